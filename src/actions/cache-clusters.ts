@@ -1,0 +1,390 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
+import { isNodeType } from '../catalog/node-types.ts';
+import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
+import { CLUSTER_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWindow } from '../validate/identifiers.ts';
+import type { World } from '../world.ts';
+import {
+  authTokenOf,
+  DEFAULT_MAINTENANCE_WINDOW,
+  DEFAULT_SNAPSHOT_WINDOW,
+  ENGINE_PORT,
+  engineOf,
+  engineVersionOf,
+  nodeTypeOf,
+  transitEncryptionOf,
+} from './cluster-options.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+import { finishGroupMembership } from '../lifecycle/groups.ts';
+import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
+import { applyCreateTags } from './tags.ts';
+
+export const MAX_MEMCACHED_NODES = 40;
+const CLIENT_DOWNLOAD_PAGE = 'https://console.aws.amazon.com/elasticache/home#client-download:';
+
+export const nodeId = (n: number) => String(n).padStart(4, '0');
+
+export function requireCluster(world: World, scope: Scope, id: string | undefined): ClusterRecord {
+  if (id === undefined) throw missingParameter('CacheClusterId');
+  const cluster = world.resources.get(scope, 'cluster', id.toLowerCase());
+  if (!cluster) throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${id}`);
+  return cluster;
+}
+
+function requireAvailable(cluster: ClusterRecord): void {
+  if (cluster.status !== 'available') {
+    throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is not in available state (current state: ${cluster.status}).`);
+  }
+}
+
+export function newNodes(world: World, first: number, count: number, zones: string[]): NodeRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: nodeId(first + i),
+    port: 0,
+    status: 'creating',
+    az: zones[i % zones.length]!,
+    createdAt: world.now(),
+  }));
+}
+
+export function endpoint(world: World, port: number): ec.Endpoint {
+  return { Address: world.config.endpointHost, Port: port };
+}
+
+export function describeCluster(world: World, scope: Scope, c: ClusterRecord, showNodes: boolean): ec.CacheCluster {
+  const ready = c.status !== 'creating';
+  const zones = new Set(c.nodes.map((n) => n.az));
+  return {
+    CacheClusterId: c.id,
+    ConfigurationEndpoint:
+      c.engine === 'memcached' && ready && c.configEndpointPort ? endpoint(world, c.configEndpointPort) : undefined,
+    ClientDownloadLandingPage: CLIENT_DOWNLOAD_PAGE,
+    CacheNodeType: c.nodeType,
+    Engine: c.engine,
+    EngineVersion: c.engineVersion,
+    CacheClusterStatus: c.status,
+    NumCacheNodes: c.nodes.length,
+    PreferredAvailabilityZone: zones.size > 1 ? 'Multiple' : c.preferredAz,
+    CacheClusterCreateTime: new Date(c.createdAt),
+    PreferredMaintenanceWindow: c.maintenanceWindow,
+    PendingModifiedValues: {
+      NumCacheNodes: c.pending.numNodes,
+      CacheNodeIdsToRemove: c.pending.nodeIdsToRemove,
+      CacheNodeType: c.pending.nodeType,
+      EngineVersion: c.pending.engineVersion,
+      AuthTokenStatus: c.pending.authTokenStatus as ec.AuthTokenUpdateStatus | undefined,
+    },
+    NotificationConfiguration: c.notificationTopicArn ? { TopicArn: c.notificationTopicArn, TopicStatus: 'active' } : undefined,
+    CacheSecurityGroups: [],
+    CacheParameterGroup: { CacheParameterGroupName: c.parameterGroup, ParameterApplyStatus: 'in-sync', CacheNodeIdsToReboot: [] },
+    CacheSubnetGroupName: c.subnetGroup,
+    CacheNodes: showNodes
+      ? c.nodes.map((n) => ({
+          CacheNodeId: n.id,
+          CacheNodeStatus: n.status,
+          CacheNodeCreateTime: new Date(n.createdAt),
+          Endpoint: ready && n.port ? endpoint(world, n.port) : undefined,
+          ParameterGroupStatus: 'in-sync',
+          CustomerAvailabilityZone: n.az,
+        }))
+      : undefined,
+    AutoMinorVersionUpgrade: c.autoMinorVersionUpgrade,
+    SecurityGroups: c.securityGroupIds.map((id) => ({ SecurityGroupId: id, Status: 'active' })),
+    ReplicationGroupId: c.replicationGroupId,
+    SnapshotRetentionLimit: c.engine === 'memcached' ? undefined : c.snapshotRetentionLimit,
+    SnapshotWindow: c.engine === 'memcached' ? undefined : c.snapshotWindow,
+    AuthTokenEnabled: c.authToken !== undefined,
+    AuthTokenLastModifiedDate: c.authTokenLastModified ? new Date(c.authTokenLastModified) : undefined,
+    TransitEncryptionEnabled: c.transitEncryption,
+    AtRestEncryptionEnabled: c.atRestEncryption,
+    ARN: world.arn(scope, 'cluster', c.id),
+    ReplicationGroupLogDeliveryEnabled: false,
+    LogDeliveryConfigurations: [],
+    NetworkType: c.networkType as ec.NetworkType,
+    IpDiscovery: c.ipDiscovery as ec.IpDiscovery,
+    TransitEncryptionMode: c.transitEncryption ? 'required' : undefined,
+  };
+}
+
+/** Marks a cluster and its nodes available once its engines listen; records AWS's events. */
+async function finishCreate(world: World, scope: Scope, id: string): Promise<void> {
+  const cluster = await bringUpCluster(world, scope, id);
+  if (!cluster || cluster.status !== 'creating') return;
+  cluster.status = 'available';
+  for (const n of cluster.nodes) n.status = 'available';
+  world.resources.put(scope, 'cluster', id, cluster);
+  for (const n of cluster.nodes) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
+  world.event(scope, 'cache-cluster', id, 'Cache cluster created');
+  if (cluster.replicationGroupId) finishGroupMembership(world, scope, cluster.replicationGroupId);
+}
+
+async function finishDelete(world: World, scope: Scope, id: string): Promise<void> {
+  const cluster = world.resources.get(scope, 'cluster', id);
+  if (!cluster) return;
+  await tearDownCluster(world, scope, cluster);
+  world.resources.remove(scope, 'cluster', id);
+  world.tags.removeAll(world.arn(scope, 'cluster', id));
+  world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+  if (cluster.replicationGroupId) {
+    const group = world.resources.get(scope, 'replication-group', cluster.replicationGroupId);
+    if (group) {
+      group.memberClusters = group.memberClusters.filter((m) => m !== id);
+      world.resources.put(scope, 'replication-group', group.id, group);
+      finishGroupMembership(world, scope, group.id);
+    }
+  }
+}
+
+function zonesFor(world: World, scope: Scope, subnetGroup: string, input: ec.CreateCacheClusterMessage, count: number): string[] {
+  const subnetZones = [...new Set(requireSubnetGroup(world, scope, subnetGroup).subnets.map((s) => s.az))];
+  const preferred = input.PreferredAvailabilityZones ?? (input.PreferredAvailabilityZone ? [input.PreferredAvailabilityZone] : []);
+  for (const az of preferred) {
+    if (!az.startsWith(scope.region)) throw invalidValue(`Invalid availability zone ${az} for region ${scope.region}.`);
+  }
+  if (input.PreferredAvailabilityZones && input.PreferredAvailabilityZones.length !== count) {
+    throw invalidValue('The number of PreferredAvailabilityZones must equal NumCacheNodes.');
+  }
+  if (preferred.length > 0) return preferred;
+  return input.AZMode === 'cross-az' ? subnetZones : [subnetZones[0]!];
+}
+
+function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, scope: Scope): ec.CreateCacheClusterResult {
+  const id = identifier(input.CacheClusterId, 'CacheClusterId', CLUSTER_ID_MAX);
+  const group = input.ReplicationGroupId
+    ? world.resources.get(scope, 'replication-group', input.ReplicationGroupId.toLowerCase())
+    : undefined;
+  if (input.ReplicationGroupId && !group) {
+    throw fault('ReplicationGroupNotFoundFault', `Replication group ${input.ReplicationGroupId} not found.`);
+  }
+  const primary = group ? world.resources.get(scope, 'cluster', group.primaryClusterId) : undefined;
+  if (group && group.status !== 'available') {
+    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state.`);
+  }
+  const engine = engineOf(input.Engine, group?.engine ?? 'redis');
+  if (input.Engine === undefined && !group) throw missingParameter('Engine');
+  const version = engineVersionOf(engine, input.EngineVersion ?? group?.engineVersion);
+  const nodeType = input.CacheNodeType === undefined && group ? group.nodeType : nodeTypeOf(input.CacheNodeType);
+  const numNodes = input.NumCacheNodes ?? (engine === 'memcached' ? undefined : 1);
+  if (numNodes === undefined) throw missingParameter('NumCacheNodes');
+  if (engine === 'memcached') {
+    intInRange(numNodes, 'NumCacheNodes', 1, MAX_MEMCACHED_NODES);
+    if (input.SnapshotArns || input.SnapshotName) {
+      throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
+    }
+    if (input.AuthToken !== undefined) throw invalidCombination('AuthToken is not supported for Memcached.');
+  } else if (numNodes !== 1) {
+    throw invalidValue(`Cannot create a ${engine === 'valkey' ? 'Valkey' : 'Redis'} cluster with a NumCacheNodes parameter greater than 1.`);
+  }
+  if (input.AZMode !== undefined && input.AZMode !== 'single-az' && input.AZMode !== 'cross-az') {
+    throw invalidValue(`Invalid value for AZMode: ${input.AZMode}`);
+  }
+  if (input.AZMode === 'cross-az' && engine !== 'memcached') {
+    throw invalidCombination('AZMode cross-az is only supported for Memcached clusters.');
+  }
+  const subnetGroup = (input.CacheSubnetGroupName ?? primary?.subnetGroup ?? DEFAULT_SUBNET_GROUP).toLowerCase();
+  const zones = zonesFor(world, scope, subnetGroup, input, numNodes);
+  const transit = group ? group.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled, version);
+  const record: ClusterRecord = {
+    id,
+    engine,
+    engineVersion: version.version,
+    nodeType,
+    status: 'creating',
+    nodes: newNodes(world, 1, numNodes, zones),
+    azMode: input.AZMode === 'cross-az' ? 'cross-az' : 'single-az',
+    preferredAz: zones[0]!,
+    subnetGroup,
+    securityGroupIds: input.SecurityGroupIds ?? primary?.securityGroupIds ?? [],
+    parameterGroup: input.CacheParameterGroupName ?? primary?.parameterGroup ?? defaultParameterGroup(version),
+    replicationGroupId: group?.id,
+    enginePort: input.Port ?? ENGINE_PORT[engine],
+    transitEncryption: transit,
+    atRestEncryption: group?.atRestEncryption ?? false,
+    authToken: group ? primary?.authToken : authTokenOf(input.AuthToken, transit),
+    authTokenLastModified: input.AuthToken ? world.now() : undefined,
+    snapshotRetentionLimit: intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) ?? 0,
+    snapshotWindow: snapshotWindow(input.SnapshotWindow) ?? DEFAULT_SNAPSHOT_WINDOW,
+    maintenanceWindow: maintenanceWindow(input.PreferredMaintenanceWindow) ?? DEFAULT_MAINTENANCE_WINDOW,
+    autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+    notificationTopicArn: input.NotificationTopicArn,
+    networkType: input.NetworkType ?? 'ipv4',
+    ipDiscovery: input.IpDiscovery ?? 'ipv4',
+    pending: {},
+    configVersion: engine === 'memcached' ? 1 : undefined,
+    createdAt: world.now(),
+  };
+  world.resources.transaction(() => {
+    if (!world.resources.insert(scope, 'cluster', id, record)) {
+      throw fault('CacheClusterAlreadyExistsFault', `Cache cluster ${id} already exists.`);
+    }
+    applyCreateTags(world, world.arn(scope, 'cluster', id), input.Tags);
+    if (group) {
+      group.memberClusters.push(id);
+      group.status = 'modifying';
+      world.resources.put(scope, 'replication-group', group.id, group);
+    }
+  });
+  world.later(() => finishCreate(world, scope, id));
+  return { CacheCluster: describeCluster(world, scope, record, false) };
+}
+
+function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, scope: Scope): ec.ModifyCacheClusterResult {
+  const cluster = requireCluster(world, scope, input.CacheClusterId);
+  requireAvailable(cluster);
+  let restart = false;
+  const addedNodes: string[] = [];
+  let removedNodes: NodeRecord[] = [];
+  if (input.NumCacheNodes !== undefined && input.NumCacheNodes !== cluster.nodes.length) {
+    if (cluster.engine !== 'memcached') {
+      throw invalidValue(`Cannot modify a ${cluster.engine} cluster to have a NumCacheNodes parameter other than 1.`);
+    }
+    intInRange(input.NumCacheNodes, 'NumCacheNodes', 1, MAX_MEMCACHED_NODES);
+    const toRemove = input.CacheNodeIdsToRemove ?? [];
+    if (input.NumCacheNodes < cluster.nodes.length) {
+      if (toRemove.length !== cluster.nodes.length - input.NumCacheNodes) {
+        throw invalidValue('The number of cache node ids to remove must equal the difference between the current and requested number of nodes.');
+      }
+      for (const nid of toRemove) {
+        if (!cluster.nodes.some((n) => n.id === nid)) throw invalidValue(`Cache node ${nid} not found in cluster ${cluster.id}.`);
+      }
+      removedNodes = cluster.nodes.filter((n) => toRemove.includes(n.id));
+      cluster.nodes = cluster.nodes.filter((n) => !toRemove.includes(n.id));
+    } else {
+      if (toRemove.length > 0) throw invalidCombination('CacheNodeIdsToRemove can only be used when reducing NumCacheNodes.');
+      const highest = Math.max(0, ...cluster.nodes.map((n) => Number(n.id)));
+      const zones = input.NewAvailabilityZones ?? [...new Set(cluster.nodes.map((n) => n.az))];
+      const nodes = newNodes(world, highest + 1, input.NumCacheNodes - cluster.nodes.length, zones);
+      cluster.nodes.push(...nodes);
+      addedNodes.push(...nodes.map((n) => n.id));
+    }
+    cluster.configVersion = (cluster.configVersion ?? 1) + 1;
+  } else if (input.CacheNodeIdsToRemove?.length) {
+    throw invalidCombination('CacheNodeIdsToRemove requires NumCacheNodes to be reduced accordingly.');
+  }
+  if (input.CacheNodeType !== undefined && input.CacheNodeType !== cluster.nodeType) {
+    if (!isNodeType(input.CacheNodeType)) throw invalidValue(`Invalid CacheNodeType: ${input.CacheNodeType}`);
+    if (cluster.engine === 'memcached') throw invalidCombination('Memcached clusters cannot change node type in place.');
+    cluster.nodeType = input.CacheNodeType;
+    restart = true;
+  }
+  if (input.EngineVersion !== undefined) {
+    const version = resolveEngineVersion(cluster.engine, input.EngineVersion);
+    if (!version) throw invalidValue(`Cannot find version ${input.EngineVersion} for ${cluster.engine}`);
+    cluster.engineVersion = version.version;
+  }
+  if (input.AuthToken !== undefined) {
+    cluster.authToken = authTokenOf(input.AuthToken, cluster.transitEncryption);
+    cluster.authTokenLastModified = world.now();
+    restart = true;
+  }
+  if (input.SecurityGroupIds) cluster.securityGroupIds = input.SecurityGroupIds;
+  if (input.CacheParameterGroupName) cluster.parameterGroup = input.CacheParameterGroupName;
+  if (input.PreferredMaintenanceWindow) cluster.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
+  if (input.SnapshotRetentionLimit !== undefined) {
+    cluster.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
+  }
+  if (input.SnapshotWindow) cluster.snapshotWindow = snapshotWindow(input.SnapshotWindow)!;
+  if (input.AutoMinorVersionUpgrade !== undefined) cluster.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  if (input.NotificationTopicArn !== undefined) cluster.notificationTopicArn = input.NotificationTopicArn || undefined;
+  const changesNodes = restart || addedNodes.length > 0 || removedNodes.length > 0;
+  if (changesNodes) cluster.status = 'modifying';
+  world.resources.put(scope, 'cluster', cluster.id, cluster);
+  const id = cluster.id;
+  if (changesNodes) {
+    world.later(async () => {
+      for (const n of removedNodes) {
+        await world.runtime.stopNode(scope, id, n.id, n.port);
+        world.event(scope, 'cache-cluster', id, `Removed cache node ${n.id}`);
+      }
+      if (addedNodes.length) await bringUpNodes(world, scope, id, addedNodes);
+      const fresh = world.resources.get(scope, 'cluster', id);
+      if (!fresh) return;
+      if (restart) await restartNodes(world, scope, fresh, fresh.nodes.map((n) => n.id));
+      for (const n of fresh.nodes) {
+        if (addedNodes.includes(n.id)) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
+        n.status = 'available';
+      }
+      fresh.status = 'available';
+      world.resources.put(scope, 'cluster', id, fresh);
+      world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
+    });
+  } else {
+    world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
+  }
+  return { CacheCluster: describeCluster(world, scope, cluster, false) };
+}
+
+export const cacheClusterActions: ActionTable = {
+  CreateCacheCluster: define<ec.CreateCacheClusterMessage, ec.CreateCacheClusterResult>((input, { world, scope }) =>
+    createCacheCluster(input, world, scope),
+  ),
+
+  DescribeCacheClusters: define<ec.DescribeCacheClustersMessage, ec.CacheClusterMessage>((input, { world, scope }) => {
+    let clusters: ClusterRecord[];
+    if (input.CacheClusterId !== undefined) {
+      clusters = [requireCluster(world, scope, input.CacheClusterId)];
+    } else {
+      clusters = world.resources.list(scope, 'cluster');
+      if (input.ShowCacheClustersNotInReplicationGroups) clusters = clusters.filter((c) => !c.replicationGroupId);
+    }
+    const { page, marker } = paginate(clusters, input.MaxRecords, input.Marker);
+    return { Marker: marker, CacheClusters: page.map((c) => describeCluster(world, scope, c, input.ShowCacheNodeInfo ?? false)) };
+  }),
+
+  ModifyCacheCluster: define<ec.ModifyCacheClusterMessage, ec.ModifyCacheClusterResult>((input, { world, scope }) =>
+    modifyCacheCluster(input, world, scope),
+  ),
+
+  DeleteCacheCluster: define<ec.DeleteCacheClusterMessage, ec.DeleteCacheClusterResult>((input, { world, scope }) => {
+    const cluster = requireCluster(world, scope, input.CacheClusterId);
+    if (cluster.status === 'deleting') {
+      throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is already being deleted.`);
+    }
+    requireAvailable(cluster);
+    if (cluster.replicationGroupId) {
+      const group = world.resources.get(scope, 'replication-group', cluster.replicationGroupId);
+      if (group?.primaryClusterId === cluster.id) {
+        throw fault(
+          'InvalidCacheClusterStateFault',
+          `Cannot delete the primary cluster ${cluster.id} of replication group ${group.id}. Delete the replication group instead.`,
+        );
+      }
+    }
+    if (input.FinalSnapshotIdentifier !== undefined && cluster.engine === 'memcached') {
+      throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
+    }
+    cluster.status = 'deleting';
+    for (const n of cluster.nodes) n.status = 'deleting';
+    world.resources.put(scope, 'cluster', cluster.id, cluster);
+    world.later(() => finishDelete(world, scope, cluster.id));
+    return { CacheCluster: describeCluster(world, scope, cluster, false) };
+  }),
+
+  RebootCacheCluster: define<ec.RebootCacheClusterMessage, ec.RebootCacheClusterResult>((input, { world, scope }) => {
+    const cluster = requireCluster(world, scope, input.CacheClusterId);
+    requireAvailable(cluster);
+    const ids = input.CacheNodeIdsToReboot;
+    if (!ids || ids.length === 0) throw missingParameter('CacheNodeIdsToReboot');
+    for (const nid of ids) {
+      if (!cluster.nodes.some((n) => n.id === nid)) throw invalidValue(`Cache node ${nid} not found in cluster ${cluster.id}.`);
+    }
+    cluster.status = 'rebooting cache cluster nodes';
+    for (const n of cluster.nodes) if (ids.includes(n.id)) n.status = 'rebooting';
+    world.resources.put(scope, 'cluster', cluster.id, cluster);
+    world.later(async () => {
+      const fresh = world.resources.get(scope, 'cluster', cluster.id);
+      if (!fresh) return;
+      await restartNodes(world, scope, fresh, ids);
+      const after = world.resources.get(scope, 'cluster', cluster.id);
+      if (!after) return;
+      after.status = 'available';
+      for (const n of after.nodes) n.status = 'available';
+      world.resources.put(scope, 'cluster', after.id, after);
+      for (const nid of ids) world.event(scope, 'cache-cluster', after.id, `Cache node ${nid} restarted`);
+    });
+    return { CacheCluster: describeCluster(world, scope, cluster, false) };
+  }),
+};

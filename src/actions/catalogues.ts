@@ -1,0 +1,102 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { DEFAULT_VERSION, ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
+import { scaleUpTargets } from '../catalog/node-types.ts';
+import { fault, invalidCombination, invalidValue } from '../protocol/errors.ts';
+import type { Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+import { requireCluster } from './cache-clusters.ts';
+import { engineOf } from './cluster-options.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+import { requireGroup } from './replication-groups.ts';
+
+const FAMILIES = [...new Set(ENGINE_VERSIONS.map((v) => v.family))];
+
+function defaultParameterGroups(world: World, scope: Scope): ec.CacheParameterGroup[] {
+  const names = FAMILIES.flatMap((family) =>
+    family.startsWith('memcached') ? [[family, `default.${family}`]] : [[family, `default.${family}`], [family, `default.${family}.cluster.on`]],
+  );
+  return names.map(([family, name]) => ({
+    CacheParameterGroupName: name,
+    CacheParameterGroupFamily: family,
+    Description: `Default parameter group for ${family}`,
+    IsGlobal: false,
+    ARN: world.arn(scope, 'parametergroup', name!),
+  }));
+}
+
+export const catalogueActions: ActionTable = {
+  DescribeCacheEngineVersions: define<ec.DescribeCacheEngineVersionsMessage, ec.CacheEngineVersionMessage>((input) => {
+    let versions = ENGINE_VERSIONS.slice();
+    if (input.Engine !== undefined) {
+      const engine = engineOf(input.Engine, 'redis');
+      versions = versions.filter((v) => v.engine === engine);
+    }
+    if (input.EngineVersion !== undefined) versions = versions.filter((v) => v.version === input.EngineVersion || v.version.startsWith(`${input.EngineVersion}.`));
+    if (input.CacheParameterGroupFamily !== undefined) {
+      if (!FAMILIES.includes(input.CacheParameterGroupFamily)) {
+        throw invalidValue(`Invalid parameter group family: ${input.CacheParameterGroupFamily}`);
+      }
+      versions = versions.filter((v) => v.family === input.CacheParameterGroupFamily);
+    }
+    if (input.DefaultOnly) versions = versions.filter((v) => v.version === DEFAULT_VERSION[v.engine]);
+    const { page, marker } = paginate(versions, input.MaxRecords, input.Marker);
+    return {
+      Marker: marker,
+      CacheEngineVersions: page.map((v) => ({
+        Engine: v.engine,
+        EngineVersion: v.version,
+        CacheParameterGroupFamily: v.family,
+        CacheEngineDescription: v.engine === 'memcached' ? 'memcached' : v.engine === 'valkey' ? 'Valkey' : 'Redis',
+        CacheEngineVersionDescription: v.description,
+      })),
+    };
+  }),
+
+  DescribeCacheParameterGroups: define<ec.DescribeCacheParameterGroupsMessage, ec.CacheParameterGroupsMessage>((input, { world, scope }) => {
+    let groups = defaultParameterGroups(world, scope);
+    if (input.CacheParameterGroupName !== undefined) {
+      groups = groups.filter((g) => g.CacheParameterGroupName === input.CacheParameterGroupName);
+      if (groups.length === 0) {
+        throw fault('CacheParameterGroupNotFoundFault', `CacheParameterGroup ${input.CacheParameterGroupName} not found.`);
+      }
+    }
+    const { page, marker } = paginate(groups, input.MaxRecords, input.Marker);
+    return { Marker: marker, CacheParameterGroups: page };
+  }),
+
+  DescribeCacheSecurityGroups: define<ec.DescribeCacheSecurityGroupsMessage, ec.CacheSecurityGroupMessage>(() => {
+    throw invalidValue('Use of cache security groups is not permitted in this API version for your account.');
+  }),
+
+  ListAllowedNodeTypeModifications: define<ec.ListAllowedNodeTypeModificationsMessage, ec.AllowedNodeTypeModificationsMessage>(
+    (input, { world, scope }) => {
+      if (input.CacheClusterId !== undefined && input.ReplicationGroupId !== undefined) {
+        throw invalidCombination('Specify either CacheClusterId or ReplicationGroupId, not both.');
+      }
+      let nodeType: string;
+      if (input.ReplicationGroupId !== undefined) nodeType = requireGroup(world, scope, input.ReplicationGroupId).nodeType;
+      else if (input.CacheClusterId !== undefined) {
+        const cluster = requireCluster(world, scope, input.CacheClusterId);
+        if (cluster.engine === 'memcached') return { ScaleUpModifications: [], ScaleDownModifications: [] };
+        nodeType = cluster.nodeType;
+      } else throw invalidCombination('Either CacheClusterId or ReplicationGroupId must be specified.');
+      return { ScaleUpModifications: scaleUpTargets(nodeType), ScaleDownModifications: [] };
+    },
+  ),
+
+  // Nothing of these kinds can exist until their Create actions are implemented: describe them as empty.
+  DescribeServiceUpdates: define<ec.DescribeServiceUpdatesMessage, ec.ServiceUpdatesMessage>(() => ({ ServiceUpdates: [] })),
+  DescribeUpdateActions: define<ec.DescribeUpdateActionsMessage, ec.UpdateActionsMessage>(() => ({ UpdateActions: [] })),
+  DescribeReservedCacheNodes: define<ec.DescribeReservedCacheNodesMessage, ec.ReservedCacheNodeMessage>((input) => {
+    if (input.ReservedCacheNodeId) throw fault('ReservedCacheNodeNotFoundFault', `Reserved cache node ${input.ReservedCacheNodeId} not found.`);
+    return { ReservedCacheNodes: [] };
+  }),
+  DescribeGlobalReplicationGroups: define<ec.DescribeGlobalReplicationGroupsMessage, ec.DescribeGlobalReplicationGroupsResult>((input) => {
+    if (input.GlobalReplicationGroupId) {
+      throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);
+    }
+    return { GlobalReplicationGroups: [] };
+  }),
+};
+

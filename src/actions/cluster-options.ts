@@ -1,0 +1,58 @@
+import { compareVersions, DEFAULT_VERSION, resolveEngineVersion, type EngineVersion } from '../catalog/engine-versions.ts';
+import { isNodeType } from '../catalog/node-types.ts';
+import { invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { Engine } from '../store/records.ts';
+
+/** Input checks that CreateCacheCluster and CreateReplicationGroup share. */
+
+export function engineOf(value: string | undefined, fallback: Engine): Engine {
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (lower === 'redis' || lower === 'memcached' || lower === 'valkey') return lower;
+  throw invalidValue(`Invalid value for Engine: ${value}. Valid values are: memcached, redis, valkey.`);
+}
+
+export function engineVersionOf(engine: Engine, value: string | undefined): EngineVersion {
+  const version = resolveEngineVersion(engine, value);
+  if (!version) {
+    throw invalidValue(`Cannot find version ${value ?? DEFAULT_VERSION[engine]} for ${engine}`);
+  }
+  return version;
+}
+
+export function nodeTypeOf(value: string | undefined): string {
+  if (value === undefined) throw missingParameter('CacheNodeType');
+  if (!isNodeType(value)) throw invalidValue(`Invalid CacheNodeType: ${value}`);
+  return value;
+}
+
+const AUTH_TOKEN_PATTERN = /^[\x21-\x7e]{16,128}$/;
+
+/** Redis AUTH token rules: 16-128 printable characters, none of " / @, and only with TLS. */
+export function authTokenOf(token: string | undefined, transitEncryption: boolean): string | undefined {
+  if (token === undefined) return undefined;
+  if (!transitEncryption) {
+    throw invalidCombination('The AUTH token is only supported when encryption in transit is enabled.');
+  }
+  if (!AUTH_TOKEN_PATTERN.test(token) || /["/@]/.test(token)) {
+    throw invalidValue(
+      'Invalid AuthToken provided. The AUTH token must be 16 to 128 printable characters and must not contain " / or @.',
+    );
+  }
+  return token;
+}
+
+export function transitEncryptionOf(engine: Engine, enabled: boolean | undefined, version: EngineVersion): boolean {
+  if (!enabled) return false;
+  if (engine === 'memcached' && compareVersions(version.version, '1.6.12') < 0) {
+    throw invalidCombination('Encryption in transit is supported for Memcached 1.6.12 and later.');
+  }
+  if (engine === 'redis' && compareVersions(version.version, '3.2.6') < 0) {
+    throw invalidCombination('Encryption in transit is supported for Redis 3.2.6 and later.');
+  }
+  return true;
+}
+
+export const DEFAULT_MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00';
+export const DEFAULT_SNAPSHOT_WINDOW = '04:00-05:00';
+export const ENGINE_PORT: Record<Engine, number> = { redis: 6379, valkey: 6379, memcached: 11211 };

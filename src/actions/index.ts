@@ -1,0 +1,17 @@
+import { cacheClusterActions } from './cache-clusters.ts';
+import { catalogueActions } from './catalogues.ts';
+import { eventActions } from './events.ts';
+import type { ActionTable } from './registry.ts';
+import { replicationGroupActions } from './replication-groups.ts';
+import { subnetGroupActions } from './subnet-groups.ts';
+import { tagActions } from './tags.ts';
+
+/** Every implemented action by its API name; the others are routed to a "not implemented" error. */
+export const ACTIONS: ActionTable = {
+  ...subnetGroupActions,
+  ...cacheClusterActions,
+  ...replicationGroupActions,
+  ...tagActions,
+  ...eventActions,
+  ...catalogueActions,
+};

@@ -1,0 +1,370 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
+import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
+import { finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
+import { restartNodes } from '../lifecycle/provision.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import { GROUP_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWindow } from '../validate/identifiers.ts';
+import type { World } from '../world.ts';
+import { endpoint, newNodes } from './cache-clusters.ts';
+import {
+  authTokenOf,
+  DEFAULT_MAINTENANCE_WINDOW,
+  DEFAULT_SNAPSHOT_WINDOW,
+  ENGINE_PORT,
+  engineOf,
+  engineVersionOf,
+  nodeTypeOf,
+  transitEncryptionOf,
+} from './cluster-options.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
+import { applyCreateTags } from './tags.ts';
+
+const MAX_CLUSTERS_PER_GROUP = 6;
+const MAX_REPLICAS = 5;
+
+export const memberId = (groupId: string, n: number) => `${groupId}-${String(n).padStart(3, '0')}`;
+
+export function requireGroup(world: World, scope: Scope, id: string | undefined): ReplicationGroupRecord {
+  if (id === undefined) throw missingParameter('ReplicationGroupId');
+  const group = world.resources.get(scope, 'replication-group', id.toLowerCase());
+  if (!group) throw fault('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${id}`);
+  return group;
+}
+
+function requireAvailable(group: ReplicationGroupRecord): void {
+  if (group.status !== 'available') {
+    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
+  }
+}
+
+const enabled = (on: boolean) => (on ? 'enabled' : 'disabled');
+
+function describeGroup(world: World, scope: Scope, g: ReplicationGroupRecord): ec.ReplicationGroup {
+  const ready = g.status !== 'creating';
+  const members = g.memberClusters
+    .map((id) => world.resources.get(scope, 'cluster', id))
+    .filter((c): c is ClusterRecord => c !== undefined);
+  return {
+    ReplicationGroupId: g.id,
+    Description: g.description,
+    GlobalReplicationGroupInfo: {},
+    Status: g.status,
+    PendingModifiedValues: {
+      AutomaticFailoverStatus: g.pending.automaticFailover === undefined ? undefined : enabled(g.pending.automaticFailover),
+    },
+    MemberClusters: g.memberClusters,
+    NodeGroups: [
+      {
+        NodeGroupId: '0001',
+        Status: ready ? 'available' : 'creating',
+        PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
+        ReaderEndpoint: ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
+        NodeGroupMembers: members.map((c) => ({
+          CacheClusterId: c.id,
+          CacheNodeId: '0001',
+          ReadEndpoint: c.status !== 'creating' && c.nodes[0]?.port ? endpoint(world, c.nodes[0].port) : undefined,
+          PreferredAvailabilityZone: c.preferredAz,
+          CurrentRole: c.id === g.primaryClusterId ? 'primary' : 'replica',
+        })),
+      },
+    ],
+    SnapshottingClusterId: g.snapshotRetentionLimit > 0 ? (g.memberClusters.find((m) => m !== g.primaryClusterId) ?? g.primaryClusterId) : undefined,
+    AutomaticFailover: enabled(g.automaticFailover),
+    MultiAZ: enabled(g.multiAZ),
+    SnapshotRetentionLimit: g.snapshotRetentionLimit,
+    SnapshotWindow: g.snapshotWindow,
+    ClusterEnabled: false,
+    CacheNodeType: g.nodeType,
+    AuthTokenEnabled: g.authTokenEnabled,
+    AuthTokenLastModifiedDate: g.authTokenLastModified ? new Date(g.authTokenLastModified) : undefined,
+    TransitEncryptionEnabled: g.transitEncryption,
+    AtRestEncryptionEnabled: g.atRestEncryption,
+    KmsKeyId: g.kmsKeyId,
+    ARN: world.arn(scope, 'replicationgroup', g.id),
+    UserGroupIds: g.userGroupIds,
+    LogDeliveryConfigurations: [],
+    ReplicationGroupCreateTime: new Date(g.createdAt),
+    DataTiering: g.dataTiering,
+    AutoMinorVersionUpgrade: g.autoMinorVersionUpgrade,
+    NetworkType: g.networkType as ec.NetworkType,
+    IpDiscovery: g.ipDiscovery as ec.IpDiscovery,
+    TransitEncryptionMode: g.transitEncryption ? 'required' : undefined,
+    ClusterMode: 'disabled',
+    Engine: g.engine,
+  };
+}
+
+function clusterCount(input: ec.CreateReplicationGroupMessage): number {
+  if ((input.NumNodeGroups ?? 1) > 1 || input.NodeGroupConfiguration || input.ClusterMode === 'enabled' || input.ClusterMode === 'compatible') {
+    throw invalidValue('Cluster mode enabled replication groups (NumNodeGroups > 1, NodeGroupConfiguration, ClusterMode enabled/compatible) are not supported by elasticache-local yet.');
+  }
+  const fromReplicas = input.ReplicasPerNodeGroup === undefined ? undefined : intInRange(input.ReplicasPerNodeGroup, 'ReplicasPerNodeGroup', 0, MAX_REPLICAS)! + 1;
+  const fromClusters = intInRange(input.NumCacheClusters, 'NumCacheClusters', 1, MAX_CLUSTERS_PER_GROUP);
+  if (fromReplicas !== undefined && fromClusters !== undefined && fromReplicas !== fromClusters) {
+    throw invalidCombination('NumCacheClusters and ReplicasPerNodeGroup describe different numbers of nodes.');
+  }
+  return fromClusters ?? fromReplicas ?? 1;
+}
+
+function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: World, scope: Scope): ec.CreateReplicationGroupResult {
+  const id = identifier(input.ReplicationGroupId, 'ReplicationGroupId', GROUP_ID_MAX);
+  if (input.ReplicationGroupDescription === undefined) throw missingParameter('ReplicationGroupDescription');
+  if (input.ReplicationGroupDescription.trim() === '') {
+    throw invalidValue('The parameter ReplicationGroupDescription must be provided and must not be blank.');
+  }
+  if (input.GlobalReplicationGroupId) {
+    throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);
+  }
+  if (input.SnapshotName) throw fault('SnapshotNotFoundFault', `Snapshot ${input.SnapshotName} not found.`);
+  if (input.SnapshotArns?.length) throw invalidValue('Restoring from SnapshotArns is not supported by elasticache-local yet.');
+  if (input.UserGroupIds?.length) throw fault('UserGroupNotFoundFault', `User group ${input.UserGroupIds[0]} not found.`);
+
+  const primary = input.PrimaryClusterId ? world.resources.get(scope, 'cluster', input.PrimaryClusterId.toLowerCase()) : undefined;
+  if (input.PrimaryClusterId && !primary) throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${input.PrimaryClusterId}`);
+  if (primary) {
+    if (primary.engine === 'memcached') throw invalidValue('A Memcached cluster cannot be the primary of a replication group.');
+    if (primary.replicationGroupId) throw invalidValue(`Cache cluster ${primary.id} already belongs to replication group ${primary.replicationGroupId}.`);
+    if (primary.status !== 'available') throw fault('InvalidCacheClusterStateFault', `Cache cluster ${primary.id} is not in available state.`);
+  }
+  const engine = engineOf(input.Engine, primary?.engine ?? 'redis');
+  if (engine === 'memcached') throw invalidValue('Replication groups are only supported for the redis and valkey engines.');
+  const version = engineVersionOf(engine, input.EngineVersion ?? primary?.engineVersion);
+  const nodeType = primary && input.CacheNodeType === undefined ? primary.nodeType : nodeTypeOf(input.CacheNodeType);
+  const count = clusterCount(input);
+  const automaticFailover = input.AutomaticFailoverEnabled ?? false;
+  const multiAZ = input.MultiAZEnabled ?? false;
+  if (automaticFailover && count < 2) {
+    throw invalidCombination('Automatic failover requires at least one read replica: NumCacheClusters must be at least 2.');
+  }
+  if (multiAZ && !automaticFailover) throw invalidCombination('Multi-AZ requires AutomaticFailoverEnabled.');
+  const transit = primary ? primary.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled, version);
+  if (input.TransitEncryptionMode !== undefined && !transit) {
+    throw invalidCombination('TransitEncryptionMode requires TransitEncryptionEnabled.');
+  }
+  const authToken = primary ? primary.authToken : authTokenOf(input.AuthToken, transit);
+  const atRest = input.AtRestEncryptionEnabled ?? false;
+  if (input.KmsKeyId && !atRest) throw invalidCombination('KmsKeyId requires AtRestEncryptionEnabled.');
+  if (input.DataTieringEnabled && !isDataTieringNodeType(nodeType)) {
+    throw invalidCombination('Data tiering is only supported on cache.r6gd node types.');
+  }
+  if (input.DataTieringEnabled === false && isDataTieringNodeType(nodeType)) {
+    throw invalidCombination('Data tiering must be enabled for cache.r6gd node types.');
+  }
+  const subnetGroupName = (input.CacheSubnetGroupName ?? primary?.subnetGroup ?? DEFAULT_SUBNET_GROUP).toLowerCase();
+  const subnetZones = [...new Set(requireSubnetGroup(world, scope, subnetGroupName).subnets.map((s) => s.az))];
+  const zones = input.PreferredCacheClusterAZs ?? subnetZones;
+  if (input.PreferredCacheClusterAZs && input.PreferredCacheClusterAZs.length !== count) {
+    throw invalidValue('The number of PreferredCacheClusterAZs must equal NumCacheClusters.');
+  }
+  const now = world.now();
+  const group: ReplicationGroupRecord = {
+    id,
+    description: input.ReplicationGroupDescription,
+    status: 'creating',
+    engine,
+    engineVersion: version.version,
+    nodeType,
+    memberClusters: [],
+    primaryClusterId: primary?.id ?? memberId(id, 1),
+    automaticFailover,
+    multiAZ,
+    primaryEndpointPort: 0,
+    readerEndpointPort: 0,
+    transitEncryption: transit,
+    atRestEncryption: atRest,
+    kmsKeyId: input.KmsKeyId,
+    authTokenEnabled: authToken !== undefined,
+    authTokenLastModified: authToken !== undefined ? now : undefined,
+    snapshotRetentionLimit: intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) ?? 0,
+    snapshotWindow: snapshotWindow(input.SnapshotWindow) ?? DEFAULT_SNAPSHOT_WINDOW,
+    enginePort: input.Port ?? ENGINE_PORT[engine],
+    userGroupIds: [],
+    autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
+    networkType: input.NetworkType ?? 'ipv4',
+    ipDiscovery: input.IpDiscovery ?? 'ipv4',
+    dataTiering: input.DataTieringEnabled ? 'enabled' : 'disabled',
+    pending: {},
+    createdAt: now,
+  };
+  const members: ClusterRecord[] = [];
+  // An existing primary keeps its own name; new members are numbered after it.
+  for (let i = primary ? 2 : 1; i <= count; i++) {
+    const az = zones[(i - 1) % zones.length]!;
+    members.push({
+      id: memberId(id, i),
+      engine,
+      engineVersion: version.version,
+      nodeType,
+      status: 'creating',
+      nodes: newNodes(world, 1, 1, [az]),
+      azMode: 'single-az',
+      preferredAz: az,
+      subnetGroup: subnetGroupName,
+      securityGroupIds: input.SecurityGroupIds ?? [],
+      parameterGroup: input.CacheParameterGroupName ?? defaultParameterGroup(version),
+      replicationGroupId: id,
+      enginePort: group.enginePort,
+      transitEncryption: transit,
+      atRestEncryption: atRest,
+      authToken,
+      authTokenLastModified: group.authTokenLastModified,
+      snapshotRetentionLimit: group.snapshotRetentionLimit,
+      snapshotWindow: group.snapshotWindow,
+      maintenanceWindow: maintenanceWindow(input.PreferredMaintenanceWindow) ?? DEFAULT_MAINTENANCE_WINDOW,
+      autoMinorVersionUpgrade: group.autoMinorVersionUpgrade,
+      notificationTopicArn: input.NotificationTopicArn,
+      networkType: group.networkType,
+      ipDiscovery: group.ipDiscovery,
+      pending: {},
+      createdAt: now,
+    });
+  }
+  group.memberClusters = [...(primary ? [primary.id] : []), ...members.map((m) => m.id)];
+  world.resources.transaction(() => {
+    if (!world.resources.insert(scope, 'replication-group', id, group)) {
+      throw fault('ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
+    }
+    for (const m of members) {
+      if (!world.resources.insert(scope, 'cluster', m.id, m)) {
+        throw fault('CacheClusterAlreadyExistsFault', `Cache cluster ${m.id} already exists.`);
+      }
+    }
+    if (primary) {
+      primary.replicationGroupId = id;
+      world.resources.put(scope, 'cluster', primary.id, primary);
+    }
+    applyCreateTags(world, world.arn(scope, 'replicationgroup', id), input.Tags);
+  });
+  world.later(() => finishGroupCreate(world, scope, id));
+  return { ReplicationGroup: describeGroup(world, scope, group) };
+}
+
+function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: World, scope: Scope): ec.ModifyReplicationGroupResult {
+  const group = requireGroup(world, scope, input.ReplicationGroupId);
+  requireAvailable(group);
+  const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)!).filter(Boolean);
+  let restart = false;
+  if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
+  if (input.AutomaticFailoverEnabled !== undefined) {
+    if (input.AutomaticFailoverEnabled && members.length < 2) {
+      throw invalidCombination('Automatic failover requires at least one read replica.');
+    }
+    group.automaticFailover = input.AutomaticFailoverEnabled;
+    if (!group.automaticFailover) group.multiAZ = false;
+  }
+  if (input.MultiAZEnabled !== undefined) {
+    if (input.MultiAZEnabled && !group.automaticFailover) throw invalidCombination('Multi-AZ requires AutomaticFailoverEnabled.');
+    group.multiAZ = input.MultiAZEnabled;
+  }
+  if (input.PrimaryClusterId !== undefined) {
+    const target = input.PrimaryClusterId.toLowerCase();
+    if (!group.memberClusters.includes(target)) {
+      throw invalidValue(`Cache cluster ${input.PrimaryClusterId} is not a member of replication group ${group.id}.`);
+    }
+    group.primaryClusterId = target;
+  }
+  if (input.CacheNodeType !== undefined && input.CacheNodeType !== group.nodeType) {
+    if (!isNodeType(input.CacheNodeType)) throw invalidValue(`Invalid CacheNodeType: ${input.CacheNodeType}`);
+    group.nodeType = input.CacheNodeType;
+    for (const m of members) m.nodeType = input.CacheNodeType;
+    restart = true;
+  }
+  if (input.EngineVersion !== undefined) {
+    const version = resolveEngineVersion(group.engine, input.EngineVersion);
+    if (!version) throw invalidValue(`Cannot find version ${input.EngineVersion} for ${group.engine}`);
+    group.engineVersion = version.version;
+    for (const m of members) m.engineVersion = version.version;
+  }
+  if (input.AuthToken !== undefined) {
+    const token = authTokenOf(input.AuthToken, group.transitEncryption);
+    group.authTokenEnabled = true;
+    group.authTokenLastModified = world.now();
+    for (const m of members) {
+      m.authToken = token;
+      m.authTokenLastModified = group.authTokenLastModified;
+    }
+    restart = true;
+  }
+  if (input.SnapshotRetentionLimit !== undefined) {
+    group.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
+  }
+  if (input.SnapshotWindow !== undefined) group.snapshotWindow = snapshotWindow(input.SnapshotWindow)!;
+  if (input.AutoMinorVersionUpgrade !== undefined) group.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  for (const m of members) {
+    if (input.SecurityGroupIds) m.securityGroupIds = input.SecurityGroupIds;
+    if (input.CacheParameterGroupName) m.parameterGroup = input.CacheParameterGroupName;
+    if (input.PreferredMaintenanceWindow) m.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
+    if (input.SnapshotWindow) m.snapshotWindow = group.snapshotWindow;
+    m.snapshotRetentionLimit = group.snapshotRetentionLimit;
+    if (restart) m.status = 'modifying';
+  }
+  group.status = 'modifying';
+  world.resources.transaction(() => {
+    world.resources.put(scope, 'replication-group', group.id, group);
+    for (const m of members) world.resources.put(scope, 'cluster', m.id, m);
+  });
+  world.later(async () => {
+    const fresh = world.resources.get(scope, 'replication-group', group.id);
+    if (!fresh || fresh.status !== 'modifying') return;
+    for (const id of fresh.memberClusters) {
+      const m = world.resources.get(scope, 'cluster', id);
+      if (!m) continue;
+      if (restart) await restartNodes(world, scope, m, m.nodes.map((n) => n.id));
+      const after = world.resources.get(scope, 'cluster', id);
+      if (!after) continue;
+      after.status = 'available';
+      world.resources.put(scope, 'cluster', id, after);
+    }
+    const done = world.resources.get(scope, 'replication-group', group.id);
+    if (!done) return;
+    done.status = 'available';
+    world.resources.put(scope, 'replication-group', done.id, done);
+    world.event(scope, 'replication-group', done.id, `Replication group ${done.id} modified`);
+  });
+  return { ReplicationGroup: describeGroup(world, scope, group) };
+}
+
+export const replicationGroupActions: ActionTable = {
+  CreateReplicationGroup: define<ec.CreateReplicationGroupMessage, ec.CreateReplicationGroupResult>((input, { world, scope }) =>
+    createReplicationGroup(input, world, scope),
+  ),
+
+  DescribeReplicationGroups: define<ec.DescribeReplicationGroupsMessage, ec.ReplicationGroupMessage>((input, { world, scope }) => {
+    const groups =
+      input.ReplicationGroupId !== undefined
+        ? [requireGroup(world, scope, input.ReplicationGroupId)]
+        : world.resources.list(scope, 'replication-group');
+    const { page, marker } = paginate(groups, input.MaxRecords, input.Marker);
+    return { Marker: marker, ReplicationGroups: page.map((g) => describeGroup(world, scope, g)) };
+  }),
+
+  ModifyReplicationGroup: define<ec.ModifyReplicationGroupMessage, ec.ModifyReplicationGroupResult>((input, { world, scope }) =>
+    modifyReplicationGroup(input, world, scope),
+  ),
+
+  DeleteReplicationGroup: define<ec.DeleteReplicationGroupMessage, ec.DeleteReplicationGroupResult>((input, { world, scope }) => {
+    const group = requireGroup(world, scope, input.ReplicationGroupId);
+    if (group.status === 'deleting') {
+      throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} has status deleting which is not valid for deletion.`);
+    }
+    requireAvailable(group);
+    const retain = input.RetainPrimaryCluster ?? false;
+    group.status = 'deleting';
+    world.resources.transaction(() => {
+      world.resources.put(scope, 'replication-group', group.id, group);
+      for (const id of group.memberClusters) {
+        if (retain && id === group.primaryClusterId) continue;
+        const m = world.resources.get(scope, 'cluster', id);
+        if (!m) continue;
+        m.status = 'deleting';
+        world.resources.put(scope, 'cluster', id, m);
+      }
+    });
+    world.later(() => finishGroupDelete(world, scope, group.id, retain));
+    return { ReplicationGroup: describeGroup(world, scope, group) };
+  }),
+};

@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { DEFAULTS, ENV, type EmulatorOptions } from './config.ts';
+import { CA_PATH, start } from './index.ts';
+
+const USAGE = `usage:
+  elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
+                    [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
+  elasticache-local redis-server --port N [--host H] [--requirepass P] [--maxmemory BYTES]
+  elasticache-local memcached --port N [--host H] [-m MB] [-I SIZE]
+
+Defaults: --port ${DEFAULTS.port}, --host ${DEFAULTS.host}, --node-port-range ${DEFAULTS.nodePortRange},
+--region ${DEFAULTS.region}, --account-id ${DEFAULTS.accountId}, --delay-ms ${DEFAULTS.transitionDelayMs}.
+Each option also reads an environment variable: ${Object.values(ENV).join(', ')}.`;
+
+function fromEnv(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function intOption(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}
+
+async function runEmulator(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'node-port-range': { type: 'string' },
+      region: { type: 'string' },
+      'account-id': { type: 'string' },
+      'endpoint-host': { type: 'string' },
+      'delay-ms': { type: 'string' },
+      'log-requests': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const options: EmulatorOptions = {
+    port: intOption(values.port ?? fromEnv(ENV.port), '--port'),
+    host: values.host ?? fromEnv(ENV.host),
+    dataDir: values['data-dir'] ?? fromEnv(ENV.dataDir),
+    nodePortRange: values['node-port-range'] ?? fromEnv(ENV.nodePortRange),
+    region: values.region ?? fromEnv(ENV.region),
+    accountId: values['account-id'] ?? fromEnv(ENV.accountId),
+    endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),
+    transitionDelayMs: intOption(values['delay-ms'] ?? fromEnv(ENV.transitionDelayMs), '--delay-ms'),
+    logRequests: values['log-requests'] ?? false,
+  };
+  const emulator = await start(options);
+  const c = emulator.config;
+  console.log(`elasticache-local: data directory ${c.dataDir}${c.dataDirIsDefault ? ' (default; change with --data-dir)' : ''}`);
+  console.log(`elasticache-local: TLS CA ${emulator.caPath} (also at ${emulator.url}${CA_PATH})`);
+  console.log(
+    `elasticache-local: nodes on ${c.host} ports ${c.nodePorts === 'ephemeral' ? 'chosen by the OS' : `${c.nodePorts.from}-${c.nodePorts.to}`}, region ${c.region}, account ${c.accountId}`,
+  );
+  console.log(`elasticache-local: ElastiCache API listening on ${emulator.url}`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`elasticache-local: ${signal}, stopping`);
+    emulator.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === 'redis-server') {
+      const { runStandalone } = await import('../engines/redis/standalone.ts');
+      await runStandalone(rest);
+    } else if (command === 'memcached') {
+      const { runStandalone } = await import('../engines/memcached/standalone.ts');
+      await runStandalone(rest);
+    } else {
+      await runEmulator(argv);
+    }
+  } catch (err) {
+    console.error(`elasticache-local: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(USAGE);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.ts';
+import { restoreWorld } from './lifecycle/restore.ts';
+import { buildApp, CA_PATH } from './server.ts';
+import { World } from './world.ts';
+
+export type { EmulatorOptions } from './config.ts';
+
+export interface Emulator {
+  /** The API endpoint, e.g. http://127.0.0.1:9736 — pass it as --endpoint-url / endpoint. */
+  url: string;
+  port: number;
+  config: ResolvedConfig;
+  /** PEM file of the CA that signs every TLS node certificate. */
+  caPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the emulator. For test suites: `start({ port: 0 })` picks free ports for the API and every node,
+ * and, unless a dataDir is given, keeps its metadata in a temporary directory removed by stop().
+ */
+export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
+  const temporary = options.dataDir === undefined && options.port === 0;
+  const dataDir = temporary ? fs.mkdtempSync(path.join(os.tmpdir(), 'elasticache-local-')) : options.dataDir;
+  const config = resolveConfig({ ...options, dataDir });
+  const world = new World(config);
+  const tls = world.runtime.tls();
+  await restoreWorld(world);
+  const app = buildApp(world);
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const urlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    config,
+    caPath: tls.caPath,
+    stop() {
+      stopped ??= (async () => {
+        await app.close();
+        await world.stop();
+        if (temporary) fs.rmSync(config.dataDir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+export { CA_PATH };

@@ -1,0 +1,63 @@
+import net from 'node:net';
+
+/**
+ * A replication group's primary or reader endpoint, or a Memcached configuration endpoint: AWS gives
+ * these DNS names that follow the current node; locally each is a port that forwards every new
+ * connection, bytes untouched (TLS passes through to the node), to the node the resolver names.
+ */
+export class EndpointProxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(
+    private readonly host: string,
+    private readonly connectHost: string,
+    private readonly resolveTarget: () => number | undefined,
+  ) {}
+
+  async listen(port: number): Promise<number> {
+    const server = net.createServer((client) => this.forward(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.port = (server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  private forward(client: net.Socket): void {
+    const target = this.resolveTarget();
+    this.sockets.add(client);
+    client.once('close', () => this.sockets.delete(client));
+    if (!target) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect({ host: this.connectHost, port: target });
+    this.sockets.add(upstream);
+    upstream.once('close', () => {
+      this.sockets.delete(upstream);
+      client.destroy();
+    });
+    client.once('close', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.setNoDelay(true);
+    client.setNoDelay(true);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** Closes the listener and every connection through it, as a moved DNS name strands old clients. */
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,68 @@
+import type { Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+import { bringUpCluster, tearDownCluster } from './provision.ts';
+
+/** A group whose members have all settled becomes available again (after adding or removing a replica). */
+export function finishGroupMembership(world: World, scope: Scope, groupId: string): void {
+  const group = world.resources.get(scope, 'replication-group', groupId);
+  if (!group || group.status !== 'modifying') return;
+  const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id));
+  if (members.every((m) => m?.status === 'available')) {
+    group.status = 'available';
+    world.resources.put(scope, 'replication-group', groupId, group);
+  }
+}
+
+export async function finishGroupCreate(world: World, scope: Scope, groupId: string): Promise<void> {
+  const group = world.resources.get(scope, 'replication-group', groupId);
+  if (!group || group.status !== 'creating') return;
+  for (const id of group.memberClusters) await bringUpCluster(world, scope, id);
+  const ports = await world.runtime.openGroupEndpoints(scope, group);
+  const fresh = world.resources.get(scope, 'replication-group', groupId);
+  if (!fresh) {
+    await world.runtime.closeGroupEndpoints(scope, groupId);
+    return;
+  }
+  fresh.primaryEndpointPort = ports.primary;
+  fresh.readerEndpointPort = ports.reader;
+  fresh.status = 'available';
+  world.resources.transaction(() => {
+    for (const id of fresh.memberClusters) {
+      const cluster = world.resources.get(scope, 'cluster', id);
+      if (!cluster) continue;
+      cluster.status = 'available';
+      for (const n of cluster.nodes) n.status = 'available';
+      world.resources.put(scope, 'cluster', id, cluster);
+    }
+    world.resources.put(scope, 'replication-group', groupId, fresh);
+  });
+  for (const id of fresh.memberClusters) {
+    const cluster = world.resources.get(scope, 'cluster', id);
+    for (const n of cluster?.nodes ?? []) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
+    world.event(scope, 'cache-cluster', id, 'Cache cluster created');
+  }
+  world.event(scope, 'replication-group', groupId, `Replication group ${groupId} created`);
+}
+
+export async function finishGroupDelete(world: World, scope: Scope, groupId: string, retainPrimary: boolean): Promise<void> {
+  const group = world.resources.get(scope, 'replication-group', groupId);
+  if (!group) return;
+  await world.runtime.closeGroupEndpoints(scope, groupId);
+  for (const id of group.memberClusters) {
+    const cluster = world.resources.get(scope, 'cluster', id);
+    if (!cluster) continue;
+    if (retainPrimary && id === group.primaryClusterId) {
+      cluster.replicationGroupId = undefined;
+      cluster.status = 'available';
+      world.resources.put(scope, 'cluster', id, cluster);
+      continue;
+    }
+    await tearDownCluster(world, scope, cluster);
+    world.resources.remove(scope, 'cluster', id);
+    world.tags.removeAll(world.arn(scope, 'cluster', id));
+    world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+  }
+  world.resources.remove(scope, 'replication-group', groupId);
+  world.tags.removeAll(world.arn(scope, 'replicationgroup', groupId));
+  world.event(scope, 'replication-group', groupId, `Replication group ${groupId} deleted`);
+}

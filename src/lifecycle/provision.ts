@@ -1,0 +1,70 @@
+import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+
+/**
+ * Lifecycle steps shared by cache clusters and replication groups. Each step re-reads the record after
+ * every await, because a request may have modified or deleted the resource meanwhile.
+ */
+
+async function startMissingNodes(world: World, scope: Scope, cluster: ClusterRecord, nodes: NodeRecord[]): Promise<Map<string, number>> {
+  const started = new Map<string, number>();
+  for (const node of nodes) {
+    const running = world.runtime.nodePort(scope, cluster.id, node.id);
+    if (running !== undefined) {
+      started.set(node.id, running);
+      continue;
+    }
+    const port = node.port || (await world.runtime.ports.allocate());
+    started.set(node.id, await world.runtime.startNode(scope, cluster, node.id, port));
+  }
+  return started;
+}
+
+/** Starts every node (and a Memcached cluster's configuration endpoint) and records the ports. */
+export async function bringUpCluster(world: World, scope: Scope, id: string): Promise<ClusterRecord | undefined> {
+  const cluster = world.resources.get(scope, 'cluster', id);
+  if (!cluster) return undefined;
+  const ports = await startMissingNodes(world, scope, cluster, cluster.nodes);
+  let configPort: number | undefined;
+  if (cluster.engine === 'memcached') {
+    configPort = await world.runtime.openEndpoint(
+      scope,
+      cluster.id,
+      'configuration',
+      cluster.configEndpointPort || (await world.runtime.ports.allocate()),
+      () => world.runtime.configurationTarget(scope, cluster.id),
+    );
+  }
+  const fresh = world.resources.get(scope, 'cluster', id);
+  if (!fresh) {
+    await tearDownCluster(world, scope, cluster);
+    return undefined;
+  }
+  for (const node of fresh.nodes) node.port = ports.get(node.id) ?? node.port;
+  if (configPort !== undefined) fresh.configEndpointPort = configPort;
+  world.resources.put(scope, 'cluster', id, fresh);
+  return fresh;
+}
+
+export async function tearDownCluster(world: World, scope: Scope, cluster: ClusterRecord): Promise<void> {
+  for (const node of cluster.nodes) await world.runtime.stopNode(scope, cluster.id, node.id, node.port);
+  if (cluster.engine === 'memcached') await world.runtime.closeEndpoint(scope, cluster.id, 'configuration');
+}
+
+/** Starts only the given nodes (Memcached scale-out) and records their ports. */
+export async function bringUpNodes(world: World, scope: Scope, id: string, nodeIds: string[]): Promise<void> {
+  const cluster = world.resources.get(scope, 'cluster', id);
+  if (!cluster) return;
+  const ports = await startMissingNodes(world, scope, cluster, cluster.nodes.filter((n) => nodeIds.includes(n.id)));
+  const fresh = world.resources.get(scope, 'cluster', id);
+  if (!fresh) return;
+  for (const node of fresh.nodes) node.port = ports.get(node.id) ?? node.port;
+  world.resources.put(scope, 'cluster', id, fresh);
+}
+
+export async function restartNodes(world: World, scope: Scope, cluster: ClusterRecord, nodeIds: string[]): Promise<void> {
+  for (const node of cluster.nodes.filter((n) => nodeIds.includes(n.id))) {
+    // start() replaces the running engine on the same port: a reboot keeps the endpoint, loses the data.
+    node.port = await world.runtime.startNode(scope, cluster, node.id, node.port);
+  }
+}

@@ -1,0 +1,43 @@
+import type { World } from '../world.ts';
+import { finishGroupDelete } from './groups.ts';
+import { bringUpCluster, tearDownCluster } from './provision.ts';
+
+/**
+ * Rebuilds the running world from the metadata after a restart: every node listens again on the port it
+ * had, every endpoint too. Work that was in flight when the emulator stopped is taken as finished.
+ */
+export async function restoreWorld(world: World): Promise<void> {
+  const clusters = world.resources.all('cluster');
+  const groups = world.resources.all('replication-group');
+  for (const { record } of clusters) for (const n of record.nodes) world.runtime.ports.reserve(n.port);
+  for (const { record } of clusters) if (record.configEndpointPort) world.runtime.ports.reserve(record.configEndpointPort);
+  for (const { record } of groups) {
+    world.runtime.ports.reserve(record.primaryEndpointPort);
+    world.runtime.ports.reserve(record.readerEndpointPort);
+  }
+
+  for (const { scope, record } of groups) {
+    if (record.status === 'deleting') await finishGroupDelete(world, scope, record.id, false);
+  }
+  for (const { scope, record } of world.resources.all('cluster')) {
+    if (record.status === 'deleting') {
+      await tearDownCluster(world, scope, record);
+      world.resources.remove(scope, 'cluster', record.id);
+      continue;
+    }
+    const up = await bringUpCluster(world, scope, record.id);
+    if (!up) continue;
+    up.status = 'available';
+    for (const n of up.nodes) n.status = 'available';
+    world.resources.put(scope, 'cluster', up.id, up);
+  }
+  for (const { scope, record } of world.resources.all('replication-group')) {
+    const ports = await world.runtime.openGroupEndpoints(scope, record);
+    const fresh = world.resources.get(scope, 'replication-group', record.id);
+    if (!fresh) continue;
+    fresh.primaryEndpointPort = ports.primary;
+    fresh.readerEndpointPort = ports.reader;
+    fresh.status = 'available';
+    world.resources.put(scope, 'replication-group', fresh.id, fresh);
+  }
+}

@@ -1,0 +1,157 @@
+import { connectHost, type ResolvedConfig } from '../config.ts';
+import { nodeMemoryBytes } from '../catalog/node-types.ts';
+import type { Resources } from '../store/resources.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import { EndpointProxy } from './endpoint-proxy.ts';
+import { NodeSupervisor } from './nodes.ts';
+import { PortAllocator } from './ports.ts';
+import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
+
+const scopeKey = (scope: Scope) => `${scope.account}/${scope.region}`;
+export type EndpointRole = 'primary' | 'reader' | 'configuration';
+
+/**
+ * The running world behind the metadata: one engine per cache node, one forwarding port per endpoint.
+ * Everything here can be rebuilt from the records, which is what start-up does.
+ */
+export class Runtime {
+  readonly ports: PortAllocator;
+  readonly nodes: NodeSupervisor;
+  private readonly endpoints = new Map<string, EndpointProxy>();
+  private readonly readerCursor = new Map<string, number>();
+  private tlsMaterial: TlsMaterial | undefined;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly resources: Resources,
+  ) {
+    this.ports = new PortAllocator(config.nodePorts, config.host);
+    this.nodes = new NodeSupervisor(this.ports);
+  }
+
+  /** Generated on first use and kept in the data directory, so clients can trust one CA across restarts. */
+  tls(): TlsMaterial {
+    this.tlsMaterial ??= ensureTlsMaterial(this.config.dataDir, [this.config.endpointHost]);
+    return this.tlsMaterial;
+  }
+
+  nodeKey(scope: Scope, clusterId: string, nodeId: string): string {
+    return `${scopeKey(scope)}/${clusterId}/${nodeId}`;
+  }
+
+  private endpointKey(scope: Scope, owner: string, role: EndpointRole): string {
+    return `${scopeKey(scope)}/${owner}/${role}`;
+  }
+
+  /** Starts one node of a cluster and answers its port. */
+  async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
+    const tls = cluster.transitEncryption ? this.tls() : undefined;
+    return this.nodes.start(this.nodeKey(scope, cluster.id, nodeId), {
+      engine: cluster.engine,
+      port,
+      host: this.config.host,
+      memoryBytes: nodeMemoryBytes(cluster.nodeType),
+      tls: tls && { key: tls.key, cert: tls.cert },
+      authToken: cluster.authToken,
+      engineVersion: cluster.engineVersion,
+      clusterConfig: cluster.engine === 'memcached' ? () => this.discoveryConfig(scope, cluster.id) : undefined,
+    });
+  }
+
+  async stopNode(scope: Scope, clusterId: string, nodeId: string, port: number): Promise<void> {
+    await this.nodes.stop(this.nodeKey(scope, clusterId, nodeId));
+    this.ports.release(port);
+  }
+
+  nodePort(scope: Scope, clusterId: string, nodeId: string): number | undefined {
+    return this.nodes.portOf(this.nodeKey(scope, clusterId, nodeId));
+  }
+
+  private discoveryConfig(scope: Scope, clusterId: string) {
+    const cluster = this.resources.get(scope, 'cluster', clusterId);
+    const nodes = (cluster?.nodes ?? [])
+      .map((n) => ({ n, port: this.nodePort(scope, clusterId, n.id) }))
+      .filter((x): x is { n: ClusterRecord['nodes'][number]; port: number } => x.port !== undefined)
+      .map(({ port }) => ({ host: this.config.endpointHost, ip: connectHost(this.config), port }));
+    return { version: cluster?.configVersion ?? 1, nodes };
+  }
+
+  async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined): Promise<number> {
+    const key = this.endpointKey(scope, owner, role);
+    await this.endpoints.get(key)?.close();
+    for (let attempt = 0; ; attempt++) {
+      const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve);
+      try {
+        const bound = await proxy.listen(port);
+        this.endpoints.set(key, proxy);
+        this.ports.reserve(bound);
+        return bound;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 20) throw err;
+        port = await this.ports.allocate();
+      }
+    }
+  }
+
+  async closeEndpoint(scope: Scope, owner: string, role: EndpointRole): Promise<void> {
+    const key = this.endpointKey(scope, owner, role);
+    const proxy = this.endpoints.get(key);
+    if (!proxy) return;
+    this.endpoints.delete(key);
+    this.ports.release(proxy.port);
+    await proxy.close();
+  }
+
+  /** The primary endpoint follows the group's current primary cluster. */
+  primaryTarget(scope: Scope, groupId: string): number | undefined {
+    const group = this.resources.get(scope, 'replication-group', groupId);
+    if (!group) return undefined;
+    return this.nodePort(scope, group.primaryClusterId, '0001');
+  }
+
+  /** The reader endpoint spreads new connections over the replicas, or the primary when there are none. */
+  readerTarget(scope: Scope, groupId: string): number | undefined {
+    const group = this.resources.get(scope, 'replication-group', groupId);
+    if (!group) return undefined;
+    const replicas = group.memberClusters
+      .filter((c) => c !== group.primaryClusterId)
+      .map((c) => this.nodePort(scope, c, '0001'))
+      .filter((p): p is number => p !== undefined);
+    if (replicas.length === 0) return this.primaryTarget(scope, groupId);
+    const key = `${scopeKey(scope)}/${groupId}`;
+    const next = (this.readerCursor.get(key) ?? 0) % replicas.length;
+    this.readerCursor.set(key, next + 1);
+    return replicas[next];
+  }
+
+  /** A Memcached configuration endpoint reaches one of the cluster's nodes, as its CNAME does. */
+  configurationTarget(scope: Scope, clusterId: string): number | undefined {
+    const cluster = this.resources.get(scope, 'cluster', clusterId);
+    for (const n of cluster?.nodes ?? []) {
+      const port = this.nodePort(scope, clusterId, n.id);
+      if (port !== undefined) return port;
+    }
+    return undefined;
+  }
+
+  async openGroupEndpoints(scope: Scope, group: ReplicationGroupRecord): Promise<{ primary: number; reader: number }> {
+    const primary = await this.openEndpoint(scope, group.id, 'primary', group.primaryEndpointPort, () =>
+      this.primaryTarget(scope, group.id),
+    );
+    const reader = await this.openEndpoint(scope, group.id, 'reader', group.readerEndpointPort, () =>
+      this.readerTarget(scope, group.id),
+    );
+    return { primary, reader };
+  }
+
+  async closeGroupEndpoints(scope: Scope, groupId: string): Promise<void> {
+    await this.closeEndpoint(scope, groupId, 'primary');
+    await this.closeEndpoint(scope, groupId, 'reader');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.endpoints.values()].map((p) => p.close()));
+    this.endpoints.clear();
+    await this.nodes.stopAll();
+  }
+}

@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ACTIONS } from './actions/index.ts';
+import type { ResolvedConfig } from './config.ts';
+import { decodeInput } from './protocol/decode.ts';
+import { encodeError, encodeResponse } from './protocol/encode.ts';
+import { ApiError, commonError } from './protocol/errors.ts';
+import { API_VERSION, OPERATIONS } from './protocol/operations.ts';
+import type { Scope } from './store/records.ts';
+import type { World } from './world.ts';
+
+export const CA_PATH = '/_elasticache-local/ca.pem';
+export const HEALTH_PATH = '/_elasticache-local/health';
+
+/** Region and account from the SigV4 credential scope (header or presigned query); any key is accepted. */
+export function scopeOf(request: FastifyRequest, params: URLSearchParams, config: ResolvedConfig): Scope {
+  const header = request.headers.authorization;
+  const credential =
+    (typeof header === 'string' ? /Credential=([^,\s]+)/.exec(header)?.[1] : undefined) ?? params.get('X-Amz-Credential') ?? undefined;
+  const parts = credential?.split('/') ?? [];
+  const accessKey = parts[0];
+  const region = parts[2] || config.region;
+  // A 12-digit access key id names the account, so tests can isolate accounts without configuration.
+  const account = accessKey && /^\d{12}$/.test(accessKey) ? accessKey : config.accountId;
+  return { account, region };
+}
+
+function formParams(request: FastifyRequest): URLSearchParams {
+  const params = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+  if (typeof request.body === 'string' && request.body.length > 0) {
+    for (const [k, v] of new URLSearchParams(request.body)) params.append(k, v);
+  }
+  return params;
+}
+
+async function dispatch(world: World, params: URLSearchParams, scope: Scope, requestId: string): Promise<string> {
+  const action = params.get('Action');
+  if (!action) throw commonError('MissingAction', 'The request must contain the parameter Action.');
+  const version = params.get('Version');
+  if (version !== null && version !== API_VERSION) {
+    throw commonError('InvalidParameterValue', `Unsupported API version ${version}; elasticache-local speaks ${API_VERSION}.`);
+  }
+  const operation = OPERATIONS.get(action);
+  if (!operation) throw commonError('InvalidAction', `The action ${action} is not valid for this web service.`);
+  const handler = ACTIONS[action];
+  if (!handler) {
+    throw commonError('InvalidAction', `The action ${action} is not implemented by elasticache-local yet.`);
+  }
+  const entries = [...params].filter(([k]) => k !== 'Action' && k !== 'Version' && !k.startsWith('X-Amz-'));
+  const input = decodeInput(operation.input, entries);
+  const output = await handler(input as never, { world, scope, requestId });
+  return encodeResponse(action, operation.output, output, requestId);
+}
+
+function sendError(reply: FastifyReply, err: ApiError, requestId: string): FastifyReply {
+  return reply
+    .code(err.status)
+    .header('content-type', 'text/xml')
+    .header('x-amzn-requestid', requestId)
+    .send(encodeError(err.type, err.code, err.message, requestId));
+}
+
+export function buildApp(world: World): FastifyInstance {
+  const config = world.config;
+  const app = Fastify({ logger: config.logRequests, bodyLimit: config.maxBodyBytes });
+  app.removeAllContentTypeParsers();
+  // The Query API is a form body; anything else is read as text and parsed the same way.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const requestId = crypto.randomUUID();
+    const params = formParams(request);
+    if (request.method === 'GET' && !params.has('Action')) {
+      return reply.type('text/plain').send(`elasticache-local: ElastiCache API ${API_VERSION}. POST form-encoded Action=... here.\n`);
+    }
+    try {
+      const xml = await dispatch(world, params, scopeOf(request, params, config), requestId);
+      return reply.header('content-type', 'text/xml').header('x-amzn-requestid', requestId).send(xml);
+    } catch (err) {
+      if (err instanceof ApiError) return sendError(reply, err, requestId);
+      request.log.error(err);
+      console.error('elasticache-local: internal error:', err);
+      return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
+    }
+  };
+  app.post('/', handle);
+  app.get('/', handle);
+  app.get(CA_PATH, async (_req, reply) => reply.type('application/x-pem-file').send(world.runtime.tls().caPem));
+  app.get(HEALTH_PATH, async () => ({ status: 'ok' }));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+    const requestId = crypto.randomUUID();
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, commonError('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), requestId);
+    }
+    if (error.statusCode && error.statusCode < 500) {
+      return sendError(reply, commonError('MalformedQueryString', error.message), requestId);
+    }
+    console.error('elasticache-local: internal error:', error);
+    return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, commonError('InvalidAction', `No such endpoint ${request.method} ${request.url}; the API answers on /.`), crypto.randomUUID()),
+  );
+  return app;
+}

@@ -1,0 +1,108 @@
+/** What the emulator keeps about each resource: AWS's facts plus the local ports that realise them. */
+
+export interface Scope {
+  account: string;
+  region: string;
+}
+
+export type Engine = 'redis' | 'memcached' | 'valkey';
+
+export interface SubnetGroupRecord {
+  name: string;
+  description: string;
+  vpcId: string;
+  subnets: { id: string; az: string }[];
+  createdAt: number;
+}
+
+export interface NodeRecord {
+  id: string; // '0001'
+  /** The local port this node's engine listens on. */
+  port: number;
+  status: string;
+  az: string;
+  createdAt: number;
+}
+
+export type ClusterStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'rebooting cache cluster nodes' | 'snapshotting';
+
+export interface PendingClusterChanges {
+  numNodes?: number;
+  nodeIdsToRemove?: string[];
+  nodeType?: string;
+  engineVersion?: string;
+  authTokenStatus?: string;
+}
+
+export interface ClusterRecord {
+  id: string;
+  engine: Engine;
+  engineVersion: string;
+  nodeType: string;
+  status: ClusterStatus;
+  nodes: NodeRecord[];
+  azMode: 'single-az' | 'cross-az';
+  preferredAz: string;
+  subnetGroup: string;
+  securityGroupIds: string[];
+  parameterGroup: string;
+  replicationGroupId?: string;
+  /** Port clients would use on AWS (6379 / 11211); each local node really listens on its own port. */
+  enginePort: number;
+  /** Memcached only: the configuration endpoint's local port. */
+  configEndpointPort?: number;
+  /** Memcached only: auto discovery's config version, raised whenever nodes join or leave. */
+  configVersion?: number;
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  authToken?: string;
+  authTokenLastModified?: number;
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  maintenanceWindow: string;
+  autoMinorVersionUpgrade: boolean;
+  notificationTopicArn?: string;
+  networkType: string;
+  ipDiscovery: string;
+  pending: PendingClusterChanges;
+  createdAt: number;
+}
+
+export type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed' | 'snapshotting';
+
+export interface ReplicationGroupRecord {
+  id: string;
+  description: string;
+  status: GroupStatus;
+  engine: Engine;
+  engineVersion: string;
+  nodeType: string;
+  memberClusters: string[];
+  primaryClusterId: string;
+  automaticFailover: boolean;
+  multiAZ: boolean;
+  primaryEndpointPort: number;
+  readerEndpointPort: number;
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  kmsKeyId?: string;
+  authTokenEnabled: boolean;
+  authTokenLastModified?: number;
+  snapshotRetentionLimit: number;
+  snapshotWindow: string;
+  enginePort: number;
+  userGroupIds: string[];
+  autoMinorVersionUpgrade: boolean;
+  networkType: string;
+  ipDiscovery: string;
+  dataTiering: 'enabled' | 'disabled';
+  pending: { automaticFailover?: boolean };
+  createdAt: number;
+}
+
+export interface RecordKinds {
+  'subnet-group': SubnetGroupRecord;
+  cluster: ClusterRecord;
+  'replication-group': ReplicationGroupRecord;
+}
+export type Kind = keyof RecordKinds;

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from './config.ts';
+import { Runtime } from './lifecycle/runtime.ts';
+import { openDb, type Db } from './store/db.ts';
+import { Events, type SourceType } from './store/events.ts';
+import type { Scope } from './store/records.ts';
+import { Resources } from './store/resources.ts';
+import { Tags } from './store/tags.ts';
+
+export const DB_FILE = 'elasticache-local.sqlite';
+
+/** Everything a handler may use: configuration, the metadata store, and the running nodes. */
+export class World {
+  readonly db: Db;
+  readonly resources: Resources;
+  readonly tags: Tags;
+  readonly events: Events;
+  readonly runtime: Runtime;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly tasks = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(readonly config: ResolvedConfig) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    this.db = openDb(path.join(config.dataDir, DB_FILE));
+    this.resources = new Resources(this.db);
+    this.tags = new Tags(this.db);
+    this.events = new Events(this.db);
+    this.runtime = new Runtime(config, this.resources);
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  arn(scope: Scope, type: string, id: string): string {
+    return `arn:aws:elasticache:${scope.region}:${scope.account}:${type}:${id}`;
+  }
+
+  event(scope: Scope, sourceType: SourceType, sourceId: string, message: string): void {
+    this.events.record(scope, sourceType, sourceId, message, this.now());
+  }
+
+  /**
+   * Runs a lifecycle step after the configured delay. Steps re-read their records, since the resource may
+   * have changed or gone meanwhile; a failing step is logged, never thrown into the request that caused it.
+   */
+  later(step: () => Promise<void> | void, delayMs = this.config.transitionDelayMs): void {
+    if (this.stopping) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopping) return;
+      const task = Promise.resolve()
+        .then(step)
+        .catch((err: unknown) => console.error('elasticache-local: lifecycle step failed:', err))
+        .finally(() => this.tasks.delete(task));
+      this.tasks.add(task);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.tasks]);
+    await this.runtime.stop();
+    this.db.close();
+  }
+}

@@ -1,0 +1,297 @@
+import {
+  AddTagsToResourceCommand,
+  CreateCacheClusterCommand,
+  CreateCacheSubnetGroupCommand,
+  CreateReplicationGroupCommand,
+  DeleteCacheClusterCommand,
+  DeleteCacheSubnetGroupCommand,
+  DeleteReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  ListTagsForResourceCommand,
+  ModifyCacheClusterCommand,
+  RebootCacheClusterCommand,
+  RemoveTagsFromResourceCommand,
+  paginateDescribeCacheSubnetGroups,
+  waitUntilCacheClusterAvailable,
+  waitUntilCacheClusterDeleted,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+} from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator.stop();
+});
+
+/** One memcached text-protocol exchange on a fresh connection. */
+function memcached(port: number, request: string, until: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      if (until.test(data)) {
+        socket.end();
+        resolve(data);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+describe('a Redis replication group through the SDK', () => {
+  it('creates, waits, serves SET/GET on the primary endpoint, replicates nothing yet but reads through the reader, and deletes', async () => {
+    await client.send(
+      new CreateCacheSubnetGroupCommand({
+        CacheSubnetGroupName: 'my-cache-subnets',
+        CacheSubnetGroupDescription: 'Private subnets for cache',
+        SubnetIds: ['subnet-priv-1a', 'subnet-priv-1b'],
+      }),
+    );
+    const created = await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'SDK-Redis',
+        ReplicationGroupDescription: 'sdk test',
+        Engine: 'redis',
+        EngineVersion: '7.0',
+        CacheNodeType: 'cache.t3.micro',
+        NumCacheClusters: 2,
+        AutomaticFailoverEnabled: true,
+        MultiAZEnabled: true,
+        CacheSubnetGroupName: 'my-cache-subnets',
+        SecurityGroupIds: ['sg-cache'],
+        Tags: [{ Key: 'team', Value: 'cache' }],
+      }),
+    );
+    expect(created.ReplicationGroup?.ReplicationGroupId).toBe('sdk-redis');
+    expect(created.ReplicationGroup?.Status).toBe('creating');
+    expect(created.ReplicationGroup?.MemberClusters).toEqual(['sdk-redis-001', 'sdk-redis-002']);
+
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sdk-redis' });
+    const { ReplicationGroups } = await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sdk-redis' }));
+    const group = ReplicationGroups![0]!;
+    expect(group.Status).toBe('available');
+    expect(group.AutomaticFailover).toBe('enabled');
+    expect(group.MultiAZ).toBe('enabled');
+    expect(group.ClusterEnabled).toBe(false);
+    expect(group.ARN).toBe('arn:aws:elasticache:us-east-1:000000000000:replicationgroup:sdk-redis');
+    const nodeGroup = group.NodeGroups![0]!;
+    const primary = nodeGroup.PrimaryEndpoint!;
+    const reader = nodeGroup.ReaderEndpoint!;
+    expect(primary.Address).toBe('127.0.0.1');
+    expect(primary.Port).not.toBe(reader.Port);
+    expect(nodeGroup.NodeGroupMembers!.map((m) => m.CurrentRole).sort()).toEqual(['primary', 'replica']);
+    const zones = new Set(nodeGroup.NodeGroupMembers!.map((m) => m.PreferredAvailabilityZone));
+    expect(zones).toEqual(new Set(['us-east-1a', 'us-east-1b']));
+
+    const redis = new Redis({ host: primary.Address, port: primary.Port, lazyConnect: true });
+    await redis.connect();
+    expect(await redis.set('session:1', 'alice')).toBe('OK');
+    expect(await redis.get('session:1')).toBe('alice');
+    expect(await redis.ping()).toBe('PONG');
+    redis.disconnect();
+
+    // Every member node has its own endpoint and a real engine behind it.
+    for (const member of nodeGroup.NodeGroupMembers!) {
+      const node = new Redis({ host: '127.0.0.1', port: member.ReadEndpoint!.Port, lazyConnect: true });
+      await node.connect();
+      expect(await node.ping()).toBe('PONG');
+      node.disconnect();
+    }
+
+    const clusters = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-redis-001', ShowCacheNodeInfo: true }));
+    const member = clusters.CacheClusters![0]!;
+    expect(member.ReplicationGroupId).toBe('sdk-redis');
+    expect(member.CacheNodes![0]!.CacheNodeId).toBe('0001');
+    expect(member.CacheNodes![0]!.Endpoint!.Port).toBeGreaterThan(0);
+    expect(member.EngineVersion).toMatch(/^7\.0\./);
+
+    const tags = await client.send(new ListTagsForResourceCommand({ ResourceName: group.ARN }));
+    expect(tags.TagList).toEqual([{ Key: 'team', Value: 'cache' }]);
+
+    await expect(client.send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: 'my-cache-subnets' }))).rejects.toMatchObject({
+      name: 'CacheSubnetGroupInUse',
+    });
+
+    const deleting = await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'sdk-redis' }));
+    expect(deleting.ReplicationGroup?.Status).toBe('deleting');
+    await waitUntilReplicationGroupDeleted({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sdk-redis' });
+    await expect(client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-redis-001' }))).rejects.toMatchObject({
+      name: 'CacheClusterNotFoundFault',
+    });
+    // The ports are closed with the group.
+    await expect(
+      new Promise((resolve, reject) => net.connect({ host: '127.0.0.1', port: primary.Port! }).on('connect', resolve).on('error', reject)),
+    ).rejects.toThrow();
+    await client.send(new DeleteCacheSubnetGroupCommand({ CacheSubnetGroupName: 'my-cache-subnets' }));
+  });
+});
+
+describe('a Memcached cluster through the SDK', () => {
+  it('creates 2 nodes, serves get/set on every node and the configuration endpoint, scales out and in, reboots, deletes', async () => {
+    const created = await client.send(
+      new CreateCacheClusterCommand({
+        CacheClusterId: 'sdk-memcached',
+        Engine: 'memcached',
+        CacheNodeType: 'cache.t3.micro',
+        NumCacheNodes: 2,
+        AZMode: 'cross-az',
+      }),
+    );
+    expect(created.CacheCluster?.CacheClusterStatus).toBe('creating');
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
+    const described = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-memcached', ShowCacheNodeInfo: true }));
+    const cluster = described.CacheClusters![0]!;
+    expect(cluster.NumCacheNodes).toBe(2);
+    expect(cluster.PreferredAvailabilityZone).toBe('Multiple');
+    expect(cluster.CacheNodes!.map((n) => n.CacheNodeId)).toEqual(['0001', '0002']);
+    const config = cluster.ConfigurationEndpoint!;
+    expect(config.Port).toBeGreaterThan(0);
+
+    for (const node of cluster.CacheNodes!) {
+      const port = node.Endpoint!.Port!;
+      expect(await memcached(port, 'set k 0 0 1\r\nv\r\n', /\r\n$/)).toBe('STORED\r\n');
+      expect(await memcached(port, 'get k\r\n', /END\r\n$/)).toBe('VALUE k 0 1\r\nv\r\nEND\r\n');
+    }
+    expect(await memcached(config.Port!, 'set through-config 0 0 2\r\nok\r\n', /\r\n$/)).toBe('STORED\r\n');
+
+    await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'sdk-memcached', NumCacheNodes: 3, ApplyImmediately: true }));
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
+    let nodes = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-memcached', ShowCacheNodeInfo: true })))
+      .CacheClusters![0]!.CacheNodes!;
+    expect(nodes.map((n) => n.CacheNodeId)).toEqual(['0001', '0002', '0003']);
+    expect(await memcached(nodes[2]!.Endpoint!.Port!, 'version\r\n', /\r\n$/)).toMatch(/^VERSION /);
+
+    await client.send(
+      new ModifyCacheClusterCommand({ CacheClusterId: 'sdk-memcached', NumCacheNodes: 2, CacheNodeIdsToRemove: ['0002'], ApplyImmediately: true }),
+    );
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
+    nodes = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-memcached', ShowCacheNodeInfo: true })))
+      .CacheClusters![0]!.CacheNodes!;
+    expect(nodes.map((n) => n.CacheNodeId)).toEqual(['0001', '0003']);
+
+    const port = nodes[0]!.Endpoint!.Port!;
+    await memcached(port, 'set before-reboot 0 0 1\r\nx\r\n', /\r\n$/);
+    const rebooting = await client.send(new RebootCacheClusterCommand({ CacheClusterId: 'sdk-memcached', CacheNodeIdsToReboot: ['0001'] }));
+    expect(rebooting.CacheCluster?.CacheClusterStatus).toBe('rebooting cache cluster nodes');
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
+    expect(await memcached(port, 'get before-reboot\r\n', /END\r\n$/)).toBe('END\r\n');
+
+    const events = await client.send(new DescribeEventsCommand({ SourceType: 'cache-cluster', SourceIdentifier: 'sdk-memcached' }));
+    const messages = events.Events!.map((e) => e.Message);
+    expect(messages).toContain('Cache cluster created');
+    expect(messages).toContain('Added cache node 0003 in availability zone us-east-1a');
+    expect(messages).toContain('Removed cache node 0002');
+    expect(messages).toContain('Cache node 0001 restarted');
+    expect(messages[0]).toBe('Cache node 0001 restarted');
+
+    await client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'sdk-memcached' }));
+    await waitUntilCacheClusterDeleted({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
+  });
+});
+
+describe('control-plane rules', () => {
+  it('refuses actions on a resource in the wrong state', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'busy', Engine: 'redis', CacheNodeType: 'cache.t3.micro' }));
+    await expect(client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'busy' }))).rejects.toMatchObject({
+      name: 'InvalidCacheClusterStateFault',
+      $metadata: { httpStatusCode: 400 },
+    });
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'busy' });
+    await client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'busy' }));
+  });
+
+  it('lets exactly one of two concurrent creates of the same id win', async () => {
+    const create = () =>
+      client.send(new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'racer',
+        ReplicationGroupDescription: 'race',
+        Engine: 'redis',
+        CacheNodeType: 'cache.t3.micro',
+        NumCacheClusters: 1,
+      }));
+    const results = await Promise.allSettled([create(), create()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ name: 'ReplicationGroupAlreadyExistsFault' });
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'racer' });
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'racer' }));
+  });
+
+  it('pages with MaxRecords and Marker', async () => {
+    for (let i = 0; i < 25; i++) {
+      await client.send(
+        new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: `page-${i}`, CacheSubnetGroupDescription: 'p', SubnetIds: ['subnet-a1'] }),
+      );
+    }
+    const names: string[] = [];
+    let pages = 0;
+    for await (const page of paginateDescribeCacheSubnetGroups({ client, pageSize: 20 }, {})) {
+      pages++;
+      names.push(...page.CacheSubnetGroups!.map((g) => g.CacheSubnetGroupName!));
+    }
+    expect(pages).toBe(2);
+    expect(names.filter((n) => n.startsWith('page-'))).toHaveLength(25);
+    expect(names).toContain('default');
+  });
+
+  it('adds, lists and removes tags with AWS limits', async () => {
+    const arn = 'arn:aws:elasticache:us-east-1:000000000000:subnetgroup:page-0';
+    await client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
+    await client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: 'a', Value: '3' }] }));
+    expect((await client.send(new ListTagsForResourceCommand({ ResourceName: arn }))).TagList).toEqual([
+      { Key: 'a', Value: '3' },
+      { Key: 'b', Value: '2' },
+    ]);
+    const tooMany = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await expect(client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tooMany }))).rejects.toMatchObject({
+      name: 'TagQuotaPerResourceExceeded',
+    });
+    const left = await client.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: ['a'] }));
+    expect(left.TagList).toEqual([{ Key: 'b', Value: '2' }]);
+    await expect(
+      client.send(new ListTagsForResourceCommand({ ResourceName: 'arn:aws:elasticache:us-east-1:000000000000:cluster:none' })),
+    ).rejects.toMatchObject({ name: 'CacheClusterNotFoundFault' });
+    await expect(client.send(new ListTagsForResourceCommand({ ResourceName: 'not-an-arn' }))).rejects.toMatchObject({
+      name: 'InvalidARNFault',
+    });
+  });
+
+  it('checks option combinations as AWS does', async () => {
+    const base = { ReplicationGroupDescription: 'x', Engine: 'redis', CacheNodeType: 'cache.t3.micro' };
+    await expect(
+      client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'af1', NumCacheClusters: 1, AutomaticFailoverEnabled: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(
+      client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'tok', NumCacheClusters: 1, AuthToken: 'a-long-enough-token' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(
+      client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'big', NumCacheClusters: 7 })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new CreateCacheClusterCommand({ CacheClusterId: 'two-redis', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 2 })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc41', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 41 })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'nosub', CacheSubnetGroupName: 'missing' })),
+    ).rejects.toMatchObject({ name: 'CacheSubnetGroupNotFoundFault' });
+  });
+});

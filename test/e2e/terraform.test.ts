@@ -1,0 +1,143 @@
+import { Redis } from 'ioredis';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { hasTool, startEmulator } from '../support/emulator.ts';
+import { run } from '../support/exec.ts';
+
+/** The image ships hashicorp/aws as a filesystem mirror; no provider can be downloaded here. */
+function providerMirror(): string | undefined {
+  const candidates = [process.env.TF_PROVIDER_MIRROR, '/opt/tf-plugins', path.join(os.homedir(), '.terraform.d', 'plugins')];
+  return candidates.find((dir) => dir && fs.existsSync(path.join(dir, 'registry.terraform.io', 'hashicorp', 'aws')));
+}
+
+const mirror = providerMirror();
+const haveTerraform = hasTool('terraform', ['version']) && (mirror !== undefined || failInCi());
+
+function failInCi(): boolean {
+  if (process.env.CI === 'true') throw new Error('the hashicorp/aws provider mirror is required in CI');
+  return false;
+}
+
+let emulator: Emulator;
+let dir: string;
+
+function configuration(url: string): string {
+  return `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+  endpoints {
+    elasticache = "${url}"
+  }
+}
+
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "tf-subnets"
+  subnet_ids = ["subnet-tf-1a", "subnet-tf-1b"]
+}
+
+resource "aws_elasticache_replication_group" "redis" {
+  replication_group_id       = "tf-redis"
+  description                = "terraform redis"
+  engine                     = "redis"
+  engine_version             = "7.1"
+  node_type                  = "cache.t3.micro"
+  num_cache_clusters         = 2
+  automatic_failover_enabled = true
+  subnet_group_name          = aws_elasticache_subnet_group.cache.name
+  tags = { env = "test" }
+}
+
+resource "aws_elasticache_cluster" "memcached" {
+  cluster_id        = "tf-memcached"
+  engine            = "memcached"
+  node_type         = "cache.t3.micro"
+  num_cache_nodes   = 2
+  subnet_group_name = aws_elasticache_subnet_group.cache.name
+}
+
+output "primary_endpoint" { value = aws_elasticache_replication_group.redis.primary_endpoint_address }
+output "redis_port" { value = aws_elasticache_replication_group.redis.port }
+output "memcached_nodes" { value = [for n in aws_elasticache_cluster.memcached.cache_nodes : n.port] }
+`;
+}
+
+async function terraform(...args: string[]) {
+  return run('terraform', args, {
+    cwd: dir,
+    timeoutMs: 300_000,
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: path.join(dir, 'terraform.rc'),
+      TF_IN_AUTOMATION: '1',
+      TF_INPUT: '0',
+      CHECKPOINT_DISABLE: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  });
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-tf-'));
+  fs.writeFileSync(
+    path.join(dir, 'terraform.rc'),
+    `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
+  );
+  fs.writeFileSync(path.join(dir, 'main.tf'), configuration(emulator.url));
+});
+afterAll(async () => {
+  await emulator?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
+  it('applies a subnet group, a 2-node replication group and a 2-node memcached cluster, plans clean, destroys', async () => {
+    let r = await terraform('init', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    r = await terraform('apply', '-auto-approve', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const outputs = JSON.parse((await terraform('output', '-json')).stdout) as Record<string, { value: unknown }>;
+    const port = outputs.redis_port!.value as number;
+    const redis = new Redis({ host: outputs.primary_endpoint!.value as string, port, lazyConnect: true });
+    await redis.connect();
+    expect(await redis.set('tf', 'works')).toBe('OK');
+    expect(await redis.get('tf')).toBe('works');
+    redis.disconnect();
+    const memcachedPorts = outputs.memcached_nodes!.value as number[];
+    expect(memcachedPorts).toHaveLength(2);
+    for (const p of memcachedPorts) {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const s = net.connect({ host: '127.0.0.1', port: p }, () => s.write('version\r\n'));
+        s.once('data', (d) => {
+          s.end();
+          resolve(d.toString());
+        });
+        s.once('error', reject);
+      });
+      expect(reply).toMatch(/^VERSION /);
+    }
+
+    r = await terraform('plan', '-detailed-exitcode', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    r = await terraform('destroy', '-auto-approve', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 600_000);
+});
