@@ -10,7 +10,6 @@ import {
   authTokenOf,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_SNAPSHOT_WINDOW,
-  ENGINE_PORT,
   engineOf,
   engineVersionOf,
   nodeTypeOf,
@@ -187,20 +186,22 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   const subnetGroup = (input.CacheSubnetGroupName ?? primary?.subnetGroup ?? DEFAULT_SUBNET_GROUP).toLowerCase();
   const zones = zonesFor(world, scope, subnetGroup, input, numNodes);
   const transit = group ? group.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled, version);
+  const requestedPort = intInRange(input.Port, 'Port', 1, 65535);
+  const nodes = newNodes(world, 1, numNodes, zones);
+  if (engine !== 'memcached' && requestedPort) nodes[0]!.port = requestedPort;
   const record: ClusterRecord = {
     id,
     engine,
     engineVersion: version.version,
     nodeType,
     status: 'creating',
-    nodes: newNodes(world, 1, numNodes, zones),
+    nodes,
     azMode: input.AZMode === 'cross-az' ? 'cross-az' : 'single-az',
     preferredAz: zones[0]!,
     subnetGroup,
     securityGroupIds: input.SecurityGroupIds ?? primary?.securityGroupIds ?? [],
     parameterGroup: input.CacheParameterGroupName ?? primary?.parameterGroup ?? defaultParameterGroup(version),
     replicationGroupId: group?.id,
-    enginePort: input.Port ?? ENGINE_PORT[engine],
     transitEncryption: transit,
     atRestEncryption: group?.atRestEncryption ?? false,
     authToken: group ? primary?.authToken : authTokenOf(input.AuthToken, transit),
@@ -214,6 +215,8 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     ipDiscovery: input.IpDiscovery ?? 'ipv4',
     pending: {},
     configVersion: engine === 'memcached' ? 1 : undefined,
+    // A requested Port is where the configuration endpoint (Memcached) or the node (Redis) listens, if free.
+    configEndpointPort: engine === 'memcached' ? requestedPort : undefined,
     createdAt: world.now(),
   };
   world.resources.transaction(() => {

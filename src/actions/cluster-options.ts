@@ -55,4 +55,3 @@ export function transitEncryptionOf(engine: Engine, enabled: boolean | undefined
 
 export const DEFAULT_MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00';
 export const DEFAULT_SNAPSHOT_WINDOW = '04:00-05:00';
-export const ENGINE_PORT: Record<Engine, number> = { redis: 6379, valkey: 6379, memcached: 11211 };

@@ -44,7 +44,7 @@ export class NodeSupervisor {
   /** Starts the node and answers the port it really listens on. */
   async start(key: string, spec: NodeSpec): Promise<number> {
     await this.stop(key);
-    let port = spec.port;
+    let port = spec.port || (await this.ports.allocate());
     for (let attempt = 0; ; attempt++) {
       const server = this.create(spec, port);
       try {

@@ -14,8 +14,7 @@ async function startMissingNodes(world: World, scope: Scope, cluster: ClusterRec
       started.set(node.id, running);
       continue;
     }
-    const port = node.port || (await world.runtime.ports.allocate());
-    started.set(node.id, await world.runtime.startNode(scope, cluster, node.id, port));
+    started.set(node.id, await world.runtime.startNode(scope, cluster, node.id, node.port));
   }
   return started;
 }
@@ -31,7 +30,7 @@ export async function bringUpCluster(world: World, scope: Scope, id: string): Pr
       scope,
       cluster.id,
       'configuration',
-      cluster.configEndpointPort || (await world.runtime.ports.allocate()),
+      cluster.configEndpointPort ?? 0,
       () => world.runtime.configurationTarget(scope, cluster.id),
     );
   }

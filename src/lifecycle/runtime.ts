@@ -79,6 +79,7 @@ export class Runtime {
   async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined): Promise<number> {
     const key = this.endpointKey(scope, owner, role);
     await this.endpoints.get(key)?.close();
+    if (port === 0) port = await this.ports.allocate();
     for (let attempt = 0; ; attempt++) {
       const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve);
       try {

@@ -47,8 +47,6 @@ export interface ClusterRecord {
   securityGroupIds: string[];
   parameterGroup: string;
   replicationGroupId?: string;
-  /** Port clients would use on AWS (6379 / 11211); each local node really listens on its own port. */
-  enginePort: number;
   /** Memcached only: the configuration endpoint's local port. */
   configEndpointPort?: number;
   /** Memcached only: auto discovery's config version, raised whenever nodes join or leave. */
@@ -90,7 +88,6 @@ export interface ReplicationGroupRecord {
   authTokenLastModified?: number;
   snapshotRetentionLimit: number;
   snapshotWindow: string;
-  enginePort: number;
   userGroupIds: string[];
   autoMinorVersionUpgrade: boolean;
   networkType: string;

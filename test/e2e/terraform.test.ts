@@ -24,8 +24,19 @@ function failInCi(): boolean {
 
 let emulator: Emulator;
 let dir: string;
+let redisPort: number;
 
-function configuration(url: string): string {
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function configuration(url: string, redisPort: number): string {
   return `
 terraform {
   required_providers {
@@ -59,6 +70,8 @@ resource "aws_elasticache_replication_group" "redis" {
   node_type                  = "cache.t3.micro"
   num_cache_clusters         = 2
   automatic_failover_enabled = true
+  # Locally every endpoint has its own port; naming it keeps the provider's plan stable (see README).
+  port                       = ${redisPort}
   subnet_group_name          = aws_elasticache_subnet_group.cache.name
   tags = { env = "test" }
 }
@@ -99,7 +112,8 @@ beforeAll(async () => {
     path.join(dir, 'terraform.rc'),
     `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
   );
-  fs.writeFileSync(path.join(dir, 'main.tf'), configuration(emulator.url));
+  redisPort = await freePort();
+  fs.writeFileSync(path.join(dir, 'main.tf'), configuration(emulator.url, redisPort));
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -115,6 +129,7 @@ describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const outputs = JSON.parse((await terraform('output', '-json')).stdout) as Record<string, { value: unknown }>;
     const port = outputs.redis_port!.value as number;
+    expect(port).toBe(redisPort);
     const redis = new Redis({ host: outputs.primary_endpoint!.value as string, port, lazyConnect: true });
     await redis.connect();
     expect(await redis.set('tf', 'works')).toBe('OK');
