@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, ENV, type EmulatorOptions } from './config.ts';
+import { defaultDataDir, DEFAULTS, ENV, type EmulatorOptions } from './config.ts';
 import { CA_PATH, start } from './index.ts';
 
 const USAGE = `usage:
@@ -46,7 +46,7 @@ async function runEmulator(argv: string[]): Promise<void> {
   const options: EmulatorOptions = {
     port: intOption(values.port ?? fromEnv(ENV.port), '--port'),
     host: values.host ?? fromEnv(ENV.host),
-    dataDir: values['data-dir'] ?? fromEnv(ENV.dataDir),
+    dataDir: values['data-dir'] ?? fromEnv(ENV.dataDir) ?? defaultDataDir(),
     nodePortRange: values['node-port-range'] ?? fromEnv(ENV.nodePortRange),
     region: values.region ?? fromEnv(ENV.region),
     accountId: values['account-id'] ?? fromEnv(ENV.accountId),
@@ -54,9 +54,10 @@ async function runEmulator(argv: string[]): Promise<void> {
     transitionDelayMs: intOption(values['delay-ms'] ?? fromEnv(ENV.transitionDelayMs), '--delay-ms'),
     logRequests: values['log-requests'] ?? false,
   };
+  const dataDirIsDefault = values['data-dir'] === undefined && fromEnv(ENV.dataDir) === undefined;
   const emulator = await start(options);
   const c = emulator.config;
-  console.log(`elasticache-local: data directory ${c.dataDir}${c.dataDirIsDefault ? ' (default; change with --data-dir)' : ''}`);
+  console.log(`elasticache-local: data directory ${c.dataDir}${dataDirIsDefault ? ' (default; change with --data-dir)' : ''}`);
   console.log(`elasticache-local: TLS CA ${emulator.caPath} (also at ${emulator.url}${CA_PATH})`);
   console.log(
     `elasticache-local: nodes on ${c.host} ports ${c.nodePorts === 'ephemeral' ? 'chosen by the OS' : `${c.nodePorts.from}-${c.nodePorts.to}`}, region ${c.region}, account ${c.accountId}`,

@@ -27,7 +27,6 @@ export interface ResolvedConfig {
   port: number;
   host: string;
   dataDir: string;
-  dataDirIsDefault: boolean;
   nodePorts: PortRange;
   region: string;
   accountId: string;
@@ -89,7 +88,6 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     port,
     host,
     dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
-    dataDirIsDefault: options.dataDir === undefined,
     nodePorts: parsePortRange(range),
     region: options.region ?? DEFAULTS.region,
     accountId: options.accountId ?? DEFAULTS.accountId,

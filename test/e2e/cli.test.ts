@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../support/exec.ts';
+
+const BIN = path.resolve('bin/elasticache-local.mjs');
+const children: ChildProcess[] = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-cli-'));
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Starts the binary and resolves with its output once a line matches. */
+function startUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ child, output: () => out, match: m });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code} before ready:\n${out}`)));
+  });
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+function exchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(request));
+    socket.once('data', (d) => {
+      socket.end();
+      resolve(d.toString());
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('the elasticache-local command', () => {
+  it('starts, prints the API URL once it answers, and stops cleanly on SIGTERM', async () => {
+    const started = Date.now();
+    const dataDir = path.join(tmp, 'data');
+    const { child, output, match } = await startUntil(['--port', '0', '--data-dir', dataDir], /API listening on (http:\/\/\S+)/);
+    console.log(`elasticache-local answered after ${Date.now() - started} ms (including Node and tsx start-up)`);
+    const res = await fetch(`${match[1]}/_elasticache-local/health`);
+    expect(res.status).toBe(200);
+    expect(output()).toContain(`data directory ${dataDir}`);
+    expect(output()).toContain(`TLS CA ${path.join(dataDir, 'tls', 'ca.pem')}`);
+    expect(fs.existsSync(path.join(dataDir, 'elasticache-local.sqlite'))).toBe(true);
+    const exited = exitCode(child);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('says where its default data directory is', async () => {
+    const { child, output } = await startUntil(['--port', '0'], /API listening on/, { ...process.env, XDG_DATA_HOME: path.join(tmp, 'xdg') });
+    expect(output()).toContain(`data directory ${path.join(tmp, 'xdg', 'elasticache-local')} (default; change with --data-dir)`);
+    child.kill('SIGTERM');
+    await exitCode(child);
+  });
+
+  it('reads its options from environment variables', async () => {
+    const { child, match } = await startUntil([], /API listening on (http:\/\/\S+)/, {
+      ...process.env,
+      ELASTICACHE_LOCAL_PORT: '0',
+      ELASTICACHE_LOCAL_DATA_DIR: path.join(tmp, 'env'),
+      ELASTICACHE_LOCAL_REGION: 'eu-central-1',
+    });
+    const res = await fetch(`${match[1]}/?Action=CreateCacheSubnetGroup&Version=2015-02-02&CacheSubnetGroupName=g&CacheSubnetGroupDescription=d&SubnetIds.SubnetIdentifier.1=subnet-1`);
+    expect(await res.text()).toContain('arn:aws:elasticache:eu-central-1:000000000000:subnetgroup:g');
+    child.kill('SIGTERM');
+    await exitCode(child);
+  });
+
+  it('refuses bad options with a message and exit code 2', async () => {
+    let r = await run(process.execPath, [BIN, '--port', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--port must be a non-negative integer');
+    r = await run(process.execPath, [BIN, '--node-port-range', '9-1', '--port', '0', '--data-dir', path.join(tmp, 'bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('invalid node port range');
+    r = await run(process.execPath, [BIN, '--no-such-flag']);
+    expect(r.code).toBe(2);
+  });
+
+  it('runs a bare Redis engine with `redis-server --port N`', async () => {
+    const port = 38000 + Math.floor(Math.random() * 500);
+    const { child } = await startUntil(['redis-server', '--port', String(port)], /Ready to accept connections/);
+    expect(await exchange(port, 'PING\r\n')).toBe('+PONG\r\n');
+    child.kill('SIGTERM');
+    await exitCode(child);
+  });
+
+  it('runs a bare Memcached engine with `memcached --port N`', async () => {
+    const port = 38500 + Math.floor(Math.random() * 500);
+    const { child } = await startUntil(['memcached', '--port', String(port)], new RegExp(String(port)));
+    expect(await exchange(port, 'version\r\n')).toMatch(/^VERSION \d/);
+    child.kill('SIGTERM');
+    await exitCode(child);
+  });
+
+  it("is importable by its package name for test suites", async () => {
+    const script = "import { start } from 'elasticache-local'; const e = await start({ port: 0 }); const r = await fetch(e.url + '/?Action=DescribeCacheClusters'); console.log(r.status, e.url.startsWith('http://127.0.0.1:')); await e.stop();";
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve('.') });
+    expect(r.stdout.trim(), r.stderr).toBe('200 true');
+  });
+});
