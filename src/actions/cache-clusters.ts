@@ -1,6 +1,7 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isNodeType } from '../catalog/node-types.ts';
+import { clusterParameters } from '../lifecycle/parameters.ts';
 import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
@@ -16,6 +17,7 @@ import {
   transitEncryptionOf,
 } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
+import { parameterGroupFor } from './parameter-groups.ts';
 import { define, type ActionTable } from './registry.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
@@ -78,7 +80,11 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     },
     NotificationConfiguration: c.notificationTopicArn ? { TopicArn: c.notificationTopicArn, TopicStatus: 'active' } : undefined,
     CacheSecurityGroups: [],
-    CacheParameterGroup: { CacheParameterGroupName: c.parameterGroup, ParameterApplyStatus: 'in-sync', CacheNodeIdsToReboot: [] },
+    CacheParameterGroup: {
+      CacheParameterGroupName: c.parameterGroup,
+      ParameterApplyStatus: c.nodesToReboot?.length ? 'pending-reboot' : 'in-sync',
+      CacheNodeIdsToReboot: c.nodesToReboot ?? [],
+    },
     CacheSubnetGroupName: c.subnetGroup,
     CacheNodes: showNodes
       ? c.nodes.map((n) => ({
@@ -86,7 +92,7 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
           CacheNodeStatus: n.status,
           CacheNodeCreateTime: new Date(n.createdAt),
           Endpoint: ready && n.port ? endpoint(world, n.port) : undefined,
-          ParameterGroupStatus: 'in-sync',
+          ParameterGroupStatus: c.nodesToReboot?.includes(n.id) ? 'pending-reboot' : 'in-sync',
           CustomerAvailabilityZone: n.az,
         }))
       : undefined,
@@ -200,7 +206,9 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     preferredAz: zones[0]!,
     subnetGroup,
     securityGroupIds: input.SecurityGroupIds ?? primary?.securityGroupIds ?? [],
-    parameterGroup: input.CacheParameterGroupName ?? primary?.parameterGroup ?? defaultParameterGroup(version),
+    parameterGroup: input.CacheParameterGroupName
+      ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version)
+      : (primary?.parameterGroup ?? defaultParameterGroup(version)),
     replicationGroupId: group?.id,
     transitEncryption: transit,
     atRestEncryption: group?.atRestEncryption ?? false,
@@ -284,7 +292,11 @@ function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, s
     restart = true;
   }
   if (input.SecurityGroupIds) cluster.securityGroupIds = input.SecurityGroupIds;
-  if (input.CacheParameterGroupName) cluster.parameterGroup = input.CacheParameterGroupName;
+  if (input.CacheParameterGroupName) {
+    const version = resolveEngineVersion(cluster.engine, cluster.engineVersion)!;
+    cluster.parameterGroup = parameterGroupFor(world, scope, input.CacheParameterGroupName, version);
+    world.runtime.applyParameters(scope, cluster, clusterParameters(world.resources, scope, cluster.parameterGroup));
+  }
   if (input.PreferredMaintenanceWindow) cluster.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
   if (input.SnapshotRetentionLimit !== undefined) {
     cluster.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
@@ -385,6 +397,7 @@ export const cacheClusterActions: ActionTable = {
       if (!after) return;
       after.status = 'available';
       for (const n of after.nodes) n.status = 'available';
+      after.nodesToReboot = after.nodesToReboot?.filter((n) => !ids.includes(n));
       world.resources.put(scope, 'cluster', after.id, after);
       for (const nid of ids) world.event(scope, 'cache-cluster', after.id, `Cache node ${nid} restarted`);
     });

@@ -1,29 +1,14 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { DEFAULT_VERSION, ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
 import { scaleUpTargets } from '../catalog/node-types.ts';
+import { FAMILIES } from '../lifecycle/parameters.ts';
 import { fault, invalidCombination, invalidValue } from '../protocol/errors.ts';
-import type { Scope } from '../store/records.ts';
-import type { World } from '../world.ts';
 import { requireCluster } from './cache-clusters.ts';
 import { engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { requireGroup } from './replication-groups.ts';
 
-const FAMILIES = [...new Set(ENGINE_VERSIONS.map((v) => v.family))];
-
-function defaultParameterGroups(world: World, scope: Scope): ec.CacheParameterGroup[] {
-  const names = FAMILIES.flatMap((family) =>
-    family.startsWith('memcached') ? [[family, `default.${family}`]] : [[family, `default.${family}`], [family, `default.${family}.cluster.on`]],
-  );
-  return names.map(([family, name]) => ({
-    CacheParameterGroupName: name,
-    CacheParameterGroupFamily: family,
-    Description: `Default parameter group for ${family}`,
-    IsGlobal: false,
-    ARN: world.arn(scope, 'parametergroup', name!),
-  }));
-}
 
 export const catalogueActions: ActionTable = {
   DescribeCacheEngineVersions: define<ec.DescribeCacheEngineVersionsMessage, ec.CacheEngineVersionMessage>((input) => {
@@ -51,18 +36,6 @@ export const catalogueActions: ActionTable = {
         CacheEngineVersionDescription: v.description,
       })),
     };
-  }),
-
-  DescribeCacheParameterGroups: define<ec.DescribeCacheParameterGroupsMessage, ec.CacheParameterGroupsMessage>((input, { world, scope }) => {
-    let groups = defaultParameterGroups(world, scope);
-    if (input.CacheParameterGroupName !== undefined) {
-      groups = groups.filter((g) => g.CacheParameterGroupName === input.CacheParameterGroupName);
-      if (groups.length === 0) {
-        throw fault('CacheParameterGroupNotFoundFault', `CacheParameterGroup ${input.CacheParameterGroupName} not found.`);
-      }
-    }
-    const { page, marker } = paginate(groups, input.MaxRecords, input.Marker);
-    return { Marker: marker, CacheParameterGroups: page };
   }),
 
   DescribeCacheSecurityGroups: define<ec.DescribeCacheSecurityGroupsMessage, ec.CacheSecurityGroupMessage>(() => {

@@ -1,6 +1,7 @@
 import { cacheClusterActions } from './cache-clusters.ts';
 import { catalogueActions } from './catalogues.ts';
 import { eventActions } from './events.ts';
+import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
@@ -14,4 +15,5 @@ export const ACTIONS: ActionTable = {
   ...tagActions,
   ...eventActions,
   ...catalogueActions,
+  ...parameterGroupActions,
 };

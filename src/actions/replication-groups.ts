@@ -2,6 +2,7 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
+import { clusterParameters } from '../lifecycle/parameters.ts';
 import { restartNodes } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
@@ -18,6 +19,7 @@ import {
   transitEncryptionOf,
 } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
+import { parameterGroupFor } from './parameter-groups.ts';
 import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
@@ -189,6 +191,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     pending: {},
     createdAt: now,
   };
+  const parameterGroup = input.CacheParameterGroupName
+    ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version)
+    : defaultParameterGroup(version);
   const members: ClusterRecord[] = [];
   // An existing primary keeps its own name; new members are numbered after it.
   for (let i = primary ? 2 : 1; i <= count; i++) {
@@ -204,7 +209,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       preferredAz: az,
       subnetGroup: subnetGroupName,
       securityGroupIds: input.SecurityGroupIds ?? [],
-      parameterGroup: input.CacheParameterGroupName ?? defaultParameterGroup(version),
+      parameterGroup,
       replicationGroupId: id,
       transitEncryption: transit,
       atRestEncryption: atRest,
@@ -294,7 +299,10 @@ function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: 
   if (input.AutoMinorVersionUpgrade !== undefined) group.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
   for (const m of members) {
     if (input.SecurityGroupIds) m.securityGroupIds = input.SecurityGroupIds;
-    if (input.CacheParameterGroupName) m.parameterGroup = input.CacheParameterGroupName;
+    if (input.CacheParameterGroupName) {
+      m.parameterGroup = parameterGroupFor(world, scope, input.CacheParameterGroupName, resolveEngineVersion(m.engine, m.engineVersion)!);
+      world.runtime.applyParameters(scope, m, clusterParameters(world.resources, scope, m.parameterGroup));
+    }
     if (input.PreferredMaintenanceWindow) m.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
     if (input.SnapshotWindow) m.snapshotWindow = group.snapshotWindow;
     m.snapshotRetentionLimit = group.snapshotRetentionLimit;

@@ -16,7 +16,7 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   cluster: { kind: 'cluster', notFound: 'CacheClusterNotFoundFault', what: 'Cache cluster' },
   replicationgroup: { kind: 'replication-group', notFound: 'ReplicationGroupNotFoundFault', what: 'Replication group' },
   subnetgroup: { kind: 'subnet-group', notFound: 'CacheSubnetGroupNotFoundFault', what: 'Cache subnet group' },
-  parametergroup: { notFound: 'CacheParameterGroupNotFoundFault', what: 'Cache parameter group' },
+  parametergroup: { kind: 'parameter-group', notFound: 'CacheParameterGroupNotFoundFault', what: 'Cache parameter group' },
   snapshot: { notFound: 'SnapshotNotFoundFault', what: 'Snapshot' },
   user: { notFound: 'UserNotFoundFault', what: 'User' },
   usergroup: { notFound: 'UserGroupNotFoundFault', what: 'User group' },

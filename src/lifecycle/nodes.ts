@@ -13,12 +13,18 @@ export interface NodeSpec {
   authToken?: string;
   engineVersion: string;
   clusterConfig?: () => ClusterConfig;
+  /** The effective values of the node's parameter group. */
+  parameters: Map<string, string>;
 }
 
 interface RunningNode {
   port: number;
   close(): Promise<void>;
+  applyParameters(parameters: Map<string, string>): void;
 }
+
+/** Parameter names ElastiCache exposes that have no engine setting behind them. */
+const CONTROL_PLANE_ONLY = new Set(['reserved-memory-percent', 'cluster-enabled', 'close-on-replica-write']);
 
 function isAddressInUse(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EADDRINUSE';
@@ -46,10 +52,11 @@ export class NodeSupervisor {
     await this.stop(key);
     let port = spec.port || (await this.ports.allocate());
     for (let attempt = 0; ; attempt++) {
-      const server = this.create(spec, port);
+      const { server, applyParameters } = this.create(spec, port);
       try {
         const bound = await server.listen();
-        this.running.set(key, { port: bound, close: () => server.close() });
+        applyParameters(spec.parameters);
+        this.running.set(key, { port: bound, close: () => server.close(), applyParameters });
         this.ports.reserve(bound);
         return bound;
       } catch (err) {
@@ -62,16 +69,20 @@ export class NodeSupervisor {
 
   private create(spec: NodeSpec, port: number) {
     if (spec.engine === 'memcached') {
-      return createMemcachedServer({
+      const maxItemSize = Number(spec.parameters.get('max_item_size'));
+      const server = createMemcachedServer({
         host: spec.host,
         port,
         tls: spec.tls,
         memoryLimit: spec.memoryBytes,
+        maxItemSize: Number.isInteger(maxItemSize) && maxItemSize > 0 ? maxItemSize : undefined,
         clusterConfig: spec.clusterConfig,
         version: spec.engineVersion,
       });
+      // Memcached's parameters all take effect at start (they need a reboot on AWS too).
+      return { server, applyParameters: () => undefined };
     }
-    return createRedisServer({
+    const server = createRedisServer({
       host: spec.host,
       port,
       tls: spec.tls,
@@ -80,6 +91,21 @@ export class NodeSupervisor {
       mode: 'node',
       version: spec.engineVersion,
     });
+    const applyParameters = (parameters: Map<string, string>) => {
+      for (const [name, value] of parameters) {
+        if (CONTROL_PLANE_ONLY.has(name)) continue;
+        try {
+          server.engine.config.set(name, value);
+        } catch {
+          // A parameter the engine does not model keeps its engine default; AWS validated the value already.
+        }
+      }
+    };
+    return { server, applyParameters };
+  }
+
+  applyParameters(key: string, parameters: Map<string, string>): void {
+    this.running.get(key)?.applyParameters(parameters);
   }
 
   async stop(key: string): Promise<void> {

@@ -3,6 +3,7 @@ import { nodeMemoryBytes } from '../catalog/node-types.ts';
 import type { Resources } from '../store/resources.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { EndpointProxy } from './endpoint-proxy.ts';
+import { clusterParameters } from './parameters.ts';
 import { NodeSupervisor } from './nodes.ts';
 import { PortAllocator } from './ports.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
@@ -55,7 +56,13 @@ export class Runtime {
       authToken: cluster.authToken,
       engineVersion: cluster.engineVersion,
       clusterConfig: cluster.engine === 'memcached' ? () => this.discoveryConfig(scope, cluster.id) : undefined,
+      parameters: clusterParameters(this.resources, scope, cluster.parameterGroup),
     });
+  }
+
+  /** Immediate parameter changes reach every running node of the cluster. */
+  applyParameters(scope: Scope, cluster: ClusterRecord, parameters: Map<string, string>): void {
+    for (const node of cluster.nodes) this.nodes.applyParameters(this.nodeKey(scope, cluster.id, node.id), parameters);
   }
 
   async stopNode(scope: Scope, clusterId: string, nodeId: string, port: number): Promise<void> {

@@ -63,6 +63,8 @@ export interface ClusterRecord {
   networkType: string;
   ipDiscovery: string;
   pending: PendingClusterChanges;
+  /** Parameter changes that wait for a reboot of these nodes (ParameterApplyStatus pending-reboot). */
+  nodesToReboot?: string[];
   createdAt: number;
 }
 
@@ -97,7 +99,17 @@ export interface ReplicationGroupRecord {
   createdAt: number;
 }
 
+export interface ParameterGroupRecord {
+  name: string;
+  family: string;
+  description: string;
+  /** Only the parameters set away from the family's defaults. */
+  overrides: Record<string, string>;
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  'parameter-group': ParameterGroupRecord;
   'subnet-group': SubnetGroupRecord;
   cluster: ClusterRecord;
   'replication-group': ReplicationGroupRecord;
