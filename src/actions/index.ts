@@ -6,6 +6,7 @@ import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
+import { userActions } from './users.ts';
 
 /** Every implemented action by its API name; the others are routed to a "not implemented" error. */
 export const ACTIONS: ActionTable = {
@@ -16,4 +17,5 @@ export const ACTIONS: ActionTable = {
   ...eventActions,
   ...catalogueActions,
   ...parameterGroupActions,
+  ...userActions,
 };

@@ -23,6 +23,7 @@ import { parameterGroupFor } from './parameter-groups.ts';
 import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
+import { requireUserGroup } from './users.ts';
 
 const MAX_CLUSTERS_PER_GROUP = 6;
 const MAX_REPLICAS = 5;
@@ -122,7 +123,10 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   }
   if (input.SnapshotName) throw fault('SnapshotNotFoundFault', `Snapshot ${input.SnapshotName} not found.`);
   if (input.SnapshotArns?.length) throw invalidValue('Restoring from SnapshotArns is not supported by elasticache-local yet.');
-  if (input.UserGroupIds?.length) throw fault('UserGroupNotFoundFault', `User group ${input.UserGroupIds[0]} not found.`);
+  if (input.UserGroupIds?.length) {
+    requireUserGroup(world, scope, input.UserGroupIds[0]);
+    throw invalidValue('Replication groups with RBAC user groups (UserGroupIds) are not supported by elasticache-local yet; use AuthToken.');
+  }
 
   const primary = input.PrimaryClusterId ? world.resources.get(scope, 'cluster', input.PrimaryClusterId.toLowerCase()) : undefined;
   if (input.PrimaryClusterId && !primary) throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${input.PrimaryClusterId}`);

@@ -18,8 +18,8 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   subnetgroup: { kind: 'subnet-group', notFound: 'CacheSubnetGroupNotFoundFault', what: 'Cache subnet group' },
   parametergroup: { kind: 'parameter-group', notFound: 'CacheParameterGroupNotFoundFault', what: 'Cache parameter group' },
   snapshot: { notFound: 'SnapshotNotFoundFault', what: 'Snapshot' },
-  user: { notFound: 'UserNotFoundFault', what: 'User' },
-  usergroup: { notFound: 'UserGroupNotFoundFault', what: 'User group' },
+  user: { kind: 'user', notFound: 'UserNotFoundFault', what: 'User' },
+  usergroup: { kind: 'user-group', notFound: 'UserGroupNotFoundFault', what: 'User group' },
   serverlesscache: { notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },
   reservedinstance: { notFound: 'ReservedCacheNodeNotFoundFault', what: 'Reserved cache node' },
 };

@@ -108,7 +108,32 @@ export interface ParameterGroupRecord {
   createdAt: number;
 }
 
+export type UserStatus = 'active' | 'modifying' | 'deleting';
+
+export interface UserRecord {
+  id: string;
+  userName: string;
+  engine: Engine;
+  accessString: string;
+  authentication: 'password' | 'no-password-required' | 'iam';
+  /** Kept so the engines can check AUTH; AWS never returns them. */
+  passwords: string[];
+  status: UserStatus;
+  createdAt: number;
+}
+
+export interface UserGroupRecord {
+  id: string;
+  engine: Engine;
+  userIds: string[];
+  status: 'creating' | 'active' | 'modifying' | 'deleting';
+  pending?: { add: string[]; remove: string[] };
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  user: UserRecord;
+  'user-group': UserGroupRecord;
   'parameter-group': ParameterGroupRecord;
   'subnet-group': SubnetGroupRecord;
   cluster: ClusterRecord;

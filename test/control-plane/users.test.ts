@@ -1,0 +1,94 @@
+import {
+  CreateReplicationGroupCommand,
+  CreateUserCommand,
+  CreateUserGroupCommand,
+  DeleteUserCommand,
+  DeleteUserGroupCommand,
+  DescribeUserGroupsCommand,
+  DescribeUsersCommand,
+  ModifyUserCommand,
+  ModifyUserGroupCommand,
+} from '@aws-sdk/client-elasticache';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('RBAC users and user groups', () => {
+  it('has the default user, creates users, groups them, modifies and deletes', async () => {
+    const client = sdkClient(emulator);
+    const initial = await client.send(new DescribeUsersCommand({}));
+    expect(initial.Users).toEqual([
+      expect.objectContaining({ UserId: 'default', UserName: 'default', AccessString: 'on ~* +@all', Authentication: { Type: 'no-password', PasswordCount: 0 } }),
+    ]);
+
+    const reader = await client.send(
+      new CreateUserCommand({
+        UserId: 'reader',
+        UserName: 'reader',
+        Engine: 'redis',
+        AccessString: 'on ~app:* -@all +@read',
+        Passwords: ['a-very-long-password-1'],
+      }),
+    );
+    expect(reader).toMatchObject({ Status: 'active', Authentication: { Type: 'password', PasswordCount: 1 }, MinimumEngineVersion: '6.0' });
+    await expect(
+      client.send(new CreateUserCommand({ UserId: 'reader2', UserName: 'reader', Engine: 'redis', AccessString: 'on', NoPasswordRequired: true })),
+    ).rejects.toMatchObject({ name: 'DuplicateUserNameFault' });
+    await expect(
+      client.send(new CreateUserCommand({ UserId: 'reader', UserName: 'other', Engine: 'redis', AccessString: 'on', NoPasswordRequired: true })),
+    ).rejects.toMatchObject({ name: 'UserAlreadyExistsFault' });
+    await expect(
+      client.send(new CreateUserCommand({ UserId: 'bad', UserName: 'bad', Engine: 'redis', AccessString: 'on >inline-password', NoPasswordRequired: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new CreateUserCommand({ UserId: 'short', UserName: 'short', Engine: 'redis', AccessString: 'on', Passwords: ['short'] })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+
+    await expect(
+      client.send(new CreateUserGroupCommand({ UserGroupId: 'no-default', Engine: 'redis', UserIds: ['reader'] })),
+    ).rejects.toMatchObject({ name: 'DefaultUserRequired' });
+    const group = await client.send(new CreateUserGroupCommand({ UserGroupId: 'app-users', Engine: 'redis', UserIds: ['default', 'reader'] }));
+    expect(group.Status).toBe('creating');
+    await sleep(300);
+    let described = (await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).UserGroups![0]!;
+    expect(described).toMatchObject({ Status: 'active', UserIds: ['default', 'reader'] });
+    expect((await client.send(new DescribeUsersCommand({ UserId: 'reader' }))).Users![0]!.UserGroupIds).toEqual(['app-users']);
+
+    await client.send(new CreateUserCommand({ UserId: 'writer', UserName: 'writer', Engine: 'redis', AccessString: 'on ~* +@all', NoPasswordRequired: true }));
+    const modifying = await client.send(new ModifyUserGroupCommand({ UserGroupId: 'app-users', UserIdsToAdd: ['writer'], UserIdsToRemove: ['reader'] }));
+    expect(modifying).toMatchObject({ Status: 'modifying', PendingChanges: { UserIdsToAdd: ['writer'], UserIdsToRemove: ['reader'] } });
+    await sleep(300);
+    described = (await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).UserGroups![0]!;
+    expect(described).toMatchObject({ Status: 'active', UserIds: ['default', 'writer'] });
+
+    const modified = await client.send(new ModifyUserCommand({ UserId: 'reader', AppendAccessString: '+@write' }));
+    expect(modified.AccessString).toBe('on ~app:* -@all +@read +@write');
+    await expect(client.send(new ModifyUserCommand({ UserId: 'default', AccessString: 'off' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+
+    await expect(
+      client.send(new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'rbac', ReplicationGroupDescription: 'r', Engine: 'redis', CacheNodeType: 'cache.t3.micro', UserGroupIds: ['nope'],
+      })),
+    ).rejects.toMatchObject({ name: 'UserGroupNotFoundFault' });
+
+    const deleted = await client.send(new DeleteUserCommand({ UserId: 'writer' }));
+    expect(deleted.Status).toBe('deleting');
+    expect((await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).UserGroups![0]!.UserIds).toEqual(['default']);
+    await client.send(new DeleteUserGroupCommand({ UserGroupId: 'app-users' }));
+    await expect(client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).rejects.toMatchObject({ name: 'UserGroupNotFoundFault' });
+    await expect(client.send(new DeleteUserCommand({ UserId: 'default' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    client.destroy();
+  });
+});
