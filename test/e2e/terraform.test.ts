@@ -62,6 +62,29 @@ resource "aws_elasticache_subnet_group" "cache" {
   subnet_ids = ["subnet-tf-1a", "subnet-tf-1b"]
 }
 
+resource "aws_elasticache_parameter_group" "tuned" {
+  name   = "tf-tuned"
+  family = "redis7"
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+}
+
+resource "aws_elasticache_user" "app" {
+  user_id       = "tf-app"
+  user_name     = "app"
+  access_string = "on ~app:* -@all +@read +@write"
+  engine        = "REDIS"
+  passwords     = ["a-password-of-16-chars-or-more"]
+}
+
+resource "aws_elasticache_user_group" "app" {
+  user_group_id = "tf-app-users"
+  engine        = "REDIS"
+  user_ids      = ["default", aws_elasticache_user.app.user_id]
+}
+
 resource "aws_elasticache_replication_group" "redis" {
   replication_group_id       = "tf-redis"
   description                = "terraform redis"
@@ -73,6 +96,7 @@ resource "aws_elasticache_replication_group" "redis" {
   # Locally every endpoint has its own port; naming it keeps the provider's plan stable (see README).
   port                       = ${redisPort}
   subnet_group_name          = aws_elasticache_subnet_group.cache.name
+  parameter_group_name       = aws_elasticache_parameter_group.tuned.name
   tags = { env = "test" }
 }
 
@@ -121,7 +145,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
-  it('applies a subnet group, a 2-node replication group and a 2-node memcached cluster, plans clean, destroys', async () => {
+  it('applies a subnet group, a parameter group, a user and user group, a 2-node replication group and a 2-node memcached cluster, plans clean, destroys', async () => {
     let r = await terraform('init', '-no-color');
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
@@ -134,6 +158,7 @@ describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
     await redis.connect();
     expect(await redis.set('tf', 'works')).toBe('OK');
     expect(await redis.get('tf')).toBe('works');
+    expect(await redis.info('memory')).toContain('maxmemory_policy:allkeys-lru');
     redis.disconnect();
     const memcachedPorts = outputs.memcached_nodes!.value as number[];
     expect(memcachedPorts).toHaveLength(2);
