@@ -11,10 +11,16 @@ export function paginate<T>(
   items: readonly T[],
   maxRecords: number | undefined,
   marker: string | undefined,
+  bounds: { name: string; min: number; max: number; fallback: number } = {
+    name: 'MaxRecords',
+    min: MIN_MAX_RECORDS,
+    max: DEFAULT_MAX_RECORDS,
+    fallback: DEFAULT_MAX_RECORDS,
+  },
 ): { page: T[]; marker?: string } {
-  const size = maxRecords ?? DEFAULT_MAX_RECORDS;
-  if (!Number.isInteger(size) || size < MIN_MAX_RECORDS || size > DEFAULT_MAX_RECORDS) {
-    throw invalidValue(`The parameter MaxRecords must be between ${MIN_MAX_RECORDS} and ${DEFAULT_MAX_RECORDS}.`);
+  const size = maxRecords ?? bounds.fallback;
+  if (!Number.isInteger(size) || size < bounds.min || size > bounds.max) {
+    throw invalidValue(`The parameter ${bounds.name} must be between ${bounds.min} and ${bounds.max}.`);
   }
   let start = 0;
   if (marker !== undefined && marker !== '') {

@@ -20,7 +20,7 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   snapshot: { notFound: 'SnapshotNotFoundFault', what: 'Snapshot' },
   user: { kind: 'user', notFound: 'UserNotFoundFault', what: 'User' },
   usergroup: { kind: 'user-group', notFound: 'UserGroupNotFoundFault', what: 'User group' },
-  serverlesscache: { notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },
+  serverlesscache: { kind: 'serverless-cache', notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },
   reservedinstance: { notFound: 'ReservedCacheNodeNotFoundFault', what: 'Reserved cache node' },
 };
 

@@ -1,6 +1,7 @@
 import type { World } from '../world.ts';
 import { finishGroupDelete } from './groups.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
+import { bringUpServerless } from './serverless.ts';
 
 /**
  * Rebuilds the running world from the metadata after a restart: every node listens again on the port it
@@ -11,6 +12,9 @@ export async function restoreWorld(world: World): Promise<void> {
   const groups = world.resources.all('replication-group');
   for (const { record } of clusters) for (const n of record.nodes) world.runtime.ports.reserve(n.port);
   for (const { record } of clusters) if (record.configEndpointPort) world.runtime.ports.reserve(record.configEndpointPort);
+  for (const { record } of world.resources.all('serverless-cache')) {
+    for (const p of [record.nodePort, record.endpointPort, record.readerEndpointPort]) world.runtime.ports.reserve(p);
+  }
   for (const { record } of groups) {
     world.runtime.ports.reserve(record.primaryEndpointPort);
     world.runtime.ports.reserve(record.readerEndpointPort);
@@ -30,6 +34,16 @@ export async function restoreWorld(world: World): Promise<void> {
     up.status = 'available';
     for (const n of up.nodes) n.status = 'available';
     world.resources.put(scope, 'cluster', up.id, up);
+  }
+  for (const { scope, record } of world.resources.all('serverless-cache')) {
+    if (record.status === 'deleting') {
+      world.resources.remove(scope, 'serverless-cache', record.name);
+      continue;
+    }
+    const up = await bringUpServerless(world, scope, record.name);
+    if (!up) continue;
+    up.status = 'available';
+    world.resources.put(scope, 'serverless-cache', up.name, up);
   }
   for (const { scope, record } of world.resources.all('replication-group')) {
     const ports = await world.runtime.openGroupEndpoints(scope, record);

@@ -4,7 +4,7 @@ import type { Resources } from '../store/resources.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { EndpointProxy } from './endpoint-proxy.ts';
 import { clusterParameters } from './parameters.ts';
-import { NodeSupervisor } from './nodes.ts';
+import { NodeSupervisor, type NodeSpec } from './nodes.ts';
 import { PortAllocator } from './ports.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
 
@@ -58,6 +58,11 @@ export class Runtime {
       clusterConfig: cluster.engine === 'memcached' ? () => this.discoveryConfig(scope, cluster.id) : undefined,
       parameters: clusterParameters(this.resources, scope, cluster.parameterGroup),
     });
+  }
+
+  /** Starts an engine that is not a cache cluster's node (a serverless cache). */
+  async startEngine(key: string, spec: Omit<NodeSpec, 'host'>): Promise<number> {
+    return this.nodes.start(`${key}`, { ...spec, host: this.config.host });
   }
 
   /** Immediate parameter changes reach every running node of the cluster. */

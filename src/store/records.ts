@@ -131,7 +131,33 @@ export interface UserGroupRecord {
   createdAt: number;
 }
 
+export interface ServerlessCacheRecord {
+  name: string;
+  description: string;
+  engine: Engine;
+  majorVersion: string;
+  fullVersion: string;
+  status: 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed';
+  usageLimits?: {
+    dataStorage?: { maximum?: number; minimum?: number; unit: string };
+    ecpuPerSecond?: { maximum?: number; minimum?: number };
+  };
+  kmsKeyId?: string;
+  securityGroupIds: string[];
+  subnetIds: string[];
+  userGroupId?: string;
+  snapshotRetentionLimit?: number;
+  dailySnapshotTime?: string;
+  networkType: string;
+  /** The one local node that serves the cache, and the two endpoints in front of it. */
+  nodePort: number;
+  endpointPort: number;
+  readerEndpointPort: number;
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  'serverless-cache': ServerlessCacheRecord;
   user: UserRecord;
   'user-group': UserGroupRecord;
   'parameter-group': ParameterGroupRecord;

@@ -1,0 +1,209 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
+import { bringUpServerless, tearDownServerless } from '../lifecycle/serverless.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { Engine, Scope, ServerlessCacheRecord } from '../store/records.ts';
+import { identifier, intInRange } from '../validate/identifiers.ts';
+import type { World } from '../world.ts';
+import { endpoint } from './cache-clusters.ts';
+import { engineOf } from './cluster-options.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+import { applyCreateTags } from './tags.ts';
+import { requireUserGroup } from './users.ts';
+
+export const MAX_SERVERLESS_CACHES = 40;
+const MAX_DATA_STORAGE_GB = 5000;
+const MAX_ECPU = 15_000_000;
+const PAGE = { name: 'MaxResults', min: 1, max: 100, fallback: 50 };
+
+/** Serverless takes a major version; the newest full version of that major is what runs. */
+function versionOf(engine: Engine, major: string | undefined): { major: string; full: string } {
+  const candidates = ENGINE_VERSIONS.filter((v) => v.engine === engine && (engine === 'memcached' ? v.version.startsWith('1.6') : Number(v.version.split('.')[0]) >= 7));
+  const wanted = major ?? (engine === 'memcached' ? '1.6' : engine === 'valkey' ? '8' : '7');
+  const matching = candidates.filter((v) => v.version === wanted || v.version.startsWith(`${wanted}.`));
+  const chosen = matching[matching.length - 1];
+  if (!chosen) throw invalidValue(`MajorEngineVersion ${wanted} is not supported for serverless ${engine}.`);
+  const full = engine === 'memcached' ? chosen.version : chosen.version.split('.').slice(0, 2).join('.');
+  return { major: wanted, full };
+}
+
+function usageLimitsOf(input: ec.CacheUsageLimits | undefined): ServerlessCacheRecord['usageLimits'] {
+  if (!input) return undefined;
+  const ds = input.DataStorage;
+  if (ds) {
+    if (ds.Unit !== 'GB') throw invalidValue('DataStorage.Unit must be GB.');
+    for (const v of [ds.Maximum, ds.Minimum]) if (v !== undefined) intInRange(v, 'DataStorage', 1, MAX_DATA_STORAGE_GB);
+    if (ds.Maximum !== undefined && ds.Minimum !== undefined && ds.Minimum > ds.Maximum) {
+      throw invalidCombination('DataStorage.Minimum must not exceed DataStorage.Maximum.');
+    }
+  }
+  const ecpu = input.ECPUPerSecond;
+  if (ecpu) for (const v of [ecpu.Maximum, ecpu.Minimum]) if (v !== undefined) intInRange(v, 'ECPUPerSecond', 1000, MAX_ECPU);
+  return {
+    dataStorage: ds && { maximum: ds.Maximum, minimum: ds.Minimum, unit: 'GB' },
+    ecpuPerSecond: ecpu && { maximum: ecpu.Maximum, minimum: ecpu.Minimum },
+  };
+}
+
+function dailySnapshotTime(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) throw invalidValue(`Invalid DailySnapshotTime ${value}: expected HH:MM.`);
+  return value;
+}
+
+function requireCache(world: World, scope: Scope, name: string | undefined): ServerlessCacheRecord {
+  if (name === undefined) throw missingParameter('ServerlessCacheName');
+  const cache = world.resources.get(scope, 'serverless-cache', name.toLowerCase());
+  if (!cache) throw fault('ServerlessCacheNotFoundFault', `Serverless cache ${name} not found.`);
+  return cache;
+}
+
+function describe(world: World, scope: Scope, c: ServerlessCacheRecord): ec.ServerlessCache {
+  const ready = c.status !== 'creating';
+  const limits = c.usageLimits;
+  return {
+    ServerlessCacheName: c.name,
+    Description: c.description,
+    CreateTime: new Date(c.createdAt),
+    Status: c.status,
+    Engine: c.engine,
+    MajorEngineVersion: c.majorVersion,
+    FullEngineVersion: c.fullVersion,
+    CacheUsageLimits: limits && {
+      DataStorage: limits.dataStorage && { Maximum: limits.dataStorage.maximum, Minimum: limits.dataStorage.minimum, Unit: 'GB' },
+      ECPUPerSecond: limits.ecpuPerSecond && { Maximum: limits.ecpuPerSecond.maximum, Minimum: limits.ecpuPerSecond.minimum },
+    },
+    KmsKeyId: c.kmsKeyId,
+    StorageEncryptionType: c.kmsKeyId ? 'sse-kms' : 'sse-elasticache',
+    SecurityGroupIds: c.securityGroupIds,
+    Endpoint: ready && c.endpointPort ? endpoint(world, c.endpointPort) : undefined,
+    ReaderEndpoint: ready && c.readerEndpointPort ? endpoint(world, c.readerEndpointPort) : undefined,
+    ARN: world.arn(scope, 'serverlesscache', c.name),
+    UserGroupId: c.userGroupId,
+    SubnetIds: c.subnetIds,
+    SnapshotRetentionLimit: c.engine === 'memcached' ? undefined : c.snapshotRetentionLimit,
+    DailySnapshotTime: c.engine === 'memcached' ? undefined : c.dailySnapshotTime,
+    NetworkType: c.networkType as ec.NetworkType,
+  };
+}
+
+function rejectRbac(world: World, scope: Scope, userGroupId: string | undefined): void {
+  if (userGroupId === undefined) return;
+  requireUserGroup(world, scope, userGroupId);
+  throw invalidValue('Serverless caches with RBAC user groups are not supported by elasticache-local yet.');
+}
+
+export const serverlessActions: ActionTable = {
+  CreateServerlessCache: define<ec.CreateServerlessCacheRequest, ec.CreateServerlessCacheResponse>((input, { world, scope }) => {
+    const name = identifier(input.ServerlessCacheName, 'ServerlessCacheName', 40);
+    if (input.Engine === undefined) throw missingParameter('Engine');
+    const engine = engineOf(input.Engine, 'redis');
+    const version = versionOf(engine, input.MajorEngineVersion);
+    if (engine === 'memcached' && (input.SnapshotRetentionLimit !== undefined || input.DailySnapshotTime !== undefined || input.SnapshotArnsToRestore)) {
+      throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
+    }
+    if (input.SnapshotArnsToRestore?.length) throw invalidValue('Restoring serverless caches from snapshots is not supported by elasticache-local yet.');
+    rejectRbac(world, scope, input.UserGroupId);
+    for (const id of input.SubnetIds ?? []) if (!/^subnet-[A-Za-z0-9-]+$/.test(id)) throw fault('InvalidSubnet', `The subnet ID ${id} is not valid.`);
+    const record: ServerlessCacheRecord = {
+      name,
+      description: input.Description ?? '',
+      engine,
+      majorVersion: version.major,
+      fullVersion: version.full,
+      status: 'creating',
+      usageLimits: usageLimitsOf(input.CacheUsageLimits),
+      kmsKeyId: input.KmsKeyId,
+      securityGroupIds: input.SecurityGroupIds ?? [],
+      subnetIds: input.SubnetIds ?? [],
+      snapshotRetentionLimit: engine === 'memcached' ? undefined : (intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) ?? 0),
+      dailySnapshotTime: engine === 'memcached' ? undefined : (dailySnapshotTime(input.DailySnapshotTime) ?? '04:00'),
+      networkType: input.NetworkType ?? 'ipv4',
+      nodePort: 0,
+      endpointPort: 0,
+      readerEndpointPort: 0,
+      createdAt: world.now(),
+    };
+    world.resources.transaction(() => {
+      if (world.resources.list(scope, 'serverless-cache').length >= MAX_SERVERLESS_CACHES) {
+        throw fault('ServerlessCacheQuotaForCustomerExceededFault', `The quota of ${MAX_SERVERLESS_CACHES} serverless caches has been reached.`);
+      }
+      if (!world.resources.insert(scope, 'serverless-cache', name, record)) {
+        throw fault('ServerlessCacheAlreadyExistsFault', `Serverless cache ${name} already exists.`);
+      }
+      applyCreateTags(world, world.arn(scope, 'serverlesscache', name), input.Tags);
+    });
+    world.later(async () => {
+      const up = await bringUpServerless(world, scope, name);
+      if (!up || up.status !== 'creating') return;
+      up.status = 'available';
+      world.resources.put(scope, 'serverless-cache', name, up);
+      world.event(scope, 'serverless-cache', name, `Serverless cache ${name} created`);
+    });
+    return { ServerlessCache: describe(world, scope, record) };
+  }),
+
+  DescribeServerlessCaches: define<ec.DescribeServerlessCachesRequest, ec.DescribeServerlessCachesResponse>((input, { world, scope }) => {
+    const caches =
+      input.ServerlessCacheName !== undefined ? [requireCache(world, scope, input.ServerlessCacheName)] : world.resources.list(scope, 'serverless-cache');
+    const { page, marker } = paginate(caches, input.MaxResults, input.NextToken, PAGE);
+    return { NextToken: marker, ServerlessCaches: page.map((c) => describe(world, scope, c)) };
+  }),
+
+  ModifyServerlessCache: define<ec.ModifyServerlessCacheRequest, ec.ModifyServerlessCacheResponse>((input, { world, scope }) => {
+    const cache = requireCache(world, scope, input.ServerlessCacheName);
+    if (cache.status !== 'available') {
+      throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
+    }
+    if (input.RemoveUserGroup && input.UserGroupId) throw invalidCombination('RemoveUserGroup and UserGroupId cannot both be given.');
+    rejectRbac(world, scope, input.UserGroupId);
+    if (input.RemoveUserGroup) cache.userGroupId = undefined;
+    if (input.Description !== undefined) cache.description = input.Description;
+    if (input.CacheUsageLimits !== undefined) cache.usageLimits = usageLimitsOf(input.CacheUsageLimits);
+    if (input.SecurityGroupIds !== undefined) cache.securityGroupIds = input.SecurityGroupIds;
+    if (input.SnapshotRetentionLimit !== undefined || input.DailySnapshotTime !== undefined) {
+      if (cache.engine === 'memcached') throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
+      if (input.SnapshotRetentionLimit !== undefined) cache.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35);
+      if (input.DailySnapshotTime !== undefined) cache.dailySnapshotTime = dailySnapshotTime(input.DailySnapshotTime);
+    }
+    if (input.Engine !== undefined || input.MajorEngineVersion !== undefined) {
+      const engine = engineOf(input.Engine, cache.engine);
+      if ((engine === 'memcached') !== (cache.engine === 'memcached')) {
+        throw invalidCombination('A serverless cache can only move between the redis and valkey engines.');
+      }
+      const version = versionOf(engine, input.MajorEngineVersion);
+      Object.assign(cache, { engine, majorVersion: version.major, fullVersion: version.full });
+    }
+    cache.status = 'modifying';
+    world.resources.put(scope, 'serverless-cache', cache.name, cache);
+    world.later(() => {
+      const fresh = world.resources.get(scope, 'serverless-cache', cache.name);
+      if (!fresh || fresh.status !== 'modifying') return;
+      fresh.status = 'available';
+      world.resources.put(scope, 'serverless-cache', fresh.name, fresh);
+    });
+    return { ServerlessCache: describe(world, scope, cache) };
+  }),
+
+  DeleteServerlessCache: define<ec.DeleteServerlessCacheRequest, ec.DeleteServerlessCacheResponse>((input, { world, scope }) => {
+    const cache = requireCache(world, scope, input.ServerlessCacheName);
+    if (cache.status !== 'available') {
+      throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
+    }
+    if (input.FinalSnapshotName !== undefined && cache.engine === 'memcached') {
+      throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
+    }
+    cache.status = 'deleting';
+    world.resources.put(scope, 'serverless-cache', cache.name, cache);
+    world.later(async () => {
+      const fresh = world.resources.get(scope, 'serverless-cache', cache.name);
+      if (!fresh) return;
+      await tearDownServerless(world, scope, fresh);
+      world.resources.remove(scope, 'serverless-cache', fresh.name);
+      world.tags.removeAll(world.arn(scope, 'serverlesscache', fresh.name));
+      world.event(scope, 'serverless-cache', fresh.name, `Serverless cache ${fresh.name} deleted`);
+    });
+    return { ServerlessCache: describe(world, scope, cache) };
+  }),
+};

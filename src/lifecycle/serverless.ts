@@ -1,0 +1,49 @@
+import type { Scope, ServerlessCacheRecord } from '../store/records.ts';
+import type { World } from '../world.ts';
+
+const GIB = 1024 ** 3;
+
+/** A serverless cache runs as one node behind its own endpoint and reader endpoint. */
+export const serverlessOwner = (name: string) => `serverless:${name}`;
+
+function memoryLimit(cache: ServerlessCacheRecord): number {
+  const max = cache.usageLimits?.dataStorage?.maximum;
+  return max ? max * GIB : 0;
+}
+
+export async function bringUpServerless(world: World, scope: Scope, name: string): Promise<ServerlessCacheRecord | undefined> {
+  const cache = world.resources.get(scope, 'serverless-cache', name);
+  if (!cache) return undefined;
+  const owner = serverlessOwner(name);
+  const key = world.runtime.nodeKey(scope, owner, '0001');
+  const tls = world.runtime.tls();
+  // Serverless caches always encrypt in transit, as on AWS.
+  const nodePort =
+    world.runtime.nodePort(scope, owner, '0001') ??
+    (await world.runtime.startEngine(key, {
+      engine: cache.engine,
+      port: cache.nodePort,
+      memoryBytes: memoryLimit(cache),
+      tls: { key: tls.key, cert: tls.cert },
+      engineVersion: cache.fullVersion,
+      parameters: new Map(),
+    }));
+  const target = () => world.runtime.nodePort(scope, owner, '0001');
+  const endpointPort = await world.runtime.openEndpoint(scope, owner, 'primary', cache.endpointPort, target);
+  const readerEndpointPort = await world.runtime.openEndpoint(scope, owner, 'reader', cache.readerEndpointPort, target);
+  const fresh = world.resources.get(scope, 'serverless-cache', name);
+  if (!fresh) {
+    await tearDownServerless(world, scope, cache);
+    return undefined;
+  }
+  Object.assign(fresh, { nodePort, endpointPort, readerEndpointPort });
+  world.resources.put(scope, 'serverless-cache', name, fresh);
+  return fresh;
+}
+
+export async function tearDownServerless(world: World, scope: Scope, cache: ServerlessCacheRecord): Promise<void> {
+  const owner = serverlessOwner(cache.name);
+  await world.runtime.closeEndpoint(scope, owner, 'primary');
+  await world.runtime.closeEndpoint(scope, owner, 'reader');
+  await world.runtime.stopNode(scope, owner, '0001', cache.nodePort);
+}

@@ -1,0 +1,106 @@
+import {
+  CreateServerlessCacheCommand,
+  DeleteServerlessCacheCommand,
+  DescribeServerlessCachesCommand,
+  ModifyServerlessCacheCommand,
+  type ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
+import fs from 'node:fs';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator.stop();
+});
+
+async function waitStatus(name: string, status: string | undefined): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      const c = (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: name }))).ServerlessCaches![0]!;
+      if (c.Status === status) return;
+    } catch (err) {
+      if (status === undefined && (err as { name: string }).name === 'ServerlessCacheNotFoundFault') return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} never reached ${status}`);
+}
+
+describe('serverless caches', () => {
+  it('creates a Valkey cache served over TLS on its endpoint and reader endpoint, modifies and deletes it', async () => {
+    const created = await client.send(
+      new CreateServerlessCacheCommand({
+        ServerlessCacheName: 'sessions',
+        Engine: 'valkey',
+        Description: 'session store',
+        CacheUsageLimits: { DataStorage: { Maximum: 10, Unit: 'GB' }, ECPUPerSecond: { Maximum: 5000 } },
+        SubnetIds: ['subnet-a1'],
+      }),
+    );
+    expect(created.ServerlessCache).toMatchObject({ Status: 'creating', Engine: 'valkey', MajorEngineVersion: '8', FullEngineVersion: '8.0' });
+    await waitStatus('sessions', 'available');
+    const cache = (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'sessions' }))).ServerlessCaches![0]!;
+    expect(cache.Endpoint!.Port).not.toBe(cache.ReaderEndpoint!.Port);
+    expect(cache.SnapshotRetentionLimit).toBe(0);
+    const ca = fs.readFileSync(emulator.caPath);
+    const redis = new Redis({ host: cache.Endpoint!.Address, port: cache.Endpoint!.Port, tls: { ca }, lazyConnect: true });
+    await redis.connect();
+    await redis.set('s', '1');
+    redis.disconnect();
+    const reader = new Redis({ host: cache.ReaderEndpoint!.Address, port: cache.ReaderEndpoint!.Port, tls: { ca }, lazyConnect: true });
+    await reader.connect();
+    expect(await reader.get('s')).toBe('1');
+    reader.disconnect();
+    // Plaintext is refused: serverless caches always require TLS.
+    const plain = await new Promise<string>((resolve) => {
+      let got = '';
+      const s = net.connect({ host: '127.0.0.1', port: cache.Endpoint!.Port! }, () => s.write('PING\r\n'));
+      s.on('data', (d) => (got += d.toString('latin1')));
+      s.on('close', () => resolve(got));
+      s.on('error', () => undefined);
+      setTimeout(() => s.destroy(), 1000);
+    });
+    expect(plain).not.toContain('PONG');
+
+    await expect(
+      client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'sessions', Engine: 'redis' })),
+    ).rejects.toMatchObject({ name: 'ServerlessCacheAlreadyExistsFault' });
+    const modified = await client.send(new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sessions', Description: 'bigger', SnapshotRetentionLimit: 3 }));
+    expect(modified.ServerlessCache).toMatchObject({ Status: 'modifying', Description: 'bigger', SnapshotRetentionLimit: 3 });
+    await expect(client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sessions' }))).rejects.toMatchObject({
+      name: 'InvalidServerlessCacheStateFault',
+    });
+    await waitStatus('sessions', 'available');
+    await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sessions' }));
+    await waitStatus('sessions', undefined);
+  });
+
+  it('refuses what AWS refuses', async () => {
+    await expect(
+      client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'mc', Engine: 'memcached', SnapshotRetentionLimit: 1 })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(
+      client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'big', Engine: 'redis', CacheUsageLimits: { DataStorage: { Maximum: 9000, Unit: 'GB' } } })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'old', Engine: 'redis', MajorEngineVersion: '5' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'none' }))).rejects.toMatchObject({
+      name: 'ServerlessCacheNotFoundFault',
+    });
+    const mc = await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'mc', Engine: 'memcached' }));
+    expect(mc.ServerlessCache).toMatchObject({ MajorEngineVersion: '1.6', FullEngineVersion: '1.6.22' });
+    expect(mc.ServerlessCache!.SnapshotRetentionLimit).toBeUndefined();
+  });
+});
