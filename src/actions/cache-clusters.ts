@@ -9,6 +9,7 @@ import { CLUSTER_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWind
 import type { World } from '../world.ts';
 import {
   authTokenOf,
+  classicOnly,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_SNAPSHOT_WINDOW,
   engineOf,
@@ -168,6 +169,7 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   if (group && group.status !== 'available') {
     throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state.`);
   }
+  if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   const engine = engineOf(input.Engine, group?.engine ?? 'redis');
   if (input.Engine === undefined && !group) throw missingParameter('Engine');
   const version = engineVersionOf(engine, input.EngineVersion ?? group?.engineVersion);

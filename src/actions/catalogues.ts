@@ -2,13 +2,18 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { DEFAULT_VERSION, ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
 import { scaleUpTargets } from '../catalog/node-types.ts';
 import { FAMILIES } from '../lifecycle/parameters.ts';
-import { fault, invalidCombination, invalidValue } from '../protocol/errors.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import { requireCluster } from './cache-clusters.ts';
-import { engineOf } from './cluster-options.ts';
+import { classicOnly, engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { requireGroup } from './replication-groups.ts';
 
+
+function unknownServiceUpdate(name: string | undefined) {
+  if (name === undefined) return missingParameter('ServiceUpdateName');
+  return fault('ServiceUpdateNotFoundFault', `The service update ${name} could not be found.`);
+}
 
 export const catalogueActions: ActionTable = {
   DescribeCacheEngineVersions: define<ec.DescribeCacheEngineVersionsMessage, ec.CacheEngineVersionMessage>((input) => {
@@ -38,8 +43,29 @@ export const catalogueActions: ActionTable = {
     };
   }),
 
+  // Cache security groups belong to EC2-Classic, which AWS has retired: every account is VPC-only and gets this answer.
   DescribeCacheSecurityGroups: define<ec.DescribeCacheSecurityGroupsMessage, ec.CacheSecurityGroupMessage>(() => {
-    throw invalidValue('Use of cache security groups is not permitted in this API version for your account.');
+    throw classicOnly();
+  }),
+  CreateCacheSecurityGroup: define<ec.CreateCacheSecurityGroupMessage, ec.CreateCacheSecurityGroupResult>(() => {
+    throw classicOnly();
+  }),
+  DeleteCacheSecurityGroup: define<ec.DeleteCacheSecurityGroupMessage, void>(() => {
+    throw classicOnly();
+  }),
+  AuthorizeCacheSecurityGroupIngress: define<ec.AuthorizeCacheSecurityGroupIngressMessage, ec.AuthorizeCacheSecurityGroupIngressResult>(() => {
+    throw classicOnly();
+  }),
+  RevokeCacheSecurityGroupIngress: define<ec.RevokeCacheSecurityGroupIngressMessage, ec.RevokeCacheSecurityGroupIngressResult>(() => {
+    throw classicOnly();
+  }),
+
+  // No service updates are ever published here, so naming one is always an unknown update.
+  BatchApplyUpdateAction: define<ec.BatchApplyUpdateActionMessage, ec.UpdateActionResultsMessage>((input) => {
+    throw unknownServiceUpdate(input.ServiceUpdateName);
+  }),
+  BatchStopUpdateAction: define<ec.BatchStopUpdateActionMessage, ec.UpdateActionResultsMessage>((input) => {
+    throw unknownServiceUpdate(input.ServiceUpdateName);
   }),
 
   ListAllowedNodeTypeModifications: define<ec.ListAllowedNodeTypeModificationsMessage, ec.AllowedNodeTypeModificationsMessage>(
@@ -61,10 +87,6 @@ export const catalogueActions: ActionTable = {
   // Nothing of these kinds can exist until their Create actions are implemented: describe them as empty.
   DescribeServiceUpdates: define<ec.DescribeServiceUpdatesMessage, ec.ServiceUpdatesMessage>(() => ({ ServiceUpdates: [] })),
   DescribeUpdateActions: define<ec.DescribeUpdateActionsMessage, ec.UpdateActionsMessage>(() => ({ UpdateActions: [] })),
-  DescribeReservedCacheNodes: define<ec.DescribeReservedCacheNodesMessage, ec.ReservedCacheNodeMessage>((input) => {
-    if (input.ReservedCacheNodeId) throw fault('ReservedCacheNodeNotFoundFault', `Reserved cache node ${input.ReservedCacheNodeId} not found.`);
-    return { ReservedCacheNodes: [] };
-  }),
   DescribeGlobalReplicationGroups: define<ec.DescribeGlobalReplicationGroupsMessage, ec.DescribeGlobalReplicationGroupsResult>((input) => {
     if (input.GlobalReplicationGroupId) {
       throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);

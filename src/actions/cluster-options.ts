@@ -55,3 +55,8 @@ export function transitEncryptionOf(engine: Engine, enabled: boolean | undefined
 
 export const DEFAULT_MAINTENANCE_WINDOW = 'sun:05:00-sun:06:00';
 export const DEFAULT_SNAPSHOT_WINDOW = '04:00-05:00';
+
+/** Cache security groups belong to EC2-Classic, which AWS retired: every account is VPC-only now. */
+export function classicOnly() {
+  return invalidValue('Use of cache security groups is not permitted in this API version for your account.');
+}

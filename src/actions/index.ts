@@ -4,6 +4,7 @@ import { eventActions } from './events.ts';
 import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
+import { reservedNodeActions } from './reserved-nodes.ts';
 import { serverlessActions } from './serverless.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
@@ -20,4 +21,5 @@ export const ACTIONS: ActionTable = {
   ...parameterGroupActions,
   ...userActions,
   ...serverlessActions,
+  ...reservedNodeActions,
 };

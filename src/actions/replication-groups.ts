@@ -11,6 +11,7 @@ import type { World } from '../world.ts';
 import { endpoint, newNodes } from './cache-clusters.ts';
 import {
   authTokenOf,
+  classicOnly,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_SNAPSHOT_WINDOW,
   engineOf,
@@ -135,6 +136,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     if (primary.replicationGroupId) throw invalidValue(`Cache cluster ${primary.id} already belongs to replication group ${primary.replicationGroupId}.`);
     if (primary.status !== 'available') throw fault('InvalidCacheClusterStateFault', `Cache cluster ${primary.id} is not in available state.`);
   }
+  if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   const engine = engineOf(input.Engine, primary?.engine ?? 'redis');
   if (engine === 'memcached') throw invalidValue('Replication groups are only supported for the redis and valkey engines.');
   const version = engineVersionOf(engine, input.EngineVersion ?? primary?.engineVersion);

@@ -21,7 +21,7 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   user: { kind: 'user', notFound: 'UserNotFoundFault', what: 'User' },
   usergroup: { kind: 'user-group', notFound: 'UserGroupNotFoundFault', what: 'User group' },
   serverlesscache: { kind: 'serverless-cache', notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },
-  reservedinstance: { notFound: 'ReservedCacheNodeNotFoundFault', what: 'Reserved cache node' },
+  'reserved-instance': { kind: 'reserved-node', notFound: 'ReservedCacheNodeNotFoundFault', what: 'Reserved cache node' },
 };
 
 function validateTags(tags: ec.Tag[]): { Key: string; Value: string }[] {

@@ -156,7 +156,16 @@ export interface ServerlessCacheRecord {
   createdAt: number;
 }
 
+export interface ReservedNodeRecord {
+  id: string;
+  offeringId: string;
+  count: number;
+  startTime: number;
+  state: 'payment-pending' | 'active' | 'retired';
+}
+
 export interface RecordKinds {
+  'reserved-node': ReservedNodeRecord;
   'serverless-cache': ServerlessCacheRecord;
   user: UserRecord;
   'user-group': UserGroupRecord;
