@@ -1,0 +1,379 @@
+// The binary protocol (memcached 1.6 semantics; also what memjs speaks), including SASL PLAIN.
+import type { Session } from './context.ts';
+import { BINARY_HEADER_LENGTH, KEY_MAX_LENGTH } from './limits.ts';
+import type { BinaryRequest } from './parser.ts';
+import { clusterPayload } from './discovery.ts';
+import { collectStats } from './stats.ts';
+import type { StoreMode, StoreResult } from './store.ts';
+
+export const Op = {
+  GET: 0x00, SET: 0x01, ADD: 0x02, REPLACE: 0x03, DELETE: 0x04, INCREMENT: 0x05, DECREMENT: 0x06,
+  QUIT: 0x07, FLUSH: 0x08, GETQ: 0x09, NOOP: 0x0a, VERSION: 0x0b, GETK: 0x0c, GETKQ: 0x0d,
+  APPEND: 0x0e, PREPEND: 0x0f, STAT: 0x10, SETQ: 0x11, ADDQ: 0x12, REPLACEQ: 0x13, DELETEQ: 0x14,
+  INCREMENTQ: 0x15, DECREMENTQ: 0x16, QUITQ: 0x17, FLUSHQ: 0x18, APPENDQ: 0x19, PREPENDQ: 0x1a,
+  VERBOSITY: 0x1b, TOUCH: 0x1c, GAT: 0x1d, GATQ: 0x1e, SASL_LIST_MECHS: 0x20, SASL_AUTH: 0x21,
+  SASL_STEP: 0x22, GATK: 0x23, GATKQ: 0x24, CONFIG_GET: 0x60,
+} as const;
+
+export const Status = {
+  OK: 0x00, KEY_ENOENT: 0x01, KEY_EEXISTS: 0x02, E2BIG: 0x03, EINVAL: 0x04, NOT_STORED: 0x05,
+  DELTA_BADVAL: 0x06, AUTH_ERROR: 0x20, AUTH_CONTINUE: 0x21, UNKNOWN_COMMAND: 0x81, ENOMEM: 0x82,
+} as const;
+
+const ERROR_TEXT: Record<number, string> = {
+  [Status.KEY_ENOENT]: 'Not found',
+  [Status.KEY_EEXISTS]: 'Data exists for key.',
+  [Status.E2BIG]: 'Too large.',
+  [Status.EINVAL]: 'Invalid arguments',
+  [Status.NOT_STORED]: 'Not stored.',
+  [Status.DELTA_BADVAL]: 'Non-numeric server-side value for incr or decr',
+  [Status.AUTH_ERROR]: 'Auth failure.',
+  [Status.UNKNOWN_COMMAND]: 'Unknown command',
+  [Status.ENOMEM]: 'Out of memory',
+};
+
+const SASL_MECHANISMS = 'PLAIN';
+
+interface Parsed {
+  opcode: number;
+  opaque: number;
+  cas: bigint;
+  extras: Buffer;
+  key: string;
+  keyBytes: Buffer;
+  value: Buffer;
+}
+
+function respond(s: Session, p: Parsed, status: number, extras: Buffer | null, key: Buffer | null, value: Buffer | string | null, cas = 0n): void {
+  const extLen = extras?.length ?? 0;
+  const keyLen = key?.length ?? 0;
+  const valueBuf = typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+  const valueLen = valueBuf?.length ?? 0;
+  const header = Buffer.alloc(BINARY_HEADER_LENGTH);
+  header[0] = 0x81;
+  header[1] = p.opcode;
+  header.writeUInt16BE(keyLen, 2);
+  header[4] = extLen;
+  header.writeUInt16BE(status, 6);
+  header.writeUInt32BE(extLen + keyLen + valueLen, 8);
+  header.writeUInt32BE(p.opaque, 12);
+  header.writeBigUInt64BE(cas, 16);
+  s.out.bytes(header);
+  if (extras) s.out.bytes(extras);
+  if (key) s.out.bytes(key);
+  if (valueBuf) s.out.bytes(valueBuf);
+}
+
+function error(s: Session, p: Parsed, status: number): void {
+  respond(s, p, status, null, null, ERROR_TEXT[status] ?? 'Unknown error');
+}
+
+function flagsExtras(flags: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(flags >>> 0, 0);
+  return b;
+}
+
+/** Returns false when the connection must close after the queued output. */
+export function executeBinary(s: Session, req: BinaryRequest): boolean {
+  const h = req.header;
+  const keyLen = h.readUInt16BE(2);
+  const extLen = h[4]!;
+  const bodyLen = h.readUInt32BE(8);
+  const body = req.body;
+  const p: Parsed = {
+    opcode: h[1]!,
+    opaque: h.readUInt32BE(12),
+    cas: h.readBigUInt64BE(16),
+    extras: body ? body.subarray(0, extLen) : Buffer.alloc(0),
+    keyBytes: body ? body.subarray(extLen, extLen + keyLen) : Buffer.alloc(0),
+    key: '',
+    value: body ? body.subarray(extLen + keyLen) : Buffer.alloc(0),
+  };
+  // A body too short for its declared key and extras cannot be framed: memcached drops the client.
+  if (keyLen + extLen > bodyLen) {
+    error(s, p, Status.UNKNOWN_COMMAND);
+    return false;
+  }
+  if (keyLen > KEY_MAX_LENGTH) {
+    error(s, p, Status.EINVAL);
+    return false;
+  }
+  p.key = p.keyBytes.toString('latin1');
+  const ctx = s.ctx;
+  if (ctx.sasl !== undefined && !s.authenticated && !isAuthFree(p.opcode)) {
+    error(s, p, Status.AUTH_ERROR);
+    return false;
+  }
+  if (body === null) {
+    // Only a storage body can be large enough to be skipped.
+    ctx.store.counters.store_too_large++;
+    if (p.opcode === Op.SET || p.opcode === Op.SETQ) ctx.store.delete(p.key);
+    error(s, p, Status.E2BIG);
+    return true;
+  }
+  switch (p.opcode) {
+    case Op.GET: case Op.GETQ: case Op.GETK: case Op.GETKQ:
+      return get(s, p, false);
+    case Op.GAT: case Op.GATQ: case Op.GATK: case Op.GATKQ:
+      return get(s, p, true);
+    case Op.SET: case Op.SETQ: return store(s, p, 'set');
+    case Op.ADD: case Op.ADDQ: return store(s, p, 'add');
+    case Op.REPLACE: case Op.REPLACEQ: return store(s, p, 'replace');
+    case Op.APPEND: case Op.APPENDQ: return store(s, p, 'append');
+    case Op.PREPEND: case Op.PREPENDQ: return store(s, p, 'prepend');
+    case Op.DELETE: case Op.DELETEQ: return del(s, p);
+    case Op.INCREMENT: case Op.INCREMENTQ: case Op.DECREMENT: case Op.DECREMENTQ:
+      return arithmetic(s, p);
+    case Op.QUIT:
+      respond(s, p, Status.OK, null, null, null);
+      return false;
+    case Op.QUITQ:
+      return false;
+    case Op.FLUSH: case Op.FLUSHQ: {
+      if (extLen !== 0 && extLen !== 4) return invalid(s, p);
+      const delay = extLen === 4 ? p.extras.readInt32BE(0) : 0;
+      ctx.store.counters.cmd_flush++;
+      ctx.store.flush(delay);
+      if (p.opcode === Op.FLUSH) respond(s, p, Status.OK, null, null, null);
+      return true;
+    }
+    case Op.NOOP:
+      respond(s, p, Status.OK, null, null, null);
+      return true;
+    case Op.VERSION:
+      respond(s, p, Status.OK, null, null, ctx.settings.version);
+      return true;
+    case Op.TOUCH:
+      return touch(s, p);
+    case Op.STAT:
+      return stat(s, p);
+    case Op.SASL_LIST_MECHS:
+      if (ctx.sasl === undefined) break;
+      respond(s, p, Status.OK, null, null, SASL_MECHANISMS);
+      return true;
+    case Op.SASL_AUTH:
+    case Op.SASL_STEP:
+      if (ctx.sasl === undefined) break;
+      return saslAuth(s, p);
+    case Op.CONFIG_GET:
+      if (ctx.clusterConfig === undefined || p.key !== 'cluster') {
+        error(s, p, Status.UNKNOWN_COMMAND);
+        return true;
+      }
+      respond(s, p, Status.OK, flagsExtras(0), null, clusterPayload(ctx.clusterConfig()));
+      return true;
+  }
+  // Includes VERBOSITY, which memcached 1.6 does not implement over binary either.
+  error(s, p, Status.UNKNOWN_COMMAND);
+  return true;
+}
+
+function isAuthFree(opcode: number): boolean {
+  return opcode === Op.SASL_LIST_MECHS || opcode === Op.SASL_AUTH || opcode === Op.SASL_STEP || opcode === Op.VERSION;
+}
+
+/** Malformed extras/key/value for the opcode: memcached answers EINVAL and drops the client. */
+function invalid(s: Session, p: Parsed): boolean {
+  error(s, p, Status.EINVAL);
+  return false;
+}
+
+function isQuiet(opcode: number): boolean {
+  switch (opcode) {
+    case Op.GETQ: case Op.GETKQ: case Op.GATQ: case Op.GATKQ: case Op.SETQ: case Op.ADDQ:
+    case Op.REPLACEQ: case Op.DELETEQ: case Op.INCREMENTQ: case Op.DECREMENTQ: case Op.APPENDQ:
+    case Op.PREPENDQ: case Op.FLUSHQ: case Op.QUITQ:
+      return true;
+    default:
+      return false;
+  }
+}
+
+function withKey(opcode: number): boolean {
+  return opcode === Op.GETK || opcode === Op.GETKQ || opcode === Op.GATK || opcode === Op.GATKQ;
+}
+
+function get(s: Session, p: Parsed, touch: boolean): boolean {
+  const wantExt = touch ? 4 : 0;
+  if (p.extras.length !== wantExt || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
+  const store = s.ctx.store;
+  const c = store.counters;
+  const item = store.find(p.key, true);
+  c.cmd_get++;
+  if (touch) c.cmd_touch++;
+  if (item === undefined) {
+    c.get_misses++;
+    if (touch) c.touch_misses++;
+    if (isQuiet(p.opcode)) return true;
+    if (withKey(p.opcode)) respond(s, p, Status.KEY_ENOENT, null, p.keyBytes, null);
+    else error(s, p, Status.KEY_ENOENT);
+    return true;
+  }
+  if (touch) {
+    item.exptime = store.expiryFromWire(p.extras.readUInt32BE(0));
+    c.touch_hits++;
+  }
+  c.get_hits++;
+  store.touchRead(item, true);
+  respond(s, p, Status.OK, flagsExtras(item.flags), withKey(p.opcode) ? p.keyBytes : null, item.value, BigInt(item.cas));
+  s.out.pinned.add(item);
+  return true;
+}
+
+function store(s: Session, p: Parsed, mode: StoreMode): boolean {
+  const concat = mode === 'append' || mode === 'prepend';
+  if (p.extras.length !== (concat ? 0 : 8) || p.key.length === 0) return invalid(s, p);
+  const flags = concat ? 0 : p.extras.readUInt32BE(0);
+  // Binary exptimes are unsigned: -1 is a far-future absolute time, not "expired".
+  const exptime = concat ? 0 : p.extras.readUInt32BE(4);
+  const st = s.ctx.store;
+  if (!st.itemFits(p.key.length, p.value.length, flags)) {
+    st.counters.store_too_large++;
+    if (mode === 'set') st.delete(p.key);
+    error(s, p, Status.E2BIG);
+    return true;
+  }
+  st.counters.cmd_set++;
+  const cas = p.cas === 0n ? undefined : p.cas;
+  const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
+  if (cas !== undefined) {
+    if (result === 'STORED') st.counters.cas_hits++;
+    else if (result === 'EXISTS') st.counters.cas_badval++;
+    else if (result === 'NOT_FOUND') st.counters.cas_misses++;
+  }
+  if (result === 'STORED') {
+    if (!isQuiet(p.opcode)) respond(s, p, Status.OK, null, null, null, BigInt(item!.cas));
+    return true;
+  }
+  error(s, p, storeStatus(result, mode));
+  return true;
+}
+
+function storeStatus(result: StoreResult, mode: StoreMode): number {
+  switch (result) {
+    case 'EXISTS': return Status.KEY_EEXISTS;
+    case 'NOT_FOUND': return Status.KEY_ENOENT;
+    // An append that would outgrow the item limit is simply not stored.
+    case 'TOO_LARGE': return mode === 'append' || mode === 'prepend' ? Status.NOT_STORED : Status.E2BIG;
+    case 'NO_MEMORY': return Status.ENOMEM;
+    default:
+      // Binary add reports "exists", replace "not found"; append/prepend say "not stored".
+      if (mode === 'add') return Status.KEY_EEXISTS;
+      if (mode === 'replace') return Status.KEY_ENOENT;
+      return Status.NOT_STORED;
+  }
+}
+
+function del(s: Session, p: Parsed): boolean {
+  if (p.extras.length !== 0 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
+  const store = s.ctx.store;
+  const item = store.find(p.key);
+  if (item === undefined) {
+    store.counters.delete_misses++;
+    error(s, p, Status.KEY_ENOENT);
+    return true;
+  }
+  if (p.cas !== 0n && BigInt(item.cas) !== p.cas) {
+    error(s, p, Status.KEY_EEXISTS);
+    return true;
+  }
+  store.unlink(item);
+  store.counters.delete_hits++;
+  if (!isQuiet(p.opcode)) respond(s, p, Status.OK, null, null, null);
+  return true;
+}
+
+function arithmetic(s: Session, p: Parsed): boolean {
+  if (p.extras.length !== 20 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
+  const incr = p.opcode === Op.INCREMENT || p.opcode === Op.INCREMENTQ;
+  const delta = p.extras.readBigUInt64BE(0);
+  const initial = p.extras.readBigUInt64BE(8);
+  const expiration = p.extras.readUInt32BE(16);
+  const store = s.ctx.store;
+  const c = store.counters;
+  const cas = p.cas === 0n ? undefined : p.cas;
+  const r = store.delta(p.key, incr, delta, cas, s.out.pinned);
+  const counter = Buffer.allocUnsafe(8);
+  switch (r.kind) {
+    case 'ok':
+      if (incr) c.incr_hits++;
+      else c.decr_hits++;
+      if (isQuiet(p.opcode)) return true;
+      counter.writeBigUInt64BE(r.value, 0);
+      respond(s, p, Status.OK, null, null, counter, BigInt(r.item.cas));
+      return true;
+    case 'NON_NUMERIC':
+      error(s, p, Status.DELTA_BADVAL);
+      return true;
+    case 'EXISTS':
+      error(s, p, Status.KEY_EEXISTS);
+      return true;
+    case 'NOT_FOUND': {
+      if (incr) c.incr_misses++;
+      else c.decr_misses++;
+      // An expiration of all ones means "do not create".
+      if (expiration === 0xffffffff) {
+        error(s, p, Status.KEY_ENOENT);
+        return true;
+      }
+      const created = store.store('add', p.key, Buffer.from(initial.toString(), 'latin1'), 0, store.expiryFromWire(expiration));
+      if (created.item === undefined) {
+        error(s, p, Status.ENOMEM);
+        return true;
+      }
+      if (isQuiet(p.opcode)) return true;
+      counter.writeBigUInt64BE(initial, 0);
+      respond(s, p, Status.OK, null, null, counter, BigInt(created.item.cas));
+      return true;
+    }
+  }
+}
+
+function touch(s: Session, p: Parsed): boolean {
+  if (p.extras.length !== 4 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
+  const store = s.ctx.store;
+  store.counters.cmd_touch++;
+  const item = store.touch(p.key, store.expiryFromWire(p.extras.readUInt32BE(0)));
+  if (item === undefined) {
+    store.counters.touch_misses++;
+    error(s, p, Status.KEY_ENOENT);
+    return true;
+  }
+  store.counters.touch_hits++;
+  respond(s, p, Status.OK, flagsExtras(item.flags), null, null, BigInt(item.cas));
+  return true;
+}
+
+function stat(s: Session, p: Parsed): boolean {
+  const rows = collectStats(s, p.key === '' ? [] : p.key.split(' '));
+  if (rows === null) {
+    error(s, p, Status.KEY_ENOENT);
+    return true;
+  }
+  for (const [k, v] of rows) respond(s, p, Status.OK, null, Buffer.from(k, 'latin1'), String(v));
+  respond(s, p, Status.OK, null, null, null);
+  return true;
+}
+
+/** SASL PLAIN: "[authzid]\0authcid\0password" checked against the configured credentials. */
+function saslAuth(s: Session, p: Parsed): boolean {
+  const sasl = s.ctx.sasl;
+  const c = s.ctx.store.counters;
+  c.auth_cmds++;
+  if (sasl === undefined || p.opcode === Op.SASL_STEP || p.key !== 'PLAIN') {
+    c.auth_errors++;
+    error(s, p, Status.AUTH_ERROR);
+    return true;
+  }
+  const parts = p.value.toString('utf8').split('\0');
+  const ok = parts.length === 3 && parts[1] === sasl.username && parts[2] === sasl.password;
+  if (!ok) {
+    c.auth_errors++;
+    error(s, p, Status.AUTH_ERROR);
+    return true;
+  }
+  s.authenticated = true;
+  respond(s, p, Status.OK, null, null, 'Authenticated');
+  return true;
+}

@@ -1,0 +1,105 @@
+// One client connection: bytes in → parser → commands → one batched write per 'data' event.
+import type { Socket } from 'node:net';
+import { executeBinary } from './binary.ts';
+import type { ConnectionInfo, ServerContext, Session } from './context.ts';
+import { OUTPUT_HIGH_WATER } from './limits.ts';
+import { Output } from './output.ts';
+import { RequestParser, type Request } from './parser.ts';
+import { executeText, textDataLength } from './text.ts';
+
+export class Connection implements Session {
+  readonly out = new Output();
+  closing = false;
+  authenticated = false;
+  lastCommandAt: number;
+  private readonly parser: RequestParser;
+  private paused = false;
+
+  constructor(
+    readonly ctx: ServerContext,
+    readonly socket: Socket,
+    readonly id: number,
+  ) {
+    this.lastCommandAt = ctx.nowMs();
+    // Values up to the item size limit (plus CRLF and binary framing) are buffered; larger ones are skipped.
+    this.parser = new RequestParser({ dataLength: textDataLength, maxBuffered: ctx.store.maxItemSize + 1024 });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+  }
+
+  info(): ConnectionInfo {
+    const s = this.socket;
+    return {
+      id: this.id,
+      remote: `${s.remoteAddress}:${s.remotePort}`,
+      local: `${s.localAddress}:${s.localPort}`,
+      state: this.paused ? 'conn_mwrite' : 'conn_parse_cmd',
+      lastCommandAt: this.lastCommandAt,
+    };
+  }
+
+  private readonly handle = (req: Request): boolean => {
+    try {
+      return this.execute(req);
+    } catch {
+      // A bug in one command must not take the node down: fail this client the way memcached does
+      // for unrecoverable errors, and keep serving the others.
+      this.out.text('SERVER_ERROR internal error\r\n');
+      this.closing = true;
+      return false;
+    }
+  };
+
+  private execute(req: Request): boolean {
+    switch (req.kind) {
+      case 'close':
+        this.closing = true;
+        return false;
+      case 'text':
+        // With SASL on, memcached only speaks the binary protocol.
+        if (this.ctx.sasl !== undefined) {
+          this.closing = true;
+          return false;
+        }
+        executeText(this, req);
+        return !this.closing;
+      case 'binary':
+        if (!executeBinary(this, req)) this.closing = true;
+        return !this.closing;
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    const ctx = this.ctx;
+    const store = ctx.store;
+    store.counters.bytes_read += chunk.length;
+    this.lastCommandAt = ctx.nowMs();
+    store.tick(Math.floor(this.lastCommandAt / 1000));
+    this.parser.push(chunk, this.handle);
+    this.flush();
+  }
+
+  private flush(): void {
+    const socket = this.socket;
+    const data = this.out.take();
+    if (data !== null && !socket.destroyed) {
+      this.ctx.store.counters.bytes_written += data.length;
+      socket.write(data);
+    }
+    if (this.closing) {
+      socket.end();
+      socket.destroySoon();
+      return;
+    }
+    // A client that does not read its replies stops being read from; others are unaffected.
+    if (!this.paused && socket.writableLength > OUTPUT_HIGH_WATER) {
+      this.paused = true;
+      socket.pause();
+      socket.once('drain', () => {
+        this.paused = false;
+        socket.resume();
+      });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// State shared by the protocol front-ends: the item store, settings, and per-connection session.
+import type { ItemStore } from './store.ts';
+import type { Output } from './output.ts';
+
+export interface ClusterConfig {
+  version: number;
+  nodes: { host: string; ip: string; port: number }[];
+}
+
+export interface Settings {
+  version: string;
+  host: string;
+  port: number;
+  maxConnections: number;
+  maxItemSize: number;
+  verbosity: number;
+  saslEnabled: boolean;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  remote: string;
+  local: string;
+  state: string;
+  lastCommandAt: number;
+}
+
+export interface ServerContext {
+  readonly store: ItemStore;
+  readonly settings: Settings;
+  readonly startedAtMs: number;
+  readonly clusterConfig: (() => ClusterConfig) | undefined;
+  readonly sasl: { username: string; password: string } | undefined;
+  connections(): ConnectionInfo[];
+  nowMs(): number;
+}
+
+export interface Session {
+  readonly ctx: ServerContext;
+  readonly out: Output;
+  /** Set by quit: flush what is queued, then close. */
+  closing: boolean;
+  authenticated: boolean;
+  lastCommandAt: number;
+}

@@ -1,0 +1,33 @@
+// Every limit mirrors a memcached 1.6 default or compile-time constant, so behaviour at the edges matches.
+
+/** KEY_MAX_LENGTH: longer keys get `CLIENT_ERROR bad command line format`. */
+export const KEY_MAX_LENGTH = 250;
+/** memcached closes a connection whose unterminated command line grows past this (unless it is a get). */
+export const MAX_UNTERMINATED_LINE = 2048;
+/** A multiget line may exceed the line limit; this bounds how much of one we buffer before giving up. */
+export const MAX_MULTIGET_LINE = 1024 * 1024;
+/** -I default. */
+export const DEFAULT_ITEM_SIZE_MAX = 1024 * 1024;
+/** -m default (64 MiB). */
+export const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
+/** -c default. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Expiration values above 30 days are absolute Unix times. */
+export const REALTIME_MAXDELTA = 60 * 60 * 24 * 30;
+/** sizeof(item) on 64-bit builds plus the 8-byte CAS: the per-item overhead memcached charges. */
+export const ITEM_HEADER_SIZE = 48;
+export const ITEM_CAS_SIZE = 8;
+/** Meta opaque tokens (including the leading 'O') are capped at this length. */
+export const MAX_OPAQUE_TOKEN = 32;
+/** Meta commands accept at most this many tokens (MAX_TOKENS in memcached). */
+export const MAX_META_TOKENS = 24;
+/** Slab allocator geometry, used only to report slab classes in stats like memcached does. */
+export const SLAB_CHUNK_MIN = 96;
+export const SLAB_GROWTH_FACTOR = 1.25;
+export const SLAB_PAGE_SIZE = 1024 * 1024;
+/** Output bytes queued to one slow reader before we stop reading its requests (back-pressure). */
+export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
+/** Binary header length. */
+export const BINARY_HEADER_LENGTH = 24;
+/** Largest 64-bit unsigned value, used by incr/decr wrap-around. */
+export const U64_MAX = (1n << 64n) - 1n;

@@ -1,0 +1,225 @@
+// Streaming request parser: bytes in, requests out, resuming across arbitrary chunk splits.
+// It knows framing only (lines, data blocks, binary packets); what a command means lives elsewhere.
+import { BINARY_HEADER_LENGTH, MAX_MULTIGET_LINE, MAX_UNTERMINATED_LINE } from './limits.ts';
+
+export const BINARY_REQUEST_MAGIC = 0x80;
+
+export interface TextRequest {
+  kind: 'text';
+  tokens: string[];
+  /** The data block including its expected CRLF terminator, when the command has one. */
+  data: Buffer | null;
+  /** The block was larger than the parser buffers, so it was skipped. */
+  dataDiscarded: boolean;
+}
+
+export interface BinaryRequest {
+  kind: 'binary';
+  header: Buffer;
+  /** null when the body exceeded the buffering limit and was skipped. */
+  body: Buffer | null;
+}
+
+export interface CloseRequest {
+  kind: 'close';
+  reason: string;
+}
+
+export type Request = TextRequest | BinaryRequest | CloseRequest;
+
+export interface ParserHooks {
+  /** Length of the data block (value + CRLF) that follows this command line, or -1 for none. */
+  dataLength(tokens: string[]): number;
+  /** Data blocks and binary bodies longer than this are skipped rather than held in memory. */
+  maxBuffered: number;
+}
+
+/** Returns false to stop parsing (the connection is closing). */
+export type RequestHandler = (request: Request) => boolean;
+
+type Mode = 'unknown' | 'text' | 'binary';
+
+export class RequestParser {
+  private mode: Mode = 'unknown';
+  private pending: Buffer | null = null;
+  /** Chunks gathered while a known-length block is incomplete, to avoid quadratic concatenation. */
+  private gathered: Buffer[] = [];
+  private gatheredLength = 0;
+  private need = 0;
+  /** Bytes still to skip, and the request to deliver once they are gone. */
+  private skip = 0;
+  private afterSkip: Request | null = null;
+  /** A text command line waiting for its data block. */
+  private waitingTokens: string[] | null = null;
+  private waitingLength = 0;
+  /** A binary header waiting for its body. */
+  private waitingHeader: Buffer | null = null;
+  private stopped = false;
+
+  constructor(private readonly hooks: ParserHooks) {}
+
+  get protocol(): Mode {
+    return this.mode;
+  }
+
+  push(chunk: Buffer, handle: RequestHandler): void {
+    if (this.stopped) return;
+    if (this.skip > 0) {
+      if (chunk.length <= this.skip) {
+        this.skip -= chunk.length;
+        if (this.skip === 0) this.finishSkip(handle);
+        return;
+      }
+      chunk = chunk.subarray(this.skip);
+      this.skip = 0;
+      if (!this.finishSkip(handle)) return;
+    }
+    if (this.need > 0) {
+      this.gathered.push(chunk);
+      this.gatheredLength += chunk.length;
+      if (this.gatheredLength < this.need) return;
+      chunk = Buffer.concat(this.gathered, this.gatheredLength);
+      this.gathered = [];
+      this.gatheredLength = 0;
+      this.need = 0;
+    } else if (this.pending !== null) {
+      chunk = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    this.parse(chunk, handle);
+  }
+
+  private finishSkip(handle: RequestHandler): boolean {
+    const request = this.afterSkip;
+    this.afterSkip = null;
+    if (request !== null && !handle(request)) {
+      this.stopped = true;
+      return false;
+    }
+    return true;
+  }
+
+  private parse(buf: Buffer, handle: RequestHandler): void {
+    let off = 0;
+    const len = buf.length;
+    while (off < len && !this.stopped) {
+      if (this.mode === 'unknown') this.mode = buf[off] === BINARY_REQUEST_MAGIC ? 'binary' : 'text';
+      const next = this.mode === 'text' ? this.parseText(buf, off, handle) : this.parseBinary(buf, off, handle);
+      if (next < 0) return; // stopped, skipping, or waiting: state already saved
+      off = next;
+    }
+  }
+
+  /** Keeps the unread tail, and remembers how many bytes must arrive before parsing again. */
+  private keep(buf: Buffer, off: number, needTotal: number): number {
+    const rest = buf.subarray(off);
+    if (needTotal > 0) {
+      this.gathered = [rest];
+      this.gatheredLength = rest.length;
+      this.need = needTotal;
+    } else {
+      this.pending = rest;
+    }
+    return -1;
+  }
+
+  private emit(request: Request, handle: RequestHandler): boolean {
+    if (!handle(request)) {
+      this.stopped = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Skips `count` bytes of buf from off (or beyond it), then delivers `request`. */
+  private skipThen(buf: Buffer, off: number, count: number, request: Request, handle: RequestHandler): number {
+    const available = buf.length - off;
+    if (available >= count) return this.emit(request, handle) ? off + count : -1;
+    this.skip = count - available;
+    this.afterSkip = request;
+    return -1;
+  }
+
+  private parseText(buf: Buffer, off: number, handle: RequestHandler): number {
+    if (this.waitingTokens !== null) return this.readDataBlock(buf, off, handle);
+    const nl = buf.indexOf(10, off);
+    if (nl < 0) {
+      const pending = buf.length - off;
+      if (pending > MAX_UNTERMINATED_LINE && (!isMultiget(buf, off) || pending > MAX_MULTIGET_LINE)) {
+        this.emit({ kind: 'close', reason: 'line too long' }, handle);
+        this.stopped = true;
+        return -1;
+      }
+      return this.keep(buf, off, 0);
+    }
+    const end = nl > off && buf[nl - 1] === 13 ? nl - 1 : nl;
+    const tokens = tokenize(buf.latin1Slice(off, end));
+    const next = nl + 1;
+    const dataLength = tokens.length > 0 ? this.hooks.dataLength(tokens) : -1;
+    if (dataLength < 0) {
+      return this.emit({ kind: 'text', tokens, data: null, dataDiscarded: false }, handle) ? next : -1;
+    }
+    if (dataLength > this.hooks.maxBuffered) {
+      return this.skipThen(buf, next, dataLength, { kind: 'text', tokens, data: null, dataDiscarded: true }, handle);
+    }
+    this.waitingTokens = tokens;
+    this.waitingLength = dataLength;
+    return this.readDataBlock(buf, next, handle);
+  }
+
+  private readDataBlock(buf: Buffer, off: number, handle: RequestHandler): number {
+    const length = this.waitingLength;
+    if (buf.length - off < length) return this.keep(buf, off, length);
+    const tokens = this.waitingTokens!;
+    this.waitingTokens = null;
+    const data = buf.subarray(off, off + length);
+    return this.emit({ kind: 'text', tokens, data, dataDiscarded: false }, handle) ? off + length : -1;
+  }
+
+  private parseBinary(buf: Buffer, off: number, handle: RequestHandler): number {
+    if (this.waitingHeader !== null) return this.readBinaryBody(buf, off, handle);
+    if (buf[off] !== BINARY_REQUEST_MAGIC) {
+      this.emit({ kind: 'close', reason: 'invalid magic' }, handle);
+      this.stopped = true;
+      return -1;
+    }
+    if (buf.length - off < BINARY_HEADER_LENGTH) return this.keep(buf, off, BINARY_HEADER_LENGTH);
+    const header = buf.subarray(off, off + BINARY_HEADER_LENGTH);
+    const bodyLength = header.readUInt32BE(8);
+    const next = off + BINARY_HEADER_LENGTH;
+    if (bodyLength > this.hooks.maxBuffered) {
+      return this.skipThen(buf, next, bodyLength, { kind: 'binary', header: Buffer.from(header), body: null }, handle);
+    }
+    this.waitingHeader = header;
+    return this.readBinaryBody(buf, next, handle);
+  }
+
+  private readBinaryBody(buf: Buffer, off: number, handle: RequestHandler): number {
+    const header = this.waitingHeader!;
+    const bodyLength = header.readUInt32BE(8);
+    if (buf.length - off < bodyLength) {
+      // The header may point into a buffer we are about to drop: keep our own copy.
+      this.waitingHeader = Buffer.from(header);
+      return this.keep(buf, off, bodyLength);
+    }
+    this.waitingHeader = null;
+    const body = buf.subarray(off, off + bodyLength);
+    return this.emit({ kind: 'binary', header, body }, handle) ? off + bodyLength : -1;
+  }
+}
+
+/** memcached splits on single spaces and drops empty tokens. */
+export function tokenize(line: string): string[] {
+  const tokens = line.split(' ');
+  if (line.indexOf('  ') < 0 && tokens[0] !== '' && tokens[tokens.length - 1] !== '') return tokens;
+  return tokens.filter((t) => t.length > 0);
+}
+
+/** Only get/gets lines may grow past the unterminated-line limit (after at most 100 leading spaces). */
+function isMultiget(buf: Buffer, off: number): boolean {
+  let i = off;
+  while (i < buf.length && buf[i] === 0x20) i++;
+  if (i - off > 100) return false;
+  const head = buf.latin1Slice(i, Math.min(buf.length, i + 5));
+  return head.startsWith('get ') || head.startsWith('gets ');
+}

@@ -1,0 +1,112 @@
+// Listener, connection limit and lifecycle for one memcached-compatible node.
+import net from 'node:net';
+import tls from 'node:tls';
+import { systemClock, type Clock } from './clock.ts';
+import { Connection } from './connection.ts';
+import type { ClusterConfig, ServerContext, Settings } from './context.ts';
+import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT } from './limits.ts';
+import { ItemStore } from './store.ts';
+
+export interface MemcachedServerOptions {
+  host?: string;
+  port: number;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  memoryLimit?: number;
+  maxItemSize?: number;
+  maxConnections?: number;
+  sasl?: { username: string; password: string };
+  clusterConfig?: () => ClusterConfig;
+  version?: string;
+  /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
+  clock?: Clock;
+}
+
+export interface MemcachedServer {
+  readonly port: number;
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_VERSION = '1.6.22';
+const TOO_MANY_CONNECTIONS = 'ERROR Too many open connections\r\n';
+
+export function createMemcachedServer(options: MemcachedServerOptions): MemcachedServer {
+  const clock = options.clock ?? systemClock;
+  const settings: Settings = {
+    version: options.version ?? DEFAULT_VERSION,
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxItemSize: options.maxItemSize ?? DEFAULT_ITEM_SIZE_MAX,
+    verbosity: 0,
+    saslEnabled: options.sasl !== undefined,
+  };
+  const store = new ItemStore({
+    memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+    maxItemSize: settings.maxItemSize,
+    clock,
+  });
+  const connections = new Set<Connection>();
+  const ctx: ServerContext = {
+    store,
+    settings,
+    startedAtMs: clock(),
+    clusterConfig: options.clusterConfig,
+    sasl: options.sasl,
+    connections: () => [...connections].map((c) => c.info()),
+    nowMs: clock,
+  };
+  let nextId = 16;
+
+  // Every accepted socket, rejected ones included, so close() can destroy them all.
+  const sockets = new Set<net.Socket>();
+  const onSocket = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (connections.size >= settings.maxConnections) {
+      store.counters.rejected_connections++;
+      socket.on('error', () => socket.destroy());
+      socket.end(TOO_MANY_CONNECTIONS);
+      return;
+    }
+    store.counters.total_connections++;
+    const conn = new Connection(ctx, socket, nextId++);
+    connections.add(conn);
+    socket.on('close', () => connections.delete(conn));
+  };
+
+  const listener: net.Server = options.tls
+    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
+    : net.createServer(onSocket);
+  // TLS handshakes that fail must not take the node down.
+  listener.on('tlsClientError', () => {});
+
+  let boundPort = options.port;
+  return {
+    get port() {
+      return boundPort;
+    },
+    listen() {
+      return new Promise<number>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        listener.once('error', onError);
+        listener.listen(options.port, settings.host, () => {
+          listener.off('error', onError);
+          const address = listener.address();
+          boundPort = typeof address === 'object' && address !== null ? address.port : options.port;
+          settings.port = boundPort;
+          resolve(boundPort);
+        });
+      });
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+        connections.clear();
+        if (!listener.listening) return resolve();
+        listener.close(() => resolve());
+      });
+    },
+  };
+}

@@ -1,0 +1,332 @@
+// `stats` and its sub-commands, with memcached's field names and order.
+import type { Session } from './context.ts';
+import { chunksPerPage, slabClassOf, type Item } from './item.ts';
+import { SLAB_PAGE_SIZE } from './limits.ts';
+import { newCounters } from './stats-counters.ts';
+
+export type Row = [string, string | number];
+
+function emit(s: Session, rows: Row[]): void {
+  let text = '';
+  for (const [k, v] of rows) text += `STAT ${k} ${v}\r\n`;
+  s.out.text(text + 'END\r\n');
+}
+
+function rusage(micros: number): string {
+  const seconds = Math.floor(micros / 1e6);
+  return `${seconds}.${String(micros % 1e6).padStart(6, '0')}`;
+}
+
+/** Rows for `stats [sub]`, or null when the sub-command is unknown. */
+export function collectStats(s: Session, args: string[]): Row[] | null {
+  switch (args[0]) {
+    case undefined:
+      return generalStats(s);
+    case 'settings':
+      return settingsStats(s);
+    case 'items':
+      return itemStats(s);
+    case 'slabs':
+      return slabStats(s);
+    case 'conns':
+      return connStats(s);
+    case 'sizes':
+      return [['sizes_status', 'disabled']];
+    case 'reset':
+      Object.assign(s.ctx.store.counters, newCounters());
+      return [];
+    default:
+      return null;
+  }
+}
+
+export function writeStats(s: Session, tokens: string[]): void {
+  const args = tokens.slice(1);
+  if (args[0] === 'reset') {
+    collectStats(s, args);
+    s.out.text('RESET\r\n');
+    return;
+  }
+  if (args[0] === 'detail') {
+    s.out.text('CLIENT_ERROR usage: stats detail on|off|dump\r\n');
+    return;
+  }
+  const rows = collectStats(s, args);
+  if (rows === null) s.out.text('ERROR\r\n');
+  else emit(s, rows);
+}
+
+function generalStats(s: Session): Row[] {
+  const { store, settings } = s.ctx;
+  const c = store.counters;
+  const nowMs = s.ctx.nowMs();
+  const cpu = process.cpuUsage();
+  const conns = s.ctx.connections().length;
+  return [
+    ['pid', process.pid],
+    ['uptime', Math.floor((nowMs - s.ctx.startedAtMs) / 1000)],
+    ['time', Math.floor(nowMs / 1000)],
+    ['version', settings.version],
+    ['libevent', '2.1.12-stable'],
+    ['pointer_size', 64],
+    ['rusage_user', rusage(cpu.user)],
+    ['rusage_system', rusage(cpu.system)],
+    ['max_connections', settings.maxConnections],
+    ['curr_connections', conns],
+    ['total_connections', c.total_connections],
+    ['rejected_connections', c.rejected_connections],
+    ['connection_structures', conns + 1],
+    ['response_obj_oom', 0],
+    ['response_obj_count', 1],
+    ['response_obj_bytes', 16384],
+    ['read_buf_count', 8],
+    ['read_buf_bytes', 131072],
+    ['read_buf_bytes_free', 49152],
+    ['read_buf_oom', 0],
+    ['reserved_fds', 20],
+    ['cmd_get', c.cmd_get],
+    ['cmd_set', c.cmd_set],
+    ['cmd_flush', c.cmd_flush],
+    ['cmd_touch', c.cmd_touch],
+    ['cmd_meta', c.cmd_meta],
+    ['get_hits', c.get_hits],
+    ['get_misses', c.get_misses],
+    ['get_expired', c.get_expired],
+    ['get_flushed', c.get_flushed],
+    ['delete_misses', c.delete_misses],
+    ['delete_hits', c.delete_hits],
+    ['incr_misses', c.incr_misses],
+    ['incr_hits', c.incr_hits],
+    ['decr_misses', c.decr_misses],
+    ['decr_hits', c.decr_hits],
+    ['cas_misses', c.cas_misses],
+    ['cas_hits', c.cas_hits],
+    ['cas_badval', c.cas_badval],
+    ['touch_hits', c.touch_hits],
+    ['touch_misses', c.touch_misses],
+    ['store_too_large', c.store_too_large],
+    ['store_no_memory', c.store_no_memory],
+    ['auth_cmds', c.auth_cmds],
+    ['auth_errors', c.auth_errors],
+    ['bytes_read', c.bytes_read],
+    ['bytes_written', c.bytes_written],
+    ['limit_maxbytes', store.memoryLimit],
+    ['accepting_conns', 1],
+    ['listen_disabled_num', 0],
+    ['time_in_listen_disabled_us', 0],
+    ['threads', 1],
+    ['conn_yields', 0],
+    ['hash_power_level', 16],
+    ['hash_bytes', 524288],
+    ['hash_is_expanding', 0],
+    ['slab_reassign_rescues', 0],
+    ['slab_reassign_chunk_rescues', 0],
+    ['slab_reassign_evictions_nomem', 0],
+    ['slab_reassign_inline_reclaim', 0],
+    ['slab_reassign_busy_items', 0],
+    ['slab_reassign_busy_deletes', 0],
+    ['slab_reassign_running', 0],
+    ['slabs_moved', 0],
+    ['lru_crawler_running', 0],
+    ['lru_crawler_starts', 1],
+    ['lru_maintainer_juggles', 0],
+    ['malloc_fails', 0],
+    ['log_worker_dropped', 0],
+    ['log_worker_written', 0],
+    ['log_watcher_skipped', 0],
+    ['log_watcher_sent', 0],
+    ['log_watchers', 0],
+    ['unexpected_napi_ids', 0],
+    ['round_robin_fallback', 0],
+    ['bytes', store.bytes],
+    ['curr_items', store.size],
+    ['total_items', c.total_items],
+    ['slab_global_page_pool', 0],
+    ['expired_unfetched', c.expired_unfetched],
+    ['evicted_unfetched', c.evicted_unfetched],
+    ['evicted_active', 0],
+    ['evictions', c.evictions],
+    ['reclaimed', c.reclaimed],
+    ['crawler_reclaimed', 0],
+    ['crawler_items_checked', 0],
+    ['lrutail_reflocked', 0],
+    ['moves_to_cold', 0],
+    ['moves_to_warm', 0],
+    ['moves_within_lru', 0],
+    ['direct_reclaims', 0],
+    ['lru_bumps_dropped', 0],
+  ];
+}
+
+function settingsStats(s: Session): Row[] {
+  const { store, settings } = s.ctx;
+  return [
+    ['maxbytes', store.memoryLimit],
+    ['maxconns', settings.maxConnections],
+    ['tcpport', settings.port],
+    ['udpport', 0],
+    ['inter', settings.host],
+    ['verbosity', settings.verbosity],
+    ['oldest', 0],
+    ['evictions', 'on'],
+    ['domain_socket', 'NULL'],
+    ['umask', 700],
+    ['shutdown_command', 'no'],
+    ['growth_factor', '1.25'],
+    ['chunk_size', 48],
+    ['num_threads', 1],
+    ['num_threads_per_udp', 1],
+    ['stat_key_prefix', ':'],
+    ['detail_enabled', 'no'],
+    ['reqs_per_event', 20],
+    ['cas_enabled', 'yes'],
+    ['tcp_backlog', 1024],
+    ['binding_protocol', settings.saslEnabled ? 'binary' : 'auto-negotiate'],
+    ['auth_enabled_sasl', settings.saslEnabled ? 'yes' : 'no'],
+    ['auth_enabled_ascii', 'no'],
+    ['item_size_max', store.maxItemSize],
+    ['maxconns_fast', 'yes'],
+    ['hashpower_init', 0],
+    ['slab_reassign', 'yes'],
+    ['slab_automove', 1],
+    ['slab_automove_ratio', '0.80'],
+    ['slab_automove_window', 30],
+    ['slab_chunk_max', Math.min(store.maxItemSize / 2, 524288)],
+    ['lru_crawler', 'yes'],
+    ['lru_crawler_sleep', 100],
+    ['lru_crawler_tocrawl', 0],
+    ['tail_repair_time', 0],
+    ['flush_enabled', 'yes'],
+    ['dump_enabled', 'yes'],
+    ['hash_algorithm', 'murmur3'],
+    ['lru_maintainer_thread', 'yes'],
+    ['lru_segmented', 'yes'],
+    ['hot_lru_pct', 20],
+    ['warm_lru_pct', 40],
+    ['hot_max_factor', '0.20'],
+    ['warm_max_factor', '2.00'],
+    ['temp_lru', 'no'],
+    ['temporary_ttl', 61],
+    ['idle_timeout', 0],
+    ['watcher_logbuf_size', 262144],
+    ['worker_logbuf_size', 65536],
+    ['read_buf_mem_limit', 0],
+    ['track_sizes', 'no'],
+    ['inline_ascii_response', 'no'],
+    ['ssl_enabled', 'no'],
+    ['memory_file', '(null)'],
+  ];
+}
+
+interface ClassSummary {
+  count: number;
+  bytes: number;
+  oldest: number;
+}
+
+function summarizeClasses(s: Session): Map<number, ClassSummary> {
+  const store = s.ctx.store;
+  const byClass = new Map<number, ClassSummary>();
+  for (const item of store.all() as Iterable<Item>) {
+    const cls = slabClassOf(store.slabSizes, item.size);
+    const entry = byClass.get(cls) ?? { count: 0, bytes: 0, oldest: item.time };
+    entry.count++;
+    entry.bytes += item.size;
+    entry.oldest = Math.min(entry.oldest, item.time);
+    byClass.set(cls, entry);
+  }
+  return new Map([...byClass.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+function itemStats(s: Session): Row[] {
+  const store = s.ctx.store;
+  const now = store.now();
+  const rows: Row[] = [];
+  for (const [cls, e] of summarizeClasses(s)) {
+    const p = `items:${cls}:`;
+    const evicted = store.evictedByClass[cls] ?? 0;
+    rows.push(
+      [p + 'number', e.count],
+      [p + 'number_hot', 0],
+      [p + 'number_warm', 0],
+      [p + 'number_cold', e.count],
+      [p + 'age_hot', 0],
+      [p + 'age_warm', 0],
+      [p + 'age', now - e.oldest],
+      [p + 'mem_requested', e.bytes],
+      [p + 'evicted', evicted],
+      [p + 'evicted_nonzero', 0],
+      [p + 'evicted_time', 0],
+      [p + 'outofmemory', 0],
+      [p + 'tailrepairs', 0],
+      [p + 'reclaimed', 0],
+      [p + 'expired_unfetched', 0],
+      [p + 'evicted_unfetched', 0],
+      [p + 'evicted_active', 0],
+      [p + 'crawler_reclaimed', 0],
+      [p + 'crawler_items_checked', 0],
+      [p + 'lrutail_reflocked', 0],
+      [p + 'moves_to_cold', 0],
+      [p + 'moves_to_warm', 0],
+      [p + 'moves_within_lru', 0],
+      [p + 'direct_reclaims', 0],
+      [p + 'hits_to_hot', 0],
+      [p + 'hits_to_warm', 0],
+      [p + 'hits_to_cold', 0],
+      [p + 'hits_to_temp', 0],
+    );
+  }
+  return rows;
+}
+
+function slabStats(s: Session): Row[] {
+  const store = s.ctx.store;
+  const rows: Row[] = [];
+  let malloced = 0;
+  const classes = summarizeClasses(s);
+  for (const [cls, e] of classes) {
+    const chunkSize = store.slabSizes[cls - 1]!;
+    const perPage = chunksPerPage(chunkSize);
+    const pages = Math.max(1, Math.ceil(e.count / perPage));
+    malloced += pages * SLAB_PAGE_SIZE;
+    const p = `${cls}:`;
+    rows.push(
+      [p + 'chunk_size', chunkSize],
+      [p + 'chunks_per_page', perPage],
+      [p + 'total_pages', pages],
+      [p + 'total_chunks', pages * perPage],
+      [p + 'used_chunks', e.count],
+      [p + 'free_chunks', pages * perPage - e.count],
+      [p + 'free_chunks_end', 0],
+      [p + 'get_hits', 0],
+      [p + 'cmd_set', 0],
+      [p + 'delete_hits', 0],
+      [p + 'incr_hits', 0],
+      [p + 'decr_hits', 0],
+      [p + 'cas_hits', 0],
+      [p + 'cas_badval', 0],
+      [p + 'touch_hits', 0],
+    );
+  }
+  rows.push(['active_slabs', classes.size], ['total_malloced', malloced]);
+  return rows;
+}
+
+function connStats(s: Session): Row[] {
+  const { settings } = s.ctx;
+  const nowMs = s.ctx.nowMs();
+  const rows: Row[] = [
+    ['0:addr', `tcp:${settings.host}:${settings.port}`],
+    ['0:state', 'conn_listening'],
+    ['0:secs_since_last_cmd', 0],
+  ];
+  for (const c of s.ctx.connections()) {
+    rows.push(
+      [`${c.id}:addr`, `tcp:${c.remote}`],
+      [`${c.id}:listen_addr`, `tcp:${c.local}`],
+      [`${c.id}:state`, c.state],
+      [`${c.id}:secs_since_last_cmd`, Math.floor((nowMs - c.lastCommandAt) / 1000)],
+    );
+  }
+  return rows;
+}

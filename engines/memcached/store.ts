@@ -1,0 +1,325 @@
+// The item table: a Map in LRU order (oldest first), memory accounting, expiry, flush and CAS.
+// Protocol front-ends (text, meta, binary) decide replies; this file decides what happens to items.
+import type { Clock } from './clock.ts';
+import { itemSize, slabClassOf, slabClassSizes, type Item } from './item.ts';
+import { REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { newCounters, type Counters } from './stats-counters.ts';
+
+export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend';
+export type StoreResult = 'STORED' | 'NOT_STORED' | 'EXISTS' | 'NOT_FOUND' | 'TOO_LARGE' | 'NO_MEMORY';
+export type DeltaResult =
+  | { kind: 'ok'; value: bigint; item: Item }
+  | { kind: 'NOT_FOUND' }
+  | { kind: 'NON_NUMERIC' }
+  | { kind: 'EXISTS' };
+
+/** An item stays in the same LRU position for this long after being read (ITEM_UPDATE_INTERVAL). */
+const BUMP_INTERVAL_SECONDS = 60;
+
+export interface StoreOptions {
+  memoryLimit: number;
+  maxItemSize: number;
+  clock: Clock;
+}
+
+export class ItemStore {
+  readonly counters: Counters = newCounters();
+  readonly slabSizes: number[];
+  readonly startedAt: number;
+  memoryLimit: number;
+  readonly maxItemSize: number;
+  bytes = 0;
+  private readonly items = new Map<string, Item>();
+  private nextCas = 1;
+  private flushAt = 0;
+  private readonly clock: Clock;
+
+  constructor(options: StoreOptions) {
+    this.memoryLimit = options.memoryLimit;
+    this.maxItemSize = options.maxItemSize;
+    this.clock = options.clock;
+    this.slabSizes = slabClassSizes(options.maxItemSize);
+    this.startedAt = this.now();
+  }
+
+  now(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Wire exptime (already int32) to absolute seconds, with memcached's 30-day rule. */
+  expiryFromWire(exptime: number): number {
+    if (exptime === 0) return 0;
+    // Negative means "already expired"; absolute 1 is always in the past.
+    if (exptime < 0) return 1;
+    if (exptime > REALTIME_MAXDELTA) return exptime <= this.startedAt ? 1 : exptime;
+    return this.now() + exptime;
+  }
+
+  newCas(): number {
+    return this.nextCas++;
+  }
+
+  /** Applies a delayed flush_all whose time has come; cheap when none is pending. */
+  tick(now: number): void {
+    if (this.flushAt !== 0 && now >= this.flushAt) {
+      const at = this.flushAt;
+      this.flushAt = 0;
+      for (const item of this.items.values()) if (item.time <= at) this.unlink(item);
+    }
+  }
+
+  flush(delaySeconds: number): void {
+    if (delaySeconds > 0) {
+      this.flushAt = this.expiryFromWire(delaySeconds);
+      return;
+    }
+    this.flushAt = 0;
+    this.items.clear();
+    this.bytes = 0;
+  }
+
+  isLive(item: Item, now: number): boolean {
+    return item.exptime === 0 || item.exptime > now;
+  }
+
+  /** Live item or undefined; an expired one found here is reclaimed (and counted when `countMiss`). */
+  find(key: string, countMiss = false): Item | undefined {
+    const item = this.items.get(key);
+    if (item === undefined) return undefined;
+    if (item.exptime !== 0 && item.exptime <= this.now()) {
+      if (countMiss) this.counters.get_expired++;
+      if (!item.fetched) this.counters.expired_unfetched++;
+      this.unlink(item);
+      return undefined;
+    }
+    return item;
+  }
+
+  /** Records a read; the Map is only reordered once per BUMP_INTERVAL, like memcached's LRU. */
+  touchRead(item: Item, bump: boolean): void {
+    if (!bump) return;
+    item.fetched = true;
+    item.active = true;
+    const now = this.now();
+    if (now - item.bumped >= BUMP_INTERVAL_SECONDS) {
+      item.bumped = now;
+      this.items.delete(item.key);
+      this.items.set(item.key, item);
+    }
+    item.time = now;
+  }
+
+  itemFits(keyLength: number, valueLength: number, flags: number): boolean {
+    return itemSize(keyLength, valueLength, flags) <= this.maxItemSize;
+  }
+
+  /**
+   * One storage operation. `cas` (when given, even 0) must match the live item; `invalidate` lets an older CAS
+   * win but marks the result stale (meta set I flag).
+   */
+  store(
+    mode: StoreMode,
+    key: string,
+    value: Buffer,
+    flags: number,
+    exptime: number,
+    cas?: bigint,
+    invalidate = false,
+  ): { result: StoreResult; item?: Item } {
+    const old = this.find(key);
+    let stale = false;
+    // add ignores a CAS; append/prepend report a missing item as NOT_STORED rather than NOT_FOUND.
+    if (cas !== undefined && mode !== 'add') {
+      const concat = mode === 'append' || mode === 'prepend';
+      if (old === undefined) return { result: concat ? 'NOT_STORED' : 'NOT_FOUND' };
+      const current = BigInt(old.cas);
+      if (cas !== current) {
+        if (invalidate && !concat && cas < current) stale = true;
+        else return { result: 'EXISTS' };
+      }
+    }
+    switch (mode) {
+      case 'add':
+        // A failed add refreshes the item's LRU position but does not count as a fetch.
+        if (old !== undefined) {
+          old.time = this.now();
+          return { result: 'NOT_STORED' };
+        }
+        break;
+      case 'replace':
+      case 'append':
+      case 'prepend':
+        if (old === undefined) return { result: 'NOT_STORED' };
+        break;
+      case 'set':
+        break;
+    }
+    if (old !== undefined && (mode === 'append' || mode === 'prepend')) {
+      value = mode === 'append' ? Buffer.concat([old.value, value]) : Buffer.concat([value, old.value]);
+      flags = old.flags;
+      exptime = old.exptime;
+    }
+    const size = itemSize(Buffer.byteLength(key, 'latin1'), value.length, flags);
+    if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
+    if (!this.makeRoom(size, old)) return { result: 'NO_MEMORY' };
+    const now = this.now();
+    const item: Item = {
+      key,
+      value,
+      flags,
+      exptime,
+      cas: this.nextCas++,
+      time: now,
+      bumped: now,
+      fetched: false,
+      active: false,
+      stale,
+      // A stale write keeps the old item's recache state, so a pending winner is not duplicated.
+      tokenSent: stale && old !== undefined && old.tokenSent,
+      binaryKey: false,
+      size,
+    };
+    this.link(item);
+    return { result: 'STORED', item };
+  }
+
+  /** Inserts or replaces an item, keeping counters in step. */
+  link(item: Item): void {
+    const old = this.items.get(item.key);
+    if (old !== undefined) {
+      this.bytes -= old.size;
+      this.items.delete(item.key);
+    }
+    this.items.set(item.key, item);
+    this.bytes += item.size;
+    this.counters.total_items++;
+  }
+
+  unlink(item: Item): void {
+    if (this.items.get(item.key) === item) {
+      this.items.delete(item.key);
+      this.bytes -= item.size;
+    }
+  }
+
+  delete(key: string): boolean {
+    const item = this.find(key);
+    if (item === undefined) return false;
+    this.unlink(item);
+    return true;
+  }
+
+  /** Frees memory for `size` new bytes from the LRU tail; the item being replaced is not a victim. */
+  private makeRoom(size: number, replacing: Item | undefined): boolean {
+    const limit = this.memoryLimit;
+    const freed = replacing?.size ?? 0;
+    if (size > limit) return false;
+    if (this.bytes - freed + size <= limit) return true;
+    const now = this.now();
+    // Each active item gets one second chance, so at most two passes over the table.
+    let budget = this.items.size * 2 + 1;
+    for (const item of this.items.values()) {
+      if (this.bytes - freed + size <= limit || budget-- <= 0) break;
+      if (item === replacing) continue;
+      if (!this.isLive(item, now)) {
+        this.counters.reclaimed++;
+        if (!item.fetched) this.counters.expired_unfetched++;
+        this.unlink(item);
+        continue;
+      }
+      if (item.active) {
+        item.active = false;
+        this.items.delete(item.key);
+        this.items.set(item.key, item);
+        continue;
+      }
+      this.counters.evictions++;
+      if (!item.fetched) this.counters.evicted_unfetched++;
+      this.evictedByClass[slabClassOf(this.slabSizes, item.size)] =
+        (this.evictedByClass[slabClassOf(this.slabSizes, item.size)] ?? 0) + 1;
+      this.unlink(item);
+    }
+    return this.bytes - freed + size <= limit;
+  }
+
+  readonly evictedByClass: Record<number, number> = {};
+
+  touch(key: string, exptime: number): Item | undefined {
+    const item = this.find(key);
+    if (item === undefined) return undefined;
+    item.exptime = exptime;
+    this.touchRead(item, true);
+    return item;
+  }
+
+  /**
+   * incr/decr: 64-bit wrap on incr, floor at zero on decr. A result no longer than the old value
+   * overwrites it space-padded, as memcached does when nobody else references the item; `pinned`
+   * items (queued in an unsent reply) get a fresh item instead.
+   */
+  delta(key: string, incr: boolean, delta: bigint, cas?: bigint, pinned?: ReadonlySet<object>): DeltaResult {
+    const item = this.find(key);
+    if (item === undefined) return { kind: 'NOT_FOUND' };
+    // Order as in memcached: an empty value fails before the CAS check, any other value after it.
+    if (item.value.length === 0) return { kind: 'NON_NUMERIC' };
+    if (cas !== undefined && BigInt(item.cas) !== cas) return { kind: 'EXISTS' };
+    const current = parseStoredNumber(item.value);
+    if (current === null) return { kind: 'NON_NUMERIC' };
+    let next: bigint;
+    if (incr) next = (current + delta) & U64_MAX;
+    else next = delta > current ? 0n : current - delta;
+    const text = next.toString();
+    if (text.length <= item.value.length && !pinned?.has(item)) {
+      // Same-length rewrite keeps the item, like memcached's in-place update; a new CAS marks the change.
+      const value = Buffer.alloc(item.value.length, 0x20);
+      value.write(text, 0, 'latin1');
+      item.value = value;
+      item.cas = this.nextCas++;
+      // Arithmetic does not count as a fetch in memcached (no FETCHED mark, no bump).
+      return { kind: 'ok', value: next, item };
+    }
+    const value = Buffer.from(text, 'latin1');
+    const size = itemSize(Buffer.byteLength(key, 'latin1'), value.length, item.flags);
+    // A re-allocated item starts with clean per-item marks, as in memcached.
+    const replacement: Item = {
+      ...item,
+      value,
+      size,
+      cas: this.nextCas++,
+      time: this.now(),
+      fetched: false,
+      active: false,
+      stale: false,
+      tokenSent: false,
+      binaryKey: false,
+    };
+    this.link(replacement);
+    return { kind: 'ok', value: next, item: replacement };
+  }
+
+  *all(): IterableIterator<Item> {
+    yield* this.items.values();
+  }
+}
+
+/** strtoull over the stored bytes: optional leading whitespace, digits, then whitespace or end. */
+function parseStoredNumber(value: Buffer): bigint | null {
+  let i = 0;
+  const n = value.length;
+  while (i < n && isSpace(value[i]!)) i++;
+  if (i < n && value[i] === 0x2b) i++;
+  const start = i;
+  while (i < n && value[i]! >= 0x30 && value[i]! <= 0x39) i++;
+  if (i === start) return null;
+  if (i < n && !isSpace(value[i]!)) return null;
+  const v = BigInt(value.toString('latin1', start, i));
+  return v > U64_MAX ? null : v;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}

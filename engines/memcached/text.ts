@@ -1,0 +1,355 @@
+// The classic text protocol: storage, retrieval, arithmetic and admin commands.
+import type { Session } from './context.ts';
+import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
+import { KEY_MAX_LENGTH } from './limits.ts';
+import { executeMeta, metaDataLength } from './meta.ts';
+import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
+import type { TextRequest } from './parser.ts';
+import { writeStats } from './stats.ts';
+import type { StoreMode } from './store.ts';
+
+const INT_MAX = 0x7fffffff;
+const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
+
+type Handler = (s: Session, tokens: string[], req: TextRequest) => void;
+
+/** Data block length (value + CRLF) for storage lines that memcached would read a value for, else -1. */
+export function textDataLength(tokens: string[]): number {
+  const cmd = tokens[0]!;
+  if (cmd.length === 2 && cmd === 'ms') return metaDataLength(tokens);
+  const isCas = cmd === 'cas';
+  if (!isCas && STORAGE_MODES[cmd] === undefined) return -1;
+  const n = tokens.length;
+  if (isCas ? n !== 6 && n !== 7 : n !== 5 && n !== 6) return -1;
+  const parsed = parseStorageLine(tokens, isCas);
+  return parsed === null ? -1 : parsed.length + 2;
+}
+
+const STORAGE_MODES: Record<string, StoreMode | undefined> = {
+  set: 'set',
+  add: 'add',
+  replace: 'replace',
+  append: 'append',
+  prepend: 'prepend',
+};
+
+interface StorageLine {
+  key: string;
+  flags: number;
+  exptime: number;
+  length: number;
+  cas: bigint | undefined;
+}
+
+function parseStorageLine(tokens: string[], isCas: boolean): StorageLine | null {
+  const key = tokens[1]!;
+  if (key.length > KEY_MAX_LENGTH) return null;
+  const flags = parseFlags(tokens[2]!);
+  const exptime = parseI32Wrapped(tokens[3]!);
+  const length = parseI32Wrapped(tokens[4]!);
+  if (flags === null || exptime === null || length === null) return null;
+  if (length < 0 || length > INT_MAX - 2) return null;
+  let cas: bigint | undefined;
+  if (isCas) {
+    const c = parseU64(tokens[5]!);
+    if (c === null) return null;
+    cas = c;
+  }
+  return { key, flags, exptime, length, cas };
+}
+
+function isNoreply(tokens: string[]): boolean {
+  return tokens[tokens.length - 1] === 'noreply';
+}
+
+/** Runs one command; noreply lines get no output at all, errors included, as in memcached. */
+export function executeText(s: Session, req: TextRequest): void {
+  const tokens = req.tokens;
+  if (tokens.length === 0) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const handler = HANDLERS[tokens[0]!];
+  if (handler === undefined) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  handler(s, tokens, req);
+}
+
+function reply(s: Session, noreply: boolean, line: string): void {
+  if (!noreply) s.out.text(line);
+}
+
+function storage(mode: StoreMode, isCas: boolean): Handler {
+  return (s, tokens, req) => {
+    const n = tokens.length;
+    if (isCas ? n !== 6 && n !== 7 : n !== 5 && n !== 6) {
+      s.out.text('ERROR\r\n');
+      return;
+    }
+    const noreply = isNoreply(tokens);
+    const line = parseStorageLine(tokens, isCas);
+    if (line === null) {
+      reply(s, noreply, BAD_FORMAT);
+      return;
+    }
+    const store = s.ctx.store;
+    if (req.dataDiscarded || !store.itemFits(line.key.length, line.length, line.flags)) {
+      store.counters.store_too_large++;
+      // A failed set must not leave the previous value readable.
+      if (mode === 'set') store.delete(line.key);
+      reply(s, noreply, 'SERVER_ERROR object too large for cache\r\n');
+      return;
+    }
+    const data = req.data!;
+    if (data[line.length] !== 13 || data[line.length + 1] !== 10) {
+      reply(s, noreply, 'CLIENT_ERROR bad data chunk\r\n');
+      return;
+    }
+    store.counters.cmd_set++;
+    const value = Buffer.from(data.subarray(0, line.length));
+    const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
+    if (isCas) {
+      if (result === 'STORED') store.counters.cas_hits++;
+      else if (result === 'EXISTS') store.counters.cas_badval++;
+      else if (result === 'NOT_FOUND') store.counters.cas_misses++;
+    }
+    reply(s, noreply, storeResultLine(result));
+  };
+}
+
+function storeResultLine(result: string): string {
+  switch (result) {
+    case 'TOO_LARGE':
+      return 'SERVER_ERROR object too large for cache\r\n';
+    case 'NO_MEMORY':
+      return 'SERVER_ERROR out of memory storing object\r\n';
+    default:
+      return result + '\r\n';
+  }
+}
+
+function retrieval(withCas: boolean, touch: boolean): Handler {
+  return (s, tokens) => {
+    const first = touch ? 2 : 1;
+    if (tokens.length < first + (touch ? 0 : 1)) {
+      s.out.text('ERROR\r\n');
+      return;
+    }
+    const store = s.ctx.store;
+    let exptime = 0;
+    if (touch) {
+      const raw = parseI32Wrapped(tokens[1]!);
+      if (raw === null) {
+        s.out.text('CLIENT_ERROR invalid exptime argument\r\n');
+        return;
+      }
+      exptime = store.expiryFromWire(raw);
+    }
+    const out = s.out;
+    const c = store.counters;
+    const discovery = s.ctx.clusterConfig;
+    for (let i = first; i < tokens.length; i++) {
+      const key = tokens[i]!;
+      if (key.length > KEY_MAX_LENGTH) {
+        // memcached discards every reply not yet sent on this connection, not just this command's.
+        out.truncate(0);
+        out.text(BAD_FORMAT);
+        return;
+      }
+      if (discovery !== undefined && key === LEGACY_DISCOVERY_KEY) {
+        const payload = clusterPayload(discovery());
+        out.text(`VALUE ${key} 0 ${payload.length}\r\n${payload}\r\n`);
+        continue;
+      }
+      const item = store.find(key, true);
+      c.cmd_get++;
+      if (touch) c.cmd_touch++;
+      if (item === undefined) {
+        if (touch) c.touch_misses++;
+        c.get_misses++;
+        continue;
+      }
+      if (touch) {
+        item.exptime = exptime;
+        c.touch_hits++;
+      }
+      c.get_hits++;
+      store.touchRead(item, true);
+      out.text(
+        withCas
+          ? `VALUE ${key} ${item.flags} ${item.value.length} ${item.cas}\r\n`
+          : `VALUE ${key} ${item.flags} ${item.value.length}\r\n`,
+      );
+      out.bytes(item.value);
+      out.text('\r\n');
+      out.pinned.add(item);
+    }
+    out.text('END\r\n');
+  };
+}
+
+function arithmetic(incr: boolean): Handler {
+  return (s, tokens) => {
+    if (tokens.length !== 3 && tokens.length !== 4) {
+      s.out.text('ERROR\r\n');
+      return;
+    }
+    const noreply = isNoreply(tokens);
+    const key = tokens[1]!;
+    if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
+    const delta = parseU64(tokens[2]!);
+    if (delta === null) return reply(s, noreply, 'CLIENT_ERROR invalid numeric delta argument\r\n');
+    const store = s.ctx.store;
+    const r = store.delta(key, incr, delta, undefined, s.out.pinned);
+    const c = store.counters;
+    switch (r.kind) {
+      case 'ok':
+        if (incr) c.incr_hits++;
+        else c.decr_hits++;
+        return reply(s, noreply, r.value.toString() + '\r\n');
+      case 'NON_NUMERIC':
+        return reply(s, noreply, 'CLIENT_ERROR cannot increment or decrement non-numeric value\r\n');
+      default:
+        if (incr) c.incr_misses++;
+        else c.decr_misses++;
+        return reply(s, noreply, 'NOT_FOUND\r\n');
+    }
+  };
+}
+
+const deleteCommand: Handler = (s, tokens) => {
+  const n = tokens.length;
+  if (n < 2 || n > 4) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const noreply = isNoreply(tokens);
+  if (n > 2) {
+    // Only the legacy "0" hold time and/or noreply may follow the key.
+    const holdIsZero = tokens[2] === '0';
+    const valid = (n === 3 && (holdIsZero || noreply)) || (n === 4 && holdIsZero && noreply);
+    if (!valid) {
+      s.out.text('CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n');
+      return;
+    }
+  }
+  const key = tokens[1]!;
+  if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
+  const store = s.ctx.store;
+  if (store.delete(key)) {
+    store.counters.delete_hits++;
+    reply(s, noreply, 'DELETED\r\n');
+  } else {
+    store.counters.delete_misses++;
+    reply(s, noreply, 'NOT_FOUND\r\n');
+  }
+};
+
+const touchCommand: Handler = (s, tokens) => {
+  if (tokens.length !== 3 && tokens.length !== 4) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const noreply = isNoreply(tokens);
+  const key = tokens[1]!;
+  if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
+  const raw = parseI32Wrapped(tokens[2]!);
+  if (raw === null) return reply(s, noreply, 'CLIENT_ERROR invalid exptime argument\r\n');
+  const store = s.ctx.store;
+  store.counters.cmd_touch++;
+  if (store.touch(key, store.expiryFromWire(raw)) !== undefined) {
+    store.counters.touch_hits++;
+    reply(s, noreply, 'TOUCHED\r\n');
+  } else {
+    store.counters.touch_misses++;
+    reply(s, noreply, 'NOT_FOUND\r\n');
+  }
+};
+
+const flushAll: Handler = (s, tokens) => {
+  if (tokens.length > 3) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const noreply = isNoreply(tokens);
+  let delay = 0;
+  if (tokens.length === 3 || (tokens.length === 2 && !noreply)) {
+    const raw = parseI32Wrapped(tokens[1]!);
+    if (raw === null) return reply(s, noreply, 'CLIENT_ERROR invalid exptime argument\r\n');
+    delay = raw;
+  }
+  const store = s.ctx.store;
+  store.counters.cmd_flush++;
+  store.flush(delay);
+  reply(s, noreply, 'OK\r\n');
+};
+
+const verbosity: Handler = (s, tokens) => {
+  if (tokens.length !== 2 && tokens.length !== 3) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const noreply = isNoreply(tokens);
+  const level = parseI32Wrapped(tokens[1]!);
+  if (level === null) return reply(s, noreply, BAD_FORMAT);
+  s.ctx.settings.verbosity = level;
+  reply(s, noreply, 'OK\r\n');
+};
+
+const cacheMemlimit: Handler = (s, tokens) => {
+  if (tokens.length !== 2 && tokens.length !== 3) {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  const noreply = isNoreply(tokens);
+  const mb = parseI32Wrapped(tokens[1]!);
+  if (mb === null || mb < 0) return reply(s, noreply, BAD_FORMAT);
+  s.ctx.store.memoryLimit = mb * 1024 * 1024;
+  reply(s, noreply, 'OK\r\n');
+};
+
+const config: Handler = (s, tokens) => {
+  const discovery = s.ctx.clusterConfig;
+  if (discovery === undefined || tokens.length !== 3 || tokens[1] !== 'get' || tokens[2] !== 'cluster') {
+    s.out.text('ERROR\r\n');
+    return;
+  }
+  s.out.text(configGetClusterReply(discovery()));
+};
+
+const meta: Handler = (s, tokens, req) => executeMeta(s, tokens, req);
+
+const HANDLERS: Record<string, Handler | undefined> = {
+  get: retrieval(false, false),
+  gets: retrieval(true, false),
+  gat: retrieval(false, true),
+  gats: retrieval(true, true),
+  set: storage('set', false),
+  add: storage('add', false),
+  replace: storage('replace', false),
+  append: storage('append', false),
+  prepend: storage('prepend', false),
+  cas: storage('set', true),
+  incr: arithmetic(true),
+  decr: arithmetic(false),
+  delete: deleteCommand,
+  touch: touchCommand,
+  flush_all: flushAll,
+  verbosity,
+  cache_memlimit: cacheMemlimit,
+  version: (s) => s.out.text(`VERSION ${s.ctx.settings.version}\r\n`),
+  quit: (s) => {
+    s.closing = true;
+  },
+  stats: (s, tokens) => writeStats(s, tokens),
+  shutdown: (s) => s.out.text('ERROR: shutdown not enabled\r\n'),
+  config,
+  mg: meta,
+  ms: meta,
+  md: meta,
+  ma: meta,
+  mn: meta,
+  me: meta,
+};

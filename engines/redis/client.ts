@@ -1,0 +1,88 @@
+// One connected client: its protocol state, transaction, subscriptions and blocking state.
+import type { Database, Watcher } from './db/keyspace.ts';
+import type { Engine } from './engine.ts';
+import { RespParser } from './resp/parser.ts';
+import { ReplyWriter } from './resp/writer.ts';
+
+/** The transport under a client; tests and the TCP/TLS server both provide one. */
+export interface Conn {
+  write(b: Buffer): void;
+  /** Ends the connection once queued output is written. */
+  end(): void;
+  /** Drops the connection at once. */
+  destroy(): void;
+  readonly writableLength: number;
+  readonly remote: string;
+  readonly local: string;
+}
+
+export interface BlockState {
+  /** db\0key entries this client waits on. */
+  keys: string[];
+  /** Tries to complete the command now that `key` changed; true when it replied. */
+  tryServe: (key: string) => boolean;
+  /** Replies for a timeout. */
+  onTimeout: () => void;
+  timer: NodeJS.Timeout | null;
+  deadline: number;
+}
+
+export type ReplyMode = 'on' | 'off' | 'skip';
+
+export class Client implements Watcher {
+  readonly w = new ReplyWriter();
+  readonly parser = new RespParser();
+  /** Parsed commands not yet run (waiting behind a blocking command or CLIENT PAUSE). */
+  queue: string[][] = [];
+  name = '';
+  libName = '';
+  libVer = '';
+  dbIndex = 0;
+  authenticated: boolean;
+  multi: string[][] | null = null;
+  multiError = false;
+  dirtyCas = false;
+  readonly watched = new Set<string>();
+  readonly subs = new Set<string>();
+  readonly psubs = new Set<string>();
+  readonly ssubs = new Set<string>();
+  replyMode: ReplyMode = 'on';
+  blocked: BlockState | null = null;
+  closing = false;
+  closed = false;
+  noEvict = false;
+  noTouch = false;
+  readonly createdAt: number;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  /** When output first went over the pub/sub soft limit, or 0. */
+  softLimitSince = 0;
+
+  constructor(
+    readonly engine: Engine,
+    readonly id: number,
+    readonly conn: Conn,
+  ) {
+    this.authenticated = engine.config.requirepass === '';
+    this.createdAt = this.lastInteraction = engine.clock.now();
+  }
+
+  get db(): Database {
+    return this.engine.ks.dbs[this.dbIndex] as Database;
+  }
+
+  get subscriptionCount(): number {
+    return this.subs.size + this.psubs.size;
+  }
+
+  get inPubSubContext(): boolean {
+    return this.subs.size + this.psubs.size + this.ssubs.size > 0;
+  }
+
+  /** Sends whatever was written; called once per input batch and after out-of-band writes. */
+  flush(): void {
+    if (this.closed) return;
+    const out = this.w.take();
+    if (out !== null) this.conn.write(out);
+  }
+}

@@ -1,0 +1,312 @@
+// Bitmap commands on string values. Bit 0 is the most significant bit of the first byte.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newString } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg, toI64 } from '../num.ts';
+import { is } from './util.ts';
+
+const MAX_BIT_OFFSET = 4 * 1024 * 1024 * 1024 - 1;
+
+function getStr(c: Client, key: string, read = true): string | null {
+  return c.db.get(key, 'string', read)?.v ?? null;
+}
+
+function parseBitOffset(s: string, hashAllowed = false, width = 1): number {
+  let mul = 1;
+  let text = s;
+  if (hashAllowed && s.startsWith('#')) {
+    mul = width;
+    text = s.slice(1);
+  }
+  const v = toI64(text);
+  if (v === null || v < 0n) fail(E.BIT_OFFSET);
+  const n = Number(v) * mul;
+  if (n > MAX_BIT_OFFSET) fail(E.BIT_OFFSET);
+  return n;
+}
+
+/** Writes a modified copy back as a "raw" string, keeping TTL. */
+function store(c: Client, key: string, buf: Buffer): void {
+  const v = buf.latin1Slice(0, buf.length);
+  const o = c.db.get(key, 'string', false);
+  if (o !== null) {
+    o.v = v;
+    o.enc = 'raw';
+    c.db.modified(key);
+  } else {
+    c.db.set(key, newString(v, 'raw'));
+  }
+}
+
+function toBuffer(s: string | null, minLen: number): Buffer {
+  const len = Math.max(s?.length ?? 0, minLen);
+  const b = Buffer.alloc(len);
+  if (s !== null) b.latin1Write(s, 0);
+  return b;
+}
+
+const POPCOUNT = new Uint8Array(256);
+for (let i = 0; i < 256; i++) POPCOUNT[i] = (i & 1) + (POPCOUNT[i >> 1] as number);
+
+/** Resolves BITCOUNT/BITPOS ranges; returns inclusive [start, end] in units or null if empty. */
+function resolveRange(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) return null;
+  return [start, end];
+}
+
+function bitAt(s: string, bit: number): number {
+  const byte = s.charCodeAt(bit >> 3);
+  return (byte >> (7 - (bit & 7))) & 1;
+}
+
+function bitcount(c: Client, a: string[]): void {
+  let start = 0;
+  let end = -1;
+  let bitMode = false;
+  if (a.length === 3 || a.length > 5) fail(E.SYNTAX);
+  if (a.length >= 4) {
+    start = parseIntArg(a[2] as string);
+    end = parseIntArg(a[3] as string);
+    if (a.length === 5) {
+      if (is(a[4], 'bit')) bitMode = true;
+      else if (!is(a[4], 'byte')) fail(E.SYNTAX);
+    }
+  }
+  const s = getStr(c, a[1] as string);
+  if (s === null) return c.w.int(0);
+  const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
+  if (r === null) return c.w.int(0);
+  let n = 0;
+  if (bitMode) {
+    for (let i = r[0]; i <= r[1]; i++) n += bitAt(s, i);
+  } else {
+    for (let i = r[0]; i <= r[1]; i++) n += POPCOUNT[s.charCodeAt(i)] as number;
+  }
+  c.w.int(n);
+}
+
+function bitpos(c: Client, a: string[]): void {
+  const want = a[2] === '1' ? 1 : a[2] === '0' ? 0 : fail('ERR The bit argument must be 1 or 0.');
+  let start = 0;
+  let end = -1;
+  const endGiven = a.length >= 5;
+  let bitMode = false;
+  if (a.length >= 4) start = parseIntArg(a[3] as string);
+  if (a.length >= 5) end = parseIntArg(a[4] as string);
+  if (a.length === 6) {
+    if (is(a[5], 'bit')) bitMode = true;
+    else if (!is(a[5], 'byte')) fail(E.SYNTAX);
+  }
+  if (a.length > 6) fail(E.SYNTAX);
+  const s = getStr(c, a[1] as string);
+  if (s === null) return c.w.int(want === 1 ? -1 : 0);
+  const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
+  if (r === null) return c.w.int(-1);
+  const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];
+  for (let i = fromBit; i <= toBit; i++) if (bitAt(s, i) === want) return c.w.int(i);
+  // Looking for a clear bit with no explicit end: the string is padded with zeros on the right.
+  if (want === 0 && !endGiven) return c.w.int(toBit + 1);
+  c.w.int(-1);
+}
+
+function bitop(c: Client, a: string[]): void {
+  const op = (a[1] as string).toLowerCase();
+  if (!['and', 'or', 'xor', 'not'].includes(op)) fail(E.SYNTAX);
+  const dest = a[2] as string;
+  const srcKeys = a.slice(3);
+  if (op === 'not' && srcKeys.length !== 1) fail('ERR BITOP NOT must be called with a single source key.');
+  const srcs = srcKeys.map((k) => getStr(c, k));
+  const maxLen = Math.max(0, ...srcs.map((s) => s?.length ?? 0));
+  if (maxLen === 0) {
+    c.db.delete(dest);
+    return c.w.int(0);
+  }
+  const out = Buffer.alloc(maxLen);
+  for (let i = 0; i < maxLen; i++) {
+    const byteOf = (s: string | null) => (s !== null && i < s.length ? s.charCodeAt(i) : 0);
+    let v = byteOf(srcs[0] ?? null);
+    if (op === 'not') v = ~v & 0xff;
+    for (let j = 1; j < srcs.length; j++) {
+      const b = byteOf(srcs[j] ?? null);
+      if (op === 'and') v &= b;
+      else if (op === 'or') v |= b;
+      else v ^= b;
+    }
+    out[i] = v;
+  }
+  c.db.set(dest, newString(out.latin1Slice(0, out.length), 'raw'));
+  c.w.int(maxLen);
+}
+
+interface FieldType {
+  signed: boolean;
+  bits: number;
+}
+
+function parseType(s: string): FieldType {
+  const m = /^([iu])([0-9]+)$/i.exec(s);
+  const bits = m ? Number(m[2]) : 0;
+  const signed = m ? (m[1] as string).toLowerCase() === 'i' : false;
+  if (!m || bits < 1 || (signed && bits > 64) || (!signed && bits > 63)) {
+    fail('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.');
+  }
+  return { signed, bits };
+}
+
+function readField(buf: Buffer, offset: number, t: FieldType): bigint {
+  let v = 0n;
+  for (let i = 0; i < t.bits; i++) {
+    const bit = offset + i;
+    const byte = bit >> 3 < buf.length ? (buf[bit >> 3] as number) : 0;
+    v = (v << 1n) | BigInt((byte >> (7 - (bit & 7))) & 1);
+  }
+  if (t.signed && t.bits > 0 && (v >> BigInt(t.bits - 1)) & 1n) v -= 1n << BigInt(t.bits);
+  return v;
+}
+
+function writeField(buf: Buffer, offset: number, t: FieldType, value: bigint): void {
+  const mask = (1n << BigInt(t.bits)) - 1n;
+  const u = value & mask;
+  for (let i = 0; i < t.bits; i++) {
+    const bit = offset + i;
+    const on = (u >> BigInt(t.bits - 1 - i)) & 1n;
+    const idx = bit >> 3;
+    const m = 1 << (7 - (bit & 7));
+    buf[idx] = on ? (buf[idx] as number) | m : (buf[idx] as number) & ~m;
+  }
+}
+
+/** Applies the OVERFLOW policy; null means FAIL (the operation is skipped). */
+function overflow(v: bigint, t: FieldType, mode: 'wrap' | 'sat' | 'fail'): bigint | null {
+  const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
+  const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
+  if (v >= min && v <= max) return v;
+  if (mode === 'fail') return null;
+  if (mode === 'sat') return v < min ? min : max;
+  const range = 1n << BigInt(t.bits);
+  let w = ((v - min) % range + range) % range + min;
+  if (!t.signed) w = ((v % range) + range) % range;
+  return w;
+}
+
+function bitfield(c: Client, a: string[], readOnly: boolean): void {
+  type Op = { kind: 'get' | 'set' | 'incrby'; t: FieldType; offset: number; value: bigint; mode: 'wrap' | 'sat' | 'fail' };
+  const ops: Op[] = [];
+  let mode: 'wrap' | 'sat' | 'fail' = 'wrap';
+  let writes = false;
+  for (let i = 2; i < a.length; ) {
+    const word = (a[i] as string).toLowerCase();
+    if (word === 'overflow' && !readOnly) {
+      const m = (a[i + 1] ?? '').toLowerCase();
+      if (m !== 'wrap' && m !== 'sat' && m !== 'fail') fail('ERR Invalid OVERFLOW type specified');
+      mode = m;
+      i += 2;
+      continue;
+    }
+    if (word === 'get' && i + 2 < a.length + 0 && a[i + 2] !== undefined) {
+      const t = parseType(a[i + 1] as string);
+      ops.push({ kind: 'get', t, offset: parseBitOffset(a[i + 2] as string, true, t.bits), value: 0n, mode });
+      i += 3;
+      continue;
+    }
+    if ((word === 'set' || word === 'incrby') && a[i + 3] !== undefined) {
+      if (readOnly) fail('ERR BITFIELD_RO only supports the GET subcommand');
+      const t = parseType(a[i + 1] as string);
+      const offset = parseBitOffset(a[i + 2] as string, true, t.bits);
+      const value = toI64(a[i + 3] as string);
+      if (value === null) fail(E.NOT_INT);
+      ops.push({ kind: word, t, offset, value, mode });
+      writes = true;
+      i += 4;
+      continue;
+    }
+    fail(readOnly && (word === 'set' || word === 'incrby') ? 'ERR BITFIELD_RO only supports the GET subcommand' : E.SYNTAX);
+  }
+  const key = a[1] as string;
+  const cur = getStr(c, key, !writes);
+  const maxBit = Math.max(0, ...ops.filter((o) => o.kind !== 'get').map((o) => o.offset + o.t.bits));
+  const buf = toBuffer(cur, writes ? Math.ceil(maxBit / 8) : 0);
+  const replies: (bigint | null)[] = [];
+  let changed = false;
+  for (const op of ops) {
+    const old = readField(buf, op.offset, op.t);
+    if (op.kind === 'get') {
+      replies.push(old);
+      continue;
+    }
+    const next = overflow(op.kind === 'set' ? op.value : old + op.value, op.t, op.mode);
+    if (next === null) {
+      replies.push(null);
+      continue;
+    }
+    writeField(buf, op.offset, op.t, next);
+    changed = true;
+    replies.push(op.kind === 'set' ? old : next);
+  }
+  if (changed) store(c, key, buf);
+  c.w.array(replies.length);
+  for (const r of replies) {
+    if (r === null) c.w.nil();
+    else c.w.bigint(r);
+  }
+}
+
+export const bitmapCommands = defineGroup('bitmap', [
+  {
+    name: 'setbit',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const offset = parseBitOffset(a[2] as string);
+      const bit = a[3] === '1' ? 1 : a[3] === '0' ? 0 : fail(E.BIT_VALUE);
+      const cur = getStr(c, key, false);
+      const byteIdx = offset >> 3;
+      if (cur !== null && byteIdx < cur.length) {
+        const byte = cur.charCodeAt(byteIdx);
+        const m = 1 << (7 - (offset & 7));
+        const old = byte & m ? 1 : 0;
+        const next = bit ? byte | m : byte & ~m;
+        if (next !== byte) {
+          const o = c.db.get(key, 'string', false);
+          if (o !== null) {
+            o.v = cur.slice(0, byteIdx) + String.fromCharCode(next) + cur.slice(byteIdx + 1);
+            o.enc = 'raw';
+            c.db.modified(key);
+          }
+        } else {
+          c.db.modified(key);
+        }
+        return c.w.int(old);
+      }
+      const buf = toBuffer(cur, byteIdx + 1);
+      if (bit) buf[byteIdx] = (buf[byteIdx] as number) | (1 << (7 - (offset & 7)));
+      store(c, key, buf);
+      c.w.int(0);
+    },
+  },
+  {
+    name: 'getbit',
+    arity: 3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const offset = parseBitOffset(a[2] as string);
+      const s = getStr(c, a[1] as string);
+      if (s === null || offset >> 3 >= s.length) return c.w.int(0);
+      c.w.int(bitAt(s, offset));
+    },
+  },
+  { name: 'bitcount', arity: -2, flags: ['readonly'], keys: [1, 1, 1], handler: bitcount },
+  { name: 'bitpos', arity: -3, flags: ['readonly'], keys: [1, 1, 1], handler: bitpos },
+  { name: 'bitop', arity: -4, flags: ['write', 'denyoom'], keys: [2, -1, 1], handler: bitop },
+  { name: 'bitfield', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: (c, a) => bitfield(c, a, false) },
+  { name: 'bitfield_ro', arity: -2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => bitfield(c, a, true) },
+]);

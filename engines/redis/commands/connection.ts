@@ -1,0 +1,394 @@
+// Connection commands: PING ECHO QUIT RESET AUTH HELLO SELECT CLIENT.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg } from '../num.ts';
+import { toDbIndex } from './keys.ts';
+import { is, writeHelp } from './util.ts';
+
+function checkPassword(c: Client, user: string | null, pass: string): void {
+  const required = c.engine.config.requirepass;
+  if (user === null && required === '') {
+    fail('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  }
+  if ((user !== null && user !== 'default') || (required !== '' && pass !== required)) fail(E.WRONGPASS);
+  c.authenticated = true;
+}
+
+function hello(c: Client, a: string[]): void {
+  let proto = c.w.proto;
+  let i = 1;
+  if (a.length > 1) {
+    const v = /^-?[0-9]+$/.test(a[1] as string) ? Number(a[1]) : NaN;
+    if (Number.isNaN(v)) fail('ERR Protocol version is not an integer or out of range');
+    if (v !== 2 && v !== 3) fail('NOPROTO unsupported protocol version');
+    proto = v;
+    i = 2;
+  }
+  let setName: string | null = null;
+  for (; i < a.length; i++) {
+    if (is(a[i], 'auth') && i + 2 < a.length) {
+      checkPassword(c, a[i + 1] as string, a[i + 2] as string);
+      i += 2;
+    } else if (is(a[i], 'setname') && i + 1 < a.length) {
+      setName = a[++i] as string;
+      validateName(setName);
+    } else {
+      fail(`ERR Syntax error in HELLO option '${a[i]}'`);
+    }
+  }
+  if (!c.authenticated) {
+    fail('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  }
+  if (setName !== null) c.name = setName;
+  c.w.proto = proto;
+  c.w.map(7);
+  c.w.bulk('server');
+  c.w.bulk('redis');
+  c.w.bulk('version');
+  c.w.bulk(c.engine.version);
+  c.w.bulk('proto');
+  c.w.int(proto);
+  c.w.bulk('id');
+  c.w.int(c.id);
+  c.w.bulk('mode');
+  c.w.bulk('standalone');
+  c.w.bulk('role');
+  c.w.bulk('master');
+  c.w.bulk('modules');
+  c.w.array(0);
+}
+
+function validateName(name: string): void {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch < 33 || ch > 126) fail('ERR Client names cannot contain spaces, newlines or special characters.');
+  }
+}
+
+/** One line of CLIENT LIST / CLIENT INFO, with Redis's field names. */
+export function clientInfoLine(c: Client): string {
+  const e = c.engine;
+  const now = e.clock.now();
+  const flags = (c.multi !== null ? 'x' : '') + (c.blocked !== null ? 'b' : '') + (c.inPubSubContext ? 'P' : '') + (c.dirtyCas ? 'd' : '') + (c.noEvict ? 'e' : '') + (c.noTouch ? 'T' : '') || 'N';
+  return (
+    `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
+    `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered} qbuf-free=${Math.max(0, 20474 - c.parser.buffered)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
+    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand.toLowerCase()} user=default redir=-1 ` +
+    `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
+  );
+}
+
+const CLIENT_HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CACHING (YES|NO)',
+  'GETNAME',
+  'GETREDIR',
+  'ID',
+  'INFO',
+  'KILL <ip:port>',
+  'KILL <option> <value> [<option> <value> [...]]',
+  'LIST [options ...]',
+  'UNPAUSE',
+  'PAUSE <timeout> [WRITE|ALL]',
+  'REPLY (ON|OFF|SKIP)',
+  'SETINFO <option> <value>',
+  'SETNAME <name>',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  'TRACKINGINFO',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  'NO-EVICT (ON|OFF)',
+  'NO-TOUCH (ON|OFF)',
+  'HELP',
+];
+
+function clientKill(c: Client, a: string[]): void {
+  const e = c.engine;
+  if (a.length === 3) {
+    const target = [...e.clients.values()].find((x) => x.conn.remote === a[2]);
+    if (target === undefined) fail('ERR No such client');
+    killLater(c, target);
+    return c.w.ok();
+  }
+  if (a.length % 2 !== 0) fail(E.SYNTAX);
+  let id: number | null = null;
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let type: string | null = null;
+  let skipMe = true;
+  for (let i = 2; i < a.length; i += 2) {
+    const opt = (a[i] as string).toLowerCase();
+    const v = a[i + 1] as string;
+    if (opt === 'id') {
+      id = parseIntArg(v, 'ERR client-id should be greater than 0');
+      if (id <= 0) fail('ERR client-id should be greater than 0');
+    } else if (opt === 'addr') addr = v;
+    else if (opt === 'laddr') laddr = v;
+    else if (opt === 'type') {
+      type = v.toLowerCase();
+      if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(type)) fail(`ERR Unknown client type '${v}'`);
+    } else if (opt === 'user') {
+      if (v !== 'default') fail(`ERR No such user '${v}'`);
+    } else if (opt === 'skipme') {
+      const s = v.toLowerCase();
+      if (s !== 'yes' && s !== 'no') fail(E.SYNTAX);
+      skipMe = s === 'yes';
+    } else fail(E.SYNTAX);
+  }
+  let killed = 0;
+  for (const x of [...e.clients.values()]) {
+    if (id !== null && x.id !== id) continue;
+    if (addr !== null && x.conn.remote !== addr) continue;
+    if (laddr !== null && x.conn.local !== laddr) continue;
+    if (type !== null && (type === 'pubsub' ? !x.inPubSubContext : type === 'normal' ? x.inPubSubContext : true)) continue;
+    if (skipMe && x === c) continue;
+    killLater(c, x);
+    killed++;
+  }
+  c.w.int(killed);
+}
+
+/** The killing client still gets its reply; others close right away. */
+function killLater(c: Client, target: Client): void {
+  if (target === c) c.closing = true;
+  else c.engine.closeClient(target, true);
+}
+
+export const connectionCommands = defineGroup('connection', [
+  {
+    name: 'ping',
+    arity: -1,
+    flags: ['fast', 'sentinel'],
+    handler: (c, a) => {
+      if (a.length > 2) fail("ERR wrong number of arguments for 'ping' command");
+      if (c.w.proto === 2 && c.inPubSubContext) {
+        c.w.array(2);
+        c.w.bulk('pong');
+        c.w.bulk(a[1] ?? '');
+      } else if (a.length === 2) c.w.bulk(a[1] as string);
+      else c.w.simple('PONG');
+    },
+  },
+  { name: 'echo', arity: 2, flags: ['fast'], handler: (c, a) => c.w.bulk(a[1] as string) },
+  {
+    name: 'quit',
+    arity: -1,
+    flags: ['no_auth', 'fast', 'allow_busy'],
+    handler: (c) => {
+      c.w.ok();
+      c.closing = true;
+    },
+  },
+  {
+    name: 'reset',
+    arity: 1,
+    flags: ['no_auth', 'fast', 'no_multi'],
+    handler: (c) => {
+      const e = c.engine;
+      c.multi = null;
+      c.multiError = false;
+      e.unwatchAll(c);
+      e.pubsub.removeAll(c);
+      c.dbIndex = 0;
+      c.name = '';
+      c.w.proto = 2;
+      c.replyMode = 'on';
+      c.noEvict = false;
+      c.noTouch = false;
+      c.authenticated = e.config.requirepass === '';
+      c.w.simple('RESET');
+    },
+  },
+  {
+    name: 'auth',
+    arity: -2,
+    flags: ['no_auth', 'fast', 'sentinel'],
+    handler: (c, a) => {
+      if (a.length > 3) fail(E.SYNTAX);
+      if (a.length === 3) checkPassword(c, a[1] as string, a[2] as string);
+      else checkPassword(c, null, a[1] as string);
+      c.w.ok();
+    },
+  },
+  { name: 'hello', arity: -1, flags: ['no_auth', 'fast', 'sentinel'], handler: hello },
+  {
+    name: 'select',
+    arity: 2,
+    flags: ['fast'],
+    handler: (c, a) => {
+      c.dbIndex = toDbIndex(a[1] as string);
+      c.w.ok();
+    },
+  },
+  {
+    name: 'client',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      { name: 'id', arity: 2, flags: ['fast'], handler: (c) => c.w.int(c.id) },
+      {
+        name: 'setname',
+        arity: 3,
+        flags: ['fast'],
+        handler: (c, a) => {
+          validateName(a[2] as string);
+          c.name = a[2] as string;
+          c.w.ok();
+        },
+      },
+      { name: 'getname', arity: 2, flags: ['fast'], handler: (c) => (c.name === '' ? c.w.nil() : c.w.bulk(c.name)) },
+      {
+        name: 'setinfo',
+        arity: 4,
+        flags: ['fast'],
+        handler: (c, a) => {
+          const attr = (a[2] as string).toLowerCase();
+          const v = a[3] as string;
+          if (attr !== 'lib-name' && attr !== 'lib-ver') fail(`ERR Unrecognized option '${a[2]}'`);
+          for (let i = 0; i < v.length; i++) {
+            const ch = v.charCodeAt(i);
+            if (ch < 33 || ch > 126) fail(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+          }
+          if (attr === 'lib-name') c.libName = v;
+          else c.libVer = v;
+          c.w.ok();
+        },
+      },
+      {
+        name: 'list',
+        arity: -2,
+        flags: ['admin'],
+        handler: (c, a) => {
+          let list = [...c.engine.clients.values()];
+          for (let i = 2; i < a.length; i++) {
+            if (is(a[i], 'type') && i + 1 < a.length) {
+              const t = (a[++i] as string).toLowerCase();
+              if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${a[i]}'`);
+              list = list.filter((x) => (t === 'pubsub' ? x.inPubSubContext : t === 'normal' ? !x.inPubSubContext : false));
+            } else if (is(a[i], 'id') && i + 1 < a.length) {
+              const ids = new Set<number>();
+              for (i++; i < a.length; i++) {
+                const n = parseIntArg(a[i] as string, 'ERR Invalid client ID');
+                if (n <= 0) fail('ERR Invalid client ID');
+                ids.add(n);
+              }
+              list = list.filter((x) => ids.has(x.id));
+            } else fail(E.SYNTAX);
+          }
+          c.w.verbatim(list.map((x) => clientInfoLine(x) + '\n').join(''));
+        },
+      },
+      { name: 'info', arity: 2, flags: [], handler: (c) => c.w.verbatim(clientInfoLine(c) + '\n') },
+      { name: 'kill', arity: -3, flags: ['admin'], handler: clientKill },
+      {
+        name: 'pause',
+        arity: -3,
+        flags: ['admin'],
+        handler: (c, a) => {
+          const ms = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
+          if (ms < 0) fail('ERR timeout is negative');
+          let writesOnly = false;
+          if (a.length === 4) {
+            if (is(a[3], 'write')) writesOnly = true;
+            else if (!is(a[3], 'all')) fail(E.SYNTAX);
+          } else if (a.length > 4) fail(E.SYNTAX);
+          const e = c.engine;
+          const until = e.clock.now() + ms;
+          e.pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: writesOnly && (e.pause?.writesOnly ?? true) };
+          setTimeout(() => {
+            if (e.pause !== null && e.clock.now() >= e.pause.until) e.unpause();
+          }, ms + 1).unref();
+          c.w.ok();
+        },
+      },
+      {
+        name: 'unpause',
+        arity: 2,
+        flags: ['admin'],
+        handler: (c) => {
+          c.engine.unpause();
+          c.w.ok();
+        },
+      },
+      {
+        name: 'no-evict',
+        arity: 3,
+        flags: ['admin'],
+        handler: (c, a) => {
+          if (is(a[2], 'on')) c.noEvict = true;
+          else if (is(a[2], 'off')) c.noEvict = false;
+          else fail(E.SYNTAX);
+          c.w.ok();
+        },
+      },
+      {
+        name: 'no-touch',
+        arity: 3,
+        flags: [],
+        handler: (c, a) => {
+          if (is(a[2], 'on')) c.noTouch = true;
+          else if (is(a[2], 'off')) c.noTouch = false;
+          else fail(E.SYNTAX);
+          c.w.ok();
+        },
+      },
+      {
+        name: 'reply',
+        arity: 3,
+        flags: [],
+        handler: (c, a) => {
+          if (is(a[2], 'on')) {
+            c.replyMode = 'on';
+            c.w.ok();
+          } else if (is(a[2], 'off')) c.replyMode = 'off';
+          else if (is(a[2], 'skip')) {
+            if (c.replyMode === 'on') c.replyMode = 'skip';
+          } else fail(E.SYNTAX);
+        },
+      },
+      {
+        name: 'unblock',
+        arity: -3,
+        flags: ['admin'],
+        handler: (c, a) => {
+          const id = parseIntArg(a[2] as string);
+          let asError = false;
+          if (a.length === 4) {
+            if (is(a[3], 'error')) asError = true;
+            else if (!is(a[3], 'timeout')) fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+          } else if (a.length > 4) fail(E.SYNTAX);
+          const target = c.engine.clients.get(id);
+          if (target === undefined || target.blocked === null) return c.w.int(0);
+          if (asError) target.w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+          else target.blocked.onTimeout();
+          c.engine.unblock(target);
+          c.engine.resume(target);
+          c.w.int(1);
+        },
+      },
+      { name: 'getredir', arity: 2, flags: [], handler: (c) => c.w.int(-1) },
+      {
+        name: 'tracking',
+        arity: -3,
+        flags: [],
+        handler: (c, a) => {
+          if (is(a[2], 'off')) return c.w.ok();
+          fail('ERR client-side caching is not supported by this server');
+        },
+      },
+      { name: 'trackinginfo', arity: 2, flags: [], handler: (c) => {
+        c.w.map(3);
+        c.w.bulk('flags');
+        c.w.setOfBulks(['off']);
+        c.w.bulk('redirect');
+        c.w.int(-1);
+        c.w.bulk('prefixes');
+        c.w.array(0);
+      } },
+      { name: 'caching', arity: 3, flags: [], handler: () => fail('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled') },
+      { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, CLIENT_HELP) },
+    ],
+  },
+]);

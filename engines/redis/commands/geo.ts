@@ -1,0 +1,333 @@
+// Geo commands, stored in sorted sets as Redis does (the score is a 52-bit geohash).
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newZSet, updateEncoding } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { formatHumanDouble, parseIntArg, toFloat } from '../num.ts';
+import { geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
+import { ZSet } from '../types/zset.ts';
+import { is } from './util.ts';
+
+const UNITS: Record<string, number> = { m: 1, km: 1000, ft: 0.3048, mi: 1609.34 };
+
+function unitOf(s: string): number {
+  const u = UNITS[s.toLowerCase()];
+  if (u === undefined) fail('ERR unsupported unit provided. please use M, KM, FT, MI');
+  return u;
+}
+
+function parseCoord(s: string): number {
+  const v = toFloat(s);
+  if (v === null || Number.isNaN(v)) fail(E.NOT_FLOAT);
+  return v;
+}
+
+function checkPair(lon: number, lat: number): void {
+  if (lon < GEO_LONG_MIN || lon > GEO_LONG_MAX || lat < GEO_LAT_MIN || lat > GEO_LAT_MAX) {
+    fail(`ERR invalid longitude,latitude pair ${lon.toFixed(6)},${lat.toFixed(6)}`);
+  }
+}
+
+function getZ(c: Client, key: string): ZSet | null {
+  return c.db.get(key, 'zset')?.v ?? null;
+}
+
+function geoadd(c: Client, a: string[]): void {
+  const key = a[1] as string;
+  let i = 2;
+  let nx = false;
+  let xx = false;
+  let ch = false;
+  for (; i < a.length; i++) {
+    if (is(a[i], 'nx')) nx = true;
+    else if (is(a[i], 'xx')) xx = true;
+    else if (is(a[i], 'ch')) ch = true;
+    else break;
+  }
+  const rest = a.length - i;
+  if (rest === 0 || rest % 3 !== 0) fail(E.SYNTAX);
+  if (nx && xx) fail('ERR XX and NX options at the same time are not compatible');
+  const items: [string, number][] = [];
+  for (; i < a.length; i += 3) {
+    const lon = parseCoord(a[i] as string);
+    const lat = parseCoord(a[i + 1] as string);
+    checkPair(lon, lat);
+    items.push([a[i + 2] as string, geoEncode(lon, lat)]);
+  }
+  const existing = c.db.get(key, 'zset', false);
+  if (existing === null && xx) return c.w.int(0);
+  const o = existing ?? c.db.getOrCreate(key, 'zset', newZSet);
+  let added = 0;
+  let changed = 0;
+  for (const [m, score] of items) {
+    const cur = o.v.score(m);
+    if (cur === undefined) {
+      if (xx) continue;
+      o.v.add(m, score);
+      added++;
+    } else if (!nx && cur !== score) {
+      o.v.add(m, score);
+      changed++;
+    }
+  }
+  updateEncoding(o, items.map(([m]) => m));
+  c.db.modified(key);
+  c.w.int(ch ? added + changed : added);
+}
+
+interface Match {
+  member: string;
+  dist: number;
+  score: number;
+  lon: number;
+  lat: number;
+}
+
+interface SearchSpec {
+  lon: number;
+  lat: number;
+  radius: number | null;
+  width: number;
+  height: number;
+  unit: number;
+  sort: 'asc' | 'desc' | null;
+  count: number;
+  any: boolean;
+  withCoord: boolean;
+  withDist: boolean;
+  withHash: boolean;
+  store: string | null;
+  storeDist: boolean;
+}
+
+function search(z: ZSet, s: SearchSpec): Match[] {
+  const out: Match[] = [];
+  for (const [member, score] of z.entries()) {
+    const [lon, lat] = geoDecode(score);
+    let dist: number;
+    if (s.radius !== null) {
+      dist = geoDistance(s.lon, s.lat, lon, lat);
+      if (dist > s.radius) continue;
+    } else {
+      if (latDistance(lat, s.lat) > s.height / 2) continue;
+      if (geoDistance(lon, lat, s.lon, lat) > s.width / 2) continue;
+      dist = geoDistance(s.lon, s.lat, lon, lat);
+    }
+    out.push({ member, dist, score, lon, lat });
+    if (s.any && s.count > 0 && out.length >= s.count) break;
+  }
+  let sort = s.sort;
+  if (s.count > 0 && sort === null && !s.any) sort = 'asc';
+  if (sort === 'asc') out.sort((x, y) => x.dist - y.dist);
+  else if (sort === 'desc') out.sort((x, y) => y.dist - x.dist);
+  return s.count > 0 ? out.slice(0, s.count) : out;
+}
+
+function reply(c: Client, matches: Match[], s: SearchSpec): void {
+  const extra = (s.withDist ? 1 : 0) + (s.withHash ? 1 : 0) + (s.withCoord ? 1 : 0);
+  c.w.array(matches.length);
+  for (const m of matches) {
+    if (extra === 0) {
+      c.w.bulk(m.member);
+      continue;
+    }
+    c.w.array(extra + 1);
+    c.w.bulk(m.member);
+    if (s.withDist) c.w.bulk((m.dist / s.unit).toFixed(4));
+    if (s.withHash) c.w.int(m.score);
+    if (s.withCoord) {
+      c.w.array(2);
+      c.w.doubleText(formatHumanDouble(m.lon));
+      c.w.doubleText(formatHumanDouble(m.lat));
+    }
+  }
+}
+
+function store(c: Client, matches: Match[], s: SearchSpec): void {
+  const dest = s.store as string;
+  if (matches.length === 0) {
+    c.db.delete(dest);
+    return c.w.int(0);
+  }
+  const o = newZSet();
+  for (const m of matches) o.v.add(m.member, s.storeDist ? m.dist / s.unit : m.score);
+  updateEncoding(o, matches.map((m) => m.member));
+  c.db.set(dest, o);
+  c.w.int(matches.length);
+}
+
+function memberCenter(c: Client, key: string, member: string): [number, number] {
+  const score = getZ(c, key)?.score(member);
+  if (score === undefined) fail('ERR could not decode requested zset member');
+  return geoDecode(score);
+}
+
+function baseSpec(): SearchSpec {
+  return { lon: 0, lat: 0, radius: null, width: 0, height: 0, unit: 1, sort: null, count: 0, any: false, withCoord: false, withDist: false, withHash: false, store: null, storeDist: false };
+}
+
+/** Shared option parser for GEOSEARCH(STORE) and GEORADIUS*; returns the options after `from`. */
+function parseOptions(c: Client, a: string[], from: number, s: SearchSpec, mode: 'search' | 'radius', key: string, allowStore: boolean): void {
+  let center = mode === 'radius';
+  let shape = mode === 'radius';
+  for (let i = from; i < a.length; i++) {
+    const w = (a[i] as string).toLowerCase();
+    if (w === 'withcoord') s.withCoord = true;
+    else if (w === 'withdist') s.withDist = true;
+    else if (w === 'withhash') s.withHash = true;
+    else if (w === 'asc') s.sort = 'asc';
+    else if (w === 'desc') s.sort = 'desc';
+    else if (w === 'any') s.any = true;
+    else if (w === 'count' && i + 1 < a.length) {
+      s.count = parseIntArg(a[++i] as string);
+      if (s.count <= 0) fail('ERR COUNT must be > 0');
+    } else if (mode === 'radius' && allowStore && (w === 'store' || w === 'storedist') && i + 1 < a.length) {
+      s.store = a[++i] as string;
+      s.storeDist = w === 'storedist';
+    } else if (mode === 'search' && w === 'frommember' && i + 1 < a.length && !center) {
+      [s.lon, s.lat] = memberCenter(c, key, a[++i] as string);
+      center = true;
+    } else if (mode === 'search' && w === 'fromlonlat' && i + 2 < a.length && !center) {
+      s.lon = parseCoord(a[++i] as string);
+      s.lat = parseCoord(a[++i] as string);
+      checkPair(s.lon, s.lat);
+      center = true;
+    } else if (mode === 'search' && w === 'byradius' && i + 2 < a.length && !shape) {
+      const r = parseCoord(a[++i] as string);
+      if (r < 0) fail('ERR radius cannot be negative');
+      s.unit = unitOf(a[++i] as string);
+      s.radius = r * s.unit;
+      shape = true;
+    } else if (mode === 'search' && w === 'bybox' && i + 3 < a.length && !shape) {
+      const wd = parseCoord(a[++i] as string);
+      const ht = parseCoord(a[++i] as string);
+      if (wd < 0 || ht < 0) fail('ERR height or width cannot be negative');
+      s.unit = unitOf(a[++i] as string);
+      s.width = wd * s.unit;
+      s.height = ht * s.unit;
+      shape = true;
+    } else if (mode === 'search' && allowStore && w === 'storedist') {
+      s.storeDist = true;
+    } else fail(E.SYNTAX);
+  }
+  if (!center) fail('ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOSEARCH');
+  if (!shape) fail('ERR exactly one of BYRADIUS and BYBOX can be specified for GEOSEARCH');
+  if (s.any && s.count === 0) fail('ERR the ANY argument requires COUNT argument');
+  if (s.store !== null && (s.withCoord || s.withDist || s.withHash)) fail('ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORDS options');
+}
+
+function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean): void {
+  const key = a[1] as string;
+  const s = baseSpec();
+  let i: number;
+  if (byMember) {
+    const r = parseCoord(a[3] as string);
+    if (r < 0) fail('ERR radius cannot be negative');
+    s.unit = unitOf(a[4] as string);
+    s.radius = r * s.unit;
+    [s.lon, s.lat] = memberCenter(c, key, a[2] as string);
+    i = 5;
+  } else {
+    s.lon = parseCoord(a[2] as string);
+    s.lat = parseCoord(a[3] as string);
+    checkPair(s.lon, s.lat);
+    const r = parseCoord(a[4] as string);
+    if (r < 0) fail('ERR radius cannot be negative');
+    s.unit = unitOf(a[5] as string);
+    s.radius = r * s.unit;
+    i = 6;
+  }
+  parseOptions(c, a, i, s, 'radius', key, !readOnly);
+  const z = getZ(c, key);
+  const matches = z === null ? [] : search(z, s);
+  if (s.store !== null) return store(c, matches, s);
+  reply(c, matches, s);
+}
+
+export const geoCommands = defineGroup('geo', [
+  { name: 'geoadd', arity: -5, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: geoadd },
+  {
+    name: 'geopos',
+    arity: -2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const z = getZ(c, a[1] as string);
+      c.w.array(a.length - 2);
+      for (let i = 2; i < a.length; i++) {
+        const score = z?.score(a[i] as string);
+        if (score === undefined) {
+          c.w.nilArray();
+          continue;
+        }
+        const [lon, lat] = geoDecode(score);
+        c.w.array(2);
+        c.w.doubleText(formatHumanDouble(lon));
+        c.w.doubleText(formatHumanDouble(lat));
+      }
+    },
+  },
+  {
+    name: 'geodist',
+    arity: -4,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      let unit = 1;
+      if (a.length === 5) unit = unitOf(a[4] as string);
+      else if (a.length > 5) fail(E.SYNTAX);
+      const z = getZ(c, a[1] as string);
+      const s1 = z?.score(a[2] as string);
+      const s2 = z?.score(a[3] as string);
+      if (s1 === undefined || s2 === undefined) return c.w.nil();
+      const [lon1, lat1] = geoDecode(s1);
+      const [lon2, lat2] = geoDecode(s2);
+      c.w.bulk((geoDistance(lon1, lat1, lon2, lat2) / unit).toFixed(4));
+    },
+  },
+  {
+    name: 'geohash',
+    arity: -2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const z = getZ(c, a[1] as string);
+      c.w.array(a.length - 2);
+      for (let i = 2; i < a.length; i++) {
+        const score = z?.score(a[i] as string);
+        if (score === undefined) c.w.nil();
+        else c.w.bulk(geoHashString(score));
+      }
+    },
+  },
+  {
+    name: 'geosearch',
+    arity: -7,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const s = baseSpec();
+      parseOptions(c, a, 2, s, 'search', a[1] as string, false);
+      const z = getZ(c, a[1] as string);
+      reply(c, z === null ? [] : search(z, s), s);
+    },
+  },
+  {
+    name: 'geosearchstore',
+    arity: -8,
+    flags: ['write', 'denyoom'],
+    keys: [1, 2, 1],
+    handler: (c, a) => {
+      const s = baseSpec();
+      parseOptions(c, a, 3, s, 'search', a[2] as string, true);
+      if (s.withCoord || s.withDist || s.withHash) fail(E.SYNTAX);
+      s.store = a[1] as string;
+      const z = getZ(c, a[2] as string);
+      store(c, z === null ? [] : search(z, s), s);
+    },
+  },
+  { name: 'georadius', arity: -6, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, false, false) },
+  { name: 'georadius_ro', arity: -6, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, false, true) },
+  { name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, true, false) },
+  { name: 'georadiusbymember_ro', arity: -5, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, true, true) },
+]);

@@ -1,0 +1,228 @@
+// Hash commands.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newHash, updateEncoding } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import { incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { is, parseCursor, parseScanOptions } from './util.ts';
+
+function getHash(c: Client, key: string, read = true): Map<string, string> | null {
+  return c.db.get(key, 'hash', read)?.v ?? null;
+}
+
+function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
+  if (a.length % 2 !== 0) fail(`ERR wrong number of arguments for '${name}' command`);
+  const key = a[1] as string;
+  const o = c.db.getOrCreate(key, 'hash', newHash);
+  let added = 0;
+  const values: string[] = [];
+  for (let i = 2; i < a.length; i += 2) {
+    const f = a[i] as string;
+    const v = a[i + 1] as string;
+    if (!o.v.has(f)) added++;
+    o.v.set(f, v);
+    values.push(f, v);
+  }
+  updateEncoding(o, values);
+  c.db.modified(key);
+  if (replyCount) c.w.int(added);
+  else c.w.ok();
+}
+
+/** Picks `count` random entries: distinct when count > 0, with repeats allowed when negative. */
+export function randomPick<T>(items: T[], count: number): T[] {
+  if (count >= 0) {
+    if (count >= items.length) return items;
+    const copy = items.slice();
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (copy.length - i));
+      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+    }
+    return copy.slice(0, count);
+  }
+  const out: T[] = [];
+  for (let i = 0; i < -count; i++) out.push(items[Math.floor(Math.random() * items.length)] as T);
+  return out;
+}
+
+function hrandfield(c: Client, a: string[]): void {
+  if (a.length > 2) parseIntArg(a[2] as string);
+  const h = getHash(c, a[1] as string);
+  if (a.length === 2) {
+    if (h === null || h.size === 0) return c.w.nil();
+    const keys = [...h.keys()];
+    return c.w.bulk(keys[Math.floor(Math.random() * keys.length)] as string);
+  }
+  const count = parseIntArg(a[2] as string);
+  let withValues = false;
+  if (a.length === 4 && is(a[3], 'withvalues')) withValues = true;
+  else if (a.length > 3) fail(E.SYNTAX);
+  if (withValues && Math.abs(count) > 2 ** 62) fail('ERR value is out of range');
+  if (h === null) return c.w.array(0);
+  const picked = randomPick([...h.entries()], count);
+  if (!withValues) return c.w.bulks(picked.map(([f]) => f));
+  if (c.w.proto === 3) {
+    c.w.array(picked.length);
+    for (const [f, v] of picked) {
+      c.w.array(2);
+      c.w.bulk(f);
+      c.w.bulk(v);
+    }
+  } else {
+    c.w.array(picked.length * 2);
+    for (const [f, v] of picked) {
+      c.w.bulk(f);
+      c.w.bulk(v);
+    }
+  }
+}
+
+/** HSCAN/SSCAN/ZSCAN reply everything in one page, as Redis does for small encodings; cursors stay valid. */
+export function scanAll(c: Client, a: string[], items: string[][]): void {
+  parseCursor(a[2] as string);
+  const opt = parseScanOptions(a, 3, false);
+  const out: string[] = [];
+  for (const it of items) {
+    if (opt.match !== null && !globMatch(opt.match, it[0] as string)) continue;
+    out.push(...it);
+  }
+  c.w.array(2);
+  c.w.bulk('0');
+  c.w.bulks(out);
+}
+
+export const hashCommands = defineGroup('hash', [
+  { name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, true, 'hset') },
+  { name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, false, 'hmset') },
+  {
+    name: 'hsetnx',
+    arity: 4,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const o = c.db.getOrCreate(key, 'hash', newHash);
+      if (o.v.has(a[2] as string)) return c.w.int(0);
+      o.v.set(a[2] as string, a[3] as string);
+      updateEncoding(o, [a[2] as string, a[3] as string]);
+      c.db.modified(key);
+      c.w.int(1);
+    },
+  },
+  { name: 'hget', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.bulkOrNil(getHash(c, a[1] as string)?.get(a[2] as string)) },
+  {
+    name: 'hmget',
+    arity: -3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const h = getHash(c, a[1] as string);
+      c.w.array(a.length - 2);
+      for (let i = 2; i < a.length; i++) c.w.bulkOrNil(h?.get(a[i] as string));
+    },
+  },
+  {
+    name: 'hgetall',
+    arity: 2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const h = getHash(c, a[1] as string);
+      c.w.map(h?.size ?? 0);
+      if (h) for (const [f, v] of h) {
+        c.w.bulk(f);
+        c.w.bulk(v);
+      }
+    },
+  },
+  {
+    name: 'hdel',
+    arity: -3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const h = getHash(c, key, false);
+      if (h === null) return c.w.int(0);
+      let n = 0;
+      for (let i = 2; i < a.length; i++) if (h.delete(a[i] as string)) n++;
+      if (n > 0) c.db.modified(key);
+      c.w.int(n);
+    },
+  },
+  { name: 'hlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.size ?? 0) },
+  { name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.get(a[2] as string)?.length ?? 0) },
+  { name: 'hexists', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.has(a[2] as string) ? 1 : 0) },
+  { name: 'hkeys', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => c.w.bulks([...(getHash(c, a[1] as string)?.keys() ?? [])]) },
+  { name: 'hvals', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => c.w.bulks([...(getHash(c, a[1] as string)?.values() ?? [])]) },
+  {
+    name: 'hincrby',
+    arity: 4,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const by = parseI64Arg(a[3] as string);
+      const h = getHash(c, key, false);
+      const curText = h?.get(a[2] as string);
+      let cur = 0n;
+      if (curText !== undefined) {
+        const v = toI64(curText);
+        if (v === null) fail('ERR hash value is not an integer');
+        cur = v;
+      }
+      const next = cur + by;
+      if (!inI64(next)) fail(E.OVERFLOW);
+      const o = c.db.getOrCreate(key, 'hash', newHash);
+      o.v.set(a[2] as string, next.toString());
+      updateEncoding(o, [a[2] as string]);
+      c.db.modified(key);
+      c.w.bigint(next);
+    },
+  },
+  {
+    name: 'hincrbyfloat',
+    arity: 4,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      incrByFloat('0', a[3] as string);
+      const h = getHash(c, key, false);
+      const curText = h?.get(a[2] as string) ?? null;
+      let next: string;
+      try {
+        next = incrByFloat(curText, a[3] as string);
+      } catch (err) {
+        if (curText !== null && err instanceof Error && err.message === E.NOT_FLOAT && incrByFloatSafe('0', a[3] as string)) fail('ERR hash value is not a float');
+        throw err;
+      }
+      const o = c.db.getOrCreate(key, 'hash', newHash);
+      o.v.set(a[2] as string, next);
+      updateEncoding(o, [a[2] as string, next]);
+      c.db.modified(key);
+      c.w.bulk(next);
+    },
+  },
+  { name: 'hrandfield', arity: -2, flags: ['readonly'], keys: [1, 1, 1], handler: hrandfield },
+  {
+    name: 'hscan',
+    arity: -3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const h = getHash(c, a[1] as string);
+      scanAll(c, a, h ? [...h.entries()] : []);
+    },
+  },
+]);
+
+function incrByFloatSafe(cur: string, incr: string): boolean {
+  try {
+    incrByFloat(cur, incr);
+    return true;
+  } catch {
+    return false;
+  }
+}

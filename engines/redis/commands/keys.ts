@@ -1,0 +1,309 @@
+// Generic keyspace commands.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { cloneObject } from '../db/clone.ts';
+import { encodingOf } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import { notify } from '../notify.ts';
+import { parseIntArg } from '../num.ts';
+import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
+
+function del(c: Client, a: string[]): void {
+  let n = 0;
+  for (let i = 1; i < a.length; i++) {
+    if (c.db.delete(a[i] as string)) {
+      n++;
+      notify(c.engine, 'g', 'del', c.dbIndex, a[i] as string);
+    }
+  }
+  c.w.int(n);
+}
+
+type ExpireCond = 'nx' | 'xx' | 'gt' | 'lt' | null;
+
+function parseExpireCond(a: string[], from: number): ExpireCond {
+  let nx = false,
+    xx = false,
+    gt = false,
+    lt = false;
+  for (let i = from; i < a.length; i++) {
+    const o = (a[i] as string).toLowerCase();
+    if (o === 'nx') nx = true;
+    else if (o === 'xx') xx = true;
+    else if (o === 'gt') gt = true;
+    else if (o === 'lt') lt = true;
+    else fail(`ERR Unsupported option ${a[i]}`);
+  }
+  if (nx && (xx || gt || lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (gt && lt) fail('ERR GT and LT options at the same time are not compatible');
+  return nx ? 'nx' : xx ? 'xx' : gt ? 'gt' : lt ? 'lt' : null;
+}
+
+/** EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT share everything but the unit and the base time. */
+function expireGeneric(c: Client, a: string[], name: string, unitMs: number, relative: boolean): void {
+  const key = a[1] as string;
+  const cond = parseExpireCond(a, 3);
+  const n = parseIntArg(a[2] as string);
+  let at = n * unitMs;
+  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(name));
+  if (relative) at += c.engine.clock.now();
+  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(name));
+  if (!c.db.exists(key)) return c.w.int(0);
+  const cur = c.db.ttlOf(key);
+  if (cond === 'nx' && cur !== undefined) return c.w.int(0);
+  if (cond === 'xx' && cur === undefined) return c.w.int(0);
+  if (cond === 'gt' && (cur === undefined || at <= cur)) return c.w.int(0);
+  if (cond === 'lt' && cur !== undefined && at >= cur) return c.w.int(0);
+  if (at <= c.engine.clock.now()) {
+    c.db.delete(key);
+  } else {
+    c.db.setExpire(key, at);
+  }
+  c.w.int(1);
+}
+
+function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
+  if (c.db.lookup(key, false) === null) return c.w.int(-2);
+  const at = c.db.ttlOf(key);
+  if (at === undefined) return c.w.int(-1);
+  if (absolute) return c.w.int(ms ? at : Math.floor(at / 1000));
+  const left = Math.max(0, at - c.engine.clock.now());
+  c.w.int(ms ? left : Math.floor((left + 500) / 1000));
+}
+
+function renameGeneric(c: Client, a: string[], nx: boolean): void {
+  const src = a[1] as string;
+  const dst = a[2] as string;
+  const o = c.db.lookup(src, false);
+  if (o === null) fail(E.NO_KEY);
+  if (src === dst) return nx ? c.w.int(0) : c.w.ok();
+  if (nx && c.db.exists(dst)) return c.w.int(0);
+  const ttl = c.db.ttlOf(src);
+  c.db.delete(src);
+  c.db.set(dst, o);
+  if (ttl !== undefined) c.db.setExpire(dst, ttl);
+  if (nx) c.w.int(1);
+  else c.w.ok();
+}
+
+function scan(c: Client, a: string[]): void {
+  const cursor = parseCursor(a[1] as string);
+  const opt = parseScanOptions(a, 2, true);
+  const db = c.db;
+  const keys: string[] = [];
+  const next = db.dict.scan(cursor, opt.count, (k, o) => {
+    if (opt.match !== null && !globMatch(opt.match, k)) return;
+    if (opt.type !== null && o.type !== opt.type) return;
+    keys.push(k);
+  });
+  const live = keys.filter((k) => !db.expireIfNeeded(k));
+  c.w.array(2);
+  c.w.bulk(String(next));
+  c.w.bulks(live);
+}
+
+function objectFreq(c: Client, a: string[]): void {
+  const o = c.db.peek(a[2] as string);
+  if (o === null) return c.w.nil();
+  if (!c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
+    fail('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+  }
+  c.w.int(c.engine.ks.lfuDecay(o, c.engine.clock.now()));
+}
+
+function objectIdle(c: Client, a: string[]): void {
+  const o = c.db.peek(a[2] as string);
+  if (o === null) return c.w.nil();
+  if (c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
+    fail('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+  }
+  c.w.int(Math.floor((c.engine.clock.now() - o.lru) / 1000));
+}
+
+const OBJECT_HELP = [
+  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+  'HELP',
+  '    Prints this help.',
+];
+
+export const keyCommands = defineGroup('keyspace', [
+  { name: 'del', arity: -2, flags: ['write'], keys: [1, -1, 1], handler: del },
+  { name: 'unlink', arity: -2, flags: ['write', 'fast'], keys: [1, -1, 1], handler: del },
+  {
+    name: 'exists',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    keys: [1, -1, 1],
+    handler: (c, a) => {
+      let n = 0;
+      for (let i = 1; i < a.length; i++) if (c.db.lookup(a[i] as string) !== null) n++;
+      c.w.int(n);
+    },
+  },
+  {
+    name: 'type',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => c.w.simple(c.db.lookup(a[1] as string, false)?.type ?? 'none'),
+  },
+  { name: 'rename', arity: 3, flags: ['write'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, false) },
+  { name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, true) },
+  {
+    name: 'copy',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    keys: [1, 2, 1],
+    handler: (c, a) => {
+      let dbIndex = c.dbIndex;
+      let replace = false;
+      for (let i = 3; i < a.length; i++) {
+        if (is(a[i], 'replace')) replace = true;
+        else if (is(a[i], 'db') && i + 1 < a.length) {
+          dbIndex = parseIntArg(a[++i] as string);
+          if (dbIndex < 0 || dbIndex >= c.engine.ks.dbs.length) fail(E.DB_INDEX);
+        } else fail(E.SYNTAX);
+      }
+      const src = a[1] as string;
+      const dst = a[2] as string;
+      if (src === dst && dbIndex === c.dbIndex) fail('ERR source and destination objects are the same');
+      const o = c.db.lookup(src, false);
+      if (o === null) return c.w.int(0);
+      const target = c.engine.ks.db(dbIndex);
+      if (target.exists(dst)) {
+        if (!replace) return c.w.int(0);
+        target.delete(dst);
+      }
+      target.set(dst, cloneObject(o));
+      const ttl = c.db.ttlOf(src);
+      if (ttl !== undefined) target.setExpire(dst, ttl);
+      c.w.int(1);
+    },
+  },
+  {
+    name: 'move',
+    arity: 3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const idx = toDbIndex(a[2] as string);
+      if (idx === c.dbIndex) fail('ERR source and destination objects are the same');
+      const target = c.engine.ks.db(idx);
+      const o = c.db.lookup(key, false);
+      if (o === null || target.exists(key)) return c.w.int(0);
+      const ttl = c.db.ttlOf(key);
+      c.db.delete(key);
+      target.set(key, o);
+      if (ttl !== undefined) target.setExpire(key, ttl);
+      c.w.int(1);
+    },
+  },
+  {
+    name: 'keys',
+    arity: 2,
+    flags: ['readonly'],
+    handler: (c, a) => {
+      const pattern = a[1] as string;
+      const out: string[] = [];
+      const all = pattern === '*';
+      for (const k of [...c.db.dict.keys()]) {
+        if ((all || globMatch(pattern, k)) && !c.db.expireIfNeeded(k)) out.push(k);
+      }
+      c.w.bulks(out);
+    },
+  },
+  { name: 'scan', arity: -2, flags: ['readonly'], handler: scan },
+  { name: 'randomkey', arity: 1, flags: ['readonly'], handler: (c) => c.w.bulkOrNil(c.db.randomKey()) },
+  {
+    name: 'touch',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    keys: [1, -1, 1],
+    handler: (c, a) => {
+      let n = 0;
+      for (let i = 1; i < a.length; i++) if (c.db.lookup(a[i] as string, false) !== null) n++;
+      c.w.int(n);
+    },
+  },
+  { name: 'expire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'expire', 1000, true) },
+  { name: 'pexpire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'pexpire', 1, true) },
+  { name: 'expireat', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'expireat', 1000, false) },
+  { name: 'pexpireat', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'pexpireat', 1, false) },
+  { name: 'ttl', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => ttlGeneric(c, a[1] as string, false, false) },
+  { name: 'pttl', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => ttlGeneric(c, a[1] as string, true, false) },
+  { name: 'expiretime', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => ttlGeneric(c, a[1] as string, false, true) },
+  { name: 'pexpiretime', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => ttlGeneric(c, a[1] as string, true, true) },
+  {
+    name: 'persist',
+    arity: 2,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => c.w.int(c.db.lookup(a[1] as string, false) !== null && c.db.persist(a[1] as string) ? 1 : 0),
+  },
+  {
+    name: 'object',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      {
+        name: 'encoding',
+        arity: 3,
+        flags: ['readonly'],
+        keys: [2, 2, 1],
+        handler: (c, a) => {
+          const o = c.db.peek(a[2] as string);
+          if (o === null) c.w.nil();
+          else c.w.bulk(encodingOf(o));
+        },
+      },
+      { name: 'freq', arity: 3, flags: ['readonly'], keys: [2, 2, 1], handler: objectFreq },
+      { name: 'idletime', arity: 3, flags: ['readonly'], keys: [2, 2, 1], handler: objectIdle },
+      {
+        name: 'refcount',
+        arity: 3,
+        flags: ['readonly'],
+        keys: [2, 2, 1],
+        handler: (c, a) => {
+          const o = c.db.peek(a[2] as string);
+          if (o === null) return c.w.nil();
+          // Redis shares small integers and reports INT_MAX for them.
+          c.w.int(encodingOf(o) === 'int' && Number(o.type === 'string' ? o.v : -1) >= 0 && Number(o.type === 'string' ? o.v : -1) < 10000 ? 2147483647 : 1);
+        },
+      },
+      { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, OBJECT_HELP) },
+    ],
+  },
+  {
+    name: 'dump',
+    arity: 2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const o = c.db.lookup(a[1] as string, false);
+      if (o === null) return c.w.nil();
+      fail('ERR DUMP is not supported by this server');
+    },
+  },
+]);
+
+export function toDbIndex(s: string): number {
+  const idx = parseIntArg(s);
+  if (idx < 0 || idx >= 16) fail(E.DB_INDEX);
+  return idx;
+}
+

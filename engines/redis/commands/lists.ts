@@ -1,0 +1,400 @@
+// List commands, including the blocking ones.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newList } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg } from '../num.ts';
+import type { Deque } from '../types/deque.ts';
+import { clampRange, is, parseCount, parseTimeout } from './util.ts';
+
+type End = 'left' | 'right';
+
+function getList(c: Client, key: string, read = true): Deque<string> | null {
+  return c.db.get(key, 'list', read)?.v ?? null;
+}
+
+function parseEnd(s: string): End {
+  if (is(s, 'left')) return 'left';
+  if (is(s, 'right')) return 'right';
+  fail(E.SYNTAX);
+}
+
+function push(c: Client, a: string[], end: End, onlyIfExists: boolean): void {
+  const key = a[1] as string;
+  if (onlyIfExists && getList(c, key, false) === null) return c.w.int(0);
+  const o = c.db.getOrCreate(key, 'list', newList);
+  for (let i = 2; i < a.length; i++) {
+    if (end === 'left') o.v.pushFront(a[i] as string);
+    else o.v.pushBack(a[i] as string);
+  }
+  const len = o.v.length;
+  c.db.modified(key);
+  c.w.int(len);
+}
+
+function popOne(c: Client, key: string, end: End): string | undefined {
+  const l = getList(c, key, false);
+  if (l === null) return undefined;
+  const v = end === 'left' ? l.popFront() : l.popBack();
+  c.db.modified(key);
+  return v;
+}
+
+function popMany(c: Client, key: string, end: End, count: number): string[] {
+  const l = getList(c, key, false);
+  if (l === null) return [];
+  const out: string[] = [];
+  while (out.length < count && l.length > 0) out.push((end === 'left' ? l.popFront() : l.popBack()) as string);
+  c.db.modified(key);
+  return out;
+}
+
+function pop(c: Client, a: string[], end: End): void {
+  const key = a[1] as string;
+  if (a.length === 2) return c.w.bulkOrNil(popOne(c, key, end));
+  if (a.length > 3) fail(`ERR wrong number of arguments for '${end === 'left' ? 'lpop' : 'rpop'}' command`);
+  const count = parseCount(a[2] as string);
+  const l = getList(c, key);
+  if (l === null) return c.w.nilArray();
+  c.w.bulks(popMany(c, key, end, count));
+}
+
+/** LMOVE's core: pop from src, push to dst; dst type is checked before anything moves. */
+function move(c: Client, src: string, dst: string, from: End, to: End): string | null {
+  const l = getList(c, src, false);
+  if (l === null || l.length === 0) return null;
+  getList(c, dst, false);
+  const v = (from === 'left' ? l.popFront() : l.popBack()) as string;
+  c.db.modified(src);
+  const d = c.db.getOrCreate(dst, 'list', newList);
+  if (to === 'left') d.v.pushFront(v);
+  else d.v.pushBack(v);
+  c.db.modified(dst);
+  return v;
+}
+
+/** Should a blocking command wait? Not inside MULTI, where it answers as if timed out. */
+function canBlock(c: Client): boolean {
+  return c.engine.execDepth === 0 && c.multi === null;
+}
+
+function blockingPop(c: Client, a: string[], end: End): void {
+  const keys = a.slice(1, -1);
+  const timeout = parseTimeout(a[a.length - 1] as string);
+  for (const key of keys) {
+    const l = getList(c, key, false);
+    if (l !== null && l.length > 0) {
+      c.w.array(2);
+      c.w.bulk(key);
+      c.w.bulk(popOne(c, key, end) as string);
+      return;
+    }
+  }
+  if (!canBlock(c)) return c.w.nilArray();
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, keys, timeout, {
+    tryServe: (key) => {
+      const db = c.engine.ks.dbs[dbIndex];
+      const o = db?.peek(key);
+      if (db === undefined || o === null || o === undefined || o.type !== 'list' || o.v.length === 0) return false;
+      const v = (end === 'left' ? o.v.popFront() : o.v.popBack()) as string;
+      db.modified(key);
+      c.w.array(2);
+      c.w.bulk(key);
+      c.w.bulk(v);
+      return true;
+    },
+    onTimeout: () => c.w.nilArray(),
+  });
+}
+
+function blockingMove(c: Client, src: string, dst: string, from: End, to: End, timeoutArg: string): void {
+  const timeout = parseTimeout(timeoutArg);
+  const v = move(c, src, dst, from, to);
+  if (v !== null) return c.w.bulk(v);
+  if (!canBlock(c)) return c.w.nil();
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, [src], timeout, {
+    tryServe: () => {
+      const saved = c.dbIndex;
+      c.dbIndex = dbIndex;
+      try {
+        const moved = move(c, src, dst, from, to);
+        if (moved === null) return false;
+        c.w.bulk(moved);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        c.dbIndex = saved;
+      }
+    },
+    onTimeout: () => c.w.nil(),
+  });
+}
+
+interface MpopArgs {
+  keys: string[];
+  end: End;
+  count: number;
+}
+
+function parseMpop(a: string[], from: number): MpopArgs {
+  const numkeys = parseIntArg(a[from] as string);
+  if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
+  if (from + 1 + numkeys > a.length - 1) fail(E.SYNTAX);
+  const keys = a.slice(from + 1, from + 1 + numkeys);
+  const end = parseEnd(a[from + 1 + numkeys] as string);
+  let count = 1;
+  let i = from + 2 + numkeys;
+  if (i < a.length) {
+    if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
+    count = parseIntArg(a[i + 1] as string);
+    if (count <= 0) fail('ERR count should be greater than 0');
+    i += 2;
+  }
+  if (i !== a.length) fail(E.SYNTAX);
+  return { keys, end, count };
+}
+
+function writeMpop(c: Client, key: string, items: string[]): void {
+  c.w.array(2);
+  c.w.bulk(key);
+  c.w.bulks(items);
+}
+
+function lmpop(c: Client, a: string[], blocking: boolean): void {
+  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
+  const m = parseMpop(a, blocking ? 2 : 1);
+  for (const key of m.keys) {
+    const l = getList(c, key, false);
+    if (l !== null && l.length > 0) return writeMpop(c, key, popMany(c, key, m.end, m.count));
+  }
+  if (!blocking || !canBlock(c)) return c.w.nilArray();
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, m.keys, timeout, {
+    tryServe: (key) => {
+      const db = c.engine.ks.dbs[dbIndex];
+      const o = db?.peek(key);
+      if (db === undefined || o === null || o === undefined || o.type !== 'list' || o.v.length === 0) return false;
+      const out: string[] = [];
+      while (out.length < m.count && o.v.length > 0) out.push((m.end === 'left' ? o.v.popFront() : o.v.popBack()) as string);
+      db.modified(key);
+      writeMpop(c, key, out);
+      return true;
+    },
+    onTimeout: () => c.w.nilArray(),
+  });
+}
+
+function lpos(c: Client, a: string[]): void {
+  let rank = 1;
+  let count: number | null = null;
+  let maxlen = 0;
+  for (let i = 3; i < a.length; i++) {
+    const v = a[i + 1];
+    if (v === undefined) fail(E.SYNTAX);
+    if (is(a[i], 'rank')) {
+      rank = parseIntArg(v);
+      if (rank === 0) fail("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+    } else if (is(a[i], 'count')) {
+      count = parseIntArg(v);
+      if (count < 0) fail("ERR COUNT can't be negative");
+    } else if (is(a[i], 'maxlen')) {
+      maxlen = parseIntArg(v);
+      if (maxlen < 0) fail("ERR MAXLEN can't be negative");
+    } else fail(E.SYNTAX);
+    i++;
+  }
+  const l = getList(c, a[1] as string);
+  const elem = a[2] as string;
+  const matches: number[] = [];
+  if (l !== null) {
+    const n = l.length;
+    const want = count === null ? 1 : count === 0 ? Infinity : count;
+    let skip = Math.abs(rank) - 1;
+    for (let step = 0; step < n && (maxlen === 0 || step < maxlen) && matches.length < want; step++) {
+      const idx = rank > 0 ? step : n - 1 - step;
+      if (l.get(idx) === elem) {
+        if (skip > 0) skip--;
+        else matches.push(idx);
+      }
+    }
+  }
+  if (count === null) {
+    if (matches.length === 0) c.w.nil();
+    else c.w.int(matches[0] as number);
+  } else {
+    c.w.array(matches.length);
+    for (const m of matches) c.w.int(m);
+  }
+}
+
+export const listCommands = defineGroup('list', [
+  { name: 'lpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => push(c, a, 'left', false) },
+  { name: 'rpush', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => push(c, a, 'right', false) },
+  { name: 'lpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => push(c, a, 'left', true) },
+  { name: 'rpushx', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => push(c, a, 'right', true) },
+  { name: 'lpop', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => pop(c, a, 'left') },
+  { name: 'rpop', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => pop(c, a, 'right') },
+  { name: 'llen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getList(c, a[1] as string)?.length ?? 0) },
+  {
+    name: 'lrange',
+    arity: 4,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const start = parseIntArg(a[2] as string);
+      const end = parseIntArg(a[3] as string);
+      const l = getList(c, a[1] as string);
+      const r = l === null ? null : clampRange(start, end, l.length);
+      if (l === null || r === null) return c.w.array(0);
+      c.w.array(r[1] - r[0] + 1);
+      for (let i = r[0]; i <= r[1]; i++) c.w.bulk(l.get(i) as string);
+    },
+  },
+  {
+    name: 'lindex',
+    arity: 3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const l = getList(c, a[1] as string);
+      if (l === null) return c.w.nil();
+      const idx = parseIntArg(a[2] as string);
+      c.w.bulkOrNil(l.get(idx < 0 ? l.length + idx : idx));
+    },
+  },
+  {
+    name: 'lset',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const l = getList(c, key, false);
+      if (l === null) fail(E.NO_KEY);
+      const idx = parseIntArg(a[2] as string);
+      const i = idx < 0 ? l.length + idx : idx;
+      if (i < 0 || i >= l.length) fail(E.OUT_OF_RANGE);
+      l.set(i, a[3] as string);
+      c.db.modified(key);
+      c.w.ok();
+    },
+  },
+  {
+    name: 'linsert',
+    arity: 5,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const after = is(a[2], 'after');
+      if (!after && !is(a[2], 'before')) fail(E.SYNTAX);
+      const l = getList(c, key, false);
+      if (l === null) return c.w.int(0);
+      const arr = l.toArray();
+      const i = arr.indexOf(a[3] as string);
+      if (i < 0) return c.w.int(-1);
+      arr.splice(after ? i + 1 : i, 0, a[4] as string);
+      l.reset(arr);
+      c.db.modified(key);
+      c.w.int(arr.length);
+    },
+  },
+  {
+    name: 'lrem',
+    arity: 4,
+    flags: ['write'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const count = parseIntArg(a[2] as string);
+      const elem = a[3] as string;
+      const l = getList(c, key, false);
+      if (l === null) return c.w.int(0);
+      const arr = l.toArray();
+      let removed = 0;
+      const limit = count === 0 ? Infinity : Math.abs(count);
+      if (count >= 0) {
+        const out: string[] = [];
+        for (const v of arr) {
+          if (v === elem && removed < limit) removed++;
+          else out.push(v);
+        }
+        l.reset(out);
+      } else {
+        const out: string[] = [];
+        for (let i = arr.length - 1; i >= 0; i--) {
+          const v = arr[i] as string;
+          if (v === elem && removed < limit) removed++;
+          else out.push(v);
+        }
+        l.reset(out.reverse());
+      }
+      if (removed > 0) c.db.modified(key);
+      c.w.int(removed);
+    },
+  },
+  {
+    name: 'ltrim',
+    arity: 4,
+    flags: ['write'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const start = parseIntArg(a[2] as string);
+      const end = parseIntArg(a[3] as string);
+      const l = getList(c, key, false);
+      if (l === null) return c.w.ok();
+      const r = clampRange(start, end, l.length);
+      l.reset(r === null ? [] : l.slice(r[0], r[1]));
+      c.db.modified(key);
+      c.w.ok();
+    },
+  },
+  { name: 'lpos', arity: -3, flags: ['readonly'], keys: [1, 1, 1], handler: lpos },
+  {
+    name: 'rpoplpush',
+    arity: 3,
+    flags: ['write', 'denyoom'],
+    keys: [1, 2, 1],
+    handler: (c, a) => c.w.bulkOrNil(move(c, a[1] as string, a[2] as string, 'right', 'left')),
+  },
+  {
+    name: 'lmove',
+    arity: 5,
+    flags: ['write', 'denyoom'],
+    keys: [1, 2, 1],
+    handler: (c, a) => {
+      const from = parseEnd(a[3] as string);
+      const to = parseEnd(a[4] as string);
+      c.w.bulkOrNil(move(c, a[1] as string, a[2] as string, from, to));
+    },
+  },
+  { name: 'lmpop', arity: -4, flags: ['write'], keysOf: (a) => mpopKeys(a, 1), handler: (c, a) => lmpop(c, a, false) },
+  { name: 'blpop', arity: -3, flags: ['write', 'blocking'], keys: [1, -2, 1], handler: (c, a) => blockingPop(c, a, 'left') },
+  { name: 'brpop', arity: -3, flags: ['write', 'blocking'], keys: [1, -2, 1], handler: (c, a) => blockingPop(c, a, 'right') },
+  {
+    name: 'brpoplpush',
+    arity: 4,
+    flags: ['write', 'denyoom', 'blocking'],
+    keys: [1, 2, 1],
+    handler: (c, a) => blockingMove(c, a[1] as string, a[2] as string, 'right', 'left', a[3] as string),
+  },
+  {
+    name: 'blmove',
+    arity: 6,
+    flags: ['write', 'denyoom', 'blocking'],
+    keys: [1, 2, 1],
+    handler: (c, a) => blockingMove(c, a[1] as string, a[2] as string, parseEnd(a[3] as string), parseEnd(a[4] as string), a[5] as string),
+  },
+  { name: 'blmpop', arity: -5, flags: ['write', 'blocking'], keysOf: (a) => mpopKeys(a, 2), handler: (c, a) => lmpop(c, a, true) },
+]);
+
+export function mpopKeys(a: string[], numkeysAt: number): number[] {
+  const n = Number(a[numkeysAt]);
+  const out: number[] = [];
+  for (let i = 0; i < n && numkeysAt + 1 + i < a.length; i++) out.push(numkeysAt + 1 + i);
+  return out;
+}

@@ -1,0 +1,91 @@
+// Pub/sub commands, including sharded channels and PUBSUB introspection.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { fail } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import type { SubKind } from '../pubsub.ts';
+
+const VERBS: Record<SubKind, [sub: string, unsub: string]> = {
+  channel: ['subscribe', 'unsubscribe'],
+  pattern: ['psubscribe', 'punsubscribe'],
+  shard: ['ssubscribe', 'sunsubscribe'],
+};
+
+function countFor(c: Client, kind: SubKind): number {
+  return kind === 'shard' ? c.ssubs.size : c.subs.size + c.psubs.size;
+}
+
+function confirm(c: Client, verb: string, name: string | null, count: number): void {
+  c.w.push(3);
+  c.w.bulk(verb);
+  if (name === null) c.w.nil();
+  else c.w.bulk(name);
+  c.w.int(count);
+}
+
+function subscribe(c: Client, a: string[], kind: SubKind): void {
+  if (c.engine.execDepth > 0) fail(`ERR ${VERBS[kind][0].toUpperCase()} isn't allowed for a DENY BLOCKING client`);
+  for (let i = 1; i < a.length; i++) {
+    c.engine.pubsub.add(c, kind, a[i] as string);
+    confirm(c, VERBS[kind][0], a[i] as string, countFor(c, kind));
+  }
+}
+
+function unsubscribe(c: Client, a: string[], kind: SubKind): void {
+  const own = kind === 'channel' ? c.subs : kind === 'pattern' ? c.psubs : c.ssubs;
+  const names = a.length > 1 ? a.slice(1) : [...own];
+  if (names.length === 0) return confirm(c, VERBS[kind][1], null, countFor(c, kind));
+  for (const n of names) {
+    c.engine.pubsub.remove(c, kind, n);
+    confirm(c, VERBS[kind][1], n, countFor(c, kind));
+  }
+}
+
+function channelsMatching(reg: Map<string, Set<Client>>, pattern: string | undefined): string[] {
+  return [...reg.keys()].filter((ch) => pattern === undefined || globMatch(pattern, ch));
+}
+
+export const pubsubCommands = defineGroup('pubsub', [
+  { name: 'subscribe', arity: -2, flags: ['pubsub', 'noscript', 'loading', 'stale'], handler: (c, a) => subscribe(c, a, 'channel') },
+  { name: 'unsubscribe', arity: -1, flags: ['pubsub', 'noscript', 'loading', 'stale'], handler: (c, a) => unsubscribe(c, a, 'channel') },
+  { name: 'psubscribe', arity: -2, flags: ['pubsub', 'noscript', 'loading', 'stale'], handler: (c, a) => subscribe(c, a, 'pattern') },
+  { name: 'punsubscribe', arity: -1, flags: ['pubsub', 'noscript', 'loading', 'stale'], handler: (c, a) => unsubscribe(c, a, 'pattern') },
+  { name: 'ssubscribe', arity: -2, flags: ['pubsub', 'noscript', 'loading', 'stale'], keys: [1, -1, 1], handler: (c, a) => subscribe(c, a, 'shard') },
+  { name: 'sunsubscribe', arity: -1, flags: ['pubsub', 'noscript', 'loading', 'stale'], keys: [1, -1, 1], handler: (c, a) => unsubscribe(c, a, 'shard') },
+  { name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], handler: (c, a) => c.w.int(c.engine.pubsub.publish(a[1] as string, a[2] as string)) },
+  { name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], keys: [1, 1, 1], handler: (c, a) => c.w.int(c.engine.pubsub.spublish(a[1] as string, a[2] as string)) },
+  {
+    name: 'pubsub',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      { name: 'channels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.channels, a[2])) },
+      { name: 'shardchannels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.shard, a[2])) },
+      { name: 'numpat', arity: 2, flags: ['pubsub', 'loading', 'stale'], handler: (c) => c.w.int(c.engine.pubsub.patterns.size) },
+      ...(['numsub', 'shardnumsub'] as const).map((name) => ({
+        name,
+        arity: -2,
+        flags: ['pubsub', 'loading', 'stale'] as const,
+        handler: (c: Client, a: string[]) => {
+          const reg = name === 'numsub' ? c.engine.pubsub.channels : c.engine.pubsub.shard;
+          c.w.array((a.length - 2) * 2);
+          for (let i = 2; i < a.length; i++) {
+            c.w.bulk(a[i] as string);
+            c.w.int(reg.get(a[i] as string)?.size ?? 0);
+          }
+        },
+      })),
+      {
+        name: 'help',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        handler: (c) => {
+          const lines = ['PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'CHANNELS [<pattern>]', 'NUMPAT', 'NUMSUB [<channel> ...]', 'SHARDCHANNELS [<pattern>]', 'SHARDNUMSUB [<shardchannel> ...]', 'HELP'];
+          c.w.array(lines.length);
+          for (const l of lines) c.w.simple(l);
+        },
+      },
+    ],
+  },
+]);

@@ -1,0 +1,429 @@
+// Server commands: INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME CONFIG COMMAND SLOWLOG MEMORY LATENCY
+// WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
+import type { Client } from '../client.ts';
+import { defineGroup, keyPositions, type CommandDef } from '../command-table.ts';
+import { encodingOf } from '../db/objects.ts';
+import { resolve } from '../dispatch.ts';
+import { E, fail } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import { infoText } from '../info.ts';
+import { parseIntArg } from '../num.ts';
+import { is, writeHelp } from './util.ts';
+
+function flushOption(a: string[], from: number): void {
+  if (a.length > from + 1) fail(E.SYNTAX);
+  if (a.length === from + 1 && !is(a[from], 'async') && !is(a[from], 'sync')) fail(E.SYNTAX);
+}
+
+function writeCommandInfo(c: Client, d: CommandDef): void {
+  c.w.array(10);
+  c.w.bulk(d.fullName);
+  c.w.int(d.arity);
+  const flags = d.flags.filter((f) => f !== 'node_disabled').map((f) => f.replace('_', '-'));
+  c.w.setHeader(flags.length);
+  for (const f of flags) c.w.simple(f);
+  c.w.int(d.firstKey);
+  c.w.int(d.lastKey);
+  c.w.int(d.step);
+  c.w.setHeader(d.categories.length);
+  for (const cat of d.categories) c.w.simple(cat);
+  c.w.array(0);
+  c.w.array(0);
+  const subs = d.subcommands ? [...d.subcommands.values()] : [];
+  c.w.array(subs.length);
+  for (const s of subs) writeCommandInfo(c, s);
+}
+
+function commandList(c: Client): CommandDef[] {
+  const out: CommandDef[] = [];
+  for (const d of c.engine.table.all()) if (c.engine.lookup(d.name) !== undefined) out.push(d);
+  return out;
+}
+
+const CONFIG_HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+  'HELP',
+  '    Print this help.',
+];
+
+function memoryUsage(c: Client, a: string[]): void {
+  if (a.length !== 3 && !(a.length === 5 && is(a[3], 'samples'))) fail(E.SYNTAX);
+  if (a.length === 5) parseIntArg(a[4] as string);
+  const o = c.db.peek(a[2] as string);
+  if (o === null) return c.w.nil();
+  c.w.int(o.mem);
+}
+
+export const serverCommands = defineGroup('server', [
+  {
+    name: 'info',
+    arity: -1,
+    flags: ['loading', 'stale', 'sentinel'],
+    handler: (c, a) => c.w.verbatim(infoText(c.engine, c, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
+  },
+  { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },
+  {
+    name: 'flushdb',
+    arity: -1,
+    flags: ['write'],
+    acl: ['@keyspace', '@dangerous'],
+    handler: (c, a) => {
+      flushOption(a, 1);
+      c.db.flush();
+      c.w.ok();
+    },
+  },
+  {
+    name: 'flushall',
+    arity: -1,
+    flags: ['write'],
+    acl: ['@keyspace', '@dangerous'],
+    handler: (c, a) => {
+      flushOption(a, 1);
+      for (const d of c.engine.ks.dbs) d.flush();
+      c.w.ok();
+    },
+  },
+  {
+    name: 'swapdb',
+    arity: 3,
+    flags: ['write', 'fast'],
+    acl: ['@keyspace', '@dangerous'],
+    handler: (c, a) => {
+      const x = parseIntArg(a[1] as string, 'ERR invalid first DB index');
+      const y = parseIntArg(a[2] as string, 'ERR invalid second DB index');
+      if (x < 0 || x >= 16 || y < 0 || y >= 16) fail(E.DB_INDEX);
+      if (x !== y) c.engine.ks.swap(x, y);
+      c.w.ok();
+    },
+  },
+  {
+    name: 'time',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    handler: (c) => {
+      const us = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000));
+      c.w.array(2);
+      c.w.bulk((us / 1000000n).toString());
+      c.w.bulk((us % 1000000n).toString());
+    },
+  },
+  { name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['@admin', '@dangerous'], handler: (c) => c.w.int(Math.floor(c.engine.lastSave / 1000)) },
+  {
+    name: 'save',
+    arity: 1,
+    flags: ['admin', 'no_multi'],
+    handler: (c) => {
+      c.engine.lastSave = c.engine.clock.now();
+      c.w.ok();
+    },
+  },
+  {
+    name: 'bgsave',
+    arity: -1,
+    flags: ['admin'],
+    handler: (c) => {
+      c.engine.lastSave = c.engine.clock.now();
+      c.w.simple('Background saving started');
+    },
+  },
+  { name: 'bgrewriteaof', arity: 1, flags: ['admin', 'no_multi'], handler: (c) => c.w.simple('Background append only file rewriting started') },
+  {
+    name: 'shutdown',
+    arity: -1,
+    flags: ['admin', 'no_multi', 'allow_busy'],
+    handler: () => fail('ERR SHUTDOWN is disabled in this server; stop it through its owner'),
+  },
+  { name: 'replicaof', arity: 3, flags: ['admin', 'no_multi'], handler: (c) => c.w.ok() },
+  { name: 'slaveof', arity: 3, flags: ['admin', 'no_multi'], handler: (c) => c.w.ok() },
+  { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
+  { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
+  { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], handler: () => fail('ERR MIGRATE is not supported by this server') },
+  { name: 'monitor', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR MONITOR is not supported by this server') },
+  {
+    name: 'role',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    acl: ['@admin', '@dangerous'],
+    handler: (c) => {
+      c.w.array(3);
+      c.w.bulk('master');
+      c.w.int(0);
+      c.w.array(0);
+    },
+  },
+  {
+    name: 'wait',
+    arity: 3,
+    flags: [],
+    acl: ['@connection'],
+    handler: (c, a) => {
+      parseIntArg(a[1] as string);
+      const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
+      if (t < 0) fail('ERR timeout is negative');
+      c.w.int(0);
+    },
+  },
+  {
+    name: 'config',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      {
+        name: 'get',
+        arity: -3,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c, a) => {
+          const cfg = c.engine.config;
+          const found = new Map<string, string>();
+          for (const pattern of a.slice(2)) {
+            for (const name of cfg.names()) if (globMatch(pattern.toLowerCase(), name)) found.set(name, cfg.get(name) ?? '');
+          }
+          c.w.map(found.size);
+          for (const [k, v] of found) {
+            c.w.bulk(k);
+            c.w.bulk(v);
+          }
+        },
+      },
+      {
+        name: 'set',
+        arity: -4,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c, a) => {
+          if (a.length % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
+          for (let i = 2; i < a.length; i += 2) c.engine.config.set(a[i] as string, a[i + 1] as string);
+          c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
+          if (c.engine.config.maxmemory > 0) c.engine.freeMemory();
+          c.w.ok();
+        },
+      },
+      {
+        name: 'resetstat',
+        arity: 2,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c) => {
+          c.engine.resetStats();
+          c.engine.slowlog = [];
+          c.w.ok();
+        },
+      },
+      { name: 'rewrite', arity: 2, flags: ['admin'], handler: () => fail('ERR The server is running without a config file') },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, CONFIG_HELP) },
+    ],
+  },
+  {
+    name: 'command',
+    arity: -1,
+    flags: ['loading', 'stale'],
+    acl: ['@connection'],
+    handler: (c) => {
+      const list = commandList(c);
+      c.w.array(list.length);
+      for (const d of list) writeCommandInfo(c, d);
+    },
+    subcommands: [
+      { name: 'count', arity: 2, flags: ['loading', 'stale'], acl: ['@connection'], handler: (c) => c.w.int(commandList(c).length) },
+      {
+        name: 'info',
+        arity: -2,
+        flags: ['loading', 'stale'],
+        acl: ['@connection'],
+        handler: (c, a) => {
+          const names = a.length > 2 ? a.slice(2) : commandList(c).map((d) => d.name);
+          c.w.array(names.length);
+          for (const n of names) {
+            const d = c.engine.lookup(n);
+            if (d === undefined) c.w.nil();
+            else writeCommandInfo(c, d);
+          }
+        },
+      },
+      {
+        name: 'docs',
+        arity: -2,
+        flags: ['loading', 'stale'],
+        acl: ['@connection'],
+        handler: (c, a) => {
+          const defs = a.length > 2 ? a.slice(2).map((n) => c.engine.lookup(n)).filter((d): d is CommandDef => d !== undefined) : commandList(c);
+          c.w.map(defs.length);
+          for (const d of defs) {
+            c.w.bulk(d.name);
+            c.w.map(3);
+            c.w.bulk('summary');
+            c.w.bulk(`The ${d.name.toUpperCase()} command`);
+            c.w.bulk('since');
+            c.w.bulk('1.0.0');
+            c.w.bulk('group');
+            c.w.bulk(d.group);
+          }
+        },
+      },
+      {
+        name: 'getkeys',
+        arity: -4,
+        flags: ['loading', 'stale'],
+        acl: ['@connection'],
+        handler: (c, a) => {
+          const args = a.slice(2);
+          const r = resolve(c.engine, args);
+          if (typeof r === 'string') {
+            if (r.startsWith('ERR unknown')) fail('ERR Invalid command specified');
+            fail('ERR Invalid number of arguments specified for command');
+          }
+          const pos = keyPositions(r, args);
+          if (pos.length === 0) fail('ERR The command has no key arguments');
+          c.w.bulks(pos.map((p) => args[p] as string));
+        },
+      },
+      {
+        name: 'list',
+        arity: -2,
+        flags: ['loading', 'stale'],
+        acl: ['@connection'],
+        handler: (c, a) => {
+          let list = commandList(c);
+          if (a.length === 5 && is(a[2], 'filterby')) {
+            const v = a[4] as string;
+            if (is(a[3], 'aclcat')) list = list.filter((d) => d.categories.includes(`@${v.toLowerCase()}`));
+            else if (is(a[3], 'pattern')) list = list.filter((d) => globMatch(v, d.name, true));
+            else if (is(a[3], 'module')) list = [];
+            else fail(E.SYNTAX);
+          } else if (a.length !== 2) fail(E.SYNTAX);
+          c.w.bulks(list.map((d) => d.name));
+        },
+      },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@connection'], handler: (c) => writeHelp(c, ['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'DOCS [<command-name> ...]', 'GETKEYS <full-command>', 'INFO [<command-name> ...]', 'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', 'HELP']) },
+    ],
+  },
+  {
+    name: 'slowlog',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      {
+        name: 'get',
+        arity: -2,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c, a) => {
+          let n = 10;
+          if (a.length === 3) {
+            n = parseIntArg(a[2] as string, 'ERR count should be greater than or equal to -1');
+            if (n < -1) fail('ERR count should be greater than or equal to -1');
+            if (n === -1) n = Infinity;
+          } else if (a.length > 3) fail(E.SYNTAX);
+          const list = c.engine.slowlog.slice(0, n);
+          c.w.array(list.length);
+          for (const s of list) {
+            c.w.array(6);
+            c.w.int(s.id);
+            c.w.int(s.time);
+            c.w.int(s.usec);
+            c.w.bulks(s.args);
+            c.w.bulk(s.addr);
+            c.w.bulk(s.name);
+          }
+        },
+      },
+      { name: 'len', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.int(c.engine.slowlog.length) },
+      {
+        name: 'reset',
+        arity: 2,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c) => {
+          c.engine.slowlog = [];
+          c.w.ok();
+        },
+      },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, ['SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET [<count>]', 'LEN', 'RESET', 'HELP']) },
+    ],
+  },
+  {
+    name: 'memory',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      { name: 'usage', arity: -3, flags: ['readonly'], keys: [2, 2, 1], handler: memoryUsage },
+      {
+        name: 'stats',
+        arity: 2,
+        flags: [],
+        handler: (c) => {
+          const e = c.engine;
+          const pairs: [string, number][] = [
+            ['peak.allocated', e.usedMemory()],
+            ['total.allocated', e.usedMemory()],
+            ['startup.allocated', e.usedMemory() - e.ks.usedMemory],
+            ['replication.backlog', 0],
+            ['clients.slaves', 0],
+            ['clients.normal', e.clients.size * 20000],
+            ['aof.buffer', 0],
+            ['keys.count', e.ks.dbs.reduce((n, d) => n + d.size, 0)],
+            ['dataset.bytes', e.ks.usedMemory],
+          ];
+          c.w.map(pairs.length);
+          for (const [k, v] of pairs) {
+            c.w.bulk(k);
+            c.w.int(v);
+          }
+        },
+      },
+      { name: 'doctor', arity: 2, flags: [], handler: (c) => c.w.verbatim('Hi Sam, I can\'t find any memory issue in your instance. I can only account for what occurs on this base.') },
+      { name: 'malloc-stats', arity: 2, flags: [], handler: (c) => c.w.verbatim('Stats not supported for the current allocator') },
+      { name: 'purge', arity: 2, flags: [], handler: (c) => c.w.ok() },
+      { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, ['MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DOCTOR', 'MALLOC-STATS', 'PURGE', 'STATS', 'USAGE <key> [SAMPLES <count>]', 'HELP']) },
+    ],
+  },
+  {
+    name: 'latency',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      { name: 'latest', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
+      { name: 'history', arity: 3, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
+      { name: 'reset', arity: -2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.int(0) },
+      { name: 'doctor', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit.') },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, ['LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DOCTOR', 'HISTORY <event>', 'LATEST', 'RESET [<event> ...]', 'HELP']) },
+    ],
+  },
+  {
+    name: 'debug',
+    arity: -2,
+    flags: ['admin', 'noscript', 'loading', 'stale'],
+    handler: (c, a) => {
+      const sub = (a[1] as string).toLowerCase();
+      if (sub === 'sleep' && a.length === 3) {
+        const until = Date.now() + Number(a[2]) * 1000;
+        while (Date.now() < until) {
+          // DEBUG SLEEP blocks the whole server on purpose.
+        }
+        return c.w.ok();
+      }
+      if (sub === 'set-active-expire' && a.length === 3) {
+        c.engine.config.activeExpire = a[2] !== '0';
+        return c.w.ok();
+      }
+      if (sub === 'object' && a.length === 3) {
+        const o = c.db.peek(a[2] as string);
+        if (o === null) fail(E.NO_KEY);
+        return c.w.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(o)} serializedlength:${o.mem} lru:${Math.floor(o.lru / 1000) & 0xffffff} lru_seconds_idle:${Math.floor((c.engine.clock.now() - o.lru) / 1000)}`);
+      }
+      if (sub === 'jmap' || sub === 'quicklist-packed-threshold' || sub === 'reload' || sub === 'change-repl-id') return c.w.ok();
+      if (sub === 'help') return writeHelp(c, ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'OBJECT <key>', 'SLEEP <seconds>', 'SET-ACTIVE-EXPIRE <0|1>', 'HELP']);
+      fail(`ERR unknown subcommand '${a[1]}'. Try DEBUG HELP.`);
+    },
+  },
+]);
+

@@ -1,0 +1,236 @@
+// Set commands.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newSet, updateEncoding } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg } from '../num.ts';
+import { randomPick, scanAll } from './hashes.ts';
+import { is } from './util.ts';
+
+function getSet(c: Client, key: string, read = true): Set<string> | null {
+  return c.db.get(key, 'set', read)?.v ?? null;
+}
+
+/** Intset members come out sorted numerically in Redis; mirror that for small all-integer sets. */
+function members(c: Client, key: string, s: Set<string>): string[] {
+  const o = c.db.peek(key);
+  const arr = [...s];
+  if (o !== null && o.type === 'set' && !o.big) arr.sort((x, y) => Number(x) - Number(y));
+  return arr;
+}
+
+function sortedIfIntset(arr: string[]): string[] {
+  if (arr.length <= 512 && arr.every((x) => /^(?:0|-?[1-9][0-9]{0,17})$/.test(x))) return arr.sort((x, y) => Number(x) - Number(y));
+  return arr;
+}
+
+function combine(c: Client, keys: string[], op: 'union' | 'inter' | 'diff'): Set<string> {
+  const sets = keys.map((k) => getSet(c, k));
+  if (op === 'union') {
+    const out = new Set<string>();
+    for (const s of sets) if (s) for (const m of s) out.add(m);
+    return out;
+  }
+  if (op === 'inter') {
+    if (sets.some((s) => s === null)) return new Set();
+    const sorted = (sets as Set<string>[]).slice().sort((x, y) => x.size - y.size);
+    const out = new Set<string>();
+    const [first, ...rest] = sorted;
+    for (const m of first ?? []) if (rest.every((s) => s.has(m))) out.add(m);
+    return out;
+  }
+  const out = new Set<string>(sets[0] ?? []);
+  for (const s of sets.slice(1)) if (s) for (const m of s) out.delete(m);
+  return out;
+}
+
+function store(c: Client, dst: string, result: Set<string>): void {
+  if (result.size === 0) {
+    c.db.delete(dst);
+  } else {
+    const o = newSet();
+    for (const m of result) o.v.add(m);
+    updateEncoding(o, [...result]);
+    c.db.set(dst, o);
+  }
+  c.w.int(result.size);
+}
+
+function spop(c: Client, a: string[]): void {
+  const key = a[1] as string;
+  if (a.length > 3) fail(E.SYNTAX);
+  if (a.length === 3) {
+    const n = parseIntArg(a[2] as string);
+    if (n < 0) fail('ERR value is out of range, must be positive');
+  }
+  const s = getSet(c, key, false);
+  if (a.length === 2) {
+    if (s === null) return c.w.nil();
+    const [m] = randomPick([...s], 1);
+    s.delete(m as string);
+    c.db.modified(key);
+    return c.w.bulk(m as string);
+  }
+  const count = parseIntArg(a[2] as string);
+  if (count < 0) fail('ERR value is out of range, must be positive');
+  if (s === null) return c.w.setHeader(0);
+  const picked = randomPick([...s], count);
+  for (const m of picked) s.delete(m);
+  c.db.modified(key);
+  c.w.setOfBulks(picked);
+}
+
+function srandmember(c: Client, a: string[]): void {
+  if (a.length > 3) fail(E.SYNTAX);
+  if (a.length === 3) parseIntArg(a[2] as string);
+  const s = getSet(c, a[1] as string);
+  if (a.length === 2) {
+    if (s === null) return c.w.nil();
+    return c.w.bulk(randomPick([...s], 1)[0] as string);
+  }
+  const count = parseIntArg(a[2] as string);
+  if (s === null) return c.w.array(0);
+  c.w.bulks(randomPick([...s], count));
+}
+
+function numkeysList(a: string[], at: number): string[] {
+  const n = parseIntArg(a[at] as string);
+  if (n <= 0) fail('ERR numkeys should be greater than 0');
+  if (at + n >= a.length) fail("ERR Number of keys can't be greater than number of args");
+  return a.slice(at + 1, at + 1 + n);
+}
+
+export const setCommands = defineGroup('set', [
+  {
+    name: 'sadd',
+    arity: -3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const o = c.db.getOrCreate(key, 'set', newSet);
+      let n = 0;
+      for (let i = 2; i < a.length; i++) {
+        const m = a[i] as string;
+        if (!o.v.has(m)) {
+          o.v.add(m);
+          n++;
+        }
+      }
+      updateEncoding(o, a.slice(2));
+      c.db.modified(key);
+      c.w.int(n);
+    },
+  },
+  {
+    name: 'srem',
+    arity: -3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const s = getSet(c, key, false);
+      if (s === null) return c.w.int(0);
+      let n = 0;
+      for (let i = 2; i < a.length; i++) if (s.delete(a[i] as string)) n++;
+      if (n > 0) c.db.modified(key);
+      c.w.int(n);
+    },
+  },
+  { name: 'scard', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getSet(c, a[1] as string)?.size ?? 0) },
+  { name: 'sismember', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getSet(c, a[1] as string)?.has(a[2] as string) ? 1 : 0) },
+  {
+    name: 'smismember',
+    arity: -3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const s = getSet(c, a[1] as string);
+      c.w.array(a.length - 2);
+      for (let i = 2; i < a.length; i++) c.w.int(s?.has(a[i] as string) ? 1 : 0);
+    },
+  },
+  {
+    name: 'smembers',
+    arity: 2,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const s = getSet(c, a[1] as string);
+      c.w.setOfBulks(s === null ? [] : members(c, a[1] as string, s));
+    },
+  },
+  { name: 'spop', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: spop },
+  { name: 'srandmember', arity: -2, flags: ['readonly'], keys: [1, 1, 1], handler: srandmember },
+  {
+    name: 'smove',
+    arity: 4,
+    flags: ['write', 'fast'],
+    keys: [1, 2, 1],
+    handler: (c, a) => {
+      const src = a[1] as string;
+      const dst = a[2] as string;
+      const m = a[3] as string;
+      const srcObj = c.db.lookup(src, false);
+      if (srcObj === null) return c.w.int(0);
+      const s = getSet(c, src, false) as Set<string>;
+      getSet(c, dst, false);
+      if (!s.has(m)) return c.w.int(0);
+      if (src === dst) return c.w.int(1);
+      s.delete(m);
+      c.db.modified(src);
+      const d = c.db.getOrCreate(dst, 'set', newSet);
+      d.v.add(m);
+      updateEncoding(d, [m]);
+      c.db.modified(dst);
+      c.w.int(1);
+    },
+  },
+  ...(['union', 'inter', 'diff'] as const).flatMap((op) => [
+    {
+      name: `s${op}`,
+      arity: -2,
+      flags: ['readonly'] as const,
+      keys: [1, -1, 1] as [number, number, number],
+      handler: (c: Client, a: string[]) => c.w.setOfBulks(sortedIfIntset([...combine(c, a.slice(1), op)])),
+    },
+    {
+      name: `s${op}store`,
+      arity: -3,
+      flags: ['write', 'denyoom'] as const,
+      keys: [1, -1, 1] as [number, number, number],
+      handler: (c: Client, a: string[]) => store(c, a[1] as string, combine(c, a.slice(2), op)),
+    },
+  ]),
+  {
+    name: 'sintercard',
+    arity: -3,
+    flags: ['readonly'],
+    keysOf: (a) => {
+      const n = Number(a[1]);
+      return Array.from({ length: Math.max(0, Math.min(n, a.length - 2)) }, (_, i) => i + 2);
+    },
+    handler: (c, a) => {
+      const keys = numkeysList(a, 1);
+      let limit = 0;
+      const rest = a.slice(2 + keys.length);
+      if (rest.length > 0) {
+        if (rest.length !== 2 || !is(rest[0], 'limit')) fail(E.SYNTAX);
+        limit = parseIntArg(rest[1] as string);
+        if (limit < 0) fail("ERR LIMIT can't be negative");
+      }
+      const n = combine(c, keys, 'inter').size;
+      c.w.int(limit > 0 ? Math.min(limit, n) : n);
+    },
+  },
+  {
+    name: 'sscan',
+    arity: -3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const s = getSet(c, a[1] as string);
+      scanAll(c, a, s ? members(c, a[1] as string, s).map((m) => [m]) : []);
+    },
+  },
+]);

@@ -1,0 +1,436 @@
+// String commands.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { is } from './util.ts';
+
+const MAX_STRING = 512 * 1024 * 1024;
+
+function getStr(c: Client, key: string): string | null {
+  const o = c.db.get(key, 'string');
+  return o === null ? null : o.v;
+}
+
+interface SetOptions {
+  nx: boolean;
+  xx: boolean;
+  get: boolean;
+  keepTtl: boolean;
+  /** Absolute expiry in ms, or null. */
+  expireAt: number | null;
+}
+
+/** Parses EX/PX/EXAT/PXAT (+ KEEPTTL, NX/XX, GET as allowed) the way SET and GETEX do. */
+function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string): number {
+  if (value === undefined) fail(E.SYNTAX);
+  const n = parseIntArg(value);
+  if (n <= 0) fail(E.EXPIRE_TIME(cmd));
+  const u = unit.toLowerCase();
+  const ms = u === 'ex' || u === 'exat' ? n * 1000 : n;
+  if (!Number.isSafeInteger(ms)) fail(E.EXPIRE_TIME(cmd));
+  const at = u === 'ex' || u === 'px' ? c.engine.clock.now() + ms : ms;
+  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(cmd));
+  return at;
+}
+
+function parseSet(c: Client, args: string[]): SetOptions {
+  const o: SetOptions = { nx: false, xx: false, get: false, keepTtl: false, expireAt: null };
+  let hasExpire = false;
+  let unit = '';
+  let value = '';
+  for (let i = 3; i < args.length; i++) {
+    const a = (args[i] as string).toLowerCase();
+    if (a === 'nx' && !o.xx) o.nx = true;
+    else if (a === 'xx' && !o.nx) o.xx = true;
+    else if (a === 'get') o.get = true;
+    else if (a === 'keepttl' && !hasExpire) o.keepTtl = true;
+    else if ((a === 'ex' || a === 'px' || a === 'exat' || a === 'pxat') && !hasExpire && !o.keepTtl && i + 1 < args.length) {
+      hasExpire = true;
+      unit = a;
+      value = args[++i] as string;
+    } else fail(E.SYNTAX);
+  }
+  // Redis checks the whole option syntax before the expire value.
+  if (hasExpire) o.expireAt = parseExpiry(c, unit, value, 'set');
+  return o;
+}
+
+function setCommand(c: Client, args: string[]): void {
+  const key = args[1] as string;
+  const value = args[2] as string;
+  if (args.length === 3) {
+    c.db.set(key, newString(value));
+    c.w.ok();
+    return;
+  }
+  const o = parseSet(c, args);
+  const db = c.db;
+  let old: string | null = null;
+  const existing = db.lookup(key, false);
+  if (o.get) {
+    if (existing !== null && existing.type !== 'string') fail(E.WRONGTYPE);
+    old = existing === null ? null : (existing as StrObj).v;
+  }
+  if ((o.nx && existing !== null) || (o.xx && existing === null)) {
+    if (o.get) c.w.bulkOrNil(old);
+    else c.w.nil();
+    return;
+  }
+  db.set(key, newString(value), o.keepTtl);
+  if (o.expireAt !== null) db.setExpire(key, o.expireAt);
+  if (o.get) c.w.bulkOrNil(old);
+  else c.w.ok();
+}
+
+/** Reads the integer stored at key for INCR-family commands. */
+function currentInt(c: Client, key: string): bigint {
+  const s = getStr(c, key);
+  if (s === null) return 0n;
+  const v = toI64(s);
+  if (v === null) fail(E.NOT_INT);
+  return v;
+}
+
+const SMALL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+
+/** INCR/DECR by a small step on a small value: plain number arithmetic, no BigInt. */
+function incrSmall(c: Client, key: string, by: number): boolean {
+  const o = c.db.lookup(key, false);
+  if (o === null) {
+    c.db.set(key, newString(String(by)));
+    c.w.int(by);
+    return true;
+  }
+  if (o.type !== 'string' || !SMALL_INT.test(o.v)) return false;
+  const next = Number(o.v) + by;
+  o.v = String(next);
+  o.enc = 'auto';
+  c.db.modified(key);
+  c.w.int(next);
+  return true;
+}
+
+function incrBy(c: Client, key: string, by: bigint, decr = false): void {
+  if (by >= -1000000n && by <= 1000000n && incrSmall(c, key, Number(by))) return;
+  const cur = currentInt(c, key);
+  const next = cur + by;
+  if (!inI64(next)) fail(decr ? 'ERR decrement would overflow' : E.OVERFLOW);
+  const text = next.toString();
+  const existing = c.db.lookup(key, false);
+  if (existing !== null && existing.type === 'string') {
+    existing.v = text;
+    existing.enc = 'auto';
+    c.db.modified(key);
+  } else {
+    c.db.set(key, newString(text));
+  }
+  c.w.bigint(next);
+}
+
+/** Stores a string value in place when the key already holds one, keeping its TTL. */
+function overwrite(c: Client, key: string, v: string, enc: StrEncoding): void {
+  const existing = c.db.lookup(key, false);
+  if (existing !== null && existing.type === 'string') {
+    existing.v = v;
+    existing.enc = enc;
+    c.db.modified(key);
+  } else {
+    c.db.set(key, newString(v, enc));
+  }
+}
+
+function rangeOf(s: string, startArg: string, endArg: string): string {
+  let start = parseIntArg(startArg);
+  let end = parseIntArg(endArg);
+  const len = s.length;
+  if (start < 0 && end < 0 && start > end) return '';
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  if (len === 0 || start > end) return '';
+  return s.slice(start, end + 1);
+}
+
+function lcs(c: Client, args: string[]): void {
+  let wantLen = false;
+  let wantIdx = false;
+  let minMatch = 0;
+  let withMatchLen = false;
+  for (let i = 3; i < args.length; i++) {
+    const a = (args[i] as string).toLowerCase();
+    if (a === 'len') wantLen = true;
+    else if (a === 'idx') wantIdx = true;
+    else if (a === 'withmatchlen') withMatchLen = true;
+    else if (a === 'minmatchlen' && i + 1 < args.length) {
+      minMatch = parseIntArg(args[++i] as string);
+      if (minMatch < 0) minMatch = 0;
+    } else fail(E.SYNTAX);
+  }
+  const a = getStr(c, args[1] as string) ?? '';
+  const b = getStr(c, args[2] as string) ?? '';
+  if (wantLen && wantIdx) fail('ERR If you want both the length and indexes, please just use IDX.');
+  const n = a.length;
+  const m = b.length;
+  const dp = new Uint32Array((n + 1) * (m + 1));
+  for (let i = 1; i <= n; i++) {
+    for (let j = 1; j <= m; j++) {
+      dp[i * (m + 1) + j] =
+        a[i - 1] === b[j - 1] ? (dp[(i - 1) * (m + 1) + j - 1] as number) + 1 : Math.max(dp[(i - 1) * (m + 1) + j] as number, dp[i * (m + 1) + j - 1] as number);
+    }
+  }
+  const total = dp[n * (m + 1) + m] as number;
+  if (wantLen) {
+    c.w.int(total);
+    return;
+  }
+  // Walk back from the end collecting the common string and, for IDX, contiguous match ranges.
+  const chars: string[] = [];
+  const matches: [[number, number], [number, number], number][] = [];
+  let i = n;
+  let j = m;
+  let range: { aEnd: number; bEnd: number; aStart: number; bStart: number } | null = null;
+  const emit = () => {
+    if (range !== null) {
+      const len = range.aEnd - range.aStart + 1;
+      if (len >= minMatch) matches.push([[range.aStart, range.aEnd], [range.bStart, range.bEnd], len]);
+      range = null;
+    }
+  };
+  while (i > 0 && j > 0) {
+    if (a[i - 1] === b[j - 1]) {
+      chars.push(a[i - 1] as string);
+      if (range !== null && range.aStart === i && range.bStart === j) {
+        range.aStart = i - 1;
+        range.bStart = j - 1;
+      } else {
+        emit();
+        range = { aEnd: i - 1, bEnd: j - 1, aStart: i - 1, bStart: j - 1 };
+      }
+      i--;
+      j--;
+    } else if ((dp[(i - 1) * (m + 1) + j] as number) > (dp[i * (m + 1) + j - 1] as number)) {
+      i--;
+    } else {
+      j--;
+    }
+  }
+  emit();
+  if (!wantIdx) {
+    c.w.bulk(chars.reverse().join(''));
+    return;
+  }
+  c.w.map(2);
+  c.w.bulk('matches');
+  c.w.array(matches.length);
+  for (const [ra, rb, len] of matches) {
+    c.w.array(withMatchLen ? 3 : 2);
+    c.w.array(2);
+    c.w.int(ra[0]);
+    c.w.int(ra[1]);
+    c.w.array(2);
+    c.w.int(rb[0]);
+    c.w.int(rb[1]);
+    if (withMatchLen) c.w.int(len);
+  }
+  c.w.bulk('len');
+  c.w.int(total);
+}
+
+export const stringCommands = defineGroup('string', [
+  { name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.bulkOrNil(getStr(c, a[1] as string)) },
+  { name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: setCommand },
+  {
+    name: 'setnx',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      if (c.db.exists(a[1] as string)) return c.w.int(0);
+      c.db.set(a[1] as string, newString(a[2] as string));
+      c.w.int(1);
+    },
+  },
+  ...(['setex', 'psetex'] as const).map((name) => ({
+    name,
+    arity: 4,
+    flags: ['write', 'denyoom'] as const,
+    keys: [1, 1, 1] as [number, number, number],
+    handler: (c: Client, a: string[]) => {
+      const at = parseExpiry(c, name === 'setex' ? 'ex' : 'px', a[2], name);
+      c.db.set(a[1] as string, newString(a[3] as string));
+      c.db.setExpire(a[1] as string, at);
+      c.w.ok();
+    },
+  })),
+  {
+    name: 'getex',
+    arity: -2,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      let unit: string | null = null;
+      let value = '';
+      let persist = false;
+      for (let i = 2; i < a.length; i++) {
+        const o = (a[i] as string).toLowerCase();
+        if ((o === 'ex' || o === 'px' || o === 'exat' || o === 'pxat') && unit === null && !persist && i + 1 < a.length) {
+          unit = o;
+          value = a[++i] as string;
+        } else if (o === 'persist' && unit === null && !persist) persist = true;
+        else fail(E.SYNTAX);
+      }
+      const v = getStr(c, key);
+      if (v === null) return c.w.nil();
+      // Redis validates the expire value only once it knows the key holds a string.
+      if (unit !== null) {
+        const at = parseExpiry(c, unit, value, 'getex');
+        if (at <= c.engine.clock.now()) c.db.delete(key);
+        else c.db.setExpire(key, at);
+      } else if (persist) c.db.persist(key);
+      c.w.bulkOrNil(v);
+    },
+  },
+  {
+    name: 'getdel',
+    arity: 2,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const v = getStr(c, a[1] as string);
+      if (v !== null) c.db.delete(a[1] as string);
+      c.w.bulkOrNil(v);
+    },
+  },
+  {
+    name: 'getset',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const v = getStr(c, a[1] as string);
+      c.db.set(a[1] as string, newString(a[2] as string));
+      c.w.bulkOrNil(v);
+    },
+  },
+  {
+    name: 'mget',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    keys: [1, -1, 1],
+    handler: (c, a) => {
+      c.w.array(a.length - 1);
+      for (let i = 1; i < a.length; i++) {
+        const o = c.db.lookup(a[i] as string);
+        c.w.bulkOrNil(o !== null && o.type === 'string' ? o.v : null);
+      }
+    },
+  },
+  {
+    name: 'mset',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    keys: [1, -1, 2],
+    handler: (c, a) => {
+      if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
+      for (let i = 1; i < a.length; i += 2) c.db.set(a[i] as string, newString(a[i + 1] as string));
+      c.w.ok();
+    },
+  },
+  {
+    name: 'msetnx',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    keys: [1, -1, 2],
+    handler: (c, a) => {
+      if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
+      for (let i = 1; i < a.length; i += 2) if (c.db.exists(a[i] as string)) return c.w.int(0);
+      for (let i = 1; i < a.length; i += 2) c.db.set(a[i] as string, newString(a[i + 1] as string));
+      c.w.int(1);
+    },
+  },
+  {
+    name: 'append',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const o = c.db.get(key, 'string', false);
+      if (o === null) {
+        c.db.set(key, newString(a[2] as string));
+        return c.w.int((a[2] as string).length);
+      }
+      if (o.v.length + (a[2] as string).length > MAX_STRING) fail(E.STRING_TOO_LONG);
+      o.v += a[2] as string;
+      o.enc = 'raw';
+      c.db.modified(key);
+      c.w.int(o.v.length);
+    },
+  },
+  { name: 'strlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getStr(c, a[1] as string)?.length ?? 0) },
+  {
+    name: 'setrange',
+    arity: 4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const off = parseIntArg(a[2] as string);
+      const val = a[3] as string;
+      if (off < 0) fail('ERR offset is out of range');
+      const o = c.db.get(key, 'string', false);
+      const cur = o === null ? '' : o.v;
+      if (val.length === 0) return c.w.int(cur.length);
+      if (off + val.length > MAX_STRING) fail(E.STRING_TOO_LONG);
+      const padded = cur.length < off ? cur + '\0'.repeat(off - cur.length) : cur;
+      const next = padded.slice(0, off) + val + padded.slice(off + val.length);
+      overwrite(c, key, next, 'raw');
+      c.w.int(next.length);
+    },
+  },
+  ...(['getrange', 'substr'] as const).map((name) => ({
+    name,
+    arity: 4,
+    flags: ['readonly'] as const,
+    keys: [1, 1, 1] as [number, number, number],
+    handler: (c: Client, a: string[]) => {
+      parseIntArg(a[2] as string);
+      parseIntArg(a[3] as string);
+      const s = getStr(c, a[1] as string) ?? '';
+      c.w.bulk(rangeOf(s, a[2] as string, a[3] as string));
+    },
+  })),
+  { name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => incrSmall(c, a[1] as string, 1) || incrBy(c, a[1] as string, 1n) },
+  { name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => incrSmall(c, a[1] as string, -1) || incrBy(c, a[1] as string, -1n) },
+  { name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => incrBy(c, a[1] as string, parseI64Arg(a[2] as string)) },
+  {
+    name: 'decrby',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const by = parseI64Arg(a[2] as string);
+      if (by === -(2n ** 63n)) fail('ERR decrement would overflow');
+      incrBy(c, a[1] as string, -by, true);
+    },
+  },
+  {
+    name: 'incrbyfloat',
+    arity: 3,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const cur = getStr(c, key);
+      const next = incrByFloat(cur, a[2] as string);
+      overwrite(c, key, next, 'str');
+      c.w.bulk(next);
+    },
+  },
+  { name: 'lcs', arity: -3, flags: ['readonly'], keys: [1, 2, 1], handler: lcs },
+]);

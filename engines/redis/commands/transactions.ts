@@ -1,0 +1,85 @@
+// MULTI / EXEC / DISCARD / WATCH / UNWATCH.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { call, resolve } from '../dispatch.ts';
+import { fail } from '../errors.ts';
+
+function exec(c: Client): void {
+  const e = c.engine;
+  if (c.multi === null) fail('ERR EXEC without MULTI');
+  const queued = c.multi;
+  c.multi = null;
+  if (c.multiError) {
+    c.multiError = false;
+    e.unwatchAll(c);
+    fail('EXECABORT Transaction discarded because of previous errors.');
+  }
+  // A watched key whose TTL ran out since WATCH counts as modified.
+  for (const k of c.watched) {
+    const sep = k.indexOf('\0');
+    e.ks.dbs[Number(k.slice(0, sep))]?.expireIfNeeded(k.slice(sep + 1));
+  }
+  if (c.dirtyCas) {
+    e.unwatchAll(c);
+    return c.w.nilArray();
+  }
+  e.unwatchAll(c);
+  c.w.array(queued.length);
+  e.execDepth++;
+  try {
+    for (const args of queued) {
+      const def = resolve(e, args);
+      if (typeof def === 'string') c.w.error(def);
+      else call(e, c, def, args);
+    }
+  } finally {
+    e.execDepth--;
+  }
+}
+
+export const transactionCommands = defineGroup('transactions', [
+  {
+    name: 'multi',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast', 'allow_busy'],
+    handler: (c) => {
+      if (c.multi !== null) fail('ERR MULTI calls can not be nested');
+      c.multi = [];
+      c.multiError = false;
+      c.w.ok();
+    },
+  },
+  { name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale'], handler: exec },
+  {
+    name: 'discard',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    handler: (c) => {
+      if (c.multi === null) fail('ERR DISCARD without MULTI');
+      c.multi = null;
+      c.multiError = false;
+      c.engine.unwatchAll(c);
+      c.w.ok();
+    },
+  },
+  {
+    name: 'watch',
+    arity: -2,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    keys: [1, -1, 1],
+    handler: (c, a) => {
+      if (c.multi !== null) fail('ERR WATCH inside MULTI is not allowed');
+      for (let i = 1; i < a.length; i++) c.engine.watch(c, a[i] as string);
+      c.w.ok();
+    },
+  },
+  {
+    name: 'unwatch',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    handler: (c) => {
+      c.engine.unwatchAll(c);
+      c.w.ok();
+    },
+  },
+]);

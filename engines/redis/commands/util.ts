@@ -1,0 +1,82 @@
+// Small helpers shared by command families.
+import type { Client } from '../client.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg } from '../num.ts';
+
+/** Case-insensitive comparison of an argument with an ASCII keyword. */
+export function is(arg: string | undefined, word: string): boolean {
+  return arg !== undefined && arg.length === word.length && arg.toLowerCase() === word;
+}
+
+/** Resolves Redis-style inclusive [start, end] indexes (negative from the end) against `len`. */
+export function clampRange(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return null;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+/** Parses a blocking timeout in seconds (float allowed) to ms; 0 = forever. */
+export function parseTimeout(s: string): number {
+  if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) fail(E.TIMEOUT);
+  const v = Number(s);
+  if (!Number.isFinite(v)) fail(E.TIMEOUT);
+  if (v < 0) fail(E.TIMEOUT_NEG);
+  return Math.ceil(v * 1000);
+}
+
+export function parseCount(s: string, positiveMsg = 'ERR value is out of range, must be positive'): number {
+  const n = parseIntArg(s);
+  if (n < 0) fail(positiveMsg);
+  return n;
+}
+
+/** SCAN-family options shared by SCAN/HSCAN/SSCAN/ZSCAN. */
+export interface ScanOptions {
+  match: string | null;
+  count: number;
+  type: string | null;
+}
+
+export function parseScanOptions(args: string[], from: number, allowType: boolean): ScanOptions {
+  const o: ScanOptions = { match: null, count: 10, type: null };
+  for (let i = from; i < args.length; i++) {
+    const a = args[i] as string;
+    const v = args[i + 1];
+    if (is(a, 'count') && v !== undefined) {
+      o.count = parseIntArg(v);
+      if (o.count < 1) fail(E.SYNTAX);
+      i++;
+    } else if (is(a, 'match') && v !== undefined) {
+      o.match = v;
+      i++;
+    } else if (allowType && is(a, 'type') && v !== undefined) {
+      o.type = v.toLowerCase();
+      i++;
+    } else {
+      fail(E.SYNTAX);
+    }
+  }
+  return o;
+}
+
+export function parseCursor(s: string): number {
+  if (!/^[0-9]+$/.test(s)) fail('ERR invalid cursor');
+  return Number(s);
+}
+
+/** Writes a flat list of field/value pairs as a map (RESP3) or array (RESP2). */
+export function writePairs(c: Client, pairs: readonly (readonly [string, string])[]): void {
+  c.w.map(pairs.length);
+  for (const [k, v] of pairs) {
+    c.w.bulk(k);
+    c.w.bulk(v);
+  }
+}
+
+export function writeHelp(c: Client, lines: readonly string[]): void {
+  c.w.array(lines.length);
+  for (const l of lines) c.w.simple(l);
+}

@@ -1,0 +1,648 @@
+// Sorted set commands.
+import type { Client } from '../client.ts';
+import { defineGroup } from '../command-table.ts';
+import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { parseIntArg, toFloat } from '../num.ts';
+import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
+import { randomPick, scanAll } from './hashes.ts';
+import { formatDouble } from '../resp/writer.ts';
+import { clampRange, is, parseTimeout } from './util.ts';
+
+type Entry = [string, number];
+
+function getZ(c: Client, key: string, read = true): ZSet | null {
+  return c.db.get(key, 'zset', read)?.v ?? null;
+}
+
+function parseScore(s: string): number {
+  const v = toFloat(s);
+  if (v === null || Number.isNaN(v)) fail(E.NOT_FLOAT);
+  return v;
+}
+
+export function parseScoreRange(minS: string, maxS: string): ScoreRange {
+  const one = (s: string): [number, boolean] => {
+    const ex = s.startsWith('(');
+    const v = toFloat(ex ? s.slice(1) : s);
+    if (v === null || Number.isNaN(v)) fail(E.MIN_MAX_FLOAT);
+    return [v, ex];
+  };
+  const [min, minEx] = one(minS);
+  const [max, maxEx] = one(maxS);
+  return { min, max, minEx, maxEx };
+}
+
+export function parseLexRange(minS: string, maxS: string): LexRange {
+  const one = (s: string): [string | null, boolean, -1 | 0 | 1] => {
+    if (s === '-') return [null, false, -1];
+    if (s === '+') return [null, false, 1];
+    if (s.startsWith('(')) return [s.slice(1), true, 0];
+    if (s.startsWith('[')) return [s.slice(1), false, 0];
+    fail(E.MIN_MAX_LEX);
+  };
+  const [min, minEx, minInf] = one(minS);
+  const [max, maxEx, maxInf] = one(maxS);
+  return { min, max, minEx, maxEx, minInf, maxInf };
+}
+
+/** Replies entries as members, or with scores (flat in RESP2, pairs in RESP3). */
+function writeEntries(c: Client, entries: Entry[], withScores: boolean): void {
+  if (!withScores) {
+    c.w.array(entries.length);
+    for (const [m] of entries) c.w.bulk(m);
+    return;
+  }
+  if (c.w.proto === 3) {
+    c.w.array(entries.length);
+    for (const [m, s] of entries) {
+      c.w.array(2);
+      c.w.bulk(m);
+      c.w.double(s);
+    }
+    return;
+  }
+  c.w.array(entries.length * 2);
+  for (const [m, s] of entries) {
+    c.w.bulk(m);
+    c.w.bulk(formatDouble(s));
+  }
+}
+
+function zadd(c: Client, a: string[], incrCmd: boolean): void {
+  const key = a[1] as string;
+  let nx = false,
+    xx = false,
+    gt = false,
+    lt = false,
+    ch = false,
+    incr = incrCmd;
+  let i = 2;
+  if (!incrCmd) {
+    for (; i < a.length; i++) {
+      const o = (a[i] as string).toLowerCase();
+      if (o === 'nx') nx = true;
+      else if (o === 'xx') xx = true;
+      else if (o === 'gt') gt = true;
+      else if (o === 'lt') lt = true;
+      else if (o === 'ch') ch = true;
+      else if (o === 'incr') incr = true;
+      else break;
+    }
+  }
+  const rest = a.length - i;
+  if (rest === 0 || rest % 2 !== 0) fail(E.SYNTAX);
+  if (nx && xx) fail('ERR XX and NX options at the same time are not compatible');
+  if ((gt && nx) || (lt && nx) || (gt && lt)) fail('ERR GT, LT, and/or NX options at the same time are not compatible');
+  if (incr && rest > 2) fail('ERR INCR option supports a single increment-element pair');
+  const pairs: Entry[] = [];
+  for (let j = i; j < a.length; j += 2) pairs.push([a[j + 1] as string, parseScore(a[j] as string)]);
+  const existing = getZ(c, key, false);
+  if (existing === null && xx) {
+    if (incr) return c.w.nil();
+    return c.w.int(0);
+  }
+  const o = c.db.getOrCreate(key, 'zset', newZSet);
+  let added = 0;
+  let changed = 0;
+  let result: number | null = null;
+  for (const [m, s] of pairs) {
+    const cur = o.v.score(m);
+    if (cur === undefined) {
+      if (xx) continue;
+      o.v.add(m, s);
+      added++;
+      result = s;
+      continue;
+    }
+    if (nx) continue;
+    let next = s;
+    if (incr) {
+      next = cur + s;
+      if (Number.isNaN(next)) {
+        c.db.modified(key);
+        fail('ERR resulting score is not a number (NaN)');
+      }
+    }
+    if ((gt && next <= cur) || (lt && next >= cur)) continue;
+    result = next;
+    if (next !== cur) {
+      o.v.add(m, next);
+      changed++;
+    }
+  }
+  updateEncoding(o, pairs.map(([m]) => m));
+  c.db.modified(key);
+  if (incr) {
+    if (result === null) return c.w.nil();
+    return c.w.double(result);
+  }
+  c.w.int(ch ? added + changed : added);
+}
+
+interface RangeSpec {
+  by: 'rank' | 'score' | 'lex';
+  rev: boolean;
+  withScores: boolean;
+  offset: number;
+  limit: number;
+}
+
+function collectRange(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Entry[] {
+  if (spec.by === 'rank') {
+    const start = parseIntArg(minS);
+    const end = parseIntArg(maxS);
+    const r = clampRange(start, end, z.size);
+    if (r === null) return [];
+    return z.rangeByRank(r[0], r[1], spec.rev);
+  }
+  if (spec.by === 'score') {
+    const r = spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS);
+    if (spec.offset < 0) return [];
+    return z.rangeByScore(r, spec.rev, spec.offset, spec.limit);
+  }
+  const r = spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS);
+  if (spec.offset < 0) return [];
+  return z.rangeByLex(r, spec.rev, spec.offset, spec.limit);
+}
+
+/** Validates range bounds even for a missing key, so errors match Redis. */
+function validateBounds(minS: string, maxS: string, spec: RangeSpec): void {
+  if (spec.by === 'rank') {
+    parseIntArg(minS);
+    parseIntArg(maxS);
+  } else if (spec.by === 'score') parseScoreRange(minS, maxS);
+  else parseLexRange(minS, maxS);
+}
+
+function parseRangeOptions(a: string[], from: number, base: Partial<RangeSpec>, allowed: { by: boolean; rev: boolean; withScores: boolean; limit: boolean }): RangeSpec {
+  const spec: RangeSpec = { by: 'rank', rev: false, withScores: false, offset: 0, limit: -1, ...base };
+  let hasLimit = false;
+  for (let i = from; i < a.length; i++) {
+    const o = (a[i] as string).toLowerCase();
+    if (o === 'withscores' && allowed.withScores) spec.withScores = true;
+    else if (o === 'rev' && allowed.rev) spec.rev = true;
+    else if (o === 'byscore' && allowed.by) spec.by = 'score';
+    else if (o === 'bylex' && allowed.by) spec.by = 'lex';
+    else if (o === 'limit' && allowed.limit && i + 2 < a.length) {
+      spec.offset = parseIntArg(a[i + 1] as string);
+      spec.limit = parseIntArg(a[i + 2] as string);
+      hasLimit = true;
+      i += 2;
+    } else fail(E.SYNTAX);
+  }
+  if (hasLimit && spec.by === 'rank') fail('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  if (spec.withScores && spec.by === 'lex') fail('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
+  return spec;
+}
+
+function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed: { by: boolean; rev: boolean; withScores: boolean; limit: boolean }, swapForRev = false): void {
+  const spec = parseRangeOptions(a, 4, base, allowed);
+  let minS = a[2] as string;
+  let maxS = a[3] as string;
+  // Legacy ZREV*BY* take max before min; the unified ZRANGE ... REV takes them in the same order.
+  if (swapForRev) [minS, maxS] = [maxS, minS];
+  validateBounds(minS, maxS, spec);
+  const z = getZ(c, a[1] as string);
+  if (z === null) return writeEntries(c, [], spec.withScores);
+  writeEntries(c, collectRange(z, minS, maxS, spec), spec.withScores);
+}
+
+function storeZ(c: Client, dst: string, z: ZSet): number {
+  if (z.size === 0) {
+    c.db.delete(dst);
+    return 0;
+  }
+  const o: ZSetObj = newZSet();
+  o.v = z;
+  updateEncoding(o, [...z.dict.keys()]);
+  c.db.set(dst, o);
+  return z.size;
+}
+
+type Aggregate = 'sum' | 'min' | 'max';
+
+/** Reads a source for ZUNION & co: sorted sets, or plain sets with score 1. */
+function sourceEntries(c: Client, key: string): Map<string, number> | null {
+  const o = c.db.lookup(key);
+  if (o === null) return null;
+  if (o.type === 'zset') return o.v.dict;
+  if (o.type === 'set') return new Map([...o.v].map((m) => [m, 1]));
+  fail(E.WRONGTYPE);
+}
+
+function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean): { z: ZSet; withScores: boolean } {
+  const numkeys = parseIntArg(a[numkeysAt] as string);
+  if (numkeys <= 0) fail(`ERR at least 1 input key is needed for '${name}' command`);
+  if (numkeysAt + numkeys >= a.length) fail(E.SYNTAX);
+  const keys = a.slice(numkeysAt + 1, numkeysAt + 1 + numkeys);
+  // Redis type-checks every source key before it looks at WEIGHTS/AGGREGATE.
+  const sources = keys.map((k) => sourceEntries(c, k));
+  const weights = keys.map(() => 1);
+  let agg: Aggregate = 'sum';
+  let withScores = false;
+  for (let i = numkeysAt + 1 + numkeys; i < a.length; i++) {
+    if (op !== 'diff' && is(a[i], 'weights') && i + numkeys < a.length) {
+      for (let j = 0; j < numkeys; j++) {
+        const w = toFloat(a[i + 1 + j] as string);
+        if (w === null || Number.isNaN(w)) fail('ERR weight value is not a float');
+        weights[j] = w;
+      }
+      i += numkeys;
+    } else if (op !== 'diff' && is(a[i], 'aggregate') && i + 1 < a.length) {
+      const v = (a[++i] as string).toLowerCase();
+      if (v !== 'sum' && v !== 'min' && v !== 'max') fail(E.SYNTAX);
+      agg = v;
+    } else if (allowWithScores && is(a[i], 'withscores')) withScores = true;
+    else fail(E.SYNTAX);
+  }
+  const combine = (x: number, y: number): number => {
+    if (agg === 'sum') {
+      const s = x + y;
+      return Number.isNaN(s) ? 0 : s;
+    }
+    return agg === 'min' ? Math.min(x, y) : Math.max(x, y);
+  };
+  const weighted = (s: number, w: number): number => {
+    const v = s * w;
+    return Number.isNaN(v) ? 0 : v;
+  };
+  const acc = new Map<string, number>();
+  if (op === 'union') {
+    sources.forEach((src, i) => {
+      if (src === null) return;
+      for (const [m, s] of src) {
+        const v = weighted(s, weights[i] as number);
+        const cur = acc.get(m);
+        acc.set(m, cur === undefined ? v : combine(cur, v));
+      }
+    });
+  } else if (op === 'inter') {
+    if (!sources.some((s) => s === null)) {
+      const first = sources[0] as Map<string, number>;
+      for (const [m, s] of first) {
+        let v = weighted(s, weights[0] as number);
+        let all = true;
+        for (let i = 1; i < sources.length; i++) {
+          const other = (sources[i] as Map<string, number>).get(m);
+          if (other === undefined) {
+            all = false;
+            break;
+          }
+          v = combine(v, weighted(other, weights[i] as number));
+        }
+        if (all) acc.set(m, v);
+      }
+    }
+  } else {
+    const first = sources[0];
+    if (first) {
+      for (const [m, s] of first) {
+        if (sources.slice(1).some((src) => src !== null && src.has(m))) continue;
+        acc.set(m, s);
+      }
+    }
+  }
+  const z = new ZSet();
+  for (const [m, s] of acc) z.add(m, s);
+  return { z, withScores };
+}
+
+function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
+  const z = getZ(c, key, false);
+  if (z === null) return [];
+  const out: Entry[] = [];
+  while (out.length < count && z.size > 0) {
+    const e = (max ? z.last() : z.first()) as Entry;
+    z.remove(e[0]);
+    out.push(e);
+  }
+  c.db.modified(key);
+  return out;
+}
+
+function zpop(c: Client, a: string[], max: boolean): void {
+  if (a.length > 3) fail(E.SYNTAX);
+  let count = 1;
+  if (a.length === 3) {
+    count = parseIntArg(a[2] as string);
+    if (count < 0) fail('ERR value is out of range, must be positive');
+  }
+  const entries = pop(c, a[1] as string, max, count);
+  if (a.length === 3 && c.w.proto === 3) return writeEntries(c, entries, true);
+  c.w.array(entries.length * 2);
+  for (const [m, s] of entries) {
+    c.w.bulk(m);
+    c.w.double(s);
+  }
+}
+
+function canBlock(c: Client): boolean {
+  return c.engine.execDepth === 0 && c.multi === null;
+}
+
+function bzpop(c: Client, a: string[], max: boolean): void {
+  const keys = a.slice(1, -1);
+  const timeout = parseTimeout(a[a.length - 1] as string);
+  const reply = (key: string, e: Entry) => {
+    c.w.array(3);
+    c.w.bulk(key);
+    c.w.bulk(e[0]);
+    c.w.double(e[1]);
+  };
+  for (const key of keys) {
+    const z = getZ(c, key, false);
+    if (z !== null && z.size > 0) return reply(key, pop(c, key, max, 1)[0] as Entry);
+  }
+  if (!canBlock(c)) return c.w.nilArray();
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, keys, timeout, {
+    tryServe: (key) => {
+      const db = c.engine.ks.dbs[dbIndex];
+      const o = db?.peek(key);
+      if (db === undefined || o === null || o === undefined || o.type !== 'zset' || o.v.size === 0) return false;
+      const e = (max ? o.v.last() : o.v.first()) as Entry;
+      o.v.remove(e[0]);
+      db.modified(key);
+      reply(key, e);
+      return true;
+    },
+    onTimeout: () => c.w.nilArray(),
+  });
+}
+
+function zmpop(c: Client, a: string[], blocking: boolean): void {
+  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
+  const at = blocking ? 2 : 1;
+  const numkeys = parseIntArg(a[at] as string);
+  if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
+  if (at + numkeys + 1 >= a.length) fail(E.SYNTAX);
+  const keys = a.slice(at + 1, at + 1 + numkeys);
+  const where = a[at + 1 + numkeys] as string;
+  if (!is(where, 'min') && !is(where, 'max')) fail(E.SYNTAX);
+  const max = is(where, 'max');
+  let count = 1;
+  let i = at + 2 + numkeys;
+  if (i < a.length) {
+    if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
+    count = parseIntArg(a[i + 1] as string);
+    if (count <= 0) fail('ERR count should be greater than 0');
+    i += 2;
+  }
+  if (i !== a.length) fail(E.SYNTAX);
+  const reply = (key: string, entries: Entry[]) => {
+    c.w.array(2);
+    c.w.bulk(key);
+    c.w.array(entries.length);
+    for (const [m, s] of entries) {
+      c.w.array(2);
+      c.w.bulk(m);
+      c.w.double(s);
+    }
+  };
+  for (const key of keys) {
+    const z = getZ(c, key, false);
+    if (z !== null && z.size > 0) return reply(key, pop(c, key, max, count));
+  }
+  if (!blocking || !canBlock(c)) return c.w.nilArray();
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, keys, timeout, {
+    tryServe: (key) => {
+      const db = c.engine.ks.dbs[dbIndex];
+      const o = db?.peek(key);
+      if (db === undefined || o === null || o === undefined || o.type !== 'zset' || o.v.size === 0) return false;
+      const out: Entry[] = [];
+      while (out.length < count && o.v.size > 0) {
+        const e = (max ? o.v.last() : o.v.first()) as Entry;
+        o.v.remove(e[0]);
+        out.push(e);
+      }
+      db.modified(key);
+      reply(key, out);
+      return true;
+    },
+    onTimeout: () => c.w.nilArray(),
+  });
+}
+
+function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void {
+  const key = a[1] as string;
+  const spec: RangeSpec = { by, rev: false, withScores: false, offset: 0, limit: -1 };
+  validateBounds(a[2] as string, a[3] as string, spec);
+  const z = getZ(c, key, false);
+  if (z === null) return c.w.int(0);
+  const victims = collectRange(z, a[2] as string, a[3] as string, spec);
+  for (const [m] of victims) z.remove(m);
+  if (victims.length > 0) c.db.modified(key);
+  c.w.int(victims.length);
+}
+
+function rank(c: Client, a: string[], rev: boolean): void {
+  let withScore = false;
+  if (a.length === 4) {
+    if (!is(a[3], 'withscore')) fail(E.SYNTAX);
+    withScore = true;
+  } else if (a.length > 4) fail(E.SYNTAX);
+  const z = getZ(c, a[1] as string);
+  const r = z === null ? -1 : z.rank(a[2] as string);
+  if (r < 0) return withScore ? c.w.nilArray() : c.w.nil();
+  const value = rev ? (z as ZSet).size - 1 - r : r;
+  if (!withScore) return c.w.int(value);
+  c.w.array(2);
+  c.w.int(value);
+  c.w.double((z as ZSet).score(a[2] as string) as number);
+}
+
+function zrandmember(c: Client, a: string[]): void {
+  if (a.length > 2) parseIntArg(a[2] as string);
+  const z = getZ(c, a[1] as string);
+  if (a.length === 2) {
+    if (z === null) return c.w.nil();
+    return c.w.bulk(randomPick([...z.dict.keys()], 1)[0] as string);
+  }
+  const count = parseIntArg(a[2] as string);
+  let withScores = false;
+  if (a.length === 4 && is(a[3], 'withscores')) withScores = true;
+  else if (a.length > 3) fail(E.SYNTAX);
+  if (z === null) return c.w.array(0);
+  writeEntries(c, randomPick([...z.dict.entries()], count), withScores);
+}
+
+const ALL_OPTS = { by: true, rev: true, withScores: true, limit: true };
+
+export const zsetCommands = defineGroup('sorted_set', [
+  { name: 'zadd', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => zadd(c, a, false) },
+  {
+    name: 'zincrby',
+    arity: 4,
+    flags: ['write', 'denyoom', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => zadd(c, ['zadd', a[1] as string, a[2] as string, a[3] as string], true),
+  },
+  { name: 'zcard', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getZ(c, a[1] as string)?.size ?? 0) },
+  {
+    name: 'zscore',
+    arity: 3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const s = getZ(c, a[1] as string)?.score(a[2] as string);
+      if (s === undefined) c.w.nil();
+      else c.w.double(s);
+    },
+  },
+  {
+    name: 'zmscore',
+    arity: -3,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const z = getZ(c, a[1] as string);
+      c.w.array(a.length - 2);
+      for (let i = 2; i < a.length; i++) {
+        const s = z?.score(a[i] as string);
+        if (s === undefined) c.w.nil();
+        else c.w.double(s);
+      }
+    },
+  },
+  {
+    name: 'zcount',
+    arity: 4,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const r = parseScoreRange(a[2] as string, a[3] as string);
+      c.w.int(getZ(c, a[1] as string)?.countInScore(r) ?? 0);
+    },
+  },
+  {
+    name: 'zlexcount',
+    arity: 4,
+    flags: ['readonly', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const r = parseLexRange(a[2] as string, a[3] as string);
+      c.w.int(getZ(c, a[1] as string)?.countInLex(r) ?? 0);
+    },
+  },
+  { name: 'zrank', arity: -3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => rank(c, a, false) },
+  { name: 'zrevrank', arity: -3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => rank(c, a, true) },
+  {
+    name: 'zrem',
+    arity: -3,
+    flags: ['write', 'fast'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      const z = getZ(c, key, false);
+      if (z === null) return c.w.int(0);
+      let n = 0;
+      for (let i = 2; i < a.length; i++) if (z.remove(a[i] as string)) n++;
+      if (n > 0) c.db.modified(key);
+      c.w.int(n);
+    },
+  },
+  { name: 'zremrangebyrank', arity: 4, flags: ['write'], keys: [1, 1, 1], handler: (c, a) => removeRange(c, a, 'rank') },
+  { name: 'zremrangebyscore', arity: 4, flags: ['write'], keys: [1, 1, 1], handler: (c, a) => removeRange(c, a, 'score') },
+  { name: 'zremrangebylex', arity: 4, flags: ['write'], keys: [1, 1, 1], handler: (c, a) => removeRange(c, a, 'lex') },
+  { name: 'zrange', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, {}, ALL_OPTS) },
+  {
+    name: 'zrangestore',
+    arity: -5,
+    flags: ['write', 'denyoom'],
+    keys: [1, 2, 1],
+    handler: (c, a) => {
+      const spec = parseRangeOptions(a, 5, {}, { by: true, rev: true, withScores: false, limit: true });
+      validateBounds(a[3] as string, a[4] as string, spec);
+      const z = getZ(c, a[2] as string);
+      const entries = z === null ? [] : collectRange(z, a[3] as string, a[4] as string, spec);
+      const out = new ZSet();
+      for (const [m, s] of entries) out.add(m, s);
+      c.w.int(storeZ(c, a[1] as string, out));
+    },
+  },
+  { name: 'zrevrange', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, { rev: true }, { by: false, rev: false, withScores: true, limit: false }) },
+  { name: 'zrangebyscore', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, { by: 'score' }, { by: false, rev: false, withScores: true, limit: true }) },
+  {
+    name: 'zrevrangebyscore',
+    arity: -4,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => rangeCommand(c, a, { by: 'score', rev: true }, { by: false, rev: false, withScores: true, limit: true }),
+  },
+  { name: 'zrangebylex', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, { by: 'lex' }, { by: false, rev: false, withScores: false, limit: true }) },
+  {
+    name: 'zrevrangebylex',
+    arity: -4,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => rangeCommand(c, a, { by: 'lex', rev: true }, { by: false, rev: false, withScores: false, limit: true }),
+  },
+  { name: 'zpopmin', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => zpop(c, a, false) },
+  { name: 'zpopmax', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => zpop(c, a, true) },
+  { name: 'bzpopmin', arity: -3, flags: ['write', 'fast', 'blocking'], keys: [1, -2, 1], handler: (c, a) => bzpop(c, a, false) },
+  { name: 'bzpopmax', arity: -3, flags: ['write', 'fast', 'blocking'], keys: [1, -2, 1], handler: (c, a) => bzpop(c, a, true) },
+  { name: 'zmpop', arity: -4, flags: ['write'], keysOf: (a) => numkeysPositions(a, 1), handler: (c, a) => zmpop(c, a, false) },
+  { name: 'bzmpop', arity: -5, flags: ['write', 'blocking'], keysOf: (a) => numkeysPositions(a, 2), handler: (c, a) => zmpop(c, a, true) },
+  { name: 'zrandmember', arity: -2, flags: ['readonly'], keys: [1, 1, 1], handler: zrandmember },
+  ...(['union', 'inter', 'diff'] as const).flatMap((op) => [
+    {
+      name: `z${op}`,
+      arity: -3,
+      flags: ['readonly'] as const,
+      keysOf: (a: string[]) => numkeysPositions(a, 1),
+      handler: (c: Client, a: string[]) => {
+        const r = setOp(c, a, op, 1, `z${op}`, true);
+        writeEntries(c, [...r.z.entries()], r.withScores);
+      },
+    },
+    {
+      name: `z${op}store`,
+      arity: -4,
+      flags: ['write', 'denyoom'] as const,
+      keysOf: (a: string[]) => [1, ...numkeysPositions(a, 2)],
+      handler: (c: Client, a: string[]) => {
+        const r = setOp(c, a, op, 2, `z${op}store`, false);
+        c.w.int(storeZ(c, a[1] as string, r.z));
+      },
+    },
+  ]),
+  {
+    name: 'zintercard',
+    arity: -3,
+    flags: ['readonly'],
+    keysOf: (a) => numkeysPositions(a, 1),
+    handler: (c, a) => {
+      const numkeys = parseIntArg(a[1] as string);
+      if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
+      if (1 + numkeys >= a.length) fail("ERR Number of keys can't be greater than number of args");
+      let limit = 0;
+      const rest = a.slice(2 + numkeys);
+      if (rest.length > 0) {
+        if (rest.length !== 2 || !is(rest[0], 'limit')) fail(E.SYNTAX);
+        limit = parseIntArg(rest[1] as string);
+        if (limit < 0) fail("ERR LIMIT can't be negative");
+      }
+      const r = setOp(c, ['zinter', ...a.slice(1, 2 + numkeys)], 'inter', 1, 'zintercard', false);
+      c.w.int(limit > 0 ? Math.min(limit, r.z.size) : r.z.size);
+    },
+  },
+  {
+    name: 'zscan',
+    arity: -3,
+    flags: ['readonly'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const z = getZ(c, a[1] as string);
+      scanAll(c, a, z ? [...z.entries()].map(([m, s]) => [m, formatDouble(s)]) : []);
+    },
+  },
+]);
+
+export function numkeysPositions(a: string[], at: number): number[] {
+  const n = Number(a[at]);
+  const out: number[] = [];
+  for (let i = 0; i < n && at + 1 + i < a.length; i++) out.push(at + 1 + i);
+  return out;
+}

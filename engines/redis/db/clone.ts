@@ -1,0 +1,39 @@
+// Deep copies for COPY: the copy must not share mutable collections with the source.
+import { Deque } from '../types/deque.ts';
+import { Stream } from '../types/stream.ts';
+import { ZSet } from '../types/zset.ts';
+import type { RObj } from './objects.ts';
+
+export function cloneObject(o: RObj): RObj {
+  const meta = { lru: o.lru, lfu: o.lfu, lfuTime: o.lfuTime, mem: o.mem, memDirty: false };
+  switch (o.type) {
+    case 'string':
+      return { ...meta, type: 'string', v: o.v, enc: o.enc };
+    case 'list':
+      return { ...meta, type: 'list', v: Deque.from(o.v.toArray()) };
+    case 'hash':
+      return { ...meta, type: 'hash', v: new Map(o.v), big: o.big };
+    case 'set':
+      return { ...meta, type: 'set', v: new Set(o.v), big: o.big };
+    case 'zset': {
+      const z = new ZSet();
+      for (const [m, s] of o.v.entries()) z.add(m, s);
+      return { ...meta, type: 'zset', v: z, big: o.big };
+    }
+    case 'stream': {
+      const s = new Stream();
+      s.entries = o.v.entries.map((e) => ({ id: { ...e.id }, fields: [...e.fields] }));
+      s.lastId = { ...o.v.lastId };
+      s.maxDeletedId = { ...o.v.maxDeletedId };
+      s.entriesAdded = o.v.entriesAdded;
+      for (const [name, g] of o.v.groups) {
+        const pending = new Map([...g.pending].map(([k, p]) => [k, { ...p }]));
+        const consumers = new Map(
+          [...g.consumers].map(([n, cons]) => [n, { ...cons, pending: new Map([...cons.pending.keys()].map((k) => [k, pending.get(k) ?? { ...(cons.pending.get(k) as NonNullable<ReturnType<typeof cons.pending.get>>) }])) }]),
+        );
+        s.groups.set(name, { name, lastId: { ...g.lastId }, entriesRead: g.entriesRead, pending, consumers });
+      }
+      return { ...meta, type: 'stream', v: s };
+    }
+  }
+}

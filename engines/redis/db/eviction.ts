@@ -1,0 +1,64 @@
+// maxmemory enforcement: sample keys per the policy (approximated LRU/LFU like Redis) and evict the
+// best candidate until used memory fits, or report that nothing can be evicted.
+import type { Config } from '../config.ts';
+import type { Keyspace } from './keyspace.ts';
+import type { RObj } from './objects.ts';
+
+interface Candidate {
+  db: number;
+  key: string;
+  score: number; // higher = better to evict
+}
+
+function sampleScore(ks: Keyspace, policy: string, o: RObj, ttl: number | undefined, now: number): number {
+  if (policy.endsWith('-lru')) return now - o.lru;
+  if (policy.endsWith('-lfu')) return 255 - ks.lfuDecay(o, now);
+  if (policy === 'volatile-ttl') return -(ttl ?? 0);
+  return Math.random();
+}
+
+/** Evicts until under maxmemory; false when over the limit and nothing can be evicted. */
+export function freeMemory(ks: Keyspace, cfg: Config, baseline: number, onEvict: (db: number, key: string) => void): boolean {
+  if (cfg.maxmemory <= 0) return true;
+  const policy = cfg.maxmemoryPolicy;
+  let guard = 0;
+  while (baseline + ks.usedMemory > cfg.maxmemory) {
+    if (policy === 'noeviction' || guard++ > 100000) return false;
+    const volatile = policy.startsWith('volatile-');
+    const now = ks.clock.now();
+    let best: Candidate | null = null;
+    for (const db of ks.dbs) {
+      const pool = volatile ? db.expires.size : db.size;
+      if (pool === 0) continue;
+      for (let i = 0; i < cfg.maxmemorySamples; i++) {
+        let key: string;
+        if (volatile) {
+          key = randomExpiringKey(db.expires);
+        } else {
+          const e = db.dict.random();
+          if (e === null) break;
+          key = e[0];
+        }
+        const o = db.dict.get(key);
+        if (o === undefined) continue;
+        const score = sampleScore(ks, policy, o, db.expires.get(key), now);
+        if (best === null || score > best.score) best = { db: db.id, key, score };
+      }
+    }
+    if (best === null) return false;
+    const db = ks.db(best.db);
+    db.delete(best.key);
+    ks.stats.evicted++;
+    onEvict(best.db, best.key);
+  }
+  return true;
+}
+
+/** Picks a random key among those with a TTL; maps have no random access, so skip a random count. */
+function randomExpiringKey(expires: Map<string, number>): string {
+  let skip = Math.floor(Math.random() * Math.min(expires.size, 64));
+  for (const k of expires.keys()) {
+    if (skip-- <= 0) return k;
+  }
+  return expires.keys().next().value as string;
+}

@@ -1,0 +1,132 @@
+// The value kinds a key can hold, with the metadata eviction and OBJECT need.
+import { Deque } from '../types/deque.ts';
+import { ZSet } from '../types/zset.ts';
+import type { Stream } from '../types/stream.ts';
+import { limits } from '../limits.ts';
+
+interface Meta {
+  /** LRU clock (ms) of the last access, or LFU state when an LFU policy is active. */
+  lru: number;
+  /** LFU logarithmic counter and the minute it was last decremented. */
+  lfu: number;
+  lfuTime: number;
+  /** Cached memory estimate in bytes, refreshed when the key is modified. */
+  mem: number;
+  memDirty: boolean;
+}
+
+export interface StrObj extends Meta {
+  type: 'string';
+  v: string;
+  /**
+   * How Redis would have encoded the value: 'auto' (int when it looks like one, else embstr/raw by
+   * length, as after SET), 'str' (never int, as after INCRBYFLOAT), 'raw' (modified in place).
+   */
+  enc: StrEncoding;
+}
+export interface ListObj extends Meta {
+  type: 'list';
+  v: Deque<string>;
+}
+export interface HashObj extends Meta {
+  type: 'hash';
+  v: Map<string, string>;
+  /** Conversions to the big encoding are one-way, as in Redis. */
+  big: boolean;
+}
+export interface SetObj extends Meta {
+  type: 'set';
+  v: Set<string>;
+  big: boolean;
+}
+export interface ZSetObj extends Meta {
+  type: 'zset';
+  v: ZSet;
+  big: boolean;
+}
+export interface StreamObj extends Meta {
+  type: 'stream';
+  v: Stream;
+}
+export type RObj = StrObj | ListObj | HashObj | SetObj | ZSetObj | StreamObj;
+export type RType = RObj['type'];
+
+function meta(): Meta {
+  return { lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false };
+}
+
+export type StrEncoding = 'auto' | 'str' | 'raw';
+export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false });
+export const newList = (): ListObj => ({ type: 'list', v: new Deque<string>(), ...meta() });
+export const newHash = (): HashObj => ({ type: 'hash', v: new Map(), big: false, ...meta() });
+export const newSet = (): SetObj => ({ type: 'set', v: new Set(), big: false, ...meta() });
+export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, ...meta() });
+
+const INT_RE = /^(?:0|-?[1-9][0-9]{0,18})$/;
+
+/** What OBJECT ENCODING reports, following Redis 7.0's thresholds. */
+export function encodingOf(o: RObj): string {
+  switch (o.type) {
+    case 'string':
+      if (o.enc === 'auto' && o.v.length <= 20 && INT_RE.test(o.v)) {
+        const n = BigInt(o.v);
+        if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
+      }
+      return o.enc !== 'raw' && o.v.length <= limits.EMBSTR_MAX ? 'embstr' : 'raw';
+    case 'list':
+      return 'quicklist';
+    case 'hash':
+      return o.big ? 'hashtable' : 'listpack';
+    case 'set':
+      return o.big ? 'hashtable' : 'intset';
+    case 'zset':
+      return o.big ? 'skiplist' : 'listpack';
+    case 'stream':
+      return 'stream';
+  }
+}
+
+/** Promotes small encodings once a threshold is crossed; call after adding elements. */
+export function updateEncoding(o: RObj, added: readonly string[] = []): void {
+  if (o.type === 'hash' && !o.big) {
+    if (o.v.size > limits.HASH_MAX_LISTPACK_ENTRIES || added.some((s) => s.length > limits.HASH_MAX_LISTPACK_VALUE)) o.big = true;
+  } else if (o.type === 'set' && !o.big) {
+    if (o.v.size > limits.SET_MAX_INTSET_ENTRIES || added.some((s) => !INT_RE.test(s))) o.big = true;
+  } else if (o.type === 'zset' && !o.big) {
+    if (o.v.size > limits.ZSET_MAX_LISTPACK_ENTRIES || added.some((s) => s.length > limits.ZSET_MAX_LISTPACK_VALUE)) o.big = true;
+  }
+}
+
+const OBJ_OVERHEAD = 56;
+const ELEM_OVERHEAD = 24;
+const SAMPLES = 5;
+
+/** Approximate bytes used by a value: exact for strings, sampled for collections (like MEMORY USAGE). */
+export function estimateMemory(key: string, o: RObj): number {
+  const base = OBJ_OVERHEAD + key.length;
+  switch (o.type) {
+    case 'string':
+      return base + o.v.length;
+    case 'list':
+      return base + sampleAvg(o.v, o.v.length, (s) => s.length);
+    case 'set':
+      return base + sampleAvg(o.v, o.v.size, (s) => s.length);
+    case 'hash':
+      return base + sampleAvg(o.v, o.v.size, ([f, v]) => f.length + v.length + ELEM_OVERHEAD);
+    case 'zset':
+      return base + sampleAvg(o.v.dict, o.v.size, ([m]) => m.length + 8 + ELEM_OVERHEAD * 2);
+    case 'stream':
+      return base + o.v.memoryEstimate();
+  }
+}
+
+function sampleAvg<T>(items: Iterable<T>, n: number, size: (t: T) => number): number {
+  if (n === 0) return 0;
+  let total = 0;
+  let k = 0;
+  for (const it of items) {
+    total += size(it) + ELEM_OVERHEAD;
+    if (++k === SAMPLES) break;
+  }
+  return Math.round((total / k) * n);
+}

@@ -1,0 +1,107 @@
+// Runs one parsed command for a client: lookup, the central checks Redis makes before executing
+// (arity, auth, pub/sub context, OOM, MULTI queueing), the handler, and the bookkeeping after it.
+import type { Client } from './client.ts';
+import type { CommandDef } from './command-table.ts';
+import type { Engine } from './engine.ts';
+import { E, RedisError } from './errors.ts';
+import { notifyCommand } from './notify.ts';
+
+const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+export function unknownCommandError(args: readonly string[]): string {
+  let tail = '';
+  for (let i = 1; i < args.length && tail.length < 128; i++) tail += `'${(args[i] as string).slice(0, 128 - tail.length)}' `;
+  return `ERR unknown command '${(args[0] as string).slice(0, 128)}', with args beginning with: ${tail}`;
+}
+
+/** Resolves the command (and subcommand) and checks arity; returns the def or an error text. */
+export function resolve(e: Engine, args: readonly string[]): CommandDef | string {
+  let def = e.lookup(args[0] as string);
+  if (def === undefined) return unknownCommandError(args);
+  if (def.subcommands !== undefined) {
+    if (args.length < 2) return `ERR wrong number of arguments for '${def.fullName}' command`;
+    const sub = def.subcommands.get((args[1] as string).toLowerCase());
+    if (sub === undefined) return E.UNKNOWN_SUB((args[1] as string).slice(0, 128), args[0] as string);
+    def = sub;
+  }
+  const n = args.length;
+  if ((def.arity > 0 && n !== def.arity) || n < -def.arity) return `ERR wrong number of arguments for '${def.fullName}' command`;
+  return def;
+}
+
+function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
+  c.w.error(msg);
+  if (c.multi !== null) c.multiError = true;
+  e.countError(msg);
+  if (def !== null) e.commandStats(def).rejected++;
+}
+
+export function execute(e: Engine, c: Client, args: string[]): void {
+  const r = resolve(e, args);
+  if (typeof r === 'string') {
+    reject(e, c, r, null);
+    return;
+  }
+  const def = r;
+  if (!c.authenticated && !def.noAuth) {
+    reject(e, c, E.NOAUTH, def);
+    return;
+  }
+  if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.name)) {
+    reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
+    return;
+  }
+  if (e.config.maxmemory > 0 && def.denyOom && !e.freeMemory()) {
+    reject(e, c, E.OOM, def);
+    return;
+  }
+  if (c.multi !== null && !MULTI_CONTROL.has(def.name)) {
+    if (def.noMulti) {
+      reject(e, c, 'ERR Command not allowed inside a transaction', def);
+      return;
+    }
+    c.multi.push(args);
+    c.w.queued();
+    return;
+  }
+  call(e, c, def, args);
+}
+
+/** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
+export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
+  const mark = c.w.pos;
+  const mode = c.replyMode;
+  const t0 = performance.now();
+  const dirtyBefore = e.ks.stats.dirty;
+  if (e.emptied.length !== 0) e.emptied = [];
+  let failed = false;
+  try {
+    def.handler(c, args);
+  } catch (err) {
+    failed = true;
+    c.w.rewind(mark);
+    const msg = err instanceof RedisError ? err.reply : `ERR internal error: ${err instanceof Error ? err.message : String(err)}`;
+    c.w.error(msg);
+    e.countError(msg);
+  }
+  if (!failed && def.isWrite && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
+    const emptied = e.emptied;
+    e.emptied = [];
+    notifyCommand(e, c, def, args, emptied);
+  }
+  const usec = (performance.now() - t0) * 1000;
+  const st = e.commandStats(def);
+  st.calls++;
+  st.usec += usec;
+  if (failed) st.failed++;
+  e.totalCommands++;
+  c.lastCommand = def.fullName;
+  if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);
+  if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
+  else if (mode === 'skip') {
+    c.w.rewind(mark);
+    if (c.replyMode === 'skip') c.replyMode = 'on';
+  }
+  if (e.ks.ready.size !== 0 && e.execDepth === 0) e.serveBlocked();
+}

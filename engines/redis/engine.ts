@@ -1,0 +1,465 @@
+// The server's state and event loop glue, independent of sockets: clients feed bytes in and get
+// replies flushed out through their Conn.
+import { Client, type BlockState, type Conn } from './client.ts';
+import type { Clock } from './clock.ts';
+import { CommandTable, type CommandDef } from './command-table.ts';
+import { allGroups } from './commands/index.ts';
+import { Config } from './config.ts';
+import { freeMemory } from './db/eviction.ts';
+import { activeExpireCycle } from './db/expiry.ts';
+import { Keyspace } from './db/keyspace.ts';
+import { execute } from './dispatch.ts';
+import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
+import { PubSub } from './pubsub.ts';
+import { ProtocolError } from './resp/parser.ts';
+
+/** Commands an ElastiCache node refuses, answering as if they did not exist. */
+const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'bgrewriteaof', 'migrate']);
+
+/** Memory Redis reports with an empty dataset; counted so used_memory looks familiar. */
+export const BASELINE_MEMORY = 900 * 1024;
+
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  rejected: number;
+  failed: number;
+}
+
+export interface SlowlogEntry {
+  id: number;
+  time: number;
+  usec: number;
+  args: string[];
+  addr: string;
+  name: string;
+}
+
+export interface EngineOptions {
+  clock: Clock;
+  mode: 'bare' | 'node';
+  version: string;
+  maxmemory?: number;
+  maxmemoryPolicy?: string;
+  requirepass?: string;
+}
+
+export class Engine {
+  readonly config = new Config();
+  readonly clock: Clock;
+  readonly ks: Keyspace;
+  readonly table = new CommandTable(allGroups());
+  readonly mode: 'bare' | 'node';
+  readonly version: string;
+  readonly clients = new Map<number, Client>();
+  readonly pubsub: PubSub;
+  readonly startedAt: number;
+  readonly runId = randomHex(40);
+  private nextClientId = 1;
+  totalConnections = 0;
+  rejectedConnections = 0;
+  totalCommands = 0;
+  netInput = 0;
+  netOutput = 0;
+  private cmdStatsById: (CommandStat | undefined)[] = [];
+  private readonly statNames: string[] = [];
+  readonly errStats = new Map<string, number>();
+  totalErrors = 0;
+  /** Inside EXEC, blocked clients are served only once the whole transaction ran. */
+  execDepth = 0;
+  slowlog: SlowlogEntry[] = [];
+  private slowlogNextId = 0;
+  /** CLIENT PAUSE: until when, and whether only writes are held. */
+  pause: { until: number; writesOnly: boolean } | null = null;
+  private readonly waiters = new Map<string, Client[]>();
+  private readonly dirty = new Set<Client>();
+  private flushScheduled = false;
+  private cron: NodeJS.Timeout | null = null;
+  lastSave: number;
+  /** Keys emptied by the running command, announced after its own notification. */
+  emptied: [number, string][] = [];
+  private notifyText = '';
+  private notifyParsed: NotifyFlags | null = null;
+
+  constructor(opts: EngineOptions) {
+    this.clock = opts.clock;
+    this.mode = opts.mode;
+    this.version = opts.version;
+    this.ks = new Keyspace(this.clock);
+    if (opts.maxmemory) this.config.maxmemory = opts.maxmemory;
+    if (opts.maxmemoryPolicy) this.config.set('maxmemory-policy', opts.maxmemoryPolicy);
+    if (opts.requirepass) this.config.requirepass = opts.requirepass;
+    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
+    this.startedAt = this.lastSave = this.clock.now();
+    this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
+    this.ks.onEmptied = (db, key) => {
+      if (this.notifyFlags !== null) this.emptied.push([db, key]);
+    };
+  }
+
+  /** Parsed notify-keyspace-events, or null when notifications are off (the common, cheap case). */
+  get notifyFlags(): NotifyFlags | null {
+    const text = this.config.notifyKeyspaceEvents;
+    if (text !== this.notifyText) {
+      this.notifyText = text;
+      const f = parseNotifyFlags(text);
+      this.notifyParsed = f !== null && (f.keyspace || f.keyevent) && f.classes.size > 0 ? f : null;
+    }
+    return this.notifyParsed;
+  }
+
+  start(): void {
+    this.scheduleCron();
+  }
+
+  private scheduleCron(): void {
+    this.cron = setTimeout(() => {
+      try {
+        this.tick();
+      } catch {
+        // Background work must never take the server down; the next tick retries.
+      }
+      this.scheduleCron();
+    }, Math.max(1, Math.floor(1000 / this.config.hz)));
+    this.cron.unref();
+  }
+
+  /** Periodic work: active expiry, idle timeouts, output limits, the end of CLIENT PAUSE. */
+  tick(): void {
+    this.ks.accessNow = this.clock.now();
+    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    if (this.config.activeExpire) activeExpireCycle(this.ks, this.config.hz);
+    const now = this.clock.now();
+    if (this.config.timeout > 0) {
+      for (const c of this.clients.values()) {
+        if (c.blocked === null && c.subscriptionCount === 0 && now - c.lastInteraction > this.config.timeout * 1000) this.closeClient(c);
+      }
+    }
+    if (this.pause !== null && now >= this.pause.until) this.unpause();
+    if (this.ks.ready.size !== 0) this.serveBlocked();
+    this.flushDirty();
+  }
+
+  stop(): void {
+    if (this.cron) clearTimeout(this.cron);
+    this.cron = null;
+    for (const c of [...this.clients.values()]) this.closeClient(c, true);
+  }
+
+  lookup(name: string): CommandDef | undefined {
+    const def = this.table.lookup(name);
+    if (def === undefined) return undefined;
+    if (this.mode === 'node' && NODE_DISABLED.has(def.name)) return undefined;
+    return def;
+  }
+
+  /** Registers a new connection, or refuses it with Redis's error when maxclients is reached. */
+  addClient(conn: Conn): Client | null {
+    if (this.clients.size >= this.config.maxclients) {
+      this.rejectedConnections++;
+      conn.write(Buffer.from('-ERR max number of clients reached\r\n'));
+      conn.end();
+      return null;
+    }
+    const c = new Client(this, this.nextClientId++, conn);
+    this.clients.set(c.id, c);
+    this.totalConnections++;
+    return c;
+  }
+
+  /** The connection went away (or we drop it): forget every trace of the client. */
+  removeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    this.unblock(c);
+    this.pubsub.removeAll(c);
+    this.unwatchAll(c);
+    this.dirty.delete(c);
+  }
+
+  closeClient(c: Client, immediately = false): void {
+    if (c.closed) return;
+    c.flush();
+    this.removeClient(c);
+    if (immediately) c.conn.destroy();
+    else c.conn.end();
+  }
+
+  /** Feeds bytes from the socket; runs complete commands and flushes their replies in one write. */
+  onData(c: Client, chunk: Buffer): void {
+    if (c.closed) return;
+    this.netInput += chunk.length;
+    c.lastInteraction = this.ks.accessNow = this.clock.now();
+    let perr: ProtocolError | null = null;
+    try {
+      c.parser.feed(chunk, c.queue, { maxBulkLen: this.config.protoMaxBulkLen, authenticated: c.authenticated });
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      perr = err;
+    }
+    this.processQueue(c);
+    if (perr !== null) {
+      c.w.error(`ERR Protocol error: ${perr.message}`);
+      this.countError('ERR');
+      this.closeClient(c);
+      return;
+    }
+    if (c.parser.buffered > this.config.clientQueryBufferLimit) {
+      // Redis drops such a client without a reply.
+      this.closeClient(c, true);
+      return;
+    }
+    // Like Redis's beforeSleep, replies are written after every readable socket of this loop
+    // iteration was processed: the writes then go out together instead of interleaving with reads.
+    this.queueFlush(c);
+  }
+
+  private isPaused(c: Client, args: string[]): boolean {
+    if (this.pause === null) return false;
+    if (this.clock.now() >= this.pause.until) {
+      this.pause = null;
+      return false;
+    }
+    if (!this.pause.writesOnly) return true;
+    const def = this.lookup(args[0] as string);
+    return def !== undefined && (def.isWrite || (def.name === 'exec' && c.multi !== null));
+  }
+
+  processQueue(c: Client): void {
+    const q = c.queue;
+    let i = 0;
+    while (i < q.length) {
+      if (c.blocked !== null || c.closing || c.closed) break;
+      const args = q[i] as string[];
+      if (this.pause !== null && this.isPaused(c, args)) break;
+      i++;
+      execute(this, c, args);
+    }
+    if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
+    if (c.closing && !c.closed) this.closeClient(c);
+  }
+
+  unpause(): void {
+    this.pause = null;
+    for (const c of this.clients.values()) {
+      if (c.queue.length !== 0 && c.blocked === null) {
+        this.processQueue(c);
+        this.queueFlush(c);
+      }
+    }
+  }
+
+  queueFlush(c: Client): void {
+    this.dirty.add(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushDirtyBound);
+    }
+  }
+
+  private readonly flushDirtyBound = (): void => this.flushDirty();
+
+  flushDirty(): void {
+    this.flushScheduled = false;
+    if (this.dirty.size === 0) return;
+    const list = [...this.dirty];
+    this.dirty.clear();
+    for (const c of list) {
+      const out = c.w.take();
+      if (out !== null && !c.closed) {
+        this.netOutput += out.length;
+        c.conn.write(out);
+      }
+    }
+  }
+
+  /** Output produced for a client by someone else (pub/sub, unblocking): enforce output limits, flush soon. */
+  private deliverOutOfBand(c: Client): void {
+    const pending = c.conn.writableLength + c.w.pendingBytes;
+    const cfg = this.config;
+    if (cfg.pubsubHardLimit > 0 && pending > cfg.pubsubHardLimit) {
+      this.closeClient(c, true);
+      return;
+    }
+    if (cfg.pubsubSoftLimit > 0 && pending > cfg.pubsubSoftLimit) {
+      const now = this.clock.now();
+      if (c.softLimitSince === 0) c.softLimitSince = now;
+      else if (now - c.softLimitSince > cfg.pubsubSoftSeconds * 1000) {
+        this.closeClient(c, true);
+        return;
+      }
+    } else {
+      c.softLimitSince = 0;
+    }
+    this.queueFlush(c);
+  }
+
+  // --- blocking ---
+
+  block(c: Client, keys: string[], timeoutMs: number, state: Pick<BlockState, 'tryServe' | 'onTimeout'>): void {
+    const dbKeys = keys.map((k) => `${c.dbIndex}\0${k}`);
+    const b: BlockState = { keys: dbKeys, tryServe: state.tryServe, onTimeout: state.onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0 };
+    c.blocked = b;
+    for (const k of new Set(dbKeys)) {
+      let list = this.waiters.get(k);
+      if (list === undefined) this.waiters.set(k, (list = []));
+      list.push(c);
+      this.ks.blockedOn.set(k, (this.ks.blockedOn.get(k) ?? 0) + 1);
+    }
+    if (timeoutMs > 0) {
+      b.timer = setTimeout(() => {
+        if (c.blocked !== b) return;
+        b.onTimeout();
+        this.unblock(c);
+        this.resume(c);
+      }, timeoutMs);
+    }
+  }
+
+  unblock(c: Client): void {
+    const b = c.blocked;
+    if (b === null) return;
+    c.blocked = null;
+    if (b.timer) clearTimeout(b.timer);
+    for (const k of new Set(b.keys)) {
+      const list = this.waiters.get(k);
+      if (list !== undefined) {
+        const i = list.indexOf(c);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.waiters.delete(k);
+      }
+      const n = (this.ks.blockedOn.get(k) ?? 1) - 1;
+      if (n <= 0) this.ks.blockedOn.delete(k);
+      else this.ks.blockedOn.set(k, n);
+    }
+  }
+
+  /** After unblocking, run what the client pipelined behind the blocking command. */
+  resume(c: Client): void {
+    this.queueFlush(c);
+    if (c.queue.length !== 0) {
+      setImmediate(() => {
+        if (c.closed) return;
+        this.processQueue(c);
+        this.queueFlush(c);
+      });
+    }
+  }
+
+  /** Serves clients blocked on keys that changed, in the order they blocked. */
+  serveBlocked(): void {
+    let rounds = 0;
+    while (this.ks.ready.size !== 0 && rounds++ < 1000) {
+      const keys = [...this.ks.ready];
+      this.ks.ready.clear();
+      for (const k of keys) {
+        const list = this.waiters.get(k);
+        if (list === undefined) continue;
+        const key = k.slice(k.indexOf('\0') + 1);
+        for (const c of [...list]) {
+          const b = c.blocked;
+          if (b === null) continue;
+          if (b.tryServe(key)) {
+            this.unblock(c);
+            this.resume(c);
+          }
+        }
+      }
+    }
+  }
+
+  get blockedClientCount(): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.blocked !== null) n++;
+    return n;
+  }
+
+  // --- WATCH ---
+
+  watch(c: Client, key: string): void {
+    const k = `${c.dbIndex}\0${key}`;
+    if (c.watched.has(k)) return;
+    c.watched.add(k);
+    let set = this.ks.watchers.get(k);
+    if (set === undefined) this.ks.watchers.set(k, (set = new Set()));
+    set.add(c);
+  }
+
+  unwatchAll(c: Client): void {
+    for (const k of c.watched) {
+      const set = this.ks.watchers.get(k);
+      if (set === undefined) continue;
+      set.delete(c);
+      if (set.size === 0) this.ks.watchers.delete(k);
+    }
+    c.watched.clear();
+    c.dirtyCas = false;
+  }
+
+  // --- memory ---
+
+  usedMemory(): number {
+    this.ks.settleMemory();
+    return BASELINE_MEMORY + this.ks.usedMemory;
+  }
+
+  freeMemory(): boolean {
+    this.ks.settleMemory();
+    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    return freeMemory(this.ks, this.config, BASELINE_MEMORY, (db, key) => notify(this, 'e', 'evicted', db, key));
+  }
+
+  // --- stats ---
+
+  commandStats(def: CommandDef): CommandStat {
+    let s = this.cmdStatsById[def.id];
+    if (s === undefined) {
+      this.cmdStatsById[def.id] = s = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+      this.statNames[def.id] = def.fullName;
+    }
+    return s;
+  }
+
+  /** Per-command statistics in INFO commandstats order, by full name. */
+  get cmdStats(): [string, CommandStat][] {
+    const out: [string, CommandStat][] = [];
+    this.cmdStatsById.forEach((s, id) => {
+      if (s !== undefined) out.push([this.statNames[id] as string, s]);
+    });
+    return out;
+  }
+
+  countError(msg: string): void {
+    const sp = msg.indexOf(' ');
+    const prefix = sp < 0 ? msg : msg.slice(0, sp);
+    this.errStats.set(prefix, (this.errStats.get(prefix) ?? 0) + 1);
+    this.totalErrors++;
+  }
+
+  slowlogAdd(c: Client, args: string[], usec: number): void {
+    const shown = args.slice(0, 32).map((a) => (a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a));
+    if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), usec: Math.round(usec), args: shown, addr: c.conn.remote, name: c.name });
+    if (this.slowlog.length > this.config.slowlogMaxLen) this.slowlog.length = this.config.slowlogMaxLen;
+  }
+
+  resetStats(): void {
+    this.cmdStatsById = [];
+    this.errStats.clear();
+    this.totalErrors = 0;
+    this.totalCommands = 0;
+    this.totalConnections = 0;
+    this.rejectedConnections = 0;
+    this.netInput = this.netOutput = 0;
+    const s = this.ks.stats;
+    s.hits = s.misses = s.expired = s.evicted = 0;
+  }
+}
+
+function randomHex(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}

@@ -1,0 +1,116 @@
+// Public entry point: a Redis-compatible server over TCP or TLS.
+import net from 'node:net';
+import tls from 'node:tls';
+import { systemClock, type Clock } from './clock.ts';
+import type { Conn } from './client.ts';
+import { Engine } from './engine.ts';
+
+export interface RedisServerOptions {
+  host?: string;
+  port: number;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  maxmemory?: number;
+  maxmemoryPolicy?: string;
+  requirepass?: string;
+  mode?: 'bare' | 'node';
+  version?: string;
+}
+
+export interface RedisServer {
+  readonly port: number;
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Hooks for tests and embedders that the control plane does not need. */
+export interface RedisServerInternals {
+  clock?: Clock;
+}
+
+export interface RedisServerWithEngine extends RedisServer {
+  readonly engine: Engine;
+}
+
+function socketConn(s: net.Socket): Conn {
+  const remote = `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
+  const local = `${s.localAddress ?? '?'}:${s.localPort ?? 0}`;
+  return {
+    write: (b) => {
+      if (!s.destroyed) s.write(b);
+    },
+    end: () => s.end(),
+    destroy: () => s.destroy(),
+    get writableLength() {
+      return s.writableLength;
+    },
+    remote,
+    local,
+  };
+}
+
+export function createRedisServer(options: RedisServerOptions, internals: RedisServerInternals = {}): RedisServerWithEngine {
+  const host = options.host ?? '127.0.0.1';
+  const engine = new Engine({
+    clock: internals.clock ?? systemClock,
+    mode: options.mode ?? 'bare',
+    version: options.version ?? '7.1.0',
+    maxmemory: options.maxmemory,
+    maxmemoryPolicy: options.maxmemoryPolicy ?? 'volatile-lru',
+    requirepass: options.requirepass,
+  });
+  engine.config.bind = host;
+  const sockets = new Set<net.Socket>();
+  let boundPort = 0;
+
+  const onConnection = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const client = engine.addClient(socketConn(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (client) engine.removeClient(client);
+    });
+    // Errors (ECONNRESET and the like) end the connection; 'close' does the cleanup.
+    socket.on('error', () => undefined);
+    if (client === null) return;
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        engine.onData(client, chunk);
+      } catch {
+        // A bug in one command must not take the node down; drop just this client.
+        engine.closeClient(client, true);
+      }
+    });
+  };
+
+  const server: net.Server = options.tls
+    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onConnection)
+    : net.createServer(onConnection);
+
+  return {
+    engine,
+    get port() {
+      return boundPort;
+    },
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, host, () => {
+          server.off('error', reject);
+          const addr = server.address();
+          boundPort = typeof addr === 'object' && addr !== null ? addr.port : options.port;
+          engine.config.port = boundPort;
+          engine.start();
+          resolve(boundPort);
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        engine.stop();
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,195 @@
+// INFO text, section by section, with Redis's field names.
+import os from 'node:os';
+import type { Client } from './client.ts';
+import type { Engine } from './engine.ts';
+
+type Section = (e: Engine, c: Client) => [string, string | number][];
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(2)}K`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(2)}M`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)}G`;
+}
+
+const sections: Record<string, Section> = {
+  server: (e) => {
+    const up = Math.floor((e.clock.now() - e.startedAt) / 1000);
+    return [
+      ['redis_version', e.version],
+      ['redis_git_sha1', '00000000'],
+      ['redis_git_dirty', 0],
+      ['redis_build_id', '0'],
+      ['redis_mode', 'standalone'],
+      ['os', `${os.type()} ${os.release()} ${os.arch()}`],
+      ['arch_bits', 64],
+      ['monotonic_clock', 'POSIX clock_gettime'],
+      ['multiplexing_api', 'epoll'],
+      ['atomicvar_api', 'c11-builtin'],
+      ['gcc_version', '0.0.0'],
+      ['process_id', process.pid],
+      ['process_supervised', 'no'],
+      ['run_id', e.runId],
+      ['tcp_port', e.config.port],
+      ['server_time_usec', e.clock.now() * 1000],
+      ['uptime_in_seconds', up],
+      ['uptime_in_days', Math.floor(up / 86400)],
+      ['hz', e.config.hz],
+      ['configured_hz', e.config.hz],
+      ['lru_clock', Math.floor(e.clock.now() / 1000) & 0xffffff],
+      ['executable', process.execPath],
+      ['config_file', ''],
+      ['io_threads_active', 0],
+    ];
+  },
+  clients: (e) => {
+    let pubsub = 0;
+    let watching = 0;
+    for (const c of e.clients.values()) {
+      if (c.inPubSubContext) pubsub++;
+      if (c.watched.size > 0) watching++;
+    }
+    return [
+      ['connected_clients', e.clients.size],
+      ['cluster_connections', 0],
+      ['maxclients', e.config.maxclients],
+      ['client_recent_max_input_buffer', 0],
+      ['client_recent_max_output_buffer', 0],
+      ['blocked_clients', e.blockedClientCount],
+      ['tracking_clients', 0],
+      ['pubsub_clients', pubsub],
+      ['watching_clients', watching],
+      ['clients_in_timeout_table', e.blockedClientCount],
+      ['total_watched_keys', e.ks.watchers.size],
+      ['total_blocking_keys', e.ks.blockedOn.size],
+    ];
+  },
+  memory: (e) => {
+    const used = e.usedMemory();
+    const rss = process.memoryUsage().rss;
+    return [
+      ['used_memory', used],
+      ['used_memory_human', humanBytes(used)],
+      ['used_memory_rss', rss],
+      ['used_memory_rss_human', humanBytes(rss)],
+      ['used_memory_peak', used],
+      ['used_memory_peak_human', humanBytes(used)],
+      ['used_memory_overhead', e.usedMemory() - e.ks.usedMemory],
+      ['used_memory_startup', e.usedMemory() - e.ks.usedMemory],
+      ['used_memory_dataset', e.ks.usedMemory],
+      ['total_system_memory', os.totalmem()],
+      ['total_system_memory_human', humanBytes(os.totalmem())],
+      ['used_memory_lua', 31744],
+      ['used_memory_scripts', 0],
+      ['maxmemory', e.config.maxmemory],
+      ['maxmemory_human', humanBytes(e.config.maxmemory)],
+      ['maxmemory_policy', e.config.maxmemoryPolicy],
+      ['mem_fragmentation_ratio', used > 0 ? (rss / used).toFixed(2) : '0.00'],
+      ['mem_allocator', 'libc'],
+      ['lazyfree_pending_objects', 0],
+    ];
+  },
+  persistence: (e) => [
+    ['loading', 0],
+    ['async_loading', 0],
+    ['rdb_changes_since_last_save', e.ks.stats.dirty],
+    ['rdb_bgsave_in_progress', 0],
+    ['rdb_last_save_time', Math.floor(e.lastSave / 1000)],
+    ['rdb_last_bgsave_status', 'ok'],
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_last_write_status', 'ok'],
+  ],
+  stats: (e) => {
+    let channels = 0;
+    for (const _ of e.pubsub.channels.keys()) channels++;
+    return [
+      ['total_connections_received', e.totalConnections],
+      ['total_commands_processed', e.totalCommands],
+      ['instantaneous_ops_per_sec', 0],
+      ['total_net_input_bytes', e.netInput],
+      ['total_net_output_bytes', e.netOutput],
+      ['rejected_connections', e.rejectedConnections],
+      ['expired_keys', e.ks.stats.expired],
+      ['evicted_keys', e.ks.stats.evicted],
+      ['evicted_clients', 0],
+      ['keyspace_hits', e.ks.stats.hits],
+      ['keyspace_misses', e.ks.stats.misses],
+      ['pubsub_channels', channels],
+      ['pubsub_patterns', e.pubsub.patterns.size],
+      ['pubsubshard_channels', e.pubsub.shard.size],
+      ['total_error_replies', e.totalErrors],
+      ['total_reads_processed', e.totalCommands],
+      ['total_writes_processed', e.totalCommands],
+    ];
+  },
+  replication: (e) => [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', e.runId],
+    ['master_replid2', '0000000000000000000000000000000000000000'],
+    ['master_repl_offset', 0],
+    ['second_repl_offset', -1],
+    ['repl_backlog_active', 0],
+    ['repl_backlog_size', 1048576],
+    ['repl_backlog_first_byte_offset', 0],
+    ['repl_backlog_histlen', 0],
+  ],
+  cpu: () => {
+    const u = process.cpuUsage();
+    return [
+      ['used_cpu_sys', (u.system / 1e6).toFixed(6)],
+      ['used_cpu_user', (u.user / 1e6).toFixed(6)],
+      ['used_cpu_sys_children', '0.000000'],
+      ['used_cpu_user_children', '0.000000'],
+    ];
+  },
+  modules: () => [],
+  errorstats: (e) => [...e.errStats].map(([k, n]) => [`errorstat_${k}`, `count=${n}`]),
+  cluster: () => [['cluster_enabled', 0]],
+  keyspace: (e) =>
+    e.ks.dbs
+      .filter((d) => d.size > 0)
+      .map((d) => [`db${d.id}`, `keys=${d.size},expires=${d.expires.size},avg_ttl=0`]),
+  commandstats: (e) =>
+    [...e.cmdStats]
+      .filter(([, s]) => s.calls + s.rejected + s.failed > 0)
+      .map(([name, s]) => [
+        `cmdstat_${name}`,
+        `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${(s.calls ? s.usec / s.calls : 0).toFixed(2)},rejected_calls=${s.rejected},failed_calls=${s.failed}`,
+      ]),
+};
+
+const TITLES: Record<string, string> = {
+  server: 'Server',
+  clients: 'Clients',
+  memory: 'Memory',
+  persistence: 'Persistence',
+  stats: 'Stats',
+  replication: 'Replication',
+  cpu: 'CPU',
+  modules: 'Modules',
+  errorstats: 'Errorstats',
+  cluster: 'Cluster',
+  keyspace: 'Keyspace',
+  commandstats: 'Commandstats',
+};
+
+const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const ALL = [...DEFAULT.slice(0, 7), 'commandstats', ...DEFAULT.slice(7)];
+
+export function infoText(e: Engine, c: Client, requested: string[]): string {
+  let names: string[];
+  if (requested.length === 0 || requested.includes('default')) names = DEFAULT;
+  else if (requested.includes('all') || requested.includes('everything')) names = ALL;
+  else names = ALL.filter((s) => requested.includes(s));
+  const parts: string[] = [];
+  for (const name of names) {
+    const f = sections[name] as Section;
+    const lines = f(e, c).map(([k, v]) => `${k}:${v}`);
+    parts.push(`# ${TITLES[name]}\r\n${lines.map((l) => l + '\r\n').join('')}`);
+  }
+  return parts.join('\r\n');
+}

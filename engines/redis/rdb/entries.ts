@@ -1,0 +1,104 @@
+// The neutral model the codec reads into and writes from. It says nothing about how Redis encoded a
+// value (listpack or hashtable, intset or set): the writer picks encodings, the reader forgets them.
+
+/** A stream ID: two unsigned 64-bit halves. */
+export interface StreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+export interface RdbStreamEntry {
+  id: StreamId;
+  fields: [Buffer, Buffer][];
+}
+
+export interface RdbStreamPending {
+  id: StreamId;
+  /** Unix ms of the last delivery. */
+  deliveryTimeMs: number;
+  deliveryCount: number;
+  /** The consumer that owns the entry; every pending entry has one in Redis. */
+  consumer: Buffer;
+}
+
+export interface RdbStreamConsumer {
+  name: Buffer;
+  seenTimeMs: number;
+  /** Redis 7.2+ (RDB 11); absent when read from older files. */
+  activeTimeMs?: number;
+}
+
+export interface RdbStreamGroup {
+  name: Buffer;
+  lastId: StreamId;
+  /** Entries read by the group, or -1 when unknown (Redis's "invalid" marker). */
+  entriesRead: number;
+  pending: RdbStreamPending[];
+  consumers: RdbStreamConsumer[];
+}
+
+export interface RdbStream {
+  type: 'stream';
+  /** Live entries in ID order (deleted entries are not represented). */
+  entries: RdbStreamEntry[];
+  lastId: StreamId;
+  /** Defaults to the first entry's ID (0-0 when empty). */
+  firstId?: StreamId;
+  /** Defaults to 0-0. */
+  maxDeletedId?: StreamId;
+  /** Entries ever added; defaults to entries.length. */
+  entriesAdded?: number;
+  groups: RdbStreamGroup[];
+}
+
+export type RdbValue =
+  | { type: 'string'; value: Buffer }
+  | { type: 'list'; items: Buffer[] }
+  | { type: 'set'; members: Buffer[] }
+  | { type: 'zset'; entries: { member: Buffer; score: number }[] }
+  | { type: 'hash'; fields: [Buffer, Buffer][] }
+  | RdbStream;
+
+export type RdbType = RdbValue['type'];
+
+export interface RdbEntry {
+  db: number;
+  key: Buffer;
+  value: RdbValue;
+  /** Absolute Unix time in ms. */
+  expireAtMs?: number;
+  /** Idle time in seconds (written by Redis under an LRU maxmemory-policy). */
+  lru?: number;
+  /** LFU logarithmic access counter 0..255 (written under an LFU policy). */
+  lfu?: number;
+}
+
+export interface RdbFile {
+  version: number;
+  /** AUX fields in file order (redis-ver, redis-bits, ctime, used-mem, aof-base, repl-*, ...). */
+  aux: Map<string, Buffer>;
+  entries: RdbEntry[];
+  /** FUNCTION2 payloads (Redis 7 function libraries' source code), kept verbatim. */
+  functions?: Buffer[];
+}
+
+export const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
+
+export function compareIds(a: StreamId, b: StreamId): number {
+  return a.ms < b.ms ? -1 : a.ms > b.ms ? 1 : a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
+}
+
+export function formatId(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+/** The AUX fields Redis itself writes at the top of a dump. */
+export function defaultAux(opts: { redisVersion?: string; ctimeSec?: number; usedMem?: number; aofBase?: boolean } = {}): Map<string, Buffer> {
+  return new Map([
+    ['redis-ver', Buffer.from(opts.redisVersion ?? '7.2.4')],
+    ['redis-bits', Buffer.from('64')],
+    ['ctime', Buffer.from(String(opts.ctimeSec ?? Math.floor(Date.now() / 1000)))],
+    ['used-mem', Buffer.from(String(opts.usedMem ?? 0))],
+    ['aof-base', Buffer.from(opts.aofBase ? '1' : '0')],
+  ]);
+}

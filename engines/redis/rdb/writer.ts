@@ -1,0 +1,517 @@
+// Writes RDB files the way Redis 7.x does: same opcodes, same choice of compact or plain encoding by
+// the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
+// so a large keyspace never has to exist as one array or one buffer.
+import { Crc64 } from './crc64.ts';
+import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbValue, type StreamId } from './entries.ts';
+import { RdbError } from './errors.ts';
+import { OP, QL_PACKED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
+import { encodeIntset } from './intset.ts';
+import { ListpackBuilder, encodeListpack, encodeListpackEntry, type LpValue } from './listpack.ts';
+import { lzfCompress } from './lzf.ts';
+import { formatScore, parseCanonicalInt } from './num.ts';
+import { encodeZiplist } from './ziplist.ts';
+
+/** Redis's defaults for when a collection leaves its compact encoding (redis.conf names in comments). */
+export interface EncodingThresholds {
+  hashMaxListpackEntries: number; // hash-max-listpack-entries
+  hashMaxListpackValue: number; // hash-max-listpack-value
+  zsetMaxListpackEntries: number; // zset-max-listpack-entries
+  zsetMaxListpackValue: number; // zset-max-listpack-value
+  setMaxIntsetEntries: number; // set-max-intset-entries
+  setMaxListpackEntries: number; // set-max-listpack-entries (7.2+)
+  setMaxListpackValue: number; // set-max-listpack-value (7.2+)
+  listNodeMaxBytes: number; // list-max-listpack-size -2
+  streamNodeMaxBytes: number; // stream-node-max-bytes
+  streamNodeMaxEntries: number; // stream-node-max-entries
+}
+
+export const DEFAULT_THRESHOLDS: EncodingThresholds = {
+  hashMaxListpackEntries: 128,
+  hashMaxListpackValue: 64,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  setMaxListpackEntries: 128,
+  setMaxListpackValue: 64,
+  listNodeMaxBytes: 8192,
+  streamNodeMaxBytes: 4096,
+  streamNodeMaxEntries: 100,
+};
+
+export interface RdbWriteOptions {
+  /** 11 (Redis 7.2+, default), 10 (Redis 7.0) or 9 (Redis 5.0-6.2). */
+  version?: RdbWriteVersion;
+  /** LZF-compress strings longer than 20 bytes when it saves space (rdbcompression), default true. */
+  compress?: boolean;
+  /** Write the CRC64 trailer (rdbchecksum); false writes zeros, which readers take as "not computed". */
+  checksum?: boolean;
+  thresholds?: Partial<EncodingThresholds>;
+  /** Approximate size of the chunks the streaming writer yields. */
+  chunkSize?: number;
+}
+
+export interface RdbHeader {
+  aux: Map<string, Buffer>;
+  functions?: Buffer[];
+}
+
+/** Per-database counts for RESIZEDB; a hint only, so a streaming writer may omit it. */
+export interface DbSizeHint {
+  keys: number;
+  expires: number;
+}
+
+const MAX_DB = 0xffffffff;
+
+/** A growable output buffer with the RDB primitive encoders. */
+class Sink {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  len(n: number | bigint): void {
+    this.ensure(9);
+    if (typeof n === 'number' && n < 64) this.buf[this.pos++] = n;
+    else if (typeof n === 'number' && n < 16384) {
+      this.buf[this.pos++] = 0x40 | (n >>> 8);
+      this.buf[this.pos++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      this.buf[this.pos++] = 0x80;
+      this.buf.writeUInt32BE(Number(n), this.pos);
+      this.pos += 4;
+    } else {
+      this.buf[this.pos++] = 0x81;
+      this.buf.writeBigUInt64BE(BigInt(n), this.pos);
+      this.pos += 8;
+    }
+  }
+
+  u64le(n: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(Math.trunc(n)), this.pos);
+    this.pos += 8;
+  }
+
+  f64le(n: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(n, this.pos);
+    this.pos += 8;
+  }
+
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    return out;
+  }
+}
+
+function checkVersion(v: number): RdbWriteVersion {
+  if (!(WRITE_VERSIONS as readonly number[]).includes(v)) throw new RdbError('VERSION', `cannot write RDB version ${v} (supported: ${WRITE_VERSIONS.join(', ')})`);
+  return v as RdbWriteVersion;
+}
+
+class ValueWriter {
+  constructor(
+    private readonly s: Sink,
+    private readonly version: RdbWriteVersion,
+    private readonly compress: boolean,
+    private readonly th: EncodingThresholds,
+  ) {}
+
+  /** A string as rdbSaveRawString does: small canonical int32s as ints, long ones LZF when smaller. */
+  str(b: Uint8Array): void {
+    const s = this.s;
+    const n = b.length;
+    if (n <= 11 && n > 0) {
+      const v = parseCanonicalInt(b);
+      if (v !== null && v >= -2147483648n && v <= 2147483647n) {
+        const x = Number(v);
+        if (x >= -128 && x <= 127) {
+          s.u8(0xc0);
+          s.u8(x & 0xff);
+        } else if (x >= -32768 && x <= 32767) {
+          s.u8(0xc1);
+          s.u8(x & 0xff);
+          s.u8((x >> 8) & 0xff);
+        } else {
+          s.u8(0xc2);
+          s.raw(Buffer.from([x & 0xff, (x >> 8) & 0xff, (x >> 16) & 0xff, (x >>> 24) & 0xff]));
+        }
+        return;
+      }
+    }
+    if (this.compress && n > 20) {
+      const c = lzfCompress(b, n - 4);
+      if (c !== null) {
+        s.u8(0xc3);
+        s.len(c.length);
+        s.len(n);
+        s.raw(c);
+        return;
+      }
+    }
+    s.len(n);
+    s.raw(b);
+  }
+
+  /** Writes the type byte and leaves the body (which follows the key) in `deferred`. */
+  value(v: RdbValue): void {
+    switch (v.type) {
+      case 'string':
+        this.s.u8(T.STRING);
+        return;
+      case 'list':
+        return this.list(v.items);
+      case 'set':
+        return this.set(v.members);
+      case 'zset':
+        return this.zset(v.entries);
+      case 'hash':
+        return this.hash(v.fields);
+      case 'stream':
+        return this.stream(v);
+    }
+  }
+
+  private list(items: Buffer[]): void {
+    const nodes: Buffer[] = [];
+    const max = this.th.listNodeMaxBytes;
+    if (this.version >= 10) {
+      let lp = new ListpackBuilder();
+      for (const it of items) {
+        const e = encodeListpackEntry(it);
+        if (lp.count > 0 && lp.byteSize + e.length > max) {
+          nodes.push(lp.finish());
+          lp = new ListpackBuilder();
+        }
+        lp.add(it);
+      }
+      if (lp.count > 0) nodes.push(lp.finish());
+      this.deferred = () => {
+        this.s.len(nodes.length);
+        for (const n of nodes) {
+          this.s.len(QL_PACKED);
+          this.str(n);
+        }
+      };
+      this.s.u8(T.LIST_QUICKLIST_2);
+    } else {
+      let cur: Buffer[] = [];
+      let size = 0;
+      for (const it of items) {
+        if (cur.length > 0 && size + it.length + 11 > max) {
+          nodes.push(encodeZiplist(cur));
+          cur = [];
+          size = 0;
+        }
+        cur.push(it);
+        size += it.length + 11;
+      }
+      if (cur.length > 0) nodes.push(encodeZiplist(cur));
+      this.deferred = () => {
+        this.s.len(nodes.length);
+        for (const n of nodes) this.str(n);
+      };
+      this.s.u8(T.LIST_QUICKLIST);
+    }
+  }
+
+  private set(members: Buffer[]): void {
+    const th = this.th;
+    if (members.length <= th.setMaxIntsetEntries) {
+      const ints: bigint[] = [];
+      for (const m of members) {
+        const v = parseCanonicalInt(m);
+        if (v === null) break;
+        ints.push(v);
+      }
+      if (ints.length === members.length) {
+        this.s.u8(T.SET_INTSET);
+        this.deferred = () => this.str(encodeIntset(ints));
+        return;
+      }
+    }
+    if (this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
+      this.s.u8(T.SET_LISTPACK);
+      this.deferred = () => this.str(encodeListpack(members));
+      return;
+    }
+    this.s.u8(T.SET);
+    this.deferred = () => {
+      this.s.len(members.length);
+      for (const m of members) this.str(m);
+    };
+  }
+
+  private zset(entries: { member: Buffer; score: number }[]): void {
+    const th = this.th;
+    for (const e of entries) if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
+    if (entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
+      // Compact zsets are ordered by (score, member) and Redis's range commands rely on it.
+      const sorted = [...entries].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : Buffer.compare(a.member, b.member)));
+      const flat: LpValue[] = [];
+      for (const e of sorted) flat.push(e.member, formatScore(e.score));
+      this.s.u8(this.version >= 10 ? T.ZSET_LISTPACK : T.ZSET_ZIPLIST);
+      this.deferred = () => this.str(this.version >= 10 ? encodeListpack(flat) : encodeZiplist(flat));
+      return;
+    }
+    this.s.u8(T.ZSET_2);
+    this.deferred = () => {
+      this.s.len(entries.length);
+      for (const e of entries) {
+        this.str(e.member);
+        this.s.f64le(e.score);
+      }
+    };
+  }
+
+  private hash(fields: [Buffer, Buffer][]): void {
+    const th = this.th;
+    if (fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
+      const flat: LpValue[] = [];
+      for (const [f, v] of fields) flat.push(f, v);
+      this.s.u8(this.version >= 10 ? T.HASH_LISTPACK : T.HASH_ZIPLIST);
+      this.deferred = () => this.str(this.version >= 10 ? encodeListpack(flat) : encodeZiplist(flat));
+      return;
+    }
+    this.s.u8(T.HASH);
+    this.deferred = () => {
+      this.s.len(fields.length);
+      for (const [f, v] of fields) {
+        this.str(f);
+        this.str(v);
+      }
+    };
+  }
+
+  private stream(st: RdbStream): void {
+    this.s.u8(this.version >= 11 ? T.STREAM_LISTPACKS_3 : this.version >= 10 ? T.STREAM_LISTPACKS_2 : T.STREAM_LISTPACKS);
+    this.deferred = () => this.streamBody(st);
+  }
+
+  /** Set by value(): the part of the record that follows the key. */
+  deferred: () => void = () => {};
+
+  private streamBody(st: RdbStream): void {
+    const s = this.s;
+    const th = this.th;
+    let entries = st.entries;
+    for (let i = 1; i < entries.length; i++) {
+      if (compareIds((entries[i - 1] as (typeof entries)[number]).id, (entries[i] as (typeof entries)[number]).id) >= 0) {
+        entries = [...entries].sort((a, b) => compareIds(a.id, b.id));
+        for (let j = 1; j < entries.length; j++) {
+          if (compareIds((entries[j - 1] as (typeof entries)[number]).id, (entries[j] as (typeof entries)[number]).id) === 0) throw new RdbError('INVALID_INPUT', 'duplicate stream ID');
+        }
+        break;
+      }
+    }
+    const last = entries[entries.length - 1];
+    if (last !== undefined && compareIds(st.lastId, last.id) < 0) throw new RdbError('INVALID_INPUT', 'stream lastId is below its last entry');
+
+    // Group entries into nodes the way XADD fills them: capped by entry count and listpack bytes.
+    const nodes: { master: StreamId; blob: Buffer }[] = [];
+    let i = 0;
+    while (i < entries.length) {
+      const first = entries[i] as (typeof entries)[number];
+      const master = first.id;
+      const masterFields = first.fields.map(([f]) => f);
+      const body: LpValue[][] = [];
+      let bytes = 0;
+      while (i < entries.length && body.length < th.streamNodeMaxEntries && (body.length === 0 || bytes < th.streamNodeMaxBytes)) {
+        const e = entries[i] as (typeof entries)[number];
+        const same = e.fields.length === masterFields.length && e.fields.every(([f], k) => f.equals(masterFields[k] as Buffer));
+        const parts: LpValue[] = [BigInt(same ? STREAM_FLAG_SAMEFIELDS : 0), BigInt.asIntN(64, e.id.ms - master.ms), BigInt.asIntN(64, e.id.seq - master.seq)];
+        if (same) for (const [, v] of e.fields) parts.push(v);
+        else {
+          parts.push(BigInt(e.fields.length));
+          for (const [f, v] of e.fields) parts.push(f, v);
+        }
+        // lp-count lets Redis walk entries backwards: the number of pieces before it.
+        parts.push(BigInt(parts.length));
+        for (const p of parts) bytes += typeof p === 'bigint' ? 3 : p.length + 3;
+        body.push(parts);
+        i++;
+      }
+      const lp = new ListpackBuilder();
+      lp.add(BigInt(body.length)).add(0n).add(BigInt(masterFields.length));
+      for (const f of masterFields) lp.add(f);
+      lp.add(0n);
+      for (const parts of body) for (const p of parts) lp.add(p);
+      nodes.push({ master, blob: lp.finish() });
+    }
+
+    s.len(nodes.length);
+    for (const n of nodes) {
+      this.str(idBytes(n.master));
+      this.str(n.blob);
+    }
+    s.len(entries.length);
+    s.len(st.lastId.ms);
+    s.len(st.lastId.seq);
+    if (this.version >= 10) {
+      const firstId = st.firstId ?? entries[0]?.id ?? ZERO_ID;
+      const maxDel = st.maxDeletedId ?? ZERO_ID;
+      s.len(firstId.ms);
+      s.len(firstId.seq);
+      s.len(maxDel.ms);
+      s.len(maxDel.seq);
+      s.len(st.entriesAdded ?? entries.length);
+    }
+    s.len(st.groups.length);
+    for (const g of st.groups) {
+      this.str(g.name);
+      s.len(g.lastId.ms);
+      s.len(g.lastId.seq);
+      // -1 ("unknown") is stored as its unsigned 64-bit two's complement, as Redis does.
+      if (this.version >= 10) s.len(BigInt.asUintN(64, BigInt(g.entriesRead)));
+      s.len(g.pending.length);
+      const byConsumer = new Map<string, StreamId[]>();
+      for (const c of g.consumers) byConsumer.set(c.name.toString('latin1'), []);
+      for (const p of g.pending) {
+        s.raw(idBytes(p.id));
+        s.u64le(p.deliveryTimeMs);
+        s.len(p.deliveryCount);
+        const list = byConsumer.get(p.consumer.toString('latin1'));
+        if (list === undefined) throw new RdbError('INVALID_INPUT', `pending entry owned by unknown consumer ${p.consumer.toString('latin1')}`);
+        list.push(p.id);
+      }
+      s.len(g.consumers.length);
+      for (const c of g.consumers) {
+        this.str(c.name);
+        s.u64le(c.seenTimeMs);
+        if (this.version >= 11) s.u64le(c.activeTimeMs ?? c.seenTimeMs);
+        const ids = byConsumer.get(c.name.toString('latin1')) as StreamId[];
+        s.len(ids.length);
+        for (const id of ids) s.raw(idBytes(id));
+      }
+    }
+  }
+}
+
+/** A stream ID as a 128-bit big-endian value (the rax key / raw PEL form). */
+export function idBytes(id: StreamId): Buffer {
+  const b = Buffer.allocUnsafe(16);
+  b.writeBigUInt64BE(BigInt.asUintN(64, id.ms), 0);
+  b.writeBigUInt64BE(BigInt.asUintN(64, id.seq), 8);
+  return b;
+}
+
+function isEmptyCollection(v: RdbValue): boolean {
+  switch (v.type) {
+    case 'list':
+      return v.items.length === 0;
+    case 'set':
+      return v.members.length === 0;
+    case 'zset':
+      return v.entries.length === 0;
+    case 'hash':
+      return v.fields.length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Streams an RDB file as chunks. Entries of one database should be contiguous (a change of db emits
+ * SELECTDB; coming back to a db is legal, just less tidy). Empty collections are skipped, since
+ * Redis never holds them and refuses or drops them on load.
+ */
+export function* encodeRdb(header: RdbHeader, entries: Iterable<RdbEntry>, opts: RdbWriteOptions & { dbSizes?: Map<number, DbSizeHint> } = {}): Generator<Buffer, void, undefined> {
+  const version = checkVersion(opts.version ?? 11);
+  const th = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
+  const chunk = opts.chunkSize ?? 1 << 16;
+  const crc = new Crc64();
+  const s = new Sink();
+  const w = new ValueWriter(s, version, opts.compress ?? true, th);
+  const flush = (): Buffer => {
+    const out = s.take();
+    crc.update(out);
+    return out;
+  };
+
+  s.raw(Buffer.from(`REDIS${String(version).padStart(4, '0')}`, 'latin1'));
+  for (const [k, v] of header.aux) {
+    s.u8(OP.AUX);
+    w.str(Buffer.from(k, 'latin1'));
+    w.str(v);
+  }
+  if (header.functions !== undefined && header.functions.length > 0) {
+    if (version < 10) throw new RdbError('INVALID_INPUT', 'functions need RDB version 10 or later');
+    for (const f of header.functions) {
+      s.u8(OP.FUNCTION2);
+      w.str(f);
+    }
+  }
+
+  let db = -1;
+  for (const e of entries) {
+    if (isEmptyCollection(e.value)) continue;
+    if (e.db !== db) {
+      if (!Number.isInteger(e.db) || e.db < 0 || e.db > MAX_DB) throw new RdbError('INVALID_INPUT', `bad db index ${e.db}`);
+      db = e.db;
+      s.u8(OP.SELECTDB);
+      s.len(db);
+      const hint = opts.dbSizes?.get(db);
+      if (hint !== undefined) {
+        s.u8(OP.RESIZEDB);
+        s.len(hint.keys);
+        s.len(hint.expires);
+      }
+    }
+    if (e.expireAtMs !== undefined) {
+      s.u8(OP.EXPIRETIME_MS);
+      s.u64le(e.expireAtMs);
+    }
+    if (e.lru !== undefined) {
+      s.u8(OP.IDLE);
+      s.len(Math.max(0, Math.trunc(e.lru)));
+    } else if (e.lfu !== undefined) {
+      s.u8(OP.FREQ);
+      s.u8(Math.max(0, Math.min(255, Math.trunc(e.lfu))));
+    }
+    w.value(e.value);
+    w.str(e.key);
+    if (e.value.type === 'string') w.str(e.value.value);
+    else w.deferred();
+    if (s.pos >= chunk) yield flush();
+  }
+  s.u8(OP.EOF);
+  const tail = flush();
+  if (opts.checksum === false) yield Buffer.concat([tail, Buffer.alloc(8)]);
+  else yield Buffer.concat([tail, crc.bytes()]);
+}
+
+/** Writes a whole file into one buffer; version defaults to the option, else the file's own. */
+export function writeRdb(file: RdbFile, opts: RdbWriteOptions = {}): Buffer {
+  const version = checkVersion(opts.version ?? file.version);
+  const dbSizes = new Map<number, DbSizeHint>();
+  for (const e of file.entries) {
+    if (isEmptyCollection(e.value)) continue;
+    const h = dbSizes.get(e.db) ?? { keys: 0, expires: 0 };
+    h.keys++;
+    if (e.expireAtMs !== undefined) h.expires++;
+    dbSizes.set(e.db, h);
+  }
+  // Group by db so each gets one SELECTDB/RESIZEDB, keeping the order within a db.
+  const sorted = [...file.entries].sort((a, b) => a.db - b.db);
+  return Buffer.concat([...encodeRdb({ aux: file.aux, functions: file.functions }, sorted, { ...opts, version, dbSizes })]);
+}

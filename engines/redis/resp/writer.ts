@@ -1,0 +1,209 @@
+// Encodes replies straight into a slab buffer. Handed-off regions are never overwritten, so a flush
+// passes a zero-copy view to socket.write; a full slab is simply replaced by a fresh one.
+
+const SLAB_SIZE = 64 * 1024;
+const CRLF = '\r\n';
+
+/** Pre-encoded small headers: most replies are short arrays and small integers. */
+const SMALL = 512;
+function table(prefix: string): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < SMALL; i++) out.push(Buffer.from(`${prefix}${i}\r\n`, 'latin1'));
+  return out;
+}
+const INT_HDR = table(':');
+const ARR_HDR = table('*');
+const BULK_HDR = table('$');
+const OK = Buffer.from('+OK\r\n');
+const QUEUED = Buffer.from('+QUEUED\r\n');
+
+export type Protocol = 2 | 3;
+
+export class ReplyWriter {
+  private buf: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+  private start = 0;
+  pos = 0;
+  proto: Protocol = 2;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const pendingLen = this.pos - this.start;
+    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, pendingLen + n));
+    this.buf.copy(next, 0, this.start, this.pos);
+    this.buf = next;
+    this.start = 0;
+    this.pos = pendingLen;
+  }
+
+  get pendingBytes(): number {
+    return this.pos - this.start;
+  }
+
+  /** Takes everything written since the last take, or null when nothing was written. */
+  take(): Buffer | null {
+    if (this.pos === this.start) return null;
+    const out = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
+    if (this.buf.length - this.pos < 1024) {
+      this.buf = Buffer.allocUnsafe(SLAB_SIZE);
+      this.start = this.pos = 0;
+    }
+    return out;
+  }
+
+  /** Drops output written after `mark` (CLIENT REPLY OFF/SKIP). */
+  rewind(mark: number): void {
+    if (mark >= this.start && mark <= this.pos) this.pos = mark;
+  }
+
+  raw(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+
+  private ascii(s: string): void {
+    this.ensure(s.length);
+    this.pos += this.buf.latin1Write(s, this.pos);
+  }
+
+  ok(): void {
+    this.raw(OK);
+  }
+  queued(): void {
+    this.raw(QUEUED);
+  }
+  simple(s: string): void {
+    this.ascii('+' + s + CRLF);
+  }
+  /** `s` carries its own prefix word, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(s: string): void {
+    this.ascii('-' + s.replace(/\r|\n/g, ' ') + CRLF);
+  }
+  int(n: number): void {
+    if (n >= 0 && n < SMALL && Number.isInteger(n)) this.raw(INT_HDR[n] as Buffer);
+    else this.ascii(':' + intText(n) + CRLF);
+  }
+  bigint(n: bigint): void {
+    this.ascii(':' + n.toString() + CRLF);
+  }
+  bulk(s: string): void {
+    const n = s.length;
+    if (n < SMALL) {
+      const h = BULK_HDR[n] as Buffer;
+      this.ensure(h.length + n + 2);
+      h.copy(this.buf, this.pos);
+      this.pos += h.length;
+    } else {
+      const h = '$' + n + CRLF;
+      this.ensure(h.length + n + 2);
+      this.pos += this.buf.latin1Write(h, this.pos);
+    }
+    if (n > 0) this.pos += this.buf.latin1Write(s, this.pos);
+    this.buf[this.pos++] = 13;
+    this.buf[this.pos++] = 10;
+  }
+  bulkOrNil(s: string | null | undefined): void {
+    if (s === null || s === undefined) this.nil();
+    else this.bulk(s);
+  }
+  bulkBuffer(b: Buffer): void {
+    this.ascii('$' + b.length + CRLF);
+    this.raw(b);
+    this.ascii(CRLF);
+  }
+  /** Null bulk string (RESP2 `$-1`, RESP3 `_`). */
+  nil(): void {
+    this.ascii(this.proto === 3 ? '_\r\n' : '$-1\r\n');
+  }
+  /** Null array (RESP2 `*-1`, RESP3 `_`). */
+  nilArray(): void {
+    this.ascii(this.proto === 3 ? '_\r\n' : '*-1\r\n');
+  }
+  array(n: number): void {
+    if (n < SMALL) this.raw(ARR_HDR[n] as Buffer);
+    else this.ascii('*' + n + CRLF);
+  }
+  /** A map of n pairs: RESP3 `%`, or a flat array of 2n in RESP2. */
+  map(n: number): void {
+    if (this.proto === 3) this.ascii('%' + n + CRLF);
+    else this.array(n * 2);
+  }
+  setHeader(n: number): void {
+    if (this.proto === 3) this.ascii('~' + n + CRLF);
+    else this.array(n);
+  }
+  push(n: number): void {
+    if (this.proto === 3) this.ascii('>' + n + CRLF);
+    else this.array(n);
+  }
+  /** Doubles are bulk strings in RESP2 and `,` in RESP3. */
+  double(d: number): void {
+    if (this.proto === 3) this.ascii(',' + doubleText3(d) + CRLF);
+    else this.bulk(formatDouble(d));
+  }
+  /** An already formatted number: a RESP3 double, or a bulk string in RESP2. */
+  doubleText(text: string): void {
+    if (this.proto === 3) this.ascii(',' + text + CRLF);
+    else this.bulk(text);
+  }
+  bool(b: boolean): void {
+    if (this.proto === 3) this.ascii(b ? '#t\r\n' : '#f\r\n');
+    else this.int(b ? 1 : 0);
+  }
+  verbatim(s: string): void {
+    if (this.proto === 3) {
+      const body = 'txt:' + s;
+      this.ascii('=' + body.length + CRLF);
+      this.ensure(body.length + 2);
+      this.pos += this.buf.latin1Write(body, this.pos);
+      this.ascii(CRLF);
+    } else {
+      this.bulk(s);
+    }
+  }
+  bulks(items: readonly string[]): void {
+    this.array(items.length);
+    for (const s of items) this.bulk(s);
+  }
+  setOfBulks(items: readonly string[]): void {
+    this.setHeader(items.length);
+    for (const s of items) this.bulk(s);
+  }
+}
+
+function intText(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : BigInt(Math.trunc(n)).toString();
+}
+
+function doubleText3(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  return formatDouble(d);
+}
+
+/** Redis 7.0 prints doubles with printf's "%.17g"; this reproduces it exactly from V8's correctly rounded digits. */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  const [mant, expText] = d.toExponential(16).split('e') as [string, string];
+  const exp = Number(expText);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  if (exp < -4 || exp >= 17) {
+    const m = (digits[0] as string) + ('.' + digits.slice(1)).replace(/\.?0+$/, '');
+    return `${neg ? '-' : ''}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  let out: string;
+  if (exp >= 0) {
+    const intPart = digits.slice(0, exp + 1);
+    const frac = digits.slice(exp + 1).replace(/0+$/, '');
+    out = frac.length > 0 ? `${intPart}.${frac}` : intPart;
+  } else {
+    out = `0.${'0'.repeat(-exp - 1)}${digits}`.replace(/0+$/, '');
+  }
+  return (neg ? '-' : '') + out;
+}

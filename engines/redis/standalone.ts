@@ -1,0 +1,39 @@
+// `node bin/run-ts.mjs engines/redis/standalone.ts --port N`: a bare server for manual use and benchmarks.
+import { createRedisServer } from './index.ts';
+
+export async function runStandalone(argv: string[]): Promise<void> {
+  let port = 6379;
+  let host = '127.0.0.1';
+  let requirepass: string | undefined;
+  let maxmemory: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === '--port' && v !== undefined) port = Number(v);
+    else if (a === '--host' && v !== undefined) host = v;
+    else if (a === '--requirepass' && v !== undefined) requirepass = v;
+    else if (a === '--maxmemory' && v !== undefined) maxmemory = Number(v);
+    else throw new Error(`unknown argument: ${a}`);
+    i++;
+  }
+  const server = createRedisServer({ port, host, requirepass, maxmemory });
+  const bound = await server.listen();
+  console.log(`Ready to accept connections tcp on ${host}:${bound}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (invokedDirectly) {
+  runStandalone(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

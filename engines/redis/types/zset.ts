@@ -1,0 +1,327 @@
+// Sorted set: a skiplist with spans (O(log n) insert, delete and rank) plus a member → score map.
+// Order is score, then member bytes; members are latin1 strings so `<` compares bytes.
+
+const MAX_LEVEL = 32;
+const P = 0.25;
+
+class Node {
+  readonly fwd: (Node | null)[];
+  readonly span: number[];
+  backward: Node | null = null;
+  constructor(
+    readonly member: string,
+    public score: number,
+    level: number,
+  ) {
+    this.fwd = new Array<Node | null>(level).fill(null);
+    this.span = new Array<number>(level).fill(0);
+  }
+}
+
+/** Scratch arrays for insert/unlink: the engine is single-threaded, so one pair serves every set. */
+const UPDATE = new Array<Node>(MAX_LEVEL);
+const RANK = new Array<number>(MAX_LEVEL).fill(0);
+
+function randomLevel(): number {
+  let l = 1;
+  while (l < MAX_LEVEL && Math.random() < P) l++;
+  return l;
+}
+
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minEx: boolean;
+  maxEx: boolean;
+}
+
+/** Lex bounds: `null` for - / +; otherwise a value and whether it is exclusive. */
+export interface LexRange {
+  min: string | null;
+  max: string | null;
+  minEx: boolean;
+  maxEx: boolean;
+  minInf: -1 | 0 | 1; // -1 = '-', 1 = '+', 0 = a real value
+  maxInf: -1 | 0 | 1;
+}
+
+export function scoreGteMin(s: number, r: ScoreRange): boolean {
+  return r.minEx ? s > r.min : s >= r.min;
+}
+export function scoreLteMax(s: number, r: ScoreRange): boolean {
+  return r.maxEx ? s < r.max : s <= r.max;
+}
+export function lexGteMin(m: string, r: LexRange): boolean {
+  if (r.minInf === -1) return true;
+  if (r.minInf === 1) return false;
+  const v = r.min as string;
+  return r.minEx ? m > v : m >= v;
+}
+export function lexLteMax(m: string, r: LexRange): boolean {
+  if (r.maxInf === 1) return true;
+  if (r.maxInf === -1) return false;
+  const v = r.max as string;
+  return r.maxEx ? m < v : m <= v;
+}
+
+export class ZSet {
+  readonly dict = new Map<string, number>();
+  private readonly header = new Node('', 0, MAX_LEVEL);
+  private tail: Node | null = null;
+  private level = 1;
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  score(member: string): number | undefined {
+    return this.dict.get(member);
+  }
+
+  /** Inserts or moves `member` to `score`. */
+  add(member: string, score: number): void {
+    const old = this.dict.get(member);
+    if (old !== undefined) {
+      if (old === score) return;
+      this.unlink(member, old);
+    }
+    this.insert(member, score);
+    this.dict.set(member, score);
+  }
+
+  remove(member: string): boolean {
+    const old = this.dict.get(member);
+    if (old === undefined) return false;
+    this.unlink(member, old);
+    this.dict.delete(member);
+    return true;
+  }
+
+  private insert(member: string, score: number): void {
+    const update = UPDATE;
+    const rank = RANK;
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      rank[i] = i === this.level - 1 ? 0 : (rank[i + 1] as number);
+      let f = x.fwd[i] ?? null;
+      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+        rank[i] = (rank[i] as number) + (x.span[i] as number);
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+      update[i] = x;
+    }
+    const lvl = randomLevel();
+    if (lvl > this.level) {
+      for (let i = this.level; i < lvl; i++) {
+        rank[i] = 0;
+        update[i] = this.header;
+        this.header.span[i] = this.size;
+      }
+      this.level = lvl;
+    }
+    const n = new Node(member, score, lvl);
+    for (let i = 0; i < lvl; i++) {
+      const u = update[i] as Node;
+      n.fwd[i] = u.fwd[i] ?? null;
+      u.fwd[i] = n;
+      n.span[i] = (u.span[i] as number) - ((rank[0] as number) - (rank[i] as number));
+      u.span[i] = (rank[0] as number) - (rank[i] as number) + 1;
+    }
+    for (let i = lvl; i < this.level; i++) (update[i] as Node).span[i] = ((update[i] as Node).span[i] as number) + 1;
+    n.backward = update[0] === this.header ? null : (update[0] as Node);
+    const next = n.fwd[0] ?? null;
+    if (next) next.backward = n;
+    else this.tail = n;
+  }
+
+  private unlink(member: string, score: number): void {
+    const update = UPDATE;
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+      update[i] = x;
+    }
+    const n = x.fwd[0] ?? null;
+    if (n === null || n.member !== member) return;
+    for (let i = 0; i < this.level; i++) {
+      const u = update[i] as Node;
+      if (u.fwd[i] === n) {
+        u.span[i] = (u.span[i] as number) + (n.span[i] as number) - 1;
+        u.fwd[i] = n.fwd[i] ?? null;
+      } else {
+        u.span[i] = (u.span[i] as number) - 1;
+      }
+    }
+    const next = n.fwd[0] ?? null;
+    if (next) next.backward = n.backward;
+    else this.tail = n.backward;
+    while (this.level > 1 && this.header.fwd[this.level - 1] === null) this.level--;
+  }
+
+  /** 0-based rank in ascending order, or -1. */
+  rank(member: string): number {
+    const score = this.dict.get(member);
+    if (score === undefined) return -1;
+    let r = 0;
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
+        r += x.span[i] as number;
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+      if (x !== this.header && x.member === member) return r - 1;
+    }
+    return -1;
+  }
+
+  /** Node at 0-based rank, or null. */
+  private nodeAt(rank: number): Node | null {
+    if (rank < 0 || rank >= this.size) return null;
+    let traversed = 0;
+    let x = this.header;
+    const target = rank + 1;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && traversed + (x.span[i] as number) <= target) {
+        traversed += x.span[i] as number;
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+      if (traversed === target) return x;
+    }
+    return null;
+  }
+
+  /** Entries with ranks start..end inclusive (already clamped), ascending or descending. */
+  rangeByRank(start: number, end: number, rev: boolean): [string, number][] {
+    const out: [string, number][] = [];
+    if (start > end) return out;
+    let n = this.nodeAt(rev ? this.size - 1 - start : start);
+    for (let i = start; i <= end && n !== null; i++) {
+      out.push([n.member, n.score]);
+      n = rev ? n.backward : (n.fwd[0] ?? null);
+    }
+    return out;
+  }
+
+  /** First node with score in range, in ascending order. */
+  private firstInScore(r: ScoreRange): Node | null {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && !scoreGteMin(f.score, r)) {
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+    }
+    const n = x.fwd[0] ?? null;
+    return n !== null && scoreLteMax(n.score, r) ? n : null;
+  }
+
+  private lastInScore(r: ScoreRange): Node | null {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && scoreLteMax(f.score, r)) {
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+    }
+    return x !== this.header && scoreGteMin(x.score, r) ? x : null;
+  }
+
+  private firstInLex(r: LexRange): Node | null {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && !lexGteMin(f.member, r)) {
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+    }
+    const n = x.fwd[0] ?? null;
+    return n !== null && lexLteMax(n.member, r) ? n : null;
+  }
+
+  private lastInLex(r: LexRange): Node | null {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && lexLteMax(f.member, r)) {
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+    }
+    return x !== this.header && lexGteMin(x.member, r) ? x : null;
+  }
+
+  rangeByScore(r: ScoreRange, rev: boolean, offset: number, limit: number): [string, number][] {
+    const out: [string, number][] = [];
+    let n = rev ? this.lastInScore(r) : this.firstInScore(r);
+    while (n !== null && offset > 0) {
+      n = rev ? n.backward : (n.fwd[0] ?? null);
+      offset--;
+    }
+    while (n !== null && (limit < 0 || out.length < limit)) {
+      if (rev ? !scoreGteMin(n.score, r) : !scoreLteMax(n.score, r)) break;
+      out.push([n.member, n.score]);
+      n = rev ? n.backward : (n.fwd[0] ?? null);
+    }
+    return out;
+  }
+
+  rangeByLex(r: LexRange, rev: boolean, offset: number, limit: number): [string, number][] {
+    const out: [string, number][] = [];
+    let n = rev ? this.lastInLex(r) : this.firstInLex(r);
+    while (n !== null && offset > 0) {
+      n = rev ? n.backward : (n.fwd[0] ?? null);
+      offset--;
+    }
+    while (n !== null && (limit < 0 || out.length < limit)) {
+      if (rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
+      out.push([n.member, n.score]);
+      n = rev ? n.backward : (n.fwd[0] ?? null);
+    }
+    return out;
+  }
+
+  countInScore(r: ScoreRange): number {
+    const first = this.firstInScore(r);
+    if (first === null) return 0;
+    const last = this.lastInScore(r) as Node;
+    return this.rank(last.member) - this.rank(first.member) + 1;
+  }
+
+  countInLex(r: LexRange): number {
+    const first = this.firstInLex(r);
+    if (first === null) return 0;
+    const last = this.lastInLex(r);
+    if (last === null) return 0;
+    const n = this.rank(last.member) - this.rank(first.member) + 1;
+    return n > 0 ? n : 0;
+  }
+
+  first(): [string, number] | null {
+    const n = this.header.fwd[0] ?? null;
+    return n ? [n.member, n.score] : null;
+  }
+
+  last(): [string, number] | null {
+    return this.tail ? [this.tail.member, this.tail.score] : null;
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    let n = this.header.fwd[0] ?? null;
+    while (n !== null) {
+      yield [n.member, n.score];
+      n = n.fwd[0] ?? null;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// Same bytes to real memcached and to our engine: the (normalized) replies must be identical.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { TEXT_SCRIPTS } from './scripts.ts';
+
+const available = realMemcachedAvailable();
+
+describe.skipIf(!available)('text and meta protocol match real memcached', () => {
+  let real: Target;
+  let ours: Target;
+  beforeAll(async () => {
+    [real, ours] = await Promise.all([startReal(), startOurs()]);
+  });
+  afterAll(async () => {
+    await Promise.all([real?.close(), ours?.close()]);
+  });
+
+  for (const [family, scripts] of Object.entries(TEXT_SCRIPTS)) {
+    it(`${family} (${scripts.length} scripts)`, async () => {
+      const mismatches: { script: string; real: string; ours: string }[] = [];
+      for (const script of scripts) {
+        const a = await textExchange(real.port, script);
+        const b = await textExchange(ours.port, script);
+        const ra = normalize(a.reply.toString('latin1')) + (a.closed ? ' <closed>' : '');
+        const rb = normalize(b.reply.toString('latin1')) + (b.closed ? ' <closed>' : '');
+        if (ra !== rb) mismatches.push({ script, real: ra, ours: rb });
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+});

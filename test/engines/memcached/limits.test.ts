@@ -1,0 +1,120 @@
+// Resource limits at their edges: item size, memory with LRU eviction, connections, slow readers.
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ITEM_SIZE_MAX,
+  DEFAULT_MAX_CONNECTIONS,
+  MAX_UNTERMINATED_LINE,
+  OUTPUT_HIGH_WATER,
+} from '../../../engines/memcached/limits.ts';
+import { exchange, startOurs, textExchange, type Target } from './helpers.ts';
+
+let server: Target | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function run(port: number, script: string | Buffer): Promise<string> {
+  return (await textExchange(port, script)).reply.toString('latin1').replace(/MN\r\n$/, '');
+}
+
+function setCommand(key: string, size: number, flags = 0): Buffer {
+  return Buffer.concat([Buffer.from(`set ${key} ${flags} 0 ${size}\r\n`), Buffer.alloc(size, 97), Buffer.from('\r\n')]);
+}
+
+function stat(stats: string, name: string): number {
+  const m = new RegExp(`STAT ${name} (\\d+)`).exec(stats);
+  return m ? Number(m[1]) : NaN;
+}
+
+describe('limits', () => {
+  it('defaults match memcached', () => {
+    expect(DEFAULT_ITEM_SIZE_MAX).toBe(1024 * 1024);
+    expect(DEFAULT_MAX_CONNECTIONS).toBe(1024);
+    expect(MAX_UNTERMINATED_LINE).toBe(2048);
+  });
+
+  it('accepts an item exactly at the size limit and rejects one byte more', async () => {
+    server = await startOurs();
+    // 48-byte header + 8 CAS + key + NUL + value + CRLF must fit in 1 MiB (memcached's arithmetic).
+    const max = DEFAULT_ITEM_SIZE_MAX - 48 - 8 - 1 - 1 - 2;
+    expect(await run(server.port, setCommand('a', max))).toBe('STORED\r\n');
+    expect(await run(server.port, setCommand('a', max + 1))).toBe('SERVER_ERROR object too large for cache\r\n');
+    // A failed set removes the old value, so readers never see stale data.
+    expect(await run(server.port, 'get a\r\n')).toBe('END\r\n');
+    // Non-zero flags cost 4 more bytes.
+    expect(await run(server.port, setCommand('a', max - 4, 1))).toBe('STORED\r\n');
+    expect(await run(server.port, setCommand('a', max - 3, 1))).toBe('SERVER_ERROR object too large for cache\r\n');
+  });
+
+  it('honours a custom maxItemSize', async () => {
+    server = await startOurs({ maxItemSize: 2048 });
+    expect(await run(server.port, setCommand('k', 2048 - 60))).toBe('STORED\r\n');
+    expect(await run(server.port, setCommand('k', 2048 - 59))).toBe('SERVER_ERROR object too large for cache\r\n');
+  });
+
+  it('evicts least recently used items when memory is full, sparing recently read ones', async () => {
+    server = await startOurs({ memoryLimit: 100 * 1024 });
+    const value = 1000;
+    let script = '';
+    for (let i = 0; i < 50; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
+    await run(server.port, script);
+    // Reading k0 marks it active: it gets a second chance when eviction reaches it.
+    expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
+    script = '';
+    for (let i = 50; i < 150; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
+    await run(server.port, script);
+    const stats = await run(server.port, 'stats\r\n');
+    expect(stat(stats, 'evictions')).toBeGreaterThan(0);
+    expect(stat(stats, 'bytes')).toBeLessThanOrEqual(100 * 1024);
+    expect(await run(server.port, 'get k1\r\n')).toBe('END\r\n');
+    expect(await run(server.port, 'get k149\r\n')).toContain('VALUE k149');
+    expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
+  });
+
+  it('refuses connections past maxConnections like memcached', async () => {
+    server = await startOurs({ maxConnections: 2 });
+    const port = server.port;
+    const open = () =>
+      new Promise<net.Socket>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => resolve(s));
+      });
+    const a = await open();
+    const b = await open();
+    const third = await exchange(port, 'version\r\n');
+    expect(third.reply.toString()).toBe('ERROR Too many open connections\r\n');
+    expect(third.closed).toBe(true);
+    a.destroy();
+    b.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await run(port, 'version\r\n')).startsWith('VERSION ')).toBe(true);
+    const stats = await run(port, 'stats\r\n');
+    expect(stat(stats, 'rejected_connections')).toBe(1);
+  });
+
+  it('closes a connection whose command line never ends', async () => {
+    server = await startOurs();
+    const r = await exchange(server.port, 'x'.repeat(MAX_UNTERMINATED_LINE + 1));
+    expect(r.closed).toBe(true);
+    const ok = await exchange(server.port, 'x'.repeat(MAX_UNTERMINATED_LINE), () => false, 100);
+    expect(ok.closed).toBe(false);
+  });
+
+  it('a client that never reads does not stall other clients', async () => {
+    server = await startOurs();
+    const port = server.port;
+    await run(port, setCommand('big', 500 * 1024));
+    const hog = net.connect(port, '127.0.0.1');
+    hog.pause();
+    await new Promise((r) => hog.once('connect', r));
+    // Ask for far more output than the socket buffers and the high-water mark can hold.
+    const requests = Math.ceil((OUTPUT_HIGH_WATER * 4) / (500 * 1024));
+    hog.write('get big\r\n'.repeat(requests));
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    expect(await run(port, 'get big\r\n')).toContain('VALUE big 0 512000');
+    expect(Date.now() - started).toBeLessThan(1000);
+    hog.destroy();
+  });
+});

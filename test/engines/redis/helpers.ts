@@ -1,0 +1,259 @@
+// Test helpers: start our server, talk raw RESP, and run the same commands against real redis-server.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { existsSync } from 'node:fs';
+import { ManualClock } from '../../../engines/redis/clock.ts';
+import { createRedisServer, type RedisServerOptions, type RedisServerWithEngine } from '../../../engines/redis/index.ts';
+
+export interface Started {
+  server: RedisServerWithEngine;
+  port: number;
+  clock: ManualClock | null;
+}
+
+export async function startServer(opts: Partial<RedisServerOptions> = {}, manualClock = false): Promise<Started> {
+  const clock = manualClock ? new ManualClock(Date.now()) : null;
+  const server = createRedisServer({ port: 0, ...opts }, clock ? { clock } : {});
+  const port = await server.listen();
+  return { server, port, clock };
+}
+
+/** Encodes a command as a RESP multibulk. */
+export function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a, 'latin1') : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Byte length of the first complete RESP reply in buf starting at pos, or -1 if incomplete. */
+export function replyLength(buf: Buffer, pos = 0): number {
+  if (pos >= buf.length) return -1;
+  const type = String.fromCharCode(buf[pos] as number);
+  const nl = buf.indexOf('\r\n', pos);
+  if (nl < 0) return -1;
+  const line = buf.subarray(pos + 1, nl).toString('latin1');
+  const head = nl + 2 - pos;
+  switch (type) {
+    case '+':
+    case '-':
+    case ':':
+    case '_':
+    case ',':
+    case '#':
+    case '(':
+      return head;
+    case '$':
+    case '=':
+    case '!': {
+      const n = Number(line);
+      if (n < 0) return head;
+      return pos + head + n + 2 <= buf.length ? head + n + 2 : -1;
+    }
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|': {
+      let n = Number(line);
+      if (n < 0) return head;
+      if (type === '%' || type === '|') n *= 2;
+      let len = head;
+      for (let i = 0; i < n; i++) {
+        const l = replyLength(buf, pos + len);
+        if (l < 0) return -1;
+        len += l;
+      }
+      return len;
+    }
+    default:
+      throw new Error(`bad reply type ${JSON.stringify(type)} in ${JSON.stringify(buf.subarray(pos, pos + 40).toString('latin1'))}`);
+  }
+}
+
+/** A raw RESP connection: send commands, read whole replies as bytes. */
+export class RawClient {
+  private buf = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, host, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  write(data: Buffer | string): void {
+    this.socket.write(data);
+  }
+
+  /** Reads one complete reply; rejects after `ms` or when the connection closes first. */
+  async read(ms = 5000): Promise<Buffer> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const n = this.buf.length > 0 ? replyLength(this.buf) : -1;
+      if (n >= 0) {
+        const out = this.buf.subarray(0, n);
+        this.buf = this.buf.subarray(n);
+        return out;
+      }
+      if (this.closed) throw new Error(`connection closed (pending ${JSON.stringify(this.buf.toString('latin1'))})`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timeout waiting for reply (pending ${JSON.stringify(this.buf.toString('latin1'))})`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async call(...args: (string | Buffer)[]): Promise<string> {
+    this.write(encodeCommand(args));
+    return (await this.read()).toString('latin1');
+  }
+
+  /** Waits until the server closes the connection. */
+  async waitClosed(ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('connection not closed');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 50);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Everything received so far that is not part of a read reply. */
+  pending(): string {
+    return this.buf.toString('latin1');
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+export const REDIS_SERVER = '/usr/bin/redis-server';
+
+/** Whether differential tests can run; in CI a missing redis-server is a failure, not a skip. */
+export function realRedisAvailable(): boolean {
+  if (existsSync(REDIS_SERVER)) return true;
+  if (process.env.CI === 'true') throw new Error(`${REDIS_SERVER} is required in CI for differential tests`);
+  return false;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.once('error', reject);
+  });
+}
+
+export interface RealRedis {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** Runs the same commands on both servers (fresh connections, after FLUSHALL) and returns pairs of raw replies. */
+export async function differential(ours: number, real: number, commands: (string | Buffer)[][], proto: 2 | 3 = 2): Promise<{ cmd: string; ours: string; real: string }[]> {
+  const a = await RawClient.connect(ours);
+  const b = await RawClient.connect(real);
+  try {
+    await a.call('FLUSHALL');
+    await b.call('FLUSHALL');
+    if (proto === 3) {
+      // The HELLO replies differ by design (version, client id); only what follows is compared.
+      await a.call('HELLO', '3');
+      await b.call('HELLO', '3');
+    }
+    const out: { cmd: string; ours: string; real: string }[] = [];
+    for (const cmd of commands) {
+      const [x, y] = await Promise.all([a.call(...cmd), b.call(...cmd)]);
+      out.push({ cmd: cmd.map((p) => p.toString()).join(' '), ours: x, real: y });
+    }
+    return out;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+/** Splits a compact script ("SET k v\nGET k") into commands; tokens use inline-command quoting. */
+export function script(text: string): string[][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('#'))
+    .map((l) => {
+      const out: string[] = [];
+      const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(l)) !== null) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 'r' ? '\r' : ch)) : (m[2] as string));
+      return out;
+    });
+}
+
+export function redisCliAvailable(): boolean {
+  return spawnSync('which', ['redis-benchmark']).status === 0;
+}
