@@ -9,6 +9,7 @@ import { CLUSTER_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWind
 import type { World } from '../world.ts';
 import {
   authTokenOf,
+  checkNodeQuota,
   classicOnly,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_SNAPSHOT_WINDOW,
@@ -230,6 +231,7 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     createdAt: world.now(),
   };
   world.resources.transaction(() => {
+    checkNodeQuota(world, scope, record.nodes.length);
     if (!world.resources.insert(scope, 'cluster', id, record)) {
       throw fault('CacheClusterAlreadyExistsFault', `Cache cluster ${id} already exists.`);
     }
@@ -269,6 +271,7 @@ function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, s
       if (toRemove.length > 0) throw invalidCombination('CacheNodeIdsToRemove can only be used when reducing NumCacheNodes.');
       const highest = Math.max(0, ...cluster.nodes.map((n) => Number(n.id)));
       const zones = input.NewAvailabilityZones ?? [...new Set(cluster.nodes.map((n) => n.az))];
+      checkNodeQuota(world, scope, input.NumCacheNodes - cluster.nodes.length);
       const nodes = newNodes(world, highest + 1, input.NumCacheNodes - cluster.nodes.length, zones);
       cluster.nodes.push(...nodes);
       addedNodes.push(...nodes.map((n) => n.id));

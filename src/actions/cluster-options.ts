@@ -1,6 +1,8 @@
 import { compareVersions, DEFAULT_VERSION, resolveEngineVersion, type EngineVersion } from '../catalog/engine-versions.ts';
 import { isNodeType } from '../catalog/node-types.ts';
-import { invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
 import type { Engine } from '../store/records.ts';
 
 /** Input checks that CreateCacheCluster and CreateReplicationGroup share. */
@@ -59,4 +61,17 @@ export const DEFAULT_SNAPSHOT_WINDOW = '04:00-05:00';
 /** Cache security groups belong to EC2-Classic, which AWS retired: every account is VPC-only now. */
 export function classicOnly() {
   return invalidValue('Use of cache security groups is not permitted in this API version for your account.');
+}
+
+/**
+ * AWS's default quota of cache nodes per account and region. Every node here is a live server in this
+ * process, so the quota is also what bounds the emulator's own sockets and memory.
+ */
+export const MAX_NODES_PER_REGION = 300;
+
+export function checkNodeQuota(world: World, scope: Scope, adding: number): void {
+  const nodes = world.resources.list(scope, 'cluster').reduce((n, c) => n + c.nodes.length, 0);
+  if (nodes + adding > MAX_NODES_PER_REGION) {
+    throw fault('NodeQuotaForCustomerExceededFault', `The request would exceed the quota of ${MAX_NODES_PER_REGION} cache nodes per customer.`);
+  }
 }

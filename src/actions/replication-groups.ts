@@ -11,6 +11,7 @@ import type { World } from '../world.ts';
 import { endpoint, newNodes } from './cache-clusters.ts';
 import {
   authTokenOf,
+  checkNodeQuota,
   classicOnly,
   DEFAULT_MAINTENANCE_WINDOW,
   DEFAULT_SNAPSHOT_WINDOW,
@@ -234,6 +235,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   }
   group.memberClusters = [...(primary ? [primary.id] : []), ...members.map((m) => m.id)];
   world.resources.transaction(() => {
+    checkNodeQuota(world, scope, members.length);
     if (!world.resources.insert(scope, 'replication-group', id, group)) {
       throw fault('ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
     }

@@ -295,3 +295,25 @@ describe('control-plane rules', () => {
     ).rejects.toMatchObject({ name: 'CacheSubnetGroupNotFoundFault' });
   });
 });
+
+describe('quotas', () => {
+  it('bounds the nodes per account and region (each node is a live server)', async () => {
+    const quotaEmulator = await startEmulator({ transitionDelayMs: 60_000 });
+    const quotaClient = sdkClient(quotaEmulator);
+    try {
+      // Creating stays pending for a minute, so no engine starts: only the metadata quota is exercised.
+      for (let i = 0; i < 7; i++) {
+        await quotaClient.send(
+          new CreateCacheClusterCommand({ CacheClusterId: `mc-${i}`, Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 40 }),
+        );
+      }
+      await quotaClient.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc-last', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 20 }));
+      await expect(
+        quotaClient.send(new CreateCacheClusterCommand({ CacheClusterId: 'one-too-many', Engine: 'redis', CacheNodeType: 'cache.t3.micro' })),
+      ).rejects.toMatchObject({ name: 'NodeQuotaForCustomerExceededFault' });
+    } finally {
+      quotaClient.destroy();
+      await quotaEmulator.stop();
+    }
+  });
+});
