@@ -30,6 +30,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const world = new World(config);
   const tls = world.runtime.tls();
   await restoreWorld(world);
+  world.startSchedulers();
   const app = buildApp(world);
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;

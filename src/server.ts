@@ -11,6 +11,7 @@ import type { World } from './world.ts';
 
 export const CA_PATH = '/_elasticache-local/ca.pem';
 export const HEALTH_PATH = '/_elasticache-local/health';
+export const CLOCK_PATH = '/_elasticache-local/clock';
 
 /** Region and account from the SigV4 credential scope (header or presigned query); any key is accepted. */
 export function scopeOf(request: FastifyRequest, params: URLSearchParams, config: ResolvedConfig): Scope {
@@ -87,6 +88,16 @@ export function buildApp(world: World): FastifyInstance {
   app.get('/', handle);
   app.get(CA_PATH, async (_req, reply) => reply.type('application/x-pem-file').send(world.runtime.tls().caPem));
   app.get(HEALTH_PATH, async () => ({ status: 'ok' }));
+  // The emulator's clock: GET reads it, POST ?advanceMs=N moves it forward (tests of snapshot windows).
+  app.get(CLOCK_PATH, async () => ({ now: new Date(world.now()).toISOString() }));
+  app.post(CLOCK_PATH, async (request, reply) => {
+    const advance = Number(new URLSearchParams(request.url.split('?')[1] ?? '').get('advanceMs'));
+    if (!Number.isSafeInteger(advance) || advance < 0) {
+      return reply.code(400).send({ error: 'advanceMs must be a non-negative integer number of milliseconds' });
+    }
+    world.advanceClock(advance);
+    return { now: new Date(world.now()).toISOString() };
+  });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
     const requestId = crypto.randomUUID();

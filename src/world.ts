@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from './config.ts';
+import { runAutomaticSnapshots } from './lifecycle/automatic-snapshots.ts';
 import { Runtime } from './lifecycle/runtime.ts';
 import { openDb, type Db } from './store/db.ts';
 import { Events, type SourceType } from './store/events.ts';
@@ -9,6 +10,7 @@ import { Resources } from './store/resources.ts';
 import { Tags } from './store/tags.ts';
 
 export const DB_FILE = 'elasticache-local.sqlite';
+const SCHEDULER_INTERVAL_MS = 60_000;
 
 /** Everything a handler may use: configuration, the metadata store, and the running nodes. */
 export class World {
@@ -20,6 +22,9 @@ export class World {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly tasks = new Set<Promise<void>>();
   private stopping = false;
+  /** Tests move the emulator's clock (snapshot windows, retention) instead of waiting for it. */
+  private clockOffsetMs = 0;
+  private scheduler: NodeJS.Timeout | undefined;
 
   constructor(readonly config: ResolvedConfig) {
     fs.mkdirSync(config.dataDir, { recursive: true });
@@ -31,7 +36,19 @@ export class World {
   }
 
   now(): number {
-    return Date.now();
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Moves the clock forward and runs what the new time makes due (automatic snapshots, pruning). */
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+    runAutomaticSnapshots(this);
+  }
+
+  /** Periodic duties; unref'd so an idle emulator never keeps a test process alive by itself. */
+  startSchedulers(): void {
+    this.scheduler = setInterval(() => runAutomaticSnapshots(this), SCHEDULER_INTERVAL_MS);
+    this.scheduler.unref();
   }
 
   arn(scope: Scope, type: string, id: string): string {
@@ -62,6 +79,7 @@ export class World {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.scheduler) clearInterval(this.scheduler);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);

@@ -2,6 +2,7 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isNodeType } from '../catalog/node-types.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
+import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from '../lifecycle/snapshots.ts';
 import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
@@ -24,6 +25,7 @@ import { define, type ActionTable } from './registry.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
+import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 
 export const MAX_MEMCACHED_NODES = 40;
 const CLIENT_DOWNLOAD_PAGE = 'https://console.aws.amazon.com/elasticache/home#client-download:';
@@ -120,6 +122,7 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
 async function finishCreate(world: World, scope: Scope, id: string): Promise<void> {
   const cluster = await bringUpCluster(world, scope, id);
   if (!cluster || cluster.status !== 'creating') return;
+  if (cluster.restoreFrom && !restoreData(world, scope, cluster)) return;
   cluster.status = 'available';
   for (const n of cluster.nodes) n.status = 'available';
   world.resources.put(scope, 'cluster', id, cluster);
@@ -128,9 +131,23 @@ async function finishCreate(world: World, scope: Scope, id: string): Promise<voi
   if (cluster.replicationGroupId) finishGroupMembership(world, scope, cluster.replicationGroupId);
 }
 
+/** Loads a standalone cluster's starting data; a failed restore leaves it create-failed, as on AWS. */
+function restoreData(world: World, scope: Scope, cluster: ClusterRecord): boolean {
+  try {
+    loadIntoCluster(world, scope, cluster.id, restoreSourceRdb(world, scope, cluster.restoreFrom!));
+    return true;
+  } catch (err) {
+    cluster.status = 'create-failed';
+    world.resources.put(scope, 'cluster', cluster.id, cluster);
+    world.event(scope, 'cache-cluster', cluster.id, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+}
+
 async function finishDelete(world: World, scope: Scope, id: string): Promise<void> {
   const cluster = world.resources.get(scope, 'cluster', id);
   if (!cluster) return;
+  if (cluster.finalSnapshot) finalSnapshot(world, scope, newSnapshot(world, scope, cluster.finalSnapshot, 'manual', undefined, cluster));
   await tearDownCluster(world, scope, cluster);
   world.resources.remove(scope, 'cluster', id);
   world.tags.removeAll(world.arn(scope, 'cluster', id));
@@ -179,13 +196,11 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   if (numNodes === undefined) throw missingParameter('NumCacheNodes');
   if (engine === 'memcached') {
     intInRange(numNodes, 'NumCacheNodes', 1, MAX_MEMCACHED_NODES);
-    if (input.SnapshotArns || input.SnapshotName) {
-      throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
-    }
     if (input.AuthToken !== undefined) throw invalidCombination('AuthToken is not supported for Memcached.');
   } else if (numNodes !== 1) {
     throw invalidValue(`Cannot create a ${engine === 'valkey' ? 'Valkey' : 'Redis'} cluster with a NumCacheNodes parameter greater than 1.`);
   }
+  const restoreFrom = group ? undefined : restoreSourceOf(world, scope, input.SnapshotName, input.SnapshotArns, engine);
   if (input.AZMode !== undefined && input.AZMode !== 'single-az' && input.AZMode !== 'cross-az') {
     throw invalidValue(`Invalid value for AZMode: ${input.AZMode}`);
   }
@@ -225,6 +240,7 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     networkType: input.NetworkType ?? 'ipv4',
     ipDiscovery: input.IpDiscovery ?? 'ipv4',
     pending: {},
+    restoreFrom,
     configVersion: engine === 'memcached' ? 1 : undefined,
     // A requested Port is where the configuration endpoint (Memcached) or the node (Redis) listens, if free.
     configEndpointPort: engine === 'memcached' ? requestedPort : undefined,
@@ -373,9 +389,7 @@ export const cacheClusterActions: ActionTable = {
         );
       }
     }
-    if (input.FinalSnapshotIdentifier !== undefined && cluster.engine === 'memcached') {
-      throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
-    }
+    cluster.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, cluster.engine);
     cluster.status = 'deleting';
     for (const n of cluster.nodes) n.status = 'deleting';
     world.resources.put(scope, 'cluster', cluster.id, cluster);

@@ -6,6 +6,7 @@ import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
 import { reservedNodeActions } from './reserved-nodes.ts';
 import { serverlessActions } from './serverless.ts';
+import { snapshotActions } from './snapshots.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
 import { userActions } from './users.ts';
@@ -22,4 +23,5 @@ export const ACTIONS: ActionTable = {
   ...userActions,
   ...serverlessActions,
   ...reservedNodeActions,
+  ...snapshotActions,
 };

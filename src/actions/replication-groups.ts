@@ -26,6 +26,7 @@ import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
 import { requireUserGroup } from './users.ts';
+import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 
 const MAX_CLUSTERS_PER_GROUP = 6;
 const MAX_REPLICAS = 5;
@@ -123,8 +124,6 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (input.GlobalReplicationGroupId) {
     throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);
   }
-  if (input.SnapshotName) throw fault('SnapshotNotFoundFault', `Snapshot ${input.SnapshotName} not found.`);
-  if (input.SnapshotArns?.length) throw invalidValue('Restoring from SnapshotArns is not supported by elasticache-local yet.');
   if (input.UserGroupIds?.length) {
     requireUserGroup(world, scope, input.UserGroupIds[0]);
     throw invalidValue('Replication groups with RBAC user groups (UserGroupIds) are not supported by elasticache-local yet; use AuthToken.');
@@ -140,6 +139,8 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   const engine = engineOf(input.Engine, primary?.engine ?? 'redis');
   if (engine === 'memcached') throw invalidValue('Replication groups are only supported for the redis and valkey engines.');
+  const restoreFrom = restoreSourceOf(world, scope, input.SnapshotName, input.SnapshotArns, engine);
+  if (restoreFrom && primary) throw invalidCombination('PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.');
   const version = engineVersionOf(engine, input.EngineVersion ?? primary?.engineVersion);
   const nodeType = primary && input.CacheNodeType === undefined ? primary.nodeType : nodeTypeOf(input.CacheNodeType);
   const count = clusterCount(input);
@@ -196,6 +197,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     ipDiscovery: input.IpDiscovery ?? 'ipv4',
     dataTiering: input.DataTieringEnabled ? 'enabled' : 'disabled',
     pending: {},
+    restoreFrom,
     createdAt: now,
   };
   const parameterGroup = input.CacheParameterGroupName
@@ -367,6 +369,7 @@ export const replicationGroupActions: ActionTable = {
     }
     requireAvailable(group);
     const retain = input.RetainPrimaryCluster ?? false;
+    group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);
     group.status = 'deleting';
     world.resources.transaction(() => {
       world.resources.put(scope, 'replication-group', group.id, group);

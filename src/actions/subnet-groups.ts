@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type * as ec from '@aws-sdk/client-elasticache';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Scope, SubnetGroupRecord } from '../store/records.ts';
@@ -7,19 +6,12 @@ import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { stableHex, vpcId } from '../lifecycle/network.ts';
 
 export const DEFAULT_SUBNET_GROUP = 'default';
 const MAX_SUBNETS = 20;
 const AZ_LETTERS = 'abcdef';
 
-function hex(text: string, length: number): string {
-  return crypto.createHash('sha256').update(text).digest('hex').slice(0, length);
-}
-
-/** The one VPC each account and region has here, named stably. */
-export function vpcId(scope: Scope): string {
-  return `vpc-${hex(`${scope.account}/${scope.region}`, 17)}`;
-}
 
 /** A subnet whose id ends like "...1a" is placed in that zone; others take zones in turn. */
 function subnetZones(scope: Scope, ids: string[]): SubnetGroupRecord['subnets'] {
@@ -48,7 +40,7 @@ export function getSubnetGroup(world: World, scope: Scope, name: string): Subnet
     name,
     description: 'Default CacheSubnetGroup',
     vpcId: vpcId(scope),
-    subnets: ['a', 'b', 'c'].map((z) => ({ id: `subnet-${hex(`${scope.account}/${scope.region}/${z}`, 17)}`, az: `${scope.region}${z}` })),
+    subnets: ['a', 'b', 'c'].map((z) => ({ id: `subnet-${stableHex(`${scope.account}/${scope.region}/${z}`, 17)}`, az: `${scope.region}${z}` })),
     createdAt: world.now(),
   };
   world.resources.insert(scope, 'subnet-group', name, record);

@@ -17,7 +17,7 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   replicationgroup: { kind: 'replication-group', notFound: 'ReplicationGroupNotFoundFault', what: 'Replication group' },
   subnetgroup: { kind: 'subnet-group', notFound: 'CacheSubnetGroupNotFoundFault', what: 'Cache subnet group' },
   parametergroup: { kind: 'parameter-group', notFound: 'CacheParameterGroupNotFoundFault', what: 'Cache parameter group' },
-  snapshot: { notFound: 'SnapshotNotFoundFault', what: 'Snapshot' },
+  snapshot: { kind: 'snapshot', notFound: 'SnapshotNotFoundFault', what: 'Snapshot' },
   user: { kind: 'user', notFound: 'UserNotFoundFault', what: 'User' },
   usergroup: { kind: 'user-group', notFound: 'UserGroupNotFoundFault', what: 'User group' },
   serverlesscache: { kind: 'serverless-cache', notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },

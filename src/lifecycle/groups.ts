@@ -1,6 +1,7 @@
 import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
+import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from './snapshots.ts';
 
 /** A group whose members have all settled becomes available again (after adding or removing a replica). */
 export function finishGroupMembership(world: World, scope: Scope, groupId: string): void {
@@ -25,6 +26,17 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   }
   fresh.primaryEndpointPort = ports.primary;
   fresh.readerEndpointPort = ports.reader;
+  if (fresh.restoreFrom) {
+    try {
+      const rdb = restoreSourceRdb(world, scope, fresh.restoreFrom);
+      for (const id of fresh.memberClusters) loadIntoCluster(world, scope, id, rdb);
+    } catch (err) {
+      fresh.status = 'create-failed';
+      world.resources.put(scope, 'replication-group', groupId, fresh);
+      world.event(scope, 'replication-group', groupId, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+  }
   fresh.status = 'available';
   world.resources.transaction(() => {
     for (const id of fresh.memberClusters) {
@@ -47,6 +59,10 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
 export async function finishGroupDelete(world: World, scope: Scope, groupId: string, retainPrimary: boolean): Promise<void> {
   const group = world.resources.get(scope, 'replication-group', groupId);
   if (!group) return;
+  if (group.finalSnapshot) {
+    const primary = world.resources.get(scope, 'cluster', group.primaryClusterId);
+    if (primary) finalSnapshot(world, scope, newSnapshot(world, scope, group.finalSnapshot, 'manual', group, primary));
+  }
   await world.runtime.closeGroupEndpoints(scope, groupId);
   for (const id of group.memberClusters) {
     const cluster = world.resources.get(scope, 'cluster', id);

@@ -1,5 +1,6 @@
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
 import { createRedisServer } from '../../engines/redis/index.ts';
+import { dumpRdb, loadRdb } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
 
@@ -21,6 +22,9 @@ interface RunningNode {
   port: number;
   close(): Promise<void>;
   applyParameters(parameters: Map<string, string>): void;
+  /** Redis only: the node's data as an RDB file, and loading one. */
+  snapshot?: () => Buffer;
+  restore?: (rdb: Buffer) => void;
 }
 
 /** Parameter names ElastiCache exposes that have no engine setting behind them. */
@@ -52,11 +56,11 @@ export class NodeSupervisor {
     await this.stop(key);
     let port = spec.port || (await this.ports.allocate());
     for (let attempt = 0; ; attempt++) {
-      const { server, applyParameters } = this.create(spec, port);
+      const { server, applyParameters, snapshot, restore } = this.create(spec, port);
       try {
         const bound = await server.listen();
         applyParameters(spec.parameters);
-        this.running.set(key, { port: bound, close: () => server.close(), applyParameters });
+        this.running.set(key, { port: bound, close: () => server.close(), applyParameters, snapshot, restore });
         this.ports.reserve(bound);
         return bound;
       } catch (err) {
@@ -80,7 +84,7 @@ export class NodeSupervisor {
         version: spec.engineVersion,
       });
       // Memcached's parameters all take effect at start (they need a reboot on AWS too).
-      return { server, applyParameters: () => undefined };
+      return { server, applyParameters: () => undefined, snapshot: undefined, restore: undefined };
     }
     const server = createRedisServer({
       host: spec.host,
@@ -101,7 +105,19 @@ export class NodeSupervisor {
         }
       }
     };
-    return { server, applyParameters };
+    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdb: Buffer) => loadRdb(server, rdb) };
+  }
+
+  snapshot(key: string): Buffer {
+    const node = this.running.get(key);
+    if (!node?.snapshot) throw new Error(`node ${key} is not running or cannot be snapshotted`);
+    return node.snapshot();
+  }
+
+  restore(key: string, rdb: Buffer): void {
+    const node = this.running.get(key);
+    if (!node?.restore) throw new Error(`node ${key} is not running or cannot load an RDB file`);
+    node.restore(rdb);
   }
 
   applyParameters(key: string, parameters: Map<string, string>): void {

@@ -24,7 +24,20 @@ export interface NodeRecord {
   createdAt: number;
 }
 
-export type ClusterStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'rebooting cache cluster nodes' | 'snapshotting';
+export type ClusterStatus =
+  | 'creating'
+  | 'available'
+  | 'modifying'
+  | 'deleting'
+  | 'rebooting cache cluster nodes'
+  | 'snapshotting'
+  | 'create-failed';
+
+/** Data a new cluster or group starts with: a snapshot of ours or RDB files in the local S3 stand-in. */
+export interface RestoreSource {
+  snapshotName?: string;
+  snapshotArns?: string[];
+}
 
 export interface PendingClusterChanges {
   numNodes?: number;
@@ -65,6 +78,11 @@ export interface ClusterRecord {
   pending: PendingClusterChanges;
   /** Parameter changes that wait for a reboot of these nodes (ParameterApplyStatus pending-reboot). */
   nodesToReboot?: string[];
+  restoreFrom?: RestoreSource;
+  /** Set by a delete that asked for a final snapshot. */
+  finalSnapshot?: string;
+  /** Last automatic snapshot (ms), so the daily window takes one at most. */
+  lastAutomaticSnapshot?: number;
   createdAt: number;
 }
 
@@ -96,6 +114,9 @@ export interface ReplicationGroupRecord {
   ipDiscovery: string;
   dataTiering: 'enabled' | 'disabled';
   pending: { automaticFailover?: boolean };
+  restoreFrom?: RestoreSource;
+  finalSnapshot?: string;
+  lastAutomaticSnapshot?: number;
   createdAt: number;
 }
 
@@ -164,7 +185,46 @@ export interface ReservedNodeRecord {
   state: 'payment-pending' | 'active' | 'retired';
 }
 
+export interface NodeSnapshotRecord {
+  clusterId: string;
+  nodeGroupId: string;
+  nodeId: string;
+  /** Size of the RDB file, shown as AWS shows CacheSize. */
+  bytes: number;
+  nodeCreatedAt: number;
+  snapshotAt: number;
+}
+
+export interface SnapshotRecord {
+  name: string;
+  source: 'manual' | 'automated';
+  status: 'creating' | 'available' | 'copying' | 'deleting' | 'exporting' | 'failed';
+  replicationGroupId?: string;
+  replicationGroupDescription?: string;
+  clusterId?: string;
+  engine: Engine;
+  engineVersion: string;
+  nodeType: string;
+  numCacheNodes: number;
+  numNodeGroups: number;
+  preferredAz: string;
+  clusterCreatedAt: number;
+  maintenanceWindow: string;
+  parameterGroup: string;
+  subnetGroup: string;
+  vpcId: string;
+  autoMinorVersionUpgrade: boolean;
+  retentionLimit: number;
+  window: string;
+  automaticFailover?: 'enabled' | 'disabled';
+  kmsKeyId?: string;
+  dataTiering: 'enabled' | 'disabled';
+  nodeSnapshots: NodeSnapshotRecord[];
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  snapshot: SnapshotRecord;
   'reserved-node': ReservedNodeRecord;
   'serverless-cache': ServerlessCacheRecord;
   user: UserRecord;

@@ -119,7 +119,12 @@ async function waitSettled(client: sdk.ElastiCacheClient): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const clusters = await client.send(new sdk.DescribeCacheClustersCommand({}));
     const groups = await client.send(new sdk.DescribeReplicationGroupsCommand({}));
-    const busy = [...clusters.CacheClusters!.map((c) => c.CacheClusterStatus), ...groups.ReplicationGroups!.map((g) => g.Status)];
+    const snapshots = await client.send(new sdk.DescribeSnapshotsCommand({}));
+    const busy = [
+      ...clusters.CacheClusters!.map((c) => c.CacheClusterStatus),
+      ...groups.ReplicationGroups!.map((g) => g.Status),
+      ...snapshots.Snapshots!.map((s) => s.SnapshotStatus),
+    ];
     if (busy.every((s) => s === 'available')) return;
     await new Promise((r) => setTimeout(r, 25));
   }

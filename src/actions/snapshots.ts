@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as ec from '@aws-sdk/client-elasticache';
+import { bucketDir, s3ObjectPath, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
+import { completeSnapshot, markSnapshotting, newSnapshot, removeSnapshotFiles, snapshotRdb } from '../lifecycle/snapshots.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
+import { identifier } from '../validate/identifiers.ts';
+import type { World } from '../world.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+import { applyCreateTags } from './tags.ts';
+
+/** AWS's default quota of manual snapshots per region. */
+export const MAX_SNAPSHOTS = 1000;
+const PAGE = { name: 'MaxRecords', min: 20, max: 50, fallback: 50 };
+
+export function requireSnapshot(world: World, scope: Scope, name: string | undefined, parameter = 'SnapshotName'): SnapshotRecord {
+  if (name === undefined) throw missingParameter(parameter);
+  const snapshot = world.resources.get(scope, 'snapshot', name);
+  if (!snapshot) throw fault('SnapshotNotFoundFault', `Snapshot ${name} not found.`);
+  return snapshot;
+}
+
+function sizeText(bytes: number): string {
+  return `${Math.max(1, Math.ceil(bytes / (1024 * 1024)))} MB`;
+}
+
+function describe(world: World, scope: Scope, s: SnapshotRecord, showNodeGroups = false): ec.Snapshot {
+  return {
+    SnapshotName: s.name,
+    ReplicationGroupId: s.replicationGroupId,
+    ReplicationGroupDescription: s.replicationGroupDescription,
+    CacheClusterId: s.replicationGroupId ? undefined : s.clusterId,
+    SnapshotStatus: s.status,
+    SnapshotSource: s.source,
+    CacheNodeType: s.nodeType,
+    Engine: s.engine,
+    EngineVersion: s.engineVersion,
+    NumCacheNodes: s.replicationGroupId ? undefined : s.numCacheNodes,
+    PreferredAvailabilityZone: s.preferredAz,
+    CacheClusterCreateTime: new Date(s.clusterCreatedAt),
+    PreferredMaintenanceWindow: s.maintenanceWindow,
+    Port: 6379,
+    CacheParameterGroupName: s.parameterGroup,
+    CacheSubnetGroupName: s.subnetGroup,
+    VpcId: s.vpcId,
+    AutoMinorVersionUpgrade: s.autoMinorVersionUpgrade,
+    SnapshotRetentionLimit: s.retentionLimit,
+    SnapshotWindow: s.window,
+    NumNodeGroups: s.numNodeGroups,
+    AutomaticFailover: s.automaticFailover,
+    NodeSnapshots: s.nodeSnapshots.map((n) => ({
+      CacheClusterId: n.clusterId,
+      NodeGroupId: n.nodeGroupId,
+      CacheNodeId: n.nodeId,
+      CacheSize: sizeText(n.bytes),
+      CacheNodeCreateTime: new Date(n.nodeCreatedAt),
+      SnapshotCreateTime: new Date(n.snapshotAt),
+      NodeGroupConfiguration: showNodeGroups ? { NodeGroupId: n.nodeGroupId, Slots: '0-16383', ReplicaCount: Math.max(0, s.numCacheNodes - 1) } : undefined,
+    })),
+    KmsKeyId: s.kmsKeyId,
+    ARN: world.arn(scope, 'snapshot', s.name),
+    DataTiering: s.dataTiering,
+  };
+}
+
+/** Inserts the record and schedules the dump; shared by CreateSnapshot, final and automatic snapshots. */
+export function startSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, tags?: ec.Tag[]): void {
+  world.resources.transaction(() => {
+    if (snapshot.source === 'manual' && world.resources.list(scope, 'snapshot').filter((s) => s.source === 'manual').length >= MAX_SNAPSHOTS) {
+      throw fault('SnapshotQuotaExceededFault', `The request would exceed the quota of ${MAX_SNAPSHOTS} snapshots.`);
+    }
+    if (!world.resources.insert(scope, 'snapshot', snapshot.name, snapshot)) {
+      throw fault('SnapshotAlreadyExistsFault', `Snapshot ${snapshot.name} already exists.`);
+    }
+    applyCreateTags(world, world.arn(scope, 'snapshot', snapshot.name), tags);
+  });
+  markSnapshotting(world, scope, snapshot);
+  world.later(() => completeSnapshot(world, scope, snapshot.name));
+}
+
+function snapshotName(value: string | undefined, parameter: string): string {
+  if (value === undefined) throw missingParameter(parameter);
+  if (value.length === 0 || value.length > 255 || !/^[A-Za-z0-9.-]+$/.test(value)) {
+    throw invalidValue(`The parameter ${parameter} must be 1 to 255 letters, digits, periods or hyphens.`);
+  }
+  return value;
+}
+
+export const snapshotActions: ActionTable = {
+  CreateSnapshot: define<ec.CreateSnapshotMessage, ec.CreateSnapshotResult>((input, { world, scope }) => {
+    const name = snapshotName(input.SnapshotName, 'SnapshotName');
+    if ((input.ReplicationGroupId === undefined) === (input.CacheClusterId === undefined)) {
+      throw invalidCombination('Specify exactly one of ReplicationGroupId and CacheClusterId.');
+    }
+    let group: ReplicationGroupRecord | undefined;
+    let cluster: ClusterRecord | undefined;
+    if (input.ReplicationGroupId !== undefined) {
+      group = world.resources.get(scope, 'replication-group', input.ReplicationGroupId.toLowerCase());
+      if (!group) throw fault('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${input.ReplicationGroupId}`);
+      if (group.status !== 'available') {
+        throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
+      }
+      cluster = world.resources.get(scope, 'cluster', group.primaryClusterId);
+    } else {
+      cluster = world.resources.get(scope, 'cluster', input.CacheClusterId!.toLowerCase());
+      if (!cluster) throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${input.CacheClusterId}`);
+      if (cluster.engine === 'memcached') {
+        throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
+      }
+      if (cluster.replicationGroupId) {
+        throw invalidCombination(`Cache cluster ${cluster.id} belongs to replication group ${cluster.replicationGroupId}; snapshot the replication group.`);
+      }
+      if (cluster.status !== 'available') {
+        throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is not in available state (current state: ${cluster.status}).`);
+      }
+    }
+    if (!cluster) throw fault('CacheClusterNotFoundFault', 'The source cluster of the snapshot was not found.');
+    const snapshot = newSnapshot(world, scope, name, 'manual', group, cluster, input.KmsKeyId);
+    startSnapshot(world, scope, snapshot, input.Tags);
+    return { Snapshot: describe(world, scope, snapshot) };
+  }),
+
+  DescribeSnapshots: define<ec.DescribeSnapshotsMessage, ec.DescribeSnapshotsListMessage>((input, { world, scope }) => {
+    if (input.SnapshotSource !== undefined && !['user', 'system'].includes(input.SnapshotSource)) {
+      throw invalidValue(`Invalid value for SnapshotSource: ${input.SnapshotSource}. Valid values: user, system.`);
+    }
+    let snapshots: SnapshotRecord[];
+    if (input.SnapshotName !== undefined) snapshots = [requireSnapshot(world, scope, input.SnapshotName)];
+    else snapshots = world.resources.list(scope, 'snapshot');
+    if (input.ReplicationGroupId !== undefined) snapshots = snapshots.filter((s) => s.replicationGroupId === input.ReplicationGroupId!.toLowerCase());
+    if (input.CacheClusterId !== undefined) snapshots = snapshots.filter((s) => s.clusterId === input.CacheClusterId!.toLowerCase());
+    if (input.SnapshotSource === 'user') snapshots = snapshots.filter((s) => s.source === 'manual');
+    if (input.SnapshotSource === 'system') snapshots = snapshots.filter((s) => s.source === 'automated');
+    const { page, marker } = paginate(snapshots, input.MaxRecords, input.Marker, PAGE);
+    return { Marker: marker, Snapshots: page.map((s) => describe(world, scope, s, input.ShowNodeGroupConfig ?? false)) };
+  }),
+
+  DeleteSnapshot: define<ec.DeleteSnapshotMessage, ec.DeleteSnapshotResult>((input, { world, scope }) => {
+    const snapshot = requireSnapshot(world, scope, input.SnapshotName);
+    if (snapshot.status !== 'available' && snapshot.status !== 'failed') {
+      throw fault('InvalidSnapshotStateFault', `Snapshot ${snapshot.name} is not in available state (current state: ${snapshot.status}).`);
+    }
+    world.resources.remove(scope, 'snapshot', snapshot.name);
+    world.tags.removeAll(world.arn(scope, 'snapshot', snapshot.name));
+    removeSnapshotFiles(world, scope, snapshot.name);
+    return { Snapshot: describe(world, scope, { ...snapshot, status: 'deleting' }) };
+  }),
+
+  CopySnapshot: define<ec.CopySnapshotMessage, ec.CopySnapshotResult>((input, { world, scope }) => {
+    const source = requireSnapshot(world, scope, input.SourceSnapshotName, 'SourceSnapshotName');
+    const target = snapshotName(input.TargetSnapshotName, 'TargetSnapshotName');
+    if (source.status !== 'available') {
+      throw fault('InvalidSnapshotStateFault', `Snapshot ${source.name} is not in available state (current state: ${source.status}).`);
+    }
+    const rdb = snapshotRdb(world, scope, source.name);
+    if (input.TargetBucket !== undefined) {
+      // Exporting writes the shard files into the bucket, named as AWS names exported backups.
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.TargetBucket)) throw invalidValue(`Invalid bucket name: ${input.TargetBucket}`);
+      const file = path.join(bucketDir(world.config.dataDir, input.TargetBucket), `${target}-0001.rdb`);
+      if (fs.existsSync(file)) throw fault('SnapshotAlreadyExistsFault', `An object named ${target}-0001.rdb already exists in bucket ${input.TargetBucket}.`);
+      writeFileDurably(file, rdb);
+      return { Snapshot: describe(world, scope, { ...source, status: 'exporting' }) };
+    }
+    const copy: SnapshotRecord = { ...source, name: target, source: 'manual', status: 'creating', kmsKeyId: input.KmsKeyId ?? source.kmsKeyId, createdAt: world.now() };
+    world.resources.transaction(() => {
+      if (!world.resources.insert(scope, 'snapshot', target, copy)) throw fault('SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
+      applyCreateTags(world, world.arn(scope, 'snapshot', target), input.Tags);
+    });
+    writeFileDurably(snapshotFile(world.config.dataDir, scope, target, '0001'), rdb);
+    world.later(() => {
+      const fresh = world.resources.get(scope, 'snapshot', target);
+      if (!fresh || fresh.status !== 'creating') return;
+      fresh.status = 'available';
+      world.resources.put(scope, 'snapshot', target, fresh);
+    });
+    return { Snapshot: describe(world, scope, copy) };
+  }),
+};
+
+/** Validates SnapshotName / SnapshotArns of a create and answers where its data will come from. */
+export function restoreSourceOf(
+  world: World,
+  scope: Scope,
+  snapshotNameInput: string | undefined,
+  arns: string[] | undefined,
+  engine: string,
+): RestoreSource | undefined {
+  if (snapshotNameInput === undefined && !arns?.length) return undefined;
+  if (engine === 'memcached') throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
+  if (snapshotNameInput !== undefined && arns?.length) throw invalidCombination('Specify either SnapshotName or SnapshotArns, not both.');
+  if (snapshotNameInput !== undefined) {
+    const snapshot = requireSnapshot(world, scope, snapshotNameInput);
+    if (snapshot.status !== 'available') {
+      throw fault('InvalidSnapshotStateFault', `Snapshot ${snapshot.name} is not in available state (current state: ${snapshot.status}).`);
+    }
+    return { snapshotName: snapshot.name };
+  }
+  if (arns!.length > 1) throw invalidValue('A cluster mode disabled replication group is restored from exactly one RDB file.');
+  for (const arn of arns!) {
+    const file = s3ObjectPath(world.config.dataDir, arn);
+    if (!fs.existsSync(file)) throw invalidValue(`No object found at ${arn} (the local S3 stand-in looked for ${file}).`);
+  }
+  return { snapshotArns: arns };
+}
+
+/** DeleteReplicationGroup / DeleteCacheCluster with FinalSnapshotIdentifier: checked now, taken before teardown. */
+export function finalSnapshotName(world: World, scope: Scope, name: string | undefined, engine: string): string | undefined {
+  if (name === undefined) return undefined;
+  if (engine === 'memcached') throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
+  const checked = snapshotName(name, 'FinalSnapshotIdentifier');
+  if (world.resources.get(scope, 'snapshot', checked)) throw fault('SnapshotAlreadyExistsFault', `Snapshot ${checked} already exists.`);
+  return checked;
+}
