@@ -66,7 +66,7 @@ async function fill(redis: Redis): Promise<void> {
   await redis.hset('hash', { f1: 'v1', f2: 'v2' });
   await redis.sadd('set', 'x', 'y');
   await redis.sadd('ints', '1', '2', '3');
-  await redis.zadd('zset', 1, 'one', 2.5, 'two');
+  await redis.zadd('zset', '1', 'one', '2.5', 'two');
   await redis.xadd('stream', '1-1', 'k', 'v');
   await redis.select(3);
   await redis.set('in-db-3', 'yes');
@@ -82,7 +82,7 @@ async function expectFilled(redis: Redis): Promise<void> {
   expect(await redis.hgetall('hash')).toEqual({ f1: 'v1', f2: 'v2' });
   expect((await redis.smembers('set')).sort()).toEqual(['x', 'y']);
   expect((await redis.smembers('ints')).sort()).toEqual(['1', '2', '3']);
-  expect(await redis.zrange('zset', 0, -1, 'WITHSCORES')).toEqual(['one', '1', 'two', '2.5']);
+  expect(await redis.zrange('zset', '0', '-1', 'WITHSCORES')).toEqual(['one', '1', 'two', '2.5']);
   expect(await redis.xrange('stream', '-', '+')).toEqual([['1-1', ['k', 'v']]]);
   await redis.select(3);
   expect(await redis.get('in-db-3')).toBe('yes');
