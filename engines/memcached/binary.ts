@@ -3,6 +3,7 @@ import type { Session } from './context.ts';
 import { BINARY_HEADER_LENGTH, KEY_MAX_LENGTH } from './limits.ts';
 import type { BinaryRequest } from './parser.ts';
 import { clusterPayload } from './discovery.ts';
+import { itemSize } from './item.ts';
 import { collectStats } from './stats.ts';
 import type { StoreMode, StoreResult } from './store.ts';
 
@@ -212,12 +213,11 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
   }
   if (touch) {
     item.exptime = store.expiryFromWire(p.extras.readUInt32BE(0));
-    c.touch_hits++;
+    store.count('touch_hits', item.size);
   }
-  c.get_hits++;
+  store.count('get_hits', item.size);
   store.touchRead(item, true);
   respond(s, p, Status.OK, flagsExtras(item.flags), withKey(p.opcode) ? p.keyBytes : null, item.value, BigInt(item.cas));
-  s.out.pinned.add(item);
   return true;
 }
 
@@ -234,12 +234,13 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
     error(s, p, Status.E2BIG);
     return true;
   }
-  st.counters.cmd_set++;
+  const size = itemSize(p.key.length, p.value.length, flags);
+  st.count('cmd_set', size);
   const cas = p.cas === 0n ? undefined : p.cas;
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
   if (cas !== undefined) {
-    if (result === 'STORED') st.counters.cas_hits++;
-    else if (result === 'EXISTS') st.counters.cas_badval++;
+    if (result === 'STORED') st.count('cas_hits', size);
+    else if (result === 'EXISTS') st.count('cas_badval', size);
     else if (result === 'NOT_FOUND') st.counters.cas_misses++;
   }
   if (result === 'STORED') {
@@ -279,7 +280,7 @@ function del(s: Session, p: Parsed): boolean {
     return true;
   }
   store.unlink(item);
-  store.counters.delete_hits++;
+  store.count('delete_hits', item.size);
   if (!isQuiet(p.opcode)) respond(s, p, Status.OK, null, null, null);
   return true;
 }
@@ -297,8 +298,7 @@ function arithmetic(s: Session, p: Parsed): boolean {
   const counter = Buffer.allocUnsafe(8);
   switch (r.kind) {
     case 'ok':
-      if (incr) c.incr_hits++;
-      else c.decr_hits++;
+      store.count(incr ? 'incr_hits' : 'decr_hits', r.item.size);
       if (isQuiet(p.opcode)) return true;
       counter.writeBigUInt64BE(r.value, 0);
       respond(s, p, Status.OK, null, null, counter, BigInt(r.item.cas));
@@ -340,7 +340,7 @@ function touch(s: Session, p: Parsed): boolean {
     error(s, p, Status.KEY_ENOENT);
     return true;
   }
-  store.counters.touch_hits++;
+  store.count('touch_hits', item.size);
   respond(s, p, Status.OK, flagsExtras(item.flags), null, null, BigInt(item.cas));
   return true;
 }

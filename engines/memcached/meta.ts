@@ -1,6 +1,6 @@
 // Meta commands (mg, ms, md, ma, me, mn) with memcached 1.6's flag grammar and reply codes.
 import type { Session } from './context.ts';
-import { slabClassOf, type Item } from './item.ts';
+import { itemSize, slabClassOf, type Item } from './item.ts';
 import { KEY_MAX_LENGTH, MAX_OPAQUE_TOKEN } from './limits.ts';
 import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
 import type { TextRequest } from './parser.ts';
@@ -253,7 +253,7 @@ function metaGet(s: Session, tokens: string[]): void {
     item.tokenSent = true;
     c.get_misses++;
   } else {
-    c.get_hits++;
+    store.count('get_hits', item.size);
     const hadToken = item.tokenSent;
     if (f.recache !== undefined && item.exptime !== 0 && item.exptime - now < f.recache && !hadToken) win = true;
     if (item.stale && !hadToken) win = true;
@@ -335,7 +335,7 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   }
   const data = req.data!;
   if (data[length] !== 13 || data[length + 1] !== 10) return out.text('CLIENT_ERROR bad data chunk\r\n');
-  store.counters.cmd_set++;
+  store.count('cmd_set', itemSize(f.key.length, length, flags));
   const exptime = store.expiryFromWire(f.ttl ?? 0);
   const value = Buffer.from(data.subarray(0, length));
   let result;
@@ -393,7 +393,7 @@ function metaDelete(s: Session, tokens: string[]): void {
     code = 'HD';
   } else {
     store.unlink(item);
-    store.counters.delete_hits++;
+    store.count('delete_hits', item.size);
     code = 'HD';
   }
   if (code === 'HD' && f.noreply) return;
@@ -427,8 +427,7 @@ function metaArithmetic(s: Session, tokens: string[]): void {
   let quiet = f.noreply;
   switch (r.kind) {
     case 'ok':
-      if (incr) c.incr_hits++;
-      else c.decr_hits++;
+      store.count(incr ? 'incr_hits' : 'decr_hits', r.item.size);
       item = r.item;
       value = r.value;
       if (f.ttl !== undefined) item.exptime = store.expiryFromWire(f.ttl);

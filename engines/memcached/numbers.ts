@@ -24,7 +24,10 @@ function digitsOf(token: string): { negative: boolean; digits: string } | null {
 
 /** safe_strtoull: negative values (other than -0) and overflow are rejected. */
 export function parseU64(token: string): bigint | null {
-  if (token.length < 16 && /^[0-9]+$/.test(token)) return BigInt(token);
+  if (token.length < 16) {
+    const small = parseSmallUint(token);
+    if (small !== null) return BigInt(small);
+  }
   const parts = digitsOf(token);
   if (!parts) return null;
   const v = BigInt(parts.digits);
@@ -35,7 +38,10 @@ export function parseU64(token: string): bigint | null {
 
 /** safe_strtol into a 64-bit long, then the int32 cast memcached applies when storing it. */
 export function parseI32Wrapped(token: string): number | null {
-  if (token.length < 10 && /^[0-9]+$/.test(token)) return Number(token);
+  if (token.length < 10) {
+    const small = parseSmallUint(token);
+    if (small !== null) return small;
+  }
   const parts = digitsOf(token);
   if (!parts) return null;
   let v = BigInt(parts.digits);
@@ -46,7 +52,10 @@ export function parseI32Wrapped(token: string): number | null {
 
 /** Client flags: parsed as unsigned 64-bit, stored truncated to 32 bits. */
 export function parseFlags(token: string): number | null {
-  if (token.length < 10 && /^[0-9]+$/.test(token)) return Number(token) >>> 0;
+  if (token.length < 10) {
+    const small = parseSmallUint(token);
+    if (small !== null) return small;
+  }
   const v = parseU64(token);
   return v === null ? null : Number(BigInt.asUintN(32, v));
 }

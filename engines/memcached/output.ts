@@ -4,8 +4,8 @@ export class Output {
   private parts: (string | Buffer)[] = [];
   length = 0;
   /**
-   * Values queued but not yet written. memcached holds a reference to such items until the write,
-   * and an incr/decr on a referenced item must allocate a new item instead of rewriting in place.
+   * Items a queued meta-get reply still refers to. memcached holds such a reference until the write,
+   * and an incr/decr on a referenced item allocates a new item instead of rewriting it in place.
    */
   readonly pinned = new Set<object>();
 

@@ -2,7 +2,6 @@
 import type { Session } from './context.ts';
 import { chunksPerPage, slabClassOf, type Item } from './item.ts';
 import { SLAB_PAGE_SIZE } from './limits.ts';
-import { newCounters } from './stats-counters.ts';
 
 export type Row = [string, string | number];
 
@@ -33,7 +32,7 @@ export function collectStats(s: Session, args: string[]): Row[] | null {
     case 'sizes':
       return [['sizes_status', 'disabled']];
     case 'reset':
-      Object.assign(s.ctx.store.counters, newCounters());
+      s.ctx.store.resetCounters();
       return [];
     default:
       return null;
@@ -270,7 +269,7 @@ function itemStats(s: Session): Row[] {
       [p + 'moves_to_warm', 0],
       [p + 'moves_within_lru', 0],
       [p + 'direct_reclaims', 0],
-      [p + 'hits_to_hot', 0],
+      [p + 'hits_to_hot', store.slabCounters.get(cls)?.get_hits ?? 0],
       [p + 'hits_to_warm', 0],
       [p + 'hits_to_cold', 0],
       [p + 'hits_to_temp', 0],
@@ -290,6 +289,7 @@ function slabStats(s: Session): Row[] {
     const pages = Math.max(1, Math.ceil(e.count / perPage));
     malloced += pages * SLAB_PAGE_SIZE;
     const p = `${cls}:`;
+    const k = store.slabCounters.get(cls);
     rows.push(
       [p + 'chunk_size', chunkSize],
       [p + 'chunks_per_page', perPage],
@@ -298,14 +298,14 @@ function slabStats(s: Session): Row[] {
       [p + 'used_chunks', e.count],
       [p + 'free_chunks', pages * perPage - e.count],
       [p + 'free_chunks_end', 0],
-      [p + 'get_hits', 0],
-      [p + 'cmd_set', 0],
-      [p + 'delete_hits', 0],
-      [p + 'incr_hits', 0],
-      [p + 'decr_hits', 0],
-      [p + 'cas_hits', 0],
-      [p + 'cas_badval', 0],
-      [p + 'touch_hits', 0],
+      [p + 'get_hits', k?.get_hits ?? 0],
+      [p + 'cmd_set', k?.cmd_set ?? 0],
+      [p + 'delete_hits', k?.delete_hits ?? 0],
+      [p + 'incr_hits', k?.incr_hits ?? 0],
+      [p + 'decr_hits', k?.decr_hits ?? 0],
+      [p + 'cas_hits', k?.cas_hits ?? 0],
+      [p + 'cas_badval', k?.cas_badval ?? 0],
+      [p + 'touch_hits', k?.touch_hits ?? 0],
     );
   }
   rows.push(['active_slabs', classes.size], ['total_malloced', malloced]);

@@ -16,6 +16,10 @@ export type DeltaResult =
 /** An item stays in the same LRU position for this long after being read (ITEM_UPDATE_INTERVAL). */
 const BUMP_INTERVAL_SECONDS = 60;
 
+/** Counters memcached keeps per slab class and sums for the global `stats`. */
+export type SlabCounter = 'get_hits' | 'cmd_set' | 'delete_hits' | 'incr_hits' | 'decr_hits' | 'cas_hits' | 'cas_badval' | 'touch_hits';
+export type SlabCounters = Record<SlabCounter, number>;
+
 export interface StoreOptions {
   memoryLimit: number;
   maxItemSize: number;
@@ -163,7 +167,8 @@ export class ItemStore {
       flags = old.flags;
       exptime = old.exptime;
     }
-    const size = itemSize(Buffer.byteLength(key, 'latin1'), value.length, flags);
+    // Keys are latin1 strings, one char per byte.
+    const size = itemSize(key.length, value.length, flags);
     if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
     if (!this.makeRoom(size, old)) return { result: 'NO_MEMORY' };
     const now = this.now();
@@ -206,11 +211,10 @@ export class ItemStore {
     }
   }
 
-  delete(key: string): boolean {
+  delete(key: string): Item | undefined {
     const item = this.find(key);
-    if (item === undefined) return false;
-    this.unlink(item);
-    return true;
+    if (item !== undefined) this.unlink(item);
+    return item;
   }
 
   /** Frees memory for `size` new bytes from the LRU tail; the item being replaced is not a victim. */
@@ -247,6 +251,24 @@ export class ItemStore {
   }
 
   readonly evictedByClass: Record<number, number> = {};
+  readonly slabCounters = new Map<number, SlabCounters>();
+
+  /** Counts an event on an item of `size` bytes, globally and for its slab class. */
+  count(counter: SlabCounter, size: number): void {
+    this.counters[counter]++;
+    const cls = slabClassOf(this.slabSizes, size);
+    let entry = this.slabCounters.get(cls);
+    if (entry === undefined) {
+      entry = { get_hits: 0, cmd_set: 0, delete_hits: 0, incr_hits: 0, decr_hits: 0, cas_hits: 0, cas_badval: 0, touch_hits: 0 };
+      this.slabCounters.set(cls, entry);
+    }
+    entry[counter]++;
+  }
+
+  resetCounters(): void {
+    Object.assign(this.counters, newCounters());
+    this.slabCounters.clear();
+  }
 
   touch(key: string, exptime: number): Item | undefined {
     const item = this.find(key);
@@ -283,7 +305,7 @@ export class ItemStore {
       return { kind: 'ok', value: next, item };
     }
     const value = Buffer.from(text, 'latin1');
-    const size = itemSize(Buffer.byteLength(key, 'latin1'), value.length, item.flags);
+    const size = itemSize(key.length, value.length, item.flags);
     // A re-allocated item starts with clean per-item marks, as in memcached.
     const replacement: Item = {
       ...item,

@@ -1,6 +1,7 @@
 // The classic text protocol: storage, retrieval, arithmetic and admin commands.
 import type { Session } from './context.ts';
 import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
+import { itemSize } from './item.ts';
 import { KEY_MAX_LENGTH } from './limits.ts';
 import { executeMeta, metaDataLength } from './meta.ts';
 import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
@@ -107,12 +108,13 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
       reply(s, noreply, 'CLIENT_ERROR bad data chunk\r\n');
       return;
     }
-    store.counters.cmd_set++;
+    const size = itemSize(line.key.length, line.length, line.flags);
+    store.count('cmd_set', size);
     const value = Buffer.from(data.subarray(0, line.length));
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
     if (isCas) {
-      if (result === 'STORED') store.counters.cas_hits++;
-      else if (result === 'EXISTS') store.counters.cas_badval++;
+      if (result === 'STORED') store.count('cas_hits', size);
+      else if (result === 'EXISTS') store.count('cas_badval', size);
       else if (result === 'NOT_FOUND') store.counters.cas_misses++;
     }
     reply(s, noreply, storeResultLine(result));
@@ -173,9 +175,9 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
       }
       if (touch) {
         item.exptime = exptime;
-        c.touch_hits++;
+        store.count('touch_hits', item.size);
       }
-      c.get_hits++;
+      store.count('get_hits', item.size);
       store.touchRead(item, true);
       out.text(
         withCas
@@ -184,7 +186,6 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
       );
       out.bytes(item.value);
       out.text('\r\n');
-      out.pinned.add(item);
     }
     out.text('END\r\n');
   };
@@ -206,8 +207,7 @@ function arithmetic(incr: boolean): Handler {
     const c = store.counters;
     switch (r.kind) {
       case 'ok':
-        if (incr) c.incr_hits++;
-        else c.decr_hits++;
+        store.count(incr ? 'incr_hits' : 'decr_hits', r.item.size);
         return reply(s, noreply, r.value.toString() + '\r\n');
       case 'NON_NUMERIC':
         return reply(s, noreply, 'CLIENT_ERROR cannot increment or decrement non-numeric value\r\n');
@@ -238,8 +238,9 @@ const deleteCommand: Handler = (s, tokens) => {
   const key = tokens[1]!;
   if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
   const store = s.ctx.store;
-  if (store.delete(key)) {
-    store.counters.delete_hits++;
+  const deleted = store.delete(key);
+  if (deleted !== undefined) {
+    store.count('delete_hits', deleted.size);
     reply(s, noreply, 'DELETED\r\n');
   } else {
     store.counters.delete_misses++;
@@ -259,8 +260,9 @@ const touchCommand: Handler = (s, tokens) => {
   if (raw === null) return reply(s, noreply, 'CLIENT_ERROR invalid exptime argument\r\n');
   const store = s.ctx.store;
   store.counters.cmd_touch++;
-  if (store.touch(key, store.expiryFromWire(raw)) !== undefined) {
-    store.counters.touch_hits++;
+  const touched = store.touch(key, store.expiryFromWire(raw));
+  if (touched !== undefined) {
+    store.count('touch_hits', touched.size);
     reply(s, noreply, 'TOUCHED\r\n');
   } else {
     store.counters.touch_misses++;

@@ -3,6 +3,7 @@ import type { Database, Watcher } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { RespParser } from './resp/parser.ts';
 import { ReplyWriter } from './resp/writer.ts';
+import type { TrackingState } from './tracking.ts';
 
 /** The transport under a client; tests and the TCP/TLS server both provide one. */
 export interface Conn {
@@ -51,6 +52,9 @@ export class Client implements Watcher {
   closing = false;
   closed = false;
   noEvict = false;
+  tracking: TrackingState | null = null;
+  /** Set by MONITOR: receives a line per command run by anyone. */
+  monitoring = false;
   noTouch = false;
   readonly createdAt: number;
   lastInteraction: number;

@@ -70,12 +70,15 @@ export function execute(e: Engine, c: Client, args: string[]): void {
 
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
+  // Like Redis, admin commands are not shown to monitors, and AUTH/HELLO never reveal secrets.
+  if (e.monitors.size !== 0 && !def.flags.includes('admin') && def.name !== 'auth' && def.name !== 'hello') e.feedMonitors(c, args);
   const mark = c.w.pos;
   const mode = c.replyMode;
   const t0 = performance.now();
   const dirtyBefore = e.ks.stats.dirty;
   if (e.emptied.length !== 0) e.emptied = [];
   let failed = false;
+  e.currentClient = c;
   try {
     def.handler(c, args);
   } catch (err) {
@@ -90,6 +93,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);
   }
+  if (c.tracking !== null && !failed) e.tracking.afterCommand(c, def, args);
   const usec = (performance.now() - t0) * 1000;
   const st = e.commandStats(def);
   st.calls++;

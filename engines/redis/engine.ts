@@ -12,6 +12,7 @@ import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
+import { Tracking } from './tracking.ts';
 
 /** Commands an ElastiCache node refuses, answering as if they did not exist. */
 const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'bgrewriteaof', 'migrate']);
@@ -53,6 +54,10 @@ export class Engine {
   readonly version: string;
   readonly clients = new Map<number, Client>();
   readonly pubsub: PubSub;
+  readonly monitors = new Set<Client>();
+  readonly tracking: Tracking;
+  /** The client whose command is running (NOLOOP needs to know who changed a key). */
+  currentClient: Client | null = null;
   readonly startedAt: number;
   readonly runId = randomHex(40);
   private nextClientId = 1;
@@ -91,6 +96,7 @@ export class Engine {
     if (opts.requirepass) this.config.requirepass = opts.requirepass;
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
+    this.tracking = new Tracking(this);
     this.startedAt = this.lastSave = this.clock.now();
     this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
     this.ks.onEmptied = (db, key) => {
@@ -176,6 +182,8 @@ export class Engine {
     this.unblock(c);
     this.pubsub.removeAll(c);
     this.unwatchAll(c);
+    this.monitors.delete(c);
+    this.tracking.disable(c);
     this.dirty.delete(c);
   }
 
@@ -294,6 +302,18 @@ export class Engine {
       c.softLimitSince = 0;
     }
     this.queueFlush(c);
+  }
+
+  /** Feeds MONITOR clients the way Redis formats it: time, db, address, then quoted arguments. */
+  feedMonitors(c: Client, args: string[]): void {
+    const now = Date.now();
+    const head = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.dbIndex} ${c.conn.remote}]`;
+    const line = `${head} ${args.map(quoteArg).join(' ')}`;
+    for (const m of this.monitors) {
+      if (m === c) continue;
+      m.w.simple(line);
+      this.deliverOutOfBand(m);
+    }
   }
 
   // --- blocking ---
@@ -456,6 +476,23 @@ export class Engine {
     const s = this.ks.stats;
     s.hits = s.misses = s.expired = s.evicted = 0;
   }
+}
+
+/** Quotes like Redis's sdscatrepr: printable bytes as-is, escapes for the rest. */
+function quoteArg(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 34 || ch === 92) out += '\\' + s[i];
+    else if (ch === 10) out += '\\n';
+    else if (ch === 13) out += '\\r';
+    else if (ch === 9) out += '\\t';
+    else if (ch === 7) out += '\\a';
+    else if (ch === 8) out += '\\b';
+    else if (ch < 32 || ch > 126) out += '\\x' + ch.toString(16).padStart(2, '0');
+    else out += s[i];
+  }
+  return out + '"';
 }
 
 function randomHex(n: number): string {

@@ -97,6 +97,8 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
         server.once('error', reject);
         server.listen(options.port, host, () => {
           server.off('error', reject);
+          // Runtime listener errors (e.g. EMFILE on accept) must not crash the process hosting many nodes.
+          server.on('error', () => undefined);
           const addr = server.address();
           boundPort = typeof addr === 'object' && addr !== null ? addr.port : options.port;
           engine.config.port = boundPort;

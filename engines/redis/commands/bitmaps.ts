@@ -66,6 +66,8 @@ function bitAt(s: string, bit: number): number {
 }
 
 function bitcount(c: Client, a: string[]): void {
+  const s = getStr(c, a[1] as string);
+  if (s === null) return c.w.int(0);
   let start = 0;
   let end = -1;
   let bitMode = false;
@@ -78,8 +80,7 @@ function bitcount(c: Client, a: string[]): void {
       else if (!is(a[4], 'byte')) fail(E.SYNTAX);
     }
   }
-  const s = getStr(c, a[1] as string);
-  if (s === null) return c.w.int(0);
+  if (start < 0 && end < 0 && start > end) return c.w.int(0);
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(0);
   let n = 0;
@@ -92,7 +93,11 @@ function bitcount(c: Client, a: string[]): void {
 }
 
 function bitpos(c: Client, a: string[]): void {
-  const want = a[2] === '1' ? 1 : a[2] === '0' ? 0 : fail('ERR The bit argument must be 1 or 0.');
+  const bitArg = parseIntArg(a[2] as string);
+  if (bitArg !== 0 && bitArg !== 1) fail('ERR The bit argument must be 1 or 0.');
+  const want = bitArg;
+  const s = getStr(c, a[1] as string);
+  if (s === null) return c.w.int(want === 1 ? -1 : 0);
   let start = 0;
   let end = -1;
   const endGiven = a.length >= 5;
@@ -104,8 +109,6 @@ function bitpos(c: Client, a: string[]): void {
     else if (!is(a[5], 'byte')) fail(E.SYNTAX);
   }
   if (a.length > 6) fail(E.SYNTAX);
-  const s = getStr(c, a[1] as string);
-  if (s === null) return c.w.int(want === 1 ? -1 : 0);
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(-1);
   const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];
@@ -249,7 +252,7 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
     changed = true;
     replies.push(op.kind === 'set' ? old : next);
   }
-  if (changed) store(c, key, buf);
+  if (changed || (writes && cur !== null)) store(c, key, buf);
   c.w.array(replies.length);
   for (const r of replies) {
     if (r === null) c.w.nil();
@@ -282,6 +285,8 @@ export const bitmapCommands = defineGroup('bitmap', [
             c.db.modified(key);
           }
         } else {
+          const o = c.db.get(key, 'string', false);
+          if (o !== null) o.enc = 'raw';
           c.db.modified(key);
         }
         return c.w.int(old);

@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
+import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
 import { is, writeHelp } from './util.ts';
 
@@ -149,6 +150,40 @@ function clientKill(c: Client, a: string[]): void {
   c.w.int(killed);
 }
 
+function clientTracking(c: Client, a: string[]): void {
+  const e = c.engine;
+  if (is(a[2], 'off')) {
+    if (a.length > 3) fail(E.SYNTAX);
+    e.tracking.disable(c);
+    return c.w.ok();
+  }
+  if (!is(a[2], 'on')) fail(E.SYNTAX);
+  const state: TrackingState = { redirect: 0, bcast: false, prefixes: [], optin: false, optout: false, noloop: false, caching: null };
+  for (let i = 3; i < a.length; i++) {
+    const w = (a[i] as string).toLowerCase();
+    if (w === 'redirect' && i + 1 < a.length) {
+      const id = parseIntArg(a[++i] as string);
+      if (id !== c.id && !e.clients.has(id)) fail('ERR The client ID you want redirect to does not exist');
+      state.redirect = id === c.id ? 0 : id;
+    } else if (w === 'bcast') state.bcast = true;
+    else if (w === 'optin') state.optin = true;
+    else if (w === 'optout') state.optout = true;
+    else if (w === 'noloop') state.noloop = true;
+    else if (w === 'prefix' && i + 1 < a.length) state.prefixes.push(a[++i] as string);
+    else fail(E.SYNTAX);
+  }
+  if (state.prefixes.length > 0 && !state.bcast) fail('ERR PREFIX option requires BCAST mode to be enabled');
+  if (state.optin && state.optout) fail("ERR You can't use OPTIN and OPTOUT at the same time");
+  if (state.bcast && (state.optin || state.optout)) fail('ERR OPTIN and OPTOUT are not compatible with BCAST');
+  const cur = c.tracking;
+  if (cur !== null) {
+    if (cur.bcast !== state.bcast) fail("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+    if (cur.optin !== state.optin || cur.optout !== state.optout) fail("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+  }
+  e.tracking.enable(c, state);
+  c.w.ok();
+}
+
 /** The killing client still gets its reply; others close right away. */
 function killLater(c: Client, target: Client): void {
   if (target === c) c.closing = true;
@@ -190,6 +225,7 @@ export const connectionCommands = defineGroup('connection', [
       c.multiError = false;
       e.unwatchAll(c);
       e.pubsub.removeAll(c);
+      e.tracking.disable(c);
       c.dbIndex = 0;
       c.name = '';
       c.w.proto = 2;
@@ -368,26 +404,52 @@ export const connectionCommands = defineGroup('connection', [
           c.w.int(1);
         },
       },
-      { name: 'getredir', arity: 2, flags: [], handler: (c) => c.w.int(-1) },
+      { name: 'getredir', arity: 2, flags: [], handler: (c) => c.w.int(c.tracking === null ? -1 : c.tracking.redirect) },
+      { name: 'tracking', arity: -3, flags: [], handler: clientTracking },
       {
-        name: 'tracking',
-        arity: -3,
+        name: 'trackinginfo',
+        arity: 2,
         flags: [],
-        handler: (c, a) => {
-          if (is(a[2], 'off')) return c.w.ok();
-          fail('ERR client-side caching is not supported by this server');
+        handler: (c) => {
+          const t = c.tracking;
+          const flags: string[] = [];
+          if (t === null) flags.push('off');
+          else {
+            flags.push('on');
+            if (t.bcast) flags.push('bcast');
+            if (t.optin) flags.push('optin');
+            if (t.optout) flags.push('optout');
+            if (t.caching === true) flags.push('caching-yes');
+            if (t.caching === false) flags.push('caching-no');
+            if (t.noloop) flags.push('noloop');
+            if (t.redirect !== 0 && !c.engine.clients.has(t.redirect)) flags.push('broken_redirect');
+          }
+          c.w.map(3);
+          c.w.bulk('flags');
+          c.w.setOfBulks(flags);
+          c.w.bulk('redirect');
+          c.w.int(t === null ? -1 : t.redirect);
+          c.w.bulk('prefixes');
+          c.w.bulks(t?.prefixes ?? []);
         },
       },
-      { name: 'trackinginfo', arity: 2, flags: [], handler: (c) => {
-        c.w.map(3);
-        c.w.bulk('flags');
-        c.w.setOfBulks(['off']);
-        c.w.bulk('redirect');
-        c.w.int(-1);
-        c.w.bulk('prefixes');
-        c.w.array(0);
-      } },
-      { name: 'caching', arity: 3, flags: [], handler: () => fail('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled') },
+      {
+        name: 'caching',
+        arity: 3,
+        flags: [],
+        handler: (c, a) => {
+          const t = c.tracking;
+          if (t === null || (!t.optin && !t.optout)) fail('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+          if (is(a[2], 'yes')) {
+            if (!t.optin) fail('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+            t.caching = true;
+          } else if (is(a[2], 'no')) {
+            if (!t.optout) fail('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+            t.caching = false;
+          } else fail(E.SYNTAX);
+          c.w.ok();
+        },
+      },
       { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, CLIENT_HELP) },
     ],
   },

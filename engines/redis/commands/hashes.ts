@@ -31,7 +31,11 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
 }
 
 /** Picks `count` random entries: distinct when count > 0, with repeats allowed when negative. */
+/** Replies with repeats are materialised in memory; beyond this a huge negative count would exhaust the heap. */
+const MAX_RANDOM_REPLY = 10_000_000;
+
 export function randomPick<T>(items: T[], count: number): T[] {
+  if (count < -MAX_RANDOM_REPLY) fail('ERR value is out of range');
   if (count >= 0) {
     if (count >= items.length) return items;
     const copy = items.slice();

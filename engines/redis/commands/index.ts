@@ -1,5 +1,6 @@
 // The list of command families; adding a family is one import and one entry here.
 import type { CommandDef } from '../command-table.ts';
+import { aclCommands } from './acl.ts';
 import { bitmapCommands } from './bitmaps.ts';
 import { connectionCommands } from './connection.ts';
 import { geoCommands } from './geo.ts';
@@ -17,5 +18,5 @@ import { transactionCommands } from './transactions.ts';
 import { zsetCommands } from './zsets.ts';
 
 export function allGroups(): CommandDef[][] {
-  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands];
+  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands];
 }

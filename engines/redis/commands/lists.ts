@@ -198,10 +198,10 @@ function lpos(c: Client, a: string[]): void {
       rank = parseIntArg(v);
       if (rank === 0) fail("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
     } else if (is(a[i], 'count')) {
-      count = parseIntArg(v);
+      count = parseIntArg(v, "ERR COUNT can't be negative");
       if (count < 0) fail("ERR COUNT can't be negative");
     } else if (is(a[i], 'maxlen')) {
-      maxlen = parseIntArg(v);
+      maxlen = parseIntArg(v, "ERR MAXLEN can't be negative");
       if (maxlen < 0) fail("ERR MAXLEN can't be negative");
     } else fail(E.SYNTAX);
     i++;

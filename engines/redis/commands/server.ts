@@ -147,7 +147,29 @@ export const serverCommands = defineGroup('server', [
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
   { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], handler: () => fail('ERR MIGRATE is not supported by this server') },
-  { name: 'monitor', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR MONITOR is not supported by this server') },
+  {
+    name: 'monitor',
+    arity: 1,
+    flags: ['admin', 'no_multi'],
+    handler: (c) => {
+      c.monitoring = true;
+      c.engine.monitors.add(c);
+      c.w.ok();
+    },
+  },
+  ...(['cluster', 'readonly', 'readwrite', 'asking'] as const).map((name) => ({
+    name,
+    arity: name === 'cluster' ? -2 : 1,
+    flags: ['fast'] as const,
+    acl: ['@connection'],
+    handler: () => fail('ERR This instance has cluster support disabled'),
+  })),
+  {
+    name: 'lolwut',
+    arity: -1,
+    flags: ['readonly', 'fast'],
+    handler: (c) => c.w.verbatim(`Redis ver. ${c.engine.version}\n`),
+  },
   {
     name: 'role',
     arity: 1,
@@ -299,7 +321,13 @@ export const serverCommands = defineGroup('server', [
             else if (is(a[3], 'module')) list = [];
             else fail(E.SYNTAX);
           } else if (a.length !== 2) fail(E.SYNTAX);
-          c.w.bulks(list.map((d) => d.name));
+          // Redis lists subcommands too, as "parent|sub".
+          const names: string[] = [];
+          for (const d of list) {
+            names.push(d.name);
+            if (d.subcommands) for (const s of d.subcommands.values()) names.push(s.fullName);
+          }
+          c.w.bulks(names);
         },
       },
       { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@connection'], handler: (c) => writeHelp(c, ['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'DOCS [<command-name> ...]', 'GETKEYS <full-command>', 'INFO [<command-name> ...]', 'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', 'HELP']) },

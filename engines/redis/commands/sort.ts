@@ -53,7 +53,11 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   if (o === null) elems = [];
   else if (o.type === 'list') elems = o.v.toArray();
   else if (o.type === 'set') elems = [...o.v];
-  else if (o.type === 'zset') elems = [...o.v.entries()].map(([m]) => m);
+  else if (o.type === 'zset') {
+    elems = [...o.v.entries()].map(([m]) => m);
+    // Redis converts a sorted set to its skiplist encoding before sorting, and it stays that way.
+    o.big = true;
+  }
   else fail(E.WRONGTYPE);
   const dontSort = by !== null && !by.includes('*');
   if (!dontSort) {
@@ -78,8 +82,8 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
       return desc ? -cmp : cmp;
     });
     elems = keyed.map((k) => k.e);
-  } else if (o !== null && o.type === 'set') {
-    // Redis sorts set members anyway when not sorting, to make SORT ... BY nosort deterministic.
+  } else if (o !== null && o.type === 'set' && store !== null) {
+    // With STORE, Redis sorts set members anyway (ALPHA) so the stored result is deterministic.
     elems.sort();
   }
   if (count >= 0 || offset > 0) {

@@ -156,6 +156,9 @@ function rangeOf(s: string, startArg: string, endArg: string): string {
 }
 
 function lcs(c: Client, args: string[]): void {
+  const oa = c.db.lookup(args[1] as string);
+  const ob = c.db.lookup(args[2] as string);
+  if ((oa !== null && oa.type !== 'string') || (ob !== null && ob.type !== 'string')) fail('ERR The specified keys must contain string values');
   let wantLen = false;
   let wantIdx = false;
   let minMatch = 0;
@@ -170,11 +173,13 @@ function lcs(c: Client, args: string[]): void {
       if (minMatch < 0) minMatch = 0;
     } else fail(E.SYNTAX);
   }
-  const a = getStr(c, args[1] as string) ?? '';
-  const b = getStr(c, args[2] as string) ?? '';
+  const a = oa?.type === 'string' ? oa.v : '';
+  const b = ob?.type === 'string' ? ob.v : '';
   if (wantLen && wantIdx) fail('ERR If you want both the length and indexes, please just use IDX.');
   const n = a.length;
   const m = b.length;
+  // The DP table is (n+1)*(m+1) cells; Redis refuses the same sizes instead of exhausting memory.
+  if ((n + 1) * (m + 1) * 4 > c.engine.config.protoMaxBulkLen) fail('ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
   const dp = new Uint32Array((n + 1) * (m + 1));
   for (let i = 1; i <= n; i++) {
     for (let j = 1; j <= m; j++) {

@@ -151,6 +151,7 @@ export class Database {
   }
 
   flush(): void {
+    if (this.ks.onFlush !== null) this.ks.onFlush();
     for (const key of this.dict.keys()) this.ks.signalWatchers(this.id, key);
     this.dict.clear();
     this.expires.clear();
@@ -190,6 +191,9 @@ export class Keyspace {
   usedMemory = 0;
   /** Told about every key removed by expiry (keyspace notifications). */
   onExpired: ((db: number, key: string) => void) | null = null;
+  /** Client-side caching hooks, set only while some client has tracking on. */
+  onKeyChange: ((key: string) => void) | null = null;
+  onFlush: (() => void) | null = null;
   /** Told about collections deleted because a command emptied them. */
   onEmptied: ((db: number, key: string) => void) | null = null;
   /** When true, access updates the LFU counter instead of the LRU clock. */
@@ -212,6 +216,7 @@ export class Keyspace {
 
   signal(db: Database, key: string): void {
     this.stats.dirty++;
+    if (this.onKeyChange !== null) this.onKeyChange(key);
     if (this.watchers.size === 0 && this.blockedOn.size === 0) return;
     const k = `${db.id}\0${key}`;
     const w = this.watchers.get(k);

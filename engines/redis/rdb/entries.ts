@@ -92,13 +92,17 @@ export function formatId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
 
-/** The AUX fields Redis itself writes at the top of a dump. */
-export function defaultAux(opts: { redisVersion?: string; ctimeSec?: number; usedMem?: number; aofBase?: boolean } = {}): Map<string, Buffer> {
+/** The Redis release whose own dumps carry each RDB version, for redis-ver. */
+const REDIS_VERSION_FOR_RDB: Record<number, string> = { 9: '6.2.14', 10: '7.0.15', 11: '7.2.4' };
+
+/** The AUX fields Redis itself writes at the top of a dump (Redis 6.2 said aof-preamble for aof-base). */
+export function defaultAux(opts: { rdbVersion?: number; redisVersion?: string; ctimeSec?: number; usedMem?: number; aofBase?: boolean } = {}): Map<string, Buffer> {
+  const rdbVersion = opts.rdbVersion ?? 11;
   return new Map([
-    ['redis-ver', Buffer.from(opts.redisVersion ?? '7.2.4')],
+    ['redis-ver', Buffer.from(opts.redisVersion ?? REDIS_VERSION_FOR_RDB[rdbVersion] ?? '7.2.4')],
     ['redis-bits', Buffer.from('64')],
     ['ctime', Buffer.from(String(opts.ctimeSec ?? Math.floor(Date.now() / 1000)))],
     ['used-mem', Buffer.from(String(opts.usedMem ?? 0))],
-    ['aof-base', Buffer.from(opts.aofBase ? '1' : '0')],
+    [rdbVersion >= 10 ? 'aof-base' : 'aof-preamble', Buffer.from(opts.aofBase ? '1' : '0')],
   ]);
 }

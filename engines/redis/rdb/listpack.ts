@@ -26,92 +26,109 @@ function writeBacklen(out: Buffer, pos: number, l: number): number {
   return size;
 }
 
-function encodeInt(v: bigint): Buffer {
-  if (v >= 0n && v <= 127n) return Buffer.from([Number(v)]);
-  if (v >= -4096n && v <= 4095n) {
-    const u = Number(v) & 0x1fff;
-    return Buffer.from([0xc0 | (u >>> 8), u & 0xff]);
+/** Writes an entry's encoding+data at `pos` (the buffer has room); returns its length. */
+function writeBody(out: Buffer, pos: number, v: LpValue): number {
+  const asInt = typeof v === 'bigint' ? v : parseCanonicalInt(v);
+  if (asInt !== null) {
+    if (asInt >= 0n && asInt <= 127n) {
+      out[pos] = Number(asInt);
+      return 1;
+    }
+    const n = Number(asInt);
+    if (asInt >= -4096n && asInt <= 4095n) {
+      const u = n & 0x1fff;
+      out[pos] = 0xc0 | (u >>> 8);
+      out[pos + 1] = u & 0xff;
+      return 2;
+    }
+    if (asInt >= -32768n && asInt <= 32767n) {
+      out[pos] = 0xf1;
+      out.writeInt16LE(n, pos + 1);
+      return 3;
+    }
+    if (asInt >= -8388608n && asInt <= 8388607n) {
+      out[pos] = 0xf2;
+      out.writeIntLE(n, pos + 1, 3);
+      return 4;
+    }
+    if (asInt >= -2147483648n && asInt <= 2147483647n) {
+      out[pos] = 0xf3;
+      out.writeInt32LE(n, pos + 1);
+      return 5;
+    }
+    out[pos] = 0xf4;
+    out.writeBigInt64LE(asInt, pos + 1);
+    return 9;
   }
-  if (v >= -32768n && v <= 32767n) {
-    const b = Buffer.allocUnsafe(3);
-    b[0] = 0xf1;
-    b.writeInt16LE(Number(v), 1);
-    return b;
+  const str = v as Buffer;
+  const n = str.length;
+  let head: number;
+  if (n < 64) {
+    out[pos] = 0x80 | n;
+    head = 1;
+  } else if (n < 4096) {
+    out[pos] = 0xe0 | (n >>> 8);
+    out[pos + 1] = n & 0xff;
+    head = 2;
+  } else {
+    out[pos] = 0xf0;
+    out.writeUInt32LE(n, pos + 1);
+    head = 5;
   }
-  if (v >= -8388608n && v <= 8388607n) {
-    const b = Buffer.allocUnsafe(4);
-    b[0] = 0xf2;
-    b.writeIntLE(Number(v), 1, 3);
-    return b;
-  }
-  if (v >= -2147483648n && v <= 2147483647n) {
-    const b = Buffer.allocUnsafe(5);
-    b[0] = 0xf3;
-    b.writeInt32LE(Number(v), 1);
-    return b;
-  }
-  const b = Buffer.allocUnsafe(9);
-  b[0] = 0xf4;
-  b.writeBigInt64LE(v, 1);
-  return b;
+  str.copy(out, pos + head);
+  return head + n;
 }
 
-function encodeString(s: Buffer): Buffer {
-  const n = s.length;
-  let head: Buffer;
-  if (n < 64) head = Buffer.from([0x80 | n]);
-  else if (n < 4096) head = Buffer.from([0xe0 | (n >>> 8), n & 0xff]);
-  else {
-    head = Buffer.allocUnsafe(5);
-    head[0] = 0xf0;
-    head.writeUInt32LE(n, 1);
-  }
-  return Buffer.concat([head, s]);
+/** Worst-case bytes an entry can take (header + data + backlen), to reserve room before writing. */
+function maxEntrySize(v: LpValue): number {
+  return typeof v === 'bigint' ? 14 : v.length + 10;
 }
 
-/** One complete entry (encoding, data, backlen). Strings that spell integers are stored as integers, as Redis does. */
-export function encodeListpackEntry(v: LpValue): Buffer {
-  let body: Buffer;
-  if (typeof v === 'bigint') body = encodeInt(v);
-  else {
-    const asInt = parseCanonicalInt(v);
-    body = asInt === null ? encodeString(v) : encodeInt(asInt);
-  }
-  const out = Buffer.allocUnsafe(body.length + backlenSize(body.length));
-  body.copy(out, 0);
-  writeBacklen(out, body.length, body.length);
-  return out;
-}
-
-/** Accumulates entries so callers can watch the size (quicklist and stream nodes are size-capped). */
+/**
+ * Builds a listpack in one growing buffer, so callers can watch its size as they add (quicklist and
+ * stream nodes are size-capped) and take back the last entry when it overflowed the cap.
+ */
 export class ListpackBuilder {
-  private parts: Buffer[] = [];
-  private bytes = HEADER + 1;
+  private buf = Buffer.allocUnsafe(256);
+  private pos = HEADER;
+  private lastStart = HEADER;
   count = 0;
 
   add(v: LpValue): this {
-    const e = encodeListpackEntry(v);
-    this.parts.push(e);
-    this.bytes += e.length;
+    const need = this.pos + maxEntrySize(v) + 1;
+    if (need > this.buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+    this.lastStart = this.pos;
+    const len = writeBody(this.buf, this.pos, v);
+    this.pos += len;
+    this.pos += writeBacklen(this.buf, this.pos, len);
     this.count++;
     return this;
   }
 
+  /** Drops the entry added last (only one level of undo is kept). */
+  undoLast(): void {
+    if (this.lastStart === this.pos) throw new Error('nothing to undo');
+    this.pos = this.lastStart;
+    this.count--;
+  }
+
+  /** The size the finished listpack would have now. */
   get byteSize(): number {
-    return this.bytes;
+    return this.pos + 1;
   }
 
   finish(): Buffer {
-    if (this.bytes > 0xffffffff) throw new RdbError('INVALID_INPUT', 'listpack larger than 4 GiB');
-    const out = Buffer.allocUnsafe(this.bytes);
-    out.writeUInt32LE(this.bytes, 0);
+    const total = this.pos + 1;
+    if (total > 0xffffffff) throw new RdbError('INVALID_INPUT', 'listpack larger than 4 GiB');
+    const out = Buffer.allocUnsafe(total);
+    this.buf.copy(out, 0, 0, this.pos);
+    out.writeUInt32LE(total, 0);
     out.writeUInt16LE(Math.min(this.count, NUMELE_UNKNOWN), 4);
-    let pos = HEADER;
-    for (const p of this.parts) {
-      p.copy(out, pos);
-      pos += p.length;
-    }
-    out[pos] = EOF;
+    out[this.pos] = EOF;
     return out;
   }
 }

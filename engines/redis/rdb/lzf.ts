@@ -9,6 +9,11 @@ const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3); // 264 bytes per back-reference
 const HASH_BITS = 14;
 
+// One hash table for all calls: clearing 64 KiB per call would dominate for short strings. Entries
+// are stored offset by `base`, which moves past every input, so stale slots read as "before start".
+const table = new Int32Array(1 << HASH_BITS);
+let base = 1;
+
 /**
  * Compresses `input`; returns null when the result would not fit in `maxOut` bytes (Redis only keeps
  * the compressed form when it saves at least a few bytes).
@@ -17,7 +22,12 @@ export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffe
   const n = input.length;
   if (n < 4 || maxOut <= 0) return null;
   const out = Buffer.allocUnsafe(maxOut + MAX_LIT + 3);
-  const table = new Int32Array(1 << HASH_BITS).fill(-1);
+  if (base > 0x7fffffff - n - 1) {
+    table.fill(0);
+    base = 1;
+  }
+  const b0 = base;
+  base += n + 1;
   let op = 0;
   let litStart = 0; // start of the pending literal run
   let ip = 0;
@@ -36,9 +46,10 @@ export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffe
   };
 
   while (ip + 2 < n) {
-    const h = ((((input[ip] as number) << 16) | ((input[ip + 1] as number) << 8) | (input[ip + 2] as number)) * 2654435761) >>> (32 - HASH_BITS);
-    const ref = table[h] as number;
-    table[h] = ip;
+    const h = Math.imul(((input[ip] as number) << 16) | ((input[ip + 1] as number) << 8) | (input[ip + 2] as number), 0x9e3779b1) >>> (32 - HASH_BITS);
+    const stored = table[h] as number;
+    const ref = stored >= b0 ? stored - b0 : -1;
+    table[h] = ip + b0;
     const dist = ip - ref - 1;
     if (ref >= 0 && dist < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let len = 3;

@@ -153,6 +153,7 @@ class Cursor {
 }
 
 export type RdbRecord =
+  | { kind: 'header'; version: number }
   | { kind: 'aux'; key: string; value: Buffer }
   | { kind: 'selectdb'; db: number }
   | { kind: 'resizedb'; keys: number; expires: number }
@@ -547,6 +548,7 @@ export class RdbStreamReader {
       this.version = parseHeader(this.buf);
       this.crc.update(this.buf.subarray(0, 9));
       this.pos = 9;
+      out.push({ kind: 'header', version: this.version });
     }
     while (!this.done) {
       const c = new Cursor(this.buf, this.pos);
@@ -596,8 +598,11 @@ export class RdbStreamReader {
 /** Reads a whole RDB file held in memory. */
 export function readRdb(buf: Buffer, opts: RdbReadOptions = {}): RdbFile {
   const file: RdbFile = { version: 0, aux: new Map(), entries: [] };
-  for (const rec of iterateRdb(buf, opts, (v) => (file.version = v))) {
+  for (const rec of iterateRdb(buf, opts)) {
     switch (rec.kind) {
+      case 'header':
+        file.version = rec.version;
+        break;
       case 'aux':
         file.aux.set(rec.key, rec.value);
         break;
@@ -615,9 +620,9 @@ export function readRdb(buf: Buffer, opts: RdbReadOptions = {}): RdbFile {
 }
 
 /** Yields records one at a time, so a caller can load a big file without holding every entry. */
-export function* iterateRdb(buf: Buffer, opts: RdbReadOptions = {}, onVersion?: (v: number) => void): Generator<RdbRecord, void, undefined> {
+export function* iterateRdb(buf: Buffer, opts: RdbReadOptions = {}): Generator<RdbRecord, void, undefined> {
   const version = parseHeader(buf);
-  onVersion?.(version);
+  yield { kind: 'header', version };
   const c = new Cursor(buf, 9);
   let db = 0;
   for (;;) {

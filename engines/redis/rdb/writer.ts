@@ -2,16 +2,16 @@
 // the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
 // so a large keyspace never has to exist as one array or one buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { OP, QL_PACKED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
-import { ListpackBuilder, encodeListpack, encodeListpackEntry, type LpValue } from './listpack.ts';
+import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
 import { lzfCompress } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
 
-/** Redis's defaults for when a collection leaves its compact encoding (redis.conf names in comments). */
+/** Redis's built-in defaults (CONFIG GET on a bare 7.0 server; note hash is 512, zset 128) for when a collection leaves its compact encoding. */
 export interface EncodingThresholds {
   hashMaxListpackEntries: number; // hash-max-listpack-entries
   hashMaxListpackValue: number; // hash-max-listpack-value
@@ -26,7 +26,7 @@ export interface EncodingThresholds {
 }
 
 export const DEFAULT_THRESHOLDS: EncodingThresholds = {
-  hashMaxListpackEntries: 128,
+  hashMaxListpackEntries: 512,
   hashMaxListpackValue: 64,
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
@@ -129,6 +129,11 @@ function checkVersion(v: number): RdbWriteVersion {
   return v as RdbWriteVersion;
 }
 
+interface ValuePlan {
+  type: number;
+  body: () => void;
+}
+
 class ValueWriter {
   constructor(
     private readonly s: Sink,
@@ -173,12 +178,14 @@ class ValueWriter {
     s.raw(b);
   }
 
-  /** Writes the type byte and leaves the body (which follows the key) in `deferred`. */
-  value(v: RdbValue): void {
+  /**
+   * Picks the encoding for a value. The type byte precedes the key in the file and the body follows
+   * it, so the choice is returned as the byte plus a function that writes the body.
+   */
+  plan(v: RdbValue): ValuePlan {
     switch (v.type) {
       case 'string':
-        this.s.u8(T.STRING);
-        return;
+        return { type: T.STRING, body: () => this.str(v.value) };
       case 'list':
         return this.list(v.items);
       case 'set':
@@ -188,54 +195,59 @@ class ValueWriter {
       case 'hash':
         return this.hash(v.fields);
       case 'stream':
-        return this.stream(v);
+        return { type: this.version >= 11 ? T.STREAM_LISTPACKS_3 : this.version >= 10 ? T.STREAM_LISTPACKS_2 : T.STREAM_LISTPACKS, body: () => this.streamBody(v) };
     }
   }
 
-  private list(items: Buffer[]): void {
-    const nodes: Buffer[] = [];
+  private list(items: Buffer[]): ValuePlan {
     const max = this.th.listNodeMaxBytes;
+    const nodes: Buffer[] = [];
     if (this.version >= 10) {
+      // Quicklist nodes are listpacks capped in bytes (list-max-listpack-size -2 = 8 KiB).
       let lp = new ListpackBuilder();
       for (const it of items) {
-        const e = encodeListpackEntry(it);
-        if (lp.count > 0 && lp.byteSize + e.length > max) {
-          nodes.push(lp.finish());
-          lp = new ListpackBuilder();
-        }
         lp.add(it);
+        if (lp.count > 1 && lp.byteSize > max) {
+          lp.undoLast();
+          nodes.push(lp.finish());
+          lp = new ListpackBuilder().add(it);
+        }
       }
       if (lp.count > 0) nodes.push(lp.finish());
-      this.deferred = () => {
-        this.s.len(nodes.length);
-        for (const n of nodes) {
-          this.s.len(QL_PACKED);
-          this.str(n);
-        }
+      return {
+        type: T.LIST_QUICKLIST_2,
+        body: () => {
+          this.s.len(nodes.length);
+          for (const n of nodes) {
+            this.s.len(QL_PACKED);
+            this.str(n);
+          }
+        },
       };
-      this.s.u8(T.LIST_QUICKLIST_2);
-    } else {
-      let cur: Buffer[] = [];
-      let size = 0;
-      for (const it of items) {
-        if (cur.length > 0 && size + it.length + 11 > max) {
-          nodes.push(encodeZiplist(cur));
-          cur = [];
-          size = 0;
-        }
-        cur.push(it);
-        size += it.length + 11;
+    }
+    let cur: Buffer[] = [];
+    let size = 0;
+    for (const it of items) {
+      // 11 bytes bounds a ziplist entry's prevlen + header, so nodes stay under the cap.
+      if (cur.length > 0 && size + it.length + 11 > max) {
+        nodes.push(encodeZiplist(cur));
+        cur = [];
+        size = 0;
       }
-      if (cur.length > 0) nodes.push(encodeZiplist(cur));
-      this.deferred = () => {
+      cur.push(it);
+      size += it.length + 11;
+    }
+    if (cur.length > 0) nodes.push(encodeZiplist(cur));
+    return {
+      type: T.LIST_QUICKLIST,
+      body: () => {
         this.s.len(nodes.length);
         for (const n of nodes) this.str(n);
-      };
-      this.s.u8(T.LIST_QUICKLIST);
-    }
+      },
+    };
   }
 
-  private set(members: Buffer[]): void {
+  private set(members: Buffer[]): ValuePlan {
     const th = this.th;
     if (members.length <= th.setMaxIntsetEntries) {
       const ints: bigint[] = [];
@@ -244,25 +256,21 @@ class ValueWriter {
         if (v === null) break;
         ints.push(v);
       }
-      if (ints.length === members.length) {
-        this.s.u8(T.SET_INTSET);
-        this.deferred = () => this.str(encodeIntset(ints));
-        return;
-      }
+      if (ints.length === members.length) return { type: T.SET_INTSET, body: () => this.str(encodeIntset(ints)) };
     }
     if (this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
-      this.s.u8(T.SET_LISTPACK);
-      this.deferred = () => this.str(encodeListpack(members));
-      return;
+      return { type: T.SET_LISTPACK, body: () => this.str(encodeListpack(members)) };
     }
-    this.s.u8(T.SET);
-    this.deferred = () => {
-      this.s.len(members.length);
-      for (const m of members) this.str(m);
+    return {
+      type: T.SET,
+      body: () => {
+        this.s.len(members.length);
+        for (const m of members) this.str(m);
+      },
     };
   }
 
-  private zset(entries: { member: Buffer; score: number }[]): void {
+  private zset(entries: { member: Buffer; score: number }[]): ValuePlan {
     const th = this.th;
     for (const e of entries) if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
     if (entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
@@ -270,59 +278,48 @@ class ValueWriter {
       const sorted = [...entries].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : Buffer.compare(a.member, b.member)));
       const flat: LpValue[] = [];
       for (const e of sorted) flat.push(e.member, formatScore(e.score));
-      this.s.u8(this.version >= 10 ? T.ZSET_LISTPACK : T.ZSET_ZIPLIST);
-      this.deferred = () => this.str(this.version >= 10 ? encodeListpack(flat) : encodeZiplist(flat));
-      return;
+      if (this.version >= 10) return { type: T.ZSET_LISTPACK, body: () => this.str(encodeListpack(flat)) };
+      return { type: T.ZSET_ZIPLIST, body: () => this.str(encodeZiplist(flat)) };
     }
-    this.s.u8(T.ZSET_2);
-    this.deferred = () => {
-      this.s.len(entries.length);
-      for (const e of entries) {
-        this.str(e.member);
-        this.s.f64le(e.score);
-      }
+    return {
+      type: T.ZSET_2,
+      body: () => {
+        this.s.len(entries.length);
+        for (const e of entries) {
+          this.str(e.member);
+          this.s.f64le(e.score);
+        }
+      },
     };
   }
 
-  private hash(fields: [Buffer, Buffer][]): void {
+  private hash(fields: [Buffer, Buffer][]): ValuePlan {
     const th = this.th;
     if (fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
       const flat: LpValue[] = [];
       for (const [f, v] of fields) flat.push(f, v);
-      this.s.u8(this.version >= 10 ? T.HASH_LISTPACK : T.HASH_ZIPLIST);
-      this.deferred = () => this.str(this.version >= 10 ? encodeListpack(flat) : encodeZiplist(flat));
-      return;
+      if (this.version >= 10) return { type: T.HASH_LISTPACK, body: () => this.str(encodeListpack(flat)) };
+      return { type: T.HASH_ZIPLIST, body: () => this.str(encodeZiplist(flat)) };
     }
-    this.s.u8(T.HASH);
-    this.deferred = () => {
-      this.s.len(fields.length);
-      for (const [f, v] of fields) {
-        this.str(f);
-        this.str(v);
-      }
+    return {
+      type: T.HASH,
+      body: () => {
+        this.s.len(fields.length);
+        for (const [f, v] of fields) {
+          this.str(f);
+          this.str(v);
+        }
+      },
     };
   }
-
-  private stream(st: RdbStream): void {
-    this.s.u8(this.version >= 11 ? T.STREAM_LISTPACKS_3 : this.version >= 10 ? T.STREAM_LISTPACKS_2 : T.STREAM_LISTPACKS);
-    this.deferred = () => this.streamBody(st);
-  }
-
-  /** Set by value(): the part of the record that follows the key. */
-  deferred: () => void = () => {};
 
   private streamBody(st: RdbStream): void {
     const s = this.s;
     const th = this.th;
     let entries = st.entries;
-    for (let i = 1; i < entries.length; i++) {
-      if (compareIds((entries[i - 1] as (typeof entries)[number]).id, (entries[i] as (typeof entries)[number]).id) >= 0) {
-        entries = [...entries].sort((a, b) => compareIds(a.id, b.id));
-        for (let j = 1; j < entries.length; j++) {
-          if (compareIds((entries[j - 1] as (typeof entries)[number]).id, (entries[j] as (typeof entries)[number]).id) === 0) throw new RdbError('INVALID_INPUT', 'duplicate stream ID');
-        }
-        break;
-      }
+    if (!isSorted(entries)) {
+      entries = [...entries].sort((a, b) => compareIds(a.id, b.id));
+      if (!isSorted(entries)) throw new RdbError('INVALID_INPUT', 'duplicate stream ID');
     }
     const last = entries[entries.length - 1];
     if (last !== undefined && compareIds(st.lastId, last.id) < 0) throw new RdbError('INVALID_INPUT', 'stream lastId is below its last entry');
@@ -331,13 +328,13 @@ class ValueWriter {
     const nodes: { master: StreamId; blob: Buffer }[] = [];
     let i = 0;
     while (i < entries.length) {
-      const first = entries[i] as (typeof entries)[number];
+      const first = entries[i] as RdbStreamEntry;
       const master = first.id;
       const masterFields = first.fields.map(([f]) => f);
       const body: LpValue[][] = [];
       let bytes = 0;
       while (i < entries.length && body.length < th.streamNodeMaxEntries && (body.length === 0 || bytes < th.streamNodeMaxBytes)) {
-        const e = entries[i] as (typeof entries)[number];
+        const e = entries[i] as RdbStreamEntry;
         const same = e.fields.length === masterFields.length && e.fields.every(([f], k) => f.equals(masterFields[k] as Buffer));
         const parts: LpValue[] = [BigInt(same ? STREAM_FLAG_SAMEFIELDS : 0), BigInt.asIntN(64, e.id.ms - master.ms), BigInt.asIntN(64, e.id.seq - master.seq)];
         if (same) for (const [, v] of e.fields) parts.push(v);
@@ -405,6 +402,12 @@ class ValueWriter {
       }
     }
   }
+}
+
+/** Strictly ascending IDs (so also free of duplicates). */
+function isSorted(entries: readonly RdbStreamEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareIds((entries[i - 1] as RdbStreamEntry).id, (entries[i] as RdbStreamEntry).id) >= 0) return false;
+  return true;
 }
 
 /** A stream ID as a 128-bit big-endian value (the rax key / raw PEL form). */
@@ -488,10 +491,10 @@ export function* encodeRdb(header: RdbHeader, entries: Iterable<RdbEntry>, opts:
       s.u8(OP.FREQ);
       s.u8(Math.max(0, Math.min(255, Math.trunc(e.lfu))));
     }
-    w.value(e.value);
+    const plan = w.plan(e.value);
+    s.u8(plan.type);
     w.str(e.key);
-    if (e.value.type === 'string') w.str(e.value.value);
-    else w.deferred();
+    plan.body();
     if (s.pos >= chunk) yield flush();
   }
   s.u8(OP.EOF);

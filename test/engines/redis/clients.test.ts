@@ -1,6 +1,6 @@
 // Real application clients (ioredis, node-redis) against our server.
 import { Redis } from 'ioredis';
-import { createClient, RESP_TYPES } from 'redis';
+import { BasicClientSideCache, createClient, RESP_TYPES } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type Started } from './helpers.ts';
 
@@ -142,6 +142,26 @@ describe('node-redis', () => {
     } finally {
       c2.destroy();
       c3.destroy();
+    }
+  });
+
+  it('keeps a client-side cache coherent through CLIENT TRACKING invalidations', async () => {
+    const cache = new BasicClientSideCache({ ttl: 0, maxEntries: 0, evictPolicy: 'LRU' });
+    const cached = createClient({ socket: { port: s.port }, RESP: 3, clientSideCache: cache });
+    const writer = createClient({ socket: { port: s.port } });
+    await cached.connect();
+    await writer.connect();
+    try {
+      await writer.set('csc', 'one');
+      expect(await cached.get('csc')).toBe('one');
+      expect(await cached.get('csc')).toBe('one');
+      expect(cache.stats().hitCount).toBeGreaterThanOrEqual(1);
+      await writer.set('csc', 'two');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await cached.get('csc')).toBe('two');
+    } finally {
+      cached.destroy();
+      writer.destroy();
     }
   });
 

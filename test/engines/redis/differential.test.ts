@@ -1,6 +1,6 @@
 // The same commands sent to our server and to real redis-server must produce identical bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
@@ -669,6 +669,11 @@ const FAMILIES: Record<string, string> = {
     COMMAND GETKEYS PING x
     COMMAND GETKEYS GET
     COMMAND INFO nope
+    ACL WHOAMI
+    ACL USERS
+    ACL LIST
+    ACL CAT
+    ACL CAT nosuchcat
     SELECT 0
   `,
 };
@@ -735,6 +740,101 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
     };
     const [mine, theirs] = [await collect(ours.port), await collect(real.port)];
     expect(mine).toEqual(theirs);
+  });
+
+  it('sends the same client-side caching invalidations as Redis', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const a = await RawClient.connect(port);
+      const b = await RawClient.connect(port);
+      const r = await RawClient.connect(port);
+      const out: string[] = [];
+      // A push that never comes shows up as '<none>' instead of failing the whole comparison.
+      const next = async (c: RawClient): Promise<string> => {
+        try {
+          return (await c.read(300)).toString('latin1');
+        } catch {
+          return '<none>';
+        }
+      };
+      try {
+        await b.call('FLUSHALL');
+        await a.call('HELLO', '3');
+        out.push(await a.call('CLIENT', 'TRACKING', 'ON'));
+        out.push(await a.call('GET', 'k1'));
+        out.push(await a.call('MGET', 'k2', 'k3'));
+        await b.call('SET', 'k1', 'v');
+        await b.call('MSET', 'k2', '1', 'k3', '2');
+        await b.call('SET', 'k1', 'again');
+        out.push(await next(a), await next(a), await next(a));
+        out.push(await a.call('CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'user:'));
+        out.push(await a.call('CLIENT', 'TRACKING', 'OFF'));
+        out.push(await a.call('CLIENT', 'TRACKING', 'ON', 'BCAST', 'PREFIX', 'user:'));
+        await b.call('SET', 'user:1', 'x');
+        await b.call('SET', 'other', 'x');
+        out.push(await next(a));
+        out.push(await a.call('CLIENT', 'TRACKINGINFO'));
+        out.push(await a.call('CLIENT', 'TRACKING', 'OFF'));
+        out.push(await a.call('CLIENT', 'TRACKING', 'ON', 'OPTIN'));
+        out.push(await a.call('GET', 'o1'));
+        out.push(await a.call('CLIENT', 'CACHING', 'YES'));
+        out.push(await a.call('GET', 'o2'));
+        await b.call('MSET', 'o1', '1', 'o2', '2');
+        out.push(await next(a));
+        out.push(await a.call('CLIENT', 'TRACKING', 'OFF'));
+        out.push(await a.call('CLIENT', 'TRACKING', 'ON', 'NOLOOP'));
+        out.push(await a.call('GET', 'n1'));
+        out.push(await a.call('SET', 'n1', 'mine'));
+        out.push(await a.call('GET', 'n1'));
+        await b.call('FLUSHALL');
+        out.push(await next(a));
+        const rid = (await r.call('CLIENT', 'ID')).slice(1, -2);
+        out.push(await r.call('SUBSCRIBE', '__redis__:invalidate'));
+        const c = await RawClient.connect(port);
+        out.push(await c.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', rid));
+        out.push(await c.call('GET', 'red'));
+        await b.call('SET', 'red', '1');
+        out.push(await next(r));
+        out.push(await c.call('CLIENT', 'TRACKING', 'ON', 'PREFIX', 'x'));
+        out.push(await c.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', '999999'));
+        c.close();
+        return out;
+      } finally {
+        a.close();
+        b.close();
+        r.close();
+      }
+    };
+    expect(await run(ours.port)).toEqual(await run(real.port));
+  });
+
+  it('wakes blocked clients in the same order and with the same values as Redis', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const admin = await RawClient.connect(port);
+      const clients = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(port)));
+      const [c1, c2, c3, c4] = clients as [RawClient, RawClient, RawClient, RawClient];
+      const pause = () => new Promise((r) => setTimeout(r, 30));
+      const out: string[] = [];
+      try {
+        await admin.call('FLUSHALL');
+        c1.write(encodeCommand(['BLPOP', 'k1', 'k2', '0']));
+        await pause();
+        c2.write(encodeCommand(['BRPOP', 'k2', '0']));
+        await pause();
+        c3.write(encodeCommand(['BLMOVE', 'src', 'k2', 'LEFT', 'RIGHT', '0']));
+        await pause();
+        c4.write(encodeCommand(['BZPOPMIN', 'z', '0']));
+        await pause();
+        out.push(await admin.call('MULTI'), await admin.call('RPUSH', 'k2', 'a', 'b', 'c'), await admin.call('RPUSH', 'k1', 'x'), await admin.call('RPUSH', 'src', 'm'), await admin.call('ZADD', 'z', '2', 'two', '1', 'one'));
+        out.push(await admin.call('EXEC'));
+        for (const c of clients) out.push((await c.read()).toString('latin1'));
+        out.push(await admin.call('LRANGE', 'k1', '0', '-1'), await admin.call('LRANGE', 'k2', '0', '-1'), await admin.call('ZRANGE', 'z', '0', '-1'));
+        return out;
+      } finally {
+        admin.close();
+        for (const c of clients) c.close();
+      }
+    };
+    expect(await run(ours.port)).toEqual(await run(real.port));
   });
 
   for (const proto of [2, 3] as const) {

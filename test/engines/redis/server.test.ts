@@ -350,6 +350,15 @@ describe('introspection', () => {
     await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
   });
 
+  it('streams commands to MONITOR clients', async () => {
+    const mon = await connect(s.port);
+    const c = await connect(s.port);
+    expect(await mon.call('MONITOR')).toBe('+OK\r\n');
+    await c.call('SET', 'mon key', 'a"b\n');
+    const line = (await mon.read()).toString('latin1');
+    expect(line).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "mon key" "a\\"b\\n"\r\n$/);
+  });
+
   it('closes idle clients after CONFIG SET timeout', async () => {
     const admin = await connect(s.port);
     const idle = await connect(s.port);

@@ -46,7 +46,7 @@ export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
 
   // Hashes: listpack (small) and hashtable (many fields, or one long value).
   add(1, 'hash:small', { type: 'hash', fields: [[b('f1'), b('v1')], [b('n'), b('42')], [b('empty'), b('')]] });
-  add(1, 'hash:many', { type: 'hash', fields: range(300).map((i): [Buffer, Buffer] => [b(`field:${i}`), b(`value:${i}`)]) });
+  add(1, 'hash:many', { type: 'hash', fields: range(600).map((i): [Buffer, Buffer] => [b(`field:${i}`), b(`value:${i}`)]) });
   add(1, 'hash:longval', { type: 'hash', fields: [[b('f'), b('v'.repeat(100))], [b('g'), b('1')]] }, { expireAtMs: now + 60_000 });
 
   // Sets: intset (16/32/64-bit), listpack (7.2), hashtable.
@@ -134,8 +134,14 @@ function idStr(i: StreamId | undefined): string | undefined {
 const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 const s = (x: Buffer): string => x.toString('latin1');
 
-/** An order-insensitive, JSON-comparable view of a value; `streamDefaults` fills fields older formats lack. */
-export function canonValue(v: RdbValue, opts: { streamActiveTime?: boolean } = {}): Canon {
+/** An order-insensitive, JSON-comparable view of a value; stream fields older formats lack get their defaults. */
+export interface CanonOptions {
+  /** Which consumer timestamps to compare: both (RDB 11), seen-time only (RDB 9/10), or none (set by the server's clock). */
+  consumerTimes?: 'all' | 'seen' | 'none';
+  withTtl?: boolean;
+}
+
+export function canonValue(v: RdbValue, opts: CanonOptions = {}): Canon {
   switch (v.type) {
     case 'string':
       return { string: s(v.value) };
@@ -160,7 +166,7 @@ export function canonValue(v: RdbValue, opts: { streamActiveTime?: boolean } = {
             lastId: formatId(g.lastId),
             entriesRead: g.entriesRead,
             pending: g.pending.map((p) => [formatId(p.id), p.deliveryTimeMs, p.deliveryCount, s(p.consumer)]).sort((p, q) => cmp(p[0] as string, q[0] as string)),
-            consumers: g.consumers.map((c) => (opts.streamActiveTime === false ? [s(c.name), c.seenTimeMs] : [s(c.name), c.seenTimeMs, c.activeTimeMs ?? c.seenTimeMs])).sort((p, q) => cmp(p[0] as string, q[0] as string)),
+            consumers: g.consumers.map((c) => (opts.consumerTimes === 'none' ? [s(c.name)] : opts.consumerTimes === 'seen' ? [s(c.name), c.seenTimeMs] : [s(c.name), c.seenTimeMs, c.activeTimeMs ?? c.seenTimeMs])).sort((p, q) => cmp(p[0] as string, q[0] as string)),
           }))
           .sort((p, q) => cmp(p.name, q.name)),
       };
@@ -168,7 +174,7 @@ export function canonValue(v: RdbValue, opts: { streamActiveTime?: boolean } = {
 }
 
 /** Entries keyed by "db/key", so two snapshots compare as maps. */
-export function canonEntries(entries: readonly RdbEntry[], opts: { streamActiveTime?: boolean; withTtl?: boolean } = {}): Record<string, Canon> {
+export function canonEntries(entries: readonly RdbEntry[], opts: CanonOptions = {}): Record<string, Canon> {
   const out: Record<string, Canon> = {};
   const sorted = [...entries].sort((x, y) => x.db - y.db || Buffer.compare(x.key, y.key));
   for (const e of sorted) {
@@ -177,6 +183,85 @@ export function canonEntries(entries: readonly RdbEntry[], opts: { streamActiveT
   return out;
 }
 
-export function canonFile(f: RdbFile, opts: { streamActiveTime?: boolean } = {}): Record<string, Canon> {
+export function canonFile(f: RdbFile, opts: CanonOptions = {}): Record<string, Canon> {
   return canonEntries(f.entries, opts);
+}
+
+/** Values on both sides of every compact-encoding threshold (Redis defaults), for encoding-choice checks. */
+export function thresholdEntries(): RdbEntry[] {
+  const e: RdbEntry[] = [];
+  const pad = (s: string, n: number): string => s + 'x'.repeat(Math.max(0, n - s.length));
+  const add = (key: string, value: RdbValue): void => {
+    e.push({ db: 0, key: b(key), value });
+  };
+  for (const n of [512, 513]) add(`hash:${n}`, { type: 'hash', fields: range(n).map((i): [Buffer, Buffer] => [b(`f${i}`), b(`v${i}`)]) });
+  for (const n of [128, 129]) {
+    add(`zset:${n}`, { type: 'zset', entries: range(n).map((i) => ({ member: b(`m${i}`), score: i })) });
+    add(`set:str:${n}`, { type: 'set', members: range(n).map((i) => b(`s${i}`)) });
+  }
+  for (const n of [64, 65]) {
+    add(`hash:val${n}`, { type: 'hash', fields: [[b('f'), b(pad('v', n))]] });
+    add(`hash:field${n}`, { type: 'hash', fields: [[b(pad('f', n)), b('v')]] });
+    add(`zset:member${n}`, { type: 'zset', entries: [{ member: b(pad('m', n)), score: 1 }] });
+    add(`set:member${n}`, { type: 'set', members: [b(pad('m', n)), b('a')] });
+  }
+  for (const n of [512, 513]) add(`set:int:${n}`, { type: 'set', members: range(n).map((i) => b(String(i * 1000 - 100_000))) });
+  add('set:int64', { type: 'set', members: ['9223372036854775807', '-9223372036854775808', '0'].map(b) });
+  for (const v of ['2147483647', '-2147483648', '2147483648', '12345678901', '01', pad('', 20), pad('', 21), pad('', 400)]) add(`str:${v.slice(0, 24)}`, { type: 'string', value: b(v) });
+  add('list:1', { type: 'list', items: [b('a')] });
+  add('list:many', { type: 'list', items: range(5000).map((i) => b(`i${i}`)) });
+  return e;
+}
+
+/** Seeded random keyspace: binary keys and values, sizes straddling thresholds, TTLs, several dbs. */
+export function randomEntries(seed: number, count: number, now = Date.now()): RdbEntry[] {
+  const r = rng(seed);
+  const int = (n: number): number => Math.floor(r() * n);
+  const bytes = (): Buffer => {
+    const kind = int(4);
+    if (kind === 0) return b(String(int(2) ? int(1000) - 500 : Math.floor((r() - 0.5) * 2 ** 40)));
+    const len = [int(8), int(70), int(300), int(3000)][int(8) === 0 ? 3 : int(3)] as number;
+    const out = Buffer.allocUnsafe(len);
+    for (let i = 0; i < len; i++) out[i] = kind === 1 ? 97 + int(4) : int(256);
+    return out;
+  };
+  const many = (): number => [1 + int(5), 120 + int(20), 500 + int(30), 1 + int(700)][int(4)] as number;
+  const uniq = (n: number): Buffer[] => {
+    const m = new Map<string, Buffer>();
+    for (let i = 0; i < n; i++) {
+      const x = bytes();
+      m.set(x.toString('latin1'), x);
+    }
+    if (m.size === 0) m.set('z', b('z'));
+    return [...m.values()];
+  };
+  const out: RdbEntry[] = [];
+  const keys = new Set<string>();
+  while (out.length < count) {
+    const key = Buffer.concat([b(`k${out.length}:`), bytes().subarray(0, 20)]);
+    const db = int(3) === 0 ? int(16) : 0;
+    if (keys.has(`${db}/${key.toString('latin1')}`)) continue;
+    keys.add(`${db}/${key.toString('latin1')}`);
+    let value: RdbValue;
+    switch (int(5)) {
+      case 0:
+        value = { type: 'string', value: bytes() };
+        break;
+      case 1:
+        value = { type: 'list', items: Array.from({ length: many() }, bytes) };
+        break;
+      case 2:
+        value = { type: 'set', members: uniq(many()) };
+        break;
+      case 3:
+        value = { type: 'hash', fields: uniq(many()).map((f): [Buffer, Buffer] => [f, bytes()]) };
+        break;
+      default:
+        value = { type: 'zset', entries: uniq(many()).map((member) => ({ member, score: int(3) === 0 ? int(100) : (r() - 0.5) * 10 ** int(30) })) };
+    }
+    const e: RdbEntry = { db, key, value };
+    if (int(4) === 0) e.expireAtMs = now + 60_000 + int(1e9);
+    out.push(e);
+  }
+  return out;
 }

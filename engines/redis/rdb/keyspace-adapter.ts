@@ -1,0 +1,200 @@
+// The only file that knows both the codec's neutral entries and the engine's keyspace. Engine values
+// are latin1 strings (one char per byte), so conversion is a lossless Buffer <-> latin1 mapping.
+import type { Engine } from '../engine.ts';
+import { DB_COUNT } from '../db/keyspace.ts';
+import { newHash, newList, newSet, newString, newZSet, updateEncoding, type RObj } from '../db/objects.ts';
+import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamId } from '../types/stream.ts';
+import type { RdbEntry, RdbStream, RdbValue } from './entries.ts';
+import { RdbError } from './errors.ts';
+import type { DbSizeHint } from './writer.ts';
+
+const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
+// IDs are copied so a materialised snapshot shares nothing mutable with the live keyspace.
+const id = (i: StreamId): StreamId => ({ ms: i.ms, seq: i.seq });
+const text = (b: Buffer): string => b.toString('latin1');
+
+function streamToRdb(s: Stream): RdbStream {
+  const entries = s.entries.map((e) => {
+    const fields: [Buffer, Buffer][] = [];
+    for (let i = 0; i + 1 < e.fields.length; i += 2) fields.push([buf(e.fields[i] as string), buf(e.fields[i + 1] as string)]);
+    return { id: id(e.id), fields };
+  });
+  return {
+    type: 'stream',
+    entries,
+    lastId: id(s.lastId),
+    firstId: id(s.entries[0]?.id ?? { ms: 0n, seq: 0n }),
+    maxDeletedId: id(s.maxDeletedId),
+    entriesAdded: s.entriesAdded,
+    groups: [...s.groups.values()].map((g) => ({
+      name: buf(g.name),
+      lastId: id(g.lastId),
+      entriesRead: g.entriesRead,
+      pending: [...g.pending.values()].map((p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
+      consumers: [...g.consumers.values()].map((c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
+    })),
+  };
+}
+
+function valueToRdb(o: RObj): RdbValue {
+  switch (o.type) {
+    case 'string':
+      return { type: 'string', value: buf(o.v) };
+    case 'list':
+      return { type: 'list', items: o.v.toArray().map(buf) };
+    case 'set':
+      return { type: 'set', members: [...o.v].map(buf) };
+    case 'hash':
+      return { type: 'hash', fields: [...o.v].map(([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
+    case 'zset':
+      return { type: 'zset', entries: [...o.v.dict].map(([member, score]) => ({ member: buf(member), score })) };
+    case 'stream':
+      return streamToRdb(o.v);
+  }
+}
+
+/** Key and TTL counts per non-empty database, for the writer's RESIZEDB hints. */
+export function dbSizes(engine: Engine): Map<number, DbSizeHint> {
+  const out = new Map<number, DbSizeHint>();
+  for (const db of engine.ks.dbs) if (db.size > 0) out.set(db.id, { keys: db.size, expires: db.expires.size });
+  return out;
+}
+
+/**
+ * Every live key of every database, lazily: values are converted one at a time as the writer pulls
+ * them. Keys whose TTL has passed are left out, as Redis would never serve them. LRU idle time or
+ * the LFU counter is included under the matching maxmemory-policy, as Redis does.
+ *
+ * Point-in-time only if consumed without returning to the event loop (SAVE semantics); a
+ * non-blocking save should first materialise it (`[...snapshotEntries(e)]` copies every value into
+ * Buffers that share nothing with the keyspace) and then encode/write at leisure.
+ */
+export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, undefined> {
+  const now = engine.clock.now();
+  const policy = engine.config.maxmemoryPolicy;
+  const lru = policy.endsWith('lru');
+  const lfu = policy.endsWith('lfu');
+  for (const db of engine.ks.dbs) {
+    for (const [key, o] of db.dict.entries()) {
+      const at = db.expires.get(key);
+      if (at !== undefined && at <= now) continue;
+      const e: RdbEntry = { db: db.id, key: buf(key), value: valueToRdb(o) };
+      if (at !== undefined) e.expireAtMs = at;
+      if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - o.lru) / 1000));
+      else if (lfu) e.lfu = o.lfu;
+      yield e;
+    }
+  }
+}
+
+function streamFromRdb(v: RdbStream): Stream {
+  const s = new Stream();
+  s.entries = v.entries.map((e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
+  s.lastId = v.lastId;
+  s.maxDeletedId = v.maxDeletedId ?? { ms: 0n, seq: 0n };
+  s.entriesAdded = v.entriesAdded ?? v.entries.length;
+  for (const g of v.groups) {
+    const group: ConsumerGroup = { name: text(g.name), lastId: g.lastId, entriesRead: g.entriesRead, pending: new Map(), consumers: new Map() };
+    for (const c of g.consumers) {
+      // Files before RDB 11 have no active-time; Redis then takes the seen-time for both.
+      const consumer: Consumer = { name: text(c.name), seenAt: c.seenTimeMs, activeAt: c.activeTimeMs ?? c.seenTimeMs, pending: new Map() };
+      group.consumers.set(consumer.name, consumer);
+    }
+    for (const p of g.pending) {
+      const pe: PendingEntry = { id: p.id, consumer: text(p.consumer), deliveredAt: p.deliveryTimeMs, deliveries: p.deliveryCount };
+      const key = idText(p.id);
+      group.pending.set(key, pe);
+      group.consumers.get(pe.consumer)?.pending.set(key, pe);
+    }
+    s.groups.set(group.name, group);
+  }
+  return s;
+}
+
+function valueFromRdb(v: RdbValue): RObj {
+  switch (v.type) {
+    case 'string':
+      return newString(text(v.value));
+    case 'list': {
+      const o = newList();
+      for (const it of v.items) o.v.pushBack(text(it));
+      return o;
+    }
+    case 'set': {
+      const o = newSet();
+      const members = v.members.map(text);
+      for (const m of members) o.v.add(m);
+      updateEncoding(o, members);
+      return o;
+    }
+    case 'hash': {
+      const o = newHash();
+      const added: string[] = [];
+      for (const [f, x] of v.fields) {
+        const ft = text(f);
+        const xt = text(x);
+        o.v.set(ft, xt);
+        added.push(ft, xt);
+      }
+      updateEncoding(o, added);
+      return o;
+    }
+    case 'zset': {
+      const o = newZSet();
+      const members = v.entries.map((e) => text(e.member));
+      v.entries.forEach((e, i) => o.v.add(members[i] as string, e.score));
+      updateEncoding(o, members);
+      return o;
+    }
+    case 'stream':
+      return { type: 'stream', v: streamFromRdb(v), lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false };
+  }
+}
+
+export interface LoadResult {
+  loaded: number;
+  /** Keys skipped because their TTL had already passed (Redis drops them on load too). */
+  expired: number;
+}
+
+/**
+ * Stores entries into the engine's databases, replacing keys of the same name; it does not flush
+ * first (the caller decides whether a load replaces the dataset, as on a replica's full sync).
+ */
+export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
+  const now = engine.clock.now();
+  const result: LoadResult = { loaded: 0, expired: 0 };
+  for (const e of entries) {
+    if (e.db < 0 || e.db >= DB_COUNT) throw new RdbError('INVALID_INPUT', `database ${e.db} is out of range (0-${DB_COUNT - 1})`);
+    if (e.expireAtMs !== undefined && e.expireAtMs <= now) {
+      result.expired++;
+      continue;
+    }
+    if (isEmpty(e.value)) continue;
+    const db = engine.ks.db(e.db);
+    const key = text(e.key);
+    const o = valueFromRdb(e.value);
+    db.set(key, o);
+    // After set(), which stamps the access time: the file's idle time / counter win.
+    if (e.lru !== undefined) o.lru = engine.ks.accessNow - e.lru * 1000;
+    if (e.lfu !== undefined) o.lfu = e.lfu;
+    if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs);
+    result.loaded++;
+  }
+  return result;
+}
+
+function isEmpty(v: RdbValue): boolean {
+  switch (v.type) {
+    case 'list':
+      return v.items.length === 0;
+    case 'set':
+      return v.members.length === 0;
+    case 'zset':
+      return v.entries.length === 0;
+    case 'hash':
+      return v.fields.length === 0;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,63 @@
+// `stats` sub-commands: same field names in the same order as real memcached, and the counters
+// that a fixed script determines have the same values.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+
+const available = realMemcachedAvailable();
+
+/** Values that depend on the process, the clock or the build rather than on the commands sent. */
+const VOLATILE = new Set([
+  'pid', 'uptime', 'time', 'version', 'rusage_user', 'rusage_system', 'curr_connections', 'total_connections',
+  'connection_structures', 'response_obj_count', 'response_obj_bytes', 'read_buf_count', 'read_buf_bytes',
+  'read_buf_bytes_free', 'reserved_fds', 'bytes_read', 'bytes_written', 'lru_crawler_starts',
+  'lru_maintainer_juggles', 'tcpport', 'moves_to_cold', 'moves_to_warm', 'number_hot', 'number_warm',
+  'number_cold', 'age', 'age_hot', 'age_warm', 'secs_since_last_cmd', 'log_worker_written', 'log_watcher_sent',
+]);
+
+function rows(reply: string): [string, string][] {
+  return reply
+    .split('\r\n')
+    .filter((l) => l.startsWith('STAT '))
+    .map((l) => {
+      const [, name, ...rest] = l.split(' ');
+      const short = name!.split(':').pop()!;
+      return [name!, VOLATILE.has(short) ? '?' : rest.join(' ')];
+    });
+}
+
+const SCRIPT =
+  'set a 0 0 1\r\nx\r\nset b 0 0 3\r\nabc\r\nget a b c\r\ndelete b\r\ndelete b\r\nincr a 1\r\ntouch a 10\r\ntouch zz 1\r\n' +
+  'cas a 0 0 1 999999\r\ny\r\ncas zz 0 0 1 1\r\ny\r\nset n 0 0 1\r\n5\r\nincr n 2\r\ndecr n 1\r\ndecr zz 1\r\n';
+
+describe.skipIf(!available)('stats match real memcached', () => {
+  let real: Target;
+  let ours: Target;
+  beforeAll(async () => {
+    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+    await Promise.all([textExchange(real.port, SCRIPT), textExchange(ours.port, SCRIPT)]);
+  });
+  afterAll(async () => {
+    await Promise.all([real?.close(), ours?.close()]);
+  });
+
+  for (const sub of ['', ' items', ' slabs']) {
+    it(`stats${sub}`, async () => {
+      const a = await textExchange(real.port, `stats${sub}\r\n`);
+      const b = await textExchange(ours.port, `stats${sub}\r\n`);
+      expect(rows(b.reply.toString())).toEqual(rows(a.reply.toString()));
+    });
+  }
+
+  it('stats settings reports the same core settings', async () => {
+    const a = new Map(rows((await textExchange(real.port, 'stats settings\r\n')).reply.toString()));
+    const b = new Map(rows((await textExchange(ours.port, 'stats settings\r\n')).reply.toString()));
+    for (const [name, value] of b) expect([name, value]).toEqual([name, a.get(name)]);
+  });
+
+  it('stats reset zeroes the counters', async () => {
+    const a = await textExchange(real.port, 'stats reset\r\nstats\r\n');
+    const b = await textExchange(ours.port, 'stats reset\r\nstats\r\n');
+    expect(b.reply.toString().startsWith('RESET\r\n')).toBe(true);
+    expect(rows(b.reply.toString())).toEqual(rows(a.reply.toString()));
+  });
+});
