@@ -83,6 +83,7 @@ export class World {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);
+    this.runtime.saveNodeData();
     await this.runtime.stop();
     this.db.close();
   }

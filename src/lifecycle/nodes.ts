@@ -108,6 +108,11 @@ export class NodeSupervisor {
     return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdb: Buffer) => loadRdb(server, rdb) };
   }
 
+  /** Keys of the running nodes whose data can be saved (Redis). */
+  persistentKeys(): string[] {
+    return [...this.running].filter(([, n]) => n.snapshot).map(([k]) => k);
+  }
+
   snapshot(key: string): Buffer {
     const node = this.running.get(key);
     if (!node?.snapshot) throw new Error(`node ${key} is not running or cannot be snapshotted`);

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { connectHost, type ResolvedConfig } from '../config.ts';
 import { nodeMemoryBytes } from '../catalog/node-types.ts';
 import type { Resources } from '../store/resources.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { EndpointProxy } from './endpoint-proxy.ts';
 import { clusterParameters } from './parameters.ts';
+import { writeFileDurably } from './snapshot-files.ts';
 import { NodeSupervisor, type NodeSpec } from './nodes.ts';
 import { PortAllocator } from './ports.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
@@ -44,10 +47,47 @@ export class Runtime {
     return `${scopeKey(scope)}/${owner}/${role}`;
   }
 
+  private savedDataFile(key: string): string {
+    return path.join(this.config.dataDir, 'nodes', ...key.split('/')) + '.rdb';
+  }
+
+  /** Writes every Redis node's data to the data directory (a clean stop), each file durably. */
+  saveNodeData(): void {
+    for (const key of this.nodes.persistentKeys()) {
+      try {
+        writeFileDurably(this.savedDataFile(key), this.nodes.snapshot(key));
+      } catch (err) {
+        console.error(`elasticache-local: could not save the data of node ${key}:`, err);
+      }
+    }
+  }
+
+  /**
+   * A node that was saved at the last clean stop gets its data back once, and the file is removed: after a
+   * crash there is no file, and the node starts empty, as an AWS node does after a restart.
+   */
+  private loadSavedData(key: string): void {
+    const file = this.savedDataFile(key);
+    if (!fs.existsSync(file)) return;
+    try {
+      this.nodes.restore(key, fs.readFileSync(file));
+    } catch (err) {
+      console.error(`elasticache-local: could not restore the data of node ${key}:`, err);
+    }
+    fs.rmSync(file, { force: true });
+  }
+
   /** Starts one node of a cluster and answers its port. */
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
+    const key = this.nodeKey(scope, cluster.id, nodeId);
+    const bound = await this.startClusterNode(key, scope, cluster, port);
+    this.loadSavedData(key);
+    return bound;
+  }
+
+  private async startClusterNode(key: string, scope: Scope, cluster: ClusterRecord, port: number): Promise<number> {
     const tls = cluster.transitEncryption ? this.tls() : undefined;
-    return this.nodes.start(this.nodeKey(scope, cluster.id, nodeId), {
+    return this.nodes.start(key, {
       engine: cluster.engine,
       port,
       host: this.config.host,
@@ -62,7 +102,9 @@ export class Runtime {
 
   /** Starts an engine that is not a cache cluster's node (a serverless cache). */
   async startEngine(key: string, spec: Omit<NodeSpec, 'host'>): Promise<number> {
-    return this.nodes.start(`${key}`, { ...spec, host: this.config.host });
+    const bound = await this.nodes.start(key, { ...spec, host: this.config.host });
+    this.loadSavedData(key);
+    return bound;
   }
 
   /** Immediate parameter changes reach every running node of the cluster. */

@@ -20,7 +20,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-restart-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('restarting with the same data directory', () => {
-  it('brings back every resource with its nodes on the same ports', async () => {
+  it('brings back every resource with its nodes on the same ports and their data', async () => {
     const first = await startEmulator({ dataDir });
     let client = sdkClient(first);
     await client.send(new CreateCacheSubnetGroupCommand({ CacheSubnetGroupName: 'keep', CacheSubnetGroupDescription: 'k', SubnetIds: ['subnet-k1a'] }));
@@ -39,6 +39,12 @@ describe('restarting with the same data directory', () => {
     await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'durable' });
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'mc' });
     const before = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'durable' }))).ReplicationGroups![0]!;
+    const writer = new Redis({ port: before.NodeGroups![0]!.PrimaryEndpoint!.Port, lazyConnect: true });
+    await writer.connect();
+    await writer.set('survives', 'a clean stop');
+    await writer.hset('profile', { name: 'ada' });
+    await writer.set('ephemeral', 'x', 'EX', 600);
+    writer.disconnect();
     const mcBefore = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'mc', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
     client.destroy();
     await first.stop();
@@ -53,7 +59,9 @@ describe('restarting with the same data directory', () => {
       expect(after.MemberClusters).toEqual(before.MemberClusters);
       const redis = new Redis({ port: after.NodeGroups![0]!.PrimaryEndpoint!.Port, lazyConnect: true });
       await redis.connect();
-      expect(await redis.ping()).toBe('PONG');
+      expect(await redis.get('survives')).toBe('a clean stop');
+      expect(await redis.hgetall('profile')).toEqual({ name: 'ada' });
+      expect(await redis.ttl('ephemeral')).toBeGreaterThan(500);
       redis.disconnect();
       const mcAfter = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'mc', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
       expect(mcAfter.CacheNodes![0]!.Endpoint).toEqual(mcBefore.CacheNodes![0]!.Endpoint);

@@ -116,3 +116,31 @@ describe('the elasticache-local command', () => {
     expect(r.stdout.trim(), r.stderr).toBe('200 true');
   });
 });
+
+describe('crash safety', () => {
+  it('survives kill -9: metadata intact, nodes back on their ports, data gone as after an AWS node restart', async () => {
+    const dataDir = path.join(tmp, 'crash');
+    const first = await startUntil(['--port', '0', '--data-dir', dataDir, '--node-port-range', 'ephemeral', '--delay-ms', '50'], /API listening on (http:\/\/\S+)/);
+    const url = first.match[1]!;
+    const call = async (query: string) => (await fetch(`${url}/?Version=2015-02-02&${query}`)).text();
+    await call('Action=CreateCacheCluster&CacheClusterId=crashy&Engine=redis&CacheNodeType=cache.t3.micro');
+    let port = 0;
+    for (let i = 0; i < 100 && !port; i++) {
+      const xml = await call('Action=DescribeCacheClusters&CacheClusterId=crashy&ShowCacheNodeInfo=true');
+      if (xml.includes('<CacheClusterStatus>available')) port = Number(/<Port>(\d+)<\/Port>/.exec(xml)![1]);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await exchange(port, 'SET k v\r\n')).toBe('+OK\r\n');
+    const exited = exitCode(first.child);
+    first.child.kill('SIGKILL');
+    await exited;
+
+    const second = await startUntil(['--port', '0', '--data-dir', dataDir, '--node-port-range', 'ephemeral'], /API listening on (http:\/\/\S+)/);
+    const xml = await (await fetch(`${second.match[1]}/?Version=2015-02-02&Action=DescribeCacheClusters&CacheClusterId=crashy&ShowCacheNodeInfo=true`)).text();
+    expect(xml).toContain('<CacheClusterStatus>available</CacheClusterStatus>');
+    expect(xml).toContain(`<Port>${port}</Port>`);
+    expect(await exchange(port, 'GET k\r\n')).toBe('$-1\r\n');
+    second.child.kill('SIGTERM');
+    await exitCode(second.child);
+  });
+});

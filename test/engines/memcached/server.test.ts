@@ -69,6 +69,36 @@ describe('auto discovery', () => {
   });
 });
 
+describe('SASL-protected node', () => {
+  it('speaks only the binary protocol and requires authentication first', async () => {
+    const server = await startOurs({ sasl: { username: 'u', password: 'p' } });
+    try {
+      // memcached refuses ASCII when SASL is on: the connection is dropped.
+      const text = await exchange(server.port, 'version\r\n');
+      expect(text.closed).toBe(true);
+      expect(text.reply.length).toBe(0);
+      const unauth = await binaryExchange(server.port, [packet({ opcode: 0x0b, opaque: 1 }), packet({ opcode: 0x00, key: 'k', opaque: 2 })]);
+      expect(unauth.packets.map((p) => [p.opaque, p.status])).toEqual([
+        [1, 0x00],
+        [2, 0x20],
+      ]);
+      expect(unauth.closed).toBe(true);
+      const mechs = await binaryExchange(server.port, [packet({ opcode: 0x20, opaque: 3 })]);
+      expect(mechs.packets[0]!.value.toString()).toBe('PLAIN');
+      const authed = await binaryExchange(server.port, [
+        packet({ opcode: 0x21, key: 'PLAIN', value: '\0u\0p', opaque: 4 }),
+        packet({ opcode: 0x00, key: 'k', opaque: 5 }),
+      ]);
+      expect(authed.packets.map((p) => [p.opaque, p.status])).toEqual([
+        [4, 0x00],
+        [5, 0x01],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('server lifecycle', () => {
   it('serves TLS when given a key and certificate', async () => {
     const server = createMemcachedServer({ port: 0, tls: selfSignedCert() });

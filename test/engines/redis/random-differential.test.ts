@@ -6,10 +6,12 @@ import { mulberry32, pick } from './random.ts';
 
 const available = realRedisAvailable();
 
-function generate(seed: number, count: number): string[][] {
+function generate(seed: number, count: number, wide = false): string[][] {
   const rnd = mulberry32(seed);
-  const keys = ['a', 'b', 'c', 'd'];
-  const vals = ['0', '1', '-3', '10', '2.5', 'x', 'hello', '', '9223372036854775807', 'abc'];
+  const keys = wide ? ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] : ['a', 'b', 'c', 'd'];
+  const vals = wide
+    ? ['0', '1', '-3', '10', '2.5', 'x', 'hello', '', '9223372036854775807', 'abc', 'y'.repeat(70), '12345678901234567', '3.0', '1e5', ' 1', '-0', '00', 'Ünïcödé']
+    : ['0', '1', '-3', '10', '2.5', 'x', 'hello', '', '9223372036854775807', 'abc'];
   const nums = ['0', '1', '-1', '2', '3', '-2', '100', 'x', '1.5'];
   const scores = ['0', '1', '2.5', '-1', 'inf', '-inf', '(1', '+inf', 'nope', '1e2'];
   const lex = ['-', '+', '[a', '(b', '[x', 'c'];
@@ -158,8 +160,11 @@ describe.skipIf(!available)('randomized differential', () => {
     [5, 3],
     [123456, 3],
     [777, 3],
-  ] as const)('seed %i over RESP%i: 1500 mixed commands reply identically', async (seed, proto) => {
-    const results = await differential(ours.port, real.port, generate(seed, 1500), proto);
+    [4242, 2, true],
+    [8080, 3, true],
+    [1, 2, true],
+  ] as const)('seed %i over RESP%i (wide %s): 1500 mixed commands reply identically', async (seed, proto, wide = false) => {
+    const results = await differential(ours.port, real.port, generate(seed, 1500, wide), proto);
     const at = results.findIndex((r) => r.ours !== r.real);
     // On a mismatch, show the commands leading up to it: they are what reproduces it.
     if (at >= 0 && process.env.RDIFF_DUMP) {

@@ -77,6 +77,20 @@ describe('protocol and limits', () => {
     }
   });
 
+  it('counts the arguments of an unfinished command against client-query-buffer-limit', async () => {
+    const admin = await connect(s.port);
+    await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+    try {
+      const c = await connect(s.port);
+      c.write('*2147483647\r\n');
+      const arg = encodeCommand(['x'.repeat(1000)]).subarray(4);
+      for (let i = 0; i < 1100 && !c.closed; i++) c.write(arg);
+      await c.waitClosed();
+    } finally {
+      await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+    }
+  });
+
   it('refuses connections beyond maxclients', async () => {
     const admin = await connect(s.port);
     // Let the server notice connections earlier tests closed, so the count below is exact.
@@ -174,6 +188,19 @@ describe('protocol and limits', () => {
     await p.call('LPUSH', 'q2', 'x');
     expect((await a.read()).toString()).toBe('*2\r\n$2\r\nq2\r\n$1\r\nx\r\n');
     expect((await a.read()).toString()).toBe('+PONG\r\n');
+  });
+
+  it('stops reading from a blocked client whose pipeline piles up, and catches up after', async () => {
+    const a = await connect(s.port);
+    const p = await connect(s.port);
+    a.write(Buffer.concat([encodeCommand(['BLPOP', 'bp', '0']), Buffer.concat(Array.from({ length: 20_000 }, () => encodeCommand(['INCR', 'bpcount'])))]));
+    await new Promise((r) => setTimeout(r, 100));
+    const client = [...s.server.engine.clients.values()].find((c) => c.readingPaused);
+    expect(client).toBeDefined();
+    await p.call('RPUSH', 'bp', 'go');
+    expect((await a.read()).toString()).toBe('*2\r\n$2\r\nbp\r\n$2\r\ngo\r\n');
+    for (let i = 1; i <= 20_000; i++) await a.read();
+    expect(await p.call('GET', 'bpcount')).toBe('$5\r\n20000\r\n');
   });
 
   it('holds writes during CLIENT PAUSE WRITE', async () => {

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAux } from '../../../../engines/redis/rdb/entries.ts';
 import { T } from '../../../../engines/redis/rdb/format.ts';
+import { decodeDump, encodeDump } from '../../../../engines/redis/rdb/dump.ts';
 import { iterateRdb, readRdb } from '../../../../engines/redis/rdb/reader.ts';
 import { writeRdb } from '../../../../engines/redis/rdb/writer.ts';
 import { canonEntries, randomEntries, sampleEntries, thresholdEntries } from './fixtures.ts';
@@ -106,6 +107,29 @@ describe.skipIf(!available)(`RDB against real redis-server ${redisVersion} (read
     writeFileSync(path.join(dir2, 'dump.rdb'), writeRdb({ version: maxVersion >= 11 ? 11 : 10, aux: defaultAux(), entries }));
     const r2 = await start(dir2, ['--sanitize-dump-payload', 'yes']);
     expect(canonEntries(await readThroughCommands(r2))).toEqual(canonEntries(entries));
+  });
+
+  it('decodes DUMP payloads from real Redis and RESTOREs ours into it', async () => {
+    const entries = sampleEntries().filter((e) => e.db === 0 || e.db === 2 || e.db === 3);
+    const dir = tmp();
+    const r = await start(dir);
+    await fillThroughCommands(r, entries);
+    const version = Math.min(maxVersion, 11) as 10 | 11;
+    for (const e of entries) {
+      await r.select(e.db);
+      const payload = await r.callBuffer('DUMP', [e.key]);
+      if (!Buffer.isBuffer(payload)) throw new Error('DUMP returned no payload');
+      const got = decodeDump(payload);
+      expect(got.version).toBe(maxVersion);
+      const times = { consumerTimes: 'none' } as const;
+      expect(canonEntries([{ ...e, value: got.value, expireAtMs: undefined }], times)).toEqual(canonEntries([{ ...e, expireAtMs: undefined }], times));
+      await r.call('RESTORE', [Buffer.concat([e.key, Buffer.from(':restored')]), 0, encodeDump(e.value, { version })]);
+    }
+    await r.select(0);
+    const seen = await readThroughCommands(r);
+    const restored = seen.filter((e) => e.key.toString('latin1').endsWith(':restored')).map((e) => ({ ...e, key: e.key.subarray(0, e.key.length - 9) }));
+    const times = { consumerTimes: 'seen', withTtl: false } as const;
+    expect(canonEntries(restored, times)).toEqual(canonEntries(entries, times));
   });
 
   it('reads dumps saved with rdbcompression and rdbchecksum off (zero CRC trailer)', async () => {
