@@ -1,0 +1,17 @@
+// `npm run bench`: every benchmark prints our figures next to the real server's, measured in the same run.
+import { benchMemcached } from './memcached.ts';
+import { benchRedis } from './redis.ts';
+import { benchSnapshot } from './snapshot.ts';
+
+const only = process.argv[2];
+const suites: [string, () => Promise<string>][] = [
+  ['redis', benchRedis],
+  ['memcached', benchMemcached],
+  ['snapshot', benchSnapshot],
+];
+for (const [name, run] of suites) {
+  if (only && only !== name) continue;
+  console.log(await run());
+  console.log('');
+}
+process.exit(0);
