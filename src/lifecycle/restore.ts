@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { World } from '../world.ts';
+import { removeStaleTemporaries } from './snapshot-files.ts';
 import { finishGroupDelete } from './groups.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
 import { bringUpServerless } from './serverless.ts';
@@ -8,6 +10,15 @@ import { bringUpServerless } from './serverless.ts';
  * had, every endpoint too. Work that was in flight when the emulator stopped is taken as finished.
  */
 export async function restoreWorld(world: World): Promise<void> {
+  // A snapshot still being written when the emulator died never completed: its file is absent or a
+  // temporary that is removed here, so it is failed, never half-written.
+  removeStaleTemporaries(path.join(world.config.dataDir, 'snapshots'));
+  for (const { scope, record } of world.resources.all('snapshot')) {
+    if (record.status === 'creating') {
+      record.status = 'failed';
+      world.resources.put(scope, 'snapshot', record.name, record);
+    }
+  }
   const clusters = world.resources.all('cluster');
   const groups = world.resources.all('replication-group');
   for (const { record } of clusters) for (const n of record.nodes) world.runtime.ports.reserve(n.port);

@@ -144,3 +144,33 @@ describe('crash safety', () => {
     await exitCode(second.child);
   });
 });
+
+describe('a snapshot interrupted by kill -9', () => {
+  it('is failed after the restart, never half-written', async () => {
+    const dataDir = path.join(tmp, 'crash-snapshot');
+    // A long transition delay keeps the snapshot in `creating` when the process dies.
+    const first = await startUntil(['--port', '0', '--data-dir', dataDir, '--node-port-range', 'ephemeral', '--delay-ms', '300'], /API listening on (http:\/\/\S+)/);
+    const call = async (url: string, query: string) => (await fetch(`${url}/?Version=2015-02-02&${query}`)).text();
+    const url = first.match[1]!;
+    await call(url, 'Action=CreateCacheCluster&CacheClusterId=snapme&Engine=redis&CacheNodeType=cache.t3.micro');
+    for (let i = 0; i < 100; i++) {
+      if ((await call(url, 'Action=DescribeCacheClusters&CacheClusterId=snapme')).includes('<CacheClusterStatus>available')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await call(url, 'Action=CreateSnapshot&CacheClusterId=snapme&SnapshotName=interrupted')).toContain('<SnapshotStatus>creating</SnapshotStatus>');
+    const exited = exitCode(first.child);
+    first.child.kill('SIGKILL');
+    await exited;
+    // What a crash mid-write leaves behind: a temporary file, never the snapshot's own name.
+    const snapDir = path.join(dataDir, 'snapshots', '000000000000', 'us-east-1', 'interrupted');
+    fs.mkdirSync(snapDir, { recursive: true });
+    fs.writeFileSync(path.join(snapDir, '0001.rdb.123.456.tmp'), 'REDIS00');
+
+    const second = await startUntil(['--port', '0', '--data-dir', dataDir, '--node-port-range', 'ephemeral'], /API listening on (http:\/\/\S+)/);
+    const xml = await call(second.match[1]!, 'Action=DescribeSnapshots&SnapshotName=interrupted');
+    expect(xml).toContain('<SnapshotStatus>failed</SnapshotStatus>');
+    expect(fs.readdirSync(snapDir)).toEqual([]);
+    second.child.kill('SIGTERM');
+    await exitCode(second.child);
+  });
+});
