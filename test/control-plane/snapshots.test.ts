@@ -23,6 +23,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
+import { freePort } from '../support/net.ts';
 
 const haveRedis = hasTool('redis-server');
 let emulator: Emulator;
@@ -87,15 +88,6 @@ async function expectFilled(redis: Redis): Promise<void> {
   await redis.select(3);
   expect(await redis.get('in-db-3')).toBe('yes');
   await redis.select(0);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts Debian's redis-server on a directory holding dump.rdb. */

@@ -1,62 +1,18 @@
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
-import { hasTool, startEmulator } from '../support/emulator.ts';
-import { run } from '../support/exec.ts';
-
-/** The image ships hashicorp/aws as a filesystem mirror; no provider can be downloaded here. */
-function providerMirror(): string | undefined {
-  const candidates = [process.env.TF_PROVIDER_MIRROR, '/opt/tf-plugins', path.join(os.homedir(), '.terraform.d', 'plugins')];
-  return candidates.find((dir) => dir && fs.existsSync(path.join(dir, 'registry.terraform.io', 'hashicorp', 'aws')));
-}
-
-const mirror = providerMirror();
-const haveTerraform = hasTool('terraform', ['version']) && (mirror !== undefined || failInCi());
-
-function failInCi(): boolean {
-  if (process.env.CI === 'true') throw new Error('the hashicorp/aws provider mirror is required in CI');
-  return false;
-}
+import { startEmulator } from '../support/emulator.ts';
+import { freePort } from '../support/net.ts';
+import { haveTerraform, providerBlock, terraform, workspace } from '../support/terraform.ts';
 
 let emulator: Emulator;
 let dir: string;
 let redisPort: number;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 function configuration(url: string, redisPort: number): string {
-  return `
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_requesting_account_id  = true
-  skip_region_validation      = true
-  endpoints {
-    elasticache = "${url}"
-  }
-}
-
+  return `${providerBlock(url)}
 resource "aws_elasticache_subnet_group" "cache" {
   name       = "tf-subnets"
   subnet_ids = ["subnet-tf-1a", "subnet-tf-1b"]
@@ -114,30 +70,14 @@ output "memcached_nodes" { value = [for n in aws_elasticache_cluster.memcached.c
 `;
 }
 
-async function terraform(...args: string[]) {
-  return run('terraform', args, {
-    cwd: dir,
-    timeoutMs: 300_000,
-    env: {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: path.join(dir, 'terraform.rc'),
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      CHECKPOINT_DISABLE: '1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    },
-  });
+async function tf(...args: string[]) {
+  return terraform(dir, ...args);
 }
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-tf-'));
-  fs.writeFileSync(
-    path.join(dir, 'terraform.rc'),
-    `provider_installation {\n  filesystem_mirror {\n    path = "${mirror}"\n  }\n}\n`,
-  );
   redisPort = await freePort();
-  fs.writeFileSync(path.join(dir, 'main.tf'), configuration(emulator.url, redisPort));
+  dir = workspace('ecl-tf-', configuration(emulator.url, redisPort));
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -146,12 +86,12 @@ afterAll(async () => {
 
 describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
   it('applies a subnet group, a parameter group, a user and user group, a 2-node replication group and a 2-node memcached cluster, plans clean, destroys', async () => {
-    let r = await terraform('init', '-no-color');
+    let r = await tf('init', '-no-color');
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
-    r = await terraform('apply', '-auto-approve', '-no-color');
+    r = await tf('apply', '-auto-approve', '-no-color');
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const outputs = JSON.parse((await terraform('output', '-json')).stdout) as Record<string, { value: unknown }>;
+    const outputs = JSON.parse((await tf('output', '-json')).stdout) as Record<string, { value: unknown }>;
     const port = outputs.redis_port!.value as number;
     expect(port).toBe(redisPort);
     const redis = new Redis({ host: outputs.primary_endpoint!.value as string, port, lazyConnect: true });
@@ -174,10 +114,10 @@ describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
       expect(reply).toMatch(/^VERSION /);
     }
 
-    r = await terraform('plan', '-detailed-exitcode', '-no-color');
+    r = await tf('plan', '-detailed-exitcode', '-no-color');
     expect(r.code, r.stdout + r.stderr).toBe(0);
 
-    r = await terraform('destroy', '-auto-approve', '-no-color');
+    r = await tf('destroy', '-auto-approve', '-no-color');
     expect(r.code, r.stdout + r.stderr).toBe(0);
   }, 600_000);
 });

@@ -6,7 +6,10 @@ import { newHash, newList, newSet, newString, newZSet, updateEncoding, type RObj
 import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamId } from '../types/stream.ts';
 import type { RdbEntry, RdbStream, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
-import type { DbSizeHint } from './writer.ts';
+import { defaultAux } from './entries.ts';
+import { iterateRdbFile, writeRdbFile } from './files.ts';
+import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
+import type { RdbWriteVersion } from './format.ts';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
 // IDs are copied so a materialised snapshot shares nothing mutable with the live keyspace.
@@ -51,6 +54,31 @@ function valueToRdb(o: RObj): RdbValue {
     case 'stream':
       return streamToRdb(o.v);
   }
+}
+
+/**
+ * The engine's configured encoding thresholds, so a snapshot encodes values as Redis with the same
+ * CONFIG would (Redis saves each object in the encoding it currently has, which follows the config).
+ */
+export function thresholdsOf(engine: Engine): Partial<EncodingThresholds> {
+  const out: Partial<EncodingThresholds> = {};
+  const num = (name: string, key: keyof EncodingThresholds): void => {
+    const v = Number(engine.config.get(name));
+    if (Number.isInteger(v) && v >= 0) out[key] = v;
+  };
+  num('hash-max-listpack-entries', 'hashMaxListpackEntries');
+  num('hash-max-listpack-value', 'hashMaxListpackValue');
+  num('zset-max-listpack-entries', 'zsetMaxListpackEntries');
+  num('zset-max-listpack-value', 'zsetMaxListpackValue');
+  num('set-max-intset-entries', 'setMaxIntsetEntries');
+  num('set-max-listpack-entries', 'setMaxListpackEntries');
+  num('set-max-listpack-value', 'setMaxListpackValue');
+  num('stream-node-max-bytes', 'streamNodeMaxBytes');
+  num('stream-node-max-entries', 'streamNodeMaxEntries');
+  // list-max-listpack-size: negative values select a byte cap of 4 KiB * 2^(-n-1); positive ones count entries (not modelled).
+  const list = Number(engine.config.get('list-max-listpack-size'));
+  if (Number.isInteger(list) && list <= -1 && list >= -5) out.listNodeMaxBytes = 4096 * 2 ** (-list - 1);
+  return out;
 }
 
 /** Key and TTL counts per non-empty database, for the writer's RESIZEDB hints. */
@@ -197,4 +225,29 @@ function isEmpty(v: RdbValue): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * SAVE: a point-in-time copy of every database written atomically to `file`. The copy is taken
+ * synchronously, so commands that run while the file is being written do not leak into it.
+ */
+export async function saveSnapshot(engine: Engine, file: string, opts: { version?: RdbWriteVersion } = {}): Promise<{ bytes: number; keys: number }> {
+  const version = opts.version ?? 11;
+  engine.ks.settleMemory();
+  const entries = [...snapshotEntries(engine)];
+  const aux = defaultAux({ rdbVersion: version, redisVersion: engine.version, usedMem: engine.ks.usedMemory, ctimeSec: Math.floor(engine.clock.now() / 1000) });
+  const bytes = await writeRdbFile(file, encodeRdb({ aux }, entries, { version, dbSizes: dbSizes(engine), thresholds: thresholdsOf(engine) }));
+  return { bytes, keys: entries.length };
+}
+
+/**
+ * Loads an RDB file into the engine, streaming it record by record. With `flush` (the default, as
+ * when Redis starts from a dump or a replica takes a full sync) every database is emptied first.
+ */
+export async function loadSnapshot(engine: Engine, file: string, opts: { flush?: boolean } = {}): Promise<LoadResult> {
+  // Parse everything before touching the keyspace, so a damaged file leaves the data as it was.
+  const entries: RdbEntry[] = [];
+  for await (const rec of iterateRdbFile(file)) if (rec.kind === 'entry') entries.push(rec.entry);
+  if (opts.flush ?? true) for (const db of engine.ks.dbs) db.flush();
+  return loadEntries(engine, entries);
 }

@@ -477,6 +477,19 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
   return st;
 }
 
+/**
+ * One value written as type byte + body (a DUMP payload without its footer). The whole buffer must
+ * be consumed: trailing bytes mean the payload is not what it claims to be.
+ */
+export function decodeValue(buf: Buffer, version: number): { value: RdbValue; rdbType: number } {
+  const c = new Cursor(buf, 0);
+  const type = c.u8();
+  if (type >= 0xf4) throw new RdbError('CORRUPT', `opcode 0x${type.toString(16)} where a value type was expected`, 0);
+  const value = parseValue(c, type, 0, version);
+  if (c.pos !== buf.length) throw new RdbError('CORRUPT', `${buf.length - c.pos} bytes after the value`, c.pos);
+  return { value, rdbType: type };
+}
+
 export interface RdbReadOptions {
   /** Check the CRC64 trailer (default true). A zero trailer means "not computed" and always passes. */
   verifyChecksum?: boolean;

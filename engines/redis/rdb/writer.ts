@@ -518,3 +518,14 @@ export function writeRdb(file: RdbFile, opts: RdbWriteOptions = {}): Buffer {
   const sorted = [...file.entries].sort((a, b) => a.db - b.db);
   return Buffer.concat([...encodeRdb({ aux: file.aux, functions: file.functions }, sorted, { ...opts, version, dbSizes })]);
 }
+
+/** One value as the type byte followed by its body: the core of a DUMP payload. */
+export function encodeValue(v: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSize' | 'checksum'> = {}): Buffer {
+  const version = checkVersion(opts.version ?? 11);
+  const s = new Sink();
+  const w = new ValueWriter(s, version, opts.compress ?? true, { ...DEFAULT_THRESHOLDS, ...opts.thresholds });
+  const plan = w.plan(v);
+  s.u8(plan.type);
+  plan.body();
+  return s.take();
+}

@@ -355,6 +355,20 @@ describe('damaged input', () => {
         if (!(e instanceof RdbError)) throw new Error(`iteration ${i}: ${String(e)}`);
       }
     }
+    // DUMP payloads with a zeroed CRC, so damage reaches the value decoders.
+    const payloads = sampleEntries({ now: NOW })
+      .filter((e) => !e.key.toString().includes('big') && !e.key.toString().includes('many'))
+      .map((e) => encodeDump(e.value, { version: 11 }));
+    for (let i = 0; i < 3000; i++) {
+      const m = Buffer.from(payloads[i % payloads.length] as Buffer);
+      m.fill(0, m.length - 8);
+      for (let k = 0; k < 1 + Math.floor(r() * 3); k++) m[Math.floor(r() * (m.length - 10))] = Math.floor(r() * 256);
+      try {
+        decodeDump(m);
+      } catch (e) {
+        if (!(e instanceof RdbError)) throw new Error(`dump iteration ${i}: ${String(e)}`);
+      }
+    }
   });
 
   it('bounds absurd lengths instead of allocating them', () => {

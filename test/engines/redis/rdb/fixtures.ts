@@ -19,7 +19,7 @@ export function rng(seed: number): () => number {
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** Every type and encoding; `farFuture` keeps TTLs from expiring during a test. */
+/** Every type and encoding, with TTLs a minute or more after `now` so none expires mid-test. */
 export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
   const now = opts.now ?? Date.now();
   const binary = Buffer.from(range(256).map((i) => i));
