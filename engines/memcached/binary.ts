@@ -201,11 +201,12 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
   const store = s.ctx.store;
   const c = store.counters;
   const item = store.find(p.key, true);
-  c.cmd_get++;
+  // As in the text protocol, GAT is booked as a touch only.
   if (touch) c.cmd_touch++;
+  else c.cmd_get++;
   if (item === undefined) {
-    c.get_misses++;
     if (touch) c.touch_misses++;
+    else c.get_misses++;
     if (isQuiet(p.opcode)) return true;
     if (withKey(p.opcode)) respond(s, p, Status.KEY_ENOENT, null, p.keyBytes, null);
     else error(s, p, Status.KEY_ENOENT);
@@ -214,8 +215,9 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
   if (touch) {
     item.exptime = store.expiryFromWire(p.extras.readUInt32BE(0));
     store.count('touch_hits', item.size);
+  } else {
+    store.count('get_hits', item.size);
   }
-  store.count('get_hits', item.size);
   store.touchRead(item, true);
   respond(s, p, Status.OK, flagsExtras(item.flags), withKey(p.opcode) ? p.keyBytes : null, item.value, BigInt(item.cas));
   return true;

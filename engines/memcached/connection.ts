@@ -54,6 +54,8 @@ export class Connection implements Session {
   private execute(req: Request): boolean {
     switch (req.kind) {
       case 'close':
+        // memcached hangs up on an endless line without sending the replies it has queued.
+        this.out.truncate(0);
         this.closing = true;
         return false;
       case 'text':
@@ -82,10 +84,17 @@ export class Connection implements Session {
 
   private flush(): void {
     const socket = this.socket;
-    const data = this.out.take();
-    if (data !== null && !socket.destroyed) {
-      this.ctx.store.counters.bytes_written += data.length;
-      socket.write(data);
+    const chunks = this.out.takeChunks();
+    if (chunks.length > 0 && !socket.destroyed) {
+      let bytes = 0;
+      // Corked, several chunks still leave as one writev.
+      if (chunks.length > 1) socket.cork();
+      for (const c of chunks) {
+        bytes += c.length;
+        socket.write(c);
+      }
+      if (chunks.length > 1) socket.uncork();
+      this.ctx.store.counters.bytes_written += bytes;
     }
     if (this.closing) {
       socket.end();

@@ -15,6 +15,7 @@ export interface Settings {
   maxItemSize: number;
   verbosity: number;
   saslEnabled: boolean;
+  tls: boolean;
 }
 
 export interface ConnectionInfo {

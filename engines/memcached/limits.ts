@@ -19,8 +19,8 @@ export const ITEM_HEADER_SIZE = 48;
 export const ITEM_CAS_SIZE = 8;
 /** Meta opaque tokens (including the leading 'O') are capped at this length. */
 export const MAX_OPAQUE_TOKEN = 32;
-/** Meta commands accept at most this many tokens (MAX_TOKENS in memcached). */
-export const MAX_META_TOKENS = 24;
+/** Meta lines with this many tokens or more are rejected ("options flags are too long"). */
+export const MAX_META_LINE_TOKENS = 20;
 /** Slab allocator geometry, used only to report slab classes in stats like memcached does. */
 export const SLAB_CHUNK_MIN = 96;
 export const SLAB_GROWTH_FACTOR = 1.25;

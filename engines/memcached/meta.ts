@@ -1,14 +1,12 @@
 // Meta commands (mg, ms, md, ma, me, mn) with memcached 1.6's flag grammar and reply codes.
 import type { Session } from './context.ts';
 import { itemSize, slabClassOf, type Item } from './item.ts';
-import { KEY_MAX_LENGTH, MAX_OPAQUE_TOKEN } from './limits.ts';
+import { KEY_MAX_LENGTH, MAX_META_LINE_TOKENS, MAX_OPAQUE_TOKEN } from './limits.ts';
 import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
 import type { TextRequest } from './parser.ts';
 import type { StoreMode } from './store.ts';
 
 const INT_MAX = 0x7fffffff;
-/** Meta lines with this many tokens or more are rejected (MFLAG_MAX_OPT_LENGTH). */
-const MAX_META_LINE_TOKENS = 20;
 const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -195,7 +193,6 @@ function ttlOf(item: Item, now: number): number {
 export function executeMeta(s: Session, tokens: string[], req: TextRequest): void {
   const cmd = tokens[0]!;
   const out = s.out;
-  const store = s.ctx.store;
   if (cmd === 'mn') {
     out.text('MN\r\n');
     return;
@@ -205,7 +202,6 @@ export function executeMeta(s: Session, tokens: string[], req: TextRequest): voi
     out.text('ERROR\r\n');
     return;
   }
-  store.counters.cmd_meta++;
   switch (cmd) {
     case 'mg':
       return metaGet(s, tokens);
@@ -326,7 +322,8 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   }
   if (opaqueTooLong(tokens, 3)) return out.text('CLIENT_ERROR opaque token too long\r\n');
   const store = s.ctx.store;
-  const length = Number(tokens[2]) | 0;
+  // Already validated by metaDataLength when the block was framed.
+  const length = parseI32Wrapped(tokens[2]!)!;
   const flags = f.clientFlags ?? 0;
   if (req.dataDiscarded || !store.itemFits(f.key.length, length, flags)) {
     store.counters.store_too_large++;
@@ -388,7 +385,7 @@ function metaDelete(s: Session, tokens: string[]): void {
     // Keep the value but make readers recache it: new CAS, stale, and the win token up for grabs.
     item.stale = true;
     item.tokenSent = false;
-    item.cas = store.newCas();
+    item.cas = f.explicitCas !== undefined ? Number(f.explicitCas) : store.newCas();
     if (f.ttl !== undefined) item.exptime = store.expiryFromWire(f.ttl);
     code = 'HD';
   } else {
@@ -431,6 +428,7 @@ function metaArithmetic(s: Session, tokens: string[]): void {
       item = r.item;
       value = r.value;
       if (f.ttl !== undefined) item.exptime = store.expiryFromWire(f.ttl);
+      if (f.explicitCas !== undefined) item.cas = Number(f.explicitCas);
       break;
     case 'NON_NUMERIC':
       return out.text('CLIENT_ERROR cannot increment or decrement non-numeric value\r\n');

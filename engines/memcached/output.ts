@@ -1,5 +1,8 @@
 // Reply accumulator: everything one 'data' event produces goes out in a single socket.write.
 
+/** Above this many bytes, copying values into one buffer costs more than a vectored write. */
+const LARGE_REPLY = 64 * 1024;
+
 export class Output {
   private parts: (string | Buffer)[] = [];
   length = 0;
@@ -21,16 +24,38 @@ export class Output {
     this.length += b.length;
   }
 
-  /** Drops everything queued since `mark` (used when a quiet command turns out to need no reply). */
-  mark(): number {
-    return this.parts.length;
-  }
-
+  /** Drops queued parts beyond the first `mark` (memcached discards unsent replies on some errors). */
   truncate(mark: number): void {
     while (this.parts.length > mark) {
       const p = this.parts.pop()!;
       this.length -= p.length;
     }
+  }
+
+  /**
+   * Everything queued, as few buffers as possible: small replies are copied into one buffer, while
+   * large values are passed through uncopied (the caller writes them corked, as one writev).
+   */
+  takeChunks(): Buffer[] {
+    if (this.length < LARGE_REPLY) {
+      const one = this.take();
+      return one === null ? [] : [one];
+    }
+    const chunks: Buffer[] = [];
+    let text = '';
+    for (const p of this.parts) {
+      if (typeof p === 'string') text += p;
+      else {
+        if (text) chunks.push(Buffer.from(text, 'latin1'));
+        text = '';
+        chunks.push(p);
+      }
+    }
+    if (text) chunks.push(Buffer.from(text, 'latin1'));
+    this.parts = [];
+    this.length = 0;
+    this.pinned.clear();
+    return chunks;
   }
 
   take(): Buffer | null {

@@ -40,6 +40,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     maxItemSize: options.maxItemSize ?? DEFAULT_ITEM_SIZE_MAX,
     verbosity: 0,
     saslEnabled: options.sasl !== undefined,
+    tls: options.tls !== undefined,
   };
   const store = new ItemStore({
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,

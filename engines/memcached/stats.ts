@@ -1,4 +1,5 @@
 // `stats` and its sub-commands, with memcached's field names and order.
+import { cachedump } from './admin.ts';
 import type { Session } from './context.ts';
 import { chunksPerPage, slabClassOf, type Item } from './item.ts';
 import { SLAB_PAGE_SIZE } from './limits.ts';
@@ -47,9 +48,12 @@ export function writeStats(s: Session, tokens: string[]): void {
     return;
   }
   if (args[0] === 'detail') {
-    s.out.text('CLIENT_ERROR usage: stats detail on|off|dump\r\n');
+    if (args[1] === 'on' || args[1] === 'off') s.out.text('OK\r\n');
+    else if (args[1] === 'dump') s.out.text('END\r\n');
+    else s.out.text('CLIENT_ERROR usage: stats detail on|off|dump\r\n');
     return;
   }
+  if (args[0] === 'cachedump') return cachedump(s, tokens);
   const rows = collectStats(s, args);
   if (rows === null) s.out.text('ERROR\r\n');
   else emit(s, rows);
@@ -212,7 +216,29 @@ function settingsStats(s: Session): Row[] {
     ['read_buf_mem_limit', 0],
     ['track_sizes', 'no'],
     ['inline_ascii_response', 'no'],
-    ['ssl_enabled', 'no'],
+    ['ext_item_size', 512],
+    ['ext_item_age', 4294967295],
+    ['ext_low_ttl', 0],
+    ['ext_recache_rate', 2000],
+    ['ext_wbuf_size', 4194304],
+    ['ext_compact_under', 0],
+    ['ext_drop_under', 0],
+    ['ext_max_sleep', 1000000],
+    ['ext_max_frag', '0.80'],
+    ['slab_automove_freeratio', '0.010'],
+    ['ext_drop_unread', 'no'],
+    ['ssl_enabled', settings.tls ? 'yes' : 'no'],
+    ['ssl_chain_cert', '(null)'],
+    ['ssl_key', '(null)'],
+    ['ssl_verify_mode', 0],
+    ['ssl_keyformat', 1],
+    ['ssl_ciphers', 'NULL'],
+    ['ssl_ca_cert', 'NULL'],
+    ['ssl_wbuf_size', 16384],
+    ['ssl_session_cache', 'no'],
+    ['ssl_kernel_tls', 'no'],
+    ['ssl_min_version', 'tlsv1.2'],
+    ['num_napi_ids', '(null)'],
     ['memory_file', '(null)'],
   ];
 }

@@ -106,8 +106,10 @@ export class ItemStore {
   /** Records a read; the Map is only reordered once per BUMP_INTERVAL, like memcached's LRU. */
   touchRead(item: Item, bump: boolean): void {
     if (!bump) return;
-    item.fetched = true;
-    item.active = true;
+    // As in memcached's segmented LRU, the first hit only marks the item fetched; it takes a second
+    // hit to become active and earn a second chance at eviction time.
+    if (item.fetched) item.active = true;
+    else item.fetched = true;
     const now = this.now();
     if (now - item.bumped >= BUMP_INTERVAL_SECONDS) {
       item.bumped = now;
@@ -243,11 +245,13 @@ export class ItemStore {
       }
       this.counters.evictions++;
       if (!item.fetched) this.counters.evicted_unfetched++;
-      this.evictedByClass[slabClassOf(this.slabSizes, item.size)] =
-        (this.evictedByClass[slabClassOf(this.slabSizes, item.size)] ?? 0) + 1;
+      const cls = slabClassOf(this.slabSizes, item.size);
+      this.evictedByClass[cls] = (this.evictedByClass[cls] ?? 0) + 1;
       this.unlink(item);
     }
-    return this.bytes - freed + size <= limit;
+    if (this.bytes - freed + size <= limit) return true;
+    this.counters.store_no_memory++;
+    return false;
   }
 
   readonly evictedByClass: Record<number, number> = {};

@@ -1,4 +1,5 @@
 // The classic text protocol: storage, retrieval, arithmetic and admin commands.
+import { lru, lruCrawler, slabs } from './admin.ts';
 import type { Session } from './context.ts';
 import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
 import { itemSize } from './item.ts';
@@ -135,7 +136,8 @@ function storeResultLine(result: string): string {
 function retrieval(withCas: boolean, touch: boolean): Handler {
   return (s, tokens) => {
     const first = touch ? 2 : 1;
-    if (tokens.length < first + (touch ? 0 : 1)) {
+    // "get" needs a key; "gat <exptime>" with no key is valid and answers just END.
+    if (tokens.length < 2) {
       s.out.text('ERROR\r\n');
       return;
     }
@@ -166,18 +168,20 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
         continue;
       }
       const item = store.find(key, true);
-      c.cmd_get++;
+      // memcached books gat/gats as touches only, not as gets.
       if (touch) c.cmd_touch++;
+      else c.cmd_get++;
       if (item === undefined) {
         if (touch) c.touch_misses++;
-        c.get_misses++;
+        else c.get_misses++;
         continue;
       }
       if (touch) {
         item.exptime = exptime;
         store.count('touch_hits', item.size);
+      } else {
+        store.count('get_hits', item.size);
       }
-      store.count('get_hits', item.size);
       store.touchRead(item, true);
       out.text(
         withCas
@@ -347,6 +351,9 @@ const HANDLERS: Record<string, Handler | undefined> = {
   },
   stats: (s, tokens) => writeStats(s, tokens),
   shutdown: (s) => s.out.text('ERROR: shutdown not enabled\r\n'),
+  lru_crawler: lruCrawler,
+  slabs,
+  lru,
   config,
   mg: meta,
   ms: meta,

@@ -1,7 +1,7 @@
 // One connected client: its protocol state, transaction, subscriptions and blocking state.
 import type { Database, Watcher } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
-import { RespParser } from './resp/parser.ts';
+import { RespParser, type ParseLimits } from './resp/parser.ts';
 import { ReplyWriter } from './resp/writer.ts';
 import type { TrackingState } from './tracking.ts';
 
@@ -13,6 +13,9 @@ export interface Conn {
   /** Drops the connection at once. */
   destroy(): void;
   readonly writableLength: number;
+  /** Stop and restart reading: backpressure when commands or replies pile up. */
+  pauseReading(): void;
+  resumeReading(): void;
   readonly remote: string;
   readonly local: string;
 }
@@ -33,6 +36,8 @@ export type ReplyMode = 'on' | 'off' | 'skip';
 export class Client implements Watcher {
   readonly w = new ReplyWriter();
   readonly parser = new RespParser();
+  /** Reused for every parse call, refreshed from config and auth state each time. */
+  readonly parseLimits: ParseLimits = { maxBulkLen: 0, authenticated: false };
   /** Parsed commands not yet run (waiting behind a blocking command or CLIENT PAUSE). */
   queue: string[][] = [];
   name = '';
@@ -59,6 +64,8 @@ export class Client implements Watcher {
   readonly createdAt: number;
   lastInteraction: number;
   lastCommand = 'NULL';
+  /** Reading from the socket is paused until the backlog drains. */
+  readingPaused = false;
   /** When output first went over the pub/sub soft limit, or 0. */
   softLimitSince = 0;
 

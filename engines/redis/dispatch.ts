@@ -52,8 +52,14 @@ export function execute(e: Engine, c: Client, args: string[]): void {
     reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
     return;
   }
-  if (e.config.maxmemory > 0 && def.denyOom && !e.freeMemory()) {
+  // Replicas ignore maxmemory (replica-ignore-maxmemory yes) and refuse writes from clients.
+  const replica = e.replication.primary !== null;
+  if (!replica && e.config.maxmemory > 0 && def.denyOom && !e.freeMemory()) {
     reject(e, c, E.OOM, def);
+    return;
+  }
+  if (replica && def.isWrite) {
+    reject(e, c, "READONLY You can't write against a read only replica.", def);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.name)) {
@@ -72,9 +78,10 @@ export function execute(e: Engine, c: Client, args: string[]): void {
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
   // Like Redis, admin commands are not shown to monitors, and AUTH/HELLO never reveal secrets.
   if (e.monitors.size !== 0 && !def.flags.includes('admin') && def.name !== 'auth' && def.name !== 'hello') e.feedMonitors(c, args);
-  const mark = c.w.pos;
+  const mark = c.w.mark;
   const mode = c.replyMode;
-  const t0 = performance.now();
+  // One clock read per command: each command's time runs from the end of the previous one.
+  const t0 = e.cmdClock;
   const dirtyBefore = e.ks.stats.dirty;
   if (e.emptied.length !== 0) e.emptied = [];
   let failed = false;
@@ -94,7 +101,9 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     notifyCommand(e, c, def, args, emptied);
   }
   if (c.tracking !== null && !failed) e.tracking.afterCommand(c, def, args);
-  const usec = (performance.now() - t0) * 1000;
+  const t1 = performance.now();
+  e.cmdClock = t1;
+  const usec = (t1 - t0) * 1000;
   const st = e.commandStats(def);
   st.calls++;
   st.usec += usec;

@@ -12,10 +12,15 @@ import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
+import { Replication } from './replication.ts';
 import { Tracking } from './tracking.ts';
 
 /** Commands an ElastiCache node refuses, answering as if they did not exist. */
 const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'bgrewriteaof', 'migrate']);
+
+/** Backpressure thresholds (see applyBackpressure). */
+const MAX_QUEUED_COMMANDS = 10_000;
+const MAX_UNREAD_OUTPUT = 64 * 1024 * 1024;
 
 /** Memory Redis reports with an empty dataset; counted so used_memory looks familiar. */
 export const BASELINE_MEMORY = 900 * 1024;
@@ -56,6 +61,9 @@ export class Engine {
   readonly pubsub: PubSub;
   readonly monitors = new Set<Client>();
   readonly tracking: Tracking;
+  readonly replication: Replication;
+  /** host:port this engine listens on, for INFO/ROLE of its replicas. */
+  address = '127.0.0.1:0';
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
   currentClient: Client | null = null;
   readonly startedAt: number;
@@ -97,6 +105,7 @@ export class Engine {
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
     this.tracking = new Tracking(this);
+    this.replication = new Replication(this);
     this.startedAt = this.lastSave = this.clock.now();
     this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
     this.ks.onEmptied = (db, key) => {
@@ -111,6 +120,9 @@ export class Engine {
       this.notifyText = text;
       const f = parseNotifyFlags(text);
       this.notifyParsed = f !== null && (f.keyspace || f.keyevent) && f.classes.size > 0 ? f : null;
+      const on = this.notifyParsed;
+      this.ks.onNewKey = on !== null && on.classes.has('n') ? (db, key) => notify(this, 'n', 'new', db, key) : null;
+      this.ks.onKeyMiss = on !== null && on.classes.has('m') ? (db, key) => notify(this, 'm', 'keymiss', db, key) : null;
     }
     return this.notifyParsed;
   }
@@ -134,6 +146,7 @@ export class Engine {
   /** Periodic work: active expiry, idle timeouts, output limits, the end of CLIENT PAUSE. */
   tick(): void {
     this.ks.accessNow = this.clock.now();
+    this.sampleOps();
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
     if (this.config.activeExpire) activeExpireCycle(this.ks, this.config.hz);
     const now = this.clock.now();
@@ -147,9 +160,42 @@ export class Engine {
     this.flushDirty();
   }
 
+  /** Ops/sec samples, like Redis's instantaneous_ops_per_sec (mean of the last 16 samples). */
+  private opsSamples: number[] = [];
+  private lastSample = { at: 0, commands: 0 };
+
+  private sampleOps(): void {
+    const now = performance.now();
+    const last = this.lastSample;
+    if (last.at !== 0 && now - last.at >= 100) {
+      this.opsSamples.push(((this.totalCommands - last.commands) * 1000) / (now - last.at));
+      if (this.opsSamples.length > 16) this.opsSamples.shift();
+    }
+    if (last.at === 0 || now - last.at >= 100) this.lastSample = { at: now, commands: this.totalCommands };
+  }
+
+  get instantaneousOps(): number {
+    if (this.opsSamples.length === 0) return 0;
+    return Math.round(this.opsSamples.reduce((a, b) => a + b, 0) / this.opsSamples.length);
+  }
+
+  /** Follows `primary` (full copy, then continuous updates), or becomes a primary again with null. */
+  replicaOf(primary: Engine | null): void {
+    const current = this.replication.primary;
+    if (current === primary) return;
+    if (current !== null) current.replication.detach(this);
+    this.replication.primary = primary;
+    if (primary !== null) primary.replication.attach(this);
+  }
+
   stop(): void {
     if (this.cron) clearTimeout(this.cron);
     this.cron = null;
+    this.replicaOf(null);
+    for (const r of [...this.replication.replicas]) {
+      this.replication.detach(r);
+      r.replication.linkUp = false;
+    }
     for (const c of [...this.clients.values()]) this.closeClient(c, true);
   }
 
@@ -202,7 +248,10 @@ export class Engine {
     c.lastInteraction = this.ks.accessNow = this.clock.now();
     let perr: ProtocolError | null = null;
     try {
-      c.parser.feed(chunk, c.queue, { maxBulkLen: this.config.protoMaxBulkLen, authenticated: c.authenticated });
+      const lim = c.parseLimits;
+      lim.maxBulkLen = this.config.protoMaxBulkLen;
+      lim.authenticated = c.authenticated;
+      c.parser.feed(chunk, c.queue, lim);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       perr = err;
@@ -235,8 +284,12 @@ export class Engine {
     return def !== undefined && (def.isWrite || (def.name === 'exec' && c.multi !== null));
   }
 
+  /** End time of the last command (see dispatch.call). */
+  cmdClock = 0;
+
   processQueue(c: Client): void {
     const q = c.queue;
+    this.cmdClock = performance.now();
     let i = 0;
     while (i < q.length) {
       if (c.blocked !== null || c.closing || c.closed) break;
@@ -247,6 +300,23 @@ export class Engine {
     }
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.closing && !c.closed) this.closeClient(c);
+    this.applyBackpressure(c);
+  }
+
+  /**
+   * Stops reading from a client whose parsed-but-unrun commands (blocked, paused) or unread replies
+   * pile up, so one client cannot grow the process without bound; reading resumes once it drains.
+   */
+  applyBackpressure(c: Client): void {
+    if (c.closed) return;
+    const backlog = c.queue.length > MAX_QUEUED_COMMANDS || c.conn.writableLength > MAX_UNREAD_OUTPUT;
+    if (backlog && !c.readingPaused) {
+      c.readingPaused = true;
+      c.conn.pauseReading();
+    } else if (!backlog && c.readingPaused) {
+      c.readingPaused = false;
+      c.conn.resumeReading();
+    }
   }
 
   unpause(): void {
@@ -272,15 +342,17 @@ export class Engine {
   flushDirty(): void {
     this.flushScheduled = false;
     if (this.dirty.size === 0) return;
-    const list = [...this.dirty];
-    this.dirty.clear();
+    // Nothing below re-enters queueFlush synchronously, so the set can be walked, then cleared.
+    const list = this.dirty;
     for (const c of list) {
       const out = c.w.take();
       if (out !== null && !c.closed) {
         this.netOutput += out.length;
         c.conn.write(out);
+        if (c.conn.writableLength > MAX_UNREAD_OUTPUT) this.applyBackpressure(c);
       }
     }
+    list.clear();
   }
 
   /** Output produced for a client by someone else (pub/sub, unblocking): enforce output limits, flush soon. */

@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
 import { Engine } from './engine.ts';
+import { registerEngine, unregisterEngine } from './registry.ts';
 
 export interface RedisServerOptions {
   host?: string;
@@ -29,6 +30,8 @@ export interface RedisServerInternals {
 
 export interface RedisServerWithEngine extends RedisServer {
   readonly engine: Engine;
+  /** Makes this server a read-only replica of `primary` (same process), or a primary again with null. */
+  replicaOf(primary: RedisServerWithEngine | null): void;
 }
 
 function socketConn(s: net.Socket): Conn {
@@ -40,6 +43,8 @@ function socketConn(s: net.Socket): Conn {
     },
     end: () => s.end(),
     destroy: () => s.destroy(),
+    pauseReading: () => s.pause(),
+    resumeReading: () => s.resume(),
     get writableLength() {
       return s.writableLength;
     },
@@ -73,6 +78,8 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     // Errors (ECONNRESET and the like) end the connection; 'close' does the cleanup.
     socket.on('error', () => undefined);
     if (client === null) return;
+    // Replies drained: a client paused for unread output may read again.
+    socket.on('drain', () => engine.applyBackpressure(client));
     socket.on('data', (chunk: Buffer) => {
       try {
         engine.onData(client, chunk);
@@ -89,6 +96,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
 
   return {
     engine,
+    replicaOf: (primary) => engine.replicaOf(primary === null ? null : primary.engine),
     get port() {
       return boundPort;
     },
@@ -102,12 +110,15 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
           const addr = server.address();
           boundPort = typeof addr === 'object' && addr !== null ? addr.port : options.port;
           engine.config.port = boundPort;
+          engine.address = `${host}:${boundPort}`;
+          registerEngine(boundPort, engine);
           engine.start();
           resolve(boundPort);
         });
       }),
     close: () =>
       new Promise<void>((resolve) => {
+        unregisterEngine(boundPort, engine);
         engine.stop();
         for (const s of sockets) s.destroy();
         sockets.clear();

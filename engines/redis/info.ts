@@ -107,7 +107,7 @@ const sections: Record<string, Section> = {
     return [
       ['total_connections_received', e.totalConnections],
       ['total_commands_processed', e.totalCommands],
-      ['instantaneous_ops_per_sec', 0],
+      ['instantaneous_ops_per_sec', e.instantaneousOps],
       ['total_net_input_bytes', e.netInput],
       ['total_net_output_bytes', e.netOutput],
       ['rejected_connections', e.rejectedConnections],
@@ -124,19 +124,53 @@ const sections: Record<string, Section> = {
       ['total_writes_processed', e.totalCommands],
     ];
   },
-  replication: (e) => [
+  replication: (e) => {
+    const r = e.replication;
+    if (r.primary !== null) {
+      const [host, port] = splitAddress(r.primary.address);
+      return [
+        ['role', 'slave'],
+        ['master_host', host],
+        ['master_port', port],
+        ['master_link_status', r.linkUp ? 'up' : 'down'],
+        ['master_last_io_seconds_ago', r.linkUp ? 0 : -1],
+        ['master_sync_in_progress', 0],
+        ['slave_read_repl_offset', r.offset],
+        ['slave_repl_offset', r.offset],
+        ['slave_priority', 100],
+        ['slave_read_only', 1],
+        ['replica_announced', 1],
+        ['connected_slaves', 0],
+        ['master_failover_state', 'no-failover'],
+        ['master_replid', e.runId],
+        ['master_replid2', '0000000000000000000000000000000000000000'],
+        ['master_repl_offset', r.offset],
+        ['second_repl_offset', -1],
+        ['repl_backlog_active', 1],
+        ['repl_backlog_size', 1048576],
+        ['repl_backlog_first_byte_offset', 1],
+        ['repl_backlog_histlen', r.offset],
+      ];
+    }
+    const slaves: [string, string | number][] = [...r.replicas].map((s, i) => {
+      const [host, port] = splitAddress(s.address);
+      return [`slave${i}`, `ip=${host},port=${port},state=online,offset=${r.offset},lag=0`];
+    });
+    return [
     ['role', 'master'],
-    ['connected_slaves', 0],
+    ['connected_slaves', r.replicas.size],
+    ...slaves,
     ['master_failover_state', 'no-failover'],
     ['master_replid', e.runId],
     ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', 0],
+    ['master_repl_offset', r.offset],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
+    ['repl_backlog_active', r.replicas.size > 0 ? 1 : 0],
     ['repl_backlog_size', 1048576],
     ['repl_backlog_first_byte_offset', 0],
     ['repl_backlog_histlen', 0],
-  ],
+    ];
+  },
   cpu: () => {
     const u = process.cpuUsage();
     return [
@@ -161,6 +195,11 @@ const sections: Record<string, Section> = {
         `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${(s.calls ? s.usec / s.calls : 0).toFixed(2)},rejected_calls=${s.rejected},failed_calls=${s.failed}`,
       ]),
 };
+
+function splitAddress(a: string): [string, number] {
+  const i = a.lastIndexOf(':');
+  return [a.slice(0, i), Number(a.slice(i + 1))];
+}
 
 const TITLES: Record<string, string> = {
   server: 'Server',

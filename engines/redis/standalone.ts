@@ -1,4 +1,5 @@
 // `node bin/run-ts.mjs engines/redis/standalone.ts --port N`: a bare server for manual use and benchmarks.
+import { parseMemory } from './config.ts';
 import { createRedisServer } from './index.ts';
 
 export async function runStandalone(argv: string[]): Promise<void> {
@@ -12,7 +13,11 @@ export async function runStandalone(argv: string[]): Promise<void> {
     if (a === '--port' && v !== undefined) port = Number(v);
     else if (a === '--host' && v !== undefined) host = v;
     else if (a === '--requirepass' && v !== undefined) requirepass = v;
-    else if (a === '--maxmemory' && v !== undefined) maxmemory = Number(v);
+    else if (a === '--maxmemory' && v !== undefined) {
+      const bytes = parseMemory(v);
+      if (bytes === null) throw new Error(`invalid --maxmemory: ${v}`);
+      maxmemory = bytes;
+    }
     else throw new Error(`unknown argument: ${a}`);
     i++;
   }

@@ -226,6 +226,8 @@ export const connectionCommands = defineGroup('connection', [
       e.unwatchAll(c);
       e.pubsub.removeAll(c);
       e.tracking.disable(c);
+      e.monitors.delete(c);
+      c.monitoring = false;
       c.dbIndex = 0;
       c.name = '';
       c.w.proto = 2;

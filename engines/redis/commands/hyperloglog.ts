@@ -79,13 +79,50 @@ function emptyHll(): Buffer {
   return b;
 }
 
-/** Reads an HLL value; null if the key is missing; WRONGTYPE if it is not one of ours. */
+const HLL_DENSE = 0;
+const HLL_SPARSE = 1;
+
+/**
+ * Expands Redis's sparse encoding (ZERO 00xxxxxx, XZERO 01xxxxxx yyyyyyyy, VAL 1vvvvvxx) into dense
+ * registers; such values come from real Redis, e.g. through a loaded snapshot. Null if malformed.
+ */
+function sparseToDense(v: string): Buffer | null {
+  const out = emptyHll();
+  let reg = 0;
+  for (let i = HLL_HDR_SIZE; i < v.length; ) {
+    const op = v.charCodeAt(i);
+    if ((op & 0xc0) === 0x00) {
+      reg += (op & 0x3f) + 1;
+      i++;
+    } else if ((op & 0xc0) === 0x40) {
+      if (i + 1 >= v.length) return null;
+      reg += (((op & 0x3f) << 8) | v.charCodeAt(i + 1)) + 1;
+      i += 2;
+    } else {
+      const value = ((op >> 2) & 0x1f) + 1;
+      const run = (op & 0x03) + 1;
+      if (reg + run > HLL_REGISTERS) return null;
+      for (let k = 0; k < run; k++) setReg(out, reg++, value);
+      i++;
+    }
+    if (reg > HLL_REGISTERS) return null;
+  }
+  return reg === HLL_REGISTERS ? out : null;
+}
+
+/** Reads an HLL value (dense, or sparse as written by Redis) as dense registers; null if the key is missing. */
 function load(c: Client, key: string, read = true): Buffer | null {
   const o = c.db.lookup(key, read);
   if (o === null) return null;
   if (o.type !== 'string') fail(E.WRONGTYPE);
-  if (o.v.length !== HLL_DENSE_SIZE || !o.v.startsWith('HYLL') || o.v.charCodeAt(4) !== 0) fail(INVALID);
-  return Buffer.from(o.v, 'latin1');
+  if (o.v.length < HLL_HDR_SIZE || !o.v.startsWith('HYLL')) fail(INVALID);
+  const enc = o.v.charCodeAt(4);
+  if (enc === HLL_DENSE && o.v.length === HLL_DENSE_SIZE) return Buffer.from(o.v, 'latin1');
+  if (enc === HLL_SPARSE) {
+    const dense = sparseToDense(o.v);
+    if (dense !== null) return dense;
+  }
+  fail(INVALID);
 }
 
 function save(c: Client, key: string, p: Buffer): void {

@@ -52,7 +52,16 @@ export const pubsubCommands = defineGroup('pubsub', [
   { name: 'punsubscribe', arity: -1, flags: ['pubsub', 'noscript', 'loading', 'stale'], handler: (c, a) => unsubscribe(c, a, 'pattern') },
   { name: 'ssubscribe', arity: -2, flags: ['pubsub', 'noscript', 'loading', 'stale'], keys: [1, -1, 1], handler: (c, a) => subscribe(c, a, 'shard') },
   { name: 'sunsubscribe', arity: -1, flags: ['pubsub', 'noscript', 'loading', 'stale'], keys: [1, -1, 1], handler: (c, a) => unsubscribe(c, a, 'shard') },
-  { name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], handler: (c, a) => c.w.int(c.engine.pubsub.publish(a[1] as string, a[2] as string)) },
+  {
+    name: 'publish',
+    arity: 3,
+    flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
+    handler: (c, a) => {
+      // Like Redis, messages published on a primary also reach subscribers of its replicas.
+      for (const r of c.engine.replication.replicas) r.pubsub.publish(a[1] as string, a[2] as string);
+      c.w.int(c.engine.pubsub.publish(a[1] as string, a[2] as string));
+    },
+  },
   { name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], keys: [1, 1, 1], handler: (c, a) => c.w.int(c.engine.pubsub.spublish(a[1] as string, a[2] as string)) },
   {
     name: 'pubsub',

@@ -7,6 +7,7 @@ import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
+import { findEngine } from '../registry.ts';
 import { parseIntArg } from '../num.ts';
 import { is, writeHelp } from './util.ts';
 
@@ -53,6 +54,23 @@ const CONFIG_HELP = [
   'HELP',
   '    Print this help.',
 ];
+
+/** REPLICAOF host port follows another server of this process; REPLICAOF NO ONE promotes. */
+function replicaOfCommand(c: Client, a: string[]): void {
+  const e = c.engine;
+  if (is(a[1], 'no') && is(a[2], 'one')) {
+    e.replicaOf(null);
+    return c.w.ok();
+  }
+  const port = parseIntArg(a[2] as string, 'ERR Invalid master port');
+  if (port < 0 || port > 65535) fail('ERR Invalid master port');
+  const primary = findEngine(port);
+  if (primary === undefined) fail(`ERR no server of this process listens on port ${port}; replication is in-process only`);
+  if (primary === e) fail('ERR cannot replicate from myself');
+  if (e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
+  e.replicaOf(primary);
+  c.w.ok();
+}
 
 function memoryUsage(c: Client, a: string[]): void {
   if (a.length !== 3 && !(a.length === 5 && is(a[3], 'samples'))) fail(E.SYNTAX);
@@ -142,8 +160,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'no_multi', 'allow_busy'],
     handler: () => fail('ERR SHUTDOWN is disabled in this server; stop it through its owner'),
   },
-  { name: 'replicaof', arity: 3, flags: ['admin', 'no_multi'], handler: (c) => c.w.ok() },
-  { name: 'slaveof', arity: 3, flags: ['admin', 'no_multi'], handler: (c) => c.w.ok() },
+  ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'no_multi', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
   { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], handler: () => fail('ERR MIGRATE is not supported by this server') },
@@ -176,10 +193,29 @@ export const serverCommands = defineGroup('server', [
     flags: ['loading', 'stale', 'fast'],
     acl: ['@admin', '@dangerous'],
     handler: (c) => {
+      const r = c.engine.replication;
+      if (r.primary !== null) {
+        const addr = r.primary.address;
+        const i = addr.lastIndexOf(':');
+        c.w.array(5);
+        c.w.bulk('slave');
+        c.w.bulk(addr.slice(0, i));
+        c.w.int(Number(addr.slice(i + 1)));
+        c.w.bulk(r.linkUp ? 'connected' : 'connect');
+        c.w.int(r.offset);
+        return;
+      }
       c.w.array(3);
       c.w.bulk('master');
-      c.w.int(0);
-      c.w.array(0);
+      c.w.int(r.offset);
+      c.w.array(r.replicas.size);
+      for (const s of r.replicas) {
+        const i = s.address.lastIndexOf(':');
+        c.w.array(3);
+        c.w.bulk(s.address.slice(0, i));
+        c.w.bulk(s.address.slice(i + 1));
+        c.w.bulk(String(r.offset));
+      }
     },
   },
   {
@@ -191,7 +227,10 @@ export const serverCommands = defineGroup('server', [
       parseIntArg(a[1] as string);
       const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
-      c.w.int(0);
+      if (c.engine.replication.primary !== null) fail('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+      // Replication is in-process: once pending changes are shipped, every replica has them.
+      c.engine.replication.flushNow();
+      c.w.int(c.engine.replication.replicas.size);
     },
   },
   {
@@ -225,6 +264,8 @@ export const serverCommands = defineGroup('server', [
           if (a.length % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
           for (let i = 2; i < a.length; i += 2) c.engine.config.set(a[i] as string, a[i + 1] as string);
           c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
+          // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.
+          if (c.engine.notifyFlags === null) c.engine.emptied = [];
           if (c.engine.config.maxmemory > 0) c.engine.freeMemory();
           c.w.ok();
         },

@@ -52,7 +52,10 @@ export class Database {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     const o = this.dict.get(key);
     if (o === undefined) {
-      if (read) this.ks.stats.misses++;
+      if (read) {
+        this.ks.stats.misses++;
+        if (this.ks.onKeyMiss !== null) this.ks.onKeyMiss(this.id, key);
+      }
       return null;
     }
     if (read) this.ks.stats.hits++;
@@ -84,6 +87,7 @@ export class Database {
     const n = make();
     this.dict.set(key, n);
     this.ks.touchAccess(n);
+    if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
     return n;
   }
 
@@ -91,6 +95,7 @@ export class Database {
   set(key: string, o: RObj, keepTtl = false): void {
     const old = this.dict.set(key, o);
     if (old !== undefined) this.ks.usedMemory -= old.mem;
+    else if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     this.ks.touchAccess(o);
     o.mem = estimateMemory(key, o);
@@ -152,6 +157,7 @@ export class Database {
 
   flush(): void {
     if (this.ks.onFlush !== null) this.ks.onFlush();
+    if (this.ks.onReplicateReset !== null) this.ks.onReplicateReset();
     for (const key of this.dict.keys()) this.ks.signalWatchers(this.id, key);
     this.dict.clear();
     this.expires.clear();
@@ -191,9 +197,15 @@ export class Keyspace {
   usedMemory = 0;
   /** Told about every key removed by expiry (keyspace notifications). */
   onExpired: ((db: number, key: string) => void) | null = null;
+  /** Keyspace notifications for key creation and read misses (classes n and m); null when off. */
+  onNewKey: ((db: number, key: string) => void) | null = null;
+  onKeyMiss: ((db: number, key: string) => void) | null = null;
   /** Client-side caching hooks, set only while some client has tracking on. */
   onKeyChange: ((key: string) => void) | null = null;
   onFlush: (() => void) | null = null;
+  /** Replication hooks, set only while replicas are attached: a key changed / everything changed. */
+  onReplicate: ((db: number, key: string) => void) | null = null;
+  onReplicateReset: (() => void) | null = null;
   /** Told about collections deleted because a command emptied them. */
   onEmptied: ((db: number, key: string) => void) | null = null;
   /** When true, access updates the LFU counter instead of the LRU clock. */
@@ -217,6 +229,7 @@ export class Keyspace {
   signal(db: Database, key: string): void {
     this.stats.dirty++;
     if (this.onKeyChange !== null) this.onKeyChange(key);
+    if (this.onReplicate !== null) this.onReplicate(db.id, key);
     if (this.watchers.size === 0 && this.blockedOn.size === 0) return;
     const k = `${db.id}\0${key}`;
     const w = this.watchers.get(k);
@@ -293,6 +306,7 @@ export class Keyspace {
   }
 
   swap(a: number, b: number): void {
+    if (this.onReplicateReset !== null) this.onReplicateReset();
     const da = this.db(a);
     const dbb = this.db(b);
     this.dbs[a] = dbb;

@@ -32,8 +32,11 @@ export class RespParser {
 
   /** Bytes held for an incomplete command: what client-query-buffer-limit measures. */
   get buffered(): number {
-    return (this.pending ? this.pending.length : 0) + this.bigHave;
+    return (this.pending ? this.pending.length : 0) + this.bigHave + this.partialBytes;
   }
+
+  /** Bytes of arguments already parsed for the command still being assembled (counted like Redis's querybuf). */
+  private partialBytes = 0;
 
   /**
    * Appends every complete command in `chunk` to `out`. Throws ProtocolError on malformed input
@@ -74,7 +77,11 @@ export class RespParser {
           pos = next;
           continue;
         }
-        const cr = buf.indexOf(CR, pos);
+        // Scan "*<digits>\r" inline; anything unusual (or incomplete) takes the general path.
+        let cr = pos + 1;
+        let c = buf[cr];
+        while (c !== undefined && c >= 48 && c <= 57 && cr - pos < 12) c = buf[++cr];
+        if (c !== CR) cr = buf.indexOf(CR, pos);
         if (cr < 0 || cr + 1 >= len) {
           if (len - pos > limits.PROTO_INLINE_MAX_SIZE) throw new ProtocolError('too big mbulk count string');
           break;
@@ -146,6 +153,9 @@ export class RespParser {
     if (--this.argsLeft === 0) {
       out.push(args);
       this.args = null;
+      this.partialBytes = 0;
+    } else {
+      this.partialBytes += arg.length + 16;
     }
   }
 

@@ -17,14 +17,23 @@ export class ReplyWriter {
   pos = 0;
   proto: Protocol = 2;
 
+  /** Logical offset of buf[0]: marks stay valid when pending output moves to a new slab. */
+  private shift = 0;
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const pendingLen = this.pos - this.start;
     const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, pendingLen + n));
     this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.shift += this.start;
     this.start = 0;
     this.pos = pendingLen;
+  }
+
+  /** A position to rewind to later (see rewind). */
+  get mark(): number {
+    return this.pos + this.shift;
   }
 
   get pendingBytes(): number {
@@ -37,15 +46,17 @@ export class ReplyWriter {
     const out = this.buf.subarray(this.start, this.pos);
     this.start = this.pos;
     if (this.buf.length - this.pos < 1024) {
+      this.shift += this.pos;
       this.buf = Buffer.allocUnsafe(SLAB_SIZE);
       this.start = this.pos = 0;
     }
     return out;
   }
 
-  /** Drops output written after `mark` (CLIENT REPLY OFF/SKIP). */
+  /** Drops output written after `mark` (errors after partial output, CLIENT REPLY OFF/SKIP). */
   rewind(mark: number): void {
-    if (mark >= this.start && mark <= this.pos) this.pos = mark;
+    const target = mark - this.shift;
+    if (target >= this.start && target <= this.pos) this.pos = target;
   }
 
   raw(b: Buffer): void {

@@ -60,8 +60,9 @@ describe('limits', () => {
     let script = '';
     for (let i = 0; i < 50; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
     await run(server.port, script);
-    // Reading k0 marks it active: it gets a second chance when eviction reaches it.
-    expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
+    // Two reads make k0 active (one only marks it fetched): it gets a second chance at eviction.
+    expect(await run(server.port, 'get k0\r\nget k0\r\n')).toContain('VALUE k0');
+    expect(await run(server.port, 'get k2\r\n')).toContain('VALUE k2');
     script = '';
     for (let i = 50; i < 150; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
     await run(server.port, script);
@@ -69,8 +70,18 @@ describe('limits', () => {
     expect(stat(stats, 'evictions')).toBeGreaterThan(0);
     expect(stat(stats, 'bytes')).toBeLessThanOrEqual(100 * 1024);
     expect(await run(server.port, 'get k1\r\n')).toBe('END\r\n');
+    expect(await run(server.port, 'get k2\r\n')).toBe('END\r\n');
     expect(await run(server.port, 'get k149\r\n')).toContain('VALUE k149');
     expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
+  });
+
+  it('serves hundreds of concurrent connections', async () => {
+    server = await startOurs();
+    const port = server.port;
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => run(port, `set c${i} 0 0 ${String(i).length}\r\n${i}\r\nget c${i}\r\n`)),
+    );
+    replies.forEach((r, i) => expect(r).toBe(`STORED\r\nVALUE c${i} 0 ${String(i).length}\r\n${i}\r\nEND\r\n`));
   });
 
   it('refuses connections past maxConnections like memcached', async () => {
@@ -99,6 +110,18 @@ describe('limits', () => {
     expect(r.closed).toBe(true);
     const ok = await exchange(server.port, 'x'.repeat(MAX_UNTERMINATED_LINE), () => false, 100);
     expect(ok.closed).toBe(false);
+  });
+
+  it('returns several large values in one reply intact', async () => {
+    server = await startOurs();
+    const a = Buffer.alloc(600 * 1024, 97);
+    const b = Buffer.alloc(700 * 1024, 98);
+    await run(server.port, Buffer.concat([setCommand('la', 0), Buffer.from(`set la 0 0 ${a.length}\r\n`), a, Buffer.from(`\r\nset lb 0 0 ${b.length}\r\n`), b, Buffer.from('\r\n')]));
+    const reply = (await textExchange(server.port, 'get la lb\r\n')).reply;
+    const expected = Buffer.concat([
+      Buffer.from(`VALUE la 0 ${a.length}\r\n`), a, Buffer.from(`\r\nVALUE lb 0 ${b.length}\r\n`), b, Buffer.from('\r\nEND\r\nMN\r\n'),
+    ]);
+    expect(reply.equals(expected)).toBe(true);
   });
 
   it('a client that never reads does not stall other clients', async () => {

@@ -92,6 +92,7 @@ describe('SASL-protected node', () => {
       expect(authed.packets.map((p) => [p.opaque, p.status])).toEqual([
         [4, 0x00],
         [5, 0x01],
+        [0xfeed, 0x00],
       ]);
     } finally {
       await server.close();
@@ -135,6 +136,16 @@ describe('server lifecycle', () => {
     const again = createMemcachedServer({ port });
     expect(await again.listen()).toBe(port);
     await again.close();
+  });
+
+  it('rejects listen() with EADDRINUSE when the port is taken', async () => {
+    const first = createMemcachedServer({ port: 0 });
+    const port = await first.listen();
+    try {
+      await expect(createMemcachedServer({ port }).listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await first.close();
+    }
   });
 
   it('binds 127.0.0.1 by default', async () => {

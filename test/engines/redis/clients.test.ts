@@ -101,6 +101,28 @@ describe('ioredis', () => {
     }
   });
 
+  it('iterates every key with scanStream while keys change, and auto-pipelines', async () => {
+    const r = new Redis({ port: s.port, db: 3, enableAutoPipelining: true });
+    try {
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => r.set(`scan:${i}`, String(i))));
+      const seen = new Set<string>();
+      let deleted = 0;
+      await new Promise<void>((resolve, reject) => {
+        const stream = r.scanStream({ match: 'scan:*', count: 50 });
+        stream.on('data', (keys: string[]) => {
+          for (const k of keys) seen.add(k);
+          // Keys deleted mid-scan may or may not be returned; the others must all be.
+          if (deleted < 100) void r.del(`scan:${900 + deleted++}`);
+        });
+        stream.on('end', () => resolve());
+        stream.on('error', reject);
+      });
+      for (let i = 0; i < 900; i++) expect(seen.has(`scan:${i}`)).toBe(true);
+    } finally {
+      r.disconnect();
+    }
+  });
+
   it('fails EXEC when a watched key changes', async () => {
     const a = new Redis({ port: s.port });
     const b = new Redis({ port: s.port });

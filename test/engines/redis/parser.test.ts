@@ -69,6 +69,13 @@ describe('RespParser', () => {
     expect(() => p.feed(Buffer.from(text), [], LIM)).toThrow(new ProtocolError(msg));
   });
 
+  it('accepts a multibulk count of exactly INT_MAX and rejects one more', () => {
+    const out: string[][] = [];
+    new RespParser().feed(Buffer.from('*2147483647\r\n$1\r\nx\r\n'), out, LIM);
+    expect(out).toEqual([]);
+    expect(() => new RespParser().feed(Buffer.from('*2147483648\r\n'), [], LIM)).toThrow('invalid multibulk length');
+  });
+
   it('accepts a bulk of exactly proto-max-bulk-len without buffering it up front', () => {
     const p = new RespParser();
     const out: string[][] = [];

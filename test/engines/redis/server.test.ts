@@ -158,6 +158,14 @@ describe('protocol and limits', () => {
     expect(await c.call('GET', 'a')).toBe('$-1\r\n');
   });
 
+  it('drops large replies cleanly under CLIENT REPLY OFF', async () => {
+    const c = await connect(s.port);
+    await c.call('SET', 'huge', 'z'.repeat(200_000));
+    c.write(Buffer.concat([encodeCommand(['CLIENT', 'REPLY', 'OFF']), encodeCommand(['GET', 'huge']), encodeCommand(['GET', 'huge']), encodeCommand(['CLIENT', 'REPLY', 'ON']), encodeCommand(['PING'])]));
+    expect((await c.read()).toString()).toBe('+OK\r\n');
+    expect((await c.read()).toString()).toBe('+PONG\r\n');
+  });
+
   it('honours CLIENT REPLY OFF and SKIP', async () => {
     const c = await connect(s.port);
     c.write(Buffer.concat([encodeCommand(['CLIENT', 'REPLY', 'SKIP']), encodeCommand(['SET', 'a', '1']), encodeCommand(['GET', 'a'])]));
@@ -386,6 +394,25 @@ describe('introspection', () => {
     expect(line).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "SET" "mon key" "a\\"b\\n"\r\n$/);
   });
 
+  it('disconnects a pub/sub client that stays over the soft output limit for its grace period', async () => {
+    const admin = await connect(s.port);
+    await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 0 256kb 1');
+    try {
+      const sub = await connect(s.port);
+      await sub.call('SUBSCRIBE', 'soft');
+      sub.socket.pause();
+      const msg = 'y'.repeat(64 * 1024);
+      // Fill the kernel buffers and go over the soft limit; within the grace period nothing happens.
+      for (let i = 0; i < 100; i++) await admin.call('PUBLISH', 'soft', msg);
+      expect(await admin.call('PUBSUB', 'NUMSUB', 'soft')).toBe('*2\r\n$4\r\nsoft\r\n:1\r\n');
+      s.clock?.advance(2000);
+      await admin.call('PUBLISH', 'soft', msg);
+      expect(await admin.call('PUBSUB', 'NUMSUB', 'soft')).toBe('*2\r\n$4\r\nsoft\r\n:0\r\n');
+    } finally {
+      await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
+    }
+  });
+
   it('closes idle clients after CONFIG SET timeout', async () => {
     const admin = await connect(s.port);
     const idle = await connect(s.port);
@@ -398,6 +425,27 @@ describe('introspection', () => {
       await idle.waitClosed();
     } finally {
       await admin.call('CONFIG', 'SET', 'timeout', '0');
+    }
+  });
+});
+
+describe('every maxmemory-policy', () => {
+  const policies = ['allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'] as const;
+  it.each(policies)('%s keeps used memory near maxmemory and evicts only what it may', async (policy) => {
+    const s = await startServer({ maxmemory: 2 * 1024 * 1024, maxmemoryPolicy: policy });
+    try {
+      const c = await connect(s.port);
+      const value = 'p'.repeat(10_000);
+      for (let i = 0; i < 40; i++) expect(await c.call('SET', `keep${i}`, value)).toBe('+OK\r\n');
+      for (let i = 0; i < 200; i++) expect(await c.call('SET', `tmp${i}`, value, 'EX', '10000')).toBe('+OK\r\n');
+      const info = await c.call('INFO', 'all');
+      expect(Number(/evicted_keys:(\d+)/.exec(info)?.[1])).toBeGreaterThan(0);
+      expect(Number(/used_memory:(\d+)/.exec(info)?.[1])).toBeLessThanOrEqual(2 * 1024 * 1024 + 11_000);
+      if (policy.startsWith('volatile')) {
+        for (let i = 0; i < 40; i++) expect(await c.call('EXISTS', `keep${i}`)).toBe(':1\r\n');
+      }
+    } finally {
+      await s.server.close();
     }
   });
 });
