@@ -339,6 +339,7 @@ function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: 
     if (!done) return;
     done.status = 'available';
     world.resources.put(scope, 'replication-group', done.id, done);
+    world.runtime.syncGroupRoles(scope, done.id);
     world.event(scope, 'replication-group', done.id, `Replication group ${done.id} modified`);
   });
   return { ReplicationGroup: describeGroup(world, scope, group) };

@@ -7,6 +7,7 @@ import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from '.
 export function finishGroupMembership(world: World, scope: Scope, groupId: string): void {
   const group = world.resources.get(scope, 'replication-group', groupId);
   if (!group || group.status !== 'modifying') return;
+  world.runtime.syncGroupRoles(scope, groupId);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id));
   if (members.every((m) => m?.status === 'available')) {
     group.status = 'available';
@@ -28,8 +29,8 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   fresh.readerEndpointPort = ports.reader;
   if (fresh.restoreFrom) {
     try {
-      const rdb = restoreSourceRdb(world, scope, fresh.restoreFrom);
-      for (const id of fresh.memberClusters) loadIntoCluster(world, scope, id, rdb);
+      // Into the primary only: the replicas then take their full copy from it, as on AWS.
+      loadIntoCluster(world, scope, fresh.primaryClusterId, restoreSourceRdb(world, scope, fresh.restoreFrom));
     } catch (err) {
       fresh.status = 'create-failed';
       world.resources.put(scope, 'replication-group', groupId, fresh);
@@ -38,6 +39,7 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
     }
   }
   fresh.status = 'available';
+  world.runtime.syncGroupRoles(scope, groupId);
   world.resources.transaction(() => {
     for (const id of fresh.memberClusters) {
       const cluster = world.resources.get(scope, 'cluster', id);

@@ -1,5 +1,5 @@
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
-import { createRedisServer } from '../../engines/redis/index.ts';
+import { createRedisServer, type RedisServerWithEngine } from '../../engines/redis/index.ts';
 import { dumpRdb, loadRdb } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
@@ -25,6 +25,8 @@ interface RunningNode {
   /** Redis only: the node's data as an RDB file, and loading one. */
   snapshot?: () => Buffer;
   restore?: (rdb: Buffer) => void;
+  /** Redis only: the server, so another node can replicate from it. */
+  redis?: RedisServerWithEngine;
 }
 
 /** Parameter names ElastiCache exposes that have no engine setting behind them. */
@@ -56,11 +58,11 @@ export class NodeSupervisor {
     await this.stop(key);
     let port = spec.port || (await this.ports.allocate());
     for (let attempt = 0; ; attempt++) {
-      const { server, applyParameters, snapshot, restore } = this.create(spec, port);
+      const { server, applyParameters, snapshot, restore, redis } = this.create(spec, port);
       try {
         const bound = await server.listen();
         applyParameters(spec.parameters);
-        this.running.set(key, { port: bound, close: () => server.close(), applyParameters, snapshot, restore });
+        this.running.set(key, { port: bound, close: () => server.close(), applyParameters, snapshot, restore, redis });
         this.ports.reserve(bound);
         return bound;
       } catch (err) {
@@ -84,7 +86,7 @@ export class NodeSupervisor {
         version: spec.engineVersion,
       });
       // Memcached's parameters all take effect at start (they need a reboot on AWS too).
-      return { server, applyParameters: () => undefined, snapshot: undefined, restore: undefined };
+      return { server, applyParameters: () => undefined, snapshot: undefined, restore: undefined, redis: undefined };
     }
     const server = createRedisServer({
       host: spec.host,
@@ -105,7 +107,19 @@ export class NodeSupervisor {
         }
       }
     };
-    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdb: Buffer) => loadRdb(server, rdb) };
+    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdb: Buffer) => loadRdb(server, rdb), redis: server };
+  }
+
+  /**
+   * Makes `key` a read-only replica of `primaryKey` (a full copy first, then every change), or, with
+   * null, a primary that keeps its data. Nodes not running are skipped: they are wired when they start.
+   */
+  replicaOf(key: string, primaryKey: string | null): void {
+    const node = this.running.get(key)?.redis;
+    if (!node) return;
+    const primary = primaryKey === null ? null : this.running.get(primaryKey)?.redis;
+    if (primary === undefined) return;
+    node.replicaOf(primary);
   }
 
   /** Keys of the running nodes whose data can be saved (Redis). */

@@ -66,4 +66,7 @@ export async function restartNodes(world: World, scope: Scope, cluster: ClusterR
     // start() replaces the running engine on the same port: a reboot keeps the endpoint, loses the data.
     node.port = await world.runtime.startNode(scope, cluster, node.id, node.port);
   }
+  // A restarted member comes back as what its group says it is: a replica re-syncs from the primary,
+  // and the replicas of a restarted primary follow its new (empty) engine, as they would on AWS.
+  if (cluster.replicationGroupId) world.runtime.syncGroupRoles(scope, cluster.replicationGroupId);
 }

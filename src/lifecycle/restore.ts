@@ -64,5 +64,6 @@ export async function restoreWorld(world: World): Promise<void> {
     fresh.readerEndpointPort = ports.reader;
     fresh.status = 'available';
     world.resources.put(scope, 'replication-group', fresh.id, fresh);
+    world.runtime.syncGroupRoles(scope, fresh.id);
   }
 }

@@ -157,6 +157,17 @@ export class Runtime {
     await proxy.close();
   }
 
+  /** Wires every member of a group to replicate from its current primary. */
+  syncGroupRoles(scope: Scope, groupId: string): void {
+    const group = this.resources.get(scope, 'replication-group', groupId);
+    if (!group) return;
+    const primaryKey = this.nodeKey(scope, group.primaryClusterId, '0001');
+    this.nodes.replicaOf(primaryKey, null);
+    for (const member of group.memberClusters) {
+      if (member !== group.primaryClusterId) this.nodes.replicaOf(this.nodeKey(scope, member, '0001'), primaryKey);
+    }
+  }
+
   /** The primary endpoint follows the group's current primary cluster. */
   primaryTarget(scope: Scope, groupId: string): number | undefined {
     const group = this.resources.get(scope, 'replication-group', groupId);

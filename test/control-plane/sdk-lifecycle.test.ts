@@ -56,7 +56,7 @@ function memcached(port: number, request: string, until: RegExp): Promise<string
 }
 
 describe('a Redis replication group through the SDK', () => {
-  it('creates, waits, serves SET/GET on the primary endpoint, replicates nothing yet but reads through the reader, and deletes', async () => {
+  it('creates, waits, serves SET/GET on the primary endpoint, replicates to the replica and the reader endpoint, and deletes', async () => {
     await client.send(
       new CreateCacheSubnetGroupCommand({
         CacheSubnetGroupName: 'my-cache-subnets',
@@ -107,13 +107,18 @@ describe('a Redis replication group through the SDK', () => {
     expect(await redis.ping()).toBe('PONG');
     redis.disconnect();
 
-    // Every member node has its own endpoint and a real engine behind it.
-    for (const member of nodeGroup.NodeGroupMembers!) {
-      const node = new Redis({ host: '127.0.0.1', port: member.ReadEndpoint!.Port, lazyConnect: true });
-      await node.connect();
-      expect(await node.ping()).toBe('PONG');
-      node.disconnect();
-    }
+    // Every member node has its own endpoint; the replica has the primary's writes and refuses its own.
+    const replicaMember = nodeGroup.NodeGroupMembers!.find((m) => m.CurrentRole === 'replica')!;
+    const replica = new Redis({ host: '127.0.0.1', port: replicaMember.ReadEndpoint!.Port, lazyConnect: true });
+    await replica.connect();
+    await expect.poll(() => replica.get('session:1')).toBe('alice');
+    await expect(replica.set('x', 'y')).rejects.toThrow("READONLY You can't write against a read only replica.");
+    expect(await replica.info('replication')).toContain('role:slave');
+    replica.disconnect();
+    const viaReader = new Redis({ host: '127.0.0.1', port: reader.Port, lazyConnect: true });
+    await viaReader.connect();
+    expect(await viaReader.get('session:1')).toBe('alice');
+    viaReader.disconnect();
 
     const clusters = await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-redis-001', ShowCacheNodeInfo: true }));
     const member = clusters.CacheClusters![0]!;
