@@ -1,6 +1,7 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isNodeType } from '../catalog/node-types.ts';
+import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
 import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from '../lifecycle/snapshots.ts';
 import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
@@ -411,7 +412,11 @@ export const cacheClusterActions: ActionTable = {
     world.later(async () => {
       const fresh = world.resources.get(scope, 'cluster', cluster.id);
       if (!fresh) return;
-      await restartNodes(world, scope, fresh, ids);
+      // Losing the primary of a group with automatic failover promotes a replica, as Multi-AZ does.
+      const group = fresh.replicationGroupId ? world.resources.get(scope, 'replication-group', fresh.replicationGroupId) : undefined;
+      const candidate = group?.automaticFailover && group.primaryClusterId === fresh.id ? failoverCandidate(world, scope, group.id) : undefined;
+      if (group && candidate) await failover(world, scope, group.id, candidate);
+      else await restartNodes(world, scope, fresh, ids);
       const after = world.resources.get(scope, 'cluster', cluster.id);
       if (!after) return;
       after.status = 'available';

@@ -9,6 +9,7 @@ import { serverlessActions } from './serverless.ts';
 import { snapshotActions } from './snapshots.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
+import { topologyActions } from './topology.ts';
 import { userActions } from './users.ts';
 
 /** Every implemented action by its API name; the others are routed to a "not implemented" error. */
@@ -24,4 +25,5 @@ export const ACTIONS: ActionTable = {
   ...serverlessActions,
   ...reservedNodeActions,
   ...snapshotActions,
+  ...topologyActions,
 };

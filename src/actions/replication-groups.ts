@@ -48,7 +48,7 @@ function requireAvailable(group: ReplicationGroupRecord): void {
 
 const enabled = (on: boolean) => (on ? 'enabled' : 'disabled');
 
-function describeGroup(world: World, scope: Scope, g: ReplicationGroupRecord): ec.ReplicationGroup {
+export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRecord): ec.ReplicationGroup {
   const ready = g.status !== 'creating';
   const members = g.memberClusters
     .map((id) => world.resources.get(scope, 'cluster', id))

@@ -122,6 +122,11 @@ export class NodeSupervisor {
     node.replicaOf(primary);
   }
 
+  /** Ships what the primary has not yet sent to its replicas, so a promotion loses no acknowledged write. */
+  flushReplication(key: string): void {
+    this.running.get(key)?.redis?.engine.replication.flushNow();
+  }
+
   /** Keys of the running nodes whose data can be saved (Redis). */
   persistentKeys(): string[] {
     return [...this.running].filter(([, n]) => n.snapshot).map(([k]) => k);

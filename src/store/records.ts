@@ -117,6 +117,8 @@ export interface ReplicationGroupRecord {
   restoreFrom?: RestoreSource;
   finalSnapshot?: string;
   lastAutomaticSnapshot?: number;
+  /** When TestFailover ran (ms), for AWS's limit on how often. */
+  failovers?: number[];
   createdAt: number;
 }
 

@@ -1,0 +1,177 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { failover, failoverCandidate } from '../lifecycle/failover.ts';
+import { finishGroupMembership } from '../lifecycle/groups.ts';
+import { bringUpCluster, tearDownCluster } from '../lifecycle/provision.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+import { newNodes } from './cache-clusters.ts';
+import { checkNodeQuota } from './cluster-options.ts';
+import { define, type ActionTable } from './registry.ts';
+import { describeGroup, memberId, requireGroup } from './replication-groups.ts';
+
+/** AWS lets a replication group be failed over by TestFailover a few times a day at most. */
+export const MAX_TEST_FAILOVERS_PER_DAY = 5;
+const DAY = 86_400_000;
+const MAX_REPLICAS = 5;
+const SHARD = '0001';
+
+function requireAvailable(group: ReplicationGroupRecord): void {
+  if (group.status !== 'available') {
+    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
+  }
+}
+
+function requireShard(nodeGroupId: string | undefined, groupId: string): void {
+  if (nodeGroupId === undefined) throw missingParameter('NodeGroupId');
+  if (nodeGroupId !== SHARD) throw fault('NodeGroupNotFoundFault', `Node group ${nodeGroupId} not found in replication group ${groupId}.`);
+}
+
+/** A new replica cluster shaped like the group's primary. */
+function replicaLike(world: World, primary: ClusterRecord, id: string, az: string): ClusterRecord {
+  return {
+    ...primary,
+    id,
+    status: 'creating',
+    nodes: newNodes(world, 1, 1, [az]),
+    preferredAz: az,
+    pending: {},
+    nodesToReboot: undefined,
+    restoreFrom: undefined,
+    finalSnapshot: undefined,
+    lastAutomaticSnapshot: undefined,
+    createdAt: world.now(),
+  };
+}
+
+function targetReplicaCount(input: { NewReplicaCount?: number; ReplicaConfiguration?: ec.ConfigureShard[] }): number | undefined {
+  const fromConfig = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === SHARD)?.NewReplicaCount;
+  if (input.ReplicaConfiguration?.some((c) => c.NodeGroupId !== SHARD)) {
+    throw fault('NodeGroupNotFoundFault', `Node group ${input.ReplicaConfiguration.find((c) => c.NodeGroupId !== SHARD)!.NodeGroupId} not found.`);
+  }
+  return input.NewReplicaCount ?? fromConfig;
+}
+
+export const topologyActions: ActionTable = {
+  TestFailover: define<ec.TestFailoverMessage, ec.TestFailoverResult>((input, { world, scope }) => {
+    const group = requireGroup(world, scope, input.ReplicationGroupId);
+    requireShard(input.NodeGroupId, group.id);
+    requireAvailable(group);
+    if (!group.automaticFailover) {
+      throw fault('TestFailoverNotAvailableFault', `TestFailover is not available for replication group ${group.id}: automatic failover is not enabled.`);
+    }
+    const now = world.now();
+    const recent = (group.failovers ?? []).filter((t) => now - t < DAY);
+    if (recent.length >= MAX_TEST_FAILOVERS_PER_DAY) {
+      throw fault('TestFailoverNotAvailableFault', `TestFailover can be called at most ${MAX_TEST_FAILOVERS_PER_DAY} times in 24 hours for replication group ${group.id}.`);
+    }
+    const replica = failoverCandidate(world, scope, group.id);
+    if (!replica) throw fault('TestFailoverNotAvailableFault', `Replication group ${group.id} has no available replica to fail over to.`);
+    group.failovers = [...recent, now];
+    group.status = 'modifying';
+    world.resources.put(scope, 'replication-group', group.id, group);
+    world.event(scope, 'replication-group', group.id, `Test Failover API called for node group ${SHARD}`);
+    world.later(async () => {
+      await failover(world, scope, group.id, replica);
+      const fresh = world.resources.get(scope, 'replication-group', group.id);
+      if (!fresh) return;
+      fresh.status = 'available';
+      world.resources.put(scope, 'replication-group', fresh.id, fresh);
+    });
+    return { ReplicationGroup: describeGroup(world, scope, group) };
+  }),
+
+  IncreaseReplicaCount: define<ec.IncreaseReplicaCountMessage, ec.IncreaseReplicaCountResult>((input, { world, scope }) => {
+    const group = requireGroup(world, scope, input.ReplicationGroupId);
+    if (input.ApplyImmediately !== true) throw invalidValue('IncreaseReplicaCount requires ApplyImmediately=true.');
+    requireAvailable(group);
+    const target = targetReplicaCount(input);
+    if (target === undefined) throw missingParameter('NewReplicaCount');
+    const current = group.memberClusters.length - 1;
+    if (!Number.isInteger(target) || target > MAX_REPLICAS) throw invalidValue(`NewReplicaCount must be at most ${MAX_REPLICAS}.`);
+    if (target <= current) throw invalidValue(`NewReplicaCount (${target}) must be greater than the current number of replicas (${current}).`);
+    const primary = world.resources.get(scope, 'cluster', group.primaryClusterId)!;
+    const zones = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === SHARD)?.PreferredAvailabilityZones;
+    const taken = new Set(group.memberClusters);
+    const added: ClusterRecord[] = [];
+    for (let n = 1; added.length < target - current; n++) {
+      const id = memberId(group.id, n);
+      if (taken.has(id) || world.resources.get(scope, 'cluster', id)) continue;
+      added.push(replicaLike(world, primary, id, zones?.[added.length] ?? primary.preferredAz));
+    }
+    world.resources.transaction(() => {
+      checkNodeQuota(world, scope, added.length);
+      for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
+      group.memberClusters.push(...added.map((c) => c.id));
+      group.status = 'modifying';
+      world.resources.put(scope, 'replication-group', group.id, group);
+    });
+    world.later(async () => {
+      for (const c of added) {
+        const up = await bringUpCluster(world, scope, c.id);
+        if (!up) continue;
+        up.status = 'available';
+        for (const node of up.nodes) node.status = 'available';
+        world.resources.put(scope, 'cluster', up.id, up);
+        world.event(scope, 'cache-cluster', up.id, 'Cache cluster created');
+      }
+      // New replicas take their full copy here, before the group is available again.
+      finishGroupMembership(world, scope, group.id);
+    });
+    return { ReplicationGroup: describeGroup(world, scope, group) };
+  }),
+
+  DecreaseReplicaCount: define<ec.DecreaseReplicaCountMessage, ec.DecreaseReplicaCountResult>((input, { world, scope }) => {
+    const group = requireGroup(world, scope, input.ReplicationGroupId);
+    if (input.ApplyImmediately !== true) throw invalidValue('DecreaseReplicaCount requires ApplyImmediately=true.');
+    requireAvailable(group);
+    const replicas = group.memberClusters.filter((m) => m !== group.primaryClusterId);
+    const target = targetReplicaCount(input);
+    let remove: string[];
+    if (input.ReplicasToRemove?.length) {
+      if (target !== undefined && target !== replicas.length - input.ReplicasToRemove.length) {
+        throw invalidCombination('NewReplicaCount does not match the number of ReplicasToRemove.');
+      }
+      remove = input.ReplicasToRemove.map((r) => r.toLowerCase());
+      for (const r of remove) {
+        if (r === group.primaryClusterId) throw invalidValue(`Cannot remove the primary ${r}; fail over first.`);
+        if (!replicas.includes(r)) throw invalidValue(`Cache cluster ${r} is not a replica in replication group ${group.id}.`);
+      }
+    } else {
+      if (target === undefined) throw missingParameter('NewReplicaCount');
+      if (target < 0 || target >= replicas.length) {
+        throw invalidValue(`NewReplicaCount (${target}) must be less than the current number of replicas (${replicas.length}).`);
+      }
+      remove = replicas.slice(target);
+    }
+    if (group.automaticFailover && replicas.length - remove.length < 1) {
+      throw invalidValue('A replication group with automatic failover enabled needs at least one replica.');
+    }
+    group.status = 'modifying';
+    world.resources.transaction(() => {
+      world.resources.put(scope, 'replication-group', group.id, group);
+      for (const id of remove) {
+        const c = world.resources.get(scope, 'cluster', id)!;
+        c.status = 'deleting';
+        world.resources.put(scope, 'cluster', id, c);
+      }
+    });
+    world.later(async () => {
+      for (const id of remove) {
+        const c = world.resources.get(scope, 'cluster', id);
+        if (!c) continue;
+        await tearDownCluster(world, scope, c);
+        world.resources.remove(scope, 'cluster', id);
+        world.tags.removeAll(world.arn(scope, 'cluster', id));
+        world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+      }
+      const fresh = world.resources.get(scope, 'replication-group', group.id);
+      if (!fresh) return;
+      fresh.memberClusters = fresh.memberClusters.filter((m) => !remove.includes(m));
+      world.resources.put(scope, 'replication-group', fresh.id, fresh);
+      finishGroupMembership(world, scope, fresh.id);
+    });
+    return { ReplicationGroup: describeGroup(world, scope, group) };
+  }),
+};
+
