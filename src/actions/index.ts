@@ -5,6 +5,7 @@ import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
 import { reservedNodeActions } from './reserved-nodes.ts';
+import { serverlessSnapshotActions } from './serverless-snapshots.ts';
 import { serverlessActions } from './serverless.ts';
 import { snapshotActions } from './snapshots.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
@@ -23,6 +24,7 @@ export const ACTIONS: ActionTable = {
   ...parameterGroupActions,
   ...userActions,
   ...serverlessActions,
+  ...serverlessSnapshotActions,
   ...reservedNodeActions,
   ...snapshotActions,
   ...topologyActions,

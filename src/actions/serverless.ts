@@ -1,6 +1,9 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
-import { bringUpServerless, tearDownServerless } from '../lifecycle/serverless.ts';
+import fs from 'node:fs';
+import { s3ObjectPath } from '../lifecycle/snapshot-files.ts';
+import { bringUpServerless, serverlessOwner, tearDownServerless } from '../lifecycle/serverless.ts';
+import { serverlessSnapshotRdb } from './serverless-snapshots.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Engine, Scope, ServerlessCacheRecord } from '../store/records.ts';
 import { identifier, intInRange } from '../validate/identifiers.ts';
@@ -88,6 +91,27 @@ function describe(world: World, scope: Scope, c: ServerlessCacheRecord): ec.Serv
   };
 }
 
+/** SnapshotArnsToRestore: one serverless snapshot of ours, or one RDB file in the local S3 stand-in. */
+function restoreArnOf(world: World, scope: Scope, arns: string[] | undefined): string | undefined {
+  if (!arns?.length) return undefined;
+  if (arns.length > 1) throw invalidValue('elasticache-local restores a serverless cache from exactly one snapshot ARN.');
+  const arn = arns[0]!;
+  const own = /^arn:aws[a-z-]*:elasticache:[^:]+:\d{12}:serverlesscachesnapshot:(.+)$/.exec(arn);
+  if (own) {
+    const snapshot = world.resources.get(scope, 'serverless-snapshot', own[1]!);
+    if (!snapshot) throw fault('ServerlessCacheSnapshotNotFoundFault', `Serverless cache snapshot ${own[1]} not found.`);
+    if (snapshot.status !== 'available') throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${own[1]} is not available.`);
+    return arn;
+  }
+  if (!fs.existsSync(s3ObjectPath(world.config.dataDir, arn))) throw invalidValue(`No object found at ${arn}.`);
+  return arn;
+}
+
+function restoreRdb(world: World, scope: Scope, arn: string): Buffer {
+  const own = /:serverlesscachesnapshot:(.+)$/.exec(arn);
+  return own ? serverlessSnapshotRdb(world, scope, own[1]!) : fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));
+}
+
 function rejectRbac(world: World, scope: Scope, userGroupId: string | undefined): void {
   if (userGroupId === undefined) return;
   requireUserGroup(world, scope, userGroupId);
@@ -103,7 +127,7 @@ export const serverlessActions: ActionTable = {
     if (engine === 'memcached' && (input.SnapshotRetentionLimit !== undefined || input.DailySnapshotTime !== undefined || input.SnapshotArnsToRestore)) {
       throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
     }
-    if (input.SnapshotArnsToRestore?.length) throw invalidValue('Restoring serverless caches from snapshots is not supported by elasticache-local yet.');
+    const restoreArn = restoreArnOf(world, scope, input.SnapshotArnsToRestore);
     rejectRbac(world, scope, input.UserGroupId);
     for (const id of input.SubnetIds ?? []) if (!/^subnet-[A-Za-z0-9-]+$/.test(id)) throw fault('InvalidSubnet', `The subnet ID ${id} is not valid.`);
     const record: ServerlessCacheRecord = {
@@ -120,6 +144,7 @@ export const serverlessActions: ActionTable = {
       snapshotRetentionLimit: engine === 'memcached' ? undefined : (intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) ?? 0),
       dailySnapshotTime: engine === 'memcached' ? undefined : (dailySnapshotTime(input.DailySnapshotTime) ?? '04:00'),
       networkType: input.NetworkType ?? 'ipv4',
+      restoreArn,
       nodePort: 0,
       endpointPort: 0,
       readerEndpointPort: 0,
@@ -137,6 +162,16 @@ export const serverlessActions: ActionTable = {
     world.later(async () => {
       const up = await bringUpServerless(world, scope, name);
       if (!up || up.status !== 'creating') return;
+      if (up.restoreArn) {
+        try {
+          world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), restoreRdb(world, scope, up.restoreArn));
+        } catch (err) {
+          up.status = 'create-failed';
+          world.resources.put(scope, 'serverless-cache', name, up);
+          world.event(scope, 'serverless-cache', name, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
+      }
       up.status = 'available';
       world.resources.put(scope, 'serverless-cache', name, up);
       world.event(scope, 'serverless-cache', name, `Serverless cache ${name} created`);

@@ -21,6 +21,7 @@ const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: str
   user: { kind: 'user', notFound: 'UserNotFoundFault', what: 'User' },
   usergroup: { kind: 'user-group', notFound: 'UserGroupNotFoundFault', what: 'User group' },
   serverlesscache: { kind: 'serverless-cache', notFound: 'ServerlessCacheNotFoundFault', what: 'Serverless cache' },
+  serverlesscachesnapshot: { kind: 'serverless-snapshot', notFound: 'ServerlessCacheSnapshotNotFoundFault', what: 'Serverless cache snapshot' },
   'reserved-instance': { kind: 'reserved-node', notFound: 'ReservedCacheNodeNotFoundFault', what: 'Reserved cache node' },
 };
 

@@ -172,6 +172,8 @@ export interface ServerlessCacheRecord {
   snapshotRetentionLimit?: number;
   dailySnapshotTime?: string;
   networkType: string;
+  /** A serverless snapshot ARN or an S3 object ARN the cache starts from. */
+  restoreArn?: string;
   /** The one local node that serves the cache, and the two endpoints in front of it. */
   nodePort: number;
   endpointPort: number;
@@ -225,7 +227,20 @@ export interface SnapshotRecord {
   createdAt: number;
 }
 
+export interface ServerlessSnapshotRecord {
+  name: string;
+  cacheName: string;
+  engine: Engine;
+  majorVersion: string;
+  type: 'manual' | 'automated';
+  status: 'creating' | 'available' | 'deleting' | 'failed' | 'copying' | 'exporting';
+  kmsKeyId?: string;
+  bytes: number;
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  'serverless-snapshot': ServerlessSnapshotRecord;
   snapshot: SnapshotRecord;
   'reserved-node': ReservedNodeRecord;
   'serverless-cache': ServerlessCacheRecord;

@@ -8,6 +8,7 @@ import {
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { sdkClient, startEmulator } from '../support/emulator.ts';
@@ -102,5 +103,52 @@ describe('serverless caches', () => {
     const mc = await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'mc', Engine: 'memcached' }));
     expect(mc.ServerlessCache).toMatchObject({ MajorEngineVersion: '1.6', FullEngineVersion: '1.6.22' });
     expect(mc.ServerlessCache!.SnapshotRetentionLimit).toBeUndefined();
+  });
+});
+
+describe('serverless cache snapshots', () => {
+  it('snapshots a serverless cache, copies and exports it, and restores new caches from its ARN and from S3', async () => {
+    const { CreateServerlessCacheSnapshotCommand, DescribeServerlessCacheSnapshotsCommand, CopyServerlessCacheSnapshotCommand,
+      ExportServerlessCacheSnapshotCommand, DeleteServerlessCacheSnapshotCommand } = await import('@aws-sdk/client-elasticache');
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'snapsrc', Engine: 'redis' }));
+    await waitStatus('snapsrc', 'available');
+    const ca = fs.readFileSync(emulator.caPath);
+    const endpointOf = async (name: string) =>
+      (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: name }))).ServerlessCaches![0]!.Endpoint!;
+    const src = await endpointOf('snapsrc');
+    const w = new Redis({ port: src.Port, tls: { ca }, lazyConnect: true });
+    await w.connect();
+    await w.set('cart:1', 'three items');
+    w.disconnect();
+
+    const created = await client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: 'nightly', ServerlessCacheName: 'snapsrc' }));
+    expect(created.ServerlessCacheSnapshot).toMatchObject({ Status: 'creating', SnapshotType: 'manual', ServerlessCacheConfiguration: { ServerlessCacheName: 'snapsrc', Engine: 'redis' } });
+    const snapshotOf = async (name: string) =>
+      (await client.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheSnapshotName: name }))).ServerlessCacheSnapshots![0]!;
+    await expect.poll(async () => (await snapshotOf('nightly')).Status).toBe('available');
+    expect(Number((await snapshotOf('nightly')).BytesUsedForCache)).toBeGreaterThan(0);
+
+    await client.send(new CopyServerlessCacheSnapshotCommand({ SourceServerlessCacheSnapshotName: 'nightly', TargetServerlessCacheSnapshotName: 'nightly-copy' }));
+    await expect.poll(async () => (await snapshotOf('nightly-copy')).Status).toBe('available');
+    await client.send(new ExportServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: 'nightly', S3BucketName: 'exports' }));
+    expect(fs.existsSync(path.join(emulator.config.dataDir, 's3', 'exports', 'nightly-0001.rdb'))).toBe(true);
+
+    const arn = (await snapshotOf('nightly-copy')).ARN!;
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'from-arn', Engine: 'redis', SnapshotArnsToRestore: [arn] }));
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'from-s3', Engine: 'valkey', SnapshotArnsToRestore: ['arn:aws:s3:::exports/nightly-0001.rdb'] }));
+    for (const name of ['from-arn', 'from-s3']) {
+      await waitStatus(name, 'available');
+      const e = await endpointOf(name);
+      const r = new Redis({ port: e.Port, tls: { ca }, lazyConnect: true });
+      await r.connect();
+      expect(await r.get('cart:1')).toBe('three items');
+      r.disconnect();
+    }
+
+    await client.send(new DeleteServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: 'nightly-copy' }));
+    await expect(snapshotOf('nightly-copy')).rejects.toMatchObject({ name: 'ServerlessCacheSnapshotNotFoundFault' });
+    await expect(
+      client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: 'nightly', ServerlessCacheName: 'snapsrc' })),
+    ).rejects.toMatchObject({ name: 'ServerlessCacheSnapshotAlreadyExistsFault' });
   });
 });
