@@ -8,5 +8,5 @@ COPY engines ./engines
 ENV ELASTICACHE_LOCAL_HOST=0.0.0.0 \
     ELASTICACHE_LOCAL_DATA_DIR=/data
 VOLUME /data
-EXPOSE 9736 36000-36099
+EXPOSE 9736 21000-21099
 ENTRYPOINT ["node", "bin/elasticache-local.mjs"]

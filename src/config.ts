@@ -39,7 +39,8 @@ export interface ResolvedConfig {
 export const DEFAULTS = {
   port: 9736,
   host: '127.0.0.1',
-  nodePortRange: '36000-36999',
+  // Below Linux's ephemeral port range (32768-60999), so outgoing connections never take a node's port.
+  nodePortRange: '21000-21999',
   region: 'us-east-1',
   accountId: '000000000000',
   transitionDelayMs: 500,

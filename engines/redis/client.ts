@@ -58,6 +58,8 @@ export class Client implements Watcher {
   closed = false;
   noEvict = false;
   tracking: TrackingState | null = null;
+  /** Cluster READONLY: reads may be served by a replica of the slot's shard. */
+  clusterReadonly = false;
   /** Set by MONITOR: receives a line per command run by anyone. */
   monitoring = false;
   noTouch = false;

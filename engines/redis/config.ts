@@ -1,6 +1,7 @@
 // Runtime configuration: the parameters CONFIG GET/SET understand, each with Redis's default,
 // its text form and its validation.
 import { limits } from './limits.ts';
+import { DEFAULT_ENCODING_THRESHOLDS, type EncodingThresholds } from './db/objects.ts';
 import { fail } from './errors.ts';
 
 export const EVICTION_POLICIES = [
@@ -31,6 +32,8 @@ export class Config {
   slowlogSlowerThan: number = limits.SLOWLOG_SLOWER_THAN;
   slowlogMaxLen: number = limits.SLOWLOG_MAX_LEN;
   notifyKeyspaceEvents = '';
+  /** Compact-encoding limits; the ziplist names are Redis's aliases for the listpack ones. */
+  readonly encoding: EncodingThresholds = { ...DEFAULT_ENCODING_THRESHOLDS };
   activeExpire = true;
   port = 0;
   bind = '127.0.0.1';
@@ -42,15 +45,6 @@ export class Config {
     ['databases', '16'],
     ['lfu-log-factor', String(limits.LFU_LOG_FACTOR)],
     ['lfu-decay-time', String(limits.LFU_DECAY_TIME)],
-    ['hash-max-listpack-entries', String(limits.HASH_MAX_LISTPACK_ENTRIES)],
-    ['hash-max-listpack-value', String(limits.HASH_MAX_LISTPACK_VALUE)],
-    ['zset-max-listpack-entries', String(limits.ZSET_MAX_LISTPACK_ENTRIES)],
-    ['zset-max-listpack-value', String(limits.ZSET_MAX_LISTPACK_VALUE)],
-    ['set-max-intset-entries', String(limits.SET_MAX_INTSET_ENTRIES)],
-    ['hash-max-ziplist-entries', String(limits.HASH_MAX_LISTPACK_ENTRIES)],
-    ['hash-max-ziplist-value', String(limits.HASH_MAX_LISTPACK_VALUE)],
-    ['zset-max-ziplist-entries', String(limits.ZSET_MAX_LISTPACK_ENTRIES)],
-    ['zset-max-ziplist-value', String(limits.ZSET_MAX_LISTPACK_VALUE)],
     ['list-max-listpack-size', '-2'],
     ['tcp-keepalive', '300'],
     ['loglevel', 'notice'],
@@ -114,6 +108,19 @@ export class Config {
           },
         },
       ],
+      ...(
+        [
+          ['hash-max-listpack-entries', 'hashEntries'],
+          ['hash-max-ziplist-entries', 'hashEntries'],
+          ['hash-max-listpack-value', 'hashValue'],
+          ['hash-max-ziplist-value', 'hashValue'],
+          ['zset-max-listpack-entries', 'zsetEntries'],
+          ['zset-max-ziplist-entries', 'zsetEntries'],
+          ['zset-max-listpack-value', 'zsetValue'],
+          ['zset-max-ziplist-value', 'zsetValue'],
+          ['set-max-intset-entries', 'setIntsetEntries'],
+        ] as const
+      ).map(([name, field]) => [name, { get: () => String(this.encoding[field]), set: num(name, 0, (n) => (this.encoding[field] = n)) }] as const),
       ['port', { get: () => String(this.port), set: () => fail("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config") }],
       ['bind', { get: () => this.bind, set: () => fail("ERR CONFIG SET failed (possibly related to argument 'bind') - can't set immutable config") }],
     ]);

@@ -1,7 +1,8 @@
 // Runs one parsed command for a client: lookup, the central checks Redis makes before executing
 // (arity, auth, pub/sub context, OOM, MULTI queueing), the handler, and the bookkeeping after it.
 import type { Client } from './client.ts';
-import type { CommandDef } from './command-table.ts';
+import { keySlot, type ClusterTopology } from './cluster.ts';
+import { keyPositions, type CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
@@ -30,6 +31,23 @@ export function resolve(e: Engine, args: readonly string[]): CommandDef | string
   return def;
 }
 
+/** In cluster mode: CROSSSLOT for keys in different slots, MOVED when another shard owns the slot. */
+function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]): string | null {
+  const topo = e.cluster as ClusterTopology;
+  const positions = keyPositions(def, args);
+  if (positions.length === 0) return null;
+  const slot = keySlot(args[positions[0] as number] as string);
+  for (let i = 1; i < positions.length; i++) {
+    if (keySlot(args[positions[i] as number] as string) !== slot) return "CROSSSLOT Keys in request don't hash to the same slot";
+  }
+  const owner = topo.shardForSlot(slot);
+  if (owner === undefined) return 'CLUSTERDOWN Hash slot not served';
+  const isPrimary = owner.primary.engine === e;
+  const isReplica = owner.replicas.some((r) => r.engine === e);
+  if (isPrimary || (isReplica && !def.isWrite && c.clusterReadonly)) return null;
+  return `MOVED ${slot} ${owner.primary.host}:${owner.primary.port}`;
+}
+
 function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
   c.w.error(msg);
   if (c.multi !== null) c.multiError = true;
@@ -47,6 +65,13 @@ export function execute(e: Engine, c: Client, args: string[]): void {
   if (!c.authenticated && !def.noAuth) {
     reject(e, c, E.NOAUTH, def);
     return;
+  }
+  if (e.cluster !== null) {
+    const redirect = clusterRedirect(e, c, def, args);
+    if (redirect !== null) {
+      reject(e, c, redirect, def);
+      return;
+    }
   }
   if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.name)) {
     reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
@@ -107,6 +132,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const st = e.commandStats(def);
   st.calls++;
   st.usec += usec;
+  const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.ceil(usec) - 1);
+  st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
   if (failed) st.failed++;
   e.totalCommands++;
   c.lastCommand = def.fullName;

@@ -12,6 +12,7 @@ import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
+import type { ClusterTopology } from './cluster.ts';
 import { Replication } from './replication.ts';
 import { Tracking } from './tracking.ts';
 
@@ -30,6 +31,8 @@ export interface CommandStat {
   usec: number;
   rejected: number;
   failed: number;
+  /** Calls per latency bucket: index k counts calls that took at most 2^k microseconds. */
+  histogram: number[];
 }
 
 export interface SlowlogEntry {
@@ -62,6 +65,8 @@ export class Engine {
   readonly monitors = new Set<Client>();
   readonly tracking: Tracking;
   readonly replication: Replication;
+  /** Set when this engine is a node of a cluster-mode group. */
+  cluster: ClusterTopology | null = null;
   /** host:port this engine listens on, for INFO/ROLE of its replicas. */
   address = '127.0.0.1:0';
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
@@ -508,7 +513,7 @@ export class Engine {
   commandStats(def: CommandDef): CommandStat {
     let s = this.cmdStatsById[def.id];
     if (s === undefined) {
-      this.cmdStatsById[def.id] = s = { calls: 0, usec: 0, rejected: 0, failed: 0 };
+      this.cmdStatsById[def.id] = s = { calls: 0, usec: 0, rejected: 0, failed: 0, histogram: [] };
       this.statNames[def.id] = def.fullName;
     }
     return s;

@@ -3,6 +3,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
+import { ClusterTopology, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 
@@ -126,4 +127,34 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
         server.close(() => resolve());
       }),
   };
+}
+
+export interface ClusterShardSpec {
+  primary: RedisServerWithEngine;
+  replicas?: RedisServerWithEngine[];
+  /** Inclusive hash-slot ranges this shard serves. */
+  slots: [number, number][];
+}
+
+/**
+ * Joins listening servers of this process into one cluster-mode group: every node learns the
+ * topology (CLUSTER SLOTS/SHARDS/NODES, MOVED redirects) and each replica follows its shard's primary.
+ */
+export function formCluster(shards: ClusterShardSpec[]): ClusterTopology {
+  const node = (s: RedisServerWithEngine): ClusterNode => {
+    const [host, port] = [s.engine.address.slice(0, s.engine.address.lastIndexOf(':')), s.port];
+    return { id: s.engine.runId, host, port, engine: s.engine };
+  };
+  const topology = new ClusterTopology(
+    shards.map((sh) => ({ slots: sh.slots, primary: node(sh.primary), replicas: (sh.replicas ?? []).map(node) })),
+  );
+  for (const sh of shards) {
+    sh.primary.engine.cluster = topology;
+    sh.primary.replicaOf(null);
+    for (const r of sh.replicas ?? []) {
+      r.engine.cluster = topology;
+      r.replicaOf(sh.primary);
+    }
+  }
+  return topology;
 }

@@ -1,9 +1,8 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
-import type { Client } from './client.ts';
 import type { Engine } from './engine.ts';
 
-type Section = (e: Engine, c: Client) => [string, string | number][];
+type Section = (e: Engine) => [string, string | number][];
 
 function humanBytes(n: number): string {
   if (n < 1024) return `${n}B`;
@@ -20,7 +19,7 @@ const sections: Record<string, Section> = {
       ['redis_git_sha1', '00000000'],
       ['redis_git_dirty', 0],
       ['redis_build_id', '0'],
-      ['redis_mode', 'standalone'],
+      ['redis_mode', e.cluster === null ? 'standalone' : 'cluster'],
       ['os', `${os.type()} ${os.release()} ${os.arch()}`],
       ['arch_bits', 64],
       ['monotonic_clock', 'POSIX clock_gettime'],
@@ -182,7 +181,7 @@ const sections: Record<string, Section> = {
   },
   modules: () => [],
   errorstats: (e) => [...e.errStats].map(([k, n]) => [`errorstat_${k}`, `count=${n}`]),
-  cluster: () => [['cluster_enabled', 0]],
+  cluster: (e) => [['cluster_enabled', e.cluster === null ? 0 : 1]],
   keyspace: (e) =>
     e.ks.dbs
       .filter((d) => d.size > 0)
@@ -219,7 +218,8 @@ const TITLES: Record<string, string> = {
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL = [...DEFAULT.slice(0, 7), 'commandstats', ...DEFAULT.slice(7)];
 
-export function infoText(e: Engine, c: Client, requested: string[]): string {
+/** INFO text for the requested sections (lower-case names); also usable by an embedding control plane. */
+export function infoText(e: Engine, requested: string[]): string {
   let names: string[];
   if (requested.length === 0 || requested.includes('default')) names = DEFAULT;
   else if (requested.includes('all') || requested.includes('everything')) names = ALL;
@@ -227,7 +227,7 @@ export function infoText(e: Engine, c: Client, requested: string[]): string {
   const parts: string[] = [];
   for (const name of names) {
     const f = sections[name] as Section;
-    const lines = f(e, c).map(([k, v]) => `${k}:${v}`);
+    const lines = f(e).map(([k, v]) => `${k}:${v}`);
     parts.push(`# ${TITLES[name]}\r\n${lines.map((l) => l + '\r\n').join('')}`);
   }
   return parts.join('\r\n');

@@ -48,12 +48,6 @@ export function toFloat(s: string): number | null {
   return null;
 }
 
-export function parseFloatArg(s: string, err: string = E.NOT_FLOAT): number {
-  const v = toFloat(s);
-  if (v === null) fail(err);
-  return v;
-}
-
 // --- x87 80-bit long double emulation for INCRBYFLOAT/HINCRBYFLOAT ---
 // Redis adds in long double and prints "%.17Lf" with trailing zeros stripped; doing the same on a
 // 64-bit mantissa gives byte-identical results (e.g. 0.1 + 0.2 prints "0.3").

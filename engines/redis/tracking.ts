@@ -18,6 +18,9 @@ export interface TrackingState {
   caching: boolean | null;
 }
 
+/** tracking-table-max-keys (Redis default). */
+const TRACKING_TABLE_MAX_KEYS = 1_000_000;
+
 export class Tracking {
   /** Key → ids of clients that may have cached it. */
   private readonly keys = new Map<string, Set<number>>();
@@ -89,16 +92,21 @@ export class Tracking {
       if (set === undefined) this.keys.set(key, (set = new Set()));
       set.add(c.id);
     }
+    // tracking-table-max-keys: past it, the oldest keys are invalidated to bound memory, like Redis.
+    while (this.keys.size > TRACKING_TABLE_MAX_KEYS) {
+      const oldest = this.keys.keys().next().value as string;
+      this.invalidate(oldest, null, false);
+    }
   }
 
   /** A key changed; `by` is the client whose command changed it (for NOLOOP). */
-  invalidate(key: string, by: Client | null): void {
+  invalidate(key: string, by: Client | null, broadcast = true): void {
     const ids = this.keys.get(key);
     if (ids !== undefined) {
       this.keys.delete(key);
       for (const id of ids) this.send(id, key, by);
     }
-    if (this.prefixes.size !== 0) {
+    if (broadcast && this.prefixes.size !== 0) {
       for (const [p, set] of this.prefixes) {
         if (!key.startsWith(p)) continue;
         for (const id of set) this.send(id, key, by);

@@ -414,7 +414,7 @@ export const cacheClusterActions: ActionTable = {
       if (!fresh) return;
       // Losing the primary of a group with automatic failover promotes a replica, as Multi-AZ does.
       const group = fresh.replicationGroupId ? world.resources.get(scope, 'replication-group', fresh.replicationGroupId) : undefined;
-      const candidate = group?.automaticFailover && group.primaryClusterId === fresh.id ? failoverCandidate(world, scope, group.id) : undefined;
+      const candidate = group?.automaticFailover ? failoverCandidate(world, scope, group.id, fresh.id) : undefined;
       if (group && candidate) await failover(world, scope, group.id, candidate);
       else await restartNodes(world, scope, fresh, ids);
       const after = world.resources.get(scope, 'cluster', cluster.id);

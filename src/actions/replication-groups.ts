@@ -22,6 +22,8 @@ import {
 } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { parameterGroupFor } from './parameter-groups.ts';
+import { getParameterGroup } from '../lifecycle/parameters.ts';
+import { formatSlots, planShards, wantsClusterMode } from '../validate/shards.ts';
 import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
@@ -62,27 +64,37 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
       AutomaticFailoverStatus: g.pending.automaticFailover === undefined ? undefined : enabled(g.pending.automaticFailover),
     },
     MemberClusters: g.memberClusters,
-    NodeGroups: [
-      {
-        NodeGroupId: '0001',
-        Status: ready ? 'available' : 'creating',
-        PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
-        ReaderEndpoint: ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
-        NodeGroupMembers: members.map((c) => ({
-          CacheClusterId: c.id,
-          CacheNodeId: '0001',
-          ReadEndpoint: c.status !== 'creating' && c.nodes[0]?.port ? endpoint(world, c.nodes[0].port) : undefined,
-          PreferredAvailabilityZone: c.preferredAz,
-          CurrentRole: c.id === g.primaryClusterId ? 'primary' : 'replica',
-        })),
-      },
-    ],
+    NodeGroups: g.shards
+      ? g.shards.map((shard) => ({
+          NodeGroupId: shard.id,
+          Status: ready ? 'available' : 'creating',
+          Slots: formatSlots(shard.slots),
+          NodeGroupMembers: members
+            .filter((c) => shard.members.includes(c.id))
+            .map((c) => ({ CacheClusterId: c.id, CacheNodeId: '0001', PreferredAvailabilityZone: c.preferredAz })),
+        }))
+      : [
+          {
+            NodeGroupId: '0001',
+            Status: ready ? 'available' : 'creating',
+            PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
+            ReaderEndpoint: ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
+            NodeGroupMembers: members.map((c) => ({
+              CacheClusterId: c.id,
+              CacheNodeId: '0001',
+              ReadEndpoint: c.status !== 'creating' && c.nodes[0]?.port ? endpoint(world, c.nodes[0].port) : undefined,
+              PreferredAvailabilityZone: c.preferredAz,
+              CurrentRole: c.id === g.primaryClusterId ? 'primary' : 'replica',
+            })),
+          },
+        ],
     SnapshottingClusterId: g.snapshotRetentionLimit > 0 ? (g.memberClusters.find((m) => m !== g.primaryClusterId) ?? g.primaryClusterId) : undefined,
     AutomaticFailover: enabled(g.automaticFailover),
     MultiAZ: enabled(g.multiAZ),
     SnapshotRetentionLimit: g.snapshotRetentionLimit,
     SnapshotWindow: g.snapshotWindow,
-    ClusterEnabled: false,
+    ConfigurationEndpoint: g.shards && ready && g.configEndpointPort ? endpoint(world, g.configEndpointPort) : undefined,
+    ClusterEnabled: g.shards !== undefined,
     CacheNodeType: g.nodeType,
     AuthTokenEnabled: g.authTokenEnabled,
     AuthTokenLastModifiedDate: g.authTokenLastModified ? new Date(g.authTokenLastModified) : undefined,
@@ -98,15 +110,12 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     NetworkType: g.networkType as ec.NetworkType,
     IpDiscovery: g.ipDiscovery as ec.IpDiscovery,
     TransitEncryptionMode: g.transitEncryption ? 'required' : undefined,
-    ClusterMode: 'disabled',
+    ClusterMode: g.shards ? 'enabled' : 'disabled',
     Engine: g.engine,
   };
 }
 
 function clusterCount(input: ec.CreateReplicationGroupMessage): number {
-  if ((input.NumNodeGroups ?? 1) > 1 || input.NodeGroupConfiguration || input.ClusterMode === 'enabled' || input.ClusterMode === 'compatible') {
-    throw invalidValue('Cluster mode enabled replication groups (NumNodeGroups > 1, NodeGroupConfiguration, ClusterMode enabled/compatible) are not supported by elasticache-local yet.');
-  }
   const fromReplicas = input.ReplicasPerNodeGroup === undefined ? undefined : intInRange(input.ReplicasPerNodeGroup, 'ReplicasPerNodeGroup', 0, MAX_REPLICAS)! + 1;
   const fromClusters = intInRange(input.NumCacheClusters, 'NumCacheClusters', 1, MAX_CLUSTERS_PER_GROUP);
   if (fromReplicas !== undefined && fromClusters !== undefined && fromReplicas !== fromClusters) {
@@ -143,8 +152,20 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (restoreFrom && primary) throw invalidCombination('PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.');
   const version = engineVersionOf(engine, input.EngineVersion ?? primary?.engineVersion);
   const nodeType = primary && input.CacheNodeType === undefined ? primary.nodeType : nodeTypeOf(input.CacheNodeType);
-  const count = clusterCount(input);
-  const automaticFailover = input.AutomaticFailoverEnabled ?? false;
+  if (input.ClusterMode === 'compatible') {
+    throw invalidValue('ClusterMode compatible is not supported by elasticache-local yet; use enabled or disabled.');
+  }
+  const requestedGroup = input.CacheParameterGroupName ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version) : undefined;
+  const clusterMode = wantsClusterMode(input, requestedGroup !== undefined && getParameterGroup(world.resources, scope, requestedGroup)?.overrides['cluster-enabled'] === 'yes');
+  const shardPlans = clusterMode ? planShards(input) : undefined;
+  if (clusterMode) {
+    if (input.NumCacheClusters !== undefined) throw invalidCombination('NumCacheClusters is not valid with cluster mode enabled; use NumNodeGroups and ReplicasPerNodeGroup.');
+    if (primary) throw invalidCombination('PrimaryClusterId cannot be used with cluster mode enabled.');
+    if (input.AutomaticFailoverEnabled === false) throw invalidCombination('Redis (cluster mode enabled) replication groups must have automatic failover enabled.');
+    if (input.SnapshotName || input.SnapshotArns?.length) throw invalidValue('Restoring a cluster mode enabled group from a snapshot is not supported by elasticache-local yet.');
+  }
+  const count = clusterMode ? shardPlans!.reduce((n, p) => n + 1 + p.replicas, 0) : clusterCount(input);
+  const automaticFailover = input.AutomaticFailoverEnabled ?? clusterMode;
   const multiAZ = input.MultiAZEnabled ?? false;
   if (automaticFailover && count < 2) {
     throw invalidCombination('Automatic failover requires at least one read replica: NumCacheClusters must be at least 2.');
@@ -166,7 +187,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   const subnetGroupName = (input.CacheSubnetGroupName ?? primary?.subnetGroup ?? DEFAULT_SUBNET_GROUP).toLowerCase();
   const subnetZones = [...new Set(requireSubnetGroup(world, scope, subnetGroupName).subnets.map((s) => s.az))];
   const zones = input.PreferredCacheClusterAZs ?? subnetZones;
-  if (input.PreferredCacheClusterAZs && input.PreferredCacheClusterAZs.length !== count) {
+  if (input.PreferredCacheClusterAZs && !clusterMode && input.PreferredCacheClusterAZs.length !== count) {
     throw invalidValue('The number of PreferredCacheClusterAZs must equal NumCacheClusters.');
   }
   const now = world.now();
@@ -200,15 +221,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     restoreFrom,
     createdAt: now,
   };
-  const parameterGroup = input.CacheParameterGroupName
-    ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version)
-    : defaultParameterGroup(version);
-  const members: ClusterRecord[] = [];
-  // An existing primary keeps its own name; new members are numbered after it.
-  for (let i = primary ? 2 : 1; i <= count; i++) {
-    const az = zones[(i - 1) % zones.length]!;
-    members.push({
-      id: memberId(id, i),
+  const parameterGroup = requestedGroup ?? defaultParameterGroup(version, clusterMode);
+  const member = (memberClusterId: string, az: string): ClusterRecord => ({
+      id: memberClusterId,
       engine,
       engineVersion: version.version,
       nodeType,
@@ -234,6 +249,20 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       pending: {},
       createdAt: now,
     });
+  const members: ClusterRecord[] = [];
+  if (shardPlans) {
+    group.shards = shardPlans.map((plan, shardIndex) => {
+      const ids = Array.from({ length: plan.replicas + 1 }, (_, k) => `${id}-${plan.id}-${String(k + 1).padStart(3, '0')}`);
+      ids.forEach((mid, k) => {
+        const az = (k === 0 ? plan.primaryAz : plan.replicaAzs?.[k - 1]) ?? zones[(shardIndex + k) % zones.length]!;
+        members.push(member(mid, az));
+      });
+      return { id: plan.id, slots: plan.slots, primaryClusterId: ids[0]!, members: ids };
+    });
+    group.primaryClusterId = group.shards[0]!.primaryClusterId;
+  } else {
+    // An existing primary keeps its own name; new members are numbered after it.
+    for (let i = primary ? 2 : 1; i <= count; i++) members.push(member(memberId(id, i), zones[(i - 1) % zones.length]!));
   }
   group.memberClusters = [...(primary ? [primary.id] : []), ...members.map((m) => m.id)];
   world.resources.transaction(() => {
@@ -274,6 +303,7 @@ function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: 
     group.multiAZ = input.MultiAZEnabled;
   }
   if (input.PrimaryClusterId !== undefined) {
+    if (group.shards) throw invalidCombination('PrimaryClusterId is not valid for cluster mode enabled replication groups; use TestFailover.');
     const target = input.PrimaryClusterId.toLowerCase();
     if (!group.memberClusters.includes(target)) {
       throw invalidValue(`Cache cluster ${input.PrimaryClusterId} is not a member of replication group ${group.id}.`);
@@ -370,6 +400,9 @@ export const replicationGroupActions: ActionTable = {
     }
     requireAvailable(group);
     const retain = input.RetainPrimaryCluster ?? false;
+    if (group.shards && input.FinalSnapshotIdentifier !== undefined) {
+      throw invalidValue('Final snapshots of cluster mode enabled replication groups are not supported by elasticache-local yet.');
+    }
     group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);
     group.status = 'deleting';
     world.resources.transaction(() => {

@@ -102,6 +102,7 @@ export const snapshotActions: ActionTable = {
       if (group.status !== 'available') {
         throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
       }
+      if (group.shards) throw invalidValue('Snapshots of cluster mode enabled replication groups are not supported by elasticache-local yet.');
       cluster = world.resources.get(scope, 'cluster', group.primaryClusterId);
     } else {
       cluster = world.resources.get(scope, 'cluster', input.CacheClusterId!.toLowerCase());

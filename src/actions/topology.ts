@@ -22,9 +22,16 @@ function requireAvailable(group: ReplicationGroupRecord): void {
   }
 }
 
-function requireShard(nodeGroupId: string | undefined, groupId: string): void {
+/** The primary of the named shard. */
+function requireShard(nodeGroupId: string | undefined, group: ReplicationGroupRecord): string {
   if (nodeGroupId === undefined) throw missingParameter('NodeGroupId');
-  if (nodeGroupId !== SHARD) throw fault('NodeGroupNotFoundFault', `Node group ${nodeGroupId} not found in replication group ${groupId}.`);
+  const primary = group.shards ? group.shards.find((s) => s.id === nodeGroupId)?.primaryClusterId : nodeGroupId === SHARD ? group.primaryClusterId : undefined;
+  if (!primary) throw fault('NodeGroupNotFoundFault', `Node group ${nodeGroupId} not found in replication group ${group.id}.`);
+  return primary;
+}
+
+function notForClusterMode(group: ReplicationGroupRecord, action: string): void {
+  if (group.shards) throw invalidValue(`${action} on cluster mode enabled replication groups is not supported by elasticache-local yet.`);
 }
 
 /** A new replica cluster shaped like the group's primary. */
@@ -55,7 +62,7 @@ function targetReplicaCount(input: { NewReplicaCount?: number; ReplicaConfigurat
 export const topologyActions: ActionTable = {
   TestFailover: define<ec.TestFailoverMessage, ec.TestFailoverResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
-    requireShard(input.NodeGroupId, group.id);
+    const shardPrimary = requireShard(input.NodeGroupId, group);
     requireAvailable(group);
     if (!group.automaticFailover) {
       throw fault('TestFailoverNotAvailableFault', `TestFailover is not available for replication group ${group.id}: automatic failover is not enabled.`);
@@ -65,12 +72,12 @@ export const topologyActions: ActionTable = {
     if (recent.length >= MAX_TEST_FAILOVERS_PER_DAY) {
       throw fault('TestFailoverNotAvailableFault', `TestFailover can be called at most ${MAX_TEST_FAILOVERS_PER_DAY} times in 24 hours for replication group ${group.id}.`);
     }
-    const replica = failoverCandidate(world, scope, group.id);
+    const replica = failoverCandidate(world, scope, group.id, shardPrimary);
     if (!replica) throw fault('TestFailoverNotAvailableFault', `Replication group ${group.id} has no available replica to fail over to.`);
     group.failovers = [...recent, now];
     group.status = 'modifying';
     world.resources.put(scope, 'replication-group', group.id, group);
-    world.event(scope, 'replication-group', group.id, `Test Failover API called for node group ${SHARD}`);
+    world.event(scope, 'replication-group', group.id, `Test Failover API called for node group ${input.NodeGroupId}`);
     world.later(async () => {
       await failover(world, scope, group.id, replica);
       const fresh = world.resources.get(scope, 'replication-group', group.id);
@@ -84,6 +91,7 @@ export const topologyActions: ActionTable = {
   IncreaseReplicaCount: define<ec.IncreaseReplicaCountMessage, ec.IncreaseReplicaCountResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
     if (input.ApplyImmediately !== true) throw invalidValue('IncreaseReplicaCount requires ApplyImmediately=true.');
+    notForClusterMode(group, 'IncreaseReplicaCount');
     requireAvailable(group);
     const target = targetReplicaCount(input);
     if (target === undefined) throw missingParameter('NewReplicaCount');
@@ -124,6 +132,7 @@ export const topologyActions: ActionTable = {
   DecreaseReplicaCount: define<ec.DecreaseReplicaCountMessage, ec.DecreaseReplicaCountResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
     if (input.ApplyImmediately !== true) throw invalidValue('DecreaseReplicaCount requires ApplyImmediately=true.');
+    notForClusterMode(group, 'DecreaseReplicaCount');
     requireAvailable(group);
     const replicas = group.memberClusters.filter((m) => m !== group.primaryClusterId);
     const target = targetReplicaCount(input);

@@ -1,25 +1,36 @@
-import type { Scope } from '../store/records.ts';
+import type { ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { restartNodes } from './provision.ts';
 
-/** The replica to promote: the first available one, all being in step with the primary here. */
-export function failoverCandidate(world: World, scope: Scope, groupId: string): string | undefined {
+/** The primary and members of the shard a cluster belongs to (the whole group when cluster mode is off). */
+export function shardOf(group: ReplicationGroupRecord, clusterId: string): { primary: string; members: string[]; id: string } | undefined {
+  if (!group.shards) return { primary: group.primaryClusterId, members: group.memberClusters, id: '0001' };
+  const shard = group.shards.find((s) => s.members.includes(clusterId));
+  return shard && { primary: shard.primaryClusterId, members: shard.members, id: shard.id };
+}
+
+/** The replica to promote in the shard of `primaryId`: the first available one, all being in step here. */
+export function failoverCandidate(world: World, scope: Scope, groupId: string, primaryId: string): string | undefined {
   const group = world.resources.get(scope, 'replication-group', groupId);
-  if (!group) return undefined;
-  return group.memberClusters.find((m) => m !== group.primaryClusterId && world.resources.get(scope, 'cluster', m)?.status === 'available');
+  const shard = group && shardOf(group, primaryId);
+  if (!shard || shard.primary !== primaryId) return undefined;
+  return shard.members.find((m) => m !== primaryId && world.resources.get(scope, 'cluster', m)?.status === 'available');
 }
 
 /**
- * Promotes `replicaId` and demotes the old primary, as Multi-AZ failover does: the old primary's node
- * restarts (every client connection to it closes, the primary endpoint now leads to the new primary),
- * then rejoins as a replica with a full copy.
+ * Promotes `replicaId` and demotes its shard's primary, as Multi-AZ failover does: the old primary's node
+ * restarts (every client connection to it closes, the endpoints now lead to the new primary), then rejoins
+ * as a replica with a full copy.
  */
 export async function failover(world: World, scope: Scope, groupId: string, replicaId: string): Promise<void> {
   const group = world.resources.get(scope, 'replication-group', groupId);
-  if (!group) return;
-  const oldPrimary = group.primaryClusterId;
+  const shard = group && shardOf(group, replicaId);
+  if (!group || !shard) return;
+  const oldPrimary = shard.primary;
   world.runtime.nodes.flushReplication(world.runtime.nodeKey(scope, oldPrimary, '0001'));
-  group.primaryClusterId = replicaId;
+  const record = group.shards?.find((s) => s.id === shard.id);
+  if (record) record.primaryClusterId = replicaId;
+  if (group.primaryClusterId === oldPrimary) group.primaryClusterId = replicaId;
   world.resources.put(scope, 'replication-group', groupId, group);
   world.runtime.syncGroupRoles(scope, groupId);
   world.event(scope, 'replication-group', groupId, `Failover to replica node ${replicaId} completed`);

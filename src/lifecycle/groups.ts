@@ -1,7 +1,18 @@
-import type { Scope } from '../store/records.ts';
+import type { ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
 import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from './snapshots.ts';
+
+/** Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint. */
+export async function openEndpointsOf(
+  world: World,
+  scope: Scope,
+  group: ReplicationGroupRecord,
+): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort'>>> {
+  if (group.shards) return { configEndpointPort: await world.runtime.openConfigurationEndpoint(scope, group) };
+  const ports = await world.runtime.openGroupEndpoints(scope, group);
+  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader };
+}
 
 /** A group whose members have all settled becomes available again (after adding or removing a replica). */
 export function finishGroupMembership(world: World, scope: Scope, groupId: string): void {
@@ -19,14 +30,13 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   const group = world.resources.get(scope, 'replication-group', groupId);
   if (!group || group.status !== 'creating') return;
   for (const id of group.memberClusters) await bringUpCluster(world, scope, id);
-  const ports = await world.runtime.openGroupEndpoints(scope, group);
+  const ports = await openEndpointsOf(world, scope, group);
   const fresh = world.resources.get(scope, 'replication-group', groupId);
   if (!fresh) {
     await world.runtime.closeGroupEndpoints(scope, groupId);
     return;
   }
-  fresh.primaryEndpointPort = ports.primary;
-  fresh.readerEndpointPort = ports.reader;
+  Object.assign(fresh, ports);
   if (fresh.restoreFrom) {
     try {
       // Into the primary only: the replicas then take their full copy from it, as on AWS.

@@ -1,5 +1,5 @@
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
-import { createRedisServer, type RedisServerWithEngine } from '../../engines/redis/index.ts';
+import { createRedisServer, formCluster, type RedisServerWithEngine } from '../../engines/redis/index.ts';
 import { dumpRdb, loadRdb } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
@@ -120,6 +120,21 @@ export class NodeSupervisor {
     const primary = primaryKey === null ? null : this.running.get(primaryKey)?.redis;
     if (primary === undefined) return;
     node.replicaOf(primary);
+  }
+
+  /**
+   * Joins running nodes into one cluster-mode group (CLUSTER SLOTS/NODES, MOVED) with each shard's
+   * replicas following its primary. Shards with a node not running are left out until it runs.
+   */
+  formCluster(shards: { primary: string; replicas: string[]; slots: [number, number][] }[]): void {
+    const specs = [];
+    for (const shard of shards) {
+      const primary = this.running.get(shard.primary)?.redis;
+      if (!primary) continue;
+      const replicas = shard.replicas.map((k) => this.running.get(k)?.redis).filter((r): r is RedisServerWithEngine => r !== undefined);
+      specs.push({ primary, replicas, slots: shard.slots });
+    }
+    if (specs.length > 0) formCluster(specs);
   }
 
   /** Ships what the primary has not yet sent to its replicas, so a promotion loses no acknowledged write. */

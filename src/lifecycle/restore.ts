@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
-import { finishGroupDelete } from './groups.ts';
+import { finishGroupDelete, openEndpointsOf } from './groups.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
 import { bringUpServerless } from './serverless.ts';
 
@@ -27,6 +27,7 @@ export async function restoreWorld(world: World): Promise<void> {
     for (const p of [record.nodePort, record.endpointPort, record.readerEndpointPort]) world.runtime.ports.reserve(p);
   }
   for (const { record } of groups) {
+    world.runtime.ports.reserve(record.configEndpointPort ?? 0);
     world.runtime.ports.reserve(record.primaryEndpointPort);
     world.runtime.ports.reserve(record.readerEndpointPort);
   }
@@ -57,11 +58,10 @@ export async function restoreWorld(world: World): Promise<void> {
     world.resources.put(scope, 'serverless-cache', up.name, up);
   }
   for (const { scope, record } of world.resources.all('replication-group')) {
-    const ports = await world.runtime.openGroupEndpoints(scope, record);
+    const ports = await openEndpointsOf(world, scope, record);
     const fresh = world.resources.get(scope, 'replication-group', record.id);
     if (!fresh) continue;
-    fresh.primaryEndpointPort = ports.primary;
-    fresh.readerEndpointPort = ports.reader;
+    Object.assign(fresh, ports);
     fresh.status = 'available';
     world.resources.put(scope, 'replication-group', fresh.id, fresh);
     world.runtime.syncGroupRoles(scope, fresh.id);

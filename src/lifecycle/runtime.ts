@@ -161,6 +161,17 @@ export class Runtime {
   syncGroupRoles(scope: Scope, groupId: string): void {
     const group = this.resources.get(scope, 'replication-group', groupId);
     if (!group) return;
+    if (group.shards) {
+      const key = (id: string) => this.nodeKey(scope, id, '0001');
+      this.nodes.formCluster(
+        group.shards.map((s) => ({
+          primary: key(s.primaryClusterId),
+          replicas: s.members.filter((m) => m !== s.primaryClusterId).map(key),
+          slots: s.slots,
+        })),
+      );
+      return;
+    }
     const primaryKey = this.nodeKey(scope, group.primaryClusterId, '0001');
     this.nodes.replicaOf(primaryKey, null);
     for (const member of group.memberClusters) {
@@ -213,6 +224,19 @@ export class Runtime {
   async closeGroupEndpoints(scope: Scope, groupId: string): Promise<void> {
     await this.closeEndpoint(scope, groupId, 'primary');
     await this.closeEndpoint(scope, groupId, 'reader');
+    await this.closeEndpoint(scope, groupId, 'configuration');
+  }
+
+  /** A cluster-mode group's configuration endpoint reaches one of its primaries; clients then follow CLUSTER SLOTS. */
+  async openConfigurationEndpoint(scope: Scope, group: ReplicationGroupRecord): Promise<number> {
+    return this.openEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, () => {
+      const fresh = this.resources.get(scope, 'replication-group', group.id);
+      for (const shard of fresh?.shards ?? []) {
+        const port = this.nodePort(scope, shard.primaryClusterId, '0001');
+        if (port !== undefined) return port;
+      }
+      return undefined;
+    });
   }
 
   async stop(): Promise<void> {

@@ -86,6 +86,15 @@ export interface ClusterRecord {
   createdAt: number;
 }
 
+/** One shard of a cluster-mode-enabled group. */
+export interface ShardRecord {
+  id: string; // '0001'
+  /** Inclusive hash-slot ranges. */
+  slots: [number, number][];
+  primaryClusterId: string;
+  members: string[];
+}
+
 export type GroupStatus = 'creating' | 'available' | 'modifying' | 'deleting' | 'create-failed' | 'snapshotting';
 
 export interface ReplicationGroupRecord {
@@ -119,6 +128,9 @@ export interface ReplicationGroupRecord {
   lastAutomaticSnapshot?: number;
   /** When TestFailover ran (ms), for AWS's limit on how often. */
   failovers?: number[];
+  /** Cluster mode enabled: the shards, and the configuration endpoint in front of them. */
+  shards?: ShardRecord[];
+  configEndpointPort?: number;
   createdAt: number;
 }
 

@@ -13,8 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
 
-const FROM = 37400;
-const TO = 37419;
+// Below Linux's ephemeral range (32768-60999), so ports the OS hands to other tests never land in it.
+const FROM = 23400;
+const TO = 23419;
 let emulator: Emulator;
 let squatter: net.Server;
 

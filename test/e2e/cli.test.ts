@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../support/exec.ts';
+import { freePort } from '../support/net.ts';
 
 const BIN = path.resolve('bin/elasticache-local.mjs');
 const children: ChildProcess[] = [];
@@ -95,7 +96,7 @@ describe('the elasticache-local command', () => {
   });
 
   it('runs a bare Redis engine with `redis-server --port N`', async () => {
-    const port = 38000 + Math.floor(Math.random() * 500);
+    const port = await freePort();
     const { child } = await startUntil(['redis-server', '--port', String(port)], /Ready to accept connections/);
     expect(await exchange(port, 'PING\r\n')).toBe('+PONG\r\n');
     child.kill('SIGTERM');
@@ -103,7 +104,7 @@ describe('the elasticache-local command', () => {
   });
 
   it('runs a bare Memcached engine with `memcached --port N`', async () => {
-    const port = 38500 + Math.floor(Math.random() * 500);
+    const port = await freePort();
     const { child } = await startUntil(['memcached', '--port', String(port)], new RegExp(String(port)));
     expect(await exchange(port, 'version\r\n')).toMatch(/^VERSION \d/);
     child.kill('SIGTERM');

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '../client.ts';
 import { defineGroup, type CommandDef } from '../command-table.ts';
+import { resolve } from '../dispatch.ts';
 import { fail } from '../errors.ts';
 import { writeHelp } from './util.ts';
 
@@ -74,6 +75,20 @@ export const aclCommands = defineGroup('server', [
         },
       },
       { name: 'log', arity: -2, flags: ['admin'], handler: (c) => c.w.array(0) },
+      {
+        name: 'dryrun',
+        arity: -4,
+        flags: ['admin'],
+        handler: (c, a) => {
+          if (a[2] !== 'default') fail(`ERR User '${a[2]}' not found`);
+          const args = a.slice(3);
+          if (c.engine.lookup(args[0] as string) === undefined) fail(`ERR Command '${args[0]}' not found`);
+          const r = resolve(c.engine, args);
+          // The default user may run everything; only a malformed command is refused.
+          if (typeof r === 'string' && r.startsWith('ERR wrong number')) fail(r);
+          c.w.ok();
+        },
+      },
       { name: 'setuser', arity: -3, flags: ['admin'], handler: unsupported },
       { name: 'deluser', arity: -3, flags: ['admin'], handler: unsupported },
       { name: 'save', arity: 2, flags: ['admin'], handler: unsupported },

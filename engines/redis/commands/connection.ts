@@ -53,7 +53,7 @@ function hello(c: Client, a: string[]): void {
   c.w.bulk('id');
   c.w.int(c.id);
   c.w.bulk('mode');
-  c.w.bulk('standalone');
+  c.w.bulk(c.engine.cluster === null ? 'standalone' : 'cluster');
   c.w.bulk('role');
   c.w.bulk('master');
   c.w.bulk('modules');
@@ -255,7 +255,9 @@ export const connectionCommands = defineGroup('connection', [
     arity: 2,
     flags: ['fast'],
     handler: (c, a) => {
-      c.dbIndex = toDbIndex(a[1] as string);
+      const idx = toDbIndex(a[1] as string);
+      if (idx !== 0 && c.engine.cluster !== null) fail('ERR SELECT is not allowed in cluster mode');
+      c.dbIndex = idx;
       c.w.ok();
     },
   },

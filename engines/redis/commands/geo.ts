@@ -70,7 +70,7 @@ function geoadd(c: Client, a: string[]): void {
       changed++;
     }
   }
-  updateEncoding(o, items.map(([m]) => m));
+  updateEncoding(o, items.map(([m]) => m), c.engine.config.encoding);
   c.db.modified(key);
   c.w.int(ch ? added + changed : added);
 }
@@ -151,7 +151,7 @@ function store(c: Client, matches: Match[], s: SearchSpec): void {
   }
   const o = newZSet();
   for (const m of matches) o.v.add(m.member, s.storeDist ? m.dist / s.unit : m.score);
-  updateEncoding(o, matches.map((m) => m.member));
+  updateEncoding(o, matches.map((m) => m.member), c.engine.config.encoding);
   c.db.set(dest, o);
   c.w.int(matches.length);
 }

@@ -24,7 +24,7 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
     o.v.set(f, v);
     values.push(f, v);
   }
-  updateEncoding(o, values);
+  updateEncoding(o, values, c.engine.config.encoding);
   c.db.modified(key);
   if (replyCount) c.w.int(added);
   else c.w.ok();
@@ -109,7 +109,7 @@ export const hashCommands = defineGroup('hash', [
       const o = c.db.getOrCreate(key, 'hash', newHash);
       if (o.v.has(a[2] as string)) return c.w.int(0);
       o.v.set(a[2] as string, a[3] as string);
-      updateEncoding(o, [a[2] as string, a[3] as string]);
+      updateEncoding(o, [a[2] as string, a[3] as string], c.engine.config.encoding);
       c.db.modified(key);
       c.w.int(1);
     },
@@ -180,7 +180,7 @@ export const hashCommands = defineGroup('hash', [
       if (!inI64(next)) fail(E.OVERFLOW);
       const o = c.db.getOrCreate(key, 'hash', newHash);
       o.v.set(a[2] as string, next.toString());
-      updateEncoding(o, [a[2] as string]);
+      updateEncoding(o, [a[2] as string], c.engine.config.encoding);
       c.db.modified(key);
       c.w.bigint(next);
     },
@@ -204,7 +204,7 @@ export const hashCommands = defineGroup('hash', [
       }
       const o = c.db.getOrCreate(key, 'hash', newHash);
       o.v.set(a[2] as string, next);
-      updateEncoding(o, [a[2] as string, next]);
+      updateEncoding(o, [a[2] as string, next], c.engine.config.encoding);
       c.db.modified(key);
       c.w.bulk(next);
     },

@@ -1,5 +1,6 @@
-// HyperLogLog with Redis's hashing (MurmurHash64A), register layout (dense, 6-bit registers) and
-// cardinality estimator, so PFCOUNT returns the same numbers as Redis for the same input.
+// HyperLogLog with Redis's hashing (MurmurHash64A), both of its encodings (sparse opcodes and
+// dense 6-bit registers), its cached-cardinality header and its estimator, so PFCOUNT returns the
+// same numbers and GET returns the same bytes as Redis for the same input.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
@@ -73,60 +74,218 @@ function setReg(p: Buffer, i: number, v: number): void {
   if (byte + 1 < p.length) p[byte + 1] = ((p[byte + 1] as number) & ~(HLL_REGISTER_MAX >> fb8)) | (v >> fb8);
 }
 
-function emptyHll(): Buffer {
-  const b = Buffer.alloc(HLL_DENSE_SIZE);
-  b.write('HYLL', 0, 'latin1');
-  return b;
-}
-
 const HLL_DENSE = 0;
 const HLL_SPARSE = 1;
+/** hll-sparse-max-bytes: a sparse value growing past this is promoted to dense. */
+const HLL_SPARSE_MAX_BYTES = 3000;
+const SPARSE_VAL_MAX_VALUE = 32;
+const SPARSE_VAL_MAX_LEN = 4;
+const SPARSE_ZERO_MAX_LEN = 64;
+const CARD_OFFSET = 8;
 
-/**
- * Expands Redis's sparse encoding (ZERO 00xxxxxx, XZERO 01xxxxxx yyyyyyyy, VAL 1vvvvvxx) into dense
- * registers; such values come from real Redis, e.g. through a loaded snapshot. Null if malformed.
- */
-function sparseToDense(v: string): Buffer | null {
-  const out = emptyHll();
-  let reg = 0;
-  for (let i = HLL_HDR_SIZE; i < v.length; ) {
-    const op = v.charCodeAt(i);
-    if ((op & 0xc0) === 0x00) {
-      reg += (op & 0x3f) + 1;
-      i++;
-    } else if ((op & 0xc0) === 0x40) {
-      if (i + 1 >= v.length) return null;
-      reg += (((op & 0x3f) << 8) | v.charCodeAt(i + 1)) + 1;
-      i += 2;
-    } else {
-      const value = ((op >> 2) & 0x1f) + 1;
-      const run = (op & 0x03) + 1;
-      if (reg + run > HLL_REGISTERS) return null;
-      for (let k = 0; k < run; k++) setReg(out, reg++, value);
-      i++;
-    }
-    if (reg > HLL_REGISTERS) return null;
-  }
-  return reg === HLL_REGISTERS ? out : null;
+/** A value being worked on: the whole Redis string (header + sparse opcodes or dense registers). */
+interface Hll {
+  bytes: Buffer;
 }
 
-/** Reads an HLL value (dense, or sparse as written by Redis) as dense registers; null if the key is missing. */
-function load(c: Client, key: string, read = true): Buffer | null {
+function encodingOf(h: Hll): number {
+  return h.bytes[4] as number;
+}
+
+function invalidateCache(h: Hll): void {
+  h.bytes[CARD_OFFSET + 7] = (h.bytes[CARD_OFFSET + 7] as number) | 0x80;
+}
+
+function cacheValid(h: Hll): boolean {
+  return ((h.bytes[CARD_OFFSET + 7] as number) & 0x80) === 0;
+}
+
+/** A new HLL, as Redis creates it: sparse, every register in XZERO runs. */
+function createHll(): Hll {
+  const b = Buffer.alloc(HLL_HDR_SIZE + 2);
+  b.write('HYLL', 0, 'latin1');
+  b[4] = HLL_SPARSE;
+  const run = HLL_REGISTERS - 1;
+  b[HLL_HDR_SIZE] = 0x40 | (run >> 8);
+  b[HLL_HDR_SIZE + 1] = run & 0xff;
+  return { bytes: b };
+}
+
+const isZero = (op: number) => (op & 0xc0) === 0x00;
+const isXZero = (op: number) => (op & 0xc0) === 0x40;
+const valValue = (op: number) => ((op >> 2) & 0x1f) + 1;
+const valLen = (op: number) => (op & 0x03) + 1;
+const valOp = (value: number, len: number) => 0x80 | ((value - 1) << 2) | (len - 1);
+
+/** Walks sparse opcodes, calling visit(firstRegister, runLength, value); false if malformed. */
+function walkSparse(b: Buffer, visit: (first: number, len: number, value: number) => void): boolean {
+  let reg = 0;
+  for (let i = HLL_HDR_SIZE; i < b.length; ) {
+    const op = b[i] as number;
+    let len: number;
+    let value = 0;
+    if (isZero(op)) {
+      len = (op & 0x3f) + 1;
+      i++;
+    } else if (isXZero(op)) {
+      if (i + 1 >= b.length) return false;
+      len = (((op & 0x3f) << 8) | (b[i + 1] as number)) + 1;
+      i += 2;
+    } else {
+      len = valLen(op);
+      value = valValue(op);
+      i++;
+    }
+    if (reg + len > HLL_REGISTERS) return false;
+    visit(reg, len, value);
+    reg += len;
+  }
+  return reg === HLL_REGISTERS;
+}
+
+/** Converts to dense in place, keeping the header (and so the cached cardinality) like Redis. */
+function toDense(h: Hll): boolean {
+  if (encodingOf(h) === HLL_DENSE) return true;
+  const dense = Buffer.alloc(HLL_DENSE_SIZE);
+  h.bytes.copy(dense, 0, 0, HLL_HDR_SIZE);
+  dense[4] = HLL_DENSE;
+  const ok = walkSparse(h.bytes, (first, len, value) => {
+    if (value !== 0) for (let k = 0; k < len; k++) setReg(dense, first + k, value);
+  });
+  if (!ok) return false;
+  h.bytes = dense;
+  return true;
+}
+
+function denseSet(h: Hll, index: number, count: number): number {
+  if (getReg(h.bytes, index) >= count) return 0;
+  setReg(h.bytes, index, count);
+  return 1;
+}
+
+/** Redis's hllSparseSet: split the opcode covering `index`, then merge equal neighbours. */
+function sparseSet(h: Hll, index: number, count: number): number {
+  if (count > SPARSE_VAL_MAX_VALUE) return promoteAndSet(h, index, count);
+  const ops = [...h.bytes.subarray(HLL_HDR_SIZE)];
+  let p = 0;
+  let prev = -1;
+  let first = 0;
+  let span = 0;
+  while (p < ops.length) {
+    const op = ops[p] as number;
+    const oplen = isXZero(op) ? 2 : 1;
+    span = isZero(op) ? (op & 0x3f) + 1 : isXZero(op) ? (((op & 0x3f) << 8) | (ops[p + 1] as number)) + 1 : valLen(op);
+    if (index <= first + span - 1) break;
+    prev = p;
+    p += oplen;
+    first += span;
+  }
+  if (span === 0 || p >= ops.length) return -1;
+  const op = ops[p] as number;
+  const zero = isZero(op);
+  const xzero = isXZero(op);
+  const runlen = zero ? (op & 0x3f) + 1 : xzero ? span : valLen(op);
+  let updated = false;
+  if (!zero && !xzero) {
+    if (valValue(op) >= count) return 0;
+    if (runlen === 1) {
+      ops[p] = valOp(count, 1);
+      updated = true;
+    }
+  }
+  if (!updated && zero && runlen === 1) {
+    ops[p] = valOp(count, 1);
+    updated = true;
+  }
+  if (!updated) {
+    const seq: number[] = [];
+    const last = first + span - 1;
+    const zeroRun = (len: number) => {
+      if (len > SPARSE_ZERO_MAX_LEN) seq.push(0x40 | ((len - 1) >> 8), (len - 1) & 0xff);
+      else seq.push(len - 1);
+    };
+    if (zero || xzero) {
+      if (index !== first) zeroRun(index - first);
+      seq.push(valOp(count, 1));
+      if (index !== last) zeroRun(last - index);
+    } else {
+      const cur = valValue(op);
+      if (index !== first) seq.push(valOp(cur, index - first));
+      seq.push(valOp(count, 1));
+      if (index !== last) seq.push(valOp(cur, last - index));
+    }
+    const oldlen = xzero ? 2 : 1;
+    if (seq.length - oldlen > 0 && HLL_HDR_SIZE + ops.length + seq.length - oldlen > HLL_SPARSE_MAX_BYTES) return promoteAndSet(h, index, count);
+    ops.splice(p, oldlen, ...seq);
+  }
+  // Merge adjacent VAL opcodes with the same value, scanning at most 5 opcodes from prev.
+  let q = prev >= 0 ? prev : 0;
+  let scan = 5;
+  while (q < ops.length && scan-- > 0) {
+    const o = ops[q] as number;
+    if (isXZero(o)) {
+      q += 2;
+      continue;
+    }
+    if (isZero(o)) {
+      q++;
+      continue;
+    }
+    const n = ops[q + 1];
+    if (n !== undefined && !isZero(n) && !isXZero(n) && valValue(o) === valValue(n)) {
+      const len = valLen(o) + valLen(n);
+      if (len <= SPARSE_VAL_MAX_LEN) {
+        ops.splice(q, 2, valOp(valValue(o), len));
+        continue;
+      }
+    }
+    q++;
+  }
+  const next = Buffer.alloc(HLL_HDR_SIZE + ops.length);
+  h.bytes.copy(next, 0, 0, HLL_HDR_SIZE);
+  for (let i = 0; i < ops.length; i++) next[HLL_HDR_SIZE + i] = ops[i] as number;
+  h.bytes = next;
+  invalidateCache(h);
+  return 1;
+}
+
+function promoteAndSet(h: Hll, index: number, count: number): number {
+  if (!toDense(h)) return -1;
+  return denseSet(h, index, count);
+}
+
+function hllAdd(h: Hll, element: string): number {
+  const [index, count] = patternOf(element);
+  return encodingOf(h) === HLL_DENSE ? denseSet(h, index, count) : sparseSet(h, index, count);
+}
+
+/** Register values of any valid HLL, or null when malformed. */
+function registers(h: Hll): Uint8Array | null {
+  const regs = new Uint8Array(HLL_REGISTERS);
+  if (encodingOf(h) === HLL_DENSE) {
+    for (let i = 0; i < HLL_REGISTERS; i++) regs[i] = getReg(h.bytes, i);
+    return regs;
+  }
+  const ok = walkSparse(h.bytes, (first, len, value) => {
+    if (value !== 0) regs.fill(value, first, first + len);
+  });
+  return ok ? regs : null;
+}
+
+/** Reads the HLL at key (either encoding); null if missing; WRONGTYPE for anything else. */
+function load(c: Client, key: string, read = true): Hll | null {
   const o = c.db.lookup(key, read);
   if (o === null) return null;
   if (o.type !== 'string') fail(E.WRONGTYPE);
-  if (o.v.length < HLL_HDR_SIZE || !o.v.startsWith('HYLL')) fail(INVALID);
-  const enc = o.v.charCodeAt(4);
-  if (enc === HLL_DENSE && o.v.length === HLL_DENSE_SIZE) return Buffer.from(o.v, 'latin1');
-  if (enc === HLL_SPARSE) {
-    const dense = sparseToDense(o.v);
-    if (dense !== null) return dense;
-  }
+  const v = o.v;
+  if (v.length < HLL_HDR_SIZE || !v.startsWith('HYLL')) fail(INVALID);
+  const enc = v.charCodeAt(4);
+  if ((enc === HLL_DENSE && v.length === HLL_DENSE_SIZE) || enc === HLL_SPARSE) return { bytes: Buffer.from(v, 'latin1') };
   fail(INVALID);
 }
 
-function save(c: Client, key: string, p: Buffer): void {
-  const v = p.latin1Slice(0, p.length);
+function save(c: Client, key: string, h: Hll): void {
+  const v = h.bytes.latin1Slice(0, h.bytes.length);
   const o = c.db.lookup(key, false);
   if (o !== null && o.type === 'string') {
     o.v = v;
@@ -187,37 +346,46 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
     handler: (c, a) => {
       const key = a[1] as string;
       const existing = load(c, key, false);
-      const p = existing ?? emptyHll();
-      let updated = existing === null;
+      const h = existing ?? createHll();
+      let updated = existing === null ? 1 : 0;
       for (let i = 2; i < a.length; i++) {
-        const [idx, n] = patternOf(a[i] as string);
-        if (getReg(p, idx) < n) {
-          setReg(p, idx, n);
-          updated = true;
-        }
+        const r = hllAdd(h, a[i] as string);
+        if (r < 0) fail(INVALID);
+        updated += r;
       }
-      if (updated) save(c, key, p);
-      c.w.int(updated ? 1 : 0);
+      if (updated > 0) {
+        invalidateCache(h);
+        save(c, key, h);
+      }
+      c.w.int(updated > 0 ? 1 : 0);
     },
   },
   {
     name: 'pfcount',
     arity: -2,
-    flags: ['readonly'],
+    flags: ['readonly', 'may_replicate'],
     keys: [1, -1, 1],
     handler: (c, a) => {
       if (a.length === 2) {
-        const p = load(c, a[1] as string);
-        return c.w.int(p === null ? 0 : count((i) => getReg(p, i)));
+        const key = a[1] as string;
+        const h = load(c, key);
+        if (h === null) return c.w.int(0);
+        if (cacheValid(h)) return c.w.int(Number(h.bytes.readBigUInt64LE(CARD_OFFSET)));
+        const regs = registers(h);
+        if (regs === null) fail(INVALID);
+        const card = count((i) => regs[i] as number);
+        // Redis stores the estimate in the header: reading can change the value's bytes.
+        h.bytes.writeBigUInt64LE(BigInt(card), CARD_OFFSET);
+        save(c, key, h);
+        return c.w.int(card);
       }
       const max = new Uint8Array(HLL_REGISTERS);
       for (let k = 1; k < a.length; k++) {
-        const p = load(c, a[k] as string);
-        if (p === null) continue;
-        for (let i = 0; i < HLL_REGISTERS; i++) {
-          const r = getReg(p, i);
-          if (r > (max[i] as number)) max[i] = r;
-        }
+        const h = load(c, a[k] as string);
+        if (h === null) continue;
+        const regs = registers(h);
+        if (regs === null) fail(INVALID);
+        for (let i = 0; i < HLL_REGISTERS; i++) if ((regs[i] as number) > (max[i] as number)) max[i] = regs[i] as number;
       }
       c.w.int(count((i) => max[i] as number));
     },
@@ -229,15 +397,26 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       const dest = a[1] as string;
-      const out = load(c, dest, false) ?? emptyHll();
-      for (let k = 2; k < a.length; k++) {
-        const p = load(c, a[k] as string);
-        if (p === null) continue;
-        for (let i = 0; i < HLL_REGISTERS; i++) {
-          const r = getReg(p, i);
-          if (r > getReg(out, i)) setReg(out, i, r);
-        }
+      const max = new Uint8Array(HLL_REGISTERS);
+      let useDense = false;
+      // Like Redis, the destination's own registers take part in the merge.
+      for (let k = 1; k < a.length; k++) {
+        const h = load(c, a[k] as string, k > 1);
+        if (h === null) continue;
+        if (encodingOf(h) === HLL_DENSE) useDense = true;
+        const regs = registers(h);
+        if (regs === null) fail(INVALID);
+        for (let i = 0; i < HLL_REGISTERS; i++) if ((regs[i] as number) > (max[i] as number)) max[i] = regs[i] as number;
       }
+      const out = load(c, dest, false) ?? createHll();
+      if (useDense && !toDense(out)) fail(INVALID);
+      for (let i = 0; i < HLL_REGISTERS; i++) {
+        const v = max[i] as number;
+        if (v === 0) continue;
+        if (encodingOf(out) === HLL_DENSE) denseSet(out, i, v);
+        else if (sparseSet(out, i, v) < 0) fail(INVALID);
+      }
+      invalidateCache(out);
       save(c, dest, out);
       c.w.ok();
     },

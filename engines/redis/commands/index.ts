@@ -2,6 +2,7 @@
 import type { CommandDef } from '../command-table.ts';
 import { aclCommands } from './acl.ts';
 import { bitmapCommands } from './bitmaps.ts';
+import { clusterCommands } from './cluster.ts';
 import { connectionCommands } from './connection.ts';
 import { geoCommands } from './geo.ts';
 import { hashCommands } from './hashes.ts';
@@ -18,5 +19,5 @@ import { transactionCommands } from './transactions.ts';
 import { zsetCommands } from './zsets.ts';
 
 export function allGroups(): CommandDef[][] {
-  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands];
+  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands];
 }

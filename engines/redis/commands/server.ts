@@ -85,7 +85,7 @@ export const serverCommands = defineGroup('server', [
     name: 'info',
     arity: -1,
     flags: ['loading', 'stale', 'sentinel'],
-    handler: (c, a) => c.w.verbatim(infoText(c.engine, c, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
+    handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
   },
   { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },
   {
@@ -174,13 +174,6 @@ export const serverCommands = defineGroup('server', [
       c.w.ok();
     },
   },
-  ...(['cluster', 'readonly', 'readwrite', 'asking'] as const).map((name) => ({
-    name,
-    arity: name === 'cluster' ? -2 : 1,
-    flags: ['fast'] as const,
-    acl: ['@connection'],
-    handler: () => fail('ERR This instance has cluster support disabled'),
-  })),
   {
     name: 'lolwut',
     arity: -1,
@@ -462,8 +455,39 @@ export const serverCommands = defineGroup('server', [
     subcommands: [
       { name: 'latest', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
       { name: 'history', arity: 3, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
+      { name: 'graph', arity: 3, flags: ['admin', 'loading', 'stale'], handler: (_c, a) => fail(`ERR No samples available for event '${a[2]}'`) },
       { name: 'reset', arity: -2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.int(0) },
       { name: 'doctor', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit.') },
+      {
+        name: 'histogram',
+        arity: -2,
+        flags: ['admin', 'loading', 'stale'],
+        handler: (c, a) => {
+          const wanted = a.length > 2 ? new Set(a.slice(2).map((n) => n.toLowerCase())) : null;
+          const rows = c.engine.cmdStats.filter(([name, s]) => s.calls > 0 && (wanted === null || wanted.has(name)));
+          c.w.map(rows.length);
+          for (const [name, s] of rows) {
+            c.w.bulk(name);
+            c.w.map(2);
+            c.w.bulk('calls');
+            c.w.int(s.calls);
+            c.w.bulk('histogram_usec');
+            // Cumulative counts at each power-of-two bound where the count grows, as Redis reports them.
+            const points: [number, number][] = [];
+            let total = 0;
+            s.histogram.forEach((n, k) => {
+              if (!n) return;
+              total += n;
+              points.push([2 ** k, total]);
+            });
+            c.w.map(points.length);
+            for (const [bound, cum] of points) {
+              c.w.int(bound);
+              c.w.int(cum);
+            }
+          }
+        },
+      },
       { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, ['LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DOCTOR', 'HISTORY <event>', 'LATEST', 'RESET [<event> ...]', 'HELP']) },
     ],
   },

@@ -50,7 +50,7 @@ function store(c: Client, dst: string, result: Set<string>): void {
   } else {
     const o = newSet();
     for (const m of result) o.v.add(m);
-    updateEncoding(o, [...result]);
+    updateEncoding(o, [...result], c.engine.config.encoding);
     c.db.set(dst, o);
   }
   c.w.int(result.size);
@@ -117,7 +117,7 @@ export const setCommands = defineGroup('set', [
           n++;
         }
       }
-      updateEncoding(o, a.slice(2));
+      updateEncoding(o, a.slice(2), c.engine.config.encoding);
       c.db.modified(key);
       c.w.int(n);
     },
@@ -181,7 +181,7 @@ export const setCommands = defineGroup('set', [
       c.db.modified(src);
       const d = c.db.getOrCreate(dst, 'set', newSet);
       d.v.add(m);
-      updateEncoding(d, [m]);
+      updateEncoding(d, [m], c.engine.config.encoding);
       c.db.modified(dst);
       c.w.int(1);
     },

@@ -67,15 +67,6 @@ export function parseCursor(s: string): number {
   return Number(s);
 }
 
-/** Writes a flat list of field/value pairs as a map (RESP3) or array (RESP2). */
-export function writePairs(c: Client, pairs: readonly (readonly [string, string])[]): void {
-  c.w.map(pairs.length);
-  for (const [k, v] of pairs) {
-    c.w.bulk(k);
-    c.w.bulk(v);
-  }
-}
-
 export function writeHelp(c: Client, lines: readonly string[]): void {
   c.w.array(lines.length);
   for (const l of lines) c.w.simple(l);

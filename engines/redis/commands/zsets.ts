@@ -131,7 +131,7 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
       changed++;
     }
   }
-  updateEncoding(o, pairs.map(([m]) => m));
+  updateEncoding(o, pairs.map(([m]) => m), c.engine.config.encoding);
   c.db.modified(key);
   if (incr) {
     if (result === null) return c.w.nil();
@@ -215,7 +215,7 @@ function storeZ(c: Client, dst: string, z: ZSet): number {
   }
   const o: ZSetObj = newZSet();
   o.v = z;
-  updateEncoding(o, [...z.dict.keys()]);
+  updateEncoding(o, [...z.dict.keys()], c.engine.config.encoding);
   c.db.set(dst, o);
   return z.size;
 }

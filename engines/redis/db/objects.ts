@@ -86,14 +86,31 @@ export function encodingOf(o: RObj): string {
   }
 }
 
+/** The size limits of the compact encodings (hash-max-listpack-entries and friends). */
+export interface EncodingThresholds {
+  hashEntries: number;
+  hashValue: number;
+  zsetEntries: number;
+  zsetValue: number;
+  setIntsetEntries: number;
+}
+
+export const DEFAULT_ENCODING_THRESHOLDS: Readonly<EncodingThresholds> = {
+  hashEntries: limits.HASH_MAX_LISTPACK_ENTRIES,
+  hashValue: limits.HASH_MAX_LISTPACK_VALUE,
+  zsetEntries: limits.ZSET_MAX_LISTPACK_ENTRIES,
+  zsetValue: limits.ZSET_MAX_LISTPACK_VALUE,
+  setIntsetEntries: limits.SET_MAX_INTSET_ENTRIES,
+};
+
 /** Promotes small encodings once a threshold is crossed; call after adding elements. */
-export function updateEncoding(o: RObj, added: readonly string[] = []): void {
+export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS): void {
   if (o.type === 'hash' && !o.big) {
-    if (o.v.size > limits.HASH_MAX_LISTPACK_ENTRIES || added.some((s) => s.length > limits.HASH_MAX_LISTPACK_VALUE)) o.big = true;
+    if (o.v.size > t.hashEntries || added.some((s) => s.length > t.hashValue)) o.big = true;
   } else if (o.type === 'set' && !o.big) {
-    if (o.v.size > limits.SET_MAX_INTSET_ENTRIES || added.some((s) => !INT_RE.test(s))) o.big = true;
+    if (o.v.size > t.setIntsetEntries || added.some((s) => !INT_RE.test(s))) o.big = true;
   } else if (o.type === 'zset' && !o.big) {
-    if (o.v.size > limits.ZSET_MAX_LISTPACK_ENTRIES || added.some((s) => s.length > limits.ZSET_MAX_LISTPACK_VALUE)) o.big = true;
+    if (o.v.size > t.zsetEntries || added.some((s) => s.length > t.zsetValue)) o.big = true;
   }
 }
 

@@ -75,6 +75,16 @@ describe('limits', () => {
     expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
   });
 
+  it('dumps keys with lru_crawler metadump and stats cachedump', async () => {
+    server = await startOurs({ clock: () => 1_800_000_000_000 });
+    await run(server.port, 'set a%b 0 100 1\r\nx\r\nset c 5 0 2\r\nxy\r\n');
+    const dump = (await exchange(server.port, 'lru_crawler metadump all\r\n', (b) => b.toString().endsWith('END\r\n'))).reply;
+    expect(dump.toString()).toMatch(
+      /^key=a%25b exp=1800000100 la=1800000000 cas=\d+ fetch=no cls=1 size=63\nkey=c exp=-1 la=1800000000 cas=\d+ fetch=no cls=1 size=66\nEND\r\n$/,
+    );
+    expect(await run(server.port, 'stats cachedump 1 10\r\n')).toBe('ITEM c [2 b; 0 s]\r\nITEM a%b [1 b; 1800000100 s]\r\nEND\r\n');
+  });
+
   it('serves hundreds of concurrent connections', async () => {
     server = await startOurs();
     const port = server.port;

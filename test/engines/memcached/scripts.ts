@@ -116,7 +116,6 @@ export const TEXT_SCRIPTS: Record<string, string[]> = {
     'stats sizes\r\n',
     'flush_all abc\r\n',
     'lru_crawler sleep 100\r\n',
-    'lru_crawler disable\r\n',
     'slabs automove 1\r\n',
     'slabs reassign 1 2\r\n',
     'lru mode flat\r\n',

@@ -257,3 +257,14 @@ export function script(text: string): string[][] {
 export function redisCliAvailable(): boolean {
   return spawnSync('which', ['redis-benchmark']).status === 0;
 }
+
+/** Polls INFO until `n` clients are blocked, so tests need not guess how long blocking takes. */
+export async function waitBlocked(c: RawClient, n: number, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const info = await c.call('INFO', 'clients');
+    if (info.includes(`blocked_clients:${n}\r\n`)) return;
+    if (Date.now() > deadline) throw new Error(`expected ${n} blocked clients: ${info}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,7 +1,7 @@
 // Connection handling, limits at their edges, auth, modes, expiry with an injected clock, eviction.
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand, RawClient, startServer, type Started } from './helpers.ts';
+import { encodeCommand, RawClient, startServer, waitBlocked, type Started } from './helpers.ts';
 
 const opened: RawClient[] = [];
 async function connect(port: number): Promise<RawClient> {
@@ -179,9 +179,9 @@ describe('protocol and limits', () => {
     const b = await connect(s.port);
     const p = await connect(s.port);
     a.write(encodeCommand(['BLPOP', 'q', '0']));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitBlocked(p, 1);
     b.write(encodeCommand(['BLPOP', 'q', '0']));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitBlocked(p, 2);
     expect(await p.call('RPUSH', 'q', 'first', 'second')).toBe(':2\r\n');
     expect((await a.read()).toString()).toBe('*2\r\n$1\r\nq\r\n$5\r\nfirst\r\n');
     expect((await b.read()).toString()).toBe('*2\r\n$1\r\nq\r\n$6\r\nsecond\r\n');
@@ -192,7 +192,7 @@ describe('protocol and limits', () => {
     const a = await connect(s.port);
     const p = await connect(s.port);
     a.write(Buffer.concat([encodeCommand(['BRPOP', 'q2', '0']), encodeCommand(['PING'])]));
-    await new Promise((r) => setTimeout(r, 20));
+    await waitBlocked(p, 1);
     await p.call('LPUSH', 'q2', 'x');
     expect((await a.read()).toString()).toBe('*2\r\n$2\r\nq2\r\n$1\r\nx\r\n');
     expect((await a.read()).toString()).toBe('+PONG\r\n');

@@ -1,0 +1,232 @@
+// CLUSTER, READONLY, READWRITE and ASKING. Without a topology they answer as a node with cluster
+// support disabled (cluster-mode-disabled ElastiCache); with one, from the shared topology.
+import type { Client } from '../client.ts';
+import { CLUSTER_SLOTS, keySlot, type ClusterNode, type ClusterShard, type ClusterTopology } from '../cluster.ts';
+import { defineGroup } from '../command-table.ts';
+import { fail } from '../errors.ts';
+import { parseIntArg } from '../num.ts';
+import { writeHelp } from './util.ts';
+
+const DISABLED = 'ERR This instance has cluster support disabled';
+
+function topology(c: Client): ClusterTopology {
+  const t = c.engine.cluster;
+  if (t === null) fail(DISABLED);
+  return t;
+}
+
+function parseSlot(s: string): number {
+  const n = parseIntArg(s, 'ERR Invalid slot');
+  if (n < 0 || n >= CLUSTER_SLOTS) fail('ERR Invalid slot');
+  return n;
+}
+
+function nodeOffset(n: ClusterNode): number {
+  return n.engine.replication.offset;
+}
+
+function writeSlotsNode(c: Client, n: ClusterNode): void {
+  c.w.array(4);
+  c.w.bulk(n.host);
+  c.w.int(n.port);
+  c.w.bulk(n.id);
+  c.w.map(0);
+}
+
+function nodesLine(t: ClusterTopology, me: ClusterNode | undefined, shard: ClusterShard, n: ClusterNode): string {
+  const isPrimary = shard.primary === n;
+  const flags = `${n === me ? 'myself,' : ''}${isPrimary ? 'master' : 'slave'}`;
+  const slots = isPrimary ? shard.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' ') : '';
+  return `${n.id} ${n.host}:${n.port}@${n.port + 10000} ${flags} ${isPrimary ? '-' : shard.primary.id} 0 ${Date.now()} ${t.epoch} connected${slots ? ` ${slots}` : ''}`;
+}
+
+const CLUSTER_HELP = [
+  'CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'COUNTKEYSINSLOT <slot>',
+  'GETKEYSINSLOT <slot> <count>',
+  'INFO',
+  'KEYSLOT <key>',
+  'MYID',
+  'NODES',
+  'REPLICAS <node-id>',
+  'SHARDS',
+  'SLOTS',
+  'HELP',
+];
+
+export const clusterCommands = defineGroup('server', [
+  {
+    name: 'cluster',
+    arity: -2,
+    flags: [],
+    handler: () => undefined,
+    subcommands: [
+      {
+        name: 'info',
+        arity: 2,
+        flags: ['stale'],
+        handler: (c) => {
+          const t = topology(c);
+          const lines = [
+            'cluster_state:ok',
+            `cluster_slots_assigned:${t.assignedSlots}`,
+            `cluster_slots_ok:${t.assignedSlots}`,
+            'cluster_slots_pfail:0',
+            'cluster_slots_fail:0',
+            `cluster_known_nodes:${t.nodes.length}`,
+            `cluster_size:${t.shards.length}`,
+            `cluster_current_epoch:${t.epoch}`,
+            `cluster_my_epoch:${t.epoch}`,
+            'cluster_stats_messages_sent:0',
+            'cluster_stats_messages_received:0',
+            'total_cluster_links_buffer_limit_exceeded:0',
+          ];
+          c.w.verbatim(lines.map((l) => l + '\r\n').join(''));
+        },
+      },
+      { name: 'myid', arity: 2, flags: ['stale'], handler: (c) => c.w.bulk(topology(c).nodeOf(c.engine)?.id ?? '') },
+      { name: 'keyslot', arity: 3, flags: ['stale'], handler: (c, a) => c.w.int(keySlot(a[2] as string)) },
+      {
+        name: 'countkeysinslot',
+        arity: 3,
+        flags: ['stale'],
+        handler: (c, a) => {
+          topology(c);
+          const slot = parseSlot(a[2] as string);
+          let n = 0;
+          for (const k of c.db.dict.keys()) if (keySlot(k) === slot) n++;
+          c.w.int(n);
+        },
+      },
+      {
+        name: 'getkeysinslot',
+        arity: 4,
+        flags: ['stale'],
+        handler: (c, a) => {
+          topology(c);
+          const slot = parseSlot(a[2] as string);
+          const count = parseIntArg(a[3] as string, 'ERR Invalid number of keys');
+          if (count < 0) fail('ERR Invalid number of keys');
+          const out: string[] = [];
+          for (const k of c.db.dict.keys()) {
+            if (out.length >= count) break;
+            if (keySlot(k) === slot) out.push(k);
+          }
+          c.w.bulks(out);
+        },
+      },
+      {
+        name: 'slots',
+        arity: 2,
+        flags: ['stale'],
+        handler: (c) => {
+          const t = topology(c);
+          const ranges = t.shards.flatMap((s) => s.slots.map((r) => [r, s] as const));
+          c.w.array(ranges.length);
+          for (const [[from, to], s] of ranges) {
+            c.w.array(3 + s.replicas.length);
+            c.w.int(from);
+            c.w.int(to);
+            writeSlotsNode(c, s.primary);
+            for (const r of s.replicas) writeSlotsNode(c, r);
+          }
+        },
+      },
+      {
+        name: 'shards',
+        arity: 2,
+        flags: ['stale'],
+        handler: (c) => {
+          const t = topology(c);
+          c.w.array(t.shards.length);
+          for (const s of t.shards) {
+            c.w.map(2);
+            c.w.bulk('slots');
+            c.w.array(s.slots.length * 2);
+            for (const [from, to] of s.slots) {
+              c.w.int(from);
+              c.w.int(to);
+            }
+            c.w.bulk('nodes');
+            const nodes = [s.primary, ...s.replicas];
+            c.w.array(nodes.length);
+            for (const n of nodes) {
+              c.w.map(7);
+              c.w.bulk('id');
+              c.w.bulk(n.id);
+              c.w.bulk('port');
+              c.w.int(n.port);
+              c.w.bulk('ip');
+              c.w.bulk(n.host);
+              c.w.bulk('endpoint');
+              c.w.bulk(n.host);
+              c.w.bulk('role');
+              c.w.bulk(n === s.primary ? 'master' : 'replica');
+              c.w.bulk('replication-offset');
+              c.w.int(nodeOffset(n));
+              c.w.bulk('health');
+              c.w.bulk('online');
+            }
+          }
+        },
+      },
+      {
+        name: 'nodes',
+        arity: 2,
+        flags: ['stale'],
+        handler: (c) => {
+          const t = topology(c);
+          const me = t.nodeOf(c.engine);
+          const lines: string[] = [];
+          for (const s of t.shards) for (const n of [s.primary, ...s.replicas]) lines.push(nodesLine(t, me, s, n));
+          c.w.verbatim(lines.map((l) => l + '\n').join(''));
+        },
+      },
+      ...(['replicas', 'slaves'] as const).map((name) => ({
+        name,
+        arity: 3,
+        flags: ['stale'] as const,
+        handler: (c: Client, a: string[]) => {
+          const t = topology(c);
+          const shard = t.shards.find((s) => s.primary.id === a[2]);
+          if (shard === undefined) fail(`ERR Unknown node ${a[2]}`);
+          const me = t.nodeOf(c.engine);
+          c.w.bulks(shard.replicas.map((r) => nodesLine(t, me, shard, r)));
+        },
+      })),
+      { name: 'help', arity: 2, flags: ['stale'], handler: (c) => writeHelp(c, CLUSTER_HELP) },
+    ],
+  },
+  {
+    name: 'readonly',
+    arity: 1,
+    flags: ['fast', 'loading', 'stale'],
+    acl: ['@connection'],
+    handler: (c) => {
+      topology(c);
+      c.clusterReadonly = true;
+      c.w.ok();
+    },
+  },
+  {
+    name: 'readwrite',
+    arity: 1,
+    flags: ['fast', 'loading', 'stale'],
+    acl: ['@connection'],
+    handler: (c) => {
+      topology(c);
+      c.clusterReadonly = false;
+      c.w.ok();
+    },
+  },
+  {
+    name: 'asking',
+    arity: 1,
+    flags: ['fast'],
+    acl: ['@connection'],
+    handler: (c) => {
+      topology(c);
+      c.w.ok();
+    },
+  },
+]);

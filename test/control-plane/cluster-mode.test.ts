@@ -1,0 +1,111 @@
+import {
+  CreateReplicationGroupCommand,
+  DeleteReplicationGroupCommand,
+  DescribeReplicationGroupsCommand,
+  TestFailoverCommand,
+  type ElastiCacheClient,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+} from '@aws-sdk/client-elasticache';
+import { Cluster, Redis } from 'ioredis';
+import net from 'node:net';
+import { createCluster } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 150 });
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator.stop();
+});
+
+function raw(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(command));
+    s.once('data', (d) => {
+      s.end();
+      resolve(d.toString());
+    });
+    s.once('error', reject);
+  });
+}
+
+describe('cluster mode enabled', () => {
+  it('creates shards with slots and a configuration endpoint that ioredis Cluster and node-redis createCluster use', async () => {
+    const created = await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'sharded', ReplicationGroupDescription: 'cluster mode', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      NumNodeGroups: 2, ReplicasPerNodeGroup: 1,
+    }));
+    expect(created.ReplicationGroup!.MemberClusters).toEqual(['sharded-0001-001', 'sharded-0001-002', 'sharded-0002-001', 'sharded-0002-002']);
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    expect(group).toMatchObject({ ClusterEnabled: true, ClusterMode: 'enabled', AutomaticFailover: 'enabled' });
+    expect(group.NodeGroups!.map((n) => [n.NodeGroupId, n.Slots])).toEqual([['0001', '0-8191'], ['0002', '8192-16383']]);
+    const config = group.ConfigurationEndpoint!;
+
+    const info = await raw(config.Port!, 'CLUSTER INFO\r\n');
+    expect(info).toContain('cluster_state:ok');
+    expect(info).toContain('cluster_slots_assigned:16384');
+    // The key "foo" hashes to slot 12182, served by the second shard: the first shard's primary redirects.
+    const slots = await raw(config.Port!, 'CLUSTER KEYSLOT foo\r\n');
+    expect(slots).toBe(':12182\r\n');
+
+    const cluster = new Cluster([{ host: config.Address, port: config.Port }], { redisOptions: { lazyConnect: false } });
+    for (let i = 0; i < 500; i++) await cluster.set(`user:${i}`, String(i));
+    expect(await cluster.get('user:123')).toBe('123');
+    const pipelined = await cluster.pipeline().set('{cart}:a', '1').incr('{cart}:n').get('{cart}:a').exec();
+    expect(pipelined!.map(([, v]) => v)).toEqual(['OK', 1, '1']);
+    const tx = await cluster.multi().set('{tx}:a', 'x').get('{tx}:a').exec();
+    expect(tx!.map(([, v]) => v)).toEqual(['OK', 'x']);
+    await expect(cluster.mset('a', '1', 'b', '2')).rejects.toThrow(/CROSSSLOT/);
+    const perShard = await Promise.all(cluster.nodes('master').map((n) => n.dbsize()));
+    expect(perShard.every((n) => n > 100)).toBe(true);
+    cluster.disconnect();
+
+    const nodeRedis = createCluster({ rootNodes: [{ url: `redis://${config.Address}:${config.Port}` }] });
+    await nodeRedis.connect();
+    expect(await nodeRedis.get('user:321')).toBe('321');
+    await nodeRedis.set('from-node-redis', 'yes');
+    expect(await nodeRedis.get('from-node-redis')).toBe('yes');
+    await nodeRedis.close();
+
+    const plain = new Redis({ port: config.Port, lazyConnect: true });
+    await plain.connect();
+    await expect(plain.select(1)).rejects.toThrow('ERR SELECT is not allowed in cluster mode');
+    plain.disconnect();
+  });
+
+  it('fails over one shard and cluster clients keep working', async () => {
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    const config = group.ConfigurationEndpoint!;
+    const cluster = new Cluster([{ host: config.Address, port: config.Port }]);
+    await cluster.set('survivor', 'still here');
+    await client.send(new TestFailoverCommand({ ReplicationGroupId: 'sharded', NodeGroupId: '0002' }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+    await expect.poll(() => cluster.get('survivor'), { timeout: 10_000 }).toBe('still here');
+    for (let i = 0; i < 500; i++) expect(await cluster.get(`user:${i}`)).toBe(String(i));
+    cluster.disconnect();
+    await expect(client.send(new TestFailoverCommand({ ReplicationGroupId: 'sharded', NodeGroupId: '0003' }))).rejects.toMatchObject({
+      name: 'NodeGroupNotFoundFault',
+    });
+  });
+
+  it('validates shard layouts as AWS does and deletes', async () => {
+    const base = { ReplicationGroupDescription: 'x', Engine: 'redis', CacheNodeType: 'cache.t3.micro' };
+    await expect(client.send(new CreateReplicationGroupCommand({
+      ...base, ReplicationGroupId: 'gap', NumNodeGroups: 2,
+      NodeGroupConfiguration: [{ NodeGroupId: '0001', Slots: '0-100' }, { NodeGroupId: '0002', Slots: '200-16383' }],
+    }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(client.send(new CreateReplicationGroupCommand({
+      ...base, ReplicationGroupId: 'noaf', NumNodeGroups: 2, AutomaticFailoverEnabled: false,
+    }))).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'sharded' }));
+    await waitUntilReplicationGroupDeleted({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+  });
+});
