@@ -497,9 +497,14 @@ export class Engine {
 
   // --- memory ---
 
+  /** Highest used memory seen, for used_memory_peak. */
+  peakMemory = BASELINE_MEMORY;
+
   usedMemory(): number {
     this.ks.settleMemory();
-    return BASELINE_MEMORY + this.ks.usedMemory;
+    const used = BASELINE_MEMORY + this.ks.usedMemory;
+    if (used > this.peakMemory) this.peakMemory = used;
+    return used;
   }
 
   freeMemory(): boolean {

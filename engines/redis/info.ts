@@ -71,8 +71,8 @@ const sections: Record<string, Section> = {
       ['used_memory_human', humanBytes(used)],
       ['used_memory_rss', rss],
       ['used_memory_rss_human', humanBytes(rss)],
-      ['used_memory_peak', used],
-      ['used_memory_peak_human', humanBytes(used)],
+      ['used_memory_peak', e.peakMemory],
+      ['used_memory_peak_human', humanBytes(e.peakMemory)],
       ['used_memory_overhead', e.usedMemory() - e.ks.usedMemory],
       ['used_memory_startup', e.usedMemory() - e.ks.usedMemory],
       ['used_memory_dataset', e.ks.usedMemory],
@@ -185,7 +185,7 @@ const sections: Record<string, Section> = {
   keyspace: (e) =>
     e.ks.dbs
       .filter((d) => d.size > 0)
-      .map((d) => [`db${d.id}`, `keys=${d.size},expires=${d.expires.size},avg_ttl=0`]),
+      .map((d) => [`db${d.id}`, `keys=${d.size},expires=${d.expires.size},avg_ttl=${averageTtl(e, d.expires)}`]),
   commandstats: (e) =>
     [...e.cmdStats]
       .filter(([, s]) => s.calls + s.rejected + s.failed > 0)
@@ -194,6 +194,22 @@ const sections: Record<string, Section> = {
         `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${(s.calls ? s.usec / s.calls : 0).toFixed(2)},rejected_calls=${s.rejected},failed_calls=${s.failed}`,
       ]),
 };
+
+/** Mean remaining TTL (ms) over a bounded sample of keys with an expiry, like Redis's estimate. */
+function averageTtl(e: Engine, expires: Map<string, number>): number {
+  if (expires.size === 0) return 0;
+  const now = e.clock.now();
+  let sum = 0;
+  let n = 0;
+  for (const at of expires.values()) {
+    if (at > now) {
+      sum += at - now;
+      n++;
+    }
+    if (n >= 100) break;
+  }
+  return n === 0 ? 0 : Math.round(sum / n);
+}
 
 function splitAddress(a: string): [string, number] {
   const i = a.lastIndexOf(':');

@@ -3,7 +3,7 @@ import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-v
 import { isNodeType } from '../catalog/node-types.ts';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
-import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from '../lifecycle/snapshots.ts';
+import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdbs } from '../lifecycle/snapshots.ts';
 import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
@@ -135,7 +135,7 @@ async function finishCreate(world: World, scope: Scope, id: string): Promise<voi
 /** Loads a standalone cluster's starting data; a failed restore leaves it create-failed, as on AWS. */
 function restoreData(world: World, scope: Scope, cluster: ClusterRecord): boolean {
   try {
-    loadIntoCluster(world, scope, cluster.id, restoreSourceRdb(world, scope, cluster.restoreFrom!));
+    loadIntoCluster(world, scope, cluster.id, restoreSourceRdbs(world, scope, cluster.restoreFrom!));
     return true;
   } catch (err) {
     cluster.status = 'create-failed';

@@ -162,7 +162,6 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     if (input.NumCacheClusters !== undefined) throw invalidCombination('NumCacheClusters is not valid with cluster mode enabled; use NumNodeGroups and ReplicasPerNodeGroup.');
     if (primary) throw invalidCombination('PrimaryClusterId cannot be used with cluster mode enabled.');
     if (input.AutomaticFailoverEnabled === false) throw invalidCombination('Redis (cluster mode enabled) replication groups must have automatic failover enabled.');
-    if (input.SnapshotName || input.SnapshotArns?.length) throw invalidValue('Restoring a cluster mode enabled group from a snapshot is not supported by elasticache-local yet.');
   }
   const count = clusterMode ? shardPlans!.reduce((n, p) => n + 1 + p.replicas, 0) : clusterCount(input);
   const automaticFailover = input.AutomaticFailoverEnabled ?? clusterMode;
@@ -400,9 +399,6 @@ export const replicationGroupActions: ActionTable = {
     }
     requireAvailable(group);
     const retain = input.RetainPrimaryCluster ?? false;
-    if (group.shards && input.FinalSnapshotIdentifier !== undefined) {
-      throw invalidValue('Final snapshots of cluster mode enabled replication groups are not supported by elasticache-local yet.');
-    }
     group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);
     group.status = 'deleting';
     world.resources.transaction(() => {

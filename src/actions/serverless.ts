@@ -164,7 +164,7 @@ export const serverlessActions: ActionTable = {
       if (!up || up.status !== 'creating') return;
       if (up.restoreArn) {
         try {
-          world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), restoreRdb(world, scope, up.restoreArn));
+          world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), [restoreRdb(world, scope, up.restoreArn)]);
         } catch (err) {
           up.status = 'create-failed';
           world.resources.put(scope, 'serverless-cache', name, up);

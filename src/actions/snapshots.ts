@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as ec from '@aws-sdk/client-elasticache';
 import { bucketDir, s3ObjectPath, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
-import { completeSnapshot, markSnapshotting, newSnapshot, removeSnapshotFiles, snapshotRdb } from '../lifecycle/snapshots.ts';
+import { completeSnapshot, markSnapshotting, newSnapshot, removeSnapshotFiles, snapshotRdbs } from '../lifecycle/snapshots.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
 import { identifier } from '../validate/identifiers.ts';
@@ -57,7 +57,9 @@ function describe(world: World, scope: Scope, s: SnapshotRecord, showNodeGroups 
       CacheSize: sizeText(n.bytes),
       CacheNodeCreateTime: new Date(n.nodeCreatedAt),
       SnapshotCreateTime: new Date(n.snapshotAt),
-      NodeGroupConfiguration: showNodeGroups ? { NodeGroupId: n.nodeGroupId, Slots: '0-16383', ReplicaCount: Math.max(0, s.numCacheNodes - 1) } : undefined,
+      NodeGroupConfiguration: showNodeGroups
+        ? { NodeGroupId: n.nodeGroupId, Slots: n.slots ?? '0-16383', ReplicaCount: Math.max(0, Math.round(s.numCacheNodes / s.numNodeGroups) - 1) }
+        : undefined,
     })),
     KmsKeyId: s.kmsKeyId,
     ARN: world.arn(scope, 'snapshot', s.name),
@@ -102,7 +104,6 @@ export const snapshotActions: ActionTable = {
       if (group.status !== 'available') {
         throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
       }
-      if (group.shards) throw invalidValue('Snapshots of cluster mode enabled replication groups are not supported by elasticache-local yet.');
       cluster = world.resources.get(scope, 'cluster', group.primaryClusterId);
     } else {
       cluster = world.resources.get(scope, 'cluster', input.CacheClusterId!.toLowerCase());
@@ -155,13 +156,14 @@ export const snapshotActions: ActionTable = {
     if (source.status !== 'available') {
       throw fault('InvalidSnapshotStateFault', `Snapshot ${source.name} is not in available state (current state: ${source.status}).`);
     }
-    const rdb = snapshotRdb(world, scope, source.name);
+    const shards = snapshotRdbs(world, scope, source.name);
     if (input.TargetBucket !== undefined) {
-      // Exporting writes the shard files into the bucket, named as AWS names exported backups.
+      // Exporting writes one file per shard into the bucket, named as AWS names exported backups.
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.TargetBucket)) throw invalidValue(`Invalid bucket name: ${input.TargetBucket}`);
-      const file = path.join(bucketDir(world.config.dataDir, input.TargetBucket), `${target}-0001.rdb`);
-      if (fs.existsSync(file)) throw fault('SnapshotAlreadyExistsFault', `An object named ${target}-0001.rdb already exists in bucket ${input.TargetBucket}.`);
-      writeFileDurably(file, rdb);
+      const files = shards.map((s) => ({ ...s, file: path.join(bucketDir(world.config.dataDir, input.TargetBucket!), `${target}-${s.shardId}.rdb`) }));
+      const clash = files.find((f) => fs.existsSync(f.file));
+      if (clash) throw fault('SnapshotAlreadyExistsFault', `An object named ${path.basename(clash.file)} already exists in bucket ${input.TargetBucket}.`);
+      for (const f of files) writeFileDurably(f.file, f.rdb);
       return { Snapshot: describe(world, scope, { ...source, status: 'exporting' }) };
     }
     const copy: SnapshotRecord = { ...source, name: target, source: 'manual', status: 'creating', kmsKeyId: input.KmsKeyId ?? source.kmsKeyId, createdAt: world.now() };
@@ -169,7 +171,7 @@ export const snapshotActions: ActionTable = {
       if (!world.resources.insert(scope, 'snapshot', target, copy)) throw fault('SnapshotAlreadyExistsFault', `Snapshot ${target} already exists.`);
       applyCreateTags(world, world.arn(scope, 'snapshot', target), input.Tags);
     });
-    writeFileDurably(snapshotFile(world.config.dataDir, scope, target, '0001'), rdb);
+    for (const s of shards) writeFileDurably(snapshotFile(world.config.dataDir, scope, target, s.shardId), s.rdb);
     world.later(() => {
       const fresh = world.resources.get(scope, 'snapshot', target);
       if (!fresh || fresh.status !== 'creating') return;
@@ -198,7 +200,6 @@ export function restoreSourceOf(
     }
     return { snapshotName: snapshot.name };
   }
-  if (arns!.length > 1) throw invalidValue('A cluster mode disabled replication group is restored from exactly one RDB file.');
   for (const arn of arns!) {
     const file = s3ObjectPath(world.config.dataDir, arn);
     if (!fs.existsSync(file)) throw invalidValue(`No object found at ${arn} (the local S3 stand-in looked for ${file}).`);

@@ -39,7 +39,7 @@ function sources(world: World): Source[] {
   const out: Source[] = [];
   for (const { scope, record: g } of world.resources.all('replication-group')) {
     const primary = world.resources.get(scope, 'cluster', g.primaryClusterId);
-    if (g.status === 'available' && g.snapshotRetentionLimit > 0 && primary && !g.shards) {
+    if (g.status === 'available' && g.snapshotRetentionLimit > 0 && primary) {
       out.push({ scope, id: g.id, retention: g.snapshotRetentionLimit, window: g.snapshotWindow, last: g.lastAutomaticSnapshot, group: g, cluster: primary });
     }
   }

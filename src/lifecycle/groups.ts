@@ -1,7 +1,7 @@
 import type { ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
-import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdb } from './snapshots.ts';
+import { finalSnapshot, newSnapshot, restoreIntoGroup, restoreSourceRdbs } from './snapshots.ts';
 
 /** Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint. */
 export async function openEndpointsOf(
@@ -39,8 +39,8 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   Object.assign(fresh, ports);
   if (fresh.restoreFrom) {
     try {
-      // Into the primary only: the replicas then take their full copy from it, as on AWS.
-      loadIntoCluster(world, scope, fresh.primaryClusterId, restoreSourceRdb(world, scope, fresh.restoreFrom));
+      // Into the primaries only: the replicas then take their full copy from them, as on AWS.
+      restoreIntoGroup(world, scope, fresh, restoreSourceRdbs(world, scope, fresh.restoreFrom));
     } catch (err) {
       fresh.status = 'create-failed';
       world.resources.put(scope, 'replication-group', groupId, fresh);

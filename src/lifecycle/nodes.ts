@@ -24,7 +24,7 @@ interface RunningNode {
   applyParameters(parameters: Map<string, string>): void;
   /** Redis only: the node's data as an RDB file, and loading one. */
   snapshot?: () => Buffer;
-  restore?: (rdb: Buffer) => void;
+  restore?: (rdbs: Buffer[], keep?: (key: string) => boolean) => void;
   /** Redis only: the server, so another node can replicate from it. */
   redis?: RedisServerWithEngine;
 }
@@ -107,7 +107,7 @@ export class NodeSupervisor {
         }
       }
     };
-    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdb: Buffer) => loadRdb(server, rdb), redis: server };
+    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdbs: Buffer[], keep?: (key: string) => boolean) => loadRdb(server, rdbs, keep), redis: server };
   }
 
   /**
@@ -153,10 +153,10 @@ export class NodeSupervisor {
     return node.snapshot();
   }
 
-  restore(key: string, rdb: Buffer): void {
+  restore(key: string, rdbs: Buffer[], keep?: (key: string) => boolean): void {
     const node = this.running.get(key);
     if (!node?.restore) throw new Error(`node ${key} is not running or cannot load an RDB file`);
-    node.restore(rdb);
+    node.restore(rdbs, keep);
   }
 
   applyParameters(key: string, parameters: Map<string, string>): void {

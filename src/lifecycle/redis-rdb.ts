@@ -17,9 +17,15 @@ export function dumpRdb(server: RedisServerWithEngine): Buffer {
   return Buffer.concat([...encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine) })]);
 }
 
-/** Replaces the node's whole dataset with the file's, as loading a backup into a new node does. */
-export function loadRdb(server: RedisServerWithEngine, rdb: Buffer): void {
-  const file = readRdb(rdb);
+/**
+ * Replaces the node's whole dataset with the files' keys (all shards of a backup, or one file), keeping
+ * only the keys `keep` accepts: how a backup is re-partitioned over a new shard layout. Every file is
+ * parsed before anything is flushed, so a damaged backup leaves the node as it was.
+ */
+export function loadRdb(server: RedisServerWithEngine, rdbs: Buffer[], keep?: (key: string) => boolean): void {
+  const files = rdbs.map((rdb) => readRdb(rdb));
   for (let db = 0; db < DB_COUNT; db++) server.engine.ks.db(db).flush();
-  loadEntries(server.engine, file.entries);
+  for (const file of files) {
+    loadEntries(server.engine, keep ? file.entries.filter((e) => keep(e.key.toString('latin1'))) : file.entries);
+  }
 }

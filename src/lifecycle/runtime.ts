@@ -70,7 +70,7 @@ export class Runtime {
     const file = this.savedDataFile(key);
     if (!fs.existsSync(file)) return;
     try {
-      this.nodes.restore(key, fs.readFileSync(file));
+      this.nodes.restore(key, [fs.readFileSync(file)]);
     } catch (err) {
       console.error(`elasticache-local: could not restore the data of node ${key}:`, err);
     }

@@ -1,17 +1,28 @@
 import fs from 'node:fs';
+import { keySlot } from '../../engines/redis/cluster.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
-import { vpcId } from './network.ts';
 import type { World } from '../world.ts';
+import { vpcId } from './network.ts';
 import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurably } from './snapshot-files.ts';
 
-const SHARD = '0001';
+interface ShardSource {
+  shardId: string;
+  slots?: string;
+  clusterId: string;
+}
 
-/** AWS snapshots a replica when the group has one, sparing the primary. */
-function sourceCluster(world: World, scope: Scope, snapshot: SnapshotRecord): string | undefined {
-  if (snapshot.clusterId && !snapshot.replicationGroupId) return snapshot.clusterId;
+const slotText = (slots: [number, number][]) => slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+
+/** One source node per shard; AWS snapshots a replica when the shard has one, sparing the primary. */
+function shardSources(world: World, scope: Scope, snapshot: SnapshotRecord): ShardSource[] {
+  if (snapshot.clusterId && !snapshot.replicationGroupId) return [{ shardId: '0001', clusterId: snapshot.clusterId }];
   const group = world.resources.get(scope, 'replication-group', snapshot.replicationGroupId!);
-  if (!group) return undefined;
-  return group.memberClusters.find((m) => m !== group.primaryClusterId) ?? group.primaryClusterId;
+  if (!group) return [];
+  const pick = (primary: string, members: string[]) => members.find((m) => m !== primary) ?? primary;
+  if (group.shards) {
+    return group.shards.map((s) => ({ shardId: s.id, slots: slotText(s.slots), clusterId: pick(s.primaryClusterId, s.members) }));
+  }
+  return [{ shardId: '0001', clusterId: pick(group.primaryClusterId, group.memberClusters) }];
 }
 
 function setSourceStatus(world: World, scope: Scope, snapshot: SnapshotRecord, from: string, to: 'snapshotting' | 'available'): void {
@@ -22,11 +33,12 @@ function setSourceStatus(world: World, scope: Scope, snapshot: SnapshotRecord, f
       world.resources.put(scope, 'replication-group', group.id, group);
     }
   }
-  const clusterId = snapshot.clusterId ?? sourceCluster(world, scope, snapshot);
-  const cluster = clusterId ? world.resources.get(scope, 'cluster', clusterId) : undefined;
-  if (cluster && cluster.status === from) {
-    cluster.status = to;
-    world.resources.put(scope, 'cluster', cluster.id, cluster);
+  for (const { clusterId } of shardSources(world, scope, snapshot)) {
+    const cluster = world.resources.get(scope, 'cluster', clusterId);
+    if (cluster && cluster.status === from) {
+      cluster.status = to;
+      world.resources.put(scope, 'cluster', cluster.id, cluster);
+    }
   }
 }
 
@@ -34,30 +46,31 @@ export function markSnapshotting(world: World, scope: Scope, snapshot: SnapshotR
   setSourceStatus(world, scope, snapshot, 'available', 'snapshotting');
 }
 
-/** Dumps the source node to an RDB file per shard and completes the snapshot record. */
+/** Dumps each shard's source node to its own RDB file and completes the snapshot record. */
 export function completeSnapshot(world: World, scope: Scope, name: string): void {
   const snapshot = world.resources.get(scope, 'snapshot', name);
   if (!snapshot || snapshot.status !== 'creating') return;
-  const clusterId = sourceCluster(world, scope, snapshot);
-  const cluster = clusterId ? world.resources.get(scope, 'cluster', clusterId) : undefined;
-  const node = cluster?.nodes[0];
-  let ok = false;
-  if (cluster && node) {
+  const sources = shardSources(world, scope, snapshot);
+  let ok = sources.length > 0;
+  snapshot.nodeSnapshots = [];
+  for (const source of sources) {
+    const cluster = world.resources.get(scope, 'cluster', source.clusterId);
+    const node = cluster?.nodes[0];
     try {
+      if (!cluster || !node) throw new Error(`source cluster ${source.clusterId} is gone`);
       const rdb = world.runtime.nodes.snapshot(world.runtime.nodeKey(scope, cluster.id, node.id));
-      writeFileDurably(snapshotFile(world.config.dataDir, scope, name, SHARD), rdb);
-      snapshot.nodeSnapshots = [
-        {
-          clusterId: cluster.id,
-          nodeGroupId: SHARD,
-          nodeId: node.id,
-          bytes: rdb.length,
-          nodeCreatedAt: node.createdAt,
-          snapshotAt: world.now(),
-        },
-      ];
-      ok = true;
+      writeFileDurably(snapshotFile(world.config.dataDir, scope, name, source.shardId), rdb);
+      snapshot.nodeSnapshots.push({
+        clusterId: cluster.id,
+        nodeGroupId: source.shardId,
+        slots: source.slots,
+        nodeId: node.id,
+        bytes: rdb.length,
+        nodeCreatedAt: node.createdAt,
+        snapshotAt: world.now(),
+      });
     } catch (err) {
+      ok = false;
       console.error(`elasticache-local: snapshot ${name} failed:`, err);
     }
   }
@@ -73,26 +86,44 @@ export function completeSnapshot(world: World, scope: Scope, name: string): void
   );
 }
 
-export function snapshotRdb(world: World, scope: Scope, name: string): Buffer {
-  return fs.readFileSync(snapshotFile(world.config.dataDir, scope, name, SHARD));
+/** The RDB files of a snapshot, one per shard, in shard order. */
+export function snapshotRdbs(world: World, scope: Scope, name: string): { shardId: string; rdb: Buffer }[] {
+  const snapshot = world.resources.get(scope, 'snapshot', name);
+  const shards = snapshot?.nodeSnapshots.map((n) => n.nodeGroupId) ?? ['0001'];
+  return shards.map((shardId) => ({ shardId, rdb: fs.readFileSync(snapshotFile(world.config.dataDir, scope, name, shardId)) }));
 }
 
 export function removeSnapshotFiles(world: World, scope: Scope, name: string): void {
   fs.rmSync(snapshotDir(world.config.dataDir, scope, name), { recursive: true, force: true });
 }
 
-/** Loads an RDB into every node of a cluster (replicas start as copies of the primary). */
-export function loadIntoCluster(world: World, scope: Scope, clusterId: string, rdb: Buffer): void {
+/** Loads backup files into every node of a cluster, keeping the keys `keep` accepts. */
+export function loadIntoCluster(world: World, scope: Scope, clusterId: string, rdbs: Buffer[], keep?: (key: string) => boolean): void {
   const cluster = world.resources.get(scope, 'cluster', clusterId);
-  for (const node of cluster?.nodes ?? []) world.runtime.nodes.restore(world.runtime.nodeKey(scope, clusterId, node.id), rdb);
+  for (const node of cluster?.nodes ?? []) world.runtime.nodes.restore(world.runtime.nodeKey(scope, clusterId, node.id), rdbs, keep);
 }
 
-/** The RDB a new cluster or group starts from. */
-export function restoreSourceRdb(world: World, scope: Scope, source: RestoreSource): Buffer {
-  if (source.snapshotName) return snapshotRdb(world, scope, source.snapshotName);
-  const arn = source.snapshotArns?.[0];
-  if (!arn) throw new Error('empty restore source');
-  return fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));
+/** The RDB files a new cluster or group starts from (every shard of a snapshot, or every ARN). */
+export function restoreSourceRdbs(world: World, scope: Scope, source: RestoreSource): Buffer[] {
+  if (source.snapshotName) return snapshotRdbs(world, scope, source.snapshotName).map((s) => s.rdb);
+  if (!source.snapshotArns?.length) throw new Error('empty restore source');
+  return source.snapshotArns.map((arn) => fs.readFileSync(s3ObjectPath(world.config.dataDir, arn)));
+}
+
+/**
+ * Loads a backup into a new group: everything into the primary when cluster mode is off; otherwise each
+ * shard's primary takes the keys whose hash slot it serves, whatever the backup's own shard layout was.
+ */
+export function restoreIntoGroup(world: World, scope: Scope, group: ReplicationGroupRecord, rdbs: Buffer[]): void {
+  if (!group.shards) {
+    loadIntoCluster(world, scope, group.primaryClusterId, rdbs);
+    return;
+  }
+  for (const shard of group.shards) {
+    const owns = new Uint8Array(16384);
+    for (const [from, to] of shard.slots) owns.fill(1, from, to + 1);
+    loadIntoCluster(world, scope, shard.primaryClusterId, rdbs, (key) => owns[keySlot(key)] === 1);
+  }
 }
 
 /** Takes a snapshot synchronously from a cluster that is about to go away (FinalSnapshotIdentifier). */
@@ -122,7 +153,7 @@ export function newSnapshot(
     engineVersion: cluster.engineVersion,
     nodeType: cluster.nodeType,
     numCacheNodes: group ? group.memberClusters.length : cluster.nodes.length,
-    numNodeGroups: 1,
+    numNodeGroups: group?.shards?.length ?? 1,
     preferredAz: cluster.preferredAz,
     clusterCreatedAt: cluster.createdAt,
     maintenanceWindow: cluster.maintenanceWindow,
@@ -139,4 +170,3 @@ export function newSnapshot(
     createdAt: world.now(),
   };
 }
-

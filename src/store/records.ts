@@ -204,6 +204,8 @@ export interface ReservedNodeRecord {
 export interface NodeSnapshotRecord {
   clusterId: string;
   nodeGroupId: string;
+  /** Cluster mode: the hash slots the shard served, as "0-8191". */
+  slots?: string;
   nodeId: string;
   /** Size of the RDB file, shown as AWS shows CacheSize. */
   bytes: number;

@@ -1,5 +1,8 @@
 import {
+  CopySnapshotCommand,
   CreateReplicationGroupCommand,
+  CreateSnapshotCommand,
+  DescribeSnapshotsCommand,
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
@@ -8,7 +11,9 @@ import {
   waitUntilReplicationGroupDeleted,
 } from '@aws-sdk/client-elasticache';
 import { Cluster, Redis } from 'ioredis';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
@@ -94,6 +99,44 @@ describe('cluster mode enabled', () => {
     await expect(client.send(new TestFailoverCommand({ ReplicationGroupId: 'sharded', NodeGroupId: '0003' }))).rejects.toMatchObject({
       name: 'NodeGroupNotFoundFault',
     });
+  });
+
+  it('snapshots one RDB per shard and restores it re-partitioned into 3 shards, and into a cluster-mode-disabled group', async () => {
+    await client.send(new CreateSnapshotCommand({ ReplicationGroupId: 'sharded', SnapshotName: 'sharded-snap' }));
+    let snapshot = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: 'sharded-snap', ShowNodeGroupConfig: true }))).Snapshots![0]!;
+    for (let i = 0; i < 100 && snapshot.SnapshotStatus !== 'available'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      snapshot = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: 'sharded-snap', ShowNodeGroupConfig: true }))).Snapshots![0]!;
+    }
+    expect(snapshot).toMatchObject({ SnapshotStatus: 'available', NumNodeGroups: 2 });
+    expect(snapshot.NodeSnapshots!.map((n) => [n.NodeGroupId, n.NodeGroupConfiguration!.Slots])).toEqual([['0001', '0-8191'], ['0002', '8192-16383']]);
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'sharded-snap', TargetSnapshotName: 'sharded-export', TargetBucket: 'cluster-backups' }));
+    for (const shard of ['0001', '0002']) {
+      expect(fs.existsSync(path.join(emulator.config.dataDir, 's3', 'cluster-backups', `sharded-export-${shard}.rdb`))).toBe(true);
+    }
+
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'resharded', ReplicationGroupDescription: 'three shards', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      NumNodeGroups: 3, ReplicasPerNodeGroup: 0, SnapshotName: 'sharded-snap',
+    }));
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'flattened', ReplicationGroupDescription: 'one shard', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      SnapshotArns: ['arn:aws:s3:::cluster-backups/sharded-export-0001.rdb', 'arn:aws:s3:::cluster-backups/sharded-export-0002.rdb'],
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'resharded' });
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'flattened' });
+    const resharded = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'resharded' }))).ReplicationGroups![0]!;
+    const cluster = new Cluster([{ host: resharded.ConfigurationEndpoint!.Address, port: resharded.ConfigurationEndpoint!.Port }]);
+    for (let i = 0; i < 500; i++) expect(await cluster.get(`user:${i}`)).toBe(String(i));
+    const perShard = await Promise.all(cluster.nodes('master').map((n) => n.dbsize()));
+    expect(perShard).toHaveLength(3);
+    expect(perShard.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(500);
+    cluster.disconnect();
+    const flat = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'flattened' }))).ReplicationGroups![0]!;
+    const single = new Redis({ port: flat.NodeGroups![0]!.PrimaryEndpoint!.Port, lazyConnect: true });
+    await single.connect();
+    expect(await single.mget('user:0', 'user:499', 'survivor')).toEqual(['0', '499', 'still here']);
+    single.disconnect();
   });
 
   it('validates shard layouts as AWS does and deletes', async () => {

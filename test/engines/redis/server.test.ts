@@ -54,6 +54,18 @@ describe('protocol and limits', () => {
     await bad.waitClosed();
   });
 
+  it('round-trips a 20MB binary value sent in many chunks', async () => {
+    const c = await connect(s.port);
+    const big = Buffer.alloc(20 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+    c.write(encodeCommand(['SET', 'big20', big]));
+    expect((await c.read()).toString()).toBe('+OK\r\n');
+    c.write(encodeCommand(['GET', 'big20']));
+    const reply = await c.read(20_000);
+    expect(reply.subarray(reply.indexOf('\r\n') + 2, reply.length - 2).equals(big)).toBe(true);
+    expect(await c.call('DEL', 'big20')).toBe(':1\r\n');
+  });
+
   it('rejects an oversized inline request', async () => {
     const c = await connect(s.port);
     c.write('A'.repeat(64 * 1024 + 10));
