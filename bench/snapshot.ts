@@ -67,7 +67,7 @@ export async function benchSnapshot(): Promise<string> {
   const fresh = createRedisServer({ port: 0 });
   await fresh.listen();
   t = performance.now();
-  loadRdb(fresh, rdb);
+  loadRdb(fresh, [rdb]);
   const loadMs = performance.now() - t;
   const loadedKeys = fresh.engine.ks.db(0).size;
   await fresh.close();
