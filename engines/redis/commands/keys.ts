@@ -1,5 +1,8 @@
 // Generic keyspace commands.
 import type { Client } from '../client.ts';
+import { decodeDump, encodeDump } from '../rdb/dump.ts';
+import { MAX_READ_VERSION } from '../rdb/format.ts';
+import { thresholdsOf, valueFromRdb, valueToRdb } from '../rdb/keyspace-adapter.ts';
 import { defineGroup } from '../command-table.ts';
 import { cloneObject } from '../db/clone.ts';
 import { encodingOf } from '../db/objects.ts';
@@ -296,10 +299,60 @@ export const keyCommands = defineGroup('keyspace', [
     handler: (c, a) => {
       const o = c.db.lookup(a[1] as string, false);
       if (o === null) return c.w.nil();
-      fail('ERR DUMP is not supported by this server');
+      c.w.bulkBuffer(encodeDump(valueToRdb(o), { version: DUMP_RDB_VERSION, thresholds: thresholdsOf(c.engine) }));
+    },
+  },
+  {
+    name: 'restore',
+    arity: -4,
+    flags: ['write', 'denyoom'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      const key = a[1] as string;
+      let replace = false;
+      let absTtl = false;
+      let idle: number | undefined;
+      let freq: number | undefined;
+      for (let i = 4; i < a.length; i++) {
+        const opt = (a[i] as string).toLowerCase();
+        if (opt === 'replace') replace = true;
+        else if (opt === 'absttl') absTtl = true;
+        else if (opt === 'idletime' && i + 1 < a.length && freq === undefined) {
+          idle = parseIntArg(a[++i] as string);
+          if (idle < 0) fail('ERR Invalid IDLETIME value, must be >= 0');
+        } else if (opt === 'freq' && i + 1 < a.length && idle === undefined) {
+          freq = parseIntArg(a[++i] as string);
+          if (freq < 0 || freq > 255) fail('ERR Invalid FREQ value, must be >= 0 and <= 255');
+        } else fail(E.SYNTAX);
+      }
+      const ttl = parseIntArg(a[2] as string);
+      if (ttl < 0) fail('ERR Invalid TTL value, must be >= 0');
+      if (!replace && c.db.lookup(key, false) !== null) fail('BUSYKEY Target key name already exists.');
+      let decoded;
+      try {
+        decoded = decodeDump(Buffer.from(a[3] as string, 'latin1'), { maxVersion: MAX_READ_VERSION });
+      } catch {
+        fail('ERR DUMP payload version or checksum are wrong');
+      }
+      const now = c.engine.clock.now();
+      const expireAt = ttl === 0 ? undefined : absTtl ? ttl : now + ttl;
+      if (expireAt !== undefined && expireAt <= now) {
+        // Redis accepts an already expired payload and simply does not create the key.
+        if (replace) c.db.delete(key);
+        return c.w.ok();
+      }
+      const o = valueFromRdb(decoded.value);
+      c.db.set(key, o);
+      if (expireAt !== undefined) c.db.setExpire(key, expireAt);
+      if (idle !== undefined) o.lru = c.engine.ks.accessNow - idle * 1000;
+      if (freq !== undefined) o.lfu = freq;
+      c.w.ok();
     },
   },
 ]);
+
+/** Version 10 payloads are what Redis 7.0 writes and reads; 7.2 reads them too. */
+const DUMP_RDB_VERSION = 10;
 
 export function toDbIndex(s: string): number {
   const idx = parseIntArg(s);

@@ -39,7 +39,7 @@ function streamToRdb(s: Stream): RdbStream {
   };
 }
 
-function valueToRdb(o: RObj): RdbValue {
+export function valueToRdb(o: RObj): RdbValue {
   switch (o.type) {
     case 'string':
       return { type: 'string', value: buf(o.v) };
@@ -139,7 +139,7 @@ function streamFromRdb(v: RdbStream): Stream {
   return s;
 }
 
-function valueFromRdb(v: RdbValue): RObj {
+export function valueFromRdb(v: RdbValue): RObj {
   switch (v.type) {
     case 'string':
       return newString(text(v.value));

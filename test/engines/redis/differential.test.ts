@@ -718,7 +718,7 @@ const KNOWN_GAPS = [
   'eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'script', 'script|debug', 'script|exists', 'script|flush', 'script|help', 'script|kill', 'script|load',
   'fcall', 'fcall_ro', 'function', 'function|delete', 'function|dump', 'function|flush', 'function|help', 'function|kill', 'function|list', 'function|load', 'function|restore', 'function|stats',
   'module', 'module|help', 'module|list', 'module|load', 'module|loadex', 'module|unload',
-  'failover', 'replconf', 'restore', 'restore-asking', 'pfdebug', 'pfselftest', 'command|getkeysandflags',
+  'failover', 'replconf', 'restore-asking', 'pfdebug', 'pfselftest', 'command|getkeysandflags',
 ];
 
 describe.skipIf(!available)('differential vs real redis-server', () => {
