@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark prints our figures next to the real server's, measured in the same run.
 import { benchMemcached } from './memcached.ts';
+import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
 import { benchSnapshot } from './snapshot.ts';
 
 const only = process.argv[2];
 const suites: [string, () => Promise<string>][] = [
   ['redis', benchRedis],
+  ['memory', benchMemory],
   ['memcached', benchMemcached],
   ['snapshot', benchSnapshot],
 ];
