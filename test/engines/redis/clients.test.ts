@@ -107,16 +107,18 @@ describe('ioredis', () => {
       await Promise.all(Array.from({ length: 1000 }, (_, i) => r.set(`scan:${i}`, String(i))));
       const seen = new Set<string>();
       let deleted = 0;
+      const deletions: Promise<number>[] = [];
       await new Promise<void>((resolve, reject) => {
         const stream = r.scanStream({ match: 'scan:*', count: 50 });
         stream.on('data', (keys: string[]) => {
           for (const k of keys) seen.add(k);
           // Keys deleted mid-scan may or may not be returned; the others must all be.
-          if (deleted < 100) void r.del(`scan:${900 + deleted++}`);
+          if (deleted < 100) deletions.push(r.del(`scan:${900 + deleted++}`));
         });
         stream.on('end', () => resolve());
         stream.on('error', reject);
       });
+      await Promise.all(deletions);
       for (let i = 0; i < 900; i++) expect(seen.has(`scan:${i}`)).toBe(true);
     } finally {
       r.disconnect();
