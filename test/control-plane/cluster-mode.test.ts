@@ -12,12 +12,12 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Cluster, Redis } from 'ioredis';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { exchange } from '../support/net.ts';
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -29,17 +29,6 @@ afterAll(async () => {
   client.destroy();
   await emulator.stop();
 });
-
-function raw(port: number, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(command));
-    s.once('data', (d) => {
-      s.end();
-      resolve(d.toString());
-    });
-    s.once('error', reject);
-  });
-}
 
 describe('cluster mode enabled', () => {
   it('creates shards with slots and a configuration endpoint that ioredis Cluster and node-redis createCluster use', async () => {
@@ -54,11 +43,11 @@ describe('cluster mode enabled', () => {
     expect(group.NodeGroups!.map((n) => [n.NodeGroupId, n.Slots])).toEqual([['0001', '0-8191'], ['0002', '8192-16383']]);
     const config = group.ConfigurationEndpoint!;
 
-    const info = await raw(config.Port!, 'CLUSTER INFO\r\n');
+    const info = await exchange(config.Port!, 'CLUSTER INFO\r\n');
     expect(info).toContain('cluster_state:ok');
     expect(info).toContain('cluster_slots_assigned:16384');
     // The key "foo" hashes to slot 12182, served by the second shard: the first shard's primary redirects.
-    const slots = await raw(config.Port!, 'CLUSTER KEYSLOT foo\r\n');
+    const slots = await exchange(config.Port!, 'CLUSTER KEYSLOT foo\r\n');
     expect(slots).toBe(':12182\r\n');
 
     const cluster = new Cluster([{ host: config.Address, port: config.Port }], { redisOptions: { lazyConnect: false } });

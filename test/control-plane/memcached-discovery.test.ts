@@ -7,10 +7,10 @@ import {
 } from '@aws-sdk/client-elasticache';
 import memjs from 'memjs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { exchange } from '../support/net.ts';
 
 interface DiscoveringClient {
   on(event: 'autoDiscover', listener: (nodes: string[]) => void): void;
@@ -33,21 +33,6 @@ afterAll(async () => {
   client.destroy();
   await emulator.stop();
 });
-
-function exchange(port: number, request: string, until: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(request));
-    let data = '';
-    s.on('data', (d) => {
-      data += d.toString('latin1');
-      if (until.test(data)) {
-        s.end();
-        resolve(data);
-      }
-    });
-    s.on('error', reject);
-  });
-}
 
 async function describeCluster(id: string) {
   return (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;

@@ -25,6 +25,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { exchange } from '../support/net.ts';
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -37,23 +38,6 @@ afterAll(async () => {
   client.destroy();
   await emulator.stop();
 });
-
-/** One memcached text-protocol exchange on a fresh connection. */
-function memcached(port: number, request: string, until: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    let data = '';
-    socket.on('data', (chunk) => {
-      data += chunk.toString('latin1');
-      if (until.test(data)) {
-        socket.end();
-        resolve(data);
-      }
-    });
-    socket.on('error', reject);
-    socket.write(request);
-  });
-}
 
 describe('a Redis replication group through the SDK', () => {
   it('creates, waits, serves SET/GET on the primary endpoint, replicates to the replica and the reader endpoint, and deletes', async () => {
@@ -171,17 +155,17 @@ describe('a Memcached cluster through the SDK', () => {
 
     for (const node of cluster.CacheNodes!) {
       const port = node.Endpoint!.Port!;
-      expect(await memcached(port, 'set k 0 0 1\r\nv\r\n', /\r\n$/)).toBe('STORED\r\n');
-      expect(await memcached(port, 'get k\r\n', /END\r\n$/)).toBe('VALUE k 0 1\r\nv\r\nEND\r\n');
+      expect(await exchange(port, 'set k 0 0 1\r\nv\r\n', /\r\n$/)).toBe('STORED\r\n');
+      expect(await exchange(port, 'get k\r\n', /END\r\n$/)).toBe('VALUE k 0 1\r\nv\r\nEND\r\n');
     }
-    expect(await memcached(config.Port!, 'set through-config 0 0 2\r\nok\r\n', /\r\n$/)).toBe('STORED\r\n');
+    expect(await exchange(config.Port!, 'set through-config 0 0 2\r\nok\r\n', /\r\n$/)).toBe('STORED\r\n');
 
     await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'sdk-memcached', NumCacheNodes: 3, ApplyImmediately: true }));
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
     let nodes = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'sdk-memcached', ShowCacheNodeInfo: true })))
       .CacheClusters![0]!.CacheNodes!;
     expect(nodes.map((n) => n.CacheNodeId)).toEqual(['0001', '0002', '0003']);
-    expect(await memcached(nodes[2]!.Endpoint!.Port!, 'version\r\n', /\r\n$/)).toMatch(/^VERSION /);
+    expect(await exchange(nodes[2]!.Endpoint!.Port!, 'version\r\n', /\r\n$/)).toMatch(/^VERSION /);
 
     await client.send(
       new ModifyCacheClusterCommand({ CacheClusterId: 'sdk-memcached', NumCacheNodes: 2, CacheNodeIdsToRemove: ['0002'], ApplyImmediately: true }),
@@ -192,11 +176,11 @@ describe('a Memcached cluster through the SDK', () => {
     expect(nodes.map((n) => n.CacheNodeId)).toEqual(['0001', '0003']);
 
     const port = nodes[0]!.Endpoint!.Port!;
-    await memcached(port, 'set before-reboot 0 0 1\r\nx\r\n', /\r\n$/);
+    await exchange(port, 'set before-reboot 0 0 1\r\nx\r\n', /\r\n$/);
     const rebooting = await client.send(new RebootCacheClusterCommand({ CacheClusterId: 'sdk-memcached', CacheNodeIdsToReboot: ['0001'] }));
     expect(rebooting.CacheCluster?.CacheClusterStatus).toBe('rebooting cache cluster nodes');
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'sdk-memcached' });
-    expect(await memcached(port, 'get before-reboot\r\n', /END\r\n$/)).toBe('END\r\n');
+    expect(await exchange(port, 'get before-reboot\r\n', /END\r\n$/)).toBe('END\r\n');
 
     const events = await client.send(new DescribeEventsCommand({ SourceType: 'cache-cluster', SourceIdentifier: 'sdk-memcached' }));
     const messages = events.Events!.map((e) => e.Message);

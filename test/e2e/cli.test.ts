@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../support/exec.ts';
-import { freePort } from '../support/net.ts';
+import { exchange, freePort } from '../support/net.ts';
 
 const BIN = path.resolve('bin/elasticache-local.mjs');
 const children: ChildProcess[] = [];
@@ -35,17 +34,6 @@ function startUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = proc
 
 function exitCode(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-function exchange(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(request));
-    socket.once('data', (d) => {
-      socket.end();
-      resolve(d.toString());
-    });
-    socket.once('error', reject);
-  });
 }
 
 describe('the elasticache-local command', () => {

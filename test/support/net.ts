@@ -11,3 +11,22 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Sends one raw protocol request on a fresh loopback connection and resolves with what came back once it
+ * matches `until` (by default: the first chunk), so tests can assert exact bytes on the wire.
+ */
+export function exchange(port: number, request: string, until?: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(request));
+    let data = '';
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      if (!until || until.test(data)) {
+        socket.end();
+        resolve(data);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
