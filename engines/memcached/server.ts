@@ -19,6 +19,8 @@ export interface MemcachedServerOptions {
   version?: string;
   /** Milliseconds since the epoch; tests inject one to move time without sleeping. */
   clock?: Clock;
+  /** memcached -M: refuse stores with SERVER_ERROR out of memory instead of evicting. */
+  errorOnMemoryExhausted?: boolean;
 }
 
 export interface MemcachedServer {
@@ -46,6 +48,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     maxItemSize: settings.maxItemSize,
     clock,
+    errorOnMemoryExhausted: options.errorOnMemoryExhausted,
   });
   const connections = new Set<Connection>();
   const ctx: ServerContext = {

@@ -24,6 +24,8 @@ export interface StoreOptions {
   memoryLimit: number;
   maxItemSize: number;
   clock: Clock;
+  /** memcached -M: answer out of memory instead of evicting live items (expired ones are still reclaimed). */
+  errorOnMemoryExhausted?: boolean;
 }
 
 export class ItemStore {
@@ -32,6 +34,7 @@ export class ItemStore {
   readonly startedAt: number;
   memoryLimit: number;
   readonly maxItemSize: number;
+  private readonly evictLive: boolean;
   bytes = 0;
   private readonly items = new Map<string, Item>();
   private nextCas = 1;
@@ -41,6 +44,7 @@ export class ItemStore {
   constructor(options: StoreOptions) {
     this.memoryLimit = options.memoryLimit;
     this.maxItemSize = options.maxItemSize;
+    this.evictLive = !options.errorOnMemoryExhausted;
     this.clock = options.clock;
     this.slabSizes = slabClassSizes(options.maxItemSize);
     this.startedAt = this.now();
@@ -237,6 +241,7 @@ export class ItemStore {
         this.unlink(item);
         continue;
       }
+      if (!this.evictLive) continue;
       if (item.active) {
         item.active = false;
         this.items.delete(item.key);

@@ -82,6 +82,7 @@ export class NodeSupervisor {
         tls: spec.tls,
         memoryLimit: spec.memoryBytes,
         maxItemSize: Number.isInteger(maxItemSize) && maxItemSize > 0 ? maxItemSize : undefined,
+        errorOnMemoryExhausted: spec.parameters.get('error_on_memory_exhausted') === '1',
         clusterConfig: spec.clusterConfig,
         version: spec.engineVersion,
       });
