@@ -87,11 +87,5 @@ export const catalogueActions: ActionTable = {
   // Nothing of these kinds can exist until their Create actions are implemented: describe them as empty.
   DescribeServiceUpdates: define<ec.DescribeServiceUpdatesMessage, ec.ServiceUpdatesMessage>(() => ({ ServiceUpdates: [] })),
   DescribeUpdateActions: define<ec.DescribeUpdateActionsMessage, ec.UpdateActionsMessage>(() => ({ UpdateActions: [] })),
-  DescribeGlobalReplicationGroups: define<ec.DescribeGlobalReplicationGroupsMessage, ec.DescribeGlobalReplicationGroupsResult>((input) => {
-    if (input.GlobalReplicationGroupId) {
-      throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);
-    }
-    return { GlobalReplicationGroups: [] };
-  }),
 };
 

@@ -1,6 +1,7 @@
 import { cacheClusterActions } from './cache-clusters.ts';
 import { catalogueActions } from './catalogues.ts';
 import { eventActions } from './events.ts';
+import { globalDatastoreActions } from './global-datastores.ts';
 import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
@@ -28,4 +29,5 @@ export const ACTIONS: ActionTable = {
   ...reservedNodeActions,
   ...snapshotActions,
   ...topologyActions,
+  ...globalDatastoreActions,
 };

@@ -28,6 +28,7 @@ import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
 import { requireUserGroup } from './users.ts';
+import { joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 
 const MAX_CLUSTERS_PER_GROUP = 6;
@@ -58,7 +59,9 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
   return {
     ReplicationGroupId: g.id,
     Description: g.description,
-    GlobalReplicationGroupInfo: {},
+    GlobalReplicationGroupInfo: g.global
+      ? { GlobalReplicationGroupId: g.global.id, GlobalReplicationGroupMemberRole: g.global.role === 'primary' ? 'PRIMARY' : 'SECONDARY' }
+      : {},
     Status: g.status,
     PendingModifiedValues: {
       AutomaticFailoverStatus: g.pending.automaticFailover === undefined ? undefined : enabled(g.pending.automaticFailover),
@@ -130,9 +133,8 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (input.ReplicationGroupDescription.trim() === '') {
     throw invalidValue('The parameter ReplicationGroupDescription must be provided and must not be blank.');
   }
-  if (input.GlobalReplicationGroupId) {
-    throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${input.GlobalReplicationGroupId} not found.`);
-  }
+  // A secondary of a global datastore takes the engine, version and node type of the datastore.
+  const global = input.GlobalReplicationGroupId !== undefined ? requireGlobal(world, scope, input.GlobalReplicationGroupId) : undefined;
   if (input.UserGroupIds?.length) {
     requireUserGroup(world, scope, input.UserGroupIds[0]);
     throw invalidValue('Replication groups with RBAC user groups (UserGroupIds) are not supported by elasticache-local yet; use AuthToken.');
@@ -146,12 +148,12 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     if (primary.status !== 'available') throw fault('InvalidCacheClusterStateFault', `Cache cluster ${primary.id} is not in available state.`);
   }
   if (input.CacheSecurityGroupNames?.length) throw classicOnly();
-  const engine = engineOf(input.Engine, primary?.engine ?? 'redis');
+  const engine = engineOf(input.Engine, global?.engine ?? primary?.engine ?? 'redis');
   if (engine === 'memcached') throw invalidValue('Replication groups are only supported for the redis and valkey engines.');
   const restoreFrom = restoreSourceOf(world, scope, input.SnapshotName, input.SnapshotArns, engine);
   if (restoreFrom && primary) throw invalidCombination('PrimaryClusterId cannot be combined with SnapshotName or SnapshotArns.');
-  const version = engineVersionOf(engine, input.EngineVersion ?? primary?.engineVersion);
-  const nodeType = primary && input.CacheNodeType === undefined ? primary.nodeType : nodeTypeOf(input.CacheNodeType);
+  const version = engineVersionOf(engine, input.EngineVersion ?? global?.engineVersion ?? primary?.engineVersion);
+  const nodeType = input.CacheNodeType === undefined && (primary || global) ? (primary?.nodeType ?? global!.nodeType) : nodeTypeOf(input.CacheNodeType);
   if (input.ClusterMode === 'compatible') {
     throw invalidValue('ClusterMode compatible is not supported by elasticache-local yet; use enabled or disabled.');
   }
@@ -266,6 +268,8 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   group.memberClusters = [...(primary ? [primary.id] : []), ...members.map((m) => m.id)];
   world.resources.transaction(() => {
     checkNodeQuota(world, scope, members.length);
+    if (world.resources.get(scope, 'replication-group', id)) throw fault('ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
+    if (global) joinAsSecondary(world, scope, global.id, group);
     if (!world.resources.insert(scope, 'replication-group', id, group)) {
       throw fault('ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
     }
@@ -398,6 +402,7 @@ export const replicationGroupActions: ActionTable = {
       throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} has status deleting which is not valid for deletion.`);
     }
     requireAvailable(group);
+    leaveGlobal(world, scope, group);
     const retain = input.RetainPrimaryCluster ?? false;
     group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);
     group.status = 'deleting';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { connectHost, type ResolvedConfig } from '../config.ts';
 import { nodeMemoryBytes } from '../catalog/node-types.ts';
 import type { Resources } from '../store/resources.ts';
-import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import { GLOBAL_REGION, type ClusterRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
 import { EndpointProxy } from './endpoint-proxy.ts';
 import { clusterParameters } from './parameters.ts';
 import { writeFileDurably } from './snapshot-files.ts';
@@ -173,10 +173,21 @@ export class Runtime {
       return;
     }
     const primaryKey = this.nodeKey(scope, group.primaryClusterId, '0001');
-    this.nodes.replicaOf(primaryKey, null);
+    // The primary of a global datastore's secondary group follows the primary group in its own region.
+    this.nodes.replicaOf(primaryKey, this.globalUpstream(scope, group));
     for (const member of group.memberClusters) {
       if (member !== group.primaryClusterId) this.nodes.replicaOf(this.nodeKey(scope, member, '0001'), primaryKey);
     }
+  }
+
+  private globalUpstream(scope: Scope, group: ReplicationGroupRecord): string | null {
+    if (group.global?.role !== 'secondary') return null;
+    const global = this.resources.get({ account: scope.account, region: GLOBAL_REGION }, 'global-group', group.global.id);
+    const primary = global?.members.find((m) => m.role === 'primary');
+    if (!primary) return null;
+    const primaryScope = { account: scope.account, region: primary.region };
+    const primaryGroup = this.resources.get(primaryScope, 'replication-group', primary.groupId);
+    return primaryGroup ? this.nodeKey(primaryScope, primaryGroup.primaryClusterId, '0001') : null;
   }
 
   /** The primary endpoint follows the group's current primary cluster. */

@@ -128,6 +128,8 @@ export interface ReplicationGroupRecord {
   lastAutomaticSnapshot?: number;
   /** When TestFailover ran (ms), for AWS's limit on how often. */
   failovers?: number[];
+  /** Membership of a global datastore. */
+  global?: { id: string; role: 'primary' | 'secondary' };
   /** Cluster mode enabled: the shards, and the configuration endpoint in front of them. */
   shards?: ShardRecord[];
   configEndpointPort?: number;
@@ -253,7 +255,31 @@ export interface ServerlessSnapshotRecord {
   createdAt: number;
 }
 
+/** Global datastores span regions: they are stored under the account with this pseudo-region. */
+export const GLOBAL_REGION = 'global';
+
+export interface GlobalMemberRecord {
+  groupId: string;
+  region: string;
+  role: 'primary' | 'secondary';
+}
+
+export interface GlobalGroupRecord {
+  id: string;
+  description: string;
+  status: 'creating' | 'primary-only' | 'available' | 'modifying' | 'deleting';
+  engine: Engine;
+  engineVersion: string;
+  nodeType: string;
+  authTokenEnabled: boolean;
+  transitEncryption: boolean;
+  atRestEncryption: boolean;
+  members: GlobalMemberRecord[];
+  createdAt: number;
+}
+
 export interface RecordKinds {
+  'global-group': GlobalGroupRecord;
   'serverless-snapshot': ServerlessSnapshotRecord;
   snapshot: SnapshotRecord;
   'reserved-node': ReservedNodeRecord;

@@ -1,0 +1,249 @@
+import type * as ec from '@aws-sdk/client-elasticache';
+import { stableHex } from '../lifecycle/network.ts';
+import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
+import { identifier } from '../validate/identifiers.ts';
+import type { World } from '../world.ts';
+import { paginate } from './paginate.ts';
+import { define, type ActionTable } from './registry.ts';
+
+/** Node families AWS offers global datastores on (no burstable or previous-generation nodes). */
+const GLOBAL_NODE_FAMILY = /^cache\.(m5|r5|m6g|r6g|m7g|r7g|r6gd)\./;
+
+export const globalScope = (scope: Scope): Scope => ({ account: scope.account, region: GLOBAL_REGION });
+
+/** AWS puts a fixed, account-specific prefix in front of the suffix the user chose. */
+function globalId(scope: Scope, suffix: string): string {
+  const letters = [...stableHex(`global/${scope.account}`, 10)].map((c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join('');
+  return `${letters.slice(0, 5)}-${suffix}`;
+}
+
+export function requireGlobal(world: World, scope: Scope, id: string | undefined): GlobalGroupRecord {
+  if (id === undefined) throw missingParameter('GlobalReplicationGroupId');
+  const global = world.resources.get(globalScope(scope), 'global-group', id.toLowerCase());
+  if (!global) throw fault('GlobalReplicationGroupNotFoundFault', `Global replication group ${id} not found.`);
+  return global;
+}
+
+function memberGroup(world: World, scope: Scope, region: string, groupId: string): ReplicationGroupRecord | undefined {
+  return world.resources.get({ account: scope.account, region }, 'replication-group', groupId);
+}
+
+function describe(world: World, scope: Scope, g: GlobalGroupRecord, showMembers = true): ec.GlobalReplicationGroup {
+  return {
+    GlobalReplicationGroupId: g.id,
+    GlobalReplicationGroupDescription: g.description,
+    Status: g.status,
+    CacheNodeType: g.nodeType,
+    Engine: g.engine,
+    EngineVersion: g.engineVersion,
+    Members: showMembers
+      ? g.members.map((m) => {
+          const rg = memberGroup(world, scope, m.region, m.groupId);
+          return {
+            ReplicationGroupId: m.groupId,
+            ReplicationGroupRegion: m.region,
+            Role: m.role === 'primary' ? 'PRIMARY' : 'SECONDARY',
+            AutomaticFailover: rg?.automaticFailover ? 'enabled' : 'disabled',
+            Status: 'associated',
+          };
+        })
+      : undefined,
+    ClusterEnabled: false,
+    AuthTokenEnabled: g.authTokenEnabled,
+    TransitEncryptionEnabled: g.transitEncryption,
+    AtRestEncryptionEnabled: g.atRestEncryption,
+    ARN: `arn:aws:elasticache::${scope.account}:globalreplicationgroup:${g.id}`,
+  };
+}
+
+function save(world: World, scope: Scope, g: GlobalGroupRecord): void {
+  world.resources.put(globalScope(scope), 'global-group', g.id, g);
+}
+
+function setMembership(world: World, scope: Scope, region: string, groupId: string, global: ReplicationGroupRecord['global']): void {
+  const s = { account: scope.account, region };
+  const rg = world.resources.get(s, 'replication-group', groupId);
+  if (!rg) return;
+  rg.global = global;
+  world.resources.put(s, 'replication-group', groupId, rg);
+  world.runtime.syncGroupRoles(s, groupId);
+}
+
+/** CreateReplicationGroup with GlobalReplicationGroupId: the new group joins as a read-only secondary. */
+export function joinAsSecondary(world: World, scope: Scope, globalIdValue: string, group: ReplicationGroupRecord): void {
+  const global = requireGlobal(world, scope, globalIdValue);
+  if (global.status !== 'primary-only' && global.status !== 'available') {
+    throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
+  }
+  if (global.members.some((m) => m.region === scope.region)) {
+    throw invalidValue(`Global replication group ${global.id} already has a member in region ${scope.region}.`);
+  }
+  if (group.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
+  group.global = { id: global.id, role: 'secondary' };
+  global.members.push({ groupId: group.id, region: scope.region, role: 'secondary' });
+  global.status = 'available';
+  save(world, scope, global);
+}
+
+/** A group leaving (deleted) takes its membership with it. */
+export function leaveGlobal(world: World, scope: Scope, group: ReplicationGroupRecord): void {
+  if (group.global?.role === 'primary') {
+    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is the primary of global replication group ${group.global.id}; delete the global datastore first.`);
+  }
+  if (!group.global) return;
+  const global = world.resources.get(globalScope(scope), 'global-group', group.global.id);
+  if (!global) return;
+  global.members = global.members.filter((m) => !(m.region === scope.region && m.groupId === group.id));
+  if (!global.members.some((m) => m.role === 'secondary')) global.status = 'primary-only';
+  save(world, scope, global);
+}
+
+function clusterModeOnly(): never {
+  throw invalidValue('This action applies to cluster mode enabled global datastores, which elasticache-local does not support yet.');
+}
+
+export const globalDatastoreActions: ActionTable = {
+  CreateGlobalReplicationGroup: define<ec.CreateGlobalReplicationGroupMessage, ec.CreateGlobalReplicationGroupResult>((input, { world, scope }) => {
+    if (input.GlobalReplicationGroupIdSuffix === undefined) throw missingParameter('GlobalReplicationGroupIdSuffix');
+    const suffix = identifier(input.GlobalReplicationGroupIdSuffix, 'GlobalReplicationGroupIdSuffix', 34);
+    if (input.PrimaryReplicationGroupId === undefined) throw missingParameter('PrimaryReplicationGroupId');
+    const primary = world.resources.get(scope, 'replication-group', input.PrimaryReplicationGroupId.toLowerCase());
+    if (!primary) throw fault('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${input.PrimaryReplicationGroupId}`);
+    if (primary.status !== 'available') throw fault('InvalidReplicationGroupStateFault', `Replication group ${primary.id} is not in available state.`);
+    if (primary.global) throw invalidValue(`Replication group ${primary.id} already belongs to global replication group ${primary.global.id}.`);
+    if (primary.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
+    if (!GLOBAL_NODE_FAMILY.test(primary.nodeType)) {
+      throw invalidValue(`Global datastores are not supported on node type ${primary.nodeType}; use an M5, R5, M6g, R6g or newer node type.`);
+    }
+    const id = globalId(scope, suffix);
+    const record: GlobalGroupRecord = {
+      id,
+      description: input.GlobalReplicationGroupDescription ?? '',
+      status: 'creating',
+      engine: primary.engine,
+      engineVersion: primary.engineVersion,
+      nodeType: primary.nodeType,
+      authTokenEnabled: primary.authTokenEnabled,
+      transitEncryption: primary.transitEncryption,
+      atRestEncryption: primary.atRestEncryption,
+      members: [{ groupId: primary.id, region: scope.region, role: 'primary' }],
+      createdAt: world.now(),
+    };
+    if (!world.resources.insert(globalScope(scope), 'global-group', id, record)) {
+      throw fault('GlobalReplicationGroupAlreadyExistsFault', `Global replication group ${id} already exists.`);
+    }
+    primary.global = { id, role: 'primary' };
+    world.resources.put(scope, 'replication-group', primary.id, primary);
+    world.later(() => {
+      const fresh = world.resources.get(globalScope(scope), 'global-group', id);
+      if (!fresh || fresh.status !== 'creating') return;
+      fresh.status = fresh.members.length > 1 ? 'available' : 'primary-only';
+      save(world, scope, fresh);
+    });
+    return { GlobalReplicationGroup: describe(world, scope, record) };
+  }),
+
+  DescribeGlobalReplicationGroups: define<ec.DescribeGlobalReplicationGroupsMessage, ec.DescribeGlobalReplicationGroupsResult>((input, { world, scope }) => {
+    const groups = input.GlobalReplicationGroupId !== undefined
+      ? [requireGlobal(world, scope, input.GlobalReplicationGroupId)]
+      : world.resources.list(globalScope(scope), 'global-group');
+    const { page, marker } = paginate(groups, input.MaxRecords, input.Marker);
+    return { Marker: marker, GlobalReplicationGroups: page.map((g) => describe(world, scope, g, input.ShowMemberInfo ?? false)) };
+  }),
+
+  ModifyGlobalReplicationGroup: define<ec.ModifyGlobalReplicationGroupMessage, ec.ModifyGlobalReplicationGroupResult>((input, { world, scope }) => {
+    const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+    if (input.ApplyImmediately !== true) throw invalidValue('ModifyGlobalReplicationGroup requires ApplyImmediately=true.');
+    if (input.GlobalReplicationGroupDescription !== undefined) global.description = input.GlobalReplicationGroupDescription;
+    if (input.AutomaticFailoverEnabled !== undefined) {
+      for (const m of global.members) {
+        const s = { account: scope.account, region: m.region };
+        const rg = world.resources.get(s, 'replication-group', m.groupId);
+        if (!rg) continue;
+        if (input.AutomaticFailoverEnabled && rg.memberClusters.length < 2) {
+          throw invalidCombination(`Replication group ${rg.id} has no replica, so automatic failover cannot be enabled.`);
+        }
+        rg.automaticFailover = input.AutomaticFailoverEnabled;
+        world.resources.put(s, 'replication-group', rg.id, rg);
+      }
+    }
+    if (input.CacheNodeType !== undefined || input.EngineVersion !== undefined || input.CacheParameterGroupName !== undefined || input.Engine !== undefined) {
+      throw invalidValue('Changing the node type, engine or parameter group of a global datastore is not supported by elasticache-local yet.');
+    }
+    save(world, scope, global);
+    return { GlobalReplicationGroup: describe(world, scope, global) };
+  }),
+
+  FailoverGlobalReplicationGroup: define<ec.FailoverGlobalReplicationGroupMessage, ec.FailoverGlobalReplicationGroupResult>((input, { world, scope }) => {
+    const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+    if (global.status !== 'available') {
+      throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
+    }
+    if (input.PrimaryRegion === undefined) throw missingParameter('PrimaryRegion');
+    if (input.PrimaryReplicationGroupId === undefined) throw missingParameter('PrimaryReplicationGroupId');
+    const target = global.members.find((m) => m.region === input.PrimaryRegion && m.groupId === input.PrimaryReplicationGroupId!.toLowerCase());
+    if (!target) throw invalidValue(`Replication group ${input.PrimaryReplicationGroupId} in ${input.PrimaryRegion} is not a member of ${global.id}.`);
+    if (target.role === 'primary') throw invalidValue(`Replication group ${target.groupId} is already the primary.`);
+    const old = global.members.find((m) => m.role === 'primary')!;
+    const oldGroup = memberGroup(world, scope, old.region, old.groupId);
+    if (oldGroup) world.runtime.nodes.flushReplication(world.runtime.nodeKey({ account: scope.account, region: old.region }, oldGroup.primaryClusterId, '0001'));
+    for (const m of global.members) m.role = m === target ? 'primary' : 'secondary';
+    save(world, scope, global);
+    // The new primary first (it stops following), then every other member follows it.
+    setMembership(world, scope, target.region, target.groupId, { id: global.id, role: 'primary' });
+    for (const m of global.members) if (m !== target) setMembership(world, scope, m.region, m.groupId, { id: global.id, role: 'secondary' });
+    return { GlobalReplicationGroup: describe(world, scope, global) };
+  }),
+
+  DisassociateGlobalReplicationGroup: define<ec.DisassociateGlobalReplicationGroupMessage, ec.DisassociateGlobalReplicationGroupResult>(
+    (input, { world, scope }) => {
+      const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      const member = global.members.find((m) => m.groupId === input.ReplicationGroupId?.toLowerCase() && m.region === input.ReplicationGroupRegion);
+      if (!member) throw invalidValue(`Replication group ${input.ReplicationGroupId} in ${input.ReplicationGroupRegion} is not a member of ${global.id}.`);
+      if (member.role === 'primary') throw invalidValue('The primary replication group cannot be disassociated; fail over or delete the global datastore.');
+      global.members = global.members.filter((m) => m !== member);
+      if (!global.members.some((m) => m.role === 'secondary')) global.status = 'primary-only';
+      save(world, scope, global);
+      // The group keeps its data and becomes a writable regional group of its own.
+      setMembership(world, scope, member.region, member.groupId, undefined);
+      return { GlobalReplicationGroup: describe(world, scope, global) };
+    },
+  ),
+
+  DeleteGlobalReplicationGroup: define<ec.DeleteGlobalReplicationGroupMessage, ec.DeleteGlobalReplicationGroupResult>((input, { world, scope }) => {
+    const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+    if (input.RetainPrimaryReplicationGroup !== true) {
+      throw invalidValue('RetainPrimaryReplicationGroup must be true: the primary replication group is kept when a global datastore is deleted.');
+    }
+    if (global.members.some((m) => m.role === 'secondary')) {
+      throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} still has secondary members; disassociate them first.`);
+    }
+    global.status = 'deleting';
+    save(world, scope, global);
+    world.later(() => {
+      for (const m of global.members) setMembership(world, scope, m.region, m.groupId, undefined);
+      world.resources.remove(globalScope(scope), 'global-group', global.id);
+    });
+    return { GlobalReplicationGroup: describe(world, scope, global) };
+  }),
+
+  IncreaseNodeGroupsInGlobalReplicationGroup: define<ec.IncreaseNodeGroupsInGlobalReplicationGroupMessage, ec.IncreaseNodeGroupsInGlobalReplicationGroupResult>(
+    (input, { world, scope }) => {
+      requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      return clusterModeOnly();
+    },
+  ),
+  DecreaseNodeGroupsInGlobalReplicationGroup: define<ec.DecreaseNodeGroupsInGlobalReplicationGroupMessage, ec.DecreaseNodeGroupsInGlobalReplicationGroupResult>(
+    (input, { world, scope }) => {
+      requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      return clusterModeOnly();
+    },
+  ),
+  RebalanceSlotsInGlobalReplicationGroup: define<ec.RebalanceSlotsInGlobalReplicationGroupMessage, ec.RebalanceSlotsInGlobalReplicationGroupResult>(
+    (input, { world, scope }) => {
+      requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      return clusterModeOnly();
+    },
+  ),
+};
