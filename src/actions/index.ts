@@ -2,6 +2,7 @@ import { cacheClusterActions } from './cache-clusters.ts';
 import { catalogueActions } from './catalogues.ts';
 import { eventActions } from './events.ts';
 import { globalDatastoreActions } from './global-datastores.ts';
+import { migrationActions } from './migration.ts';
 import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';
@@ -30,4 +31,5 @@ export const ACTIONS: ActionTable = {
   ...snapshotActions,
   ...topologyActions,
   ...globalDatastoreActions,
+  ...migrationActions,
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
 import { finishGroupDelete, openEndpointsOf } from './groups.ts';
+import { startMigrationLink } from './migration.ts';
 import { bringUpCluster, tearDownCluster } from './provision.ts';
 import { bringUpServerless } from './serverless.ts';
 
@@ -65,5 +66,6 @@ export async function restoreWorld(world: World): Promise<void> {
     fresh.status = 'available';
     world.resources.put(scope, 'replication-group', fresh.id, fresh);
     world.runtime.syncGroupRoles(scope, fresh.id);
+    startMigrationLink(world, scope, fresh.id);
   }
 }

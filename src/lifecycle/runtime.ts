@@ -23,6 +23,7 @@ export class Runtime {
   readonly nodes: NodeSupervisor;
   private readonly endpoints = new Map<string, EndpointProxy>();
   private readonly readerCursor = new Map<string, number>();
+  private readonly migrations = new Map<string, { stop(): void }>();
   private tlsMaterial: TlsMaterial | undefined;
 
   constructor(
@@ -250,7 +251,21 @@ export class Runtime {
     });
   }
 
+  /** The replication link of a group migrating from a self-hosted Redis (one per group). */
+  trackMigration(scope: Scope, groupId: string, link: { stop(): void }): void {
+    this.stopMigration(scope, groupId);
+    this.migrations.set(`${scopeKey(scope)}/${groupId}`, link);
+  }
+
+  stopMigration(scope: Scope, groupId: string): void {
+    const key = `${scopeKey(scope)}/${groupId}`;
+    this.migrations.get(key)?.stop();
+    this.migrations.delete(key);
+  }
+
   async stop(): Promise<void> {
+    for (const link of this.migrations.values()) link.stop();
+    this.migrations.clear();
     await Promise.all([...this.endpoints.values()].map((p) => p.close()));
     this.endpoints.clear();
     await this.nodes.stopAll();

@@ -128,6 +128,8 @@ export interface ReplicationGroupRecord {
   lastAutomaticSnapshot?: number;
   /** When TestFailover ran (ms), for AWS's limit on how often. */
   failovers?: number[];
+  /** Online migration from a self-hosted Redis (StartMigration), until CompleteMigration. */
+  migration?: { address: string; port: number };
   /** Membership of a global datastore. */
   global?: { id: string; role: 'primary' | 'secondary' };
   /** Cluster mode enabled: the shards, and the configuration endpoint in front of them. */
