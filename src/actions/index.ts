@@ -12,7 +12,7 @@ import { serverlessActions } from './serverless.ts';
 import { snapshotActions } from './snapshots.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
-import { topologyActions } from './topology.ts';
+import { reshardingActions, topologyActions } from './topology.ts';
 import { userActions } from './users.ts';
 
 /** Every implemented action by its API name; the others are routed to a "not implemented" error. */
@@ -30,6 +30,7 @@ export const ACTIONS: ActionTable = {
   ...reservedNodeActions,
   ...snapshotActions,
   ...topologyActions,
+  ...reshardingActions,
   ...globalDatastoreActions,
   ...migrationActions,
 };

@@ -2,8 +2,9 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { bringUpCluster, tearDownCluster } from '../lifecycle/provision.ts';
+import { evenSlots, moveKeys } from '../lifecycle/resharding.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
-import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import type { ClusterRecord, ReplicationGroupRecord, ShardRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { newNodes } from './cache-clusters.ts';
 import { checkNodeQuota } from './cluster-options.ts';
@@ -184,3 +185,91 @@ export const topologyActions: ActionTable = {
   }),
 };
 
+
+const MAX_SHARDS_LOCAL = 90;
+
+export const reshardingActions: ActionTable = {
+  ModifyReplicationGroupShardConfiguration: define<ec.ModifyReplicationGroupShardConfigurationMessage, ec.ModifyReplicationGroupShardConfigurationResult>(
+    (input, { world, scope }) => {
+      const group = requireGroup(world, scope, input.ReplicationGroupId);
+      if (input.ApplyImmediately !== true) throw invalidValue('ModifyReplicationGroupShardConfiguration requires ApplyImmediately=true.');
+      if (!group.shards) throw invalidValue(`Replication group ${group.id} is not cluster mode enabled; its shard count cannot change.`);
+      requireAvailable(group);
+      const count = input.NodeGroupCount;
+      if (count === undefined) throw missingParameter('NodeGroupCount');
+      if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS_LOCAL) throw invalidValue(`NodeGroupCount must be between 1 and ${MAX_SHARDS_LOCAL}.`);
+      const current = group.shards;
+      if (count === current.length) throw invalidValue(`The replication group already has ${count} node groups.`);
+      let kept = current;
+      if (count < current.length) {
+        const remove = input.NodeGroupsToRemove;
+        const retain = input.NodeGroupsToRetain;
+        if (!remove?.length === !retain?.length) throw invalidCombination('Specify either NodeGroupsToRemove or NodeGroupsToRetain when reducing NodeGroupCount.');
+        for (const id of [...(remove ?? []), ...(retain ?? [])]) {
+          if (!current.some((s) => s.id === id)) throw fault('NodeGroupNotFoundFault', `Node group ${id} not found in replication group ${group.id}.`);
+        }
+        kept = remove ? current.filter((s) => !remove.includes(s.id)) : current.filter((s) => retain!.includes(s.id));
+        if (kept.length !== count) throw invalidCombination('The node groups kept must number exactly NodeGroupCount.');
+      } else if (input.NodeGroupsToRemove?.length || input.NodeGroupsToRetain?.length) {
+        throw invalidCombination('NodeGroupsToRemove and NodeGroupsToRetain apply only when reducing NodeGroupCount.');
+      }
+      const replicas = current[0]!.members.length - 1;
+      const primary = world.resources.get(scope, 'cluster', current[0]!.primaryClusterId)!;
+      const added: ClusterRecord[] = [];
+      const addedShards: ShardRecord[] = [];
+      const usedIds = new Set(current.map((s) => Number(s.id)));
+      for (let n = 1; kept.length + addedShards.length < count; n++) {
+        if (usedIds.has(n)) continue;
+        const shardId = String(n).padStart(4, '0');
+        const azs = input.ReshardingConfiguration?.[addedShards.length]?.PreferredAvailabilityZones;
+        const ids = Array.from({ length: replicas + 1 }, (_, k) => `${group.id}-${shardId}-${String(k + 1).padStart(3, '0')}`);
+        ids.forEach((id, k) => added.push(replicaLike(world, primary, id, azs?.[k] ?? primary.preferredAz)));
+        addedShards.push({ id: shardId, slots: [], primaryClusterId: ids[0]!, members: ids });
+      }
+      const final = [...kept, ...addedShards].sort((a, b) => a.id.localeCompare(b.id));
+      const removed = current.filter((s) => !kept.includes(s));
+      world.resources.transaction(() => {
+        checkNodeQuota(world, scope, added.length);
+        for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
+        group.memberClusters.push(...added.map((c) => c.id));
+        group.status = 'modifying';
+        world.resources.put(scope, 'replication-group', group.id, group);
+      });
+      world.event(scope, 'replication-group', group.id, `Modifying number of node groups from ${current.length} to ${count}`);
+      world.later(async () => {
+        for (const c of added) {
+          const up = await bringUpCluster(world, scope, c.id);
+          if (!up) continue;
+          up.status = 'available';
+          for (const node of up.nodes) node.status = 'available';
+          world.resources.put(scope, 'cluster', up.id, up);
+        }
+        const fresh = world.resources.get(scope, 'replication-group', group.id);
+        if (!fresh?.shards) return;
+        const next = final.map((s, i) => ({ ...s, slots: evenSlots(i, final.length) }));
+        // Same turn of the event loop: keys move and the topology switches with no command in between.
+        const moved = moveKeys(world, scope, [...fresh.shards, ...addedShards], next);
+        fresh.shards = next;
+        fresh.primaryClusterId = next[0]!.primaryClusterId;
+        fresh.memberClusters = next.flatMap((s) => s.members);
+        world.resources.put(scope, 'replication-group', fresh.id, fresh);
+        world.runtime.syncGroupRoles(scope, fresh.id);
+        for (const shard of removed) {
+          for (const id of shard.members) {
+            const c = world.resources.get(scope, 'cluster', id);
+            if (!c) continue;
+            await tearDownCluster(world, scope, c);
+            world.resources.remove(scope, 'cluster', id);
+            world.tags.removeAll(world.arn(scope, 'cluster', id));
+          }
+        }
+        const done = world.resources.get(scope, 'replication-group', group.id);
+        if (!done) return;
+        done.status = 'available';
+        world.resources.put(scope, 'replication-group', done.id, done);
+        world.event(scope, 'replication-group', done.id, `Completed modifying number of node groups to ${count}; ${moved} keys moved`);
+      });
+      return { ReplicationGroup: describeGroup(world, scope, group) };
+    },
+  ),
+};

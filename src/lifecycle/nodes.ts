@@ -138,6 +138,11 @@ export class NodeSupervisor {
     if (specs.length > 0) formCluster(specs);
   }
 
+  /** The Redis server of a running node, for moving keys between shards while no client command runs. */
+  redisServer(key: string): RedisServerWithEngine | undefined {
+    return this.running.get(key)?.redis;
+  }
+
   /** Ships what the primary has not yet sent to its replicas, so a promotion loses no acknowledged write. */
   flushReplication(key: string): void {
     this.running.get(key)?.redis?.engine.replication.flushNow();

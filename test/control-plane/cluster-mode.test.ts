@@ -3,6 +3,7 @@ import {
   CreateReplicationGroupCommand,
   CreateSnapshotCommand,
   DescribeSnapshotsCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
@@ -126,6 +127,46 @@ describe('cluster mode enabled', () => {
     await single.connect();
     expect(await single.mget('user:0', 'user:499', 'survivor')).toEqual(['0', '499', 'still here']);
     single.disconnect();
+  });
+
+  it('reshards from 2 to 3 shards and back while a client keeps writing and reading, losing no key', async () => {
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    const cluster = new Cluster([{ host: group.ConfigurationEndpoint!.Address, port: group.ConfigurationEndpoint!.Port }]);
+    for (let i = 0; i < 2000; i++) await cluster.set(`r:${i}`, String(i));
+    const acknowledged: number[] = [];
+    let stop = false;
+    const writer = (async () => {
+      for (let i = 0; !stop; i++) {
+        await cluster.set(`w:${i}`, String(i));
+        acknowledged.push(i);
+        if ((await cluster.get(`r:${i % 2000}`)) !== String(i % 2000)) throw new Error(`lost r:${i % 2000}`);
+      }
+    })();
+    const reshard = async (count: number, extra: Record<string, unknown> = {}) => {
+      await client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'sharded', NodeGroupCount: count, ApplyImmediately: true, ...extra }));
+      await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+    };
+    await reshard(3);
+    let g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    expect(g.NodeGroups!.map((n) => n.NodeGroupId)).toEqual(['0001', '0002', '0003']);
+    expect(g.NodeGroups!.map((n) => n.Slots)).toEqual(['0-5460', '5461-10921', '10922-16383']);
+    await new Promise((r) => setTimeout(r, 200));
+    await reshard(2, { NodeGroupsToRemove: ['0002'] });
+    g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    expect(g.NodeGroups!.map((n) => n.NodeGroupId)).toEqual(['0001', '0003']);
+    expect(g.MemberClusters!.some((m) => m.startsWith('sharded-0002'))).toBe(false);
+    stop = true;
+    await writer;
+    const fresh = new Cluster([{ host: g.ConfigurationEndpoint!.Address, port: g.ConfigurationEndpoint!.Port }]);
+    for (let i = 0; i < 2000; i += 1) expect(await fresh.get(`r:${i}`)).toBe(String(i));
+    const written = await Promise.all(acknowledged.map((i) => fresh.get(`w:${i}`)));
+    expect(written.filter((v, n) => v !== String(acknowledged[n]))).toEqual([]);
+    expect(acknowledged.length).toBeGreaterThan(50);
+    fresh.disconnect();
+    cluster.disconnect();
+    await expect(client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'sharded', NodeGroupCount: 1, ApplyImmediately: true }))).rejects.toMatchObject({
+      name: 'InvalidParameterCombinationException',
+    });
   });
 
   it('validates shard layouts as AWS does and deletes', async () => {
