@@ -261,6 +261,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       return { id: plan.id, slots: plan.slots, primaryClusterId: ids[0]!, members: ids };
     });
     group.primaryClusterId = group.shards[0]!.primaryClusterId;
+    // In cluster mode the requested Port belongs to the configuration endpoint, which Terraform reads back.
+    group.configEndpointPort = group.primaryEndpointPort || undefined;
+    group.primaryEndpointPort = 0;
   } else {
     // An existing primary keeps its own name; new members are numbered after it.
     for (let i = primary ? 2 : 1; i <= count; i++) members.push(member(memberId(id, i), zones[(i - 1) % zones.length]!));
