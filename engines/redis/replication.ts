@@ -4,6 +4,7 @@
 // expiry, which Redis has to rewrite before propagating. Changes are batched once per event loop
 // turn, so replicas lag by a moment, like real asynchronous replicas.
 import { cloneObject } from './db/clone.ts';
+import { viewOf } from './db/keydict.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 
@@ -85,12 +86,12 @@ export class Replication {
     const src = this.engine.ks.dbs[dbIndex];
     const dst = replica.ks.dbs[dbIndex];
     if (src === undefined || dst === undefined) return;
-    const o = src.dict.get(key);
-    if (o === undefined) {
+    const raw = src.dict.getRaw(key);
+    if (raw === undefined) {
       dst.delete(key);
       return;
     }
-    dst.set(key, cloneObject(o));
+    dst.set(key, cloneObject(viewOf(raw)), false, src.dict.metaOf(key));
     const ttl = src.expires.get(key);
     if (ttl !== undefined) dst.setExpire(key, ttl);
   }
@@ -101,8 +102,8 @@ export class Replication {
       const dst = replica.ks.dbs[i];
       if (src === undefined || dst === undefined) continue;
       dst.flush();
-      for (const [key, o] of src.dict.entries()) {
-        dst.set(key, cloneObject(o));
+      for (const [key, o, slot] of src.dict.entries()) {
+        dst.set(key, cloneObject(o), false, src.dict.metaAt(slot));
         const ttl = src.expires.get(key);
         if (ttl !== undefined) dst.setExpire(key, ttl);
       }

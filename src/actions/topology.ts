@@ -31,9 +31,6 @@ function requireShard(nodeGroupId: string | undefined, group: ReplicationGroupRe
   return primary;
 }
 
-function notForClusterMode(group: ReplicationGroupRecord, action: string): void {
-  if (group.shards) throw invalidValue(`${action} on cluster mode enabled replication groups is not supported by elasticache-local yet.`);
-}
 
 /** A new replica cluster shaped like the group's primary. */
 function replicaLike(world: World, primary: ClusterRecord, id: string, az: string): ClusterRecord {
@@ -52,12 +49,34 @@ function replicaLike(world: World, primary: ClusterRecord, id: string, az: strin
   };
 }
 
-function targetReplicaCount(input: { NewReplicaCount?: number; ReplicaConfiguration?: ec.ConfigureShard[] }): number | undefined {
-  const fromConfig = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === SHARD)?.NewReplicaCount;
-  if (input.ReplicaConfiguration?.some((c) => c.NodeGroupId !== SHARD)) {
-    throw fault('NodeGroupNotFoundFault', `Node group ${input.ReplicaConfiguration.find((c) => c.NodeGroupId !== SHARD)!.NodeGroupId} not found.`);
+interface ShardView {
+  id: string;
+  primaryClusterId: string;
+  members: string[];
+}
+
+/** Shards of the group; a cluster-mode-disabled group is one shard, 0001. */
+function shardsOf(group: ReplicationGroupRecord): ShardView[] {
+  return group.shards ?? [{ id: SHARD, primaryClusterId: group.primaryClusterId, members: group.memberClusters }];
+}
+
+/** The replica count each shard should end with: NewReplicaCount for all, or ReplicaConfiguration per shard. */
+function targetCounts(group: ReplicationGroupRecord, input: { NewReplicaCount?: number; ReplicaConfiguration?: ec.ConfigureShard[] }): Map<string, number> {
+  const shards = shardsOf(group);
+  for (const c of input.ReplicaConfiguration ?? []) {
+    if (!shards.some((s) => s.id === c.NodeGroupId)) throw fault('NodeGroupNotFoundFault', `Node group ${c.NodeGroupId} not found in replication group ${group.id}.`);
   }
-  return input.NewReplicaCount ?? fromConfig;
+  const out = new Map<string, number>();
+  for (const shard of shards) {
+    const target = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === shard.id)?.NewReplicaCount ?? input.NewReplicaCount;
+    if (target !== undefined) out.set(shard.id, target);
+  }
+  if (out.size === 0) throw missingParameter('NewReplicaCount');
+  return out;
+}
+
+function memberIdFor(group: ReplicationGroupRecord, shardId: string, n: number): string {
+  return group.shards ? `${group.id}-${shardId}-${String(n).padStart(3, '0')}` : memberId(group.id, n);
 }
 
 export const topologyActions: ActionTable = {
@@ -92,26 +111,33 @@ export const topologyActions: ActionTable = {
   IncreaseReplicaCount: define<ec.IncreaseReplicaCountMessage, ec.IncreaseReplicaCountResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
     if (input.ApplyImmediately !== true) throw invalidValue('IncreaseReplicaCount requires ApplyImmediately=true.');
-    notForClusterMode(group, 'IncreaseReplicaCount');
     requireAvailable(group);
-    const target = targetReplicaCount(input);
-    if (target === undefined) throw missingParameter('NewReplicaCount');
-    const current = group.memberClusters.length - 1;
-    if (!Number.isInteger(target) || target > MAX_REPLICAS) throw invalidValue(`NewReplicaCount must be at most ${MAX_REPLICAS}.`);
-    if (target <= current) throw invalidValue(`NewReplicaCount (${target}) must be greater than the current number of replicas (${current}).`);
-    const primary = world.resources.get(scope, 'cluster', group.primaryClusterId)!;
-    const zones = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === SHARD)?.PreferredAvailabilityZones;
-    const taken = new Set(group.memberClusters);
+    const targets = targetCounts(group, input);
     const added: ClusterRecord[] = [];
-    for (let n = 1; added.length < target - current; n++) {
-      const id = memberId(group.id, n);
-      if (taken.has(id) || world.resources.get(scope, 'cluster', id)) continue;
-      added.push(replicaLike(world, primary, id, zones?.[added.length] ?? primary.preferredAz));
+    const addedByShard = new Map<string, string[]>();
+    for (const shard of shardsOf(group)) {
+      const target = targets.get(shard.id);
+      if (target === undefined) continue;
+      const current = shard.members.length - 1;
+      if (!Number.isInteger(target) || target > MAX_REPLICAS) throw invalidValue(`NewReplicaCount must be at most ${MAX_REPLICAS}.`);
+      if (target < current) throw invalidValue(`NewReplicaCount (${target}) is less than the current number of replicas (${current}) of node group ${shard.id}.`);
+      const primary = world.resources.get(scope, 'cluster', shard.primaryClusterId)!;
+      const zones = input.ReplicaConfiguration?.find((c) => c.NodeGroupId === shard.id)?.PreferredAvailabilityZones;
+      const ids: string[] = [];
+      for (let n = 1; ids.length < target - current; n++) {
+        const id = memberIdFor(group, shard.id, n);
+        if (group.memberClusters.includes(id) || world.resources.get(scope, 'cluster', id)) continue;
+        ids.push(id);
+        added.push(replicaLike(world, primary, id, zones?.[ids.length - 1] ?? primary.preferredAz));
+      }
+      addedByShard.set(shard.id, ids);
     }
+    if (added.length === 0) throw invalidValue('NewReplicaCount must be greater than the current number of replicas.');
     world.resources.transaction(() => {
       checkNodeQuota(world, scope, added.length);
       for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
       group.memberClusters.push(...added.map((c) => c.id));
+      for (const shard of group.shards ?? []) shard.members.push(...(addedByShard.get(shard.id) ?? []));
       group.status = 'modifying';
       world.resources.put(scope, 'replication-group', group.id, group);
     });
@@ -133,29 +159,35 @@ export const topologyActions: ActionTable = {
   DecreaseReplicaCount: define<ec.DecreaseReplicaCountMessage, ec.DecreaseReplicaCountResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
     if (input.ApplyImmediately !== true) throw invalidValue('DecreaseReplicaCount requires ApplyImmediately=true.');
-    notForClusterMode(group, 'DecreaseReplicaCount');
     requireAvailable(group);
-    const replicas = group.memberClusters.filter((m) => m !== group.primaryClusterId);
-    const target = targetReplicaCount(input);
+    const shards = shardsOf(group);
     let remove: string[];
     if (input.ReplicasToRemove?.length) {
-      if (target !== undefined && target !== replicas.length - input.ReplicasToRemove.length) {
-        throw invalidCombination('NewReplicaCount does not match the number of ReplicasToRemove.');
-      }
       remove = input.ReplicasToRemove.map((r) => r.toLowerCase());
       for (const r of remove) {
-        if (r === group.primaryClusterId) throw invalidValue(`Cannot remove the primary ${r}; fail over first.`);
-        if (!replicas.includes(r)) throw invalidValue(`Cache cluster ${r} is not a replica in replication group ${group.id}.`);
+        const shard = shards.find((s) => s.members.includes(r));
+        if (!shard) throw invalidValue(`Cache cluster ${r} is not a member of replication group ${group.id}.`);
+        if (r === shard.primaryClusterId) throw invalidValue(`Cannot remove the primary ${r}; fail over first.`);
       }
     } else {
-      if (target === undefined) throw missingParameter('NewReplicaCount');
-      if (target < 0 || target >= replicas.length) {
-        throw invalidValue(`NewReplicaCount (${target}) must be less than the current number of replicas (${replicas.length}).`);
+      const targets = targetCounts(group, input);
+      remove = [];
+      for (const shard of shards) {
+        const target = targets.get(shard.id);
+        if (target === undefined) continue;
+        const replicas = shard.members.filter((m) => m !== shard.primaryClusterId);
+        if (target < 0 || target > replicas.length) {
+          throw invalidValue(`NewReplicaCount (${target}) is more than the current number of replicas (${replicas.length}) of node group ${shard.id}.`);
+        }
+        remove.push(...replicas.slice(target));
       }
-      remove = replicas.slice(target);
     }
-    if (group.automaticFailover && replicas.length - remove.length < 1) {
-      throw invalidValue('A replication group with automatic failover enabled needs at least one replica.');
+    if (remove.length === 0) throw invalidValue('NewReplicaCount must be less than the current number of replicas.');
+    for (const shard of shards) {
+      const left = shard.members.filter((m) => m !== shard.primaryClusterId && !remove.includes(m)).length;
+      if (group.automaticFailover && !group.shards && left < 1) {
+        throw invalidValue('A replication group with automatic failover enabled needs at least one replica.');
+      }
     }
     group.status = 'modifying';
     world.resources.transaction(() => {
@@ -178,6 +210,7 @@ export const topologyActions: ActionTable = {
       const fresh = world.resources.get(scope, 'replication-group', group.id);
       if (!fresh) return;
       fresh.memberClusters = fresh.memberClusters.filter((m) => !remove.includes(m));
+      for (const shard of fresh.shards ?? []) shard.members = shard.members.filter((m) => !remove.includes(m));
       world.resources.put(scope, 'replication-group', fresh.id, fresh);
       finishGroupMembership(world, scope, fresh.id);
     });

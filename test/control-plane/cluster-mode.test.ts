@@ -2,7 +2,9 @@ import {
   CopySnapshotCommand,
   CreateReplicationGroupCommand,
   CreateSnapshotCommand,
+  DecreaseReplicaCountCommand,
   DescribeSnapshotsCommand,
+  IncreaseReplicaCountCommand,
   ModifyReplicationGroupShardConfigurationCommand,
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
@@ -169,6 +171,23 @@ describe('cluster mode enabled', () => {
     await expect(client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'sharded', NodeGroupCount: 1, ApplyImmediately: true }))).rejects.toMatchObject({
       name: 'InvalidParameterCombinationException',
     });
+  });
+
+  it('changes replica counts per shard', async () => {
+    await client.send(new IncreaseReplicaCountCommand({
+      ReplicationGroupId: 'sharded', ApplyImmediately: true, ReplicaConfiguration: [{ NodeGroupId: '0001', NewReplicaCount: 2 }],
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+    let g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    expect(g.NodeGroups!.map((n) => n.NodeGroupMembers!.length)).toEqual([3, 2]);
+    const cluster = new Cluster([{ host: g.ConfigurationEndpoint!.Address, port: g.ConfigurationEndpoint!.Port }]);
+    expect(await cluster.get('r:42')).toBe('42');
+    expect((await cluster.nodes('slave')).length).toBe(3);
+    cluster.disconnect();
+    await client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: 'sharded', ApplyImmediately: true, NewReplicaCount: 1 }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+    g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
+    expect(g.NodeGroups!.map((n) => n.NodeGroupMembers!.length)).toEqual([2, 2]);
   });
 
   it('validates shard layouts as AWS does and deletes', async () => {

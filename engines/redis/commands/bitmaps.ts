@@ -9,7 +9,7 @@ import { is } from './util.ts';
 const MAX_BIT_OFFSET = 4 * 1024 * 1024 * 1024 - 1;
 
 function getStr(c: Client, key: string, read = true): string | null {
-  return c.db.get(key, 'string', read)?.v ?? null;
+  return c.db.getString(key, read);
 }
 
 function parseBitOffset(s: string, hashAllowed = false, width = 1): number {

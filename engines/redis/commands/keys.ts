@@ -67,7 +67,7 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
 }
 
 function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
-  if (c.db.lookup(key, false) === null) return c.w.int(-2);
+  if (!c.db.exists(key)) return c.w.int(-2);
   const at = c.db.ttlOf(key);
   if (at === undefined) return c.w.int(-1);
   if (absolute) return c.w.int(ms ? at : Math.floor(at / 1000));
@@ -83,8 +83,9 @@ function renameGeneric(c: Client, a: string[], nx: boolean): void {
   if (src === dst) return nx ? c.w.int(0) : c.w.ok();
   if (nx && c.db.exists(dst)) return c.w.int(0);
   const ttl = c.db.ttlOf(src);
+  const meta = c.db.peekMeta(src) ?? undefined;
   c.db.delete(src);
-  c.db.set(dst, o);
+  c.db.set(dst, o, false, meta);
   if (ttl !== undefined) c.db.setExpire(dst, ttl);
   if (nx) c.w.int(1);
   else c.w.ok();
@@ -95,9 +96,9 @@ function scan(c: Client, a: string[]): void {
   const opt = parseScanOptions(a, 2, true);
   const db = c.db;
   const keys: string[] = [];
-  const next = db.dict.scan(cursor, opt.count, (k, o) => {
+  const next = db.dict.scan(cursor, opt.count, (k, type) => {
     if (opt.match !== null && !globMatch(opt.match, k)) return;
-    if (opt.type !== null && o.type !== opt.type) return;
+    if (opt.type !== null && type !== opt.type) return;
     keys.push(k);
   });
   const live = keys.filter((k) => !db.expireIfNeeded(k));
@@ -112,11 +113,11 @@ function objectFreq(c: Client, a: string[]): void {
   if (!c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
     fail('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
   }
-  c.w.int(c.engine.ks.lfuDecay(o, c.engine.clock.now()));
+  c.w.int(c.db.lfuOf(a[2] as string, c.engine.clock.now()));
 }
 
 function objectIdle(c: Client, a: string[]): void {
-  const o = c.db.peek(a[2] as string);
+  const o = c.db.peekMeta(a[2] as string);
   if (o === null) return c.w.nil();
   if (c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
     fail('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
@@ -152,7 +153,7 @@ export const keyCommands = defineGroup('keyspace', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       let n = 0;
-      for (let i = 1; i < a.length; i++) if (c.db.lookup(a[i] as string) !== null) n++;
+      for (let i = 1; i < a.length; i++) if (c.db.typeOf(a[i] as string) !== null) n++;
       c.w.int(n);
     },
   },
@@ -161,7 +162,7 @@ export const keyCommands = defineGroup('keyspace', [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    handler: (c, a) => c.w.simple(c.db.lookup(a[1] as string, false)?.type ?? 'none'),
+    handler: (c, a) => c.w.simple(c.db.typeOf(a[1] as string, false) ?? 'none'),
   },
   { name: 'rename', arity: 3, flags: ['write'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, false) },
   { name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, true) },
@@ -190,7 +191,7 @@ export const keyCommands = defineGroup('keyspace', [
         if (!replace) return c.w.int(0);
         target.delete(dst);
       }
-      target.set(dst, cloneObject(o));
+      target.set(dst, cloneObject(o), false, c.db.peekMeta(src) ?? undefined);
       const ttl = c.db.ttlOf(src);
       if (ttl !== undefined) target.setExpire(dst, ttl);
       c.w.int(1);
@@ -209,8 +210,9 @@ export const keyCommands = defineGroup('keyspace', [
       const o = c.db.lookup(key, false);
       if (o === null || target.exists(key)) return c.w.int(0);
       const ttl = c.db.ttlOf(key);
+      const meta = c.db.peekMeta(key) ?? undefined;
       c.db.delete(key);
-      target.set(key, o);
+      target.set(key, o, false, meta);
       if (ttl !== undefined) target.setExpire(key, ttl);
       c.w.int(1);
     },
@@ -238,7 +240,7 @@ export const keyCommands = defineGroup('keyspace', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       let n = 0;
-      for (let i = 1; i < a.length; i++) if (c.db.lookup(a[i] as string, false) !== null) n++;
+      for (let i = 1; i < a.length; i++) if (c.db.exists(a[i] as string)) n++;
       c.w.int(n);
     },
   },
@@ -255,7 +257,7 @@ export const keyCommands = defineGroup('keyspace', [
     arity: 2,
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
-    handler: (c, a) => c.w.int(c.db.lookup(a[1] as string, false) !== null && c.db.persist(a[1] as string) ? 1 : 0),
+    handler: (c, a) => c.w.int(c.db.exists(a[1] as string) && c.db.persist(a[1] as string) ? 1 : 0),
   },
   {
     name: 'object',
@@ -341,11 +343,9 @@ export const keyCommands = defineGroup('keyspace', [
         if (replace) c.db.delete(key);
         return c.w.ok();
       }
-      const o = valueFromRdb(decoded.value);
-      c.db.set(key, o);
+      c.db.set(key, valueFromRdb(decoded.value));
       if (expireAt !== undefined) c.db.setExpire(key, expireAt);
-      if (idle !== undefined) o.lru = c.engine.ks.accessNow - idle * 1000;
-      if (freq !== undefined) o.lfu = freq;
+      c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
       c.w.ok();
     },
   },

@@ -75,9 +75,9 @@ function replicaOfCommand(c: Client, a: string[]): void {
 function memoryUsage(c: Client, a: string[]): void {
   if (a.length !== 3 && !(a.length === 5 && is(a[3], 'samples'))) fail(E.SYNTAX);
   if (a.length === 5) parseIntArg(a[4] as string);
-  const o = c.db.peek(a[2] as string);
-  if (o === null) return c.w.nil();
-  c.w.int(o.mem);
+  const m = c.db.peekMeta(a[2] as string);
+  if (m === null) return c.w.nil();
+  c.w.int(m.mem);
 }
 
 export const serverCommands = defineGroup('server', [
@@ -510,8 +510,9 @@ export const serverCommands = defineGroup('server', [
       }
       if (sub === 'object' && a.length === 3) {
         const o = c.db.peek(a[2] as string);
-        if (o === null) fail(E.NO_KEY);
-        return c.w.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(o)} serializedlength:${o.mem} lru:${Math.floor(o.lru / 1000) & 0xffffff} lru_seconds_idle:${Math.floor((c.engine.clock.now() - o.lru) / 1000)}`);
+        const m = c.db.peekMeta(a[2] as string);
+        if (o === null || m === null) fail(E.NO_KEY);
+        return c.w.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(o)} serializedlength:${m.mem} lru:${Math.floor(m.lru / 1000) & 0xffffff} lru_seconds_idle:${Math.floor((c.engine.clock.now() - m.lru) / 1000)}`);
       }
       if (sub === 'jmap' || sub === 'quicklist-packed-threshold' || sub === 'reload' || sub === 'change-repl-id') return c.w.ok();
       if (sub === 'help') return writeHelp(c, ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'OBJECT <key>', 'SLEEP <seconds>', 'SET-ACTIVE-EXPIRE <0|1>', 'HELP']);

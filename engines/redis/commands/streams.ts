@@ -19,7 +19,7 @@ function getStream(c: Client, key: string, read = true): Stream | null {
 }
 
 function newStreamObj(): StreamObj {
-  return { type: 'stream', v: new Stream(), lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false };
+  return { type: 'stream', v: new Stream(), mem: 0 };
 }
 
 /** Parses "ms-seq" or "ms"; a missing seq becomes `missingSeq`. */

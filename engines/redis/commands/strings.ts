@@ -9,8 +9,7 @@ import { is } from './util.ts';
 const MAX_STRING = 512 * 1024 * 1024;
 
 function getStr(c: Client, key: string): string | null {
-  const o = c.db.get(key, 'string');
-  return o === null ? null : o.v;
+  return c.db.getString(key);
 }
 
 interface SetOptions {
@@ -61,7 +60,7 @@ function setCommand(c: Client, args: string[]): void {
   const key = args[1] as string;
   const value = args[2] as string;
   if (args.length === 3) {
-    c.db.set(key, newString(value));
+    c.db.setString(key, value);
     c.w.ok();
     return;
   }
@@ -78,7 +77,7 @@ function setCommand(c: Client, args: string[]): void {
     else c.w.nil();
     return;
   }
-  db.set(key, newString(value), o.keepTtl);
+  db.setString(key, value, o.keepTtl);
   if (o.expireAt !== null) db.setExpire(key, o.expireAt);
   if (o.get) c.w.bulkOrNil(old);
   else c.w.ok();
@@ -255,7 +254,7 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       if (c.db.exists(a[1] as string)) return c.w.int(0);
-      c.db.set(a[1] as string, newString(a[2] as string));
+      c.db.setString(a[1] as string, a[2] as string);
       c.w.int(1);
     },
   },
@@ -266,7 +265,7 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1] as [number, number, number],
     handler: (c: Client, a: string[]) => {
       const at = parseExpiry(c, name === 'setex' ? 'ex' : 'px', a[2], name);
-      c.db.set(a[1] as string, newString(a[3] as string));
+      c.db.setString(a[1] as string, a[3] as string);
       c.db.setExpire(a[1] as string, at);
       c.w.ok();
     },
@@ -318,7 +317,7 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const v = getStr(c, a[1] as string);
-      c.db.set(a[1] as string, newString(a[2] as string));
+      c.db.setString(a[1] as string, a[2] as string);
       c.w.bulkOrNil(v);
     },
   },
@@ -330,8 +329,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       c.w.array(a.length - 1);
       for (let i = 1; i < a.length; i++) {
-        const o = c.db.lookup(a[i] as string);
-        c.w.bulkOrNil(o !== null && o.type === 'string' ? o.v : null);
+        c.w.bulkOrNil(c.db.getStringOrNull(a[i] as string));
       }
     },
   },
@@ -342,7 +340,7 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 2],
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      for (let i = 1; i < a.length; i += 2) c.db.set(a[i] as string, newString(a[i + 1] as string));
+      for (let i = 1; i < a.length; i += 2) c.db.setString(a[i] as string, a[i + 1] as string);
       c.w.ok();
     },
   },
@@ -354,7 +352,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
       for (let i = 1; i < a.length; i += 2) if (c.db.exists(a[i] as string)) return c.w.int(0);
-      for (let i = 1; i < a.length; i += 2) c.db.set(a[i] as string, newString(a[i + 1] as string));
+      for (let i = 1; i < a.length; i += 2) c.db.setString(a[i] as string, a[i + 1] as string);
       c.w.int(1);
     },
   },

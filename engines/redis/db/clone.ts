@@ -5,20 +5,19 @@ import { ZSet } from '../types/zset.ts';
 import type { RObj } from './objects.ts';
 
 export function cloneObject(o: RObj): RObj {
-  const meta = { lru: o.lru, lfu: o.lfu, lfuTime: o.lfuTime, mem: o.mem, memDirty: false };
   switch (o.type) {
     case 'string':
-      return { ...meta, type: 'string', v: o.v, enc: o.enc };
+      return { type: 'string', v: o.v, enc: o.enc, mem: 0 };
     case 'list':
-      return { ...meta, type: 'list', v: Deque.from(o.v.toArray()) };
+      return { type: 'list', v: Deque.from(o.v.toArray()), mem: 0 };
     case 'hash':
-      return { ...meta, type: 'hash', v: new Map(o.v), big: o.big };
+      return { type: 'hash', v: new Map(o.v), big: o.big, mem: 0 };
     case 'set':
-      return { ...meta, type: 'set', v: new Set(o.v), big: o.big };
+      return { type: 'set', v: new Set(o.v), big: o.big, mem: 0 };
     case 'zset': {
       const z = new ZSet();
       for (const [m, s] of o.v.entries()) z.add(m, s);
-      return { ...meta, type: 'zset', v: z, big: o.big };
+      return { type: 'zset', v: z, big: o.big, mem: 0 };
     }
     case 'stream': {
       const s = new Stream();
@@ -33,7 +32,7 @@ export function cloneObject(o: RObj): RObj {
         );
         s.groups.set(name, { name, lastId: { ...g.lastId }, entriesRead: g.entriesRead, pending, consumers });
       }
-      return { ...meta, type: 'stream', v: s };
+      return { type: 'stream', v: s, mem: 0 };
     }
   }
 }

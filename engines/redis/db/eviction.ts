@@ -2,7 +2,7 @@
 // best candidate until used memory fits, or report that nothing can be evicted.
 import type { Config } from '../config.ts';
 import type { Keyspace } from './keyspace.ts';
-import type { RObj } from './objects.ts';
+import type { KeyDict } from './keydict.ts';
 
 interface Candidate {
   db: number;
@@ -10,9 +10,9 @@ interface Candidate {
   score: number; // higher = better to evict
 }
 
-function sampleScore(ks: Keyspace, policy: string, o: RObj, ttl: number | undefined, now: number): number {
-  if (policy.endsWith('-lru')) return now - o.lru;
-  if (policy.endsWith('-lfu')) return 255 - ks.lfuDecay(o, now);
+function sampleScore(ks: Keyspace, policy: string, d: KeyDict, i: number, ttl: number | undefined, now: number): number {
+  if (policy.endsWith('-lru')) return now - (d.lru[i] as number);
+  if (policy.endsWith('-lfu')) return 255 - ks.lfuDecay(d, i, now);
   if (policy === 'volatile-ttl') return -(ttl ?? 0);
   return Math.random();
 }
@@ -35,13 +35,13 @@ export function freeMemory(ks: Keyspace, cfg: Config, baseline: number, onEvict:
         if (volatile) {
           key = randomExpiringKey(db.expires);
         } else {
-          const e = db.dict.random();
-          if (e === null) break;
-          key = e[0];
+          const k = db.dict.random();
+          if (k === null) break;
+          key = k;
         }
-        const o = db.dict.get(key);
-        if (o === undefined) continue;
-        const score = sampleScore(ks, policy, o, db.expires.get(key), now);
+        const slot = db.dict.index(key);
+        if (slot === undefined) continue;
+        const score = sampleScore(ks, policy, db.dict, slot, db.expires.get(key), now);
         if (best === null || score > best.score) best = { db: db.id, key, score };
       }
     }

@@ -1,115 +1,276 @@
-// A Map that also supports O(1) random sampling (eviction, RANDOMKEY) and stable SCAN cursors.
-// Slots keep insertion order with holes for deleted keys; a cursor is the sequence number of the
-// next slot to visit, so keys present for a whole SCAN are returned even across compactions.
+// The key table of one database, laid out for memory: a Map from key to slot index, and per-slot
+// parallel arrays. A plain string value (what SET stores) is kept as the JS string itself rather
+// than a per-key object, and the LRU clock of every key lives in a typed array, so a small string
+// key costs a Map entry, its two strings and a few array cells. The LFU arrays only exist once
+// some key has LFU state, and the memory estimate of a bare string is computed from its length
+// instead of being stored. Slots keep insertion order with holes for deleted keys, which gives O(1)
+// random sampling (eviction, RANDOMKEY) and stable SCAN cursors: a cursor is the sequence number of
+// the next slot to visit, so keys present for a whole SCAN are returned even across compactions.
+import { estimateMemory, newString, type RObj, type RType } from './objects.ts';
 
-interface Slot<V> {
-  key: string;
-  value: V;
-  seq: number;
-  idx: number;
+/** A slot's value: a bare string stands for a string object with the default 'auto' encoding. */
+export type Stored = RObj | string;
+
+const INITIAL = 16;
+/** The LFU counter of a new key (LFU_INIT_VAL in Redis). */
+export const LFU_INIT = 5;
+
+export const typeOfStored = (v: Stored): RType => (typeof v === 'string' ? 'string' : v.type);
+/** A stand-alone object for a stored value; for a bare string it is a copy, not linked to the slot. */
+export const viewOf = (v: Stored): RObj => (typeof v === 'string' ? newString(v) : v);
+
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+
+/**
+ * An append-only array stored in fixed pages. A flat array of a million slots is reallocated and
+ * copied each time it grows, and the old copies sit in the large-object space until a full GC;
+ * 32KB pages are ordinary heap objects that are never copied.
+ */
+class PagedArray<T> {
+  private readonly pages: (T | null)[][] = [];
+  length = 0;
+
+  at(i: number): T | null {
+    return (this.pages[i >>> PAGE_BITS] as (T | null)[])[i & (PAGE - 1)] as T | null;
+  }
+
+  set(i: number, v: T | null): void {
+    (this.pages[i >>> PAGE_BITS] as (T | null)[])[i & (PAGE - 1)] = v;
+  }
+
+  push(v: T): void {
+    if ((this.length & (PAGE - 1)) === 0) this.pages.push(new Array<T | null>(PAGE).fill(null));
+    this.set(this.length++, v);
+  }
 }
 
-export class KeyDict<V> {
-  private readonly map = new Map<string, Slot<V>>();
-  private slots: (Slot<V> | null)[] = [];
-  private seqs: number[] = [];
+export class KeyDict {
+  private readonly map = new Map<string, number>();
+  private keyAt = new PagedArray<string>();
+  private valAt = new PagedArray<Stored>();
+  /**
+   * Sequence numbers: slots appended since the last compaction are numbered consecutively from
+   * `tailSeq`, so only the slots that survived a compaction need theirs stored (`packedSeqs`).
+   */
+  private packedSeqs = new Float64Array(0);
+  private tailSeq = 1;
   private holes = 0;
-  private nextSeq = 1;
+  /** Per-slot metadata, indexed like the slots; replaced (not resized in place) when they grow. */
+  lru = new Float64Array(INITIAL);
+  private lfu: Uint8Array | null = null;
+  private lfuTime: Uint32Array | null = null;
 
   get size(): number {
     return this.map.size;
   }
 
-  get(key: string): V | undefined {
-    return this.map.get(key)?.value;
+  /** The slot holding key, or undefined. */
+  index(key: string): number | undefined {
+    return this.map.get(key);
+  }
+
+  raw(i: number): Stored {
+    return this.valAt.at(i) as Stored;
+  }
+
+  /** The value at slot i as an object; a bare string is turned into one and kept, so changes to it stick. */
+  obj(i: number): RObj {
+    const v = this.valAt.at(i) as Stored;
+    if (typeof v !== 'string') return v;
+    const o = newString(v);
+    o.mem = this.memAt(i);
+    this.valAt.set(i, o);
+    return o;
+  }
+
+  /** The settled memory estimate of slot i. */
+  memAt(i: number): number {
+    const v = this.valAt.at(i) as Stored;
+    return typeof v === 'string' ? estimateMemory(this.keyAt.at(i) as string, v) : v.mem;
+  }
+
+  setMem(i: number, mem: number): void {
+    const v = this.valAt.at(i) as Stored;
+    if (typeof v !== 'string') v.mem = mem;
+  }
+
+  lfuAt(i: number): number {
+    return this.lfu === null ? LFU_INIT : (this.lfu[i] as number);
+  }
+
+  lfuTimeAt(i: number): number {
+    return this.lfuTime === null ? 0 : (this.lfuTime[i] as number);
+  }
+
+  setLfu(i: number, counter: number, time: number): void {
+    if (this.lfu === null || this.lfuTime === null) {
+      if (counter === LFU_INIT && time === 0) return;
+      this.lfu = new Uint8Array(this.lru.length).fill(LFU_INIT);
+      this.lfuTime = new Uint32Array(this.lru.length);
+    }
+    this.lfu[i] = counter;
+    this.lfuTime[i] = time;
+  }
+
+  get(key: string): RObj | undefined {
+    const i = this.map.get(key);
+    return i === undefined ? undefined : this.obj(i);
+  }
+
+  getRaw(key: string): Stored | undefined {
+    const i = this.map.get(key);
+    return i === undefined ? undefined : (this.valAt.at(i) as Stored);
+  }
+
+  /** LRU/LFU state of slot i. */
+  metaAt(i: number): { lru: number; lfu: number; lfuTime: number } {
+    return { lru: this.lru[i] as number, lfu: this.lfuAt(i), lfuTime: this.lfuTimeAt(i) };
+  }
+
+  metaOf(key: string): { lru: number; lfu: number; lfuTime: number } | undefined {
+    const i = this.map.get(key);
+    return i === undefined ? undefined : this.metaAt(i);
   }
 
   has(key: string): boolean {
     return this.map.has(key);
   }
 
-  /** Stores value under key; returns the value it replaced, if any. */
-  set(key: string, value: V): V | undefined {
-    const s = this.map.get(key);
-    if (s !== undefined) {
-      const old = s.value;
-      s.value = value;
-      return old;
+  /** Replaces the value of an existing slot; metadata is left for the caller. */
+  put(i: number, value: Stored): void {
+    this.valAt.set(i, value);
+  }
+
+  /** Adds a key that is not present; returns its slot, with fresh metadata. */
+  add(key: string, value: Stored): number {
+    const i = this.keyAt.length;
+    if (i === this.lru.length) this.grow(i * 2);
+    this.keyAt.push(key);
+    this.valAt.push(value);
+    this.lru[i] = 0;
+    if (this.lfu !== null && this.lfuTime !== null) {
+      this.lfu[i] = LFU_INIT;
+      this.lfuTime[i] = 0;
     }
-    const slot: Slot<V> = { key, value, seq: this.nextSeq++, idx: this.slots.length };
-    this.slots.push(slot);
-    this.seqs.push(slot.seq);
-    this.map.set(key, slot);
-    return undefined;
+    this.map.set(key, i);
+    return i;
   }
 
   delete(key: string): boolean {
-    const s = this.map.get(key);
-    if (s === undefined) return false;
+    const i = this.map.get(key);
+    if (i === undefined) return false;
     this.map.delete(key);
-    this.slots[s.idx] = null;
+    this.keyAt.set(i, null);
+    this.valAt.set(i, null);
     this.holes++;
-    if (this.holes > 64 && this.holes * 2 > this.slots.length) this.compact();
+    if (this.holes > 64 && this.holes * 2 > this.keyAt.length) this.compact();
     return true;
   }
 
   clear(): void {
+    this.tailSeq = this.nextSeq();
+    this.packedSeqs = new Float64Array(0);
     this.map.clear();
-    this.slots = [];
-    this.seqs = [];
+    this.keyAt = new PagedArray();
+    this.valAt = new PagedArray();
     this.holes = 0;
+    this.lfu = null;
+    this.lfuTime = null;
+    this.grow(INITIAL);
+  }
+
+  private seqAt(i: number): number {
+    const p = this.packedSeqs.length;
+    return i < p ? (this.packedSeqs[i] as number) : this.tailSeq + (i - p);
+  }
+
+  /** The sequence number the next appended slot gets. */
+  private nextSeq(): number {
+    return this.tailSeq + (this.keyAt.length - this.packedSeqs.length);
+  }
+
+  private grow(cap: number): void {
+    const n = Math.min(this.keyAt.length, cap);
+    const lru = new Float64Array(cap);
+    lru.set(this.lru.subarray(0, n));
+    this.lru = lru;
+    if (this.lfu !== null && this.lfuTime !== null) {
+      const lfu = new Uint8Array(cap);
+      const lfuTime = new Uint32Array(cap);
+      lfu.set(this.lfu.subarray(0, n));
+      lfuTime.set(this.lfuTime.subarray(0, n));
+      this.lfu = lfu;
+      this.lfuTime = lfuTime;
+    }
   }
 
   private compact(): void {
-    const slots: Slot<V>[] = [];
-    const seqs: number[] = [];
-    for (const s of this.slots) {
-      if (s === null) continue;
-      s.idx = slots.length;
-      slots.push(s);
-      seqs.push(s.seq);
+    const keyAt = new PagedArray<string>();
+    const valAt = new PagedArray<Stored>();
+    const seqs = new Float64Array(this.map.size);
+    const { lru, lfu, lfuTime } = this;
+    for (let i = 0; i < this.keyAt.length; i++) {
+      const k = this.keyAt.at(i);
+      if (k === null) continue;
+      const j = keyAt.length;
+      keyAt.push(k);
+      valAt.push(this.valAt.at(i) as Stored);
+      seqs[j] = this.seqAt(i);
+      lru[j] = lru[i] as number;
+      if (lfu !== null && lfuTime !== null) {
+        lfu[j] = lfu[i] as number;
+        lfuTime[j] = lfuTime[i] as number;
+      }
+      this.map.set(k, j);
     }
-    this.slots = slots;
-    this.seqs = seqs;
+    this.tailSeq = this.nextSeq();
+    this.packedSeqs = seqs;
+    this.keyAt = keyAt;
+    this.valAt = valAt;
     this.holes = 0;
+    if (this.lru.length > INITIAL && keyAt.length * 4 < this.lru.length) this.grow(Math.max(INITIAL, keyAt.length * 2));
   }
 
-  /** A uniformly random live entry, or null when empty. */
-  random(): [string, V] | null {
+  /** A uniformly random live key, or null when empty. */
+  random(): string | null {
     if (this.map.size === 0) return null;
     for (;;) {
-      const s = this.slots[Math.floor(Math.random() * this.slots.length)];
-      if (s) return [s.key, s.value];
+      const k = this.keyAt.at(Math.floor(Math.random() * this.keyAt.length));
+      if (k) return k;
     }
   }
 
   /** Visits about `count` live entries starting at `cursor`; returns the next cursor (0 = done). */
-  scan(cursor: number, count: number, visit: (key: string, value: V) => void): number {
+  scan(cursor: number, count: number, visit: (key: string, type: RType) => void): number {
     let lo = 0;
-    let hi = this.seqs.length;
+    let hi = this.keyAt.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((this.seqs[mid] as number) < cursor) lo = mid + 1;
+      if (this.seqAt(mid) < cursor) lo = mid + 1;
       else hi = mid;
     }
     let seen = 0;
     let i = lo;
-    for (; i < this.slots.length && seen < count; i++) {
-      const s = this.slots[i];
-      if (s) {
-        visit(s.key, s.value);
+    for (; i < this.keyAt.length && seen < count; i++) {
+      const k = this.keyAt.at(i);
+      if (k !== null) {
+        visit(k, typeOfStored(this.valAt.at(i) as Stored));
         seen++;
       }
     }
-    for (; i < this.slots.length; i++) {
-      const s = this.slots[i];
-      if (s) return s.seq;
+    for (; i < this.keyAt.length; i++) {
+      if (this.keyAt.at(i) !== null) return this.seqAt(i);
     }
     return 0;
   }
 
-  *entries(): IterableIterator<[string, V]> {
-    for (const [k, s] of this.map) yield [k, s.value];
+  /**
+   * Every entry with its slot (valid until the next change). Bare strings come out as detached
+   * objects: fine for reading, copying and serialising, not for changing the value in place.
+   */
+  *entries(): IterableIterator<[string, RObj, number]> {
+    for (const [k, i] of this.map) yield [k, viewOf(this.valAt.at(i) as Stored), i];
   }
 
   keys(): IterableIterator<string> {

@@ -3,7 +3,7 @@
 import type { Clock } from '../clock.ts';
 import { E, fail } from '../errors.ts';
 import { limits } from '../limits.ts';
-import { KeyDict } from './keydict.ts';
+import { KeyDict, typeOfStored, viewOf, LFU_INIT, type Stored } from './keydict.ts';
 import { estimateMemory, type RObj, type RType } from './objects.ts';
 
 export const DB_COUNT = 16;
@@ -23,8 +23,15 @@ export interface KeyspaceStats {
 
 type Typed<K extends RType> = Extract<RObj, { type: K }>;
 
+/** LRU/LFU state of a key, carried along when a value moves to another key (RENAME, MOVE, COPY). */
+export interface AccessMeta {
+  lru: number;
+  lfu: number;
+  lfuTime: number;
+}
+
 export class Database {
-  readonly dict = new KeyDict<RObj>();
+  readonly dict = new KeyDict();
   readonly expires = new Map<string, number>();
   avgTtlHint = 0;
 
@@ -47,26 +54,84 @@ export class Database {
     return true;
   }
 
-  /** Looks a key up; `read` lookups count keyspace hits/misses and touch LRU/LFU like Redis's lookupKeyRead. */
-  lookup(key: string, read = true): RObj | null {
+  /** The slot of a live key, or -1. `read` lookups count keyspace hits/misses and touch LRU/LFU like Redis's lookupKeyRead. */
+  private find(key: string, read: boolean): number {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
-    const o = this.dict.get(key);
-    if (o === undefined) {
+    const i = this.dict.index(key);
+    if (i === undefined) {
       if (read) {
         this.ks.stats.misses++;
         if (this.ks.onKeyMiss !== null) this.ks.onKeyMiss(this.id, key);
       }
-      return null;
+      return -1;
     }
     if (read) this.ks.stats.hits++;
-    this.ks.touchAccess(o);
-    return o;
+    this.ks.touchAccess(this.dict, i);
+    return i;
+  }
+
+  /**
+   * Looks a key up as an object callers may change in place, so a bare string is given one for
+   * good: read-only paths that only need the text should use getString.
+   */
+  lookup(key: string, read = true): RObj | null {
+    const i = this.find(key, read);
+    return i < 0 ? null : this.dict.obj(i);
+  }
+
+  /** A string value without giving the key an object of its own: null if missing, WRONGTYPE if another kind. */
+  getString(key: string, read = true): string | null {
+    const i = this.find(key, read);
+    if (i < 0) return null;
+    const v = this.dict.raw(i);
+    if (typeof v === 'string') return v;
+    if (v.type !== 'string') fail(E.WRONGTYPE);
+    return v.v;
+  }
+
+  /** Like getString, but another kind of value reads as null instead of failing (MGET). */
+  getStringOrNull(key: string, read = true): string | null {
+    const i = this.find(key, read);
+    if (i < 0) return null;
+    const v = this.dict.raw(i);
+    if (typeof v === 'string') return v;
+    return v.type === 'string' ? v.v : null;
+  }
+
+  /** The type of a live key (touching it like lookup), or null. */
+  typeOf(key: string, read = true): RType | null {
+    const i = this.find(key, read);
+    return i < 0 ? null : typeOfStored(this.dict.raw(i));
   }
 
   /** Lookup without side effects on stats or access time (OBJECT, TYPE-free inspection). */
   peek(key: string): RObj | null {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
-    return this.dict.get(key) ?? null;
+    const v = this.dict.getRaw(key);
+    return v === undefined ? null : viewOf(v);
+  }
+
+  /** Access metadata and memory estimate of a live key, without touching it, or null. */
+  peekMeta(key: string): (AccessMeta & { mem: number }) | null {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    const i = this.dict.index(key);
+    if (i === undefined) return null;
+    const d = this.dict;
+    return { lru: d.lru[i] as number, lfu: d.lfuAt(i), lfuTime: d.lfuTimeAt(i), mem: d.memAt(i) };
+  }
+
+  /** LFU counter of a key after applying decay, as OBJECT FREQ reports it (no access is recorded). */
+  lfuOf(key: string, now: number): number {
+    const i = this.dict.index(key);
+    return i === undefined ? 0 : this.ks.lfuDecay(this.dict, i, now);
+  }
+
+  /** Overrides a key's access metadata (RESTORE IDLETIME/FREQ, RDB load). */
+  setAccess(key: string, lru: number | undefined, lfu: number | undefined): void {
+    const i = this.dict.index(key);
+    if (i === undefined) return;
+    if (lru !== undefined) this.dict.lru[i] = lru;
+    if (lfu !== undefined) this.dict.setLfu(i, lfu, this.dict.lfuTimeAt(i));
   }
 
   /** Typed lookup: null if missing, WRONGTYPE if another kind. */
@@ -85,21 +150,45 @@ export class Database {
       return o as Typed<K>;
     }
     const n = make();
-    this.dict.set(key, n);
-    this.ks.touchAccess(n);
+    const i = this.dict.add(key, n);
+    this.ks.touchAccess(this.dict, i);
     if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
     return n;
   }
 
-  /** Stores a value (replacing any), clearing the TTL unless `keepTtl`. */
-  set(key: string, o: RObj, keepTtl = false): void {
-    const old = this.dict.set(key, o);
-    if (old !== undefined) this.ks.usedMemory -= old.mem;
-    else if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
+  /**
+   * Stores a value (replacing any), clearing the TTL unless `keepTtl`. A string with the default
+   * encoding is kept as a bare string, so do not hold on to `o` to change it afterwards: look the
+   * key up again. `meta` carries over the LRU/LFU state of a value moved from another key.
+   */
+  set(key: string, o: RObj, keepTtl = false, meta?: AccessMeta): void {
+    this.store(key, o.type === 'string' && o.enc === 'auto' ? o.v : o, keepTtl, meta);
+  }
+
+  /** set() for a plain string value (SET, MSET): no object is made for it. */
+  setString(key: string, v: string, keepTtl = false): void {
+    this.store(key, v, keepTtl, undefined);
+  }
+
+  private store(key: string, v: Stored, keepTtl: boolean, meta: AccessMeta | undefined): void {
+    const d = this.dict;
+    let i = d.index(key);
+    if (i !== undefined) {
+      this.ks.usedMemory -= d.memAt(i);
+      d.put(i, v);
+    } else {
+      i = d.add(key, v);
+      if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
+    }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
-    this.ks.touchAccess(o);
-    o.mem = estimateMemory(key, o);
-    this.ks.usedMemory += o.mem;
+    if (meta !== undefined) {
+      d.lru[i] = meta.lru;
+      d.setLfu(i, meta.lfu, meta.lfuTime);
+    }
+    this.ks.touchAccess(d, i);
+    const mem = estimateMemory(key, v);
+    d.setMem(i, mem);
+    this.ks.usedMemory += mem;
     this.ks.signal(this, key);
   }
 
@@ -112,8 +201,8 @@ export class Database {
   }
 
   private remove(key: string): void {
-    const o = this.dict.get(key);
-    if (o !== undefined) this.ks.usedMemory -= o.mem;
+    const i = this.dict.index(key);
+    if (i !== undefined) this.ks.usedMemory -= this.dict.memAt(i);
     this.dict.delete(key);
     this.expires.delete(key);
     this.ks.signal(this, key);
@@ -121,17 +210,23 @@ export class Database {
 
   /** Call after changing a value in place: drops emptied collections, refreshes memory, signals. */
   modified(key: string): void {
-    const o = this.dict.get(key);
-    if (o === undefined) {
+    const i = this.dict.index(key);
+    if (i === undefined) {
       this.ks.signal(this, key);
       return;
     }
-    if (isEmpty(o)) {
+    const o = this.dict.raw(i);
+    if (typeof o !== 'string' && isEmpty(o)) {
       this.remove(key);
       if (this.ks.onEmptied !== null) this.ks.onEmptied(this.id, key);
       return;
     }
-    this.ks.markMemoryDirty(this, key, o);
+    if (typeof o === 'string' || o.type === 'string') {
+      // A string's estimate is its length: cheaper to settle now than to queue.
+      const mem = estimateMemory(key, o);
+      this.ks.usedMemory += mem - this.dict.memAt(i);
+      this.dict.setMem(i, mem);
+    } else this.ks.markMemoryDirty(this, key, o);
     this.ks.signal(this, key);
   }
 
@@ -152,7 +247,7 @@ export class Database {
   }
 
   exists(key: string): boolean {
-    return this.lookup(key, false) !== null;
+    return this.find(key, false) >= 0;
   }
 
   flush(): void {
@@ -167,9 +262,9 @@ export class Database {
   randomKey(): string | null {
     // Expired keys found while sampling are reclaimed, like Redis; give up after a few all-expired rounds.
     for (let tries = 0; tries < 100; tries++) {
-      const e = this.dict.random();
-      if (e === null) return null;
-      if (!this.expireIfNeeded(e[0])) return e[0];
+      const k = this.dict.random();
+      if (k === null) return null;
+      if (!this.expireIfNeeded(k)) return k;
     }
     return null;
   }
@@ -251,57 +346,62 @@ export class Keyspace {
   /** Time used for LRU/LFU bookkeeping, refreshed once per input batch (like Redis's cached clock). */
   accessNow = 0;
 
-  touchAccess(o: RObj): void {
+  touchAccess(d: KeyDict, i: number): void {
     const now = this.accessNow;
     if (!this.lfu) {
-      o.lru = now;
+      d.lru[i] = now;
       return;
     }
-    this.lfuDecay(o, now);
-    if (o.lfu < 255) {
-      const base = Math.max(0, o.lfu - LFU_INIT);
-      if (Math.random() < 1 / (base * limits.LFU_LOG_FACTOR + 1)) o.lfu++;
+    const lfu = this.lfuDecay(d, i, now);
+    if (lfu < 255) {
+      const base = Math.max(0, lfu - LFU_INIT);
+      if (Math.random() < 1 / (base * limits.LFU_LOG_FACTOR + 1)) d.setLfu(i, lfu + 1, d.lfuTimeAt(i));
     }
   }
 
   /** Applies lfu-decay-time: the counter drops by one per elapsed period. */
-  lfuDecay(o: RObj, now: number): number {
+  lfuDecay(d: KeyDict, i: number, now: number): number {
     const minutes = Math.floor(now / 60000);
-    if (o.lfuTime === 0) o.lfuTime = minutes;
-    const periods = Math.floor((minutes - o.lfuTime) / limits.LFU_DECAY_TIME);
-    if (periods > 0) {
-      o.lfu = Math.max(0, o.lfu - periods);
-      o.lfuTime = minutes;
+    let time = d.lfuTimeAt(i);
+    let lfu = d.lfuAt(i);
+    if (time === 0) {
+      time = minutes;
+      d.setLfu(i, lfu, time);
     }
-    return o.lfu;
+    const periods = Math.floor((minutes - time) / limits.LFU_DECAY_TIME);
+    if (periods > 0) {
+      lfu = Math.max(0, lfu - periods);
+      d.setLfu(i, lfu, minutes);
+    }
+    return lfu;
   }
 
   /** Re-estimating a big collection on every write is costly; do it when memory is next read. */
-  private memDirty: { db: Database; key: string; o: RObj }[] = [];
+  private memDirty = new Map<RObj, { db: Database; key: string }>();
 
   markMemoryDirty(db: Database, key: string, o: RObj): void {
-    if (o.memDirty) return;
-    o.memDirty = true;
-    this.memDirty.push({ db, key, o });
-    if (this.memDirty.length > 10000) this.settleMemory();
+    if (this.memDirty.has(o)) return;
+    this.memDirty.set(o, { db, key });
+    if (this.memDirty.size > 10000) this.settleMemory();
   }
 
   /** Brings usedMemory up to date with every value changed since the last call. */
   settleMemory(): void {
+    if (this.memDirty.size === 0) return;
     const list = this.memDirty;
-    this.memDirty = [];
-    for (const { db, key, o } of list) {
-      o.memDirty = false;
-      if (db.dict.get(key) !== o) continue;
-      this.usedMemory -= o.mem;
-      o.mem = estimateMemory(key, o);
-      this.usedMemory += o.mem;
+    this.memDirty = new Map();
+    for (const [o, { db, key }] of list) {
+      const i = db.dict.index(key);
+      if (i === undefined || db.dict.raw(i) !== o) continue;
+      const mem = estimateMemory(key, o);
+      this.usedMemory += mem - db.dict.memAt(i);
+      db.dict.setMem(i, mem);
     }
   }
 
   recomputeMemory(): void {
     let total = 0;
-    for (const d of this.dbs) for (const [, o] of d.dict.entries()) total += o.mem;
+    for (const d of this.dbs) for (const [, , i] of d.dict.entries()) total += d.dict.memAt(i);
     this.usedMemory = total;
   }
 
@@ -320,4 +420,4 @@ export class Keyspace {
   }
 }
 
-export const LFU_INIT = 5;
+export { LFU_INIT };

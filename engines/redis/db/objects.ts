@@ -1,21 +1,16 @@
-// The value kinds a key can hold, with the metadata eviction and OBJECT need.
+// The value kinds a key can hold, and how OBJECT ENCODING and MEMORY USAGE see them (the per-key
+// access metadata lives in KeyDict).
 import { Deque } from '../types/deque.ts';
 import { ZSet } from '../types/zset.ts';
 import type { Stream } from '../types/stream.ts';
 import { limits } from '../limits.ts';
 
-interface Meta {
-  /** LRU clock (ms) of the last access, or LFU state when an LFU policy is active. */
-  lru: number;
-  /** LFU logarithmic counter and the minute it was last decremented. */
-  lfu: number;
-  lfuTime: number;
-  /** Cached memory estimate in bytes, refreshed when the key is modified. */
+interface Sized {
+  /** Memory estimate in bytes as last settled (a bare string in the key table needs none: it is its length). */
   mem: number;
-  memDirty: boolean;
 }
 
-export interface StrObj extends Meta {
+export interface StrObj extends Sized {
   type: 'string';
   v: string;
   /**
@@ -24,43 +19,39 @@ export interface StrObj extends Meta {
    */
   enc: StrEncoding;
 }
-export interface ListObj extends Meta {
+export interface ListObj extends Sized {
   type: 'list';
   v: Deque<string>;
 }
-export interface HashObj extends Meta {
+export interface HashObj extends Sized {
   type: 'hash';
   v: Map<string, string>;
   /** Conversions to the big encoding are one-way, as in Redis. */
   big: boolean;
 }
-export interface SetObj extends Meta {
+export interface SetObj extends Sized {
   type: 'set';
   v: Set<string>;
   big: boolean;
 }
-export interface ZSetObj extends Meta {
+export interface ZSetObj extends Sized {
   type: 'zset';
   v: ZSet;
   big: boolean;
 }
-export interface StreamObj extends Meta {
+export interface StreamObj extends Sized {
   type: 'stream';
   v: Stream;
 }
 export type RObj = StrObj | ListObj | HashObj | SetObj | ZSetObj | StreamObj;
 export type RType = RObj['type'];
 
-function meta(): Meta {
-  return { lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false };
-}
-
 export type StrEncoding = 'auto' | 'str' | 'raw';
-export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false });
-export const newList = (): ListObj => ({ type: 'list', v: new Deque<string>(), ...meta() });
-export const newHash = (): HashObj => ({ type: 'hash', v: new Map(), big: false, ...meta() });
-export const newSet = (): SetObj => ({ type: 'set', v: new Set(), big: false, ...meta() });
-export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, ...meta() });
+export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, mem: 0 });
+export const newList = (): ListObj => ({ type: 'list', v: new Deque<string>(), mem: 0 });
+export const newHash = (): HashObj => ({ type: 'hash', v: new Map(), big: false, mem: 0 });
+export const newSet = (): SetObj => ({ type: 'set', v: new Set(), big: false, mem: 0 });
+export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, mem: 0 });
 
 const INT_RE = /^(?:0|-?[1-9][0-9]{0,18})$/;
 
@@ -119,8 +110,9 @@ const ELEM_OVERHEAD = 24;
 const SAMPLES = 5;
 
 /** Approximate bytes used by a value: exact for strings, sampled for collections (like MEMORY USAGE). */
-export function estimateMemory(key: string, o: RObj): number {
+export function estimateMemory(key: string, o: RObj | string): number {
   const base = OBJ_OVERHEAD + key.length;
+  if (typeof o === 'string') return base + o.length;
   switch (o.type) {
     case 'string':
       return base + o.v.length;

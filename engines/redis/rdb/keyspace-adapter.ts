@@ -103,13 +103,13 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
   const lru = policy.endsWith('lru');
   const lfu = policy.endsWith('lfu');
   for (const db of engine.ks.dbs) {
-    for (const [key, o] of db.dict.entries()) {
+    for (const [key, o, i] of db.dict.entries()) {
       const at = db.expires.get(key);
       if (at !== undefined && at <= now) continue;
       const e: RdbEntry = { db: db.id, key: buf(key), value: valueToRdb(o) };
       if (at !== undefined) e.expireAtMs = at;
-      if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - o.lru) / 1000));
-      else if (lfu) e.lfu = o.lfu;
+      if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - (db.dict.lru[i] as number)) / 1000));
+      else if (lfu) e.lfu = db.dict.lfuAt(i);
       yield e;
     }
   }
@@ -175,7 +175,7 @@ export function valueFromRdb(v: RdbValue): RObj {
       return o;
     }
     case 'stream':
-      return { type: 'stream', v: streamFromRdb(v), lru: 0, lfu: 5, lfuTime: 0, mem: 0, memDirty: false };
+      return { type: 'stream', v: streamFromRdb(v), mem: 0 };
   }
 }
 
@@ -201,11 +201,9 @@ export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadRe
     if (isEmpty(e.value)) continue;
     const db = engine.ks.db(e.db);
     const key = text(e.key);
-    const o = valueFromRdb(e.value);
-    db.set(key, o);
+    db.set(key, valueFromRdb(e.value));
     // After set(), which stamps the access time: the file's idle time / counter win.
-    if (e.lru !== undefined) o.lru = engine.ks.accessNow - e.lru * 1000;
-    if (e.lfu !== undefined) o.lfu = e.lfu;
+    db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
     if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs);
     result.loaded++;
   }
