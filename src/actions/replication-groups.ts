@@ -72,6 +72,8 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
           NodeGroupId: shard.id,
           Status: ready ? 'available' : 'creating',
           Slots: formatSlots(shard.slots),
+          PrimaryEndpoint: g.clusterModeCompatible && ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
+          ReaderEndpoint: g.clusterModeCompatible && ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
           NodeGroupMembers: members
             .filter((c) => shard.members.includes(c.id))
             .map((c) => ({ CacheClusterId: c.id, CacheNodeId: '0001', PreferredAvailabilityZone: c.preferredAz })),
@@ -113,7 +115,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     NetworkType: g.networkType as ec.NetworkType,
     IpDiscovery: g.ipDiscovery as ec.IpDiscovery,
     TransitEncryptionMode: g.transitEncryption ? 'required' : undefined,
-    ClusterMode: g.shards ? 'enabled' : 'disabled',
+    ClusterMode: g.clusterModeCompatible ? 'compatible' : g.shards ? 'enabled' : 'disabled',
     Engine: g.engine,
   };
 }
@@ -155,7 +157,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   const version = engineVersionOf(engine, input.EngineVersion ?? global?.engineVersion ?? primary?.engineVersion);
   const nodeType = input.CacheNodeType === undefined && (primary || global) ? (primary?.nodeType ?? global!.nodeType) : nodeTypeOf(input.CacheNodeType);
   if (input.ClusterMode === 'compatible') {
-    throw invalidValue('ClusterMode compatible is not supported by elasticache-local yet; use enabled or disabled.');
+    throw invalidValue('ClusterMode compatible is reached from an existing cluster mode disabled group with ModifyReplicationGroup; create with enabled or disabled.');
   }
   const requestedGroup = input.CacheParameterGroupName ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version) : undefined;
   const clusterMode = wantsClusterMode(input, requestedGroup !== undefined && getParameterGroup(world.resources, scope, requestedGroup)?.overrides['cluster-enabled'] === 'yes');
@@ -294,6 +296,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
 function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: World, scope: Scope): ec.ModifyReplicationGroupResult {
   const group = requireGroup(world, scope, input.ReplicationGroupId);
   requireAvailable(group);
+  if (input.ClusterMode !== undefined) return changeClusterMode(world, scope, group, input.ClusterMode);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)!).filter(Boolean);
   let restart = false;
   if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
@@ -377,6 +380,46 @@ function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: 
     world.resources.put(scope, 'replication-group', done.id, done);
     world.runtime.syncGroupRoles(scope, done.id);
     world.event(scope, 'replication-group', done.id, `Replication group ${done.id} modified`);
+  });
+  return { ReplicationGroup: describeGroup(world, scope, group) };
+}
+
+/**
+ * Cluster mode disabled -> compatible -> enabled, as AWS allows: compatible serves cluster clients on a
+ * configuration endpoint (one shard owning every slot) while the primary and reader endpoints still work;
+ * enabled then retires those two endpoints.
+ */
+function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRecord, mode: string): ec.ModifyReplicationGroupResult {
+  const from = group.clusterModeCompatible ? 'compatible' : group.shards ? 'enabled' : 'disabled';
+  const allowed = (from === 'disabled' && mode === 'compatible') || (from === 'compatible' && (mode === 'enabled' || mode === 'disabled'));
+  if (!allowed) throw invalidCombination(`ClusterMode cannot change from ${from} to ${mode}; the path is disabled, compatible, enabled.`);
+  if (mode === 'compatible' && group.global) throw invalidCombination('A member of a global datastore cannot change its cluster mode.');
+  group.status = 'modifying';
+  world.resources.put(scope, 'replication-group', group.id, group);
+  world.later(async () => {
+    const fresh = world.resources.get(scope, 'replication-group', group.id);
+    if (!fresh) return;
+    if (mode === 'compatible') {
+      fresh.shards = [{ id: '0001', slots: [[0, 16383]], primaryClusterId: fresh.primaryClusterId, members: [...fresh.memberClusters] }];
+      fresh.clusterModeCompatible = true;
+      fresh.configEndpointPort = await world.runtime.openConfigurationEndpoint(scope, fresh);
+    } else if (mode === 'enabled') {
+      fresh.clusterModeCompatible = undefined;
+      await world.runtime.closeEndpoint(scope, fresh.id, 'primary');
+      await world.runtime.closeEndpoint(scope, fresh.id, 'reader');
+      fresh.primaryEndpointPort = 0;
+      fresh.readerEndpointPort = 0;
+    } else {
+      fresh.clusterModeCompatible = undefined;
+      fresh.shards = undefined;
+      await world.runtime.closeEndpoint(scope, fresh.id, 'configuration');
+      fresh.configEndpointPort = undefined;
+      for (const id of fresh.memberClusters) world.runtime.nodes.leaveCluster(world.runtime.nodeKey(scope, id, '0001'));
+    }
+    fresh.status = 'available';
+    world.resources.put(scope, 'replication-group', fresh.id, fresh);
+    world.runtime.syncGroupRoles(scope, fresh.id);
+    world.event(scope, 'replication-group', fresh.id, `Cluster mode changed from ${from} to ${mode}`);
   });
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }

@@ -9,9 +9,10 @@ export async function openEndpointsOf(
   scope: Scope,
   group: ReplicationGroupRecord,
 ): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort'>>> {
-  if (group.shards) return { configEndpointPort: await world.runtime.openConfigurationEndpoint(scope, group) };
+  const configEndpointPort = group.shards ? await world.runtime.openConfigurationEndpoint(scope, group) : undefined;
+  if (group.shards && !group.clusterModeCompatible) return { configEndpointPort };
   const ports = await world.runtime.openGroupEndpoints(scope, group);
-  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader };
+  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader, configEndpointPort };
 }
 
 /** A group whose members have all settled becomes available again (after adding or removing a replica). */

@@ -138,6 +138,12 @@ export class NodeSupervisor {
     if (specs.length > 0) formCluster(specs);
   }
 
+  /** Takes a node out of cluster mode (a group going back to cluster mode disabled). */
+  leaveCluster(key: string): void {
+    const redis = this.running.get(key)?.redis;
+    if (redis) redis.engine.cluster = null;
+  }
+
   /** The Redis server of a running node, for moving keys between shards while no client command runs. */
   redisServer(key: string): RedisServerWithEngine | undefined {
     return this.running.get(key)?.redis;

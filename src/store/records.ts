@@ -132,6 +132,8 @@ export interface ReplicationGroupRecord {
   migration?: { address: string; port: number };
   /** Membership of a global datastore. */
   global?: { id: string; role: 'primary' | 'secondary' };
+  /** Set while a group moves from cluster mode disabled to enabled: both kinds of client are served. */
+  clusterModeCompatible?: boolean;
   /** Cluster mode enabled: the shards, and the configuration endpoint in front of them. */
   shards?: ShardRecord[];
   configEndpointPort?: number;

@@ -5,6 +5,7 @@ import {
   DecreaseReplicaCountCommand,
   DescribeSnapshotsCommand,
   IncreaseReplicaCountCommand,
+  ModifyReplicationGroupCommand,
   ModifyReplicationGroupShardConfigurationCommand,
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
@@ -201,5 +202,43 @@ describe('cluster mode enabled', () => {
     }))).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
     await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'sharded' }));
     await waitUntilReplicationGroupDeleted({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
+  });
+});
+
+describe('cluster mode transitions', () => {
+  it('moves a group from disabled through compatible to enabled, serving both kinds of client in between', async () => {
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'moving', ReplicationGroupDescription: 'to cluster mode', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 2,
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'moving' });
+    const describe = async () => (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'moving' }))).ReplicationGroups![0]!;
+    const before = await describe();
+    const primary = new Redis({ port: before.NodeGroups![0]!.PrimaryEndpoint!.Port, lazyConnect: true });
+    await primary.connect();
+    await primary.set('{m}:1', 'one');
+    await expect(client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'moving', ClusterMode: 'enabled', ApplyImmediately: true }))).rejects.toMatchObject({
+      name: 'InvalidParameterCombinationException',
+    });
+
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'moving', ClusterMode: 'compatible', ApplyImmediately: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'moving' });
+    const compatible = await describe();
+    expect(compatible.ClusterMode).toBe('compatible');
+    expect(compatible.NodeGroups![0]!.Slots).toBe('0-16383');
+    expect(compatible.NodeGroups![0]!.PrimaryEndpoint).toEqual(before.NodeGroups![0]!.PrimaryEndpoint);
+    expect(await primary.get('{m}:1')).toBe('one');
+    const cluster = new Cluster([{ host: compatible.ConfigurationEndpoint!.Address, port: compatible.ConfigurationEndpoint!.Port }]);
+    expect(await cluster.get('{m}:1')).toBe('one');
+    await cluster.set('{m}:2', 'two');
+    // Enabled retires the primary endpoint: a standalone client must move to the configuration endpoint.
+    primary.disconnect();
+
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'moving', ClusterMode: 'enabled', ApplyImmediately: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'moving' });
+    const enabled = await describe();
+    expect(enabled).toMatchObject({ ClusterMode: 'enabled', ClusterEnabled: true });
+    expect(enabled.NodeGroups![0]!.PrimaryEndpoint).toBeUndefined();
+    expect(await cluster.get('{m}:2')).toBe('two');
+    cluster.disconnect();
   });
 });
