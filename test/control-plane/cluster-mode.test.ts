@@ -83,10 +83,18 @@ describe('cluster mode enabled', () => {
     const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'sharded' }))).ReplicationGroups![0]!;
     const config = group.ConfigurationEndpoint!;
     const cluster = new Cluster([{ host: config.Address, port: config.Port }]);
+    const nodeRedis = createCluster({ rootNodes: [{ url: `redis://${config.Address}:${config.Port}` }] });
+    nodeRedis.on('error', () => undefined);
+    await nodeRedis.connect();
     await cluster.set('survivor', 'still here');
     await client.send(new TestFailoverCommand({ ReplicationGroupId: 'sharded', NodeGroupId: '0002' }));
     await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'sharded' });
     await expect.poll(() => cluster.get('survivor'), { timeout: 10_000 }).toBe('still here');
+    // node-redis rediscovers the topology after the failover too.
+    await expect.poll(async () => nodeRedis.get('survivor').catch(() => null), { timeout: 10_000 }).toBe('still here');
+    await nodeRedis.set('after-failover', 'ok');
+    expect(await cluster.get('after-failover')).toBe('ok');
+    await nodeRedis.close();
     for (let i = 0; i < 500; i++) expect(await cluster.get(`user:${i}`)).toBe(String(i));
     cluster.disconnect();
     await expect(client.send(new TestFailoverCommand({ ReplicationGroupId: 'sharded', NodeGroupId: '0003' }))).rejects.toMatchObject({

@@ -11,6 +11,7 @@ import {
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -85,6 +86,14 @@ describe('failover', () => {
     expect(lost).toEqual([]);
     check.disconnect();
     app.disconnect();
+
+    // node-redis through the same endpoint, after its normal reconnect, reaches the new primary.
+    const nodeRedis = createClient({ socket: { host: endpoint.Address, port: endpoint.Port } });
+    nodeRedis.on('error', () => undefined);
+    await nodeRedis.connect();
+    expect(await nodeRedis.get(`k:${acknowledged[0]}`)).toBe(String(acknowledged[0]));
+    expect(await nodeRedis.set('node-redis', 'ok')).toBe('OK');
+    await nodeRedis.close();
 
     // The old primary is back as a replica with the data.
     const oldPrimary = after.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CacheClusterId === 'ha-001')!;
