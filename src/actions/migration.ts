@@ -2,7 +2,6 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { probeSource, startMigrationLink } from '../lifecycle/migration.ts';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ReplicationGroupRecord } from '../store/records.ts';
-import type { World } from '../world.ts';
 import { define, type ActionTable } from './registry.ts';
 import { describeGroup, requireGroup } from './replication-groups.ts';
 

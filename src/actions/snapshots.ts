@@ -5,7 +5,6 @@ import { bucketDir, s3ObjectPath, snapshotFile, writeFileDurably } from '../life
 import { completeSnapshot, markSnapshotting, newSnapshot, removeSnapshotFiles, snapshotRdbs } from '../lifecycle/snapshots.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
-import { identifier } from '../validate/identifiers.ts';
 import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';

@@ -4,7 +4,6 @@ import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
-import { is } from './util.ts';
 
 const MAX_STRING = 512 * 1024 * 1024;
 
