@@ -43,7 +43,7 @@ export function requireGroup(world: World, scope: Scope, id: string | undefined)
   return group;
 }
 
-function requireAvailable(group: ReplicationGroupRecord): void {
+export function requireAvailableGroup(group: ReplicationGroupRecord): void {
   if (group.status !== 'available') {
     throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
   }
@@ -295,7 +295,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
 
 function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: World, scope: Scope): ec.ModifyReplicationGroupResult {
   const group = requireGroup(world, scope, input.ReplicationGroupId);
-  requireAvailable(group);
+  requireAvailableGroup(group);
   if (input.ClusterMode !== undefined) return changeClusterMode(world, scope, group, input.ClusterMode);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)!).filter(Boolean);
   let restart = false;
@@ -447,7 +447,7 @@ export const replicationGroupActions: ActionTable = {
     if (group.status === 'deleting') {
       throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} has status deleting which is not valid for deletion.`);
     }
-    requireAvailable(group);
+    requireAvailableGroup(group);
     leaveGlobal(world, scope, group);
     const retain = input.RetainPrimaryCluster ?? false;
     group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);

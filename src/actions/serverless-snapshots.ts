@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as ec from '@aws-sdk/client-elasticache';
-import { bucketDir, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
+import { bucketDir, checkBucketName, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
 import { removeSnapshotFiles } from '../lifecycle/snapshots.ts';
 import { serverlessOwner } from '../lifecycle/serverless.ts';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
@@ -138,7 +138,7 @@ export const serverlessSnapshotActions: ActionTable = {
   ExportServerlessCacheSnapshot: define<ec.ExportServerlessCacheSnapshotRequest, ec.ExportServerlessCacheSnapshotResponse>((input, { world, scope }) => {
     const snapshot = requireSnapshot(world, scope, input.ServerlessCacheSnapshotName);
     if (input.S3BucketName === undefined) throw missingParameter('S3BucketName');
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.S3BucketName)) throw invalidValue(`Invalid bucket name: ${input.S3BucketName}`);
+    checkBucketName(input.S3BucketName);
     if (snapshot.status !== 'available') {
       throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${snapshot.name} is not available.`);
     }

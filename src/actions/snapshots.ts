@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as ec from '@aws-sdk/client-elasticache';
-import { bucketDir, s3ObjectPath, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
+import { bucketDir, checkBucketName, s3ObjectPath, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
 import { completeSnapshot, markSnapshotting, newSnapshot, removeSnapshotFiles, snapshotRdbs } from '../lifecycle/snapshots.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
@@ -158,7 +158,7 @@ export const snapshotActions: ActionTable = {
     const shards = snapshotRdbs(world, scope, source.name);
     if (input.TargetBucket !== undefined) {
       // Exporting writes one file per shard into the bucket, named as AWS names exported backups.
-      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(input.TargetBucket)) throw invalidValue(`Invalid bucket name: ${input.TargetBucket}`);
+      checkBucketName(input.TargetBucket);
       const files = shards.map((s) => ({ ...s, file: path.join(bucketDir(world.config.dataDir, input.TargetBucket!), `${target}-${s.shardId}.rdb`) }));
       const clash = files.find((f) => fs.existsSync(f.file));
       if (clash) throw fault('SnapshotAlreadyExistsFault', `An object named ${path.basename(clash.file)} already exists in bucket ${input.TargetBucket}.`);

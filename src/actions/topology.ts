@@ -1,7 +1,7 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
-import { bringUpCluster, tearDownCluster } from '../lifecycle/provision.ts';
+import { bringUpAvailable, tearDownCluster } from '../lifecycle/provision.ts';
 import { evenSlots, moveKeys } from '../lifecycle/resharding.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, ShardRecord } from '../store/records.ts';
@@ -9,19 +9,13 @@ import type { World } from '../world.ts';
 import { newNodes } from './cache-clusters.ts';
 import { checkNodeQuota } from './cluster-options.ts';
 import { define, type ActionTable } from './registry.ts';
-import { describeGroup, memberId, requireGroup } from './replication-groups.ts';
+import { describeGroup, memberId, requireAvailableGroup as requireAvailable, requireGroup } from './replication-groups.ts';
 
 /** AWS lets a replication group be failed over by TestFailover a few times a day at most. */
 export const MAX_TEST_FAILOVERS_PER_DAY = 5;
 const DAY = 86_400_000;
 const MAX_REPLICAS = 5;
 const SHARD = '0001';
-
-function requireAvailable(group: ReplicationGroupRecord): void {
-  if (group.status !== 'available') {
-    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
-  }
-}
 
 /** The primary of the named shard. */
 function requireShard(nodeGroupId: string | undefined, group: ReplicationGroupRecord): string {
@@ -143,12 +137,7 @@ export const topologyActions: ActionTable = {
     });
     world.later(async () => {
       for (const c of added) {
-        const up = await bringUpCluster(world, scope, c.id);
-        if (!up) continue;
-        up.status = 'available';
-        for (const node of up.nodes) node.status = 'available';
-        world.resources.put(scope, 'cluster', up.id, up);
-        world.event(scope, 'cache-cluster', up.id, 'Cache cluster created');
+        if (await bringUpAvailable(world, scope, c.id)) world.event(scope, 'cache-cluster', c.id, 'Cache cluster created');
       }
       // New replicas take their full copy here, before the group is available again.
       finishGroupMembership(world, scope, group.id);
@@ -271,11 +260,7 @@ export const reshardingActions: ActionTable = {
       world.event(scope, 'replication-group', group.id, `Modifying number of node groups from ${current.length} to ${count}`);
       world.later(async () => {
         for (const c of added) {
-          const up = await bringUpCluster(world, scope, c.id);
-          if (!up) continue;
-          up.status = 'available';
-          for (const node of up.nodes) node.status = 'available';
-          world.resources.put(scope, 'cluster', up.id, up);
+          await bringUpAvailable(world, scope, c.id);
         }
         const fresh = world.resources.get(scope, 'replication-group', group.id);
         if (!fresh?.shards) return;

@@ -32,10 +32,6 @@ interface RunningNode {
 /** Parameter names ElastiCache exposes that have no engine setting behind them. */
 const CONTROL_PLANE_ONLY = new Set(['reserved-memory-percent', 'cluster-enabled', 'close-on-replica-write']);
 
-function isAddressInUse(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'EADDRINUSE';
-}
-
 /**
  * Starts and stops engine instances for cache nodes. This is the one place the control plane touches
  * an engine, and only through the engines' small public interface.
@@ -56,21 +52,14 @@ export class NodeSupervisor {
   /** Starts the node and answers the port it really listens on. */
   async start(key: string, spec: NodeSpec): Promise<number> {
     await this.stop(key);
-    let port = spec.port || (await this.ports.allocate());
-    for (let attempt = 0; ; attempt++) {
+    const node = await this.ports.bind(spec.port, async (port) => {
       const { server, applyParameters, snapshot, restore, redis } = this.create(spec, port);
-      try {
-        const bound = await server.listen();
-        applyParameters(spec.parameters);
-        this.running.set(key, { port: bound, close: () => server.close(), applyParameters, snapshot, restore, redis });
-        this.ports.reserve(bound);
-        return bound;
-      } catch (err) {
-        if (!isAddressInUse(err) || attempt >= 20) throw err;
-        // Someone else took the port while we were down: AWS would keep the DNS name, we must move.
-        port = await this.ports.allocate();
-      }
-    }
+      const bound = await server.listen();
+      applyParameters(spec.parameters);
+      return { port: bound, close: () => server.close(), applyParameters, snapshot, restore, redis };
+    });
+    this.running.set(key, node);
+    return node.port;
   }
 
   private create(spec: NodeSpec, port: number) {

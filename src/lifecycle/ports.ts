@@ -42,4 +42,24 @@ export class PortAllocator {
     }
     throw new Error(`no free port left in ${this.range.from}-${this.range.to}`);
   }
+
+  /**
+   * Binds `listen` on `port` (a fresh one when 0), moving to another free port when that one turns out to
+   * be taken: AWS would keep the DNS name, but here someone else may have the port while we were down.
+   */
+  async bind<T>(port: number, listen: (port: number) => Promise<T & { port: number }>): Promise<T & { port: number }> {
+    let candidate = port || (await this.allocate());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const bound = await listen(candidate);
+        this.reserve(bound.port);
+        return bound;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= MAX_BIND_ATTEMPTS) throw err;
+        candidate = await this.allocate();
+      }
+    }
+  }
 }
+
+const MAX_BIND_ATTEMPTS = 20;

@@ -45,6 +45,16 @@ export async function bringUpCluster(world: World, scope: Scope, id: string): Pr
   return fresh;
 }
 
+/** Brings a cluster's nodes up and marks it and its nodes available (new replicas, restarts). */
+export async function bringUpAvailable(world: World, scope: Scope, id: string): Promise<ClusterRecord | undefined> {
+  const up = await bringUpCluster(world, scope, id);
+  if (!up) return undefined;
+  up.status = 'available';
+  for (const node of up.nodes) node.status = 'available';
+  world.resources.put(scope, 'cluster', up.id, up);
+  return up;
+}
+
 export async function tearDownCluster(world: World, scope: Scope, cluster: ClusterRecord): Promise<void> {
   for (const node of cluster.nodes) await world.runtime.stopNode(scope, cluster.id, node.id, node.port);
   if (cluster.engine === 'memcached') await world.runtime.closeEndpoint(scope, cluster.id, 'configuration');

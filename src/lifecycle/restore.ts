@@ -3,7 +3,7 @@ import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
 import { finishGroupDelete, openEndpointsOf } from './groups.ts';
 import { startMigrationLink } from './migration.ts';
-import { bringUpCluster, tearDownCluster } from './provision.ts';
+import { bringUpAvailable, tearDownCluster } from './provision.ts';
 import { bringUpServerless } from './serverless.ts';
 
 /**
@@ -42,11 +42,7 @@ export async function restoreWorld(world: World): Promise<void> {
       world.resources.remove(scope, 'cluster', record.id);
       continue;
     }
-    const up = await bringUpCluster(world, scope, record.id);
-    if (!up) continue;
-    up.status = 'available';
-    for (const n of up.nodes) n.status = 'available';
-    world.resources.put(scope, 'cluster', up.id, up);
+    await bringUpAvailable(world, scope, record.id);
   }
   for (const { scope, record } of world.resources.all('serverless-cache')) {
     if (record.status === 'deleting') {

@@ -134,19 +134,12 @@ export class Runtime {
   async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined): Promise<number> {
     const key = this.endpointKey(scope, owner, role);
     await this.endpoints.get(key)?.close();
-    if (port === 0) port = await this.ports.allocate();
-    for (let attempt = 0; ; attempt++) {
+    const { proxy } = await this.ports.bind(port, async (candidate) => {
       const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve);
-      try {
-        const bound = await proxy.listen(port);
-        this.endpoints.set(key, proxy);
-        this.ports.reserve(bound);
-        return bound;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 20) throw err;
-        port = await this.ports.allocate();
-      }
-    }
+      return { proxy, port: await proxy.listen(candidate) };
+    });
+    this.endpoints.set(key, proxy);
+    return proxy.port;
   }
 
   async closeEndpoint(scope: Scope, owner: string, role: EndpointRole): Promise<void> {

@@ -15,6 +15,11 @@ export function snapshotFile(dataDir: string, scope: Scope, name: string, nodeGr
   return path.join(snapshotDir(dataDir, scope, name), `${nodeGroupId}.rdb`);
 }
 
+/** S3's bucket naming rule, checked before a bucket becomes a folder of the data directory. */
+export function checkBucketName(bucket: string): void {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw invalidValue(`Invalid bucket name: ${bucket}`);
+}
+
 /** The local stand-in for S3: `arn:aws:s3:::BUCKET/KEY` and a TargetBucket BUCKET mean `<data-dir>/s3/BUCKET/`. */
 export function bucketDir(dataDir: string, bucket: string): string {
   return path.join(dataDir, 's3', bucket);
