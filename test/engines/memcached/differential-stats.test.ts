@@ -38,7 +38,9 @@ describe.skipIf(!available)('stats match real memcached', () => {
   let ours: Target;
   beforeAll(async () => {
     [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
-    await Promise.all([textExchange(real.port, SCRIPT), textExchange(ours.port, SCRIPT)]);
+    // The script ends with a 2 MB value the servers must swallow; under load that outlasts the usual
+    // timeout, and stats read before the final MN would miss store_too_large.
+    await Promise.all([textExchange(real.port, SCRIPT, 20_000), textExchange(ours.port, SCRIPT, 20_000)]);
   });
   afterAll(async () => {
     await Promise.all([real?.close(), ours?.close()]);

@@ -127,9 +127,9 @@ export async function exchange(
 }
 
 /** Text script + trailing `mn` sentinel: complete when the reply ends in MN. */
-export async function textExchange(port: number, script: string | Buffer): Promise<Exchange> {
+export async function textExchange(port: number, script: string | Buffer, timeoutMs = 1500): Promise<Exchange> {
   const data = Buffer.concat([typeof script === 'string' ? Buffer.from(script, 'latin1') : script, Buffer.from('mn\r\n')]);
-  const r = await exchange(port, data, (b) => b.length >= 4 && b.subarray(b.length - 4).toString() === 'MN\r\n', 1500);
+  const r = await exchange(port, data, (b) => b.length >= 4 && b.subarray(b.length - 4).toString() === 'MN\r\n', timeoutMs);
   return r;
 }
 
