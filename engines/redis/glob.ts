@@ -1,78 +1,105 @@
 // Glob matching with Redis's rules (KEYS, SCAN MATCH, PSUBSCRIBE, CONFIG GET): * ? [a-z] [^x] and \ escapes.
+// Strings hold one byte per char (latin1), so char codes are the bytes redis-server compares.
+//
+// Two bounds keep a hostile pattern ("a*a*a*...*b") from running for minutes, as in redis-server:
+// once the rest of a pattern after a star failed to match from every later position, no earlier
+// star can help by eating more, so the whole match fails at once; and star recursion stops at a depth.
+
+/** redis-server gives up (no match) past this many nested stars. */
+export const GLOB_MAX_NESTING = 1000;
+
+const STAR = 42;
+const QUESTION = 63;
+const OPEN = 91;
+const CLOSE = 93;
+const CARET = 94;
+const BACKSLASH = 92;
+const DASH = 45;
+
+interface MatchState {
+  /** Set when a star's remainder failed everywhere: the outer stars stop trying longer spans. */
+  giveUp: boolean;
+}
+
 export function globMatch(pattern: string, str: string, nocase = false): boolean {
-  return match(pattern, 0, str, 0, nocase, 0);
+  return matchAt(pattern, 0, str, 0, nocase, { giveUp: false }, 0);
 }
 
-function eq(a: string, b: string, nocase: boolean): boolean {
-  return nocase ? a.toLowerCase() === b.toLowerCase() : a === b;
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-function match(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): boolean {
-  // Deep nesting of stars is cut off like Redis does, so a hostile pattern can't blow the stack.
-  if (depth > 1000) return false;
-  while (pi < p.length) {
-    const c = p[pi] as string;
-    if (c === '*') {
-      while (p[pi + 1] === '*') pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) {
-        if (match(p, pi + 1, s, k, nocase, depth + 1)) return true;
+/** Class ranges compare C chars, which are signed on the platforms redis-server ships for. */
+function signed(c: number): number {
+  return c >= 128 ? c - 256 : c;
+}
+
+function matchAt(p: string, pi: number, s: string, si: number, nocase: boolean, st: MatchState, nesting: number): boolean {
+  if (nesting > GLOB_MAX_NESTING) return false;
+  const plen = p.length;
+  const slen = s.length;
+  while (pi < plen && si < slen) {
+    const c = p.charCodeAt(pi);
+    if (c === STAR) {
+      while (pi + 1 < plen && p.charCodeAt(pi + 1) === STAR) pi++;
+      if (pi + 1 === plen) return true;
+      for (; si < slen; si++) {
+        if (matchAt(p, pi + 1, s, si, nocase, st, nesting + 1)) return true;
+        if (st.giveUp) return false;
       }
+      st.giveUp = true;
       return false;
     }
-    if (si >= s.length) return false;
-    if (c === '?') {
-      si++;
+    if (c === QUESTION) {
+      // any one byte
+    } else if (c === OPEN) {
       pi++;
-      continue;
-    }
-    if (c === '[') {
-      pi++;
-      const not = p[pi] === '^';
+      const not = pi < plen && p.charCodeAt(pi) === CARET;
       if (not) pi++;
+      const ch = s.charCodeAt(si);
       let matched = false;
-      const ch = s[si] as string;
       for (;;) {
-        if (pi >= p.length) {
-          pi--; // Redis treats an unterminated class as ending at the last char
-          break;
-        }
-        if (p[pi] === '\\' && pi + 1 < p.length) {
+        if (pi + 1 < plen && p.charCodeAt(pi) === BACKSLASH) {
+          // An escaped char in a class compares exactly, even with nocase (as redis-server does).
           pi++;
-          if (eq(p[pi] as string, ch, nocase)) matched = true;
-        } else if (p[pi] === ']') {
+          if (p.charCodeAt(pi) === ch) matched = true;
+        } else if (pi < plen && p.charCodeAt(pi) === CLOSE) {
           break;
-        } else if (p[pi + 1] === '-' && pi + 2 < p.length) {
-          let lo = (p[pi] as string).charCodeAt(0);
-          let hi = (p[pi + 2] as string).charCodeAt(0);
+        } else if (pi >= plen) {
+          pi--; // an unterminated class ends with the pattern
+          break;
+        } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === DASH) {
+          let lo = signed(p.charCodeAt(pi));
+          let hi = signed(p.charCodeAt(pi + 2));
           if (lo > hi) [lo, hi] = [hi, lo];
-          let x = ch.charCodeAt(0);
+          let x = signed(ch);
           if (nocase) {
-            lo = lowerCode(lo);
-            hi = lowerCode(hi);
-            x = lowerCode(x);
+            lo = lower(lo);
+            hi = lower(hi);
+            x = lower(x);
           }
-          if (x >= lo && x <= hi) matched = true;
           pi += 2;
-        } else if (eq(p[pi] as string, ch, nocase)) {
-          matched = true;
+          if (x >= lo && x <= hi) matched = true;
+        } else {
+          const pc = p.charCodeAt(pi);
+          if (nocase ? lower(pc) === lower(ch) : pc === ch) matched = true;
         }
         pi++;
       }
       if (not) matched = !matched;
       if (!matched) return false;
-      pi++;
-      si++;
-      continue;
+    } else {
+      if (c === BACKSLASH && pi + 1 < plen) pi++;
+      const pc = p.charCodeAt(pi);
+      const ch = s.charCodeAt(si);
+      if (nocase ? lower(pc) !== lower(ch) : pc !== ch) return false;
     }
-    if (c === '\\' && pi + 1 < p.length) pi++;
-    if (!eq(p[pi] as string, s[si] as string, nocase)) return false;
-    pi++;
     si++;
+    pi++;
+    if (si === slen) {
+      while (pi < plen && p.charCodeAt(pi) === STAR) pi++;
+      break;
+    }
   }
-  return si === s.length;
-}
-
-function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
+  return pi === plen && si === slen;
 }
