@@ -1,8 +1,8 @@
 // Number parsing and printing with Redis's exact rules.
 import { E, fail } from './errors.ts';
 
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
+export const I64_MIN = -(2n ** 63n);
+export const I64_MAX = 2n ** 63n - 1n;
 const INT_RE = /^(?:0|-?[1-9][0-9]*)$/;
 
 /** Redis's string2ll: no spaces, no '+', no leading zeros, within int64. */
@@ -28,6 +28,13 @@ export function parseIntArg(s: string, err: string = E.NOT_INT): number {
   return v;
 }
 
+/** Redis's getRangeLongFromObjectOrReply with its own message: one text for "not a number" and "out of range". */
+export function parseRangeIntArg(s: string, min: number, max: number, err: string): number {
+  const v = toInt(s);
+  if (v === null || v < min || v > max) fail(err);
+  return v;
+}
+
 export function parseI64Arg(s: string): bigint {
   const v = toI64(s);
   if (v === null) fail(E.NOT_INT);
@@ -38,14 +45,79 @@ export function inI64(v: bigint): boolean {
   return v >= I64_MIN && v <= I64_MAX;
 }
 
-const FLOAT_RE = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const INF_RE = /^[+-]?inf(?:inity)?$/i;
 
-/** strtod-like parse accepting inf/-inf; null for NaN, spaces or trailing garbage. */
+/** What C's strtod makes of a string: the value, how many chars it consumed, and errno == ERANGE. */
+export interface Strtod {
+  value: number;
+  end: number;
+  erange: boolean;
+}
+
+const SPACE_RE = /^[ \t\n\v\f\r]*/;
+const DEC_PART_RE = /^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/;
+const HEX_PART_RE = /^0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+))(?:[pP]([+-]?[0-9]+))?/;
+const SPECIAL_RE = /^(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
+const DBL_MIN = 2.2250738585072014e-308;
+
+/** glibc strtod, so every place Redis calls it accepts and rejects the same strings. */
+export function strtod(s: string): Strtod {
+  const lead = (SPACE_RE.exec(s) as RegExpExecArray)[0].length;
+  let i = lead;
+  const neg = s[i] === '-';
+  if (s[i] === '-' || s[i] === '+') i++;
+  const rest = s.slice(i);
+  const sign = neg ? -1 : 1;
+  const special = SPECIAL_RE.exec(rest);
+  if (special) {
+    const isNan = special[0][0] === 'n' || special[0][0] === 'N';
+    return { value: isNan ? NaN : sign * Infinity, end: i + special[0].length, erange: false };
+  }
+  const hex = HEX_PART_RE.exec(rest);
+  if (hex) {
+    const body = hex[1] as string;
+    const dot = body.indexOf('.');
+    const digits = dot < 0 ? body : body.slice(0, dot) + body.slice(dot + 1);
+    const fracDigits = dot < 0 ? 0 : body.length - dot - 1;
+    const mant = BigInt('0x' + (digits || '0'));
+    const exp = Number(hex[2] ?? '0') - 4 * fracDigits;
+    return finish(sign, mant === 0n ? 0 : Number(mant) * 2 ** exp, mant !== 0n, i + hex[0].length);
+  }
+  const dec = DEC_PART_RE.exec(rest);
+  if (dec) return finish(sign, Number(dec[0]), /[1-9]/.test(dec[0].split(/[eE]/)[0] as string), i + dec[0].length);
+  // No conversion: C leaves the end pointer at the very start, before any spaces or sign.
+  return { value: 0, end: 0, erange: false };
+}
+
+function finish(sign: number, abs: number, nonZeroDigits: boolean, end: number): Strtod {
+  const erange = abs === Infinity || (nonZeroDigits && abs < DBL_MIN);
+  return { value: sign * abs, end, erange };
+}
+
+/** Redis's string2d (getDoubleFromObject): whole string, no leading space, no NaN, no overflow or underflow to 0. */
 export function toFloat(s: string): number | null {
-  if (FLOAT_RE.test(s)) return Number(s);
-  if (INF_RE.test(s)) return s[0] === '-' ? -Infinity : Infinity;
-  return null;
+  if (s.length === 0 || SPACE_RE.exec(s)?.[0].length) return null;
+  const r = strtod(s);
+  if (r.end !== s.length || Number.isNaN(r.value)) return null;
+  if (r.erange && (!Number.isFinite(r.value) || r.value === 0)) return null;
+  return r.value;
+}
+
+/** A score range bound after its optional '(': strtod to the end, NaN refused (a lone "(" is 0). */
+export function toRangeFloat(s: string): number | null {
+  const r = strtod(s);
+  return r.end !== s.length || Number.isNaN(r.value) ? null : r.value;
+}
+
+/** SORT's reading of a weight: strtod to the end, neither NaN nor out of range (an empty string is 0). */
+export function toSortFloat(s: string): number | null {
+  const r = strtod(s);
+  return r.end !== s.length || r.erange || Number.isNaN(r.value) ? null : r.value;
+}
+
+/** Whether a string is an infinity as strtold reads it (HINCRBYFLOAT refuses those outright). */
+export function isInfLiteral(s: string): boolean {
+  return INF_RE.test(s);
 }
 
 // --- x87 80-bit long double emulation for INCRBYFLOAT/HINCRBYFLOAT ---

@@ -4,7 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
-import { incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { incrByFloat, inI64, isInfLiteral, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 import { is, parseCursor, parseScanOptions } from './util.ts';
 
 function getHash(c: Client, key: string, read = true): Map<string, string> | null {
@@ -192,6 +192,7 @@ export const hashCommands = defineGroup('hash', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const key = a[1] as string;
+      if (isInfLiteral(a[3] as string)) fail('ERR value is NaN or Infinity');
       incrByFloat('0', a[3] as string);
       const h = getHash(c, key, false);
       const curText = h?.get(a[2] as string) ?? null;

@@ -9,7 +9,7 @@ import { encodingOf } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
-import { parseIntArg } from '../num.ts';
+import { I64_MAX, I64_MIN, parseI64Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
 
 function del(c: Client, a: string[]): void {
@@ -47,11 +47,15 @@ function parseExpireCond(a: string[], from: number): ExpireCond {
 function expireGeneric(c: Client, a: string[], name: string, unitMs: number, relative: boolean): void {
   const key = a[1] as string;
   const cond = parseExpireCond(a, 3);
-  const n = parseIntArg(a[2] as string);
-  let at = n * unitMs;
-  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(name));
-  if (relative) at += c.engine.clock.now();
-  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(name));
+  // Redis's overflow checks, in int64: the unit conversion, then the addition of the base time.
+  let when = parseI64Arg(a[2] as string);
+  if (unitMs === 1000) {
+    if (when > I64_MAX / 1000n || when < I64_MIN / 1000n) fail(E.EXPIRE_TIME(name));
+    when *= 1000n;
+  }
+  const base = relative ? BigInt(c.engine.clock.now()) : 0n;
+  if (when > I64_MAX - base) fail(E.EXPIRE_TIME(name));
+  const at = Number(when + base);
   if (!c.db.exists(key)) return c.w.int(0);
   const cur = c.db.ttlOf(key);
   if (cond === 'nx' && cur !== undefined) return c.w.int(0);

@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg } from '../num.ts';
+import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import type { Deque } from '../types/deque.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
@@ -140,8 +140,7 @@ interface MpopArgs {
 }
 
 function parseMpop(a: string[], from: number): MpopArgs {
-  const numkeys = parseIntArg(a[from] as string);
-  if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
+  const numkeys = parseRangeIntArg(a[from] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
   if (from + 1 + numkeys > a.length - 1) fail(E.SYNTAX);
   const keys = a.slice(from + 1, from + 1 + numkeys);
   const end = parseEnd(a[from + 1 + numkeys] as string);
@@ -149,8 +148,7 @@ function parseMpop(a: string[], from: number): MpopArgs {
   let i = from + 2 + numkeys;
   if (i < a.length) {
     if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseIntArg(a[i + 1] as string);
-    if (count <= 0) fail('ERR count should be greater than 0');
+    count = parseRangeIntArg(a[i + 1] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
     i += 2;
   }
   if (i !== a.length) fail(E.SYNTAX);

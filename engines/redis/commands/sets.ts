@@ -3,7 +3,8 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newSet, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg } from '../num.ts';
+import { notify } from '../notify.ts';
+import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { randomPick, scanAll } from './hashes.ts';
 import { is } from './util.ts';
 
@@ -94,8 +95,7 @@ function srandmember(c: Client, a: string[]): void {
 }
 
 function numkeysList(a: string[], at: number): string[] {
-  const n = parseIntArg(a[at] as string);
-  if (n <= 0) fail('ERR numkeys should be greater than 0');
+  const n = parseRangeIntArg(a[at] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
   if (at + n >= a.length) fail("ERR Number of keys can't be greater than number of args");
   return a.slice(at + 1, at + 1 + n);
 }
@@ -177,12 +177,23 @@ export const setCommands = defineGroup('set', [
       getSet(c, dst, false);
       if (!s.has(m)) return c.w.int(0);
       if (src === dst) return c.w.int(1);
+      // Two keys with different events, in Redis's order: srem (and del if emptied) before sadd.
+      const e = c.engine;
       s.delete(m);
       c.db.modified(src);
+      notify(e, 's', 'srem', c.dbIndex, src);
+      const at = e.emptied.findIndex(([db, k]) => db === c.dbIndex && k === src);
+      if (at >= 0) {
+        e.emptied.splice(at, 1);
+        notify(e, 'g', 'del', c.dbIndex, src);
+      }
       const d = c.db.getOrCreate(dst, 'set', newSet);
-      d.v.add(m);
-      updateEncoding(d, [m], c.engine.config.encoding);
-      c.db.modified(dst);
+      if (!d.v.has(m)) {
+        d.v.add(m);
+        updateEncoding(d, [m], c.engine.config.encoding);
+        c.db.modified(dst);
+        notify(e, 's', 'sadd', c.dbIndex, dst);
+      }
       c.w.int(1);
     },
   },
@@ -213,11 +224,9 @@ export const setCommands = defineGroup('set', [
     handler: (c, a) => {
       const keys = numkeysList(a, 1);
       let limit = 0;
-      const rest = a.slice(2 + keys.length);
-      if (rest.length > 0) {
-        if (rest.length !== 2 || !is(rest[0], 'limit')) fail(E.SYNTAX);
-        limit = parseIntArg(rest[1] as string);
-        if (limit < 0) fail("ERR LIMIT can't be negative");
+      for (let i = 2 + keys.length; i < a.length; i++) {
+        if (!is(a[i], 'limit') || i + 1 >= a.length) fail(E.SYNTAX);
+        limit = parseRangeIntArg(a[++i] as string, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
       }
       const n = combine(c, keys, 'inter').size;
       c.w.int(limit > 0 ? Math.min(limit, n) : n);

@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg, toFloat } from '../num.ts';
+import { parseIntArg, toSortFloat } from '../num.ts';
 
 /** Resolves a BY/GET pattern for one element: key "*" substitution and optional "->field". */
 function lookupPattern(c: Client, pattern: string, elem: string): string | null {
@@ -65,8 +65,8 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
       const source = by === null ? e : lookupPattern(c, by, e);
       if (alpha) return { e, s: 0, t: source };
       if (source === null) return { e, s: 0, t: null };
-      const n = toFloat(source);
-      if (n === null || Number.isNaN(n)) fail("ERR One or more scores can't be converted into double");
+      const n = toSortFloat(source);
+      if (n === null) fail("ERR One or more scores can't be converted into double");
       return { e, s: n, t: source };
     });
     keyed.sort((x, y) => {

@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { I64_MAX, incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 
 const MAX_STRING = 512 * 1024 * 1024;
 
@@ -23,14 +23,17 @@ interface SetOptions {
 /** Parses EX/PX/EXAT/PXAT (+ KEEPTTL, NX/XX, GET as allowed) the way SET and GETEX do. */
 function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string): number {
   if (value === undefined) fail(E.SYNTAX);
-  const n = parseIntArg(value);
-  if (n <= 0) fail(E.EXPIRE_TIME(cmd));
+  // Redis's checks in int64: positive, the seconds conversion must not overflow, nor the base time added.
+  let ms = parseI64Arg(value);
   const u = unit.toLowerCase();
-  const ms = u === 'ex' || u === 'exat' ? n * 1000 : n;
-  if (!Number.isSafeInteger(ms)) fail(E.EXPIRE_TIME(cmd));
-  const at = u === 'ex' || u === 'px' ? c.engine.clock.now() + ms : ms;
-  if (!Number.isSafeInteger(at)) fail(E.EXPIRE_TIME(cmd));
-  return at;
+  const seconds = u === 'ex' || u === 'exat';
+  if (ms <= 0n || (seconds && ms > I64_MAX / 1000n)) fail(E.EXPIRE_TIME(cmd));
+  if (seconds) ms *= 1000n;
+  if (u === 'ex' || u === 'px') {
+    ms += BigInt(c.engine.clock.now());
+    if (ms > I64_MAX) fail(E.EXPIRE_TIME(cmd));
+  }
+  return Number(ms);
 }
 
 function parseSet(c: Client, args: string[]): SetOptions {

@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg, toFloat } from '../num.ts';
+import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomPick, scanAll } from './hashes.ts';
 import { formatDouble } from '../resp/writer.ts';
@@ -24,8 +24,8 @@ function parseScore(s: string): number {
 export function parseScoreRange(minS: string, maxS: string): ScoreRange {
   const one = (s: string): [number, boolean] => {
     const ex = s.startsWith('(');
-    const v = toFloat(ex ? s.slice(1) : s);
-    if (v === null || Number.isNaN(v)) fail(E.MIN_MAX_FLOAT);
+    const v = toRangeFloat(ex ? s.slice(1) : s);
+    if (v === null) fail(E.MIN_MAX_FLOAT);
     return [v, ex];
   };
   const [min, minEx] = one(minS);
@@ -231,7 +231,8 @@ function sourceEntries(c: Client, key: string): Map<string, number> | null {
   fail(E.WRONGTYPE);
 }
 
-function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean): { z: ZSet; withScores: boolean } {
+/** ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD (`cardOnly`: LIMIT is its only option). */
+function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean, cardOnly = false): { z: ZSet; withScores: boolean; limit: number } {
   const numkeys = parseIntArg(a[numkeysAt] as string);
   if (numkeys <= 0) fail(`ERR at least 1 input key is needed for '${name}' command`);
   if (numkeysAt + numkeys >= a.length) fail(E.SYNTAX);
@@ -241,8 +242,12 @@ function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt
   const weights = keys.map(() => 1);
   let agg: Aggregate = 'sum';
   let withScores = false;
+  let limit = 0;
   for (let i = numkeysAt + 1 + numkeys; i < a.length; i++) {
-    if (op !== 'diff' && is(a[i], 'weights') && i + numkeys < a.length) {
+    if (cardOnly) {
+      if (!is(a[i], 'limit') || i + 1 >= a.length) fail(E.SYNTAX);
+      limit = parseRangeIntArg(a[++i] as string, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+    } else if (op !== 'diff' && is(a[i], 'weights') && i + numkeys < a.length) {
       for (let j = 0; j < numkeys; j++) {
         const w = toFloat(a[i + 1 + j] as string);
         if (w === null || Number.isNaN(w)) fail('ERR weight value is not a float');
@@ -305,7 +310,7 @@ function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt
   }
   const z = new ZSet();
   for (const [m, s] of acc) z.add(m, s);
-  return { z, withScores };
+  return { z, withScores, limit };
 }
 
 function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
@@ -374,8 +379,7 @@ function bzpop(c: Client, a: string[], max: boolean): void {
 function zmpop(c: Client, a: string[], blocking: boolean): void {
   const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   const at = blocking ? 2 : 1;
-  const numkeys = parseIntArg(a[at] as string);
-  if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
+  const numkeys = parseRangeIntArg(a[at] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
   if (at + numkeys + 1 >= a.length) fail(E.SYNTAX);
   const keys = a.slice(at + 1, at + 1 + numkeys);
   const where = a[at + 1 + numkeys] as string;
@@ -385,8 +389,7 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
   let i = at + 2 + numkeys;
   if (i < a.length) {
     if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseIntArg(a[i + 1] as string);
-    if (count <= 0) fail('ERR count should be greater than 0');
+    count = parseRangeIntArg(a[i + 1] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
     i += 2;
   }
   if (i !== a.length) fail(E.SYNTAX);
@@ -614,18 +617,8 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly'],
     keysOf: (a) => numkeysPositions(a, 1),
     handler: (c, a) => {
-      const numkeys = parseIntArg(a[1] as string);
-      if (numkeys <= 0) fail('ERR numkeys should be greater than 0');
-      if (1 + numkeys >= a.length) fail("ERR Number of keys can't be greater than number of args");
-      let limit = 0;
-      const rest = a.slice(2 + numkeys);
-      if (rest.length > 0) {
-        if (rest.length !== 2 || !is(rest[0], 'limit')) fail(E.SYNTAX);
-        limit = parseIntArg(rest[1] as string);
-        if (limit < 0) fail("ERR LIMIT can't be negative");
-      }
-      const r = setOp(c, ['zinter', ...a.slice(1, 2 + numkeys)], 'inter', 1, 'zintercard', false);
-      c.w.int(limit > 0 ? Math.min(limit, r.z.size) : r.z.size);
+      const r = setOp(c, a, 'inter', 1, 'zintercard', false, true);
+      c.w.int(r.limit > 0 ? Math.min(r.limit, r.z.size) : r.z.size);
     },
   },
   {

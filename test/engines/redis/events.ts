@@ -1,0 +1,27 @@
+// Keyspace notifications a server publishes while a script of commands runs, as raw push frames.
+import { RawClient } from './helpers.ts';
+
+export async function collectKeyspaceEvents(port: number, commands: string[][], flags = 'KEA'): Promise<string[]> {
+  const admin = await RawClient.connect(port);
+  const sub = await RawClient.connect(port);
+  try {
+    await admin.call('FLUSHALL');
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', flags);
+    await sub.call('PSUBSCRIBE', '__key*__:*');
+    await sub.call('SUBSCRIBE', 'end-of-events');
+    for (const cmd of commands) await admin.call(...cmd);
+    // Pub/sub delivery is ordered per connection, so the marker arrives after every event.
+    await admin.call('PUBLISH', 'end-of-events', 'x');
+    const out: string[] = [];
+    for (;;) {
+      const m = (await sub.read()).toString('latin1');
+      if (m.includes('end-of-events')) break;
+      out.push(m);
+    }
+    return out;
+  } finally {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+    admin.close();
+    sub.close();
+  }
+}
