@@ -1,8 +1,19 @@
-// Operator commands: key dumps (lru_crawler metadump, stats cachedump) and the LRU/slab tuning
-// commands, which are accepted and acknowledged since this engine has no slabs or crawler to tune.
+// Operator commands (lru_crawler, slabs, lru, cache_memlimit, stats cachedump) with memcached 1.6's
+// argument checks and replies. Their tuning knobs are kept in Settings so `stats settings` shows them.
 import type { Session } from './context.ts';
 import { slabClassOf, type Item } from './item.ts';
-import { parseI32Wrapped } from './numbers.ts';
+import { MAX_SLAB_CLASSES } from './limits.ts';
+import { parseI32Wrapped, parseU32Wrapped, parseDouble } from './numbers.ts';
+
+const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
+
+/** memcached's set_noreply_maybe: a last token "noreply" silences the command's reply, errors included. */
+export function replyUnlessNoreply(s: Session, tokens: string[]): (line: string) => void {
+  const quiet = tokens[tokens.length - 1] === 'noreply';
+  return (line) => {
+    if (!quiet) s.out.text(line);
+  };
+}
 
 /** memcached's URI encoding for dumped keys: unreserved characters stay, the rest become %XX. */
 function uriEncode(key: string): string {
@@ -22,60 +33,159 @@ function liveItems(s: Session): Item[] {
   return [...store.all()].filter((item) => store.isLive(item, now));
 }
 
+/**
+ * The crawler's class list: "all", or comma-separated class ids in 1..63 (empty entries skipped).
+ * Returns the set (null for all), or an error line as memcached words it.
+ */
+function crawlClasses(spec: string, allowHash: boolean): Set<number> | null | string {
+  if (spec === 'all') return null;
+  if (spec === 'hash') return allowHash ? null : 'ERROR an unknown error happened\r\n';
+  const ids = new Set<number>();
+  for (const part of spec.split(',')) {
+    if (part === '') continue;
+    const id = parseU32Wrapped(part);
+    if (id === null || id < 1 || id >= MAX_SLAB_CLASSES) return 'BADCLASS invalid class id\r\n';
+    ids.add(id);
+  }
+  if (ids.size === 0) return 'NOTSTARTED no items to crawl\r\n';
+  return ids;
+}
+
 export function lruCrawler(s: Session, tokens: string[]): void {
   const out = s.out;
-  switch (tokens[1]) {
-    case 'metadump': {
-      if (tokens.length < 3) return out.text('ERROR\r\n');
-      // memcached streams the dump itself and refuses to interleave it with queued replies.
-      if (out.length > 0) return out.text('ERROR cannot pipeline other commands before metadump\r\n');
-      const store = s.ctx.store;
-      const which = tokens[2]!;
-      const classes = which === 'all' || which === 'hash' ? null : new Set(which.split(',').map(Number));
-      let dump = '';
-      for (const item of liveItems(s)) {
-        const cls = slabClassOf(store.slabSizes, item.size);
-        if (classes !== null && !classes.has(cls)) continue;
-        const exp = item.exptime === 0 ? -1 : item.exptime;
-        dump += `key=${uriEncode(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
-      }
-      return out.text(dump + 'END\r\n');
+  const settings = s.ctx.settings;
+  const sub = tokens[1];
+  const n = tokens.length;
+  if (n === 3 && (sub === 'crawl' || sub === 'metadump')) {
+    if (!settings.lruCrawler) return out.text('CLIENT_ERROR lru crawler disabled\r\n');
+    const metadump = sub === 'metadump';
+    if (metadump && out.length > 0) return out.text('ERROR cannot pipeline other commands before metadump\r\n');
+    const classes = crawlClasses(tokens[2]!, metadump);
+    if (typeof classes === 'string') return out.text(classes);
+    if (!metadump) {
+      s.ctx.store.reapExpired(classes);
+      return out.text('OK\r\n');
     }
-    case 'enable':
-    case 'disable':
-    case 'crawl':
-      return out.text(tokens.length >= 2 ? 'OK\r\n' : 'ERROR\r\n');
-    case 'sleep':
-    case 'tocrawl': {
-      const n = tokens[2] === undefined ? null : parseI32Wrapped(tokens[2]);
-      return out.text(n === null || n < 0 ? 'CLIENT_ERROR bad command line format\r\n' : 'OK\r\n');
-    }
-    default:
-      return out.text('ERROR\r\n');
+    return out.text(metadumpText(s, classes) + 'END\r\n');
   }
+  if (n === 3 && (sub === 'tocrawl' || sub === 'sleep')) {
+    const v = parseU32Wrapped(tokens[2]!);
+    if (v === null) return out.text(BAD_FORMAT);
+    if (sub === 'sleep') {
+      if (v > 1_000_000) return out.text('CLIENT_ERROR sleep must be one second or less\r\n');
+      settings.lruCrawlerSleep = v;
+    } else {
+      settings.lruCrawlerTocrawl = v;
+    }
+    return out.text('OK\r\n');
+  }
+  if (n === 2 && sub === 'enable') {
+    if (settings.lruCrawler) return out.text('ERROR failed to start lru crawler thread\r\n');
+    settings.lruCrawler = true;
+    return out.text('OK\r\n');
+  }
+  if (n === 2 && sub === 'disable') {
+    if (!settings.lruCrawler) return out.text('ERROR failed to stop lru crawler thread\r\n');
+    settings.lruCrawler = false;
+    return out.text('OK\r\n');
+  }
+  out.text('ERROR\r\n');
+}
+
+function metadumpText(s: Session, classes: Set<number> | null): string {
+  const store = s.ctx.store;
+  let dump = '';
+  for (const item of liveItems(s)) {
+    const cls = slabClassOf(store.slabSizes, item.size);
+    if (classes !== null && !classes.has(cls)) continue;
+    const exp = item.exptime === 0 ? -1 : item.exptime;
+    dump += `key=${uriEncode(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
+  }
+  return dump;
 }
 
 export function slabs(s: Session, tokens: string[]): void {
-  switch (tokens[1]) {
-    case 'automove':
-      return s.out.text(tokens.length === 3 ? 'OK\r\n' : 'ERROR\r\n');
-    case 'reassign':
-      return s.out.text(tokens.length === 4 ? 'NOSPARE source class has no spare pages\r\n' : 'ERROR\r\n');
-    default:
-      return s.out.text('ERROR\r\n');
+  const out = s.out;
+  const n = tokens.length;
+  const settings = s.ctx.settings;
+  if (n === 4 && tokens[1] === 'reassign') {
+    if (!settings.slabReassign) return out.text('CLIENT_ERROR slab reassignment disabled\r\n');
+    const src = parseI32Wrapped(tokens[2]!);
+    const dst = parseI32Wrapped(tokens[3]!);
+    if (src === null || dst === null) return out.text(BAD_FORMAT);
+    return out.text(s.ctx.store.reassign(src, dst));
   }
+  if (n >= 3 && tokens[1] === 'automove') {
+    const reply = replyUnlessNoreply(s, tokens);
+    if (tokens[2] === 'ratio') {
+      const ratio = n >= 4 ? parseDouble(tokens[3]!) : null;
+      if (ratio === null) return reply('ERROR\r\n');
+      settings.slabAutomoveRatio = ratio;
+      return reply('OK\r\n');
+    }
+    const level = parseU32Wrapped(tokens[2]!);
+    if (level === null) return reply(BAD_FORMAT);
+    if (level > 2) return reply('ERROR\r\n');
+    settings.slabAutomove = level;
+    return reply('OK\r\n');
+  }
+  out.text('ERROR\r\n');
 }
 
 export function lru(s: Session, tokens: string[]): void {
+  const n = tokens.length;
+  if (n < 2) return s.out.text('ERROR\r\n');
+  const reply = replyUnlessNoreply(s, tokens);
+  const settings = s.ctx.settings;
   const sub = tokens[1];
-  s.out.text((sub === 'tune' || sub === 'mode' || sub === 'temp_ttl') && tokens.length > 2 ? 'OK\r\n' : 'ERROR\r\n');
+  if (sub === 'tune' && n >= 6) {
+    const hot = parseU32Wrapped(tokens[2]!);
+    const warm = parseU32Wrapped(tokens[3]!);
+    const hotFactor = parseDouble(tokens[4]!);
+    const warmFactor = parseDouble(tokens[5]!);
+    if (hot === null || warm === null || hotFactor === null || warmFactor === null) return reply('ERROR\r\n');
+    // memcached adds the two as uint32, so the sum wraps.
+    if (((hot + warm) >>> 0) > 80) return reply('ERROR hot and warm pcts must not exceed 80\r\n');
+    if (warmFactor <= 0 || hotFactor <= 0) return reply('ERROR hot/warm age factors must be greater than 0\r\n');
+    Object.assign(settings, { hotLruPct: hot, warmLruPct: warm, hotMaxFactor: hotFactor, warmMaxFactor: warmFactor });
+    return reply('OK\r\n');
+  }
+  if (sub === 'mode' && n >= 3) {
+    if (tokens[2] === 'flat') settings.lruSegmented = false;
+    else if (tokens[2] === 'segmented') settings.lruSegmented = true;
+    else return reply('ERROR\r\n');
+    return reply('OK\r\n');
+  }
+  if (sub === 'temp_ttl' && n >= 3) {
+    const ttl = parseI32Wrapped(tokens[2]!);
+    if (ttl === null) return reply('ERROR\r\n');
+    settings.tempLru = ttl >= 0;
+    if (ttl >= 0) settings.temporaryTtl = ttl;
+    return reply('OK\r\n');
+  }
+  reply('ERROR\r\n');
+}
+
+/** cache_memlimit <megabytes> [noreply]. */
+export function cacheMemlimit(s: Session, tokens: string[]): void {
+  if (tokens.length !== 2 && tokens.length !== 3) return s.out.text('ERROR\r\n');
+  const reply = replyUnlessNoreply(s, tokens);
+  const mb = parseU32Wrapped(tokens[1]!);
+  if (mb === null) return reply('ERROR\r\n');
+  if (mb < 8) return reply('MEMLIMIT_TOO_SMALL cannot set maxbytes to less than 8m\r\n');
+  if (mb > 1_000_000_000) return reply('MEMLIMIT_ADJUST_FAILED input value is megabytes not bytes\r\n');
+  s.ctx.store.memoryLimit = mb * 1024 * 1024;
+  reply('OK\r\n');
 }
 
 /** `stats cachedump <class> <limit>`: newest items of one class, as "ITEM key [bytes b; exptime s]". */
 export function cachedump(s: Session, tokens: string[]): void {
-  const cls = parseI32Wrapped(tokens[2] ?? '');
-  const limit = parseI32Wrapped(tokens[3] ?? '');
-  if (cls === null || limit === null) return s.out.text('CLIENT_ERROR bad command line format\r\n');
+  if (!s.ctx.settings.dumpEnabled) return s.out.text('CLIENT_ERROR stats cachedump not allowed\r\n');
+  if (tokens.length < 4) return s.out.text('CLIENT_ERROR bad command line\r\n');
+  const cls = parseU32Wrapped(tokens[2]!);
+  const limit = parseU32Wrapped(tokens[3]!);
+  if (cls === null || limit === null) return s.out.text(BAD_FORMAT);
+  if (cls >= MAX_SLAB_CLASSES) return s.out.text('CLIENT_ERROR Illegal slab id\r\n');
   const store = s.ctx.store;
   const items = liveItems(s)
     .filter((item) => slabClassOf(store.slabSizes, item.size) === cls)

@@ -16,6 +16,25 @@ export interface Settings {
   verbosity: number;
   saslEnabled: boolean;
   tls: boolean;
+  /** Operator knobs that `stats settings` reports and the admin commands change. */
+  lruCrawler: boolean;
+  lruCrawlerSleep: number;
+  lruCrawlerTocrawl: number;
+  slabReassign: boolean;
+  slabAutomove: number;
+  slabAutomoveRatio: number;
+  hotLruPct: number;
+  warmLruPct: number;
+  hotMaxFactor: number;
+  warmMaxFactor: number;
+  lruSegmented: boolean;
+  tempLru: boolean;
+  temporaryTtl: number;
+  dumpEnabled: boolean;
+  /** `stats detail on`: per-prefix counters are recorded. */
+  detailEnabled: boolean;
+  /** Seconds a connection may sit idle before it is closed; 0 = never. */
+  idleTimeout: number;
 }
 
 export interface ConnectionInfo {

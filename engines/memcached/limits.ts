@@ -25,6 +25,8 @@ export const MAX_META_LINE_TOKENS = 20;
 export const SLAB_CHUNK_MIN = 96;
 export const SLAB_GROWTH_FACTOR = 1.25;
 export const SLAB_PAGE_SIZE = 1024 * 1024;
+/** MAX_NUMBER_OF_SLAB_CLASSES: class ids run 1..63 (0 is the global page pool). */
+export const MAX_SLAB_CLASSES = 64;
 /** Output bytes queued to one slow reader before we stop reading its requests (back-pressure). */
 export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 /** Binary header length. */

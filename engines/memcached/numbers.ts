@@ -71,3 +71,16 @@ export function parseSmallUint(token: string): number | null {
   }
   return v;
 }
+
+/** safe_strtoul: like strtoull (so "-5" is refused) and then truncated to 32 bits by the caller's cast. */
+export function parseU32Wrapped(token: string): number | null {
+  const v = parseU64(token);
+  return v === null ? null : Number(BigInt.asUintN(32, v));
+}
+
+/** safe_strtod: a whole-token decimal or exponent number. */
+export function parseDouble(token: string): number | null {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(token)) return null;
+  const v = Number(token);
+  return Number.isFinite(v) ? v : null;
+}

@@ -21,6 +21,12 @@ export interface MemcachedServerOptions {
   clock?: Clock;
   /** memcached -M: refuse stores with SERVER_ERROR out of memory instead of evicting. */
   errorOnMemoryExhausted?: boolean;
+  /** -o slab_reassign / no_slab_reassign (default on). */
+  slabReassign?: boolean;
+  /** -o lru_crawler / no_lru_crawler (default on). */
+  lruCrawler?: boolean;
+  /** -o idle_timeout: seconds before an idle connection is closed; 0 = never. */
+  idleTimeout?: number;
 }
 
 export interface MemcachedServer {
@@ -43,6 +49,22 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     verbosity: 0,
     saslEnabled: options.sasl !== undefined,
     tls: options.tls !== undefined,
+    lruCrawler: options.lruCrawler ?? true,
+    lruCrawlerSleep: 100,
+    lruCrawlerTocrawl: 0,
+    slabReassign: options.slabReassign ?? true,
+    slabAutomove: 1,
+    slabAutomoveRatio: 0.8,
+    hotLruPct: 20,
+    warmLruPct: 40,
+    hotMaxFactor: 0.2,
+    warmMaxFactor: 2,
+    lruSegmented: true,
+    tempLru: false,
+    temporaryTtl: 61,
+    dumpEnabled: true,
+    detailEnabled: false,
+    idleTimeout: options.idleTimeout ?? 0,
   };
   const store = new ItemStore({
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,

@@ -31,6 +31,7 @@ export function newCounters() {
     total_items: 0,
     evictions: 0,
     reclaimed: 0,
+    crawler_reclaimed: 0,
     expired_unfetched: 0,
     evicted_unfetched: 0,
     total_connections: 0,

@@ -12,6 +12,10 @@ function emit(s: Session, rows: Row[]): void {
   s.out.text(text + 'END\r\n');
 }
 
+function yesNo(v: boolean): string {
+  return v ? 'yes' : 'no';
+}
+
 function rusage(micros: number): string {
   const seconds = Math.floor(micros / 1e6);
   return `${seconds}.${String(micros % 1e6).padStart(6, '0')}`;
@@ -150,7 +154,7 @@ function generalStats(s: Session): Row[] {
     ['evicted_active', 0],
     ['evictions', c.evictions],
     ['reclaimed', c.reclaimed],
-    ['crawler_reclaimed', 0],
+    ['crawler_reclaimed', c.crawler_reclaimed],
     ['crawler_items_checked', 0],
     ['lrutail_reflocked', 0],
     ['moves_to_cold', 0],
@@ -180,7 +184,7 @@ function settingsStats(s: Session): Row[] {
     ['num_threads', 1],
     ['num_threads_per_udp', 1],
     ['stat_key_prefix', ':'],
-    ['detail_enabled', 'no'],
+    ['detail_enabled', yesNo(settings.detailEnabled)],
     ['reqs_per_event', 20],
     ['cas_enabled', 'yes'],
     ['tcp_backlog', 1024],
@@ -190,27 +194,27 @@ function settingsStats(s: Session): Row[] {
     ['item_size_max', store.maxItemSize],
     ['maxconns_fast', 'yes'],
     ['hashpower_init', 0],
-    ['slab_reassign', 'yes'],
-    ['slab_automove', 1],
-    ['slab_automove_ratio', '0.80'],
+    ['slab_reassign', yesNo(settings.slabReassign)],
+    ['slab_automove', settings.slabAutomove],
+    ['slab_automove_ratio', settings.slabAutomoveRatio.toFixed(2)],
     ['slab_automove_window', 30],
     ['slab_chunk_max', Math.min(store.maxItemSize / 2, 524288)],
-    ['lru_crawler', 'yes'],
-    ['lru_crawler_sleep', 100],
-    ['lru_crawler_tocrawl', 0],
+    ['lru_crawler', yesNo(settings.lruCrawler)],
+    ['lru_crawler_sleep', settings.lruCrawlerSleep],
+    ['lru_crawler_tocrawl', settings.lruCrawlerTocrawl],
     ['tail_repair_time', 0],
     ['flush_enabled', 'yes'],
-    ['dump_enabled', 'yes'],
+    ['dump_enabled', yesNo(settings.dumpEnabled)],
     ['hash_algorithm', 'murmur3'],
     ['lru_maintainer_thread', 'yes'],
-    ['lru_segmented', 'yes'],
-    ['hot_lru_pct', 20],
-    ['warm_lru_pct', 40],
-    ['hot_max_factor', '0.20'],
-    ['warm_max_factor', '2.00'],
-    ['temp_lru', 'no'],
-    ['temporary_ttl', 61],
-    ['idle_timeout', 0],
+    ['lru_segmented', yesNo(settings.lruSegmented)],
+    ['hot_lru_pct', settings.hotLruPct],
+    ['warm_lru_pct', settings.warmLruPct],
+    ['hot_max_factor', settings.hotMaxFactor.toFixed(2)],
+    ['warm_max_factor', settings.warmMaxFactor.toFixed(2)],
+    ['temp_lru', yesNo(settings.tempLru)],
+    ['temporary_ttl', settings.temporaryTtl],
+    ['idle_timeout', settings.idleTimeout],
     ['watcher_logbuf_size', 262144],
     ['worker_logbuf_size', 65536],
     ['read_buf_mem_limit', 0],

@@ -332,6 +332,25 @@ export class ItemStore {
     return { kind: 'ok', value: next, item: replacement };
   }
 
+  /** The LRU crawler's pass: expired items of the given classes (all when null) are reclaimed now. */
+  reapExpired(classes: Set<number> | null): void {
+    const now = this.now();
+    for (const item of [...this.items.values()]) {
+      if (this.isLive(item, now)) continue;
+      if (classes !== null && !classes.has(slabClassOf(this.slabSizes, item.size))) continue;
+      this.counters.crawler_reclaimed++;
+      this.unlink(item);
+    }
+  }
+
+  /** `slabs reassign src dst`: the reply line, as memcached's checks order it. */
+  reassign(src: number, dst: number): string {
+    if (src === dst) return 'SAME src and dst class are identical\r\n';
+    const largest = this.slabSizes.length;
+    if (src < 0 || src > largest || dst < 0 || dst > largest) return 'BADCLASS invalid src or dst class id\r\n';
+    return 'NOSPARE source class has no spare pages\r\n';
+  }
+
   *all(): IterableIterator<Item> {
     yield* this.items.values();
   }

@@ -1,11 +1,11 @@
 // The classic text protocol: storage, retrieval, arithmetic and admin commands.
-import { lru, lruCrawler, slabs } from './admin.ts';
+import { cacheMemlimit, lru, lruCrawler, slabs } from './admin.ts';
 import type { Session } from './context.ts';
 import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
 import { itemSize } from './item.ts';
 import { KEY_MAX_LENGTH } from './limits.ts';
 import { executeMeta, metaDataLength } from './meta.ts';
-import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
+import { parseFlags, parseI32Wrapped, parseU32Wrapped, parseU64 } from './numbers.ts';
 import type { TextRequest } from './parser.ts';
 import { writeStats } from './stats.ts';
 import type { StoreMode } from './store.ts';
@@ -67,16 +67,33 @@ function isNoreply(tokens: string[]): boolean {
 /** Runs one command; noreply lines get no output at all, errors included, as in memcached. */
 export function executeText(s: Session, req: TextRequest): void {
   const tokens = req.tokens;
-  if (tokens.length === 0) {
+  // No command is shorter than two bytes.
+  if (tokens.length === 0 || tokens[0]!.length < 2) {
     s.out.text('ERROR\r\n');
     return;
   }
   const handler = HANDLERS[tokens[0]!];
-  if (handler === undefined) {
-    s.out.text('ERROR\r\n');
+  if (handler !== undefined) return handler(s, tokens, req);
+  if (looksLikeHttp(tokens)) {
+    // memcached hangs up on HTTP requests without a word (and without replies still queued), so a
+    // browser or proxy tricked into talking to it gets nothing back.
+    s.out.truncate(0);
+    s.closing = true;
     return;
   }
-  handler(s, tokens, req);
+  s.out.text('ERROR\r\n');
+}
+
+/** Command names whose first byte memcached routes to a family: an unknown one is ERROR, never HTTP. */
+const ROUTED_FIRST_BYTES = new Set(['g', 's', 'a', 'c', 'i', 'd', 't']);
+/** memcached's tokenizer keeps at most this many tokens; the rest of the line is one more. */
+const MAX_LINE_TOKENS = 23;
+
+function looksLikeHttp(tokens: string[]): boolean {
+  const cmd = tokens[0]!;
+  if (ROUTED_FIRST_BYTES.has(cmd[0]!) || (cmd[0] === 'm' && cmd.length === 2)) return false;
+  const last = tokens.length > MAX_LINE_TOKENS ? tokens[MAX_LINE_TOKENS - 1]! : tokens[tokens.length - 1]!;
+  return last.startsWith('HTTP/');
 }
 
 function reply(s: Session, noreply: boolean, line: string): void {
@@ -229,15 +246,13 @@ const deleteCommand: Handler = (s, tokens) => {
     s.out.text('ERROR\r\n');
     return;
   }
-  const noreply = isNoreply(tokens);
+  // Only a token after the key can be noreply ("delete noreply" deletes the key "noreply").
+  const noreply = n > 2 && isNoreply(tokens);
   if (n > 2) {
     // Only the legacy "0" hold time and/or noreply may follow the key.
     const holdIsZero = tokens[2] === '0';
     const valid = (n === 3 && (holdIsZero || noreply)) || (n === 4 && holdIsZero && noreply);
-    if (!valid) {
-      s.out.text('CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n');
-      return;
-    }
+    if (!valid) return reply(s, noreply, 'CLIENT_ERROR bad command line format.  Usage: delete <key> [noreply]\r\n');
   }
   const key = tokens[1]!;
   if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
@@ -298,21 +313,10 @@ const verbosity: Handler = (s, tokens) => {
     return;
   }
   const noreply = isNoreply(tokens);
-  const level = parseI32Wrapped(tokens[1]!);
+  const level = parseU32Wrapped(tokens[1]!);
   if (level === null) return reply(s, noreply, BAD_FORMAT);
-  s.ctx.settings.verbosity = level;
-  reply(s, noreply, 'OK\r\n');
-};
-
-const cacheMemlimit: Handler = (s, tokens) => {
-  if (tokens.length !== 2 && tokens.length !== 3) {
-    s.out.text('ERROR\r\n');
-    return;
-  }
-  const noreply = isNoreply(tokens);
-  const mb = parseI32Wrapped(tokens[1]!);
-  if (mb === null || mb < 0) return reply(s, noreply, BAD_FORMAT);
-  s.ctx.store.memoryLimit = mb * 1024 * 1024;
+  // MAX_VERBOSITY_LEVEL caps it.
+  s.ctx.settings.verbosity = Math.min(level, 2);
   reply(s, noreply, 'OK\r\n');
 };
 
@@ -332,6 +336,8 @@ const HANDLERS: Record<string, Handler | undefined> = {
   gets: retrieval(true, false),
   gat: retrieval(false, true),
   gats: retrieval(true, true),
+  // The pre-1.0 "binary get", still accepted by memcached.
+  bget: retrieval(false, false),
   set: storage('set', false),
   add: storage('add', false),
   replace: storage('replace', false),
