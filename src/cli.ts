@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { defaultDataDir, DEFAULTS, ENV, type EmulatorOptions } from './config.ts';
+import { defaultDataDir, DEFAULTS, ENV, parseCredentials, type EmulatorOptions } from './config.ts';
 import { CA_PATH, start } from './index.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
                     [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
+                    [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
   elasticache-local redis-server --port N [--host H] [--requirepass P] [--maxmemory BYTES]
   elasticache-local memcached --port N [--host H] [-m MB] [-I SIZE]
 
@@ -15,6 +16,13 @@ Each option also reads an environment variable: ${Object.values(ENV).join(', ')}
 function fromEnv(name: string): string | undefined {
   const v = process.env[name];
   return v === undefined || v === '' ? undefined : v;
+}
+
+function flagFromEnv(name: string): boolean {
+  const v = fromEnv(name)?.toLowerCase();
+  if (v === undefined || v === '0' || v === 'false' || v === 'no') return false;
+  if (v === '1' || v === 'true' || v === 'yes') return true;
+  throw new Error(`${name} must be true or false, got "${v}"`);
 }
 
 function intOption(text: string | undefined, name: string): number | undefined {
@@ -36,6 +44,8 @@ async function runEmulator(argv: string[]): Promise<void> {
       'endpoint-host': { type: 'string' },
       'delay-ms': { type: 'string' },
       'log-requests': { type: 'boolean' },
+      credentials: { type: 'string' },
+      'verify-signatures': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,6 +63,8 @@ async function runEmulator(argv: string[]): Promise<void> {
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),
     transitionDelayMs: intOption(values['delay-ms'] ?? fromEnv(ENV.transitionDelayMs), '--delay-ms'),
     logRequests: values['log-requests'] ?? false,
+    credentials: parseCredentials(values.credentials ?? fromEnv(ENV.credentials) ?? ''),
+    verifySignatures: values['verify-signatures'] ?? flagFromEnv(ENV.verifySignatures),
   };
   const dataDirIsDefault = values['data-dir'] === undefined && fromEnv(ENV.dataDir) === undefined;
   const emulator = await start(options);
@@ -62,6 +74,7 @@ async function runEmulator(argv: string[]): Promise<void> {
   console.log(
     `elasticache-local: nodes on ${c.host} ports ${c.nodePorts === 'ephemeral' ? 'chosen by the OS' : `${c.nodePorts.from}-${c.nodePorts.to}`}, region ${c.region}, account ${c.accountId}`,
   );
+  if (c.verifySignatures) console.log(`elasticache-local: verifying SigV4 signatures for ${c.credentials.size} access key(s)`);
   console.log(`elasticache-local: ElastiCache API listening on ${emulator.url}`);
   let stopping = false;
   const shutdown = (signal: string) => {

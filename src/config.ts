@@ -1,6 +1,14 @@
 import os from 'node:os';
 import path from 'node:path';
+import { isAccountId, isRegion } from './catalog/regions.ts';
 import type { PortRange } from './lifecycle/ports.ts';
+
+/** An access key the emulator knows: its secret (for --verify-signatures) and, optionally, its account. */
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId?: string;
+}
 
 export interface EmulatorOptions {
   /** API port; 0 picks a free one. */
@@ -21,6 +29,10 @@ export interface EmulatorOptions {
   /** Largest request body accepted. */
   maxBodyBytes?: number;
   logRequests?: boolean;
+  /** Access keys with their secrets: they sign IAM auth tokens and, with verifySignatures, every API request. */
+  credentials?: AccessKey[];
+  /** Check every API request's SigV4 signature against `credentials`, as AWS does. */
+  verifySignatures?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -34,6 +46,8 @@ export interface ResolvedConfig {
   transitionDelayMs: number;
   maxBodyBytes: number;
   logRequests: boolean;
+  credentials: ReadonlyMap<string, AccessKey>;
+  verifySignatures: boolean;
 }
 
 export const DEFAULTS = {
@@ -58,7 +72,23 @@ export const ENV = {
   accountId: 'ELASTICACHE_LOCAL_ACCOUNT_ID',
   endpointHost: 'ELASTICACHE_LOCAL_ENDPOINT_HOST',
   transitionDelayMs: 'ELASTICACHE_LOCAL_DELAY_MS',
+  credentials: 'ELASTICACHE_LOCAL_CREDENTIALS',
+  verifySignatures: 'ELASTICACHE_LOCAL_VERIFY_SIGNATURES',
 } as const;
+
+/** `KEY:SECRET[:ACCOUNT]`, comma-separated (neither access key ids nor secrets contain `:` or `,`). */
+export function parseCredentials(text: string): AccessKey[] {
+  return text
+    .split(',')
+    .filter((item) => item.trim() !== '')
+    .map((item) => {
+      const [accessKeyId, secretAccessKey, accountId, ...rest] = item.trim().split(':');
+      if (!accessKeyId || !secretAccessKey || rest.length > 0) {
+        throw new Error(`invalid credentials "${item}": expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT_ID]`);
+      }
+      return { accessKeyId, secretAccessKey, accountId: accountId || undefined };
+    });
+}
 
 export function defaultDataDir(): string {
   const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
@@ -85,17 +115,34 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
   const range = options.nodePortRange ?? (port === 0 ? 'ephemeral' : DEFAULTS.nodePortRange);
   const delay = options.transitionDelayMs ?? DEFAULTS.transitionDelayMs;
   if (!Number.isFinite(delay) || delay < 0) throw new Error(`invalid transition delay ${delay}`);
+  // Both become folder names under the data directory: only AWS's own forms are accepted.
+  const region = options.region ?? DEFAULTS.region;
+  if (!isRegion(region)) throw new Error(`invalid region "${region}": not an AWS region name`);
+  const accountId = options.accountId ?? DEFAULTS.accountId;
+  if (!isAccountId(accountId)) throw new Error(`invalid account id "${accountId}": expected 12 digits`);
+  const credentials = new Map<string, AccessKey>();
+  for (const key of options.credentials ?? []) {
+    if (key.accountId !== undefined && !isAccountId(key.accountId)) {
+      throw new Error(`invalid account id "${key.accountId}" for access key ${key.accessKeyId}: expected 12 digits`);
+    }
+    credentials.set(key.accessKeyId, key);
+  }
+  if (options.verifySignatures && credentials.size === 0) {
+    throw new Error('--verify-signatures needs at least one access key (--credentials KEY:SECRET[:ACCOUNT])');
+  }
   return {
     port,
     host,
     dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
     nodePorts: parsePortRange(range),
-    region: options.region ?? DEFAULTS.region,
-    accountId: options.accountId ?? DEFAULTS.accountId,
+    region,
+    accountId,
     endpointHost: options.endpointHost ?? (isWildcard(host) ? '127.0.0.1' : host),
     transitionDelayMs: delay,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     logRequests: options.logRequests ?? false,
+    credentials,
+    verifySignatures: options.verifySignatures ?? false,
   };
 }
 

@@ -1,30 +1,18 @@
 import crypto from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ACTIONS } from './actions/index.ts';
-import type { ResolvedConfig } from './config.ts';
 import { decodeInput } from './protocol/decode.ts';
 import { encodeError, encodeResponse } from './protocol/encode.ts';
 import { ApiError, commonError } from './protocol/errors.ts';
 import { API_VERSION, OPERATIONS } from './protocol/operations.ts';
+import { authenticate } from './protocol/scope.ts';
 import type { Scope } from './store/records.ts';
+import { registerTestRoutes } from './faults/routes.ts';
 import type { World } from './world.ts';
 
 export const CA_PATH = '/_elasticache-local/ca.pem';
 export const HEALTH_PATH = '/_elasticache-local/health';
 export const CLOCK_PATH = '/_elasticache-local/clock';
-
-/** Region and account from the SigV4 credential scope (header or presigned query); any key is accepted. */
-export function scopeOf(request: FastifyRequest, params: URLSearchParams, config: ResolvedConfig): Scope {
-  const header = request.headers.authorization;
-  const credential =
-    (typeof header === 'string' ? /Credential=([^,\s]+)/.exec(header)?.[1] : undefined) ?? params.get('X-Amz-Credential') ?? undefined;
-  const parts = credential?.split('/') ?? [];
-  const accessKey = parts[0];
-  const region = parts[2] || config.region;
-  // A 12-digit access key id names the account, so tests can isolate accounts without configuration.
-  const account = accessKey && /^\d{12}$/.test(accessKey) ? accessKey : config.accountId;
-  return { account, region };
-}
 
 function formParams(request: FastifyRequest): URLSearchParams {
   const params = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
@@ -75,7 +63,9 @@ export function buildApp(world: World): FastifyInstance {
       return reply.type('text/plain').send(`elasticache-local: ElastiCache API ${API_VERSION}. POST form-encoded Action=... here.\n`);
     }
     try {
-      const xml = await dispatch(world, params, scopeOf(request, params, config), requestId);
+      const body = typeof request.body === 'string' ? request.body : '';
+      const scope = authenticate({ method: request.method, url: request.url, headers: request.headers, body }, config);
+      const xml = await dispatch(world, params, scope, requestId);
       return reply.header('content-type', 'text/xml').header('x-amzn-requestid', requestId).send(xml);
     } catch (err) {
       if (err instanceof ApiError) return sendError(reply, err, requestId);
@@ -88,6 +78,7 @@ export function buildApp(world: World): FastifyInstance {
   app.get('/', handle);
   app.get(CA_PATH, async (_req, reply) => reply.type('application/x-pem-file').send(world.runtime.tls().caPem));
   app.get(HEALTH_PATH, async () => ({ status: 'ok' }));
+  registerTestRoutes(app, world);
   // The emulator's clock: GET reads it, POST ?advanceMs=N moves it forward (tests of snapshot windows).
   app.get(CLOCK_PATH, async () => ({ now: new Date(world.now()).toISOString() }));
   app.post(CLOCK_PATH, async (request, reply) => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { connectHost, type ResolvedConfig } from '../config.ts';
 import { nodeMemoryBytes } from '../catalog/node-types.ts';
 import type { Resources } from '../store/resources.ts';
@@ -7,6 +6,7 @@ import { GLOBAL_REGION, type ClusterRecord, type ReplicationGroupRecord, type Sc
 import { EndpointProxy } from './endpoint-proxy.ts';
 import { clusterParameters } from './parameters.ts';
 import { writeFileDurably } from './snapshot-files.ts';
+import { pathInside } from '../store/paths.ts';
 import { NodeSupervisor, type NodeSpec } from './nodes.ts';
 import { PortAllocator } from './ports.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
@@ -49,7 +49,8 @@ export class Runtime {
   }
 
   private savedDataFile(key: string): string {
-    return path.join(this.config.dataDir, 'nodes', ...key.split('/')) + '.rdb';
+    const parts = key.split('/');
+    return pathInside(this.config.dataDir, 'nodes', ...parts.slice(0, -1), `${parts.at(-1)}.rdb`);
   }
 
   /** Writes every Redis node's data to the data directory (a clean stop), each file durably. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { invalidValue } from '../protocol/errors.ts';
+import { pathInside } from '../store/paths.ts';
 import type { Scope } from '../store/records.ts';
 
 /**
@@ -8,22 +9,33 @@ import type { Scope } from '../store/records.ts';
  * so a crash never leaves a half-written snapshot under its real name.
  */
 export function snapshotDir(dataDir: string, scope: Scope, name: string): string {
-  return path.join(dataDir, 'snapshots', scope.account, scope.region, name);
+  // Serverless snapshots live under `serverless/<name>`: each part is still checked as a plain name.
+  return pathInside(dataDir, 'snapshots', scope.account, scope.region, ...name.split('/'));
 }
 
 export function snapshotFile(dataDir: string, scope: Scope, name: string, nodeGroupId: string): string {
-  return path.join(snapshotDir(dataDir, scope, name), `${nodeGroupId}.rdb`);
+  return pathInside(snapshotDir(dataDir, scope, name), `${nodeGroupId}.rdb`);
 }
 
-/** S3's bucket naming rule, checked before a bucket becomes a folder of the data directory. */
+/** S3's bucket naming rules, checked before a bucket becomes a folder of the data directory. */
 export function checkBucketName(bucket: string): void {
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw invalidValue(`Invalid bucket name: ${bucket}`);
+  const valid =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) &&
+    !bucket.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(bucket) &&
+    !bucket.startsWith('xn--') &&
+    !bucket.endsWith('-s3alias');
+  if (!valid) throw invalidValue(`Invalid bucket name: ${bucket}`);
 }
 
 /** The local stand-in for S3: `arn:aws:s3:::BUCKET/KEY` and a TargetBucket BUCKET mean `<data-dir>/s3/BUCKET/`. */
 export function bucketDir(dataDir: string, bucket: string): string {
-  return path.join(dataDir, 's3', bucket);
+  checkBucketName(bucket);
+  return pathInside(dataDir, 's3', bucket);
 }
+
+/** S3 allows keys up to 1024 bytes. */
+const MAX_KEY_BYTES = 1024;
 
 export function writeFileDurably(file: string, data: Buffer): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -52,12 +64,20 @@ export function removeStaleTemporaries(dir: string): void {
   }
 }
 
-/** An RDB named by `arn:aws:s3:::BUCKET/KEY`, read from the local S3 stand-in. */
+/**
+ * An RDB named by `arn:aws:s3:::BUCKET/KEY`, read from the local S3 stand-in. The bucket follows S3's naming
+ * rules and the key is a relative path of plain names (S3 keys may hold `..` or a leading `/`, but here a key
+ * is a file path, so those are refused rather than followed out of the bucket).
+ */
 export function s3ObjectPath(dataDir: string, arn: string): string {
-  const m = /^arn:aws[a-z-]*:s3:::([^/]+)\/(.+)$/.exec(arn);
+  const m = /^arn:aws(?:-cn|-us-gov)?:s3:::([^/]*)\/(.*)$/s.exec(arn);
   if (!m) throw invalidValue(`Invalid S3 object ARN: ${arn}. Expected arn:aws:s3:::BUCKET/KEY.`);
-  const bucket = bucketDir(dataDir, m[1]!);
-  const file = path.resolve(bucket, m[2]!);
-  if (!file.startsWith(path.resolve(bucket) + path.sep)) throw invalidValue(`Invalid S3 key in ${arn}.`);
-  return file;
+  const [, bucket, key] = m as unknown as [string, string, string];
+  checkBucketName(bucket);
+  if (key === '' || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw invalidValue(`Invalid S3 key in ${arn}.`);
+  const segments = key.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\\\0]/.test(s))) {
+    throw invalidValue(`Invalid S3 key in ${arn}: the local S3 stand-in refuses empty, "." and ".." path segments.`);
+  }
+  return pathInside(bucketDir(dataDir, bucket), ...segments);
 }

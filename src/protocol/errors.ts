@@ -24,6 +24,9 @@ const COMMON_ERRORS = {
   MalformedQueryString: 400,
   MissingAction: 400,
   InvalidClientTokenId: 403,
+  SignatureDoesNotMatch: 403,
+  MissingAuthenticationToken: 403,
+  IncompleteSignature: 400,
   RequestEntityTooLarge: 413,
   InternalFailure: 500,
 } as const;
