@@ -46,9 +46,8 @@ export class RequestParser {
   private gathered: Buffer[] = [];
   private gatheredLength = 0;
   private need = 0;
-  /** Bytes still to skip, and the request to deliver once they are gone. */
+  /** Bytes of an oversized block still to skip (its request was already delivered). */
   private skip = 0;
-  private afterSkip: Request | null = null;
   /** A text command line waiting for its data block. */
   private waitingTokens: string[] | null = null;
   private waitingLength = 0;
@@ -67,12 +66,10 @@ export class RequestParser {
     if (this.skip > 0) {
       if (chunk.length <= this.skip) {
         this.skip -= chunk.length;
-        if (this.skip === 0) this.finishSkip(handle);
         return;
       }
       chunk = chunk.subarray(this.skip);
       this.skip = 0;
-      if (!this.finishSkip(handle)) return;
     }
     if (this.need > 0) {
       this.gathered.push(chunk);
@@ -87,16 +84,6 @@ export class RequestParser {
       this.pending = null;
     }
     this.parse(chunk, handle);
-  }
-
-  private finishSkip(handle: RequestHandler): boolean {
-    const request = this.afterSkip;
-    this.afterSkip = null;
-    if (request !== null && !handle(request)) {
-      this.stopped = true;
-      return false;
-    }
-    return true;
   }
 
   private parse(buf: Buffer, handle: RequestHandler): void {
@@ -131,12 +118,16 @@ export class RequestParser {
     return true;
   }
 
-  /** Skips `count` bytes of buf from off (or beyond it), then delivers `request`. */
+  /**
+   * Delivers `request`, then skips the `count` bytes of its oversized block from off. memcached answers
+   * (and counts) a too-large store as soon as it reads the command line and only then swallows the
+   * value, so a client that gives up mid-value has still had its reply and moved the counters.
+   */
   private skipThen(buf: Buffer, off: number, count: number, request: Request, handle: RequestHandler): number {
+    if (!this.emit(request, handle)) return -1;
     const available = buf.length - off;
-    if (available >= count) return this.emit(request, handle) ? off + count : -1;
+    if (available >= count) return off + count;
     this.skip = count - available;
-    this.afterSkip = request;
     return -1;
   }
 

@@ -40,6 +40,18 @@ export function realMemcachedAvailable(): boolean {
 }
 
 export async function startReal(extraArgs: string[] = []): Promise<Target> {
+  // freePort's port can be taken by another server before memcached binds it (our own nodes listen
+  // on port 0, and the kernel may hand out that same number). memcached then exits, and a check that
+  // only sees "something listens there" would compare against the wrong server: retry with a new
+  // port until the process answering is the one we started.
+  for (let attempt = 0; ; attempt++) {
+    const started = await tryStartReal(extraArgs);
+    if (started !== null) return started;
+    if (attempt >= 5) throw new Error('could not start memcached on a free port');
+  }
+}
+
+async function tryStartReal(extraArgs: string[]): Promise<Target | null> {
   const port = await freePort();
   const args = ['-p', String(port), '-U', '0', '-t', '1', '-l', '127.0.0.1', ...extraArgs];
   // memcached refuses to run as root unless told which user to be.
@@ -49,32 +61,44 @@ export async function startReal(extraArgs: string[] = []): Promise<Target> {
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);
   child.once('exit', () => process.off('exit', reap));
-  await waitForPort(port);
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
     });
-    if (ok) return;
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) return null;
+    const pid = await statsPid(port);
+    if (pid === child.pid) return { port, close };
+    if (pid !== null) break; // someone else owns the port
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nothing listening on ${port}`);
+  await close();
+  return null;
+}
+
+/** The pid a memcached-speaking server on `port` reports, or null when nothing answers. */
+function statsPid(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let text = '';
+    const done = (v: number | null) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(1000, () => done(null));
+    s.once('connect', () => s.write('stats\r\n'));
+    s.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      if (text.endsWith('END\r\n') || text.endsWith('ERROR\r\n')) {
+        const m = /STAT pid (\d+)/.exec(text);
+        done(m ? Number(m[1]) : -1);
+      }
+    });
+    s.once('error', () => done(null));
+    s.once('close', () => done(null));
+  });
 }
 
 export interface Exchange {
@@ -91,6 +115,7 @@ export async function exchange(
   data: Buffer | string,
   done: (reply: Buffer) => boolean = () => false,
   quietMs = 150,
+  bytewise = false,
 ): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -120,17 +145,41 @@ export async function exchange(
     });
     socket.on('error', () => {});
     socket.on('connect', () => {
-      socket.write(data);
       arm();
+      if (!bytewise) return void socket.write(data);
+      // One byte per write, each in its own turn of the event loop: the server sees the input split
+      // at every byte boundary.
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+      let i = 0;
+      const next = () => {
+        if (finished || i >= bytes.length) return;
+        socket.write(bytes.subarray(i, ++i), () => setImmediate(next));
+      };
+      next();
     });
   });
 }
 
 /** Text script + trailing `mn` sentinel: complete when the reply ends in MN. */
-export async function textExchange(port: number, script: string | Buffer, timeoutMs = 1500): Promise<Exchange> {
+export async function textExchange(port: number, script: string | Buffer, timeoutMs = 1500, bytewise = false): Promise<Exchange> {
   const data = Buffer.concat([typeof script === 'string' ? Buffer.from(script, 'latin1') : script, Buffer.from('mn\r\n')]);
-  const r = await exchange(port, data, (b) => b.length >= 4 && b.subarray(b.length - 4).toString() === 'MN\r\n', timeoutMs);
-  return r;
+  // The sentinel is the final MN only: a script may contain its own mn, whose reply must not end the wait.
+  const sentinels = countMn(data);
+  return exchange(port, data, (b) => countReplies(b, 'MN\r\n') >= sentinels && b.subarray(b.length - 4).toString() === 'MN\r\n', timeoutMs, bytewise);
+}
+
+function countMn(data: Buffer): number {
+  const text = data.toString('latin1');
+  let n = 0;
+  for (const line of text.split('\n')) if (/^mn( |\r?$)/.test(line)) n++;
+  return n;
+}
+
+function countReplies(b: Buffer, line: string): number {
+  const text = b.toString('latin1');
+  let n = 0;
+  for (let i = text.indexOf(line); i >= 0; i = text.indexOf(line, i + 1)) if (i === 0 || text[i - 1] === '\n') n++;
+  return n;
 }
 
 /**
