@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedConfig } from './config.ts';
 import { runAutomaticSnapshots } from './lifecycle/automatic-snapshots.ts';
+import { runMaintenance } from './lifecycle/maintenance.ts';
 import { Runtime } from './lifecycle/runtime.ts';
 import { openDb, type Db } from './store/db.ts';
 import { Events, type SourceType } from './store/events.ts';
@@ -43,11 +44,15 @@ export class World {
   advanceClock(ms: number): void {
     this.clockOffsetMs += ms;
     runAutomaticSnapshots(this);
+    runMaintenance(this);
   }
 
   /** Periodic duties; unref'd so an idle emulator never keeps a test process alive by itself. */
   startSchedulers(): void {
-    this.scheduler = setInterval(() => runAutomaticSnapshots(this), SCHEDULER_INTERVAL_MS);
+    this.scheduler = setInterval(() => {
+      runAutomaticSnapshots(this);
+      runMaintenance(this);
+    }, SCHEDULER_INTERVAL_MS);
     this.scheduler.unref();
   }
 

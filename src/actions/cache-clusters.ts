@@ -26,6 +26,10 @@ import { define, type ActionTable } from './registry.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
+import { clusterRequestsChange, CLUSTER_DEFERRED, noModifications, pendingClusterValues, splitDeferred } from './pending-changes.ts';
+import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
+import { engineUpgrade } from '../validate/engine-upgrade.ts';
+import { ipDiscoveryOf, networkTypeOf } from '../validate/network.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 
 export const MAX_MEMCACHED_NODES = 40;
@@ -63,6 +67,7 @@ export function endpoint(world: World, port: number): ec.Endpoint {
 export function describeCluster(world: World, scope: Scope, c: ClusterRecord, showNodes: boolean): ec.CacheCluster {
   const ready = c.status !== 'creating';
   const zones = new Set(c.nodes.map((n) => n.az));
+  const group = c.replicationGroupId ? world.resources.get(scope, 'replication-group', c.replicationGroupId) : undefined;
   return {
     CacheClusterId: c.id,
     ConfigurationEndpoint:
@@ -76,13 +81,7 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     PreferredAvailabilityZone: zones.size > 1 ? 'Multiple' : c.preferredAz,
     CacheClusterCreateTime: new Date(c.createdAt),
     PreferredMaintenanceWindow: c.maintenanceWindow,
-    PendingModifiedValues: {
-      NumCacheNodes: c.pending.numNodes,
-      CacheNodeIdsToRemove: c.pending.nodeIdsToRemove,
-      CacheNodeType: c.pending.nodeType,
-      EngineVersion: c.pending.engineVersion,
-      AuthTokenStatus: c.pending.authTokenStatus as ec.AuthTokenUpdateStatus | undefined,
-    },
+    PendingModifiedValues: pendingClusterValues(c, group),
     NotificationConfiguration: c.notificationTopicArn ? { TopicArn: c.notificationTopicArn, TopicStatus: 'active' } : undefined,
     CacheSecurityGroups: [],
     CacheParameterGroup: {
@@ -111,8 +110,8 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     TransitEncryptionEnabled: c.transitEncryption,
     AtRestEncryptionEnabled: c.atRestEncryption,
     ARN: world.arn(scope, 'cluster', c.id),
-    ReplicationGroupLogDeliveryEnabled: false,
-    LogDeliveryConfigurations: [],
+    ReplicationGroupLogDeliveryEnabled: (group?.logDelivery?.length ?? 0) > 0,
+    LogDeliveryConfigurations: describeLogDelivery(group ? group.logDelivery : c.logDelivery),
     NetworkType: c.networkType as ec.NetworkType,
     IpDiscovery: c.ipDiscovery as ec.IpDiscovery,
     TransitEncryptionMode: c.transitEncryption ? 'required' : undefined,
@@ -213,6 +212,7 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   const transit = group ? group.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled, version);
   const requestedPort = intInRange(input.Port, 'Port', 1, 65535);
   const nodes = newNodes(world, 1, numNodes, zones);
+  const networkType = networkTypeOf(input.NetworkType, engine, version.version);
   if (engine !== 'memcached' && requestedPort) nodes[0]!.port = requestedPort;
   const record: ClusterRecord = {
     id,
@@ -238,9 +238,10 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     maintenanceWindow: maintenanceWindow(input.PreferredMaintenanceWindow) ?? DEFAULT_MAINTENANCE_WINDOW,
     autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
     notificationTopicArn: input.NotificationTopicArn,
-    networkType: input.NetworkType ?? 'ipv4',
-    ipDiscovery: input.IpDiscovery ?? 'ipv4',
+    networkType,
+    ipDiscovery: ipDiscoveryOf(input.IpDiscovery, networkType),
     pending: {},
+    logDelivery: applyLogDelivery(undefined, logDeliveryChanges(engine, version.version, input.LogDeliveryConfigurations)),
     restoreFrom,
     configVersion: engine === 'memcached' ? 1 : undefined,
     // A requested Port is where the configuration endpoint (Memcached) or the node (Redis) listens, if free.
@@ -263,18 +264,35 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   return { CacheCluster: describeCluster(world, scope, record, false) };
 }
 
-function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, scope: Scope): ec.ModifyCacheClusterResult {
-  const cluster = requireCluster(world, scope, input.CacheClusterId);
-  requireAvailable(cluster);
-  let restart = false;
-  const addedNodes: string[] = [];
-  let removedNodes: NodeRecord[] = [];
+interface ClusterPlan {
+  restart: boolean;
+  addedNodes: string[];
+  removedNodes: NodeRecord[];
+  parametersChanged: boolean;
+}
+
+function checkNewZones(scope: Scope, zones: string[] | undefined, adding: number): void {
+  if (zones === undefined) return;
+  for (const az of zones) {
+    if (!az.startsWith(scope.region)) throw invalidValue(`Invalid availability zone ${az} for region ${scope.region}.`);
+  }
+  if (adding <= 0) throw invalidCombination('NewAvailabilityZones can only be used when adding cache nodes.');
+  if (zones.length !== adding) {
+    throw invalidValue(`The number of NewAvailabilityZones (${zones.length}) must equal the number of cache nodes being added (${adding}).`);
+  }
+}
+
+/** Checks a modify and makes its changes on `cluster` (a record in memory): nothing outside it changes. */
+function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, input: ec.ModifyCacheClusterMessage): ClusterPlan {
+  const plan: ClusterPlan = { restart: false, addedNodes: [], removedNodes: [], parametersChanged: false };
+  if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   if (input.NumCacheNodes !== undefined && input.NumCacheNodes !== cluster.nodes.length) {
     if (cluster.engine !== 'memcached') {
       throw invalidValue(`Cannot modify a ${cluster.engine} cluster to have a NumCacheNodes parameter other than 1.`);
     }
     intInRange(input.NumCacheNodes, 'NumCacheNodes', 1, MAX_MEMCACHED_NODES);
     const toRemove = input.CacheNodeIdsToRemove ?? [];
+    checkNewZones(scope, input.NewAvailabilityZones, input.NumCacheNodes - cluster.nodes.length);
     if (input.NumCacheNodes < cluster.nodes.length) {
       if (toRemove.length !== cluster.nodes.length - input.NumCacheNodes) {
         throw invalidValue('The number of cache node ids to remove must equal the difference between the current and requested number of nodes.');
@@ -282,7 +300,7 @@ function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, s
       for (const nid of toRemove) {
         if (!cluster.nodes.some((n) => n.id === nid)) throw invalidValue(`Cache node ${nid} not found in cluster ${cluster.id}.`);
       }
-      removedNodes = cluster.nodes.filter((n) => toRemove.includes(n.id));
+      plan.removedNodes = cluster.nodes.filter((n) => toRemove.includes(n.id));
       cluster.nodes = cluster.nodes.filter((n) => !toRemove.includes(n.id));
     } else {
       if (toRemove.length > 0) throw invalidCombination('CacheNodeIdsToRemove can only be used when reducing NumCacheNodes.');
@@ -291,34 +309,48 @@ function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, s
       checkNodeQuota(world, scope, input.NumCacheNodes - cluster.nodes.length);
       const nodes = newNodes(world, highest + 1, input.NumCacheNodes - cluster.nodes.length, zones);
       cluster.nodes.push(...nodes);
-      addedNodes.push(...nodes.map((n) => n.id));
+      plan.addedNodes.push(...nodes.map((n) => n.id));
     }
     cluster.configVersion = (cluster.configVersion ?? 1) + 1;
   } else if (input.CacheNodeIdsToRemove?.length) {
     throw invalidCombination('CacheNodeIdsToRemove requires NumCacheNodes to be reduced accordingly.');
+  } else if (input.NewAvailabilityZones?.length) {
+    checkNewZones(scope, input.NewAvailabilityZones, 0);
   }
   if (input.CacheNodeType !== undefined && input.CacheNodeType !== cluster.nodeType) {
     if (!isNodeType(input.CacheNodeType)) throw invalidValue(`Invalid CacheNodeType: ${input.CacheNodeType}`);
     if (cluster.engine === 'memcached') throw invalidCombination('Memcached clusters cannot change node type in place.');
     cluster.nodeType = input.CacheNodeType;
-    restart = true;
+    plan.restart = true;
   }
-  if (input.EngineVersion !== undefined) {
-    const version = resolveEngineVersion(cluster.engine, input.EngineVersion);
-    if (!version) throw invalidValue(`Cannot find version ${input.EngineVersion} for ${cluster.engine}`);
-    cluster.engineVersion = version.version;
+  const upgrade = engineUpgrade(
+    { engine: cluster.engine, engineVersion: cluster.engineVersion, parameterGroup: cluster.parameterGroup, inReplicationGroup: cluster.replicationGroupId !== undefined },
+    input.Engine,
+    input.EngineVersion,
+    input.CacheParameterGroupName,
+  );
+  if (upgrade) {
+    cluster.engine = upgrade.target.engine;
+    cluster.engineVersion = upgrade.target.version;
+    if (upgrade.parameterGroup) cluster.parameterGroup = upgrade.parameterGroup;
+    plan.restart = true;
+    plan.parametersChanged = true;
   }
   if (input.AuthToken !== undefined) {
     cluster.authToken = authTokenOf(input.AuthToken, cluster.transitEncryption);
     cluster.authTokenLastModified = world.now();
-    restart = true;
+    plan.restart = true;
   }
   if (input.SecurityGroupIds) cluster.securityGroupIds = input.SecurityGroupIds;
   if (input.CacheParameterGroupName) {
     const version = resolveEngineVersion(cluster.engine, cluster.engineVersion)!;
     cluster.parameterGroup = parameterGroupFor(world, scope, input.CacheParameterGroupName, version);
-    world.runtime.applyParameters(scope, cluster, clusterParameters(world.resources, scope, cluster.parameterGroup));
+    plan.parametersChanged = true;
   }
+  if (input.LogDeliveryConfigurations) {
+    cluster.logDelivery = applyLogDelivery(cluster.logDelivery, logDeliveryChanges(cluster.engine, cluster.engineVersion, input.LogDeliveryConfigurations));
+  }
+  if (input.IpDiscovery !== undefined) cluster.ipDiscovery = ipDiscoveryOf(input.IpDiscovery, cluster.networkType);
   if (input.PreferredMaintenanceWindow) cluster.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
   if (input.SnapshotRetentionLimit !== undefined) {
     cluster.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
@@ -326,31 +358,55 @@ function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, s
   if (input.SnapshotWindow) cluster.snapshotWindow = snapshotWindow(input.SnapshotWindow)!;
   if (input.AutoMinorVersionUpgrade !== undefined) cluster.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
   if (input.NotificationTopicArn !== undefined) cluster.notificationTopicArn = input.NotificationTopicArn || undefined;
-  const changesNodes = restart || addedNodes.length > 0 || removedNodes.length > 0;
+  return plan;
+}
+
+function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord, plan: ClusterPlan): void {
+  const changesNodes = plan.restart || plan.addedNodes.length > 0 || plan.removedNodes.length > 0;
   if (changesNodes) cluster.status = 'modifying';
   world.resources.put(scope, 'cluster', cluster.id, cluster);
+  if (plan.parametersChanged) world.runtime.applyParameters(scope, cluster, clusterParameters(world.resources, scope, cluster.parameterGroup));
   const id = cluster.id;
-  if (changesNodes) {
-    world.later(async () => {
-      for (const n of removedNodes) {
-        await world.runtime.stopNode(scope, id, n.id, n.port);
-        world.event(scope, 'cache-cluster', id, `Removed cache node ${n.id}`);
-      }
-      if (addedNodes.length) await bringUpNodes(world, scope, id, addedNodes);
-      const fresh = world.resources.get(scope, 'cluster', id);
-      if (!fresh) return;
-      if (restart) await restartNodes(world, scope, fresh, fresh.nodes.map((n) => n.id));
-      for (const n of fresh.nodes) {
-        if (addedNodes.includes(n.id)) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
-        n.status = 'available';
-      }
-      fresh.status = 'available';
-      world.resources.put(scope, 'cluster', id, fresh);
-      world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
-    });
-  } else {
+  if (!changesNodes) {
     world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
+    return;
   }
+  const { addedNodes, removedNodes, restart } = plan;
+  world.later(async () => {
+    for (const n of removedNodes) {
+      await world.runtime.stopNode(scope, id, n.id, n.port);
+      world.event(scope, 'cache-cluster', id, `Removed cache node ${n.id}`);
+    }
+    if (addedNodes.length) await bringUpNodes(world, scope, id, addedNodes);
+    const fresh = world.resources.get(scope, 'cluster', id);
+    if (!fresh) return;
+    if (restart) await restartNodes(world, scope, fresh, fresh.nodes.map((n) => n.id));
+    for (const n of fresh.nodes) {
+      if (addedNodes.includes(n.id)) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
+      n.status = 'available';
+    }
+    fresh.status = 'available';
+    world.resources.put(scope, 'cluster', id, fresh);
+    world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
+  });
+}
+
+/**
+ * ModifyCacheCluster: the whole request (deferred parts included) is checked on a copy first, so a bad
+ * field anywhere refuses it before anything changes; then the immediate part is applied and the rest
+ * waits in PendingModifiedValues for the maintenance window.
+ */
+export function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, scope: Scope): ec.ModifyCacheClusterResult {
+  const cluster = requireCluster(world, scope, input.CacheClusterId);
+  requireAvailable(cluster);
+  if (!clusterRequestsChange(input, cluster) && !(input.ApplyImmediately && cluster.deferred)) throw noModifications();
+  const { apply, deferred } = splitDeferred(input, CLUSTER_DEFERRED, cluster.deferred, world.now());
+  planClusterChange(world, scope, structuredClone(cluster), { ...apply, ...deferred?.request } as ec.ModifyCacheClusterMessage);
+  const plan = planClusterChange(world, scope, cluster, apply);
+  const newlyDeferred = deferred !== undefined && deferred !== cluster.deferred;
+  cluster.deferred = deferred;
+  if (newlyDeferred) world.event(scope, 'cache-cluster', cluster.id, 'Modifications pending for the next maintenance window');
+  commitClusterChange(world, scope, cluster, plan);
   return { CacheCluster: describeCluster(world, scope, cluster, false) };
 }
 

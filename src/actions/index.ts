@@ -3,6 +3,8 @@ import { catalogueActions } from './catalogues.ts';
 import { eventActions } from './events.ts';
 import { globalDatastoreActions } from './global-datastores.ts';
 import { migrationActions } from './migration.ts';
+// Registers the maintenance-window duty that applies deferred modifications.
+import './maintenance.ts';
 import { parameterGroupActions } from './parameter-groups.ts';
 import type { ActionTable } from './registry.ts';
 import { replicationGroupActions } from './replication-groups.ts';

@@ -30,6 +30,10 @@ import { applyCreateTags } from './tags.ts';
 import { requireUserGroup } from './users.ts';
 import { joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
+import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
+import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
+import { engineUpgrade } from '../validate/engine-upgrade.ts';
+import { ipDiscoveryOf, networkTypeOf } from '../validate/network.ts';
 
 const MAX_CLUSTERS_PER_GROUP = 6;
 const MAX_REPLICAS = 5;
@@ -65,6 +69,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     Status: g.status,
     PendingModifiedValues: {
       AutomaticFailoverStatus: g.pending.automaticFailover === undefined ? undefined : enabled(g.pending.automaticFailover),
+      ...pendingGroupValues(g),
     },
     MemberClusters: g.memberClusters,
     NodeGroups: g.shards
@@ -108,7 +113,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     KmsKeyId: g.kmsKeyId,
     ARN: world.arn(scope, 'replicationgroup', g.id),
     UserGroupIds: g.userGroupIds,
-    LogDeliveryConfigurations: [],
+    LogDeliveryConfigurations: describeLogDelivery(g.logDelivery),
     ReplicationGroupCreateTime: new Date(g.createdAt),
     DataTiering: g.dataTiering,
     AutoMinorVersionUpgrade: g.autoMinorVersionUpgrade,
@@ -217,10 +222,11 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     snapshotWindow: snapshotWindow(input.SnapshotWindow) ?? DEFAULT_SNAPSHOT_WINDOW,
     userGroupIds: [],
     autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
-    networkType: input.NetworkType ?? 'ipv4',
-    ipDiscovery: input.IpDiscovery ?? 'ipv4',
+    networkType: networkTypeOf(input.NetworkType, engine, version.version),
+    ipDiscovery: ipDiscoveryOf(input.IpDiscovery, input.NetworkType ?? 'ipv4'),
     dataTiering: input.DataTieringEnabled ? 'enabled' : 'disabled',
     pending: {},
+    logDelivery: applyLogDelivery(undefined, logDeliveryChanges(engine, version.version, input.LogDeliveryConfigurations)),
     restoreFrom,
     createdAt: now,
   };
@@ -293,9 +299,12 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }
 
-function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: World, scope: Scope): ec.ModifyReplicationGroupResult {
+export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: World, scope: Scope): ec.ModifyReplicationGroupResult {
   const group = requireGroup(world, scope, input.ReplicationGroupId);
   requireAvailableGroup(group);
+  const applyNow = deferGroupChanges(world, scope, group, input);
+  if (!applyNow) return { ReplicationGroup: describeGroup(world, scope, group) };
+  input = applyNow;
   if (input.ClusterMode !== undefined) return changeClusterMode(world, scope, group, input.ClusterMode);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)!).filter(Boolean);
   let restart = false;
@@ -325,11 +334,24 @@ function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, world: 
     for (const m of members) m.nodeType = input.CacheNodeType;
     restart = true;
   }
-  if (input.EngineVersion !== undefined) {
-    const version = resolveEngineVersion(group.engine, input.EngineVersion);
-    if (!version) throw invalidValue(`Cannot find version ${input.EngineVersion} for ${group.engine}`);
-    group.engineVersion = version.version;
-    for (const m of members) m.engineVersion = version.version;
+  const upgrade = engineUpgrade(
+    { engine: group.engine, engineVersion: group.engineVersion, parameterGroup: members[0]?.parameterGroup ?? '', inReplicationGroup: true },
+    input.Engine,
+    input.EngineVersion,
+    input.CacheParameterGroupName,
+  );
+  if (upgrade) {
+    group.engine = upgrade.target.engine;
+    group.engineVersion = upgrade.target.version;
+    for (const m of members) {
+      m.engine = upgrade.target.engine;
+      m.engineVersion = upgrade.target.version;
+      if (upgrade.parameterGroup && !input.CacheParameterGroupName) m.parameterGroup = upgrade.parameterGroup;
+    }
+    restart = true;
+  }
+  if (input.LogDeliveryConfigurations) {
+    group.logDelivery = applyLogDelivery(group.logDelivery, logDeliveryChanges(group.engine, group.engineVersion, input.LogDeliveryConfigurations));
   }
   if (input.AuthToken !== undefined) {
     const token = authTokenOf(input.AuthToken, group.transitEncryption);

@@ -39,6 +39,24 @@ export interface RestoreSource {
   snapshotArns?: string[];
 }
 
+/** Where a node's slow log or engine log is delivered (written locally under <data-dir>/logs/<destination>/). */
+export interface LogDeliveryRecord {
+  logType: 'slow-log' | 'engine-log';
+  destinationType: 'cloudwatch-logs' | 'kinesis-firehose';
+  /** The CloudWatch log group or Firehose delivery stream. */
+  destination: string;
+  logFormat: 'text' | 'json';
+}
+
+/**
+ * A Modify* request's parts that wait for the maintenance window (ApplyImmediately false), kept as the
+ * request itself so that applying them later is the same modify with ApplyImmediately true.
+ */
+export interface DeferredChanges {
+  request: Record<string, unknown>;
+  since: number;
+}
+
 export interface PendingClusterChanges {
   numNodes?: number;
   nodeIdsToRemove?: string[];
@@ -76,6 +94,8 @@ export interface ClusterRecord {
   networkType: string;
   ipDiscovery: string;
   pending: PendingClusterChanges;
+  deferred?: DeferredChanges;
+  logDelivery?: LogDeliveryRecord[];
   /** Parameter changes that wait for a reboot of these nodes (ParameterApplyStatus pending-reboot). */
   nodesToReboot?: string[];
   restoreFrom?: RestoreSource;
@@ -123,6 +143,8 @@ export interface ReplicationGroupRecord {
   ipDiscovery: string;
   dataTiering: 'enabled' | 'disabled';
   pending: { automaticFailover?: boolean };
+  deferred?: DeferredChanges;
+  logDelivery?: LogDeliveryRecord[];
   restoreFrom?: RestoreSource;
   finalSnapshot?: string;
   lastAutomaticSnapshot?: number;
