@@ -53,3 +53,4 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
 }
 
 export { CA_PATH };
+export { testClient, type TestClient, type FaultsClient, type FaultRequest, type FaultView } from './faults/client.ts';
