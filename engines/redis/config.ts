@@ -3,22 +3,24 @@
 import { limits } from './limits.ts';
 import { DEFAULT_ENCODING_THRESHOLDS, type EncodingThresholds } from './db/objects.ts';
 import { fail } from './errors.ts';
+import { ALIASES, PARAMS, type ParamSpec } from './config-table.ts';
+import { I64_MAX, toFloat, toI64 } from './num.ts';
 
-export const EVICTION_POLICIES = [
-  'volatile-lru',
-  'allkeys-lru',
-  'volatile-lfu',
-  'allkeys-lfu',
-  'volatile-random',
-  'allkeys-random',
-  'volatile-ttl',
-  'noeviction',
-] as const;
+export const EVICTION_POLICIES = ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
+
+const setFailed = (name: string, why: string): never => fail(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
+
+/** A parameter the engine acts on: how to read it, and how to apply a value already validated. */
+interface Live {
+  get: () => string;
+  set: (v: string) => void;
+}
 
 export class Config {
   maxmemory = 0;
-  maxmemoryPolicy: EvictionPolicy = 'volatile-lru';
+  /** redis-server's default; ElastiCache nodes are created with their own (volatile-lru). */
+  maxmemoryPolicy: EvictionPolicy = 'noeviction';
   maxmemorySamples: number = limits.MAXMEMORY_SAMPLES;
   requirepass = '';
   maxclients: number = limits.MAX_CLIENTS;
@@ -32,137 +34,198 @@ export class Config {
   slowlogSlowerThan: number = limits.SLOWLOG_SLOWER_THAN;
   slowlogMaxLen: number = limits.SLOWLOG_MAX_LEN;
   notifyKeyspaceEvents = '';
+  lfuLogFactor: number = limits.LFU_LOG_FACTOR;
+  lfuDecayTime: number = limits.LFU_DECAY_TIME;
+  latencyMonitorThreshold = 0;
+  trackingTableMaxKeys = 1_000_000;
   /** Compact-encoding limits; the ziplist names are Redis's aliases for the listpack ones. */
   readonly encoding: EncodingThresholds = { ...DEFAULT_ENCODING_THRESHOLDS };
   activeExpire = true;
   port = 0;
   bind = '127.0.0.1';
-  /** Parameters we accept and echo back without acting on them. */
-  readonly passive = new Map<string, string>([
-    ['save', ''],
-    ['appendonly', 'no'],
-    ['appendfsync', 'everysec'],
-    ['databases', '16'],
-    ['lfu-log-factor', String(limits.LFU_LOG_FACTOR)],
-    ['lfu-decay-time', String(limits.LFU_DECAY_TIME)],
-    ['list-max-listpack-size', '-2'],
-    ['tcp-keepalive', '300'],
-    ['loglevel', 'notice'],
-    ['dir', '/data'],
-    ['dbfilename', 'dump.rdb'],
-    ['lazyfree-lazy-eviction', 'no'],
-    ['lazyfree-lazy-expire', 'no'],
-    ['lazyfree-lazy-user-del', 'no'],
-    ['cluster-enabled', 'no'],
-    ['latency-tracking', 'yes'],
-    ['busy-reply-threshold', '5000'],
-    ['lua-time-limit', '5000'],
-    ['activedefrag', 'no'],
-    ['replica-read-only', 'yes'],
-    ['maxmemory-clients', '0'],
-    ['close-on-replica-write', 'yes'],
-  ]);
+  /** Every other parameter: validated and stored as Redis shows it, with no effect on the engine. */
+  private readonly stored = new Map<string, string>();
+  private readonly live: Map<string, Live>;
 
-  private params(): Map<string, { get: () => string; set: (v: string) => void }> {
-    const num = (name: string, min: number, apply: (n: number) => void, mem = false) => (v: string) => {
-      const n = mem ? parseMemory(v) : /^-?[0-9]+$/.test(v) ? Number(v) : null;
-      if (n === null || n < min) fail(`ERR CONFIG SET failed (possibly related to argument '${name}') - argument couldn't be parsed into an integer`);
-      apply(n);
-    };
-    return new Map([
-      ['maxmemory', { get: () => String(this.maxmemory), set: num('maxmemory', 0, (n) => (this.maxmemory = n), true) }],
-      [
-        'maxmemory-policy',
-        {
-          get: () => this.maxmemoryPolicy,
-          set: (v: string) => {
-            const p = v.toLowerCase();
-            if (!(EVICTION_POLICIES as readonly string[]).includes(p)) fail(`ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) must be one of the following: ${EVICTION_POLICIES.join(', ')}`);
-            this.maxmemoryPolicy = p as EvictionPolicy;
-          },
-        },
-      ],
-      ['maxmemory-samples', { get: () => String(this.maxmemorySamples), set: num('maxmemory-samples', 1, (n) => (this.maxmemorySamples = n)) }],
-      ['requirepass', { get: () => this.requirepass, set: (v: string) => (this.requirepass = v) }],
-      ['maxclients', { get: () => String(this.maxclients), set: num('maxclients', 1, (n) => (this.maxclients = n)) }],
-      ['proto-max-bulk-len', { get: () => String(this.protoMaxBulkLen), set: num('proto-max-bulk-len', 1024 * 1024, (n) => (this.protoMaxBulkLen = n), true) }],
-      ['client-query-buffer-limit', { get: () => String(this.clientQueryBufferLimit), set: num('client-query-buffer-limit', 1024 * 1024, (n) => (this.clientQueryBufferLimit = n), true) }],
+  constructor() {
+    for (const [name, spec] of PARAMS) if (!ALIASES.has(name)) this.stored.set(name, spec.def);
+    this.stored.set('dir', process.cwd());
+    const num = (apply: (n: number) => void) => (v: string) => apply(Number(v));
+    this.live = new Map<string, Live>([
+      ['maxmemory', { get: () => String(this.maxmemory), set: num((n) => (this.maxmemory = n)) }],
+      ['maxmemory-policy', { get: () => this.maxmemoryPolicy, set: (v) => (this.maxmemoryPolicy = v as EvictionPolicy) }],
+      ['maxmemory-samples', { get: () => String(this.maxmemorySamples), set: num((n) => (this.maxmemorySamples = n)) }],
+      ['requirepass', { get: () => this.requirepass, set: (v) => (this.requirepass = v) }],
+      ['maxclients', { get: () => String(this.maxclients), set: num((n) => (this.maxclients = n)) }],
+      ['proto-max-bulk-len', { get: () => String(this.protoMaxBulkLen), set: num((n) => (this.protoMaxBulkLen = n)) }],
+      ['client-query-buffer-limit', { get: () => String(this.clientQueryBufferLimit), set: num((n) => (this.clientQueryBufferLimit = n)) }],
       [
         'client-output-buffer-limit',
         {
           get: () => `normal 0 0 0 slave 268435456 67108864 60 pubsub ${this.pubsubHardLimit} ${this.pubsubSoftLimit} ${this.pubsubSoftSeconds}`,
-          set: (v: string) => this.setOutputLimits(v),
+          set: (v) => this.setOutputLimits(v),
         },
       ],
-      ['hz', { get: () => String(this.hz), set: num('hz', 1, (n) => (this.hz = Math.min(500, n))) }],
-      ['timeout', { get: () => String(this.timeout), set: num('timeout', 0, (n) => (this.timeout = n)) }],
-      ['slowlog-log-slower-than', { get: () => String(this.slowlogSlowerThan), set: num('slowlog-log-slower-than', -1, (n) => (this.slowlogSlowerThan = n)) }],
-      ['slowlog-max-len', { get: () => String(this.slowlogMaxLen), set: num('slowlog-max-len', 0, (n) => (this.slowlogMaxLen = n)) }],
-      [
-        'notify-keyspace-events',
-        {
-          get: () => this.notifyKeyspaceEvents,
-          set: (v: string) => {
-            if (!/^[Ag$lshzxeKEtmdn]*$/.test(v)) fail("ERR CONFIG SET failed (possibly related to argument 'notify-keyspace-events') - Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-            this.notifyKeyspaceEvents = v;
-          },
-        },
-      ],
+      // Redis clamps the effective hz to 500 and shows the clamped value.
+      ['hz', { get: () => String(this.hz), set: num((n) => (this.hz = Math.max(1, Math.min(500, n)))) }],
+      ['timeout', { get: () => String(this.timeout), set: num((n) => (this.timeout = n)) }],
+      ['slowlog-log-slower-than', { get: () => String(this.slowlogSlowerThan), set: num((n) => (this.slowlogSlowerThan = n)) }],
+      ['slowlog-max-len', { get: () => String(this.slowlogMaxLen), set: num((n) => (this.slowlogMaxLen = n)) }],
+      ['notify-keyspace-events', { get: () => this.notifyKeyspaceEvents, set: (v) => (this.notifyKeyspaceEvents = v) }],
+      ['lfu-log-factor', { get: () => String(this.lfuLogFactor), set: num((n) => (this.lfuLogFactor = n)) }],
+      ['lfu-decay-time', { get: () => String(this.lfuDecayTime), set: num((n) => (this.lfuDecayTime = n)) }],
+      ['latency-monitor-threshold', { get: () => String(this.latencyMonitorThreshold), set: num((n) => (this.latencyMonitorThreshold = n)) }],
+      ['tracking-table-max-keys', { get: () => String(this.trackingTableMaxKeys), set: num((n) => (this.trackingTableMaxKeys = n)) }],
       ...(
         [
           ['hash-max-listpack-entries', 'hashEntries'],
-          ['hash-max-ziplist-entries', 'hashEntries'],
           ['hash-max-listpack-value', 'hashValue'],
-          ['hash-max-ziplist-value', 'hashValue'],
           ['zset-max-listpack-entries', 'zsetEntries'],
-          ['zset-max-ziplist-entries', 'zsetEntries'],
           ['zset-max-listpack-value', 'zsetValue'],
-          ['zset-max-ziplist-value', 'zsetValue'],
           ['set-max-intset-entries', 'setIntsetEntries'],
         ] as const
-      ).map(([name, field]) => [name, { get: () => String(this.encoding[field]), set: num(name, 0, (n) => (this.encoding[field] = n)) }] as const),
-      ['port', { get: () => String(this.port), set: () => fail("ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config") }],
-      ['bind', { get: () => this.bind, set: () => fail("ERR CONFIG SET failed (possibly related to argument 'bind') - can't set immutable config") }],
+      ).map(([name, field]) => [name, { get: () => String(this.encoding[field]), set: num((n) => (this.encoding[field] = n)) }] as const),
+      ['port', { get: () => String(this.port), set: () => undefined }],
+      ['bind', { get: () => this.bind, set: () => undefined }],
     ]);
+    for (const name of this.live.keys()) this.stored.delete(name);
   }
 
   private setOutputLimits(v: string): void {
     const parts = v.trim().split(/\s+/);
-    if (parts.length % 4 !== 0) fail("ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.");
     for (let i = 0; i < parts.length; i += 4) {
-      const cls = (parts[i] as string).toLowerCase();
-      const hard = parseMemory(parts[i + 1] as string);
-      const soft = parseMemory(parts[i + 2] as string);
-      const secs = Number(parts[i + 3]);
-      if (hard === null || soft === null || !Number.isInteger(secs)) fail("ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration.");
-      if (cls === 'pubsub') {
-        this.pubsubHardLimit = hard;
-        this.pubsubSoftLimit = soft;
-        this.pubsubSoftSeconds = secs;
-      }
+      if ((parts[i] as string).toLowerCase() !== 'pubsub') continue;
+      this.pubsubHardLimit = parseMemory(parts[i + 1] as string) as number;
+      this.pubsubSoftLimit = parseMemory(parts[i + 2] as string) as number;
+      this.pubsubSoftSeconds = Number(parts[i + 3]);
     }
   }
 
+  /** Every name CONFIG GET * lists, aliases included. */
   names(): string[] {
-    return [...this.params().keys(), ...this.passive.keys()];
+    return [...PARAMS.keys()];
   }
 
   get(name: string): string | undefined {
-    const p = this.params().get(name);
-    if (p) return p.get();
-    return this.passive.get(name);
+    const key = ALIASES.get(name) ?? name;
+    const live = this.live.get(key);
+    if (live) return live.get();
+    return this.stored.get(key);
   }
 
+  /** One parameter, as CONFIG SET with a single pair. */
   set(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const p = this.params().get(key);
-    if (p) return p.set(value);
-    if (this.passive.has(key)) {
-      if (key === 'databases') fail("ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config");
-      this.passive.set(key, value);
-      return;
+    this.setMany([[name, value]]);
+  }
+
+  /** CONFIG SET with several pairs: all validated first, so one bad value changes nothing. */
+  setMany(pairs: readonly (readonly [string, string])[]): void {
+    const seen = new Set<string>();
+    const ready: [string, string][] = [];
+    for (const [name, value] of pairs) {
+      const lower = name.toLowerCase();
+      const spec = PARAMS.get(lower);
+      if (spec === undefined) fail(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+      const key = ALIASES.get(lower) ?? lower;
+      if (seen.has(key)) setFailed(name, 'duplicate parameter');
+      seen.add(key);
+      // Rebinding is the control plane's business; setting the value already in force is a no-op.
+      if ((key === 'port' || key === 'bind') && value === this.get(key)) continue;
+      ready.push([key, normalize(name, key, spec, value)]);
     }
-    fail(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+    for (const [key, value] of ready) {
+      const live = this.live.get(key);
+      if (live) live.set(value);
+      else this.stored.set(key, value);
+    }
+  }
+}
+
+/** Checks a value the way redis-server 7.0 does and returns the text CONFIG GET shows for it. */
+function normalize(name: string, key: string, spec: ParamSpec, v: string): string {
+  switch (spec.kind) {
+    case 'immutable':
+      return setFailed(name, "can't set immutable config");
+    case 'protected':
+      return setFailed(name, "can't set protected config");
+    case 'string':
+      return v;
+    case 'bool': {
+      const b = v.toLowerCase();
+      if (b !== 'yes' && b !== 'no') setFailed(name, "argument must be 'yes' or 'no'");
+      return b;
+    }
+    case 'enum': {
+      const e = v.toLowerCase();
+      if (!spec.values.includes(e)) setFailed(name, `argument(s) must be one of the following: ${spec.values.join(', ')}`);
+      return e;
+    }
+    case 'int': {
+      const n = toI64(v);
+      if (n === null) return setFailed(name, "argument couldn't be parsed into an integer");
+      if (n < BigInt(spec.min) || n > BigInt(spec.max)) setFailed(name, `argument must be between ${spec.min} and ${spec.max} inclusive`);
+      return n.toString();
+    }
+    case 'mem': {
+      const n = parseMemory(v);
+      if (n === null || n < 0) return setFailed(name, 'argument must be a memory value');
+      if (n < spec.min) setFailed(name, `argument must be between ${spec.min} and ${I64_MAX} inclusive`);
+      return String(n);
+    }
+    case 'special':
+      return normalizeSpecial(name, key, v);
+  }
+}
+
+function normalizeSpecial(name: string, key: string, v: string): string {
+  const words = v.split(' ').filter((w) => w.length > 0);
+  switch (key) {
+    case 'port':
+    case 'bind':
+      // The node's listener belongs to whoever started it (the control plane), not to its clients.
+      return setFailed(name, "can't set immutable config");
+    case 'requirepass':
+      return v;
+    case 'notify-keyspace-events':
+      if (!/^[Ag$lshzxeKEtmdn]*$/.test(v)) setFailed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+      return v;
+    case 'save':
+      if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w))) setFailed(name, 'Invalid save parameters');
+      return words.join(' ');
+    case 'oom-score-adj-values':
+      if (words.length !== 3) setFailed(name, 'wrong number of arguments');
+      if (!words.every((w) => toI64(w) !== null && Math.abs(Number(w)) <= 2000)) setFailed(name, 'Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+      return words.join(' ');
+    case 'latency-tracking-info-percentiles': {
+      const nums = words.map((w) => toFloat(w));
+      if (nums.some((n) => n === null)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters');
+      if (nums.some((n) => (n as number) < 0 || (n as number) > 100)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+      return words.join(' ');
+    }
+    case 'maxmemory-clients': {
+      if (v.endsWith('%')) {
+        const p = toI64(v.slice(0, -1));
+        if (p === null || p < 0n) return setFailed(name, 'argument must be a memory or percent value');
+        if (p > 100n) setFailed(name, 'percentage argument must be less or equal to 100');
+        return v;
+      }
+      const n = parseMemory(v);
+      if (n === null || n < 0) return setFailed(name, 'argument must be a memory or percent value');
+      return String(n);
+    }
+    case 'client-output-buffer-limit': {
+      if (words.length % 4 !== 0) setFailed(name, 'Wrong number of arguments in buffer limit configuration.');
+      for (let i = 0; i < words.length; i += 4) {
+        const cls = (words[i] as string).toLowerCase();
+        if (!['normal', 'slave', 'replica', 'pubsub'].includes(cls)) setFailed(name, 'Invalid client class specified in buffer limit configuration.');
+        const hard = parseMemory(words[i + 1] as string);
+        const soft = parseMemory(words[i + 2] as string);
+        if (hard === null || soft === null || toI64(words[i + 3] as string) === null) setFailed(name, 'Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+      }
+      return v;
+    }
+    default:
+      return v;
   }
 }
 

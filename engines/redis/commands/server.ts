@@ -3,6 +3,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup, keyPositions, type CommandDef } from '../command-table.ts';
 import { encodingOf } from '../db/objects.ts';
+import { debugSleep } from './debug-sleep.ts';
 import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -85,6 +86,7 @@ export const serverCommands = defineGroup('server', [
     name: 'info',
     arity: -1,
     flags: ['loading', 'stale', 'sentinel'],
+    acl: ['@dangerous'],
     handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
   },
   { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },
@@ -217,13 +219,16 @@ export const serverCommands = defineGroup('server', [
     flags: [],
     acl: ['@connection'],
     handler: (c, a) => {
-      parseIntArg(a[1] as string);
+      const wanted = parseIntArg(a[1] as string);
       const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       if (c.engine.replication.primary !== null) fail('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
-      // Replication is in-process: once pending changes are shipped, every replica has them.
-      c.engine.replication.flushNow();
-      c.w.int(c.engine.replication.replicas.size);
+      // Replication is in-process: once pending changes are shipped, every attached replica has them.
+      // A replica whose link is cut (the emulator's fault API) is not attached: WAIT then runs into its timeout.
+      const r = c.engine.replication;
+      r.flushNow();
+      if (r.replicas.size >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(r.replicas.size);
+      c.engine.block(c, [], t, { tryServe: () => false, onTimeout: () => c.w.int(r.replicas.size) });
     },
   },
   {
@@ -255,7 +260,9 @@ export const serverCommands = defineGroup('server', [
         flags: ['admin', 'loading', 'stale'],
         handler: (c, a) => {
           if (a.length % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
-          for (let i = 2; i < a.length; i += 2) c.engine.config.set(a[i] as string, a[i + 1] as string);
+          const pairs: [string, string][] = [];
+          for (let i = 2; i < a.length; i += 2) pairs.push([a[i] as string, a[i + 1] as string]);
+          c.engine.config.setMany(pairs);
           c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
           // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.
           if (c.engine.notifyFlags === null) c.engine.emptied = [];
@@ -497,13 +504,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'noscript', 'loading', 'stale'],
     handler: (c, a) => {
       const sub = (a[1] as string).toLowerCase();
-      if (sub === 'sleep' && a.length === 3) {
-        const until = Date.now() + Number(a[2]) * 1000;
-        while (Date.now() < until) {
-          // DEBUG SLEEP blocks the whole server on purpose.
-        }
-        return c.w.ok();
-      }
+      if (sub === 'sleep' && a.length === 3) return debugSleep(c, Number(a[2]) * 1000);
       if (sub === 'set-active-expire' && a.length === 3) {
         c.engine.config.activeExpire = a[2] !== '0';
         return c.w.ok();

@@ -2,6 +2,7 @@
 // Only deterministic commands are generated (no SPOP/RANDOMKEY, no hash-ordered set listings).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { generateEdges } from './edge-commands.ts';
 import { mulberry32, pick } from './random.ts';
 
 const available = realRedisAvailable();
@@ -210,6 +211,12 @@ describe.skipIf(!available)('randomized differential', () => {
     const results = await differential(ours.port, real.port, generateHll(seed, 400));
     const at = results.findIndex((r) => r.ours !== r.real);
     expect(at < 0 ? null : results[at]?.cmd).toBeNull();
+  });
+
+  it.each([41, 42, 43])('seed %i: edge arguments over every family reply identically', async (seed) => {
+    const results = await differential(ours.port, real.port, generateEdges(seed, 1500));
+    const at = results.findIndex((r) => r.ours !== r.real);
+    expect(at < 0 ? null : results.slice(Math.max(0, at - 8), at + 1)).toBeNull();
   });
 
   it.each([11, 12])('seed %i: skiplist-sized sorted sets answer identically', async (seed) => {
