@@ -3,7 +3,6 @@
 import type { Client } from '../client.ts';
 import { defineGroup, keyPositions, type CommandDef } from '../command-table.ts';
 import { encodingOf } from '../db/objects.ts';
-import { debugSleep } from './debug-sleep.ts';
 import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -86,7 +85,6 @@ export const serverCommands = defineGroup('server', [
     name: 'info',
     arity: -1,
     flags: ['loading', 'stale', 'sentinel'],
-    acl: ['@dangerous'],
     handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
   },
   { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },
@@ -219,16 +217,13 @@ export const serverCommands = defineGroup('server', [
     flags: [],
     acl: ['@connection'],
     handler: (c, a) => {
-      const wanted = parseIntArg(a[1] as string);
+      parseIntArg(a[1] as string);
       const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       if (c.engine.replication.primary !== null) fail('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
-      // Replication is in-process: once pending changes are shipped, every attached replica has them.
-      // A replica whose link is cut (the emulator's fault API) is not attached: WAIT then runs into its timeout.
-      const r = c.engine.replication;
-      r.flushNow();
-      if (r.replicas.size >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(r.replicas.size);
-      c.engine.block(c, [], t, { tryServe: () => false, onTimeout: () => c.w.int(r.replicas.size) });
+      // Replication is in-process: once pending changes are shipped, every replica has them.
+      c.engine.replication.flushNow();
+      c.w.int(c.engine.replication.replicas.size);
     },
   },
   {
@@ -504,7 +499,13 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'noscript', 'loading', 'stale'],
     handler: (c, a) => {
       const sub = (a[1] as string).toLowerCase();
-      if (sub === 'sleep' && a.length === 3) return debugSleep(c, Number(a[2]) * 1000);
+      if (sub === 'sleep' && a.length === 3) {
+        const until = Date.now() + Number(a[2]) * 1000;
+        while (Date.now() < until) {
+          // DEBUG SLEEP blocks the whole server on purpose.
+        }
+        return c.w.ok();
+      }
       if (sub === 'set-active-expire' && a.length === 3) {
         c.engine.config.activeExpire = a[2] !== '0';
         return c.w.ok();
