@@ -111,6 +111,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (e.emptied.length !== 0) e.emptied = [];
   let failed = false;
   e.currentClient = c;
+  const dbIndex = c.dbIndex;
+  const shipped = def.isWrite && e.replication.replicas.size !== 0 && e.replication.beforeWrite(def, args, dbIndex);
   try {
     def.handler(c, args);
   } catch (err) {
@@ -120,6 +122,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
+  if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   if (!failed && def.isWrite && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
     const emptied = e.emptied;
     e.emptied = [];

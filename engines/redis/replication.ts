@@ -1,12 +1,39 @@
 // In-process replication between engines of the same process (how the emulator runs a
-// replication group's nodes). Instead of streaming commands, the primary ships the resulting state
-// of every key that changed: that is deterministic even for SPOP, XADD *, served blocking pops or
-// expiry, which Redis has to rewrite before propagating. Changes are batched once per event loop
-// turn, so replicas lag by a moment, like real asynchronous replicas.
+// replication group's nodes), effects-style like Redis 7:
+// - a write whose effect a replica reproduces exactly by running it on the same state (LPUSH, HSET,
+//   ZADD, XADD with the ID it got, ...) is run on every replica right after it ran on the primary:
+//   its cost is the command's, not the size of the value it touched;
+// - every other change (SPOP, EXPIRE, served blocking pops, expiry, eviction, script effects that are
+//   not such commands) ships the resulting state of the changed key, batched once per event loop turn.
+//   A key copy always brings the replica's key to the primary's current state, so a replayed command
+//   that ran on a key whose copy was still pending is made right by that copy.
+import { Client, type Conn } from './client.ts';
+import { keyPositions, type CommandDef } from './command-table.ts';
 import { cloneObject } from './db/clone.ts';
 import { viewOf } from './db/keydict.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
+import { idText } from './types/stream.ts';
+
+/** Writes that, run on the same state, give the same state and use no clock or randomness. */
+const REPLAYABLE = new Set([
+  'lpush', 'rpush', 'lpushx', 'rpushx', 'lpop', 'rpop', 'lset', 'lrem', 'linsert', 'ltrim', 'lmove', 'rpoplpush', 'lmpop',
+  'hset', 'hsetnx', 'hmset', 'hdel', 'hincrby', 'hincrbyfloat',
+  'sadd', 'srem', 'smove',
+  'zadd', 'zincrby', 'zrem', 'zremrangebyscore', 'zremrangebyrank', 'zremrangebylex', 'zpopmin', 'zpopmax', 'zmpop',
+  'xadd', 'xdel', 'xtrim',
+]);
+
+const DISCARD: Conn = {
+  write: () => undefined,
+  end: () => undefined,
+  destroy: () => undefined,
+  pauseReading: () => undefined,
+  resumeReading: () => undefined,
+  writableLength: 0,
+  remote: 'primary',
+  local: 'replica',
+};
 
 export class Replication {
   readonly replicas = new Set<Engine>();
@@ -19,6 +46,10 @@ export class Replication {
   private readonly pending = new Map<string, [number, string]>();
   private fullResync = false;
   private scheduled = false;
+  /** Nesting of replayable commands running now: their key changes travel as the command. */
+  private shipping = 0;
+  /** Per replica, the connection-less client replayed commands run on (Redis's master client). */
+  private readonly links = new Map<Engine, Client>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -33,6 +64,7 @@ export class Replication {
 
   detach(replica: Engine): void {
     this.replicas.delete(replica);
+    this.links.delete(replica);
     this.hook();
   }
 
@@ -46,6 +78,7 @@ export class Replication {
       return;
     }
     ks.onReplicate = (db, key) => {
+      if (this.shipping !== 0) return;
       this.pending.set(`${db}\0${key}`, [db, key]);
       this.schedule();
     };
@@ -53,6 +86,73 @@ export class Replication {
       this.fullResync = true;
       this.schedule();
     };
+  }
+
+  /**
+   * Called by dispatch before a write runs while replicas are attached: true when the command will be
+   * shipped as itself (then afterWrite must follow). A key with a TTL goes by copy, as its expiry
+   * may strike on one side first.
+   */
+  beforeWrite(def: CommandDef, args: string[], dbIndex: number): boolean {
+    if (!REPLAYABLE.has(def.name)) return false;
+    const db = this.engine.ks.dbs[dbIndex];
+    if (db === undefined) return false;
+    if (db.expires.size !== 0) for (const p of keyPositions(def, args)) if (db.expires.has(args[p] as string)) return false;
+    this.shipping++;
+    return true;
+  }
+
+  afterWrite(def: CommandDef, args: string[], dbIndex: number, changed: boolean): void {
+    this.shipping--;
+    if (!changed || this.replicas.size === 0) return;
+    const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
+    this.offset++;
+    for (const r of this.replicas) {
+      this.replay(r, def, shipped, dbIndex);
+      r.replication.offset = this.offset;
+    }
+  }
+
+  private replay(r: Engine, def: CommandDef, args: string[], dbIndex: number): void {
+    let link = this.links.get(r);
+    if (link === undefined) {
+      link = new Client(r, 0, DISCARD);
+      link.authenticated = true;
+      this.links.set(r, link);
+    }
+    link.dbIndex = dbIndex;
+    const mark = link.w.mark;
+    const current = r.currentClient;
+    r.currentClient = null;
+    try {
+      def.handler(link, args);
+    } catch {
+      // Only a replica whose key copy is still pending can disagree; that copy sets it right.
+    }
+    r.currentClient = current;
+    link.w.rewind(mark);
+  }
+
+  /** XADD with * (or ms-*) becomes XADD with the ID the primary gave the entry. */
+  private withAssignedId(args: string[], dbIndex: number): string[] {
+    let i = 2;
+    for (;;) {
+      const a = (args[i] ?? '').toLowerCase();
+      if (a === 'nomkstream') i++;
+      else if (a === 'maxlen' || a === 'minid') {
+        i++;
+        if (args[i] === '=' || args[i] === '~') i++;
+        i++;
+      } else if (a === 'limit') i += 2;
+      else break;
+    }
+    const id = args[i];
+    if (id === undefined || !id.endsWith('*')) return args;
+    const o = this.engine.ks.dbs[dbIndex]?.peek(args[1] as string);
+    if (o === null || o === undefined || o.type !== 'stream') return args;
+    const out = args.slice();
+    out[i] = idText(o.v.lastId);
+    return out;
   }
 
   private schedule(): void {
