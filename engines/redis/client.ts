@@ -1,4 +1,5 @@
 // One connected client: its protocol state, transaction, subscriptions and blocking state.
+import type { AclUser } from './acl/user.ts';
 import type { Database, Watcher } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { RespParser, type ParseLimits } from './resp/parser.ts';
@@ -45,6 +46,8 @@ export class Client implements Watcher {
   libVer = '';
   dbIndex = 0;
   authenticated: boolean;
+  /** The ACL user this connection runs as (the default user until AUTH). */
+  user: AclUser;
   multi: string[][] | null = null;
   multiError = false;
   dirtyCas = false;
@@ -76,7 +79,8 @@ export class Client implements Watcher {
     readonly id: number,
     readonly conn: Conn,
   ) {
-    this.authenticated = engine.config.requirepass === '';
+    this.user = engine.acl.defaultUser;
+    this.authenticated = engine.acl.autoAuthenticated();
     this.createdAt = this.lastInteraction = engine.clock.now();
   }
 

@@ -1,5 +1,6 @@
 // Runs one parsed command for a client: lookup, the central checks Redis makes before executing
 // (arity, auth, pub/sub context, OOM, MULTI queueing), the handler, and the bookkeeping after it.
+import { checkPermission } from './acl/acl.ts';
 import type { Client } from './client.ts';
 import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
@@ -64,6 +65,11 @@ export function execute(e: Engine, c: Client, args: string[]): void {
   const def = r;
   if (!c.authenticated && !def.noAuth) {
     reject(e, c, E.NOAUTH, def);
+    return;
+  }
+  const denied = checkPermission(e, c, def, args);
+  if (denied !== null) {
+    reject(e, c, denied, def);
     return;
   }
   if (e.cluster !== null) {

@@ -1,5 +1,6 @@
 // The server's state and event loop glue, independent of sockets: clients feed bytes in and get
 // replies flushed out through their Conn.
+import { Acl } from './acl/acl.ts';
 import { Client, type BlockState, type Conn } from './client.ts';
 import type { Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
@@ -58,6 +59,7 @@ export class Engine {
   readonly clock: Clock;
   readonly ks: Keyspace;
   readonly table = new CommandTable(allGroups());
+  readonly acl: Acl = new Acl(this);
   readonly mode: 'bare' | 'node';
   readonly version: string;
   readonly clients = new Map<number, Client>();

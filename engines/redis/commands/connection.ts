@@ -7,13 +7,13 @@ import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
 import { is, writeHelp } from './util.ts';
 
-function checkPassword(c: Client, user: string | null, pass: string): void {
-  const required = c.engine.config.requirepass;
-  if (user === null && required === '') {
+/** AUTH and HELLO AUTH: a user and password, or just the default user's password. */
+function checkPassword(c: Client, user: string | null, pass: string, via: string): void {
+  const acl = c.engine.acl;
+  if (user === null && acl.defaultUser.nopass) {
     fail('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   }
-  if ((user !== null && user !== 'default') || (required !== '' && pass !== required)) fail(E.WRONGPASS);
-  c.authenticated = true;
+  if (!acl.authenticate(c, user ?? 'default', pass, via)) fail(E.WRONGPASS);
 }
 
 function hello(c: Client, a: string[]): void {
@@ -29,7 +29,7 @@ function hello(c: Client, a: string[]): void {
   let setName: string | null = null;
   for (; i < a.length; i++) {
     if (is(a[i], 'auth') && i + 2 < a.length) {
-      checkPassword(c, a[i + 1] as string, a[i + 2] as string);
+      checkPassword(c, a[i + 1] as string, a[i + 2] as string, 'hello');
       i += 2;
     } else if (is(a[i], 'setname') && i + 1 < a.length) {
       setName = a[++i] as string;
@@ -76,7 +76,7 @@ export function clientInfoLine(c: Client): string {
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
     `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered} qbuf-free=${Math.max(0, 20474 - c.parser.buffered)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
-    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand.toLowerCase()} user=default redir=-1 ` +
+    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand.toLowerCase()} user=${c.user.name} redir=-1 ` +
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
@@ -117,6 +117,7 @@ function clientKill(c: Client, a: string[]): void {
   let addr: string | null = null;
   let laddr: string | null = null;
   let type: string | null = null;
+  let user: string | null = null;
   let skipMe = true;
   for (let i = 2; i < a.length; i += 2) {
     const opt = (a[i] as string).toLowerCase();
@@ -130,7 +131,8 @@ function clientKill(c: Client, a: string[]): void {
       type = v.toLowerCase();
       if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(type)) fail(`ERR Unknown client type '${v}'`);
     } else if (opt === 'user') {
-      if (v !== 'default') fail(`ERR No such user '${v}'`);
+      if (e.acl.get(v) === undefined) fail(`ERR No such user '${v}'`);
+      user = v;
     } else if (opt === 'skipme') {
       const s = v.toLowerCase();
       if (s !== 'yes' && s !== 'no') fail(E.SYNTAX);
@@ -143,6 +145,7 @@ function clientKill(c: Client, a: string[]): void {
     if (addr !== null && x.conn.remote !== addr) continue;
     if (laddr !== null && x.conn.local !== laddr) continue;
     if (type !== null && (type === 'pubsub' ? !x.inPubSubContext : type === 'normal' ? x.inPubSubContext : true)) continue;
+    if (user !== null && x.user.name !== user) continue;
     if (skipMe && x === c) continue;
     killLater(c, x);
     killed++;
@@ -234,7 +237,8 @@ export const connectionCommands = defineGroup('connection', [
       c.replyMode = 'on';
       c.noEvict = false;
       c.noTouch = false;
-      c.authenticated = e.config.requirepass === '';
+      c.user = e.acl.defaultUser;
+      c.authenticated = e.acl.autoAuthenticated();
       c.w.simple('RESET');
     },
   },
@@ -244,8 +248,8 @@ export const connectionCommands = defineGroup('connection', [
     flags: ['no_auth', 'fast', 'sentinel'],
     handler: (c, a) => {
       if (a.length > 3) fail(E.SYNTAX);
-      if (a.length === 3) checkPassword(c, a[1] as string, a[2] as string);
-      else checkPassword(c, null, a[1] as string);
+      if (a.length === 3) checkPassword(c, a[1] as string, a[2] as string, 'auth');
+      else checkPassword(c, null, a[1] as string, 'auth');
       c.w.ok();
     },
   },

@@ -225,6 +225,7 @@ export const keyCommands = defineGroup('keyspace', [
     name: 'keys',
     arity: 2,
     flags: ['readonly'],
+    acl: ['@dangerous'],
     handler: (c, a) => {
       const pattern = a[1] as string;
       const out: string[] = [];
@@ -312,6 +313,7 @@ export const keyCommands = defineGroup('keyspace', [
     name: 'restore',
     arity: -4,
     flags: ['write', 'denyoom'],
+    acl: ['@dangerous'],
     keys: [1, 1, 1],
     handler: (c, a) => {
       const key = a[1] as string;

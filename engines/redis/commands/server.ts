@@ -85,6 +85,7 @@ export const serverCommands = defineGroup('server', [
     name: 'info',
     arity: -1,
     flags: ['loading', 'stale', 'sentinel'],
+    acl: ['@dangerous'],
     handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
   },
   { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },

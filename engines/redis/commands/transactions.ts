@@ -1,6 +1,7 @@
 // MULTI / EXEC / DISCARD / WATCH / UNWATCH.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
+import { checkPermission } from '../acl/acl.ts';
 import { call, resolve } from '../dispatch.ts';
 import { fail } from '../errors.ts';
 
@@ -29,7 +30,13 @@ function exec(c: Client): void {
   try {
     for (const args of queued) {
       const def = resolve(e, args);
-      if (typeof def === 'string') c.w.error(def);
+      if (typeof def === 'string') {
+        c.w.error(def);
+        continue;
+      }
+      // Permissions may have changed since the command was queued.
+      const denied = checkPermission(e, c, def, args, 'multi');
+      if (denied !== null) c.w.error(denied);
       else call(e, c, def, args);
     }
   } finally {

@@ -1,0 +1,201 @@
+// The server's users: authentication, permission checks and the changes ACL SETUSER/DELUSER and an
+// embedding control plane make. The default user follows `requirepass` as in Redis.
+import { extraAuthTokens } from '../auth-tokens.ts';
+import type { Client } from '../client.ts';
+import type { CommandDef } from '../command-table.ts';
+import type { Engine } from '../engine.ts';
+import { RedisError } from '../errors.ts';
+import { AclRuleError } from './errors.ts';
+import { AclLog, type LogContext } from './log.ts';
+import type { AclCommands, Denial } from './selector.ts';
+import { AclUser } from './user.ts';
+
+export const DEFAULT_USER = 'default';
+
+/** A user as an embedder hands it over: a name and ACL SETUSER rules. */
+export interface UserSpec {
+  name: string;
+  rules: string[];
+}
+
+/** Redis's replies for a refused command. */
+export function noPermMessage(d: Denial): string {
+  if (d.reason === 'command') return `NOPERM this user has no permissions to run the '${d.object}' command`;
+  if (d.reason === 'key') return 'NOPERM this user has no permissions to access one of the keys used as arguments';
+  return 'NOPERM this user has no permissions to access one of the channels used as arguments';
+}
+
+/** ACL DRYRUN's wording of the same refusals. */
+export function dryRunMessage(d: Denial): string {
+  const what = d.reason === 'command' ? `run the '${d.object}' command` : `access the '${d.object}' ${d.reason}`;
+  return `This user has no permissions to ${what}`;
+}
+
+/**
+ * Joins arguments that together form one selector, "(~a" "+get)" -> "(~a +get)", as ACL SETUSER
+ * accepts them.
+ */
+function mergeSelectors(ops: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as string;
+    if (op.startsWith('(') && !op.endsWith(')')) {
+      let j = i;
+      let joined = op;
+      while (!joined.endsWith(')') && j + 1 < ops.length) joined += ` ${ops[++j]}`;
+      if (!joined.endsWith(')')) throw new RedisError(`ERR Unmatched parenthesis in acl selector starting at '${op}'.`);
+      out.push(joined);
+      i = j;
+    } else out.push(op);
+  }
+  return out;
+}
+
+export class Acl {
+  private readonly users = new Map<string, AclUser>();
+  readonly log = new AclLog();
+  private top: CommandDef[] | null = null;
+  private requirepassSeen: string | null = null;
+  readonly cmds: AclCommands;
+
+  constructor(private readonly engine: Engine) {
+    this.cmds = {
+      lookup: (name) => engine.lookup(name),
+      // The engine's mode is only known once it is constructed, so the visible commands are listed lazily.
+      topLevel: () => (this.top ??= [...engine.table.all()].filter((d) => engine.lookup(d.name) !== undefined)),
+    };
+  }
+
+  /** The default user, its password kept in step with `requirepass`. */
+  get defaultUser(): AclUser {
+    let u = this.users.get(DEFAULT_USER);
+    if (u === undefined) {
+      u = new AclUser(DEFAULT_USER);
+      for (const r of ['on', 'nopass', '~*', '&*', '+@all']) u.apply(r, this.cmds);
+      u.refresh(this.cmds);
+      this.users.set(DEFAULT_USER, u);
+    }
+    const pass = this.engine.config.requirepass;
+    // A rotated-out AUTH token stays valid next to requirepass until the embedder drops it (auth-tokens.ts).
+    const extras = extraAuthTokens(this.engine);
+    const seen = [pass, ...extras].join('\0');
+    if (seen !== this.requirepassSeen) {
+      this.requirepassSeen = seen;
+      u.apply('resetpass', this.cmds);
+      u.apply(pass === '' ? 'nopass' : `>${pass}`, this.cmds);
+      if (pass !== '') for (const t of extras) u.apply(`>${t}`, this.cmds);
+    }
+    return u;
+  }
+
+  get(name: string): AclUser | undefined {
+    return name === DEFAULT_USER ? this.defaultUser : this.users.get(name);
+  }
+
+  /** Users by name in byte order, as Redis keeps them. */
+  all(): AclUser[] {
+    void this.defaultUser;
+    return [...this.users.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** New connections start as the default user, already authenticated when it needs no password. */
+  autoAuthenticated(): boolean {
+    const u = this.defaultUser;
+    return u.enabled && u.nopass;
+  }
+
+  /** ACL SETUSER: all rules apply or none does. */
+  setUser(name: string, ops: readonly string[]): void {
+    if (/[\s\0]/.test(name)) throw new RedisError("ERR Usernames can't contain spaces or null characters");
+    const merged = mergeSelectors(ops);
+    const existing = this.get(name);
+    const draft = existing ? existing.clone() : this.newUser(name);
+    for (const op of merged) {
+      try {
+        draft.apply(op, this.cmds);
+      } catch (err) {
+        if (err instanceof AclRuleError) throw new RedisError(`ERR Error in ACL SETUSER modifier '${op}': ${err.message}`);
+        throw err;
+      }
+    }
+    draft.refresh(this.cmds);
+    if (existing) existing.assign(draft);
+    else this.users.set(name, draft);
+  }
+
+  private newUser(name: string): AclUser {
+    const u = new AclUser(name);
+    // acl-pubsub-default is resetchannels in 7.0: a new user starts with no channels and no commands.
+    u.apply('-@all', this.cmds);
+    return u;
+  }
+
+  /** Deletes users and drops their connections; answers how many existed. */
+  deleteUsers(names: readonly string[], caller: Client | null): number {
+    let n = 0;
+    for (const name of names) {
+      const u = this.users.get(name);
+      if (u === undefined || name === DEFAULT_USER) continue;
+      this.users.delete(name);
+      this.disconnect(u, caller);
+      n++;
+    }
+    return n;
+  }
+
+  /** Closes every connection authenticated as `user`; the caller's own closes after its reply. */
+  disconnect(user: AclUser, caller: Client | null): void {
+    for (const c of [...this.engine.clients.values()]) {
+      if (c.user !== user) continue;
+      if (c === caller) c.closing = true;
+      else this.engine.closeClient(c, true);
+    }
+  }
+
+  /**
+   * Replaces the whole user list (an ElastiCache user group reaching a node). Users no longer listed
+   * or turned off lose their connections; the others keep them with the new rules.
+   */
+  replaceUsers(specs: readonly UserSpec[]): void {
+    const wanted = new Set(specs.map((s) => s.name));
+    for (const spec of specs) {
+      const before = this.get(spec.name);
+      this.setUser(spec.name, ['reset', ...spec.rules]);
+      if (before && !before.enabled) continue;
+      const after = this.get(spec.name) as AclUser;
+      if (!after.enabled) this.disconnect(after, null);
+    }
+    const gone = [...this.users.keys()].filter((n) => !wanted.has(n) && n !== DEFAULT_USER);
+    this.deleteUsers(gone, null);
+  }
+
+  /** AUTH/HELLO AUTH: on success the client becomes `name`; a failure is logged. */
+  authenticate(c: Client, name: string, pass: string, via: string): boolean {
+    const u = this.get(name);
+    if (u === undefined || !u.enabled || !u.checkPassword(pass)) {
+      this.log.add(c, 'auth', 'toplevel', via, name);
+      return false;
+    }
+    c.user = u;
+    c.authenticated = true;
+    return true;
+  }
+
+  /** The NOPERM reply for a refused call (logged), or null when the client's user may run it. */
+  check(c: Client, def: CommandDef, args: string[], context: LogContext): string | null {
+    const user = c.user;
+    if (user.unrestricted) return null;
+    const d = user.check(def, args);
+    if (d === null) return null;
+    this.log.add(c, d.reason, context, d.object, user.name);
+    return noPermMessage(d);
+  }
+}
+
+/**
+ * The one permission check every path that runs a command goes through (client commands, EXEC,
+ * scripts' redis.call): null when allowed, else the NOPERM reply, with the refusal logged.
+ */
+export function checkPermission(engine: Engine, c: Client, def: CommandDef, args: string[], context: LogContext = 'toplevel'): string | null {
+  return c.user.unrestricted ? null : engine.acl.check(c, def, args, context);
+}
