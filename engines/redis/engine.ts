@@ -15,6 +15,7 @@ import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
 import type { ClusterTopology } from './cluster.ts';
 import { Replication } from './replication.ts';
+import { Scripting } from './scripting/scripting.ts';
 import { Tracking } from './tracking.ts';
 
 /** Commands an ElastiCache node refuses, answering as if they did not exist. */
@@ -67,6 +68,8 @@ export class Engine {
   readonly monitors = new Set<Client>();
   readonly tracking: Tracking;
   readonly replication: Replication;
+  /** Lua scripts and functions; while a script runs, other clients' commands wait (see admit). */
+  readonly scripting: Scripting = new Scripting(this);
   /** Set when this engine is a node of a cluster-mode group. */
   cluster: ClusterTopology | null = null;
   /** host:port this engine listens on, for INFO/ROLE of its replicas. */
@@ -155,7 +158,9 @@ export class Engine {
     this.ks.accessNow = this.clock.now();
     this.sampleOps();
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
-    if (this.config.activeExpire) activeExpireCycle(this.ks, this.config.hz);
+    // A running script sees the keyspace as if nothing else happened meanwhile.
+    const scriptRuns = this.scripting.running !== null;
+    if (this.config.activeExpire && !scriptRuns) activeExpireCycle(this.ks, this.config.hz);
     const now = this.clock.now();
     if (this.config.timeout > 0) {
       for (const c of this.clients.values()) {
@@ -163,7 +168,7 @@ export class Engine {
       }
     }
     if (this.pause !== null && now >= this.pause.until) this.unpause();
-    if (this.ks.ready.size !== 0) this.serveBlocked();
+    if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
     this.flushDirty();
   }
 
@@ -198,6 +203,7 @@ export class Engine {
   stop(): void {
     if (this.cron) clearTimeout(this.cron);
     this.cron = null;
+    this.scripting.shutdown();
     this.replicaOf(null);
     for (const r of [...this.replication.replicas]) {
       this.replication.detach(r);
@@ -302,6 +308,14 @@ export class Engine {
       if (c.blocked !== null || c.closing || c.closed) break;
       const args = q[i] as string[];
       if (this.pause !== null && this.isPaused(c, args)) break;
+      if (this.scripting.running !== null) {
+        const verdict = this.scripting.admit(c, args);
+        if (verdict === 'hold') break;
+        if (verdict === 'rejected') {
+          i++;
+          continue;
+        }
+      }
       i++;
       execute(this, c, args);
     }

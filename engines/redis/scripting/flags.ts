@@ -1,0 +1,65 @@
+// Script flags, from an EVAL script's shebang line ("#!lua flags=no-writes,allow-oom") or from
+// redis.register_function's `flags`; a script without a shebang runs in compatibility mode.
+import { fail } from '../errors.ts';
+
+export interface ScriptFlags {
+  /** No shebang: Redis 7.0's EVAL compatibility rules (writes allowed, OOM checked per call). */
+  compat: boolean;
+  noWrites: boolean;
+  allowOom: boolean;
+  allowStale: boolean;
+  noCluster: boolean;
+  allowCrossSlot: boolean;
+}
+
+export const COMPAT_FLAGS: ScriptFlags = { compat: true, noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false };
+
+const NAMES: Record<string, keyof ScriptFlags> = {
+  'no-writes': 'noWrites',
+  'allow-oom': 'allowOom',
+  'allow-stale': 'allowStale',
+  'no-cluster': 'noCluster',
+  'allow-cross-slot-keys': 'allowCrossSlot',
+};
+
+export function emptyFlags(): ScriptFlags {
+  return { compat: false, noWrites: false, allowOom: false, allowStale: false, noCluster: false, allowCrossSlot: false };
+}
+
+/** Sets a named flag; false for a name Redis does not know. */
+export function setFlag(f: ScriptFlags, name: string): boolean {
+  const field = NAMES[name];
+  if (field === undefined) return false;
+  f[field] = true;
+  return true;
+}
+
+export function flagNames(f: ScriptFlags): string[] {
+  return Object.entries(NAMES)
+    .filter(([, field]) => f[field])
+    .map(([name]) => name);
+}
+
+export interface Shebang {
+  flags: ScriptFlags;
+  /** The body to compile: the shebang line becomes a comment so line numbers stay the same. */
+  body: string;
+}
+
+/** Reads an EVAL script's shebang; throws Redis's error for a malformed one. */
+export function parseShebang(body: string): Shebang {
+  if (!body.startsWith('#!')) return { flags: COMPAT_FLAGS, body };
+  const nl = body.indexOf('\n');
+  const line = nl < 0 ? body : body.slice(0, nl);
+  const parts = line.split(' ').filter((p) => p.length > 0);
+  if (parts[0] !== '#!lua') fail(`ERR Unexpected engine in script shebang: ${parts[0] ?? ''}`);
+  const flags = emptyFlags();
+  for (const p of parts.slice(1)) {
+    if (!p.startsWith('flags=')) fail(`ERR Unknown lua shebang option: ${p}`);
+    for (const name of p.slice(6).split(',')) {
+      if (name.length === 0) continue;
+      if (!setFlag(flags, name)) fail(`ERR Unexpected flag in script shebang: ${name}`);
+    }
+  }
+  return { flags, body: '--' + body.slice(2) };
+}

@@ -1,0 +1,211 @@
+// The Lua VM (fengari, Lua 5.3 in pure JS), typed for the calls we make, and patched once at load
+// so its numbers behave like Redis's Lua 5.1: every number is a double (fengari's integers are
+// 32-bit and wrap), numbers print with "%.14g" (no "5.0"), and a float passed where an integer is
+// expected is truncated instead of rejected.
+import { createRequire } from 'node:module';
+import { formatG } from './numfmt.ts';
+
+/** A lua_State (main state or coroutine); opaque to us. */
+export type LuaState = { readonly __luaState: unique symbol };
+export type LuaFn = (L: LuaState) => number;
+export type LuaString = Uint8Array;
+
+export interface LuaDebug {
+  source: LuaString | null;
+  currentline: number;
+  what: LuaString | null;
+  short_src: LuaString | null;
+}
+
+export interface LuaApi {
+  LUA_OK: number;
+  LUA_YIELD: number;
+  LUA_ERRRUN: number;
+  LUA_ERRSYNTAX: number;
+  LUA_REGISTRYINDEX: number;
+  LUA_MASKCOUNT: number;
+  LUA_MULTRET: number;
+  LUA_TNIL: number;
+  LUA_TBOOLEAN: number;
+  LUA_TNUMBER: number;
+  LUA_TSTRING: number;
+  LUA_TTABLE: number;
+  LUA_TFUNCTION: number;
+  lua_Debug: new () => LuaDebug;
+  lua_newthread(L: LuaState): LuaState;
+  lua_resume(co: LuaState, from: LuaState | null, nargs: number): number;
+  lua_yield(L: LuaState, n: number): number;
+  lua_isyieldable(L: LuaState): boolean;
+  lua_sethook(L: LuaState, f: ((L: LuaState, ar: LuaDebug) => void) | null, mask: number, count: number): void;
+  lua_gettop(L: LuaState): number;
+  lua_settop(L: LuaState, n: number): void;
+  lua_pop(L: LuaState, n: number): void;
+  lua_pushvalue(L: LuaState, i: number): void;
+  lua_rotate(L: LuaState, i: number, n: number): void;
+  lua_insert(L: LuaState, i: number): void;
+  lua_remove(L: LuaState, i: number): void;
+  lua_xmove(from: LuaState, to: LuaState, n: number): void;
+  lua_checkstack(L: LuaState, n: number): boolean;
+  lua_type(L: LuaState, i: number): number;
+  lua_isinteger(L: LuaState, i: number): boolean;
+  lua_tonumber(L: LuaState, i: number): number;
+  lua_tonumberx(L: LuaState, i: number): number | false;
+  lua_toboolean(L: LuaState, i: number): boolean;
+  lua_tolstring(L: LuaState, i: number): LuaString | null;
+  lua_tostring(L: LuaState, i: number): LuaString | null;
+  lua_topointer(L: LuaState, i: number): unknown;
+  lua_tothread(L: LuaState, i: number): LuaState;
+  lua_pushnil(L: LuaState): void;
+  lua_pushnumber(L: LuaState, n: number): void;
+  lua_pushinteger(L: LuaState, n: number): void;
+  lua_pushboolean(L: LuaState, b: boolean): void;
+  lua_pushstring(L: LuaState, s: LuaString): void;
+  lua_pushliteral(L: LuaState, s: string): void;
+  lua_pushjsfunction(L: LuaState, f: LuaFn): void;
+  lua_pushcclosure(L: LuaState, f: LuaFn, n: number): void;
+  lua_pushglobaltable(L: LuaState): void;
+  lua_createtable(L: LuaState, narr: number, nrec: number): void;
+  lua_newtable(L: LuaState): void;
+  lua_rawget(L: LuaState, i: number): number;
+  lua_rawgeti(L: LuaState, i: number, n: number): number;
+  lua_rawset(L: LuaState, i: number): void;
+  lua_rawseti(L: LuaState, i: number, n: number): void;
+  lua_rawlen(L: LuaState, i: number): number;
+  lua_getfield(L: LuaState, i: number, k: LuaString): number;
+  lua_setfield(L: LuaState, i: number, k: LuaString): void;
+  lua_getglobal(L: LuaState, k: LuaString): number;
+  lua_setglobal(L: LuaState, k: LuaString): void;
+  lua_setmetatable(L: LuaState, i: number): void;
+  lua_getmetatable(L: LuaState, i: number): boolean;
+  lua_next(L: LuaState, i: number): number;
+  lua_error(L: LuaState): never;
+  lua_pcall(L: LuaState, nargs: number, nres: number, msgh: number): number;
+  lua_call(L: LuaState, nargs: number, nres: number): void;
+  lua_getstack(L: LuaState, level: number, ar: LuaDebug): boolean;
+  lua_getinfo(L: LuaState, what: LuaString, ar: LuaDebug): boolean;
+  lua_close(L: LuaState): void;
+  lua_upvalueindex(i: number): number;
+  lua_concat(L: LuaState, n: number): void;
+  lua_pushlightuserdata(L: LuaState, p: object): void;
+  lua_setupvalue(L: LuaState, f: number, n: number): LuaString | null;
+  lua_gc(L: LuaState, what: number, data: number): number;
+}
+
+export interface LauxApi {
+  luaL_newstate(): LuaState;
+  luaL_loadbuffer(L: LuaState, s: LuaString, sz: number | null, name: LuaString): number;
+  luaL_checkstack(L: LuaState, n: number, msg: LuaString | null): void;
+  luaL_checklstring(L: LuaState, arg: number): LuaString;
+  luaL_checknumber(L: LuaState, arg: number): number;
+  luaL_checkinteger(L: LuaState, arg: number): number;
+  luaL_optinteger(L: LuaState, arg: number, def: number): number;
+  luaL_checktype(L: LuaState, arg: number, t: number): void;
+  luaL_checkany(L: LuaState, arg: number): void;
+  luaL_argerror(L: LuaState, arg: number, msg: LuaString): never;
+  luaL_error(L: LuaState, fmt: LuaString, ...args: unknown[]): never;
+  luaL_where(L: LuaState, level: number): void;
+  luaL_requiref(L: LuaState, name: LuaString, f: LuaFn, glb: number): void;
+  luaL_tolstring(L: LuaState, i: number): LuaString;
+}
+
+export interface LualibApi {
+  luaopen_base: LuaFn;
+  luaopen_table: LuaFn;
+  luaopen_string: LuaFn;
+  luaopen_math: LuaFn;
+  luaopen_coroutine: LuaFn;
+  luaopen_debug: LuaFn;
+}
+
+interface TValue {
+  value: number;
+  ttisinteger(): boolean;
+  ttisfloat(): boolean;
+  setfltvalue(n: number): void;
+}
+
+interface LobjectModule {
+  luaO_str2num(s: LuaString, o: TValue): number;
+}
+
+interface LvmModule {
+  tointeger(o: TValue): number | false;
+  tonumber(o: TValue): number | false;
+}
+
+
+const req = createRequire(import.meta.url);
+// lobject copies these two from luaconf when it loads, so they are replaced before fengari loads
+// (defs.js first: it and luaconf.js require each other, and defs must start that cycle).
+req('fengari/src/defs.js');
+const luaconf = req('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
+luaconf.lua_number2str = (n) => formatG(n, 14);
+luaconf.LUA_COMPAT_FLOATSTRING = true;
+const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
+export const lua = fengari.lua;
+export const laux = fengari.lauxlib;
+export const lualib = fengari.lualib;
+
+function patchNumbers(): void {
+  const lobject = req('fengari/src/lobject.js') as LobjectModule;
+  const lvm = req('fengari/src/lvm.js') as LvmModule;
+  const str2num = lobject.luaO_str2num;
+  lobject.luaO_str2num = (s, o) => {
+    const n = str2num(s, o);
+    if (n !== 0 && o.ttisinteger()) o.setfltvalue(isHex(s) ? hexValue(s) : o.value);
+    return n;
+  };
+  // Lua 5.1 casts a float to an integer where an integer is wanted (string.format('%d', 3.7) is 3).
+  lvm.tointeger = (o) => {
+    if (o.ttisinteger()) return o.value;
+    const n = lvm.tonumber(o);
+    if (n === false) return false;
+    const t = Math.trunc(n);
+    return Number.isFinite(t) ? t : false;
+  };
+}
+
+function isHex(s: LuaString): boolean {
+  let i = 0;
+  while (i < s.length && (s[i] === 32 || (s[i] as number) - 9 < 5)) i++;
+  if (s[i] === 45 || s[i] === 43) i++;
+  return s[i] === 48 && (s[i + 1] === 120 || s[i + 1] === 88);
+}
+
+/** Value of a hexadecimal integer numeral as a double (Lua 5.1 reads it with strtoul into a double). */
+function hexValue(s: LuaString): number {
+  const text = luaToLatin1(s).trim();
+  const neg = text.startsWith('-');
+  const digits = text.replace(/^[+-]?0[xX]/, '');
+  let v = 0;
+  for (const ch of digits) v = v * 16 + parseInt(ch, 16);
+  return neg ? -v : v;
+}
+
+patchNumbers();
+
+/** Byte-for-byte conversions between the engine's latin1 strings and Lua strings. */
+export function latin1ToLua(s: string): LuaString {
+  const n = s.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export function luaToLatin1(b: LuaString): string {
+  const n = b.length;
+  if (n < 64) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(b[i] as number);
+    return s;
+  }
+  return Buffer.from(b.buffer, b.byteOffset, n).toString('latin1');
+}
+
+/** Interned names used as table keys and globals (ASCII). */
+const names = new Map<string, LuaString>();
+export function lstr(s: string): LuaString {
+  let b = names.get(s);
+  if (b === undefined) names.set(s, (b = latin1ToLua(s)));
+  return b;
+}

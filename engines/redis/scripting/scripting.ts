@@ -1,0 +1,433 @@
+// Per-engine scripting: the Lua VM (created on first use), the EVAL script cache, and the one
+// script that may be running. A script runs as a coroutine whose count hook yields every few
+// milliseconds, so the other nodes on this event loop keep answering; while it is suspended this
+// node runs no other client's command (they wait in their queues, and get -BUSY once
+// busy-reply-threshold has passed).
+import { createHash } from 'node:crypto';
+import { Client, type Conn } from '../client.ts';
+import { keySlot } from '../cluster.ts';
+import { keyPositions, type CommandDef } from '../command-table.ts';
+import { call as runCommand, resolve } from '../dispatch.ts';
+import type { Engine } from '../engine.ts';
+import { E, fail } from '../errors.ts';
+import { formatDouble } from '../resp/writer.ts';
+import { installApi, raise, type ApiHost } from './api.ts';
+import { parseShebang, type ScriptFlags } from './flags.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
+import { writeLuaValue } from './lua-to-reply.ts';
+import { pushErrorTable, pushReply } from './reply-to-lua.ts';
+import { createState, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
+
+/** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
+const SLICE_MS = 4;
+const HOOK_COUNT = 2000;
+
+export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+
+/** Commands Redis 7.0 flags noscript that our table does not mark. */
+const NOSCRIPT = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'multi', 'exec', 'discard', 'watch', 'unwatch', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'script', 'function', 'client', 'monitor', 'sync', 'psync', 'replicaof', 'slaveof', 'auth', 'hello', 'wait', 'reset', 'quit', 'save', 'shutdown', 'failover', 'debug']);
+
+export interface RunRequest {
+  caller: Client;
+  /** Registry key of the compiled function. */
+  fnKey: Uint8Array;
+  /** The sha (EVAL) or function name, shown in error messages. */
+  name: string;
+  flags: ScriptFlags;
+  /** EVAL_RO / EVALSHA_RO / FCALL_RO. */
+  readOnlyCommand: boolean;
+  evalMode: boolean;
+  keys: string[];
+  args: string[];
+  /** FCALL passes KEYS and ARGV as arguments instead of globals. */
+  asArguments: boolean;
+}
+
+class Run {
+  wrote = false;
+  killed = false;
+  busy = false;
+  suspended = false;
+  hookYield = false;
+  resp: 2 | 3 = 2;
+  sliceStart = 0;
+  readonly startedAt = performance.now();
+  /** Slot of the keys the script touched so far (cluster mode), -1 before the first. */
+  slot = -1;
+  oom = false;
+  readonly readOnly: boolean;
+
+  constructor(
+    readonly req: RunRequest,
+    readonly co: LuaState,
+  ) {
+    this.readOnly = req.readOnlyCommand || req.flags.noWrites;
+  }
+}
+
+const nullConn: Conn = {
+  write: () => undefined,
+  end: () => undefined,
+  destroy: () => undefined,
+  writableLength: 0,
+  pauseReading: () => undefined,
+  resumeReading: () => undefined,
+  remote: 'lua',
+  local: 'lua',
+};
+
+export class Scripting implements ApiHost {
+  private state: LuaState | null = null;
+  private thread: LuaState | null = null;
+  /** sha -> flags of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
+  readonly scripts = new Map<string, ScriptFlags>();
+  running: Run | null = null;
+  private scriptClient: Client | null = null;
+  /** Extra set-up for the VM after a reset (functions re-register their libraries). */
+  onReset: ((L: LuaState) => void) | null = null;
+
+  constructor(readonly engine: Engine) {}
+
+  get version(): string {
+    return this.engine.version;
+  }
+
+  get L(): LuaState {
+    if (this.state === null) {
+      this.state = createState((L) => installApi(L, this));
+      this.onReset?.(this.state);
+    }
+    return this.state;
+  }
+
+  /** SCRIPT FLUSH: a fresh VM, as Redis does. */
+  reset(): void {
+    this.state = null;
+    this.thread = null;
+    this.scripts.clear();
+  }
+
+  get client(): Client {
+    if (this.scriptClient === null) {
+      this.scriptClient = new Client(this.engine, 0, nullConn);
+      this.scriptClient.authenticated = true;
+    }
+    return this.scriptClient;
+  }
+
+  static sha1(body: string): string {
+    return createHash('sha1').update(body, 'latin1').digest('hex');
+  }
+
+  /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
+  load(body: string): { sha: string; flags: ScriptFlags } {
+    const sha = Scripting.sha1(body);
+    const known = this.scripts.get(sha);
+    if (known !== undefined) return { sha, flags: known };
+    const { flags, body: code } = parseShebang(body);
+    const L = this.L;
+    const bytes = latin1ToLua(code);
+    if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_script')) !== lua.LUA_OK) {
+      const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
+      lua.lua_pop(L, 1);
+      // Lua 5.1 quotes the <eof> token in syntax errors; 5.3 does not.
+      fail(`ERR Error compiling script (new function): ${msg.replace(/near <eof>$/, "near '<eof>'")}`);
+    }
+    setEnvToProxy(L);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, latin1ToLua('f_' + sha));
+    this.scripts.set(sha, flags);
+    return { sha, flags };
+  }
+
+  /** Checks Redis makes before a script starts (shebang scripts); throws the error reply. */
+  preflight(req: RunRequest): void {
+    const e = this.engine;
+    const f = req.flags;
+    if (f.compat) return;
+    if (f.noCluster && e.cluster !== null) fail("ERR Can not run script on cluster, 'no-cluster' flag is set.");
+    if (!f.allowOom && !f.noWrites && e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory()) fail(E.OOM);
+    if (!f.noWrites) {
+      if (e.replication.primary !== null) fail('READONLY Can not run script with write flag on readonly replica');
+      if (req.readOnlyCommand) fail('ERR Can not execute a script with write flag using *_ro command.');
+    }
+  }
+
+  private newThread(): LuaState {
+    const L = this.L;
+    const co = lua.lua_newthread(L);
+    // Anchored in the registry so the collector keeps it while we hold it.
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lstr('__redis_thread'));
+    return co;
+  }
+
+  /** Starts a script; it replies to the caller now or, when it runs long, once it finishes. */
+  run(req: RunRequest): void {
+    this.preflight(req);
+    const e = this.engine;
+    const co = this.thread ?? (this.thread = this.newThread());
+    lua.lua_settop(co, 0);
+    const r = new Run(req, co);
+    if (e.cluster !== null && req.keys.length > 0) r.slot = keySlot(req.keys[0] as string);
+    r.oom = e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory();
+    pushRunner(co);
+    lua.lua_getfield(co, lua.LUA_REGISTRYINDEX, req.fnKey);
+    let nargs = 1;
+    if (req.asArguments) {
+      // FCALL: the runner passes KEYS and ARGV to the function as its two arguments.
+      pushStringArray(co, req.keys);
+      pushStringArray(co, req.args);
+      nargs = 3;
+    } else {
+      pushStringArray(co, req.keys);
+      setRawGlobal(co, lstr('KEYS'));
+      pushStringArray(co, req.args);
+      setRawGlobal(co, lstr('ARGV'));
+    }
+    const client = this.client;
+    client.dbIndex = req.caller.dbIndex;
+    client.w.proto = 2;
+    this.running = r;
+    e.execDepth++;
+    // Inside MULTI the script must finish within the transaction: it runs without yielding.
+    lua.lua_sethook(co, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, HOOK_COUNT);
+    this.step(r, nargs, e.execDepth === 1);
+  }
+
+  private hook(L: LuaState, r: Run): void {
+    if (r.killed) {
+      lua.lua_sethook(L, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, 1);
+      raise(L, `ERR Script killed by user with ${r.req.evalMode ? 'SCRIPT' : 'FUNCTION'} KILL...`);
+    }
+    if (r.suspended || performance.now() - r.sliceStart >= SLICE_MS) {
+      if (lua.lua_isyieldable(L) && this.engine.execDepth === 1) {
+        r.hookYield = true;
+        lua.lua_yield(L, 0);
+      }
+    }
+  }
+
+  private step(r: Run, nargs: number, mayYield: boolean): void {
+    r.sliceStart = performance.now();
+    r.hookYield = false;
+    const status = lua.lua_resume(r.co, null, nargs);
+    if (status === lua.LUA_YIELD && r.hookYield && mayYield) {
+      this.suspend(r);
+      setImmediate(() => this.step(r, 0, true));
+      return;
+    }
+    this.finish(r, status);
+  }
+
+  /** The script outlives its slice: hold its caller, and past the threshold answer others BUSY. */
+  private suspend(r: Run): void {
+    const e = this.engine;
+    const caller = r.req.caller;
+    if (!r.suspended) {
+      r.suspended = true;
+      caller.blocked = { keys: [], tryServe: () => false, onTimeout: () => undefined, timer: null, deadline: 0 };
+    }
+    if (!r.busy && performance.now() - r.startedAt >= this.busyThreshold()) {
+      r.busy = true;
+      this.wakeQueued();
+    }
+    void e;
+  }
+
+  private busyThreshold(): number {
+    const cfg = this.engine.config;
+    const v = Number(cfg.get('busy-reply-threshold') ?? 5000);
+    return Number.isFinite(v) && v > 0 ? v : 5000;
+  }
+
+  private finish(r: Run, status: number): void {
+    const e = this.engine;
+    const co = r.co;
+    const w = r.req.caller.w;
+    if (status === lua.LUA_OK) {
+      if (lua.lua_toboolean(co, 1)) writeLuaValue(co, 2, w, r.resp);
+      else this.writeError(r, 2);
+      lua.lua_settop(co, 0);
+    } else {
+      // The coroutine died outside the runner's xpcall (or yielded from the script itself).
+      const msg = status === lua.LUA_YIELD ? 'attempt to yield across metamethod/C-call boundary' : luaToLatin1(lua.lua_tolstring(co, -1) ?? lstr('execution failure'));
+      w.error(`ERR ${msg} script: ${r.req.name}, on @user_script:1.`);
+      this.thread = null;
+    }
+    this.running = null;
+    e.execDepth--;
+    if (r.suspended) {
+      const caller = r.req.caller;
+      e.unblock(caller);
+      e.resume(caller);
+      this.wakeQueued();
+    }
+    if (e.ks.ready.size !== 0 && e.execDepth === 0) e.serveBlocked();
+  }
+
+  private writeError(r: Run, idx: number): void {
+    const co = r.co;
+    const w = r.req.caller.w;
+    if (lua.lua_type(co, idx) !== lua.LUA_TTABLE) {
+      const s = lua.lua_tolstring(co, idx);
+      w.error(`ERR Error running script ${r.req.name}, ${s === null ? 'execution failure' : luaToLatin1(s).slice(0, 100)}`);
+      return;
+    }
+    const field = (name: string): string | null => {
+      lua.lua_getfield(co, idx, lstr(name));
+      const v = lua.lua_type(co, -1) === lua.LUA_TSTRING || lua.lua_type(co, -1) === lua.LUA_TNUMBER ? luaToLatin1(lua.lua_tolstring(co, -1) as Uint8Array) : null;
+      lua.lua_pop(co, 1);
+      return v;
+    };
+    const err = field('err') ?? '';
+    const source = field('source');
+    const line = field('line');
+    const msg = source !== null && line !== null ? `${err} script: ${r.req.name}, on ${source}:${line}.` : err;
+    w.error(msg);
+    lua.lua_getfield(co, idx, lstr('ignore_error_stats_update'));
+    const counted = lua.lua_toboolean(co, -1);
+    lua.lua_pop(co, 1);
+    if (!counted) this.engine.countError(msg);
+  }
+
+  /** Runs what other clients queued while the script held the node. */
+  private wakeQueued(): void {
+    const e = this.engine;
+    for (const c of e.clients.values()) {
+      if (c.queue.length !== 0 && c.blocked === null) {
+        e.processQueue(c);
+        e.queueFlush(c);
+      }
+    }
+  }
+
+  /**
+   * Whether another client's command may run now: 'hold' keeps it queued (the script runs),
+   * 'run' lets it through (allow_busy commands once the node answers BUSY), 'rejected' means
+   * it was answered with -BUSY.
+   */
+  admit(c: Client, args: string[]): 'hold' | 'run' | 'rejected' {
+    const r = this.running;
+    if (r === null || c === r.req.caller || c === this.scriptClient) return 'run';
+    if (!r.busy) return 'hold';
+    const def = this.engine.lookup(args[0] as string);
+    if (def !== undefined && def.flags.includes('allow_busy')) return 'run';
+    if (def !== undefined && (def.name === 'script' || def.name === 'function') && (args[1] ?? '').toLowerCase() === 'kill') return 'run';
+    if (def !== undefined && def.name === 'shutdown') return 'run';
+    const msg = r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
+    c.w.error(msg);
+    this.engine.countError(msg);
+    return 'rejected';
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL. */
+  kill(evalMode: boolean): void {
+    const r = this.running;
+    if (r === null) fail('NOTBUSY No scripts in execution right now.');
+    if (r.wrote) fail(UNKILLABLE);
+    if (evalMode && !r.req.evalMode) fail(BUSY_FUNCTION);
+    if (!evalMode && r.req.evalMode) fail(BUSY_EVAL);
+    r.killed = true;
+  }
+
+  /** The engine stops: a running script ends now, as if killed. */
+  shutdown(): void {
+    if (this.running !== null) this.running.killed = true;
+  }
+
+  // --- ApiHost ---
+
+  setResp(_L: LuaState, v: 2 | 3): void {
+    if (this.running !== null) this.running.resp = v;
+  }
+
+  log(): void {
+    // Redis writes these to its log file; nodes here have none.
+  }
+
+  aclCheck(args: string[]): boolean | null {
+    const def = resolve(this.engine, args);
+    return typeof def === 'string' ? null : true;
+  }
+
+  call(L: LuaState, raiseErrors: boolean): number {
+    const r = this.running;
+    const fail2 = (msg: string): number => {
+      if (raiseErrors) raise(L, msg);
+      pushErrorTable(L, latin1ToLua(msg));
+      return 1;
+    };
+    if (r === null) return fail2('ERR redis.call is not available here');
+    const n = lua.lua_gettop(L);
+    if (n === 0) return fail2('ERR Please specify at least one argument for this redis lib call');
+    const args: string[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = lua.lua_type(L, i + 1);
+      if (t === lua.LUA_TSTRING) args[i] = luaToLatin1(lua.lua_tolstring(L, i + 1) as Uint8Array);
+      else if (t === lua.LUA_TNUMBER) args[i] = numberArg(lua.lua_tonumber(L, i + 1));
+      else return fail2('ERR Lua redis lib command arguments must be strings or integers');
+    }
+    const def = this.check(r, args);
+    if (typeof def === 'string') return fail2(def);
+    if (def.isWrite) r.wrote = true;
+    const sc = this.client;
+    sc.w.proto = r.resp;
+    runCommand(this.engine, sc, def, args);
+    const out = sc.w.take();
+    if (out === null) {
+      lua.lua_pushboolean(L, false);
+      return 1;
+    }
+    if (out[0] === 45 && raiseErrors) {
+      const eol = out.indexOf(13);
+      pushErrorTable(L, out.subarray(1, eol < 0 ? out.length : eol));
+      lua.lua_pushboolean(L, true);
+      lua.lua_setfield(L, -2, lstr('ignore_error_stats_update'));
+      return lua.lua_error(L);
+    }
+    pushReply(L, out, 0);
+    return 1;
+  }
+
+  /** Redis's checks for a command called from a script; the def, or the error text. */
+  private check(r: Run, args: string[]): CommandDef | string {
+    const e = this.engine;
+    const def = resolve(e, args);
+    if (typeof def === 'string') return def.includes('wrong number of arguments') ? 'ERR Wrong number of args calling Redis command from script' : 'ERR Unknown Redis command called from script';
+    if (def.flags.includes('noscript') || NOSCRIPT.has(def.name)) return 'ERR This Redis command is not allowed from script';
+    if (def.isWrite) {
+      if (r.readOnly) return 'ERR Write commands are not allowed from read-only scripts.';
+      if (e.replication.primary !== null) return "READONLY You can't write against a read only replica.";
+    }
+    if (r.oom && def.denyOom && !r.req.flags.allowOom && !r.wrote) return E.OOM;
+    if (e.cluster !== null) {
+      const positions = keyPositions(def, args);
+      if (positions.length > 0) {
+        const slot = keySlot(args[positions[0] as number] as string);
+        for (const p of positions) if (keySlot(args[p] as string) !== slot) return 'ERR Script attempted to access a non local key in a cluster node';
+        const owner = e.cluster.shardForSlot(slot);
+        const local = owner !== undefined && (owner.primary.engine === e || (!def.isWrite && r.req.caller.clusterReadonly && owner.replicas.some((x) => x.engine === e)));
+        if (!local) return 'ERR Script attempted to access a non local key in a cluster node';
+        if (!r.req.flags.allowCrossSlot) {
+          if (r.slot === -1) r.slot = slot;
+          else if (r.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
+        }
+      }
+    }
+    return def;
+  }
+}
+
+function pushStringArray(L: LuaState, items: string[]): void {
+  lua.lua_createtable(L, items.length, 0);
+  for (let i = 0; i < items.length; i++) {
+    lua.lua_pushstring(L, latin1ToLua(items[i] as string));
+    lua.lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/** Redis 7.0 turns a Lua number argument into text with "%.17g". */
+function numberArg(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e17 ? String(n) : formatDouble(n);
+}

@@ -1,0 +1,380 @@
+// One Lua state shaped like Redis 7.0's: the Lua 5.1 library set (with 5.3's extras removed and
+// 5.1's compat functions back), the bundled cjson/cmsgpack/bit/struct, a `redis` table, an error
+// handler that records where an error was raised, and globals that scripts can read but not create
+// or modify (the read-only tables of Redis are proxies here: reads go through, writes fail).
+import { installBit } from './libs/bit.ts';
+import { installCjson } from './libs/cjson.ts';
+import { installCmsgpack } from './libs/cmsgpack.ts';
+import { installStruct } from './libs/struct.ts';
+import { laux, latin1ToLua, lstr, lua, lualib, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
+
+/** Globals a script sees, exactly Redis 7.0's list (plus KEYS/ARGV set per call). */
+const GLOBALS = ['_G', '_VERSION', '__redis__err__handler', 'assert', 'bit', 'cjson', 'cmsgpack', 'collectgarbage', 'coroutine', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'load', 'loadstring', 'math', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawset', 'redis', 'select', 'setmetatable', 'string', 'struct', 'table', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
+const PROTECTED_LIBS = ['string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'cmsgpack', 'struct', 'redis'];
+/** A string longer than this would take the process down; Redis would fail its allocation. */
+const MAX_STRING = 512 * 1024 * 1024;
+
+export const READONLY_TABLE = 'Attempt to modify a readonly table';
+
+/** The registry keys where the VM keeps its private values. */
+const REG_PROXY = lstr('__redis_G');
+const REG_RUNNER = lstr('__redis_runner');
+
+export function createState(api: (L: LuaState) => void): LuaState {
+  const L = laux.luaL_newstate();
+  for (const [name, open] of [
+    ['_G', lualib.luaopen_base],
+    ['table', lualib.luaopen_table],
+    ['string', lualib.luaopen_string],
+    ['math', lualib.luaopen_math],
+    ['coroutine', lualib.luaopen_coroutine],
+  ] as const) {
+    laux.luaL_requiref(L, lstr(name), open, 1);
+    lua.lua_pop(L, 1);
+  }
+  compat51(L);
+  installBit(L);
+  installCjson(L);
+  installCmsgpack(L);
+  installStruct(L);
+  lua.lua_newtable(L);
+  api(L);
+  lua.lua_setglobal(L, lstr('redis'));
+  setGlobalFn(L, '__redis__err__handler', errorHandler);
+  lua.lua_pushliteral(L, 'Lua 5.1');
+  lua.lua_setglobal(L, lstr('_VERSION'));
+  redisPcall(L);
+  pruneGlobals(L);
+  protectGlobals(L);
+  compileRunner(L);
+  return L;
+}
+
+function setGlobalFn(L: LuaState, name: string, f: LuaFn): void {
+  lua.lua_pushjsfunction(L, f);
+  lua.lua_setglobal(L, lstr(name));
+}
+
+function setField(L: LuaState, table: string, name: string, f: LuaFn | null): void {
+  lua.lua_getglobal(L, lstr(table));
+  if (f === null) lua.lua_pushnil(L);
+  else lua.lua_pushjsfunction(L, f);
+  lua.lua_setfield(L, -2, lstr(name));
+  lua.lua_pop(L, 1);
+}
+
+/** Lua 5.1's library surface on a 5.3 VM. */
+function compat51(L: LuaState): void {
+  lua.lua_getglobal(L, lstr('table'));
+  lua.lua_getfield(L, -1, lstr('unpack'));
+  lua.lua_setglobal(L, lstr('unpack'));
+  lua.lua_pop(L, 1);
+  for (const [t, n] of [
+    ['table', 'move'],
+    ['table', 'pack'],
+    ['table', 'unpack'],
+    ['string', 'pack'],
+    ['string', 'packsize'],
+    ['string', 'unpack'],
+    ['math', 'tointeger'],
+    ['math', 'type'],
+    ['math', 'ult'],
+    ['math', 'maxinteger'],
+    ['math', 'mininteger'],
+  ] as const) {
+    setField(L, t, n, null);
+  }
+  const num1 = (f: (x: number) => number): LuaFn => (S) => {
+    lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1)));
+    return 1;
+  };
+  const num2 = (f: (x: number, y: number) => number): LuaFn => (S) => {
+    lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1), laux.luaL_checknumber(S, 2)));
+    return 1;
+  };
+  setField(L, 'math', 'atan2', num2(Math.atan2));
+  setField(L, 'math', 'pow', num2(Math.pow));
+  setField(L, 'math', 'cosh', num1(Math.cosh));
+  setField(L, 'math', 'sinh', num1(Math.sinh));
+  setField(L, 'math', 'tanh', num1(Math.tanh));
+  setField(L, 'math', 'log10', num1(Math.log10));
+  setField(L, 'math', 'mod', num2((x, y) => x % y));
+  setField(L, 'math', 'fmod', num2((x, y) => x % y));
+  setField(L, 'math', 'floor', num1(Math.floor));
+  setField(L, 'math', 'ceil', num1(Math.ceil));
+  setField(L, 'math', 'ldexp', num2((m, e) => m * 2 ** Math.trunc(e)));
+  setField(L, 'math', 'frexp', (S) => {
+    const x = laux.luaL_checknumber(S, 1);
+    const [m, e] = frexp(x);
+    lua.lua_pushnumber(S, m);
+    lua.lua_pushnumber(S, e);
+    return 2;
+  });
+  setField(L, 'math', 'log', (S) => {
+    const x = laux.luaL_checknumber(S, 1);
+    lua.lua_pushnumber(S, Math.log(x));
+    return 1;
+  });
+  setField(L, 'table', 'getn', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    lua.lua_pushnumber(S, lua.lua_rawlen(S, 1));
+    return 1;
+  });
+  setField(L, 'table', 'setn', (S) => laux.luaL_error(S, lstr("'setn' is obsolete")));
+  setField(L, 'table', 'maxn', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    let max = 0;
+    lua.lua_pushnil(S);
+    while (lua.lua_next(S, 1) !== 0) {
+      lua.lua_pop(S, 1);
+      if (lua.lua_type(S, -1) === lua.LUA_TNUMBER) max = Math.max(max, lua.lua_tonumber(S, -1));
+    }
+    lua.lua_pushnumber(S, max);
+    return 1;
+  });
+  lua.lua_getglobal(L, lstr('string'));
+  lua.lua_getfield(L, -1, lstr('gmatch'));
+  lua.lua_setfield(L, -2, lstr('gfind'));
+  // string.rep bounded: a huge repeat must fail like a failed allocation, not exhaust the process.
+  lua.lua_getfield(L, -1, lstr('rep'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      const s = laux.luaL_checklstring(S, 1);
+      const n = laux.luaL_checkinteger(S, 2);
+      if (n > 0 && s.length * n > MAX_STRING) return laux.luaL_error(S, lstr('not enough memory'));
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_insert(S, 1);
+      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setfield(L, -2, lstr('rep'));
+  lua.lua_pop(L, 1);
+  // Lua 5.1's loadstring: compiles a string chunk (no binary chunks).
+  setGlobalFn(L, 'loadstring', (S) => {
+    const s = laux.luaL_checklstring(S, 1);
+    const name = lua.lua_type(S, 2) === lua.LUA_TSTRING ? (lua.lua_tolstring(S, 2) as Uint8Array) : s;
+    if (s[0] === 27) {
+      lua.lua_pushnil(S);
+      lua.lua_pushliteral(S, 'attempt to load a binary chunk');
+      return 2;
+    }
+    if (laux.luaL_loadbuffer(S, s, s.length, name) !== lua.LUA_OK) {
+      lua.lua_pushnil(S);
+      lua.lua_insert(S, -2);
+      return 2;
+    }
+    setEnvToProxy(S);
+    return 1;
+  });
+  setGlobalFn(L, 'gcinfo', (S) => {
+    lua.lua_pushnumber(S, 0);
+    return 1;
+  });
+}
+
+function frexp(x: number): [number, number] {
+  if (x === 0 || !Number.isFinite(x)) return [x, 0];
+  let e = Math.max(-1073, Math.floor(Math.log2(Math.abs(x))) + 1);
+  let m = x * 2 ** -e;
+  while (Math.abs(m) < 0.5) {
+    m *= 2;
+    e--;
+  }
+  while (Math.abs(m) >= 1) {
+    m /= 2;
+    e++;
+  }
+  return [m, e];
+}
+
+function pruneGlobals(L: LuaState): void {
+  const keep = new Set(GLOBALS);
+  lua.lua_pushglobaltable(L);
+  const drop: Uint8Array[] = [];
+  lua.lua_pushnil(L);
+  while (lua.lua_next(L, -2) !== 0) {
+    lua.lua_pop(L, 1);
+    const k = lua.lua_tolstring(L, -1) as Uint8Array;
+    if (!keep.has(luaToLatin1(k))) drop.push(k.slice());
+  }
+  for (const k of drop) {
+    lua.lua_pushnil(L);
+    lua.lua_setfield(L, -2, k);
+  }
+  lua.lua_pop(L, 1);
+}
+
+/** Replaces the table at the top of the stack by a read-only proxy of it. */
+function pushProxy(L: LuaState, missing: LuaFn | null): void {
+  const real = lua.lua_gettop(L);
+  if (missing !== null) {
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushjsfunction(L, missing);
+    lua.lua_setfield(L, -2, lstr('__index'));
+    lua.lua_setmetatable(L, real);
+  }
+  lua.lua_newtable(L); // the proxy
+  lua.lua_createtable(L, 0, 4); // its metatable
+  lua.lua_pushvalue(L, real);
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_pushjsfunction(L, (S) => {
+    laux.luaL_where(S, 1);
+    lua.lua_pushliteral(S, READONLY_TABLE);
+    lua.lua_concat(S, 2);
+    return lua.lua_error(S);
+  });
+  lua.lua_setfield(L, -2, lstr('__newindex'));
+  lua.lua_pushvalue(L, real);
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      lua.lua_getglobal(S, lstr('next'));
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_pushnil(S);
+      return 3;
+    },
+    1,
+  );
+  lua.lua_setfield(L, -2, lstr('__pairs'));
+  lua.lua_pushvalue(L, real);
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      lua.lua_pushnumber(S, lua.lua_rawlen(S, lua.lua_upvalueindex(1)));
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setfield(L, -2, lstr('__len'));
+  lua.lua_setmetatable(L, -2);
+  lua.lua_remove(L, real);
+}
+
+function protectGlobals(L: LuaState): void {
+  lua.lua_pushglobaltable(L);
+  const g = lua.lua_gettop(L);
+  for (const name of PROTECTED_LIBS) {
+    lua.lua_getfield(L, g, lstr(name));
+    pushProxy(L, null);
+    lua.lua_setfield(L, g, lstr(name));
+  }
+  // Methods on strings ("x"):rep(2) look in the same (protected) string table scripts see.
+  lua.lua_pushliteral(L, '');
+  lua.lua_getmetatable(L, -1);
+  lua.lua_getfield(L, g, lstr('string'));
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_pop(L, 2);
+  // rawset on a protected table fails like Redis's read-only tables.
+  lua.lua_getfield(L, g, lstr('rawset'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      if (lua.lua_getmetatable(S, 1)) {
+        lua.lua_getfield(S, -1, lstr('__newindex'));
+        const ro = lua.lua_type(S, -1) === lua.LUA_TFUNCTION;
+        lua.lua_pop(S, 2);
+        if (ro) {
+          lua.lua_pushliteral(S, READONLY_TABLE);
+          return lua.lua_error(S);
+        }
+      }
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_insert(S, 1);
+      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setfield(L, g, lstr('rawset'));
+  lua.lua_pushvalue(L, g);
+  pushProxy(L, (S) => {
+    const name = lua.lua_type(S, 2) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) : luaToLatin1(laux.luaL_tolstring(S, 2));
+    return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+  });
+  lua.lua_pushvalue(L, -1);
+  lua.lua_setfield(L, g, lstr('_G'));
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_PROXY);
+  lua.lua_pop(L, 1);
+}
+
+/** Gives the function at the top of the stack the protected globals as its environment. */
+export function setEnvToProxy(L: LuaState): void {
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_PROXY);
+  lua.lua_setupvalue(L, -2, 1);
+}
+
+/**
+ * Redis's __redis__err__handler: turns what was raised into {err=..., source=..., line=...},
+ * with "ERR " before a plain message, and the place of the Lua code that raised it.
+ */
+const errorHandler: LuaFn = (L) => {
+  const ar = new lua.lua_Debug();
+  let found = lua.lua_getstack(L, 1, ar) && lua.lua_getinfo(L, lstr('nSl'), ar);
+  if (found && ar.what !== null && ar.what[0] === 74 /* J: a JS (C) function */) {
+    found = lua.lua_getstack(L, 2, ar) && lua.lua_getinfo(L, lstr('nSl'), ar);
+  }
+  if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+    const text = lua.lua_type(L, 1) === lua.LUA_TNIL ? 'nil' : message51(luaToLatin1(laux.luaL_tolstring(L, 1)));
+    lua.lua_createtable(L, 0, 3);
+    lua.lua_pushstring(L, latin1ToLua('ERR ' + text));
+    lua.lua_setfield(L, -2, lstr('err'));
+  } else {
+    lua.lua_pushvalue(L, 1);
+  }
+  if (found) {
+    lua.lua_pushstring(L, ar.source as Uint8Array);
+    lua.lua_setfield(L, -2, lstr('source'));
+    lua.lua_pushnumber(L, ar.currentline);
+    lua.lua_setfield(L, -2, lstr('line'));
+  }
+  return 1;
+};
+
+/**
+ * Redis 7.0's pcall: an error table caught by pcall comes back as its `err` string. Written in Lua
+ * so that a script can still be suspended inside it.
+ */
+function redisPcall(L: LuaState): void {
+  const src = `local pcall, type = pcall, type
+local function fix(ok, ...)
+  if ok then return ok, ... end
+  local e = ...
+  if type(e) == 'table' then
+    local m = e.err
+    if type(m) == 'string' or type(m) == 'number' then return false, m end
+  end
+  return false, e
+end
+return function(...) return fix(pcall(...)) end`;
+  laux.luaL_loadbuffer(L, latin1ToLua(src), null, lstr('=pcall'));
+  lua.lua_call(L, 0, 1);
+  lua.lua_setglobal(L, lstr('pcall'));
+}
+
+/** Lua 5.3 says "attempt to index a nil value (field 'b')" where 5.1 says "attempt to index field 'b' (a nil value)". */
+export function message51(msg: string): string {
+  return msg.replace(/attempt to (.+?) an? (\w+) value \((\w+) '([^']*)'\)/, (_m, what: string, type: string, kind: string, name: string) => `attempt to ${what} ${kind} '${name}' (a ${type} value)`);
+}
+
+/** A Lua function that runs f under xpcall with the error handler, so a coroutine can run it. */
+function compileRunner(L: LuaState): void {
+  const src = 'local xpcall, handler = xpcall, __redis__err__handler\nreturn function(f, ...) return xpcall(f, handler, ...) end';
+  laux.luaL_loadbuffer(L, latin1ToLua(src), null, lstr('=runner'));
+  lua.lua_call(L, 0, 1);
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
+}
+
+export function pushRunner(L: LuaState): void {
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
+}
+
+/** Sets a global in the real table behind the read-only proxy (KEYS, ARGV). */
+export function setRawGlobal(L: LuaState, name: Uint8Array): void {
+  lua.lua_pushglobaltable(L);
+  lua.lua_insert(L, -2);
+  lua.lua_setfield(L, -2, name);
+  lua.lua_pop(L, 1);
+}

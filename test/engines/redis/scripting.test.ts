@@ -1,0 +1,80 @@
+// EVAL / EVALSHA / SCRIPT against real redis-server: the same scripts must produce identical bytes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { SCRIPTS } from './scripting-cases.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('scripting differential', () => {
+  let ours: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    ours = await startServer();
+    real = await startRealRedis();
+  });
+  afterAll(async () => {
+    await ours.server.close();
+    await real.stop();
+  });
+
+  const compare = async (cmds: string[][], proto: 2 | 3 = 2) => {
+    const out = await differential(ours.port, real.port, cmds, proto);
+    const diffs = out.filter((r) => r.ours !== r.real);
+    expect(diffs).toEqual([]);
+  };
+
+  it('every conversion rule, error and library call matches (RESP2)', async () => {
+    await compare(SCRIPTS.map((s) => ['EVAL', s, '0']));
+  });
+
+  it('matches under RESP3 too', async () => {
+    await compare(SCRIPTS.filter((s) => !s.includes('coroutine.yield(1)')).map((s) => ['EVAL', s, '0']), 3);
+  });
+
+  it('KEYS, ARGV, numkeys errors, EVALSHA, SCRIPT LOAD/EXISTS/FLUSH', async () => {
+    const body = "return {KEYS[1], KEYS[2], ARGV[1], redis.call('set', KEYS[1], ARGV[1])}";
+    await compare([
+      ['EVAL', body, '2', 'k1', 'k2', 'v'],
+      ['EVAL', body, '3', 'k1'],
+      ['EVAL', body, '-1'],
+      ['EVAL', body, 'x'],
+      ['SCRIPT', 'LOAD', body],
+      ['EVALSHA', 'ee7e2c7ef6ea3ab5e6bc0d4b5b8b4f3e8d8e2a7d', '0'],
+      ['SCRIPT', 'EXISTS', 'ee7e2c7ef6ea3ab5e6bc0d4b5b8b4f3e8d8e2a7d', 'nope'],
+      ['SCRIPT', 'LOAD', 'return +'],
+      ['SCRIPT', 'LOAD', 'return 42'],
+      ['EVALSHA', '1fa00e76656cc152ad327c13fe365858fd7be306', '0'],
+      ['EVALSHA', '1FA00E76656CC152AD327C13FE365858FD7BE306', '0'],
+      ['SCRIPT', 'EXISTS', '1fa00e76656cc152ad327c13fe365858fd7be306'],
+      ['SCRIPT', 'FLUSH'],
+      ['SCRIPT', 'EXISTS', '1fa00e76656cc152ad327c13fe365858fd7be306'],
+      ['EVALSHA', '1fa00e76656cc152ad327c13fe365858fd7be306', '0'],
+      ['SCRIPT', 'FLUSH', 'ASYNC'],
+      ['SCRIPT', 'FLUSH', 'bad'],
+      ['SCRIPT', 'KILL'],
+      ['EVAL_RO', "return redis.call('get', KEYS[1])", '1', 'k1'],
+      ['EVAL_RO', "return redis.call('set', KEYS[1], 'x')", '1', 'k1'],
+      ['EVAL_RO', "#!lua\nreturn redis.call('set', KEYS[1], 'x')", '1', 'k1'],
+      ['EVAL', "#!lua flags=no-writes,allow-oom\nreturn 1", '0'],
+      ['EVAL', "#!lua flags=\nreturn 1", '0'],
+    ]);
+  });
+});
+
+describe('scripting on our server', () => {
+  it('a script sees the caller\'s database and SELECT inside it does not leak out', async () => {
+    const s = await startServer();
+    const c = await RawClient.connect(s.port);
+    try {
+      await c.call('SELECT', '3');
+      await c.call('SET', 'k', 'in3');
+      expect(await c.call('EVAL', "redis.call('select', '0') redis.call('set', 'k', 'in0') return 1", '0')).toBe(':1\r\n');
+      expect(await c.call('GET', 'k')).toBe('$3\r\nin3\r\n');
+      await c.call('SELECT', '0');
+      expect(await c.call('GET', 'k')).toBe('$3\r\nin0\r\n');
+    } finally {
+      c.close();
+      await s.server.close();
+    }
+  });
+});
