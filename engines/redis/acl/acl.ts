@@ -1,6 +1,5 @@
 // The server's users: authentication, permission checks and the changes ACL SETUSER/DELUSER and an
 // embedding control plane make. The default user follows `requirepass` as in Redis.
-import { extraAuthTokens } from '../auth-tokens.ts';
 import type { Client } from '../client.ts';
 import type { CommandDef } from '../command-table.ts';
 import type { Engine } from '../engine.ts';
@@ -76,14 +75,10 @@ export class Acl {
       this.users.set(DEFAULT_USER, u);
     }
     const pass = this.engine.config.requirepass;
-    // A rotated-out AUTH token stays valid next to requirepass until the embedder drops it (auth-tokens.ts).
-    const extras = extraAuthTokens(this.engine);
-    const seen = [pass, ...extras].join('\0');
-    if (seen !== this.requirepassSeen) {
-      this.requirepassSeen = seen;
+    if (pass !== this.requirepassSeen) {
+      this.requirepassSeen = pass;
       u.apply('resetpass', this.cmds);
       u.apply(pass === '' ? 'nopass' : `>${pass}`, this.cmds);
-      if (pass !== '') for (const t of extras) u.apply(`>${t}`, this.cmds);
     }
     return u;
   }
