@@ -8,6 +8,7 @@ import { API_VERSION, OPERATIONS } from './protocol/operations.ts';
 import { authenticate } from './protocol/scope.ts';
 import type { Scope } from './store/records.ts';
 import { registerTestRoutes } from './faults/routes.ts';
+import { injectedApiError } from './faults/api-errors.ts';
 import type { World } from './world.ts';
 
 export const CA_PATH = '/_elasticache-local/ca.pem';
@@ -65,6 +66,8 @@ export function buildApp(world: World): FastifyInstance {
     try {
       const body = typeof request.body === 'string' ? request.body : '';
       const scope = authenticate({ method: request.method, url: request.url, headers: request.headers, body }, config);
+      const injected = injectedApiError(world, scope, params.get('Action'));
+      if (injected) throw injected;
       const xml = await dispatch(world, params, scope, requestId);
       return reply.header('content-type', 'text/xml').header('x-amzn-requestid', requestId).send(xml);
     } catch (err) {

@@ -5,6 +5,8 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
 import { ClusterTopology, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
+import { fillMemory, releaseMemory } from './memory-filler.ts';
+import { NetworkFaults } from './network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 
 export interface RedisServerOptions {
@@ -33,6 +35,14 @@ export interface RedisServerWithEngine extends RedisServer {
   readonly engine: Engine;
   /** Makes this server a read-only replica of `primary` (same process), or a primary again with null. */
   replicaOf(primary: RedisServerWithEngine | null): void;
+  /** Fault injection (the emulator's fault API): latency, freezing and resets of this server's connections. */
+  readonly network: NetworkFaults;
+  /** Resets every client connection (TCP RST); answers how many. */
+  resetConnections(): number;
+  /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
+  cutReplication(cut: boolean): void;
+  /** Fault injection: filler keys up to `bytes` of used memory (sliced over event loop turns), or removed with 0. */
+  fillMemory(bytes: number): Promise<void>;
 }
 
 function socketConn(s: net.Socket): Conn {
@@ -67,9 +77,11 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
   });
   engine.config.bind = host;
   const sockets = new Set<net.Socket>();
+  const network = new NetworkFaults();
   let boundPort = 0;
 
   const onConnection = (socket: net.Socket): void => {
+    if (!network.admit(socket)) return;
     sockets.add(socket);
     socket.setNoDelay(true);
     const client = engine.addClient(socketConn(socket));
@@ -82,14 +94,16 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     if (client === null) return;
     // Replies drained: a client paused for unread output may read again.
     socket.on('drain', () => engine.applyBackpressure(client));
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        engine.onData(client, chunk);
-      } catch {
-        // A bug in one command must not take the node down; drop just this client.
-        engine.closeClient(client, true);
-      }
-    });
+    socket.on('data', (chunk: Buffer) =>
+      network.deliver(socket, () => {
+        try {
+          engine.onData(client, chunk);
+        } catch {
+          // A bug in one command must not take the node down; drop just this client.
+          engine.closeClient(client, true);
+        }
+      }),
+    );
   };
 
   const server: net.Server = options.tls
@@ -99,6 +113,22 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
   return {
     engine,
     replicaOf: (primary) => engine.replicaOf(primary === null ? null : primary.engine),
+    network,
+    resetConnections: () => network.resetAll(sockets),
+    cutReplication: (cut) => {
+      const primary = engine.replication.primary;
+      if (primary === null || cut !== primary.replication.replicas.has(engine)) return;
+      if (cut) {
+        primary.replication.detach(engine);
+        engine.replication.linkUp = false;
+      } else {
+        primary.replication.attach(engine);
+      }
+    },
+    fillMemory: async (bytes) => {
+      if (bytes > 0) await fillMemory(engine, bytes);
+      else await releaseMemory(engine);
+    },
     get port() {
       return boundPort;
     },

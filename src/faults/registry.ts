@@ -70,6 +70,10 @@ export class FaultRegistry {
     return undefined;
   }
 
+  requestOf(id: string): FaultRequest | undefined {
+    return this.active.get(id)?.request;
+  }
+
   /** Ends a fault and undoes it; false when there is no such fault. */
   async remove(id: string): Promise<boolean> {
     const fault = this.active.get(id);

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
+import { injectFault } from './inject.ts';
 import { faultsOf } from './registry.ts';
 import { resetWorld } from './reset.ts';
+import { FaultRequestError, parseFaultRequest, scopeOfRequest } from './types.ts';
 
 export const RESET_PATH = '/_elasticache-local/reset';
 /** moto's server mode resets here; suites written for it move over by changing the endpoint. */
 export const MOTO_RESET_PATH = '/moto-api/reset';
+export const FAULTS_PATH = '/_elasticache-local/faults';
 
 class BadRequest extends Error {}
 
@@ -51,6 +54,23 @@ export function registerTestRoutes(app: FastifyInstance, world: World): void {
       if (err instanceof BadRequest) return reply.code(400).send({ error: err.message });
       throw err;
     }
+  });
+
+  app.post(FAULTS_PATH, async (request, reply) => {
+    try {
+      const fault = parseFaultRequest(typeof request.body === 'string' ? request.body : '');
+      const id = await injectFault(world, fault, scopeOfRequest(fault, defaults));
+      return reply.code(201).send({ id });
+    } catch (err) {
+      if (err instanceof FaultRequestError) return reply.code(400).send({ error: err.message });
+      throw err;
+    }
+  });
+  app.get(FAULTS_PATH, async () => ({ faults: faultsOf(world).list() }));
+  app.delete(FAULTS_PATH, async () => ({ cleared: await faultsOf(world).removeAll() }));
+  app.delete<{ Params: { id: string } }>(`${FAULTS_PATH}/:id`, async (request, reply) => {
+    if (await faultsOf(world).remove(request.params.id)) return { cleared: 1 };
+    return reply.code(404).send({ error: `no fault ${request.params.id}` });
   });
   app.addHook('onClose', async () => faultsOf(world).dispose());
 }

@@ -218,13 +218,16 @@ export const serverCommands = defineGroup('server', [
     flags: [],
     acl: ['@connection'],
     handler: (c, a) => {
-      parseIntArg(a[1] as string);
+      const wanted = parseIntArg(a[1] as string);
       const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       if (c.engine.replication.primary !== null) fail('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
-      // Replication is in-process: once pending changes are shipped, every replica has them.
-      c.engine.replication.flushNow();
-      c.w.int(c.engine.replication.replicas.size);
+      // Replication is in-process: once pending changes are shipped, every attached replica has them.
+      // A replica whose link is cut (the emulator's fault API) is not attached: WAIT then runs into its timeout.
+      const r = c.engine.replication;
+      r.flushNow();
+      if (r.replicas.size >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(r.replicas.size);
+      c.engine.block(c, [], t, { tryServe: () => false, onTimeout: () => c.w.int(r.replicas.size) });
     },
   },
   {

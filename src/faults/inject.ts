@@ -1,0 +1,182 @@
+import { nodeMemoryBytes } from '../catalog/node-types.ts';
+import type { Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+import { crashNodes, recoverNodes, RECOVERY_DELAY_FACTOR } from './node-outage.ts';
+import { faultsOf, type Applied } from './registry.ts';
+import { nodeName, nodesInAz, redisOf, resolveNodes, shardPrimary, type TargetNode } from './targets.ts';
+import { FaultRequestError, type FaultRequest } from './types.ts';
+
+const none = () => undefined;
+
+/** Applies a checked fault request and registers it; answers its id. A target that cannot take it is a 400. */
+export async function injectFault(world: World, request: FaultRequest, scope: Scope): Promise<string> {
+  const faults = faultsOf(world);
+  // The id is needed by steps scheduled while applying, so the fault is registered first and filled in.
+  const applied: Applied = { nodes: [], undo: none };
+  const plan = planFault(world, request, scope);
+  const id = faults.add(request, scope, applied, world.now());
+  try {
+    const result = await plan(id);
+    applied.nodes = result.nodes;
+    applied.undo = result.undo;
+  } catch (err) {
+    await faults.remove(id);
+    throw err;
+  }
+  return id;
+}
+
+type Plan = (id: string) => Promise<Applied> | Applied;
+
+/** Checks the target now (so a bad one is a 400 before anything happens) and answers how to apply. */
+function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
+  const faults = faultsOf(world);
+  const event = (n: TargetNode, message: string) => world.event(scope, 'cache-cluster', n.clusterId, message);
+  const names = (nodes: TargetNode[]) => nodes.map(nodeName);
+  const endsAfterRecovery = (id: string) => {
+    if (request.durationMs === undefined) {
+      faults.after(id, world.config.transitionDelayMs * RECOVERY_DELAY_FACTOR, async () => {
+        await faults.remove(id);
+      });
+    }
+  };
+
+  switch (request.action) {
+    case 'crash-node': {
+      const nodes = resolveNodes(world, scope, request.target, 'primaries');
+      return async (id) => {
+        await crashNodes(world, faults, id, scope, nodes);
+        endsAfterRecovery(id);
+        return { nodes: names(nodes), undo: () => recoverNodes(world, scope, nodes) };
+      };
+    }
+    case 'lose-az': {
+      const nodes = nodesInAz(world, scope, request.target);
+      if (nodes.length === 0) throw new FaultRequestError(`no cache node in availability zone ${request.target}`);
+      return async (id) => {
+        await crashNodes(world, faults, id, scope, nodes);
+        return { nodes: names(nodes), undo: () => recoverNodes(world, scope, nodes) };
+      };
+    }
+    case 'stop-node': {
+      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      return () => {
+        for (const { n, s } of servers) {
+          s.network.freeze(true);
+          event(n, `Cache node ${n.nodeId} shutdown`);
+        }
+        return {
+          nodes: servers.map(({ n }) => nodeName(n)),
+          undo: () => {
+            for (const { n, s } of servers) {
+              s.network.freeze(false);
+              event(n, `Cache node ${n.nodeId} restarted`);
+            }
+          },
+        };
+      };
+    }
+    case 'cut-replication':
+    case 'delay-replication': {
+      const replicas = resolveNodes(world, scope, request.target, 'replicas').map((n) => {
+        if (!n.group || shardPrimary(n.group, n.clusterId) === n.clusterId) {
+          throw new FaultRequestError(`${request.action}: ${nodeName(n)} is not a replica`);
+        }
+        return { n, s: redisOf(world, n, request.action) };
+      });
+      if (replicas.length === 0) throw new FaultRequestError(`${request.target} has no replica`);
+      return (id) => {
+        for (const { n, s } of replicas) {
+          s.cutReplication(true);
+          const how = request.action === 'cut-replication' ? 'interrupted' : `delayed by ${request.delayMs} ms`;
+          event(n, `Replication from the primary to cache node ${n.nodeId} ${how}`);
+        }
+        const delayMs = request.delayMs;
+        if (delayMs !== undefined) {
+          // The replica catches up once per delay, so it trails its primary by up to that long.
+          const catchUp = () => {
+            for (const { s } of replicas) {
+              s.cutReplication(false);
+              s.cutReplication(true);
+            }
+            faults.after(id, delayMs, catchUp);
+          };
+          faults.after(id, delayMs, catchUp);
+        }
+        return {
+          nodes: replicas.map(({ n }) => nodeName(n)),
+          undo: () => {
+            for (const { n, s } of replicas) {
+              s.cutReplication(false);
+              event(n, `Replication from the primary to cache node ${n.nodeId} resumed`);
+            }
+          },
+        };
+      };
+    }
+    case 'add-latency': {
+      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const latencyMs = request.latencyMs ?? 0;
+      return () => {
+        for (const { n, s } of servers) {
+          s.network.latencyMs = latencyMs;
+          event(n, `Network latency of cache node ${n.nodeId} increased by ${latencyMs} ms`);
+        }
+        return {
+          nodes: servers.map(({ n }) => nodeName(n)),
+          undo: () => {
+            for (const { n, s } of servers) {
+              s.network.latencyMs = 0;
+              event(n, `Network latency of cache node ${n.nodeId} back to normal`);
+            }
+          },
+        };
+      };
+    }
+    case 'drop-connections': {
+      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      return (id) => {
+        for (const { n, s } of servers) {
+          const dropped = s.resetConnections();
+          event(n, `Reset ${dropped} client connections of cache node ${n.nodeId}`);
+          // A count refuses that many further connections; a duration refuses all until it ends.
+          s.network.refuseNext = request.count ?? (request.durationMs !== undefined ? Infinity : 0);
+          s.network.onRefused = () => faults.consume(id);
+        }
+        if (request.count === undefined && request.durationMs === undefined) {
+          faults.after(id, 0, async () => {
+            await faults.remove(id);
+          });
+        }
+        return {
+          nodes: servers.map(({ n }) => nodeName(n)),
+          undo: () => {
+            for (const { s } of servers) {
+              s.network.refuseNext = 0;
+              s.network.onRefused = null;
+            }
+          },
+        };
+      };
+    }
+    case 'fill-memory': {
+      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const percent = request.percent ?? 100;
+      return async () => {
+        for (const { n, s } of servers) {
+          await s.fillMemory(Math.ceil((nodeMemoryBytes(n.cluster.nodeType) * percent) / 100));
+          event(n, `Memory of cache node ${n.nodeId} filled to ${percent}% of maxmemory`);
+        }
+        return {
+          nodes: servers.map(({ n }) => nodeName(n)),
+          undo: async () => {
+            for (const { s } of servers) await s.fillMemory(0);
+          },
+        };
+      };
+    }
+    case 'api-error':
+      // Applied per request by the API (see api-errors.ts); nothing runs until then.
+      return () => ({ nodes: [], undo: none });
+  }
+}

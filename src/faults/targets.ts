@@ -1,0 +1,72 @@
+import type { RedisServerWithEngine } from '../../engines/redis/index.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+import { FaultRequestError } from './types.ts';
+
+/** One cache node a fault touches. */
+export interface TargetNode {
+  clusterId: string;
+  nodeId: string;
+  key: string;
+  az: string;
+  cluster: ClusterRecord;
+  group?: ReplicationGroupRecord;
+}
+
+export const nodeName = (n: TargetNode) => `${n.clusterId}/${n.nodeId}`;
+
+/** Which members of a replication group a fault on the whole group touches. */
+export type GroupPick = 'primaries' | 'replicas' | 'all';
+
+function shardsOf(group: ReplicationGroupRecord): { primary: string; members: string[] }[] {
+  if (group.shards) return group.shards.map((s) => ({ primary: s.primaryClusterId, members: s.members }));
+  return [{ primary: group.primaryClusterId, members: group.memberClusters }];
+}
+
+function nodesOf(world: World, scope: Scope, cluster: ClusterRecord, nodeId?: string): TargetNode[] {
+  const group = cluster.replicationGroupId ? world.resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
+  return cluster.nodes
+    .filter((n) => nodeId === undefined || n.id === nodeId)
+    .map((n) => ({ clusterId: cluster.id, nodeId: n.id, key: world.runtime.nodeKey(scope, cluster.id, n.id), az: n.az, cluster, group }));
+}
+
+/** `<cache cluster id>[/<node id>]` or a replication group id, as the nodes it names. */
+export function resolveNodes(world: World, scope: Scope, target: string, pick: GroupPick): TargetNode[] {
+  const [clusterId, nodeId, extra] = target.split('/');
+  if (extra !== undefined || !clusterId) throw new FaultRequestError(`target ${target} is not <cache cluster id>[/<node id>]`);
+  const cluster = world.resources.get(scope, 'cluster', clusterId);
+  if (cluster) {
+    const nodes = nodesOf(world, scope, cluster, nodeId);
+    if (nodes.length === 0) throw new FaultRequestError(`cache cluster ${clusterId} has no node ${nodeId}`);
+    return nodes;
+  }
+  const group = nodeId === undefined ? world.resources.get(scope, 'replication-group', target) : undefined;
+  if (!group) throw new FaultRequestError(`no cache cluster or replication group ${target} in ${scope.account}/${scope.region}`);
+  const ids = shardsOf(group).flatMap((s) =>
+    pick === 'all' ? s.members : pick === 'primaries' ? [s.primary] : s.members.filter((m) => m !== s.primary),
+  );
+  return ids.flatMap((id) => {
+    const c = world.resources.get(scope, 'cluster', id);
+    return c ? nodesOf(world, scope, c) : [];
+  });
+}
+
+/** Every node in an availability zone. */
+export function nodesInAz(world: World, scope: Scope, az: string): TargetNode[] {
+  return world.resources.list(scope, 'cluster').flatMap((c) => nodesOf(world, scope, c).filter((n) => n.az === az));
+}
+
+/** The running Redis server of a node, or a 400 naming why the fault cannot reach it. */
+export function redisOf(world: World, node: TargetNode, action: string): RedisServerWithEngine {
+  const server = world.runtime.nodes.redisServer(node.key);
+  if (!server) {
+    const why = node.cluster.engine === 'redis' ? 'is not running' : `is a ${node.cluster.engine} node (Redis nodes only)`;
+    throw new FaultRequestError(`${action}: node ${nodeName(node)} ${why}`);
+  }
+  return server;
+}
+
+/** The shard primary of a group member, and whether the node is that primary. */
+export function shardPrimary(group: ReplicationGroupRecord, clusterId: string): string | undefined {
+  return shardsOf(group).find((s) => s.members.includes(clusterId))?.primary;
+}

@@ -1,0 +1,238 @@
+import {
+  CreateCacheClusterCommand,
+  CreateReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeEventsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  waitUntilCacheClusterAvailable,
+  waitUntilReplicationGroupAvailable,
+  type ReplicationGroup,
+} from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
+import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+let local: TestClient;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+  client = sdkClient(emulator);
+  local = testClient(emulator.url);
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator.stop();
+});
+beforeEach(() => local.reset());
+
+async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function group(id: string): Promise<ReplicationGroup> {
+  return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0]!;
+}
+
+async function createGroup(id: string, clusters: number, automaticFailover: boolean): Promise<ReplicationGroup> {
+  await client.send(new CreateReplicationGroupCommand({
+    ReplicationGroupId: id, ReplicationGroupDescription: id, Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+    NumCacheClusters: clusters, AutomaticFailoverEnabled: automaticFailover, MultiAZEnabled: automaticFailover,
+  }));
+  await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: id });
+  return group(id);
+}
+
+const primaryOf = (g: ReplicationGroup) => g.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'primary')!.CacheClusterId;
+const nodePort = async (clusterId: string) =>
+  (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!.CacheNodes![0]!.Endpoint!.Port!;
+const messages = async (sourceId: string, sourceType: 'cache-cluster' | 'replication-group' = 'cache-cluster') =>
+  ((await client.send(new DescribeEventsCommand({ SourceIdentifier: sourceId, SourceType: sourceType, Duration: 60 }))).Events ?? []).map((e) => e.Message);
+
+describe('crash-node', () => {
+  it('resets the clients; automatic failover promotes the replica and ioredis carries on through the primary endpoint', async () => {
+    const g = await createGroup('crash', 2, true);
+    const endpoint = g.NodeGroups![0]!.PrimaryEndpoint!;
+    const redis = new Redis({ host: endpoint.Address, port: endpoint.Port, maxRetriesPerRequest: null, retryStrategy: () => 25 });
+    await redis.set('before', '1');
+    const replica = new Redis({ port: await nodePort('crash-002') });
+    await until(async () => (await replica.get('before')) === '1' || undefined);
+    replica.disconnect();
+    let closed = 0;
+    redis.on('close', () => closed++);
+
+    const id = await local.faults.crashNode('crash-001');
+    await until(async () => closed > 0);
+    // ioredis reconnects through the endpoint by itself; the write lands once the replica is promoted.
+    expect(await redis.set('after', '2')).toBe('OK');
+    expect(await redis.get('before')).toBe('1');
+    expect(primaryOf(await group('crash'))).toBe('crash-002');
+    expect(await messages('crash', 'replication-group')).toContain('Failover to replica node crash-002 completed');
+    expect(await messages('crash-001')).toContain('Recovering cache nodes 0001');
+
+    // The failed node comes back, empty, as a replica of the new primary, and the fault ends.
+    await until(async () => (await local.faults.list()).length === 0 || undefined);
+    expect(await messages('crash-001')).toContain('Finished recovery for cache nodes 0001');
+    const old = new Redis({ port: await nodePort('crash-001') });
+    await until(async () => (await old.get('after')) === '2' || undefined);
+    expect((await old.role())[0]).toBe('slave');
+    old.disconnect();
+    redis.disconnect();
+    expect(id).toMatch(/^fault-/);
+  });
+
+  it('without a replica the node comes back empty after durationMs', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'solo', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'solo' });
+    const port = await nodePort('solo');
+    const redis = new Redis({ port, maxRetriesPerRequest: null, retryStrategy: () => 25 });
+    // Refused reconnections while the node is down are expected.
+    redis.on('error', () => undefined);
+    await redis.set('k', 'v');
+    await local.faults.crashNode('solo/0001', { durationMs: 400 });
+    expect(await redis.get('k')).toBeNull();
+    expect(await redis.dbsize()).toBe(0);
+    redis.disconnect();
+  });
+});
+
+describe('replication faults', () => {
+  it('cut-replication: WAIT runs into its timeout and INFO shows the link down, until the fault is cleared', async () => {
+    const g = await createGroup('cut', 2, false);
+    const primary = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
+    const replica = new Redis({ port: await nodePort('cut-002') });
+    await primary.set('a', '1');
+    expect(await primary.call('WAIT', '1', '1000')).toBe(1);
+
+    const id = await local.faults.cutReplication('cut-002');
+    await primary.set('b', '2');
+    const started = performance.now();
+    expect(await primary.call('WAIT', '1', '300')).toBe(0);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await replica.get('b')).toBeNull();
+    expect(await replica.info('replication')).toContain('master_link_status:down');
+    expect(await messages('cut-002')).toContain('Replication from the primary to cache node 0001 interrupted');
+
+    await local.faults.clear(id);
+    expect(await primary.call('WAIT', '1', '1000')).toBe(1);
+    expect(await replica.get('b')).toBe('2');
+    expect(await replica.info('replication')).toContain('master_link_status:up');
+    primary.disconnect();
+    replica.disconnect();
+  });
+
+  it('delay-replication: the replica trails its primary, then catches up', async () => {
+    const g = await createGroup('lag', 2, false);
+    const primary = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
+    const replica = new Redis({ port: await nodePort('lag-002') });
+    await local.faults.delayReplication('lag', 300);
+    await primary.set('x', '1');
+    expect(await replica.get('x')).toBeNull();
+    await until(async () => (await replica.get('x')) === '1' || undefined);
+    primary.disconnect();
+    replica.disconnect();
+  });
+});
+
+describe('network and memory faults', () => {
+  it('add-latency: node-redis requests take the added latency, then not', async () => {
+    const g = await createGroup('slow', 1, false);
+    const redis = createClient({ socket: { port: g.NodeGroups![0]!.PrimaryEndpoint!.Port, host: '127.0.0.1' } });
+    await redis.connect();
+    const id = await local.faults.addLatency('slow', 200);
+    let t = performance.now();
+    expect(await redis.set('k', 'v')).toBe('OK');
+    expect(performance.now() - t).toBeGreaterThanOrEqual(190);
+    // Pipelined requests keep their order.
+    const replies = await Promise.all([redis.incr('n'), redis.incr('n'), redis.incr('n')]);
+    expect(replies).toEqual([1, 2, 3]);
+    await local.faults.clear(id);
+    t = performance.now();
+    await redis.get('k');
+    expect(performance.now() - t).toBeLessThan(150);
+    await redis.quit();
+  });
+
+  it('drop-connections resets the clients and refuses the next ones (a count); stop-node freezes until cleared', async () => {
+    const g = await createGroup('drop', 1, false);
+    const port = g.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+    const redis = new Redis({ port, maxRetriesPerRequest: null, retryStrategy: () => 10 });
+    redis.on('error', () => undefined);
+    await redis.ping();
+    let closed = 0;
+    redis.on('close', () => closed++);
+    await local.faults.dropConnections('drop', { count: 2 });
+    await until(async () => closed >= 1 || undefined);
+    expect(await redis.ping()).toBe('PONG');
+    await until(async () => (await local.faults.list()).length === 0 || undefined);
+
+    const stop = await local.faults.stopNode('drop');
+    let answered = false;
+    const pending = redis.ping().then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(answered).toBe(false);
+    await local.faults.clear(stop);
+    await pending;
+    expect(answered).toBe(true);
+    redis.disconnect();
+  });
+
+  it('fill-memory: writes meet -OOM under volatile-lru, and the filler goes with the fault', async () => {
+    const g = await createGroup('full', 1, false);
+    const redis = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
+    const id = await local.faults.fillMemory('full');
+    await expect(redis.set('k', 'v')).rejects.toThrow(/^OOM /);
+    await local.faults.clear(id);
+    expect(await redis.set('k', 'v')).toBe('OK');
+    expect(await redis.dbsize()).toBe(1);
+    redis.disconnect();
+  });
+});
+
+describe('api-error and the contract', () => {
+  it("api-error: the SDK retries ThrottlingException, counted in $metadata.attempts; ServiceUnavailable is a 503", async () => {
+    const retrying = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 3 });
+    await local.faults.apiError('DescribeCacheClusters', { count: 2 });
+    const out = await retrying.send(new DescribeCacheClustersCommand({}));
+    expect(out.$metadata.attempts).toBe(3);
+
+    await local.faults.apiError('*', { count: 1, error: 'ServiceUnavailable' });
+    const raw = await fetch(emulator.url, { method: 'POST', body: 'Action=DescribeCacheClusters&Version=2015-02-02', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(raw.status).toBe(503);
+    expect(await raw.text()).toContain('<Code>ServiceUnavailable</Code>');
+
+    await local.faults.apiError('DescribeReplicationGroups', { durationMs: 60_000 });
+    await expect(client.send(new DescribeReplicationGroupsCommand({}))).rejects.toMatchObject({ name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+    retrying.destroy();
+  });
+
+  it('POST answers 201 with an id, GET lists, DELETE clears one or all, a bad body is a 400 with a message', async () => {
+    const url = `${emulator.url}/_elasticache-local/faults`;
+    const post = (body: unknown) => fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const created = await post({ action: 'api-error', target: 'DescribeEvents', count: 5 });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const listed = (await (await fetch(url)).json()) as { faults: { id: string; remaining: number; action: string }[] };
+    expect(listed.faults).toMatchObject([{ id, action: 'api-error', remaining: 5 }]);
+    expect((await fetch(`${url}/${id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${url}/${id}`, { method: 'DELETE' })).status).toBe(404);
+
+    for (const bad of ['{', { action: 'melt', target: 'x' }, { action: 'crash-node' }, { action: 'crash-node', target: 'nope' }, { action: 'add-latency', target: 'x' }, { action: 'api-error', target: 'X', count: 1, durationMs: 5 }]) {
+      const res = typeof bad === 'string' ? await fetch(url, { method: 'POST', body: bad }) : await post(bad);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(5);
+    }
+    await post({ action: 'api-error', target: 'A' });
+    await post({ action: 'api-error', target: 'B' });
+    expect(await (await fetch(url, { method: 'DELETE' })).json()).toEqual({ cleared: 2 });
+  });
+});
