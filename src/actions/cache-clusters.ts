@@ -21,7 +21,7 @@ import {
   transitEncryptionOf,
 } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
-import { parameterGroupFor } from './parameter-groups.ts';
+import { checkClusterModeOf, parameterGroupFor } from './parameter-groups.ts';
 import { define, type ActionTable } from './registry.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
@@ -200,6 +200,9 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   } else if (numNodes !== 1) {
     throw invalidValue(`Cannot create a ${engine === 'valkey' ? 'Valkey' : 'Redis'} cluster with a NumCacheNodes parameter greater than 1.`);
   }
+  if (!group && engine !== 'memcached' && input.CacheParameterGroupName !== undefined) {
+    checkClusterModeOf(world, scope, parameterGroupFor(world, scope, input.CacheParameterGroupName, version), false);
+  }
   const restoreFrom = group ? undefined : restoreSourceOf(world, scope, input.SnapshotName, input.SnapshotArns, engine);
   if (input.AZMode !== undefined && input.AZMode !== 'single-az' && input.AZMode !== 'cross-az') {
     throw invalidValue(`Invalid value for AZMode: ${input.AZMode}`);
@@ -262,6 +265,11 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   });
   world.later(() => finishCreate(world, scope, id));
   return { CacheCluster: describeCluster(world, scope, record, false) };
+}
+
+function clusterModeOf(world: World, scope: Scope, cluster: ClusterRecord): boolean {
+  const group = cluster.replicationGroupId ? world.resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
+  return group?.shards !== undefined && !group.clusterModeCompatible;
 }
 
 interface ClusterPlan {
@@ -345,6 +353,7 @@ function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, i
   if (input.CacheParameterGroupName) {
     const version = resolveEngineVersion(cluster.engine, cluster.engineVersion)!;
     cluster.parameterGroup = parameterGroupFor(world, scope, input.CacheParameterGroupName, version);
+    if (cluster.engine !== 'memcached') checkClusterModeOf(world, scope, cluster.parameterGroup, clusterModeOf(world, scope, cluster));
     plan.parametersChanged = true;
   }
   if (input.LogDeliveryConfigurations) {

@@ -32,6 +32,21 @@ export function parameterGroupFor(world: World, scope: Scope, name: string, vers
   return group.name;
 }
 
+/** Whether a group runs its clusters in cluster mode (`cluster-enabled`, yes in the .cluster.on defaults). */
+export function clusterEnabledIn(world: World, scope: Scope, name: string): boolean {
+  return getParameterGroup(world.resources, scope, name)?.overrides['cluster-enabled'] === 'yes';
+}
+
+/** A group keeps its cluster mode: a parameter group of the other mode is refused, as AWS refuses it. */
+export function checkClusterModeOf(world: World, scope: Scope, name: string, clusterMode: boolean): void {
+  if (clusterEnabledIn(world, scope, name) === clusterMode) return;
+  throw invalidCombination(
+    clusterMode
+      ? `Cannot use parameter group ${name} with a cluster mode enabled replication group: its cluster-enabled parameter is no.`
+      : `Cannot use parameter group ${name}: its cluster-enabled parameter is yes, which requires cluster mode enabled.`,
+  );
+}
+
 function describeGroup(world: World, scope: Scope, g: ParameterGroupRecord): ec.CacheParameterGroup {
   return {
     CacheParameterGroupName: g.name,
@@ -185,8 +200,14 @@ export const parameterGroupActions: ActionTable = {
     const changes = parseNameValues(group, input.ParameterNameValues);
     for (const [name, value] of changes) {
       if (value === undefined) throw missingParameter(`ParameterNameValues.ParameterNameValue.ParameterValue (${name})`);
-      group.overrides[name] = value;
     }
+    // cluster-enabled is modifiable only while no cluster uses the group: a running group cannot change mode this way.
+    if (changes.some(([n, v]) => n === 'cluster-enabled' && v !== (group.overrides['cluster-enabled'] ?? 'no'))) {
+      if (world.resources.list(scope, 'cluster').some((c) => c.parameterGroup === group.name)) {
+        throw fault('InvalidCacheParameterGroupStateFault', `Parameter cluster-enabled cannot be changed while parameter group ${group.name} is in use.`);
+      }
+    }
+    for (const [name, value] of changes) group.overrides[name] = value!;
     world.resources.put(scope, 'parameter-group', group.name, group);
     propagate(world, scope, group, changes.map(([n]) => n));
     world.event(scope, 'cache-parameter-group', group.name, `Cache parameter group ${group.name} modified`);

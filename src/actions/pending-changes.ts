@@ -6,6 +6,7 @@ import type { ClusterRecord, DeferredChanges, Engine, ReplicationGroupRecord, Sc
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
 import type { World } from '../world.ts';
 import { authTokenOf } from './cluster-options.ts';
+import { checkClusterModeOf } from './parameter-groups.ts';
 import { describePendingLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
 
 /**
@@ -202,6 +203,9 @@ export function deferGroupChanges(
   if (!groupRequestsChange(input, group, primary) && !(input.ApplyImmediately && group.deferred)) throw noModifications();
   const { apply, deferred } = splitDeferred(input, GROUP_DEFERRED, group.deferred, world.now());
   checkGroupDeferred(group, primary, { ...apply, ...deferred?.request } as ec.ModifyReplicationGroupMessage);
+  if (input.CacheParameterGroupName !== undefined) {
+    checkClusterModeOf(world, scope, input.CacheParameterGroupName, group.shards !== undefined && !group.clusterModeCompatible);
+  }
   if (deferred !== undefined && deferred !== group.deferred) {
     world.event(scope, 'replication-group', group.id, 'Modifications pending for the next maintenance window');
   }

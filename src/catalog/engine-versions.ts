@@ -7,11 +7,14 @@ export interface EngineVersion {
   description: string;
 }
 
+// Every version AWS offers (DescribeCacheEngineVersions), with its default parameter group family.
 const REDIS = [
-  ['3.2.6', 'redis3.2'], ['4.0.10', 'redis4.0'], ['5.0.6', 'redis5.0'], ['6.0.5', 'redis6.x'], ['6.2.6', 'redis6.x'],
-  ['7.0.7', 'redis7'], ['7.1.0', 'redis7'],
+  ['2.6.13', 'redis2.6'], ['2.8.6', 'redis2.8'], ['2.8.19', 'redis2.8'], ['2.8.21', 'redis2.8'], ['2.8.22', 'redis2.8'],
+  ['2.8.23', 'redis2.8'], ['2.8.24', 'redis2.8'], ['3.2.4', 'redis3.2'], ['3.2.6', 'redis3.2'], ['3.2.10', 'redis3.2'],
+  ['4.0.10', 'redis4.0'], ['5.0.0', 'redis5.0'], ['5.0.3', 'redis5.0'], ['5.0.4', 'redis5.0'], ['5.0.5', 'redis5.0'],
+  ['5.0.6', 'redis5.0'], ['6.0.5', 'redis6.x'], ['6.2.6', 'redis6.x'], ['7.0.7', 'redis7'], ['7.1.0', 'redis7'],
 ] as const;
-const VALKEY = [['7.2.6', 'valkey7'], ['8.0.1', 'valkey8']] as const;
+const VALKEY = [['7.2.6', 'valkey7'], ['8.0.1', 'valkey8'], ['8.1.0', 'valkey8']] as const;
 const MEMCACHED = [
   ['1.4.5', 'memcached1.4'], ['1.4.14', 'memcached1.4'], ['1.4.24', 'memcached1.4'], ['1.4.33', 'memcached1.4'],
   ['1.4.34', 'memcached1.4'], ['1.5.10', 'memcached1.5'], ['1.5.16', 'memcached1.5'], ['1.6.6', 'memcached1.6'],
@@ -26,7 +29,7 @@ export const ENGINE_VERSIONS: readonly EngineVersion[] = [
   ...VALKEY.map(([version, family]) => ({ engine: 'valkey' as const, version, family })),
 ].map((v) => ({ ...v, description: `${NAMES[v.engine]} version ${v.version}` }));
 
-export const DEFAULT_VERSION: Record<Engine, string> = { redis: '7.1.0', valkey: '8.0.1', memcached: '1.6.22' };
+export const DEFAULT_VERSION: Record<Engine, string> = { redis: '7.1.0', valkey: '8.1.0', memcached: '1.6.22' };
 
 /**
  * Resolves what a user may pass as EngineVersion to the full version AWS then describes:

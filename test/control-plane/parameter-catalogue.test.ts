@@ -1,0 +1,149 @@
+// The parameter catalogue per family (names, types, ranges, modifiability, change types), value checks,
+// cluster-enabled as AWS handles it, and the engine catalogue.
+import {
+  CreateCacheClusterCommand,
+  CreateCacheParameterGroupCommand,
+  CreateReplicationGroupCommand,
+  DescribeCacheEngineVersionsCommand,
+  DescribeCacheParametersCommand,
+  DescribeEngineDefaultParametersCommand,
+  type ElastiCacheClient,
+  ModifyCacheParameterGroupCommand,
+  ModifyReplicationGroupCommand,
+  type Parameter,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+let client: ElastiCacheClient;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 50 });
+  client = sdkClient(emulator);
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator.stop();
+});
+
+async function defaults(family: string): Promise<Map<string, Parameter>> {
+  const out = new Map<string, Parameter>();
+  let marker: string | undefined;
+  do {
+    const page = (await client.send(new DescribeEngineDefaultParametersCommand({ CacheParameterGroupFamily: family, Marker: marker, MaxRecords: 100 }))).EngineDefaults!;
+    for (const p of page.Parameters ?? []) out.set(p.ParameterName!, p);
+    marker = page.Marker;
+  } while (marker);
+  return out;
+}
+
+async function setParameter(group: string, name: string, value: string) {
+  return client.send(new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: group, ParameterNameValues: [{ ParameterName: name, ParameterValue: value }] }));
+}
+
+describe('parameter catalogue per family', () => {
+  it('lists each family its own parameters', async () => {
+    const r32 = await defaults('redis3.2');
+    expect(r32.has('hash-max-ziplist-entries')).toBe(true);
+    expect(r32.has('list-max-ziplist-size')).toBe(true);
+    expect(r32.has('list-max-ziplist-entries')).toBe(false);
+    expect(r32.has('hash-max-listpack-entries')).toBe(false);
+    expect(r32.has('lazyfree-lazy-eviction')).toBe(false);
+    expect(r32.get('tcp-keepalive')?.ParameterValue).toBe('300');
+
+    const r26 = await defaults('redis2.6');
+    expect(r26.get('list-max-ziplist-entries')?.ParameterValue).toBe('512');
+    expect(r26.has('notify-keyspace-events')).toBe(false);
+
+    const r6 = await defaults('redis6.x');
+    for (const name of ['hash-max-ziplist-entries', 'cluster-allow-reads-when-down', 'acllog-max-len', 'lazyfree-lazy-user-del', 'active-defrag-cycle-max', 'acl-pubsub-default']) {
+      expect(r6.has(name), name).toBe(true);
+    }
+    expect(r6.get('acl-pubsub-default')).toMatchObject({ MinimumEngineVersion: '6.2.0', AllowedValues: 'resetchannels,allchannels' });
+
+    const r7 = await defaults('redis7');
+    expect(r7.has('hash-max-ziplist-entries')).toBe(false);
+    expect(r7.get('cluster-allow-pubsubshard-when-down')).toMatchObject({ ParameterValue: 'yes', IsModifiable: true, ChangeType: 'immediate' });
+    expect(r7.get('activerehashing')?.IsModifiable).toBe(false);
+    expect(r7.get('databases')).toMatchObject({ ChangeType: 'requires-reboot', DataType: 'integer' });
+
+    const v8 = await defaults('valkey8');
+    expect(v8.get('repl-backlog-size')?.ParameterValue).toBe('10485760');
+    expect(v8.get('commandlog-large-reply-max-len')).toMatchObject({ MinimumEngineVersion: '8.1.0', AllowedValues: '0-1024' });
+    expect((await defaults('valkey7')).has('set-max-listpack-entries')).toBe(true);
+
+    const m14 = await defaults('memcached1.4');
+    expect(m14.get('hash_algorithm')).toMatchObject({ ParameterValue: 'jenkins', AllowedValues: 'jenkins,murmur3' });
+    expect((await defaults('memcached1.5')).has('inline_ascii_resp')).toBe(true);
+  });
+
+  it('checks values: keyspace event letters, enums and ranges', async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'values', CacheParameterGroupFamily: 'redis6.x', Description: 'v' }));
+    await expect(setParameter('values', 'notify-keyspace-events', 'ZZZ')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await setParameter('values', 'notify-keyspace-events', 'KEA');
+    await expect(setParameter('values', 'maxmemory-policy', 'sometimes')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(setParameter('values', 'active-defrag-cycle-max', '76')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await setParameter('values', 'active-defrag-cycle-max', '70');
+    await setParameter('values', 'hash-max-ziplist-entries', '256');
+    await expect(setParameter('values', 'hash-max-listpack-entries', '256')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    const user = (await client.send(new DescribeCacheParametersCommand({ CacheParameterGroupName: 'values', Source: 'user' }))).Parameters!;
+    expect(user.map((p) => [p.ParameterName, p.ParameterValue])).toEqual(
+      expect.arrayContaining([['notify-keyspace-events', 'KEA'], ['active-defrag-cycle-max', '70'], ['hash-max-ziplist-entries', '256']]),
+    );
+  });
+
+  it('sets cluster-enabled in a custom group and keeps a group in its cluster mode', async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'my-cluster-on', CacheParameterGroupFamily: 'redis7', Description: 'on' }));
+    await setParameter('my-cluster-on', 'cluster-enabled', 'yes');
+    const created = await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'via-param',
+        ReplicationGroupDescription: 'cluster mode from the parameter group',
+        CacheNodeType: 'cache.t3.micro',
+        Engine: 'redis',
+        CacheParameterGroupName: 'my-cluster-on',
+        NumNodeGroups: 1,
+        ReplicasPerNodeGroup: 1,
+      }),
+    );
+    expect(created.ReplicationGroup?.ClusterEnabled).toBe(true);
+    await expect(setParameter('my-cluster-on', 'cluster-enabled', 'no')).rejects.toMatchObject({ name: 'InvalidCacheParameterGroupStateFault' });
+
+    await client.send(
+      new CreateReplicationGroupCommand({ ReplicationGroupId: 'plain', ReplicationGroupDescription: 'disabled', CacheNodeType: 'cache.t3.micro', Engine: 'redis', NumCacheClusters: 1 }),
+    );
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'plain' });
+    await expect(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'plain', CacheParameterGroupName: 'default.redis7.cluster.on', ApplyImmediately: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(
+      client.send(new CreateCacheClusterCommand({ CacheClusterId: 'alone', Engine: 'redis', CacheNodeType: 'cache.t3.micro', CacheParameterGroupName: 'default.redis7.cluster.on' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+  });
+});
+
+describe('engine catalogue', () => {
+  it('lists every Redis OSS and Valkey version with its family, and filters', async () => {
+    const valkey = (await client.send(new DescribeCacheEngineVersionsCommand({ Engine: 'valkey' }))).CacheEngineVersions!;
+    expect(valkey.map((v) => [v.EngineVersion, v.CacheParameterGroupFamily])).toEqual([
+      ['7.2.6', 'valkey7'],
+      ['8.0.1', 'valkey8'],
+      ['8.1.0', 'valkey8'],
+    ]);
+    const redis = (await client.send(new DescribeCacheEngineVersionsCommand({ Engine: 'redis', MaxRecords: 100 }))).CacheEngineVersions!;
+    expect(redis.map((v) => v.CacheParameterGroupFamily)).toEqual(expect.arrayContaining(['redis2.6', 'redis2.8', 'redis3.2', 'redis4.0', 'redis5.0', 'redis6.x', 'redis7']));
+    const family = (await client.send(new DescribeCacheEngineVersionsCommand({ CacheParameterGroupFamily: 'redis5.0' }))).CacheEngineVersions!;
+    expect(family.every((v) => v.EngineVersion!.startsWith('5.0'))).toBe(true);
+    const one = (await client.send(new DescribeCacheEngineVersionsCommand({ Engine: 'valkey', EngineVersion: '8.1' }))).CacheEngineVersions!;
+    expect(one.map((v) => v.EngineVersion)).toEqual(['8.1.0']);
+    const defaultsOnly = (await client.send(new DescribeCacheEngineVersionsCommand({ DefaultOnly: true }))).CacheEngineVersions!;
+    expect(defaultsOnly).toHaveLength(3);
+  });
+
+  it('creates a Valkey 8.1 cluster', async () => {
+    const c = (await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'valkey81', Engine: 'valkey', EngineVersion: '8.1', CacheNodeType: 'cache.t3.micro' }))).CacheCluster!;
+    expect(c).toMatchObject({ Engine: 'valkey', EngineVersion: '8.1.0', CacheParameterGroup: { CacheParameterGroupName: 'default.valkey8' } });
+  });
+});
