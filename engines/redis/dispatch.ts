@@ -116,6 +116,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const dirtyBefore = e.ks.stats.dirty;
   if (e.emptied.length !== 0) e.emptied = [];
   let failed = false;
+  const outer = e.currentClient;
   e.currentClient = c;
   const dbIndex = c.dbIndex;
   const shipped = def.isWrite && e.replication.replicas.size !== 0 && e.replication.beforeWrite(def, args, dbIndex);
@@ -152,5 +153,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.rewind(mark);
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }
+  e.currentClient = outer;
+  if (outer !== c) e.tracking.afterReply(c);
   if (e.ks.ready.size !== 0 && e.execDepth === 0) e.serveBlocked();
 }

@@ -1,6 +1,7 @@
 // Channel, pattern and shard-channel subscriptions and message delivery.
 import type { Client } from './client.ts';
 import { globMatch } from './glob.ts';
+import { pushTo } from './push.ts';
 
 export type SubKind = 'channel' | 'pattern' | 'shard';
 
@@ -54,23 +55,27 @@ export class PubSub {
     const subs = this.channels.get(channel);
     if (subs !== undefined) {
       for (const c of subs) {
-        c.w.push(3);
-        c.w.bulk('message');
-        c.w.bulk(channel);
-        c.w.bulk(message);
-        this.deliver(c);
+        pushTo(c, () => {
+          c.w.push(3);
+          c.w.bulk('message');
+          c.w.bulk(channel);
+          c.w.bulk(message);
+          this.deliver(c);
+        });
         receivers++;
       }
     }
     for (const [pattern, set] of this.patterns) {
       if (!globMatch(pattern, channel)) continue;
       for (const c of set) {
-        c.w.push(4);
-        c.w.bulk('pmessage');
-        c.w.bulk(pattern);
-        c.w.bulk(channel);
-        c.w.bulk(message);
-        this.deliver(c);
+        pushTo(c, () => {
+          c.w.push(4);
+          c.w.bulk('pmessage');
+          c.w.bulk(pattern);
+          c.w.bulk(channel);
+          c.w.bulk(message);
+          this.deliver(c);
+        });
         receivers++;
       }
     }
@@ -81,11 +86,13 @@ export class PubSub {
     const subs = this.shard.get(channel);
     if (subs === undefined) return 0;
     for (const c of subs) {
-      c.w.push(3);
-      c.w.bulk('smessage');
-      c.w.bulk(channel);
-      c.w.bulk(message);
-      this.deliver(c);
+      pushTo(c, () => {
+        c.w.push(3);
+        c.w.bulk('smessage');
+        c.w.bulk(channel);
+        c.w.bulk(message);
+        this.deliver(c);
+      });
     }
     return subs.size;
   }

@@ -1,10 +1,14 @@
-// Server-assisted client-side caching (CLIENT TRACKING): remember which clients read which keys,
-// and push an invalidation when one of those keys changes. Like Redis, keys are tracked by name
-// across databases, and each key is forgotten once invalidated.
+// Server-assisted client-side caching (CLIENT TRACKING), as Redis 7.0 does it:
+// - default mode: remember which clients read which keys (by name, across databases) and push an
+//   invalidation the moment one changes, then forget the key;
+// - BCAST: collect changed keys per prefix and push one message per prefix once the event loop
+//   turn ends, skipping keys a NOLOOP client changed itself;
+// - invalidations a client causes to itself arrive after the reply of the command that caused them.
 import type { Client } from './client.ts';
 import type { CommandDef } from './command-table.ts';
 import { keyPositions } from './command-table.ts';
 import type { Engine } from './engine.ts';
+import { pushTo, releaseHeldPushes } from './push.ts';
 
 export interface TrackingState {
   /** Client id that receives invalidations instead of this one; 0 = this client. */
@@ -18,15 +22,23 @@ export interface TrackingState {
   caching: boolean | null;
 }
 
-/** tracking-table-max-keys (Redis default). */
-const TRACKING_TABLE_MAX_KEYS = 1_000_000;
+interface Prefix {
+  clients: Set<number>;
+  /** Keys changed this turn → the client that changed each first (null: the server, e.g. expiry). */
+  changed: Map<string, Client | null>;
+}
+
+const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class Tracking {
   /** Key → ids of clients that may have cached it. */
   private readonly keys = new Map<string, Set<number>>();
-  /** BCAST prefix → ids of clients subscribed to it. */
-  private readonly prefixes = new Map<string, Set<number>>();
+  private readonly prefixes = new Map<string, Prefix>();
+  private broadcastScheduled = false;
+  /** Ids whose redirect target was found gone (TRACKINGINFO shows broken_redirect). */
+  readonly brokenRedirect = new Set<number>();
   clientsOn = 0;
+  private lastFlushStamp = -1;
 
   constructor(private readonly engine: Engine) {}
 
@@ -34,25 +46,55 @@ export class Tracking {
     return this.clientsOn > 0;
   }
 
-  enable(c: Client, state: TrackingState): void {
-    if (c.tracking === null) this.clientsOn++;
-    else this.dropPrefixes(c);
-    this.hook();
-    c.tracking = state;
-    if (state.bcast) {
-      const list = state.prefixes.length > 0 ? state.prefixes : [''];
-      for (const p of list) {
-        let set = this.prefixes.get(p);
-        if (set === undefined) this.prefixes.set(p, (set = new Set()));
-        set.add(c.id);
+  /** INFO's tracking_total_keys / _items / _prefixes. */
+  stats(): { keys: number; items: number; prefixes: number } {
+    let items = 0;
+    for (const ids of this.keys.values()) items += ids.size;
+    return { keys: this.keys.size, items, prefixes: this.prefixes.size };
+  }
+
+  /** Prefix overlaps Redis refuses for one client, as its error text; null when none. */
+  prefixCollision(c: Client, wanted: string[]): string | null {
+    const overlap = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+    const existing = c.tracking?.bcast ? [...c.tracking.prefixes].sort(byteOrder) : [];
+    for (let i = 0; i < wanted.length; i++) {
+      const p = wanted[i] as string;
+      for (const q of existing) if (overlap(p, q)) return `ERR Prefix '${p}' overlaps with an existing prefix '${q}'. Prefixes for a single client must not overlap.`;
+      for (let j = i + 1; j < wanted.length; j++) {
+        const q = wanted[j] as string;
+        if (overlap(p, q)) return `ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`;
       }
     }
+    return null;
+  }
+
+  /** CLIENT TRACKING ON: options replace the old ones, BCAST prefixes add to those already there. */
+  enable(c: Client, state: TrackingState): void {
+    const old = c.tracking;
+    if (old === null) this.clientsOn++;
+    if (state.bcast) {
+      const added = state.prefixes.length > 0 ? state.prefixes : [''];
+      state.prefixes = old?.bcast ? [...old.prefixes] : [];
+      for (const p of added) {
+        if (!state.prefixes.includes(p)) state.prefixes.push(p);
+        let entry = this.prefixes.get(p);
+        if (entry === undefined) this.prefixes.set(p, (entry = { clients: new Set(), changed: new Map() }));
+        entry.clients.add(c.id);
+      }
+    }
+    this.brokenRedirect.delete(c.id);
+    c.tracking = state;
+    this.hook();
   }
 
   disable(c: Client): void {
     if (c.tracking === null) return;
-    this.dropPrefixes(c);
+    for (const [p, entry] of this.prefixes) {
+      entry.clients.delete(c.id);
+      if (entry.clients.size === 0) this.prefixes.delete(p);
+    }
     c.tracking = null;
+    this.brokenRedirect.delete(c.id);
     this.clientsOn--;
     this.hook();
   }
@@ -61,7 +103,7 @@ export class Tracking {
   private hook(): void {
     const ks = this.engine.ks;
     if (this.clientsOn > 0) {
-      ks.onKeyChange = (key) => this.invalidate(key, this.engine.currentClient);
+      ks.onKeyChange = (key, byServer) => this.invalidate(key, byServer ? null : this.engine.currentClient);
       ks.onFlush = () => this.invalidateAll();
     } else {
       ks.onKeyChange = null;
@@ -70,19 +112,13 @@ export class Tracking {
     }
   }
 
-  private dropPrefixes(c: Client): void {
-    for (const [p, set] of this.prefixes) {
-      set.delete(c.id);
-      if (set.size === 0) this.prefixes.delete(p);
-    }
-  }
-
   /** After a read-only command: remember the keys it read, honouring OPTIN/OPTOUT and CACHING. */
   afterCommand(c: Client, def: CommandDef, args: string[]): void {
     const t = c.tracking;
     if (t === null) return;
     const caching = t.caching;
-    if (def.fullName !== 'client|caching') t.caching = null;
+    // As Redis's resetClient: any CLIENT subcommand, or queuing inside MULTI, keeps the CACHING flag.
+    if (!def.fullName.startsWith('client|') && c.multi === null) t.caching = null;
     if (t.bcast || !def.flags.includes('readonly')) return;
     if (t.optin && caching !== true) return;
     if (t.optout && caching === false) return;
@@ -92,56 +128,127 @@ export class Tracking {
       if (set === undefined) this.keys.set(key, (set = new Set()));
       set.add(c.id);
     }
-    // tracking-table-max-keys: past it, the oldest keys are invalidated to bound memory, like Redis.
-    while (this.keys.size > TRACKING_TABLE_MAX_KEYS) {
-      const oldest = this.keys.keys().next().value as string;
-      this.invalidate(oldest, null, false);
+  }
+
+  /** After every outermost command: held pushes go out, and the table is brought under its limit. */
+  afterReply(c: Client): void {
+    if (releaseHeldPushes(c)) this.engine.queueFlush(c);
+    const max = this.engine.config.trackingTableMaxKeys;
+    // tracking-table-max-keys (0 = unlimited): the oldest keys are forgotten, with an invalidation.
+    while (max > 0 && this.keys.size > max) this.forget(this.keys.keys().next().value as string);
+  }
+
+  private forget(key: string): void {
+    const ids = this.keys.get(key);
+    this.keys.delete(key);
+    if (ids !== undefined) for (const id of [...ids].sort((a, b) => a - b)) this.sendKeys(id, [key], false);
+  }
+
+  /** A key changed; `by` is the client whose command changed it, null when the server did (expiry). */
+  invalidate(key: string, by: Client | null): void {
+    if (this.prefixes.size !== 0) {
+      for (const [p, entry] of this.prefixes) {
+        if (!key.startsWith(p) || entry.changed.has(key)) continue;
+        entry.changed.set(key, by);
+        this.scheduleBroadcast();
+      }
+    }
+    const ids = this.keys.get(key);
+    if (ids === undefined) return;
+    this.keys.delete(key);
+    const current = this.engine.currentClient;
+    for (const id of [...ids].sort((a, b) => a - b)) {
+      const owner = this.engine.clients.get(id);
+      if (owner === undefined || owner.tracking === null || owner.tracking.bcast) continue;
+      if (owner.tracking.noloop && owner === current) continue;
+      this.sendKeys(id, [key], false);
     }
   }
 
-  /** A key changed; `by` is the client whose command changed it (for NOLOOP). */
-  invalidate(key: string, by: Client | null, broadcast = true): void {
-    const ids = this.keys.get(key);
-    if (ids !== undefined) {
-      this.keys.delete(key);
-      for (const id of ids) this.send(id, key, by);
-    }
-    if (broadcast && this.prefixes.size !== 0) {
-      for (const [p, set] of this.prefixes) {
-        if (!key.startsWith(p)) continue;
-        for (const id of set) this.send(id, key, by);
+  private scheduleBroadcast(): void {
+    if (this.broadcastScheduled) return;
+    this.broadcastScheduled = true;
+    setImmediate(() => {
+      this.broadcastScheduled = false;
+      this.broadcast();
+    });
+  }
+
+  /** The end of an event loop turn: one message per prefix and client with the keys changed in it. */
+  private broadcast(): void {
+    for (const p of [...this.prefixes.keys()].sort(byteOrder)) {
+      const entry = this.prefixes.get(p) as Prefix;
+      if (entry.changed.size === 0) continue;
+      const changed = [...entry.changed].sort((x, y) => byteOrder(x[0], y[0]));
+      entry.changed.clear();
+      for (const id of entry.clients) {
+        const owner = this.engine.clients.get(id);
+        if (owner === undefined || owner.tracking === null) continue;
+        const keys = owner.tracking.noloop ? changed.filter(([, by]) => by !== owner).map(([k]) => k) : changed.map(([k]) => k);
+        if (keys.length > 0) this.sendKeys(id, keys, true);
       }
     }
   }
 
   /** FLUSHDB/FLUSHALL: every tracking client drops its whole cache (a null invalidation). */
   invalidateAll(): void {
+    // FLUSHALL empties every database but tells each client once.
+    const stamp = this.engine.totalCommands;
+    if (stamp === this.lastFlushStamp) return;
+    this.lastFlushStamp = stamp;
     this.keys.clear();
-    for (const c of this.engine.clients.values()) if (c.tracking !== null) this.send(c.id, null, null);
+    for (const c of this.engine.clients.values()) if (c.tracking !== null) this.sendKeys(c.id, null, false);
   }
 
-  private send(id: number, key: string | null, by: Client | null): void {
+  /** Writes one invalidation for `keys` (null: everything) to the tracking client `id` or its redirect. */
+  private sendKeys(id: number, keys: string[] | null, batched: boolean): void {
     const owner = this.engine.clients.get(id);
     if (owner === undefined || owner.tracking === null) return;
-    if (owner.tracking.noloop && by === owner) return;
-    const target = owner.tracking.redirect === 0 ? owner : this.engine.clients.get(owner.tracking.redirect);
-    if (target === undefined) return;
-    const w = target.w;
-    if (owner.tracking.redirect === 0 || target.w.proto === 3) {
-      w.push(2);
-      w.bulk('invalidate');
-    } else {
-      // A RESP2 redirect target reads invalidations as messages on __redis__:invalidate.
-      if (!target.subs.has('__redis__:invalidate')) return;
-      w.push(3);
-      w.bulk('message');
-      w.bulk('__redis__:invalidate');
+    let target = owner;
+    const redirect = owner.tracking.redirect;
+    if (redirect !== 0) {
+      const r = this.engine.clients.get(redirect);
+      if (r === undefined) {
+        this.brokenRedirect.add(owner.id);
+        if (owner.w.proto === 3) {
+          pushTo(owner, () => {
+            owner.w.push(2);
+            owner.w.bulk('tracking-redir-broken');
+            owner.w.int(redirect);
+          });
+          this.engine.queueFlush(owner);
+        }
+        return;
+      }
+      target = r;
     }
-    if (key === null) w.nilArray();
-    else {
-      w.array(1);
-      w.bulk(key);
-    }
+    // RESP2 has no pushes: only a redirect target in Pub/Sub mode can get them, as messages.
+    const asMessage = target.w.proto !== 3;
+    if (asMessage && (redirect === 0 || target.subscriptionCount === 0)) return;
+    // The null of a flush is written in the tracking client's own protocol, as Redis does.
+    const nullProto = owner.w.proto;
+    pushTo(
+      target,
+      () => {
+        const w = target.w;
+        if (asMessage) {
+          w.push(3);
+          w.bulk('message');
+          w.bulk('__redis__:invalidate');
+        } else {
+          w.push(2);
+          w.bulk('invalidate');
+        }
+        if (keys === null) {
+          if (nullProto === 3) w.nilArray();
+          else w.nil();
+        } else {
+          w.array(keys.length);
+          for (const k of keys) w.bulk(k);
+        }
+      },
+      !batched,
+    );
     this.engine.queueFlush(target);
   }
 }

@@ -181,7 +181,11 @@ function clientTracking(c: Client, a: string[]): void {
   const cur = c.tracking;
   if (cur !== null) {
     if (cur.bcast !== state.bcast) fail("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
-    if (cur.optin !== state.optin || cur.optout !== state.optout) fail("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+    if ((state.optin && cur.optout) || (state.optout && cur.optin)) fail("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+  }
+  if (state.bcast) {
+    const collision = e.tracking.prefixCollision(c, state.prefixes);
+    if (collision !== null) fail(collision);
   }
   e.tracking.enable(c, state);
   c.w.ok();
@@ -430,7 +434,7 @@ export const connectionCommands = defineGroup('connection', [
             if (t.caching === true) flags.push('caching-yes');
             if (t.caching === false) flags.push('caching-no');
             if (t.noloop) flags.push('noloop');
-            if (t.redirect !== 0 && !c.engine.clients.has(t.redirect)) flags.push('broken_redirect');
+            if (c.engine.tracking.brokenRedirect.has(c.id)) flags.push('broken_redirect');
           }
           c.w.map(3);
           c.w.bulk('flags');
@@ -438,7 +442,7 @@ export const connectionCommands = defineGroup('connection', [
           c.w.bulk('redirect');
           c.w.int(t === null ? -1 : t.redirect);
           c.w.bulk('prefixes');
-          c.w.bulks(t?.prefixes ?? []);
+          c.w.bulks([...(t?.prefixes ?? [])].sort());
         },
       },
       {

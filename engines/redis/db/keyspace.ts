@@ -48,7 +48,7 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.ks.clock.now()) return false;
-    this.remove(key);
+    this.remove(key, true);
     this.ks.stats.expired++;
     this.ks.onExpired?.(this.id, key);
     return true;
@@ -200,12 +200,12 @@ export class Database {
     return true;
   }
 
-  private remove(key: string): void {
+  private remove(key: string, expired = false): void {
     const i = this.dict.index(key);
     if (i !== undefined) this.ks.usedMemory -= this.dict.memAt(i);
     this.dict.delete(key);
     this.expires.delete(key);
-    this.ks.signal(this, key);
+    this.ks.signal(this, key, expired);
   }
 
   /** Call after changing a value in place: drops emptied collections, refreshes memory, signals. */
@@ -296,7 +296,7 @@ export class Keyspace {
   onNewKey: ((db: number, key: string) => void) | null = null;
   onKeyMiss: ((db: number, key: string) => void) | null = null;
   /** Client-side caching hooks, set only while some client has tracking on. */
-  onKeyChange: ((key: string) => void) | null = null;
+  onKeyChange: ((key: string, byServer: boolean) => void) | null = null;
   onFlush: (() => void) | null = null;
   /** Replication hooks, set only while replicas are attached: a key changed / everything changed. */
   onReplicate: ((db: number, key: string) => void) | null = null;
@@ -321,9 +321,10 @@ export class Keyspace {
     return d;
   }
 
-  signal(db: Database, key: string): void {
+  /** `byServer`: the change is the server's own (expiry, eviction), not the running command's. */
+  signal(db: Database, key: string, byServer = false): void {
     this.stats.dirty++;
-    if (this.onKeyChange !== null) this.onKeyChange(key);
+    if (this.onKeyChange !== null) this.onKeyChange(key, byServer);
     if (this.onReplicate !== null) this.onReplicate(db.id, key);
     if (this.watchers.size === 0 && this.blockedOn.size === 0) return;
     const k = `${db.id}\0${key}`;

@@ -1,0 +1,29 @@
+// Out-of-band messages (pub/sub deliveries, tracking invalidations) to a client that may itself be
+// running a command. Redis writes them into the reply stream even under CLIENT REPLY OFF/SKIP, and
+// sends a client's own invalidations after the reply of the command that caused them.
+import type { Client } from './client.ts';
+
+const held = new WeakMap<Client, (() => void)[]>();
+
+/**
+ * Writes a push to `target` now, or right after the command `target` is running when that command's
+ * reply is about to be dropped (REPLY OFF/SKIP rewinds it) or when `afterReply` asks for that order.
+ */
+export function pushTo(target: Client, write: () => void, afterReply = false): void {
+  if (target.engine.currentClient === target && (afterReply || target.replyMode !== 'on')) {
+    let list = held.get(target);
+    if (list === undefined) held.set(target, (list = []));
+    list.push(write);
+    return;
+  }
+  write();
+}
+
+/** Called once a client's outermost command has replied: sends what pushTo held back. */
+export function releaseHeldPushes(c: Client): boolean {
+  const list = held.get(c);
+  if (list === undefined) return false;
+  held.delete(c);
+  for (const write of list) write();
+  return true;
+}
