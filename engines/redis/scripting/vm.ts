@@ -22,6 +22,12 @@ const REG_RUNNER = lstr('__redis_runner');
 
 export function createState(api: (L: LuaState) => void): LuaState {
   const L = laux.luaL_newstate();
+  // A bug of ours in a JS library function must surface as a script error, not kill the thread silently.
+  lua.lua_atnativeerror(L, (S) => {
+    const e = lua.lua_touserdata(S, 1);
+    lua.lua_pushstring(S, latin1ToLua(`internal error: ${e instanceof Error ? e.message : String(e)}`));
+    return 1;
+  });
   for (const [name, open] of [
     ['_G', lualib.luaopen_base],
     ['table', lualib.luaopen_table],

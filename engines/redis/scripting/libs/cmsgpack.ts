@@ -134,6 +134,16 @@ function decode(L: LuaState, b: Uint8Array, pos: number): number {
   need(1);
   const c = b[pos++] as number;
   const view = () => new DataView(b.buffer, b.byteOffset + pos);
+  const u16 = () => {
+    need(2);
+    pos += 2;
+    return ((b[pos - 2] as number) << 8) | (b[pos - 1] as number);
+  };
+  const u32 = () => {
+    need(4);
+    pos += 4;
+    return (((b[pos - 4] as number) << 24) >>> 0) + (((b[pos - 3] as number) << 16) | ((b[pos - 2] as number) << 8) | (b[pos - 1] as number));
+  };
   const str = (n: number) => {
     need(n);
     lua.lua_pushstring(L, b.slice(pos, pos + n));
@@ -210,30 +220,18 @@ function decode(L: LuaState, b: Uint8Array, pos: number): number {
       return str(b[pos - 1] as number);
     case 0xda:
     case 0xc5:
-      need(2);
-      pos += 2;
-      return str(view().getUint16(-2));
+      return str(u16());
     case 0xdb:
     case 0xc6:
-      need(4);
-      pos += 4;
-      return str(view().getUint32(-4));
+      return str(u32());
     case 0xdc:
-      need(2);
-      pos += 2;
-      return arr(view().getUint16(-2));
+      return arr(u16());
     case 0xdd:
-      need(4);
-      pos += 4;
-      return arr(view().getUint32(-4));
+      return arr(u32());
     case 0xde:
-      need(2);
-      pos += 2;
-      return map(view().getUint16(-2));
+      return map(u16());
     case 0xdf:
-      need(4);
-      pos += 4;
-      return map(view().getUint32(-4));
+      return map(u32());
     default:
       throw new BadFormat();
   }
