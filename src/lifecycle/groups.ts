@@ -41,7 +41,7 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   if (fresh.restoreFrom) {
     try {
       // Into the primaries only: the replicas then take their full copy from them, as on AWS.
-      restoreIntoGroup(world, scope, fresh, restoreSourceRdbs(world, scope, fresh.restoreFrom));
+      await restoreIntoGroup(world, scope, fresh, restoreSourceRdbs(world, scope, fresh.restoreFrom));
     } catch (err) {
       fresh.status = 'create-failed';
       world.resources.put(scope, 'replication-group', groupId, fresh);

@@ -1,6 +1,6 @@
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
 import { createRedisServer, formCluster, type RedisServerWithEngine } from '../../engines/redis/index.ts';
-import { dumpRdb, loadRdb } from './redis-rdb.ts';
+import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
 
@@ -158,6 +158,20 @@ export class NodeSupervisor {
     const node = this.running.get(key);
     if (!node?.restore) throw new Error(`node ${key} is not running or cannot load an RDB file`);
     node.restore(rdbs, keep);
+  }
+
+  /** The dump of a live node, taken in slices while every node keeps serving. */
+  async dump(key: string): Promise<Buffer> {
+    const redis = this.running.get(key)?.redis;
+    if (!redis) throw new Error(`node ${key} is not running or cannot be snapshotted`);
+    return dumpRdbSliced(redis);
+  }
+
+  /** restore() in slices, for a node that is already serving. */
+  async load(key: string, rdbs: Buffer[], keep?: (key: string) => boolean): Promise<void> {
+    const redis = this.running.get(key)?.redis;
+    if (!redis) throw new Error(`node ${key} is not running or cannot load an RDB file`);
+    await loadRdbSliced(redis, rdbs, keep);
   }
 
   applyParameters(key: string, parameters: Map<string, string>): void {

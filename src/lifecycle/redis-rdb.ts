@@ -2,8 +2,12 @@ import type { RedisServerWithEngine } from '../../engines/redis/index.ts';
 import { DB_COUNT } from '../../engines/redis/db/keyspace.ts';
 import { defaultAux } from '../../engines/redis/rdb/entries.ts';
 import { dbSizes, loadEntries, snapshotEntries } from '../../engines/redis/rdb/keyspace-adapter.ts';
-import { readRdb } from '../../engines/redis/rdb/reader.ts';
+import { Crc64 } from '../../engines/redis/rdb/crc64.ts';
+import type { RdbEntry } from '../../engines/redis/rdb/entries.ts';
+import { RdbError } from '../../engines/redis/rdb/errors.ts';
+import { iterateRdb, readRdb } from '../../engines/redis/rdb/reader.ts';
 import { encodeRdb } from '../../engines/redis/rdb/writer.ts';
+import { drainSliced, rangeSliced } from './slices.ts';
 
 /**
  * Version 10 is what Redis 7.0 reads and writes; ElastiCache's own exports load in every Redis from 7.0 on,
@@ -11,10 +15,65 @@ import { encodeRdb } from '../../engines/redis/rdb/writer.ts';
  */
 export const SNAPSHOT_RDB_VERSION = 10;
 
-export function dumpRdb(server: RedisServerWithEngine): Buffer {
+function rdbChunks(server: RedisServerWithEngine): Generator<Buffer, void, undefined> {
   const engine = server.engine;
   const header = { aux: defaultAux({ redisVersion: engine.version }) };
-  return Buffer.concat([...encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine) })]);
+  return encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine) });
+}
+
+/** A point-in-time dump in one turn: for a node about to go away (final snapshots, a clean stop). */
+export function dumpRdb(server: RedisServerWithEngine): Buffer {
+  return Buffer.concat([...rdbChunks(server)]);
+}
+
+/**
+ * The dump a live node takes while it keeps serving: written in slices, so other nodes and the API are
+ * served between them. Unlike redis-server's forked child it is not one instant: a key written during the
+ * dump is saved with the value it had when its slice ran.
+ */
+export async function dumpRdbSliced(server: RedisServerWithEngine): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  await drainSliced(rdbChunks(server), (b) => chunks.push(b));
+  return Buffer.concat(chunks);
+}
+
+/** CRC64 pieces per slice: about a millisecond each. */
+const CRC_PIECE = 1 << 20;
+
+/** Parses one file in slices (the checksum too); throws as readRdb does on damage. */
+async function readEntriesSliced(rdb: Buffer): Promise<RdbEntry[]> {
+  const entries: RdbEntry[] = [];
+  let version = 0;
+  let checksum = 0n;
+  let checked = 0;
+  await drainSliced(iterateRdb(rdb, { verifyChecksum: false }), (rec) => {
+    if (rec.kind === 'header') version = rec.version;
+    else if (rec.kind === 'entry') entries.push(rec.entry);
+    else if (rec.kind === 'eof') {
+      checksum = rec.checksum ?? 0n;
+      checked = rdb.length - 8;
+    }
+  });
+  if (version >= 5 && checksum !== 0n) {
+    const crc = new Crc64();
+    await rangeSliced(checked, CRC_PIECE, (from, to) => crc.update(rdb.subarray(from, to)));
+    if (crc.value !== checksum) throw new RdbError('CHECKSUM', `CRC64 mismatch: file says ${checksum.toString(16)}, content is ${crc.value.toString(16)}`, checked);
+  }
+  return entries;
+}
+
+/** Keys loaded per piece of a sliced load. */
+const LOAD_PIECE = 256;
+
+/** loadRdb in slices: the node's clients see the keys arrive, other nodes and the API keep answering. */
+export async function loadRdbSliced(server: RedisServerWithEngine, rdbs: Buffer[], keep?: (key: string) => boolean): Promise<void> {
+  const files: RdbEntry[][] = [];
+  for (const rdb of rdbs) files.push(await readEntriesSliced(rdb));
+  for (let db = 0; db < DB_COUNT; db++) server.engine.ks.db(db).flush();
+  for (const entries of files) {
+    const wanted = keep ? entries.filter((e) => keep(e.key.toString('latin1'))) : entries;
+    await rangeSliced(wanted.length, LOAD_PIECE, (from, to) => loadEntries(server.engine, wanted.slice(from, to)));
+  }
 }
 
 /**

@@ -56,6 +56,26 @@ export function writeFileDurably(file: string, data: Buffer): void {
   }
 }
 
+/** writeFileDurably without holding the event loop for the write and the fsyncs. */
+export async function writeFileDurablyAsync(file: string, data: Buffer): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fh = await fs.promises.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+  const dir = await fs.promises.open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
 /** Temporary files left by a crash are garbage: snapshots never become visible under them. */
 export function removeStaleTemporaries(dir: string): void {
   if (!fs.existsSync(dir)) return;

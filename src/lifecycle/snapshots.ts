@@ -3,7 +3,7 @@ import { keySlot } from '../../engines/redis/cluster.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { vpcId } from './network.ts';
-import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurably } from './snapshot-files.ts';
+import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurably, writeFileDurablyAsync } from './snapshot-files.ts';
 
 interface ShardSource {
   shardId: string;
@@ -46,44 +46,63 @@ export function markSnapshotting(world: World, scope: Scope, snapshot: SnapshotR
   setSourceStatus(world, scope, snapshot, 'available', 'snapshotting');
 }
 
-/** Dumps each shard's source node to its own RDB file and completes the snapshot record. */
-export function completeSnapshot(world: World, scope: Scope, name: string): void {
+interface ShardDump {
+  nodeKey: string;
+  file: string;
+  record: Omit<SnapshotRecord['nodeSnapshots'][number], 'bytes' | 'snapshotAt'>;
+}
+
+/** What a snapshot dumps: one node and one file per shard (an Error for a shard whose source is gone). */
+function planSnapshot(world: World, scope: Scope, name: string): { snapshot: SnapshotRecord; shards: (ShardDump | Error)[] } | null {
   const snapshot = world.resources.get(scope, 'snapshot', name);
-  if (!snapshot || snapshot.status !== 'creating') return;
-  const sources = shardSources(world, scope, snapshot);
-  let ok = sources.length > 0;
+  if (!snapshot || snapshot.status !== 'creating') return null;
   snapshot.nodeSnapshots = [];
-  for (const source of sources) {
+  const shards = shardSources(world, scope, snapshot).map((source): ShardDump | Error => {
     const cluster = world.resources.get(scope, 'cluster', source.clusterId);
     const node = cluster?.nodes[0];
-    try {
-      if (!cluster || !node) throw new Error(`source cluster ${source.clusterId} is gone`);
-      const rdb = world.runtime.nodes.snapshot(world.runtime.nodeKey(scope, cluster.id, node.id));
-      writeFileDurably(snapshotFile(world.config.dataDir, scope, name, source.shardId), rdb);
-      snapshot.nodeSnapshots.push({
-        clusterId: cluster.id,
-        nodeGroupId: source.shardId,
-        slots: source.slots,
-        nodeId: node.id,
-        bytes: rdb.length,
-        nodeCreatedAt: node.createdAt,
-        snapshotAt: world.now(),
-      });
-    } catch (err) {
-      ok = false;
-      console.error(`elasticache-local: snapshot ${name} failed:`, err);
-    }
-  }
-  snapshot.status = ok ? 'available' : 'failed';
-  world.resources.put(scope, 'snapshot', name, snapshot);
+    if (!cluster || !node) return new Error(`source cluster ${source.clusterId} is gone`);
+    return {
+      nodeKey: world.runtime.nodeKey(scope, cluster.id, node.id),
+      file: snapshotFile(world.config.dataDir, scope, name, source.shardId),
+      record: { clusterId: cluster.id, nodeGroupId: source.shardId, slots: source.slots, nodeId: node.id, nodeCreatedAt: node.createdAt },
+    };
+  });
+  return { snapshot, shards };
+}
+
+function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok: boolean, failures: unknown[]): void {
+  for (const err of failures) console.error(`elasticache-local: snapshot ${snapshot.name} failed:`, err);
+  snapshot.status = ok && failures.length === 0 ? 'available' : 'failed';
+  world.resources.put(scope, 'snapshot', snapshot.name, snapshot);
   setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');
   const what = snapshot.replicationGroupId ? `replication group with ID '${snapshot.replicationGroupId}'` : `cache cluster with ID '${snapshot.clusterId}'`;
   world.event(
     scope,
     snapshot.replicationGroupId ? 'replication-group' : 'cache-cluster',
     snapshot.replicationGroupId ?? snapshot.clusterId!,
-    ok ? `Snapshot succeeded for snapshot with ID '${name}' of ${what}` : `Snapshot failed for snapshot with ID '${name}' of ${what}`,
+    snapshot.status === 'available' ? `Snapshot succeeded for snapshot with ID '${snapshot.name}' of ${what}` : `Snapshot failed for snapshot with ID '${snapshot.name}' of ${what}`,
   );
+}
+
+/**
+ * Dumps each shard's source node to its own RDB file and completes the snapshot record. A live node
+ * is dumped in slices and written without blocking, so the other nodes and the API keep answering.
+ */
+export async function completeSnapshot(world: World, scope: Scope, name: string): Promise<void> {
+  const plan = planSnapshot(world, scope, name);
+  if (!plan) return;
+  const failures: unknown[] = [];
+  for (const shard of plan.shards) {
+    try {
+      if (shard instanceof Error) throw shard;
+      const rdb = await world.runtime.nodes.dump(shard.nodeKey);
+      await writeFileDurablyAsync(shard.file, rdb);
+      plan.snapshot.nodeSnapshots.push({ ...shard.record, bytes: rdb.length, snapshotAt: world.now() });
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  finishSnapshot(world, scope, plan.snapshot, plan.shards.length > 0, failures);
 }
 
 /** The RDB files of a snapshot, one per shard, in shard order. */
@@ -114,22 +133,44 @@ export function restoreSourceRdbs(world: World, scope: Scope, source: RestoreSou
  * Loads a backup into a new group: everything into the primary when cluster mode is off; otherwise each
  * shard's primary takes the keys whose hash slot it serves, whatever the backup's own shard layout was.
  */
-export function restoreIntoGroup(world: World, scope: Scope, group: ReplicationGroupRecord, rdbs: Buffer[]): void {
+export async function restoreIntoGroup(world: World, scope: Scope, group: ReplicationGroupRecord, rdbs: Buffer[]): Promise<void> {
   if (!group.shards) {
-    loadIntoCluster(world, scope, group.primaryClusterId, rdbs);
+    await loadIntoClusterSliced(world, scope, group.primaryClusterId, rdbs);
     return;
   }
   for (const shard of group.shards) {
     const owns = new Uint8Array(16384);
     for (const [from, to] of shard.slots) owns.fill(1, from, to + 1);
-    loadIntoCluster(world, scope, shard.primaryClusterId, rdbs, (key) => owns[keySlot(key)] === 1);
+    await loadIntoClusterSliced(world, scope, shard.primaryClusterId, rdbs, (key) => owns[keySlot(key)] === 1);
   }
 }
 
-/** Takes a snapshot synchronously from a cluster that is about to go away (FinalSnapshotIdentifier). */
+/** loadIntoCluster in slices, so the other nodes and the API keep answering during a big restore. */
+async function loadIntoClusterSliced(world: World, scope: Scope, clusterId: string, rdbs: Buffer[], keep?: (key: string) => boolean): Promise<void> {
+  const cluster = world.resources.get(scope, 'cluster', clusterId);
+  for (const node of cluster?.nodes ?? []) await world.runtime.nodes.load(world.runtime.nodeKey(scope, clusterId, node.id), rdbs, keep);
+}
+
+/**
+ * Takes a snapshot synchronously from a cluster that is about to go away (FinalSnapshotIdentifier): its
+ * nodes stop right after, so the dump runs in one turn.
+ */
 export function finalSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord): void {
   if (!world.resources.insert(scope, 'snapshot', snapshot.name, snapshot)) return;
-  completeSnapshot(world, scope, snapshot.name);
+  const plan = planSnapshot(world, scope, snapshot.name);
+  if (!plan) return;
+  const failures: unknown[] = [];
+  for (const shard of plan.shards) {
+    try {
+      if (shard instanceof Error) throw shard;
+      const rdb = world.runtime.nodes.snapshot(shard.nodeKey);
+      writeFileDurably(shard.file, rdb);
+      plan.snapshot.nodeSnapshots.push({ ...shard.record, bytes: rdb.length, snapshotAt: world.now() });
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  finishSnapshot(world, scope, plan.snapshot, plan.shards.length > 0, failures);
 }
 
 /** The record of a snapshot about to be taken, from the group's (or cluster's) current configuration. */

@@ -23,7 +23,8 @@ export class ReplyWriter {
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const pendingLen = this.pos - this.start;
-    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, pendingLen + n));
+    // Doubling: a reply of a million items must not be copied once per item (that took minutes).
+    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, pendingLen + n, pendingLen * 2));
     this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
     this.shift += this.start;

@@ -1,7 +1,9 @@
 // One process serves every node: a hostile or huge request on one node must not freeze the others.
 // The glob matcher is compared with real redis-server on random patterns, and nested stars answer at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newString } from '../../../engines/redis/db/objects.ts';
 import { globMatch } from '../../../engines/redis/glob.ts';
+import { dumpRdb, dumpRdbSliced, loadRdbSliced } from '../../../src/lifecycle/redis-rdb.ts';
 import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 import { mulberry32, pick } from './random.ts';
 
@@ -87,5 +89,108 @@ describe('glob matcher bounds', () => {
     const t0 = performance.now();
     for (let i = 0; i < 100; i++) expect(globMatch(`${'a*'.repeat(40)}b`, 'a'.repeat(80))).toBe(false);
     expect(performance.now() - t0).toBeLessThan(100);
+  });
+});
+
+/** PINGs `port` back to back until `work` settles: the worst round trip and how many were answered. */
+async function pingDuring(port: number, work: Promise<unknown>): Promise<{ worst: number; answered: number }> {
+  const c = await RawClient.connect(port);
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  let worst = 0;
+  let answered = 0;
+  try {
+    while (!done) {
+      const t0 = performance.now();
+      c.write('PING\r\n');
+      await c.read(60000);
+      worst = Math.max(worst, performance.now() - t0);
+      answered++;
+    }
+    await finished;
+  } finally {
+    c.close();
+  }
+  return { worst, answered };
+}
+
+describe('one node cannot stall the others', () => {
+  const servers: Started[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.server.close();
+  });
+  const node = async () => {
+    const s = await startServer();
+    servers.push(s);
+    return s;
+  };
+
+  it('DEBUG SLEEP pauses its own node only', async () => {
+    const [a, b] = [await node(), await node()];
+    const sleeper = await RawClient.connect(a.port);
+    const other = await RawClient.connect(a.port);
+    try {
+      const t0 = performance.now();
+      const slept = sleeper.call('DEBUG', 'SLEEP', '0.5');
+      const waited = other.call('PING');
+      const { worst, answered } = await pingDuring(b.port, slept);
+      expect(await slept).toBe('+OK\r\n');
+      expect(await waited).toBe('+PONG\r\n');
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(450);
+      expect(answered).toBeGreaterThan(10);
+      expect(worst).toBeLessThan(150);
+    } finally {
+      sleeper.close();
+      other.close();
+    }
+  });
+
+  it('dumps and loads 150,000 keys in slices while another node answers', async () => {
+    const [a, b, fresh] = [await node(), await node(), await node()];
+    const db = a.server.engine.ks.db(0);
+    for (let i = 0; i < 150_000; i++) db.set(`key:${i}`, newString(`value-${i}`));
+    const t0 = performance.now();
+    const whole = dumpRdb(a.server);
+    const oneTurn = performance.now() - t0;
+    let rdb: Buffer = Buffer.alloc(0);
+    const dump = await pingDuring(
+      b.port,
+      dumpRdbSliced(a.server).then((r) => (rdb = r)),
+    );
+    expect(rdb.length).toBeGreaterThan(whole.length - 1000);
+    expect(dump.answered).toBeGreaterThan(10);
+    // The bound leaves room for garbage-collection pauses of a loaded 2-core machine; a dump in one turn
+    // would answer no PING at all while it runs.
+    expect(dump.worst).toBeLessThan(Math.max(250, oneTurn / 2));
+    const load = await pingDuring(b.port, loadRdbSliced(fresh.server, [rdb]));
+    expect(fresh.server.engine.ks.db(0).size).toBe(150_000);
+    expect(await (await RawClient.connect(fresh.port)).call('GET', 'key:149999')).toBe('$12\r\nvalue-149999\r\n');
+    expect(load.answered).toBeGreaterThan(10);
+    expect(load.worst).toBeLessThan(Math.max(250, oneTurn));
+  });
+
+  it('refuses a damaged file in a sliced load and keeps the data', async () => {
+    const [a, fresh] = [await node(), await node()];
+    a.server.engine.ks.db(0).set('k', newString('v'));
+    fresh.server.engine.ks.db(0).set('mine', newString('kept'));
+    const rdb = dumpRdb(a.server);
+    rdb[rdb.length - 12] ^= 0xff;
+    await expect(loadRdbSliced(fresh.server, [rdb])).rejects.toThrow(/CRC64|checksum|RDB/i);
+    expect(fresh.server.engine.ks.db(0).size).toBe(1);
+  });
+
+  it('runs the nested-star KEYS over 100,000 keys without holding the others', async () => {
+    const [a, b] = [await node(), await node()];
+    const db = a.server.engine.ks.db(0);
+    for (let i = 0; i < 100_000; i++) db.set(`${'a'.repeat(40)}${i}`, newString('v'));
+    const c = await RawClient.connect(a.port);
+    try {
+      const { worst } = await pingDuring(b.port, c.call('KEYS', `${'a*'.repeat(20)}b`));
+      expect(worst).toBeLessThan(500);
+    } finally {
+      c.close();
+    }
   });
 });

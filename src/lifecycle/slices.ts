@@ -1,0 +1,31 @@
+// Every node and the API share one event loop: long work (dumps, loads, checksums) runs in slices of a
+// few milliseconds, yielding between them so other nodes' clients and the API are served meanwhile.
+
+/** How long one slice may hold the event loop. */
+export const SLICE_MS = 4;
+
+/** Lets every ready socket and timer of the process run before the next slice. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Feeds every item of `it` to `each`, a slice at a time. */
+export async function drainSliced<T>(it: Iterator<T>, each: (item: T) => void, budgetMs = SLICE_MS): Promise<void> {
+  for (;;) {
+    const end = performance.now() + budgetMs;
+    do {
+      const r = it.next();
+      if (r.done === true) return;
+      each(r.value);
+    } while (performance.now() < end);
+    await yieldToLoop();
+  }
+}
+
+/** Calls `step(offset, end)` over [0, total) in pieces of `piece`, a slice at a time. */
+export async function rangeSliced(total: number, piece: number, step: (from: number, to: number) => void): Promise<void> {
+  function* pieces(): Generator<[number, number]> {
+    for (let i = 0; i < total; i += piece) yield [i, Math.min(total, i + piece)];
+  }
+  await drainSliced(pieces(), ([from, to]) => step(from, to));
+}
