@@ -1,12 +1,12 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
-import { isNodeType } from '../catalog/node-types.ts';
+import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
 import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdbs } from '../lifecycle/snapshots.ts';
 import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
-import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
+import type { ClusterRecord, NodeRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { CLUSTER_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWindow } from '../validate/identifiers.ts';
 import type { World } from '../world.ts';
 import {
@@ -187,6 +187,14 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   if (group && group.status !== 'available') {
     throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state.`);
   }
+  if (group?.shards) {
+    throw invalidCombination(
+      `Cannot add cache cluster ${input.CacheClusterId} to the cluster mode enabled replication group ${group.id}: use IncreaseReplicaCount or ModifyReplicationGroupShardConfiguration.`,
+    );
+  }
+  if (input.CacheNodeType !== undefined && isDataTieringNodeType(input.CacheNodeType)) {
+    throw invalidCombination(`The node type ${input.CacheNodeType} uses data tiering, which is only supported for replication groups.`);
+  }
   if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   const engine = engineOf(input.Engine, group?.engine ?? 'redis');
   if (input.Engine === undefined && !group) throw missingParameter('Engine');
@@ -265,6 +273,32 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
   });
   world.later(() => finishCreate(world, scope, id));
   return { CacheCluster: describeCluster(world, scope, record, false) };
+}
+
+/**
+ * Which members of a group DeleteCacheCluster may remove, as AWS words the refusals: none of a cluster
+ * mode enabled group (shards change through their own actions), not the last one, and not the only
+ * replica while automatic failover is on.
+ */
+function checkMemberDeletable(group: ReplicationGroupRecord, id: string): void {
+  if (group.shards) {
+    throw fault(
+      'InvalidCacheClusterStateFault',
+      `Cannot delete the cache cluster because it is part of the cluster mode enabled replication group ${group.id}. Use DecreaseReplicaCount or ModifyReplicationGroupShardConfiguration instead.`,
+    );
+  }
+  if (group.memberClusters.length <= 1) {
+    throw fault('InvalidCacheClusterStateFault', 'Cannot delete the cache cluster since it is the only member of a replication group. Delete the replication group instead.');
+  }
+  if (group.primaryClusterId === id) {
+    throw fault('InvalidCacheClusterStateFault', `Cannot delete the primary cluster ${id} of replication group ${group.id}. Delete the replication group instead.`);
+  }
+  if (group.automaticFailover && group.memberClusters.length === 2) {
+    throw fault(
+      'InvalidCacheClusterStateFault',
+      `Cannot delete the cache cluster because it is the only read replica for replication group ${group.id} which has autofailover enabled or pending. You can disable autofailover and then delete this cache cluster. Alternatively, to delete the entire replication group, use DeleteReplicationGroup.`,
+    );
+  }
 }
 
 function clusterModeOf(world: World, scope: Scope, cluster: ClusterRecord): boolean {
@@ -446,15 +480,8 @@ export const cacheClusterActions: ActionTable = {
       throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is already being deleted.`);
     }
     requireAvailable(cluster);
-    if (cluster.replicationGroupId) {
-      const group = world.resources.get(scope, 'replication-group', cluster.replicationGroupId);
-      if (group?.primaryClusterId === cluster.id) {
-        throw fault(
-          'InvalidCacheClusterStateFault',
-          `Cannot delete the primary cluster ${cluster.id} of replication group ${group.id}. Delete the replication group instead.`,
-        );
-      }
-    }
+    const group = cluster.replicationGroupId ? world.resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
+    if (group) checkMemberDeletable(group, cluster.id);
     cluster.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, cluster.engine);
     cluster.status = 'deleting';
     for (const n of cluster.nodes) n.status = 'deleting';
@@ -466,6 +493,11 @@ export const cacheClusterActions: ActionTable = {
   RebootCacheCluster: define<ec.RebootCacheClusterMessage, ec.RebootCacheClusterResult>((input, { world, scope }) => {
     const cluster = requireCluster(world, scope, input.CacheClusterId);
     requireAvailable(cluster);
+    if (clusterModeOf(world, scope, cluster)) {
+      throw invalidCombination(
+        `Cache cluster ${cluster.id} belongs to the cluster mode enabled replication group ${cluster.replicationGroupId}: rebooting its nodes is not supported; use TestFailover.`,
+      );
+    }
     const ids = input.CacheNodeIdsToReboot;
     if (!ids || ids.length === 0) throw missingParameter('CacheNodeIdsToReboot');
     for (const nid of ids) {

@@ -41,9 +41,7 @@ export function clusterEnabledIn(world: World, scope: Scope, name: string): bool
 export function checkClusterModeOf(world: World, scope: Scope, name: string, clusterMode: boolean): void {
   if (clusterEnabledIn(world, scope, name) === clusterMode) return;
   throw invalidCombination(
-    clusterMode
-      ? `Cannot use parameter group ${name} with a cluster mode enabled replication group: its cluster-enabled parameter is no.`
-      : `Cannot use parameter group ${name}: its cluster-enabled parameter is yes, which requires cluster mode enabled.`,
+    `The parameter cluster-enabled has a different value in the requested parameter group ${name} than the current parameter group. This parameter value cannot be changed for a cache cluster.`,
   );
 }
 

@@ -110,8 +110,12 @@ export const snapshotActions: ActionTable = {
       if (cluster.engine === 'memcached') {
         throw fault('SnapshotFeatureNotSupportedFault', 'Snapshots are not supported for Memcached clusters.');
       }
+      // A member's CacheClusterId snapshots its group from that node (botocore's own example does this).
       if (cluster.replicationGroupId) {
-        throw invalidCombination(`Cache cluster ${cluster.id} belongs to replication group ${cluster.replicationGroupId}; snapshot the replication group.`);
+        group = world.resources.get(scope, 'replication-group', cluster.replicationGroupId);
+        if (group?.shards) {
+          throw invalidCombination(`Cache cluster ${cluster.id} belongs to a cluster mode enabled replication group; snapshot the replication group ${group.id}.`);
+        }
       }
       if (cluster.status !== 'available') {
         throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is not in available state (current state: ${cluster.status}).`);
@@ -126,6 +130,12 @@ export const snapshotActions: ActionTable = {
   DescribeSnapshots: define<ec.DescribeSnapshotsMessage, ec.DescribeSnapshotsListMessage>((input, { world, scope }) => {
     if (input.SnapshotSource !== undefined && !['user', 'system'].includes(input.SnapshotSource)) {
       throw invalidValue(`Invalid value for SnapshotSource: ${input.SnapshotSource}. Valid values: user, system.`);
+    }
+    if (input.CacheClusterId !== undefined && input.ReplicationGroupId !== undefined) {
+      throw invalidCombination('Cannot specify both CacheClusterId and ReplicationGroupId.');
+    }
+    if (input.CacheClusterId !== undefined && !world.resources.get(scope, 'cluster', input.CacheClusterId.toLowerCase())) {
+      throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${input.CacheClusterId}`);
     }
     let snapshots: SnapshotRecord[];
     if (input.SnapshotName !== undefined) snapshots = [requireSnapshot(world, scope, input.SnapshotName)];

@@ -2,7 +2,9 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Kind, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
+import { defaultGroup } from '../lifecycle/parameters.ts';
 import { parseArn, sameScope } from './arns.ts';
+import { DEFAULT_USER_ID } from './users.ts';
 import { define, type ActionTable } from './registry.ts';
 
 export const MAX_TAGS_PER_RESOURCE = 50;
@@ -55,7 +57,9 @@ function requireResource(world: World, scope: Scope, arnText: string | undefined
   const arn = parseArn(arnText);
   const type = TAGGABLE[arn.type];
   if (!type) throw fault('InvalidARNFault', `The ARN ${arnText} is not valid.`);
-  const found = sameScope(arn, scope) && type.kind !== undefined && world.resources.get(scope, type.kind, arn.id) !== undefined;
+  // Default parameter groups and the default user are not stored, but their ARNs are taggable on AWS.
+  const builtIn = (arn.type === 'parametergroup' && defaultGroup(arn.id) !== undefined) || (arn.type === 'user' && arn.id === DEFAULT_USER_ID);
+  const found = sameScope(arn, scope) && (builtIn || (type.kind !== undefined && world.resources.get(scope, type.kind, arn.id) !== undefined));
   if (!found) throw fault(type.notFound, `${type.what} ${arn.id} not found.`);
   return arnText;
 }
