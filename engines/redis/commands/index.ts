@@ -10,7 +10,7 @@ import { hyperloglogCommands } from './hyperloglog.ts';
 import { keyCommands } from './keys.ts';
 import { listCommands } from './lists.ts';
 import { pubsubCommands } from './pubsub.ts';
-import { scriptingCommands } from './scripting.ts';
+import { functionCommands, scriptingCommands } from './scripting.ts';
 import { serverCommands } from './server.ts';
 import { setCommands } from './sets.ts';
 import { sortCommands } from './sort.ts';
@@ -20,5 +20,5 @@ import { transactionCommands } from './transactions.ts';
 import { zsetCommands } from './zsets.ts';
 
 export function allGroups(): CommandDef[][] {
-  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, scriptingCommands];
+  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, scriptingCommands, functionCommands];
 }

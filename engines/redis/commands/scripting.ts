@@ -1,7 +1,10 @@
-// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT: the Lua script cache and runs (engines/redis/scripting).
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FCALL, FCALL_RO and FUNCTION (engines/redis/scripting).
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
+import { globMatch } from '../glob.ts';
+import { flagNames } from '../scripting/flags.ts';
+import { dumpFunctions, parseFunctionDump } from '../scripting/function-dump.ts';
 import { latin1ToLua } from '../scripting/lua.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
@@ -34,7 +37,7 @@ function evalGeneric(c: Client, args: string[], bySha: boolean, readOnly: boolea
   } else {
     ({ sha, flags } = s.load(args[1] as string));
   }
-  s.run({ caller: c, fnKey: latin1ToLua('f_' + sha), name: sha, flags, readOnlyCommand: readOnly, evalMode: true, keys, args: argv, asArguments: false });
+  s.run({ caller: c, command: args, fnKey: latin1ToLua('f_' + sha), name: sha, flags, readOnlyCommand: readOnly, evalMode: true, keys, args: argv, asArguments: false });
 }
 
 function scriptHelp(c: Client): void {
@@ -130,3 +133,209 @@ export const scriptingCommands = defineGroup('scripting', [
   },
 ]);
 
+
+function fcall(c: Client, args: string[], readOnly: boolean): void {
+  const s = c.engine.scripting;
+  const text = args[2] as string;
+  if (!/^-?[0-9]+$/.test(text)) fail('ERR Bad number of keys provided');
+  const n = Number(text);
+  if (n > args.length - 3) fail("ERR Number of keys can't be greater than number of args");
+  if (n < 0) fail("ERR Number of keys can't be negative");
+  const f = s.functions.functions.get(args[1] as string);
+  if (f === undefined) fail('ERR Function not found');
+  s.run({ caller: c, command: args, fnKey: f.key, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
+}
+
+function functionList(c: Client, args: string[]): void {
+  let pattern: string | null = null;
+  let withCode = false;
+  for (let i = 2; i < args.length; i++) {
+    const a = (args[i] as string).toLowerCase();
+    if (a === 'withcode') withCode = true;
+    else if (a === 'libraryname') {
+      if (i + 1 >= args.length) fail('ERR library name argument was not given');
+      pattern = args[++i] as string;
+    } else fail(`ERR Unknown argument ${args[i]}`);
+  }
+  const libs = [...c.engine.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name));
+  const w = c.w;
+  w.array(libs.length);
+  for (const lib of libs) {
+    w.map(withCode ? 4 : 3);
+    w.bulk('library_name');
+    w.bulk(lib.name);
+    w.bulk('engine');
+    w.bulk('LUA');
+    w.bulk('functions');
+    w.array(lib.functions.size);
+    for (const f of lib.functions.values()) {
+      w.map(3);
+      w.bulk('name');
+      w.bulk(f.name);
+      w.bulk('description');
+      w.bulkOrNil(f.description);
+      w.bulk('flags');
+      const names = flagNames(f.flags);
+      w.setHeader(names.length);
+      for (const name of names) w.simple(name);
+    }
+    if (withCode) {
+      w.bulk('library_code');
+      w.bulk(lib.code);
+    }
+  }
+}
+
+function functionStats(c: Client): void {
+  const s = c.engine.scripting;
+  const w = c.w;
+  w.map(2);
+  w.bulk('running_script');
+  const r = s.running;
+  if (r === null || r.req.evalMode) w.nil();
+  else {
+    w.map(3);
+    w.bulk('name');
+    w.bulk(r.req.name);
+    w.bulk('command');
+    w.bulks(r.req.command);
+    w.bulk('duration_ms');
+    w.int(Math.floor(performance.now() - r.startedAt));
+  }
+  w.bulk('engines');
+  w.map(1);
+  w.bulk('LUA');
+  w.map(2);
+  w.bulk('libraries_count');
+  w.int(s.functions.libraries.size);
+  w.bulk('functions_count');
+  w.int(s.functions.count);
+}
+
+const FUNCTION_HELP = [
+  'FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'LOAD [REPLACE] <FUNCTION CODE>',
+  '    Create a new library with the given library name and code.',
+  'DELETE <LIBRARY NAME>',
+  '    Delete the given library.',
+  'LIST [LIBRARYNAME PATTERN] [WITHCODE]',
+  '    Return general information on all the libraries:',
+  '    * Library name',
+  '    * The engine used to run the Library',
+  '    * Library description',
+  '    * Functions list',
+  '    * Library code (if WITHCODE is given)',
+  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+  'STATS',
+  '    Return information about the current function running:',
+  '    * Function name',
+  '    * Command used to run the function',
+  '    * Duration in MS that the function is running',
+  '    If no function is running, return nil',
+  '    In addition, returns a list of available engines.',
+  'KILL',
+  '    Kill the current running function.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Delete all the libraries.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the libraries.',
+  '    * SYNC: Synchronously flush the libraries.',
+  'DUMP',
+  '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+  '    control how to handle existing libraries (default APPEND):',
+  '    * FLUSH: delete all existing libraries.',
+  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+  '      in case of functions name collision with another library).',
+  'HELP',
+  '    Prints this help.',
+];
+
+export const functionCommands = defineGroup('scripting', [
+  { name: 'fcall', arity: -3, flags: ['noscript', 'stale', 'may_replicate', 'movablekeys'], keysOf: numkeysPositions, acl: ['@scripting'], handler: (c, a) => fcall(c, a, false) },
+  { name: 'fcall_ro', arity: -3, flags: ['noscript', 'stale', 'readonly', 'movablekeys'], keysOf: numkeysPositions, acl: ['@scripting'], handler: (c, a) => fcall(c, a, true) },
+  {
+    name: 'function',
+    arity: -2,
+    acl: ['@scripting'],
+    handler: () => undefined,
+    subcommands: [
+      {
+        name: 'load',
+        arity: -3,
+        flags: ['write', 'denyoom', 'noscript'],
+        acl: ['@scripting'],
+        handler: (c, a) => {
+          let replace = false;
+          let i = 2;
+          for (; i < a.length - 1; i++) {
+            if ((a[i] as string).toLowerCase() === 'replace') replace = true;
+            else fail(`ERR Unknown option given: ${a[i]}`);
+          }
+          if (i !== a.length - 1) fail('ERR Function code is missing');
+          c.w.bulk(c.engine.scripting.functions.load(a[i] as string, replace));
+        },
+      },
+      {
+        name: 'delete',
+        arity: 3,
+        flags: ['write', 'noscript'],
+        acl: ['@scripting'],
+        handler: (c, a) => {
+          c.engine.scripting.functions.delete(a[2] as string);
+          c.w.ok();
+        },
+      },
+      {
+        name: 'flush',
+        arity: -2,
+        flags: ['write', 'noscript'],
+        acl: ['@scripting'],
+        handler: (c, a) => {
+          if (a.length > 3 || (a.length === 3 && !['sync', 'async'].includes((a[2] as string).toLowerCase()))) fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+          c.engine.scripting.functions.flush();
+          c.w.ok();
+        },
+      },
+      { name: 'list', arity: -2, flags: ['noscript'], acl: ['@scripting'], handler: functionList },
+      { name: 'stats', arity: 2, flags: ['noscript', 'allow_busy'], acl: ['@scripting'], handler: functionStats },
+      {
+        name: 'kill',
+        arity: 2,
+        flags: ['noscript', 'allow_busy'],
+        acl: ['@scripting'],
+        handler: (c) => {
+          c.engine.scripting.kill(false);
+          c.w.ok();
+        },
+      },
+      { name: 'dump', arity: 2, flags: ['noscript'], acl: ['@scripting'], handler: (c) => c.w.bulk(dumpFunctions(c.engine.scripting.functions.codes()).toString('latin1')) },
+      {
+        name: 'restore',
+        arity: -3,
+        flags: ['write', 'denyoom', 'noscript'],
+        acl: ['@scripting'],
+        handler: (c, a) => {
+          let policy: 'append' | 'replace' | 'flush' = 'append';
+          if (a.length > 4) fail('ERR syntax error');
+          if (a.length === 4) {
+            const p = (a[3] as string).toLowerCase();
+            if (p !== 'append' && p !== 'replace' && p !== 'flush') fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+            policy = p;
+          }
+          c.engine.scripting.functions.restore(parseFunctionDump(Buffer.from(a[2] as string, 'latin1')), policy);
+          c.w.ok();
+        },
+      },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@scripting'], handler: (c) => {
+          c.w.array(FUNCTION_HELP.length);
+          for (const line of FUNCTION_HELP) c.w.simple(line);
+        },
+      },
+    ],
+  },
+]);

@@ -88,6 +88,7 @@ export interface LuaApi {
   lua_concat(L: LuaState, n: number): void;
   lua_pushlightuserdata(L: LuaState, p: object): void;
   lua_touserdata(L: LuaState, i: number): unknown;
+  lua_gettable(L: LuaState, i: number): number;
   lua_atnativeerror(L: LuaState, f: LuaFn): void;
   lua_setupvalue(L: LuaState, f: number, n: number): LuaString | null;
   lua_gc(L: LuaState, what: number, data: number): number;

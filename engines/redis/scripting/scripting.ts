@@ -13,6 +13,7 @@ import { E, fail } from '../errors.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
+import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
 import { writeLuaValue } from './lua-to-reply.ts';
 import { pushErrorTable, pushReply } from './reply-to-lua.ts';
@@ -31,6 +32,8 @@ const NOSCRIPT = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'b
 
 export interface RunRequest {
   caller: Client;
+  /** The command that started the run (FUNCTION STATS shows it). */
+  command: string[];
   /** Registry key of the compiled function. */
   fnKey: Uint8Array;
   /** The sha (EVAL) or function name, shown in error messages. */
@@ -45,7 +48,7 @@ export interface RunRequest {
   asArguments: boolean;
 }
 
-class Run {
+export class Run {
   wrote = false;
   killed = false;
   busy = false;
@@ -88,7 +91,11 @@ export class Scripting implements ApiHost {
   /** Extra set-up for the VM after a reset (functions re-register their libraries). */
   onReset: ((L: LuaState) => void) | null = null;
 
-  constructor(readonly engine: Engine) {}
+  readonly functions: Functions;
+
+  constructor(readonly engine: Engine) {
+    this.functions = new Functions(this);
+  }
 
   get version(): string {
     return this.engine.version;

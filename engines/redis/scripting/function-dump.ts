@@ -1,0 +1,40 @@
+// FUNCTION DUMP / RESTORE payloads: each library as an RDB function record (opcode 245 and the code
+// as an RDB string), then the RDB version (u16le) and a CRC64 (u64le), as Redis 7.0 writes them.
+import { Crc64 } from '../rdb/crc64.ts';
+import { iterateRdb } from '../rdb/reader.ts';
+import { encodeRdb } from '../rdb/writer.ts';
+import { fail } from '../errors.ts';
+
+const RDB_VERSION = 10;
+const HEADER = 9; // "REDIS0010"
+
+export function dumpFunctions(codes: string[]): Buffer {
+  const file = Buffer.concat([...encodeRdb({ aux: new Map(), functions: codes.map((c) => Buffer.from(c, 'latin1')) }, [], { version: RDB_VERSION, checksum: false })]);
+  const body = file.subarray(HEADER, file.length - 9);
+  const out = Buffer.alloc(body.length + 10);
+  body.copy(out);
+  out.writeUInt16LE(RDB_VERSION, body.length);
+  out.set(new Crc64().update(out.subarray(0, body.length + 2)).bytes(), body.length + 2);
+  return out;
+}
+
+export function parseFunctionDump(payload: Buffer): string[] {
+  const bad = 'ERR DUMP payload version or checksum are wrong';
+  if (payload.length < 10) fail(bad);
+  const end = payload.length - 10;
+  const version = payload.readUInt16LE(end);
+  const crc = payload.readBigUInt64LE(end + 2);
+  if (version > 11 || (crc !== 0n && new Crc64().update(payload.subarray(0, end + 2)).value !== crc)) fail(bad);
+  const file = Buffer.concat([Buffer.from(`REDIS${String(Math.max(version, 10)).padStart(4, '0')}`, 'latin1'), payload.subarray(0, end), Buffer.from([0xff]), Buffer.alloc(8)]);
+  const codes: string[] = [];
+  try {
+    for (const rec of iterateRdb(file, { verifyChecksum: false })) {
+      if (rec.kind === 'function') codes.push(rec.payload.toString('latin1'));
+      else if (rec.kind !== 'header' && rec.kind !== 'eof') fail('ERR given type is not a function');
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('ERR')) throw err;
+    fail('ERR payload is not a valid function dump');
+  }
+  return codes;
+}

@@ -1,0 +1,248 @@
+// Redis 7 functions: libraries loaded with FUNCTION LOAD ("#!lua name=lib" + code calling
+// redis.register_function), run by FCALL / FCALL_RO through the same runner as EVAL. A library's
+// code runs once at load with only `redis` (register_function, log, the constants) visible; its
+// functions, when called, see the full sandbox and API.
+import { fail } from '../errors.ts';
+import { emptyFlags, setFlag, type ScriptFlags } from './flags.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
+import type { Scripting } from './scripting.ts';
+import { installApi, raise } from './api.ts';
+import { READONLY_TABLE } from './vm.ts';
+
+export interface FunctionDef {
+  name: string;
+  description: string | null;
+  flags: ScriptFlags;
+  /** Registry key of the callback. */
+  key: Uint8Array;
+  library: Library;
+}
+
+export interface Library {
+  name: string;
+  code: string;
+  functions: Map<string, FunctionDef>;
+}
+
+const NAME_RE = /^[A-Za-z0-9_]+$/;
+const NAME_ERROR = 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
+const REG_ENV = lstr('__redis_fn_env');
+const REG_LOAD_REDIS = lstr('__redis_fn_load_api');
+
+/** Parses "#!lua name=lib" and returns the library name; throws Redis's errors. */
+function parseMetadata(code: string): string {
+  if (!code.startsWith('#!')) fail('ERR Missing library metadata');
+  const nl = code.indexOf('\n');
+  const parts = (nl < 0 ? code : code.slice(0, nl)).slice(2).split(' ').filter((p) => p.length > 0);
+  const engine = parts[0] ?? '';
+  if (engine.toLowerCase() !== 'lua') fail(`ERR Engine '${engine}' not found`);
+  let name: string | null = null;
+  for (const p of parts.slice(1)) {
+    if (!p.startsWith('name=')) fail(`ERR Invalid metadata value given: ${p}`);
+    name = p.slice(5);
+  }
+  if (name === null) fail('ERR Library name was not given');
+  if (!NAME_RE.test(name)) fail(NAME_ERROR);
+  return name;
+}
+
+export class Functions {
+  readonly libraries = new Map<string, Library>();
+  readonly functions = new Map<string, FunctionDef>();
+  private generation = 0;
+  /** The library being loaded: register_function adds to it. */
+  private loading: Library | null = null;
+  private envReady = false;
+
+  constructor(private readonly scripting: Scripting) {
+    scripting.onReset = (L) => {
+      this.envReady = false;
+      // A fresh VM (SCRIPT FLUSH): compile every library again into it.
+      const libs = [...this.libraries.values()];
+      this.libraries.clear();
+      this.functions.clear();
+      for (const lib of libs) this.load(lib.code, false, L);
+    };
+  }
+
+  get count(): number {
+    return this.functions.size;
+  }
+
+  /** The environment of library code: only `redis` while loading, everything once loaded. */
+  private setupEnv(L: LuaState): void {
+    if (this.envReady) return;
+    this.envReady = true;
+    lua.lua_newtable(L);
+    installApi(L, this.scripting, true);
+    lua.lua_pushjsfunction(L, this.registerFunction);
+    lua.lua_setfield(L, -2, lstr('register_function'));
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushjsfunction(L, (S) => {
+      const name = luaToLatin1(laux.luaL_tolstring(S, 2));
+      return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+    });
+    lua.lua_setfield(L, -2, lstr('__index'));
+    lua.lua_setmetatable(L, -2);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
+    lua.lua_newtable(L);
+    lua.lua_createtable(L, 0, 2);
+    lua.lua_pushjsfunction(L, (S) => {
+      if (this.loading !== null) {
+        if (lua.lua_type(S, 2) === lua.LUA_TSTRING && luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) === 'redis') {
+          lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
+          return 1;
+        }
+        const name = luaToLatin1(laux.luaL_tolstring(S, 2));
+        return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+      }
+      lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, lstr('__redis_G'));
+      lua.lua_pushvalue(S, 2);
+      lua.lua_gettable(S, -2);
+      return 1;
+    });
+    lua.lua_setfield(L, -2, lstr('__index'));
+    lua.lua_pushjsfunction(L, (S) => {
+      laux.luaL_where(S, 1);
+      lua.lua_pushliteral(S, READONLY_TABLE);
+      lua.lua_concat(S, 2);
+      return lua.lua_error(S);
+    });
+    lua.lua_setfield(L, -2, lstr('__newindex'));
+    lua.lua_setmetatable(L, -2);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
+  }
+
+  private readonly registerFunction: LuaFn = (L) => {
+    const lib = this.loading;
+    if (lib === null) return raise(L, 'ERR redis.register_function can only be called on FUNCTION LOAD command');
+    let nameIdx: number;
+    let fnIdx: number;
+    let description: string | null = null;
+    const flags = emptyFlags();
+    const n = lua.lua_gettop(L);
+    if (n === 1) {
+      if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return raise(L, 'ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+      lua.lua_getfield(L, 1, lstr('function_name'));
+      lua.lua_getfield(L, 1, lstr('callback'));
+      nameIdx = n + 1;
+      fnIdx = n + 2;
+      lua.lua_getfield(L, 1, lstr('description'));
+      if (lua.lua_type(L, -1) === lua.LUA_TSTRING) description = luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array);
+      else if (lua.lua_type(L, -1) !== lua.LUA_TNIL) return raise(L, 'ERR description field must be a string');
+      lua.lua_pop(L, 1);
+      lua.lua_getfield(L, 1, lstr('flags'));
+      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+        for (let i = 1; lua.lua_rawgeti(L, -1, i) !== lua.LUA_TNIL; i++) {
+          const f = lua.lua_type(L, -1) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array) : '';
+          lua.lua_pop(L, 1);
+          if (!setFlag(flags, f)) return raise(L, 'ERR unknown flag given');
+        }
+        lua.lua_pop(L, 1);
+      } else if (lua.lua_type(L, -1) !== lua.LUA_TNIL) return raise(L, 'ERR flags argument to redis.register_function must be a table representing function flags');
+      lua.lua_pop(L, 1);
+    } else if (n === 2) {
+      nameIdx = 1;
+      fnIdx = 2;
+    } else return raise(L, 'ERR wrong number of arguments to redis.register_function');
+    if (lua.lua_type(L, nameIdx) !== lua.LUA_TSTRING) return raise(L, 'ERR function_name argument given to redis.register_function must be a string');
+    if (lua.lua_type(L, fnIdx) !== lua.LUA_TFUNCTION) return raise(L, 'ERR callback argument given to redis.register_function must be a function');
+    const name = luaToLatin1(lua.lua_tolstring(L, nameIdx) as Uint8Array);
+    if (!NAME_RE.test(name)) return raise(L, NAME_ERROR);
+    if (lib.functions.has(name)) return raise(L, 'ERR Function already exists in the library');
+    const key = latin1ToLua(`__fn_${this.generation}_${name}`);
+    lua.lua_pushvalue(L, fnIdx);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, key);
+    lib.functions.set(name, { name, description, flags, key, library: lib });
+    return 0;
+  };
+
+  /** FUNCTION LOAD: compiles and runs the library code; returns the library name. */
+  load(code: string, replace: boolean, state?: LuaState): string {
+    const name = parseMetadata(code);
+    const old = this.libraries.get(name);
+    if (old !== undefined && !replace) fail(`ERR Library '${name}' already exists`);
+    const L = state ?? this.scripting.L;
+    this.setupEnv(L);
+    const body = '--' + code.slice(2);
+    const bytes = latin1ToLua(body);
+    if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_function')) !== lua.LUA_OK) {
+      const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
+      lua.lua_pop(L, 1);
+      fail(`ERR Error compiling function: ${msg.replace(/near <eof>$/, "near '<eof>'")}`);
+    }
+    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
+    lua.lua_setupvalue(L, -2, 1);
+    const lib: Library = { name, code, functions: new Map() };
+    this.generation++;
+    this.loading = lib;
+    lua.lua_getglobal(L, lstr('__redis__err__handler'));
+    lua.lua_insert(L, -2);
+    const status = lua.lua_pcall(L, 0, 0, -2);
+    this.loading = null;
+    if (status !== lua.LUA_OK) {
+      let msg = 'unknown error';
+      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+        lua.lua_getfield(L, -1, lstr('err'));
+        msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
+        lua.lua_pop(L, 1);
+      } else if (lua.lua_type(L, -1) === lua.LUA_TSTRING) msg = luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array);
+      lua.lua_pop(L, 2);
+      fail(`ERR Error registering functions: ${msg}`);
+    }
+    lua.lua_pop(L, 1);
+    if (lib.functions.size === 0) fail('ERR No functions registered');
+    for (const fname of lib.functions.keys()) {
+      const existing = this.functions.get(fname);
+      if (existing !== undefined && existing.library.name !== name) fail(`ERR Function ${fname} already exists`);
+    }
+    if (old !== undefined) this.drop(old);
+    this.libraries.set(name, lib);
+    for (const f of lib.functions.values()) this.functions.set(f.name, f);
+    return name;
+  }
+
+  private drop(lib: Library): void {
+    this.libraries.delete(lib.name);
+    for (const f of lib.functions.keys()) this.functions.delete(f);
+  }
+
+  delete(name: string): void {
+    const lib = this.libraries.get(name);
+    if (lib === undefined) fail('ERR Library not found');
+    this.drop(lib);
+  }
+
+  flush(): void {
+    this.libraries.clear();
+    this.functions.clear();
+  }
+
+  /** The library codes, as RDB files and FUNCTION DUMP carry them. */
+  codes(): string[] {
+    return [...this.libraries.values()].map((l) => l.code);
+  }
+
+  /**
+   * Loads libraries from a dump or snapshot. 'append' fails on a library that exists, 'replace'
+   * replaces it, 'flush' starts from none; all or nothing.
+   */
+  restore(codes: string[], policy: 'append' | 'replace' | 'flush'): void {
+    const before = [...this.libraries.values()];
+    if (policy === 'flush') this.flush();
+    try {
+      for (const code of codes) {
+        const name = parseMetadata(code);
+        if (policy === 'append' && this.libraries.has(name)) fail(`ERR Library ${name} already exists`);
+        this.load(code, true);
+      }
+    } catch (err) {
+      this.flush();
+      for (const lib of before) {
+        this.libraries.set(lib.name, lib);
+        for (const f of lib.functions.values()) this.functions.set(f.name, f);
+      }
+      throw err;
+    }
+  }
+}

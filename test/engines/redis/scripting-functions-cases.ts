@@ -1,0 +1,213 @@
+// FUNCTION / FCALL commands sent to both servers by scripting-functions.test.ts.
+export const FUNCTION_CASES: string[][] = [
+ [
+  "function",
+  "flush"
+ ],
+ [
+  "function",
+  "load",
+  "x"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua\nreturn 1"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib foo=bar\nreturn 1"
+ ],
+ [
+  "function",
+  "load",
+  "#!py name=lib\nreturn 1"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=l-b\nreturn 1"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib\nreturn 1"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib\nredis.register_function('f', function(keys, args) return redis.call('ping') end)"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib\nredis.register_function('f', function(keys, args) return 1 end)"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib2\nredis.register_function('f', function(keys, args) return 1 end)"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib3\nredis.call('ping')"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib3\nredis.register_function{function_name='g', callback=function() return 1 end, flags={'no-writes','bad'}}"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib3\nredis.register_function{function_name='g', callback=function(k, a) return {k[1], a[1]} end, flags={'no-writes'}, description='desc'}"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib4\nreturn +"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib4\nerror('boom')"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib4\nredis.register_function('a-b', function() end)"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib4\nredis.register_function('h')"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib4\nredis.register_function('h', function() end) redis.register_function('h', function() end)"
+ ],
+ [
+  "fcall",
+  "g",
+  "1",
+  "key",
+  "arg"
+ ],
+ [
+  "fcall",
+  "f",
+  "0"
+ ],
+ [
+  "fcall_ro",
+  "f",
+  "0"
+ ],
+ [
+  "fcall_ro",
+  "g",
+  "1",
+  "k",
+  "a"
+ ],
+ [
+  "fcall",
+  "nope",
+  "0"
+ ],
+ [
+  "fcall",
+  "f",
+  "x"
+ ],
+ [
+  "fcall",
+  "f",
+  "5"
+ ],
+ [
+  "fcall",
+  "g",
+  "0"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib5\nredis.register_function('e', function(k, a) error('boom') end) redis.register_function('w', function(k, a) return redis.call('set', k[1], a[1]) end)"
+ ],
+ [
+  "fcall",
+  "e",
+  "0"
+ ],
+ [
+  "fcall",
+  "w",
+  "1",
+  "kk",
+  "vv"
+ ],
+ [
+  "function",
+  "list",
+  "withcode",
+  "libraryname",
+  "lib3"
+ ],
+ [
+  "function",
+  "list",
+  "libraryname"
+ ],
+ [
+  "function",
+  "list",
+  "bad"
+ ],
+ [
+  "function",
+  "stats"
+ ],
+ [
+  "function",
+  "delete",
+  "nope"
+ ],
+ [
+  "function",
+  "delete",
+  "lib5"
+ ],
+ [
+  "function",
+  "kill"
+ ],
+ [
+  "function",
+  "load",
+  "#!lua name=lib\nredis.register_function('f2', function(keys, args) return 2 end)"
+ ],
+ [
+  "function",
+  "load",
+  "replace",
+  "#!lua name=lib\nredis.register_function('f2', function(keys, args) return 2 end)"
+ ],
+ [
+  "function",
+  "restore",
+  "bad"
+ ],
+ [
+  "function",
+  "flush",
+  "bad"
+ ],
+ [
+  "function",
+  "help"
+ ]
+];
