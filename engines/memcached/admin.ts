@@ -4,6 +4,8 @@ import type { Session } from './context.ts';
 import { slabClassOf, type Item } from './item.ts';
 import { MAX_SLAB_CLASSES } from './limits.ts';
 import { parseI32Wrapped, parseU32Wrapped, parseDouble } from './numbers.ts';
+import { murmur3 } from './murmur3.ts';
+import { uriEncodeKey } from './watch.ts';
 
 const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
 
@@ -13,18 +15,6 @@ export function replyUnlessNoreply(s: Session, tokens: string[]): (line: string)
   return (line) => {
     if (!quiet) s.out.text(line);
   };
-}
-
-/** memcached's URI encoding for dumped keys: unreserved characters stay, the rest become %XX. */
-function uriEncode(key: string): string {
-  let out = '';
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    const unreserved =
-      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
-    out += unreserved ? key[i] : '%' + c.toString(16).toUpperCase().padStart(2, '0');
-  }
-  return out;
 }
 
 function liveItems(s: Session): Item[] {
@@ -66,7 +56,7 @@ export function lruCrawler(s: Session, tokens: string[]): void {
       s.ctx.store.reapExpired(classes);
       return out.text('OK\r\n');
     }
-    return out.text(metadumpText(s, classes) + 'END\r\n');
+    return out.text(metadumpText(s, classes, tokens[2] === 'hash') + 'END\r\n');
   }
   if (n === 3 && (sub === 'tocrawl' || sub === 'sleep')) {
     const v = parseU32Wrapped(tokens[2]!);
@@ -92,14 +82,32 @@ export function lruCrawler(s: Session, tokens: string[]): void {
   out.text('ERROR\r\n');
 }
 
-function metadumpText(s: Session, classes: Set<number> | null): string {
+/** Hash table buckets at memcached's initial hashpower (16): the `metadump hash` walk order. */
+const HASH_MASK = 0xffff;
+
+/**
+ * The crawler takes one item (oldest first) from each class's LRU in turn, classes in ascending order,
+ * until all are done; with "hash" it walks the hash table bucket by bucket (newest first within one,
+ * as items are pushed onto the bucket's chain). memcached's LRUs are further split into hot, warm and
+ * cold segments moved by a background thread, so its interleaving can differ for items not fresh.
+ */
+function metadumpText(s: Session, classes: Set<number> | null, byHash: boolean): string {
   const store = s.ctx.store;
+  const items = liveItems(s).map((item, age) => ({ item, age, cls: slabClassOf(store.slabSizes, item.size) }));
+  if (byHash) {
+    const bucket = new Map(items.map((e) => [e.item, murmur3(e.item.key) & HASH_MASK]));
+    items.sort((a, b) => bucket.get(a.item)! - bucket.get(b.item)! || b.item.cas - a.item.cas);
+  } else {
+    // Rank within the class, then class: round-robin across classes.
+    const seen = new Map<number, number>();
+    const rank = new Map(items.map((e) => [e.item, seen.set(e.cls, (seen.get(e.cls) ?? -1) + 1).get(e.cls)!]));
+    items.sort((a, b) => rank.get(a.item)! - rank.get(b.item)! || a.cls - b.cls);
+  }
   let dump = '';
-  for (const item of liveItems(s)) {
-    const cls = slabClassOf(store.slabSizes, item.size);
+  for (const { item, cls } of items) {
     if (classes !== null && !classes.has(cls)) continue;
     const exp = item.exptime === 0 ? -1 : item.exptime;
-    dump += `key=${uriEncode(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
+    dump += `key=${uriEncodeKey(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
   }
   return dump;
 }
@@ -187,9 +195,8 @@ export function cachedump(s: Session, tokens: string[]): void {
   if (cls === null || limit === null) return s.out.text(BAD_FORMAT);
   if (cls >= MAX_SLAB_CLASSES) return s.out.text('CLIENT_ERROR Illegal slab id\r\n');
   const store = s.ctx.store;
-  const items = liveItems(s)
-    .filter((item) => slabClassOf(store.slabSizes, item.size) === cls)
-    .reverse();
+  // memcached lists expired items too: cachedump does not look at expiry.
+  const items = [...store.all()].filter((item) => slabClassOf(store.slabSizes, item.size) === cls).reverse();
   let text = '';
   for (const item of limit > 0 ? items.slice(0, limit) : items) {
     text += `ITEM ${item.key} [${item.value.length} b; ${item.exptime} s]\r\n`;

@@ -201,6 +201,7 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
   const store = s.ctx.store;
   const c = store.counters;
   const item = store.find(p.key, true);
+  s.ctx.prefixes.recordGet(p.key, item !== undefined);
   // As in the text protocol, GAT is booked as a touch only.
   if (touch) c.cmd_touch++;
   else c.cmd_get++;
@@ -230,6 +231,7 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
   // Binary exptimes are unsigned: -1 is a far-future absolute time, not "expired".
   const exptime = concat ? 0 : p.extras.readUInt32BE(4);
   const st = s.ctx.store;
+  s.ctx.prefixes.recordSet(p.key);
   if (!st.itemFits(p.key.length, p.value.length, flags)) {
     st.counters.store_too_large++;
     if (mode === 'set') st.delete(p.key);
@@ -271,6 +273,7 @@ function storeStatus(result: StoreResult, mode: StoreMode): number {
 function del(s: Session, p: Parsed): boolean {
   if (p.extras.length !== 0 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
   const store = s.ctx.store;
+  s.ctx.prefixes.recordDelete(p.key);
   const item = store.find(p.key);
   if (item === undefined) {
     store.counters.delete_misses++;
@@ -348,12 +351,29 @@ function touch(s: Session, p: Parsed): boolean {
 }
 
 function stat(s: Session, p: Parsed): boolean {
-  const rows = collectStats(s, p.key === '' ? [] : p.key.split(' '));
+  // memcached compares binary stat keys by prefix: "detail on", "resetting", "detail dumpster" all match.
+  if (p.key.startsWith('detail')) return statDetail(s, p);
+  const rows = collectStats(s, p.key === '' ? [] : p.key.startsWith('reset') ? ['reset'] : p.key.split(' '));
   if (rows === null) {
     error(s, p, Status.KEY_ENOENT);
     return true;
   }
   for (const [k, v] of rows) respond(s, p, Status.OK, null, Buffer.from(k, 'latin1'), String(v));
+  respond(s, p, Status.OK, null, null, null);
+  return true;
+}
+
+function statDetail(s: Session, p: Parsed): boolean {
+  const sub = p.key.slice('detail'.length);
+  const prefixes = s.ctx.prefixes;
+  if (sub.startsWith(' dump')) {
+    respond(s, p, Status.OK, null, Buffer.from('detailed'), prefixes.dump());
+  } else if (sub.startsWith(' on') || sub.startsWith(' off')) {
+    prefixes.enabled = sub.startsWith(' on');
+  } else {
+    error(s, p, Status.KEY_ENOENT);
+    return true;
+  }
   respond(s, p, Status.OK, null, null, null);
   return true;
 }

@@ -6,6 +6,7 @@ import { OUTPUT_HIGH_WATER } from './limits.ts';
 import { Output } from './output.ts';
 import { RequestParser, type Request } from './parser.ts';
 import { executeText, textDataLength } from './text.ts';
+import type { Watcher } from './watch.ts';
 
 export class Connection implements Session {
   readonly out = new Output();
@@ -14,6 +15,7 @@ export class Connection implements Session {
   lastCommandAt: number;
   private readonly parser: RequestParser;
   private paused = false;
+  private watcher: Watcher | null = null;
 
   constructor(
     readonly ctx: ServerContext,
@@ -26,6 +28,21 @@ export class Connection implements Session {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (this.watcher !== null) ctx.watch.watchers.delete(this.watcher);
+    });
+  }
+
+  startWatching(flags: ReadonlySet<string>): void {
+    const socket = this.socket;
+    this.watcher = {
+      flags,
+      send: (line) => {
+        // A watcher that stops reading loses lines rather than growing our memory without bound.
+        if (!socket.destroyed && socket.writableLength < OUTPUT_HIGH_WATER) socket.write(line);
+      },
+    };
+    this.ctx.watch.watchers.add(this.watcher);
   }
 
   info(): ConnectionInfo {
@@ -65,7 +82,8 @@ export class Connection implements Session {
           return false;
         }
         executeText(this, req);
-        return !this.closing;
+        // A watcher reads no more commands.
+        return !this.closing && this.watcher === null;
       case 'binary':
         if (!executeBinary(this, req)) this.closing = true;
         return !this.closing;
@@ -74,6 +92,8 @@ export class Connection implements Session {
 
   private onData(chunk: Buffer): void {
     const ctx = this.ctx;
+    if (this.watcher !== null) return;
+    ctx.watch.activeFd = this.id;
     const store = ctx.store;
     store.counters.bytes_read += chunk.length;
     this.lastCommandAt = ctx.nowMs();

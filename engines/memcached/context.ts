@@ -1,6 +1,8 @@
 // State shared by the protocol front-ends: the item store, settings, and per-connection session.
 import type { ItemStore } from './store.ts';
 import type { Output } from './output.ts';
+import type { PrefixStats } from './prefix-stats.ts';
+import type { WatchLog } from './watch.ts';
 
 export interface ClusterConfig {
   version: number;
@@ -31,8 +33,6 @@ export interface Settings {
   tempLru: boolean;
   temporaryTtl: number;
   dumpEnabled: boolean;
-  /** `stats detail on`: per-prefix counters are recorded. */
-  detailEnabled: boolean;
   /** Seconds a connection may sit idle before it is closed; 0 = never. */
   idleTimeout: number;
 }
@@ -48,6 +48,8 @@ export interface ConnectionInfo {
 export interface ServerContext {
   readonly store: ItemStore;
   readonly settings: Settings;
+  readonly prefixes: PrefixStats;
+  readonly watch: WatchLog;
   readonly startedAtMs: number;
   readonly clusterConfig: (() => ClusterConfig) | undefined;
   readonly sasl: { username: string; password: string } | undefined;
@@ -62,4 +64,6 @@ export interface Session {
   closing: boolean;
   authenticated: boolean;
   lastCommandAt: number;
+  /** Turns this connection into a log stream (`watch`): it reads no more commands. */
+  startWatching(flags: ReadonlySet<string>): void;
 }

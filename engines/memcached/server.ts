@@ -1,11 +1,13 @@
 // Listener, connection limit and lifecycle for one memcached-compatible node.
 import net from 'node:net';
-import tls from 'node:tls';
+import { createSecurableServer } from '../tls-listener.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
 import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT } from './limits.ts';
+import { PrefixStats } from './prefix-stats.ts';
 import { ItemStore } from './store.ts';
+import { WatchLog } from './watch.ts';
 
 export interface MemcachedServerOptions {
   host?: string;
@@ -63,10 +65,11 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     tempLru: false,
     temporaryTtl: 61,
     dumpEnabled: true,
-    detailEnabled: false,
     idleTimeout: options.idleTimeout ?? 0,
   };
+  const watch = new WatchLog(clock);
   const store = new ItemStore({
+    log: watch,
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     maxItemSize: settings.maxItemSize,
     clock,
@@ -76,6 +79,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   const ctx: ServerContext = {
     store,
     settings,
+    prefixes: new PrefixStats(),
+    watch,
     startedAtMs: clock(),
     clusterConfig: options.clusterConfig,
     sasl: options.sasl,
@@ -97,15 +102,14 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     }
     store.counters.total_connections++;
     const conn = new Connection(ctx, socket, nextId++);
+    watch.connectionOpened(socket.remoteAddress ?? '', socket.remotePort ?? 0, conn.id);
     connections.add(conn);
     socket.on('close', () => connections.delete(conn));
   };
 
-  const listener: net.Server = options.tls
-    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket)
-    : net.createServer(onSocket);
-  // TLS handshakes that fail must not take the node down.
-  listener.on('tlsClientError', () => {});
+  // ElastiCache's Memcached nodes with transit encryption answer TLS only: there is no preferred mode.
+  const securable = createSecurableServer(options.tls && { key: options.tls.key, cert: options.tls.cert, mode: 'required' }, onSocket);
+  const listener = securable.server;
 
   let boundPort = options.port;
   return {
@@ -130,6 +134,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
         for (const socket of sockets) socket.destroy();
         sockets.clear();
         connections.clear();
+        securable.destroyPending();
         if (!listener.listening) return resolve();
         listener.close(() => resolve());
       });

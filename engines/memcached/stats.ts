@@ -35,9 +35,16 @@ export function collectStats(s: Session, args: string[]): Row[] | null {
     case 'conns':
       return connStats(s);
     case 'sizes':
+      return s.ctx.store.sizes()?.map(([size, n]): Row => [String(size), n]) ?? [['sizes_status', 'disabled']];
+    case 'sizes_enable':
+      s.ctx.store.enableSizes();
+      return [['sizes_status', 'enabled']];
+    case 'sizes_disable':
+      s.ctx.store.disableSizes();
       return [['sizes_status', 'disabled']];
     case 'reset':
       s.ctx.store.resetCounters();
+      s.ctx.prefixes.clear();
       return [];
     default:
       return null;
@@ -52,15 +59,23 @@ export function writeStats(s: Session, tokens: string[]): void {
     return;
   }
   if (args[0] === 'detail') {
-    if (args[1] === 'on' || args[1] === 'off') s.out.text('OK\r\n');
-    else if (args[1] === 'dump') s.out.text('END\r\n');
-    else s.out.text('CLIENT_ERROR usage: stats detail on|off|dump\r\n');
+    const prefixes = s.ctx.prefixes;
+    if (args[1] === 'on' || args[1] === 'off') {
+      prefixes.enabled = args[1] === 'on';
+      s.out.text('OK\r\n');
+    } else if (args[1] === 'dump') {
+      s.out.text(prefixes.dump());
+    } else {
+      s.out.text('CLIENT_ERROR usage: stats detail on|off|dump\r\n');
+    }
     return;
   }
   if (args[0] === 'cachedump') return cachedump(s, tokens);
   const rows = collectStats(s, args);
-  if (rows === null) s.out.text('ERROR\r\n');
-  else emit(s, rows);
+  if (rows === null) return s.out.text('ERROR\r\n');
+  // memcached answers these two with the status line alone, no END.
+  if (args[0] === 'sizes_enable' || args[0] === 'sizes_disable') return s.out.text(`STAT sizes_status ${rows[0]![1]}\r\n`);
+  emit(s, rows);
 }
 
 function generalStats(s: Session): Row[] {
@@ -184,7 +199,7 @@ function settingsStats(s: Session): Row[] {
     ['num_threads', 1],
     ['num_threads_per_udp', 1],
     ['stat_key_prefix', ':'],
-    ['detail_enabled', yesNo(settings.detailEnabled)],
+    ['detail_enabled', yesNo(s.ctx.prefixes.enabled)],
     ['reqs_per_event', 20],
     ['cas_enabled', 'yes'],
     ['tcp_backlog', 1024],

@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import { itemSize, slabClassOf, slabClassSizes, type Item } from './item.ts';
 import { REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
 import { newCounters, type Counters } from './stats-counters.ts';
+import type { WatchLog } from './watch.ts';
 
 export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend';
 export type StoreResult = 'STORED' | 'NOT_STORED' | 'EXISTS' | 'NOT_FOUND' | 'TOO_LARGE' | 'NO_MEMORY';
@@ -24,6 +25,8 @@ export interface StoreOptions {
   memoryLimit: number;
   maxItemSize: number;
   clock: Clock;
+  /** Where fetches, stores and evictions are reported for `watch`. */
+  log?: WatchLog;
   /** memcached -M: answer out of memory instead of evicting live items (expired ones are still reclaimed). */
   errorOnMemoryExhausted?: boolean;
 }
@@ -40,12 +43,18 @@ export class ItemStore {
   private nextCas = 1;
   private flushAt = 0;
   private readonly clock: Clock;
+  private readonly log: WatchLog | undefined;
+  /** `stats sizes` histogram (32-byte buckets of item size), null while disabled. */
+  private sizeHistogram: Map<number, number> | null = null;
+  /** Items older than the histogram (lower CAS) were never added to it, so are not taken out. */
+  private sizesCasMin = 0;
 
   constructor(options: StoreOptions) {
     this.memoryLimit = options.memoryLimit;
     this.maxItemSize = options.maxItemSize;
     this.evictLive = !options.errorOnMemoryExhausted;
     this.clock = options.clock;
+    this.log = options.log;
     this.slabSizes = slabClassSizes(options.maxItemSize);
     this.startedAt = this.now();
   }
@@ -97,13 +106,18 @@ export class ItemStore {
   /** Live item or undefined; an expired one found here is reclaimed (and counted when `countMiss`). */
   find(key: string, countMiss = false): Item | undefined {
     const item = this.items.get(key);
-    if (item === undefined) return undefined;
+    if (item === undefined) {
+      this.log?.fetched(key, undefined, 'not_found', 0);
+      return undefined;
+    }
     if (item.exptime !== 0 && item.exptime <= this.now()) {
       if (countMiss) this.counters.get_expired++;
       if (!item.fetched) this.counters.expired_unfetched++;
       this.unlink(item);
+      this.log?.fetched(key, undefined, 'expired', 0);
       return undefined;
     }
+    this.log?.fetched(key, item, 'found', slabClassOf(this.slabSizes, item.size));
     return item;
   }
 
@@ -139,6 +153,29 @@ export class ItemStore {
     exptime: number,
     cas?: bigint,
     invalidate = false,
+  ): { result: StoreResult; item?: Item } {
+    const outcome = this.storeItem(mode, key, value, flags, exptime, cas, invalidate);
+    if (this.log?.wants('mutations')) {
+      // memcached logs the item it built for the request, stored or not.
+      const it = outcome.item;
+      const size = it?.value.length ?? value.length;
+      const exp = it?.exptime ?? exptime;
+      const ttl = exp === 0 ? 0 : exp - this.now();
+      const cmd = cas !== undefined && (mode === 'set' || mode === 'replace') ? 'cas' : mode;
+      const clsid = slabClassOf(this.slabSizes, it?.size ?? itemSize(key.length, value.length, flags));
+      this.log.stored(key, outcome.result.toLowerCase(), cmd, ttl, clsid, size);
+    }
+    return outcome;
+  }
+
+  private storeItem(
+    mode: StoreMode,
+    key: string,
+    value: Buffer,
+    flags: number,
+    exptime: number,
+    cas: bigint | undefined,
+    invalidate: boolean,
   ): { result: StoreResult; item?: Item } {
     const old = this.find(key);
     let stale = false;
@@ -204,17 +241,48 @@ export class ItemStore {
     if (old !== undefined) {
       this.bytes -= old.size;
       this.items.delete(item.key);
+      this.sizesRemove(old);
     }
     this.items.set(item.key, item);
     this.bytes += item.size;
     this.counters.total_items++;
+    if (this.sizeHistogram !== null) {
+      const bucket = sizeBucket(item.size);
+      this.sizeHistogram.set(bucket, (this.sizeHistogram.get(bucket) ?? 0) + 1);
+    }
   }
 
   unlink(item: Item): void {
     if (this.items.get(item.key) === item) {
       this.items.delete(item.key);
       this.bytes -= item.size;
+      this.sizesRemove(item);
     }
+  }
+
+  private sizesRemove(item: Item): void {
+    if (this.sizeHistogram === null || item.cas < this.sizesCasMin) return;
+    const bucket = sizeBucket(item.size);
+    const n = (this.sizeHistogram.get(bucket) ?? 0) - 1;
+    if (n > 0) this.sizeHistogram.set(bucket, n);
+    else this.sizeHistogram.delete(bucket);
+  }
+
+  /** `stats sizes_enable`: counts items linked from now on (those already stored are not counted). */
+  enableSizes(): void {
+    if (this.sizeHistogram !== null) return;
+    this.sizeHistogram = new Map();
+    this.sizesCasMin = this.nextCas++;
+  }
+
+  disableSizes(): void {
+    this.sizeHistogram = null;
+  }
+
+  /** [bucket size, item count] in ascending size, or null while disabled. */
+  sizes(): [number, number][] | null {
+    if (this.sizeHistogram === null) return null;
+    return [...this.sizeHistogram.entries()].sort((a, b) => a[0] - b[0]);
   }
 
   delete(key: string): Item | undefined {
@@ -251,6 +319,7 @@ export class ItemStore {
       this.counters.evictions++;
       if (!item.fetched) this.counters.evicted_unfetched++;
       const cls = slabClassOf(this.slabSizes, item.size);
+      this.log?.evicted(item, item.exptime === 0 ? -1 : item.exptime - now, now - item.time, cls);
       this.evictedByClass[cls] = (this.evictedByClass[cls] ?? 0) + 1;
       this.unlink(item);
     }
@@ -354,6 +423,11 @@ export class ItemStore {
   *all(): IterableIterator<Item> {
     yield* this.items.values();
   }
+}
+
+/** memcached's histogram buckets: item sizes rounded up to a multiple of 32. */
+function sizeBucket(size: number): number {
+  return Math.ceil(size / 32) * 32;
 }
 
 /** strtoull over the stored bytes: optional leading whitespace, digits, then whitespace or end. */

@@ -9,6 +9,7 @@ import { parseFlags, parseI32Wrapped, parseU32Wrapped, parseU64 } from './number
 import type { TextRequest } from './parser.ts';
 import { writeStats } from './stats.ts';
 import type { StoreMode } from './store.ts';
+import { parseWatchFlags } from './watch.ts';
 
 const INT_MAX = 0x7fffffff;
 const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
@@ -114,6 +115,7 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
       return;
     }
     const store = s.ctx.store;
+    s.ctx.prefixes.recordSet(line.key);
     if (req.dataDiscarded || !store.itemFits(line.key.length, line.length, line.flags)) {
       store.counters.store_too_large++;
       // A failed set must not leave the previous value readable.
@@ -185,6 +187,7 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
         continue;
       }
       const item = store.find(key, true);
+      s.ctx.prefixes.recordGet(key, item !== undefined);
       // memcached books gat/gats as touches only, not as gets.
       if (touch) c.cmd_touch++;
       else c.cmd_get++;
@@ -257,6 +260,7 @@ const deleteCommand: Handler = (s, tokens) => {
   const key = tokens[1]!;
   if (key.length > KEY_MAX_LENGTH) return reply(s, noreply, BAD_FORMAT);
   const store = s.ctx.store;
+  s.ctx.prefixes.recordDelete(key);
   const deleted = store.delete(key);
   if (deleted !== undefined) {
     store.count('delete_hits', deleted.size);
@@ -329,6 +333,16 @@ const config: Handler = (s, tokens) => {
   s.out.text(configGetClusterReply(discovery()));
 };
 
+const watch: Handler = (s, tokens) => {
+  const noreply = isNoreply(tokens);
+  // The stream starts right away, so replies still queued would interleave with it.
+  if (s.out.length > 0) return reply(s, noreply, 'ERROR cannot pipeline other commands before watch\r\n');
+  const flags = parseWatchFlags(tokens.slice(1));
+  if (flags === null) return reply(s, noreply, 'ERROR\r\n');
+  reply(s, noreply, 'OK\r\n');
+  s.startWatching(flags);
+};
+
 const meta: Handler = (s, tokens, req) => executeMeta(s, tokens, req);
 
 const HANDLERS: Record<string, Handler | undefined> = {
@@ -356,6 +370,7 @@ const HANDLERS: Record<string, Handler | undefined> = {
     s.closing = true;
   },
   stats: (s, tokens) => writeStats(s, tokens),
+  watch,
   shutdown: (s) => s.out.text('ERROR: shutdown not enabled\r\n'),
   lru_crawler: lruCrawler,
   slabs,

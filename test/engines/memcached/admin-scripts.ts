@@ -46,6 +46,34 @@ export const ADMIN_SCRIPTS: Record<string, string[]> = {
     'lru tune 50 50 0.1 2.0\r\nlru tune 10 25 0 2\r\nlru tune a b c d\r\nlru tune 1 2 3\r\nlru mode x\r\nlru temp_ttl x\r\nlru\r\nlru x\r\n',
     'lru tune 10 25 0.1 2.0\r\nlru temp_ttl 10\r\nlru mode flat\r\nstats settings\r\nlru temp_ttl -1\r\nlru mode segmented\r\nlru tune 20 40 0.2 2\r\nstats settings\r\n',
     'shutdown\r\nshutdown graceful\r\nshutdown x y\r\n',
-    'bget nope\r\nmult k 1\r\n',
+    'bget nope\r\nmult k 1\r\nwatch x\r\nwatch deletions\r\n',
+  ],
+  stats: [
+    'stats cachedump 1\r\nstats cachedump a b\r\nstats cachedump 64 0\r\nstats cachedump 63 0\r\n',
+    'stats detail\r\nstats detail x\r\nstats detail on x\r\nstats settings\r\nstats detail off\r\n',
+    'stats sizes\r\nstats sizes_enable\r\nstats sizes\r\nstats sizes_disable\r\nstats sizes\r\n',
+    'stats items x\r\nstats slabs 1\r\nstats reset x\r\nstats nope\r\n',
+  ],
+  detail: [
+    'stats detail on\r\nset foo:1 0 0 1\r\nx\r\nset bar:2 0 0 1\r\nx\r\nget foo:1 baz:3 nokey :x a:b:c\r\ndelete bar:2\r\n' +
+      'delete q:1\r\nmg foo:1 v\r\nms m:1 1\r\nx\r\nincr foo:1 1\r\ntouch foo:1 1000\r\ngat 1000 foo:1\r\nadd foo:1 0 0 1\r\nx\r\n' +
+      'cas p:1 0 0 1 1\r\nx\r\nstats detail dump\r\nstats detail off\r\nget foo:1\r\nstats detail dump\r\n' +
+      'stats reset\r\nstats detail dump\r\n',
+    'stats detail on\r\n' + Array.from({ length: 40 }, (_, i) => `get p${i}:x\r\n`).join('') + 'stats detail dump\r\nstats detail off\r\nstats reset\r\n',
+  ],
+  dumps: [
+    'set md:a 0 0 1\r\nx\r\nset md%b 5 1000 3\r\nabc\r\nget md:a\r\nms bWRiaW4= 2 b T100\r\nhi\r\nset mdbig 0 0 300\r\n' + 'v'.repeat(300) + '\r\n' +
+      'set exp 0 -1 1\r\nx\r\n',
+    'lru_crawler metadump all\r\n',
+    'lru_crawler metadump hash\r\n',
+    'lru_crawler metadump 1\r\n',
+    'lru_crawler metadump 1,3\r\n',
+    'lru_crawler metadump 2\r\n',
+    'version\r\nlru_crawler metadump all\r\n',
+    // Which items cachedump lists (only the class's hot LRU segment) depends on memcached's
+    // background LRU thread, so only an empty class is compared.
+    'stats cachedump 3 0\r\nstats cachedump 9 1\r\n',
+    'stats sizes_enable\r\nset sz1 0 0 1\r\nx\r\nset sz2 0 0 100\r\n' + 'y'.repeat(100) + '\r\nstats sizes\r\ndelete sz1\r\ndelete md:a\r\n' +
+      'stats sizes\r\nstats sizes_disable\r\nstats sizes\r\n',
   ],
 };

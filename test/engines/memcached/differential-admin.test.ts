@@ -2,13 +2,32 @@
 // memcached and to our engine (once whole, once split at every byte), same replies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCRIPTS } from './admin-scripts.ts';
-import { normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { exchange, normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Exchange, type Target } from './helpers.ts';
 
 const available = realMemcachedAvailable();
 
 /** Fields that differ between any two servers whatever they are sent. */
 function mask(reply: string): string {
-  return normalize(reply).replace(/STAT tcpport \d+/g, 'STAT tcpport ?');
+  return normalize(reply)
+    .replace(/STAT tcpport \d+/g, 'STAT tcpport ?')
+    .replace(/ la=\d+/g, ' la=?')
+    .replace(/ exp=\d+/g, ' exp=?')
+    .replace(/ cas=\d+/g, ' cas=?')
+    .replace(/ b; \d+ s\]/g, ' b; ? s]');
+}
+
+/**
+ * memcached hands a connection to the crawler for a metadump and does not read what was pipelined
+ * behind it until more bytes arrive, so a dump script ends at its END rather than at an mn sentinel.
+ */
+function run(port: number, script: string, split: boolean): Promise<Exchange> {
+  if (!script.includes('metadump')) return textExchange(port, script, 1500, split);
+  const done = (b: Buffer) => /(END|before metadump|invalid class id|disabled)\r\n$/.test(b.toString('latin1'));
+  return exchange(port, script, done, 1500, split);
+}
+
+function sortLines(reply: string): string {
+  return reply.split('\n').sort().join('\n');
 }
 
 describe.skipIf(!available)('operator commands and malformed input match real memcached', () => {
@@ -27,10 +46,16 @@ describe.skipIf(!available)('operator commands and malformed input match real me
       for (const script of scripts) {
         for (const split of [false, true]) {
           // Both servers get the same bytes in the same pieces: when replies go out depends on it.
-          const a = await textExchange(real.port, script, 1500, split);
+          const a = await run(real.port, script, split);
           const ra = mask(a.reply.toString('latin1')) + (a.closed ? ' <closed>' : '');
-          const b = await textExchange(ours.port, script, 1500, split);
+          const b = await run(ours.port, script, split);
           const rb = mask(b.reply.toString('latin1')) + (b.closed ? ' <closed>' : '');
+          // How memcached's background LRU thread has split items into hot/warm/cold decides how a
+          // full crawl interleaves them: compare those dumps as sets of lines.
+          if (/metadump (all|\d)/.test(script)) {
+            if (sortLines(ra) !== sortLines(rb)) mismatches.push({ script, real: ra, ours: rb, split });
+            continue;
+          }
           if (ra !== rb) mismatches.push({ script, real: ra, ours: rb, split });
         }
       }
