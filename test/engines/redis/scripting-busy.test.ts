@@ -36,7 +36,8 @@ describe('long-running scripts', () => {
     for (let i = 0; i < 20; i++) {
       const s = performance.now();
       expect(await elsewhere.call('PING')).toBe('+PONG\r\n');
-      expect(performance.now() - s).toBeLessThan(250);
+      // Generous for a loaded CI machine; without slicing this PING would never be answered.
+      expect(performance.now() - s).toBeLessThan(1000);
     }
     // Before the threshold this node holds the command; after it, -BUSY.
     let reply = await other.call('GET', 'x');
