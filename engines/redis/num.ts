@@ -12,6 +12,20 @@ export function toI64(s: string): bigint | null {
   return v < I64_MIN || v > I64_MAX ? null : v;
 }
 
+const U64_MAX = 2n ** 64n - 1n;
+const STRTOULL_RE = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/;
+
+/** Redis's string2ull: string2ll when it can, else C's strtoull (spaces, '+', '-' that wraps). */
+export function toU64(s: string): bigint | null {
+  const v = toI64(s);
+  if (v !== null) return v < 0n ? null : v;
+  const m = STRTOULL_RE.exec(s);
+  if (!m) return null;
+  const n = BigInt(m[2] as string);
+  if (n > U64_MAX) return null;
+  return m[1] === '-' ? (U64_MAX + 1n - n) & U64_MAX : n;
+}
+
 /** Same rules as toI64, as a JS number (exact below 2^53, which covers counts and indexes). */
 export function toInt(s: string): number | null {
   if (s.length < 16) {
@@ -160,9 +174,27 @@ function roundLd(neg: boolean, num: bigint, den: bigint, exp2: number): LongDoub
   }
 }
 
+/** C's printf("%f"): six decimals, and inf/nan spelled as glibc does. */
+export function printfF(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v < 0 ? '-inf' : 'inf';
+  return v.toFixed(6);
+}
+
 const DEC_RE = /^([+-])?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/;
+const HEX_LD_RE = /^([+-])?0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/;
 
 function parseLd(s: string): LongDouble | null {
+  const h = HEX_LD_RE.exec(s);
+  if (h) {
+    // strtold reads hex floats too: mantissa digits times a power of two.
+    const intPart = h[2] ?? '';
+    const frac = h[3] ?? '';
+    if (intPart.length + frac.length === 0) return null;
+    const exp2 = Number(h[4] ?? '0') - 4 * frac.length;
+    if (Math.abs(exp2) > 20000) return null;
+    return roundLd(h[1] === '-', BigInt('0x' + (intPart + frac || '0')), 1n, exp2);
+  }
   const m = DEC_RE.exec(s);
   if (!m) return null;
   const intPart = m[2] ?? '';
@@ -209,12 +241,15 @@ const LD_MAX_EXP = 16384;
 /** Adds `incr` to `current` (both strings) as Redis's INCRBYFLOAT does; throws Redis's errors. */
 export function incrByFloat(current: string | null, incr: string): string {
   const a = current === null ? { neg: false, m: 0n, e: 0 } : parseLd(current);
-  if (a === null) fail(E.NOT_FLOAT);
+  // A stored "inf" is a valid long double to Redis; anything added to it is out of range.
+  const curInf = current !== null && INF_RE.test(current);
+  if (a === null && !curInf) fail(E.NOT_FLOAT);
   const b = parseLd(incr);
   if (b === null) {
     if (INF_RE.test(incr)) fail(E.NAN_INF);
     fail(E.NOT_FLOAT);
   }
+  if (a === null) fail(E.NAN_INF);
   const sum = addLd(a, b);
   if (sum.m !== 0n && sum.e + MANT_BITS > LD_MAX_EXP) fail(E.NAN_INF);
   return printLd(sum);

@@ -252,7 +252,8 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
     changed = true;
     replies.push(op.kind === 'set' ? old : next);
   }
-  if (changed || (writes && cur !== null)) store(c, key, buf);
+  // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write.
+  if (changed || (writes && (cur === null || buf.length !== cur.length))) store(c, key, buf);
   c.w.array(replies.length);
   for (const r of replies) {
     if (r === null) c.w.nil();

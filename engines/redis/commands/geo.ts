@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { formatHumanDouble, parseIntArg, toFloat } from '../num.ts';
+import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
 import { geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
 import { ZSet } from '../types/zset.ts';
 import { is } from './util.ts';
@@ -24,7 +24,7 @@ function parseCoord(s: string): number {
 
 function checkPair(lon: number, lat: number): void {
   if (lon < GEO_LONG_MIN || lon > GEO_LONG_MAX || lat < GEO_LAT_MIN || lat > GEO_LAT_MAX) {
-    fail(`ERR invalid longitude,latitude pair ${lon.toFixed(6)},${lat.toFixed(6)}`);
+    fail(`ERR invalid longitude,latitude pair ${printfF(lon)},${printfF(lat)}`);
   }
 }
 

@@ -140,7 +140,7 @@ interface MpopArgs {
 }
 
 function parseMpop(a: string[], from: number): MpopArgs {
-  const numkeys = parseRangeIntArg(a[from] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
+  const numkeys = parseRangeIntArg(a[from] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
   if (from + 1 + numkeys > a.length - 1) fail(E.SYNTAX);
   const keys = a.slice(from + 1, from + 1 + numkeys);
   const end = parseEnd(a[from + 1 + numkeys] as string);
@@ -148,7 +148,7 @@ function parseMpop(a: string[], from: number): MpopArgs {
   let i = from + 2 + numkeys;
   if (i < a.length) {
     if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseRangeIntArg(a[i + 1] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
+    count = parseRangeIntArg(a[i + 1] as string, 1, Infinity, 'ERR count should be greater than 0');
     i += 2;
   }
   if (i !== a.length) fail(E.SYNTAX);

@@ -6,7 +6,7 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { randomPick, scanAll } from './hashes.ts';
-import { is } from './util.ts';
+import { is, parseCount } from './util.ts';
 
 function getSet(c: Client, key: string, read = true): Set<string> | null {
   return c.db.get(key, 'set', read)?.v ?? null;
@@ -60,10 +60,7 @@ function store(c: Client, dst: string, result: Set<string>): void {
 function spop(c: Client, a: string[]): void {
   const key = a[1] as string;
   if (a.length > 3) fail(E.SYNTAX);
-  if (a.length === 3) {
-    const n = parseIntArg(a[2] as string);
-    if (n < 0) fail('ERR value is out of range, must be positive');
-  }
+  if (a.length === 3) parseCount(a[2] as string);
   const s = getSet(c, key, false);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
@@ -72,8 +69,7 @@ function spop(c: Client, a: string[]): void {
     c.db.modified(key);
     return c.w.bulk(m as string);
   }
-  const count = parseIntArg(a[2] as string);
-  if (count < 0) fail('ERR value is out of range, must be positive');
+  const count = parseCount(a[2] as string);
   if (s === null) return c.w.setHeader(0);
   const picked = randomPick([...s], count);
   for (const m of picked) s.delete(m);
@@ -95,7 +91,7 @@ function srandmember(c: Client, a: string[]): void {
 }
 
 function numkeysList(a: string[], at: number): string[] {
-  const n = parseRangeIntArg(a[at] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
+  const n = parseRangeIntArg(a[at] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
   if (at + n >= a.length) fail("ERR Number of keys can't be greater than number of args");
   return a.slice(at + 1, at + 1 + n);
 }
@@ -226,7 +222,7 @@ export const setCommands = defineGroup('set', [
       let limit = 0;
       for (let i = 2 + keys.length; i < a.length; i++) {
         if (!is(a[i], 'limit') || i + 1 >= a.length) fail(E.SYNTAX);
-        limit = parseRangeIntArg(a[++i] as string, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+        limit = parseRangeIntArg(a[++i] as string, 0, Infinity, "ERR LIMIT can't be negative");
       }
       const n = combine(c, keys, 'inter').size;
       c.w.int(limit > 0 ? Math.min(limit, n) : n);

@@ -4,7 +4,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import type { StreamObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg } from '../num.ts';
+import { parseI64Arg, parseIntArg, toU64 } from '../num.ts';
 import { cmpId, idText, Stream, type ConsumerGroup, type PendingEntry, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { is, writeHelp } from './util.ts';
 
@@ -23,12 +23,13 @@ function newStreamObj(): StreamObj {
 }
 
 /** Parses "ms-seq" or "ms"; a missing seq becomes `missingSeq`. */
+/** <ms>[-<seq>] with each part read by Redis's string2ull (so "+1" and " 1" are ids too). */
 function parseId(s: string, missingSeq: bigint = 0n): StreamId {
-  const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(s);
-  if (!m) fail(INVALID_ID);
-  const ms = BigInt(m[1] as string);
-  const seq = m[2] !== undefined ? BigInt(m[2]) : missingSeq;
-  if (ms > MAX_SEQ || seq > MAX_SEQ) fail(INVALID_ID);
+  if (s.length > 43) fail(INVALID_ID);
+  const dash = s.indexOf('-');
+  const ms = toU64(dash < 0 ? s : s.slice(0, dash));
+  const seq = dash < 0 ? missingSeq : toU64(s.slice(dash + 1));
+  if (ms === null || seq === null) fail(INVALID_ID);
   return { ms, seq };
 }
 
@@ -87,8 +88,7 @@ function parseTrim(a: string[], i: number): [TrimSpec, number] {
   let threshold = 0n;
   let minId = ZERO;
   if (strategy === 'maxlen') {
-    const n = /^-?[0-9]+$/.test(t) ? BigInt(t) : null;
-    if (n === null) fail(E.NOT_INT);
+    const n = parseI64Arg(t);
     if (n < 0n) fail('ERR The MAXLEN argument must be >= 0.');
     threshold = n;
   } else {
@@ -668,9 +668,9 @@ export const streamCommands = defineGroup('stream', [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const ids = a.slice(2).map((x) => parseId(x));
       const s = getStream(c, a[1] as string, false);
       if (s === null) return c.w.int(0);
+      const ids = a.slice(2).map((x) => parseId(x));
       let n = 0;
       for (const id of ids) {
         const i = s.lowerBound(id);

@@ -113,11 +113,11 @@ function incrSmall(c: Client, key: string, by: number): boolean {
   return true;
 }
 
-function incrBy(c: Client, key: string, by: bigint, decr = false): void {
+function incrBy(c: Client, key: string, by: bigint): void {
   if (by >= -1000000n && by <= 1000000n && incrSmall(c, key, Number(by))) return;
   const cur = currentInt(c, key);
   const next = cur + by;
-  if (!inI64(next)) fail(decr ? 'ERR decrement would overflow' : E.OVERFLOW);
+  if (!inI64(next)) fail(E.OVERFLOW);
   const text = next.toString();
   const existing = c.db.lookup(key, false);
   if (existing !== null && existing.type === 'string') {
@@ -421,7 +421,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       const by = parseI64Arg(a[2] as string);
       if (by === -(2n ** 63n)) fail('ERR decrement would overflow');
-      incrBy(c, a[1] as string, -by, true);
+      incrBy(c, a[1] as string, -by);
     },
   },
   {

@@ -1,7 +1,7 @@
 // Small helpers shared by command families.
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg } from '../num.ts';
+import { parseIntArg, parseRangeIntArg } from '../num.ts';
 
 /** Case-insensitive comparison of an argument with an ASCII keyword. */
 export function is(arg: string | undefined, word: string): boolean {
@@ -27,10 +27,9 @@ export function parseTimeout(s: string): number {
   return Math.ceil(v * 1000);
 }
 
+/** Redis's getPositiveLongFromObjectOrReply: a non-number gets the same message as a negative one. */
 export function parseCount(s: string, positiveMsg = 'ERR value is out of range, must be positive'): number {
-  const n = parseIntArg(s);
-  if (n < 0) fail(positiveMsg);
-  return n;
+  return parseRangeIntArg(s, 0, Infinity, positiveMsg);
 }
 
 /** SCAN-family options shared by SCAN/HSCAN/SSCAN/ZSCAN. */

@@ -7,7 +7,7 @@ import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts'
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomPick, scanAll } from './hashes.ts';
 import { formatDouble } from '../resp/writer.ts';
-import { clampRange, is, parseTimeout } from './util.ts';
+import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
 type Entry = [string, number];
 
@@ -246,7 +246,7 @@ function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt
   for (let i = numkeysAt + 1 + numkeys; i < a.length; i++) {
     if (cardOnly) {
       if (!is(a[i], 'limit') || i + 1 >= a.length) fail(E.SYNTAX);
-      limit = parseRangeIntArg(a[++i] as string, 0, Number.MAX_SAFE_INTEGER, "ERR LIMIT can't be negative");
+      limit = parseRangeIntArg(a[++i] as string, 0, Infinity, "ERR LIMIT can't be negative");
     } else if (op !== 'diff' && is(a[i], 'weights') && i + numkeys < a.length) {
       for (let j = 0; j < numkeys; j++) {
         const w = toFloat(a[i + 1 + j] as string);
@@ -330,8 +330,7 @@ function zpop(c: Client, a: string[], max: boolean): void {
   if (a.length > 3) fail(E.SYNTAX);
   let count = 1;
   if (a.length === 3) {
-    count = parseIntArg(a[2] as string);
-    if (count < 0) fail('ERR value is out of range, must be positive');
+    count = parseCount(a[2] as string);
   }
   const entries = pop(c, a[1] as string, max, count);
   if (a.length === 3 && c.w.proto === 3) return writeEntries(c, entries, true);
@@ -379,7 +378,7 @@ function bzpop(c: Client, a: string[], max: boolean): void {
 function zmpop(c: Client, a: string[], blocking: boolean): void {
   const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   const at = blocking ? 2 : 1;
-  const numkeys = parseRangeIntArg(a[at] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR numkeys should be greater than 0');
+  const numkeys = parseRangeIntArg(a[at] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
   if (at + numkeys + 1 >= a.length) fail(E.SYNTAX);
   const keys = a.slice(at + 1, at + 1 + numkeys);
   const where = a[at + 1 + numkeys] as string;
@@ -389,7 +388,7 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
   let i = at + 2 + numkeys;
   if (i < a.length) {
     if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseRangeIntArg(a[i + 1] as string, 1, Number.MAX_SAFE_INTEGER, 'ERR count should be greater than 0');
+    count = parseRangeIntArg(a[i + 1] as string, 1, Infinity, 'ERR count should be greater than 0');
     i += 2;
   }
   if (i !== a.length) fail(E.SYNTAX);
