@@ -8,6 +8,7 @@ import { API_VERSION, OPERATIONS } from './protocol/operations.ts';
 import { authenticate } from './protocol/scope.ts';
 import type { Scope } from './store/records.ts';
 import { registerTestRoutes } from './faults/routes.ts';
+import { CONSOLE_PATH, registerConsole } from './console/routes.ts';
 import { injectedApiError } from './faults/api-errors.ts';
 import type { World } from './world.ts';
 
@@ -61,6 +62,8 @@ export function buildApp(world: World): FastifyInstance {
     const requestId = crypto.randomUUID();
     const params = formParams(request);
     if (request.method === 'GET' && !params.has('Action')) {
+      // A browser opening the emulator's address gets the console.
+      if (request.headers.accept?.includes('text/html')) return reply.redirect(CONSOLE_PATH);
       return reply.type('text/plain').send(`elasticache-local: ElastiCache API ${API_VERSION}. POST form-encoded Action=... here.\n`);
     }
     try {
@@ -82,6 +85,7 @@ export function buildApp(world: World): FastifyInstance {
   app.get(CA_PATH, async (_req, reply) => reply.type('application/x-pem-file').send(world.runtime.tls().caPem));
   app.get(HEALTH_PATH, async () => ({ status: 'ok' }));
   registerTestRoutes(app, world);
+  registerConsole(app, world);
   // The emulator's clock: GET reads it, POST ?advanceMs=N moves it forward (tests of snapshot windows).
   app.get(CLOCK_PATH, async () => ({ now: new Date(world.now()).toISOString() }));
   app.post(CLOCK_PATH, async (request, reply) => {

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
 import { ClusterTopology, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
+import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory, releaseMemory } from './memory-filler.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
@@ -43,6 +44,10 @@ export interface RedisServerWithEngine extends RedisServer {
   cutReplication(cut: boolean): void;
   /** Fault injection: filler keys up to `bytes` of used memory (sliced over event loop turns), or removed with 0. */
   fillMemory(bytes: number): Promise<void>;
+  /** Live figures for a dashboard (ops/s, memory, keys, clients, hits). */
+  stats(): ServerStats;
+  /** Runs one command as an internal client; resolves with the raw RESP2 reply. */
+  command(args: string[]): Promise<Buffer>;
 }
 
 function socketConn(s: net.Socket): Conn {
@@ -115,6 +120,8 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     replicaOf: (primary) => engine.replicaOf(primary === null ? null : primary.engine),
     network,
     resetConnections: () => network.resetAll(sockets),
+    stats: () => serverStats(engine),
+    command: (args) => runCommand(engine, args),
     cutReplication: (cut) => {
       const primary = engine.replication.primary;
       if (primary === null || cut !== primary.replication.replicas.has(engine)) return;
