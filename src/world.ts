@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ResolvedConfig } from './config.ts';
 import { runAutomaticSnapshots } from './lifecycle/automatic-snapshots.ts';
 import { runMaintenance } from './lifecycle/maintenance.ts';
+import { shipEngineLog, shipSlowLogs, SHIP_INTERVAL_MS } from './lifecycle/log-delivery.ts';
 import { Runtime } from './lifecycle/runtime.ts';
 import { openDb, type Db } from './store/db.ts';
 import { Events, type SourceType } from './store/events.ts';
@@ -26,6 +27,7 @@ export class World {
   /** Tests move the emulator's clock (snapshot windows, retention) instead of waiting for it. */
   private clockOffsetMs = 0;
   private scheduler: NodeJS.Timeout | undefined;
+  private logShipper: NodeJS.Timeout | undefined;
 
   constructor(readonly config: ResolvedConfig) {
     fs.mkdirSync(config.dataDir, { recursive: true });
@@ -54,6 +56,8 @@ export class World {
       runMaintenance(this);
     }, SCHEDULER_INTERVAL_MS);
     this.scheduler.unref();
+    this.logShipper = setInterval(() => shipSlowLogs(this), SHIP_INTERVAL_MS);
+    this.logShipper.unref();
   }
 
   arn(scope: Scope, type: string, id: string): string {
@@ -62,6 +66,7 @@ export class World {
 
   event(scope: Scope, sourceType: SourceType, sourceId: string, message: string): void {
     this.events.record(scope, sourceType, sourceId, message, this.now());
+    shipEngineLog(this, scope, sourceType, sourceId, message);
   }
 
   /**
@@ -85,6 +90,7 @@ export class World {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.scheduler) clearInterval(this.scheduler);
+    if (this.logShipper) clearInterval(this.logShipper);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);
