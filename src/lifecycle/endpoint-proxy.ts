@@ -2,8 +2,9 @@ import net from 'node:net';
 
 /**
  * A replication group's primary or reader endpoint, or a Memcached configuration endpoint: AWS gives
- * these DNS names that follow the current node; locally each is a port that forwards every new
- * connection, bytes untouched (TLS passes through to the node), to the node the resolver names.
+ * these DNS names that follow the current node; locally each is a port whose every new connection goes
+ * to the node the resolver names. A node in this process takes the socket itself (`handOff`: it then
+ * serves it at its own speed, TLS included); otherwise bytes are forwarded untouched.
  */
 export class EndpointProxy {
   private server: net.Server | undefined;
@@ -14,6 +15,7 @@ export class EndpointProxy {
     private readonly host: string,
     private readonly connectHost: string,
     private readonly resolveTarget: () => number | undefined,
+    private readonly handOff: (port: number, socket: net.Socket) => boolean = () => false,
   ) {}
 
   async listen(port: number): Promise<number> {
@@ -38,6 +40,8 @@ export class EndpointProxy {
       client.destroy();
       return;
     }
+    // Still tracked after the hand-off: closing the endpoint strands its clients, as a moved DNS name does.
+    if (this.handOff(target, client)) return;
     const upstream = net.connect({ host: this.connectHost, port: target });
     this.sockets.add(upstream);
     upstream.once('close', () => {

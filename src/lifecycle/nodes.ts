@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
 import { createRedisServer, formCluster, type RedisServerWithEngine } from '../../engines/redis/index.ts';
 import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './redis-rdb.ts';
@@ -43,6 +44,16 @@ export class NodeSupervisor {
 
   portOf(key: string): number | undefined {
     return this.running.get(key)?.port;
+  }
+
+  /** Hands a connection an endpoint accepted to the Redis node on `port`; false when none takes it. */
+  handOff(port: number, socket: Socket): boolean {
+    for (const node of this.running.values()) {
+      if (node.port !== port || !node.redis) continue;
+      node.redis.accept(socket);
+      return true;
+    }
+    return false;
   }
 
   isRunning(key: string): boolean {

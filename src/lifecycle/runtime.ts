@@ -136,7 +136,7 @@ export class Runtime {
     const key = this.endpointKey(scope, owner, role);
     await this.endpoints.get(key)?.close();
     const { proxy } = await this.ports.bind(port, async (candidate) => {
-      const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve);
+      const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve, (target, socket) => this.nodes.handOff(target, socket));
       return { proxy, port: await proxy.listen(candidate) };
     });
     this.endpoints.set(key, proxy);
