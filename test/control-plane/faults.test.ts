@@ -63,6 +63,8 @@ describe('crash-node', () => {
     const g = await createGroup('crash', 2, true);
     const endpoint = g.NodeGroups![0]!.PrimaryEndpoint!;
     const redis = new Redis({ host: endpoint.Address, port: endpoint.Port, maxRetriesPerRequest: null, retryStrategy: () => 25 });
+    // The reset and the refused reconnections until the failover are what this test is about.
+    redis.on('error', () => undefined);
     await redis.set('before', '1');
     const replica = new Redis({ port: await nodePort('crash-002') });
     await until(async () => (await replica.get('before')) === '1' || undefined);
@@ -102,6 +104,22 @@ describe('crash-node', () => {
     expect(await redis.get('k')).toBeNull();
     expect(await redis.dbsize()).toBe(0);
     redis.disconnect();
+  });
+});
+
+describe('lose-az', () => {
+  it('crashes every node of the zone, fails over to the other zone, and brings the nodes back when it ends', async () => {
+    await createGroup('zones', 2, true);
+    const az = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'zones-001', ShowCacheNodeInfo: true }))).CacheClusters![0]!.PreferredAvailabilityZone!;
+    const other = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'zones-002' }))).CacheClusters![0]!.PreferredAvailabilityZone!;
+    expect(other).not.toBe(az);
+    const id = await local.faults.loseAz(az, { durationMs: 60_000 });
+    expect((await local.faults.list())[0]).toMatchObject({ id, action: 'lose-az', nodes: ['zones-001/0001'] });
+    await until(async () => primaryOf(await group('zones')) === 'zones-002' || undefined);
+    await local.faults.clear(id);
+    const back = new Redis({ port: await nodePort('zones-001') });
+    expect((await back.role())[0]).toBe('slave');
+    back.disconnect();
   });
 });
 
