@@ -17,7 +17,8 @@ export const SNAPSHOT_RDB_VERSION = 10;
 
 function rdbChunks(server: RedisServerWithEngine): Generator<Buffer, void, undefined> {
   const engine = server.engine;
-  const header = { aux: defaultAux({ redisVersion: engine.version }) };
+  // Function libraries go in as RDB function records (opcode 245), as redis-server 7.0 writes them.
+  const header = { aux: defaultAux({ redisVersion: engine.version }), functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
   return encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine) });
 }
 
@@ -41,7 +42,7 @@ export async function dumpRdbSliced(server: RedisServerWithEngine): Promise<Buff
 const CRC_PIECE = 1 << 20;
 
 /** Parses one file in slices (the checksum too); throws as readRdb does on damage. */
-async function readEntriesSliced(rdb: Buffer): Promise<RdbEntry[]> {
+async function readEntriesSliced(rdb: Buffer, functions: string[]): Promise<RdbEntry[]> {
   const entries: RdbEntry[] = [];
   let version = 0;
   let checksum = 0n;
@@ -49,6 +50,7 @@ async function readEntriesSliced(rdb: Buffer): Promise<RdbEntry[]> {
   await drainSliced(iterateRdb(rdb, { verifyChecksum: false }), (rec) => {
     if (rec.kind === 'header') version = rec.version;
     else if (rec.kind === 'entry') entries.push(rec.entry);
+    else if (rec.kind === 'function') functions.push(rec.payload.toString('latin1'));
     else if (rec.kind === 'eof') {
       checksum = rec.checksum ?? 0n;
       checked = rdb.length - 8;
@@ -68,8 +70,10 @@ const LOAD_PIECE = 256;
 /** loadRdb in slices: the node's clients see the keys arrive, other nodes and the API keep answering. */
 export async function loadRdbSliced(server: RedisServerWithEngine, rdbs: Buffer[], keep?: (key: string) => boolean): Promise<void> {
   const files: RdbEntry[][] = [];
-  for (const rdb of rdbs) files.push(await readEntriesSliced(rdb));
+  const functions: string[] = [];
+  for (const rdb of rdbs) files.push(await readEntriesSliced(rdb, functions));
   for (let db = 0; db < DB_COUNT; db++) server.engine.ks.db(db).flush();
+  server.engine.scripting.functions.restore([...new Set(functions)], 'flush');
   for (const entries of files) {
     const wanted = keep ? entries.filter((e) => keep(e.key.toString('latin1'))) : entries;
     await rangeSliced(wanted.length, LOAD_PIECE, (from, to) => loadEntries(server.engine, wanted.slice(from, to)));
@@ -84,6 +88,7 @@ export async function loadRdbSliced(server: RedisServerWithEngine, rdbs: Buffer[
 export function loadRdb(server: RedisServerWithEngine, rdbs: Buffer[], keep?: (key: string) => boolean): void {
   const files = rdbs.map((rdb) => readRdb(rdb));
   for (let db = 0; db < DB_COUNT; db++) server.engine.ks.db(db).flush();
+  server.engine.scripting.functions.restore([...new Set(files.flatMap((f) => (f.functions ?? []).map((b) => b.toString('latin1'))))], 'flush');
   for (const file of files) {
     loadEntries(server.engine, keep ? file.entries.filter((e) => keep(e.key.toString('latin1'))) : file.entries);
   }

@@ -114,6 +114,8 @@ export class Scripting implements ApiHost {
     this.state = null;
     this.thread = null;
     this.scripts.clear();
+    // Function libraries live on: they are compiled into the new VM now, before FCALL looks them up.
+    if (this.functions.libraries.size > 0) void this.L;
   }
 
   get client(): Client {
