@@ -9,6 +9,14 @@ import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory, releaseMemory } from './memory-filler.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
+import type { UserSpec } from './acl/acl.ts';
+
+export type { UserSpec } from './acl/acl.ts';
+
+/** Replaces a node's ACL users (RBAC from a control plane): removed or disabled users' connections close; answers rule errors. */
+export function applyUsers(server: RedisServerWithEngine, users: readonly UserSpec[]): string[] {
+  return server.engine.acl.replaceUsers(users);
+}
 
 export interface RedisServerOptions {
   host?: string;

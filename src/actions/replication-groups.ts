@@ -27,7 +27,7 @@ import { formatSlots, planShards, wantsClusterMode } from '../validate/shards.ts
 import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
-import { requireUserGroup } from './users.ts';
+import { modifyUserGroupLinks, userGroupsForCreate } from './user-group-links.ts';
 import { joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
@@ -142,10 +142,6 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   }
   // A secondary of a global datastore takes the engine, version and node type of the datastore.
   const global = input.GlobalReplicationGroupId !== undefined ? requireGlobal(world, scope, input.GlobalReplicationGroupId) : undefined;
-  if (input.UserGroupIds?.length) {
-    requireUserGroup(world, scope, input.UserGroupIds[0]);
-    throw invalidValue('Replication groups with RBAC user groups (UserGroupIds) are not supported by elasticache-local yet; use AuthToken.');
-  }
 
   const primary = input.PrimaryClusterId ? world.resources.get(scope, 'cluster', input.PrimaryClusterId.toLowerCase()) : undefined;
   if (input.PrimaryClusterId && !primary) throw fault('CacheClusterNotFoundFault', `CacheCluster not found: ${input.PrimaryClusterId}`);
@@ -220,7 +216,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     authTokenLastModified: authToken !== undefined ? now : undefined,
     snapshotRetentionLimit: intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) ?? 0,
     snapshotWindow: snapshotWindow(input.SnapshotWindow) ?? DEFAULT_SNAPSHOT_WINDOW,
-    userGroupIds: [],
+    userGroupIds: userGroupsForCreate(world, scope, input.UserGroupIds, { transit, authToken, engineVersion: version.version }),
     autoMinorVersionUpgrade: input.AutoMinorVersionUpgrade ?? true,
     networkType: networkTypeOf(input.NetworkType, engine, version.version),
     ipDiscovery: ipDiscoveryOf(input.IpDiscovery, input.NetworkType ?? 'ipv4'),
@@ -363,6 +359,7 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
     }
     restart = true;
   }
+  modifyUserGroupLinks(world, scope, group, input);
   if (input.SnapshotRetentionLimit !== undefined) {
     group.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
   }

@@ -13,7 +13,7 @@ import { engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
-import { requireUserGroup } from './users.ts';
+import { markModifying, pushUsersToServerless, serverlessUserGroup } from './user-group-links.ts';
 
 export const MAX_SERVERLESS_CACHES = 40;
 const MAX_DATA_STORAGE_GB = 5000;
@@ -112,12 +112,6 @@ function restoreRdb(world: World, scope: Scope, arn: string): Buffer {
   return own ? serverlessSnapshotRdb(world, scope, own[1]!) : fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));
 }
 
-function rejectRbac(world: World, scope: Scope, userGroupId: string | undefined): void {
-  if (userGroupId === undefined) return;
-  requireUserGroup(world, scope, userGroupId);
-  throw invalidValue('Serverless caches with RBAC user groups are not supported by elasticache-local yet.');
-}
-
 export const serverlessActions: ActionTable = {
   CreateServerlessCache: define<ec.CreateServerlessCacheRequest, ec.CreateServerlessCacheResponse>((input, { world, scope }) => {
     const name = identifier(input.ServerlessCacheName, 'ServerlessCacheName', 40);
@@ -128,7 +122,9 @@ export const serverlessActions: ActionTable = {
       throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
     }
     const restoreArn = restoreArnOf(world, scope, input.SnapshotArnsToRestore);
-    rejectRbac(world, scope, input.UserGroupId);
+    const userGroupId = serverlessUserGroup(world, scope, input.UserGroupId);
+    if (userGroupId !== undefined && engine === 'memcached') throw invalidCombination('User groups are not supported for serverless Memcached caches.');
+    if (userGroupId !== undefined) markModifying(world, scope, [userGroupId]);
     for (const id of input.SubnetIds ?? []) if (!/^subnet-[A-Za-z0-9-]+$/.test(id)) throw fault('InvalidSubnet', `The subnet ID ${id} is not valid.`);
     const record: ServerlessCacheRecord = {
       name,
@@ -145,6 +141,7 @@ export const serverlessActions: ActionTable = {
       dailySnapshotTime: engine === 'memcached' ? undefined : (dailySnapshotTime(input.DailySnapshotTime) ?? '04:00'),
       networkType: input.NetworkType ?? 'ipv4',
       restoreArn,
+      userGroupId,
       nodePort: 0,
       endpointPort: 0,
       readerEndpointPort: 0,
@@ -192,8 +189,14 @@ export const serverlessActions: ActionTable = {
       throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
     }
     if (input.RemoveUserGroup && input.UserGroupId) throw invalidCombination('RemoveUserGroup and UserGroupId cannot both be given.');
-    rejectRbac(world, scope, input.UserGroupId);
-    if (input.RemoveUserGroup) cache.userGroupId = undefined;
+    const userGroupId = serverlessUserGroup(world, scope, input.UserGroupId);
+    if (userGroupId !== undefined && cache.engine === 'memcached') throw invalidCombination('User groups are not supported for serverless Memcached caches.');
+    if (userGroupId !== undefined || input.RemoveUserGroup) {
+      markModifying(world, scope, [cache.userGroupId, userGroupId].filter((id): id is string => id !== undefined));
+      cache.userGroupId = userGroupId;
+      // The node gets its new users once the record is saved.
+      world.later(() => pushUsersToServerless(world, scope, cache.name), 0);
+    }
     if (input.Description !== undefined) cache.description = input.Description;
     if (input.CacheUsageLimits !== undefined) cache.usageLimits = usageLimitsOf(input.CacheUsageLimits);
     if (input.SecurityGroupIds !== undefined) cache.securityGroupIds = input.SecurityGroupIds;

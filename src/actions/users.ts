@@ -8,25 +8,18 @@ import { engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { builtInDefaultUser, DEFAULT_USER_ID } from '../lifecycle/rbac.ts';
+import { pushUsersOfUserGroups } from './user-group-links.ts';
 
 export const MAX_USERS = 1000;
 export const MAX_USER_GROUPS = 100;
 export const MAX_USERS_PER_GROUP = 100;
-export const DEFAULT_USER_ID = 'default';
+export { DEFAULT_USER_ID };
 const MIN_RBAC_VERSION = '6.0';
 
 /** Every account has the `default` user, as on AWS: full access, no password. */
 function defaultUser(world: World): UserRecord {
-  return {
-    id: DEFAULT_USER_ID,
-    userName: 'default',
-    engine: 'redis',
-    accessString: 'on ~* +@all',
-    authentication: 'no-password-required',
-    passwords: [],
-    status: 'active',
-    createdAt: world.now(),
-  };
+  return builtInDefaultUser(world.now());
 }
 
 export function getUser(world: World, scope: Scope, id: string): UserRecord | undefined {
@@ -69,6 +62,20 @@ function replicationGroupsUsing(world: World, scope: Scope, groupId: string): st
   return world.resources.list(scope, 'replication-group').filter((g) => g.userGroupIds.includes(groupId)).map((g) => g.id);
 }
 
+function serverlessCachesUsing(world: World, scope: Scope, groupId: string): string[] {
+  return world.resources.list(scope, 'serverless-cache').filter((c) => c.userGroupId === groupId).map((c) => c.name);
+}
+
+/** Deleted users and user groups are described as deleting until the deletion completes, as on AWS. */
+function removeLater(world: World, scope: Scope, kind: 'user' | 'user-group', id: string, arnKind: 'user' | 'usergroup'): void {
+  world.later(() => {
+    const r = world.resources.get(scope, kind, id);
+    if (!r || r.status !== 'deleting') return;
+    world.resources.remove(scope, kind, id);
+    world.tags.removeAll(world.arn(scope, arnKind, id));
+  });
+}
+
 function describeUserGroup(world: World, scope: Scope, g: UserGroupRecord): ec.UserGroup {
   return {
     UserGroupId: g.id,
@@ -78,7 +85,7 @@ function describeUserGroup(world: World, scope: Scope, g: UserGroupRecord): ec.U
     MinimumEngineVersion: MIN_RBAC_VERSION,
     PendingChanges: g.pending ? { UserIdsToAdd: g.pending.add, UserIdsToRemove: g.pending.remove } : undefined,
     ReplicationGroups: replicationGroupsUsing(world, scope, g.id),
-    ServerlessCaches: [],
+    ServerlessCaches: serverlessCachesUsing(world, scope, g.id),
     ARN: world.arn(scope, 'usergroup', g.id),
   };
 }
@@ -124,6 +131,7 @@ function settle(world: World, scope: Scope, groupId: string): void {
     }
     g.status = 'active';
     world.resources.put(scope, 'user-group', groupId, g);
+    pushUsersOfUserGroups(world, scope, [groupId]);
   });
 }
 
@@ -134,12 +142,15 @@ function checkMembers(world: World, scope: Scope, engine: UserGroupRecord['engin
   }
   const users = ids.map((id) => {
     const user = getUser(world, scope, id);
-    if (!user) throw fault('UserNotFoundFault', `User ${id} not found.`);
+    if (!user || user.status === 'deleting') throw fault('UserNotFoundFault', `User ${id} not found.`);
     if (user.engine !== engine && !(user.id === DEFAULT_USER_ID)) {
       throw invalidCombination(`User ${id} is for engine ${user.engine}, not ${engine}.`);
     }
     return user;
   });
+  const names = users.map((u) => u.userName);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw fault('DuplicateUserNameFault', `A user group cannot contain two users with the user name ${twice}.`);
   if (!users.some((u) => u.userName === 'default')) {
     throw fault('DefaultUserRequired', 'A user with the username default must be present in the user group.');
   }
@@ -169,9 +180,11 @@ export const userActions: ActionTable = {
     };
     world.resources.transaction(() => {
       const users = world.resources.list(scope, 'user');
-      if (id === DEFAULT_USER_ID) throw fault('UserAlreadyExistsFault', `User ${id} already exists.`);
+      // AWS checks the UserId before the quota and the user name.
+      if (id === DEFAULT_USER_ID || users.some((u) => u.id === id)) throw fault('UserAlreadyExistsFault', `User ${id} already exists.`);
       if (users.length >= MAX_USERS) throw fault('UserQuotaExceededFault', `The quota of ${MAX_USERS} users has been reached.`);
-      if (users.some((u) => u.userName === record.userName && u.engine === engine)) {
+      // Several users may be named `default` (one per user group), as AWS's own RBAC guide does.
+      if (record.userName !== 'default' && users.some((u) => u.userName === record.userName && u.engine === engine)) {
         throw fault('DuplicateUserNameFault', `A user with the user name ${record.userName} already exists.`);
       }
       if (!world.resources.insert(scope, 'user', id, record)) throw fault('UserAlreadyExistsFault', `User ${id} already exists.`);
@@ -203,17 +216,27 @@ export const userActions: ActionTable = {
     if (input.AppendAccessString !== undefined) user.accessString = accessString(`${user.accessString} ${input.AppendAccessString}`);
     const auth = authenticationOf(input);
     if (auth) Object.assign(user, auth);
+    user.status = 'modifying';
     world.resources.put(scope, 'user', user.id, user);
     world.event(scope, 'user', user.id, `User ${user.id} modified`);
+    // New passwords and rules work on the nodes at once; the user shows `modifying` for a while.
+    pushUsersOfUserGroups(world, scope, groupsOf(world, scope, user.id));
+    world.later(() => {
+      const fresh = world.resources.get(scope, 'user', user.id);
+      if (!fresh || fresh.status !== 'modifying') return;
+      fresh.status = 'active';
+      world.resources.put(scope, 'user', user.id, fresh);
+    });
     return describeUser(world, scope, user);
   }),
 
   DeleteUser: define<ec.DeleteUserMessage, ec.User>((input, { world, scope }) => {
     const user = requireUser(world, scope, input.UserId);
     if (user.id === DEFAULT_USER_ID) throw invalidValue('The default user cannot be deleted.');
+    if (user.status !== 'active') throw fault('InvalidUserStateFault', `User ${user.id} is not in active state.`);
     const groups = groupsOf(world, scope, user.id);
-    if (groups.some((g) => replicationGroupsUsing(world, scope, g).length > 0)) {
-      throw fault('InvalidUserStateFault', `User ${user.id} belongs to a user group that is associated with a replication group.`);
+    if (user.userName === 'default' && groups.length > 0) {
+      throw fault('DefaultUserAssociatedToUserGroupFault', `User ${user.id} is the default user of user group ${groups[0]}; remove it from the group first.`);
     }
     world.resources.transaction(() => {
       for (const gid of groups) {
@@ -221,9 +244,12 @@ export const userActions: ActionTable = {
         g.userIds = g.userIds.filter((u) => u !== user.id);
         world.resources.put(scope, 'user-group', gid, g);
       }
-      world.resources.remove(scope, 'user', user.id);
-      world.tags.removeAll(world.arn(scope, 'user', user.id));
+      user.status = 'deleting';
+      world.resources.put(scope, 'user', user.id, user);
     });
+    // Its connections close at once on every node that knew it.
+    pushUsersOfUserGroups(world, scope, groups);
+    removeLater(world, scope, 'user', user.id, 'user');
     world.event(scope, 'user', user.id, `User ${user.id} deleted`);
     return { ...describeUser(world, scope, user), Status: 'deleting', UserGroupIds: groups };
   }),
@@ -281,9 +307,13 @@ export const userActions: ActionTable = {
     if (replicationGroupsUsing(world, scope, group.id).length > 0) {
       throw fault('InvalidUserGroupStateFault', `User group ${group.id} is associated with a replication group.`);
     }
+    if (serverlessCachesUsing(world, scope, group.id).length > 0) {
+      throw fault('InvalidUserGroupStateFault', `User group ${group.id} is associated with a serverless cache.`);
+    }
     if (group.status !== 'active') throw fault('InvalidUserGroupStateFault', `User group ${group.id} is not in active state.`);
-    world.resources.remove(scope, 'user-group', group.id);
-    world.tags.removeAll(world.arn(scope, 'usergroup', group.id));
-    return { ...describeUserGroup(world, scope, group), Status: 'deleting' };
+    group.status = 'deleting';
+    world.resources.put(scope, 'user-group', group.id, group);
+    removeLater(world, scope, 'user-group', group.id, 'usergroup');
+    return describeUserGroup(world, scope, group);
   }),
 };

@@ -5,6 +5,7 @@ import type { Resources } from '../store/resources.ts';
 import { GLOBAL_REGION, type ClusterRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
 import { EndpointProxy } from './endpoint-proxy.ts';
 import { clusterParameters } from './parameters.ts';
+import { applyNodeUsers, usersForCluster } from './rbac.ts';
 import { writeFileDurably } from './snapshot-files.ts';
 import { pathInside } from '../store/paths.ts';
 import { NodeSupervisor, type NodeSpec } from './nodes.ts';
@@ -83,6 +84,7 @@ export class Runtime {
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
     const bound = await this.startClusterNode(key, scope, cluster, port);
+    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster));
     this.loadSavedData(key);
     return bound;
   }

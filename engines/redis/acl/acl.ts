@@ -149,19 +149,30 @@ export class Acl {
 
   /**
    * Replaces the whole user list (an ElastiCache user group reaching a node). Users no longer listed
-   * or turned off lose their connections; the others keep them with the new rules.
+   * or turned off lose their connections; the others keep them with the new rules. A user whose rules
+   * do not parse is left out (and so refused), and its error answered.
    */
-  replaceUsers(specs: readonly UserSpec[]): void {
-    const wanted = new Set(specs.map((s) => s.name));
+  replaceUsers(specs: readonly UserSpec[]): string[] {
+    const errors: string[] = [];
+    const kept = new Set<string>();
     for (const spec of specs) {
-      const before = this.get(spec.name);
-      this.setUser(spec.name, ['reset', ...spec.rules]);
-      if (before && !before.enabled) continue;
-      const after = this.get(spec.name) as AclUser;
-      if (!after.enabled) this.disconnect(after, null);
+      try {
+        this.setUser(spec.name, ['reset', ...spec.rules]);
+        kept.add(spec.name);
+      } catch (err) {
+        errors.push(`${spec.name}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      const user = this.get(spec.name) as AclUser;
+      if (!user.enabled) this.disconnect(user, null);
     }
-    const gone = [...this.users.keys()].filter((n) => !wanted.has(n) && n !== DEFAULT_USER);
-    this.deleteUsers(gone, null);
+    if (!kept.has(DEFAULT_USER)) {
+      // Without a usable default user nobody gets in unauthenticated.
+      this.setUser(DEFAULT_USER, ['reset']);
+      this.disconnect(this.defaultUser, null);
+    }
+    this.deleteUsers([...this.users.keys()].filter((n) => !kept.has(n)), null);
+    return errors;
   }
 
   /** AUTH/HELLO AUTH: on success the client becomes `name`; a failure is logged. */

@@ -1,0 +1,63 @@
+// RBAC on running nodes: the users of a cache's user groups, as ACL rules the Redis engine applies.
+import { applyUsers, type RedisServerWithEngine, type UserSpec } from '../../engines/redis/index.ts';
+import type { ClusterRecord, Scope, UserRecord } from '../store/records.ts';
+import type { Resources } from '../store/resources.ts';
+
+export const DEFAULT_USER_ID = 'default';
+/** The account's built-in `default` user, as AWS describes it: on, every key and command, no password. */
+export const DEFAULT_ACCESS_STRING = 'on ~* +@all';
+
+/** A node without a user group: the default user alone, open (AUTH tokens are handled apart). */
+const OPEN: UserSpec[] = [{ name: 'default', rules: ['on', 'nopass', '~*', '&*', '+@all'] }];
+
+export function builtInDefaultUser(createdAt: number): UserRecord {
+  return {
+    id: DEFAULT_USER_ID,
+    userName: 'default',
+    engine: 'redis',
+    accessString: DEFAULT_ACCESS_STRING,
+    authentication: 'no-password-required',
+    passwords: [],
+    status: 'active',
+    createdAt,
+  };
+}
+
+/**
+ * A user's ACL rules on a node. Channels are open unless the access string says otherwise, as for
+ * ElastiCache's users; IAM users have no password a client could send with AUTH.
+ */
+export function userSpec(u: UserRecord): UserSpec {
+  const auth = u.authentication === 'no-password-required' ? ['nopass'] : u.passwords.map((p) => `>${p}`);
+  const access = u.accessString.split(/\s+/).filter(Boolean);
+  const namesChannels = access.some((t) => t.startsWith('&') || /^(allchannels|resetchannels)$/i.test(t));
+  return { name: u.userName, rules: [...(namesChannels ? [] : ['allchannels']), ...auth, ...access] };
+}
+
+function userRecord(resources: Resources, scope: Scope, id: string): UserRecord | undefined {
+  return id === DEFAULT_USER_ID ? builtInDefaultUser(0) : resources.get(scope, 'user', id);
+}
+
+/** The users a node of caches with these user groups knows; undefined without RBAC. */
+export function usersForGroups(resources: Resources, scope: Scope, userGroupIds: readonly string[]): UserSpec[] | undefined {
+  if (userGroupIds.length === 0) return undefined;
+  const byName = new Map<string, UserSpec>();
+  for (const gid of userGroupIds) {
+    for (const uid of resources.get(scope, 'user-group', gid)?.userIds ?? []) {
+      const u = userRecord(resources, scope, uid);
+      if (u && u.status !== 'deleting') byName.set(u.userName, userSpec(u));
+    }
+  }
+  return [...byName.values()];
+}
+
+export function usersForCluster(resources: Resources, scope: Scope, cluster: ClusterRecord): UserSpec[] | undefined {
+  const group = cluster.replicationGroupId ? resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
+  return usersForGroups(resources, scope, group?.userGroupIds ?? []);
+}
+
+/** Gives a running Redis node its users (or, with undefined, the open default user back). */
+export function applyNodeUsers(server: RedisServerWithEngine | undefined, users: UserSpec[] | undefined): void {
+  if (!server) return;
+  for (const e of applyUsers(server, users ?? OPEN)) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
+}
