@@ -59,6 +59,7 @@ export class Replication {
     replica.replication.linkUp = true;
     this.replicas.add(replica);
     this.copyAll(replica);
+    replica.scripting.functions.mirror(this.engine.scripting.functions);
     this.hook();
   }
 

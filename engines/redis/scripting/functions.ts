@@ -199,7 +199,18 @@ export class Functions {
     if (old !== undefined) this.drop(old);
     this.libraries.set(name, lib);
     for (const f of lib.functions.values()) this.functions.set(f.name, f);
+    if (state === undefined) this.propagate();
     return name;
+  }
+
+  /** Takes a primary's libraries (a replica's full sync). */
+  mirror(primary: Functions): void {
+    this.restore(primary.codes(), 'flush');
+  }
+
+  /** Replicas follow every change of the libraries, as FUNCTION commands replicate in Redis. */
+  private propagate(): void {
+    for (const r of this.scripting.engine.replication.replicas) r.scripting.functions.mirror(this);
   }
 
   private drop(lib: Library): void {
@@ -211,11 +222,13 @@ export class Functions {
     const lib = this.libraries.get(name);
     if (lib === undefined) fail('ERR Library not found');
     this.drop(lib);
+    this.propagate();
   }
 
   flush(): void {
     this.libraries.clear();
     this.functions.clear();
+    this.propagate();
   }
 
   /** The library codes, as RDB files and FUNCTION DUMP carry them. */
@@ -242,6 +255,7 @@ export class Functions {
         this.libraries.set(lib.name, lib);
         for (const f of lib.functions.values()) this.functions.set(f.name, f);
       }
+      this.propagate();
       throw err;
     }
   }

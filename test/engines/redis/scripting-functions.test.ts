@@ -59,3 +59,30 @@ describe.skipIf(!available)('functions differential', () => {
     }
   });
 });
+
+describe('functions on replicas', () => {
+  it('a replica gets the primary\'s libraries at attach and every later change; FCALL writes are refused there', async () => {
+    const primary = await startServer();
+    const replica = await startServer();
+    const p = await RawClient.connect(primary.port);
+    const r = await RawClient.connect(replica.port);
+    try {
+      await p.call('FUNCTION', 'LOAD', LIB);
+      replica.server.engine.replicaOf(primary.server.engine);
+      await p.call('SET', 'k', '7');
+      await p.call('WAIT', '1', '1000');
+      expect(await r.call('FCALL_RO', 'myget', '1', 'k')).toBe('$1\r\n7\r\n');
+      expect(await r.call('FCALL', 'myincr', '1', 'k')).toBe("-READONLY Can not run script with write flag on readonly replica\r\n");
+      await p.call('FUNCTION', 'LOAD', ONE);
+      expect(await r.call('FCALL_RO', 'only', '0')).toBe(':1\r\n');
+      await p.call('FUNCTION', 'DELETE', 'one');
+      expect(await r.call('FCALL_RO', 'only', '0')).toBe('-ERR Function not found\r\n');
+    } finally {
+      p.close();
+      r.close();
+      replica.server.engine.replicaOf(null);
+      await primary.server.close();
+      await replica.server.close();
+    }
+  });
+});
