@@ -71,7 +71,7 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
 }
 
 function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
-  if (!c.db.exists(key)) return c.w.int(-2);
+  if (c.db.typeOf(key, true, false) === null) return c.w.int(-2);
   const at = c.db.ttlOf(key);
   if (at === undefined) return c.w.int(-1);
   if (absolute) return c.w.int(ms ? at : Math.floor(at / 1000));
@@ -157,7 +157,7 @@ export const keyCommands = defineGroup('keyspace', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       let n = 0;
-      for (let i = 1; i < a.length; i++) if (c.db.typeOf(a[i] as string) !== null) n++;
+      for (let i = 1; i < a.length; i++) if (c.db.typeOf(a[i] as string, true, false) !== null) n++;
       c.w.int(n);
     },
   },
@@ -166,7 +166,7 @@ export const keyCommands = defineGroup('keyspace', [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
-    handler: (c, a) => c.w.simple(c.db.typeOf(a[1] as string, false) ?? 'none'),
+    handler: (c, a) => c.w.simple(c.db.typeOf(a[1] as string, true, false) ?? 'none'),
   },
   { name: 'rename', arity: 3, flags: ['write'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, false) },
   { name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: [1, 2, 1], handler: (c, a) => renameGeneric(c, a, true) },

@@ -86,7 +86,7 @@ export const serverCommands = defineGroup('server', [
     arity: -1,
     flags: ['loading', 'stale', 'sentinel'],
     acl: ['@dangerous'],
-    handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase())) + '\r\n'),
+    handler: (c, a) => c.w.verbatim(infoText(c.engine, a.slice(1).map((s) => s.toLowerCase()))),
   },
   { name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['@keyspace'], handler: (c) => c.w.int(c.db.size) },
   {
@@ -263,6 +263,8 @@ export const serverCommands = defineGroup('server', [
           for (let i = 2; i < a.length; i += 2) pairs.push([a[i] as string, a[i + 1] as string]);
           c.engine.config.setMany(pairs);
           c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
+          c.engine.ks.lfuLogFactor = c.engine.config.lfuLogFactor;
+          c.engine.ks.lfuDecayTime = c.engine.config.lfuDecayTime;
           // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.
           if (c.engine.notifyFlags === null) c.engine.emptied = [];
           if (c.engine.config.maxmemory > 0) c.engine.freeMemory();

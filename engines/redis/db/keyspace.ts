@@ -55,7 +55,7 @@ export class Database {
   }
 
   /** The slot of a live key, or -1. `read` lookups count keyspace hits/misses and touch LRU/LFU like Redis's lookupKeyRead. */
-  private find(key: string, read: boolean): number {
+  private find(key: string, read: boolean, touch = true): number {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     const i = this.dict.index(key);
     if (i === undefined) {
@@ -66,7 +66,7 @@ export class Database {
       return -1;
     }
     if (read) this.ks.stats.hits++;
-    this.ks.touchAccess(this.dict, i);
+    if (touch) this.ks.touchAccess(this.dict, i);
     return i;
   }
 
@@ -98,9 +98,9 @@ export class Database {
     return v.type === 'string' ? v.v : null;
   }
 
-  /** The type of a live key (touching it like lookup), or null. */
-  typeOf(key: string, read = true): RType | null {
-    const i = this.find(key, read);
+  /** The type of a live key, or null; `touch` false is Redis's LOOKUP_NOTOUCH (TYPE, EXISTS, TTL). */
+  typeOf(key: string, read = true, touch = true): RType | null {
+    const i = this.find(key, read, touch);
     return i < 0 ? null : typeOfStored(this.dict.raw(i));
   }
 
@@ -184,8 +184,10 @@ export class Database {
     if (meta !== undefined) {
       d.lru[i] = meta.lru;
       d.setLfu(i, meta.lfu, meta.lfuTime);
+    } else if (!this.ks.lfu) {
+      d.lru[i] = this.ks.accessNow;
     }
-    this.ks.touchAccess(d, i);
+    // Under LFU a new key starts at LFU_INIT untouched, and an overwrite keeps the old counter (as Redis's dbOverwrite).
     const mem = estimateMemory(key, v);
     d.setMem(i, mem);
     this.ks.usedMemory += mem;
@@ -346,6 +348,9 @@ export class Keyspace {
 
   /** Time used for LRU/LFU bookkeeping, refreshed once per input batch (like Redis's cached clock). */
   accessNow = 0;
+  /** lfu-log-factor and lfu-decay-time, as CONFIG SET leaves them. */
+  lfuLogFactor: number = limits.LFU_LOG_FACTOR;
+  lfuDecayTime: number = limits.LFU_DECAY_TIME;
 
   touchAccess(d: KeyDict, i: number): void {
     const now = this.accessNow;
@@ -356,7 +361,7 @@ export class Keyspace {
     const lfu = this.lfuDecay(d, i, now);
     if (lfu < 255) {
       const base = Math.max(0, lfu - LFU_INIT);
-      if (Math.random() < 1 / (base * limits.LFU_LOG_FACTOR + 1)) d.setLfu(i, lfu + 1, d.lfuTimeAt(i));
+      if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) d.setLfu(i, lfu + 1, d.lfuTimeAt(i));
     }
   }
 
@@ -369,7 +374,8 @@ export class Keyspace {
       time = minutes;
       d.setLfu(i, lfu, time);
     }
-    const periods = Math.floor((minutes - time) / limits.LFU_DECAY_TIME);
+    // lfu-decay-time 0: counters never decay.
+    const periods = this.lfuDecayTime > 0 ? Math.floor((minutes - time) / this.lfuDecayTime) : 0;
     if (periods > 0) {
       lfu = Math.max(0, lfu - periods);
       d.setLfu(i, lfu, minutes);
