@@ -25,6 +25,14 @@ export interface ShardView {
   nodes: NodeView[];
 }
 
+/** The newest events only: the console polls every second, and a long-lived emulator has many. */
+function recentEvents(world: World, scope: Scope) {
+  const rows = world.db
+    .prepare('SELECT date, source_type, source_id, message FROM events WHERE account = ? AND region = ? ORDER BY date DESC, seq DESC LIMIT ?')
+    .all(scope.account, scope.region, MAX_EVENTS) as { date: number; source_type: string; source_id: string; message: string }[];
+  return rows.map((e) => ({ date: new Date(e.date).toISOString(), sourceType: e.source_type, sourceId: e.source_id, message: e.message }));
+}
+
 /** Everything one poll of the console shows, for one account and region. */
 export function consoleState(world: World, scope: Scope) {
   const r = world.resources;
@@ -93,10 +101,7 @@ export function consoleState(world: World, scope: Scope) {
       of: s.replicationGroupId ?? s.clusterId ?? '',
     })),
     users: r.list(scope, 'user').map((u) => ({ id: u.id, userName: u.userName, engine: u.engine, status: u.status })),
-    events: world.events
-      .query(scope, { startTime: 0, endTime: world.now() })
-      .slice(0, MAX_EVENTS)
-      .map((e) => ({ date: new Date(e.date).toISOString(), sourceType: e.sourceType, sourceId: e.sourceId, message: e.message })),
+    events: recentEvents(world, scope),
     faults: faultsOf(world)
       .list()
       .filter((f) => f.account === scope.account && f.region === scope.region),

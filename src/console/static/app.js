@@ -10,6 +10,14 @@
   const params = new URLSearchParams(location.search);
   let tab = params.get('tab') || 'groups';
   let state = null;
+  let lastHtml = '';
+
+  function allNodes() {
+    const map = new Map();
+    for (const g of state.groups) for (const s of g.shards) for (const n of s.nodes) map.set(n.name, n);
+    for (const c of state.clusters) for (const n of c.nodes) map.set(n.name, n);
+    return map;
+  }
   const history = new Map(); // node name -> { ops: [], mem: [], hits, misses }
 
   const scope = () => ({ account: $('#account').value.trim(), region: $('#region').value.trim() });
@@ -36,15 +44,6 @@
     return `${n.toFixed(n < 10 && i > 0 ? 1 : 0)} ${u[i]}`;
   }
 
-  function spark(values, max) {
-    if (!values || values.length < 2) return '<svg class="spark"></svg>';
-    const top = Math.max(max || 0, ...values, 1);
-    const step = 90 / (HISTORY - 1);
-    const offset = 90 - (values.length - 1) * step;
-    const pts = values.map((v, i) => `${(offset + i * step).toFixed(1)},${(17 - (v / top) * 16).toFixed(1)}`).join(' ');
-    return `<svg class="spark" viewBox="0 0 90 18"><polyline points="${pts}"/></svg>`;
-  }
-
   function record(node) {
     if (!node.stats) return;
     let h = history.get(node.name);
@@ -54,13 +53,9 @@
     if (h.ops.length > HISTORY) { h.ops.shift(); h.mem.shift(); }
   }
 
+  // A row's structure (name, role, port, up) is rebuilt only when it changes; its figures are updated in place
+  // every poll, which keeps a page of 300 nodes cheap.
   function nodeRow(n) {
-    const s = n.stats;
-    const h = history.get(n.name) || { ops: [], mem: [] };
-    const used = s ? s.usedMemory : null;
-    const pct = s && n.maxmemory ? Math.min(100, (used / n.maxmemory) * 100) : 0;
-    const lookups = s ? s.hits + s.misses : 0;
-    const ratio = s && lookups > 0 ? `${((s.hits / lookups) * 100).toFixed(0)}%` : '';
     const actions = [
       `<button class="small" data-act="reboot" data-node="${esc(n.name)}">reboot</button>`,
       `<button class="small" data-act="crash" data-node="${esc(n.name)}">crash</button>`,
@@ -73,13 +68,45 @@
       <td class="role-${esc(n.role)}">${esc(n.role)}</td>
       <td>${n.up ? esc(n.port) : `<span class="down">down</span> ${esc(n.port)}`}</td>
       <td>${esc(n.az)}</td>
-      <td>${s ? s.opsPerSec : ''} ${spark(h.ops)}</td>
-      <td title="${esc(fmtBytes(used))} of ${esc(fmtBytes(n.maxmemory))}"><span class="bar"><i class="${pct > 90 ? 'hot' : ''}" style="width:${pct.toFixed(1)}%"></i></span> ${esc(fmtBytes(used))} ${spark(h.mem, n.maxmemory)}</td>
-      <td>${s ? s.keys : ''}</td>
-      <td>${s ? s.clients : ''}</td>
-      <td>${ratio}</td>
+      <td><span class="f-ops"></span> <svg class="spark" viewBox="0 0 90 18"><polyline class="p-ops"/></svg></td>
+      <td><span class="bar"><i></i></span> <span class="f-mem"></span> <svg class="spark" viewBox="0 0 90 18"><polyline class="p-mem"/></svg></td>
+      <td class="f-keys"></td>
+      <td class="f-clients"></td>
+      <td class="f-hits"></td>
       <td>${actions}</td>
     </tr>`;
+  }
+
+  function points(values, max) {
+    if (!values || values.length < 2) return '';
+    let top = Math.max(max || 0, 1);
+    for (const v of values) if (v > top) top = v;
+    const step = 90 / (HISTORY - 1);
+    const offset = 90 - (values.length - 1) * step;
+    let out = '';
+    for (let i = 0; i < values.length; i++) out += `${(offset + i * step).toFixed(1)},${(17 - (values[i] / top) * 16).toFixed(1)} `;
+    return out;
+  }
+
+  function updateFigures(nodes) {
+    for (const row of document.querySelectorAll('#view tr[data-node]')) {
+      const n = nodes.get(row.dataset.node);
+      const s = n && n.stats;
+      const h = (n && history.get(n.name)) || { ops: [], mem: [] };
+      const pct = s && n.maxmemory ? Math.min(100, (s.usedMemory / n.maxmemory) * 100) : 0;
+      const lookups = s ? s.hits + s.misses : 0;
+      row.querySelector('.f-ops').textContent = s ? s.opsPerSec : '';
+      row.querySelector('.p-ops').setAttribute('points', points(h.ops));
+      const bar = row.querySelector('.bar i');
+      bar.style.width = `${pct.toFixed(1)}%`;
+      bar.classList.toggle('hot', pct > 90);
+      row.querySelector('.f-mem').textContent = s ? fmtBytes(s.usedMemory) : '';
+      row.querySelector('.f-mem').title = n ? `of ${fmtBytes(n.maxmemory)}` : '';
+      row.querySelector('.p-mem').setAttribute('points', points(h.mem, n && n.maxmemory));
+      row.querySelector('.f-keys').textContent = s ? s.keys : '';
+      row.querySelector('.f-clients').textContent = s ? s.clients : '';
+      row.querySelector('.f-hits').textContent = s && lookups > 0 ? `${((s.hits / lookups) * 100).toFixed(0)}%` : '';
+    }
   }
 
   const NODE_HEAD = '<tr><th>node</th><th>role</th><th>port</th><th>AZ</th><th>ops/s</th><th>memory</th><th>keys</th><th>clients</th><th>hits</th><th></th></tr>';
@@ -138,7 +165,12 @@
     // Keep what the user is typing in the fault form across refreshes.
     const keep = ['fault-action', 'fault-target', 'fault-options'].map((id) => [id, document.getElementById(id)?.value]);
     const focused = document.activeElement?.id;
-    $('#view').innerHTML = views[tab]();
+    const html = views[tab]();
+    if (html !== lastHtml) {
+      $('#view').innerHTML = html;
+      lastHtml = html;
+    }
+    updateFigures(allNodes());
     for (const [id, v] of keep) if (v !== undefined && document.getElementById(id)) document.getElementById(id).value = v;
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     for (const b of document.querySelectorAll('#tabs button')) b.classList.toggle('active', b.dataset.tab === tab);
@@ -241,7 +273,7 @@
 
   document.addEventListener('click', (e) => {
     const tabButton = e.target.closest('#tabs button');
-    if (tabButton) { tab = tabButton.dataset.tab; render(); return; }
+    if (tabButton) { tab = tabButton.dataset.tab; lastHtml = ''; render(); return; }
     const row = e.target.closest('#key-list tr[data-key]');
     if (row) { showKey(row.dataset.key).catch((err) => { $('#key-value').textContent = err.message; }); return; }
     const actor = e.target.closest('[data-act]');
