@@ -244,6 +244,16 @@ function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean)
   reply(c, matches, s);
 }
 
+/** GEORADIUS[BYMEMBER]'s keys: the source, and a STORE/STOREDIST destination after the fixed arguments. */
+function radiusKeys(a: string[], from: number): number[] {
+  const out = [1];
+  for (let i = from; i < a.length - 1; i++) {
+    const w = (a[i] as string).toLowerCase();
+    if (w === 'store' || w === 'storedist') out.push(++i);
+  }
+  return out;
+}
+
 export const geoCommands = defineGroup('geo', [
   { name: 'geoadd', arity: -5, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: geoadd },
   {
@@ -326,8 +336,8 @@ export const geoCommands = defineGroup('geo', [
       store(c, z === null ? [] : search(z, s), s);
     },
   },
-  { name: 'georadius', arity: -6, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, false, false) },
+  { name: 'georadius', arity: -6, flags: ['write', 'denyoom'], keys: [1, 1, 1], keysOf: (a) => radiusKeys(a, 6), handler: (c, a) => georadius(c, a, false, false) },
   { name: 'georadius_ro', arity: -6, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, false, true) },
-  { name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, true, false) },
+  { name: 'georadiusbymember', arity: -5, flags: ['write', 'denyoom'], keys: [1, 1, 1], keysOf: (a) => radiusKeys(a, 5), handler: (c, a) => georadius(c, a, true, false) },
   { name: 'georadiusbymember_ro', arity: -5, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => georadius(c, a, true, true) },
 ]);

@@ -21,6 +21,8 @@ function writeCommandInfo(c: Client, d: CommandDef): void {
   c.w.bulk(d.fullName);
   c.w.int(d.arity);
   const flags = d.flags.filter((f) => f !== 'node_disabled').map((f) => f.replace('_', '-'));
+  // Keys found by scanning the arguments (numkeys, keywords) make a command "movablekeys", as in Redis.
+  if (d.keysOf !== undefined) flags.push('movablekeys');
   c.w.setHeader(flags.length);
   for (const f of flags) c.w.simple(f);
   c.w.int(d.firstKey);
@@ -33,6 +35,20 @@ function writeCommandInfo(c: Client, d: CommandDef): void {
   const subs = d.subcommands ? [...d.subcommands.values()] : [];
   c.w.array(subs.length);
   for (const s of subs) writeCommandInfo(c, s);
+}
+
+/** MIGRATE's key: its third argument, or with an empty one, everything after KEYS. */
+function migrateKeys(a: string[]): number[] {
+  if (a[3] === '') {
+    for (let i = 6; i < a.length; i++) {
+      const w = (a[i] as string).toLowerCase();
+      if (w === 'auth') i++;
+      else if (w === 'auth2') i += 2;
+      else if (w === 'keys') return Array.from({ length: a.length - i - 1 }, (_, j) => i + 1 + j);
+    }
+    return [];
+  }
+  return [3];
 }
 
 function commandList(c: Client): CommandDef[] {
@@ -164,7 +180,7 @@ export const serverCommands = defineGroup('server', [
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'no_multi', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
-  { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], handler: () => fail('ERR MIGRATE is not supported by this server') },
+  { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: () => fail('ERR MIGRATE is not supported by this server') },
   {
     name: 'monitor',
     arity: 1,
@@ -306,7 +322,8 @@ export const serverCommands = defineGroup('server', [
           const names = a.length > 2 ? a.slice(2) : commandList(c).map((d) => d.name);
           c.w.array(names.length);
           for (const n of names) {
-            const d = c.engine.lookup(n);
+            const bar = n.indexOf('|');
+            const d = bar < 0 ? c.engine.lookup(n) : c.engine.lookup(n.slice(0, bar))?.subcommands?.get(n.slice(bar + 1).toLowerCase());
             if (d === undefined) c.w.nil();
             else writeCommandInfo(c, d);
           }

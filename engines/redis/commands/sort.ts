@@ -109,8 +109,20 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   for (const v of out) c.w.bulkOrNil(v);
 }
 
+/** SORT's keys: the sorted key and a STORE destination, skipping LIMIT/BY/GET arguments as Redis does. */
+function sortKeys(a: string[]): number[] {
+  const out = [1];
+  for (let i = 2; i < a.length; i++) {
+    const w = (a[i] as string).toLowerCase();
+    if (w === 'limit') i += 2;
+    else if (w === 'get' || w === 'by') i++;
+    else if (w === 'store' && i + 1 < a.length) out.push(++i);
+  }
+  return out;
+}
+
 export const sortCommands = defineGroup('generic', [
-  { name: 'sort', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['@set', '@sortedset', '@list', '@dangerous'], handler: (c, a) => sort(c, a, false) },
-  { name: 'sort_ro', arity: -2, flags: ['readonly'], keys: [1, 1, 1], acl: ['@set', '@sortedset', '@list', '@dangerous'], handler: (c, a) => sort(c, a, true) },
+  { name: 'sort', arity: -2, flags: ['write', 'denyoom'], keys: [1, 1, 1], keysOf: sortKeys, acl: ['@set', '@sortedset', '@list', '@dangerous'], handler: (c, a) => sort(c, a, false) },
+  { name: 'sort_ro', arity: -2, flags: ['readonly'], keys: [1, 1, 1], keysOf: sortKeys, acl: ['@set', '@sortedset', '@list', '@dangerous'], handler: (c, a) => sort(c, a, true) },
 ]);
 
