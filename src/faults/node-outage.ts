@@ -33,7 +33,8 @@ export async function crashNodes(world: World, faults: FaultRegistry, faultId: s
 /** Hands a crashed primary's shard to its first replica that is up, as Multi-AZ automatic failover does. */
 function promoteReplica(world: World, scope: Scope, groupId: string, failedId: string, down: Set<string>): void {
   const group = world.resources.get(scope, 'replication-group', groupId);
-  if (!group || shardPrimary(group, failedId) !== failedId) return;
+  // Back already (a short duration) or no longer its shard's primary: nothing to take over.
+  if (!group || shardPrimary(group, failedId) !== failedId || world.runtime.nodes.isRunning(world.runtime.nodeKey(scope, failedId, '0001'))) return;
   const shard = group.shards?.find((s) => s.members.includes(failedId));
   const members = shard ? shard.members : group.memberClusters;
   const replica = members.find(
