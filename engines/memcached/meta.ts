@@ -186,8 +186,18 @@ function opaqueTooLong(tokens: string[], start: number): boolean {
   return false;
 }
 
-function ttlOf(item: Item, now: number): number {
-  return item.exptime === 0 ? -1 : item.exptime - now;
+/** memcached's clock starts this far past zero at process start (ITEM_UPDATE_INTERVAL + 2). */
+const CLOCK_START_OFFSET = 62;
+
+/**
+ * Remaining TTL for the t flag. An item already expired within this command (T-1) holds memcached's
+ * "long ago" time 1, and memcached prints 1 - current_time as an unsigned 32-bit number.
+ */
+function ttlOf(item: Item, now: number, startedAt: number): number {
+  if (item.exptime === 0) return -1;
+  const left = item.exptime - now;
+  if (left >= 0) return left;
+  return (1 - (now - startedAt + CLOCK_START_OFFSET)) >>> 0;
 }
 
 export function executeMeta(s: Session, tokens: string[], req: TextRequest): void {
@@ -227,9 +237,10 @@ function metaGet(s: Session, tokens: string[]): void {
   let item = store.find(f.key, true);
   let win = false;
   let vivified = false;
-  c.cmd_get++;
   if (item === undefined) {
     if (f.vivify === undefined) {
+      // A miss is booked as a get even with T (1.6.18).
+      c.cmd_get++;
       c.get_misses++;
       if (f.noreply) return;
       let line = 'EN';
@@ -241,15 +252,14 @@ function metaGet(s: Session, tokens: string[]): void {
       return out.text(line + '\r\n');
     }
     // Vivify: an empty placeholder whose creator is told it won the right to fill it.
-    const created = store.store('add', f.key, Buffer.alloc(0), 0, store.expiryFromWire(f.vivify));
+    // Created without a TTL: the N flag sets it when its turn comes among the flags.
+    const created = store.store('add', f.key, Buffer.alloc(0), 0, 0);
     item = created.item;
     if (item === undefined) return out.text('SERVER_ERROR out of memory storing object\r\n');
     win = true;
     vivified = true;
     item.tokenSent = true;
-    c.get_misses++;
   } else {
-    store.count('get_hits', item.size);
     const hadToken = item.tokenSent;
     if (f.recache !== undefined && item.exptime !== 0 && item.exptime - now < f.recache && !hadToken) win = true;
     if (item.stale && !hadToken) win = true;
@@ -261,15 +271,18 @@ function metaGet(s: Session, tokens: string[]): void {
   for (let i = 2; i < tokens.length; i++) {
     const t = tokens[i]!;
     switch (t[0]) {
+      // Flags act in order: a t before T reports the old TTL, and of N and T the later one wins.
       case 'T':
-        // Flags act in order (a t before T reports the old TTL); a just-vivified item keeps its N TTL.
-        if (!vivified) item.exptime = store.expiryFromWire(f.ttl!);
+        item.exptime = store.expiryFromWire(f.ttl!);
+        break;
+      case 'N':
+        if (vivified) item.exptime = store.expiryFromWire(f.vivify!);
         break;
       case 's':
         line += ' s' + item.value.length;
         break;
       case 't':
-        line += ' t' + ttlOf(item, now);
+        line += ' t' + ttlOf(item, now, store.startedAt);
         break;
       case 'c':
         line += ' c' + item.cas;
@@ -290,6 +303,14 @@ function metaGet(s: Session, tokens: string[]): void {
         line += keyFlag(f.key, item.binaryKey);
         break;
     }
+  }
+  // A hit, vivified or not, is booked as a touch when T changed the TTL, else as a get.
+  if (f.ttl !== undefined) {
+    c.cmd_touch++;
+    store.count('touch_hits', item.size);
+  } else {
+    c.cmd_get++;
+    store.count('get_hits', item.size);
   }
   if (item.tokenSent && !win) line += ' Z';
   if (item.stale) line += ' X';
@@ -453,7 +474,7 @@ function metaArithmetic(s: Session, tokens: string[]): void {
   const now = store.now();
   const it = item;
   const flags = echoFlags(tokens, 2, f, (t) => {
-    if (t[0] === 't') return ' t' + ttlOf(it, now);
+    if (t[0] === 't') return ' t' + ttlOf(it, now, store.startedAt);
     if (t[0] === 'c') return ' c' + it.cas;
     return '';
   });

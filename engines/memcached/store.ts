@@ -205,6 +205,8 @@ export class ItemStore {
       case 'set':
         break;
     }
+    // A stale write (meta set I with an older CAS) replaces the value but keeps the old item's TTL.
+    if (stale && old !== undefined) exptime = old.exptime;
     if (old !== undefined && (mode === 'append' || mode === 'prepend')) {
       value = mode === 'append' ? Buffer.concat([old.value, value]) : Buffer.concat([value, old.value]);
       flags = old.flags;
@@ -366,7 +368,8 @@ export class ItemStore {
     if (item === undefined) return { kind: 'NOT_FOUND' };
     // Order as in memcached: an empty value fails before the CAS check, any other value after it.
     if (item.value.length === 0) return { kind: 'NON_NUMERIC' };
-    if (cas !== undefined && BigInt(item.cas) !== cas) return { kind: 'EXISTS' };
+    // A CAS of 0 means "no CAS" to memcached's arithmetic.
+    if (cas !== undefined && cas !== 0n && BigInt(item.cas) !== cas) return { kind: 'EXISTS' };
     const current = parseStoredNumber(item.value);
     if (current === null) return { kind: 'NON_NUMERIC' };
     let next: bigint;

@@ -20,8 +20,9 @@ async function watchedLines(port: number, flags: string): Promise<string[]> {
   watcher.write(`watch${flags}\r\n`);
   await until(() => log.startsWith('OK\r\n'));
   await textExchange(port, COMMANDS);
-  // The last command of the script logs a fetch or a store of zz: wait for it, do not sleep.
-  await until(() => /key=zz status=(found|stored)/.test(log));
+  // The script ends with "set zz" then "get zz": wait for the last event this watcher can see.
+  const last = flags.includes('fetchers') || flags === '' ? 'type=item_get key=zz status=found' : 'type=item_store key=zz';
+  await until(() => log.includes(last));
   watcher.destroy();
   return log
     .split('\n')
