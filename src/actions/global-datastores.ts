@@ -1,4 +1,5 @@
 import type * as ec from '@aws-sdk/client-elasticache';
+import { checkSecondaryMatches, giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { stableHex } from '../lifecycle/network.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
@@ -80,6 +81,7 @@ export function joinAsSecondary(world: World, scope: Scope, globalIdValue: strin
     throw invalidValue(`Global replication group ${global.id} already has a member in region ${scope.region}.`);
   }
   if (group.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
+  checkSecondaryMatches(global, group);
   group.global = { id: global.id, role: 'secondary' };
   global.members.push({ groupId: group.id, region: scope.region, role: 'secondary' });
   global.status = 'available';
@@ -135,6 +137,7 @@ export const globalDatastoreActions: ActionTable = {
     }
     primary.global = { id, role: 'primary' };
     world.resources.put(scope, 'replication-group', primary.id, primary);
+    giveOwnParameterGroup(world, scope, primary, id);
     world.later(() => {
       const fresh = world.resources.get(globalScope(scope), 'global-group', id);
       if (!fresh || fresh.status !== 'creating') return;

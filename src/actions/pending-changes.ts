@@ -203,6 +203,11 @@ export function deferGroupChanges(
   if (!groupRequestsChange(input, group, primary) && !(input.ApplyImmediately && group.deferred)) throw noModifications();
   const { apply, deferred } = splitDeferred(input, GROUP_DEFERRED, group.deferred, world.now());
   checkGroupDeferred(group, primary, { ...apply, ...deferred?.request } as ec.ModifyReplicationGroupMessage);
+  if (input.CacheParameterGroupName !== undefined && group.global && input.EngineVersion === undefined) {
+    throw invalidCombination(
+      `Replication group ${group.id} belongs to global datastore ${group.global.id}: its parameter group changes only with a major engine version upgrade.`,
+    );
+  }
   if (input.CacheParameterGroupName !== undefined) {
     checkClusterModeOf(world, scope, input.CacheParameterGroupName, group.shards !== undefined && !group.clusterModeCompatible);
   }

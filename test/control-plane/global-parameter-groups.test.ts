@@ -1,0 +1,58 @@
+// Members of a global datastore get a parameter group of their own, as on AWS, and the datastore's
+// prerequisites are checked.
+import {
+  CreateGlobalReplicationGroupCommand,
+  CreateReplicationGroupCommand,
+  DeleteCacheParameterGroupCommand,
+  DeleteReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeCacheParameterGroupsCommand,
+  ModifyReplicationGroupCommand,
+  waitUntilReplicationGroupAvailable,
+  waitUntilReplicationGroupDeleted,
+} from '@aws-sdk/client-elasticache';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 50 });
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+describe('global datastore parameter groups', () => {
+  it('gives each member its own global-datastore- group, checks secondaries, and lets the group go after the member', async () => {
+    const east = sdkClient(emulator, 'us-east-1');
+    const west = sdkClient(emulator, 'us-west-2');
+    await east.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'gp', ReplicationGroupDescription: 'p', Engine: 'redis', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 1 }));
+    await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'gp' });
+    const id = (await east.send(new CreateGlobalReplicationGroupCommand({ GlobalReplicationGroupIdSuffix: 'gp', PrimaryReplicationGroupId: 'gp' }))).GlobalReplicationGroup!
+      .GlobalReplicationGroupId!;
+    const primaryMember = (await east.send(new DescribeCacheClustersCommand({ CacheClusterId: 'gp-001' }))).CacheClusters![0]!;
+    const own = primaryMember.CacheParameterGroup!.CacheParameterGroupName!;
+    expect(own).toBe(`global-datastore-${id}`);
+    const described = (await east.send(new DescribeCacheParameterGroupsCommand({ CacheParameterGroupName: own }))).CacheParameterGroups![0]!;
+    expect(described).toMatchObject({ CacheParameterGroupFamily: 'redis7', Description: `Created by ElastiCache for global cluster ${id}` });
+
+    await expect(
+      west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'gs', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id, CacheNodeType: 'cache.r6g.xlarge' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'gs', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id }));
+    await waitUntilReplicationGroupAvailable({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'gs' });
+    const secondaryMember = (await west.send(new DescribeCacheClustersCommand({ CacheClusterId: 'gs-001' }))).CacheClusters![0]!;
+    expect(secondaryMember.CacheParameterGroup!.CacheParameterGroupName).toBe(`global-datastore-${id}`);
+
+    await expect(
+      west.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'gs', CacheParameterGroupName: 'default.redis7', ApplyImmediately: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+
+    await west.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'gs' }));
+    await waitUntilReplicationGroupDeleted({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'gs' });
+    await west.send(new DeleteCacheParameterGroupCommand({ CacheParameterGroupName: `global-datastore-${id}` }));
+    east.destroy();
+    west.destroy();
+  });
+});

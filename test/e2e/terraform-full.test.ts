@@ -1,0 +1,114 @@
+// Terraform with apply_immediately left at its default (false) and log delivery set: apply, a clean
+// second plan, a node type change that waits for the maintenance window on the emulator's clock, destroy.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { maintenanceDueAt } from '../../src/lifecycle/maintenance.ts';
+import { startEmulator } from '../support/emulator.ts';
+import { freePort } from '../support/net.ts';
+import { haveTerraform, providerBlock, terraform, workspace } from '../support/terraform.ts';
+
+const WINDOW = 'tue:03:00-tue:04:00';
+let emulator: Emulator;
+let dir: string;
+
+function configuration(url: string, redisPort: number, nodeType: string): string {
+  return `${providerBlock(url)}
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "tf-full-subnets"
+  subnet_ids = ["subnet-full-1a", "subnet-full-1b"]
+}
+
+resource "aws_elasticache_parameter_group" "tuned" {
+  name   = "tf-full-tuned"
+  family = "redis7"
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+  parameter {
+    name  = "notify-keyspace-events"
+    value = "Ex"
+  }
+}
+
+resource "aws_elasticache_cluster" "single" {
+  cluster_id           = "tf-full-single"
+  engine               = "redis"
+  engine_version       = "7.1"
+  node_type            = "${nodeType}"
+  num_cache_nodes      = 1
+  parameter_group_name = aws_elasticache_parameter_group.tuned.name
+  subnet_group_name    = aws_elasticache_subnet_group.cache.name
+  maintenance_window   = "${WINDOW}"
+  log_delivery_configuration {
+    destination      = "tf-full-slow"
+    destination_type = "cloudwatch-logs"
+    log_format       = "json"
+    log_type         = "slow-log"
+  }
+}
+
+resource "aws_elasticache_replication_group" "redis" {
+  replication_group_id       = "tf-full-redis"
+  description                = "terraform full"
+  engine                     = "redis"
+  engine_version             = "7.1"
+  node_type                  = "cache.t3.micro"
+  num_cache_clusters         = 2
+  automatic_failover_enabled = true
+  port                       = ${redisPort}
+  subnet_group_name          = aws_elasticache_subnet_group.cache.name
+  maintenance_window         = "${WINDOW}"
+  log_delivery_configuration {
+    destination      = "tf-full-engine"
+    destination_type = "kinesis-firehose"
+    log_format       = "text"
+    log_type         = "engine-log"
+  }
+}
+`;
+}
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveTerraform)('Terraform with apply_immediately at its default', () => {
+  it('applies, plans clean, waits for the maintenance window to change the node type, and destroys', async () => {
+    const port = await freePort();
+    dir = workspace('ecl-tf-full-', configuration(emulator.url, port, 'cache.t3.micro'));
+    const tf = (...args: string[]) => terraform(dir, ...args);
+    let r = await tf('init', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    r = await tf('apply', '-auto-approve', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    r = await tf('plan', '-detailed-exitcode', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    // The change is sent without ApplyImmediately: AWS keeps it pending, so the plan still shows it.
+    fs.writeFileSync(path.join(dir, 'main.tf'), configuration(emulator.url, port, 'cache.t3.small'));
+    r = await tf('apply', '-auto-approve', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    r = await tf('plan', '-detailed-exitcode', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+
+    const now = Date.parse(((await (await fetch(`${emulator.url}/_elasticache-local/clock`)).json()) as { now: string }).now);
+    const advance = maintenanceDueAt(WINDOW, now) - now + 60_000;
+    expect((await fetch(`${emulator.url}/_elasticache-local/clock?advanceMs=${advance}`, { method: 'POST' })).status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      r = await tf('plan', '-detailed-exitcode', '-no-color');
+      if (r.code === 0) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    r = await tf('destroy', '-auto-approve', '-no-color');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 900_000);
+});
