@@ -1,5 +1,5 @@
 import type * as ec from '@aws-sdk/client-elasticache';
-import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
+import { compareVersions, defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
@@ -30,6 +30,7 @@ import { applyCreateTags } from './tags.ts';
 import { modifyUserGroupLinks, userGroupsForCreate } from './user-group-links.ts';
 import { joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
+import { giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
 import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
@@ -185,6 +186,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (input.DataTieringEnabled && !isDataTieringNodeType(nodeType)) {
     throw invalidCombination('Data tiering is only supported on cache.r6gd node types.');
   }
+  if (isDataTieringNodeType(nodeType) && compareVersions(version.version, '6.2') < 0) {
+    throw invalidCombination('Data tiering is supported for Redis OSS 6.2 and later.');
+  }
   if (input.DataTieringEnabled === false && isDataTieringNodeType(nodeType)) {
     throw invalidCombination('Data tiering must be enabled for cache.r6gd node types.');
   }
@@ -290,7 +294,10 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       world.resources.put(scope, 'cluster', primary.id, primary);
     }
     applyCreateTags(world, world.arn(scope, 'replicationgroup', id), input.Tags);
+    // A group's tags are its member clusters' tags too, as on AWS.
+    for (const m of members) applyCreateTags(world, world.arn(scope, 'cluster', m.id), input.Tags);
   });
+  if (global) giveOwnParameterGroup(world, scope, group, global.id);
   world.later(() => finishGroupCreate(world, scope, id));
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }
