@@ -87,6 +87,12 @@ describe('RBAC users and user groups', () => {
     expect(deleted.Status).toBe('deleting');
     expect((await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).UserGroups![0]!.UserIds).toEqual(['default']);
     await client.send(new DeleteUserGroupCommand({ UserGroupId: 'app-users' }));
+    // Described as deleting first, then gone, as on AWS.
+    for (let i = 0; i < 200; i++) {
+      const found = await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' })).then(() => true, () => false);
+      if (!found) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     await expect(client.send(new DescribeUserGroupsCommand({ UserGroupId: 'app-users' }))).rejects.toMatchObject({ name: 'UserGroupNotFoundFault' });
     await expect(client.send(new DeleteUserCommand({ UserId: 'default' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
     client.destroy();
