@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark prints our figures next to the real server's, measured in the same run.
+import { benchIsolation } from './isolation.ts';
 import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
@@ -10,6 +11,7 @@ const suites: [string, () => Promise<string>][] = [
   ['memory', benchMemory],
   ['memcached', benchMemcached],
   ['snapshot', benchSnapshot],
+  ['isolation', benchIsolation],
 ];
 for (const [name, run] of suites) {
   if (only && only !== name) continue;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.ts';
 import { restoreWorld } from './lifecycle/restore.ts';
+import { tlsCaPath, warmTlsKeys } from './lifecycle/tls.ts';
 import { buildApp, CA_PATH } from './server.ts';
 import { World } from './world.ts';
 
@@ -28,19 +29,25 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const dataDir = temporary ? fs.mkdtempSync(path.join(os.tmpdir(), 'elasticache-local-')) : options.dataDir;
   const config = resolveConfig({ ...options, dataDir });
   const world = new World(config);
-  const tls = world.runtime.tls();
   await restoreWorld(world);
   world.startSchedulers();
   const app = buildApp(world);
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
+  // TLS material is made on first use (a TLS node or the CA download); its keys are prepared off the
+  // start path and off the event loop, so that first use is quick too.
+  warmTlsKeys(config.dataDir)
+    .then(() => {
+      if (stopped === undefined) world.runtime.tls();
+    })
+    .catch((err: unknown) => console.error('elasticache-local: could not prepare TLS material:', err));
   const urlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopped: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}`,
     port,
     config,
-    caPath: tls.caPath,
+    caPath: tlsCaPath(config.dataDir),
     stop() {
       stopped ??= (async () => {
         await app.close();

@@ -33,6 +33,11 @@ export interface RedisServer {
   readonly port: number;
   listen(): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Serves a connection accepted by another listener (an endpoint's port) as if it had come to this
+   * node's port: TLS is negotiated here when the node uses it, and the node owns the socket from now on.
+   */
+  accept(socket: net.Socket): void;
 }
 
 /** Hooks for tests and embedders that the control plane does not need. */
@@ -146,6 +151,13 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     },
     get port() {
       return boundPort;
+    },
+    accept: (socket) => {
+      if (!server.listening) {
+        socket.destroy();
+        return;
+      }
+      server.emit('connection', socket);
     },
     listen: () =>
       new Promise<number>((resolve, reject) => {

@@ -17,10 +17,12 @@ const SERVER_FILE = 'server.pem';
 const SERVER_KEY_FILE = 'server-key.pem';
 const SERVER_NAMES_FILE = 'server-names.json';
 
+/** RSA keys generated ahead of need on libuv's thread pool (see warmTlsKeys). */
+const spareKeys: string[] = [];
+
 // Native RSA generation is ~100x faster than forge's pure-JS one; forge only builds and signs the X.509.
 function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const pem = spareKeys.pop() ?? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
 }
@@ -84,6 +86,26 @@ function createServerCert(dir: string, ca: { cert: forge.pki.Certificate; key: f
   writeAtomically(path.join(dir, SERVER_KEY_FILE), keys.pem);
   writeAtomically(path.join(dir, SERVER_FILE), forge.pki.certificateToPem(cert));
   writeAtomically(path.join(dir, SERVER_NAMES_FILE), JSON.stringify(names));
+}
+
+/** Where the CA certificate of a data directory is (made on first use). */
+export function tlsCaPath(dataDir: string): string {
+  return path.join(dataDir, 'tls', CA_FILE);
+}
+
+/**
+ * Generates, off the event loop, the RSA keys a new data directory's CA and server certificate will
+ * need, so building them (ensureTlsMaterial) later costs milliseconds instead of stalling the start.
+ */
+export async function warmTlsKeys(dataDir: string): Promise<void> {
+  const dir = path.join(dataDir, 'tls');
+  const missing = [CA_KEY_FILE, SERVER_KEY_FILE].filter((f) => !fs.existsSync(path.join(dir, f))).length;
+  for (let i = spareKeys.length; i < missing; i++) {
+    const pem = await new Promise<string>((resolve, reject) =>
+      crypto.generateKeyPair('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
+    );
+    spareKeys.push(pem);
+  }
 }
 
 /**

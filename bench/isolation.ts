@@ -1,0 +1,257 @@
+// Speed and isolation of one process hosting every node (issue 12): replication cost into huge keys,
+// endpoint vs node-port throughput, another node's GET p99 and the API's p99 while one node works hard,
+// and start to first API answer next to moto_server, all measured in the same run.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
+import { newHash, newList, newString, newZSet } from '../engines/redis/db/objects.ts';
+import { createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
+import { Stream } from '../engines/redis/types/stream.ts';
+import { start } from '../src/index.ts';
+import { dumpRdbSliced } from '../src/lifecycle/redis-rdb.ts';
+
+const BIG = 1_000_000;
+const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+function resp(args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/** Sends `n` pipelined commands in batches and waits for all replies; answers ops/s. */
+async function pipelined(port: number, make: (i: number) => string[], n: number, batch = 2000): Promise<number> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  let pending = 0;
+  let waiter: (() => void) | null = null;
+  s.on('data', (d: Buffer) => {
+    for (const b of d) if (b === 10) pending--;
+    if (pending <= 0 && waiter) waiter();
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += batch) {
+    let out = '';
+    for (let j = i; j < Math.min(n, i + batch); j++) out += resp(make(j));
+    // Every reply of these commands is one line (integer or bulk id header + id line counted twice for XADD).
+    pending += Math.min(n, i + batch) - i;
+    s.write(out);
+    await new Promise<void>((r) => (waiter = r));
+    waiter = null;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  s.destroy();
+  return rate;
+}
+
+function fillBig(server: RedisServerWithEngine, kind: string): void {
+  const db = server.engine.ks.db(0);
+  if (kind === 'list') {
+    const o = newList();
+    for (let i = 0; i < BIG; i++) o.v.pushBack(`e${i}`);
+    db.set('big', o);
+  } else if (kind === 'hash') {
+    const o = newHash();
+    o.big = true;
+    for (let i = 0; i < BIG; i++) o.v.set(`f${i}`, 'v');
+    db.set('big', o);
+  } else if (kind === 'zset') {
+    const o = newZSet();
+    o.big = true;
+    for (let i = 0; i < BIG; i++) o.v.add(`m${i}`, i);
+    db.set('big', o);
+  } else {
+    const s = new Stream();
+    db.set('big', { type: 'stream', v: s, mem: 0 });
+  }
+}
+
+async function replicationBench(): Promise<string> {
+  const ops: [string, string, (i: number) => string[]][] = [
+    ['LPUSH', 'list', (i) => ['LPUSH', 'big', `x${i}`]],
+    ['HSET', 'hash', (i) => ['HSET', 'big', `n${i}`, 'v']],
+    ['ZADD', 'zset', (i) => ['ZADD', 'big', String(i), `n${i}`]],
+    ['XADD', 'stream', () => ['XADD', 'big', 'MAXLEN', '~', String(BIG), '*', 'f', 'v']],
+  ];
+  const rows: string[][] = [];
+  for (const [name, kind, make] of ops) {
+    const rates: number[] = [];
+    for (const replicas of [0, 2]) {
+      const servers = [createRedisServer({ port: 0 })];
+      for (let i = 0; i < replicas; i++) servers.push(createRedisServer({ port: 0 }));
+      for (const s of servers) await s.listen();
+      const primary = servers[0]!;
+      fillBig(primary, kind);
+      if (kind === 'stream') await pipelined(primary.port, make, BIG, 5000);
+      for (const r of servers.slice(1)) r.replicaOf(primary);
+      rates.push(await pipelined(primary.port, make, 100_000));
+      for (const s of servers) await s.close();
+    }
+    rows.push([name, `${(rates[0]! / 1000).toFixed(0)}k`, `${(rates[1]! / 1000).toFixed(0)}k`, (rates[1]! / rates[0]!).toFixed(2)]);
+  }
+  return `### Writes into keys of 1M elements: lone node vs primary with two replicas (pipelined, ops/s)\n\n${table(['command', 'lone node', 'primary + 2 replicas', 'ratio'], rows)}`;
+}
+
+function redisBenchmark(port: number, pipeline: number): Record<string, number> {
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '200000', '-P', String(pipeline), '-t', 'set,get', '-q', '--csv'], { encoding: 'utf8' });
+  const out: Record<string, number> = {};
+  for (const line of r.stdout.split('\n')) {
+    const m = /^"(SET|GET)","([\d.]+)"/.exec(line);
+    if (m) out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+async function endpointBench(): Promise<string> {
+  const emulator = await start({ port: 0 });
+  const client = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'bench', ReplicationGroupDescription: 'b', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 2 }));
+  await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 60 }, { ReplicationGroupId: 'bench' });
+  const g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'bench' }))).ReplicationGroups![0]!;
+  const endpoint = g.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+  const nodePort = g.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'primary')!.ReadEndpoint!.Port!;
+  const rows: string[][] = [];
+  for (const p of [1, 16]) {
+    const node = redisBenchmark(nodePort, p);
+    const ep = redisBenchmark(endpoint, p);
+    for (const op of ['SET', 'GET']) rows.push([`${op} -P ${p}`, `${((node[op] ?? 0) / 1000).toFixed(0)}k`, `${((ep[op] ?? 0) / 1000).toFixed(0)}k`, ((ep[op] ?? 0) / (node[op] || 1)).toFixed(2)]);
+  }
+  client.destroy();
+  await emulator.stop();
+  return `### Primary endpoint vs node port (redis-benchmark -c 50, group of 2 with a replica)\n\n${table(['test', 'node port', 'primary endpoint', 'ratio'], rows)}`;
+}
+
+const p99 = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
+
+/** GET round trips on `port` and API round trips on `url` until `work` settles. */
+async function latencyDuring(port: number, url: string, work: () => Promise<unknown>): Promise<{ get: number[]; api: number[] }> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  let done = false;
+  const get: number[] = [];
+  const api: number[] = [];
+  const getLoop = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      s.write('*2\r\n$3\r\nGET\r\n$1\r\nk\r\n');
+      await new Promise((r) => s.once('data', r));
+      get.push(performance.now() - t0);
+    }
+  })();
+  const apiLoop = (async () => {
+    while (!done) {
+      const t0 = performance.now();
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeCacheClusters&Version=2015-02-02' }).then((r) => r.text());
+      api.push(performance.now() - t0);
+    }
+  })();
+  await work();
+  done = true;
+  await Promise.all([getLoop, apiLoop]);
+  s.destroy();
+  return { get, api };
+}
+
+async function stallBench(): Promise<string> {
+  const emulator = await start({ port: 0 });
+  const url = emulator.url;
+  const other = createRedisServer({ port: 0 });
+  await other.listen();
+  const busy = createRedisServer({ port: 0 });
+  await busy.listen();
+  const db = busy.engine.ks.db(0);
+  for (let i = 0; i < BIG; i++) db.set(`key:${i}`, newString(`value-${i}`));
+  const rows: string[][] = [];
+  const row = (what: string, r: { get: number[]; api: number[] }) => rows.push([what, p99(r.get).toFixed(1), p99(r.api).toFixed(1), String(r.get.length)]);
+  row('idle', await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 1000))));
+  row('one node dumps 1M keys (sliced)', await latencyDuring(other.port, url, () => dumpRdbSliced(busy)));
+  const hostile = createRedisServer({ port: 0 });
+  await hostile.listen();
+  hostile.engine.ks.db(0).set('a'.repeat(40), newString('v'));
+  row('nested-star KEYS, 1000 times', await latencyDuring(other.port, url, () => pipelined(hostile.port, () => ['KEYS', `${'a*'.repeat(20)}b`], 1000, 100)));
+  const primary = createRedisServer({ port: 0 });
+  const replicas = [createRedisServer({ port: 0 }), createRedisServer({ port: 0 })];
+  for (const s of [primary, ...replicas]) await s.listen();
+  fillBig(primary, 'hash');
+  for (const r of replicas) r.replicaOf(primary);
+  row('200k HSETs on a 1M-field hash, 2 replicas', await latencyDuring(other.port, url, () => pipelined(primary.port, (i) => ['HSET', 'big', `n${i}`, 'v'], 200_000)));
+  for (const s of [other, busy, hostile, primary, ...replicas]) await s.close();
+  await emulator.stop();
+
+  // redis-server: another server's GET p99 while one SAVEs 1M keys is a separate process, so this is its floor.
+  let real = '';
+  if (spawnSync('which', ['redis-server']).status === 0) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await latencyDuring(port, url.replace(/:\d+$/, ':1'), () => new Promise((res) => setTimeout(res, 500))).catch(() => null);
+    child.kill('SIGKILL');
+    if (r) real = `\n\nredis-server 7 (own process) GET p99 under the same probe: ${p99(r.get).toFixed(2)} ms.`;
+  }
+  return `### Another node's GET p99 and the API's p99 (ms) while one node works\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'GETs answered'], rows)}${real}`;
+}
+
+/** Start to first API answer, spawned with node in a new data directory. */
+async function firstAnswer(cmd: string, args: string[], port: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { stdio: 'ignore', env });
+  try {
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeCacheClusters&Version=2015-02-02' });
+        await r.text();
+        return performance.now() - t0;
+      } catch {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function startupBench(): Promise<string> {
+  const rows: string[][] = [];
+  const port = () => 30000 + Math.floor(Math.random() * 20000);
+  const runs = 3;
+  const ours: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-start-'));
+    const p = port();
+    ours.push(await firstAnswer(process.execPath, ['bin/elasticache-local.mjs', '--port', String(p), '--data-dir', dir], p));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  rows.push(['node bin/elasticache-local.mjs (new data dir)', Math.min(...ours).toFixed(0)]);
+  const inProc: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const e = await start({ port: 0 });
+    await (await fetch(e.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeCacheClusters&Version=2015-02-02' })).text();
+    inProc.push(performance.now() - t0);
+    await e.stop();
+  }
+  rows.push(['start() in-process, to first answer (warm modules after the first)', `${inProc.map((x) => x.toFixed(0)).join(' / ')}`]);
+  if (spawnSync('which', ['moto_server']).status === 0) {
+    const moto: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const p = port();
+      moto.push(await firstAnswer('moto_server', ['-p', String(p)], p));
+    }
+    rows.push(['moto_server', Math.min(...moto).toFixed(0)]);
+  }
+  return `### Start to first API answer (ms, best of ${runs})\n\n${table(['what', 'ms'], rows)}`;
+}
+
+export async function benchIsolation(): Promise<string> {
+  const only = process.env.ISOLATION_PART;
+  const parts: [string, () => Promise<string>][] = [
+    ['startup', startupBench],
+    ['replication', replicationBench],
+    ['endpoint', endpointBench],
+    ['stalls', stallBench],
+  ];
+  const out: string[] = [];
+  for (const [name, run] of parts) if (!only || only === name) out.push(await run());
+  return out.join('\n\n');
+}
