@@ -5,8 +5,8 @@ import { newString } from './db/objects.ts';
 import type { Engine } from './engine.ts';
 
 export const FILLER_PREFIX = '__elasticache-local:fill:';
-const FILLER_BYTES = 64 * 1024 * 1024;
-const KEYS_PER_TURN = 64;
+const FILLER_BYTES = 256 * 1024 * 1024;
+const KEYS_PER_TURN = 16;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
