@@ -77,5 +77,10 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     await page.evaluate(`document.querySelector('[data-act="delete-key"]').click()`);
     await page.waitFor(`!document.querySelector('#key-list tr[data-key="greeting"]') && document.querySelector('#key-value').textContent === ''`);
     expect(await redisCli('-p', port, 'EXISTS', 'greeting')).toBe('0');
+
+    // The key browser runs reads and DEL only.
+    const refused = await fetch(`${emulator.url}/_elasticache-local/console/api/command`, { method: 'POST', body: JSON.stringify({ node: 'web-002/0001', args: ['FLUSHALL'] }) });
+    expect(refused.status).toBe(400);
+    expect(await redisCli('-p', port, 'LLEN', 'queue')).toBe('3');
   });
 });
