@@ -1,11 +1,11 @@
 // Hash commands.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { newHash, updateEncoding } from '../db/objects.ts';
+import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { globMatch } from '../glob.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
-import { is, parseCursor, parseScanOptions } from './util.ts';
+import { scanCollection } from './scan-collection.ts';
+import { is } from './util.ts';
 
 function getHash(c: Client, key: string, read = true): Map<string, string> | null {
   return c.db.get(key, 'hash', read)?.v ?? null;
@@ -83,19 +83,6 @@ function hrandfield(c: Client, a: string[]): void {
 }
 
 /** HSCAN/SSCAN/ZSCAN reply everything in one page, as Redis does for small encodings; cursors stay valid. */
-export function scanAll(c: Client, a: string[], items: string[][]): void {
-  parseCursor(a[2] as string);
-  const opt = parseScanOptions(a, 3, false);
-  const out: string[] = [];
-  for (const it of items) {
-    if (opt.match !== null && !globMatch(opt.match, it[0] as string)) continue;
-    out.push(...it);
-  }
-  c.w.array(2);
-  c.w.bulk('0');
-  c.w.bulks(out);
-}
-
 export const hashCommands = defineGroup('hash', [
   { name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, true, 'hset') },
   { name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, false, 'hmset') },
@@ -217,8 +204,8 @@ export const hashCommands = defineGroup('hash', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const h = getHash(c, a[1] as string);
-      scanAll(c, a, h ? [...h.entries()] : []);
+      const o = c.db.get(a[1] as string, 'hash');
+      scanCollection(c, a, o, () => [...(o as HashObj).v.entries()]);
     },
   },
 ]);

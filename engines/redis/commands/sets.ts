@@ -1,11 +1,12 @@
 // Set commands.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { newSet, updateEncoding } from '../db/objects.ts';
+import { newSet, updateEncoding, type SetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
-import { randomPick, scanAll } from './hashes.ts';
+import { randomPick } from './hashes.ts';
+import { scanCollection } from './scan-collection.ts';
 import { is, parseCount } from './util.ts';
 
 function getSet(c: Client, key: string, read = true): Set<string> | null {
@@ -234,8 +235,8 @@ export const setCommands = defineGroup('set', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const s = getSet(c, a[1] as string);
-      scanAll(c, a, s ? members(c, a[1] as string, s).map((m) => [m]) : []);
+      const o = c.db.get(a[1] as string, 'set');
+      scanCollection(c, a, o, () => members(c, a[1] as string, (o as SetObj).v).map((m) => [m]));
     },
   },
 ]);

@@ -5,7 +5,8 @@ import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
-import { randomPick, scanAll } from './hashes.ts';
+import { randomPick } from './hashes.ts';
+import { scanCollection } from './scan-collection.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
@@ -626,8 +627,8 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const z = getZ(c, a[1] as string);
-      scanAll(c, a, z ? [...z.entries()].map(([m, s]) => [m, formatDouble(s)]) : []);
+      const o = c.db.get(a[1] as string, 'zset');
+      scanCollection(c, a, o, () => [...(o as ZSetObj).v.entries()].map(([m, s]) => [m, formatDouble(s)]));
     },
   },
 ]);
