@@ -26,7 +26,8 @@ let emulator: Emulator;
 let client: ElastiCacheClient;
 const ARN = 'arn:aws:elasticache:us-east-1:000000000000';
 beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
+  // Long enough that a deleted user is still described as deleting when read right after the delete.
+  emulator = await startEmulator({ transitionDelayMs: 500 });
   client = sdkClient(emulator);
   await Promise.all([
     client.send(
