@@ -11,7 +11,7 @@ const REQUESTS = 100000;
 const PIPELINES = [1, 16];
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -23,7 +23,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a process and resolves once its stdout contains `ready`. */
-function startProcess(cmd: string, args: string[], ready: string): Promise<ChildProcess> {
+export function startProcess(cmd: string, args: string[], ready: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -43,7 +43,7 @@ function startProcess(cmd: string, args: string[], ready: string): Promise<Child
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', () => resolve());

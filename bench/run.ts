@@ -3,11 +3,13 @@ import { benchIsolation } from './isolation.ts';
 import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
+import { benchScripting } from './scripting.ts';
 import { benchSnapshot } from './snapshot.ts';
 
 const only = process.argv[2];
 const suites: [string, () => Promise<string>][] = [
   ['redis', benchRedis],
+  ['scripting', benchScripting],
   ['memory', benchMemory],
   ['memcached', benchMemcached],
   ['snapshot', benchSnapshot],

@@ -5,7 +5,6 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { flagNames } from '../scripting/flags.ts';
 import { dumpFunctions, parseFunctionDump } from '../scripting/function-dump.ts';
-import { latin1ToLua } from '../scripting/lua.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
 export function splitKeys(args: string[]): { keys: string[]; argv: string[] } {
@@ -28,16 +27,17 @@ function evalGeneric(c: Client, args: string[], bySha: boolean, readOnly: boolea
   const s = c.engine.scripting;
   const { keys, argv } = splitKeys(args);
   let sha: string;
-  let flags;
+  let script;
   if (bySha) {
     sha = (args[1] as string).toLowerCase();
-    const known = sha.length === 40 ? s.scripts.get(sha) : undefined;
-    if (known === undefined) fail('NOSCRIPT No matching script. Please use EVAL.');
-    flags = known;
+    script = sha.length === 40 ? s.scripts.get(sha) : undefined;
+    if (script === undefined) fail('NOSCRIPT No matching script. Please use EVAL.');
   } else {
-    ({ sha, flags } = s.load(args[1] as string));
+    script = s.load(args[1] as string);
+    sha = script.sha;
   }
-  s.run({ caller: c, command: args, fnKey: latin1ToLua('f_' + sha), name: sha, flags, readOnlyCommand: readOnly, evalMode: true, keys, args: argv, asArguments: false });
+  const flags = script.flags;
+  s.run({ caller: c, command: args, fnRef: script.ref, name: sha, flags, readOnlyCommand: readOnly, evalMode: true, keys, args: argv, asArguments: false });
 }
 
 function scriptHelp(c: Client): void {
@@ -143,7 +143,7 @@ function fcall(c: Client, args: string[], readOnly: boolean): void {
   if (n < 0) fail("ERR Number of keys can't be negative");
   const f = s.functions.functions.get(args[1] as string);
   if (f === undefined) fail('ERR Function not found');
-  s.run({ caller: c, command: args, fnKey: f.key, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
+  s.run({ caller: c, command: args, fnRef: f.ref, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
 }
 
 function functionList(c: Client, args: string[]): void {

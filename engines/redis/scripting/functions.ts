@@ -13,8 +13,8 @@ export interface FunctionDef {
   name: string;
   description: string | null;
   flags: ScriptFlags;
-  /** Registry key of the callback. */
-  key: Uint8Array;
+  /** Registry reference of the callback. */
+  ref: number;
   library: Library;
 }
 
@@ -49,7 +49,6 @@ function parseMetadata(code: string): string {
 export class Functions {
   readonly libraries = new Map<string, Library>();
   readonly functions = new Map<string, FunctionDef>();
-  private generation = 0;
   /** The library being loaded: register_function adds to it. */
   private loading: Library | null = null;
   private envReady = false;
@@ -150,10 +149,9 @@ export class Functions {
     const name = luaToLatin1(lua.lua_tolstring(L, nameIdx) as Uint8Array);
     if (!NAME_RE.test(name)) return raise(L, NAME_ERROR);
     if (lib.functions.has(name)) return raise(L, 'ERR Function already exists in the library');
-    const key = latin1ToLua(`__fn_${this.generation}_${name}`);
     lua.lua_pushvalue(L, fnIdx);
-    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, key);
-    lib.functions.set(name, { name, description, flags, key, library: lib });
+    const ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lib.functions.set(name, { name, description, flags, ref, library: lib });
     return 0;
   };
 
@@ -174,7 +172,6 @@ export class Functions {
     lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
     lua.lua_setupvalue(L, -2, 1);
     const lib: Library = { name, code, functions: new Map() };
-    this.generation++;
     this.loading = lib;
     lua.lua_getglobal(L, lstr('__redis__err__handler'));
     lua.lua_insert(L, -2);

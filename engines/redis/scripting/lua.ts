@@ -109,6 +109,7 @@ export interface LauxApi {
   luaL_where(L: LuaState, level: number): void;
   luaL_requiref(L: LuaState, name: LuaString, f: LuaFn, glb: number): void;
   luaL_tolstring(L: LuaState, i: number): LuaString;
+  luaL_ref(L: LuaState, t: number): number;
 }
 
 export interface LualibApi {

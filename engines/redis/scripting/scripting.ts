@@ -34,8 +34,8 @@ export interface RunRequest {
   caller: Client;
   /** The command that started the run (FUNCTION STATS shows it). */
   command: string[];
-  /** Registry key of the compiled function. */
-  fnKey: Uint8Array;
+  /** Registry reference of the compiled function (an integer key: no string hashing per call). */
+  fnRef: number;
   /** The sha (EVAL) or function name, shown in error messages. */
   name: string;
   flags: ScriptFlags;
@@ -84,8 +84,9 @@ const nullConn: Conn = {
 export class Scripting implements ApiHost {
   private state: LuaState | null = null;
   private thread: LuaState | null = null;
-  /** sha -> flags of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
-  readonly scripts = new Map<string, ScriptFlags>();
+  /** sha -> flags and registry reference of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
+  readonly scripts = new Map<string, { flags: ScriptFlags; ref: number }>();
+  private runnerRef = 0;
   running: Run | null = null;
   private scriptClient: Client | null = null;
   /** Extra set-up for the VM after a reset (functions re-register their libraries). */
@@ -104,6 +105,8 @@ export class Scripting implements ApiHost {
   get L(): LuaState {
     if (this.state === null) {
       this.state = createState((L) => installApi(L, this));
+      pushRunner(this.state);
+      this.runnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
       this.onReset?.(this.state);
     }
     return this.state;
@@ -131,10 +134,10 @@ export class Scripting implements ApiHost {
   }
 
   /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
-  load(body: string): { sha: string; flags: ScriptFlags } {
+  load(body: string): { sha: string; flags: ScriptFlags; ref: number } {
     const sha = Scripting.sha1(body);
     const known = this.scripts.get(sha);
-    if (known !== undefined) return { sha, flags: known };
+    if (known !== undefined) return { sha, ...known };
     const { flags, body: code } = parseShebang(body);
     const L = this.L;
     const bytes = latin1ToLua(code);
@@ -145,9 +148,9 @@ export class Scripting implements ApiHost {
       fail(`ERR Error compiling script (new function): ${msg.replace(/near <eof>$/, "near '<eof>'")}`);
     }
     setEnvToProxy(L);
-    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, latin1ToLua('f_' + sha));
-    this.scripts.set(sha, flags);
-    return { sha, flags };
+    const ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    this.scripts.set(sha, { flags, ref });
+    return { sha, flags, ref };
   }
 
   /** Checks Redis makes before a script starts (shebang scripts); throws the error reply. */
@@ -180,8 +183,8 @@ export class Scripting implements ApiHost {
     const r = new Run(req, co);
     if (e.cluster !== null && req.keys.length > 0) r.slot = keySlot(req.keys[0] as string);
     r.oom = e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory();
-    pushRunner(co);
-    lua.lua_getfield(co, lua.LUA_REGISTRYINDEX, req.fnKey);
+    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.runnerRef);
+    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.fnRef);
     let nargs = 1;
     if (req.asArguments) {
       // FCALL: the runner passes KEYS and ARGV to the function as its two arguments.
