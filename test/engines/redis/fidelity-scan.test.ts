@@ -1,6 +1,6 @@
 // HSCAN/SSCAN/ZSCAN as redis-server 7.0: compact encodings in one reply with cursor 0, big
 // collections paged with real cursors that return every element present for the whole scan.
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
