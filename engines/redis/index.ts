@@ -1,6 +1,5 @@
 // Public entry point: a Redis-compatible server over TCP or TLS.
 import net from 'node:net';
-import tls from 'node:tls';
 import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
 import { ClusterTopology, type ClusterNode } from './cluster.ts';
@@ -9,6 +8,7 @@ import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory, releaseMemory } from './memory-filler.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
+import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
 import type { UserSpec } from './acl/acl.ts';
 
 export type { UserSpec } from './acl/acl.ts';
@@ -21,7 +21,8 @@ export function applyUsers(server: RedisServerWithEngine, users: readonly UserSp
 export interface RedisServerOptions {
   host?: string;
   port: number;
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** TLS only, or (mode preferred) TLS and plaintext on the same port. */
+  tls?: ListenerTls;
   maxmemory?: number;
   maxmemoryPolicy?: string;
   requirepass?: string;
@@ -49,6 +50,8 @@ export interface RedisServerWithEngine extends RedisServer {
   readonly engine: Engine;
   /** Makes this server a read-only replica of `primary` (same process), or a primary again with null. */
   replicaOf(primary: RedisServerWithEngine | null): void;
+  /** Changes TLS (on, off, required or preferred) for connections accepted from now on. */
+  setTls(options: ListenerTls | undefined): void;
   /** Fault injection (the emulator's fault API): latency, freezing and resets of this server's connections. */
   readonly network: NetworkFaults;
   /** Resets every client connection (TCP RST); answers how many. */
@@ -124,13 +127,13 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     );
   };
 
-  const server: net.Server = options.tls
-    ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onConnection)
-    : net.createServer(onConnection);
+  const listener = createSecurableServer(options.tls, onConnection);
+  const server = listener.server;
 
   return {
     engine,
     replicaOf: (primary) => engine.replicaOf(primary === null ? null : primary.engine),
+    setTls: (options) => listener.setTls(options),
     network,
     resetConnections: () => network.resetAll(sockets),
     stats: () => serverStats(engine),
@@ -181,6 +184,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
         engine.stop();
         for (const s of sockets) s.destroy();
         sockets.clear();
+        listener.destroyPending();
         if (!server.listening) return resolve();
         server.close(() => resolve());
       }),

@@ -31,6 +31,8 @@ import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../va
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
 import { ipDiscoveryOf, networkTypeOf } from '../validate/network.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
+import { changeClusterAuthToken, finishClusterAuthToken } from './auth-tokens.ts';
+import { describedMode } from './transit-encryption.ts';
 
 export const MAX_MEMCACHED_NODES = 40;
 const CLIENT_DOWNLOAD_PAGE = 'https://console.aws.amazon.com/elasticache/home#client-download:';
@@ -114,7 +116,7 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     LogDeliveryConfigurations: describeLogDelivery(group ? group.logDelivery : c.logDelivery),
     NetworkType: c.networkType as ec.NetworkType,
     IpDiscovery: c.ipDiscovery as ec.IpDiscovery,
-    TransitEncryptionMode: c.transitEncryption ? 'required' : undefined,
+    TransitEncryptionMode: describedMode(c),
   };
 }
 
@@ -378,11 +380,8 @@ function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, i
     plan.restart = true;
     plan.parametersChanged = true;
   }
-  if (input.AuthToken !== undefined) {
-    cluster.authToken = authTokenOf(input.AuthToken, cluster.transitEncryption);
-    cluster.authTokenLastModified = world.now();
-    plan.restart = true;
-  }
+  // ROTATE / SET / DELETE reach the running nodes in place (commitClusterChange): no restart, no data lost.
+  changeClusterAuthToken(cluster, input, world.now());
   if (input.SecurityGroupIds) cluster.securityGroupIds = input.SecurityGroupIds;
   if (input.CacheParameterGroupName) {
     const version = resolveEngineVersion(cluster.engine, cluster.engineVersion)!;
@@ -405,6 +404,7 @@ function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, i
 }
 
 function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord, plan: ClusterPlan): void {
+  finishClusterAuthToken(world, scope, cluster);
   const changesNodes = plan.restart || plan.addedNodes.length > 0 || plan.removedNodes.length > 0;
   if (changesNodes) cluster.status = 'modifying';
   world.resources.put(scope, 'cluster', cluster.id, cluster);

@@ -28,17 +28,19 @@ export function nodeTypeOf(value: string | undefined): string {
   return value;
 }
 
-const AUTH_TOKEN_PATTERN = /^[\x21-\x7e]{16,128}$/;
+// AWS's documented rule: 16-128 printable characters, the non-alphanumeric ones limited to ! & # $ ^ < > -
+// (so no space, quote, slash or @).
+const AUTH_TOKEN_PATTERN = /^[A-Za-z0-9!&#$^<>-]{16,128}$/;
 
-/** Redis AUTH token rules: 16-128 printable characters, none of " / @, and only with TLS. */
+/** Redis AUTH token rules (see AUTH_TOKEN_PATTERN), and only with TLS. */
 export function authTokenOf(token: string | undefined, transitEncryption: boolean): string | undefined {
   if (token === undefined) return undefined;
   if (!transitEncryption) {
     throw invalidCombination('The AUTH token is only supported when encryption in transit is enabled.');
   }
-  if (!AUTH_TOKEN_PATTERN.test(token) || /["/@]/.test(token)) {
+  if (!AUTH_TOKEN_PATTERN.test(token)) {
     throw invalidValue(
-      'Invalid AuthToken provided. The AUTH token must be 16 to 128 printable characters and must not contain " / or @.',
+      'Invalid AuthToken provided. The AUTH token must be 16 to 128 printable characters; non-alphanumeric characters are restricted to ! & # $ ^ < > -.',
     );
   }
   return token;

@@ -35,6 +35,8 @@ import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
 import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
 import { ipDiscoveryOf, networkTypeOf } from '../validate/network.ts';
+import { changeGroupAuthToken } from './auth-tokens.ts';
+import { changeGroupTransit, describedMode, finishSecurityChanges, inFlightGroupValues, transitModeOf } from './transit-encryption.ts';
 
 const MAX_CLUSTERS_PER_GROUP = 6;
 const MAX_REPLICAS = 5;
@@ -71,6 +73,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     PendingModifiedValues: {
       AutomaticFailoverStatus: g.pending.automaticFailover === undefined ? undefined : enabled(g.pending.automaticFailover),
       ...pendingGroupValues(g),
+      ...inFlightGroupValues(g),
     },
     MemberClusters: g.memberClusters,
     NodeGroups: g.shards
@@ -120,7 +123,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     AutoMinorVersionUpgrade: g.autoMinorVersionUpgrade,
     NetworkType: g.networkType as ec.NetworkType,
     IpDiscovery: g.ipDiscovery as ec.IpDiscovery,
-    TransitEncryptionMode: g.transitEncryption ? 'required' : undefined,
+    TransitEncryptionMode: describedMode(g),
     ClusterMode: g.clusterModeCompatible ? 'compatible' : g.shards ? 'enabled' : 'disabled',
     Engine: g.engine,
   };
@@ -180,6 +183,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (input.TransitEncryptionMode !== undefined && !transit) {
     throw invalidCombination('TransitEncryptionMode requires TransitEncryptionEnabled.');
   }
+  const transitMode = transit ? (primary ? primary.transitEncryptionMode : transitModeOf(input.TransitEncryptionMode)) : undefined;
   const authToken = primary ? primary.authToken : authTokenOf(input.AuthToken, transit);
   const atRest = input.AtRestEncryptionEnabled ?? false;
   if (input.KmsKeyId && !atRest) throw invalidCombination('KmsKeyId requires AtRestEncryptionEnabled.');
@@ -214,6 +218,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     primaryEndpointPort: intInRange(input.Port, 'Port', 1, 65535) ?? 0,
     readerEndpointPort: 0,
     transitEncryption: transit,
+    transitEncryptionMode: transitMode,
     atRestEncryption: atRest,
     kmsKeyId: input.KmsKeyId,
     authTokenEnabled: authToken !== undefined,
@@ -245,6 +250,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       parameterGroup,
       replicationGroupId: id,
       transitEncryption: transit,
+      transitEncryptionMode: transitMode,
       atRestEncryption: atRest,
       authToken,
       authTokenLastModified: group.authTokenLastModified,
@@ -356,16 +362,9 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
   if (input.LogDeliveryConfigurations) {
     group.logDelivery = applyLogDelivery(group.logDelivery, logDeliveryChanges(group.engine, group.engineVersion, input.LogDeliveryConfigurations));
   }
-  if (input.AuthToken !== undefined) {
-    const token = authTokenOf(input.AuthToken, group.transitEncryption);
-    group.authTokenEnabled = true;
-    group.authTokenLastModified = world.now();
-    for (const m of members) {
-      m.authToken = token;
-      m.authTokenLastModified = group.authTokenLastModified;
-    }
-    restart = true;
-  }
+  // Both apply to the running nodes in place when the modify completes: no restart, no data lost.
+  const transitChanged = changeGroupTransit(group, members, input);
+  const tokenChanged = changeGroupAuthToken(group, members, input, world.now());
   modifyUserGroupLinks(world, scope, group, input);
   if (input.SnapshotRetentionLimit !== undefined) {
     group.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
@@ -400,6 +399,7 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
       after.status = 'available';
       world.resources.put(scope, 'cluster', id, after);
     }
+    if (transitChanged || tokenChanged) finishSecurityChanges(world, scope, group.id);
     const done = world.resources.get(scope, 'replication-group', group.id);
     if (!done) return;
     done.status = 'available';

@@ -3,7 +3,7 @@
 import { fault, invalidCombination, invalidValue } from '../protocol/errors.ts';
 import type { ReplicationGroupRecord, Scope, UserGroupRecord } from '../store/records.ts';
 import { serverlessOwner } from '../lifecycle/serverless.ts';
-import { applyNodeUsers, usersForCluster, usersForGroups } from '../lifecycle/rbac.ts';
+import { applyNodeUsers, usersForGroups } from '../lifecycle/rbac.ts';
 import type { World } from '../world.ts';
 
 /** Terraform documents it and AWS enforces it: a replication group takes at most one user group. */
@@ -85,8 +85,7 @@ export function pushUsersToGroup(world: World, scope: Scope, groupId: string): v
   for (const cid of group.memberClusters) {
     const cluster = world.resources.get(scope, 'cluster', cid);
     if (!cluster) continue;
-    const users = usersForCluster(world.resources, scope, cluster);
-    for (const node of cluster.nodes) applyNodeUsers(world.runtime.nodes.redisServer(world.runtime.nodeKey(scope, cid, node.id)), users);
+    world.runtime.applyAccess(scope, cluster);
   }
 }
 

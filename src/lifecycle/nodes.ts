@@ -11,8 +11,8 @@ export interface NodeSpec {
   port: number;
   host: string;
   memoryBytes: number;
-  tls?: { key: string; cert: string };
-  authToken?: string;
+  /** Redis nodes may take TLS and plaintext on one port (preferred); Memcached nodes are always TLS only. */
+  tls?: { key: string; cert: string; mode?: 'required' | 'preferred' };
   engineVersion: string;
   clusterConfig?: () => ClusterConfig;
   /** The effective values of the node's parameter group. */
@@ -75,14 +75,11 @@ export class NodeSupervisor {
 
   private create(spec: NodeSpec, port: number) {
     if (spec.engine === 'memcached') {
-      const maxItemSize = Number(spec.parameters.get('max_item_size'));
       const server = createMemcachedServer({
         host: spec.host,
         port,
         tls: spec.tls,
-        memoryLimit: spec.memoryBytes,
-        maxItemSize: Number.isInteger(maxItemSize) && maxItemSize > 0 ? maxItemSize : undefined,
-        errorOnMemoryExhausted: spec.parameters.get('error_on_memory_exhausted') === '1',
+        ...memcachedNodeOptions(spec.parameters, spec.memoryBytes),
         clusterConfig: spec.clusterConfig,
         version: spec.engineVersion,
       });
@@ -94,7 +91,6 @@ export class NodeSupervisor {
       port,
       tls: spec.tls,
       maxmemory: spec.memoryBytes,
-      requirepass: spec.authToken,
       mode: 'node',
       version: spec.engineVersion,
     });
@@ -188,6 +184,12 @@ export class NodeSupervisor {
   applyParameters(key: string, parameters: Map<string, string>): void {
     this.running.get(key)?.applyParameters(parameters);
   }
+
+  /** A running Redis node's transit encryption changes for new connections; open ones stay as they are. */
+  setTls(key: string, tls: NodeSpec['tls']): void {
+    this.running.get(key)?.redis?.setTls(tls);
+  }
+
 
   async stop(key: string): Promise<void> {
     const node = this.running.get(key);

@@ -7,8 +7,14 @@ export const DEFAULT_USER_ID = 'default';
 /** The account's built-in `default` user, as AWS describes it: on, every key and command, no password. */
 export const DEFAULT_ACCESS_STRING = 'on ~* +@all';
 
-/** A node without a user group: the default user alone, open (AUTH tokens are handled apart). */
-const OPEN: UserSpec[] = [{ name: 'default', rules: ['on', 'nopass', '~*', '&*', '+@all'] }];
+/**
+ * A node without a user group: the default user alone, open, or with AUTH tokens its passwords (two while a
+ * ROTATE keeps the old token valid next to the new one).
+ */
+function defaultUserAlone(authTokens: readonly string[]): UserSpec[] {
+  const auth = authTokens.length > 0 ? authTokens.map((t) => `>${t}`) : ['nopass'];
+  return [{ name: 'default', rules: ['on', ...auth, '~*', '&*', '+@all'] }];
+}
 
 export function builtInDefaultUser(createdAt: number): UserRecord {
   return {
@@ -57,7 +63,7 @@ export function usersForCluster(resources: Resources, scope: Scope, cluster: Clu
 }
 
 /** Gives a running Redis node its users (or, with undefined, the open default user back). */
-export function applyNodeUsers(server: RedisServerWithEngine | undefined, users: UserSpec[] | undefined): void {
+export function applyNodeUsers(server: RedisServerWithEngine | undefined, users: UserSpec[] | undefined, authTokens: readonly string[] = []): void {
   if (!server) return;
-  for (const e of applyUsers(server, users ?? OPEN)) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
+  for (const e of applyUsers(server, users ?? defaultUserAlone(authTokens))) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
 }

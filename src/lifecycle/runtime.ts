@@ -13,6 +13,8 @@ import { PortAllocator } from './ports.ts';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.ts';
 
 const scopeKey = (scope: Scope) => `${scope.account}/${scope.region}`;
+/** The current token first, then the one a ROTATE keeps valid until SET. */
+const authTokensOf = (c: ClusterRecord) => [c.authToken, c.previousAuthToken].filter((t): t is string => t !== undefined);
 export type EndpointRole = 'primary' | 'reader' | 'configuration';
 
 /**
@@ -84,20 +86,18 @@ export class Runtime {
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
     const bound = await this.startClusterNode(key, scope, cluster, port);
-    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster));
+    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster), authTokensOf(cluster));
     this.loadSavedData(key);
     return bound;
   }
 
   private async startClusterNode(key: string, scope: Scope, cluster: ClusterRecord, port: number): Promise<number> {
-    const tls = cluster.transitEncryption ? this.tls() : undefined;
     return this.nodes.start(key, {
       engine: cluster.engine,
       port,
       host: this.config.host,
       memoryBytes: nodeMemoryBytes(cluster.nodeType),
-      tls: tls && { key: tls.key, cert: tls.cert },
-      authToken: cluster.authToken,
+      tls: this.nodeTls(cluster),
       engineVersion: cluster.engineVersion,
       clusterConfig: cluster.engine === 'memcached' ? () => this.discoveryConfig(scope, cluster.id) : undefined,
       parameters: clusterParameters(this.resources, scope, cluster.parameterGroup),
@@ -114,6 +114,26 @@ export class Runtime {
   /** Immediate parameter changes reach every running node of the cluster. */
   applyParameters(scope: Scope, cluster: ClusterRecord, parameters: Map<string, string>): void {
     for (const node of cluster.nodes) this.nodes.applyParameters(this.nodeKey(scope, cluster.id, node.id), parameters);
+  }
+
+  private nodeTls(cluster: ClusterRecord) {
+    if (!cluster.transitEncryption) return undefined;
+    const { key, cert } = this.tls();
+    return { key, cert, mode: cluster.transitEncryptionMode ?? 'required' };
+  }
+
+  /** A change of TransitEncryptionEnabled/Mode reaches the running nodes without a restart (no data lost). */
+  applyTransitEncryption(scope: Scope, cluster: ClusterRecord): void {
+    for (const node of cluster.nodes) this.nodes.setTls(this.nodeKey(scope, cluster.id, node.id), this.nodeTls(cluster));
+  }
+
+  /**
+   * Who may connect, on every running node of the cluster, without a restart: the users of its group's user
+   * groups, or else the default user with the AUTH tokens (after a ROTATE, SET or DELETE) or none.
+   */
+  applyAccess(scope: Scope, cluster: ClusterRecord): void {
+    const users = usersForCluster(this.resources, scope, cluster);
+    for (const node of cluster.nodes) applyNodeUsers(this.nodes.redisServer(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
   }
 
   async stopNode(scope: Scope, clusterId: string, nodeId: string, port: number): Promise<void> {

@@ -57,6 +57,8 @@ export interface DeferredChanges {
   since: number;
 }
 
+export type TransitEncryptionMode = 'preferred' | 'required';
+
 export interface PendingClusterChanges {
   numNodes?: number;
   nodeIdsToRemove?: string[];
@@ -83,8 +85,12 @@ export interface ClusterRecord {
   /** Memcached only: auto discovery's config version, raised whenever nodes join or leave. */
   configVersion?: number;
   transitEncryption: boolean;
+  /** With transitEncryption: TLS only (required, the default) or TLS and plaintext on one port (preferred). */
+  transitEncryptionMode?: TransitEncryptionMode;
   atRestEncryption: boolean;
   authToken?: string;
+  /** After a ROTATE: the old token, still accepted until a SET (or another ROTATE) drops it. */
+  previousAuthToken?: string;
   authTokenLastModified?: number;
   snapshotRetentionLimit: number;
   snapshotWindow: string;
@@ -131,6 +137,7 @@ export interface ReplicationGroupRecord {
   primaryEndpointPort: number;
   readerEndpointPort: number;
   transitEncryption: boolean;
+  transitEncryptionMode?: TransitEncryptionMode;
   atRestEncryption: boolean;
   kmsKeyId?: string;
   authTokenEnabled: boolean;
@@ -142,7 +149,12 @@ export interface ReplicationGroupRecord {
   networkType: string;
   ipDiscovery: string;
   dataTiering: 'enabled' | 'disabled';
-  pending: { automaticFailover?: boolean };
+  pending: {
+    automaticFailover?: boolean;
+    /** While a modify of the AUTH token or of transit encryption is being applied. */
+    authTokenStatus?: 'SETTING' | 'ROTATING';
+    transit?: { enabled: boolean; mode?: TransitEncryptionMode };
+  };
   deferred?: DeferredChanges;
   logDelivery?: LogDeliveryRecord[];
   restoreFrom?: RestoreSource;
