@@ -247,9 +247,12 @@ export class Scripting implements ApiHost {
     void e;
   }
 
+  /** busy-reply-threshold, or its old name lua-time-limit when only that one was changed (a parameter group may set either). */
   private busyThreshold(): number {
     const cfg = this.engine.config;
-    const v = Number(cfg.get('busy-reply-threshold') ?? 5000);
+    const busy = Number(cfg.get('busy-reply-threshold') ?? 5000);
+    const legacy = Number(cfg.get('lua-time-limit') ?? 5000);
+    const v = busy !== 5000 ? busy : legacy;
     return Number.isFinite(v) && v > 0 ? v : 5000;
   }
 
