@@ -1,4 +1,4 @@
-import { ITEM_CAS_SIZE, ITEM_HEADER_SIZE, SLAB_CHUNK_MIN, SLAB_GROWTH_FACTOR, SLAB_PAGE_SIZE } from './limits.ts';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_GROWTH_FACTOR, DEFAULT_SLAB_CHUNK_MAX, ITEM_CAS_SIZE, ITEM_HEADER_SIZE, SLAB_PAGE_SIZE } from './limits.ts';
 
 export interface Item {
   /** Key bytes as a latin1 string: one char per byte, so binary keys round-trip. */
@@ -29,15 +29,31 @@ export function itemSize(keyLength: number, valueLength: number, flags: number):
   return ITEM_HEADER_SIZE + ITEM_CAS_SIZE + keyLength + 1 + valueLength + 2 + (flags !== 0 ? 4 : 0);
 }
 
-/** Slab chunk sizes as memcached computes them with the default factor, for `stats slabs`/`stats items`. */
-export function slabClassSizes(itemSizeMax: number): number[] {
+export interface SlabGeometry {
+  /** -n: key+value bytes the smallest chunk holds beyond the 48-byte item header. */
+  chunkSize: number;
+  /** -f: each class's chunk is this much larger than the previous one. */
+  growthFactor: number;
+  /** The largest chunk (-o slab_chunk_max); 0 = memcached's default for the item size limit. */
+  slabChunkMax: number;
+}
+
+export const DEFAULT_GEOMETRY: SlabGeometry = { chunkSize: DEFAULT_CHUNK_SIZE, growthFactor: DEFAULT_GROWTH_FACTOR, slabChunkMax: 0 };
+
+/** The largest chunk: 512 KiB (half a slab page), never more than -I, unless set. */
+export function slabChunkMax(itemSizeMax: number, geometry: SlabGeometry): number {
+  return geometry.slabChunkMax > 0 ? geometry.slabChunkMax : Math.min(itemSizeMax, DEFAULT_SLAB_CHUNK_MAX);
+}
+
+/** Slab chunk sizes as memcached's slabs_init computes them: 8-byte aligned, growing by -f, up to 63 classes. */
+export function slabClassSizes(itemSizeMax: number, geometry: SlabGeometry = DEFAULT_GEOMETRY): number[] {
   const sizes: number[] = [];
-  const chunkMax = Math.min(itemSizeMax / 2, 512 * 1024);
-  let size = SLAB_CHUNK_MIN;
-  while (size <= chunkMax / SLAB_GROWTH_FACTOR && sizes.length < 62) {
+  const chunkMax = slabChunkMax(itemSizeMax, geometry);
+  let size = ITEM_HEADER_SIZE + geometry.chunkSize;
+  while (size < chunkMax / geometry.growthFactor && sizes.length < 62) {
     if (size % 8) size += 8 - (size % 8);
     sizes.push(size);
-    size = Math.floor(size * SLAB_GROWTH_FACTOR);
+    size = Math.floor(size * geometry.growthFactor);
   }
   sizes.push(chunkMax);
   return sizes;

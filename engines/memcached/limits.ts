@@ -21,9 +21,11 @@ export const ITEM_CAS_SIZE = 8;
 export const MAX_OPAQUE_TOKEN = 32;
 /** Meta lines with this many tokens or more are rejected ("options flags are too long"). */
 export const MAX_META_LINE_TOKENS = 20;
-/** Slab allocator geometry, used only to report slab classes in stats like memcached does. */
-export const SLAB_CHUNK_MIN = 96;
-export const SLAB_GROWTH_FACTOR = 1.25;
+/** Slab allocator geometry: -n (bytes of key+value in the smallest chunk, on top of the item header) and -f. */
+export const DEFAULT_CHUNK_SIZE = 48;
+export const DEFAULT_GROWTH_FACTOR = 1.25;
+/** Largest slab chunk; bigger items are stored as chains of such chunks (-o slab_chunk_max). */
+export const DEFAULT_SLAB_CHUNK_MAX = 512 * 1024;
 export const SLAB_PAGE_SIZE = 1024 * 1024;
 /** MAX_NUMBER_OF_SLAB_CLASSES: class ids run 1..63 (0 is the global page pool). */
 export const MAX_SLAB_CLASSES = 64;

@@ -6,6 +6,7 @@ import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
 import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT } from './limits.ts';
 import { PrefixStats } from './prefix-stats.ts';
+import { DEFAULT_GEOMETRY, type SlabGeometry } from './item.ts';
 import { ItemStore } from './store.ts';
 import { WatchLog } from './watch.ts';
 
@@ -29,6 +30,8 @@ export interface MemcachedServerOptions {
   lruCrawler?: boolean;
   /** -o idle_timeout: seconds before an idle connection is closed; 0 = never. */
   idleTimeout?: number;
+  /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
+  geometry?: Partial<SlabGeometry>;
 }
 
 export interface MemcachedServer {
@@ -70,6 +73,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   const watch = new WatchLog(clock);
   const store = new ItemStore({
     log: watch,
+    geometry: { ...DEFAULT_GEOMETRY, ...options.geometry },
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
     maxItemSize: settings.maxItemSize,
     clock,
@@ -111,6 +115,16 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   const securable = createSecurableServer(options.tls && { key: options.tls.key, cert: options.tls.cert, mode: 'required' }, onSocket);
   const listener = securable.server;
 
+  // memcached's idle_timeout: connections silent for longer are closed (checked about once a second).
+  const idleSweep =
+    settings.idleTimeout > 0
+      ? setInterval(() => {
+          const now = clock();
+          for (const c of connections) if (now - c.lastCommandAt > settings.idleTimeout * 1000) c.socket.destroy();
+        }, 1000)
+      : undefined;
+  idleSweep?.unref();
+
   let boundPort = options.port;
   return {
     get port() {
@@ -131,6 +145,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     },
     close() {
       return new Promise<void>((resolve) => {
+        clearInterval(idleSweep);
         for (const socket of sockets) socket.destroy();
         sockets.clear();
         connections.clear();

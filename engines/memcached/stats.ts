@@ -1,7 +1,7 @@
 // `stats` and its sub-commands, with memcached's field names and order.
 import { cachedump } from './admin.ts';
 import type { Session } from './context.ts';
-import { chunksPerPage, slabClassOf, type Item } from './item.ts';
+import { chunksPerPage, slabChunkMax, slabClassOf, type Item } from './item.ts';
 import { SLAB_PAGE_SIZE } from './limits.ts';
 
 export type Row = [string, string | number];
@@ -194,8 +194,8 @@ function settingsStats(s: Session): Row[] {
     ['domain_socket', 'NULL'],
     ['umask', 700],
     ['shutdown_command', 'no'],
-    ['growth_factor', '1.25'],
-    ['chunk_size', 48],
+    ['growth_factor', store.geometry.growthFactor.toFixed(2)],
+    ['chunk_size', store.geometry.chunkSize],
     ['num_threads', 1],
     ['num_threads_per_udp', 1],
     ['stat_key_prefix', ':'],
@@ -213,7 +213,7 @@ function settingsStats(s: Session): Row[] {
     ['slab_automove', settings.slabAutomove],
     ['slab_automove_ratio', settings.slabAutomoveRatio.toFixed(2)],
     ['slab_automove_window', 30],
-    ['slab_chunk_max', Math.min(store.maxItemSize / 2, 524288)],
+    ['slab_chunk_max', slabChunkMax(store.maxItemSize, store.geometry)],
     ['lru_crawler', yesNo(settings.lruCrawler)],
     ['lru_crawler_sleep', settings.lruCrawlerSleep],
     ['lru_crawler_tocrawl', settings.lruCrawlerTocrawl],

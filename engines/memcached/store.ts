@@ -1,7 +1,7 @@
 // The item table: a Map in LRU order (oldest first), memory accounting, expiry, flush and CAS.
 // Protocol front-ends (text, meta, binary) decide replies; this file decides what happens to items.
 import type { Clock } from './clock.ts';
-import { itemSize, slabClassOf, slabClassSizes, type Item } from './item.ts';
+import { DEFAULT_GEOMETRY, itemSize, slabClassOf, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
 import { REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
 import { newCounters, type Counters } from './stats-counters.ts';
 import type { WatchLog } from './watch.ts';
@@ -25,6 +25,7 @@ export interface StoreOptions {
   memoryLimit: number;
   maxItemSize: number;
   clock: Clock;
+  geometry?: SlabGeometry;
   /** Where fetches, stores and evictions are reported for `watch`. */
   log?: WatchLog;
   /** memcached -M: answer out of memory instead of evicting live items (expired ones are still reclaimed). */
@@ -34,6 +35,7 @@ export interface StoreOptions {
 export class ItemStore {
   readonly counters: Counters = newCounters();
   readonly slabSizes: number[];
+  readonly geometry: SlabGeometry;
   readonly startedAt: number;
   memoryLimit: number;
   readonly maxItemSize: number;
@@ -55,7 +57,8 @@ export class ItemStore {
     this.evictLive = !options.errorOnMemoryExhausted;
     this.clock = options.clock;
     this.log = options.log;
-    this.slabSizes = slabClassSizes(options.maxItemSize);
+    this.geometry = options.geometry ?? DEFAULT_GEOMETRY;
+    this.slabSizes = slabClassSizes(options.maxItemSize, this.geometry);
     this.startedAt = this.now();
   }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
 import { createRedisServer, formCluster, type RedisServerWithEngine } from '../../engines/redis/index.ts';
+import { memcachedNodeOptions } from './memcached-parameters.ts';
 import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';

@@ -1,0 +1,47 @@
+// ElastiCache memcached parameters (the parameter group's effective values) as engine options.
+// AWS applies them at node start, as memcached's command-line options, so they are read once here.
+import type { MemcachedServerOptions } from '../../engines/memcached/index.ts';
+
+const MIB = 1024 * 1024;
+/** memcached refuses to run with less cache memory than this. */
+const MIN_CACHE_MEMORY = 8 * MIB;
+
+type NodeOptions = Pick<
+  MemcachedServerOptions,
+  'memoryLimit' | 'maxItemSize' | 'errorOnMemoryExhausted' | 'slabReassign' | 'lruCrawler' | 'idleTimeout' | 'geometry'
+>;
+
+function int(parameters: Map<string, string>, name: string): number | undefined {
+  const v = Number(parameters.get(name));
+  return parameters.has(name) && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+function float(parameters: Map<string, string>, name: string): number | undefined {
+  const v = Number(parameters.get(name));
+  return parameters.has(name) && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+function flag(parameters: Map<string, string>, name: string): boolean | undefined {
+  const v = parameters.get(name)?.toLowerCase();
+  if (v === undefined || v === '') return undefined;
+  return v === '1' || v === 'true' || v === 'yes';
+}
+
+/** `memoryBytes` is the node type's memory; memcached_connections_overhead (MiB) is kept back from the cache. */
+export function memcachedNodeOptions(parameters: Map<string, string>, memoryBytes: number): NodeOptions {
+  const overhead = (int(parameters, 'memcached_connections_overhead') ?? 0) * MIB;
+  const maxItemSize = int(parameters, 'max_item_size');
+  return {
+    memoryLimit: Math.max(MIN_CACHE_MEMORY, memoryBytes - overhead),
+    maxItemSize: maxItemSize !== undefined && maxItemSize > 0 ? maxItemSize : undefined,
+    errorOnMemoryExhausted: flag(parameters, 'error_on_memory_exhausted'),
+    slabReassign: flag(parameters, 'slab_reassign'),
+    lruCrawler: flag(parameters, 'lru_crawler'),
+    idleTimeout: int(parameters, 'idle_timeout'),
+    geometry: {
+      chunkSize: int(parameters, 'chunk_size') || undefined,
+      growthFactor: float(parameters, 'chunk_size_growth_factor'),
+      slabChunkMax: int(parameters, 'slab_chunk_max'),
+    },
+  };
+}
