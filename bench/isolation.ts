@@ -94,7 +94,7 @@ async function replicationBench(): Promise<string> {
 }
 
 function redisBenchmark(port: number, pipeline: number): Record<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '200000', '-P', String(pipeline), '-t', 'set,get', '-q', '--csv'], { encoding: 'utf8' });
+  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '50000', '-P', String(pipeline), '-t', 'set,get', '-q', '--csv'], { encoding: 'utf8' });
   const out: Record<string, number> = {};
   for (const line of r.stdout.split('\n')) {
     const m = /^"(SET|GET)","([\d.]+)"/.exec(line);
