@@ -259,12 +259,8 @@ function metaGet(s: Session, tokens: string[]): void {
     win = true;
     vivified = true;
     item.tokenSent = true;
-  } else {
-    const hadToken = item.tokenSent;
-    if (f.recache !== undefined && item.exptime !== 0 && item.exptime - now < f.recache && !hadToken) win = true;
-    if (item.stale && !hadToken) win = true;
-    if (win) item.tokenSent = true;
   }
+  const hadToken = item.tokenSent;
   const wasFetched = item.fetched;
   const lastAccess = now - item.time;
   let line = f.value ? `VA ${item.value.length}` : 'HD';
@@ -277,6 +273,10 @@ function metaGet(s: Session, tokens: string[]): void {
         break;
       case 'N':
         if (vivified) item.exptime = store.expiryFromWire(f.vivify!);
+        break;
+      // R sees the TTL as flags before it left it (a T-1 earlier on the line makes it win).
+      case 'R':
+        if (!hadToken && !vivified && item.exptime !== 0 && item.exptime - now < f.recache!) win = true;
         break;
       case 's':
         line += ' s' + item.value.length;
@@ -312,6 +312,8 @@ function metaGet(s: Session, tokens: string[]): void {
     c.cmd_get++;
     store.count('get_hits', item.size);
   }
+  if (item.stale && !hadToken) win = true;
+  if (win) item.tokenSent = true;
   if (item.tokenSent && !win) line += ' Z';
   if (item.stale) line += ' X';
   if (win) line += ' W';

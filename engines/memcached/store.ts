@@ -182,9 +182,10 @@ export class ItemStore {
   ): { result: StoreResult; item?: Item } {
     const old = this.find(key);
     let stale = false;
-    // add ignores a CAS; append/prepend report a missing item as NOT_STORED rather than NOT_FOUND.
-    if (cas !== undefined && mode !== 'add') {
-      const concat = mode === 'append' || mode === 'prepend';
+    // add ignores a CAS, and so do append/prepend when it is 0; they report a missing item as
+    // NOT_STORED rather than NOT_FOUND.
+    const concat = mode === 'append' || mode === 'prepend';
+    if (cas !== undefined && mode !== 'add' && !(concat && cas === 0n)) {
       if (old === undefined) return { result: concat ? 'NOT_STORED' : 'NOT_FOUND' };
       const current = BigInt(old.cas);
       if (cas !== current) {
