@@ -3,6 +3,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup, keyPositions, type CommandDef } from '../command-table.ts';
 import { encodingOf } from '../db/objects.ts';
+import { debugSleep } from './debug-sleep.ts';
 import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -522,13 +523,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'noscript', 'loading', 'stale'],
     handler: (c, a) => {
       const sub = (a[1] as string).toLowerCase();
-      if (sub === 'sleep' && a.length === 3) {
-        const until = Date.now() + Number(a[2]) * 1000;
-        while (Date.now() < until) {
-          // DEBUG SLEEP blocks the whole server on purpose.
-        }
-        return c.w.ok();
-      }
+      if (sub === 'sleep' && a.length === 3) return debugSleep(c, Number(a[2]) * 1000);
       if (sub === 'set-active-expire' && a.length === 3) {
         c.engine.config.activeExpire = a[2] !== '0';
         return c.w.ok();
