@@ -69,7 +69,7 @@ describe('cache parameter groups', () => {
 
     // A reboot-only parameter leaves the cluster pending-reboot until its nodes reboot.
     await client.send(
-      new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: 'tuned', ParameterNameValues: [{ ParameterName: 'activerehashing', ParameterValue: 'no' }] }),
+      new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: 'tuned', ParameterNameValues: [{ ParameterName: 'databases', ParameterValue: '32' }] }),
     );
     cluster = await describe();
     expect(cluster.CacheParameterGroup).toMatchObject({ ParameterApplyStatus: 'pending-reboot', CacheNodeIdsToReboot: ['0001'] });
@@ -79,7 +79,7 @@ describe('cache parameter groups', () => {
 
     const user = await client.send(new DescribeCacheParametersCommand({ CacheParameterGroupName: 'tuned', Source: 'user' }));
     expect(user.Parameters!.map((p) => [p.ParameterName, p.ParameterValue])).toEqual([
-      ['activerehashing', 'no'],
+      ['databases', '32'],
       ['maxmemory-policy', 'allkeys-lfu'],
     ]);
     await client.send(new ResetCacheParameterGroupCommand({ CacheParameterGroupName: 'tuned', ResetAllParameters: true }));

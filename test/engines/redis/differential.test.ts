@@ -715,8 +715,6 @@ const FAMILIES: Record<string, string> = {
 const KNOWN_GAPS = [
   'cluster|addslots', 'cluster|addslotsrange', 'cluster|bumpepoch', 'cluster|count-failure-reports', 'cluster|delslots', 'cluster|delslotsrange', 'cluster|failover',
   'cluster|flushslots', 'cluster|forget', 'cluster|links', 'cluster|meet', 'cluster|replicate', 'cluster|reset', 'cluster|saveconfig', 'cluster|set-config-epoch', 'cluster|setslot',
-  'eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'script', 'script|debug', 'script|exists', 'script|flush', 'script|help', 'script|kill', 'script|load',
-  'fcall', 'fcall_ro', 'function', 'function|delete', 'function|dump', 'function|flush', 'function|help', 'function|kill', 'function|list', 'function|load', 'function|restore', 'function|stats',
   'module', 'module|help', 'module|list', 'module|load', 'module|loadex', 'module|unload',
   'failover', 'replconf', 'restore-asking', 'pfdebug', 'pfselftest', 'command|getkeysandflags',
 ];
