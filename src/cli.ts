@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultDataDir, DEFAULTS, ENV, parseCredentials, type EmulatorOptions } from './config.ts';
 import { CA_PATH, start } from './index.ts';
+import { tlsCaPath } from './lifecycle/tls.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
@@ -70,7 +71,7 @@ async function runEmulator(argv: string[]): Promise<void> {
   const emulator = await start(options);
   const c = emulator.config;
   console.log(`elasticache-local: data directory ${c.dataDir}${dataDirIsDefault ? ' (default; change with --data-dir)' : ''}`);
-  console.log(`elasticache-local: TLS CA ${emulator.caPath} (also at ${emulator.url}${CA_PATH})`);
+  console.log(`elasticache-local: TLS CA ${tlsCaPath(emulator.config.dataDir)} (also at ${emulator.url}${CA_PATH})`);
   console.log(
     `elasticache-local: nodes on ${c.host} ports ${c.nodePorts === 'ephemeral' ? 'chosen by the OS' : `${c.nodePorts.from}-${c.nodePorts.to}`}, region ${c.region}, account ${c.accountId}`,
   );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.ts';
 import { restoreWorld } from './lifecycle/restore.ts';
-import { tlsCaPath, warmTlsKeys } from './lifecycle/tls.ts';
+import { warmTlsKeys } from './lifecycle/tls.ts';
 import { buildApp, CA_PATH } from './server.ts';
 import { World } from './world.ts';
 
@@ -47,7 +47,10 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
     url: `http://${urlHost}:${port}`,
     port,
     config,
-    caPath: tlsCaPath(config.dataDir),
+    // Reading the path makes the CA at once if the warm-up has not yet (callers read the file next).
+    get caPath() {
+      return world.runtime.tls().caPath;
+    },
     stop() {
       stopped ??= (async () => {
         await app.close();
