@@ -7,6 +7,7 @@ import {
   DeleteReplicationGroupCommand,
   DescribeCacheClustersCommand,
   DescribeCacheParameterGroupsCommand,
+  DescribeGlobalReplicationGroupsCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
@@ -31,6 +32,10 @@ describe('global datastore parameter groups', () => {
     await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'gp' });
     const id = (await east.send(new CreateGlobalReplicationGroupCommand({ GlobalReplicationGroupIdSuffix: 'gp', PrimaryReplicationGroupId: 'gp' }))).GlobalReplicationGroup!
       .GlobalReplicationGroupId!;
+    // Secondaries join once the datastore has left `creating`, as on AWS.
+    await expect
+      .poll(async () => (await east.send(new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: id }))).GlobalReplicationGroups![0]!.Status)
+      .toBe('primary-only');
     const primaryMember = (await east.send(new DescribeCacheClustersCommand({ CacheClusterId: 'gp-001' }))).CacheClusters![0]!;
     const own = primaryMember.CacheParameterGroup!.CacheParameterGroupName!;
     expect(own).toBe(`global-datastore-${id}`);
