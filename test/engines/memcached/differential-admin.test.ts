@@ -52,8 +52,17 @@ describe.skipIf(!available)('operator commands and malformed input match real me
           const rb = mask(b.reply.toString('latin1')) + (b.closed ? ' <closed>' : '');
           // How memcached's background LRU thread has split items into hot/warm/cold decides how a
           // full crawl interleaves them: compare those dumps as sets of lines.
+          // The crawl is not atomic either: an item the LRU thread moves between those lists while the
+          // crawler walks them is missed (seen with a just-fetched key), so memcached's dump is taken
+          // again, a few times, before a missing line counts as a difference.
           if (/metadump (all|\d)/.test(script)) {
-            if (sortLines(ra) !== sortLines(rb)) mismatches.push({ script, real: ra, ours: rb, split });
+            let realLines = sortLines(ra);
+            for (let retry = 0; retry < 5 && realLines !== sortLines(rb); retry++) {
+              await new Promise((r) => setTimeout(r, 100));
+              const again = await run(real.port, script, split);
+              realLines = sortLines(mask(again.reply.toString('latin1')) + (again.closed ? ' <closed>' : ''));
+            }
+            if (realLines !== sortLines(rb)) mismatches.push({ script, real: realLines, ours: rb, split });
             continue;
           }
           if (ra !== rb) mismatches.push({ script, real: ra, ours: rb, split });
