@@ -3,7 +3,7 @@
 import { fault, invalidCombination, invalidValue } from '../protocol/errors.ts';
 import type { ReplicationGroupRecord, Scope, UserGroupRecord } from '../store/records.ts';
 import { serverlessOwner } from '../lifecycle/serverless.ts';
-import { applyNodeUsers, usersForGroups } from '../lifecycle/rbac.ts';
+import { applyNodeUsers, usersForServerless } from '../lifecycle/rbac.ts';
 import type { World } from '../world.ts';
 
 /** Terraform documents it and AWS enforces it: a replication group takes at most one user group. */
@@ -92,7 +92,7 @@ export function pushUsersToGroup(world: World, scope: Scope, groupId: string): v
 export function pushUsersToServerless(world: World, scope: Scope, name: string): void {
   const cache = world.resources.get(scope, 'serverless-cache', name);
   if (!cache) return;
-  const users = usersForGroups(world.resources, scope, cache.userGroupId ? [cache.userGroupId] : []);
+  const users = usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials);
   applyNodeUsers(world.runtime.nodes.redisServer(world.runtime.nodeKey(scope, serverlessOwner(name), '0001')), users);
 }
 

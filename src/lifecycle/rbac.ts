@@ -1,5 +1,7 @@
 // RBAC on running nodes: the users of a cache's user groups, as ACL rules the Redis engine applies.
 import { applyUsers, type RedisServerWithEngine, type UserSpec } from '../../engines/redis/index.ts';
+import type { AccessKey } from '../config.ts';
+import { iamTokenProblem } from '../protocol/iam-token.ts';
 import type { ClusterRecord, Scope, UserRecord } from '../store/records.ts';
 import type { Resources } from '../store/resources.ts';
 
@@ -29,15 +31,35 @@ export function builtInDefaultUser(createdAt: number): UserRecord {
   };
 }
 
+/** What an IAM user's token is checked against: the cache it must name and the emulator's access keys. */
+export interface IamContext {
+  cacheName: string;
+  credentials: ReadonlyMap<string, AccessKey>;
+}
+
+/**
+ * An IAM user's password check: `AUTH <user id> <token>` with the SigV4-presigned token AWS documents.
+ * With no access keys configured (the default), everything but the signature is checked, since there
+ * is no secret to check it with.
+ */
+function iamVerifier(userId: string, iam: IamContext): (token: string) => boolean {
+  return (token) => {
+    const problem = iamTokenProblem(token, { cacheName: iam.cacheName, userId, credentials: iam.credentials });
+    return problem === null || (iam.credentials.size === 0 && problem.startsWith('unknown access key'));
+  };
+}
+
 /**
  * A user's ACL rules on a node. Channels are open unless the access string says otherwise, as for
- * ElastiCache's users; IAM users have no password a client could send with AUTH.
+ * ElastiCache's users; IAM users authenticate with a token instead of a password.
  */
-export function userSpec(u: UserRecord): UserSpec {
+export function userSpec(u: UserRecord, iam?: IamContext): UserSpec {
   const auth = u.authentication === 'no-password-required' ? ['nopass'] : u.passwords.map((p) => `>${p}`);
   const access = u.accessString.split(/\s+/).filter(Boolean);
   const namesChannels = access.some((t) => t.startsWith('&') || /^(allchannels|resetchannels)$/i.test(t));
-  return { name: u.userName, rules: [...(namesChannels ? [] : ['allchannels']), ...auth, ...access] };
+  const spec: UserSpec = { name: u.userName, rules: [...(namesChannels ? [] : ['allchannels']), ...auth, ...access] };
+  if (u.authentication === 'iam' && iam !== undefined) spec.verifyPassword = iamVerifier(u.id, iam);
+  return spec;
 }
 
 function userRecord(resources: Resources, scope: Scope, id: string): UserRecord | undefined {
@@ -45,21 +67,36 @@ function userRecord(resources: Resources, scope: Scope, id: string): UserRecord 
 }
 
 /** The users a node of caches with these user groups knows; undefined without RBAC. */
-export function usersForGroups(resources: Resources, scope: Scope, userGroupIds: readonly string[]): UserSpec[] | undefined {
+export function usersForGroups(resources: Resources, scope: Scope, userGroupIds: readonly string[], iam?: IamContext): UserSpec[] | undefined {
   if (userGroupIds.length === 0) return undefined;
   const byName = new Map<string, UserSpec>();
   for (const gid of userGroupIds) {
     for (const uid of resources.get(scope, 'user-group', gid)?.userIds ?? []) {
       const u = userRecord(resources, scope, uid);
-      if (u && u.status !== 'deleting') byName.set(u.userName, userSpec(u));
+      if (u && u.status !== 'deleting') byName.set(u.userName, userSpec(u, iam));
     }
   }
   return [...byName.values()];
 }
 
-export function usersForCluster(resources: Resources, scope: Scope, cluster: ClusterRecord): UserSpec[] | undefined {
+/** The users of a serverless cache's user group; its IAM users' tokens name the cache. */
+export function usersForServerless(
+  resources: Resources,
+  scope: Scope,
+  cache: { name: string; userGroupId?: string },
+  credentials: ReadonlyMap<string, AccessKey>,
+): UserSpec[] | undefined {
+  return usersForGroups(resources, scope, cache.userGroupId ? [cache.userGroupId] : [], { cacheName: cache.name, credentials });
+}
+
+export function usersForCluster(
+  resources: Resources,
+  scope: Scope,
+  cluster: ClusterRecord,
+  credentials: ReadonlyMap<string, AccessKey>,
+): UserSpec[] | undefined {
   const group = cluster.replicationGroupId ? resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
-  return usersForGroups(resources, scope, group?.userGroupIds ?? []);
+  return usersForGroups(resources, scope, group?.userGroupIds ?? [], { cacheName: cluster.replicationGroupId ?? cluster.id, credentials });
 }
 
 /** Gives a running Redis node its users (or, with undefined, the open default user back). */

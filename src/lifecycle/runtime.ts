@@ -86,7 +86,7 @@ export class Runtime {
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
     const bound = await this.startClusterNode(key, scope, cluster, port);
-    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster), authTokensOf(cluster));
+    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
     this.loadSavedData(key);
     return bound;
   }
@@ -132,7 +132,7 @@ export class Runtime {
    * groups, or else the default user with the AUTH tokens (after a ROTATE, SET or DELETE) or none.
    */
   applyAccess(scope: Scope, cluster: ClusterRecord): void {
-    const users = usersForCluster(this.resources, scope, cluster);
+    const users = usersForCluster(this.resources, scope, cluster, this.config.credentials);
     for (const node of cluster.nodes) applyNodeUsers(this.nodes.redisServer(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
   }
 

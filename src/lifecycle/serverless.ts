@@ -1,6 +1,6 @@
 import type { Scope, ServerlessCacheRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
-import { applyNodeUsers, usersForGroups } from './rbac.ts';
+import { applyNodeUsers, usersForServerless } from './rbac.ts';
 
 const GIB = 1024 ** 3;
 
@@ -29,7 +29,7 @@ export async function bringUpServerless(world: World, scope: Scope, name: string
       engineVersion: cache.fullVersion,
       parameters: new Map(),
     }));
-  applyNodeUsers(world.runtime.nodes.redisServer(key), usersForGroups(world.resources, scope, cache.userGroupId ? [cache.userGroupId] : []));
+  applyNodeUsers(world.runtime.nodes.redisServer(key), usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials));
   const target = () => world.runtime.nodePort(scope, owner, '0001');
   const endpointPort = await world.runtime.openEndpoint(scope, owner, 'primary', cache.endpointPort, target);
   const readerEndpointPort = await world.runtime.openEndpoint(scope, owner, 'reader', cache.readerEndpointPort, target);

@@ -15,6 +15,8 @@ export const DEFAULT_USER = 'default';
 export interface UserSpec {
   name: string;
   rules: string[];
+  /** Checks AUTH passwords instead of the rules' passwords (tokens the control plane verifies). */
+  verifyPassword?: (password: string) => boolean;
 }
 
 /** Redis's replies for a refused command. */
@@ -158,6 +160,7 @@ export class Acl {
     for (const spec of specs) {
       try {
         this.setUser(spec.name, ['reset', ...spec.rules]);
+        (this.get(spec.name) as AclUser).verifier = spec.verifyPassword ?? null;
         kept.add(spec.name);
       } catch (err) {
         errors.push(`${spec.name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -21,6 +21,11 @@ export class AclUser {
   selectors: Selector[] = [];
   /** Cached: the user may run anything, so the dispatcher need not look closer. */
   unrestricted = false;
+  /**
+   * A password check the embedding control plane supplies instead of stored passwords (ElastiCache IAM
+   * users sign a short-lived token); no ACL rule sets or shows it.
+   */
+  verifier: ((password: string) => boolean) | null = null;
 
   constructor(readonly name: string) {}
 
@@ -33,6 +38,7 @@ export class AclUser {
     u.root = this.root.clone();
     u.selectors = this.selectors.map((s) => s.clone());
     u.unrestricted = this.unrestricted;
+    u.verifier = this.verifier;
     return u;
   }
 
@@ -45,6 +51,7 @@ export class AclUser {
     this.root = from.root;
     this.selectors = from.selectors;
     this.unrestricted = from.unrestricted;
+    this.verifier = from.verifier;
   }
 
   /** Applies one rule; throws AclRuleError with Redis's reason text. */
@@ -89,6 +96,7 @@ export class AclUser {
   }
 
   checkPassword(pass: string): boolean {
+    if (this.verifier !== null) return this.verifier(pass);
     return this.nopass || this.passwords.includes(hashPassword(pass));
   }
 
