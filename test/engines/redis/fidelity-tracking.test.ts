@@ -172,6 +172,14 @@ const SCENARIOS: Record<string, Scenario> = {
       x.write(encodeCommand(['PUBLISH', 'ch', 'self']));
       x.write(encodeCommand(['CLIENT', 'TRACKING', 'ON']));
       x.write(encodeCommand(['GET', 'k']));
+      // Nothing answers x now, so its own published message is how we know the server has run its
+      // GET (and tracks k) before the other client changes k.
+      x.write(encodeCommand(['PUBLISH', 'ch', 'sync']));
+      for (;;) {
+        const m = (await x.read()).toString('latin1');
+        log(m);
+        if (m.includes('sync')) break;
+      }
       await y.call('SET', 'k', '1');
       x.write(encodeCommand(['GET', 'k']));
       x.write(encodeCommand(['SET', 'k', '2']));
