@@ -45,6 +45,9 @@ describe.skipIf(!available)('operator commands and malformed input match real me
       const mismatches: { script: string; real: string; ours: string; split: boolean }[] = [];
       for (const script of scripts) {
         for (const split of [false, true]) {
+          // memcached refuses `watch` when more bytes already wait behind it, so sent a byte at a
+          // time its reply depends on what has arrived when it reads the line (seen both ways).
+          if (split && script.includes('watch')) continue;
           // Both servers get the same bytes in the same pieces: when replies go out depends on it.
           const a = await run(real.port, script, split);
           const ra = mask(a.reply.toString('latin1')) + (a.closed ? ' <closed>' : '');
