@@ -516,9 +516,15 @@ export class Engine {
   /** Highest used memory seen, for used_memory_peak. */
   peakMemory = BASELINE_MEMORY;
 
+  /**
+   * Memory the fill-memory fault holds as if data used it: counted toward maxmemory and INFO, but no
+   * key, so SCAN, DBSIZE, snapshots and replicas never see filler.
+   */
+  memoryBallast = 0;
+
   usedMemory(): number {
     this.ks.settleMemory();
-    const used = BASELINE_MEMORY + this.ks.usedMemory;
+    const used = BASELINE_MEMORY + this.memoryBallast + this.ks.usedMemory;
     if (used > this.peakMemory) this.peakMemory = used;
     return used;
   }
@@ -526,7 +532,7 @@ export class Engine {
   freeMemory(): boolean {
     this.ks.settleMemory();
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
-    return freeMemory(this.ks, this.config, BASELINE_MEMORY, (db, key) => notify(this, 'e', 'evicted', db, key));
+    return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast, (db, key) => notify(this, 'e', 'evicted', db, key));
   }
 
   // --- stats ---

@@ -5,7 +5,7 @@ import type { Conn } from './client.ts';
 import { ClusterTopology, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
 import { runCommand, serverStats, type ServerStats } from './inspect.ts';
-import { fillMemory, releaseMemory } from './memory-filler.ts';
+import { fillMemory } from './memory-filler.ts';
 import { NetworkFaults } from './network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
@@ -58,7 +58,7 @@ export interface RedisServerWithEngine extends RedisServer {
   resetConnections(): number;
   /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
   cutReplication(cut: boolean): void;
-  /** Fault injection: filler keys up to `bytes` of used memory (sliced over event loop turns), or removed with 0. */
+  /** Fault injection: used memory raised to `bytes` by a ballast that is no key, or released with 0. */
   fillMemory(bytes: number): Promise<void>;
   /** Live figures for a dashboard (ops/s, memory, keys, clients, hits). */
   stats(): ServerStats;
@@ -148,10 +148,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
         primary.replication.attach(engine);
       }
     },
-    fillMemory: async (bytes) => {
-      if (bytes > 0) await fillMemory(engine, bytes);
-      else await releaseMemory(engine);
-    },
+    fillMemory: async (bytes) => fillMemory(engine, bytes),
     get port() {
       return boundPort;
     },

@@ -204,14 +204,32 @@ describe('network and memory faults', () => {
     redis.disconnect();
   });
 
-  it('fill-memory: writes meet -OOM under volatile-lru, and the filler goes with the fault', async () => {
+  it('fill-memory: volatile keys are evicted, then writes meet -OOM; the filler is no key and goes with the fault', async () => {
     const g = await createGroup('full', 1, false);
     const redis = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
+    await redis.set('keep', '1');
+    await redis.set('volatile', '1', 'EX', 3600);
     const id = await local.faults.fillMemory('full');
-    await expect(redis.set('k', 'v')).rejects.toThrow(/^OOM /);
+    const info = await redis.info('memory');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)![1]);
+    expect(field('used_memory')).toBeGreaterThanOrEqual(field('maxmemory'));
+    // Writes first make room by evicting what volatile-lru may evict (the key with a TTL), then fail.
+    const written: string[] = [];
+    let refusal: unknown;
+    for (let i = 0; i < 100 && refusal === undefined; i++) {
+      await redis.set(`k${i}`, 'x'.repeat(1024)).then(() => written.push(`k${i}`), (err: unknown) => (refusal = err));
+    }
+    expect(String(refusal)).toMatch(/OOM command not allowed when used memory > 'maxmemory'/);
+    expect(await redis.exists('volatile')).toBe(0);
+    expect((await redis.info('stats')).match(/^evicted_keys:(\d+)/m)![1]).toBe('1');
+    // The application sees its own keys, never filler.
+    const [cursor, keys] = await redis.scan('0', 'COUNT', 1000);
+    expect(cursor).toBe('0');
+    expect(keys.sort()).toEqual(['keep', ...written].sort());
+    expect(await redis.dbsize()).toBe(1 + written.length);
     await local.faults.clear(id);
-    expect(await redis.set('k', 'v')).toBe('OK');
-    expect(await redis.dbsize()).toBe(1);
+    expect(await redis.set('after', 'v')).toBe('OK');
+    expect(await redis.dbsize()).toBe(2 + written.length);
     redis.disconnect();
   });
 });
