@@ -1,6 +1,7 @@
 // The same commands sent to our server and to real redis-server must produce identical bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, encodeCommand, RawClient, waitBlocked, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { collectKeyspaceEvents } from './events.ts';
 
 const available = realRedisAvailable();
 
@@ -793,32 +794,9 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
       HGET nothing-here f
       SET e v PX 1
     `);
-    const collect = async (port: number): Promise<string[]> => {
-      const admin = await RawClient.connect(port);
-      const sub = await RawClient.connect(port);
-      try {
-        await admin.call('FLUSHALL');
-        await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm');
-        await sub.call('PSUBSCRIBE', '__key*__:*');
-        for (const cmd of commands) await admin.call(...cmd);
-        await new Promise((r) => setTimeout(r, 30));
-        await admin.call('GET', 'e');
-        await admin.call('PUBLISH', 'end', 'x');
-        await sub.call('SUBSCRIBE', 'end');
-        await admin.call('PUBLISH', 'end', 'x');
-        const out: string[] = [];
-        for (;;) {
-          const m = (await sub.read()).toString('latin1');
-          if (m.includes('$3\r\nend\r\n')) break;
-          out.push(m);
-        }
-        return out;
-      } finally {
-        await admin.call('CONFIG', 'SET', 'notify-keyspace-events', '');
-        admin.close();
-        sub.close();
-      }
-    };
+    // The sleep lets `e` expire, so the GET after it publishes the expired event.
+    const all = [...commands, ['DEBUG', 'SLEEP', '0.03'], ['GET', 'e']];
+    const collect = (port: number) => collectKeyspaceEvents(port, all, 'KEAnm');
     const [mine, theirs] = [await collect(ours.port), await collect(real.port)];
     expect(mine).toEqual(theirs);
   });
