@@ -7,7 +7,7 @@ import {
   type ModifyReplicationGroupMessage,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
-import tls from 'node:tls';
+import { firstReply } from '../support/net.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -62,16 +62,8 @@ async function modifyError(id: string, input: Omit<ModifyReplicationGroupMessage
 }
 
 /** AUTH with `password` on a new TLS connection: the server's reply line (+OK or its error). */
-function authWith(endpoint: { host: string; port: number }, password: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ ...endpoint, ca }, () => s.write(`AUTH ${password}\r\n`));
-    s.once('data', (d) => {
-      s.end();
-      resolve(d.toString().trimEnd());
-    });
-    s.once('error', reject);
-  });
-}
+const authWith = async (endpoint: { host: string; port: number }, password: string) =>
+  (await firstReply({ ...endpoint, ca }, `AUTH ${password}\r\n`)).trimEnd();
 
 describe('AUTH token rotation', () => {
   it('ROTATE keeps the old token valid next to the new one, SET then keeps only the new one, and a client writing with the old token loses nothing', async () => {

@@ -6,8 +6,7 @@ import {
   type ElastiCacheClient,
   type ModifyReplicationGroupMessage,
 } from '@aws-sdk/client-elasticache';
-import net from 'node:net';
-import tls from 'node:tls';
+import { firstReply } from '../support/net.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -39,23 +38,7 @@ const refusal = (id: string, input: Omit<ModifyReplicationGroupMessage, 'Replica
   );
 
 /** One command over plaintext or TLS: the reply, or 'closed' when the server hangs up without one. */
-function ask(port: number, secure: boolean, command: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket: net.Socket = secure
-      ? tls.connect({ host: '127.0.0.1', port, ca }, () => socket.write(command))
-      : net.connect(port, '127.0.0.1', () => socket.write(command));
-    let done = false;
-    const finish = (v: string) => {
-      if (done) return;
-      done = true;
-      socket.destroy();
-      resolve(v);
-    };
-    socket.once('data', (d) => finish(d.toString()));
-    socket.once('close', () => finish('closed'));
-    socket.once('error', () => finish('closed'));
-  });
-}
+const ask = (port: number, secure: boolean, command: string) => firstReply({ port, ca: secure ? ca : undefined }, command);
 
 async function create(id: string, transit: boolean, mode?: 'preferred' | 'required'): Promise<number> {
   await client.send(

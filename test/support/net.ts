@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** A port free right now on loopback (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -28,5 +29,28 @@ export function exchange(port: number, request: string, until?: RegExp): Promise
       }
     });
     socket.on('error', reject);
+  });
+}
+
+/**
+ * Sends `request` on a new connection (TLS when `ca` is given) and resolves with the first chunk that
+ * comes back, or 'closed' when the server hangs up without one.
+ */
+export function firstReply(target: { port: number; host?: string; ca?: Buffer }, request: string): Promise<string> {
+  const host = target.host ?? '127.0.0.1';
+  return new Promise((resolve) => {
+    const socket: net.Socket = target.ca
+      ? tls.connect({ host, port: target.port, ca: target.ca }, () => socket.write(request))
+      : net.connect(target.port, host, () => socket.write(request));
+    let done = false;
+    const finish = (reply: string) => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      resolve(reply);
+    };
+    socket.once('data', (d) => finish(d.toString()));
+    socket.once('close', () => finish('closed'));
+    socket.once('error', () => finish('closed'));
   });
 }
