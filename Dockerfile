@@ -1,10 +1,19 @@
-FROM node:20-bookworm-slim
+# Build stage: `npm ci` installs everything and its `prepare` compiles to dist/; dev packages are then pruned.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY bin ./bin
 COPY src ./src
 COPY engines ./engines
+RUN npm ci && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/dist ./dist
 ENV ELASTICACHE_LOCAL_HOST=0.0.0.0 \
     ELASTICACHE_LOCAL_DATA_DIR=/data
 VOLUME /data

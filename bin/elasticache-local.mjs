@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI (dist/, built by `npm ci` / `npm run build`): plain node, nothing transpiled at start.
+import { main } from '../dist/src/cli.js';
 
-register();
-const { main } = await import('../src/cli.ts');
 await main(process.argv.slice(2));

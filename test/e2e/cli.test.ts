@@ -2,13 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, NO_TYPESCRIPT_AT_RUN_TIME } from '../support/built.ts';
 import { run } from '../support/exec.ts';
 import { exchange, freePort } from '../support/net.ts';
 
 const BIN = path.resolve('bin/elasticache-local.mjs');
 const children: ChildProcess[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-cli-'));
+
+// These tests run the compiled package (dist/) with plain node, as `npm ci && npx elasticache-local` does.
+beforeAll(ensureBuilt, 180_000);
 
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
@@ -18,7 +22,7 @@ afterAll(() => {
 /** Starts the binary and resolves with its output once a line matches. */
 function startUntil(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; output: () => string; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [NO_TYPESCRIPT_AT_RUN_TIME, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
     const onData = (d: Buffer) => {
@@ -41,7 +45,7 @@ describe('the elasticache-local command', () => {
     const started = Date.now();
     const dataDir = path.join(tmp, 'data');
     const { child, output, match } = await startUntil(['--port', '0', '--data-dir', dataDir], /API listening on (http:\/\/\S+)/);
-    console.log(`elasticache-local answered after ${Date.now() - started} ms (including Node and tsx start-up)`);
+    console.log(`elasticache-local answered after ${Date.now() - started} ms (including Node's own start-up)`);
     const res = await fetch(`${match[1]}/_elasticache-local/health`);
     expect(res.status).toBe(200);
     expect(output()).toContain(`data directory ${dataDir}`);
@@ -73,13 +77,13 @@ describe('the elasticache-local command', () => {
   });
 
   it('refuses bad options with a message and exit code 2', async () => {
-    let r = await run(process.execPath, [BIN, '--port', 'abc']);
+    let r = await run(process.execPath, [NO_TYPESCRIPT_AT_RUN_TIME, BIN, '--port', 'abc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--port must be a non-negative integer');
-    r = await run(process.execPath, [BIN, '--node-port-range', '9-1', '--port', '0', '--data-dir', path.join(tmp, 'bad')]);
+    r = await run(process.execPath, [NO_TYPESCRIPT_AT_RUN_TIME, BIN, '--node-port-range', '9-1', '--port', '0', '--data-dir', path.join(tmp, 'bad')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('invalid node port range');
-    r = await run(process.execPath, [BIN, '--no-such-flag']);
+    r = await run(process.execPath, [NO_TYPESCRIPT_AT_RUN_TIME, BIN, '--no-such-flag']);
     expect(r.code).toBe(2);
   });
 
@@ -100,8 +104,8 @@ describe('the elasticache-local command', () => {
   });
 
   it("is importable by its package name for test suites", async () => {
-    const script = "import { start } from 'elasticache-local'; const e = await start({ port: 0 }); const r = await fetch(e.url + '/?Action=DescribeCacheClusters'); console.log(r.status, e.url.startsWith('http://127.0.0.1:')); await e.stop();";
-    const r = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve('.') });
+    const script = "import { start } from 'elasticache-local'; const e = await start({ port: 0 }); const r = await fetch(e.url + '/?Action=DescribeCacheClusters&Version=2015-02-02'); console.log(r.status, e.url.startsWith('http://127.0.0.1:')); await e.stop();";
+    const r = await run(process.execPath, [NO_TYPESCRIPT_AT_RUN_TIME, '--input-type=module', '-e', script], { cwd: path.resolve('.') });
     expect(r.stdout.trim(), r.stderr).toBe('200 true');
   });
 });

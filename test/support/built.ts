@@ -1,0 +1,29 @@
+// The CLI tests run the compiled package (dist/) the way users do. `npm ci` builds it (prepare); in a
+// working checkout whose sources changed since, it is rebuilt once here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { run } from './exec.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const STAMP = path.join(ROOT, 'dist', '.built');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export async function ensureBuilt(): Promise<void> {
+  const built = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
+  const sources = Math.max(...['src', 'engines'].map((d) => newestSource(path.join(ROOT, d))), fs.statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs);
+  if (built >= sources) return;
+  const r = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  if (r.code !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** A node option that makes loading tsx or any .ts module fail: the compiled package must run with plain node. */
+export const NO_TYPESCRIPT_AT_RUN_TIME = `--import=${pathToFileURL(path.join(import.meta.dirname, 'no-typescript.mjs')).href}`;
