@@ -8,10 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
 import { newHash, newList, newString, newZSet } from '../engines/redis/db/objects.ts';
-import { createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
+import { createRedisNode, createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
-import { dumpRdbSliced } from '../src/lifecycle/redis-rdb.ts';
 
 const BIG = 1_000_000;
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -158,14 +157,14 @@ async function stallBench(): Promise<string> {
   const url = emulator.url;
   const other = createRedisServer({ port: 0 });
   await other.listen();
-  const busy = createRedisServer({ port: 0 });
+  // The busy node is driven as the control plane drives one: through its node interface.
+  const busy = createRedisNode({ port: 0 });
   await busy.listen();
-  const db = busy.engine.ks.db(0);
-  for (let i = 0; i < BIG; i++) db.set(`key:${i}`, newString(`value-${i}`));
+  await pipelined(busy.port, (i) => ['SET', `key:${i}`, `value-${i}`], BIG, 10_000);
   const rows: string[][] = [];
   const row = (what: string, r: { get: number[]; api: number[] }) => rows.push([what, p99(r.get).toFixed(1), p99(r.api).toFixed(1), String(r.get.length)]);
   row('idle', await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 1000))));
-  row('one node dumps 1M keys (sliced)', await latencyDuring(other.port, url, () => dumpRdbSliced(busy)));
+  row('one node dumps 1M keys (sliced)', await latencyDuring(other.port, url, () => busy.dumpSliced()));
   const hostile = createRedisServer({ port: 0 });
   await hostile.listen();
   hostile.engine.ks.db(0).set('a'.repeat(40), newString('v'));

@@ -6,8 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createRedisServer } from '../engines/redis/index.ts';
-import { dumpRdb, loadRdb } from '../src/lifecycle/redis-rdb.ts';
+import { createRedisNode } from '../engines/redis/index.ts';
 
 const KEYS = 1_000_000;
 const BATCH = 1000;
@@ -57,19 +56,19 @@ function startRedis(port: number, dir: string): ChildProcess {
 }
 
 export async function benchSnapshot(): Promise<string> {
-  const ours = createRedisServer({ port: 0 });
+  const ours = createRedisNode({ port: 0 });
   const port = await ours.listen();
   await fill(port);
   let t = performance.now();
-  const rdb = dumpRdb(ours);
+  const rdb = ours.dump();
   const dumpMs = performance.now() - t;
   await ours.close();
-  const fresh = createRedisServer({ port: 0 });
+  const fresh = createRedisNode({ port: 0 });
   await fresh.listen();
   t = performance.now();
-  loadRdb(fresh, [rdb]);
+  fresh.load([rdb]);
   const loadMs = performance.now() - t;
-  const loadedKeys = fresh.engine.ks.db(0).size;
+  const loadedKeys = fresh.stats().keys;
   await fresh.close();
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-bench-rdb-'));

@@ -98,10 +98,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     const [command, ...rest] = argv;
     if (command === 'redis-server') {
-      const { runStandalone } = await import('../engines/redis/standalone.ts');
+      const { runStandalone } = await import('../engines/redis/index.ts');
       await runStandalone(rest);
     } else if (command === 'memcached') {
-      const { runStandalone } = await import('../engines/memcached/standalone.ts');
+      const { runStandalone } = await import('../engines/memcached/index.ts');
       await runStandalone(rest);
     } else {
       await runEmulator(argv);

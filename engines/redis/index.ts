@@ -12,6 +12,15 @@ import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
 import type { UserSpec } from './acl/acl.ts';
 
 export type { UserSpec } from './acl/acl.ts';
+export { createRedisNode, formNodeCluster } from './node.ts';
+export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
+export { CLUSTER_SLOTS, keySlot } from './cluster.ts';
+export type { CacheNode, NodeTls } from '../node.ts';
+
+/** `elasticache-local redis-server ...`: a bare server, loaded only when asked for. */
+export async function runStandalone(argv: string[]): Promise<void> {
+  await (await import('./standalone.ts')).runStandalone(argv);
+}
 
 /** Replaces a node's ACL users (RBAC from a control plane): removed or disabled users' connections close; answers rule errors. */
 export function applyUsers(server: RedisServerWithEngine, users: readonly UserSpec[]): string[] {

@@ -1,4 +1,4 @@
-import type { RedisServerWithEngine } from '../../engines/redis/index.ts';
+import type { RedisNode } from '../../engines/redis/index.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { FaultRequestError } from './types.ts';
@@ -57,7 +57,7 @@ export function nodesInAz(world: World, scope: Scope, az: string): TargetNode[] 
 }
 
 /** The running Redis server of a node, or a 400 naming why the fault cannot reach it. */
-export function redisOf(world: World, node: TargetNode, action: string): RedisServerWithEngine {
+export function redisOf(world: World, node: TargetNode, action: string): RedisNode {
   const server = world.runtime.nodes.redisServer(node.key);
   if (!server) {
     const why = node.cluster.engine === 'redis' ? 'is not running' : `is a ${node.cluster.engine} node (Redis nodes only)`;

@@ -45,7 +45,7 @@ export function shipSlowLogs(world: World): void {
       const server = world.runtime.nodes.redisServer(key);
       if (!server) continue;
       const last = shipped.get(key) ?? -1;
-      const fresh = server.engine.slowlog.filter((e) => e.id > last).reverse();
+      const fresh = server.slowlogAfter(last);
       if (fresh.length === 0) continue;
       shipped.set(key, fresh[fresh.length - 1]!.id);
       append(

@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
-import { createMemcachedServer, type ClusterConfig } from '../../engines/memcached/index.ts';
-import { createRedisServer, formCluster, type RedisServerWithEngine } from '../../engines/redis/index.ts';
+import { createMemcachedNode, type ClusterConfig, type MemcachedNode } from '../../engines/memcached/index.ts';
+import { createRedisNode, formNodeCluster, type KeyFilter, type NodeTls, type RedisNode } from '../../engines/redis/index.ts';
 import { memcachedNodeOptions } from './memcached-parameters.ts';
-import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './redis-rdb.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
 
@@ -13,26 +12,25 @@ export interface NodeSpec {
   host: string;
   memoryBytes: number;
   /** Redis nodes may take TLS and plaintext on one port (preferred); Memcached nodes are always TLS only. */
-  tls?: { key: string; cert: string; mode?: 'required' | 'preferred' };
+  tls?: NodeTls;
   engineVersion: string;
   clusterConfig?: () => ClusterConfig;
   /** The effective values of the node's parameter group. */
   parameters: Map<string, string>;
 }
 
-interface RunningNode {
-  port: number;
-  close(): Promise<void>;
-  applyParameters(parameters: Map<string, string>): void;
-  /** Redis only: the node's data as an RDB file, and loading one. */
-  snapshot?: () => Buffer;
-  restore?: (rdbs: Buffer[], keep?: (key: string) => boolean) => void;
-  /** Redis only: the server, so another node can replicate from it. */
-  redis?: RedisServerWithEngine;
-}
+type RunningNode = RedisNode | MemcachedNode;
 
 /** Parameter names ElastiCache exposes that have no engine setting behind them. */
 const CONTROL_PLANE_ONLY = new Set(['reserved-memory-percent', 'cluster-enabled', 'close-on-replica-write']);
+
+/**
+ * A parameter group's values as engine settings. A setting the engine refuses keeps its engine default:
+ * AWS validated the value already, so it is one the engine does not model.
+ */
+function engineSettings(parameters: Map<string, string>): Map<string, string> {
+  return new Map([...parameters].filter(([name]) => !CONTROL_PLANE_ONLY.has(name)));
+}
 
 /**
  * Starts and stops engine instances for cache nodes. This is the one place the control plane touches
@@ -50,9 +48,7 @@ export class NodeSupervisor {
   /** Hands a connection an endpoint accepted to the Redis node on `port`; false when none takes it. */
   handOff(port: number, socket: Socket): boolean {
     for (const node of this.running.values()) {
-      if (node.port !== port || !node.redis) continue;
-      node.redis.accept(socket);
-      return true;
+      if (node.port === port && node.accept(socket)) return true;
     }
     return false;
   }
@@ -65,18 +61,18 @@ export class NodeSupervisor {
   async start(key: string, spec: NodeSpec): Promise<number> {
     await this.stop(key);
     const node = await this.ports.bind(spec.port, async (port) => {
-      const { server, applyParameters, snapshot, restore, redis } = this.create(spec, port);
-      const bound = await server.listen();
-      applyParameters(spec.parameters);
-      return { port: bound, close: () => server.close(), applyParameters, snapshot, restore, redis };
+      const node = this.create(spec, port);
+      const bound = await node.listen();
+      node.configure(engineSettings(spec.parameters));
+      return { node, port: bound };
     });
-    this.running.set(key, node);
+    this.running.set(key, node.node);
     return node.port;
   }
 
-  private create(spec: NodeSpec, port: number) {
+  private create(spec: NodeSpec, port: number): RunningNode {
     if (spec.engine === 'memcached') {
-      const server = createMemcachedServer({
+      return createMemcachedNode({
         host: spec.host,
         port,
         tls: spec.tls,
@@ -84,28 +80,14 @@ export class NodeSupervisor {
         clusterConfig: spec.clusterConfig,
         version: spec.engineVersion,
       });
-      // Memcached's parameters all take effect at start (they need a reboot on AWS too).
-      return { server, applyParameters: () => undefined, snapshot: undefined, restore: undefined, redis: undefined };
     }
-    const server = createRedisServer({
-      host: spec.host,
-      port,
-      tls: spec.tls,
-      maxmemory: spec.memoryBytes,
-      mode: 'node',
-      version: spec.engineVersion,
-    });
-    const applyParameters = (parameters: Map<string, string>) => {
-      for (const [name, value] of parameters) {
-        if (CONTROL_PLANE_ONLY.has(name)) continue;
-        try {
-          server.engine.config.set(name, value);
-        } catch {
-          // A parameter the engine does not model keeps its engine default; AWS validated the value already.
-        }
-      }
-    };
-    return { server, applyParameters, snapshot: () => dumpRdb(server), restore: (rdbs: Buffer[], keep?: (key: string) => boolean) => loadRdb(server, rdbs, keep), redis: server };
+    return createRedisNode({ host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node', version: spec.engineVersion });
+  }
+
+  /** The running Redis node under `key`, if any: what faults, the console and RBAC act on. */
+  redisServer(key: string): RedisNode | undefined {
+    const node = this.running.get(key);
+    return node?.kind === 'redis' ? node : undefined;
   }
 
   /**
@@ -113,9 +95,9 @@ export class NodeSupervisor {
    * null, a primary that keeps its data. Nodes not running are skipped: they are wired when they start.
    */
   replicaOf(key: string, primaryKey: string | null): void {
-    const node = this.running.get(key)?.redis;
+    const node = this.redisServer(key);
     if (!node) return;
-    const primary = primaryKey === null ? null : this.running.get(primaryKey)?.redis;
+    const primary = primaryKey === null ? null : this.redisServer(primaryKey);
     if (primary === undefined) return;
     node.replicaOf(primary);
   }
@@ -127,70 +109,61 @@ export class NodeSupervisor {
   formCluster(shards: { primary: string; replicas: string[]; slots: [number, number][] }[]): void {
     const specs = [];
     for (const shard of shards) {
-      const primary = this.running.get(shard.primary)?.redis;
+      const primary = this.redisServer(shard.primary);
       if (!primary) continue;
-      const replicas = shard.replicas.map((k) => this.running.get(k)?.redis).filter((r): r is RedisServerWithEngine => r !== undefined);
+      const replicas = shard.replicas.map((k) => this.redisServer(k)).filter((r): r is RedisNode => r !== undefined);
       specs.push({ primary, replicas, slots: shard.slots });
     }
-    if (specs.length > 0) formCluster(specs);
+    if (specs.length > 0) formNodeCluster(specs);
   }
 
   /** Takes a node out of cluster mode (a group going back to cluster mode disabled). */
   leaveCluster(key: string): void {
-    const redis = this.running.get(key)?.redis;
-    if (redis) redis.engine.cluster = null;
-  }
-
-  /** The Redis server of a running node, for moving keys between shards while no client command runs. */
-  redisServer(key: string): RedisServerWithEngine | undefined {
-    return this.running.get(key)?.redis;
+    this.redisServer(key)?.leaveCluster();
   }
 
   /** Ships what the primary has not yet sent to its replicas, so a promotion loses no acknowledged write. */
   flushReplication(key: string): void {
-    this.running.get(key)?.redis?.engine.replication.flushNow();
+    this.redisServer(key)?.flushReplication();
   }
 
   /** Keys of the running nodes whose data can be saved (Redis). */
   persistentKeys(): string[] {
-    return [...this.running].filter(([, n]) => n.snapshot).map(([k]) => k);
+    return [...this.running].filter(([, n]) => n.kind === 'redis').map(([k]) => k);
+  }
+
+  private dataNode(key: string, what: string): RedisNode {
+    const node = this.redisServer(key);
+    if (!node) throw new Error(`node ${key} is not running or cannot ${what}`);
+    return node;
   }
 
   snapshot(key: string): Buffer {
-    const node = this.running.get(key);
-    if (!node?.snapshot) throw new Error(`node ${key} is not running or cannot be snapshotted`);
-    return node.snapshot();
+    return this.dataNode(key, 'be snapshotted').dump();
   }
 
-  restore(key: string, rdbs: Buffer[], keep?: (key: string) => boolean): void {
-    const node = this.running.get(key);
-    if (!node?.restore) throw new Error(`node ${key} is not running or cannot load an RDB file`);
-    node.restore(rdbs, keep);
+  restore(key: string, rdbs: Buffer[], keep?: KeyFilter): void {
+    this.dataNode(key, 'load an RDB file').load(rdbs, keep);
   }
 
   /** The dump of a live node, taken in slices while every node keeps serving. */
   async dump(key: string): Promise<Buffer> {
-    const redis = this.running.get(key)?.redis;
-    if (!redis) throw new Error(`node ${key} is not running or cannot be snapshotted`);
-    return dumpRdbSliced(redis);
+    return this.dataNode(key, 'be snapshotted').dumpSliced();
   }
 
   /** restore() in slices, for a node that is already serving. */
-  async load(key: string, rdbs: Buffer[], keep?: (key: string) => boolean): Promise<void> {
-    const redis = this.running.get(key)?.redis;
-    if (!redis) throw new Error(`node ${key} is not running or cannot load an RDB file`);
-    await loadRdbSliced(redis, rdbs, keep);
+  async load(key: string, rdbs: Buffer[], keep?: KeyFilter): Promise<void> {
+    await this.dataNode(key, 'load an RDB file').loadSliced(rdbs, keep);
   }
 
   applyParameters(key: string, parameters: Map<string, string>): void {
-    this.running.get(key)?.applyParameters(parameters);
+    this.running.get(key)?.configure(engineSettings(parameters));
   }
 
   /** A running Redis node's transit encryption changes for new connections; open ones stay as they are. */
   setTls(key: string, tls: NodeSpec['tls']): void {
-    this.running.get(key)?.redis?.setTls(tls);
+    this.redisServer(key)?.setTls(tls);
   }
-
 
   async stop(key: string): Promise<void> {
     const node = this.running.get(key);

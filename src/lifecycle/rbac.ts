@@ -1,5 +1,5 @@
 // RBAC on running nodes: the users of a cache's user groups, as ACL rules the Redis engine applies.
-import { applyUsers, type RedisServerWithEngine, type UserSpec } from '../../engines/redis/index.ts';
+import type { RedisNode, UserSpec } from '../../engines/redis/index.ts';
 import type { AccessKey } from '../config.ts';
 import { iamTokenProblem } from '../protocol/iam-token.ts';
 import type { ClusterRecord, Scope, UserRecord } from '../store/records.ts';
@@ -100,7 +100,7 @@ export function usersForCluster(
 }
 
 /** Gives a running Redis node its users (or, with undefined, the open default user back). */
-export function applyNodeUsers(server: RedisServerWithEngine | undefined, users: UserSpec[] | undefined, authTokens: readonly string[] = []): void {
+export function applyNodeUsers(server: RedisNode | undefined, users: UserSpec[] | undefined, authTokens: readonly string[] = []): void {
   if (!server) return;
-  for (const e of applyUsers(server, users ?? defaultUserAlone(authTokens))) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
+  for (const e of server.setUsers(users ?? defaultUserAlone(authTokens))) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
 }

@@ -1,6 +1,3 @@
-import { keySlot } from '../../engines/redis/cluster.ts';
-import { loadEntries, snapshotEntries } from '../../engines/redis/rdb/keyspace-adapter.ts';
-import type { RdbEntry } from '../../engines/redis/rdb/entries.ts';
 import type { Scope, ShardRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 
@@ -31,20 +28,16 @@ export function moveKeys(world: World, scope: Scope, before: ShardRecord[], afte
   for (const shard of before) {
     const source = server(shard.primaryClusterId);
     if (!source) continue;
-    const outgoing = new Map<number, RdbEntry[]>();
-    for (const entry of snapshotEntries(source.engine)) {
-      const target = newOwner[keySlot(entry.key.toString('latin1'))]!;
-      if (after[target]!.primaryClusterId === shard.primaryClusterId) continue;
-      const list = outgoing.get(target) ?? [];
-      list.push(entry);
-      outgoing.set(target, list);
-    }
-    for (const [target, entries] of outgoing) {
-      const destination = server(after[target]!.primaryClusterId);
-      if (!destination) throw new Error(`the primary of shard ${after[target]!.id} is not running`);
-      loadEntries(destination.engine, entries);
-      for (const e of entries) source.engine.ks.db(e.db).delete(e.key.toString('latin1'));
-      moved += entries.length;
+    const outgoing = source.exportKeys((slot) => {
+      const target = after[newOwner[slot]!]!;
+      return target.primaryClusterId === shard.primaryClusterId ? undefined : target;
+    });
+    for (const [target, batch] of outgoing) {
+      const destination = server(target.primaryClusterId);
+      if (!destination) throw new Error(`the primary of shard ${target.id} is not running`);
+      destination.importKeys(batch);
+      source.dropKeys(batch);
+      moved += batch.count;
     }
   }
   return moved;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newString } from '../../../engines/redis/db/objects.ts';
 import { globMatch } from '../../../engines/redis/glob.ts';
-import { dumpRdb, dumpRdbSliced, loadRdbSliced } from '../../../src/lifecycle/redis-rdb.ts';
+import { dumpRdb, dumpRdbSliced, loadRdbSliced } from '../../../engines/redis/rdb/node-rdb.ts';
 import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 import { mulberry32, pick } from './random.ts';
 

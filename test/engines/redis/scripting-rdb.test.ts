@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dumpRdb, loadRdb, loadRdbSliced } from '../../../src/lifecycle/redis-rdb.ts';
+import { dumpRdb, loadRdb, loadRdbSliced } from '../../../engines/redis/rdb/node-rdb.ts';
 import { RawClient, realRedisAvailable, startRealRedis, startServer } from './helpers.ts';
 
 const LIB = "#!lua name=counters\nredis.register_function('bump', function(keys) return redis.call('incr', keys[1]) end)";

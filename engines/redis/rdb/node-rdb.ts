@@ -1,13 +1,14 @@
-import type { RedisServerWithEngine } from '../../engines/redis/index.ts';
-import { DB_COUNT } from '../../engines/redis/db/keyspace.ts';
-import { defaultAux } from '../../engines/redis/rdb/entries.ts';
-import { dbSizes, loadEntries, snapshotEntries } from '../../engines/redis/rdb/keyspace-adapter.ts';
-import { Crc64 } from '../../engines/redis/rdb/crc64.ts';
-import type { RdbEntry } from '../../engines/redis/rdb/entries.ts';
-import { RdbError } from '../../engines/redis/rdb/errors.ts';
-import { iterateRdb, readRdb } from '../../engines/redis/rdb/reader.ts';
-import { encodeRdb } from '../../engines/redis/rdb/writer.ts';
-import { drainSliced, rangeSliced } from './slices.ts';
+// A node's whole dataset as an RDB file and back: snapshots, restores, saved data across a clean stop.
+import type { RedisServerWithEngine } from '../index.ts';
+import { DB_COUNT } from '../db/keyspace.ts';
+import { defaultAux } from './entries.ts';
+import { dbSizes, loadEntries, snapshotEntries } from './keyspace-adapter.ts';
+import { Crc64 } from './crc64.ts';
+import type { RdbEntry } from './entries.ts';
+import { RdbError } from './errors.ts';
+import { iterateRdb, readRdb } from './reader.ts';
+import { encodeRdb } from './writer.ts';
+import { drainSliced, rangeSliced } from '../../slices.ts';
 
 /**
  * Version 10 is what Redis 7.0 reads and writes; ElastiCache's own exports load in every Redis from 7.0 on,

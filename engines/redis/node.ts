@@ -1,0 +1,171 @@
+// A Redis server as a control plane drives it: the node interface (engines/node.ts) plus what only Redis
+// has (roles, cluster slots, RDB files, moving keys between shards, the slow log, fault hooks). It hands
+// out no engine internals, so whatever holds a RedisNode can change a node only through these methods.
+import type { ListenerTls } from '../tls-listener.ts';
+import type { CacheNode } from '../node.ts';
+import type { UserSpec } from './acl/acl.ts';
+import { keySlot } from './cluster.ts';
+import type { SlowlogEntry } from './engine.ts';
+import { createRedisServer, formCluster, type RedisServerOptions, type RedisServerWithEngine } from './index.ts';
+import type { ServerStats } from './inspect.ts';
+import type { NetworkFaults } from './network-faults.ts';
+import type { RdbEntry } from './rdb/entries.ts';
+import { loadEntries, snapshotEntries } from './rdb/keyspace-adapter.ts';
+import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './rdb/node-rdb.ts';
+
+export type { SlowlogEntry } from './engine.ts';
+export type { ServerStats } from './inspect.ts';
+
+/** Keys taken from one node for another (resharding); opaque outside the engine. */
+export interface KeyBatch {
+  readonly count: number;
+}
+
+class EntryBatch implements KeyBatch {
+  readonly entries: RdbEntry[] = [];
+  get count(): number {
+    return this.entries.length;
+  }
+}
+
+/** Keeps only the keys a restore is for (one shard's slots of a backup of many). */
+export type KeyFilter = (key: string) => boolean;
+
+export interface RedisNode extends CacheNode {
+  readonly kind: 'redis';
+
+  /** ACL users replacing the node's (removed or disabled users' connections close); answers rule errors. */
+  setUsers(users: readonly UserSpec[]): string[];
+  /** TLS on, off, required or preferred for connections accepted from now on. */
+  setTls(tls: ListenerTls | undefined): void;
+
+  /** A read-only replica of `primary` (a full copy, then every change), or with null a primary keeping its data. */
+  replicaOf(primary: RedisNode | null): void;
+  /** Ships what a primary has not yet sent its replicas, so a promotion loses no acknowledged write. */
+  flushReplication(): void;
+  /** Leaves cluster mode (the group went back to cluster mode disabled). */
+  leaveCluster(): void;
+
+  /** The whole dataset as an RDB file, in one turn (the node is about to go away). */
+  dump(): Buffer;
+  /** The same while the node keeps serving: written in slices. */
+  dumpSliced(): Promise<Buffer>;
+  /** Replaces the dataset with the files' keys `keep` accepts; a damaged file throws and changes nothing. */
+  load(rdbs: Buffer[], keep?: KeyFilter): void;
+  /** load() in slices, for a node already serving. */
+  loadSliced(rdbs: Buffer[], keep?: KeyFilter): Promise<void>;
+
+  /** Copies of the keys whose slot `destinationOf` sends elsewhere, grouped by destination; the node keeps them. */
+  exportKeys<D>(destinationOf: (slot: number) => D | undefined): Map<D, KeyBatch>;
+  /** Adds keys another node exported (replacing same-named ones). */
+  importKeys(batch: KeyBatch): void;
+  /** Removes exported keys once their destination has them. */
+  dropKeys(batch: KeyBatch): void;
+
+  /** Slow log entries newer than `afterId`, oldest first. */
+  slowlogAfter(afterId: number): SlowlogEntry[];
+  /** Live figures for a dashboard (ops/s, memory, keys, clients, hits). */
+  stats(): ServerStats;
+  /** Runs one command as an internal client; resolves with the raw RESP2 reply. */
+  command(args: string[]): Promise<Buffer>;
+
+  /** Fault injection: latency, freezing and refusals of this node's connections. */
+  readonly network: NetworkFaults;
+  /** Resets every client connection (TCP RST); answers how many. */
+  resetConnections(): number;
+  /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
+  cutReplication(cut: boolean): void;
+  /** Fault injection: used memory raised to `bytes`, or released with 0. */
+  fillMemory(bytes: number): Promise<void>;
+}
+
+/** One shard of a cluster-mode group: the nodes and the inclusive slot ranges it serves. */
+export interface NodeShard {
+  primary: RedisNode;
+  replicas: RedisNode[];
+  slots: [number, number][];
+}
+
+/** The server behind each node this module made, so nodes can be wired to each other. */
+const servers = new WeakMap<RedisNode, RedisServerWithEngine>();
+
+function serverOf(node: RedisNode): RedisServerWithEngine {
+  const server = servers.get(node);
+  if (!server) throw new Error('not a node made by createRedisNode');
+  return server;
+}
+
+function entriesOf(batch: KeyBatch): RdbEntry[] {
+  if (!(batch instanceof EntryBatch)) throw new Error('not a batch made by exportKeys');
+  return batch.entries;
+}
+
+export function createRedisNode(options: RedisServerOptions): RedisNode {
+  const server = createRedisServer({ ...options, mode: options.mode ?? 'node' });
+  const engine = server.engine;
+  const node: RedisNode = {
+    kind: 'redis',
+    get port() {
+      return server.port;
+    },
+    listen: () => server.listen(),
+    close: () => server.close(),
+    accept: (socket) => {
+      server.accept(socket);
+      return true;
+    },
+    configure: (settings) => {
+      const refused: string[] = [];
+      for (const [name, value] of settings) {
+        try {
+          engine.config.set(name, value);
+        } catch {
+          refused.push(name);
+        }
+      }
+      return refused;
+    },
+    setUsers: (users) => engine.acl.replaceUsers(users),
+    setTls: (tls) => server.setTls(tls),
+    replicaOf: (primary) => server.replicaOf(primary === null ? null : serverOf(primary)),
+    flushReplication: () => engine.replication.flushNow(),
+    leaveCluster: () => {
+      engine.cluster = null;
+    },
+    dump: () => dumpRdb(server),
+    dumpSliced: () => dumpRdbSliced(server),
+    load: (rdbs, keep) => loadRdb(server, rdbs, keep),
+    loadSliced: (rdbs, keep) => loadRdbSliced(server, rdbs, keep),
+    exportKeys: <D>(destinationOf: (slot: number) => D | undefined) => {
+      const out = new Map<D, EntryBatch>();
+      for (const entry of snapshotEntries(engine)) {
+        const destination = destinationOf(keySlot(entry.key.toString('latin1')));
+        if (destination === undefined) continue;
+        let batch = out.get(destination);
+        if (!batch) out.set(destination, (batch = new EntryBatch()));
+        batch.entries.push(entry);
+      }
+      return out;
+    },
+    importKeys: (batch) => {
+      loadEntries(engine, entriesOf(batch));
+    },
+    dropKeys: (batch) => {
+      for (const e of entriesOf(batch)) engine.ks.db(e.db).delete(e.key.toString('latin1'));
+    },
+    slowlogAfter: (afterId) => engine.slowlog.filter((e) => e.id > afterId).reverse(),
+    stats: () => server.stats(),
+    command: (args) => server.command(args),
+    network: server.network,
+    resetConnections: () => server.resetConnections(),
+    cutReplication: (cut) => server.cutReplication(cut),
+    fillMemory: (bytes) => server.fillMemory(bytes),
+  };
+  servers.set(node, server);
+  return node;
+}
+
+/** Joins listening nodes into one cluster-mode group, each shard's replicas following its primary. */
+export function formNodeCluster(shards: NodeShard[]): void {
+  formCluster(shards.map((s) => ({ primary: serverOf(s.primary), replicas: s.replicas.map(serverOf), slots: s.slots })));
+}
