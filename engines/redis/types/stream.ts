@@ -1,4 +1,7 @@
 // Stream entries in ID order plus consumer groups; IDs are (ms, seq) pairs of non-negative integers.
+// Redis keeps entries in listpack "macro nodes" of a radix tree, and several replies depend on that
+// layout (approximate trimming removes whole nodes only, XINFO reports the tree's size), so the node
+// each entry landed in is tracked here, sized with listpack's encoding rules.
 
 export interface StreamId {
   ms: bigint;
@@ -8,6 +11,24 @@ export interface StreamId {
 export interface StreamEntry {
   id: StreamId;
   fields: string[];
+  node?: StreamNode;
+}
+
+/** One listpack macro node: its master entry and what it holds, deleted entries included. */
+export interface StreamNode {
+  master: StreamId;
+  masterFields: string[];
+  live: number;
+  deleted: number;
+  /** ID of the last entry appended (deleted or not): MINID trimming reads it. */
+  last: StreamId;
+  /** Listpack bytes apart from the two counters at its head. */
+  bytesBase: number;
+}
+
+export interface NodeLimits {
+  maxBytes: number;
+  maxEntries: number;
 }
 
 export interface PendingEntry {
@@ -32,6 +53,13 @@ export interface ConsumerGroup {
   consumers: Map<string, Consumer>;
 }
 
+export const U64_MAX = (1n << 64n) - 1n;
+export const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
+export const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
+/** SCG_INVALID_ENTRIES_READ: the group's read counter is unknown. */
+export const INVALID_ENTRIES_READ = -1;
+const LISTPACK_MAX_SIZE = 1 << 30;
+
 export function idText(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
@@ -42,24 +70,108 @@ export function cmpId(a: StreamId, b: StreamId): number {
   return 0;
 }
 
+export function isZeroId(id: StreamId): boolean {
+  return id.ms === 0n && id.seq === 0n;
+}
+
+export function incrId(id: StreamId): StreamId | null {
+  if (id.seq < U64_MAX) return { ms: id.ms, seq: id.seq + 1n };
+  if (id.ms < U64_MAX) return { ms: id.ms + 1n, seq: 0n };
+  return null;
+}
+
+export function decrId(id: StreamId): StreamId | null {
+  if (id.seq > 0n) return { ms: id.ms, seq: id.seq - 1n };
+  if (id.ms > 0n) return { ms: id.ms - 1n, seq: U64_MAX };
+  return null;
+}
+
+// --- listpack sizes ---
+
+function intEncodedSize(v: bigint): number {
+  if (v >= 0n && v <= 127n) return 1;
+  if (v >= -4096n && v <= 4095n) return 2;
+  if (v >= -32768n && v <= 32767n) return 3;
+  if (v >= -8388608n && v <= 8388607n) return 4;
+  if (v >= -2147483648n && v <= 2147483647n) return 5;
+  return 9;
+}
+
+function backlenSize(l: number): number {
+  if (l <= 127) return 1;
+  if (l < 16383) return 2;
+  if (l < 2097151) return 3;
+  if (l < 268435455) return 4;
+  return 5;
+}
+
+/** A uint64 difference as listpack stores it: cast to int64. */
+function asI64(v: bigint): bigint {
+  return BigInt.asIntN(64, v);
+}
+
+function intElementSize(v: bigint): number {
+  return intEncodedSize(v) + 1;
+}
+
+const LP_INT_RE = /^(?:0|-?[1-9][0-9]{0,19})$/;
+
+/** listpack stores strings that read back as int64 (string2ll rules) as integers. */
+function stringElementSize(s: string): number {
+  if (s.length > 0 && s.length < 21 && LP_INT_RE.test(s)) {
+    const v = BigInt(s);
+    if (v >= -(1n << 63n) && v < 1n << 63n) return intElementSize(v);
+  }
+  const n = s.length;
+  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  return enc + backlenSize(enc);
+}
+
+function nodeBytes(n: StreamNode): number {
+  return n.bytesBase + intElementSize(BigInt(n.live)) + intElementSize(BigInt(n.deleted));
+}
+
 export class Stream {
-  entries: StreamEntry[] = [];
+  private list: StreamEntry[] = [];
+  private nodeList: StreamNode[] | null = [];
   lastId: StreamId = { ms: 0n, seq: 0n };
   maxDeletedId: StreamId = { ms: 0n, seq: 0n };
   entriesAdded = 0;
   readonly groups = new Map<string, ConsumerGroup>();
 
+  /** Live entries in ID order. Assigning them (loads, copies) rebuilds the node layout on demand. */
+  get entries(): StreamEntry[] {
+    return this.list;
+  }
+
+  set entries(v: StreamEntry[]) {
+    this.list = v;
+    this.nodeList = null;
+  }
+
   get length(): number {
-    return this.entries.length;
+    return this.list.length;
+  }
+
+  get firstId(): StreamId {
+    return this.list[0]?.id ?? ZERO_ID;
+  }
+
+  nodes(limits: NodeLimits): StreamNode[] {
+    if (this.nodeList === null) {
+      this.nodeList = [];
+      for (const e of this.list) this.place(e, limits);
+    }
+    return this.nodeList;
   }
 
   /** Index of the first entry with id >= `id`. */
   lowerBound(id: StreamId): number {
     let lo = 0;
-    let hi = this.entries.length;
+    let hi = this.list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (cmpId((this.entries[mid] as StreamEntry).id, id) < 0) lo = mid + 1;
+      if (cmpId((this.list[mid] as StreamEntry).id, id) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -67,14 +179,174 @@ export class Stream {
 
   find(id: StreamId): StreamEntry | null {
     const i = this.lowerBound(id);
-    const e = this.entries[i];
+    const e = this.list[i];
     return e !== undefined && cmpId(e.id, id) === 0 ? e : null;
+  }
+
+  /** Appends an entry whose ID is above every other; counts it as added. */
+  append(id: StreamId, fields: string[], limits: NodeLimits): StreamEntry {
+    this.nodes(limits);
+    const e: StreamEntry = { id, fields };
+    this.place(e, limits);
+    this.list.push(e);
+    this.lastId = id;
+    this.entriesAdded++;
+    return e;
+  }
+
+  /** streamAppendItem's choice between the tail node and a new one, and the bytes the entry adds. */
+  private place(e: StreamEntry, limits: NodeLimits): void {
+    const nodes = this.nodeList as StreamNode[];
+    let node: StreamNode | undefined = nodes[nodes.length - 1];
+    const numFields = e.fields.length / 2;
+    if (node !== undefined) {
+      let totelelen = 0;
+      for (const f of e.fields) totelelen += f.length;
+      const maxBytes = limits.maxBytes === 0 || limits.maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : limits.maxBytes;
+      if (nodeBytes(node) + totelelen >= maxBytes) node = undefined;
+      else if (limits.maxEntries > 0 && node.live + node.deleted >= limits.maxEntries) node = undefined;
+    }
+    if (node === undefined) {
+      const masterFields: string[] = [];
+      for (let i = 0; i < e.fields.length; i += 2) masterFields.push(e.fields[i] as string);
+      // header + end byte, field count, master fields, the master entry's zero terminator
+      let bytes = 7 + intElementSize(BigInt(numFields)) + 2;
+      for (const f of masterFields) bytes += stringElementSize(f);
+      node = { master: e.id, masterFields, live: 0, deleted: 0, last: e.id, bytesBase: bytes };
+      nodes.push(node);
+    }
+    let same = numFields === node.masterFields.length;
+    for (let i = 0; same && i < numFields; i++) if (e.fields[i * 2] !== node.masterFields[i]) same = false;
+    let bytes = intElementSize(same ? 2n : 0n) + intElementSize(asI64(e.id.ms - node.master.ms)) + intElementSize(asI64(e.id.seq - node.master.seq));
+    if (!same) bytes += intElementSize(BigInt(numFields));
+    for (let i = 0; i < e.fields.length; i++) if (!same || i % 2 === 1) bytes += stringElementSize(e.fields[i] as string);
+    bytes += intElementSize(BigInt(numFields + 3 + (same ? 0 : numFields + 1)));
+    node.bytesBase += bytes;
+    node.live++;
+    node.last = e.id;
+    e.node = node;
+  }
+
+  /** XDEL of one entry: a node whose last live entry goes is dropped, as streamIteratorRemoveEntry does. */
+  deleteAt(i: number, limits: NodeLimits): void {
+    const nodes = this.nodes(limits);
+    const [e] = this.list.splice(i, 1) as [StreamEntry];
+    const node = e.node as StreamNode;
+    if (node.live === 1) {
+      const k = nodes.indexOf(node);
+      if (k >= 0) nodes.splice(k, 1);
+      return;
+    }
+    node.live--;
+    node.deleted++;
+  }
+
+  /** streamTrim: whole nodes from the head while allowed, then (unless approximate) entries inside one node. */
+  trim(t: { maxlen: bigint | null; minId: StreamId; approx: boolean; limit: number }, limits: NodeLimits): number {
+    const nodes = this.nodes(limits);
+    let deleted = 0;
+    let dropNodes = 0;
+    let dropEntries = 0;
+    for (const node of nodes) {
+      const length = this.list.length - dropEntries;
+      if (t.maxlen !== null && BigInt(length) <= t.maxlen) break;
+      if (t.limit > 0 && deleted + node.live > t.limit) break;
+      const remove = t.maxlen !== null ? BigInt(length - node.live) >= t.maxlen : cmpId(node.last, t.minId) < 0;
+      if (remove) {
+        dropNodes++;
+        dropEntries += node.live;
+        deleted += node.live;
+        continue;
+      }
+      if (t.approx) break;
+      let n = 0;
+      while (dropEntries + n < this.list.length) {
+        const e = this.list[dropEntries + n] as StreamEntry;
+        if (e.node !== node) break;
+        if (t.maxlen !== null ? BigInt(this.list.length - dropEntries - n) <= t.maxlen : cmpId(e.id, t.minId) >= 0) break;
+        n++;
+      }
+      node.live -= n;
+      node.deleted += n;
+      dropEntries += n;
+      deleted += n;
+      break;
+    }
+    if (dropNodes > 0) nodes.splice(0, dropNodes);
+    if (dropEntries > 0) this.list.splice(0, dropEntries);
+    return deleted;
+  }
+
+  /** Nodes of the radix tree keyed by each macro node's 128-bit master ID (rax->numnodes). */
+  raxNodeCount(limits: NodeLimits): number {
+    const keys = this.nodes(limits).map((n) => {
+      const b = Buffer.alloc(16);
+      b.writeBigUInt64BE(n.master.ms, 0);
+      b.writeBigUInt64BE(n.master.seq, 8);
+      return b;
+    });
+    if (keys.length === 0) return 1;
+    return countRax(keys, 0);
   }
 
   memoryEstimate(): number {
     let total = 0;
-    const n = Math.min(5, this.entries.length);
-    for (let i = 0; i < n; i++) for (const f of (this.entries[i] as StreamEntry).fields) total += f.length + 8;
-    return n === 0 ? 64 : Math.round((total / n) * this.entries.length) + 64;
+    const n = Math.min(5, this.list.length);
+    for (let i = 0; i < n; i++) for (const f of (this.list[i] as StreamEntry).fields) total += f.length + 8;
+    return n === 0 ? 64 : Math.round((total / n) * this.list.length) + 64;
   }
+
+  /** streamRangeHasTombstones with an open end: could an XDEL'd entry lie at or after `start`? */
+  hasTombstonesFrom(start: StreamId): boolean {
+    if (this.list.length === 0 || isZeroId(this.maxDeletedId)) return false;
+    if (cmpId(this.firstId, this.maxDeletedId) > 0) return false;
+    return cmpId(start, this.maxDeletedId) <= 0;
+  }
+
+  /** streamEstimateDistanceFromFirstEverEntry: the read counter of `id`, or -1 when it cannot be known. */
+  estimateEntriesRead(id: StreamId): number {
+    if (this.entriesAdded === 0) return 0;
+    if (this.list.length === 0 && cmpId(id, this.lastId) < 1) return this.entriesAdded;
+    const cmpLast = cmpId(id, this.lastId);
+    if (cmpLast === 0) return this.entriesAdded;
+    if (cmpLast > 0) return INVALID_ENTRIES_READ;
+    const cmpFirst = cmpId(id, this.firstId);
+    if (isZeroId(this.maxDeletedId) || cmpId(this.maxDeletedId, this.firstId) < 0) {
+      if (cmpFirst < 0) return this.entriesAdded - this.list.length;
+      if (cmpFirst === 0) return this.entriesAdded - this.list.length + 1;
+    }
+    return INVALID_ENTRIES_READ;
+  }
+
+  /** The lag XINFO reports for a group, or null when it cannot be computed. */
+  lagOf(g: ConsumerGroup): number | null {
+    if (this.entriesAdded === 0) return 0;
+    if (g.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstonesFrom(g.lastId)) return this.entriesAdded - g.entriesRead;
+    const read = this.estimateEntriesRead(g.lastId);
+    return read === INVALID_ENTRIES_READ ? null : this.entriesAdded - read;
+  }
+}
+
+/** Node count of a compressed radix tree over equal-length keys, as rax lays it out. */
+function countRax(keys: Buffer[], depth: number): number {
+  const len = (keys[0] as Buffer).length;
+  if (depth === len) return 1;
+  let common = 0;
+  if (keys.length === 1) common = len - depth;
+  else {
+    const first = keys[0] as Buffer;
+    const lastKey = keys[keys.length - 1] as Buffer;
+    while (depth + common < len && first[depth + common] === lastKey[depth + common]) common++;
+  }
+  if (common > 0) return 1 + countRax(keys, depth + common);
+  let total = 1;
+  let i = 0;
+  while (i < keys.length) {
+    const byte = (keys[i] as Buffer)[depth];
+    let j = i;
+    while (j < keys.length && (keys[j] as Buffer)[depth] === byte) j++;
+    total += countRax(keys.slice(i, j), depth + 1);
+    i = j;
+  }
+  return total;
 }

@@ -1,0 +1,404 @@
+// Consumer groups: XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, in t_stream.c's order of checks.
+import type { Client } from '../client.ts';
+import type { CommandSpec } from '../command-table.ts';
+import { E, fail } from '../errors.ts';
+import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamId } from '../types/stream.ts';
+import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
+import { writeHelp } from './util.ts';
+
+const KEY_REQUIRED = 'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.';
+
+function nogroup(key: string, group: string): never {
+  fail(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+}
+
+/** Groups, consumers and PEL entries are kept in rax order: bytewise. */
+export function byName<T extends { name: string }>(m: Map<string, T>): T[] {
+  return [...m.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+}
+
+export function pelInOrder(m: Map<string, PendingEntry>): PendingEntry[] {
+  return [...m.values()].sort((x, y) => cmpId(x.id, y.id));
+}
+
+function lookupConsumer(g: ConsumerGroup, name: string, now: number, refresh = true): Consumer | null {
+  const cons = g.consumers.get(name);
+  if (cons !== undefined && refresh) cons.seenAt = now;
+  return cons ?? null;
+}
+
+function createConsumer(g: ConsumerGroup, name: string, now: number): Consumer | null {
+  if (g.consumers.has(name)) return null;
+  const cons: Consumer = { name, seenAt: now, activeAt: now, pending: new Map() };
+  g.consumers.set(name, cons);
+  return cons;
+}
+
+function parseEntriesRead(s: string): number {
+  const n = parseLL(s);
+  if (n < 0 && n !== INVALID_ENTRIES_READ) fail('ERR value for ENTRIESREAD must be positive or -1');
+  return n;
+}
+
+/** What every XGROUP subcommand but HELP checks first: its options, the key, the group. */
+function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null; g: ConsumerGroup | null; mkstream: boolean; entriesRead: number } {
+  let mkstream = false;
+  let entriesRead = INVALID_ENTRIES_READ;
+  if (sub === 'create') {
+    for (let i = 5; i < a.length; i++) {
+      const o = (a[i] as string).toLowerCase();
+      if (o === 'mkstream') mkstream = true;
+      else if (o === 'entriesread' && i + 1 < a.length) entriesRead = parseEntriesRead(a[++i] as string);
+      else subcommandSyntax(c, a);
+    }
+  } else if (sub === 'setid') {
+    if (a.length === 7) {
+      if ((a[5] as string).toLowerCase() !== 'entriesread') subcommandSyntax(c, a);
+      entriesRead = parseEntriesRead(a[6] as string);
+    } else if (a.length !== 5) subcommandSyntax(c, a);
+  }
+  const s = getStream(c, a[2] as string, false);
+  let g: ConsumerGroup | null = null;
+  if (s === null) {
+    if (!mkstream) fail(KEY_REQUIRED);
+  } else {
+    g = s.groups.get(a[3] as string) ?? null;
+    if (g === null && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) fail(`NOGROUP No such consumer group '${a[3]}' for key name '${a[2]}'`);
+  }
+  return { s, g, mkstream, entriesRead };
+}
+
+function xgroupCreate(c: Client, a: string[]): void {
+  const { s: existing, entriesRead } = xgroupPrelude(c, a, 'create');
+  const key = a[2] as string;
+  const name = a[3] as string;
+  const id = a[4] === '$' ? (existing?.lastId ?? ZERO_ID) : parseId(a[4] as string);
+  const s = existing ?? createStream(c, key);
+  if (s.groups.has(name)) {
+    if (existing === null) c.db.modified(key);
+    fail('BUSYGROUP Consumer Group name already exists');
+  }
+  s.groups.set(name, { name, lastId: id, entriesRead, pending: new Map(), consumers: new Map() });
+  c.db.modified(key);
+  c.w.ok();
+}
+
+function xgroupSetId(c: Client, a: string[]): void {
+  const { s, g, entriesRead } = xgroupPrelude(c, a, 'setid');
+  const id = a[4] === '$' ? (s as Stream).lastId : parseId(a[4] as string, 0n, false);
+  const group = g as ConsumerGroup;
+  group.lastId = id;
+  group.entriesRead = entriesRead;
+  c.db.modified(a[2] as string);
+  c.w.ok();
+}
+
+function xgroupDestroy(c: Client, a: string[]): void {
+  const { s, g } = xgroupPrelude(c, a, 'destroy');
+  if (g === null) return c.w.int(0);
+  (s as Stream).groups.delete(g.name);
+  // Readers blocked on the group are woken to get -NOGROUP.
+  c.db.modified(a[2] as string);
+  c.w.int(1);
+}
+
+function xgroupCreateConsumer(c: Client, a: string[]): void {
+  const { g } = xgroupPrelude(c, a, 'createconsumer');
+  const created = createConsumer(g as ConsumerGroup, a[4] as string, c.engine.clock.now());
+  if (created !== null) c.db.modified(a[2] as string);
+  c.w.int(created ? 1 : 0);
+}
+
+function xgroupDelConsumer(c: Client, a: string[]): void {
+  const { g } = xgroupPrelude(c, a, 'delconsumer');
+  const group = g as ConsumerGroup;
+  const cons = group.consumers.get(a[4] as string);
+  if (cons === undefined) return c.w.int(0);
+  const pending = cons.pending.size;
+  for (const k of cons.pending.keys()) group.pending.delete(k);
+  group.consumers.delete(cons.name);
+  c.db.modified(a[2] as string);
+  c.w.int(pending);
+}
+
+export const xgroupCommands: CommandSpec[] = [
+  { name: 'create', arity: -5, flags: ['write', 'denyoom'], keys: [2, 2, 1], handler: xgroupCreate },
+  { name: 'setid', arity: -5, flags: ['write'], keys: [2, 2, 1], handler: xgroupSetId },
+  { name: 'destroy', arity: 4, flags: ['write'], keys: [2, 2, 1], handler: xgroupDestroy },
+  { name: 'createconsumer', arity: 5, flags: ['write', 'denyoom'], keys: [2, 2, 1], handler: xgroupCreateConsumer },
+  { name: 'delconsumer', arity: 5, flags: ['write'], keys: [2, 2, 1], handler: xgroupDelConsumer },
+  {
+    name: 'help',
+    arity: 2,
+    flags: ['loading', 'stale'],
+    handler: (c) =>
+      writeHelp(c, [
+        'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'CREATE <key> <groupname> <id|$> [option]',
+        '    Create a new consumer group. Options are:',
+        '    * MKSTREAM',
+        '      Create the empty stream if it does not exist.',
+        '    * ENTRIESREAD entries_read',
+        "      Set the group's entries_read counter (internal use).",
+        'CREATECONSUMER <key> <groupname> <consumer>',
+        '    Create a new consumer in the specified group.',
+        'DELCONSUMER <key> <groupname> <consumer>',
+        '    Remove the specified consumer.',
+        'DESTROY <key> <groupname>',
+        '    Remove the specified group.',
+        'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
+        '    Set the current group ID and entries_read counter.',
+        'HELP',
+        '    Prints this help.',
+      ]),
+  },
+];
+
+function groupOrNull(c: Client, key: string, name: string): [Stream, ConsumerGroup] | null {
+  const s = getStream(c, key);
+  const g = s?.groups.get(name);
+  return s === null || g === undefined ? null : [s, g];
+}
+
+export function xack(c: Client, a: string[]): void {
+  const found = groupOrNull(c, a[1] as string, a[2] as string);
+  if (found === null) return c.w.int(0);
+  const [, g] = found;
+  const ids = a.slice(3).map((x) => parseId(x));
+  let n = 0;
+  for (const id of ids) {
+    const key = idText(id);
+    const p = g.pending.get(key);
+    if (p === undefined) continue;
+    g.pending.delete(key);
+    g.consumers.get(p.consumer)?.pending.delete(key);
+    n++;
+  }
+  if (n > 0) c.db.modified(a[1] as string);
+  c.w.int(n);
+}
+
+export function xpending(c: Client, a: string[]): void {
+  if (a.length !== 3 && (a.length < 6 || a.length > 9)) fail(E.SYNTAX);
+  let minIdle = 0;
+  let count = 0;
+  let start: StreamId = ZERO_ID;
+  let end: StreamId = ZERO_ID;
+  let consumerName: string | null = null;
+  if (a.length >= 6) {
+    let i = 3;
+    if ((a[3] as string).toLowerCase() === 'idle') {
+      minIdle = parseLL(a[4] as string);
+      if (a.length < 8) fail(E.SYNTAX);
+      i += 2;
+    }
+    count = Math.max(0, parseLL(a[i + 2] as string));
+    start = parseBound(a[i] as string, true);
+    end = parseBound(a[i + 1] as string, false);
+    if (i + 3 < a.length) consumerName = a[i + 3] as string;
+  }
+  const found = groupOrNull(c, a[1] as string, a[2] as string);
+  if (found === null) nogroup(a[1] as string, a[2] as string);
+  const [, g] = found;
+  if (a.length === 3) {
+    c.w.array(4);
+    c.w.int(g.pending.size);
+    if (g.pending.size === 0) {
+      c.w.nil();
+      c.w.nil();
+      c.w.nilArray();
+      return;
+    }
+    const all = pelInOrder(g.pending);
+    c.w.bulk(idText((all[0] as PendingEntry).id));
+    c.w.bulk(idText((all[all.length - 1] as PendingEntry).id));
+    const withPending = byName(g.consumers).filter((x) => x.pending.size > 0);
+    c.w.array(withPending.length);
+    for (const cons of withPending) {
+      c.w.array(2);
+      c.w.bulk(cons.name);
+      c.w.bulk(String(cons.pending.size));
+    }
+    return;
+  }
+  let pel = g.pending;
+  if (consumerName !== null) {
+    const cons = g.consumers.get(consumerName);
+    if (cons === undefined) return c.w.array(0);
+    pel = cons.pending;
+  }
+  const now = c.engine.clock.now();
+  const rows: PendingEntry[] = [];
+  for (const p of pelInOrder(pel)) {
+    if (count === 0) break;
+    if (cmpId(p.id, start) < 0) continue;
+    if (cmpId(p.id, end) > 0) break;
+    if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
+    rows.push(p);
+    count--;
+  }
+  c.w.array(rows.length);
+  for (const p of rows) {
+    c.w.array(4);
+    c.w.bulk(idText(p.id));
+    c.w.bulk(p.consumer);
+    c.w.int(Math.max(0, now - p.deliveredAt));
+    c.w.int(p.deliveries);
+  }
+}
+
+/** Moves a PEL entry to `cons` as XCLAIM and XAUTOCLAIM do. */
+function transfer(g: ConsumerGroup, p: PendingEntry, cons: Consumer, at: number, deliveries: number | null): void {
+  const key = idText(p.id);
+  if (p.consumer !== cons.name) {
+    g.consumers.get(p.consumer)?.pending.delete(key);
+    p.consumer = cons.name;
+    cons.pending.set(key, p);
+  }
+  p.deliveredAt = at;
+  if (deliveries !== null) p.deliveries = deliveries;
+}
+
+function dropPending(g: ConsumerGroup, p: PendingEntry): void {
+  const key = idText(p.id);
+  g.pending.delete(key);
+  g.consumers.get(p.consumer)?.pending.delete(key);
+}
+
+function tryStrictId(s: string): StreamId | null {
+  try {
+    return parseId(s);
+  } catch {
+    return null;
+  }
+}
+
+export function xclaim(c: Client, a: string[]): void {
+  const key = a[1] as string;
+  const found = groupOrNull(c, key, a[2] as string);
+  if (found === null) nogroup(key, a[2] as string);
+  const [s, g] = found;
+  const minIdle = Math.max(0, parseLL(a[4] as string, 'ERR Invalid min-idle-time argument for XCLAIM'));
+  const ids: StreamId[] = [];
+  let j = 5;
+  for (; j < a.length; j++) {
+    const id = tryStrictId(a[j] as string);
+    if (id === null) break;
+    ids.push(id);
+  }
+  const now = c.engine.clock.now();
+  let force = false;
+  let justId = false;
+  let retry = -1;
+  let deliveryTime = -1;
+  let lastId: StreamId = ZERO_ID;
+  for (; j < a.length; j++) {
+    const more = a.length - 1 - j;
+    const opt = (a[j] as string).toLowerCase();
+    if (opt === 'force') force = true;
+    else if (opt === 'justid') justId = true;
+    else if (opt === 'idle' && more > 0) deliveryTime = now - parseLL(a[++j] as string, 'ERR Invalid IDLE option argument for XCLAIM');
+    else if (opt === 'time' && more > 0) deliveryTime = parseLL(a[++j] as string, 'ERR Invalid TIME option argument for XCLAIM');
+    else if (opt === 'retrycount' && more > 0) retry = parseLL(a[++j] as string, 'ERR Invalid RETRYCOUNT option argument for XCLAIM');
+    else if (opt === 'lastid' && more > 0) lastId = parseId(a[++j] as string);
+    else fail(`ERR Unrecognized XCLAIM option '${a[j]}'`);
+  }
+  let changed = false;
+  if (cmpId(lastId, g.lastId) > 0) {
+    g.lastId = lastId;
+    changed = true;
+  }
+  if (deliveryTime !== -1) {
+    if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
+  } else deliveryTime = now;
+  const name = a[3] as string;
+  let cons: Consumer | null = null;
+  const replies: (() => void)[] = [];
+  for (const id of ids) {
+    const pkey = idText(id);
+    let p = g.pending.get(pkey);
+    const entry = s.find(id);
+    if (entry === null) {
+      if (p !== undefined) {
+        dropPending(g, p);
+        changed = true;
+      }
+      continue;
+    }
+    let forced = false;
+    if (force && p === undefined) {
+      p = { id, consumer: '', deliveredAt: 0, deliveries: 0 };
+      g.pending.set(pkey, p);
+      forced = true;
+    }
+    if (p === undefined) continue;
+    if (!forced && minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
+    cons ??= lookupConsumer(g, name, now) ?? (createConsumer(g, name, now) as Consumer);
+    transfer(g, p, cons, deliveryTime, retry >= 0 ? retry : justId ? null : p.deliveries + 1);
+    changed = true;
+    replies.push(justId ? () => c.w.bulk(pkey) : () => writeEntry(c, entry));
+  }
+  if (changed) c.db.modified(key);
+  c.w.array(replies.length);
+  for (const r of replies) r();
+}
+
+export function xautoclaim(c: Client, a: string[]): void {
+  const key = a[1] as string;
+  const found = groupOrNull(c, key, a[2] as string);
+  if (found === null) nogroup(key, a[2] as string);
+  const [s, g] = found;
+  const minIdle = Math.max(0, parseLL(a[4] as string, 'ERR Invalid min-idle-time argument for XAUTOCLAIM'));
+  const start = parseBound(a[5] as string, true);
+  let count = 100;
+  let justId = false;
+  for (let j = 6; j < a.length; j++) {
+    const more = a.length - 1 - j;
+    const opt = (a[j] as string).toLowerCase();
+    if (opt === 'count' && more > 0) {
+      // LONG_MAX / max(sizeof(streamID), 10): the largest COUNT Redis can allocate for.
+      const n = parseLL(a[j + 1] as string, 'ERR COUNT must be > 0');
+      if (n < 1 || n > 576460752303423487) fail('ERR COUNT must be > 0');
+      count = n;
+      j++;
+    } else if (opt === 'justid') justId = true;
+    else fail(E.SYNTAX);
+  }
+  let attempts = count * 10;
+  const now = c.engine.clock.now();
+  const name = a[3] as string;
+  let cons: Consumer | null = null;
+  const pel = pelInOrder(g.pending);
+  let i = 0;
+  while (i < pel.length && cmpId((pel[i] as PendingEntry).id, start) < 0) i++;
+  const claimed: (() => void)[] = [];
+  const deleted: StreamId[] = [];
+  let changed = false;
+  for (; attempts > 0 && count > 0 && i < pel.length; i++) {
+    attempts--;
+    const p = pel[i] as PendingEntry;
+    const entry = s.find(p.id);
+    if (entry === null) {
+      dropPending(g, p);
+      deleted.push(p.id);
+      count--;
+      changed = true;
+      continue;
+    }
+    if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
+    cons ??= lookupConsumer(g, name, now) ?? (createConsumer(g, name, now) as Consumer);
+    transfer(g, p, cons, now, justId ? null : p.deliveries + 1);
+    count--;
+    changed = true;
+    const id = p.id;
+    claimed.push(justId ? () => c.w.bulk(idText(id)) : () => writeEntry(c, entry));
+  }
+  const next = pel[i];
+  if (changed) c.db.modified(key);
+  c.w.array(3);
+  c.w.bulk(next === undefined ? '0-0' : idText(next.id));
+  c.w.array(claimed.length);
+  for (const r of claimed) r();
+  c.w.array(deleted.length);
+  for (const d of deleted) c.w.bulk(idText(d));
+}

@@ -1,0 +1,182 @@
+// XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS with redis 7.0's fields.
+import type { Client } from '../client.ts';
+import type { CommandSpec } from '../command-table.ts';
+import { E, fail } from '../errors.ts';
+import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Stream } from '../types/stream.ts';
+import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntries, writeEntry } from './stream-args.ts';
+import { byName, pelInOrder } from './stream-groups.ts';
+import { writeHelp } from './util.ts';
+
+function streamOf(c: Client, key: string): Stream {
+  const s = getStream(c, key);
+  if (s === null) fail(E.NO_KEY);
+  return s;
+}
+
+function writeLag(c: Client, s: Stream, g: ConsumerGroup): void {
+  const lag = s.lagOf(g);
+  if (lag === null) c.w.nil();
+  else c.w.int(lag);
+}
+
+function writeEntriesRead(c: Client, g: ConsumerGroup): void {
+  if (g.entriesRead === INVALID_ENTRIES_READ) c.w.nil();
+  else c.w.int(g.entriesRead);
+}
+
+function xinfoStream(c: Client, a: string[]): void {
+  let full = false;
+  let count = 10;
+  if (a.length > 3) {
+    if ((a[3] as string).toLowerCase() !== 'full') subcommandSyntax(c, a);
+    full = true;
+    if (a.length === 6) {
+      if ((a[4] as string).toLowerCase() !== 'count') subcommandSyntax(c, a);
+      count = parseLL(a[5] as string);
+      if (count < 0) count = 10;
+    } else if (a.length !== 4) subcommandSyntax(c, a);
+  }
+  const s = streamOf(c, a[2] as string);
+  const limits = nodeLimits(c);
+  c.w.map(full ? 9 : 10);
+  c.w.bulk('length');
+  c.w.int(s.length);
+  c.w.bulk('radix-tree-keys');
+  c.w.int(s.nodes(limits).length);
+  c.w.bulk('radix-tree-nodes');
+  c.w.int(s.raxNodeCount(limits));
+  c.w.bulk('last-generated-id');
+  c.w.bulk(idText(s.lastId));
+  c.w.bulk('max-deleted-entry-id');
+  c.w.bulk(idText(s.maxDeletedId));
+  c.w.bulk('entries-added');
+  c.w.int(s.entriesAdded);
+  c.w.bulk('recorded-first-entry-id');
+  c.w.bulk(idText(s.firstId));
+  if (!full) {
+    c.w.bulk('groups');
+    c.w.int(s.groups.size);
+    const first = s.entries[0];
+    const last = s.entries[s.entries.length - 1];
+    c.w.bulk('first-entry');
+    if (first) writeEntry(c, first);
+    else c.w.nil();
+    c.w.bulk('last-entry');
+    if (last) writeEntry(c, last);
+    else c.w.nil();
+    return;
+  }
+  c.w.bulk('entries');
+  writeEntries(c, entriesInRange(s, ZERO_ID, MAX_ID, count, false));
+  c.w.bulk('groups');
+  const groups = byName(s.groups);
+  c.w.array(groups.length);
+  for (const g of groups) {
+    c.w.map(7);
+    c.w.bulk('name');
+    c.w.bulk(g.name);
+    c.w.bulk('last-delivered-id');
+    c.w.bulk(idText(g.lastId));
+    c.w.bulk('entries-read');
+    writeEntriesRead(c, g);
+    c.w.bulk('lag');
+    writeLag(c, s, g);
+    c.w.bulk('pel-count');
+    c.w.int(g.pending.size);
+    c.w.bulk('pending');
+    const pel = pelInOrder(g.pending);
+    if (count > 0 && pel.length > count) pel.length = count;
+    c.w.array(pel.length);
+    for (const p of pel) {
+      c.w.array(4);
+      c.w.bulk(idText(p.id));
+      c.w.bulk(p.consumer);
+      c.w.int(p.deliveredAt);
+      c.w.int(p.deliveries);
+    }
+    c.w.bulk('consumers');
+    const consumers = byName(g.consumers);
+    c.w.array(consumers.length);
+    for (const cons of consumers) {
+      c.w.map(4);
+      c.w.bulk('name');
+      c.w.bulk(cons.name);
+      c.w.bulk('seen-time');
+      c.w.int(cons.seenAt);
+      c.w.bulk('pel-count');
+      c.w.int(cons.pending.size);
+      c.w.bulk('pending');
+      const cpel = pelInOrder(cons.pending);
+      if (count > 0 && cpel.length > count) cpel.length = count;
+      c.w.array(cpel.length);
+      for (const p of cpel) {
+        c.w.array(3);
+        c.w.bulk(idText(p.id));
+        c.w.int(p.deliveredAt);
+        c.w.int(p.deliveries);
+      }
+    }
+  }
+}
+
+function xinfoGroups(c: Client, a: string[]): void {
+  const s = streamOf(c, a[2] as string);
+  const groups = byName(s.groups);
+  c.w.array(groups.length);
+  for (const g of groups) {
+    c.w.map(6);
+    c.w.bulk('name');
+    c.w.bulk(g.name);
+    c.w.bulk('consumers');
+    c.w.int(g.consumers.size);
+    c.w.bulk('pending');
+    c.w.int(g.pending.size);
+    c.w.bulk('last-delivered-id');
+    c.w.bulk(idText(g.lastId));
+    c.w.bulk('entries-read');
+    writeEntriesRead(c, g);
+    c.w.bulk('lag');
+    writeLag(c, s, g);
+  }
+}
+
+function xinfoConsumers(c: Client, a: string[]): void {
+  const s = streamOf(c, a[2] as string);
+  const g = s.groups.get(a[3] as string);
+  if (g === undefined) fail(`NOGROUP No such consumer group '${a[3]}' for key name '${a[2]}'`);
+  const now = c.engine.clock.now();
+  const consumers = byName(g.consumers);
+  c.w.array(consumers.length);
+  for (const cons of consumers) {
+    c.w.map(3);
+    c.w.bulk('name');
+    c.w.bulk(cons.name);
+    c.w.bulk('pending');
+    c.w.int(cons.pending.size);
+    c.w.bulk('idle');
+    c.w.int(Math.max(0, now - cons.seenAt));
+  }
+}
+
+export const xinfoCommands: CommandSpec[] = [
+  { name: 'stream', arity: -3, flags: ['readonly'], keys: [2, 2, 1], handler: xinfoStream },
+  { name: 'groups', arity: 3, flags: ['readonly'], keys: [2, 2, 1], handler: xinfoGroups },
+  { name: 'consumers', arity: 4, flags: ['readonly'], keys: [2, 2, 1], handler: xinfoConsumers },
+  {
+    name: 'help',
+    arity: 2,
+    flags: ['loading', 'stale'],
+    handler: (c) =>
+      writeHelp(c, [
+        'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+        'CONSUMERS <key> <groupname>',
+        '    Show consumers of <groupname>.',
+        'GROUPS <key>',
+        '    Show the stream consumer groups.',
+        'STREAM <key> [FULL [COUNT <count>]',
+        '    Show information about the stream.',
+        'HELP',
+        '    Prints this help.',
+      ]),
+  },
+];

@@ -1,0 +1,264 @@
+// XREAD and XREADGROUP, served at once or when a blocked reader's stream gets new entries
+// (xreadCommand and serveClientsBlockedOnStreamKey of redis 7.0).
+import type { Client } from '../client.ts';
+import { E, fail } from '../errors.ts';
+import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
+import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
+
+interface ReadArgs {
+  count: number;
+  /** ms; -1 = no BLOCK. */
+  timeout: number;
+  noAck: boolean;
+  group: string | null;
+  consumer: string | null;
+  keys: string[];
+  ids: string[];
+}
+
+function parseRead(a: string[], xreadgroup: boolean): ReadArgs {
+  const r: ReadArgs = { count: 0, timeout: -1, noAck: false, group: null, consumer: null, keys: [], ids: [] };
+  let streamsArg = 0;
+  for (let i = 1; i < a.length; i++) {
+    const more = a.length - i - 1;
+    const o = (a[i] as string).toLowerCase();
+    if (o === 'block' && more > 0) {
+      const t = parseLL(a[++i] as string, 'ERR timeout is not an integer or out of range');
+      if (t < 0) fail('ERR timeout is negative');
+      r.timeout = t;
+    } else if (o === 'count' && more > 0) {
+      r.count = Math.max(0, parseLL(a[++i] as string));
+    } else if (o === 'streams' && more > 0) {
+      streamsArg = i + 1;
+      const n = a.length - streamsArg;
+      if (n % 2 !== 0) fail(`ERR Unbalanced '${xreadgroup ? 'xreadgroup' : 'xread'}' list of streams: for each stream key an ID or '${xreadgroup ? '>' : '$'}' must be specified.`);
+      r.keys = a.slice(streamsArg, streamsArg + n / 2);
+      r.ids = a.slice(streamsArg + n / 2);
+      break;
+    } else if (o === 'group' && more >= 2) {
+      if (!xreadgroup) fail('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+      r.group = a[i + 1] as string;
+      r.consumer = a[i + 2] as string;
+      i += 2;
+    } else if (o === 'noack') {
+      if (!xreadgroup) fail('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+      r.noAck = true;
+    } else fail(E.SYNTAX);
+  }
+  if (streamsArg === 0) fail(E.SYNTAX);
+  if (xreadgroup && r.group === null) fail('ERR Missing GROUP option for XREADGROUP');
+  return r;
+}
+
+function nogroupOnRead(key: string, group: string): string {
+  return `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`;
+}
+
+function lookupConsumer(g: ConsumerGroup, name: string, now: number): Consumer {
+  let cons = g.consumers.get(name);
+  if (cons === undefined) {
+    cons = { name, seenAt: now, activeAt: now, pending: new Map() };
+    g.consumers.set(name, cons);
+  }
+  cons.seenAt = now;
+  return cons;
+}
+
+/** streamReplyWithRange for a group reading new entries: advances the group, fills the PELs. */
+function deliverNew(s: Stream, g: ConsumerGroup, cons: Consumer, after: StreamId, count: number, noAck: boolean, now: number): StreamEntry[] {
+  const start = incrId(after);
+  if (start === null) return [];
+  const out = entriesInRange(s, start, MAX_ID, count, false);
+  for (const e of out) {
+    if (cmpId(e.id, g.lastId) > 0) {
+      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.hasTombstonesFrom(e.id)) g.entriesRead++;
+      else if (s.entriesAdded > 0) g.entriesRead = s.estimateEntriesRead(e.id);
+      g.lastId = e.id;
+    }
+    if (noAck) continue;
+    const key = idText(e.id);
+    const p = g.pending.get(key);
+    if (p !== undefined) {
+      g.consumers.get(p.consumer)?.pending.delete(key);
+      p.consumer = cons.name;
+      p.deliveredAt = now;
+      p.deliveries = 1;
+      cons.pending.set(key, p);
+    } else {
+      const np = { id: e.id, consumer: cons.name, deliveredAt: now, deliveries: 1 };
+      g.pending.set(key, np);
+      cons.pending.set(key, np);
+    }
+  }
+  return out;
+}
+
+/** streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after `after`. */
+function writeHistory(c: Client, s: Stream, cons: Consumer, after: StreamId, count: number, now: number): void {
+  const start = incrId(after);
+  const rows = start === null ? [] : [...cons.pending.values()].filter((p) => cmpId(p.id, start) >= 0).sort((x, y) => cmpId(x.id, y.id));
+  if (count > 0 && rows.length > count) rows.length = count;
+  c.w.array(rows.length);
+  for (const p of rows) {
+    const e = s.find(p.id);
+    if (e === null) {
+      c.w.array(2);
+      c.w.bulk(idText(p.id));
+      c.w.nilArray();
+      continue;
+    }
+    writeEntry(c, e);
+    p.deliveredAt = now;
+    p.deliveries++;
+  }
+}
+
+function writeKeyHeader(c: Client, key: string): void {
+  if (c.w.proto === 2) c.w.array(2);
+  c.w.bulk(key);
+}
+
+function canBlock(c: Client): boolean {
+  return c.engine.execDepth === 0 && c.multi === null && c.engine.scripting.running === null;
+}
+
+export function xread(c: Client, a: string[]): void {
+  readCommand(c, a, false);
+}
+
+export function xreadgroup(c: Client, a: string[]): void {
+  readCommand(c, a, true);
+}
+
+function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
+  const r = parseRead(a, xreadgroup);
+  const n = r.keys.length;
+  const gt: StreamId[] = [];
+  const groups: (ConsumerGroup | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = r.keys[i] as string;
+    const idArg = r.ids[i] as string;
+    const s = getStream(c, key);
+    let g: ConsumerGroup | null = null;
+    if (r.group !== null) {
+      g = s?.groups.get(r.group) ?? null;
+      if (g === null) fail(nogroupOnRead(key, r.group));
+    }
+    groups.push(g);
+    if (idArg === '$') {
+      if (xreadgroup) fail('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
+      gt.push(s?.lastId ?? ZERO_ID);
+    } else if (idArg === '>') {
+      if (!xreadgroup) fail('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
+      gt.push(MAX_ID);
+    } else gt.push(parseId(idArg));
+  }
+  const now = c.engine.clock.now();
+  let served = 0;
+  // The reply header needs the number of streams served, known only at the end: write the parts, then prepend.
+  const parts: (() => void)[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = r.keys[i] as string;
+    const s = getStream(c, key);
+    if (s === null) continue;
+    const g = groups[i] as ConsumerGroup | null;
+    const want = gt[i] as StreamId;
+    if (g !== null) {
+      const history = cmpId(want, MAX_ID) !== 0;
+      let after = want;
+      if (!history) {
+        const last = s.entries[s.entries.length - 1];
+        if (last === undefined || cmpId(last.id, g.lastId) <= 0) continue;
+        after = g.lastId;
+      }
+      const cons = lookupConsumer(g, r.consumer as string, now);
+      served++;
+      parts.push(() => {
+        writeKeyHeader(c, key);
+        if (history) writeHistory(c, s, cons, after, r.count, now);
+        else {
+          const out = deliverNew(s, g, cons, after, r.count, r.noAck, now);
+          c.w.array(out.length);
+          for (const e of out) writeEntry(c, e);
+        }
+      });
+    } else {
+      const last = s.entries[s.entries.length - 1];
+      if (last === undefined || cmpId(last.id, want) <= 0) continue;
+      served++;
+      parts.push(() => {
+        writeKeyHeader(c, key);
+        const start = incrId(want);
+        const out = start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false);
+        c.w.array(out.length);
+        for (const e of out) writeEntry(c, e);
+      });
+    }
+  }
+  if (served > 0) {
+    if (c.w.proto === 3) c.w.map(served);
+    else c.w.array(served);
+    for (const p of parts) p();
+    return;
+  }
+  if (r.timeout < 0 || !canBlock(c)) return c.w.nilArray();
+  blockRead(c, r, gt);
+}
+
+function blockRead(c: Client, r: ReadArgs, gt: StreamId[]): void {
+  const dbIndex = c.dbIndex;
+  c.engine.block(c, r.keys, r.timeout, {
+    tryServe: (key) => {
+      const saved = c.dbIndex;
+      c.dbIndex = dbIndex;
+      try {
+        return serveBlocked(c, r, gt, key);
+      } finally {
+        c.dbIndex = saved;
+      }
+    },
+    onTimeout: () => c.w.nilArray(),
+  });
+}
+
+/** A blocked reader gets the one stream that changed, or -NOGROUP if its group went away. */
+function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): boolean {
+  const i = r.keys.indexOf(key);
+  if (i < 0) return false;
+  const o = c.db.peek(key);
+  if (o === null || o.type !== 'stream') return false;
+  const s = o.v;
+  let want = gt[i] as StreamId;
+  let g: ConsumerGroup | null = null;
+  if (r.group !== null) {
+    g = s.groups.get(r.group) ?? null;
+    if (g === null) {
+      c.w.error('NOGROUP the consumer group this client was blocked on no longer exists');
+      return true;
+    }
+    want = g.lastId;
+  }
+  if (cmpId(s.lastId, want) <= 0) return false;
+  const now = c.engine.clock.now();
+  if (c.w.proto === 3) c.w.map(1);
+  else c.w.array(1);
+  writeKeyHeader(c, key);
+  let out: StreamEntry[];
+  if (g !== null) {
+    const cons = lookupConsumer(g, r.consumer as string, now);
+    out = deliverNew(s, g, cons, want, r.count, r.noAck, now);
+  } else {
+    const start = incrId(want);
+    out = start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false);
+  }
+  c.w.array(out.length);
+  for (const e of out) writeEntry(c, e);
+  return true;
+}
+
+export function streamKeys(a: string[]): number[] {
+  const i = a.findIndex((x) => x.toLowerCase() === 'streams');
+  if (i < 0) return [];
+  const n = Math.floor((a.length - i - 1) / 2);
+  return Array.from({ length: n }, (_, j) => i + 1 + j);
+}
