@@ -22,7 +22,8 @@ export function resolve(e: Engine, args: readonly string[]): CommandDef | string
   let def = e.lookup(args[0] as string);
   if (def === undefined) return unknownCommandError(args);
   if (def.subcommands !== undefined) {
-    if (args.length < 2) return `ERR wrong number of arguments for '${def.fullName}' command`;
+    // Alone, a container runs its own handler when its arity allows (COMMAND), else it is an arity error.
+    if (args.length < 2) return def.arity === -1 ? def : `ERR wrong number of arguments for '${def.fullName}' command`;
     const sub = def.subcommands.get((args[1] as string).toLowerCase());
     if (sub === undefined) return E.UNKNOWN_SUB((args[1] as string).slice(0, 128), args[0] as string);
     def = sub;

@@ -1,10 +1,10 @@
 // Server commands: INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME CONFIG COMMAND SLOWLOG MEMORY LATENCY
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
 import type { Client } from '../client.ts';
-import { defineGroup, keyPositions, type CommandDef } from '../command-table.ts';
+import { defineGroup } from '../command-table.ts';
 import { encodingOf } from '../db/objects.ts';
+import { commandCommand } from './command.ts';
 import { debugSleep } from './debug-sleep.ts';
-import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
@@ -15,27 +15,6 @@ import { is, writeHelp } from './util.ts';
 function flushOption(a: string[], from: number): void {
   if (a.length > from + 1) fail(E.SYNTAX);
   if (a.length === from + 1 && !is(a[from], 'async') && !is(a[from], 'sync')) fail(E.SYNTAX);
-}
-
-function writeCommandInfo(c: Client, d: CommandDef): void {
-  c.w.array(10);
-  c.w.bulk(d.fullName);
-  c.w.int(d.arity);
-  const flags = d.flags.filter((f) => f !== 'node_disabled').map((f) => f.replace('_', '-'));
-  // Keys found by scanning the arguments (numkeys, keywords) make a command "movablekeys", as in Redis.
-  if (d.keysOf !== undefined) flags.push('movablekeys');
-  c.w.setHeader(flags.length);
-  for (const f of flags) c.w.simple(f);
-  c.w.int(d.firstKey);
-  c.w.int(d.lastKey);
-  c.w.int(d.step);
-  c.w.setHeader(d.categories.length);
-  for (const cat of d.categories) c.w.simple(cat);
-  c.w.array(0);
-  c.w.array(0);
-  const subs = d.subcommands ? [...d.subcommands.values()] : [];
-  c.w.array(subs.length);
-  for (const s of subs) writeCommandInfo(c, s);
 }
 
 /** MIGRATE's key: its third argument, or with an empty one, everything after KEYS. */
@@ -50,12 +29,6 @@ function migrateKeys(a: string[]): number[] {
     return [];
   }
   return [3];
-}
-
-function commandList(c: Client): CommandDef[] {
-  const out: CommandDef[] = [];
-  for (const d of c.engine.table.all()) if (c.engine.lookup(d.name) !== undefined) out.push(d);
-  return out;
 }
 
 const CONFIG_HELP = [
@@ -302,97 +275,7 @@ export const serverCommands = defineGroup('server', [
       { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, CONFIG_HELP) },
     ],
   },
-  {
-    name: 'command',
-    arity: -1,
-    flags: ['loading', 'stale'],
-    acl: ['@connection'],
-    handler: (c) => {
-      const list = commandList(c);
-      c.w.array(list.length);
-      for (const d of list) writeCommandInfo(c, d);
-    },
-    subcommands: [
-      { name: 'count', arity: 2, flags: ['loading', 'stale'], acl: ['@connection'], handler: (c) => c.w.int(commandList(c).length) },
-      {
-        name: 'info',
-        arity: -2,
-        flags: ['loading', 'stale'],
-        acl: ['@connection'],
-        handler: (c, a) => {
-          const names = a.length > 2 ? a.slice(2) : commandList(c).map((d) => d.name);
-          c.w.array(names.length);
-          for (const n of names) {
-            const bar = n.indexOf('|');
-            const d = bar < 0 ? c.engine.lookup(n) : c.engine.lookup(n.slice(0, bar))?.subcommands?.get(n.slice(bar + 1).toLowerCase());
-            if (d === undefined) c.w.nil();
-            else writeCommandInfo(c, d);
-          }
-        },
-      },
-      {
-        name: 'docs',
-        arity: -2,
-        flags: ['loading', 'stale'],
-        acl: ['@connection'],
-        handler: (c, a) => {
-          const defs = a.length > 2 ? a.slice(2).map((n) => c.engine.lookup(n)).filter((d): d is CommandDef => d !== undefined) : commandList(c);
-          c.w.map(defs.length);
-          for (const d of defs) {
-            c.w.bulk(d.name);
-            c.w.map(3);
-            c.w.bulk('summary');
-            c.w.bulk(`The ${d.name.toUpperCase()} command`);
-            c.w.bulk('since');
-            c.w.bulk('1.0.0');
-            c.w.bulk('group');
-            c.w.bulk(d.group);
-          }
-        },
-      },
-      {
-        name: 'getkeys',
-        arity: -4,
-        flags: ['loading', 'stale'],
-        acl: ['@connection'],
-        handler: (c, a) => {
-          const args = a.slice(2);
-          const r = resolve(c.engine, args);
-          if (typeof r === 'string') {
-            if (r.startsWith('ERR unknown')) fail('ERR Invalid command specified');
-            fail('ERR Invalid number of arguments specified for command');
-          }
-          const pos = keyPositions(r, args);
-          if (pos.length === 0) fail('ERR The command has no key arguments');
-          c.w.bulks(pos.map((p) => args[p] as string));
-        },
-      },
-      {
-        name: 'list',
-        arity: -2,
-        flags: ['loading', 'stale'],
-        acl: ['@connection'],
-        handler: (c, a) => {
-          let list = commandList(c);
-          if (a.length === 5 && is(a[2], 'filterby')) {
-            const v = a[4] as string;
-            if (is(a[3], 'aclcat')) list = list.filter((d) => d.categories.includes(`@${v.toLowerCase()}`));
-            else if (is(a[3], 'pattern')) list = list.filter((d) => globMatch(v, d.name, true));
-            else if (is(a[3], 'module')) list = [];
-            else fail(E.SYNTAX);
-          } else if (a.length !== 2) fail(E.SYNTAX);
-          // Redis lists subcommands too, as "parent|sub".
-          const names: string[] = [];
-          for (const d of list) {
-            names.push(d.name);
-            if (d.subcommands) for (const s of d.subcommands.values()) names.push(s.fullName);
-          }
-          c.w.bulks(names);
-        },
-      },
-      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@connection'], handler: (c) => writeHelp(c, ['COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', '(no subcommand)', 'COUNT', 'DOCS [<command-name> ...]', 'GETKEYS <full-command>', 'INFO [<command-name> ...]', 'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]', 'HELP']) },
-    ],
-  },
+  commandCommand,
   {
     name: 'slowlog',
     arity: -2,
