@@ -1,97 +1,91 @@
-// redis-benchmark against our engine (in a child process, so the harness never shares its thread)
-// and against real redis-server in the same run; returns a table of both and the ratio.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// redis-benchmark against our engine and real redis-server in the same run, at -P 1 and -P 16, where an
+// application meets it: a bare node, a replication group's node port and its primary endpoint, and a
+// primary with two replicas (real redis-server then also runs with two replicas of its own).
+// BENCH_REDIS_TESTS, BENCH_REDIS_TARGETS (comma lists) and BENCH_REDIS_REQUESTS narrow a run.
+import type { ChildProcess } from 'node:child_process';
+import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
+import { awaitReplicas, firstRate, markdownTable, redisBenchmark, startOurNode, startProcessMatch, startRealNode, stop } from './redis-servers.ts';
 
-const TESTS = 'set,get,incr,lpush,lpop,sadd,hset,zadd,mset';
-const CLIENTS = 50;
-const REQUESTS = 100000;
+const TESTS = (process.env.BENCH_REDIS_TESTS ?? 'set,get,incr,lpush,lpop,sadd,hset,zadd,mset').split(',');
+const REQUESTS = Number(process.env.BENCH_REDIS_REQUESTS ?? 100000);
 const PIPELINES = [1, 16];
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-    s.once('error', reject);
-  });
-}
-
-/** Starts a process and resolves once its stdout contains `ready`. */
-export function startProcess(cmd: string, args: string[], ready: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not become ready: ${out}`)), 20000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd} exited with ${code}: ${out}`));
-    });
-  });
-}
-
-export function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** Runs redis-benchmark for one test in CSV mode; returns requests/second. */
-function runBenchmark(port: number, test: string, pipeline: number): number {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-q', '-c', String(CLIENTS), '-n', String(REQUESTS), '-t', test, '-P', String(pipeline), '--csv'], {
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr}`);
-  for (const line of r.stdout.split('\n')) {
-    const m = /^"([^"]+)","([0-9.]+)"/.exec(line.trim());
-    if (m) return Number(m[2]);
-  }
-  throw new Error(`no result for ${test}: ${r.stdout}`);
-}
-
-/** Each test alternates between the servers and keeps the best of REPEATS, so load from other processes on the machine hits both sides alike. */
+/** Each figure alternates between the servers and keeps the best of REPEATS, so load from other processes on the machine hits both sides alike. */
 const REPEATS = 2;
+const TARGETS = ['bare node', 'group node port', 'primary endpoint', 'primary + 2 replicas'] as const;
+type TargetName = (typeof TARGETS)[number];
+
+interface Target {
+  name: TargetName;
+  ours: number;
+  real: number;
+}
+
+/** The group's ports: the primary's node port and its primary endpoint. */
+async function groupPorts(client: ElastiCacheClient, id: string, nodes: number): Promise<{ node: number; endpoint: number }> {
+  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'bench', Engine: 'redis', CacheNodeType: 'cache.m5.large', NumCacheClusters: nodes }));
+  await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 120 }, { ReplicationGroupId: id });
+  const g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
+  const ng = g?.NodeGroups?.[0];
+  const primary = ng?.NodeGroupMembers?.find((m) => m.CurrentRole === 'primary');
+  const node = primary?.ReadEndpoint?.Port;
+  const endpoint = ng?.PrimaryEndpoint?.Port;
+  if (node === undefined || endpoint === undefined) throw new Error(`group ${id} has no endpoints`);
+  return { node, endpoint };
+}
 
 export async function benchRedis(): Promise<string> {
-  const oursPort = await freePort();
-  const realPort = await freePort();
-  const ours = await startProcess(process.execPath, ['bin/run-ts.mjs', 'engines/redis/standalone.ts', '--port', String(oursPort)], 'Ready to accept connections');
-  let real: ChildProcess | null = null;
-  const lines = ['| test | -P | ours (req/s) | redis-server (req/s) | ratio |', '|---|---:|---:|---:|---:|'];
+  const wanted = new Set(process.env.BENCH_REDIS_TARGETS?.split(',') ?? TARGETS);
+  const children: ChildProcess[] = [];
+  const targets: Target[] = [];
   try {
-    real = await startProcess('redis-server', ['--port', String(realPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections');
-    for (const pipeline of PIPELINES) {
-      for (const test of TESTS.split(',')) {
-        let bestOurs = 0;
-        let bestReal = 0;
-        for (let i = 0; i < REPEATS; i++) {
-          bestOurs = Math.max(bestOurs, runBenchmark(oursPort, test, pipeline));
-          bestReal = Math.max(bestReal, runBenchmark(realPort, test, pipeline));
+    const realLone = await startRealNode();
+    children.push(realLone.child);
+    if (wanted.has('bare node')) {
+      const ours = await startOurNode();
+      children.push(ours.child);
+      targets.push({ name: 'bare node', ours: ours.port, real: realLone.port });
+    }
+    const needGroups = TARGETS.slice(1).some((t) => wanted.has(t));
+    if (needGroups) {
+      const [emulator, m] = await startProcessMatch(process.execPath, ['bin/run-ts.mjs', 'bench/emulator-process.ts'], /listening on (http:\/\/\S+)/);
+      children.push(emulator);
+      const client = new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+      try {
+        if (wanted.has('group node port') || wanted.has('primary endpoint')) {
+          const solo = await groupPorts(client, 'bench-solo', 1);
+          if (wanted.has('group node port')) targets.push({ name: 'group node port', ours: solo.node, real: realLone.port });
+          if (wanted.has('primary endpoint')) targets.push({ name: 'primary endpoint', ours: solo.endpoint, real: realLone.port });
         }
-        lines.push(`| ${test.toUpperCase()} | ${pipeline} | ${bestOurs.toFixed(0)} | ${bestReal.toFixed(0)} | ${(bestOurs / bestReal).toFixed(2)}x |`);
+        if (wanted.has('primary + 2 replicas')) {
+          const trio = await groupPorts(client, 'bench-trio', 3);
+          const realPrimary = await startRealNode();
+          children.push(realPrimary.child);
+          for (let i = 0; i < 2; i++) children.push((await startRealNode(realPrimary.port)).child);
+          await awaitReplicas(realPrimary.port, 2);
+          targets.push({ name: 'primary + 2 replicas', ours: trio.node, real: realPrimary.port });
+        }
+      } finally {
+        client.destroy();
       }
     }
+    const rows: string[][] = [];
+    for (const pipeline of PIPELINES) {
+      for (const test of TESTS) {
+        for (const t of targets) {
+          let bestOurs = 0;
+          let bestReal = 0;
+          for (let i = 0; i < REPEATS; i++) {
+            bestOurs = Math.max(bestOurs, firstRate(redisBenchmark(t.ours, pipeline, REQUESTS, ['-t', test])));
+            bestReal = Math.max(bestReal, firstRate(redisBenchmark(t.real, pipeline, REQUESTS, ['-t', test])));
+          }
+          rows.push([test.toUpperCase(), String(pipeline), t.name, bestOurs.toFixed(0), bestReal.toFixed(0), `${(bestOurs / bestReal).toFixed(2)}x`]);
+        }
+      }
+    }
+    return `### redis-benchmark -c 50 -n ${REQUESTS}, best of ${REPEATS} alternating runs (req/s)\n\n${markdownTable(['test', '-P', 'where', 'ours', 'redis-server', 'ratio'], rows)}`;
   } finally {
-    await stop(ours);
-    if (real) await stop(real);
+    for (const c of children.reverse()) await stop(c);
   }
-  return lines.join('\n');
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
