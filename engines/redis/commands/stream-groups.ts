@@ -345,9 +345,6 @@ export function xclaim(c: Client, a: string[]): void {
 
 export function xautoclaim(c: Client, a: string[]): void {
   const key = a[1] as string;
-  const found = groupOrNull(c, key, a[2] as string);
-  if (found === null) nogroup(key, a[2] as string);
-  const [s, g] = found;
   const minIdle = Math.max(0, parseLL(a[4] as string, 'ERR Invalid min-idle-time argument for XAUTOCLAIM'));
   const start = parseBound(a[5] as string, true);
   let count = 100;
@@ -364,6 +361,9 @@ export function xautoclaim(c: Client, a: string[]): void {
     } else if (opt === 'justid') justId = true;
     else fail(E.SYNTAX);
   }
+  const found = groupOrNull(c, key, a[2] as string);
+  if (found === null) nogroup(key, a[2] as string);
+  const [s, g] = found;
   let attempts = count * 10;
   const now = c.engine.clock.now();
   const name = a[3] as string;

@@ -25,6 +25,7 @@ function writeEntriesRead(c: Client, g: ConsumerGroup): void {
 }
 
 function xinfoStream(c: Client, a: string[]): void {
+  const s = streamOf(c, a[2] as string);
   let full = false;
   let count = 10;
   if (a.length > 3) {
@@ -36,7 +37,6 @@ function xinfoStream(c: Client, a: string[]): void {
       if (count < 0) count = 10;
     } else if (a.length !== 4) subcommandSyntax(c, a);
   }
-  const s = streamOf(c, a[2] as string);
   const limits = nodeLimits(c);
   c.w.map(full ? 9 : 10);
   c.w.bulk('length');

@@ -174,7 +174,6 @@ function xsetid(c: Client, a: string[]): void {
     if (cmpId(id, last.id) < 0) fail('ERR The ID specified in XSETID is smaller than the target stream top item');
     if (entriesAdded !== -1 && s.length > entriesAdded) fail('ERR The entries_added specified in XSETID is smaller than the target stream length');
   }
-  if (cmpId(id, s.maxDeletedId) < 0) fail('ERR The ID specified in XSETID is smaller than current max_deleted_entry_id');
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (!isZeroId(maxDel)) s.maxDeletedId = maxDel;
