@@ -27,12 +27,31 @@ export interface Emulator {
 export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
   const temporary = options.dataDir === undefined && options.port === 0;
   const dataDir = temporary ? fs.mkdtempSync(path.join(os.tmpdir(), 'elasticache-local-')) : options.dataDir;
-  const config = resolveConfig({ ...options, dataDir });
-  const world = new World(config);
-  await restoreWorld(world);
-  world.startSchedulers();
+  const removeTemporary = () => {
+    if (temporary && dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  let config: ResolvedConfig;
+  let world: World;
+  try {
+    config = resolveConfig({ ...options, dataDir });
+    world = new World(config);
+  } catch (err) {
+    removeTemporary();
+    throw err;
+  }
   const app = buildApp(world);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await restoreWorld(world);
+    world.startSchedulers();
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    // Nothing a failed start brought up may outlive it: nodes and endpoints stop (their data saved, so
+    // the next start on this data directory finds it), the database closes, the ports are free again.
+    await app.close().catch(() => undefined);
+    await world.stop();
+    removeTemporary();
+    throw err;
+  }
   const port = (app.server.address() as AddressInfo).port;
   // TLS material is made on first use (a TLS node or the CA download); its keys are prepared off the
   // start path and off the event loop, so that first use is quick too.
@@ -55,7 +74,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
       stopped ??= (async () => {
         await app.close();
         await world.stop();
-        if (temporary) fs.rmSync(config.dataDir, { recursive: true, force: true });
+        removeTemporary();
       })();
       return stopped;
     },
