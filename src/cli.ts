@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir, DEFAULTS, ENV, parseCredentials, type EmulatorOptions } from './config.ts';
 import { CA_PATH, start } from './index.ts';
 import { tlsCaPath } from './lifecycle/tls.ts';
+import { launchedByNpm, watchParent } from './launcher-watch.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
@@ -92,6 +93,7 @@ async function runEmulator(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (launchedByNpm()) watchParent(() => shutdown('npm exited'));
 }
 
 export async function main(argv: string[]): Promise<void> {
