@@ -217,7 +217,7 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
     item.exptime = store.expiryFromWire(p.extras.readUInt32BE(0));
     store.count('touch_hits', item.size);
   } else {
-    store.count('get_hits', item.size);
+    store.count('get_hits', item.size, item);
   }
   store.touchRead(item, true);
   respond(s, p, Status.OK, flagsExtras(item.flags), withKey(p.opcode) ? p.keyBytes : null, item.value, BigInt(item.cas));
@@ -239,9 +239,10 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
     return true;
   }
   const size = itemSize(p.key.length, p.value.length, flags);
-  st.count('cmd_set', size);
   const cas = p.cas === 0n ? undefined : p.cas;
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
+  // memcached counts a set once its item is allocated.
+  if (result !== 'NO_MEMORY') st.count('cmd_set', size);
   if (cas !== undefined) {
     if (result === 'STORED') st.count('cas_hits', size);
     else if (result === 'EXISTS') st.count('cas_badval', size);
@@ -313,6 +314,9 @@ function arithmetic(s: Session, p: Parsed): boolean {
       return true;
     case 'EXISTS':
       error(s, p, Status.KEY_EEXISTS);
+      return true;
+    case 'NO_MEMORY':
+      error(s, p, Status.ENOMEM);
       return true;
     case 'NOT_FOUND': {
       if (incr) c.incr_misses++;

@@ -97,7 +97,6 @@ export class Connection implements Session {
     const store = ctx.store;
     store.counters.bytes_read += chunk.length;
     this.lastCommandAt = ctx.nowMs();
-    store.tick(Math.floor(this.lastCommandAt / 1000));
     this.parser.push(chunk, this.handle);
     this.flush();
   }

@@ -1,3 +1,4 @@
+import type { Segment } from './lru.ts';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_GROWTH_FACTOR, DEFAULT_SLAB_CHUNK_MAX, ITEM_CAS_SIZE, ITEM_HEADER_SIZE, SLAB_PAGE_SIZE } from './limits.ts';
 
 export interface Item {
@@ -8,10 +9,8 @@ export interface Item {
   /** Absolute Unix seconds; 0 = never expires. */
   exptime: number;
   cas: number;
-  /** Unix seconds of the last store or bump: drives `la`, `age` and delayed flush. */
+  /** Unix seconds of the last link or bump: drives `la`, LRU ages and delayed flush. */
   time: number;
-  /** Unix seconds when the item last moved to the LRU head. */
-  bumped: number;
   fetched: boolean;
   /** Read since it last moved in the LRU: gets a second chance before eviction. */
   active: boolean;
@@ -22,6 +21,15 @@ export interface Item {
   /** Stored through a meta command with the b flag: `k` echoes it back in base64. */
   binaryKey: boolean;
   size: number;
+  /** The slab class whose LRU holds the item: the class of its total size (the largest when chunked). */
+  clsid: number;
+  /** Which of the class's LRU queues (HOT, WARM, COLD, TEMP) holds it. */
+  segment: Segment;
+  /** Neighbours in that queue. */
+  newer: Item | null;
+  older: Item | null;
+  /** Slab chunks the item occupies: its own (the header of a chunked item), then value chunks. */
+  chunks: number[];
 }
 
 /** memcached's ntotal: header + CAS + key + NUL + value + CRLF (+ 4 bytes when flags are non-zero). */

@@ -17,6 +17,8 @@ export const REALTIME_MAXDELTA = 60 * 60 * 24 * 30;
 /** sizeof(item) on 64-bit builds plus the 8-byte CAS: the per-item overhead memcached charges. */
 export const ITEM_HEADER_SIZE = 48;
 export const ITEM_CAS_SIZE = 8;
+/** sizeof(item_chunk): the header of each chunk holding part of a chunked (larger than slab_chunk_max) value. */
+export const ITEM_CHUNK_HEADER_SIZE = 48;
 /** Meta opaque tokens (including the leading 'O') are capped at this length. */
 export const MAX_OPAQUE_TOKEN = 32;
 /** Meta lines with this many tokens or more are rejected ("options flags are too long"). */

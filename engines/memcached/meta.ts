@@ -310,7 +310,7 @@ function metaGet(s: Session, tokens: string[]): void {
     store.count('touch_hits', item.size);
   } else {
     c.cmd_get++;
-    store.count('get_hits', item.size);
+    store.count('get_hits', item.size, item);
   }
   if (item.stale && !hadToken) win = true;
   if (win) item.tokenSent = true;
@@ -355,12 +355,13 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   }
   const data = req.data!;
   if (data[length] !== 13 || data[length + 1] !== 10) return out.text('CLIENT_ERROR bad data chunk\r\n');
-  store.count('cmd_set', itemSize(f.key.length, length, flags));
   const exptime = store.expiryFromWire(f.ttl ?? 0);
   const value = Buffer.from(data.subarray(0, length));
   let result;
   let item: Item | undefined;
   ({ result, item } = store.store(mode, f.key, value, flags, exptime, f.cas, f.invalidate));
+  // memcached counts a set once its item is allocated.
+  if (result !== 'NO_MEMORY') store.count('cmd_set', itemSize(f.key.length, length, flags));
   if (item !== undefined) {
     // Only a value stored as sent keeps the mark; append/prepend build a fresh combined item.
     item.binaryKey = f.base64 && mode !== 'append' && mode !== 'prepend';
@@ -457,6 +458,8 @@ function metaArithmetic(s: Session, tokens: string[]): void {
       return out.text('CLIENT_ERROR cannot increment or decrement non-numeric value\r\n');
     case 'EXISTS':
       return out.text('EX' + echoFlags(tokens, 2, f) + '\r\n');
+    case 'NO_MEMORY':
+      return out.text('SERVER_ERROR out of memory\r\n');
     case 'NOT_FOUND': {
       if (f.vivify === undefined) {
         if (incr) c.incr_misses++;

@@ -78,6 +78,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     maxItemSize: settings.maxItemSize,
     clock,
     errorOnMemoryExhausted: options.errorOnMemoryExhausted,
+    lru: settings,
+    automove: () => settings.slabAutomove,
   });
   const connections = new Set<Connection>();
   const ctx: ServerContext = {
@@ -146,6 +148,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     close() {
       return new Promise<void>((resolve) => {
         clearInterval(idleSweep);
+        store.stop();
         for (const socket of sockets) socket.destroy();
         sockets.clear();
         connections.clear();

@@ -29,11 +29,6 @@ export function newCounters() {
     bytes_read: 0,
     bytes_written: 0,
     total_items: 0,
-    evictions: 0,
-    reclaimed: 0,
-    crawler_reclaimed: 0,
-    expired_unfetched: 0,
-    evicted_unfetched: 0,
     total_connections: 0,
     rejected_connections: 0,
   };

@@ -1,8 +1,8 @@
 // `stats` and its sub-commands, with memcached's field names and order.
 import { cachedump } from './admin.ts';
 import type { Session } from './context.ts';
-import { chunksPerPage, slabChunkMax, slabClassOf, type Item } from './item.ts';
-import { SLAB_PAGE_SIZE } from './limits.ts';
+import { slabChunkMax } from './item.ts';
+import { newItemStats, type ItemStats, type Queue } from './lru.ts';
 
 export type Row = [string, string | number];
 
@@ -84,6 +84,8 @@ function generalStats(s: Session): Row[] {
   const nowMs = s.ctx.nowMs();
   const cpu = process.cpuUsage();
   const conns = s.ctx.connections().length;
+  const t = itemTotals(s);
+  const moved = store.mover.stats;
   return [
     ['pid', process.pid],
     ['uptime', Math.floor((nowMs - s.ctx.startedAtMs) / 1000)],
@@ -141,14 +143,14 @@ function generalStats(s: Session): Row[] {
     ['hash_power_level', 16],
     ['hash_bytes', 524288],
     ['hash_is_expanding', 0],
-    ['slab_reassign_rescues', 0],
-    ['slab_reassign_chunk_rescues', 0],
-    ['slab_reassign_evictions_nomem', 0],
-    ['slab_reassign_inline_reclaim', 0],
-    ['slab_reassign_busy_items', 0],
-    ['slab_reassign_busy_deletes', 0],
-    ['slab_reassign_running', 0],
-    ['slabs_moved', 0],
+    ['slab_reassign_rescues', moved.slab_reassign_rescues],
+    ['slab_reassign_chunk_rescues', moved.slab_reassign_chunk_rescues],
+    ['slab_reassign_evictions_nomem', moved.slab_reassign_evictions_nomem],
+    ['slab_reassign_inline_reclaim', moved.slab_reassign_inline_reclaim],
+    ['slab_reassign_busy_items', moved.slab_reassign_busy_items],
+    ['slab_reassign_busy_deletes', moved.slab_reassign_busy_deletes],
+    ['slab_reassign_running', store.mover.running ? 1 : 0],
+    ['slabs_moved', moved.slabs_moved],
     ['lru_crawler_running', 0],
     ['lru_crawler_starts', 1],
     ['lru_maintainer_juggles', 0],
@@ -163,19 +165,19 @@ function generalStats(s: Session): Row[] {
     ['bytes', store.bytes],
     ['curr_items', store.size],
     ['total_items', c.total_items],
-    ['slab_global_page_pool', 0],
-    ['expired_unfetched', c.expired_unfetched],
-    ['evicted_unfetched', c.evicted_unfetched],
-    ['evicted_active', 0],
-    ['evictions', c.evictions],
-    ['reclaimed', c.reclaimed],
-    ['crawler_reclaimed', c.crawler_reclaimed],
-    ['crawler_items_checked', 0],
-    ['lrutail_reflocked', 0],
-    ['moves_to_cold', 0],
-    ['moves_to_warm', 0],
-    ['moves_within_lru', 0],
-    ['direct_reclaims', 0],
+    ['slab_global_page_pool', store.slabs.classes[0]!.pages.length],
+    ['expired_unfetched', t.expired_unfetched],
+    ['evicted_unfetched', t.evicted_unfetched],
+    ['evicted_active', t.evicted_active],
+    ['evictions', t.evicted],
+    ['reclaimed', t.reclaimed],
+    ['crawler_reclaimed', t.crawler_reclaimed],
+    ['crawler_items_checked', t.crawler_items_checked],
+    ['lrutail_reflocked', t.lrutail_reflocked],
+    ['moves_to_cold', t.moves_to_cold],
+    ['moves_to_warm', t.moves_to_warm],
+    ['moves_within_lru', t.moves_within_lru],
+    ['direct_reclaims', t.direct_reclaims],
     ['lru_bumps_dropped', 0],
   ];
 }
@@ -262,86 +264,77 @@ function settingsStats(s: Session): Row[] {
   ];
 }
 
-interface ClassSummary {
-  count: number;
-  bytes: number;
-  oldest: number;
-}
-
-function summarizeClasses(s: Session): Map<number, ClassSummary> {
-  const store = s.ctx.store;
-  const byClass = new Map<number, ClassSummary>();
-  for (const item of store.all() as Iterable<Item>) {
-    const cls = slabClassOf(store.slabSizes, item.size);
-    const entry = byClass.get(cls) ?? { count: 0, bytes: 0, oldest: item.time };
-    entry.count++;
-    entry.bytes += item.size;
-    entry.oldest = Math.min(entry.oldest, item.time);
-    byClass.set(cls, entry);
-  }
-  return new Map([...byClass.entries()].sort((a, b) => a[0] - b[0]));
-}
-
 function itemStats(s: Session): Row[] {
   const store = s.ctx.store;
+  const lru = store.lru;
   const now = store.now();
   const rows: Row[] = [];
-  for (const [cls, e] of summarizeClasses(s)) {
+  for (let cls = 1; cls < lru.queues.length; cls++) {
+    const [hot, warm, cold, temp] = lru.queues[cls]!;
+    const count = hot!.count + warm!.count + cold!.count + temp!.count;
+    if (count === 0) continue;
+    const age = (q: Queue) => (q.tail === null ? 0 : now - q.tail.time);
+    const st = lru.stats[cls]!;
     const p = `items:${cls}:`;
-    const evicted = store.evictedByClass[cls] ?? 0;
+    rows.push([p + 'number', count], [p + 'number_hot', hot!.count], [p + 'number_warm', warm!.count], [p + 'number_cold', cold!.count]);
+    if (s.ctx.settings.tempLru) rows.push([p + 'number_temp', temp!.count]);
     rows.push(
-      [p + 'number', e.count],
-      [p + 'number_hot', 0],
-      [p + 'number_warm', 0],
-      [p + 'number_cold', e.count],
-      [p + 'age_hot', 0],
-      [p + 'age_warm', 0],
-      [p + 'age', now - e.oldest],
-      [p + 'mem_requested', e.bytes],
-      [p + 'evicted', evicted],
-      [p + 'evicted_nonzero', 0],
-      [p + 'evicted_time', 0],
-      [p + 'outofmemory', 0],
-      [p + 'tailrepairs', 0],
-      [p + 'reclaimed', 0],
-      [p + 'expired_unfetched', 0],
-      [p + 'evicted_unfetched', 0],
-      [p + 'evicted_active', 0],
-      [p + 'crawler_reclaimed', 0],
-      [p + 'crawler_items_checked', 0],
-      [p + 'lrutail_reflocked', 0],
-      [p + 'moves_to_cold', 0],
-      [p + 'moves_to_warm', 0],
-      [p + 'moves_within_lru', 0],
-      [p + 'direct_reclaims', 0],
-      [p + 'hits_to_hot', store.slabCounters.get(cls)?.get_hits ?? 0],
-      [p + 'hits_to_warm', 0],
-      [p + 'hits_to_cold', 0],
-      [p + 'hits_to_temp', 0],
+      [p + 'age_hot', age(hot!)],
+      [p + 'age_warm', age(warm!)],
+      [p + 'age', age(cold!)],
+      [p + 'mem_requested', hot!.bytes + warm!.bytes + cold!.bytes + temp!.bytes],
+      [p + 'evicted', st.evicted],
+      [p + 'evicted_nonzero', st.evicted_nonzero],
+      [p + 'evicted_time', st.evicted_time],
+      [p + 'outofmemory', st.outofmemory],
+      [p + 'tailrepairs', st.tailrepairs],
+      [p + 'reclaimed', st.reclaimed],
+      [p + 'expired_unfetched', st.expired_unfetched],
+      [p + 'evicted_unfetched', st.evicted_unfetched],
+      [p + 'evicted_active', st.evicted_active],
+      [p + 'crawler_reclaimed', st.crawler_reclaimed],
+      [p + 'crawler_items_checked', st.crawler_items_checked],
+      [p + 'lrutail_reflocked', st.lrutail_reflocked],
+      [p + 'moves_to_cold', st.moves_to_cold],
+      [p + 'moves_to_warm', st.moves_to_warm],
+      [p + 'moves_within_lru', st.moves_within_lru],
+      [p + 'direct_reclaims', st.direct_reclaims],
+      [p + 'hits_to_hot', st.hits_to_hot],
+      [p + 'hits_to_warm', st.hits_to_warm],
+      [p + 'hits_to_cold', st.hits_to_cold],
+      [p + 'hits_to_temp', st.hits_to_temp],
     );
   }
   return rows;
 }
 
+/** The per-class LRU counters summed, as the global `stats` reports them. */
+function itemTotals(s: Session): ItemStats {
+  const totals = newItemStats();
+  for (const st of s.ctx.store.lru.stats) for (const k of Object.keys(totals) as (keyof ItemStats)[]) totals[k] += st[k];
+  return totals;
+}
+
 function slabStats(s: Session): Row[] {
   const store = s.ctx.store;
+  const slabs = store.slabs;
   const rows: Row[] = [];
-  let malloced = 0;
-  const classes = summarizeClasses(s);
-  for (const [cls, e] of classes) {
-    const chunkSize = store.slabSizes[cls - 1]!;
-    const perPage = chunksPerPage(chunkSize);
-    const pages = Math.max(1, Math.ceil(e.count / perPage));
-    malloced += pages * SLAB_PAGE_SIZE;
+  let active = 0;
+  for (let cls = 1; cls <= slabs.largest; cls++) {
+    const c = slabs.classes[cls]!;
+    const pages = c.pages.length;
+    if (pages === 0) continue;
+    active++;
+    const total = pages * c.perPage;
     const p = `${cls}:`;
     const k = store.slabCounters.get(cls);
     rows.push(
-      [p + 'chunk_size', chunkSize],
-      [p + 'chunks_per_page', perPage],
+      [p + 'chunk_size', c.size],
+      [p + 'chunks_per_page', c.perPage],
       [p + 'total_pages', pages],
-      [p + 'total_chunks', pages * perPage],
-      [p + 'used_chunks', e.count],
-      [p + 'free_chunks', pages * perPage - e.count],
+      [p + 'total_chunks', total],
+      [p + 'used_chunks', total - c.free.length],
+      [p + 'free_chunks', c.free.length],
       [p + 'free_chunks_end', 0],
       [p + 'get_hits', k?.get_hits ?? 0],
       [p + 'cmd_set', k?.cmd_set ?? 0],
@@ -353,7 +346,7 @@ function slabStats(s: Session): Row[] {
       [p + 'touch_hits', k?.touch_hits ?? 0],
     );
   }
-  rows.push(['active_slabs', classes.size], ['total_malloced', malloced]);
+  rows.push(['active_slabs', active], ['total_malloced', slabs.malloced]);
   return rows;
 }
 

@@ -1,8 +1,11 @@
-// The item table: a Map in LRU order (oldest first), memory accounting, expiry, flush and CAS.
+// The item table: items by key, held in slab chunks and segmented LRUs; expiry, flush and CAS.
 // Protocol front-ends (text, meta, binary) decide replies; this file decides what happens to items.
 import type { Clock } from './clock.ts';
-import { DEFAULT_GEOMETRY, itemSize, slabClassOf, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
-import { REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
+import { ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
+import { SlabAllocator, type Page } from './slabs.ts';
+import { SlabMover } from './slab-mover.ts';
 import { newCounters, type Counters } from './stats-counters.ts';
 import type { WatchLog } from './watch.ts';
 
@@ -12,10 +15,15 @@ export type DeltaResult =
   | { kind: 'ok'; value: bigint; item: Item }
   | { kind: 'NOT_FOUND' }
   | { kind: 'NON_NUMERIC' }
-  | { kind: 'EXISTS' };
+  | { kind: 'EXISTS' }
+  | { kind: 'NO_MEMORY' };
 
-/** An item stays in the same LRU position for this long after being read (ITEM_UPDATE_INTERVAL). */
-const BUMP_INTERVAL_SECONDS = 60;
+/** do_item_alloc_pull: how many times an allocation evicts (or demotes) and retries before giving up. */
+const ALLOC_ATTEMPTS = 10;
+/** Items a background sweep (crawler, flush) looks at per event-loop turn. */
+const SWEEP_SLICE = 2000;
+/** How often the LRU maintainer runs (memcached's thread sleeps between 1 ms and 1 s). */
+const MAINTAINER_INTERVAL_MS = 20;
 
 /** Counters memcached keeps per slab class and sums for the global `stats`. */
 export type SlabCounter = 'get_hits' | 'cmd_set' | 'delete_hits' | 'incr_hits' | 'decr_hits' | 'cas_hits' | 'cas_badval' | 'touch_hits';
@@ -30,36 +38,94 @@ export interface StoreOptions {
   log?: WatchLog;
   /** memcached -M: answer out of memory instead of evicting live items (expired ones are still reclaimed). */
   errorOnMemoryExhausted?: boolean;
+  /** The LRU tuning (`lru tune`, `lru mode`, `lru temp_ttl`), read live. */
+  lru?: LruSettings;
+  /** `slabs automove` level, read live (2 = move a page to a class on each of its evictions). */
+  automove?: () => number;
 }
+
+const DEFAULT_LRU: LruSettings = {
+  lruSegmented: true,
+  hotLruPct: 20,
+  warmLruPct: 40,
+  hotMaxFactor: 0.2,
+  warmMaxFactor: 2,
+  tempLru: false,
+  temporaryTtl: 61,
+};
 
 export class ItemStore {
   readonly counters: Counters = newCounters();
   readonly slabSizes: number[];
   readonly geometry: SlabGeometry;
   readonly startedAt: number;
-  memoryLimit: number;
   readonly maxItemSize: number;
+  readonly slabs: SlabAllocator;
+  readonly lru: SegmentedLru;
+  readonly mover: SlabMover;
+  private readonly chunkMax: number;
   private readonly evictLive: boolean;
   bytes = 0;
   private readonly items = new Map<string, Item>();
   private nextCas = 1;
-  private flushAt = 0;
+  /** flush_all: items last linked or bumped at or before `oldestLive`, or older than `oldestCas`, are gone once it has come. */
+  private flushing = false;
+  private oldestLive = 0;
+  private oldestCas = 0;
   private readonly clock: Clock;
   private readonly log: WatchLog | undefined;
   /** `stats sizes` histogram (32-byte buckets of item size), null while disabled. */
   private sizeHistogram: Map<number, number> | null = null;
   /** Items older than the histogram (lower CAS) were never added to it, so are not taken out. */
   private sizesCasMin = 0;
+  private readonly maintainer: NodeJS.Timeout;
+  private crawl: IterableIterator<Item> | null = null;
 
   constructor(options: StoreOptions) {
-    this.memoryLimit = options.memoryLimit;
     this.maxItemSize = options.maxItemSize;
     this.evictLive = !options.errorOnMemoryExhausted;
     this.clock = options.clock;
     this.log = options.log;
     this.geometry = options.geometry ?? DEFAULT_GEOMETRY;
     this.slabSizes = slabClassSizes(options.maxItemSize, this.geometry);
+    this.chunkMax = slabChunkMax(options.maxItemSize, this.geometry);
     this.startedAt = this.now();
+    this.slabs = new SlabAllocator(this.slabSizes, options.memoryLimit);
+    const automove = options.automove ?? (() => 0);
+    this.lru = new SegmentedLru(this.slabSizes.length, options.lru ?? DEFAULT_LRU, {
+      now: () => this.now(),
+      isReclaimable: (item, now) => (item.exptime !== 0 && item.exptime < now) || this.isFlushed(item, now),
+      remove: (item) => this.unlink(item),
+      onEvict: (item, cls) => {
+        const now = this.now();
+        this.log?.evicted(item, item.exptime === 0 ? -1 : item.exptime - now, now - item.time, cls);
+        if (automove() === 2) this.mover.request(-1, cls);
+      },
+      evictToFree: this.evictLive,
+    });
+    this.mover = new SlabMover(this.slabs, {
+      rescue: (item, page) => this.rescue(item, page),
+      evict: (item) => this.unlink(item),
+      now: () => this.now(),
+      isLive: (item, now) => this.isLive(item, now),
+    });
+    this.maintainer = setInterval(() => this.maintain(), MAINTAINER_INTERVAL_MS);
+    this.maintainer.unref();
+  }
+
+  get memoryLimit(): number {
+    return this.slabs.memoryLimit;
+  }
+
+  set memoryLimit(limit: number) {
+    this.slabs.memoryLimit = limit;
+  }
+
+  /** Stops the background work (LRU maintainer, crawler, slab mover). */
+  stop(): void {
+    clearInterval(this.maintainer);
+    this.crawl = null;
+    this.mover.stop();
   }
 
   now(): number {
@@ -83,61 +149,68 @@ export class ItemStore {
     return this.nextCas++;
   }
 
-  /** Applies a delayed flush_all whose time has come; cheap when none is pending. */
-  tick(now: number): void {
-    if (this.flushAt !== 0 && now >= this.flushAt) {
-      const at = this.flushAt;
-      this.flushAt = 0;
-      for (const item of this.items.values()) if (item.time <= at) this.unlink(item);
+  /**
+   * One pass of memcached's LRU maintainer over the classes holding items: HOT and WARM tails move to
+   * COLD as their share or age demands, expired and flushed tails are reclaimed. Each class is bounded.
+   */
+  maintain(): void {
+    for (let cls = 1; cls < this.lru.queues.length; cls++) {
+      const q = this.lru.queues[cls]!;
+      if (q[0]!.count + q[1]!.count + q[2]!.count + q[3]!.count > 0) this.lru.juggle(cls);
     }
   }
 
+  /**
+   * flush_all: nothing is freed here; items linked before the flush stop being visible and are
+   * reclaimed from the LRU tails by the maintainer, as in memcached (one pass runs at once).
+   */
   flush(delaySeconds: number): void {
-    if (delaySeconds > 0) {
-      this.flushAt = this.expiryFromWire(delaySeconds);
-      return;
-    }
-    this.flushAt = 0;
-    this.items.clear();
-    this.bytes = 0;
+    // As memcached with CAS on: the cut-off is a second before the flush time, and an immediate flush
+    // also cuts by CAS so that items stored in the same second survive.
+    this.flushing = true;
+    const now = this.now();
+    this.oldestLive = (delaySeconds > 0 ? this.expiryFromWire(delaySeconds) : now) - 1;
+    this.oldestCas = this.oldestLive <= now ? this.nextCas : 0;
+    this.maintain();
+  }
+
+  private isFlushed(item: Item, now: number): boolean {
+    if (!this.flushing || this.oldestLive > now) return false;
+    return item.time <= this.oldestLive || (this.oldestCas !== 0 && item.cas < this.oldestCas);
   }
 
   isLive(item: Item, now: number): boolean {
-    return item.exptime === 0 || item.exptime > now;
+    return (item.exptime === 0 || item.exptime > now) && !this.isFlushed(item, now);
   }
 
-  /** Live item or undefined; an expired one found here is reclaimed (and counted when `countMiss`). */
+  /** Live item or undefined; an expired or flushed one found here is reclaimed (and counted when `countMiss`). */
   find(key: string, countMiss = false): Item | undefined {
     const item = this.items.get(key);
     if (item === undefined) {
       this.log?.fetched(key, undefined, 'not_found', 0);
       return undefined;
     }
-    if (item.exptime !== 0 && item.exptime <= this.now()) {
+    const now = this.now();
+    if (this.isFlushed(item, now)) {
+      if (countMiss) this.counters.get_flushed++;
+      this.unlink(item);
+      this.log?.fetched(key, undefined, 'flushed', 0);
+      return undefined;
+    }
+    if (item.exptime !== 0 && item.exptime <= now) {
       if (countMiss) this.counters.get_expired++;
-      if (!item.fetched) this.counters.expired_unfetched++;
       this.unlink(item);
       this.log?.fetched(key, undefined, 'expired', 0);
       return undefined;
     }
-    this.log?.fetched(key, item, 'found', slabClassOf(this.slabSizes, item.size));
+    this.log?.fetched(key, item, 'found', item.clsid);
     return item;
   }
 
-  /** Records a read; the Map is only reordered once per BUMP_INTERVAL, like memcached's LRU. */
+  /** A fetch or touch: the LRU's hit marks and bump (`bump` false = the meta no-bump flag). */
   touchRead(item: Item, bump: boolean): void {
     if (!bump) return;
-    // As in memcached's segmented LRU, the first hit only marks the item fetched; it takes a second
-    // hit to become active and earn a second chance at eviction time.
-    if (item.fetched) item.active = true;
-    else item.fetched = true;
-    const now = this.now();
-    if (now - item.bumped >= BUMP_INTERVAL_SECONDS) {
-      item.bumped = now;
-      this.items.delete(item.key);
-      this.items.set(item.key, item);
-    }
-    item.time = now;
+    this.lru.bump(item, this.now());
   }
 
   itemFits(keyLength: number, valueLength: number, flags: number): boolean {
@@ -165,7 +238,7 @@ export class ItemStore {
       const exp = it?.exptime ?? exptime;
       const ttl = exp === 0 ? 0 : exp - this.now();
       const cmd = cas !== undefined && (mode === 'set' || mode === 'replace') ? 'cas' : mode;
-      const clsid = slabClassOf(this.slabSizes, it?.size ?? itemSize(key.length, value.length, flags));
+      const clsid = it?.clsid ?? this.slabs.classFor(itemSize(key.length, value.length, flags));
       this.log.stored(key, outcome.result.toLowerCase(), cmd, ttl, clsid, size);
     }
     return outcome;
@@ -180,17 +253,32 @@ export class ItemStore {
     cas: bigint | undefined,
     invalidate: boolean,
   ): { result: StoreResult; item?: Item } {
+    // Keys are latin1 strings, one char per byte.
+    const size = itemSize(key.length, value.length, flags);
+    if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
+    // memcached allocates the new item before it looks at the old one: the allocation may evict, even
+    // when the command then fails, and a set that finds no memory drops the old value.
+    let item = this.newItem(key, value, flags, exptime, size);
+    if (item === null) {
+      this.counters.store_no_memory++;
+      if (mode === 'set') this.delete(key);
+      return { result: 'NO_MEMORY' };
+    }
     const old = this.find(key);
     let stale = false;
     // add ignores a CAS, and so do append/prepend when it is 0; they report a missing item as
     // NOT_STORED rather than NOT_FOUND.
     const concat = mode === 'append' || mode === 'prepend';
+    const fail = (result: StoreResult) => {
+      this.release(item!);
+      return { result };
+    };
     if (cas !== undefined && mode !== 'add' && !(concat && cas === 0n)) {
-      if (old === undefined) return { result: concat ? 'NOT_STORED' : 'NOT_FOUND' };
+      if (old === undefined) return fail(concat ? 'NOT_STORED' : 'NOT_FOUND');
       const current = BigInt(old.cas);
       if (cas !== current) {
         if (invalidate && !concat && cas < current) stale = true;
-        else return { result: 'EXISTS' };
+        else return fail('EXISTS');
       }
     }
     switch (mode) {
@@ -198,58 +286,160 @@ export class ItemStore {
         // A failed add refreshes the item's LRU position but does not count as a fetch.
         if (old !== undefined) {
           old.time = this.now();
-          return { result: 'NOT_STORED' };
+          return fail('NOT_STORED');
         }
         break;
       case 'replace':
       case 'append':
       case 'prepend':
-        if (old === undefined) return { result: 'NOT_STORED' };
+        if (old === undefined) return fail('NOT_STORED');
         break;
       case 'set':
         break;
     }
     // A stale write (meta set I with an older CAS) replaces the value but keeps the old item's TTL.
-    if (stale && old !== undefined) exptime = old.exptime;
-    if (old !== undefined && (mode === 'append' || mode === 'prepend')) {
-      value = mode === 'append' ? Buffer.concat([old.value, value]) : Buffer.concat([value, old.value]);
-      flags = old.flags;
-      exptime = old.exptime;
+    if (stale && old !== undefined) item.exptime = old.exptime;
+    if (old !== undefined && concat) {
+      // The joined value is a second allocation, as in memcached.
+      const joined = mode === 'append' ? Buffer.concat([old.value, value]) : Buffer.concat([value, old.value]);
+      const joinedSize = itemSize(key.length, joined.length, old.flags);
+      // Copied in two runs (old value without its CRLF, then the new one with it, or the other way round).
+      const runs = mode === 'append' ? [old.value.length, value.length + 2] : [value.length, old.value.length + 2];
+      const combined = joinedSize > this.maxItemSize ? null : this.newItem(key, joined, old.flags, old.exptime, joinedSize, runs);
+      this.release(item);
+      if (combined === null) return { result: 'NOT_STORED' };
+      item = combined;
     }
-    // Keys are latin1 strings, one char per byte.
-    const size = itemSize(key.length, value.length, flags);
-    if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
-    if (!this.makeRoom(size, old)) return { result: 'NO_MEMORY' };
+    item.stale = stale;
+    // A stale write keeps the old item's recache state, so a pending winner is not duplicated.
+    item.tokenSent = stale && old !== undefined && old.tokenSent;
+    this.link(item);
+    return { result: 'STORED', item };
+  }
+
+  /**
+   * do_item_alloc: an unlinked item holding its chunks, or null when memory cannot be found. `copies`:
+   * the value is assembled from existing items in runs of these lengths (append/prepend) rather than
+   * read from the network, which chains chunks differently.
+   */
+  private newItem(key: string, value: Buffer, flags: number, exptime: number, size: number, copies?: number[]): Item | null {
+    const clsid = this.slabs.classFor(size);
     const now = this.now();
     const item: Item = {
       key,
       value,
       flags,
       exptime,
-      cas: this.nextCas++,
+      cas: 0,
       time: now,
-      bumped: now,
       fetched: false,
       active: false,
-      stale,
-      // A stale write keeps the old item's recache state, so a pending winner is not duplicated.
-      tokenSent: stale && old !== undefined && old.tokenSent,
+      stale: false,
+      tokenSent: false,
       binaryKey: false,
       size,
+      clsid,
+      segment: Segment.Hot,
+      newer: null,
+      older: null,
+      chunks: [],
     };
-    this.link(item);
-    return { result: 'STORED', item };
+    if (size <= this.chunkMax) {
+      const chunk = this.allocPull(clsid, item);
+      if (chunk === null) {
+        this.lru.stats[clsid]!.outofmemory++;
+        return null;
+      }
+      item.chunks.push(chunk);
+      return item;
+    }
+    // A chunked item: a header (key, flags, CAS and a chunk header) in a class of its own size, then the
+    // value (with its CRLF) in chunks of the largest class, the last one in the smallest class that fits.
+    const header = ITEM_HEADER_SIZE + key.length + 1 + (flags !== 0 ? 4 : 0) + ITEM_CHUNK_HEADER_SIZE + ITEM_CAS_SIZE;
+    const head = this.allocPull(this.slabs.classFor(header), item);
+    if (head === null) {
+      this.lru.stats[clsid]!.outofmemory++;
+      return null;
+    }
+    item.chunks.push(head);
+    if (copies === undefined) {
+      // Read from the network: a chunk is chained whenever more bytes are still to come.
+      for (let remaining = value.length + 2; remaining > 0; ) {
+        const room = this.chainChunk(item, remaining);
+        if (room === null) return null;
+        remaining -= room;
+      }
+      return item;
+    }
+    // memcached's chunk copy fills the current chunk and, each time it is full, chains one sized for
+    // what is left of the run, even when nothing is (an empty smallest-class chunk).
+    let free = 0;
+    for (const run of copies) {
+      for (let remaining = run; remaining > 0; ) {
+        const todo = Math.min(free, remaining);
+        free -= todo;
+        remaining -= todo;
+        if (free > 0) continue;
+        const room = this.chainChunk(item, remaining);
+        if (room === null) return null;
+        free = room;
+      }
+    }
+    return item;
   }
 
-  /** Inserts or replaces an item, keeping counters in step. */
-  link(item: Item): void {
-    const old = this.items.get(item.key);
-    if (old !== undefined) {
-      this.bytes -= old.size;
-      this.items.delete(item.key);
-      this.sizesRemove(old);
+  /** do_item_alloc_chunk: chains a chunk for `remaining` value bytes; its data room, or null (item released). */
+  private chainChunk(item: Item, remaining: number): number | null {
+    let want = Math.min(remaining + ITEM_CHUNK_HEADER_SIZE, this.chunkMax);
+    let chunk = this.allocPull(this.slabs.classFor(want), item);
+    // The short last chunk falls back to a full-size one when its class has no memory.
+    if (chunk === null && want !== this.chunkMax) {
+      want = this.chunkMax;
+      chunk = this.allocPull(this.slabs.classFor(want), item);
     }
+    if (chunk === null) {
+      this.release(item);
+      return null;
+    }
+    item.chunks.push(chunk);
+    return want - ITEM_CHUNK_HEADER_SIZE;
+  }
+
+  /**
+   * do_item_alloc_pull: a chunk of the class, evicting the COLD tail (or, with nothing there, demoting
+   * the HOT tail) between attempts.
+   */
+  private allocPull(cls: number, owner: Item): number | null {
+    const segmented = this.lru.settingsSegmented();
+    let chunk: number | null = null;
+    let i = 0;
+    for (; i < ALLOC_ATTEMPTS; i++) {
+      if (!segmented) this.lru.pullTail(cls, Segment.Cold, 0, false, 0);
+      chunk = this.slabs.alloc(cls, owner);
+      if (chunk !== null) break;
+      if (this.lru.pullTail(cls, Segment.Cold, 0, true, 0) <= 0) {
+        if (!segmented) break;
+        this.lru.pullTail(cls, Segment.Hot, 0, false, 0);
+      }
+    }
+    if (i > 0) this.lru.stats[cls]!.direct_reclaims += i;
+    return chunk;
+  }
+
+  /** Frees the chunks of an item that was never linked (or has just been unlinked). */
+  private release(item: Item): void {
+    for (const chunk of item.chunks) this.slabs.free(chunk);
+    item.chunks = [];
+  }
+
+  /** Links an allocated item under its key (replacing any other) with a fresh CAS. */
+  private link(item: Item): void {
+    const old = this.items.get(item.key);
+    if (old !== undefined) this.unlink(old);
+    item.cas = this.nextCas++;
+    item.time = this.now();
     this.items.set(item.key, item);
+    this.lru.linkNew(item, item.time);
     this.bytes += item.size;
     this.counters.total_items++;
     if (this.sizeHistogram !== null) {
@@ -259,11 +449,30 @@ export class ItemStore {
   }
 
   unlink(item: Item): void {
-    if (this.items.get(item.key) === item) {
-      this.items.delete(item.key);
-      this.bytes -= item.size;
-      this.sizesRemove(item);
-    }
+    if (this.items.get(item.key) !== item) return;
+    this.items.delete(item.key);
+    this.lru.unlink(item);
+    this.bytes -= item.size;
+    this.sizesRemove(item);
+    this.release(item);
+  }
+
+  /**
+   * The slab mover's rescue: the item moves to a free chunk of its class outside the page being
+   * emptied, keeping key, value and CAS (memcached copies it and relinks it at the head of its queue).
+   */
+  private rescue(item: Item, page: Page): boolean {
+    if (item.chunks.length !== 1) return false;
+    const chunk = this.slabs.allocOutside(this.slabs.pageOf(item.chunks[0]!).cls, page, item);
+    if (chunk === null) return false;
+    this.slabs.free(item.chunks[0]!);
+    item.chunks = [chunk];
+    this.lru.unlink(item);
+    item.time = this.now();
+    this.lru.link(item, item.segment);
+    // memcached relinks the copy as a new item.
+    this.counters.total_items++;
+    return true;
   }
 
   private sizesRemove(item: Item): void {
@@ -297,61 +506,26 @@ export class ItemStore {
     return item;
   }
 
-  /** Frees memory for `size` new bytes from the LRU tail; the item being replaced is not a victim. */
-  private makeRoom(size: number, replacing: Item | undefined): boolean {
-    const limit = this.memoryLimit;
-    const freed = replacing?.size ?? 0;
-    if (size > limit) return false;
-    if (this.bytes - freed + size <= limit) return true;
-    const now = this.now();
-    // Each active item gets one second chance, so at most two passes over the table.
-    let budget = this.items.size * 2 + 1;
-    for (const item of this.items.values()) {
-      if (this.bytes - freed + size <= limit || budget-- <= 0) break;
-      if (item === replacing) continue;
-      if (!this.isLive(item, now)) {
-        this.counters.reclaimed++;
-        if (!item.fetched) this.counters.expired_unfetched++;
-        this.unlink(item);
-        continue;
-      }
-      if (!this.evictLive) continue;
-      if (item.active) {
-        item.active = false;
-        this.items.delete(item.key);
-        this.items.set(item.key, item);
-        continue;
-      }
-      this.counters.evictions++;
-      if (!item.fetched) this.counters.evicted_unfetched++;
-      const cls = slabClassOf(this.slabSizes, item.size);
-      this.log?.evicted(item, item.exptime === 0 ? -1 : item.exptime - now, now - item.time, cls);
-      this.evictedByClass[cls] = (this.evictedByClass[cls] ?? 0) + 1;
-      this.unlink(item);
-    }
-    if (this.bytes - freed + size <= limit) return true;
-    this.counters.store_no_memory++;
-    return false;
-  }
-
-  readonly evictedByClass: Record<number, number> = {};
   readonly slabCounters = new Map<number, SlabCounters>();
 
-  /** Counts an event on an item of `size` bytes, globally and for its slab class. */
-  count(counter: SlabCounter, size: number): void {
+  /** Counts an event on an item of `size` bytes, globally and for its slab class; get hits also per LRU segment. */
+  count(counter: SlabCounter, size: number, item?: Item): void {
     this.counters[counter]++;
-    const cls = slabClassOf(this.slabSizes, size);
+    const cls = this.slabs.classFor(size);
     let entry = this.slabCounters.get(cls);
     if (entry === undefined) {
       entry = { get_hits: 0, cmd_set: 0, delete_hits: 0, incr_hits: 0, decr_hits: 0, cas_hits: 0, cas_badval: 0, touch_hits: 0 };
       this.slabCounters.set(cls, entry);
     }
     entry[counter]++;
+    if (counter === 'get_hits' && item !== undefined) this.lru.countHit(item);
   }
 
   resetCounters(): void {
     Object.assign(this.counters, newCounters());
     this.slabCounters.clear();
+    this.lru.resetStats();
+    this.mover.resetStats();
   }
 
   touch(key: string, exptime: number): Item | undefined {
@@ -390,41 +564,46 @@ export class ItemStore {
       return { kind: 'ok', value: next, item };
     }
     const value = Buffer.from(text, 'latin1');
-    const size = itemSize(key.length, value.length, item.flags);
     // A re-allocated item starts with clean per-item marks, as in memcached.
-    const replacement: Item = {
-      ...item,
-      value,
-      size,
-      cas: this.nextCas++,
-      time: this.now(),
-      fetched: false,
-      active: false,
-      stale: false,
-      tokenSent: false,
-      binaryKey: false,
-    };
+    const replacement = this.newItem(key, value, item.flags, item.exptime, itemSize(key.length, value.length, item.flags));
+    if (replacement === null) return { kind: 'NO_MEMORY' };
     this.link(replacement);
     return { kind: 'ok', value: next, item: replacement };
   }
 
-  /** The LRU crawler's pass: expired items of the given classes (all when null) are reclaimed now. */
+  /**
+   * The LRU crawler's pass: expired items of the given classes (all when null) are reclaimed, a slice
+   * per event-loop turn, as memcached's crawler thread does it in the background.
+   */
   reapExpired(classes: Set<number> | null): void {
-    const now = this.now();
-    for (const item of [...this.items.values()]) {
-      if (this.isLive(item, now)) continue;
-      if (classes !== null && !classes.has(slabClassOf(this.slabSizes, item.size))) continue;
-      this.counters.crawler_reclaimed++;
-      this.unlink(item);
-    }
+    const run = this.items.values();
+    this.crawl = run;
+    const step = () => {
+      if (this.crawl !== run) return;
+      const now = this.now();
+      for (let n = 0; n < SWEEP_SLICE; n++) {
+        const next = run.next();
+        if (next.done === true) {
+          this.crawl = null;
+          return;
+        }
+        const item = next.value;
+        if (classes !== null && !classes.has(item.clsid)) continue;
+        const stats = this.lru.stats[item.clsid]!;
+        stats.crawler_items_checked++;
+        if (this.isLive(item, now)) continue;
+        stats.crawler_reclaimed++;
+        if (!item.fetched) stats.expired_unfetched++;
+        this.unlink(item);
+      }
+      setImmediate(step);
+    };
+    step();
   }
 
   /** `slabs reassign src dst`: the reply line, as memcached's checks order it. */
   reassign(src: number, dst: number): string {
-    if (src === dst) return 'SAME src and dst class are identical\r\n';
-    const largest = this.slabSizes.length;
-    if (src < 0 || src > largest || dst < 0 || dst > largest) return 'BADCLASS invalid src or dst class id\r\n';
-    return 'NOSPARE source class has no spare pages\r\n';
+    return this.mover.request(src, dst);
   }
 
   *all(): IterableIterator<Item> {

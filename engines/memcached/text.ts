@@ -129,9 +129,10 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
       return;
     }
     const size = itemSize(line.key.length, line.length, line.flags);
-    store.count('cmd_set', size);
     const value = Buffer.from(data.subarray(0, line.length));
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
+    // memcached counts a set once its item is allocated.
+    if (result !== 'NO_MEMORY') store.count('cmd_set', size);
     if (isCas) {
       if (result === 'STORED') store.count('cas_hits', size);
       else if (result === 'EXISTS') store.count('cas_badval', size);
@@ -200,7 +201,7 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
         item.exptime = exptime;
         store.count('touch_hits', item.size);
       } else {
-        store.count('get_hits', item.size);
+        store.count('get_hits', item.size, item);
       }
       store.touchRead(item, true);
       out.text(
@@ -235,6 +236,8 @@ function arithmetic(incr: boolean): Handler {
         return reply(s, noreply, r.value.toString() + '\r\n');
       case 'NON_NUMERIC':
         return reply(s, noreply, 'CLIENT_ERROR cannot increment or decrement non-numeric value\r\n');
+      case 'NO_MEMORY':
+        return reply(s, noreply, 'SERVER_ERROR out of memory\r\n');
       default:
         if (incr) c.incr_misses++;
         else c.decr_misses++;

@@ -55,23 +55,25 @@ describe('limits', () => {
   });
 
   it('evicts least recently used items when memory is full, sparing recently read ones', async () => {
-    server = await startOurs({ memoryLimit: 100 * 1024 });
+    // Memory comes in 1 MB slab pages (and a class always gets its first one), so -m 2 holds two pages
+    // of these items: about 1770.
+    server = await startOurs({ memoryLimit: 2 * 1024 * 1024 });
     const value = 1000;
     let script = '';
-    for (let i = 0; i < 50; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
+    for (let i = 0; i < 1500; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
     await run(server.port, script);
     // Two reads make k0 active (one only marks it fetched): it gets a second chance at eviction.
     expect(await run(server.port, 'get k0\r\nget k0\r\n')).toContain('VALUE k0');
     expect(await run(server.port, 'get k2\r\n')).toContain('VALUE k2');
     script = '';
-    for (let i = 50; i < 150; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
+    for (let i = 1500; i < 3000; i++) script += `set k${i} 0 0 ${value}\r\n${'v'.repeat(value)}\r\n`;
     await run(server.port, script);
     const stats = await run(server.port, 'stats\r\n');
     expect(stat(stats, 'evictions')).toBeGreaterThan(0);
-    expect(stat(stats, 'bytes')).toBeLessThanOrEqual(100 * 1024);
+    expect(stat(stats, 'bytes')).toBeLessThanOrEqual(2 * 1024 * 1024);
     expect(await run(server.port, 'get k1\r\n')).toBe('END\r\n');
     expect(await run(server.port, 'get k2\r\n')).toBe('END\r\n');
-    expect(await run(server.port, 'get k149\r\n')).toContain('VALUE k149');
+    expect(await run(server.port, 'get k2999\r\n')).toContain('VALUE k2999');
     expect(await run(server.port, 'get k0\r\n')).toContain('VALUE k0');
   });
 

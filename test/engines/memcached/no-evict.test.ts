@@ -6,8 +6,8 @@ let evicting: MemcachedServer;
 let strict: MemcachedServer;
 
 beforeAll(async () => {
-  evicting = createMemcachedServer({ port: 0, memoryLimit: 64 * 1024 });
-  strict = createMemcachedServer({ port: 0, memoryLimit: 64 * 1024, errorOnMemoryExhausted: true });
+  evicting = createMemcachedServer({ port: 0, memoryLimit: 2 * 1024 * 1024 });
+  strict = createMemcachedServer({ port: 0, memoryLimit: 2 * 1024 * 1024, errorOnMemoryExhausted: true });
   await evicting.listen();
   await strict.listen();
 });
@@ -18,9 +18,11 @@ afterAll(async () => {
 
 async function fill(port: number): Promise<string[]> {
   const value = 'x'.repeat(1000);
-  const replies: string[] = [];
-  for (let i = 0; i < 200; i++) replies.push(await exchange(port, `set k${i} 0 0 ${value.length}\r\n${value}\r\n`, /\r\n$/));
-  return replies;
+  // Two 1 MB slab pages hold about 1770 of these items.
+  let script = '';
+  for (let i = 0; i < 2500; i++) script += `set k${i} 0 0 ${value.length}\r\n${value}\r\n`;
+  const reply = await exchange(port, script + 'mn\r\n', /MN\r\n$/);
+  return reply.split('\r\n').filter((l) => l !== '' && l !== 'MN').map((l) => l + '\r\n');
 }
 
 describe('memory exhausted (memcached -M, parameter error_on_memory_exhausted)', () => {
