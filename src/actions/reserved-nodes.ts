@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type * as ec from '@aws-sdk/client-elasticache';
-import { OFFERINGS, type Offering } from '../catalog/offerings.ts';
+import { offerings as allOfferings, type Offering } from '../catalog/offerings.ts';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ReservedNodeRecord, Scope } from '../store/records.ts';
 import { intInRange } from '../validate/identifiers.ts';
@@ -53,7 +53,7 @@ function describeOffering(o: Offering): ec.ReservedCacheNodesOffering {
 }
 
 function describeNode(world: World, scope: Scope, r: ReservedNodeRecord): ec.ReservedCacheNode {
-  const o = OFFERINGS.find((x) => x.id === r.offeringId)!;
+  const o = allOfferings().find((x) => x.id === r.offeringId)!;
   const ended = r.startTime + o.durationSeconds * 1000 < world.now();
   return {
     ReservedCacheNodeId: r.id,
@@ -74,7 +74,7 @@ function describeNode(world: World, scope: Scope, r: ReservedNodeRecord): ec.Res
 
 export const reservedNodeActions: ActionTable = {
   DescribeReservedCacheNodesOfferings: define<ec.DescribeReservedCacheNodesOfferingsMessage, ec.ReservedCacheNodesOfferingMessage>((input) => {
-    const offerings = OFFERINGS.filter((o) => (input.ReservedCacheNodesOfferingId === undefined || o.id === input.ReservedCacheNodesOfferingId) && matches(o, input));
+    const offerings = allOfferings().filter((o) => (input.ReservedCacheNodesOfferingId === undefined || o.id === input.ReservedCacheNodesOfferingId) && matches(o, input));
     if (input.ReservedCacheNodesOfferingId !== undefined && offerings.length === 0) {
       throw fault('ReservedCacheNodesOfferingNotFoundFault', `Reserved cache nodes offering ${input.ReservedCacheNodesOfferingId} not found.`);
     }
@@ -85,7 +85,7 @@ export const reservedNodeActions: ActionTable = {
   PurchaseReservedCacheNodesOffering: define<ec.PurchaseReservedCacheNodesOfferingMessage, ec.PurchaseReservedCacheNodesOfferingResult>(
     (input, { world, scope }) => {
       if (input.ReservedCacheNodesOfferingId === undefined) throw missingParameter('ReservedCacheNodesOfferingId');
-      const offering = OFFERINGS.find((o) => o.id === input.ReservedCacheNodesOfferingId);
+      const offering = allOfferings().find((o) => o.id === input.ReservedCacheNodesOfferingId);
       if (!offering) {
         throw fault('ReservedCacheNodesOfferingNotFoundFault', `Reserved cache nodes offering ${input.ReservedCacheNodesOfferingId} not found.`);
       }
@@ -119,7 +119,7 @@ export const reservedNodeActions: ActionTable = {
       if (nodes.length === 0) throw fault('ReservedCacheNodeNotFoundFault', `Reserved cache node ${input.ReservedCacheNodeId} not found.`);
     }
     nodes = nodes.filter((n) => {
-      const o = OFFERINGS.find((x) => x.id === n.offeringId)!;
+      const o = allOfferings().find((x) => x.id === n.offeringId)!;
       return (input.ReservedCacheNodesOfferingId === undefined || o.id === input.ReservedCacheNodesOfferingId) && matches(o, input);
     });
     const { page, marker } = paginate(nodes, input.MaxRecords, input.Marker);

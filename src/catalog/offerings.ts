@@ -61,4 +61,9 @@ function build(): Offering[] {
   return out;
 }
 
-export const OFFERINGS: readonly Offering[] = build();
+let built: readonly Offering[] | undefined;
+
+/** Every reserved-node offering, computed on first use (hashing each id costs more than a start should). */
+export function offerings(): readonly Offering[] {
+  return (built ??= build());
+}

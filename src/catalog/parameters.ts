@@ -52,10 +52,12 @@ function build(rows: readonly ParameterRow[], families: readonly string[], engin
   return byFamily;
 }
 
-const CATALOGUE = new Map([...build(REDIS_ROWS, REDIS_FAMILIES, 'redis'), ...build(MEMCACHED_ROWS, MEMCACHED_FAMILIES, 'memcached')]);
+// Built on first use: a start that never asks for parameters does not pay for the catalogue.
+let catalogue: Map<string, ParameterSpec[]> | undefined;
 
 export function parametersForFamily(family: string): readonly ParameterSpec[] {
-  return CATALOGUE.get(family) ?? [];
+  catalogue ??= new Map([...build(REDIS_ROWS, REDIS_FAMILIES, 'redis'), ...build(MEMCACHED_ROWS, MEMCACHED_FAMILIES, 'memcached')]);
+  return catalogue.get(family) ?? [];
 }
 
 /** Keyspace notification classes Redis accepts in notify-keyspace-events. */

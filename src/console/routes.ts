@@ -48,13 +48,15 @@ const bad = (reply: FastifyReply, message: string, status = 400) => reply.code(s
 
 /** The web console: static files from the package, and the small JSON API its page polls. */
 export function registerConsole(app: FastifyInstance, world: World): void {
-  const files = new Map(Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(STATIC_DIR, name))]));
-  const sendFile = (reply: FastifyReply, name: string) => reply.type(STATIC_FILES[name] as string).header('cache-control', 'no-cache').send(files.get(name));
+  // Read when the console is first opened, not at start.
+  let read: Map<string, Buffer> | undefined;
+  const files = () => (read ??= new Map(Object.keys(STATIC_FILES).map((name) => [name, fs.readFileSync(path.join(STATIC_DIR, name))])));
+  const sendFile = (reply: FastifyReply, name: string) => reply.type(STATIC_FILES[name] as string).header('cache-control', 'no-cache').send(files().get(name));
 
   app.get(CONSOLE_PATH, async (_request, reply) => sendFile(reply, 'index.html'));
   app.get<{ Params: { file: string } }>(`${CONSOLE_PATH}/:file`, async (request, reply) => {
     const name = request.params.file;
-    return files.has(name) ? sendFile(reply, name) : bad(reply, `no file ${name}`, 404);
+    return files().has(name) ? sendFile(reply, name) : bad(reply, `no file ${name}`, 404);
   });
 
   app.get<{ Querystring: { account?: string; region?: string } }>(`${CONSOLE_PATH}/api/state`, async (request) =>

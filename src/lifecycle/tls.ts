@@ -1,8 +1,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+
+let forgeModule: typeof forge | undefined;
+/** node-forge is loaded when TLS material is first made or read, not with the module. */
+const nodeForge = (): typeof forge => (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof forge);
 
 export interface TlsMaterial {
   caPath: string;
@@ -23,8 +28,8 @@ const spareKeys: string[] = [];
 // Native RSA generation is ~100x faster than forge's pure-JS one; forge only builds and signs the X.509.
 function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
   const pem = spareKeys.pop() ?? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
+  const forgeKey = nodeForge().pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  return { privateKey: forgeKey, publicKey: nodeForge().pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
 }
 
 function serial(): string {
@@ -42,7 +47,7 @@ function writeAtomically(file: string, content: string): void {
 
 function createCa(dir: string): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
   const keys = rsaKeyPair();
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
@@ -58,15 +63,15 @@ function createCa(dir: string): { cert: forge.pki.Certificate; key: forge.pki.rs
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
+  cert.sign(keys.privateKey, nodeForge().md.sha256.create());
   writeAtomically(path.join(dir, CA_KEY_FILE), keys.pem);
-  writeAtomically(path.join(dir, CA_FILE), forge.pki.certificateToPem(cert));
+  writeAtomically(path.join(dir, CA_FILE), nodeForge().pki.certificateToPem(cert));
   return { cert, key: keys.privateKey };
 }
 
 function createServerCert(dir: string, ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, names: string[]): void {
   const keys = rsaKeyPair();
-  const cert = forge.pki.createCertificate();
+  const cert = nodeForge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
@@ -82,9 +87,9 @@ function createServerCert(dir: string, ca: { cert: forge.pki.Certificate; key: f
       altNames: names.map((n) => (net.isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })),
     },
   ]);
-  cert.sign(ca.key, forge.md.sha256.create());
+  cert.sign(ca.key, nodeForge().md.sha256.create());
   writeAtomically(path.join(dir, SERVER_KEY_FILE), keys.pem);
-  writeAtomically(path.join(dir, SERVER_FILE), forge.pki.certificateToPem(cert));
+  writeAtomically(path.join(dir, SERVER_FILE), nodeForge().pki.certificateToPem(cert));
   writeAtomically(path.join(dir, SERVER_NAMES_FILE), JSON.stringify(names));
 }
 
@@ -119,8 +124,8 @@ export function ensureTlsMaterial(dataDir: string, hostNames: string[]): TlsMate
   let ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey };
   if (fs.existsSync(caPath) && fs.existsSync(path.join(dir, CA_KEY_FILE))) {
     ca = {
-      cert: forge.pki.certificateFromPem(fs.readFileSync(caPath, 'utf8')),
-      key: forge.pki.privateKeyFromPem(fs.readFileSync(path.join(dir, CA_KEY_FILE), 'utf8')) as forge.pki.rsa.PrivateKey,
+      cert: nodeForge().pki.certificateFromPem(fs.readFileSync(caPath, 'utf8')),
+      key: nodeForge().pki.privateKeyFromPem(fs.readFileSync(path.join(dir, CA_KEY_FILE), 'utf8')) as forge.pki.rsa.PrivateKey,
     };
   } else {
     ca = createCa(dir);

@@ -1,4 +1,5 @@
-import * as sdk from '@aws-sdk/client-elasticache';
+import type * as sdk from '@aws-sdk/client-elasticache';
+import { elastiCacheSdk } from './sdk.ts';
 
 /**
  * Every fault the API answers is one of these, thrown once and encoded in one place (server.ts).
@@ -41,17 +42,22 @@ interface ErrorTraits {
   httpError?: number;
 }
 
-const SDK_ERRORS = new Map<string, { code: string; status: number }>();
-for (const [exportName, value] of Object.entries(sdk)) {
-  if (!exportName.endsWith('$') || !Array.isArray(value) || value[0] !== -3) continue;
-  const traits = value[3] as ErrorTraits;
-  const [code, status] = traits.awsQueryError ?? [value[2] as string, traits.httpError ?? 400];
-  SDK_ERRORS.set(value[2] as string, { code, status });
+let sdkErrors: Map<string, { code: string; status: number }> | undefined;
+
+function loadSdkErrors(): Map<string, { code: string; status: number }> {
+  const errors = new Map<string, { code: string; status: number }>();
+  for (const [exportName, value] of Object.entries(elastiCacheSdk())) {
+    if (!exportName.endsWith('$') || !Array.isArray(value) || value[0] !== -3) continue;
+    const traits = value[3] as ErrorTraits;
+    const [code, status] = traits.awsQueryError ?? [value[2] as string, traits.httpError ?? 400];
+    errors.set(value[2] as string, { code, status });
+  }
+  return errors;
 }
 
 /** A fault modelled by the SDK, by its shape name (e.g. `ReplicationGroupNotFoundFault`). */
 export function fault(shape: SdkErrorName, message: string): ApiError {
-  const known = SDK_ERRORS.get(shape);
+  const known = (sdkErrors ??= loadSdkErrors()).get(shape);
   if (!known) throw new Error(`no SDK error schema named ${shape}`);
   return new ApiError(known.code, message, known.status);
 }

@@ -1,5 +1,5 @@
-import * as sdk from '@aws-sdk/client-elasticache';
 import { NormalizedSchema } from '@smithy/core/schema';
+import { elastiCacheSdk } from './sdk.ts';
 
 /** API version 2015-02-02: the one namespace every response is written in. */
 export const API_VERSION = '2015-02-02';
@@ -18,17 +18,30 @@ function isOperation(value: unknown): value is StaticOperation {
   return Array.isArray(value) && value[0] === 9;
 }
 
+/** An operation whose input and output schemas are normalised when a request first needs them. */
+function lazyShape(op: StaticOperation): OperationShape {
+  let input: NormalizedSchema | undefined;
+  let output: NormalizedSchema | undefined | null = null;
+  return {
+    name: op[2],
+    get input() {
+      return (input ??= NormalizedSchema.of(op[4]() as Parameters<typeof NormalizedSchema.of>[0]));
+    },
+    get output() {
+      if (output === null) {
+        const o = op[5]();
+        output = o === 'unit' ? undefined : NormalizedSchema.of(o as Parameters<typeof NormalizedSchema.of>[0]);
+      }
+      return output;
+    },
+  };
+}
+
 function loadOperations(): Map<string, OperationShape> {
   const operations = new Map<string, OperationShape>();
-  for (const [exportName, value] of Object.entries(sdk)) {
+  for (const [exportName, value] of Object.entries(elastiCacheSdk())) {
     if (!exportName.endsWith('$') || !isOperation(value)) continue;
-    const input = value[4]();
-    const output = value[5]();
-    operations.set(value[2], {
-      name: value[2],
-      input: NormalizedSchema.of(input as Parameters<typeof NormalizedSchema.of>[0]),
-      output: output === 'unit' ? undefined : NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]),
-    });
+    operations.set(value[2], lazyShape(value));
   }
   return operations;
 }
