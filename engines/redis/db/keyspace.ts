@@ -47,7 +47,7 @@ export class Database {
   /** Deletes the key if its TTL has passed; true when it did. */
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
-    if (at === undefined || at > this.ks.clock.now()) return false;
+    if (at === undefined || at > (this.ks.scriptTime ?? this.ks.clock.now())) return false;
     this.remove(key, true);
     this.ks.stats.expired++;
     this.ks.onExpired?.(this.id, key);
@@ -307,6 +307,8 @@ export class Keyspace {
   onEmptied: ((db: number, key: string) => void) | null = null;
   /** When true, access updates the LFU counter instead of the LRU clock. */
   lfu = false;
+  /** While a script runs, keys expire as of its start (Redis 7.0's script time snapshot). */
+  scriptTime: number | null = null;
   readonly watchers = new Map<string, Set<Watcher>>();
   /** db\0key for keys some client is blocked on, with how many clients wait. */
   readonly blockedOn = new Map<string, number>();

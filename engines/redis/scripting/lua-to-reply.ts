@@ -5,37 +5,100 @@
 import type { ReplyWriter } from '../resp/writer.ts';
 import { lua, lstr, luaToLatin1, type LuaState } from './lua.ts';
 
-/** How deep nested tables may go before Redis's "reached lua stack limit". */
-const MAX_DEPTH = 1000;
+/**
+ * How deep nested tables may go before Redis's "reached lua stack limit": each level takes one slot
+ * of Lua 5.1's 8000-slot C stack, and the table at depth 7995 is the first that does not fit.
+ */
+const MAX_DEPTH = 7995;
 const INT64_MIN = '-9223372036854775808';
 
-export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptResp: 2 | 3, depth = 0): void {
-  const t = lua.lua_type(L, idx);
+/**
+ * Writes the value at `idx`. Nested tables are walked with an explicit stack, not recursion: a
+ * script may return tables nested thousands deep, and the JavaScript stack would not hold them.
+ */
+export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptResp: 2 | 3): void {
+  const frames: Frame[] = [];
+  lua.lua_pushvalue(L, idx);
+  writeTop(L, w, scriptResp, frames);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1] as Frame;
+    if (f.kind === 'array') {
+      if (f.i > f.n) {
+        frames.pop();
+        lua.lua_pop(L, f.owned);
+        continue;
+      }
+      lua.lua_rawgeti(L, f.idx, f.i++);
+      writeTop(L, w, scriptResp, frames);
+      continue;
+    }
+    // map and set: lua_next leaves key and value on the stack; copies of them are written.
+    if (f.phase === 'value') {
+      f.phase = 'drop';
+      lua.lua_pushvalue(L, -1);
+      writeTop(L, w, scriptResp, frames);
+      continue;
+    }
+    if (f.phase === 'drop') lua.lua_pop(L, 1);
+    else if (f.phase === 'start') lua.lua_pushnil(L);
+    f.phase = 'next';
+    if (lua.lua_next(L, f.idx) === 0) {
+      frames.pop();
+      lua.lua_pop(L, f.owned);
+      continue;
+    }
+    if (f.kind === 'set') {
+      lua.lua_pop(L, 1);
+      lua.lua_pushvalue(L, -1);
+    } else {
+      f.phase = 'value';
+      lua.lua_pushvalue(L, -2);
+    }
+    writeTop(L, w, scriptResp, frames);
+  }
+}
+
+interface Frame {
+  kind: 'array' | 'map' | 'set';
+  /** Absolute Lua stack index of the table walked. */
+  idx: number;
+  /** Slots to pop when the walk ends (the table, and the value holding its map/set field). */
+  owned: number;
+  i: number;
+  n: number;
+  /** map/set walk: start, next (the last key is on the stack), value (key and value), drop (pop the value). */
+  phase: 'start' | 'next' | 'value' | 'drop';
+}
+
+/** Writes the value on top of the Lua stack and pops it, or opens a frame that pops it later. */
+function writeTop(L: LuaState, w: ReplyWriter, resp: 2 | 3, frames: Frame[]): void {
+  const t = lua.lua_type(L, -1);
   switch (t) {
     case lua.LUA_TSTRING:
-      w.bulk(luaToLatin1(lua.lua_tolstring(L, idx) as Uint8Array));
-      return;
+      w.bulk(luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array));
+      break;
     case lua.LUA_TNUMBER:
-      writeInteger(w, lua.lua_tonumber(L, idx));
-      return;
+      writeInteger(w, lua.lua_tonumber(L, -1));
+      break;
     case lua.LUA_TBOOLEAN: {
-      const b = lua.lua_toboolean(L, idx);
-      if (scriptResp === 2) {
+      const b = lua.lua_toboolean(L, -1);
+      if (resp === 2) {
         if (b) w.int(1);
         else w.nil();
       } else w.bool(b);
-      return;
+      break;
     }
     case lua.LUA_TTABLE:
-      if (depth >= MAX_DEPTH || !lua.lua_checkstack(L, 4)) {
+      if (frames.length >= MAX_DEPTH || !lua.lua_checkstack(L, 4)) {
         w.error('ERR reached lua stack limit');
-        return;
+        break;
       }
-      writeTable(L, idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx, w, scriptResp, depth);
-      return;
+      if (openTable(L, lua.lua_gettop(L), w, frames)) return;
+      break;
     default:
       w.nil();
   }
+  lua.lua_pop(L, 1);
 }
 
 function writeInteger(w: ReplyWriter, n: number): void {
@@ -56,70 +119,49 @@ function stringField(L: LuaState, idx: number, name: string): string | null {
   return s;
 }
 
-function writeTable(L: LuaState, idx: number, w: ReplyWriter, resp: 2 | 3, depth: number): void {
+/** Writes a table that is a single reply, or its header and a frame for its elements (true). */
+function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[]): boolean {
   const err = stringField(L, idx, 'err');
   if (err !== null) {
     w.error(err);
-    return;
+    return false;
   }
   const ok = stringField(L, idx, 'ok');
   if (ok !== null) {
     w.simple(ok.replace(/[\r\n]/g, ' '));
-    return;
+    return false;
   }
   rawField(L, idx, 'double');
   if (lua.lua_type(L, -1) === lua.LUA_TNUMBER) {
     const d = lua.lua_tonumber(L, -1);
     lua.lua_pop(L, 1);
     w.double(d);
-    return;
+    return false;
   }
   lua.lua_pop(L, 1);
   const big = stringField(L, idx, 'big_number');
   if (big !== null) {
     if (w.proto === 3) w.raw(Buffer.from(`(${big.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1'));
     else w.bulk(big);
-    return;
+    return false;
   }
-  rawField(L, idx, 'map');
-  if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
-    const m = lua.lua_gettop(L);
-    let n = 0;
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, m) !== 0) {
-      n++;
-      lua.lua_pop(L, 1);
-    }
-    w.map(n);
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, m) !== 0) {
-      writeLuaValue(L, -2, w, resp, depth + 1);
-      writeLuaValue(L, -1, w, resp, depth + 1);
-      lua.lua_pop(L, 1);
+  for (const kind of ['map', 'set'] as const) {
+    rawField(L, idx, kind);
+    if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+      const m = lua.lua_gettop(L);
+      let n = 0;
+      lua.lua_pushnil(L);
+      while (lua.lua_next(L, m) !== 0) {
+        n++;
+        lua.lua_pop(L, 1);
+      }
+      if (kind === 'map') w.map(n);
+      else w.setHeader(n);
+      frames.push({ kind, idx: m, owned: 2, i: 0, n, phase: 'start' });
+      return true;
     }
     lua.lua_pop(L, 1);
-    return;
   }
-  lua.lua_pop(L, 1);
-  rawField(L, idx, 'set');
-  if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
-    const s = lua.lua_gettop(L);
-    let n = 0;
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, s) !== 0) {
-      n++;
-      lua.lua_pop(L, 1);
-    }
-    w.setHeader(n);
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, s) !== 0) {
-      lua.lua_pop(L, 1);
-      writeLuaValue(L, -1, w, resp, depth + 1);
-    }
-    lua.lua_pop(L, 1);
-    return;
-  }
-  lua.lua_pop(L, 1);
   let n = 0;
   while (lua.lua_rawgeti(L, idx, n + 1) !== lua.LUA_TNIL) {
     lua.lua_pop(L, 1);
@@ -127,11 +169,8 @@ function writeTable(L: LuaState, idx: number, w: ReplyWriter, resp: 2 | 3, depth
   }
   lua.lua_pop(L, 1);
   w.array(n);
-  for (let i = 1; i <= n; i++) {
-    lua.lua_rawgeti(L, idx, i);
-    writeLuaValue(L, -1, w, resp, depth + 1);
-    lua.lua_pop(L, 1);
-  }
+  frames.push({ kind: 'array', idx, owned: 1, i: 1, n, phase: 'start' });
+  return true;
 }
 
 /** Redis reads these fields raw: a metatable on the returned table changes nothing. */

@@ -3,7 +3,7 @@
 // 32-bit and wrap), numbers print with "%.14g" (no "5.0"), and a float passed where an integer is
 // expected is truncated instead of rejected.
 import { createRequire } from 'node:module';
-import { formatG } from './numfmt.ts';
+import { formatG, formatOne } from './numfmt.ts';
 
 /** A lua_State (main state or coroutine); opaque to us. */
 export type LuaState = { readonly __luaState: unique symbol };
@@ -145,6 +145,9 @@ req('fengari/src/defs.js');
 const luaconf = req('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
 luaconf.lua_number2str = (n) => formatG(n, 14);
 luaconf.LUA_COMPAT_FLOATSTRING = true;
+// string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
+const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
+(fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
 const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
 export const lua = fengari.lua;
 export const laux = fengari.lauxlib;
@@ -169,6 +172,27 @@ function patchNumbers(): void {
   };
 }
 
+/**
+ * Lua 5.1 has no integers: a length, a string position or a table key is a double, so `#t * #t`
+ * does not wrap at 32 bits as fengari's integer arithmetic would. Every integer fengari makes
+ * (arithmetic results, lengths, values copied between slots: results of library functions, keys
+ * out of tables) is stored as a float; its tables hash numbers by value, so they do not mind.
+ */
+function integersAsDoubles(): void {
+  const defs = req('fengari/src/defs.js') as { constant_types: { LUA_TNUMFLT: number; LUA_TNUMINT: number } };
+  const { LUA_TNUMFLT: FLT, LUA_TNUMINT: INT } = defs.constant_types;
+  const lobject = req('fengari/src/lobject.js') as { TValue: { prototype: { setivalue(x: number): void; setfrom(tv: { type: number; value: unknown }): void } } };
+  const proto = lobject.TValue.prototype as unknown as { type: number; value: unknown; setivalue(x: number): void; setfrom(tv: { type: number; value: unknown }): void };
+  proto.setivalue = function (this: { type: number; value: unknown }, x: number) {
+    this.type = FLT;
+    this.value = x;
+  };
+  proto.setfrom = function (this: { type: number; value: unknown }, tv: { type: number; value: unknown }) {
+    this.type = tv.type === INT ? FLT : tv.type;
+    this.value = tv.value;
+  };
+}
+
 function isHex(s: LuaString): boolean {
   let i = 0;
   while (i < s.length && (s[i] === 32 || (s[i] as number) - 9 < 5)) i++;
@@ -187,6 +211,7 @@ function hexValue(s: LuaString): number {
 }
 
 patchNumbers();
+integersAsDoubles();
 
 /** Byte-for-byte conversions between the engine's latin1 strings and Lua strings. */
 export function latin1ToLua(s: string): LuaString {

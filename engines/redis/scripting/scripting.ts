@@ -201,6 +201,7 @@ export class Scripting implements ApiHost {
     client.dbIndex = req.caller.dbIndex;
     client.w.proto = 2;
     this.running = r;
+    e.ks.scriptTime = e.clock.now();
     e.execDepth++;
     // Inside MULTI the script must finish within the transaction: it runs without yielding.
     lua.lua_sethook(co, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, HOOK_COUNT);
@@ -271,6 +272,7 @@ export class Scripting implements ApiHost {
       this.thread = null;
     }
     this.running = null;
+    e.ks.scriptTime = null;
     e.execDepth--;
     if (r.suspended) {
       const caller = r.req.caller;

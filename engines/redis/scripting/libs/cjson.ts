@@ -74,7 +74,8 @@ function encodeValue(L: LuaState, idx: number, out: ByteSink, depth: number): vo
 }
 
 function encodeTable(L: LuaState, idx: number, out: ByteSink, depth: number): void {
-  if (depth > MAX_DEPTH) throw new EncodeError(`Cannot serialise, excessive nesting (${depth})`);
+  // Each level holds a key and a value on the Lua stack: grow it as lua_cjson does, or fail like it.
+  if (depth > MAX_DEPTH || !lua.lua_checkstack(L, 3)) throw new EncodeError(`Cannot serialise, excessive nesting (${depth})`);
   let max = 0;
   let items = 0;
   let array = true;
@@ -207,7 +208,7 @@ class Decoder {
   }
 
   enter(): void {
-    if (++this.depth > MAX_DEPTH) throw new DecodeError(`Found too many nested data structures (${this.depth}) at character ${this.pos + 1}`);
+    if (++this.depth > MAX_DEPTH || !lua.lua_checkstack(this.L, 20)) throw new DecodeError(`Found too many nested data structures (${this.depth}) at character ${this.pos + 1}`);
   }
 
   object(): void {
