@@ -52,7 +52,13 @@ function keyFlag(key: string, binary: boolean): string {
 }
 
 /** First pass over the flags, as memcached's preparse: returns the parsed flags or an error line. */
-function preparse(tokens: string[], start: number): MetaFlags | string {
+/** The meta E flag (explicit CAS) exists from memcached 1.6.21: a node reporting an older version refuses it. */
+function knowsExplicitCas(version: string): boolean {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  return major > 1 || (major === 1 && (minor > 6 || (minor === 6 && patch >= 21)));
+}
+
+function preparse(tokens: string[], start: number, explicitCas: boolean): MetaFlags | string {
   const f: MetaFlags = {
     key: tokens[1]!,
     base64: false,
@@ -127,6 +133,7 @@ function preparse(tokens: string[], start: number): MetaFlags | string {
       }
       case 'C':
       case 'E': {
+        if (t[0] === 'E' && !explicitCas) return 'CLIENT_ERROR invalid flag\r\n';
         const v = parseU64(arg);
         if (v === null) error = 'CLIENT_ERROR bad token in command line format\r\n';
         else if (t[0] === 'C') f.cas = v;
@@ -228,7 +235,7 @@ function metaGet(s: Session, tokens: string[]): void {
   const out = s.out;
   if (tokens[1]!.length > KEY_MAX_LENGTH) return out.text(BAD_FORMAT);
   if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags are too long\r\n');
-  const f = preparse(tokens, 2);
+  const f = preparse(tokens, 2, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text(f);
   if (opaqueTooLong(tokens, 2)) return out.text('CLIENT_ERROR opaque token too long\r\n');
   const store = s.ctx.store;
@@ -335,7 +342,7 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags too long\r\n');
   if (req.data === null && !req.dataDiscarded) return out.text(BAD_FORMAT);
   // From here on the value has been read (or skipped), so errors no longer desynchronise the stream.
-  const f = preparse(tokens, 3);
+  const f = preparse(tokens, 3, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text(f);
   let mode: StoreMode = 'set';
   if (f.mode !== undefined) {
@@ -395,7 +402,7 @@ function metaDelete(s: Session, tokens: string[]): void {
   const out = s.out;
   if (tokens[1]!.length > KEY_MAX_LENGTH) return out.text(BAD_FORMAT);
   if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags are too long\r\n');
-  const f = preparse(tokens, 2);
+  const f = preparse(tokens, 2, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text('CLIENT_ERROR invalid or duplicate flag\r\n');
   const store = s.ctx.store;
   const item = store.find(f.key);
@@ -425,7 +432,7 @@ function metaArithmetic(s: Session, tokens: string[]): void {
   const out = s.out;
   if (tokens[1]!.length > KEY_MAX_LENGTH) return out.text(BAD_FORMAT);
   if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags are too long\r\n');
-  const f = preparse(tokens, 2);
+  const f = preparse(tokens, 2, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text('CLIENT_ERROR invalid or duplicate flag\r\n');
   let incr = true;
   switch (f.mode) {

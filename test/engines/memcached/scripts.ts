@@ -168,5 +168,7 @@ export const TEXT_SCRIPTS: Record<string, string[]> = {
     'ms m24 0\r\n\r\nmg m24 v s\r\n',
     'ms m25 2 T30\r\nhi\r\nmd m25 I\r\nma m25\r\n',
     'ms m26 2 Me\r\nhi\r\nms m26 2 Ms\r\nhi\r\nma m26 Mi\r\n',
+    // E (explicit CAS) is newer than 1.6.18, which refuses it in every meta command.
+    'ms e27 1\r\nx\r\nmg e27 E5 v\r\nmg e27 E5\r\nms e27 1 E99\r\ny\r\nmg e27 c v\r\nmd e27 E5\r\nma e27 E5\r\nmg e27 Eabc\r\nmd e27 E q\r\nmg e27 v E1 E2\r\n',
   ],
 };
