@@ -27,12 +27,11 @@ function formParams(request: FastifyRequest): URLSearchParams {
 async function dispatch(world: World, params: URLSearchParams, scope: Scope, requestId: string): Promise<string> {
   const action = params.get('Action');
   if (!action) throw commonError('MissingAction', 'The request must contain the parameter Action.');
-  const version = params.get('Version');
-  if (version !== null && version !== API_VERSION) {
-    throw commonError('InvalidParameterValue', `Unsupported API version ${version}; elasticache-local speaks ${API_VERSION}.`);
-  }
-  const operation = OPERATIONS.get(action);
-  if (!operation) throw commonError('InvalidAction', `The action ${action} is not valid for this web service.`);
+  // AWS's query services look an operation up by action and version together: a missing or other
+  // Version finds no operation, worded as they word it.
+  const version = params.get('Version') || 'NO_VERSION_SPECIFIED';
+  const operation = version === API_VERSION ? OPERATIONS.get(action) : undefined;
+  if (!operation) throw commonError('InvalidAction', `Could not find operation ${action} for version ${version}`);
   const handler = ACTIONS[action];
   if (!handler) {
     throw commonError('InvalidAction', `The action ${action} is not implemented by elasticache-local yet.`);

@@ -2,7 +2,7 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { DEFAULT_VERSION, ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
 import { scaleUpTargets } from '../catalog/node-types.ts';
 import { FAMILIES } from '../lifecycle/parameters.ts';
-import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
+import { invalidCombination, invalidValue } from '../protocol/errors.ts';
 import { requireCluster } from './cache-clusters.ts';
 import { classicOnly, engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
@@ -10,10 +10,6 @@ import { define, type ActionTable } from './registry.ts';
 import { requireGroup } from './replication-groups.ts';
 
 
-function unknownServiceUpdate(name: string | undefined) {
-  if (name === undefined) return missingParameter('ServiceUpdateName');
-  return fault('ServiceUpdateNotFoundFault', `The service update ${name} could not be found.`);
-}
 
 export const catalogueActions: ActionTable = {
   DescribeCacheEngineVersions: define<ec.DescribeCacheEngineVersionsMessage, ec.CacheEngineVersionMessage>((input) => {
@@ -60,14 +56,6 @@ export const catalogueActions: ActionTable = {
     throw classicOnly();
   }),
 
-  // No service updates are ever published here, so naming one is always an unknown update.
-  BatchApplyUpdateAction: define<ec.BatchApplyUpdateActionMessage, ec.UpdateActionResultsMessage>((input) => {
-    throw unknownServiceUpdate(input.ServiceUpdateName);
-  }),
-  BatchStopUpdateAction: define<ec.BatchStopUpdateActionMessage, ec.UpdateActionResultsMessage>((input) => {
-    throw unknownServiceUpdate(input.ServiceUpdateName);
-  }),
-
   ListAllowedNodeTypeModifications: define<ec.ListAllowedNodeTypeModificationsMessage, ec.AllowedNodeTypeModificationsMessage>(
     (input, { world, scope }) => {
       if (input.CacheClusterId !== undefined && input.ReplicationGroupId !== undefined) {
@@ -83,9 +71,5 @@ export const catalogueActions: ActionTable = {
       return { ScaleUpModifications: scaleUpTargets(nodeType), ScaleDownModifications: [] };
     },
   ),
-
-  // Nothing of these kinds can exist until their Create actions are implemented: describe them as empty.
-  DescribeServiceUpdates: define<ec.DescribeServiceUpdatesMessage, ec.ServiceUpdatesMessage>(() => ({ ServiceUpdates: [] })),
-  DescribeUpdateActions: define<ec.DescribeUpdateActionsMessage, ec.UpdateActionsMessage>(() => ({ UpdateActions: [] })),
 };
 

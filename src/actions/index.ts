@@ -11,6 +11,7 @@ import { replicationGroupActions } from './replication-groups.ts';
 import { reservedNodeActions } from './reserved-nodes.ts';
 import { serverlessSnapshotActions } from './serverless-snapshots.ts';
 import { serverlessActions } from './serverless.ts';
+import { serviceUpdateActions } from './service-updates.ts';
 import { snapshotActions } from './snapshots.ts';
 import { subnetGroupActions } from './subnet-groups.ts';
 import { tagActions } from './tags.ts';
@@ -25,6 +26,7 @@ export const ACTIONS: ActionTable = {
   ...tagActions,
   ...eventActions,
   ...catalogueActions,
+  ...serviceUpdateActions,
   ...parameterGroupActions,
   ...userActions,
   ...serverlessActions,

@@ -45,6 +45,7 @@ describe('the Query API wire', () => {
     const { status, text } = await call('Action=MakeCoffee&Version=2015-02-02');
     expect(status).toBe(400);
     expect(errorCode(text)).toBe('InvalidAction');
+    expect(text).toContain('Could not find operation MakeCoffee for version 2015-02-02');
     expect(text).toContain('<Type>Sender</Type>');
     expect(text).toMatch(/<RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/);
   });
@@ -55,10 +56,15 @@ describe('the Query API wire', () => {
     expect(errorCode(text)).toBe('MissingAction');
   });
 
-  it('rejects another API version', async () => {
-    const { status, text } = await call('Action=DescribeCacheClusters&Version=2010-01-01');
+  it('requires Version as AWS does: a missing or other version finds no operation', async () => {
+    let { status, text } = await call('Action=DescribeCacheClusters&Version=2010-01-01');
     expect(status).toBe(400);
-    expect(errorCode(text)).toBe('InvalidParameterValue');
+    expect(errorCode(text)).toBe('InvalidAction');
+    expect(text).toContain('<Message>Could not find operation DescribeCacheClusters for version 2010-01-01</Message>');
+    ({ status, text } = await call('Action=DescribeCacheClusters'));
+    expect(status).toBe(400);
+    expect(errorCode(text)).toBe('InvalidAction');
+    expect(text).toContain('<Message>Could not find operation DescribeCacheClusters for version NO_VERSION_SPECIFIED</Message>');
   });
 
   it('routes every one of the 75 actions: implemented ones answer, the rest name themselves', async () => {
