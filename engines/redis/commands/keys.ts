@@ -9,6 +9,7 @@ import { encodingOf } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
+import { runSliced } from '../sliced.ts';
 import { I64_MAX, I64_MIN, parseI64Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
 
@@ -230,10 +231,15 @@ export const keyCommands = defineGroup('keyspace', [
       const pattern = a[1] as string;
       const out: string[] = [];
       const all = pattern === '*';
-      for (const k of [...c.db.dict.keys()]) {
-        if ((all || globMatch(pattern, k)) && !c.db.expireIfNeeded(k)) out.push(k);
+      const db = c.db;
+      // Keys added while the slices run (a replica applying its stream) are visited too, as a Map iterator does.
+      function* match(): Generator<void> {
+        for (const k of db.dict.keys()) {
+          if ((all || globMatch(pattern, k)) && !db.expireIfNeeded(k)) out.push(k);
+          yield;
+        }
       }
-      c.w.bulks(out);
+      runSliced(c, match(), () => c.w.bulks(out));
     },
   },
   { name: 'scan', arity: -2, flags: ['readonly'], handler: scan },

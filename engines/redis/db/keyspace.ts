@@ -255,7 +255,14 @@ export class Database {
   flush(): void {
     if (this.ks.onFlush !== null) this.ks.onFlush();
     if (this.ks.onReplicateReset !== null) this.ks.onReplicateReset();
-    for (const key of this.dict.keys()) this.ks.signalWatchers(this.id, key);
+    // Only watched keys need a signal: walking the watchers, not the keys, keeps a flush of a million
+    // keys from holding the event loop every other node shares.
+    const prefix = `${this.id}\0`;
+    const touched: string[] = [];
+    for (const k of this.ks.watchers.keys()) {
+      if (k.startsWith(prefix) && this.dict.has(k.slice(prefix.length))) touched.push(k.slice(prefix.length));
+    }
+    for (const key of touched) this.ks.signalWatchers(this.id, key);
     this.dict.clear();
     this.expires.clear();
     this.ks.recomputeMemory();
