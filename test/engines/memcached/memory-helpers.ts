@@ -1,0 +1,82 @@
+// Shared by the memory differentials: real memcached and our engine started alike, the same scripts
+// sent to both, and what memcached's allocator decides (pages, chunks, per-class item counters).
+//
+// Not compared: where memcached's background LRU maintainer has put items at the moment we look
+// (number_hot/warm/cold, ages, moves_*, direct_reclaims, hits_to_*), since that depends on its timing.
+import { startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import type { MemcachedServerOptions } from '../../../engines/memcached/index.ts';
+
+export const MB = 1024 * 1024;
+
+/** Fields the maintainer's timing decides (see above), plus those of the process and the clock. */
+const TIMING = new Set([
+  'number_hot', 'number_warm', 'number_cold', 'age_hot', 'age_warm', 'age', 'evicted_time', 'moves_to_cold',
+  'moves_to_warm', 'moves_within_lru', 'direct_reclaims', 'hits_to_hot', 'hits_to_warm', 'hits_to_cold', 'hits_to_temp',
+]);
+const GLOBAL = ['bytes', 'curr_items', 'total_items', 'cmd_set', 'evictions', 'limit_maxbytes', 'slab_global_page_pool', 'store_no_memory', 'slabs_moved'];
+
+let servers: Target[] = [];
+
+/** Stops the servers `pair` started (call from afterEach). */
+export async function closeAll(): Promise<void> {
+  await Promise.all(servers.map((s) => s.close()));
+  servers = [];
+}
+
+export async function pair(realArgs: string[], ours: Partial<MemcachedServerOptions>): Promise<[Target, Target]> {
+  const started = await Promise.all([startReal(realArgs), startOurs({ version: '1.6.18', ...ours })]);
+  servers.push(...started);
+  return started;
+}
+
+export async function send(t: Target, script: string): Promise<string> {
+  return (await textExchange(t.port, script, 5000)).reply.toString('latin1');
+}
+
+export function stats(reply: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of reply.split('\r\n')) {
+    const [tag, name, value] = line.split(' ');
+    if (tag === 'STAT' && name !== undefined && !TIMING.has(name.split(':').pop()!)) m.set(name, value ?? '');
+  }
+  return m;
+}
+
+/** Everything memcached's allocator decides, from one server. */
+export async function memoryPicture(t: Target): Promise<Record<string, unknown>> {
+  const general = stats(await send(t, 'stats\r\n'));
+  return {
+    slabs: Object.fromEntries(stats(await send(t, 'stats slabs\r\n'))),
+    items: Object.fromEntries(stats(await send(t, 'stats items\r\n'))),
+    stats: Object.fromEntries(GLOBAL.map((k) => [k, general.get(k)])),
+  };
+}
+
+export function sets(prefix: string, from: number, to: number, size: number, extra = ''): string {
+  const value = 'v'.repeat(size);
+  let s = '';
+  for (let i = from; i < to; i++) s += `set ${prefix}${i} 0 ${extra || '0'} ${size}\r\n${value}\r\n`;
+  return s;
+}
+
+/** Which of the keys are still there (mg without flags: HD or EN). */
+export async function survivors(t: Target, keys: string[]): Promise<string> {
+  const reply = await send(t, keys.map((k) => `mg ${k}\r\n`).join(''));
+  return reply
+    .split('\r\n')
+    .filter((l) => l === 'HD' || l === 'EN')
+    .map((l) => (l === 'HD' ? '1' : '0'))
+    .join('');
+}
+
+export function keys(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+}
+
+/** Polls until `probe` gives the same answer on both servers (memcached moves pages in a background thread). */
+export async function settle(real: Target, ours: Target, probe: (t: Target) => Promise<string>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await probe(real)) === (await probe(ours))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
