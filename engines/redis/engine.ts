@@ -168,6 +168,7 @@ export class Engine {
       }
     }
     if (this.pause !== null && now >= this.pause.until) this.unpause();
+    this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
     this.flushDirty();
   }
@@ -422,12 +423,38 @@ export class Engine {
       this.ks.blockedOn.set(k, (this.ks.blockedOn.get(k) ?? 0) + 1);
     }
     if (timeoutMs > 0) {
-      b.timer = setTimeout(() => {
-        if (c.blocked !== b) return;
-        b.onTimeout();
-        this.unblock(c);
-        this.resume(c);
-      }, timeoutMs);
+      this.timeoutTable.add(c);
+      this.armBlockTimer(c, b, timeoutMs);
+    }
+  }
+
+  /** Blocked clients with a deadline (INFO's clients_in_timeout_table). */
+  readonly timeoutTable = new Set<Client>();
+  /** While DEBUG SLEEP holds this node, redis-server would not run its timeout handler either. */
+  sleepingUntil = 0;
+
+  // The deadline is on the engine clock; the wall-clock timer only says when to look again, and the
+  // cron looks too, so a test's manual clock moving past the deadline times the client out.
+  private armBlockTimer(c: Client, b: BlockState, ms: number): void {
+    b.timer = setTimeout(() => this.checkBlockTimeout(c, b), Math.max(1, ms));
+    b.timer.unref?.();
+  }
+
+  private checkBlockTimeout(c: Client, b: BlockState): void {
+    if (c.blocked !== b) return;
+    const now = this.clock.now();
+    const wait = Math.max(b.deadline - now, this.sleepingUntil - now);
+    if (wait > 0) return this.armBlockTimer(c, b, Math.min(wait, 1000));
+    b.onTimeout();
+    this.unblock(c);
+    this.resume(c);
+  }
+
+  expireBlockedTimeouts(now: number): void {
+    if (this.timeoutTable.size === 0 || this.sleepingUntil > now) return;
+    for (const c of [...this.timeoutTable]) {
+      const b = c.blocked;
+      if (b !== null && b.deadline > 0 && b.deadline <= now) this.checkBlockTimeout(c, b);
     }
   }
 
@@ -435,6 +462,7 @@ export class Engine {
     const b = c.blocked;
     if (b === null) return;
     c.blocked = null;
+    this.timeoutTable.delete(c);
     if (b.timer) clearTimeout(b.timer);
     for (const k of new Set(b.keys)) {
       const list = this.waiters.get(k);

@@ -58,7 +58,7 @@ const sections: Record<string, Section> = {
       ['tracking_clients', e.tracking.clientsOn],
       ['pubsub_clients', pubsub],
       ['watching_clients', watching],
-      ['clients_in_timeout_table', e.blockedClientCount],
+      ['clients_in_timeout_table', e.timeoutTable.size],
       ['total_watched_keys', e.ks.watchers.size],
       ['total_blocking_keys', e.ks.blockedOn.size],
     ];

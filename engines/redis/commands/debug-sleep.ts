@@ -13,9 +13,20 @@ export function debugSleep(c: Client, ms: number): void {
   const until = e.clock.now() + ms;
   const pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: false };
   e.pause = pause;
-  e.block(c, [], ms, { tryServe: () => false, onTimeout: () => c.w.ok() });
+  // Blocked clients' timeouts wait for the sleep to end, as redis-server checks them only when awake.
+  e.sleepingUntil = Math.max(e.sleepingUntil, until);
+  const sleeping = e.sleepingUntil;
+  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => c.w.ok() });
+  const state = c.blocked;
   setTimeout(() => {
     // The wall-clock timer ends the sleep even under a test's manual clock; a later, longer pause stays.
+    if (e.sleepingUntil === sleeping) e.sleepingUntil = 0;
+    if (c.blocked === state && state !== null) {
+      state.onTimeout();
+      e.unblock(c);
+      e.resume(c);
+    }
     if (e.pause === pause) e.unpause();
+    e.expireBlockedTimeouts(e.clock.now());
   }, ms).unref();
 }

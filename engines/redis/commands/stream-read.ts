@@ -221,12 +221,19 @@ function blockRead(c: Client, r: ReadArgs, gt: StreamId[]): void {
   });
 }
 
-/** A blocked reader gets the one stream that changed, or -NOGROUP if its group went away. */
+/**
+ * A blocked reader gets the one stream that changed. A group reader whose stream was deleted or
+ * replaced gets -UNBLOCKED (redis 7.0.15 signals deleted keys), one whose group went away -NOGROUP.
+ */
 function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): boolean {
   const i = r.keys.indexOf(key);
   if (i < 0) return false;
   const o = c.db.peek(key);
-  if (o === null || o.type !== 'stream') return false;
+  if (o === null || o.type !== 'stream') {
+    if (r.group === null) return false;
+    c.w.error('UNBLOCKED the stream key no longer exists');
+    return true;
+  }
   const s = o.v;
   let want = gt[i] as StreamId;
   let g: ConsumerGroup | null = null;

@@ -18,14 +18,7 @@ export function clampRange(start: number, end: number, len: number): [number, nu
   return [start, end];
 }
 
-/** Parses a blocking timeout in seconds (float allowed) to ms; 0 = forever. */
-export function parseTimeout(s: string): number {
-  if (!/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) fail(E.TIMEOUT);
-  const v = Number(s);
-  if (!Number.isFinite(v)) fail(E.TIMEOUT);
-  if (v < 0) fail(E.TIMEOUT_NEG);
-  return Math.ceil(v * 1000);
-}
+export { parseTimeout } from './blocking-timeout.ts';
 
 /** Redis's getPositiveLongFromObjectOrReply: a non-number gets the same message as a negative one. */
 export function parseCount(s: string, positiveMsg = 'ERR value is out of range, must be positive'): number {
