@@ -3,12 +3,14 @@ import { benchIsolation } from './isolation.ts';
 import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
+import { benchRedisCpu } from './redis-cpu.ts';
 import { benchScripting } from './scripting.ts';
 import { benchSnapshot } from './snapshot.ts';
 
 const only = process.argv[2];
 const suites: [string, () => Promise<string>][] = [
   ['redis', benchRedis],
+  ['redis-cpu', benchRedisCpu],
   ['scripting', benchScripting],
   ['memory', benchMemory],
   ['memcached', benchMemcached],

@@ -108,8 +108,28 @@ function finish(sign: number, abs: number, nonZeroDigits: boolean, end: number):
   return { value: sign * abs, end, erange };
 }
 
+/**
+ * What clients send almost always ("3", "-1.5", ".25"): short enough that it can neither overflow nor
+ * underflow, and read by Number, which rounds correctly as glibc's strtod does. Null: take the full path.
+ */
+function plainDecimal(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let digits = 0;
+  let dot = false;
+  for (let i = s.charCodeAt(0) === 45 ? 1 : 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return null;
+  }
+  return digits === 0 ? null : Number(s);
+}
+
 /** Redis's string2d (getDoubleFromObject): whole string, no leading space, no NaN, no overflow or underflow to 0. */
 export function toFloat(s: string): number | null {
+  const plain = plainDecimal(s);
+  if (plain !== null) return plain;
   if (s.length === 0 || SPACE_RE.exec(s)?.[0].length) return null;
   const r = strtod(s);
   if (r.end !== s.length || Number.isNaN(r.value)) return null;
