@@ -22,6 +22,7 @@ const REPLAYABLE = new Set([
   'sadd', 'srem', 'smove',
   'zadd', 'zincrby', 'zrem', 'zremrangebyscore', 'zremrangebyrank', 'zremrangebylex', 'zpopmin', 'zpopmax', 'zmpop',
   'xadd', 'xdel', 'xtrim',
+  'incr', 'decr', 'incrby', 'decrby', 'append', 'setrange', 'setnx', 'mset', 'msetnx',
 ]);
 
 const DISCARD: Conn = {
@@ -95,7 +96,8 @@ export class Replication {
    * may strike on one side first.
    */
   beforeWrite(def: CommandDef, args: string[], dbIndex: number): boolean {
-    if (!REPLAYABLE.has(def.name)) return false;
+    // SET with no option (EX, PX, GET, ...) is as deterministic as INCR; with options it goes by copy.
+    if (!REPLAYABLE.has(def.name) && !(def.name === 'set' && args.length === 3)) return false;
     const db = this.engine.ks.dbs[dbIndex];
     if (db === undefined) return false;
     if (db.expires.size !== 0) for (const p of keyPositions(def, args)) if (db.expires.has(args[p] as string)) return false;
