@@ -30,6 +30,8 @@ interface Prefix {
 
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const RO_SCRIPTS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 export class Tracking {
   /** Key → ids of clients that may have cached it. */
   private readonly keys = new Map<string, Set<number>>();
@@ -119,11 +121,22 @@ export class Tracking {
     const caching = t.caching;
     // As Redis's resetClient: any CLIENT subcommand, or queuing inside MULTI, keeps the CACHING flag.
     if (!def.fullName.startsWith('client|') && c.multi === null) t.caching = null;
-    if (t.bcast || !def.flags.includes('readonly')) return;
+    // A read-only script is not itself remembered: the commands it runs are (rememberKeys).
+    if (RO_SCRIPTS.has(def.name)) return;
+    if (!def.flags.includes('readonly')) return;
+    this.rememberKeys(c, keyPositions(def, args).map((p) => args[p] as string), caching);
+  }
+
+  /**
+   * Remembers keys `c` read. A script's read-only commands make Redis 7.0 remember the keys the
+   * script declared (its caller's command), not the ones the commands name.
+   */
+  rememberKeys(c: Client, keys: readonly string[], caching = c.tracking?.caching ?? null): void {
+    const t = c.tracking;
+    if (t === null || t.bcast) return;
     if (t.optin && caching !== true) return;
     if (t.optout && caching === false) return;
-    for (const p of keyPositions(def, args)) {
-      const key = args[p] as string;
+    for (const key of keys) {
       let set = this.keys.get(key);
       if (set === undefined) this.keys.set(key, (set = new Set()));
       set.add(c.id);

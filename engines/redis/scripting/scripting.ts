@@ -13,6 +13,7 @@ import { E, fail } from '../errors.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
+import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
 import { writeLuaValue } from './lua-to-reply.ts';
@@ -93,6 +94,8 @@ export class Scripting implements ApiHost {
   onReset: ((L: LuaState) => void) | null = null;
 
   readonly functions: Functions;
+  /** What redis.log wrote, filtered by loglevel (nodes have no log file to write it to). */
+  readonly scriptLog = new ScriptLog();
 
   constructor(readonly engine: Engine) {
     this.functions = new Functions(this);
@@ -161,7 +164,7 @@ export class Scripting implements ApiHost {
     if (f.noCluster && e.cluster !== null) fail("ERR Can not run script on cluster, 'no-cluster' flag is set.");
     if (!f.allowOom && !f.noWrites && e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory()) fail(E.OOM);
     if (!f.noWrites) {
-      if (e.replication.primary !== null) fail('READONLY Can not run script with write flag on readonly replica');
+      if (e.replication.primary !== null) fail("READONLY You can't write against a read only replica.");
       if (req.readOnlyCommand) fail('ERR Can not execute a script with write flag using *_ro command.');
     }
   }
@@ -359,8 +362,9 @@ export class Scripting implements ApiHost {
     if (this.running !== null) this.running.resp = v;
   }
 
-  log(): void {
-    // Redis writes these to its log file; nodes here have none.
+  log(level: number, message: string): void {
+    const e = this.engine;
+    this.scriptLog.write(level, message, e.config.get('loglevel'), e.clock.now());
   }
 
   aclCheck(args: string[]): boolean | null {
@@ -391,6 +395,8 @@ export class Scripting implements ApiHost {
     const sc = this.client;
     sc.w.proto = r.resp;
     runCommand(this.engine, sc, def, args);
+    const caller = r.req.caller;
+    if (caller.tracking !== null && def.flags.includes('readonly')) this.engine.tracking.rememberKeys(caller, r.req.keys);
     const out = sc.w.take();
     if (out === null) {
       lua.lua_pushboolean(L, false);

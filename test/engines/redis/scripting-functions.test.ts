@@ -72,7 +72,7 @@ describe('functions on replicas', () => {
       await p.call('SET', 'k', '7');
       await p.call('WAIT', '1', '1000');
       expect(await r.call('FCALL_RO', 'myget', '1', 'k')).toBe('$1\r\n7\r\n');
-      expect(await r.call('FCALL', 'myincr', '1', 'k')).toBe("-READONLY Can not run script with write flag on readonly replica\r\n");
+      expect(await r.call('FCALL', 'myincr', '1', 'k')).toBe("-READONLY You can't write against a read only replica.\r\n");
       await p.call('FUNCTION', 'LOAD', ONE);
       expect(await r.call('FCALL_RO', 'only', '0')).toBe(':1\r\n');
       await p.call('FUNCTION', 'DELETE', 'one');
