@@ -3,8 +3,11 @@ import { defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-v
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
-import { finalSnapshot, loadIntoCluster, newSnapshot, restoreSourceRdbs } from '../lifecycle/snapshots.ts';
-import { bringUpCluster, bringUpNodes, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
+import { finalSnapshot, newSnapshot } from '../lifecycle/snapshots.ts';
+import { bringUpNodes, finishClusterCreate, markAvailable, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
+import { portsOf, removeResource } from '../lifecycle/removal.ts';
+import { NODE_STATUS, requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, NodeRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { CLUSTER_ID_MAX, identifier, intInRange, maintenanceWindow, snapshotWindow } from '../validate/identifiers.ts';
@@ -46,11 +49,6 @@ export function requireCluster(world: World, scope: Scope, id: string | undefine
   return cluster;
 }
 
-function requireAvailable(cluster: ClusterRecord): void {
-  if (cluster.status !== 'available') {
-    throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is not in available state (current state: ${cluster.status}).`);
-  }
-}
 
 export function newNodes(world: World, first: number, count: number, zones: string[]): NodeRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -120,40 +118,12 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
   };
 }
 
-/** Marks a cluster and its nodes available once its engines listen; records AWS's events. */
-async function finishCreate(world: World, scope: Scope, id: string): Promise<void> {
-  const cluster = await bringUpCluster(world, scope, id);
-  if (!cluster || cluster.status !== 'creating') return;
-  if (cluster.restoreFrom && !restoreData(world, scope, cluster)) return;
-  cluster.status = 'available';
-  for (const n of cluster.nodes) n.status = 'available';
-  world.resources.put(scope, 'cluster', id, cluster);
-  for (const n of cluster.nodes) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
-  world.event(scope, 'cache-cluster', id, 'Cache cluster created');
-  if (cluster.replicationGroupId) finishGroupMembership(world, scope, cluster.replicationGroupId);
-}
-
-/** Loads a standalone cluster's starting data; a failed restore leaves it create-failed, as on AWS. */
-function restoreData(world: World, scope: Scope, cluster: ClusterRecord): boolean {
-  try {
-    loadIntoCluster(world, scope, cluster.id, restoreSourceRdbs(world, scope, cluster.restoreFrom!));
-    return true;
-  } catch (err) {
-    cluster.status = 'create-failed';
-    world.resources.put(scope, 'cluster', cluster.id, cluster);
-    world.event(scope, 'cache-cluster', cluster.id, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
-    return false;
-  }
-}
-
 async function finishDelete(world: World, scope: Scope, id: string): Promise<void> {
   const cluster = world.resources.get(scope, 'cluster', id);
   if (!cluster) return;
   if (cluster.finalSnapshot) finalSnapshot(world, scope, newSnapshot(world, scope, cluster.finalSnapshot, 'manual', undefined, cluster));
   await tearDownCluster(world, scope, cluster);
-  world.resources.remove(scope, 'cluster', id);
-  world.tags.removeAll(world.arn(scope, 'cluster', id));
-  world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+  removeResource(world, scope, 'cluster', id, 'Cache cluster deleted');
   if (cluster.replicationGroupId) {
     const group = world.resources.get(scope, 'replication-group', cluster.replicationGroupId);
     if (group) {
@@ -186,9 +156,7 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     throw fault('ReplicationGroupNotFoundFault', `Replication group ${input.ReplicationGroupId} not found.`);
   }
   const primary = group ? world.resources.get(scope, 'cluster', group.primaryClusterId) : undefined;
-  if (group && group.status !== 'available') {
-    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state.`);
-  }
+  if (group) requireState('replication-group', group, 'members');
   if (group?.shards) {
     throw invalidCombination(
       `Cannot add cache cluster ${input.CacheClusterId} to the cluster mode enabled replication group ${group.id}: use IncreaseReplicaCount or ModifyReplicationGroupShardConfiguration.`,
@@ -261,20 +229,38 @@ function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, s
     configEndpointPort: engine === 'memcached' ? requestedPort : undefined,
     createdAt: world.now(),
   };
-  world.resources.transaction(() => {
-    checkNodeQuota(world, scope, record.nodes.length);
-    if (!world.resources.insert(scope, 'cluster', id, record)) {
-      throw fault('CacheClusterAlreadyExistsFault', `Cache cluster ${id} already exists.`);
-    }
-    applyCreateTags(world, world.arn(scope, 'cluster', id), input.Tags);
-    if (group) {
-      group.memberClusters.push(id);
-      group.status = 'modifying';
-      world.resources.put(scope, 'replication-group', group.id, group);
-    }
-  });
-  world.later(() => finishCreate(world, scope, id));
+  checkNodeQuota(world, scope, record.nodes.length);
+  // The ports are taken now, so a create the port range cannot serve is refused before anything exists.
+  claimClusterPorts(world, record);
+  try {
+    world.resources.transaction(() => {
+      if (!world.resources.insert(scope, 'cluster', id, record)) {
+        throw fault('CacheClusterAlreadyExistsFault', `Cache cluster ${id} already exists.`);
+      }
+      applyCreateTags(world, world.arn(scope, 'cluster', id), input.Tags);
+      if (group) {
+        group.memberClusters.push(id);
+        transition(world, scope, 'replication-group', group, 'modifying');
+        world.resources.put(scope, 'replication-group', group.id, group);
+      }
+    });
+  } catch (err) {
+    world.runtime.ports.release(...portsOf('cluster', record));
+    throw err;
+  }
+  runStep(world, scope, 'cluster', id, () => finishClusterCreate(world, scope, id));
   return { CacheCluster: describeCluster(world, scope, record, false) };
+}
+
+/** Node ports (and a Memcached configuration endpoint's) from the range; a requested Port is the node's own. */
+function claimClusterPorts(world: World, record: ClusterRecord): void {
+  const wanted = record.nodes.filter((n) => n.port === 0);
+  const needsConfig = record.engine === 'memcached' && !record.configEndpointPort;
+  const claimed = world.runtime.ports.claim(wanted.length + (needsConfig ? 1 : 0));
+  wanted.forEach((n, i) => (n.port = claimed[i]!));
+  if (needsConfig) record.configEndpointPort = claimed.at(-1) || undefined;
+  for (const n of record.nodes) world.runtime.ports.reserve(n.port);
+  if (record.configEndpointPort) world.runtime.ports.reserve(record.configEndpointPort);
 }
 
 /**
@@ -351,6 +337,7 @@ function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, i
       const highest = Math.max(0, ...cluster.nodes.map((n) => Number(n.id)));
       const zones = input.NewAvailabilityZones ?? [...new Set(cluster.nodes.map((n) => n.az))];
       checkNodeQuota(world, scope, input.NumCacheNodes - cluster.nodes.length);
+      world.runtime.ports.requireFree(input.NumCacheNodes - cluster.nodes.length);
       const nodes = newNodes(world, highest + 1, input.NumCacheNodes - cluster.nodes.length, zones);
       cluster.nodes.push(...nodes);
       plan.addedNodes.push(...nodes.map((n) => n.id));
@@ -406,7 +393,7 @@ function planClusterChange(world: World, scope: Scope, cluster: ClusterRecord, i
 function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord, plan: ClusterPlan): void {
   finishClusterAuthToken(world, scope, cluster);
   const changesNodes = plan.restart || plan.addedNodes.length > 0 || plan.removedNodes.length > 0;
-  if (changesNodes) cluster.status = 'modifying';
+  if (changesNodes) transition(world, scope, 'cluster', cluster, 'modifying');
   world.resources.put(scope, 'cluster', cluster.id, cluster);
   if (plan.parametersChanged) world.runtime.applyParameters(scope, cluster, clusterParameters(world.resources, scope, cluster.parameterGroup));
   const id = cluster.id;
@@ -415,7 +402,7 @@ function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord,
     return;
   }
   const { addedNodes, removedNodes, restart } = plan;
-  world.later(async () => {
+  runStep(world, scope, 'cluster', id, async () => {
     for (const n of removedNodes) {
       await world.runtime.stopNode(scope, id, n.id, n.port);
       world.event(scope, 'cache-cluster', id, `Removed cache node ${n.id}`);
@@ -426,11 +413,9 @@ function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord,
     if (restart) await restartNodes(world, scope, fresh, fresh.nodes.map((n) => n.id));
     for (const n of fresh.nodes) {
       if (addedNodes.includes(n.id)) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
-      n.status = 'available';
     }
-    fresh.status = 'available';
+    markAvailable(world, scope, fresh, 'Cache cluster modified');
     world.resources.put(scope, 'cluster', id, fresh);
-    world.event(scope, 'cache-cluster', id, 'Cache cluster modified');
   });
 }
 
@@ -441,7 +426,7 @@ function commitClusterChange(world: World, scope: Scope, cluster: ClusterRecord,
  */
 export function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: World, scope: Scope): ec.ModifyCacheClusterResult {
   const cluster = requireCluster(world, scope, input.CacheClusterId);
-  requireAvailable(cluster);
+  requireState('cluster', cluster, 'modify');
   if (!clusterRequestsChange(input, cluster) && !(input.ApplyImmediately && cluster.deferred)) throw noModifications();
   const { apply, deferred } = splitDeferred(input, CLUSTER_DEFERRED, cluster.deferred, world.now());
   planClusterChange(world, scope, structuredClone(cluster), { ...apply, ...deferred?.request } as ec.ModifyCacheClusterMessage);
@@ -479,12 +464,12 @@ export const cacheClusterActions: ActionTable = {
     if (cluster.status === 'deleting') {
       throw fault('InvalidCacheClusterStateFault', `Cache cluster ${cluster.id} is already being deleted.`);
     }
-    requireAvailable(cluster);
+    requireState('cluster', cluster, 'delete');
     const group = cluster.replicationGroupId ? world.resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
     if (group) checkMemberDeletable(group, cluster.id);
     cluster.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, cluster.engine);
-    cluster.status = 'deleting';
-    for (const n of cluster.nodes) n.status = 'deleting';
+    transition(world, scope, 'cluster', cluster, 'deleting');
+    for (const n of cluster.nodes) n.status = NODE_STATUS.deleting;
     world.resources.put(scope, 'cluster', cluster.id, cluster);
     world.later(() => finishDelete(world, scope, cluster.id));
     return { CacheCluster: describeCluster(world, scope, cluster, false) };
@@ -492,7 +477,7 @@ export const cacheClusterActions: ActionTable = {
 
   RebootCacheCluster: define<ec.RebootCacheClusterMessage, ec.RebootCacheClusterResult>((input, { world, scope }) => {
     const cluster = requireCluster(world, scope, input.CacheClusterId);
-    requireAvailable(cluster);
+    requireState('cluster', cluster, 'reboot');
     if (clusterModeOf(world, scope, cluster)) {
       throw invalidCombination(
         `Cache cluster ${cluster.id} belongs to the cluster mode enabled replication group ${cluster.replicationGroupId}: rebooting its nodes is not supported; use TestFailover.`,
@@ -503,10 +488,10 @@ export const cacheClusterActions: ActionTable = {
     for (const nid of ids) {
       if (!cluster.nodes.some((n) => n.id === nid)) throw invalidValue(`Cache node ${nid} not found in cluster ${cluster.id}.`);
     }
-    cluster.status = 'rebooting cache cluster nodes';
-    for (const n of cluster.nodes) if (ids.includes(n.id)) n.status = 'rebooting';
+    transition(world, scope, 'cluster', cluster, 'rebooting cache cluster nodes');
+    for (const n of cluster.nodes) if (ids.includes(n.id)) n.status = NODE_STATUS.rebooting;
     world.resources.put(scope, 'cluster', cluster.id, cluster);
-    world.later(async () => {
+    runStep(world, scope, 'cluster', cluster.id, async () => {
       const fresh = world.resources.get(scope, 'cluster', cluster.id);
       if (!fresh) return;
       // Losing the primary of a group with automatic failover promotes a replica, as Multi-AZ does.
@@ -516,8 +501,7 @@ export const cacheClusterActions: ActionTable = {
       else await restartNodes(world, scope, fresh, ids);
       const after = world.resources.get(scope, 'cluster', cluster.id);
       if (!after) return;
-      after.status = 'available';
-      for (const n of after.nodes) n.status = 'available';
+      markAvailable(world, scope, after);
       after.nodesToReboot = after.nodesToReboot?.filter((n) => !ids.includes(n));
       world.resources.put(scope, 'cluster', after.id, after);
       for (const nid of ids) world.event(scope, 'cache-cluster', after.id, `Cache node ${nid} restarted`);

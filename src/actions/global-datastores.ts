@@ -7,6 +7,8 @@ import { identifier } from '../validate/identifiers.ts';
 import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
+import { canTransition, requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 
 /** Node families AWS offers global datastores on (no burstable or previous-generation nodes). */
 const GLOBAL_NODE_FAMILY = /^cache\.(m5|r5|m6g|r6g|m7g|r7g|r6gd)\./;
@@ -74,9 +76,7 @@ function setMembership(world: World, scope: Scope, region: string, groupId: stri
 /** CreateReplicationGroup with GlobalReplicationGroupId: the new group joins as a read-only secondary. */
 export function joinAsSecondary(world: World, scope: Scope, globalIdValue: string, group: ReplicationGroupRecord): void {
   const global = requireGlobal(world, scope, globalIdValue);
-  if (global.status !== 'primary-only' && global.status !== 'available') {
-    throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
-  }
+  requireState('global-group', global, 'members');
   if (global.members.some((m) => m.region === scope.region)) {
     throw invalidValue(`Global replication group ${global.id} already has a member in region ${scope.region}.`);
   }
@@ -84,7 +84,7 @@ export function joinAsSecondary(world: World, scope: Scope, globalIdValue: strin
   checkSecondaryMatches(global, group);
   group.global = { id: global.id, role: 'secondary' };
   global.members.push({ groupId: group.id, region: scope.region, role: 'secondary' });
-  global.status = 'available';
+  transition(world, scope, 'global-group', global, 'available');
   save(world, scope, global);
 }
 
@@ -97,8 +97,14 @@ export function leaveGlobal(world: World, scope: Scope, group: ReplicationGroupR
   const global = world.resources.get(globalScope(scope), 'global-group', group.global.id);
   if (!global) return;
   global.members = global.members.filter((m) => !(m.region === scope.region && m.groupId === group.id));
-  if (!global.members.some((m) => m.role === 'secondary')) global.status = 'primary-only';
+  settleMembership(world, scope, global);
   save(world, scope, global);
+}
+
+/** With no secondary left a datastore is primary-only (unless it is being created or deleted meanwhile). */
+function settleMembership(world: World, scope: Scope, global: GlobalGroupRecord): void {
+  if (global.members.some((m) => m.role === 'secondary') || global.status === 'primary-only') return;
+  if (canTransition('global-group', global, 'primary-only')) transition(world, scope, 'global-group', global, 'primary-only');
 }
 
 function clusterModeOnly(): never {
@@ -112,7 +118,7 @@ export const globalDatastoreActions: ActionTable = {
     if (input.PrimaryReplicationGroupId === undefined) throw missingParameter('PrimaryReplicationGroupId');
     const primary = world.resources.get(scope, 'replication-group', input.PrimaryReplicationGroupId.toLowerCase());
     if (!primary) throw fault('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${input.PrimaryReplicationGroupId}`);
-    if (primary.status !== 'available') throw fault('InvalidReplicationGroupStateFault', `Replication group ${primary.id} is not in available state.`);
+    requireState('replication-group', primary, 'members');
     if (primary.global) throw invalidValue(`Replication group ${primary.id} already belongs to global replication group ${primary.global.id}.`);
     if (primary.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
     if (!GLOBAL_NODE_FAMILY.test(primary.nodeType)) {
@@ -138,10 +144,10 @@ export const globalDatastoreActions: ActionTable = {
     primary.global = { id, role: 'primary' };
     world.resources.put(scope, 'replication-group', primary.id, primary);
     giveOwnParameterGroup(world, scope, primary, id);
-    world.later(() => {
+    runStep(world, globalScope(scope), 'global-group', id, () => {
       const fresh = world.resources.get(globalScope(scope), 'global-group', id);
       if (!fresh || fresh.status !== 'creating') return;
-      fresh.status = fresh.members.length > 1 ? 'available' : 'primary-only';
+      transition(world, scope, 'global-group', fresh, fresh.members.length > 1 ? 'available' : 'primary-only');
       save(world, scope, fresh);
     });
     return { GlobalReplicationGroup: describe(world, scope, record) };
@@ -206,7 +212,7 @@ export const globalDatastoreActions: ActionTable = {
       if (!member) throw invalidValue(`Replication group ${input.ReplicationGroupId} in ${input.ReplicationGroupRegion} is not a member of ${global.id}.`);
       if (member.role === 'primary') throw invalidValue('The primary replication group cannot be disassociated; fail over or delete the global datastore.');
       global.members = global.members.filter((m) => m !== member);
-      if (!global.members.some((m) => m.role === 'secondary')) global.status = 'primary-only';
+      settleMembership(world, scope, global);
       save(world, scope, global);
       // The group keeps its data and becomes a writable regional group of its own.
       setMembership(world, scope, member.region, member.groupId, undefined);
@@ -222,7 +228,8 @@ export const globalDatastoreActions: ActionTable = {
     if (global.members.some((m) => m.role === 'secondary')) {
       throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} still has secondary members; disassociate them first.`);
     }
-    global.status = 'deleting';
+    requireState('global-group', global, 'delete');
+    transition(world, scope, 'global-group', global, 'deleting');
     save(world, scope, global);
     world.later(() => {
       for (const m of global.members) setMembership(world, scope, m.region, m.groupId, undefined);

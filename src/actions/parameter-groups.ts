@@ -8,6 +8,7 @@ import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { removeResource } from '../lifecycle/removal.ts';
 
 export const MAX_PARAMETER_GROUPS = 150;
 const MAX_NAME = 255;
@@ -234,7 +235,6 @@ export const parameterGroupActions: ActionTable = {
     if (world.resources.list(scope, 'cluster').some((c) => c.parameterGroup === group.name)) {
       throw fault('InvalidCacheParameterGroupStateFault', `One or more cache clusters are still members of parameter group ${group.name}.`);
     }
-    world.resources.remove(scope, 'parameter-group', group.name);
-    world.tags.removeAll(world.arn(scope, 'parametergroup', group.name));
+    removeResource(world, scope, 'parameter-group', group.name);
   }),
 };

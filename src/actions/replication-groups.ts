@@ -1,7 +1,10 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { compareVersions, defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
-import { finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
+import { failMembers, finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
+import { portsOf } from '../lifecycle/removal.ts';
+import { requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
 import { restartNodes } from '../lifecycle/provision.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
@@ -51,9 +54,7 @@ export function requireGroup(world: World, scope: Scope, id: string | undefined)
 }
 
 export function requireAvailableGroup(group: ReplicationGroupRecord): void {
-  if (group.status !== 'available') {
-    throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} is not in available state (current state: ${group.status}).`);
-  }
+  requireState('replication-group', group, 'modify');
 }
 
 const enabled = (on: boolean) => (on ? 'enabled' : 'disabled');
@@ -138,6 +139,23 @@ function clusterCount(input: ec.CreateReplicationGroupMessage): number {
   return fromClusters ?? fromReplicas ?? 1;
 }
 
+/**
+ * Ports for the endpoints (primary and reader, or cluster mode's configuration endpoint) and every new
+ * member's node, from the range; a requested Port keeps its endpoint.
+ */
+function claimGroupPorts(world: World, group: ReplicationGroupRecord, members: ClusterRecord[]): void {
+  const ports = world.runtime.ports;
+  const slots: ((port: number) => void)[] = members.map((m) => (p: number) => (m.nodes[0]!.port = p));
+  if (group.shards) {
+    if (!group.configEndpointPort) slots.push((p) => (group.configEndpointPort = p || undefined));
+  } else {
+    if (!group.primaryEndpointPort) slots.push((p) => (group.primaryEndpointPort = p));
+    slots.push((p) => (group.readerEndpointPort = p));
+  }
+  ports.claim(slots.length).forEach((p, i) => slots[i]!(p));
+  for (const p of portsOf('replication-group', group)) ports.reserve(p);
+}
+
 function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: World, scope: Scope): ec.CreateReplicationGroupResult {
   const id = identifier(input.ReplicationGroupId, 'ReplicationGroupId', GROUP_ID_MAX);
   if (input.ReplicationGroupDescription === undefined) throw missingParameter('ReplicationGroupDescription');
@@ -152,7 +170,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (primary) {
     if (primary.engine === 'memcached') throw invalidValue('A Memcached cluster cannot be the primary of a replication group.');
     if (primary.replicationGroupId) throw invalidValue(`Cache cluster ${primary.id} already belongs to replication group ${primary.replicationGroupId}.`);
-    if (primary.status !== 'available') throw fault('InvalidCacheClusterStateFault', `Cache cluster ${primary.id} is not in available state.`);
+    requireState('cluster', primary, 'members');
   }
   if (input.CacheSecurityGroupNames?.length) throw classicOnly();
   const engine = engineOf(input.Engine, global?.engine ?? primary?.engine ?? 'redis');
@@ -283,8 +301,11 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     for (let i = primary ? 2 : 1; i <= count; i++) members.push(member(memberId(id, i), zones[(i - 1) % zones.length]!));
   }
   group.memberClusters = [...(primary ? [primary.id] : []), ...members.map((m) => m.id)];
+  checkNodeQuota(world, scope, members.length);
+  // Every node and endpoint port is taken now: a create the port range cannot serve is refused before anything exists.
+  claimGroupPorts(world, group, members);
+  try {
   world.resources.transaction(() => {
-    checkNodeQuota(world, scope, members.length);
     if (world.resources.get(scope, 'replication-group', id)) throw fault('ReplicationGroupAlreadyExistsFault', `Replication group ${id} already exists.`);
     if (global) joinAsSecondary(world, scope, global.id, group);
     if (!world.resources.insert(scope, 'replication-group', id, group)) {
@@ -303,8 +324,12 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     // A group's tags are its member clusters' tags too, as on AWS.
     for (const m of members) applyCreateTags(world, world.arn(scope, 'cluster', m.id), input.Tags);
   });
+  } catch (err) {
+    world.runtime.ports.release(...portsOf('replication-group', group), ...members.flatMap((m) => portsOf('cluster', m)));
+    throw err;
+  }
   if (global) giveOwnParameterGroup(world, scope, group, global.id);
-  world.later(() => finishGroupCreate(world, scope, id));
+  runStep(world, scope, 'replication-group', id, () => finishGroupCreate(world, scope, id), { onFailure: (g) => failMembers(world, scope, g) });
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }
 
@@ -365,29 +390,34 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
   // Both apply to the running nodes in place when the modify completes: no restart, no data lost.
   const transitChanged = changeGroupTransit(group, members, input);
   const tokenChanged = changeGroupAuthToken(group, members, input, world.now());
-  modifyUserGroupLinks(world, scope, group, input);
   if (input.SnapshotRetentionLimit !== undefined) {
     group.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35)!;
   }
   if (input.SnapshotWindow !== undefined) group.snapshotWindow = snapshotWindow(input.SnapshotWindow)!;
   if (input.AutoMinorVersionUpgrade !== undefined) group.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  const window = input.PreferredMaintenanceWindow ? maintenanceWindow(input.PreferredMaintenanceWindow) : undefined;
   for (const m of members) {
     if (input.SecurityGroupIds) m.securityGroupIds = input.SecurityGroupIds;
     if (input.CacheParameterGroupName) {
       m.parameterGroup = parameterGroupFor(world, scope, input.CacheParameterGroupName, resolveEngineVersion(m.engine, m.engineVersion)!);
-      world.runtime.applyParameters(scope, m, clusterParameters(world.resources, scope, m.parameterGroup));
     }
-    if (input.PreferredMaintenanceWindow) m.maintenanceWindow = maintenanceWindow(input.PreferredMaintenanceWindow)!;
+    if (window) m.maintenanceWindow = window;
     if (input.SnapshotWindow) m.snapshotWindow = group.snapshotWindow;
     m.snapshotRetentionLimit = group.snapshotRetentionLimit;
-    if (restart) m.status = 'modifying';
+    if (restart) transition(world, scope, 'cluster', m, 'modifying');
   }
-  group.status = 'modifying';
+  // Last of the checks, and the first change outside this group's records: user groups attach or detach.
+  modifyUserGroupLinks(world, scope, group, input);
+  transition(world, scope, 'replication-group', group, 'modifying');
   world.resources.transaction(() => {
     world.resources.put(scope, 'replication-group', group.id, group);
     for (const m of members) world.resources.put(scope, 'cluster', m.id, m);
   });
-  world.later(async () => {
+  // Only a request found valid as a whole reaches the running nodes.
+  if (input.CacheParameterGroupName) {
+    for (const m of members) world.runtime.applyParameters(scope, m, clusterParameters(world.resources, scope, m.parameterGroup));
+  }
+  runStep(world, scope, 'replication-group', group.id, async () => {
     const fresh = world.resources.get(scope, 'replication-group', group.id);
     if (!fresh || fresh.status !== 'modifying') return;
     for (const id of fresh.memberClusters) {
@@ -396,16 +426,15 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
       if (restart) await restartNodes(world, scope, m, m.nodes.map((n) => n.id));
       const after = world.resources.get(scope, 'cluster', id);
       if (!after) continue;
-      after.status = 'available';
+      transition(world, scope, 'cluster', after, 'available');
       world.resources.put(scope, 'cluster', id, after);
     }
     if (transitChanged || tokenChanged) finishSecurityChanges(world, scope, group.id);
     const done = world.resources.get(scope, 'replication-group', group.id);
     if (!done) return;
-    done.status = 'available';
+    transition(world, scope, 'replication-group', done, 'available', `Replication group ${done.id} modified`);
     world.resources.put(scope, 'replication-group', done.id, done);
     world.runtime.syncGroupRoles(scope, done.id);
-    world.event(scope, 'replication-group', done.id, `Replication group ${done.id} modified`);
   });
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }
@@ -420,9 +449,9 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
   const allowed = (from === 'disabled' && mode === 'compatible') || (from === 'compatible' && (mode === 'enabled' || mode === 'disabled'));
   if (!allowed) throw invalidCombination(`ClusterMode cannot change from ${from} to ${mode}; the path is disabled, compatible, enabled.`);
   if (mode === 'compatible' && group.global) throw invalidCombination('A member of a global datastore cannot change its cluster mode.');
-  group.status = 'modifying';
+  transition(world, scope, 'replication-group', group, 'modifying');
   world.resources.put(scope, 'replication-group', group.id, group);
-  world.later(async () => {
+  runStep(world, scope, 'replication-group', group.id, async () => {
     const fresh = world.resources.get(scope, 'replication-group', group.id);
     if (!fresh) return;
     if (mode === 'compatible') {
@@ -442,10 +471,9 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
       fresh.configEndpointPort = undefined;
       for (const id of fresh.memberClusters) world.runtime.nodes.leaveCluster(world.runtime.nodeKey(scope, id, '0001'));
     }
-    fresh.status = 'available';
+    transition(world, scope, 'replication-group', fresh, 'available', `Cluster mode changed from ${from} to ${mode}`);
     world.resources.put(scope, 'replication-group', fresh.id, fresh);
     world.runtime.syncGroupRoles(scope, fresh.id);
-    world.event(scope, 'replication-group', fresh.id, `Cluster mode changed from ${from} to ${mode}`);
   });
   return { ReplicationGroup: describeGroup(world, scope, group) };
 }
@@ -470,21 +498,18 @@ export const replicationGroupActions: ActionTable = {
 
   DeleteReplicationGroup: define<ec.DeleteReplicationGroupMessage, ec.DeleteReplicationGroupResult>((input, { world, scope }) => {
     const group = requireGroup(world, scope, input.ReplicationGroupId);
-    if (group.status === 'deleting') {
-      throw fault('InvalidReplicationGroupStateFault', `Replication group ${group.id} has status deleting which is not valid for deletion.`);
-    }
-    requireAvailableGroup(group);
+    requireState('replication-group', group, 'delete');
     leaveGlobal(world, scope, group);
     const retain = input.RetainPrimaryCluster ?? false;
     group.finalSnapshot = finalSnapshotName(world, scope, input.FinalSnapshotIdentifier, group.engine);
-    group.status = 'deleting';
+    transition(world, scope, 'replication-group', group, 'deleting');
     world.resources.transaction(() => {
       world.resources.put(scope, 'replication-group', group.id, group);
       for (const id of group.memberClusters) {
         if (retain && id === group.primaryClusterId) continue;
         const m = world.resources.get(scope, 'cluster', id);
         if (!m) continue;
-        m.status = 'deleting';
+        transition(world, scope, 'cluster', m, 'deleting');
         world.resources.put(scope, 'cluster', id, m);
       }
     });

@@ -10,6 +10,8 @@ import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { removeResource } from '../lifecycle/removal.ts';
+import { transition } from '../lifecycle/states.ts';
 
 export const MAX_SERVERLESS_SNAPSHOTS = 1000;
 const PAGE = { name: 'MaxResults', min: 1, max: 50, fallback: 50 };
@@ -59,7 +61,7 @@ function insert(world: World, scope: Scope, record: ServerlessSnapshotRecord, ta
 function settle(world: World, scope: Scope, name: string, bytes: number | undefined): void {
   const fresh = world.resources.get(scope, 'serverless-snapshot', name);
   if (!fresh) return;
-  fresh.status = bytes === undefined ? 'failed' : 'available';
+  transition(world, scope, 'serverless-snapshot', fresh, bytes === undefined ? 'failed' : 'available');
   fresh.bytes = bytes ?? 0;
   world.resources.put(scope, 'serverless-snapshot', name, fresh);
 }
@@ -151,8 +153,7 @@ export const serverlessSnapshotActions: ActionTable = {
     if (snapshot.status === 'creating') {
       throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${snapshot.name} is still being created.`);
     }
-    world.resources.remove(scope, 'serverless-snapshot', snapshot.name);
-    world.tags.removeAll(world.arn(scope, 'serverlesscachesnapshot', snapshot.name));
+    removeResource(world, scope, 'serverless-snapshot', snapshot.name);
     removeSnapshotFiles(world, scope, fileName(snapshot.name));
     return { ServerlessCacheSnapshot: describe(world, scope, { ...snapshot, status: 'deleting' }) };
   }),

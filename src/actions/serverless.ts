@@ -13,6 +13,9 @@ import { engineOf } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { removeResource } from '../lifecycle/removal.ts';
+import { requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 import { markModifying, pushUsersToServerless, serverlessUserGroup } from './user-group-links.ts';
 
 export const MAX_SERVERLESS_CACHES = 40;
@@ -156,23 +159,7 @@ export const serverlessActions: ActionTable = {
       }
       applyCreateTags(world, world.arn(scope, 'serverlesscache', name), input.Tags);
     });
-    world.later(async () => {
-      const up = await bringUpServerless(world, scope, name);
-      if (!up || up.status !== 'creating') return;
-      if (up.restoreArn) {
-        try {
-          world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), [restoreRdb(world, scope, up.restoreArn)]);
-        } catch (err) {
-          up.status = 'create-failed';
-          world.resources.put(scope, 'serverless-cache', name, up);
-          world.event(scope, 'serverless-cache', name, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
-          return;
-        }
-      }
-      up.status = 'available';
-      world.resources.put(scope, 'serverless-cache', name, up);
-      world.event(scope, 'serverless-cache', name, `Serverless cache ${name} created`);
-    });
+    runStep(world, scope, 'serverless-cache', name, () => finishServerlessCreate(world, scope, name));
     return { ServerlessCache: describe(world, scope, record) };
   }),
 
@@ -185,9 +172,7 @@ export const serverlessActions: ActionTable = {
 
   ModifyServerlessCache: define<ec.ModifyServerlessCacheRequest, ec.ModifyServerlessCacheResponse>((input, { world, scope }) => {
     const cache = requireCache(world, scope, input.ServerlessCacheName);
-    if (cache.status !== 'available') {
-      throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
-    }
+    requireState('serverless-cache', cache, 'modify');
     if (input.RemoveUserGroup && input.UserGroupId) throw invalidCombination('RemoveUserGroup and UserGroupId cannot both be given.');
     const userGroupId = serverlessUserGroup(world, scope, input.UserGroupId);
     if (userGroupId !== undefined && cache.engine === 'memcached') throw invalidCombination('User groups are not supported for serverless Memcached caches.');
@@ -213,12 +198,12 @@ export const serverlessActions: ActionTable = {
       const version = versionOf(engine, input.MajorEngineVersion);
       Object.assign(cache, { engine, majorVersion: version.major, fullVersion: version.full });
     }
-    cache.status = 'modifying';
+    transition(world, scope, 'serverless-cache', cache, 'modifying');
     world.resources.put(scope, 'serverless-cache', cache.name, cache);
-    world.later(() => {
+    runStep(world, scope, 'serverless-cache', cache.name, () => {
       const fresh = world.resources.get(scope, 'serverless-cache', cache.name);
       if (!fresh || fresh.status !== 'modifying') return;
-      fresh.status = 'available';
+      transition(world, scope, 'serverless-cache', fresh, 'available');
       world.resources.put(scope, 'serverless-cache', fresh.name, fresh);
     });
     return { ServerlessCache: describe(world, scope, cache) };
@@ -226,22 +211,35 @@ export const serverlessActions: ActionTable = {
 
   DeleteServerlessCache: define<ec.DeleteServerlessCacheRequest, ec.DeleteServerlessCacheResponse>((input, { world, scope }) => {
     const cache = requireCache(world, scope, input.ServerlessCacheName);
-    if (cache.status !== 'available') {
-      throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
-    }
+    requireState('serverless-cache', cache, 'delete');
     if (input.FinalSnapshotName !== undefined && cache.engine === 'memcached') {
       throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
     }
-    cache.status = 'deleting';
+    transition(world, scope, 'serverless-cache', cache, 'deleting');
     world.resources.put(scope, 'serverless-cache', cache.name, cache);
     world.later(async () => {
       const fresh = world.resources.get(scope, 'serverless-cache', cache.name);
       if (!fresh) return;
       await tearDownServerless(world, scope, fresh);
-      world.resources.remove(scope, 'serverless-cache', fresh.name);
-      world.tags.removeAll(world.arn(scope, 'serverlesscache', fresh.name));
-      world.event(scope, 'serverless-cache', fresh.name, `Serverless cache ${fresh.name} deleted`);
+      removeResource(world, scope, 'serverless-cache', fresh.name, `Serverless cache ${fresh.name} deleted`);
     });
     return { ServerlessCache: describe(world, scope, cache) };
   }),
 };
+
+/** A new serverless cache's step (also resumed after a restart): its node listens, its data loads, it is available. */
+export async function finishServerlessCreate(world: World, scope: Scope, name: string): Promise<void> {
+  const up = await bringUpServerless(world, scope, name);
+  if (!up || up.status !== 'creating') return;
+  if (up.restoreArn) {
+    try {
+      world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), [restoreRdb(world, scope, up.restoreArn)]);
+    } catch (err) {
+      transition(world, scope, 'serverless-cache', up, 'create-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      world.resources.put(scope, 'serverless-cache', name, up);
+      return;
+    }
+  }
+  transition(world, scope, 'serverless-cache', up, 'available', `Serverless cache ${name} created`);
+  world.resources.put(scope, 'serverless-cache', name, up);
+}

@@ -9,6 +9,9 @@ import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
+import { removeResource } from '../lifecycle/removal.ts';
+import { requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 
 /** AWS's default quota of manual snapshots per region. */
 export const MAX_SNAPSHOTS = 1000;
@@ -78,7 +81,7 @@ export function startSnapshot(world: World, scope: Scope, snapshot: SnapshotReco
     applyCreateTags(world, world.arn(scope, 'snapshot', snapshot.name), tags);
   });
   markSnapshotting(world, scope, snapshot);
-  world.later(() => completeSnapshot(world, scope, snapshot.name));
+  runStep(world, scope, 'snapshot', snapshot.name, () => completeSnapshot(world, scope, snapshot.name));
 }
 
 function snapshotName(value: string | undefined, parameter: string): string {
@@ -150,11 +153,8 @@ export const snapshotActions: ActionTable = {
 
   DeleteSnapshot: define<ec.DeleteSnapshotMessage, ec.DeleteSnapshotResult>((input, { world, scope }) => {
     const snapshot = requireSnapshot(world, scope, input.SnapshotName);
-    if (snapshot.status !== 'available' && snapshot.status !== 'failed') {
-      throw fault('InvalidSnapshotStateFault', `Snapshot ${snapshot.name} is not in available state (current state: ${snapshot.status}).`);
-    }
-    world.resources.remove(scope, 'snapshot', snapshot.name);
-    world.tags.removeAll(world.arn(scope, 'snapshot', snapshot.name));
+    requireState('snapshot', snapshot, 'delete');
+    removeResource(world, scope, 'snapshot', snapshot.name);
     removeSnapshotFiles(world, scope, snapshot.name);
     return { Snapshot: describe(world, scope, { ...snapshot, status: 'deleting' }) };
   }),
@@ -181,10 +181,10 @@ export const snapshotActions: ActionTable = {
       applyCreateTags(world, world.arn(scope, 'snapshot', target), input.Tags);
     });
     for (const s of shards) writeFileDurably(snapshotFile(world.config.dataDir, scope, target, s.shardId), s.rdb);
-    world.later(() => {
+    runStep(world, scope, 'snapshot', target, () => {
       const fresh = world.resources.get(scope, 'snapshot', target);
       if (!fresh || fresh.status !== 'creating') return;
-      fresh.status = 'available';
+      transition(world, scope, 'snapshot', fresh, 'available');
       world.resources.put(scope, 'snapshot', target, fresh);
     });
     return { Snapshot: describe(world, scope, copy) };

@@ -7,6 +7,7 @@ import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
 import { stableHex, vpcId } from '../lifecycle/network.ts';
+import { removeResource } from '../lifecycle/removal.ts';
 
 export const DEFAULT_SUBNET_GROUP = 'default';
 const MAX_SUBNETS = 20;
@@ -123,7 +124,6 @@ export const subnetGroupActions: ActionTable = {
     if (inUse(world, scope, name)) {
       throw fault('CacheSubnetGroupInUse', `Cache subnet group ${name} is currently in use by a cache cluster.`);
     }
-    world.resources.remove(scope, 'subnet-group', name);
-    world.tags.removeAll(world.arn(scope, 'subnetgroup', name));
+    removeResource(world, scope, 'subnet-group', name);
   }),
 };

@@ -59,9 +59,12 @@ function requireResource(world: World, scope: Scope, arnText: string | undefined
   if (!type) throw fault('InvalidARNFault', `The ARN ${arnText} is not valid.`);
   // Default parameter groups and the default user are not stored, but their ARNs are taggable on AWS.
   const builtIn = (arn.type === 'parametergroup' && defaultGroup(arn.id) !== undefined) || (arn.type === 'user' && arn.id === DEFAULT_USER_ID);
-  const found = sameScope(arn, scope) && (builtIn || (type.kind !== undefined && world.resources.get(scope, type.kind, arn.id) !== undefined));
-  if (!found) throw fault(type.notFound, `${type.what} ${arn.id} not found.`);
-  return arnText;
+  // Identifiers are stored lower-cased where AWS treats them case-insensitively; the ARN a client wrote may not be.
+  const storedId = [arn.id, arn.id.toLowerCase()].find((id) => type.kind !== undefined && world.resources.get(scope, type.kind, id) !== undefined);
+  const id = builtIn ? arn.id : storedId;
+  if (!sameScope(arn, scope) || id === undefined) throw fault(type.notFound, `${type.what} ${arn.id} not found.`);
+  // Tags live under the canonical ARN (partition, stored identifier), whatever spelling the request used.
+  return world.arn(scope, arn.type, id);
 }
 
 export const tagActions: ActionTable = {

@@ -1,6 +1,9 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
-import { finishGroupMembership } from '../lifecycle/groups.ts';
+import { failMembers, finishGroupMembership } from '../lifecycle/groups.ts';
+import { removeResource } from '../lifecycle/removal.ts';
+import { transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 import { bringUpAvailable, tearDownCluster } from '../lifecycle/provision.ts';
 import { evenSlots, moveKeys } from '../lifecycle/resharding.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
@@ -89,14 +92,13 @@ export const topologyActions: ActionTable = {
     const replica = failoverCandidate(world, scope, group.id, shardPrimary);
     if (!replica) throw fault('TestFailoverNotAvailableFault', `Replication group ${group.id} has no available replica to fail over to.`);
     group.failovers = [...recent, now];
-    group.status = 'modifying';
+    transition(world, scope, 'replication-group', group, 'modifying', `Test Failover API called for node group ${input.NodeGroupId}`);
     world.resources.put(scope, 'replication-group', group.id, group);
-    world.event(scope, 'replication-group', group.id, `Test Failover API called for node group ${input.NodeGroupId}`);
-    world.later(async () => {
+    runStep(world, scope, 'replication-group', group.id, async () => {
       await failover(world, scope, group.id, replica);
       const fresh = world.resources.get(scope, 'replication-group', group.id);
       if (!fresh) return;
-      fresh.status = 'available';
+      transition(world, scope, 'replication-group', fresh, 'available');
       world.resources.put(scope, 'replication-group', fresh.id, fresh);
     });
     return { ReplicationGroup: describeGroup(world, scope, group) };
@@ -127,21 +129,27 @@ export const topologyActions: ActionTable = {
       addedByShard.set(shard.id, ids);
     }
     if (added.length === 0) throw invalidValue('NewReplicaCount must be greater than the current number of replicas.');
+    checkNodeQuota(world, scope, added.length);
+    world.runtime.ports.requireFree(added.length);
     world.resources.transaction(() => {
-      checkNodeQuota(world, scope, added.length);
       for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
       group.memberClusters.push(...added.map((c) => c.id));
       for (const shard of group.shards ?? []) shard.members.push(...(addedByShard.get(shard.id) ?? []));
-      group.status = 'modifying';
+      transition(world, scope, 'replication-group', group, 'modifying');
       world.resources.put(scope, 'replication-group', group.id, group);
     });
-    world.later(async () => {
-      for (const c of added) {
-        if (await bringUpAvailable(world, scope, c.id)) world.event(scope, 'cache-cluster', c.id, 'Cache cluster created');
-      }
-      // New replicas take their full copy here, before the group is available again.
-      finishGroupMembership(world, scope, group.id);
-    });
+    runStep(
+      world,
+      scope,
+      'replication-group',
+      group.id,
+      async () => {
+        for (const c of added) await bringUpAvailable(world, scope, c.id, 'Cache cluster created');
+        // New replicas take their full copy here, before the group is available again.
+        finishGroupMembership(world, scope, group.id);
+      },
+      { onFailure: (g) => failMembers(world, scope, g) },
+    );
     return { ReplicationGroup: describeGroup(world, scope, group) };
   }),
 
@@ -178,23 +186,21 @@ export const topologyActions: ActionTable = {
         throw invalidValue('A replication group with automatic failover enabled needs at least one replica.');
       }
     }
-    group.status = 'modifying';
+    transition(world, scope, 'replication-group', group, 'modifying');
     world.resources.transaction(() => {
       world.resources.put(scope, 'replication-group', group.id, group);
       for (const id of remove) {
         const c = world.resources.get(scope, 'cluster', id)!;
-        c.status = 'deleting';
+        transition(world, scope, 'cluster', c, 'deleting');
         world.resources.put(scope, 'cluster', id, c);
       }
     });
-    world.later(async () => {
+    runStep(world, scope, 'replication-group', group.id, async () => {
       for (const id of remove) {
         const c = world.resources.get(scope, 'cluster', id);
         if (!c) continue;
         await tearDownCluster(world, scope, c);
-        world.resources.remove(scope, 'cluster', id);
-        world.tags.removeAll(world.arn(scope, 'cluster', id));
-        world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+        removeResource(world, scope, 'cluster', id, 'Cache cluster deleted');
       }
       const fresh = world.resources.get(scope, 'replication-group', group.id);
       if (!fresh) return;
@@ -250,15 +256,16 @@ export const reshardingActions: ActionTable = {
       }
       const final = [...kept, ...addedShards].sort((a, b) => a.id.localeCompare(b.id));
       const removed = current.filter((s) => !kept.includes(s));
+      checkNodeQuota(world, scope, added.length);
+      world.runtime.ports.requireFree(added.length);
       world.resources.transaction(() => {
-        checkNodeQuota(world, scope, added.length);
         for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
         group.memberClusters.push(...added.map((c) => c.id));
-        group.status = 'modifying';
+        transition(world, scope, 'replication-group', group, 'modifying', `Modifying number of node groups from ${current.length} to ${count}`);
         world.resources.put(scope, 'replication-group', group.id, group);
       });
-      world.event(scope, 'replication-group', group.id, `Modifying number of node groups from ${current.length} to ${count}`);
-      world.later(async () => {
+      const failAdded = (g: ReplicationGroupRecord) => failMembers(world, scope, g);
+      runStep(world, scope, 'replication-group', group.id, async () => {
         for (const c of added) {
           await bringUpAvailable(world, scope, c.id);
         }
@@ -277,16 +284,14 @@ export const reshardingActions: ActionTable = {
             const c = world.resources.get(scope, 'cluster', id);
             if (!c) continue;
             await tearDownCluster(world, scope, c);
-            world.resources.remove(scope, 'cluster', id);
-            world.tags.removeAll(world.arn(scope, 'cluster', id));
+            removeResource(world, scope, 'cluster', id);
           }
         }
         const done = world.resources.get(scope, 'replication-group', group.id);
         if (!done) return;
-        done.status = 'available';
+        transition(world, scope, 'replication-group', done, 'available', `Completed modifying number of node groups to ${count}; ${moved} keys moved`);
         world.resources.put(scope, 'replication-group', done.id, done);
-        world.event(scope, 'replication-group', done.id, `Completed modifying number of node groups to ${count}; ${moved} keys moved`);
-      });
+      }, { onFailure: failAdded });
       return { ReplicationGroup: describeGroup(world, scope, group) };
     },
   ),

@@ -5,6 +5,7 @@ import type { ReplicationGroupRecord, Scope, UserGroupRecord } from '../store/re
 import { serverlessOwner } from '../lifecycle/serverless.ts';
 import { applyNodeUsers, usersForServerless } from '../lifecycle/rbac.ts';
 import type { World } from '../world.ts';
+import { transition } from '../lifecycle/states.ts';
 
 /** Terraform documents it and AWS enforces it: a replication group takes at most one user group. */
 export const MAX_USER_GROUPS_PER_CACHE = 1;
@@ -65,14 +66,14 @@ export function markModifying(world: World, scope: Scope, ids: readonly string[]
   for (const id of ids) {
     const g = world.resources.get(scope, 'user-group', id);
     if (!g || g.status !== 'active') continue;
-    g.status = 'modifying';
+    transition(world, scope, 'user-group', g, 'modifying');
     world.resources.put(scope, 'user-group', id, g);
   }
   world.later(() => {
     for (const id of ids) {
       const g = world.resources.get(scope, 'user-group', id);
       if (!g || g.status !== 'modifying' || g.pending) continue;
-      g.status = 'active';
+      transition(world, scope, 'user-group', g, 'active');
       world.resources.put(scope, 'user-group', id, g);
     }
   });

@@ -10,6 +10,9 @@ import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
 import { builtInDefaultUser, DEFAULT_USER_ID } from '../lifecycle/rbac.ts';
 import { pushUsersOfUserGroups } from './user-group-links.ts';
+import { removeResource } from '../lifecycle/removal.ts';
+import { requireState, transition } from '../lifecycle/states.ts';
+import { runStep } from '../lifecycle/steps.ts';
 
 export const MAX_USERS = 1000;
 export const MAX_USER_GROUPS = 100;
@@ -67,12 +70,11 @@ function serverlessCachesUsing(world: World, scope: Scope, groupId: string): str
 }
 
 /** Deleted users and user groups are described as deleting until the deletion completes, as on AWS. */
-function removeLater(world: World, scope: Scope, kind: 'user' | 'user-group', id: string, arnKind: 'user' | 'usergroup'): void {
+function removeLater(world: World, scope: Scope, kind: 'user' | 'user-group', id: string): void {
   world.later(() => {
     const r = world.resources.get(scope, kind, id);
     if (!r || r.status !== 'deleting') return;
-    world.resources.remove(scope, kind, id);
-    world.tags.removeAll(world.arn(scope, arnKind, id));
+    removeResource(world, scope, kind, id);
   });
 }
 
@@ -129,7 +131,7 @@ function settle(world: World, scope: Scope, groupId: string): void {
       g.userIds = [...g.userIds.filter((u) => !g.pending!.remove.includes(u)), ...g.pending.add];
       g.pending = undefined;
     }
-    g.status = 'active';
+    transition(world, scope, 'user-group', g, 'active');
     world.resources.put(scope, 'user-group', groupId, g);
     pushUsersOfUserGroups(world, scope, [groupId]);
   });
@@ -208,7 +210,7 @@ export const userActions: ActionTable = {
   ModifyUser: define<ec.ModifyUserMessage, ec.User>((input, { world, scope }) => {
     const user = requireUser(world, scope, input.UserId);
     if (user.id === DEFAULT_USER_ID) throw invalidValue('The default user cannot be modified.');
-    if (user.status !== 'active') throw fault('InvalidUserStateFault', `User ${user.id} is not in active state.`);
+    requireState('user', user, 'modify');
     if (input.AccessString !== undefined && input.AppendAccessString !== undefined) {
       throw invalidCombination('AccessString and AppendAccessString cannot both be given.');
     }
@@ -216,15 +218,14 @@ export const userActions: ActionTable = {
     if (input.AppendAccessString !== undefined) user.accessString = accessString(`${user.accessString} ${input.AppendAccessString}`);
     const auth = authenticationOf(input);
     if (auth) Object.assign(user, auth);
-    user.status = 'modifying';
+    transition(world, scope, 'user', user, 'modifying', `User ${user.id} modified`);
     world.resources.put(scope, 'user', user.id, user);
-    world.event(scope, 'user', user.id, `User ${user.id} modified`);
     // New passwords and rules work on the nodes at once; the user shows `modifying` for a while.
     pushUsersOfUserGroups(world, scope, groupsOf(world, scope, user.id));
-    world.later(() => {
+    runStep(world, scope, 'user', user.id, () => {
       const fresh = world.resources.get(scope, 'user', user.id);
       if (!fresh || fresh.status !== 'modifying') return;
-      fresh.status = 'active';
+      transition(world, scope, 'user', fresh, 'active');
       world.resources.put(scope, 'user', user.id, fresh);
     });
     return describeUser(world, scope, user);
@@ -233,7 +234,7 @@ export const userActions: ActionTable = {
   DeleteUser: define<ec.DeleteUserMessage, ec.User>((input, { world, scope }) => {
     const user = requireUser(world, scope, input.UserId);
     if (user.id === DEFAULT_USER_ID) throw invalidValue('The default user cannot be deleted.');
-    if (user.status !== 'active') throw fault('InvalidUserStateFault', `User ${user.id} is not in active state.`);
+    requireState('user', user, 'delete');
     const groups = groupsOf(world, scope, user.id);
     if (user.userName === 'default' && groups.length > 0) {
       throw fault('DefaultUserAssociatedToUserGroupFault', `User ${user.id} is the default user of user group ${groups[0]}; remove it from the group first.`);
@@ -244,12 +245,12 @@ export const userActions: ActionTable = {
         g.userIds = g.userIds.filter((u) => u !== user.id);
         world.resources.put(scope, 'user-group', gid, g);
       }
-      user.status = 'deleting';
+      transition(world, scope, 'user', user, 'deleting');
       world.resources.put(scope, 'user', user.id, user);
     });
     // Its connections close at once on every node that knew it.
     pushUsersOfUserGroups(world, scope, groups);
-    removeLater(world, scope, 'user', user.id, 'user');
+    removeLater(world, scope, 'user', user.id);
     world.event(scope, 'user', user.id, `User ${user.id} deleted`);
     return { ...describeUser(world, scope, user), Status: 'deleting', UserGroupIds: groups };
   }),
@@ -288,7 +289,7 @@ export const userActions: ActionTable = {
 
   ModifyUserGroup: define<ec.ModifyUserGroupMessage, ec.UserGroup>((input, { world, scope }) => {
     const group = requireUserGroup(world, scope, input.UserGroupId);
-    if (group.status !== 'active') throw fault('InvalidUserGroupStateFault', `User group ${group.id} is not in active state.`);
+    requireState('user-group', group, 'modify');
     const add = (input.UserIdsToAdd ?? []).map((u) => u.toLowerCase());
     const remove = (input.UserIdsToRemove ?? []).map((u) => u.toLowerCase());
     if (add.length === 0 && remove.length === 0) throw invalidValue('Specify UserIdsToAdd or UserIdsToRemove.');
@@ -296,7 +297,7 @@ export const userActions: ActionTable = {
     const next = [...group.userIds.filter((u) => !remove.includes(u)), ...add.filter((a) => !group.userIds.includes(a))];
     checkMembers(world, scope, group.engine, next);
     group.pending = { add: add.filter((a) => !group.userIds.includes(a)), remove };
-    group.status = 'modifying';
+    transition(world, scope, 'user-group', group, 'modifying');
     world.resources.put(scope, 'user-group', group.id, group);
     settle(world, scope, group.id);
     return describeUserGroup(world, scope, group);
@@ -310,10 +311,10 @@ export const userActions: ActionTable = {
     if (serverlessCachesUsing(world, scope, group.id).length > 0) {
       throw fault('InvalidUserGroupStateFault', `User group ${group.id} is associated with a serverless cache.`);
     }
-    if (group.status !== 'active') throw fault('InvalidUserGroupStateFault', `User group ${group.id} is not in active state.`);
-    group.status = 'deleting';
+    requireState('user-group', group, 'delete');
+    transition(world, scope, 'user-group', group, 'deleting');
     world.resources.put(scope, 'user-group', group.id, group);
-    removeLater(world, scope, 'user-group', group.id, 'usergroup');
+    removeLater(world, scope, 'user-group', group.id);
     return describeUserGroup(world, scope, group);
   }),
 };

@@ -1,6 +1,7 @@
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { completeSnapshot, newSnapshot, removeSnapshotFiles } from './snapshots.ts';
+import { removeResource } from './removal.ts';
 
 const DAY = 86_400_000;
 /** A snapshot taken less than this long ago means today's window is done. */
@@ -73,8 +74,7 @@ export function runAutomaticSnapshots(world: World): void {
     for (const snap of world.resources.list(s.scope, 'snapshot')) {
       const mine = s.group ? snap.replicationGroupId === s.id : snap.clusterId === s.id && !snap.replicationGroupId;
       if (mine && snap.source === 'automated' && now - snap.createdAt > s.retention * DAY) {
-        world.resources.remove(s.scope, 'snapshot', snap.name);
-        world.tags.removeAll(world.arn(s.scope, 'snapshot', snap.name));
+        removeResource(world, s.scope, 'snapshot', snap.name);
         removeSnapshotFiles(world, s.scope, snap.name);
       }
     }

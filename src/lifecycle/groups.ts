@@ -1,6 +1,8 @@
 import type { ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
-import { bringUpCluster, tearDownCluster } from './provision.ts';
+import { bringUpCluster, markAvailable, tearDownCluster } from './provision.ts';
+import { removeResource } from './removal.ts';
+import { transition } from './states.ts';
 import { finalSnapshot, newSnapshot, restoreIntoGroup, restoreSourceRdbs } from './snapshots.ts';
 
 /** Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint. */
@@ -22,7 +24,7 @@ export function finishGroupMembership(world: World, scope: Scope, groupId: strin
   world.runtime.syncGroupRoles(scope, groupId);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id));
   if (members.every((m) => m?.status === 'available')) {
-    group.status = 'available';
+    transition(world, scope, 'replication-group', group, 'available');
     world.resources.put(scope, 'replication-group', groupId, group);
   }
 }
@@ -43,20 +45,21 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
       // Into the primaries only: the replicas then take their full copy from them, as on AWS.
       await restoreIntoGroup(world, scope, fresh, restoreSourceRdbs(world, scope, fresh.restoreFrom));
     } catch (err) {
-      fresh.status = 'create-failed';
-      world.resources.put(scope, 'replication-group', groupId, fresh);
-      world.event(scope, 'replication-group', groupId, `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      transition(world, scope, 'replication-group', fresh, 'create-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      world.resources.transaction(() => {
+        failMembers(world, scope, fresh);
+        world.resources.put(scope, 'replication-group', groupId, fresh);
+      });
       return;
     }
   }
-  fresh.status = 'available';
+  transition(world, scope, 'replication-group', fresh, 'available');
   world.runtime.syncGroupRoles(scope, groupId);
   world.resources.transaction(() => {
     for (const id of fresh.memberClusters) {
       const cluster = world.resources.get(scope, 'cluster', id);
       if (!cluster) continue;
-      cluster.status = 'available';
-      for (const n of cluster.nodes) n.status = 'available';
+      markAvailable(world, scope, cluster);
       world.resources.put(scope, 'cluster', id, cluster);
     }
     world.resources.put(scope, 'replication-group', groupId, fresh);
@@ -82,16 +85,22 @@ export async function finishGroupDelete(world: World, scope: Scope, groupId: str
     if (!cluster) continue;
     if (retainPrimary && id === group.primaryClusterId) {
       cluster.replicationGroupId = undefined;
-      cluster.status = 'available';
+      transition(world, scope, 'cluster', cluster, 'available');
       world.resources.put(scope, 'cluster', id, cluster);
       continue;
     }
     await tearDownCluster(world, scope, cluster);
-    world.resources.remove(scope, 'cluster', id);
-    world.tags.removeAll(world.arn(scope, 'cluster', id));
-    world.event(scope, 'cache-cluster', id, 'Cache cluster deleted');
+    removeResource(world, scope, 'cluster', id, 'Cache cluster deleted');
   }
-  world.resources.remove(scope, 'replication-group', groupId);
-  world.tags.removeAll(world.arn(scope, 'replicationgroup', groupId));
-  world.event(scope, 'replication-group', groupId, `Replication group ${groupId} deleted`);
+  removeResource(world, scope, 'replication-group', groupId, `Replication group ${groupId} deleted`);
+}
+
+/** A group that failed to be created takes its members that were being created with it. */
+export function failMembers(world: World, scope: Scope, group: ReplicationGroupRecord): void {
+  for (const id of group.memberClusters) {
+    const cluster = world.resources.get(scope, 'cluster', id);
+    if (!cluster || cluster.status !== 'creating') continue;
+    transition(world, scope, 'cluster', cluster, 'create-failed');
+    world.resources.put(scope, 'cluster', id, cluster);
+  }
 }

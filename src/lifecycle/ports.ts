@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { fault } from '../protocol/errors.ts';
 
 export type PortRange = { from: number; to: number } | 'ephemeral';
 
@@ -27,8 +28,35 @@ export class PortAllocator {
     if (port > 0) this.reserved.add(port);
   }
 
-  release(port: number): void {
-    this.reserved.delete(port);
+  release(...ports: number[]): void {
+    for (const port of ports) this.reserved.delete(port);
+  }
+
+  /**
+   * Takes `count` ports of the range for a resource being created, at request time, so a create the range
+   * cannot serve is refused before anything exists (AWS's answer when it has no capacity for the nodes).
+   * Ports are not probed here: one that another program holds is swapped for a free one when bound.
+   * With 'ephemeral' every port is 0 (the OS picks when the node starts).
+   */
+  claim(count: number): number[] {
+    if (this.range === 'ephemeral') return new Array<number>(count).fill(0);
+    const claimed: number[] = [];
+    for (let port = this.range.from; port <= this.range.to && claimed.length < count; port++) {
+      if (!this.reserved.has(port)) claimed.push(port);
+    }
+    if (claimed.length < count) {
+      throw fault(
+        'InsufficientCacheClusterCapacityFault',
+        `The requested cache node type is not available in the specified Availability Zone. (elasticache-local: ${count} node and endpoint ports are needed and only ${claimed.length} are free in ${this.range.from}-${this.range.to}; see --node-port-range.)`,
+      );
+    }
+    for (const port of claimed) this.reserved.add(port);
+    return claimed;
+  }
+
+  /** Refuses (as claim does) a change that will need `count` more ports than the range has free. */
+  requireFree(count: number): void {
+    this.release(...this.claim(count));
   }
 
   /** A port believed free now; the listener that binds it confirms by succeeding. */
@@ -53,8 +81,13 @@ export class PortAllocator {
       try {
         const bound = await listen(candidate);
         this.reserve(bound.port);
+        // The record moves to the port it really got: the one it named before is nobody's now.
+        if (port !== 0 && bound.port !== port) this.release(port);
         return bound;
       } catch (err) {
+        // A candidate found here that failed is released; the record's own port stays its owner's until
+        // the record moves off it or is removed.
+        if (candidate !== port) this.release(candidate);
         if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= MAX_BIND_ATTEMPTS) throw err;
         candidate = await this.allocate();
       }

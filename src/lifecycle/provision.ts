@@ -1,5 +1,8 @@
 import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
+import { finishGroupMembership } from './groups.ts';
+import { loadIntoCluster, restoreSourceRdbs } from './snapshots.ts';
+import { NODE_STATUS, transition } from './states.ts';
 
 /**
  * Lifecycle steps shared by cache clusters and replication groups. Each step re-reads the record after
@@ -46,13 +49,41 @@ export async function bringUpCluster(world: World, scope: Scope, id: string): Pr
 }
 
 /** Brings a cluster's nodes up and marks it and its nodes available (new replicas, restarts). */
-export async function bringUpAvailable(world: World, scope: Scope, id: string): Promise<ClusterRecord | undefined> {
+export async function bringUpAvailable(world: World, scope: Scope, id: string, event?: string): Promise<ClusterRecord | undefined> {
   const up = await bringUpCluster(world, scope, id);
   if (!up) return undefined;
-  up.status = 'available';
-  for (const node of up.nodes) node.status = 'available';
+  markAvailable(world, scope, up, event);
   world.resources.put(scope, 'cluster', up.id, up);
   return up;
+}
+
+/** A cluster and its nodes become available (the caller saves the record). */
+export function markAvailable(world: World, scope: Scope, cluster: ClusterRecord, event?: string): void {
+  transition(world, scope, 'cluster', cluster, 'available', event);
+  for (const node of cluster.nodes) node.status = NODE_STATUS.available;
+}
+
+/**
+ * A new cluster's step: its engines listen, its starting data is loaded, then it and its nodes are
+ * available with AWS's events. A restore that cannot load leaves it restore-failed (AWS's state for it).
+ */
+export async function finishClusterCreate(world: World, scope: Scope, id: string): Promise<void> {
+  const cluster = await bringUpCluster(world, scope, id);
+  if (!cluster || cluster.status !== 'creating') return;
+  if (cluster.restoreFrom) {
+    try {
+      loadIntoCluster(world, scope, cluster.id, restoreSourceRdbs(world, scope, cluster.restoreFrom));
+    } catch (err) {
+      transition(world, scope, 'cluster', cluster, 'restore-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      world.resources.put(scope, 'cluster', id, cluster);
+      return;
+    }
+  }
+  markAvailable(world, scope, cluster);
+  world.resources.put(scope, 'cluster', id, cluster);
+  for (const n of cluster.nodes) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
+  world.event(scope, 'cache-cluster', id, 'Cache cluster created');
+  if (cluster.replicationGroupId) finishGroupMembership(world, scope, cluster.replicationGroupId);
 }
 
 export async function tearDownCluster(world: World, scope: Scope, cluster: ClusterRecord): Promise<void> {

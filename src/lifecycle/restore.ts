@@ -1,67 +1,162 @@
 import path from 'node:path';
+import { finishServerlessCreate } from '../actions/serverless.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
-import { finishGroupDelete, openEndpointsOf } from './groups.ts';
+import { failMembers, finishGroupCreate, finishGroupDelete, openEndpointsOf } from './groups.ts';
 import { startMigrationLink } from './migration.ts';
-import { bringUpAvailable, tearDownCluster } from './provision.ts';
-import { bringUpServerless } from './serverless.ts';
+import { bringUpCluster, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
+import { portsOf, removeResource } from './removal.ts';
+import { bringUpServerless, tearDownServerless } from './serverless.ts';
+import { runStep } from './steps.ts';
+import { transition } from './states.ts';
+
+/** States whose nodes never ran (or were given up): nothing is started for them, and they stay as they are. */
+const FAILED = new Set<string>(['create-failed', 'restore-failed', 'incompatible-network']);
 
 /**
- * Rebuilds the running world from the metadata after a restart: every node listens again on the port it
- * had, every endpoint too. Work that was in flight when the emulator stopped is taken as finished.
+ * Rebuilds the running world from the metadata after a restart (a clean stop or a crash): every node
+ * listens again on the port it had, every endpoint too. Work that was in flight resumes (a create runs
+ * its step again, a restore from a snapshot included) or settles where AWS would leave it; deletions
+ * finish; failed resources stay failed and start nothing.
  */
 export async function restoreWorld(world: World): Promise<void> {
-  // A snapshot still being written when the emulator died never completed: its file is absent or a
-  // temporary that is removed here, so it is failed, never half-written.
-  removeStaleTemporaries(path.join(world.config.dataDir, 'snapshots'));
-  for (const { scope, record } of world.resources.all('snapshot')) {
-    if (record.status === 'creating') {
-      record.status = 'failed';
-      world.resources.put(scope, 'snapshot', record.name, record);
-    }
-  }
-  const clusters = world.resources.all('cluster');
-  const groups = world.resources.all('replication-group');
-  for (const { record } of clusters) for (const n of record.nodes) world.runtime.ports.reserve(n.port);
-  for (const { record } of clusters) if (record.configEndpointPort) world.runtime.ports.reserve(record.configEndpointPort);
-  for (const { record } of world.resources.all('serverless-cache')) {
-    for (const p of [record.nodePort, record.endpointPort, record.readerEndpointPort]) world.runtime.ports.reserve(p);
-  }
-  for (const { record } of groups) {
-    world.runtime.ports.reserve(record.configEndpointPort ?? 0);
-    world.runtime.ports.reserve(record.primaryEndpointPort);
-    world.runtime.ports.reserve(record.readerEndpointPort);
-  }
+  settleSnapshots(world);
+  reservePorts(world);
+  await finishDeletions(world);
+  settleAccessControl(world);
 
-  for (const { scope, record } of groups) {
-    if (record.status === 'deleting') await finishGroupDelete(world, scope, record.id, false);
-  }
+  const groups = new Map(world.resources.all('replication-group').map((g) => [`${g.scope.account}/${g.scope.region}/${g.record.id}`, g.record]));
+  const groupOf = (scope: Scope, c: ClusterRecord) =>
+    c.replicationGroupId ? groups.get(`${scope.account}/${scope.region}/${c.replicationGroupId}`) : undefined;
+
   for (const { scope, record } of world.resources.all('cluster')) {
-    if (record.status === 'deleting') {
-      await tearDownCluster(world, scope, record);
-      world.resources.remove(scope, 'cluster', record.id);
+    if (FAILED.has(record.status)) continue;
+    const group = groupOf(scope, record);
+    // A group being created brings its members up itself (and loads their data), below.
+    if (group?.status === 'creating' || (group && FAILED.has(group.status))) continue;
+    if (record.status === 'creating') {
+      runStep(world, scope, 'cluster', record.id, () => finishClusterCreate(world, scope, record.id));
       continue;
     }
-    await bringUpAvailable(world, scope, record.id);
+    const up = await bringUpCluster(world, scope, record.id);
+    if (!up || up.status === 'available' || up.status === 'incompatible-parameters') continue;
+    // modifying, rebooting, snapshotting: the nodes now run as the record says, which is what the step did.
+    const was = up.status;
+    markAvailable(world, scope, up, was === 'modifying' ? 'Cache cluster modified' : undefined);
+    world.resources.put(scope, 'cluster', up.id, up);
   }
+
   for (const { scope, record } of world.resources.all('serverless-cache')) {
-    if (record.status === 'deleting') {
-      world.resources.remove(scope, 'serverless-cache', record.name);
+    if (FAILED.has(record.status)) continue;
+    if (record.status === 'creating') {
+      runStep(world, scope, 'serverless-cache', record.name, () => finishServerlessCreate(world, scope, record.name));
       continue;
     }
     const up = await bringUpServerless(world, scope, record.name);
     if (!up) continue;
-    up.status = 'available';
+    transition(world, scope, 'serverless-cache', up, 'available');
     world.resources.put(scope, 'serverless-cache', up.name, up);
   }
+
   for (const { scope, record } of world.resources.all('replication-group')) {
-    const ports = await openEndpointsOf(world, scope, record);
-    const fresh = world.resources.get(scope, 'replication-group', record.id);
-    if (!fresh) continue;
-    Object.assign(fresh, ports);
-    fresh.status = 'available';
-    world.resources.put(scope, 'replication-group', fresh.id, fresh);
-    world.runtime.syncGroupRoles(scope, fresh.id);
-    startMigrationLink(world, scope, fresh.id);
+    if (FAILED.has(record.status)) continue;
+    if (record.status === 'creating') {
+      runStep(world, scope, 'replication-group', record.id, () => finishGroupCreate(world, scope, record.id), {
+        onFailure: (g) => failMembers(world, scope, g),
+      });
+      continue;
+    }
+    await resumeGroup(world, scope, record);
   }
+
+  for (const { scope, record } of world.resources.all('global-group')) {
+    if (record.status !== 'creating' && record.status !== 'modifying') continue;
+    transition(world, scope, 'global-group', record, record.members.length > 1 ? 'available' : 'primary-only');
+    world.resources.put(scope, 'global-group', record.id, record);
+  }
+}
+
+/** A snapshot still being written when the emulator stopped never completed; one being exported or restored from is whole. */
+function settleSnapshots(world: World): void {
+  // Its file is absent or a temporary that is removed here, so it is failed, never half-written.
+  removeStaleTemporaries(path.join(world.config.dataDir, 'snapshots'));
+  for (const { scope, record } of world.resources.all('snapshot')) {
+    const to = record.status === 'creating' || record.status === 'copying' ? 'failed' : record.status === 'deleting' ? undefined : 'available';
+    if (to === undefined || to === record.status) continue;
+    transition(world, scope, 'snapshot', record, to);
+    world.resources.put(scope, 'snapshot', record.name, record);
+  }
+  for (const { scope, record } of world.resources.all('serverless-snapshot')) {
+    if (record.status !== 'creating' && record.status !== 'copying') continue;
+    transition(world, scope, 'serverless-snapshot', record, 'failed');
+    world.resources.put(scope, 'serverless-snapshot', record.name, record);
+  }
+}
+
+/** Ports that records own are nobody else's, whether their nodes come back now or never (failed ones). */
+function reservePorts(world: World): void {
+  for (const kind of ['cluster', 'replication-group', 'serverless-cache'] as const) {
+    for (const { record } of world.resources.all(kind)) for (const p of portsOf(kind, record)) world.runtime.ports.reserve(p);
+  }
+}
+
+async function finishDeletions(world: World): Promise<void> {
+  for (const { scope, record } of world.resources.all('replication-group')) {
+    if (record.status === 'deleting') await finishGroupDelete(world, scope, record.id, false);
+  }
+  for (const { scope, record } of world.resources.all('cluster')) {
+    if (record.status !== 'deleting') continue;
+    await tearDownCluster(world, scope, record);
+    removeResource(world, scope, 'cluster', record.id, 'Cache cluster deleted');
+    const group = record.replicationGroupId ? world.resources.get(scope, 'replication-group', record.replicationGroupId) : undefined;
+    if (group) dropMember(world, scope, group, record.id);
+  }
+  for (const { scope, record } of world.resources.all('serverless-cache')) {
+    if (record.status !== 'deleting') continue;
+    await tearDownServerless(world, scope, record);
+    removeResource(world, scope, 'serverless-cache', record.name, `Serverless cache ${record.name} deleted`);
+  }
+}
+
+/** A member removed while the emulator was down leaves its group's lists too. */
+function dropMember(world: World, scope: Scope, group: ReplicationGroupRecord, id: string): void {
+  group.memberClusters = group.memberClusters.filter((m) => m !== id);
+  for (const shard of group.shards ?? []) shard.members = shard.members.filter((m) => m !== id);
+  world.resources.put(scope, 'replication-group', group.id, group);
+}
+
+function settleAccessControl(world: World): void {
+  for (const kind of ['user', 'user-group'] as const) {
+    for (const { scope, record } of world.resources.all(kind)) {
+      if (record.status === 'deleting') {
+        removeResource(world, scope, kind, record.id);
+        continue;
+      }
+      if (record.status === 'active') continue;
+      if (kind === 'user-group') {
+        const g = record as Extract<typeof record, { pending?: unknown }>;
+        if (g.pending) g.userIds = [...g.userIds.filter((u) => !g.pending!.remove.includes(u)), ...g.pending.add];
+        g.pending = undefined;
+      }
+      transition(world, scope, kind, record as never, 'active');
+      world.resources.put(scope, kind, record.id, record as never);
+    }
+  }
+}
+
+/** A group that was available, modifying or snapshotting: endpoints open again and it settles available. */
+async function resumeGroup(world: World, scope: Scope, record: ReplicationGroupRecord): Promise<void> {
+  const ports = await openEndpointsOf(world, scope, record);
+  const fresh = world.resources.get(scope, 'replication-group', record.id);
+  if (!fresh) return;
+  Object.assign(fresh, ports);
+  // Members still being created (a replica being added) finish the group's modify when they are up.
+  const adding = fresh.memberClusters.some((id) => world.resources.get(scope, 'cluster', id)?.status === 'creating');
+  if (!adding && fresh.status !== 'available') {
+    transition(world, scope, 'replication-group', fresh, 'available', fresh.status === 'modifying' ? `Replication group ${fresh.id} modified` : undefined);
+  }
+  world.resources.put(scope, 'replication-group', fresh.id, fresh);
+  world.runtime.syncGroupRoles(scope, fresh.id);
+  startMigrationLink(world, scope, fresh.id);
 }

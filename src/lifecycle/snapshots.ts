@@ -3,6 +3,7 @@ import { keySlot } from '../../engines/redis/index.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { vpcId } from './network.ts';
+import { transition } from './states.ts';
 import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurably, writeFileDurablyAsync } from './snapshot-files.ts';
 
 interface ShardSource {
@@ -29,14 +30,14 @@ function setSourceStatus(world: World, scope: Scope, snapshot: SnapshotRecord, f
   if (snapshot.replicationGroupId) {
     const group = world.resources.get(scope, 'replication-group', snapshot.replicationGroupId);
     if (group && group.status === from) {
-      group.status = to;
+      transition(world, scope, 'replication-group', group, to);
       world.resources.put(scope, 'replication-group', group.id, group);
     }
   }
   for (const { clusterId } of shardSources(world, scope, snapshot)) {
     const cluster = world.resources.get(scope, 'cluster', clusterId);
     if (cluster && cluster.status === from) {
-      cluster.status = to;
+      transition(world, scope, 'cluster', cluster, to);
       world.resources.put(scope, 'cluster', cluster.id, cluster);
     }
   }

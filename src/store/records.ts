@@ -31,7 +31,10 @@ export type ClusterStatus =
   | 'deleting'
   | 'rebooting cache cluster nodes'
   | 'snapshotting'
-  | 'create-failed';
+  | 'create-failed'
+  | 'restore-failed'
+  | 'incompatible-network'
+  | 'incompatible-parameters';
 
 /** Data a new cluster or group starts with: a snapshot of ours or RDB files in the local S3 stand-in. */
 export interface RestoreSource {
@@ -256,7 +259,7 @@ export interface NodeSnapshotRecord {
 export interface SnapshotRecord {
   name: string;
   source: 'manual' | 'automated';
-  status: 'creating' | 'available' | 'copying' | 'deleting' | 'exporting' | 'failed';
+  status: 'creating' | 'available' | 'copying' | 'deleting' | 'exporting' | 'restoring' | 'failed';
   replicationGroupId?: string;
   replicationGroupDescription?: string;
   clusterId?: string;
@@ -305,7 +308,7 @@ export interface GlobalMemberRecord {
 export interface GlobalGroupRecord {
   id: string;
   description: string;
-  status: 'creating' | 'primary-only' | 'available' | 'modifying' | 'deleting';
+  status: 'creating' | 'primary-only' | 'available' | 'modifying' | 'deleting' | 'create-failed';
   engine: Engine;
   engineVersion: string;
   nodeType: string;

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import { pathInside } from '../store/paths.ts';
+import { arnOf, RESOURCE_TYPES } from '../store/kinds.ts';
+import type { Kind, RecordKinds, Scope } from '../store/records.ts';
+import type { World } from '../world.ts';
+
+/** Every local port a record names (nodes and endpoints), whether or not anything listens on it now. */
+export function portsOf(kind: Kind, record: unknown): number[] {
+  switch (kind) {
+    case 'cluster': {
+      const c = record as RecordKinds['cluster'];
+      return [...c.nodes.map((n) => n.port), c.configEndpointPort ?? 0];
+    }
+    case 'replication-group': {
+      const g = record as RecordKinds['replication-group'];
+      return [g.primaryEndpointPort, g.readerEndpointPort, g.configEndpointPort ?? 0];
+    }
+    case 'serverless-cache': {
+      const s = record as RecordKinds['serverless-cache'];
+      return [s.nodePort, s.endpointPort, s.readerEndpointPort];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Forgets a resource whose running parts are already stopped: its record, its tags (under the canonical
+ * ARN), the ports it named, a cluster's saved node data, and writes the event that says it is gone.
+ * Events themselves stay, as AWS keeps them (14 days) after the resource is deleted.
+ */
+export function removeResource<K extends Kind>(world: World, scope: Scope, kind: K, id: string, event?: string): RecordKinds[K] | undefined {
+  const record = world.resources.get(scope, kind, id);
+  world.resources.transaction(() => {
+    world.resources.remove(scope, kind, id);
+    world.tags.removeAll(arnOf(scope, kind, id));
+  });
+  if (record) world.runtime.ports.release(...portsOf(kind, record).filter((p) => p > 0));
+  if (kind === 'cluster') {
+    // Data saved at a clean stop for nodes that never came back (a failed create) goes with the cluster.
+    fs.rmSync(pathInside(world.config.dataDir, 'nodes', scope.account, scope.region, id), { recursive: true, force: true });
+  }
+  const source = RESOURCE_TYPES[kind].eventSource;
+  if (event !== undefined && source) world.event(scope, source, id, event);
+  return record;
+}
