@@ -149,6 +149,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   e.totalCommands++;
   c.lastCommand = def.fullName;
   if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);
+  if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.flags.includes('fast') ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
   else if (mode === 'skip') {
     c.w.rewind(mark);

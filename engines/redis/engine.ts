@@ -9,6 +9,7 @@ import { Config } from './config.ts';
 import { freeMemory } from './db/eviction.ts';
 import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
+import { LatencyMonitor } from './latency.ts';
 import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { PubSub } from './pubsub.ts';
@@ -91,6 +92,7 @@ export class Engine {
   /** Inside EXEC, blocked clients are served only once the whole transaction ran. */
   execDepth = 0;
   slowlog: SlowlogEntry[] = [];
+  readonly latency = new LatencyMonitor();
   private slowlogNextId = 0;
   /** CLIENT PAUSE: until when, and whether only writes are held. */
   pause: { until: number; writesOnly: boolean } | null = null;
@@ -160,7 +162,11 @@ export class Engine {
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
     // A running script sees the keyspace as if nothing else happened meanwhile.
     const scriptRuns = this.scripting.running !== null;
-    if (this.config.activeExpire && !scriptRuns) activeExpireCycle(this.ks, this.config.hz);
+    if (this.config.activeExpire && !scriptRuns) {
+      const t0 = performance.now();
+      activeExpireCycle(this.ks, this.config.hz);
+      this.latency.addIfNeeded('expire-cycle', performance.now() - t0, this.config.latencyMonitorThreshold, this.clock.now());
+    }
     const now = this.clock.now();
     if (this.config.timeout > 0) {
       for (const c of this.clients.values()) {

@@ -18,7 +18,10 @@ export function debugSleep(c: Client, ms: number): void {
   const sleeping = e.sleepingUntil;
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => c.w.ok() });
   const state = c.blocked;
+  const started = performance.now();
   setTimeout(() => {
+    // redis-server's DEBUG SLEEP is one long command: the latency monitor sees it as such.
+    e.latency.addIfNeeded('command', performance.now() - started, e.config.latencyMonitorThreshold, e.clock.now());
     // The wall-clock timer ends the sleep even under a test's manual clock; a later, longer pause stays.
     if (e.sleepingUntil === sleeping) e.sleepingUntil = 0;
     if (c.blocked === state && state !== null) {

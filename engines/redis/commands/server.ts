@@ -5,6 +5,7 @@ import { defineGroup } from '../command-table.ts';
 import { encodingOf } from '../db/objects.ts';
 import { commandCommand } from './command.ts';
 import { debugSleep } from './debug-sleep.ts';
+import { latencySubcommands } from './latency.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
@@ -362,11 +363,7 @@ export const serverCommands = defineGroup('server', [
     flags: [],
     handler: () => undefined,
     subcommands: [
-      { name: 'latest', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
-      { name: 'history', arity: 3, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.array(0) },
-      { name: 'graph', arity: 3, flags: ['admin', 'loading', 'stale'], handler: (_c, a) => fail(`ERR No samples available for event '${a[2]}'`) },
-      { name: 'reset', arity: -2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.int(0) },
-      { name: 'doctor', arity: 2, flags: ['admin', 'loading', 'stale'], handler: (c) => c.w.verbatim('Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit.') },
+      ...latencySubcommands,
       {
         name: 'histogram',
         arity: -2,
@@ -397,7 +394,6 @@ export const serverCommands = defineGroup('server', [
           }
         },
       },
-      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, ['LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DOCTOR', 'HISTORY <event>', 'LATEST', 'RESET [<event> ...]', 'HELP']) },
     ],
   },
   {
