@@ -12,6 +12,7 @@ import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
 import type { UserSpec } from './acl/acl.ts';
 
 export type { UserSpec } from './acl/acl.ts';
+export { aclRulesError } from './acl/rules-check.ts';
 export { createRedisNode, formNodeCluster } from './node.ts';
 export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
 export { CLUSTER_SLOTS, keySlot } from './cluster.ts';

@@ -1,24 +1,20 @@
+import { aclRulesError } from '../../engines/redis/index.ts';
 import { invalidValue } from '../protocol/errors.ts';
 
-// Redis ACL rule tokens that ElastiCache accepts in an AccessString.
-const FLAG_TOKENS = new Set([
-  'on', 'off', 'nopass', 'allkeys', 'allcommands', 'nocommands', 'allchannels', 'resetchannels', 'resetkeys', 'reset', 'resetpass',
-]);
-const PATTERN_TOKEN = /^(~|%R~|%W~|%RW~|&)\S+$/;
-const COMMAND_TOKEN = /^[+-](@[a-z-]+|[a-z][a-z0-9_-]*(\|[a-z0-9_-]+)?)$/i;
-
-/** Validates an ElastiCache RBAC access string; passwords are never part of it. */
+/**
+ * Validates an ElastiCache RBAC access string: passwords are never part of it (they come from
+ * Passwords or AuthenticationMode), and the rest must be rules the nodes' ACL parser accepts.
+ */
 export function accessString(value: string): string {
   const tokens = value.trim().split(/\s+/).filter(Boolean);
   if (tokens.length === 0) throw invalidValue('Access string must not be empty.');
   for (const token of tokens) {
-    if (token.startsWith('>') || token.startsWith('<') || token.startsWith('#')) {
+    if (token.startsWith('>') || token.startsWith('<') || token.startsWith('#') || token.startsWith('!')) {
       throw invalidValue('Access string must not contain passwords; use Passwords or AuthenticationMode.');
     }
-    if (!FLAG_TOKENS.has(token.toLowerCase()) && !PATTERN_TOKEN.test(token) && !COMMAND_TOKEN.test(token)) {
-      throw invalidValue(`Access string is invalid: unrecognised token "${token}".`);
-    }
   }
+  const error = aclRulesError(tokens);
+  if (error !== null) throw invalidValue(`Access string is invalid: ${error}`);
   return tokens.join(' ');
 }
 
