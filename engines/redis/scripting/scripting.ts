@@ -432,7 +432,8 @@ export class Scripting implements ApiHost {
         const owner = e.cluster.shardForSlot(slot);
         const local = owner !== undefined && (owner.primary.engine === e || (!def.isWrite && r.req.caller.clusterReadonly && owner.replicas.some((x) => x.engine === e)));
         if (!local) return 'ERR Script attempted to access a non local key in a cluster node';
-        if (!r.req.flags.allowCrossSlot) {
+        // Scripts without a shebang may reach local keys of any slot, as Redis 7.0 keeps for old scripts.
+        if (!r.req.flags.allowCrossSlot && !r.req.flags.compat) {
           if (r.slot === -1) r.slot = slot;
           else if (r.slot !== slot) return 'ERR Script attempted to access keys that do not hash to the same slot';
         }
