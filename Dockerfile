@@ -14,8 +14,11 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/dist ./dist
+# The node port range is the one exposed (and the compose file publishes): a create that needs more ports
+# than it has free is refused with InsufficientCacheClusterCapacity instead of listening where no one can reach.
 ENV ELASTICACHE_LOCAL_HOST=0.0.0.0 \
-    ELASTICACHE_LOCAL_DATA_DIR=/data
+    ELASTICACHE_LOCAL_DATA_DIR=/data \
+    ELASTICACHE_LOCAL_NODE_PORT_RANGE=21000-21099
 VOLUME /data
 EXPOSE 9736 21000-21099
 ENTRYPOINT ["node", "bin/elasticache-local.mjs"]
