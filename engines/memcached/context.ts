@@ -25,6 +25,8 @@ export interface Settings {
   slabReassign: boolean;
   slabAutomove: number;
   slabAutomoveRatio: number;
+  /** Samples (one a second) the automove 1 balancer looks back over. */
+  slabAutomoveWindow: number;
   hotLruPct: number;
   warmLruPct: number;
   hotMaxFactor: number;

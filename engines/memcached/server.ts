@@ -28,6 +28,8 @@ export interface MemcachedServerOptions {
   slabReassign?: boolean;
   /** -o lru_crawler / no_lru_crawler (default on). */
   lruCrawler?: boolean;
+  /** -o slab_automove_window: samples the automove 1 balancer weighs (default 30). */
+  slabAutomoveWindow?: number;
   /** -o idle_timeout: seconds before an idle connection is closed; 0 = never. */
   idleTimeout?: number;
   /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
@@ -60,6 +62,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     slabReassign: options.slabReassign ?? true,
     slabAutomove: 1,
     slabAutomoveRatio: 0.8,
+    slabAutomoveWindow: options.slabAutomoveWindow ?? 30,
     hotLruPct: 20,
     warmLruPct: 40,
     hotMaxFactor: 0.2,
@@ -79,7 +82,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     clock,
     errorOnMemoryExhausted: options.errorOnMemoryExhausted,
     lru: settings,
-    automove: () => settings.slabAutomove,
+    automove: settings,
   });
   const connections = new Set<Connection>();
   const ctx: ServerContext = {

@@ -214,7 +214,7 @@ function settingsStats(s: Session): Row[] {
     ['slab_reassign', yesNo(settings.slabReassign)],
     ['slab_automove', settings.slabAutomove],
     ['slab_automove_ratio', settings.slabAutomoveRatio.toFixed(2)],
-    ['slab_automove_window', 30],
+    ['slab_automove_window', settings.slabAutomoveWindow],
     ['slab_chunk_max', slabChunkMax(store.maxItemSize, store.geometry)],
     ['lru_crawler', yesNo(settings.lruCrawler)],
     ['lru_crawler_sleep', settings.lruCrawlerSleep],

@@ -5,6 +5,7 @@ import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, ty
 import { ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
 import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
 import { SlabAllocator, type Page } from './slabs.ts';
+import { SlabAutomover, type AutomoveSettings } from './slab-automove.ts';
 import { SlabMover } from './slab-mover.ts';
 import { newCounters, type Counters } from './stats-counters.ts';
 import type { WatchLog } from './watch.ts';
@@ -24,6 +25,8 @@ const ALLOC_ATTEMPTS = 10;
 const SWEEP_SLICE = 2000;
 /** How often the LRU maintainer runs (memcached's thread sleeps between 1 ms and 1 s). */
 const MAINTAINER_INTERVAL_MS = 20;
+/** How often `slabs automove 1` samples the classes. */
+const AUTOMOVE_INTERVAL_MS = 1000;
 
 /** Counters memcached keeps per slab class and sums for the global `stats`. */
 export type SlabCounter = 'get_hits' | 'cmd_set' | 'delete_hits' | 'incr_hits' | 'decr_hits' | 'cas_hits' | 'cas_badval' | 'touch_hits';
@@ -40,8 +43,8 @@ export interface StoreOptions {
   errorOnMemoryExhausted?: boolean;
   /** The LRU tuning (`lru tune`, `lru mode`, `lru temp_ttl`), read live. */
   lru?: LruSettings;
-  /** `slabs automove` level, read live (2 = move a page to a class on each of its evictions). */
-  automove?: () => number;
+  /** `slabs automove` level and its tuning, read live (1 = the windowed balancer, 2 = a page per eviction). */
+  automove?: AutomoveSettings;
 }
 
 const DEFAULT_LRU: LruSettings = {
@@ -79,6 +82,7 @@ export class ItemStore {
   /** Items older than the histogram (lower CAS) were never added to it, so are not taken out. */
   private sizesCasMin = 0;
   private readonly maintainer: NodeJS.Timeout;
+  private balancer: NodeJS.Timeout;
   private crawl: IterableIterator<Item> | null = null;
 
   constructor(options: StoreOptions) {
@@ -91,7 +95,7 @@ export class ItemStore {
     this.chunkMax = slabChunkMax(options.maxItemSize, this.geometry);
     this.startedAt = this.now();
     this.slabs = new SlabAllocator(this.slabSizes, options.memoryLimit);
-    const automove = options.automove ?? (() => 0);
+    const automove = options.automove ?? { slabAutomove: 0, slabAutomoveRatio: 0.8, slabAutomoveWindow: 30 };
     this.lru = new SegmentedLru(this.slabSizes.length, options.lru ?? DEFAULT_LRU, {
       now: () => this.now(),
       isReclaimable: (item, now) => (item.exptime !== 0 && item.exptime < now) || this.isFlushed(item, now),
@@ -99,7 +103,7 @@ export class ItemStore {
       onEvict: (item, cls) => {
         const now = this.now();
         this.log?.evicted(item, item.exptime === 0 ? -1 : item.exptime - now, now - item.time, cls);
-        if (automove() === 2) this.mover.request(-1, cls);
+        if (automove.slabAutomove === 2) this.mover.request(-1, cls);
       },
       evictToFree: this.evictLive,
     });
@@ -111,6 +115,22 @@ export class ItemStore {
     });
     this.maintainer = setInterval(() => this.maintain(), MAINTAINER_INTERVAL_MS);
     this.maintainer.unref();
+    const automover = new SlabAutomover(this.slabs, this.lru, automove, () => this.now());
+    // Once a second; straight again after handing a page to the global pool, as memcached does.
+    const balance = () => {
+      let delay = AUTOMOVE_INTERVAL_MS;
+      if (automove.slabAutomove === 1) {
+        const move = automover.run();
+        if (move !== null) {
+          this.mover.request(move[0], move[1]);
+          if (move[1] === 0) delay = MAINTAINER_INTERVAL_MS;
+        }
+      }
+      this.balancer = setTimeout(balance, delay);
+      this.balancer.unref();
+    };
+    this.balancer = setTimeout(balance, AUTOMOVE_INTERVAL_MS);
+    this.balancer.unref();
   }
 
   get memoryLimit(): number {
@@ -124,6 +144,7 @@ export class ItemStore {
   /** Stops the background work (LRU maintainer, crawler, slab mover). */
   stop(): void {
     clearInterval(this.maintainer);
+    clearTimeout(this.balancer);
     this.crawl = null;
     this.mover.stop();
   }

@@ -67,3 +67,29 @@ describe.skipIf(!available)('slabs reassign moves pages as memcached', () => {
     expect(await memoryPicture(ours)).toEqual(await memoryPicture(real));
   });
 });
+
+describe.skipIf(!available)('slabs automove 1 as memcached', () => {
+  it('a class left with more than 2.5 pages of free chunks gives pages back to the global pool', async () => {
+    const [real, ours] = await pair(['-m', '8', '-o', 'slab_automove_window=3'], { memoryLimit: 8 * MB, slabAutomoveWindow: 3 });
+    const fill = sets('a', 0, 500, 10000);
+    await Promise.all([send(real, fill), send(ours, fill)]);
+    const drop = keys('a', 450).map((k) => `delete ${k}\r\n`).join('');
+    await Promise.all([send(real, drop), send(ours, drop)]);
+    const pool = async (t: Target) => {
+      const s = stats(await send(t, 'stats slabs\r\n'));
+      const g = stats(await send(t, 'stats\r\n'));
+      const pages = [...s.entries()].filter(([k]) => k.endsWith(':total_pages')).map(([k, v]) => `${k}=${v}`);
+      return `${pages.join(' ')} pool=${g.get('slab_global_page_pool')}`;
+    };
+    // Three clean one-second samples, then a page at a time until at most 2.5 pages' worth are free.
+    let a = '';
+    let b = '';
+    for (let i = 0; i < 150; i++) {
+      [a, b] = await Promise.all([pool(real), pool(ours)]);
+      if (a === b && !a.includes('pool=0')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(b).toEqual(a);
+    expect(await pool(ours)).not.toContain('pool=0');
+  });
+});

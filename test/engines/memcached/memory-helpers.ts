@@ -74,8 +74,8 @@ export function keys(prefix: string, n: number): string[] {
 }
 
 /** Polls until `probe` gives the same answer on both servers (memcached moves pages in a background thread). */
-export async function settle(real: Target, ours: Target, probe: (t: Target) => Promise<string>): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+export async function settle(real: Target, ours: Target, probe: (t: Target) => Promise<string>, tries = 100): Promise<void> {
+  for (let i = 0; i < tries; i++) {
     if ((await probe(real)) === (await probe(ours))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
