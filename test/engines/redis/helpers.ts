@@ -1,7 +1,9 @@
 // Test helpers: start our server, talk raw RESP, and run the same commands against real redis-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ManualClock } from '../../../engines/redis/clock.ts';
 import { createRedisServer, type RedisServerOptions, type RedisServerWithEngine } from '../../../engines/redis/index.ts';
 
@@ -189,9 +191,12 @@ export interface RealRedis {
 
 export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra], {
+  // Its own directory: a SAVE, DEBUG RELOAD or SHUTDOWN in a script writes dump.rdb there, not in the checkout.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'real-redis-'));
+  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10000);
