@@ -209,9 +209,15 @@ export function xpending(c: Client, a: string[]): void {
       c.w.nilArray();
       return;
     }
-    const all = pelInOrder(g.pending);
-    c.w.bulk(idText((all[0] as PendingEntry).id));
-    c.w.bulk(idText((all[all.length - 1] as PendingEntry).id));
+    // Only the ends are needed: a scan, not a sort of the whole PEL.
+    let lo: StreamId | null = null;
+    let hi: StreamId | null = null;
+    for (const p of g.pending.values()) {
+      if (lo === null || cmpId(p.id, lo) < 0) lo = p.id;
+      if (hi === null || cmpId(p.id, hi) > 0) hi = p.id;
+    }
+    c.w.bulk(idText(lo as StreamId));
+    c.w.bulk(idText(hi as StreamId));
     const withPending = byName(g.consumers).filter((x) => x.pending.size > 0);
     c.w.array(withPending.length);
     for (const cons of withPending) {
@@ -229,10 +235,9 @@ export function xpending(c: Client, a: string[]): void {
   }
   const now = c.engine.clock.now();
   const rows: PendingEntry[] = [];
-  for (const p of pelInOrder(pel)) {
+  const inRange = [...pel.values()].filter((p) => cmpId(p.id, start) >= 0 && cmpId(p.id, end) <= 0).sort((x, y) => cmpId(x.id, y.id));
+  for (const p of inRange) {
     if (count === 0) break;
-    if (cmpId(p.id, start) < 0) continue;
-    if (cmpId(p.id, end) > 0) break;
     if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
     rows.push(p);
     count--;
