@@ -3,16 +3,18 @@ import { defaultDataDir, DEFAULTS, ENV, parseCredentials, type EmulatorOptions }
 import { CA_PATH, start } from './index.ts';
 import { tlsCaPath } from './lifecycle/tls.ts';
 import { launchedByNpm, watchParent } from './launcher-watch.ts';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
                     [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
+                    [--log-level trace|debug|info|warn|error|fatal|silent]
                     [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
   elasticache-local redis-server --port N [--host H] [--requirepass P] [--maxmemory BYTES]
   elasticache-local memcached --port N [--host H] [-m MB] [-I SIZE]
 
 Defaults: --port ${DEFAULTS.port}, --host ${DEFAULTS.host}, --node-port-range ${DEFAULTS.nodePortRange},
---region ${DEFAULTS.region}, --account-id ${DEFAULTS.accountId}, --delay-ms ${DEFAULTS.transitionDelayMs}.
+--region ${DEFAULTS.region}, --account-id ${DEFAULTS.accountId}, --delay-ms ${DEFAULTS.transitionDelayMs}, --log-level ${DEFAULTS.logLevel}.
 Each option also reads an environment variable: ${Object.values(ENV).join(', ')}.`;
 
 function fromEnv(name: string): string | undefined {
@@ -33,6 +35,11 @@ function intOption(text: string | undefined, name: string): number | undefined {
   return Number(text);
 }
 
+function logLevelOption(text: string | undefined): LogLevel | undefined {
+  if (text === undefined || isLogLevel(text)) return text;
+  throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+}
+
 async function runEmulator(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -46,6 +53,7 @@ async function runEmulator(argv: string[]): Promise<void> {
       'endpoint-host': { type: 'string' },
       'delay-ms': { type: 'string' },
       'log-requests': { type: 'boolean' },
+      'log-level': { type: 'string' },
       credentials: { type: 'string' },
       'verify-signatures': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -65,6 +73,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),
     transitionDelayMs: intOption(values['delay-ms'] ?? fromEnv(ENV.transitionDelayMs), '--delay-ms'),
     logRequests: values['log-requests'] ?? false,
+    logLevel: logLevelOption(values['log-level'] ?? fromEnv(ENV.logLevel)),
     credentials: parseCredentials(values.credentials ?? fromEnv(ENV.credentials) ?? ''),
     verifySignatures: values['verify-signatures'] ?? flagFromEnv(ENV.verifySignatures),
   };

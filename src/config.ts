@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isAccountId, isRegion } from './catalog/regions.ts';
 import type { PortRange } from './lifecycle/ports.ts';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.ts';
 
 /** An access key the emulator knows: its secret (for --verify-signatures) and, optionally, its account. */
 export interface AccessKey {
@@ -28,7 +29,10 @@ export interface EmulatorOptions {
   transitionDelayMs?: number;
   /** Largest request body accepted. */
   maxBodyBytes?: number;
+  /** Every API request and its answer in the log (at info). */
   logRequests?: boolean;
+  /** The least severe log messages written (trace ... fatal), or silent. */
+  logLevel?: LogLevel;
   /** Access keys with their secrets: they sign IAM auth tokens and, with verifySignatures, every API request. */
   credentials?: AccessKey[];
   /** Check every API request's SigV4 signature against `credentials`, as AWS does. */
@@ -46,6 +50,7 @@ export interface ResolvedConfig {
   transitionDelayMs: number;
   maxBodyBytes: number;
   logRequests: boolean;
+  logLevel: LogLevel;
   credentials: ReadonlyMap<string, AccessKey>;
   verifySignatures: boolean;
 }
@@ -60,6 +65,7 @@ export const DEFAULTS = {
   transitionDelayMs: 500,
   // The Query API's own limit on a request's size is far below this; a megabyte bounds a hostile body.
   maxBodyBytes: 1024 * 1024,
+  logLevel: 'info',
 } as const;
 
 /** Environment variables that stand in for each command-line option. */
@@ -74,6 +80,7 @@ export const ENV = {
   transitionDelayMs: 'ELASTICACHE_LOCAL_DELAY_MS',
   credentials: 'ELASTICACHE_LOCAL_CREDENTIALS',
   verifySignatures: 'ELASTICACHE_LOCAL_VERIFY_SIGNATURES',
+  logLevel: 'ELASTICACHE_LOCAL_LOG_LEVEL',
 } as const;
 
 /** `KEY:SECRET[:ACCOUNT]`, comma-separated (neither access key ids nor secrets contain `:` or `,`). */
@@ -127,6 +134,8 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     }
     credentials.set(key.accessKeyId, key);
   }
+  const logLevel: string = options.logLevel ?? DEFAULTS.logLevel;
+  if (!isLogLevel(logLevel)) throw new Error(`invalid log level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   if (options.verifySignatures && credentials.size === 0) {
     throw new Error('--verify-signatures needs at least one access key (--credentials KEY:SECRET[:ACCOUNT])');
   }
@@ -141,6 +150,7 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     transitionDelayMs: delay,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     logRequests: options.logRequests ?? false,
+    logLevel,
     credentials,
     verifySignatures: options.verifySignatures ?? false,
   };

@@ -59,7 +59,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
     .then(() => {
       if (stopped === undefined) world.runtime.tls();
     })
-    .catch((err: unknown) => console.error('elasticache-local: could not prepare TLS material:', err));
+    .catch((err: unknown) => world.log.error({ err }, 'could not prepare TLS material'));
   const urlHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let stopped: Promise<void> | undefined;
   return {

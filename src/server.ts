@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ACTIONS } from './actions/index.ts';
 import { decodeInput } from './protocol/decode.ts';
 import { encodeError, encodeResponse } from './protocol/encode.ts';
@@ -52,7 +52,12 @@ function sendError(reply: FastifyReply, err: ApiError, requestId: string): Fasti
 
 export function buildApp(world: World): FastifyInstance {
   const config = world.config;
-  const app = Fastify({ logger: config.logRequests, bodyLimit: config.maxBodyBytes });
+  // The emulator's one logger; requests are logged only when asked for (--log-requests).
+  const app = Fastify({
+    loggerInstance: world.log,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
+    bodyLimit: config.maxBodyBytes,
+  });
   app.removeAllContentTypeParsers();
   // The Query API is a form body; anything else is read as text and parsed the same way.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -74,8 +79,7 @@ export function buildApp(world: World): FastifyInstance {
       return reply.header('content-type', 'text/xml').header('x-amzn-requestid', requestId).send(xml);
     } catch (err) {
       if (err instanceof ApiError) return sendError(reply, err, requestId);
-      request.log.error(err);
-      console.error('elasticache-local: internal error:', err);
+      request.log.error({ err }, 'internal error');
       return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
     }
   };
@@ -96,7 +100,7 @@ export function buildApp(world: World): FastifyInstance {
     return { now: new Date(world.now()).toISOString() };
   });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
     const requestId = crypto.randomUUID();
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       return sendError(reply, commonError('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), requestId);
@@ -104,7 +108,7 @@ export function buildApp(world: World): FastifyInstance {
     if (error.statusCode && error.statusCode < 500) {
       return sendError(reply, commonError('MalformedQueryString', error.message), requestId);
     }
-    console.error('elasticache-local: internal error:', error);
+    request.log.error({ err: error }, 'internal error');
     return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
   });
   app.setNotFoundHandler((request, reply) =>

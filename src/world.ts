@@ -5,6 +5,7 @@ import { runAutomaticSnapshots } from './lifecycle/automatic-snapshots.ts';
 import { runMaintenance } from './lifecycle/maintenance.ts';
 import { shipEngineLog, shipSlowLogs, SHIP_INTERVAL_MS } from './lifecycle/log-delivery.ts';
 import { Runtime } from './lifecycle/runtime.ts';
+import { createLogger, type Logger } from './log.ts';
 import { openDb, type Db } from './store/db.ts';
 import { Events, type SourceType } from './store/events.ts';
 import type { Scope } from './store/records.ts';
@@ -21,6 +22,7 @@ export class World {
   readonly tags: Tags;
   readonly events: Events;
   readonly runtime: Runtime;
+  readonly log: Logger;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly tasks = new Set<Promise<void>>();
   private stopping = false;
@@ -30,12 +32,13 @@ export class World {
   private logShipper: NodeJS.Timeout | undefined;
 
   constructor(readonly config: ResolvedConfig) {
+    this.log = createLogger(config.logLevel);
     fs.mkdirSync(config.dataDir, { recursive: true });
     this.db = openDb(path.join(config.dataDir, DB_FILE));
     this.resources = new Resources(this.db);
     this.tags = new Tags(this.db);
     this.events = new Events(this.db);
-    this.runtime = new Runtime(config, this.resources);
+    this.runtime = new Runtime(config, this.resources, this.log);
   }
 
   now(): number {
@@ -80,7 +83,7 @@ export class World {
       if (this.stopping) return;
       const task = Promise.resolve()
         .then(step)
-        .catch((err: unknown) => console.error('elasticache-local: lifecycle step failed:', err))
+        .catch((err: unknown) => this.log.error({ err }, 'lifecycle step failed'))
         .finally(() => this.tasks.delete(task));
       this.tasks.add(task);
     }, delayMs);

@@ -99,7 +99,7 @@ export const serverlessSnapshotActions: ActionTable = {
         writeFileDurably(snapshotFile(world.config.dataDir, scope, fileName(name), '0001'), rdb);
         bytes = rdb.length;
       } catch (err) {
-        console.error(`elasticache-local: serverless snapshot ${name} failed:`, err);
+        world.log.error({ err, snapshot: name }, 'serverless snapshot failed');
       }
       settle(world, scope, name, bytes);
     });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Scope } from '../store/records.ts';
+import type { Logger } from '../log.ts';
 import type { World } from '../world.ts';
 import type { FaultRequest, FaultView } from './types.ts';
 
@@ -29,6 +30,8 @@ export class FaultRegistry {
   private readonly active = new Map<string, ActiveFault>();
   private disposed = false;
 
+  constructor(private readonly log: Logger) {}
+
   add(request: FaultRequest, scope: Scope, applied: Applied, now: number): string {
     const id = `fault-${crypto.randomBytes(6).toString('hex')}`;
     const fault: ActiveFault = { id, request, scope, createdAt: now, applied, timers: new Set(), remaining: request.count };
@@ -51,7 +54,7 @@ export class FaultRegistry {
       if (this.disposed || this.active.get(id) !== fault) return;
       Promise.resolve()
         .then(step)
-        .catch((err: unknown) => console.error(`elasticache-local: fault ${id} step failed:`, err));
+        .catch((err: unknown) => this.log.error({ err, fault: id }, 'fault step failed'));
     }, ms);
     timer.unref();
     fault.timers.add(timer);
@@ -130,6 +133,6 @@ const registries = new WeakMap<World, FaultRegistry>();
 /** The fault registry of an emulator (one per World, kept beside it rather than in it). */
 export function faultsOf(world: World): FaultRegistry {
   let r = registries.get(world);
-  if (!r) registries.set(world, (r = new FaultRegistry()));
+  if (!r) registries.set(world, (r = new FaultRegistry(world.log)));
   return r;
 }

@@ -50,7 +50,7 @@ export function runMaintenance(world: World): void {
       try {
         apply();
       } catch (err) {
-        console.error('elasticache-local: maintenance step failed:', err);
+        world.log.error({ err }, 'maintenance step failed');
       }
     }
   }

@@ -1,6 +1,7 @@
 // RBAC on running nodes: the users of a cache's user groups, as ACL rules the Redis engine applies.
 import type { RedisNode, UserSpec } from '../../engines/redis/index.ts';
 import type { AccessKey } from '../config.ts';
+import type { Logger } from '../log.ts';
 import { iamTokenProblem } from '../protocol/iam-token.ts';
 import type { ClusterRecord, Scope, UserRecord } from '../store/records.ts';
 import type { Resources } from '../store/resources.ts';
@@ -100,7 +101,7 @@ export function usersForCluster(
 }
 
 /** Gives a running Redis node its users (or, with undefined, the open default user back). */
-export function applyNodeUsers(server: RedisNode | undefined, users: UserSpec[] | undefined, authTokens: readonly string[] = []): void {
+export function applyNodeUsers(log: Logger, server: RedisNode | undefined, users: UserSpec[] | undefined, authTokens: readonly string[] = []): void {
   if (!server) return;
-  for (const e of server.setUsers(users ?? defaultUserAlone(authTokens))) console.error(`elasticache-local: a user's access string does not apply on the node (${e})`);
+  for (const e of server.setUsers(users ?? defaultUserAlone(authTokens))) log.warn({ problem: e }, "a user's access string does not apply on the node");
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { connectHost, type ResolvedConfig } from '../config.ts';
+import type { Logger } from '../log.ts';
 import { nodeMemoryBytes } from '../catalog/node-types.ts';
 import type { Resources } from '../store/resources.ts';
 import { GLOBAL_REGION, type ClusterRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
@@ -32,6 +33,7 @@ export class Runtime {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly resources: Resources,
+    private readonly log: Logger,
   ) {
     this.ports = new PortAllocator(config.nodePorts, config.host);
     this.nodes = new NodeSupervisor(this.ports);
@@ -62,7 +64,7 @@ export class Runtime {
       try {
         writeFileDurably(this.savedDataFile(key), this.nodes.snapshot(key));
       } catch (err) {
-        console.error(`elasticache-local: could not save the data of node ${key}:`, err);
+        this.log.error({ err, node: key }, 'could not save the data of a node');
       }
     }
   }
@@ -77,7 +79,7 @@ export class Runtime {
     try {
       this.nodes.restore(key, [fs.readFileSync(file)]);
     } catch (err) {
-      console.error(`elasticache-local: could not restore the data of node ${key}:`, err);
+      this.log.error({ err, node: key }, 'could not restore the data of a node');
     }
     fs.rmSync(file, { force: true });
   }
@@ -86,7 +88,7 @@ export class Runtime {
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
     const bound = await this.startClusterNode(key, scope, cluster, port);
-    applyNodeUsers(this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
+    applyNodeUsers(this.log, this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
     this.loadSavedData(key);
     return bound;
   }
@@ -133,7 +135,7 @@ export class Runtime {
    */
   applyAccess(scope: Scope, cluster: ClusterRecord): void {
     const users = usersForCluster(this.resources, scope, cluster, this.config.credentials);
-    for (const node of cluster.nodes) applyNodeUsers(this.nodes.redisServer(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
+    for (const node of cluster.nodes) applyNodeUsers(this.log, this.nodes.redisServer(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
   }
 
   async stopNode(scope: Scope, clusterId: string, nodeId: string, port: number): Promise<void> {

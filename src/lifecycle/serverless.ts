@@ -29,7 +29,7 @@ export async function bringUpServerless(world: World, scope: Scope, name: string
       engineVersion: cache.fullVersion,
       parameters: new Map(),
     }));
-  applyNodeUsers(world.runtime.nodes.redisServer(key), usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials));
+  applyNodeUsers(world.log, world.runtime.nodes.redisServer(key), usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials));
   const target = () => world.runtime.nodePort(scope, owner, '0001');
   const endpointPort = await world.runtime.openEndpoint(scope, owner, 'primary', cache.endpointPort, target);
   const readerEndpointPort = await world.runtime.openEndpoint(scope, owner, 'reader', cache.readerEndpointPort, target);

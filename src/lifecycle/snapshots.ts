@@ -72,7 +72,7 @@ function planSnapshot(world: World, scope: Scope, name: string): { snapshot: Sna
 }
 
 function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok: boolean, failures: unknown[]): void {
-  for (const err of failures) console.error(`elasticache-local: snapshot ${snapshot.name} failed:`, err);
+  for (const err of failures) world.log.error({ err, snapshot: snapshot.name }, 'snapshot failed');
   snapshot.status = ok && failures.length === 0 ? 'available' : 'failed';
   world.resources.put(scope, 'snapshot', snapshot.name, snapshot);
   setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');

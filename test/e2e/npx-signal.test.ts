@@ -8,11 +8,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { writeSourceCli } from '../support/cli-source.ts';
 import { hasTool } from '../support/emulator.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-npx-'));
 const children: ChildProcess[] = [];
 
@@ -25,19 +23,8 @@ afterAll(() => {
 function userProject(): string {
   const dir = path.join(tmp, 'project');
   const bin = path.join(dir, 'node_modules', '.bin', 'elasticache-local');
-  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  writeSourceCli(bin);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }));
-  // tsx's ESM loader API (require.resolve answers its CommonJS twin, which registers the wrong paths).
-  const tsx = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const cli = pathToFileURL(path.join(ROOT, 'src', 'cli.ts')).href;
-  const script = [
-    '#!/usr/bin/env node',
-    `import { register } from ${JSON.stringify(tsx)};`,
-    'register();',
-    `const { main } = await import(${JSON.stringify(cli)});`,
-    'await main(process.argv.slice(2));',
-  ];
-  fs.writeFileSync(bin, `${script.join('\n')}\n`, { mode: 0o755 });
   return dir;
 }
 
