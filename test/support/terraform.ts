@@ -54,7 +54,8 @@ export function workspace(prefix: string, mainTf: string): string {
 export function terraform(cwd: string, ...args: string[]) {
   return run('terraform', args, {
     cwd,
-    timeoutMs: 300_000,
+    // Generous: the provider needs several CPU-seconds per start, and configurations apply side by side.
+    timeoutMs: 900_000,
     env: {
       ...process.env,
       TF_CLI_CONFIG_FILE: path.join(cwd, 'terraform.rc'),

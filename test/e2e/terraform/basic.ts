@@ -1,0 +1,102 @@
+import { Redis } from 'ioredis';
+import net from 'node:net';
+import { expect } from 'vitest';
+import { freePort } from '../../support/net.ts';
+import { providerBlock } from '../../support/terraform.ts';
+import type { Scenario } from './scenario.ts';
+
+function configuration(url: string, redisPort: number): string {
+  return `${providerBlock(url)}
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "tf-subnets"
+  subnet_ids = ["subnet-tf-1a", "subnet-tf-1b"]
+}
+
+resource "aws_elasticache_parameter_group" "tuned" {
+  name   = "tf-tuned"
+  family = "redis7"
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+}
+
+resource "aws_elasticache_user" "app" {
+  user_id       = "tf-app"
+  user_name     = "app"
+  access_string = "on ~app:* -@all +@read +@write"
+  engine        = "REDIS"
+  passwords     = ["a-password-of-16-chars-or-more"]
+}
+
+resource "aws_elasticache_user_group" "app" {
+  user_group_id = "tf-app-users"
+  engine        = "REDIS"
+  user_ids      = ["default", aws_elasticache_user.app.user_id]
+}
+
+resource "aws_elasticache_replication_group" "redis" {
+  replication_group_id       = "tf-redis"
+  description                = "terraform redis"
+  engine                     = "redis"
+  engine_version             = "7.1"
+  node_type                  = "cache.t3.micro"
+  num_cache_clusters         = 2
+  automatic_failover_enabled = true
+  # Locally every endpoint has its own port; naming it keeps the provider's plan stable (see README).
+  port                       = ${redisPort}
+  subnet_group_name          = aws_elasticache_subnet_group.cache.name
+  parameter_group_name       = aws_elasticache_parameter_group.tuned.name
+  tags = { env = "test" }
+}
+
+resource "aws_elasticache_cluster" "memcached" {
+  cluster_id        = "tf-memcached"
+  engine            = "memcached"
+  node_type         = "cache.t3.micro"
+  num_cache_nodes   = 2
+  subnet_group_name = aws_elasticache_subnet_group.cache.name
+}
+
+output "primary_endpoint" { value = aws_elasticache_replication_group.redis.primary_endpoint_address }
+output "redis_port" { value = aws_elasticache_replication_group.redis.port }
+output "memcached_nodes" { value = [for n in aws_elasticache_cluster.memcached.cache_nodes : n.port] }
+`;
+}
+
+function memcachedVersion(port: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => s.write('version\r\n'));
+    s.once('data', (d) => {
+      s.end();
+      resolve(d.toString());
+    });
+    s.once('error', reject);
+  });
+}
+
+export const basic: Scenario = {
+  title: 'applies a subnet group, a parameter group, a user and user group, a 2-node replication group and a 2-node memcached cluster, plans clean, destroys',
+  async run(emulator, newWorkspace) {
+    const redisPort = await freePort();
+    const ws = newWorkspace(configuration(emulator.url, redisPort));
+    await ws.expectCode(0, 'init');
+    await ws.expectCode(0, 'apply', '-auto-approve');
+
+    const outputs = await ws.outputs();
+    const port = outputs.redis_port!.value as number;
+    expect(port).toBe(redisPort);
+    const redis = new Redis({ host: outputs.primary_endpoint!.value as string, port, lazyConnect: true });
+    await redis.connect();
+    expect(await redis.set('tf', 'works')).toBe('OK');
+    expect(await redis.get('tf')).toBe('works');
+    expect(await redis.info('memory')).toContain('maxmemory_policy:allkeys-lru');
+    redis.disconnect();
+    const memcachedPorts = outputs.memcached_nodes!.value as number[];
+    expect(memcachedPorts).toHaveLength(2);
+    for (const p of memcachedPorts) expect(await memcachedVersion(p)).toMatch(/^VERSION /);
+
+    await ws.expectCode(0, 'plan', '-detailed-exitcode');
+    await ws.expectCode(0, 'destroy', '-auto-approve');
+  },
+};

@@ -1,0 +1,95 @@
+// apply_immediately left at its default (false) and log delivery set: apply, a clean second plan, a
+// node type change that waits for the maintenance window on the emulator's clock, destroy.
+import { expect } from 'vitest';
+import { maintenanceDueAt } from '../../../src/lifecycle/maintenance.ts';
+import { freePort } from '../../support/net.ts';
+import { providerBlock } from '../../support/terraform.ts';
+import type { Scenario } from './scenario.ts';
+
+const WINDOW = 'tue:03:00-tue:04:00';
+
+function configuration(url: string, redisPort: number, nodeType: string): string {
+  return `${providerBlock(url)}
+resource "aws_elasticache_subnet_group" "cache" {
+  name       = "tf-full-subnets"
+  subnet_ids = ["subnet-full-1a", "subnet-full-1b"]
+}
+
+resource "aws_elasticache_parameter_group" "tuned" {
+  name   = "tf-full-tuned"
+  family = "redis7"
+  parameter {
+    name  = "maxmemory-policy"
+    value = "allkeys-lru"
+  }
+  parameter {
+    name  = "notify-keyspace-events"
+    value = "Ex"
+  }
+}
+
+resource "aws_elasticache_cluster" "single" {
+  cluster_id           = "tf-full-single"
+  engine               = "redis"
+  engine_version       = "7.1"
+  node_type            = "${nodeType}"
+  num_cache_nodes      = 1
+  parameter_group_name = aws_elasticache_parameter_group.tuned.name
+  subnet_group_name    = aws_elasticache_subnet_group.cache.name
+  maintenance_window   = "${WINDOW}"
+  log_delivery_configuration {
+    destination      = "tf-full-slow"
+    destination_type = "cloudwatch-logs"
+    log_format       = "json"
+    log_type         = "slow-log"
+  }
+}
+
+resource "aws_elasticache_replication_group" "redis" {
+  replication_group_id       = "tf-full-redis"
+  description                = "terraform full"
+  engine                     = "redis"
+  engine_version             = "7.1"
+  node_type                  = "cache.t3.micro"
+  num_cache_clusters         = 2
+  automatic_failover_enabled = true
+  port                       = ${redisPort}
+  subnet_group_name          = aws_elasticache_subnet_group.cache.name
+  maintenance_window         = "${WINDOW}"
+  log_delivery_configuration {
+    destination      = "tf-full-engine"
+    destination_type = "kinesis-firehose"
+    log_format       = "text"
+    log_type         = "engine-log"
+  }
+}
+`;
+}
+
+export const full: Scenario = {
+  title: 'apply_immediately at its default: applies, plans clean, waits for the maintenance window to change the node type, destroys',
+  async run(emulator, newWorkspace) {
+    const port = await freePort();
+    const ws = newWorkspace(configuration(emulator.url, port, 'cache.t3.micro'));
+    await ws.expectCode(0, 'init');
+    await ws.expectCode(0, 'apply', '-auto-approve');
+    await ws.expectCode(0, 'plan', '-detailed-exitcode');
+
+    // The change is sent without ApplyImmediately: AWS keeps it pending, so the plan still shows it.
+    ws.write(configuration(emulator.url, port, 'cache.t3.small'));
+    await ws.expectCode(0, 'apply', '-auto-approve');
+    await ws.expectCode(2, 'plan', '-detailed-exitcode');
+
+    const now = Date.parse(((await (await fetch(`${emulator.url}/_elasticache-local/clock`)).json()) as { now: string }).now);
+    const advance = maintenanceDueAt(WINDOW, now) - now + 60_000;
+    expect((await fetch(`${emulator.url}/_elasticache-local/clock?advanceMs=${advance}`, { method: 'POST' })).status).toBe(200);
+    let r = await ws.run('plan', '-detailed-exitcode', '-no-color');
+    for (let i = 0; i < 100 && r.code !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 200));
+      r = await ws.run('plan', '-detailed-exitcode', '-no-color');
+    }
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+
+    await ws.expectCode(0, 'destroy', '-auto-approve');
+  },
+};

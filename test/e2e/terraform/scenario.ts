@@ -1,0 +1,89 @@
+// One Terraform configuration of the combined Terraform test: its own emulator and working directory,
+// so configurations apply side by side while each waits on the provider's 30 s polls.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { type ExecResult } from '../../support/exec.ts';
+import { output, terraform, workspace } from '../../support/terraform.ts';
+
+export class Workspace {
+  constructor(readonly dir: string) {}
+
+  run(...args: string[]): Promise<ExecResult> {
+    return terraform(this.dir, ...args);
+  }
+
+  /** Runs a command and asserts its exit code (0 unless told), with Terraform's output as the message. */
+  async expectCode(code: number, ...args: string[]): Promise<ExecResult> {
+    const r = await this.run(...args, '-no-color');
+    expect(r.code, `terraform ${args.join(' ')} in ${this.dir} (exists: ${fs.existsSync(this.dir)}): ${output(r)}`).toBe(code);
+    return r;
+  }
+
+  async outputs(): Promise<Record<string, { value: unknown }>> {
+    return JSON.parse((await this.run('output', '-json')).stdout) as Record<string, { value: unknown }>;
+  }
+
+  write(mainTf: string): void {
+    fs.writeFileSync(path.join(this.dir, 'main.tf'), mainTf);
+  }
+}
+
+/** An emulator running in a child process: only its API is reachable, as for Terraform itself. */
+export interface RemoteEmulator {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startEmulatorProcess(): Promise<RemoteEmulator> {
+  const script = path.join(import.meta.dirname, 'emulator-process.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: path.join(import.meta.dirname, '..', '..', '..'), stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const line = /^\{.*\}$/m.exec(output);
+      if (!line) return;
+      child.stdout.off('data', onData);
+      const { url } = JSON.parse(line[0]) as { url: string };
+      resolve({
+        url,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('exit', (code) => reject(new Error(`the emulator process exited (${code}) before it answered:\n${output}`)));
+  });
+}
+
+export interface Scenario {
+  title: string;
+  run(emulator: RemoteEmulator, newWorkspace: (mainTf: string) => Workspace): Promise<void>;
+}
+
+/** Starts the scenario at once; the returned promise is awaited by its own test. */
+export function launch(scenario: Scenario, prefix: string): Promise<void> {
+  const run = (async () => {
+    const emulator = await startEmulatorProcess();
+    const dirs: string[] = [];
+    try {
+      await scenario.run(emulator, (mainTf) => {
+        const dir = workspace(prefix, mainTf);
+        dirs.push(dir);
+        return new Workspace(dir);
+      });
+    } finally {
+      await emulator.stop();
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  // Its test awaits it later; until then a failure must not count as an unhandled rejection.
+  run.catch(() => undefined);
+  return run;
+}
