@@ -124,8 +124,8 @@ async function endpointBench(): Promise<string> {
 
 const p99 = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
 
-/** GET round trips on `port` and API round trips on `url` until `work` settles. */
-async function latencyDuring(port: number, url: string, work: () => Promise<unknown>): Promise<{ get: number[]; api: number[] }> {
+/** GET round trips on `port` and API round trips on `url` (when given) until `work` settles. */
+async function latencyDuring(port: number, url: string | null, work: () => Promise<unknown>): Promise<{ get: number[]; api: number[] }> {
   const s = net.connect(port, '127.0.0.1');
   await new Promise((r) => s.once('connect', r));
   let done = false;
@@ -140,7 +140,7 @@ async function latencyDuring(port: number, url: string, work: () => Promise<unkn
     }
   })();
   const apiLoop = (async () => {
-    while (!done) {
+    while (!done && url !== null) {
       const t0 = performance.now();
       await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeCacheClusters&Version=2015-02-02' }).then((r) => r.text());
       api.push(performance.now() - t0);
@@ -151,6 +151,21 @@ async function latencyDuring(port: number, url: string, work: () => Promise<unkn
   await Promise.all([getLoop, apiLoop]);
   s.destroy();
   return { get, api };
+}
+
+/** Polls until something listens on `port` (a spawned server is ready). */
+async function acceptsConnections(port: number): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function stallBench(): Promise<string> {
@@ -184,8 +199,8 @@ async function stallBench(): Promise<string> {
   if (spawnSync('which', ['redis-server']).status === 0) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 300));
-    const r = await latencyDuring(port, url.replace(/:\d+$/, ':1'), () => new Promise((res) => setTimeout(res, 500))).catch(() => null);
+    await acceptsConnections(port);
+    const r = await latencyDuring(port, null, () => new Promise((res) => setTimeout(res, 500))).catch(() => null);
     child.kill('SIGKILL');
     if (r) real = `\n\nredis-server 7 (own process) GET p99 under the same probe: ${p99(r.get).toFixed(2)} ms.`;
   }

@@ -6,6 +6,7 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { randomPick } from './hashes.ts';
+import { runSliced } from '../sliced.ts';
 import { scanCollection } from './scan-collection.ts';
 import { is, parseCount } from './util.ts';
 
@@ -44,6 +45,34 @@ function combine(c: Client, keys: string[], op: 'union' | 'inter' | 'diff'): Set
   const out = new Set<string>(sets[0] ?? []);
   for (const s of sets.slice(1)) if (s) for (const m of s) out.delete(m);
   return out;
+}
+
+/** combine() one member at a time, for runSliced: the sets are looked up (and type-checked) before it starts. */
+function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'diff', out: Set<string>): Generator<void> {
+  if (op === 'union') {
+    for (const s of sets) {
+      if (s === null) continue;
+      for (const m of s) {
+        out.add(m);
+        yield;
+      }
+    }
+    return;
+  }
+  if (op === 'inter') {
+    if (sets.some((s) => s === null)) return;
+    const [first, ...rest] = (sets as Set<string>[]).slice().sort((x, y) => x.size - y.size);
+    for (const m of first ?? []) {
+      if (rest.every((s) => s.has(m))) out.add(m);
+      yield;
+    }
+    return;
+  }
+  const [first, ...rest] = sets;
+  for (const m of first ?? []) {
+    if (!rest.some((s) => s !== null && s.has(m))) out.add(m);
+    yield;
+  }
 }
 
 function store(c: Client, dst: string, result: Set<string>): void {
@@ -200,7 +229,11 @@ export const setCommands = defineGroup('set', [
       arity: -2,
       flags: ['readonly'] as const,
       keys: [1, -1, 1] as [number, number, number],
-      handler: (c: Client, a: string[]) => c.w.setOfBulks(sortedIfIntset([...combine(c, a.slice(1), op)])),
+      handler: (c: Client, a: string[]) => {
+        const out = new Set<string>();
+        const sets = a.slice(1).map((k) => getSet(c, k));
+        runSliced(c, combineSteps(sets, op, out), () => c.w.setOfBulks(sortedIfIntset([...out])));
+      },
     },
     {
       name: `s${op}store`,
