@@ -272,8 +272,11 @@ export class SegmentedLru {
     return removed;
   }
 
-  /** lru_maintainer_juggle for one class: TEMP reclaims, then HOT/WARM/COLD moves, at most 500 each. */
-  juggle(cls: number): number {
+  /**
+   * lru_maintainer_juggle for one class: TEMP reclaims, then HOT/WARM/COLD moves, at most 500 each,
+   * stopping early past `deadline` (performance.now() ms) so a pass never holds the event loop long.
+   */
+  juggle(cls: number, deadline = Infinity): number {
     let moves = 0;
     if (this.settings.tempLru) {
       for (let i = 0; i < JUGGLE_MOVES; i++) {
@@ -294,6 +297,7 @@ export class SegmentedLru {
       totalBytes = q[Segment.Cold]!.bytes + q[Segment.Hot]!.bytes + q[Segment.Warm]!.bytes;
     }
     for (let i = 0; i < JUGGLE_MOVES; i++) {
+      if (i % 32 === 31 && performance.now() > deadline) break;
       let more = 0;
       if (this.pullTail(cls, Segment.Hot, totalBytes, false, hotAge) > 0 || this.pullTail(cls, Segment.Warm, totalBytes, false, warmAge) > 0) more++;
       if (this.settings.lruSegmented) more += this.pullTail(cls, Segment.Cold, totalBytes, false, 0);

@@ -25,6 +25,8 @@ const ALLOC_ATTEMPTS = 10;
 const SWEEP_SLICE = 2000;
 /** How often the LRU maintainer runs (memcached's thread sleeps between 1 ms and 1 s). */
 const MAINTAINER_INTERVAL_MS = 20;
+/** Milliseconds one maintainer pass may run before it yields the event loop. */
+const MAINTAINER_BUDGET_MS = 4;
 /** How often `slabs automove 1` samples the classes. */
 const AUTOMOVE_INTERVAL_MS = 1000;
 
@@ -175,11 +177,18 @@ export class ItemStore {
    * COLD as their share or age demands, expired and flushed tails are reclaimed. Each class is bounded.
    */
   maintain(): void {
-    for (let cls = 1; cls < this.lru.queues.length; cls++) {
+    const deadline = performance.now() + MAINTAINER_BUDGET_MS;
+    const classes = this.lru.queues.length - 1;
+    // Classes in turn from where the last pass ran out of time, so none is starved.
+    const start = this.maintainCursor;
+    for (let n = 0; n < classes && performance.now() <= deadline; n++) {
+      const cls = 1 + ((start + n) % classes);
       const q = this.lru.queues[cls]!;
-      if (q[0]!.count + q[1]!.count + q[2]!.count + q[3]!.count > 0) this.lru.juggle(cls);
+      if (q[0]!.count + q[1]!.count + q[2]!.count + q[3]!.count > 0) this.lru.juggle(cls, deadline);
+      this.maintainCursor = cls % classes;
     }
   }
+  private maintainCursor = 0;
 
   /**
    * flush_all: nothing is freed here; items linked before the flush stop being visible and are
