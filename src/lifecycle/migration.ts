@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { connectHost } from '../config.ts';
 import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 
@@ -23,6 +24,8 @@ export class MigrationLink {
   constructor(
     private readonly sourceHost: string,
     private readonly sourcePort: number,
+    /** Where this process reaches its own nodes (the --host it listens on). */
+    private readonly targetHost: string,
     private readonly targetPort: number,
     private readonly loadRdb: (rdb: Buffer) => void,
     private readonly onError: (message: string) => void,
@@ -109,7 +112,7 @@ export class MigrationLink {
   }
 
   private openTarget(): void {
-    const target = net.connect({ host: '127.0.0.1', port: this.targetPort });
+    const target = net.connect({ host: this.targetHost, port: this.targetPort });
     this.target = target;
     target.on('data', () => undefined);
     target.on('error', (err) => this.fail(`target node: ${err.message}`));
@@ -168,6 +171,7 @@ export function startMigrationLink(world: World, scope: Scope, groupId: string):
   const link = new MigrationLink(
     group.migration.address,
     group.migration.port,
+    connectHost(world.config),
     port,
     (rdb) => world.runtime.nodes.restore(primaryKey, [rdb]),
     (message) => world.event(scope, 'replication-group', groupId, `Migration from ${group.migration!.address}:${group.migration!.port} interrupted: ${message}`),

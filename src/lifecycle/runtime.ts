@@ -252,6 +252,8 @@ export class Runtime {
   }
 
   async closeGroupEndpoints(scope: Scope, groupId: string): Promise<void> {
+    // A group going away takes its online-migration link with it.
+    this.stopMigration(scope, groupId);
     await this.closeEndpoint(scope, groupId, 'primary');
     await this.closeEndpoint(scope, groupId, 'reader');
     await this.closeEndpoint(scope, groupId, 'configuration');
