@@ -51,6 +51,11 @@ export class Replication {
   private shipping = 0;
   /** Per replica, the connection-less client replayed commands run on (Redis's master client). */
   private readonly links = new Map<Engine, Client>();
+  /**
+   * Changes held back from a replica while it runs a script (a script is atomic: Redis reads the
+   * master stream only after it). Keys to copy when the script ends, or null for a full copy.
+   */
+  private readonly held = new Map<Engine, Map<string, [number, string]> | null>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -66,6 +71,7 @@ export class Replication {
 
   detach(replica: Engine): void {
     this.replicas.delete(replica);
+    this.held.delete(replica);
     this.links.delete(replica);
     this.hook();
   }
@@ -111,9 +117,34 @@ export class Replication {
     const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
     this.offset++;
     for (const r of this.replicas) {
+      if (this.hold(r, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]))) continue;
       this.replay(r, def, shipped, dbIndex);
       r.replication.offset = this.offset;
     }
+  }
+
+  /** While `replica` runs a script, remembers what it must catch up on afterwards; true when held. */
+  private hold(replica: Engine, changes: [number, string][] | null): boolean {
+    if (replica.scripting.running === null && !this.held.has(replica)) return false;
+    const keys = this.held.get(replica);
+    if (changes === null) this.held.set(replica, null);
+    else if (keys !== null) {
+      const map = keys ?? new Map<string, [number, string]>();
+      for (const [db, key] of changes) map.set(`${db}\0${key}`, [db, key]);
+      this.held.set(replica, map);
+    }
+    return true;
+  }
+
+  /** A replica's script ended: it takes what the primary changed meanwhile. */
+  catchUp(replica: Engine): void {
+    if (!this.held.has(replica)) return;
+    const keys = this.held.get(replica);
+    this.held.delete(replica);
+    if (!this.replicas.has(replica)) return;
+    if (keys === null || keys === undefined) this.copyAll(replica);
+    else for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
+    replica.replication.offset = this.offset;
   }
 
   private replay(r: Engine, def: CommandDef, args: string[], dbIndex: number): void {
@@ -171,7 +202,7 @@ export class Replication {
     if (this.fullResync) {
       this.fullResync = false;
       this.pending.clear();
-      for (const r of this.replicas) this.copyAll(r);
+      for (const r of this.replicas) if (!this.hold(r, null)) this.copyAll(r);
       this.offset++;
       return;
     }
@@ -179,6 +210,7 @@ export class Replication {
     const changes = [...this.pending.values()];
     this.pending.clear();
     for (const r of this.replicas) {
+      if (this.hold(r, changes)) continue;
       for (const [db, key] of changes) this.copyKey(r, db, key);
       r.replication.offset = this.offset + changes.length;
     }

@@ -276,6 +276,8 @@ export class Scripting implements ApiHost {
     }
     this.running = null;
     e.ks.scriptTime = null;
+    // On a replica, what the primary wrote while the script ran lands now, after it.
+    e.replication.primary?.replication.catchUp(e);
     e.execDepth--;
     if (r.suspended) {
       const caller = r.req.caller;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/net.ts';
-import { differential, RawClient, realRedisAvailable, REDIS_SERVER, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, encodeCommand, RawClient, realRedisAvailable, REDIS_SERVER, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
@@ -79,7 +79,7 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
     }
   });
 
-  it('on a read-only replica: write scripts refused with Redis\'s errors, reads served', async () => {
+  it('on a read-only replica: write scripts refused with Redis\'s errors, reads served, primary writes held until a script ends', async () => {
     const realReplica = await startRealRedis();
     const primary = await startServer();
     const replica = await startServer();
@@ -89,6 +89,37 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
       await until('the real replica link', async () => (await rr.call('INFO', 'replication')).includes('master_link_status:up'));
       rr.close();
       replica.server.engine.replicaOf(primary.server.engine);
+      // A long script on the replica sees one value of a key from start to end although the primary
+      // changes it meanwhile (the replica's engine shows the script still running); the change
+      // lands once the script is over, as Redis reads its master only between commands.
+      const p = await RawClient.connect(primary.port);
+      const r = await RawClient.connect(replica.port);
+      const watcher = await RawClient.connect(replica.port);
+      try {
+        await watcher.call('CONFIG', 'SET', 'busy-reply-threshold', '20');
+        await p.call('SET', 'held', 'before');
+        await until('the write to reach the replica', async () => (await watcher.call('GET', 'held')) === '$6\r\nbefore\r\n');
+        const body = `
+          local first = redis.call('GET', 'held')
+          local t = redis.call('TIME')
+          local stop = tonumber(t[1]) + 2
+          repeat t = redis.call('TIME') until tonumber(t[1]) >= stop
+          return {first, redis.call('GET', 'held')}`;
+        r.write(encodeCommand(['EVAL', body, '0']));
+        const scripting = replica.server.engine.scripting;
+        await until('the script to run', () => scripting.running !== null);
+        await p.call('SET', 'held', 'after');
+        await p.call('HSET', 'h', 'f', 'v');
+        expect(scripting.running).not.toBe(null);
+        expect((await r.read(20000)).toString('latin1')).toBe('*2\r\n$6\r\nbefore\r\n$6\r\nbefore\r\n');
+        expect(await watcher.call('GET', 'held')).toBe('$5\r\nafter\r\n');
+        expect(await watcher.call('HGET', 'h', 'f')).toBe('$1\r\nv\r\n');
+      } finally {
+        p.close();
+        r.close();
+        watcher.close();
+      }
+
       const cmds = [
         ['EVAL', "return redis.call('SET', 'k', 'v')", '0'],
         ['EVAL', "return redis.pcall('SET', 'k', 'v')", '0'],
@@ -101,6 +132,7 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
       const out = await differential(replica.port, realReplica.port, cmds.map((c) => [...c]));
       // differential() flushes first, which a replica refuses on both sides alike.
       expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
+
 
     } finally {
       replica.server.engine.replicaOf(null);
