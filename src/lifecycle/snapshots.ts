@@ -73,7 +73,7 @@ function planSnapshot(world: World, scope: Scope, name: string): { snapshot: Sna
 
 function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok: boolean, failures: unknown[]): void {
   for (const err of failures) world.log.error({ err, snapshot: snapshot.name }, 'snapshot failed');
-  snapshot.status = ok && failures.length === 0 ? 'available' : 'failed';
+  transition(world, scope, 'snapshot', snapshot, ok && failures.length === 0 ? 'available' : 'failed');
   world.resources.put(scope, 'snapshot', snapshot.name, snapshot);
   setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');
   const what = snapshot.replicationGroupId ? `replication group with ID '${snapshot.replicationGroupId}'` : `cache cluster with ID '${snapshot.clusterId}'`;
