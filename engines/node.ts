@@ -1,6 +1,7 @@
 // The one shape every engine's node has, as a control plane sees it: the line between an emulated AWS
 // and the servers it runs. Engines implement it; nothing here knows of AWS.
 import type net from 'node:net';
+import type { NetworkFaults } from './network-faults.ts';
 
 /** TLS of a node's listener: required (TLS only) or preferred (TLS and plaintext on one port). */
 export interface NodeTls {
@@ -26,4 +27,9 @@ export interface CacheNode {
    * false when this node cannot (the caller then forwards the bytes itself).
    */
   accept(socket: net.Socket): boolean;
+
+  /** Fault injection: latency, freezing and refusals of this node's connections. */
+  readonly network: NetworkFaults;
+  /** Resets every client connection (TCP RST); answers how many. */
+  resetConnections(): number;
 }

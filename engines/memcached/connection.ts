@@ -26,7 +26,7 @@ export class Connection implements Session {
     // Values up to the item size limit (plus CRLF and binary framing) are buffered; larger ones are skipped.
     this.parser = new RequestParser({ dataLength: textDataLength, maxBuffered: ctx.store.maxItemSize + 1024 });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => ctx.network.deliver(socket, () => this.onData(chunk)));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (this.watcher !== null) ctx.watch.watchers.delete(this.watcher);

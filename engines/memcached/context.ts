@@ -1,4 +1,5 @@
 // State shared by the protocol front-ends: the item store, settings, and per-connection session.
+import type { NetworkFaults } from '../network-faults.ts';
 import type { ItemStore } from './store.ts';
 import type { Output } from './output.ts';
 import type { PrefixStats } from './prefix-stats.ts';
@@ -55,6 +56,8 @@ export interface ServerContext {
   readonly startedAtMs: number;
   readonly clusterConfig: (() => ClusterConfig) | undefined;
   readonly sasl: { username: string; password: string } | undefined;
+  /** Fault injection (the emulator's fault API): every request goes through it before it runs. */
+  readonly network: NetworkFaults;
   connections(): ConnectionInfo[];
   nowMs(): number;
 }

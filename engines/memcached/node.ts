@@ -18,5 +18,7 @@ export function createMemcachedNode(options: MemcachedServerOptions): MemcachedN
     close: () => server.close(),
     configure: (settings) => [...settings.keys()],
     accept: () => false,
+    network: server.network,
+    resetConnections: () => server.resetConnections(),
   };
 }

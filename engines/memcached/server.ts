@@ -1,5 +1,6 @@
 // Listener, connection limit and lifecycle for one memcached-compatible node.
 import net from 'node:net';
+import { NetworkFaults } from '../network-faults.ts';
 import { createSecurableServer } from '../tls-listener.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
@@ -38,6 +39,10 @@ export interface MemcachedServerOptions {
 
 export interface MemcachedServer {
   readonly port: number;
+  /** Fault injection: latency, freezing and refusals of this server's connections. */
+  readonly network: NetworkFaults;
+  /** Resets every client connection (TCP RST); answers how many. */
+  resetConnections(): number;
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -85,6 +90,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     automove: settings,
   });
   const connections = new Set<Connection>();
+  const network = new NetworkFaults();
   const ctx: ServerContext = {
     store,
     settings,
@@ -93,6 +99,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     startedAtMs: clock(),
     clusterConfig: options.clusterConfig,
     sasl: options.sasl,
+    network,
     connections: () => [...connections].map((c) => c.info()),
     nowMs: clock,
   };
@@ -101,6 +108,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   // Every accepted socket, rejected ones included, so close() can destroy them all.
   const sockets = new Set<net.Socket>();
   const onSocket = (socket: net.Socket): void => {
+    if (!network.admit(socket)) return;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     if (connections.size >= settings.maxConnections) {
@@ -135,6 +143,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     get port() {
       return boundPort;
     },
+    network,
+    resetConnections: () => network.resetAll(sockets),
     listen() {
       return new Promise<number>((resolve, reject) => {
         const onError = (err: Error) => reject(err);

@@ -6,7 +6,7 @@ import { ClusterTopology, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
 import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory } from './memory-filler.ts';
-import { NetworkFaults } from './network-faults.ts';
+import { NetworkFaults } from '../network-faults.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
 import type { UserSpec } from './acl/acl.ts';

@@ -8,7 +8,6 @@ import { keySlot } from './cluster.ts';
 import type { SlowlogEntry } from './engine.ts';
 import { createRedisServer, formCluster, type RedisServerOptions, type RedisServerWithEngine } from './index.ts';
 import type { ServerStats } from './inspect.ts';
-import type { NetworkFaults } from './network-faults.ts';
 import type { RdbEntry } from './rdb/entries.ts';
 import { loadEntries, snapshotEntries } from './rdb/keyspace-adapter.ts';
 import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './rdb/node-rdb.ts';
@@ -69,10 +68,6 @@ export interface RedisNode extends CacheNode {
   /** Runs one command as an internal client; resolves with the raw RESP2 reply. */
   command(args: string[]): Promise<Buffer>;
 
-  /** Fault injection: latency, freezing and refusals of this node's connections. */
-  readonly network: NetworkFaults;
-  /** Resets every client connection (TCP RST); answers how many. */
-  resetConnections(): number;
   /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
   cutReplication(cut: boolean): void;
   /** Fault injection: used memory raised to `bytes`, or released with 0. */

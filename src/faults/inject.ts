@@ -3,7 +3,7 @@ import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { crashNodes, recoverNodes, RECOVERY_DELAY_FACTOR } from './node-outage.ts';
 import { faultsOf, type Applied } from './registry.ts';
-import { nodeName, nodesInAz, redisOf, resolveNodes, shardPrimary, type TargetNode } from './targets.ts';
+import { nodeName, nodeOf, nodesInAz, redisOf, resolveNodes, shardPrimary, type TargetNode } from './targets.ts';
 import { FaultRequestError, type FaultRequest } from './types.ts';
 
 const none = () => undefined;
@@ -59,7 +59,7 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
       };
     }
     case 'stop-node': {
-      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
       return () => {
         for (const { n, s } of servers) {
           s.network.freeze(true);
@@ -115,7 +115,7 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
       };
     }
     case 'add-latency': {
-      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
       const latencyMs = request.latencyMs ?? 0;
       return () => {
         for (const { n, s } of servers) {
@@ -134,7 +134,7 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
       };
     }
     case 'drop-connections': {
-      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
       return (id) => {
         for (const { n, s } of servers) {
           const dropped = s.resetConnections();

@@ -18,7 +18,7 @@ const isUp = (world: World, n: TargetNode) => world.runtime.nodes.isRunning(n.ke
  */
 export async function crashNodes(world: World, faults: FaultRegistry, faultId: string, scope: Scope, nodes: TargetNode[]): Promise<void> {
   for (const n of nodes) {
-    world.runtime.nodes.redisServer(n.key)?.resetConnections();
+    world.runtime.nodes.node(n.key)?.resetConnections();
     await world.runtime.nodes.stop(n.key);
     world.event(scope, 'cache-cluster', n.clusterId, `Recovering cache nodes ${n.nodeId}`);
   }

@@ -1,4 +1,4 @@
-import type { RedisNode } from '../../engines/redis/index.ts';
+import type { CacheNode, RedisNode } from '../../engines/redis/index.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { FaultRequestError } from './types.ts';
@@ -54,6 +54,13 @@ export function resolveNodes(world: World, scope: Scope, target: string, pick: G
 /** Every node in an availability zone. */
 export function nodesInAz(world: World, scope: Scope, az: string): TargetNode[] {
   return world.resources.list(scope, 'cluster').flatMap((c) => nodesOf(world, scope, c).filter((n) => n.az === az));
+}
+
+/** The running node (either engine), or a 400 naming why the fault cannot reach it. */
+export function nodeOf(world: World, node: TargetNode, action: string): CacheNode {
+  const server = world.runtime.nodes.node(node.key);
+  if (!server) throw new FaultRequestError(`${action}: node ${nodeName(node)} is not running`);
+  return server;
 }
 
 /** The running Redis server of a node, or a 400 naming why the fault cannot reach it. */

@@ -84,6 +84,11 @@ export class NodeSupervisor {
     return createRedisNode({ host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node', version: spec.engineVersion });
   }
 
+  /** The running node under `key`, whatever its engine: what network faults act on. */
+  node(key: string): RunningNode | undefined {
+    return this.running.get(key);
+  }
+
   /** The running Redis node under `key`, if any: what faults, the console and RBAC act on. */
   redisServer(key: string): RedisNode | undefined {
     const node = this.running.get(key);

@@ -10,10 +10,14 @@ import {
   type ReplicationGroup,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
+import memjs from 'memjs';
+import net from 'node:net';
+import { once } from 'node:events';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
 import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { firstReply } from '../support/net.ts';
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -231,6 +235,56 @@ describe('network and memory faults', () => {
     expect(await redis.set('after', 'v')).toBe('OK');
     expect(await redis.dbsize()).toBe(2 + written.length);
     redis.disconnect();
+  });
+});
+
+describe('faults on memcached nodes', () => {
+  it('add-latency, stop-node and drop-connections reach a memcached node as its clients see them; fill-memory is for Redis nodes', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'mc' });
+    const port = await nodePort('mc');
+    const mc = memjs.Client.create(`127.0.0.1:${port}`, { retries: 0, timeout: 5, logger: { log: () => undefined } });
+    await mc.set('k', 'v', {});
+    const timedGet = async () => {
+      const started = performance.now();
+      const { value } = await mc.get('k');
+      return { value: value?.toString(), ms: performance.now() - started };
+    };
+
+    const latency = await local.faults.addLatency('mc', 300);
+    const slow = await timedGet();
+    expect(slow.value).toBe('v');
+    expect(slow.ms).toBeGreaterThanOrEqual(290);
+    await local.faults.clear(latency);
+    expect((await timedGet()).value).toBe('v');
+
+    const stop = await local.faults.stopNode('mc/0001');
+    let answered = false;
+    const pending = mc.get('k').then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    await local.faults.clear(stop);
+    await pending;
+    expect(answered).toBe(true);
+
+    mc.close();
+
+    // The open connection is reset, the next one refused (a count of 1), the one after served.
+    const open = net.connect(port, '127.0.0.1');
+    await once(open, 'connect');
+    open.on('error', () => undefined);
+    const reset = new Promise((resolve) => open.once('close', resolve));
+    await local.faults.dropConnections('mc', { count: 1 });
+    await reset;
+    expect(await firstReply({ port }, 'version\r\n')).toBe('closed');
+    expect(await firstReply({ port }, 'version\r\n')).toMatch(/^VERSION /);
+
+    expect(await messages('mc')).toEqual(expect.arrayContaining([
+      'Network latency of cache node 0001 increased by 300 ms',
+      'Cache node 0001 shutdown',
+      'Cache node 0001 restarted',
+    ]));
+    await expect(local.faults.fillMemory('mc')).rejects.toThrow(/memcached node \(Redis nodes only\)/);
   });
 });
 
