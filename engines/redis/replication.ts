@@ -117,15 +117,20 @@ export class Replication {
     const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
     this.offset++;
     for (const r of this.replicas) {
-      if (this.hold(r, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]))) continue;
+      // Only a replica running a script holds changes: the common path builds no key list.
+      if (this.holding(r) && this.hold(r, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]))) continue;
       this.replay(r, def, shipped, dbIndex);
       r.replication.offset = this.offset;
     }
   }
 
+  private holding(replica: Engine): boolean {
+    return replica.scripting.running !== null || this.held.has(replica);
+  }
+
   /** While `replica` runs a script, remembers what it must catch up on afterwards; true when held. */
   private hold(replica: Engine, changes: [number, string][] | null): boolean {
-    if (replica.scripting.running === null && !this.held.has(replica)) return false;
+    if (!this.holding(replica)) return false;
     const keys = this.held.get(replica);
     if (changes === null) this.held.set(replica, null);
     else if (keys !== null) {
