@@ -29,7 +29,7 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
     ours = await startServer();
     // Its log goes to a file here (startRealRedis reads the log from stdout to see it start).
     const port = await freePort();
-    const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', logFile], { stdio: 'ignore' });
+    const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', logFile, '--dir', path.dirname(logFile)], { stdio: 'ignore' });
     real = { port, stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')))) };
     await until('redis-server to listen', () => RawClient.connect(port).then((c) => (c.close(), true), () => false));
   });
