@@ -7,6 +7,7 @@ import { run } from './exec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const STAMP = path.join(ROOT, 'dist', '.built');
+export const BUILD_TIMEOUT_MS = 280_000;
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -21,8 +22,9 @@ export async function ensureBuilt(): Promise<void> {
   const built = fs.existsSync(STAMP) ? fs.statSync(STAMP).mtimeMs : 0;
   const sources = Math.max(...['src', 'engines'].map((d) => newestSource(path.join(ROOT, d))), fs.statSync(path.join(ROOT, 'tsconfig.build.json')).mtimeMs);
   if (built >= sources) return;
-  const r = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
-  if (r.code !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  // tsc over the whole tree takes a minute or two on a busy 2-core machine.
+  const r = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, timeoutMs: BUILD_TIMEOUT_MS });
+  if (r.code !== 0) throw new Error(`npm run build failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
 
 /** A node option that makes loading tsx or any .ts module fail: the compiled package must run with plain node. */
