@@ -3,7 +3,7 @@
 import { start } from '../../../src/index.ts';
 
 const emulator = await start({ port: 0, transitionDelayMs: 200 });
-process.stdout.write(`${JSON.stringify({ url: emulator.url })}\n`);
+process.stdout.write(`${JSON.stringify({ emulatorUrl: emulator.url })}\n`);
 let stopping = false;
 const stop = () => {
   if (stopping) return;

@@ -44,10 +44,11 @@ export function startEmulatorProcess(): Promise<RemoteEmulator> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       output += d.toString();
-      const line = /^\{.*\}$/m.exec(output);
+      // The emulator may log JSON lines of its own: the URL line is told apart by its key.
+      const line = /^\{"emulatorUrl":.*\}$/m.exec(output);
       if (!line) return;
       child.stdout.off('data', onData);
-      const { url } = JSON.parse(line[0]) as { url: string };
+      const url = (JSON.parse(line[0]) as { emulatorUrl: string }).emulatorUrl;
       resolve({
         url,
         stop: () => {
