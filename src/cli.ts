@@ -73,7 +73,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),
     transitionDelayMs: intOption(values['delay-ms'] ?? fromEnv(ENV.transitionDelayMs), '--delay-ms'),
     logRequests: values['log-requests'] ?? false,
-    logLevel: logLevelOption(values['log-level'] ?? fromEnv(ENV.logLevel)),
+    logLevel: logLevelOption(values['log-level'] ?? fromEnv(ENV.logLevel)) ?? DEFAULTS.logLevel,
     credentials: parseCredentials(values.credentials ?? fromEnv(ENV.credentials) ?? ''),
     verifySignatures: values['verify-signatures'] ?? flagFromEnv(ENV.verifySignatures),
   };

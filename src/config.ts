@@ -134,7 +134,8 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     }
     credentials.set(key.accessKeyId, key);
   }
-  const logLevel: string = options.logLevel ?? DEFAULTS.logLevel;
+  // The CLI logs at info by default; start() inside a test suite stays quiet unless asked.
+  const logLevel: string = options.logLevel ?? 'warn';
   if (!isLogLevel(logLevel)) throw new Error(`invalid log level "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}`);
   if (options.verifySignatures && credentials.size === 0) {
     throw new Error('--verify-signatures needs at least one access key (--credentials KEY:SECRET[:ACCOUNT])');

@@ -228,7 +228,15 @@ export function transition<K extends LifecycleKind>(
   if (holder.status !== to && !machine.states[holder.status]?.next.includes(to)) {
     throw new IllegalTransition(`${machine.what} ${idOf(record as { id?: string })}: ${holder.status} -> ${to} is not a transition AWS makes`);
   }
+  const from = holder.status;
   holder.status = to;
+  // Progress where people wait: the CLI at --log-level info shows each resource as it settles or fails.
+  if (from !== to) {
+    const line = { kind, id: idOf(record as { id?: string }), account: scope.account, region: scope.region, from, to };
+    if (to === machine.steady) world.log.info(line, `${machine.what} ${line.id} is ${to}`);
+    else if (Object.values(machine.failure).includes(to)) world.log.warn(line, `${machine.what} ${line.id} is ${to}`);
+    else world.log.debug(line, `${machine.what} ${line.id} is ${to}`);
+  }
   const source = eventSourceOf(kind);
   if (event !== undefined && source) world.event(scope, source, idOf(record as { id?: string }), event);
 }

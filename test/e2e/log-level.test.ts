@@ -28,10 +28,10 @@ function jsonLines(text: string): Record<string, unknown>[] {
 }
 
 describe('--log-level', () => {
-  it('logs requests as JSON lines through the one logger, and stops cleanly', async () => {
+  it('logs requests and each resource as it becomes available as JSON lines through the one logger, and stops cleanly', async () => {
     const bin = path.join(tmp, 'elasticache-local');
     writeSourceCli(bin);
-    const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', path.join(tmp, 'data'), '--log-level', 'debug', '--log-requests'], {
+    const child = spawn(process.execPath, [bin, '--port', '0', '--data-dir', path.join(tmp, 'data'), '--log-level', 'debug', '--log-requests', '--delay-ms', '50'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -54,6 +54,19 @@ describe('--log-level', () => {
     const incoming = lines.find((l) => l.msg === 'incoming request');
     expect(incoming).toMatchObject({ name: 'elasticache-local', level: 30 });
     expect(JSON.stringify(incoming)).toContain('Action=DescribeCacheClusters');
+
+    // Progress where people wait: the resource, once it settles, at info.
+    const created = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=CreateCacheCluster&Version=2015-02-02&CacheClusterId=logged&Engine=memcached&CacheNodeType=cache.t3.micro&NumCacheNodes=1',
+    });
+    expect(created.status).toBe(200);
+    while (!jsonLines(out).some((l) => l.msg === 'Cache cluster logged is available')) {
+      if (Date.now() > deadline) throw new Error(`no progress line:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(jsonLines(out).find((l) => l.msg === 'Cache cluster logged is available')).toMatchObject({ level: 30, kind: 'cluster', id: 'logged', from: 'creating', to: 'available' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
