@@ -23,6 +23,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { run } from '../support/exec.ts';
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -150,6 +151,16 @@ describe('RBAC user groups on a replication group', () => {
     expect(await nr.get('app:1')).toBe('v');
     await expect(nr.get('secret')).rejects.toThrow('NOPERM');
     await nr.quit();
+
+    // redis-cli, as an operator reaches the node (redis-tools is installed by .ci/run).
+    const cli = (...args: string[]) =>
+      run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--tls', '--cacert', emulator.caPath, '--user', 'app', '--pass', PASS_APP, '--no-auth-warning', ...args]);
+    expect((await cli('GET', 'app:1')).stdout.trim()).toBe('v');
+    // Not on a terminal, redis-cli prints an error reply bare.
+    expect((await cli('GET', 'secret')).stdout.trim()).toBe('NOPERM this user has no permissions to access one of the keys used as arguments');
+    expect((await cli('CONFIG', 'GET', 'maxmemory')).stdout).toMatch(/^(NOPERM|ERR) /);
+    const wrong = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--tls', '--cacert', emulator.caPath, '--user', 'app', '--pass', 'nope', '--no-auth-warning', 'PING']);
+    expect(wrong.stdout + wrong.stderr).toContain('WRONGPASS invalid username-password pair or user is disabled.');
 
     expect(await authReply(port, 'admin', PASS_ADMIN)).toMatch(/^WRONGPASS/);
   });
