@@ -3,7 +3,7 @@
 // what it reports, so a busy machine skews it far less than redis-benchmark's figures. Shown for a
 // bare node, a replication group's node (maxmemory set: checked before every write) and such a node
 // with two replicas applying every write on the same thread.
-import type { Conn } from '../engines/redis/client.ts';
+import { discardingConn } from '../engines/redis/client.ts';
 import { createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { markdownTable } from './redis-servers.ts';
 
@@ -20,16 +20,7 @@ const COMMAND_OF: Record<string, string[]> = {
   ZADD: ['ZADD', 'myzset', '0', 'element:__rand_int__'],
 };
 
-const sink: Conn = {
-  write: () => undefined,
-  end: () => undefined,
-  destroy: () => undefined,
-  pauseReading: () => undefined,
-  resumeReading: () => undefined,
-  writableLength: 0,
-  remote: '127.0.0.1:1',
-  local: '127.0.0.1:2',
-};
+const sink = discardingConn('127.0.0.1:1', '127.0.0.1:2');
 
 function encode(args: string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`;

@@ -21,6 +21,20 @@ export interface Conn {
   readonly local: string;
 }
 
+/** A connection that drops every reply: for internal clients (scripts, replicated commands, benches). */
+export function discardingConn(remote: string, local: string): Conn {
+  return {
+    write: () => undefined,
+    end: () => undefined,
+    destroy: () => undefined,
+    writableLength: 0,
+    pauseReading: () => undefined,
+    resumeReading: () => undefined,
+    remote,
+    local,
+  };
+}
+
 export interface BlockState {
   /** db\0key entries this client waits on. */
   keys: string[];

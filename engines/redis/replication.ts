@@ -7,7 +7,7 @@
 //   not such commands) ships the resulting state of the changed key, batched once per event loop turn.
 //   A key copy always brings the replica's key to the primary's current state, so a replayed command
 //   that ran on a key whose copy was still pending is made right by that copy.
-import { Client, type Conn } from './client.ts';
+import { Client, discardingConn } from './client.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import { cloneObject } from './db/clone.ts';
 import { viewOf } from './db/keydict.ts';
@@ -25,16 +25,7 @@ const REPLAYABLE = new Set([
   'incr', 'decr', 'incrby', 'decrby', 'append', 'setrange', 'setnx', 'mset', 'msetnx',
 ]);
 
-const DISCARD: Conn = {
-  write: () => undefined,
-  end: () => undefined,
-  destroy: () => undefined,
-  pauseReading: () => undefined,
-  resumeReading: () => undefined,
-  writableLength: 0,
-  remote: 'primary',
-  local: 'replica',
-};
+const DISCARD = discardingConn('primary', 'replica');
 
 export class Replication {
   readonly replicas = new Set<Engine>();

@@ -2,7 +2,7 @@
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
-import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Stream } from '../types/stream.ts';
+import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
 import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntries, writeEntry } from './stream-args.ts';
 import { byName, pelInOrder } from './stream-groups.ts';
 import { writeHelp } from './util.ts';
@@ -84,16 +84,7 @@ function xinfoStream(c: Client, a: string[]): void {
     c.w.bulk('pel-count');
     c.w.int(g.pending.size);
     c.w.bulk('pending');
-    const pel = pelInOrder(g.pending);
-    if (count > 0 && pel.length > count) pel.length = count;
-    c.w.array(pel.length);
-    for (const p of pel) {
-      c.w.array(4);
-      c.w.bulk(idText(p.id));
-      c.w.bulk(p.consumer);
-      c.w.int(p.deliveredAt);
-      c.w.int(p.deliveries);
-    }
+    writePending(c, g.pending, count, true);
     c.w.bulk('consumers');
     const consumers = byName(g.consumers);
     c.w.array(consumers.length);
@@ -106,16 +97,22 @@ function xinfoStream(c: Client, a: string[]): void {
       c.w.bulk('pel-count');
       c.w.int(cons.pending.size);
       c.w.bulk('pending');
-      const cpel = pelInOrder(cons.pending);
-      if (count > 0 && cpel.length > count) cpel.length = count;
-      c.w.array(cpel.length);
-      for (const p of cpel) {
-        c.w.array(3);
-        c.w.bulk(idText(p.id));
-        c.w.int(p.deliveredAt);
-        c.w.int(p.deliveries);
-      }
+      writePending(c, cons.pending, count, false);
     }
+  }
+}
+
+/** A pending entries list in id order, at most `count` (0: all); a group's names each entry's consumer. */
+function writePending(c: Client, pending: Map<string, PendingEntry>, count: number, withConsumer: boolean): void {
+  const pel = pelInOrder(pending);
+  if (count > 0 && pel.length > count) pel.length = count;
+  c.w.array(pel.length);
+  for (const p of pel) {
+    c.w.array(withConsumer ? 4 : 3);
+    c.w.bulk(idText(p.id));
+    if (withConsumer) c.w.bulk(p.consumer);
+    c.w.int(p.deliveredAt);
+    c.w.int(p.deliveries);
   }
 }
 

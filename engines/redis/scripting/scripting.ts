@@ -4,7 +4,7 @@
 // node runs no other client's command (they wait in their queues, and get -BUSY once
 // busy-reply-threshold has passed).
 import { createHash } from 'node:crypto';
-import { Client, type Conn } from '../client.ts';
+import { Client, discardingConn } from '../client.ts';
 import { keySlot } from '../cluster.ts';
 import { keyPositions, type CommandDef } from '../command-table.ts';
 import { call as runCommand, resolve } from '../dispatch.ts';
@@ -71,16 +71,7 @@ export class Run {
   }
 }
 
-const nullConn: Conn = {
-  write: () => undefined,
-  end: () => undefined,
-  destroy: () => undefined,
-  writableLength: 0,
-  pauseReading: () => undefined,
-  resumeReading: () => undefined,
-  remote: 'lua',
-  local: 'lua',
-};
+const nullConn = discardingConn('lua', 'lua');
 
 export class Scripting implements ApiHost {
   private state: LuaState | null = null;
