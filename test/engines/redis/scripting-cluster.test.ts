@@ -2,7 +2,7 @@
 // Redis's errors for undeclared keys of other slots, MOVED to the owner, and -OOM for scripts
 // without allow-oom.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ async function startRealCluster(): Promise<RealRedis> {
   const port = await freePort();
   const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, 'nodes.conf')], { cwd: dir, stdio: 'ignore' });
   const stop = () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL'))));
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   await until('redis-server to listen', () => RawClient.connect(port).then((c) => (c.close(), true), () => false));
   const c = await RawClient.connect(port);
   await c.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');

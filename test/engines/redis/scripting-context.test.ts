@@ -1,7 +1,7 @@
 // Scripts in their surroundings, against redis-server 7.0: redis.log and loglevel, client tracking
 // of the keys a script declares, and scripts on a read-only replica.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
     // Its log goes to a file here (startRealRedis reads the log from stdout to see it start).
     const port = await freePort();
     const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--logfile', logFile, '--dir', path.dirname(logFile)], { stdio: 'ignore' });
+    child.once('exit', () => rmSync(path.dirname(logFile), { recursive: true, force: true }));
     real = { port, stop: () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')))) };
     await until('redis-server to listen', () => RawClient.connect(port).then((c) => (c.close(), true), () => false));
   });
