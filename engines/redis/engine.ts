@@ -51,6 +51,8 @@ export interface EngineOptions {
   clock: Clock;
   mode: 'bare' | 'node';
   version: string;
+  /** 'valkey' makes INFO and HELLO answer as Valkey does (valkey_version beside a Redis-compatible redis_version). */
+  serverName?: 'redis' | 'valkey';
   maxmemory?: number;
   maxmemoryPolicy?: string;
   requirepass?: string;
@@ -64,6 +66,7 @@ export class Engine {
   readonly acl: Acl = new Acl(this);
   readonly mode: 'bare' | 'node';
   readonly version: string;
+  readonly serverName: 'redis' | 'valkey';
   readonly clients = new Map<number, Client>();
   readonly pubsub: PubSub;
   readonly monitors = new Set<Client>();
@@ -110,6 +113,7 @@ export class Engine {
     this.clock = opts.clock;
     this.mode = opts.mode;
     this.version = opts.version;
+    this.serverName = opts.serverName ?? 'redis';
     this.ks = new Keyspace(this.clock);
     if (opts.maxmemory) this.config.maxmemory = opts.maxmemory;
     if (opts.maxmemoryPolicy) this.config.set('maxmemory-policy', opts.maxmemoryPolicy);

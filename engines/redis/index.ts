@@ -17,6 +17,7 @@ export { createRedisNode, formNodeCluster } from './node.ts';
 export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
 export { CLUSTER_SLOTS, keySlot } from './cluster.ts';
 export type { CacheNode, NodeTls } from '../node.ts';
+export { NetworkFaults } from '../network-faults.ts';
 
 /** `elasticache-local redis-server ...`: a bare server, loaded only when asked for. */
 export async function runStandalone(argv: string[]): Promise<void> {
@@ -38,6 +39,7 @@ export interface RedisServerOptions {
   requirepass?: string;
   mode?: 'bare' | 'node';
   version?: string;
+  serverName?: 'redis' | 'valkey';
 }
 
 export interface RedisServer {
@@ -101,6 +103,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     clock: internals.clock ?? systemClock,
     mode: options.mode ?? 'bare',
     version: options.version ?? '7.1.0',
+    serverName: options.serverName,
     maxmemory: options.maxmemory,
     // A bare engine starts as redis-server does; ElastiCache nodes with ElastiCache's default policy.
     maxmemoryPolicy: options.maxmemoryPolicy ?? ((options.mode ?? 'bare') === 'node' ? 'volatile-lru' : 'noeviction'),

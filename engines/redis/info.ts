@@ -14,8 +14,11 @@ function humanBytes(n: number): string {
 const sections: Record<string, Section> = {
   server: (e) => {
     const up = Math.floor((e.clock.now() - e.startedAt) / 1000);
+    // Valkey keeps redis_version at the Redis OSS release it stays compatible with and reports its own beside it.
+    const identity: [string, string][] =
+      e.serverName === 'valkey' ? [['redis_version', '7.2.4'], ['server_name', 'valkey'], ['valkey_version', e.version]] : [['redis_version', e.version]];
     return [
-      ['redis_version', e.version],
+      ...identity,
       ['redis_git_sha1', '00000000'],
       ['redis_git_dirty', 0],
       ['redis_build_id', '0'],

@@ -14,7 +14,7 @@ const REDIS = [
   ['4.0.10', 'redis4.0'], ['5.0.0', 'redis5.0'], ['5.0.3', 'redis5.0'], ['5.0.4', 'redis5.0'], ['5.0.5', 'redis5.0'],
   ['5.0.6', 'redis5.0'], ['6.0.5', 'redis6.x'], ['6.2.6', 'redis6.x'], ['7.0.7', 'redis7'], ['7.1.0', 'redis7'],
 ] as const;
-const VALKEY = [['7.2.6', 'valkey7'], ['8.0.1', 'valkey8'], ['8.1.0', 'valkey8']] as const;
+const VALKEY = [['7.2.6', 'valkey7'], ['8.0.1', 'valkey8'], ['8.1.0', 'valkey8'], ['8.2.0', 'valkey8'], ['9.0.0', 'valkey9']] as const;
 const MEMCACHED = [
   ['1.4.5', 'memcached1.4'], ['1.4.14', 'memcached1.4'], ['1.4.24', 'memcached1.4'], ['1.4.33', 'memcached1.4'],
   ['1.4.34', 'memcached1.4'], ['1.5.10', 'memcached1.5'], ['1.5.16', 'memcached1.5'], ['1.6.6', 'memcached1.6'],

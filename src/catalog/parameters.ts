@@ -21,7 +21,8 @@ export interface ParameterSpec {
 function familyOfVersion(engine: 'redis' | 'memcached', version: string): string {
   const [major, minor] = version.split('.').map(Number) as [number, number];
   if (engine === 'memcached') return `memcached${major}.${minor}`;
-  if (major >= 8) return 'valkey8';
+  if (major >= 9) return 'valkey9';
+  if (major === 8) return 'valkey8';
   if (major === 7) return minor >= 2 ? 'valkey7' : 'redis7';
   if (major === 6) return 'redis6.x';
   return `redis${major}.${minor}`;

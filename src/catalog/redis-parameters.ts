@@ -5,7 +5,7 @@
  */
 import type { ParameterRow } from './parameter-rows.ts';
 
-export const REDIS_FAMILIES = ['redis2.6', 'redis2.8', 'redis3.2', 'redis4.0', 'redis5.0', 'redis6.x', 'redis7', 'valkey7', 'valkey8'] as const;
+export const REDIS_FAMILIES = ['redis2.6', 'redis2.8', 'redis3.2', 'redis4.0', 'redis5.0', 'redis6.x', 'redis7', 'valkey7', 'valkey8', 'valkey9'] as const;
 
 const YN = 'yes,no';
 const POLICIES_26 = 'volatile-lru,allkeys-lru,volatile-random,allkeys-random,volatile-ttl,noeviction';
@@ -106,8 +106,8 @@ export const REDIS_ROWS: readonly ParameterRow[] = [
   ['list-max-listpack-size', '-2', 'integer', '-5-', '', '7.0.0', undefined, 'Maximum size of each list node: negative values are byte limits.'],
   ['lazyfree-lazy-user-flush', 'no', 'string', YN, '', '7.0.0', undefined, 'FLUSHALL and FLUSHDB free in the background by default.'],
   // Valkey 7.2 and later
-  ['set-max-listpack-entries', '128', 'integer', '0-', '', '7.2.4', undefined, 'Small sets up to this size use the listpack encoding.', { families: ['valkey7', 'valkey8'] }],
-  ['set-max-listpack-value', '64', 'integer', '0-', '', '7.2.4', undefined, 'Small set members up to this size use the listpack encoding.', { families: ['valkey7', 'valkey8'] }],
+  ['set-max-listpack-entries', '128', 'integer', '0-', '', '7.2.4', undefined, 'Small sets up to this size use the listpack encoding.', { families: ['valkey7', 'valkey8', 'valkey9'] }],
+  ['set-max-listpack-value', '64', 'integer', '0-', '', '7.2.4', undefined, 'Small set members up to this size use the listpack encoding.', { families: ['valkey7', 'valkey8', 'valkey9'] }],
   // Valkey 8.1
   ['commandlog-request-larger-than', '1048576', 'integer', '-', '', '8.1.0', undefined, 'Requests larger than this many bytes are logged in the command log.'],
   ['commandlog-large-request-max-len', '128', 'integer', '0-1024', '', '8.1.0', undefined, 'Length of the command log of large requests.'],

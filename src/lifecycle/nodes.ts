@@ -81,7 +81,7 @@ export class NodeSupervisor {
         version: spec.engineVersion,
       });
     }
-    return createRedisNode({ host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node', version: spec.engineVersion });
+    return createRedisNode({ host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node', version: spec.engineVersion, serverName: spec.engine === 'valkey' ? 'valkey' : 'redis' });
   }
 
   /** The running node under `key`, whatever its engine: what network faults act on. */

@@ -4,15 +4,19 @@ import {
   CreateCacheClusterCommand,
   CreateCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
+  DescribeCacheClustersCommand,
   DescribeCacheEngineVersionsCommand,
   DescribeCacheParametersCommand,
   DescribeEngineDefaultParametersCommand,
   type ElastiCacheClient,
   ModifyCacheParameterGroupCommand,
+  DescribeCacheParameterGroupsCommand,
   ModifyReplicationGroupCommand,
   type Parameter,
+  waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -131,6 +135,8 @@ describe('engine catalogue', () => {
       ['7.2.6', 'valkey7'],
       ['8.0.1', 'valkey8'],
       ['8.1.0', 'valkey8'],
+      ['8.2.0', 'valkey8'],
+      ['9.0.0', 'valkey9'],
     ]);
     const redis = (await client.send(new DescribeCacheEngineVersionsCommand({ Engine: 'redis', MaxRecords: 100 }))).CacheEngineVersions!;
     expect(redis.map((v) => v.CacheParameterGroupFamily)).toEqual(expect.arrayContaining(['redis2.6', 'redis2.8', 'redis3.2', 'redis4.0', 'redis5.0', 'redis6.x', 'redis7']));
@@ -140,6 +146,42 @@ describe('engine catalogue', () => {
     expect(one.map((v) => v.EngineVersion)).toEqual(['8.1.0']);
     const defaultsOnly = (await client.send(new DescribeCacheEngineVersionsCommand({ DefaultOnly: true }))).CacheEngineVersions!;
     expect(defaultsOnly).toHaveLength(3);
+  });
+
+  it('has Valkey 9.0 with family valkey9: default groups in both cluster modes, nodes that answer as Valkey, upgrades from Redis OSS and no way back', async () => {
+    for (const name of ['default.valkey9', 'default.valkey9.cluster.on']) {
+      const g = (await client.send(new DescribeCacheParameterGroupsCommand({ CacheParameterGroupName: name }))).CacheParameterGroups!;
+      expect(g[0]).toMatchObject({ CacheParameterGroupFamily: 'valkey9', IsGlobal: false });
+    }
+    expect((await defaults('valkey9')).get('commandlog-large-reply-max-len')).toMatchObject({ MinimumEngineVersion: '8.1.0' });
+
+    const c = (await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'valkey90', Engine: 'valkey', EngineVersion: '9.0', CacheNodeType: 'cache.t3.micro' }))).CacheCluster!;
+    expect(c).toMatchObject({ EngineVersion: '9.0.0', CacheParameterGroup: { CacheParameterGroupName: 'default.valkey9' } });
+    const up = await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'valkey90', ShowCacheNodeInfo: true });
+    const endpoint = up.reason.CacheClusters![0]!.CacheNodes![0]!.Endpoint!;
+    const redis = new Redis({ host: endpoint.Address, port: endpoint.Port, lazyConnect: true });
+    try {
+      await redis.connect();
+      const info = await redis.info('server');
+      expect(info).toContain('server_name:valkey');
+      expect(info).toContain('valkey_version:9.0.0');
+      expect(info).toContain('redis_version:7.2.4');
+    } finally {
+      redis.disconnect();
+    }
+
+    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'to-valkey9', ReplicationGroupDescription: 'r', Engine: 'redis', EngineVersion: '7.1', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 1 }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'to-valkey9' });
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'to-valkey9', Engine: 'valkey', EngineVersion: '9.0', ApplyImmediately: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'to-valkey9' });
+    const member = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'to-valkey9-001' }))).CacheClusters![0]!;
+    expect(member).toMatchObject({ Engine: 'valkey', EngineVersion: '9.0.0', CacheParameterGroup: { CacheParameterGroupName: 'default.valkey9' } });
+    await expect(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'to-valkey9', EngineVersion: '8.2', ApplyImmediately: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'to-valkey9', Engine: 'redis', EngineVersion: '7.1', ApplyImmediately: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
   });
 
   it('creates a Valkey 8.1 cluster', async () => {

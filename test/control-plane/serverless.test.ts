@@ -49,7 +49,7 @@ describe('serverless caches', () => {
         SubnetIds: ['subnet-a1'],
       }),
     );
-    expect(created.ServerlessCache).toMatchObject({ Status: 'creating', Engine: 'valkey', MajorEngineVersion: '8', FullEngineVersion: '8.1' });
+    expect(created.ServerlessCache).toMatchObject({ Status: 'creating', Engine: 'valkey', MajorEngineVersion: '8', FullEngineVersion: '8.2' });
     await waitStatus('sessions', 'available');
     const cache = (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'sessions' }))).ServerlessCaches![0]!;
     expect(cache.Endpoint!.Port).not.toBe(cache.ReaderEndpoint!.Port);

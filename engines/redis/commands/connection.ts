@@ -45,7 +45,7 @@ function hello(c: Client, a: string[]): void {
   c.w.proto = proto;
   c.w.map(7);
   c.w.bulk('server');
-  c.w.bulk('redis');
+  c.w.bulk(c.engine.serverName);
   c.w.bulk('version');
   c.w.bulk(c.engine.version);
   c.w.bulk('proto');
