@@ -8,6 +8,7 @@ import {
 } from '../catalog/service-updates.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Engine, Scope } from '../store/records.ts';
+import { UpdateActions } from '../store/update-actions.ts';
 import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
@@ -32,33 +33,43 @@ interface UpdateActionRecord {
 }
 
 const anchors = new WeakMap<World, number>();
-// Kept in memory, per emulator: a restart forgets which updates were applied.
-const progress = new WeakMap<World, Map<string, UpdateActionRecord>>();
+// In the metadata database, so a restart keeps which updates were applied and how far.
+const stores = new WeakMap<World, UpdateActions<UpdateActionRecord>>();
 
-function actionsOf(world: World): Map<string, UpdateActionRecord> {
-  let m = progress.get(world);
-  if (!m) progress.set(world, (m = new Map()));
-  return m;
+function actionsOf(world: World): UpdateActions<UpdateActionRecord> {
+  let store = stores.get(world);
+  if (!store) stores.set(world, (store = new UpdateActions(world.db)));
+  return store;
 }
 
 function getAction(world: World, scope: Scope, key: string, target?: Target): UpdateActionRecord | undefined {
-  const a = actionsOf(world).get(`${scope.account}/${scope.region}/${key}`);
+  const a = actionsOf(world).get(scope, key);
   if (a && target && a.targetCreatedAt !== target.createdAt) return undefined;
   return a;
 }
 
 function putAction(world: World, scope: Scope, key: string, a: UpdateActionRecord): void {
-  actionsOf(world).set(`${scope.account}/${scope.region}/${key}`, a);
+  actionsOf(world).put(scope, key, a);
 }
 
-/** The catalogue is dated from the first time this emulator published it (see catalog/service-updates.ts). */
+/**
+ * The catalogue is dated from the first time this data directory's emulator published it (see
+ * catalog/service-updates.ts); the date is stored, since the updates' names derive from it.
+ */
 function catalogue(world: World): ServiceUpdateEntry[] {
   let anchor = anchors.get(world);
   if (anchor === undefined) {
-    anchor = world.now();
+    anchor = actionsOf(world).anchor(world.now());
     anchors.set(world, anchor);
   }
   return serviceUpdateCatalogue(anchor);
+}
+
+/** After a restart: updates that were being applied (or stopped) carry on from the node they had reached. */
+export function resumeUpdateActions(world: World): void {
+  for (const { scope, key, doc } of actionsOf(world).all()) {
+    if (doc.status === 'waiting-to-start' || doc.status === 'in-progress' || doc.status === 'stopping') advance(world, scope, key);
+  }
 }
 
 function requireUpdate(world: World, name: string | undefined): ServiceUpdateEntry {

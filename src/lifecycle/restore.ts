@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { finishServerlessCreate } from '../actions/serverless.ts';
+import { resumeUpdateActions } from '../actions/service-updates.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
@@ -69,6 +70,7 @@ export async function restoreWorld(world: World): Promise<void> {
     }
     await resumeGroup(world, scope, record);
   }
+  resumeUpdateActions(world);
 
   for (const { scope, record } of world.resources.all('global-group')) {
     if (record.status !== 'creating' && record.status !== 'modifying') continue;

@@ -11,6 +11,9 @@ import {
   type ElastiCacheClient,
   type UpdateAction,
 } from '@aws-sdk/client-elasticache';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -150,4 +153,41 @@ describe('service updates', () => {
     const late = await client.send(new BatchApplyUpdateActionCommand({ ServiceUpdateName: expired, CacheClusterIds: ['su-redis'] }));
     expect(late.UnprocessedUpdateActions![0]!.ErrorMessage).toContain('is expired');
   });
+});
+
+describe('service update progress across a restart', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-updates-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps a completed update complete and finishes one that was under way', async () => {
+    let running = await startEmulator({ dataDir, transitionDelayMs: 300 });
+    let c = sdkClient(running);
+    try {
+      for (const id of ['keep-done', 'keep-going']) {
+        await c.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
+      }
+      for (const id of ['keep-done', 'keep-going']) await waitUntilCacheClusterAvailable({ client: c, ...FAST_WAIT }, { CacheClusterId: id });
+      const name = (await c.send(new DescribeServiceUpdatesCommand({}))).ServiceUpdates!.find(
+        (u) => u.ServiceUpdateStatus === 'available' && u.Engine!.includes('memcached'),
+      )!.ServiceUpdateName!;
+      const status = async (id: string) =>
+        (await c.send(new DescribeUpdateActionsCommand({ ServiceUpdateName: name, CacheClusterIds: [id] }))).UpdateActions![0]!;
+      await c.send(new BatchApplyUpdateActionCommand({ ServiceUpdateName: name, CacheClusterIds: ['keep-done'] }));
+      for (let i = 0; i < 300 && (await status('keep-done')).UpdateActionStatus !== 'complete'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await status('keep-done')).UpdateActionStatus).toBe('complete');
+      await c.send(new BatchApplyUpdateActionCommand({ ServiceUpdateName: name, CacheClusterIds: ['keep-going'] }));
+      c.destroy();
+      await running.stop();
+
+      running = await startEmulator({ dataDir, transitionDelayMs: 50 });
+      c = sdkClient(running);
+      expect(await status('keep-done')).toMatchObject({ UpdateActionStatus: 'complete', NodesUpdated: '3/3' });
+      expect((await status('keep-going')).UpdateActionStatus).not.toBe('not-applied');
+      for (let i = 0; i < 300 && (await status('keep-going')).UpdateActionStatus !== 'complete'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await status('keep-going')).toMatchObject({ UpdateActionStatus: 'complete', NodesUpdated: '3/3' });
+    } finally {
+      c.destroy();
+      await running.stop();
+    }
+  }, 120_000);
 });
