@@ -21,6 +21,15 @@ function reset(socket: net.Socket): void {
   }
 }
 
+/** The faults of the way a connection came in (an endpoint's port), when it came through one. */
+const paths = new WeakMap<object, NetworkFaults>();
+
+/** A socket built over another (TLS over the accepted one) came the same way. */
+export function samePath(from: object, to: object): void {
+  const path = paths.get(from);
+  if (path) paths.set(to, path);
+}
+
 export class NetworkFaults {
   /** Added to every request before it runs. */
   latencyMs = 0;
@@ -50,6 +59,11 @@ export class NetworkFaults {
     return false;
   }
 
+  /** Marks a connection as come through these (an endpoint's) faults: the node serving it adds their latency to its own. */
+  carry(socket: net.Socket): void {
+    paths.set(socket, this);
+  }
+
   /** Resets (TCP RST) every given connection, as a crashed host does. */
   resetAll(sockets: Iterable<net.Socket>): number {
     let n = 0;
@@ -63,9 +77,11 @@ export class NetworkFaults {
 
   /** Runs `run` now, or after the added latency / the thaw, behind what the connection sent before. */
   deliver(socket: net.Socket, run: () => void): void {
+    const path = paths.get(socket);
+    const latencyMs = this.latencyMs + (path !== undefined && path !== this ? path.latencyMs : 0);
     let q = this.queues.get(socket);
     if (q === undefined) {
-      if (this.latencyMs === 0 && !this.frozenNow) return run();
+      if (latencyMs === 0 && !this.frozenNow) return run();
       q = { items: [], timer: null };
       const queue = q;
       this.queues.set(socket, queue);
@@ -74,7 +90,7 @@ export class NetworkFaults {
         this.queues.delete(socket);
       });
     }
-    q.items.push({ due: performance.now() + this.latencyMs, run });
+    q.items.push({ due: performance.now() + latencyMs, run });
     this.pump(socket, q);
   }
 

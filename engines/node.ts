@@ -32,4 +32,6 @@ export interface CacheNode {
   readonly network: NetworkFaults;
   /** Resets every client connection (TCP RST); answers how many. */
   resetConnections(): number;
+  /** Fault injection: counts memory as used up to `bytes` in all, by a ballast that holds no data (0 releases it). */
+  fillMemory(bytes: number): Promise<void>;
 }

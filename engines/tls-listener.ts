@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { samePath } from './network-faults.ts';
 
 export type TlsMode = 'required' | 'preferred';
 
@@ -76,6 +77,7 @@ export function createSecurableServer(initial: ListenerTls | undefined, onConnec
 
   const secure = (raw: net.Socket, transport: net.Socket | Duplex, secureContext: tls.SecureContext) => {
     const socket = new tls.TLSSocket(transport as net.Socket, { isServer: true, secureContext });
+    samePath(raw, socket);
     if (transport !== raw) {
       // Over a replayed stream the TLS socket knows no addresses: CLIENT LIST and the like read the raw one's.
       for (const name of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort'] as const) {

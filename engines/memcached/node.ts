@@ -20,5 +20,6 @@ export function createMemcachedNode(options: MemcachedServerOptions): MemcachedN
     accept: () => false,
     network: server.network,
     resetConnections: () => server.resetConnections(),
+    fillMemory: async (bytes) => server.fillMemory(bytes),
   };
 }

@@ -43,6 +43,8 @@ export interface MemcachedServer {
   readonly network: NetworkFaults;
   /** Resets every client connection (TCP RST); answers how many. */
   resetConnections(): number;
+  /** Counts memory up to `bytes` in all as taken (0 releases it): no new slab pages past that, so evictions come sooner. */
+  fillMemory(bytes: number): void;
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -145,6 +147,10 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     },
     network,
     resetConnections: () => network.resetAll(sockets),
+    fillMemory: (bytes) => {
+      store.slabs.ballast = 0;
+      store.slabs.ballast = Math.max(0, bytes - store.slabs.malloced);
+    },
     listen() {
       return new Promise<number>((resolve, reject) => {
         const onError = (err: Error) => reject(err);

@@ -30,6 +30,8 @@ export class SlabAllocator {
   private readonly pagesById: Page[] = [];
   /** total_malloced: bytes of pages ever taken from the memory limit. */
   malloced = 0;
+  /** Bytes counted against the limit as if malloced (the fault API's fill-memory): the cache runs as with less memory. */
+  ballast = 0;
 
   constructor(
     sizes: number[],
@@ -76,7 +78,7 @@ export class SlabAllocator {
   private newPage(cls: number): boolean {
     const c = this.classes[cls]!;
     const pool = this.classes[0]!;
-    if (this.malloced + SLAB_PAGE_SIZE > this.memoryLimit && c.pages.length > 0 && pool.pages.length === 0) return false;
+    if (this.malloced + this.ballast + SLAB_PAGE_SIZE > this.memoryLimit && c.pages.length > 0 && pool.pages.length === 0) return false;
     let page = pool.pages.pop();
     if (page === undefined) {
       page = { id: this.pagesById.length, cls, owners: [] };

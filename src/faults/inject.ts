@@ -3,7 +3,7 @@ import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { crashNodes, recoverNodes, RECOVERY_DELAY_FACTOR } from './node-outage.ts';
 import { faultsOf, type Applied } from './registry.ts';
-import { nodeName, nodeOf, nodesInAz, redisOf, resolveNodes, shardPrimary, type TargetNode } from './targets.ts';
+import { nodeName, nodeOf, nodesInAz, redisOf, resolveEndpoint, resolveNodes, shardPrimary, type NetworkPoint, type TargetNode } from './targets.ts';
 import { FaultRequestError, type FaultRequest } from './types.ts';
 
 const none = () => undefined;
@@ -115,33 +115,33 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
       };
     }
     case 'add-latency': {
-      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
+      const points = networkPoints(world, scope, request.target, request.action);
       const latencyMs = request.latencyMs ?? 0;
       return () => {
-        for (const { n, s } of servers) {
-          s.network.latencyMs = latencyMs;
-          event(n, `Network latency of cache node ${n.nodeId} increased by ${latencyMs} ms`);
+        for (const p of points) {
+          p.network.latencyMs = latencyMs;
+          p.event(`Network latency of ${p.what} increased by ${latencyMs} ms`);
         }
         return {
-          nodes: servers.map(({ n }) => nodeName(n)),
+          nodes: points.map((p) => p.name),
           undo: () => {
-            for (const { n, s } of servers) {
-              s.network.latencyMs = 0;
-              event(n, `Network latency of cache node ${n.nodeId} back to normal`);
+            for (const p of points) {
+              p.network.latencyMs = 0;
+              p.event(`Network latency of ${p.what} back to normal`);
             }
           },
         };
       };
     }
     case 'drop-connections': {
-      const servers = resolveNodes(world, scope, request.target, 'all').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
+      const points = networkPoints(world, scope, request.target, request.action);
       return (id) => {
-        for (const { n, s } of servers) {
-          const dropped = s.resetConnections();
-          event(n, `Reset ${dropped} client connections of cache node ${n.nodeId}`);
+        for (const p of points) {
+          const dropped = p.resetConnections();
+          p.event(`Reset ${dropped} client connections of ${p.what}`);
           // A count refuses that many further connections; a duration refuses all until it ends.
-          s.network.refuseNext = request.count ?? (request.durationMs !== undefined ? Infinity : 0);
-          s.network.onRefused = () => faults.consume(id);
+          p.network.refuseNext = request.count ?? (request.durationMs !== undefined ? Infinity : 0);
+          p.network.onRefused = () => faults.consume(id);
         }
         if (request.count === undefined && request.durationMs === undefined) {
           faults.after(id, 0, async () => {
@@ -149,18 +149,18 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
           });
         }
         return {
-          nodes: servers.map(({ n }) => nodeName(n)),
+          nodes: points.map((p) => p.name),
           undo: () => {
-            for (const { s } of servers) {
-              s.network.refuseNext = 0;
-              s.network.onRefused = null;
+            for (const p of points) {
+              p.network.refuseNext = 0;
+              p.network.onRefused = null;
             }
           },
         };
       };
     }
     case 'fill-memory': {
-      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: redisOf(world, n, request.action) }));
+      const servers = resolveNodes(world, scope, request.target, 'primaries').map((n) => ({ n, s: nodeOf(world, n, request.action) }));
       const percent = request.percent ?? 100;
       return async () => {
         for (const { n, s } of servers) {
@@ -179,4 +179,20 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
       // Applied per request by the API (see api-errors.ts); nothing runs until then.
       return () => ({ nodes: [], undo: none });
   }
+}
+
+/** The nodes a network fault names, or the one endpoint (`<group>/primary` ...), with how events name each. */
+function networkPoints(world: World, scope: Scope, target: string, action: string): (NetworkPoint & { what: string })[] {
+  const endpoint = resolveEndpoint(world, scope, target, action);
+  if (endpoint) return [{ ...endpoint, what: `the ${target.split('/')[1]} endpoint` }];
+  return resolveNodes(world, scope, target, 'all').map((n) => {
+    const server = nodeOf(world, n, action);
+    return {
+      name: nodeName(n),
+      network: server.network,
+      resetConnections: () => server.resetConnections(),
+      event: (message: string) => world.event(scope, 'cache-cluster', n.clusterId, message),
+      what: `cache node ${n.nodeId}`,
+    };
+  });
 }

@@ -1,4 +1,5 @@
-import type { CacheNode, RedisNode } from '../../engines/redis/index.ts';
+import type { CacheNode, NetworkFaults, RedisNode } from '../../engines/redis/index.ts';
+import type { EndpointRole } from '../lifecycle/runtime.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { FaultRequestError } from './types.ts';
@@ -76,4 +77,34 @@ export function redisOf(world: World, node: TargetNode, action: string): RedisNo
 /** The shard primary of a group member, and whether the node is that primary. */
 export function shardPrimary(group: ReplicationGroupRecord, clusterId: string): string | undefined {
   return shardsOf(group).find((s) => s.members.includes(clusterId))?.primary;
+}
+
+const ENDPOINT_ROLES: readonly EndpointRole[] = ['primary', 'reader', 'configuration'];
+
+/** Where network faults land: a node's port, or an endpoint's (only connections made through it). */
+export interface NetworkPoint {
+  name: string;
+  network: NetworkFaults;
+  resetConnections(): number;
+  event(message: string): void;
+}
+
+/**
+ * `<group id>/primary`, `<group id>/reader`, `<group id>/configuration` (cluster mode) or
+ * `<memcached cluster id>/configuration` as the endpoint it names; undefined for other targets.
+ */
+export function resolveEndpoint(world: World, scope: Scope, target: string, action: string): NetworkPoint | undefined {
+  const [owner, role, extra] = target.split('/');
+  if (!owner || extra !== undefined || !(ENDPOINT_ROLES as readonly string[]).includes(role ?? '')) return undefined;
+  const group = world.resources.get(scope, 'replication-group', owner);
+  const cluster = group ? undefined : world.resources.get(scope, 'cluster', owner);
+  if (!group && !cluster) throw new FaultRequestError(`no replication group or cache cluster ${owner} in ${scope.account}/${scope.region}`);
+  const proxy = world.runtime.endpoint(scope, owner, role as EndpointRole);
+  if (!proxy) throw new FaultRequestError(`${action}: ${owner} has no ${role} endpoint open`);
+  return {
+    name: target,
+    network: proxy.network,
+    resetConnections: () => proxy.resetConnections(),
+    event: (message) => world.event(scope, group ? 'replication-group' : 'cache-cluster', owner, message),
+  };
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { NetworkFaults } from '../../engines/redis/index.ts';
 
 /**
  * A replication group's primary or reader endpoint, or a Memcached configuration endpoint: AWS gives
@@ -9,6 +10,9 @@ import net from 'node:net';
 export class EndpointProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly clients = new Set<net.Socket>();
+  /** Faults of this endpoint only (the fault API's `<group>/primary` targets): connections through the node's own port keep their speed. */
+  readonly network = new NetworkFaults();
   port = 0;
 
   constructor(
@@ -33,9 +37,16 @@ export class EndpointProxy {
   }
 
   private forward(client: net.Socket): void {
+    if (!this.network.admit(client)) return;
     const target = this.resolveTarget();
     this.sockets.add(client);
-    client.once('close', () => this.sockets.delete(client));
+    this.clients.add(client);
+    client.once('close', () => {
+      this.sockets.delete(client);
+      this.clients.delete(client);
+    });
+    // The node that takes the socket adds this endpoint's latency to every request on it.
+    this.network.carry(client);
     if (!target) {
       client.destroy();
       return;
@@ -55,6 +66,11 @@ export class EndpointProxy {
     client.setNoDelay(true);
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+
+  /** Resets (TCP RST) every client connection made through this endpoint; answers how many. */
+  resetConnections(): number {
+    return this.network.resetAll(this.clients);
   }
 
   /** Closes the listener and every connection through it, as a moved DNS name strands old clients. */

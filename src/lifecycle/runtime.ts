@@ -167,6 +167,11 @@ export class Runtime {
     return proxy.port;
   }
 
+  /** The open endpoint of a group or Memcached cluster (the fault API reaches its connections). */
+  endpoint(scope: Scope, owner: string, role: EndpointRole): EndpointProxy | undefined {
+    return this.endpoints.get(this.endpointKey(scope, owner, role));
+  }
+
   async closeEndpoint(scope: Scope, owner: string, role: EndpointRole): Promise<void> {
     const key = this.endpointKey(scope, owner, role);
     const proxy = this.endpoints.get(key);

@@ -17,7 +17,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
 import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
-import { firstReply } from '../support/net.ts';
+import { exchange, firstReply } from '../support/net.ts';
 
 let emulator: Emulator;
 let client: ElastiCacheClient;
@@ -238,6 +238,47 @@ describe('network and memory faults', () => {
   });
 });
 
+describe('endpoint faults', () => {
+  it('add-latency and drop-connections on <group>/primary reach connections through that endpoint only', async () => {
+    const g = await createGroup('edge', 2, false);
+    const endpoint = g.NodeGroups![0]!.PrimaryEndpoint!.Port!;
+    const viaEndpoint = createClient({ socket: { port: endpoint, host: '127.0.0.1', reconnectStrategy: () => 25 } });
+    viaEndpoint.on('error', () => undefined);
+    const direct = createClient({ socket: { port: await nodePort('edge-001'), host: '127.0.0.1' } });
+    await Promise.all([viaEndpoint.connect(), direct.connect()]);
+    const timed = async (c: typeof direct) => {
+      const started = performance.now();
+      await c.ping();
+      return performance.now() - started;
+    };
+
+    const id = await local.faults.addLatency('edge/primary', 250);
+    expect(await timed(viaEndpoint)).toBeGreaterThanOrEqual(240);
+    expect(await timed(direct)).toBeLessThan(200);
+    // A connection made through the endpoint after the fault is slowed too.
+    const late = createClient({ socket: { port: endpoint, host: '127.0.0.1', reconnectStrategy: false } });
+    late.on('error', () => undefined);
+    await late.connect();
+    expect(await timed(late)).toBeGreaterThanOrEqual(240);
+    await local.faults.clear(id);
+    expect(await timed(viaEndpoint)).toBeLessThan(200);
+    expect(await messages('edge', 'replication-group')).toEqual(expect.arrayContaining([
+      'Network latency of the primary endpoint increased by 250 ms',
+      'Network latency of the primary endpoint back to normal',
+    ]));
+
+    let closed = 0;
+    viaEndpoint.on('reconnecting', () => closed++);
+    await local.faults.dropConnections('edge/primary', { count: 1 });
+    await until(async () => closed >= 1 || undefined);
+    // The node's own port kept its connection; node-redis reconnects through the endpoint once the count is spent.
+    expect(await direct.ping()).toBe('PONG');
+    expect(await viaEndpoint.ping()).toBe('PONG');
+    await expect(local.faults.addLatency('edge/configuration', 10)).rejects.toThrow(/no configuration endpoint/);
+    await Promise.all([viaEndpoint.quit(), direct.quit(), late.disconnect()]);
+  });
+});
+
 describe('faults on memcached nodes', () => {
   it('add-latency, stop-node and drop-connections reach a memcached node as its clients see them; fill-memory is for Redis nodes', async () => {
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
@@ -284,7 +325,32 @@ describe('faults on memcached nodes', () => {
       'Cache node 0001 shutdown',
       'Cache node 0001 restarted',
     ]));
-    await expect(local.faults.fillMemory('mc')).rejects.toThrow(/memcached node \(Redis nodes only\)/);
+  });
+
+  it('fill-memory: the node runs as with no memory to spare, so memjs writes evict the oldest items; ending it restores', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mcfull', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'mcfull' });
+    const port = await nodePort('mcfull');
+    const mc = memjs.Client.create(`127.0.0.1:${port}`, { retries: 0, timeout: 5, logger: { log: () => undefined } });
+    const stat = async (name: string) => Number(new RegExp(`STAT ${name} (\\d+)`).exec(await exchange(port, 'stats\r\n', /END\r\n/))![1]);
+    const value = 'v'.repeat(1000);
+    const write = async (prefix: string, n: number) => {
+      for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => mc.set(`${prefix}${i + j}`, value, {})));
+    };
+    await write('a', 100);
+    const id = await local.faults.fillMemory('mcfull');
+    // One slab page (1 MB) of ~1 KB chunks holds under a thousand: the next writes must evict the oldest.
+    await write('b', 2000);
+    expect(await stat('evictions')).toBeGreaterThan(0);
+    expect((await mc.get('a0')).value).toBeNull();
+    expect((await mc.get('b1999')).value?.toString()).toBe(value);
+    await local.faults.clear(id);
+    const evicted = await stat('evictions');
+    await write('c', 2000);
+    expect(await stat('evictions')).toBe(evicted);
+    expect((await mc.get('c0')).value?.toString()).toBe(value);
+    expect(await messages('mcfull')).toContain('Memory of cache node 0001 filled to 100% of maxmemory');
+    mc.close();
   });
 });
 
