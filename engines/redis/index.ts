@@ -18,6 +18,8 @@ export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEnt
 export { CLUSTER_SLOTS, keySlot } from './cluster.ts';
 export type { CacheNode, NodeTls } from '../node.ts';
 export { NetworkFaults } from '../network-faults.ts';
+/** The request parser, for control-plane clients that read a replication stream (online migration). */
+export { ProtocolError, RespParser } from './resp/parser.ts';
 
 /** `elasticache-local redis-server ...`: a bare server, loaded only when asked for. */
 export async function runStandalone(argv: string[]): Promise<void> {

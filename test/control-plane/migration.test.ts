@@ -1,6 +1,7 @@
 import {
   CompleteMigrationCommand,
   CreateReplicationGroupCommand,
+  DeleteReplicationGroupCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
   StartMigrationCommand,
@@ -11,10 +12,12 @@ import {
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
+import { MigrationLink } from '../../src/lifecycle/migration.ts';
 import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
 import { freePort } from '../support/net.ts';
 
@@ -97,5 +100,66 @@ describe.skipIf(!haveRedis)('online migration from a self-hosted Redis', () => {
     src.disconnect();
     target.disconnect();
     replica.disconnect();
+  });
+
+  it('carries many keys and a burst of writes, and deleting the group during the migration stops the link', async () => {
+    const src = new Redis({ port: sourcePort });
+    await src.flushall();
+    const fill = async (prefix: string, n: number) => {
+      for (let i = 0; i < n; i += 5000) {
+        const batch = src.pipeline();
+        for (let j = i; j < Math.min(n, i + 5000); j++) batch.set(`${prefix}:${j}`, `value-${j}`);
+        await batch.exec();
+      }
+    };
+    await fill('rdb', 20_000);
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'bulk', ReplicationGroupDescription: 'target', Engine: 'redis', CacheNodeType: 'cache.m5.large', NumCacheClusters: 1,
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'bulk' });
+    await client.send(new StartMigrationCommand({ ReplicationGroupId: 'bulk', CustomerNodeEndpointList: [{ Address: '127.0.0.1', Port: sourcePort }] }));
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'bulk' }))).ReplicationGroups![0]!;
+    const target = new Redis({ port: group.NodeGroups![0]!.PrimaryEndpoint!.Port });
+    await expect.poll(() => target.dbsize(), { timeout: 20_000 }).toBe(20_000);
+    await fill('stream', 20_000);
+    await expect.poll(() => target.dbsize(), { timeout: 20_000 }).toBe(40_000);
+    expect(await target.get('stream:19999')).toBe('value-19999');
+    expect(await src.info('replication')).toMatch(/connected_slaves:1/);
+
+    await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'bulk' }));
+    // The source sees its replica go away as the link closes with the group.
+    await expect.poll(async () => /connected_slaves:0/.test(await src.info('replication')), { timeout: 10_000 }).toBe(true);
+    src.disconnect();
+    target.disconnect();
+  });
+
+  it('pauses reading the source while the target does not take what it was sent', async () => {
+    const src = new Redis({ port: sourcePort });
+    await src.flushall();
+    // A target that accepts and never reads: its socket buffer fills, then ours.
+    const accepted: net.Socket[] = [];
+    const stalled = net.createServer((s) => accepted.push(s.pause()));
+    await new Promise<void>((resolve) => stalled.listen(0, '127.0.0.1', resolve));
+    const errors: string[] = [];
+    const link = new MigrationLink('127.0.0.1', sourcePort, '127.0.0.1', (stalled.address() as net.AddressInfo).port, () => undefined, (m) => errors.push(m));
+    link.start();
+    await expect.poll(async () => /connected_slaves:1/.test(await src.info('replication'))).toBe(true);
+    const value = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 320 && !link.holdingSource; i += 20) {
+      const batch = src.pipeline();
+      for (let j = i; j < i + 20; j++) batch.set(`big:${j}`, value);
+      await batch.exec();
+    }
+    await expect.poll(() => link.holdingSource).toBe(true);
+    // What the target has not taken waits in the source's output buffer for its replica, not in this process.
+    await expect.poll(async () => {
+      const replica = (await src.client('LIST') as string).split('\n').find((l) => / flags=S /.test(l)) ?? '';
+      return Number(/ omem=(\d+)/.exec(replica)?.[1] ?? 0);
+    }).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    link.stop();
+    for (const s of accepted) s.destroy();
+    await new Promise<void>((resolve) => stalled.close(() => resolve()));
+    src.disconnect();
   });
 });
