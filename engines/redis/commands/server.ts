@@ -66,6 +66,8 @@ function replicaOfCommand(c: Client, a: string[]): void {
 function memoryUsage(c: Client, a: string[]): void {
   if (a.length !== 3 && !(a.length === 5 && is(a[3], 'samples'))) fail(E.SYNTAX);
   if (a.length === 5) parseIntArg(a[4] as string);
+  // Collections changed in place keep a stale estimate until settled (see Keyspace.markMemoryDirty).
+  c.engine.ks.settleMemory();
   const m = c.db.peekMeta(a[2] as string);
   if (m === null) return c.w.nil();
   c.w.int(m.mem);
