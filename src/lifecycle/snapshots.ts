@@ -73,9 +73,13 @@ function planSnapshot(world: World, scope: Scope, name: string): { snapshot: Sna
 
 function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok: boolean, failures: unknown[]): void {
   for (const err of failures) world.log.error({ err, snapshot: snapshot.name }, 'snapshot failed');
-  transition(world, scope, 'snapshot', snapshot, ok && failures.length === 0 ? 'available' : 'failed');
-  world.resources.put(scope, 'snapshot', snapshot.name, snapshot);
-  setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');
+  try {
+    transition(world, scope, 'snapshot', snapshot, ok && failures.length === 0 ? 'available' : 'failed');
+    world.resources.put(scope, 'snapshot', snapshot.name, snapshot);
+  } finally {
+    // Whatever happened to the snapshot, its source must not stay snapshotting (nothing else moves it back).
+    setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');
+  }
   const what = snapshot.replicationGroupId ? `replication group with ID '${snapshot.replicationGroupId}'` : `cache cluster with ID '${snapshot.clusterId}'`;
   world.event(
     scope,
@@ -90,20 +94,28 @@ function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok
  * is dumped in slices and written without blocking, so the other nodes and the API keep answering.
  */
 export async function completeSnapshot(world: World, scope: Scope, name: string): Promise<void> {
-  const plan = planSnapshot(world, scope, name);
-  if (!plan) return;
   const failures: unknown[] = [];
-  for (const shard of plan.shards) {
-    try {
-      if (shard instanceof Error) throw shard;
-      const rdb = await world.runtime.nodes.dump(shard.nodeKey);
-      await writeFileDurablyAsync(shard.file, rdb);
-      plan.snapshot.nodeSnapshots.push({ ...shard.record, bytes: rdb.length, snapshotAt: world.now() });
-    } catch (err) {
-      failures.push(err);
+  let plan: ReturnType<typeof planSnapshot> = null;
+  try {
+    plan = planSnapshot(world, scope, name);
+    if (!plan) return;
+    for (const shard of plan.shards) {
+      try {
+        if (shard instanceof Error) throw shard;
+        const rdb = await world.runtime.nodes.dump(shard.nodeKey);
+        await writeFileDurablyAsync(shard.file, rdb);
+        plan.snapshot.nodeSnapshots.push({ ...shard.record, bytes: rdb.length, snapshotAt: world.now() });
+      } catch (err) {
+        failures.push(err);
+      }
     }
+  } catch (err) {
+    // A throw outside one shard's dump (planning, a record gone bad) still ends in a failed snapshot.
+    failures.push(err);
   }
-  finishSnapshot(world, scope, plan.snapshot, plan.shards.length > 0, failures);
+  const snapshot = plan?.snapshot ?? world.resources.get(scope, 'snapshot', name);
+  if (!snapshot || snapshot.status !== 'creating') return;
+  finishSnapshot(world, scope, snapshot, (plan?.shards.length ?? 0) > 0, failures);
 }
 
 /** The RDB files of a snapshot, one per shard, in shard order. */
@@ -114,7 +126,13 @@ export function snapshotRdbs(world: World, scope: Scope, name: string): { shardI
 }
 
 export function removeSnapshotFiles(world: World, scope: Scope, name: string): void {
-  fs.rmSync(snapshotDir(world.config.dataDir, scope, name), { recursive: true, force: true });
+  try {
+    fs.rmSync(snapshotDir(world.config.dataDir, scope, name), { recursive: true, force: true });
+  } catch (err) {
+    // ENOTDIR: something in the path is a file, so no snapshot folder exists (a snapshot that failed to
+    // write). Other errors leave files behind, but the snapshot is still deleted as asked.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOTDIR') world.log.warn({ err, snapshot: name }, 'could not remove the snapshot files');
+  }
 }
 
 /** Loads backup files into every node of a cluster, keeping the keys `keep` accepts. */
@@ -134,15 +152,24 @@ export function restoreSourceRdbs(world: World, scope: Scope, source: RestoreSou
  * Loads a backup into a new group: everything into the primary when cluster mode is off; otherwise each
  * shard's primary takes the keys whose hash slot it serves, whatever the backup's own shard layout was.
  */
-export async function restoreIntoGroup(world: World, scope: Scope, group: ReplicationGroupRecord, rdbs: Buffer[]): Promise<void> {
+export async function restoreIntoGroup(
+  world: World,
+  scope: Scope,
+  group: ReplicationGroupRecord,
+  rdbs: Buffer[],
+  onShardLoaded: (shardId: string, done: number, total: number) => void = () => undefined,
+): Promise<void> {
   if (!group.shards) {
     await loadIntoClusterSliced(world, scope, group.primaryClusterId, rdbs);
+    onShardLoaded('0001', 1, 1);
     return;
   }
+  let done = 0;
   for (const shard of group.shards) {
     const owns = new Uint8Array(16384);
     for (const [from, to] of shard.slots) owns.fill(1, from, to + 1);
     await loadIntoClusterSliced(world, scope, shard.primaryClusterId, rdbs, (key) => owns[keySlot(key)] === 1);
+    onShardLoaded(shard.id, ++done, group.shards.length);
   }
 }
 

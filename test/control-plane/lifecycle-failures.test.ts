@@ -2,11 +2,14 @@ import {
   CreateCacheClusterCommand,
   CreateCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
+  CreateSnapshotCommand,
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
+  DeleteSnapshotCommand,
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
+  DescribeSnapshotsCommand,
   ModifyCacheClusterCommand,
   ModifyCacheParameterGroupCommand,
   ModifyReplicationGroupCommand,
@@ -192,6 +195,25 @@ describe('failure paths', () => {
     } finally {
       redis.disconnect();
     }
+    client.destroy();
+  });
+
+  it('returns the source of a snapshot whose dump cannot be written to available, the snapshot failed with an event', async () => {
+    const { client, dataDir } = await emulatorWith({});
+    // A file where the snapshots folder would go: every snapshot write fails.
+    fs.writeFileSync(path.join(dataDir, 'snapshots'), 'in the way');
+    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'snapme', ReplicationGroupDescription: 'd', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 1 }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'snapme' });
+    await client.send(new CreateSnapshotCommand({ ReplicationGroupId: 'snapme', SnapshotName: 'blocked' }));
+    const snapshotStatus = () => client.send(new DescribeSnapshotsCommand({ SnapshotName: 'blocked' })).then((r) => r.Snapshots![0]!.SnapshotStatus);
+    await until(snapshotStatus, (s) => s !== 'creating', 'the snapshot to settle');
+    expect(await snapshotStatus()).toBe('failed');
+    await until(() => groupStatus(client, 'snapme'), (s) => s === 'available', 'the group available again');
+    expect(await clusterStatus(client, 'snapme-001')).toBe('available');
+    expect(await eventsOf(client, 'replication-group', 'snapme')).toContain(`Snapshot failed for snapshot with ID 'blocked' of replication group with ID 'snapme'`);
+    // Nothing is stuck: the failed snapshot deletes and the group can be changed again.
+    await client.send(new DeleteSnapshotCommand({ SnapshotName: 'blocked' }));
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'snapme', ReplicationGroupDescription: 'changed', ApplyImmediately: true }));
     client.destroy();
   });
 });
