@@ -11,6 +11,7 @@ import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
 import { removeResource } from '../lifecycle/removal.ts';
 import { requireState, transition } from '../lifecycle/states.ts';
+import { megabytes, reportProgress } from '../lifecycle/progress.ts';
 import { runStep } from '../lifecycle/steps.ts';
 
 /** AWS's default quota of manual snapshots per region. */
@@ -172,7 +173,16 @@ export const snapshotActions: ActionTable = {
       const files = shards.map((s) => ({ ...s, file: path.join(bucketDir(world.config.dataDir, input.TargetBucket!), `${target}-${s.shardId}.rdb`) }));
       const clash = files.find((f) => fs.existsSync(f.file));
       if (clash) throw fault('SnapshotAlreadyExistsFault', `An object named ${path.basename(clash.file)} already exists in bucket ${input.TargetBucket}.`);
-      for (const f of files) writeFileDurably(f.file, f.rdb);
+      // Snapshot events belong to the group or cluster the snapshot was taken of (DescribeEvents has no snapshot source).
+      const progress = (message: string) =>
+        reportProgress(world, scope, source.replicationGroupId ? 'replication-group' : 'cache-cluster', source.replicationGroupId ?? source.clusterId ?? source.name, message);
+      const where = `S3 bucket '${input.TargetBucket}'`;
+      progress(`Export of snapshot '${source.name}' to ${where} started: ${megabytes(files.reduce((n, f) => n + f.rdb.length, 0))}`);
+      files.forEach((f, i) => {
+        writeFileDurably(f.file, f.rdb);
+        progress(`Exported node group ${f.shardId} of snapshot '${source.name}' to ${where} as ${path.basename(f.file)} (${i + 1} of ${files.length})`);
+      });
+      progress(`Export of snapshot '${source.name}' to ${where} completed`);
       return { Snapshot: describe(world, scope, { ...source, status: 'exporting' }) };
     }
     const copy: SnapshotRecord = { ...source, name: target, source: 'manual', status: 'creating', kmsKeyId: input.KmsKeyId ?? source.kmsKeyId, createdAt: world.now() };

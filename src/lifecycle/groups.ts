@@ -4,6 +4,7 @@ import { bringUpCluster, markAvailable, tearDownCluster } from './provision.ts';
 import { removeResource } from './removal.ts';
 import { transition } from './states.ts';
 import { finalSnapshot, newSnapshot, restoreIntoGroup, restoreSourceRdbs } from './snapshots.ts';
+import { megabytes, reportProgress, restoreSourceName } from './progress.ts';
 
 /** Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint. */
 export async function openEndpointsOf(
@@ -43,7 +44,14 @@ export async function finishGroupCreate(world: World, scope: Scope, groupId: str
   if (fresh.restoreFrom) {
     try {
       // Into the primaries only: the replicas then take their full copy from them, as on AWS.
-      await restoreIntoGroup(world, scope, fresh, restoreSourceRdbs(world, scope, fresh.restoreFrom));
+      const rdbs = restoreSourceRdbs(world, scope, fresh.restoreFrom);
+      const from = restoreSourceName(fresh.restoreFrom);
+      const progress = (message: string) => reportProgress(world, scope, 'replication-group', groupId, message);
+      progress(`Restore from ${from} started: ${megabytes(rdbs.reduce((n, r) => n + r.length, 0))} to load`);
+      await restoreIntoGroup(world, scope, fresh, rdbs, (shardId, done, total) =>
+        progress(`Restored data of node group ${shardId} from ${from} (${done} of ${total} node groups)`),
+      );
+      progress(`Restore from ${from} completed`);
     } catch (err) {
       transition(world, scope, 'replication-group', fresh, 'create-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
       world.resources.transaction(() => {

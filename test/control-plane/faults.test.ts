@@ -1,9 +1,12 @@
 import {
   CreateCacheClusterCommand,
+  CopySnapshotCommand,
   CreateReplicationGroupCommand,
+  CreateSnapshotCommand,
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
+  DescribeSnapshotsCommand,
   ElastiCacheClient,
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
@@ -351,6 +354,39 @@ describe('faults on memcached nodes', () => {
     expect((await mc.get('c0')).value?.toString()).toBe(value);
     expect(await messages('mcfull')).toContain('Memory of cache node 0001 filled to 100% of maxmemory');
     mc.close();
+  });
+});
+
+describe('progress of restores and exports', () => {
+  it('CopySnapshot to a bucket and a cluster-mode group restored from the snapshot report each node group in DescribeEvents', async () => {
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'src', ReplicationGroupDescription: 'src', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      NumNodeGroups: 2, ReplicasPerNodeGroup: 0, CacheParameterGroupName: 'default.redis7.cluster.on',
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'src' });
+    await client.send(new CreateSnapshotCommand({ ReplicationGroupId: 'src', SnapshotName: 'snap' }));
+    await until(async () => (await client.send(new DescribeSnapshotsCommand({ SnapshotName: 'snap' }))).Snapshots![0]!.SnapshotStatus === 'available' || undefined);
+
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'snap', TargetSnapshotName: 'out', TargetBucket: 'exports' }));
+    expect(await messages('src', 'replication-group')).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^Export of snapshot 'snap' to S3 bucket 'exports' started: [\d.]+ MB$/),
+      "Exported node group 0001 of snapshot 'snap' to S3 bucket 'exports' as out-0001.rdb (1 of 2)",
+      "Exported node group 0002 of snapshot 'snap' to S3 bucket 'exports' as out-0002.rdb (2 of 2)",
+      "Export of snapshot 'snap' to S3 bucket 'exports' completed",
+    ]));
+
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'restored', ReplicationGroupDescription: 'r', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      NumNodeGroups: 2, ReplicasPerNodeGroup: 0, CacheParameterGroupName: 'default.redis7.cluster.on', SnapshotName: 'snap',
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'restored' });
+    const restored = await messages('restored', 'replication-group');
+    expect(restored).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^Restore from snapshot 'snap' started: [\d.]+ MB to load$/),
+      "Restored data of node group 0001 from snapshot 'snap' (1 of 2 node groups)",
+      "Restored data of node group 0002 from snapshot 'snap' (2 of 2 node groups)",
+      "Restore from snapshot 'snap' completed",
+    ]));
   });
 });
 
