@@ -127,7 +127,6 @@ export const serverlessActions: ActionTable = {
     const restoreArn = restoreArnOf(world, scope, input.SnapshotArnsToRestore);
     const userGroupId = serverlessUserGroup(world, scope, input.UserGroupId);
     if (userGroupId !== undefined && engine === 'memcached') throw invalidCombination('User groups are not supported for serverless Memcached caches.');
-    if (userGroupId !== undefined) markModifying(world, scope, [userGroupId]);
     for (const id of input.SubnetIds ?? []) if (!/^subnet-[A-Za-z0-9-]+$/.test(id)) throw fault('InvalidSubnet', `The subnet ID ${id} is not valid.`);
     const record: ServerlessCacheRecord = {
       name,
@@ -159,6 +158,8 @@ export const serverlessActions: ActionTable = {
       }
       applyCreateTags(world, world.arn(scope, 'serverlesscache', name), input.Tags);
     });
+    // Only once the cache exists (the quota and name checks above may still refuse it).
+    if (userGroupId !== undefined) markModifying(world, scope, [userGroupId]);
     runStep(world, scope, 'serverless-cache', name, () => finishServerlessCreate(world, scope, name));
     return { ServerlessCache: describe(world, scope, record) };
   }),
@@ -176,6 +177,21 @@ export const serverlessActions: ActionTable = {
     if (input.RemoveUserGroup && input.UserGroupId) throw invalidCombination('RemoveUserGroup and UserGroupId cannot both be given.');
     const userGroupId = serverlessUserGroup(world, scope, input.UserGroupId);
     if (userGroupId !== undefined && cache.engine === 'memcached') throw invalidCombination('User groups are not supported for serverless Memcached caches.');
+    if ((input.SnapshotRetentionLimit !== undefined || input.DailySnapshotTime !== undefined) && cache.engine === 'memcached') {
+      throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
+    }
+    const usageLimits = input.CacheUsageLimits !== undefined ? usageLimitsOf(input.CacheUsageLimits) : cache.usageLimits;
+    const retention = input.SnapshotRetentionLimit !== undefined ? intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35) : cache.snapshotRetentionLimit;
+    const snapshotTime = input.DailySnapshotTime !== undefined ? dailySnapshotTime(input.DailySnapshotTime) : cache.dailySnapshotTime;
+    let version: { engine: string; major: string; full: string } | undefined;
+    if (input.Engine !== undefined || input.MajorEngineVersion !== undefined) {
+      const engine = engineOf(input.Engine, cache.engine);
+      if ((engine === 'memcached') !== (cache.engine === 'memcached')) {
+        throw invalidCombination('A serverless cache can only move between the redis and valkey engines.');
+      }
+      version = { engine, ...versionOf(engine, input.MajorEngineVersion) };
+    }
+    // Everything is valid: only now do user groups change state and the record change.
     if (userGroupId !== undefined || input.RemoveUserGroup) {
       markModifying(world, scope, [cache.userGroupId, userGroupId].filter((id): id is string => id !== undefined));
       cache.userGroupId = userGroupId;
@@ -183,21 +199,11 @@ export const serverlessActions: ActionTable = {
       world.later(() => pushUsersToServerless(world, scope, cache.name), 0);
     }
     if (input.Description !== undefined) cache.description = input.Description;
-    if (input.CacheUsageLimits !== undefined) cache.usageLimits = usageLimitsOf(input.CacheUsageLimits);
+    cache.usageLimits = usageLimits;
     if (input.SecurityGroupIds !== undefined) cache.securityGroupIds = input.SecurityGroupIds;
-    if (input.SnapshotRetentionLimit !== undefined || input.DailySnapshotTime !== undefined) {
-      if (cache.engine === 'memcached') throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
-      if (input.SnapshotRetentionLimit !== undefined) cache.snapshotRetentionLimit = intInRange(input.SnapshotRetentionLimit, 'SnapshotRetentionLimit', 0, 35);
-      if (input.DailySnapshotTime !== undefined) cache.dailySnapshotTime = dailySnapshotTime(input.DailySnapshotTime);
-    }
-    if (input.Engine !== undefined || input.MajorEngineVersion !== undefined) {
-      const engine = engineOf(input.Engine, cache.engine);
-      if ((engine === 'memcached') !== (cache.engine === 'memcached')) {
-        throw invalidCombination('A serverless cache can only move between the redis and valkey engines.');
-      }
-      const version = versionOf(engine, input.MajorEngineVersion);
-      Object.assign(cache, { engine, majorVersion: version.major, fullVersion: version.full });
-    }
+    cache.snapshotRetentionLimit = retention;
+    cache.dailySnapshotTime = snapshotTime;
+    if (version) Object.assign(cache, { engine: version.engine, majorVersion: version.major, fullVersion: version.full });
     transition(world, scope, 'serverless-cache', cache, 'modifying');
     world.resources.put(scope, 'serverless-cache', cache.name, cache);
     runStep(world, scope, 'serverless-cache', cache.name, () => {

@@ -1,5 +1,7 @@
 import {
   CreateServerlessCacheCommand,
+  CreateUserGroupCommand,
+  DescribeUserGroupsCommand,
   DeleteServerlessCacheCommand,
   DescribeServerlessCachesCommand,
   ModifyServerlessCacheCommand,
@@ -103,6 +105,31 @@ describe('serverless caches', () => {
     const mc = await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'mc', Engine: 'memcached' }));
     expect(mc.ServerlessCache).toMatchObject({ MajorEngineVersion: '1.6', FullEngineVersion: '1.6.22' });
     expect(mc.ServerlessCache!.SnapshotRetentionLimit).toBeUndefined();
+  });
+
+  it('touches no user group when a create or modify naming one is refused', async () => {
+    await client.send(new CreateUserGroupCommand({ UserGroupId: 'sl-users', Engine: 'redis', UserIds: ['default'] }));
+    const groupStatus = async () => (await client.send(new DescribeUserGroupsCommand({ UserGroupId: 'sl-users' }))).UserGroups![0]!.Status;
+    await expect.poll(groupStatus, { timeout: 10_000 }).toBe('active');
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'sl-ug', Engine: 'redis' }));
+    await waitStatus('sl-ug', 'available');
+    // Refused at the last checks: an invalid snapshot time, an engine move, a name already taken.
+    await expect(
+      client.send(new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sl-ug', UserGroupId: 'sl-users', DailySnapshotTime: 'noon' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      client.send(new ModifyServerlessCacheCommand({ ServerlessCacheName: 'sl-ug', UserGroupId: 'sl-users', Engine: 'memcached' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    await expect(
+      client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: 'sl-ug', Engine: 'redis', UserGroupId: 'sl-users' })),
+    ).rejects.toMatchObject({ name: 'ServerlessCacheAlreadyExistsFault' });
+    expect(await groupStatus()).toBe('active');
+    const cache = (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'sl-ug' }))).ServerlessCaches![0]!;
+    expect(cache.Status).toBe('available');
+    expect(cache.UserGroupId).toBeUndefined();
+    expect(cache.DailySnapshotTime).not.toBe('noon');
+    await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sl-ug' }));
+    await waitStatus('sl-ug', undefined);
   });
 });
 
