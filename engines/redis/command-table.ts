@@ -1,6 +1,9 @@
 // Every command is declared once, as data; arity checks, COMMAND, ACL categories and key
-// extraction all derive from these declarations.
+// extraction all derive from these declarations. Arity, flags and ACL categories come from
+// redis-server 7.0's published metadata (command-docs.ts) for every command it has; a spec's own
+// arity/flags/acl only stand for commands redis-server 7.0 lacks (CLIENT SETINFO, CLIENT NO-TOUCH).
 import type { Client } from './client.ts';
+import { publishedMeta } from './command-docs.ts';
 
 export type Handler = (c: Client, args: string[]) => void;
 
@@ -27,7 +30,8 @@ export interface CommandDef {
   name: string;
   /** Positive: exact argument count including the name; negative: at least -arity. */
   arity: number;
-  flags: readonly Flag[];
+  /** Redis's flags as COMMAND INFO spells them (Flag, plus the ones no code here tests). */
+  flags: readonly string[];
   firstKey: number;
   lastKey: number;
   step: number;
@@ -100,19 +104,21 @@ export function defineGroup(group: string, specs: CommandSpec[]): CommandDef[] {
 let nextId = 0;
 
 function build(group: string, s: CommandSpec, parent: string | null): CommandDef {
-  const flags = s.flags ?? [];
+  const fullName = parent ? `${parent}|${s.name}` : s.name;
+  const published = publishedMeta(fullName);
+  const flags: readonly string[] = published?.flags ?? s.flags ?? [];
   const [firstKey, lastKey, step] = s.keys ?? [0, 0, 0];
   const def: CommandDef = {
     name: s.name,
-    arity: s.arity,
+    arity: published?.arity ?? s.arity,
     flags,
     firstKey,
     lastKey,
     step,
-    categories: categoriesFor(group, flags, s.acl ?? []),
+    categories: published?.acl ?? categoriesFor(group, s.flags ?? [], s.acl ?? []),
     group,
     handler: s.handler,
-    fullName: parent ? `${parent}|${s.name}` : s.name,
+    fullName,
     keysOf: s.keysOf,
     id: nextId++,
     noAuth: flags.includes('no_auth'),

@@ -1,7 +1,7 @@
 // What COMMAND INFO and COMMAND DOCS report: redis-server 7.0's published metadata for the commands
 // we implement (engines/redis/command-docs.json, made by scripts/gen-command-docs.ts), replayed in
 // the shapes Redis writes for RESP2 and RESP3. Commands redis-server 7.0 lacks fall back to our table.
-import { readFileSync } from 'node:fs';
+import { publishedMeta } from '../command-docs.ts';
 import type { CommandDef } from '../command-table.ts';
 import type { ReplyWriter } from '../resp/writer.ts';
 
@@ -29,18 +29,6 @@ export interface CommandMeta {
   docs: Record<string, DocValue>;
 }
 
-let table: Map<string, CommandMeta> | null = null;
-
-/** Parsed on first use: most nodes never answer COMMAND, so start-up does not pay for 200 KB of JSON. */
-function loaded(): Map<string, CommandMeta> {
-  if (table === null) {
-    const text = readFileSync(new URL('../command-docs.json', import.meta.url), 'utf8');
-    const parsed = JSON.parse(text) as { commands: Record<string, CommandMeta> };
-    table = new Map(Object.entries(parsed.commands));
-  }
-  return table;
-}
-
 function fromTable(d: CommandDef): CommandMeta {
   const flags: string[] = d.flags.filter((f) => f !== 'node_disabled' && f !== 'sentinel' && f !== 'may_replicate' && f !== 'movablekeys');
   if (d.keysOf !== undefined) flags.push('movablekeys');
@@ -50,7 +38,7 @@ function fromTable(d: CommandDef): CommandMeta {
 const derived = new Map<CommandDef, CommandMeta>();
 
 export function metaOf(d: CommandDef): CommandMeta {
-  const m = loaded().get(d.fullName);
+  const m = publishedMeta(d.fullName);
   if (m !== undefined) return m;
   let f = derived.get(d);
   if (f === undefined) derived.set(d, (f = fromTable(d)));

@@ -163,6 +163,8 @@ export const serverCommands = defineGroup('server', [
     arity: 1,
     flags: ['admin', 'no_multi'],
     handler: (c) => {
+      // Queued in MULTI (7.0 does not flag it no_multi), EXEC refuses it as Redis does.
+      if (c.engine.execDepth > 0) fail("ERR MONITOR isn't allowed for DENY BLOCKING client");
       c.monitoring = true;
       c.engine.monitors.add(c);
       c.w.ok();

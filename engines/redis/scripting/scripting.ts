@@ -28,9 +28,6 @@ export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
 
-/** Commands Redis 7.0 flags noscript that our table does not mark. */
-const NOSCRIPT = new Set(['blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'multi', 'exec', 'discard', 'watch', 'unwatch', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'script', 'function', 'client', 'monitor', 'sync', 'psync', 'replicaof', 'slaveof', 'auth', 'hello', 'wait', 'reset', 'quit', 'save', 'shutdown', 'failover', 'debug']);
-
 export interface RunRequest {
   caller: Client;
   /** The command that started the run (FUNCTION STATS shows it). */
@@ -411,7 +408,7 @@ export class Scripting implements ApiHost {
     const e = this.engine;
     const def = resolve(e, args);
     if (typeof def === 'string') return def.includes('wrong number of arguments') ? 'ERR Wrong number of args calling Redis command from script' : 'ERR Unknown Redis command called from script';
-    if (def.flags.includes('noscript') || NOSCRIPT.has(def.name)) return 'ERR This Redis command is not allowed from script';
+    if (def.flags.includes('noscript')) return 'ERR This Redis command is not allowed from script';
     if (def.isWrite) {
       if (r.readOnly) return 'ERR Write commands are not allowed from read-only scripts.';
       if (e.replication.primary !== null) return "READONLY You can't write against a read only replica.";
