@@ -133,6 +133,11 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
       return false;
     case Op.FLUSH: case Op.FLUSHQ: {
       if (extLen !== 0 && extLen !== 4) return invalid(s, p);
+      // memcached refuses it, quiet or not, before counting it.
+      if (!ctx.settings.flushEnabled) {
+        error(s, p, Status.AUTH_ERROR);
+        return true;
+      }
       const delay = extLen === 4 ? p.extras.readInt32BE(0) : 0;
       ctx.store.counters.cmd_flush++;
       ctx.store.flush(delay);

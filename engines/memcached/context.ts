@@ -36,6 +36,10 @@ export interface Settings {
   tempLru: boolean;
   temporaryTtl: number;
   dumpEnabled: boolean;
+  /** -F (disable_flush_all): flush_all is refused. */
+  flushEnabled: boolean;
+  /** -C (cas_disabled): items carry no CAS (always 0). */
+  casEnabled: boolean;
   /** Seconds a connection may sit idle before it is closed; 0 = never. */
   idleTimeout: number;
 }

@@ -25,6 +25,10 @@ export interface MemcachedServerOptions {
   clock?: Clock;
   /** memcached -M: refuse stores with SERVER_ERROR out of memory instead of evicting. */
   errorOnMemoryExhausted?: boolean;
+  /** -F: refuse flush_all (ElastiCache's disable_flush_all). */
+  disableFlushAll?: boolean;
+  /** -C: no CAS values (ElastiCache's cas_disabled). */
+  casDisabled?: boolean;
   /** -o slab_reassign / no_slab_reassign (default on). */
   slabReassign?: boolean;
   /** -o lru_crawler / no_lru_crawler (default on). */
@@ -78,6 +82,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     tempLru: false,
     temporaryTtl: 61,
     dumpEnabled: true,
+    flushEnabled: options.disableFlushAll !== true,
+    casEnabled: options.casDisabled !== true,
     idleTimeout: options.idleTimeout ?? 0,
   };
   const watch = new WatchLog(clock);
@@ -88,6 +94,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     maxItemSize: settings.maxItemSize,
     clock,
     errorOnMemoryExhausted: options.errorOnMemoryExhausted,
+    casDisabled: options.casDisabled,
     lru: settings,
     automove: settings,
   });

@@ -43,6 +43,8 @@ export interface StoreOptions {
   log?: WatchLog;
   /** memcached -M: answer out of memory instead of evicting live items (expired ones are still reclaimed). */
   errorOnMemoryExhausted?: boolean;
+  /** memcached -C (cas_disabled): every item's CAS is 0. */
+  casDisabled?: boolean;
   /** The LRU tuning (`lru tune`, `lru mode`, `lru temp_ttl`), read live. */
   lru?: LruSettings;
   /** `slabs automove` level and its tuning, read live (1 = the windowed balancer, 2 = a page per eviction). */
@@ -73,6 +75,7 @@ export class ItemStore {
   bytes = 0;
   private readonly items = new Map<string, Item>();
   private nextCas = 1;
+  private readonly casDisabled: boolean;
   /** flush_all: items last linked or bumped at or before `oldestLive`, or older than `oldestCas`, are gone once it has come. */
   private flushing = false;
   private oldestLive = 0;
@@ -90,6 +93,7 @@ export class ItemStore {
   constructor(options: StoreOptions) {
     this.maxItemSize = options.maxItemSize;
     this.evictLive = !options.errorOnMemoryExhausted;
+    this.casDisabled = options.casDisabled === true;
     this.clock = options.clock;
     this.log = options.log;
     this.geometry = options.geometry ?? DEFAULT_GEOMETRY;
@@ -169,7 +173,7 @@ export class ItemStore {
   }
 
   newCas(): number {
-    return this.nextCas++;
+    return this.casDisabled ? 0 : this.nextCas++;
   }
 
   /**
@@ -195,12 +199,13 @@ export class ItemStore {
    * reclaimed from the LRU tails by the maintainer, as in memcached (one pass runs at once).
    */
   flush(delaySeconds: number): void {
-    // As memcached with CAS on: the cut-off is a second before the flush time, and an immediate flush
-    // also cuts by CAS so that items stored in the same second survive.
+    // With CAS on, the cut-off is a second before the flush time, and an immediate flush also cuts by
+    // CAS so that items stored in the same second survive. Without CAS that second is lost too.
     this.flushing = true;
     const now = this.now();
-    this.oldestLive = (delaySeconds > 0 ? this.expiryFromWire(delaySeconds) : now) - 1;
-    this.oldestCas = this.oldestLive <= now ? this.nextCas : 0;
+    const cutoff = delaySeconds > 0 ? this.expiryFromWire(delaySeconds) : now;
+    this.oldestLive = this.casDisabled ? cutoff : cutoff - 1;
+    this.oldestCas = !this.casDisabled && this.oldestLive <= now ? this.nextCas : 0;
     this.maintain();
   }
 
@@ -306,7 +311,8 @@ export class ItemStore {
     if (cas !== undefined && mode !== 'add' && !(concat && cas === 0n)) {
       if (old === undefined) return fail(concat ? 'NOT_STORED' : 'NOT_FOUND');
       const current = BigInt(old.cas);
-      if (cas !== current) {
+      // Without CAS memcached never matches one (a cas of 0 against an item's 0 included).
+      if (cas !== current || this.casDisabled) {
         if (invalidate && !concat && cas < current) stale = true;
         else return fail('EXISTS');
       }
@@ -466,7 +472,7 @@ export class ItemStore {
   private link(item: Item): void {
     const old = this.items.get(item.key);
     if (old !== undefined) this.unlink(old);
-    item.cas = this.nextCas++;
+    item.cas = this.newCas();
     item.time = this.now();
     this.items.set(item.key, item);
     this.lru.linkNew(item, item.time);
@@ -589,7 +595,7 @@ export class ItemStore {
       const value = Buffer.alloc(item.value.length, 0x20);
       value.write(text, 0, 'latin1');
       item.value = value;
-      item.cas = this.nextCas++;
+      item.cas = this.newCas();
       // Arithmetic does not count as a fetch in memcached (no FETCHED mark, no bump).
       return { kind: 'ok', value: next, item };
     }

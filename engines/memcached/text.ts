@@ -310,6 +310,7 @@ const flushAll: Handler = (s, tokens) => {
   }
   const store = s.ctx.store;
   store.counters.cmd_flush++;
+  if (!s.ctx.settings.flushEnabled) return reply(s, noreply, 'CLIENT_ERROR flush_all not allowed\r\n');
   store.flush(delay);
   reply(s, noreply, 'OK\r\n');
 };

@@ -9,6 +9,7 @@ const MIN_CACHE_MEMORY = 8 * MIB;
 type NodeOptions = Pick<
   MemcachedServerOptions,
   'memoryLimit' | 'maxItemSize' | 'errorOnMemoryExhausted' | 'slabReassign' | 'lruCrawler' | 'idleTimeout' | 'geometry'
+  | 'disableFlushAll' | 'casDisabled'
 >;
 
 function int(parameters: Map<string, string>, name: string): number | undefined {
@@ -38,6 +39,8 @@ export function memcachedNodeOptions(parameters: Map<string, string>, memoryByte
     slabReassign: flag(parameters, 'slab_reassign'),
     lruCrawler: flag(parameters, 'lru_crawler'),
     idleTimeout: int(parameters, 'idle_timeout'),
+    disableFlushAll: flag(parameters, 'disable_flush_all'),
+    casDisabled: flag(parameters, 'cas_disabled'),
     geometry: {
       chunkSize: int(parameters, 'chunk_size') || undefined,
       growthFactor: float(parameters, 'chunk_size_growth_factor'),
