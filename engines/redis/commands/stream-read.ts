@@ -221,6 +221,14 @@ function blockRead(c: Client, r: ReadArgs, gt: StreamId[]): void {
   });
 }
 
+/** An error that ends a blocked XREADGROUP counts in the error and command stats, as a failed call. */
+function failBlockedRead(c: Client, msg: string): void {
+  c.w.error(msg);
+  c.engine.countError(msg);
+  const def = c.engine.lookup('xreadgroup');
+  if (def !== undefined) c.engine.commandStats(def).failed++;
+}
+
 /**
  * A blocked reader gets the one stream that changed. A group reader whose stream was deleted or
  * replaced gets -UNBLOCKED (redis 7.0.15 signals deleted keys), one whose group went away -NOGROUP.
@@ -231,7 +239,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   const o = c.db.peek(key);
   if (o === null || o.type !== 'stream') {
     if (r.group === null) return false;
-    c.w.error('UNBLOCKED the stream key no longer exists');
+    failBlockedRead(c, 'UNBLOCKED the stream key no longer exists');
     return true;
   }
   const s = o.v;
@@ -240,7 +248,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   if (r.group !== null) {
     g = s.groups.get(r.group) ?? null;
     if (g === null) {
-      c.w.error('NOGROUP the consumer group this client was blocked on no longer exists');
+      failBlockedRead(c, 'NOGROUP the consumer group this client was blocked on no longer exists');
       return true;
     }
     want = g.lastId;

@@ -263,6 +263,11 @@ export class Database {
       if (k.startsWith(prefix) && this.dict.has(k.slice(prefix.length))) touched.push(k.slice(prefix.length));
     }
     for (const key of touched) this.ks.signalWatchers(this.id, key);
+    // A client blocked on a key that goes away (XREADGROUP on a stream) must be woken to hear so, as
+    // redis 7.0 does when it scans a flushed database for deleted streams.
+    for (const k of this.ks.blockedOn.keys()) {
+      if (k.startsWith(prefix) && this.dict.has(k.slice(prefix.length))) this.ks.ready.add(k);
+    }
     this.dict.clear();
     this.expires.clear();
     this.ks.recomputeMemory();

@@ -121,8 +121,11 @@ function streamFromRdb(v: RdbStream): Stream {
   s.lastId = v.lastId;
   s.maxDeletedId = v.maxDeletedId ?? { ms: 0n, seq: 0n };
   s.entriesAdded = v.entriesAdded ?? v.entries.length;
+  // A stream from before RDB 10 carries no read counters: Redis estimates each group's at load.
+  const legacy = v.entriesAdded === undefined;
   for (const g of v.groups) {
-    const group: ConsumerGroup = { name: text(g.name), lastId: g.lastId, entriesRead: g.entriesRead, pending: new Map(), consumers: new Map() };
+    const entriesRead = legacy ? s.estimateEntriesRead(g.lastId) : g.entriesRead;
+    const group: ConsumerGroup = { name: text(g.name), lastId: g.lastId, entriesRead, pending: new Map(), consumers: new Map() };
     for (const c of g.consumers) {
       // Files before RDB 11 have no active-time; Redis then takes the seen-time for both.
       const consumer: Consumer = { name: text(c.name), seenAt: c.seenTimeMs, activeAt: c.activeTimeMs ?? c.seenTimeMs, pending: new Map() };

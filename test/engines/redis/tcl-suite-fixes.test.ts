@@ -1,8 +1,22 @@
 // Differences from redis-server 7.0 that Redis's own tcl suite (run in external mode against a node) exposed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
+
+// DUMP of a stream with two groups from a redis 5 server (RDB type 15: no read counters).
+const LEGACY_STREAM = Buffer.from(
+  [
+    '0f011000000000000000010000000000000000c3404a4057165700000023000201040101018464617461050001030100',
+    '20010381610204200a0001400a0062600a0002400a0063600a4022018164200a4039200a0065600a0005400a0066200a',
+    '00ff02060002026731050004000000000000000100000000000000003ef783437a010000010000000000000002000000',
+    '00000000003ef783437a01000001000000000000000400000000000000003ef783437a01000001000000000000000500',
+    '000000000000003ef783437a0100000101036331313ef783437a01000004000000000000000100000000000000000000',
+    '000000000002000000000000000000000000000000040000000000000000000000000000000500000000000000000267',
+    '320000000009003d52ef6867521dfa',
+  ].join(''),
+  'hex',
+);
 
 const CASES: Record<string, string> = {
   'XADD ms-* after the last possible sequence of that ms': `
@@ -29,6 +43,44 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
     it(name, async () => {
       const results = await differential(ours.port, real.port, script(text));
       expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+    });
+  }
+
+  it('a stream RESTOREd from a pre-7.0 payload gets estimated group read counters', async () => {
+    const results = await differential(ours.port, real.port, [['RESTORE', 'x', '0', LEGACY_STREAM], ['XINFO', 'GROUPS', 'x']]);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
+
+  // Both servers, same steps: a group reader blocked on a stream, then something ends the wait.
+  async function blockedGroupRead(port: number, end: string[][]): Promise<{ reply: string; errorstat: string }> {
+    const c = await RawClient.connect(port);
+    const b = await RawClient.connect(port);
+    try {
+      await c.call('FLUSHALL');
+      await c.call('CONFIG', 'RESETSTAT');
+      await c.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      b.write(encodeCommand(['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>']));
+      await waitBlocked(c, 1);
+      for (const cmd of end) await c.call(...cmd);
+      const reply = (await b.read()).toString('latin1');
+      const stats = await c.call('INFO', 'errorstats');
+      const cmdstats = await c.call('INFO', 'commandstats');
+      const failed = /cmdstat_xreadgroup:.*failed_calls=(\d+)/.exec(cmdstats)?.[1] ?? '?';
+      return { reply, errorstat: `${stats.split('\r\n').filter((l) => l.startsWith('errorstat_')).join(',')} failed=${failed}` };
+    } finally {
+      c.close();
+      b.close();
+    }
+  }
+
+  for (const [name, end] of [
+    ['FLUSHALL', [['FLUSHALL']]],
+    ['XGROUP DESTROY', [['XGROUP', 'DESTROY', 's', 'g']]],
+    ['DEL', [['DEL', 's']]],
+  ] as const) {
+    it(`a blocked XREADGROUP ended by ${name} gets the same error and stats as redis-server`, async () => {
+      const cmds = end.map((x) => [...x]);
+      expect(await blockedGroupRead(ours.port, cmds)).toEqual(await blockedGroupRead(real.port, cmds));
     });
   }
 
