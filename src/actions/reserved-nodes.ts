@@ -19,9 +19,13 @@ interface OfferingFilter {
   OfferingType?: string;
 }
 
-/** Duration filters accept years ("1", "3") or seconds, as the API reference allows. */
+/**
+ * Duration filters accept years ("1", "3") or seconds, as the API reference allows, and the ISO 8601
+ * form ("P1Y") that Terraform's aws_elasticache_reserved_cache_node_offering sends as it is written.
+ */
 function durationSeconds(text: string): number {
   if (/^[13]$/.test(text)) return Number(text) * YEAR;
+  if (/^P[13]Y$/.test(text)) return Number(text[1]) * YEAR;
   if (text === String(YEAR) || text === String(3 * YEAR)) return Number(text);
   throw invalidValue(`Invalid Duration ${text}: valid values are 1, 3, ${YEAR} and ${3 * YEAR}.`);
 }

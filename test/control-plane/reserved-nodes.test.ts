@@ -27,6 +27,11 @@ describe('reserved cache nodes', () => {
     const allUpfront = offerings.ReservedCacheNodesOfferings!.find((o) => o.OfferingType === 'All Upfront')!;
     expect(allUpfront).toMatchObject({ Duration: 31536000, RecurringCharges: [] });
     expect(allUpfront.FixedPrice).toBeGreaterThan(0);
+    // Terraform's offering data source sends the duration as written in its configuration.
+    const iso = await client.send(
+      new DescribeReservedCacheNodesOfferingsCommand({ CacheNodeType: 'cache.r6g.large', Duration: 'P1Y', ProductDescription: 'redis', OfferingType: 'No Upfront' }),
+    );
+    expect(iso.ReservedCacheNodesOfferings!.map((o) => o.Duration)).toEqual([31536000]);
 
     let pages = 0;
     for await (const _ of paginateDescribeReservedCacheNodesOfferings({ client, pageSize: 100 }, { ProductDescription: 'memcached' })) pages++;
