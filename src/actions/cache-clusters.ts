@@ -6,7 +6,7 @@ import { clusterParameters } from '../lifecycle/parameters.ts';
 import { finalSnapshot, newSnapshot } from '../lifecycle/snapshots.ts';
 import { bringUpNodes, finishClusterCreate, markAvailable, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { portsOf, removeResource } from '../lifecycle/removal.ts';
-import { NODE_STATUS, requireState, transition } from '../lifecycle/states.ts';
+import { NODE_STATUS, nodeStatusOf, requireState, servesEndpoints, transition } from '../lifecycle/states.ts';
 import { runStep } from '../lifecycle/steps.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, NodeRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
@@ -65,7 +65,7 @@ export function endpoint(world: World, port: number): ec.Endpoint {
 }
 
 export function describeCluster(world: World, scope: Scope, c: ClusterRecord, showNodes: boolean): ec.CacheCluster {
-  const ready = c.status !== 'creating';
+  const ready = servesEndpoints(c.status);
   const zones = new Set(c.nodes.map((n) => n.az));
   const group = c.replicationGroupId ? world.resources.get(scope, 'replication-group', c.replicationGroupId) : undefined;
   return {
@@ -93,7 +93,7 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     CacheNodes: showNodes
       ? c.nodes.map((n) => ({
           CacheNodeId: n.id,
-          CacheNodeStatus: n.status,
+          CacheNodeStatus: nodeStatusOf(c.status, n.status),
           CacheNodeCreateTime: new Date(n.createdAt),
           Endpoint: ready && n.port ? endpoint(world, n.port) : undefined,
           ParameterGroupStatus: c.nodesToReboot?.includes(n.id) ? 'pending-reboot' : 'in-sync',

@@ -3,7 +3,7 @@ import { compareVersions, defaultParameterGroup, resolveEngineVersion } from '..
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { failMembers, finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
 import { portsOf } from '../lifecycle/removal.ts';
-import { requireState, transition } from '../lifecycle/states.ts';
+import { requireState, servesEndpoints, transition } from '../lifecycle/states.ts';
 import { runStep } from '../lifecycle/steps.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
 import { restartNodes } from '../lifecycle/provision.ts';
@@ -60,7 +60,8 @@ export function requireAvailableGroup(group: ReplicationGroupRecord): void {
 const enabled = (on: boolean) => (on ? 'enabled' : 'disabled');
 
 export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRecord): ec.ReplicationGroup {
-  const ready = g.status !== 'creating';
+  const ready = servesEndpoints(g.status);
+  const shardStatus = ready ? 'available' : g.status;
   const members = g.memberClusters
     .map((id) => world.resources.get(scope, 'cluster', id))
     .filter((c): c is ClusterRecord => c !== undefined);
@@ -80,7 +81,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     NodeGroups: g.shards
       ? g.shards.map((shard) => ({
           NodeGroupId: shard.id,
-          Status: ready ? 'available' : 'creating',
+          Status: shardStatus,
           Slots: formatSlots(shard.slots),
           PrimaryEndpoint: g.clusterModeCompatible && ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
           ReaderEndpoint: g.clusterModeCompatible && ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
@@ -91,13 +92,13 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
       : [
           {
             NodeGroupId: '0001',
-            Status: ready ? 'available' : 'creating',
+            Status: shardStatus,
             PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
             ReaderEndpoint: ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
             NodeGroupMembers: members.map((c) => ({
               CacheClusterId: c.id,
               CacheNodeId: '0001',
-              ReadEndpoint: c.status !== 'creating' && c.nodes[0]?.port ? endpoint(world, c.nodes[0].port) : undefined,
+              ReadEndpoint: servesEndpoints(c.status) && c.nodes[0]?.port ? endpoint(world, c.nodes[0].port) : undefined,
               PreferredAvailabilityZone: c.preferredAz,
               CurrentRole: c.id === g.primaryClusterId ? 'primary' : 'replica',
             })),

@@ -254,6 +254,27 @@ export function failureStateOf<K extends LifecycleKind>(kind: K, from: StatusOf<
   return (machine.failure[from] ?? machine.steady) as StatusOf<K>;
 }
 
+/**
+ * What the nodes of a cluster in a failure state show as CacheNodeStatus: AWS's node-status table has
+ * no create-failed, and writes these with underscores; a node that never started "has failed and
+ * cannot be recovered", which AWS calls restore_failed.
+ */
+const FAILED_NODE_STATUS: Readonly<Record<string, string>> = {
+  'create-failed': 'restore_failed',
+  'restore-failed': 'restore_failed',
+  'incompatible-network': 'incompatible_network',
+  'incompatible-parameters': 'incompatible_parameters',
+};
+
+export function nodeStatusOf(clusterStatus: string, nodeStatus: string): string {
+  return FAILED_NODE_STATUS[clusterStatus] ?? nodeStatus;
+}
+
+/** Cluster or group states whose nodes are not (or not yet) listening: AWS shows no endpoint for them. */
+export function servesEndpoints(status: string): boolean {
+  return status !== 'creating' && status !== 'create-failed' && status !== 'restore-failed' && status !== 'incompatible-network';
+}
+
 /** Node statuses (CacheNodeStatus) follow their cluster's, in AWS's words for a node. */
 export const NODE_STATUS = {
   creating: 'creating',

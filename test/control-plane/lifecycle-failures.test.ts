@@ -122,6 +122,10 @@ describe('failure paths', () => {
       await until(() => clusterStatus(client, 'doomed'), (s) => s === 'create-failed', 'create-failed');
       const events = await eventsOf(client, 'cache-cluster', 'doomed');
       expect(events.some((m) => /creation failed/.test(m))).toBe(true);
+      // Its node never listened: AWS's node status for a node that failed, and no endpoint to try.
+      const node = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'doomed', ShowCacheNodeInfo: true }))).CacheClusters![0]!.CacheNodes![0]!;
+      expect(node.CacheNodeStatus).toBe('restore_failed');
+      expect(node.Endpoint).toBeUndefined();
       // AWS refuses changes to a failed cluster but lets it be deleted.
       await expect(
         client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'doomed', SnapshotRetentionLimit: 1, ApplyImmediately: true })),
@@ -156,6 +160,12 @@ describe('failure paths', () => {
     expect((await eventsOf(client, 'replication-group', 'rg-from-bad')).some((m) => m.startsWith('Failed to restore data'))).toBe(true);
     const members = (await client.send(new DescribeCacheClustersCommand({}))).CacheClusters!.filter((c) => c.ReplicationGroupId === 'rg-from-bad');
     expect(members.map((m) => m.CacheClusterStatus)).toEqual(['create-failed', 'create-failed']);
+    const failedGroup = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'rg-from-bad' }))).ReplicationGroups![0]!;
+    const shard = failedGroup.NodeGroups![0]!;
+    expect([shard.Status, shard.PrimaryEndpoint, shard.ReaderEndpoint]).toEqual(['create-failed', undefined, undefined]);
+    expect(failedGroup.NodeGroups![0]!.NodeGroupMembers!.map((m) => m.ReadEndpoint)).toEqual([undefined, undefined]);
+    const failedNodes = (await client.send(new DescribeCacheClustersCommand({ ShowCacheNodeInfo: true }))).CacheClusters!.flatMap((c) => c.CacheNodes!);
+    expect(failedNodes.map((n) => [n.CacheNodeStatus, n.Endpoint])).toEqual([['restore_failed', undefined], ['restore_failed', undefined], ['restore_failed', undefined]]);
     await expect(
       client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-from-bad', ReplicationGroupDescription: 'x', ApplyImmediately: true })),
     ).rejects.toMatchObject({ name: 'InvalidReplicationGroupStateFault' });
