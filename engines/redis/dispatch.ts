@@ -33,6 +33,13 @@ export function resolve(e: Engine, args: readonly string[]): CommandDef | string
   return def;
 }
 
+/** The command an arity error belongs to: Redis counts it among that command's rejected calls. */
+function arityRejected(e: Engine, args: readonly string[]): CommandDef | null {
+  const def = e.lookup(args[0] as string);
+  if (def?.subcommands === undefined || args.length < 2) return def ?? null;
+  return def.subcommands.get((args[1] as string).toLowerCase()) ?? null;
+}
+
 /** In cluster mode: CROSSSLOT for keys in different slots, MOVED when another shard owns the slot. */
 function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]): string | null {
   const topo = e.cluster as ClusterTopology;
@@ -60,7 +67,7 @@ function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void
 export function execute(e: Engine, c: Client, args: string[]): void {
   const r = resolve(e, args);
   if (typeof r === 'string') {
-    reject(e, c, r, null);
+    reject(e, c, r, r.startsWith('ERR wrong number') ? arityRejected(e, args) : null);
     return;
   }
   const def = r;

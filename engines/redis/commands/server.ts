@@ -373,8 +373,12 @@ export const serverCommands = defineGroup('server', [
         arity: -2,
         flags: ['admin', 'loading', 'stale'],
         handler: (c, a) => {
-          const wanted = a.length > 2 ? new Set(a.slice(2).map((n) => n.toLowerCase())) : null;
-          const rows = c.engine.cmdStats.filter(([name, s]) => s.calls > 0 && (wanted === null || wanted.has(name)));
+          const all = c.engine.cmdStats.filter(([, s]) => s.calls > 0);
+          // In the order asked; a container (CLIENT) stands for each of its subcommands, as in Redis.
+          const rows = a.length <= 2 ? all : a.slice(2).flatMap((n) => {
+            const name = n.toLowerCase();
+            return all.filter(([full]) => full === name || full.startsWith(`${name}|`));
+          });
           c.w.map(rows.length);
           for (const [name, s] of rows) {
             c.w.bulk(name);
