@@ -283,7 +283,7 @@ describe('endpoint faults', () => {
 });
 
 describe('faults on memcached nodes', () => {
-  it('add-latency, stop-node and drop-connections reach a memcached node as its clients see them; fill-memory is for Redis nodes', async () => {
+  it('add-latency, stop-node and drop-connections reach a memcached node as its clients see them', async () => {
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'mc' });
     const port = await nodePort('mc');
