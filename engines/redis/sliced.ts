@@ -4,6 +4,8 @@
 // gets its reply once the work is done. Inside MULTI or a script the work runs whole, since those must
 // not yield.
 import type { Client } from './client.ts';
+import { RedisError } from './errors.ts';
+import { notifyCommand } from './notify.ts';
 import { SLICE_MS } from '../slices.ts';
 
 /** Runs `work` for at most SLICE_MS; true once it is finished. */
@@ -16,7 +18,39 @@ function slice(work: Iterator<unknown>): boolean {
   }
 }
 
-export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void): void {
+/**
+ * A write whose slices outlived its handler applies its result after dispatch's `call` returned, so it
+ * raises here the keyspace events `call` raises for a write that finishes inside its handler.
+ */
+function asWrite(c: Client, args: string[], apply: () => void): void {
+  const e = c.engine;
+  const def = e.lookup(args[0] as string);
+  const dirtyBefore = e.ks.stats.dirty;
+  e.emptied = [];
+  apply();
+  if (def !== undefined && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
+    const emptied = e.emptied;
+    e.emptied = [];
+    notifyCommand(e, c, def, args, emptied);
+  }
+}
+
+/** Runs `finish` after the last slice, where a throw would otherwise escape to the event loop. */
+function settle(c: Client, finish: () => void): void {
+  try {
+    finish();
+  } catch (err) {
+    const msg = err instanceof RedisError ? err.reply : `ERR internal error: ${err instanceof Error ? err.message : String(err)}`;
+    c.w.error(msg);
+    c.engine.countError(msg);
+  }
+}
+
+/**
+ * Runs `work` in slices and then `reply`. A write passes its `args`: its result is stored by `reply`,
+ * which then gets the keyspace notifications of the command.
+ */
+export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void, args?: string[]): void {
   const e = c.engine;
   if (e.execDepth !== 0 || e.scripting.running !== null) {
     while (work.next().done !== true);
@@ -43,12 +77,21 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void)
       release();
       return;
     }
-    if (!slice(work)) {
+    let done: boolean;
+    try {
+      done = slice(work);
+    } catch (err) {
+      done = true;
+      reply = () => {
+        throw err;
+      };
+    }
+    if (!done) {
       setImmediate(step);
       return;
     }
     e.unblock(c);
-    reply();
+    settle(c, args === undefined ? reply : () => asWrite(c, args, reply));
     // The reply goes out before those of the clients the release lets run.
     e.queueFlush(c);
     release();

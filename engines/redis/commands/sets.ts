@@ -75,14 +75,18 @@ function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'di
   }
 }
 
-function store(c: Client, dst: string, result: Set<string>): void {
+/** Stores a SUNIONSTORE & co result; like Redis it announces only `dst`: `event`, or del when emptied. */
+function store(c: Client, dst: string, result: Set<string>, event: string): void {
   if (result.size === 0) {
-    c.db.delete(dst);
+    if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
   } else {
     const o = newSet();
-    for (const m of result) o.v.add(m);
-    updateEncoding(o, [...result], c.engine.config.encoding);
+    o.v = result;
+    const t = c.engine.config.encoding;
+    // Past the intset size the members need no look: a copy of a million would hold the loop.
+    updateEncoding(o, result.size > t.setIntsetEntries ? [] : [...result], t);
     c.db.set(dst, o);
+    notify(c.engine, 's', event, c.dbIndex, dst);
   }
   c.w.int(result.size);
 }
@@ -240,7 +244,11 @@ export const setCommands = defineGroup('set', [
       arity: -3,
       flags: ['write', 'denyoom'] as const,
       keys: [1, -1, 1] as [number, number, number],
-      handler: (c: Client, a: string[]) => store(c, a[1] as string, combine(c, a.slice(2), op)),
+      handler: (c: Client, a: string[]) => {
+        const out = new Set<string>();
+        const sets = a.slice(2).map((k) => getSet(c, k));
+        runSliced(c, combineSteps(sets, op, out), () => store(c, a[1] as string, out, `s${op}store`), a);
+      },
     },
   ]),
   {

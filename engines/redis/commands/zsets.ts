@@ -7,6 +7,8 @@ import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts'
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomPick } from './hashes.ts';
 import { scanCollection } from './scan-collection.ts';
+import { notify } from '../notify.ts';
+import { runSliced } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
@@ -209,37 +211,63 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
   writeEntries(c, collectRange(z, minS, maxS, spec), spec.withScores);
 }
 
-function storeZ(c: Client, dst: string, z: ZSet): number {
+/** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */
+function storeZ(c: Client, dst: string, z: ZSet, event: string): number {
   if (z.size === 0) {
-    c.db.delete(dst);
+    if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
     return 0;
   }
   const o: ZSetObj = newZSet();
   o.v = z;
-  updateEncoding(o, [...z.dict.keys()], c.engine.config.encoding);
+  const t = c.engine.config.encoding;
+  // Past the listpack size the members need no look: a copy of a million would hold the loop.
+  updateEncoding(o, z.size > t.zsetEntries ? [] : [...z.dict.keys()], t);
   c.db.set(dst, o);
+  notify(c.engine, 'z', event, c.dbIndex, dst);
   return z.size;
 }
 
 type Aggregate = 'sum' | 'min' | 'max';
 
-/** Reads a source for ZUNION & co: sorted sets, or plain sets with score 1. */
-function sourceEntries(c: Client, key: string): Map<string, number> | null {
+/** A source of ZUNION & co: a sorted set's scores, or a plain set whose members score 1. */
+type Source = Map<string, number> | Set<string>;
+
+/** Reads a source for ZUNION & co; a plain set is read in place, as copying a large one would hold the loop. */
+function sourceOf(c: Client, key: string): Source | null {
   const o = c.db.lookup(key);
   if (o === null) return null;
   if (o.type === 'zset') return o.v.dict;
-  if (o.type === 'set') return new Map([...o.v].map((m) => [m, 1]));
+  if (o.type === 'set') return o.v;
   fail(E.WRONGTYPE);
 }
 
-/** ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD (`cardOnly`: LIMIT is its only option). */
-function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean, cardOnly = false): { z: ZSet; withScores: boolean; limit: number } {
+function scoreIn(src: Source, m: string): number | undefined {
+  if (src instanceof Map) return src.get(m);
+  return src.has(m) ? 1 : undefined;
+}
+
+function* entriesOf(src: Source): Generator<[string, number]> {
+  if (src instanceof Map) yield* src;
+  else for (const m of src) yield [m, 1];
+}
+
+interface SetOp {
+  op: 'union' | 'inter' | 'diff';
+  sources: (Source | null)[];
+  weights: number[];
+  agg: Aggregate;
+  withScores: boolean;
+  limit: number;
+}
+
+/** Parses ZUNION/ZINTER/ZDIFF(STORE) and ZINTERCARD (`cardOnly`: LIMIT is its only option). */
+function parseSetOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean, cardOnly = false): SetOp {
   const numkeys = parseIntArg(a[numkeysAt] as string);
   if (numkeys <= 0) fail(`ERR at least 1 input key is needed for '${name}' command`);
   if (numkeysAt + numkeys >= a.length) fail(E.SYNTAX);
   const keys = a.slice(numkeysAt + 1, numkeysAt + 1 + numkeys);
   // Redis type-checks every source key before it looks at WEIGHTS/AGGREGATE.
-  const sources = keys.map((k) => sourceEntries(c, k));
+  const sources = keys.map((k) => sourceOf(c, k));
   const weights = keys.map(() => 1);
   let agg: Aggregate = 'sum';
   let withScores = false;
@@ -262,6 +290,12 @@ function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt
     } else if (allowWithScores && is(a[i], 'withscores')) withScores = true;
     else fail(E.SYNTAX);
   }
+  return { op, sources, weights, agg, withScores, limit };
+}
+
+/** Computes a parsed set operation into `z`, one member per step, so runSliced can spread it over slices. */
+function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
+  const { sources, weights, agg } = p;
   const combine = (x: number, y: number): number => {
     if (agg === 'sum') {
       const s = x + y;
@@ -274,44 +308,57 @@ function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt
     return Number.isNaN(v) ? 0 : v;
   };
   const acc = new Map<string, number>();
-  if (op === 'union') {
-    sources.forEach((src, i) => {
-      if (src === null) return;
-      for (const [m, s] of src) {
+  if (p.op === 'union') {
+    for (let i = 0; i < sources.length; i++) {
+      const src = sources[i];
+      if (src === undefined || src === null) continue;
+      for (const [m, s] of entriesOf(src)) {
         const v = weighted(s, weights[i] as number);
         const cur = acc.get(m);
         acc.set(m, cur === undefined ? v : combine(cur, v));
+        yield;
       }
-    });
-  } else if (op === 'inter') {
+    }
+  } else if (p.op === 'inter') {
     if (!sources.some((s) => s === null)) {
-      const first = sources[0] as Map<string, number>;
-      for (const [m, s] of first) {
+      const all = sources as Source[];
+      for (const [m, s] of entriesOf(all[0] as Source)) {
         let v = weighted(s, weights[0] as number);
-        let all = true;
-        for (let i = 1; i < sources.length; i++) {
-          const other = (sources[i] as Map<string, number>).get(m);
+        let everywhere = true;
+        for (let i = 1; i < all.length; i++) {
+          const other = scoreIn(all[i] as Source, m);
           if (other === undefined) {
-            all = false;
+            everywhere = false;
             break;
           }
           v = combine(v, weighted(other, weights[i] as number));
         }
-        if (all) acc.set(m, v);
+        if (everywhere) acc.set(m, v);
+        yield;
       }
     }
   } else {
-    const first = sources[0];
+    const [first, ...rest] = sources;
     if (first) {
-      for (const [m, s] of first) {
-        if (sources.slice(1).some((src) => src !== null && src.has(m))) continue;
-        acc.set(m, s);
+      for (const [m, s] of entriesOf(first)) {
+        if (!rest.some((src) => src !== null && src !== undefined && scoreIn(src, m) !== undefined)) acc.set(m, s);
+        yield;
       }
     }
   }
+  for (const [m, s] of acc) {
+    z.add(m, s);
+    yield;
+  }
+}
+
+/** parseSetOp and setOpSteps in one turn, for ZINTERCARD. */
+function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean, cardOnly = false): { z: ZSet; withScores: boolean; limit: number } {
+  const p = parseSetOp(c, a, op, numkeysAt, name, allowWithScores, cardOnly);
   const z = new ZSet();
-  for (const [m, s] of acc) z.add(m, s);
-  return { z, withScores, limit };
+  const steps = setOpSteps(p, z);
+  while (steps.next().done !== true);
+  return { z, withScores: p.withScores, limit: p.limit };
 }
 
 function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
@@ -562,7 +609,7 @@ export const zsetCommands = defineGroup('sorted_set', [
       const entries = z === null ? [] : collectRange(z, a[3] as string, a[4] as string, spec);
       const out = new ZSet();
       for (const [m, s] of entries) out.add(m, s);
-      c.w.int(storeZ(c, a[1] as string, out));
+      c.w.int(storeZ(c, a[1] as string, out, 'zrangestore'));
     },
   },
   { name: 'zrevrange', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, { rev: true }, { by: false, rev: false, withScores: true, limit: false }) },
@@ -596,8 +643,9 @@ export const zsetCommands = defineGroup('sorted_set', [
       flags: ['readonly'] as const,
       keysOf: (a: string[]) => numkeysPositions(a, 1),
       handler: (c: Client, a: string[]) => {
-        const r = setOp(c, a, op, 1, `z${op}`, true);
-        writeEntries(c, [...r.z.entries()], r.withScores);
+        const p = parseSetOp(c, a, op, 1, `z${op}`, true);
+        const z = new ZSet();
+        runSliced(c, setOpSteps(p, z), () => writeEntries(c, [...z.entries()], p.withScores));
       },
     },
     {
@@ -606,8 +654,9 @@ export const zsetCommands = defineGroup('sorted_set', [
       flags: ['write', 'denyoom'] as const,
       keysOf: (a: string[]) => [1, ...numkeysPositions(a, 2)],
       handler: (c: Client, a: string[]) => {
-        const r = setOp(c, a, op, 2, `z${op}store`, false);
-        c.w.int(storeZ(c, a[1] as string, r.z));
+        const p = parseSetOp(c, a, op, 2, `z${op}store`, false);
+        const z = new ZSet();
+        runSliced(c, setOpSteps(p, z), () => c.w.int(storeZ(c, a[1] as string, z, `z${op}store`)), a);
       },
     },
   ]),

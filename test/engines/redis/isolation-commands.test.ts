@@ -1,55 +1,12 @@
 // Commands whose work grows with the data must not hold the event loop every node shares: while one node
 // runs KEYS over hundreds of thousands of keys or flushes them, another node answers PING at once and the
 // loop's worst delay stays small. The busy node itself stays atomic: its other clients wait for the reply.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newSet, newString } from '../../../engines/redis/db/objects.ts';
 import { RawClient, startServer, type Started } from './helpers.ts';
+import { bound, STALL_BOUND_MS, wholeTurn, whileWorking } from './stall.ts';
 
 const KEYS = 500_000;
-/** Worst event-loop delay allowed while another node works: room for GC pauses on a loaded 2-core machine. */
-const STALL_BOUND_MS = 200;
-
-/**
- * How long `cmd` holds the loop when run whole (inside MULTI, where it must not yield). The stall a sliced
- * run may show is bounded relative to it, since on a loaded machine every figure stretches alike.
- */
-async function wholeTurn(c: RawClient, cmd: readonly string[]): Promise<number> {
-  await c.call('MULTI');
-  await c.call(...cmd);
-  const t0 = performance.now();
-  await c.call('EXEC');
-  return performance.now() - t0;
-}
-
-const bound = (whole: number) => Math.max(STALL_BOUND_MS, whole * 0.6);
-
-/** PINGs `port` until `work` settles; the worst PING round trip and the loop's worst delay meanwhile. */
-async function whileWorking(port: number, work: Promise<unknown>): Promise<{ ping: number; loop: number; answered: number }> {
-  const c = await RawClient.connect(port);
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
-  let done = false;
-  const finished = work.finally(() => {
-    done = true;
-  });
-  let ping = 0;
-  let answered = 0;
-  try {
-    while (!done) {
-      const t0 = performance.now();
-      c.write('PING\r\n');
-      await c.read(60_000);
-      ping = Math.max(ping, performance.now() - t0);
-      answered++;
-    }
-    await finished;
-  } finally {
-    h.disable();
-    c.close();
-  }
-  return { ping, loop: h.max / 1e6, answered };
-}
 
 describe('long commands run in slices', () => {
   const servers: Started[] = [];

@@ -1,0 +1,49 @@
+// How much a command on one node holds the event loop every node shares: another node is PINGed while the
+// command runs, and the loop's worst delay is sampled meanwhile.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { RawClient } from './helpers.ts';
+
+/** Worst event-loop delay allowed while another node works: room for GC pauses on a loaded 2-core machine. */
+export const STALL_BOUND_MS = 200;
+
+/**
+ * How long `cmd` holds the loop when run whole (inside MULTI, where it must not yield). The stall a sliced
+ * run may show is bounded relative to it, since on a loaded machine every figure stretches alike.
+ */
+export async function wholeTurn(c: RawClient, cmd: readonly string[]): Promise<number> {
+  await c.call('MULTI');
+  await c.call(...cmd);
+  const t0 = performance.now();
+  c.write('EXEC\r\n');
+  await c.read(60_000);
+  return performance.now() - t0;
+}
+
+export const bound = (whole: number) => Math.max(STALL_BOUND_MS, whole * 0.6);
+
+/** PINGs `port` until `work` settles; the worst PING round trip and the loop's worst delay meanwhile. */
+export async function whileWorking(port: number, work: Promise<unknown>): Promise<{ ping: number; loop: number; answered: number }> {
+  const c = await RawClient.connect(port);
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  let ping = 0;
+  let answered = 0;
+  try {
+    while (!done) {
+      const t0 = performance.now();
+      c.write('PING\r\n');
+      await c.read(60_000);
+      ping = Math.max(ping, performance.now() - t0);
+      answered++;
+    }
+    await finished;
+  } finally {
+    h.disable();
+    c.close();
+  }
+  return { ping, loop: h.max / 1e6, answered };
+}
