@@ -1,6 +1,8 @@
 // The latency monitor (latency-monitor-threshold): per event class, the last 160 per-second maxima
 // and the all-time maximum, as redis-server's latency.c keeps them, plus its GRAPH and DOCTOR text.
 
+import { latencyReport, type DoctorSettings } from './latency-doctor.ts';
+
 const TS_LEN = 160;
 const GRAPH_COLS = 80;
 
@@ -101,29 +103,10 @@ export class LatencyMonitor {
     return out;
   }
 
-  /** LATENCY DOCTOR: redis-server's texts for the quiet cases, and one line per event otherwise. */
-  doctor(thresholdMs: number): string {
-    if (this.events.size === 0 && thresholdMs === 0) {
-      return 'I\'m sorry, Dave, I can\'t do that. Latency monitoring is disabled in this Redis instance. You may use "CONFIG SET latency-monitor-threshold <milliseconds>." in order to enable it. If we weren\'t in a deep space mission I\'d suggest to take a look at https://redis.io/topics/latency-monitor.\n';
-    }
-    if (this.events.size === 0) {
-      return 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n';
-    }
-    let out = "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n";
-    let n = 0;
-    for (const [name, ts] of this.events) {
-      const samples = this.history(name);
-      const count = samples.length;
-      const avg = samples.reduce((a, s) => a + s.latency, 0) / count;
-      const mad = samples.reduce((a, s) => a + Math.abs(s.latency - avg), 0) / count;
-      const first = samples[0]?.time ?? 0;
-      const last = samples[count - 1]?.time ?? 0;
-      const period = count > 1 ? (last - first) / count : 0;
-      out += `${++n}. ${name}: ${count} latency spikes (average ${Math.trunc(avg)}ms, mean deviation ${Math.trunc(mad)}ms, period ${period.toFixed(2)} sec). Worst all time event ${ts.max}ms.\n`;
-    }
-    out += '\nI have a few advices for you:\n\n';
-    out += `- Check your system for latency sources: the threshold is ${thresholdMs} milliseconds, and events above it were recorded.\n`;
-    return out;
+  /** LATENCY DOCTOR's report (latency-doctor.ts) over every event's samples. */
+  doctor(settings: DoctorSettings, nowSec: number): string {
+    const events = [...this.events].map(([name, ts]) => ({ name, samples: this.history(name), max: ts.max }));
+    return latencyReport(events, settings, nowSec);
   }
 }
 

@@ -34,12 +34,18 @@ function graph(c: Client, a: string[]): void {
   c.w.verbatim(c.engine.latency.graph(event, Math.floor(c.engine.clock.now() / 1000)));
 }
 
+function doctor(c: Client): void {
+  const cfg = c.engine.config;
+  const settings = { thresholdMs: cfg.latencyMonitorThreshold, slowlogSlowerThan: cfg.slowlogSlowerThan, slowlogMaxLen: cfg.slowlogMaxLen, hz: cfg.hz };
+  c.w.verbatim(c.engine.latency.doctor(settings, Math.floor(c.engine.clock.now() / 1000)));
+}
+
 export const latencySubcommands: CommandSpec[] = [
   { name: 'latest', arity: 2, flags: FLAGS, handler: latest },
   { name: 'history', arity: 3, flags: FLAGS, handler: history },
   { name: 'graph', arity: 3, flags: FLAGS, handler: graph },
   { name: 'reset', arity: -2, flags: FLAGS, handler: (c, a) => c.w.int(c.engine.latency.reset(a.slice(2))) },
-  { name: 'doctor', arity: 2, flags: FLAGS, handler: (c) => c.w.verbatim(c.engine.latency.doctor(c.engine.config.latencyMonitorThreshold)) },
+  { name: 'doctor', arity: 2, flags: FLAGS, handler: doctor },
   {
     name: 'help',
     arity: 2,

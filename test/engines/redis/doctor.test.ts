@@ -1,0 +1,44 @@
+// MEMORY DOCTOR and LATENCY DOCTOR word their reports as redis-server 7.0 does: the disabled,
+// quiet and empty-instance texts exactly, and after a slow command the same events and advice
+// (the measured milliseconds differ between servers, so digits in the statistics line are masked).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('doctor reports as redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
+  });
+
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  it('empty instance, disabled monitor, no spikes, then a slow command with each slowlog setting', async () => {
+    const replies = await differential(
+      ours.port,
+      real.port,
+      script(`
+        MEMORY DOCTOR
+        LATENCY DOCTOR
+        CONFIG SET latency-monitor-threshold 20
+        LATENCY DOCTOR
+        DEBUG SLEEP 0.05
+        LATENCY DOCTOR
+        CONFIG SET slowlog-log-slower-than -1
+        LATENCY DOCTOR
+        CONFIG SET slowlog-log-slower-than 1000
+        LATENCY DOCTOR
+        LATENCY RESET
+        LATENCY DOCTOR
+      `),
+    );
+    const mask = (s: string): string => s.replace(/\d+ latency spikes \(average \d+ms, mean deviation \d+ms, period [\d.]+ sec\)\. Worst all time event \d+ms/g, 'N spikes').replace(/^\$\d+/, '$N');
+    expect(replies.map((r) => ({ cmd: r.cmd, ours: mask(r.ours) }))).toEqual(replies.map((r) => ({ cmd: r.cmd, ours: mask(r.real) })));
+  });
+});
