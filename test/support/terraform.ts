@@ -43,6 +43,25 @@ provider "aws" {
 `;
 }
 
+/** A second aws provider for the same emulator under `alias`, in another region (a global datastore's secondary). */
+export function regionProvider(url: string, alias: string, region: string): string {
+  return `
+provider "aws" {
+  alias                       = "${alias}"
+  region                      = "${region}"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+  endpoints {
+    elasticache = "${url}"
+  }
+}
+`;
+}
+
 /** A working directory whose CLI configuration installs the provider from the local mirror only. */
 export function workspace(prefix: string, mainTf: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -1,5 +1,6 @@
 // apply_immediately left at its default (false) and log delivery set: apply, a clean second plan, a
-// node type change that waits for the maintenance window on the emulator's clock, destroy.
+// node type change that waits for the maintenance window on the emulator's clock, destroy; a serverless
+// cache and a reserved cache node (bought from the offering data source) ride along.
 import { expect } from 'vitest';
 import { maintenanceDueAt } from '../../../src/lifecycle/maintenance.ts';
 import { freePort } from '../../support/net.ts';
@@ -62,6 +63,24 @@ resource "aws_elasticache_replication_group" "redis" {
     log_format       = "text"
     log_type         = "engine-log"
   }
+}
+
+resource "aws_elasticache_serverless_cache" "serverless" {
+  name                 = "tf-full-serverless"
+  engine               = "valkey"
+  major_engine_version = "8"
+}
+
+data "aws_elasticache_reserved_cache_node_offering" "offering" {
+  cache_node_type     = "cache.r6g.large"
+  duration            = "P1Y"
+  offering_type       = "No Upfront"
+  product_description = "redis"
+}
+
+resource "aws_elasticache_reserved_cache_node" "reserved" {
+  reserved_cache_nodes_offering_id = data.aws_elasticache_reserved_cache_node_offering.offering.offering_id
+  id                               = "tf-full-reserved"
 }
 `;
 }

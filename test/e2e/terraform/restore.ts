@@ -1,6 +1,7 @@
 import {
   CreateCacheClusterCommand,
   CreateSnapshotCommand,
+  DescribeGlobalReplicationGroupsCommand,
   DescribeCacheClustersCommand,
   DescribeSnapshotsCommand,
   ElastiCacheClient,
@@ -10,11 +11,11 @@ import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { CREDENTIALS, FAST_WAIT } from '../../support/emulator.ts';
 import { freePort } from '../../support/net.ts';
-import { providerBlock } from '../../support/terraform.ts';
+import { providerBlock, regionProvider } from '../../support/terraform.ts';
 import type { Scenario } from './scenario.ts';
 
 export const restore: Scenario = {
-  title: 'snapshots: restores aws_elasticache_replication_group from snapshot_name with the data in it',
+  title: 'snapshots and global datastores: restores a replication group from snapshot_name with its data; a global replication group with a secondary in us-west-2 applies, plans clean and destroys',
   async run(emulator, newWorkspace) {
     const client = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'tf-seed', Engine: 'redis', CacheNodeType: 'cache.t3.micro' }));
@@ -30,10 +31,12 @@ export const restore: Scenario = {
       if (s.SnapshotStatus === 'available') break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    client.destroy();
 
-    const port = await freePort();
+    const [port, primaryPort, secondaryPort] = [await freePort(), await freePort(), await freePort()];
+    // This configuration also carries the global datastore: its create and delete chains (primary, global
+    // group, secondary) wait on the provider's polls one after another, beside the restore's short ones.
     const ws = newWorkspace(`${providerBlock(emulator.url)}
+${regionProvider(emulator.url, 'west', 'us-west-2')}
 resource "aws_elasticache_replication_group" "restored" {
   replication_group_id = "tf-restored"
   description          = "seeded from a snapshot"
@@ -42,6 +45,30 @@ resource "aws_elasticache_replication_group" "restored" {
   snapshot_name        = "tf-seed-snap"
   port                 = ${port}
 }
+
+resource "aws_elasticache_replication_group" "global_primary" {
+  replication_group_id = "tf-global-primary"
+  description          = "global datastore primary"
+  engine               = "redis"
+  engine_version       = "7.1"
+  node_type            = "cache.r6g.large"
+  num_cache_clusters   = 1
+  port                 = ${primaryPort}
+}
+
+resource "aws_elasticache_global_replication_group" "global" {
+  global_replication_group_id_suffix = "tf-global"
+  primary_replication_group_id       = aws_elasticache_replication_group.global_primary.id
+}
+
+resource "aws_elasticache_replication_group" "global_secondary" {
+  provider                    = aws.west
+  replication_group_id        = "tf-global-secondary"
+  description                 = "global datastore secondary"
+  global_replication_group_id = aws_elasticache_global_replication_group.global.global_replication_group_id
+  num_cache_clusters          = 1
+  port                        = ${secondaryPort}
+}
 `);
     await ws.expectCode(0, 'init');
     await ws.expectCode(0, 'apply', '-auto-approve');
@@ -49,7 +76,15 @@ resource "aws_elasticache_replication_group" "restored" {
     await redis.connect();
     expect(await redis.get('from-snapshot')).toBe('yes');
     redis.disconnect();
+    const global = (await client.send(new DescribeGlobalReplicationGroupsCommand({ ShowMemberInfo: true }))).GlobalReplicationGroups!;
+    expect(global).toHaveLength(1);
+    expect(global[0]!.Members!.map((m) => [m.ReplicationGroupId, m.ReplicationGroupRegion, m.Role]).sort()).toEqual([
+      ['tf-global-primary', 'us-east-1', 'PRIMARY'],
+      ['tf-global-secondary', 'us-west-2', 'SECONDARY'],
+    ]);
     await ws.expectCode(0, 'plan', '-detailed-exitcode');
     await ws.expectCode(0, 'destroy', '-auto-approve');
+    expect((await client.send(new DescribeGlobalReplicationGroupsCommand({}))).GlobalReplicationGroups).toEqual([]);
+    client.destroy();
   },
 };
