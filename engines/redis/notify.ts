@@ -25,7 +25,7 @@ export function parseNotifyFlags(s: string): NotifyFlags | null {
 
 type Event = [cls: string, name: string];
 
-/** Command → event per key it touches. A function handles commands whose keys get different events. */
+/** Command (full name: xgroup|create) → event per key it touches. A function handles commands whose keys get different events. */
 const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = {
   set: (a) => {
     const out: [Event, string][] = [[['$', 'set'], a[1] as string]];
@@ -98,6 +98,12 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   xadd: ['t', 'xadd'],
   xdel: ['t', 'xdel'],
   xtrim: ['t', 'xtrim'],
+  xsetid: ['t', 'xsetid'],
+  'xgroup|create': ['t', 'xgroup-create'],
+  'xgroup|createconsumer': ['t', 'xgroup-createconsumer'],
+  'xgroup|delconsumer': ['t', 'xgroup-delconsumer'],
+  'xgroup|setid': ['t', 'xgroup-setid'],
+  'xgroup|destroy': ['t', 'xgroup-destroy'],
   setbit: ['$', 'setbit'],
   bitfield: ['$', 'setbit'],
   bitop: ['$', 'set'],
@@ -114,7 +120,7 @@ export function notify(e: Engine, cls: string, event: string, dbId: number, key:
 
 /** Called after a write command that changed the dataset; `emptied` are keys it deleted by emptying them. */
 export function notifyCommand(e: Engine, c: Client, def: CommandDef, args: string[], emptied: [number, string][]): void {
-  const spec = EVENTS[def.name];
+  const spec = EVENTS[def.fullName];
   if (typeof spec === 'function') {
     for (const [[cls, name], key] of spec(args)) notify(e, cls, name, c.dbIndex, key);
   } else if (spec !== undefined) {
