@@ -87,7 +87,8 @@ function socketConn(s: net.Socket): Conn {
     write: (b) => {
       if (!s.destroyed) s.write(b);
     },
-    end: () => s.end(),
+    // Closed outright once the last reply is out, as Redis close()s: a peer still writing then gets a reset, not a half-open socket.
+    end: () => s.end(() => s.destroy()),
     destroy: () => s.destroy(),
     pauseReading: () => s.pause(),
     resumeReading: () => s.resume(),

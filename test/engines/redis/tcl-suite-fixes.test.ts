@@ -1,4 +1,5 @@
 // Differences from redis-server 7.0 that Redis's own tcl suite (run in external mode against a node) exposed.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
 
@@ -26,6 +27,35 @@ const CASES: Record<string, string> = {
     XADD x 1-5 f v
   `,
 };
+
+/** Sends an endless inline request; resolves with what the server said once writing to it fails. */
+function desync(port: number, first: string): Promise<{ reply: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    // Half-open allowed: like the tcl suite's client, it keeps writing after the server's FIN.
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    let reply = '';
+    let sent = 0;
+    s.on('data', (d) => (reply += d.toString('latin1')));
+    const chunk = Buffer.alloc(4096, 'payload');
+    const pump = (): void => {
+      // Redis closes after 64KB of inline request: a few MB unanswered means the socket was left open.
+      while (!s.destroyed && sent < 8 << 20) {
+        sent += chunk.length;
+        if (!s.write(chunk)) return void s.once('drain', pump);
+      }
+      if (!s.destroyed) {
+        s.destroy();
+        resolve({ reply, closed: false });
+      }
+    };
+    s.on('error', () => undefined);
+    s.on('close', () => resolve({ reply, closed: true }));
+    s.once('connect', () => {
+      s.write(first);
+      pump();
+    });
+  });
+}
 
 describe.skipIf(!available)('fixes found by the upstream tcl suite, against redis-server 7.0', () => {
   let ours: Started;
@@ -83,6 +113,16 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
       expect(await blockedGroupRead(ours.port, cmds)).toEqual(await blockedGroupRead(real.port, cmds));
     });
   }
+
+  it('a protocol error closes the connection outright, so a client still writing gets an error', async () => {
+    for (const first of ['\x00', '*\x00', '$\x00']) {
+      const [a, b] = await Promise.all([desync(ours.port, first), desync(real.port, first)]);
+      expect(b.closed).toBe(true);
+      expect(a.closed).toBe(true);
+      // The reset may discard the error reply before the client reads it, on either server.
+      expect(a.reply).toMatch(/^(-ERR Protocol error: too big (inline request|mbulk count string)\r\n)?$/);
+    }
+  });
 
   it('MEMORY USAGE counts a collection written in place, not only its empty shell', async () => {
     const c = await RawClient.connect(ours.port);
