@@ -8,7 +8,8 @@ import { Runtime } from './lifecycle/runtime.ts';
 import { createLogger, type Logger } from './log.ts';
 import { openDb, type Db } from './store/db.ts';
 import { Events, type SourceType } from './store/events.ts';
-import type { Scope } from './store/records.ts';
+import { arnOf } from './store/kinds.ts';
+import type { Kind, Scope } from './store/records.ts';
 import { Resources } from './store/resources.ts';
 import { Tags } from './store/tags.ts';
 
@@ -63,8 +64,8 @@ export class World {
     this.logShipper.unref();
   }
 
-  arn(scope: Scope, type: string, id: string): string {
-    return `arn:aws:elasticache:${scope.region}:${scope.account}:${type}:${id}`;
+  arn(scope: Scope, kind: Kind, id: string): string {
+    return arnOf(scope, kind, id);
   }
 
   event(scope: Scope, sourceType: SourceType, sourceId: string, message: string): void {

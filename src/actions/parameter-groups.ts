@@ -52,7 +52,7 @@ function describeGroup(world: World, scope: Scope, g: ParameterGroupRecord): ec.
     CacheParameterGroupFamily: g.family,
     Description: g.description,
     IsGlobal: false,
-    ARN: world.arn(scope, 'parametergroup', g.name),
+    ARN: world.arn(scope, 'parameter-group', g.name),
   };
 }
 
@@ -145,7 +145,7 @@ export const parameterGroupActions: ActionTable = {
       if (!world.resources.insert(scope, 'parameter-group', name, record)) {
         throw fault('CacheParameterGroupAlreadyExistsFault', `Parameter group ${name} already exists.`);
       }
-      applyCreateTags(world, world.arn(scope, 'parametergroup', name), input.Tags);
+      applyCreateTags(world, world.arn(scope, 'parameter-group', name), input.Tags);
     });
     world.event(scope, 'cache-parameter-group', name, `Cache parameter group ${name} created`);
     return { CacheParameterGroup: describeGroup(world, scope, record) };

@@ -117,7 +117,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     TransitEncryptionEnabled: g.transitEncryption,
     AtRestEncryptionEnabled: g.atRestEncryption,
     KmsKeyId: g.kmsKeyId,
-    ARN: world.arn(scope, 'replicationgroup', g.id),
+    ARN: world.arn(scope, 'replication-group', g.id),
     UserGroupIds: g.userGroupIds,
     LogDeliveryConfigurations: describeLogDelivery(g.logDelivery),
     ReplicationGroupCreateTime: new Date(g.createdAt),
@@ -321,7 +321,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
       primary.replicationGroupId = id;
       world.resources.put(scope, 'cluster', primary.id, primary);
     }
-    applyCreateTags(world, world.arn(scope, 'replicationgroup', id), input.Tags);
+    applyCreateTags(world, world.arn(scope, 'replication-group', id), input.Tags);
     // A group's tags are its member clusters' tags too, as on AWS.
     for (const m of members) applyCreateTags(world, world.arn(scope, 'cluster', m.id), input.Tags);
   });

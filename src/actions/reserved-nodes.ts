@@ -72,7 +72,7 @@ function describeNode(world: World, scope: Scope, r: ReservedNodeRecord): ec.Res
     OfferingType: o.offeringType,
     State: ended ? 'retired' : r.state,
     RecurringCharges: charges(o),
-    ReservationARN: world.arn(scope, 'reserved-instance', r.id),
+    ReservationARN: world.arn(scope, 'reserved-node', r.id),
   };
 }
 
@@ -104,7 +104,7 @@ export const reservedNodeActions: ActionTable = {
         if (!world.resources.insert(scope, 'reserved-node', id, record)) {
           throw fault('ReservedCacheNodeAlreadyExistsFault', `Reserved cache node ${id} already exists.`);
         }
-        applyCreateTags(world, world.arn(scope, 'reserved-instance', id), input.Tags);
+        applyCreateTags(world, world.arn(scope, 'reserved-node', id), input.Tags);
       });
       world.later(() => {
         const fresh = world.resources.get(scope, 'reserved-node', id);

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type * as ec from '@aws-sdk/client-elasticache';
 import { bucketDir, checkBucketName, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
 import { removeSnapshotFiles } from '../lifecycle/snapshots.ts';
-import { serverlessOwner } from '../lifecycle/serverless.ts';
+import { serverlessOwner, serverlessSnapshotFolder, serverlessSnapshotRdb } from '../lifecycle/serverless.ts';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Scope, ServerlessSnapshotRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
@@ -16,8 +15,6 @@ import { transition } from '../lifecycle/states.ts';
 export const MAX_SERVERLESS_SNAPSHOTS = 1000;
 const PAGE = { name: 'MaxResults', min: 1, max: 50, fallback: 50 };
 // Serverless snapshot files share the snapshot store, under a prefix that cannot clash with a cluster snapshot's name.
-const fileName = (name: string) => `serverless/${name}`;
-
 function requireSnapshot(world: World, scope: Scope, name: string | undefined, parameter = 'ServerlessCacheSnapshotName'): ServerlessSnapshotRecord {
   if (name === undefined) throw missingParameter(parameter);
   const snapshot = world.resources.get(scope, 'serverless-snapshot', name);
@@ -36,7 +33,7 @@ function checkName(name: string | undefined, parameter: string): string {
 function describe(world: World, scope: Scope, s: ServerlessSnapshotRecord): ec.ServerlessCacheSnapshot {
   return {
     ServerlessCacheSnapshotName: s.name,
-    ARN: world.arn(scope, 'serverlesscachesnapshot', s.name),
+    ARN: world.arn(scope, 'serverless-snapshot', s.name),
     KmsKeyId: s.kmsKeyId,
     SnapshotType: s.type,
     Status: s.status,
@@ -54,7 +51,7 @@ function insert(world: World, scope: Scope, record: ServerlessSnapshotRecord, ta
     if (!world.resources.insert(scope, 'serverless-snapshot', record.name, record)) {
       throw fault('ServerlessCacheSnapshotAlreadyExistsFault', `Serverless cache snapshot ${record.name} already exists.`);
     }
-    applyCreateTags(world, world.arn(scope, 'serverlesscachesnapshot', record.name), tags);
+    applyCreateTags(world, world.arn(scope, 'serverless-snapshot', record.name), tags);
   });
 }
 
@@ -64,10 +61,6 @@ function settle(world: World, scope: Scope, name: string, bytes: number | undefi
   transition(world, scope, 'serverless-snapshot', fresh, bytes === undefined ? 'failed' : 'available');
   fresh.bytes = bytes ?? 0;
   world.resources.put(scope, 'serverless-snapshot', name, fresh);
-}
-
-export function serverlessSnapshotRdb(world: World, scope: Scope, name: string): Buffer {
-  return fs.readFileSync(snapshotFile(world.config.dataDir, scope, fileName(name), '0001'));
 }
 
 export const serverlessSnapshotActions: ActionTable = {
@@ -96,7 +89,7 @@ export const serverlessSnapshotActions: ActionTable = {
       let bytes: number | undefined;
       try {
         const rdb = world.runtime.nodes.snapshot(world.runtime.nodeKey(scope, serverlessOwner(cache.name), '0001'));
-        writeFileDurably(snapshotFile(world.config.dataDir, scope, fileName(name), '0001'), rdb);
+        writeFileDurably(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'), rdb);
         bytes = rdb.length;
       } catch (err) {
         world.log.error({ err, snapshot: name }, 'serverless snapshot failed');
@@ -132,7 +125,7 @@ export const serverlessSnapshotActions: ActionTable = {
     }
     const copy: ServerlessSnapshotRecord = { ...source, name: target, type: 'manual', status: 'creating', kmsKeyId: input.KmsKeyId ?? source.kmsKeyId, createdAt: world.now() };
     insert(world, scope, copy, input.Tags);
-    writeFileDurably(snapshotFile(world.config.dataDir, scope, fileName(target), '0001'), serverlessSnapshotRdb(world, scope, source.name));
+    writeFileDurably(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(target), '0001'), serverlessSnapshotRdb(world, scope, source.name));
     world.later(() => settle(world, scope, target, source.bytes));
     return { ServerlessCacheSnapshot: describe(world, scope, copy) };
   }),
@@ -154,7 +147,7 @@ export const serverlessSnapshotActions: ActionTable = {
       throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${snapshot.name} is still being created.`);
     }
     removeResource(world, scope, 'serverless-snapshot', snapshot.name);
-    removeSnapshotFiles(world, scope, fileName(snapshot.name));
+    removeSnapshotFiles(world, scope, serverlessSnapshotFolder(snapshot.name));
     return { ServerlessCacheSnapshot: describe(world, scope, { ...snapshot, status: 'deleting' }) };
   }),
 };

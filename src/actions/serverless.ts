@@ -2,8 +2,7 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
 import fs from 'node:fs';
 import { s3ObjectPath } from '../lifecycle/snapshot-files.ts';
-import { bringUpServerless, serverlessOwner, tearDownServerless } from '../lifecycle/serverless.ts';
-import { serverlessSnapshotRdb } from './serverless-snapshots.ts';
+import { finishServerlessCreate, tearDownServerless } from '../lifecycle/serverless.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Engine, Scope, ServerlessCacheRecord } from '../store/records.ts';
 import { identifier, intInRange } from '../validate/identifiers.ts';
@@ -85,7 +84,7 @@ function describe(world: World, scope: Scope, c: ServerlessCacheRecord): ec.Serv
     SecurityGroupIds: c.securityGroupIds,
     Endpoint: ready && c.endpointPort ? endpoint(world, c.endpointPort) : undefined,
     ReaderEndpoint: ready && c.readerEndpointPort ? endpoint(world, c.readerEndpointPort) : undefined,
-    ARN: world.arn(scope, 'serverlesscache', c.name),
+    ARN: world.arn(scope, 'serverless-cache', c.name),
     UserGroupId: c.userGroupId,
     SubnetIds: c.subnetIds,
     SnapshotRetentionLimit: c.engine === 'memcached' ? undefined : c.snapshotRetentionLimit,
@@ -108,11 +107,6 @@ function restoreArnOf(world: World, scope: Scope, arns: string[] | undefined): s
   }
   if (!fs.existsSync(s3ObjectPath(world.config.dataDir, arn))) throw invalidValue(`No object found at ${arn}.`);
   return arn;
-}
-
-function restoreRdb(world: World, scope: Scope, arn: string): Buffer {
-  const own = /:serverlesscachesnapshot:(.+)$/.exec(arn);
-  return own ? serverlessSnapshotRdb(world, scope, own[1]!) : fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));
 }
 
 export const serverlessActions: ActionTable = {
@@ -156,7 +150,7 @@ export const serverlessActions: ActionTable = {
       if (!world.resources.insert(scope, 'serverless-cache', name, record)) {
         throw fault('ServerlessCacheAlreadyExistsFault', `Serverless cache ${name} already exists.`);
       }
-      applyCreateTags(world, world.arn(scope, 'serverlesscache', name), input.Tags);
+      applyCreateTags(world, world.arn(scope, 'serverless-cache', name), input.Tags);
     });
     // Only once the cache exists (the quota and name checks above may still refuse it).
     if (userGroupId !== undefined) markModifying(world, scope, [userGroupId]);
@@ -232,20 +226,3 @@ export const serverlessActions: ActionTable = {
     return { ServerlessCache: describe(world, scope, cache) };
   }),
 };
-
-/** A new serverless cache's step (also resumed after a restart): its node listens, its data loads, it is available. */
-export async function finishServerlessCreate(world: World, scope: Scope, name: string): Promise<void> {
-  const up = await bringUpServerless(world, scope, name);
-  if (!up || up.status !== 'creating') return;
-  if (up.restoreArn) {
-    try {
-      world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), [restoreRdb(world, scope, up.restoreArn)]);
-    } catch (err) {
-      transition(world, scope, 'serverless-cache', up, 'create-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
-      world.resources.put(scope, 'serverless-cache', name, up);
-      return;
-    }
-  }
-  transition(world, scope, 'serverless-cache', up, 'available', `Serverless cache ${name} created`);
-  world.resources.put(scope, 'serverless-cache', name, up);
-}

@@ -64,7 +64,7 @@ function describe(world: World, scope: Scope, g: SubnetGroupRecord): ec.CacheSub
       SubnetAvailabilityZone: { Name: s.az },
       SupportedNetworkTypes: ['ipv4'],
     })),
-    ARN: world.arn(scope, 'subnetgroup', g.name),
+    ARN: world.arn(scope, 'subnet-group', g.name),
     SupportedNetworkTypes: ['ipv4'],
   };
 }
@@ -84,7 +84,7 @@ export const subnetGroupActions: ActionTable = {
       subnets: subnetZones(scope, validateSubnetIds(input.SubnetIds)),
       createdAt: world.now(),
     };
-    const arn = world.arn(scope, 'subnetgroup', name);
+    const arn = world.arn(scope, 'subnet-group', name);
     world.resources.transaction(() => {
       if (!world.resources.insert(scope, 'subnet-group', name, record)) {
         throw fault('CacheSubnetGroupAlreadyExistsFault', `Cache subnet group ${name} already exists.`);

@@ -14,7 +14,7 @@ const MAX_VALUE_LENGTH = 256;
 type NotFoundFault = Parameters<typeof fault>[0];
 
 /** ARN resource types we hold, with the kind in the store and the fault a missing one raises. */
-const TAGGABLE: Record<string, { kind?: Kind; notFound: NotFoundFault; what: string }> = {
+const TAGGABLE: Record<string, { kind: Kind; notFound: NotFoundFault; what: string }> = {
   cluster: { kind: 'cluster', notFound: 'CacheClusterNotFoundFault', what: 'Cache cluster' },
   replicationgroup: { kind: 'replication-group', notFound: 'ReplicationGroupNotFoundFault', what: 'Replication group' },
   subnetgroup: { kind: 'subnet-group', notFound: 'CacheSubnetGroupNotFoundFault', what: 'Cache subnet group' },
@@ -60,11 +60,11 @@ function requireResource(world: World, scope: Scope, arnText: string | undefined
   // Default parameter groups and the default user are not stored, but their ARNs are taggable on AWS.
   const builtIn = (arn.type === 'parametergroup' && defaultGroup(arn.id) !== undefined) || (arn.type === 'user' && arn.id === DEFAULT_USER_ID);
   // Identifiers are stored lower-cased where AWS treats them case-insensitively; the ARN a client wrote may not be.
-  const storedId = [arn.id, arn.id.toLowerCase()].find((id) => type.kind !== undefined && world.resources.get(scope, type.kind, id) !== undefined);
+  const storedId = [arn.id, arn.id.toLowerCase()].find((id) => world.resources.get(scope, type.kind, id) !== undefined);
   const id = builtIn ? arn.id : storedId;
   if (!sameScope(arn, scope) || id === undefined) throw fault(type.notFound, `${type.what} ${arn.id} not found.`);
   // Tags live under the canonical ARN (partition, stored identifier), whatever spelling the request used.
-  return world.arn(scope, arn.type, id);
+  return world.arn(scope, type.kind, id);
 }
 
 export const tagActions: ActionTable = {

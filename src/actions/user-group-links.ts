@@ -94,7 +94,7 @@ export function pushUsersToServerless(world: World, scope: Scope, name: string):
   const cache = world.resources.get(scope, 'serverless-cache', name);
   if (!cache) return;
   const users = usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials);
-  applyNodeUsers(world.log, world.runtime.nodes.redisServer(world.runtime.nodeKey(scope, serverlessOwner(name), '0001')), users);
+  applyNodeUsers(world.log, world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, serverlessOwner(name), '0001')), users);
 }
 
 /** After users or user groups change: every cache using one of these user groups, at once. */

@@ -88,7 +88,7 @@ function describeUserGroup(world: World, scope: Scope, g: UserGroupRecord): ec.U
     PendingChanges: g.pending ? { UserIdsToAdd: g.pending.add, UserIdsToRemove: g.pending.remove } : undefined,
     ReplicationGroups: replicationGroupsUsing(world, scope, g.id),
     ServerlessCaches: serverlessCachesUsing(world, scope, g.id),
-    ARN: world.arn(scope, 'usergroup', g.id),
+    ARN: world.arn(scope, 'user-group', g.id),
   };
 }
 
@@ -274,7 +274,7 @@ export const userActions: ActionTable = {
       if (!world.resources.insert(scope, 'user-group', id, record)) {
         throw fault('UserGroupAlreadyExistsFault', `User group ${id} already exists.`);
       }
-      applyCreateTags(world, world.arn(scope, 'usergroup', id), input.Tags);
+      applyCreateTags(world, world.arn(scope, 'user-group', id), input.Tags);
     });
     world.event(scope, 'user-group', id, `User group ${id} created`);
     settle(world, scope, id);

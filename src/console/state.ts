@@ -16,7 +16,7 @@ export interface NodeView {
   up: boolean;
   role: 'primary' | 'replica' | 'node';
   maxmemory: number;
-  stats?: ReturnType<NonNullable<ReturnType<World['runtime']['nodes']['redisServer']>>['stats']>;
+  stats?: ReturnType<NonNullable<ReturnType<World['runtime']['nodes']['redisNode']>>['stats']>;
 }
 
 export interface ShardView {
@@ -40,7 +40,7 @@ export function consoleState(world: World, scope: Scope) {
   const nodeViews = (c: ClusterRecord, role: NodeView['role']): NodeView[] =>
     c.nodes.map((n) => {
       const key = world.runtime.nodeKey(scope, c.id, n.id);
-      const server = world.runtime.nodes.redisServer(key);
+      const server = world.runtime.nodes.redisNode(key);
       return {
         name: `${c.id}/${n.id}`,
         clusterId: c.id,

@@ -66,7 +66,7 @@ export function nodeOf(world: World, node: TargetNode, action: string): CacheNod
 
 /** The running Redis server of a node, or a 400 naming why the fault cannot reach it. */
 export function redisOf(world: World, node: TargetNode, action: string): RedisNode {
-  const server = world.runtime.nodes.redisServer(node.key);
+  const server = world.runtime.nodes.redisNode(node.key);
   if (!server) {
     const why = node.cluster.engine === 'redis' ? 'is not running' : `is a ${node.cluster.engine} node (Redis nodes only)`;
     throw new FaultRequestError(`${action}: node ${nodeName(node)} ${why}`);

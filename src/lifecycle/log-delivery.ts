@@ -42,7 +42,7 @@ export function shipSlowLogs(world: World): void {
     if (!config || cluster.engine === 'memcached') continue;
     for (const node of cluster.nodes) {
       const key = world.runtime.nodeKey(scope, cluster.id, node.id);
-      const server = world.runtime.nodes.redisServer(key);
+      const server = world.runtime.nodes.redisNode(key);
       if (!server) continue;
       const last = shipped.get(key) ?? -1;
       const fresh = server.slowlogAfter(last);

@@ -90,7 +90,7 @@ export class NodeSupervisor {
   }
 
   /** The running Redis node under `key`, if any: what faults, the console and RBAC act on. */
-  redisServer(key: string): RedisNode | undefined {
+  redisNode(key: string): RedisNode | undefined {
     const node = this.running.get(key);
     return node?.kind === 'redis' ? node : undefined;
   }
@@ -100,9 +100,9 @@ export class NodeSupervisor {
    * null, a primary that keeps its data. Nodes not running are skipped: they are wired when they start.
    */
   replicaOf(key: string, primaryKey: string | null): void {
-    const node = this.redisServer(key);
+    const node = this.redisNode(key);
     if (!node) return;
-    const primary = primaryKey === null ? null : this.redisServer(primaryKey);
+    const primary = primaryKey === null ? null : this.redisNode(primaryKey);
     if (primary === undefined) return;
     node.replicaOf(primary);
   }
@@ -114,9 +114,9 @@ export class NodeSupervisor {
   formCluster(shards: { primary: string; replicas: string[]; slots: [number, number][] }[]): void {
     const specs = [];
     for (const shard of shards) {
-      const primary = this.redisServer(shard.primary);
+      const primary = this.redisNode(shard.primary);
       if (!primary) continue;
-      const replicas = shard.replicas.map((k) => this.redisServer(k)).filter((r): r is RedisNode => r !== undefined);
+      const replicas = shard.replicas.map((k) => this.redisNode(k)).filter((r): r is RedisNode => r !== undefined);
       specs.push({ primary, replicas, slots: shard.slots });
     }
     if (specs.length > 0) formNodeCluster(specs);
@@ -124,12 +124,12 @@ export class NodeSupervisor {
 
   /** Takes a node out of cluster mode (a group going back to cluster mode disabled). */
   leaveCluster(key: string): void {
-    this.redisServer(key)?.leaveCluster();
+    this.redisNode(key)?.leaveCluster();
   }
 
   /** Ships what the primary has not yet sent to its replicas, so a promotion loses no acknowledged write. */
   flushReplication(key: string): void {
-    this.redisServer(key)?.flushReplication();
+    this.redisNode(key)?.flushReplication();
   }
 
   /** Keys of the running nodes whose data can be saved (Redis). */
@@ -138,7 +138,7 @@ export class NodeSupervisor {
   }
 
   private dataNode(key: string, what: string): RedisNode {
-    const node = this.redisServer(key);
+    const node = this.redisNode(key);
     if (!node) throw new Error(`node ${key} is not running or cannot ${what}`);
     return node;
   }
@@ -167,7 +167,7 @@ export class NodeSupervisor {
 
   /** A running Redis node's transit encryption changes for new connections; open ones stay as they are. */
   setTls(key: string, tls: NodeSpec['tls']): void {
-    this.redisServer(key)?.setTls(tls);
+    this.redisNode(key)?.setTls(tls);
   }
 
   async stop(key: string): Promise<void> {

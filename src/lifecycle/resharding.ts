@@ -23,7 +23,7 @@ function owners(shards: ShardRecord[]): Int32Array {
  */
 export function moveKeys(world: World, scope: Scope, before: ShardRecord[], after: ShardRecord[]): number {
   const newOwner = owners(after);
-  const server = (clusterId: string) => world.runtime.nodes.redisServer(world.runtime.nodeKey(scope, clusterId, '0001'));
+  const server = (clusterId: string) => world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, clusterId, '0001'));
   let moved = 0;
   for (const shard of before) {
     const source = server(shard.primaryClusterId);

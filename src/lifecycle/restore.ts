@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { finishServerlessCreate } from '../actions/serverless.ts';
 import { resumeUpdateActions } from '../actions/service-updates.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
@@ -8,7 +7,7 @@ import { failMembers, finishGroupCreate, finishGroupDelete, openEndpointsOf } fr
 import { startMigrationLink } from './migration.ts';
 import { bringUpCluster, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
 import { portsOf, removeResource } from './removal.ts';
-import { bringUpServerless, tearDownServerless } from './serverless.ts';
+import { bringUpServerless, finishServerlessCreate, tearDownServerless } from './serverless.ts';
 import { runStep } from './steps.ts';
 import { transition } from './states.ts';
 

@@ -88,7 +88,7 @@ export class Runtime {
   async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
     const bound = await this.startClusterNode(key, scope, cluster, port);
-    applyNodeUsers(this.log, this.nodes.redisServer(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
+    applyNodeUsers(this.log, this.nodes.redisNode(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
     this.loadSavedData(key);
     return bound;
   }
@@ -135,7 +135,7 @@ export class Runtime {
    */
   applyAccess(scope: Scope, cluster: ClusterRecord): void {
     const users = usersForCluster(this.resources, scope, cluster, this.config.credentials);
-    for (const node of cluster.nodes) applyNodeUsers(this.log, this.nodes.redisServer(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
+    for (const node of cluster.nodes) applyNodeUsers(this.log, this.nodes.redisNode(this.nodeKey(scope, cluster.id, node.id)), users, authTokensOf(cluster));
   }
 
   async stopNode(scope: Scope, clusterId: string, nodeId: string, port: number): Promise<void> {

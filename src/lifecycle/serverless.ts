@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import type { Scope, ServerlessCacheRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { applyNodeUsers, usersForServerless } from './rbac.ts';
+import { s3ObjectPath, snapshotFile } from './snapshot-files.ts';
+import { transition } from './states.ts';
 
 const GIB = 1024 ** 3;
 
@@ -29,7 +32,7 @@ export async function bringUpServerless(world: World, scope: Scope, name: string
       engineVersion: cache.fullVersion,
       parameters: new Map(),
     }));
-  applyNodeUsers(world.log, world.runtime.nodes.redisServer(key), usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials));
+  applyNodeUsers(world.log, world.runtime.nodes.redisNode(key), usersForServerless(world.resources, scope, { name, userGroupId: cache.userGroupId }, world.config.credentials));
   const target = () => world.runtime.nodePort(scope, owner, '0001');
   const endpointPort = await world.runtime.openEndpoint(scope, owner, 'primary', cache.endpointPort, target);
   const readerEndpointPort = await world.runtime.openEndpoint(scope, owner, 'reader', cache.readerEndpointPort, target);
@@ -48,4 +51,33 @@ export async function tearDownServerless(world: World, scope: Scope, cache: Serv
   await world.runtime.closeEndpoint(scope, owner, 'primary');
   await world.runtime.closeEndpoint(scope, owner, 'reader');
   await world.runtime.stopNode(scope, owner, '0001', cache.nodePort);
+}
+
+/** Where a serverless snapshot's files live, apart from cluster snapshots of the same name. */
+export const serverlessSnapshotFolder = (name: string) => `serverless/${name}`;
+
+export function serverlessSnapshotRdb(world: World, scope: Scope, name: string): Buffer {
+  return fs.readFileSync(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'));
+}
+
+function restoreRdb(world: World, scope: Scope, arn: string): Buffer {
+  const own = /:serverlesscachesnapshot:(.+)$/.exec(arn);
+  return own ? serverlessSnapshotRdb(world, scope, own[1]!) : fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));
+}
+
+/** A new serverless cache's step (also resumed after a restart): its node listens, its data loads, it is available. */
+export async function finishServerlessCreate(world: World, scope: Scope, name: string): Promise<void> {
+  const up = await bringUpServerless(world, scope, name);
+  if (!up || up.status !== 'creating') return;
+  if (up.restoreArn) {
+    try {
+      world.runtime.nodes.restore(world.runtime.nodeKey(scope, serverlessOwner(name), '0001'), [restoreRdb(world, scope, up.restoreArn)]);
+    } catch (err) {
+      transition(world, scope, 'serverless-cache', up, 'create-failed', `Failed to restore data: ${err instanceof Error ? err.message : String(err)}`);
+      world.resources.put(scope, 'serverless-cache', name, up);
+      return;
+    }
+  }
+  transition(world, scope, 'serverless-cache', up, 'available', `Serverless cache ${name} created`);
+  world.resources.put(scope, 'serverless-cache', name, up);
 }
