@@ -212,7 +212,8 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   if (isDataTieringNodeType(nodeType) && compareVersions(version.version, '6.2') < 0) {
     throw invalidCombination('Data tiering is supported for Redis OSS 6.2 and later.');
   }
-  if (input.DataTieringEnabled === false && isDataTieringNodeType(nodeType)) {
+  // AWS asks for the flag itself with an r6gd type the request names (a secondary takes its primary's settings).
+  if (isDataTieringNodeType(nodeType) && input.DataTieringEnabled !== true && (input.DataTieringEnabled === false || input.CacheNodeType !== undefined)) {
     throw invalidCombination('Data tiering must be enabled for cache.r6gd node types.');
   }
   const subnetGroupName = (input.CacheSubnetGroupName ?? primary?.subnetGroup ?? DEFAULT_SUBNET_GROUP).toLowerCase();

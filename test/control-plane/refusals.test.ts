@@ -113,6 +113,10 @@ describe('other refusals', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    // r6gd needs the flag set, not merely left out.
+    await expect(
+      client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'tiered-unset', ReplicationGroupDescription: 'd', Engine: 'redis', CacheNodeType: 'cache.r6gd.xlarge' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException', message: 'Data tiering must be enabled for cache.r6gd node types.' });
   });
 
   it('tags the default parameter groups and the default user', async () => {
