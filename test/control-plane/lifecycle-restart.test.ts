@@ -22,7 +22,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_TIMEOUT_MS, ensureBuilt } from '../support/built.ts';
 import { CREDENTIALS } from '../support/emulator.ts';
 
 // Below Linux's ephemeral range and apart from the ranges other test files use.
@@ -34,6 +35,7 @@ const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 } as const;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-crash-'));
 const children: ChildProcess[] = [];
+beforeAll(ensureBuilt, BUILD_TIMEOUT_MS + 20_000);
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -42,8 +44,8 @@ afterAll(() => {
 /** The CLI as its own process (so it can be killed -9), on the shared data directory. */
 function startCli(): Promise<{ child: ChildProcess; client: ElastiCacheClient }> {
   const cli = ['--port', '0', '--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--delay-ms', String(DELAY_MS)];
-  const entry = `const { main } = await import(${JSON.stringify(path.resolve('src/cli.ts'))}); await main(process.argv.slice(1));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', entry, '--', ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The compiled CLI starts in a fraction of the time tsx takes to compile src/ on every restart.
+  const child = spawn(process.execPath, [path.resolve('bin/elasticache-local.mjs'), ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
