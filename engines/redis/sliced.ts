@@ -52,7 +52,8 @@ function settle(c: Client, finish: () => void): void {
  */
 export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void, args?: string[]): void {
   const e = c.engine;
-  if (e.execDepth !== 0 || e.scripting.running !== null) {
+  // Under CLIENT REPLY OFF/SKIP dispatch drops the reply as the handler returns, so it must exist by then.
+  if (e.execDepth !== 0 || e.scripting.running !== null || c.replyMode !== 'on') {
     while (work.next().done !== true);
     reply();
     return;
