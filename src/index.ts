@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from './config.ts';
 import { restoreWorld } from './lifecycle/restore.ts';
 import { warmTlsKeys } from './lifecycle/tls.ts';
-import { buildApp, CA_PATH } from './server.ts';
+import { createApiListener } from './http-listener.ts';
+import { CA_PATH } from './query-api.ts';
 import { World } from './world.ts';
 
 export type { EmulatorOptions } from './config.ts';
@@ -39,20 +39,20 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
     removeTemporary();
     throw err;
   }
-  const app = buildApp(world);
+  const api = createApiListener(world);
+  let port: number;
   try {
     await restoreWorld(world);
     world.startSchedulers();
-    await app.listen({ host: config.host, port: config.port });
+    port = await api.listen(config.host, config.port);
   } catch (err) {
     // Nothing a failed start brought up may outlive it: nodes and endpoints stop (their data saved, so
     // the next start on this data directory finds it), the database closes, the ports are free again.
-    await app.close().catch(() => undefined);
+    await api.close().catch(() => undefined);
     await world.stop();
     removeTemporary();
     throw err;
   }
-  const port = (app.server.address() as AddressInfo).port;
   // TLS material is made on first use (a TLS node or the CA download); its keys are prepared off the
   // start path and off the event loop, so that first use is quick too.
   warmTlsKeys(config.dataDir)
@@ -72,7 +72,7 @@ export async function start(options: EmulatorOptions = {}): Promise<Emulator> {
     },
     stop() {
       stopped ??= (async () => {
-        await app.close();
+        await api.close();
         await world.stop();
         removeTemporary();
       })();

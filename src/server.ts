@@ -1,87 +1,42 @@
-import crypto from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ACTIONS } from './actions/index.ts';
-import { decodeInput } from './protocol/decode.ts';
-import { encodeError, encodeResponse } from './protocol/encode.ts';
-import { ApiError, commonError } from './protocol/errors.ts';
-import { API_VERSION, OPERATIONS } from './protocol/operations.ts';
-import { authenticate } from './protocol/scope.ts';
-import type { Scope } from './store/records.ts';
+// The full HTTP surface on Fastify: the Query API, the CA, health, clock, the test routes and the console.
+// It is loaded on the first request the start-up listener (http-listener.ts) does not answer itself.
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { registerTestRoutes } from './faults/routes.ts';
-import { CONSOLE_PATH, registerConsole } from './console/routes.ts';
-import { injectedApiError } from './faults/api-errors.ts';
+import { registerConsole } from './console/routes.ts';
+import { answerQuery, bodyTooLarge, CA_PATH, CLOCK_PATH, errorAnswer, HEALTH_PATH, internalFailure, type HttpAnswer } from './query-api.ts';
+import { commonError } from './protocol/errors.ts';
 import type { World } from './world.ts';
 
-export const CA_PATH = '/_elasticache-local/ca.pem';
-export const HEALTH_PATH = '/_elasticache-local/health';
-export const CLOCK_PATH = '/_elasticache-local/clock';
+export { CA_PATH, CLOCK_PATH, HEALTH_PATH };
 
-function formParams(request: FastifyRequest): URLSearchParams {
-  const params = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-  if (typeof request.body === 'string' && request.body.length > 0) {
-    for (const [k, v] of new URLSearchParams(request.body)) params.append(k, v);
-  }
-  return params;
+function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  // An empty answer (the console redirect) is sent as no payload, so Fastify adds no content type.
+  return reply.code(answer.status).headers(answer.headers).send(answer.body === '' ? undefined : answer.body);
 }
 
-async function dispatch(world: World, params: URLSearchParams, scope: Scope, requestId: string): Promise<string> {
-  const action = params.get('Action');
-  if (!action) throw commonError('MissingAction', 'The request must contain the parameter Action.');
-  // AWS's query services look an operation up by action and version together: a missing or other
-  // Version finds no operation, worded as they word it.
-  const version = params.get('Version') || 'NO_VERSION_SPECIFIED';
-  const operation = version === API_VERSION ? OPERATIONS.get(action) : undefined;
-  if (!operation) throw commonError('InvalidAction', `Could not find operation ${action} for version ${version}`);
-  const handler = ACTIONS[action];
-  if (!handler) {
-    throw commonError('InvalidAction', `The action ${action} is not implemented by elasticache-local yet.`);
-  }
-  const entries = [...params].filter(([k]) => k !== 'Action' && k !== 'Version' && !k.startsWith('X-Amz-'));
-  const input = decodeInput(operation.input, entries);
-  const output = await handler(input as never, { world, scope, requestId });
-  return encodeResponse(action, operation.output, output, requestId);
+/** What the start-up listener hands in so Fastify serves on its server and numbers requests on from it. */
+export interface AppHost {
+  serverFactory: NonNullable<FastifyServerOptions['serverFactory']>;
+  genReqId: () => string;
 }
 
-function sendError(reply: FastifyReply, err: ApiError, requestId: string): FastifyReply {
-  return reply
-    .code(err.status)
-    .header('content-type', 'text/xml')
-    .header('x-amzn-requestid', requestId)
-    .send(encodeError(err.type, err.code, err.message, requestId));
-}
-
-export function buildApp(world: World): FastifyInstance {
+export function buildApp(world: World, host?: AppHost): FastifyInstance {
   const config = world.config;
   // The emulator's one logger; requests are logged only when asked for (--log-requests).
   const app = Fastify({
     loggerInstance: world.log,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     bodyLimit: config.maxBodyBytes,
+    ...(host && { serverFactory: host.serverFactory, genReqId: host.genReqId }),
   });
   app.removeAllContentTypeParsers();
   // The Query API is a form body; anything else is read as text and parsed the same way.
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const requestId = crypto.randomUUID();
-    const params = formParams(request);
-    if (request.method === 'GET' && !params.has('Action')) {
-      // A browser opening the emulator's address gets the console.
-      if (request.headers.accept?.includes('text/html')) return reply.redirect(CONSOLE_PATH);
-      return reply.type('text/plain').send(`elasticache-local: ElastiCache API ${API_VERSION}. POST form-encoded Action=... here.\n`);
-    }
-    try {
-      const body = typeof request.body === 'string' ? request.body : '';
-      const scope = authenticate({ method: request.method, url: request.url, headers: request.headers, body }, config);
-      const injected = injectedApiError(world, scope, params.get('Action'));
-      if (injected) throw injected;
-      const xml = await dispatch(world, params, scope, requestId);
-      return reply.header('content-type', 'text/xml').header('x-amzn-requestid', requestId).send(xml);
-    } catch (err) {
-      if (err instanceof ApiError) return sendError(reply, err, requestId);
-      request.log.error({ err }, 'internal error');
-      return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
-    }
+    const body = typeof request.body === 'string' ? request.body : undefined;
+    const query = { method: request.method, url: request.url, headers: request.headers, body };
+    return send(reply, await answerQuery(world, query, (err) => request.log.error({ err }, 'internal error')));
   };
   app.post('/', handle);
   app.get('/', handle);
@@ -101,18 +56,13 @@ export function buildApp(world: World): FastifyInstance {
   });
 
   app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-    const requestId = crypto.randomUUID();
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, commonError('RequestEntityTooLarge', `Request body larger than ${config.maxBodyBytes} bytes.`), requestId);
-    }
-    if (error.statusCode && error.statusCode < 500) {
-      return sendError(reply, commonError('MalformedQueryString', error.message), requestId);
-    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, errorAnswer(bodyTooLarge(config.maxBodyBytes)));
+    if (error.statusCode && error.statusCode < 500) return send(reply, errorAnswer(commonError('MalformedQueryString', error.message)));
     request.log.error({ err: error }, 'internal error');
-    return sendError(reply, commonError('InternalFailure', 'The request processing has failed because of an unknown error.'), requestId);
+    return send(reply, errorAnswer(internalFailure()));
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, commonError('InvalidAction', `No such endpoint ${request.method} ${request.url}; the API answers on /.`), crypto.randomUUID()),
+    send(reply, errorAnswer(commonError('InvalidAction', `No such endpoint ${request.method} ${request.url}; the API answers on /.`))),
   );
   return app;
 }

@@ -139,19 +139,29 @@ interface LvmModule {
 
 
 const req = createRequire(import.meta.url);
-// lobject copies these two from luaconf when it loads, so they are replaced before fengari loads
-// (defs.js first: it and luaconf.js require each other, and defs must start that cycle).
-req('fengari/src/defs.js');
-const luaconf = req('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
-luaconf.lua_number2str = (n) => formatG(n, 14);
-luaconf.LUA_COMPAT_FLOATSTRING = true;
-// string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
-const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
-(fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
-const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
-export const lua = fengari.lua;
-export const laux = fengari.lauxlib;
-export const lualib = fengari.lualib;
+// Bound on the first script (createState), not at start: fengari costs a start more than any other module.
+export let lua: LuaApi;
+export let laux: LauxApi;
+export let lualib: LualibApi;
+
+export function loadFengari(): void {
+  if (lua !== undefined) return;
+  // lobject copies these two from luaconf when it loads, so they are replaced before fengari loads
+  // (defs.js first: it and luaconf.js require each other, and defs must start that cycle).
+  req('fengari/src/defs.js');
+  const luaconf = req('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
+  luaconf.lua_number2str = (n) => formatG(n, 14);
+  luaconf.LUA_COMPAT_FLOATSTRING = true;
+  // string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
+  const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
+  (fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
+  const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
+  patchNumbers();
+  integersAsDoubles();
+  lua = fengari.lua;
+  laux = fengari.lauxlib;
+  lualib = fengari.lualib;
+}
 
 function patchNumbers(): void {
   const lobject = req('fengari/src/lobject.js') as LobjectModule;
@@ -209,9 +219,6 @@ function hexValue(s: LuaString): number {
   for (const ch of digits) v = v * 16 + parseInt(ch, 16);
   return neg ? -v : v;
 }
-
-patchNumbers();
-integersAsDoubles();
 
 /** Byte-for-byte conversions between the engine's latin1 strings and Lua strings. */
 export function latin1ToLua(s: string): LuaString {

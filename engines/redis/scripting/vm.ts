@@ -6,7 +6,7 @@ import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
 import { installStruct } from './libs/struct.ts';
-import { laux, latin1ToLua, lstr, lua, lualib, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
 
 /** Globals a script sees, exactly Redis 7.0's list (plus KEYS/ARGV set per call). */
 const GLOBALS = ['_G', '_VERSION', '__redis__err__handler', 'assert', 'bit', 'cjson', 'cmsgpack', 'collectgarbage', 'coroutine', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'load', 'loadstring', 'math', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawset', 'redis', 'select', 'setmetatable', 'string', 'struct', 'table', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
@@ -21,6 +21,7 @@ const REG_PROXY = lstr('__redis_G');
 const REG_RUNNER = lstr('__redis_runner');
 
 export function createState(api: (L: LuaState) => void): LuaState {
+  loadFengari();
   const L = laux.luaL_newstate();
   // A bug of ours in a JS library function must surface as a script error, not kill the thread silently.
   lua.lua_atnativeerror(L, (S) => {
