@@ -70,7 +70,7 @@ export function registerConsole(app: FastifyInstance, world: World): void {
     const args = body.args;
     if (!Array.isArray(args) || args.length === 0 || !args.every((a) => typeof a === 'string')) return bad(reply, 'args must be a non-empty array of strings');
     if (!KEY_BROWSER_COMMANDS.has((args[0] as string).toLowerCase())) return bad(reply, `the key browser does not run ${args[0]}`);
-    const server = world.runtime.nodes.redisServer(world.runtime.nodeKey(scope, clusterId ?? '', nodeId));
+    const server = world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, clusterId ?? '', nodeId));
     if (!server) return bad(reply, `no running Redis node ${clusterId}/${nodeId}`, 404);
     return { reply: decodeReply(await server.command(args as string[])) };
   });
