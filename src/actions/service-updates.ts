@@ -8,7 +8,7 @@ import {
 } from '../catalog/service-updates.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Engine, Scope } from '../store/records.ts';
-import { UpdateActions } from '../store/update-actions.ts';
+import { advanceUpdateAction, updateActionsOf, type UpdateActionRecord } from '../lifecycle/service-updates.ts';
 import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
@@ -16,40 +16,16 @@ import { define, type ActionTable } from './registry.ts';
 /** BatchApply/BatchStop and the Describe filters take at most this many ids of each kind. */
 export const MAX_BATCH_IDS = 20;
 
-/** One resource's progress through one service update (no record: not-applied). */
-interface UpdateActionRecord {
-  serviceUpdateName: string;
-  replicationGroupId?: string;
-  cacheClusterId?: string;
-  /** The resource's creation time: a record outlives neither its resource nor a reset. */
-  targetCreatedAt: number;
-  status: 'waiting-to-start' | 'in-progress' | 'stopping' | 'stopped' | 'complete';
-  statusModifiedAt: number;
-  nodesUpdated: number;
-  nodesTotal: number;
-  /** When BatchApplyUpdateAction asked for it. */
-  initiatedAt: number;
-  completedAt?: number;
-}
-
 const anchors = new WeakMap<World, number>();
-// In the metadata database, so a restart keeps which updates were applied and how far.
-const stores = new WeakMap<World, UpdateActions<UpdateActionRecord>>();
-
-function actionsOf(world: World): UpdateActions<UpdateActionRecord> {
-  let store = stores.get(world);
-  if (!store) stores.set(world, (store = new UpdateActions(world.db)));
-  return store;
-}
 
 function getAction(world: World, scope: Scope, key: string, target?: Target): UpdateActionRecord | undefined {
-  const a = actionsOf(world).get(scope, key);
+  const a = updateActionsOf(world).get(scope, key);
   if (a && target && a.targetCreatedAt !== target.createdAt) return undefined;
   return a;
 }
 
 function putAction(world: World, scope: Scope, key: string, a: UpdateActionRecord): void {
-  actionsOf(world).put(scope, key, a);
+  updateActionsOf(world).put(scope, key, a);
 }
 
 /**
@@ -59,17 +35,10 @@ function putAction(world: World, scope: Scope, key: string, a: UpdateActionRecor
 function catalogue(world: World): ServiceUpdateEntry[] {
   let anchor = anchors.get(world);
   if (anchor === undefined) {
-    anchor = actionsOf(world).anchor(world.now());
+    anchor = updateActionsOf(world).anchor(world.now());
     anchors.set(world, anchor);
   }
   return serviceUpdateCatalogue(anchor);
-}
-
-/** After a restart: updates that were being applied (or stopped) carry on from the node they had reached. */
-export function resumeUpdateActions(world: World): void {
-  for (const { scope, key, doc } of actionsOf(world).all()) {
-    if (doc.status === 'waiting-to-start' || doc.status === 'in-progress' || doc.status === 'stopping') advance(world, scope, key);
-  }
 }
 
 function requireUpdate(world: World, name: string | undefined): ServiceUpdateEntry {
@@ -127,38 +96,6 @@ function allTargets(world: World, scope: Scope): Target[] {
 const nodeCount = (t: Target) => t.nodeGroups.reduce((n, g) => n + g.members.length, 0);
 const actionKey = (update: string, t: { replicationGroupId?: string; cacheClusterId?: string }) =>
   t.replicationGroupId !== undefined ? `${update}/replication-group/${t.replicationGroupId}` : `${update}/cluster/${t.cacheClusterId}`;
-
-function eventFor(world: World, scope: Scope, t: { replicationGroupId?: string; cacheClusterId?: string }, message: string): void {
-  if (t.replicationGroupId !== undefined) world.event(scope, 'replication-group', t.replicationGroupId, message);
-  else world.event(scope, 'cache-cluster', t.cacheClusterId!, message);
-}
-
-/** Node by node, as AWS applies a service update; each step re-reads the record (BatchStop may have run). */
-function advance(world: World, scope: Scope, key: string): void {
-  world.later(() => {
-    const a = getAction(world, scope, key);
-    if (!a) return;
-    const now = world.now();
-    if (a.status === 'stopping') {
-      putAction(world, scope, key, { ...a, status: 'stopped', statusModifiedAt: now });
-      eventFor(world, scope, a, `Service update ${a.serviceUpdateName} stopped with ${a.nodesUpdated} of ${a.nodesTotal} nodes updated`);
-      return;
-    }
-    if (a.status === 'waiting-to-start') {
-      putAction(world, scope, key, { ...a, status: 'in-progress', statusModifiedAt: now });
-      eventFor(world, scope, a, `Service update ${a.serviceUpdateName} started`);
-    } else if (a.status === 'in-progress') {
-      const nodesUpdated = a.nodesUpdated + 1;
-      if (nodesUpdated >= a.nodesTotal) {
-        putAction(world, scope, key, { ...a, nodesUpdated, status: 'complete', statusModifiedAt: now, completedAt: now });
-        eventFor(world, scope, a, `Service update ${a.serviceUpdateName} completed`);
-        return;
-      }
-      putAction(world, scope, key, { ...a, nodesUpdated });
-    } else return;
-    advance(world, scope, key);
-  });
-}
 
 function slaMet(u: ServiceUpdateEntry, a: UpdateActionRecord | undefined, now: number): ec.SlaMet {
   if (a?.completedAt !== undefined) return a.completedAt <= u.recommendedApplyByDate ? 'yes' : 'no';
@@ -348,7 +285,7 @@ export const serviceUpdateActions: ActionTable = {
         initiatedAt: now,
       };
       putAction(world, scope, key, record);
-      advance(world, scope, key);
+      advanceUpdateAction(world, scope, key);
       return { status: 'waiting-to-start' };
     }),
   ),

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { resumeUpdateActions } from '../actions/service-updates.ts';
 import type { ClusterRecord, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
@@ -8,6 +7,7 @@ import { startMigrationLink } from './migration.ts';
 import { bringUpCluster, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
 import { portsOf, removeResource } from './removal.ts';
 import { bringUpServerless, finishServerlessCreate, tearDownServerless } from './serverless.ts';
+import { resumeUpdateActions } from './service-updates.ts';
 import { runStep } from './steps.ts';
 import { transition } from './states.ts';
 
