@@ -26,6 +26,7 @@ let emulator: Emulator;
 let client: ElastiCacheClient;
 let source: ChildProcess | undefined;
 let sourcePort = 0;
+let sourceDir: string | undefined;
 
 beforeAll(async () => {
   emulator = await startEmulator({ transitionDelayMs: 100 });
@@ -33,7 +34,7 @@ beforeAll(async () => {
   if (!haveRedis) return;
   sourcePort = await freePort();
   // A full sync makes the source write an RDB: keep it in a temporary directory, and start it at once.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-migration-'));
+  const dir = (sourceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-migration-')));
   source = spawn(
     'redis-server',
     ['--port', String(sourcePort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--repl-diskless-sync-delay', '0'],
@@ -44,7 +45,14 @@ beforeAll(async () => {
 afterAll(async () => {
   client.destroy();
   await emulator.stop();
-  source?.kill('SIGKILL');
+  // The directory goes once the server is gone, so no late RDB write recreates what was removed.
+  if (source && source.exitCode === null && source.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      source!.once('exit', () => resolve());
+      source!.kill('SIGKILL');
+    });
+  }
+  if (sourceDir) fs.rmSync(sourceDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!haveRedis)('online migration from a self-hosted Redis', () => {
