@@ -40,6 +40,11 @@ describe('engine boundary', () => {
     expect(violations('bench', (t) => !t.startsWith('src/') || t === 'src/index.ts')).toEqual([]);
   });
 
+  it('lifecycle steps and the store never reach into the API actions', () => {
+    const apiFree = (t: string) => !t.startsWith('src/actions/');
+    expect([...violations('src/lifecycle', apiFree), ...violations('src/store', apiFree)]).toEqual([]);
+  });
+
   it('finds imports of every form (a check that sees nothing would pass)', () => {
     expect(importsOf('src/cli.ts')).toContain('engines/redis/index.ts');
     expect(importsOf('engines/redis/index.ts')).toEqual(expect.arrayContaining(['engines/redis/node.ts', 'engines/redis/standalone.ts']));
