@@ -1,0 +1,261 @@
+# Helpers the unit files call that are neither asserts nor server plumbing. A unit that stops
+# with "invalid command name X" needs X here.
+
+proc randomInt {max} {
+    expr {int(rand() * $max)}
+}
+
+proc randomSignedInt {max} {
+    set n [randomInt $max]
+    if {rand() > 0.5} { set n -$n }
+    return $n
+}
+
+# Evaluates one of its arguments, picked at random.
+proc randpath args {
+    uplevel 1 [lindex $args [randomInt [llength $args]]]
+}
+
+proc randstring {min max {type binary}} {
+    set len [expr {$min + [randomInt [expr {$max - $min + 1}]]}]
+    switch -- $type {
+        binary { set lo 0; set hi 255 }
+        alpha { set lo 48; set hi 122 }
+        compr { set lo 48; set hi 52 }
+    }
+    set out {}
+    for {set i 0} {$i < $len} {incr i} {
+        append out [format %c [expr {$lo + [randomInt [expr {$hi - $lo + 1}]]}]]
+    }
+    return $out
+}
+
+proc randomValue {} {
+    randpath {
+        randpath {randomInt 2000} {randomInt 2000000000} {randomInt 2000000000000}
+    } {
+        randpath {randomSignedInt 2000} {randomSignedInt 2000000000} {randomSignedInt 2000000000000}
+    } {
+        randpath {randstring 0 256 alpha} {randstring 0 256 compr} {randstring 0 256 binary}
+    }
+}
+
+proc randomKey {} {
+    randpath {randomInt 1000} {randstring 1 32 alpha} {randstring 1 32 compr}
+}
+
+proc findKeyWithType {r type} {
+    for {set j 0} {$j < 20} {incr j} {
+        set k [{*}$r randomkey]
+        if {$k eq ""} { return "" }
+        if {[{*}$r type $k] eq $type} { return $k }
+    }
+    return ""
+}
+
+# Random writes of every type, so a later DEBUG RELOAD/DUMP round trip has something to compare.
+proc createComplexDataset {r ops {opt {}}} {
+    set useexpire [expr {[lsearch -exact $opt useexpire] >= 0}]
+    for {set j 0} {$j < $ops} {incr j} {
+        set k [randomKey]
+        set k2 [randomKey]
+        set f [randomValue]
+        set v [randomValue]
+        if {$useexpire && rand() < 0.1} {
+            catch {{*}$r expire [randomKey] [randomInt 2]}
+        }
+        set d [expr {rand()}]
+        set t [{*}$r type $k]
+        catch {
+            if {$t eq "none"} {
+                randpath {{*}$r set $k $v} {{*}$r lpush $k $v} {{*}$r sadd $k $v} \
+                    {{*}$r zadd $k $d $v} {{*}$r hset $k $f $v} {{*}$r del $k}
+            } else {
+                switch $t {
+                    string { {*}$r set $k $v }
+                    list { randpath {{*}$r lpush $k $v} {{*}$r rpush $k $v} {{*}$r lrem $k 0 $v} {{*}$r rpop $k} {{*}$r lpop $k} }
+                    set { randpath {{*}$r sadd $k $v} {{*}$r srem $k $v} {{*}$r smove $k $k2 $v} }
+                    zset { randpath {{*}$r zadd $k $d $v} {{*}$r zrem $k $v} }
+                    hash { randpath {{*}$r hset $k $f $v} {{*}$r hdel $k $f} }
+                }
+            }
+        }
+    }
+}
+
+# Every key with its type and contents, one line per key, sorted: comparable between two points in time.
+proc csvdump r {
+    set out {}
+    foreach k [lsort [{*}$r keys *]] {
+        set t [{*}$r type $k]
+        set line "\"$k\",\"$t\""
+        switch $t {
+            string { append line ",\"[{*}$r get $k]\"" }
+            list { foreach e [{*}$r lrange $k 0 -1] { append line ",\"$e\"" } }
+            set { foreach e [lsort [{*}$r smembers $k]] { append line ",\"$e\"" } }
+            zset { foreach e [{*}$r zrange $k 0 -1 withscores] { append line ",\"$e\"" } }
+            hash { foreach {f v} [lsort -stride 2 [{*}$r hgetall $k]] { append line ",\"$f\",\"$v\"" } }
+        }
+        append out $line "\n"
+    }
+    return $out
+}
+
+proc csvstring s {
+    return "\"$s\""
+}
+
+proc lshuffle {list} {
+    set n [llength $list]
+    for {set i [expr {$n - 1}]} {$i > 0} {incr i -1} {
+        set j [randomInt [expr {$i + 1}]]
+        set tmp [lindex $list $i]
+        lset list $i [lindex $list $j]
+        lset list $j $tmp
+    }
+    return $list
+}
+
+# Orders "score member" pairs as Redis orders a sorted set: by score, then member bytes.
+proc zlistAlikeSort {a b} {
+    if {[lindex $a 0] > [lindex $b 0]} { return 1 }
+    if {[lindex $a 0] < [lindex $b 0]} { return -1 }
+    string compare [lindex $a 1] [lindex $b 1]
+}
+
+proc lpop {listVar {count 1}} {
+    upvar 1 $listVar l
+    set head [lrange $l 0 [expr {$count - 1}]]
+    set l [lrange $l $count end]
+    if {$count == 1} { return [lindex $head 0] }
+    return $head
+}
+
+proc lremove {listVar value} {
+    upvar 1 $listVar l
+    set i [lsearch -exact $l $value]
+    if {$i >= 0} { set l [lreplace $l $i $i] }
+}
+
+# Retries a condition in the caller's scope; runs the else script when it never holds.
+proc wait_for_condition {maxtries delay e _else_ elsescript} {
+    for {set i 0} {$i < $maxtries} {incr i} {
+        set rc [catch {uplevel 1 [list expr $e]} result]
+        if {$rc != 0} { return -code $rc $result }
+        if {$result} return
+        after $delay
+    }
+    set rc [catch {uplevel 1 $elsescript} result]
+    return -code $rc $result
+}
+
+proc wait_for_blocked_client {{idx 0}} {
+    wait_for_condition 100 10 {[s $idx blocked_clients] != 0} else {
+        fail "no client blocked"
+    }
+}
+
+proc wait_for_blocked_clients_count {count {maxtries 100} {delay 10} {idx 0}} {
+    wait_for_condition $maxtries $delay {[s $idx blocked_clients] == $count} else {
+        fail "Timeout waiting for blocked clients: [s $idx blocked_clients] instead of $count"
+    }
+}
+
+proc wait_for_ofs_sync {r1 r2} {
+    wait_for_condition 50 100 {[status $r1 master_repl_offset] eq [status $r2 master_repl_offset]} else {
+        fail "replica offset did not catch up"
+    }
+}
+
+proc fail {msg} {
+    error "assertion:$msg"
+}
+
+proc debug_sleep {seconds} {
+    r debug sleep $seconds
+}
+
+proc config_set {param value {options {}}} {
+    set mayfail [expr {[lsearch -exact $options mayfail] >= 0}]
+    if {[catch {r config set $param $value} e]} {
+        if {!$mayfail} { error $e }
+        if {$::verbose} { puts "config set $param $value refused: $e" }
+    }
+}
+
+proc config_get_set {param value {options {}}} {
+    set old [lindex [r config get $param] 1]
+    config_set $param $value $options
+    return $old
+}
+
+# One field of INFO commandstats for a command, e.g. "calls=1,usec=..".
+proc cmdrstat {cmd r} {
+    if {[regexp "\r\ncmdstat_$cmd:(.*?)\r\n" [$r info commandstats] _ value]} {
+        return $value
+    }
+}
+
+proc errorrstat {cmd r} {
+    if {[regexp "\r\nerrorstat_$cmd:(.*?)\r\n" [$r info errorstats] _ value]} {
+        return $value
+    }
+}
+
+proc latencyrstat_percentiles {cmd r} {
+    if {[regexp "\r\nlatency_percentiles_usec_$cmd:(.*?)\r\n" [$r info latencystats] _ value]} {
+        return $value
+    }
+}
+
+proc debug_digest {{level 0}} {
+    r $level debug digest
+}
+
+proc is_alpine {} {
+    return 0
+}
+
+proc proc_exists {name} {
+    expr {[llength [info procs $name]] > 0}
+}
+
+proc formatCommand {args} {
+    set cmd "*[llength $args]\r\n"
+    foreach a $args {
+        append cmd "\$[string length $a]\r\n$a\r\n"
+    }
+    return $cmd
+}
+
+proc string2printable s {
+    set out ""
+    foreach c [split $s ""] {
+        scan $c %c code
+        if {$code < 32 || $code > 126} {
+            append out [format "\\x%02x" $code]
+        } else {
+            append out $c
+        }
+    }
+    return "\"$out\""
+}
+
+proc roundFloat f {
+    format "%.10g" $f
+}
+
+# Streams of a replica link are not reachable from here: such tests fail on both servers alike.
+proc assert_replication_stream {s patterns} {
+    error "assertion:replication stream checks need a replica link (not supported by this runner)"
+}
+
+proc attach_to_replication_stream {} {
+    error "assertion:replication stream checks need a replica link (not supported by this runner)"
+}
+
+proc memory_usage {key} {
+    r memory usage $key
+}
+
+proc K {x y} { set x }
