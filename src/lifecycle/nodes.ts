@@ -7,8 +7,10 @@ import type { PortAllocator } from './ports.ts';
 
 export interface NodeSpec {
   engine: Engine;
-  /** The port the record owns; 0 or a port lost to another program gets a fresh one. */
+  /** The port the record owns; 0 or a port lost to another program gets a fresh one, unless `keepPort`. */
   port: number;
+  /** The port was published (clients were given it): taken by another program, the start fails with PortInUse. */
+  keepPort?: boolean;
   host: string;
   memoryBytes: number;
   /** Redis nodes may take TLS and plaintext on one port (preferred); Memcached nodes are always TLS only. */
@@ -65,7 +67,7 @@ export class NodeSupervisor {
       const bound = await node.listen();
       node.configure(engineSettings(spec.parameters));
       return { node, port: bound };
-    });
+    }, spec.keepPort);
     this.running.set(key, node.node);
     return node.port;
   }

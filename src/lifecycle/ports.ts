@@ -11,6 +11,13 @@ function canBind(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** A published port (an endpoint clients were given) that another program holds: it cannot move. */
+export class PortInUse extends Error {
+  constructor(readonly port: number) {
+    super(`port ${port} is in use by another program`);
+  }
+}
+
 /**
  * Hands out node and endpoint ports from the configured range, skipping ports that are taken by
  * our own resources or by anything else on the machine. With 'ephemeral' the OS picks (port 0).
@@ -72,10 +79,11 @@ export class PortAllocator {
   }
 
   /**
-   * Binds `listen` on `port` (a fresh one when 0), moving to another free port when that one turns out to
-   * be taken: AWS would keep the DNS name, but here someone else may have the port while we were down.
+   * Binds `listen` on `port` (a fresh one when 0). A port nobody was told of yet (a node being created)
+   * moves to another free port when that one turns out to be taken; a published one (`keep`) does not,
+   * since clients hold it as they would hold a DNS name on AWS: it fails with PortInUse.
    */
-  async bind<T>(port: number, listen: (port: number) => Promise<T & { port: number }>): Promise<T & { port: number }> {
+  async bind<T>(port: number, listen: (port: number) => Promise<T & { port: number }>, keep = false): Promise<T & { port: number }> {
     let candidate = port || (await this.allocate());
     for (let attempt = 0; ; attempt++) {
       try {
@@ -88,7 +96,9 @@ export class PortAllocator {
         // A candidate found here that failed is released; the record's own port stays its owner's until
         // the record moves off it or is removed.
         if (candidate !== port) this.release(candidate);
-        if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= MAX_BIND_ATTEMPTS) throw err;
+        const taken = (err as { code?: string }).code === 'EADDRINUSE';
+        if (taken && keep && candidate === port) throw new PortInUse(port);
+        if (!taken || attempt >= MAX_BIND_ATTEMPTS) throw err;
         candidate = await this.allocate();
       }
     }

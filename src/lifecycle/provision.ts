@@ -1,6 +1,8 @@
 import type { ClusterRecord, NodeRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { finishGroupMembership } from './groups.ts';
+import type { PortInUse } from './ports.ts';
+import { portsOf } from './removal.ts';
 import { loadIntoCluster, restoreSourceRdbs } from './snapshots.ts';
 import { NODE_STATUS, transition } from './states.ts';
 
@@ -9,7 +11,11 @@ import { NODE_STATUS, transition } from './states.ts';
  * every await, because a request may have modified or deleted the resource meanwhile.
  */
 
-async function startMissingNodes(world: World, scope: Scope, cluster: ClusterRecord, nodes: NodeRecord[]): Promise<Map<string, number>> {
+/**
+ * `published`: the cluster's endpoints were given to clients (a restart of a cluster that was up), so a
+ * node keeps its port or the bring-up fails with PortInUse; a node still being created may move.
+ */
+async function startMissingNodes(world: World, scope: Scope, cluster: ClusterRecord, nodes: NodeRecord[], published = false): Promise<Map<string, number>> {
   const started = new Map<string, number>();
   for (const node of nodes) {
     const running = world.runtime.nodePort(scope, cluster.id, node.id);
@@ -17,16 +23,20 @@ async function startMissingNodes(world: World, scope: Scope, cluster: ClusterRec
       started.set(node.id, running);
       continue;
     }
-    started.set(node.id, await world.runtime.startNode(scope, cluster, node.id, node.port));
+    const keep = published && node.status !== NODE_STATUS.creating && node.port !== 0;
+    started.set(node.id, await world.runtime.startNode(scope, cluster, node.id, node.port, keep));
   }
   return started;
 }
 
-/** Starts every node (and a Memcached cluster's configuration endpoint) and records the ports. */
-export async function bringUpCluster(world: World, scope: Scope, id: string): Promise<ClusterRecord | undefined> {
+/**
+ * Starts every node (and a Memcached cluster's configuration endpoint) and records the ports. With
+ * `published` (see startMissingNodes) a port another program holds fails it with PortInUse.
+ */
+export async function bringUpCluster(world: World, scope: Scope, id: string, published = false): Promise<ClusterRecord | undefined> {
   const cluster = world.resources.get(scope, 'cluster', id);
   if (!cluster) return undefined;
-  const ports = await startMissingNodes(world, scope, cluster, cluster.nodes);
+  const ports = await startMissingNodes(world, scope, cluster, cluster.nodes, published);
   let configPort: number | undefined;
   if (cluster.engine === 'memcached') {
     configPort = await world.runtime.openEndpoint(
@@ -35,6 +45,7 @@ export async function bringUpCluster(world: World, scope: Scope, id: string): Pr
       'configuration',
       cluster.configEndpointPort ?? 0,
       () => world.runtime.configurationTarget(scope, cluster.id),
+      published && cluster.configEndpointPort !== undefined && cluster.configEndpointPort !== 0,
     );
   }
   const fresh = world.resources.get(scope, 'cluster', id);
@@ -84,6 +95,22 @@ export async function finishClusterCreate(world: World, scope: Scope, id: string
   for (const n of cluster.nodes) world.event(scope, 'cache-cluster', id, `Added cache node ${n.id} in availability zone ${n.az}`);
   world.event(scope, 'cache-cluster', id, 'Cache cluster created');
   if (cluster.replicationGroupId) finishGroupMembership(world, scope, cluster.replicationGroupId);
+}
+
+/**
+ * A cluster that was up cannot be placed on its network again (at a restart another program holds one of
+ * its published ports): AWS's incompatible-network, its nodes stopped but their ports still its own, so
+ * nothing else takes them while the record names them. It can then only be deleted, or come back at a
+ * later restart once the port is free.
+ */
+export async function failPlacement(world: World, scope: Scope, id: string, err: PortInUse): Promise<void> {
+  const cluster = world.resources.get(scope, 'cluster', id);
+  if (!cluster) return;
+  await tearDownCluster(world, scope, cluster);
+  for (const port of portsOf('cluster', cluster)) world.runtime.ports.reserve(port);
+  const nodes = cluster.nodes.map((n) => n.id).join(', ');
+  transition(world, scope, 'cluster', cluster, 'incompatible-network', `Failed to recover cache nodes ${nodes} due to incompatible network state: ${err.message}`);
+  world.resources.put(scope, 'cluster', id, cluster);
 }
 
 export async function tearDownCluster(world: World, scope: Scope, cluster: ClusterRecord): Promise<void> {

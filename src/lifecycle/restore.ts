@@ -4,7 +4,8 @@ import type { World } from '../world.ts';
 import { removeStaleTemporaries } from './snapshot-files.ts';
 import { failMembers, finishGroupCreate, finishGroupDelete, openEndpointsOf } from './groups.ts';
 import { startMigrationLink } from './migration.ts';
-import { bringUpCluster, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
+import { PortInUse } from './ports.ts';
+import { bringUpCluster, failPlacement, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
 import { portsOf, removeResource } from './removal.ts';
 import { bringUpServerless, finishServerlessCreate, tearDownServerless } from './serverless.ts';
 import { resumeUpdateActions } from './service-updates.ts';
@@ -12,7 +13,7 @@ import { runStep } from './steps.ts';
 import { transition } from './states.ts';
 
 /** States whose nodes never ran (or were given up): nothing is started for them, and they stay as they are. */
-const FAILED = new Set<string>(['create-failed', 'restore-failed', 'incompatible-network']);
+const FAILED = new Set<string>(['create-failed', 'restore-failed']);
 
 /**
  * Rebuilds the running world from the metadata after a restart (a clean stop or a crash): every node
@@ -39,11 +40,13 @@ export async function restoreWorld(world: World): Promise<void> {
       runStep(world, scope, 'cluster', record.id, () => finishClusterCreate(world, scope, record.id));
       continue;
     }
-    const up = await bringUpCluster(world, scope, record.id);
+    const up = await placeAgain(world, scope, record);
     if (!up || up.status === 'available' || up.status === 'incompatible-parameters') continue;
     // modifying, rebooting, snapshotting: the nodes now run as the record says, which is what the step did.
+    // incompatible-network: the port another program held is free again, so the nodes are back.
     const was = up.status;
-    markAvailable(world, scope, up, was === 'modifying' ? 'Cache cluster modified' : undefined);
+    const event = was === 'modifying' ? 'Cache cluster modified' : was === 'incompatible-network' ? `Finished recovery for cache nodes ${up.nodes.map((n) => n.id).join(', ')}` : undefined;
+    markAvailable(world, scope, up, event);
     world.resources.put(scope, 'cluster', up.id, up);
   }
 
@@ -75,6 +78,20 @@ export async function restoreWorld(world: World): Promise<void> {
     if (record.status !== 'creating' && record.status !== 'modifying') continue;
     transition(world, scope, 'global-group', record, record.members.length > 1 ? 'available' : 'primary-only');
     world.resources.put(scope, 'global-group', record.id, record);
+  }
+}
+
+/**
+ * A cluster that was up listens again where its clients were told it is; when another program took one of
+ * those ports meanwhile, it cannot be placed, and goes incompatible-network instead of moving.
+ */
+async function placeAgain(world: World, scope: Scope, record: ClusterRecord): Promise<ClusterRecord | undefined> {
+  try {
+    return await bringUpCluster(world, scope, record.id, true);
+  } catch (err) {
+    if (!(err instanceof PortInUse)) throw err;
+    await failPlacement(world, scope, record.id, err);
+    return undefined;
   }
 }
 

@@ -84,19 +84,20 @@ export class Runtime {
     fs.rmSync(file, { force: true });
   }
 
-  /** Starts one node of a cluster and answers its port. */
-  async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number): Promise<number> {
+  /** Starts one node of a cluster and answers its port (always `port` when `keepPort`, else PortInUse). */
+  async startNode(scope: Scope, cluster: ClusterRecord, nodeId: string, port: number, keepPort = false): Promise<number> {
     const key = this.nodeKey(scope, cluster.id, nodeId);
-    const bound = await this.startClusterNode(key, scope, cluster, port);
+    const bound = await this.startClusterNode(key, scope, cluster, port, keepPort);
     applyNodeUsers(this.log, this.nodes.redisNode(key), usersForCluster(this.resources, scope, cluster, this.config.credentials), authTokensOf(cluster));
     this.loadSavedData(key);
     return bound;
   }
 
-  private async startClusterNode(key: string, scope: Scope, cluster: ClusterRecord, port: number): Promise<number> {
+  private async startClusterNode(key: string, scope: Scope, cluster: ClusterRecord, port: number, keepPort: boolean): Promise<number> {
     return this.nodes.start(key, {
       engine: cluster.engine,
       port,
+      keepPort,
       host: this.config.host,
       memoryBytes: nodeMemoryBytes(cluster.nodeType),
       tls: this.nodeTls(cluster),
@@ -156,13 +157,13 @@ export class Runtime {
     return { version: cluster?.configVersion ?? 1, nodes };
   }
 
-  async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined): Promise<number> {
+  async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined, keepPort = false): Promise<number> {
     const key = this.endpointKey(scope, owner, role);
     await this.endpoints.get(key)?.close();
     const { proxy } = await this.ports.bind(port, async (candidate) => {
       const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve, (target, socket) => this.nodes.handOff(target, socket));
       return { proxy, port: await proxy.listen(candidate) };
-    });
+    }, keepPort);
     this.endpoints.set(key, proxy);
     return proxy.port;
   }

@@ -56,14 +56,19 @@ const CLUSTER: StateMachine<StatusOf<'cluster'>> = {
       allows: ['modify', 'delete', 'reboot', 'snapshot', 'members'],
     },
     modifying: { next: ['available', 'incompatible-parameters', 'incompatible-network', 'deleting'], allows: [] },
-    'rebooting cache cluster nodes': { next: ['available', 'incompatible-parameters'], allows: [] },
-    snapshotting: { next: ['available', 'deleting'], allows: [] },
+    // A restart finds a node's published port held by another program, whatever the cluster was doing.
+    'rebooting cache cluster nodes': { next: ['available', 'incompatible-parameters', 'incompatible-network'], allows: [] },
+    snapshotting: { next: ['available', 'deleting', 'incompatible-network'], allows: [] },
     deleting: { next: [], allows: [] },
     'create-failed': { next: ['deleting'], allows: ['delete'] },
     'restore-failed': { next: ['deleting'], allows: ['delete'] },
+    // Another program holds a port its clients were given: only deleted, or back at a restart once the port is free.
     'incompatible-network': { next: ['deleting', 'available'], allows: ['delete'] },
     // AWS lets a cluster whose parameters its nodes refused be fixed (modify, reboot) or deleted.
-    'incompatible-parameters': { next: ['modifying', 'available', 'rebooting cache cluster nodes', 'deleting'], allows: ['modify', 'reboot', 'delete'] },
+    'incompatible-parameters': {
+      next: ['modifying', 'available', 'rebooting cache cluster nodes', 'deleting', 'incompatible-network'],
+      allows: ['modify', 'reboot', 'delete'],
+    },
   },
 };
 
