@@ -71,6 +71,8 @@ export class Client implements Watcher {
   readonly ssubs = new Set<string>();
   replyMode: ReplyMode = 'on';
   blocked: BlockState | null = null;
+  /** The replication offset of this client's last write (WAIT waits for replicas to acknowledge it). */
+  woff = 0;
   closing = false;
   closed = false;
   noEvict = false;

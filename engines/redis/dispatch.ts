@@ -40,6 +40,8 @@ function arityRejected(e: Engine, args: readonly string[]): CommandDef | null {
   return def.subcommands.get((args[1] as string).toLowerCase()) ?? null;
 }
 
+const SHARDED_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
+
 /** In cluster mode: CROSSSLOT for keys in different slots, MOVED when another shard owns the slot. */
 function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]): string | null {
   const topo = e.cluster as ClusterTopology;
@@ -53,7 +55,8 @@ function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]):
   if (owner === undefined) return 'CLUSTERDOWN Hash slot not served';
   const isPrimary = owner.primary.engine === e;
   const isReplica = owner.replicas.some((r) => r.engine === e);
-  if (isPrimary || (isReplica && !def.isWrite && c.clusterReadonly)) return null;
+  // A replica serves reads of its primary's slots to READONLY clients, and sharded pub/sub to anyone.
+  if (isPrimary || (isReplica && !def.isWrite && (c.clusterReadonly || SHARDED_PUBSUB.has(def.name)))) return null;
   return `MOVED ${slot} ${owner.primary.host}:${owner.primary.port}`;
 }
 
@@ -138,6 +141,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.countError(msg);
   }
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
+  // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
+  if (e.ks.stats.dirty !== dirtyBefore && e.replication.replicas.size !== 0) c.woff = e.replication.writeOffset;
   if (!failed && def.isWrite && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
     const emptied = e.emptied;
     e.emptied = [];

@@ -218,7 +218,7 @@ export class Engine {
     this.replicaOf(null);
     for (const r of [...this.replication.replicas]) {
       this.replication.detach(r);
-      r.replication.linkUp = false;
+      r.replication.linkLost();
     }
     for (const c of [...this.clients.values()]) this.closeClient(c, true);
   }

@@ -70,8 +70,11 @@ export interface RedisServerWithEngine extends RedisServer {
   readonly network: NetworkFaults;
   /** Resets every client connection (TCP RST); answers how many. */
   resetConnections(): number;
-  /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
-  cutReplication(cut: boolean): void;
+  /**
+   * Fault injection: this replica's link to its primary cut (delayMs null) or delayed by delayMs, or
+   * (null) restored, the replica then getting what it missed.
+   */
+  faultReplication(fault: { delayMs: number | null } | null): void;
   /** Fault injection: used memory raised to `bytes` by a ballast that is no key, or released with 0. */
   fillMemory(bytes: number): Promise<void>;
   /** Live figures for a dashboard (ops/s, memory, keys, clients, hits). */
@@ -154,16 +157,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     resetConnections: () => network.resetAll(sockets),
     stats: () => serverStats(engine),
     command: (args) => runCommand(engine, args),
-    cutReplication: (cut) => {
-      const primary = engine.replication.primary;
-      if (primary === null || cut !== primary.replication.replicas.has(engine)) return;
-      if (cut) {
-        primary.replication.detach(engine);
-        engine.replication.linkUp = false;
-      } else {
-        primary.replication.attach(engine);
-      }
-    },
+    faultReplication: (fault) => engine.replication.primary?.replication.setLinkFault(engine, fault),
     fillMemory: async (bytes) => fillMemory(engine, bytes),
     get port() {
       return boundPort;

@@ -133,15 +133,17 @@ const sections: Record<string, Section> = {
     const r = e.replication;
     if (r.primary !== null) {
       const [host, port] = splitAddress(r.primary.address);
+      const link = r.linkView();
       return [
         ['role', 'slave'],
         ['master_host', host],
         ['master_port', port],
-        ['master_link_status', r.linkUp ? 'up' : 'down'],
-        ['master_last_io_seconds_ago', r.linkUp ? 0 : -1],
+        ['master_link_status', link.up ? 'up' : 'down'],
+        ['master_last_io_seconds_ago', link.lastIoSeconds],
         ['master_sync_in_progress', 0],
         ['slave_read_repl_offset', r.offset],
         ['slave_repl_offset', r.offset],
+        ...(link.up ? [] : [['master_link_down_since_seconds', link.downSeconds] as [string, number]]),
         ['slave_priority', 100],
         ['slave_read_only', 1],
         ['replica_announced', 1],
@@ -157,13 +159,14 @@ const sections: Record<string, Section> = {
         ['repl_backlog_histlen', r.offset],
       ];
     }
-    const slaves: [string, string | number][] = [...r.replicas].map((s, i) => {
+    const acks = r.acks();
+    const slaves: [string, string | number][] = acks.map(([s, ack], i) => {
       const [host, port] = splitAddress(s.address);
-      return [`slave${i}`, `ip=${host},port=${port},state=online,offset=${r.offset},lag=0`];
+      return [`slave${i}`, `ip=${host},port=${port},state=online,offset=${ack.offset},lag=${ack.lag}`];
     });
     return [
     ['role', 'master'],
-    ['connected_slaves', r.replicas.size],
+    ['connected_slaves', acks.length],
     ...slaves,
     ['master_failover_state', 'no-failover'],
     ['master_replid', e.runId],

@@ -68,8 +68,8 @@ export interface RedisNode extends CacheNode {
   /** Runs one command as an internal client; resolves with the raw RESP2 reply. */
   command(args: string[]): Promise<Buffer>;
 
-  /** Fault injection: this replica's link to its primary cut (true), or restored with a full copy (false). */
-  cutReplication(cut: boolean): void;
+  /** Fault injection: this replica's link to its primary cut (delayMs null) or delayed, or (null) restored. */
+  faultReplication(fault: { delayMs: number | null } | null): void;
   /** Fault injection: used memory raised to `bytes`, or released with 0. */
   fillMemory(bytes: number): Promise<void>;
 }
@@ -153,7 +153,7 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
     command: (args) => server.command(args),
     network: server.network,
     resetConnections: () => server.resetConnections(),
-    cutReplication: (cut) => server.cutReplication(cut),
+    faultReplication: (fault) => server.faultReplication(fault),
     fillMemory: (bytes) => server.fillMemory(bytes),
   };
   servers.set(node, server);

@@ -7,13 +7,14 @@
 //   not such commands) ships the resulting state of the changed key, batched once per event loop turn.
 //   A key copy always brings the replica's key to the primary's current state, so a replayed command
 //   that ran on a key whose copy was still pending is made right by that copy.
-import { Client, discardingConn } from './client.ts';
+import { Client, discardingConn, type BlockState } from './client.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import { cloneObject } from './db/clone.ts';
 import { viewOf } from './db/keydict.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { idText } from './types/stream.ts';
+import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './replication-link.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
 const REPLAYABLE = new Set([
@@ -27,12 +28,22 @@ const REPLAYABLE = new Set([
 
 const DISCARD = discardingConn('primary', 'replica');
 
+/** A client blocked in WAIT: it needs `wanted` replicas to have acknowledged `offset`. */
+interface Waiter {
+  c: Client;
+  block: BlockState | null;
+  offset: number;
+  wanted: number;
+}
+
 export class Replication {
   readonly replicas = new Set<Engine>();
   /** Set on a replica: the engine it follows. */
   primary: Engine | null = null;
   /** False once the primary went away (the replica keeps its data, read-only, until promoted). */
   linkUp = true;
+  /** When the link went away (engine clock), for master_link_down_since_seconds. */
+  private downAt = 0;
   /** Monotonic count of shipped changes, reported as the replication offset. */
   offset = 0;
   private readonly pending = new Map<string, [number, string]>();
@@ -47,6 +58,9 @@ export class Replication {
    * master stream only after it). Keys to copy when the script ends, or null for a full copy.
    */
   private readonly held = new Map<Engine, Map<string, [number, string]> | null>();
+  /** Replicas whose link the fault API cut or delays: their changes wait there. */
+  private readonly faults = new Map<Engine, LinkFault>();
+  private readonly waiters = new Set<Waiter>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -54,6 +68,7 @@ export class Replication {
   attach(replica: Engine): void {
     this.flushNow();
     replica.replication.linkUp = true;
+    replica.replication.downAt = 0;
     this.replicas.add(replica);
     this.copyAll(replica);
     replica.scripting.functions.mirror(this.engine.scripting.functions);
@@ -61,6 +76,8 @@ export class Replication {
   }
 
   detach(replica: Engine): void {
+    this.faults.get(replica)?.dispose();
+    this.faults.delete(replica);
     this.replicas.delete(replica);
     this.held.delete(replica);
     this.links.delete(replica);
@@ -108,6 +125,11 @@ export class Replication {
     const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
     this.offset++;
     for (const r of this.replicas) {
+      const fault = this.faults.get(r);
+      if (fault !== undefined) {
+        this.lagBehind(r, fault, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]));
+        continue;
+      }
       // Only a replica running a script holds changes: the common path builds no key list.
       if (this.holding(r) && this.hold(r, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]))) continue;
       this.replay(r, def, shipped, dbIndex);
@@ -141,6 +163,7 @@ export class Replication {
     if (keys === null || keys === undefined) this.copyAll(replica);
     else for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
     replica.replication.offset = this.offset;
+    this.wakeWaiters();
   }
 
   private replay(r: Engine, def: CommandDef, args: string[], dbIndex: number): void {
@@ -197,20 +220,156 @@ export class Replication {
     if (this.replicas.size === 0) return;
     if (this.fullResync) {
       this.fullResync = false;
+      // Counted as writeOffset promised the clients that wrote meanwhile.
+      this.offset += 1 + this.pending.size;
       this.pending.clear();
-      for (const r of this.replicas) if (!this.hold(r, null)) this.copyAll(r);
-      this.offset++;
+      for (const r of this.replicas) {
+        const fault = this.faults.get(r);
+        if (fault !== undefined) this.lagBehind(r, fault, null);
+        else if (!this.hold(r, null)) this.copyAll(r);
+      }
       return;
     }
     if (this.pending.size === 0) return;
     const changes = [...this.pending.values()];
     this.pending.clear();
+    this.offset += changes.length;
     for (const r of this.replicas) {
+      const fault = this.faults.get(r);
+      if (fault !== undefined) {
+        this.lagBehind(r, fault, changes);
+        continue;
+      }
       if (this.hold(r, changes)) continue;
       for (const [db, key] of changes) this.copyKey(r, db, key);
-      r.replication.offset = this.offset + changes.length;
+      r.replication.offset = this.offset;
     }
-    this.offset += changes.length;
+  }
+
+  /** The offset a client's write just now brings the stream to, once shipped (WAIT waits for it). */
+  get writeOffset(): number {
+    return this.offset + this.pending.size + (this.fullResync ? 1 : 0);
+  }
+
+  // --- links held back by the fault API ---
+
+  /** Cuts `replica`'s link (delayMs null), delays it, or (fault null) restores it, delivering what it missed. */
+  setLinkFault(replica: Engine, fault: { delayMs: number | null } | null): void {
+    if (!this.replicas.has(replica)) return;
+    this.flushNow();
+    const old = this.faults.get(replica);
+    if (old !== undefined) {
+      old.dispose();
+      this.faults.delete(replica);
+      const missed = old.take(Infinity);
+      if (missed !== null) {
+        const keys = missed.keys === null ? null : [...missed.keys];
+        if (!this.hold(replica, keys)) this.apply(replica, keys, missed.offset);
+      }
+    }
+    if (fault !== null) this.faults.set(replica, new LinkFault(fault.delayMs, this.engine.clock.now()));
+  }
+
+  private lagBehind(replica: Engine, fault: LinkFault, keys: [number, string][] | null): void {
+    fault.push(this.engine.clock.now(), this.offset, keys);
+    this.armDelivery(replica, fault);
+  }
+
+  private armDelivery(replica: Engine, fault: LinkFault): void {
+    const due = fault.nextDue();
+    if (fault.timer !== null || due === null) return;
+    // The deadline is on the engine clock; the timer only says when to look again.
+    const wait = Math.min(Math.max(1, due - this.engine.clock.now()), 1000);
+    fault.timer = setTimeout(() => {
+      fault.timer = null;
+      if (this.faults.get(replica) !== fault) return;
+      // A replica running a script reads the stream after it, as with an intact link.
+      if (!this.holding(replica)) {
+        const now = this.engine.clock.now();
+        const got = fault.take(now);
+        if (got !== null) {
+          this.apply(replica, got.keys === null ? null : [...got.keys], got.offset);
+          fault.lastDelivery = now;
+        }
+      }
+      this.armDelivery(replica, fault);
+    }, wait);
+    fault.timer.unref?.();
+  }
+
+  /** Brings `replica` to the primary's state for these keys (null: all) and to `offset`. */
+  private apply(replica: Engine, keys: [number, string][] | null, offset: number): void {
+    if (keys === null) this.copyAll(replica);
+    else for (const [db, key] of keys) this.copyKey(replica, db, key);
+    replica.replication.offset = offset;
+    this.wakeWaiters();
+  }
+
+  // --- what each side shows ---
+
+  /** The replicas this primary counts as connected, each with its acknowledged offset and lag. */
+  acks(): [Engine, ReplicaAck][] {
+    const now = this.engine.clock.now();
+    const timeout = Number(this.engine.config.get('repl-timeout') ?? 60);
+    const out: [Engine, ReplicaAck][] = [];
+    for (const r of this.replicas) {
+      const ack = ackOf(r.replication.offset, this.faults.get(r), now, timeout);
+      if (ack !== null) out.push([r, ack]);
+    }
+    return out;
+  }
+
+  /** Replicas that acknowledged `offset` (WAIT's count). */
+  ackedReplicas(offset: number): number {
+    let n = 0;
+    for (const [, ack] of this.acks()) if (ack.offset >= offset) n++;
+    return n;
+  }
+
+  /** Blocks `c` until `wanted` replicas acknowledged its last write, or for `timeoutMs` (0: no limit). */
+  waitForAcks(c: Client, wanted: number, timeoutMs: number): void {
+    const waiter: Waiter = { c, block: null, offset: c.woff, wanted };
+    this.waiters.add(waiter);
+    this.engine.block(c, [], timeoutMs, {
+      tryServe: () => false,
+      onTimeout: () => {
+        this.waiters.delete(waiter);
+        c.w.int(this.ackedReplicas(waiter.offset));
+      },
+    });
+    waiter.block = c.blocked;
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.size === 0) return;
+    for (const w of [...this.waiters]) {
+      // Gone, or unblocked some other way.
+      if (w.c.blocked !== w.block || w.c.closed) {
+        this.waiters.delete(w);
+        continue;
+      }
+      const n = this.ackedReplicas(w.offset);
+      if (n < w.wanted) continue;
+      this.waiters.delete(w);
+      w.c.w.int(n);
+      this.engine.unblock(w.c);
+      this.engine.resume(w.c);
+    }
+  }
+
+  /** This replica's primary went away. */
+  linkLost(): void {
+    this.linkUp = false;
+    this.downAt = this.engine.clock.now();
+  }
+
+  /** How this replica sees its link to its primary. */
+  linkView(): LinkView {
+    const e = this.engine;
+    const primary = this.primary;
+    const pingSeconds = Number(primary?.config.get('repl-ping-replica-period') ?? 10);
+    const timeout = Number(e.config.get('repl-timeout') ?? 60);
+    return linkViewOf(this.linkUp, this.downAt, primary?.replication.faults.get(e), e.clock.now(), timeout, pingSeconds);
   }
 
   private copyKey(replica: Engine, dbIndex: number, key: string): void {

@@ -85,29 +85,19 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
         return { n, s: redisOf(world, n, request.action) };
       });
       if (replicas.length === 0) throw new FaultRequestError(`${request.target} has no replica`);
-      return (id) => {
+      // A delayed replica applies each change delayMs after its primary; a cut one nothing until the fault ends.
+      const delayMs = request.action === 'cut-replication' ? null : (request.delayMs ?? 0);
+      return () => {
         for (const { n, s } of replicas) {
-          s.cutReplication(true);
-          const how = request.action === 'cut-replication' ? 'interrupted' : `delayed by ${request.delayMs} ms`;
+          s.faultReplication({ delayMs });
+          const how = delayMs === null ? 'interrupted' : `delayed by ${delayMs} ms`;
           event(n, `Replication from the primary to cache node ${n.nodeId} ${how}`);
-        }
-        const delayMs = request.delayMs;
-        if (delayMs !== undefined) {
-          // The replica catches up once per delay, so it trails its primary by up to that long.
-          const catchUp = () => {
-            for (const { s } of replicas) {
-              s.cutReplication(false);
-              s.cutReplication(true);
-            }
-            faults.after(id, delayMs, catchUp);
-          };
-          faults.after(id, delayMs, catchUp);
         }
         return {
           nodes: replicas.map(({ n }) => nodeName(n)),
           undo: () => {
             for (const { n, s } of replicas) {
-              s.cutReplication(false);
+              s.faultReplication(null);
               event(n, `Replication from the primary to cache node ${n.nodeId} resumed`);
             }
           },

@@ -131,12 +131,24 @@ describe('lose-az', () => {
 });
 
 describe('replication faults', () => {
-  it('cut-replication: WAIT runs into its timeout and INFO shows the link down, until the fault is cleared', async () => {
+  const field = (info: string, name: string) => new RegExp(`^${name}:(.*)\r?$`, 'm').exec(info)?.[1];
+  /** The primary's slave0 line as redis-server writes it: ip, port, state, acknowledged offset, seconds since the last ACK. */
+  const slave0 = async (primary: Redis) => {
+    const info = await primary.info('replication');
+    const m = /^slave0:ip=127\.0\.0\.1,port=(\d+),state=online,offset=(\d+),lag=(\d+)\r?$/m.exec(info);
+    if (m === null) throw new Error(`no slave0 line in ${info}`);
+    return { port: Number(m[1]), offset: Number(m[2]), lag: Number(m[3]), masterOffset: Number(field(info, 'master_repl_offset')) };
+  };
+
+  it('cut-replication: WAIT runs into its timeout, INFO shows the lag growing on both sides; clearing wakes a waiting WAIT', async () => {
     const g = await createGroup('cut', 2, false);
     const primary = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
-    const replica = new Redis({ port: await nodePort('cut-002') });
+    const replicaPort = await nodePort('cut-002');
+    const replica = new Redis({ port: replicaPort });
     await primary.set('a', '1');
     expect(await primary.call('WAIT', '1', '1000')).toBe(1);
+    const healthy = await slave0(primary);
+    expect(healthy).toMatchObject({ port: replicaPort, offset: healthy.masterOffset, lag: 0 });
 
     const id = await local.faults.cutReplication('cut-002');
     await primary.set('b', '2');
@@ -144,27 +156,65 @@ describe('replication faults', () => {
     expect(await primary.call('WAIT', '1', '300')).toBe(0);
     expect(performance.now() - started).toBeGreaterThanOrEqual(290);
     expect(await replica.get('b')).toBeNull();
-    expect(await replica.info('replication')).toContain('master_link_status:down');
     expect(await messages('cut-002')).toContain('Replication from the primary to cache node 0001 interrupted');
 
+    // No ACK comes back: the primary keeps the replica (until repl-timeout, 60 s) at its last acknowledged offset.
+    const cut = await slave0(primary);
+    expect(cut.offset).toBe(healthy.offset);
+    expect(cut.masterOffset).toBeGreaterThan(cut.offset);
+    const later = await until(async () => { const s = await slave0(primary); return s.lag >= 2 && s; }, 10_000);
+    expect(later.offset).toBe(healthy.offset);
+    const seen = await replica.info('replication');
+    expect(field(seen, 'master_link_status')).toBe('up');
+    expect(Number(field(seen, 'master_last_io_seconds_ago'))).toBeGreaterThanOrEqual(2);
+    expect(Number(field(seen, 'slave_repl_offset'))).toBe(healthy.offset);
+    expect(Number(field(seen, 'master_repl_offset'))).toBeLessThan(later.masterOffset);
+
+    // A WAIT with no timeout blocks until the link is back and the replica acknowledged the write.
+    const waiting = primary.call('WAIT', '1', '0');
+    await new Promise((r) => setTimeout(r, 100));
     await local.faults.clear(id);
-    expect(await primary.call('WAIT', '1', '1000')).toBe(1);
+    expect(await waiting).toBe(1);
     expect(await replica.get('b')).toBe('2');
-    expect(await replica.info('replication')).toContain('master_link_status:up');
+    const back = await slave0(primary);
+    expect(back).toMatchObject({ offset: back.masterOffset, lag: 0 });
+    const after = await replica.info('replication');
+    expect(field(after, 'master_last_io_seconds_ago')).toBe('0');
+    expect(Number(field(after, 'slave_repl_offset'))).toBe(back.masterOffset);
+    expect(await messages('cut-002')).toContain('Replication from the primary to cache node 0001 resumed');
     primary.disconnect();
     replica.disconnect();
   });
 
-  it('delay-replication: the replica trails its primary, then catches up', async () => {
+  it('delay-replication: node-redis sees the replica trail; WAIT times out at 0, counts the replica once the delay passed, and at once after clearing', async () => {
     const g = await createGroup('lag', 2, false);
-    const primary = new Redis({ port: g.NodeGroups![0]!.PrimaryEndpoint!.Port });
-    const replica = new Redis({ port: await nodePort('lag-002') });
-    await local.faults.delayReplication('lag', 300);
+    const primary = createClient({ socket: { port: g.NodeGroups![0]!.PrimaryEndpoint!.Port!, host: '127.0.0.1' } });
+    const replica = createClient({ socket: { port: await nodePort('lag-002'), host: '127.0.0.1' } });
+    await Promise.all([primary.connect(), replica.connect()]);
+    const id = await local.faults.delayReplication('lag', 1500);
+    expect(await messages('lag-002')).toContain('Replication from the primary to cache node 0001 delayed by 1500 ms');
     await primary.set('x', '1');
+    const started = performance.now();
+    expect(await primary.sendCommand(['WAIT', '1', '200'])).toBe(0);
     expect(await replica.get('x')).toBeNull();
-    await until(async () => (await replica.get('x')) === '1' || undefined);
-    primary.disconnect();
-    replica.disconnect();
+    const info = await primary.info('replication');
+    const slave = /^slave0:.*,offset=(\d+),lag=(\d+)\r?$/m.exec(info)!;
+    expect(Number(slave[1])).toBeLessThan(Number(field(info, 'master_repl_offset')));
+    const seen = await replica.info('replication');
+    expect(field(seen, 'master_link_status')).toBe('up');
+    expect(Number(field(seen, 'slave_repl_offset'))).toBeLessThan(Number(field(info, 'master_repl_offset')));
+
+    // The write reaches the replica 1.5 s after it was made; a WAIT long enough sees it acknowledged.
+    expect(await primary.sendCommand(['WAIT', '1', '20000'])).toBe(1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
+    expect(await replica.get('x')).toBe('1');
+
+    await primary.set('y', '2');
+    expect(await primary.sendCommand(['WAIT', '1', '100'])).toBe(0);
+    await local.faults.clear(id);
+    expect(await primary.sendCommand(['WAIT', '1', '100'])).toBe(1);
+    expect(await replica.get('y')).toBe('2');
+    await Promise.all([primary.quit(), replica.quit()]);
   });
 });
 

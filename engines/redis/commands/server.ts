@@ -198,20 +198,21 @@ export const serverCommands = defineGroup('server', [
         c.w.bulk('slave');
         c.w.bulk(addr.slice(0, i));
         c.w.int(Number(addr.slice(i + 1)));
-        c.w.bulk(r.linkUp ? 'connected' : 'connect');
+        c.w.bulk(r.linkView().up ? 'connected' : 'connect');
         c.w.int(r.offset);
         return;
       }
       c.w.array(3);
       c.w.bulk('master');
       c.w.int(r.offset);
-      c.w.array(r.replicas.size);
-      for (const s of r.replicas) {
+      const acks = r.acks();
+      c.w.array(acks.length);
+      for (const [s, ack] of acks) {
         const i = s.address.lastIndexOf(':');
         c.w.array(3);
         c.w.bulk(s.address.slice(0, i));
         c.w.bulk(s.address.slice(i + 1));
-        c.w.bulk(String(r.offset));
+        c.w.bulk(String(ack.offset));
       }
     },
   },
@@ -225,12 +226,13 @@ export const serverCommands = defineGroup('server', [
       const t = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       if (c.engine.replication.primary !== null) fail('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
-      // Replication is in-process: once pending changes are shipped, every attached replica has them.
-      // A replica whose link is cut (the emulator's fault API) is not attached: WAIT then runs into its timeout.
+      // Replication is in-process: once pending changes are shipped, a replica with an intact link has
+      // acknowledged them; one whose link the fault API cut or delays counts once it got this client's writes.
       const r = c.engine.replication;
       r.flushNow();
-      if (r.replicas.size >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(r.replicas.size);
-      c.engine.block(c, [], t, { tryServe: () => false, onTimeout: () => c.w.int(r.replicas.size) });
+      const acked = r.ackedReplicas(c.woff);
+      if (acked >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(acked);
+      r.waitForAcks(c, wanted, t);
     },
   },
   {
