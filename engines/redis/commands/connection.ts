@@ -67,6 +67,22 @@ function validateName(name: string): void {
   }
 }
 
+/** What redis-server 7.0 allocates for a query buffer on a read (PROTO_IOBUF_LEN in its allocator's size class). */
+const QUERY_BUFFER_READ_ALLOC = 20474;
+
+/**
+ * Free bytes of the client's query buffer as redis-server 7.0 would report them: a read allocates
+ * ~16k, a large bulk is given room for its whole length as soon as its header arrives, and once the
+ * client has been idle more than 2 s the cron trims the buffer to what it holds.
+ */
+function queryBufferFree(c: Client, now: number): number {
+  const used = c.parser.buffered;
+  if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
+  const big = c.parser.bigBulkLen;
+  const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : QUERY_BUFFER_READ_ALLOC;
+  return Math.max(0, capacity - used);
+}
+
 /** One line of CLIENT LIST / CLIENT INFO, with Redis's field names. */
 export function clientInfoLine(c: Client): string {
   const e = c.engine;
@@ -75,7 +91,7 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
-    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered} qbuf-free=${Math.max(0, 20474 - c.parser.buffered)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
     `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand.toLowerCase()} user=${c.user.name} redir=-1 ` +
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );

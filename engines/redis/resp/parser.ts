@@ -35,6 +35,11 @@ export class RespParser {
     return (this.pending ? this.pending.length : 0) + this.bigHave + this.partialBytes;
   }
 
+  /** Declared length of a large bulk still arriving, else -1: Redis sizes the query buffer for it up front. */
+  get bigBulkLen(): number {
+    return this.bigParts !== null ? this.bulkLen : -1;
+  }
+
   /** Bytes of arguments already parsed for the command still being assembled (counted like Redis's querybuf). */
   private partialBytes = 0;
 

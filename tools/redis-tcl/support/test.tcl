@@ -116,9 +116,15 @@ proc test {name code {okpattern undefined} {tags {}}} {
     set ::cur_test ""
 }
 
+# The command that called the assert proc calling this, when that was a proc (not the test body).
+proc caller_of_assert {} {
+    if {[info level] >= 3} { return [info level -2] }
+    return "test body"
+}
+
 proc assert_failed {message {context ""}} {
     if {$context eq ""} {
-        set context [info level -1]
+        set context [caller_of_assert]
     }
     error "assertion:$message (context: $context)"
 }
@@ -126,53 +132,53 @@ proc assert_failed {message {context ""}} {
 proc assert {condition} {
     if {![uplevel 1 [list expr $condition]]} {
         set shown [uplevel 1 [list subst -nocommands $condition]]
-        assert_failed "Expected $shown" [info level -1]
+        assert_failed "Expected $shown" [caller_of_assert]
     }
 }
 
 proc assert_equal {value expected {detail ""}} {
     if {$expected ne $value} {
-        assert_failed "Expected '$value' to be equal to '$expected' $detail" [info level -1]
+        assert_failed "Expected '$value' to be equal to '$expected' $detail" [caller_of_assert]
     }
 }
 
 proc assert_not_equal {value expected {detail ""}} {
     if {$expected eq $value} {
-        assert_failed "Expected '$value' to be not equal to '$expected' $detail" [info level -1]
+        assert_failed "Expected '$value' to be not equal to '$expected' $detail" [caller_of_assert]
     }
 }
 
 proc assert_match {pattern value {detail ""}} {
     if {![string match $pattern $value]} {
-        assert_failed "Expected '$value' to match '$pattern' $detail" [info level -1]
+        assert_failed "Expected '$value' to match '$pattern' $detail" [caller_of_assert]
     }
 }
 
 proc assert_no_match {pattern value {detail ""}} {
     if {[string match $pattern $value]} {
-        assert_failed "Expected '$value' to not match '$pattern' $detail" [info level -1]
+        assert_failed "Expected '$value' to not match '$pattern' $detail" [caller_of_assert]
     }
 }
 
 proc assert_lessthan {value bound {detail ""}} {
-    if {!($value < $bound)} { assert_failed "Expected '$value' to be less than '$bound' $detail" [info level -1] }
+    if {!($value < $bound)} { assert_failed "Expected '$value' to be less than '$bound' $detail" [caller_of_assert] }
 }
 
 proc assert_lessthan_equal {value bound {detail ""}} {
-    if {!($value <= $bound)} { assert_failed "Expected '$value' to be less than or equal to '$bound' $detail" [info level -1] }
+    if {!($value <= $bound)} { assert_failed "Expected '$value' to be less than or equal to '$bound' $detail" [caller_of_assert] }
 }
 
 proc assert_morethan {value bound {detail ""}} {
-    if {!($value > $bound)} { assert_failed "Expected '$value' to be more than '$bound' $detail" [info level -1] }
+    if {!($value > $bound)} { assert_failed "Expected '$value' to be more than '$bound' $detail" [caller_of_assert] }
 }
 
 proc assert_morethan_equal {value bound {detail ""}} {
-    if {!($value >= $bound)} { assert_failed "Expected '$value' to be more than or equal to '$bound' $detail" [info level -1] }
+    if {!($value >= $bound)} { assert_failed "Expected '$value' to be more than or equal to '$bound' $detail" [caller_of_assert] }
 }
 
 proc assert_range {value low high {detail ""}} {
     if {!($value <= $high && $value >= $low)} {
-        assert_failed "Expected '$value' to be between '$low' and '$high' $detail" [info level -1]
+        assert_failed "Expected '$value' to be between '$low' and '$high' $detail" [caller_of_assert]
     }
 }
 
@@ -180,7 +186,7 @@ proc assert_error {pattern code {detail ""}} {
     if {[catch {uplevel 1 $code} error]} {
         assert_match $pattern $error $detail
     } else {
-        assert_failed "Expected an error matching '$pattern' but got '$error' $detail" [info level -1]
+        assert_failed "Expected an error matching '$pattern' but got '$error' $detail" [caller_of_assert]
     }
 }
 
@@ -188,7 +194,7 @@ proc assert_encoding {enc key} {
     if {$::ignoreencoding} return
     set actual [r object encoding $key]
     if {![string match $enc $actual]} {
-        assert_failed "Expected encoding '$enc' of $key, got '$actual'" [info level -1]
+        assert_failed "Expected encoding '$enc' of $key, got '$actual'" [caller_of_assert]
     }
 }
 
@@ -206,6 +212,6 @@ proc assert_refcount_morethan {key ref} {
 
 proc assert_equal_with_tolerance {value expected tolerance {detail ""}} {
     if {abs($value - $expected) > $tolerance} {
-        assert_failed "Expected '$value' to be within $tolerance of '$expected' $detail" [info level -1]
+        assert_failed "Expected '$value' to be within $tolerance of '$expected' $detail" [caller_of_assert]
     }
 }
