@@ -59,6 +59,9 @@ describe.skipIf(!available)('segmented LRU settles as memcached', () => {
   it('unread items age from HOT into COLD; items read twice go to WARM; hits count where the item is', async () => {
     const [real, ours] = await pair();
     await both(real, ours, sets('k', 100, 100));
+    // memcached's maintainer thread moves the oldest items out of HOT within microseconds; ours is a
+    // timer on a shared event loop that a loaded machine delays, so the reads wait for the first moves.
+    await settled(real, ours, (s) => !/number_hot 100\n/.test(s));
     await both(real, ours, 'get k0\r\nget k0\r\nget k1\r\n');
     // HOT empties once its items are older than a fifth of COLD's tail age (a second or two).
     const [a, b] = await settled(real, ours, (s) => s.includes('number_hot 0'));
