@@ -68,9 +68,10 @@ export class World {
     return arnOf(scope, kind, id);
   }
 
-  event(scope: Scope, sourceType: SourceType, sourceId: string, message: string): void {
+  /** Records an event of a resource, or (null, null) of the account and region as a whole. */
+  event(scope: Scope, sourceType: SourceType | null, sourceId: string | null, message: string): void {
     this.events.record(scope, sourceType, sourceId, message, this.now());
-    shipEngineLog(this, scope, sourceType, sourceId, message);
+    if (sourceType !== null && sourceId !== null) shipEngineLog(this, scope, sourceType, sourceId, message);
   }
 
   /**

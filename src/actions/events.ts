@@ -36,8 +36,8 @@ export const eventActions: ActionTable = {
     return {
       Marker: marker,
       Events: page.map((e) => ({
-        SourceIdentifier: e.sourceId,
-        SourceType: e.sourceType,
+        SourceIdentifier: e.sourceId ?? undefined,
+        SourceType: e.sourceType ?? undefined,
         Message: e.message,
         Date: new Date(e.date),
       })),

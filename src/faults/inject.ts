@@ -165,9 +165,16 @@ function planFault(world: World, request: FaultRequest, scope: Scope): Plan {
         };
       };
     }
-    case 'api-error':
-      // Applied per request by the API (see api-errors.ts); nothing runs until then.
-      return () => ({ nodes: [], undo: none });
+    case 'api-error': {
+      // Applied per request by the API (see api-errors.ts). It concerns no resource: its events have no source.
+      const which = request.target === '*' ? 'Every API action answers' : `API action ${request.target} answers`;
+      const error = request.error ?? 'ThrottlingException';
+      const limit = request.count !== undefined ? ` for the next ${request.count === 1 ? 'request' : `${request.count} requests`}` : request.durationMs !== undefined ? ` for ${request.durationMs} ms` : '';
+      return () => {
+        world.event(scope, null, null, `${which} ${error}${limit}`);
+        return { nodes: [], undo: () => world.event(scope, null, null, `${which} normally again`) };
+      };
+    }
   }
 }
 

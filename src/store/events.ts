@@ -12,9 +12,10 @@ export type SourceType =
   | 'user'
   | 'user-group';
 
+/** An event of no resource (an api-error fault: it concerns API actions) has neither source type nor id. */
 export interface EventRow {
-  sourceType: SourceType;
-  sourceId: string;
+  sourceType: SourceType | null;
+  sourceId: string | null;
   message: string;
   date: number;
 }
@@ -29,10 +30,11 @@ export interface EventQuery {
 export class Events {
   constructor(private readonly db: Db) {}
 
-  record(scope: Scope, sourceType: SourceType, sourceId: string, message: string, date: number): void {
+  record(scope: Scope, sourceType: SourceType | null, sourceId: string | null, message: string, date: number): void {
+    // Stored as '' (the columns are NOT NULL), which no source filter matches.
     this.db
       .prepare('INSERT INTO events (account, region, source_type, source_id, message, date) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(scope.account, scope.region, sourceType, sourceId, message, date);
+      .run(scope.account, scope.region, sourceType ?? '', sourceId ?? '', message, date);
   }
 
   /** Newest first, as DescribeEvents lists them. */
@@ -49,7 +51,7 @@ export class Events {
     }
     const rows = this.db
       .prepare(`SELECT source_type, source_id, message, date FROM events WHERE ${where.join(' AND ')} ORDER BY date DESC, seq DESC`)
-      .all(...args) as { source_type: SourceType; source_id: string; message: string; date: number }[];
-    return rows.map((r) => ({ sourceType: r.source_type, sourceId: r.source_id, message: r.message, date: r.date }));
+      .all(...args) as { source_type: SourceType | ''; source_id: string; message: string; date: number }[];
+    return rows.map((r) => ({ sourceType: r.source_type || null, sourceId: r.source_id || null, message: r.message, date: r.date }));
   }
 }

@@ -454,7 +454,21 @@ describe('api-error and the contract', () => {
 
     await local.faults.apiError('DescribeReplicationGroups', { durationMs: 60_000 });
     await expect(client.send(new DescribeReplicationGroupsCommand({}))).rejects.toMatchObject({ name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+    await local.faults.clear();
     retrying.destroy();
+
+    // The faults concern API actions, no resource: their events have no source and show in an unfiltered listing.
+    const events = (await client.send(new DescribeEventsCommand({ Duration: 60 }))).Events!.filter((e) => e.SourceType === undefined);
+    expect(events.every((e) => e.SourceIdentifier === undefined)).toBe(true);
+    expect(events.map((e) => e.Message).reverse()).toEqual([
+      'API action DescribeCacheClusters answers ThrottlingException for the next 2 requests',
+      'API action DescribeCacheClusters answers normally again',
+      'Every API action answers ServiceUnavailable for the next request',
+      'Every API action answers normally again',
+      'API action DescribeReplicationGroups answers ThrottlingException for 60000 ms',
+      'API action DescribeReplicationGroups answers normally again',
+    ]);
+    expect((await client.send(new DescribeEventsCommand({ SourceType: 'cache-cluster', Duration: 60 }))).Events).toEqual([]);
   });
 
   it('POST answers 201 with an id, GET lists, DELETE clears one or all, a bad body is a 400 with a message', async () => {
