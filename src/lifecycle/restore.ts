@@ -100,8 +100,9 @@ function settleSnapshots(world: World): void {
   // Its file is absent or a temporary that is removed here, so it is failed, never half-written.
   removeStaleTemporaries(path.join(world.config.dataDir, 'snapshots'));
   for (const { scope, record } of world.resources.all('snapshot')) {
-    const to = record.status === 'creating' || record.status === 'copying' ? 'failed' : record.status === 'deleting' ? undefined : 'available';
-    if (to === undefined || to === record.status) continue;
+    // A failed snapshot stays failed (deletable); one being deleted finishes below.
+    const to = record.status === 'creating' || record.status === 'copying' ? 'failed' : record.status === 'exporting' || record.status === 'restoring' ? 'available' : undefined;
+    if (to === undefined) continue;
     transition(world, scope, 'snapshot', record, to);
     world.resources.put(scope, 'snapshot', record.name, record);
   }

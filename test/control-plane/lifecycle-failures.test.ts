@@ -209,7 +209,9 @@ describe('failure paths', () => {
   });
 
   it('returns the source of a snapshot whose dump cannot be written to available, the snapshot failed with an event', async () => {
-    const { client, dataDir } = await emulatorWith({});
+    const started = await emulatorWith({});
+    const { emulator, dataDir } = started;
+    let { client } = started;
     // A file where the snapshots folder would go: every snapshot write fails.
     fs.writeFileSync(path.join(dataDir, 'snapshots'), 'in the way');
     await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'snapme', ReplicationGroupDescription: 'd', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 1 }));
@@ -221,6 +223,15 @@ describe('failure paths', () => {
     await until(() => groupStatus(client, 'snapme'), (s) => s === 'available', 'the group available again');
     expect(await clusterStatus(client, 'snapme-001')).toBe('available');
     expect(await eventsOf(client, 'replication-group', 'snapme')).toContain(`Snapshot failed for snapshot with ID 'blocked' of replication group with ID 'snapme'`);
+    // A restart keeps it failed (it once refused to start over a failed snapshot).
+    client.destroy();
+    await emulator.stop();
+    emulators.splice(emulators.indexOf(emulator), 1);
+    fs.rmSync(path.join(dataDir, 'snapshots'));
+    const again = await startEmulator({ dataDir });
+    emulators.push(again);
+    client = sdkClient(again);
+    expect(await snapshotStatus()).toBe('failed');
     // Nothing is stuck: the failed snapshot deletes and the group can be changed again.
     await client.send(new DeleteSnapshotCommand({ SnapshotName: 'blocked' }));
     await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'snapme', ReplicationGroupDescription: 'changed', ApplyImmediately: true }));
