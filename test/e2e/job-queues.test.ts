@@ -1,0 +1,193 @@
+// Job queues as applications run them, through the endpoints the API hands out: BullMQ (queue, worker,
+// QueueEvents, delayed job, retries, a job that fails for good, flow, job scheduler) against a primary
+// endpoint with one replica, a cluster-mode configuration endpoint (hash-tagged prefix, as BullMQ asks
+// for on a cluster) and a TLS + AUTH token group; bee-queue against the primary and the TLS group.
+// REAL_PORT=<port of a redis-server> runs the primary-endpoint scenarios against the real thing.
+import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import BeeQueue from 'bee-queue';
+import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { availableGroup, until, userEndpoint, type Endpoint } from '../support/groups.ts';
+
+const TOKEN = 'queue-auth-token-0123456789';
+let emulator: Emulator;
+let api: ElastiCacheClient;
+let primary: Endpoint;
+let config: Endpoint;
+let secure: Endpoint;
+let ca: Buffer;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+  api = sdkClient(emulator);
+  // BullMQ asks for noeviction (the default group's volatile-lru could evict job keys): a custom group, as its docs say.
+  for (const [name, cluster] of [['queues', 'no'], ['queues-cluster', 'yes']] as const) {
+    await api.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: name, CacheParameterGroupFamily: 'redis7', Description: name }));
+    await api.send(new ModifyCacheParameterGroupCommand({
+      CacheParameterGroupName: name,
+      ParameterNameValues: [{ ParameterName: 'maxmemory-policy', ParameterValue: 'noeviction' }, { ParameterName: 'cluster-enabled', ParameterValue: cluster }],
+    }));
+  }
+  const [plain, sharded, encrypted] = await Promise.all([
+    availableGroup(api, { ReplicationGroupId: 'queues', NumCacheClusters: 2, CacheParameterGroupName: 'queues' }),
+    availableGroup(api, { ReplicationGroupId: 'queues-cluster', NumNodeGroups: 2, ReplicasPerNodeGroup: 1, CacheParameterGroupName: 'queues-cluster' }),
+    availableGroup(api, { ReplicationGroupId: 'queues-tls', NumCacheClusters: 2, CacheParameterGroupName: 'queues', TransitEncryptionEnabled: true, AuthToken: TOKEN }),
+  ]);
+  primary = userEndpoint(plain);
+  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
+  config = userEndpoint(sharded);
+  secure = userEndpoint(encrypted);
+  ca = fs.readFileSync(emulator.caPath);
+}, 60_000);
+
+afterAll(async () => {
+  api.destroy();
+  await emulator.stop();
+});
+
+/** One BullMQ application: every component gets its own connection from `connect`, as apps do. */
+async function runBullmq(connect: () => ConnectionOptions, prefix?: string): Promise<void> {
+  const opts = () => ({ connection: connect(), ...(prefix ? { prefix } : {}) });
+  const queue = new Queue('work', opts());
+  const events = new QueueEvents('work', opts());
+  const flows = new FlowProducer(opts());
+  const attempts = new Map<string, number>();
+  const ticks: number[] = [];
+  const worker = new Worker(
+    'work',
+    async (job: Job) => {
+      const n = (attempts.get(job.name) ?? 0) + 1;
+      attempts.set(job.name, n);
+      if (job.name === 'flaky' && n < 3) throw new Error(`flaky attempt ${n}`);
+      if (job.name === 'doomed') throw new Error('doomed for good');
+      if (job.name === 'tick') ticks.push(Date.now());
+      if (job.name === 'parent') return Object.values(await job.getChildrenValues()).sort().join(',');
+      await job.updateProgress(50);
+      return `done:${job.name}`;
+    },
+    { ...opts(), concurrency: 4 },
+  );
+  const progress: string[] = [];
+  events.on('progress', ({ jobId }) => progress.push(jobId));
+  try {
+    await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+    const plain = await queue.add('plain', { x: 1 });
+    expect(await plain.waitUntilFinished(events, 15_000)).toBe('done:plain');
+    expect(progress).toContain(plain.id);
+
+    const delayed = await queue.add('delayed', {}, { delay: 300 });
+    expect(await queue.getJobState(delayed.id!)).toBe('delayed');
+    expect(await delayed.waitUntilFinished(events, 15_000)).toBe('done:delayed');
+    expect((await queue.getJob(delayed.id!))!.finishedOn! - delayed.timestamp).toBeGreaterThanOrEqual(300);
+
+    const flaky = await queue.add('flaky', {}, { attempts: 3, backoff: { type: 'exponential', delay: 30 } });
+    expect(await flaky.waitUntilFinished(events, 15_000)).toBe('done:flaky');
+    expect((await queue.getJob(flaky.id!))!.attemptsMade).toBe(3);
+
+    const doomed = await queue.add('doomed', {}, { attempts: 2 });
+    await expect(doomed.waitUntilFinished(events, 15_000)).rejects.toThrow('doomed for good');
+    const failed = (await queue.getJob(doomed.id!))!;
+    expect(failed.failedReason).toBe('doomed for good');
+    expect(failed.attemptsMade).toBe(2);
+
+    const flow = await flows.add({ name: 'parent', queueName: 'work', children: [{ name: 'child-a', queueName: 'work' }, { name: 'child-b', queueName: 'work' }] });
+    expect(await flow.job.waitUntilFinished(events, 15_000)).toBe('done:child-a,done:child-b');
+
+    await queue.upsertJobScheduler('ticker', { every: 150 }, { name: 'tick' });
+    await until(() => (ticks.length >= 2 ? true : undefined), 15_000, `ticks ${ticks.length}`);
+    await queue.removeJobScheduler('ticker');
+    expect(await queue.getJobCounts('failed', 'completed')).toMatchObject({ failed: 1 });
+  } finally {
+    await worker.close();
+    await events.close();
+    await flows.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
+
+describe('BullMQ', () => {
+  it('runs against the primary endpoint of a group with one replica', async () => {
+    await runBullmq(() => ({ host: primary.host, port: primary.port, maxRetriesPerRequest: null }));
+  }, 40_000);
+
+  it('runs against a cluster-mode configuration endpoint through ioredis Cluster', async () => {
+    const clusters: Cluster[] = [];
+    await runBullmq(() => {
+      const c = new Cluster([config], { redisOptions: { maxRetriesPerRequest: null } });
+      clusters.push(c);
+      return c;
+    }, '{bull}');
+    for (const c of clusters) c.disconnect();
+  }, 40_000);
+
+  it('runs over TLS with the AUTH token', async () => {
+    await runBullmq(() => ({ host: secure.host, port: secure.port, tls: { ca }, password: TOKEN, maxRetriesPerRequest: null }));
+  }, 40_000);
+});
+
+interface Outcome {
+  result?: unknown;
+  error?: string;
+}
+
+async function runBeeQueue(redis: BeeQueue.QueueSettings['redis']): Promise<void> {
+  const settings = { redis, activateDelayedJobs: true, removeOnSuccess: false, stallInterval: 1000 };
+  const producer = new BeeQueue<{ n: number }>('bees', { ...settings, isWorker: false, getEvents: true });
+  const worker = new BeeQueue<{ n: number }>('bees', settings);
+  const tries = new Map<number, number>();
+  worker.process(4, async (job) => {
+    const n = (tries.get(job.data.n) ?? 0) + 1;
+    tries.set(job.data.n, n);
+    if (job.data.n === 2 && n < 3) throw new Error(`try ${n}`);
+    if (job.data.n === 3) throw new Error('never');
+    job.reportProgress(n * 10);
+    return job.data.n * 2;
+  });
+  const outcome = (job: BeeQueue.Job<{ n: number }>) =>
+    new Promise<Outcome>((resolve) => {
+      job.on('succeeded', (result) => resolve({ result }));
+      job.on('failed', (err) => resolve({ error: err.message }));
+    });
+  try {
+    await Promise.all([producer.ready(), worker.ready()]);
+    const first = await producer.createJob({ n: 1 }).save();
+    const progressed = new Promise((resolve) => first.on('progress', resolve));
+    expect(await outcome(first)).toEqual({ result: 2 });
+    expect(await progressed).toBe(10);
+
+    const retried = await producer.createJob({ n: 2 }).retries(2).backoff('fixed', 30).save();
+    expect(await outcome(retried)).toEqual({ result: 4 });
+
+    const failing = await producer.createJob({ n: 3 }).retries(1).save();
+    expect(await outcome(failing)).toEqual({ error: 'never' });
+
+    const start = Date.now();
+    const later = await producer.createJob({ n: 4 }).delayUntil(start + 400).save();
+    expect(await outcome(later)).toEqual({ result: 8 });
+    expect(Date.now() - start).toBeGreaterThanOrEqual(350);
+
+    const stored = await producer.getJob(first.id);
+    expect(stored.status).toBe('succeeded');
+    const counts = await producer.checkHealth();
+    expect(counts).toMatchObject({ waiting: 0, active: 0, succeeded: 3, failed: 1, delayed: 0 });
+  } finally {
+    await worker.close(5000);
+    await producer.destroy();
+    await producer.close(5000);
+  }
+}
+
+describe('bee-queue', () => {
+  it('processes, retries, fails and delays jobs on the primary endpoint', async () => {
+    await runBeeQueue({ host: primary.host, port: primary.port });
+  }, 30_000);
+
+  it('does the same over TLS with the AUTH token', async () => {
+    await runBeeQueue({ host: secure.host, port: secure.port, tls: { ca }, password: TOKEN } as BeeQueue.QueueSettings['redis']);
+  }, 30_000);
+});

@@ -1,0 +1,173 @@
+// Locks and rate limits as applications use them, through the endpoints the API hands out: Redlock
+// (acquire, contention with and without retries, extend, release, `using` with auto-extension) and
+// rate-limiter-flexible's RateLimiterRedis on ioredis and node-redis, each against a primary endpoint
+// with one replica, a cluster-mode configuration endpoint and a TLS + AUTH token group; and
+// RateLimiterMemcache on a memcached client that finds a 3-node cluster through its configuration endpoint.
+import { CreateCacheClusterCommand, DescribeCacheClustersCommand, waitUntilCacheClusterAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { RateLimiterMemcache, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { createClient, createCluster } from 'redis';
+import Redlock from 'redlock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { availableGroup, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { exchange } from '../support/net.ts';
+
+interface DiscoveringClient {
+  on(event: 'autoDiscover', listener: (nodes: string[]) => void): void;
+  end(): void;
+}
+// memcached-elasticache (CommonJS, no types): the `memcached` client with ElastiCache auto discovery.
+const MemcachedElastiCache = createRequire(import.meta.url)('memcached-elasticache') as new (location: string, options: Record<string, unknown>) => DiscoveringClient;
+
+const TOKEN = 'locks-auth-token-0123456789';
+let emulator: Emulator;
+let api: ElastiCacheClient;
+let primary: Endpoint;
+let config: Endpoint;
+let secure: Endpoint;
+let ca: Buffer;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+  api = sdkClient(emulator);
+  const [plain, sharded, encrypted] = await Promise.all([
+    availableGroup(api, { ReplicationGroupId: 'locks', NumCacheClusters: 2 }),
+    availableGroup(api, { ReplicationGroupId: 'locks-cluster', NumNodeGroups: 2, ReplicasPerNodeGroup: 1 }),
+    availableGroup(api, { ReplicationGroupId: 'locks-tls', NumCacheClusters: 2, TransitEncryptionEnabled: true, AuthToken: TOKEN }),
+  ]);
+  primary = userEndpoint(plain);
+  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
+  config = userEndpoint(sharded);
+  secure = userEndpoint(encrypted);
+  ca = fs.readFileSync(emulator.caPath);
+}, 60_000);
+
+afterAll(async () => {
+  api.destroy();
+  await emulator.stop();
+});
+
+type Target = 'primary' | 'cluster' | 'tls';
+const TARGETS: Target[] = ['primary', 'cluster', 'tls'];
+
+function ioredis(target: Target, options: RedisOptions = {}): Redis | Cluster {
+  if (target === 'cluster') return new Cluster([config], { redisOptions: options });
+  if (target === 'tls') return new Redis({ ...secure, tls: { ca }, password: TOKEN, ...options });
+  return new Redis({ ...primary, ...options });
+}
+
+async function nodeRedis(target: Target) {
+  const client =
+    target === 'cluster'
+      ? createCluster({ rootNodes: [{ socket: config }] })
+      : createClient(target === 'tls' ? { socket: { ...secure, tls: true, ca }, password: TOKEN } : { socket: primary });
+  await client.connect();
+  return client;
+}
+
+describe.each(TARGETS)('Redlock on the %s endpoint', (target) => {
+  it('acquires, refuses a contender, lets a retrying contender in after release, extends and auto-extends', async () => {
+    const a = ioredis(target);
+    const b = ioredis(target);
+    const noRetry = new Redlock([a], { retryCount: 0 });
+    const patient = new Redlock([b], { retryCount: 40, retryDelay: 50, retryJitter: 10 });
+    const resource = `lock:${target}`;
+    try {
+      const lock = await noRetry.acquire([resource], 2000);
+      await expect(new Redlock([b], { retryCount: 2, retryDelay: 20 }).acquire([resource], 2000)).rejects.toThrow(/quorum|attempts/);
+      const extended = await lock.extend(5000);
+      expect(await a.pttl(resource)).toBeGreaterThan(2000);
+      // The patient contender keeps retrying and gets the lock once the holder releases it.
+      const waiting = patient.acquire([resource], 2000);
+      await new Promise((r) => setTimeout(r, 150));
+      await extended.release();
+      const second = await waiting;
+      expect(await a.get(resource)).not.toBeNull();
+      await expect(noRetry.acquire([resource], 1000)).rejects.toThrow();
+      await second.release();
+      expect(await a.exists(resource)).toBe(0);
+
+      // `using` extends the lock while the routine outlives the first lease.
+      const held = await noRetry.using([`${resource}:job`], 600, async (signal) => {
+        await new Promise((r) => setTimeout(r, 900));
+        expect(signal.aborted).toBe(false);
+        return b.pttl(`${resource}:job`);
+      });
+      expect(held).toBeGreaterThan(0);
+      expect(await a.exists(`${resource}:job`)).toBe(0);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  }, 20_000);
+});
+
+async function exhaust(limiter: RateLimiterRedis | RateLimiterMemcache, key: string): Promise<void> {
+  expect((await limiter.consume(key)).remainingPoints).toBe(2);
+  expect((await limiter.consume(key, 2)).remainingPoints).toBe(0);
+  const refused = await limiter.consume(key).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(RateLimiterRes);
+  expect(refused).toMatchObject({ remainingPoints: 0, consumedPoints: 4 });
+  expect((refused as RateLimiterRes).msBeforeNext).toBeGreaterThan(0);
+  expect((refused as RateLimiterRes).msBeforeNext).toBeLessThanOrEqual(10_000);
+  expect(await limiter.get(key)).toMatchObject({ consumedPoints: 4 });
+  await limiter.delete(key);
+  expect(await limiter.get(key)).toBeNull();
+  expect((await limiter.consume(key)).remainingPoints).toBe(2);
+}
+
+describe.each(TARGETS)('rate-limiter-flexible on the %s endpoint', (target) => {
+  it('RateLimiterRedis on ioredis counts, refuses, blocks and forgets', async () => {
+    const client = ioredis(target, { enableOfflineQueue: false });
+    await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    try {
+      await exhaust(new RateLimiterRedis({ storeClient: client, points: 3, duration: 10, keyPrefix: 'rl-io' }), `user:${target}`);
+      const blocking = new RateLimiterRedis({ storeClient: client, points: 1, duration: 10, blockDuration: 30, keyPrefix: 'rl-block' });
+      await blocking.consume('ip');
+      await expect(blocking.consume('ip')).rejects.toMatchObject({ remainingPoints: 0 });
+      expect(await client.ttl('rl-block:ip')).toBeGreaterThan(20);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('RateLimiterRedis on node-redis counts, refuses and forgets', async () => {
+    const client = await nodeRedis(target);
+    try {
+      await exhaust(new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: 3, duration: 10, keyPrefix: 'rl-nr' }), `user:${target}`);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('rate-limiter-flexible on Memcached', () => {
+  it('RateLimiterMemcache counts over a 3-node cluster found through the configuration endpoint', async () => {
+    await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'limits', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
+    await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'limits' });
+    const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'limits', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+    const client = new MemcachedElastiCache(`127.0.0.1:${cluster.ConfigurationEndpoint!.Port}`, { autoDiscoverInterval: 60_000, retries: 0, timeout: 2000 });
+    const nodes = await new Promise<string[]>((resolve) => client.on('autoDiscover', resolve));
+    expect(nodes).toEqual(cluster.CacheNodes!.map((n) => `127.0.0.1:${n.Endpoint!.Port}`).sort());
+    try {
+      const limiter = new RateLimiterMemcache({ storeClient: client, points: 3, duration: 10, keyPrefix: 'rl' });
+      await exhaust(limiter, 'user:1');
+      // Consistent hashing spreads the limiter's keys over the nodes.
+      for (let i = 0; i < 30; i++) await limiter.consume(`spread:${i}`);
+      const perNode = await Promise.all(
+        cluster.CacheNodes!.map(async (n) => {
+          const keys = Array.from({ length: 30 }, (_, i) => `rl:spread:${i}`).join(' ');
+          return ((await exchange(n.Endpoint!.Port!, `get ${keys}\r\n`, /END\r\n$/)).match(/^VALUE /gm) ?? []).length;
+        }),
+      );
+      expect(perNode.reduce((x, y) => x + y, 0)).toBe(30);
+      expect(perNode.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      client.end();
+    }
+  }, 20_000);
+});
