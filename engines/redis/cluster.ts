@@ -83,6 +83,18 @@ export class ClusterTopology {
   get nodes(): ClusterNode[] {
     return this.shards.flatMap((s) => [s.primary, ...s.replicas]);
   }
+
+  /**
+   * The other nodes the cluster bus carries a message published on `engine` to: every node of the
+   * cluster for PUBLISH, the nodes of its own shard for SPUBLISH.
+   */
+  peersOf(engine: Engine, scope: 'cluster' | 'shard'): Engine[] {
+    const nodes = scope === 'cluster' ? this.nodes : (() => {
+      const shard = this.shardOf(engine);
+      return shard === undefined ? [] : [shard.primary, ...shard.replicas];
+    })();
+    return nodes.map((n) => n.engine).filter((e) => e !== engine);
+  }
 }
 
 export function newNodeId(): string {

@@ -1,5 +1,6 @@
 // Pub/sub commands, including sharded channels and PUBSUB introspection.
 import type { Client } from '../client.ts';
+import type { Engine } from '../engine.ts';
 import { defineGroup } from '../command-table.ts';
 import { fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -10,6 +11,15 @@ const VERBS: Record<SubKind, [sub: string, unsub: string]> = {
   pattern: ['psubscribe', 'punsubscribe'],
   shard: ['ssubscribe', 'sunsubscribe'],
 };
+
+/**
+ * The other nodes a message published here reaches, each counting only its own subscribers in the
+ * reply as Redis does: in cluster mode the cluster bus carries PUBLISH to every node and SPUBLISH to
+ * the nodes of the shard; otherwise a primary passes both on to its replicas.
+ */
+function publishPeers(e: Engine, scope: 'cluster' | 'shard'): Iterable<Engine> {
+  return e.cluster !== null ? e.cluster.peersOf(e, scope) : e.replication.replicas;
+}
 
 function countFor(c: Client, kind: SubKind): number {
   return kind === 'shard' ? c.ssubs.size : c.subs.size + c.psubs.size;
@@ -57,12 +67,20 @@ export const pubsubCommands = defineGroup('pubsub', [
     arity: 3,
     flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
     handler: (c, a) => {
-      // Like Redis, messages published on a primary also reach subscribers of its replicas.
-      for (const r of c.engine.replication.replicas) r.pubsub.publish(a[1] as string, a[2] as string);
+      for (const peer of publishPeers(c.engine, 'cluster')) peer.pubsub.publish(a[1] as string, a[2] as string);
       c.w.int(c.engine.pubsub.publish(a[1] as string, a[2] as string));
     },
   },
-  { name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], keys: [1, 1, 1], handler: (c, a) => c.w.int(c.engine.pubsub.spublish(a[1] as string, a[2] as string)) },
+  {
+    name: 'spublish',
+    arity: 3,
+    flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
+    keys: [1, 1, 1],
+    handler: (c, a) => {
+      for (const peer of publishPeers(c.engine, 'shard')) peer.pubsub.spublish(a[1] as string, a[2] as string);
+      c.w.int(c.engine.pubsub.spublish(a[1] as string, a[2] as string));
+    },
+  },
   {
     name: 'pubsub',
     arity: -2,

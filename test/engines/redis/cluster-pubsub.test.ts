@@ -1,0 +1,109 @@
+// Pub/sub across a cluster, against a redis-server 7.0 cluster of the same shape (shard A: a primary
+// alone; shard B: a primary and a replica): the cluster bus carries PUBLISH to every node and SPUBLISH
+// to every node of the channel's shard, each node counting only its own subscribers; a replica takes
+// SSUBSCRIBE and SPUBLISH for its shard's slots without READONLY. (ioredis Cluster subscribes on any
+// node and publishes on another: without the broadcast its messages were lost.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formCluster } from '../../../engines/redis/index.ts';
+import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const available = realRedisAvailable();
+// 'news' is any channel; 'snews' hashes to slot 10109, in shard B (8192-16383).
+const ROLES = ['a', 'b', 'bReplica'] as const;
+type Role = (typeof ROLES)[number];
+type Ports = Record<Role, number>;
+
+async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startRealCluster(): Promise<{ ports: Ports; stop(): Promise<void> }> {
+  const servers: RealRedis[] = await Promise.all(ROLES.map(() => startRealRedis(['--cluster-enabled', 'yes'])));
+  const [a, b, r] = await Promise.all(servers.map((s) => RawClient.connect(s.port)));
+  try {
+    await a!.call('CLUSTER', 'ADDSLOTSRANGE', '0', '8191');
+    await b!.call('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383');
+    await a!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[1]!.port));
+    await a!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[2]!.port));
+    const bId = (await b!.call('CLUSTER', 'MYID')).split('\r\n')[1]!;
+    await until('the replica to learn of B', async () => (await r!.call('CLUSTER', 'NODES')).includes(bId));
+    await r!.call('CLUSTER', 'REPLICATE', bId);
+    for (const c of [a!, b!, r!]) {
+      await until('the cluster to be ok', async () => {
+        const [info, nodes] = [await c.call('CLUSTER', 'INFO'), await c.call('CLUSTER', 'NODES')];
+        return info.includes('cluster_state:ok') && nodes.includes('slave') && !nodes.includes('handshake');
+      });
+    }
+    await until('the replica to sync', async () => (await r!.call('INFO', 'replication')).includes('master_link_status:up'));
+  } finally {
+    for (const c of [a, b, r]) c?.close();
+  }
+  return { ports: { a: servers[0]!.port, b: servers[1]!.port, bReplica: servers[2]!.port }, stop: async () => void (await Promise.all(servers.map((s) => s.stop()))) };
+}
+
+/** What each step shows, ports written as roles so both clusters compare. */
+async function transcript(ports: Ports): Promise<string[]> {
+  const named = (s: string) => ROLES.reduce((acc, role) => acc.replaceAll(`:${ports[role]}`, `:<${role}>`), s);
+  const out: string[] = [];
+  const subs = Object.fromEntries(await Promise.all(ROLES.map(async (role) => [role, await RawClient.connect(ports[role])] as const))) as Record<Role, RawClient>;
+  const pub = Object.fromEntries(await Promise.all(ROLES.map(async (role) => [role, await RawClient.connect(ports[role])] as const))) as Record<Role, RawClient>;
+  const drain = async (step: string) => {
+    // A message crosses the cluster bus asynchronously: give it time, then take what each subscriber got.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const role of ROLES) {
+      const got: string[] = [];
+      for (;;) {
+        const reply = await subs[role].read(50).catch(() => null);
+        if (reply === null) break;
+        got.push(named(reply.toString('latin1')));
+      }
+      out.push(`${step} -> ${role}: ${JSON.stringify(got)}`);
+    }
+  };
+  try {
+    for (const role of ROLES) out.push(`SUBSCRIBE on ${role}: ${JSON.stringify(await subs[role].call('SUBSCRIBE', 'news'))}`);
+    for (const from of ROLES) {
+      out.push(`PUBLISH on ${from}: ${await pub[from].call('PUBLISH', 'news', `from-${from}`)}`);
+      await drain(`PUBLISH on ${from}`);
+    }
+    for (const role of ROLES) out.push(`SSUBSCRIBE on ${role}: ${JSON.stringify(named(await subs[role].call('SSUBSCRIBE', 'snews')))}`);
+    for (const from of ROLES) {
+      out.push(`SPUBLISH on ${from}: ${JSON.stringify(named(await pub[from].call('SPUBLISH', 'snews', `s-from-${from}`)))}`);
+      await drain(`SPUBLISH on ${from}`);
+    }
+    out.push(`GET on the replica without READONLY: ${JSON.stringify(named(await pub.bReplica.call('GET', 'snews')))}`);
+    out.push(`SUNSUBSCRIBE on the replica: ${JSON.stringify(named(await subs.bReplica.call('SUNSUBSCRIBE', 'snews')))}`);
+  } finally {
+    for (const c of [...Object.values(subs), ...Object.values(pub)]) c.close();
+  }
+  return out;
+}
+
+describe.skipIf(!available)('pub/sub across a cluster, as a redis-server 7.0 cluster', () => {
+  let real: { ports: Ports; stop(): Promise<void> };
+  let ours: Started[] = [];
+  beforeAll(async () => {
+    real = await startRealCluster();
+    ours = await Promise.all(ROLES.map(() => startServer()));
+    formCluster([
+      { primary: ours[0]!.server, replicas: [], slots: [[0, 8191]] },
+      { primary: ours[1]!.server, replicas: [ours[2]!.server], slots: [[8192, 16383]] },
+    ]);
+  }, 30_000);
+  afterAll(async () => {
+    for (const s of ours) await s.server.close();
+    await real?.stop();
+  });
+
+  it('PUBLISH reaches every node, SPUBLISH every node of the shard, replicas take sharded pub/sub', async () => {
+    const expected = await transcript(real.ports);
+    // The reference itself shows the broadcast: a replica's PUBLISH reaches the other shard's subscriber.
+    expect(expected.find((l) => l.startsWith('PUBLISH on bReplica -> a:'))).toContain('from-bReplica');
+    const got = await transcript({ a: ours[0]!.port, b: ours[1]!.port, bReplica: ours[2]!.port });
+    expect(got).toEqual(expected);
+  }, 20_000);
+});
