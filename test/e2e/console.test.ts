@@ -1,6 +1,7 @@
 import {
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
+  ModifyReplicationGroupShardConfigurationCommand,
   TestFailoverCommand,
   waitUntilReplicationGroupAvailable,
   type ElastiCacheClient,
@@ -37,7 +38,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!ready)('web console in headless Chromium', () => {
-  it('lists a created group, shows the new primary after TestFailover, and browses a key written with redis-cli', async () => {
+  it('lists a created group, fails it over and reboots a node from its buttons, follows a resharding live, and browses a key written with redis-cli', async () => {
     await client.send(new CreateReplicationGroupCommand({
       ReplicationGroupId: 'web', ReplicationGroupDescription: 'console test', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
       NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true,
@@ -55,10 +56,16 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     await page.waitFor(`document.querySelector('[data-node="web-002/0001"][data-role="replica"]')`);
     await page.screenshot(path.join(ARTIFACTS, '1-group.png'));
 
-    await client.send(new TestFailoverCommand({ ReplicationGroupId: 'web', NodeGroupId: '0001' }));
+    // The page is never reloaded from here on: what changes must reach it through its polling.
+    await page.evaluate(`window.sameDocument = true`);
+    await page.evaluate(`document.querySelector('[data-act="failover"][data-group="web"][data-shard="0001"]').click()`);
     await page.waitFor(`document.querySelector('[data-node="web-002/0001"][data-role="primary"]')`);
     await page.waitFor(`document.querySelector('[data-node="web-001/0001"][data-role="replica"][data-up="true"]')`);
     await page.screenshot(path.join(ARTIFACTS, '2-after-failover.png'));
+    const g2 = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'web' }))).ReplicationGroups![0]!;
+    expect(g2.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'primary')!.CacheClusterId).toBe('web-002');
+    await page.evaluate(`document.querySelector('[data-act="reboot"][data-node="web-001/0001"]').click()`);
+    await page.waitFor(`document.querySelector('#status').textContent === 'reboot: done'`);
 
     await page.evaluate(`(() => {
       document.querySelector('#key-node').value = 'web-002/0001';
@@ -77,6 +84,24 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     await page.evaluate(`document.querySelector('[data-act="delete-key"]').click()`);
     await page.waitFor(`!document.querySelector('#key-list tr[data-key="greeting"]') && document.querySelector('#key-value').textContent === ''`);
     expect(await redisCli('-p', port, 'EXISTS', 'greeting')).toBe('0');
+
+    // A resharding from two shards to three shows up as it happens: new shard, slots moved, status back to available.
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'shards', ReplicationGroupDescription: 'resharding', Engine: 'redis', CacheNodeType: 'cache.t3.micro',
+      NumNodeGroups: 2, ReplicasPerNodeGroup: 0, CacheParameterGroupName: 'default.redis7.cluster.on',
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'shards' });
+    const shardRows = `[...document.querySelectorAll('[data-group="shards"] tr[data-shard]')]`;
+    await page.waitFor(`${shardRows}.length === 2`);
+    await client.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'shards', NodeGroupCount: 3, ApplyImmediately: true }));
+    await page.waitFor(`${shardRows}.length === 3 && document.querySelector('[data-group="shards"] .status').textContent === 'available'`);
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'shards' });
+    const resharded = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'shards' }))).ReplicationGroups![0]!;
+    const slotsSeen = await page.evaluate<Record<string, string>>(`Object.fromEntries(${shardRows}.map((r) => [r.dataset.shard, r.dataset.slots.replaceAll(' ', '')]))`);
+    expect(slotsSeen).toEqual(Object.fromEntries(resharded.NodeGroups!.map((ng) => [ng.NodeGroupId, ng.Slots])));
+    expect(await page.evaluate<number>(`document.querySelectorAll('[data-group="shards"] tr[data-node]').length`)).toBe(3);
+    expect(await page.evaluate<boolean>('window.sameDocument')).toBe(true);
+    await page.screenshot(path.join(ARTIFACTS, '2-resharded.png'));
 
     // The key browser runs reads and DEL only.
     const refused = await fetch(`${emulator.url}/_elasticache-local/console/api/command`, { method: 'POST', body: JSON.stringify({ node: 'web-002/0001', args: ['FLUSHALL'] }) });
@@ -100,6 +125,9 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     await page.waitFor(`document.querySelector('#view').textContent.includes('No faults in force.')`);
     await page.evaluate(`document.querySelector('[data-tab="events"]').click()`);
     await page.waitFor(`document.querySelector('#view').textContent.includes('Network latency of the primary endpoint increased by 50 ms')`);
+    // The reboot clicked above, as its event.
+    expect(await page.evaluate<boolean>(`[...document.querySelectorAll('#view tr')].some((tr) => tr.textContent.includes('web-001') && tr.textContent.includes('Cache node 0001 restarted'))`)).toBe(true);
+    expect(await page.evaluate<boolean>('window.sameDocument')).toBe(true);
     await page.screenshot(path.join(ARTIFACTS, '5-events.png'));
   });
 

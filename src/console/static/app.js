@@ -117,7 +117,7 @@
     return state.groups.map((g) => {
       const ep = Object.entries(g.endpoints).filter(([, p]) => p).map(([k, p]) => `${k} <code>${esc(host)}:${esc(p)}</code>`).join(' · ');
       const shards = g.shards.map((s) => `
-        <tr><th colspan="10">shard ${esc(s.id)}${s.slots ? ` · slots ${esc(s.slots)}` : ''}
+        <tr data-shard="${esc(s.id)}" data-slots="${esc(s.slots)}"><th colspan="10">shard ${esc(s.id)}${s.slots ? ` · slots ${esc(s.slots)}` : ''}
           <button class="small" data-act="failover" data-group="${esc(g.id)}" data-shard="${esc(s.id)}">TestFailover</button></th></tr>
         ${s.nodes.map((n) => nodeRow(n)).join('')}`).join('');
       return `<div class="card" data-group="${esc(g.id)}">
