@@ -24,7 +24,12 @@ export class Connection implements Session {
   ) {
     this.lastCommandAt = ctx.nowMs();
     // Values up to the item size limit (plus CRLF and binary framing) are buffered; larger ones are skipped.
-    this.parser = new RequestParser({ dataLength: textDataLength, maxBuffered: ctx.store.maxItemSize + 1024 });
+    const binding = ctx.settings.bindingProtocol;
+    this.parser = new RequestParser({
+      dataLength: textDataLength,
+      maxBuffered: ctx.store.maxItemSize + 1024,
+      protocol: binding === 'ascii' ? 'text' : binding === 'binary' ? 'binary' : undefined,
+    });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => ctx.network.deliver(socket, () => this.onData(chunk)));
     socket.on('error', () => socket.destroy());

@@ -42,6 +42,10 @@ export interface Settings {
   casEnabled: boolean;
   /** Seconds a connection may sit idle before it is closed; 0 = never. */
   idleTimeout: number;
+  /** -B: the protocol connections speak (with SASL on, binary only). */
+  bindingProtocol: 'auto-negotiate' | 'ascii' | 'binary';
+  /** -b: the listen backlog. */
+  tcpBacklog: number;
 }
 
 export interface ConnectionInfo {

@@ -32,6 +32,8 @@ export interface ParserHooks {
   dataLength(tokens: string[]): number;
   /** Data blocks and binary bodies longer than this are skipped rather than held in memory. */
   maxBuffered: number;
+  /** memcached -B ascii|binary: the protocol every connection speaks; unset, the first byte decides. */
+  protocol?: 'text' | 'binary';
 }
 
 /** Returns false to stop parsing (the connection is closing). */
@@ -55,7 +57,9 @@ export class RequestParser {
   private waitingHeader: Buffer | null = null;
   private stopped = false;
 
-  constructor(private readonly hooks: ParserHooks) {}
+  constructor(private readonly hooks: ParserHooks) {
+    this.mode = hooks.protocol ?? 'unknown';
+  }
 
   get protocol(): Mode {
     return this.mode;

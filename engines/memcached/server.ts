@@ -39,6 +39,8 @@ export interface MemcachedServerOptions {
   idleTimeout?: number;
   /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
   geometry?: Partial<SlabGeometry>;
+  /** Start-up knobs without a named option above (-o no_modern, temporary_ttl, hot_lru_pct, -v ...). */
+  settings?: Partial<Settings>;
 }
 
 export interface MemcachedServer {
@@ -85,6 +87,9 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     flushEnabled: options.disableFlushAll !== true,
     casEnabled: options.casDisabled !== true,
     idleTimeout: options.idleTimeout ?? 0,
+    bindingProtocol: options.sasl !== undefined ? 'binary' : 'auto-negotiate',
+    tcpBacklog: 1024,
+    ...options.settings,
   };
   const watch = new WatchLog(clock);
   const store = new ItemStore({
@@ -162,7 +167,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
       return new Promise<number>((resolve, reject) => {
         const onError = (err: Error) => reject(err);
         listener.once('error', onError);
-        listener.listen(options.port, settings.host, () => {
+        listener.listen(options.port, settings.host, settings.tcpBacklog, () => {
           listener.off('error', onError);
           const address = listener.address();
           boundPort = typeof address === 'object' && address !== null ? address.port : options.port;

@@ -1,0 +1,258 @@
+// memcached 1.6.18's command line read into our node's options, with the start-up checks memcached
+// makes, so memcached's own test suite can start our engine exactly as it starts the binary.
+import type { MemcachedServerOptions } from '../../engines/memcached/server.ts';
+import type { Settings } from '../../engines/memcached/context.ts';
+import type { SlabGeometry } from '../../engines/memcached/item.ts';
+import { SLAB_PAGE_SIZE } from '../../engines/memcached/limits.ts';
+
+/** Options taking a value, as in memcached's getopt string; the others are flags. */
+const WITH_VALUE = new Set('apsUmclutPfnDRbBIeoYN'.split(''));
+/** Flags and options we accept and have nothing to do for (privileges, threads, backlog, UDP, paging). */
+const IGNORED = new Set('kLrduURPDN'.split(''));
+
+export class UsageError extends Error {
+  /** memcached exits 64 (EX_USAGE) for most checks and 1 for the rest. */
+  constructor(message: string, readonly exitCode = 64) {
+    super(message);
+  }
+}
+
+export interface Invocation {
+  action: 'run' | 'version';
+  options: MemcachedServerOptions;
+}
+
+/** strtol as memcached's safe_strtol: the whole text must be a number. */
+function integer(text: string | undefined, what: string): number {
+  if (text === undefined || !/^\s*[-+]?\d+$/.test(text)) throw new UsageError(`could not parse argument to ${what}`, 1);
+  return Number(text);
+}
+
+/** -I: bytes, or a k/m suffix. */
+function itemSize(text: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(text);
+  if (!m) throw new UsageError('Invalid value for -I', 1);
+  const unit = m[2]!.toLowerCase();
+  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+}
+
+/** Splits argv the way getopt does: clustered flags (-vv), values attached (-p11211) or separate. */
+function* getopt(argv: string[]): Generator<[string, string | undefined]> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg.length < 2) throw new UsageError(`Illegal argument "${arg}"`, 1);
+    for (let j = 1; j < arg.length; j++) {
+      const c = arg[j]!;
+      if (!WITH_VALUE.has(c)) {
+        yield [c, undefined];
+        continue;
+      }
+      const rest = arg.slice(j + 1);
+      const value = rest !== '' ? rest : argv[++i];
+      if (value === undefined) throw new UsageError(`option requires an argument -- '${c}'`, 1);
+      yield [c, value];
+      break;
+    }
+  }
+}
+
+export function parseMemcachedArgs(argv: string[]): Invocation {
+  const options: MemcachedServerOptions = { port: 11211 };
+  const settings: Partial<Settings> = {};
+  const geometry: Partial<SlabGeometry> = {};
+  let memoryLimit = 64 * 1024 * 1024;
+  let maxItemSize = 1024 * 1024;
+  let chunkMax = SLAB_PAGE_SIZE / 2;
+  let chunkMaxChanged = false;
+  let lruMaintainer = true;
+  let verbose = 0;
+  for (const [c, value] of getopt(argv)) {
+    switch (c) {
+      case 'V':
+        return { action: 'version', options };
+      case 'p':
+        options.port = Number.parseInt(value!, 10) || 0;
+        break;
+      case 'l':
+        options.host = value!.split(',')[0]!.replace(/^notls:/, '').replace(/:\d+$/, '');
+        break;
+      case 'm':
+        memoryLimit = (Number.parseInt(value!, 10) || 0) * 1024 * 1024;
+        break;
+      case 'M':
+        options.errorOnMemoryExhausted = true;
+        break;
+      case 'c':
+        options.maxConnections = Number.parseInt(value!, 10) || 0;
+        if (options.maxConnections <= 0) throw new UsageError('Maximum connections must be greater than 0', 1);
+        break;
+      case 'v':
+        verbose++;
+        break;
+      case 'f':
+        geometry.growthFactor = Number.parseFloat(value!) || 0;
+        if (geometry.growthFactor <= 1) throw new UsageError('Factor must be greater than 1', 1);
+        break;
+      case 'n':
+        geometry.chunkSize = Number.parseInt(value!, 10) || 0;
+        if (geometry.chunkSize === 0) throw new UsageError('Chunk size must be greater than 0', 1);
+        break;
+      case 'I':
+        maxItemSize = itemSize(value!);
+        break;
+      case 'C':
+        options.casDisabled = true;
+        break;
+      case 'F':
+        options.disableFlushAll = true;
+        break;
+      case 'X':
+        settings.dumpEnabled = false;
+        break;
+      case 'A':
+      case 'W':
+        break;
+      case 't':
+        if (!(Number.parseInt(value!, 10) > 0)) throw new UsageError('Number of threads must be greater than 0', 1);
+        break;
+      case 'b':
+        settings.tcpBacklog = Number.parseInt(value!, 10) || 0;
+        break;
+      case 'B': {
+        const protocols: Record<string, Settings['bindingProtocol']> = { auto: 'auto-negotiate', binary: 'binary', ascii: 'ascii' };
+        const protocol = protocols[value!];
+        if (protocol === undefined) {
+          throw new UsageError(`Invalid value for binding protocol: ${value}\n -- should be one of auto, binary, or ascii`);
+        }
+        settings.bindingProtocol = protocol;
+        break;
+      }
+      case 'o':
+        for (const sub of value!.split(',')) {
+          const eq = sub.indexOf('=');
+          const name = eq < 0 ? sub : sub.slice(0, eq);
+          const arg = eq < 0 ? undefined : sub.slice(eq + 1);
+          switch (name) {
+            case 'slab_reassign':
+              options.slabReassign = true;
+              break;
+            case 'no_slab_reassign':
+              options.slabReassign = false;
+              break;
+            case 'slab_automove':
+              settings.slabAutomove = arg === undefined ? 1 : integer(arg, 'slab_automove');
+              break;
+            case 'no_slab_automove':
+              settings.slabAutomove = 0;
+              break;
+            case 'slab_automove_ratio':
+              settings.slabAutomoveRatio = Number.parseFloat(arg ?? '');
+              break;
+            case 'slab_automove_window':
+              options.slabAutomoveWindow = integer(arg, 'slab_automove_window');
+              break;
+            case 'lru_crawler':
+              options.lruCrawler = true;
+              break;
+            case 'no_lru_crawler':
+              options.lruCrawler = false;
+              break;
+            case 'lru_crawler_sleep':
+              settings.lruCrawlerSleep = integer(arg, 'lru_crawler_sleep');
+              break;
+            case 'lru_crawler_tocrawl':
+              settings.lruCrawlerTocrawl = integer(arg, 'lru_crawler_tocrawl');
+              break;
+            case 'lru_maintainer':
+              lruMaintainer = true;
+              break;
+            case 'no_lru_maintainer':
+              lruMaintainer = false;
+              break;
+            case 'hot_lru_pct':
+              settings.hotLruPct = integer(arg, 'hot_lru_pct');
+              break;
+            case 'warm_lru_pct':
+              settings.warmLruPct = integer(arg, 'warm_lru_pct');
+              break;
+            case 'hot_max_factor':
+              settings.hotMaxFactor = Number.parseFloat(arg ?? '');
+              break;
+            case 'warm_max_factor':
+              settings.warmMaxFactor = Number.parseFloat(arg ?? '');
+              break;
+            case 'temporary_ttl':
+              settings.tempLru = true;
+              settings.temporaryTtl = integer(arg, 'temporary_ttl');
+              break;
+            case 'idle_timeout':
+              options.idleTimeout = integer(arg, 'idle_timeout');
+              break;
+            case 'slab_chunk_max':
+              chunkMax = integer(arg, 'slab_chunk_max');
+              chunkMaxChanged = true;
+              break;
+            case 'no_chunked_items':
+              chunkMax = SLAB_PAGE_SIZE;
+              break;
+            case 'modern':
+              break;
+            case 'no_modern':
+              if (!chunkMaxChanged) chunkMax = SLAB_PAGE_SIZE;
+              options.slabReassign = false;
+              settings.slabAutomove = 0;
+              settings.lruSegmented = false;
+              options.lruCrawler = false;
+              lruMaintainer = false;
+              break;
+            case 'maxconns_fast':
+            case 'no_maxconns_fast':
+            case 'hashpower':
+            case 'no_hashexpand':
+            case 'tail_repair_time':
+            case 'hash_algorithm':
+            case 'watcher_logbuf_size':
+            case 'worker_logbuf_size':
+            case 'track_sizes':
+            case 'inline_ascii_resp':
+            case 'no_inline_ascii_resp':
+            case 'drop_privileges':
+            case 'no_drop_privileges':
+            case 'relaxed_privileges':
+            case 'read_buf_mem_limit':
+            case 'resp_obj_mem_limit':
+              break;
+            default:
+              throw new UsageError(`Illegal suboption "${sub}"`, 1);
+          }
+        }
+        break;
+      default:
+        if (IGNORED.has(c)) break;
+        throw new UsageError(`Illegal argument "${c}"`, 1);
+    }
+  }
+  if (maxItemSize < 1024) throw new UsageError('Item max size cannot be less than 1024 bytes.');
+  if (maxItemSize > memoryLimit / 2) throw new UsageError('Cannot set item size limit higher than 1/2 of memory max.');
+  if (maxItemSize > 1024 * 1024 * 1024) throw new UsageError('Cannot set item size limit higher than a gigabyte.');
+  if (chunkMax > maxItemSize) {
+    throw new UsageError(`slab_chunk_max (bytes: ${chunkMax}) cannot be larger than -I (item_size_max ${maxItemSize})`);
+  }
+  if (maxItemSize % chunkMax !== 0) {
+    throw new UsageError(`-I (item_size_max: ${maxItemSize}) must be evenly divisible by slab_chunk_max (bytes: ${chunkMax})`);
+  }
+  if (SLAB_PAGE_SIZE % chunkMax !== 0) {
+    throw new UsageError(`slab_chunk_max (bytes: ${chunkMax}) must divide evenly into ${SLAB_PAGE_SIZE} (slab_page_size)`);
+  }
+  if ((settings.hotLruPct ?? 20) + (settings.warmLruPct ?? 40) > 80) {
+    throw new UsageError('hot_lru_pct + warm_lru_pct cannot be more than 80% combined');
+  }
+  if (settings.tempLru && !lruMaintainer) throw new UsageError('temporary_ttl requires lru_maintainer to be enabled');
+  settings.verbosity = Math.min(verbose, 2);
+  options.memoryLimit = memoryLimit;
+  options.maxItemSize = maxItemSize;
+  options.geometry = { ...geometry, slabChunkMax: chunkMax };
+  options.settings = settings;
+  options.version = '1.6.18';
+  return { action: 'run', options };
+}
