@@ -392,6 +392,12 @@ export class ItemStore {
     // A chunked item: a header (key, flags, CAS and a chunk header) in a class of its own size, then the
     // value (with its CRLF) in chunks of the largest class, the last one in the smallest class that fits.
     const header = ITEM_HEADER_SIZE + key.length + 1 + (flags !== 0 ? 4 : 0) + ITEM_CHUNK_HEADER_SIZE + ITEM_CAS_SIZE;
+    // A slab_chunk_max too small for the header or for a chunk's own header leaves no room to chain
+    // into (memcached overruns its chunk and crashes): nothing that size can be stored.
+    if (header > this.chunkMax || this.chunkMax <= ITEM_CHUNK_HEADER_SIZE) {
+      this.lru.stats[clsid]!.outofmemory++;
+      return null;
+    }
     const head = this.allocPull(this.slabs.classFor(header), item);
     if (head === null) {
       this.lru.stats[clsid]!.outofmemory++;
