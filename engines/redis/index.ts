@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { systemClock, type Clock } from './clock.ts';
 import type { Conn } from './client.ts';
-import { ClusterTopology, type ClusterNode } from './cluster.ts';
+import { ClusterTopology, keySlot, type ClusterNode } from './cluster.ts';
 import { Engine } from './engine.ts';
 import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory } from './memory-filler.ts';
@@ -217,6 +217,10 @@ export function formCluster(shards: ClusterShardSpec[]): ClusterTopology {
   const topology = new ClusterTopology(
     shards.map((sh) => ({ slots: sh.slots, primary: node(sh.primary), replicas: (sh.replicas ?? []).map(node) })),
   );
+  for (const { engine } of topology.nodes) {
+    const shard = topology.shardOf(engine);
+    engine.pubsub.dropShardChannels((channel) => topology.shardForSlot(keySlot(channel)) !== shard);
+  }
   for (const sh of shards) {
     sh.primary.engine.cluster = topology;
     sh.primary.replicaOf(null);

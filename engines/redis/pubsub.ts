@@ -50,6 +50,28 @@ export class PubSub {
     for (const n of [...c.ssubs]) this.remove(c, 'shard', n);
   }
 
+  /**
+   * Unsubscribes every client from the shard channels whose slot `moved` says this node no longer
+   * serves, telling each with an `sunsubscribe` push as Redis does, so that cluster clients
+   * subscribe again on the slot's new owner.
+   */
+  dropShardChannels(moved: (channel: string) => boolean): void {
+    for (const [channel, subs] of [...this.shard]) {
+      if (!moved(channel)) continue;
+      for (const c of [...subs]) {
+        this.remove(c, 'shard', channel);
+        const left = c.ssubs.size;
+        pushTo(c, () => {
+          c.w.push(3);
+          c.w.bulk('sunsubscribe');
+          c.w.bulk(channel);
+          c.w.int(left);
+          this.deliver(c);
+        });
+      }
+    }
+  }
+
   publish(channel: string, message: string): number {
     let receivers = 0;
     const subs = this.channels.get(channel);

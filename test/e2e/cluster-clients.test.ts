@@ -1,7 +1,9 @@
 // ioredis Cluster and node-redis createCluster through a configuration endpoint while the group changes
 // under them: resharding 2 -> 3 -> 2 shards (MOVED/ASK while slots migrate) and TestFailover, with both
 // clients writing all along. A write counts as acknowledged only when WAIT said a replica has it; every
-// acknowledged write must be readable at the end. Also both clients on a TLS + AUTH cluster-mode group.
+// acknowledged write must be readable at the end. Pub/sub keeps flowing too: node-redis sharded
+// subscriptions follow their slots (the node that loses a slot sends sunsubscribe) and ioredis's plain
+// subscription hears PUBLISH from any node. Also both clients on a TLS + AUTH cluster-mode group.
 import { ModifyReplicationGroupShardConfigurationCommand, TestFailoverCommand, waitUntilReplicationGroupAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { Cluster } from 'ioredis';
 import fs from 'node:fs';
@@ -118,19 +120,38 @@ describe('cluster clients while the group changes', () => {
         (key) => nr.get(key),
       ),
     ];
+    const listener = new Cluster([config]);
+    const heard = new Set<string>();
+    listener.on('message', (_channel: string, message: string) => heard.add(message));
+    await listener.subscribe('broadcast');
+    const shardChannels = Array.from({ length: 8 }, (_, i) => `events:${i}`);
+    for (const channel of shardChannels) await nr.sSubscribe(channel, (message) => heard.add(message));
+    // Publishes until every subscriber has heard this round: a moved subscription is renewed asynchronously.
+    const messagesFlow = (round: string) =>
+      until(async () => {
+        for (const channel of shardChannels) await io.spublish(channel, `${round}:${channel}`);
+        await io.publish('broadcast', `${round}:broadcast`);
+        await new Promise((r) => setTimeout(r, 50));
+        return [...shardChannels, 'broadcast'].every((ch) => heard.has(`${round}:${ch}`)) ? true : undefined;
+      }, 20_000, `round ${round}: ${[...heard].filter((m) => m.startsWith(round))}`);
     try {
       await moreTraffic(writers, 20);
+      await messagesFlow('start');
       await change(() => api.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'traffic', NodeGroupCount: 3, ApplyImmediately: true })));
       await moreTraffic(writers, 20);
+      await messagesFlow('grown');
       expect(io.nodes('master')).toHaveLength(3);
       await change(() => api.send(new TestFailoverCommand({ ReplicationGroupId: 'traffic', NodeGroupId: '0001' })));
       await moreTraffic(writers, 20);
+      await messagesFlow('failed-over');
       await change(() =>
         api.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'traffic', NodeGroupCount: 2, NodeGroupsToRemove: ['0002'], ApplyImmediately: true })),
       );
       await moreTraffic(writers, 20);
+      await messagesFlow('shrunk');
     } finally {
       await Promise.all(writers.map((w) => w.stop()));
+      listener.disconnect();
     }
     const group = await describeGroup(api, 'traffic');
     expect(group.NodeGroups!.map((g) => g.NodeGroupId)).toEqual(['0001', '0003']);

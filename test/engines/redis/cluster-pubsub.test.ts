@@ -2,7 +2,9 @@
 // alone; shard B: a primary and a replica): the cluster bus carries PUBLISH to every node and SPUBLISH
 // to every node of the channel's shard, each node counting only its own subscribers; a replica takes
 // SSUBSCRIBE and SPUBLISH for its shard's slots without READONLY. (ioredis Cluster subscribes on any
-// node and publishes on another: without the broadcast its messages were lost.)
+// node and publishes on another: without the broadcast its messages were lost.) When a slot leaves a
+// shard, its nodes unsubscribe that slot's shard channels with an sunsubscribe push, which is how
+// node-redis knows to subscribe again on the new owner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formCluster } from '../../../engines/redis/index.ts';
 import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
@@ -21,7 +23,14 @@ async function until(what: string, check: () => Promise<boolean>, ms = 15000): P
   }
 }
 
-async function startRealCluster(): Promise<{ ports: Ports; stop(): Promise<void> }> {
+interface RealCluster {
+  ports: Ports;
+  /** Moves slot 10109 (snews) from shard B to A, as a resharding ends. */
+  moveSlot(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function startRealCluster(): Promise<RealCluster> {
   const servers: RealRedis[] = await Promise.all(ROLES.map(() => startRealRedis(['--cluster-enabled', 'yes'])));
   const [a, b, r] = await Promise.all(servers.map((s) => RawClient.connect(s.port)));
   try {
@@ -42,7 +51,21 @@ async function startRealCluster(): Promise<{ ports: Ports; stop(): Promise<void>
   } finally {
     for (const c of [a, b, r]) c?.close();
   }
-  return { ports: { a: servers[0]!.port, b: servers[1]!.port, bReplica: servers[2]!.port }, stop: async () => void (await Promise.all(servers.map((s) => s.stop()))) };
+  const moveSlot = async () => {
+    const [a, b] = await Promise.all([RawClient.connect(servers[0]!.port), RawClient.connect(servers[1]!.port)]);
+    const [aId, bId] = [(await a.call('CLUSTER', 'MYID')).split('\r\n')[1]!, (await b.call('CLUSTER', 'MYID')).split('\r\n')[1]!];
+    await a.call('CLUSTER', 'SETSLOT', '10109', 'IMPORTING', bId);
+    await b.call('CLUSTER', 'SETSLOT', '10109', 'MIGRATING', aId);
+    await a.call('CLUSTER', 'SETSLOT', '10109', 'NODE', aId);
+    await b.call('CLUSTER', 'SETSLOT', '10109', 'NODE', aId);
+    a.close();
+    b.close();
+  };
+  return {
+    ports: { a: servers[0]!.port, b: servers[1]!.port, bReplica: servers[2]!.port },
+    moveSlot,
+    stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
+  };
 }
 
 /** What each step shows, ports written as roles so both clusters compare. */
@@ -83,8 +106,28 @@ async function transcript(ports: Ports): Promise<string[]> {
   return out;
 }
 
+/** Subscribers of shard B's nodes while slot 10109 moves to shard A ('other', slot 11361, stays). */
+async function slotMoveTranscript(ports: Ports, moveSlot: () => Promise<void>): Promise<string[]> {
+  const out: string[] = [];
+  const subs = [await RawClient.connect(ports.b), await RawClient.connect(ports.bReplica)];
+  const pub = await RawClient.connect(ports.b);
+  try {
+    for (const c of subs) {
+      out.push(await c.call('SSUBSCRIBE', 'snews'), await c.call('SSUBSCRIBE', 'other'));
+    }
+    await moveSlot();
+    // The replica hears of the move over the cluster bus: allow it a while.
+    for (const c of subs) out.push(`after the move: ${(await c.read(10_000)).toString('latin1')}`);
+    out.push(`SPUBLISH other: ${await pub.call('SPUBLISH', 'other', 'still-here')}`);
+    for (const c of subs) out.push(`then: ${(await c.read()).toString('latin1')}`);
+  } finally {
+    for (const c of [...subs, pub]) c.close();
+  }
+  return out;
+}
+
 describe.skipIf(!available)('pub/sub across a cluster, as a redis-server 7.0 cluster', () => {
-  let real: { ports: Ports; stop(): Promise<void> };
+  let real: RealCluster;
   let ours: Started[] = [];
   beforeAll(async () => {
     real = await startRealCluster();
@@ -106,4 +149,16 @@ describe.skipIf(!available)('pub/sub across a cluster, as a redis-server 7.0 clu
     const got = await transcript({ a: ours[0]!.port, b: ours[1]!.port, bReplica: ours[2]!.port });
     expect(got).toEqual(expected);
   }, 20_000);
+
+  it('a node that loses a slot unsubscribes its shard channels with an sunsubscribe push (runs last: it moves a slot)', async () => {
+    const expected = await slotMoveTranscript(real.ports, real.moveSlot);
+    expect(expected.filter((l) => l.includes('sunsubscribe'))).toHaveLength(2);
+    const got = await slotMoveTranscript({ a: ours[0]!.port, b: ours[1]!.port, bReplica: ours[2]!.port }, async () => {
+      formCluster([
+        { primary: ours[0]!.server, replicas: [], slots: [[0, 8191], [10109, 10109]] },
+        { primary: ours[1]!.server, replicas: [ours[2]!.server], slots: [[8192, 10108], [10110, 16383]] },
+      ]);
+    });
+    expect(got).toEqual(expected);
+  }, 30_000);
 });
