@@ -16,7 +16,7 @@ import { Redis } from 'ioredis';
 import memjs from 'memjs';
 import net from 'node:net';
 import { once } from 'node:events';
-import { createClient } from 'redis';
+import { createClient, SocketTimeoutError } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
 import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -127,6 +127,8 @@ describe('lose-az', () => {
     const back = new Redis({ port: await nodePort('zones-001') });
     expect((await back.role())[0]).toBe('slave');
     back.disconnect();
+    expect(await messages('zones-001')).toEqual(expect.arrayContaining(['Recovering cache nodes 0001', 'Finished recovery for cache nodes 0001']));
+    expect(await messages('zones', 'replication-group')).toContain('Failover to replica node zones-002 completed');
   });
 });
 
@@ -234,6 +236,30 @@ describe('network and memory faults', () => {
     t = performance.now();
     await redis.get('k');
     expect(performance.now() - t).toBeLessThan(150);
+
+    // An application whose client gives up on a socket silent for 100 ms retries through a second of 300 ms
+    // latency: node-redis drops the connection, reconnects, and the application's retry gets its answer.
+    const impatient = createClient({ socket: { port: g.NodeGroups![0]!.PrimaryEndpoint!.Port, host: '127.0.0.1', socketTimeout: 100, reconnectStrategy: 20 } });
+    const socketErrors: unknown[] = [];
+    impatient.on('error', (err: unknown) => socketErrors.push(err));
+    await impatient.connect();
+    await local.faults.addLatency('slow', 300, { durationMs: 1000 });
+    const failures: unknown[] = [];
+    let value: string | null = null;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+      try {
+        value = await impatient.get('k');
+        break;
+      } catch (err) {
+        failures.push(err);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(value).toBe('v');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(socketErrors.some((err) => err instanceof SocketTimeoutError)).toBe(true);
+    impatient.destroy();
+    expect(await redis.incr('n')).toBe(4);
     await redis.quit();
   });
 
@@ -248,6 +274,7 @@ describe('network and memory faults', () => {
     await local.faults.dropConnections('drop', { count: 2 });
     await until(async () => closed >= 1 || undefined);
     expect(await redis.ping()).toBe('PONG');
+    expect(await messages('drop-001')).toContain('Reset 1 client connections of cache node 0001');
     await until(async () => (await local.faults.list()).length === 0 || undefined);
 
     const stop = await local.faults.stopNode('drop');
