@@ -77,8 +77,9 @@ function matchesToken(token: string, value: string, numeric: boolean): boolean {
 /** Checks a value against the parameter's type and allowed values; answers an error text or undefined. */
 export function checkParameterValue(spec: ParameterSpec, value: string): string | undefined {
   const bad = `Value ${JSON.stringify(value)} is not valid for parameter ${spec.name}.`;
-  const numeric = spec.dataType === 'integer' || spec.dataType === 'boolean' || spec.dataType === 'float';
-  if ((spec.dataType === 'integer' || spec.dataType === 'boolean') && !/^-?\d+$/.test(value)) return `${bad} It must be an integer.`;
+  const numeric = spec.dataType === 'integer' || spec.dataType === 'float';
+  // Booleans are whatever their allowed values say: 0/1 for Memcached, yes/no for Valkey.
+  if (spec.dataType === 'integer' && !/^-?\d+$/.test(value)) return `${bad} It must be an integer.`;
   if (spec.dataType === 'float' && !/^-?\d+(\.\d+)?$/.test(value)) return `${bad} It must be a number.`;
   if (spec.name === 'notify-keyspace-events' && !KEYSPACE_EVENT_LETTERS.test(value)) {
     return `${bad} Allowed characters: K, E, g, $, l, s, h, z, x, e, A, t, m, d, n.`;

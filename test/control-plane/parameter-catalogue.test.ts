@@ -83,6 +83,48 @@ describe('parameter catalogue per family', () => {
     expect((await defaults('memcached1.5')).has('inline_ascii_resp')).toBe(true);
   });
 
+  it('lists what the user guide documents for Valkey 8.0, 8.2 and 9.0, and for the Redis OSS changes around them', async () => {
+    const v8 = await defaults('valkey8');
+    expect(v8.get('extended-redis-compatibility')).toMatchObject({ ParameterValue: 'yes', DataType: 'boolean', AllowedValues: 'yes,no', IsModifiable: true, ChangeType: 'immediate' });
+    for (const gone of ['lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del', 'replica-lazy-flush']) {
+      expect(v8.has(gone), gone).toBe(false);
+    }
+    // 8.2's parameters sit in the valkey8 family with their own minimum version: they do not apply to 8.1.
+    expect(v8.get('search-fanout-target-mode')).toMatchObject({ ParameterValue: 'client', MinimumEngineVersion: '8.2.0', IsModifiable: true, ChangeType: 'immediate' });
+    expect(v8.get('search-default-timeout-ms')).toMatchObject({ ParameterValue: '50000', AllowedValues: '1-60000', DataType: 'integer', MinimumEngineVersion: '8.2.0' });
+    expect(v8.get('search-enable-partial-results')).toMatchObject({ ParameterValue: 'yes', DataType: 'boolean', MinimumEngineVersion: '8.2.0' });
+    expect(v8.has('cluster-databases')).toBe(false);
+
+    const v9 = await defaults('valkey9');
+    expect(v9.get('cluster-databases')).toMatchObject({ ParameterValue: '0', AllowedValues: '1-10000', IsModifiable: false, MinimumEngineVersion: '9.0.0' });
+    expect(v9.has('search-default-timeout-ms')).toBe(true);
+    expect(v9.has('lazyfree-lazy-user-del')).toBe(false);
+    expect((await defaults('valkey7')).get('lazyfree-lazy-user-del')?.ParameterValue).toBe('no');
+
+    const r7 = await defaults('redis7');
+    expect(r7.get('cluster-preferred-endpoint-type')).toMatchObject({ ParameterValue: 'tls-dynamic', AllowedValues: 'ip,tls-dynamic' });
+    const r5 = await defaults('redis5.0');
+    expect(r5.has('repl-timeout')).toBe(false);
+    expect(r5.get('active-defrag-cycle-min')?.ParameterValue).toBe('5');
+    expect(r5.get('replica-lazy-flush')).toMatchObject({ ParameterValue: 'yes', IsModifiable: false });
+    expect((await defaults('redis4.0')).get('active-defrag-cycle-min')?.ParameterValue).toBe('25');
+    expect((await defaults('redis6.x')).has('lua-replicate-commands')).toBe(false);
+
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'search', CacheParameterGroupFamily: 'valkey8', Description: 's' }));
+    await setParameter('search', 'search-fanout-target-mode', 'throughput');
+    await setParameter('search', 'extended-redis-compatibility', 'no');
+    await expect(setParameter('search', 'search-fanout-target-mode', 'random')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(setParameter('search', 'search-default-timeout-ms', '60001')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(setParameter('search', 'search-enable-partial-results', '1')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(setParameter('search', 'lazyfree-lazy-eviction', 'yes')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'nine', CacheParameterGroupFamily: 'valkey9', Description: 'n' }));
+    await expect(setParameter('nine', 'cluster-databases', '16')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    // Memcached booleans stay 0 or 1.
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'mc-bool', CacheParameterGroupFamily: 'memcached1.6', Description: 'm' }));
+    await setParameter('mc-bool', 'disable_flush_all', '1');
+    await expect(setParameter('mc-bool', 'disable_flush_all', 'yes')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+  });
+
   it('checks values: keyspace event letters, enums and ranges', async () => {
     await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'values', CacheParameterGroupFamily: 'redis6.x', Description: 'v' }));
     await expect(setParameter('values', 'notify-keyspace-events', 'ZZZ')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
