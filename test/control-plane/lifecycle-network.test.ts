@@ -20,6 +20,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { run } from '../support/exec.ts';
+import { listening } from '../support/net.ts';
 import { CREDENTIALS, FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
 
 // Below Linux's ephemeral range and apart from the ranges other test files use.
@@ -72,17 +73,6 @@ const describeCluster = (client: ElastiCacheClient, id: string) =>
 async function eventsOf(client: ElastiCacheClient, id: string): Promise<string[]> {
   const res = await client.send(new DescribeEventsCommand({ SourceType: 'cache-cluster', SourceIdentifier: id, Duration: 60 }));
   return (res.Events ?? []).map((e) => e.Message!);
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 async function ping(port: number): Promise<string> {

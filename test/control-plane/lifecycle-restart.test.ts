@@ -8,8 +8,8 @@ import {
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   DescribeSnapshotsCommand,
-  ElastiCacheClient,
   ModifyCacheClusterCommand,
+  type ElastiCacheClient,
   waitUntilCacheClusterAvailable,
   waitUntilCacheClusterDeleted,
   waitUntilReplicationGroupAvailable,
@@ -17,14 +17,14 @@ import {
 } from '@aws-sdk/client-elasticache';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_TIMEOUT_MS, ensureBuilt } from '../support/built.ts';
-import { CREDENTIALS } from '../support/emulator.ts';
+import { startCli, stopped } from '../support/crash.ts';
+import { listening } from '../support/net.ts';
 
 // Below Linux's ephemeral range and apart from the ranges other test files use.
 const FROM = 23500;
@@ -41,49 +41,18 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The CLI as its own process (so it can be killed -9), on the shared data directory. */
-function startCli(): Promise<{ child: ChildProcess; client: ElastiCacheClient }> {
-  const cli = ['--port', '0', '--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--delay-ms', String(DELAY_MS)];
-  // The compiled CLI starts in a fraction of the time tsx takes to compile src/ on every restart.
-  const child = spawn(process.execPath, [path.resolve('bin/elasticache-local.mjs'), ...cli], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /API listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, client: new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 }) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code} before ready:\n${out}`)));
-  });
-}
-
-function killed(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+const startCliHere = () => startCli(['--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--delay-ms', String(DELAY_MS)]).then((p) => {
+  children.push(p.child);
+  return p;
+});
+const killed = (child: ChildProcess) => stopped(child);
 
 const clusters = (client: ElastiCacheClient) =>
   client.send(new DescribeCacheClustersCommand({ ShowCacheNodeInfo: true })).then((r) => new Map(r.CacheClusters!.map((c) => [c.CacheClusterId!, c])));
 
 describe('kill -9 and restart on the same data directory', () => {
   it('resumes or settles what was creating, modifying and snapshotting, and everything then deletes leaving nothing behind', async () => {
-    let { child, client } = await startCli();
+    let { child, client } = await startCliHere();
     // Settled resources first: a Redis cluster with a key, a snapshot of it, and a Memcached cluster.
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'steady', Engine: 'redis', CacheNodeType: 'cache.t3.micro', Tags: [{ Key: 't', Value: '1' }] }));
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
@@ -116,7 +85,7 @@ describe('kill -9 and restart on the same data directory', () => {
     await killed(child);
     client.destroy();
 
-    ({ child, client } = await startCli());
+    ({ child, client } = await startCliHere());
     const after = await clusters(client);
     // Nothing that was in flight comes back claiming it finished.
     expect(after.get('steady')!.CacheClusterStatus).toBe('available');

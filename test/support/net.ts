@@ -54,3 +54,15 @@ export function firstReply(target: { port: number; host?: string; ca?: Buffer },
     socket.once('error', () => finish('closed'));
   });
 }
+
+/** Whether anything accepts connections on a loopback port now. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
