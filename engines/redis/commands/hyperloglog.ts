@@ -15,6 +15,8 @@ const HLL_HDR_SIZE = 16;
 const HLL_DENSE_SIZE = HLL_HDR_SIZE + Math.ceil((HLL_REGISTERS * HLL_BITS) / 8);
 const HLL_ALPHA_INF = 0.721347520444481703680;
 const INVALID = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
+/** A value that passed the header checks but whose registers cannot be read. */
+const CORRUPTED = 'INVALIDOBJ Corrupted HLL object detected';
 
 const M64 = (1n << 64n) - 1n;
 const MURMUR_M = 0xc6a4a7935bd1e995n;
@@ -76,8 +78,6 @@ function setReg(p: Buffer, i: number, v: number): void {
 
 const HLL_DENSE = 0;
 const HLL_SPARSE = 1;
-/** hll-sparse-max-bytes: a sparse value growing past this is promoted to dense. */
-const HLL_SPARSE_MAX_BYTES = 3000;
 const SPARSE_VAL_MAX_VALUE = 32;
 const SPARSE_VAL_MAX_LEN = 4;
 const SPARSE_ZERO_MAX_LEN = 64;
@@ -86,6 +86,8 @@ const CARD_OFFSET = 8;
 /** A value being worked on: the whole Redis string (header + sparse opcodes or dense registers). */
 interface Hll {
   bytes: Buffer;
+  /** hll-sparse-max-bytes when the command started: a sparse value growing past it becomes dense. */
+  sparseMax: number;
 }
 
 function encodingOf(h: Hll): number {
@@ -101,14 +103,14 @@ function cacheValid(h: Hll): boolean {
 }
 
 /** A new HLL, as Redis creates it: sparse, every register in XZERO runs. */
-function createHll(): Hll {
+function createHll(sparseMax: number): Hll {
   const b = Buffer.alloc(HLL_HDR_SIZE + 2);
   b.write('HYLL', 0, 'latin1');
   b[4] = HLL_SPARSE;
   const run = HLL_REGISTERS - 1;
   b[HLL_HDR_SIZE] = 0x40 | (run >> 8);
   b[HLL_HDR_SIZE + 1] = run & 0xff;
-  return { bytes: b };
+  return { bytes: b, sparseMax };
 }
 
 const isZero = (op: number) => (op & 0xc0) === 0x00;
@@ -215,7 +217,7 @@ function sparseSet(h: Hll, index: number, count: number): number {
       if (index !== last) seq.push(valOp(cur, last - index));
     }
     const oldlen = xzero ? 2 : 1;
-    if (seq.length - oldlen > 0 && HLL_HDR_SIZE + ops.length + seq.length - oldlen > HLL_SPARSE_MAX_BYTES) return promoteAndSet(h, index, count);
+    if (seq.length - oldlen > 0 && HLL_HDR_SIZE + ops.length + seq.length - oldlen > h.sparseMax) return promoteAndSet(h, index, count);
     ops.splice(p, oldlen, ...seq);
   }
   // Merge adjacent VAL opcodes with the same value, scanning at most 5 opcodes from prev.
@@ -274,13 +276,14 @@ function registers(h: Hll): Uint8Array | null {
 
 /** Reads the HLL at key (either encoding); null if missing; WRONGTYPE for anything else. */
 function load(c: Client, key: string, read = true): Hll | null {
+  const sparseMax = Number(c.engine.config.get('hll-sparse-max-bytes'));
   const o = c.db.lookup(key, read);
   if (o === null) return null;
   if (o.type !== 'string') fail(E.WRONGTYPE);
   const v = o.v;
   if (v.length < HLL_HDR_SIZE || !v.startsWith('HYLL')) fail(INVALID);
   const enc = v.charCodeAt(4);
-  if ((enc === HLL_DENSE && v.length === HLL_DENSE_SIZE) || enc === HLL_SPARSE) return { bytes: Buffer.from(v, 'latin1') };
+  if ((enc === HLL_DENSE && v.length === HLL_DENSE_SIZE) || enc === HLL_SPARSE) return { bytes: Buffer.from(v, 'latin1'), sparseMax };
   fail(INVALID);
 }
 
@@ -346,11 +349,11 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
     handler: (c, a) => {
       const key = a[1] as string;
       const existing = load(c, key, false);
-      const h = existing ?? createHll();
+      const h = existing ?? createHll(Number(c.engine.config.get('hll-sparse-max-bytes')));
       let updated = existing === null ? 1 : 0;
       for (let i = 2; i < a.length; i++) {
         const r = hllAdd(h, a[i] as string);
-        if (r < 0) fail(INVALID);
+        if (r < 0) fail(CORRUPTED);
         updated += r;
       }
       if (updated > 0) {
@@ -372,7 +375,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
         if (h === null) return c.w.int(0);
         if (cacheValid(h)) return c.w.int(Number(h.bytes.readBigUInt64LE(CARD_OFFSET)));
         const regs = registers(h);
-        if (regs === null) fail(INVALID);
+        if (regs === null) fail(CORRUPTED);
         const card = count((i) => regs[i] as number);
         // Redis stores the estimate in the header: reading can change the value's bytes.
         h.bytes.writeBigUInt64LE(BigInt(card), CARD_OFFSET);
@@ -384,7 +387,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
         const h = load(c, a[k] as string);
         if (h === null) continue;
         const regs = registers(h);
-        if (regs === null) fail(INVALID);
+        if (regs === null) fail(CORRUPTED);
         for (let i = 0; i < HLL_REGISTERS; i++) if ((regs[i] as number) > (max[i] as number)) max[i] = regs[i] as number;
       }
       c.w.int(count((i) => max[i] as number));
@@ -405,20 +408,75 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
         if (h === null) continue;
         if (encodingOf(h) === HLL_DENSE) useDense = true;
         const regs = registers(h);
-        if (regs === null) fail(INVALID);
+        if (regs === null) fail(CORRUPTED);
         for (let i = 0; i < HLL_REGISTERS; i++) if ((regs[i] as number) > (max[i] as number)) max[i] = regs[i] as number;
       }
-      const out = load(c, dest, false) ?? createHll();
-      if (useDense && !toDense(out)) fail(INVALID);
+      const out = load(c, dest, false) ?? createHll(Number(c.engine.config.get('hll-sparse-max-bytes')));
+      if (useDense && !toDense(out)) fail(CORRUPTED);
       for (let i = 0; i < HLL_REGISTERS; i++) {
         const v = max[i] as number;
         if (v === 0) continue;
         if (encodingOf(out) === HLL_DENSE) denseSet(out, i, v);
-        else if (sparseSet(out, i, v) < 0) fail(INVALID);
+        else if (sparseSet(out, i, v) < 0) fail(CORRUPTED);
       }
       invalidateCache(out);
       save(c, dest, out);
       c.w.ok();
     },
   },
+  {
+    name: 'pfdebug',
+    arity: 3,
+    keys: [2, 2, 1],
+    handler: (c, a) => {
+      const sub = (a[1] as string).toLowerCase();
+      const key = a[2] as string;
+      if (c.db.lookup(key, false) === null) fail('ERR The specified key does not exist');
+      const h = load(c, key, false) as Hll;
+      switch (sub) {
+        case 'getreg': {
+          // Reading the registers leaves the value dense, as in Redis.
+          if (encodingOf(h) === HLL_SPARSE) {
+            if (!toDense(h)) fail(CORRUPTED);
+            save(c, key, h);
+          }
+          c.w.array(HLL_REGISTERS);
+          for (let i = 0; i < HLL_REGISTERS; i++) c.w.int(getReg(h.bytes, i));
+          return;
+        }
+        case 'decode':
+          if (encodingOf(h) !== HLL_SPARSE) fail('ERR HLL encoding is not sparse');
+          return c.w.bulk(decodeSparse(h.bytes));
+        case 'encoding':
+          return c.w.simple(encodingOf(h) === HLL_SPARSE ? 'sparse' : 'dense');
+        case 'todense': {
+          if (encodingOf(h) !== HLL_SPARSE) return c.w.int(0);
+          if (!toDense(h)) fail(CORRUPTED);
+          save(c, key, h);
+          return c.w.int(1);
+        }
+        default:
+          fail(`ERR Unknown PFDEBUG subcommand '${a[1]}'`);
+      }
+    },
+  },
 ]);
+
+/** PFDEBUG DECODE's listing of sparse opcodes: z:len (ZERO), Z:len (XZERO), v:value,len (VAL). */
+function decodeSparse(b: Buffer): string {
+  const out: string[] = [];
+  for (let i = HLL_HDR_SIZE; i < b.length; ) {
+    const op = b[i] as number;
+    if (isZero(op)) {
+      out.push(`z:${(op & 0x3f) + 1}`);
+      i++;
+    } else if (isXZero(op)) {
+      out.push(`Z:${(((op & 0x3f) << 8) | (b[i + 1] ?? 0)) + 1}`);
+      i += 2;
+    } else {
+      out.push(`v:${valValue(op)},${valLen(op)}`);
+      i++;
+    }
+  }
+  return out.join(' ');
+}
