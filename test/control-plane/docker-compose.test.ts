@@ -29,4 +29,12 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "bin\/elasticache-local.mjs"\]/);
     expect(dockerfile).toContain('npm ci');
   });
+
+  it('exposes exactly the node port range the image and the compose file run with', () => {
+    const dockerfile = fs.readFileSync('Dockerfile', 'utf8');
+    const env = /ELASTICACHE_LOCAL_NODE_PORT_RANGE=(\d+-\d+)/.exec(dockerfile)?.[1];
+    const exposed = /^EXPOSE .*?\b(\d+-\d+)\b/m.exec(dockerfile)?.[1];
+    expect(env).toBeDefined();
+    expect([exposed, flag('node-port-range')]).toEqual([env, env]);
+  });
 });
