@@ -1,5 +1,5 @@
 // Job queues as applications run them, through the endpoints the API hands out: BullMQ (queue, worker,
-// QueueEvents, delayed job, retries, a job that fails for good, flow, job scheduler) against a primary
+// QueueEvents, prioritized job, delayed job, retries, a job that fails for good, flow, job scheduler) against a primary
 // endpoint with one replica, a cluster-mode configuration endpoint (hash-tagged prefix, as BullMQ asks
 // for on a cluster) and a TLS + AUTH token group; bee-queue against the primary and the TLS group.
 // REAL_PORT=<port of a redis-server> runs the primary-endpoint scenarios against the real thing.
@@ -78,6 +78,10 @@ async function runBullmq(connect: () => ConnectionOptions, prefix?: string): Pro
     const plain = await queue.add('plain', { x: 1 });
     expect(await plain.waitUntilFinished(events, 15_000)).toBe('done:plain');
     expect(progress).toContain(plain.id);
+
+    // A prioritized job's score is priority * 0x100000000 + a counter, computed in Lua.
+    const urgent = await queue.add('urgent', {}, { priority: 3 });
+    expect(await urgent.waitUntilFinished(events, 15_000)).toBe('done:urgent');
 
     const delayed = await queue.add('delayed', {}, { delay: 300 });
     expect(await queue.getJobState(delayed.id!)).toBe('delayed');

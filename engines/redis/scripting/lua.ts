@@ -169,7 +169,9 @@ function patchNumbers(): void {
   const str2num = lobject.luaO_str2num;
   lobject.luaO_str2num = (s, o) => {
     const n = str2num(s, o);
-    if (n !== 0 && o.ttisinteger()) o.setfltvalue(isHex(s) ? hexValue(s) : o.value);
+    // fengari reads a hexadecimal integer into 32 bits (0x100000000 is 0); Lua 5.1 reads it whole.
+    const hex = n === 0 ? null : hexValue(s);
+    if (hex !== null) o.setfltvalue(hex);
     return n;
   };
   // Lua 5.1 casts a float to an integer where an integer is wanted (string.format('%d', 3.7) is 3).
@@ -203,21 +205,18 @@ function integersAsDoubles(): void {
   };
 }
 
-function isHex(s: LuaString): boolean {
-  let i = 0;
-  while (i < s.length && (s[i] === 32 || (s[i] as number) - 9 < 5)) i++;
-  if (s[i] === 45 || s[i] === 43) i++;
-  return s[i] === 48 && (s[i + 1] === 120 || s[i + 1] === 88);
-}
-
-/** Value of a hexadecimal integer numeral as a double (Lua 5.1 reads it with strtoul into a double). */
-function hexValue(s: LuaString): number {
-  const text = luaToLatin1(s).trim();
-  const neg = text.startsWith('-');
-  const digits = text.replace(/^[+-]?0[xX]/, '');
-  let v = 0;
-  for (const ch of digits) v = v * 16 + parseInt(ch, 16);
-  return neg ? -v : v;
+/**
+ * Value of a hexadecimal integer numeral as Lua 5.1 in Redis reads it (glibc's strtod: any length,
+ * rounded once to a double), or null when `s` is not one.
+ */
+function hexValue(s: LuaString): number | null {
+  if (!s.includes(120) && !s.includes(88)) return null;
+  let end = s.length;
+  while (end > 0 && s[end - 1] === 0) end--;
+  const m = /^\s*([+-]?)0[xX]([0-9a-fA-F]+)\s*$/.exec(luaToLatin1(s.subarray(0, end)));
+  if (m === null) return null;
+  const v = Number(BigInt(`0x${m[2]}`));
+  return m[1] === '-' ? -v : v;
 }
 
 /** Byte-for-byte conversions between the engine's latin1 strings and Lua strings. */

@@ -16,6 +16,8 @@ const SCRIPTS = [
   'local t = {[50000]=1, [60000.5]=2} local s = {} for k,v in pairs(t) do s[#s+1] = k * k end table.sort(s) return s',
   "local s = 0 for i, c in ipairs({string.byte(string.rep('z', 10), 1, 10)}) do s = s + i * c * 2^31 end return s",
   "return select('#', 1, 2, 3) * 2^40",
+  // Hexadecimal numerals are read whole (BullMQ's priority score is priority * 0x100000000 + counter).
+  "return {tostring(0x100000000), tostring(0xffffffff), tostring(0x80000000), tostring(-0x10), tostring('0x100000000' + 0), tostring(tonumber('0x1FFFFFFFFF')), tostring(0x123456789abcdef), tostring(0x1fffffffffffffffffff), tostring(tonumber(' -0x20 ')), tostring(tonumber('0x')), tostring(0x10 * 0x100000000 + 7 % 0x100000000)}",
   // printf: exact halves to even, exponents of at least two digits, %g's choice, flags and widths.
   "return string.format('%.1f', 0.25)",
   "return {string.format('%.1f', 0.35), string.format('%.2f', 0.125), string.format('%.0f', 2.5), string.format('%.0f', 3.5), string.format('%.3g', 2.5e-5), string.format('%.1e', 2.5), string.format('%5.1f', -0.25), tostring(0.1+0.2), string.format('%.14g', 2^53+1)}",
