@@ -13,6 +13,8 @@ export interface ServerStats {
   hits: number;
   misses: number;
   evicted: number;
+  /** A replica's link: how far its offset trails its primary's, and INFO's master_link_status and last I/O. */
+  link?: { behind: number; up: boolean; lastIoSeconds: number };
 }
 
 export function serverStats(engine: Engine): ServerStats {
@@ -29,7 +31,14 @@ export function serverStats(engine: Engine): ServerStats {
     hits: s.hits,
     misses: s.misses,
     evicted: s.evicted,
+    ...(engine.replication.primary === null ? {} : { link: linkStats(engine) }),
   };
+}
+
+function linkStats(engine: Engine): NonNullable<ServerStats['link']> {
+  const r = engine.replication;
+  const view = r.linkView();
+  return { behind: Math.max(0, (r.primary?.replication.offset ?? r.offset) - r.offset), up: view.up, lastIoSeconds: view.lastIoSeconds };
 }
 
 const INTERNAL_TIMEOUT_MS = 2000;

@@ -64,6 +64,16 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     await page.screenshot(path.join(ARTIFACTS, '2-after-failover.png'));
     const g2 = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'web' }))).ReplicationGroups![0]!;
     expect(g2.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'primary')!.CacheClusterId).toBe('web-002');
+    // Cutting the replica's link from its row: a write to the primary leaves the replica behind, shown in its role cell.
+    await page.evaluate(`document.querySelector('[data-act="cut"][data-node="web-001/0001"]').click()`);
+    await page.waitFor(`document.querySelector('#status').textContent === 'cut: done'`);
+    expect(await redisCli('-p', port, 'SET', 'while-cut', '1')).toBe('OK');
+    const replicaLink = `document.querySelector('[data-node="web-001/0001"] .f-link').textContent`;
+    await page.waitFor(`${replicaLink} === '1 behind'`);
+    await page.screenshot(path.join(ARTIFACTS, '2-replication-cut.png'));
+    await testClient(emulator.url).faults.clear();
+    await page.waitFor(`${replicaLink} === ''`);
+
     await page.evaluate(`document.querySelector('[data-act="reboot"][data-node="web-001/0001"]').click()`);
     await page.waitFor(`document.querySelector('#status').textContent === 'reboot: done'`);
 
@@ -129,7 +139,7 @@ describe.skipIf(!ready)('web console in headless Chromium', () => {
     expect(await page.evaluate<boolean>(`[...document.querySelectorAll('#view tr')].some((tr) => tr.textContent.includes('web-001') && tr.textContent.includes('Cache node 0001 restarted'))`)).toBe(true);
     expect(await page.evaluate<boolean>('window.sameDocument')).toBe(true);
     await page.screenshot(path.join(ARTIFACTS, '5-events.png'));
-  });
+  }, 60_000);
 
   it('stays responsive with 300 nodes: first render and a live failover within generous bounds', async () => {
     // AWS's default quota is 300 nodes per account: the first test's group goes first.

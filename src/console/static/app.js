@@ -65,7 +65,7 @@
     ].join(' ');
     return `<tr data-node="${esc(n.name)}" data-role="${esc(n.role)}" data-up="${n.up}">
       <td>${esc(n.name)}</td>
-      <td class="role-${esc(n.role)}">${esc(n.role)}</td>
+      <td class="role-${esc(n.role)}">${esc(n.role)} <span class="f-link"></span></td>
       <td>${n.up ? esc(n.port) : `<span class="down">down</span> ${esc(n.port)}`}</td>
       <td>${esc(n.az)}</td>
       <td><span class="f-ops"></span> <svg class="spark" viewBox="0 0 90 18"><polyline class="p-ops"/></svg></td>
@@ -103,6 +103,13 @@
       row.querySelector('.f-mem').textContent = s ? fmtBytes(s.usedMemory) : '';
       row.querySelector('.f-mem').title = n ? `of ${fmtBytes(n.maxmemory)}` : '';
       row.querySelector('.p-mem').setAttribute('points', points(h.mem, n && n.maxmemory));
+      // A replica trailing its primary (a replication fault) says by how much, and whether its link is up.
+      const link = s && s.link;
+      const linkText = !link ? '' : !link.up ? 'link down' : link.behind > 0 ? `${link.behind} behind` : '';
+      const linkCell = row.querySelector('.f-link');
+      linkCell.textContent = linkText;
+      linkCell.className = linkText ? 'f-link down' : 'f-link';
+      linkCell.title = link ? `offset ${link.behind} behind the primary; last I/O ${link.lastIoSeconds} s ago` : '';
       row.querySelector('.f-keys').textContent = s ? s.keys : '';
       row.querySelector('.f-clients').textContent = s ? s.clients : '';
       row.querySelector('.f-hits').textContent = s && lookups > 0 ? `${((s.hits / lookups) * 100).toFixed(0)}%` : '';
