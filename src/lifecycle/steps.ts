@@ -45,7 +45,7 @@ export function failStep<K extends LifecycleKind>(
   const from = (record as { status: string }).status as Parameters<typeof failureStateOf<K>>[1];
   const to = failureStateOf(kind, from);
   if (to === from || !canTransition(kind, record, to)) {
-    console.error(`elasticache-local: a lifecycle step of ${kind} ${id} (${from}) failed:`, err);
+    world.log.error({ err, kind, id, account: scope.account, region: scope.region, status: from }, `a lifecycle step of ${kind} ${id} failed`);
     return;
   }
   transition(world, scope, kind, record, to, `${MACHINES[kind].what} ${id} ${to === 'create-failed' ? 'creation' : 'change'} failed: ${reason}`);
