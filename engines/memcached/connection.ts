@@ -15,6 +15,7 @@ export class Connection implements Session {
   lastCommandAt: number;
   private readonly parser: RequestParser;
   private paused = false;
+  private requestsThisEvent = 0;
   private watcher: Watcher | null = null;
 
   constructor(
@@ -62,6 +63,7 @@ export class Connection implements Session {
   }
 
   private readonly handle = (req: Request): boolean => {
+    this.requestsThisEvent++;
     try {
       return this.execute(req);
     } catch {
@@ -102,7 +104,11 @@ export class Connection implements Session {
     const store = ctx.store;
     store.counters.bytes_read += chunk.length;
     this.lastCommandAt = ctx.nowMs();
+    this.requestsThisEvent = 0;
     this.parser.push(chunk, this.handle);
+    // memcached yields to other connections after each reqs_per_event requests read in one go when
+    // more follow; we run them all, but count its yields.
+    store.counters.conn_yields += Math.floor(Math.max(0, this.requestsThisEvent - 1) / ctx.settings.reqsPerEvent);
     this.flush();
   }
 

@@ -46,6 +46,8 @@ export interface Settings {
   bindingProtocol: 'auto-negotiate' | 'ascii' | 'binary';
   /** -b: the listen backlog. */
   tcpBacklog: number;
+  /** -R: requests a connection runs before yielding to others (counted in conn_yields). */
+  reqsPerEvent: number;
 }
 
 export interface ConnectionInfo {

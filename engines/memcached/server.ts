@@ -89,6 +89,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     idleTimeout: options.idleTimeout ?? 0,
     bindingProtocol: options.sasl !== undefined ? 'binary' : 'auto-negotiate',
     tcpBacklog: 1024,
+    reqsPerEvent: 20,
     ...options.settings,
   };
   const watch = new WatchLog(clock);
@@ -147,7 +148,11 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     settings.idleTimeout > 0
       ? setInterval(() => {
           const now = clock();
-          for (const c of connections) if (now - c.lastCommandAt > settings.idleTimeout * 1000) c.socket.destroy();
+          for (const c of connections) {
+            if (now - c.lastCommandAt <= settings.idleTimeout * 1000) continue;
+            store.counters.idle_kicks++;
+            c.socket.destroy();
+          }
         }, 1000)
       : undefined;
   idleSweep?.unref();

@@ -124,6 +124,18 @@ export class SlabAllocator {
     return null;
   }
 
+  /**
+   * memory_release: after the limit is lowered (cache_memlimit), pages reaching the global pool are
+   * given back (newest first) until no more is malloced than the limit allows.
+   */
+  releaseOverLimit(): void {
+    const pool = this.classes[0]!.pages;
+    while (this.malloced > this.memoryLimit && pool.length > 0) {
+      pool.pop();
+      this.malloced -= SLAB_PAGE_SIZE;
+    }
+  }
+
   /** slab_rebalance_finish: the emptied first page of `src` goes to `dst` (0 = the global pool). */
   finishMove(src: number, dst: number): void {
     const from = this.classes[src]!;
@@ -137,6 +149,7 @@ export class SlabAllocator {
       page.cls = 0;
       page.owners = [];
       this.classes[0]!.pages.push(page);
+      this.releaseOverLimit();
     } else {
       this.cut(page, dst);
     }

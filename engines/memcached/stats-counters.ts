@@ -31,6 +31,8 @@ export function newCounters() {
     total_items: 0,
     total_connections: 0,
     rejected_connections: 0,
+    idle_kicks: 0,
+    conn_yields: 0,
   };
 }
 

@@ -145,6 +145,7 @@ export class ItemStore {
 
   set memoryLimit(limit: number) {
     this.slabs.memoryLimit = limit;
+    this.slabs.releaseOverLimit();
   }
 
   /** Stops the background work (LRU maintainer, crawler, slab mover). */

@@ -8,7 +8,7 @@ import { SLAB_PAGE_SIZE } from '../../engines/memcached/limits.ts';
 /** Options taking a value, as in memcached's getopt string; the others are flags. */
 const WITH_VALUE = new Set('apsUmclutPfnDRbBIeoYN'.split(''));
 /** Flags and options we accept and have nothing to do for (privileges, threads, backlog, UDP, paging). */
-const IGNORED = new Set('kLrduURPDN'.split(''));
+const IGNORED = new Set('kLrduUPDN'.split(''));
 
 export class UsageError extends Error {
   /** memcached exits 64 (EX_USAGE) for most checks and 1 for the rest. */
@@ -114,6 +114,10 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         break;
       case 't':
         if (!(Number.parseInt(value!, 10) > 0)) throw new UsageError('Number of threads must be greater than 0', 1);
+        break;
+      case 'R':
+        settings.reqsPerEvent = Number.parseInt(value!, 10) || 0;
+        if (settings.reqsPerEvent === 0) throw new UsageError('Number of requests per event must be greater than 0', 1);
         break;
       case 'b':
         settings.tcpBacklog = Number.parseInt(value!, 10) || 0;
