@@ -178,10 +178,11 @@ describe('cluster clients while the group changes', () => {
 });
 
 describe('cluster clients over TLS with an AUTH token', () => {
-  it('ioredis Cluster and node-redis createCluster reach every shard', async () => {
+  it('ioredis Cluster and node-redis createCluster reach every shard, and follow a failover', async () => {
     const ca = fs.readFileSync(emulator.caPath);
     const io = new Cluster([secureConfig], { redisOptions: { tls: { ca }, password: TOKEN } });
     const nr = createCluster({ rootNodes: [{ socket: secureConfig }], defaults: { socket: { tls: true, ca }, password: TOKEN } });
+    nr.on('error', () => undefined);
     await nr.connect();
     try {
       await Promise.all(Array.from({ length: 200 }, (_, i) => io.set(`k:${i}`, String(i))));
@@ -190,6 +191,12 @@ describe('cluster clients over TLS with an AUTH token', () => {
       expect(io.nodes('master')).toHaveLength(2);
       const perShard = await Promise.all(io.nodes('master').map((n) => n.dbsize()));
       expect(perShard.every((n) => n > 50)).toBe(true);
+      // Both follow a failover over TLS too.
+      await api.send(new TestFailoverCommand({ ReplicationGroupId: 'traffic-tls', NodeGroupId: '0002' }));
+      await waitUntilReplicationGroupAvailable({ client: api, ...FAST_WAIT }, { ReplicationGroupId: 'traffic-tls' });
+      await until(async () => ((await io.set('k:after', 'io').catch(() => null)) === 'OK' ? true : undefined), 20_000, 'ioredis after failover');
+      await until(async () => ((await nr.set('k:after2', 'nr').catch(() => null)) === 'OK' ? true : undefined), 20_000, 'node-redis after failover');
+      expect(await Promise.all([nr.get('k:after'), io.get('k:after2'), nr.get('k:199')])).toEqual(['io', 'nr', '199']);
     } finally {
       io.disconnect();
       nr.destroy();
