@@ -5,6 +5,7 @@ import { E, fail } from '../errors.ts';
 import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamId } from '../types/stream.ts';
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { writeHelp } from './util.ts';
+import { notify } from '../notify.ts';
 
 const KEY_REQUIRED = 'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.';
 
@@ -27,11 +28,18 @@ function lookupConsumer(g: ConsumerGroup, name: string, now: number, refresh = t
   return cons ?? null;
 }
 
-function createConsumer(g: ConsumerGroup, name: string, now: number): Consumer | null {
+/** Consumers made implicitly (XREADGROUP, XCLAIM, XAUTOCLAIM) announce themselves as XGROUP CREATECONSUMER does. */
+function createConsumer(c: Client, key: string, g: ConsumerGroup, name: string, now: number): Consumer | null {
   if (g.consumers.has(name)) return null;
   const cons: Consumer = { name, seenAt: now, activeAt: now, pending: new Map() };
   g.consumers.set(name, cons);
+  notify(c.engine, 't', 'xgroup-createconsumer', c.dbIndex, key);
   return cons;
+}
+
+/** The named consumer, seen now; created (with its event) if the group lacks it. */
+export function consumerFor(c: Client, key: string, g: ConsumerGroup, name: string, now: number): Consumer {
+  return lookupConsumer(g, name, now) ?? (createConsumer(c, key, g, name, now) as Consumer);
 }
 
 function parseEntriesRead(s: string): number {
@@ -104,7 +112,7 @@ function xgroupDestroy(c: Client, a: string[]): void {
 
 function xgroupCreateConsumer(c: Client, a: string[]): void {
   const { g } = xgroupPrelude(c, a, 'createconsumer');
-  const created = createConsumer(g as ConsumerGroup, a[4] as string, c.engine.clock.now());
+  const created = createConsumer(c, a[2] as string, g as ConsumerGroup, a[4] as string, c.engine.clock.now());
   if (created !== null) c.db.modified(a[2] as string);
   c.w.int(created ? 1 : 0);
 }
@@ -338,7 +346,7 @@ export function xclaim(c: Client, a: string[]): void {
     }
     if (p === undefined) continue;
     if (!forced && minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
-    cons ??= lookupConsumer(g, name, now) ?? (createConsumer(g, name, now) as Consumer);
+    cons ??= consumerFor(c, key, g, name, now);
     transfer(g, p, cons, deliveryTime, retry >= 0 ? retry : justId ? null : p.deliveries + 1);
     changed = true;
     replies.push(justId ? () => c.w.bulk(pkey) : () => writeEntry(c, entry));
@@ -391,7 +399,7 @@ export function xautoclaim(c: Client, a: string[]): void {
       continue;
     }
     if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
-    cons ??= lookupConsumer(g, name, now) ?? (createConsumer(g, name, now) as Consumer);
+    cons ??= consumerFor(c, key, g, name, now);
     transfer(g, p, cons, now, justId ? null : p.deliveries + 1);
     count--;
     changed = true;

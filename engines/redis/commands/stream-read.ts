@@ -4,6 +4,7 @@ import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
 import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
+import { consumerFor } from './stream-groups.ts';
 
 interface ReadArgs {
   count: number;
@@ -52,16 +53,6 @@ function parseRead(a: string[], xreadgroup: boolean): ReadArgs {
 
 function nogroupOnRead(key: string, group: string): string {
   return `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`;
-}
-
-function lookupConsumer(g: ConsumerGroup, name: string, now: number): Consumer {
-  let cons = g.consumers.get(name);
-  if (cons === undefined) {
-    cons = { name, seenAt: now, activeAt: now, pending: new Map() };
-    g.consumers.set(name, cons);
-  }
-  cons.seenAt = now;
-  return cons;
 }
 
 /** streamReplyWithRange for a group reading new entries: advances the group, fills the PELs. */
@@ -171,7 +162,7 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
         if (last === undefined || cmpId(last.id, g.lastId) <= 0) continue;
         after = g.lastId;
       }
-      const cons = lookupConsumer(g, r.consumer as string, now);
+      const cons = consumerFor(c, key, g, r.consumer as string, now);
       served++;
       parts.push(() => {
         writeKeyHeader(c, key);
@@ -260,7 +251,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   writeKeyHeader(c, key);
   let out: StreamEntry[];
   if (g !== null) {
-    const cons = lookupConsumer(g, r.consumer as string, now);
+    const cons = consumerFor(c, key, g, r.consumer as string, now);
     out = deliverNew(s, g, cons, want, r.count, r.noAck, now);
   } else {
     const start = incrId(want);

@@ -3,6 +3,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
+import { notify } from '../notify.ts';
 import { toI64 } from '../num.ts';
 import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type StreamId } from '../types/stream.ts';
 import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntries } from './stream-args.ts';
@@ -105,7 +106,9 @@ function xadd(c: Client, a: string[]): void {
   if (s === null) s = createStream(c, key);
   s.append(id, a.slice(fieldPos), nodeLimits(c));
   c.w.bulk(idText(id));
-  trimStream(c, key, r);
+  // Redis announces the add before the trim it causes: both are sent here rather than after the command.
+  notify(c.engine, 't', 'xadd', c.dbIndex, key);
+  if (trimStream(c, key, r) > 0) notify(c.engine, 't', 'xtrim', c.dbIndex, key);
   c.db.modified(key);
 }
 
