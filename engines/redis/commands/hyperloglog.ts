@@ -165,25 +165,30 @@ function denseSet(h: Hll, index: number, count: number): number {
   return 1;
 }
 
-/** Redis's hllSparseSet: split the opcode covering `index`, then merge equal neighbours. */
+/**
+ * Redis's hllSparseSet: split the opcode covering `index`, then merge equal neighbours. Works on
+ * the bytes directly (one copy per growth, memmove-style merges): a PFADD of thousands of elements
+ * runs this once per element and must not hold the event loop.
+ */
 function sparseSet(h: Hll, index: number, count: number): number {
   if (count > SPARSE_VAL_MAX_VALUE) return promoteAndSet(h, index, count);
-  const ops = [...h.bytes.subarray(HLL_HDR_SIZE)];
-  let p = 0;
+  let b = h.bytes;
+  const end = b.length;
+  let p = HLL_HDR_SIZE;
   let prev = -1;
   let first = 0;
   let span = 0;
-  while (p < ops.length) {
-    const op = ops[p] as number;
+  while (p < end) {
+    const op = b[p] as number;
     const oplen = isXZero(op) ? 2 : 1;
-    span = isZero(op) ? (op & 0x3f) + 1 : isXZero(op) ? (((op & 0x3f) << 8) | (ops[p + 1] as number)) + 1 : valLen(op);
+    span = isZero(op) ? (op & 0x3f) + 1 : isXZero(op) ? (((op & 0x3f) << 8) | (b[p + 1] as number)) + 1 : valLen(op);
     if (index <= first + span - 1) break;
     prev = p;
     p += oplen;
     first += span;
   }
-  if (span === 0 || p >= ops.length) return -1;
-  const op = ops[p] as number;
+  if (span === 0 || p >= end) return -1;
+  const op = b[p] as number;
   const zero = isZero(op);
   const xzero = isXZero(op);
   const runlen = zero ? (op & 0x3f) + 1 : xzero ? span : valLen(op);
@@ -191,12 +196,12 @@ function sparseSet(h: Hll, index: number, count: number): number {
   if (!zero && !xzero) {
     if (valValue(op) >= count) return 0;
     if (runlen === 1) {
-      ops[p] = valOp(count, 1);
+      b[p] = valOp(count, 1);
       updated = true;
     }
   }
   if (!updated && zero && runlen === 1) {
-    ops[p] = valOp(count, 1);
+    b[p] = valOp(count, 1);
     updated = true;
   }
   if (!updated) {
@@ -217,14 +222,19 @@ function sparseSet(h: Hll, index: number, count: number): number {
       if (index !== last) seq.push(valOp(cur, last - index));
     }
     const oldlen = xzero ? 2 : 1;
-    if (seq.length - oldlen > 0 && HLL_HDR_SIZE + ops.length + seq.length - oldlen > h.sparseMax) return promoteAndSet(h, index, count);
-    ops.splice(p, oldlen, ...seq);
+    if (seq.length - oldlen > 0 && end + seq.length - oldlen > h.sparseMax) return promoteAndSet(h, index, count);
+    const next = Buffer.allocUnsafe(end - oldlen + seq.length);
+    b.copy(next, 0, 0, p);
+    for (let i = 0; i < seq.length; i++) next[p + i] = seq[i] as number;
+    b.copy(next, p + seq.length, p + oldlen, end);
+    b = next;
   }
   // Merge adjacent VAL opcodes with the same value, scanning at most 5 opcodes from prev.
-  let q = prev >= 0 ? prev : 0;
+  let len = b.length;
+  let q = prev >= 0 ? prev : HLL_HDR_SIZE;
   let scan = 5;
-  while (q < ops.length && scan-- > 0) {
-    const o = ops[q] as number;
+  while (q < len && scan-- > 0) {
+    const o = b[q] as number;
     if (isXZero(o)) {
       q += 2;
       continue;
@@ -233,20 +243,21 @@ function sparseSet(h: Hll, index: number, count: number): number {
       q++;
       continue;
     }
-    const n = ops[q + 1];
-    if (n !== undefined && !isZero(n) && !isXZero(n) && valValue(o) === valValue(n)) {
-      const len = valLen(o) + valLen(n);
-      if (len <= SPARSE_VAL_MAX_LEN) {
-        ops.splice(q, 2, valOp(valValue(o), len));
-        continue;
+    if (q + 1 < len) {
+      const n = b[q + 1] as number;
+      if (!isZero(n) && !isXZero(n) && valValue(o) === valValue(n)) {
+        const merged = valLen(o) + valLen(n);
+        if (merged <= SPARSE_VAL_MAX_LEN) {
+          b[q] = valOp(valValue(o), merged);
+          b.copy(b, q + 1, q + 2, len);
+          len--;
+          continue;
+        }
       }
     }
     q++;
   }
-  const next = Buffer.alloc(HLL_HDR_SIZE + ops.length);
-  h.bytes.copy(next, 0, 0, HLL_HDR_SIZE);
-  for (let i = 0; i < ops.length; i++) next[HLL_HDR_SIZE + i] = ops[i] as number;
-  h.bytes = next;
+  h.bytes = len === b.length ? b : b.subarray(0, len);
   invalidateCache(h);
   return 1;
 }

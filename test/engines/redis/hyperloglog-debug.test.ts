@@ -67,6 +67,16 @@ describe.skipIf(!available)('HyperLogLog debugging and corruption, against redis
     await real?.stop();
   });
 
+  it('sparse values grow byte for byte as in redis-server, up to their promotion to dense', async () => {
+    const cmds: string[][] = [];
+    for (let batch = 0; batch < 40; batch++) {
+      cmds.push(['PFADD', 'h', ...Array.from({ length: 60 }, (_, i) => `e${batch}:${i}`)]);
+      cmds.push(['GET', 'h'], ['PFCOUNT', 'h']);
+    }
+    const results = await differential(ours.port, real.port, cmds);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
+
   for (const [name, text] of Object.entries(CASES)) {
     it(name, async () => {
       const results = await differential(ours.port, real.port, script(text));
