@@ -47,75 +47,11 @@ export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
     lua.lua_pushnumber(L, v);
     lua.lua_setfield(L, t, lstr(name));
   };
+  // Redis 7.0's order of registration (script_lua.c, then eval.c), which `pairs(redis)` shows.
   if (!loadOnly) {
     fn('call', (S) => host.call(S, true));
     fn('pcall', (S) => host.call(S, false));
-    fn('setresp', (S) => {
-      if (lua.lua_gettop(S) !== 1) raise(S, 'ERR redis.setresp() requires one argument.');
-      const v = lua.lua_tonumber(S, -1);
-      if (v !== 2 && v !== 3) raise(S, 'ERR RESP version must be 2 or 3.');
-      host.setResp(S, v);
-      return 0;
-    });
-    fn('set_repl', (S) => {
-      if (lua.lua_gettop(S) !== 1) raise(S, 'ERR redis.set_repl() requires one argument.');
-      const v = lua.lua_tonumber(S, -1);
-      if (!Number.isInteger(v) || v < 0 || v > 3) raise(S, 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
-      return 0;
-    });
-    fn('replicate_commands', (S) => {
-      lua.lua_pushboolean(S, true);
-      return 1;
-    });
-    fn('breakpoint', (S) => {
-      lua.lua_pushboolean(S, false);
-      return 1;
-    });
-    fn('debug', () => 0);
-    fn('acl_check_cmd', (S) => {
-      const n = lua.lua_gettop(S);
-      if (n === 0) raise(S, 'ERR Please specify at least one argument for this redis lib call');
-      const args: string[] = [];
-      for (let i = 1; i <= n; i++) {
-        const ty = lua.lua_type(S, i);
-        if (ty !== lua.LUA_TSTRING && ty !== lua.LUA_TNUMBER) raise(S, 'ERR Lua redis lib command arguments must be strings or integers');
-        args.push(luaToLatin1(lua.lua_tolstring(S, i) as Uint8Array));
-      }
-      const ok = host.aclCheck(args);
-      if (ok === null) raise(S, 'ERR Invalid command passed to redis.acl_check_cmd()');
-      lua.lua_pushboolean(S, ok);
-      return 1;
-    });
-    num('REPL_NONE', 0);
-    num('REPL_AOF', 1);
-    num('REPL_SLAVE', 2);
-    num('REPL_REPLICA', 2);
-    num('REPL_ALL', 3);
   }
-  fn('error_reply', (S) => {
-    if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
-      pushErrorTable(S, lstr('ERR wrong number or type of arguments'));
-      return 1;
-    }
-    pushErrorTable(S, latin1ToLua(errorReplyText(luaToLatin1(lua.lua_tolstring(S, -1) as Uint8Array))));
-    return 1;
-  });
-  fn('status_reply', (S) => {
-    if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
-      pushErrorTable(S, lstr('ERR wrong number or type of arguments'));
-      return 1;
-    }
-    lua.lua_createtable(S, 0, 1);
-    lua.lua_pushvalue(S, 1);
-    lua.lua_setfield(S, -2, lstr('ok'));
-    return 1;
-  });
-  fn('sha1hex', (S) => {
-    if (lua.lua_gettop(S) !== 1) raise(S, 'ERR wrong number of arguments');
-    const s = lua.lua_tolstring(S, 1) ?? new Uint8Array(0);
-    lua.lua_pushstring(S, latin1ToLua(createHash('sha1').update(s).digest('hex')));
-    return 1;
-  });
   fn('log', (S) => {
     const n = lua.lua_gettop(S);
     if (n < 2) raise(S, 'ERR redis.log() requires two arguments or more.');
@@ -134,9 +70,78 @@ export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
   num('LOG_VERBOSE', 1);
   num('LOG_NOTICE', 2);
   num('LOG_WARNING', 3);
-  lua.lua_pushstring(L, latin1ToLua(host.version));
-  lua.lua_setfield(L, t, lstr('REDIS_VERSION'));
   const [maj, min, patch] = host.version.split('.').map((x) => Number(x) || 0) as [number, number, number];
   num('REDIS_VERSION_NUM', (maj << 16) | (min << 8) | patch);
+  lua.lua_pushstring(L, latin1ToLua(host.version));
+  lua.lua_setfield(L, t, lstr('REDIS_VERSION'));
+  if (!loadOnly) {
+    fn('setresp', (S) => {
+      if (lua.lua_gettop(S) !== 1) raise(S, 'ERR redis.setresp() requires one argument.');
+      const v = lua.lua_tonumber(S, -1);
+      if (v !== 2 && v !== 3) raise(S, 'ERR RESP version must be 2 or 3.');
+      host.setResp(S, v);
+      return 0;
+    });
+  }
+  fn('sha1hex', (S) => {
+    if (lua.lua_gettop(S) !== 1) raise(S, 'ERR wrong number of arguments');
+    const s = lua.lua_tolstring(S, 1) ?? new Uint8Array(0);
+    lua.lua_pushstring(S, latin1ToLua(createHash('sha1').update(s).digest('hex')));
+    return 1;
+  });
+  fn('error_reply', (S) => {
+    if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
+      pushErrorTable(S, lstr('ERR wrong number or type of arguments'));
+      return 1;
+    }
+    pushErrorTable(S, latin1ToLua(errorReplyText(luaToLatin1(lua.lua_tolstring(S, -1) as Uint8Array))));
+    return 1;
+  });
+  fn('status_reply', (S) => {
+    if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {
+      pushErrorTable(S, lstr('ERR wrong number or type of arguments'));
+      return 1;
+    }
+    lua.lua_createtable(S, 0, 1);
+    lua.lua_pushvalue(S, 1);
+    lua.lua_setfield(S, -2, lstr('ok'));
+    return 1;
+  });
+  if (!loadOnly) {
+    fn('set_repl', (S) => {
+      if (lua.lua_gettop(S) !== 1) raise(S, 'ERR redis.set_repl() requires one argument.');
+      const v = lua.lua_tonumber(S, -1);
+      if (!Number.isInteger(v) || v < 0 || v > 3) raise(S, 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+      return 0;
+    });
+    num('REPL_NONE', 0);
+    num('REPL_AOF', 1);
+    num('REPL_SLAVE', 2);
+    num('REPL_REPLICA', 2);
+    num('REPL_ALL', 3);
+    fn('acl_check_cmd', (S) => {
+      const n = lua.lua_gettop(S);
+      if (n === 0) raise(S, 'ERR Please specify at least one argument for this redis lib call');
+      const args: string[] = [];
+      for (let i = 1; i <= n; i++) {
+        const ty = lua.lua_type(S, i);
+        if (ty !== lua.LUA_TSTRING && ty !== lua.LUA_TNUMBER) raise(S, 'ERR Lua redis lib command arguments must be strings or integers');
+        args.push(luaToLatin1(lua.lua_tolstring(S, i) as Uint8Array));
+      }
+      const ok = host.aclCheck(args);
+      if (ok === null) raise(S, 'ERR Invalid command passed to redis.acl_check_cmd()');
+      lua.lua_pushboolean(S, ok);
+      return 1;
+    });
+    fn('breakpoint', (S) => {
+      lua.lua_pushboolean(S, false);
+      return 1;
+    });
+    fn('debug', () => 0);
+    fn('replicate_commands', (S) => {
+      lua.lua_pushboolean(S, true);
+      return 1;
+    });
+  }
   void laux;
 }

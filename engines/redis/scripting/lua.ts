@@ -1,8 +1,9 @@
 // The Lua VM (fengari, Lua 5.3 in pure JS), typed for the calls we make, and patched once at load
 // so its numbers behave like Redis's Lua 5.1: every number is a double (fengari's integers are
-// 32-bit and wrap), numbers print with "%.14g" (no "5.0"), and a float passed where an integer is
-// expected is truncated instead of rejected.
+// 32-bit and wrap), numbers print with "%.14g" (no "5.0"), a float passed where an integer is
+// expected is truncated instead of rejected, and tables iterate in 5.1's order (lua51-tables.ts).
 import { createRequire } from 'node:module';
+import { patchTables } from './lua51-tables.ts';
 import { formatG, formatOne } from './numfmt.ts';
 
 /** A lua_State (main state or coroutine); opaque to us. */
@@ -158,6 +159,7 @@ export function loadFengari(): void {
   const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
   patchNumbers();
   integersAsDoubles();
+  patchTables(req);
   lua = fengari.lua;
   laux = fengari.lauxlib;
   lualib = fengari.lualib;
