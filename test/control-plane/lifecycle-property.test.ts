@@ -243,47 +243,59 @@ async function deleteEverything(client: ElastiCacheClient, w: World): Promise<vo
 describe('random API calls, crashes and restarts', () => {
   it('leave every resource settled and deletable, and nothing behind', async () => {
     const log: string[] = [];
-    let client = await boot();
-    for (let round = 0; round < ROUNDS; round++) {
-      for (let i = 0; i < OPS_PER_ROUND; i++) {
-        await randomCall(client, await look(client), log);
-        if (rand() < 0.5) await sleep(Math.floor(rand() * 200));
-      }
-      // The crash lands while steps are in flight, at a different point each round.
-      await sleep(Math.floor(rand() * 400));
-      const clean = rand() < 0.25;
-      log.push(clean ? 'SIGTERM' : 'kill -9');
-      await crash(clean);
-      client = await boot();
-      const w = await settled(client);
-      await checkPorts(w);
-    }
-
-    // Deleting everything, with a crash in the middle of that too.
-    await deleteEverything(client, await settled(client));
-    await sleep(Math.floor(rand() * 300));
-    await crash(false);
-    client = await boot();
-    const deadline = Date.now() + SETTLE_BOUND_MS;
-    for (;;) {
-      const w = await look(client);
-      if (w.clusters.length + w.groups.length + w.snapshots.length === 0) break;
-      if (Date.now() > deadline) fail(`not deleted: ${[...w.clusters.map((c) => `${c.CacheClusterId} ${c.CacheClusterStatus}`), ...w.groups.map((g) => `${g.ReplicationGroupId} ${g.Status}`), ...w.snapshots.map((s) => s.SnapshotName)].join(', ')}`);
-      if (restless(w).every((r) => r.endsWith(' deleting'))) await deleteEverything(client, w);
-      await sleep(100);
-    }
-    await crash(false);
-
-    for (let p = FROM; p <= TO; p++) if (await listening(p)) fail(`port ${p} still listening\nafter: ${log.join(' | ')}`);
-    const db = new Database(path.join(dataDir, 'elasticache-local.sqlite'), { readonly: true });
     try {
-      const tags = (db.prepare('SELECT COUNT(*) AS n FROM tags').get() as { n: number }).n;
-      const rows = db.prepare('SELECT kind, id FROM resources WHERE kind IN (?, ?, ?)').all('cluster', 'replication-group', 'snapshot');
-      expect({ seed: SEED, tags, rows }).toEqual({ seed: SEED, tags: 0, rows: [] });
-    } finally {
-      db.close();
+      await scenario(log);
+    } catch (err) {
+      // Whatever went wrong (a refusal to start, a request never answered), with what led there.
+      const message = (err as Error).message;
+      if (message.startsWith('[seed')) throw err;
+      fail(`${message}\nafter: ${log.join(' | ')}\n${current?.output().slice(-4000) ?? ''}`);
     }
-    const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => f.name) : []);
-    expect({ seed: SEED, files: [...files(path.join(dataDir, 'nodes')), ...files(path.join(dataDir, 'snapshots'))] }).toEqual({ seed: SEED, files: [] });
   }, 240_000);
 });
+
+/** The random sequence itself: rounds of calls each ended by a crash, then deleting everything. */
+async function scenario(log: string[]): Promise<void> {
+  let client = await boot();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < OPS_PER_ROUND; i++) {
+      await randomCall(client, await look(client), log);
+      if (rand() < 0.5) await sleep(Math.floor(rand() * 200));
+    }
+    // The crash lands while steps are in flight, at a different point each round.
+    await sleep(Math.floor(rand() * 400));
+    const clean = rand() < 0.25;
+    log.push(clean ? 'SIGTERM' : 'kill -9');
+    await crash(clean);
+    client = await boot();
+    const w = await settled(client);
+    await checkPorts(w);
+  }
+
+  // Deleting everything, with a crash in the middle of that too.
+  await deleteEverything(client, await settled(client));
+  await sleep(Math.floor(rand() * 300));
+  await crash(false);
+  client = await boot();
+  const deadline = Date.now() + SETTLE_BOUND_MS;
+  for (;;) {
+    const w = await look(client);
+    if (w.clusters.length + w.groups.length + w.snapshots.length === 0) break;
+    if (Date.now() > deadline) fail(`not deleted: ${[...w.clusters.map((c) => `${c.CacheClusterId} ${c.CacheClusterStatus}`), ...w.groups.map((g) => `${g.ReplicationGroupId} ${g.Status}`), ...w.snapshots.map((s) => s.SnapshotName)].join(', ')}`);
+    if (restless(w).every((r) => r.endsWith(' deleting'))) await deleteEverything(client, w);
+    await sleep(100);
+  }
+  await crash(false);
+
+  for (let p = FROM; p <= TO; p++) if (await listening(p)) fail(`port ${p} still listening\nafter: ${log.join(' | ')}`);
+  const db = new Database(path.join(dataDir, 'elasticache-local.sqlite'), { readonly: true });
+  try {
+    const tags = (db.prepare('SELECT COUNT(*) AS n FROM tags').get() as { n: number }).n;
+    const rows = db.prepare('SELECT kind, id FROM resources WHERE kind IN (?, ?, ?)').all('cluster', 'replication-group', 'snapshot');
+    expect({ seed: SEED, tags, rows }).toEqual({ seed: SEED, tags: 0, rows: [] });
+  } finally {
+    db.close();
+  }
+  const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => f.name) : []);
+  expect({ seed: SEED, files: [...files(path.join(dataDir, 'nodes')), ...files(path.join(dataDir, 'snapshots'))] }).toEqual({ seed: SEED, files: [] });
+}

@@ -14,20 +14,33 @@ export interface CliProcess {
   output: () => string;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Far beyond a start-up on a loaded machine: a restart that never gets ready fails with what it wrote. */
+const READY_TIMEOUT_MS = 90_000;
+
 /** Starts the CLI with `args` (plus --port 0) and resolves once its API listens. */
 export function startCli(args: string[]): Promise<CliProcess> {
   const child = spawn(process.execPath, [BIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`not ready after ${READY_TIMEOUT_MS} ms:\n${out}`));
+    }, READY_TIMEOUT_MS);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /API listening on (http:\/\/\S+)/.exec(out);
       if (!m) return;
       child.removeListener('exit', onExit);
-      const client = new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+      clearTimeout(timer);
+      // A request the emulator never answers fails instead of hanging the test.
+      const client = new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1, requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS } });
       resolve({ child, client, output: () => out });
     };
-    const onExit = (code: number | null) => reject(new Error(`exited ${code} before ready:\n${out}`));
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before ready:\n${out}`));
+    };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', onExit);
