@@ -10,7 +10,9 @@ function lookupPattern(c: Client, pattern: string, elem: string): string | null 
   if (pattern === '#') return elem;
   const star = pattern.indexOf('*');
   if (star < 0) return null;
-  const arrow = pattern.indexOf('->', star);
+  // A trailing "->" names no field: Redis then reads the whole pattern as a key.
+  let arrow = pattern.indexOf('->', star);
+  if (arrow >= 0 && arrow + 2 === pattern.length) arrow = -1;
   const keyPart = arrow >= 0 ? pattern.slice(0, arrow) : pattern;
   const key = keyPart.slice(0, star) + elem + keyPart.slice(star + 1);
   const o = c.db.lookup(key, false);

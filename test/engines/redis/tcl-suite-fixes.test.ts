@@ -26,6 +26,14 @@ const CASES: Record<string, string> = {
     XADD x 2-* f v
     XADD x 1-5 f v
   `,
+  'SORT GET/BY with a pattern ending in a bare -> reads a key, not a hash field': `
+    RPUSH mylist a b
+    SET x:a-> 100
+    HSET x:b "" 5
+    SORT mylist BY num GET x:*-> GET #
+    SORT mylist BY x:*-> GET x:*->
+    SORT mylist BY nosort GET x:->*
+  `,
 };
 
 /** Sends an endless inline request; resolves with what the server said once writing to it fails. */
