@@ -29,6 +29,10 @@ export class Config {
   pubsubHardLimit: number = limits.PUBSUB_OUTPUT_HARD_LIMIT;
   pubsubSoftLimit: number = limits.PUBSUB_OUTPUT_SOFT_LIMIT;
   pubsubSoftSeconds: number = limits.PUBSUB_OUTPUT_SOFT_SECONDS;
+  /** client-output-buffer-limit normal: 0 0 0 (no limit) unless set. */
+  normalHardLimit = 0;
+  normalSoftLimit = 0;
+  normalSoftSeconds = 0;
   hz: number = limits.HZ;
   timeout = 0;
   slowlogSlowerThan: number = limits.SLOWLOG_SLOWER_THAN;
@@ -62,7 +66,7 @@ export class Config {
       [
         'client-output-buffer-limit',
         {
-          get: () => `normal 0 0 0 slave 268435456 67108864 60 pubsub ${this.pubsubHardLimit} ${this.pubsubSoftLimit} ${this.pubsubSoftSeconds}`,
+          get: () => `normal ${this.normalHardLimit} ${this.normalSoftLimit} ${this.normalSoftSeconds} slave 268435456 67108864 60 pubsub ${this.pubsubHardLimit} ${this.pubsubSoftLimit} ${this.pubsubSoftSeconds}`,
           set: (v) => this.setOutputLimits(v),
         },
       ],
@@ -94,10 +98,10 @@ export class Config {
   private setOutputLimits(v: string): void {
     const parts = v.trim().split(/\s+/);
     for (let i = 0; i < parts.length; i += 4) {
-      if ((parts[i] as string).toLowerCase() !== 'pubsub') continue;
-      this.pubsubHardLimit = parseMemory(parts[i + 1] as string) as number;
-      this.pubsubSoftLimit = parseMemory(parts[i + 2] as string) as number;
-      this.pubsubSoftSeconds = Number(parts[i + 3]);
+      const cls = (parts[i] as string).toLowerCase();
+      const [hard, soft, seconds] = [parseMemory(parts[i + 1] as string) as number, parseMemory(parts[i + 2] as string) as number, Number(parts[i + 3])];
+      if (cls === 'pubsub') [this.pubsubHardLimit, this.pubsubSoftLimit, this.pubsubSoftSeconds] = [hard, soft, seconds];
+      else if (cls === 'normal') [this.normalHardLimit, this.normalSoftLimit, this.normalSoftSeconds] = [hard, soft, seconds];
     }
   }
 

@@ -6,6 +6,7 @@
 import type { Client } from './client.ts';
 import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
+import { overOutputLimit } from './output-limit.ts';
 import { SLICE_MS } from '../slices.ts';
 
 /** Runs `work` for at most SLICE_MS; true once it is finished. */
@@ -58,9 +59,14 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     reply();
     return;
   }
+  const from = c.w.mark;
   // Small work finishes in its first slice and answers at once, like any command.
   if (slice(work)) {
     reply();
+    if (overOutputLimit(c, c.w.mark - from)) {
+      c.w.rewind(from);
+      e.closeClient(c, true);
+    }
     return;
   }
   const before = e.pause;
@@ -88,6 +94,15 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
       };
     }
     if (!done) {
+      // A reply written in slices goes out as it grows, and a client over its output limit is dropped.
+      if (c.w.pendingBytes !== 0) {
+        e.queueFlush(c);
+        if (overOutputLimit(c, c.w.mark - from)) {
+          e.closeClient(c, true);
+          release();
+          return;
+        }
+      }
       setImmediate(step);
       return;
     }
@@ -99,4 +114,25 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     e.resume(c);
   };
   setImmediate(step);
+}
+
+/**
+ * Writes a reply too big for one turn (HGETALL of a million fields): the caller wrote its header, and
+ * each step of `items` writes one element. Other nodes run between slices; this node waits, as above.
+ */
+export function replySliced(c: Client, items: Iterator<unknown>): void {
+  runSliced(c, items, () => undefined);
+}
+
+/** One step per element of `items`, each writing it with `write`. */
+export function* eachWritten<T>(items: Iterable<T>, write: (item: T) => void): Generator<void> {
+  for (const x of items) {
+    write(x);
+    yield;
+  }
+}
+
+/** from..to inclusive, for eachWritten over positions. */
+export function* indexes(from: number, to: number): Generator<number> {
+  for (let i = from; i <= to; i++) yield i;
 }

@@ -4,6 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { eachWritten, replySliced } from '../sliced.ts';
 import { scanCollection } from './scan-collection.ts';
 import { is } from './util.ts';
 
@@ -83,6 +84,13 @@ function hrandfield(c: Client, a: string[]): void {
 }
 
 /** HSCAN/SSCAN/ZSCAN reply everything in one page, as Redis does for small encodings; cursors stay valid. */
+/** HKEYS and HVALS: a million-field hash is written in slices. */
+function hashPart(c: Client, key: string, part: 'keys' | 'values'): void {
+  const h = getHash(c, key);
+  c.w.array(h?.size ?? 0);
+  if (h) replySliced(c, eachWritten(h[part](), (s) => c.w.bulk(s)));
+}
+
 export const hashCommands = defineGroup('hash', [
   { name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, true, 'hset') },
   { name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], handler: (c, a) => hset(c, a, false, 'hmset') },
@@ -121,10 +129,14 @@ export const hashCommands = defineGroup('hash', [
     handler: (c, a) => {
       const h = getHash(c, a[1] as string);
       c.w.map(h?.size ?? 0);
-      if (h) for (const [f, v] of h) {
-        c.w.bulk(f);
-        c.w.bulk(v);
-      }
+      if (h)
+        replySliced(
+          c,
+          eachWritten(h, ([f, v]) => {
+            c.w.bulk(f);
+            c.w.bulk(v);
+          }),
+        );
     },
   },
   {
@@ -145,8 +157,8 @@ export const hashCommands = defineGroup('hash', [
   { name: 'hlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.size ?? 0) },
   { name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.get(a[2] as string)?.length ?? 0) },
   { name: 'hexists', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.has(a[2] as string) ? 1 : 0) },
-  { name: 'hkeys', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => c.w.bulks([...(getHash(c, a[1] as string)?.keys() ?? [])]) },
-  { name: 'hvals', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => c.w.bulks([...(getHash(c, a[1] as string)?.values() ?? [])]) },
+  { name: 'hkeys', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => hashPart(c, a[1] as string, 'keys') },
+  { name: 'hvals', arity: 2, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => hashPart(c, a[1] as string, 'values') },
   {
     name: 'hincrby',
     arity: 4,

@@ -4,6 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
+import { eachWritten, indexes, replySliced } from '../sliced.ts';
 import type { Deque } from '../types/deque.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
@@ -248,7 +249,7 @@ export const listCommands = defineGroup('list', [
       const r = l === null ? null : clampRange(start, end, l.length);
       if (l === null || r === null) return c.w.array(0);
       c.w.array(r[1] - r[0] + 1);
-      for (let i = r[0]; i <= r[1]; i++) c.w.bulk(l.get(i) as string);
+      replySliced(c, eachWritten(indexes(r[0], r[1]), (i) => c.w.bulk(l.get(i) as string)));
     },
   },
   {

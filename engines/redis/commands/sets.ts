@@ -6,7 +6,8 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { randomPick } from './hashes.ts';
-import { runSliced } from '../sliced.ts';
+import { eachWritten, replySliced, runSliced } from '../sliced.ts';
+import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
 import { is, parseCount } from './util.ts';
 
@@ -27,27 +28,7 @@ function sortedIfIntset(arr: string[]): string[] {
   return arr;
 }
 
-function combine(c: Client, keys: string[], op: 'union' | 'inter' | 'diff'): Set<string> {
-  const sets = keys.map((k) => getSet(c, k));
-  if (op === 'union') {
-    const out = new Set<string>();
-    for (const s of sets) if (s) for (const m of s) out.add(m);
-    return out;
-  }
-  if (op === 'inter') {
-    if (sets.some((s) => s === null)) return new Set();
-    const sorted = (sets as Set<string>[]).slice().sort((x, y) => x.size - y.size);
-    const out = new Set<string>();
-    const [first, ...rest] = sorted;
-    for (const m of first ?? []) if (rest.every((s) => s.has(m))) out.add(m);
-    return out;
-  }
-  const out = new Set<string>(sets[0] ?? []);
-  for (const s of sets.slice(1)) if (s) for (const m of s) out.delete(m);
-  return out;
-}
-
-/** combine() one member at a time, for runSliced: the sets are looked up (and type-checked) before it starts. */
+/** SUNION, SINTER or SDIFF one member at a time, for runSliced: the sets are looked up (and type-checked) before it starts. */
 function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'diff', out: Set<string>): Generator<void> {
   if (op === 'union') {
     for (const s of sets) {
@@ -187,7 +168,10 @@ export const setCommands = defineGroup('set', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const s = getSet(c, a[1] as string);
-      c.w.setOfBulks(s === null ? [] : members(c, a[1] as string, s));
+      // An intset answers sorted, so only a hashtable-encoded set is written as it iterates.
+      if (s === null || (c.db.peek(a[1] as string) as SetObj).big !== true) return c.w.setOfBulks(s === null ? [] : members(c, a[1] as string, s));
+      c.w.setHeader(s.size);
+      replySliced(c, eachWritten(s, (m) => c.w.bulk(m)));
     },
   },
   { name: 'spop', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], handler: spop },
@@ -266,8 +250,9 @@ export const setCommands = defineGroup('set', [
         if (!is(a[i], 'limit') || i + 1 >= a.length) fail(E.SYNTAX);
         limit = parseRangeIntArg(a[++i] as string, 0, Infinity, "ERR LIMIT can't be negative");
       }
-      const n = combine(c, keys, 'inter').size;
-      c.w.int(limit > 0 ? Math.min(limit, n) : n);
+      const sets = keys.map((k) => getSet(c, k));
+      const count = { n: 0 };
+      runSliced(c, interCardSteps(sets, limit, count), () => c.w.int(count.n));
     },
   },
   {

@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import type { StreamObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { toI64, toU64 } from '../num.ts';
+import { eachWritten, replySliced } from '../sliced.ts';
 import { Stream, decrId, idText, incrId, MAX_ID, ZERO_ID, type NodeLimits, type StreamEntry, type StreamId } from '../types/stream.ts';
 
 export const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -74,6 +75,12 @@ export function writeEntry(c: Client, e: StreamEntry): void {
 export function writeEntries(c: Client, entries: readonly StreamEntry[]): void {
   c.w.array(entries.length);
   for (const e of entries) writeEntry(c, e);
+}
+
+/** writeEntries for XRANGE/XREVRANGE, whose reply may hold a million entries: written in slices. */
+export function writeEntriesSliced(c: Client, entries: readonly StreamEntry[]): void {
+  c.w.array(entries.length);
+  replySliced(c, eachWritten(entries, (e) => writeEntry(c, e)));
 }
 
 export function subcommandSyntax(c: Client, a: string[]): never {

@@ -6,7 +6,7 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { toI64 } from '../num.ts';
 import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type StreamId } from '../types/stream.ts';
-import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntries } from './stream-args.ts';
+import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntriesSliced } from './stream-args.ts';
 import { xack, xautoclaim, xclaim, xgroupCommands, xpending } from './stream-groups.ts';
 import { xinfoCommands } from './stream-info.ts';
 import { streamKeys, xread, xreadgroup } from './stream-read.ts';
@@ -134,7 +134,7 @@ function range(c: Client, a: string[], rev: boolean): void {
   if (s === null) return c.w.array(0);
   if (count === 0) return c.w.nilArray();
   if (cmpId(start, end) > 0) return c.w.array(0);
-  writeEntries(c, entriesInRange(s, start, end, count < 0 ? 0 : count, rev));
+  writeEntriesSliced(c, entriesInRange(s, start, end, count < 0 ? 0 : count, rev));
 }
 
 function xdel(c: Client, a: string[]): void {

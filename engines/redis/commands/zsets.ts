@@ -6,9 +6,10 @@ import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomPick } from './hashes.ts';
+import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
 import { notify } from '../notify.ts';
-import { runSliced } from '../sliced.ts';
+import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
@@ -70,6 +71,27 @@ function writeEntries(c: Client, entries: Entry[], withScores: boolean): void {
     c.w.bulk(m);
     c.w.bulk(formatDouble(s));
   }
+}
+
+/** writeEntries for a reply that may hold a million entries: written in slices (see replySliced). */
+function writeEntriesSliced(c: Client, entries: Entry[], withScores: boolean): void {
+  if (entries.length <= 1024) return writeEntries(c, entries, withScores);
+  const w = c.w;
+  if (!withScores) {
+    w.array(entries.length);
+    return replySliced(c, eachWritten(entries, ([m]) => w.bulk(m)));
+  }
+  const pairs = w.proto === 3;
+  w.array(pairs ? entries.length : entries.length * 2);
+  replySliced(
+    c,
+    eachWritten(entries, ([m, s]) => {
+      if (pairs) w.array(2);
+      w.bulk(m);
+      if (pairs) w.double(s);
+      else w.bulk(formatDouble(s));
+    }),
+  );
 }
 
 function zadd(c: Client, a: string[], incrCmd: boolean): void {
@@ -208,7 +230,7 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
   validateBounds(minS, maxS, spec);
   const z = getZ(c, a[1] as string);
   if (z === null) return writeEntries(c, [], spec.withScores);
-  writeEntries(c, collectRange(z, minS, maxS, spec), spec.withScores);
+  writeEntriesSliced(c, collectRange(z, minS, maxS, spec), spec.withScores);
 }
 
 /** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */
@@ -350,15 +372,6 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
     z.add(m, s);
     yield;
   }
-}
-
-/** parseSetOp and setOpSteps in one turn, for ZINTERCARD. */
-function setOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numkeysAt: number, name: string, allowWithScores: boolean, cardOnly = false): { z: ZSet; withScores: boolean; limit: number } {
-  const p = parseSetOp(c, a, op, numkeysAt, name, allowWithScores, cardOnly);
-  const z = new ZSet();
-  const steps = setOpSteps(p, z);
-  while (steps.next().done !== true);
-  return { z, withScores: p.withScores, limit: p.limit };
 }
 
 function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
@@ -666,8 +679,9 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly'],
     keysOf: (a) => numkeysPositions(a, 1),
     handler: (c, a) => {
-      const r = setOp(c, a, 'inter', 1, 'zintercard', false, true);
-      c.w.int(r.limit > 0 ? Math.min(r.limit, r.z.size) : r.z.size);
+      const p = parseSetOp(c, a, 'inter', 1, 'zintercard', false, true);
+      const count = { n: 0 };
+      runSliced(c, interCardSteps(p.sources, p.limit, count), () => c.w.int(count.n));
     },
   },
   {

@@ -2,6 +2,7 @@
 // 5.1's compat functions back), the bundled cjson/cmsgpack/bit/struct, a `redis` table, an error
 // handler that records where an error was raised, and globals that scripts can read but not create
 // or modify (the read-only tables of Redis are proxies here: reads go through, writes fail).
+import { installFormatQuote51 } from './format-quote.ts';
 import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
@@ -40,6 +41,7 @@ export function createState(api: (L: LuaState) => void): LuaState {
     lua.lua_pop(L, 1);
   }
   compat51(L);
+  installFormatQuote51(L);
   installBit(L);
   installCjson(L);
   installCmsgpack(L);

@@ -137,3 +137,41 @@ describe.skipIf(!available)('set and sorted-set operations run in slices', () =>
     await sliced(['ZDIFF', '2', 'za', 'zb', 'WITHSCORES']);
   });
 });
+
+describe.skipIf(!available)('SINTERCARD and ZINTERCARD over large inputs', () => {
+  let busy: Started;
+  let other: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    [busy, other, real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
+    const data = fillCommands().slice(0, -1);
+    await Promise.all([pipeline(busy.port, data), pipeline(real.port, data)]);
+  }, 60_000);
+  afterAll(async () => {
+    await busy?.server.close();
+    await other?.server.close();
+    await real?.stop();
+  });
+
+  it('count in slices, stop at LIMIT, and answer as redis-server does', async () => {
+    const c = await RawClient.connect(busy.port);
+    const r = await RawClient.connect(real.port);
+    try {
+      for (const cmd of [
+        ['SINTERCARD', '2', 'sa', 'sb'],
+        ['SINTERCARD', '2', 'sb', 'sa', 'LIMIT', '1000'],
+        ['ZINTERCARD', '2', 'za', 'zb'],
+        ['ZINTERCARD', '3', 'za', 'sb', 'zb', 'LIMIT', '7'],
+        ['ZINTERCARD', '2', 'za', 'nosuchkey'],
+      ]) {
+        const answer = c.call(...cmd);
+        const { answered } = await whileWorking(other.port, answer);
+        expect(answered, cmd.join(' ')).toBeGreaterThan(0);
+        expect(await answer, cmd.join(' ')).toBe(await r.call(...cmd));
+      }
+    } finally {
+      c.close();
+      r.close();
+    }
+  }, 60_000);
+});

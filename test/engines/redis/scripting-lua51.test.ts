@@ -26,6 +26,8 @@ const SCRIPTS = [
   'return {tostring(12345678901234.5), tostring(0.1), tostring(1/3), tostring(123456789012345678), tostring(2^53), tostring(-1e-300), tostring(5e-324), tostring(100), tostring(-7.5)}',
   "return {string.format('%.14g', 2^53+1), string.format('%.0f', 0.5), string.format('%.0f', 1.5), string.format('%.1f', 0.05), string.format('%.2e', 1.125), string.format('%10.4g|%-10.2G|', 0.00012345, 1234567)}",
   "return {string.format('%#.3g|%#x|%#o|%+.2e|% .1f|%-6d|', 1, 0, 8, 12345.678, 2.25, -3)}",
+  // %q: 5.1 escapes only the quote, backslash, newline, \r and NUL, and quotes a number's string form.
+  "return {string.format('%q', 'a\\0b\\1c\\r\\n\"\\\\\\t\\255'), string.format('%q', 1.5), string.format('%q', 1e100), string.format('%5q|%s|%%|%q', 'x', 'y', 'z'), ('%q'):format('')}",
   'return cjson.encode({1.5, 0.1, 1e100, 2^53, -0.25, 123456789012345.5})',
   // Nesting: lua_cjson's limits and messages, and the depth at which Redis's reply conversion stops.
   nest(1100, 'return cjson.encode(t)'),

@@ -1,0 +1,160 @@
+// Replies of hundreds of thousands of elements (HGETALL, SMEMBERS, LRANGE 0 -1, ZRANGE WITHSCORES, XRANGE)
+// are written in slices: another node answers PING meanwhile, the reply equals redis-server's, and a
+// client over its normal output-buffer limit is dropped as redis-server drops it.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { bound, wholeTurn, whileWorking } from './stall.ts';
+
+const N = Number(process.env.ISO_N ?? 40_000);
+const STREAM_N = N / 5;
+const available = realRedisAvailable();
+const run = promisify(execFile);
+const MARKER = 'end-of-reply-4f1c';
+
+function fillCommands(): string[][] {
+  const out: string[][] = [];
+  for (let from = 0; from < N; from += 1000) {
+    const [h, s, l, z] = [['HSET', 'h'], ['SADD', 's'], ['RPUSH', 'l'], ['ZADD', 'z']];
+    for (let i = from; i < from + 1000; i++) {
+      h.push(`f${i}`, `v${i % 777}`);
+      s.push(`m${i}`);
+      l.push(`e${i % 5000}`);
+      z.push(String(i / 3), `m${i}`);
+    }
+    out.push(h, s, l, z);
+  }
+  for (let i = 1; i <= STREAM_N; i++) out.push(['XADD', 'x', `${i}-1`, 'f', `v${i}`, 'g', String(i * 7)]);
+  return out;
+}
+
+async function pipeline(port: number, cmds: string[][]): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    for (let i = 0; i < cmds.length; i += 500) {
+      const part = cmds.slice(i, i + 500);
+      c.write(Buffer.concat(part.map((x) => encodeCommand(x))));
+      for (let j = 0; j < part.length; j++) await c.read(60_000);
+    }
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * Sends `cmd` then an ECHO and digests every byte up to the ECHO's reply: reading a reply of a million
+ * lines costs this process almost nothing, so the loop delay measured meanwhile is the server's.
+ */
+function digestOf(port: number, cmd: string[]): Promise<{ sha: string; head: string }> {
+  const end = `$${MARKER.length}\r\n${MARKER}\r\n`;
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat([encodeCommand(cmd), encodeCommand(['ECHO', MARKER])])));
+    const h = createHash('sha1');
+    let tail = '';
+    let head = '';
+    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no reply`)), 60_000);
+    sock.on('data', (d: Buffer) => {
+      h.update(d);
+      if (head.length < 32) head += d.subarray(0, 32).toString('latin1');
+      tail = (tail + d.subarray(-end.length).toString('latin1')).slice(-end.length);
+      if (tail === end) {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve({ sha: h.digest('hex'), head: head.slice(0, head.indexOf('\r\n')) });
+      }
+    });
+    sock.on('error', reject);
+  });
+}
+
+/** A reply through redis-cli, one element a line; `pairs` keeps HGETALL's field and value together when sorting. */
+async function sortedLines(port: number, cmd: string[], pairs: boolean): Promise<string[]> {
+  const { stdout } = await run('redis-cli', ['-p', String(port), ...cmd], { maxBuffer: 1 << 28 });
+  const lines = stdout.split('\n');
+  if (!pairs) return lines.sort();
+  const out: string[] = [];
+  for (let i = 0; i + 1 < lines.length; i += 2) out.push(`${lines[i]} ${lines[i + 1]}`);
+  return out.sort();
+}
+
+describe.skipIf(!available)('big replies are written in slices', () => {
+  let busy: Started;
+  let other: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    [busy, other, real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
+    const data = fillCommands();
+    await Promise.all([pipeline(busy.port, data), pipeline(real.port, data)]);
+  }, 60_000);
+  afterAll(async () => {
+    await busy?.server.close();
+    await other?.server.close();
+    await real?.stop();
+  });
+
+  /** Runs `cmd` on the busy node while PINGing the other; the reply's digest and its first line. */
+  async function sliced(cmd: string[]): Promise<{ sha: string; head: string }> {
+    const c = await RawClient.connect(busy.port);
+    try {
+      const whole = await wholeTurn(c, cmd);
+      const answer = digestOf(busy.port, cmd);
+      const { ping, loop, answered } = await whileWorking(other.port, answer);
+      expect(answered, cmd.join(' ')).toBeGreaterThan(0);
+      expect(ping, cmd.join(' ')).toBeLessThan(bound(whole));
+      expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
+      return await answer;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('LRANGE, ZRANGE WITHSCORES, ZREVRANGE, XRANGE and XREVRANGE answer byte for byte as redis-server', async () => {
+    for (const cmd of [
+      ['LRANGE', 'l', '0', '-1'],
+      ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
+      ['ZREVRANGE', 'z', '0', '-1'],
+      ['ZRANGEBYSCORE', 'z', '-inf', '+inf', 'WITHSCORES', 'LIMIT', '5', '-1'],
+      ['XRANGE', 'x', '-', '+'],
+      ['XREVRANGE', 'x', '+', '-'],
+    ]) {
+      const ours = await sliced(cmd);
+      expect(ours, cmd.join(' ')).toEqual(await digestOf(real.port, cmd));
+    }
+  }, 90_000);
+
+  it('HGETALL, HVALS and SMEMBERS hold what redis-server answers, in its own order', async () => {
+    for (const cmd of [['HGETALL', 'h'], ['HVALS', 'h'], ['SMEMBERS', 's']]) {
+      const ours = await sliced(cmd);
+      expect(ours.head, cmd.join(' ')).toBe((await digestOf(real.port, cmd)).head);
+      const pairs = cmd[0] === 'HGETALL';
+      expect(await sortedLines(busy.port, cmd, pairs), cmd.join(' ')).toEqual(await sortedLines(real.port, cmd, pairs));
+    }
+  }, 90_000);
+
+  it('a client that does not read a huge reply is dropped at its normal output-buffer limit, as by redis-server', async () => {
+    for (const port of [busy.port, real.port]) {
+      const admin = await RawClient.connect(port);
+      try {
+        expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 100kb 0 0')).toBe('+OK\r\n');
+        const reader = await RawClient.connect(port);
+        reader.socket.pause();
+        reader.write(encodeCommand(['HGETALL', 'h']));
+        const deadline = Date.now() + 30_000;
+        while ((await admin.call('CLIENT', 'LIST')).split('\n').filter((l) => l.includes('id=')).length > 1) {
+          expect(Date.now()).toBeLessThan(deadline);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        reader.socket.resume();
+        await reader.waitClosed(30_000);
+        // The node goes on serving its other clients.
+        expect(await admin.call('HLEN', 'h')).toBe(`:${N}\r\n`);
+      } finally {
+        await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
+        admin.close();
+      }
+    }
+  }, 60_000);
+});
