@@ -128,8 +128,10 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
       return arithmetic(s, p);
     case Op.QUIT:
       respond(s, p, Status.OK, null, null, null);
+      s.closeReason = 'normal';
       return false;
     case Op.QUITQ:
+      s.closeReason = 'normal';
       return false;
     case Op.FLUSH: case Op.FLUSHQ: {
       if (extLen !== 0 && extLen !== 4) return invalid(s, p);

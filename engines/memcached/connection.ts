@@ -1,8 +1,8 @@
 // One client connection: bytes in → parser → commands → one batched write per 'data' event.
 import type { Socket } from 'node:net';
 import { executeBinary } from './binary.ts';
-import type { ConnectionInfo, ServerContext, Session } from './context.ts';
-import { OUTPUT_HIGH_WATER } from './limits.ts';
+import type { CloseReason, ConnectionInfo, ServerContext, Session } from './context.ts';
+import { OUTPUT_HIGH_WATER, WATCHER_BUFFER } from './limits.ts';
 import { Output } from './output.ts';
 import { RequestParser, type Request } from './parser.ts';
 import { executeText, textDataLength } from './text.ts';
@@ -11,6 +11,7 @@ import type { Watcher } from './watch.ts';
 export class Connection implements Session {
   readonly out = new Output();
   closing = false;
+  closeReason: CloseReason | undefined = undefined;
   authenticated = false;
   lastCommandAt: number;
   private readonly parser: RequestParser;
@@ -34,18 +35,32 @@ export class Connection implements Session {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => ctx.network.deliver(socket, () => this.onData(chunk)));
     socket.on('error', () => socket.destroy());
+    // A client hanging up is a normal close, unless we were already closing it for a reason.
+    socket.on('end', () => {
+      if (!this.closing) this.closeReason ??= 'normal';
+    });
     socket.on('close', () => {
       if (this.watcher !== null) ctx.watch.watchers.delete(this.watcher);
+      ctx.watch.connectionClosed(socket.remoteAddress ?? '', socket.remotePort ?? 0, this.id, this.closeReason ?? 'error');
     });
   }
 
   startWatching(flags: ReadonlySet<string>): void {
     const socket = this.socket;
+    let skipped = 0;
     this.watcher = {
       flags,
       send: (line) => {
-        // A watcher that stops reading loses lines rather than growing our memory without bound.
-        if (!socket.destroyed && socket.writableLength < OUTPUT_HIGH_WATER) socket.write(line);
+        if (socket.destroyed) return;
+        // A watcher that stops reading loses lines rather than growing our memory without bound, and
+        // is told how many once it catches up, as memcached's logger does.
+        if (socket.writableLength >= WATCHER_BUFFER) {
+          skipped++;
+          return;
+        }
+        if (skipped > 0) socket.write(`skipped=${skipped}\n`);
+        skipped = 0;
+        socket.write(line);
       },
     };
     this.ctx.watch.watchers.add(this.watcher);

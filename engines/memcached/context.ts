@@ -36,6 +36,8 @@ export interface Settings {
   tempLru: boolean;
   temporaryTtl: number;
   dumpEnabled: boolean;
+  /** -W turns it off: `watch` is refused. */
+  watchEnabled: boolean;
   /** -F (disable_flush_all): flush_all is refused. */
   flushEnabled: boolean;
   /** -C (cas_disabled): items carry no CAS (always 0). */
@@ -72,11 +74,15 @@ export interface ServerContext {
   nowMs(): number;
 }
 
+export type CloseReason = 'error' | 'normal' | 'idle_timeout' | 'shutdown';
+
 export interface Session {
   readonly ctx: ServerContext;
   readonly out: Output;
   /** Set by quit: flush what is queued, then close. */
   closing: boolean;
+  /** Why the connection ends, for the connevents log (memcached's close_reason); unset means an error. */
+  closeReason: CloseReason | undefined;
   authenticated: boolean;
   lastCommandAt: number;
   /** Turns this connection into a log stream (`watch`): it reads no more commands. */

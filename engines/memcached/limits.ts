@@ -31,6 +31,8 @@ export const DEFAULT_SLAB_CHUNK_MAX = 512 * 1024;
 export const SLAB_PAGE_SIZE = 1024 * 1024;
 /** MAX_NUMBER_OF_SLAB_CLASSES: class ids run 1..63 (0 is the global page pool). */
 export const MAX_SLAB_CLASSES = 64;
+/** logger_watcher_buf_size: log bytes queued to a watcher that does not read before lines are skipped. */
+export const WATCHER_BUFFER = 256 * 1024;
 /** Output bytes queued to one slow reader before we stop reading its requests (back-pressure). */
 export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 /** Binary header length. */

@@ -90,6 +90,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     bindingProtocol: options.sasl !== undefined ? 'binary' : 'auto-negotiate',
     tcpBacklog: 1024,
     reqsPerEvent: 20,
+    watchEnabled: true,
     ...options.settings,
   };
   const watch = new WatchLog(clock);
@@ -151,6 +152,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
           for (const c of connections) {
             if (now - c.lastCommandAt <= settings.idleTimeout * 1000) continue;
             store.counters.idle_kicks++;
+            c.closeReason = 'idle_timeout';
             c.socket.destroy();
           }
         }, 1000)

@@ -160,7 +160,7 @@ function generalStats(s: Session): Row[] {
     ['log_worker_written', 0],
     ['log_watcher_skipped', 0],
     ['log_watcher_sent', 0],
-    ['log_watchers', 0],
+    ['log_watchers', s.ctx.watch.watchers.size],
     ['unexpected_napi_ids', 0],
     ['round_robin_fallback', 0],
     ['bytes', store.bytes],

@@ -339,6 +339,7 @@ const config: Handler = (s, tokens) => {
 
 const watch: Handler = (s, tokens) => {
   const noreply = isNoreply(tokens);
+  if (!s.ctx.settings.watchEnabled) return reply(s, noreply, 'CLIENT_ERROR watch commands not allowed\r\n');
   // The stream starts right away, so replies still queued would interleave with it.
   if (s.out.length > 0) return reply(s, noreply, 'ERROR cannot pipeline other commands before watch\r\n');
   const flags = parseWatchFlags(tokens.slice(1));
@@ -371,6 +372,7 @@ const HANDLERS: Record<string, Handler | undefined> = {
   cache_memlimit: cacheMemlimit,
   version: (s) => s.out.text(`VERSION ${s.ctx.settings.version}\r\n`),
   quit: (s) => {
+    s.closeReason = 'normal';
     s.closing = true;
   },
   stats: (s, tokens) => writeStats(s, tokens),

@@ -58,6 +58,11 @@ export class WatchLog {
     if (!this.wants('connevents')) return;
     this.emit('connevents', `type=conn_new rip=${remoteHost} rport=${remotePort} transport=tcp cfd=${fd}`);
   }
+
+  connectionClosed(remoteHost: string, remotePort: number, fd: number, reason: string): void {
+    if (!this.wants('connevents')) return;
+    this.emit('connevents', `type=conn_close rip=${remoteHost} rport=${remotePort} transport=tcp reason=${reason} cfd=${fd}`);
+  }
 }
 
 /** memcached's URI encoding for keys in logs and dumps: unreserved characters stay, the rest become %XX. */

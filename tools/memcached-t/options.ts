@@ -109,8 +109,10 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
       case 'X':
         settings.dumpEnabled = false;
         break;
-      case 'A':
       case 'W':
+        settings.watchEnabled = false;
+        break;
+      case 'A':
         break;
       case 't':
         if (!(Number.parseInt(value!, 10) > 0)) throw new UsageError('Number of threads must be greater than 0', 1);
