@@ -76,7 +76,7 @@ async function transcript(ports: Ports): Promise<string[]> {
   const pub = Object.fromEntries(await Promise.all(ROLES.map(async (role) => [role, await RawClient.connect(ports[role])] as const))) as Record<Role, RawClient>;
   const drain = async (step: string) => {
     // A message crosses the cluster bus asynchronously: give it time, then take what each subscriber got.
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 500));
     for (const role of ROLES) {
       const got: string[] = [];
       for (;;) {
