@@ -29,8 +29,9 @@ import { listening } from '../support/net.ts';
 // Below Linux's ephemeral range and apart from the ranges other test files use.
 const FROM = 23500;
 const TO = 23539;
-// Long enough for every step below to still be in flight when the process is killed.
-const DELAY_MS = 1000;
+// Long enough for every step below to still be in flight when the process is killed, even at load 30
+// (at 1000 ms a loaded run once saw the scale-out finished before the kill).
+const DELAY_MS = 2500;
 const WAIT = { minDelay: 1, maxDelay: 1, maxWaitTime: 90 } as const;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-crash-'));
