@@ -312,6 +312,10 @@ export const listCommands = defineGroup('list', [
       const elem = a[3] as string;
       const l = getList(c, key, false);
       if (l === null) return c.w.int(0);
+      // Rebuilding a million-element list costs seconds: a list without the element is left alone.
+      let found = false;
+      for (let i = 0; i < l.length && !found; i++) found = l.get(i) === elem;
+      if (!found) return c.w.int(0);
       const arr = l.toArray();
       let removed = 0;
       const limit = count === 0 ? Infinity : Math.abs(count);

@@ -119,6 +119,7 @@ describe.skipIf(!available)('big replies are written in slices', () => {
       ['ZRANGEBYSCORE', 'z', '-inf', '+inf', 'WITHSCORES', 'LIMIT', '5', '-1'],
       ['XRANGE', 'x', '-', '+'],
       ['XREVRANGE', 'x', '+', '-'],
+      ['LREM', 'l', '0', 'nothere'],
     ]) {
       const ours = await sliced(cmd);
       expect(ours, cmd.join(' ')).toEqual(await digestOf(real.port, cmd));
