@@ -83,6 +83,9 @@ const GROUP_CATEGORY: Record<string, string> = {
   geo: '@geo',
 };
 
+/** Redis's ACL categories in acl.c's order: ACL CAT prints them so, ACL describing tries them so, COMMAND INFO sorts by it. */
+export const CATEGORIES = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting'];
+
 function categoriesFor(group: string, flags: readonly Flag[], extra: readonly string[]): string[] {
   const out: string[] = [];
   if (flags.includes('write')) out.push('@write');
@@ -94,7 +97,8 @@ function categoriesFor(group: string, flags: readonly Flag[], extra: readonly st
   out.push(flags.includes('fast') ? '@fast' : '@slow');
   if (flags.includes('blocking')) out.push('@blocking');
   for (const e of extra) if (!out.includes(e)) out.push(e);
-  return out;
+  // COMMAND INFO lists categories in the order of acl.c's category table.
+  return out.sort((x, y) => CATEGORIES.indexOf(x.slice(1)) - CATEGORIES.indexOf(y.slice(1)));
 }
 
 export function defineGroup(group: string, specs: CommandSpec[]): CommandDef[] {

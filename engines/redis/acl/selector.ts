@@ -1,12 +1,9 @@
 // One ACL selector: which commands, keys and channels it allows. A user is a root selector plus
 // optional extra ones; a command runs when any of them allows all of it.
-import type { CommandDef } from '../command-table.ts';
+import { CATEGORIES, type CommandDef } from '../command-table.ts';
 import { globMatch } from '../glob.ts';
 import { AclRuleError } from './errors.ts';
 import { keyAccesses } from './key-access.ts';
-
-/** Redis's category list, in its order (the order ACL CAT prints and describing tries). */
-export const CATEGORIES = ['keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog', 'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection', 'transaction', 'scripting'];
 
 /** The commands an ACL can name: a server's visible commands, each with its subcommands. */
 export interface AclCommands {

@@ -2,10 +2,10 @@
 // user list belongs to the control plane, so the subcommands that change it do not exist there.
 import { randomBytes } from 'node:crypto';
 import { dryRunMessage } from '../acl/acl.ts';
-import { CATEGORIES, inCategory, type Selector } from '../acl/selector.ts';
+import { inCategory, type Selector } from '../acl/selector.ts';
 import type { AclUser } from '../acl/user.ts';
 import type { Client } from '../client.ts';
-import { defineGroup, type CommandDef } from '../command-table.ts';
+import { CATEGORIES, defineGroup, type CommandDef } from '../command-table.ts';
 import { resolve } from '../dispatch.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';

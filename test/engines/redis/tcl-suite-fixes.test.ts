@@ -34,6 +34,11 @@ const CASES: Record<string, string> = {
     SORT mylist BY x:*-> GET x:*->
     SORT mylist BY nosort GET x:->*
   `,
+  'PFSELFTEST passes its checks and answers OK; COMMAND INFO and arity as redis-server': `
+    PFSELFTEST
+    PFSELFTEST extra
+    COMMAND INFO pfselftest
+  `,
 };
 
 /** Sends an endless inline request; resolves with what the server said once writing to it fails. */
