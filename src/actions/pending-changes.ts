@@ -57,6 +57,10 @@ export function splitDeferred<T extends { ApplyImmediately?: boolean }>(
   now: number,
 ): { apply: T; deferred: DeferredChanges | undefined } {
   if (input.ApplyImmediately) return { apply: { ...stored?.request, ...input }, deferred: undefined };
+  // AWS defers no log delivery change: it asks for ApplyImmediately instead (the user guide's Log_Delivery page).
+  if ((input as { LogDeliveryConfigurations?: unknown }).LogDeliveryConfigurations !== undefined) {
+    throw invalidValue('To modify the log delivery configuration, set the apply-immediately parameter to true.');
+  }
   const apply: Record<string, unknown> = { ...input };
   const later: Record<string, unknown> = {};
   for (const key of keys) {

@@ -155,32 +155,28 @@ describe('ApplyImmediately false on a replication group', () => {
     expect(after.PendingModifiedValues).toEqual({});
   });
 
-  it('keeps log delivery and transit encryption pending on the group', async () => {
-    const res = (
-      await client.send(
-        new ModifyReplicationGroupCommand({
-          ReplicationGroupId: 'rg-pending',
-          LogDeliveryConfigurations: [
-            { LogType: 'slow-log', DestinationType: 'cloudwatch-logs', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } }, LogFormat: 'json', Enabled: true },
-          ],
-        }),
-      )
-    ).ReplicationGroup!;
-    expect(res.LogDeliveryConfigurations).toEqual([]);
-    expect(res.PendingModifiedValues?.LogDeliveryConfigurations).toEqual([
-      { LogType: 'slow-log', DestinationType: 'cloudwatch-logs', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } }, LogFormat: 'json' },
-    ]);
+  it('asks for ApplyImmediately to change log delivery, as AWS does, and applies it at once with it', async () => {
+    const slowLog = { LogType: 'slow-log' as const, DestinationType: 'cloudwatch-logs' as const, DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } }, LogFormat: 'json' as const };
+    await expect(
+      client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-pending', LogDeliveryConfigurations: [{ ...slowLog, Enabled: true }] })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: 'To modify the log delivery configuration, set the apply-immediately parameter to true.' });
     await until(
       async () => (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'rg-pending' }))).ReplicationGroups![0]!,
       (g) => g.Status === 'available',
     );
+    await expect(
+      client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'rg-pending-001', LogDeliveryConfigurations: [{ ...slowLog, Enabled: true }] })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: 'To modify the log delivery configuration, set the apply-immediately parameter to true.' });
     const applied = (
-      await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-pending', ReplicationGroupDescription: 'now', ApplyImmediately: true }))
+      await client.send(new ModifyReplicationGroupCommand({
+        ReplicationGroupId: 'rg-pending',
+        ReplicationGroupDescription: 'now',
+        LogDeliveryConfigurations: [{ ...slowLog, Enabled: true }],
+        ApplyImmediately: true,
+      }))
     ).ReplicationGroup!;
     expect(applied.PendingModifiedValues?.LogDeliveryConfigurations).toBeUndefined();
-    expect(applied.LogDeliveryConfigurations).toEqual([
-      { LogType: 'slow-log', DestinationType: 'cloudwatch-logs', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } }, LogFormat: 'json', Status: 'active' },
-    ]);
+    expect(applied.LogDeliveryConfigurations).toEqual([{ ...slowLog, Status: 'active' }]);
   });
 
   it('refuses downgrades and a no-op, and upgrades redis to valkey', async () => {
