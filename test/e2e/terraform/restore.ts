@@ -15,6 +15,9 @@ import { providerBlock, regionProvider } from '../../support/terraform.ts';
 import type { Scenario } from './scenario.ts';
 
 export const restore: Scenario = {
+  // Eight waits of the provider one after another: primary, global group and secondary (two) to apply,
+  // disassociation, secondary, global group and primary to destroy.
+  critical: true,
   title: 'snapshots and global datastores: restores a replication group from snapshot_name with its data; a global replication group with a secondary in us-west-2 applies, plans clean and destroys',
   async run(emulator, newWorkspace) {
     const client = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
