@@ -16,9 +16,10 @@ function unitOf(s: string): number {
   return u;
 }
 
-function parseCoord(s: string): number {
+function parseCoord(s: string, what?: string): number {
   const v = toFloat(s);
-  if (v === null || Number.isNaN(v)) fail(E.NOT_FLOAT);
+  // Redis names the argument it could not read as a number for distances and box sides.
+  if (v === null || Number.isNaN(v)) fail(what === undefined ? E.NOT_FLOAT : `ERR need numeric ${what}`);
   return v;
 }
 
@@ -45,8 +46,7 @@ function geoadd(c: Client, a: string[]): void {
     else break;
   }
   const rest = a.length - i;
-  if (rest === 0 || rest % 3 !== 0) fail(E.SYNTAX);
-  if (nx && xx) fail('ERR XX and NX options at the same time are not compatible');
+  if (rest === 0 || rest % 3 !== 0 || (nx && xx)) fail(E.SYNTAX);
   const items: [string, number][] = [];
   for (; i < a.length; i += 3) {
     const lon = parseCoord(a[i] as string);
@@ -156,8 +156,10 @@ function store(c: Client, matches: Match[], s: SearchSpec): void {
   c.w.int(matches.length);
 }
 
-function memberCenter(c: Client, key: string, member: string): [number, number] {
-  const score = getZ(c, key)?.score(member);
+/** The member's position; with no source key there is no member to miss (the search is empty anyway). */
+function memberCenter(z: ZSet | null, member: string): [number, number] {
+  if (z === null) return [0, 0];
+  const score = z.score(member);
   if (score === undefined) fail('ERR could not decode requested zset member');
   return geoDecode(score);
 }
@@ -167,7 +169,7 @@ function baseSpec(): SearchSpec {
 }
 
 /** Shared option parser for GEOSEARCH(STORE) and GEORADIUS*; returns the options after `from`. */
-function parseOptions(c: Client, a: string[], from: number, s: SearchSpec, mode: 'search' | 'radius', key: string, allowStore: boolean): void {
+function parseOptions(a: string[], from: number, s: SearchSpec, mode: 'search' | 'radius', z: ZSet | null, allowStore: boolean): void {
   let center = mode === 'radius';
   let shape = mode === 'radius';
   for (let i = from; i < a.length; i++) {
@@ -185,7 +187,7 @@ function parseOptions(c: Client, a: string[], from: number, s: SearchSpec, mode:
       s.store = a[++i] as string;
       s.storeDist = w === 'storedist';
     } else if (mode === 'search' && w === 'frommember' && i + 1 < a.length && !center) {
-      [s.lon, s.lat] = memberCenter(c, key, a[++i] as string);
+      [s.lon, s.lat] = memberCenter(z, a[++i] as string);
       center = true;
     } else if (mode === 'search' && w === 'fromlonlat' && i + 2 < a.length && !center) {
       s.lon = parseCoord(a[++i] as string);
@@ -193,14 +195,14 @@ function parseOptions(c: Client, a: string[], from: number, s: SearchSpec, mode:
       checkPair(s.lon, s.lat);
       center = true;
     } else if (mode === 'search' && w === 'byradius' && i + 2 < a.length && !shape) {
-      const r = parseCoord(a[++i] as string);
+      const r = parseCoord(a[++i] as string, 'radius');
       if (r < 0) fail('ERR radius cannot be negative');
       s.unit = unitOf(a[++i] as string);
       s.radius = r * s.unit;
       shape = true;
     } else if (mode === 'search' && w === 'bybox' && i + 3 < a.length && !shape) {
-      const wd = parseCoord(a[++i] as string);
-      const ht = parseCoord(a[++i] as string);
+      const wd = parseCoord(a[++i] as string, 'width');
+      const ht = parseCoord(a[++i] as string, 'height');
       if (wd < 0 || ht < 0) fail('ERR height or width cannot be negative');
       s.unit = unitOf(a[++i] as string);
       s.width = wd * s.unit;
@@ -219,26 +221,29 @@ function parseOptions(c: Client, a: string[], from: number, s: SearchSpec, mode:
 function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean): void {
   const key = a[1] as string;
   const s = baseSpec();
+  // Redis checks the key's type first, and with no source key reads neither member nor radius.
+  const z = getZ(c, key);
   let i: number;
   if (byMember) {
-    const r = parseCoord(a[3] as string);
-    if (r < 0) fail('ERR radius cannot be negative');
-    s.unit = unitOf(a[4] as string);
-    s.radius = r * s.unit;
-    [s.lon, s.lat] = memberCenter(c, key, a[2] as string);
+    if (z !== null) {
+      [s.lon, s.lat] = memberCenter(z, a[2] as string);
+      const r = parseCoord(a[3] as string, 'radius');
+      if (r < 0) fail('ERR radius cannot be negative');
+      s.unit = unitOf(a[4] as string);
+      s.radius = r * s.unit;
+    }
     i = 5;
   } else {
     s.lon = parseCoord(a[2] as string);
     s.lat = parseCoord(a[3] as string);
     checkPair(s.lon, s.lat);
-    const r = parseCoord(a[4] as string);
+    const r = parseCoord(a[4] as string, 'radius');
     if (r < 0) fail('ERR radius cannot be negative');
     s.unit = unitOf(a[5] as string);
     s.radius = r * s.unit;
     i = 6;
   }
-  parseOptions(c, a, i, s, 'radius', key, !readOnly);
-  const z = getZ(c, key);
+  parseOptions(a, i, s, 'radius', z, !readOnly);
   const matches = z === null ? [] : search(z, s);
   if (s.store !== null) return store(c, matches, s);
   reply(c, matches, s);
@@ -317,8 +322,8 @@ export const geoCommands = defineGroup('geo', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const s = baseSpec();
-      parseOptions(c, a, 2, s, 'search', a[1] as string, false);
       const z = getZ(c, a[1] as string);
+      parseOptions(a, 2, s, 'search', z, false);
       reply(c, z === null ? [] : search(z, s), s);
     },
   },
@@ -329,10 +334,10 @@ export const geoCommands = defineGroup('geo', [
     keys: [1, 2, 1],
     handler: (c, a) => {
       const s = baseSpec();
-      parseOptions(c, a, 3, s, 'search', a[2] as string, true);
+      const z = getZ(c, a[2] as string);
+      parseOptions(a, 3, s, 'search', z, true);
       if (s.withCoord || s.withDist || s.withHash) fail(E.SYNTAX);
       s.store = a[1] as string;
-      const z = getZ(c, a[2] as string);
       store(c, z === null ? [] : search(z, s), s);
     },
   },
