@@ -2,12 +2,15 @@
 // argument checks and replies. Their tuning knobs are kept in Settings so `stats settings` shows them.
 import type { Session } from './context.ts';
 import { slabClassOf, type Item } from './item.ts';
+import { Segment } from './lru.ts';
 import { MAX_SLAB_CLASSES } from './limits.ts';
 import { parseI32Wrapped, parseU32Wrapped, parseDouble } from './numbers.ts';
 import { murmur3 } from './murmur3.ts';
 import { uriEncodeKey } from './watch.ts';
 
 const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
+/** item_cachedump's reply buffer. */
+const CACHEDUMP_MAX_BYTES = 2 * 1024 * 1024;
 
 /** memcached's set_noreply_maybe: a last token "noreply" silences the command's reply, errors included. */
 export function replyUnlessNoreply(s: Session, tokens: string[]): (line: string) => void {
@@ -194,12 +197,17 @@ export function cachedump(s: Session, tokens: string[]): void {
   const limit = parseU32Wrapped(tokens[3]!);
   if (cls === null || limit === null) return s.out.text(BAD_FORMAT);
   if (cls >= MAX_SLAB_CLASSES) return s.out.text('CLIENT_ERROR Illegal slab id\r\n');
-  const store = s.ctx.store;
-  // memcached lists expired items too: cachedump does not look at expiry.
-  const items = [...store.all()].filter((item) => slabClassOf(store.slabSizes, item.size) === cls).reverse();
+  // memcached 1.6 walks only the class's COLD queue, newest first (items still in HOT or WARM are not
+  // listed), expired items included, binary keys skipped, and stops at a 2 MB reply.
+  const cold = s.ctx.store.lru.queues[cls]?.[Segment.Cold];
   let text = '';
-  for (const item of limit > 0 ? items.slice(0, limit) : items) {
-    text += `ITEM ${item.key} [${item.value.length} b; ${item.exptime} s]\r\n`;
+  let shown = 0;
+  for (let item = cold?.head ?? null; item !== null && (limit === 0 || shown < limit); item = item.older) {
+    if (item.binaryKey) continue;
+    const line = `ITEM ${item.key} [${item.value.length} b; ${item.exptime} s]\r\n`;
+    if (text.length + line.length + 6 > CACHEDUMP_MAX_BYTES) break;
+    text += line;
+    shown++;
   }
   s.out.text(text + 'END\r\n');
 }
