@@ -144,16 +144,25 @@ function generalStats(s: Session): Row[] {
     ['hash_power_level', 16],
     ['hash_bytes', 524288],
     ['hash_is_expanding', 0],
-    ['slab_reassign_rescues', moved.slab_reassign_rescues],
-    ['slab_reassign_chunk_rescues', moved.slab_reassign_chunk_rescues],
-    ['slab_reassign_evictions_nomem', moved.slab_reassign_evictions_nomem],
-    ['slab_reassign_inline_reclaim', moved.slab_reassign_inline_reclaim],
-    ['slab_reassign_busy_items', moved.slab_reassign_busy_items],
-    ['slab_reassign_busy_deletes', moved.slab_reassign_busy_deletes],
-    ['slab_reassign_running', store.mover.running ? 1 : 0],
-    ['slabs_moved', moved.slabs_moved],
-    ['lru_crawler_running', 0],
-    ['lru_crawler_starts', 1],
+    // memcached lists the mover's and the crawler's counters only while each is enabled.
+    ...(settings.slabReassign
+      ? ([
+          ['slab_reassign_rescues', moved.slab_reassign_rescues],
+          ['slab_reassign_chunk_rescues', moved.slab_reassign_chunk_rescues],
+          ['slab_reassign_evictions_nomem', moved.slab_reassign_evictions_nomem],
+          ['slab_reassign_inline_reclaim', moved.slab_reassign_inline_reclaim],
+          ['slab_reassign_busy_items', moved.slab_reassign_busy_items],
+          ['slab_reassign_busy_deletes', moved.slab_reassign_busy_deletes],
+          ['slab_reassign_running', store.mover.running ? 1 : 0],
+          ['slabs_moved', moved.slabs_moved],
+        ] satisfies Row[])
+      : []),
+    ...(settings.lruCrawler
+      ? ([
+          ['lru_crawler_running', 0],
+          ['lru_crawler_starts', 1],
+        ] satisfies Row[])
+      : []),
     ['lru_maintainer_juggles', 0],
     ['malloc_fails', 0],
     ['log_worker_dropped', 0],
