@@ -96,7 +96,7 @@ export class RespParser {
         }
         const n = parseLength(buf, pos + 1, cr);
         if (n === null || n > limits.PROTO_MAX_MULTIBULK_LEN) throw new ProtocolError('invalid multibulk length');
-        if (!lim.authenticated && n > UNAUTH_MAX_MULTIBULK) throw new ProtocolError('invalid multibulk length');
+        if (!lim.authenticated && n > UNAUTH_MAX_MULTIBULK) throw new ProtocolError('unauthenticated multibulk length');
         pos = cr + 2;
         if (n <= 0) continue;
         this.args = [];
@@ -129,9 +129,8 @@ export class RespParser {
           throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos] ?? 0)}'`);
         }
         const n = parseLength(buf, pos + 1, cr);
-        if (n === null || n < 0 || n > lim.maxBulkLen || (!lim.authenticated && n > UNAUTH_MAX_BULK)) {
-          throw new ProtocolError('invalid bulk length');
-        }
+        if (n === null || n < 0 || n > lim.maxBulkLen) throw new ProtocolError('invalid bulk length');
+        if (!lim.authenticated && n > UNAUTH_MAX_BULK) throw new ProtocolError('unauthenticated bulk length');
         this.bulkLen = n;
         pos = cr + 2;
       }

@@ -85,8 +85,8 @@ describe('RespParser', () => {
 
   it('limits unauthenticated clients like Redis', () => {
     const lim = { maxBulkLen: LIM.maxBulkLen, authenticated: false };
-    expect(() => new RespParser().feed(Buffer.from('*11\r\n'), [], lim)).toThrow('invalid multibulk length');
-    expect(() => new RespParser().feed(Buffer.from('*1\r\n$16385\r\n'), [], lim)).toThrow('invalid bulk length');
+    expect(() => new RespParser().feed(Buffer.from('*11\r\n'), [], lim)).toThrow('unauthenticated multibulk length');
+    expect(() => new RespParser().feed(Buffer.from('*1\r\n$16385\r\n'), [], lim)).toThrow('unauthenticated bulk length');
     const out: string[][] = [];
     new RespParser().feed(encodeCommand(['AUTH', 'x'.repeat(16384)]), out, lim);
     expect(out.length).toBe(1);

@@ -70,6 +70,24 @@ function desync(port: number, first: string): Promise<{ reply: string; closed: b
   });
 }
 
+/** Writes one request and collects what comes back until the server closes (or 10 s pass). */
+function sendUntilClosed(port: number, request: string): Promise<{ reply: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(request));
+    let reply = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ reply, closed: false });
+    }, 10_000);
+    s.on('data', (d) => (reply += d.toString('latin1')));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ reply, closed: true });
+    });
+  });
+}
+
 describe.skipIf(!available)('fixes found by the upstream tcl suite, against redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
@@ -126,6 +144,19 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
       expect(await blockedGroupRead(ours.port, cmds)).toEqual(await blockedGroupRead(real.port, cmds));
     });
   }
+
+  it('an unauthenticated client sending a long multibulk or a big bulk gets the unauthenticated protocol errors', async () => {
+    const [locked, lockedReal] = await Promise.all([startServer({ requirepass: 'foobar' }), startRealRedis(['--requirepass', 'foobar'])]);
+    try {
+      for (const first of ['*100\r\n', '*1\r\n$100000000\r\n', '*3\r\n$3\r\nSET\r\n$20000\r\n']) {
+        const [a, b] = await Promise.all([sendUntilClosed(locked.port, first), sendUntilClosed(lockedReal.port, first)]);
+        expect({ first, ...a }).toEqual({ first, ...b });
+      }
+    } finally {
+      await locked.server.close();
+      await lockedReal.stop();
+    }
+  });
 
   it('a protocol error closes the connection outright, so a client still writing gets an error', async () => {
     for (const first of ['\x00', '*\x00', '$\x00']) {
