@@ -5,6 +5,7 @@ import { newZSet, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
 import { geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
+import { searchRanges } from '../types/geo-boxes.ts';
 import { ZSet } from '../types/zset.ts';
 import { is } from './util.ts';
 
@@ -102,19 +103,23 @@ interface SearchSpec {
 
 function search(z: ZSet, s: SearchSpec): Match[] {
   const out: Match[] = [];
-  for (const [member, score] of z.entries()) {
-    const [lon, lat] = geoDecode(score);
-    let dist: number;
-    if (s.radius !== null) {
-      dist = geoDistance(s.lon, s.lat, lon, lat);
-      if (dist > s.radius) continue;
-    } else {
-      if (latDistance(lat, s.lat) > s.height / 2) continue;
-      if (geoDistance(lon, lat, s.lon, lat) > s.width / 2) continue;
-      dist = geoDistance(s.lon, s.lat, lon, lat);
+  const limit = s.any ? s.count : 0;
+  for (const [min, max] of searchRanges(s)) {
+    if (limit > 0 && out.length >= limit) break;
+    for (const [member, score] of z.rangeByScore({ min, max, minEx: false, maxEx: true }, false, 0, -1)) {
+      const [lon, lat] = geoDecode(score);
+      let dist: number;
+      if (s.radius !== null) {
+        dist = geoDistance(s.lon, s.lat, lon, lat);
+        if (dist > s.radius) continue;
+      } else {
+        if (latDistance(lat, s.lat) > s.height / 2) continue;
+        if (geoDistance(lon, lat, s.lon, lat) > s.width / 2) continue;
+        dist = geoDistance(s.lon, s.lat, lon, lat);
+      }
+      out.push({ member, dist, score, lon, lat });
+      if (limit > 0 && out.length >= limit) break;
     }
-    out.push({ member, dist, score, lon, lat });
-    if (s.any && s.count > 0 && out.length >= s.count) break;
   }
   let sort = s.sort;
   if (s.count > 0 && sort === null && !s.any) sort = 'asc';

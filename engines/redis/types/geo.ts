@@ -29,6 +29,11 @@ function encodeRange(lon: number, lat: number, lonMin: number, lonMax: number, l
   return spread(Math.trunc(latOffset)) | (spread(Math.trunc(lonOffset)) << 1n);
 }
 
+/** Geohash bits of the cell (latitude index, longitude index) at some precision, interleaved as in scores. */
+export function interleave(ilat: number, ilon: number): number {
+  return Number(spread(ilat) | (spread(ilon) << 1n));
+}
+
 /** The 52-bit score GEOADD stores. */
 export function geoEncode(lon: number, lat: number): number {
   return Number(encodeRange(lon, lat, GEO_LONG_MIN, GEO_LONG_MAX, GEO_LAT_MIN, GEO_LAT_MAX));
