@@ -58,6 +58,7 @@ export interface EngineOptions {
   requirepass?: string;
 }
 
+const UNAUTH_MAX_OUTPUT = 16 * 1024;
 export class Engine {
   readonly config = new Config();
   readonly clock: Clock;
@@ -281,6 +282,12 @@ export class Engine {
       perr = err;
     }
     this.processQueue(c);
+    if (!c.authenticated && c.conn.writableLength + c.w.pendingBytes > UNAUTH_MAX_OUTPUT) {
+      // Redis 7.0.15 drops, unanswered, an unauthenticated client whose replies outgrow its 16 KB reply buffer.
+      c.w.take();
+      this.closeClient(c, true);
+      return;
+    }
     if (perr !== null) {
       c.w.error(`ERR Protocol error: ${perr.message}`);
       this.countError('ERR');
