@@ -217,7 +217,7 @@ export const hashCommands = defineGroup('hash', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const o = c.db.get(a[1] as string, 'hash');
-      scanCollection(c, a, o, () => [...(o as HashObj).v.entries()]);
+      scanCollection(c, a, o, () => [...(o as HashObj).v.entries()], (f) => [f, (o as HashObj).v.get(f) as string]);
     },
   },
 ]);

@@ -3,19 +3,26 @@
 // fixed 32-bit hash of their name and the cursor is the hash to resume from, so every element present
 // for the whole scan is returned at least once whatever is added or removed in between (the
 // guarantee Redis's reverse-binary cursor gives), and the cursor never depends on table size.
+// That order is built by a radix sort in slices: a comparison sort of a million names after a write
+// froze every node of the process for seconds.
 import type { Client } from '../client.ts';
 import { encodingOf, type HashObj, type SetObj, type ZSetObj } from '../db/objects.ts';
 import { globMatch } from '../glob.ts';
+import { runSliced } from '../sliced.ts';
 import { parseCursor, parseScanOptions } from './util.ts';
 
 interface Order {
   dirty: number;
-  hashes: number[];
-  items: string[][];
+  hashes: Uint32Array;
+  names: string[];
 }
 
-/** The sorted view of a collection, rebuilt only when some key has changed since it was made. */
+/** The hash order of a collection, rebuilt only when some key has changed since it was made. */
 const orders = new WeakMap<object, Order>();
+
+/** Below this size the order is built in one go: slicing would cost more than it saves. */
+const SLICED_FROM = 4096;
+const STEP = 256;
 
 function hash32(s: string): number {
   let h = 0x811c9dc5;
@@ -28,45 +35,93 @@ function hash32(s: string): number {
 
 type Collection = HashObj | SetObj | ZSetObj;
 
-function orderOf(c: Client, o: Collection, items: () => string[][]): Order {
-  const dirty = c.engine.ks.stats.dirty;
-  const cached = orders.get(o.v);
-  if (cached !== undefined && cached.dirty === dirty) return cached;
-  const pairs = items().map((it) => [hash32(it[0] as string), it] as const);
-  pairs.sort((x, y) => x[0] - y[0]);
-  const order = { dirty, hashes: pairs.map((p) => p[0]), items: pairs.map((p) => p[1]) };
-  orders.set(o.v, order);
-  return order;
+function* zsetMembers(o: ZSetObj): Generator<string> {
+  for (const [m] of o.v.entries()) yield m;
 }
 
-/** `items` lists [member] or [member, value] pairs; called only when the key exists. */
-export function scanCollection(c: Client, a: string[], o: Collection | null, items: () => string[][]): void {
-  const cursor = parseCursor(a[2] as string);
-  const opt = parseScanOptions(a, 3, false);
-  let page: string[][] = [];
-  let next = 0;
-  if (o !== null) {
-    const enc = encodingOf(o);
-    if (enc === 'listpack' || enc === 'intset') page = items();
-    else {
-      const { hashes, items: all } = orderOf(c, o, items);
-      let lo = 0;
-      let hi = hashes.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((hashes[mid] as number) < cursor) lo = mid + 1;
-        else hi = mid;
-      }
-      let end = Math.min(hashes.length, lo + opt.count);
-      // Elements sharing a hash go out together: the next cursor must not split them.
-      while (end < hashes.length && hashes[end] === hashes[end - 1]) end++;
-      page = all.slice(lo, end);
-      next = end < hashes.length ? (hashes[end] as number) : 0;
-    }
+/** Names sorted by hash: two stable counting passes over the hash's 16-bit halves. */
+function* buildOrder(names: Iterable<string>, size: number, dirty: number, done: (o: Order) => void): Generator<void> {
+  const ids: string[] = new Array<string>(size);
+  const h = new Uint32Array(size);
+  let n = 0;
+  for (const name of names) {
+    ids[n] = name;
+    h[n] = hash32(name);
+    if (++n % STEP === 0) yield;
   }
+  let idx = new Uint32Array(n);
+  for (let k = 0; k < n; k++) idx[k] = k;
+  let tmp = new Uint32Array(n);
+  for (const shift of [0, 16]) {
+    const start = new Uint32Array(65537);
+    for (let k = 0; k < n; k++) {
+      start[(((h[k] as number) >>> shift) & 0xffff) + 1]++;
+      if (k % (STEP * 16) === 0) yield;
+    }
+    for (let b = 0; b < 65536; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number);
+    for (let k = 0; k < n; k++) {
+      const j = idx[k] as number;
+      tmp[start[((h[j] as number) >>> shift) & 0xffff]++] = j;
+      if (k % (STEP * 16) === 0) yield;
+    }
+    [idx, tmp] = [tmp, idx];
+  }
+  const hashes = new Uint32Array(n);
+  const sorted = new Array<string>(n);
+  for (let k = 0; k < n; k++) {
+    const j = idx[k] as number;
+    hashes[k] = h[j] as number;
+    sorted[k] = ids[j] as string;
+    if (k % (STEP * 16) === 0) yield;
+  }
+  done({ dirty, hashes, names: sorted });
+}
+
+function reply(c: Client, next: number, page: string[][], match: string | null): void {
   const out: string[] = [];
-  for (const it of page) if (opt.match === null || globMatch(opt.match, it[0] as string)) out.push(...it);
+  for (const it of page) if (match === null || globMatch(match, it[0] as string)) out.push(...it);
   c.w.array(2);
   c.w.bulk(String(next));
   c.w.bulks(out);
+}
+
+function replyPage(c: Client, order: Order, cursor: number, count: number, match: string | null, item: (name: string) => string[]): void {
+  const { hashes, names } = order;
+  let lo = 0;
+  let hi = hashes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((hashes[mid] as number) < cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = Math.min(hashes.length, lo + count);
+  // Elements sharing a hash go out together: the next cursor must not split them.
+  while (end < hashes.length && hashes[end] === hashes[end - 1]) end++;
+  const next = end < hashes.length ? (hashes[end] as number) : 0;
+  reply(c, next, names.slice(lo, end).map(item), match);
+}
+
+/**
+ * `all` lists every [member] or [member, value] pair (compact encodings answer them at once); `item`
+ * gives one member's pair. Both are called only when the key exists.
+ */
+export function scanCollection(c: Client, a: string[], o: Collection | null, all: () => string[][], item: (name: string) => string[]): void {
+  const cursor = parseCursor(a[2] as string);
+  const opt = parseScanOptions(a, 3, false);
+  if (o === null) return reply(c, 0, [], opt.match);
+  const enc = encodingOf(o);
+  if (enc === 'listpack' || enc === 'intset') return reply(c, 0, all(), opt.match);
+  const dirty = c.engine.ks.stats.dirty;
+  const cached = orders.get(o.v);
+  if (cached !== undefined && cached.dirty === dirty) return replyPage(c, cached, cursor, opt.count, opt.match, item);
+  let built: Order | undefined;
+  const work = buildOrder(o.type === 'zset' ? zsetMembers(o) : o.v.keys(), o.v.size, dirty, (order) => {
+    built = order;
+    orders.set(o.v, order);
+  });
+  const answer = (): void => replyPage(c, built as Order, cursor, opt.count, opt.match, item);
+  if (o.v.size < SLICED_FROM) {
+    while (work.next().done !== true);
+    answer();
+  } else runSliced(c, work, answer);
 }

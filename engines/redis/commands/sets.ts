@@ -262,7 +262,7 @@ export const setCommands = defineGroup('set', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const o = c.db.get(a[1] as string, 'set');
-      scanCollection(c, a, o, () => members(c, a[1] as string, (o as SetObj).v).map((m) => [m]));
+      scanCollection(c, a, o, () => members(c, a[1] as string, (o as SetObj).v).map((m) => [m]), (m) => [m]);
     },
   },
 ]);

@@ -691,7 +691,7 @@ export const zsetCommands = defineGroup('sorted_set', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const o = c.db.get(a[1] as string, 'zset');
-      scanCollection(c, a, o, () => [...(o as ZSetObj).v.entries()].map(([m, s]) => [m, formatDouble(s)]));
+      scanCollection(c, a, o, () => [...(o as ZSetObj).v.entries()].map(([m, s]) => [m, formatDouble(s)]), (m) => [m, formatDouble((o as ZSetObj).v.score(m) as number)]);
     },
   },
 ]);

@@ -2,7 +2,7 @@
 // runs KEYS over hundreds of thousands of keys or flushes them, another node answers PING at once and the
 // loop's worst delay stays small. The busy node itself stays atomic: its other clients wait for the reply.
 import { afterAll, describe, expect, it } from 'vitest';
-import { newSet, newString } from '../../../engines/redis/db/objects.ts';
+import { newHash, newSet, newString, newZSet } from '../../../engines/redis/db/objects.ts';
 import { RawClient, startServer, type Started } from './helpers.ts';
 import { bound, STALL_BOUND_MS, wholeTurn, whileWorking } from './stall.ts';
 
@@ -88,6 +88,49 @@ describe('long commands run in slices', () => {
         expect(await answer, cmd.join(' ')).toBe(reply);
         expect(ping, cmd.join(' ')).toBeLessThan(bound(whole));
         expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
+      }
+    } finally {
+      c.close();
+    }
+  });
+
+  it('HSCAN and ZSCAN of 1,000,000 elements after a write do not hold the other node', async () => {
+    const [busy, other] = [await node(), await node()];
+    const db = busy.server.engine.ks.db(0);
+    const N = 1_000_000;
+    const [h, z] = [newHash(), newZSet()];
+    h.big = z.big = true;
+    for (let i = 0; i < N; i++) {
+      h.v.set(`f${i}`, 'v');
+      z.v.add(`m${i}`, i);
+    }
+    db.set('h', h);
+    db.set('z', z);
+    const c = await RawClient.connect(busy.port);
+    try {
+      for (const key of ['h', 'z']) {
+        const cmd = [key === 'h' ? 'HSCAN' : 'ZSCAN', key, '0', 'COUNT', '10'];
+        const whole = await wholeTurn(c, cmd);
+        // A write anywhere makes the next scan rebuild its order: that rebuild is what held the loop.
+        await c.call('SET', 'touch', key);
+        // The other node's client is connected first and PINGs from the moment the scan is sent: a scan
+        // that ran whole would be over before a new connection could even be made.
+        const probe = await RawClient.connect(other.port);
+        try {
+          const answer = c.call(...cmd);
+          let ping = 0;
+          let done = false;
+          void answer.finally(() => (done = true));
+          do {
+            const t0 = performance.now();
+            await probe.call('PING');
+            ping = Math.max(ping, performance.now() - t0);
+          } while (!done);
+          expect((await answer).startsWith('*2\r\n'), key).toBe(true);
+          expect(ping, key).toBeLessThan(bound(whole));
+        } finally {
+          probe.close();
+        }
       }
     } finally {
       c.close();
