@@ -21,13 +21,17 @@ export async function wholeTurn(c: RawClient, cmd: readonly string[]): Promise<n
 
 export const bound = (whole: number) => Math.max(STALL_BOUND_MS, whole * 0.6);
 
-/** PINGs `port` until `work` settles; the worst PING round trip and the loop's worst delay meanwhile. */
-export async function whileWorking(port: number, work: Promise<unknown>): Promise<{ ping: number; loop: number; answered: number }> {
+/**
+ * PINGs `port` until `work` settles; the worst PING round trip and the loop's worst delay meanwhile. Pass
+ * `work` as a function that sends the command: it is called once the PINGing client is connected and the
+ * loop is watched, so a command that (wrongly) ran whole cannot finish unseen while the client connects.
+ */
+export async function whileWorking(port: number, work: Promise<unknown> | (() => Promise<unknown>)): Promise<{ ping: number; loop: number; answered: number }> {
   const c = await RawClient.connect(port);
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
   let done = false;
-  const finished = work.finally(() => {
+  const finished = (typeof work === 'function' ? work() : work).finally(() => {
     done = true;
   });
   let ping = 0;
