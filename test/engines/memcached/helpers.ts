@@ -130,9 +130,17 @@ export async function exchange(
       socket.destroy();
       resolve({ reply: Buffer.concat(chunks), closed });
     };
+    // The quiet timer ends the exchange only after one more poll of the socket: when the loop was held
+    // longer than quietMs (the engine under test shares this process), timers run before the reads of
+    // data that arrived meanwhile, and a reply already here was cut off.
     const arm = () => {
       clearTimeout(timer);
-      timer = setTimeout(finish, quietMs);
+      timer = setTimeout(() => {
+        const seen = chunks.length;
+        setImmediate(() => {
+          if (chunks.length === seen) finish();
+        });
+      }, quietMs);
     };
     socket.on('data', (c: Buffer) => {
       chunks.push(c);
