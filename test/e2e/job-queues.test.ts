@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { sdkClient, startEmulator } from '../support/emulator.ts';
-import { availableGroup, until, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { libraryTargets, until, type Endpoint } from '../support/groups.ts';
 
 const TOKEN = 'queue-auth-token-0123456789';
 let emulator: Emulator;
@@ -32,15 +32,7 @@ beforeAll(async () => {
       ParameterNameValues: [{ ParameterName: 'maxmemory-policy', ParameterValue: 'noeviction' }, { ParameterName: 'cluster-enabled', ParameterValue: cluster }],
     }));
   }
-  const [plain, sharded, encrypted] = await Promise.all([
-    availableGroup(api, { ReplicationGroupId: 'queues', NumCacheClusters: 2, CacheParameterGroupName: 'queues' }),
-    availableGroup(api, { ReplicationGroupId: 'queues-cluster', NumNodeGroups: 2, ReplicasPerNodeGroup: 1, CacheParameterGroupName: 'queues-cluster' }),
-    availableGroup(api, { ReplicationGroupId: 'queues-tls', NumCacheClusters: 2, CacheParameterGroupName: 'queues', TransitEncryptionEnabled: true, AuthToken: TOKEN }),
-  ]);
-  primary = userEndpoint(plain);
-  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
-  config = userEndpoint(sharded);
-  secure = userEndpoint(encrypted);
+  ({ primary, config, secure } = await libraryTargets(api, 'queues', TOKEN, { plain: 'queues', cluster: 'queues-cluster' }));
   ca = fs.readFileSync(emulator.caPath);
 }, 60_000);
 

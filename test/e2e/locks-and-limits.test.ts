@@ -13,7 +13,7 @@ import Redlock from 'redlock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
-import { availableGroup, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { libraryTargets, type Endpoint } from '../support/groups.ts';
 import { exchange } from '../support/net.ts';
 
 interface DiscoveringClient {
@@ -34,15 +34,7 @@ let ca: Buffer;
 beforeAll(async () => {
   emulator = await startEmulator({ transitionDelayMs: 100 });
   api = sdkClient(emulator);
-  const [plain, sharded, encrypted] = await Promise.all([
-    availableGroup(api, { ReplicationGroupId: 'locks', NumCacheClusters: 2 }),
-    availableGroup(api, { ReplicationGroupId: 'locks-cluster', NumNodeGroups: 2, ReplicasPerNodeGroup: 1 }),
-    availableGroup(api, { ReplicationGroupId: 'locks-tls', NumCacheClusters: 2, TransitEncryptionEnabled: true, AuthToken: TOKEN }),
-  ]);
-  primary = userEndpoint(plain);
-  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
-  config = userEndpoint(sharded);
-  secure = userEndpoint(encrypted);
+  ({ primary, config, secure } = await libraryTargets(api, 'locks', TOKEN));
   ca = fs.readFileSync(emulator.caPath);
 }, 60_000);
 

@@ -1,7 +1,8 @@
 // Real libraries built on Lua scripts, against a replication group's primary endpoint created through
 // the API: BullMQ (queue, worker, delayed job, retries with backoff, repeatable job, flow), Redlock,
 // rate-limiter-flexible, ioredis defineCommand and node-redis scripts; script effects reach the replica.
-import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, waitUntilReplicationGroupAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+// REAL_PORT=<port of a redis-server> runs the same library code against the real thing, to compare.
+import { type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { FlowProducer, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -9,40 +10,26 @@ import { createClient, defineScript } from 'redis';
 import Redlock from 'redlock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { availableGroup, readerEndpoint, realPortOverride, until, userEndpoint, type Endpoint } from '../support/groups.ts';
 
 let emulator: Emulator;
 let api: ElastiCacheClient;
-let primary: { host: string; port: number };
+let primary: Endpoint;
 let replicaPort: number;
 
 beforeAll(async () => {
   emulator = await startEmulator({ transitionDelayMs: 100 });
   api = sdkClient(emulator);
-  await api.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'jobs', ReplicationGroupDescription: 'jobs', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 2 }));
-  await waitUntilReplicationGroupAvailable({ client: api, ...FAST_WAIT }, { ReplicationGroupId: 'jobs' });
-  const g = (await api.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'jobs' }))).ReplicationGroups![0]!;
-  const ep = g.NodeGroups![0]!.PrimaryEndpoint!;
-  primary = { host: ep.Address!, port: ep.Port! };
-  replicaPort = g.NodeGroups![0]!.ReaderEndpoint!.Port!;
-  // REAL_PORT=<port of a redis-server> runs the same library code against the real thing, to compare.
-  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
+  const g = await availableGroup(api, { ReplicationGroupId: 'jobs', NumCacheClusters: 2 });
+  primary = realPortOverride(userEndpoint(g));
+  replicaPort = readerEndpoint(g).port;
 }, 60_000);
 
 afterAll(async () => {
   api.destroy();
   await emulator.stop();
 });
-
-async function until<T>(f: () => Promise<T | undefined> | T | undefined, ms = 15_000, what = ''): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met in time ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('libraries built on scripts', () => {
   it('BullMQ: jobs, a delayed job, retries with backoff, a repeatable job and a flow', async () => {

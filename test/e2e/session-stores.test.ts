@@ -14,7 +14,7 @@ import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { sdkClient, startEmulator } from '../support/emulator.ts';
-import { availableGroup, until, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { libraryTargets, until, type Endpoint } from '../support/groups.ts';
 
 type Next = (err?: unknown) => void;
 interface SessionRequest extends http.IncomingMessage {
@@ -35,15 +35,7 @@ let ca: Buffer;
 beforeAll(async () => {
   emulator = await startEmulator({ transitionDelayMs: 100 });
   api = sdkClient(emulator);
-  const [plain, sharded, encrypted] = await Promise.all([
-    availableGroup(api, { ReplicationGroupId: 'sessions', NumCacheClusters: 2 }),
-    availableGroup(api, { ReplicationGroupId: 'sessions-cluster', NumNodeGroups: 2, ReplicasPerNodeGroup: 1 }),
-    availableGroup(api, { ReplicationGroupId: 'sessions-tls', NumCacheClusters: 2, TransitEncryptionEnabled: true, AuthToken: TOKEN }),
-  ]);
-  primary = userEndpoint(plain);
-  if (process.env.REAL_PORT) primary.port = Number(process.env.REAL_PORT);
-  config = userEndpoint(sharded);
-  secure = userEndpoint(encrypted);
+  ({ primary, config, secure } = await libraryTargets(api, 'sessions', TOKEN));
   ca = fs.readFileSync(emulator.caPath);
 }, 60_000);
 
