@@ -121,6 +121,11 @@ const sections: Record<string, Section> = {
       ['pubsub_channels', channels],
       ['pubsub_patterns', e.pubsub.patterns.size],
       ['pubsubshard_channels', e.pubsub.shard.size],
+      // Nodes never fork and MIGRATE is refused, so these stay at zero; tools and tests read them by name.
+      ['latest_fork_usec', 0],
+      ['total_forks', 0],
+      ['migrate_cached_sockets', 0],
+      ['slave_expires_tracked_keys', 0],
       ['tracking_total_keys', e.tracking.stats().keys],
       ['tracking_total_items', e.tracking.stats().items],
       ['tracking_total_prefixes', e.tracking.stats().prefixes],

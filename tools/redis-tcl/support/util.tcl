@@ -259,3 +259,13 @@ proc memory_usage {key} {
 }
 
 proc K {x y} { set x }
+
+# Polls INFO persistence until the named background job is no longer in progress.
+proc wait_for_persistence_idle {r field} {
+    while {[status $r $field] eq 1} {
+        after 100
+    }
+}
+
+proc waitForBgsave r { wait_for_persistence_idle $r rdb_bgsave_in_progress }
+proc waitForBgrewriteaof r { wait_for_persistence_idle $r aof_rewrite_in_progress }
