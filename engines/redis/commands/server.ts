@@ -2,9 +2,8 @@
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { encodingOf } from '../db/objects.ts';
 import { commandCommand } from './command.ts';
-import { debugSleep } from './debug-sleep.ts';
+import { debugSpec } from './debug.ts';
 import { latencySubcommands } from './latency.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -414,27 +413,6 @@ export const serverCommands = defineGroup('server', [
       },
     ],
   },
-  {
-    name: 'debug',
-    arity: -2,
-    flags: ['admin', 'noscript', 'loading', 'stale'],
-    handler: (c, a) => {
-      const sub = (a[1] as string).toLowerCase();
-      if (sub === 'sleep' && a.length === 3) return debugSleep(c, Number(a[2]) * 1000);
-      if (sub === 'set-active-expire' && a.length === 3) {
-        c.engine.config.activeExpire = a[2] !== '0';
-        return c.w.ok();
-      }
-      if (sub === 'object' && a.length === 3) {
-        const o = c.db.peek(a[2] as string);
-        const m = c.db.peekMeta(a[2] as string);
-        if (o === null || m === null) fail(E.NO_KEY);
-        return c.w.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(o)} serializedlength:${m.mem} lru:${Math.floor(m.lru / 1000) & 0xffffff} lru_seconds_idle:${Math.floor((c.engine.clock.now() - m.lru) / 1000)}`);
-      }
-      if (sub === 'jmap' || sub === 'quicklist-packed-threshold' || sub === 'reload' || sub === 'change-repl-id') return c.w.ok();
-      if (sub === 'help') return writeHelp(c, ['DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'OBJECT <key>', 'SLEEP <seconds>', 'SET-ACTIVE-EXPIRE <0|1>', 'HELP']);
-      fail(`ERR unknown subcommand '${a[1]}'. Try DEBUG HELP.`);
-    },
-  },
+  debugSpec,
 ]);
 

@@ -1,5 +1,6 @@
 // A node's whole dataset as an RDB file and back: snapshots, restores, saved data across a clean stop.
 import type { RedisServerWithEngine } from '../index.ts';
+import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { defaultAux } from './entries.ts';
 import { dbSizes, loadEntries, snapshotEntries } from './keyspace-adapter.ts';
@@ -16,12 +17,14 @@ import { drainSliced, rangeSliced } from '../../slices.ts';
  */
 export const SNAPSHOT_RDB_VERSION = 10;
 
-function rdbChunks(server: RedisServerWithEngine): Generator<Buffer, void, undefined> {
-  const engine = server.engine;
+/** The engine's dataset as RDB chunks of about `chunkSize` bytes, written as the caller pulls them. */
+export function engineRdbChunks(engine: Engine, chunkSize?: number): Generator<Buffer, void, undefined> {
   // Function libraries go in as RDB function records (opcode 245), as redis-server 7.0 writes them.
   const header = { aux: defaultAux({ redisVersion: engine.version }), functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
-  return encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine) });
+  return encodeRdb(header, snapshotEntries(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine), chunkSize });
 }
+
+const rdbChunks = (server: RedisServerWithEngine): Generator<Buffer, void, undefined> => engineRdbChunks(server.engine);
 
 /** A point-in-time dump in one turn: for a node about to go away (final snapshots, a clean stop). */
 export function dumpRdb(server: RedisServerWithEngine): Buffer {

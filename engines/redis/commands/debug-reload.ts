@@ -1,0 +1,75 @@
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: redis-server saves its dataset to dump.rdb, empties itself
+// and loads the file back; the tcl suite uses it to check that every type survives the RDB codec. A
+// bare engine has no dump file, so the "file" is the last RDB this command wrote, kept in memory.
+// Saving and loading run in slices: this node waits (its clients see it as one command), other nodes
+// sharing the event loop keep answering, even with a million keys.
+import type { Client } from '../client.ts';
+import type { Engine } from '../engine.ts';
+import { DB_COUNT } from '../db/keyspace.ts';
+import { fail } from '../errors.ts';
+import { loadEntries } from '../rdb/keyspace-adapter.ts';
+import { engineRdbChunks } from '../rdb/node-rdb.ts';
+import { iterateRdb } from '../rdb/reader.ts';
+import { runSliced } from '../sliced.ts';
+import { is } from './util.ts';
+
+const savedRdb = new WeakMap<Engine, Buffer>();
+
+// Small chunks keep each step of the save short, so a slice can end on time.
+const SAVE_CHUNK = 4096;
+
+const LOAD_FAILED = 'ERR Error trying to load the RDB dump';
+
+interface ReloadOptions {
+  merge: boolean;
+  flush: boolean;
+  save: boolean;
+}
+
+function* saveRdb(e: Engine): Generator<void> {
+  const chunks: Buffer[] = [];
+  for (const chunk of engineRdbChunks(e, SAVE_CHUNK)) {
+    chunks.push(chunk);
+    yield;
+  }
+  savedRdb.set(e, Buffer.concat(chunks));
+  // As after SAVE: the dataset on "disk" is current.
+  e.lastSave = e.clock.now();
+  e.ks.stats.dirty = 0;
+}
+
+function* reload(e: Engine, o: ReloadOptions): Generator<void> {
+  if (o.save) yield* saveRdb(e);
+  // Redis empties the data (functions too) before it finds out whether the file loads.
+  if (o.flush) {
+    for (let db = 0; db < DB_COUNT; db++) e.ks.db(db).flush();
+    e.scripting.functions.flush();
+  }
+  const rdb = savedRdb.get(e);
+  if (rdb === undefined) fail(LOAD_FAILED);
+  for (const rec of iterateRdb(rdb, { verifyChecksum: false })) {
+    if (rec.kind === 'function') {
+      try {
+        e.scripting.functions.restore([rec.payload.toString('latin1')], o.merge ? 'replace' : 'append');
+      } catch {
+        fail(LOAD_FAILED);
+      }
+    } else if (rec.kind === 'entry') {
+      // Without MERGE a key already present is fatal to redis-server; here the command fails instead.
+      if (!o.merge && e.ks.db(rec.entry.db).dict.index(rec.entry.key.toString('latin1')) !== undefined) fail(LOAD_FAILED);
+      loadEntries(e, [rec.entry]);
+    }
+    yield;
+  }
+}
+
+export function debugReload(c: Client, options: string[]): void {
+  const o: ReloadOptions = { merge: false, flush: true, save: true };
+  for (const opt of options) {
+    if (is(opt, 'merge')) o.merge = true;
+    else if (is(opt, 'noflush')) o.flush = false;
+    else if (is(opt, 'nosave')) o.save = false;
+    else fail('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  runSliced(c, reload(c.engine, o), () => c.w.ok());
+}
