@@ -6,6 +6,7 @@ import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { eachWritten, indexes, replySliced } from '../sliced.ts';
 import type { Deque } from '../types/deque.ts';
+import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 
 type End = 'left' | 'right';
@@ -109,7 +110,7 @@ function blockingPop(c: Client, a: string[], end: End): void {
   });
 }
 
-function blockingMove(c: Client, src: string, dst: string, from: End, to: End, timeoutArg: string): void {
+function blockingMove(c: Client, command: string, src: string, dst: string, from: End, to: End, timeoutArg: string): void {
   const timeout = parseTimeout(timeoutArg);
   const v = move(c, src, dst, from, to);
   if (v !== null) return c.w.bulk(v);
@@ -120,6 +121,13 @@ function blockingMove(c: Client, src: string, dst: string, from: End, to: End, t
       const saved = c.dbIndex;
       c.dbIndex = dbIndex;
       try {
+        // A destination that is no longer a list ends the wait with WRONGTYPE; the element stays
+        // in the source for the next waiter (redis-server 7.0's serveClientBlockedOnList).
+        const dstType = c.db.typeOf(dst, false);
+        if (dstType !== null && dstType !== 'list' && (getList(c, src, false)?.length ?? 0) > 0) {
+          failBlocked(c, command, E.WRONGTYPE);
+          return true;
+        }
         const moved = move(c, src, dst, from, to);
         if (moved === null) return false;
         c.w.bulk(moved);
@@ -383,14 +391,14 @@ export const listCommands = defineGroup('list', [
     arity: 4,
     flags: ['write', 'denyoom', 'blocking'],
     keys: [1, 2, 1],
-    handler: (c, a) => blockingMove(c, a[1] as string, a[2] as string, 'right', 'left', a[3] as string),
+    handler: (c, a) => blockingMove(c, 'brpoplpush', a[1] as string, a[2] as string, 'right', 'left', a[3] as string),
   },
   {
     name: 'blmove',
     arity: 6,
     flags: ['write', 'denyoom', 'blocking'],
     keys: [1, 2, 1],
-    handler: (c, a) => blockingMove(c, a[1] as string, a[2] as string, parseEnd(a[3] as string), parseEnd(a[4] as string), a[5] as string),
+    handler: (c, a) => blockingMove(c, 'blmove', a[1] as string, a[2] as string, parseEnd(a[3] as string), parseEnd(a[4] as string), a[5] as string),
   },
   { name: 'blmpop', arity: -5, flags: ['write', 'blocking'], keysOf: (a) => mpopKeys(a, 2), handler: (c, a) => lmpop(c, a, true) },
 ]);

@@ -5,6 +5,7 @@ import { E, fail } from '../errors.ts';
 import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
 import { consumerFor } from './stream-groups.ts';
+import { failBlocked } from './blocked-error.ts';
 
 interface ReadArgs {
   count: number;
@@ -212,14 +213,6 @@ function blockRead(c: Client, r: ReadArgs, gt: StreamId[]): void {
   });
 }
 
-/** An error that ends a blocked XREADGROUP counts in the error and command stats, as a failed call. */
-function failBlockedRead(c: Client, msg: string): void {
-  c.w.error(msg);
-  c.engine.countError(msg);
-  const def = c.engine.lookup('xreadgroup');
-  if (def !== undefined) c.engine.commandStats(def).failed++;
-}
-
 /**
  * A blocked reader gets the one stream that changed. A group reader whose stream was deleted or
  * replaced gets -UNBLOCKED (redis 7.0.15 signals deleted keys), one whose group went away -NOGROUP.
@@ -230,7 +223,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   const o = c.db.peek(key);
   if (o === null || o.type !== 'stream') {
     if (r.group === null) return false;
-    failBlockedRead(c, 'UNBLOCKED the stream key no longer exists');
+    failBlocked(c, 'xreadgroup', 'UNBLOCKED the stream key no longer exists');
     return true;
   }
   const s = o.v;
@@ -239,7 +232,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   if (r.group !== null) {
     g = s.groups.get(r.group) ?? null;
     if (g === null) {
-      failBlockedRead(c, 'NOGROUP the consumer group this client was blocked on no longer exists');
+      failBlocked(c, 'xreadgroup', 'NOGROUP the consumer group this client was blocked on no longer exists');
       return true;
     }
     want = g.lastId;

@@ -20,6 +20,15 @@ async function onBoth<T>(ours: number, real: number, steps: (r: Redis) => Promis
   return { ours: await run(ours), real: await run(real) };
 }
 
+/** Polls INFO until `n` clients are blocked on the server `r` talks to. */
+async function blockedClients(r: Redis, n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await r.info('clients')).includes(`blocked_clients:${n}\r\n`)) {
+    if (Date.now() > deadline) throw new Error(`expected ${n} blocked clients`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
 describe.skipIf(!available)('fixes found by the tcl suite for data types, against redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
@@ -37,6 +46,33 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
     const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
       const stats = await r.info('stats');
       return fields.map((f) => new RegExp(`^${f}:(.*)\\r$`, 'm').exec(stats)?.[1] ?? 'missing');
+    });
+    expect(a).toEqual(b);
+  });
+
+  it('a blocked BRPOPLPUSH/BLMOVE whose destination is not a list gets WRONGTYPE and leaves the element to the next waiter', async () => {
+    const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
+      const port = r.options.port as number;
+      const first = new Redis(port, '127.0.0.1');
+      const second = new Redis(port, '127.0.0.1');
+      try {
+        // Connected before the reset: ioredis's CLIENT SETINFO on connect is an error on 7.0.
+        await Promise.all([first.ping(), second.ping()]);
+        await r.config('RESETSTAT');
+        await r.set('target1', 'nolist');
+        const failed = first.brpoplpush('blist', 'target1', 0).catch((e: Error) => `error: ${e.message}`);
+        await blockedClients(r, 1);
+        const moved = second.blmove('blist', 'target2', 'LEFT', 'RIGHT', 0).catch((e: Error) => `error: ${e.message}`);
+        await blockedClients(r, 2);
+        await r.rpush('blist', 'a', 'b');
+        const replies = [await failed, await moved];
+        const stats = (await r.info('commandstats')).split('\r\n').filter((l) => /^cmdstat_(brpoplpush|blmove):/.test(l)).map((l) => l.replace(/usec=[^,]*,usec_per_call=[^,]*,/, '')).sort();
+        const errors = (await r.info('errorstats')).split('\r\n').filter((l) => l.startsWith('errorstat_'));
+        return { replies, source: await r.lrange('blist', 0, -1), target2: await r.lrange('target2', 0, -1), stats, errors };
+      } finally {
+        first.disconnect();
+        second.disconnect();
+      }
     });
     expect(a).toEqual(b);
   });
