@@ -5,6 +5,7 @@ import { DEFAULT_ENCODING_THRESHOLDS, type EncodingThresholds } from './db/objec
 import { fail } from './errors.ts';
 import { ALIASES, PARAMS, type ParamSpec } from './config-table.ts';
 import { I64_MAX, toFloat, toI64 } from './num.ts';
+import { notifyFlagsText, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 
 export const EVICTION_POLICIES = ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
@@ -75,7 +76,7 @@ export class Config {
       ['timeout', { get: () => String(this.timeout), set: num((n) => (this.timeout = n)) }],
       ['slowlog-log-slower-than', { get: () => String(this.slowlogSlowerThan), set: num((n) => (this.slowlogSlowerThan = n)) }],
       ['slowlog-max-len', { get: () => String(this.slowlogMaxLen), set: num((n) => (this.slowlogMaxLen = n)) }],
-      ['notify-keyspace-events', { get: () => this.notifyKeyspaceEvents, set: (v) => (this.notifyKeyspaceEvents = v) }],
+      ['notify-keyspace-events', { get: () => this.notifyKeyspaceEvents.replace('n', ''), set: (v) => (this.notifyKeyspaceEvents = v) }],
       ['lfu-log-factor', { get: () => String(this.lfuLogFactor), set: num((n) => (this.lfuLogFactor = n)) }],
       ['lfu-decay-time', { get: () => String(this.lfuDecayTime), set: num((n) => (this.lfuDecayTime = n)) }],
       ['latency-monitor-threshold', { get: () => String(this.latencyMonitorThreshold), set: num((n) => (this.latencyMonitorThreshold = n)) }],
@@ -192,7 +193,7 @@ function normalizeSpecial(name: string, key: string, v: string): string {
       return v;
     case 'notify-keyspace-events':
       if (!/^[Ag$lshzxeKEtmdn]*$/.test(v)) setFailed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      return v;
+      return notifyFlagsText(parseNotifyFlags(v) as NotifyFlags);
     case 'save':
       if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w))) setFailed(name, 'Invalid save parameters');
       return words.join(' ');

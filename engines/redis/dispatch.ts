@@ -61,6 +61,13 @@ function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]):
 }
 
 function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
+  if (c.multi !== null && def?.name === 'exec') {
+    // A refused EXEC ends the transaction it would have run, as redis-server's execCommandAbort does.
+    c.multi = null;
+    c.multiError = false;
+    e.unwatchAll(c);
+    msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
+  }
   c.w.error(msg);
   if (c.multi !== null) c.multiError = true;
   e.countError(msg);
@@ -70,10 +77,14 @@ function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void
 export function execute(e: Engine, c: Client, args: string[]): void {
   const r = resolve(e, args);
   if (typeof r === 'string') {
-    reject(e, c, r, r.startsWith('ERR wrong number') ? arityRejected(e, args) : null);
+    const rejected = r.startsWith('ERR wrong number') ? arityRejected(e, args) : null;
+    // Redis records the command as soon as it is looked up: CLIENT INFO names itself, an unknown one is NULL.
+    c.lastCommand = rejected?.fullName ?? 'NULL';
+    reject(e, c, r, rejected);
     return;
   }
   const def = r;
+  c.lastCommand = def.fullName;
   if (!c.authenticated && !def.noAuth) {
     reject(e, c, E.NOAUTH, def);
     return;
@@ -159,7 +170,6 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
   if (failed) st.failed++;
   e.totalCommands++;
-  c.lastCommand = def.fullName;
   if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);
   if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.flags.includes('fast') ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);

@@ -23,6 +23,13 @@ export function parseNotifyFlags(s: string): NotifyFlags | null {
   return f;
 }
 
+/** The flags in redis-server 7.0's order: 'A' for every class, the others one by one, keymiss last (CONFIG GET leaves out 'n'). */
+export function notifyFlagsText(f: NotifyFlags): string {
+  const all = [...'g$lshzxetd'].every((ch) => f.classes.has(ch));
+  const classes = (all ? 'A' : [...'g$lshzxetd'].filter((ch) => f.classes.has(ch)).join('')) + (f.classes.has('n') ? 'n' : '');
+  return classes + (f.keyspace ? 'K' : '') + (f.keyevent ? 'E' : '') + (f.classes.has('m') ? 'm' : '');
+}
+
 type Event = [cls: string, name: string];
 
 /** Command (full name: xgroup|create) → event per key it touches. A function handles commands whose keys get different events. */
@@ -46,16 +53,13 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   msetnx: ['$', 'set'],
   append: ['$', 'append'],
   incr: ['$', 'incrby'],
-  decr: ['$', 'decrby'],
+  // Redis names every integer step incrby, whichever way it goes.
+  decr: ['$', 'incrby'],
   incrby: ['$', 'incrby'],
-  decrby: ['$', 'decrby'],
+  decrby: ['$', 'incrby'],
   incrbyfloat: ['$', 'incrbyfloat'],
   setrange: ['$', 'setrange'],
   getdel: ['g', 'del'],
-  expire: ['g', 'expire'],
-  pexpire: ['g', 'expire'],
-  expireat: ['g', 'expire'],
-  pexpireat: ['g', 'expire'],
   persist: ['g', 'persist'],
   rename: (a) => [
     [['g', 'rename_from'], a[1] as string],
@@ -72,8 +76,6 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   rpushx: ['l', 'rpush'],
   lpop: ['l', 'lpop'],
   rpop: ['l', 'rpop'],
-  blpop: ['l', 'lpop'],
-  brpop: ['l', 'rpop'],
   linsert: ['l', 'linsert'],
   lset: ['l', 'lset'],
   lrem: ['l', 'lrem'],
@@ -87,7 +89,12 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   sadd: ['s', 'sadd'],
   srem: ['s', 'srem'],
   spop: ['s', 'spop'],
-  zadd: ['z', 'zadd'],
+  zadd: (a) => {
+    let i = 2;
+    while (i < a.length && /^(nx|xx|gt|lt|ch|incr)$/i.test(a[i] as string)) i++;
+    return [[['z', a.slice(2, i).some((o) => /^incr$/i.test(o)) ? 'zincr' : 'zadd'], a[1] as string]];
+  },
+  geoadd: ['z', 'zadd'],
   zincrby: ['z', 'zincr'],
   zrem: ['z', 'zrem'],
   zpopmin: ['z', 'zpopmin'],
@@ -104,9 +111,8 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   'xgroup|destroy': ['t', 'xgroup-destroy'],
   setbit: ['$', 'setbit'],
   bitfield: ['$', 'setbit'],
-  bitop: ['$', 'set'],
   pfadd: ['$', 'pfadd'],
-  pfmerge: ['$', 'pfadd'],
+  pfmerge: (a) => [[['$', 'pfadd'], a[1] as string]],
 };
 
 export function notify(e: Engine, cls: string, event: string, dbId: number, key: string): void {

@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
+import { notify } from '../notify.ts';
 import { parseIntArg, toI64 } from '../num.ts';
 import { is } from './util.ts';
 
@@ -127,7 +128,7 @@ function bitop(c: Client, a: string[]): void {
   const srcs = srcKeys.map((k) => getStr(c, k));
   const maxLen = Math.max(0, ...srcs.map((s) => s?.length ?? 0));
   if (maxLen === 0) {
-    c.db.delete(dest);
+    if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
   const out = Buffer.alloc(maxLen);
@@ -144,6 +145,7 @@ function bitop(c: Client, a: string[]): void {
     out[i] = v;
   }
   c.db.set(dest, newString(out.latin1Slice(0, out.length), 'raw'));
+  notify(c.engine, '$', 'set', c.dbIndex, dest);
   c.w.int(maxLen);
 }
 

@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
+import { notify } from '../notify.ts';
 import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
 import { geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
 import { searchRanges } from '../types/geo-boxes.ts';
@@ -148,16 +149,17 @@ function reply(c: Client, matches: Match[], s: SearchSpec): void {
   }
 }
 
-function store(c: Client, matches: Match[], s: SearchSpec): void {
+function store(c: Client, matches: Match[], s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
   const dest = s.store as string;
   if (matches.length === 0) {
-    c.db.delete(dest);
+    if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
   const o = newZSet();
   for (const m of matches) o.v.add(m.member, s.storeDist ? m.dist / s.unit : m.score);
   updateEncoding(o, matches.map((m) => m.member), c.engine.config.encoding);
   c.db.set(dest, o);
+  notify(c.engine, 'z', event, c.dbIndex, dest);
   c.w.int(matches.length);
 }
 
@@ -250,7 +252,7 @@ function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean)
   }
   parseOptions(a, i, s, 'radius', z, !readOnly);
   const matches = z === null ? [] : search(z, s);
-  if (s.store !== null) return store(c, matches, s);
+  if (s.store !== null) return store(c, matches, s, 'georadiusstore');
   reply(c, matches, s);
 }
 
@@ -343,7 +345,7 @@ export const geoCommands = defineGroup('geo', [
       parseOptions(a, 3, s, 'search', z, true);
       if (s.withCoord || s.withDist || s.withHash) fail(E.SYNTAX);
       s.store = a[1] as string;
-      store(c, z === null ? [] : search(z, s), s);
+      store(c, z === null ? [] : search(z, s), s, 'geosearchstore');
     },
   },
   { name: 'georadius', arity: -6, flags: ['write', 'denyoom'], keys: [1, 1, 1], keysOf: (a) => radiusKeys(a, 6), handler: (c, a) => georadius(c, a, false, false) },

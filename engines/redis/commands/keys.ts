@@ -63,10 +63,13 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
   if (cond === 'xx' && cur === undefined) return c.w.int(0);
   if (cond === 'gt' && (cur === undefined || at <= cur)) return c.w.int(0);
   if (cond === 'lt' && cur !== undefined && at >= cur) return c.w.int(0);
+  // A time already past deletes the key, and redis-server announces that as a del.
   if (at <= c.engine.clock.now()) {
     c.db.delete(key);
+    notify(c.engine, 'g', 'del', c.dbIndex, key);
   } else {
     c.db.setExpire(key, at);
+    notify(c.engine, 'g', 'expire', c.dbIndex, key);
   }
   c.w.int(1);
 }
@@ -219,6 +222,8 @@ export const keyCommands = defineGroup('keyspace', [
       c.db.delete(key);
       target.set(key, o, false, meta);
       if (ttl !== undefined) target.setExpire(key, ttl);
+      notify(c.engine, 'g', 'move_from', c.dbIndex, key);
+      notify(c.engine, 'g', 'move_to', idx, key);
       c.w.int(1);
     },
   },

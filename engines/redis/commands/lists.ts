@@ -8,6 +8,7 @@ import { eachWritten, indexes, replySliced } from '../sliced.ts';
 import type { Deque } from '../types/deque.ts';
 import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
+import { notify } from '../notify.ts';
 
 type End = 'left' | 'right';
 
@@ -61,17 +62,26 @@ function pop(c: Client, a: string[], end: End): void {
   c.w.bulks(popMany(c, key, end, count));
 }
 
+/** Redis names list events after the end they touch. */
+function announce(c: Client, kind: 'push' | 'pop', end: End, key: string): void {
+  notify(c.engine, 'l', `${end === 'left' ? 'l' : 'r'}${kind}`, c.dbIndex, key);
+}
+
 /** LMOVE's core: pop from src, push to dst; dst type is checked before anything moves. */
 function move(c: Client, src: string, dst: string, from: End, to: End): string | null {
   const l = getList(c, src, false);
   if (l === null || l.length === 0) return null;
   getList(c, dst, false);
   const v = (from === 'left' ? l.popFront() : l.popBack()) as string;
-  c.db.modified(src);
+  // A list rotated onto itself is never empty in between, so it is not deleted and recreated.
+  if (src !== dst) c.db.modified(src);
   const d = c.db.getOrCreate(dst, 'list', newList);
   if (to === 'left') d.v.pushFront(v);
   else d.v.pushBack(v);
   c.db.modified(dst);
+  // As redis-server: the push is announced before the pop (and the pop before a del of an emptied source).
+  announce(c, 'push', to, dst);
+  announce(c, 'pop', from, src);
   return v;
 }
 
@@ -89,6 +99,7 @@ function blockingPop(c: Client, a: string[], end: End): void {
       c.w.array(2);
       c.w.bulk(key);
       c.w.bulk(popOne(c, key, end) as string);
+      announce(c, 'pop', end, key);
       return;
     }
   }
@@ -104,6 +115,7 @@ function blockingPop(c: Client, a: string[], end: End): void {
       c.w.array(2);
       c.w.bulk(key);
       c.w.bulk(v);
+      announce(c, 'pop', end, key);
       return true;
     },
     onTimeout: () => c.w.nilArray(),
@@ -175,7 +187,10 @@ function lmpop(c: Client, a: string[], blocking: boolean): void {
   const m = parseMpop(a, blocking ? 2 : 1);
   for (const key of m.keys) {
     const l = getList(c, key, false);
-    if (l !== null && l.length > 0) return writeMpop(c, key, popMany(c, key, m.end, m.count));
+    if (l !== null && l.length > 0) {
+      writeMpop(c, key, popMany(c, key, m.end, m.count));
+      return announce(c, 'pop', m.end, key);
+    }
   }
   if (!blocking || !canBlock(c)) return c.w.nilArray();
   const dbIndex = c.dbIndex;
@@ -188,6 +203,7 @@ function lmpop(c: Client, a: string[], blocking: boolean): void {
       while (out.length < m.count && o.v.length > 0) out.push((m.end === 'left' ? o.v.popFront() : o.v.popBack()) as string);
       db.modified(key);
       writeMpop(c, key, out);
+      announce(c, 'pop', m.end, key);
       return true;
     },
     onTimeout: () => c.w.nilArray(),

@@ -88,7 +88,8 @@ function spop(c: Client, a: string[]): void {
   if (s === null) return c.w.setHeader(0);
   const picked = randomPick([...s], count);
   for (const m of picked) s.delete(m);
-  c.db.modified(key);
+  // A count of 0 changes nothing, so redis-server announces nothing.
+  if (picked.length !== 0) c.db.modified(key);
   c.w.setOfBulks(picked);
 }
 

@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
+import { notify } from '../notify.ts';
 import { parseIntArg, toSortFloat } from '../num.ts';
 
 /** Resolves a BY/GET pattern for one element: key "*" substitution and optional "->field". */
@@ -99,11 +100,12 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   }
   if (store !== null) {
     if (out.length === 0) {
-      c.db.delete(store);
+      if (c.db.delete(store)) notify(c.engine, 'g', 'del', c.dbIndex, store);
     } else {
       const l = newList();
       for (const v of out) l.v.pushBack(v ?? '');
       c.db.set(store, l);
+      notify(c.engine, 'l', 'sortstore', c.dbIndex, store);
     }
     return c.w.int(out.length);
   }

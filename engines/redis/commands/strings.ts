@@ -3,6 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
+import { notify } from '../notify.ts';
 import { I64_MAX, incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -295,9 +296,11 @@ export const stringCommands = defineGroup('string', [
       // Redis validates the expire value only once it knows the key holds a string.
       if (unit !== null) {
         const at = parseExpiry(c, unit, value, 'getex');
-        if (at <= c.engine.clock.now()) c.db.delete(key);
+        const past = at <= c.engine.clock.now();
+        if (past) c.db.delete(key);
         else c.db.setExpire(key, at);
-      } else if (persist) c.db.persist(key);
+        notify(c.engine, 'g', past ? 'del' : 'expire', c.dbIndex, key);
+      } else if (persist && c.db.persist(key)) notify(c.engine, 'g', 'persist', c.dbIndex, key);
       c.w.bulkOrNil(v);
     },
   },

@@ -383,7 +383,8 @@ function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
     z.remove(e[0]);
     out.push(e);
   }
-  c.db.modified(key);
+  // A count of 0 changes nothing, so redis-server announces nothing.
+  if (out.length !== 0) c.db.modified(key);
   return out;
 }
 

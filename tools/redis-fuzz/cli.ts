@@ -1,0 +1,58 @@
+// node bin/run-ts.mjs tools/redis-fuzz/cli.ts [--seeds 1-200 | --seed N] [--length 150] [--no-shrink]
+//   [--ours-port P] [--real-port P]
+// Without ports it starts redis-server (/usr/bin/redis-server) and a bare engine of ours in-process.
+import { createRedisServer } from '../../engines/redis/index.ts';
+import { startRealRedis } from '../../test/engines/redis/helpers.ts';
+import { fuzz } from './fuzz.ts';
+
+function parseSeeds(spec: string): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(',')) {
+    const [a, b] = part.split('-').map(Number) as [number, number | undefined];
+    if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`bad seeds: ${spec}`);
+    for (let s = a; s <= (b ?? a); s++) out.push(s);
+  }
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let seeds = parseSeeds('1-50');
+  let length = 150;
+  let doShrink = true;
+  let oursPort: number | null = null;
+  let realPort: number | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1] ?? '';
+    if (a === '--seeds' || a === '--seed') seeds = parseSeeds(v);
+    else if (a === '--length') length = Number(v);
+    else if (a === '--ours-port') oursPort = Number(v);
+    else if (a === '--real-port') realPort = Number(v);
+    else if (a === '--no-shrink') {
+      doShrink = false;
+      continue;
+    } else throw new Error(`unknown argument ${a}`);
+    i++;
+  }
+  const real = realPort === null ? await startRealRedis() : null;
+  const ours = oursPort === null ? createRedisServer({ port: 0 }) : null;
+  try {
+    const ports = { ours: oursPort ?? (await ours!.listen()), real: realPort ?? real!.port };
+    const started = Date.now();
+    const report = await fuzz(ports, { seeds, length, shrink: doShrink, log: (l) => console.log(`${l}\n`) });
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`${report.sequences} sequences, ${report.commands} commands compared in ${secs} s; ${report.findings.length} differ (seeds: ${report.findings.map((f) => f.seed).join(' ') || 'none'})`);
+    return report.findings.length === 0 ? 0 : 1;
+  } finally {
+    await ours?.close();
+    await real?.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,91 @@
+// Runs a sequence on both servers side by side and finds the first step whose outcome differs;
+// shrinks a failing sequence to a short one that still differs at the same command.
+import type { Sequence } from './generator.ts';
+import { Session } from './session.ts';
+
+export interface Difference {
+  index: number;
+  cmd: string[];
+  ours: string;
+  real: string;
+}
+
+export interface RunResult {
+  /** Steps sent to each server (up to and including a difference). */
+  ran: number;
+  diff: Difference | null;
+}
+
+export interface Ports {
+  ours: number;
+  real: number;
+}
+
+export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResult> {
+  const [a, b] = await Promise.all([Session.open(ports.ours, seq.proto), Session.open(ports.real, seq.proto)]);
+  try {
+    if (a.hello !== b.hello) return { ran: 0, diff: { index: -1, cmd: ['HELLO', '3'], ours: a.hello ?? '', real: b.hello ?? '' } };
+    for (let i = 0; i < seq.steps.length; i++) {
+      const cmd = seq.steps[i] as string[];
+      const [x, y] = await Promise.all([a.session.step(cmd), b.session.step(cmd)]);
+      if (x.text !== y.text) return { ran: i + 1, diff: { index: i, cmd, ours: x.text, real: y.text } };
+      if (x.dead) return { ran: i + 1, diff: null };
+    }
+    return { ran: seq.steps.length, diff: null };
+  } finally {
+    a.session.close();
+    b.session.close();
+  }
+}
+
+const nameOf = (cmd: readonly string[]): string => (cmd[0] ?? '').toUpperCase();
+
+/**
+ * Delta debugging over the steps: drop chunks (halves, then quarters, ...) while the sequence
+ * still differs at a command of the same name. Bounded by maxRuns sequence runs.
+ */
+export async function shrink(ports: Ports, seq: Sequence, diff: Difference, maxRuns = 400): Promise<{ seq: Sequence; diff: Difference; runs: number }> {
+  const target = nameOf(diff.cmd);
+  let best = { ...seq, steps: seq.steps.slice(0, diff.index + 1) };
+  let bestDiff = diff;
+  let runs = 0;
+  const stillFails = async (steps: string[][]): Promise<Difference | null> => {
+    runs++;
+    const r = await runSequence(ports, { ...seq, steps });
+    return r.diff && nameOf(r.diff.cmd) === target ? r.diff : null;
+  };
+  let chunk = Math.max(1, Math.floor(best.steps.length / 2));
+  while (runs < maxRuns) {
+    let removed = false;
+    for (let start = 0; start < best.steps.length && runs < maxRuns; ) {
+      const candidate = best.steps.slice(0, start).concat(best.steps.slice(start + chunk));
+      const d = candidate.length > 0 ? await stillFails(candidate) : null;
+      if (d) {
+        best = { ...best, steps: candidate.slice(0, d.index + 1) };
+        bestDiff = d;
+        removed = true;
+      } else start += chunk;
+    }
+    if (!removed) {
+      if (chunk === 1) break;
+      chunk = Math.max(1, Math.floor(chunk / 2));
+    }
+  }
+  return { seq: best, diff: bestDiff, runs };
+}
+
+/** A step as one line a person can paste into redis-cli (quoted where needed, bytes escaped). */
+export function showCommand(cmd: readonly string[]): string {
+  return cmd
+    .map((a) => {
+      if (/^[\x21-\x7e]+$/.test(a) && !/["'\\]/.test(a)) return a;
+      return `"${[...a].map((ch) => {
+        const c = ch.charCodeAt(0);
+        if (ch === '"' || ch === '\\') return `\\${ch}`;
+        if (ch === '\n') return '\\n';
+        if (ch === '\r') return '\\r';
+        return c < 0x20 || c > 0x7e ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+      }).join('')}"`;
+    })
+    .join(' ');
+}

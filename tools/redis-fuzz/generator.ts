@@ -1,0 +1,55 @@
+// A seeded sequence of commands: families drawn by weight, a share of them mutated into wrong
+// arities and odd arguments. The same seed always gives the same sequence.
+import { mulberry32, pick } from '../../test/engines/redis/random.ts';
+import { FAMILIES } from './families.ts';
+import { BINARY, float, int, type Rnd } from './values.ts';
+
+export interface Sequence {
+  seed: number;
+  /** RESP version the sequence starts in (HELLO 3 is sent first for 3). */
+  proto: 2 | 3;
+  steps: string[][];
+}
+
+const FAMILY_NAMES = Object.keys(FAMILIES);
+const TOTAL_WEIGHT = FAMILY_NAMES.reduce((s, n) => s + (FAMILIES[n]?.weight ?? 0), 0);
+
+function family(r: Rnd): string {
+  let x = r() * TOTAL_WEIGHT;
+  for (const n of FAMILY_NAMES) {
+    x -= FAMILIES[n]?.weight ?? 0;
+    if (x < 0) return n;
+  }
+  return FAMILY_NAMES[0] as string;
+}
+
+/** Wrong arities, lower-case names and odd bytes in place of an argument. */
+function mutate(r: Rnd, cmd: string[]): string[] {
+  const out = cmd.slice();
+  const what = r();
+  // SPOP without a count pops a random member: the two servers' data would part for good.
+  if (what < 0.25 && out.length > 1 && out[0] !== 'SPOP') out.pop();
+  else if (what < 0.45) out.push(pick(r, ['x', '', '1', 'EXTRA']));
+  else if (what < 0.6) out[0] = (out[0] as string).toLowerCase();
+  else if (out.length > 1) {
+    const at = 1 + Math.floor(r() * (out.length - 1));
+    out[at] = pick(r, [int(r), float(r), '', pick(r, BINARY), 'x'.repeat(1 + Math.floor(r() * 3))]);
+  }
+  return out;
+}
+
+export function generate(seed: number, length: number): Sequence {
+  const r = mulberry32(seed);
+  const proto: 2 | 3 = r() < 0.35 ? 3 : 2;
+  // Each sequence leans on a few families so keys reach deep states instead of staying shallow.
+  const focus = [family(r), family(r)];
+  const steps: string[][] = [];
+  while (steps.length < length) {
+    const fam = r() < 0.6 ? pick(r, focus) : family(r);
+    const gens = FAMILIES[fam]?.gens ?? [];
+    let cmd = pick(r, gens)(r);
+    if (r() < 0.08) cmd = mutate(r, cmd);
+    steps.push(cmd);
+  }
+  return { seed, proto, steps };
+}

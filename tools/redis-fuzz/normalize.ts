@@ -1,0 +1,91 @@
+// What may legitimately differ between two correct servers is rewritten before replies are
+// compared: random picks become sizes, hash-ordered collections become sorted sets, clocks and ids
+// become placeholders. Everything else is compared byte for byte.
+import { render, type Frame } from './reply.ts';
+
+const upper = (s: string | undefined): string => (s ?? '').toUpperCase();
+const token = (text: string): Frame => ({ type: '+', text });
+const isCollection = (f: Frame): boolean => f.items !== undefined;
+
+function sorted(f: Frame): Frame {
+  if (!f.items) return f;
+  return { ...f, items: f.items.slice().sort((a, b) => (render(a) < render(b) ? -1 : render(a) > render(b) ? 1 : 0)) };
+}
+
+/** Pairs (flat field/value arrays or RESP3 maps) sorted by their rendering. */
+function sortedPairs(f: Frame): Frame {
+  if (!f.items) return f;
+  const pairs: Frame[][] = [];
+  for (let i = 0; i + 1 < f.items.length; i += 2) pairs.push([f.items[i] as Frame, f.items[i + 1] as Frame]);
+  const key = (p: Frame[]): string => p.map(render).join('\u0000');
+  pairs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return { ...f, items: pairs.flat() };
+}
+
+/** A reply whose content is a random pick: only its type and size are compared. */
+function sizeOnly(f: Frame): Frame {
+  if (f.items) return { type: f.type, text: `size ${f.items.length}`, items: [] };
+  if (f.type === '$' && f.text !== null) return token('<some member>');
+  return f;
+}
+
+function replacePairValue(f: Frame, names: Set<string>): Frame {
+  if (!f.items) return f;
+  const items = f.items.map((x) => replacePairValue(x, names));
+  for (let i = 0; i + 1 < items.length; i++) {
+    const k = items[i] as Frame;
+    if ((k.type === '$' || k.type === '+') && k.text !== null && names.has(k.text) && !isCollection(items[i + 1] as Frame)) items[i + 1] = token('<time or id>');
+  }
+  return { ...f, items };
+}
+
+const SET_REPLIES = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF', 'KEYS', 'SPOP']);
+const RANDOM_PICKS = new Set(['SRANDMEMBER', 'HRANDFIELD', 'ZRANDMEMBER', 'RANDOMKEY']);
+const TTLS = new Set(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']);
+const CLIENT_INFO_FIELDS = ['name', 'db', 'sub', 'psub', 'ssub', 'multi', 'flags', 'cmd', 'user', 'resp'];
+
+/** The normalised reply of one command (not EXEC: see normalizeExec). */
+export function normalize(cmd: readonly string[], f: Frame): Frame {
+  if (f.type === '-' || f.type === '!') return f;
+  const name = upper(cmd[0]);
+  const sub = upper(cmd[1]);
+  if (SET_REPLIES.has(name)) return sorted(f);
+  if (RANDOM_PICKS.has(name)) return sizeOnly(f);
+  if (TTLS.has(name) && f.type === ':' && Number(f.text) > 0) return token('<positive>');
+  // A hash once converted to a dict stays one even when small again, so order is never compared.
+  if (name === 'HGETALL' || name === 'CONFIG') return sortedPairs(f);
+  if (name === 'HKEYS' || name === 'HVALS') return sorted(f);
+  // All commands come in the command table's hash order.
+  if (name === 'COMMAND' && cmd.length === 2) return sub === 'DOCS' ? sortedPairs(f) : sub === 'INFO' ? sorted(f) : f;
+  if (name === 'OBJECT' && (sub === 'IDLETIME' || sub === 'FREQ') && f.type === ':') return token('<integer>');
+  if (name === 'HELLO') return replacePairValue(f, new Set(['id', 'version']));
+  if (name === 'XINFO' || name === 'XPENDING') return normalizeStreamTimes(name, f);
+  if (name === 'FUNCTION' && sub === 'LIST') return sorted(f);
+  if (name === 'CLIENT' && sub === 'INFO' && f.text !== null) {
+    const kept = f.text.trim().split(' ').filter((kv) => CLIENT_INFO_FIELDS.includes(kv.split('=')[0] as string));
+    return { ...f, text: kept.join(' ') };
+  }
+  if (name === 'DUMP' && f.type === '$' && f.text !== null) {
+    // Types 2 (set) and 4 (hash) are dicts, serialised in the process's hash order.
+    const t = f.text.charCodeAt(0);
+    if (t === 2 || t === 4) return token(`<dict dump type ${t} of ${f.text.length} bytes>`);
+  }
+  if ((name === 'EVAL' || name === 'EVAL_RO') && /SMEMBERS|HGETALL/.test(cmd[1] ?? '')) return sorted(f);
+  return f;
+}
+
+function normalizeStreamTimes(name: string, f: Frame): Frame {
+  if (name === 'XINFO') return replacePairValue(f, new Set(['idle', 'inactive', 'seen-time', 'active-time']));
+  // XPENDING's extended form: [id, consumer, idle ms, deliveries] per entry.
+  if (!f.items) return f;
+  return {
+    ...f,
+    items: f.items.map((e) => (e.items && e.items.length === 4 && e.items[2]?.type === ':' ? { ...e, items: [e.items[0] as Frame, e.items[1] as Frame, token('<idle>'), e.items[3] as Frame] } : e)),
+  };
+}
+
+/** EXEC's array holds the queued commands' replies, each normalised as that command. */
+export function normalizeExec(queued: readonly (readonly string[])[], f: Frame): Frame {
+  if (!f.items || f.items.length !== queued.length) return f;
+  return { ...f, items: f.items.map((item, i) => normalize(queued[i] as string[], item)) };
+}

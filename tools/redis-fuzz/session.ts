@@ -1,0 +1,129 @@
+// One server's side of a sequence: a main client that runs the steps, a subscriber that hears
+// keyspace notifications and PUBLISHes, and an admin client that resets the server between runs.
+import { FrameConn } from './conn.ts';
+import { normalize, normalizeExec } from './normalize.ts';
+import { render, type Frame } from './reply.ts';
+
+/** Settings a sequence may change, put back to redis-server 7.0's defaults before each run. */
+const DEFAULTS = ['set-max-intset-entries', '512', 'zset-max-listpack-entries', '128', 'zset-max-listpack-value', '64', 'list-max-listpack-size', '-2', 'list-compress-depth', '0', 'stream-node-max-entries', '100', 'notify-keyspace-events', 'KEA'];
+const REPLY_MS = 5000;
+const SCAN_WALK_LIMIT = 2000;
+
+export interface Outcome {
+  /** The normalised reply, with pushes seen before it and notifications it caused. */
+  text: string;
+  /** The server stopped answering: the rest of the sequence cannot be compared. */
+  dead: boolean;
+}
+
+export class Session {
+  private inMulti = false;
+  private queued: string[][] = [];
+
+  private constructor(
+    private readonly main: FrameConn,
+    private readonly sub: FrameConn,
+  ) {}
+
+  static async open(port: number, proto: 2 | 3): Promise<{ session: Session; hello: string | null }> {
+    const admin = await FrameConn.open(port);
+    try {
+      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS]]) {
+        const f = await admin.call(cmd);
+        if (f === null || f.type === '-') throw new Error(`reset ${cmd.join(' ')} on port ${port}: ${f ? render(f) : 'no reply'}`);
+      }
+    } finally {
+      admin.close();
+    }
+    const sub = await FrameConn.open(port);
+    sub.send(['PSUBSCRIBE', '__key*__:*']);
+    sub.send(['SUBSCRIBE', 'ch1', 'ch2']);
+    for (let i = 0; i < 3; i++) if ((await sub.frame(REPLY_MS)) === null) throw new Error(`subscribe on port ${port} got no reply`);
+    const main = await FrameConn.open(port);
+    const session = new Session(main, sub);
+    let hello: string | null = null;
+    if (proto === 3) hello = (await session.step(['HELLO', '3'])).text;
+    return { session, hello };
+  }
+
+  close(): void {
+    this.main.close();
+    this.sub.close();
+  }
+
+  async step(cmd: string[]): Promise<Outcome> {
+    const name = cmd[0]?.toUpperCase() ?? '';
+    const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && cmd[name === 'SCAN' ? 1 : 2] === '0';
+    const { reply, pushes } = walk ? await this.walk(cmd, name) : await this.exchange(cmd);
+    if (reply === null) return { text: '<no reply>', dead: true };
+    const shown = this.track(cmd, name, reply);
+    const notes = await this.notifications();
+    const parts = [render(shown)];
+    if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
+    if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
+    if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
+    return { text: parts.join(' | '), dead: false };
+  }
+
+  private async exchange(cmd: string[]): Promise<{ reply: Frame | null; pushes: Frame[] }> {
+    this.main.send(cmd);
+    return this.main.reply(REPLY_MS);
+  }
+
+  /** Follows a SCAN-family cursor to 0; what came back is compared as a set (of pairs for HSCAN/ZSCAN). */
+  private async walk(cmd: string[], name: string): Promise<{ reply: Frame | null; pushes: Frame[] }> {
+    const at = name === 'SCAN' ? 1 : 2;
+    const seen = new Map<string, Frame[]>();
+    const pushes: Frame[] = [];
+    const args = cmd.slice();
+    for (let i = 0; i < SCAN_WALK_LIMIT; i++) {
+      const got = await this.exchange(args);
+      pushes.push(...got.pushes);
+      const f = got.reply;
+      if (f === null || !f.items || f.items.length !== 2) return { reply: f, pushes };
+      const [cursor, page] = f.items as [Frame, Frame];
+      const items = page.items ?? [];
+      const width = name === 'HSCAN' || name === 'ZSCAN' ? 2 : 1;
+      for (let j = 0; j + width - 1 < items.length; j += width) {
+        const group = items.slice(j, j + width);
+        seen.set(group.map(render).join(' '), group);
+      }
+      if (cursor.text === '0') {
+        const keys = [...seen.keys()].sort();
+        return { reply: { type: '*', text: '2', items: [{ type: '+', text: 'walked' }, { type: '*', text: String(keys.length), items: keys.flatMap((k) => seen.get(k) as Frame[]) }] }, pushes };
+      }
+      args[at] = cursor.text ?? '0';
+    }
+    return { reply: { type: '+', text: `<cursor did not return to 0 in ${SCAN_WALK_LIMIT} calls>` }, pushes };
+  }
+
+  /** MULTI state follows the replies, so EXEC's items are normalised as the commands they answer. */
+  private track(cmd: string[], name: string, reply: Frame): Frame {
+    if (name === 'MULTI' && reply.type === '+' && !this.inMulti) {
+      this.inMulti = true;
+      this.queued = [];
+      return reply;
+    }
+    if (this.inMulti) {
+      if (name === 'EXEC' || name === 'DISCARD' || name === 'RESET') {
+        this.inMulti = false;
+        return name === 'EXEC' ? normalizeExec(this.queued, reply) : reply;
+      }
+      if (reply.type === '+' && reply.text === 'QUEUED') this.queued.push(cmd);
+      return reply;
+    }
+    return normalize(cmd, reply);
+  }
+
+  /** Everything published since the last call: a PING on the subscriber marks where a command's events end. */
+  private async notifications(): Promise<string[] | null> {
+    this.sub.send(['PING']);
+    const out: string[] = [];
+    for (;;) {
+      const f = await this.sub.frame(REPLY_MS);
+      if (f === null) return null;
+      if (f.items?.[0]?.text === 'pong') return out;
+      out.push(render(f));
+    }
+  }
+}
