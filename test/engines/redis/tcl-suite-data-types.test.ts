@@ -76,4 +76,24 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
     });
     expect(a).toEqual(b);
   });
+
+  it('GEOADD of 20000 random points (unit/geo fuzz size) stores the scores, GEOPOS and GEOHASH of redis-server', async () => {
+    // Seeded, so a failure can be replayed.
+    let seed = 42;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const args: string[] = [];
+    for (let j = 0; j < 20000; j++) args.push(String(-180 + rand() * 360), String(-85.05112878 + rand() * 170.10225756), `place:${j}`);
+    args.push('180', '85.05112878', 'corner:ne', '-180', '-85.05112878', 'corner:sw');
+    const some = ['place:0', 'place:7', 'place:19999', 'corner:ne', 'corner:sw'];
+    const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
+      await r.call('GEOADD', 'pts', ...args);
+      return {
+        scores: await r.zrange('pts', 0, -1, 'WITHSCORES'),
+        pos: await r.geopos('pts', ...some),
+        hash: await r.geohash('pts', ...some),
+        near: await r.call('GEOSEARCH', 'pts', 'FROMLONLAT', '10', '20', 'BYRADIUS', '300', 'km', 'ASC', 'WITHHASH'),
+      };
+    });
+    expect(a).toEqual(b);
+  });
 });
