@@ -269,3 +269,17 @@ proc wait_for_persistence_idle {r field} {
 
 proc waitForBgsave r { wait_for_persistence_idle $r rdb_bgsave_in_progress }
 proc waitForBgrewriteaof r { wait_for_persistence_idle $r aof_rewrite_in_progress }
+
+# Pearson's chi-square statistic of how often each distinct value occurs in `values`, against all
+# of them being equally likely (what the random-member tests compare with a critical value).
+proc chi_square_value {values} {
+    array set seen {}
+    foreach v $values { incr seen($v) }
+    set expected [expr {double([llength $values]) / [array size seen]}]
+    set sum 0.0
+    foreach v [array names seen] {
+        set d [expr {$seen($v) - $expected}]
+        set sum [expr {$sum + $d * $d / $expected}]
+    }
+    return $sum
+}
