@@ -4,7 +4,7 @@ import { encodeCommand } from '../../test/engines/redis/helpers.ts';
 import { parseFrame, type Frame } from './reply.ts';
 
 export class FrameConn {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private wake: (() => void) | null = null;
   private closed = false;
 

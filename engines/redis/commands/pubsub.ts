@@ -5,6 +5,7 @@ import { defineGroup } from '../command-table.ts';
 import { fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { SubKind } from '../pubsub.ts';
+import { pushTo } from '../push.ts';
 
 const VERBS: Record<SubKind, [sub: string, unsub: string]> = {
   channel: ['subscribe', 'unsubscribe'],
@@ -25,12 +26,15 @@ function countFor(c: Client, kind: SubKind): number {
   return kind === 'shard' ? c.ssubs.size : c.subs.size + c.psubs.size;
 }
 
+/** A (un)subscribe confirmation is a push: Redis sends it even under CLIENT REPLY OFF/SKIP. */
 function confirm(c: Client, verb: string, name: string | null, count: number): void {
-  c.w.push(3);
-  c.w.bulk(verb);
-  if (name === null) c.w.nil();
-  else c.w.bulk(name);
-  c.w.int(count);
+  pushTo(c, () => {
+    c.w.push(3);
+    c.w.bulk(verb);
+    if (name === null) c.w.nil();
+    else c.w.bulk(name);
+    c.w.int(count);
+  });
 }
 
 function subscribe(c: Client, a: string[], kind: SubKind): void {
