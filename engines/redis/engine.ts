@@ -178,10 +178,23 @@ export class Engine {
         if (c.blocked === null && c.subscriptionCount === 0 && now - c.lastInteraction > this.config.timeout * 1000) this.closeClient(c);
       }
     }
+    if (!this.cronPaused) this.resizeQueryBuffers();
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
     this.flushDirty();
+  }
+
+  /** DEBUG PAUSE-CRON: the clients cron leaves query buffers as they are. */
+  cronPaused = false;
+
+  /** Redis's clientsCronResizeQueryBuffer: a buffer left big by a large argument shrinks once its recent peak is small. */
+  private resizeQueryBuffers(): void {
+    for (const c of this.clients.values()) {
+      const p = c.parser;
+      if (p.bigArgRecent) p.bigArgRecent = false;
+      else if (p.bigArgRoom !== 0) p.bigArgRoom = 0;
+    }
   }
 
   /** Ops/sec samples, like Redis's instantaneous_ops_per_sec (mean of the last 16 samples). */

@@ -72,14 +72,15 @@ const QUERY_BUFFER_READ_ALLOC = 20474;
 
 /**
  * Free bytes of the client's query buffer as redis-server 7.0 would report them: a read allocates
- * ~16k, a large bulk is given room for its whole length as soon as its header arrives, and once the
- * client has been idle more than 2 s the cron trims the buffer to what it holds.
+ * ~16k, a large bulk is given room for its whole length as soon as its header arrives (and leaves a
+ * buffer of that size behind until the cron sees a smaller peak), and once the client has been idle
+ * more than 2 s the cron trims the buffer to what it holds.
  */
 function queryBufferFree(c: Client, now: number): number {
   const used = c.parser.buffered;
   if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
   const big = c.parser.bigBulkLen;
-  const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : QUERY_BUFFER_READ_ALLOC;
+  const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : Math.max(QUERY_BUFFER_READ_ALLOC, c.parser.bigArgRoom);
   return Math.max(0, capacity - used);
 }
 

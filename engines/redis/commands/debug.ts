@@ -38,6 +38,8 @@ const HELP = [
   '    Fails unless <key> is quicklist encoded.',
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Accepted for compatibility.',
+  'PAUSE-CRON <0|1>',
+  '    Stop or restart the trimming of query buffers.',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
   '    Save the dataset as an RDB in memory and load it back.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -202,10 +204,15 @@ function debugCommand(c: Client, a: string[]): void {
     case 'error':
       if (n === 3) return c.w.error((a[2] as string).replace(/[\r\n]/g, ' '));
       break;
+    case 'pause-cron':
+      if (n === 3) {
+        e.cronPaused = a[2] !== '0';
+        return c.w.ok();
+      }
+      break;
     case 'log':
     case 'set-skip-checksum-validation':
     case 'aof-flush-sleep':
-    case 'pause-cron':
     case 'set-disable-deny-scripts':
     case 'leak':
       if (n === 3) return c.w.ok();

@@ -44,6 +44,14 @@ export class RespParser {
   private partialBytes = 0;
 
   /**
+   * Redis hands a big bulk's buffer to the command and gives the client a fresh query buffer of the
+   * same size, which stays until the clients cron trims it: its size, 0 once trimmed.
+   */
+  bigArgRoom = 0;
+  /** Whether a big bulk arrived since the clients cron last looked (the buffer's recent peak is big). */
+  bigArgRecent = false;
+
+  /**
    * Appends every complete command in `chunk` to `out`. Throws ProtocolError on malformed input
    * after the commands before it were appended, so the caller can run those, then reply and close.
    */
@@ -64,6 +72,8 @@ export class RespParser {
         // Redis trusts the length and drops the two bytes that should be CRLF; do the same.
       }
       this.pushArg(toText(whole, 0, this.bulkLen), out);
+      this.bigArgRoom = this.bulkLen + 2;
+      this.bigArgRecent = true;
       this.bulkLen = -1;
       buf = chunk.subarray(need);
     } else if (this.pending !== null) {

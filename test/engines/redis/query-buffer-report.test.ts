@@ -58,12 +58,42 @@ async function observe(port: number): Promise<{ fresh: boolean; freshTrimmed: bo
   }
 }
 
+/**
+ * A 400 KB argument leaves a buffer of its size behind: kept while DEBUG PAUSE-CRON holds the clients
+ * cron, trimmed (not to zero) once the cron sees the client's small commands.
+ */
+async function observeLeftover(port: number): Promise<{ held: boolean; shrunk: boolean }> {
+  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  const big = new Redis({ port, host: '127.0.0.1', lazyConnect: true, connectionName: 'big_arg' });
+  try {
+    await admin.connect();
+    await big.connect();
+    await admin.call('DEBUG', 'PAUSE-CRON', '1');
+    await big.set('x', 'A'.repeat(400000));
+    const held = await queryBufferOf(admin, 'big_arg');
+    await admin.call('DEBUG', 'PAUSE-CRON', '0');
+    const shrunk = await until(
+      async () => {
+        await big.set('x', 'A'.repeat(100));
+        return queryBufferOf(admin, 'big_arg');
+      },
+      (v) => v.total < held.total,
+      5000,
+    );
+    return { held: held.total > 32768, shrunk: shrunk.total > 0 && shrunk.total < held.total };
+  } finally {
+    await admin.call('DEBUG', 'PAUSE-CRON', '0').catch(() => undefined);
+    admin.disconnect();
+    big.disconnect();
+  }
+}
+
 describe.skipIf(!available)('query buffer sizes in CLIENT LIST, against redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
   beforeAll(async () => {
     ours = await startServer();
-    real = await startRealRedis(['--hz', '100']);
+    real = await startRealRedis(['--hz', '100', '--enable-debug-command', 'yes']);
   });
   afterAll(async () => {
     await ours?.server.close();
@@ -75,4 +105,11 @@ describe.skipIf(!available)('query buffer sizes in CLIENT LIST, against redis-se
     expect(b).toEqual({ fresh: true, freshTrimmed: true, fatHeld: true, fatTrimmed: true });
     expect(a).toEqual(b);
   }, 40000);
+
+  it('the buffer a large argument leaves stays while the cron is paused and shrinks after', async () => {
+    ours.server.engine.config.set('hz', '100');
+    const [a, b] = await Promise.all([observeLeftover(ours.port), observeLeftover(real.port)]);
+    expect(b).toEqual({ held: true, shrunk: true });
+    expect(a).toEqual(b);
+  }, 20000);
 });
