@@ -2,6 +2,7 @@
 import type { Session } from './context.ts';
 import { BINARY_HEADER_LENGTH, KEY_MAX_LENGTH } from './limits.ts';
 import type { BinaryRequest } from './parser.ts';
+import { bytesConsumed, checkFrame } from './binary-checks.ts';
 import { clusterPayload } from './discovery.ts';
 import { itemSize } from './item.ts';
 import { collectStats } from './stats.ts';
@@ -65,8 +66,10 @@ function respond(s: Session, p: Parsed, status: number, extras: Buffer | null, k
   if (valueBuf) s.out.bytes(valueBuf);
 }
 
-function error(s: Session, p: Parsed, status: number): void {
+function error(s: Session, p: Parsed, status: number, swallowing = false): void {
   respond(s, p, status, null, null, ERROR_TEXT[status] ?? 'Unknown error');
+  // memcached writes out at once after an error, unless it goes on to swallow a body.
+  if (!swallowing) s.out.markSent();
 }
 
 function flagsExtras(flags: number): Buffer {
@@ -96,21 +99,27 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
     error(s, p, Status.UNKNOWN_COMMAND);
     return false;
   }
-  if (keyLen > KEY_MAX_LENGTH) {
-    error(s, p, Status.EINVAL);
-    return false;
-  }
   p.key = p.keyBytes.toString('latin1');
   const ctx = s.ctx;
   if (ctx.sasl !== undefined && !s.authenticated && !isAuthFree(p.opcode)) {
     error(s, p, Status.AUTH_ERROR);
     return false;
   }
+  if (keyLen > KEY_MAX_LENGTH) return invalid(s, p);
+  const extension = p.opcode === Op.CONFIG_GET && ctx.clusterConfig !== undefined;
+  const check = extension ? 'ok' : checkFrame(p.opcode, keyLen, extLen, bodyLen);
+  if (check === 'invalid') return invalid(s, p);
+  if (!extension) req.consumed = bytesConsumed(p.opcode, keyLen, extLen, bodyLen, check);
+  if (check === 'unknown') {
+    error(s, p, Status.UNKNOWN_COMMAND, bodyLen > 0);
+    return true;
+  }
+  if (req.consumed !== undefined && req.consumed < bodyLen) p.value = Buffer.alloc(0);
   if (body === null) {
     // Only a storage body can be large enough to be skipped.
     ctx.store.counters.store_too_large++;
     if (p.opcode === Op.SET || p.opcode === Op.SETQ) ctx.store.delete(p.key);
-    error(s, p, Status.E2BIG);
+    error(s, p, Status.E2BIG, true);
     return true;
   }
   switch (p.opcode) {
@@ -134,7 +143,6 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
       s.closeReason = 'normal';
       return false;
     case Op.FLUSH: case Op.FLUSHQ: {
-      if (extLen !== 0 && extLen !== 4) return invalid(s, p);
       // memcached refuses it, quiet or not, before counting it.
       if (!ctx.settings.flushEnabled) {
         error(s, p, Status.AUTH_ERROR);
@@ -148,6 +156,7 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
     }
     case Op.NOOP:
       respond(s, p, Status.OK, null, null, null);
+      s.out.markSent();
       return true;
     case Op.VERSION:
       respond(s, p, Status.OK, null, null, ctx.settings.version);
@@ -203,8 +212,6 @@ function withKey(opcode: number): boolean {
 }
 
 function get(s: Session, p: Parsed, touch: boolean): boolean {
-  const wantExt = touch ? 4 : 0;
-  if (p.extras.length !== wantExt || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
   const store = s.ctx.store;
   const c = store.counters;
   const item = store.find(p.key, true);
@@ -233,7 +240,6 @@ function get(s: Session, p: Parsed, touch: boolean): boolean {
 
 function store(s: Session, p: Parsed, mode: StoreMode): boolean {
   const concat = mode === 'append' || mode === 'prepend';
-  if (p.extras.length !== (concat ? 0 : 8) || p.key.length === 0) return invalid(s, p);
   const flags = concat ? 0 : p.extras.readUInt32BE(0);
   // Binary exptimes are unsigned: -1 is a far-future absolute time, not "expired".
   const exptime = concat ? 0 : p.extras.readUInt32BE(4);
@@ -242,11 +248,13 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
   if (!st.itemFits(p.key.length, p.value.length, flags)) {
     st.counters.store_too_large++;
     if (mode === 'set') st.delete(p.key);
-    error(s, p, Status.E2BIG);
+    error(s, p, Status.E2BIG, p.value.length > 0);
     return true;
   }
   const size = itemSize(p.key.length, p.value.length, flags);
   const cas = p.cas === 0n ? undefined : p.cas;
+  // Over binary any CAS turns an add into a compare-and-swap (a missing item is "not found").
+  if (cas !== undefined && mode === 'add') mode = 'set';
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
   // memcached counts a set once its item is allocated.
   if (result !== 'NO_MEMORY') st.count('cmd_set', size);
@@ -279,7 +287,6 @@ function storeStatus(result: StoreResult, mode: StoreMode): number {
 }
 
 function del(s: Session, p: Parsed): boolean {
-  if (p.extras.length !== 0 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
   const store = s.ctx.store;
   s.ctx.prefixes.recordDelete(p.key);
   const item = store.find(p.key);
@@ -299,7 +306,6 @@ function del(s: Session, p: Parsed): boolean {
 }
 
 function arithmetic(s: Session, p: Parsed): boolean {
-  if (p.extras.length !== 20 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
   const incr = p.opcode === Op.INCREMENT || p.opcode === Op.INCREMENTQ;
   const delta = p.extras.readBigUInt64BE(0);
   const initial = p.extras.readBigUInt64BE(8);
@@ -347,7 +353,6 @@ function arithmetic(s: Session, p: Parsed): boolean {
 }
 
 function touch(s: Session, p: Parsed): boolean {
-  if (p.extras.length !== 4 || p.key.length === 0 || p.value.length !== 0) return invalid(s, p);
   const store = s.ctx.store;
   store.counters.cmd_touch++;
   const item = store.touch(p.key, store.expiryFromWire(p.extras.readUInt32BE(0)));

@@ -78,9 +78,13 @@ export class Connection implements Session {
   }
 
   private readonly handle = (req: Request): boolean => {
-    this.requestsThisEvent++;
+    const n = ++this.requestsThisEvent;
     try {
-      return this.execute(req);
+      const more = this.execute(req);
+      // memcached writes what it has queued when it yields after reqs_per_event requests (after the
+      // 21st, 41st, ... of one read), so a later error that discards unsent replies spares those.
+      if (n > 1 && (n - 1) % this.ctx.settings.reqsPerEvent === 0) this.out.markSent();
+      return more;
     } catch {
       // A bug in one command must not take the node down: fail this client the way memcached does
       // for unrecoverable errors, and keep serving the others.
@@ -94,7 +98,7 @@ export class Connection implements Session {
     switch (req.kind) {
       case 'close':
         // memcached hangs up on an endless line without sending the replies it has queued.
-        this.out.truncate(0);
+        this.out.dropUnsent();
         this.closing = true;
         return false;
       case 'text':
@@ -129,7 +133,7 @@ export class Connection implements Session {
 
   private flush(): void {
     const socket = this.socket;
-    const chunks = this.out.takeChunks();
+    const chunks = this.closing || !this.parser.midValue ? this.out.takeChunks() : this.out.takeSentChunks();
     if (chunks.length > 0 && !socket.destroyed) {
       let bytes = 0;
       // Corked, several chunks still leave as one writev.

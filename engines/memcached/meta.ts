@@ -212,6 +212,7 @@ export function executeMeta(s: Session, tokens: string[], req: TextRequest): voi
   const out = s.out;
   if (cmd === 'mn') {
     out.text('MN\r\n');
+    out.markSent();
     return;
   }
   if (cmd === 'me') return metaDebug(s, tokens);
@@ -401,7 +402,7 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
 function metaDelete(s: Session, tokens: string[]): void {
   const out = s.out;
   if (tokens[1]!.length > KEY_MAX_LENGTH) return out.text(BAD_FORMAT);
-  if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags are too long\r\n');
+  if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags too long\r\n');
   const f = preparse(tokens, 2, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text('CLIENT_ERROR invalid or duplicate flag\r\n');
   const store = s.ctx.store;
@@ -431,7 +432,7 @@ function metaDelete(s: Session, tokens: string[]): void {
 function metaArithmetic(s: Session, tokens: string[]): void {
   const out = s.out;
   if (tokens[1]!.length > KEY_MAX_LENGTH) return out.text(BAD_FORMAT);
-  if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags are too long\r\n');
+  if (tokens.length >= MAX_META_LINE_TOKENS) return out.text('CLIENT_ERROR options flags too long\r\n');
   const f = preparse(tokens, 2, knowsExplicitCas(s.ctx.settings.version));
   if (typeof f === 'string') return out.text('CLIENT_ERROR invalid or duplicate flag\r\n');
   let incr = true;
@@ -504,7 +505,7 @@ function metaDebug(s: Session, tokens: string[]): void {
   let key = tokens[1]!;
   if (tokens[2] === 'b') {
     const decoded = decodeKey(key);
-    if (decoded === null) return out.text('CLIENT_ERROR error decoding key\r\n');
+    if (decoded === null) return out.text(BAD_FORMAT);
     key = decoded;
   }
   const store = s.ctx.store;

@@ -5,6 +5,8 @@ const LARGE_REPLY = 64 * 1024;
 
 export class Output {
   private parts: (string | Buffer)[] = [];
+  /** Parts memcached would already have written: it transmits at a get's END, mn, a binary error, a yield. */
+  private sent = 0;
   length = 0;
   /**
    * Items a queued meta-get reply still refers to. memcached holds such a reference until the write,
@@ -24,9 +26,14 @@ export class Output {
     this.length += b.length;
   }
 
-  /** Drops queued parts beyond the first `mark` (memcached discards unsent replies on some errors). */
-  truncate(mark: number): void {
-    while (this.parts.length > mark) {
+  /** Everything queued so far counts as written (memcached's conn_mwrite after this command). */
+  markSent(): void {
+    this.sent = this.parts.length;
+  }
+
+  /** Drops the replies memcached would not have written yet (it discards them on some errors). */
+  dropUnsent(): void {
+    while (this.parts.length > this.sent) {
       const p = this.parts.pop()!;
       this.length -= p.length;
     }
@@ -53,8 +60,27 @@ export class Output {
     }
     if (text) chunks.push(Buffer.from(text, 'latin1'));
     this.parts = [];
+    this.sent = 0;
     this.length = 0;
     this.pinned.clear();
+    return chunks;
+  }
+
+  /**
+   * Only what memcached would have written by now (up to the last markSent): while a value is still
+   * arriving it reads on without writing the replies of the commands before it.
+   */
+  takeSentChunks(): Buffer[] {
+    if (this.sent === this.parts.length) return this.takeChunks();
+    const rest = this.parts.splice(this.sent);
+    let restLength = 0;
+    for (const p of rest) restLength += p.length;
+    this.length -= restLength;
+    const pinned = [...this.pinned];
+    const chunks = this.takeChunks();
+    this.parts = rest;
+    this.length = restLength;
+    for (const p of pinned) this.pinned.add(p);
     return chunks;
   }
 
@@ -70,6 +96,7 @@ export class Output {
       else off += p.copy(out, off);
     }
     this.parts = [];
+    this.sent = 0;
     this.length = 0;
     this.pinned.clear();
     return out;

@@ -18,6 +18,8 @@ export interface BinaryRequest {
   header: Buffer;
   /** null when the body exceeded the buffering limit and was skipped. */
   body: Buffer | null;
+  /** Set by the handler when the command takes fewer or more bytes than the body length (memcached's framing). */
+  consumed?: number;
 }
 
 export interface CloseRequest {
@@ -63,6 +65,11 @@ export class RequestParser {
 
   get protocol(): Mode {
     return this.mode;
+  }
+
+  /** A data block, binary body or swallowed value is still arriving (memcached writes nothing new meanwhile). */
+  get midValue(): boolean {
+    return this.waitingTokens !== null || this.waitingHeader !== null || this.skip > 0;
   }
 
   push(chunk: Buffer, handle: RequestHandler): void {
@@ -173,12 +180,13 @@ export class RequestParser {
 
   private parseBinary(buf: Buffer, off: number, handle: RequestHandler): number {
     if (this.waitingHeader !== null) return this.readBinaryBody(buf, off, handle);
+    // memcached reads a whole header before it looks at the magic byte.
+    if (buf.length - off < BINARY_HEADER_LENGTH) return this.keep(buf, off, BINARY_HEADER_LENGTH);
     if (buf[off] !== BINARY_REQUEST_MAGIC) {
       this.emit({ kind: 'close', reason: 'invalid magic' }, handle);
       this.stopped = true;
       return -1;
     }
-    if (buf.length - off < BINARY_HEADER_LENGTH) return this.keep(buf, off, BINARY_HEADER_LENGTH);
     const header = buf.subarray(off, off + BINARY_HEADER_LENGTH);
     const bodyLength = header.readUInt32BE(8);
     const next = off + BINARY_HEADER_LENGTH;
@@ -198,8 +206,12 @@ export class RequestParser {
       return this.keep(buf, off, bodyLength);
     }
     this.waitingHeader = null;
-    const body = buf.subarray(off, off + bodyLength);
-    return this.emit({ kind: 'binary', header, body }, handle) ? off + bodyLength : -1;
+    const request: BinaryRequest = { kind: 'binary', header, body: buf.subarray(off, off + bodyLength) };
+    if (!this.emit(request, handle)) return -1;
+    const next = off + (request.consumed ?? bodyLength);
+    if (next <= buf.length) return next;
+    this.skip = next - buf.length;
+    return -1;
   }
 }
 

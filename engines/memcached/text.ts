@@ -78,7 +78,7 @@ export function executeText(s: Session, req: TextRequest): void {
   if (looksLikeHttp(tokens)) {
     // memcached hangs up on HTTP requests without a word (and without replies still queued), so a
     // browser or proxy tricked into talking to it gets nothing back.
-    s.out.truncate(0);
+    s.out.dropUnsent();
     s.closing = true;
     return;
   }
@@ -177,8 +177,9 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
     for (let i = first; i < tokens.length; i++) {
       const key = tokens[i]!;
       if (key.length > KEY_MAX_LENGTH) {
-        // memcached discards every reply not yet sent on this connection, not just this command's.
-        out.truncate(0);
+        // memcached discards every reply not yet sent on this connection, not just this command's
+        // (replies before the last get, mn or quit have been sent).
+        out.dropUnsent();
         out.text(BAD_FORMAT);
         return;
       }
@@ -213,6 +214,7 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
       out.text('\r\n');
     }
     out.text('END\r\n');
+    out.markSent();
   };
 }
 

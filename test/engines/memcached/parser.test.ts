@@ -95,8 +95,10 @@ describe('request parser', () => {
     expect(parseChunks([Buffer.from(longGet), Buffer.from('\r\n')])).toHaveLength(1);
   });
 
-  it('closes a binary connection that sends a bad magic byte', () => {
-    const input = Buffer.concat([packet({ opcode: 0x0a }), Buffer.from('get a\r\n')]);
+  it('closes a binary connection that sends a bad magic byte, once a whole header is in', () => {
+    const short = Buffer.concat([packet({ opcode: 0x0a }), Buffer.from('get a\r\n')]);
+    expect(parseChunks([short])).toEqual([expect.stringMatching(/^binary /)]);
+    const input = Buffer.concat([packet({ opcode: 0x0a }), Buffer.from('get a\r\n'.repeat(4))]);
     expect(parseChunks([input])).toEqual([expect.stringMatching(/^binary /), 'close invalid magic']);
   });
 });

@@ -1,0 +1,87 @@
+// What the random differential (tools/memcached-fuzz) found, kept as fixed scripts: each is sent to
+// real memcached 1.6.18 and to our engine, and the replies must match.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryExchange, describe as describePackets, packet, setExtras, u32 } from './binary-helpers.ts';
+import { exchange, normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+
+const available = realMemcachedAvailable();
+const K251 = 'y'.repeat(251);
+const many = (line: string, n: number) => line.repeat(n);
+
+const TEXT: Record<string, string> = {
+  'md with too many flags': `md k${' q'.repeat(24)}\r\n`,
+  'ma with too many flags': `ma k${' N0'.repeat(24)}\r\n`,
+  // A get with an over-long key discards the replies not yet written: those after the last get.
+  'over-long key after a get': `delete f1\r\nget f1\r\ndelete f2\r\ngets f1 ${K251}\r\n`,
+  // ... and memcached writes out when it yields, after the 21st request read in one go.
+  'over-long key after a yield': `${many('delete f3\r\n', 24)}get f3 ${K251}\r\n`,
+  'over-long key after mn': `delete f4\r\nmn\r\ndelete f4\r\ngat 0 ${K251}\r\n`,
+  'me with a key that is not base64': 'me c b\r\nme !! b\r\n',
+};
+
+const BINARY: Record<string, Buffer[]> = {
+  'version with a key': [packet({ opcode: 0x0b, key: 'k', opaque: 1 })],
+  'noop with extras': [packet({ opcode: 0x0a, extras: u32(1), opaque: 1 })],
+  'quitq with a body': [packet({ opcode: 0x17, value: 'x', opaque: 1 })],
+  'getq with a value': [packet({ opcode: 0x09, key: 'k', value: 'x', opaque: 1 })],
+  // Touch and stat read no value: memcached parses it as the next request.
+  'touch with a packet for a value': [
+    packet({ opcode: 0x1c, key: 'fb1', extras: u32(0), value: packet({ opcode: 0x0a, opaque: 77 }), opaque: 1 }),
+  ],
+  'stat with a packet for a value': [packet({ opcode: 0x10, key: 'bogus', value: packet({ opcode: 0x0b, opaque: 78 }), opaque: 1 })],
+  // An unknown opcode swallows its body length after its extras and key: it eats into the next packet.
+  'unknown opcode with a body': [
+    packet({ opcode: 0x25, key: 'ab', opaque: 1 }),
+    packet({ opcode: 0x99, key: 'c', extras: Buffer.alloc(8), opaque: 2 }),
+    packet({ opcode: 0x0a, opaque: 3 }),
+  ],
+  'add with a cas': [
+    packet({ opcode: 0x02, key: 'fb2', extras: setExtras(0, 0), value: 'v', cas: 1n, opaque: 1 }),
+    packet({ opcode: 0x12, key: 'fb2', extras: setExtras(0, 0), value: 'v', cas: 1n, opaque: 2 }),
+    packet({ opcode: 0x02, key: 'fb2', extras: setExtras(0, 0), value: 'v', opaque: 3 }),
+    packet({ opcode: 0x02, key: 'fb2', extras: setExtras(0, 0), value: 'w', cas: 999999n, opaque: 4 }),
+    packet({ opcode: 0x00, key: 'fb2', opaque: 5 }),
+  ],
+  // Errors are written at once; quiet successes wait, and a bad magic byte drops what waits.
+  'bad magic after an error': [
+    packet({ opcode: 0x00, key: 'fb3', opaque: 1 }),
+    packet({ opcode: 0x11, key: 'fb3', extras: setExtras(0, 0), value: 'v', opaque: 2 }),
+    packet({ opcode: 0x01, key: 'fb3', extras: setExtras(0, 0), value: 'v', opaque: 3 }),
+    Buffer.concat([Buffer.from([0x81]), Buffer.alloc(23)]),
+  ],
+};
+
+describe.skipIf(!available)('random differential findings', () => {
+  let real: Target;
+  let ours: Target;
+  beforeAll(async () => {
+    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([real?.close(), ours?.close()]);
+  });
+
+  it('text and meta', async () => {
+    for (const [name, script] of Object.entries(TEXT)) {
+      const [a, b] = [await textExchange(real.port, script), await textExchange(ours.port, script)];
+      const show = (e: typeof a) => normalize(e.reply.toString('latin1')) + (e.closed ? '<closed>' : '');
+      expect({ name, reply: show(b) }).toEqual({ name, reply: show(a) });
+    }
+  });
+
+  it('binary framing and errors', async () => {
+    for (const [name, packets] of Object.entries(BINARY)) {
+      const [a, b] = [await binaryExchange(real.port, packets), await binaryExchange(ours.port, packets)];
+      expect({ name, reply: describePackets(b.packets, b.closed) }).toEqual({ name, reply: describePackets(a.packets, a.closed) });
+    }
+  });
+
+  // While a value is still arriving memcached reads on and writes nothing new, not even the replies
+  // of the commands before it; a get's reply was written before.
+  it('replies wait for a value that is still arriving', async () => {
+    const script = 'delete fw1\r\nget fw1\r\ndelete fw1\r\nset fw1 0 0 10\r\nabc';
+    const [a, b] = [await exchange(real.port, script, () => false, 400), await exchange(ours.port, script, () => false, 400)];
+    expect(b.reply.toString()).toBe(a.reply.toString());
+    expect(a.reply.toString()).toBe('NOT_FOUND\r\nEND\r\n');
+  });
+});
