@@ -30,5 +30,6 @@ export const E = {
   BIT_OFFSET: 'ERR bit offset is not an integer or out of range',
   BIT_VALUE: 'ERR bit is not an integer or out of range',
   STRING_TOO_LONG: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
-  UNKNOWN_SUB: (sub: string, cmd: string) => `ERR unknown subcommand '${sub}'. Try ${cmd.toUpperCase()} HELP.`,
+  // Formatted with %s in redis-server, so both names end at a NUL byte.
+  UNKNOWN_SUB: (sub: string, cmd: string) => `ERR unknown subcommand '${sub.split('\0')[0]}'. Try ${(cmd.split('\0')[0] as string).toUpperCase()} HELP.`,
 } as const;

@@ -29,6 +29,20 @@ function sizeOnly(f: Frame): Frame {
   return f;
 }
 
+/** Sorts the collection that follows each `name` key at any depth (or, for COMMAND INFO, every array of command entries). */
+function sortUnder(f: Frame, name: string, commandInfo = false): Frame {
+  if (!f.items) return f;
+  let items = f.items.map((x) => sortUnder(x, name, commandInfo));
+  for (let i = 0; i + 1 < items.length; i++) {
+    const k = items[i] as Frame;
+    const v = items[i + 1] as Frame;
+    if (k.text === name && v.items) items[i + 1] = v.type === '%' || (v.items[0]?.items === undefined && name === 'subcommands') ? sortedPairs(v) : sorted(v);
+  }
+  // COMMAND INFO lists a container's subcommands as its 10th field, an array of command entries.
+  if (commandInfo && f.items.length === 10 && items[9]?.items) items = [...items.slice(0, 9), sorted(items[9] as Frame)];
+  return { ...f, items };
+}
+
 function replacePairValue(f: Frame, names: Set<string>): Frame {
   if (!f.items) return f;
   const items = f.items.map((x) => replacePairValue(x, names));
@@ -55,12 +69,16 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   // A hash once converted to a dict stays one even when small again, so order is never compared.
   if (name === 'HGETALL' || name === 'CONFIG') return sortedPairs(f);
   if (name === 'HKEYS' || name === 'HVALS') return sorted(f);
-  // All commands come in the command table's hash order.
-  if (name === 'COMMAND' && cmd.length === 2) return sub === 'DOCS' ? sortedPairs(f) : sub === 'INFO' ? sorted(f) : f;
   if (name === 'OBJECT' && (sub === 'IDLETIME' || sub === 'FREQ') && f.type === ':') return token('<integer>');
   if (name === 'HELLO') return replacePairValue(f, new Set(['id', 'version']));
   if (name === 'XINFO' || name === 'XPENDING') return normalizeStreamTimes(name, f);
-  if (name === 'FUNCTION' && sub === 'LIST') return sorted(f);
+  // Libraries, and the functions in each, are dicts.
+  if (name === 'FUNCTION' && sub === 'LIST') return sorted(sortUnder(f, 'functions'));
+  if (name === 'COMMAND' && (sub === 'DOCS' || sub === 'INFO')) {
+    const inner = sortUnder(f, 'subcommands', sub === 'INFO');
+    // Without names, all commands come in the command table's hash order.
+    return cmd.length > 2 ? inner : sub === 'DOCS' ? sortedPairs(inner) : sorted(inner);
+  }
   if (name === 'CLIENT' && sub === 'INFO' && f.text !== null) {
     const kept = f.text.trim().split(' ').filter((kv) => CLIENT_INFO_FIELDS.includes(kv.split('=')[0] as string));
     return { ...f, text: kept.join(' ') };

@@ -251,7 +251,8 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
       continue;
     }
     writeField(buf, op.offset, op.t, next);
-    changed = true;
+    // Writing the value already there is no change for redis-server 7.0 (no setbit event).
+    if (next !== old) changed = true;
     replies.push(op.kind === 'set' ? old : next);
   }
   // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write.
@@ -288,9 +289,9 @@ export const bitmapCommands = defineGroup('bitmap', [
             c.db.modified(key);
           }
         } else {
+          // An unchanged bit is no write for redis-server 7.0: no event, no dirty, WATCH untouched.
           const o = c.db.get(key, 'string', false);
           if (o !== null) o.enc = 'raw';
-          c.db.modified(key);
         }
         return c.w.int(old);
       }

@@ -6,7 +6,7 @@ import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 import { eachWritten, replySliced } from '../sliced.ts';
 import { scanCollection } from './scan-collection.ts';
-import { is } from './util.ts';
+import { is, parseCursor, parseRandomCount } from './util.ts';
 
 function getHash(c: Client, key: string, read = true): Map<string, string> | null {
   return c.db.get(key, 'hash', read)?.v ?? null;
@@ -52,7 +52,7 @@ export function randomPick<T>(items: T[], count: number): T[] {
 }
 
 function hrandfield(c: Client, a: string[]): void {
-  if (a.length > 2) parseIntArg(a[2] as string);
+  if (a.length > 2) parseRandomCount(a[2] as string);
   const h = getHash(c, a[1] as string);
   if (a.length === 2) {
     if (h === null || h.size === 0) return c.w.nil();
@@ -216,6 +216,7 @@ export const hashCommands = defineGroup('hash', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
+      parseCursor(a[2] as string); // before the key's type, as redis-server
       const o = c.db.get(a[1] as string, 'hash');
       scanCollection(c, a, o, () => [...(o as HashObj).v.entries()], (f) => [f, (o as HashObj).v.get(f) as string]);
     },

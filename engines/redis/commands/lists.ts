@@ -150,7 +150,8 @@ function blockingMove(c: Client, command: string, src: string, dst: string, from
         c.dbIndex = saved;
       }
     },
-    onTimeout: () => c.w.nil(),
+    // redis-server answers every timed-out list wait with a null array, BLMOVE's too (inside MULTI it is a null bulk).
+    onTimeout: () => c.w.nilArray(),
   });
 }
 
@@ -183,8 +184,9 @@ function writeMpop(c: Client, key: string, items: string[]): void {
 }
 
 function lmpop(c: Client, a: string[], blocking: boolean): void {
-  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
+  // redis-server reads the timeout last, after the keys, the end and the count.
   const m = parseMpop(a, blocking ? 2 : 1);
+  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   for (const key of m.keys) {
     const l = getList(c, key, false);
     if (l !== null && l.length > 0) {

@@ -107,8 +107,9 @@ function replyPage(c: Client, order: Order, cursor: number, count: number, match
  */
 export function scanCollection(c: Client, a: string[], o: Collection | null, all: () => string[][], item: (name: string) => string[]): void {
   const cursor = parseCursor(a[2] as string);
+  // As redis-server: a missing key answers an empty scan before the options are read.
+  if (o === null) return reply(c, 0, [], null);
   const opt = parseScanOptions(a, 3, false);
-  if (o === null) return reply(c, 0, [], opt.match);
   const enc = encodingOf(o);
   if (enc === 'listpack' || enc === 'intset') return reply(c, 0, all(), opt.match);
   const dirty = c.engine.ks.stats.dirty;

@@ -136,13 +136,14 @@ export const scriptingCommands = defineGroup('scripting', [
 
 function fcall(c: Client, args: string[], readOnly: boolean): void {
   const s = c.engine.scripting;
+  // redis-server looks the function up before it reads the number of keys.
+  const f = s.functions.functions.get(args[1] as string);
+  if (f === undefined) fail('ERR Function not found');
   const text = args[2] as string;
   if (!/^-?[0-9]+$/.test(text)) fail('ERR Bad number of keys provided');
   const n = Number(text);
   if (n > args.length - 3) fail("ERR Number of keys can't be greater than number of args");
   if (n < 0) fail("ERR Number of keys can't be negative");
-  const f = s.functions.functions.get(args[1] as string);
-  if (f === undefined) fail('ERR Function not found');
   s.run({ caller: c, command: args, fnRef: f.ref, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
 }
 

@@ -9,7 +9,7 @@ import { randomPick } from './hashes.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
-import { is, parseCount } from './util.ts';
+import { is, parseCount, parseCursor, parseRandomCount } from './util.ts';
 
 function getSet(c: Client, key: string, read = true): Set<string> | null {
   return c.db.get(key, 'set', read)?.v ?? null;
@@ -95,7 +95,7 @@ function spop(c: Client, a: string[]): void {
 
 function srandmember(c: Client, a: string[]): void {
   if (a.length > 3) fail(E.SYNTAX);
-  if (a.length === 3) parseIntArg(a[2] as string);
+  if (a.length === 3) parseRandomCount(a[2] as string);
   const s = getSet(c, a[1] as string);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
@@ -262,6 +262,7 @@ export const setCommands = defineGroup('set', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
+      parseCursor(a[2] as string); // before the key's type, as redis-server
       const o = c.db.get(a[1] as string, 'set');
       scanCollection(c, a, o, () => members(c, a[1] as string, (o as SetObj).v).map((m) => [m]), (m) => [m]);
     },

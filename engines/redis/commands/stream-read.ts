@@ -33,7 +33,7 @@ function parseRead(a: string[], xreadgroup: boolean): ReadArgs {
     } else if (o === 'streams' && more > 0) {
       streamsArg = i + 1;
       const n = a.length - streamsArg;
-      if (n % 2 !== 0) fail(`ERR Unbalanced '${xreadgroup ? 'xreadgroup' : 'xread'}' list of streams: for each stream key an ID or '${xreadgroup ? '>' : '$'}' must be specified.`);
+      if (n % 2 !== 0) fail("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."); // XREADGROUP's too, in 7.0
       r.keys = a.slice(streamsArg, streamsArg + n / 2);
       r.ids = a.slice(streamsArg + n / 2);
       break;

@@ -1,7 +1,7 @@
 // Small helpers shared by command families.
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg, parseRangeIntArg } from '../num.ts';
+import { I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
 
 /** Case-insensitive comparison of an argument with an ASCII keyword. */
 export function is(arg: string | undefined, word: string): boolean {
@@ -54,9 +54,20 @@ export function parseScanOptions(args: string[], from: number, allowType: boolea
   return o;
 }
 
+/** SRANDMEMBER/HRANDFIELD/ZRANDMEMBER counts: redis-server reads them in -LONG_MAX..LONG_MAX, before the key. */
+export function parseRandomCount(s: string): number {
+  const n = parseIntArg(s);
+  if (toI64(s) === I64_MIN) fail('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  return n;
+}
+
+/** A SCAN cursor as redis-server reads it (strtoul): a sign is allowed and '-n' wraps, '' is 0, overflow and spaces are not. */
 export function parseCursor(s: string): number {
-  if (!/^[0-9]+$/.test(s)) fail('ERR invalid cursor');
-  return Number(s);
+  const m = /^([+-]?)([0-9]*)$/.exec(s);
+  if (m === null || (m[2] === '' && m[1] !== '')) fail('ERR invalid cursor');
+  const n = BigInt((m[2] as string) || '0');
+  if (n > 0xffffffffffffffffn) fail('ERR invalid cursor');
+  return Number(m[1] === '-' && n !== 0n ? 0x10000000000000000n - n : n);
 }
 
 export function writeHelp(c: Client, lines: readonly string[]): void {

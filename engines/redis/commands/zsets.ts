@@ -11,7 +11,7 @@ import { scanCollection } from './scan-collection.ts';
 import { notify } from '../notify.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
-import { clampRange, is, parseCount, parseTimeout } from './util.ts';
+import { clampRange, is, parseCount, parseCursor, parseRandomCount, parseTimeout } from './util.ts';
 
 type Entry = [string, number];
 
@@ -103,17 +103,16 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
     ch = false,
     incr = incrCmd;
   let i = 2;
-  if (!incrCmd) {
-    for (; i < a.length; i++) {
-      const o = (a[i] as string).toLowerCase();
-      if (o === 'nx') nx = true;
-      else if (o === 'xx') xx = true;
-      else if (o === 'gt') gt = true;
-      else if (o === 'lt') lt = true;
-      else if (o === 'ch') ch = true;
-      else if (o === 'incr') incr = true;
-      else break;
-    }
+  // ZINCRBY goes through the same option parser in redis-server: `ZINCRBY z xx m` is a syntax error.
+  for (; i < a.length; i++) {
+    const o = (a[i] as string).toLowerCase();
+    if (o === 'nx') nx = true;
+    else if (o === 'xx') xx = true;
+    else if (o === 'gt') gt = true;
+    else if (o === 'lt') lt = true;
+    else if (o === 'ch') ch = true;
+    else if (o === 'incr') incr = true;
+    else break;
   }
   const rest = a.length - i;
   if (rest === 0 || rest % 2 !== 0) fail(E.SYNTAX);
@@ -407,6 +406,11 @@ function canBlock(c: Client): boolean {
   return c.engine.execDepth === 0 && c.multi === null;
 }
 
+/** BZPOP*, ZMPOP and BZMPOP announce the key they popped from (ZPOPMIN/ZPOPMAX go through notify.ts's table). */
+function announcePop(c: Client, key: string, max: boolean): void {
+  notify(c.engine, 'z', max ? 'zpopmax' : 'zpopmin', c.dbIndex, key);
+}
+
 function bzpop(c: Client, a: string[], max: boolean): void {
   const keys = a.slice(1, -1);
   const timeout = parseTimeout(a[a.length - 1] as string);
@@ -418,7 +422,10 @@ function bzpop(c: Client, a: string[], max: boolean): void {
   };
   for (const key of keys) {
     const z = getZ(c, key, false);
-    if (z !== null && z.size > 0) return reply(key, pop(c, key, max, 1)[0] as Entry);
+    if (z !== null && z.size > 0) {
+      reply(key, pop(c, key, max, 1)[0] as Entry);
+      return announcePop(c, key, max);
+    }
   }
   if (!canBlock(c)) return c.w.nilArray();
   const dbIndex = c.dbIndex;
@@ -431,6 +438,7 @@ function bzpop(c: Client, a: string[], max: boolean): void {
       o.v.remove(e[0]);
       db.modified(key);
       reply(key, e);
+      announcePop(c, key, max);
       return true;
     },
     onTimeout: () => c.w.nilArray(),
@@ -438,7 +446,6 @@ function bzpop(c: Client, a: string[], max: boolean): void {
 }
 
 function zmpop(c: Client, a: string[], blocking: boolean): void {
-  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   const at = blocking ? 2 : 1;
   const numkeys = parseRangeIntArg(a[at] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
   if (at + numkeys + 1 >= a.length) fail(E.SYNTAX);
@@ -454,6 +461,8 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
     i += 2;
   }
   if (i !== a.length) fail(E.SYNTAX);
+  // redis-server reads the timeout last, after the keys, the end and the count.
+  const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   const reply = (key: string, entries: Entry[]) => {
     c.w.array(2);
     c.w.bulk(key);
@@ -466,7 +475,10 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
   };
   for (const key of keys) {
     const z = getZ(c, key, false);
-    if (z !== null && z.size > 0) return reply(key, pop(c, key, max, count));
+    if (z !== null && z.size > 0) {
+      reply(key, pop(c, key, max, count));
+      return announcePop(c, key, max);
+    }
   }
   if (!blocking || !canBlock(c)) return c.w.nilArray();
   const dbIndex = c.dbIndex;
@@ -483,6 +495,7 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
       }
       db.modified(key);
       reply(key, out);
+      announcePop(c, key, max);
       return true;
     },
     onTimeout: () => c.w.nilArray(),
@@ -518,7 +531,7 @@ function rank(c: Client, a: string[], rev: boolean): void {
 }
 
 function zrandmember(c: Client, a: string[]): void {
-  if (a.length > 2) parseIntArg(a[2] as string);
+  if (a.length > 2) parseRandomCount(a[2] as string);
   const z = getZ(c, a[1] as string);
   if (a.length === 2) {
     if (z === null) return c.w.nil();
@@ -691,6 +704,7 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
+      parseCursor(a[2] as string); // before the key's type, as redis-server
       const o = c.db.get(a[1] as string, 'zset');
       scanCollection(c, a, o, () => [...(o as ZSetObj).v.entries()].map(([m, s]) => [m, formatDouble(s)]), (m) => [m, formatDouble((o as ZSetObj).v.score(m) as number)]);
     },

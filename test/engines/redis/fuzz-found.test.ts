@@ -61,6 +61,37 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('CONFIG SET notify-keyspace-events KEA\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events Eg$x\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events mKAn\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events ""\nCONFIG GET notify-keyspace-events');
   });
 
+  it('SCAN-family cursors are read as strtoul does, before the key type; a missing key ignores bad options', async () => {
+    await sameReplies('SADD s a\nSSCAN s 18446744073709551616\nSSCAN s -1\nSSCAN s +0\nSSCAN s ""\nSSCAN s " 1"\nSSCAN s -\nZSCAN s x\nHSCAN nosuch 0 EXTRA\nHSCAN s 0 EXTRA\nSCAN 18446744073709551616\nSCAN -0');
+  });
+
+  it('FCALL looks the function up before the number of keys; XREAD/XREADGROUP unbalanced streams share one message', async () => {
+    await sameReplies('FCALL nosuch x k\nFCALL_RO nosuch -1\nXREAD STREAMS a b 0\nXREADGROUP GROUP g c STREAMS a b 0');
+  });
+
+  it('random-count commands refuse LONG_MIN before looking at the key', async () => {
+    await sameReplies('SRANDMEMBER s -9223372036854775808\nHRANDFIELD h -9223372036854775808\nZRANDMEMBER z -9223372036854775808 WITHSCORES\nSADD s a\nSRANDMEMBER s -9223372036854775808');
+  });
+
+  it('BLMPOP and BZMPOP read the timeout after the other arguments; a timed-out BLMOVE is a null array', async () => {
+    await sameReplies('BZMPOP x 1 z1 z2 MAX\nBZMPOP -1 1 z MIN COUNT 0\nBLMPOP x 2 a b LEFT COUNT -0\nBLMPOP x 1 a LEFT\nBLMOVE a b LEFT RIGHT 0.01\nBRPOPLPUSH a b 0.01');
+    await sameReplies('BLMOVE a b LEFT RIGHT 0.01\nBZMPOP x 1 z1 z2 MAX', 3);
+  });
+
+  it('SETBIT and BITFIELD that leave the bits as they were are no write: no event, WATCH holds', async () => {
+    await sameEvents('SET s a\nSETBIT s 1 1\nSETBIT s 0 0\nBITFIELD s INCRBY u1 0 -10\nBITFIELD s SET u2 0 1\nSETBIT s 0 1');
+    await sameReplies('SET s a\nWATCH s\nSETBIT s 0 0\nBITFIELD s SET u1 0 0\nMULTI\nGET s\nEXEC');
+  });
+
+  it('ZINCRBY parses ZADD options, BZPOP*/ZMPOP announce the pop', async () => {
+    await sameReplies('ZADD z 1 a\nZINCRBY z xx a\nZINCRBY z incr 1\nZINCRBY z 1 xx\nZRANGE z 0 -1 WITHSCORES');
+    await sameEvents('ZADD z 1 a 2 b 3 c\nBZPOPMAX z 0.01\nBZPOPMIN z 0.01\nZMPOP 1 z MIN\nZADD y 1 a\nBZMPOP 0.01 1 y MAX');
+  });
+
+  it('unknown subcommand names end at a NUL byte, as %s prints them', async () => {
+    await sameReplies('SCRIPT "a\\x00b"'.replace('\\x00', '\u0000'));
+  });
+
   it('EXEC with extra arguments inside MULTI aborts and discards the transaction', async () => {
     await sameReplies('MULTI\nSET a 1\nEXEC 1\nEXEC\nGET a');
   });
