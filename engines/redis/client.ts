@@ -70,6 +70,8 @@ export class Client implements Watcher {
   readonly psubs = new Set<string>();
   readonly ssubs = new Set<string>();
   replyMode: ReplyMode = 'on';
+  /** The request being run: Redis keeps it in the query buffer until it has run, so CLIENT LIST counts it. */
+  running: string[] | null = null;
   blocked: BlockState | null = null;
   /** The replication offset of this client's last write (WAIT waits for replicas to acknowledge it). */
   woff = 0;

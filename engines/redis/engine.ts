@@ -348,7 +348,9 @@ export class Engine {
         }
       }
       i++;
+      c.running = args;
       execute(this, c, args);
+      c.running = null;
     }
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.closing && !c.closed) this.closeClient(c);
@@ -532,7 +534,14 @@ export class Engine {
         for (const c of [...list]) {
           const b = c.blocked;
           if (b === null) continue;
-          if (b.tryServe(key)) {
+          // Served, the command is the blocked client's own: as Redis does, what it invalidates
+          // for itself (tracking) goes out after its reply.
+          const outer = this.currentClient;
+          this.currentClient = c;
+          const served = b.tryServe(key);
+          this.currentClient = outer;
+          if (outer !== c) this.tracking.afterReply(c);
+          if (served) {
             this.unblock(c);
             this.resume(c);
           }

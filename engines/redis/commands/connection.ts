@@ -77,12 +77,21 @@ const QUERY_BUFFER_READ_ALLOC = 20474;
  * more than 2 s the cron trims the buffer to what it holds.
  */
 function queryBufferFree(c: Client, now: number): number {
-  const used = c.parser.buffered;
+  const used = queryBufferUsed(c);
   if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
   const big = c.parser.bigBulkLen;
   const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : Math.max(QUERY_BUFFER_READ_ALLOC, c.parser.bigArgRoom);
   return Math.max(0, capacity - used);
 }
+
+/** Bytes of a request in RESP multibulk form, as it sat in the query buffer. */
+function requestBytes(args: readonly string[]): number {
+  let n = 3 + String(args.length).length;
+  for (const a of args) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+const queryBufferUsed = (c: Client): number => c.parser.buffered + (c.running === null ? 0 : requestBytes(c.running));
 
 /** One line of CLIENT LIST / CLIENT INFO, with Redis's field names. */
 export function clientInfoLine(c: Client): string {
@@ -92,7 +101,7 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
-    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${c.parser.buffered} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
+    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
     `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand} user=${c.user.name} redir=-1 ` +
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );

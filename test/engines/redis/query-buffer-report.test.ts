@@ -106,6 +106,26 @@ describe.skipIf(!available)('query buffer sizes in CLIENT LIST, against redis-se
     expect(a).toEqual(b);
   }, 40000);
 
+  it('CLIENT INFO and CLIENT LIST count the request being run in qbuf, as Redis keeps it buffered until it ran', async () => {
+    const fields = async (port: number): Promise<string[]> => {
+      const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+      await c.connect();
+      try {
+        const out: string[] = [];
+        for (const cmd of [['CLIENT', 'INFO'], ['CLIENT', 'LIST'], ['CLIENT', 'LIST', 'ID', String(await c.client('ID'))]]) {
+          const line = String(await c.call(cmd[0] as string, ...cmd.slice(1)));
+          const qbuf = Number(/ qbuf=(\d+)/.exec(line)?.[1]);
+          const free = Number(/ qbuf-free=(\d+)/.exec(line)?.[1]);
+          out.push(`${cmd.slice(0, 3).join(' ')}: qbuf=${qbuf} total=${qbuf + free}`);
+        }
+        return out;
+      } finally {
+        c.disconnect();
+      }
+    };
+    expect(await fields(ours.port)).toEqual(await fields(real.port));
+  });
+
   it('the buffer a large argument leaves stays while the cron is paused and shrinks after', async () => {
     ours.server.engine.config.set('hz', '100');
     const [a, b] = await Promise.all([observeLeftover(ours.port), observeLeftover(real.port)]);
