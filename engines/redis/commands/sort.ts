@@ -1,10 +1,12 @@
 // SORT and SORT_RO: list, set and sorted-set elements, numeric or ALPHA, with BY/GET patterns.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { newList } from '../db/objects.ts';
+import { newList, type ListObj, type SetObj, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, toSortFloat } from '../num.ts';
+import { runSliced } from '../sliced.ts';
+import { sortInSteps } from '../sort-in-steps.ts';
 
 /** Resolves a BY/GET pattern for one element: key "*" substitution and optional "->field". */
 function lookupPattern(c: Client, pattern: string, elem: string): string | null {
@@ -52,65 +54,110 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
     } else fail(E.SYNTAX);
   }
   const o = c.db.lookup(key);
-  let elems: string[];
-  if (o === null) elems = [];
-  else if (o.type === 'list') elems = o.v.toArray();
-  else if (o.type === 'set') elems = [...o.v];
-  else if (o.type === 'zset') {
-    elems = [...o.v.entries()].map(([m]) => m);
-    // Redis converts a sorted set to its skiplist encoding before sorting, and it stays that way.
-    o.big = true;
+  if (o !== null && o.type !== 'list' && o.type !== 'set' && o.type !== 'zset') fail(E.WRONGTYPE);
+  // Redis converts a sorted set to its skiplist encoding before sorting, and it stays that way.
+  if (o !== null && o.type === 'zset') o.big = true;
+  const job: SortJob = { o, by, offset, count, gets, desc, alpha, store: store !== null };
+  if (store === null) {
+    const w = c.w;
+    return runSliced(c, sortSteps(c, job, (n) => w.array(n), (v) => w.bulkOrNil(v)), () => undefined);
   }
-  else fail(E.WRONGTYPE);
-  const dontSort = by !== null && !by.includes('*');
-  if (!dontSort) {
-    const keyed = elems.map((e) => {
-      const source = by === null ? e : lookupPattern(c, by, e);
-      if (alpha) return { e, s: 0, t: source };
-      if (source === null) return { e, s: 0, t: null };
-      const n = toSortFloat(source);
-      if (n === null) fail("ERR One or more scores can't be converted into double");
-      return { e, s: n, t: source };
-    });
-    keyed.sort((x, y) => {
+  const l = newList();
+  const dst = store;
+  const stored = () => {
+    if (l.v.length === 0) {
+      if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
+    } else {
+      c.db.set(dst, l);
+      notify(c.engine, 'l', 'sortstore', c.dbIndex, dst);
+    }
+    c.w.int(l.v.length);
+  };
+  runSliced(c, sortSteps(c, job, () => undefined, (v) => l.v.pushBack(v ?? '')), stored, a);
+}
+
+interface SortJob {
+  o: ListObj | SetObj | ZSetObj | null;
+  by: string | null;
+  offset: number;
+  count: number;
+  gets: string[];
+  desc: boolean;
+  alpha: boolean;
+  store: boolean;
+}
+
+function* members(o: ListObj | SetObj | ZSetObj): Generator<string> {
+  if (o.type === 'zset') for (const [m] of o.v.entries()) yield m;
+  else yield* o.v;
+}
+
+const byBytes = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+/**
+ * SORT's work, one element per step for runSliced (a million elements take seconds): gathers, weighs,
+ * sorts, then hands `emit` each output value after `begin` learnt how many there are.
+ */
+function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (v: string | null) => void): Generator<void> {
+  const { by, alpha, desc, gets } = job;
+  const elems: string[] = [];
+  if (job.o !== null) {
+    for (const e of members(job.o)) {
+      elems.push(e);
+      yield;
+    }
+  }
+  // Positions into elems are sorted, not objects: a million small objects would cost the young
+  // generation's collector pauses of their own.
+  const order: number[] = [];
+  if (by === null || by.includes('*')) {
+    const scores = alpha ? null : new Float64Array(elems.length);
+    const texts: (string | null)[] = [];
+    for (let i = 0; i < elems.length; i++) {
+      const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
+      if (scores !== null && source !== null) {
+        const n = toSortFloat(source);
+        if (n === null) fail("ERR One or more scores can't be converted into double");
+        scores[i] = n;
+      }
+      texts.push(source);
+      order.push(i);
+      yield;
+    }
+    yield* sortInSteps(order, (i, j) => {
       let cmp: number;
-      if (alpha) {
-        if (x.t === null || y.t === null) cmp = x.t === y.t ? 0 : x.t === null ? -1 : 1;
-        else cmp = x.t < y.t ? -1 : x.t > y.t ? 1 : 0;
+      if (scores === null) {
+        const x = texts[i] as string | null;
+        const y = texts[j] as string | null;
+        if (x === null || y === null) cmp = x === y ? 0 : x === null ? -1 : 1;
+        else cmp = byBytes(x, y);
       } else {
-        cmp = x.s < y.s ? -1 : x.s > y.s ? 1 : 0;
+        const x = scores[i] as number;
+        const y = scores[j] as number;
+        cmp = x < y ? -1 : x > y ? 1 : 0;
       }
       // Equal keys fall back to the element itself so the order is never arbitrary.
-      if (cmp === 0) cmp = x.e < y.e ? -1 : x.e > y.e ? 1 : 0;
+      if (cmp === 0) cmp = byBytes(elems[i] as string, elems[j] as string);
       return desc ? -cmp : cmp;
     });
-    elems = keyed.map((k) => k.e);
-  } else if (o !== null && o.type === 'set' && store !== null) {
+  } else {
+    for (let i = 0; i < elems.length; i++) order.push(i);
     // With STORE, Redis sorts set members anyway (ALPHA) so the stored result is deterministic.
-    elems.sort();
+    if (job.o !== null && job.o.type === 'set' && job.store) yield* sortInSteps(order, (i, j) => byBytes(elems[i] as string, elems[j] as string));
   }
-  if (count >= 0 || offset > 0) {
-    const start = Math.max(0, offset);
-    elems = count < 0 ? elems.slice(start) : elems.slice(start, start + Math.max(0, count));
+  let start = 0;
+  let end = elems.length;
+  if (job.count >= 0 || job.offset > 0) {
+    start = Math.min(end, Math.max(0, job.offset));
+    if (job.count >= 0) end = Math.min(end, start + job.count);
   }
-  const out: (string | null)[] = [];
-  for (const e of elems) {
-    if (gets.length === 0) out.push(e);
-    else for (const g of gets) out.push(lookupPattern(c, g, e));
+  begin((end - start) * Math.max(1, gets.length));
+  for (let i = start; i < end; i++) {
+    const e = elems[order[i] as number] as string;
+    if (gets.length === 0) emit(e);
+    else for (const g of gets) emit(lookupPattern(c, g, e));
+    yield;
   }
-  if (store !== null) {
-    if (out.length === 0) {
-      if (c.db.delete(store)) notify(c.engine, 'g', 'del', c.dbIndex, store);
-    } else {
-      const l = newList();
-      for (const v of out) l.v.pushBack(v ?? '');
-      c.db.set(store, l);
-      notify(c.engine, 'l', 'sortstore', c.dbIndex, store);
-    }
-    return c.w.int(out.length);
-  }
-  c.w.array(out.length);
-  for (const v of out) c.w.bulkOrNil(v);
 }
 
 /** SORT's keys: the sorted key and a STORE destination, skipping LIMIT/BY/GET arguments as Redis does. */

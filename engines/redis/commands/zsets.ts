@@ -73,23 +73,29 @@ function writeEntries(c: Client, entries: Entry[], withScores: boolean): void {
   }
 }
 
-/** writeEntries for a reply that may hold a million entries: written in slices (see replySliced). */
-function writeEntriesSliced(c: Client, entries: Entry[], withScores: boolean): void {
-  if (entries.length <= 1024) return writeEntries(c, entries, withScores);
+/** A stretch of a sorted set: `count` entries from rank `from`, ranks counted in the walking direction. */
+interface Window {
+  from: number;
+  count: number;
+  rev: boolean;
+}
+
+/**
+ * Replies a window that may hold a million entries: walked and written in slices (see replySliced), never
+ * gathered first.
+ */
+function writeWindow(c: Client, z: ZSet, win: Window, withScores: boolean): void {
+  if (win.count <= 1024) return writeEntries(c, [...z.walk(win.from, win.count, win.rev)], withScores);
   const w = c.w;
-  if (!withScores) {
-    w.array(entries.length);
-    return replySliced(c, eachWritten(entries, ([m]) => w.bulk(m)));
-  }
-  const pairs = w.proto === 3;
-  w.array(pairs ? entries.length : entries.length * 2);
+  const pairs = withScores && w.proto === 3;
+  w.array(withScores && !pairs ? win.count * 2 : win.count);
   replySliced(
     c,
-    eachWritten(entries, ([m, s]) => {
+    eachWritten(z.walk(win.from, win.count, win.rev), ([m, s]) => {
       if (pairs) w.array(2);
       w.bulk(m);
       if (pairs) w.double(s);
-      else w.bulk(formatDouble(s));
+      else if (withScores) w.bulk(formatDouble(s));
     }),
   );
 }
@@ -172,22 +178,27 @@ interface RangeSpec {
   limit: number;
 }
 
-function collectRange(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Entry[] {
+/** The entries a range names, as a window: found by rank arithmetic, not by walking them. */
+function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Window {
+  const none = { from: 0, count: 0, rev: spec.rev };
   if (spec.by === 'rank') {
-    const start = parseIntArg(minS);
-    const end = parseIntArg(maxS);
-    const r = clampRange(start, end, z.size);
-    if (r === null) return [];
-    return z.rangeByRank(r[0], r[1], spec.rev);
+    const r = clampRange(parseIntArg(minS), parseIntArg(maxS), z.size);
+    return r === null ? none : { from: r[0], count: r[1] - r[0] + 1, rev: spec.rev };
   }
-  if (spec.by === 'score') {
-    const r = spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS);
-    if (spec.offset < 0) return [];
-    return z.rangeByScore(r, spec.rev, spec.offset, spec.limit);
-  }
-  const r = spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS);
-  if (spec.offset < 0) return [];
-  return z.rangeByLex(r, spec.rev, spec.offset, spec.limit);
+  let span: [number, number] | null;
+  if (spec.by === 'score') span = z.spanInScore(spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS));
+  else span = z.spanInLex(spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS));
+  if (span === null || spec.offset < 0) return none;
+  const [lo, hi] = span;
+  const left = hi - lo + 1 - spec.offset;
+  if (left <= 0) return none;
+  const from = (spec.rev ? z.size - 1 - hi : lo) + spec.offset;
+  return { from, count: spec.limit < 0 ? left : Math.min(spec.limit, left), rev: spec.rev };
+}
+
+function collectRange(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Entry[] {
+  const win = rangeWindow(z, minS, maxS, spec);
+  return [...z.walk(win.from, win.count, win.rev)];
 }
 
 /** Validates range bounds even for a missing key, so errors match Redis. */
@@ -229,7 +240,7 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
   validateBounds(minS, maxS, spec);
   const z = getZ(c, a[1] as string);
   if (z === null) return writeEntries(c, [], spec.withScores);
-  writeEntriesSliced(c, collectRange(z, minS, maxS, spec), spec.withScores);
+  writeWindow(c, z, rangeWindow(z, minS, maxS, spec), spec.withScores);
 }
 
 /** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */

@@ -199,16 +199,36 @@ export class ZSet {
     return null;
   }
 
-  /** Entries with ranks start..end inclusive (already clamped), ascending or descending. */
-  rangeByRank(start: number, end: number, rev: boolean): [string, number][] {
-    const out: [string, number][] = [];
-    if (start > end) return out;
-    let n = this.nodeAt(rev ? this.size - 1 - start : start);
-    for (let i = start; i <= end && n !== null; i++) {
-      out.push([n.member, n.score]);
+  /**
+   * `count` entries from rank `from` (counted in the walking direction), produced as they are read: a
+   * reply of a million entries is written in slices instead of gathered first.
+   */
+  *walk(from: number, count: number, rev: boolean): Generator<[string, number]> {
+    let n = count > 0 ? this.nodeAt(rev ? this.size - 1 - from : from) : null;
+    for (let i = 0; i < count && n !== null; i++) {
+      yield [n.member, n.score];
       n = rev ? n.backward : (n.fwd[0] ?? null);
     }
-    return out;
+  }
+
+  /** Ascending ranks [first, last] of the entries with scores in `r`, or null when there are none. */
+  spanInScore(r: ScoreRange): [number, number] | null {
+    const first = this.firstInScore(r);
+    const last = first === null ? null : this.lastInScore(r);
+    return last === null ? null : this.spanOf(first as Node, last);
+  }
+
+  /** As spanInScore for a lex range. */
+  spanInLex(r: LexRange): [number, number] | null {
+    const first = this.firstInLex(r);
+    const last = first === null ? null : this.lastInLex(r);
+    return last === null ? null : this.spanOf(first as Node, last);
+  }
+
+  private spanOf(first: Node, last: Node): [number, number] | null {
+    const lo = this.rank(first.member);
+    const hi = this.rank(last.member);
+    return hi >= lo ? [lo, hi] : null;
   }
 
   /** First node with score in range, in ascending order. */
@@ -277,35 +297,14 @@ export class ZSet {
     return out;
   }
 
-  rangeByLex(r: LexRange, rev: boolean, offset: number, limit: number): [string, number][] {
-    const out: [string, number][] = [];
-    let n = rev ? this.lastInLex(r) : this.firstInLex(r);
-    while (n !== null && offset > 0) {
-      n = rev ? n.backward : (n.fwd[0] ?? null);
-      offset--;
-    }
-    while (n !== null && (limit < 0 || out.length < limit)) {
-      if (rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
-      out.push([n.member, n.score]);
-      n = rev ? n.backward : (n.fwd[0] ?? null);
-    }
-    return out;
-  }
-
   countInScore(r: ScoreRange): number {
-    const first = this.firstInScore(r);
-    if (first === null) return 0;
-    const last = this.lastInScore(r) as Node;
-    return this.rank(last.member) - this.rank(first.member) + 1;
+    const span = this.spanInScore(r);
+    return span === null ? 0 : span[1] - span[0] + 1;
   }
 
   countInLex(r: LexRange): number {
-    const first = this.firstInLex(r);
-    if (first === null) return 0;
-    const last = this.lastInLex(r);
-    if (last === null) return 0;
-    const n = this.rank(last.member) - this.rank(first.member) + 1;
-    return n > 0 ? n : 0;
+    const span = this.spanInLex(r);
+    return span === null ? 0 : span[1] - span[0] + 1;
   }
 
   first(): [string, number] | null {

@@ -1,19 +1,16 @@
 // Replies of hundreds of thousands of elements (HGETALL, SMEMBERS, LRANGE 0 -1, ZRANGE WITHSCORES, XRANGE)
 // are written in slices: another node answers PING meanwhile, the reply equals redis-server's, and a
 // client over its normal output-buffer limit is dropped as redis-server drops it.
-import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-import { bound, wholeTurn, whileWorking } from './stall.ts';
+import { bound, digestOf, pipeline, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 40_000);
 const STREAM_N = N / 5;
 const available = realRedisAvailable();
 const run = promisify(execFile);
-const MARKER = 'end-of-reply-4f1c';
 
 function fillCommands(): string[][] {
   const out: string[][] = [];
@@ -29,45 +26,6 @@ function fillCommands(): string[][] {
   }
   for (let i = 1; i <= STREAM_N; i++) out.push(['XADD', 'x', `${i}-1`, 'f', `v${i}`, 'g', String(i * 7)]);
   return out;
-}
-
-async function pipeline(port: number, cmds: string[][]): Promise<void> {
-  const c = await RawClient.connect(port);
-  try {
-    for (let i = 0; i < cmds.length; i += 500) {
-      const part = cmds.slice(i, i + 500);
-      c.write(Buffer.concat(part.map((x) => encodeCommand(x))));
-      for (let j = 0; j < part.length; j++) await c.read(60_000);
-    }
-  } finally {
-    c.close();
-  }
-}
-
-/**
- * Sends `cmd` then an ECHO and digests every byte up to the ECHO's reply: reading a reply of a million
- * lines costs this process almost nothing, so the loop delay measured meanwhile is the server's.
- */
-function digestOf(port: number, cmd: string[]): Promise<{ sha: string; head: string }> {
-  const end = `$${MARKER.length}\r\n${MARKER}\r\n`;
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat([encodeCommand(cmd), encodeCommand(['ECHO', MARKER])])));
-    const h = createHash('sha1');
-    let tail = '';
-    let head = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no reply`)), 60_000);
-    sock.on('data', (d: Buffer) => {
-      h.update(d);
-      if (head.length < 32) head += d.subarray(0, 32).toString('latin1');
-      tail = (tail + d.subarray(-end.length).toString('latin1')).slice(-end.length);
-      if (tail === end) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve({ sha: h.digest('hex'), head: head.slice(0, head.indexOf('\r\n')) });
-      }
-    });
-    sock.on('error', reject);
-  });
 }
 
 /** A reply through redis-cli, one element a line; `pairs` keeps HGETALL's field and value together when sorting. */
@@ -111,12 +69,15 @@ describe.skipIf(!available)('big replies are written in slices', () => {
     }
   }
 
-  it('LRANGE, ZRANGE WITHSCORES, ZREVRANGE, XRANGE and XREVRANGE answer byte for byte as redis-server', async () => {
+  it('LRANGE, ZRANGE (by rank and score, REV, LIMIT), XRANGE and XREVRANGE answer byte for byte as redis-server', async () => {
     for (const cmd of [
       ['LRANGE', 'l', '0', '-1'],
       ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'],
       ['ZREVRANGE', 'z', '0', '-1'],
       ['ZRANGEBYSCORE', 'z', '-inf', '+inf', 'WITHSCORES', 'LIMIT', '5', '-1'],
+      ['ZREVRANGEBYSCORE', 'z', '+inf', '(100', 'LIMIT', '3', '100000'],
+      ['ZRANGE', 'z', '(9000', '100', 'BYSCORE', 'REV', 'LIMIT', '7', '20000', 'WITHSCORES'],
+      ['ZRANGE', 'z', '-2000', '-1', 'REV'],
       ['XRANGE', 'x', '-', '+'],
       ['XREVRANGE', 'x', '+', '-'],
       ['LREM', 'l', '0', 'nothere'],

@@ -1,7 +1,9 @@
 // How much a command on one node holds the event loop every node shares: another node is PINGed while the
 // command runs, and the loop's worst delay is sampled meanwhile.
+import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { RawClient } from './helpers.ts';
+import { encodeCommand, RawClient } from './helpers.ts';
 
 /** Worst event-loop delay allowed while another node works: room for GC pauses on a loaded 2-core machine. */
 export const STALL_BOUND_MS = 200;
@@ -50,4 +52,46 @@ export async function whileWorking(port: number, work: Promise<unknown> | (() =>
     c.close();
   }
   return { ping, loop: h.max / 1e6, answered };
+}
+
+const MARKER = 'end-of-reply-4f1c';
+
+/** Sends `cmds` to `port` 500 at a time, waiting for each batch's replies. */
+export async function pipeline(port: number, cmds: string[][]): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    for (let i = 0; i < cmds.length; i += 500) {
+      const part = cmds.slice(i, i + 500);
+      c.write(Buffer.concat(part.map((x) => encodeCommand(x))));
+      for (let j = 0; j < part.length; j++) await c.read(60_000);
+    }
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * Sends `cmd` then an ECHO and digests every byte up to the ECHO's reply: reading a reply of a million
+ * lines costs this process almost nothing, so the loop delay measured meanwhile is the server's.
+ */
+export function digestOf(port: number, cmd: string[]): Promise<{ sha: string; head: string }> {
+  const end = `$${MARKER.length}\r\n${MARKER}\r\n`;
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat([encodeCommand(cmd), encodeCommand(['ECHO', MARKER])])));
+    const h = createHash('sha1');
+    let tail = '';
+    let head = '';
+    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')}: no reply`)), 60_000);
+    sock.on('data', (d: Buffer) => {
+      h.update(d);
+      if (head.length < 32) head += d.subarray(0, 32).toString('latin1');
+      tail = (tail + d.subarray(-end.length).toString('latin1')).slice(-end.length);
+      if (tail === end) {
+        clearTimeout(timer);
+        sock.destroy();
+        resolve({ sha: h.digest('hex'), head: head.slice(0, head.indexOf('\r\n')) });
+      }
+    });
+    sock.on('error', reject);
+  });
 }
