@@ -56,19 +56,24 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
   }
   const base = relative ? BigInt(c.engine.clock.now()) : 0n;
   if (when > I64_MAX - base) fail(E.EXPIRE_TIME(name));
-  const at = Number(when + base);
+  const exact = when + base;
+  const at = Number(exact);
   if (!c.db.exists(key)) return c.w.int(0);
   const cur = c.db.ttlOf(key);
   if (cond === 'nx' && cur !== undefined) return c.w.int(0);
   if (cond === 'xx' && cur === undefined) return c.w.int(0);
-  if (cond === 'gt' && (cur === undefined || at <= cur)) return c.w.int(0);
-  if (cond === 'lt' && cur !== undefined && at >= cur) return c.w.int(0);
+  if (cond === 'gt' || cond === 'lt') {
+    // Compared as int64s: two times past 2^53 can round to the same double.
+    const curExact = cur === undefined ? undefined : (c.db.preciseExpires.get(key) ?? BigInt(cur));
+    if (cond === 'gt' && (curExact === undefined || exact <= curExact)) return c.w.int(0);
+    if (cond === 'lt' && curExact !== undefined && exact >= curExact) return c.w.int(0);
+  }
   // A time already past deletes the key, and redis-server announces that as a del.
   if (at <= c.engine.clock.now()) {
     c.db.delete(key);
     notify(c.engine, 'g', 'del', c.dbIndex, key);
   } else {
-    c.db.setExpire(key, at);
+    c.db.setExpire(key, at, exact);
     notify(c.engine, 'g', 'expire', c.dbIndex, key);
   }
   c.w.int(1);
@@ -78,6 +83,12 @@ function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): voi
   if (c.db.typeOf(key, true, false) === null) return c.w.int(-2);
   const at = c.db.ttlOf(key);
   if (at === undefined) return c.w.int(-1);
+  const exact = c.db.preciseExpires.get(key);
+  if (exact !== undefined) {
+    if (absolute) return c.w.bigint(ms ? exact : exact / 1000n);
+    const left = exact - BigInt(c.engine.clock.now());
+    return c.w.bigint(ms ? left : (left + 500n) / 1000n);
+  }
   if (absolute) return c.w.int(ms ? at : Math.floor(at / 1000));
   const left = Math.max(0, at - c.engine.clock.now());
   c.w.int(ms ? left : Math.floor((left + 500) / 1000));
@@ -91,10 +102,11 @@ function renameGeneric(c: Client, a: string[], nx: boolean): void {
   if (src === dst) return nx ? c.w.int(0) : c.w.ok();
   if (nx && c.db.exists(dst)) return c.w.int(0);
   const ttl = c.db.ttlOf(src);
+  const exactTtl = c.db.preciseExpires.get(src);
   const meta = c.db.peekMeta(src) ?? undefined;
   c.db.delete(src);
   c.db.set(dst, o, false, meta);
-  if (ttl !== undefined) c.db.setExpire(dst, ttl);
+  if (ttl !== undefined) c.db.setExpire(dst, ttl, exactTtl);
   if (nx) c.w.int(1);
   else c.w.ok();
 }
@@ -201,7 +213,8 @@ export const keyCommands = defineGroup('keyspace', [
       }
       target.set(dst, cloneObject(o), false, c.db.peekMeta(src) ?? undefined);
       const ttl = c.db.ttlOf(src);
-      if (ttl !== undefined) target.setExpire(dst, ttl);
+      if (ttl !== undefined) target.setExpire(dst, ttl, c.db.preciseExpires.get(src));
+      notify(c.engine, 'g', 'copy_to', dbIndex, dst);
       c.w.int(1);
     },
   },
@@ -218,10 +231,11 @@ export const keyCommands = defineGroup('keyspace', [
       const o = c.db.lookup(key, false);
       if (o === null || target.exists(key)) return c.w.int(0);
       const ttl = c.db.ttlOf(key);
+      const exactTtl = c.db.preciseExpires.get(key);
       const meta = c.db.peekMeta(key) ?? undefined;
       c.db.delete(key);
       target.set(key, o, false, meta);
-      if (ttl !== undefined) target.setExpire(key, ttl);
+      if (ttl !== undefined) target.setExpire(key, ttl, exactTtl);
       notify(c.engine, 'g', 'move_from', c.dbIndex, key);
       notify(c.engine, 'g', 'move_to', idx, key);
       c.w.int(1);

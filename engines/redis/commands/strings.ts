@@ -18,11 +18,12 @@ interface SetOptions {
   get: boolean;
   keepTtl: boolean;
   /** Absolute expiry in ms, or null. */
-  expireAt: number | null;
+  expireAt: bigint | null;
 }
 
 /** Parses EX/PX/EXAT/PXAT (+ KEEPTTL, NX/XX, GET as allowed) the way SET and GETEX do. */
-function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string): number {
+/** The absolute expiry in ms as the int64 redis-server keeps (past 2^53 a double would round it). */
+function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string): bigint {
   if (value === undefined) fail(E.SYNTAX);
   // Redis's checks in int64: positive, the seconds conversion must not overflow, nor the base time added.
   let ms = parseI64Arg(value);
@@ -34,7 +35,7 @@ function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: st
     ms += BigInt(c.engine.clock.now());
     if (ms > I64_MAX) fail(E.EXPIRE_TIME(cmd));
   }
-  return Number(ms);
+  return ms;
 }
 
 function parseSet(c: Client, args: string[]): SetOptions {
@@ -81,7 +82,7 @@ function setCommand(c: Client, args: string[]): void {
     return;
   }
   db.setString(key, value, o.keepTtl);
-  if (o.expireAt !== null) db.setExpire(key, o.expireAt);
+  if (o.expireAt !== null) db.setExpire(key, Number(o.expireAt), o.expireAt);
   if (o.get) c.w.bulkOrNil(old);
   else c.w.ok();
 }
@@ -269,7 +270,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c: Client, a: string[]) => {
       const at = parseExpiry(c, name === 'setex' ? 'ex' : 'px', a[2], name);
       c.db.setString(a[1] as string, a[3] as string);
-      c.db.setExpire(a[1] as string, at);
+      c.db.setExpire(a[1] as string, Number(at), at);
       c.w.ok();
     },
   })),
@@ -296,9 +297,9 @@ export const stringCommands = defineGroup('string', [
       // Redis validates the expire value only once it knows the key holds a string.
       if (unit !== null) {
         const at = parseExpiry(c, unit, value, 'getex');
-        const past = at <= c.engine.clock.now();
+        const past = Number(at) <= c.engine.clock.now();
         if (past) c.db.delete(key);
-        else c.db.setExpire(key, at);
+        else c.db.setExpire(key, Number(at), at);
         notify(c.engine, 'g', past ? 'del' : 'expire', c.dbIndex, key);
       } else if (persist && c.db.persist(key)) notify(c.engine, 'g', 'persist', c.dbIndex, key);
       c.w.bulkOrNil(v);

@@ -33,6 +33,8 @@ export interface AccessMeta {
 export class Database {
   readonly dict = new KeyDict();
   readonly expires = new Map<string, number>();
+  /** Expiry times past 2^53 ms, which the doubles in `expires` round: kept exact, as redis-server's int64, for TTL replies. */
+  readonly preciseExpires = new Map<string, bigint>();
   avgTtlHint = 0;
 
   constructor(
@@ -180,7 +182,7 @@ export class Database {
       i = d.add(key, v);
       if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
     }
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     if (meta !== undefined) {
       d.lru[i] = meta.lru;
       d.setLfu(i, meta.lfu, meta.lfuTime);
@@ -206,7 +208,7 @@ export class Database {
     const i = this.dict.index(key);
     if (i !== undefined) this.ks.usedMemory -= this.dict.memAt(i);
     this.dict.delete(key);
-    this.expires.delete(key);
+    this.dropExpire(key);
     this.ks.signal(this, key, expired);
   }
 
@@ -237,15 +239,23 @@ export class Database {
     return this.expires.get(key);
   }
 
-  setExpire(key: string, atMs: number): void {
+  /** `exact` is the int64 the client gave, for times a double cannot hold exactly. */
+  setExpire(key: string, atMs: number, exact?: bigint): void {
     this.expires.set(key, atMs);
+    if (exact !== undefined && !Number.isSafeInteger(atMs)) this.preciseExpires.set(key, exact);
+    else if (this.preciseExpires.size !== 0) this.preciseExpires.delete(key);
     this.ks.signal(this, key);
   }
 
   persist(key: string): boolean {
-    if (!this.expires.delete(key)) return false;
+    if (!this.dropExpire(key)) return false;
     this.ks.signal(this, key);
     return true;
+  }
+
+  private dropExpire(key: string): boolean {
+    if (this.preciseExpires.size !== 0) this.preciseExpires.delete(key);
+    return this.expires.delete(key);
   }
 
   exists(key: string): boolean {
@@ -270,6 +280,7 @@ export class Database {
     }
     this.dict.clear();
     this.expires.clear();
+    this.preciseExpires.clear();
     this.ks.recomputeMemory();
   }
 

@@ -2,7 +2,7 @@
 // other and geo (tools/redis-tcl), each replayed here through ioredis against both servers.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
@@ -88,12 +88,65 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
     const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
       await r.call('GEOADD', 'pts', ...args);
       return {
-        scores: await r.zrange('pts', 0, -1, 'WITHSCORES'),
+        scores: await r.zrange('pts', '0', '-1', 'WITHSCORES'),
         pos: await r.geopos('pts', ...some),
         hash: await r.geohash('pts', ...some),
         near: await r.call('GEOSEARCH', 'pts', 'FROMLONLAT', '10', '20', 'BYRADIUS', '300', 'km', 'ASC', 'WITHHASH'),
       };
     });
     expect(a).toEqual(b);
+  });
+
+  // Raw replies: a client that parses integers into doubles would round these times itself.
+  it('expiry times past 2^53 ms are kept to the millisecond, through GT/LT, RENAME, COPY, MOVE, SET PXAT and GETEX', async () => {
+    const results = await differential(
+      ours.port,
+      real.port,
+      script(`
+        SET k v
+        PEXPIREAT k 9223372036854770000
+        PEXPIRETIME k
+        EXPIRETIME k
+        PEXPIREAT k 9223372036854770001 GT
+        PEXPIRETIME k
+        PEXPIREAT k 9223372036854770000 LT
+        PEXPIREAT k 9223372036854770000 GT
+        RENAME k k2
+        PEXPIRETIME k2
+        COPY k2 k3
+        PEXPIRETIME k3
+        MOVE k3 1
+        SET s v PXAT 9223372036854775807
+        PEXPIRETIME s
+        GETEX s PXAT 9223372036854775806
+        PEXPIRETIME s
+        EXPIREAT s 9223372036854775
+        PEXPIRETIME s
+        PEXPIREAT s 1000
+        EXISTS s
+        SELECT 1
+        PEXPIRETIME k3
+        PERSIST k3
+        PEXPIRETIME k3
+      `),
+    );
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
+
+  it('TTL and PTTL of a time past 2^53 ms are counted from the exact time', async () => {
+    const c = await RawClient.connect(ours.port);
+    try {
+      const at = 9223372036854770000n;
+      await c.call('SET', 'k', 'v');
+      await c.call('PEXPIREAT', 'k', String(at));
+      const before = BigInt(Date.now());
+      const pttl = BigInt((await c.call('PTTL', 'k')).slice(1).trim());
+      const ttl = BigInt((await c.call('TTL', 'k')).slice(1).trim());
+      const after = BigInt(Date.now());
+      expect(pttl >= at - after && pttl <= at - before).toBe(true);
+      expect(ttl >= (at - after + 500n) / 1000n && ttl <= (at - before + 500n) / 1000n).toBe(true);
+    } finally {
+      c.close();
+    }
   });
 });
