@@ -69,7 +69,6 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
     [['g', 'rename_from'], a[1] as string],
     [['g', 'rename_to'], a[2] as string],
   ],
-  copy: (a) => [[['g', 'copy_to'], a[2] as string]],
   lpush: ['l', 'lpush'],
   lpushx: ['l', 'lpush'],
   rpush: ['l', 'rpush'],

@@ -73,7 +73,8 @@ function geoadd(c: Client, a: string[]): void {
     }
   }
   updateEncoding(o, items.map(([m]) => m), c.engine.config.encoding);
-  c.db.modified(key);
+  // Nothing added or moved is no write for redis-server (GEOADD is its ZADD): no event, WATCH holds.
+  if (added + changed > 0 || o.v.size === 0) c.db.modified(key);
   c.w.int(ch ? added + changed : added);
 }
 

@@ -3,10 +3,10 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { incrByFloat, inI64, isInfLiteral, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
+import { incrByFloat, inI64, isInfLiteral, parseI64Arg, toI64 } from '../num.ts';
 import { eachWritten, replySliced } from '../sliced.ts';
 import { scanCollection } from './scan-collection.ts';
-import { is, parseCursor, parseRandomCount } from './util.ts';
+import { parseCursor, parseRandomArgs } from './util.ts';
 
 function getHash(c: Client, key: string, read = true): Map<string, string> | null {
   return c.db.get(key, 'hash', read)?.v ?? null;
@@ -52,18 +52,14 @@ export function randomPick<T>(items: T[], count: number): T[] {
 }
 
 function hrandfield(c: Client, a: string[]): void {
-  if (a.length > 2) parseRandomCount(a[2] as string);
+  const opts = parseRandomArgs(a, 'withvalues');
   const h = getHash(c, a[1] as string);
-  if (a.length === 2) {
+  if (opts === null) {
     if (h === null || h.size === 0) return c.w.nil();
     const keys = [...h.keys()];
     return c.w.bulk(keys[Math.floor(Math.random() * keys.length)] as string);
   }
-  const count = parseIntArg(a[2] as string);
-  let withValues = false;
-  if (a.length === 4 && is(a[3], 'withvalues')) withValues = true;
-  else if (a.length > 3) fail(E.SYNTAX);
-  if (withValues && Math.abs(count) > 2 ** 62) fail('ERR value is out of range');
+  const { count, withOption: withValues } = opts;
   if (h === null) return c.w.array(0);
   const picked = randomPick([...h.entries()], count);
   if (!withValues) return c.w.bulks(picked.map(([f]) => f));

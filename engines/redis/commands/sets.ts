@@ -130,7 +130,8 @@ export const setCommands = defineGroup('set', [
         }
       }
       updateEncoding(o, a.slice(2), c.engine.config.encoding);
-      c.db.modified(key);
+      // Members already there are no write for redis-server: no event, no dirty, WATCH holds.
+      if (n > 0) c.db.modified(key);
       c.w.int(n);
     },
   },

@@ -1,7 +1,7 @@
 // Small helpers shared by command families.
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
-import { I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
+import { I64_MAX, I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
 
 /** Case-insensitive comparison of an argument with an ASCII keyword. */
 export function is(arg: string | undefined, word: string): boolean {
@@ -59,6 +59,20 @@ export function parseRandomCount(s: string): number {
   const n = parseIntArg(s);
   if (toI64(s) === I64_MIN) fail('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
   return n;
+}
+
+/**
+ * HRANDFIELD/ZRANDMEMBER's count and WITHVALUES/WITHSCORES, checked before the key as redis-server does
+ * (with the option the count must fit in +-LONG_MAX/2); null without a count.
+ */
+export function parseRandomArgs(a: string[], option: string): { count: number; withOption: boolean } | null {
+  if (a.length < 3) return null;
+  const count = parseRandomCount(a[2] as string);
+  if (a.length > 4 || (a.length === 4 && !is(a[3], option))) fail(E.SYNTAX);
+  const withOption = a.length === 4;
+  const big = toI64(a[2] as string) as bigint;
+  if (withOption && (big > I64_MAX / 2n || big < -I64_MAX / 2n)) fail('ERR value is out of range');
+  return { count, withOption };
 }
 
 /** A SCAN cursor as redis-server reads it (strtoul): a sign is allowed and '-n' wraps, '' is 0, overflow and spaces are not. */

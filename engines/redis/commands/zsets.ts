@@ -11,7 +11,7 @@ import { scanCollection } from './scan-collection.ts';
 import { notify } from '../notify.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
-import { clampRange, is, parseCount, parseCursor, parseRandomCount, parseTimeout } from './util.ts';
+import { clampRange, is, parseCount, parseCursor, parseRandomArgs, parseTimeout } from './util.ts';
 
 type Entry = [string, number];
 
@@ -26,7 +26,9 @@ function parseScore(s: string): number {
 }
 
 export function parseScoreRange(minS: string, maxS: string): ScoreRange {
-  const one = (s: string): [number, boolean] => {
+  const one = (arg: string): [number, boolean] => {
+    // redis-server hands the bound to strtod as a C string: it ends at a NUL byte.
+    const s = arg.split('\0')[0] as string;
     const ex = s.startsWith('(');
     const v = toRangeFloat(ex ? s.slice(1) : s);
     if (v === null) fail(E.MIN_MAX_FLOAT);
@@ -162,7 +164,8 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
     }
   }
   updateEncoding(o, pairs.map(([m]) => m), c.engine.config.encoding);
-  c.db.modified(key);
+  // Nothing added or changed is no write for redis-server: no event, no dirty, WATCH holds.
+  if (added + changed > 0 || o.v.size === 0) c.db.modified(key);
   if (incr) {
     if (result === null) return c.w.nil();
     return c.w.double(result);
@@ -542,16 +545,13 @@ function rank(c: Client, a: string[], rev: boolean): void {
 }
 
 function zrandmember(c: Client, a: string[]): void {
-  if (a.length > 2) parseRandomCount(a[2] as string);
+  const opts = parseRandomArgs(a, 'withscores');
   const z = getZ(c, a[1] as string);
-  if (a.length === 2) {
+  if (opts === null) {
     if (z === null) return c.w.nil();
     return c.w.bulk(randomPick([...z.dict.keys()], 1)[0] as string);
   }
-  const count = parseIntArg(a[2] as string);
-  let withScores = false;
-  if (a.length === 4 && is(a[3], 'withscores')) withScores = true;
-  else if (a.length > 3) fail(E.SYNTAX);
+  const { count, withOption: withScores } = opts;
   if (z === null) return c.w.array(0);
   writeEntries(c, randomPick([...z.dict.entries()], count), withScores);
 }

@@ -92,6 +92,19 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('SCRIPT "a\\x00b"'.replace('\\x00', '\u0000'));
   });
 
+  it('adding members that are there, ZADD XX of a missing member, COPY to another db: events as redis-server', async () => {
+    await sameEvents('SADD s a\nSADD s a\nZADD z 1 a\nZADD z XX 2 b\nZADD z 1 a\nGEOADD g 0 0 a\nGEOADD g XX 1 1 b\nCOPY s s2 DB 1\nSADD s b');
+    await sameReplies('SADD s a\nWATCH s\nSADD s a\nZADD z 1 a\nZADD z 1 a\nMULTI\nGET x\nEXEC');
+  });
+
+  it('score range bounds end at a NUL byte (strtod of a C string); GEO errors print %f in full', async () => {
+    await sameReplies('ZADD z 1 a\nZCOUNT z -3.25 "\\0"\nZCOUNT z "1\\0x" 2\nZRANGE z "\\0" -1 BYSCORE REV\nGEORADIUS g 0 1e308 200 km\nGEOADD g 0 -1e300 m'.replace(/\\0/g, '\u0000'));
+  });
+
+  it('HRANDFIELD/ZRANDMEMBER check count, option and range before the key', async () => {
+    await sameReplies('SET s x\nHRANDFIELD s 9223372036854775807 WITHVALUES\nZRANDMEMBER s 9223372036854775807 WITHSCORES\nZRANDMEMBER s 4611686018427387904 WITHSCORES\nZRANDMEMBER s -4611686018427387903 WITHSCORES\nHRANDFIELD s 1 FOO\nZRANDMEMBER nosuch 1 WITHSCORES');
+  });
+
   it('EXEC with extra arguments inside MULTI aborts and discards the transaction', async () => {
     await sameReplies('MULTI\nSET a 1\nEXEC 1\nEXEC\nGET a');
   });
