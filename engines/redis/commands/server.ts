@@ -2,6 +2,7 @@
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
+import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
 import { debugSpec } from './debug.ts';
 import { latencySubcommands } from './latency.ts';
@@ -246,12 +247,20 @@ export const serverCommands = defineGroup('server', [
         flags: ['admin', 'loading', 'stale'],
         handler: (c, a) => {
           const cfg = c.engine.config;
-          const found = new Map<string, string>();
+          // Keyed case-insensitively, as Redis's reply dictionary: the first spelling asked for stays.
+          const found = new Map<string, [string, string]>();
           for (const pattern of a.slice(2)) {
-            for (const name of cfg.names()) if (globMatch(pattern.toLowerCase(), name)) found.set(name, cfg.get(name) ?? '');
+            const p = pattern.toLowerCase();
+            // A plain name is looked up directly (hidden knobs too) and answered as it was spelt.
+            if (!/[*?[]/.test(p)) {
+              const v = cfg.get(p);
+              if (v !== undefined && !found.has(p)) found.set(p, [pattern, v]);
+              continue;
+            }
+            for (const name of cfg.names()) if (!HIDDEN_PARAMS.has(name) && !found.has(name) && globMatch(p, name)) found.set(name, [name, cfg.get(name) ?? '']);
           }
           c.w.map(found.size);
-          for (const [k, v] of found) {
+          for (const [k, v] of found.values()) {
             c.w.bulk(k);
             c.w.bulk(v);
           }
