@@ -68,14 +68,15 @@ function fillBig(server: RedisServerWithEngine, kind: string): void {
   }
 }
 
-async function replicationBench(): Promise<string> {
+/** Pipelined writes per second into keys of 1M elements on a lone node and on a primary with two replicas. */
+export async function replicationRates(): Promise<{ name: string; lone: number; replicated: number }[]> {
   const ops: [string, string, (i: number) => string[]][] = [
     ['LPUSH', 'list', (i) => ['LPUSH', 'big', `x${i}`]],
     ['HSET', 'hash', (i) => ['HSET', 'big', `n${i}`, 'v']],
     ['ZADD', 'zset', (i) => ['ZADD', 'big', String(i), `n${i}`]],
     ['XADD', 'stream', () => ['XADD', 'big', 'MAXLEN', '~', String(BIG), '*', 'f', 'v']],
   ];
-  const rows: string[][] = [];
+  const out: { name: string; lone: number; replicated: number }[] = [];
   for (const [name, kind, make] of ops) {
     const rates: number[] = [];
     for (const replicas of [0, 2]) {
@@ -89,8 +90,13 @@ async function replicationBench(): Promise<string> {
       rates.push(await pipelined(primary.port, make, 100_000));
       for (const s of servers) await s.close();
     }
-    rows.push([name, `${(rates[0]! / 1000).toFixed(0)}k`, `${(rates[1]! / 1000).toFixed(0)}k`, (rates[1]! / rates[0]!).toFixed(2)]);
+    out.push({ name, lone: rates[0]!, replicated: rates[1]! });
   }
+  return out;
+}
+
+async function replicationBench(): Promise<string> {
+  const rows = (await replicationRates()).map((r) => [r.name, `${(r.lone / 1000).toFixed(0)}k`, `${(r.replicated / 1000).toFixed(0)}k`, (r.replicated / r.lone).toFixed(2)]);
   return `### Writes into keys of 1M elements: lone node vs primary with two replicas (pipelined, ops/s)\n\n${table(['command', 'lone node', 'primary + 2 replicas', 'ratio'], rows)}`;
 }
 
@@ -271,10 +277,20 @@ async function firstPong(port: number): Promise<number> {
   }
 }
 
-async function startupBench(): Promise<string> {
-  const rows: string[][] = [];
+export interface StartupTimes {
+  /** `node bin/elasticache-local.mjs` in a new data directory, best of the runs. */
+  fresh: number;
+  /** The same, started again on the data directory it left. */
+  warm: number;
+  /** `start()` in-process to its first answer, every run (modules warm after the first). */
+  inProcess: number[];
+  moto: number | null;
+  redisPong: number | null;
+}
+
+/** Start to first answer of ours, moto_server (when installed) and redis-server, best of `runs` each, in one run. */
+export async function startupTimes(runs = 3): Promise<StartupTimes> {
   const port = () => 30000 + Math.floor(Math.random() * 20000);
-  const runs = 3;
   await ensureBuilt();
   const fresh: number[] = [];
   const warm: number[] = [];
@@ -287,33 +303,45 @@ async function startupBench(): Promise<string> {
     warm.push(await firstAnswer(process.execPath, cli(p), p));
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  rows.push(['node bin/elasticache-local.mjs (new data dir)', Math.min(...fresh).toFixed(0)]);
-  rows.push(['node bin/elasticache-local.mjs (existing data dir)', Math.min(...warm).toFixed(0)]);
-  const inProc: number[] = [];
+  const inProcess: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     const e = await start({ port: 0 });
     await (await fetch(e.url, { method: 'POST', headers: signedHeaders(Number(new URL(e.url).port), DESCRIBE), body: DESCRIBE })).text();
-    inProc.push(performance.now() - t0);
+    inProcess.push(performance.now() - t0);
     await e.stop();
   }
-  rows.push(['start() in-process, to first answer (warm modules after the first)', `${inProc.map((x) => x.toFixed(0)).join(' / ')}`]);
+  let moto: number | null = null;
   if (spawnSync('which', ['moto_server']).status === 0) {
-    const moto: number[] = [];
+    const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const p = port();
-      moto.push(await firstAnswer('moto_server', ['-p', String(p)], p));
+      times.push(await firstAnswer('moto_server', ['-p', String(p)], p));
     }
-    const best = Math.min(...moto);
-    rows.push(['moto_server', best.toFixed(0)]);
-    rows.push(['  bin / moto_server (target <= 0.4)', (Math.min(...fresh) / best).toFixed(2)]);
-    rows.push(['  start() / moto_server (target < 0.2)', (Math.min(...inProc) / best).toFixed(2)]);
+    moto = Math.min(...times);
   }
+  let redisPong: number | null = null;
   if (spawnSync('which', ['redis-server']).status === 0) {
-    const real: number[] = [];
-    for (let i = 0; i < runs; i++) real.push(await firstPong(port()));
-    rows.push(['redis-server, to first PONG', Math.min(...real).toFixed(0)]);
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) times.push(await firstPong(port()));
+    redisPong = Math.min(...times);
   }
+  return { fresh: Math.min(...fresh), warm: Math.min(...warm), inProcess, moto, redisPong };
+}
+
+async function startupBench(): Promise<string> {
+  const runs = 3;
+  const t = await startupTimes(runs);
+  const rows: string[][] = [];
+  rows.push(['node bin/elasticache-local.mjs (new data dir)', t.fresh.toFixed(0)]);
+  rows.push(['node bin/elasticache-local.mjs (existing data dir)', t.warm.toFixed(0)]);
+  rows.push(['start() in-process, to first answer (warm modules after the first)', `${t.inProcess.map((x) => x.toFixed(0)).join(' / ')}`]);
+  if (t.moto !== null) {
+    rows.push(['moto_server', t.moto.toFixed(0)]);
+    rows.push(['  bin / moto_server (target <= 0.4)', (t.fresh / t.moto).toFixed(2)]);
+    rows.push(['  start() / moto_server (target < 0.2)', (Math.min(...t.inProcess) / t.moto).toFixed(2)]);
+  }
+  if (t.redisPong !== null) rows.push(['redis-server, to first PONG', t.redisPong.toFixed(0)]);
   return `### Start to first API answer (ms, best of ${runs})\n\n${table(['what', 'ms'], rows)}`;
 }
 

@@ -20,8 +20,26 @@ interface Target {
   real: number;
 }
 
+/** The emulator in its own process (the load generator blocks this one while it runs) and a client of its API. */
+export async function startEmulatorChild(): Promise<{ child: ChildProcess; client: ElastiCacheClient }> {
+  const [child, m] = await startProcessMatch(process.execPath, ['bin/run-ts.mjs', 'bench/emulator-process.ts'], /listening on (http:\/\/\S+)/);
+  const client = new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  return { child, client };
+}
+
+/** Best of REPEATS runs of one redis-benchmark test on each port, alternating, so load from other processes hits both alike. */
+export function bestRates(ours: number, reference: number, pipeline: number, args: string[], requests = REQUESTS): [number, number] {
+  let bestOurs = 0;
+  let bestReference = 0;
+  for (let i = 0; i < REPEATS; i++) {
+    bestOurs = Math.max(bestOurs, firstRate(redisBenchmark(ours, pipeline, requests, args)));
+    bestReference = Math.max(bestReference, firstRate(redisBenchmark(reference, pipeline, requests, args)));
+  }
+  return [bestOurs, bestReference];
+}
+
 /** The group's ports: the primary's node port and its primary endpoint. */
-async function groupPorts(client: ElastiCacheClient, id: string, nodes: number): Promise<{ node: number; endpoint: number }> {
+export async function groupPorts(client: ElastiCacheClient, id: string, nodes: number): Promise<{ node: number; endpoint: number }> {
   await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: 'bench', Engine: 'redis', CacheNodeType: 'cache.m5.large', NumCacheClusters: nodes }));
   await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 120 }, { ReplicationGroupId: id });
   const g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups?.[0];
@@ -47,9 +65,8 @@ export async function benchRedis(): Promise<string> {
     }
     const needGroups = TARGETS.slice(1).some((t) => wanted.has(t));
     if (needGroups) {
-      const [emulator, m] = await startProcessMatch(process.execPath, ['bin/run-ts.mjs', 'bench/emulator-process.ts'], /listening on (http:\/\/\S+)/);
+      const { child: emulator, client } = await startEmulatorChild();
       children.push(emulator);
-      const client = new ElastiCacheClient({ endpoint: m[1], region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
       try {
         if (wanted.has('group node port') || wanted.has('primary endpoint')) {
           const solo = await groupPorts(client, 'bench-solo', 1);
@@ -72,12 +89,7 @@ export async function benchRedis(): Promise<string> {
     for (const pipeline of PIPELINES) {
       for (const test of TESTS) {
         for (const t of targets) {
-          let bestOurs = 0;
-          let bestReal = 0;
-          for (let i = 0; i < REPEATS; i++) {
-            bestOurs = Math.max(bestOurs, firstRate(redisBenchmark(t.ours, pipeline, REQUESTS, ['-t', test])));
-            bestReal = Math.max(bestReal, firstRate(redisBenchmark(t.real, pipeline, REQUESTS, ['-t', test])));
-          }
+          const [bestOurs, bestReal] = bestRates(t.ours, t.real, pipeline, ['-t', test]);
           rows.push([test.toUpperCase(), String(pipeline), t.name, bestOurs.toFixed(0), bestReal.toFixed(0), `${(bestOurs / bestReal).toFixed(2)}x`]);
           // A full run takes minutes on a loaded machine: show each figure as it comes.
           process.stderr.write(`${(rows.at(-1) as string[]).join('\t')}\n`);

@@ -6,9 +6,12 @@ import { benchRedis } from './redis.ts';
 import { benchRedisCpu } from './redis-cpu.ts';
 import { benchScripting } from './scripting.ts';
 import { benchSnapshot } from './snapshot.ts';
+import { benchTargets } from './targets.ts';
 
 const only = process.argv[2];
+// The targets table comes first: it is what issue 12 is judged by; the suites after it give the detail.
 const suites: [string, () => Promise<string>][] = [
+  ['targets', benchTargets],
   ['redis', benchRedis],
   ['redis-cpu', benchRedisCpu],
   ['scripting', benchScripting],
