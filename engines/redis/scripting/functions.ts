@@ -46,6 +46,12 @@ function parseMetadata(code: string): string {
   return name;
 }
 
+function isEvalGlobal(L: LuaState, i: number): boolean {
+  if (lua.lua_type(L, i) !== lua.LUA_TSTRING) return false;
+  const name = luaToLatin1(lua.lua_tolstring(L, i) as Uint8Array);
+  return name === 'KEYS' || name === 'ARGV';
+}
+
 export class Functions {
   readonly libraries = new Map<string, Library>();
   readonly functions = new Map<string, FunctionDef>();
@@ -95,9 +101,14 @@ export class Functions {
         const name = luaToLatin1(laux.luaL_tolstring(S, 2));
         return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
       }
-      lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, lstr('__redis_G'));
+      // Read here rather than through the globals' own __index, so that the error names the
+      // script's line as Redis's does; EVAL's KEYS and ARGV live in another VM in Redis.
+      lua.lua_pushglobaltable(S);
       lua.lua_pushvalue(S, 2);
-      lua.lua_gettable(S, -2);
+      if (lua.lua_rawget(S, -2) === lua.LUA_TNIL || isEvalGlobal(S, 2)) {
+        const name = luaToLatin1(laux.luaL_tolstring(S, 2));
+        return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+      }
       return 1;
     });
     lua.lua_setfield(L, -2, lstr('__index'));

@@ -156,6 +156,7 @@ export function loadFengari(): void {
   // string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
   const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
   (fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
+  keepHooksAfterPcall();
   const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
   patchNumbers();
   integersAsDoubles();
@@ -163,6 +164,23 @@ export function loadFengari(): void {
   lua = fengari.lua;
   laux = fengari.lauxlib;
   lualib = fengari.lualib;
+}
+
+/**
+ * fengari's yieldable pcall only ever clears the bit that remembers whether hooks were on, so an
+ * error caught by pcall inside a coroutine turns the count hook off for good: a script looping
+ * around pcall then never yields nor sees SCRIPT KILL, and the whole process hangs. The bit is set
+ * right before fengari's own code reads it. Must run before lua.js copies lapi's exports.
+ */
+function keepHooksAfterPcall(): void {
+  const lapi = req('fengari/src/lapi.js') as { lua_pcallk: (L: { ci: { callstatus: number }; allowhook: number }, ...rest: unknown[]) => number };
+  const { CIST_OAH } = req('fengari/src/lstate.js') as { CIST_OAH: number };
+  const pcallk = lapi.lua_pcallk;
+  lapi.lua_pcallk = (L, ...rest) => {
+    if (L.allowhook) L.ci.callstatus |= CIST_OAH;
+    else L.ci.callstatus &= ~CIST_OAH;
+    return pcallk(L, ...rest);
+  };
 }
 
 function patchNumbers(): void {

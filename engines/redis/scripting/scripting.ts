@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Client, discardingConn } from '../client.ts';
 import { keySlot } from '../cluster.ts';
 import { keyPositions, type CommandDef } from '../command-table.ts';
-import { call as runCommand, resolve } from '../dispatch.ts';
+import { call as runCommand, reject, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { formatDouble } from '../resp/writer.ts';
@@ -18,7 +18,7 @@ import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
 import { writeLuaValue } from './lua-to-reply.ts';
 import { pushErrorTable, pushReply } from './reply-to-lua.ts';
-import { createState, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
+import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
 const SLICE_MS = 4;
@@ -202,7 +202,11 @@ export class Scripting implements ApiHost {
   private hook(L: LuaState, r: Run): void {
     if (r.killed) {
       lua.lua_sethook(L, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, 1);
-      raise(L, `ERR Script killed by user with ${r.req.evalMode ? 'SCRIPT' : 'FUNCTION'} KILL...`);
+      // The error is raised again at every instruction (pcall cannot keep the script alive), but
+      // not in our runner once the error reached it: that would replace the error reply.
+      if (inRunner(L)) return;
+      // Redis 7.0 names SCRIPT KILL even when FUNCTION KILL stopped a function.
+      raise(L, 'ERR Script killed by user with SCRIPT KILL...');
     }
     if (r.suspended || performance.now() - r.sliceStart >= SLICE_MS) {
       if (lua.lua_isyieldable(L) && this.engine.execDepth === 1) {
@@ -325,9 +329,8 @@ export class Scripting implements ApiHost {
     if (def !== undefined && def.flags.includes('allow_busy')) return 'run';
     if (def !== undefined && (def.name === 'script' || def.name === 'function') && (args[1] ?? '').toLowerCase() === 'kill') return 'run';
     if (def !== undefined && def.name === 'shutdown') return 'run';
-    const msg = r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
-    c.w.error(msg);
-    this.engine.countError(msg);
+    const cmd = resolve(this.engine, args);
+    reject(this.engine, c, r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION, typeof cmd === 'string' ? null : cmd);
     return 'rejected';
   }
 

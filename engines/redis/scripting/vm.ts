@@ -7,7 +7,7 @@ import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
 import { installStruct } from './libs/struct.ts';
-import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaDebug, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 /** Globals a script sees, exactly Redis 7.0's list (plus KEYS/ARGV set per call). */
 const GLOBALS = ['_G', '_VERSION', '__redis__err__handler', 'assert', 'bit', 'cjson', 'cmsgpack', 'collectgarbage', 'coroutine', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'load', 'loadstring', 'math', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawset', 'redis', 'select', 'setmetatable', 'string', 'struct', 'table', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
@@ -20,6 +20,12 @@ export const READONLY_TABLE = 'Attempt to modify a readonly table';
 /** The registry keys where the VM keeps its private values. */
 const REG_PROXY = lstr('__redis_G');
 const REG_RUNNER = lstr('__redis_runner');
+/** Fields of a read-only proxy's metatable: its mark, and what getmetatable shows instead of it. */
+const MARK_READONLY = lstr('__redis_readonly');
+const MARK_SHOWN = lstr('__redis_shown');
+/** Chunk names of our own Lua code (the runner, Redis's pcall). */
+const RUNNER_SOURCE = lstr('=runner');
+const PCALL_SOURCE = lstr('=pcall');
 
 export function createState(api: (L: LuaState) => void): LuaState {
   loadFengari();
@@ -219,14 +225,21 @@ function pruneGlobals(L: LuaState): void {
 /** Replaces the table at the top of the stack by a read-only proxy of it. */
 function pushProxy(L: LuaState, missing: LuaFn | null): void {
   const real = lua.lua_gettop(L);
+  lua.lua_newtable(L); // the proxy
+  lua.lua_createtable(L, 0, 6); // its metatable
+  lua.lua_pushboolean(L, true);
+  lua.lua_setfield(L, -2, MARK_READONLY);
   if (missing !== null) {
     lua.lua_createtable(L, 0, 1);
     lua.lua_pushjsfunction(L, missing);
     lua.lua_setfield(L, -2, lstr('__index'));
+    // What getmetatable shows scripts: as in Redis, a read-only table holding the __index that
+    // raises (never the real table, which would let a script write to the globals).
+    lua.lua_pushvalue(L, -1);
+    pushProxy(L, null);
+    lua.lua_setfield(L, -3, MARK_SHOWN);
     lua.lua_setmetatable(L, real);
   }
-  lua.lua_newtable(L); // the proxy
-  lua.lua_createtable(L, 0, 4); // its metatable
   lua.lua_pushvalue(L, real);
   lua.lua_setfield(L, -2, lstr('__index'));
   lua.lua_pushjsfunction(L, (S) => {
@@ -298,6 +311,40 @@ function protectGlobals(L: LuaState): void {
     1,
   );
   lua.lua_setfield(L, g, lstr('rawset'));
+  // Redis's read-only tables refuse a new metatable, and a script never sees their real one.
+  lua.lua_getfield(L, g, lstr('setmetatable'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      if (isReadOnly(S, 1)) {
+        lua.lua_pushliteral(S, READONLY_TABLE);
+        return lua.lua_error(S);
+      }
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_insert(S, 1);
+      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setfield(L, g, lstr('setmetatable'));
+  lua.lua_getfield(L, g, lstr('getmetatable'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      if (isReadOnly(S, 1)) {
+        lua.lua_getmetatable(S, 1);
+        lua.lua_getfield(S, -1, MARK_SHOWN);
+        return 1;
+      }
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_insert(S, 1);
+      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setfield(L, g, lstr('getmetatable'));
   lua.lua_pushvalue(L, g);
   pushProxy(L, (S) => {
     const name = lua.lua_type(S, 2) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) : luaToLatin1(laux.luaL_tolstring(S, 2));
@@ -307,6 +354,15 @@ function protectGlobals(L: LuaState): void {
   lua.lua_setfield(L, g, lstr('_G'));
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_PROXY);
   lua.lua_pop(L, 1);
+}
+
+/** Whether the value at i is one of our read-only proxies. */
+function isReadOnly(L: LuaState, i: number): boolean {
+  if (lua.lua_type(L, i) !== lua.LUA_TTABLE || !lua.lua_getmetatable(L, i)) return false;
+  lua.lua_getfield(L, -1, MARK_READONLY);
+  const ro = lua.lua_toboolean(L, -1);
+  lua.lua_pop(L, 2);
+  return ro;
 }
 
 /** Gives the function at the top of the stack the protected globals as its environment. */
@@ -321,9 +377,13 @@ export function setEnvToProxy(L: LuaState): void {
  */
 const errorHandler: LuaFn = (L) => {
   const ar = new lua.lua_Debug();
-  let found = lua.lua_getstack(L, 1, ar) && lua.lua_getinfo(L, lstr('nSl'), ar);
-  if (found && ar.what !== null && ar.what[0] === 74 /* J: a JS (C) function */) {
-    found = lua.lua_getstack(L, 2, ar) && lua.lua_getinfo(L, lstr('nSl'), ar);
+  // The place is the user's code: past a JS function that raised, and past our own Lua wrappers
+  // (a SCRIPT KILL can land while pcall's wrapper runs).
+  let found = false;
+  for (let level = 1; level <= 4 && !found; level++) {
+    if (!lua.lua_getstack(L, level, ar) || !lua.lua_getinfo(L, lstr('nSl'), ar)) break;
+    const js = ar.what !== null && ar.what[0] === 74; /* J: a JS (C) function */
+    found = !js && !isOurs(ar.source);
   }
   if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
     const text = lua.lua_type(L, 1) === lua.LUA_TNIL ? 'nil' : message51(luaToLatin1(laux.luaL_tolstring(L, 1)));
@@ -358,7 +418,7 @@ local function fix(ok, ...)
   return false, e
 end
 return function(...) return fix(pcall(...)) end`;
-  laux.luaL_loadbuffer(L, latin1ToLua(src), null, lstr('=pcall'));
+  laux.luaL_loadbuffer(L, latin1ToLua(src), null, PCALL_SOURCE);
   lua.lua_call(L, 0, 1);
   lua.lua_setglobal(L, lstr('pcall'));
 }
@@ -368,10 +428,28 @@ export function message51(msg: string): string {
   return msg.replace(/attempt to (.+?) an? (\w+) value \((\w+) '([^']*)'\)/, (_m, what: string, type: string, kind: string, name: string) => `attempt to ${what} ${kind} '${name}' (a ${type} value)`);
 }
 
+let frame: LuaDebug | null = null;
+
+/** Whether the function running at the top of L's stack is the runner (a hook asks). */
+export function inRunner(L: LuaState): boolean {
+  frame ??= new lua.lua_Debug();
+  if (!lua.lua_getstack(L, 0, frame) || !lua.lua_getinfo(L, lstr('S'), frame)) return false;
+  return sameBytes(frame.source, RUNNER_SOURCE);
+}
+
+/** Chunks of ours, never the place an error is reported at. */
+function isOurs(source: LuaString | null): boolean {
+  return sameBytes(source, RUNNER_SOURCE) || sameBytes(source, PCALL_SOURCE);
+}
+
+function sameBytes(a: LuaString | null, b: LuaString): boolean {
+  return a !== null && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** A Lua function that runs f under xpcall with the error handler, so a coroutine can run it. */
 function compileRunner(L: LuaState): void {
   const src = 'local xpcall, handler = xpcall, __redis__err__handler\nreturn function(f, ...) return xpcall(f, handler, ...) end';
-  laux.luaL_loadbuffer(L, latin1ToLua(src), null, lstr('=runner'));
+  laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
   lua.lua_call(L, 0, 1);
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
 }

@@ -152,5 +152,18 @@ export const SCRIPTS: string[] = [
   "return error()",
   "return redis.call('get', 'nokey')",
   "return {redis.call('get', 'nokey')}",
-  "return redis.call('mget', 'a', 'nokey')"
+  "return redis.call('mget', 'a', 'nokey')",
+  // Redis's read-only tables keep their metatable and never show the real globals (found by
+  // Redis's unit/scripting: setmetatable(_G, {}) emptied every later script's globals).
+  "setmetatable(_G, {})",
+  "local g = getmetatable(_G); g.__index = {}",
+  "getmetatable(_G).__index = 1",
+  "rawset(getmetatable(_G), '__index', 1)",
+  "local mt = getmetatable(_G) return {type(mt.__index), type(getmetatable(mt))}",
+  "local n = 0 for k in pairs(getmetatable(_G)) do n = n + 1 end return n",
+  "return {type(getmetatable(redis)), type(getmetatable(cjson)), type(getmetatable(string)), type(getmetatable(_G))}",
+  "setmetatable(redis, {})",
+  "setmetatable(cjson, {__index = function() return 1 end})",
+  "local t = setmetatable({}, {__metatable = 'locked'}) return {getmetatable(t), pcall(setmetatable, t, {})}",
+  "return {redis.call('ping'), type(KEYS), type(setmetatable)}"
 ];

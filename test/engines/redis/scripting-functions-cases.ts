@@ -209,5 +209,13 @@ export const FUNCTION_CASES: string[][] = [
  [
   "function",
   "help"
- ]
+ ],
+ // A function cannot reach the real globals through getmetatable nor replace _G's metatable
+ // (Redis's unit/functions and unit/scripting "trick global protection" tests).
+ ["function", "load", "replace", "#!lua name=tricks\nredis.register_function('swap', function() setmetatable(_G, {}) end)\nredis.register_function('peek', function() local mt = getmetatable(_G) local g = mt.__index g['redis'] = 1 end)\nredis.register_function('ok', function() return {redis.call('ping'), type(setmetatable), type(KEYS)} end)"],
+ ["fcall", "swap", "0"],
+ ["fcall", "peek", "0"],
+ ["eval", "return KEYS[1]", "1", "k"],
+ ["fcall", "ok", "0"],
+ ["function", "load", "replace", "#!lua name=tricks\nmt = getmetatable(_G)"]
 ];
