@@ -60,7 +60,8 @@ function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]):
   return `MOVED ${slot} ${owner.primary.host}:${owner.primary.port}`;
 }
 
-function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
+/** Redis's rejectCommand: the refusal dooms a transaction being queued, and a refused EXEC discards it. */
+export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
   if (c.multi !== null && def?.name === 'exec') {
     // A refused EXEC ends the transaction it would have run, as redis-server's execCommandAbort does.
     c.multi = null;
@@ -74,57 +75,105 @@ function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void
   if (def !== null) e.commandStats(def).rejected++;
 }
 
+/** What EXEC would run, judged as Redis does from the flags of the commands it queued. */
+function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean } {
+  let write = false;
+  let denyOom = false;
+  for (const args of queued) {
+    const def = resolve(e, args);
+    if (typeof def === 'string') continue;
+    write ||= def.isWrite;
+    denyOom ||= def.denyOom;
+  }
+  return { write, denyOom };
+}
+
+/** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
+function enoughGoodReplicas(e: Engine): boolean {
+  const wanted = Number(e.config.get('min-replicas-to-write') ?? 0);
+  const maxLag = Number(e.config.get('min-replicas-max-lag') ?? 10);
+  if (wanted === 0 || maxLag === 0 || e.replication.primary !== null) return true;
+  let good = 0;
+  for (const [, ack] of e.replication.acks()) if (ack.lag <= maxLag) good++;
+  return good >= wanted;
+}
+
+// Inside MULTI Redis refuses any other command under OOM: queueing takes memory too.
+const OOM_EXEMPT_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
+
 export function execute(e: Engine, c: Client, args: string[]): void {
+  const mode = c.replyMode;
+  if (mode === 'on') return void admit(e, c, args);
+  const mark = c.w.mark;
+  // A command that did not run (refused, or queued in MULTI) is silenced as its reply would have been.
+  if (admit(e, c, args)) return;
+  c.w.rewind(mark);
+  if (mode === 'skip') c.replyMode = 'on';
+}
+
+/** Redis's processCommand checks, then queues the command or runs it; true when it ran (call did its own CLIENT REPLY handling). */
+function admit(e: Engine, c: Client, args: string[]): boolean {
   const r = resolve(e, args);
   if (typeof r === 'string') {
     const rejected = r.startsWith('ERR wrong number') ? arityRejected(e, args) : null;
     // Redis records the command as soon as it is looked up: CLIENT INFO names itself, an unknown one is NULL.
     c.lastCommand = rejected?.fullName ?? 'NULL';
     reject(e, c, r, rejected);
-    return;
+    return false;
   }
   const def = r;
   c.lastCommand = def.fullName;
   if (!c.authenticated && !def.noAuth) {
     reject(e, c, E.NOAUTH, def);
-    return;
+    return false;
   }
   const denied = checkPermission(e, c, def, args);
   if (denied !== null) {
     reject(e, c, denied, def);
-    return;
+    return false;
   }
   if (e.cluster !== null) {
     const redirect = clusterRedirect(e, c, def, args);
     if (redirect !== null) {
       reject(e, c, redirect, def);
-      return;
+      return false;
     }
   }
   if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.name)) {
     reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
-    return;
+    return false;
   }
-  // Replicas ignore maxmemory (replica-ignore-maxmemory yes) and refuse writes from clients.
+  const traits = def.name === 'exec' && c.multi !== null ? queuedTraits(e, c.multi) : null;
+  const isWrite = def.isWrite || traits?.write === true;
+  // Replicas ignore maxmemory (replica-ignore-maxmemory yes) and refuse writes from clients. Like
+  // Redis, a primary evicts before every command (not while a script holds the dataset), and
+  // refuses under OOM those that would use memory.
   const replica = e.replication.primary !== null;
-  if (!replica && e.config.maxmemory > 0 && def.denyOom && !e.freeMemory()) {
-    reject(e, c, E.OOM, def);
-    return;
+  if (!replica && e.config.maxmemory > 0 && e.scripting.running === null && !e.freeMemory()) {
+    if (def.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.name))) {
+      reject(e, c, E.OOM, def);
+      return false;
+    }
   }
-  if (replica && def.isWrite) {
+  if (isWrite && !enoughGoodReplicas(e)) {
+    reject(e, c, 'NOREPLICAS Not enough good replicas to write.', def);
+    return false;
+  }
+  if (replica && isWrite) {
     reject(e, c, "READONLY You can't write against a read only replica.", def);
-    return;
+    return false;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.name)) {
     if (def.noMulti) {
       reject(e, c, 'ERR Command not allowed inside a transaction', def);
-      return;
+      return false;
     }
     c.multi.push(args);
     c.w.queued();
-    return;
+    return false;
   }
   call(e, c, def, args);
+  return true;
 }
 
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */

@@ -87,6 +87,8 @@ const sections: Record<string, Section> = {
       ['maxmemory_human', humanBytes(e.config.maxmemory)],
       ['maxmemory_policy', e.config.maxmemoryPolicy],
       ['mem_fragmentation_ratio', used > 0 ? (rss / used).toFixed(2) : '0.00'],
+      // Redis leaves AOF and replication buffers out of what eviction counts; nodes keep neither in used_memory.
+      ['mem_not_counted_for_evict', 0],
       ['mem_allocator', 'libc'],
       ['lazyfree_pending_objects', 0],
     ];

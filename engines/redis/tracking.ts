@@ -101,10 +101,16 @@ export class Tracking {
     this.hook();
   }
 
+  /** The client whose command runs (default mode's NOLOOP): for a script, its caller, as Redis's current_client. */
+  private actor(): Client | null {
+    return this.engine.scripting.running?.req.caller ?? this.engine.currentClient;
+  }
+
   /** Keyspace changes are only routed here while someone tracks, keeping writes cheap otherwise. */
   private hook(): void {
     const ks = this.engine.ks;
     if (this.clientsOn > 0) {
+      // BCAST's NOLOOP compares with the client that ran the write: a script's own, not its caller.
       ks.onKeyChange = (key, byServer) => this.invalidate(key, byServer ? null : this.engine.currentClient);
       ks.onFlush = () => this.invalidateAll();
     } else {
@@ -169,7 +175,7 @@ export class Tracking {
     const ids = this.keys.get(key);
     if (ids === undefined) return;
     this.keys.delete(key);
-    const current = this.engine.currentClient;
+    const current = this.actor();
     for (const id of [...ids].sort((a, b) => a - b)) {
       const owner = this.engine.clients.get(id);
       if (owner === undefined || owner.tracking === null || owner.tracking.bcast) continue;

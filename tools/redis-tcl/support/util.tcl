@@ -270,6 +270,53 @@ proc wait_for_persistence_idle {r field} {
 proc waitForBgsave r { wait_for_persistence_idle $r rdb_bgsave_in_progress }
 proc waitForBgrewriteaof r { wait_for_persistence_idle $r aof_rewrite_in_progress }
 
+# Pub/sub helpers: send the (un)subscribe command on a deferring client, then read one
+# confirmation per channel. Subscribe confirmations come in the order asked; unsubscribe ones
+# (the no-argument form included) in any order. Answers the subscription counts they carried.
+proc pubsub_confirmations {client kind channels} {
+    set counts {}
+    set remaining $channels
+    set expected [llength $channels]
+    for {set n 0} {$n < $expected} {incr n} {
+        set msg [$client read]
+        assert_equal $kind [lindex $msg 0]
+        set at [lsearch -exact $remaining [lindex $msg 1]]
+        if {[string match *unsubscribe $kind]} {
+            assert {$at >= 0}
+        } else {
+            assert {$at == 0}
+        }
+        set remaining [lreplace $remaining $at $at]
+        lappend counts [lindex $msg 2]
+    }
+    assert {[llength $remaining] == 0}
+    return $counts
+}
+
+foreach verb {subscribe ssubscribe psubscribe} {
+    proc $verb {client channels} "
+        \$client $verb {*}\$channels
+        pubsub_confirmations \$client $verb \$channels
+    "
+}
+foreach verb {unsubscribe sunsubscribe punsubscribe} {
+    proc $verb {client {channels {}}} "
+        \$client $verb {*}\$channels
+        pubsub_confirmations \$client $verb \$channels
+    "
+}
+
+# Our nodes free memory through V8's collector, never in a lazyfree thread: once INFO reports no
+# pending lazyfree objects (or no such field), there is nothing left to wait for.
+proc wait_lazyfree_done {r} {
+    wait_for_condition 100 50 {
+        [string match *lazyfree_pending_objects:0* [$r info memory]] ||
+        ![string match *lazyfree_pending_objects* [$r info memory]]
+    } else {
+        fail "lazyfree did not finish"
+    }
+}
+
 # Pearson's chi-square statistic of how often each distinct value occurs in `values`, against all
 # of them being equally likely (what the random-member tests compare with a critical value).
 proc chi_square_value {values} {
