@@ -42,6 +42,8 @@ export class Config {
   lfuLogFactor: number = limits.LFU_LOG_FACTOR;
   lfuDecayTime: number = limits.LFU_DECAY_TIME;
   latencyMonitorThreshold = 0;
+  /** latency-tracking: whether each command's latency goes into its histogram (INFO LATENCYSTATS, LATENCY HISTOGRAM). */
+  latencyTracking = true;
   trackingTableMaxKeys = 1_000_000;
   /** Compact-encoding limits; the ziplist names are Redis's aliases for the listpack ones. */
   readonly encoding: EncodingThresholds = { ...DEFAULT_ENCODING_THRESHOLDS };
@@ -80,6 +82,7 @@ export class Config {
       ['lfu-log-factor', { get: () => String(this.lfuLogFactor), set: num((n) => (this.lfuLogFactor = n)) }],
       ['lfu-decay-time', { get: () => String(this.lfuDecayTime), set: num((n) => (this.lfuDecayTime = n)) }],
       ['latency-monitor-threshold', { get: () => String(this.latencyMonitorThreshold), set: num((n) => (this.latencyMonitorThreshold = n)) }],
+      ['latency-tracking', { get: () => (this.latencyTracking ? 'yes' : 'no'), set: (v) => (this.latencyTracking = v === 'yes') }],
       ['tracking-table-max-keys', { get: () => String(this.trackingTableMaxKeys), set: num((n) => (this.trackingTableMaxKeys = n)) }],
       ...(
         [
@@ -205,7 +208,8 @@ function normalizeSpecial(name: string, key: string, v: string): string {
       const nums = words.map((w) => toFloat(w));
       if (nums.some((n) => n === null)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters');
       if (nums.some((n) => (n as number) < 0 || (n as number) > 100)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
-      return words.join(' ');
+      // Redis keeps them as doubles and prints them with %f trimmed: "50.0" reads back as 50.
+      return nums.map((n) => String(n)).join(' ');
     }
     case 'maxmemory-clients': {
       if (v.endsWith('%')) {

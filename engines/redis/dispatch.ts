@@ -215,8 +215,10 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const st = e.commandStats(def);
   st.calls++;
   st.usec += usec;
-  const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.ceil(usec) - 1);
-  st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
+  if (e.config.latencyTracking) {
+    const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.ceil(usec) - 1);
+    st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
+  }
   if (failed) st.failed++;
   e.totalCommands++;
   if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);

@@ -202,6 +202,12 @@ const sections: Record<string, Section> = {
     e.ks.dbs
       .filter((d) => d.size > 0)
       .map((d) => [`db${d.id}`, `keys=${d.size},expires=${d.expires.size},avg_ttl=${averageTtl(e, d.expires)}`]),
+  latencystats: (e) => {
+    const percentiles = (e.config.get('latency-tracking-info-percentiles') ?? '').split(' ').filter((w) => w !== '').map(Number);
+    return [...e.cmdStats]
+      .filter(([, s]) => s.histogram.some((n) => n > 0))
+      .map(([name, s]) => [`latency_percentiles_usec_${name}`, percentiles.map((p) => `p${p}=${percentileOf(s.histogram, p).toFixed(3)}`).join(',')]);
+  },
   commandstats: (e) =>
     [...e.cmdStats]
       .filter(([, s]) => s.calls + s.rejected + s.failed > 0)
@@ -210,6 +216,22 @@ const sections: Record<string, Section> = {
         `calls=${s.calls},usec=${Math.round(s.usec)},usec_per_call=${(s.calls ? s.usec / s.calls : 0).toFixed(2)},rejected_calls=${s.rejected},failed_calls=${s.failed}`,
       ]),
 };
+
+/**
+ * The latency (usec) under which `p` percent of the calls fell, read off the power-of-two histogram
+ * LATENCY HISTOGRAM shows: the bound of the bucket holding that call.
+ */
+function percentileOf(histogram: number[], p: number): number {
+  let total = 0;
+  for (const n of histogram) total += n ?? 0;
+  const wanted = Math.max(1, Math.ceil((total * p) / 100));
+  let seen = 0;
+  for (let k = 0; k < histogram.length; k++) {
+    seen += histogram[k] ?? 0;
+    if (seen >= wanted) return 2 ** k;
+  }
+  return 2 ** (histogram.length - 1);
+}
 
 /** Mean remaining TTL (ms) over a bounded sample of keys with an expiry, like Redis's estimate. */
 function averageTtl(e: Engine, expires: Map<string, number>): number {
@@ -245,10 +267,11 @@ const TITLES: Record<string, string> = {
   cluster: 'Cluster',
   keyspace: 'Keyspace',
   commandstats: 'Commandstats',
+  latencystats: 'Latencystats',
 };
 
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL = [...DEFAULT.slice(0, 7), 'commandstats', ...DEFAULT.slice(7)];
+const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
 
 /** INFO text for the requested sections (lower-case names); also usable by an embedding control plane. */
 export function infoText(e: Engine, requested: string[]): string {

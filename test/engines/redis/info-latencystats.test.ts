@@ -1,0 +1,59 @@
+// INFO LATENCYSTATS and latency-tracking as redis-server 7.0 shows them (found by Redis's unit/info):
+// the same commands get lines in the same shape, and the section sits where INFO ALL puts it.
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const available = realRedisAvailable();
+
+/** The steps of unit/info's latencystats tests; timings differ, so numbers are replaced by N. */
+async function observe(port: number): Promise<string[]> {
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  await r.connect();
+  const section = async (): Promise<string> =>
+    String(await r.info('latencystats'))
+      .split('\r\n')
+      .filter((l) => / latency_percentiles_usec_(set|get|client\|id):/.test(` ${l}`))
+      .sort()
+      .join(' ')
+      .replace(/=\d+\.\d{3}/g, '=N');
+  try {
+    const out: string[] = [];
+    await r.config('RESETSTAT');
+    await r.config('SET', 'latency-tracking', 'no');
+    await r.set('a', 'b');
+    out.push(`untracked: ${await section()}`);
+    await r.config('SET', 'latency-tracking', 'yes');
+    await r.set('a', 'b');
+    await r.get('a');
+    await r.client('ID');
+    out.push(`tracked: ${await section()}`);
+    await r.config('SET', 'latency-tracking-info-percentiles', '0.0 50.0 100.0');
+    out.push(`percentiles: ${JSON.stringify(await r.config('GET', 'latency-tracking-info-percentiles'))} ${await section()}`);
+    await r.config('RESETSTAT');
+    out.push(`reset: ${await section()}`);
+    await r.config('SET', 'latency-tracking-info-percentiles', '50 99 99.9');
+    out.push(`sections: ${String(await r.info('all')).split('\r\n').filter((l) => l.startsWith('#')).join(' ')}`);
+    return out;
+  } finally {
+    r.disconnect();
+  }
+}
+
+describe.skipIf(!available)('INFO LATENCYSTATS, against redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
+  });
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  it('latency-tracking, the configured percentiles and CONFIG RESETSTAT show alike', async () => {
+    const b = await observe(real.port);
+    expect(b[1]).toContain('latency_percentiles_usec_set:p50=N,p99=N,p99.9=N');
+    expect(await observe(ours.port)).toEqual(b);
+  });
+});
