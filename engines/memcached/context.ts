@@ -33,6 +33,8 @@ export interface Settings {
   hotMaxFactor: number;
   warmMaxFactor: number;
   lruSegmented: boolean;
+  /** -o no_lru_maintainer turns it off: no background juggling, reclaiming or automove 1, and its stats lines go. */
+  lruMaintainer: boolean;
   tempLru: boolean;
   temporaryTtl: number;
   dumpEnabled: boolean;

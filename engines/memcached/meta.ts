@@ -459,7 +459,6 @@ function metaArithmetic(s: Session, tokens: string[]): void {
       store.count(incr ? 'incr_hits' : 'decr_hits', r.item.size);
       item = r.item;
       value = r.value;
-      if (f.ttl !== undefined) item.exptime = store.expiryFromWire(f.ttl);
       if (f.explicitCas !== undefined) item.cas = Number(f.explicitCas);
       break;
     case 'NON_NUMERIC':
@@ -475,22 +474,37 @@ function metaArithmetic(s: Session, tokens: string[]): void {
         return out.text('NF' + echoFlags(tokens, 2, f) + '\r\n');
       }
       value = f.initial ?? 0n;
-      const created = store.store('add', f.key, Buffer.from(value.toString(), 'latin1'), 0, store.expiryFromWire(f.vivify));
-      if (created.item === undefined) return out.text('NS' + echoFlags(tokens, 2, f) + '\r\n');
-      item = created.item;
+      // Created without a TTL: the N flag sets it where it stands among the flags.
+      const added = store.store('add', f.key, Buffer.from(value.toString(), 'latin1'), 0, 0);
+      if (added.item === undefined) return out.text('NS' + echoFlags(tokens, 2, f) + '\r\n');
+      item = added.item;
       // memcached answers an auto-created counter even under q.
       quiet = false;
       break;
     }
   }
-  if (quiet) return;
   const now = store.now();
   const it = item;
+  const created = r.kind === 'NOT_FOUND';
+  // memcached walks the flags in order, quiet or not: t reports the TTL as it stands there, and T (or
+  // N, on a counter it has just created) changes it there.
   const flags = echoFlags(tokens, 2, f, (t) => {
-    if (t[0] === 't') return ' t' + ttlOf(it, now, store.startedAt);
-    if (t[0] === 'c') return ' c' + it.cas;
-    return '';
+    switch (t[0]) {
+      case 't':
+        return ' t' + ttlOf(it, now, store.startedAt);
+      case 'c':
+        return ' c' + it.cas;
+      case 'T':
+        it.exptime = store.expiryFromWire(f.ttl!);
+        return '';
+      case 'N':
+        if (created) it.exptime = store.expiryFromWire(f.vivify!);
+        return '';
+      default:
+        return '';
+    }
   });
+  if (quiet) return;
   if (f.value) {
     const text = value.toString();
     out.text(`VA ${text.length}${flags}\r\n${text}\r\n`);

@@ -33,6 +33,8 @@ export interface MemcachedServerOptions {
   slabReassign?: boolean;
   /** -o lru_crawler / no_lru_crawler (default on). */
   lruCrawler?: boolean;
+  /** -o lru_maintainer / no_lru_maintainer (default on; off also means a flat LRU, as in memcached). */
+  lruMaintainer?: boolean;
   /** -o slab_automove_window: samples the automove 1 balancer weighs (default 30). */
   slabAutomoveWindow?: number;
   /** -o idle_timeout: seconds before an idle connection is closed; 0 = never. */
@@ -80,7 +82,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     warmLruPct: 40,
     hotMaxFactor: 0.2,
     warmMaxFactor: 2,
-    lruSegmented: true,
+    lruSegmented: options.lruMaintainer !== false,
+    lruMaintainer: options.lruMaintainer !== false,
     tempLru: false,
     temporaryTtl: 61,
     dumpEnabled: true,
@@ -104,6 +107,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     casDisabled: options.casDisabled,
     lru: settings,
     automove: settings,
+    maintainer: settings.lruMaintainer,
   });
   const connections = new Set<Connection>();
   const network = new NetworkFaults();

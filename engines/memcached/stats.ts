@@ -163,7 +163,7 @@ function generalStats(s: Session): Row[] {
           ['lru_crawler_starts', 1],
         ] satisfies Row[])
       : []),
-    ['lru_maintainer_juggles', 0],
+    ...(settings.lruMaintainer ? ([['lru_maintainer_juggles', 0]] satisfies Row[]) : []),
     ['malloc_fails', 0],
     ['log_worker_dropped', 0],
     ['log_worker_written', 0],
@@ -178,17 +178,21 @@ function generalStats(s: Session): Row[] {
     ['slab_global_page_pool', store.slabs.classes[0]!.pages.length],
     ['expired_unfetched', t.expired_unfetched],
     ['evicted_unfetched', t.evicted_unfetched],
-    ['evicted_active', t.evicted_active],
+    ...(settings.lruMaintainer ? ([['evicted_active', t.evicted_active]] satisfies Row[]) : []),
     ['evictions', t.evicted],
     ['reclaimed', t.reclaimed],
     ['crawler_reclaimed', t.crawler_reclaimed],
     ['crawler_items_checked', t.crawler_items_checked],
     ['lrutail_reflocked', t.lrutail_reflocked],
-    ['moves_to_cold', t.moves_to_cold],
-    ['moves_to_warm', t.moves_to_warm],
-    ['moves_within_lru', t.moves_within_lru],
-    ['direct_reclaims', t.direct_reclaims],
-    ['lru_bumps_dropped', 0],
+    ...(settings.lruMaintainer
+      ? ([
+          ['moves_to_cold', t.moves_to_cold],
+          ['moves_to_warm', t.moves_to_warm],
+          ['moves_within_lru', t.moves_within_lru],
+          ['direct_reclaims', t.direct_reclaims],
+          ['lru_bumps_dropped', 0],
+        ] satisfies Row[])
+      : []),
   ];
 }
 
@@ -233,7 +237,7 @@ function settingsStats(s: Session): Row[] {
     ['flush_enabled', yesNo(settings.flushEnabled)],
     ['dump_enabled', yesNo(settings.dumpEnabled)],
     ['hash_algorithm', 'murmur3'],
-    ['lru_maintainer_thread', 'yes'],
+    ['lru_maintainer_thread', yesNo(settings.lruMaintainer)],
     ['lru_segmented', yesNo(settings.lruSegmented)],
     ['hot_lru_pct', settings.hotLruPct],
     ['warm_lru_pct', settings.warmLruPct],
@@ -286,11 +290,15 @@ function itemStats(s: Session): Row[] {
     const age = (q: Queue) => (q.tail === null ? 0 : now - q.tail.time);
     const st = lru.stats[cls]!;
     const p = `items:${cls}:`;
-    rows.push([p + 'number', count], [p + 'number_hot', hot!.count], [p + 'number_warm', warm!.count], [p + 'number_cold', cold!.count]);
-    if (s.ctx.settings.tempLru) rows.push([p + 'number_temp', temp!.count]);
+    // Without the maintainer memcached leaves out the segmented queues' counts and its own counters.
+    const maintained = s.ctx.settings.lruMaintainer;
+    rows.push([p + 'number', count]);
+    if (maintained) {
+      rows.push([p + 'number_hot', hot!.count], [p + 'number_warm', warm!.count], [p + 'number_cold', cold!.count]);
+      if (s.ctx.settings.tempLru) rows.push([p + 'number_temp', temp!.count]);
+      rows.push([p + 'age_hot', age(hot!)], [p + 'age_warm', age(warm!)]);
+    }
     rows.push(
-      [p + 'age_hot', age(hot!)],
-      [p + 'age_warm', age(warm!)],
       [p + 'age', age(cold!)],
       [p + 'mem_requested', hot!.bytes + warm!.bytes + cold!.bytes + temp!.bytes],
       [p + 'evicted', st.evicted],
@@ -301,19 +309,25 @@ function itemStats(s: Session): Row[] {
       [p + 'reclaimed', st.reclaimed],
       [p + 'expired_unfetched', st.expired_unfetched],
       [p + 'evicted_unfetched', st.evicted_unfetched],
-      [p + 'evicted_active', st.evicted_active],
+    );
+    if (maintained) rows.push([p + 'evicted_active', st.evicted_active]);
+    rows.push(
       [p + 'crawler_reclaimed', st.crawler_reclaimed],
       [p + 'crawler_items_checked', st.crawler_items_checked],
       [p + 'lrutail_reflocked', st.lrutail_reflocked],
-      [p + 'moves_to_cold', st.moves_to_cold],
-      [p + 'moves_to_warm', st.moves_to_warm],
-      [p + 'moves_within_lru', st.moves_within_lru],
-      [p + 'direct_reclaims', st.direct_reclaims],
-      [p + 'hits_to_hot', st.hits_to_hot],
-      [p + 'hits_to_warm', st.hits_to_warm],
-      [p + 'hits_to_cold', st.hits_to_cold],
-      [p + 'hits_to_temp', st.hits_to_temp],
     );
+    if (maintained) {
+      rows.push(
+        [p + 'moves_to_cold', st.moves_to_cold],
+        [p + 'moves_to_warm', st.moves_to_warm],
+        [p + 'moves_within_lru', st.moves_within_lru],
+        [p + 'direct_reclaims', st.direct_reclaims],
+        [p + 'hits_to_hot', st.hits_to_hot],
+        [p + 'hits_to_warm', st.hits_to_warm],
+        [p + 'hits_to_cold', st.hits_to_cold],
+        [p + 'hits_to_temp', st.hits_to_temp],
+      );
+    }
   }
   return rows;
 }

@@ -49,6 +49,8 @@ export interface StoreOptions {
   lru?: LruSettings;
   /** `slabs automove` level and its tuning, read live (1 = the windowed balancer, 2 = a page per eviction). */
   automove?: AutomoveSettings;
+  /** false: no LRU maintainer (memcached -o no_lru_maintainer), and so no automove 1 either, which it runs. */
+  maintainer?: boolean;
 }
 
 const DEFAULT_LRU: LruSettings = {
@@ -86,8 +88,8 @@ export class ItemStore {
   private sizeHistogram: Map<number, number> | null = null;
   /** Items older than the histogram (lower CAS) were never added to it, so are not taken out. */
   private sizesCasMin = 0;
-  private readonly maintainer: NodeJS.Timeout;
-  private balancer: NodeJS.Timeout;
+  private readonly maintainer: NodeJS.Timeout | undefined;
+  private balancer: NodeJS.Timeout | undefined;
   private crawl: IterableIterator<Item> | null = null;
 
   constructor(options: StoreOptions) {
@@ -119,6 +121,7 @@ export class ItemStore {
       now: () => this.now(),
       isLive: (item, now) => this.isLive(item, now),
     });
+    if (options.maintainer === false) return;
     this.maintainer = setInterval(() => this.maintain(), MAINTAINER_INTERVAL_MS);
     this.maintainer.unref();
     const automover = new SlabAutomover(this.slabs, this.lru, automove, () => this.now());
@@ -197,7 +200,8 @@ export class ItemStore {
 
   /**
    * flush_all: nothing is freed here; items linked before the flush stop being visible and are
-   * reclaimed from the LRU tails by the maintainer, as in memcached (one pass runs at once).
+   * reclaimed from the LRU tails by the maintainer's next pass, or by the get that finds one first
+   * (counted in get_flushed), as in memcached.
    */
   flush(delaySeconds: number): void {
     // With CAS on, the cut-off is a second before the flush time, and an immediate flush also cuts by
@@ -207,7 +211,6 @@ export class ItemStore {
     const cutoff = delaySeconds > 0 ? this.expiryFromWire(delaySeconds) : now;
     this.oldestLive = this.casDisabled ? cutoff : cutoff - 1;
     this.oldestCas = !this.casDisabled && this.oldestLive <= now ? this.nextCas : 0;
-    this.maintain();
   }
 
   private isFlushed(item: Item, now: number): boolean {

@@ -255,6 +255,7 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   }
   if (settings.tempLru && !lruMaintainer) throw new UsageError('temporary_ttl requires lru_maintainer to be enabled');
   settings.verbosity = Math.min(verbose, 2);
+  options.lruMaintainer = lruMaintainer;
   options.memoryLimit = memoryLimit;
   options.maxItemSize = maxItemSize;
   options.geometry = { ...geometry, slabChunkMax: chunkMax };

@@ -17,6 +17,8 @@ const TEXT: Record<string, string> = {
   'over-long key after a yield': `${many('delete f3\r\n', 24)}get f3 ${K251}\r\n`,
   'over-long key after mn': `delete f4\r\nmn\r\ndelete f4\r\ngat 0 ${K251}\r\n`,
   'me with a key that is not base64': 'me c b\r\nme !! b\r\n',
+  // ma walks its flags in order: t before N or T reports the TTL the counter had until then.
+  'ma t before N and T': 'ma fz1 t N100 v\r\nma fz1 t\r\nma fz2 N0 t\r\nma fz1 t T0 t\r\nma fz1 q T100\r\nmg fz1 t\r\n',
 };
 
 const BINARY: Record<string, Buffer[]> = {

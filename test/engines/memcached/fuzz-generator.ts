@@ -157,7 +157,8 @@ function extrasFor(r: () => number, opcode: number): Buffer {
     return deltaExtras(pick(r, BIN_NUMBERS), pick(r, BIN_NUMBERS), pick(r, [0, 0xffffffff, 1000, -1 >>> 0]));
   }
   if (TOUCH_OPS.has(opcode)) return u32(pick(r, [0, 1000, 0xffffffff, 2592001]));
-  if (opcode === 0x08 || opcode === 0x18) return r() < 0.5 ? Buffer.alloc(0) : u32(pick(r, [0, 1000]));
+  // No delayed flush: it revives what an earlier flush hid until memcached's maintainer reclaims it (timing).
+  if (opcode === 0x08 || opcode === 0x18) return r() < 0.5 ? Buffer.alloc(0) : u32(0);
   if (opcode === 0x1b) return u32(1);
   return Buffer.alloc(0);
 }
