@@ -3,7 +3,7 @@
 import type { Client } from '../client.ts';
 import { CLUSTER_SLOTS, keySlot, type ClusterNode, type ClusterShard, type ClusterTopology } from '../cluster.ts';
 import { defineGroup } from '../command-table.ts';
-import { fail } from '../errors.ts';
+import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
 import { writeHelp } from './util.ts';
 
@@ -39,6 +39,29 @@ function nodesLine(t: ClusterTopology, me: ClusterNode | undefined, shard: Clust
   const slots = isPrimary ? shard.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' ') : '';
   return `${n.id} ${n.host}:${n.port}@${n.port + 10000} ${flags} ${isPrimary ? '-' : shard.primary.id} 0 ${Date.now()} ${t.epoch} connected${slots ? ` ${slots}` : ''}`;
 }
+
+/**
+ * Redis 7.0's cluster administration subcommands (name, arity). They exist so that scripts, ACLs
+ * and COMMAND see them as redis-server does, but only ever answer with an error here.
+ */
+const ADMIN: [string, number][] = [
+  ['addslots', -3],
+  ['addslotsrange', -4],
+  ['bumpepoch', 2],
+  ['count-failure-reports', 3],
+  ['delslots', -3],
+  ['delslotsrange', -4],
+  ['failover', -2],
+  ['flushslots', 2],
+  ['forget', 3],
+  ['links', 2],
+  ['meet', -4],
+  ['replicate', 3],
+  ['reset', -2],
+  ['saveconfig', 2],
+  ['set-config-epoch', 3],
+  ['setslot', -4],
+];
 
 const CLUSTER_HELP = [
   'CLUSTER <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -85,7 +108,15 @@ export const clusterCommands = defineGroup('server', [
         },
       },
       { name: 'myid', arity: 2, flags: ['stale'], handler: (c) => c.w.bulk(topology(c).nodeOf(c.engine)?.id ?? '') },
-      { name: 'keyslot', arity: 3, flags: ['stale'], handler: (c, a) => c.w.int(keySlot(a[2] as string)) },
+      {
+        name: 'keyslot',
+        arity: 3,
+        flags: ['stale'],
+        handler: (c, a) => {
+          topology(c);
+          c.w.int(keySlot(a[2] as string));
+        },
+      },
       {
         name: 'countkeysinslot',
         arity: 3,
@@ -194,7 +225,25 @@ export const clusterCommands = defineGroup('server', [
           c.w.bulks(shard.replicas.map((r) => nodesLine(t, me, shard, r)));
         },
       })),
-      { name: 'help', arity: 2, flags: ['stale'], handler: (c) => writeHelp(c, CLUSTER_HELP) },
+      {
+        name: 'help',
+        arity: 2,
+        flags: ['stale'],
+        handler: (c) => {
+          topology(c);
+          writeHelp(c, CLUSTER_HELP);
+        },
+      },
+      ...ADMIN.map(([name, arity]) => ({
+        name,
+        arity,
+        flags: [] as const,
+        handler: (c: Client, a: string[]) => {
+          topology(c);
+          // A shard's topology is the control plane's: a node has no slots or peers to manage.
+          fail(E.UNKNOWN_SUB(a[1] as string, a[0] as string));
+        },
+      })),
     ],
   },
   {

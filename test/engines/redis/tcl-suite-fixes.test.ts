@@ -20,6 +20,19 @@ const LEGACY_STREAM = Buffer.from(
 );
 
 const CASES: Record<string, string> = {
+  'CLUSTER subcommands on a server without cluster support, and CLUSTER RESET refused inside a script': `
+    CLUSTER RESET HARD
+    CLUSTER KEYSLOT foo
+    CLUSTER HELP
+    CLUSTER ADDSLOTS 1 2
+    CLUSTER SETSLOT 1
+    CLUSTER MEET 127.0.0.1 1
+    CLUSTER NOSUCH
+    EVAL "return redis.pcall('cluster', 'reset', 'hard')" 0
+    EVAL "return redis.pcall('cluster', 'keyslot', 'foo')" 0
+    EVAL "return redis.pcall('cluster', 'nosuch')" 0
+    COMMAND GETKEYS CLUSTER RESET
+  `,
   'XADD ms-* after the last possible sequence of that ms': `
     XADD x 1-18446744073709551615 f v
     XADD x 1-* f v
