@@ -18,13 +18,14 @@ interface ReadArgs {
   ids: string[];
 }
 
-function parseRead(a: string[], xreadgroup: boolean): ReadArgs {
+function parseRead(a: string[], xreadgroup: boolean, fromScript: boolean): ReadArgs {
   const r: ReadArgs = { count: 0, timeout: -1, noAck: false, group: null, consumer: null, keys: [], ids: [] };
   let streamsArg = 0;
   for (let i = 1; i < a.length; i++) {
     const more = a.length - i - 1;
     const o = (a[i] as string).toLowerCase();
     if (o === 'block' && more > 0) {
+      if (fromScript) fail(`ERR ${xreadgroup ? 'xreadgroup' : 'xread'} command is not allowed with BLOCK option from scripts`);
       const t = parseLL(a[++i] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       r.timeout = t;
@@ -123,7 +124,7 @@ export function xreadgroup(c: Client, a: string[]): void {
 }
 
 function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
-  const r = parseRead(a, xreadgroup);
+  const r = parseRead(a, xreadgroup, c.engine.scripting.isScriptClient(c));
   const n = r.keys.length;
   const gt: StreamId[] = [];
   const groups: (ConsumerGroup | null)[] = [];

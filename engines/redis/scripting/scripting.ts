@@ -120,6 +120,10 @@ export class Scripting implements ApiHost {
     return this.scriptClient;
   }
 
+  isScriptClient(c: Client): boolean {
+    return c === this.scriptClient;
+  }
+
   static sha1(body: string): string {
     return createHash('sha1').update(body, 'latin1').digest('hex');
   }

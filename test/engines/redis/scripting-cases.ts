@@ -165,5 +165,12 @@ export const SCRIPTS: string[] = [
   "setmetatable(redis, {})",
   "setmetatable(cjson, {__index = function() return 1 end})",
   "local t = setmetatable({}, {__metatable = 'locked'}) return {getmetatable(t), pcall(setmetatable, t, {})}",
-  "return {redis.call('ping'), type(KEYS), type(setmetatable)}"
+  "return {redis.call('ping'), type(KEYS), type(setmetatable)}",
+  // BLOCK is refused in a script as soon as it is read, before its timeout or the streams.
+  "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', 's', '$')",
+  "return redis.pcall('xread', 'BLOCK', 'x', 'STREAMS', 's', '$')",
+  "return redis.pcall('xread', 'COUNT', 'x', 'BLOCK', 0, 'STREAMS', 's', '$')",
+  "return redis.pcall('xreadgroup', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>')",
+  "return redis.pcall('xreadgroup', 'BLOCK', -1, 'GROUP', 'g', 'c', 'STREAMS', 's', '>')",
+  "return redis.pcall('xread', 'STREAMS', 's', 'BLOCK')"
 ];
