@@ -178,8 +178,10 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
 
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
-  // Like Redis, admin commands are not shown to monitors, and AUTH/HELLO never reveal secrets.
-  if (e.monitors.size !== 0 && !def.flags.includes('admin') && def.name !== 'auth' && def.name !== 'hello') e.feedMonitors(c, args);
+  // Like Redis, admin commands are not shown to monitors, and AUTH/HELLO never reveal secrets. EXEC
+  // shows after the commands it ran, as redis-server 7.0 feeds it once they are done.
+  const monitored = !def.flags.includes('admin') && def.name !== 'auth' && def.name !== 'hello';
+  if (e.monitors.size !== 0 && monitored && def.name !== 'exec') e.feedMonitors(c, args);
   const mark = c.w.mark;
   const mode = c.replyMode;
   // One clock read per command: each command's time runs from the end of the previous one.
@@ -200,6 +202,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
+  if (def.name === 'exec' && e.monitors.size !== 0 && monitored) e.feedMonitors(c, args);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
   if (e.ks.stats.dirty !== dirtyBefore && e.replication.replicas.size !== 0) c.woff = e.replication.writeOffset;
@@ -224,7 +227,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);
   if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.flags.includes('fast') ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
-  else if (mode === 'skip') {
+  else if (mode === 'skip' && c.replyMode !== 'on') {
+    // CLIENT REPLY ON, run while skipping, answers: Redis clears the skip before it replies.
     c.w.rewind(mark);
     if (c.replyMode === 'skip') c.replyMode = 'on';
   }

@@ -1,7 +1,7 @@
 // Differences from redis-server 7.0 found by Redis's unit/introspection (run against a bare engine),
 // each compared with redis-server through the same requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
@@ -29,6 +29,37 @@ const CASES: Record<string, string> = {
   `,
 };
 
+/** What a MONITOR sees of a transaction, a failed one and a script: command names and arguments only. */
+async function monitored(port: number): Promise<string[]> {
+  const m = await RawClient.connect(port);
+  const c = await RawClient.connect(port);
+  try {
+    await m.call('MONITOR');
+    for (const cmd of [['MULTI'], ['SET', 'foo', 'bar'], ['EXEC'], ['MULTI'], ['NOSUCH'], ['EXEC'], ['EVAL', "redis.call('set','k','v')", '0'], ['PING']]) await c.call(...cmd);
+    const lines: string[] = [];
+    while (!lines.some((l) => l.includes('"PING"'))) {
+      for (const l of (await m.read()).toString('latin1').split('\r\n')) if (l.startsWith('+') && l !== '+OK') lines.push(l.replace(/^\+[0-9.]+ \[\d+ [^\]]*\] /, ''));
+    }
+    return lines;
+  } finally {
+    m.close();
+    c.close();
+  }
+}
+
+/** Replies a client gets around CLIENT REPLY SKIP followed by CLIENT REPLY ON. */
+async function skipThenOn(port: number): Promise<string> {
+  const c = await RawClient.connect(port);
+  try {
+    c.write('CLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING\r\n');
+    let got = '';
+    while (!got.includes('PONG')) got += (await c.read()).toString('latin1');
+    return got;
+  } finally {
+    c.close();
+  }
+}
+
 describe.skipIf(!available)('unit/introspection findings, against redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
@@ -38,6 +69,18 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
   afterAll(async () => {
     await ours?.server.close();
     await real?.stop();
+  });
+
+  it('MONITOR shows EXEC after the commands it ran, and a script before its own calls', async () => {
+    const real_ = await monitored(real.port);
+    expect(real_.slice(0, 3)).toEqual(['"MULTI"', '"SET" "foo" "bar"', '"EXEC"']);
+    expect(await monitored(ours.port)).toEqual(real_);
+  });
+
+  it('CLIENT REPLY ON while a reply is being skipped answers OK', async () => {
+    const b = await skipThenOn(real.port);
+    expect(b).toBe('+OK\r\n+PONG\r\n');
+    expect(await skipThenOn(ours.port)).toBe(b);
   });
 
   for (const [name, text] of Object.entries(CASES)) {
