@@ -51,6 +51,20 @@ function storeKeys(def: CommandDef, args: string[]): number[] {
   return out;
 }
 
+/**
+ * Whether a BITFIELD call only reads, as Redis's bitfieldGetKeys decides (then its key needs only
+ * read permission): nothing but well-formed GET and OVERFLOW; any SET, INCRBY or malformed part writes.
+ */
+function bitfieldReadsOnly(args: string[]): boolean {
+  for (let i = 2; i < args.length; i++) {
+    const left = args.length - i - 1;
+    if (is(args[i], 'get') && left >= 2) i += 2;
+    else if (is(args[i], 'overflow') && left >= 1) i += 1;
+    else return false;
+  }
+  return true;
+}
+
 /** Every key argument of this call with the access the command needs on it. */
 export function keyAccesses(def: CommandDef, args: string[]): KeyAccess[] {
   const positions = keyPositions(def, args);
@@ -63,6 +77,7 @@ export function keyAccesses(def: CommandDef, args: string[]): KeyAccess[] {
     if (a.notKey === true) continue;
     // SET without GET only overwrites (its key spec has variable flags).
     if (def.name === 'set' && !args.some((x, j) => j > 2 && is(x, 'get'))) a = WRITE;
+    if (def.name === 'bitfield' && bitfieldReadsOnly(args)) a = READ;
     out.push({ pos: positions[i] as number, read: a.read, write: a.write });
   }
   for (const pos of extra) out.push({ pos, ...WRITE });

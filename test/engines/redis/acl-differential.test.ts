@@ -111,6 +111,24 @@ const SESSIONS: Record<string, string> = {
     GET x1
     EXEC
   `,
+  // BITFIELD made only of GETs (and OVERFLOW) reads its key: %R~ is enough (Redis's unit/acl-v2).
+  'bitfield read-only calls': `
+    ACL SETUSER bf on nopass %R~read* %W~write* +@all
+    ACL DRYRUN bf bitfield read get u4 0
+    ACL DRYRUN bf bitfield read get u4 0 overflow wrap get i8 4
+    ACL DRYRUN bf bitfield read
+    ACL DRYRUN bf bitfield read set u4 0 1
+    ACL DRYRUN bf bitfield read get u4 0 incrby u4 0 1
+    ACL DRYRUN bf bitfield read get u4
+    ACL DRYRUN bf bitfield read overflow
+    ACL DRYRUN bf bitfield write get u4 0
+    ACL DRYRUN bf bitfield write set u4 0 1
+    AUTH bf x
+    BITFIELD read get u4 0
+    BITFIELD read get u4 0 set u4 0 1
+    BITFIELD write set u4 0 1
+    BITFIELD write get u4 0
+  `,
 };
 
 /**
