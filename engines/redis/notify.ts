@@ -59,7 +59,6 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   decrby: ['$', 'incrby'],
   incrbyfloat: ['$', 'incrbyfloat'],
   setrange: ['$', 'setrange'],
-  getdel: ['g', 'del'],
   persist: ['g', 'persist'],
   rename: (a) => [
     [['g', 'rename_from'], a[1] as string],

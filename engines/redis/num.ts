@@ -199,6 +199,7 @@ export function printfF(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (!Number.isFinite(v)) return v < 0 ? '-inf' : 'inf';
   // toFixed switches to exponent form from 1e21; %f prints every digit (a double that large is an integer).
+  if (Object.is(v, -0)) return '-0.000000';
   if (Math.abs(v) >= 1e21) return `${v < 0 ? '-' : ''}${BigInt(Math.abs(v)).toString()}.000000`;
   return v.toFixed(6);
 }

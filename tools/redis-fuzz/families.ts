@@ -25,7 +25,7 @@ const field = (r: Rnd): string => (r() < 0.8 ? pick(r, ['f1', 'f2', 'f3', 'f4', 
 const member = (r: Rnd): string => (r() < 0.7 ? pick(r, ['a', 'b', 'c', 'd', 'e', '1', '2', '3']) : value(r));
 
 const strings: Gen[] = [
-  (r) => ['SET', keyOf(r, 'str'), value(r), ...opt(r, 0.4, () => [pick(r, ['NX', 'XX', 'GET', 'KEEPTTL', 'GET', 'XX'])]), ...opt(r, 0.3, () => expiryOption(r))],
+  (r) => ['SET', keyOf(r, 'str'), value(r), ...opt(r, 0.4, () => [pick(r, ['NX', 'XX', 'GET', 'KEEPTTL', 'GET', 'XX'])]), ...opt(r, 0.3, () => expiryOption(r, false))],
   (r) => ['GET', keyOf(r, 'str')],
   (r) => ['GETSET', keyOf(r, 'str'), value(r)],
   (r) => ['SETNX', keyOf(r, 'str'), value(r)],
@@ -43,7 +43,7 @@ const strings: Gen[] = [
   (r) => ['SUBSTR', keyOf(r, 'str'), int(r), int(r)],
   (r) => ['SETRANGE', keyOf(r, 'str'), pick(r, ['0', '1', '3', '-1', 'x', '536870912', '10']), value(r)],
   (r) => ['GETDEL', keyOf(r, 'str')],
-  (r) => ['GETEX', keyOf(r, 'str'), ...opt(r, 0.7, () => (r() < 0.2 ? [pick(r, ['PERSIST', 'XX', 'EX'])] : expiryOption(r)))],
+  (r) => ['GETEX', keyOf(r, 'str'), ...opt(r, 0.7, () => (r() < 0.2 ? [pick(r, ['PERSIST', 'XX', 'EX'])] : expiryOption(r, true)))],
   (r) => ['LCS', keyOf(r, 'str'), keyOf(r, 'str'), ...opt(r, 0.6, () => [pick(r, ['LEN', 'IDX']), ...opt(r, 0.5, () => ['MINMATCHLEN', int(r)]), ...opt(r, 0.5, () => ['WITHMATCHLEN'])])],
 ];
 
@@ -203,7 +203,7 @@ const keys: Gen[] = [
 // Full cursor walks: the runner follows the cursor to 0 and compares what came back as a set.
 const scans: Gen[] = [
   (r) => ['SCAN', '0', ...opt(r, 0.5, () => ['MATCH', pick(r, ['*', 's*', '*1', '[hz]?'])]), ...opt(r, 0.4, () => ['COUNT', pick(r, ['1', '2', '10', '0', 'x'])]), ...opt(r, 0.4, () => ['TYPE', pick(r, ['string', 'list', 'zset', 'hash', 'set', 'stream', 'foo'])])],
-  (r) => [pick(r, ['HSCAN', 'SSCAN', 'ZSCAN']), anyKey(r), pick(r, ['0', '0', 'x', '-1', '18446744073709551616']), ...opt(r, 0.4, () => ['MATCH', pick(r, ['*', 'f*', '?', 'a*'])]), ...opt(r, 0.4, () => ['COUNT', pick(r, ['1', '2', '10', '0', 'x'])])],
+  (r) => [pick(r, ['HSCAN', 'SSCAN', 'ZSCAN']), anyKey(r), pick(r, ['0', '0', 'x', '+0', '18446744073709551616']), ...opt(r, 0.4, () => ['MATCH', pick(r, ['*', 'f*', '?', 'a*'])]), ...opt(r, 0.4, () => ['COUNT', pick(r, ['1', '2', '10', '0', 'x'])])],
 ];
 
 const SCRIPTS = [

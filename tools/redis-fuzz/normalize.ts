@@ -74,6 +74,8 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (name === 'XINFO' || name === 'XPENDING') return normalizeStreamTimes(name, f);
   // Libraries, and the functions in each, are dicts.
   if (name === 'FUNCTION' && sub === 'LIST') return sorted(sortUnder(f, 'functions'));
+  // The payload lists libraries in dict order.
+  if (name === 'FUNCTION' && sub === 'DUMP' && f.type === '$' && f.text !== null) return token(`<function dump of ${f.text.length} bytes>`);
   if (name === 'COMMAND' && (sub === 'DOCS' || sub === 'INFO')) {
     const inner = sortUnder(f, 'subcommands', sub === 'INFO');
     // Without names, all commands come in the command table's hash order.

@@ -60,10 +60,13 @@ export function ttlMs(r: Rnd): string {
   return pick(r, ['100000', '10000000', '0', '-1', 'x', '', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '1.5', '+100000']);
 }
 
-/** One SET/GETEX expiry option with its argument. */
-export function expiryOption(r: Rnd): string[] {
+/**
+ * One SET/GETEX expiry option with its argument. SET with a time already past leaves the key for
+ * redis-server's background expiry to find at a moment of its own, so SET only gets future times.
+ */
+export function expiryOption(r: Rnd, pastAllowed: boolean): string[] {
   const o = pick(r, ['EX', 'PX', 'EXAT', 'PXAT', 'ex']);
   if (o === 'PX') return [o, ttlMs(r)];
-  if (o === 'EXAT' || o === 'PXAT') return [o, unixTime(r)];
+  if (o === 'EXAT' || o === 'PXAT') return [o, pastAllowed ? unixTime(r) : pick(r, ['4000000000', '4000000000000', '9223372036854775807', '-1', '0', 'x'])];
   return [o, ttl(r)];
 }

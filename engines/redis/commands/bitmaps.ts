@@ -99,6 +99,8 @@ function bitpos(c: Client, a: string[]): void {
   const want = bitArg;
   const s = getStr(c, a[1] as string);
   if (s === null) return c.w.int(want === 1 ? -1 : 0);
+  // Too many arguments is a syntax error before start/end are read, as in redis-server.
+  if (a.length > 6) fail(E.SYNTAX);
   let start = 0;
   let end = -1;
   const endGiven = a.length >= 5;
@@ -109,7 +111,6 @@ function bitpos(c: Client, a: string[]): void {
     if (is(a[5], 'bit')) bitMode = true;
     else if (!is(a[5], 'byte')) fail(E.SYNTAX);
   }
-  if (a.length > 6) fail(E.SYNTAX);
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(-1);
   const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];

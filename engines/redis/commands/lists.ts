@@ -48,7 +48,8 @@ function popMany(c: Client, key: string, end: End, count: number): string[] {
   if (l === null) return [];
   const out: string[] = [];
   while (out.length < count && l.length > 0) out.push((end === 'left' ? l.popFront() : l.popBack()) as string);
-  c.db.modified(key);
+  // A count of 0 changes nothing, so redis-server announces nothing.
+  if (out.length !== 0) c.db.modified(key);
   return out;
 }
 

@@ -25,6 +25,8 @@ export function numkeysPositions(args: string[]): number[] {
 
 function evalGeneric(c: Client, args: string[], bySha: boolean, readOnly: boolean): void {
   const s = c.engine.scripting;
+  // A SHA that is not 40 characters long cannot match: redis-server says so before reading numkeys.
+  if (bySha && (args[1] as string).length !== 40) fail('NOSCRIPT No matching script. Please use EVAL.');
   const { keys, argv } = splitKeys(args);
   let sha: string;
   let script;

@@ -271,7 +271,7 @@ export const serverCommands = defineGroup('server', [
         arity: -4,
         flags: ['admin', 'loading', 'stale'],
         handler: (c, a) => {
-          if (a.length % 2 !== 0) fail("ERR wrong number of arguments for 'config|set' command");
+          if (a.length % 2 !== 0) fail(E.SYNTAX); // an odd count of name/value words, as redis-server 7.0
           const pairs: [string, string][] = [];
           for (let i = 2; i < a.length; i += 2) pairs.push([a[i] as string, a[i + 1] as string]);
           c.engine.config.setMany(pairs);

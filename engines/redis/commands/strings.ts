@@ -312,7 +312,11 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const v = getStr(c, a[1] as string);
-      if (v !== null) c.db.delete(a[1] as string);
+      // Announced here: an expired key met by the lookup changes the dataset without a del.
+      if (v !== null) {
+        c.db.delete(a[1] as string);
+        notify(c.engine, 'g', 'del', c.dbIndex, a[1] as string);
+      }
       c.w.bulkOrNil(v);
     },
   },

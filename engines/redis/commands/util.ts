@@ -42,7 +42,8 @@ export function parseScanOptions(args: string[], from: number, allowType: boolea
       if (o.count < 1) fail(E.SYNTAX);
       i++;
     } else if (is(a, 'match') && v !== undefined) {
-      o.match = v;
+      // A lone '*' is no pattern at all for redis-server, so it matches even the empty name.
+      o.match = v === '*' ? null : v;
       i++;
     } else if (allowType && is(a, 'type') && v !== undefined) {
       o.type = v.toLowerCase();

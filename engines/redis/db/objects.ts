@@ -102,6 +102,14 @@ export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readon
     if (o.v.size > t.setIntsetEntries || added.some((s) => !INT_RE.test(s))) o.big = true;
   } else if (o.type === 'zset' && !o.big) {
     if (o.v.size > t.zsetEntries || added.some((s) => s.length > t.zsetValue)) o.big = true;
+    // A listpack holds an integral score as an integer, so redis-server reads -0 back as 0 (a skiplist keeps -0).
+    else {
+      for (const m of added) {
+        if (!Object.is(o.v.score(m), -0)) continue;
+        o.v.remove(m);
+        o.v.add(m, 0);
+      }
+    }
   }
 }
 

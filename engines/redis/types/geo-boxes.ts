@@ -49,10 +49,14 @@ function cellAt(lon: number, lat: number, step: number): Cell {
   };
 }
 
-/** A neighbour, wrapping around at the edges of the grid as Redis's bit arithmetic does. */
+/**
+ * A neighbour, wrapping around at the edges of the grid as Redis's bit arithmetic does. An axis that
+ * does not move keeps its index even when it is one past the grid (longitude 180 or the top
+ * latitude), as Redis's geohash_move_x/y return early for 0.
+ */
 function moved(c: Cell, dlon: number, dlat: number): Cell {
   const n = 2 ** c.step;
-  return { ilat: (c.ilat + dlat + n) % n, ilon: (c.ilon + dlon + n) % n, step: c.step };
+  return { ilat: dlat === 0 ? c.ilat : (c.ilat + dlat + n) % n, ilon: dlon === 0 ? c.ilon : (c.ilon + dlon + n) % n, step: c.step };
 }
 
 function area(c: Cell): { latMin: number; latMax: number; lonMin: number; lonMax: number } {
