@@ -24,24 +24,24 @@ function del(c: Client, a: string[]): void {
   c.w.int(n);
 }
 
-type ExpireCond = 'nx' | 'xx' | 'gt' | 'lt' | null;
+interface ExpireCond {
+  nx: boolean;
+  xx: boolean;
+  gt: boolean;
+  lt: boolean;
+}
 
+// XX combines with GT or LT (both must hold), as in redis-server's expireGenericCommand.
 function parseExpireCond(a: string[], from: number): ExpireCond {
-  let nx = false,
-    xx = false,
-    gt = false,
-    lt = false;
+  const cond: ExpireCond = { nx: false, xx: false, gt: false, lt: false };
   for (let i = from; i < a.length; i++) {
     const o = (a[i] as string).toLowerCase();
-    if (o === 'nx') nx = true;
-    else if (o === 'xx') xx = true;
-    else if (o === 'gt') gt = true;
-    else if (o === 'lt') lt = true;
+    if (o === 'nx' || o === 'xx' || o === 'gt' || o === 'lt') cond[o] = true;
     else fail(`ERR Unsupported option ${a[i]}`);
   }
-  if (nx && (xx || gt || lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
-  if (gt && lt) fail('ERR GT and LT options at the same time are not compatible');
-  return nx ? 'nx' : xx ? 'xx' : gt ? 'gt' : lt ? 'lt' : null;
+  if (cond.nx && (cond.xx || cond.gt || cond.lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
+  if (cond.gt && cond.lt) fail('ERR GT and LT options at the same time are not compatible');
+  return cond;
 }
 
 /** EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT share everything but the unit and the base time. */
@@ -60,13 +60,13 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
   const at = Number(exact);
   if (!c.db.exists(key)) return c.w.int(0);
   const cur = c.db.ttlOf(key);
-  if (cond === 'nx' && cur !== undefined) return c.w.int(0);
-  if (cond === 'xx' && cur === undefined) return c.w.int(0);
-  if (cond === 'gt' || cond === 'lt') {
+  if (cond.nx && cur !== undefined) return c.w.int(0);
+  if (cond.xx && cur === undefined) return c.w.int(0);
+  if (cond.gt || cond.lt) {
     // Compared as int64s: two times past 2^53 can round to the same double.
     const curExact = cur === undefined ? undefined : (c.db.preciseExpires.get(key) ?? BigInt(cur));
-    if (cond === 'gt' && (curExact === undefined || exact <= curExact)) return c.w.int(0);
-    if (cond === 'lt' && curExact !== undefined && exact >= curExact) return c.w.int(0);
+    if (cond.gt && (curExact === undefined || exact <= curExact)) return c.w.int(0);
+    if (cond.lt && curExact !== undefined && exact >= curExact) return c.w.int(0);
   }
   // A time already past deletes the key, and redis-server announces that as a del.
   if (at <= c.engine.clock.now()) {

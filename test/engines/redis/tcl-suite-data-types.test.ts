@@ -149,4 +149,27 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
       c.close();
     }
   });
+
+  it('EXPIRE XX combines with GT or LT: both conditions must hold', async () => {
+    const results = await differential(
+      ours.port,
+      real.port,
+      script(`
+        SET k v
+        EXPIRE k 100 XX GT
+        EXPIRE k 100 NX
+        EXPIRE k 50 XX GT
+        EXPIRE k 300 XX GT
+        EXPIRE k 1000 XX LT
+        EXPIRE k 50 GT XX
+        EXPIRE k 50 LT XX
+        PERSIST k
+        EXPIRE k 50 XX LT
+        EXPIRE k 50 LT
+        PEXPIRE k 100000 XX GT LT
+        EXPIRE k 10 XX NX
+      `),
+    );
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
 });
