@@ -435,8 +435,14 @@ export const connectionCommands = defineGroup('connection', [
           } else if (a.length > 4) fail(E.SYNTAX);
           const target = c.engine.clients.get(id);
           if (target === undefined || target.blocked === null) return c.w.int(0);
-          if (asError) target.w.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-          else target.blocked.onTimeout();
+          if (asError) {
+            // The blocked command ends in an error: Redis counts it in errorstats and as a failed call.
+            const msg = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
+            target.w.error(msg);
+            c.engine.countError(msg);
+            const def = c.engine.lookup(target.lastCommand);
+            if (def !== undefined) c.engine.commandStats(def).failed++;
+          } else target.blocked.onTimeout();
           c.engine.unblock(target);
           c.engine.resume(target);
           c.w.int(1);

@@ -40,6 +40,26 @@ async function observe(port: number): Promise<string[]> {
   }
 }
 
+/** errorstats and commandstats after a BLPOP is ended by CLIENT UNBLOCK ... ERROR. */
+async function unblockedStats(port: number): Promise<string[]> {
+  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  const b = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  await Promise.all([r.connect(), b.connect()]);
+  try {
+    await r.config('RESETSTAT');
+    const id = String(await b.client('ID'));
+    const popped = b.blpop('nolist', 0).catch((err: Error) => err.message);
+    while (!String(await r.client('LIST')).includes(`id=${id} `) || !/flags=b/.test(String(await r.client('LIST')))) await new Promise((res) => setTimeout(res, 20));
+    await r.client('UNBLOCK', id, 'ERROR');
+    const reply = await popped;
+    const info = String(await r.info('all')).split('\r\n');
+    return [String(reply), ...info.filter((l) => l.startsWith('errorstat_') || l.startsWith('total_error_replies')), ...info.filter((l) => l.startsWith('cmdstat_blpop:')).map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+/, 'usec=N'))];
+  } finally {
+    r.disconnect();
+    b.disconnect();
+  }
+}
+
 describe.skipIf(!available)('INFO LATENCYSTATS, against redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
@@ -55,5 +75,11 @@ describe.skipIf(!available)('INFO LATENCYSTATS, against redis-server 7.0', () =>
     const b = await observe(real.port);
     expect(b[1]).toContain('latency_percentiles_usec_set:p50=N,p99=N,p99.9=N');
     expect(await observe(ours.port)).toEqual(b);
+  });
+
+  it('a BLPOP ended by CLIENT UNBLOCK ERROR is an error reply and a failed call', async () => {
+    const b = await unblockedStats(real.port);
+    expect(b).toContain('errorstat_UNBLOCKED:count=1');
+    expect(await unblockedStats(ours.port)).toEqual(b);
   });
 });
