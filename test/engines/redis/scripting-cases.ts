@@ -172,5 +172,11 @@ export const SCRIPTS: string[] = [
   "return redis.pcall('xread', 'COUNT', 'x', 'BLOCK', 0, 'STREAMS', 's', '$')",
   "return redis.pcall('xreadgroup', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', 's', '>')",
   "return redis.pcall('xreadgroup', 'BLOCK', -1, 'GROUP', 'g', 'c', 'STREAMS', 's', '>')",
-  "return redis.pcall('xread', 'STREAMS', 's', 'BLOCK')"
+  "return redis.pcall('xread', 'STREAMS', 's', 'BLOCK')",
+  // cmsgpack at its nesting limit (16) and nested input deeper than a JS function's 20 stack slots.
+  "local a = {y = 5} local b = {x = a} a.x = b local e = cmsgpack.pack(a) local re = cmsgpack.unpack(e) return {#e, re.x.x.y, type(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x), type(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x)}",
+  "local s = string.rep(string.char(0x91), 200) .. string.char(0xc0) local t = cmsgpack.unpack(s) local n = 0 while type(t) == 'table' do n = n + 1 t = t[1] end return n",
+  "local s = string.rep(string.char(0x81, 0xa1, 0x6b), 100) .. string.char(1) local t = cmsgpack.unpack(s) local n = 0 while type(t) == 'table' do n = n + 1 t = t.k end return {n, t}",
+  "return {cmsgpack.unpack(string.rep(string.char(1), 100))}",
+  "local t = {} local c = t for i = 1, 30 do c[1] = {} c = c[1] end return cmsgpack.pack(t)"
 ];

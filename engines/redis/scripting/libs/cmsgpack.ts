@@ -97,6 +97,9 @@ function encode(L: LuaState, idx: number, out: ByteSink, level: number): void {
   } else if (t === lua.LUA_TBOOLEAN) out.byte(lua.lua_toboolean(L, idx) ? 0xc3 : 0xc2);
   else if (t === lua.LUA_TNUMBER) encodeNumber(out, lua.lua_tonumber(L, idx));
   else if (t === lua.LUA_TTABLE && level < MAX_NESTING) {
+    // Each level holds a key and a value on the stack: past the 20 slots a JS function starts
+    // with, fengari would write over the frames above it.
+    laux.luaL_checkstack(L, 3, null);
     const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
     const n = isArray(L, abs);
     if (n >= 0) {
@@ -133,6 +136,8 @@ function decode(L: LuaState, b: Uint8Array, pos: number): number {
   };
   need(1);
   const c = b[pos++] as number;
+  // Room for this value and, in a map, its key (see encode).
+  laux.luaL_checkstack(L, 3, null);
   const view = () => new DataView(b.buffer, b.byteOffset + pos);
   const u16 = () => {
     need(2);
