@@ -5,6 +5,7 @@ import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, toI64 } from '../num.ts';
 import { eachWritten, replySliced } from '../sliced.ts';
+import { randomOne, replyRandom } from './random-reply.ts';
 import { scanCollection } from './scan-collection.ts';
 import { parseCursor, parseRandomArgs } from './util.ts';
 
@@ -31,52 +32,32 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
   else c.w.ok();
 }
 
-/** Picks `count` random entries: distinct when count > 0, with repeats allowed when negative. */
-/** Replies with repeats are materialised in memory; beyond this a huge negative count would exhaust the heap. */
-const MAX_RANDOM_REPLY = 10_000_000;
-
-export function randomPick<T>(items: T[], count: number): T[] {
-  if (count < -MAX_RANDOM_REPLY) fail('ERR value is out of range');
-  if (count >= 0) {
-    if (count >= items.length) return items;
-    const copy = items.slice();
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (copy.length - i));
-      [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-    }
-    return copy.slice(0, count);
-  }
-  const out: T[] = [];
-  for (let i = 0; i < -count; i++) out.push(items[Math.floor(Math.random() * items.length)] as T);
-  return out;
-}
-
 function hrandfield(c: Client, a: string[]): void {
   const opts = parseRandomArgs(a, 'withvalues');
   const h = getHash(c, a[1] as string);
   if (opts === null) {
     if (h === null || h.size === 0) return c.w.nil();
-    const keys = [...h.keys()];
-    return c.w.bulk(keys[Math.floor(Math.random() * keys.length)] as string);
+    return c.w.bulk(randomOne(h.keys(), h.size) as string);
   }
   const { count, withOption: withValues } = opts;
   if (h === null) return c.w.array(0);
-  const picked = randomPick([...h.entries()], count);
-  if (!withValues) return c.w.bulks(picked.map(([f]) => f));
-  if (c.w.proto === 3) {
-    c.w.array(picked.length);
-    for (const [f, v] of picked) {
-      c.w.array(2);
-      c.w.bulk(f);
-      c.w.bulk(v);
-    }
-  } else {
-    c.w.array(picked.length * 2);
-    for (const [f, v] of picked) {
-      c.w.bulk(f);
-      c.w.bulk(v);
-    }
-  }
+  const w = c.w;
+  if (!withValues) return replyRandom(c, h.keys(), h.size, count, (n) => w.array(n), (f) => w.bulk(f));
+  const pairs = w.proto === 3;
+  // Names are picked and values looked up as written: a pool of a million [name, value] pairs would cost
+  // the young-generation collector pauses of its own.
+  replyRandom(
+    c,
+    h.keys(),
+    h.size,
+    count,
+    (n) => w.array(pairs ? n : n * 2),
+    (f) => {
+      if (pairs) w.array(2);
+      w.bulk(f);
+      w.bulk(h.get(f) as string);
+    },
+  );
 }
 
 /** HSCAN/SSCAN/ZSCAN reply everything in one page, as Redis does for small encodings; cursors stay valid. */

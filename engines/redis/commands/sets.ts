@@ -5,7 +5,7 @@ import { newSet, updateEncoding, type SetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
-import { randomPick } from './hashes.ts';
+import { randomOne, randomPick, replyRandom } from './random-reply.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
@@ -79,7 +79,7 @@ function spop(c: Client, a: string[]): void {
   const s = getSet(c, key, false);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
-    const [m] = randomPick([...s], 1);
+    const m = randomOne(s, s.size);
     s.delete(m as string);
     c.db.modified(key);
     return c.w.bulk(m as string);
@@ -99,11 +99,12 @@ function srandmember(c: Client, a: string[]): void {
   const s = getSet(c, a[1] as string);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
-    return c.w.bulk(randomPick([...s], 1)[0] as string);
+    return c.w.bulk(randomOne(s, s.size) as string);
   }
   const count = parseIntArg(a[2] as string);
   if (s === null) return c.w.array(0);
-  c.w.bulks(randomPick([...s], count));
+  const w = c.w;
+  replyRandom(c, s, s.size, count, (n) => w.array(n), (m) => w.bulk(m));
 }
 
 function numkeysList(a: string[], at: number): string[] {

@@ -5,7 +5,7 @@ import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
-import { randomPick } from './hashes.ts';
+import { randomOne, replyRandom } from './random-reply.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
 import { notify } from '../notify.ts';
@@ -52,27 +52,25 @@ export function parseLexRange(minS: string, maxS: string): LexRange {
   return { min, max, minEx, maxEx, minInf, maxInf };
 }
 
-/** Replies entries as members, or with scores (flat in RESP2, pairs in RESP3). */
+/** How entries go out: members alone, or with scores (flat in RESP2, pairs in RESP3). */
+function entryReply(c: Client, withScores: boolean): { header: (n: number) => void; write: (e: Entry) => void } {
+  const w = c.w;
+  const pairs = withScores && w.proto === 3;
+  return {
+    header: (n) => w.array(withScores && !pairs ? n * 2 : n),
+    write: ([m, s]) => {
+      if (pairs) w.array(2);
+      w.bulk(m);
+      if (pairs) w.double(s);
+      else if (withScores) w.bulk(formatDouble(s));
+    },
+  };
+}
+
 function writeEntries(c: Client, entries: Entry[], withScores: boolean): void {
-  if (!withScores) {
-    c.w.array(entries.length);
-    for (const [m] of entries) c.w.bulk(m);
-    return;
-  }
-  if (c.w.proto === 3) {
-    c.w.array(entries.length);
-    for (const [m, s] of entries) {
-      c.w.array(2);
-      c.w.bulk(m);
-      c.w.double(s);
-    }
-    return;
-  }
-  c.w.array(entries.length * 2);
-  for (const [m, s] of entries) {
-    c.w.bulk(m);
-    c.w.bulk(formatDouble(s));
-  }
+  const r = entryReply(c, withScores);
+  r.header(entries.length);
+  for (const e of entries) r.write(e);
 }
 
 /** A stretch of a sorted set: `count` entries from rank `from`, ranks counted in the walking direction. */
@@ -87,19 +85,9 @@ interface Window {
  * gathered first.
  */
 function writeWindow(c: Client, z: ZSet, win: Window, withScores: boolean): void {
-  if (win.count <= 1024) return writeEntries(c, [...z.walk(win.from, win.count, win.rev)], withScores);
-  const w = c.w;
-  const pairs = withScores && w.proto === 3;
-  w.array(withScores && !pairs ? win.count * 2 : win.count);
-  replySliced(
-    c,
-    eachWritten(z.walk(win.from, win.count, win.rev), ([m, s]) => {
-      if (pairs) w.array(2);
-      w.bulk(m);
-      if (pairs) w.double(s);
-      else if (withScores) w.bulk(formatDouble(s));
-    }),
-  );
+  const r = entryReply(c, withScores);
+  r.header(win.count);
+  replySliced(c, eachWritten(z.walk(win.from, win.count, win.rev), r.write));
 }
 
 function zadd(c: Client, a: string[], incrCmd: boolean): void {
@@ -549,11 +537,13 @@ function zrandmember(c: Client, a: string[]): void {
   const z = getZ(c, a[1] as string);
   if (opts === null) {
     if (z === null) return c.w.nil();
-    return c.w.bulk(randomPick([...z.dict.keys()], 1)[0] as string);
+    return c.w.bulk(randomOne(z.dict.keys(), z.size) as string);
   }
   const { count, withOption: withScores } = opts;
   if (z === null) return c.w.array(0);
-  writeEntries(c, randomPick([...z.dict.entries()], count), withScores);
+  const r = entryReply(c, withScores);
+  // Members are picked and scores looked up as written (see HRANDFIELD).
+  replyRandom(c, z.dict.keys(), z.size, count, r.header, (m) => r.write([m, z.score(m) as number]));
 }
 
 const ALL_OPTS = { by: true, rev: true, withScores: true, limit: true };
