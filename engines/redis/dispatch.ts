@@ -6,6 +6,7 @@ import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
+import { redactForMonitor } from './monitor-redact.ts';
 import { notifyCommand } from './notify.ts';
 
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -178,10 +179,10 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
 
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
-  // Like Redis, admin commands are not shown to monitors, and AUTH/HELLO never reveal secrets. EXEC
-  // shows after the commands it ran, as redis-server 7.0 feeds it once they are done.
-  const monitored = !def.flags.includes('admin') && def.name !== 'auth' && def.name !== 'hello';
-  if (e.monitors.size !== 0 && monitored && def.name !== 'exec') e.feedMonitors(c, args);
+  // Like Redis, admin commands are not shown to monitors, and passwords show redacted. EXEC shows
+  // after the commands it ran, as redis-server 7.0 feeds it once they are done.
+  const monitored = !def.flags.includes('admin');
+  if (e.monitors.size !== 0 && monitored && def.name !== 'exec') e.feedMonitors(c, redactForMonitor(def.name, args));
   const mark = c.w.mark;
   const mode = c.replyMode;
   // One clock read per command: each command's time runs from the end of the previous one.

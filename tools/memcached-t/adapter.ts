@@ -1,5 +1,6 @@
 // Stands in for the memcached binary under memcached's test suite: same command line, our engine.
 // SIGINT/SIGTERM stop it as they stop memcached, so the suite's handles clean up the same way.
+import { renameSync, writeFileSync } from 'node:fs';
 import { createMemcachedServer } from '../../engines/memcached/server.ts';
 import { parseMemcachedArgs, UsageError } from './options.ts';
 
@@ -13,14 +14,28 @@ function invoke(argv: string[]): ReturnType<typeof parseMemcachedArgs> {
   }
 }
 
-const { action, options } = invoke(process.argv.slice(2));
+/**
+ * MEMCACHED_PORT_FILENAME: memcached lists the ports it bound there ("TCP INET: 11211"), written to
+ * a .lck file renamed into place once every listener is up, so a reader never sees half of it.
+ */
+function writePortFile(ports: number[]): void {
+  const name = process.env.MEMCACHED_PORT_FILENAME;
+  if (name === undefined) return;
+  writeFileSync(`${name}.lck`, ports.map((p) => `TCP INET: ${p}\n`).join(''));
+  renameSync(`${name}.lck`, name);
+}
+
+const { action, options, tcp } = invoke(process.argv.slice(2));
 if (action === 'version') {
   process.stdout.write('memcached 1.6.18\n');
   process.exit(0);
 }
 const server = createMemcachedServer(options);
-server.listen().then(
-  () => undefined,
+const listening = tcp ? server.listen() : Promise.resolve(null);
+// Without a listener nothing else keeps the process up until its signal, as memcached stays up.
+const idle = tcp ? undefined : setInterval(() => undefined, 60_000);
+listening.then(
+  (port) => writePortFile(port === null ? [] : [port]),
   (err: Error) => {
     process.stderr.write(`failed to listen on TCP port ${options.port}: ${err.message}\n`);
     process.exit(71);
@@ -29,6 +44,7 @@ server.listen().then(
 const stop = (): void => {
   // memcached exits at once on these signals; a close still waiting on a client must not keep us alive.
   setTimeout(() => process.exit(0), 1000).unref();
+  clearInterval(idle);
   void server.close().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);

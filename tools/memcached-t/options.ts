@@ -20,6 +20,8 @@ export class UsageError extends Error {
 export interface Invocation {
   action: 'run' | 'version';
   options: MemcachedServerOptions;
+  /** -p 0: no TCP listener at all (memcached then serves nothing, UDP being off by default). */
+  tcp: boolean;
 }
 
 /** strtol as memcached's safe_strtol: the whole text must be a number. */
@@ -66,12 +68,18 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   let chunkMaxChanged = false;
   let lruMaintainer = true;
   let verbose = 0;
+  let tcpPort: number | undefined;
+  let udpPort = 0;
   for (const [c, value] of getopt(argv)) {
     switch (c) {
       case 'V':
-        return { action: 'version', options };
+        return { action: 'version', options, tcp: true };
       case 'p':
-        options.port = Number.parseInt(value!, 10) || 0;
+        tcpPort = Number.parseInt(value!, 10) || 0;
+        break;
+      case 'U':
+        // There is no UDP listener, but memcached takes the TCP port from -U when -p is not given.
+        udpPort = Number.parseInt(value!, 10) || 0;
         break;
       case 'l':
         options.host = value!.split(',')[0]!.replace(/^notls:/, '').replace(/:\d+$/, '');
@@ -261,5 +269,9 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   options.geometry = { ...geometry, slabChunkMax: chunkMax };
   options.settings = settings;
   options.version = '1.6.18';
-  return { action: 'run', options };
+  // atoi: -1 asks for an ephemeral port, 0 for none.
+  const port = tcpPort ?? (udpPort !== 0 ? udpPort : 11211);
+  if (port > 65535) throw new UsageError(`ERROR: Invalid port number ${port}.`);
+  options.port = port < 0 ? 0 : port;
+  return { action: 'run', options, tcp: port !== 0 };
 }

@@ -3,7 +3,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg, parseRangeIntArg } from '../num.ts';
+import { I64_MIN, parseI64Arg, parseIntArg, parseRangeIntArg } from '../num.ts';
 import { eachWritten, indexes, replySliced } from '../sliced.ts';
 import type { Deque } from '../types/deque.ts';
 import { failBlocked } from './blocked-error.ts';
@@ -215,13 +215,18 @@ function lmpop(c: Client, a: string[], blocking: boolean): void {
 
 function lpos(c: Client, a: string[]): void {
   let rank = 1;
+  // redis-server 7.0 negates a negative rank in int64: LLONG_MIN stays negative, so every match from
+  // the tail counts as reached, and COUNT's stop test overflows: all matches are listed.
+  let rankWraps = false;
   let count: number | null = null;
   let maxlen = 0;
   for (let i = 3; i < a.length; i++) {
     const v = a[i + 1];
     if (v === undefined) fail(E.SYNTAX);
     if (is(a[i], 'rank')) {
-      rank = parseIntArg(v);
+      const r = parseI64Arg(v);
+      rankWraps = r === I64_MIN;
+      rank = Number(r);
       if (rank === 0) fail("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
     } else if (is(a[i], 'count')) {
       count = parseIntArg(v, "ERR COUNT can't be negative");
@@ -237,8 +242,8 @@ function lpos(c: Client, a: string[]): void {
   const matches: number[] = [];
   if (l !== null) {
     const n = l.length;
-    const want = count === null ? 1 : count === 0 ? Infinity : count;
-    let skip = Math.abs(rank) - 1;
+    const want = count === null ? 1 : count === 0 || rankWraps ? Infinity : count;
+    let skip = rankWraps ? 0 : Math.abs(rank) - 1;
     for (let step = 0; step < n && (maxlen === 0 || step < maxlen) && matches.length < want; step++) {
       const idx = rank > 0 ? step : n - 1 - step;
       if (l.get(idx) === elem) {

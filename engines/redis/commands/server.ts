@@ -32,6 +32,30 @@ function migrateKeys(a: string[]): number[] {
   return [3];
 }
 
+/**
+ * MIGRATE checks its options, numbers and keys as redis-server does and answers NOKEY when none of
+ * the keys exists; moving keys to another server is not supported.
+ */
+function migrateCommand(c: Client, a: string[]): void {
+  let keys = [a[3] as string];
+  for (let j = 6; j < a.length; j++) {
+    const w = (a[j] as string).toLowerCase();
+    const more = a.length - 1 - j;
+    if (w === 'copy' || w === 'replace') continue;
+    if (w === 'auth' && more >= 1) j++;
+    else if (w === 'auth2' && more >= 2) j += 2;
+    else if (w === 'keys') {
+      if (a[3] !== '') fail('ERR When using MIGRATE KEYS option, the key argument must be set to the empty string');
+      keys = a.slice(j + 1);
+      break;
+    } else fail(E.SYNTAX);
+  }
+  parseIntArg(a[5] as string);
+  parseIntArg(a[4] as string);
+  if (!keys.some((k) => c.db.exists(k))) return c.w.simple('NOKEY');
+  fail('ERR MIGRATE is not supported by this server');
+}
+
 const CONFIG_HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
@@ -165,7 +189,7 @@ export const serverCommands = defineGroup('server', [
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'no_multi', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
-  { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: () => fail('ERR MIGRATE is not supported by this server') },
+  { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: migrateCommand },
   {
     name: 'monitor',
     arity: 1,

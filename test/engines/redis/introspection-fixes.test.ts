@@ -19,6 +19,16 @@ const CASES: Record<string, string> = {
     CONFIG SET loading-process-events-interval-bytes 10
     CONFIG SET key-load-delay 0
   `,
+  'MIGRATE checks its arguments and answers NOKEY when no key exists': `
+    MIGRATE 127.0.0.1 1 nokey 9 5000
+    MIGRATE 127.0.0.1 1 nokey 9 5000 AUTH user
+    MIGRATE 127.0.0.1 1 nokey 9 5000 AUTH2 user pass COPY REPLACE
+    MIGRATE 127.0.0.1 1 "" 9 5000 KEYS a b
+    MIGRATE 127.0.0.1 1 k 9 5000 KEYS a b
+    MIGRATE 127.0.0.1 1 nokey 9 5000 bogus
+    MIGRATE 127.0.0.1 1 nokey x 5000
+    MIGRATE 127.0.0.1 1 nokey 9 x
+  `,
   'CONFIG GET answers a plain name as it was spelt, once': `
     CONFIG GET MAXMEMORY
     CONFIG GET Hash-Max-Ziplist-Entries
@@ -35,7 +45,10 @@ async function monitored(port: number): Promise<string[]> {
   const c = await RawClient.connect(port);
   try {
     await m.call('MONITOR');
-    for (const cmd of [['MULTI'], ['SET', 'foo', 'bar'], ['EXEC'], ['MULTI'], ['NOSUCH'], ['EXEC'], ['EVAL', "redis.call('set','k','v')", '0'], ['PING']]) await c.call(...cmd);
+    const sent = [['MULTI'], ['SET', 'foo', 'bar'], ['EXEC'], ['MULTI'], ['NOSUCH'], ['EXEC'], ['EVAL', "redis.call('set','k','v')", '0']];
+    // Secrets show redacted, as the requests fail.
+    sent.push(['AUTH', 'not-real'], ['AUTH', 'not-real', 'not-a-password'], ['HELLO', '2', 'AUTH', 'u', 'p'], ['MIGRATE', '127.0.0.1', '1', 'key', '9', '5000', 'AUTH2', 'user', 'password'], ['PING']);
+    for (const cmd of sent) await c.call(...cmd);
     const lines: string[] = [];
     while (!lines.some((l) => l.includes('"PING"'))) {
       for (const l of (await m.read()).toString('latin1').split('\r\n')) if (l.startsWith('+') && l !== '+OK') lines.push(l.replace(/^\+[0-9.]+ \[\d+ [^\]]*\] /, ''));

@@ -172,4 +172,25 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
     );
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
+
+  it('LPOS with RANK -9223372036854775808 answers as redis-server 7.0: from the tail, every match', async () => {
+    const min = '-9223372036854775808';
+    const results = await differential(
+      ours.port,
+      real.port,
+      script(`
+        RPUSH l a b a c a
+        LPOS l a RANK ${min}
+        LPOS l a RANK ${min} COUNT 1
+        LPOS l a RANK ${min} COUNT 0
+        LPOS l a RANK ${min} MAXLEN 2
+        LPOS l a RANK ${min} COUNT 0 MAXLEN 2
+        LPOS l a RANK -9223372036854775807
+        LPOS l a RANK -9223372036854775807 COUNT 0
+        LPOS l a RANK -2 COUNT 0
+        LPOS l a RANK -9223372036854775809
+      `),
+    );
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
 });
