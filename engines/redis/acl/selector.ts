@@ -209,6 +209,11 @@ export class Selector {
     return null;
   }
 
+  /** allkeys, or a read pattern that is `*` itself. */
+  readsAnyKey(): boolean {
+    return this.allKeys || this.keys.some((k) => k.read && k.pattern === '*');
+  }
+
   /** A channel matches the user's patterns; a subscribed pattern must equal one of them literally. */
   channelAllowed(channel: string, literal: boolean): boolean {
     if (this.allChannels) return true;

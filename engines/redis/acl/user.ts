@@ -112,6 +112,15 @@ export class AclUser {
     return worst;
   }
 
+  /**
+   * Whether a selector that allows this call may also read every key (allkeys, or a `~*`/`%R~*`
+   * pattern): SORT's BY and GET read keys no key spec names, so Redis asks for that.
+   */
+  readsAnyKey(def: Parameters<Selector['check']>[0], args: string[]): boolean {
+    if (this.unrestricted) return true;
+    return [this.root, ...this.selectors].some((sel) => sel.check(def, args) === null && sel.readsAnyKey());
+  }
+
   flags(): string[] {
     const out = [this.enabled ? 'on' : 'off'];
     if (this.nopass) out.push('nopass');

@@ -27,6 +27,12 @@ function lookupPattern(c: Client, pattern: string, elem: string): string | null 
   return o.type === 'string' ? o.v : null;
 }
 
+/** BY and GET read keys named by patterns: Redis refuses them to users who may not read every key. */
+function mayReadOtherKeys(c: Client, a: string[], option: 'BY' | 'GET'): void {
+  const def = c.engine.lookup(a[0] as string);
+  if (def !== undefined && !c.user.readsAnyKey(def, a)) fail(`ERR ${option} option of SORT denied due to insufficient ACL permissions.`);
+}
+
 function sort(c: Client, a: string[], readOnly: boolean): void {
   const key = a[1] as string;
   let by: string | null = null;
@@ -49,7 +55,10 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
       store = a[++i] as string;
     } else if (w === 'by' && i + 1 < a.length) {
       by = a[++i] as string;
+      // A BY without '*' means no sorting and reads no other key.
+      if (by.includes('*')) mayReadOtherKeys(c, a, 'BY');
     } else if (w === 'get' && i + 1 < a.length) {
+      mayReadOtherKeys(c, a, 'GET');
       gets.push(a[++i] as string);
     } else fail(E.SYNTAX);
   }

@@ -129,6 +129,34 @@ const SESSIONS: Record<string, string> = {
     BITFIELD write set u4 0 1
     BITFIELD write get u4 0
   `,
+  // SORT's BY (with a '*') and GET read keys no key spec names: only a user who may read every key (unit/acl-v2).
+  'sort by/get need access to every key': `
+    SET v1 1
+    LPUSH mylist 1
+    ACL SETUSER s1 on nopass (+sort ~mylist)
+    ACL SETUSER s2 on nopass (+sort ~mylist ~v*)
+    ACL SETUSER s3 on nopass (+sort ~mylist %W~*)
+    ACL SETUSER s4 on nopass (+sort ~mylist %R~*)
+    ACL SETUSER s5 on nopass +sort +sort_ro ~*
+    AUTH s1 x
+    SORT mylist BY v*
+    SORT mylist GET v*
+    SORT mylist GET #
+    SORT mylist BY nosort
+    SORT mylist LIMIT 0 1 GET # BY v*
+    AUTH s2 x
+    SORT mylist BY v*
+    SORT mylist GET v*
+    AUTH s3 x
+    SORT mylist BY v*
+    SORT mylist GET v*
+    AUTH s4 x
+    SORT mylist BY v*
+    SORT mylist BY v* GET # GET v*
+    AUTH s5 x
+    SORT mylist BY v* GET v*
+    SORT_RO mylist BY v* GET v*
+  `,
 };
 
 /**
