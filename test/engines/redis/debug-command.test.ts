@@ -6,7 +6,7 @@ import { differential, encodeCommand, RawClient, realRedisAvailable, script, sta
 import { STALL_BOUND_MS, whileWorking } from './stall.ts';
 
 const available = realRedisAvailable();
-const BIG_N = Number(process.env.DEBUG_RELOAD_N ?? 200_000);
+const BIG_N = Number(process.env.DEBUG_RELOAD_N ?? 100_000);
 
 const EVERY_TYPE = `
   SET s hello
