@@ -20,12 +20,6 @@ export function replyUnlessNoreply(s: Session, tokens: string[]): (line: string)
   };
 }
 
-function liveItems(s: Session): Item[] {
-  const store = s.ctx.store;
-  const now = store.now();
-  return [...store.all()].filter((item) => store.isLive(item, now));
-}
-
 /**
  * The crawler's class list: "all", or comma-separated class ids in 1..63 (empty entries skipped).
  * Returns the set (null for all), or an error line as memcached words it.
@@ -59,7 +53,7 @@ export function lruCrawler(s: Session, tokens: string[]): void {
       s.ctx.store.reapExpired(classes);
       return out.text('OK\r\n');
     }
-    return out.text(metadumpText(s, classes, tokens[2] === 'hash') + 'END\r\n');
+    return s.streamReply(metadumpText(s, classes, tokens[2] === 'hash'));
   }
   if (n === 3 && (sub === 'tocrawl' || sub === 'sleep')) {
     const v = parseU32Wrapped(tokens[2]!);
@@ -88,31 +82,69 @@ export function lruCrawler(s: Session, tokens: string[]): void {
 /** Hash table buckets at memcached's initial hashpower (16): the `metadump hash` walk order. */
 const HASH_MASK = 0xffff;
 
+/** Items looked at, or dump lines produced, between two yields of the metadump generator. */
+const DUMP_STEP = 2000;
+
 /**
  * The crawler takes one item (oldest first) from each class's LRU in turn, classes in ascending order,
  * until all are done; with "hash" it walks the hash table bucket by bucket (newest first within one,
  * as items are pushed onto the bucket's chain). memcached's LRUs are further split into hot, warm and
  * cold segments moved by a background thread, so its interleaving can differ for items not fresh.
+ * A generator yielding every few thousand items, so a big cache is dumped in slices (the connection
+ * writes each yield and lets other work run between them); no step sorts the whole cache.
  */
-function metadumpText(s: Session, classes: Set<number> | null, byHash: boolean): string {
+function* metadumpText(s: Session, classes: Set<number> | null, byHash: boolean): Generator<string> {
   const store = s.ctx.store;
-  const items = liveItems(s).map((item, age) => ({ item, age, cls: slabClassOf(store.slabSizes, item.size) }));
-  if (byHash) {
-    const bucket = new Map(items.map((e) => [e.item, murmur3(e.item.key) & HASH_MASK]));
-    items.sort((a, b) => bucket.get(a.item)! - bucket.get(b.item)! || b.item.cas - a.item.cas);
-  } else {
-    // Rank within the class, then class: round-robin across classes.
-    const seen = new Map<number, number>();
-    const rank = new Map(items.map((e) => [e.item, seen.set(e.cls, (seen.get(e.cls) ?? -1) + 1).get(e.cls)!]));
-    items.sort((a, b) => rank.get(a.item)! - rank.get(b.item)! || a.cls - b.cls);
-  }
-  let dump = '';
-  for (const { item, cls } of items) {
+  const now = store.now();
+  // Crawl order: per class, oldest first. Hash order: per bucket, newest (highest CAS) first.
+  const groups = new Map<number, Item[]>();
+  let n = 0;
+  for (const item of store.all()) {
+    if (++n % DUMP_STEP === 0) yield '';
+    if (!store.isLive(item, now)) continue;
+    const cls = slabClassOf(store.slabSizes, item.size);
     if (classes !== null && !classes.has(cls)) continue;
-    const exp = item.exptime === 0 ? -1 : item.exptime;
-    dump += `key=${uriEncodeKey(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
+    const g = byHash ? murmur3(item.key) & HASH_MASK : cls;
+    let list = groups.get(g);
+    if (list === undefined) groups.set(g, (list = []));
+    list.push(item);
   }
-  return dump;
+  const order = [...groups.keys()].sort((a, b) => a - b);
+  let dump = '';
+  let lines = 0;
+  const line = (item: Item): string => {
+    const exp = item.exptime === 0 ? -1 : item.exptime;
+    const cls = slabClassOf(store.slabSizes, item.size);
+    return `key=${uriEncodeKey(item.key)} exp=${exp} la=${item.time} cas=${item.cas} fetch=${item.fetched ? 'yes' : 'no'} cls=${cls} size=${item.size}\n`;
+  };
+  if (byHash) {
+    for (const g of order) {
+      const list = groups.get(g)!;
+      list.sort((a, b) => b.cas - a.cas);
+      for (const item of list) {
+        dump += line(item);
+        if (++lines % DUMP_STEP === 0) {
+          yield dump;
+          dump = '';
+        }
+      }
+    }
+  } else {
+    // Round robin: the i-th item of each class in turn.
+    const lists = order.map((g) => groups.get(g)!);
+    const longest = Math.max(0, ...lists.map((l) => l.length));
+    for (let i = 0; i < longest; i++) {
+      for (const list of lists) {
+        if (i >= list.length) continue;
+        dump += line(list[i]!);
+        if (++lines % DUMP_STEP === 0) {
+          yield dump;
+          dump = '';
+        }
+      }
+    }
+  }
+  yield dump + 'END\r\n';
 }
 
 export function slabs(s: Session, tokens: string[]): void {

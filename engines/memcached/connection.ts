@@ -3,6 +3,9 @@ import type { Socket } from 'node:net';
 import { executeBinary } from './binary.ts';
 import type { CloseReason, ConnectionInfo, ServerContext, Session } from './context.ts';
 import { OUTPUT_HIGH_WATER, WATCHER_BUFFER } from './limits.ts';
+
+/** How long one slice of a streamed reply may hold the event loop. */
+const STREAM_SLICE_MS = 10;
 import { Output } from './output.ts';
 import { RequestParser, type Request } from './parser.ts';
 import { executeText, textDataLength } from './text.ts';
@@ -18,6 +21,9 @@ export class Connection implements Session {
   private paused = false;
   private requestsThisEvent = 0;
   private watcher: Watcher | null = null;
+  /** A reply still being produced in slices (metadump); the parser holds later commands meanwhile. */
+  private stream: Iterator<string> | null = null;
+  private pumping = false;
 
   constructor(
     readonly ctx: ServerContext,
@@ -66,6 +72,42 @@ export class Connection implements Session {
     this.ctx.watch.watchers.add(this.watcher);
   }
 
+  streamReply(parts: Iterator<string>): void {
+    this.stream = parts;
+    this.parser.hold();
+  }
+
+  /** Writes the streamed reply a slice at a time, yielding the loop between slices and to back-pressure. */
+  private pump(): void {
+    const socket = this.socket;
+    const stream = this.stream;
+    if (stream === null || socket.destroyed) {
+      this.stream = null;
+      this.pumping = false;
+      return;
+    }
+    this.pumping = true;
+    const deadline = performance.now() + STREAM_SLICE_MS;
+    do {
+      const next = stream.next();
+      if (next.done === true) {
+        this.stream = null;
+        this.pumping = false;
+        this.parser.release();
+        return;
+      }
+      if (next.value.length > 0) {
+        socket.write(next.value, 'latin1');
+        this.ctx.store.counters.bytes_written += next.value.length;
+      }
+      if (socket.writableLength > OUTPUT_HIGH_WATER) {
+        socket.once('drain', () => this.pump());
+        return;
+      }
+    } while (performance.now() < deadline);
+    setImmediate(() => this.pump());
+  }
+
   info(): ConnectionInfo {
     const s = this.socket;
     return {
@@ -108,8 +150,8 @@ export class Connection implements Session {
           return false;
         }
         executeText(this, req);
-        // A watcher reads no more commands.
-        return !this.closing && this.watcher === null;
+        // A watcher reads no more commands; a streamed reply holds them until it is written.
+        return !this.closing && this.watcher === null && this.stream === null;
       case 'binary':
         if (!executeBinary(this, req)) this.closing = true;
         return !this.closing;
@@ -129,6 +171,7 @@ export class Connection implements Session {
     // more follow; we run them all, but count its yields.
     store.counters.conn_yields += Math.floor(Math.max(0, this.requestsThisEvent - 1) / ctx.settings.reqsPerEvent);
     this.flush();
+    if (this.stream !== null && !this.pumping) this.pump();
   }
 
   private flush(): void {

@@ -89,4 +89,9 @@ export interface Session {
   lastCommandAt: number;
   /** Turns this connection into a log stream (`watch`): it reads no more commands. */
   startWatching(flags: ReadonlySet<string>): void;
+  /**
+   * A long reply (metadump) produced in slices: each yielded text is written, other work runs between
+   * slices, and the connection reads no further command until the last one.
+   */
+  streamReply(parts: Iterator<string>): void;
 }

@@ -58,6 +58,8 @@ export class RequestParser {
   /** A binary header waiting for its body. */
   private waitingHeader: Buffer | null = null;
   private stopped = false;
+  /** A request asked the parser to hold what follows it (a streamed reply is still being written). */
+  private holding = false;
 
   constructor(private readonly hooks: ParserHooks) {
     this.mode = hooks.protocol ?? 'unknown';
@@ -72,8 +74,22 @@ export class RequestParser {
     return this.waitingTokens !== null || this.waitingHeader !== null || this.skip > 0;
   }
 
+  /** After the current request: keep the rest unparsed until `release` and then the next push. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** memcached reads pipelined commands left behind a metadump only once more bytes arrive. */
+  release(): void {
+    this.holding = false;
+  }
+
   push(chunk: Buffer, handle: RequestHandler): void {
     if (this.stopped) return;
+    if (this.holding) {
+      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+      return;
+    }
     if (this.skip > 0) {
       if (chunk.length <= this.skip) {
         this.skip -= chunk.length;
@@ -123,7 +139,7 @@ export class RequestParser {
 
   private emit(request: Request, handle: RequestHandler): boolean {
     if (!handle(request)) {
-      this.stopped = true;
+      if (!this.holding) this.stopped = true;
       return false;
     }
     return true;
@@ -159,7 +175,8 @@ export class RequestParser {
     const next = nl + 1;
     const dataLength = tokens.length > 0 ? this.hooks.dataLength(tokens) : -1;
     if (dataLength < 0) {
-      return this.emit({ kind: 'text', tokens, data: null, dataDiscarded: false }, handle) ? next : -1;
+      if (this.emit({ kind: 'text', tokens, data: null, dataDiscarded: false }, handle)) return next;
+      return this.holding ? this.keep(buf, next, 0) : -1;
     }
     if (dataLength > this.hooks.maxBuffered) {
       return this.skipThen(buf, next, dataLength, { kind: 'text', tokens, data: null, dataDiscarded: true }, handle);
