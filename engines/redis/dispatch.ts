@@ -63,8 +63,8 @@ function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]):
 
 /** Redis's rejectCommand: the refusal dooms a transaction being queued, and a refused EXEC discards it. */
 export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
-  if (c.multi !== null && def?.name === 'exec') {
-    // A refused EXEC ends the transaction it would have run, as redis-server's execCommandAbort does.
+  if (def?.name === 'exec') {
+    // A refused EXEC ends the transaction it would have run, as redis-server's execCommandAbort does (in MULTI or not).
     c.multi = null;
     c.multiError = false;
     e.unwatchAll(c);
@@ -90,7 +90,7 @@ function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom:
 }
 
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
-function enoughGoodReplicas(e: Engine): boolean {
+export function enoughGoodReplicas(e: Engine): boolean {
   const wanted = Number(e.config.get('min-replicas-to-write') ?? 0);
   const maxLag = Number(e.config.get('min-replicas-max-lag') ?? 10);
   if (wanted === 0 || maxLag === 0 || e.replication.primary !== null) return true;

@@ -1,6 +1,7 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
 import type { Engine } from './engine.ts';
+import { scriptingMemoryFields } from './scripting/memory.ts';
 
 type Section = (e: Engine) => [string, string | number][];
 
@@ -81,8 +82,7 @@ const sections: Record<string, Section> = {
       ['used_memory_dataset', e.ks.usedMemory],
       ['total_system_memory', os.totalmem()],
       ['total_system_memory_human', humanBytes(os.totalmem())],
-      ['used_memory_lua', 31744],
-      ['used_memory_scripts', 0],
+      ...scriptingMemoryFields(e.scripting, humanBytes),
       ['maxmemory', e.config.maxmemory],
       ['maxmemory_human', humanBytes(e.config.maxmemory)],
       ['maxmemory_policy', e.config.maxmemoryPolicy],

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Client, discardingConn } from '../client.ts';
 import { keySlot } from '../cluster.ts';
 import { keyPositions, type CommandDef } from '../command-table.ts';
-import { call as runCommand, reject, resolve } from '../dispatch.ts';
+import { enoughGoodReplicas, call as runCommand, reject, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { formatDouble } from '../resp/writer.ts';
@@ -26,6 +26,7 @@ const HOOK_COUNT = 2000;
 
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
 
 export interface RunRequest {
@@ -70,11 +71,18 @@ export class Run {
 
 const nullConn = discardingConn('lua', 'lua');
 
+/** What redis.call answers when the caller's ACL user may not run a command, by the reason. */
+const SCRIPT_ACL_DENIED = {
+  command: "ERR The user executing the script can't run this command or subcommand",
+  key: "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments",
+  channel: "ERR The user executing the script can't publish to the channel mentioned in the command",
+} as const;
+
 export class Scripting implements ApiHost {
   private state: LuaState | null = null;
   private thread: LuaState | null = null;
   /** sha -> flags and registry reference of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
-  readonly scripts = new Map<string, { flags: ScriptFlags; ref: number }>();
+  readonly scripts = new Map<string, { flags: ScriptFlags; ref: number; size: number }>();
   private runnerRef = 0;
   running: Run | null = null;
   private scriptClient: Client | null = null;
@@ -144,7 +152,7 @@ export class Scripting implements ApiHost {
     }
     setEnvToProxy(L);
     const ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    this.scripts.set(sha, { flags, ref });
+    this.scripts.set(sha, { flags, ref, size: body.length });
     return { sha, flags, ref };
   }
 
@@ -156,6 +164,7 @@ export class Scripting implements ApiHost {
     if (f.noCluster && e.cluster !== null) fail("ERR Can not run script on cluster, 'no-cluster' flag is set.");
     if (!f.allowOom && !f.noWrites && e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory()) fail(E.OOM);
     if (!f.noWrites) {
+      if (!enoughGoodReplicas(e)) fail(NOREPLICAS);
       if (e.replication.primary !== null) fail("READONLY You can't write against a read only replica.");
       if (req.readOnlyCommand) fail('ERR Can not execute a script with write flag using *_ro command.');
     }
@@ -364,9 +373,13 @@ export class Scripting implements ApiHost {
     this.scriptLog.write(level, message, e.config.get('loglevel'), e.clock.now());
   }
 
+  /** redis.acl_check_cmd: the caller's user against the command, found as Redis looks it up (no arity check). */
   aclCheck(args: string[]): boolean | null {
-    const def = resolve(this.engine, args);
-    return typeof def === 'string' ? null : true;
+    let def = this.engine.lookup(args[0] as string);
+    if (def?.subcommands !== undefined && args.length >= 2) def = def.subcommands.get((args[1] as string).toLowerCase());
+    if (def === undefined) return null;
+    const user = (this.running?.req.caller ?? this.client).user;
+    return user.unrestricted || user.check(def, args) === null;
   }
 
   call(L: LuaState, raiseErrors: boolean): number {
@@ -416,9 +429,19 @@ export class Scripting implements ApiHost {
     const def = resolve(e, args);
     if (typeof def === 'string') return def.includes('wrong number of arguments') ? 'ERR Wrong number of args calling Redis command from script' : 'ERR Unknown Redis command called from script';
     if (def.flags.includes('noscript')) return 'ERR This Redis command is not allowed from script';
+    const caller = r.req.caller;
+    if (!caller.user.unrestricted) {
+      const denied = caller.user.check(def, args);
+      if (denied !== null) {
+        e.acl.log.add(caller, denied.reason, 'lua', denied.object, caller.user.name);
+        return SCRIPT_ACL_DENIED[denied.reason];
+      }
+    }
     if (def.isWrite) {
       if (r.readOnly) return 'ERR Write commands are not allowed from read-only scripts.';
       if (e.replication.primary !== null) return "READONLY You can't write against a read only replica.";
+      // Only scripts without a shebang get here with too few replicas (the others were refused before they ran).
+      if (!enoughGoodReplicas(e)) return NOREPLICAS;
     }
     if (r.oom && def.denyOom && !r.req.flags.allowOom && !r.wrote) return E.OOM;
     if (e.cluster !== null) {

@@ -59,6 +59,55 @@ describe.skipIf(!available)('scripting differential', () => {
       ['EVAL', "#!lua flags=\nreturn 1", '0'],
     ]);
   });
+
+  it('min-replicas-to-write refuses shebang scripts that may write before they run, and writes of other scripts', async () => {
+    await compare([
+      ['SET', 'x', 'v'],
+      ['CONFIG', 'SET', 'min-replicas-to-write', '1'],
+      ['EVAL', "#!lua flags=no-writes\nreturn redis.call('get', 'x')", '0'],
+      ['EVAL', "return redis.call('get', 'x')", '0'],
+      ['EVAL', "#!lua\nreturn redis.call('get', 'x')", '0'],
+      ['EVAL', "return redis.pcall('set', 'x', 1)", '0'],
+      ['EVAL', "return redis.call('set', 'x', 1)", '0'],
+      ['CONFIG', 'SET', 'min-replicas-to-write', '0'],
+      ['SCRIPT', 'FLUSH'],
+      ['SCRIPT', 'LOAD', 'return 1'],
+      ['SCRIPT', 'LOAD', 'return 2'],
+    ]);
+    const cached = async (port: number) => /number_of_cached_scripts:(\d+)/.exec(await (await RawClient.connect(port)).call('INFO', 'memory'))?.[1];
+    expect(await cached(ours.port)).toBe(await cached(real.port));
+  });
+
+  it("redis.call runs as the caller's ACL user (refusals logged with context lua); redis.acl_check_cmd checks that user", async () => {
+    const calls = [
+      ['ACL', 'SETUSER', 'bob', 'reset', 'on', '>123', '+@scripting', '+set', '+publish', '~x*', '&ch*'],
+      ['ACL', 'LOG', 'RESET'],
+      ['AUTH', 'bob', '123'],
+      ['EVAL', "return redis.pcall('set', 'yy', 1)", '0'],
+      ['EVAL', "return redis.call('set', 'xx', 1)", '0'],
+      ['EVAL', "return redis.call('hset', 'xx', 'f', 1)", '0'],
+      ['EVAL', "return redis.pcall('publish', 'zz', 'm')", '0'],
+      ['EVAL', "return redis.pcall('publish', 'ch1', 'm')", '0'],
+      ['EVAL', "return {redis.acl_check_cmd('set', 'xx', 1), redis.acl_check_cmd('hset', 'xx', 'f', 1), redis.acl_check_cmd('set', 'yy', 1)}", '0'],
+      ['EVAL', "return {redis.acl_check_cmd('set', 'xx'), redis.acl_check_cmd('set'), redis.acl_check_cmd('config')}", '0'],
+      ['EVAL', "return redis.acl_check_cmd('config', 'nosuch')", '0'],
+      ['EVAL', "return redis.acl_check_cmd('nosuch')", '0'],
+    ];
+    await compare(calls);
+    // The log's ages and client details differ by nature; who was refused what, and where, must not.
+    const refusals = async (port: number) => {
+      const c = await RawClient.connect(port);
+      try {
+        const log = await c.call('ACL', 'LOG');
+        return [...log.matchAll(/\$(?:6\r\nreason|7\r\ncontext|6\r\nobject|8\r\nusername)\r\n\$\d+\r\n([^\r]*)/g)].map((m) => m[1]);
+      } finally {
+        c.close();
+      }
+    };
+    const want = await refusals(real.port);
+    expect(want).toEqual(['channel', 'lua', 'zz', 'bob', 'command', 'lua', 'hset', 'bob', 'key', 'lua', 'yy', 'bob']);
+    expect(await refusals(ours.port)).toEqual(want);
+  });
 });
 
 describe('scripting on our server', () => {
