@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateReplicationGroupCommand, DescribeReplicationGroupsCommand, ElastiCacheClient, waitUntilReplicationGroupAvailable } from '@aws-sdk/client-elasticache';
 import { newHash, newList, newString, newZSet } from '../engines/redis/db/objects.ts';
 import { createRedisNode, createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
 import { ensureBuilt } from '../test/support/built.ts';
+import { groupPorts, startEmulatorChild } from './redis.ts';
+import { stop } from './redis-servers.ts';
 
 const BIG = 1_000_000;
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -111,21 +112,20 @@ function redisBenchmark(port: number, pipeline: number): Record<string, number> 
 }
 
 async function endpointBench(): Promise<string> {
-  const emulator = await start({ port: 0 });
-  const client = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'bench', ReplicationGroupDescription: 'b', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 2 }));
-  await waitUntilReplicationGroupAvailable({ client, minDelay: 1, maxDelay: 1, maxWaitTime: 60 }, { ReplicationGroupId: 'bench' });
-  const g = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'bench' }))).ReplicationGroups![0]!;
-  const endpoint = g.NodeGroups![0]!.PrimaryEndpoint!.Port!;
-  const nodePort = g.NodeGroups![0]!.NodeGroupMembers!.find((m) => m.CurrentRole === 'primary')!.ReadEndpoint!.Port!;
+  // The emulator runs in a child: redis-benchmark is run synchronously and would block an in-process one.
+  const { child, client } = await startEmulatorChild();
   const rows: string[][] = [];
-  for (const p of [1, 16]) {
-    const node = redisBenchmark(nodePort, p);
-    const ep = redisBenchmark(endpoint, p);
-    for (const op of ['SET', 'GET']) rows.push([`${op} -P ${p}`, `${((node[op] ?? 0) / 1000).toFixed(0)}k`, `${((ep[op] ?? 0) / 1000).toFixed(0)}k`, ((ep[op] ?? 0) / (node[op] || 1)).toFixed(2)]);
+  try {
+    const ports = await groupPorts(client, 'bench', 2);
+    for (const p of [1, 16]) {
+      const node = redisBenchmark(ports.node, p);
+      const ep = redisBenchmark(ports.endpoint, p);
+      for (const op of ['SET', 'GET']) rows.push([`${op} -P ${p}`, `${((node[op] ?? 0) / 1000).toFixed(0)}k`, `${((ep[op] ?? 0) / 1000).toFixed(0)}k`, ((ep[op] ?? 0) / (node[op] || 1)).toFixed(2)]);
+    }
+  } finally {
+    client.destroy();
+    await stop(child);
   }
-  client.destroy();
-  await emulator.stop();
   return `### Primary endpoint vs node port (redis-benchmark -c 50, group of 2 with a replica)\n\n${table(['test', 'node port', 'primary endpoint', 'ratio'], rows)}`;
 }
 
