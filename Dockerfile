@@ -20,5 +20,6 @@ ENV ELASTICACHE_LOCAL_HOST=0.0.0.0 \
     ELASTICACHE_LOCAL_DATA_DIR=/data \
     ELASTICACHE_LOCAL_NODE_PORT_RANGE=21000-21099
 VOLUME /data
-EXPOSE 9736 21000-21099
+# 6379: a replication group created without Port gets it, as on AWS (see --redis-default-port).
+EXPOSE 9736 21000-21099 6379
 ENTRYPOINT ["node", "bin/elasticache-local.mjs"]

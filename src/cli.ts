@@ -6,14 +6,14 @@ import { launchedByNpm, watchParent } from './launcher-watch.ts';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.ts';
 
 const USAGE = `usage:
-  elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--region R]
-                    [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
+  elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--redis-default-port N]
+                    [--region R] [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
                     [--log-level trace|debug|info|warn|error|fatal|silent]
                     [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
   elasticache-local redis-server --port N [--host H] [--requirepass P] [--maxmemory BYTES]
   elasticache-local memcached --port N [--host H] [-m MB] [-I SIZE]
 
-Defaults: --port ${DEFAULTS.port}, --host ${DEFAULTS.host}, --node-port-range ${DEFAULTS.nodePortRange},
+Defaults: --port ${DEFAULTS.port}, --host ${DEFAULTS.host}, --node-port-range ${DEFAULTS.nodePortRange}, --redis-default-port ${DEFAULTS.redisDefaultPort},
 --region ${DEFAULTS.region}, --account-id ${DEFAULTS.accountId}, --delay-ms ${DEFAULTS.transitionDelayMs}, --log-level ${DEFAULTS.logLevel}.
 Each option also reads an environment variable: ${Object.values(ENV).join(', ')}.`;
 
@@ -48,6 +48,7 @@ async function runEmulator(argv: string[]): Promise<void> {
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       'node-port-range': { type: 'string' },
+      'redis-default-port': { type: 'string' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
       'endpoint-host': { type: 'string' },
@@ -68,6 +69,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     host: values.host ?? fromEnv(ENV.host),
     dataDir: values['data-dir'] ?? fromEnv(ENV.dataDir) ?? defaultDataDir(),
     nodePortRange: values['node-port-range'] ?? fromEnv(ENV.nodePortRange),
+    redisDefaultPort: intOption(values['redis-default-port'] ?? fromEnv(ENV.redisDefaultPort), '--redis-default-port'),
     region: values.region ?? fromEnv(ENV.region),
     accountId: values['account-id'] ?? fromEnv(ENV.accountId),
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),

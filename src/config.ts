@@ -20,6 +20,13 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Node and endpoint ports, "A-B"; "ephemeral" (or port 0 with no range) lets the OS pick. */
   nodePortRange?: string;
+  /**
+   * Where a replication group created without Port puts its primary (or configuration) endpoint: Redis's 6379
+   * as on AWS, so that Terraform, which reads an unset `port` as 6379, plans no change. Taken from the range
+   * instead when another resource has it or another program holds it, or when this is 0. Default 6379 with
+   * a port range, 0 with ephemeral ports.
+   */
+  redisDefaultPort?: number;
   /** Region used when a request carries no SigV4 credential scope. */
   region?: string;
   accountId?: string;
@@ -44,6 +51,7 @@ export interface ResolvedConfig {
   host: string;
   dataDir: string;
   nodePorts: PortRange;
+  redisDefaultPort: number;
   region: string;
   accountId: string;
   endpointHost: string;
@@ -60,6 +68,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   // Below Linux's ephemeral port range (32768-60999), so outgoing connections never take a node's port.
   nodePortRange: '21000-21999',
+  redisDefaultPort: 6379,
   region: 'us-east-1',
   accountId: '000000000000',
   transitionDelayMs: 500,
@@ -74,6 +83,7 @@ export const ENV = {
   host: 'ELASTICACHE_LOCAL_HOST',
   dataDir: 'ELASTICACHE_LOCAL_DATA_DIR',
   nodePortRange: 'ELASTICACHE_LOCAL_NODE_PORT_RANGE',
+  redisDefaultPort: 'ELASTICACHE_LOCAL_REDIS_DEFAULT_PORT',
   region: 'ELASTICACHE_LOCAL_REGION',
   accountId: 'ELASTICACHE_LOCAL_ACCOUNT_ID',
   endpointHost: 'ELASTICACHE_LOCAL_ENDPOINT_HOST',
@@ -120,6 +130,9 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
   const host = options.host ?? DEFAULTS.host;
   const range = options.nodePortRange ?? (port === 0 ? 'ephemeral' : DEFAULTS.nodePortRange);
+  const nodePorts = parsePortRange(range);
+  const redisDefaultPort = options.redisDefaultPort ?? (nodePorts === 'ephemeral' ? 0 : DEFAULTS.redisDefaultPort);
+  if (!Number.isInteger(redisDefaultPort) || redisDefaultPort < 0 || redisDefaultPort > 65535) throw new Error(`invalid Redis default port ${redisDefaultPort}`);
   const delay = options.transitionDelayMs ?? DEFAULTS.transitionDelayMs;
   if (!Number.isFinite(delay) || delay < 0) throw new Error(`invalid transition delay ${delay}`);
   // Both become folder names under the data directory: only AWS's own forms are accepted.
@@ -144,7 +157,8 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     port,
     host,
     dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
-    nodePorts: parsePortRange(range),
+    nodePorts,
+    redisDefaultPort,
     region,
     accountId,
     endpointHost: options.endpointHost ?? (isWildcard(host) ? '127.0.0.1' : host),

@@ -141,6 +141,15 @@ function clusterCount(input: ec.CreateReplicationGroupMessage): number {
 }
 
 /**
+ * Redis's own port for a group created without Port, as AWS gives it, unless one of our resources has it (another
+ * program holding it moves the endpoint to a free port when it is bound).
+ */
+function defaultEndpointPort(world: World): number {
+  const port = world.config.redisDefaultPort;
+  return port > 0 && !world.runtime.ports.isReserved(port) ? port : 0;
+}
+
+/**
  * Ports for the endpoints (primary and reader, or cluster mode's configuration endpoint) and every new
  * member's node, from the range; a requested Port keeps its endpoint.
  */
@@ -235,7 +244,7 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     automaticFailover,
     multiAZ,
     // A requested Port is where the primary endpoint listens (if free), so Terraform's `port` round-trips.
-    primaryEndpointPort: intInRange(input.Port, 'Port', 1, 65535) ?? 0,
+    primaryEndpointPort: intInRange(input.Port, 'Port', 1, 65535) ?? defaultEndpointPort(world),
     readerEndpointPort: 0,
     transitEncryption: transit,
     transitEncryptionMode: transitMode,

@@ -24,6 +24,8 @@ export class PortInUse extends Error {
  */
 export class PortAllocator {
   private readonly reserved = new Set<number>();
+  /** Ports another program was found holding, and when: claims take them last for a while. */
+  private readonly heldElsewhere = new Map<number, number>();
 
   constructor(
     private readonly range: PortRange,
@@ -33,6 +35,10 @@ export class PortAllocator {
   /** Marks ports that records already own, so a restart hands them out to nobody else. */
   reserve(port: number): void {
     if (port > 0) this.reserved.add(port);
+  }
+
+  isReserved(port: number): boolean {
+    return this.reserved.has(port);
   }
 
   release(...ports: number[]): void {
@@ -47,10 +53,16 @@ export class PortAllocator {
    */
   claim(count: number): number[] {
     if (this.range === 'ephemeral') return new Array<number>(count).fill(0);
-    const claimed: number[] = [];
-    for (let port = this.range.from; port <= this.range.to && claimed.length < count; port++) {
-      if (!this.reserved.has(port)) claimed.push(port);
+    // Ports lately found held by another program come last: it may have let go of them since.
+    const now = Date.now();
+    const free: number[] = [];
+    const lately: number[] = [];
+    for (let port = this.range.from; port <= this.range.to && free.length < count; port++) {
+      if (this.reserved.has(port)) continue;
+      const seen = this.heldElsewhere.get(port);
+      (seen !== undefined && now - seen < HELD_ELSEWHERE_MS ? lately : free).push(port);
     }
+    const claimed = [...free, ...lately].slice(0, count);
     if (claimed.length < count) {
       throw fault(
         'InsufficientCacheClusterCapacityFault',
@@ -74,6 +86,7 @@ export class PortAllocator {
       this.reserved.add(port);
       if (await canBind(this.host, port)) return port;
       this.reserved.delete(port);
+      this.heldElsewhere.set(port, Date.now());
     }
     throw new Error(`no free port left in ${this.range.from}-${this.range.to}`);
   }
@@ -97,6 +110,7 @@ export class PortAllocator {
         // the record moves off it or is removed.
         if (candidate !== port) this.release(candidate);
         const taken = (err as { code?: string }).code === 'EADDRINUSE';
+        if (taken) this.heldElsewhere.set(candidate, Date.now());
         if (taken && keep && candidate === port) throw new PortInUse(port);
         if (!taken || attempt >= MAX_BIND_ATTEMPTS) throw err;
         candidate = await this.allocate();
@@ -106,3 +120,6 @@ export class PortAllocator {
 }
 
 const MAX_BIND_ATTEMPTS = 20;
+// Long enough that the claims of one burst of creates skip a port found taken, short enough that a program
+// that let go of it does not keep it out of the range for good.
+const HELD_ELSEWHERE_MS = 60_000;

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { canBind } from '../support/net.ts';
 
 // Below Linux's ephemeral range (32768-60999) and apart from the ranges other test files use.
 const EXHAUST_FROM = 23480;
@@ -43,7 +44,8 @@ afterAll(async () => {
 async function emulatorWith(options: Parameters<typeof startEmulator>[0]): Promise<{ emulator: Emulator; client: ElastiCacheClient; dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-lifecycle-'));
   dirs.push(dataDir);
-  const emulator = await startEmulator({ dataDir, ...options });
+  // Every port from the range under test: no endpoint on the default Redis port.
+  const emulator = await startEmulator({ dataDir, redisDefaultPort: 0, ...options });
   emulators.push(emulator);
   return { emulator, client: sdkClient(emulator), dataDir };
 }
@@ -66,14 +68,6 @@ const groupStatus = (client: ElastiCacheClient, id: string) =>
 async function eventsOf(client: ElastiCacheClient, type: 'cache-cluster' | 'replication-group', id: string): Promise<string[]> {
   const res = await client.send(new DescribeEventsCommand({ SourceType: type, SourceIdentifier: id, Duration: 60 }));
   return (res.Events ?? []).map((e) => e.Message!);
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
-  });
 }
 
 function tagRows(dataDir: string): number {

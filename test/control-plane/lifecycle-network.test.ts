@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 async function boot(): Promise<{ emulator: Emulator; client: ElastiCacheClient }> {
-  const emulator = await startEmulator({ dataDir, nodePortRange: `${FROM}-${TO}`, transitionDelayMs: 50 });
+  const emulator = await startEmulator({ dataDir, nodePortRange: `${FROM}-${TO}`, redisDefaultPort: 0, transitionDelayMs: 50 });
   running.push(emulator);
   return { emulator, client: sdkClient(emulator) };
 }

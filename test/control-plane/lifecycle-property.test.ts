@@ -71,7 +71,7 @@ function fail(message: string): never {
 async function boot(): Promise<ElastiCacheClient> {
   // A step delay long enough for kills to land while steps are in flight.
   try {
-    current = await startCli(['--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--delay-ms', '150']);
+    current = await startCli(['--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--redis-default-port', '0', '--delay-ms', '150']);
   } catch (err) {
     fail(`the emulator did not start again: ${(err as Error).message}`);
   }

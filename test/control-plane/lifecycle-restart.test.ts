@@ -42,7 +42,7 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const startCliHere = () => startCli(['--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--delay-ms', String(DELAY_MS)]).then((p) => {
+const startCliHere = () => startCli(['--data-dir', dataDir, '--node-port-range', `${FROM}-${TO}`, '--redis-default-port', '0', '--delay-ms', String(DELAY_MS)]).then((p) => {
   children.push(p.child);
   return p;
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   // Another program holds the first port of the range: it must be skipped.
   squatter = net.createServer();
   await new Promise<void>((resolve) => squatter.listen(FROM, '127.0.0.1', resolve));
-  emulator = await startEmulator({ nodePortRange: `${FROM}-${TO}` });
+  emulator = await startEmulator({ nodePortRange: `${FROM}-${TO}`, redisDefaultPort: 0 });
 });
 afterAll(async () => {
   await emulator.stop();
@@ -64,5 +64,36 @@ describe('node and endpoint ports', () => {
     const again = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'again', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
     expect(freed).toContain(again.CacheNodes![0]!.Endpoint!.Port);
     client.destroy();
+  });
+
+  it('a replication group created without Port gets the default Redis port when it is free, as on AWS, else a range port', async () => {
+    // Outside every range, below the OS's ephemeral ports: nothing else is handed it meanwhile.
+    const standIn = TO + 30;
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(standIn, '127.0.0.1', resolve));
+    const own = await startEmulator({ nodePortRange: `${TO + 1}-${TO + 20}`, redisDefaultPort: standIn });
+    const client = sdkClient(own);
+    const inRange = (port: number | undefined) => port !== undefined && port > TO && port <= TO + 20;
+    try {
+      const create = async (id: string, extra: object) => {
+        await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: id, ReplicationGroupDescription: id, Engine: 'redis', CacheNodeType: 'cache.t3.micro', ...extra }));
+        await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: id });
+        return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0]!;
+      };
+      // Another program holds the port (a Redis of the user's own on 6379): the endpoint moves into the range.
+      const first = await create('first', { NumCacheClusters: 2 });
+      expect(inRange(first.NodeGroups![0]!.PrimaryEndpoint!.Port)).toBe(true);
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+
+      // Free now: a cluster-mode group's configuration endpoint takes it, a later group a range port.
+      const second = await create('second', { NumNodeGroups: 2, ReplicasPerNodeGroup: 1 });
+      expect(second.ConfigurationEndpoint!.Port).toBe(standIn);
+      const third = await create('third', { NumCacheClusters: 1 });
+      expect(inRange(third.NodeGroups![0]!.PrimaryEndpoint!.Port)).toBe(true);
+    } finally {
+      client.destroy();
+      await own.stop();
+      holder.close();
+    }
   });
 });

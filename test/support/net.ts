@@ -2,6 +2,15 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /** A port free right now on loopback (the OS picks it). */
+/** Whether a listener could take 127.0.0.1:`port` now (nothing else holds it). */
+export function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();

@@ -1,8 +1,7 @@
 import { Cluster } from 'ioredis';
 import { expect } from 'vitest';
-import { freePort } from '../../support/net.ts';
 import { providerBlock } from '../../support/terraform.ts';
-import type { Scenario } from './scenario.ts';
+import { configurationPort, type Scenario } from './scenario.ts';
 
 function configuration(url: string, port: number, shards: number): string {
   return `${providerBlock(url)}
@@ -25,7 +24,7 @@ output "configuration_endpoint" { value = aws_elasticache_replication_group.shar
 export const cluster: Scenario = {
   title: 'cluster mode enabled: applies 2 shards x 1 replica, plans clean, scales to 3 shards on num_node_groups, keeps every key, destroys',
   async run(emulator, newWorkspace) {
-    const port = await freePort();
+    const port = await configurationPort();
     const ws = newWorkspace(configuration(emulator.url, port, 2));
     await ws.expectCode(0, 'init');
     await ws.expectCode(0, 'apply', '-auto-approve');

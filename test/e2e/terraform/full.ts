@@ -5,9 +5,8 @@ import { type CacheCluster, DescribeCacheClustersCommand, ElastiCacheClient } fr
 import { expect } from 'vitest';
 import { maintenanceDueAt } from '../../../src/lifecycle/maintenance.ts';
 import { CREDENTIALS } from '../../support/emulator.ts';
-import { freePort } from '../../support/net.ts';
 import { providerBlock } from '../../support/terraform.ts';
-import type { Scenario } from './scenario.ts';
+import { configurationPort, type Scenario } from './scenario.ts';
 
 const WINDOW = 'tue:03:00-tue:04:00';
 
@@ -90,7 +89,7 @@ resource "aws_elasticache_reserved_cache_node" "reserved" {
 export const full: Scenario = {
   title: 'apply_immediately at its default: applies, plans clean, waits for the maintenance window to change the node type, destroys',
   async run(emulator, newWorkspace) {
-    const port = await freePort();
+    const port = await configurationPort();
     const ws = newWorkspace(configuration(emulator.url, port, 'cache.t3.micro'));
     await ws.expectCode(0, 'init');
     await ws.expectCode(0, 'apply', '-auto-approve');

@@ -2,9 +2,8 @@
 // group using the group apply, enforce on the node, plan clean and destroy.
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { freePort } from '../../support/net.ts';
 import { providerBlock } from '../../support/terraform.ts';
-import type { Scenario } from './scenario.ts';
+import { configurationPort, type Scenario } from './scenario.ts';
 
 const APP_PASSWORD = 'tf-app-password-0123456789';
 
@@ -62,7 +61,7 @@ output "primary_endpoint" { value = aws_elasticache_replication_group.redis.prim
 export const rbac: Scenario = {
   title: 'RBAC: applies users, a user group, an association and a TLS replication group with user_group_ids; plans clean; destroys',
   async run(emulator, newWorkspace) {
-    const redisPort = await freePort();
+    const redisPort = await configurationPort();
     const ws = newWorkspace(configuration(emulator.url, redisPort));
     await ws.expectCode(0, 'init');
     await ws.expectCode(0, 'apply', '-auto-approve');

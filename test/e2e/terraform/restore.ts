@@ -10,9 +10,8 @@ import {
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { CREDENTIALS, FAST_WAIT } from '../../support/emulator.ts';
-import { freePort } from '../../support/net.ts';
 import { providerBlock, regionProvider } from '../../support/terraform.ts';
-import type { Scenario } from './scenario.ts';
+import { configurationPort, type Scenario } from './scenario.ts';
 
 export const restore: Scenario = {
   // Eight waits of the provider one after another: primary, global group and secondary (two) to apply,
@@ -35,7 +34,7 @@ export const restore: Scenario = {
       await new Promise((r) => setTimeout(r, 50));
     }
 
-    const [port, primaryPort, secondaryPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, primaryPort, secondaryPort] = [await configurationPort(), await configurationPort(), await configurationPort()];
     // This configuration also carries the global datastore: its create and delete chains (primary, global
     // group, secondary) wait on the provider's polls one after another, beside the restore's short ones.
     const ws = newWorkspace(`${providerBlock(emulator.url)}
