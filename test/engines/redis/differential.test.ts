@@ -714,8 +714,6 @@ const FAMILIES: Record<string, string> = {
  * when one closes.
  */
 const KNOWN_GAPS = [
-  'cluster|addslots', 'cluster|addslotsrange', 'cluster|bumpepoch', 'cluster|count-failure-reports', 'cluster|delslots', 'cluster|delslotsrange', 'cluster|failover',
-  'cluster|flushslots', 'cluster|forget', 'cluster|links', 'cluster|meet', 'cluster|replicate', 'cluster|reset', 'cluster|saveconfig', 'cluster|set-config-epoch', 'cluster|setslot',
   'module', 'module|help', 'module|list', 'module|load', 'module|loadex', 'module|unload',
   'failover', 'replconf', 'restore-asking',
 ];
