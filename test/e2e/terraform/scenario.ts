@@ -76,10 +76,10 @@ export async function startEmulatorProcess(redisDefaultPort = 0): Promise<Remote
 
 const REDIS_PORT = 6379;
 
-/** 6379 when nothing holds it; CI stops Debian's redis-server, so there it must be free. */
+/** 6379 when nothing holds it (.ci/run stops Debian's redis-server); else the configuration names its port. */
 async function redisPortIfFree(): Promise<number> {
   if (await canBind(REDIS_PORT)) return REDIS_PORT;
-  if (process.env.CI === 'true') throw new Error(`port ${REDIS_PORT} is held by another program: the Terraform test needs it free`);
+  console.warn(`port ${REDIS_PORT} is held by another program: the Terraform configuration that leaves port unset names one instead`);
   return 0;
 }
 
