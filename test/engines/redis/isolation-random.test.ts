@@ -3,9 +3,9 @@
 // distinct picks for a positive count, members of the key, values and scores that belong to them).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-import { bound, digestOf, pipeline, wholeTurn, whileWorking } from './stall.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { bound, digestOf, stallServers, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_RANDOM_N ?? 50_000);
 const available = realRedisAvailable();
@@ -44,22 +44,10 @@ async function shape(port: number, cmd: string[]): Promise<{ lines: number; dist
 }
 
 describe.skipIf(!available)('random picks with big counts run in slices', () => {
-  let busy: Started;
-  let other: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [busy, other, real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
-    const data = fillCommands();
-    await Promise.all([pipeline(busy.port, data), pipeline(real.port, data)]);
-  }, 60_000);
-  afterAll(async () => {
-    await busy?.server.close();
-    await other?.server.close();
-    await real?.stop();
-  });
+  const s = stallServers(fillCommands);
 
   it('another node answers while SRANDMEMBER, HRANDFIELD and ZRANDMEMBER pick hundreds of thousands', async () => {
-    const c = await RawClient.connect(busy.port);
+    const c = await RawClient.connect(s.busy.port);
     try {
       for (const cmd of [
         ['HRANDFIELD', 'h', String(-2 * N), 'WITHVALUES'],
@@ -67,7 +55,7 @@ describe.skipIf(!available)('random picks with big counts run in slices', () => 
         ['ZRANDMEMBER', 'z', String(N - 7), 'WITHSCORES'],
       ]) {
         const whole = await wholeTurn(c, cmd);
-        const { ping, loop, answered } = await whileWorking(other.port, () => digestOf(busy.port, cmd));
+        const { ping, loop, answered } = await whileWorking(s.other.port, () => digestOf(s.busy.port, cmd));
         expect(answered, cmd.join(' ')).toBeGreaterThan(0);
         expect(ping, `${cmd.join(' ')} (whole: ${whole.toFixed(0)} ms)`).toBeLessThan(bound(whole));
         expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
@@ -88,7 +76,7 @@ describe.skipIf(!available)('random picks with big counts run in slices', () => 
       ['ZRANDMEMBER', 'z', String(-N / 4)],
       ['ZRANDMEMBER', 'z', String(2 * N)],
     ]) {
-      const [ours, theirs] = [await shape(busy.port, cmd), await shape(real.port, cmd)];
+      const [ours, theirs] = [await shape(s.busy.port, cmd), await shape(s.real.port, cmd)];
       expect(ours.strangers, cmd.join(' ')).toBe(0);
       expect(ours.lines, cmd.join(' ')).toBe(theirs.lines);
       // Picks with repeats collide alike on both; distinct picks must be distinct on both.

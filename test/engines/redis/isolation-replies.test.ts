@@ -3,9 +3,9 @@
 // client over its normal output-buffer limit is dropped as redis-server drops it.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-import { bound, digestOf, pipeline, wholeTurn, whileWorking } from './stall.ts';
+import { describe, expect, it } from 'vitest';
+import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
+import { bound, digestOf, stallServers, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 40_000);
 const STREAM_N = N / 5;
@@ -39,27 +39,15 @@ async function sortedLines(port: number, cmd: string[], pairs: boolean): Promise
 }
 
 describe.skipIf(!available)('big replies are written in slices', () => {
-  let busy: Started;
-  let other: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [busy, other, real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
-    const data = fillCommands();
-    await Promise.all([pipeline(busy.port, data), pipeline(real.port, data)]);
-  }, 60_000);
-  afterAll(async () => {
-    await busy?.server.close();
-    await other?.server.close();
-    await real?.stop();
-  });
+  const s = stallServers(fillCommands);
 
   /** Runs `cmd` on the busy node while PINGing the other; the reply's digest and its first line. */
   async function sliced(cmd: string[]): Promise<{ sha: string; head: string }> {
-    const c = await RawClient.connect(busy.port);
+    const c = await RawClient.connect(s.busy.port);
     try {
       const whole = await wholeTurn(c, cmd);
       let answer!: Promise<{ sha: string; head: string }>;
-      const { ping, loop, answered } = await whileWorking(other.port, () => (answer = digestOf(busy.port, cmd)));
+      const { ping, loop, answered } = await whileWorking(s.other.port, () => (answer = digestOf(s.busy.port, cmd)));
       expect(answered, cmd.join(' ')).toBeGreaterThan(0);
       expect(ping, cmd.join(' ')).toBeLessThan(bound(whole));
       expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
@@ -83,21 +71,21 @@ describe.skipIf(!available)('big replies are written in slices', () => {
       ['LREM', 'l', '0', 'nothere'],
     ]) {
       const ours = await sliced(cmd);
-      expect(ours, cmd.join(' ')).toEqual(await digestOf(real.port, cmd));
+      expect(ours, cmd.join(' ')).toEqual(await digestOf(s.real.port, cmd));
     }
   }, 90_000);
 
   it('HGETALL, HVALS and SMEMBERS hold what redis-server answers, in its own order', async () => {
     for (const cmd of [['HGETALL', 'h'], ['HVALS', 'h'], ['SMEMBERS', 's']]) {
       const ours = await sliced(cmd);
-      expect(ours.head, cmd.join(' ')).toBe((await digestOf(real.port, cmd)).head);
+      expect(ours.head, cmd.join(' ')).toBe((await digestOf(s.real.port, cmd)).head);
       const pairs = cmd[0] === 'HGETALL';
-      expect(await sortedLines(busy.port, cmd, pairs), cmd.join(' ')).toEqual(await sortedLines(real.port, cmd, pairs));
+      expect(await sortedLines(s.busy.port, cmd, pairs), cmd.join(' ')).toEqual(await sortedLines(s.real.port, cmd, pairs));
     }
   }, 90_000);
 
   it('a client that does not read a huge reply is dropped at its normal output-buffer limit, as by redis-server', async () => {
-    for (const port of [busy.port, real.port]) {
+    for (const port of [s.busy.port, s.real.port]) {
       const admin = await RawClient.connect(port);
       try {
         expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 100kb 0 0')).toBe('+OK\r\n');

@@ -1,8 +1,8 @@
 // SORT of a hundred thousand and more of elements (numeric, ALPHA, BY and GET patterns, STORE) runs in slices:
 // another node answers PING meanwhile, and the reply or stored list equals redis-server's byte for byte.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-import { bound, digestOf, pipeline, wholeTurn, whileWorking } from './stall.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable } from './helpers.ts';
+import { bound, digestOf, stallServers, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_SORT_N ?? 100_000);
 /** Elements whose BY and GET patterns name keys: each costs a key lookup, so fewer of them. */
@@ -36,31 +36,19 @@ function fillCommands(): string[][] {
 }
 
 describe.skipIf(!available)('SORT runs in slices', () => {
-  let busy: Started;
-  let other: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [busy, other, real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
-    const data = fillCommands();
-    await Promise.all([pipeline(busy.port, data), pipeline(real.port, data)]);
-  }, 60_000);
-  afterAll(async () => {
-    await busy?.server.close();
-    await other?.server.close();
-    await real?.stop();
-  });
+  const s = stallServers(fillCommands);
 
   /** Runs `cmd` on the busy node while PINGing the other; its reply's digest must be redis-server's. */
   async function sameWhileOthersAnswer(cmd: string[]): Promise<void> {
-    const c = await RawClient.connect(busy.port);
+    const c = await RawClient.connect(s.busy.port);
     try {
       const whole = await wholeTurn(c, cmd);
       let answer!: Promise<{ sha: string; head: string }>;
-      const { ping, loop, answered } = await whileWorking(other.port, () => (answer = digestOf(busy.port, cmd)));
+      const { ping, loop, answered } = await whileWorking(s.other.port, () => (answer = digestOf(s.busy.port, cmd)));
       expect(answered, cmd.join(' ')).toBeGreaterThan(0);
       expect(ping, `${cmd.join(' ')} (whole: ${whole.toFixed(0)} ms)`).toBeLessThan(bound(whole));
       expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
-      expect(await answer, cmd.join(' ')).toEqual(await digestOf(real.port, cmd));
+      expect(await answer, cmd.join(' ')).toEqual(await digestOf(s.real.port, cmd));
     } finally {
       c.close();
     }
@@ -78,7 +66,7 @@ describe.skipIf(!available)('SORT runs in slices', () => {
     await sameWhileOthersAnswer(['SORT', 'ids', 'BY', 'weight_*', 'DESC', 'STORE', 'stored2']);
     for (const key of ['stored', 'stored2']) {
       const cmd = ['LRANGE', key, '0', '-1'];
-      expect(await digestOf(busy.port, cmd), key).toEqual(await digestOf(real.port, cmd));
+      expect(await digestOf(s.busy.port, cmd), key).toEqual(await digestOf(s.real.port, cmd));
     }
   }, 90_000);
 
@@ -107,6 +95,6 @@ describe.skipIf(!available)('SORT runs in slices', () => {
       ['SORT', 'bad'],
       ['EXEC'],
     ];
-    for (const d of await differential(busy.port, real.port, cmds)) expect(d.ours, d.cmd).toBe(d.real);
+    for (const d of await differential(s.busy.port, s.real.port, cmds)) expect(d.ours, d.cmd).toBe(d.real);
   });
 });

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { encodeCommand, RawClient } from './helpers.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { encodeCommand, RawClient, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 /** Worst event-loop delay allowed while another node works: room for GC pauses on a loaded 2-core machine. */
 export const STALL_BOUND_MS = 200;
@@ -94,4 +95,29 @@ export function digestOf(port: number, cmd: string[]): Promise<{ sha: string; he
     });
     sock.on('error', reject);
   });
+}
+
+export interface StallServers {
+  /** The node that runs the long command. */
+  busy: Started;
+  /** The node PINGed meanwhile. */
+  other: Started;
+  /** redis-server with the same data, for the differential. */
+  real: RealRedis;
+}
+
+/** Starts the three servers before the calling describe block's tests (both data holders filled by `fill`) and stops them after. */
+export function stallServers(fill: () => string[][]): StallServers {
+  const s = {} as StallServers;
+  beforeAll(async () => {
+    [s.busy, s.other, s.real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
+    const data = fill();
+    await Promise.all([pipeline(s.busy.port, data), pipeline(s.real.port, data)]);
+  }, 60_000);
+  afterAll(async () => {
+    await s.busy?.server.close();
+    await s.other?.server.close();
+    await s.real?.stop();
+  });
+  return s;
 }
