@@ -27,8 +27,12 @@ function lookupPattern(c: Client, pattern: string, elem: string): string | null 
   return o.type === 'string' ? o.v : null;
 }
 
-/** BY and GET read keys named by patterns: Redis refuses them to users who may not read every key. */
+/**
+ * BY and GET read keys named by patterns: Redis refuses them in cluster mode (those keys may live on
+ * another shard) and to users who may not read every key.
+ */
 function mayReadOtherKeys(c: Client, a: string[], option: 'BY' | 'GET'): void {
+  if (c.engine.cluster !== null) fail(`ERR ${option} option of SORT denied in Cluster mode.`);
   const def = c.engine.lookup(a[0] as string);
   if (def !== undefined && !c.user.readsAnyKey(def, a)) fail(`ERR ${option} option of SORT denied due to insufficient ACL permissions.`);
 }
