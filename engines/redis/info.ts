@@ -91,6 +91,7 @@ const sections: Record<string, Section> = {
       ['mem_not_counted_for_evict', 0],
       ['mem_allocator', 'libc'],
       ['lazyfree_pending_objects', 0],
+      ['lazyfreed_objects', e.ks.stats.lazyfreed],
     ];
   },
   persistence: (e) => [

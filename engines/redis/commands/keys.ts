@@ -5,6 +5,7 @@ import { MAX_READ_VERSION } from '../rdb/format.ts';
 import { thresholdsOf, valueFromRdb, valueToRdb } from '../rdb/keyspace-adapter.ts';
 import { defineGroup } from '../command-table.ts';
 import { cloneObject } from '../db/clone.ts';
+import { countLazyFree } from '../db/lazyfree.ts';
 import { encodingOf } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -14,9 +15,12 @@ import { I64_MAX, I64_MIN, parseI64Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
 
 function del(c: Client, a: string[]): void {
+  const lazy = (a[0] as string).toLowerCase() === 'unlink' || c.engine.config.get('lazyfree-lazy-user-del') === 'yes';
   let n = 0;
   for (let i = 1; i < a.length; i++) {
+    const o = lazy ? c.db.peek(a[i] as string) : null;
     if (c.db.delete(a[i] as string)) {
+      if (o !== null) countLazyFree(c, o);
       n++;
       notify(c.engine, 'g', 'del', c.dbIndex, a[i] as string);
     }

@@ -5,6 +5,7 @@ import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
 import { debugSpec } from './debug.ts';
+import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -121,6 +122,7 @@ export const serverCommands = defineGroup('server', [
     acl: ['@keyspace', '@dangerous'],
     handler: (c, a) => {
       flushOption(a, 1);
+      if (flushIsAsync(c, a[1])) countLazyFlush(c, c.db.size);
       c.db.flush();
       c.w.ok();
     },
@@ -132,7 +134,11 @@ export const serverCommands = defineGroup('server', [
     acl: ['@keyspace', '@dangerous'],
     handler: (c, a) => {
       flushOption(a, 1);
-      for (const d of c.engine.ks.dbs) d.flush();
+      const lazy = flushIsAsync(c, a[1]);
+      for (const d of c.engine.ks.dbs) {
+        if (lazy) countLazyFlush(c, d.size);
+        d.flush();
+      }
       c.w.ok();
     },
   },
@@ -314,6 +320,7 @@ export const serverCommands = defineGroup('server', [
         flags: ['admin', 'loading', 'stale'],
         handler: (c) => {
           c.engine.resetStats();
+          c.engine.ks.stats.lazyfreed = 0;
           c.engine.slowlog = [];
           c.w.ok();
         },

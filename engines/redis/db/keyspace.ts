@@ -19,6 +19,8 @@ export interface KeyspaceStats {
   expired: number;
   evicted: number;
   dirty: number;
+  /** Values and keys redis-server would have freed in the background (INFO lazyfreed_objects). */
+  lazyfreed: number;
 }
 
 type Typed<K extends RType> = Extract<RObj, { type: K }>;
@@ -313,7 +315,7 @@ function isEmpty(o: RObj): boolean {
 
 export class Keyspace {
   readonly dbs: Database[] = [];
-  readonly stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0, dirty: 0 };
+  readonly stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0, dirty: 0, lazyfreed: 0 };
   usedMemory = 0;
   /** Told about every key removed by expiry (keyspace notifications). */
   onExpired: ((db: number, key: string) => void) | null = null;

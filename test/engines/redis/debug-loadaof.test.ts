@@ -1,0 +1,57 @@
+// DEBUG LOADAOF (Redis's unit/expire and unit/other call it with appendonly yes): the dataset comes
+// back with its expiry times, KEEPTTL kept and PERSIST honoured; differential against redis-server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const available = realRedisAvailable();
+
+describe.runIf(available)('DEBUG LOADAOF as redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
+  }, 60000);
+
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  async function run(port: number): Promise<string[]> {
+    const c = await RawClient.connect(port);
+    try {
+      await c.call('CONFIG', 'SET', 'appendonly', 'yes');
+      // Turning AOF on starts a rewrite in redis-server; LOADAOF must wait for it as the suite does.
+      for (let i = 0; i < 300 && (await c.call('INFO', 'persistence')).includes('aof_rewrite_in_progress:1'); i++) await new Promise((r) => setTimeout(r, 50));
+      const setup = [
+        ['SET', 'keep', 'bar', 'EX', '100'],
+        ['SET', 'keep', 'bar2', 'KEEPTTL'],
+        ['SET', 'gone', 'bar', 'EX', '100'],
+        ['GETEX', 'gone', 'PERSIST'],
+        ['SET', 'px', 'v'],
+        ['PEXPIRE', 'px', '1000000'],
+        ['RPUSH', 'list', 'a', 'b', 'c'],
+        ['HSET', 'h', 'f', 'v'],
+      ];
+      for (const cmd of setup) await c.call(...cmd);
+      const out = [await c.call('DEBUG', 'LOADAOF')];
+      for (const k of ['keep', 'gone', 'px']) {
+        const ttl = Number((await c.call('TTL', k)).slice(1, -2));
+        out.push(`${k}:${ttl === -1 ? 'persistent' : ttl > 900 ? 'near 1000' : ttl > 90 && ttl <= 100 ? 'near 100' : ttl}`);
+      }
+      out.push(await c.call('GET', 'keep'), await c.call('LRANGE', 'list', '0', '-1'), await c.call('HGETALL', 'h'), await c.call('DBSIZE'));
+      out.push(await c.call('DEBUG', 'LOADAOF', 'extra'));
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('gives back the dataset with its expiry times', async () => {
+    const theirs = await run(real.port);
+    const mine = await run(ours.port);
+    expect(theirs[0]).toBe('+OK\r\n');
+    expect(mine).toEqual(theirs);
+  });
+});
