@@ -66,6 +66,7 @@ export class Client implements Watcher {
   multiError = false;
   dirtyCas = false;
   readonly watched = new Set<string>();
+  readonly staleWatched = new Set<string>();
   readonly subs = new Set<string>();
   readonly psubs = new Set<string>();
   readonly ssubs = new Set<string>();

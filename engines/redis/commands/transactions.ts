@@ -76,7 +76,15 @@ export const transactionCommands = defineGroup('transactions', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       if (c.multi !== null) fail('ERR WATCH inside MULTI is not allowed');
-      for (let i = 1; i < a.length; i++) c.engine.watch(c, a[i] as string);
+      for (let i = 1; i < a.length; i++) {
+        const key = a[i] as string;
+        const k = `${c.dbIndex}\0${key}`;
+        if (c.watched.has(k)) continue;
+        c.engine.watch(c, key);
+        // Redis notes a key already expired, not yet deleted: its later deletion changes nothing.
+        if (c.db.isStale(key)) c.staleWatched.add(k);
+        else c.staleWatched.delete(k);
+      }
       c.w.ok();
     },
   },

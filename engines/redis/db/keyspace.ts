@@ -11,6 +11,8 @@ export const DB_COUNT = 16;
 /** Anything that can WATCH keys: EXEC fails once `dirtyCas` is set. */
 export interface Watcher {
   dirtyCas: boolean;
+  /** Watched keys (db\0key) already past their TTL, but not yet deleted, when WATCH ran. */
+  readonly staleWatched: Set<string>;
 }
 
 export interface KeyspaceStats {
@@ -264,17 +266,19 @@ export class Database {
     return this.find(key, false) >= 0;
   }
 
+  /** Present but past its TTL (Redis's keyIsExpired): WATCH remembers such keys. */
+  isStale(key: string): boolean {
+    const at = this.expires.get(key);
+    return at !== undefined && at <= (this.ks.scriptTime ?? this.ks.clock.now());
+  }
+
   flush(): void {
     if (this.ks.onFlush !== null) this.ks.onFlush();
     if (this.ks.onReplicateReset !== null) this.ks.onReplicateReset();
     // Only watched keys need a signal: walking the watchers, not the keys, keeps a flush of a million
     // keys from holding the event loop every other node shares.
+    this.ks.touchWatchedOnReplace(this.id, this, null);
     const prefix = `${this.id}\0`;
-    const touched: string[] = [];
-    for (const k of this.ks.watchers.keys()) {
-      if (k.startsWith(prefix) && this.dict.has(k.slice(prefix.length))) touched.push(k.slice(prefix.length));
-    }
-    for (const key of touched) this.ks.signalWatchers(this.id, key);
     // A client blocked on a key that goes away (XREADGROUP on a stream) must be woken to hear so, as
     // redis 7.0 does when it scans a flushed database for deleted streams.
     for (const k of this.ks.blockedOn.keys()) {
@@ -358,19 +362,39 @@ export class Keyspace {
     if (this.watchers.size === 0 && this.blockedOn.size === 0) return;
     const k = `${db.id}\0${key}`;
     const w = this.watchers.get(k);
-    if (w !== undefined) for (const c of w) c.dirtyCas = true;
+    if (w !== undefined) {
+      // As Redis's touchWatchedKey: a key stale at WATCH and now deleted (expired) is no logical change.
+      const gone = !db.dict.has(key);
+      for (const c of w) if (!(gone && c.staleWatched.delete(k))) c.dirtyCas = true;
+    }
     if (this.blockedOn.has(k)) this.ready.add(k);
   }
 
-  signalWatchers(dbId: number, key: string): void {
-    const w = this.watchers.get(`${dbId}\0${key}`);
-    if (w !== undefined) for (const c of w) c.dirtyCas = true;
-  }
-
-  /** Every watcher of any key in `dbId` (FLUSHDB, SWAPDB). */
-  signalAllWatchers(dbId: number): void {
-    const prefix = `${dbId}\0`;
-    for (const [k, set] of this.watchers) if (k.startsWith(prefix)) for (const c of set) c.dirtyCas = true;
+  /**
+   * Redis's touchAllWatchedKeysInDb: database `index` trades `emptied`'s keys for `replacedWith`'s
+   * (null for a flush). A key stale before and gone or stale after, or missing before and stale
+   * after, is no logical change.
+   */
+  touchWatchedOnReplace(index: number, emptied: Database, replacedWith: Database | null): void {
+    const prefix = `${index}\0`;
+    for (const [k, set] of this.watchers) {
+      if (!k.startsWith(prefix)) continue;
+      const key = k.slice(prefix.length);
+      const before = emptied.dict.has(key);
+      const after = replacedWith !== null && replacedWith.dict.has(key);
+      if (!before && !after) continue;
+      const staleAfter = after && (replacedWith as Database).isStale(key);
+      for (const c of set) {
+        if (c.staleWatched.has(k)) {
+          if (!after) c.staleWatched.delete(k);
+          if (!after || staleAfter) continue;
+        } else if (!before && staleAfter) {
+          c.staleWatched.add(k);
+          continue;
+        }
+        c.dirtyCas = true;
+      }
+    }
   }
 
   /** Time used for LRU/LFU bookkeeping, refreshed once per input batch (like Redis's cached clock). */
@@ -443,12 +467,13 @@ export class Keyspace {
     if (this.onReplicateReset !== null) this.onReplicateReset();
     const da = this.db(a);
     const dbb = this.db(b);
+    // Watches stay with the database index, as Redis keeps watched_keys when it swaps the data.
+    this.touchWatchedOnReplace(a, da, dbb);
+    this.touchWatchedOnReplace(b, dbb, da);
     this.dbs[a] = dbb;
     this.dbs[b] = da;
     dbb.id = a;
     da.id = b;
-    this.signalAllWatchers(a);
-    this.signalAllWatchers(b);
     // Clients blocked on keys that now exist in the swapped-in database must be re-checked.
     for (const k of this.blockedOn.keys()) this.ready.add(k);
   }
