@@ -378,7 +378,7 @@ export const keyCommands = defineGroup('keyspace', [
         if (replace) c.db.delete(key);
         return c.w.ok();
       }
-      c.db.set(key, valueFromRdb(decoded.value));
+      c.db.set(key, valueFromRdb(decoded.value, c.engine.config.encoding));
       if (expireAt !== undefined) c.db.setExpire(key, expireAt);
       c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
       c.w.ok();

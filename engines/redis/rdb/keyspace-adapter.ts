@@ -2,7 +2,7 @@
 // are latin1 strings (one char per byte), so conversion is a lossless Buffer <-> latin1 mapping.
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
-import { newHash, newList, newSet, newString, newZSet, updateEncoding, type RObj } from '../db/objects.ts';
+import { DEFAULT_ENCODING_THRESHOLDS, newHash, newList, newSet, newString, newZSet, updateEncoding, type EncodingThresholds as LiveThresholds, type RObj } from '../db/objects.ts';
 import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamId } from '../types/stream.ts';
 import type { RdbEntry, RdbStream, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
@@ -142,7 +142,8 @@ function streamFromRdb(v: RdbStream): Stream {
   return s;
 }
 
-export function valueFromRdb(v: RdbValue): RObj {
+/** `t`: the loading server's encoding limits; Redis converts what it loads by its own config. */
+export function valueFromRdb(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS): RObj {
   switch (v.type) {
     case 'string':
       return newString(text(v.value));
@@ -155,7 +156,7 @@ export function valueFromRdb(v: RdbValue): RObj {
       const o = newSet();
       const members = v.members.map(text);
       for (const m of members) o.v.add(m);
-      updateEncoding(o, members);
+      updateEncoding(o, members, t);
       return o;
     }
     case 'hash': {
@@ -167,14 +168,14 @@ export function valueFromRdb(v: RdbValue): RObj {
         o.v.set(ft, xt);
         added.push(ft, xt);
       }
-      updateEncoding(o, added);
+      updateEncoding(o, added, t);
       return o;
     }
     case 'zset': {
       const o = newZSet();
       const members = v.entries.map((e) => text(e.member));
       v.entries.forEach((e, i) => o.v.add(members[i] as string, e.score));
-      updateEncoding(o, members);
+      updateEncoding(o, members, t);
       return o;
     }
     case 'stream':
@@ -204,7 +205,7 @@ export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadRe
     if (isEmpty(e.value)) continue;
     const db = engine.ks.db(e.db);
     const key = text(e.key);
-    db.set(key, valueFromRdb(e.value));
+    db.set(key, valueFromRdb(e.value, engine.config.encoding));
     // After set(), which stamps the access time: the file's idle time / counter win.
     db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
     if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs);
