@@ -1,14 +1,15 @@
 // `slabs reassign` and automove 2: memcached's slab rebalancer. A request is checked and answered at
 // once; the page moves a moment later (memcached's rebalancer thread), so a second request meanwhile
-// is answered BUSY. The source class's oldest page is emptied (its live items rescued into free chunks
-// elsewhere in the class, or evicted when there are none) and handed to the destination class, or to
-// the global page pool when the destination is 0.
+// is answered BUSY. The source class's oldest page is emptied chunk by chunk, as slab_rebalance_move
+// walks it: a live item's chunk is copied into a free chunk of the class elsewhere (an item's own chunk
+// counts as a rescue, a chained chunk of a large item as a chunk rescue), or, with none free, the whole
+// item is evicted; then the page goes to the destination class, or to the global page pool for 0.
 import type { Item } from './item.ts';
 import type { Page, SlabAllocator } from './slabs.ts';
 
 export interface MoverHost {
-  /** Moves a live item off the page into another free chunk of its class; false when there is none. */
-  rescue(item: Item, page: Page): boolean;
+  /** Moves the item's chunk `index` off the moving page into another free chunk of its class; false when there is none. */
+  rescue(item: Item, index: number, page: Page): boolean;
   /** Unlinks an item and frees its chunks. */
   evict(item: Item): void;
   now(): number;
@@ -80,18 +81,34 @@ export class SlabMover {
     // The classes may have changed since the request was accepted.
     if (this.slabs.classes[src]!.pages.length < 2) return;
     if (src !== 0) {
-      const { page, owners } = this.slabs.detachFirstPage(src);
+      const page = this.slabs.startMove(src);
       const now = this.host.now();
-      for (const item of owners) {
-        if (!this.host.isLive(item, now)) {
-          this.host.evict(item);
-        } else if (this.host.rescue(item, page)) {
-          this.stats.slab_reassign_rescues++;
-        } else {
-          this.stats.slab_reassign_evictions_nomem++;
-          this.host.evict(item);
+      let busy = 0;
+      for (let slot = 0; slot < page.owners.length; slot++) {
+        const chunk = this.slabs.chunkAt(page, slot);
+        // Read afresh: evicting a large item earlier on the page frees its other chunks here too.
+        const item = page.owners[slot];
+        const index = item === undefined ? -1 : item.chunks.indexOf(chunk);
+        if (item === undefined || index < 0) {
+          this.slabs.cut(chunk);
+          continue;
         }
+        if (this.host.isLive(item, now) && this.host.rescue(item, index, page)) {
+          if (index === 0) this.stats.slab_reassign_rescues++;
+          else this.stats.slab_reassign_chunk_rescues++;
+          this.slabs.cut(chunk);
+          continue;
+        }
+        if (this.host.isLive(item, now)) this.stats.slab_reassign_evictions_nomem++;
+        const chunked = item.chunks.length > 1;
+        this.host.evict(item);
+        // memcached marks a plain item's chunk done on the spot; a large item's chunks all go back to the
+        // freelist and the page is walked again (a busy item) to cut those on it.
+        if (chunked) busy++;
+        else this.slabs.cut(chunk);
       }
+      this.stats.slab_reassign_busy_items += busy;
+      this.stats.slab_reassign_inline_reclaim += this.slabs.moving!.inlineReclaims;
     }
     this.slabs.finishMove(src, dst);
     this.stats.slabs_moved++;

@@ -30,6 +30,8 @@ export class SlabAllocator {
   private readonly pagesById: Page[] = [];
   /** total_malloced: bytes of pages ever taken from the memory limit. */
   malloced = 0;
+  /** The page being emptied by the slab mover, the chunks it is done with, and its inline reclaims. */
+  moving: { page: Page; cut: Set<number>; inlineReclaims: number } | null = null;
   /** Bytes counted against the limit as if malloced (the fault API's fill-memory): the cache runs as with less memory. */
   ballast = 0;
 
@@ -85,12 +87,12 @@ export class SlabAllocator {
       this.pagesById.push(page);
       this.malloced += SLAB_PAGE_SIZE;
     }
-    this.cut(page, cls);
+    this.split(page, cls);
     return true;
   }
 
   /** split_slab_page_into_freelist: every chunk freed in address order, so the last is handed out first. */
-  private cut(page: Page, cls: number): void {
+  private split(page: Page, cls: number): void {
     const c = this.classes[cls]!;
     page.cls = cls;
     page.owners = new Array<Item | undefined>(c.perPage);
@@ -99,27 +101,46 @@ export class SlabAllocator {
     c.pages.push(page);
   }
 
-  /** Owners of the class's first page, with its free chunks taken off the freelist (the page is leaving). */
-  detachFirstPage(cls: number): { page: Page; owners: Set<Item> } {
-    const c = this.classes[cls]!;
-    const page = c.pages[0]!;
-    const base = page.id * SLOT_SPAN;
-    c.free = c.free.filter((chunk) => chunk < base || chunk >= base + SLOT_SPAN);
-    const owners = new Set<Item>();
-    for (const owner of page.owners) if (owner !== undefined) owners.add(owner);
-    return { page, owners };
+  /**
+   * The class's first page starts moving. Its free chunks stay on the freelist until the mover walks
+   * past them (`cut`) or an allocation for a rescue pops one first (an inline reclaim), as in memcached.
+   */
+  startMove(cls: number): Page {
+    const page = this.classes[cls]!.pages[0]!;
+    this.moving = { page, cut: new Set(), inlineReclaims: 0 };
+    return page;
   }
 
-  /** A chunk of the class off the page being moved, or null (slab_rebalance_alloc). */
-  allocOutside(cls: number, page: Page, owner: Item): number | null {
+  /** The chunk in a slot of a page. */
+  chunkAt(page: Page, slot: number): number {
+    return page.id * SLOT_SPAN + slot;
+  }
+
+  /** The mover is done with a chunk of the moving page: whether or not it sits on the freelist, it is no longer handed out. */
+  cut(chunk: number): void {
+    this.moving?.cut.add(chunk);
+  }
+
+  /**
+   * slab_rebalance_alloc: a free chunk of the class off the moving page, or null. Chunks of the moving
+   * page met on the way are taken off the freelist (counted as inline reclaims unless already cut);
+   * like memcached it gives up after a page's worth of them.
+   */
+  allocOutside(cls: number, owner: Item): number | null {
     const c = this.classes[cls]!;
-    const base = page.id * SLOT_SPAN;
-    for (let i = c.free.length - 1; i >= 0; i--) {
-      const chunk = c.free[i]!;
-      if (chunk >= base && chunk < base + SLOT_SPAN) continue;
-      c.free.splice(i, 1);
-      this.pageOf(chunk).owners[chunk % SLOT_SPAN] = owner;
-      return chunk;
+    const moving = this.moving!;
+    const base = moving.page.id * SLOT_SPAN;
+    for (let tries = 0; tries < c.perPage; ) {
+      const chunk = c.free.pop();
+      if (chunk === undefined) return null;
+      if (chunk < base || chunk >= base + SLOT_SPAN) {
+        this.pageOf(chunk).owners[chunk % SLOT_SPAN] = owner;
+        return chunk;
+      }
+      if (moving.cut.has(chunk)) continue;
+      moving.cut.add(chunk);
+      moving.inlineReclaims++;
+      tries++;
     }
     return null;
   }
@@ -140,8 +161,9 @@ export class SlabAllocator {
   finishMove(src: number, dst: number): void {
     const from = this.classes[src]!;
     const page = from.pages.shift()!;
+    this.moving = null;
     if (src !== 0) {
-      // Chunks of the page still on the freelist (freed while it moved) are no longer the class's.
+      // Chunks of the page still on the freelist were cut by the walk: they are no longer the class's.
       const base = page.id * SLOT_SPAN;
       from.free = from.free.filter((chunk) => chunk < base || chunk >= base + SLOT_SPAN);
     }
@@ -151,7 +173,7 @@ export class SlabAllocator {
       this.classes[0]!.pages.push(page);
       this.releaseOverLimit();
     } else {
-      this.cut(page, dst);
+      this.split(page, dst);
     }
   }
 }

@@ -116,7 +116,7 @@ export class ItemStore {
       evictToFree: this.evictLive,
     });
     this.mover = new SlabMover(this.slabs, {
-      rescue: (item, page) => this.rescue(item, page),
+      rescue: (item, index, page) => this.rescue(item, index, page),
       evict: (item) => this.unlink(item),
       now: () => this.now(),
       isLive: (item, now) => this.isLive(item, now),
@@ -504,15 +504,16 @@ export class ItemStore {
   }
 
   /**
-   * The slab mover's rescue: the item moves to a free chunk of its class outside the page being
-   * emptied, keeping key, value and CAS (memcached copies it and relinks it at the head of its queue).
+   * The slab mover's rescue of one chunk: it moves to a free chunk of its class outside the page being
+   * emptied. An item's own (first) chunk is copied as memcached copies the item, relinked at the head of
+   * its queue with key, value and CAS kept; a chained chunk is only repointed.
    */
-  private rescue(item: Item, page: Page): boolean {
-    if (item.chunks.length !== 1) return false;
-    const chunk = this.slabs.allocOutside(this.slabs.pageOf(item.chunks[0]!).cls, page, item);
+  private rescue(item: Item, index: number, page: Page): boolean {
+    const chunk = this.slabs.allocOutside(page.cls, item);
     if (chunk === null) return false;
-    this.slabs.free(item.chunks[0]!);
-    item.chunks = [chunk];
+    this.slabs.free(item.chunks[index]!);
+    item.chunks[index] = chunk;
+    if (index > 0) return true;
     this.lru.unlink(item);
     item.time = this.now();
     this.lru.link(item, item.segment);
