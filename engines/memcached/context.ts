@@ -50,6 +50,8 @@ export interface Settings {
   bindingProtocol: 'auto-negotiate' | 'ascii' | 'binary';
   /** -b: the listen backlog. */
   tcpBacklog: number;
+  /** -A: the `shutdown` command is accepted (ElastiCache nodes refuse it). */
+  shutdownCommand: boolean;
   /** -R: requests a connection runs before yielding to others (counted in conn_yields). */
   reqsPerEvent: number;
 }
@@ -73,6 +75,8 @@ export interface ServerContext {
   /** Fault injection (the emulator's fault API): every request goes through it before it runs. */
   readonly network: NetworkFaults;
   connections(): ConnectionInfo[];
+  /** An accepted `shutdown` command. */
+  shutdown(graceful: boolean): void;
   nowMs(): number;
 }
 

@@ -41,6 +41,8 @@ export interface MemcachedServerOptions {
   idleTimeout?: number;
   /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
   geometry?: Partial<SlabGeometry>;
+  /** Called for an accepted `shutdown` (settings.shutdownCommand, memcached -A); without it the server closes itself. */
+  onShutdown?: (graceful: boolean) => void;
   /** Start-up knobs without a named option above (-o no_modern, temporary_ttl, hot_lru_pct, -v ...). */
   settings?: Partial<Settings>;
 }
@@ -94,6 +96,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     tcpBacklog: 1024,
     reqsPerEvent: 20,
     watchEnabled: true,
+    shutdownCommand: false,
     ...options.settings,
   };
   const watch = new WatchLog(clock);
@@ -122,6 +125,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     network,
     connections: () => [...connections].map((c) => c.info()),
     nowMs: clock,
+    // After this turn, so the closing connection's reply and close go out first.
+    shutdown: (graceful) => setImmediate(() => (options.onShutdown ? options.onShutdown(graceful) : void server.close())),
   };
   let nextId = 16;
 
@@ -164,7 +169,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   idleSweep?.unref();
 
   let boundPort = options.port;
-  return {
+  const server: MemcachedServer = {
     get port() {
       return boundPort;
     },
@@ -200,4 +205,5 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
       });
     },
   };
+  return server;
 }

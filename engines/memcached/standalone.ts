@@ -40,6 +40,10 @@ export function parseStandaloneArgs(argv: string[]): MemcachedServerOptions {
       case '--max-connections':
         options.maxConnections = Number(value());
         break;
+      case '-A':
+      case '--enable-shutdown':
+        options.settings = { ...options.settings, shutdownCommand: true };
+        break;
       default:
         throw new Error(`unknown option: ${arg}`);
     }
@@ -52,11 +56,12 @@ export function parseStandaloneArgs(argv: string[]): MemcachedServerOptions {
 
 export async function runStandalone(argv: string[]): Promise<void> {
   const options = parseStandaloneArgs(argv);
-  const server = createMemcachedServer(options);
+  let stop = (): void => undefined;
+  const server = createMemcachedServer({ ...options, onShutdown: () => stop() });
   const port = await server.listen();
   console.log(`memcached-compatible node listening on ${options.host ?? '127.0.0.1'}:${port}`);
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       void server.close().then(resolve);

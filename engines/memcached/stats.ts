@@ -209,7 +209,7 @@ function settingsStats(s: Session): Row[] {
     ['evictions', 'on'],
     ['domain_socket', 'NULL'],
     ['umask', 700],
-    ['shutdown_command', 'no'],
+    ['shutdown_command', settings.shutdownCommand ? 'yes' : 'no'],
     ['growth_factor', store.geometry.growthFactor.toFixed(2)],
     ['chunk_size', store.geometry.chunkSize],
     ['num_threads', 1],

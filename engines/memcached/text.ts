@@ -330,6 +330,22 @@ const verbosity: Handler = (s, tokens) => {
   reply(s, noreply, 'OK\r\n');
 };
 
+/**
+ * -A: `shutdown` stops the server (`graceful` too: we have no in-flight work to wait for). memcached
+ * closes the connection straight away, so replies it had not written yet are lost.
+ */
+const shutdownCommand: Handler = (s, tokens) => {
+  if (!s.ctx.settings.shutdownCommand) return s.out.text('ERROR: shutdown not enabled\r\n');
+  if (tokens.length === 1 || (tokens.length === 2 && tokens[1] === 'graceful')) {
+    s.out.dropUnsent();
+    s.closeReason = 'shutdown';
+    s.closing = true;
+    s.ctx.shutdown(tokens.length === 2);
+    return;
+  }
+  s.out.text('CLIENT_ERROR invalid shutdown mode\r\n');
+};
+
 const config: Handler = (s, tokens) => {
   const discovery = s.ctx.clusterConfig;
   if (discovery === undefined || tokens.length !== 3 || tokens[1] !== 'get' || tokens[2] !== 'cluster') {
@@ -379,7 +395,7 @@ const HANDLERS: Record<string, Handler | undefined> = {
   },
   stats: (s, tokens) => writeStats(s, tokens),
   watch,
-  shutdown: (s) => s.out.text('ERROR: shutdown not enabled\r\n'),
+  shutdown: shutdownCommand,
   lru_crawler: lruCrawler,
   slabs,
   lru,

@@ -30,7 +30,8 @@ if (action === 'version') {
   process.stdout.write('memcached 1.6.18\n');
   process.exit(0);
 }
-const server = createMemcachedServer(options);
+// memcached's shutdown command raises SIGINT (graceful: SIGUSR1) on itself: the process ends either way.
+const server = createMemcachedServer({ ...options, onShutdown: () => stop() });
 const listening = tcp ? server.listen() : Promise.resolve(null);
 // Without a listener nothing else keeps the process up until its signal, as memcached stays up.
 const idle = tcp ? undefined : setInterval(() => undefined, 60_000);
@@ -41,12 +42,12 @@ listening.then(
     process.exit(71);
   },
 );
-const stop = (): void => {
+function stop(): void {
   // memcached exits at once on these signals; a close still waiting on a client must not keep us alive.
   setTimeout(() => process.exit(0), 1000).unref();
   clearInterval(idle);
   void server.close().then(() => process.exit(0));
-};
+}
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 process.on('SIGUSR1', stop);

@@ -121,6 +121,7 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         settings.watchEnabled = false;
         break;
       case 'A':
+        settings.shutdownCommand = true;
         break;
       case 't':
         if (!(Number.parseInt(value!, 10) > 0)) throw new UsageError('Number of threads must be greater than 0', 1);
