@@ -37,10 +37,19 @@ export interface RdbStreamGroup {
   consumers: RdbStreamConsumer[];
 }
 
+/** One listpack node as Redis holds it: entries flagged deleted stay in it until it empties. */
+export interface RdbStreamNode {
+  master: StreamId;
+  masterFields: Buffer[];
+  entries: (RdbStreamEntry & { deleted: boolean })[];
+}
+
 export interface RdbStream {
   type: 'stream';
   /** Live entries in ID order (deleted entries are not represented). */
   entries: RdbStreamEntry[];
+  /** The node layout to write, when the source knows it; otherwise the writer lays entries out as XADD would. */
+  nodes?: RdbStreamNode[];
   lastId: StreamId;
   /** Defaults to the first entry's ID (0-0 when empty). */
   firstId?: StreamId;

@@ -3,8 +3,8 @@
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { DEFAULT_ENCODING_THRESHOLDS, newHash, newList, newSet, newString, newZSet, updateEncoding, type EncodingThresholds as LiveThresholds, type RObj } from '../db/objects.ts';
-import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamId } from '../types/stream.ts';
-import type { RdbEntry, RdbStream, RdbValue } from './entries.ts';
+import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamEntry, type StreamId } from '../types/stream.ts';
+import type { RdbEntry, RdbStream, RdbStreamEntry, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
@@ -16,15 +16,18 @@ const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
 const id = (i: StreamId): StreamId => ({ ms: i.ms, seq: i.seq });
 const text = (b: Buffer): string => b.toString('latin1');
 
+function entryToRdb(e: StreamEntry): RdbStreamEntry {
+  const fields: [Buffer, Buffer][] = [];
+  for (let i = 0; i + 1 < e.fields.length; i += 2) fields.push([buf(e.fields[i] as string), buf(e.fields[i + 1] as string)]);
+  return { id: id(e.id), fields };
+}
+
 function streamToRdb(s: Stream): RdbStream {
-  const entries = s.entries.map((e) => {
-    const fields: [Buffer, Buffer][] = [];
-    for (let i = 0; i + 1 < e.fields.length; i += 2) fields.push([buf(e.fields[i] as string), buf(e.fields[i + 1] as string)]);
-    return { id: id(e.id), fields };
-  });
+  const layout = s.layout;
   return {
     type: 'stream',
-    entries,
+    entries: s.entries.map(entryToRdb),
+    nodes: layout?.map((n) => ({ master: id(n.master), masterFields: n.masterFields.map(buf), entries: n.items.map((e) => ({ ...entryToRdb(e), deleted: e.deleted === true })) })),
     lastId: id(s.lastId),
     firstId: id(s.entries[0]?.id ?? { ms: 0n, seq: 0n }),
     maxDeletedId: id(s.maxDeletedId),

@@ -1,79 +1,110 @@
 // LZF as RDB uses it for long strings. The stream is a series of control bytes:
 //   000LLLLL            literal run of L+1 bytes (1..32) follows
 //   LLLooooo [l] oooooooo  back-reference: length L+2 (L=7 means "add next byte"), distance o+1 (1..8192)
-// Any valid stream is accepted by readers, so our compressor only has to be correct, not byte-identical.
+// Readers accept any valid stream, but DUMP payloads and RDB files are compared byte for byte with
+// redis-server's, and whether a string is stored compressed at all depends on the exact output
+// length. So the compressor makes the choices liblzf 3.6 makes as Redis builds it (HLOG 16,
+// VERY_FAST): the same hash of three bytes, no match against offset 0, the same match-length loop
+// (which may run one byte past its nominal limit), the same re-hashing of the last two bytes of a
+// match, and the same points at which it gives up.
 import { RdbError } from './errors.ts';
 
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3); // 264 bytes per back-reference
-const HASH_BITS = 14;
+const HLOG = 16;
 
-// One hash table for all calls: clearing 64 KiB per call would dominate for short strings. Entries
-// are stored offset by `base`, which moves past every input, so stale slots read as "before start".
-const table = new Int32Array(1 << HASH_BITS);
+// One hash table for all calls: clearing 256 KiB per call would dominate for short strings. Entries
+// are stored offset by `base`, which moves past every input, so stale slots read as "no match".
+const table = new Int32Array(1 << HLOG);
 let base = 1;
 
+/** liblzf's slot for the three bytes at i: ((h >> 8) - h * 5) masked to HLOG bits. */
+function slot(input: Uint8Array, i: number): number {
+  const h = ((input[i] as number) << 16) | ((input[i + 1] as number) << 8) | (input[i + 2] as number);
+  return ((h >>> 8) - h * 5) & ((1 << HLOG) - 1);
+}
+
 /**
- * Compresses `input`; returns null when the result would not fit in `maxOut` bytes (Redis only keeps
- * the compressed form when it saves at least a few bytes).
+ * Compresses `input`; returns null when the result would not fit in `maxOut` bytes (Redis passes
+ * the length less 4: it only keeps the compressed form when that saves at least as much).
  */
 export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffer | null {
   const n = input.length;
-  if (n < 4 || maxOut <= 0) return null;
-  const out = Buffer.allocUnsafe(maxOut + MAX_LIT + 3);
+  if (n === 0 || maxOut <= 0) return null;
+  const out = Buffer.allocUnsafe(maxOut + 4);
   if (base > 0x7fffffff - n - 1) {
     table.fill(0);
     base = 1;
   }
   const b0 = base;
   base += n + 1;
-  let op = 0;
-  let litStart = 0; // start of the pending literal run
+  let op = 1; // byte 0 is the control byte of the first literal run
+  let lit = 0;
   let ip = 0;
-
-  const flushLiterals = (end: number): boolean => {
-    let s = litStart;
-    while (s < end) {
-      const run = Math.min(MAX_LIT, end - s);
-      if (op + 1 + run > maxOut) return false;
-      out[op++] = run - 1;
-      out.set(input.subarray(s, s + run), op);
-      op += run;
-      s += run;
-    }
-    return true;
-  };
-
-  while (ip + 2 < n) {
-    const h = Math.imul(((input[ip] as number) << 16) | ((input[ip + 1] as number) << 8) | (input[ip + 2] as number), 0x9e3779b1) >>> (32 - HASH_BITS);
+  while (ip < n - 2) {
+    const h = slot(input, ip);
     const stored = table[h] as number;
     const ref = stored >= b0 ? stored - b0 : -1;
     table[h] = ip + b0;
-    const dist = ip - ref - 1;
-    if (ref >= 0 && dist < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
-      let len = 3;
-      const maxLen = Math.min(MAX_REF, n - ip);
-      while (len < maxLen && input[ref + len] === input[ip + len]) len++;
-      if (!flushLiterals(ip)) return null;
+    const off = ip - ref - 1;
+    if (ref > 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
+      let maxlen = n - ip - 2;
+      if (maxlen > MAX_REF) maxlen = MAX_REF;
+      out[op - lit - 1] = (lit - 1) & 0xff; // close the literal run, or drop its empty control byte
+      if (lit === 0) op--;
+      if (op + 4 >= maxOut) return null;
+      let len = 2;
+      let stopped = false;
+      // liblzf first compares 16 bytes without looking at maxlen, then goes on one at a time.
+      if (maxlen > 16) {
+        for (let k = 0; k < 16 && !stopped; k++) {
+          len++;
+          stopped = input[ref + len] !== input[ip + len];
+        }
+      }
+      if (!stopped) {
+        do len++;
+        while (len < maxlen && input[ref + len] === input[ip + len]);
+      }
       const l = len - 2;
-      if (l < 7) {
-        if (op + 2 > maxOut) return null;
-        out[op++] = (l << 5) | (dist >>> 8);
-      } else {
-        if (op + 3 > maxOut) return null;
-        out[op++] = (7 << 5) | (dist >>> 8);
+      if (l < 7) out[op++] = (off >>> 8) + (l << 5);
+      else {
+        out[op++] = (off >>> 8) + (7 << 5);
         out[op++] = l - 7;
       }
-      out[op++] = dist & 0xff;
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++;
       ip += len;
-      litStart = ip;
+      if (ip >= n - 2) break;
+      // The two positions before the next one go into the table; the rest of the match does not.
+      table[slot(input, ip - 2)] = ip - 2 + b0;
+      table[slot(input, ip - 1)] = ip - 1 + b0;
     } else {
-      ip++;
+      if (op >= maxOut) return null;
+      lit++;
+      out[op++] = input[ip++] as number;
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  if (!flushLiterals(n)) return null;
-  return op <= maxOut ? Buffer.from(out.subarray(0, op)) : null;
+  if (op + 3 > maxOut) return null;
+  while (ip < n) {
+    lit++;
+    out[op++] = input[ip++] as number;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
+  out[op - lit - 1] = (lit - 1) & 0xff;
+  if (lit === 0) op--;
+  return Buffer.from(out.subarray(0, op));
 }
 
 /** Decompresses into exactly `outLen` bytes; anything inconsistent is CORRUPT, never a crash. */

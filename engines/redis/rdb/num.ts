@@ -1,5 +1,6 @@
 // Number <-> bytes conversions with Redis's exact rules, shared by every encoder and decoder here.
 import { RdbError } from './errors.ts';
+import { formatDouble } from '../resp/writer.ts';
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -36,16 +37,13 @@ export function intToBuffer(v: bigint | number): Buffer {
 }
 
 /**
- * Formats a sorted-set score as Redis stores it in a listpack: integral values as integers (so the
- * listpack encodes them as ints), "inf"/"-inf", otherwise the shortest text that reads back exactly.
+ * Formats a sorted-set score as redis-server 7.0 stores it in a listpack (d2string): integral values
+ * as integers (so the listpack encodes them as ints), "inf"/"-inf", "-0", otherwise "%.17g", so 0.1
+ * is stored as 0.10000000000000001 and DUMP payloads match byte for byte.
  */
 export function formatScore(score: number): Buffer {
   if (Number.isNaN(score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
-  if (score === Infinity) return Buffer.from('inf');
-  if (score === -Infinity) return Buffer.from('-inf');
-  if (Object.is(score, -0)) return Buffer.from('-0');
-  if (Number.isInteger(score) && Math.abs(score) < 2 ** 53) return Buffer.from(BigInt(score).toString());
-  return Buffer.from(String(score));
+  return Buffer.from(formatDouble(score));
 }
 
 const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -2,9 +2,9 @@
 // the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
 // so a large keyspace never has to exist as one array or one buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
-import { OP, QL_PACKED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
+import { OP, QL_PACKED, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
 import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
 import { lzfCompress } from './lzf.ts';
@@ -90,6 +90,8 @@ class Sink {
 
   len(n: number | bigint): void {
     this.ensure(9);
+    // The shortest form whatever the type: stream IDs and counters arrive as bigints.
+    if (typeof n === 'bigint' && n <= 0xffffffffn) n = Number(n);
     if (typeof n === 'number' && n < 64) this.buf[this.pos++] = n;
     else if (typeof n === 'number' && n < 16384) {
       this.buf[this.pos++] = 0x40 | (n >>> 8);
@@ -313,9 +315,31 @@ class ValueWriter {
     };
   }
 
+  /** Entries grouped into nodes the way XADD fills them: capped by entry count and listpack bytes. */
+  private layOut(entries: readonly RdbStreamEntry[]): RdbStreamNode[] {
+    const th = this.th;
+    const nodes: RdbStreamNode[] = [];
+    let i = 0;
+    while (i < entries.length) {
+      const first = entries[i] as RdbStreamEntry;
+      const node: RdbStreamNode = { master: first.id, masterFields: first.fields.map(([f]) => f), entries: [] };
+      let bytes = 0;
+      while (i < entries.length && node.entries.length < th.streamNodeMaxEntries && (node.entries.length === 0 || bytes < th.streamNodeMaxBytes)) {
+        const e = entries[i] as RdbStreamEntry;
+        // A rough listpack size: 3 bytes per integer and per string's overhead.
+        const same = sameFields(e, node.masterFields);
+        bytes += 12 + (same ? 0 : 3);
+        for (const [f, v] of e.fields) bytes += v.length + 3 + (same ? 0 : f.length + 3);
+        node.entries.push({ ...e, deleted: false });
+        i++;
+      }
+      nodes.push(node);
+    }
+    return nodes;
+  }
+
   private streamBody(st: RdbStream): void {
     const s = this.s;
-    const th = this.th;
     let entries = st.entries;
     if (!isSorted(entries)) {
       entries = [...entries].sort((a, b) => compareIds(a.id, b.id));
@@ -324,38 +348,7 @@ class ValueWriter {
     const last = entries[entries.length - 1];
     if (last !== undefined && compareIds(st.lastId, last.id) < 0) throw new RdbError('INVALID_INPUT', 'stream lastId is below its last entry');
 
-    // Group entries into nodes the way XADD fills them: capped by entry count and listpack bytes.
-    const nodes: { master: StreamId; blob: Buffer }[] = [];
-    let i = 0;
-    while (i < entries.length) {
-      const first = entries[i] as RdbStreamEntry;
-      const master = first.id;
-      const masterFields = first.fields.map(([f]) => f);
-      const body: LpValue[][] = [];
-      let bytes = 0;
-      while (i < entries.length && body.length < th.streamNodeMaxEntries && (body.length === 0 || bytes < th.streamNodeMaxBytes)) {
-        const e = entries[i] as RdbStreamEntry;
-        const same = e.fields.length === masterFields.length && e.fields.every(([f], k) => f.equals(masterFields[k] as Buffer));
-        const parts: LpValue[] = [BigInt(same ? STREAM_FLAG_SAMEFIELDS : 0), BigInt.asIntN(64, e.id.ms - master.ms), BigInt.asIntN(64, e.id.seq - master.seq)];
-        if (same) for (const [, v] of e.fields) parts.push(v);
-        else {
-          parts.push(BigInt(e.fields.length));
-          for (const [f, v] of e.fields) parts.push(f, v);
-        }
-        // lp-count lets Redis walk entries backwards: the number of pieces before it.
-        parts.push(BigInt(parts.length));
-        for (const p of parts) bytes += typeof p === 'bigint' ? 3 : p.length + 3;
-        body.push(parts);
-        i++;
-      }
-      const lp = new ListpackBuilder();
-      lp.add(BigInt(body.length)).add(0n).add(BigInt(masterFields.length));
-      for (const f of masterFields) lp.add(f);
-      lp.add(0n);
-      for (const parts of body) for (const p of parts) lp.add(p);
-      nodes.push({ master, blob: lp.finish() });
-    }
-
+    const nodes = (st.nodes ?? this.layOut(entries)).map((n) => ({ master: n.master, blob: streamNodeListpack(n) }));
     s.len(nodes.length);
     for (const n of nodes) {
       this.str(idBytes(n.master));
@@ -528,4 +521,32 @@ export function encodeValue(v: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSize'
   s.u8(plan.type);
   plan.body();
   return s.take();
+}
+
+function sameFields(e: RdbStreamEntry, masterFields: readonly Buffer[]): boolean {
+  return e.fields.length === masterFields.length && e.fields.every(([f], k) => f.equals(masterFields[k] as Buffer));
+}
+
+/** A node's listpack: the master entry (live and deleted counts, master fields), then every entry with its flags. */
+function streamNodeListpack(n: RdbStreamNode): Buffer {
+  const lp = new ListpackBuilder();
+  let live = 0;
+  for (const e of n.entries) if (!e.deleted) live++;
+  lp.add(BigInt(live)).add(BigInt(n.entries.length - live)).add(BigInt(n.masterFields.length));
+  for (const f of n.masterFields) lp.add(f);
+  lp.add(0n);
+  for (const e of n.entries) {
+    const same = sameFields(e, n.masterFields);
+    const flags = (same ? STREAM_FLAG_SAMEFIELDS : 0) | (e.deleted ? STREAM_FLAG_DELETED : 0);
+    const parts: LpValue[] = [BigInt(flags), BigInt.asIntN(64, e.id.ms - n.master.ms), BigInt.asIntN(64, e.id.seq - n.master.seq)];
+    if (same) for (const [, v] of e.fields) parts.push(v);
+    else {
+      parts.push(BigInt(e.fields.length));
+      for (const [f, v] of e.fields) parts.push(f, v);
+    }
+    // lp-count lets Redis walk entries backwards: the number of pieces before it.
+    parts.push(BigInt(parts.length));
+    for (const p of parts) lp.add(p);
+  }
+  return lp.finish();
 }

@@ -12,6 +12,8 @@ export interface StreamEntry {
   id: StreamId;
   fields: string[];
   node?: StreamNode;
+  /** Flagged deleted in its node's listpack, where it stays until the whole node goes. */
+  deleted?: boolean;
 }
 
 /** One listpack macro node: its master entry and what it holds, deleted entries included. */
@@ -24,6 +26,8 @@ export interface StreamNode {
   last: StreamId;
   /** Listpack bytes apart from the two counters at its head. */
   bytesBase: number;
+  /** Every entry appended to the node, deleted ones included: DUMP writes them all, as Redis does. */
+  items: StreamEntry[];
 }
 
 export interface NodeLimits {
@@ -157,6 +161,11 @@ export class Stream {
     return this.list[0]?.id ?? ZERO_ID;
   }
 
+  /** The node layout if one is known (not after a load or copy until `nodes` lays it out again). */
+  get layout(): readonly StreamNode[] | null {
+    return this.nodeList;
+  }
+
   nodes(limits: NodeLimits): StreamNode[] {
     if (this.nodeList === null) {
       this.nodeList = [];
@@ -212,7 +221,7 @@ export class Stream {
       // header + end byte, field count, master fields, the master entry's zero terminator
       let bytes = 7 + intElementSize(BigInt(numFields)) + 2;
       for (const f of masterFields) bytes += stringElementSize(f);
-      node = { master: e.id, masterFields, live: 0, deleted: 0, last: e.id, bytesBase: bytes };
+      node = { master: e.id, masterFields, live: 0, deleted: 0, last: e.id, bytesBase: bytes, items: [] };
       nodes.push(node);
     }
     let same = numFields === node.masterFields.length;
@@ -224,6 +233,7 @@ export class Stream {
     node.bytesBase += bytes;
     node.live++;
     node.last = e.id;
+    node.items.push(e);
     e.node = node;
   }
 
@@ -239,6 +249,7 @@ export class Stream {
     }
     node.live--;
     node.deleted++;
+    e.deleted = true;
   }
 
   /** streamTrim: whole nodes from the head while allowed, then (unless approximate) entries inside one node. */
@@ -264,6 +275,7 @@ export class Stream {
         const e = this.list[dropEntries + n] as StreamEntry;
         if (e.node !== node) break;
         if (t.maxlen !== null ? BigInt(this.list.length - dropEntries - n) <= t.maxlen : cmpId(e.id, t.minId) >= 0) break;
+        e.deleted = true;
         n++;
       }
       node.live -= n;

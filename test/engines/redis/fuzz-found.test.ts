@@ -128,6 +128,13 @@ describe.skipIf(!available)('differences found by the random differential', () =
   it('EXEC with extra arguments inside MULTI aborts and discards the transaction', async () => {
     await sameReplies('MULTI\nSET a 1\nEXEC 1\nEXEC\nGET a');
   });
+
+  it('DUMP payloads are byte for byte redis-server 7.0\'s: liblzf\'s exact choices, %.17g listpack scores, short stream lengths', async () => {
+    const digits = '2818806839475865144534336290520386259106935396850039036399484832416209402731761620029582277725573402382897659366101779744743454617391744811667497172377894';
+    await sameReplies(`SET s ${digits}880123880\nDUMP s\nSET a ${'a'.repeat(100)}\nDUMP a\nSET r ${'abcdefghij'.repeat(3)}xyz0123xyz\nDUMP r\nSET t ${'0123456789'.repeat(2)}x01234567890123456789\nDUMP t`);
+    await sameReplies('PFADD p a b c\nDUMP p\nPFADD q hello\nDUMP q\nZADD z 0.1 a 1 b 2.5 c 1e20 d\nDUMP z');
+    await sameReplies('XGROUP CREATE x g 0 MKSTREAM\nDUMP x\nXADD x 1-1 f v\nXADD x 2-1 f w\nXADD x 3-1 c v\nXDEL x 2-1\nXGROUP SETID x g 1-1\nDUMP x\nXADD x 4-1 c v\nXTRIM x MAXLEN 1\nDUMP x\nXDEL x 4-1\nDUMP x');
+  });
 });
 
 /** The cmd= field of CLIENT INFO after a GET, and of CLIENT LIST for a client whose last command was unknown. */
