@@ -7,6 +7,7 @@ import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--redis-default-port N]
+                    [--loopback-aliases on|off]
                     [--region R] [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
                     [--log-level trace|debug|info|warn|error|fatal|silent]
                     [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
@@ -35,6 +36,14 @@ function intOption(text: string | undefined, name: string): number | undefined {
   return Number(text);
 }
 
+function onOff(text: string | undefined, name: string): boolean | undefined {
+  if (text === undefined) return undefined;
+  const v = text.toLowerCase();
+  if (v === 'on' || v === 'true' || v === '1' || v === 'yes') return true;
+  if (v === 'off' || v === 'false' || v === '0' || v === 'no') return false;
+  throw new Error(`${name} must be on or off, got "${text}"`);
+}
+
 function logLevelOption(text: string | undefined): LogLevel | undefined {
   if (text === undefined || isLogLevel(text)) return text;
   throw new Error(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
@@ -49,6 +58,7 @@ async function runEmulator(argv: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       'node-port-range': { type: 'string' },
       'redis-default-port': { type: 'string' },
+      'loopback-aliases': { type: 'string' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
       'endpoint-host': { type: 'string' },
@@ -70,6 +80,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     dataDir: values['data-dir'] ?? fromEnv(ENV.dataDir) ?? defaultDataDir(),
     nodePortRange: values['node-port-range'] ?? fromEnv(ENV.nodePortRange),
     redisDefaultPort: intOption(values['redis-default-port'] ?? fromEnv(ENV.redisDefaultPort), '--redis-default-port'),
+    loopbackAliases: onOff(values['loopback-aliases'] ?? fromEnv(ENV.loopbackAliases), '--loopback-aliases'),
     region: values.region ?? fromEnv(ENV.region),
     accountId: values['account-id'] ?? fromEnv(ENV.accountId),
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),

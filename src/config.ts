@@ -27,6 +27,13 @@ export interface EmulatorOptions {
    * a port range, 0 with ephemeral ports.
    */
   redisDefaultPort?: number;
+  /**
+   * When a replication group's port (6379, or the Port it asked for) is already another group's, or another
+   * program's, at the host: give its endpoint that port at another loopback address (127.0.0.2 ...) instead of
+   * another port, as AWS gives every group a DNS name of its own on the same port. Only with host and
+   * endpoint host 127.0.0.1, on Linux, where all of 127.0.0.0/8 is loopback. Default on there.
+   */
+  loopbackAliases?: boolean;
   /** Region used when a request carries no SigV4 credential scope. */
   region?: string;
   accountId?: string;
@@ -52,6 +59,8 @@ export interface ResolvedConfig {
   dataDir: string;
   nodePorts: PortRange;
   redisDefaultPort: number;
+  /** The loopback addresses besides the host a group's endpoint may use (empty: off). */
+  loopbackAliases: string[];
   region: string;
   accountId: string;
   endpointHost: string;
@@ -84,6 +93,7 @@ export const ENV = {
   dataDir: 'ELASTICACHE_LOCAL_DATA_DIR',
   nodePortRange: 'ELASTICACHE_LOCAL_NODE_PORT_RANGE',
   redisDefaultPort: 'ELASTICACHE_LOCAL_REDIS_DEFAULT_PORT',
+  loopbackAliases: 'ELASTICACHE_LOCAL_LOOPBACK_ALIASES',
   region: 'ELASTICACHE_LOCAL_REGION',
   accountId: 'ELASTICACHE_LOCAL_ACCOUNT_ID',
   endpointHost: 'ELASTICACHE_LOCAL_ENDPOINT_HOST',
@@ -125,6 +135,16 @@ export function parsePortRange(text: string): PortRange {
 
 const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
 
+// 62 more groups can have the same port: the server certificate names each address (see tls()).
+const ALIAS_COUNT = 62;
+
+function loopbackAliases(wanted: boolean | undefined, host: string, endpointHost: string): string[] {
+  const possible = process.platform === 'linux' && host === '127.0.0.1' && endpointHost === '127.0.0.1';
+  if (wanted && !possible) throw new Error('loopback aliases need --host 127.0.0.1 and no other --endpoint-host, on Linux');
+  if (!(wanted ?? possible)) return [];
+  return Array.from({ length: ALIAS_COUNT }, (_, i) => `127.0.0.${i + 2}`);
+}
+
 export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
   const port = options.port ?? DEFAULTS.port;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${port}`);
@@ -153,15 +173,17 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
   if (options.verifySignatures && credentials.size === 0) {
     throw new Error('--verify-signatures needs at least one access key (--credentials KEY:SECRET[:ACCOUNT])');
   }
+  const endpointHost = options.endpointHost ?? (isWildcard(host) ? '127.0.0.1' : host);
   return {
     port,
     host,
     dataDir: path.resolve(options.dataDir ?? defaultDataDir()),
     nodePorts,
     redisDefaultPort,
+    loopbackAliases: loopbackAliases(options.loopbackAliases, host, endpointHost),
     region,
     accountId,
-    endpointHost: options.endpointHost ?? (isWildcard(host) ? '127.0.0.1' : host),
+    endpointHost,
     transitionDelayMs: delay,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     logRequests: options.logRequests ?? false,

@@ -60,8 +60,9 @@ export function newNodes(world: World, first: number, count: number, zones: stri
   }));
 }
 
-export function endpoint(world: World, port: number): ec.Endpoint {
-  return { Address: world.config.endpointHost, Port: port };
+/** `address` when the endpoint lives at a loopback alias (a replication group's named endpoint). */
+export function endpoint(world: World, port: number, address?: string): ec.Endpoint {
+  return { Address: address ?? world.config.endpointHost, Port: port };
 }
 
 export function describeCluster(world: World, scope: Scope, c: ClusterRecord, showNodes: boolean): ec.CacheCluster {

@@ -2,7 +2,7 @@ import type * as ec from '@aws-sdk/client-elasticache';
 import { compareVersions, defaultParameterGroup, resolveEngineVersion } from '../catalog/engine-versions.ts';
 import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { failMembers, finishGroupCreate, finishGroupDelete } from '../lifecycle/groups.ts';
-import { portsOf } from '../lifecycle/removal.ts';
+import { namedEndpointRole, releasePortsOf, reservePortsOf } from '../lifecycle/removal.ts';
 import { requireState, servesEndpoints, transition } from '../lifecycle/states.ts';
 import { runStep } from '../lifecycle/steps.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
@@ -65,6 +65,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
   const members = g.memberClusters
     .map((id) => world.resources.get(scope, 'cluster', id))
     .filter((c): c is ClusterRecord => c !== undefined);
+  const addressOf = (role: 'primary' | 'configuration') => (namedEndpointRole(g) === role ? g.endpointAddress : undefined);
   return {
     ReplicationGroupId: g.id,
     Description: g.description,
@@ -83,7 +84,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
           NodeGroupId: shard.id,
           Status: shardStatus,
           Slots: formatSlots(shard.slots),
-          PrimaryEndpoint: g.clusterModeCompatible && ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
+          PrimaryEndpoint: g.clusterModeCompatible && ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort, addressOf('primary')) : undefined,
           ReaderEndpoint: g.clusterModeCompatible && ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
           NodeGroupMembers: members
             .filter((c) => shard.members.includes(c.id))
@@ -93,7 +94,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
           {
             NodeGroupId: '0001',
             Status: shardStatus,
-            PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort) : undefined,
+            PrimaryEndpoint: ready && g.primaryEndpointPort ? endpoint(world, g.primaryEndpointPort, addressOf('primary')) : undefined,
             ReaderEndpoint: ready && g.readerEndpointPort ? endpoint(world, g.readerEndpointPort) : undefined,
             NodeGroupMembers: members.map((c) => ({
               CacheClusterId: c.id,
@@ -109,7 +110,7 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     MultiAZ: enabled(g.multiAZ),
     SnapshotRetentionLimit: g.snapshotRetentionLimit,
     SnapshotWindow: g.snapshotWindow,
-    ConfigurationEndpoint: g.shards && ready && g.configEndpointPort ? endpoint(world, g.configEndpointPort) : undefined,
+    ConfigurationEndpoint: g.shards && ready && g.configEndpointPort ? endpoint(world, g.configEndpointPort, addressOf('configuration')) : undefined,
     ClusterEnabled: g.shards !== undefined,
     CacheNodeType: g.nodeType,
     AuthTokenEnabled: g.authTokenEnabled,
@@ -141,12 +142,12 @@ function clusterCount(input: ec.CreateReplicationGroupMessage): number {
 }
 
 /**
- * Redis's own port for a group created without Port, as AWS gives it, unless one of our resources has it (another
- * program holding it moves the endpoint to a free port when it is bound).
+ * Redis's own port for a group created without Port, as AWS gives it, unless our resources have it at every
+ * address (another program holding it moves the endpoint when it is bound).
  */
 function defaultEndpointPort(world: World): number {
   const port = world.config.redisDefaultPort;
-  return port > 0 && !world.runtime.ports.isReserved(port) ? port : 0;
+  return port > 0 && world.runtime.ports.placeFor(port) !== undefined ? port : 0;
 }
 
 /**
@@ -155,6 +156,9 @@ function defaultEndpointPort(world: World): number {
  */
 function claimGroupPorts(world: World, group: ReplicationGroupRecord, members: ClusterRecord[]): void {
   const ports = world.runtime.ports;
+  const named = group.shards ? group.configEndpointPort : group.primaryEndpointPort;
+  const place = named ? ports.placeFor(named) : undefined;
+  if (place !== undefined && place !== ports.host) group.endpointAddress = place;
   const slots: ((port: number) => void)[] = members.map((m) => (p: number) => (m.nodes[0]!.port = p));
   if (group.shards) {
     if (!group.configEndpointPort) slots.push((p) => (group.configEndpointPort = p || undefined));
@@ -163,7 +167,7 @@ function claimGroupPorts(world: World, group: ReplicationGroupRecord, members: C
     slots.push((p) => (group.readerEndpointPort = p));
   }
   ports.claim(slots.length).forEach((p, i) => slots[i]!(p));
-  for (const p of portsOf('replication-group', group)) ports.reserve(p);
+  reservePortsOf(world, 'replication-group', group);
 }
 
 function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: World, scope: Scope): ec.CreateReplicationGroupResult {
@@ -336,7 +340,8 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     for (const m of members) applyCreateTags(world, world.arn(scope, 'cluster', m.id), input.Tags);
   });
   } catch (err) {
-    world.runtime.ports.release(...portsOf('replication-group', group), ...members.flatMap((m) => portsOf('cluster', m)));
+    releasePortsOf(world, 'replication-group', group);
+    for (const m of members) releasePortsOf(world, 'cluster', m);
     throw err;
   }
   if (global) giveOwnParameterGroup(world, scope, group, global.id);
@@ -468,9 +473,11 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
     if (mode === 'compatible') {
       fresh.shards = [{ id: '0001', slots: [[0, 16383]], primaryClusterId: fresh.primaryClusterId, members: [...fresh.memberClusters] }];
       fresh.clusterModeCompatible = true;
-      fresh.configEndpointPort = await world.runtime.openConfigurationEndpoint(scope, fresh);
+      fresh.configEndpointPort = (await world.runtime.openConfigurationEndpoint(scope, fresh)).port;
     } else if (mode === 'enabled') {
       fresh.clusterModeCompatible = undefined;
+      // The configuration endpoint (on the host) carries the group's port from now on.
+      fresh.endpointAddress = undefined;
       await world.runtime.closeEndpoint(scope, fresh.id, 'primary');
       await world.runtime.closeEndpoint(scope, fresh.id, 'reader');
       fresh.primaryEndpointPort = 0;

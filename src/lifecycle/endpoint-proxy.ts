@@ -16,7 +16,7 @@ export class EndpointProxy {
   port = 0;
 
   constructor(
-    private readonly host: string,
+    readonly host: string,
     private readonly connectHost: string,
     private readonly resolveTarget: () => number | undefined,
     private readonly handOff: (port: number, socket: net.Socket) => boolean = () => false,

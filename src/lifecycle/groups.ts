@@ -11,11 +11,11 @@ export async function openEndpointsOf(
   world: World,
   scope: Scope,
   group: ReplicationGroupRecord,
-): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort'>>> {
-  const configEndpointPort = group.shards ? await world.runtime.openConfigurationEndpoint(scope, group) : undefined;
-  if (group.shards && !group.clusterModeCompatible) return { configEndpointPort };
+): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort' | 'endpointAddress'>>> {
+  const configuration = group.shards ? await world.runtime.openConfigurationEndpoint(scope, group) : undefined;
+  if (group.shards && !group.clusterModeCompatible) return { configEndpointPort: configuration!.port, endpointAddress: configuration!.address };
   const ports = await world.runtime.openGroupEndpoints(scope, group);
-  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader, configEndpointPort };
+  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader, configEndpointPort: configuration?.port, endpointAddress: ports.address };
 }
 
 /** A group whose members have all settled becomes available again (after adding or removing a replica). */

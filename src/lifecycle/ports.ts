@@ -24,12 +24,16 @@ export class PortInUse extends Error {
  */
 export class PortAllocator {
   private readonly reserved = new Set<number>();
+  /** `address:port` of named endpoint ports held at a loopback alias (see placeFor). */
+  private readonly atAliases = new Set<string>();
   /** Ports another program was found holding, and when: claims take them last for a while. */
   private readonly heldElsewhere = new Map<number, number>();
 
   constructor(
     private readonly range: PortRange,
-    private readonly host: string,
+    readonly host: string,
+    /** Other loopback addresses a named endpoint port may move to, keeping its number (empty: none). */
+    readonly aliases: readonly string[] = [],
   ) {}
 
   /** Marks ports that records already own, so a restart hands them out to nobody else. */
@@ -71,6 +75,57 @@ export class PortAllocator {
     }
     for (const port of claimed) this.reserved.add(port);
     return claimed;
+  }
+
+  /** As reserve/release, for a port at `address` (the host or one of the aliases). */
+  reserveAt(address: string, port: number): void {
+    if (address === this.host) this.reserve(port);
+    else if (port > 0) this.atAliases.add(`${address}:${port}`);
+  }
+
+  releaseAt(address: string, port: number): void {
+    if (address === this.host) this.release(port);
+    else this.atAliases.delete(`${address}:${port}`);
+  }
+
+  /**
+   * Where a named endpoint port (Redis's 6379, or the Port a create asked for) can be had without moving
+   * its number: the host when none of our resources has it there, else the first loopback alias where none
+   * does; undefined when no address is left. On AWS every group's endpoint has a DNS name of its own on the
+   * same port; Terraform reads the port back and plans a replacement when it differs from the one named.
+   */
+  placeFor(port: number): string | undefined {
+    if (!this.reserved.has(port)) return this.host;
+    return this.aliases.find((a) => !this.atAliases.has(`${a}:${port}`));
+  }
+
+  /**
+   * Binds a named endpoint port at `address`; when another program holds it there (or the alias cannot be
+   * bound), at the next alias where it is free, keeping the number; failing all, at a port of the range on
+   * the host, as bind() moves any port found taken. The reservation follows the address it ends at.
+   */
+  async bindNamed<T>(
+    address: string,
+    port: number,
+    listen: (host: string, port: number) => Promise<T & { port: number }>,
+  ): Promise<T & { port: number; address: string }> {
+    const others = this.aliases.filter((a) => a !== address && !this.atAliases.has(`${a}:${port}`));
+    const candidates = [address, ...others].slice(0, MAX_ALIAS_ATTEMPTS);
+    for (const candidate of candidates) {
+      try {
+        const bound = await listen(candidate, port);
+        this.releaseAt(address, port);
+        this.reserveAt(candidate, port);
+        return { ...bound, address: candidate };
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw err;
+        if (candidate === this.host) this.heldElsewhere.set(port, Date.now());
+      }
+    }
+    this.releaseAt(address, port);
+    const bound = await this.bind(0, (p) => listen(this.host, p));
+    return { ...bound, address: this.host };
   }
 
   /** Refuses (as claim does) a change that will need `count` more ports than the range has free. */
@@ -120,6 +175,8 @@ export class PortAllocator {
 }
 
 const MAX_BIND_ATTEMPTS = 20;
+// A program listening on every address (0.0.0.0:6379) takes the port at all of them: a few tries tell.
+const MAX_ALIAS_ATTEMPTS = 8;
 // Long enough that the claims of one burst of creates skip a port found taken, short enough that a program
 // that let go of it does not keep it out of the range for good.
 const HELD_ELSEWHERE_MS = 60_000;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { pathInside } from '../store/paths.ts';
 import { arnOf, RESOURCE_TYPES } from '../store/kinds.ts';
-import type { Kind, RecordKinds, Scope } from '../store/records.ts';
+import type { Kind, RecordKinds, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 
-/** Every local port a record names (nodes and endpoints), whether or not anything listens on it now. */
+/** Every local port a record names (nodes and endpoints), whether or not anything listens on it now; see aliasedPortOf. */
 export function portsOf(kind: Kind, record: unknown): number[] {
   switch (kind) {
     case 'cluster': {
@@ -13,7 +13,8 @@ export function portsOf(kind: Kind, record: unknown): number[] {
     }
     case 'replication-group': {
       const g = record as RecordKinds['replication-group'];
-      return [g.primaryEndpointPort, g.readerEndpointPort, g.configEndpointPort ?? 0];
+      const aliased = aliasedPortOf(g)?.port;
+      return [g.primaryEndpointPort, g.readerEndpointPort, g.configEndpointPort ?? 0].map((p) => (p === aliased ? 0 : p));
     }
     case 'serverless-cache': {
       const s = record as RecordKinds['serverless-cache'];
@@ -22,6 +23,31 @@ export function portsOf(kind: Kind, record: unknown): number[] {
     default:
       return [];
   }
+}
+
+/** The role of a group's endpoint that carries its Port (what Terraform reads back as `port`). */
+export function namedEndpointRole(g: ReplicationGroupRecord): 'configuration' | 'primary' {
+  return g.shards && !g.clusterModeCompatible ? 'configuration' : 'primary';
+}
+
+/** A group's named endpoint port when it lives at a loopback alias rather than the host. */
+export function aliasedPortOf(g: ReplicationGroupRecord): { address: string; port: number } | undefined {
+  if (!g.endpointAddress) return undefined;
+  const port = namedEndpointRole(g) === 'configuration' ? (g.configEndpointPort ?? 0) : g.primaryEndpointPort;
+  return port > 0 ? { address: g.endpointAddress, port } : undefined;
+}
+
+/** Marks (or frees) every port a record names, at the address it names it. */
+export function reservePortsOf(world: World, kind: Kind, record: unknown): void {
+  for (const p of portsOf(kind, record)) world.runtime.ports.reserve(p);
+  const aliased = kind === 'replication-group' ? aliasedPortOf(record as ReplicationGroupRecord) : undefined;
+  if (aliased) world.runtime.ports.reserveAt(aliased.address, aliased.port);
+}
+
+export function releasePortsOf(world: World, kind: Kind, record: unknown): void {
+  world.runtime.ports.release(...portsOf(kind, record).filter((p) => p > 0));
+  const aliased = kind === 'replication-group' ? aliasedPortOf(record as ReplicationGroupRecord) : undefined;
+  if (aliased) world.runtime.ports.releaseAt(aliased.address, aliased.port);
 }
 
 /**
@@ -35,7 +61,7 @@ export function removeResource<K extends Kind>(world: World, scope: Scope, kind:
     world.resources.remove(scope, kind, id);
     world.tags.removeAll(arnOf(scope, kind, id));
   });
-  if (record) world.runtime.ports.release(...portsOf(kind, record).filter((p) => p > 0));
+  if (record) releasePortsOf(world, kind, record);
   if (kind === 'cluster') {
     // Data saved at a clean stop for nodes that never came back (a failed create) goes with the cluster.
     fs.rmSync(pathInside(world.config.dataDir, 'nodes', scope.account, scope.region, id), { recursive: true, force: true });

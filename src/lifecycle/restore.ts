@@ -6,7 +6,7 @@ import { failMembers, finishGroupCreate, finishGroupDelete, openEndpointsOf } fr
 import { startMigrationLink } from './migration.ts';
 import { PortInUse } from './ports.ts';
 import { bringUpCluster, failPlacement, finishClusterCreate, markAvailable, tearDownCluster } from './provision.ts';
-import { portsOf, removeResource } from './removal.ts';
+import { removeResource, reservePortsOf } from './removal.ts';
 import { bringUpServerless, finishServerlessCreate, tearDownServerless } from './serverless.ts';
 import { resumeUpdateActions } from './service-updates.ts';
 import { runStep } from './steps.ts';
@@ -116,7 +116,7 @@ function settleSnapshots(world: World): void {
 /** Ports that records own are nobody else's, whether their nodes come back now or never (failed ones). */
 function reservePorts(world: World): void {
   for (const kind of ['cluster', 'replication-group', 'serverless-cache'] as const) {
-    for (const { record } of world.resources.all(kind)) for (const p of portsOf(kind, record)) world.runtime.ports.reserve(p);
+    for (const { record } of world.resources.all(kind)) reservePortsOf(world, kind, record);
   }
 }
 

@@ -35,13 +35,13 @@ export class Runtime {
     private readonly resources: Resources,
     private readonly log: Logger,
   ) {
-    this.ports = new PortAllocator(config.nodePorts, config.host);
+    this.ports = new PortAllocator(config.nodePorts, config.host, config.loopbackAliases);
     this.nodes = new NodeSupervisor(this.ports);
   }
 
   /** Generated on first use and kept in the data directory, so clients can trust one CA across restarts. */
   tls(): TlsMaterial {
-    this.tlsMaterial ??= ensureTlsMaterial(this.config.dataDir, [this.config.endpointHost]);
+    this.tlsMaterial ??= ensureTlsMaterial(this.config.dataDir, [this.config.endpointHost, ...this.config.loopbackAliases]);
     return this.tlsMaterial;
   }
 
@@ -160,12 +160,34 @@ export class Runtime {
   async openEndpoint(scope: Scope, owner: string, role: EndpointRole, port: number, resolve: () => number | undefined, keepPort = false): Promise<number> {
     const key = this.endpointKey(scope, owner, role);
     await this.endpoints.get(key)?.close();
-    const { proxy } = await this.ports.bind(port, async (candidate) => {
-      const proxy = new EndpointProxy(this.config.host, connectHost(this.config), resolve, (target, socket) => this.nodes.handOff(target, socket));
-      return { proxy, port: await proxy.listen(candidate) };
-    }, keepPort);
+    const { proxy } = await this.ports.bind(port, (candidate) => this.listenEndpoint(this.config.host, candidate, resolve), keepPort);
     this.endpoints.set(key, proxy);
     return proxy.port;
+  }
+
+  /**
+   * The endpoint that carries a group's port: at `address` (the host or a loopback alias) with that number
+   * if it can be had there or at another alias (see PortAllocator.bindNamed), else at a port of the range.
+   */
+  async openNamedEndpoint(
+    scope: Scope,
+    owner: string,
+    role: EndpointRole,
+    port: number,
+    address: string | undefined,
+    resolve: () => number | undefined,
+  ): Promise<{ port: number; address?: string }> {
+    if (!port) return { port: await this.openEndpoint(scope, owner, role, 0, resolve) };
+    const key = this.endpointKey(scope, owner, role);
+    await this.endpoints.get(key)?.close();
+    const { proxy, address: at } = await this.ports.bindNamed(address ?? this.config.host, port, (host, candidate) => this.listenEndpoint(host, candidate, resolve));
+    this.endpoints.set(key, proxy);
+    return { port: proxy.port, address: at === this.config.host ? undefined : at };
+  }
+
+  private async listenEndpoint(host: string, port: number, resolve: () => number | undefined): Promise<{ proxy: EndpointProxy; port: number }> {
+    const proxy = new EndpointProxy(host, connectHost(this.config), resolve, (target, socket) => this.nodes.handOff(target, socket));
+    return { proxy, port: await proxy.listen(port) };
   }
 
   /** The open endpoint of a group or Memcached cluster (the fault API reaches its connections). */
@@ -178,7 +200,7 @@ export class Runtime {
     const proxy = this.endpoints.get(key);
     if (!proxy) return;
     this.endpoints.delete(key);
-    this.ports.release(proxy.port);
+    this.ports.releaseAt(proxy.host, proxy.port);
     await proxy.close();
   }
 
@@ -247,14 +269,14 @@ export class Runtime {
     return undefined;
   }
 
-  async openGroupEndpoints(scope: Scope, group: ReplicationGroupRecord): Promise<{ primary: number; reader: number }> {
-    const primary = await this.openEndpoint(scope, group.id, 'primary', group.primaryEndpointPort, () =>
+  async openGroupEndpoints(scope: Scope, group: ReplicationGroupRecord): Promise<{ primary: number; reader: number; address?: string }> {
+    const primary = await this.openNamedEndpoint(scope, group.id, 'primary', group.primaryEndpointPort, group.endpointAddress, () =>
       this.primaryTarget(scope, group.id),
     );
     const reader = await this.openEndpoint(scope, group.id, 'reader', group.readerEndpointPort, () =>
       this.readerTarget(scope, group.id),
     );
-    return { primary, reader };
+    return { primary: primary.port, reader, address: primary.address };
   }
 
   async closeGroupEndpoints(scope: Scope, groupId: string): Promise<void> {
@@ -265,16 +287,21 @@ export class Runtime {
     await this.closeEndpoint(scope, groupId, 'configuration');
   }
 
-  /** A cluster-mode group's configuration endpoint reaches one of its primaries; clients then follow CLUSTER SLOTS. */
-  async openConfigurationEndpoint(scope: Scope, group: ReplicationGroupRecord): Promise<number> {
-    return this.openEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, () => {
+  /**
+   * A cluster-mode group's configuration endpoint reaches one of its primaries; clients then follow CLUSTER
+   * SLOTS. It carries the group's port unless the group is only cluster-mode compatible (then the primary does).
+   */
+  async openConfigurationEndpoint(scope: Scope, group: ReplicationGroupRecord): Promise<{ port: number; address?: string }> {
+    const resolve = () => {
       const fresh = this.resources.get(scope, 'replication-group', group.id);
       for (const shard of fresh?.shards ?? []) {
         const port = this.nodePort(scope, shard.primaryClusterId, '0001');
         if (port !== undefined) return port;
       }
       return undefined;
-    });
+    };
+    if (group.clusterModeCompatible) return { port: await this.openEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, resolve) };
+    return this.openNamedEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, group.endpointAddress, resolve);
   }
 
   /** The replication link of a group migrating from a self-hosted Redis (one per group). */

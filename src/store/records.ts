@@ -139,6 +139,11 @@ export interface ReplicationGroupRecord {
   multiAZ: boolean;
   primaryEndpointPort: number;
   readerEndpointPort: number;
+  /**
+   * The loopback address of the endpoint that carries the group's port (the configuration endpoint in
+   * cluster mode, else the primary) when not the host: another group already had that port there.
+   */
+  endpointAddress?: string;
   transitEncryption: boolean;
   transitEncryptionMode?: TransitEncryptionMode;
   atRestEncryption: boolean;

@@ -71,7 +71,8 @@ describe('node and endpoint ports', () => {
     const standIn = TO + 30;
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(standIn, '127.0.0.1', resolve));
-    const own = await startEmulator({ nodePortRange: `${TO + 1}-${TO + 20}`, redisDefaultPort: standIn });
+    // Without loopback aliases (endpoint-aliases.test.ts has them): a taken port moves into the range.
+    const own = await startEmulator({ nodePortRange: `${TO + 1}-${TO + 20}`, redisDefaultPort: standIn, loopbackAliases: false });
     const client = sdkClient(own);
     const inRange = (port: number | undefined) => port !== undefined && port > TO && port <= TO + 20;
     try {

@@ -1,16 +1,16 @@
 import net from 'node:net';
 import tls from 'node:tls';
 
-/** A port free right now on loopback (the OS picks it). */
-/** Whether a listener could take 127.0.0.1:`port` now (nothing else holds it). */
-export function canBind(port: number): Promise<boolean> {
+/** Whether a listener could take `host`:`port` now (nothing else holds it). */
+export function canBind(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));
-    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
   });
 }
 
+/** A port free right now on loopback (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();

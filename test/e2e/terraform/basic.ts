@@ -49,6 +49,17 @@ resource "aws_elasticache_replication_group" "redis" {
   tags = { env = "test" }
 }
 
+# A second group on the same port, unset or named alike: on AWS each endpoint has a name of its own on it; here
+# it gets the port at another loopback address, so the provider, which reads the port back, plans no change.
+resource "aws_elasticache_replication_group" "sessions" {
+  replication_group_id = "tf-sessions"
+  description          = "second group on the same port"
+  engine               = "redis"
+  node_type            = "cache.t3.micro"
+  num_cache_clusters   = 1
+  ${port ? `port = ${port}` : ''}
+}
+
 resource "aws_elasticache_cluster" "memcached" {
   cluster_id        = "tf-memcached"
   engine            = "memcached"
@@ -58,6 +69,7 @@ resource "aws_elasticache_cluster" "memcached" {
 }
 
 output "primary_endpoint" { value = aws_elasticache_replication_group.redis.primary_endpoint_address }
+output "sessions_endpoint" { value = aws_elasticache_replication_group.sessions.primary_endpoint_address }
 ${
   // Left unset, `port` is null in the state after apply and 6379 after the next refresh (the provider keeps the
   // planned null on apply, AWS or not): an output of it would show as a change in the next plan.
@@ -80,7 +92,7 @@ function memcachedVersion(port: number): Promise<string> {
 
 export const basic: Scenario = {
   redisDefaultPort: true,
-  title: 'applies a subnet group, a parameter group, a user and user group, a 2-node replication group (no port named) and a 2-node memcached cluster, plans clean, destroys',
+  title: 'applies a subnet group, a parameter group, a user and user group, two replication groups on one port (not named) and a 2-node memcached cluster, plans clean, destroys',
   async run(emulator, newWorkspace) {
     // Without 6379 (a developer's own Redis holds it) the configuration names a port instead.
     const named = emulator.redisDefaultPort ? undefined : await configurationPort();
@@ -98,6 +110,14 @@ export const basic: Scenario = {
     expect(await redis.get('tf')).toBe('works');
     expect(await redis.info('memory')).toContain('maxmemory_policy:allkeys-lru');
     redis.disconnect();
+    // The second group: the same port at its own address, its own data.
+    const sessionsHost = outputs.sessions_endpoint!.value as string;
+    if (process.platform === 'linux') expect(sessionsHost).not.toBe(outputs.primary_endpoint!.value);
+    const sessions = new Redis({ host: sessionsHost, port, lazyConnect: true });
+    await sessions.connect();
+    expect(await sessions.get('tf')).toBeNull();
+    expect(await sessions.info('memory')).toContain('maxmemory_policy:volatile-lru');
+    sessions.disconnect();
     const memcachedPorts = outputs.memcached_nodes!.value as number[];
     expect(memcachedPorts).toHaveLength(2);
     for (const p of memcachedPorts) expect(await memcachedVersion(p)).toMatch(/^VERSION /);

@@ -78,8 +78,9 @@ const REDIS_PORT = 6379;
 
 /** 6379 when nothing holds it (.ci/run stops Debian's redis-server); else the configuration names its port. */
 async function redisPortIfFree(): Promise<number> {
-  if (await canBind(REDIS_PORT)) return REDIS_PORT;
-  console.warn(`port ${REDIS_PORT} is held by another program: the Terraform configuration that leaves port unset names one instead`);
+  // A Redis of the developer's own on 127.0.0.1:6379 leaves the port free at the loopback aliases (Linux).
+  if ((await canBind(REDIS_PORT)) || (process.platform === 'linux' && (await canBind(REDIS_PORT, '127.0.0.2')))) return REDIS_PORT;
+  console.warn(`port ${REDIS_PORT} is held by another program at every address: the Terraform configuration that leaves port unset names one instead`);
   return 0;
 }
 
