@@ -187,11 +187,6 @@ function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Wind
   return { from, count: spec.limit < 0 ? left : Math.min(spec.limit, left), rev: spec.rev };
 }
 
-function collectRange(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Entry[] {
-  const win = rangeWindow(z, minS, maxS, spec);
-  return [...z.walk(win.from, win.count, win.rev)];
-}
-
 /** Validates range bounds even for a missing key, so errors match Redis. */
 function validateBounds(minS: string, maxS: string, spec: RangeSpec): void {
   if (spec.by === 'rank') {
@@ -510,10 +505,10 @@ function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void
   validateBounds(a[2] as string, a[3] as string, spec);
   const z = getZ(c, key, false);
   if (z === null) return c.w.int(0);
-  const victims = collectRange(z, a[2] as string, a[3] as string, spec);
-  for (const [m] of victims) z.remove(m);
-  if (victims.length > 0) c.db.modified(key);
-  c.w.int(victims.length);
+  const win = rangeWindow(z, a[2] as string, a[3] as string, spec);
+  z.removeRanks(win.from, win.count);
+  if (win.count > 0) c.db.modified(key);
+  c.w.int(win.count);
 }
 
 function rank(c: Client, a: string[], rev: boolean): void {
@@ -634,10 +629,14 @@ export const zsetCommands = defineGroup('sorted_set', [
       const spec = parseRangeOptions(a, 5, {}, { by: true, rev: true, withScores: false, limit: true });
       validateBounds(a[3] as string, a[4] as string, spec);
       const z = getZ(c, a[2] as string);
-      const entries = z === null ? [] : collectRange(z, a[3] as string, a[4] as string, spec);
+      const win = z === null ? null : rangeWindow(z, a[3] as string, a[4] as string, spec);
       const out = new ZSet();
-      for (const [m, s] of entries) out.add(m, s);
-      c.w.int(storeZ(c, a[1] as string, out, 'zrangestore'));
+      const append = out.appender();
+      // A range of a million entries is copied in slices, in ascending order whatever the range's
+      // direction (the stored set is the same); the destination is written once, at the end.
+      const from = win === null ? 0 : win.rev ? (z as ZSet).size - win.from - win.count : win.from;
+      const copy = win === null ? [] : eachWritten((z as ZSet).walk(from, win.count, false), ([m, s]) => append(m, s));
+      runSliced(c, copy[Symbol.iterator](), () => c.w.int(storeZ(c, a[1] as string, out, 'zrangestore')), a);
     },
   },
   { name: 'zrevrange', arity: -4, flags: ['readonly'], keys: [1, 1, 1], handler: (c, a) => rangeCommand(c, a, { rev: true }, { by: false, rev: false, withScores: true, limit: false }) },

@@ -163,6 +163,104 @@ export class ZSet {
     while (this.level > 1 && this.header.fwd[this.level - 1] === null) this.level--;
   }
 
+  /**
+   * Removes ascending ranks [from, from + count) at once: the run of nodes is cut out of every level in
+   * O(log n) and the member map pays min(count, survivors) steps, where unlinking node by node cost
+   * seconds over a million (ZREMRANGEBYSCORE of a whole set held every node of the process).
+   */
+  removeRanks(from: number, count: number): void {
+    if (count <= 0) return;
+    if (from === 0 && count >= this.size) {
+      this.clear();
+      return;
+    }
+    const before = UPDATE;
+    const beforeRank = RANK;
+    const last = new Array<Node>(this.level);
+    const lastRank = new Array<number>(this.level);
+    this.precedersOf(from, before, beforeRank);
+    this.precedersOf(from + count, last, lastRank);
+    const next = (last[0] as Node).fwd[0] ?? null;
+    const cut: string[] = [];
+    const survivorsFewer = this.size - count < count;
+    if (!survivorsFewer) for (let n = before[0]?.fwd[0] ?? null, i = 0; n !== null && i < count; n = n.fwd[0] ?? null, i++) cut.push(n.member);
+    for (let i = 0; i < this.level; i++) {
+      const b = before[i] as Node;
+      const l = last[i] as Node;
+      if (l === b) {
+        b.span[i] = (b.span[i] as number) - count;
+        continue;
+      }
+      // Past `b` on this level, `l` is the last node before the cut's end: the link jumps over the cut.
+      b.span[i] = (lastRank[i] as number) - (beforeRank[i] as number) + (l.span[i] as number) - count;
+      b.fwd[i] = l.fwd[i] ?? null;
+    }
+    const prev = before[0] === this.header ? null : (before[0] as Node);
+    if (next !== null) next.backward = prev;
+    else this.tail = prev;
+    while (this.level > 1 && this.header.fwd[this.level - 1] === null) this.level--;
+    if (survivorsFewer) {
+      const kept: [string, number][] = [];
+      for (let n = this.header.fwd[0] ?? null; n !== null; n = n.fwd[0] ?? null) kept.push([n.member, n.score]);
+      this.dict.clear();
+      for (const [m, s] of kept) this.dict.set(m, s);
+    } else for (const m of cut) this.dict.delete(m);
+  }
+
+  /** For each level, the last node whose 1-based rank is at most `rank`, and that rank. */
+  private precedersOf(rank: number, nodes: Node[], ranks: number[]): void {
+    let x = this.header;
+    let traversed = 0;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.fwd[i] ?? null;
+      while (f !== null && traversed + (x.span[i] as number) <= rank) {
+        traversed += x.span[i] as number;
+        x = f;
+        f = x.fwd[i] ?? null;
+      }
+      nodes[i] = x;
+      ranks[i] = traversed;
+    }
+  }
+
+  /**
+   * Fills an empty set from entries given in ascending order, each linked after the last without a
+   * search (a copy of a million-entry range, as ZRANGESTORE makes). Nothing else may change the set
+   * until the filling is done.
+   */
+  appender(): (member: string, score: number) => void {
+    if (this.size !== 0) throw new Error('appender needs an empty set');
+    const lasts = new Array<Node>(MAX_LEVEL).fill(this.header);
+    const lastRanks = new Array<number>(MAX_LEVEL).fill(0);
+    return (member, score) => {
+      const rank = this.size + 1;
+      const lvl = randomLevel();
+      if (lvl > this.level) this.level = lvl;
+      const n = new Node(member, score, lvl);
+      for (let i = 0; i < lvl; i++) {
+        const l = lasts[i] as Node;
+        l.fwd[i] = n;
+        l.span[i] = rank - (lastRanks[i] as number);
+        lasts[i] = n;
+        lastRanks[i] = rank;
+      }
+      // Above the new node, a level's last link runs to the end, which is one further now.
+      for (let i = lvl; i < this.level; i++) (lasts[i] as Node).span[i] = rank - (lastRanks[i] as number);
+      n.backward = this.tail;
+      this.tail = n;
+      this.dict.set(member, score);
+    };
+  }
+
+  /** Empties the set; the nodes are left to the garbage collector whole. */
+  private clear(): void {
+    this.dict.clear();
+    this.header.fwd.fill(null);
+    this.header.span.fill(0);
+    this.tail = null;
+    this.level = 1;
+  }
+
   /** 0-based rank in ascending order, or -1. */
   rank(member: string): number {
     const score = this.dict.get(member);
