@@ -317,7 +317,8 @@ export class ItemStore {
       const current = BigInt(old.cas);
       // Without CAS memcached never matches one (a cas of 0 against an item's 0 included).
       if (cas !== current || this.casDisabled) {
-        if (invalidate && !concat && cas < current) stale = true;
+        // A CAS of 0 compares as none (EXISTS), even with I.
+        if (invalidate && !concat && cas !== 0n && cas < current) stale = true;
         else return fail('EXISTS');
       }
     }

@@ -19,6 +19,8 @@ const TEXT: Record<string, string> = {
   'me with a key that is not base64': 'me c b\r\nme !! b\r\n',
   // ma walks its flags in order: t before N or T reports the TTL the counter had until then.
   'ma t before N and T': 'ma fz1 t N100 v\r\nma fz1 t\r\nma fz2 N0 t\r\nma fz1 t T0 t\r\nma fz1 q T100\r\nmg fz1 t\r\n',
+  // A CAS of 0 compares as none: EX even with I (invalidate), which only lets a lower non-zero CAS win.
+  'ms with C0 and I': 'set fz3 1 0 0\r\n\r\nms fz3 3 C0 I\r\n007\r\nms fz3 1 C1 I T90\r\nx\r\nmg fz3 v\r\nms fz4 1 C0 I\r\ny\r\n',
 };
 
 const BINARY: Record<string, Buffer[]> = {
