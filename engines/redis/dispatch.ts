@@ -35,7 +35,7 @@ export function resolve(e: Engine, args: readonly string[]): CommandDef | string
 }
 
 /** The command an arity error belongs to: Redis counts it among that command's rejected calls. */
-function arityRejected(e: Engine, args: readonly string[]): CommandDef | null {
+export function arityRejected(e: Engine, args: readonly string[]): CommandDef | null {
   const def = e.lookup(args[0] as string);
   if (def?.subcommands === undefined || args.length < 2) return def ?? null;
   return def.subcommands.get((args[1] as string).toLowerCase()) ?? null;
@@ -77,18 +77,16 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
 }
 
 /** What EXEC would run, judged as Redis does from the flags of the commands it queued. */
-function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean; stale: boolean } {
+function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean } {
   let write = false;
   let denyOom = false;
-  let stale = true;
   for (const args of queued) {
     const def = resolve(e, args);
     if (typeof def === 'string') continue;
     write ||= def.isWrite;
     denyOom ||= def.denyOom;
-    stale &&= def.flags.includes('stale');
   }
-  return { write, denyOom, stale };
+  return { write, denyOom };
 }
 
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
@@ -166,10 +164,9 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
     reject(e, c, "READONLY You can't write against a read only replica.", def);
     return false;
   }
-  // A replica whose link is down serves only 'stale' commands under replica-serve-stale-data no (an
-  // EXEC only when all it queued are).
-  if (replica && !e.replication.linkUp && !(def.flags.includes('stale') && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
-    reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def);
+  const busy = e.scripting.running === null ? null : e.scripting.busyReply(c);
+  if (busy !== null && !def.flags.includes('allow_busy')) {
+    reject(e, c, busy, def);
     return false;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.name)) {

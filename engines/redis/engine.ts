@@ -339,14 +339,7 @@ export class Engine {
       if (c.blocked !== null || c.closing || c.closed) break;
       const args = q[i] as string[];
       if (this.pause !== null && this.isPaused(c, args)) break;
-      if (this.scripting.running !== null) {
-        const verdict = this.scripting.admit(c, args);
-        if (verdict === 'hold') break;
-        if (verdict === 'rejected') {
-          i++;
-          continue;
-        }
-      }
+      if (this.scripting.running !== null && this.scripting.holds(c)) break;
       i++;
       c.running = args;
       execute(this, c, args);

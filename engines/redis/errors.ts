@@ -32,4 +32,7 @@ export const E = {
   STRING_TOO_LONG: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   // Formatted with %s in redis-server, so both names end at a NUL byte.
   UNKNOWN_SUB: (sub: string, cmd: string) => `ERR unknown subcommand '${sub.split('\0')[0]}'. Try ${(cmd.split('\0')[0] as string).toUpperCase()} HELP.`,
+  /** redis-server's addReplySubcommandSyntaxError: a known subcommand given the wrong arguments. */
+  SUB_SYNTAX: (args: readonly string[]) =>
+    `ERR unknown subcommand or wrong number of arguments for '${(args[1] as string).split('\0')[0]?.slice(0, 128)}'. Try ${(args[0] as string).split('\0')[0]?.toUpperCase()} HELP.`,
 } as const;

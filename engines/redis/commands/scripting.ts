@@ -139,7 +139,7 @@ export const scriptingCommands = defineGroup('scripting', [
 function fcall(c: Client, args: string[], readOnly: boolean): void {
   const s = c.engine.scripting;
   // redis-server looks the function up before it reads the number of keys.
-  const f = s.functions.functions.get(args[1] as string);
+  const f = s.functions.find(args[1] as string);
   if (f === undefined) fail('ERR Function not found');
   const text = args[2] as string;
   if (!/^-?[0-9]+$/.test(text)) fail('ERR Bad number of keys provided');
@@ -154,13 +154,16 @@ function functionList(c: Client, args: string[]): void {
   let withCode = false;
   for (let i = 2; i < args.length; i++) {
     const a = (args[i] as string).toLowerCase();
-    if (a === 'withcode') withCode = true;
-    else if (a === 'libraryname') {
+    if (a === 'withcode') {
+      if (withCode) fail('ERR Unknown argument withcode');
+      withCode = true;
+    } else if (a === 'libraryname') {
+      if (pattern !== null) fail('ERR Unknown argument libraryname');
       if (i + 1 >= args.length) fail('ERR library name argument was not given');
       pattern = args[++i] as string;
     } else fail(`ERR Unknown argument ${args[i]}`);
   }
-  const libs = [...c.engine.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name));
+  const libs = [...c.engine.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name, true));
   const w = c.w;
   w.array(libs.length);
   for (const lib of libs) {
@@ -299,7 +302,8 @@ export const functionCommands = defineGroup('scripting', [
         flags: ['write', 'noscript'],
         acl: ['@scripting'],
         handler: (c, a) => {
-          if (a.length > 3 || (a.length === 3 && !['sync', 'async'].includes((a[2] as string).toLowerCase()))) fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+          if (a.length > 3) fail(E.SUB_SYNTAX(a));
+          if (a.length === 3 && !['sync', 'async'].includes((a[2] as string).toLowerCase())) fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
           c.engine.scripting.functions.flush();
           c.w.ok();
         },
@@ -324,7 +328,7 @@ export const functionCommands = defineGroup('scripting', [
         acl: ['@scripting'],
         handler: (c, a) => {
           let policy: 'append' | 'replace' | 'flush' = 'append';
-          if (a.length > 4) fail('ERR syntax error');
+          if (a.length > 4) fail(E.SUB_SYNTAX(a));
           if (a.length === 4) {
             const p = (a[3] as string).toLowerCase();
             if (p !== 'append' && p !== 'replace' && p !== 'flush') fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');

@@ -155,8 +155,12 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
     });
   } else {
     for (let i = 0; i < elems.length; i++) order.push(i);
-    // With STORE, Redis sorts set members anyway (ALPHA) so the stored result is deterministic.
-    if (job.o !== null && job.o.type === 'set' && job.store) yield* sortInSteps(order, (i, j) => byBytes(elems[i] as string, elems[j] as string));
+    // With STORE, or called from a script, Redis sorts set members anyway (ALPHA, DESC honoured):
+    // what is stored or replicated must not depend on the set's internal order.
+    if (job.o !== null && job.o.type === 'set' && (job.store || c.engine.scripting.isScriptClient(c))) {
+      const sign = desc ? -1 : 1;
+      yield* sortInSteps(order, (i, j) => sign * byBytes(elems[i] as string, elems[j] as string));
+    }
   }
   let start = 0;
   let end = elems.length;

@@ -26,9 +26,6 @@ function exec(c: Client): void {
   }
   e.unwatchAll(c);
   c.w.array(queued.length);
-  // No key expires halfway through a transaction: redis-server reads the time once, as EXEC starts.
-  const freezes = e.ks.scriptTime === null;
-  if (freezes) e.ks.scriptTime = e.clock.now();
   e.execDepth++;
   try {
     for (const args of queued) {
@@ -44,7 +41,6 @@ function exec(c: Client): void {
     }
   } finally {
     e.execDepth--;
-    if (freezes) e.ks.scriptTime = null;
   }
 }
 

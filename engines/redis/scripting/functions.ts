@@ -3,11 +3,12 @@
 // code runs once at load with only `redis` (register_function, log, the constants) visible; its
 // functions, when called, see the full sandbox and API.
 import { fail } from '../errors.ts';
+import { splitInline } from '../resp/parser.ts';
 import { emptyFlags, setFlag, type ScriptFlags } from './flags.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
 import type { Scripting } from './scripting.ts';
 import { installApi, raise } from './api.ts';
-import { READONLY_TABLE } from './vm.ts';
+import { pushProxy, READONLY_TABLE } from './vm.ts';
 
 export interface FunctionDef {
   name: string;
@@ -24,24 +25,32 @@ export interface Library {
   functions: Map<string, FunctionDef>;
 }
 
+/** redis-server's bound on running a library's code at FUNCTION LOAD, and how often its hook looks at the clock. */
+const LOAD_TIMEOUT_MS = 500;
+const LOAD_HOOK_COUNT = 10000;
 const NAME_RE = /^[A-Za-z0-9_]+$/;
 const NAME_ERROR = 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 const REG_ENV = lstr('__redis_fn_env');
 const REG_LOAD_REDIS = lstr('__redis_fn_load_api');
 
-/** Parses "#!lua name=lib" and returns the library name; throws Redis's errors. */
+/**
+ * Parses the "#!lua name=lib" line as redis-server 7.0 does (split like a command line, so quotes
+ * work; every part but the first must be name=...), then checks the engine, then the name.
+ */
 function parseMetadata(code: string): string {
   if (!code.startsWith('#!')) fail('ERR Missing library metadata');
   const nl = code.indexOf('\n');
-  const parts = (nl < 0 ? code : code.slice(0, nl)).slice(2).split(' ').filter((p) => p.length > 0);
-  const engine = parts[0] ?? '';
-  if (engine.toLowerCase() !== 'lua') fail(`ERR Engine '${engine}' not found`);
+  const parts = nl < 0 ? null : splitInline(code.slice(0, nl));
+  if (parts === null || parts.length === 0) fail('ERR Invalid library metadata');
+  const engine = (parts[0] as string).slice(2);
   let name: string | null = null;
   for (const p of parts.slice(1)) {
-    if (!p.startsWith('name=')) fail(`ERR Invalid metadata value given: ${p}`);
+    if (p.slice(0, 5).toLowerCase() !== 'name=') fail(`ERR Invalid metadata value given: ${p}`);
+    if (name !== null) fail('ERR Invalid metadata value, name argument was given multiple times');
     name = p.slice(5);
   }
   if (name === null) fail('ERR Library name was not given');
+  if (engine.toLowerCase() !== 'lua') fail(`ERR Engine '${engine}' not found`);
   if (!NAME_RE.test(name)) fail(NAME_ERROR);
   return name;
 }
@@ -52,9 +61,37 @@ function isEvalGlobal(L: LuaState, i: number): boolean {
   return name === 'KEYS' || name === 'ARGV';
 }
 
+interface RegisterArgs {
+  name: string;
+  /** Registry reference of the callback. */
+  ref: number;
+  description: string | null;
+  flags: ScriptFlags;
+}
+
+/** A string, or a number as its text (Lua's lua_isstring), copied so a key being iterated stays as it is; null otherwise. */
+function luaString(L: LuaState, i: number): string | null {
+  const t = lua.lua_type(L, i);
+  if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER) return null;
+  lua.lua_pushvalue(L, i);
+  const s = luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array);
+  lua.lua_pop(L, 1);
+  return s;
+}
+
+/** register_function(name, callback). */
+function positionalArgs(L: LuaState): RegisterArgs | string {
+  const name = luaString(L, 1);
+  if (name === null) return 'ERR first argument to redis.register_function must be a string';
+  if (lua.lua_type(L, 2) !== lua.LUA_TFUNCTION) return 'ERR second argument to redis.register_function must be a function';
+  lua.lua_pushvalue(L, 2);
+  return { name, ref: laux.luaL_ref(L, lua.LUA_REGISTRYINDEX), description: null, flags: emptyFlags() };
+}
+
 export class Functions {
   readonly libraries = new Map<string, Library>();
-  readonly functions = new Map<string, FunctionDef>();
+  /** By lower-cased name: FCALL finds a function and load sees a collision whatever the case, as redis-server 7.0 does. */
+  private readonly functions = new Map<string, FunctionDef>();
   /** The library being loaded: register_function adds to it. */
   private loading: Library | null = null;
   private envReady = false;
@@ -74,6 +111,15 @@ export class Functions {
     return this.functions.size;
   }
 
+  find(name: string): FunctionDef | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
+
+  private link(lib: Library): void {
+    this.libraries.set(lib.name, lib);
+    for (const f of lib.functions.values()) this.functions.set(f.name.toLowerCase(), f);
+  }
+
   /** The environment of library code: only `redis` while loading, everything once loaded. */
   private setupEnv(L: LuaState): void {
     if (this.envReady) return;
@@ -82,13 +128,11 @@ export class Functions {
     installApi(L, this.scripting, true);
     lua.lua_pushjsfunction(L, this.registerFunction);
     lua.lua_setfield(L, -2, lstr('register_function'));
-    lua.lua_createtable(L, 0, 1);
-    lua.lua_pushjsfunction(L, (S) => {
+    // Read-only as Redis protects it: a function that kept a reference to it cannot write to it later.
+    pushProxy(L, (S) => {
       const name = luaToLatin1(laux.luaL_tolstring(S, 2));
       return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
     });
-    lua.lua_setfield(L, -2, lstr('__index'));
-    lua.lua_setmetatable(L, -2);
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
     lua.lua_newtable(L);
     lua.lua_createtable(L, 0, 2);
@@ -126,45 +170,74 @@ export class Functions {
   private readonly registerFunction: LuaFn = (L) => {
     const lib = this.loading;
     if (lib === null) return raise(L, 'ERR redis.register_function can only be called on FUNCTION LOAD command');
-    let nameIdx: number;
-    let fnIdx: number;
-    let description: string | null = null;
-    const flags = emptyFlags();
     const n = lua.lua_gettop(L);
-    if (n === 1) {
-      if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return raise(L, 'ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
-      lua.lua_getfield(L, 1, lstr('function_name'));
-      lua.lua_getfield(L, 1, lstr('callback'));
-      nameIdx = n + 1;
-      fnIdx = n + 2;
-      lua.lua_getfield(L, 1, lstr('description'));
-      if (lua.lua_type(L, -1) === lua.LUA_TSTRING) description = luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array);
-      else if (lua.lua_type(L, -1) !== lua.LUA_TNIL) return raise(L, 'ERR description field must be a string');
-      lua.lua_pop(L, 1);
-      lua.lua_getfield(L, 1, lstr('flags'));
-      if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
-        for (let i = 1; lua.lua_rawgeti(L, -1, i) !== lua.LUA_TNIL; i++) {
-          const f = lua.lua_type(L, -1) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array) : '';
-          lua.lua_pop(L, 1);
-          if (!setFlag(flags, f)) return raise(L, 'ERR unknown flag given');
-        }
-        lua.lua_pop(L, 1);
-      } else if (lua.lua_type(L, -1) !== lua.LUA_TNIL) return raise(L, 'ERR flags argument to redis.register_function must be a table representing function flags');
-      lua.lua_pop(L, 1);
-    } else if (n === 2) {
-      nameIdx = 1;
-      fnIdx = 2;
-    } else return raise(L, 'ERR wrong number of arguments to redis.register_function');
-    if (lua.lua_type(L, nameIdx) !== lua.LUA_TSTRING) return raise(L, 'ERR function_name argument given to redis.register_function must be a string');
-    if (lua.lua_type(L, fnIdx) !== lua.LUA_TFUNCTION) return raise(L, 'ERR callback argument given to redis.register_function must be a function');
-    const name = luaToLatin1(lua.lua_tolstring(L, nameIdx) as Uint8Array);
-    if (!NAME_RE.test(name)) return raise(L, NAME_ERROR);
-    if (lib.functions.has(name)) return raise(L, 'ERR Function already exists in the library');
-    lua.lua_pushvalue(L, fnIdx);
-    const ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    if (n < 1 || n > 2) return raise(L, 'ERR wrong number of arguments to redis.register_function');
+    const args = n === 1 ? this.namedArgs(L) : positionalArgs(L);
+    if (typeof args === 'string') return raise(L, args);
+    const { name, ref, description, flags } = args;
+    const refuse = (msg: string): number => {
+      laux.luaL_unref(L, lua.LUA_REGISTRYINDEX, ref);
+      return raise(L, msg);
+    };
+    if (!NAME_RE.test(name)) return refuse(NAME_ERROR);
+    if (lib.functions.has(name)) return refuse('ERR Function already exists in the library');
     lib.functions.set(name, { name, description, flags, ref, library: lib });
     return 0;
   };
+
+  /**
+   * register_function{...}: the fields in the table's own order, as redis-server reads them with
+   * lua_next, so the first bad field found is the one named.
+   */
+  private namedArgs(L: LuaState): RegisterArgs | string {
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return 'ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).';
+    let name: string | null = null;
+    let description: string | null = null;
+    let ref: number | null = null;
+    const flags = emptyFlags();
+    const bad = (msg: string): string => {
+      if (ref !== null) laux.luaL_unref(L, lua.LUA_REGISTRYINDEX, ref);
+      lua.lua_settop(L, 1);
+      return msg;
+    };
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, 1) !== 0) {
+      const key = luaString(L, -2);
+      if (key === null) return bad('ERR named argument key given to redis.register_function is not a string');
+      switch (key.toLowerCase()) {
+        case 'function_name':
+          name = luaString(L, -1);
+          if (name === null) return bad('ERR function_name argument given to redis.register_function must be a string');
+          break;
+        case 'description':
+          description = luaString(L, -1);
+          if (description === null) return bad('ERR description argument given to redis.register_function must be a string');
+          break;
+        case 'callback':
+          if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) return bad('ERR callback argument given to redis.register_function must be a function');
+          if (ref !== null) laux.luaL_unref(L, lua.LUA_REGISTRYINDEX, ref);
+          lua.lua_pushvalue(L, -1);
+          ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+          break;
+        case 'flags':
+          if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return bad('ERR flags argument to redis.register_function must be a table representing function flags');
+          for (let i = 1; lua.lua_rawgeti(L, -1, i) !== lua.LUA_TNIL; i++) {
+            const f = luaString(L, -1);
+            lua.lua_pop(L, 1);
+            // Redis compares flag names ignoring case.
+            if (f === null || !setFlag(flags, f.toLowerCase())) return bad('ERR unknown flag given');
+          }
+          lua.lua_pop(L, 1);
+          break;
+        default:
+          return bad('ERR unknown argument given to redis.register_function');
+      }
+      lua.lua_pop(L, 1);
+    }
+    if (name === null) return bad('ERR redis.register_function must get a function name argument');
+    if (ref === null) return bad('ERR redis.register_function must get a callback argument');
+    return { name, ref, description, flags };
+  }
 
   /** FUNCTION LOAD: compiles and runs the library code; returns the library name. */
   load(code: string, replace: boolean, state?: LuaState): string {
@@ -186,7 +259,21 @@ export class Functions {
     this.loading = lib;
     lua.lua_getglobal(L, lstr('__redis__err__handler'));
     lua.lua_insert(L, -2);
-    const status = lua.lua_pcall(L, 0, 0, -2);
+    // Library code runs synchronously on the shared event loop: past Redis's FUNCTION LOAD bound it
+    // fails, and keeps failing at every instruction so a pcall in the code cannot carry on.
+    const deadline = performance.now() + LOAD_TIMEOUT_MS;
+    const hook = (S: LuaState): void => {
+      if (performance.now() < deadline) return;
+      lua.lua_sethook(S, hook, lua.LUA_MASKCOUNT, 1);
+      raise(S, 'ERR FUNCTION LOAD timeout');
+    };
+    lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, LOAD_HOOK_COUNT);
+    let status: number;
+    try {
+      status = lua.lua_pcall(L, 0, 0, -2);
+    } finally {
+      lua.lua_sethook(L, null, 0, 0);
+    }
     this.loading = null;
     if (status !== lua.LUA_OK) {
       let msg = 'unknown error';
@@ -201,12 +288,11 @@ export class Functions {
     lua.lua_pop(L, 1);
     if (lib.functions.size === 0) fail('ERR No functions registered');
     for (const fname of lib.functions.keys()) {
-      const existing = this.functions.get(fname);
+      const existing = this.find(fname);
       if (existing !== undefined && existing.library.name !== name) fail(`ERR Function ${fname} already exists`);
     }
     if (old !== undefined) this.drop(old);
-    this.libraries.set(name, lib);
-    for (const f of lib.functions.values()) this.functions.set(f.name, f);
+    this.link(lib);
     if (state === undefined) this.propagate();
     return name;
   }
@@ -223,7 +309,7 @@ export class Functions {
 
   private drop(lib: Library): void {
     this.libraries.delete(lib.name);
-    for (const f of lib.functions.keys()) this.functions.delete(f);
+    for (const f of lib.functions.keys()) this.functions.delete(f.toLowerCase());
   }
 
   delete(name: string): void {
@@ -259,10 +345,7 @@ export class Functions {
       }
     } catch (err) {
       this.flush();
-      for (const lib of before) {
-        this.libraries.set(lib.name, lib);
-        for (const f of lib.functions.values()) this.functions.set(f.name, f);
-      }
+      for (const lib of before) this.link(lib);
       this.propagate();
       throw err;
     }

@@ -10,16 +10,23 @@ import { lua, lstr, luaToLatin1, type LuaState } from './lua.ts';
  * of Lua 5.1's 8000-slot C stack, and the table at depth 7995 is the first that does not fit.
  */
 const MAX_DEPTH = 7995;
+
+/**
+ * Told of every error the reply holds, at any depth: Redis counts each in its error stats unless
+ * it was counted already (a command's own error, flagged ignore_error_stats_update), and either
+ * way the script's command counts as failed.
+ */
+export type ErrorSink = (msg: string, alreadyCounted: boolean) => void;
 const INT64_MIN = '-9223372036854775808';
 
 /**
  * Writes the value at `idx`. Nested tables are walked with an explicit stack, not recursion: a
  * script may return tables nested thousands deep, and the JavaScript stack would not hold them.
  */
-export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptResp: 2 | 3): void {
+export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptResp: 2 | 3, onError: ErrorSink): void {
   const frames: Frame[] = [];
   lua.lua_pushvalue(L, idx);
-  writeTop(L, w, scriptResp, frames);
+  writeTop(L, w, scriptResp, frames, onError);
   while (frames.length > 0) {
     const f = frames[frames.length - 1] as Frame;
     if (f.kind === 'array') {
@@ -29,14 +36,14 @@ export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptRe
         continue;
       }
       lua.lua_rawgeti(L, f.idx, f.i++);
-      writeTop(L, w, scriptResp, frames);
+      writeTop(L, w, scriptResp, frames, onError);
       continue;
     }
     // map and set: lua_next leaves key and value on the stack; copies of them are written.
     if (f.phase === 'value') {
       f.phase = 'drop';
       lua.lua_pushvalue(L, -1);
-      writeTop(L, w, scriptResp, frames);
+      writeTop(L, w, scriptResp, frames, onError);
       continue;
     }
     if (f.phase === 'drop') lua.lua_pop(L, 1);
@@ -54,7 +61,7 @@ export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptRe
       f.phase = 'value';
       lua.lua_pushvalue(L, -2);
     }
-    writeTop(L, w, scriptResp, frames);
+    writeTop(L, w, scriptResp, frames, onError);
   }
 }
 
@@ -71,7 +78,7 @@ interface Frame {
 }
 
 /** Writes the value on top of the Lua stack and pops it, or opens a frame that pops it later. */
-function writeTop(L: LuaState, w: ReplyWriter, resp: 2 | 3, frames: Frame[]): void {
+function writeTop(L: LuaState, w: ReplyWriter, resp: 2 | 3, frames: Frame[], onError: ErrorSink): void {
   const t = lua.lua_type(L, -1);
   switch (t) {
     case lua.LUA_TSTRING:
@@ -91,9 +98,10 @@ function writeTop(L: LuaState, w: ReplyWriter, resp: 2 | 3, frames: Frame[]): vo
     case lua.LUA_TTABLE:
       if (frames.length >= MAX_DEPTH || !lua.lua_checkstack(L, 4)) {
         w.error('ERR reached lua stack limit');
+        onError('ERR reached lua stack limit', false);
         break;
       }
-      if (openTable(L, lua.lua_gettop(L), w, frames)) return;
+      if (openTable(L, lua.lua_gettop(L), w, frames, onError)) return;
       break;
     default:
       w.nil();
@@ -120,10 +128,14 @@ function stringField(L: LuaState, idx: number, name: string): string | null {
 }
 
 /** Writes a table that is a single reply, or its header and a frame for its elements (true). */
-function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[]): boolean {
+function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], onError: ErrorSink): boolean {
   const err = stringField(L, idx, 'err');
   if (err !== null) {
     w.error(err);
+    rawField(L, idx, 'ignore_error_stats_update');
+    const counted = lua.lua_toboolean(L, -1);
+    lua.lua_pop(L, 1);
+    onError(err, counted);
     return false;
   }
   const ok = stringField(L, idx, 'ok');

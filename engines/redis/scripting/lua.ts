@@ -111,6 +111,7 @@ export interface LauxApi {
   luaL_requiref(L: LuaState, name: LuaString, f: LuaFn, glb: number): void;
   luaL_tolstring(L: LuaState, i: number): LuaString;
   luaL_ref(L: LuaState, t: number): number;
+  luaL_unref(L: LuaState, t: number, ref: number): void;
 }
 
 export interface LualibApi {

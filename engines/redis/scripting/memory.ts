@@ -31,7 +31,7 @@ export function scriptingMemoryFields(s: Scripting, human: (n: number) => string
     ['used_memory_lua_human', human(evalVm)],
     ['used_memory_scripts_eval', evalScripts],
     ['number_of_cached_scripts', s.scripts.size],
-    ['number_of_functions', fns.functions.size],
+    ['number_of_functions', fns.count],
     ['number_of_libraries', fns.libraries.size],
     ['used_memory_vm_functions', fnVm],
     ['used_memory_vm_total', evalVm + fnVm],

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Client, discardingConn } from '../client.ts';
 import { keySlot } from '../cluster.ts';
 import { keyPositions, type CommandDef } from '../command-table.ts';
-import { enoughGoodReplicas, call as runCommand, reject, resolve } from '../dispatch.ts';
+import { arityRejected, enoughGoodReplicas, call as runCommand, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { formatDouble } from '../resp/writer.ts';
@@ -16,7 +16,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
-import { writeLuaValue } from './lua-to-reply.ts';
+import { writeLuaValue, type ErrorSink } from './lua-to-reply.ts';
 import { pushErrorTable, pushReply } from './reply-to-lua.ts';
 import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
 
@@ -269,15 +269,33 @@ export class Scripting implements ApiHost {
     const e = this.engine;
     const co = r.co;
     const w = r.req.caller.w;
+    // redis-server's failed_calls of the script's command: one per error of the reply that was
+    // counted already (afterErrorReply adds those at once), and one more if the reply counted any.
+    let flagged = 0;
+    let fresh = 0;
+    const onError = (msg: string, alreadyCounted: boolean): void => {
+      if (alreadyCounted) flagged++;
+      else {
+        e.countError(msg);
+        fresh++;
+      }
+    };
     if (status === lua.LUA_OK) {
-      if (lua.lua_toboolean(co, 1)) writeLuaValue(co, 2, w, r.resp);
-      else this.writeError(r, 2);
+      if (lua.lua_toboolean(co, 1)) writeLuaValue(co, 2, w, r.resp, onError);
+      else this.writeError(r, 2, onError);
       lua.lua_settop(co, 0);
     } else {
       // The coroutine died outside the runner's xpcall (or yielded from the script itself).
       const msg = status === lua.LUA_YIELD ? 'attempt to yield across metamethod/C-call boundary' : luaToLatin1(lua.lua_tolstring(co, -1) ?? lstr('execution failure'));
-      w.error(`ERR ${msg} script: ${r.req.name}, on @user_script:1.`);
+      const reply = `ERR ${msg} script: ${r.req.name}, on @user_script:1.`;
+      w.error(reply);
+      onError(reply, false);
       this.thread = null;
+    }
+    const failed = flagged + (fresh > 0 ? 1 : 0);
+    if (failed > 0) {
+      const def = resolve(e, r.req.command);
+      if (typeof def !== 'string') e.commandStats(def).failed += failed;
     }
     this.running = null;
     e.ks.scriptTime = null;
@@ -293,12 +311,14 @@ export class Scripting implements ApiHost {
     if (e.ks.ready.size !== 0 && e.execDepth === 0) e.serveBlocked();
   }
 
-  private writeError(r: Run, idx: number): void {
+  private writeError(r: Run, idx: number, onError: ErrorSink): void {
     const co = r.co;
     const w = r.req.caller.w;
     if (lua.lua_type(co, idx) !== lua.LUA_TTABLE) {
       const s = lua.lua_tolstring(co, idx);
-      w.error(`ERR Error running script ${r.req.name}, ${s === null ? 'execution failure' : luaToLatin1(s).slice(0, 100)}`);
+      const reply = `ERR Error running script ${r.req.name}, ${s === null ? 'execution failure' : luaToLatin1(s).slice(0, 100)}`;
+      w.error(reply);
+      onError(reply, false);
       return;
     }
     const field = (name: string): string | null => {
@@ -315,7 +335,7 @@ export class Scripting implements ApiHost {
     lua.lua_getfield(co, idx, lstr('ignore_error_stats_update'));
     const counted = lua.lua_toboolean(co, -1);
     lua.lua_pop(co, 1);
-    if (!counted) this.engine.countError(msg);
+    onError(msg, counted);
   }
 
   /** Runs what other clients queued while the script held the node. */
@@ -329,22 +349,21 @@ export class Scripting implements ApiHost {
     }
   }
 
-  /**
-   * Whether another client's command may run now: 'hold' keeps it queued (the script runs),
-   * 'run' lets it through (allow_busy commands once the node answers BUSY), 'rejected' means
-   * it was answered with -BUSY.
-   */
-  admit(c: Client, args: string[]): 'hold' | 'run' | 'rejected' {
+  /** Whether a command of `c` must wait in its queue: a script runs and has not yet made the node busy. */
+  holds(c: Client): boolean {
     const r = this.running;
-    if (r === null || c === r.req.caller || c === this.scriptClient) return 'run';
-    if (!r.busy) return 'hold';
-    const def = this.engine.lookup(args[0] as string);
-    if (def !== undefined && def.flags.includes('allow_busy')) return 'run';
-    if (def !== undefined && (def.name === 'script' || def.name === 'function') && (args[1] ?? '').toLowerCase() === 'kill') return 'run';
-    if (def !== undefined && def.name === 'shutdown') return 'run';
-    const cmd = resolve(this.engine, args);
-    reject(this.engine, c, r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION, typeof cmd === 'string' ? null : cmd);
-    return 'rejected';
+    return r !== null && !r.busy && c !== r.req.caller && c !== this.scriptClient;
+  }
+
+  /**
+   * The -BUSY reply for a command of `c` while a script has run past busy-reply-threshold, or null.
+   * Dispatch asks after its other checks, as redis-server does, so unknown commands, arity and ACL
+   * errors come first and only commands without allow_busy are refused.
+   */
+  busyReply(c: Client): string | null {
+    const r = this.running;
+    if (r === null || !r.busy || c === r.req.caller || c === this.scriptClient) return null;
+    return r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
   }
 
   /** SCRIPT KILL / FUNCTION KILL. */
@@ -384,10 +403,11 @@ export class Scripting implements ApiHost {
 
   call(L: LuaState, raiseErrors: boolean): number {
     const r = this.running;
-    const fail2 = (msg: string): number => {
-      if (raiseErrors) raise(L, msg);
+    /** The error redis.call raises or redis.pcall returns; `counted` when the stats have it already. */
+    const fail2 = (msg: string, counted = false): number => {
       pushErrorTable(L, latin1ToLua(msg));
-      return 1;
+      if (counted) markCounted(L);
+      return raiseErrors ? lua.lua_error(L) : 1;
     };
     if (r === null) return fail2('ERR redis.call is not available here');
     const n = lua.lua_gettop(L);
@@ -400,7 +420,15 @@ export class Scripting implements ApiHost {
       else return fail2('ERR Lua redis lib command arguments must be strings or integers');
     }
     const def = this.check(r, args);
-    if (typeof def === 'string') return fail2(def);
+    if (typeof def === 'string') {
+      // Refused as a client's command would be: in the error stats and the command's rejected_calls now.
+      const e = this.engine;
+      e.countError(def);
+      const known = resolve(e, args);
+      const refused = typeof known === 'string' ? arityRejected(e, args) : known;
+      if (refused !== null) e.commandStats(refused).rejected++;
+      return fail2(def, true);
+    }
     if (def.isWrite) r.wrote = true;
     const sc = this.client;
     sc.w.proto = r.resp;
@@ -412,14 +440,15 @@ export class Scripting implements ApiHost {
       lua.lua_pushboolean(L, false);
       return 1;
     }
+    // A command's error reply was counted when the command ran.
     if (out[0] === 45 && raiseErrors) {
       const eol = out.indexOf(13);
       pushErrorTable(L, out.subarray(1, eol < 0 ? out.length : eol));
-      lua.lua_pushboolean(L, true);
-      lua.lua_setfield(L, -2, lstr('ignore_error_stats_update'));
+      markCounted(L);
       return lua.lua_error(L);
     }
     pushReply(L, out, 0);
+    if (out[0] === 45) markCounted(L);
     return 1;
   }
 
@@ -461,6 +490,12 @@ export class Scripting implements ApiHost {
     }
     return def;
   }
+}
+
+/** Flags the error table on top so the reply that carries it does not count it in the error stats again. */
+function markCounted(L: LuaState): void {
+  lua.lua_pushboolean(L, true);
+  lua.lua_setfield(L, -2, lstr('ignore_error_stats_update'));
 }
 
 function pushStringArray(L: LuaState, items: string[]): void {

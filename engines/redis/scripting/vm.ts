@@ -223,7 +223,7 @@ function pruneGlobals(L: LuaState): void {
 }
 
 /** Replaces the table at the top of the stack by a read-only proxy of it. */
-function pushProxy(L: LuaState, missing: LuaFn | null): void {
+export function pushProxy(L: LuaState, missing: LuaFn | null): void {
   const real = lua.lua_gettop(L);
   lua.lua_newtable(L); // the proxy
   lua.lua_createtable(L, 0, 6); // its metatable
