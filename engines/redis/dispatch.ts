@@ -77,16 +77,18 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
 }
 
 /** What EXEC would run, judged as Redis does from the flags of the commands it queued. */
-function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean } {
+function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean; stale: boolean } {
   let write = false;
   let denyOom = false;
+  let stale = true;
   for (const args of queued) {
     const def = resolve(e, args);
     if (typeof def === 'string') continue;
     write ||= def.isWrite;
     denyOom ||= def.denyOom;
+    stale &&= def.flags.includes('stale');
   }
-  return { write, denyOom };
+  return { write, denyOom, stale };
 }
 
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
@@ -162,6 +164,12 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   }
   if (replica && isWrite) {
     reject(e, c, "READONLY You can't write against a read only replica.", def);
+    return false;
+  }
+  // A replica whose link is down serves only 'stale' commands under replica-serve-stale-data no (an
+  // EXEC only when all it queued are).
+  if (replica && !e.replication.linkUp && !(def.flags.includes('stale') && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
+    reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def);
     return false;
   }
   const busy = e.scripting.running === null ? null : e.scripting.busyReply(c);

@@ -167,7 +167,9 @@ export class Tracking {
   invalidate(key: string, by: Client | null): void {
     if (this.prefixes.size !== 0) {
       for (const [p, entry] of this.prefixes) {
-        if (!key.startsWith(p) || entry.changed.has(key)) continue;
+        if (!key.startsWith(p)) continue;
+        // The last change names who made it, as Redis's raxInsert over the key: a key a NOLOOP client
+        // wrote and the server then expired in the same turn is still announced to that client.
         entry.changed.set(key, by);
         this.scheduleBroadcast();
       }

@@ -67,6 +67,8 @@ export function ttlMs(r: Rnd): string {
 export function expiryOption(r: Rnd, pastAllowed: boolean): string[] {
   const o = pick(r, ['EX', 'PX', 'EXAT', 'PXAT', 'ex']);
   if (o === 'PX') return [o, ttlMs(r)];
-  if (o === 'EXAT' || o === 'PXAT') return [o, pastAllowed ? unixTime(r) : pick(r, ['4000000000', '4000000000000', '9223372036854775807', '-1', '0', 'x'])];
+  // PXAT 4000000000 is in 1970: only times in the future (in the option's own unit) for SET.
+  const future = o === 'PXAT' ? '4000000000000' : '4000000000';
+  if (o === 'EXAT' || o === 'PXAT') return [o, pastAllowed ? unixTime(r) : pick(r, [future, '4000000000000', '9223372036854775807', '-1', '0', 'x'])];
   return [o, ttl(r)];
 }

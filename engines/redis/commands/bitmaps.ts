@@ -256,8 +256,15 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
     if (next !== old) changed = true;
     replies.push(op.kind === 'set' ? old : next);
   }
-  // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write.
-  if (changed || (writes && (cur === null || buf.length !== cur.length))) store(c, key, buf);
+  if (changed) store(c, key, buf);
+  else if (writes && (cur === null || buf.length !== cur.length)) {
+    // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write,
+    // but redis-server counts no change then (no dirty): no setbit event, nothing propagated.
+    const stats = c.db.ks.stats;
+    const dirty = stats.dirty;
+    store(c, key, buf);
+    stats.dirty = dirty;
+  }
   c.w.array(replies.length);
   for (const r of replies) {
     if (r === null) c.w.nil();

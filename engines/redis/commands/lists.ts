@@ -324,13 +324,13 @@ export const listCommands = defineGroup('list', [
       if (!after && !is(a[2], 'before')) fail(E.SYNTAX);
       const l = getList(c, key, false);
       if (l === null) return c.w.int(0);
-      const arr = l.toArray();
-      const i = arr.indexOf(a[3] as string);
-      if (i < 0) return c.w.int(-1);
-      arr.splice(after ? i + 1 : i, 0, a[4] as string);
-      l.reset(arr);
+      const pivot = a[3] as string;
+      let i = 0;
+      while (i < l.length && l.get(i) !== pivot) i++;
+      if (i === l.length) return c.w.int(-1);
+      l.insertAt(after ? i + 1 : i, a[4] as string);
       c.db.modified(key);
-      c.w.int(arr.length);
+      c.w.int(l.length);
     },
   },
   {
@@ -344,29 +344,7 @@ export const listCommands = defineGroup('list', [
       const elem = a[3] as string;
       const l = getList(c, key, false);
       if (l === null) return c.w.int(0);
-      // Rebuilding a million-element list costs seconds: a list without the element is left alone.
-      let found = false;
-      for (let i = 0; i < l.length && !found; i++) found = l.get(i) === elem;
-      if (!found) return c.w.int(0);
-      const arr = l.toArray();
-      let removed = 0;
-      const limit = count === 0 ? Infinity : Math.abs(count);
-      if (count >= 0) {
-        const out: string[] = [];
-        for (const v of arr) {
-          if (v === elem && removed < limit) removed++;
-          else out.push(v);
-        }
-        l.reset(out);
-      } else {
-        const out: string[] = [];
-        for (let i = arr.length - 1; i >= 0; i--) {
-          const v = arr[i] as string;
-          if (v === elem && removed < limit) removed++;
-          else out.push(v);
-        }
-        l.reset(out.reverse());
-      }
+      const removed = l.removeEqual(elem, count === 0 ? Infinity : Math.abs(count), count < 0);
       if (removed > 0) c.db.modified(key);
       c.w.int(removed);
     },
@@ -383,7 +361,8 @@ export const listCommands = defineGroup('list', [
       const l = getList(c, key, false);
       if (l === null) return c.w.ok();
       const r = clampRange(start, end, l.length);
-      l.reset(r === null ? [] : l.slice(r[0], r[1]));
+      if (r === null) l.keep(1, 0);
+      else l.keep(r[0], r[1]);
       c.db.modified(key);
       c.w.ok();
     },

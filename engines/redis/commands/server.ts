@@ -11,6 +11,7 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
+import { followUnreachable } from '../replica-unreachable.ts';
 import { parseIntArg } from '../num.ts';
 import { is, writeHelp } from './util.ts';
 
@@ -81,7 +82,7 @@ function replicaOfCommand(c: Client, a: string[]): void {
   const port = parseIntArg(a[2] as string, 'ERR Invalid master port');
   if (port < 0 || port > 65535) fail('ERR Invalid master port');
   const primary = findEngine(port);
-  if (primary === undefined) fail(`ERR no server of this process listens on port ${port}; replication is in-process only`);
+  if (primary === undefined) return followUnreachable(c, a[1] as string, port);
   if (primary === e) fail('ERR cannot replicate from myself');
   if (e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
   e.replicaOf(primary);
@@ -192,7 +193,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'no_multi', 'allow_busy'],
     handler: () => fail('ERR SHUTDOWN is disabled in this server; stop it through its owner'),
   },
-  ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'no_multi', 'stale'] as const, handler: replicaOfCommand })),
+  ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
   { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: migrateCommand },
@@ -229,7 +230,8 @@ export const serverCommands = defineGroup('server', [
         c.w.bulk(addr.slice(0, i));
         c.w.int(Number(addr.slice(i + 1)));
         c.w.bulk(r.linkView().up ? 'connected' : 'connect');
-        c.w.int(r.offset);
+        // Redis reads the offset off its link to the primary: none while it is down.
+        c.w.int(r.linkUp ? r.offset : -1);
         return;
       }
       c.w.array(3);

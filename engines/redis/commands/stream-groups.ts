@@ -6,11 +6,12 @@ import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type Consu
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { writeHelp } from './util.ts';
 import { notify } from '../notify.ts';
+import { asCString } from '../c-string.ts';
 
 const KEY_REQUIRED = 'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.';
 
 function nogroup(key: string, group: string): never {
-  fail(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+  fail(`NOGROUP No such key '${asCString(key)}' or consumer group '${asCString(group)}'`);
 }
 
 /** Groups, consumers and PEL entries are kept in rax order: bytewise. */

@@ -6,6 +6,7 @@ import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type Cons
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
 import { consumerFor } from './stream-groups.ts';
 import { failBlocked } from './blocked-error.ts';
+import { asCString } from '../c-string.ts';
 
 interface ReadArgs {
   count: number;
@@ -54,7 +55,7 @@ function parseRead(a: string[], xreadgroup: boolean, fromScript: boolean): ReadA
 }
 
 function nogroupOnRead(key: string, group: string): string {
-  return `NOGROUP No such key '${key}' or consumer group '${group}' in XREADGROUP with GROUP option`;
+  return `NOGROUP No such key '${asCString(key)}' or consumer group '${asCString(group)}' in XREADGROUP with GROUP option`;
 }
 
 /** streamReplyWithRange for a group reading new entries: advances the group, fills the PELs. */

@@ -26,6 +26,9 @@ function exec(c: Client): void {
   }
   e.unwatchAll(c);
   c.w.array(queued.length);
+  // No key expires halfway through a transaction: redis-server reads the time once, as EXEC starts.
+  const freezes = e.ks.scriptTime === null;
+  if (freezes) e.ks.scriptTime = e.clock.now();
   e.execDepth++;
   try {
     for (const args of queued) {
@@ -41,6 +44,7 @@ function exec(c: Client): void {
     }
   } finally {
     e.execDepth--;
+    if (freezes) e.ks.scriptTime = null;
   }
 }
 

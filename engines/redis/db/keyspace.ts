@@ -336,7 +336,7 @@ export class Keyspace {
   onEmptied: ((db: number, key: string) => void) | null = null;
   /** When true, access updates the LFU counter instead of the LRU clock. */
   lfu = false;
-  /** While a script runs, keys expire as of its start (Redis 7.0's script time snapshot). */
+  /** While a script or EXEC runs, keys expire as of its start (Redis 7.0's script snapshot, fixed_time_expire). */
   scriptTime: number | null = null;
   readonly watchers = new Map<string, Set<Watcher>>();
   /** db\0key for keys some client is blocked on, with how many clients wait. */

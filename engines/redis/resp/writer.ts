@@ -82,7 +82,8 @@ export class ReplyWriter {
   }
   /** `s` carries its own prefix word, e.g. "ERR syntax error" or "WRONGTYPE ...". */
   error(s: string): void {
-    this.ascii('-' + s.replace(/\r|\n/g, ' ') + CRLF);
+    // As addReplyErrorFormat: CR/LF at the end are trimmed (EXPIRE k 1 "\r\n" names no option), the rest become spaces.
+    this.ascii('-' + s.replace(/[\r\n]+$/, '').replace(/\r|\n/g, ' ') + CRLF);
   }
   /** Writes `<prefix><n>\r\n` for a small non-negative integer without building a string. */
   private header(prefix: number, n: number): void {

@@ -87,7 +87,71 @@ export class Deque<T> {
     return this.slice(0, this.length - 1);
   }
 
-  /** Replaces the whole content; used by the O(n) middle edits (LINSERT, LREM, LTRIM). */
+  /**
+   * Inserts `v` so that it becomes element `i`, moving the shorter side by one: a million-element list
+   * is edited in place, where a copy and a rebuild held the event loop for a second.
+   */
+  insertAt(i: number, v: T): void {
+    if (this.length === this.items.length) this.grow();
+    const items = this.items;
+    const mask = this.mask;
+    if (i < this.length - i) {
+      this.head = (this.head - 1) & mask;
+      for (let k = 0; k < i; k++) items[(this.head + k) & mask] = items[(this.head + k + 1) & mask];
+    } else {
+      for (let k = this.length; k > i; k--) items[(this.head + k) & mask] = items[(this.head + k - 1) & mask];
+    }
+    items[(this.head + i) & mask] = v;
+    this.length++;
+  }
+
+  /**
+   * Removes up to `limit` elements equal to `v`, scanning from the front or (fromBack) from the back,
+   * and closes the gaps in place; how many went.
+   */
+  removeEqual(v: T, limit: number, fromBack: boolean): number {
+    const n = this.length;
+    let removed = 0;
+    if (!fromBack) {
+      let w = 0;
+      for (let r = 0; r < n; r++) {
+        const x = this.items[(this.head + r) & this.mask] as T;
+        if (x === v && removed < limit) removed++;
+        else this.items[(this.head + w++) & this.mask] = x;
+      }
+      for (let k = w; k < n; k++) this.items[(this.head + k) & this.mask] = undefined;
+    } else {
+      let w = n - 1;
+      for (let r = n - 1; r >= 0; r--) {
+        const x = this.items[(this.head + r) & this.mask] as T;
+        if (x === v && removed < limit) removed++;
+        else this.items[(this.head + w--) & this.mask] = x;
+      }
+      for (let k = 0; k <= w; k++) this.items[(this.head + k) & this.mask] = undefined;
+      this.head = (this.head + removed) & this.mask;
+    }
+    this.length = n - removed;
+    this.shrinkIfSparse();
+    return removed;
+  }
+
+  /** Keeps elements [start, end] only (clamped by the caller; start > end empties), dropping the rest in place. */
+  keep(start: number, end: number): void {
+    if (start > end) {
+      this.reset([]);
+      return;
+    }
+    while (this.length > end + 1) this.popBack();
+    for (let k = 0; k < start; k++) this.popFront();
+    this.shrinkIfSparse();
+  }
+
+  /** After a big cut, the few left move to a smaller array, so the emptied slots do not stay allocated. */
+  private shrinkIfSparse(): void {
+    if (this.items.length > 64 && this.length * 8 < this.items.length) this.reset(this.toArray());
+  }
+
+  /** Replaces the whole content. */
   reset(values: readonly T[]): void {
     this.items = new Array<T | undefined>(capacityFor(values.length * 2));
     this.mask = this.items.length - 1;

@@ -129,6 +129,15 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('MULTI\nSET a 1\nEXEC 1\nEXEC\nGET a');
   });
 
+  it('BITFIELD whose OVERFLOW FAIL skips every write announces nothing, even where it made room', async () => {
+    await sameEvents('SET s a\nBITFIELD k OVERFLOW FAIL INCRBY u8 100 -10\nBITFIELD s OVERFLOW FAIL INCRBY u63 #0 -10\nBITFIELD s OVERFLOW FAIL SET i8 0 4294967296\nBITFIELD s OVERFLOW FAIL INCRBY u8 64 300\nSETBIT k 0 1');
+    await sameReplies('BITFIELD k OVERFLOW FAIL INCRBY u8 100 -10\nSTRLEN k\nBITFIELD k OVERFLOW FAIL INCRBY u8 200 -10\nSTRLEN k');
+  });
+
+  it('error texts end a name at its NUL byte (%s) and drop CR/LF at their end, as addReplyErrorFormat', async () => {
+    await sameReplies('XADD x 1-1 f v\nXPENDING x "a\\0b"\nXCLAIM "\\0" g1 c1 0 3\nXREADGROUP GROUP "g\\0h" c STREAMS x >\nSET k 1\nEXPIRE k 100 "\\r\\n"\nEXPIRE k 100 "\\r\\nx\\r\\n"\nEXPIRE k 100 "\\nNX"'.replace(/\\0/g, '\u0000'));
+  });
+
   it('DUMP payloads are byte for byte redis-server 7.0\'s: liblzf\'s exact choices, %.17g listpack scores, short stream lengths', async () => {
     const digits = '2818806839475865144534336290520386259106935396850039036399484832416209402731761620029582277725573402382897659366101779744743454617391744811667497172377894';
     await sameReplies(`SET s ${digits}880123880\nDUMP s\nSET a ${'a'.repeat(100)}\nDUMP a\nSET r ${'abcdefghij'.repeat(3)}xyz0123xyz\nDUMP r\nSET t ${'0123456789'.repeat(2)}x01234567890123456789\nDUMP t`);

@@ -1,0 +1,102 @@
+// REPLICAOF an address nothing serves (Redis's unit/multi uses `replicaof localhsot 0`): accepted, the
+// data kept, writes refused as on a read-only replica, ROLE and the link reported down, MASTERDOWN
+// (also as EXECABORT) under replica-serve-stale-data no, and REPLICAOF may be queued in MULTI.
+// Differential against redis-server; the host is a typo so neither server ever connects anywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const available = realRedisAvailable();
+
+/** Lines run in turn; a line starting with '2:' goes to a second connection. */
+const SCENARIOS: Record<string, string> = {
+  'data kept, writes and stale reads refused, then promoted back': `
+    SET xx 1
+    REPLICAOF localhsot 0
+    REPLICAOF localhsot 0
+    SET a 1
+    GET xx
+    ROLE
+    CONFIG SET replica-serve-stale-data no
+    GET xx
+    PING
+    DBSIZE
+    INFO nosuchsection
+    CONFIG GET replica-serve-stale-data
+    REPLICAOF no one
+    GET xx
+  `,
+  'EXEC of commands queued before the link went down': `
+    SET xx 1
+    CONFIG SET replica-serve-stale-data no
+    MULTI
+    GET xx
+    2:REPLICAOF localhsot 0
+    EXEC
+    2:REPLICAOF no one
+    MULTI
+    PING
+    2:REPLICAOF localhsot 0
+    EXEC
+    MULTI
+    2:REPLICAOF no one
+    GET xx
+    EXEC
+  `,
+  'REPLICAOF queued in a transaction': `
+    SET foo bar
+    MULTI
+    SET foo2 bar
+    REPLICAOF localhsot 1
+    SET foo3 bar
+    EXEC
+    SET foo4 bar
+    REPLICAOF no one
+    MGET foo foo2 foo3 foo4
+  `,
+  'bad ports': `
+    REPLICAOF localhost 70000
+    REPLICAOF localhost -1
+    REPLICAOF localhost abc
+    ROLE
+  `,
+};
+
+describe.runIf(available)('REPLICAOF an unreachable primary, as redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
+  }, 60000);
+
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  async function run(port: number, text: string): Promise<string[]> {
+    const [a, b] = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
+    try {
+      await a.call('FLUSHALL');
+      const out: string[] = [];
+      for (const line of text.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+        const second = line.startsWith('2:');
+        const cmd = script(second ? line.slice(2) : line)[0] as string[];
+        out.push(await (second ? b : a).call(...cmd));
+      }
+      return out;
+    } finally {
+      await a.call('REPLICAOF', 'NO', 'ONE');
+      await a.call('CONFIG', 'SET', 'replica-serve-stale-data', 'yes');
+      a.close();
+      b.close();
+    }
+  }
+
+  for (const [name, text] of Object.entries(SCENARIOS)) {
+    it(name, async () => {
+      const theirs = await run(real.port, text);
+      expect(await run(ours.port, text)).toEqual(theirs);
+    });
+  }
+});
