@@ -9,8 +9,10 @@ const MIN_CACHE_MEMORY = 8 * MIB;
 type NodeOptions = Pick<
   MemcachedServerOptions,
   'memoryLimit' | 'maxItemSize' | 'errorOnMemoryExhausted' | 'slabReassign' | 'lruCrawler' | 'idleTimeout' | 'geometry'
-  | 'disableFlushAll' | 'casDisabled'
+  | 'disableFlushAll' | 'casDisabled' | 'lruMaintainer' | 'maxConnections' | 'settings'
 >;
+
+const PROTOCOLS: Record<string, 'auto-negotiate' | 'ascii' | 'binary'> = { auto: 'auto-negotiate', ascii: 'ascii', binary: 'binary' };
 
 function int(parameters: Map<string, string>, name: string): number | undefined {
   const v = Number(parameters.get(name));
@@ -32,12 +34,27 @@ function flag(parameters: Map<string, string>, name: string): boolean | undefine
 export function memcachedNodeOptions(parameters: Map<string, string>, memoryBytes: number): NodeOptions {
   const overhead = (int(parameters, 'memcached_connections_overhead') ?? 0) * MIB;
   const maxItemSize = int(parameters, 'max_item_size');
+  const maxConnections = int(parameters, 'max_simultaneous_connections_per_server');
+  const requestsPerEvent = int(parameters, 'requests_per_event');
+  const automove = int(parameters, 'slab_automove');
+  const settings: NonNullable<MemcachedServerOptions['settings']> = {};
+  const backlog = int(parameters, 'backlog_queue_limit');
+  if (backlog !== undefined && backlog > 0) settings.tcpBacklog = backlog;
+  const protocol = PROTOCOLS[parameters.get('binding_protocol') ?? ''];
+  if (protocol !== undefined) settings.bindingProtocol = protocol;
+  // memcached refuses -R 0; the parameter's range starts there.
+  if (requestsPerEvent !== undefined && requestsPerEvent > 0) settings.reqsPerEvent = requestsPerEvent;
+  if (automove !== undefined && automove <= 2) settings.slabAutomove = automove;
   return {
     memoryLimit: Math.max(MIN_CACHE_MEMORY, memoryBytes - overhead),
     maxItemSize: maxItemSize !== undefined && maxItemSize > 0 ? maxItemSize : undefined,
+    maxConnections: maxConnections !== undefined && maxConnections > 0 ? maxConnections : undefined,
     errorOnMemoryExhausted: flag(parameters, 'error_on_memory_exhausted'),
     slabReassign: flag(parameters, 'slab_reassign'),
     lruCrawler: flag(parameters, 'lru_crawler'),
+    // The 0 default dates from memcached 1.4, whose maintainer was opt-in; AWS starts 1.5+ nodes with
+    // memcached's modern defaults, which run it, so only asking for it (1) is passed on.
+    lruMaintainer: flag(parameters, 'lru_maintainer') === true ? true : undefined,
     idleTimeout: int(parameters, 'idle_timeout'),
     disableFlushAll: flag(parameters, 'disable_flush_all'),
     casDisabled: flag(parameters, 'cas_disabled'),
@@ -46,5 +63,6 @@ export function memcachedNodeOptions(parameters: Map<string, string>, memoryByte
       growthFactor: float(parameters, 'chunk_size_growth_factor'),
       slabChunkMax: int(parameters, 'slab_chunk_max'),
     },
+    settings,
   };
 }

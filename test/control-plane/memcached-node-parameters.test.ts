@@ -1,0 +1,64 @@
+// ElastiCache memcached1.6 parameters reach the node as memcached's own options: a cluster made with
+// the default group and one made with a modified group report them in `stats settings`, read through
+// memjs (the binary protocol's stat with a key) as an application or operator would.
+import {
+  CreateCacheClusterCommand,
+  CreateCacheParameterGroupCommand,
+  DescribeCacheClustersCommand,
+  ModifyCacheParameterGroupCommand,
+  waitUntilCacheClusterAvailable,
+} from '@aws-sdk/client-elasticache';
+import memjs from 'memjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
+
+const { client } = emulatorForTests();
+const clients: memjs.Client[] = [];
+afterAll(() => {
+  for (const c of clients) c.close();
+});
+
+async function nodeSettings(clusterId: string): Promise<Record<string, string>> {
+  await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: clusterId });
+  const cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+  const mc = memjs.Client.create(`127.0.0.1:${cluster.CacheNodes![0]!.Endpoint!.Port}`, { retries: 0, timeout: 5, logger: { log: () => {} } });
+  clients.push(mc);
+  return new Promise((resolve, reject) => mc.statsWithKey('settings', (err, _server, stats) => (err ? reject(err) : resolve(stats as Record<string, string>))));
+}
+
+describe('memcached1.6 parameters on the node', () => {
+  it('the default group: memcached 1.6 runs its LRU maintainer, with ElastiCache connection and crawler defaults', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc-defaults', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    const s = await nodeSettings('mc-defaults');
+    expect([s.lru_maintainer_thread, s.lru_segmented, s.maxconns, s.lru_crawler, s.slab_reassign, s.slab_automove]).toEqual(['yes', 'yes', '65000', 'no', 'no', '0']);
+    expect([s.chunk_size, s.growth_factor, s.item_size_max, s.reqs_per_event, s.tcp_backlog, s.binding_protocol]).toEqual([
+      '48', '1.25', '1048576', '20', '1024', 'auto-negotiate',
+    ]);
+  });
+
+  it('a modified group: lru_maintainer, crawler, reassign, automove and the slab geometry as set', async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'mc-tuned', CacheParameterGroupFamily: 'memcached1.6', Description: 'tuned' }));
+    const values: Record<string, string> = {
+      lru_maintainer: '1',
+      lru_crawler: '1',
+      slab_reassign: '1',
+      slab_automove: '2',
+      chunk_size: '64',
+      chunk_size_growth_factor: '1.5',
+      max_item_size: String(2 * 1024 * 1024),
+      idle_timeout: '600',
+    };
+    await client.send(
+      new ModifyCacheParameterGroupCommand({
+        CacheParameterGroupName: 'mc-tuned',
+        ParameterNameValues: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })),
+      }),
+    );
+    await client.send(
+      new CreateCacheClusterCommand({ CacheClusterId: 'mc-tuned', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1, CacheParameterGroupName: 'mc-tuned' }),
+    );
+    const s = await nodeSettings('mc-tuned');
+    expect([s.lru_maintainer_thread, s.lru_crawler, s.slab_reassign, s.slab_automove]).toEqual(['yes', 'yes', 'yes', '2']);
+    expect([s.chunk_size, s.growth_factor, s.item_size_max, s.idle_timeout]).toEqual(['64', '1.50', String(2 * 1024 * 1024), '600']);
+  });
+});
