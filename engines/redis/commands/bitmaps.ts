@@ -239,6 +239,8 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
   const maxBit = Math.max(0, ...ops.filter((o) => o.kind !== 'get').map((o) => o.offset + o.t.bits));
   const buf = toBuffer(cur, writes ? Math.ceil(maxBit / 8) : 0);
   const replies: (bigint | null)[] = [];
+  // lookupStringForBitCommand's dirty: every write that is not refused then counts as a change.
+  const grown = writes && (cur === null || buf.length !== cur.length);
   let changed = false;
   for (const op of ops) {
     const old = readField(buf, op.offset, op.t);
@@ -252,12 +254,12 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
       continue;
     }
     writeField(buf, op.offset, op.t, next);
-    // Writing the value already there is no change for redis-server 7.0 (no setbit event).
-    if (next !== old) changed = true;
+    // Writing the value already there into a string that did not grow is no change for redis-server 7.0 (no setbit event).
+    if (next !== old || grown) changed = true;
     replies.push(op.kind === 'set' ? old : next);
   }
   if (changed) store(c, key, buf);
-  else if (writes && (cur === null || buf.length !== cur.length)) {
+  else if (grown) {
     // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write,
     // but redis-server counts no change then (no dirty): no setbit event, nothing propagated.
     const stats = c.db.ks.stats;

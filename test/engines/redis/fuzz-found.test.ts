@@ -129,8 +129,10 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('MULTI\nSET a 1\nEXEC 1\nEXEC\nGET a');
   });
 
-  it('BITFIELD whose OVERFLOW FAIL skips every write announces nothing, even where it made room', async () => {
+  it('BITFIELD whose OVERFLOW FAIL skips every write announces nothing, even where it made room; a write where it made room is a change', async () => {
     await sameEvents('SET s a\nBITFIELD k OVERFLOW FAIL INCRBY u8 100 -10\nBITFIELD s OVERFLOW FAIL INCRBY u63 #0 -10\nBITFIELD s OVERFLOW FAIL SET i8 0 4294967296\nBITFIELD s OVERFLOW FAIL INCRBY u8 64 300\nSETBIT k 0 1');
+    // Where it made room, every write it did not refuse is a change, even of a 0 to a 0.
+    await sameEvents('SET s a\nBITFIELD s SET u8 100 0\nBITFIELD s INCRBY u1 200 0\nBITFIELD n OVERFLOW SAT INCRBY u63 100 -10\nBITFIELD s SET u8 0 97');
     await sameReplies('BITFIELD k OVERFLOW FAIL INCRBY u8 100 -10\nSTRLEN k\nBITFIELD k OVERFLOW FAIL INCRBY u8 200 -10\nSTRLEN k');
   });
 
