@@ -75,10 +75,20 @@ export class NetworkFaults {
     return n;
   }
 
+  /** Added latency of this connection: these faults' own, plus the endpoint's it came through. */
+  private latencyOf(socket: net.Socket): number {
+    const path = paths.get(socket);
+    return this.latencyMs + (path !== undefined && path !== this ? path.latencyMs : 0);
+  }
+
+  /** Whether deliver would run a request of this connection at once (a reader may then lend it bytes it reuses). */
+  immediate(socket: net.Socket): boolean {
+    return !this.frozenNow && !this.queues.has(socket) && this.latencyOf(socket) === 0;
+  }
+
   /** Runs `run` now, or after the added latency / the thaw, behind what the connection sent before. */
   deliver(socket: net.Socket, run: () => void): void {
-    const path = paths.get(socket);
-    const latencyMs = this.latencyMs + (path !== undefined && path !== this ? path.latencyMs : 0);
+    const latencyMs = this.latencyOf(socket);
     let q = this.queues.get(socket);
     if (q === undefined) {
       if (latencyMs === 0 && !this.frozenNow) return run();

@@ -7,6 +7,7 @@ import { Engine } from './engine.ts';
 import { runCommand, serverStats, type ServerStats } from './inspect.ts';
 import { fillMemory } from './memory-filler.ts';
 import { NetworkFaults } from '../network-faults.ts';
+import { readDirectly } from '../direct-read.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
 import type { UserSpec } from './acl/acl.ts';
@@ -134,16 +135,23 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     if (client === null) return;
     // Replies drained: a client paused for unread output may read again.
     socket.on('drain', () => engine.applyBackpressure(client));
-    socket.on('data', (chunk: Buffer) =>
-      network.deliver(socket, () => {
-        try {
-          engine.onData(client, chunk);
-        } catch {
-          // A bug in one command must not take the node down; drop just this client.
-          engine.closeClient(client, true);
-        }
-      }),
-    );
+    const feed = (chunk: Buffer): void => {
+      try {
+        engine.onData(client, chunk);
+      } catch {
+        // A bug in one command must not take the node down; drop just this client.
+        engine.closeClient(client, true);
+      }
+    };
+    // A direct read lends a buffer that the next read overwrites: a request a fault holds back keeps a copy.
+    const direct = readDirectly(socket, (chunk) => {
+      if (network.immediate(socket)) feed(chunk);
+      else {
+        const copy = Buffer.from(chunk);
+        network.deliver(socket, () => feed(copy));
+      }
+    });
+    if (!direct) socket.on('data', (chunk: Buffer) => network.deliver(socket, () => feed(chunk)));
   };
 
   const listener = createSecurableServer(options.tls, onConnection);

@@ -54,13 +54,14 @@ export class RespParser {
   /**
    * Appends every complete command in `chunk` to `out`. Throws ProtocolError on malformed input
    * after the commands before it were appended, so the caller can run those, then reply and close.
+   * `chunk` may be a buffer the caller reuses for its next read: whatever is kept of it is copied.
    */
   feed(chunk: Buffer, out: string[][], lim: ParseLimits): void {
     let buf: Buffer;
     if (this.bigParts !== null) {
       const need = this.bulkLen + 2 - this.bigHave;
       if (chunk.length < need) {
-        this.bigParts.push(chunk);
+        this.bigParts.push(Buffer.from(chunk));
         this.bigHave += chunk.length;
         return;
       }
@@ -147,7 +148,7 @@ export class RespParser {
       const end = pos + this.bulkLen;
       if (end + 2 > len) {
         if (this.bulkLen >= BIG_BULK) {
-          this.bigParts = [buf.subarray(pos)];
+          this.bigParts = [Buffer.from(buf.subarray(pos))];
           this.bigHave = len - pos;
           return;
         }
