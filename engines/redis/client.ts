@@ -65,6 +65,8 @@ export class Client implements Watcher {
   multi: string[][] | null = null;
   multiError = false;
   dirtyCas = false;
+  /** Set by a command that records its own time later (DEBUG SLEEP, once it wakes). */
+  timeDeferred = false;
   readonly watched = new Set<string>();
   readonly staleWatched = new Set<string>();
   readonly subs = new Set<string>();

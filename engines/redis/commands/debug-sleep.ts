@@ -2,6 +2,7 @@
 // sleeps: its clients' commands wait (as under CLIENT PAUSE ALL), the caller gets +OK when the time is up,
 // and every other node and the API keep serving meanwhile.
 import type { Client } from '../client.ts';
+import { recordCommandTime } from '../dispatch.ts';
 
 export function debugSleep(c: Client, ms: number): void {
   const e = c.engine;
@@ -19,9 +20,13 @@ export function debugSleep(c: Client, ms: number): void {
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => c.w.ok() });
   const state = c.blocked;
   const started = performance.now();
+  c.timeDeferred = true;
   setTimeout(() => {
-    // redis-server's DEBUG SLEEP is one long command: the latency monitor sees it as such.
-    e.latency.addIfNeeded('command', performance.now() - started, e.config.latencyMonitorThreshold, e.clock.now());
+    // redis-server's DEBUG SLEEP is one long command: the latency monitor and INFO see it as such.
+    const took = performance.now() - started;
+    e.latency.addIfNeeded('command', took, e.config.latencyMonitorThreshold, e.clock.now());
+    const def = e.lookup('debug');
+    if (def !== undefined) recordCommandTime(e, def, took * 1000);
     // The wall-clock timer ends the sleep even under a test's manual clock; a later, longer pause stays.
     if (e.sleepingUntil === sleeping) e.sleepingUntil = 0;
     if (c.blocked === state && state !== null) {
