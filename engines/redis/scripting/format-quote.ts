@@ -2,7 +2,7 @@
 // and writes a number as a numeral; 5.1 escapes only the quote, the backslash, a newline (as a
 // backslash and the newline), a carriage return ("\r") and NUL ("\000"), and quotes a number's
 // string form.
-import { laux, lstr, lua, type LuaFn, type LuaState, type LuaString } from './lua.ts';
+import { latin1ToLua, laux, lstr, lua, luaToLatin1, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 const PERCENT = 37;
 const Q = 113;
@@ -32,8 +32,7 @@ const format51: LuaFn = (L) => {
   if (!fmt.includes(Q)) {
     lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
     lua.lua_insert(L, 1);
-    lua.lua_call(L, top, 1);
-    return 1;
+    return callFormat(L, top);
   }
   const quoted = new Map<number, Uint8Array>();
   const spec: number[] = [];
@@ -63,9 +62,21 @@ const format51: LuaFn = (L) => {
     if (q === undefined) lua.lua_pushvalue(L, a);
     else lua.lua_pushstring(L, q);
   }
-  lua.lua_call(L, top, 1);
-  return 1;
+  return callFormat(L, top);
 };
+
+/**
+ * Calls the original format, whose argument errors would name neither the function nor where it
+ * was called from (it runs under this wrapper): they are raised again from here, as Lua 5.1 words
+ * them ("user_script:1: bad argument #2 to 'format' (...)"). Arguments keep their positions.
+ */
+function callFormat(L: LuaState, nargs: number): number {
+  if (lua.lua_pcall(L, nargs, 1, 0) === lua.LUA_OK) return 1;
+  const msg = lua.lua_type(L, -1) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(L, -1) as LuaString) : null;
+  const m = msg === null ? null : /^bad argument #(\d+) to '\?' \((.*)\)$/s.exec(msg);
+  if (m === null) return lua.lua_error(L);
+  return laux.luaL_argerror(L, Number(m[1]), latin1ToLua(m[2] as string));
+}
 
 export function installFormatQuote51(L: LuaState): void {
   lua.lua_getglobal(L, lstr('string'));

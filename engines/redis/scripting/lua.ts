@@ -162,6 +162,7 @@ export function loadFengari(): void {
   patchNumbers();
   integersAsDoubles();
   patchTables(req);
+  typeErrorsAs51();
   lua = fengari.lua;
   laux = fengari.lauxlib;
   lualib = fengari.lualib;
@@ -181,6 +182,24 @@ function keepHooksAfterPcall(): void {
     if (L.allowhook) L.ci.callstatus |= CIST_OAH;
     else L.ci.callstatus &= ~CIST_OAH;
     return pcallk(L, ...rest);
+  };
+}
+
+/**
+ * Lua 5.1 names the variable first in a type error: "attempt to index local 't' (a nil value)";
+ * 5.3 last: "attempt to index a nil value (local 't')". Scripts see the text (pcall, error replies).
+ */
+function typeErrorsAs51(): void {
+  const lobject = req('fengari/src/lobject.js') as { luaO_pushvfstring: (L: unknown, fmt: LuaString, argp: unknown[]) => LuaString };
+  const pushv = lobject.luaO_pushvfstring;
+  const typeError = 'attempt to %s a %s value%s';
+  const as51 = latin1ToLua("attempt to %s %s '%s' (a %s value)");
+  lobject.luaO_pushvfstring = (L, fmt, argp) => {
+    if (fmt.length === typeError.length && luaToLatin1(fmt) === typeError) {
+      const m = /^ \((\w+) '(.*)'\)$/s.exec(luaToLatin1(argp[2] as LuaString));
+      if (m !== null) return pushv(L, as51, [argp[0], latin1ToLua(m[1] as string), latin1ToLua(m[2] as string), argp[1]]);
+    }
+    return pushv(L, fmt, argp);
   };
 }
 
@@ -256,6 +275,17 @@ export function luaToLatin1(b: LuaString): string {
     return s;
   }
   return Buffer.from(b.buffer, b.byteOffset, n).toString('latin1');
+}
+
+/**
+ * A compile error as Lua 5.1's parser words it where 5.3's differs in ways a user sees: 5.1 quotes
+ * the <eof> token, and does not say where an unfinished long string or comment began.
+ */
+export function compileError51(msg: string): string {
+  return msg
+    .replace(/near <eof>$/, "near '<eof>'")
+    .replace(/: <eof> expected near /, ": '<eof>' expected near ")
+    .replace(/unfinished long (string|comment) \(starting at line \d+\)/, 'unfinished long $1');
 }
 
 /** Interned names used as table keys and globals (ASCII). */

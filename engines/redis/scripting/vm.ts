@@ -62,6 +62,10 @@ export function createState(api: (L: LuaState) => void): LuaState {
   pruneGlobals(L);
   protectGlobals(L);
   compileRunner(L);
+  // Lua 5.1 names a function in "bad argument" errors only by how it was called ('?' through
+  // pcall); 5.3 looks it up among the loaded libraries ('string.rep'). Given none to search, it says '?'.
+  lua.lua_newtable(L);
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lstr('_LOADED'));
   return L;
 }
 
@@ -107,6 +111,33 @@ function compat51(L: LuaState): void {
     lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1), laux.luaL_checknumber(S, 2)));
     return 1;
   };
+  // Lua 5.1's error adds the position to a number message too (5.3 only to a string).
+  setGlobalFn(L, 'error', (S) => {
+    const level = laux.luaL_optinteger(S, 2, 1);
+    lua.lua_settop(S, 1);
+    const t = lua.lua_type(S, 1);
+    if ((t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER) && level > 0) {
+      laux.luaL_where(S, level);
+      lua.lua_pushvalue(S, 1);
+      lua.lua_concat(S, 2);
+    }
+    return lua.lua_error(S);
+  });
+  // Lua 5.1's ipairs takes only a table.
+  lua.lua_getglobal(L, lstr('ipairs'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+      lua.lua_settop(S, 1);
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+      lua.lua_insert(S, 1);
+      lua.lua_call(S, 1, 3);
+      return 3;
+    },
+    1,
+  );
+  lua.lua_setglobal(L, lstr('ipairs'));
   setField(L, 'math', 'atan2', num2(Math.atan2));
   setField(L, 'math', 'pow', num2(Math.pow));
   setField(L, 'math', 'cosh', num1(Math.cosh));

@@ -10,6 +10,16 @@ const SPARSE_RATIO = 2;
 const SPARSE_SAFE = 10;
 const NULL_KEY = lstr('__cjson_null');
 
+const TOKEN_NAMES = new Map<number, string>([
+  [123, 'T_OBJ_BEGIN'],
+  [125, 'T_OBJ_END'],
+  [91, 'T_ARR_BEGIN'],
+  [93, 'T_ARR_END'],
+  [34, 'T_STRING'],
+  [58, 'T_COLON'],
+  [44, 'T_COMMA'],
+]);
+
 class EncodeError extends Error {}
 
 function escapeString(out: ByteSink, s: Uint8Array): void {
@@ -140,7 +150,21 @@ class Decoder {
   }
 
   fail(what: string): never {
-    throw new DecodeError(`Expected ${what} but found invalid token at character ${this.pos + 1}`);
+    throw new DecodeError(`Expected ${what} but found ${this.tokenName()} at character ${this.pos + 1}`);
+  }
+
+  /** lua-cjson names the token it found instead of the one expected by its type. */
+  private tokenName(): string {
+    const s = this.s;
+    const c = s[this.pos];
+    if (c === undefined) return 'T_END';
+    const single = TOKEN_NAMES.get(c);
+    if (single !== undefined) return single;
+    if (c === 45 || (c >= 48 && c <= 57)) return 'T_NUMBER';
+    const rest = luaToLatin1(s.subarray(this.pos, this.pos + 5));
+    if (rest.startsWith('true') || rest.startsWith('false')) return 'T_BOOLEAN';
+    if (rest.startsWith('null')) return 'T_NULL';
+    return 'invalid token';
   }
 
   value(): void {
