@@ -23,7 +23,7 @@ function resp(args: string[]): string {
 }
 
 /** Sends `n` pipelined commands in batches and waits for all replies; answers ops/s. */
-async function pipelined(port: number, make: (i: number) => string[], n: number, batch = 2000): Promise<number> {
+export async function pipelined(port: number, make: (i: number) => string[], n: number, batch = 2000): Promise<number> {
   const s = net.connect(port, '127.0.0.1');
   await new Promise((r) => s.once('connect', r));
   let pending = 0;

@@ -2,10 +2,12 @@
 // commands fed straight into a client, replies taken as a flush would. CPU time (not wall time) is
 // what it reports, so a busy machine skews it far less than redis-benchmark's figures. Shown for a
 // bare node, a replication group's node (maxmemory set: checked before every write) and such a node
-// with two replicas applying every write on the same thread.
+// with two replicas applying every write on the same thread, and with two replicas in other threads (what
+// the primary pays to post the stream; the far ends are left unread so their work is not counted).
 import { discardingConn } from '../engines/redis/client.ts';
 import { createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { markdownTable } from './redis-servers.ts';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 
 const PIPELINE = 16;
 const COMMANDS = 200_000;
@@ -48,6 +50,8 @@ async function nsPerCommand(primary: RedisServerWithEngine, args: string[]): Pro
   return best;
 }
 
+const stopAfter = new Map<RedisServerWithEngine, () => void>();
+
 export async function benchRedisCpu(): Promise<string> {
   const setups: [string, () => RedisServerWithEngine[]][] = [
     ['bare node', () => [createRedisServer({ port: 0 })]],
@@ -60,6 +64,20 @@ export async function benchRedisCpu(): Promise<string> {
         return servers;
       },
     ],
+    [
+      'group node + 2 replicas in threads',
+      () => {
+        const primary = createRedisServer({ port: 0, mode: 'node', maxmemory: 6 * 2 ** 30 });
+        const unread: MessagePort[] = [];
+        for (let i = 0; i < 2; i++) {
+          const { port1, port2 } = new MessageChannel();
+          primary.engine.replication.attachPort(port1, `127.0.0.1:${i + 1}`);
+          unread.push(port2);
+        }
+        stopAfter.set(primary, () => unread.forEach((p) => p.close()));
+        return [primary];
+      },
+    ],
   ];
   // The first setup measured would otherwise also pay for compiling the hot path.
   const warm = createRedisServer({ port: 0 });
@@ -69,7 +87,10 @@ export async function benchRedisCpu(): Promise<string> {
   for (const [, make] of setups) {
     const servers = make();
     for (const [i, args] of Object.values(COMMAND_OF).entries()) (rows[i] as string[]).push((await nsPerCommand(servers[0] as RedisServerWithEngine, args)).toFixed(0));
-    for (const s of servers) s.engine.stop();
+    for (const s of servers) {
+      s.engine.stop();
+      stopAfter.get(s)?.();
+    }
   }
   return `### Engine CPU per command, no sockets (ns, -P ${PIPELINE}, best of ${ROUNDS})\n\n${markdownTable(['command', ...setups.map(([n]) => n)], rows)}`;
 }

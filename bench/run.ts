@@ -4,6 +4,7 @@ import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
 import { benchRedisCpu } from './redis-cpu.ts';
+import { benchReplicasInThreads } from './replicas-in-threads.ts';
 import { benchScripting } from './scripting.ts';
 import { benchSnapshot } from './snapshot.ts';
 import { benchTargets } from './targets.ts';
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<string>][] = [
   ['memcached', benchMemcached],
   ['snapshot', benchSnapshot],
   ['isolation', benchIsolation],
+  ['replicas-in-threads', benchReplicasInThreads],
 ];
 for (const [name, run] of suites) {
   if (only && only !== name) continue;

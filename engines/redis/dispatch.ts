@@ -216,7 +216,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const outer = e.currentClient;
   e.currentClient = c;
   const dbIndex = c.dbIndex;
-  const shipped = def.isWrite && e.replication.replicas.size !== 0 && e.replication.beforeWrite(def, args, dbIndex);
+  const shipped = def.isWrite && e.replication.hasReplicas && e.replication.beforeWrite(def, args, dbIndex);
   try {
     def.handler(c, args);
   } catch (err) {
@@ -229,7 +229,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (def.name === 'exec' && e.monitors.size !== 0 && monitored) e.feedMonitors(c, args);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
-  if (e.ks.stats.dirty !== dirtyBefore && e.replication.replicas.size !== 0) c.woff = e.replication.writeOffset;
+  if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
   if (!failed && def.isWrite && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
     const emptied = e.emptied;
     e.emptied = [];

@@ -230,6 +230,7 @@ export class Engine {
     this.cron = null;
     this.scripting.shutdown();
     this.replicaOf(null);
+    this.replication.closePorts();
     for (const r of [...this.replication.replicas]) {
       this.replication.detach(r);
       r.replication.linkLost();

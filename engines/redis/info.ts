@@ -181,7 +181,7 @@ const sections: Record<string, Section> = {
     ['master_replid2', '0000000000000000000000000000000000000000'],
     ['master_repl_offset', r.offset],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', r.replicas.size > 0 ? 1 : 0],
+    ['repl_backlog_active', r.hasReplicas ? 1 : 0],
     ['repl_backlog_size', 1048576],
     ['repl_backlog_first_byte_offset', 0],
     ['repl_backlog_histlen', 0],

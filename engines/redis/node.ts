@@ -11,6 +11,10 @@ import type { ServerStats } from './inspect.ts';
 import type { RdbEntry } from './rdb/entries.ts';
 import { loadEntries, snapshotEntries } from './rdb/keyspace-adapter.ts';
 import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './rdb/node-rdb.ts';
+import { Engine } from './engine.ts';
+import { systemClock } from './clock.ts';
+import { linkOverPort, registerLinker, unlinkPort } from './port-links.ts';
+import { followPort, type PortFollower } from './replication-port.ts';
 
 export type { SlowlogEntry } from './engine.ts';
 export type { ServerStats } from './inspect.ts';
@@ -98,13 +102,23 @@ function entriesOf(batch: KeyBatch): RdbEntry[] {
 export function createRedisNode(options: RedisServerOptions): RedisNode {
   const server = createRedisServer({ ...options, mode: options.mode ?? 'node' });
   const engine = server.engine;
+  let follower: PortFollower | null = null;
+  const stopFollowing = (): void => {
+    follower?.stop();
+    follower = null;
+  };
+  // What INFO shows of a primary in another thread; it holds no data.
+  const standIn = (): Engine => new Engine({ clock: systemClock, mode: 'node', version: engine.version });
   const node: RedisNode = {
     kind: 'redis',
     get port() {
       return server.port;
     },
     listen: () => server.listen(),
-    close: () => server.close(),
+    close: () => {
+      stopFollowing();
+      return server.close();
+    },
     accept: (socket) => {
       server.accept(socket);
       return true;
@@ -122,7 +136,12 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
     },
     setUsers: (users) => engine.acl.replaceUsers(users),
     setTls: (tls) => server.setTls(tls),
-    replicaOf: (primary) => server.replicaOf(primary === null ? null : serverOf(primary)),
+    replicaOf: (primary) => {
+      if (primary !== null && !servers.has(primary)) return linkOverPort(node, primary);
+      unlinkPort(node);
+      stopFollowing();
+      server.replicaOf(primary === null ? null : serverOf(primary));
+    },
     flushReplication: () => engine.replication.flushNow(),
     leaveCluster: () => {
       engine.cluster = null;
@@ -157,6 +176,16 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
     fillMemory: (bytes) => server.fillMemory(bytes),
   };
   servers.set(node, server);
+  registerLinker(node, {
+    get address() {
+      return engine.address;
+    },
+    serve: (port, replicaAddress) => engine.replication.attachPort(port, replicaAddress),
+    follow: (port, primaryAddress) => {
+      stopFollowing();
+      if (port !== null) follower = followPort(engine, port, primaryAddress, standIn);
+    },
+  });
   return node;
 }
 

@@ -7,6 +7,7 @@
 //   not such commands) ships the resulting state of the changed key, batched once per event loop turn.
 //   A key copy always brings the replica's key to the primary's current state, so a replayed command
 //   that ran on a key whose copy was still pending is made right by that copy.
+import type { MessagePort } from 'node:worker_threads';
 import { Client, discardingConn, type BlockState } from './client.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import { cloneObject } from './db/clone.ts';
@@ -15,6 +16,8 @@ import { DB_COUNT } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { idText } from './types/stream.ts';
 import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './replication-link.ts';
+import { keyItem, PortReplica, type StreamItem } from './replication-port.ts';
+import { engineRdbChunks } from './rdb/node-rdb.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
 const REPLAYABLE = new Set([
@@ -38,6 +41,10 @@ interface Waiter {
 
 export class Replication {
   readonly replicas = new Set<Engine>();
+  /** Replicas in another thread, fed over a MessagePort (replication-port.ts). */
+  readonly remotes = new Set<PortReplica>();
+  /** This turn's stream for the replicas in other threads (the same for all of them). */
+  private remoteItems: StreamItem[] = [];
   /** Set on a replica: the engine it follows. */
   primary: Engine | null = null;
   /** False once the primary went away (the replica keeps its data, read-only, until promoted). */
@@ -64,6 +71,35 @@ export class Replication {
 
   constructor(private readonly engine: Engine) {}
 
+  get hasReplicas(): boolean {
+    return this.replicas.size !== 0 || this.remotes.size !== 0;
+  }
+
+  /** Starts feeding a replica in another thread through `port`, after a full copy. */
+  attachPort(port: MessagePort, address: string): void {
+    this.flushNow();
+    const remote = new PortReplica(
+      port,
+      address,
+      () => this.wakeWaiters(),
+      () => {
+        this.remotes.delete(remote);
+        this.hook();
+      },
+    );
+    this.remotes.add(remote);
+    remote.full(Buffer.concat([...engineRdbChunks(this.engine)]), this.offset);
+    this.hook();
+  }
+
+  /** The primary stops: its replicas in other threads see their link go down. */
+  closePorts(): void {
+    for (const r of [...this.remotes]) r.close();
+    this.remotes.clear();
+    this.remoteItems = [];
+    this.hook();
+  }
+
   /** Starts shipping this engine's changes to `replica`, after a full copy. */
   attach(replica: Engine): void {
     this.flushNow();
@@ -87,10 +123,11 @@ export class Replication {
   /** Keyspace changes only cost anything while replicas are attached. */
   private hook(): void {
     const ks = this.engine.ks;
-    if (this.replicas.size === 0) {
+    if (!this.hasReplicas) {
       ks.onReplicate = null;
       ks.onReplicateReset = null;
       this.pending.clear();
+      this.remoteItems = [];
       return;
     }
     ks.onReplicate = (db, key) => {
@@ -121,9 +158,13 @@ export class Replication {
 
   afterWrite(def: CommandDef, args: string[], dbIndex: number, changed: boolean): void {
     this.shipping--;
-    if (!changed || this.replicas.size === 0) return;
+    if (!changed || !this.hasReplicas) return;
     const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
     this.offset++;
+    if (this.remotes.size !== 0) {
+      this.remoteItems.push([0, dbIndex, shipped]);
+      this.schedule();
+    }
     for (const r of this.replicas) {
       const fault = this.faults.get(r);
       if (fault !== undefined) {
@@ -217,7 +258,15 @@ export class Replication {
   /** Ships everything pending now (WAIT uses this to report replicas as caught up). */
   flushNow(): void {
     this.scheduled = false;
-    if (this.replicas.size === 0) return;
+    if (!this.hasReplicas) return;
+    this.flushLocal();
+    if (this.remoteItems.length === 0) return;
+    const items = JSON.stringify(this.remoteItems);
+    this.remoteItems = [];
+    for (const p of this.remotes) p.post(items, this.offset);
+  }
+
+  private flushLocal(): void {
     if (this.fullResync) {
       this.fullResync = false;
       // Counted as writeOffset promised the clients that wrote meanwhile.
@@ -228,12 +277,18 @@ export class Replication {
         if (fault !== undefined) this.lagBehind(r, fault, null);
         else if (!this.hold(r, null)) this.copyAll(r);
       }
+      if (this.remotes.size !== 0) {
+        this.remoteItems = [];
+        const rdb = Buffer.concat([...engineRdbChunks(this.engine)]);
+        for (const p of this.remotes) p.full(rdb, this.offset);
+      }
       return;
     }
     if (this.pending.size === 0) return;
     const changes = [...this.pending.values()];
     this.pending.clear();
     this.offset += changes.length;
+    if (this.remotes.size !== 0) for (const [db, key] of changes) this.remoteItems.push(keyItem(this.engine, db, key));
     for (const r of this.replicas) {
       const fault = this.faults.get(r);
       if (fault !== undefined) {
@@ -308,10 +363,11 @@ export class Replication {
   // --- what each side shows ---
 
   /** The replicas this primary counts as connected, each with its acknowledged offset and lag. */
-  acks(): [Engine, ReplicaAck][] {
+  acks(): [{ readonly address: string }, ReplicaAck][] {
     const now = this.engine.clock.now();
     const timeout = Number(this.engine.config.get('repl-timeout') ?? 60);
-    const out: [Engine, ReplicaAck][] = [];
+    const out: [{ readonly address: string }, ReplicaAck][] = [];
+    for (const p of this.remotes) out.push([p, { offset: p.offset, lag: 0 }]);
     for (const r of this.replicas) {
       const ack = ackOf(r.replication.offset, this.faults.get(r), now, timeout);
       if (ack !== null) out.push([r, ack]);

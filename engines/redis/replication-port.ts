@@ -1,0 +1,186 @@
+// Replication between engines that do not share a thread (a node in a worker thread and its primary or
+// replica elsewhere): the same stream the in-process path applies directly, carried over a MessagePort.
+// The primary gathers one event loop turn of changes and posts them as one batch (replayed commands in
+// order, then copies of keys changed some other way, taken at the end of the turn so they bring the
+// replica to the primary's state); a full sync is an RDB file. The replica acknowledges each batch's
+// offset, which WAIT and INFO's slaveN lines read. Posting costs the primary a structured clone of the
+// arguments, not a second run of the handler: the replica's thread does that.
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { Client, discardingConn } from './client.ts';
+import type { Engine } from './engine.ts';
+import { decodeDump, encodeDump } from './rdb/dump.ts';
+import { readRdb } from './rdb/reader.ts';
+import { loadEntries, valueFromRdb, valueToRdb } from './rdb/keyspace-adapter.ts';
+import { DB_COUNT } from './db/keyspace.ts';
+import { viewOf } from './db/keydict.ts';
+
+/**
+ * A command to replay ([0, db, args]) or a key's state ([1, db, key, DUMP payload as latin1 or null when
+ * gone, expiry or -1]).
+ */
+export type StreamItem = [0, number, string[]] | [1, number, string, string | null, number];
+
+/**
+ * Primary to replica. `full` replaces the dataset first. The items travel as one JSON text, made once per
+ * turn for every replica: cloning arrays of small strings per message cost the primary twice as much.
+ */
+interface StreamBatch {
+  offset: number;
+  full?: Uint8Array;
+  items: string;
+}
+
+/** Replica to primary. */
+interface StreamAck {
+  ack: number;
+}
+
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** The primary's end of one replica's port. */
+export class PortReplica {
+  /** The offset the replica acknowledged. */
+  offset = 0;
+
+  constructor(
+    private readonly port: MessagePort,
+    readonly address: string,
+    onAck: () => void,
+    onClose: () => void,
+  ) {
+    port.on('message', (m: StreamAck) => {
+      if (typeof m?.ack === 'number' && m.ack > this.offset) {
+        this.offset = m.ack;
+        onAck();
+      }
+    });
+    port.on('close', onClose);
+    // The primary's thread must not stay alive for a replica's sake.
+    port.unref();
+  }
+
+  /** A full sync. */
+  full(rdb: Buffer, offset: number): void {
+    this.port.postMessage({ offset, full: rdb, items: '[]' } satisfies StreamBatch);
+  }
+
+  /** Posts one turn's items (JSON of StreamItem[]), bringing the replica to `offset`. */
+  post(items: string, offset: number): void {
+    this.port.postMessage({ offset, items } satisfies StreamBatch);
+  }
+
+  close(): void {
+    this.port.close();
+  }
+}
+
+/** `key`'s current state in `engine` (its deletion when it is gone), as a stream item. */
+export function keyItem(engine: Engine, db: number, key: string): StreamItem {
+  const d = engine.ks.dbs[db];
+  const raw = d?.dict.getRaw(key);
+  if (d === undefined || raw === undefined) return [1, db, key, null, -1];
+  return [1, db, key, encodeDump(valueToRdb(viewOf(raw))).toString('latin1'), d.expires.get(key) ?? -1];
+}
+
+/** A replica's end of its primary's port; `stop()` applies what already arrived, then lets go. */
+export interface PortFollower {
+  stop(): void;
+}
+
+/**
+ * Makes `engine` a read-only replica fed by `port`. The primary is in another thread, so the engine's
+ * `replication.primary` is a stand-in that only carries the primary's address (INFO, ROLE) and defaults.
+ */
+export function followPort(engine: Engine, port: MessagePort, primaryAddress: string, makeStandIn: () => Engine): PortFollower {
+  engine.replicaOf(null);
+  const standIn = makeStandIn();
+  standIn.address = primaryAddress;
+  engine.replication.primary = standIn;
+  engine.replication.linkUp = true;
+  const link = new Client(engine, 0, discardingConn('primary', 'replica'));
+  link.authenticated = true;
+  const queue: StreamBatch[] = [];
+  let waiting = false;
+  const following = () => engine.replication.primary === standIn;
+
+  const apply = (b: StreamBatch): void => {
+    if (b.full !== undefined) loadFull(engine, asBuffer(b.full));
+    for (const it of JSON.parse(b.items) as StreamItem[]) {
+      if (it[0] === 0) replayCommand(engine, link, it[1], it[2]);
+      else applyKey(engine, it[1], it[2], it[3], it[4]);
+    }
+    engine.replication.offset = b.offset;
+  };
+  // A script on the replica is atomic: the stream is read after it, as Redis reads its master link.
+  const drain = (): void => {
+    waiting = false;
+    if (!following()) return;
+    if (engine.scripting.running !== null) {
+      waiting = true;
+      setTimeout(drain, 1).unref?.();
+      return;
+    }
+    let last = -1;
+    while (queue.length !== 0) {
+      const b = queue.shift() as StreamBatch;
+      apply(b);
+      last = b.offset;
+    }
+    if (last >= 0) port.postMessage({ ack: last } satisfies StreamAck);
+  };
+  port.on('message', (b: StreamBatch) => {
+    if (!following()) return;
+    queue.push(b);
+    if (!waiting) drain();
+  });
+  port.on('close', () => {
+    if (following()) engine.replication.linkLost();
+  });
+  port.unref();
+
+  return {
+    stop: () => {
+      // Batches the primary posted before a promotion are applied first: a promotion loses no acknowledged write.
+      if (following()) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) queue.push(m.message as StreamBatch);
+        waiting = false;
+        while (queue.length !== 0) apply(queue.shift() as StreamBatch);
+        engine.replication.primary = null;
+      }
+      port.close();
+    },
+  };
+}
+
+function loadFull(engine: Engine, rdb: Buffer): void {
+  const file = readRdb(rdb);
+  for (let db = 0; db < DB_COUNT; db++) engine.ks.db(db).flush();
+  engine.scripting.functions.restore((file.functions ?? []).map((b) => b.toString('latin1')), 'flush');
+  loadEntries(engine, file.entries);
+}
+
+function replayCommand(engine: Engine, link: Client, db: number, args: string[]): void {
+  const def = engine.lookup(args[0] as string);
+  if (def === undefined) return;
+  link.dbIndex = db;
+  const mark = link.w.mark;
+  const current = engine.currentClient;
+  engine.currentClient = null;
+  try {
+    def.handler(link, args);
+  } catch {
+    // Only a key whose copy is still on its way can disagree; that copy sets it right.
+  }
+  engine.currentClient = current;
+  link.w.rewind(mark);
+}
+
+function applyKey(engine: Engine, db: number, key: string, payload: string | null, expireAt: number): void {
+  const d = engine.ks.db(db);
+  if (payload === null) {
+    d.delete(key);
+    return;
+  }
+  d.set(key, valueFromRdb(decodeDump(Buffer.from(payload, 'latin1')).value));
+  if (expireAt >= 0) d.setExpire(key, expireAt);
+}
