@@ -382,7 +382,8 @@ export const connectionCommands = defineGroup('connection', [
         arity: 2,
         flags: ['admin'],
         handler: (c) => {
-          c.engine.unpause();
+          // Without a pause there is nothing to release; releasing anyway re-entered this client's own queue without end.
+          if (c.engine.pause !== null) c.engine.unpause();
           c.w.ok();
         },
       },

@@ -362,9 +362,10 @@ export const keyCommands = defineGroup('keyspace', [
           if (freq < 0 || freq > 255) fail('ERR Invalid FREQ value, must be >= 0 and <= 255');
         } else fail(E.SYNTAX);
       }
+      // redis-server looks for the key before it reads the TTL.
+      if (!replace && c.db.lookup(key, false) !== null) fail('BUSYKEY Target key name already exists.');
       const ttl = parseIntArg(a[2] as string);
       if (ttl < 0) fail('ERR Invalid TTL value, must be >= 0');
-      if (!replace && c.db.lookup(key, false) !== null) fail('BUSYKEY Target key name already exists.');
       let decoded;
       try {
         decoded = decodeDump(Buffer.from(a[3] as string, 'latin1'), { maxVersion: MAX_READ_VERSION });
@@ -375,12 +376,13 @@ export const keyCommands = defineGroup('keyspace', [
       const expireAt = ttl === 0 ? undefined : absTtl ? ttl : now + ttl;
       if (expireAt !== undefined && expireAt <= now) {
         // Redis accepts an already expired payload and simply does not create the key.
-        if (replace) c.db.delete(key);
+        if (replace && c.db.delete(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
         return c.w.ok();
       }
       c.db.set(key, valueFromRdb(decoded.value, c.engine.config.encoding));
       if (expireAt !== undefined) c.db.setExpire(key, expireAt);
       c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
+      notify(c.engine, 'g', 'restore', c.dbIndex, key);
       c.w.ok();
     },
   },

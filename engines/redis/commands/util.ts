@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
 import { I64_MAX, I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
+import { asCString } from '../c-string.ts';
 
 /** Case-insensitive comparison of an argument with an ASCII keyword. */
 export function is(arg: string | undefined, word: string): boolean {
@@ -76,9 +77,9 @@ export function parseRandomArgs(a: string[], option: string): { count: number; w
   return { count, withOption };
 }
 
-/** A SCAN cursor as redis-server reads it (strtoul): a sign is allowed and '-n' wraps, '' is 0, overflow and spaces are not. */
+/** A SCAN cursor as redis-server reads it (strtoul of a C string): a sign is allowed and '-n' wraps, '' is 0, a NUL ends it, overflow and spaces are not. */
 export function parseCursor(s: string): number {
-  const m = /^([+-]?)([0-9]*)$/.exec(s);
+  const m = /^([+-]?)([0-9]*)$/.exec(asCString(s));
   if (m === null || (m[2] === '' && m[1] !== '')) fail('ERR invalid cursor');
   const n = BigInt((m[2] as string) || '0');
   if (n > 0xffffffffffffffffn) fail('ERR invalid cursor');

@@ -140,6 +140,16 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('XADD x 1-1 f v\nXPENDING x "a\\0b"\nXCLAIM "\\0" g1 c1 0 3\nXREADGROUP GROUP "g\\0h" c STREAMS x >\nSET k 1\nEXPIRE k 100 "\\r\\n"\nEXPIRE k 100 "\\r\\nx\\r\\n"\nEXPIRE k 100 "\\nNX"'.replace(/\\0/g, '\u0000'));
   });
 
+  it('RESTORE announces restore (del when an expired payload replaces a key) and looks for the key before the TTL; a SCAN cursor ends at a NUL; CLIENT UNPAUSE without a pause', async () => {
+    // DUMP of the string "hello" by redis-server 7.0.
+    const hello = '\x00\x05hello\x0a\x00cr\xdfve4 \x0a';
+    const cmds = [['RESTORE', 'a', '0', hello], ['RESTORE', 'a', '1', hello, 'REPLACE', 'ABSTTL'], ['RESTORE', 'b', '0', hello], ['RESTORE', 'b', '0', hello]];
+    const [x, y] = await Promise.all([collectKeyspaceEvents(ours.port, cmds), collectKeyspaceEvents(real.port, cmds)]);
+    expect(x).toEqual(y);
+    expect(y.length).toBeGreaterThan(0);
+    await sameReplies('CLIENT UNPAUSE\nSET s 1\nRESTORE s x ""\nRESTORE s -1 x\nSCAN "\\0"\nSCAN "\\0x" COUNT 10\nSSCAN s "0\\0x"'.replace(/\\0/g, '\u0000'));
+  });
+
   it('DUMP payloads are byte for byte redis-server 7.0\'s: liblzf\'s exact choices, %.17g listpack scores, short stream lengths', async () => {
     const digits = '2818806839475865144534336290520386259106935396850039036399484832416209402731761620029582277725573402382897659366101779744743454617391744811667497172377894';
     await sameReplies(`SET s ${digits}880123880\nDUMP s\nSET a ${'a'.repeat(100)}\nDUMP a\nSET r ${'abcdefghij'.repeat(3)}xyz0123xyz\nDUMP r\nSET t ${'0123456789'.repeat(2)}x01234567890123456789\nDUMP t`);
