@@ -41,6 +41,8 @@ export interface MemcachedServerOptions {
   idleTimeout?: number;
   /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
   geometry?: Partial<SlabGeometry>;
+  /** memcached's T_MEMD_INITIAL_MALLOC test hook: bytes counted as already malloced at start (total_malloced starts there). */
+  initialMalloced?: number;
   /** Called for an accepted `shutdown` (settings.shutdownCommand, memcached -A); without it the server closes itself. */
   onShutdown?: (graceful: boolean) => void;
   /** Start-up knobs without a named option above (-o no_modern, temporary_ttl, hot_lru_pct, -v ...). */
@@ -112,6 +114,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     automove: settings,
     maintainer: settings.lruMaintainer,
   });
+  store.slabs.malloced = options.initialMalloced ?? 0;
   const connections = new Set<Connection>();
   const network = new NetworkFaults();
   const ctx: ServerContext = {

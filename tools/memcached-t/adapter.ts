@@ -31,7 +31,9 @@ if (action === 'version') {
   process.exit(0);
 }
 // memcached's shutdown command raises SIGINT (graceful: SIGUSR1) on itself: the process ends either way.
-const server = createMemcachedServer({ ...options, onShutdown: () => stop() });
+// memcached's debug hook: 64bit.t fakes memory already taken through it.
+const initialMalloced = Number(process.env.T_MEMD_INITIAL_MALLOC) || undefined;
+const server = createMemcachedServer({ ...options, initialMalloced, onShutdown: () => stop() });
 const listening = tcp ? server.listen() : Promise.resolve(null);
 // Without a listener nothing else keeps the process up until its signal, as memcached stays up.
 const idle = tcp ? undefined : setInterval(() => undefined, 60_000);
