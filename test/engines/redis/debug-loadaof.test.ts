@@ -1,22 +1,13 @@
 // DEBUG LOADAOF (Redis's unit/expire and unit/other call it with appendonly yes): the dataset comes
 // back with its expiry times, KEEPTTL kept and PERSIST honoured; differential against redis-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.runIf(available)('DEBUG LOADAOF as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function run(port: number): Promise<string[]> {
     const c = await RawClient.connect(port);
@@ -49,8 +40,8 @@ describe.runIf(available)('DEBUG LOADAOF as redis-server 7.0', () => {
   }
 
   it('gives back the dataset with its expiry times', async () => {
-    const theirs = await run(real.port);
-    const mine = await run(ours.port);
+    const theirs = await run(pair.real.port);
+    const mine = await run(pair.ours.port);
     expect(theirs[0]).toBe('+OK\r\n');
     expect(mine).toEqual(theirs);
   });

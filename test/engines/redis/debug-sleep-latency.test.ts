@@ -1,23 +1,14 @@
 // DEBUG SLEEP is one long command to redis-server: INFO latencystats and commandstats count its whole
 // sleep (Redis's unit/info "latencystats: measure latency"). Here the node sleeps without holding the
 // event loop, so the time is recorded when it wakes. Differential against redis-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.runIf(available)('DEBUG SLEEP in INFO latencystats and commandstats, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function observe(port: number): Promise<string[]> {
     const c = await RawClient.connect(port);
@@ -41,8 +32,8 @@ describe.runIf(available)('DEBUG SLEEP in INFO latencystats and commandstats, as
   }
 
   it('counts the whole sleep once', async () => {
-    const theirs = await observe(real.port);
+    const theirs = await observe(pair.real.port);
     expect(theirs[0]).toBe('debug p50 at least 50 ms: true');
-    expect(await observe(ours.port)).toEqual(theirs);
+    expect(await observe(pair.ours.port)).toEqual(theirs);
   });
 });

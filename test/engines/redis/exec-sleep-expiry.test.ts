@@ -3,23 +3,14 @@
 // "Tracking gets notification of lazy expired keys", which hung on ours waiting for that message.
 // Inside EXEC the time stays where the transaction began, as in redis-server (DEBUG SLEEP or not).
 // Differential against redis-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.runIf(available)('BCAST NOLOOP and a key expired in the turn it was written, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function run(port: number): Promise<string[]> {
     const [r, redir] = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
@@ -46,7 +37,7 @@ describe.runIf(available)('BCAST NOLOOP and a key expired in the turn it was wri
   }
 
   it('announces the expiry to the client that wrote the key', async () => {
-    const theirs = await run(real.port);
-    expect(await run(ours.port)).toEqual(theirs);
+    const theirs = await run(pair.real.port);
+    expect(await run(pair.ours.port)).toEqual(theirs);
   });
 });

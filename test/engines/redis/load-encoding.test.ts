@@ -1,8 +1,9 @@
 // A value loaded by DEBUG RELOAD or RESTORE takes the encoding the loading server's own limits give
 // it (zset/hash-max-listpack-*, set-max-intset-entries), as redis-server 7.0 converts on load; ours
 // used the default limits (found by Redis's unit/type/zset "ZSCORE after a DEBUG RELOAD - skiplist").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -10,17 +11,7 @@ const available = realRedisAvailable();
 const bulkBody = (reply: string): string => reply.slice(reply.indexOf('\r\n') + 2, -2);
 
 describe.runIf(available)('encodings after loading, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function run(port: number): Promise<string[]> {
     const c = await RawClient.connect(port);
@@ -57,8 +48,8 @@ describe.runIf(available)('encodings after loading, as redis-server 7.0', () => 
   }
 
   it('converts by the current limits after DEBUG RELOAD and RESTORE', async () => {
-    const theirs = await run(real.port);
+    const theirs = await run(pair.real.port);
     expect(theirs).toContain('z:skiplist');
-    expect(await run(ours.port)).toEqual(theirs);
+    expect(await run(pair.ours.port)).toEqual(theirs);
   });
 });

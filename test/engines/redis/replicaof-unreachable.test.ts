@@ -2,8 +2,9 @@
 // data kept, writes refused as on a read-only replica, ROLE and the link reported down, MASTERDOWN
 // (also as EXECABORT) under replica-serve-stale-data no, and REPLICAOF may be queued in MULTI.
 // Differential against redis-server; the host is a typo so neither server ever connects anywhere.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -62,17 +63,7 @@ const SCENARIOS: Record<string, string> = {
 };
 
 describe.runIf(available)('REPLICAOF an unreachable primary, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   async function run(port: number, text: string): Promise<string[]> {
     const [a, b] = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
@@ -95,8 +86,8 @@ describe.runIf(available)('REPLICAOF an unreachable primary, as redis-server 7.0
 
   for (const [name, text] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const theirs = await run(real.port, text);
-      expect(await run(ours.port, text)).toEqual(theirs);
+      const theirs = await run(pair.real.port, text);
+      expect(await run(pair.ours.port, text)).toEqual(theirs);
     });
   }
 });

@@ -1,8 +1,9 @@
 // WATCH of a key already past its TTL (not yet deleted, active expiry off): its later deletion by
 // expiry, FLUSHDB or SWAPDB is no logical change, so EXEC still runs, as in redis-server 7.0 (found by
 // Redis's unit/multi needs:debug tests). Differential: each scenario on a fresh connection to both.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 const pause = () => new Promise((r) => setTimeout(r, 10));
@@ -22,17 +23,7 @@ const SCENARIOS: Record<string, string> = {
 };
 
 describe.runIf(available)('WATCH of stale keys as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  }, 60000);
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function run(port: number, text: string): Promise<string[]> {
     const c = await RawClient.connect(port);
@@ -55,8 +46,8 @@ describe.runIf(available)('WATCH of stale keys as redis-server 7.0', () => {
 
   for (const [name, text] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const theirs = await run(real.port, text);
-      expect(await run(ours.port, text)).toEqual(theirs);
+      const theirs = await run(pair.real.port, text);
+      expect(await run(pair.ours.port, text)).toEqual(theirs);
     });
   }
 });
