@@ -87,8 +87,10 @@ describe('ioredis', () => {
     const a = new Redis({ port: s.port });
     const b = new Redis({ port: s.port });
     try {
-      const pending = a.xread('BLOCK', 2000, 'STREAMS', 'events', '$');
-      await new Promise((r) => setTimeout(r, 50));
+      const pending = a.xread('BLOCK', 10_000, 'STREAMS', 'events', '$');
+      // `$` means entries added after the XREAD is blocked: add only once the server says it is (a fixed wait lost
+      // the race on a loaded machine, and the read timed out empty).
+      while (!/blocked_clients:1\r\n/.test(await b.info('clients'))) await new Promise((r) => setTimeout(r, 10));
       const id = await b.xadd('events', '*', 'type', 'click');
       expect(await pending).toEqual([['events', [[id, ['type', 'click']]]]]);
       await b.xgroup('CREATE', 'events', 'workers', '0');
