@@ -1,58 +1,59 @@
 // How much a command on one node holds the event loop every node shares: another node is PINGed while the
-// command runs, and the loop's worst delay is sampled meanwhile.
+// command runs, and the loop's worst hold is sampled meanwhile. Every figure is CPU time of this process
+// (see loop-hold.ts): wall time would also count the OS running other programs on a loaded machine.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll } from 'vitest';
+import { cpuMs, watchLoop } from '../../support/loop-hold.ts';
 import { encodeCommand, RawClient, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
-/** Worst event-loop delay allowed while another node works: room for GC pauses on a loaded 2-core machine. */
+/** Worst loop hold (CPU ms) allowed while another node works: room for GC pauses. */
 export const STALL_BOUND_MS = 200;
 
 /**
- * How long `cmd` holds the loop when run whole (inside MULTI, where it must not yield). The stall a sliced
- * run may show is bounded relative to it, since on a loaded machine every figure stretches alike.
+ * The CPU time `cmd` holds the loop for when run whole (inside MULTI, where it must not yield). The stall a
+ * sliced run may show is bounded relative to it, since a slower machine stretches both alike.
  */
 export async function wholeTurn(c: RawClient, cmd: readonly string[]): Promise<number> {
   await c.call('MULTI');
   await c.call(...cmd);
-  const t0 = performance.now();
+  const t0 = cpuMs();
   c.write('EXEC\r\n');
   await c.read(60_000);
-  return performance.now() - t0;
+  return cpuMs() - t0;
 }
 
 export const bound = (whole: number) => Math.max(STALL_BOUND_MS, whole * 0.6);
 
 /**
- * PINGs `port` until `work` settles; the worst PING round trip and the loop's worst delay meanwhile. Pass
+ * PINGs `port` until `work` settles; the CPU time of the worst PING round trip and the loop's worst hold. Pass
  * `work` as a function that sends the command: it is called once the PINGing client is connected and the
  * loop is watched, so a command that (wrongly) ran whole cannot finish unseen while the client connects.
  */
 export async function whileWorking(port: number, work: Promise<unknown> | (() => Promise<unknown>)): Promise<{ ping: number; loop: number; answered: number }> {
   const c = await RawClient.connect(port);
-  const h = monitorEventLoopDelay({ resolution: 5 });
-  h.enable();
+  const watch = watchLoop();
   let done = false;
   const finished = (typeof work === 'function' ? work() : work).finally(() => {
     done = true;
   });
   let ping = 0;
   let answered = 0;
+  let loop = 0;
   try {
     while (!done) {
-      const t0 = performance.now();
+      const t0 = cpuMs();
       c.write('PING\r\n');
       await c.read(60_000);
-      ping = Math.max(ping, performance.now() - t0);
+      ping = Math.max(ping, cpuMs() - t0);
       answered++;
     }
     await finished;
   } finally {
-    h.disable();
+    loop = watch.stop().cpu;
     c.close();
   }
-  return { ping, loop: h.max / 1e6, answered };
+  return { ping, loop, answered };
 }
 
 const MARKER = 'end-of-reply-4f1c';
