@@ -75,16 +75,32 @@ export function replyLength(buf: Buffer, pos = 0): number {
   }
 }
 
+/** How many bytes `buf` must hold before its first reply can be complete: exact for a bulk string. */
+function bytesNeeded(buf: Buffer): number {
+  const nl = buf.indexOf('\r\n');
+  if (nl > 0 && buf[0] === 0x24) {
+    const n = Number(buf.subarray(1, nl).toString('latin1'));
+    if (n >= 0) return nl + 2 + n + 2;
+  }
+  return buf.length + 1;
+}
+
 /** A raw RESP connection: send commands, read whole replies as bytes. */
 export class RawClient {
   private buf = Buffer.alloc(0);
+  /** Chunks not yet joined to buf: a 20 MB reply joined chunk by chunk cost seconds of copying. */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  /** Bytes buf must hold before the first reply can be complete. */
+  private wanted = 1;
   private waiters: (() => void)[] = [];
   closed = false;
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.wake();
+      this.parts.push(d);
+      this.partsLength += d.length;
+      if (this.buf.length + this.partsLength >= this.wanted) this.wake();
     });
     socket.on('close', () => {
       this.closed = true;
@@ -114,15 +130,18 @@ export class RawClient {
   async read(ms = 5000): Promise<Buffer> {
     const deadline = Date.now() + ms;
     for (;;) {
+      this.join();
       const n = this.buf.length > 0 ? replyLength(this.buf) : -1;
       if (n >= 0) {
         const out = this.buf.subarray(0, n);
         this.buf = this.buf.subarray(n);
+        this.wanted = 1;
         return out;
       }
-      if (this.closed) throw new Error(`connection closed (pending ${JSON.stringify(this.buf.toString('latin1'))})`);
+      this.wanted = bytesNeeded(this.buf);
+      if (this.closed) throw new Error(`connection closed (pending ${this.shownPending()})`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout waiting for reply (pending ${JSON.stringify(this.buf.toString('latin1'))})`);
+      if (left <= 0) throw new Error(`timeout waiting for reply (pending ${this.shownPending()})`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -155,7 +174,21 @@ export class RawClient {
 
   /** Everything received so far that is not part of a read reply. */
   pending(): string {
+    this.join();
     return this.buf.toString('latin1');
+  }
+
+  /** The start of what is pending, for an error message (a whole 20 MB reply made the worker run out of memory reporting it). */
+  private shownPending(): string {
+    const head = JSON.stringify(this.buf.subarray(0, 200).toString('latin1'));
+    return this.buf.length > 200 ? `${head}... ${this.buf.length} bytes` : head;
+  }
+
+  private join(): void {
+    if (this.parts.length === 0) return;
+    this.buf = Buffer.concat([this.buf, ...this.parts]);
+    this.parts = [];
+    this.partsLength = 0;
   }
 
   close(): void {

@@ -26,9 +26,17 @@ describe('protocol and limits', () => {
     const sock = net.connect(s.port, '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
     const chunks: Buffer[] = [];
-    sock.on('data', (d: Buffer) => chunks.push(d));
+    const want = '+PONG\r\n'.repeat(100).length;
+    // Until the whole answer is here: a fixed wait could end before it on a loaded machine.
+    const all = new Promise<void>((resolve) => {
+      let got = 0;
+      sock.on('data', (d: Buffer) => {
+        chunks.push(d);
+        if ((got += d.length) >= want) resolve();
+      });
+    });
     sock.write(Buffer.concat(Array.from({ length: 100 }, () => encodeCommand(['PING']))));
-    await new Promise((r) => setTimeout(r, 100));
+    await all;
     sock.destroy();
     expect(chunks.length).toBe(1);
     expect(chunks[0]?.toString()).toBe('+PONG\r\n'.repeat(100));
@@ -59,12 +67,14 @@ describe('protocol and limits', () => {
     const big = Buffer.alloc(20 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
     c.write(encodeCommand(['SET', 'big20', big]));
-    expect((await c.read()).toString()).toBe('+OK\r\n');
+    // 20 MB through loopback and the parser: as long as the GET below may take on a loaded machine.
+    expect((await c.read(20_000)).toString()).toBe('+OK\r\n');
     c.write(encodeCommand(['GET', 'big20']));
     const reply = await c.read(20_000);
     expect(reply.subarray(reply.indexOf('\r\n') + 2, reply.length - 2).equals(big)).toBe(true);
     expect(await c.call('DEL', 'big20')).toBe(':1\r\n');
-  });
+    // At load 26 on 2 cores the two transfers took 15 s of wall time for under 1.3 s of CPU.
+  }, 60_000);
 
   it('rejects an oversized inline request', async () => {
     const c = await connect(s.port);
@@ -214,8 +224,11 @@ describe('protocol and limits', () => {
     const a = await connect(s.port);
     const p = await connect(s.port);
     a.write(Buffer.concat([encodeCommand(['BLPOP', 'bp', '0']), Buffer.concat(Array.from({ length: 20_000 }, () => encodeCommand(['INCR', 'bpcount'])))]));
-    await new Promise((r) => setTimeout(r, 100));
-    const client = [...s.server.engine.clients.values()].find((c) => c.readingPaused);
+    // The server pauses reading once the pile passes its limit, which takes however long reading that much
+    // takes: watch for it rather than guess a time.
+    const paused = () => [...s.server.engine.clients.values()].find((c) => c.readingPaused);
+    for (const deadline = Date.now() + 10_000; paused() === undefined && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+    const client = paused();
     expect(client).toBeDefined();
     await p.call('RPUSH', 'bp', 'go');
     expect((await a.read()).toString()).toBe('*2\r\n$2\r\nbp\r\n$2\r\ngo\r\n');
@@ -226,9 +239,10 @@ describe('protocol and limits', () => {
   it('holds writes during CLIENT PAUSE WRITE', async () => {
     const a = await connect(s.port);
     const b = await connect(s.port);
+    // From before the pause: the GET's round trip below may take most of the 100 ms on a loaded machine.
+    const started = Date.now();
     expect(await a.call('CLIENT', 'PAUSE', '100', 'WRITE')).toBe('+OK\r\n');
     expect(await b.call('GET', 'paused')).toBe('$-1\r\n');
-    const started = Date.now();
     expect(await b.call('SET', 'paused', '1')).toBe('+OK\r\n');
     expect(Date.now() - started).toBeGreaterThanOrEqual(80);
   });
@@ -284,11 +298,13 @@ describe('expiry with an injected clock', () => {
     expect(await c.call('TTL', 'k')).toBe(':-2\r\n');
   });
 
-  it('expires in the background within one cron cycle', async () => {
+  it('expires in the background, by the cron alone', async () => {
     const c = await connect(s.port);
     for (let i = 0; i < 200; i++) await c.call('SET', `bg${i}`, 'v', 'PX', '100');
     s.clock?.advance(200);
-    s.server.engine.tick();
+    // A cycle stops at its time budget (25% of a cron period, as Redis's), which a loaded machine can reach
+    // before all 200 keys are gone: the next cycles take the rest.
+    for (let cycles = 0; cycles < 100 && (await c.call('DBSIZE')) !== ':0\r\n'; cycles++) s.server.engine.tick();
     expect(await c.call('DBSIZE')).toBe(':0\r\n');
     expect(await c.call('INFO', 'stats')).toMatch(/expired_keys:(2\d\d|[3-9]\d\d)/);
   });
