@@ -15,13 +15,6 @@ export function randomOne<T>(items: Iterable<T>, size: number): T | undefined {
   return undefined;
 }
 
-/** `count` distinct picks (all of them when count >= the size) or -count picks with repeats, as an array. */
-export function randomPick<T>(items: T[], count: number): T[] {
-  const out: T[] = [];
-  for (const _ of pickSteps(items, items.length, count, (x) => out.push(x)));
-  return out;
-}
-
 /**
  * Replies the picks of randomPick, each written by `write` after `header` learnt how many there are; a
  * big count runs in slices.

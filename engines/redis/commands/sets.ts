@@ -5,7 +5,7 @@ import { newSet, updateEncoding, type SetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
-import { randomOne, randomPick, replyRandom } from './random-reply.ts';
+import { randomOne, replyRandom } from './random-reply.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
@@ -85,12 +85,54 @@ function spop(c: Client, a: string[]): void {
     return c.w.bulk(m as string);
   }
   const count = parseCount(a[2] as string);
-  if (s === null) return c.w.setHeader(0);
-  const picked = randomPick([...s], count);
-  for (const m of picked) s.delete(m);
+  const o = c.db.get(key, 'set', false);
+  if (o === null) return c.w.setHeader(0);
   // A count of 0 changes nothing, so redis-server announces nothing.
-  if (picked.length !== 0) c.db.modified(key);
-  c.w.setOfBulks(picked);
+  if (count === 0) return c.w.setHeader(0);
+  if (count >= o.v.size) {
+    // Taking every member hands the whole set to the reply: the key goes empty without a million deletes.
+    const all = o.v;
+    o.v = new Set();
+    c.db.modified(key);
+    c.w.setHeader(all.size);
+    // As redis-server's copy of the whole set, a small set of integers comes out sorted.
+    return replySliced(c, eachWritten(all.size <= 512 ? sortedIfIntset([...all]) : all, (m) => c.w.bulk(m)));
+  }
+  c.w.setHeader(count);
+  const rest = count > KEEP_BY_DELETING ? new Set<string>() : null;
+  const picked: string[] = [];
+  const from = o.v;
+  // The picks are written as they are made; the set changes only once all are made, in one turn.
+  const apply = () => {
+    if (rest !== null) o.v = rest;
+    else for (const m of picked) from.delete(m);
+    c.db.modified(key);
+  };
+  runSliced(c, sampleSteps(from, count, rest, (m) => {
+    picked.push(m);
+    c.w.bulk(m);
+  }), apply, a);
+}
+
+/** Up to this many picks are deleted from the set; past it the members kept are gathered into a new set instead. */
+const KEEP_BY_DELETING = 10_000;
+
+/**
+ * Picks `count` members of `s` (below its size), each subset as likely as any: selection sampling, one
+ * step per member, with no copy of the set. The members not picked go to `rest` when it is given.
+ */
+function* sampleSteps(s: Set<string>, count: number, rest: Set<string> | null, pick: (m: string) => void): Generator<void> {
+  let left = s.size;
+  let need = count;
+  for (const m of s) {
+    if (Math.random() * left < need) {
+      pick(m);
+      need--;
+      if (need === 0 && rest === null) return;
+    } else rest?.add(m);
+    left--;
+    yield;
+  }
 }
 
 function srandmember(c: Client, a: string[]): void {
