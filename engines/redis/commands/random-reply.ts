@@ -16,7 +16,7 @@ export function randomOne<T>(items: Iterable<T>, size: number): T | undefined {
 }
 
 /**
- * Replies the picks of randomPick, each written by `write` after `header` learnt how many there are; a
+ * Replies `count` distinct picks (all of them when count >= the size) or -count picks with repeats, each written by `write` after `header` learnt how many there are; a
  * big count runs in slices.
  */
 export function replyRandom<T>(c: Client, items: Iterable<T>, size: number, count: number, header: (n: number) => void, write: (item: T) => void): void {
