@@ -181,16 +181,14 @@ function clientKill(c: Client, a: string[]): void {
 
 function clientTracking(c: Client, a: string[]): void {
   const e = c.engine;
-  if (is(a[2], 'off')) {
-    if (a.length > 3) fail(E.SYNTAX);
-    e.tracking.disable(c);
-    return c.w.ok();
-  }
-  if (!is(a[2], 'on')) fail(E.SYNTAX);
+  // As redis-server 7.0: the options are read (and may fail) before ON or OFF is looked at, so OFF takes them too.
   const state: TrackingState = { redirect: 0, bcast: false, prefixes: [], optin: false, optout: false, noloop: false, caching: null };
+  let redirectGiven = false;
   for (let i = 3; i < a.length; i++) {
     const w = (a[i] as string).toLowerCase();
     if (w === 'redirect' && i + 1 < a.length) {
+      if (redirectGiven) fail('ERR A client can only redirect to a single other client');
+      redirectGiven = true;
       const id = parseIntArg(a[++i] as string);
       if (id !== c.id && !e.clients.has(id)) fail('ERR The client ID you want redirect to does not exist');
       state.redirect = id === c.id ? 0 : id;
@@ -201,14 +199,19 @@ function clientTracking(c: Client, a: string[]): void {
     else if (w === 'prefix' && i + 1 < a.length) state.prefixes.push(a[++i] as string);
     else fail(E.SYNTAX);
   }
+  if (is(a[2], 'off')) {
+    e.tracking.disable(c);
+    return c.w.ok();
+  }
+  if (!is(a[2], 'on')) fail(E.SYNTAX);
   if (state.prefixes.length > 0 && !state.bcast) fail('ERR PREFIX option requires BCAST mode to be enabled');
-  if (state.optin && state.optout) fail("ERR You can't use OPTIN and OPTOUT at the same time");
-  if (state.bcast && (state.optin || state.optout)) fail('ERR OPTIN and OPTOUT are not compatible with BCAST');
   const cur = c.tracking;
   if (cur !== null) {
     if (cur.bcast !== state.bcast) fail("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
     if ((state.optin && cur.optout) || (state.optout && cur.optin)) fail("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
   }
+  if (state.bcast && (state.optin || state.optout)) fail('ERR OPTIN and OPTOUT are not compatible with BCAST');
+  if (state.optin && state.optout) fail("ERR You can't use OPTIN and OPTOUT at the same time");
   if (state.bcast) {
     const collision = e.tracking.prefixCollision(c, state.prefixes);
     if (collision !== null) fail(collision);

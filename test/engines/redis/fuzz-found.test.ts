@@ -150,6 +150,10 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('CLIENT UNPAUSE\nSET s 1\nRESTORE s x ""\nRESTORE s -1 x\nSCAN "\\0"\nSCAN "\\0x" COUNT 10\nSSCAN s "0\\0x"'.replace(/\\0/g, '\u0000'));
   });
 
+  it('CLIENT TRACKING reads its options before ON or OFF, then checks them in redis-server 7.0\'s order', async () => {
+    await sameReplies('CLIENT TRACKING off BCAST\nCLIENT TRACKING off x\nCLIENT TRACKING on OPTIN OPTOUT BCAST\nCLIENT TRACKING on PREFIX a OPTIN\nCLIENT TRACKING on OPTIN\nCLIENT TRACKING on OPTOUT BCAST\nCLIENT TRACKING on OPTOUT\nCLIENT TRACKING off');
+  });
+
   it('DUMP payloads are byte for byte redis-server 7.0\'s: liblzf\'s exact choices, %.17g listpack scores, short stream lengths', async () => {
     const digits = '2818806839475865144534336290520386259106935396850039036399484832416209402731761620029582277725573402382897659366101779744743454617391744811667497172377894';
     await sameReplies(`SET s ${digits}880123880\nDUMP s\nSET a ${'a'.repeat(100)}\nDUMP a\nSET r ${'abcdefghij'.repeat(3)}xyz0123xyz\nDUMP r\nSET t ${'0123456789'.repeat(2)}x01234567890123456789\nDUMP t`);
