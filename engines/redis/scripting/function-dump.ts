@@ -6,6 +6,8 @@ import { encodeRdb } from '../rdb/writer.ts';
 import { fail } from '../errors.ts';
 
 const RDB_VERSION = 10;
+const RDB_OPCODE_FUNCTION = 245;
+const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 const HEADER = 9; // "REDIS0010"
 
 export function dumpFunctions(codes: string[]): Buffer {
@@ -24,7 +26,11 @@ export function parseFunctionDump(payload: Buffer): string[] {
   const end = payload.length - 10;
   const version = payload.readUInt16LE(end);
   const crc = payload.readBigUInt64LE(end + 2);
-  if (version > 11 || (crc !== 0n && new Crc64().update(payload.subarray(0, end + 2)).value !== crc)) fail(bad);
+  // No exception for a zero CRC: redis-server's verifyDumpPayload has none.
+  if (version > 11 || new Crc64().update(payload.subarray(0, end + 2)).value !== crc) fail(bad);
+  // What redis-server reads first is a record's type: only the function opcode is taken.
+  if (end > 0 && payload[0] === RDB_OPCODE_FUNCTION_PRE_GA) fail('ERR Pre-GA function format not supported');
+  if (end > 0 && payload[0] !== RDB_OPCODE_FUNCTION) fail('ERR given type is not a function');
   const file = Buffer.concat([Buffer.from(`REDIS${String(Math.max(version, 10)).padStart(4, '0')}`, 'latin1'), payload.subarray(0, end), Buffer.from([0xff]), Buffer.alloc(8)]);
   const codes: string[] = [];
   try {
