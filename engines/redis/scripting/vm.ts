@@ -123,6 +123,13 @@ function compat51(L: LuaState): void {
     }
     return lua.lua_error(S);
   });
+  // Lua 5.1's assert takes a string (or number) message and gives it the caller's position.
+  setGlobalFn(L, 'assert', (S) => {
+    laux.luaL_checkany(S, 1);
+    if (lua.lua_toboolean(S, 1)) return lua.lua_gettop(S);
+    const msg = lua.lua_type(S, 2) <= lua.LUA_TNIL ? lstr('assertion failed!') : laux.luaL_checklstring(S, 2);
+    return laux.luaL_error(S, lstr('%s'), msg);
+  });
   // Lua 5.1's ipairs takes only a table.
   lua.lua_getglobal(L, lstr('ipairs'));
   lua.lua_pushcclosure(

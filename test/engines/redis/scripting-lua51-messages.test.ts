@@ -2,7 +2,7 @@
 // 5.1 where our 5.3 VM words them otherwise: type errors name the variable first ("attempt to index
 // local 't' (a nil value)"), "bad argument" names a function only by how it was called ('?' through
 // pcall, 'format' with the caller's position), error() positions a number too, ipairs takes only a
-// table, compile errors quote '<eof>' and do not say where a long string began, and lua-cjson names
+// table, assert wants a string message, compile errors quote '<eof>' and do not say where a long string began, and lua-cjson names
 // the token it found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
@@ -78,6 +78,16 @@ const SCRIPTS = [
   "local ok, e = pcall(cjson.decode, '[1 x]') return e",
   "local ok, e = pcall(cjson.decode, '') return e",
   "local ok, e = pcall(cjson.decode, '1 2') return e",
+  "assert(nil, {err='T x'})",
+  "assert(false)",
+  "assert(false, 'msg')",
+  "assert(false, 12)",
+  "assert()",
+  "return assert(1, 2, 3)",
+  "local ok, e = pcall(assert, false, 'm') return e",
+  "local ok, e = pcall(assert, nil) return e",
+  "local ok, e = pcall(assert) return e",
+  "return {assert('a', 'b')}",
 ];
 
 describe.skipIf(!available)('Lua 5.1 error texts', () => {
