@@ -13,7 +13,8 @@ const POOLS: Record<string, string[]> = {
   geo: ['g1', 'g2'],
   hll: ['p1', 'p2'],
 };
-const ALL_KEYS = Object.values(POOLS).flat().concat(['k', '']);
+// Binary names too: redis-server prints them with %s in some texts, so a NUL ends them there.
+const ALL_KEYS = Object.values(POOLS).flat().concat(['k', '', 'a\x00b', '\xff\r\n']);
 
 export function keyOf(r: Rnd, family: string): string {
   return r() < 0.85 ? pick(r, POOLS[family] ?? ALL_KEYS) : pick(r, ALL_KEYS);
@@ -75,6 +76,7 @@ const lists: Gen[] = [
   (r) => ['LMPOP', pick(r, ['1', '2', '0', '-1', 'x', '3']), keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['LEFT', 'RIGHT', 'x']), ...opt(r, 0.5, () => ['COUNT', int(r)])],
   (r) => [pick(r, ['BLPOP', 'BRPOP']), keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['0.01', '-1', 'x', '0.01'])],
   (r) => ['BLMOVE', keyOf(r, 'list'), keyOf(r, 'list'), 'LEFT', 'RIGHT', pick(r, ['0.01', '-1', 'x'])],
+  (r) => ['BRPOPLPUSH', keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['0.01', '-1', 'x', '0.001'])],
   (r) => ['BLMPOP', pick(r, ['0.01', '-1', 'x']), '2', keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['LEFT', 'RIGHT']), ...opt(r, 0.5, () => ['COUNT', int(r)])],
 ];
 
@@ -117,6 +119,7 @@ const zsets: Gen[] = [
   (r) => ['ZREM', keyOf(r, 'zset'), member(r), ...opt(r, 0.3, () => [member(r)])],
   (r) => ['ZCARD', keyOf(r, 'zset')],
   (r) => ['ZRANGE', keyOf(r, 'zset'), int(r), int(r), ...opt(r, 0.5, () => ['WITHSCORES']), ...opt(r, 0.2, () => ['REV'])],
+  (r) => ['ZREVRANGE', keyOf(r, 'zset'), int(r), int(r), ...opt(r, 0.5, () => ['WITHSCORES'])],
   (r) => ['ZRANGE', keyOf(r, 'zset'), bound(r), bound(r), 'BYSCORE', ...opt(r, 0.3, () => ['REV']), ...opt(r, 0.3, () => ['LIMIT', int(r), int(r)]), ...opt(r, 0.4, () => ['WITHSCORES'])],
   (r) => ['ZRANGE', keyOf(r, 'zset'), lexBound(r), lexBound(r), 'BYLEX', ...opt(r, 0.3, () => ['REV']), ...opt(r, 0.3, () => ['LIMIT', int(r), int(r)])],
   (r) => [pick(r, ['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']), keyOf(r, 'zset'), bound(r), bound(r), ...opt(r, 0.4, () => ['WITHSCORES']), ...opt(r, 0.3, () => ['LIMIT', int(r), int(r)])],
@@ -163,7 +166,7 @@ const geo: Gen[] = [
   (r) => ['GEOSEARCH', keyOf(r, 'geo'), ...(r() < 0.5 ? ['FROMMEMBER', member(r)] : ['FROMLONLAT', ...geoCoord(r)]), ...(r() < 0.5 ? ['BYRADIUS', pick(r, ['100', '500', '0', '-1', 'x']), 'km'] : ['BYBOX', '400', '400', 'km']), ...opt(r, 0.7, () => [pick(r, ['ASC', 'DESC'])]), ...opt(r, 0.3, () => ['COUNT', count(r), ...opt(r, 0.3, () => ['ANY'])]), ...opt(r, 0.3, () => ['WITHCOORD']), ...opt(r, 0.3, () => ['WITHDIST']), ...opt(r, 0.2, () => ['WITHHASH'])],
   (r) => ['GEOSEARCHSTORE', keyOf(r, 'geo'), keyOf(r, 'geo'), 'FROMMEMBER', member(r), 'BYRADIUS', '500', 'km', ...opt(r, 0.5, () => ['STOREDIST'])],
   (r) => [pick(r, ['GEORADIUS', 'GEORADIUS_RO']), keyOf(r, 'geo'), ...geoCoord(r), pick(r, ['200', '1000', '0']), pick(r, ['km', 'm', 'x']), ...opt(r, 0.7, () => [pick(r, ['ASC', 'DESC'])]), ...opt(r, 0.3, () => ['WITHDIST'])],
-  (r) => ['GEORADIUSBYMEMBER', keyOf(r, 'geo'), member(r), pick(r, ['200', '1000']), 'km', 'ASC', ...opt(r, 0.3, () => ['COUNT', count(r)])],
+  (r) => [pick(r, ['GEORADIUSBYMEMBER', 'GEORADIUSBYMEMBER_RO']), keyOf(r, 'geo'), member(r), pick(r, ['200', '1000']), 'km', 'ASC', ...opt(r, 0.3, () => ['COUNT', count(r)])],
 ];
 
 const hll: Gen[] = [
@@ -261,8 +264,9 @@ const SCRIPTS = [
 const scripting: Gen[] = [
   (r) => [pick(r, ['EVAL', 'EVAL_RO']), pick(r, SCRIPTS), ...(r() < 0.9 ? ['1', anyKey(r)] : [pick(r, ['0', '2', '-1', 'x'])]), ...opt(r, 0.5, () => [value(r)])],
   (r) => ['SCRIPT', 'LOAD', pick(r, SCRIPTS)],
-  (r) => ['EVALSHA', pick(r, ['e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'ffffffffffffffffffffffffffffffffffffffff', 'x', 'a42059b356c875f0717db19a51f6aaca9ae659ea']), '1', anyKey(r)],
-  (r) => ['SCRIPT', pick(r, ['EXISTS', 'FLUSH', 'FOO']), ...opt(r, 0.6, () => ['e0e1f9fabfc9d4800c877a703b823ac0578ff8db'])],
+  (r) => [pick(r, ['EVALSHA', 'EVALSHA_RO']), pick(r, ['e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'ffffffffffffffffffffffffffffffffffffffff', 'x', 'a42059b356c875f0717db19a51f6aaca9ae659ea']), '1', anyKey(r)],
+  (r) => ['SCRIPT', pick(r, ['EXISTS', 'FLUSH', 'FOO', 'KILL', 'DEBUG']), ...opt(r, 0.6, () => [pick(r, ['e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'NO', 'ASYNC'])])],
+  (r) => ['FUNCTION', pick(r, ['KILL', 'HELP', 'RESTORE']), ...opt(r, 0.5, () => [pick(r, ['x', '\xf5\x00', 'FLUSH'])])],
   (r) => ['FUNCTION', 'LOAD', ...opt(r, 0.3, () => ['REPLACE']), pick(r, LIBRARIES)],
   (r) => [pick(r, ['FCALL', 'FCALL_RO']), pick(r, ['get1', 'incr1', 'ro1', 'nosuch']), pick(r, ['1', '0', 'x']), anyKey(r), ...opt(r, 0.5, () => [value(r)])],
   (r) => ['FUNCTION', 'LIST', ...opt(r, 0.4, () => ['LIBRARYNAME', pick(r, ['lib1', 'lib*', 'x'])]), ...opt(r, 0.4, () => ['WITHCODE'])],
@@ -304,6 +308,66 @@ const server: Gen[] = [
   (r) => [pick(r, ['NOSUCHCMD', 'get', 'GeT', '']), anyKey(r)],
 ];
 
+// DUMP payloads of redis-server 7.0 (RDB 10) for RESTORE: a string, a quicklist, a bad checksum, junk.
+const PAYLOADS = ['\x00\x05hello\x0a\x00cr\xdfve4 \x0a', '\x12\x01\x02\x10\x10\x00\x00\x00\x03\x00\x81a\x02\x81b\x02\x81c\x02\xff\x0a\x00\xc8\x18\xb9\x0c\x953R\x9e', '\x00\x05hello\x0a\x00cr\xdfve4 \x0b', 'x', ''];
+
+const restore: Gen[] = [
+  (r) => ['RESTORE', anyKey(r), pick(r, ['0', '100000', '-1', 'x', '4000000000000']), pick(r, PAYLOADS), ...opt(r, 0.4, () => [pick(r, ['REPLACE', 'ABSTTL', 'IDLETIME', 'FREQ', 'x'])]), ...opt(r, 0.3, () => [pick(r, ['5', 'REPLACE', '-1', '300'])])],
+];
+
+// Server, connection and introspection commands in forms whose replies two correct servers give
+// alike; those that would end the connection or change the server for good only with bad arguments.
+const admin: Gen[] = [
+  () => ['TIME'],
+  () => ['LASTSAVE'],
+  () => ['ROLE'],
+  (r) => ['WAIT', pick(r, ['0', '1', 'x', '-1']), pick(r, ['0', '10', 'x', '-1'])],
+  (r) => ['AUTH', pick(r, ['x', 'default', '', 'nosuch']), ...opt(r, 0.5, () => [pick(r, ['x', 'nopass'])])],
+  (r) => [pick(r, ['READONLY', 'READWRITE', 'ASKING']), ...opt(r, 0.2, () => ['x'])],
+  (r) => ['PFDEBUG', pick(r, ['GETREG', 'ENCODING', 'DECODE', 'TODENSE', 'x']), keyOf(r, 'hll')],
+  (r) => ['PFSELFTEST', ...opt(r, 0.5, () => ['x'])],
+  (r) => ['MEMORY', pick(r, ['USAGE', 'HELP', 'x']), pick(r, ['nosuch', 'x']), ...opt(r, 0.3, () => ['SAMPLES', pick(r, ['0', '5', 'x', '-1'])])],
+  (r) => ['LATENCY', pick(r, ['LATEST', 'HISTORY', 'RESET', 'HELP', 'GRAPH', 'DOCTOR', 'x']), ...opt(r, 0.5, () => [pick(r, ['command', 'fork', 'x'])])],
+  // Not GET or LEN: which commands pass slowlog-log-slower-than depends on the machine.
+  (r) => ['SLOWLOG', pick(r, ['RESET', 'HELP', 'x']), ...opt(r, 0.3, () => [pick(r, ['x', '-2'])])],
+  (r) => ['CONFIG', pick(r, ['RESETSTAT', 'HELP', 'REWRITE', 'x'])],
+  (r) => ['COMMAND', 'LIST', 'FILTERBY', pick(r, ['PATTERN', 'ACLCAT', 'MODULE', 'x']), pick(r, ['z*', 'hyperloglog', 'geo', 'x', 'nosuch', '*range*'])],
+  (r) => ['COMMAND', pick(r, ['GETKEYSANDFLAGS', 'GETKEYS']), pick(r, ['SET', 'LMOVE', 'EVAL', 'SORT', 'MIGRATE', 'ZUNIONSTORE', 'x']), ...opt(r, 0.8, () => [anyKey(r), anyKey(r), pick(r, ['0', '1', '2', 'STORE', 'LEFT'])]), ...opt(r, 0.4, () => [anyKey(r), 'RIGHT'])],
+  () => ['COMMAND', 'HELP'],
+  (r) => ['ACL', pick(r, ['WHOAMI', 'USERS', 'LIST', 'HELP', 'SAVE', 'LOAD', 'x'])],
+  // Not keyspace or dangerous: they list RESTORE-ASKING, which is not in our table (README).
+  (r) => ['ACL', 'CAT', ...opt(r, 0.6, () => [pick(r, ['hyperloglog', 'geo', 'x', 'scripting'])])],
+  (r) => ['ACL', 'GETUSER', pick(r, ['default', 'nosuch', 'u1'])],
+  (r) => ['ACL', 'DRYRUN', pick(r, ['default', 'u1', 'nosuch']), pick(r, ['GET', 'SET', 'x', 'ZADD']), anyKey(r), ...opt(r, 0.5, () => [value(r)])],
+  (r) => ['ACL', 'SETUSER', 'u1', ...opt(r, 0.8, () => [pick(r, ['on', 'off', '>pw', 'nopass', '~s*', '+@read', '-get', 'resetkeys', '%R~h*', '&ch*', 'x', '(+get ~z*)'])]), ...opt(r, 0.5, () => [pick(r, ['+@all', 'allkeys', '-@dangerous', 'reset'])])],
+  (r) => ['ACL', 'DELUSER', pick(r, ['u1', 'nosuch', 'default'])],
+  () => ['CLIENT', 'ID'],
+  (r) => ['CLIENT', 'LIST', ...opt(r, 0.4, () => [pick(r, ['TYPE', 'ID', 'x']), pick(r, ['normal', 'pubsub', 'master', 'replica', 'x', '0'])])],
+  (r) => ['CLIENT', 'KILL', ...(r() < 0.5 ? [pick(r, ['ID', 'ADDR', 'LADDR', 'USER', 'SKIPME', 'TYPE', 'x']), pick(r, ['0', '1.2.3.4:5', 'nosuch', 'yes', 'master', 'x'])] : ['1.2.3.4:5'])],
+  (r) => ['CLIENT', 'NO-EVICT', pick(r, ['on', 'off', 'x'])],
+  (r) => ['CLIENT', pick(r, ['GETREDIR', 'TRACKINGINFO', 'UNPAUSE', 'x'])],
+  (r) => ['CLIENT', 'UNBLOCK', pick(r, ['0', '999999', 'x']), ...opt(r, 0.4, () => [pick(r, ['TIMEOUT', 'ERROR', 'x'])])],
+  (r) => ['CLIENT', pick(r, ['PAUSE', 'REPLY']), pick(r, ['x', '-1', 'FOO'])],
+  (r) => ['CLIENT', 'TRACKING', pick(r, ['on', 'off', 'x']), ...opt(r, 0.5, () => [pick(r, ['BCAST', 'OPTIN', 'OPTOUT', 'NOLOOP', 'REDIRECT'])]), ...opt(r, 0.3, () => ['PREFIX', pick(r, ['s', 'h', ''])])],
+  (r) => ['CLIENT', 'CACHING', pick(r, ['yes', 'no', 'x'])],
+  (r) => ['PUBSUB', pick(r, ['CHANNELS', 'NUMSUB', 'NUMPAT', 'SHARDCHANNELS', 'SHARDNUMSUB', 'HELP', 'x']), ...opt(r, 0.6, () => [pick(r, ['ch*', 'ch1', 'sh1', '*'])])],
+  (r) => [pick(r, ['SUBSCRIBE', 'UNSUBSCRIBE']), 'ch3'],
+  (r) => [pick(r, ['PSUBSCRIBE', 'PUNSUBSCRIBE']), 'q*'],
+  (r) => [pick(r, ['SSUBSCRIBE', 'SUNSUBSCRIBE']), 'sh1'],
+  (r) => [pick(r, ['SPUBLISH', 'PUBLISH']), pick(r, ['sh1', 'ch3', 'q1']), value(r)],
+  (r) => ['CLUSTER', pick(r, ['INFO', 'KEYSLOT', 'MYID', 'x']), ...opt(r, 0.5, () => [anyKey(r)])],
+  (r) => ['FLUSHALL', ...opt(r, 0.5, () => [pick(r, ['ASYNC', 'SYNC', 'x'])])],
+  (r) => ['OBJECT', pick(r, ['ENCODING', 'REFCOUNT', 'HELP']), ...opt(r, 0.8, () => [anyKey(r)])],
+  // Only forms that refuse: the valid ones end the connection or the server, or stream forever.
+  () => ['MONITOR', 'x'],
+  () => ['REPLICAOF', 'NO', 'ONE'],
+  // Not PSYNC or SYNC: our nodes refuse them by design (README).
+  (r) => [pick(r, ['SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'MIGRATE']), 'x', 'y', 'z'],
+];
+
+/** Commands whose arguments the generator must not mutate: a valid mutant ends the session or leaves the reply count unknown. */
+export const NO_MUTATE = new Set(['MONITOR', 'REPLICAOF', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'PSYNC', 'SYNC', 'MIGRATE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE', 'CLIENT', 'FLUSHALL']);
+
 export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   strings: { weight: 8, gens: strings },
   bits: { weight: 3, gens: bits },
@@ -319,4 +383,6 @@ export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   scripting: { weight: 4, gens: scripting },
   transactions: { weight: 2, gens: transactions },
   server: { weight: 2, gens: server },
+  admin: { weight: 3, gens: admin },
+  restore: { weight: 1, gens: restore },
 };

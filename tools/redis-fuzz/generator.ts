@@ -1,7 +1,7 @@
 // A seeded sequence of commands: families drawn by weight, a share of them mutated into wrong
 // arities and odd arguments. The same seed always gives the same sequence.
 import { mulberry32, pick } from '../../test/engines/redis/random.ts';
-import { FAMILIES } from './families.ts';
+import { FAMILIES, NO_MUTATE } from './families.ts';
 import { BINARY, float, int, type Rnd } from './values.ts';
 
 export interface Sequence {
@@ -49,7 +49,7 @@ export function generate(seed: number, length: number): Sequence {
     const fam = r() < 0.6 ? pick(r, focus) : family(r);
     const gens = FAMILIES[fam]?.gens ?? [];
     let cmd = pick(r, gens)(r);
-    if (r() < 0.08) cmd = mutate(r, cmd);
+    if (r() < 0.08 && !NO_MUTATE.has(cmd[0] as string)) cmd = mutate(r, cmd);
     steps.push(cmd);
   }
   return { seed, proto, steps };

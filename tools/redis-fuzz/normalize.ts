@@ -58,12 +58,29 @@ const RANDOM_PICKS = new Set(['SRANDMEMBER', 'HRANDFIELD', 'ZRANDMEMBER', 'RANDO
 const TTLS = new Set(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']);
 const CLIENT_INFO_FIELDS = ['name', 'db', 'sub', 'psub', 'ssub', 'multi', 'flags', 'cmd', 'user', 'resp'];
 
+const CLOCKS = new Set(['TIME', 'LASTSAVE']);
+
+/** A CLIENT INFO/LIST line with only the fields that do not depend on ids, addresses and clocks. */
+function keepFields(line: string): string {
+  return line
+    .split(' ')
+    .filter((kv) => CLIENT_INFO_FIELDS.includes(kv.split('=')[0] as string))
+    .join(' ');
+}
+
 /** The normalised reply of one command (not EXEC: see normalizeExec). */
 export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (f.type === '-' || f.type === '!') return f;
   const name = upper(cmd[0]);
   const sub = upper(cmd[1]);
   if (SET_REPLIES.has(name)) return sorted(f);
+  if (CLOCKS.has(name) || (name === 'CLIENT' && sub === 'ID')) return f.type === ':' || f.items ? token('<clock or id>') : f;
+  // Dict order: the command table, categories' commands, channels.
+  if ((name === 'COMMAND' && sub === 'LIST') || (name === 'ACL' && sub === 'CAT') || (name === 'PUBSUB' && (sub === 'CHANNELS' || sub === 'SHARDCHANNELS'))) return sorted(f);
+  if (name === 'CLIENT' && sub === 'LIST' && f.text !== null) {
+    const lines = f.text.trim().split('\n').map((l) => keepFields(l.trim()));
+    return { ...f, text: lines.sort().join('\n') };
+  }
   // A page from a cursor other than 0 (a mutated step) depends on hash-table buckets; walks from 0 are compared in session.ts.
   if (/^[HSZ]?SCAN$/.test(name) && f.items?.length === 2 && f.items[0]?.text !== 'walked') return token('<scan page>');
   if (RANDOM_PICKS.has(name)) return sizeOnly(f);
@@ -83,10 +100,7 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
     // Without names, all commands come in the command table's hash order.
     return cmd.length > 2 ? inner : sub === 'DOCS' ? sortedPairs(inner) : sorted(inner);
   }
-  if (name === 'CLIENT' && sub === 'INFO' && f.text !== null) {
-    const kept = f.text.trim().split(' ').filter((kv) => CLIENT_INFO_FIELDS.includes(kv.split('=')[0] as string));
-    return { ...f, text: kept.join(' ') };
-  }
+  if (name === 'CLIENT' && sub === 'INFO' && f.text !== null) return { ...f, text: keepFields(f.text.trim()) };
   if (name === 'DUMP' && f.type === '$' && f.text !== null) {
     // Types 2 (set) and 4 (hash) are dicts, serialised in the process's hash order.
     const t = f.text.charCodeAt(0);
