@@ -18,9 +18,10 @@ describe.skipIf(!available)('random differential (tools/redis-fuzz)', () => {
     await real?.stop();
   });
 
+  // 16 seeds: with the admin family a seed costs more; 20 took 22 s at load 29.
   it.each([
-    [1, 10],
-    [21, 30],
+    [1, 8],
+    [21, 28],
   ])('seeds %i to %i, 150 commands each, reply and notify as redis-server', async (from, to) => {
     const seeds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
     const report = await fuzz({ ours: ours.port, real: real.port }, { seeds, length: 150, shrink: true });
