@@ -103,10 +103,12 @@ describe.skipIf(!available)('scripts in context, as redis-server 7.0', () => {
         const body = `
           local first = redis.call('GET', 'held')
           local t = redis.call('TIME')
-          local stop = tonumber(t[1]) + 2
+          local stop = tonumber(t[1]) + 4
           repeat t = redis.call('TIME') until tonumber(t[1]) >= stop
           return {first, redis.call('GET', 'held')}`;
         r.write(encodeCommand(['EVAL', body, '0']));
+        // 3-4 s (TIME has whole seconds): the primary's two writes below must land while it runs, which took
+        // more than the 1-2 s it had before on a loaded machine.
         const scripting = replica.server.engine.scripting;
         await until('the script to run', () => scripting.running !== null);
         await p.call('SET', 'held', 'after');
