@@ -7,7 +7,7 @@ import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.ts';
 
 const USAGE = `usage:
   elasticache-local [--port N] [--host H] [--data-dir DIR] [--node-port-range A-B] [--redis-default-port N]
-                    [--loopback-aliases on|off]
+                    [--loopback-aliases on|off] [--node-threads]
                     [--region R] [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
                     [--log-level trace|debug|info|warn|error|fatal|silent]
                     [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
@@ -59,6 +59,7 @@ async function runEmulator(argv: string[]): Promise<void> {
       'node-port-range': { type: 'string' },
       'redis-default-port': { type: 'string' },
       'loopback-aliases': { type: 'string' },
+      'node-threads': { type: 'boolean' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
       'endpoint-host': { type: 'string' },
@@ -81,6 +82,7 @@ async function runEmulator(argv: string[]): Promise<void> {
     nodePortRange: values['node-port-range'] ?? fromEnv(ENV.nodePortRange),
     redisDefaultPort: intOption(values['redis-default-port'] ?? fromEnv(ENV.redisDefaultPort), '--redis-default-port'),
     loopbackAliases: onOff(values['loopback-aliases'] ?? fromEnv(ENV.loopbackAliases), '--loopback-aliases'),
+    nodeThreads: values['node-threads'] ?? flagFromEnv(ENV.nodeThreads),
     region: values.region ?? fromEnv(ENV.region),
     accountId: values['account-id'] ?? fromEnv(ENV.accountId),
     endpointHost: values['endpoint-host'] ?? fromEnv(ENV.endpointHost),

@@ -34,6 +34,11 @@ export interface EmulatorOptions {
    * endpoint host 127.0.0.1, on Linux, where all of 127.0.0.0/8 is loopback. Default on there.
    */
   loopbackAliases?: boolean;
+  /**
+   * Each Redis node of a cache cluster or a group with cluster mode disabled runs in its own worker thread
+   * (bench/redis-throughput.md says what it costs and gains). Off by default.
+   */
+  nodeThreads?: boolean;
   /** Region used when a request carries no SigV4 credential scope. */
   region?: string;
   accountId?: string;
@@ -61,6 +66,7 @@ export interface ResolvedConfig {
   redisDefaultPort: number;
   /** The loopback addresses besides the host a group's endpoint may use (empty: off). */
   loopbackAliases: string[];
+  nodeThreads: boolean;
   region: string;
   accountId: string;
   endpointHost: string;
@@ -94,6 +100,7 @@ export const ENV = {
   nodePortRange: 'ELASTICACHE_LOCAL_NODE_PORT_RANGE',
   redisDefaultPort: 'ELASTICACHE_LOCAL_REDIS_DEFAULT_PORT',
   loopbackAliases: 'ELASTICACHE_LOCAL_LOOPBACK_ALIASES',
+  nodeThreads: 'ELASTICACHE_LOCAL_NODE_THREADS',
   region: 'ELASTICACHE_LOCAL_REGION',
   accountId: 'ELASTICACHE_LOCAL_ACCOUNT_ID',
   endpointHost: 'ELASTICACHE_LOCAL_ENDPOINT_HOST',
@@ -181,6 +188,7 @@ export function resolveConfig(options: EmulatorOptions): ResolvedConfig {
     nodePorts,
     redisDefaultPort,
     loopbackAliases: loopbackAliases(options.loopbackAliases, host, endpointHost),
+    nodeThreads: options.nodeThreads ?? false,
     region,
     accountId,
     endpointHost,

@@ -15,6 +15,7 @@ import type { UserSpec } from './acl/acl.ts';
 export type { UserSpec } from './acl/acl.ts';
 export { aclRulesError } from './acl/rules-check.ts';
 export { createRedisNode, formNodeCluster } from './node.ts';
+export { createThreadedRedisNode } from './threaded-node.ts';
 export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
 export { CLUSTER_SLOTS, keySlot } from './cluster.ts';
 export type { CacheNode, NodeTls } from '../node.ts';

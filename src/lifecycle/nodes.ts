@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { createMemcachedNode, type ClusterConfig, type MemcachedNode } from '../../engines/memcached/index.ts';
-import { createRedisNode, formNodeCluster, type KeyFilter, type NodeTls, type RedisNode } from '../../engines/redis/index.ts';
+import { createRedisNode, createThreadedRedisNode, formNodeCluster, type KeyFilter, type NodeTls, type RedisNode } from '../../engines/redis/index.ts';
 import { memcachedNodeOptions } from './memcached-parameters.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
@@ -19,6 +19,8 @@ export interface NodeSpec {
   clusterConfig?: () => ClusterConfig;
   /** The effective values of the node's parameter group. */
   parameters: Map<string, string>;
+  /** A Redis node in its own worker thread (--node-threads; never in cluster mode). */
+  threaded?: boolean;
 }
 
 type RunningNode = RedisNode | MemcachedNode;
@@ -83,7 +85,8 @@ export class NodeSupervisor {
         version: spec.engineVersion,
       });
     }
-    return createRedisNode({ host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node', version: spec.engineVersion, serverName: spec.engine === 'valkey' ? 'valkey' : 'redis' });
+    const options = { host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node' as const, version: spec.engineVersion, serverName: spec.engine === 'valkey' ? ('valkey' as const) : ('redis' as const) };
+    return spec.threaded ? createThreadedRedisNode(options) : createRedisNode(options);
   }
 
   /** The running node under `key`, whatever its engine: what network faults act on. */

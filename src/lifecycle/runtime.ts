@@ -104,7 +104,13 @@ export class Runtime {
       engineVersion: cluster.engineVersion,
       clusterConfig: cluster.engine === 'memcached' ? () => this.discoveryConfig(scope, cluster.id) : undefined,
       parameters: clusterParameters(this.resources, scope, cluster.parameterGroup),
+      threaded: this.config.nodeThreads && cluster.engine !== 'memcached' && !this.inClusterMode(scope, cluster),
     });
+  }
+
+  private inClusterMode(scope: Scope, cluster: ClusterRecord): boolean {
+    if (cluster.replicationGroupId === undefined) return false;
+    return this.resources.get(scope, 'replication-group', cluster.replicationGroupId)?.shards !== undefined;
   }
 
   /** Starts an engine that is not a cache cluster's node (a serverless cache). */
