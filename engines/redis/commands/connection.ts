@@ -431,12 +431,13 @@ export const connectionCommands = defineGroup('connection', [
         arity: -3,
         flags: ['admin'],
         handler: (c, a) => {
-          const id = parseIntArg(a[2] as string);
+          // redis-server reads the reason before the id.
           let asError = false;
           if (a.length === 4) {
             if (is(a[3], 'error')) asError = true;
             else if (!is(a[3], 'timeout')) fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
           } else if (a.length > 4) fail(E.SYNTAX);
+          const id = parseIntArg(a[2] as string);
           const target = c.engine.clients.get(id);
           if (target === undefined || target.blocked === null) return c.w.int(0);
           if (asError) {

@@ -150,8 +150,8 @@ describe.skipIf(!available)('differences found by the random differential', () =
     await sameReplies('CLIENT UNPAUSE\nSET s 1\nRESTORE s x ""\nRESTORE s -1 x\nSCAN "\\0"\nSCAN "\\0x" COUNT 10\nSSCAN s "0\\0x"'.replace(/\\0/g, '\u0000'));
   });
 
-  it('CLIENT TRACKING reads its options before ON or OFF, then checks them in redis-server 7.0\'s order', async () => {
-    await sameReplies('CLIENT TRACKING off BCAST\nCLIENT TRACKING off x\nCLIENT TRACKING on OPTIN OPTOUT BCAST\nCLIENT TRACKING on PREFIX a OPTIN\nCLIENT TRACKING on OPTIN\nCLIENT TRACKING on OPTOUT BCAST\nCLIENT TRACKING on OPTOUT\nCLIENT TRACKING off');
+  it('CLIENT TRACKING reads its options before ON or OFF, then checks them in redis-server 7.0\'s order; CLIENT UNBLOCK reads the reason first', async () => {
+    await sameReplies('CLIENT TRACKING off BCAST\nCLIENT TRACKING off x\nCLIENT TRACKING on OPTIN OPTOUT BCAST\nCLIENT TRACKING on PREFIX a OPTIN\nCLIENT TRACKING on OPTIN\nCLIENT TRACKING on OPTOUT BCAST\nCLIENT TRACKING on OPTOUT\nCLIENT TRACKING off\nCLIENT UNBLOCK x x\nCLIENT UNBLOCK x TIMEOUT\nCLIENT UNBLOCK 0 ERROR');
   });
 
   it('DUMP payloads are byte for byte redis-server 7.0\'s: liblzf\'s exact choices, %.17g listpack scores, short stream lengths', async () => {
