@@ -92,6 +92,8 @@ export class Client implements Watcher {
   lastCommand = 'NULL';
   /** Reading from the socket is paused until the backlog drains. */
   readingPaused = false;
+  /** Waiting in the engine's list of clients to flush at the end of this turn. */
+  flushQueued = false;
   /** When output first went over the pub/sub soft limit, or 0. */
   softLimitSince = 0;
 

@@ -45,6 +45,9 @@ export class Config {
   /** latency-tracking: whether each command's latency goes into its histogram (INFO LATENCYSTATS, LATENCY HISTOGRAM). */
   latencyTracking = true;
   trackingTableMaxKeys = 1_000_000;
+  /** min-replicas-to-write and min-replicas-max-lag: read before every write, so kept as numbers. */
+  minReplicasToWrite = 0;
+  minReplicasMaxLag = 10;
   /** Compact-encoding limits; the ziplist names are Redis's aliases for the listpack ones. */
   readonly encoding: EncodingThresholds = { ...DEFAULT_ENCODING_THRESHOLDS };
   activeExpire = true;
@@ -84,6 +87,8 @@ export class Config {
       ['latency-monitor-threshold', { get: () => String(this.latencyMonitorThreshold), set: num((n) => (this.latencyMonitorThreshold = n)) }],
       ['latency-tracking', { get: () => (this.latencyTracking ? 'yes' : 'no'), set: (v) => (this.latencyTracking = v === 'yes') }],
       ['tracking-table-max-keys', { get: () => String(this.trackingTableMaxKeys), set: num((n) => (this.trackingTableMaxKeys = n)) }],
+      ['min-replicas-to-write', { get: () => String(this.minReplicasToWrite), set: num((n) => (this.minReplicasToWrite = n)) }],
+      ['min-replicas-max-lag', { get: () => String(this.minReplicasMaxLag), set: num((n) => (this.minReplicasMaxLag = n)) }],
       ...(
         [
           ['hash-max-listpack-entries', 'hashEntries'],

@@ -93,8 +93,8 @@ function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom:
 
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
 export function enoughGoodReplicas(e: Engine): boolean {
-  const wanted = Number(e.config.get('min-replicas-to-write') ?? 0);
-  const maxLag = Number(e.config.get('min-replicas-max-lag') ?? 10);
+  const wanted = e.config.minReplicasToWrite;
+  const maxLag = e.config.minReplicasMaxLag;
   if (wanted === 0 || maxLag === 0 || e.replication.primary !== null) return true;
   let good = 0;
   for (const [, ack] of e.replication.acks()) if (ack.lag <= maxLag) good++;
@@ -204,8 +204,7 @@ export function recordCommandTime(e: Engine, def: CommandDef, usec: number): voi
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
   // Like Redis, admin commands are not shown to monitors, and passwords show redacted. EXEC shows
   // after the commands it ran, as redis-server 7.0 feeds it once they are done.
-  const monitored = !def.flags.includes('admin');
-  if (e.monitors.size !== 0 && monitored && def.name !== 'exec') e.feedMonitors(c, redactForMonitor(def.name, args));
+  if (e.monitors.size !== 0 && def.name !== 'exec' && !def.flags.includes('admin')) e.feedMonitors(c, redactForMonitor(def.name, args));
   const mark = c.w.mark;
   const mode = c.replyMode;
   // One clock read per command: each command's time runs from the end of the previous one.
@@ -226,7 +225,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
-  if (def.name === 'exec' && e.monitors.size !== 0 && monitored) e.feedMonitors(c, args);
+  if (def.name === 'exec' && e.monitors.size !== 0 && !def.flags.includes('admin')) e.feedMonitors(c, args);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
   if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;

@@ -101,7 +101,8 @@ export class Engine {
   /** CLIENT PAUSE: until when, and whether only writes are held. */
   pause: { until: number; writesOnly: boolean } | null = null;
   private readonly waiters = new Map<string, Client[]>();
-  private readonly dirty = new Set<Client>();
+  /** Clients with replies to flush this turn (each once: Client.flushQueued); an array, as a Set's clear() allocates a new table every turn. */
+  private readonly dirty: Client[] = [];
   private flushScheduled = false;
   private cron: NodeJS.Timeout | null = null;
   lastSave: number;
@@ -269,7 +270,6 @@ export class Engine {
     this.unwatchAll(c);
     this.monitors.delete(c);
     this.tracking.disable(c);
-    this.dirty.delete(c);
   }
 
   closeClient(c: Client, immediately = false): void {
@@ -378,7 +378,10 @@ export class Engine {
   }
 
   queueFlush(c: Client): void {
-    this.dirty.add(c);
+    if (!c.flushQueued) {
+      c.flushQueued = true;
+      this.dirty.push(c);
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushDirtyBound);
@@ -389,10 +392,13 @@ export class Engine {
 
   flushDirty(): void {
     this.flushScheduled = false;
-    if (this.dirty.size === 0) return;
-    // Nothing below re-enters queueFlush synchronously, so the set can be walked, then cleared.
     const list = this.dirty;
-    for (const c of list) {
+    if (list.length === 0) return;
+    // Nothing below re-enters queueFlush synchronously; were it to, the index loop would still reach the newcomer.
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as Client;
+      c.flushQueued = false;
+      // A client removed since it was queued is closed: its replies go nowhere.
       const out = c.w.take();
       if (out !== null && !c.closed) {
         this.netOutput += out.length;
@@ -400,7 +406,7 @@ export class Engine {
         if (c.conn.writableLength > MAX_UNREAD_OUTPUT) this.applyBackpressure(c);
       }
     }
-    list.clear();
+    list.length = 0;
   }
 
   /** Output produced for a client by someone else (pub/sub, unblocking): enforce output limits, flush soon. */

@@ -4,6 +4,8 @@
 import type { Client } from './client.ts';
 
 const held = new WeakMap<Client, (() => void)[]>();
+/** Clients with pushes held (a client gone before its release stays counted: only the fast exit is lost). */
+let holding = 0;
 
 /**
  * Writes a push to `target` now, or right after the command `target` is running when that command's
@@ -12,7 +14,10 @@ const held = new WeakMap<Client, (() => void)[]>();
 export function pushTo(target: Client, write: () => void, afterReply = false): void {
   if (target.engine.currentClient === target && (afterReply || target.replyMode !== 'on')) {
     let list = held.get(target);
-    if (list === undefined) held.set(target, (list = []));
+    if (list === undefined) {
+      held.set(target, (list = []));
+      holding++;
+    }
     list.push(write);
     return;
   }
@@ -21,9 +26,12 @@ export function pushTo(target: Client, write: () => void, afterReply = false): v
 
 /** Called once a client's outermost command has replied: sends what pushTo held back. */
 export function releaseHeldPushes(c: Client): boolean {
+  // Runs after every command: most of the time nobody holds anything.
+  if (holding === 0) return false;
   const list = held.get(c);
   if (list === undefined) return false;
   held.delete(c);
+  holding--;
   for (const write of list) write();
   return true;
 }

@@ -96,7 +96,25 @@ function currentInt(c: Client, key: string): bigint {
   return v;
 }
 
-const SMALL_INT = /^(?:0|-?[1-9][0-9]{0,14})$/;
+/**
+ * The value of a canonical integer of at most 15 digits ("0", "-12"; no sign on zero, no leading
+ * zeros), else NaN: exact as a double, so INCR needs no BigInt. A scan, not a regular expression:
+ * it runs on every INCR.
+ */
+function smallIntValue(s: string): number {
+  const n = s.length;
+  const neg = s.charCodeAt(0) === 45;
+  let i = neg ? 1 : 0;
+  if (n - i < 1 || n - i > 15) return NaN;
+  if (s.charCodeAt(i) === 48) return n === 1 ? 0 : NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return NaN;
+    v = v * 10 + (c - 48);
+  }
+  return neg ? -v : v;
+}
 
 /** INCR/DECR by a small step on a small value: plain number arithmetic, no BigInt. */
 function incrSmall(c: Client, key: string, by: number): boolean {
@@ -106,8 +124,10 @@ function incrSmall(c: Client, key: string, by: number): boolean {
     c.w.int(by);
     return true;
   }
-  if (o.type !== 'string' || !SMALL_INT.test(o.v)) return false;
-  const next = Number(o.v) + by;
+  if (o.type !== 'string') return false;
+  const cur = smallIntValue(o.v);
+  if (Number.isNaN(cur)) return false;
+  const next = cur + by;
   o.v = String(next);
   o.enc = 'auto';
   c.db.modified(key);

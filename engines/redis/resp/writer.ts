@@ -61,9 +61,17 @@ export class ReplyWriter {
   }
 
   raw(b: Buffer): void {
-    this.ensure(b.length);
-    b.copy(this.buf, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    // Buffer.copy goes through a native call: for the few bytes of +OK and the like a loop is cheaper.
+    if (n <= 16) {
+      const out = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) out[p++] = b[i] as number;
+    } else {
+      b.copy(this.buf, this.pos);
+    }
+    this.pos += n;
   }
 
   private ascii(s: string): void {
