@@ -7,6 +7,7 @@ import { OUTPUT_HIGH_WATER, WATCHER_BUFFER } from './limits.ts';
 /** How long one slice of a streamed reply may hold the event loop. */
 const STREAM_SLICE_MS = 10;
 import { Output } from './output.ts';
+import { responseCapacity } from './response-budget.ts';
 import { RequestParser, type Request } from './parser.ts';
 import { executeText, textDataLength } from './text.ts';
 import type { Watcher } from './watch.ts';
@@ -20,6 +21,7 @@ export class Connection implements Session {
   private readonly parser: RequestParser;
   private paused = false;
   private requestsThisEvent = 0;
+  private readonly responseLimit: number;
   private watcher: Watcher | null = null;
   /** A reply still being produced in slices (metadump); the parser holds later commands meanwhile. */
   private stream: Iterator<string> | null = null;
@@ -31,6 +33,7 @@ export class Connection implements Session {
     readonly id: number,
   ) {
     this.lastCommandAt = ctx.nowMs();
+    this.responseLimit = responseCapacity(ctx.settings);
     // Values up to the item size limit (plus CRLF and binary framing) are buffered; larger ones are skipped.
     const binding = ctx.settings.bindingProtocol;
     this.parser = new RequestParser({
@@ -125,7 +128,9 @@ export class Connection implements Session {
       const more = this.execute(req);
       // memcached writes what it has queued when it yields after reqs_per_event requests (after the
       // 21st, 41st, ... of one read), so a later error that discards unsent replies spares those.
-      if (n > 1 && (n - 1) % this.ctx.settings.reqsPerEvent === 0) this.out.markSent();
+      if (n > 1 && (n - 1) % this.ctx.settings.reqsPerEvent === 0) {
+        this.out.markSent();
+      }
       return more;
     } catch {
       // A bug in one command must not take the node down: fail this client the way memcached does
@@ -136,6 +141,20 @@ export class Connection implements Session {
     }
   };
 
+  takeResponse(): boolean {
+    if (this.out.responses >= this.responseLimit) {
+      this.ctx.store.counters.response_obj_oom++;
+      return false;
+    }
+    this.out.responses++;
+    return true;
+  }
+
+  releaseResponses(): void {
+    this.out.dropUnsent();
+    this.out.responses = 0;
+  }
+
   private execute(req: Request): boolean {
     switch (req.kind) {
       case 'close':
@@ -144,6 +163,12 @@ export class Connection implements Session {
         this.closing = true;
         return false;
       case 'text':
+        // Every command starts a response; with none left memcached closes the connection unanswered.
+        if (!this.takeResponse()) {
+          this.out.dropUnsent();
+          this.closing = true;
+          return false;
+        }
         // With SASL on, memcached only speaks the binary protocol.
         if (this.ctx.sasl !== undefined) {
           this.closing = true;
@@ -166,6 +191,8 @@ export class Connection implements Session {
     store.counters.bytes_read += chunk.length;
     this.lastCommandAt = ctx.nowMs();
     this.requestsThisEvent = 0;
+    // What the last event queued has been written.
+    this.out.responses = 0;
     this.parser.push(chunk, this.handle);
     // memcached yields to other connections after each reqs_per_event requests read in one go when
     // more follow; we run them all, but count its yields.

@@ -50,6 +50,10 @@ export interface Settings {
   bindingProtocol: 'auto-negotiate' | 'ascii' | 'binary';
   /** -b: the listen backlog. */
   tcpBacklog: number;
+  /** -o read_buf_mem_limit in bytes (0 = none): bounds the replies a connection holds unwritten. */
+  readBufMemLimit: number;
+  /** -t: worker threads, which the read buffer limit is split between. */
+  workerThreads: number;
   /** -A: the `shutdown` command is accepted (ElastiCache nodes refuse it). */
   shutdownCommand: boolean;
   /** -R: requests a connection runs before yielding to others (counted in conn_yields). */
@@ -91,6 +95,10 @@ export interface Session {
   closeReason: CloseReason | undefined;
   authenticated: boolean;
   lastCommandAt: number;
+  /** Takes a response object for one more reply (memcached's resp_start); false when the read buffer limit leaves none. */
+  takeResponse(): boolean;
+  /** Gives back every response object whose reply was not written (memcached's conn_release_items). */
+  releaseResponses(): void;
   /** Turns this connection into a log stream (`watch`): it reads no more commands. */
   startWatching(flags: ReadonlySet<string>): void;
   /**

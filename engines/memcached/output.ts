@@ -8,6 +8,8 @@ export class Output {
   /** Parts memcached would already have written: it transmits at a get's END, mn, a binary error, a yield. */
   private sent = 0;
   length = 0;
+  /** Response objects held by replies memcached has not written yet (see response-budget.ts). */
+  responses = 0;
   /**
    * Items a queued meta-get reply still refers to. memcached holds such a reference until the write,
    * and an incr/decr on a referenced item allocates a new item instead of rewriting it in place.
@@ -29,6 +31,7 @@ export class Output {
   /** Everything queued so far counts as written (memcached's conn_mwrite after this command). */
   markSent(): void {
     this.sent = this.parts.length;
+    this.responses = 0;
   }
 
   /** Drops the replies memcached would not have written yet (it discards them on some errors). */

@@ -99,6 +99,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     reqsPerEvent: 20,
     watchEnabled: true,
     shutdownCommand: false,
+    readBufMemLimit: 0,
+    workerThreads: 4,
     ...options.settings,
   };
   const watch = new WatchLog(clock);

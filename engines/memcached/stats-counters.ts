@@ -33,6 +33,7 @@ export function newCounters() {
     rejected_connections: 0,
     idle_kicks: 0,
     conn_yields: 0,
+    response_obj_oom: 0,
   };
 }
 

@@ -176,6 +176,17 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
     const discovery = s.ctx.clusterConfig;
     for (let i = first; i < tokens.length; i++) {
       const key = tokens[i]!;
+      // Each key after the first takes a response object of its own; with none left memcached drops
+      // every unwritten reply and answers an error in place of this command's (or closes without one).
+      if (i > first && !s.takeResponse()) {
+        s.releaseResponses();
+        if (!s.takeResponse()) {
+          s.closing = true;
+          return;
+        }
+        out.text('SERVER_ERROR out of memory writing get response\r\n');
+        return;
+      }
       if (key.length > KEY_MAX_LENGTH) {
         // memcached discards every reply not yet sent on this connection, not just this command's
         // (replies before the last get, mn or quit have been sent).

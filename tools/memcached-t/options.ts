@@ -125,6 +125,7 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         break;
       case 't':
         if (!(Number.parseInt(value!, 10) > 0)) throw new UsageError('Number of threads must be greater than 0', 1);
+        settings.workerThreads = Number.parseInt(value!, 10);
         break;
       case 'R':
         settings.reqsPerEvent = Number.parseInt(value!, 10) || 0;
@@ -220,6 +221,10 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
               options.lruCrawler = false;
               lruMaintainer = false;
               break;
+            case 'read_buf_mem_limit':
+              // In megabytes, as memcached reads it.
+              settings.readBufMemLimit = integer(arg, 'read_buf_mem_limit') * 1024 * 1024;
+              break;
             case 'maxconns_fast':
             case 'no_maxconns_fast':
             case 'hashpower':
@@ -234,7 +239,6 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
             case 'drop_privileges':
             case 'no_drop_privileges':
             case 'relaxed_privileges':
-            case 'read_buf_mem_limit':
             case 'resp_obj_mem_limit':
               break;
             default:
