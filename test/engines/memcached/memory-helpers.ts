@@ -11,7 +11,7 @@ import type { MemcachedServerOptions } from '../../../engines/memcached/index.ts
 export const MB = 1024 * 1024;
 
 /** Fields the maintainer's timing decides (see above), plus those of the process and the clock. */
-const TIMING = new Set([
+export const MAINTAINER_TIMING: ReadonlySet<string> = new Set([
   'number_hot', 'number_warm', 'number_cold', 'age_hot', 'age_warm', 'age', 'evicted_time', 'moves_to_cold',
   'moves_to_warm', 'moves_within_lru', 'direct_reclaims', 'hits_to_hot', 'hits_to_warm', 'hits_to_cold', 'hits_to_temp',
   'lrutail_reflocked',
@@ -40,7 +40,7 @@ export function stats(reply: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const line of reply.split('\r\n')) {
     const [tag, name, value] = line.split(' ');
-    if (tag === 'STAT' && name !== undefined && !TIMING.has(name.split(':').pop()!)) m.set(name, value ?? '');
+    if (tag === 'STAT' && name !== undefined && !MAINTAINER_TIMING.has(name.split(':').pop()!)) m.set(name, value ?? '');
   }
   return m;
 }
