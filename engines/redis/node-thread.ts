@@ -4,7 +4,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { RedisServerOptions } from './index.ts';
 import { createRedisNode } from './node.ts';
-import { linkerOf } from './port-links.ts';
+import { asBuffer, linkerOf } from './port-links.ts';
 import type { NodeThreadData, NodeThreadReply, NodeThreadRequest } from './threaded-node.ts';
 
 const data = workerData as NodeThreadData;
@@ -56,10 +56,9 @@ async function handle(req: NodeThreadRequest): Promise<unknown> {
   }
 }
 
-const asBuffers = (list: Uint8Array[]): Buffer[] => list.map((u) => Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
 parentPort?.on('message', (req: NodeThreadRequest) => {
-  if (req.op === 'load' || req.op === 'loadSliced') req.args[0] = asBuffers(req.args[0] as Uint8Array[]);
+  if (req.op === 'load' || req.op === 'loadSliced') req.args[0] = (req.args[0] as Uint8Array[]).map(asBuffer);
   const answer = (reply: NodeThreadReply): void => {
     if (!req.sync) {
       data.asyncPort.postMessage(reply);

@@ -12,6 +12,9 @@ export interface PortLinker {
   follow(port: MessagePort | null, primaryAddress: string): void;
 }
 
+/** A Buffer over bytes that crossed a thread (structured clone makes Uint8Arrays of Buffers). */
+export const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 const linkers = new WeakMap<object, PortLinker>();
 const following = new WeakMap<object, object>();
 

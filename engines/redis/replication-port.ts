@@ -13,6 +13,7 @@ import { readRdb } from './rdb/reader.ts';
 import { loadEntries, valueFromRdb, valueToRdb } from './rdb/keyspace-adapter.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import { viewOf } from './db/keydict.ts';
+import { asBuffer } from './port-links.ts';
 
 /**
  * A command to replay ([0, db, args]) or a key's state ([1, db, key, DUMP payload as latin1 or null when
@@ -35,7 +36,6 @@ interface StreamAck {
   ack: number;
 }
 
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 /** The primary's end of one replica's port. */
 export class PortReplica {

@@ -8,7 +8,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { RedisServerOptions } from './index.ts';
 import type { RedisNode } from './node.ts';
 import { NetworkFaults } from '../network-faults.ts';
-import { linkOverPort, registerLinker, unlinkPort } from './port-links.ts';
+import { asBuffer, linkOverPort, registerLinker, unlinkPort } from './port-links.ts';
 
 export type NodeThreadOp =
   | 'listen' | 'close' | 'configure' | 'setUsers' | 'setTls' | 'promote' | 'serve' | 'follow' | 'flushReplication'
@@ -35,7 +35,6 @@ export interface NodeThreadData {
 /** How long a synchronous request may hold the control plane's thread (a worker stuck in a command). */
 const SYNC_TIMEOUT_MS = 5000;
 
-const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 function failure(error: { message: string; code?: string }): Error {
   return Object.assign(new Error(error.message), error.code === undefined ? {} : { code: error.code });
