@@ -35,9 +35,11 @@ describe('long-running scripts', () => {
     const t0 = Date.now();
     // The other node answers within a bound while this node's script spins: the CPU time of the round trip
     // (wall time on a loaded machine also counts other programs). Without slicing it would never answer.
+    // The read's own timeout only catches a node that never answers (at load 34 a round trip passed 5 s).
     for (let i = 0; i < 20; i++) {
       const s = cpuMs();
-      expect(await elsewhere.call('PING')).toBe('+PONG\r\n');
+      elsewhere.write('*1\r\n$4\r\nPING\r\n');
+      expect((await elsewhere.read(60_000)).toString()).toBe('+PONG\r\n');
       expect(cpuMs() - s).toBeLessThan(1000);
     }
     // Before the threshold this node holds the command; after it, -BUSY.
@@ -70,11 +72,15 @@ describe('long-running scripts', () => {
     const a = await server();
     const runner = await connect(a.port);
     const other = await connect(a.port);
+    // The script must end before the node answers BUSY: at load 33 its 2e6 steps took longer than the
+    // default 5 s threshold, and than call()'s 5 s read.
+    await other.call('CONFIG', 'SET', 'busy-reply-threshold', '60000');
     const body = "redis.call('set', 'k', 'a') local n = 0 while n < 2e6 do n = n + 1 end redis.call('set', 'k', 'b') return 1";
     runner.write(`*3\r\n$4\r\nEVAL\r\n$${body.length}\r\n${body}\r\n$1\r\n0\r\n`);
     // The GET must come while the script runs: a fixed wait could let it through first when the loop is late.
     while (a.server.engine.scripting.running === null) await new Promise((r) => setTimeout(r, 1));
-    expect(await other.call('GET', 'k')).toBe('$1\r\nb\r\n');
-    expect((await runner.read()).toString()).toBe(':1\r\n');
-  });
+    other.write('*2\r\n$3\r\nGET\r\n$1\r\nk\r\n');
+    expect((await other.read(60_000)).toString()).toBe('$1\r\nb\r\n');
+    expect((await runner.read(60_000)).toString()).toBe(':1\r\n');
+  }, 90_000);
 });
