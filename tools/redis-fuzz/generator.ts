@@ -27,9 +27,9 @@ function family(r: Rnd): string {
 function mutate(r: Rnd, cmd: string[]): string[] {
   const out = cmd.slice();
   const what = r();
-  // SPOP without a count pops a random member: the two servers' data would part for good. COMMAND
-  // DOCS/INFO without a name lists the whole table, which differs by design (README).
-  if (what < 0.25 && out.length > 1 && out[0] !== 'SPOP' && out[0] !== 'COMMAND') out.pop();
+  // COMMAND DOCS/INFO without a name lists the whole table, which differs by design (README). SPOP
+  // is in NO_MUTATE: with a count below the set's size it pops random members.
+  if (what < 0.25 && out.length > 1 && out[0] !== 'COMMAND') out.pop();
   else if (what < 0.45) out.push(pick(r, ['x', '', '1', 'EXTRA']));
   else if (what < 0.6) out[0] = (out[0] as string).toLowerCase();
   else if (out.length > 1) {
