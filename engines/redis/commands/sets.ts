@@ -56,6 +56,17 @@ function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'di
   }
 }
 
+/** SUNION, SINTER or SDIFF, then its reply a member per step: a union of two million is written in slices too. */
+function* combinedAndWritten(c: Client, sets: (Set<string> | null)[], op: 'union' | 'inter' | 'diff', out: Set<string>): Generator<void> {
+  yield* combineSteps(sets, op, out);
+  const items = out.size <= 512 ? sortedIfIntset([...out]) : out;
+  c.w.setHeader(out.size);
+  for (const m of items) {
+    c.w.bulk(m);
+    yield;
+  }
+}
+
 /** Stores a SUNIONSTORE & co result; like Redis it announces only `dst`: `event`, or del when emptied. */
 function store(c: Client, dst: string, result: Set<string>, event: string): void {
   if (result.size === 0) {
@@ -265,7 +276,7 @@ export const setCommands = defineGroup('set', [
       handler: (c: Client, a: string[]) => {
         const out = new Set<string>();
         const sets = a.slice(1).map((k) => getSet(c, k));
-        runSliced(c, combineSteps(sets, op, out), () => c.w.setOfBulks(sortedIfIntset([...out])));
+        runSliced(c, combinedAndWritten(c, sets, op, out), () => undefined);
       },
     },
     {

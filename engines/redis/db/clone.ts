@@ -1,5 +1,4 @@
 // Deep copies for COPY: the copy must not share mutable collections with the source.
-import { Deque } from '../types/deque.ts';
 import { Stream } from '../types/stream.ts';
 import { ZSet } from '../types/zset.ts';
 import type { RObj } from './objects.ts';
@@ -9,14 +8,15 @@ export function cloneObject(o: RObj): RObj {
     case 'string':
       return { type: 'string', v: o.v, enc: o.enc, mem: 0 };
     case 'list':
-      return { type: 'list', v: Deque.from(o.v.toArray()), mem: 0 };
+      return { type: 'list', v: o.v.clone(), mem: 0 };
     case 'hash':
       return { type: 'hash', v: new Map(o.v), big: o.big, mem: 0 };
     case 'set':
       return { type: 'set', v: new Set(o.v), big: o.big, mem: 0 };
     case 'zset': {
       const z = new ZSet();
-      for (const [m, s] of o.v.entries()) z.add(m, s);
+      const append = z.appender();
+      for (const [m, s] of o.v.entries()) append(m, s);
       return { type: 'zset', v: z, big: o.big, mem: 0 };
     }
     case 'stream': {
