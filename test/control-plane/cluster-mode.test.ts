@@ -10,7 +10,6 @@ import {
   DeleteReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
-  type ElastiCacheClient,
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
 } from '@aws-sdk/client-elasticache';
@@ -18,21 +17,11 @@ import { Cluster, Redis } from 'ioredis';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 import { exchange } from '../support/net.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 150 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 150 });
 
 describe('cluster mode enabled', () => {
   it('creates shards with slots and a configuration endpoint that ioredis Cluster and node-redis createCluster use', async () => {

@@ -6,23 +6,12 @@ import {
   DescribeReplicationGroupsCommand,
   TestFailoverCommand,
   waitUntilReplicationGroupAvailable,
-  type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
 import { RawClient } from '../engines/redis/helpers.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { client } = emulatorForTests({ transitionDelayMs: 50 });
 
 describe('endpoint hand-off', () => {
   it('serves endpoint connections on the node itself and moves them on failover', async () => {

@@ -4,27 +4,16 @@ import {
   CreateCacheClusterCommand,
   CreateCacheParameterGroupCommand,
   DescribeCacheClustersCommand,
-  type ElastiCacheClient,
   ModifyCacheParameterGroupCommand,
   waitUntilCacheClusterAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 50 });
 
 async function fileWith(file: string, text: string): Promise<string> {
   for (let i = 0; i < 400; i++) {

@@ -2,14 +2,12 @@ import {
   CreateCacheClusterCommand,
   DescribeCacheClustersCommand,
   ModifyCacheClusterCommand,
-  type ElastiCacheClient,
   waitUntilCacheClusterAvailable,
 } from '@aws-sdk/client-elasticache';
 import memjs from 'memjs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 import { exchange } from '../support/net.ts';
 
 interface DiscoveringClient {
@@ -23,16 +21,7 @@ const MemcachedElastiCache = createRequire(import.meta.url)('memcached-elasticac
   options: Record<string, unknown>,
 ) => DiscoveringClient;
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { client } = emulatorForTests();
 
 async function describeCluster(id: string) {
   return (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;

@@ -8,7 +8,6 @@ import {
   DescribeCacheEngineVersionsCommand,
   DescribeCacheParametersCommand,
   DescribeEngineDefaultParametersCommand,
-  type ElastiCacheClient,
   ModifyCacheParameterGroupCommand,
   DescribeCacheParameterGroupsCommand,
   ModifyReplicationGroupCommand,
@@ -17,20 +16,10 @@ import {
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { client } = emulatorForTests({ transitionDelayMs: 50 });
 
 async function defaults(family: string): Promise<Map<string, Parameter>> {
   const out = new Map<string, Parameter>();

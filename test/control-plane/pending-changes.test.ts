@@ -7,7 +7,6 @@ import {
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
-  type ElastiCacheClient,
   ModifyCacheClusterCommand,
   ModifyCacheParameterGroupCommand,
   ModifyReplicationGroupCommand,
@@ -15,21 +14,11 @@ import {
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
 import { maintenanceDueAt } from '../../src/lifecycle/maintenance.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 50 });
 
 async function clockNow(): Promise<number> {
   const body = (await (await fetch(`${emulator.url}/_elasticache-local/clock`)).json()) as { now: string };

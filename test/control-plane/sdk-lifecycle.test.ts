@@ -9,7 +9,6 @@ import {
   DescribeCacheClustersCommand,
   DescribeEventsCommand,
   DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
   ListTagsForResourceCommand,
   ModifyCacheClusterCommand,
   RebootCacheClusterCommand,
@@ -22,22 +21,11 @@ import {
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
 import { exchange } from '../support/net.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { client } = emulatorForTests();
 
 describe('a Redis replication group through the SDK', () => {
   it('creates, waits, serves SET/GET on the primary endpoint, replicates to the replica and the reader endpoint, and deletes', async () => {

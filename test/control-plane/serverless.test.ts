@@ -5,26 +5,15 @@ import {
   DeleteServerlessCacheCommand,
   DescribeServerlessCachesCommand,
   ModifyServerlessCacheCommand,
-  type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 100 });
 
 async function waitStatus(name: string, status: string | undefined): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -9,7 +9,6 @@ import {
   DescribeReplicationGroupsCommand,
   DescribeSnapshotsCommand,
   ModifyReplicationGroupCommand,
-  type ElastiCacheClient,
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
@@ -20,22 +19,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT, hasTool } from '../support/emulator.ts';
 import { freePort } from '../support/net.ts';
 
 const haveRedis = hasTool('redis-server');
-let emulator: Emulator;
-let client: ElastiCacheClient;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
-});
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 100 });
 
 async function connect(port: number): Promise<Redis> {
   const redis = new Redis({ port, lazyConnect: true });

@@ -1,5 +1,6 @@
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { start, type Emulator, type EmulatorOptions } from '../../src/index.ts';
 
 export const CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
@@ -27,4 +28,41 @@ export function hasTool(command: string, args: string[] = ['--version']): boolea
     if (process.env.CI === 'true') throw new Error(`${command} is required in CI but is not installed`);
     return false;
   }
+}
+
+/**
+ * An emulator and an SDK client of it for the calling file's (or describe block's) tests: started in
+ * beforeAll, stopped in afterAll. The two are stand-ins usable from the tests on (and in later hooks): each
+ * property read goes to the emulator or client started then, so a file keeps its `emulator` and `client`
+ * names, e.g. `const { emulator, client } = emulatorForTests({ transitionDelayMs: 50 });`.
+ */
+export function emulatorForTests(options: EmulatorOptions = {}): { emulator: Emulator; client: ElastiCacheClient } {
+  let emulator: Emulator | undefined;
+  let client: ElastiCacheClient | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator(options);
+    client = sdkClient(emulator);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.stop();
+  });
+  return { emulator: standIn('emulator', () => emulator), client: standIn('client', () => client) };
+}
+
+function standIn<T extends object>(name: string, current: () => T | undefined): T {
+  const started = (): T => {
+    const target = current();
+    if (target === undefined) throw new Error(`the ${name} is used before its beforeAll started it`);
+    return target;
+  };
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = started();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+    // The SDK's paginators check `client instanceof ElastiCacheClient`.
+    getPrototypeOf: () => Reflect.getPrototypeOf(started()),
+  });
 }
