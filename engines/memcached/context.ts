@@ -56,6 +56,8 @@ export interface Settings {
   workerThreads: number;
   /** -A: the `shutdown` command is accepted (ElastiCache nodes refuse it). */
   shutdownCommand: boolean;
+  /** `lru_crawler`, `lru` and `slabs` are served (ElastiCache's 1.6.17+ nodes do not: their parameter group sets these). */
+  adminCommands: boolean;
   /** -R: requests a connection runs before yielding to others (counted in conn_yields). */
   reqsPerEvent: number;
 }

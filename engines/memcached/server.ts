@@ -99,6 +99,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     reqsPerEvent: 20,
     watchEnabled: true,
     shutdownCommand: false,
+    adminCommands: true,
     readBufMemLimit: 0,
     workerThreads: 4,
     ...options.settings,

@@ -74,7 +74,7 @@ export function executeText(s: Session, req: TextRequest): void {
     return;
   }
   const handler = HANDLERS[tokens[0]!];
-  if (handler !== undefined) return handler(s, tokens, req);
+  if (handler !== undefined && (s.ctx.settings.adminCommands || !ADMIN_COMMANDS.has(tokens[0]!))) return handler(s, tokens, req);
   if (looksLikeHttp(tokens)) {
     // memcached hangs up on HTTP requests without a word (and without replies still queued), so a
     // browser or proxy tricked into talking to it gets nothing back.
@@ -84,6 +84,9 @@ export function executeText(s: Session, req: TextRequest): void {
   }
   s.out.text('ERROR\r\n');
 }
+
+/** What ElastiCache's memcached 1.6.17+ nodes no longer serve: an unknown command there. */
+const ADMIN_COMMANDS = new Set(['lru_crawler', 'lru', 'slabs']);
 
 /** Command names whose first byte memcached routes to a family: an unknown one is ERROR, never HTTP. */
 const ROUTED_FIRST_BYTES = new Set(['g', 's', 'a', 'c', 'i', 'd', 't']);

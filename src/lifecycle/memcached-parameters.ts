@@ -1,6 +1,7 @@
 // ElastiCache memcached parameters (the parameter group's effective values) as engine options.
 // AWS applies them at node start, as memcached's command-line options, so they are read once here.
 import type { MemcachedServerOptions } from '../../engines/memcached/index.ts';
+import { compareVersions } from '../catalog/engine-versions.ts';
 
 const MIB = 1024 * 1024;
 /** memcached refuses to run with less cache memory than this. */
@@ -30,8 +31,11 @@ function flag(parameters: Map<string, string>, name: string): boolean | undefine
   return v === '1' || v === 'true' || v === 'yes';
 }
 
-/** `memoryBytes` is the node type's memory; memcached_connections_overhead (MiB) is kept back from the cache. */
-export function memcachedNodeOptions(parameters: Map<string, string>, memoryBytes: number): NodeOptions {
+/**
+ * `memoryBytes` is the node type's memory; memcached_connections_overhead (MiB) is kept back from the cache.
+ * `engineVersion` is the node's ElastiCache engine version.
+ */
+export function memcachedNodeOptions(parameters: Map<string, string>, memoryBytes: number, engineVersion?: string): NodeOptions {
   const overhead = (int(parameters, 'memcached_connections_overhead') ?? 0) * MIB;
   const maxItemSize = int(parameters, 'max_item_size');
   const maxConnections = int(parameters, 'max_simultaneous_connections_per_server');
@@ -45,6 +49,9 @@ export function memcachedNodeOptions(parameters: Map<string, string>, memoryByte
   // memcached refuses -R 0; the parameter's range starts there.
   if (requestsPerEvent !== undefined && requestsPerEvent > 0) settings.reqsPerEvent = requestsPerEvent;
   if (automove !== undefined && automove <= 2) settings.slabAutomove = automove;
+  // From 1.6.17 AWS no longer serves the lru_crawler, lru and slabs admin commands: the parameter group sets
+  // what they would change at run time.
+  if (engineVersion !== undefined && compareVersions(engineVersion, '1.6.17') >= 0) settings.adminCommands = false;
   return {
     memoryLimit: Math.max(MIN_CACHE_MEMORY, memoryBytes - overhead),
     maxItemSize: maxItemSize !== undefined && maxItemSize > 0 ? maxItemSize : undefined,

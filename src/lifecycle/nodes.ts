@@ -80,7 +80,7 @@ export class NodeSupervisor {
         host: spec.host,
         port,
         tls: spec.tls,
-        ...memcachedNodeOptions(spec.parameters, spec.memoryBytes),
+        ...memcachedNodeOptions(spec.parameters, spec.memoryBytes, spec.engineVersion),
         clusterConfig: spec.clusterConfig,
         version: spec.engineVersion,
       });

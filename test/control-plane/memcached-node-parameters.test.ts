@@ -11,6 +11,7 @@ import {
 import memjs from 'memjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
+import { exchange } from '../support/net.ts';
 
 const { client } = emulatorForTests();
 const clients: memjs.Client[] = [];
@@ -60,5 +61,23 @@ describe('memcached1.6 parameters on the node', () => {
     const s = await nodeSettings('mc-tuned');
     expect([s.lru_maintainer_thread, s.lru_crawler, s.slab_reassign, s.slab_automove]).toEqual(['yes', 'yes', 'yes', '2']);
     expect([s.chunk_size, s.growth_factor, s.item_size_max, s.idle_timeout]).toEqual(['64', '1.50', String(2 * 1024 * 1024), '600']);
+  });
+});
+
+describe('admin commands on the node', () => {
+  /** The node's answers to `script` over the text protocol. */
+  async function exchangeWith(clusterId: string, script: string, lines: number): Promise<string> {
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: clusterId });
+    const cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+    return exchange(cluster.CacheNodes![0]!.Endpoint!.Port!, script, new RegExp(`^(?:[^\\n]*\\n){${lines}}$`));
+  }
+
+  it('from 1.6.17, lru_crawler, lru and slabs are not served (AWS sets them through the parameter group); 1.6.12 still serves them', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc-new', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc-old', Engine: 'memcached', EngineVersion: '1.6.12', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    const script = 'lru_crawler crawl all\r\nslabs automove 1\r\nlru mode flat\r\nversion\r\n';
+    expect(await exchangeWith('mc-new', script, 4)).toMatch(/^ERROR\r\nERROR\r\nERROR\r\nVERSION 1\.6\.\d+\r\n$/);
+    // The default group leaves the crawler off (lru_crawler 0), which the command reports.
+    expect(await exchangeWith('mc-old', script, 4)).toMatch(/^CLIENT_ERROR lru crawler disabled\r\nOK\r\nOK\r\nVERSION 1\.6\.\d+\r\n$/);
   });
 });
