@@ -14,9 +14,10 @@ import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
 import { availableGroup, describeGroup, userEndpoint, type Endpoint } from '../support/groups.ts';
 import { firstReply } from '../support/net.ts';
 
-// Outside every range and below the OS's ephemeral ports, so nothing else is handed it meanwhile.
-const NAMED = 23470;
-const RANGE = '23471-23499';
+// A block no other test file uses (ports 23400-23449, lifecycle-failures 23480-23490, lifecycle-restart
+// 23500-23539, lifecycle-network/property 23600-23699), below the OS's ephemeral ports.
+const NAMED = 23700;
+const RANGE = '23701-23729';
 const linux = process.platform === 'linux';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-aliases-'));
 const opened: { stop(): Promise<void> }[] = [];
@@ -112,15 +113,15 @@ describe.runIf(linux)('groups that share a port get loopback addresses of their 
 
   it('--loopback-aliases off: a taken port moves the endpoint into the range instead', async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-no-aliases-'));
-    const emulator = await startEmulator({ dataDir: own, nodePortRange: '23500-23519', redisDefaultPort: NAMED + 50, loopbackAliases: false, transitionDelayMs: 50 });
+    const emulator = await startEmulator({ dataDir: own, nodePortRange: '23730-23749', redisDefaultPort: NAMED + 50, loopbackAliases: false, transitionDelayMs: 50 });
     const api = sdkClient(emulator);
     try {
       const a = userEndpoint(await availableGroup(api, { ReplicationGroupId: 'a', NumCacheClusters: 1 }));
       const b = userEndpoint(await availableGroup(api, { ReplicationGroupId: 'b', NumCacheClusters: 1 }));
       expect(a).toEqual({ host: '127.0.0.1', port: NAMED + 50 });
       expect(b.host).toBe('127.0.0.1');
-      expect(b.port).toBeGreaterThanOrEqual(23500);
-      expect(b.port).toBeLessThanOrEqual(23519);
+      expect(b.port).toBeGreaterThanOrEqual(23730);
+      expect(b.port).toBeLessThanOrEqual(23749);
     } finally {
       api.destroy();
       await emulator.stop();
