@@ -3,8 +3,9 @@
 // FUNCTION KILL: ours answered -BUSY, so the function was never killed and every later test met
 // -BUSY); unknown commands and arity errors are answered as such before any -BUSY; a client under
 // CLIENT REPLY OFF is refused silently; after FUNCTION KILL the node takes FLUSHALL again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -47,19 +48,12 @@ async function busySession(port: number): Promise<string[]> {
 }
 
 describe.skipIf(!available)('commands of other clients while a function is busy', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ours?.server.close(), real?.stop()]);
-  });
+  const servers = serverPair();
 
   it('are answered as by redis-server, and the node is usable after FUNCTION KILL', async () => {
-    const want = await busySession(real.port);
+    const want = await busySession(servers.real.port);
     expect(want[3]).toContain('running_script');
     expect(want[12]).toBe('+OK\r\n');
-    expect(await busySession(ours.port)).toEqual(want);
+    expect(await busySession(servers.ours.port)).toEqual(want);
   }, 60_000);
 });

@@ -3,8 +3,9 @@
 // command's own error when it ran, neither twice when the script passes it on; the script's command
 // is a failed call whenever its reply holds an error; redis.error_reply and {err=...} count when
 // replied. Also SORT BY a constant from a script, which Redis sorts anyway.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -50,20 +51,13 @@ async function run(port: number, scenario: string[][]): Promise<string[]> {
 }
 
 describe.skipIf(!available)('error and command stats of scripts', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ours?.server.close(), real?.stop()]);
-  });
+  const servers = serverPair();
 
   it('count as in redis-server for refusals, command errors, pcall and error replies', async () => {
     const diffs: { scenario: string; ours: string[]; real: string[] }[] = [];
     for (const sc of SCENARIOS) {
-      const want = await run(real.port, sc);
-      const got = await run(ours.port, sc);
+      const want = await run(servers.real.port, sc);
+      const got = await run(servers.ours.port, sc);
       if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push({ scenario: JSON.stringify(sc), ours: got, real: want });
     }
     expect(diffs).toEqual([]);

@@ -2,8 +2,9 @@
 // bytes longer): the RDB function opcode, the code as an RDB string (LZF-compressed exactly when
 // and as liblzf would), the RDB version and the CRC64. One library per dump: with several, Redis
 // lists them in its hash order. FUNCTION RESTORE of what is not such a payload.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -70,23 +71,16 @@ async function restores(port: number): Promise<string[]> {
 }
 
 describe.skipIf(!available)('FUNCTION DUMP', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ours?.server.close(), real?.stop()]);
-  });
+  const servers = serverPair();
 
   it('RESTORE refuses what redis-server refuses, with its errors', async () => {
-    const want = await restores(real.port);
+    const want = await restores(servers.real.port);
     expect(want[0]).toBe('-ERR given type is not a function\r\n');
-    expect(await restores(ours.port)).toEqual(want);
+    expect(await restores(servers.ours.port)).toEqual(want);
   }, 60_000);
 
   it('gives the payload redis-server gives, byte for byte', async () => {
-    const want = await dumps(real.port);
-    expect(await dumps(ours.port)).toEqual(want);
+    const want = await dumps(servers.real.port);
+    expect(await dumps(servers.ours.port)).toEqual(want);
   }, 60_000);
 });

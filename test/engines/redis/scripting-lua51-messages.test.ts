@@ -4,8 +4,9 @@
 // pcall, 'format' with the caller's position), error() positions a number too, ipairs takes only a
 // table, assert wants a string message, compile errors quote '<eof>' and do not say where a long string began, and lua-cjson names
 // the token it found.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -91,17 +92,10 @@ const SCRIPTS = [
 ];
 
 describe.skipIf(!available)('Lua 5.1 error texts', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ours?.server.close(), real?.stop()]);
-  });
+  const servers = serverPair();
 
   it('match redis-server reply for reply', async () => {
-    const out = await differential(ours.port, real.port, SCRIPTS.map((s) => ['EVAL', s, '0']));
+    const out = await differential(servers.ours.port, servers.real.port, SCRIPTS.map((s) => ['EVAL', s, '0']));
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   }, 60_000);
 });
