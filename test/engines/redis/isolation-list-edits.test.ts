@@ -2,8 +2,8 @@
 // whole list): over hundreds of thousands of elements another node keeps answering PING, and the list
 // left equals redis-server's.
 import { describe, expect, it } from 'vitest';
-import { differential, encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
-import { digestOf, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { onBoth, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 200_000);
 const available = realRedisAvailable();
@@ -22,20 +22,8 @@ function fill(): string[][] {
 describe.skipIf(!available)('list edits in the middle of long lists', () => {
   const s = stallServers(fill);
 
-  async function both(cmd: string[], key: string): Promise<{ reply: string; content: string }[]> {
-    return Promise.all(
-      [s.busy.port, s.real.port].map(async (port) => {
-        const c = await RawClient.connect(port);
-        try {
-          c.write(encodeCommand(cmd));
-          const reply = (await c.read(60_000)).toString('latin1');
-          return { reply, content: (await digestOf(port, ['LRANGE', key, '0', '-1'])).sha };
-        } finally {
-          c.close();
-        }
-      }),
-    );
-  }
+  /** The reply, then the key's whole content, as each server has it. */
+  const both = (cmd: readonly string[], key: string) => onBoth(s, cmd, ['LRANGE', key, '0', '-1']);
 
   it('LINSERT, LREM and LTRIM deep inside a long list leave what redis-server leaves, another node answering', async () => {
     for (const [cmd, key] of [

@@ -2,8 +2,8 @@
 // slices: over hundreds of thousands of members another node keeps answering PING, and what is left or
 // stored equals redis-server's.
 import { describe, expect, it } from 'vitest';
-import { differential, encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
-import { bound, digestOf, STALL_BOUND_MS, stallServers, wholeTurn, whileWorking } from './stall.ts';
+import { differential, RawClient, realRedisAvailable } from './helpers.ts';
+import { bound, onBoth, STALL_BOUND_MS, stallServers, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 100_000);
 const available = realRedisAvailable();
@@ -28,21 +28,7 @@ describe.skipIf(!available)('sorted-set range writes over big sets', () => {
   const s = stallServers(fill);
 
   /** The reply, then the key's whole content, as each server has it. */
-  async function both(cmd: string[], key: string): Promise<{ reply: string; content: string }[]> {
-    return Promise.all(
-      [s.busy.port, s.real.port].map(async (port) => {
-        const c = await RawClient.connect(port);
-        try {
-          c.write(encodeCommand(cmd));
-          const reply = (await c.read(60_000)).toString('latin1');
-          const content = (await digestOf(port, ['ZRANGE', key, '0', '-1', 'WITHSCORES'])).sha;
-          return { reply, content };
-        } finally {
-          c.close();
-        }
-      }),
-    );
-  }
+  const both = (cmd: readonly string[], key: string) => onBoth(s, cmd, ['ZRANGE', key, '0', '-1', 'WITHSCORES']);
 
   it('ZREMRANGEBYRANK, BYSCORE and BYLEX of most of a big set leave what redis-server leaves, another node answering', async () => {
     const cases: [string[], string][] = [

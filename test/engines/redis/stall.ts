@@ -122,3 +122,22 @@ export function stallServers(fill: () => string[][]): StallServers {
   });
   return s;
 }
+
+/**
+ * Runs `cmd` on the busy node and on redis-server at once: each one's reply, then the digest of what
+ * `contentCmd` reads back there (the key's whole content after the command).
+ */
+export function onBoth(s: StallServers, cmd: readonly string[], contentCmd: string[]): Promise<{ reply: string; content: string }[]> {
+  return Promise.all(
+    [s.busy.port, s.real.port].map(async (port) => {
+      const c = await RawClient.connect(port);
+      try {
+        c.write(encodeCommand([...cmd]));
+        const reply = (await c.read(60_000)).toString('latin1');
+        return { reply, content: (await digestOf(port, contentCmd)).sha };
+      } finally {
+        c.close();
+      }
+    }),
+  );
+}
