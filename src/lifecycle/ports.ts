@@ -33,16 +33,12 @@ export class PortAllocator {
     private readonly range: PortRange,
     readonly host: string,
     /** Other loopback addresses a named endpoint port may move to, keeping its number (empty: none). */
-    readonly aliases: readonly string[] = [],
+    private readonly aliases: readonly string[] = [],
   ) {}
 
   /** Marks ports that records already own, so a restart hands them out to nobody else. */
   reserve(port: number): void {
     if (port > 0) this.reserved.add(port);
-  }
-
-  isReserved(port: number): boolean {
-    return this.reserved.has(port);
   }
 
   release(...ports: number[]): void {
