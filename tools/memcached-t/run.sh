@@ -17,8 +17,10 @@ if [ ! -d "$src/t" ]; then
   apt_opts="-o Dir::Etc::SourceList=$work/apt/sources.list -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$work/apt/lists -o Debug::NoLocking=1"
   # shellcheck disable=SC2086
   apt-get -qq $apt_opts update
+  # --only-source: without it apt resolves the name through the installed binary package, whose
+  # version (a later Debian security update, 1.6.18-1+deb12u1) is not in this index.
   # shellcheck disable=SC2086
-  (cd "$work" && apt-get -qq $apt_opts source --download-only memcached=1.6.18-1)
+  (cd "$work" && apt-get -qq $apt_opts --only-source source --download-only memcached=1.6.18-1)
   tar -C "$work" -xf "$work/memcached_1.6.18.orig.tar.xz"
 fi
 
