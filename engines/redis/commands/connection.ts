@@ -5,15 +5,17 @@ import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
 import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
+import { CLIENT_HELP } from './help-texts.ts';
 import { is, writeHelp } from './util.ts';
 
 /** AUTH and HELLO AUTH: a user and password, or just the default user's password. */
-function checkPassword(c: Client, user: string | null, pass: string, via: string): void {
+/** `typed` is the command's name as the client spelt it: ACL LOG shows it as the refused object. */
+function checkPassword(c: Client, user: string | null, pass: string, typed: string): void {
   const acl = c.engine.acl;
   if (user === null && acl.defaultUser.nopass) {
     fail('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
   }
-  if (!acl.authenticate(c, user ?? 'default', pass, via)) fail(E.WRONGPASS);
+  if (!acl.authenticate(c, user ?? 'default', pass, typed)) fail(E.WRONGPASS);
 }
 
 function hello(c: Client, a: string[]): void {
@@ -29,7 +31,7 @@ function hello(c: Client, a: string[]): void {
   let setName: string | null = null;
   for (; i < a.length; i++) {
     if (is(a[i], 'auth') && i + 2 < a.length) {
-      checkPassword(c, a[i + 1] as string, a[i + 2] as string, 'hello');
+      checkPassword(c, a[i + 1] as string, a[i + 2] as string, a[0] as string);
       i += 2;
     } else if (is(a[i], 'setname') && i + 1 < a.length) {
       setName = a[++i] as string;
@@ -106,29 +108,6 @@ export function clientInfoLine(c: Client): string {
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
-
-const CLIENT_HELP = [
-  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'CACHING (YES|NO)',
-  'GETNAME',
-  'GETREDIR',
-  'ID',
-  'INFO',
-  'KILL <ip:port>',
-  'KILL <option> <value> [<option> <value> [...]]',
-  'LIST [options ...]',
-  'UNPAUSE',
-  'PAUSE <timeout> [WRITE|ALL]',
-  'REPLY (ON|OFF|SKIP)',
-  'SETINFO <option> <value>',
-  'SETNAME <name>',
-  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
-  'TRACKINGINFO',
-  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
-  'NO-EVICT (ON|OFF)',
-  'NO-TOUCH (ON|OFF)',
-  'HELP',
-];
 
 function clientKill(c: Client, a: string[]): void {
   const e = c.engine;
@@ -281,8 +260,8 @@ export const connectionCommands = defineGroup('connection', [
     flags: ['no_auth', 'fast', 'sentinel'],
     handler: (c, a) => {
       if (a.length > 3) fail(E.SYNTAX);
-      if (a.length === 3) checkPassword(c, a[1] as string, a[2] as string, 'auth');
-      else checkPassword(c, null, a[1] as string, 'auth');
+      if (a.length === 3) checkPassword(c, a[1] as string, a[2] as string, a[0] as string);
+      else checkPassword(c, null, a[1] as string, a[0] as string);
       c.w.ok();
     },
   },

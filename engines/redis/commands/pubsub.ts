@@ -6,6 +6,8 @@ import { fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { SubKind } from '../pubsub.ts';
 import { pushTo } from '../push.ts';
+import { PUBSUB_HELP } from './help-texts.ts';
+import { writeHelp } from './util.ts';
 
 const VERBS: Record<SubKind, [sub: string, unsub: string]> = {
   channel: ['subscribe', 'unsubscribe'],
@@ -111,11 +113,7 @@ export const pubsubCommands = defineGroup('pubsub', [
         name: 'help',
         arity: 2,
         flags: ['loading', 'stale'],
-        handler: (c) => {
-          const lines = ['PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'CHANNELS [<pattern>]', 'NUMPAT', 'NUMSUB [<channel> ...]', 'SHARDCHANNELS [<pattern>]', 'SHARDNUMSUB [<shardchannel> ...]', 'HELP'];
-          c.w.array(lines.length);
-          for (const l of lines) c.w.simple(l);
-        },
+        handler: (c) => writeHelp(c, PUBSUB_HELP),
       },
     ],
   },

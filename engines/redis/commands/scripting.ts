@@ -5,6 +5,7 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { flagNames } from '../scripting/flags.ts';
 import { dumpFunctions, parseFunctionDump } from '../scripting/function-dump.ts';
+import { writeHelp } from './util.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
 export function splitKeys(args: string[]): { keys: string[]; argv: string[] } {
@@ -43,7 +44,7 @@ function evalGeneric(c: Client, args: string[], bySha: boolean, readOnly: boolea
 }
 
 function scriptHelp(c: Client): void {
-  c.w.bulks([
+  writeHelp(c, [
     'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
     'DEBUG (YES|SYNC|NO)',
     '    Set the debug mode for subsequent scripts executed.',
@@ -338,11 +339,7 @@ export const functionCommands = defineGroup('scripting', [
           c.w.ok();
         },
       },
-      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@scripting'], handler: (c) => {
-          c.w.array(FUNCTION_HELP.length);
-          for (const line of FUNCTION_HELP) c.w.simple(line);
-        },
-      },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], acl: ['@scripting'], handler: (c) => writeHelp(c, FUNCTION_HELP) },
     ],
   },
 ]);

@@ -13,6 +13,7 @@ import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
 import { parseIntArg } from '../num.ts';
+import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
 import { is, writeHelp } from './util.ts';
 
 function flushOption(a: string[], from: number): void {
@@ -57,20 +58,6 @@ function migrateCommand(c: Client, a: string[]): void {
   if (!keys.some((k) => c.db.exists(k))) return c.w.simple('NOKEY');
   fail('ERR MIGRATE is not supported by this server');
 }
-
-const CONFIG_HELP = [
-  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
-  'GET <pattern>',
-  '    Return parameters matching the glob-like <pattern> and their values.',
-  'SET <directive> <value>',
-  '    Set the configuration <directive> to <value>.',
-  'RESETSTAT',
-  '    Reset statistics reported by the INFO command.',
-  'REWRITE',
-  '    Rewrite the configuration file.',
-  'HELP',
-  '    Print this help.',
-];
 
 /** REPLICAOF host port follows another server of this process; REPLICAOF NO ONE promotes. */
 function replicaOfCommand(c: Client, a: string[]): void {
@@ -372,7 +359,7 @@ export const serverCommands = defineGroup('server', [
           c.w.ok();
         },
       },
-      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, ['SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'GET [<count>]', 'LEN', 'RESET', 'HELP']) },
+      { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, SLOWLOG_HELP) },
     ],
   },
   {
@@ -409,7 +396,7 @@ export const serverCommands = defineGroup('server', [
       { name: 'doctor', arity: 2, flags: [], handler: (c) => c.w.verbatim(memoryDoctor(c.engine.usedMemory())) },
       { name: 'malloc-stats', arity: 2, flags: [], handler: (c) => c.w.verbatim('Stats not supported for the current allocator') },
       { name: 'purge', arity: 2, flags: [], handler: (c) => c.w.ok() },
-      { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, ['MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:', 'DOCTOR', 'MALLOC-STATS', 'PURGE', 'STATS', 'USAGE <key> [SAMPLES <count>]', 'HELP']) },
+      { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, MEMORY_HELP) },
     ],
   },
   {
