@@ -59,6 +59,17 @@ function migrateCommand(c: Client, a: string[]): void {
   fail('ERR MIGRATE is not supported by this server');
 }
 
+/** SHUTDOWN's option rules as 7.0 checks them, so a malformed call is a syntax error as there. */
+function shutdownOptions(a: string[]): void {
+  const seen = new Set<string>();
+  for (const opt of a.slice(1)) {
+    const o = opt.toLowerCase();
+    if (!['nosave', 'save', 'now', 'force', 'abort'].includes(o)) fail(E.SYNTAX);
+    seen.add(o);
+  }
+  if ((seen.has('abort') && seen.size > 1) || (seen.has('save') && seen.has('nosave'))) fail(E.SYNTAX);
+}
+
 /** REPLICAOF host port follows another server of this process; REPLICAOF NO ONE promotes. */
 function replicaOfCommand(c: Client, a: string[]): void {
   const e = c.engine;
@@ -168,7 +179,9 @@ export const serverCommands = defineGroup('server', [
     name: 'bgsave',
     arity: -1,
     flags: ['admin'],
-    handler: (c) => {
+    handler: (c, a) => {
+      // 7.0 takes SCHEDULE alone; anything else is a syntax error before any save starts.
+      if (a.length > 2 || (a.length === 2 && !is(a[1], 'schedule'))) fail(E.SYNTAX);
       c.engine.lastSave = c.engine.clock.now();
       c.w.simple('Background saving started');
     },
@@ -178,7 +191,10 @@ export const serverCommands = defineGroup('server', [
     name: 'shutdown',
     arity: -1,
     flags: ['admin', 'no_multi', 'allow_busy'],
-    handler: () => fail('ERR SHUTDOWN is disabled in this server; stop it through its owner'),
+    handler: (_c, a) => {
+      shutdownOptions(a);
+      fail('ERR SHUTDOWN is disabled in this server; stop it through its owner');
+    },
   },
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },

@@ -30,4 +30,9 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
     await sameReplies(helps);
     await sameReplies(helps, 3);
   });
+
+  it('BGSAVE takes SCHEDULE alone and SHUTDOWN only its options: anything else is a syntax error', async () => {
+    // No valid BGSAVE here: a second one while redis-server's child runs would answer differently.
+    await sameReplies('BGSAVE x y z\nBGSAVE x\nBGSAVE schedule x\nSHUTDOWN x y z\nSHUTDOWN abort now\nSHUTDOWN save nosave\nMULTI\nBGSAVE x\nEXEC');
+  });
 });
