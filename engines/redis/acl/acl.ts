@@ -7,7 +7,8 @@ import { RedisError } from '../errors.ts';
 import { AclRuleError } from './errors.ts';
 import { AclLog, type LogContext } from './log.ts';
 import type { AclCommands, Denial } from './selector.ts';
-import { AclUser } from './user.ts';
+import { AclUser, type ChannelRules } from './user.ts';
+import { globMatch } from '../glob.ts';
 
 export const DEFAULT_USER = 'default';
 
@@ -116,8 +117,31 @@ export class Acl {
       }
     }
     draft.refresh(this.cmds);
-    if (existing) existing.assign(draft);
-    else this.users.set(name, draft);
+    if (existing) {
+      const before = existing.channelRules();
+      existing.assign(draft);
+      this.killRevokedSubscribers(existing, before);
+    } else this.users.set(name, draft);
+  }
+
+  /**
+   * As Redis's ACLKillPubsubClientsIfNeeded: when a user's channel rules lose a pattern it had,
+   * its connections subscribed to a channel (or pattern, compared literally) no longer allowed are
+   * closed at once. Gaining allchannels or keeping every old pattern closes nobody.
+   */
+  private killRevokedSubscribers(user: AclUser, before: ChannelRules): void {
+    const now = user.channelRules();
+    if (now.all) return;
+    if (!before.all && before.patterns.every((p) => now.patterns.includes(p))) return;
+    const allowed = (name: string, literal: boolean) => now.patterns.some((p) => (literal ? p === name : globMatch(p, name)));
+    for (const c of [...this.engine.clients.values()]) {
+      if (c.user !== user || !c.inPubSubContext) continue;
+      const revoked =
+        [...c.psubs].some((p) => !allowed(p, true)) || [...c.subs].some((ch) => !allowed(ch, false)) || [...c.ssubs].some((ch) => !allowed(ch, false));
+      if (!revoked) continue;
+      if (c === this.engine.currentClient) c.closing = true;
+      else this.engine.closeClient(c, true);
+    }
   }
 
   private newUser(name: string): AclUser {
@@ -205,6 +229,13 @@ export class Acl {
  * The one permission check every path that runs a command goes through (client commands, EXEC,
  * scripts' redis.call): null when allowed, else the NOPERM reply, with the refusal logged.
  */
-export function checkPermission(engine: Engine, c: Client, def: CommandDef, args: string[], context: LogContext = 'toplevel'): string | null {
+export function checkPermission(
+  engine: Engine,
+  c: Client,
+  def: CommandDef,
+  args: string[],
+  // A refusal while queuing a transaction is logged in the multi context, as when EXEC runs it.
+  context: LogContext = c.multi !== null ? 'multi' : 'toplevel',
+): string | null {
   return c.user.unrestricted ? null : engine.acl.check(c, def, args, context);
 }

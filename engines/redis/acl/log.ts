@@ -6,8 +6,6 @@ import { clientInfoLine } from '../commands/connection.ts';
 export type LogReason = 'command' | 'key' | 'channel' | 'auth';
 export type LogContext = 'toplevel' | 'multi' | 'lua' | 'module';
 
-/** acllog-max-len's default. */
-export const ACL_LOG_MAX_LEN = 128;
 const GROUPING_WINDOW_MS = 60_000;
 
 export interface LogEntry {
@@ -23,7 +21,6 @@ export interface LogEntry {
 
 export class AclLog {
   entries: LogEntry[] = [];
-  maxLen = ACL_LOG_MAX_LEN;
 
   add(c: Client, reason: LogReason, context: LogContext, object: string, username: string): void {
     const now = c.engine.clock.now();
@@ -40,7 +37,9 @@ export class AclLog {
       return;
     }
     this.entries.unshift({ count: 1, reason, context, object, username, at: now, clientInfo: info });
-    if (this.entries.length > this.maxLen) this.entries.length = this.maxLen;
+    // Trimmed only as an entry comes in: lowering acllog-max-len leaves the log as it is until then.
+    const maxLen = Number(c.engine.config.get('acllog-max-len'));
+    if (this.entries.length > maxLen) this.entries.length = maxLen;
   }
 
   write(c: Client, count: number): void {

@@ -154,18 +154,20 @@ export class Selector {
     const parent = cmds.lookup(spec.slice(0, bar));
     const rest = spec.slice(bar + 1);
     if (parent === undefined || rest === '') throw new AclRuleError('Unknown command or category name in ACL');
+    if (rest.includes('|')) {
+      // Redis splits `+a|b|c` at the last bar: a first argument of `a|b`, refused as such only when
+      // `a|b` is a real subcommand.
+      const named = allow && parent.subcommands?.has(rest.slice(0, rest.indexOf('|')).toLowerCase()) === true;
+      throw new AclRuleError(named ? 'Allowing first-arg of a subcommand is not supported' : 'Unknown command or category name in ACL');
+    }
     if (parent.subcommands) {
       const sub = parent.subcommands.get(rest.toLowerCase());
-      if (sub === undefined) {
-        if (rest.includes('|') && allow) throw new AclRuleError('Allowing first-arg of a subcommand is not supported');
-        throw new AclRuleError('Unknown command or category name in ACL');
-      }
+      if (sub === undefined) throw new AclRuleError('Unknown command or category name in ACL');
       this.setCommand(sub, allow);
       return;
     }
     // A command without subcommands: `+select|0` allows just that first argument.
     if (!allow) throw new AclRuleError('Unknown command or category name in ACL');
-    if (rest.includes('|')) throw new AclRuleError('Allowing first-arg of a subcommand is not supported');
     if (this.allowed.has(parent.id)) return;
     const list = this.firstArgs.get(parent.id) ?? [];
     const arg = rest.toLowerCase();

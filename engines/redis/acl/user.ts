@@ -9,6 +9,11 @@ export function hashPassword(pass: string): string {
 
 const HASH = /^[0-9a-f]{64}$/;
 
+export interface ChannelRules {
+  all: boolean;
+  patterns: string[];
+}
+
 const DENIAL_RANK = { command: 1, key: 2, channel: 4 } as const;
 
 export class AclUser {
@@ -119,6 +124,12 @@ export class AclUser {
   readsAnyKey(def: Parameters<Selector['check']>[0], args: string[]): boolean {
     if (this.unrestricted) return true;
     return [this.root, ...this.selectors].some((sel) => sel.check(def, args) === null && sel.readsAnyKey());
+  }
+
+  /** Every selector's channel patterns together: what a subscriber of this user may keep. */
+  channelRules(): ChannelRules {
+    const sels = [this.root, ...this.selectors];
+    return { all: sels.some((s) => s.allChannels), patterns: sels.flatMap((s) => s.channels) };
   }
 
   flags(): string[] {

@@ -83,7 +83,7 @@ function getUser(c: Client, u: AclUser): void {
 
 function cat(c: Client, a: string[]): void {
   if (a.length === 2) return c.w.bulks(CATEGORIES);
-  if (a.length > 3) fail("ERR wrong number of arguments for 'acl|cat' command");
+  if (a.length > 3) fail(E.SUB_SYNTAX(a));
   const wanted = (a[2] as string).toLowerCase();
   if (!CATEGORIES.includes(wanted)) fail(`ERR Unknown category '${a[2]}'`);
   const names: string[] = [];
@@ -95,7 +95,7 @@ function cat(c: Client, a: string[]): void {
 
 function log(c: Client, a: string[]): void {
   const acl = c.engine.acl;
-  if (a.length > 3) fail(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try ACL HELP.`);
+  if (a.length > 3) fail(E.SUB_SYNTAX(a));
   if (a.length === 3 && is(a[2], 'reset')) {
     acl.log.entries = [];
     return c.w.ok();
@@ -121,7 +121,7 @@ function genPass(c: Client, a: string[]): void {
   if (a.length === 3) {
     bits = parseIntArg(a[2] as string);
     if (bits <= 0 || bits > MAX_GENPASS_BITS) fail(`ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to ${MAX_GENPASS_BITS}`);
-  } else if (a.length > 3) fail(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try ACL HELP.`);
+  } else if (a.length > 3) fail(E.SUB_SYNTAX(a));
   const chars = Math.ceil(bits / 4);
   c.w.bulk(randomBytes(Math.ceil(chars / 2)).toString('hex').slice(0, chars));
 }

@@ -28,14 +28,15 @@ function hello(c: Client, a: string[]): void {
     proto = v;
     i = 2;
   }
-  let setName: string | null = null;
+  // redis-server 7.0 acts on each option as it reads it: a name set before a failing option stays.
   for (; i < a.length; i++) {
     if (is(a[i], 'auth') && i + 2 < a.length) {
       checkPassword(c, a[i + 1] as string, a[i + 2] as string, a[0] as string);
       i += 2;
     } else if (is(a[i], 'setname') && i + 1 < a.length) {
-      setName = a[++i] as string;
-      validateName(setName);
+      const name = a[++i] as string;
+      validateName(name);
+      c.name = name;
     } else {
       fail(`ERR Syntax error in HELLO option '${a[i]}'`);
     }
@@ -43,7 +44,6 @@ function hello(c: Client, a: string[]): void {
   if (!c.authenticated) {
     fail('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
   }
-  if (setName !== null) c.name = setName;
   c.w.proto = proto;
   c.w.map(7);
   c.w.bulk('server');
@@ -467,7 +467,7 @@ export const connectionCommands = defineGroup('connection', [
         flags: [],
         handler: (c, a) => {
           const t = c.tracking;
-          if (t === null || (!t.optin && !t.optout)) fail('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+          if (t === null) fail('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
           if (is(a[2], 'yes')) {
             if (!t.optin) fail('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
             t.caching = true;
