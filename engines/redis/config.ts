@@ -2,6 +2,7 @@
 // its text form and its validation.
 import { limits } from './limits.ts';
 import { DEFAULT_ENCODING_THRESHOLDS, type EncodingThresholds } from './db/objects.ts';
+import { asCString } from './c-string.ts';
 import { fail } from './errors.ts';
 import { ALIASES, PARAMS, type ParamSpec } from './config-table.ts';
 import { I64_MAX, toFloat, toI64 } from './num.ts';
@@ -138,7 +139,7 @@ export class Config {
     for (const [name, value] of pairs) {
       const lower = name.toLowerCase();
       const spec = PARAMS.get(lower);
-      if (spec === undefined) fail(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
+      if (spec === undefined) fail(`ERR Unknown option or number of arguments for CONFIG SET - '${asCString(name)}'`);
       const key = ALIASES.get(lower) ?? lower;
       if (seen.has(key)) setFailed(name, 'duplicate parameter');
       seen.add(key);

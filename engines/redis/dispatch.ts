@@ -1,6 +1,7 @@
 // Runs one parsed command for a client: lookup, the central checks Redis makes before executing
 // (arity, auth, pub/sub context, OOM, MULTI queueing), the handler, and the bookkeeping after it.
 import { checkPermission } from './acl/acl.ts';
+import { asCString } from './c-string.ts';
 import type { Client } from './client.ts';
 import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
@@ -9,13 +10,15 @@ import { E, RedisError } from './errors.ts';
 import { redactForMonitor } from './monitor-redact.ts';
 import { notifyCommand } from './notify.ts';
 
+// Top-level names, compared with a command's fullName: LATENCY RESET and SLOWLOG RESET are not RESET.
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
+/** 7.0's text: each name printed with %.*s, so it ends at a NUL and the 128 bytes count what was printed. */
 export function unknownCommandError(args: readonly string[]): string {
   let tail = '';
-  for (let i = 1; i < args.length && tail.length < 128; i++) tail += `'${(args[i] as string).slice(0, 128 - tail.length)}' `;
-  return `ERR unknown command '${(args[0] as string).slice(0, 128)}', with args beginning with: ${tail}`;
+  for (let i = 1; i < args.length && tail.length < 128; i++) tail += `'${asCString(args[i] as string).slice(0, 128 - tail.length)}' `;
+  return `ERR unknown command '${asCString(args[0] as string).slice(0, 128)}', with args beginning with: ${tail}`;
 }
 
 /** Resolves the command (and subcommand) and checks arity; returns the def or an error text. */
@@ -142,7 +145,7 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
       return false;
     }
   }
-  if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.name)) {
+  if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.fullName)) {
     reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
     return false;
   }
@@ -153,7 +156,7 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   // refuses under OOM those that would use memory.
   const replica = e.replication.primary !== null;
   if (!replica && e.config.maxmemory > 0 && e.scripting.running === null && !e.freeMemory()) {
-    if (def.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.name))) {
+    if (def.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.fullName))) {
       reject(e, c, E.OOM, def);
       return false;
     }
@@ -177,7 +180,7 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
     reject(e, c, busy, def);
     return false;
   }
-  if (c.multi !== null && !MULTI_CONTROL.has(def.name)) {
+  if (c.multi !== null && !MULTI_CONTROL.has(def.fullName)) {
     if (def.noMulti) {
       reject(e, c, 'ERR Command not allowed inside a transaction', def);
       return false;

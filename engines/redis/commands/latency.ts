@@ -1,6 +1,7 @@
 // LATENCY LATEST/HISTORY/RESET/GRAPH/DOCTOR/HELP over the engine's latency monitor (latency.ts).
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
+import { asCString } from '../c-string.ts';
 import { fail } from '../errors.ts';
 import { writeHelp } from './util.ts';
 
@@ -30,7 +31,7 @@ function history(c: Client, a: string[]): void {
 
 function graph(c: Client, a: string[]): void {
   const event = a[2] as string;
-  if (!c.engine.latency.has(event)) fail(`ERR No samples available for event '${event}'`);
+  if (!c.engine.latency.has(event)) fail(`ERR No samples available for event '${asCString(event)}'`);
   c.w.verbatim(c.engine.latency.graph(event, Math.floor(c.engine.clock.now() / 1000)));
 }
 

@@ -88,8 +88,11 @@ function replicaOfCommand(c: Client, a: string[]): void {
 }
 
 function memoryUsage(c: Client, a: string[]): void {
-  if (a.length !== 3 && !(a.length === 5 && is(a[3], 'samples'))) fail(E.SYNTAX);
-  if (a.length === 5) parseIntArg(a[4] as string);
+  // SAMPLES may repeat, each count read (and a negative one refused) in turn, as 7.0 reads them.
+  for (let j = 3; j < a.length; j += 2) {
+    if (!is(a[j], 'samples') || j + 1 >= a.length) fail(E.SYNTAX);
+    if (parseIntArg(a[j + 1] as string) < 0) fail(E.SYNTAX);
+  }
   // Collections changed in place keep a stale estimate until settled (see Keyspace.markMemoryDirty).
   c.engine.ks.settleMemory();
   const m = c.db.peekMeta(a[2] as string);

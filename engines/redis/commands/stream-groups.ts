@@ -14,6 +14,11 @@ function nogroup(key: string, group: string): never {
   fail(`NOGROUP No such key '${asCString(key)}' or consumer group '${asCString(group)}'`);
 }
 
+/** XGROUP's and XINFO CONSUMERS' refusal of a group the stream lacks (names end at a NUL, as %s prints them). */
+export function failNoSuchGroup(key: string, group: string): never {
+  fail(`NOGROUP No such consumer group '${asCString(group)}' for key name '${asCString(key)}'`);
+}
+
 /** Groups, consumers and PEL entries are kept in rax order: bytewise. */
 export function byName<T extends { name: string }>(m: Map<string, T>): T[] {
   return [...m.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
@@ -72,7 +77,7 @@ function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null;
     if (!mkstream) fail(KEY_REQUIRED);
   } else {
     g = s.groups.get(a[3] as string) ?? null;
-    if (g === null && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) fail(`NOGROUP No such consumer group '${a[3]}' for key name '${a[2]}'`);
+    if (g === null && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) failNoSuchGroup(a[2] as string, a[3] as string);
   }
   return { s, g, mkstream, entriesRead };
 }

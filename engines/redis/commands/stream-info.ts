@@ -4,7 +4,7 @@ import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
 import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntries, writeEntry } from './stream-args.ts';
-import { byName, pelInOrder } from './stream-groups.ts';
+import { byName, failNoSuchGroup, pelInOrder } from './stream-groups.ts';
 import { writeHelp } from './util.ts';
 
 function streamOf(c: Client, key: string): Stream {
@@ -140,7 +140,7 @@ function xinfoGroups(c: Client, a: string[]): void {
 function xinfoConsumers(c: Client, a: string[]): void {
   const s = streamOf(c, a[2] as string);
   const g = s.groups.get(a[3] as string);
-  if (g === undefined) fail(`NOGROUP No such consumer group '${a[3]}' for key name '${a[2]}'`);
+  if (g === undefined) failNoSuchGroup(a[2] as string, a[3] as string);
   const now = c.engine.clock.now();
   const consumers = byName(g.consumers);
   c.w.array(consumers.length);

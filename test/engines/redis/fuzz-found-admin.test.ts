@@ -35,4 +35,17 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
     // No valid BGSAVE here: a second one while redis-server's child runs would answer differently.
     await sameReplies('BGSAVE x y z\nBGSAVE x\nBGSAVE schedule x\nSHUTDOWN x y z\nSHUTDOWN abort now\nSHUTDOWN save nosave\nMULTI\nBGSAVE x\nEXEC');
   });
+
+  it('LATENCY RESET and SLOWLOG RESET are subcommands, not RESET: queued in MULTI, refused in RESP2 subscribe mode', async () => {
+    await sameReplies('MULTI\nLATENCY RESET\nSLOWLOG RESET\nLATENCY RESET x\nEXEC\nSUBSCRIBE ch\nSLOWLOG RESET\nLATENCY RESET\nPING\nRESET');
+  });
+
+  it('CLIENT CACHING with tracking on but neither OPTIN nor OPTOUT reads its argument; MEMORY USAGE refuses a negative SAMPLES, may repeat it', async () => {
+    await sameReplies('CLIENT TRACKING on\nCLIENT CACHING x\nCLIENT CACHING yes\nCLIENT CACHING no\nCLIENT TRACKING off\nCLIENT CACHING yes');
+    await sameReplies('MEMORY USAGE nosuch SAMPLES -1\nMEMORY USAGE nosuch SAMPLES 5 SAMPLES 0\nMEMORY USAGE nosuch SAMPLES 5 SAMPLES -3\nMEMORY USAGE nosuch SAMPLES 5 SAMPLES\nMEMORY USAGE nosuch SAMPLES x\nMEMORY USAGE nosuch -1');
+  });
+
+  it('names in unknown-command, NOGROUP, LATENCY GRAPH and CONFIG SET errors end at a NUL byte, as %s prints them', async () => {
+    await sameReplies('a\\0b x\nGET\\0 x\nfoo "a\\0b" c\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXINFO CONSUMERS s "g\\0h"\nXGROUP CREATECONSUMER s "x\\0" c\nXGROUP SETID s "x\\0" 0\nXGROUP DELCONSUMER s "x\\0" c\nLATENCY GRAPH "a\\0b"\nCONFIG SET "a\\0b" 1');
+  });
 });
