@@ -212,6 +212,12 @@ proc debug_digest {{level 0}} {
     r $level debug digest
 }
 
+# One key's digest; a fixed stand-in when DEBUG is denied, so comparisons of two digests still pass.
+proc debug_digest_value {key} {
+    if {[lsearch $::denytags "needs:debug"] >= 0} { return "dummy-digest-value" }
+    r debug digest-value $key
+}
+
 proc is_alpine {} {
     return 0
 }
