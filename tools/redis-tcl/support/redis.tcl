@@ -1,6 +1,7 @@
 # A RESP2/RESP3 client for the unit files: [redis host port ?defer? ?tls? ?readraw?] answers a
 # command whose subcommands are Redis commands, plus the handle verbs unit files use:
-# read, write, flush, close, channel, deferred, readraw, readingraw, attributes, reconnect.
+# read, write, flush, close, channel, deferred, readraw, readingraw, attributes, reconnect, and
+# deferring (ours: whether replies are left for the test to read).
 
 namespace eval ::redis {
     variable seq 0
@@ -9,8 +10,9 @@ namespace eval ::redis {
     variable port
     variable defer
     variable raw
-    variable attrs
-    # The last RESP3 attribute set seen, for [$r attributes].
+    # The RESP3 attribute set of the last reply, for [$r attributes]; unset when it had none, so
+    # reading it fails as upstream's does ('no such element in array').
+    variable attributes
 }
 
 proc redis {host port {defer 0} {tls 0} {readraw 0}} {
@@ -20,7 +22,6 @@ proc redis {host port {defer 0} {tls 0} {readraw 0}} {
     set ::redis::port($id) $port
     set ::redis::defer($id) $defer
     set ::redis::raw($id) $readraw
-    set ::redis::attrs($id) {}
     ::redis::connect $id
     set handle ::redis::handle$id
     proc $handle {args} "::redis::dispatch $id {*}\$args"
@@ -36,14 +37,18 @@ proc ::redis::connect {id} {
 proc ::redis::dispatch {id verb args} {
     set fd $::redis::fd($id)
     switch -exact -- $verb {
-        read { return [::redis::reply $id] }
+        read {
+            unset -nocomplain ::redis::attributes($id)
+            return [::redis::reply $id]
+        }
         write { puts -nonewline $fd [lindex $args 0]; return }
         flush { flush $fd; return }
         channel { return $fd }
         deferred { set ::redis::defer($id) [lindex $args 0]; return }
+        deferring { return $::redis::defer($id) }
         readraw { set ::redis::raw($id) [lindex $args 0]; return }
         readingraw { return $::redis::raw($id) }
-        attributes { return $::redis::attrs($id) }
+        attributes { return $::redis::attributes($id) }
         reconnect {
             catch {close $fd}
             ::redis::connect $id
@@ -63,11 +68,12 @@ proc ::redis::dispatch {id verb args} {
     puts -nonewline $fd $cmd
     flush $fd
     if {$::redis::defer($id)} return
+    unset -nocomplain ::redis::attributes($id)
     return [::redis::reply $id]
 }
 
 proc ::redis::forget {id} {
-    foreach var {fd host port defer raw attrs} {
+    foreach var {fd host port defer raw attributes} {
         unset -nocomplain ::redis::${var}($id)
     }
     rename ::redis::handle$id {}
@@ -111,7 +117,7 @@ proc ::redis::reply {id} {
             * - ~ - > { return [::redis::items $id $l] }
             % { return [::redis::items $id [expr {$l < 0 ? -1 : $l * 2}]] }
             | {
-                set ::redis::attrs($id) [::redis::items $id [expr {$l * 2}]]
+                set ::redis::attributes($id) [::redis::items $id [expr {$l * 2}]]
                 continue
             }
             default { error "protocol error: unexpected byte '$kind' then '$l'" }
