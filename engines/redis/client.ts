@@ -64,6 +64,8 @@ export class Client implements Watcher {
   user: AclUser;
   multi: string[][] | null = null;
   multiError = false;
+  /** How many queued commands the running EXEC holds (-1 outside EXEC): Redis keeps MULTI's flag and count until they ran. */
+  execQueued = -1;
   dirtyCas = false;
   /** Set by a command that records its own time later (DEBUG SLEEP, once it wakes). */
   timeDeferred = false;

@@ -99,12 +99,26 @@ const queryBufferUsed = (c: Client): number => c.parser.buffered + (c.running ==
 export function clientInfoLine(c: Client): string {
   const e = c.engine;
   const now = e.clock.now();
-  const flags = (c.multi !== null ? 'x' : '') + (c.blocked !== null ? 'b' : '') + (c.inPubSubContext ? 'P' : '') + (c.dirtyCas ? 'd' : '') + (c.noEvict ? 'e' : '') + (c.noTouch ? 'T' : '') || 'N';
+  const t = c.tracking;
+  // In redis-server 7.0's order; a client stays 'x' with its queued count while EXEC runs them.
+  const flags =
+    (c.monitoring ? 'O' : '') +
+    (c.inPubSubContext ? 'P' : '') +
+    (c.multi !== null || c.execQueued >= 0 ? 'x' : '') +
+    (c.blocked !== null ? 'b' : '') +
+    (t !== null ? 't' : '') +
+    (t !== null && e.tracking.brokenRedirect.has(c.id) ? 'R' : '') +
+    (t?.bcast === true ? 'B' : '') +
+    (c.dirtyCas ? 'd' : '') +
+    (c.clusterReadonly ? 'r' : '') +
+    (c.noEvict ? 'e' : '') +
+    (c.noTouch ? 'T' : '') || 'N';
+  const multi = c.multi !== null ? c.multi.length : c.execQueued;
   return (
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
-    `multi=${c.multi === null ? -1 : c.multi.length} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
-    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand} user=${c.user.name} redir=-1 ` +
+    `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
+    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} ` +
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
@@ -170,7 +184,7 @@ function clientTracking(c: Client, a: string[]): void {
       redirectGiven = true;
       const id = parseIntArg(a[++i] as string);
       if (id !== c.id && !e.clients.has(id)) fail('ERR The client ID you want redirect to does not exist');
-      state.redirect = id === c.id ? 0 : id;
+      state.redirect = id;
     } else if (w === 'bcast') state.bcast = true;
     else if (w === 'optin') state.optin = true;
     else if (w === 'optout') state.optout = true;
@@ -247,8 +261,9 @@ export const connectionCommands = defineGroup('connection', [
       c.name = '';
       c.w.proto = 2;
       c.replyMode = 'on';
-      c.noEvict = false;
+      // redis-server 7.0's RESET leaves CLIENT NO-EVICT as it was.
       c.noTouch = false;
+      c.clusterReadonly = false;
       c.user = e.acl.defaultUser;
       c.authenticated = e.acl.autoAuthenticated();
       c.w.simple('RESET');
@@ -317,22 +332,19 @@ export const connectionCommands = defineGroup('connection', [
         arity: -2,
         flags: ['admin'],
         handler: (c, a) => {
+          // As redis-server 7.0: TYPE alone, or ID with ids listed in the order given (any integer, found or not).
           let list = [...c.engine.clients.values()];
-          for (let i = 2; i < a.length; i++) {
-            if (is(a[i], 'type') && i + 1 < a.length) {
-              const t = (a[++i] as string).toLowerCase();
-              if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${a[i]}'`);
-              list = list.filter((x) => (t === 'pubsub' ? x.inPubSubContext : t === 'normal' ? !x.inPubSubContext : false));
-            } else if (is(a[i], 'id') && i + 1 < a.length) {
-              const ids = new Set<number>();
-              for (i++; i < a.length; i++) {
-                const n = parseIntArg(a[i] as string, 'ERR Invalid client ID');
-                if (n <= 0) fail('ERR Invalid client ID');
-                ids.add(n);
-              }
-              list = list.filter((x) => ids.has(x.id));
-            } else fail(E.SYNTAX);
-          }
+          if (a.length === 4 && is(a[2], 'type')) {
+            const t = (a[3] as string).toLowerCase();
+            if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${a[3]}'`);
+            list = list.filter((x) => (t === 'pubsub' ? x.inPubSubContext : t === 'normal' ? !x.inPubSubContext : false));
+          } else if (a.length > 3 && is(a[2], 'id')) {
+            list = [];
+            for (let i = 3; i < a.length; i++) {
+              const found = c.engine.clients.get(parseIntArg(a[i] as string, 'ERR Invalid client ID'));
+              if (found !== undefined) list.push(found);
+            }
+          } else if (a.length !== 2) fail(E.SYNTAX);
           c.w.verbatim(list.map((x) => clientInfoLine(x) + '\n').join(''));
         },
       },

@@ -30,6 +30,7 @@ function exec(c: Client): void {
   const freezes = e.ks.scriptTime === null;
   if (freezes) e.ks.scriptTime = e.clock.now();
   e.execDepth++;
+  c.execQueued = queued.length;
   try {
     for (const args of queued) {
       const def = resolve(e, args);
@@ -43,6 +44,7 @@ function exec(c: Client): void {
       else call(e, c, def, args);
     }
   } finally {
+    c.execQueued = -1;
     e.execDepth--;
     if (freezes) e.ks.scriptTime = null;
   }
