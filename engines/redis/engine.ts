@@ -221,7 +221,7 @@ export class Engine {
   replicaOf(primary: Engine | null): void {
     const current = this.replication.primary;
     if (current === primary) return;
-    if (current !== null) current.replication.detach(this);
+    if (current !== null) current.replication.detach(this, primary !== null);
     this.replication.primary = primary;
     if (primary !== null) primary.replication.attach(this);
   }

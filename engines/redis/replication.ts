@@ -1,23 +1,25 @@
 // In-process replication between engines of the same process (how the emulator runs a
 // replication group's nodes), effects-style like Redis 7:
 // - a write whose effect a replica reproduces exactly by running it on the same state (LPUSH, HSET,
-//   ZADD, XADD with the ID it got, ...) is run on every replica right after it ran on the primary:
-//   its cost is the command's, not the size of the value it touched;
+//   ZADD, XADD with the ID it got, ...) reaches a replica on this thread right after it ran on the
+//   primary, as the keys it changed: the replica takes over the primary's changed object
+//   (replication-share.ts), so its cost is a key lookup, not the command's work again; a replica in
+//   another thread gets the command itself and runs it;
 // - every other change (SPOP, EXPIRE, served blocking pops, expiry, eviction, script effects that are
 //   not such commands) ships the resulting state of the changed key, batched once per event loop turn.
 //   A key copy always brings the replica's key to the primary's current state, so a replayed command
 //   that ran on a key whose copy was still pending is made right by that copy.
 import type { MessagePort } from 'node:worker_threads';
-import { Client, discardingConn, type BlockState } from './client.ts';
+import type { BlockState, Client } from './client.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
-import { cloneObject } from './db/clone.ts';
 import { viewOf } from './db/keydict.ts';
-import { DB_COUNT } from './db/keyspace.ts';
+import { DB_COUNT, type Database } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { idText } from './types/stream.ts';
 import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './replication-link.ts';
 import { keyItem, PortReplica, type StreamItem } from './replication-port.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { mirrorKey, unshareAll, unshareKey, valueFor } from './replication-share.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
 const REPLAYABLE = new Set([
@@ -28,8 +30,6 @@ const REPLAYABLE = new Set([
   'xadd', 'xdel', 'xtrim',
   'incr', 'decr', 'incrby', 'decrby', 'append', 'setrange', 'setnx', 'mset', 'msetnx',
 ]);
-
-const DISCARD = discardingConn('primary', 'replica');
 
 /** A client blocked in WAIT: it needs `wanted` replicas to have acknowledged `offset`. */
 interface Waiter {
@@ -58,8 +58,6 @@ export class Replication {
   private scheduled = false;
   /** Nesting of replayable commands running now: their key changes travel as the command. */
   private shipping = 0;
-  /** Per replica, the connection-less client replayed commands run on (Redis's master client). */
-  private readonly links = new Map<Engine, Client>();
   /**
    * Changes held back from a replica while it runs a script (a script is atomic: Redis reads the
    * master stream only after it). Keys to copy when the script ends, or null for a full copy.
@@ -111,12 +109,18 @@ export class Replication {
     this.hook();
   }
 
-  detach(replica: Engine): void {
+  /**
+   * Stops feeding `replica`. It keeps its data, in objects of its own: from now on either side may
+   * change its values (`following`: it is about to take another primary's data instead).
+   */
+  detach(replica: Engine, following = false): void {
+    if (!this.replicas.has(replica)) return;
+    this.flushNow();
     this.faults.get(replica)?.dispose();
     this.faults.delete(replica);
     this.replicas.delete(replica);
     this.held.delete(replica);
-    this.links.delete(replica);
+    if (!following) unshareAll(this.engine, replica);
     this.hook();
   }
 
@@ -147,6 +151,7 @@ export class Replication {
    * may strike on one side first.
    */
   beforeWrite(def: CommandDef, args: string[], dbIndex: number): boolean {
+    if (this.replicas.size !== 0) this.keepHeldApart(def, args, dbIndex);
     // SET with no option (EX, PX, GET, ...) is as deterministic as INCR; with options it goes by copy.
     if (!REPLAYABLE.has(def.name) && !(def.name === 'set' && args.length === 3)) return false;
     const db = this.engine.ks.dbs[dbIndex];
@@ -159,12 +164,12 @@ export class Replication {
   afterWrite(def: CommandDef, args: string[], dbIndex: number, changed: boolean): void {
     this.shipping--;
     if (!changed || !this.hasReplicas) return;
-    const shipped = def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args;
     this.offset++;
     if (this.remotes.size !== 0) {
-      this.remoteItems.push([0, dbIndex, shipped]);
+      this.remoteItems.push([0, dbIndex, def.name === 'xadd' ? this.withAssignedId(args, dbIndex) : args]);
       this.schedule();
     }
+    const from = this.engine.ks.dbs[dbIndex] as Database;
     for (const r of this.replicas) {
       const fault = this.faults.get(r);
       if (fault !== undefined) {
@@ -173,9 +178,30 @@ export class Replication {
       }
       // Only a replica running a script holds changes: the common path builds no key list.
       if (this.holding(r) && this.hold(r, keyPositions(def, args).map((p) => [dbIndex, args[p] as string]))) continue;
-      this.replay(r, def, shipped, dbIndex);
+      const to = r.ks.dbs[dbIndex] as Database;
+      if (def.firstKey === 1 && def.lastKey === 1 && def.keysOf === undefined) mirrorKey(from, to, args[1] as string);
+      else for (const p of keyPositions(def, args)) mirrorKey(from, to, args[p] as string);
       r.replication.offset = this.offset;
     }
+  }
+
+  /**
+   * A replica whose script is suspended mid-run must not see this write until the script ends: it
+   * gets its own copies of the keys the write names first. A write can also serve a client blocked
+   * on the primary and change keys it does not name (BLMOVE's destination): with such clients about,
+   * the replica gets copies of everything.
+   */
+  private keepHeldApart(def: CommandDef, args: string[], dbIndex: number): void {
+    for (const r of this.replicas) {
+      if (!this.holding(r)) continue;
+      if (this.engine.ks.blockedOn.size !== 0) unshareAll(this.engine, r);
+      else for (const p of keyPositions(def, args)) unshareKey(this.engine, r, dbIndex, args[p] as string);
+    }
+  }
+
+  /** A replica that must not share the primary's objects now: its link is faulted or its script holds changes back. */
+  private diverging(replica: Engine): boolean {
+    return this.faults.has(replica) || this.holding(replica);
   }
 
   private holding(replica: Engine): boolean {
@@ -205,26 +231,6 @@ export class Replication {
     else for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
     replica.replication.offset = this.offset;
     this.wakeWaiters();
-  }
-
-  private replay(r: Engine, def: CommandDef, args: string[], dbIndex: number): void {
-    let link = this.links.get(r);
-    if (link === undefined) {
-      link = new Client(r, 0, DISCARD);
-      link.authenticated = true;
-      this.links.set(r, link);
-    }
-    link.dbIndex = dbIndex;
-    const mark = link.w.mark;
-    const current = r.currentClient;
-    r.currentClient = null;
-    try {
-      def.handler(link, args);
-    } catch {
-      // Only a replica whose key copy is still pending can disagree; that copy sets it right.
-    }
-    r.currentClient = current;
-    link.w.rewind(mark);
   }
 
   /** XADD with * (or ms-*) becomes XADD with the ID the primary gave the entry. */
@@ -322,7 +328,10 @@ export class Replication {
         if (!this.hold(replica, keys)) this.apply(replica, keys, missed.offset);
       }
     }
-    if (fault !== null) this.faults.set(replica, new LinkFault(fault.delayMs, this.engine.clock.now()));
+    if (fault === null) return;
+    // What the primary writes from now on reaches the replica late, or not at all.
+    unshareAll(this.engine, replica);
+    this.faults.set(replica, new LinkFault(fault.delayMs, this.engine.clock.now()));
   }
 
   private lagBehind(replica: Engine, fault: LinkFault, keys: [number, string][] | null): void {
@@ -437,19 +446,20 @@ export class Replication {
       dst.delete(key);
       return;
     }
-    dst.set(key, cloneObject(viewOf(raw)), false, src.dict.metaOf(key));
+    dst.set(key, valueFor(viewOf(raw), this.diverging(replica)), false, src.dict.metaOf(key));
     const ttl = src.expires.get(key);
     if (ttl !== undefined) dst.setExpire(key, ttl);
   }
 
   private copyAll(replica: Engine): void {
+    const diverging = this.diverging(replica);
     for (let i = 0; i < DB_COUNT; i++) {
       const src = this.engine.ks.dbs[i];
       const dst = replica.ks.dbs[i];
       if (src === undefined || dst === undefined) continue;
       dst.flush();
       for (const [key, o, slot] of src.dict.entries()) {
-        dst.set(key, cloneObject(o), false, src.dict.metaAt(slot));
+        dst.set(key, valueFor(o, diverging), false, src.dict.metaAt(slot));
         const ttl = src.expires.get(key);
         if (ttl !== undefined) dst.setExpire(key, ttl);
       }

@@ -58,6 +58,12 @@ export class KeyDict {
   private holes = 0;
   /** Per-slot metadata, indexed like the slots; replaced (not resized in place) when they grow. */
   lru = new Float64Array(INITIAL);
+  /**
+   * Memory estimate of each slot's object, counted in this table's total. Kept here rather than only
+   * on the object: a replica shares its primary's objects (replication-share.ts), and each table must
+   * subtract what it added, whichever of them settled the object's new size first.
+   */
+  private mem = new Float64Array(INITIAL);
   private lfu: Uint8Array | null = null;
   private lfuTime: Uint32Array | null = null;
 
@@ -80,6 +86,7 @@ export class KeyDict {
     if (typeof v !== 'string') return v;
     const o = newString(v);
     o.mem = this.memAt(i);
+    this.mem[i] = o.mem;
     this.valAt.set(i, o);
     return o;
   }
@@ -87,12 +94,14 @@ export class KeyDict {
   /** The settled memory estimate of slot i. */
   memAt(i: number): number {
     const v = this.valAt.at(i) as Stored;
-    return typeof v === 'string' ? estimateMemory(this.keyAt.at(i) as string, v) : v.mem;
+    return typeof v === 'string' ? estimateMemory(this.keyAt.at(i) as string, v) : (this.mem[i] as number);
   }
 
   setMem(i: number, mem: number): void {
     const v = this.valAt.at(i) as Stored;
-    if (typeof v !== 'string') v.mem = mem;
+    if (typeof v === 'string') return;
+    v.mem = mem;
+    this.mem[i] = mem;
   }
 
   lfuAt(i: number): number {
@@ -149,6 +158,7 @@ export class KeyDict {
     this.keyAt.push(key);
     this.valAt.push(value);
     this.lru[i] = 0;
+    this.mem[i] = typeof value === 'string' ? 0 : value.mem;
     if (this.lfu !== null && this.lfuTime !== null) {
       this.lfu[i] = LFU_INIT;
       this.lfuTime[i] = 0;
@@ -195,6 +205,9 @@ export class KeyDict {
     const lru = new Float64Array(cap);
     lru.set(this.lru.subarray(0, n));
     this.lru = lru;
+    const mem = new Float64Array(cap);
+    mem.set(this.mem.subarray(0, n));
+    this.mem = mem;
     if (this.lfu !== null && this.lfuTime !== null) {
       const lfu = new Uint8Array(cap);
       const lfuTime = new Uint32Array(cap);
@@ -209,7 +222,7 @@ export class KeyDict {
     const keyAt = new PagedArray<string>();
     const valAt = new PagedArray<Stored>();
     const seqs = new Float64Array(this.map.size);
-    const { lru, lfu, lfuTime } = this;
+    const { lru, mem, lfu, lfuTime } = this;
     for (let i = 0; i < this.keyAt.length; i++) {
       const k = this.keyAt.at(i);
       if (k === null) continue;
@@ -218,6 +231,7 @@ export class KeyDict {
       valAt.push(this.valAt.at(i) as Stored);
       seqs[j] = this.seqAt(i);
       lru[j] = lru[i] as number;
+      mem[j] = mem[i] as number;
       if (lfu !== null && lfuTime !== null) {
         lfu[j] = lfu[i] as number;
         lfuTime[j] = lfuTime[i] as number;
