@@ -1,6 +1,7 @@
 // Operator commands (lru_crawler, slabs, lru, cache_memlimit, stats cachedump) with memcached 1.6's
 // argument checks and replies. Their tuning knobs are kept in Settings so `stats settings` shows them.
 import type { Session } from './context.ts';
+import type { CrawlStart } from './crawler.ts';
 import { slabClassOf, type Item } from './item.ts';
 import { Segment } from './lru.ts';
 import { MAX_SLAB_CLASSES } from './limits.ts';
@@ -38,6 +39,13 @@ function crawlClasses(spec: string, allowHash: boolean): Set<number> | null | st
   return ids;
 }
 
+const CRAWL_REPLIES: Record<CrawlStart, string> = {
+  OK: 'OK\r\n',
+  BUSY: 'BUSY currently processing crawler request\r\n',
+  NOTSTARTED: 'NOTSTARTED no items to crawl\r\n',
+  ERROR: 'ERROR an unknown error happened\r\n',
+};
+
 export function lruCrawler(s: Session, tokens: string[]): void {
   const out = s.out;
   const settings = s.ctx.settings;
@@ -49,10 +57,8 @@ export function lruCrawler(s: Session, tokens: string[]): void {
     if (metadump && out.length > 0) return out.text('ERROR cannot pipeline other commands before metadump\r\n');
     const classes = crawlClasses(tokens[2]!, metadump);
     if (typeof classes === 'string') return out.text(classes);
-    if (!metadump) {
-      s.ctx.store.reapExpired(classes);
-      return out.text('OK\r\n');
-    }
+    if (!metadump) return out.text(CRAWL_REPLIES[s.ctx.store.crawler.crawl(classes)]);
+    if (s.ctx.store.crawler.running) return out.text(CRAWL_REPLIES.BUSY);
     return s.streamReply(metadumpText(s, classes, tokens[2] === 'hash'));
   }
   if (n === 3 && (sub === 'tocrawl' || sub === 'sleep')) {

@@ -67,8 +67,14 @@ export class Queue {
   tail: Item | null = null;
   count = 0;
   bytes = 0;
+  /**
+   * Where the LRU crawler walking this queue stands (crawler.ts): the next item it looks at, null once it
+   * has reached the head, undefined when no crawl is walking it. Kept in place as items come and go.
+   */
+  crawlNext: Item | null | undefined = undefined;
 
   pushHead(item: Item): void {
+    if (this.crawlNext === null) this.crawlNext = item;
     item.older = this.head;
     item.newer = null;
     if (this.head !== null) this.head.newer = item;
@@ -79,6 +85,7 @@ export class Queue {
   }
 
   remove(item: Item): void {
+    if (this.crawlNext === item) this.crawlNext = item.newer;
     if (item.newer !== null) item.newer.older = item.older;
     else this.head = item.older;
     if (item.older !== null) item.older.newer = item.newer;

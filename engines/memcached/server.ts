@@ -115,6 +115,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     casDisabled: options.casDisabled,
     lru: settings,
     automove: settings,
+    crawler: settings,
     maintainer: settings.lruMaintainer,
   });
   store.slabs.malloced = options.initialMalloced ?? 0;

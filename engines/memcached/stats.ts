@@ -159,8 +159,8 @@ function generalStats(s: Session): Row[] {
       : []),
     ...(settings.lruCrawler
       ? ([
-          ['lru_crawler_running', 0],
-          ['lru_crawler_starts', 1],
+          ['lru_crawler_running', store.crawler.running ? 1 : 0],
+          ['lru_crawler_starts', store.crawler.starts],
         ] satisfies Row[])
       : []),
     ...(settings.lruMaintainer ? ([['lru_maintainer_juggles', 0]] satisfies Row[]) : []),

@@ -3,6 +3,7 @@
 import type { Clock } from './clock.ts';
 import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
 import { ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { LruCrawler, type CrawlerSettings } from './crawler.ts';
 import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
 import { SlabAllocator, type Page } from './slabs.ts';
 import { SlabAutomover, type AutomoveSettings } from './slab-automove.ts';
@@ -21,8 +22,6 @@ export type DeltaResult =
 
 /** do_item_alloc_pull: how many times an allocation evicts (or demotes) and retries before giving up. */
 const ALLOC_ATTEMPTS = 10;
-/** Items a background sweep (crawler, flush) looks at per event-loop turn. */
-const SWEEP_SLICE = 2000;
 /** How often the LRU maintainer runs (memcached's thread sleeps between 1 ms and 1 s). */
 const MAINTAINER_INTERVAL_MS = 20;
 /** Milliseconds one maintainer pass may run before it yields the event loop. */
@@ -49,8 +48,10 @@ export interface StoreOptions {
   lru?: LruSettings;
   /** `slabs automove` level and its tuning, read live (1 = the windowed balancer, 2 = a page per eviction). */
   automove?: AutomoveSettings;
-  /** false: no LRU maintainer (memcached -o no_lru_maintainer), and so no automove 1 either, which it runs. */
+  /** false: no LRU maintainer (memcached -o no_lru_maintainer), and so no automove 1 or autocrawl either, which it runs. */
   maintainer?: boolean;
+  /** The LRU crawler's switch and tuning, read live (default: on, memcached's defaults). */
+  crawler?: CrawlerSettings;
 }
 
 const DEFAULT_LRU: LruSettings = {
@@ -72,6 +73,7 @@ export class ItemStore {
   readonly slabs: SlabAllocator;
   readonly lru: SegmentedLru;
   readonly mover: SlabMover;
+  readonly crawler: LruCrawler;
   private readonly chunkMax: number;
   private readonly evictLive: boolean;
   bytes = 0;
@@ -90,7 +92,6 @@ export class ItemStore {
   private sizesCasMin = 0;
   private readonly maintainer: NodeJS.Timeout | undefined;
   private balancer: NodeJS.Timeout | undefined;
-  private crawl: IterableIterator<Item> | null = null;
 
   constructor(options: StoreOptions) {
     this.maxItemSize = options.maxItemSize;
@@ -121,7 +122,14 @@ export class ItemStore {
       now: () => this.now(),
       isLive: (item, now) => this.isLive(item, now),
     });
+    this.crawler = new LruCrawler(this.lru, options.crawler ?? { lruCrawler: true, lruCrawlerSleep: 100, lruCrawlerTocrawl: 0 }, {
+      now: () => this.now(),
+      isFlushed: (item, now) => this.isFlushed(item, now),
+      remove: (item) => this.unlink(item),
+    });
     if (options.maintainer === false) return;
+    // The maintainer's first pass (memcached's comes a millisecond after start) starts the first autocrawl.
+    this.crawler.maintainerCheck();
     this.maintainer = setInterval(() => this.maintain(), MAINTAINER_INTERVAL_MS);
     this.maintainer.unref();
     const automover = new SlabAutomover(this.slabs, this.lru, automove, () => this.now());
@@ -155,7 +163,7 @@ export class ItemStore {
   stop(): void {
     clearInterval(this.maintainer);
     clearTimeout(this.balancer);
-    this.crawl = null;
+    this.crawler.stop();
     this.mover.stop();
   }
 
@@ -195,6 +203,7 @@ export class ItemStore {
       if (q[0]!.count + q[1]!.count + q[2]!.count + q[3]!.count > 0) this.lru.juggle(cls, deadline);
       this.maintainCursor = cls % classes;
     }
+    this.crawler.maintainerCheck();
   }
   private maintainCursor = 0;
 
@@ -617,36 +626,6 @@ export class ItemStore {
     if (replacement === null) return { kind: 'NO_MEMORY' };
     this.link(replacement);
     return { kind: 'ok', value: next, item: replacement };
-  }
-
-  /**
-   * The LRU crawler's pass: expired items of the given classes (all when null) are reclaimed, a slice
-   * per event-loop turn, as memcached's crawler thread does it in the background.
-   */
-  reapExpired(classes: Set<number> | null): void {
-    const run = this.items.values();
-    this.crawl = run;
-    const step = () => {
-      if (this.crawl !== run) return;
-      const now = this.now();
-      for (let n = 0; n < SWEEP_SLICE; n++) {
-        const next = run.next();
-        if (next.done === true) {
-          this.crawl = null;
-          return;
-        }
-        const item = next.value;
-        if (classes !== null && !classes.has(item.clsid)) continue;
-        const stats = this.lru.stats[item.clsid]!;
-        stats.crawler_items_checked++;
-        if (this.isLive(item, now)) continue;
-        stats.crawler_reclaimed++;
-        if (!item.fetched) stats.expired_unfetched++;
-        this.unlink(item);
-      }
-      setImmediate(step);
-    };
-    step();
   }
 
   /** `slabs reassign src dst`: the reply line, as memcached's checks order it. */
