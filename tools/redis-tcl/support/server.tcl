@@ -42,6 +42,12 @@ proc start_server {options {code undefined}} {
         }
         lappend restore $param $old
     }
+    # A server started with appendonly yes has its AOF on disk before the first test; turning it on
+    # with CONFIG SET starts a rewrite, and redis-server exits on DEBUG LOADAOF until that is done.
+    if {[dict exists $overrides appendonly]} {
+        waitForBgrewriteaof $client
+        while {[status $client aof_rewrite_scheduled] eq 1} { after 100 }
+    }
 
     if {[catch {uplevel 1 $code} error opts]} {
         # Durable: an error outside any test fails the rest of the block, not the run.
