@@ -6,6 +6,7 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, toSortFloat } from '../num.ts';
 import { runSliced } from '../sliced.ts';
+import { partialSortInSteps } from '../partial-sort.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
 
 /** Resolves a BY/GET pattern for one element: key "*" substitution and optional "->field". */
@@ -107,6 +108,21 @@ function* members(o: ListObj | SetObj | ZSetObj): Generator<string> {
 
 const byBytes = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
+/** strcmp: the bytes up to the first NUL (what strcoll does in the C and C.UTF-8 locales). */
+function byCString(x: string, y: string): number {
+  const i = x.indexOf('\0');
+  const j = y.indexOf('\0');
+  return byBytes(i < 0 ? x : x.slice(0, i), j < 0 ? y : y.slice(0, j));
+}
+
+/** Intset order of two 64-bit integers in decimal. */
+function byInteger(x: string, y: string): number {
+  const a = Number(x);
+  const b = Number(y);
+  if (a !== b) return a < b ? -1 : 1;
+  return x === y ? 0 : BigInt(x) < BigInt(y) ? -1 : 1;
+}
+
 /**
  * SORT's work, one element per step for runSliced (a million elements take seconds): gathers, weighs,
  * sorts, then hands `emit` each output value after `begin` learnt how many there are.
@@ -123,50 +139,61 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
   // Positions into elems are sorted, not objects: a million small objects would cost the young
   // generation's collector pauses of their own.
   const order: number[] = [];
-  if (by === null || by.includes('*')) {
-    const scores = alpha ? null : new Float64Array(elems.length);
-    const texts: (string | null)[] = [];
-    for (let i = 0; i < elems.length; i++) {
-      const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
-      if (scores !== null && source !== null) {
-        const n = toSortFloat(source);
-        if (n === null) fail("ERR One or more scores can't be converted into double");
-        scores[i] = n;
-      }
-      texts.push(source);
-      order.push(i);
-      yield;
-    }
-    yield* sortInSteps(order, (i, j) => {
-      let cmp: number;
-      if (scores === null) {
-        const x = texts[i] as string | null;
-        const y = texts[j] as string | null;
-        if (x === null || y === null) cmp = x === y ? 0 : x === null ? -1 : 1;
-        else cmp = byBytes(x, y);
-      } else {
-        const x = scores[i] as number;
-        const y = scores[j] as number;
-        cmp = x < y ? -1 : x > y ? 1 : 0;
-      }
-      // Equal keys fall back to the element itself so the order is never arbitrary.
-      if (cmp === 0) cmp = byBytes(elems[i] as string, elems[j] as string);
-      return desc ? -cmp : cmp;
-    });
-  } else {
-    for (let i = 0; i < elems.length; i++) order.push(i);
-    // With STORE, or called from a script, Redis sorts set members anyway (ALPHA, DESC honoured):
-    // what is stored or replicated must not depend on the set's internal order.
-    if (job.o !== null && job.o.type === 'set' && (job.store || c.engine.scripting.isScriptClient(c))) {
-      const sign = desc ? -1 : 1;
-      yield* sortInSteps(order, (i, j) => sign * byBytes(elems[i] as string, elems[j] as string));
-    }
-  }
+  for (let i = 0; i < elems.length; i++) order.push(i);
+  const n = elems.length;
   let start = 0;
-  let end = elems.length;
+  let end = n;
   if (job.count >= 0 || job.offset > 0) {
     start = Math.min(end, Math.max(0, job.offset));
     if (job.count >= 0) end = Math.min(end, start + job.count);
+  }
+  if (by === null || by.includes('*')) {
+    const scores = alpha ? null : new Float64Array(n);
+    const texts: (string | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
+      if (scores !== null && source !== null) {
+        const v = toSortFloat(source);
+        if (v === null) fail("ERR One or more scores can't be converted into double");
+        scores[i] = v;
+      }
+      texts.push(source);
+      yield;
+    }
+    // Redis's sortCompare: equal numbers fall back to the elements' bytes; ALPHA compares as strcoll
+    // (C strings, so up to a NUL) unless storing, and leaves equal or missing weights equal.
+    const text = job.store ? byBytes : byCString;
+    const cmp = (i: number, j: number): number => {
+      let r: number;
+      if (scores !== null) {
+        const x = scores[i] as number;
+        const y = scores[j] as number;
+        r = x < y ? -1 : x > y ? 1 : byBytes(elems[i] as string, elems[j] as string);
+      } else {
+        const x = texts[i] as string | null;
+        const y = texts[j] as string | null;
+        r = x === null || y === null ? (x === y ? 0 : x === null ? -1 : 1) : text(x, y);
+      }
+      return desc ? -r : r;
+    };
+    // A BY pattern with a LIMIT short of everything sorts with pqsort, whose order of equal weights
+    // differs from the stable sort (glibc's merge sort) used otherwise.
+    if (by !== null && (start !== 0 || end !== n) && end > start) yield* partialSortInSteps(order, cmp, start, end - 1);
+    else yield* sortInSteps(order, cmp);
+  } else if (job.o !== null && job.o.type === 'set') {
+    // With STORE, or called from a script, Redis sorts set members anyway (ALPHA, DESC honoured):
+    // what is stored or replicated must not depend on the set's internal order.
+    if (job.store || c.engine.scripting.isScriptClient(c)) {
+      const text = job.store ? byBytes : byCString;
+      const sign = desc ? -1 : 1;
+      yield* sortInSteps(order, (i, j) => sign * text(elems[i] as string, elems[j] as string));
+    } else if (!job.o.big) {
+      // Unsorted, a set comes in its own order, DESC or not: an intset's is ascending.
+      yield* sortInSteps(order, (i, j) => byInteger(elems[i] as string, elems[j] as string));
+    }
+  } else if (desc) {
+    // Unsorted, a list or sorted set comes in its own order, reversed by DESC.
+    order.reverse();
   }
   begin((end - start) * Math.max(1, gets.length));
   for (let i = start; i < end; i++) {

@@ -46,4 +46,22 @@ describe.skipIf(!available)('semantic differences found by the random differenti
   it('SUBSCRIBE and PSUBSCRIBE queued in MULTI run (SSUBSCRIBE is refused), and leave the client in pub/sub mode', async () => {
     await sameReplies('MULTI\nSUBSCRIBE a\nSSUBSCRIBE b\nPSUBSCRIBE c*\nUNSUBSCRIBE a\nEXEC\nGET x\nPING\nRESET');
   });
+
+  it('SORT BY a constant keeps the native order: an intset ascending whatever DESC says, a list or sorted set reversed by DESC', async () => {
+    await sameReplies('SADD s 3 -1 2 10\nSORT s BY nosuch\nSORT s ALPHA DESC BY nosuch\nSORT s DESC BY nosuch LIMIT 1 2\nSORT s ALPHA DESC BY nosuch STORE d\nLRANGE d 0 -1\nRPUSH l 3 1 2 b a\nSORT l DESC BY nosuch\nSORT l DESC BY nosuch LIMIT 1 2\nZADD z 1 a 2 b 3 c\nSORT z DESC BY nosuch\nSORT z DESC BY nosuch LIMIT 1 1');
+  });
+
+  it('SORT ALPHA BY leaves equal weights in list order, and with a LIMIT in the order pqsort leaves them', async () => {
+    // A list of 300 elements, 60% of them weighed a, b or c, the rest missing: ties everywhere.
+    let seed = 7;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const elems = Array.from({ length: 300 }, () => `e${next(1000)}`);
+    const weights = [...new Set(elems)].filter(() => next(10) < 6).flatMap((e) => [`w_${e}`, 'abc'[next(3)] as string]);
+    const lines = [`RPUSH l ${elems.join(' ')}`, `MSET ${weights.join(' ')}`];
+    for (const [offset, count] of [[0, 10], [5, 20], [100, 50], [290, 50], [1, 299], [150, 1]]) {
+      for (const desc of ['', 'DESC']) lines.push(`SORT l ALPHA ${desc} BY w_* LIMIT ${offset} ${count}`, `SORT l ${desc} BY w_* LIMIT ${offset} ${count}`, `SORT l ALPHA ${desc} BY nosuch* LIMIT ${offset} ${count} GET #`);
+    }
+    lines.push('SORT l ALPHA BY w_*', 'SORT l ALPHA DESC BY w_*', 'SORT l ALPHA DESC BY w_* STORE d', 'LRANGE d 0 -1');
+    await sameReplies(lines.join('\n'));
+  });
 });
