@@ -66,6 +66,8 @@ export class Replication {
   /** Replicas whose link the fault API cut or delays: their changes wait there. */
   private readonly faults = new Map<Engine, LinkFault>();
   private readonly waiters = new Set<Waiter>();
+  /** Holding replicas that already got copies of everything (keepHeldApart), until their script ends. */
+  private readonly apart = new Set<Engine>();
 
   constructor(private readonly engine: Engine) {}
 
@@ -120,6 +122,7 @@ export class Replication {
     this.faults.delete(replica);
     this.replicas.delete(replica);
     this.held.delete(replica);
+    this.apart.delete(replica);
     if (!following) unshareAll(this.engine, replica);
     this.hook();
   }
@@ -193,9 +196,13 @@ export class Replication {
    */
   private keepHeldApart(def: CommandDef, args: string[], dbIndex: number): void {
     for (const r of this.replicas) {
-      if (!this.holding(r)) continue;
-      if (this.engine.ks.blockedOn.size !== 0) unshareAll(this.engine, r);
-      else for (const p of keyPositions(def, args)) unshareKey(this.engine, r, dbIndex, args[p] as string);
+      if (!this.holding(r) || this.apart.has(r)) continue;
+      if (this.engine.ks.blockedOn.size === 0) {
+        for (const p of keyPositions(def, args)) unshareKey(this.engine, r, dbIndex, args[p] as string);
+        continue;
+      }
+      unshareAll(this.engine, r);
+      this.apart.add(r);
     }
   }
 
@@ -223,6 +230,7 @@ export class Replication {
 
   /** A replica's script ended: it takes what the primary changed meanwhile. */
   catchUp(replica: Engine): void {
+    this.apart.delete(replica);
     if (!this.held.has(replica)) return;
     const keys = this.held.get(replica);
     this.held.delete(replica);

@@ -88,7 +88,7 @@ describe('replicas sharing the primary\'s values', () => {
     expect(await dumps(r)).toEqual(await dumps(p));
   });
 
-  it('a replica\'s script suspended mid-run does not see the primary change a value in place; the change lands after it', async () => {
+  it('a replica\'s script suspended mid-run does not see the primary change a value in place, nor a served BLMOVE fill one; the changes land after it', async () => {
     const primary = await node();
     const replica = await node();
     const p = await connect(primary.port);
@@ -96,11 +96,14 @@ describe('replicas sharing the primary\'s values', () => {
     const other = await connect(replica.port);
     await other.call('CONFIG', 'SET', 'busy-reply-threshold', '20');
     await fill(p);
+    await p.call('RPUSH', 'dst', 'd0');
+    const blocked = await connect(primary.port);
+    blocked.write(encodeCommand(['BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0']));
     replica.server.replicaOf(primary.server);
     expect(await p.call('WAIT', '1', '0')).toBe(':1\r\n');
     // Runs at least 1.5 s of the engine's TIME, so the primary's writes below land while it yields.
     const body = `
-      local function seen() return table.concat(redis.call('LRANGE', 'l', 0, -1), ',') .. '|' .. table.concat(redis.call('HGETALL', 'h'), ',') end
+      local function seen() return table.concat(redis.call('LRANGE', 'l', 0, -1), ',') .. '|' .. table.concat(redis.call('HGETALL', 'h'), ',') .. '|' .. table.concat(redis.call('LRANGE', 'dst', 0, -1), ',') end
       local first = seen()
       local function now() local t = redis.call('TIME') return tonumber(t[1]) * 1000000 + tonumber(t[2]) end
       local stop = now() + 1500000
@@ -110,10 +113,13 @@ describe('replicas sharing the primary\'s values', () => {
     const scripting = replica.server.engine.scripting;
     await until('the script to run', () => scripting.running !== null);
     await change(p);
+    await p.call('LPUSH', 'src', 'moved');
+    expect((await blocked.read()).toString('latin1')).toBe('$5\r\nmoved\r\n');
     expect(scripting.running).not.toBe(null);
-    const seen = 'a,b,c|f1,v1,f2,v2';
+    const seen = 'a,b,c|f1,v1,f2,v2|d0';
     expect((await r.read(30000)).toString('latin1')).toBe(`*2\r\n$${seen.length}\r\n${seen}\r\n$${seen.length}\r\n${seen}\r\n`);
     expect(await dumps(other)).toEqual(await dumps(p));
+    expect(await other.call('LRANGE', 'dst', '0', '-1')).toBe('*2\r\n$2\r\nd0\r\n$5\r\nmoved\r\n');
   });
 
   it('a promoted replica and its old primary change apart', async () => {
