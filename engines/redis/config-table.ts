@@ -2,13 +2,15 @@
 // accepts (read off a live redis-server 7.0.15). Parameters the engine does not act on are still
 // stored and echoed back, as clients and test suites set them and read them back.
 
-import { I64_MAX } from './num.ts';
+import { I64_MAX, U64_MAX } from './num.ts';
 
 export type ParamSpec =
   | { kind: 'bool' | 'string' | 'immutable' | 'protected' | 'special'; def: string }
   | { kind: 'enum'; def: string; values: readonly string[] }
   | { kind: 'int'; def: string; min: bigint | number; max: bigint | number }
-  | { kind: 'mem'; def: string; min: number };
+  // Memory values wrap at 2^64 as redis-server's memtoull leaves them; `unsigned` types compare them
+  // as they are, the others as the signed number the bits make. `max` defaults to LONG_MAX.
+  | { kind: 'mem'; def: string; min: number; max?: bigint; unsigned?: boolean };
 
 /** Test-only knobs redis-server 7.0 answers when named exactly but leaves out of any pattern's match. */
 export const HIDDEN_PARAMS: ReadonlySet<string> = new Set(['key-load-delay', 'rdb-key-save-delay', 'loading-process-events-interval-bytes']);
@@ -19,7 +21,7 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['acllog-max-len', { kind: 'int', def: '128', min: 0, max: I64_MAX }],
   ['active-defrag-cycle-max', { kind: 'int', def: '25', min: 1, max: 99 }],
   ['active-defrag-cycle-min', { kind: 'int', def: '1', min: 1, max: 99 }],
-  ['active-defrag-ignore-bytes', { kind: 'mem', def: '104857600', min: 1 }],
+  ['active-defrag-ignore-bytes', { kind: 'mem', def: '104857600', min: 1, unsigned: true }],
   ['active-defrag-max-scan-fields', { kind: 'int', def: '1000', min: 1, max: I64_MAX }],
   ['active-defrag-threshold-lower', { kind: 'int', def: '10', min: 0, max: 1000 }],
   ['active-defrag-threshold-upper', { kind: 'int', def: '100', min: 0, max: 1000 }],
@@ -45,7 +47,7 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['bio_cpulist', { kind: 'immutable', def: '' }],
   ['busy-reply-threshold', { kind: 'int', def: '5000', min: 0, max: I64_MAX }],
   ['client-output-buffer-limit', { kind: 'special', def: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60' }],
-  ['client-query-buffer-limit', { kind: 'mem', def: '1073741824', min: 1048576 }],
+  ['client-query-buffer-limit', { kind: 'mem', def: '1073741824', min: 1048576, unsigned: true }],
   ['cluster-allow-pubsubshard-when-down', { kind: 'bool', def: 'yes' }],
   ['cluster-allow-reads-when-down', { kind: 'bool', def: 'no' }],
   ['cluster-allow-replica-migration', { kind: 'bool', def: 'yes' }],
@@ -56,7 +58,7 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['cluster-announce-tls-port', { kind: 'int', def: '0', min: 0, max: 65535 }],
   ['cluster-config-file', { kind: 'immutable', def: 'nodes.conf' }],
   ['cluster-enabled', { kind: 'immutable', def: 'no' }],
-  ['cluster-link-sendbuf-limit', { kind: 'mem', def: '0', min: 0 }],
+  ['cluster-link-sendbuf-limit', { kind: 'mem', def: '0', min: 0, max: U64_MAX, unsigned: true }],
   ['cluster-migration-barrier', { kind: 'int', def: '1', min: 0, max: 2147483647 }],
   ['cluster-node-timeout', { kind: 'int', def: '15000', min: 0, max: I64_MAX }],
   ['cluster-port', { kind: 'immutable', def: '0' }],
@@ -78,10 +80,10 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['enable-module-command', { kind: 'immutable', def: 'no' }],
   ['enable-protected-configs', { kind: 'immutable', def: 'no' }],
   ['hash-max-listpack-entries', { kind: 'int', def: '512', min: 0, max: I64_MAX }],
-  ['hash-max-listpack-value', { kind: 'mem', def: '64', min: 0 }],
+  ['hash-max-listpack-value', { kind: 'mem', def: '64', min: 0, unsigned: true }],
   ['hash-max-ziplist-entries', { kind: 'int', def: '512', min: 0, max: I64_MAX }],
-  ['hash-max-ziplist-value', { kind: 'mem', def: '64', min: 0 }],
-  ['hll-sparse-max-bytes', { kind: 'mem', def: '3000', min: 0 }],
+  ['hash-max-ziplist-value', { kind: 'mem', def: '64', min: 0, unsigned: true }],
+  ['hll-sparse-max-bytes', { kind: 'mem', def: '3000', min: 0, unsigned: true }],
   ['hz', { kind: 'int', def: '10', min: 0, max: 2147483647 }],
   ['ignore-warnings', { kind: 'string', def: '' }],
   ['io-threads', { kind: 'immutable', def: '1' }],
@@ -108,7 +110,7 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['masterauth', { kind: 'string', def: '' }],
   ['masteruser', { kind: 'string', def: '' }],
   ['maxclients', { kind: 'int', def: '10000', min: 1, max: 4294967295 }],
-  ['maxmemory', { kind: 'mem', def: '0', min: 0 }],
+  ['maxmemory', { kind: 'mem', def: '0', min: 0, max: U64_MAX, unsigned: true }],
   ['maxmemory-clients', { kind: 'special', def: '0' }],
   ['maxmemory-eviction-tenacity', { kind: 'int', def: '10', min: 0, max: 100 }],
   ['maxmemory-policy', { kind: 'enum', def: 'noeviction', values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] }],
@@ -173,7 +175,7 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['slowlog-max-len', { kind: 'int', def: '128', min: 0, max: I64_MAX }],
   ['socket-mark-id', { kind: 'immutable', def: '0' }],
   ['stop-writes-on-bgsave-error', { kind: 'bool', def: 'yes' }],
-  ['stream-node-max-bytes', { kind: 'mem', def: '4096', min: 0 }],
+  ['stream-node-max-bytes', { kind: 'mem', def: '4096', min: 0, unsigned: true }],
   ['stream-node-max-entries', { kind: 'int', def: '100', min: 0, max: I64_MAX }],
   ['supervised', { kind: 'immutable', def: 'no' }],
   ['syslog-enabled', { kind: 'immutable', def: 'no' }],
@@ -206,9 +208,9 @@ export const PARAMS: ReadonlyMap<string, ParamSpec> = new Map<string, ParamSpec>
   ['unixsocket', { kind: 'immutable', def: '' }],
   ['unixsocketperm', { kind: 'immutable', def: '0' }],
   ['zset-max-listpack-entries', { kind: 'int', def: '128', min: 0, max: I64_MAX }],
-  ['zset-max-listpack-value', { kind: 'mem', def: '64', min: 0 }],
+  ['zset-max-listpack-value', { kind: 'mem', def: '64', min: 0, unsigned: true }],
   ['zset-max-ziplist-entries', { kind: 'int', def: '128', min: 0, max: I64_MAX }],
-  ['zset-max-ziplist-value', { kind: 'mem', def: '64', min: 0 }],]);
+  ['zset-max-ziplist-value', { kind: 'mem', def: '64', min: 0, unsigned: true }],]);
 
 /** Old names that Redis 7.0 still answers to; both appear in CONFIG GET * and share one value. */
 export const ALIASES: ReadonlyMap<string, string> = new Map([

@@ -5,7 +5,7 @@ import { DEFAULT_ENCODING_THRESHOLDS, type EncodingThresholds } from './db/objec
 import { asCString } from './c-string.ts';
 import { fail } from './errors.ts';
 import { ALIASES, PARAMS, type ParamSpec } from './config-table.ts';
-import { I64_MAX, toFloat, toI64 } from './num.ts';
+import { I64_MAX, toFloat, toI64, U64_MAX } from './num.ts';
 import { notifyFlagsText, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 
 export const EVICTION_POLICIES = ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] as const;
@@ -57,6 +57,8 @@ export class Config {
   /** Every other parameter: validated and stored as Redis shows it, with no effect on the engine. */
   private readonly stored = new Map<string, string>();
   private readonly live: Map<string, Live>;
+  /** The text last set for each live parameter: a number kept as a double shows it, past 2^53 too. */
+  private readonly liveText = new Map<string, string>();
 
   constructor() {
     for (const [name, spec] of PARAMS) if (!ALIASES.has(name)) this.stored.set(name, spec.def);
@@ -123,8 +125,10 @@ export class Config {
   get(name: string): string | undefined {
     const key = ALIASES.get(name) ?? name;
     const live = this.live.get(key);
-    if (live) return live.get();
-    return this.stored.get(key);
+    if (live === undefined) return this.stored.get(key);
+    const shown = live.get();
+    const given = this.liveText.get(key);
+    return given !== undefined && Number(given) === Number(shown) ? given : shown;
   }
 
   /** One parameter, as CONFIG SET with a single pair. */
@@ -149,8 +153,10 @@ export class Config {
     }
     for (const [key, value] of ready) {
       const live = this.live.get(key);
-      if (live) live.set(value);
-      else this.stored.set(key, value);
+      if (live) {
+        live.set(value);
+        this.liveText.set(key, value);
+      } else this.stored.set(key, value);
     }
   }
 }
@@ -181,10 +187,12 @@ function normalize(name: string, key: string, spec: ParamSpec, v: string): strin
       return n.toString();
     }
     case 'mem': {
-      const n = parseMemory(v);
-      if (n === null || n < 0) return setFailed(name, 'argument must be a memory value');
-      if (n < spec.min) setFailed(name, `argument must be between ${spec.min} and ${I64_MAX} inclusive`);
-      return String(n);
+      const bits = memToU64(v);
+      if (bits === null) return setFailed(name, 'argument must be a memory value');
+      const n = spec.unsigned === true ? bits : BigInt.asIntN(64, bits);
+      const max = spec.max ?? I64_MAX;
+      if (n < BigInt(spec.min) || n > max) setFailed(name, `argument must be between ${spec.min} and ${max} inclusive`);
+      return n.toString();
     }
     case 'special':
       return normalizeSpecial(name, key, v);
@@ -218,15 +226,17 @@ function normalizeSpecial(name: string, key: string, v: string): string {
       return nums.map((n) => String(n)).join(' ');
     }
     case 'maxmemory-clients': {
-      if (v.endsWith('%')) {
+      // A memory value first; a percentage is kept as its negative, so a memory value past 2^63
+      // reads as one too (ssize_t), as in redis-server 7.0.
+      const bits = memToU64(v);
+      let n = bits === null ? null : BigInt.asIntN(64, bits);
+      if (n === null && v.length > 1 && v.endsWith('%')) {
         const p = toI64(v.slice(0, -1));
-        if (p === null || p < 0n) return setFailed(name, 'argument must be a memory or percent value');
-        if (p > 100n) setFailed(name, 'percentage argument must be less or equal to 100');
-        return v;
+        if (p !== null && p >= 0n) n = -p;
       }
-      const n = parseMemory(v);
-      if (n === null || n < 0) return setFailed(name, 'argument must be a memory or percent value');
-      return String(n);
+      if (n === null) return setFailed(name, 'argument must be a memory or percent value');
+      if (n < -100n) setFailed(name, 'percentage argument must be less or equal to 100');
+      return n < 0n ? `${-n}%` : n.toString();
     }
     case 'client-output-buffer-limit': {
       if (words.length % 4 !== 0) setFailed(name, 'Wrong number of arguments in buffer limit configuration.');
@@ -245,6 +255,19 @@ function normalizeSpecial(name: string, key: string, v: string): string {
 }
 
 /** Redis memory units: k=1000, kb=1024, m, mb, g, gb (case-insensitive); null if malformed. */
+/** redis-server 7.0's memtoull: a C string (up to a NUL) of digits and a unit; the digits saturate and the product wraps at 2^64. */
+export function memToU64(v: string): bigint | null {
+  const s = asCString(v);
+  if (s.startsWith('-')) return null;
+  const digits = /^[0-9]*/.exec(s)?.[0] ?? '';
+  const mul = MEMORY_UNITS[s.slice(digits.length).toLowerCase()];
+  if (mul === undefined || digits.length >= 128) return null;
+  const n = digits === '' ? 0n : BigInt(digits);
+  return BigInt.asUintN(64, (n > U64_MAX ? U64_MAX : n) * mul);
+}
+
+const MEMORY_UNITS: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n };
+
 export function parseMemory(v: string): number | null {
   const m = /^(-?[0-9]+)(k|kb|m|mb|g|gb|b)?$/i.exec(v);
   if (!m) return null;

@@ -12,7 +12,7 @@ export function toI64(s: string): bigint | null {
   return v < I64_MIN || v > I64_MAX ? null : v;
 }
 
-const U64_MAX = 2n ** 64n - 1n;
+export const U64_MAX = 2n ** 64n - 1n;
 const STRTOULL_RE = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/;
 
 /** Redis's string2ull: string2ll when it can, else C's strtoull (spaces, '+', '-' that wraps). */

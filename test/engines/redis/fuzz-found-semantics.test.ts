@@ -64,4 +64,13 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     lines.push('SORT l ALPHA BY w_*', 'SORT l ALPHA DESC BY w_*', 'SORT l ALPHA DESC BY w_* STORE d', 'LRANGE d 0 -1');
     await sameReplies(lines.join('\n'));
   });
+
+  it('memory configs read values as memtoull: empty or a bare unit is 0, digits saturate, the product wraps; signed types see the wrapped bits', async () => {
+    const lines: string[] = [];
+    for (const name of ['zset-max-ziplist-value', 'maxmemory', 'proto-max-bulk-len', 'active-defrag-ignore-bytes', 'auto-aof-rewrite-min-size', 'maxmemory-clients']) {
+      for (const v of ['""', 'k', 'GB', '-0', '+1', '99999999999999999999', '9223372036854775808', '8589934592gb', '"1\\x00x"', '2kB', '00064', '5%', '101%']) lines.push(`CONFIG SET ${name} ${v}`, `CONFIG GET ${name}`);
+    }
+    lines.push('CONFIG SET zset-max-ziplist-value 64 maxmemory 0 proto-max-bulk-len 512mb active-defrag-ignore-bytes 100mb auto-aof-rewrite-min-size 64mb maxmemory-clients 0');
+    await sameReplies(lines.join('\n').replace(/\\x00/g, '\u0000'));
+  });
 });
