@@ -6,7 +6,7 @@ import { slabClassOf, type Item } from './item.ts';
 import { Segment } from './lru.ts';
 import { MAX_SLAB_CLASSES } from './limits.ts';
 import { parseI32Wrapped, parseU32Wrapped, parseDouble } from './numbers.ts';
-import { murmur3 } from './murmur3.ts';
+import { keyHash } from './key-hash.ts';
 import { uriEncodeKey } from './watch.ts';
 
 const BAD_FORMAT = 'CLIENT_ERROR bad command line format\r\n';
@@ -110,7 +110,7 @@ function* metadumpText(s: Session, classes: Set<number> | null, byHash: boolean)
     if (!store.isLive(item, now)) continue;
     const cls = slabClassOf(store.slabSizes, item.size);
     if (classes !== null && !classes.has(cls)) continue;
-    const g = byHash ? murmur3(item.key) & HASH_MASK : cls;
+    const g = byHash ? keyHash(s.ctx.settings.hashAlgorithm, item.key) & HASH_MASK : cls;
     let list = groups.get(g);
     if (list === undefined) groups.set(g, (list = []));
     list.push(item);

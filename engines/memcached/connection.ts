@@ -2,7 +2,7 @@
 import type { Socket } from 'node:net';
 import { executeBinary } from './binary.ts';
 import type { CloseReason, ConnectionInfo, ServerContext, Session } from './context.ts';
-import { OUTPUT_HIGH_WATER, WATCHER_BUFFER } from './limits.ts';
+import { OUTPUT_HIGH_WATER } from './limits.ts';
 
 /** How long one slice of a streamed reply may hold the event loop. */
 const STREAM_SLICE_MS = 10;
@@ -63,7 +63,7 @@ export class Connection implements Session {
         if (socket.destroyed) return;
         // A watcher that stops reading loses lines rather than growing our memory without bound, and
         // is told how many once it catches up, as memcached's logger does.
-        if (socket.writableLength >= WATCHER_BUFFER) {
+        if (socket.writableLength >= this.ctx.settings.watcherLogbufSize) {
           skipped++;
           return;
         }

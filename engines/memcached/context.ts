@@ -1,5 +1,6 @@
 // State shared by the protocol front-ends: the item store, settings, and per-connection session.
 import type { NetworkFaults } from '../network-faults.ts';
+import type { HashAlgorithm } from './key-hash.ts';
 import type { ItemStore } from './store.ts';
 import type { Output } from './output.ts';
 import type { PrefixStats } from './prefix-stats.ts';
@@ -60,6 +61,12 @@ export interface Settings {
   adminCommands: boolean;
   /** -R: requests a connection runs before yielding to others (counted in conn_yields). */
   reqsPerEvent: number;
+  /** -o hash_algorithm: orders the hash-table walks clients see (metadump hash, stats detail dump). */
+  hashAlgorithm: HashAlgorithm;
+  /** -o watcher_logbuf_size (bytes): log queued to a watcher that does not read before lines are skipped. */
+  watcherLogbufSize: number;
+  /** -o worker_logbuf_size (bytes), reported by `stats settings`. */
+  workerLogbufSize: number;
 }
 
 export interface ConnectionInfo {

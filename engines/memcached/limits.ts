@@ -33,6 +33,8 @@ export const SLAB_PAGE_SIZE = 1024 * 1024;
 export const MAX_SLAB_CLASSES = 64;
 /** logger_watcher_buf_size: log bytes queued to a watcher that does not read before lines are skipped. */
 export const WATCHER_BUFFER = 256 * 1024;
+/** logger_buf_size: each worker thread's log buffer (reported only: ours logs straight to the watchers). */
+export const WORKER_LOG_BUFFER = 64 * 1024;
 /** Output bytes queued to one slow reader before we stop reading its requests (back-pressure). */
 export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 /** Binary header length. */

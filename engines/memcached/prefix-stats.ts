@@ -1,7 +1,7 @@
 // `stats detail`: per-prefix get/hit/set/delete counts, for keys that contain the prefix delimiter.
 // memcached keeps them in a 256-bucket hash table (newest first in each bucket) and dumps it in table
-// order, so the dump order is reproduced with the same hash.
-import { murmur3 } from './murmur3.ts';
+// order, so the dump order is reproduced with the same hash (hash_algorithm).
+import { keyHash, type HashAlgorithm } from './key-hash.ts';
 
 const PREFIX_DELIMITER = ':';
 const PREFIX_HASH_SIZE = 256;
@@ -19,12 +19,14 @@ export class PrefixStats {
   enabled = false;
   private readonly buckets: PrefixCounts[][] = [];
 
+  constructor(private readonly hash: HashAlgorithm = 'murmur3') {}
+
   /** The prefix of `key` (latin1, one char per byte), or undefined when it has no delimiter. */
   private find(key: string): PrefixCounts | undefined {
     const end = key.indexOf(PREFIX_DELIMITER);
     if (end < 0) return undefined;
     const prefix = key.slice(0, end);
-    const slot = murmur3(prefix) % PREFIX_HASH_SIZE;
+    const slot = keyHash(this.hash, prefix) % PREFIX_HASH_SIZE;
     const bucket = (this.buckets[slot] ??= []);
     let entry = bucket.find((e) => e.prefix === prefix);
     if (entry === undefined) {

@@ -5,7 +5,7 @@ import { createSecurableServer } from '../tls-listener.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
-import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT } from './limits.ts';
+import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT, WATCHER_BUFFER, WORKER_LOG_BUFFER } from './limits.ts';
 import { PrefixStats } from './prefix-stats.ts';
 import { DEFAULT_GEOMETRY, type SlabGeometry } from './item.ts';
 import { ItemStore } from './store.ts';
@@ -37,6 +37,8 @@ export interface MemcachedServerOptions {
   lruMaintainer?: boolean;
   /** -o slab_automove_window: samples the automove 1 balancer weighs (default 30). */
   slabAutomoveWindow?: number;
+  /** -o track_sizes: the `stats sizes` histogram runs from start-up. */
+  trackSizes?: boolean;
   /** -o idle_timeout: seconds before an idle connection is closed; 0 = never. */
   idleTimeout?: number;
   /** -n, -f and -o slab_chunk_max: the slab classes' chunk sizes. */
@@ -97,6 +99,9 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     bindingProtocol: options.sasl !== undefined ? 'binary' : 'auto-negotiate',
     tcpBacklog: 1024,
     reqsPerEvent: 20,
+    hashAlgorithm: 'murmur3',
+    watcherLogbufSize: WATCHER_BUFFER,
+    workerLogbufSize: WORKER_LOG_BUFFER,
     watchEnabled: true,
     shutdownCommand: false,
     adminCommands: true,
@@ -119,12 +124,14 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     maintainer: settings.lruMaintainer,
   });
   store.slabs.malloced = options.initialMalloced ?? 0;
+  // -o track_sizes: `stats sizes` counts from the start, without sizes_enable.
+  if (options.trackSizes === true) store.enableSizes();
   const connections = new Set<Connection>();
   const network = new NetworkFaults();
   const ctx: ServerContext = {
     store,
     settings,
-    prefixes: new PrefixStats(),
+    prefixes: new PrefixStats(settings.hashAlgorithm),
     watch,
     startedAtMs: clock(),
     clusterConfig: options.clusterConfig,

@@ -10,7 +10,7 @@ const MIN_CACHE_MEMORY = 8 * MIB;
 type NodeOptions = Pick<
   MemcachedServerOptions,
   'memoryLimit' | 'maxItemSize' | 'errorOnMemoryExhausted' | 'slabReassign' | 'lruCrawler' | 'idleTimeout' | 'geometry'
-  | 'disableFlushAll' | 'casDisabled' | 'lruMaintainer' | 'maxConnections' | 'settings'
+  | 'disableFlushAll' | 'casDisabled' | 'lruMaintainer' | 'maxConnections' | 'trackSizes' | 'settings'
 >;
 
 const PROTOCOLS: Record<string, 'auto-negotiate' | 'ascii' | 'binary'> = { auto: 'auto-negotiate', ascii: 'ascii', binary: 'binary' };
@@ -49,6 +49,14 @@ export function memcachedNodeOptions(parameters: Map<string, string>, memoryByte
   // memcached refuses -R 0; the parameter's range starts there.
   if (requestsPerEvent !== undefined && requestsPerEvent > 0) settings.reqsPerEvent = requestsPerEvent;
   if (automove !== undefined && automove <= 2) settings.slabAutomove = automove;
+  // Not one of no_modern's switches (AWS): the group's value (jenkins by default) is the node's.
+  const hash = parameters.get('hash_algorithm');
+  if (hash === 'jenkins' || hash === 'murmur3') settings.hashAlgorithm = hash;
+  // Both in KiB, as memcached's -o options.
+  const watcherLog = int(parameters, 'watcher_logbuf_size');
+  if (watcherLog !== undefined) settings.watcherLogbufSize = watcherLog * 1024;
+  const workerLog = int(parameters, 'worker_logbuf_size');
+  if (workerLog !== undefined) settings.workerLogbufSize = workerLog * 1024;
   // From 1.6.17 AWS no longer serves the lru_crawler, lru and slabs admin commands: the parameter group sets
   // what they would change at run time.
   if (engineVersion !== undefined && compareVersions(engineVersion, '1.6.17') >= 0) settings.adminCommands = false;
@@ -65,6 +73,7 @@ export function memcachedNodeOptions(parameters: Map<string, string>, memoryByte
     idleTimeout: int(parameters, 'idle_timeout'),
     disableFlushAll: flag(parameters, 'disable_flush_all'),
     casDisabled: flag(parameters, 'cas_disabled'),
+    trackSizes: flag(parameters, 'track_sizes'),
     geometry: {
       chunkSize: int(parameters, 'chunk_size') || undefined,
       growthFactor: float(parameters, 'chunk_size_growth_factor'),

@@ -64,6 +64,41 @@ describe('memcached1.6 parameters on the node', () => {
   });
 });
 
+describe('memcached1.6 log, hash and size-tracking parameters on the node', () => {
+  async function sizes(clusterId: string): Promise<Record<string, string>> {
+    const cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+    const mc = memjs.Client.create(`127.0.0.1:${cluster.CacheNodes![0]!.Endpoint!.Port}`, { retries: 0, timeout: 5, logger: { log: () => {} } });
+    clients.push(mc);
+    await mc.set('k', 'v'.repeat(100), { expires: 0 });
+    return new Promise((resolve, reject) => mc.statsWithKey('sizes', (err, _server, stats) => (err ? reject(err) : resolve(stats as Record<string, string>))));
+  }
+
+  it('the default group: jenkins hash, no size tracking, 256/64 KiB log buffers', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'mc-logs-default', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1 }));
+    const s = await nodeSettings('mc-logs-default');
+    expect([s.hash_algorithm, s.track_sizes, s.watcher_logbuf_size, s.worker_logbuf_size]).toEqual(['jenkins', 'no', '262144', '65536']);
+    expect(await sizes('mc-logs-default')).toEqual({ sizes_status: 'disabled' });
+  });
+
+  it('a modified group: murmur3, track_sizes (stats sizes counts without sizes_enable), log buffers in KiB', async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'mc-logs', CacheParameterGroupFamily: 'memcached1.6', Description: 'logs' }));
+    const values: Record<string, string> = { hash_algorithm: 'murmur3', track_sizes: '1', watcher_logbuf_size: '512', worker_logbuf_size: '128' };
+    await client.send(
+      new ModifyCacheParameterGroupCommand({
+        CacheParameterGroupName: 'mc-logs',
+        ParameterNameValues: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })),
+      }),
+    );
+    await client.send(
+      new CreateCacheClusterCommand({ CacheClusterId: 'mc-logs', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1, CacheParameterGroupName: 'mc-logs' }),
+    );
+    const s = await nodeSettings('mc-logs');
+    expect([s.hash_algorithm, s.track_sizes, s.watcher_logbuf_size, s.worker_logbuf_size]).toEqual(['murmur3', 'yes', String(512 * 1024), String(128 * 1024)]);
+    // One item of 48 + 8 + 1 + 1 + 100 + 2 = 160 bytes: memcached's 32-byte bucket 160.
+    expect(await sizes('mc-logs')).toEqual({ '160': '1' });
+  });
+});
+
 describe('admin commands on the node', () => {
   /** The node's answers to `script` over the text protocol. */
   async function exchangeWith(clusterId: string, script: string, lines: number): Promise<string> {
