@@ -251,7 +251,7 @@ export class KeyDict {
     if (this.map.size === 0) return null;
     for (;;) {
       const k = this.keyAt.at(Math.floor(Math.random() * this.keyAt.length));
-      if (k) return k;
+      if (k !== null) return k;
     }
   }
 

@@ -3,6 +3,7 @@
 // Each compares replies byte for byte with redis-server 7.0.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { startStandaloneProcess, type StandaloneProcess } from './standalone-process.ts';
 
 const available = realRedisAvailable();
 
@@ -47,5 +48,24 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
 
   it('names in unknown-command, NOGROUP, LATENCY GRAPH and CONFIG SET errors end at a NUL byte, as %s prints them', async () => {
     await sameReplies('a\\0b x\nGET\\0 x\nfoo "a\\0b" c\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXINFO CONSUMERS s "g\\0h"\nXGROUP CREATECONSUMER s "x\\0" c\nXGROUP SETID s "x\\0" 0\nXGROUP DELCONSUMER s "x\\0" c\nLATENCY GRAPH "a\\0b"\nCONFIG SET "a\\0b" 1');
+  });
+});
+
+// In a child process: this bug held the event loop for good, which would freeze an in-process test.
+describe.skipIf(!available)('RANDOMKEY over the empty key name', () => {
+  let ours: StandaloneProcess;
+  let real: RealRedis;
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startStandaloneProcess(), startRealRedis()]);
+  }, 90_000);
+  afterAll(async () => {
+    await ours?.stop();
+    await real?.stop();
+  });
+
+  it('answers the empty name when it is the only key (the sampler took it for a hole and looped forever)', async () => {
+    const results = await differential(ours.port, real.port, script('SET "" x\nRANDOMKEY\nSET a 1\nDEL a\nRANDOMKEY\nDEL ""\nRANDOMKEY'));
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+    expect(results[1]?.real).toBe('$0\r\n\r\n');
   });
 });
