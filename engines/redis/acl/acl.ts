@@ -1,5 +1,6 @@
 // The server's users: authentication, permission checks and the changes ACL SETUSER/DELUSER and an
 // embedding control plane make. The default user follows `requirepass` as in Redis.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import type { CommandDef } from '../command-table.ts';
 import type { Engine } from '../engine.ts';
@@ -112,7 +113,7 @@ export class Acl {
       try {
         draft.apply(op, this.cmds);
       } catch (err) {
-        if (err instanceof AclRuleError) throw new RedisError(`ERR Error in ACL SETUSER modifier '${op}': ${err.message}`);
+        if (err instanceof AclRuleError) throw new RedisError(`ERR Error in ACL SETUSER modifier '${asCString(op)}': ${err.message}`);
         throw err;
       }
     }

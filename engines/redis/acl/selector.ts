@@ -1,5 +1,6 @@
 // One ACL selector: which commands, keys and channels it allows. A user is a root selector plus
 // optional extra ones; a command runs when any of them allows all of it.
+import { asCString } from '../c-string.ts';
 import { CATEGORIES, type CommandDef } from '../command-table.ts';
 import { globMatch } from '../glob.ts';
 import { AclRuleError } from './errors.ts';
@@ -135,7 +136,9 @@ export class Selector {
     } else this.keys.push({ pattern, read, write });
   }
 
-  private applyCommandRule(allow: boolean, spec: string, cmds: AclCommands): void {
+  private applyCommandRule(allow: boolean, whole: string, cmds: AclCommands): void {
+    // redis-server reads the rule as a C string: `+get\0x` allows GET.
+    const spec = asCString(whole);
     if (spec[0] === '@') {
       const cat = spec.slice(1).toLowerCase();
       if (!CATEGORIES.includes(cat)) throw new AclRuleError('Unknown command or category name in ACL');

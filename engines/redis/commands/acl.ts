@@ -1,5 +1,6 @@
 // ACL: users, permissions and the log, with redis-server 7.0's replies. On an ElastiCache node the
 // user list belongs to the control plane, so the subcommands that change it do not exist there.
+import { asCString } from '../c-string.ts';
 import { randomBytes } from 'node:crypto';
 import { dryRunMessage } from '../acl/acl.ts';
 import { inCategory, type Selector } from '../acl/selector.ts';
@@ -84,8 +85,9 @@ function getUser(c: Client, u: AclUser): void {
 function cat(c: Client, a: string[]): void {
   if (a.length === 2) return c.w.bulks(CATEGORIES);
   if (a.length > 3) fail(E.SUB_SYNTAX(a));
-  const wanted = (a[2] as string).toLowerCase();
-  if (!CATEGORIES.includes(wanted)) fail(`ERR Unknown category '${a[2]}'`);
+  // Looked up and printed as a C string, as redis-server does.
+  const wanted = asCString(a[2] as string).toLowerCase();
+  if (!CATEGORIES.includes(wanted)) fail(`ERR Unknown category '${asCString(a[2] as string).slice(0, 128)}'`);
   const names: string[] = [];
   for (const d of c.engine.acl.cmds.topLevel()) {
     for (const x of [d, ...(d.subcommands?.values() ?? [])] as CommandDef[]) if (inCategory(x, wanted)) names.push(x.fullName);
@@ -106,9 +108,9 @@ function log(c: Client, a: string[]): void {
 
 function dryRun(c: Client, a: string[]): void {
   const user = c.engine.acl.get(a[2] as string);
-  if (user === undefined) fail(`ERR User '${a[2]}' not found`);
+  if (user === undefined) fail(`ERR User '${asCString(a[2] as string)}' not found`);
   const args = a.slice(3);
-  if (c.engine.lookup(args[0] as string) === undefined) fail(`ERR Command '${args[0]}' not found`);
+  if (c.engine.lookup(args[0] as string) === undefined) fail(`ERR Command '${asCString(args[0] as string)}' not found`);
   const def = resolve(c.engine, args);
   if (typeof def === 'string') fail(def);
   const denial = user.check(def, args);

@@ -1,4 +1,5 @@
 // Connection commands: PING ECHO QUIT RESET AUTH HELLO SELECT CLIENT.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
@@ -150,7 +151,7 @@ function clientKill(c: Client, a: string[]): void {
       type = v.toLowerCase();
       if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(type)) fail(`ERR Unknown client type '${v}'`);
     } else if (opt === 'user') {
-      if (e.acl.get(v) === undefined) fail(`ERR No such user '${v}'`);
+      if (e.acl.get(v) === undefined) fail(`ERR No such user '${asCString(v)}'`);
       user = v;
     } else if (opt === 'skipme') {
       const s = v.toLowerCase();
