@@ -4,6 +4,10 @@
 import { createRedisServer } from '../../engines/redis/index.ts';
 import { startRealRedis } from '../../test/engines/redis/helpers.ts';
 import { fuzz } from './fuzz.ts';
+import { startWatchdog } from './watchdog.ts';
+
+// No step takes this long, even shrinking on a loaded machine (a reply waits 5 s at most).
+const STALL_MS = 120_000;
 
 function parseSeeds(spec: string): number[] {
   const out: number[] = [];
@@ -36,14 +40,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const real = realPort === null ? await startRealRedis() : null;
   const ours = oursPort === null ? createRedisServer({ port: 0 }) : null;
+  // Only when ours runs in this process: a stuck engine elsewhere shows as a missing reply.
+  const watchdog = ours === null ? null : startWatchdog(STALL_MS, real === null ? [] : [real.pid]);
   try {
-    const ports = { ours: oursPort ?? (await ours!.listen()), real: realPort ?? real!.port };
+    const ports = { ours: oursPort ?? (await ours!.listen()), real: realPort ?? real!.port, onStep: watchdog?.at };
     const started = Date.now();
     const report = await fuzz(ports, { seeds, length, shrink: doShrink, log: (l) => console.log(`${l}\n`) });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`${report.sequences} sequences, ${report.commands} commands compared in ${secs} s; ${report.findings.length} differ (seeds: ${report.findings.map((f) => f.seed).join(' ') || 'none'})`);
     return report.findings.length === 0 ? 0 : 1;
   } finally {
+    await watchdog?.stop();
     await ours?.close();
     await real?.stop();
   }

@@ -19,6 +19,8 @@ export interface RunResult {
 export interface Ports {
   ours: number;
   real: number;
+  /** Hears of each step before it is sent (the watchdog that reports a stalled run). */
+  onStep?: (seed: number, step: number, cmd: readonly string[]) => void;
 }
 
 export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResult> {
@@ -27,6 +29,7 @@ export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResul
     if (a.hello !== b.hello) return { ran: 0, diff: { index: -1, cmd: ['HELLO', '3'], ours: a.hello ?? '', real: b.hello ?? '' } };
     for (let i = 0; i < seq.steps.length; i++) {
       const cmd = seq.steps[i] as string[];
+      ports.onStep?.(seq.seed, i, cmd);
       const [x, y] = await Promise.all([a.session.step(cmd), b.session.step(cmd)]);
       if (x.text !== y.text) return { ran: i + 1, diff: { index: i, cmd, ours: x.text, real: y.text } };
       if (x.dead) return { ran: i + 1, diff: null };

@@ -222,7 +222,7 @@ export interface RealRedis {
   stop(): Promise<void>;
 }
 
-export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
+export async function startRealRedis(extra: string[] = []): Promise<RealRedis & { pid: number }> {
   const port = await freePort();
   // Its own directory: a SAVE, DEBUG RELOAD or SHUTDOWN in a script writes dump.rdb there, not in the checkout.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'real-redis-'));
@@ -244,6 +244,7 @@ export async function startRealRedis(extra: string[] = []): Promise<RealRedis> {
   });
   return {
     port,
+    pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
