@@ -1,6 +1,7 @@
 // Runs one parsed command for a client: lookup, the central checks Redis makes before executing
 // (arity, auth, pub/sub context, OOM, MULTI queueing), the handler, and the bookkeeping after it.
 import { checkPermission } from './acl/acl.ts';
+import { evictClients } from './client-eviction.ts';
 import { asCString } from './c-string.ts';
 import type { Client } from './client.ts';
 import { keySlot, type ClusterTopology } from './cluster.ts';
@@ -149,6 +150,8 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
     reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
     return false;
   }
+  // maxmemory-clients, checked before key eviction as redis-server does; an evicted client's command does not run.
+  if (evictClients(e, c)) return false;
   const traits = def.name === 'exec' && c.multi !== null ? queuedTraits(e, c.multi) : null;
   const isWrite = def.isWrite || traits?.write === true;
   // Replicas ignore maxmemory (replica-ignore-maxmemory yes) and refuse writes from clients. Like
@@ -237,7 +240,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);
   }
-  if (c.tracking !== null && !failed) e.tracking.afterCommand(c, def, args);
+  // As redis-server's call(): a read-only command that failed still had its keys remembered.
+  if (c.tracking !== null) e.tracking.afterCommand(c, def, args);
   const t1 = performance.now();
   e.cmdClock = t1;
   const usec = (t1 - t0) * 1000;

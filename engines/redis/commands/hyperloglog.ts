@@ -298,13 +298,13 @@ function load(c: Client, key: string, read = true): Hll | null {
   fail(INVALID);
 }
 
-function save(c: Client, key: string, h: Hll): void {
+function save(c: Client, key: string, h: Hll, unseen = false): void {
   const v = h.bytes.latin1Slice(0, h.bytes.length);
   const o = c.db.lookup(key, false);
   if (o !== null && o.type === 'string') {
     o.v = v;
     o.enc = 'raw';
-    c.db.modified(key);
+    c.db.modified(key, unseen);
   } else {
     c.db.set(key, newString(v, 'raw'));
   }
@@ -487,10 +487,11 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
       const h = load(c, key, false) as Hll;
       switch (sub) {
         case 'getreg': {
-          // Reading the registers leaves the value dense, as in Redis.
+          // Reading the registers leaves the value dense, as in Redis, which counts it dirty without
+          // signalling the key: WATCH and client tracking see no change.
           if (encodingOf(h) === HLL_SPARSE) {
             if (!toDense(h)) fail(CORRUPTED);
-            save(c, key, h);
+            save(c, key, h, true);
           }
           c.w.array(HLL_REGISTERS);
           for (let i = 0; i < HLL_REGISTERS; i++) c.w.int(getReg(h.bytes, i));
@@ -504,7 +505,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
         case 'todense': {
           if (encodingOf(h) !== HLL_SPARSE) return c.w.int(0);
           if (!toDense(h)) fail(CORRUPTED);
-          save(c, key, h);
+          save(c, key, h, true);
           return c.w.int(1);
         }
         default:

@@ -216,11 +216,11 @@ export class Database {
     this.ks.signal(this, key, expired);
   }
 
-  /** Call after changing a value in place: drops emptied collections, refreshes memory, signals. */
-  modified(key: string): void {
+  /** Call after changing a value in place: drops emptied collections, refreshes memory, signals (`unseen`: see KeySpace.signal). */
+  modified(key: string, unseen = false): void {
     const i = this.dict.index(key);
     if (i === undefined) {
-      this.ks.signal(this, key);
+      this.ks.signal(this, key, false, unseen);
       return;
     }
     const o = this.dict.raw(i);
@@ -235,7 +235,7 @@ export class Database {
       this.ks.usedMemory += mem - this.dict.memAt(i);
       this.dict.setMem(i, mem);
     } else this.ks.markMemoryDirty(this, key, o);
-    this.ks.signal(this, key);
+    this.ks.signal(this, key, false, unseen);
   }
 
   /** Absolute expiry in ms, or undefined. */
@@ -354,11 +354,16 @@ export class Keyspace {
     return d;
   }
 
-  /** `byServer`: the change is the server's own (expiry, eviction), not the running command's. */
-  signal(db: Database, key: string, byServer = false): void {
+  /**
+   * `byServer`: the change is the server's own (expiry, eviction), not the running command's.
+   * `unseen`: only the representation changed (PFDEBUG's conversion to dense): dirty and replicated,
+   * but no signalModifiedKey, so no watcher, tracking client or blocked client hears of it.
+   */
+  signal(db: Database, key: string, byServer = false, unseen = false): void {
     this.stats.dirty++;
-    if (this.onKeyChange !== null) this.onKeyChange(key, byServer);
     if (this.onReplicate !== null) this.onReplicate(db.id, key);
+    if (unseen) return;
+    if (this.onKeyChange !== null) this.onKeyChange(key, byServer);
     if (this.watchers.size === 0 && this.blockedOn.size === 0) return;
     const k = `${db.id}\0${key}`;
     const w = this.watchers.get(k);
