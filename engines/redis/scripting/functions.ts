@@ -5,7 +5,7 @@
 import { fail } from '../errors.ts';
 import { splitInline } from '../resp/parser.ts';
 import { emptyFlags, setFlag, type ScriptFlags } from './flags.ts';
-import { compileError51, laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
 import type { Scripting } from './scripting.ts';
 import { installApi, raise } from './api.ts';
 import { pushProxy, READONLY_TABLE } from './vm.ts';
@@ -251,7 +251,7 @@ export class Functions {
     if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_function')) !== lua.LUA_OK) {
       const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
       lua.lua_pop(L, 1);
-      fail(`ERR Error compiling function: ${compileError51(msg)}`);
+      fail(`ERR Error compiling function: ${msg}`);
     }
     lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
     lua.lua_setupvalue(L, -2, 1);

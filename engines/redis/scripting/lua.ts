@@ -1,10 +1,13 @@
 // The Lua VM (fengari, Lua 5.3 in pure JS), typed for the calls we make, and patched once at load
 // so its numbers behave like Redis's Lua 5.1: every number is a double (fengari's integers are
 // 32-bit and wrap), numbers print with "%.14g" (no "5.0"), a float passed where an integer is
-// expected is truncated instead of rejected, and tables iterate in 5.1's order (lua51-tables.ts).
+// expected is truncated instead of rejected, tables iterate in 5.1's order (lua51-tables.ts), and
+// source is read by 5.1's lexer (lex51.ts), so the compiler accepts and refuses what 5.1's does.
 import { createRequire } from 'node:module';
+import { installLexer51 } from './lex51.ts';
 import { patchTables } from './lua51-tables.ts';
 import { formatG, formatOne } from './numfmt.ts';
+import { str2d51 } from './str2d51.ts';
 
 /** A lua_State (main state or coroutine); opaque to us. */
 export type LuaState = { readonly __luaState: unique symbol };
@@ -163,6 +166,7 @@ export function loadFengari(): void {
   integersAsDoubles();
   patchTables(req);
   typeErrorsAs51();
+  installLexer51(req);
   lua = fengari.lua;
   laux = fengari.lauxlib;
   lualib = fengari.lualib;
@@ -206,13 +210,12 @@ function typeErrorsAs51(): void {
 function patchNumbers(): void {
   const lobject = req('fengari/src/lobject.js') as LobjectModule;
   const lvm = req('fengari/src/lvm.js') as LvmModule;
-  const str2num = lobject.luaO_str2num;
+  // tonumber and arithmetic on strings read numbers as 5.1 does (strtod: "inf", "nan", any length of hex).
   lobject.luaO_str2num = (s, o) => {
-    const n = str2num(s, o);
-    // fengari reads a hexadecimal integer into 32 bits (0x100000000 is 0); Lua 5.1 reads it whole.
-    const hex = n === 0 ? null : hexValue(s);
-    if (hex !== null) o.setfltvalue(hex);
-    return n;
+    const v = str2d51(s);
+    if (v === null) return 0;
+    o.setfltvalue(v);
+    return s.length + 1;
   };
   // Lua 5.1 casts a float to an integer where an integer is wanted (string.format('%d', 3.7) is 3).
   lvm.tointeger = (o) => {
@@ -245,20 +248,6 @@ function integersAsDoubles(): void {
   };
 }
 
-/**
- * Value of a hexadecimal integer numeral as Lua 5.1 in Redis reads it (glibc's strtod: any length,
- * rounded once to a double), or null when `s` is not one.
- */
-function hexValue(s: LuaString): number | null {
-  if (!s.includes(120) && !s.includes(88)) return null;
-  let end = s.length;
-  while (end > 0 && s[end - 1] === 0) end--;
-  const m = /^\s*([+-]?)0[xX]([0-9a-fA-F]+)\s*$/.exec(luaToLatin1(s.subarray(0, end)));
-  if (m === null) return null;
-  const v = Number(BigInt(`0x${m[2]}`));
-  return m[1] === '-' ? -v : v;
-}
-
 /** Byte-for-byte conversions between the engine's latin1 strings and Lua strings. */
 export function latin1ToLua(s: string): LuaString {
   const n = s.length;
@@ -275,17 +264,6 @@ export function luaToLatin1(b: LuaString): string {
     return s;
   }
   return Buffer.from(b.buffer, b.byteOffset, n).toString('latin1');
-}
-
-/**
- * A compile error as Lua 5.1's parser words it where 5.3's differs in ways a user sees: 5.1 quotes
- * the <eof> token, and does not say where an unfinished long string or comment began.
- */
-export function compileError51(msg: string): string {
-  return msg
-    .replace(/near <eof>$/, "near '<eof>'")
-    .replace(/: <eof> expected near /, ": '<eof>' expected near ")
-    .replace(/unfinished long (string|comment) \(starting at line \d+\)/, 'unfinished long $1');
 }
 
 /** Interned names used as table keys and globals (ASCII). */

@@ -15,7 +15,7 @@ import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
-import { compileError51, laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
 import { writeLuaValue, type ErrorSink } from './lua-to-reply.ts';
 import { pushErrorTable, pushReply } from './reply-to-lua.ts';
 import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
@@ -147,7 +147,7 @@ export class Scripting implements ApiHost {
     if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_script')) !== lua.LUA_OK) {
       const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
       lua.lua_pop(L, 1);
-      fail(`ERR Error compiling script (new function): ${compileError51(msg)}`);
+      fail(`ERR Error compiling script (new function): ${msg}`);
     }
     setEnvToProxy(L);
     const ref = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
