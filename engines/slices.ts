@@ -29,3 +29,20 @@ export async function rangeSliced(total: number, piece: number, step: (from: num
   }
   await drainSliced(pieces(), ([from, to]) => step(from, to));
 }
+
+/**
+ * Work done a bounded piece per step, ending in a result: a caller that must not yield runs it whole
+ * (runSteps), one that may spreads the steps over slices (drainSliced, the Redis engine's runSliced).
+ */
+export type Steps<T> = Generator<void, T, undefined>;
+
+/** Runs every step of `work` now and gives its result. */
+export function runSteps<T>(work: Steps<T>): T {
+  for (;;) {
+    const r = work.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Elements a step of such work handles: a few microseconds of work, so a slice checks its clock often enough. */
+export const PER_STEP = 64;

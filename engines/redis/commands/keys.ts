@@ -1,8 +1,10 @@
 // Generic keyspace commands.
 import type { Client } from '../client.ts';
-import { decodeDump, encodeDump } from '../rdb/dump.ts';
+import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
-import { thresholdsOf, valueFromRdb, valueToRdb } from '../rdb/keyspace-adapter.ts';
+import { thresholdsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import type { RObj } from '../db/objects.ts';
+import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
 import { cloneObject } from '../db/clone.ts';
 import { countLazyFree } from '../db/lazyfree.ts';
@@ -335,7 +337,9 @@ export const keyCommands = defineGroup('keyspace', [
     handler: (c, a) => {
       const o = c.db.lookup(a[1] as string, false);
       if (o === null) return c.w.nil();
-      c.w.bulkBuffer(encodeDump(valueToRdb(o), { version: DUMP_RDB_VERSION, thresholds: thresholdsOf(c.engine) }));
+      const payload: { b?: Buffer } = {};
+      // A value of a million elements takes seconds to serialise: in slices, the node held meanwhile.
+      runSliced(c, dumpSteps(c, o, payload), () => c.w.bulkBuffer(payload.b as Buffer));
     },
   },
   {
@@ -366,30 +370,43 @@ export const keyCommands = defineGroup('keyspace', [
       if (!replace && c.db.lookup(key, false) !== null) fail('BUSYKEY Target key name already exists.');
       const ttl = parseIntArg(a[2] as string);
       if (ttl < 0) fail('ERR Invalid TTL value, must be >= 0');
-      let decoded;
-      try {
-        decoded = decodeDump(Buffer.from(a[3] as string, 'latin1'), { maxVersion: MAX_READ_VERSION });
-      } catch {
-        fail('ERR DUMP payload version or checksum are wrong');
-      }
-      const now = c.engine.clock.now();
-      const expireAt = ttl === 0 ? undefined : absTtl ? ttl : now + ttl;
-      if (expireAt !== undefined && expireAt <= now) {
-        // Redis accepts an already expired payload and simply does not create the key.
-        if (replace && c.db.delete(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
-        return c.w.ok();
-      }
-      c.db.set(key, valueFromRdb(decoded.value, c.engine.config.encoding));
-      if (expireAt !== undefined) c.db.setExpire(key, expireAt);
-      c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
-      notify(c.engine, 'g', 'restore', c.dbIndex, key);
-      c.w.ok();
+      const built: { o?: RObj } = {};
+      // Decoding and building a value of a million elements takes seconds: in slices, the node held meanwhile.
+      runSliced(c, restoreSteps(c, a[3] as string, built), () => {
+        const now = c.engine.clock.now();
+        const expireAt = ttl === 0 ? undefined : absTtl ? ttl : now + ttl;
+        if (expireAt !== undefined && expireAt <= now) {
+          // Redis accepts an already expired payload and simply does not create the key.
+          if (replace && c.db.delete(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
+          return c.w.ok();
+        }
+        c.db.set(key, built.o as RObj);
+        if (expireAt !== undefined) c.db.setExpire(key, expireAt);
+        c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
+        notify(c.engine, 'g', 'restore', c.dbIndex, key);
+        c.w.ok();
+      });
     },
   },
 ]);
 
 /** Version 10 payloads are what Redis 7.0 writes and reads; 7.2 reads them too. */
 const DUMP_RDB_VERSION = 10;
+
+function* dumpSteps(c: Client, o: RObj, out: { b?: Buffer }): Steps<void> {
+  const value = yield* valueToRdbSteps(o);
+  out.b = yield* encodeDumpSteps(value, { version: DUMP_RDB_VERSION, thresholds: thresholdsOf(c.engine) });
+}
+
+function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<void> {
+  let decoded;
+  try {
+    decoded = yield* decodeDumpSteps(Buffer.from(payload, 'latin1'), { maxVersion: MAX_READ_VERSION });
+  } catch {
+    fail('ERR DUMP payload version or checksum are wrong');
+  }
+  out.o = yield* valueFromRdbSteps(decoded.value, c.engine.config.encoding);
+}
 
 export function toDbIndex(s: string): number {
   const idx = parseIntArg(s);

@@ -10,6 +10,7 @@ import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
 import type { RdbWriteVersion } from './format.ts';
+import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
 // IDs are copied so a materialised snapshot shares nothing mutable with the live keyspace.
@@ -22,40 +23,78 @@ function entryToRdb(e: StreamEntry): RdbStreamEntry {
   return { id: id(e.id), fields };
 }
 
-function streamToRdb(s: Stream): RdbStream {
+/** `convert` of each of `items`, `per` of them a step: a million conversions take a second. */
+function* mapped<T, U>(items: Iterable<T>, convert: (x: T) => U, per = PER_STEP): Steps<U[]> {
+  const out: U[] = [];
+  for (const x of items) {
+    out.push(convert(x));
+    if (out.length % per === 0) yield;
+  }
+  return out;
+}
+
+function* streamToRdb(s: Stream): Steps<RdbStream> {
   const layout = s.layout;
+  // The nodes hold every live entry: each is converted once, for its node and for the entry list.
+  let entries: RdbStreamEntry[] = [];
+  const nodes =
+    layout === null
+      ? undefined
+      : yield* mapped(
+          layout,
+          (n) => ({
+            master: id(n.master),
+            masterFields: n.masterFields.map(buf),
+            entries: n.items.map((e) => {
+              const r = entryToRdb(e);
+              if (e.deleted !== true) entries.push(r);
+              return { ...r, deleted: e.deleted === true };
+            }),
+          }),
+          1,
+        );
+  if (entries.length !== s.entries.length) entries = yield* mapped(s.entries, entryToRdb);
+  const groups: RdbStream['groups'] = [];
+  for (const g of s.groups.values()) {
+    groups.push({
+      name: buf(g.name),
+      lastId: id(g.lastId),
+      entriesRead: g.entriesRead,
+      pending: yield* mapped(g.pending.values(), (p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
+      consumers: yield* mapped(g.consumers.values(), (c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
+    });
+  }
   return {
     type: 'stream',
-    entries: s.entries.map(entryToRdb),
-    nodes: layout?.map((n) => ({ master: id(n.master), masterFields: n.masterFields.map(buf), entries: n.items.map((e) => ({ ...entryToRdb(e), deleted: e.deleted === true })) })),
+    entries,
+    nodes,
     lastId: id(s.lastId),
     firstId: id(s.entries[0]?.id ?? { ms: 0n, seq: 0n }),
     maxDeletedId: id(s.maxDeletedId),
     entriesAdded: s.entriesAdded,
-    groups: [...s.groups.values()].map((g) => ({
-      name: buf(g.name),
-      lastId: id(g.lastId),
-      entriesRead: g.entriesRead,
-      pending: [...g.pending.values()].map((p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
-      consumers: [...g.consumers.values()].map((c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
-    })),
+    groups,
   };
 }
 
 export function valueToRdb(o: RObj): RdbValue {
+  return runSteps(valueToRdbSteps(o));
+}
+
+/** valueToRdb in steps; the value must not change until the last one ran. */
+export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
   switch (o.type) {
     case 'string':
       return { type: 'string', value: buf(o.v) };
     case 'list':
-      return { type: 'list', items: o.v.toArray().map(buf) };
+      return { type: 'list', items: yield* mapped(o.v, buf) };
     case 'set':
-      return { type: 'set', members: [...o.v].map(buf) };
+      return { type: 'set', members: yield* mapped(o.v, buf) };
     case 'hash':
-      return { type: 'hash', fields: [...o.v].map(([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
+      return { type: 'hash', fields: yield* mapped(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
     case 'zset':
-      return { type: 'zset', entries: [...o.v.dict].map(([member, score]) => ({ member: buf(member), score })) };
+      return { type: 'zset', entries: yield* mapped(o.v.dict, ([member, score]) => ({ member: buf(member), score })) };
     case 'stream':
-      return streamToRdb(o.v);
+      return yield* streamToRdb(o.v);
   }
 }
 
@@ -101,6 +140,18 @@ export function dbSizes(engine: Engine): Map<number, DbSizeHint> {
  * Buffers that share nothing with the keyspace) and then encode/write at leisure.
  */
 export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, undefined> {
+  for (const e of snapshotEntrySteps(engine)) if (e !== undefined) yield e;
+}
+
+/** Longest a snapshot holds a node's writes while it copies one value, should its consumer stop midway. */
+const HOLD_LIMIT_MS = 60_000;
+
+/**
+ * snapshotEntries with a step point (undefined) every few elements of a big value, for a writer in slices.
+ * While a value spans steps the node's writes wait (as under CLIENT PAUSE WRITE), so the copy is of one
+ * instant; writes a replica applies from its primary do not wait.
+ */
+export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefined, void, undefined> {
   const now = engine.clock.now();
   const policy = engine.config.maxmemoryPolicy;
   const lru = policy.endsWith('lru');
@@ -109,7 +160,26 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
     for (const [key, o, i] of db.dict.entries()) {
       const at = db.expires.get(key);
       if (at !== undefined && at <= now) continue;
-      const e: RdbEntry = { db: db.id, key: buf(key), value: valueToRdb(o) };
+      const converting = valueToRdbSteps(o);
+      let r = converting.next();
+      if (r.done !== true) {
+        const before = engine.pause;
+        const hold = before ?? { until: engine.clock.now() + HOLD_LIMIT_MS, writesOnly: true };
+        engine.pause = hold;
+        try {
+          while (r.done !== true) {
+            yield undefined;
+            r = converting.next();
+          }
+        } finally {
+          if (engine.pause === hold && before === null) {
+            engine.pause = null;
+            // Writes that waited run once the writer's turn is over.
+            setImmediate(() => engine.pause === null && engine.unpause());
+          }
+        }
+      }
+      const e: RdbEntry = { db: db.id, key: buf(key), value: r.value };
       if (at !== undefined) e.expireAtMs = at;
       if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - (db.dict.lru[i] as number)) / 1000));
       else if (lfu) e.lfu = db.dict.lfuAt(i);
@@ -118,9 +188,9 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
   }
 }
 
-function streamFromRdb(v: RdbStream): Stream {
+function* streamFromRdb(v: RdbStream): Steps<Stream> {
   const s = new Stream();
-  s.entries = v.entries.map((e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
+  s.entries = yield* mapped(v.entries, (e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
   s.lastId = v.lastId;
   s.maxDeletedId = v.maxDeletedId ?? { ms: 0n, seq: 0n };
   s.entriesAdded = v.entriesAdded ?? v.entries.length;
@@ -134,55 +204,69 @@ function streamFromRdb(v: RdbStream): Stream {
       const consumer: Consumer = { name: text(c.name), seenAt: c.seenTimeMs, activeAt: c.activeTimeMs ?? c.seenTimeMs, pending: new Map() };
       group.consumers.set(consumer.name, consumer);
     }
-    for (const p of g.pending) {
+    yield* each(g.pending, (p) => {
       const pe: PendingEntry = { id: p.id, consumer: text(p.consumer), deliveredAt: p.deliveryTimeMs, deliveries: p.deliveryCount };
       const key = idText(p.id);
       group.pending.set(key, pe);
       group.consumers.get(pe.consumer)?.pending.set(key, pe);
-    }
+    });
     s.groups.set(group.name, group);
   }
   return s;
 }
 
+/** `add` of each of `items`, PER_STEP of them a step. */
+function* each<T>(items: readonly T[], add: (x: T) => void): Steps<void> {
+  for (let i = 0; i < items.length; i++) {
+    add(items[i] as T);
+    if (i % PER_STEP === PER_STEP - 1) yield;
+  }
+}
+
 /** `t`: the loading server's encoding limits; Redis converts what it loads by its own config. */
 export function valueFromRdb(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS): RObj {
+  return runSteps(valueFromRdbSteps(v, t));
+}
+
+/** valueFromRdb in steps. */
+export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS): Steps<RObj> {
   switch (v.type) {
     case 'string':
       return newString(text(v.value));
     case 'list': {
       const o = newList();
-      for (const it of v.items) o.v.pushBack(text(it));
+      yield* each(v.items, (it) => o.v.pushBack(text(it)));
       return o;
     }
     case 'set': {
       const o = newSet();
-      const members = v.members.map(text);
-      for (const m of members) o.v.add(m);
+      const members = yield* mapped(v.members, text);
+      yield* each(members, (m) => o.v.add(m));
       updateEncoding(o, members, t);
       return o;
     }
     case 'hash': {
       const o = newHash();
       const added: string[] = [];
-      for (const [f, x] of v.fields) {
+      yield* each(v.fields, ([f, x]) => {
         const ft = text(f);
         const xt = text(x);
         o.v.set(ft, xt);
         added.push(ft, xt);
-      }
+      });
       updateEncoding(o, added, t);
       return o;
     }
     case 'zset': {
       const o = newZSet();
-      const members = v.entries.map((e) => text(e.member));
-      v.entries.forEach((e, i) => o.v.add(members[i] as string, e.score));
+      const members = yield* mapped(v.entries, (e) => text(e.member));
+      let i = 0;
+      yield* each(v.entries, (e) => o.v.add(members[i++] as string, e.score));
       updateEncoding(o, members, t);
       return o;
     }
     case 'stream':
-      return { type: 'stream', v: streamFromRdb(v), mem: 0 };
+      return { type: 'stream', v: yield* streamFromRdb(v), mem: 0 };
   }
 }
 

@@ -10,6 +10,7 @@ import { decodeListpack, lpBuffer, lpInt, type LpValue } from './listpack.ts';
 import { lzfDecompress, lzfMaxExpansion } from './lzf.ts';
 import { intToBuffer, parseScore } from './num.ts';
 import { decodeZiplist, decodeZipmap } from './ziplist.ts';
+import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
 
 const MODULE_CHARSET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -231,7 +232,7 @@ function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
         return { kind: 'slot-info' };
     }
     const key = c.str();
-    const value = parseValue(c, op, at, version);
+    const value = runSteps(parseValue(c, op, at, version));
     const entry: RdbEntry = { db, key, value };
     if (expireAtMs !== undefined) entry.expireAtMs = expireAtMs;
     if (lru !== undefined) entry.lru = lru;
@@ -279,40 +280,37 @@ function skipModuleValue(c: Cursor, name: string): void {
   }
 }
 
-function parseValue(c: Cursor, type: number, at: number, version: number): RdbValue {
+/** `n` values made by `make`, PER_STEP of them a step (`per` for heavier ones). */
+function* times<T>(n: number, make: () => T, per = PER_STEP): Steps<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(make());
+    if (i % per === per - 1) yield;
+  }
+  return out;
+}
+
+/** A value's body, in steps: a million elements take seconds to decode. */
+function* parseValue(c: Cursor, type: number, at: number, version: number): Steps<RdbValue> {
   switch (type) {
     case T.STRING:
       return { type: 'string', value: c.str() };
-    case T.LIST: {
-      const n = c.count();
-      const items: Buffer[] = [];
-      for (let i = 0; i < n; i++) items.push(c.str());
-      return { type: 'list', items };
-    }
-    case T.SET: {
-      const n = c.count();
-      const members: Buffer[] = [];
-      for (let i = 0; i < n; i++) members.push(c.str());
-      return { type: 'set', members };
-    }
+    case T.LIST:
+      return { type: 'list', items: yield* times(c.count(), () => c.str()) };
+    case T.SET:
+      return { type: 'set', members: yield* times(c.count(), () => c.str()) };
     case T.ZSET:
     case T.ZSET_2: {
-      const n = c.count(2);
-      const entries: { member: Buffer; score: number }[] = [];
-      for (let i = 0; i < n; i++) {
+      const entries = yield* times(c.count(2), () => {
         const member = c.str();
         const score = type === T.ZSET ? c.oldDouble() : c.f64le();
         if (Number.isNaN(score)) throw new RdbError('CORRUPT', 'sorted set score is NaN', at);
-        entries.push({ member, score });
-      }
+        return { member, score };
+      });
       return { type: 'zset', entries };
     }
-    case T.HASH: {
-      const n = c.count(2);
-      const fields: [Buffer, Buffer][] = [];
-      for (let i = 0; i < n; i++) fields.push([c.str(), c.str()]);
-      return { type: 'hash', fields };
-    }
+    case T.HASH:
+      return { type: 'hash', fields: yield* times(c.count(2), (): [Buffer, Buffer] => [c.str(), c.str()]) };
     case T.MODULE_PRE_GA:
     case T.MODULE_2: {
       const id = c.lenBig();
@@ -337,7 +335,11 @@ function parseValue(c: Cursor, type: number, at: number, version: number): RdbVa
     case T.LIST_QUICKLIST: {
       const n = c.count();
       const items: Buffer[] = [];
-      for (let i = 0; i < n; i++) for (const v of decodeZiplist(c.str())) items.push(lpBuffer(v));
+      // A node holds up to 8 KiB of elements: one a step.
+      for (let i = 0; i < n; i++) {
+        for (const v of decodeZiplist(c.str())) items.push(lpBuffer(v));
+        yield;
+      }
       return { type: 'list', items };
     }
     case T.LIST_QUICKLIST_2: {
@@ -349,13 +351,14 @@ function parseValue(c: Cursor, type: number, at: number, version: number): RdbVa
         if (container === QL_PLAIN) items.push(c.str());
         else if (container === QL_PACKED) for (const v of decodeListpack(c.str())) items.push(lpBuffer(v));
         else throw new RdbError('CORRUPT', `bad quicklist container ${container}`, cat);
+        yield;
       }
       return { type: 'list', items };
     }
     case T.STREAM_LISTPACKS:
     case T.STREAM_LISTPACKS_2:
     case T.STREAM_LISTPACKS_3:
-      return parseStream(c, type === T.STREAM_LISTPACKS ? 1 : type === T.STREAM_LISTPACKS_2 ? 2 : 3, at);
+      return yield* parseStream(c, type === T.STREAM_LISTPACKS ? 1 : type === T.STREAM_LISTPACKS_2 ? 2 : 3, at);
     default:
       if (type >= 22 && type <= 25 && version >= 12) throw new RdbError('UNSUPPORTED', `hash with field expiry (type ${type}, Redis 7.4+)`, at);
       throw new RdbError('CORRUPT', `unknown value type ${type}`, at);
@@ -410,7 +413,7 @@ function parseStreamNode(master: StreamId, lp: LpValue[], out: RdbStreamEntry[],
   if (live !== count || dead !== deleted) throw bad(`header says ${count} live / ${deleted} deleted, found ${live} / ${dead}`);
 }
 
-function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
+function* parseStream(c: Cursor, v: 1 | 2 | 3, at: number): Steps<RdbStream> {
   const nodes = c.count(2);
   const entries: RdbStreamEntry[] = [];
   for (let i = 0; i < nodes; i++) {
@@ -419,9 +422,11 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
     if (key.length !== 16) throw new RdbError('CORRUPT', 'stream node key is not a 128-bit ID', nat);
     const master = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
     parseStreamNode(master, decodeListpack(c.str()), entries, nat);
+    yield;
   }
   for (let i = 1; i < entries.length; i++) {
     if (compareIds((entries[i - 1] as RdbStreamEntry).id, (entries[i] as RdbStreamEntry).id) >= 0) throw new RdbError('CORRUPT', 'stream entries out of order', at);
+    if (i % PER_STEP === 0) yield;
   }
   const length = c.len();
   if (length !== entries.length) throw new RdbError('CORRUPT', `stream length ${length} but ${entries.length} live entries`, at);
@@ -438,6 +443,7 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
     const gLast = { ms: c.lenBig(), seq: c.lenBig() };
     const entriesRead = v >= 2 ? Number(BigInt.asIntN(64, c.lenBig())) : -1;
     const npel = c.count(18);
+    yield;
     const pel = new Map<string, { id: StreamId; deliveryTimeMs: number; deliveryCount: number; consumer: Buffer | null }>();
     const order: string[] = [];
     for (let i = 0; i < npel; i++) {
@@ -448,6 +454,7 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
       if (pel.has(k)) throw new RdbError('CORRUPT', 'duplicate ID in consumer group PEL', c.pos);
       pel.set(k, { id, deliveryTimeMs, deliveryCount, consumer: null });
       order.push(k);
+      if (i % PER_STEP === PER_STEP - 1) yield;
     }
     const nconsumers = c.count(10);
     const consumers: RdbStreamConsumer[] = [];
@@ -462,6 +469,7 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
         if (nack === undefined) throw new RdbError('CORRUPT', `consumer PEL entry ${idKey(id)} missing from the group PEL`, c.pos);
         if (nack.consumer !== null) throw new RdbError('CORRUPT', `pending entry ${idKey(id)} owned by two consumers`, c.pos);
         nack.consumer = cname;
+        if (k % PER_STEP === PER_STEP - 1) yield;
       }
       consumers.push(consumer);
     }
@@ -482,10 +490,15 @@ function parseStream(c: Cursor, v: 1 | 2 | 3, at: number): RdbStream {
  * be consumed: trailing bytes mean the payload is not what it claims to be.
  */
 export function decodeValue(buf: Buffer, version: number): { value: RdbValue; rdbType: number } {
+  return runSteps(decodeValueSteps(buf, version));
+}
+
+/** decodeValue in steps. */
+export function* decodeValueSteps(buf: Buffer, version: number): Steps<{ value: RdbValue; rdbType: number }> {
   const c = new Cursor(buf, 0);
   const type = c.u8();
   if (type >= 0xf4) throw new RdbError('CORRUPT', `opcode 0x${type.toString(16)} where a value type was expected`, 0);
-  const value = parseValue(c, type, 0, version);
+  const value = yield* parseValue(c, type, 0, version);
   if (c.pos !== buf.length) throw new RdbError('CORRUPT', `${buf.length - c.pos} bytes after the value`, c.pos);
   return { value, rdbType: type };
 }

@@ -10,6 +10,7 @@ import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
 import { lzfCompress } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
+import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
 
 /** Redis's built-in defaults (CONFIG GET on a bare 7.0 server; note hash is 512, zset 128) for when a collection leaves its compact encoding. */
 export interface EncodingThresholds {
@@ -133,7 +134,12 @@ function checkVersion(v: number): RdbWriteVersion {
 
 interface ValuePlan {
   type: number;
-  body: () => void;
+  body: () => Steps<void>;
+}
+
+/** A body too small to need steps. */
+function* whole(write: () => void): Steps<void> {
+  write();
 }
 
 class ValueWriter {
@@ -182,18 +188,19 @@ class ValueWriter {
 
   /**
    * Picks the encoding for a value. The type byte precedes the key in the file and the body follows
-   * it, so the choice is returned as the byte plus a function that writes the body.
+   * it, so the choice is returned as the byte plus a function that writes the body. Both run in steps
+   * (a million elements take seconds), which a caller may spread over slices.
    */
-  plan(v: RdbValue): ValuePlan {
+  *plan(v: RdbValue): Steps<ValuePlan> {
     switch (v.type) {
       case 'string':
-        return { type: T.STRING, body: () => this.str(v.value) };
+        return { type: T.STRING, body: () => whole(() => this.str(v.value)) };
       case 'list':
-        return this.list(v.items);
+        return yield* this.list(v.items);
       case 'set':
         return this.set(v.members);
       case 'zset':
-        return this.zset(v.entries);
+        return yield* this.zset(v.entries);
       case 'hash':
         return this.hash(v.fields);
       case 'stream':
@@ -201,35 +208,47 @@ class ValueWriter {
     }
   }
 
-  private list(items: Buffer[]): ValuePlan {
+  /** Each of `items` by `write`, `per` of them a step (a list's node is up to 8 KiB to compress: one a step). */
+  private *each<T>(items: readonly T[], write: (item: T) => void, per = PER_STEP): Steps<void> {
+    for (let i = 0; i < items.length; i++) {
+      write(items[i] as T);
+      if (i % per === per - 1) yield;
+    }
+  }
+
+  private *list(items: Buffer[]): Steps<ValuePlan> {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
       // Quicklist nodes are listpacks capped in bytes (list-max-listpack-size -2 = 8 KiB).
       let lp = new ListpackBuilder();
-      for (const it of items) {
+      yield* this.each(items, (it) => {
         lp.add(it);
         if (lp.count > 1 && lp.byteSize > max) {
           lp.undoLast();
           nodes.push(lp.finish());
           lp = new ListpackBuilder().add(it);
         }
-      }
+      });
       if (lp.count > 0) nodes.push(lp.finish());
       return {
         type: T.LIST_QUICKLIST_2,
         body: () => {
           this.s.len(nodes.length);
-          for (const n of nodes) {
-            this.s.len(QL_PACKED);
-            this.str(n);
-          }
+          return this.each(
+            nodes,
+            (n) => {
+              this.s.len(QL_PACKED);
+              this.str(n);
+            },
+            1,
+          );
         },
       };
     }
     let cur: Buffer[] = [];
     let size = 0;
-    for (const it of items) {
+    yield* this.each(items, (it) => {
       // 11 bytes bounds a ziplist entry's prevlen + header, so nodes stay under the cap.
       if (cur.length > 0 && size + it.length + 11 > max) {
         nodes.push(encodeZiplist(cur));
@@ -238,13 +257,13 @@ class ValueWriter {
       }
       cur.push(it);
       size += it.length + 11;
-    }
+    });
     if (cur.length > 0) nodes.push(encodeZiplist(cur));
     return {
       type: T.LIST_QUICKLIST,
       body: () => {
         this.s.len(nodes.length);
-        for (const n of nodes) this.str(n);
+        return this.each(nodes, (n) => this.str(n), 1);
       },
     };
   }
@@ -258,39 +277,41 @@ class ValueWriter {
         if (v === null) break;
         ints.push(v);
       }
-      if (ints.length === members.length) return { type: T.SET_INTSET, body: () => this.str(encodeIntset(ints)) };
+      if (ints.length === members.length) return { type: T.SET_INTSET, body: () => whole(() => this.str(encodeIntset(ints))) };
     }
     if (this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
-      return { type: T.SET_LISTPACK, body: () => this.str(encodeListpack(members)) };
+      return { type: T.SET_LISTPACK, body: () => whole(() => this.str(encodeListpack(members))) };
     }
     return {
       type: T.SET,
       body: () => {
         this.s.len(members.length);
-        for (const m of members) this.str(m);
+        return this.each(members, (m) => this.str(m));
       },
     };
   }
 
-  private zset(entries: { member: Buffer; score: number }[]): ValuePlan {
+  private *zset(entries: { member: Buffer; score: number }[]): Steps<ValuePlan> {
     const th = this.th;
-    for (const e of entries) if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
+    yield* this.each(entries, (e) => {
+      if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
+    });
     if (entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
       // Compact zsets are ordered by (score, member) and Redis's range commands rely on it.
       const sorted = [...entries].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : Buffer.compare(a.member, b.member)));
       const flat: LpValue[] = [];
       for (const e of sorted) flat.push(e.member, formatScore(e.score));
-      if (this.version >= 10) return { type: T.ZSET_LISTPACK, body: () => this.str(encodeListpack(flat)) };
-      return { type: T.ZSET_ZIPLIST, body: () => this.str(encodeZiplist(flat)) };
+      if (this.version >= 10) return { type: T.ZSET_LISTPACK, body: () => whole(() => this.str(encodeListpack(flat))) };
+      return { type: T.ZSET_ZIPLIST, body: () => whole(() => this.str(encodeZiplist(flat))) };
     }
     return {
       type: T.ZSET_2,
       body: () => {
         this.s.len(entries.length);
-        for (const e of entries) {
+        return this.each(entries, (e) => {
           this.str(e.member);
           this.s.f64le(e.score);
-        }
+        });
       },
     };
   }
@@ -300,27 +321,28 @@ class ValueWriter {
     if (fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
       const flat: LpValue[] = [];
       for (const [f, v] of fields) flat.push(f, v);
-      if (this.version >= 10) return { type: T.HASH_LISTPACK, body: () => this.str(encodeListpack(flat)) };
-      return { type: T.HASH_ZIPLIST, body: () => this.str(encodeZiplist(flat)) };
+      if (this.version >= 10) return { type: T.HASH_LISTPACK, body: () => whole(() => this.str(encodeListpack(flat))) };
+      return { type: T.HASH_ZIPLIST, body: () => whole(() => this.str(encodeZiplist(flat))) };
     }
     return {
       type: T.HASH,
       body: () => {
         this.s.len(fields.length);
-        for (const [f, v] of fields) {
+        return this.each(fields, ([f, v]) => {
           this.str(f);
           this.str(v);
-        }
+        });
       },
     };
   }
 
   /** Entries grouped into nodes the way XADD fills them: capped by entry count and listpack bytes. */
-  private layOut(entries: readonly RdbStreamEntry[]): RdbStreamNode[] {
+  private *layOut(entries: readonly RdbStreamEntry[]): Steps<RdbStreamNode[]> {
     const th = this.th;
     const nodes: RdbStreamNode[] = [];
     let i = 0;
     while (i < entries.length) {
+      yield;
       const first = entries[i] as RdbStreamEntry;
       const node: RdbStreamNode = { master: first.id, masterFields: first.fields.map(([f]) => f), entries: [] };
       let bytes = 0;
@@ -338,22 +360,29 @@ class ValueWriter {
     return nodes;
   }
 
-  private streamBody(st: RdbStream): void {
+  private *streamBody(st: RdbStream): Steps<void> {
     const s = this.s;
     let entries = st.entries;
-    if (!isSorted(entries)) {
+    if (!(yield* isSorted(entries))) {
       entries = [...entries].sort((a, b) => compareIds(a.id, b.id));
-      if (!isSorted(entries)) throw new RdbError('INVALID_INPUT', 'duplicate stream ID');
+      if (!(yield* isSorted(entries))) throw new RdbError('INVALID_INPUT', 'duplicate stream ID');
     }
     const last = entries[entries.length - 1];
     if (last !== undefined && compareIds(st.lastId, last.id) < 0) throw new RdbError('INVALID_INPUT', 'stream lastId is below its last entry');
 
-    const nodes = (st.nodes ?? this.layOut(entries)).map((n) => ({ master: n.master, blob: streamNodeListpack(n) }));
+    const laid = st.nodes ?? (yield* this.layOut(entries));
+    // The node count comes first: every node is made before any is written.
+    const nodes: { master: StreamId; blob: Buffer }[] = [];
+    yield* this.each(laid, (n) => nodes.push({ master: n.master, blob: streamNodeListpack(n) }), 1);
     s.len(nodes.length);
-    for (const n of nodes) {
-      this.str(idBytes(n.master));
-      this.str(n.blob);
-    }
+    yield* this.each(
+      nodes,
+      (n) => {
+        this.str(idBytes(n.master));
+        this.str(n.blob);
+      },
+      1,
+    );
     s.len(entries.length);
     s.len(st.lastId.ms);
     s.len(st.lastId.seq);
@@ -376,14 +405,14 @@ class ValueWriter {
       s.len(g.pending.length);
       const byConsumer = new Map<string, StreamId[]>();
       for (const c of g.consumers) byConsumer.set(c.name.toString('latin1'), []);
-      for (const p of g.pending) {
+      yield* this.each(g.pending, (p) => {
         s.raw(idBytes(p.id));
         s.u64le(p.deliveryTimeMs);
         s.len(p.deliveryCount);
         const list = byConsumer.get(p.consumer.toString('latin1'));
         if (list === undefined) throw new RdbError('INVALID_INPUT', `pending entry owned by unknown consumer ${p.consumer.toString('latin1')}`);
         list.push(p.id);
-      }
+      });
       s.len(g.consumers.length);
       for (const c of g.consumers) {
         this.str(c.name);
@@ -391,15 +420,18 @@ class ValueWriter {
         if (this.version >= 11) s.u64le(c.activeTimeMs ?? c.seenTimeMs);
         const ids = byConsumer.get(c.name.toString('latin1')) as StreamId[];
         s.len(ids.length);
-        for (const id of ids) s.raw(idBytes(id));
+        yield* this.each(ids, (id) => s.raw(idBytes(id)));
       }
     }
   }
 }
 
 /** Strictly ascending IDs (so also free of duplicates). */
-function isSorted(entries: readonly RdbStreamEntry[]): boolean {
-  for (let i = 1; i < entries.length; i++) if (compareIds((entries[i - 1] as RdbStreamEntry).id, (entries[i] as RdbStreamEntry).id) >= 0) return false;
+function* isSorted(entries: readonly RdbStreamEntry[]): Steps<boolean> {
+  for (let i = 1; i < entries.length; i++) {
+    if (compareIds((entries[i - 1] as RdbStreamEntry).id, (entries[i] as RdbStreamEntry).id) >= 0) return false;
+    if (i % PER_STEP === 0) yield;
+  }
   return true;
 }
 
@@ -426,12 +458,18 @@ function isEmptyCollection(v: RdbValue): boolean {
   }
 }
 
+/** A step point in a stream of entries: the entry being made is a big value (see snapshotEntries). */
+export type EntrySteps = Iterable<RdbEntry | undefined>;
+
+const NOTHING_YET = Buffer.alloc(0);
+
 /**
  * Streams an RDB file as chunks. Entries of one database should be contiguous (a change of db emits
  * SELECTDB; coming back to a db is legal, just less tidy). Empty collections are skipped, since
- * Redis never holds them and refuses or drops them on load.
+ * Redis never holds them and refuses or drops them on load. A big value is written in steps: between
+ * two, the chunk yielded may be empty, so a consumer in slices can stop there.
  */
-export function* encodeRdb(header: RdbHeader, entries: Iterable<RdbEntry>, opts: RdbWriteOptions & { dbSizes?: Map<number, DbSizeHint> } = {}): Generator<Buffer, void, undefined> {
+export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWriteOptions & { dbSizes?: Map<number, DbSizeHint> } = {}): Generator<Buffer, void, undefined> {
   const version = checkVersion(opts.version ?? 11);
   const th = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const chunk = opts.chunkSize ?? 1 << 16;
@@ -458,8 +496,21 @@ export function* encodeRdb(header: RdbHeader, entries: Iterable<RdbEntry>, opts:
     }
   }
 
+  const step = (): Buffer => (s.pos >= chunk ? flush() : NOTHING_YET);
+  /** Runs `work`, yielding a chunk (or nothing yet) at each of its steps. */
+  function* stepped<T>(work: Steps<T>): Generator<Buffer, T, undefined> {
+    for (;;) {
+      const r = work.next();
+      if (r.done === true) return r.value;
+      yield step();
+    }
+  }
   let db = -1;
   for (const e of entries) {
+    if (e === undefined) {
+      yield NOTHING_YET;
+      continue;
+    }
     if (isEmptyCollection(e.value)) continue;
     if (e.db !== db) {
       if (!Number.isInteger(e.db) || e.db < 0 || e.db > MAX_DB) throw new RdbError('INVALID_INPUT', `bad db index ${e.db}`);
@@ -484,10 +535,10 @@ export function* encodeRdb(header: RdbHeader, entries: Iterable<RdbEntry>, opts:
       s.u8(OP.FREQ);
       s.u8(Math.max(0, Math.min(255, Math.trunc(e.lfu))));
     }
-    const plan = w.plan(e.value);
+    const plan = yield* stepped(w.plan(e.value));
     s.u8(plan.type);
     w.str(e.key);
-    plan.body();
+    yield* stepped(plan.body());
     if (s.pos >= chunk) yield flush();
   }
   s.u8(OP.EOF);
@@ -514,12 +565,17 @@ export function writeRdb(file: RdbFile, opts: RdbWriteOptions = {}): Buffer {
 
 /** One value as the type byte followed by its body: the core of a DUMP payload. */
 export function encodeValue(v: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSize' | 'checksum'> = {}): Buffer {
+  return runSteps(encodeValueSteps(v, opts));
+}
+
+/** encodeValue in steps. */
+export function* encodeValueSteps(v: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSize' | 'checksum'> = {}): Steps<Buffer> {
   const version = checkVersion(opts.version ?? 11);
   const s = new Sink();
   const w = new ValueWriter(s, version, opts.compress ?? true, { ...DEFAULT_THRESHOLDS, ...opts.thresholds });
-  const plan = w.plan(v);
+  const plan = yield* w.plan(v);
   s.u8(plan.type);
-  plan.body();
+  yield* plan.body();
   return s.take();
 }
 

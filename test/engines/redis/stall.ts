@@ -107,11 +107,14 @@ export interface StallServers {
   real: RealRedis;
 }
 
-/** Starts the three servers before the calling describe block's tests (both data holders filled by `fill`) and stops them after. */
-export function stallServers(fill: () => string[][]): StallServers {
+/**
+ * Starts the three servers before the calling describe block's tests (both data holders filled by `fill`)
+ * and stops them after; `realArgs` go to redis-server's command line.
+ */
+export function stallServers(fill: () => string[][], realArgs: string[] = []): StallServers {
   const s = {} as StallServers;
   beforeAll(async () => {
-    [s.busy, s.other, s.real] = await Promise.all([startServer(), startServer(), startRealRedis()]);
+    [s.busy, s.other, s.real] = await Promise.all([startServer(), startServer(), startRealRedis(realArgs)]);
     const data = fill();
     await Promise.all([pipeline(s.busy.port, data), pipeline(s.real.port, data)]);
   }, 60_000);
