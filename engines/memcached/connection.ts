@@ -7,7 +7,7 @@ import { OUTPUT_HIGH_WATER } from './limits.ts';
 /** How long one slice of a streamed reply may hold the event loop. */
 const STREAM_SLICE_MS = 10;
 import { Output } from './output.ts';
-import { responseCapacity } from './response-budget.ts';
+import type { WorkerThread } from './response-budget.ts';
 import { RequestParser, type Request } from './parser.ts';
 import { executeText, textDataLength } from './text.ts';
 import type { Watcher } from './watch.ts';
@@ -21,7 +21,10 @@ export class Connection implements Session {
   private readonly parser: RequestParser;
   private paused = false;
   private requestsThisEvent = 0;
-  private readonly responseLimit: number;
+  /** The worker thread whose buffer pool this connection draws on (read_buf_mem_limit). */
+  private readonly worker: WorkerThread;
+  private holdsReadBuffer = false;
+  private drainWaited = false;
   private watcher: Watcher | null = null;
   /** A reply still being produced in slices (metadump); the parser holds later commands meanwhile. */
   private stream: Iterator<string> | null = null;
@@ -33,7 +36,9 @@ export class Connection implements Session {
     readonly id: number,
   ) {
     this.lastCommandAt = ctx.nowMs();
-    this.responseLimit = responseCapacity(ctx.settings);
+    this.worker = ctx.workers.assign();
+    // The response objects of replies memcached has written (out.responses counts those it has not).
+    this.out.onSent = (n) => this.worker.releaseResponses(n);
     // Values up to the item size limit (plus CRLF and binary framing) are buffered; larger ones are skipped.
     const binding = ctx.settings.bindingProtocol;
     this.parser = new RequestParser({
@@ -49,6 +54,8 @@ export class Connection implements Session {
       if (!this.closing) this.closeReason ??= 'normal';
     });
     socket.on('close', () => {
+      this.releaseReadBuffer();
+      this.giveBackResponses();
       if (this.watcher !== null) ctx.watch.watchers.delete(this.watcher);
       ctx.watch.connectionClosed(socket.remoteAddress ?? '', socket.remotePort ?? 0, this.id, this.closeReason ?? 'error');
     });
@@ -142,7 +149,7 @@ export class Connection implements Session {
   };
 
   takeResponse(): boolean {
-    if (this.out.responses >= this.responseLimit) {
+    if (!this.worker.takeResponse()) {
       this.ctx.store.counters.response_obj_oom++;
       return false;
     }
@@ -152,6 +159,11 @@ export class Connection implements Session {
 
   releaseResponses(): void {
     this.out.dropUnsent();
+    this.giveBackResponses();
+  }
+
+  private giveBackResponses(): void {
+    this.worker.releaseResponses(this.out.responses);
     this.out.responses = 0;
   }
 
@@ -178,6 +190,12 @@ export class Connection implements Session {
         // A watcher reads no more commands; a streamed reply holds them until it is written.
         return !this.closing && this.watcher === null && this.stream === null;
       case 'binary':
+        // One response object per binary request, as for a text command.
+        if (!this.takeResponse()) {
+          this.out.dropUnsent();
+          this.closing = true;
+          return false;
+        }
         if (!executeBinary(this, req)) this.closing = true;
         return !this.closing;
     }
@@ -191,14 +209,32 @@ export class Connection implements Session {
     store.counters.bytes_read += chunk.length;
     this.lastCommandAt = ctx.nowMs();
     this.requestsThisEvent = 0;
-    // What the last event queued has been written.
-    this.out.responses = 0;
+    // memcached writes a connection's replies before it reads more: what the last event queued is out.
+    this.giveBackResponses();
+    // A buffer to read into, held until every byte read has run (a partial line or a value still
+    // arriving keeps it); with none left in the thread's pool memcached closes the connection.
+    if (!this.holdsReadBuffer) {
+      if (!this.worker.takeReadBuffer()) {
+        store.counters.read_buf_oom++;
+        this.closing = true;
+        this.flush();
+        return;
+      }
+      this.holdsReadBuffer = true;
+    }
     this.parser.push(chunk, this.handle);
+    if (this.parser.drained) this.releaseReadBuffer();
     // memcached yields to other connections after each reqs_per_event requests read in one go when
     // more follow; we run them all, but count its yields.
     store.counters.conn_yields += Math.floor(Math.max(0, this.requestsThisEvent - 1) / ctx.settings.reqsPerEvent);
     this.flush();
     if (this.stream !== null && !this.pumping) this.pump();
+  }
+
+  private releaseReadBuffer(): void {
+    if (!this.holdsReadBuffer) return;
+    this.holdsReadBuffer = false;
+    this.worker.releaseReadBuffer();
   }
 
   private flush(): void {
@@ -214,6 +250,17 @@ export class Connection implements Session {
       }
       if (chunks.length > 1) socket.uncork();
       this.ctx.store.counters.bytes_written += bytes;
+    }
+    // Replies the socket took whole are written; others hold their response objects until it drains.
+    if (this.out.responses > 0 && !this.parser.midValue) {
+      if (socket.writableLength === 0) this.giveBackResponses();
+      else if (!this.drainWaited) {
+        this.drainWaited = true;
+        socket.once('drain', () => {
+          this.drainWaited = false;
+          this.giveBackResponses();
+        });
+      }
     }
     if (this.closing) {
       socket.end();

@@ -4,6 +4,7 @@ import type { HashAlgorithm } from './key-hash.ts';
 import type { ItemStore } from './store.ts';
 import type { Output } from './output.ts';
 import type { PrefixStats } from './prefix-stats.ts';
+import type { WorkerThreads } from './response-budget.ts';
 import type { WatchLog } from './watch.ts';
 
 export interface ClusterConfig {
@@ -87,6 +88,8 @@ export interface ServerContext {
   readonly sasl: { username: string; password: string } | undefined;
   /** Fault injection (the emulator's fault API): every request goes through it before it runs. */
   readonly network: NetworkFaults;
+  /** The worker threads' buffer pools (read_buf_mem_limit), which connections are spread over. */
+  readonly workers: WorkerThreads;
   connections(): ConnectionInfo[];
   /** An accepted `shutdown` command. */
   shutdown(graceful: boolean): void;

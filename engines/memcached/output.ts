@@ -10,6 +10,8 @@ export class Output {
   length = 0;
   /** Response objects held by replies memcached has not written yet (see response-budget.ts). */
   responses = 0;
+  /** Told how many response objects a markSent frees (the connection gives them back to its thread). */
+  onSent: ((responses: number) => void) | undefined = undefined;
   /**
    * Items a queued meta-get reply still refers to. memcached holds such a reference until the write,
    * and an incr/decr on a referenced item allocates a new item instead of rewriting it in place.
@@ -31,6 +33,7 @@ export class Output {
   /** Everything queued so far counts as written (memcached's conn_mwrite after this command). */
   markSent(): void {
     this.sent = this.parts.length;
+    if (this.responses > 0) this.onSent?.(this.responses);
     this.responses = 0;
   }
 

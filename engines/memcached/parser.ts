@@ -74,6 +74,11 @@ export class RequestParser {
     return this.waitingTokens !== null || this.waitingHeader !== null || this.skip > 0;
   }
 
+  /** Every byte pushed has been handed out as a request (memcached's read buffer is empty). */
+  get drained(): boolean {
+    return !this.midValue && (this.pending === null || this.pending.length === 0);
+  }
+
   /** After the current request: keep the rest unparsed until `release` and then the next push. */
   hold(): void {
     this.holding = true;

@@ -7,6 +7,7 @@ import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
 import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT, WATCHER_BUFFER, WORKER_LOG_BUFFER } from './limits.ts';
 import { PrefixStats } from './prefix-stats.ts';
+import { WorkerThreads } from './response-budget.ts';
 import { DEFAULT_GEOMETRY, type SlabGeometry } from './item.ts';
 import { ItemStore } from './store.ts';
 import { WatchLog } from './watch.ts';
@@ -132,6 +133,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     store,
     settings,
     prefixes: new PrefixStats(settings.hashAlgorithm),
+    workers: new WorkerThreads(settings),
     watch,
     startedAtMs: clock(),
     clusterConfig: options.clusterConfig,

@@ -34,6 +34,7 @@ export function newCounters() {
     idle_kicks: 0,
     conn_yields: 0,
     response_obj_oom: 0,
+    read_buf_oom: 0,
   };
 }
 

@@ -106,7 +106,7 @@ function generalStats(s: Session): Row[] {
     ['read_buf_count', 8],
     ['read_buf_bytes', 131072],
     ['read_buf_bytes_free', 49152],
-    ['read_buf_oom', 0],
+    ['read_buf_oom', c.read_buf_oom],
     ['reserved_fds', 20],
     ['cmd_get', c.cmd_get],
     ['cmd_set', c.cmd_set],

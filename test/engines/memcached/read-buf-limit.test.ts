@@ -3,7 +3,8 @@
 // needing more answers SERVER_ERROR in place of its replies, pipelined commands past that close the
 // connection unanswered, and stats count response_obj_oom. Compared with real memcached.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { describe as describePackets, packet, parseResponses } from './binary-helpers.ts';
+import { exchange, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
 
 const available = realMemcachedAvailable();
 
@@ -43,6 +44,20 @@ describe.skipIf(!available)('read_buf_mem_limit=1 with -t 32', () => {
     expect(b).toEqual(a);
     expect(b.closed).toBe(true);
   });
+
+  // Binary requests take a response object each, as text commands do: past the bundle the connection
+  // closes, and the replies not yet written go with it.
+  for (const n of [12, 13, 14, 40]) {
+    it(`${n} pipelined binary gets`, async () => {
+      const script = Buffer.concat(Array.from({ length: n }, (_, i) => packet({ opcode: 0x00, key: `k${i % 20}`, opaque: i })));
+      const run = async (t: Target) => {
+        const r = await exchange(t.port, script, () => false, 300);
+        return describePackets(parseResponses(r.reply).packets, r.closed);
+      };
+      const [a, b] = await Promise.all([run(real), run(ours)]);
+      expect(b).toEqual(a);
+    });
+  }
 
   it('stats count the refusals and report the limit', async () => {
     const pick = async (t: Target) =>
