@@ -337,13 +337,15 @@ export function installLexer51(req: Require): void {
   // The parser quotes what token2str gives in "X expected" messages: 5.1 quotes every token there.
   llex.luaX_token2str = (ls, token) => lobject.luaO_pushfstring(ls.L, bytes("'%s'"), bytes(token2str(token)));
   llex.luaX_syntaxerror = (ls, msg) => {
-    let m = message51(text(msg));
+    const m = text(msg);
+    const limit = limit51(m);
+    // 5.1 names no token when a limit is passed.
+    if (limit !== null) return lexError(ls, limit, 0);
     // 5.3 refuses an expression statement that is not a call; 5.1 reads a variable there as the
     // start of an assignment, and asks for its '='.
     const t = ls.t.token;
-    if (m === 'syntax error' && t !== 61 && t !== 44 && (ls.previous51 === R.TK_NAME || ls.previous51 === 93)) m = "'=' expected";
-    // 5.1 names no token when the nesting is too deep.
-    return lexError(ls, m, m === TOO_DEEP ? 0 : ls.t.token);
+    if (m === 'syntax error' && t !== 61 && t !== 44 && (ls.previous51 === R.TK_NAME || ls.previous51 === 93)) return lexError(ls, "'=' expected", t);
+    return lexError(ls, m === 'function or expression needs too many registers' ? 'function or expression too complex' : m, t);
   };
   const setinput = llex.luaX_setinput;
   llex.luaX_setinput = (L, ls, z, source, firstchar) => {
@@ -354,17 +356,13 @@ export function installLexer51(req: Require): void {
   };
   // Debug messages call a variable of the environment "global" by this name.
   llex.LUA_ENV = ENV_NAME;
+  // 5.1's LUAI_MAXUPVALUES (the parser reads it from the module at each check).
+  (req('fengari/src/lfunc.js') as { MAXUPVAL: number }).MAXUPVAL = 60;
 }
 
-const TOO_DEEP = 'chunk has too many syntax levels';
-
-/** The parser's own messages where 5.1 words them otherwise. */
-function message51(msg: string): string {
-  const limit = /^too many (.+) \(limit is (\d+)\) in (main function|function at line \d+)$/.exec(msg);
-  if (limit !== null) {
-    if (limit[1] === 'JS levels') return TOO_DEEP;
-    return `${limit[3]} has more than ${limit[2]} ${limit[1]}`;
-  }
-  if (msg === 'function or expression needs too many registers') return 'function or expression too complex';
-  return msg;
+/** 5.1's words for a limit the parser passed, or null for another message. */
+function limit51(msg: string): string | null {
+  const m = /^too many (.+) \(limit is (\d+)\) in (main function|function at line \d+)$/.exec(msg);
+  if (m === null) return null;
+  return m[1] === 'JS levels' ? 'chunk has too many syntax levels' : `${m[3]} has more than ${m[2]} ${m[1]}`;
 }

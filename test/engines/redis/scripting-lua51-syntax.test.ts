@@ -196,6 +196,21 @@ const MALFORMED = [
   "for i=1,2 do ; end",
 ];
 
+const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/** 5.1's limits (200 locals, 60 upvalues, 200 syntax levels), and `_ENV` as an ordinary global. */
+const LIMITS = [
+  `local ${names('a', 201).join(', ')} return 1`,
+  `local ${names('a', 200).join(', ')} return 1`,
+  `local function f() local ${names('a', 201).join(', ')} end return 1`,
+  `return ${'('.repeat(300)}1${')'.repeat(300)}`,
+  `return ${'('.repeat(190)}1${')'.repeat(190)}`,
+  `${names('u', 70).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 70).join('+')} end return f()`,
+  `${names('u', 50).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 50).join('+')} end return f()`,
+  'return _ENV',
+  'local _ENV = {} return x',
+];
+
 /** Chunks compiled at run time and function libraries go through the same compiler. */
 const ELSEWHERE = [
   "return select(2, loadstring('return 3 // 2'))",
@@ -223,7 +238,7 @@ describe.skipIf(!available)('Lua 5.1 syntax as redis-server 7.0 compiles it', ()
   }, 60_000);
 
   it('malformed scripts get 5.1 messages', async () => {
-    const out = await differential(servers.ours.port, servers.real.port, MALFORMED.map((s) => ['EVAL', s, '0']));
+    const out = await differential(servers.ours.port, servers.real.port, [...MALFORMED, ...LIMITS].map((s) => ['EVAL', s, '0']));
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   }, 60_000);
 
