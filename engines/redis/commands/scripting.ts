@@ -1,5 +1,6 @@
 // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, FCALL, FCALL_RO and FUNCTION (engines/redis/scripting).
 import type { Client } from '../client.ts';
+import { asCString } from '../c-string.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
@@ -162,7 +163,10 @@ function functionList(c: Client, args: string[]): void {
       if (pattern !== null) fail('ERR Unknown argument libraryname');
       if (i + 1 >= args.length) fail('ERR library name argument was not given');
       pattern = args[++i] as string;
-    } else fail(`ERR Unknown argument ${args[i]}`);
+    } else {
+      // 7.0 builds this one with sdscatfmt (ends at a NUL) and sends it untrimmed: CR/LF become spaces, even at the end.
+      fail(`ERR Unknown argument ${asCString(args[i] as string).replace(/[\r\n]/g, ' ')}`);
+    }
   }
   const libs = [...c.engine.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name, true));
   const w = c.w;
@@ -281,7 +285,7 @@ export const functionCommands = defineGroup('scripting', [
           let i = 2;
           for (; i < a.length - 1; i++) {
             if ((a[i] as string).toLowerCase() === 'replace') replace = true;
-            else fail(`ERR Unknown option given: ${a[i]}`);
+            else fail(`ERR Unknown option given: ${asCString(a[i] as string)}`);
           }
           if (i !== a.length - 1) fail('ERR Function code is missing');
           c.w.bulk(c.engine.scripting.functions.load(a[i] as string, replace));

@@ -53,6 +53,10 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
   it('ACL rules, categories, DRYRUN names and CLIENT KILL USER read and print names as C strings (up to a NUL)', async () => {
     await sameReplies('ACL SETUSER u "a\\0b"\nACL CAT "a\\0b"\nACL DRYRUN "a\\0b" get x\nACL DRYRUN default "get\\0" x\nACL SETUSER u1 "+get\\0x"\nACL SETUSER u1 "+@a\\0x"\nACL SETUSER u1 "+client|id\\0x" "-@geo\\0x"\nACL GETUSER u1\nACL DRYRUN u1 get k\nACL DELUSER u u1\nCLIENT KILL USER "a\\0"');
   });
+
+  it('FUNCTION LIST and FUNCTION LOAD print an unknown argument up to its NUL; FUNCTION LIST keeps a trailing CR/LF as spaces', async () => {
+    await sameReplies('FUNCTION LIST "\\0" x\nFUNCTION LIST "\\r\\n" lib1\nFUNCTION LIST "a\\0b"\nFUNCTION LIST "a\\r\\n"\nFUNCTION LOAD "a\\0b" "#!lua name=bad\\nreturn 1"\nFUNCTION LOAD "a\\r\\n" x');
+  });
 });
 
 // In a child process: this bug held the event loop for good, which would freeze an in-process test.
