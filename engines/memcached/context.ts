@@ -68,12 +68,27 @@ export interface Settings {
   watcherLogbufSize: number;
   /** -o worker_logbuf_size (bytes), reported by `stats settings`. */
   workerLogbufSize: number;
+  /** -U as given (0: no UDP, -1: an ephemeral port), which `stats settings` reports as udpport. */
+  udpPort: number;
 }
 
 export interface ConnectionInfo {
   id: number;
   remote: string;
   local: string;
+  state: string;
+  lastCommandAt: number;
+}
+
+/**
+ * A UDP connection object. memcached lists one waiting for a datagram (conn_read) by the address it
+ * listens on, and one in the middle of a request by its sender, with the listening address after.
+ */
+export interface UdpConnectionInfo {
+  id: number;
+  local: string;
+  /** The sender of the request being served; null while waiting for one. */
+  remote: string | null;
   state: string;
   lastCommandAt: number;
 }
@@ -91,6 +106,8 @@ export interface ServerContext {
   /** The worker threads' buffer pools (read_buf_mem_limit), which connections are spread over. */
   readonly workers: WorkerThreads;
   connections(): ConnectionInfo[];
+  /** The UDP port's connection objects (none without -U), listed by `stats conns` and counted as connections. */
+  udpConnections(): UdpConnectionInfo[];
   /** An accepted `shutdown` command. */
   shutdown(graceful: boolean): void;
   nowMs(): number;

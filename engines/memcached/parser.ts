@@ -74,6 +74,21 @@ export class RequestParser {
     return this.waitingTokens !== null || this.waitingHeader !== null || this.skip > 0;
   }
 
+  /**
+   * Bytes the data block, binary body or swallowed value now arriving still lacks (0 when none is).
+   * Over UDP memcached reads them straight from the socket, so the next datagram fills them.
+   */
+  get awaiting(): number {
+    if (this.skip > 0) return this.skip;
+    if (this.waitingTokens !== null || this.waitingHeader !== null) return this.need - this.gatheredLength;
+    return 0;
+  }
+
+  /** What is arriving is skipped, not kept (memcached's conn_swallow). */
+  get swallowing(): boolean {
+    return this.skip > 0;
+  }
+
   /** Every byte pushed has been handed out as a request (memcached's read buffer is empty). */
   get drained(): boolean {
     return !this.midValue && (this.pending === null || this.pending.length === 0);

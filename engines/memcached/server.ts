@@ -8,6 +8,7 @@ import type { ClusterConfig, ServerContext, Settings } from './context.ts';
 import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT, WATCHER_BUFFER, WORKER_LOG_BUFFER } from './limits.ts';
 import { PrefixStats } from './prefix-stats.ts';
 import { WorkerThreads } from './response-budget.ts';
+import { UdpListener } from './udp.ts';
 import { DEFAULT_GEOMETRY, type SlabGeometry } from './item.ts';
 import { ItemStore } from './store.ts';
 import { WatchLog } from './watch.ts';
@@ -48,19 +49,29 @@ export interface MemcachedServerOptions {
   initialMalloced?: number;
   /** Called for an accepted `shutdown` (settings.shutdownCommand, memcached -A); without it the server closes itself. */
   onShutdown?: (graceful: boolean) => void;
+  /**
+   * memcached -U: also serve UDP on this port (-1: an ephemeral one; unset or 0: no UDP, memcached's
+   * default). Bare servers only: nodes created through the API never open UDP, as on ElastiCache.
+   */
+  udpPort?: number;
   /** Start-up knobs without a named option above (-o no_modern, temporary_ttl, hot_lru_pct, -v ...). */
   settings?: Partial<Settings>;
 }
 
 export interface MemcachedServer {
   readonly port: number;
+  /** The UDP port bound, null without one. */
+  readonly udpPort: number | null;
   /** Fault injection: latency, freezing and refusals of this server's connections. */
   readonly network: NetworkFaults;
   /** Resets every client connection (TCP RST); answers how many. */
   resetConnections(): number;
   /** Counts memory up to `bytes` in all as taken (0 releases it): no new slab pages past that, so evictions come sooner. */
   fillMemory(bytes: number): void;
+  /** TCP, then UDP when asked for (memcached's order); resolves with the TCP port. */
   listen(): Promise<number>;
+  /** Just the UDP port (memcached -p 0 -U n); null when none was asked for. */
+  listenUdp(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -108,6 +119,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     adminCommands: true,
     readBufMemLimit: 0,
     workerThreads: 4,
+    udpPort: options.udpPort ?? 0,
     ...options.settings,
   };
   const watch = new WatchLog(clock);
@@ -140,11 +152,14 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     sasl: options.sasl,
     network,
     connections: () => [...connections].map((c) => c.info()),
+    // Numbered after the TCP listener's 0, as memcached opens UDP sockets right after its listeners.
+    udpConnections: () => udp?.connections(1) ?? [],
     nowMs: clock,
     // After this turn, so the closing connection's reply and close go out first.
     shutdown: (graceful) => setImmediate(() => (options.onShutdown ? options.onShutdown(graceful) : void server.close())),
   };
   let nextId = 16;
+  let udp: UdpListener | null = null;
 
   // Every accepted socket, rejected ones included, so close() can destroy them all.
   const sockets = new Set<net.Socket>();
@@ -189,6 +204,9 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     get port() {
       return boundPort;
     },
+    get udpPort() {
+      return udp?.port ?? null;
+    },
     network,
     resetConnections: () => network.resetAll(sockets),
     fillMemory: (bytes) => {
@@ -204,12 +222,33 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
           const address = listener.address();
           boundPort = typeof address === 'object' && address !== null ? address.port : options.port;
           settings.port = boundPort;
+          // memcached counts its listening connection among total_connections.
+          store.counters.total_connections++;
           resolve(boundPort);
         });
+      }).then(async (port) => {
+        await server.listenUdp();
+        return port;
       });
     },
+    async listenUdp() {
+      if (settings.udpPort === 0 || udp !== null) return udp?.port ?? null;
+      if (options.sasl !== undefined) throw new Error('ERROR: Cannot enable UDP while using binary SASL authentication.');
+      const endpoint = new UdpListener(ctx, settings.host);
+      try {
+        await endpoint.listen(settings.udpPort < 0 ? 0 : settings.udpPort);
+      } catch (err) {
+        await endpoint.close();
+        throw err;
+      }
+      udp = endpoint;
+      store.counters.total_connections++;
+      return endpoint.port;
+    },
     close() {
-      return new Promise<void>((resolve) => {
+      const udpClosed = udp?.close();
+      udp = null;
+      const tcpClosed = new Promise<void>((resolve) => {
         clearInterval(idleSweep);
         store.stop();
         for (const socket of sockets) socket.destroy();
@@ -219,6 +258,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
         if (!listener.listening) return resolve();
         listener.close(() => resolve());
       });
+      return Promise.all([tcpClosed, udpClosed]).then(() => undefined);
     },
   };
   return server;

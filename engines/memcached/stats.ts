@@ -83,7 +83,8 @@ function generalStats(s: Session): Row[] {
   const c = store.counters;
   const nowMs = s.ctx.nowMs();
   const cpu = process.cpuUsage();
-  const conns = s.ctx.connections().length;
+  // memcached counts the UDP port's connection objects as connections.
+  const conns = s.ctx.connections().length + s.ctx.udpConnections().length;
   const t = itemTotals(s);
   const moved = store.mover.stats;
   return [
@@ -202,7 +203,7 @@ function settingsStats(s: Session): Row[] {
     ['maxbytes', store.memoryLimit],
     ['maxconns', settings.maxConnections],
     ['tcpport', settings.port],
-    ['udpport', 0],
+    ['udpport', settings.udpPort],
     ['inter', settings.host],
     ['verbosity', settings.verbosity],
     ['oldest', 0],
@@ -382,6 +383,12 @@ function connStats(s: Session): Row[] {
     ['0:state', 'conn_listening'],
     ['0:secs_since_last_cmd', 0],
   ];
+  for (const c of s.ctx.udpConnections()) {
+    rows.push([`${c.id}:UDP`, 'UDP']);
+    if (c.remote === null) rows.push([`${c.id}:addr`, `udp:${c.local}`]);
+    else rows.push([`${c.id}:addr`, `udp:${c.remote}`], [`${c.id}:listen_addr`, `udp:${c.local}`]);
+    rows.push([`${c.id}:state`, c.state], [`${c.id}:secs_since_last_cmd`, Math.floor((nowMs - c.lastCommandAt) / 1000)]);
+  }
   for (const c of s.ctx.connections()) {
     rows.push(
       [`${c.id}:addr`, `tcp:${c.remote}`],

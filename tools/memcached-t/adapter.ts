@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM stop it as they stop memcached, so the suite's handles clean up the same way.
 import { renameSync, writeFileSync } from 'node:fs';
 import { createMemcachedServer } from '../../engines/memcached/server.ts';
-import { parseMemcachedArgs, UsageError } from './options.ts';
+import { HELP, parseMemcachedArgs, UsageError } from './options.ts';
 
 function invoke(argv: string[]): ReturnType<typeof parseMemcachedArgs> {
   try {
@@ -15,13 +15,15 @@ function invoke(argv: string[]): ReturnType<typeof parseMemcachedArgs> {
 }
 
 /**
- * MEMCACHED_PORT_FILENAME: memcached lists the ports it bound there ("TCP INET: 11211"), written to
- * a .lck file renamed into place once every listener is up, so a reader never sees half of it.
+ * MEMCACHED_PORT_FILENAME: memcached lists the ports it bound there ("TCP INET: 11211", then
+ * "UDP INET: 11211"), written to a .lck file renamed into place once every listener is up, so a
+ * reader never sees half of it.
  */
-function writePortFile(ports: number[]): void {
+function writePortFile(tcp: number | null, udp: number | null): void {
   const name = process.env.MEMCACHED_PORT_FILENAME;
   if (name === undefined) return;
-  writeFileSync(`${name}.lck`, ports.map((p) => `TCP INET: ${p}\n`).join(''));
+  const lines = (tcp === null ? '' : `TCP INET: ${tcp}\n`) + (udp === null ? '' : `UDP INET: ${udp}\n`);
+  writeFileSync(`${name}.lck`, lines);
   renameSync(`${name}.lck`, name);
 }
 
@@ -30,17 +32,24 @@ if (action === 'version') {
   process.stdout.write('memcached 1.6.18\n');
   process.exit(0);
 }
+if (action === 'help') {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 // memcached's shutdown command raises SIGINT (graceful: SIGUSR1) on itself: the process ends either way.
 // memcached's debug hook: 64bit.t fakes memory already taken through it.
 const initialMalloced = Number(process.env.T_MEMD_INITIAL_MALLOC) || undefined;
 const server = createMemcachedServer({ ...options, initialMalloced, onShutdown: () => stop() });
-const listening = tcp ? server.listen() : Promise.resolve(null);
+const udp = options.udpPort !== 0;
+const listening = tcp ? server.listen() : server.listenUdp();
 // Without a listener nothing else keeps the process up until its signal, as memcached stays up.
-const idle = tcp ? undefined : setInterval(() => undefined, 60_000);
+const idle = tcp || udp ? undefined : setInterval(() => undefined, 60_000);
 listening.then(
-  (port) => writePortFile(port === null ? [] : [port]),
-  (err: Error) => {
-    process.stderr.write(`failed to listen on TCP port ${options.port}: ${err.message}\n`);
+  (port) => writePortFile(tcp ? port : null, server.udpPort),
+  (err: NodeJS.ErrnoException) => {
+    // A UDP socket fails in bind, a TCP listener in listen.
+    const [what, port] = err.syscall === 'bind' ? ['UDP', options.udpPort] : ['TCP', options.port];
+    process.stderr.write(`failed to listen on ${what} port ${port}: ${err.message}\n`);
     process.exit(71);
   },
 );

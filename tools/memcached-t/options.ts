@@ -7,8 +7,42 @@ import { SLAB_PAGE_SIZE } from '../../engines/memcached/limits.ts';
 
 /** Options taking a value, as in memcached's getopt string; the others are flags. */
 const WITH_VALUE = new Set('apsUmclutPfnDRbBIeoYN'.split(''));
-/** Flags and options we accept and have nothing to do for (privileges, threads, backlog, UDP, paging). */
-const IGNORED = new Set('kLrduUPDN'.split(''));
+/** Flags and options we accept and have nothing to do for (privileges, paging, pid file, prefix delimiter). */
+const IGNORED = new Set('kLrduPDN'.split(''));
+
+/**
+ * `-h`: memcached 1.6.18's help lines for what the engine serves (TCP and UDP; no unix socket, SASL,
+ * TLS, extstore or proxy), so the suite's feature probes of the help text find what we have.
+ */
+export const HELP = [
+  'memcached 1.6.18',
+  '-p, --port=<num>          TCP port to listen on (default: 11211)',
+  '-U, --udp-port=<num>      UDP port to listen on (default: 0, off)',
+  '-A, --enable-shutdown     enable ascii "shutdown" command',
+  '-l, --listen=<addr>       interface to listen on (default: INADDR_ANY)',
+  '-m, --memory-limit=<num>  item memory in megabytes (default: 64)',
+  '-M, --disable-evictions   return error on memory exhausted instead of evicting',
+  '-c, --conn-limit=<num>    max simultaneous connections (default: 1024)',
+  '-v, --verbose             verbose (print errors/warnings while in event loop)',
+  '-h, --help                print this help and exit',
+  '-V, --version             print version and exit',
+  '-f, --slab-growth-factor=<num> chunk size growth factor (default: 1.25)',
+  '-n, --slab-min-size=<bytes> min space used for key+value+flags (default: 48)',
+  '-t, --threads=<num>       number of threads to use (default: 4)',
+  '-R, --max-reqs-per-event  maximum number of requests per event, limits the',
+  '                          requests processed per connection to prevent ',
+  '                          starvation (default: 20)',
+  '-C, --disable-cas         disable use of CAS',
+  '-b, --listen-backlog=<num> set the backlog queue limit (default: 1024)',
+  '-B, --protocol=<name>     protocol - one of ascii, binary, or auto (default: auto-negotiate)',
+  '-I, --max-item-size=<num> adjusts max item size',
+  '                          (default: 1m, min: 1k, max: 1024m)',
+  '-F, --disable-flush-all   disable flush_all command',
+  '-X, --disable-dumping     disable stats cachedump and lru_crawler metadump',
+  '-W  --disable-watch       disable watch commands (live logging)',
+  '-o, --extended            comma separated list of extended options',
+  '',
+].join('\n');
 
 export class UsageError extends Error {
   /** memcached exits 64 (EX_USAGE) for most checks and 1 for the rest. */
@@ -18,9 +52,9 @@ export class UsageError extends Error {
 }
 
 export interface Invocation {
-  action: 'run' | 'version';
+  action: 'run' | 'version' | 'help';
   options: MemcachedServerOptions;
-  /** -p 0: no TCP listener at all (memcached then serves nothing, UDP being off by default). */
+  /** -p 0: no TCP listener at all (UDP only with -U; nothing at all without). */
   tcp: boolean;
 }
 
@@ -74,11 +108,13 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
     switch (c) {
       case 'V':
         return { action: 'version', options, tcp: true };
+      case 'h':
+        return { action: 'help', options, tcp: true };
       case 'p':
         tcpPort = Number.parseInt(value!, 10) || 0;
         break;
       case 'U':
-        // There is no UDP listener, but memcached takes the TCP port from -U when -p is not given.
+        // atoi, as for -p: -1 asks for an ephemeral port, 0 for none.
         udpPort = Number.parseInt(value!, 10) || 0;
         break;
       case 'l':
@@ -274,9 +310,10 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   options.geometry = { ...geometry, slabChunkMax: chunkMax };
   options.settings = settings;
   options.version = '1.6.18';
-  // atoi: -1 asks for an ephemeral port, 0 for none.
+  // atoi: -1 asks for an ephemeral port, 0 for none. A UDP port given alone is the TCP port too.
   const port = tcpPort ?? (udpPort !== 0 ? udpPort : 11211);
   if (port > 65535) throw new UsageError(`ERROR: Invalid port number ${port}.`);
   options.port = port < 0 ? 0 : port;
+  options.udpPort = udpPort;
   return { action: 'run', options, tcp: port !== 0 };
 }

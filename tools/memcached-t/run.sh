@@ -31,7 +31,7 @@ ln -sfn "$src/t" "$dir/t"
 printf '#!/bin/sh\nshift\nexec "$@"\n' >"$dir/timedrun"
 case $target in
   real)
-    # Both servers advertise the same features in -h, so every file takes the same paths (TCP, no UDP/SASL/TLS).
+    # Both servers advertise the same features in -h, so every file takes the same paths (TCP and UDP, no SASL/TLS).
     cat >"$dir/memcached-debug" <<'SH'
 #!/bin/sh
 if [ "$*" = "-h" ]; then /usr/bin/memcached -h | grep -viE 'sasl|ssl|unix-socket|unix-mask|ext_|proxy'; exit 0; fi
@@ -48,10 +48,11 @@ SH
   ours)
     "$repo/node_modules/esbuild/bin/esbuild" "$repo/tools/memcached-t/adapter.ts" --bundle --platform=node \
       --format=esm --log-level=warning --outfile="$dir/adapter.mjs"
-    # The suite reads -h three times per server it starts; answered here, it costs no node start-up.
+    # The suite reads -h three times per server it starts; kept in a file, it costs no node start-up.
+    node "$dir/adapter.mjs" -h >"$dir/help.txt"
     cat >"$dir/memcached-debug" <<SH
 #!/bin/sh
-if [ "\$*" = "-h" ]; then echo 'memcached 1.6.18 (elasticache-local engine: TCP only)'; exit 0; fi
+if [ "\$*" = "-h" ]; then cat $dir/help.txt; exit 0; fi
 exec node $dir/adapter.mjs "\$@"
 SH
     ;;
