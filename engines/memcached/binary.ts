@@ -148,7 +148,8 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
         error(s, p, Status.AUTH_ERROR);
         return true;
       }
-      const delay = extLen === 4 ? p.extras.readInt32BE(0) : 0;
+      // Unsigned, as memcached reads it: 0x80000000 and up is an absolute time, not a negative delay.
+      const delay = extLen === 4 ? p.extras.readUInt32BE(0) : 0;
       ctx.store.counters.cmd_flush++;
       ctx.store.flush(delay);
       if (p.opcode === Op.FLUSH) respond(s, p, Status.OK, null, null, null);

@@ -223,7 +223,9 @@ export class ItemStore {
   }
 
   private isFlushed(item: Item, now: number): boolean {
-    if (!this.flushing || this.oldestLive > now) return false;
+    // A flush time in the past before start-up (realtime 1) leaves oldest_live 0, which memcached reads
+    // as no flush at all: it also lifts an earlier flush from items not yet reclaimed.
+    if (!this.flushing || this.oldestLive > now || this.oldestLive === 0) return false;
     return item.time <= this.oldestLive || (this.oldestCas !== 0 && item.cas < this.oldestCas);
   }
 

@@ -80,6 +80,33 @@ describe.skipIf(!available)('random differential findings', () => {
     }
   });
 
+  // A binary flush reads its time unsigned: 0x83838383 is an absolute time years ahead, not a negative
+  // delay (an immediate flush). A time before start-up (0x05050505, or flush_all 84215045) gives memcached
+  // an oldest_live of 0, which it reads as no flush at all. Fresh servers: such a flush would also lift an
+  // earlier one from items memcached has not reclaimed yet, which is timing (the fuzzer avoids it).
+  it('delayed flushes: far future and before start-up flush nothing now', async () => {
+    const [r, o] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+    try {
+      const packets = [
+        packet({ opcode: 0x01, key: 'fd1', extras: setExtras(0, 0), value: 'v', opaque: 1 }),
+        packet({ opcode: 0x08, extras: u32(0x83838383), opaque: 2 }),
+        packet({ opcode: 0x00, key: 'fd1', opaque: 3 }),
+        packet({ opcode: 0x08, extras: u32(0x05050505), opaque: 4 }),
+        packet({ opcode: 0x00, key: 'fd1', opaque: 5 }),
+      ];
+      const [a, b] = [await binaryExchange(r.port, packets), await binaryExchange(o.port, packets)];
+      expect(describePackets(b.packets, b.closed)).toEqual(describePackets(a.packets, a.closed));
+      // Both gets find the item.
+      expect(a.packets.filter((p) => p.opaque === 3 || p.opaque === 5).map((p) => p.status)).toEqual([0, 0]);
+      const script = 'set fd2 0 0 1\r\nw\r\nflush_all 84215045\r\nget fd2\r\n';
+      const [c, d] = [await textExchange(r.port, script), await textExchange(o.port, script)];
+      expect(normalize(d.reply.toString('latin1'))).toBe(normalize(c.reply.toString('latin1')));
+      expect(c.reply.toString('latin1')).toMatch(/^STORED\r\nOK\r\nVALUE fd2 0 1\r\nw\r\nEND\r\n/);
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
   // While a value is still arriving memcached reads on and writes nothing new, not even the replies
   // of the commands before it; a get's reply was written before.
   it('replies wait for a value that is still arriving', async () => {
