@@ -107,7 +107,45 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
     if (t === 2 || t === 4) return token(`<dict dump type ${t} of ${f.text.length} bytes>`);
   }
   if ((name === 'EVAL' || name === 'EVAL_RO') && /SMEMBERS|HGETALL/.test(cmd[1] ?? '')) return sorted(f);
+  if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
+  if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
   return f;
+}
+
+/**
+ * ACL rule texts name single commands after the categories in the order of redis-server's command
+ * dict, which is hashed with a seed drawn at start-up: each run of such rules is compared sorted.
+ */
+function aclRules(text: string): string {
+  const out: string[] = [];
+  let run: string[] = [];
+  for (const t of text.split(' ')) {
+    if (/^[+-][^@]/.test(t)) run.push(t);
+    else {
+      out.push(...run.sort(), t);
+      run = [];
+    }
+  }
+  return [...out, ...run.sort()].join(' ');
+}
+
+/** ACL LIST lines: the user's own rules, and each selector's in parentheses. */
+function aclListLine(line: string): string {
+  const cut = line.indexOf(' (');
+  const head = cut < 0 ? line : line.slice(0, cut);
+  const selectors = cut < 0 ? '' : line.slice(cut).replace(/\(([^)]*)\)/g, (_, inner: string) => `(${aclRules(inner)})`);
+  return aclRules(head) + selectors;
+}
+
+/** ACL GETUSER: every `commands` value, the user's and each selector's. */
+function aclCommandsUnder(f: Frame): Frame {
+  if (!f.items) return f;
+  const items = f.items.map(aclCommandsUnder);
+  for (let i = 0; i + 1 < items.length; i++) {
+    const v = items[i + 1] as Frame;
+    if (items[i]?.text === 'commands' && v.type === '$' && v.text !== null) items[i + 1] = { ...v, text: aclRules(v.text) };
+  }
+  return { ...f, items };
 }
 
 function normalizeStreamTimes(name: string, f: Frame): Frame {

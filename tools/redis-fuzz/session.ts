@@ -28,7 +28,8 @@ export class Session {
   static async open(port: number, proto: 2 | 3): Promise<{ session: Session; hello: string | null }> {
     const admin = await FrameConn.open(port);
     try {
-      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS]]) {
+      // The user a sequence creates goes too: each seed replays alone as it ran in a range.
+      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS], ['ACL', 'DELUSER', 'u1']]) {
         const f = await admin.call(cmd);
         if (f === null || f.type === '-') throw new Error(`reset ${cmd.join(' ')} on port ${port}: ${f ? render(f) : 'no reply'}`);
       }

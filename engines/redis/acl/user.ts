@@ -61,6 +61,8 @@ export class AclUser {
 
   /** Applies one rule; throws AclRuleError with Redis's reason text. */
   apply(op: string, cmds: AclCommands): void {
+    // redis-server 7.0: an empty rule is a no-operation.
+    if (op === '') return;
     if (op.startsWith('(') && op.endsWith(')')) {
       const sel = new Selector(false);
       for (const part of op.slice(1, -1).split(' ')) {
