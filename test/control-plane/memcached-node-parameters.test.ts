@@ -19,12 +19,35 @@ afterAll(() => {
   for (const c of clients) c.close();
 });
 
-async function nodeSettings(clusterId: string): Promise<Record<string, string>> {
+/** A memjs client of the cluster's first node, once the cluster is available. */
+async function nodeClient(clusterId: string): Promise<memjs.Client> {
   await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: clusterId });
   const cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
   const mc = memjs.Client.create(`127.0.0.1:${cluster.CacheNodes![0]!.Endpoint!.Port}`, { retries: 0, timeout: 5, logger: { log: () => {} } });
   clients.push(mc);
-  return new Promise((resolve, reject) => mc.statsWithKey('settings', (err, _server, stats) => (err ? reject(err) : resolve(stats as Record<string, string>))));
+  return mc;
+}
+
+function statsOf(mc: memjs.Client, key: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => mc.statsWithKey(key, (err, _server, stats) => (err ? reject(err) : resolve(stats as Record<string, string>))));
+}
+
+async function nodeSettings(clusterId: string): Promise<Record<string, string>> {
+  return statsOf(await nodeClient(clusterId), 'settings');
+}
+
+/** A one-node memcached1.6 cluster whose parameter group `group` sets `values`. */
+async function clusterWithGroup(clusterId: string, group: string, values: Record<string, string>): Promise<void> {
+  await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: group, CacheParameterGroupFamily: 'memcached1.6', Description: group }));
+  await client.send(
+    new ModifyCacheParameterGroupCommand({
+      CacheParameterGroupName: group,
+      ParameterNameValues: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })),
+    }),
+  );
+  await client.send(
+    new CreateCacheClusterCommand({ CacheClusterId: clusterId, Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1, CacheParameterGroupName: group }),
+  );
 }
 
 describe('memcached1.6 parameters on the node', () => {
@@ -38,8 +61,7 @@ describe('memcached1.6 parameters on the node', () => {
   });
 
   it('a modified group: lru_maintainer, crawler, reassign, automove and the slab geometry as set', async () => {
-    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'mc-tuned', CacheParameterGroupFamily: 'memcached1.6', Description: 'tuned' }));
-    const values: Record<string, string> = {
+    await clusterWithGroup('mc-tuned', 'mc-tuned', {
       lru_maintainer: '1',
       lru_crawler: '1',
       slab_reassign: '1',
@@ -48,16 +70,7 @@ describe('memcached1.6 parameters on the node', () => {
       chunk_size_growth_factor: '1.5',
       max_item_size: String(2 * 1024 * 1024),
       idle_timeout: '600',
-    };
-    await client.send(
-      new ModifyCacheParameterGroupCommand({
-        CacheParameterGroupName: 'mc-tuned',
-        ParameterNameValues: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })),
-      }),
-    );
-    await client.send(
-      new CreateCacheClusterCommand({ CacheClusterId: 'mc-tuned', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1, CacheParameterGroupName: 'mc-tuned' }),
-    );
+    });
     const s = await nodeSettings('mc-tuned');
     expect([s.lru_maintainer_thread, s.lru_crawler, s.slab_reassign, s.slab_automove]).toEqual(['yes', 'yes', 'yes', '2']);
     expect([s.chunk_size, s.growth_factor, s.item_size_max, s.idle_timeout]).toEqual(['64', '1.50', String(2 * 1024 * 1024), '600']);
@@ -65,12 +78,11 @@ describe('memcached1.6 parameters on the node', () => {
 });
 
 describe('memcached1.6 log, hash and size-tracking parameters on the node', () => {
+  /** `stats sizes` after one 100-byte value is stored. */
   async function sizes(clusterId: string): Promise<Record<string, string>> {
-    const cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: clusterId, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
-    const mc = memjs.Client.create(`127.0.0.1:${cluster.CacheNodes![0]!.Endpoint!.Port}`, { retries: 0, timeout: 5, logger: { log: () => {} } });
-    clients.push(mc);
+    const mc = await nodeClient(clusterId);
     await mc.set('k', 'v'.repeat(100), { expires: 0 });
-    return new Promise((resolve, reject) => mc.statsWithKey('sizes', (err, _server, stats) => (err ? reject(err) : resolve(stats as Record<string, string>))));
+    return statsOf(mc, 'sizes');
   }
 
   it('the default group: jenkins hash, no size tracking, 256/64 KiB log buffers', async () => {
@@ -81,17 +93,7 @@ describe('memcached1.6 log, hash and size-tracking parameters on the node', () =
   });
 
   it('a modified group: murmur3, track_sizes (stats sizes counts without sizes_enable), log buffers in KiB', async () => {
-    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'mc-logs', CacheParameterGroupFamily: 'memcached1.6', Description: 'logs' }));
-    const values: Record<string, string> = { hash_algorithm: 'murmur3', track_sizes: '1', watcher_logbuf_size: '512', worker_logbuf_size: '128' };
-    await client.send(
-      new ModifyCacheParameterGroupCommand({
-        CacheParameterGroupName: 'mc-logs',
-        ParameterNameValues: Object.entries(values).map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue })),
-      }),
-    );
-    await client.send(
-      new CreateCacheClusterCommand({ CacheClusterId: 'mc-logs', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 1, CacheParameterGroupName: 'mc-logs' }),
-    );
+    await clusterWithGroup('mc-logs', 'mc-logs', { hash_algorithm: 'murmur3', track_sizes: '1', watcher_logbuf_size: '512', worker_logbuf_size: '128' });
     const s = await nodeSettings('mc-logs');
     expect([s.hash_algorithm, s.track_sizes, s.watcher_logbuf_size, s.worker_logbuf_size]).toEqual(['murmur3', 'yes', String(512 * 1024), String(128 * 1024)]);
     // One item of 48 + 8 + 1 + 1 + 100 + 2 = 160 bytes: memcached's 32-byte bucket 160.
