@@ -208,9 +208,12 @@ function normalizeSpecial(name: string, key: string, v: string): string {
       return setFailed(name, "can't set immutable config");
     case 'requirepass':
       return v;
-    case 'notify-keyspace-events':
-      if (!/^[Ag$lshzxeKEtmdn]*$/.test(v)) setFailed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      return notifyFlagsText(parseNotifyFlags(v) as NotifyFlags);
+    case 'notify-keyspace-events': {
+      // Read as a C string: what follows a NUL is not looked at.
+      const flags = asCString(v);
+      if (!/^[Ag$lshzxeKEtmdn]*$/.test(flags)) setFailed(name, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+      return notifyFlagsText(parseNotifyFlags(flags) as NotifyFlags);
+    }
     case 'save':
       if (words.length % 2 !== 0 || !words.every((w) => /^[0-9]+$/.test(w))) setFailed(name, 'Invalid save parameters');
       return words.join(' ');

@@ -1,6 +1,7 @@
 // HyperLogLog with Redis's hashing (MurmurHash64A), both of its encodings (sparse opcodes and
 // dense 6-bit registers), its cached-cardinality header and its estimator, so PFCOUNT returns the
 // same numbers and GET returns the same bytes as Redis for the same input.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
@@ -509,7 +510,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
           return c.w.int(1);
         }
         default:
-          fail(`ERR Unknown PFDEBUG subcommand '${a[1]}'`);
+          fail(`ERR Unknown PFDEBUG subcommand '${asCString(a[1] as string)}'`);
       }
     },
   },

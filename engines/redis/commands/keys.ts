@@ -1,4 +1,5 @@
 // Generic keyspace commands.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
@@ -43,7 +44,7 @@ function parseExpireCond(a: string[], from: number): ExpireCond {
   for (let i = from; i < a.length; i++) {
     const o = (a[i] as string).toLowerCase();
     if (o === 'nx' || o === 'xx' || o === 'gt' || o === 'lt') cond[o] = true;
-    else fail(`ERR Unsupported option ${a[i]}`);
+    else fail(`ERR Unsupported option ${asCString(a[i] as string)}`);
   }
   if (cond.nx && (cond.xx || cond.gt || cond.lt)) fail('ERR NX and XX, GT or LT options at the same time are not compatible');
   if (cond.gt && cond.lt) fail('ERR GT and LT options at the same time are not compatible');

@@ -320,7 +320,7 @@ export function xclaim(c: Client, a: string[]): void {
     else if (opt === 'time' && more > 0) deliveryTime = parseLL(a[++j] as string, 'ERR Invalid TIME option argument for XCLAIM');
     else if (opt === 'retrycount' && more > 0) retry = parseLL(a[++j] as string, 'ERR Invalid RETRYCOUNT option argument for XCLAIM');
     else if (opt === 'lastid' && more > 0) lastId = parseId(a[++j] as string);
-    else fail(`ERR Unrecognized XCLAIM option '${a[j]}'`);
+    else fail(`ERR Unrecognized XCLAIM option '${asCString(a[j] as string)}'`);
   }
   let changed = false;
   if (cmpId(lastId, g.lastId) > 0) {

@@ -57,6 +57,10 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
   it('FUNCTION LIST and FUNCTION LOAD print an unknown argument up to its NUL; FUNCTION LIST keeps a trailing CR/LF as spaces', async () => {
     await sameReplies('FUNCTION LIST "\\0" x\nFUNCTION LIST "\\r\\n" lib1\nFUNCTION LIST "a\\0b"\nFUNCTION LIST "a\\r\\n"\nFUNCTION LOAD "a\\0b" "#!lua name=bad\\nreturn 1"\nFUNCTION LOAD "a\\r\\n" x');
   });
+
+  it('PFDEBUG, EXPIRE and XCLAIM name an unknown option up to its NUL; notify-keyspace-events is read up to its NUL', async () => {
+    await sameReplies('PFADD h a\nPFDEBUG "a\\0b" h\nSET k 1\nEXPIRE k 100 "a\\0b"\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXCLAIM s g c 0 1-1 "a\\0b"\nCONFIG SET notify-keyspace-events "KEA\\0!"\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events "\\0!"\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events ""');
+  });
 });
 
 // In a child process: this bug held the event loop for good, which would freeze an in-process test.
