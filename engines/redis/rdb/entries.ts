@@ -64,7 +64,8 @@ export type RdbValue =
   | { type: 'string'; value: Buffer }
   | { type: 'list'; items: Buffer[] }
   | { type: 'set'; members: Buffer[] }
-  | { type: 'zset'; entries: { member: Buffer; score: number }[] }
+  // `skiplist`: saved in that encoding whatever its size, as Redis keeps a converted sorted set converted.
+  | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean }
   | { type: 'hash'; fields: [Buffer, Buffer][] }
   | RdbStream;
 

@@ -92,7 +92,8 @@ export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
     case 'hash':
       return { type: 'hash', fields: yield* mapped(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
     case 'zset':
-      return { type: 'zset', entries: yield* mapped(o.v.dict, ([member, score]) => ({ member: buf(member), score })) };
+      // A skiplist is saved from its tail, as redis-server does (loading it back then inserts at the head).
+      return { type: 'zset', skiplist: o.big, entries: yield* mapped(o.v.walk(0, o.v.size, true), ([member, score]) => ({ member: buf(member), score })) };
     case 'stream':
       return yield* streamToRdb(o.v);
   }

@@ -200,7 +200,7 @@ class ValueWriter {
       case 'set':
         return this.set(v.members);
       case 'zset':
-        return yield* this.zset(v.entries);
+        return yield* this.zset(v.entries, v.skiplist === true);
       case 'hash':
         return this.hash(v.fields);
       case 'stream':
@@ -291,12 +291,12 @@ class ValueWriter {
     };
   }
 
-  private *zset(entries: { member: Buffer; score: number }[]): Steps<ValuePlan> {
+  private *zset(entries: { member: Buffer; score: number }[], skiplist: boolean): Steps<ValuePlan> {
     const th = this.th;
     yield* this.each(entries, (e) => {
       if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
     });
-    if (entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
+    if (!skiplist && entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
       // Compact zsets are ordered by (score, member) and Redis's range commands rely on it.
       const sorted = [...entries].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : Buffer.compare(a.member, b.member)));
       const flat: LpValue[] = [];
