@@ -5,6 +5,7 @@ import { Client, type BlockState, type Conn } from './client.ts';
 import type { Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
 import { allGroups } from './commands/index.ts';
+import { evictClients } from './client-eviction.ts';
 import { Config } from './config.ts';
 import { freeMemory } from './db/eviction.ts';
 import { activeExpireCycle } from './db/expiry.ts';
@@ -12,6 +13,7 @@ import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
 import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
+import { overOutputLimit } from './output-limit.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
 import type { ClusterTopology } from './cluster.ts';
@@ -86,6 +88,8 @@ export class Engine {
   private nextClientId = 1;
   totalConnections = 0;
   rejectedConnections = 0;
+  /** INFO evicted_clients: connections closed by maxmemory-clients. */
+  evictedClients = 0;
   totalCommands = 0;
   netInput = 0;
   netOutput = 0;
@@ -295,6 +299,8 @@ export class Engine {
       if (!(err instanceof ProtocolError)) throw err;
       perr = err;
     }
+    // A query buffer grown by this read may pass maxmemory-clients before any command of it runs.
+    if (evictClients(this, c)) return;
     this.processQueue(c);
     if (!c.authenticated && c.conn.writableLength + c.w.pendingBytes > UNAUTH_MAX_OUTPUT) {
       // Redis 7.0.15 drops, unanswered, an unauthenticated client whose replies outgrow its 16 KB reply buffer.
@@ -335,6 +341,7 @@ export class Engine {
   processQueue(c: Client): void {
     const q = c.queue;
     this.cmdClock = performance.now();
+    const limited = this.config.normalHardLimit > 0 || this.config.normalSoftLimit > 0;
     let i = 0;
     while (i < q.length) {
       if (c.blocked !== null || c.closing || c.closed) break;
@@ -343,8 +350,16 @@ export class Engine {
       if (this.scripting.running !== null && this.scripting.holds(c)) break;
       i++;
       c.running = args;
+      const from = limited ? c.w.mark : 0;
       execute(this, c, args);
       c.running = null;
+      // client-output-buffer-limit (normal class): redis-server drops the client as the reply that
+      // passes the limit is added, before any of it is written.
+      if (limited && !c.closed && !c.inPubSubContext && overOutputLimit(c, c.w.mark - from)) {
+        c.w.rewind(from);
+        this.closeClient(c, true);
+        break;
+      }
     }
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.closing && !c.closed) this.closeClient(c);
@@ -643,6 +658,7 @@ export class Engine {
     this.totalCommands = 0;
     this.totalConnections = 0;
     this.rejectedConnections = 0;
+    this.evictedClients = 0;
     this.netInput = this.netOutput = 0;
     const s = this.ks.stats;
     s.hits = s.misses = s.expired = s.evicted = 0;

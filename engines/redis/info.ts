@@ -118,7 +118,7 @@ const sections: Record<string, Section> = {
       ['rejected_connections', e.rejectedConnections],
       ['expired_keys', e.ks.stats.expired],
       ['evicted_keys', e.ks.stats.evicted],
-      ['evicted_clients', 0],
+      ['evicted_clients', e.evictedClients],
       ['keyspace_hits', e.ks.stats.hits],
       ['keyspace_misses', e.ks.stats.misses],
       ['pubsub_channels', channels],

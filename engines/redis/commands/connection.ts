@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO QUIT RESET AUTH HELLO SELECT CLIENT.
 import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
+import { argvMemory, clientMemory, multiMemory, outputMemory, queryBufferFree, queryBufferUsed } from '../client-memory.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
@@ -70,32 +71,6 @@ function validateName(name: string): void {
   }
 }
 
-/** What redis-server 7.0 allocates for a query buffer on a read (PROTO_IOBUF_LEN in its allocator's size class). */
-const QUERY_BUFFER_READ_ALLOC = 20474;
-
-/**
- * Free bytes of the client's query buffer as redis-server 7.0 would report them: a read allocates
- * ~16k, a large bulk is given room for its whole length as soon as its header arrives (and leaves a
- * buffer of that size behind until the cron sees a smaller peak), and once the client has been idle
- * more than 2 s the cron trims the buffer to what it holds.
- */
-function queryBufferFree(c: Client, now: number): number {
-  const used = queryBufferUsed(c);
-  if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
-  const big = c.parser.bigBulkLen;
-  const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : Math.max(QUERY_BUFFER_READ_ALLOC, c.parser.bigArgRoom);
-  return Math.max(0, capacity - used);
-}
-
-/** Bytes of a request in RESP multibulk form, as it sat in the query buffer. */
-function requestBytes(args: readonly string[]): number {
-  let n = 3 + String(args.length).length;
-  for (const a of args) n += 5 + String(a.length).length + a.length;
-  return n;
-}
-
-const queryBufferUsed = (c: Client): number => c.parser.buffered + (c.running === null ? 0 : requestBytes(c.running));
-
 /** One line of CLIENT LIST / CLIENT INFO, with Redis's field names. */
 export function clientInfoLine(c: Client): string {
   const e = c.engine;
@@ -118,8 +93,8 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
-    `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=0 multi-mem=0 rbs=1024 rbp=0 ` +
-    `obl=0 oll=0 omem=${c.conn.writableLength} tot-mem=${22000 + c.conn.writableLength} events=r cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} ` +
+    `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=${argvMemory(c)} multi-mem=${multiMemory(c)} rbs=1024 rbp=0 ` +
+    `obl=0 oll=0 omem=${outputMemory(c)} tot-mem=${clientMemory(c, now)} events=r cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} ` +
     `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }

@@ -22,6 +22,16 @@ proc randstring {min max {type binary}} {
         binary { set lo 0; set hi 255 }
         alpha { set lo 48; set hi 122 }
         compr { set lo 48; set hi 52 }
+        simplealpha {
+            # Letters only (client names, where ':' or '`' would not do).
+            set letters abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
+            set out {}
+            for {set i 0} {$i < $len} {incr i} {
+                append out [string index $letters [randomInt 52]]
+            }
+            return $out
+        }
+        default { error "randstring: unknown type $type" }
     }
     set out {}
     for {set i 0} {$i < $len} {incr i} {

@@ -1,0 +1,76 @@
+// A client's memory as redis-server 7.0 counts it (getClientMemoryUsage): CLIENT LIST's qbuf,
+// qbuf-free, argv-mem, multi-mem and tot-mem, and what maxmemory-clients weighs. Redis counts its own
+// allocations; these are the same parts with its sizes, so the numbers move as redis-server's do.
+import type { Client } from './client.ts';
+
+/** What redis-server 7.0 allocates for a query buffer on a read (PROTO_IOBUF_LEN in its allocator's size class). */
+const QUERY_BUFFER_READ_ALLOC = 20474;
+/** The rest of an idle client (its struct and 1 KB reply buffer): 22000 with the read buffer, as before. */
+const CLIENT_FIXED = 22000 - QUERY_BUFFER_READ_ALLOC;
+const POINTER = 8;
+/** A watched key (listNode + watchedKey), a subscription (list node or dict entry). */
+const WATCHED_KEY = 24 + 32;
+const SUBSCRIPTION = 32;
+/** Tracking prefixes sit in a radix tree; Redis counts its nodes, about two per prefix. */
+const PREFIX_NODES = 2 * 4 * POINTER;
+
+/** Bytes of a request in RESP multibulk form, as it sat in the query buffer. */
+function requestBytes(args: readonly string[]): number {
+  let n = 3 + String(args.length).length;
+  for (const a of args) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/** The query buffer's content: unparsed bytes, and the request being run (Redis keeps it until it ran). */
+export const queryBufferUsed = (c: Client): number => c.parser.buffered + (c.running === null ? 0 : requestBytes(c.running));
+
+/**
+ * Free bytes of the client's query buffer as redis-server 7.0 would report them: a read allocates
+ * ~16k, a large bulk is given room for its whole length as soon as its header arrives (and leaves a
+ * buffer of that size behind until the cron sees a smaller peak), and once the client has been idle
+ * more than 2 s the cron trims the buffer to what it holds.
+ */
+export function queryBufferFree(c: Client, now: number): number {
+  const used = queryBufferUsed(c);
+  if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
+  const big = c.parser.bigBulkLen;
+  const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : Math.max(QUERY_BUFFER_READ_ALLOC, c.parser.bigArgRoom);
+  return Math.max(0, capacity - used);
+}
+
+function argsLength(args: readonly string[]): number {
+  let n = 0;
+  for (const a of args) n += a.length;
+  return n;
+}
+
+/** argv-mem: the running command's arguments (only the client running one has any). */
+export const argvMemory = (c: Client): number => (c.running === null ? 0 : argsLength(c.running));
+
+/** multi-mem: queued commands with their argument pointers, and the watched keys. */
+export function multiMemory(c: Client): number {
+  let n = c.watched.size * WATCHED_KEY;
+  if (c.multi !== null) for (const args of c.multi) n += argsLength(args) + POINTER * args.length;
+  return n;
+}
+
+/** Replies written and not yet taken by the socket. */
+export const outputMemory = (c: Client): number => c.conn.writableLength + c.w.pendingBytes;
+
+/** tot-mem. */
+export function clientMemory(c: Client, now: number): number {
+  const running = c.running === null ? 0 : POINTER * c.running.length;
+  const subscriptions = (c.subs.size + c.psubs.size + c.ssubs.size) * SUBSCRIPTION;
+  const prefixes = (c.tracking?.prefixes.length ?? 0) * PREFIX_NODES;
+  return (
+    CLIENT_FIXED +
+    queryBufferUsed(c) +
+    queryBufferFree(c, now) +
+    argvMemory(c) +
+    running +
+    multiMemory(c) +
+    outputMemory(c) +
+    subscriptions +
+    prefixes
+  );
+}
