@@ -20,6 +20,7 @@ import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './
 import { keyItem, PortReplica, type StreamItem } from './replication-port.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { mirrorKey, unshareAll, unshareKey, valueFor } from './replication-share.ts';
+import { SLICE_MS } from '../slices.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
 const REPLAYABLE = new Set([
@@ -106,9 +107,52 @@ export class Replication {
     replica.replication.linkUp = true;
     replica.replication.downAt = 0;
     this.replicas.add(replica);
-    this.copyAll(replica);
     replica.scripting.functions.mirror(this.engine.scripting.functions);
     this.hook();
+    this.fullSync(replica);
+  }
+
+  /** Replicas whose first full copy is still under way: they acknowledge nothing until it ends. */
+  private readonly syncing = new Set<Engine>();
+
+  /**
+   * A million keys take seconds to hand over, longer than any node may hold the event loop: the copy
+   * walks the primary's keys in slices while the replica already gets every change made meanwhile (a key
+   * changed before the walk reaches it is copied again, at its newer state; one deleted is not met).
+   */
+  private fullSync(replica: Engine): void {
+    this.syncing.add(replica);
+    for (const db of replica.ks.dbs) db.flush();
+    const self = this;
+    function* keys(): Generator<[number, string]> {
+      for (let i = 0; i < DB_COUNT; i++) {
+        const src = self.engine.ks.dbs[i];
+        if (src === undefined) continue;
+        for (const key of src.dict.keys()) {
+          if (!self.syncing.has(replica)) return;
+          yield [i, key];
+        }
+      }
+    }
+    const walk = keys();
+    // A small dataset is copied before attach returns, as it always was.
+    const slice = (): void => {
+      const end = performance.now() + SLICE_MS;
+      for (;;) {
+        const r = walk.next();
+        if (r.done === true) break;
+        this.copyKey(replica, r.value[0], r.value[1]);
+        if (performance.now() >= end) {
+          setImmediate(slice);
+          return;
+        }
+      }
+      if (this.syncing.delete(replica) && this.replicas.has(replica)) {
+        replica.replication.offset = this.offset;
+        this.wakeWaiters();
+      }
+    };
+    slice();
   }
 
   /**
@@ -121,6 +165,7 @@ export class Replication {
     this.faults.get(replica)?.dispose();
     this.faults.delete(replica);
     this.replicas.delete(replica);
+    this.syncing.delete(replica);
     this.held.delete(replica);
     this.apart.delete(replica);
     if (!following) unshareAll(this.engine, replica);
@@ -386,7 +431,7 @@ export class Replication {
     const out: [{ readonly address: string }, ReplicaAck][] = [];
     for (const p of this.remotes) out.push([p, { offset: p.offset, lag: 0 }]);
     for (const r of this.replicas) {
-      const ack = ackOf(r.replication.offset, this.faults.get(r), now, timeout);
+      const ack = ackOf(this.syncing.has(r) ? 0 : r.replication.offset, this.faults.get(r), now, timeout);
       if (ack !== null) out.push([r, ack]);
     }
     return out;
