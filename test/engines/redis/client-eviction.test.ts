@@ -98,6 +98,30 @@ describe.skipIf(!needed)('maxmemory-clients as redis-server 7.0', () => {
     });
   }
 
+  /** A reply past client-output-buffer-limit's normal hard limit: what the client reads before the close. */
+  async function overOutputLimit(port: number): Promise<string> {
+    return withControl(port, async (r) => {
+      await r.call('SETRANGE', 'big', String(2 * 1024 * 1024), 'v');
+      await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0');
+      const c = await RawClient.connect(port);
+      try {
+        const small = await c.call('STRLEN', 'big');
+        const big = await c.call('GET', 'big').catch((err: Error) => err.message.replace(/ \(pending.*/, ''));
+        return `${small.trim()} then ${big}`;
+      } finally {
+        c.close();
+        await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
+        await r.call('DEL', 'big');
+      }
+    });
+  }
+
+  it('a reply past the normal output hard limit closes the client before any of it is sent', async () => {
+    const [ours, real] = [await overOutputLimit(pair.ours.port), await overOutputLimit(pair.real.port)];
+    expect(real).toBe(':2097153 then connection closed');
+    expect(ours).toBe(real);
+  });
+
   it('a growing query buffer, transaction, watch list or subscription list gets its client closed', async () => {
     const cases: [string, number, (c: RawClient, i: number) => Promise<unknown>][] = [
       ['query buffer', 3000000, (c) => c.call('SET', 'k', 'v'.repeat(3000000))],
