@@ -16,6 +16,7 @@ export type LuaString = Uint8Array;
 
 export interface LuaDebug {
   source: LuaString | null;
+  name: LuaString | null;
   currentline: number;
   what: LuaString | null;
   short_src: LuaString | null;
@@ -47,6 +48,7 @@ export interface LuaApi {
   lua_pushvalue(L: LuaState, i: number): void;
   lua_rotate(L: LuaState, i: number, n: number): void;
   lua_insert(L: LuaState, i: number): void;
+  lua_replace(L: LuaState, i: number): void;
   lua_remove(L: LuaState, i: number): void;
   lua_xmove(from: LuaState, to: LuaState, n: number): void;
   lua_checkstack(L: LuaState, n: number): boolean;
@@ -72,6 +74,9 @@ export interface LuaApi {
   lua_newtable(L: LuaState): void;
   lua_rawget(L: LuaState, i: number): number;
   lua_rawgeti(L: LuaState, i: number, n: number): number;
+  lua_geti(L: LuaState, i: number, n: number): number;
+  lua_rawequal(L: LuaState, a: number, b: number): boolean;
+  lua_pushthread(L: LuaState): boolean;
   lua_rawset(L: LuaState, i: number): void;
   lua_rawseti(L: LuaState, i: number, n: number): void;
   lua_rawlen(L: LuaState, i: number): number;
@@ -166,6 +171,7 @@ export function loadFengari(): void {
   integersAsDoubles();
   patchTables(req);
   typeErrorsAs51();
+  noTableLen();
   installLexer51(req);
   lua = fengari.lua;
   laux = fengari.lauxlib;
@@ -192,19 +198,32 @@ function keepHooksAfterPcall(): void {
 /**
  * Lua 5.1 names the variable first in a type error: "attempt to index local 't' (a nil value)";
  * 5.3 last: "attempt to index a nil value (local 't')". Scripts see the text (pcall, error replies).
+ * Patterns: 5.1 says "invalid capture index" without the index.
  */
 function typeErrorsAs51(): void {
   const lobject = req('fengari/src/lobject.js') as { luaO_pushvfstring: (L: unknown, fmt: LuaString, argp: unknown[]) => LuaString };
   const pushv = lobject.luaO_pushvfstring;
   const typeError = 'attempt to %s a %s value%s';
   const as51 = latin1ToLua("attempt to %s %s '%s' (a %s value)");
+  // 5.1 does not say which capture.
+  const captureIndex = 'invalid capture index %%%d';
+  const captureIndex51 = latin1ToLua('invalid capture index');
   lobject.luaO_pushvfstring = (L, fmt, argp) => {
+    if (fmt.length === captureIndex.length && luaToLatin1(fmt) === captureIndex) return pushv(L, captureIndex51, []);
     if (fmt.length === typeError.length && luaToLatin1(fmt) === typeError) {
       const m = /^ \((\w+) '(.*)'\)$/s.exec(luaToLatin1(argp[2] as LuaString));
       if (m !== null) return pushv(L, as51, [argp[0], latin1ToLua(m[1] as string), latin1ToLua(m[2] as string), argp[1]]);
     }
     return pushv(L, fmt, argp);
   };
+}
+
+/** Lua 5.1's `#` takes a table's length raw: __len applies to userdata only. */
+function noTableLen(): void {
+  const ltm = req('fengari/src/ltm.js') as { fasttm: (L: unknown, mt: unknown, e: number) => unknown; TMS: { TM_LEN: number } };
+  const fasttm = ltm.fasttm;
+  const LEN = ltm.TMS.TM_LEN;
+  ltm.fasttm = (L, mt, e) => (e === LEN ? null : fasttm(L, mt, e));
 }
 
 function patchNumbers(): void {

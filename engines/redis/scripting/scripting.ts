@@ -16,6 +16,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
+import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { writeLuaValue, type ErrorSink } from './lua-to-reply.ts';
 import { pushErrorTable, pushReply } from './reply-to-lua.ts';
 import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
@@ -92,6 +93,8 @@ export class Scripting implements ApiHost {
   readonly functions: Functions;
   /** What redis.log wrote, filtered by loglevel (nodes have no log file to write it to). */
   readonly scriptLog = new ScriptLog();
+  /** math.random's generator: one per server, as redis-server's. */
+  private readonly rand = new Lrand48();
 
   constructor(readonly engine: Engine) {
     this.functions = new Functions(this);
@@ -103,7 +106,7 @@ export class Scripting implements ApiHost {
 
   get L(): LuaState {
     if (this.state === null) {
-      this.state = createState((L) => installApi(L, this));
+      this.state = createState((L) => installApi(L, this), this.rand);
       pushRunner(this.state);
       this.runnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
       this.onReset?.(this.state);
@@ -173,7 +176,7 @@ export class Scripting implements ApiHost {
     const L = this.L;
     const co = lua.lua_newthread(L);
     // Anchored in the registry so the collector keeps it while we hold it.
-    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, lstr('__redis_thread'));
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, SCRIPT_THREAD);
     return co;
   }
 

@@ -6,14 +6,13 @@ import { installFormatQuote51 } from './format-quote.ts';
 import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
+import { installLib51, type Lrand48 } from './lib51.ts';
 import { installStruct } from './libs/struct.ts';
 import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaDebug, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 /** Globals a script sees, exactly Redis 7.0's list (plus KEYS/ARGV set per call). */
 const GLOBALS = ['_G', '_VERSION', '__redis__err__handler', 'assert', 'bit', 'cjson', 'cmsgpack', 'collectgarbage', 'coroutine', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'load', 'loadstring', 'math', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawset', 'redis', 'select', 'setmetatable', 'string', 'struct', 'table', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
 const PROTECTED_LIBS = ['string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'cmsgpack', 'struct', 'redis'];
-/** A string longer than this would take the process down; Redis would fail its allocation. */
-const MAX_STRING = 512 * 1024 * 1024;
 
 export const READONLY_TABLE = 'Attempt to modify a readonly table';
 
@@ -27,7 +26,8 @@ const MARK_SHOWN = lstr('__redis_shown');
 const RUNNER_SOURCE = lstr('=runner');
 const PCALL_SOURCE = lstr('=pcall');
 
-export function createState(api: (L: LuaState) => void): LuaState {
+/** `rand` is the server's math.random generator, which outlives a VM (SCRIPT FLUSH) as Redis's does. */
+export function createState(api: (L: LuaState) => void, rand: Lrand48): LuaState {
   loadFengari();
   const L = laux.luaL_newstate();
   // A bug of ours in a JS library function must surface as a script error, not kill the thread silently.
@@ -47,6 +47,7 @@ export function createState(api: (L: LuaState) => void): LuaState {
     lua.lua_pop(L, 1);
   }
   compat51(L);
+  installLib51(L, rand, { setEnv: setEnvToProxy, isProxy: isReadOnly });
   installFormatQuote51(L);
   installBit(L);
   installCjson(L);
@@ -117,7 +118,7 @@ function compat51(L: LuaState): void {
     lua.lua_settop(S, 1);
     const t = lua.lua_type(S, 1);
     if ((t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER) && level > 0) {
-      laux.luaL_where(S, level);
+      where51(S, level);
       lua.lua_pushvalue(S, 1);
       lua.lua_concat(S, 2);
     }
@@ -130,21 +131,6 @@ function compat51(L: LuaState): void {
     const msg = lua.lua_type(S, 2) <= lua.LUA_TNIL ? lstr('assertion failed!') : laux.luaL_checklstring(S, 2);
     return laux.luaL_error(S, lstr('%s'), msg);
   });
-  // Lua 5.1's ipairs takes only a table.
-  lua.lua_getglobal(L, lstr('ipairs'));
-  lua.lua_pushcclosure(
-    L,
-    (S) => {
-      laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
-      lua.lua_settop(S, 1);
-      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
-      lua.lua_insert(S, 1);
-      lua.lua_call(S, 1, 3);
-      return 3;
-    },
-    1,
-  );
-  lua.lua_setglobal(L, lstr('ipairs'));
   setField(L, 'math', 'atan2', num2(Math.atan2));
   setField(L, 'math', 'pow', num2(Math.pow));
   setField(L, 'math', 'cosh', num1(Math.cosh));
@@ -188,22 +174,6 @@ function compat51(L: LuaState): void {
   lua.lua_getglobal(L, lstr('string'));
   lua.lua_getfield(L, -1, lstr('gmatch'));
   lua.lua_setfield(L, -2, lstr('gfind'));
-  // string.rep bounded: a huge repeat must fail like a failed allocation, not exhaust the process.
-  lua.lua_getfield(L, -1, lstr('rep'));
-  lua.lua_pushcclosure(
-    L,
-    (S) => {
-      const s = laux.luaL_checklstring(S, 1);
-      const n = laux.luaL_checkinteger(S, 2);
-      if (n > 0 && s.length * n > MAX_STRING) return laux.luaL_error(S, lstr('not enough memory'));
-      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
-      lua.lua_insert(S, 1);
-      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
-      return 1;
-    },
-    1,
-  );
-  lua.lua_setfield(L, -2, lstr('rep'));
   lua.lua_pop(L, 1);
   // Lua 5.1's loadstring: compiles a string chunk (no binary chunks).
   setGlobalFn(L, 'loadstring', (S) => {
@@ -264,7 +234,7 @@ function pruneGlobals(L: LuaState): void {
 export function pushProxy(L: LuaState, missing: LuaFn | null): void {
   const real = lua.lua_gettop(L);
   lua.lua_newtable(L); // the proxy
-  lua.lua_createtable(L, 0, 6); // its metatable
+  lua.lua_createtable(L, 0, 5); // its metatable
   lua.lua_pushboolean(L, true);
   lua.lua_setfield(L, -2, MARK_READONLY);
   if (missing !== null) {
@@ -299,16 +269,6 @@ export function pushProxy(L: LuaState, missing: LuaFn | null): void {
     1,
   );
   lua.lua_setfield(L, -2, lstr('__pairs'));
-  lua.lua_pushvalue(L, real);
-  lua.lua_pushcclosure(
-    L,
-    (S) => {
-      lua.lua_pushnumber(S, lua.lua_rawlen(S, lua.lua_upvalueindex(1)));
-      return 1;
-    },
-    1,
-  );
-  lua.lua_setfield(L, -2, lstr('__len'));
   lua.lua_setmetatable(L, -2);
   lua.lua_remove(L, real);
 }
@@ -350,21 +310,24 @@ function protectGlobals(L: LuaState): void {
   );
   lua.lua_setfield(L, g, lstr('rawset'));
   // Redis's read-only tables refuse a new metatable, and a script never sees their real one.
-  lua.lua_getfield(L, g, lstr('setmetatable'));
-  lua.lua_pushcclosure(
-    L,
-    (S) => {
-      if (isReadOnly(S, 1)) {
-        lua.lua_pushliteral(S, READONLY_TABLE);
-        return lua.lua_error(S);
-      }
-      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
-      lua.lua_insert(S, 1);
-      lua.lua_call(S, lua.lua_gettop(S) - 1, 1);
-      return 1;
-    },
-    1,
-  );
+  // 5.1's setmetatable, raising from here so that its errors carry the script's position.
+  lua.lua_pushjsfunction(L, (S) => {
+    if (isReadOnly(S, 1)) {
+      lua.lua_pushliteral(S, READONLY_TABLE);
+      return lua.lua_error(S);
+    }
+    const t = lua.lua_type(S, 2);
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    if (t !== lua.LUA_TNIL && t !== lua.LUA_TTABLE) laux.luaL_argerror(S, 2, lstr('nil or table expected'));
+    if (lua.lua_getmetatable(S, 1)) {
+      lua.lua_getfield(S, -1, lstr('__metatable'));
+      if (lua.lua_type(S, -1) !== lua.LUA_TNIL) return laux.luaL_error(S, lstr('cannot change a protected metatable'));
+      lua.lua_pop(S, 2);
+    }
+    lua.lua_settop(S, 2);
+    lua.lua_setmetatable(S, 1);
+    return 1;
+  });
   lua.lua_setfield(L, g, lstr('setmetatable'));
   lua.lua_getfield(L, g, lstr('getmetatable'));
   lua.lua_pushcclosure(
@@ -473,6 +436,25 @@ export function inRunner(L: LuaState): boolean {
   frame ??= new lua.lua_Debug();
   if (!lua.lua_getstack(L, 0, frame) || !lua.lua_getinfo(L, lstr('S'), frame)) return false;
   return sameBytes(frame.source, RUNNER_SOURCE);
+}
+
+/**
+ * luaL_where counting only the script's frames: error('m', 2) names the same place as in Redis,
+ * where no Lua wrapper of ours (pcall's) stands between a function and its caller.
+ */
+function where51(L: LuaState, level: number): void {
+  const ar = new lua.lua_Debug();
+  for (let i = 0, seen = 0; lua.lua_getstack(L, i, ar); i++) {
+    if (!lua.lua_getinfo(L, lstr('Sl'), ar) || isOurs(ar.source)) continue;
+    if (seen++ === level) {
+      if (ar.currentline > 0) {
+        lua.lua_pushstring(L, latin1ToLua(`${luaToLatin1(ar.short_src as LuaString)}:${ar.currentline}: `));
+        return;
+      }
+      break;
+    }
+  }
+  lua.lua_pushliteral(L, '');
 }
 
 /** Chunks of ours, never the place an error is reported at. */

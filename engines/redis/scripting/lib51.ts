@@ -1,0 +1,405 @@
+// Library functions as Lua 5.1 in redis-server 7.0 has them, where fengari's 5.3 versions answer a
+// script differently: math.random is Redis's lrand48 generator (seedable, same numbers as
+// redis-server), table.insert/remove take any position, string.rep ignores a separator, gsub takes
+// '%x' in a replacement as 'x', find/match clamp a start past the end, tonumber's base follows
+// strtoul, load takes only a reader function, collectgarbage answers 5.1's options, pairs/ipairs
+// ignore __pairs/__index, and a script's own thread is the main one (coroutine.running is nil).
+import { laux, lstr, lua, luaToLatin1, type LuaFn, type LuaState, type LuaString } from './lua.ts';
+
+/** A string longer than this would take the process down; Redis would fail its allocation. */
+const MAX_STRING = 512 * 1024 * 1024;
+const LRAND48_MAX = 2147483647;
+
+/** redisLrand48: lrand48's 48-bit congruential generator, one per server (scripts and functions share it). */
+export class Lrand48 {
+  private x = 0x1234abcd330en;
+
+  seed(v: number): void {
+    this.x = (BigInt(v >>> 0) << 16n) | 0x330en;
+  }
+
+  /** A number in [0, 1), as redis_math_random draws it. */
+  draw(): number {
+    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return (Number(this.x >> 17n) % LRAND48_MAX) / LRAND48_MAX;
+  }
+}
+
+/** luaL_checkint of 5.1: the double cast to a 64-bit integer (x86: INT64_MIN when out of range), then to int. */
+function checkInt(L: LuaState, arg: number): number {
+  const t = Math.trunc(laux.luaL_checknumber(L, arg));
+  if (!Number.isFinite(t) || Math.abs(t) >= 2 ** 63) return 0;
+  return Number(BigInt.asIntN(32, BigInt(t)));
+}
+
+function setField(L: LuaState, table: string, name: string, f: LuaFn | null): void {
+  lua.lua_getglobal(L, lstr(table));
+  if (f === null) lua.lua_pushnil(L);
+  else lua.lua_pushjsfunction(L, f);
+  lua.lua_setfield(L, -2, lstr(name));
+  lua.lua_pop(L, 1);
+}
+
+/** Replaces table.name by a JS function that gets the original as upvalue 1. */
+function wrapField(L: LuaState, table: string, name: string, f: LuaFn): void {
+  lua.lua_getglobal(L, lstr(table));
+  lua.lua_getfield(L, -1, lstr(name));
+  lua.lua_pushcclosure(L, f, 1);
+  lua.lua_setfield(L, -2, lstr(name));
+  lua.lua_pop(L, 1);
+}
+
+/**
+ * Calls the original (upvalue 1) with the stack as its arguments. Its errors are raised again as
+ * if it had been called by the script: at the script's position, and under the name it was called by.
+ */
+function callOriginal(L: LuaState): number {
+  const n = lua.lua_gettop(L);
+  lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+  lua.lua_insert(L, 1);
+  if (lua.lua_pcall(L, n, lua.LUA_MULTRET, 0) === lua.LUA_OK) return lua.lua_gettop(L);
+  if (lua.lua_type(L, -1) !== lua.LUA_TSTRING) return lua.lua_error(L);
+  let msg = luaToLatin1(lua.lua_tolstring(L, -1) as LuaString);
+  if (msg.startsWith('bad argument #') && msg.includes(" to '?' ")) {
+    const ar = new lua.lua_Debug();
+    if (lua.lua_getstack(L, 0, ar) && lua.lua_getinfo(L, lstr('n'), ar) && ar.name !== null) msg = msg.replace(" to '?' ", ` to '${luaToLatin1(ar.name)}' `);
+  }
+  lua.lua_settop(L, 0);
+  laux.luaL_where(L, 1);
+  lua.lua_pushstring(L, Uint8Array.from(msg, (c) => c.charCodeAt(0)));
+  lua.lua_concat(L, 2);
+  return lua.lua_error(L);
+}
+
+/** What the library needs of the VM: its protected globals for loaded chunks, and which tables are its read-only proxies. */
+export interface VmHooks {
+  setEnv(L: LuaState): void;
+  isProxy(L: LuaState, i: number): boolean;
+}
+
+export function installLib51(L: LuaState, rand: Lrand48, vm: VmHooks): void {
+  installMath(L, rand);
+  installString(L);
+  installTable(L);
+  installBase(L, vm);
+  installCoroutine(L);
+}
+
+function installMath(L: LuaState, rand: Lrand48): void {
+  setField(L, 'math', 'random', (S) => {
+    const r = rand.draw();
+    switch (lua.lua_gettop(S)) {
+      case 0:
+        lua.lua_pushnumber(S, r);
+        return 1;
+      case 1: {
+        const u = checkInt(S, 1);
+        if (u < 1) laux.luaL_argerror(S, 1, lstr('interval is empty'));
+        lua.lua_pushnumber(S, Math.floor(r * u) + 1);
+        return 1;
+      }
+      case 2: {
+        const l = checkInt(S, 1);
+        const u = checkInt(S, 2);
+        if (l > u) laux.luaL_argerror(S, 2, lstr('interval is empty'));
+        lua.lua_pushnumber(S, Math.floor(r * (u - l + 1)) + l);
+        return 1;
+      }
+      default:
+        return laux.luaL_error(S, lstr('wrong number of arguments'));
+    }
+  });
+  setField(L, 'math', 'randomseed', (S) => {
+    rand.seed(checkInt(S, 1));
+    return 0;
+  });
+  const extreme = (better: (a: number, b: number) => boolean): LuaFn => (S) => {
+    const n = lua.lua_gettop(S);
+    let best = laux.luaL_checknumber(S, 1);
+    for (let i = 2; i <= n; i++) {
+      const d = laux.luaL_checknumber(S, i);
+      if (better(d, best)) best = d;
+    }
+    lua.lua_pushnumber(S, best);
+    return 1;
+  };
+  setField(L, 'math', 'min', extreme((a, b) => a < b));
+  setField(L, 'math', 'max', extreme((a, b) => a > b));
+}
+
+function installString(L: LuaState): void {
+  setField(L, 'string', 'rep', (S) => {
+    const s = laux.luaL_checklstring(S, 1);
+    const n = checkInt(S, 2);
+    if (n <= 0 || s.length === 0) {
+      lua.lua_pushliteral(S, '');
+      return 1;
+    }
+    if (s.length * n > MAX_STRING) return laux.luaL_error(S, lstr('not enough memory'));
+    const out = new Uint8Array(s.length * n);
+    out.set(s);
+    for (let filled = s.length; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
+    lua.lua_pushstring(S, out);
+    return 1;
+  });
+  setField(L, 'string', 'char', (S) => {
+    const n = lua.lua_gettop(S);
+    const out = new Uint8Array(n);
+    for (let i = 1; i <= n; i++) {
+      const c = checkInt(S, i);
+      if (c < 0 || c > 255) laux.luaL_argerror(S, i, lstr('invalid value'));
+      out[i - 1] = c;
+    }
+    lua.lua_pushstring(S, out);
+    return 1;
+  });
+  // 5.1 starts a search past the end at the end (an empty pattern is found there); 5.3 finds nothing.
+  const clampStart: LuaFn = (S) => {
+    const t = lua.lua_type(S, 1);
+    if ((t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER) && lua.lua_type(S, 3) === lua.LUA_TNUMBER) {
+      const len = (lua.lua_tolstring(S, 1) as LuaString).length;
+      let init = Math.trunc(lua.lua_tonumber(S, 3));
+      if (init < 0) init += len + 1;
+      if (init - 1 > len) {
+        lua.lua_pushnumber(S, len + 1);
+        lua.lua_replace(S, 3);
+      }
+    }
+    return callOriginal(S);
+  };
+  wrapField(L, 'string', 'find', clampStart);
+  wrapField(L, 'string', 'match', clampStart);
+  wrapField(L, 'string', 'gsub', (S) => {
+    if (lua.lua_type(S, 3) === lua.LUA_TSTRING) {
+      lua.lua_pushstring(S, replacement51(lua.lua_tolstring(S, 3) as LuaString));
+      lua.lua_replace(S, 3);
+    }
+    return callOriginal(S);
+  });
+}
+
+/**
+ * A gsub replacement as 5.3 reads it that means what 5.1 reads in `r`: 5.1 takes '%' before
+ * anything but a digit as that character (a '%' ending the string as the NUL after it).
+ */
+function replacement51(r: LuaString): LuaString {
+  if (!r.includes(37)) return r;
+  const out: number[] = [];
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i] as number;
+    if (c !== 37) out.push(c);
+    else {
+      const n = r[++i];
+      if (n === undefined) out.push(0);
+      else if ((n >= 48 && n <= 57) || n === 37) out.push(37, n);
+      else out.push(n);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+function installTable(L: LuaState): void {
+  setField(L, 'table', 'insert', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    let e = lua.lua_rawlen(S, 1) + 1;
+    let pos: number;
+    switch (lua.lua_gettop(S)) {
+      case 2:
+        pos = e;
+        break;
+      case 3:
+        pos = checkInt(S, 2);
+        if (pos > e) e = pos;
+        for (let i = e; i > pos; i--) {
+          lua.lua_rawgeti(S, 1, i - 1);
+          lua.lua_rawseti(S, 1, i);
+        }
+        break;
+      default:
+        return laux.luaL_error(S, lstr("wrong number of arguments to 'insert'"));
+    }
+    lua.lua_rawseti(S, 1, pos);
+    return 0;
+  });
+  setField(L, 'table', 'remove', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    const e = lua.lua_rawlen(S, 1);
+    let pos = lua.lua_type(S, 2) <= lua.LUA_TNIL ? e : checkInt(S, 2);
+    if (!(pos >= 1 && pos <= e)) return 0;
+    lua.lua_rawgeti(S, 1, pos);
+    for (; pos < e; pos++) {
+      lua.lua_rawgeti(S, 1, pos + 1);
+      lua.lua_rawseti(S, 1, pos);
+    }
+    lua.lua_pushnil(S);
+    lua.lua_rawseti(S, 1, e);
+    return 1;
+  });
+  setField(L, 'table', 'foreachi', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    laux.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
+    const n = lua.lua_rawlen(S, 1);
+    for (let i = 1; i <= n; i++) {
+      lua.lua_pushvalue(S, 2);
+      lua.lua_pushnumber(S, i);
+      lua.lua_rawgeti(S, 1, i);
+      lua.lua_call(S, 2, 1);
+      if (lua.lua_type(S, -1) !== lua.LUA_TNIL) return 1;
+      lua.lua_pop(S, 1);
+    }
+    return 0;
+  });
+  setField(L, 'table', 'foreach', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    laux.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
+    lua.lua_pushnil(S);
+    while (lua.lua_next(S, 1) !== 0) {
+      lua.lua_pushvalue(S, 2);
+      lua.lua_pushvalue(S, -3);
+      lua.lua_pushvalue(S, -3);
+      lua.lua_call(S, 2, 1);
+      if (lua.lua_type(S, -1) !== lua.LUA_TNIL) return 1;
+      lua.lua_pop(S, 2);
+    }
+    return 0;
+  });
+}
+
+const GC_OPTIONS = ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul'];
+
+function installBase(L: LuaState, vm: VmHooks): void {
+  const global = (name: string, f: LuaFn): void => {
+    lua.lua_pushjsfunction(L, f);
+    lua.lua_setglobal(L, lstr(name));
+  };
+  lua.lua_getglobal(L, lstr('tonumber'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      const base = lua.lua_type(S, 2) <= lua.LUA_TNIL ? 10 : checkInt(S, 2);
+      if (base === 10) {
+        laux.luaL_checkany(S, 1);
+        lua.lua_settop(S, 1);
+        return callOriginal(S);
+      }
+      const s = luaToLatin1(laux.luaL_checklstring(S, 1));
+      if (base < 2 || base > 36) laux.luaL_argerror(S, 2, lstr('base out of range'));
+      const v = strtoul(s, base);
+      if (v === null) lua.lua_pushnil(S);
+      else lua.lua_pushnumber(S, v);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setglobal(L, lstr('tonumber'));
+  global('collectgarbage', (S) => {
+    const opt = lua.lua_type(S, 1) <= lua.LUA_TNIL ? 'collect' : luaToLatin1(laux.luaL_checklstring(S, 1));
+    if (!GC_OPTIONS.includes(opt)) return laux.luaL_argerror(S, 1, Uint8Array.from(`invalid option '${opt}'`, (c) => c.charCodeAt(0)));
+    if (opt === 'count') lua.lua_pushnumber(S, process.memoryUsage().heapUsed / 1024);
+    else if (opt === 'step') lua.lua_pushboolean(S, false);
+    else if (opt === 'setpause' || opt === 'setstepmul') lua.lua_pushnumber(S, 200);
+    else lua.lua_pushnumber(S, 0);
+    return 1;
+  });
+  // 5.1's load takes only a reader function; its chunk sees the protected globals like the script.
+  lua.lua_getglobal(L, lstr('load'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      laux.luaL_checktype(S, 1, lua.LUA_TFUNCTION);
+      lua.lua_settop(S, 2);
+      const r = callOriginal(S);
+      if (lua.lua_type(S, 1) === lua.LUA_TFUNCTION) {
+        lua.lua_pushvalue(S, 1);
+        vm.setEnv(S);
+        lua.lua_pop(S, 1);
+      }
+      return r;
+    },
+    1,
+  );
+  lua.lua_setglobal(L, lstr('load'));
+  // 5.1 knows no __pairs and reads an array raw; the read-only tables of this VM are proxies that
+  // need their metamethods, where Redis's are the tables themselves.
+  lua.lua_getglobal(L, lstr('pairs'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      if (vm.isProxy(S, 1)) return callOriginal(S);
+      laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+      lua.lua_getglobal(S, lstr('next'));
+      lua.lua_pushvalue(S, 1);
+      lua.lua_pushnil(S);
+      return 3;
+    },
+    1,
+  );
+  lua.lua_setglobal(L, lstr('pairs'));
+  const ipairsStep: LuaFn = (S) => {
+    const i = laux.luaL_checkinteger(S, 2) + 1;
+    lua.lua_pushnumber(S, i);
+    if (vm.isProxy(S, 1)) lua.lua_geti(S, 1, i);
+    else lua.lua_rawgeti(S, 1, i);
+    return lua.lua_type(S, -1) === lua.LUA_TNIL ? 1 : 2;
+  };
+  global('ipairs', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    lua.lua_pushjsfunction(S, ipairsStep);
+    lua.lua_pushvalue(S, 1);
+    lua.lua_pushnumber(S, 0);
+    return 3;
+  });
+}
+
+/** C's strtoul as 5.1's tonumber uses it: the whole string (spaces around allowed) in `base`, or null. */
+function strtoul(s: string, base: number): number | null {
+  const nul = s.indexOf('\0');
+  const m = /^[\t\n\v\f\r ]*([+-]?)(.*?)[\t\n\v\f\r ]*$/s.exec(nul < 0 ? s : s.slice(0, nul));
+  if (m === null) return null;
+  let digits = m[2] as string;
+  if (base === 16 && /^0[xX][0-9a-fA-F]/.test(digits)) digits = digits.slice(2);
+  if (digits === '') return null;
+  let v = 0n;
+  const b = BigInt(base);
+  for (const ch of digits.toLowerCase()) {
+    const d = parseInt(ch, 36);
+    if (Number.isNaN(d) || d >= base) return null;
+    v = v * b + BigInt(d);
+  }
+  const max = 2n ** 64n - 1n;
+  // Out of range is ULONG_MAX; a minus sign negates in unsigned arithmetic.
+  if (v > max) v = max;
+  else if (m[1] === '-') v = (2n ** 64n - v) & max;
+  return Number(v);
+}
+
+function installCoroutine(L: LuaState): void {
+  setField(L, 'coroutine', 'isyieldable', null);
+  // The script's own thread is Lua 5.1's main thread in Redis: no running coroutine, no yield.
+  setField(L, 'coroutine', 'running', (S) => {
+    if (isScriptThread(S)) lua.lua_pushnil(S);
+    else lua.lua_pushthread(S);
+    return 1;
+  });
+  setField(L, 'coroutine', 'yield', (S) => {
+    if (isScriptThread(S)) {
+      lua.lua_pushliteral(S, 'attempt to yield across metamethod/C-call boundary');
+      return lua.lua_error(S);
+    }
+    return lua.lua_yield(S, lua.lua_gettop(S));
+  });
+}
+
+/** Registry key under which the thread that runs scripts is kept. */
+export const SCRIPT_THREAD = lstr('__redis_thread');
+
+function isScriptThread(L: LuaState): boolean {
+  if (lua.lua_pushthread(L)) {
+    lua.lua_pop(L, 1);
+    return true;
+  }
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, SCRIPT_THREAD);
+  const same = lua.lua_rawequal(L, -1, -2);
+  lua.lua_pop(L, 2);
+  return same;
+}
