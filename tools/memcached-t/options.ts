@@ -251,11 +251,25 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
               break;
             case 'no_modern':
               if (!chunkMaxChanged) chunkMax = SLAB_PAGE_SIZE;
+              settings.hashAlgorithm = 'jenkins';
               options.slabReassign = false;
               settings.slabAutomove = 0;
               settings.lruSegmented = false;
               options.lruCrawler = false;
               lruMaintainer = false;
+              break;
+            case 'hash_algorithm':
+              if (arg === undefined) throw new UsageError('Missing hash_algorithm argument', 1);
+              // xxh3 is not offered: clients see the hash only in dump orders.
+              if (arg !== 'jenkins' && arg !== 'murmur3') throw new UsageError('Unknown hash_algorithm option (jenkins, murmur3, xxh3)', 1);
+              settings.hashAlgorithm = arg;
+              break;
+            case 'watcher_logbuf_size':
+              // In kilobytes, as memcached reads it.
+              settings.watcherLogbufSize = integer(arg, 'watcher_logbuf_size') * 1024;
+              break;
+            case 'track_sizes':
+              options.trackSizes = true;
               break;
             case 'read_buf_mem_limit':
               // In megabytes, as memcached reads it.
@@ -266,10 +280,8 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
             case 'hashpower':
             case 'no_hashexpand':
             case 'tail_repair_time':
-            case 'hash_algorithm':
-            case 'watcher_logbuf_size':
+            // memcached 1.6.18 lets worker_logbuf_size fall through into slab_sizes, which we do not take.
             case 'worker_logbuf_size':
-            case 'track_sizes':
             case 'inline_ascii_resp':
             case 'no_inline_ascii_resp':
             case 'drop_privileges':
