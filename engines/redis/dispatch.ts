@@ -216,6 +216,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   // One clock read per command: each command's time runs from the end of the previous one.
   const t0 = e.cmdClock;
   const dirtyBefore = e.ks.stats.dirty;
+  const ownBefore = dirtyBefore - e.ks.serverDirty;
   if (e.emptied.length !== 0) e.emptied = [];
   let failed = false;
   const outer = e.currentClient;
@@ -235,7 +236,10 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
   if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
-  if (!failed && def.isWrite && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
+  // A write announces its events when it changed something itself: an expired key its lookup
+  // deleted was announced as expired, and a write that then did nothing announces no more (Redis's
+  // commands notify only where they modify).
+  if (!failed && def.isWrite && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
     const emptied = e.emptied;
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);

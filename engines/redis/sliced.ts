@@ -26,10 +26,10 @@ function slice(work: Iterator<unknown>): boolean {
 function asWrite(c: Client, args: string[], apply: () => void): void {
   const e = c.engine;
   const def = e.lookup(args[0] as string);
-  const dirtyBefore = e.ks.stats.dirty;
+  const ownBefore = e.ks.stats.dirty - e.ks.serverDirty;
   e.emptied = [];
   apply();
-  if (def !== undefined && e.ks.stats.dirty !== dirtyBefore && e.notifyFlags !== null) {
+  if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
     const emptied = e.emptied;
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);

@@ -320,6 +320,8 @@ function isEmpty(o: RObj): boolean {
 export class Keyspace {
   readonly dbs: Database[] = [];
   readonly stats: KeyspaceStats = { hits: 0, misses: 0, expired: 0, evicted: 0, dirty: 0, lazyfreed: 0 };
+  /** The part of stats.dirty the server made itself (expiry), so a command's own changes can be told apart. */
+  serverDirty = 0;
   usedMemory = 0;
   /** Told about every key removed by expiry (keyspace notifications). */
   onExpired: ((db: number, key: string) => void) | null = null;
@@ -361,6 +363,7 @@ export class Keyspace {
    */
   signal(db: Database, key: string, byServer = false, unseen = false): void {
     this.stats.dirty++;
+    if (byServer) this.serverDirty++;
     if (this.onReplicate !== null) this.onReplicate(db.id, key);
     if (unseen) return;
     if (this.onKeyChange !== null) this.onKeyChange(key, byServer);

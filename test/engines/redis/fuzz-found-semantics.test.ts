@@ -3,6 +3,7 @@
 // redis-server 7.0 byte for byte (client lines reduced to the fields two servers can share).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalize } from '../../../tools/redis-fuzz/normalize.ts';
+import { collectKeyspaceEvents } from './events.ts';
 import { parseFrame, render } from '../../../tools/redis-fuzz/reply.ts';
 import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
@@ -50,7 +51,7 @@ describe.skipIf(!available)('semantic differences found by the random differenti
   let real: RealRedis;
   beforeAll(async () => {
     ours = await startServer();
-    real = await startRealRedis();
+    real = await startRealRedis(['--enable-debug-command', 'yes']);
   });
   afterAll(async () => {
     await ours?.server.close();
@@ -122,6 +123,24 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     expect(results[1]?.real).toBe('$8\r\nlistpack\r\n');
   });
 
+  it('a write that meets an expired key announces expired, then only what it changed itself', async () => {
+    const setup = script('SET a 1\nRPUSH l x\nSADD t x\nSADD t2 y\nZADD z 1 m\nSET b 1\nSET c 1\nSET d 1\nSET e 1\nHSET h f 1\nSET i 2\nSET w 1\nSET w2 1\nSET s abc');
+    const expiring = ['a', 'l', 't', 'z', 'b', 'c', 'd', 'e', 'h', 'i', 'w2', 's'];
+    const writes = script('LPOP l\nINCR i\nSREM t x\nSETRANGE s 1 ""\nAPPEND a ""\nHDEL h nosuch\nRENAME b b2\nSMOVE t t2 x\nSUNIONSTORE dst t t2\nZUNIONSTORE zd 1 z\nMSETNX c 1 w 2\nGETDEL d\nGETEX e PERSIST\nHINCRBY h f 1\nBITOP AND bo w w2\nSET w2 3 NX');
+    const run = (port: number): Promise<string[]> =>
+      collectKeyspaceEvents(port, [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ...setup], 'KEA', async (admin) => {
+        // Expire them by the server's own clock; only the writes' lookups may then delete them.
+        const at = serverMs(await admin.call('TIME')) + 20;
+        for (const k of expiring) await admin.call('PEXPIREAT', k, String(at));
+        while (serverMs(await admin.call('TIME')) <= at) await new Promise((r) => setTimeout(r, 5));
+        for (const w of writes) await admin.call(...w);
+        await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      });
+    const [a, b] = await Promise.all([run(ours.port), run(real.port)]);
+    expect(a).toEqual(b);
+    expect(b.join('')).toContain('expired');
+  });
+
   it('ACL SETUSER takes an empty rule as no rule; GETUSER and LIST name the same rules (single commands in hash order there, so compared as the fuzzer does)', async () => {
     const cmds = script('ACL SETUSER u6 ""\nACL SETUSER u6 "" on ""\nACL SETUSER u7 -@all +@read -keys -sort_ro -get -zrange (+get ~a* -@all +@read -keys -xread) ""\nACL GETUSER u6\nACL GETUSER u7\nACL LIST\nACL DELUSER u6 u7');
     const [a, b] = await Promise.all([normalized(ours.port, cmds), normalized(real.port, cmds)]);
@@ -139,4 +158,10 @@ async function normalized(port: number, commands: string[][]): Promise<string[]>
   } finally {
     c.close();
   }
+}
+
+/** Milliseconds of a TIME reply (RESP2 array of seconds and microseconds). */
+function serverMs(reply: string): number {
+  const [sec, usec] = reply.split('\r\n').filter((l) => /^\d+$/.test(l));
+  return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
 }
