@@ -13,7 +13,7 @@ function limitBytes(e: Engine, setting: string): number {
 
 /** Closes the biggest evictable clients while their total passes maxmemory-clients; answers whether `self` was one. */
 export function evictClients(e: Engine, self: Client | null): boolean {
-  const setting = e.config.get('maxmemory-clients') ?? '0';
+  const setting = e.config.maxmemoryClients;
   if (setting === '0') return false;
   const limit = limitBytes(e, setting);
   if (limit <= 0) return false;

@@ -35,6 +35,8 @@ export class Config {
   normalHardLimit = 0;
   normalSoftLimit = 0;
   normalSoftSeconds = 0;
+  /** maxmemory-clients as set: bytes, or a percentage of maxmemory ("7%"); "0" is off. Read before every command. */
+  maxmemoryClients = '0';
   hz: number = limits.HZ;
   timeout = 0;
   slowlogSlowerThan: number = limits.SLOWLOG_SLOWER_THAN;
@@ -68,6 +70,7 @@ export class Config {
       ['maxmemory', { get: () => String(this.maxmemory), set: num((n) => (this.maxmemory = n)) }],
       ['maxmemory-policy', { get: () => this.maxmemoryPolicy, set: (v) => (this.maxmemoryPolicy = v as EvictionPolicy) }],
       ['maxmemory-samples', { get: () => String(this.maxmemorySamples), set: num((n) => (this.maxmemorySamples = n)) }],
+      ['maxmemory-clients', { get: () => this.maxmemoryClients, set: (v) => (this.maxmemoryClients = v) }],
       ['requirepass', { get: () => this.requirepass, set: (v) => (this.requirepass = v) }],
       ['maxclients', { get: () => String(this.maxclients), set: num((n) => (this.maxclients = n)) }],
       ['proto-max-bulk-len', { get: () => String(this.protoMaxBulkLen), set: num((n) => (this.protoMaxBulkLen = n)) }],
