@@ -84,6 +84,11 @@ export class RequestParser {
     return 0;
   }
 
+  /** The binary request whose body is still arriving, if one is. */
+  get pendingBinaryHeader(): Buffer | null {
+    return this.waitingHeader;
+  }
+
   /** What is arriving is skipped, not kept (memcached's conn_swallow). */
   get swallowing(): boolean {
     return this.skip > 0;

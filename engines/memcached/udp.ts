@@ -118,7 +118,7 @@ export class UdpListener {
     if (parser !== null) {
       // memcached read()s what the value lacks from the socket: the datagram is taken as value bytes,
       // its header included, and whatever of it is beyond what was lacking is lost.
-      const raw = msg.subarray(0, parser.awaiting);
+      const raw = msg.subarray(0, rawReadSize(parser));
       counters.bytes_read += raw.length;
       parser.push(raw, this.handle);
     } else {
@@ -138,7 +138,7 @@ export class UdpListener {
       this.requests = 0;
       parser.push(msg.subarray(UDP_HEADER_SIZE), this.handle);
     }
-    const waiting = !s.closing && !s.handedOff && parser.awaiting > 0;
+    const waiting = !s.closing && !s.handedOff && rawReadSize(parser) > 0;
     this.parser = waiting ? parser : null;
     this.state = !waiting ? 'conn_read' : parser.swallowing ? 'conn_swallow' : 'conn_nread';
     if (s.handedOff) s.out.dropUnsent();
@@ -185,6 +185,19 @@ export class UdpListener {
       this.ctx.store.counters.bytes_written += d.length;
     }
   }
+}
+
+/**
+ * What memcached read()s from the socket for the request left unfinished, 0 for none: the rest of a
+ * value. A binary request lacking part of its extras or key is waited for in the read buffer
+ * instead, which the next datagram overwrites.
+ */
+function rawReadSize(parser: RequestParser): number {
+  const awaiting = parser.awaiting;
+  const header = parser.pendingBinaryHeader;
+  if (header === null) return awaiting;
+  const value = header.readUInt32BE(8) - header.readUInt16BE(2) - header[4]!;
+  return awaiting > value ? 0 : awaiting;
 }
 
 /** An address as memcached prints it: IPv6 in brackets. */
