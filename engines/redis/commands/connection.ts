@@ -3,8 +3,9 @@ import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { argvMemory, clientMemory, multiMemory, outputMemory, queryBufferFree, queryBufferUsed } from '../client-memory.ts';
 import { defineGroup } from '../command-table.ts';
+import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg } from '../num.ts';
+import { I64_MAX, parseIntArg, toI64 } from '../num.ts';
 import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
 import { CLIENT_HELP } from './help-texts.ts';
@@ -40,7 +41,7 @@ function hello(c: Client, a: string[]): void {
       validateName(name);
       c.name = name;
     } else {
-      fail(`ERR Syntax error in HELLO option '${a[i]}'`);
+      fail(`ERR Syntax error in HELLO option '${asCString(a[i] as string)}'`);
     }
   }
   if (!c.authenticated) {
@@ -99,6 +100,23 @@ export function clientInfoLine(c: Client): string {
   );
 }
 
+/** Ends a pause when its time comes; a timer waits 2^31-1 ms at most, so a longer pause waits again. */
+function releasePauseAt(e: Engine, until: number): void {
+  setTimeout(() => {
+    if (e.pause === null) return;
+    const now = e.clock.now();
+    if (now >= e.pause.until) e.unpause();
+    else if (now < until) releasePauseAt(e, until);
+  }, Math.min(until - e.clock.now() + 1, 2 ** 31 - 1)).unref();
+}
+
+/** A TYPE of CLIENT LIST or KILL, compared as a C string (strcasecmp) as redis-server does. */
+function clientType(name: string): string {
+  const t = asCString(name).toLowerCase();
+  if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${asCString(name)}'`);
+  return t;
+}
+
 function clientKill(c: Client, a: string[]): void {
   const e = c.engine;
   if (a.length === 3) {
@@ -123,8 +141,7 @@ function clientKill(c: Client, a: string[]): void {
     } else if (opt === 'addr') addr = v;
     else if (opt === 'laddr') laddr = v;
     else if (opt === 'type') {
-      type = v.toLowerCase();
-      if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(type)) fail(`ERR Unknown client type '${v}'`);
+      type = clientType(v);
     } else if (opt === 'user') {
       if (e.acl.get(v) === undefined) fail(`ERR No such user '${asCString(v)}'`);
       user = v;
@@ -311,8 +328,7 @@ export const connectionCommands = defineGroup('connection', [
           // As redis-server 7.0: TYPE alone, or ID with ids listed in the order given (any integer, found or not).
           let list = [...c.engine.clients.values()];
           if (a.length === 4 && is(a[2], 'type')) {
-            const t = (a[3] as string).toLowerCase();
-            if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${a[3]}'`);
+            const t = clientType(a[3] as string);
             list = list.filter((x) => (t === 'pubsub' ? x.inPubSubContext : t === 'normal' ? !x.inPubSubContext : false));
           } else if (a.length > 3 && is(a[2], 'id')) {
             list = [];
@@ -331,19 +347,24 @@ export const connectionCommands = defineGroup('connection', [
         arity: -3,
         flags: ['admin'],
         handler: (c, a) => {
-          const ms = parseIntArg(a[2] as string, 'ERR timeout is not an integer or out of range');
-          if (ms < 0) fail('ERR timeout is negative');
+          // 7.0's order: the argument count, the mode (a C string), then the timeout.
+          if (a.length > 4) fail(E.SUB_SYNTAX(a));
           let writesOnly = false;
           if (a.length === 4) {
-            if (is(a[3], 'write')) writesOnly = true;
-            else if (!is(a[3], 'all')) fail(E.SYNTAX);
-          } else if (a.length > 4) fail(E.SYNTAX);
+            const mode = asCString(a[3] as string);
+            if (is(mode, 'write')) writesOnly = true;
+            else if (!is(mode, 'all')) fail('ERR CLIENT PAUSE mode must be WRITE or ALL');
+          }
           const e = c.engine;
-          const until = e.clock.now() + ms;
+          const timeout = toI64(a[2] as string);
+          if (timeout === null) fail('ERR timeout is not an integer or out of range');
+          if (timeout < 0n) fail('ERR timeout is negative');
+          const now = e.clock.now();
+          // 7.0.15 adds the timeout to now unchecked: past LLONG_MAX the end wraps into the past, so nothing pauses.
+          if (timeout > I64_MAX - BigInt(Math.floor(now))) return c.w.ok();
+          const until = now + Number(timeout);
           e.pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: writesOnly && (e.pause?.writesOnly ?? true) };
-          setTimeout(() => {
-            if (e.pause !== null && e.clock.now() >= e.pause.until) e.unpause();
-          }, ms + 1).unref();
+          releasePauseAt(e, until);
           c.w.ok();
         },
       },

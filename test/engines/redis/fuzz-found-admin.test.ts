@@ -51,7 +51,7 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
   });
 
   it('ACL rules, categories, DRYRUN names and CLIENT KILL USER read and print names as C strings (up to a NUL)', async () => {
-    await sameReplies('ACL SETUSER u "a\\0b"\nACL CAT "a\\0b"\nACL DRYRUN "a\\0b" get x\nACL DRYRUN default "get\\0" x\nACL SETUSER u1 "+get\\0x"\nACL SETUSER u1 "+@a\\0x"\nACL SETUSER u1 "+client|id\\0x" "-@geo\\0x"\nACL GETUSER u1\nACL DRYRUN u1 get k\nACL DELUSER u u1\nCLIENT KILL USER "a\\0"');
+    await sameReplies('ACL SETUSER u "a\\0b"\nACL CAT "a\\0b"\nACL DRYRUN "a\\0b" get x\nACL DRYRUN default "get\\0" x\nACL SETUSER u1 "+get\\0x"\nACL SETUSER u1 "+@a\\0x"\nACL SETUSER u1 "+client|id\\0x" "-@geo\\0x"\nACL DRYRUN u1 get k\nACL DRYRUN u1 client id\nACL DRYRUN u1 geoadd k 0 0 m\nACL DELUSER u u1\nCLIENT KILL USER "a\\0"');
   });
 
   it('FUNCTION LIST and FUNCTION LOAD print an unknown argument up to its NUL; FUNCTION LIST keeps a trailing CR/LF as spaces', async () => {
@@ -60,6 +60,10 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
 
   it('PFDEBUG, EXPIRE and XCLAIM name an unknown option up to its NUL; notify-keyspace-events is read up to its NUL', async () => {
     await sameReplies('PFADD h a\nPFDEBUG "a\\0b" h\nSET k 1\nEXPIRE k 100 "a\\0b"\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXCLAIM s g c 0 1-1 "a\\0b"\nCONFIG SET notify-keyspace-events "KEA\\0!"\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events "\\0!"\nCONFIG GET notify-keyspace-events\nCONFIG SET notify-keyspace-events ""');
+  });
+
+  it('CLIENT PAUSE checks the count, then the mode, then the timeout; a timeout past LLONG_MAX pauses nothing; TYPE and HELLO options are C strings', async () => {
+    await sameReplies('CLIENT PAUSE x FOO\nCLIENT PAUSE -1 FOO\nCLIENT PAUSE 0 all x\nCLIENT PAUSE x\nCLIENT PAUSE 9223372036854775807\nPING\nCLIENT PAUSE 0 "write\\0"\nCLIENT UNPAUSE\nCLIENT LIST TYPE "a\\0b"\nCLIENT KILL TYPE "master\\0"\nHELLO 2 "a\\0b"');
   });
 });
 
