@@ -54,6 +54,7 @@ export function lruCrawler(s: Session, tokens: string[]): void {
   if (n === 3 && (sub === 'crawl' || sub === 'metadump')) {
     if (!settings.lruCrawler) return out.text('CLIENT_ERROR lru crawler disabled\r\n');
     const metadump = sub === 'metadump';
+    if (metadump && !settings.dumpEnabled) return out.text('ERROR metadump not allowed\r\n');
     if (metadump && out.length > 0) return out.text('ERROR cannot pipeline other commands before metadump\r\n');
     const classes = crawlClasses(tokens[2]!, metadump);
     if (typeof classes === 'string') return out.text(classes);
