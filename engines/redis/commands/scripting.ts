@@ -127,6 +127,9 @@ export const scriptingCommands = defineGroup('scripting', [
         flags: ['noscript'],
         acl: ['@scripting'],
         handler: (c, a) => {
+          // As redis-server 7.0: refused while replies to earlier commands wait to be written (a
+          // pipeline, or inside EXEC), whatever the mode.
+          if (c.w.pendingBytes > 0 || c.conn.writableLength > 0) fail('ERR SCRIPT DEBUG must be called outside a pipeline');
           const mode = (a[2] as string).toLowerCase();
           if (mode === 'no') return c.w.ok();
           if (mode === 'yes' || mode === 'sync') fail('ERR SCRIPT DEBUG is not supported by this server');

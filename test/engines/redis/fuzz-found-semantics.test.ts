@@ -141,6 +141,21 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     expect(b.join('')).toContain('expired');
   });
 
+  it('SCRIPT DEBUG is refused behind replies not yet written: inside EXEC, or pipelined after another command', async () => {
+    await sameReplies('SCRIPT DEBUG no\nMULTI\nSCRIPT DEBUG no\nSCRIPT DEBUG x\nEXEC\nSCRIPT DEBUG x');
+    const pipelined = async (port: number): Promise<string> => {
+      const c = await RawClient.connect(port);
+      try {
+        c.write(Buffer.concat([encodeCommand(['PING']), encodeCommand(['SCRIPT', 'DEBUG', 'no'])]));
+        return (await c.read()).toString('latin1') + (await c.read()).toString('latin1');
+      } finally {
+        c.close();
+      }
+    };
+    const [a, b] = await Promise.all([pipelined(ours.port), pipelined(real.port)]);
+    expect(a).toBe(b);
+  });
+
   it('ACL SETUSER takes an empty rule as no rule; GETUSER and LIST name the same rules (single commands in hash order there, so compared as the fuzzer does)', async () => {
     const cmds = script('ACL SETUSER u6 ""\nACL SETUSER u6 "" on ""\nACL SETUSER u7 -@all +@read -keys -sort_ro -get -zrange (+get ~a* -@all +@read -keys -xread) ""\nACL GETUSER u6\nACL GETUSER u7\nACL LIST\nACL DELUSER u6 u7');
     const [a, b] = await Promise.all([normalized(ours.port, cmds), normalized(real.port, cmds)]);
