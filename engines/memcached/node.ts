@@ -8,7 +8,8 @@ export interface MemcachedNode extends CacheNode {
 }
 
 export function createMemcachedNode(options: MemcachedServerOptions): MemcachedNode {
-  const server = createMemcachedServer(options);
+  // ElastiCache's memcached nodes serve no UDP, whatever reaches them: -U is for bare servers only.
+  const server = createMemcachedServer({ ...options, udpPort: 0, settings: { ...options.settings, udpPort: 0 } });
   return {
     kind: 'memcached',
     get port() {

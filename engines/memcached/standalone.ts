@@ -24,6 +24,11 @@ export function parseStandaloneArgs(argv: string[]): MemcachedServerOptions {
       case '-p':
         options.port = Number(value());
         break;
+      case '--udp-port':
+      case '-U':
+        // memcached's -U: UDP as well (-1 for an ephemeral port); off unless given.
+        options.udpPort = Number(value());
+        break;
       case '--host':
       case '-l':
         options.host = value();
@@ -51,6 +56,8 @@ export function parseStandaloneArgs(argv: string[]): MemcachedServerOptions {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error(`invalid port: ${options.port}`);
   }
+  const udp = options.udpPort;
+  if (udp !== undefined && (!Number.isInteger(udp) || udp < -1 || udp > 65535)) throw new Error(`invalid UDP port: ${udp}`);
   return options;
 }
 
@@ -59,7 +66,8 @@ export async function runStandalone(argv: string[]): Promise<void> {
   let stop = (): void => undefined;
   const server = createMemcachedServer({ ...options, onShutdown: () => stop() });
   const port = await server.listen();
-  console.log(`memcached-compatible node listening on ${options.host ?? '127.0.0.1'}:${port}`);
+  const udp = server.udpPort === null ? '' : ` (UDP ${server.udpPort})`;
+  console.log(`memcached-compatible node listening on ${options.host ?? '127.0.0.1'}:${port}${udp}`);
   await new Promise<void>((resolve) => {
     stop = () => {
       process.off('SIGINT', stop);
