@@ -25,9 +25,22 @@ export interface Library {
   functions: Map<string, FunctionDef>;
 }
 
-/** redis-server's bound on running a library's code at FUNCTION LOAD, and how often its hook looks at the clock. */
-const LOAD_TIMEOUT_MS = 500;
+/** How often the hook of a library's code at load looks at its bound (VM instructions). */
 const LOAD_HOOK_COUNT = 10000;
+
+/**
+ * How long a library's code may run while it loads, in wall-clock milliseconds or in VM
+ * instructions. FUNCTION LOAD has redis-server's 500 ms. Libraries that come from a dump, a
+ * snapshot, a primary or a VM reset have no bound in redis-server, but here their code runs
+ * synchronously on the event loop every node and the API share, so an endless loop would freeze
+ * the process for good: they get a budget of instructions instead, which a machine's load does
+ * not shrink. 1e8 is twice what redis-server's C Lua runs in the 500 ms of the FUNCTION LOAD that
+ * once accepted the library (about 1e8 instructions a second), so any library a redis-server took
+ * loads; a looping one fails after a few seconds (fengari runs 1e7 to 3e7 instructions a second).
+ */
+export type LoadBound = { ms: number } | { instructions: number };
+const FUNCTION_LOAD_BOUND: LoadBound = { ms: 500 };
+const RESTORE_BOUND: LoadBound = { instructions: 1e8 };
 const NAME_RE = /^[A-Za-z0-9_]+$/;
 const NAME_ERROR = 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 const REG_ENV = lstr('__redis_fn_env');
@@ -103,7 +116,7 @@ export class Functions {
       const libs = [...this.libraries.values()];
       this.libraries.clear();
       this.functions.clear();
-      for (const lib of libs) this.load(lib.code, false, L);
+      for (const lib of libs) this.load(lib.code, false, L, RESTORE_BOUND);
     };
   }
 
@@ -240,7 +253,7 @@ export class Functions {
   }
 
   /** FUNCTION LOAD: compiles and runs the library code; returns the library name. */
-  load(code: string, replace: boolean, state?: LuaState): string {
+  load(code: string, replace: boolean, state?: LuaState, bound: LoadBound = FUNCTION_LOAD_BOUND): string {
     const name = parseMetadata(code);
     const old = this.libraries.get(name);
     if (old !== undefined && !replace) fail(`ERR Library '${name}' already exists`);
@@ -259,11 +272,13 @@ export class Functions {
     this.loading = lib;
     lua.lua_getglobal(L, lstr('__redis__err__handler'));
     lua.lua_insert(L, -2);
-    // Library code runs synchronously on the shared event loop: past Redis's FUNCTION LOAD bound it
-    // fails, and keeps failing at every instruction so a pcall in the code cannot carry on.
-    const deadline = performance.now() + LOAD_TIMEOUT_MS;
+    // Library code runs synchronously on the shared event loop: past its bound it fails, and keeps
+    // failing at every instruction so a pcall in the code cannot carry on.
+    const deadline = 'ms' in bound ? performance.now() + bound.ms : Infinity;
+    let budget = 'instructions' in bound ? bound.instructions : Infinity;
     const hook = (S: LuaState): void => {
-      if (performance.now() < deadline) return;
+      budget -= LOAD_HOOK_COUNT;
+      if (budget > 0 && performance.now() < deadline) return;
       lua.lua_sethook(S, hook, lua.LUA_MASKCOUNT, 1);
       raise(S, 'ERR FUNCTION LOAD timeout');
     };
@@ -341,7 +356,7 @@ export class Functions {
       for (const code of codes) {
         const name = parseMetadata(code);
         if (policy === 'append' && this.libraries.has(name)) fail(`ERR Library ${name} already exists`);
-        this.load(code, true);
+        this.load(code, true, undefined, RESTORE_BOUND);
       }
     } catch (err) {
       this.flush();
