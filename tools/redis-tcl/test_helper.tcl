@@ -33,6 +33,8 @@ set ::durable 1
 set ::tls 0
 set ::cluster_mode 0
 set ::valgrind 0
+# Upstream's --no-latency (skip latency-value checks on slow machines); the checks run here.
+set ::no_latency 0
 set ::force_failure 0
 set ::log_req_res 0
 set ::force_resp3 0
