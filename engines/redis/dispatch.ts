@@ -188,7 +188,9 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
       reject(e, c, 'ERR Command not allowed inside a transaction', def);
       return false;
     }
-    c.multi.push(args);
+    // As redis-server's queueMultiCommand: a transaction already doomed (a watched key changed, or a
+    // command refused) stops storing what it queues, which CLIENT LIST's multi= count shows.
+    if (!c.dirtyCas && !c.multiError) c.multi.push(args);
     c.w.queued();
     return false;
   }

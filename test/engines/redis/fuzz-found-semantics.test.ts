@@ -68,6 +68,11 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     await sameReplies('MULTI\nCLIENT INFO\nGET a\nEXEC\nCLIENT NO-EVICT on\nRESET\nCLIENT INFO\nCLIENT TRACKING on BCAST\nCLIENT INFO\nCLIENT TRACKING off\nCLIENT TRACKING on\nCLIENT INFO\nCLIENT NO-EVICT off');
   });
 
+  it('CLIENT LIST of another client: b while blocked, d once a watched key changed, x with only what a live transaction stored, O for a monitor', async () => {
+    const [a, b] = await Promise.all([otherClientFlags(ours.port), otherClientFlags(real.port)]);
+    expect(a).toEqual(b);
+  });
+
   it('CLIENT LIST ID takes any integer and lists what it finds; TYPE only alone', async () => {
     await sameReplies('CLIENT LIST ID 0\nCLIENT LIST ID -1 99999\nCLIENT LIST ID x\nCLIENT LIST TYPE normal ID 3\nCLIENT LIST ID 3 TYPE normal\nCLIENT LIST ID\nCLIENT LIST TYPE\nCLIENT LIST TYPE x');
   });
@@ -179,4 +184,40 @@ async function normalized(port: number, commands: string[][]): Promise<string[]>
 function serverMs(reply: string): number {
   const [sec, usec] = reply.split('\r\n').filter((l) => /^\d+$/.test(l));
   return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+}
+
+/** The shared fields of a second client's CLIENT LIST line at each step of a scenario run by a first. */
+async function otherClientFlags(port: number): Promise<string[]> {
+  const a = await RawClient.connect(port);
+  const b = await RawClient.connect(port);
+  const id = (await b.call('CLIENT', 'ID')).slice(1).trim();
+  const line = async (): Promise<string> => clientFields(await a.call('CLIENT', 'LIST', 'ID', id)).trim();
+  const out: string[] = [];
+  try {
+    await a.call('DEL', 'q', 'k');
+    b.write(encodeCommand(['BLPOP', 'q', '0']));
+    for (let i = 0; i < 500 && !(await line()).includes('flags=b'); i++) await new Promise((r) => setTimeout(r, 10));
+    out.push(await line());
+    await a.call('RPUSH', 'q', 'x');
+    await b.read();
+    await b.call('WATCH', 'k');
+    await a.call('SET', 'k', '1');
+    out.push(await line());
+    await b.call('MULTI');
+    await b.call('GET', 'k');
+    out.push(await line());
+    await b.call('EXEC');
+    await b.call('MULTI');
+    await b.call('GET', 'k');
+    await b.call('SET');
+    await b.call('GET', 'k');
+    out.push(await line());
+    await b.call('DISCARD');
+    await b.call('MONITOR');
+    out.push(await line());
+    return out;
+  } finally {
+    a.close();
+    b.close();
+  }
 }
