@@ -1,11 +1,12 @@
 // Deterministic cases for semantic differences the random differential (tools/redis-fuzz) found:
 // client flags, transactions, tracking, SORT, ACL rules, CONFIG values, DUMP; each compared with
 // redis-server 7.0 byte for byte (client lines reduced to the fields two servers can share).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normalize } from '../../../tools/redis-fuzz/normalize.ts';
 import { collectKeyspaceEvents } from './events.ts';
 import { parseFrame, render } from '../../../tools/redis-fuzz/reply.ts';
-import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, encodeCommand, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -47,19 +48,10 @@ function clientFields(reply: string): string {
 }
 
 describe.skipIf(!available)('semantic differences found by the random differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis(['--enable-debug-command', 'yes']);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function sameReplies(text: string, proto: 2 | 3 = 2): Promise<void> {
-    const results = await differential(ours.port, real.port, script(text), proto);
+    const results = await differential(pair.ours.port, pair.real.port, script(text), proto);
     const shown = results.map((r) => ({ cmd: r.cmd, ours: clientFields(r.ours), real: clientFields(r.real) }));
     expect(shown.filter((r) => r.ours !== r.real)).toEqual([]);
   }
@@ -69,7 +61,7 @@ describe.skipIf(!available)('semantic differences found by the random differenti
   });
 
   it('CLIENT LIST of another client: b while blocked, d once a watched key changed, x with only what a live transaction stored, O for a monitor', async () => {
-    const [a, b] = await Promise.all([otherClientFlags(ours.port), otherClientFlags(real.port)]);
+    const [a, b] = await Promise.all([otherClientFlags(pair.ours.port), otherClientFlags(pair.real.port)]);
     expect(a).toEqual(b);
   });
 
@@ -113,7 +105,7 @@ describe.skipIf(!available)('semantic differences found by the random differenti
 
   it('tracking remembers the keys of a read that failed; PFDEBUG GETREG/TODENSE change only the encoding, which nobody is told of', async () => {
     const cmds = script('SET k v\nCLIENT TRACKING on\nLRANGE k 0 -1\nSET k 2\nPING\nBITPOS k 1 01 0\nDEL k\nPING\nGETRANGE k x 2\nSET k 3\nPING\nPFADD p a\nCLIENT TRACKING off\nCLIENT TRACKING on BCAST\nPFDEBUG GETREG p\nPING\nPFADD q a\nPFCOUNT q\nPFDEBUG TODENSE q\nPING\nCLIENT TRACKING off\nCLIENT TRACKING on\nPFCOUNT q\nPFADD r a\nPFDEBUG GETREG r\nPING\nPFCOUNT r\nPING');
-    const [a, b] = await Promise.all([repliesWithPushes(ours.port, cmds), repliesWithPushes(real.port, cmds)]);
+    const [a, b] = await Promise.all([repliesWithPushes(pair.ours.port, cmds), repliesWithPushes(pair.real.port, cmds)]);
     expect(a).toEqual(b);
     await sameReplies('PFADD p a\nWATCH p\nPFDEBUG TODENSE p\nMULTI\nPING\nEXEC');
   });
@@ -123,7 +115,7 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     await sameReplies(`ZADD z 2.5 x 100 ${y}\nDUMP z\nZADD z -1 a 2.5 b 2.5 c 1e300 d -inf e\nDUMP z\nZREM z ${y}\nDUMP z\nZREM z a b c d e\nDUMP z\nZADD t 1 a 2 b\nDUMP t\nCONFIG SET zset-max-listpack-entries 2\nZADD s 1 a 2 b 3 c\nDUMP s\nCONFIG SET zset-max-listpack-entries 128`);
     // redis-server 7.0's DUMP of a skiplist shrunk to two small members.
     const payload = Buffer.from('050201620000000000000840016100000000000000400a00ab532b817deb487b', 'hex');
-    const results = await differential(ours.port, real.port, [['RESTORE', 'r', '0', payload], ['OBJECT', 'ENCODING', 'r'], ['DUMP', 'r'], ['ZRANGE', 'r', '0', '-1', 'WITHSCORES']]);
+    const results = await differential(pair.ours.port, pair.real.port, [['RESTORE', 'r', '0', payload], ['OBJECT', 'ENCODING', 'r'], ['DUMP', 'r'], ['ZRANGE', 'r', '0', '-1', 'WITHSCORES']]);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(results[1]?.real).toBe('$8\r\nlistpack\r\n');
   });
@@ -141,7 +133,7 @@ describe.skipIf(!available)('semantic differences found by the random differenti
         for (const w of writes) await admin.call(...w);
         await admin.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
       });
-    const [a, b] = await Promise.all([run(ours.port), run(real.port)]);
+    const [a, b] = await Promise.all([run(pair.ours.port), run(pair.real.port)]);
     expect(a).toEqual(b);
     expect(b.join('')).toContain('expired');
   });
@@ -157,13 +149,13 @@ describe.skipIf(!available)('semantic differences found by the random differenti
         c.close();
       }
     };
-    const [a, b] = await Promise.all([pipelined(ours.port), pipelined(real.port)]);
+    const [a, b] = await Promise.all([pipelined(pair.ours.port), pipelined(pair.real.port)]);
     expect(a).toBe(b);
   });
 
   it('ACL SETUSER takes an empty rule as no rule; GETUSER and LIST name the same rules (single commands in hash order there, so compared as the fuzzer does)', async () => {
     const cmds = script('ACL SETUSER u6 ""\nACL SETUSER u6 "" on ""\nACL SETUSER u7 -@all +@read -keys -sort_ro -get -zrange (+get ~a* -@all +@read -keys -xread) ""\nACL GETUSER u6\nACL GETUSER u7\nACL LIST\nACL DELUSER u6 u7');
-    const [a, b] = await Promise.all([normalized(ours.port, cmds), normalized(real.port, cmds)]);
+    const [a, b] = await Promise.all([normalized(pair.ours.port, cmds), normalized(pair.real.port, cmds)]);
     expect(a).toEqual(b);
   });
 });
