@@ -181,7 +181,11 @@ export class UdpListener {
   private send(datagrams: Buffer[]): void {
     const { address, port } = this.requester;
     for (const d of datagrams) {
-      this.socket.send(d, port, address);
+      try {
+        this.socket.send(d, port, address);
+      } catch {
+        return; // a sender no reply can reach (port 0): memcached's sendmsg fails the same way
+      }
       this.ctx.store.counters.bytes_written += d.length;
     }
   }
