@@ -1,26 +1,20 @@
 // Deterministic cases for admin-command differences the random differential (tools/redis-fuzz) found:
-// HELP texts, argument rules of the persistence commands, MULTI and subscribe-mode admission.
-// Each compares replies byte for byte with redis-server 7.0.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-import { startStandaloneProcess, type StandaloneProcess } from './standalone-process.ts';
+// HELP texts, argument rules (BGSAVE, SHUTDOWN, MEMORY USAGE, CLIENT PAUSE/CACHING), MULTI and
+// subscribe-mode admission of subcommands, names read and printed as C strings (up to a NUL), and
+// RANDOMKEY over the empty name. Each compares replies byte for byte with redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+import { standalonePair } from './standalone-process.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('admin-command differences found by the random differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
+  /** `\0` in the text stands for a NUL byte. */
   async function sameReplies(text: string, proto: 2 | 3 = 2): Promise<void> {
-    const results = await differential(ours.port, real.port, script(text.replace(/\\0/g, '\u0000')), proto);
+    const results = await differential(pair.ours.port, pair.real.port, script(text.replace(/\\0/g, '\u0000')), proto);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   }
 
@@ -69,18 +63,10 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
 
 // In a child process: this bug held the event loop for good, which would freeze an in-process test.
 describe.skipIf(!available)('RANDOMKEY over the empty key name', () => {
-  let ours: StandaloneProcess;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startStandaloneProcess(), startRealRedis()]);
-  }, 90_000);
-  afterAll(async () => {
-    await ours?.stop();
-    await real?.stop();
-  });
+  const pair = standalonePair();
 
   it('answers the empty name when it is the only key (the sampler took it for a hole and looped forever)', async () => {
-    const results = await differential(ours.port, real.port, script('SET "" x\nRANDOMKEY\nSET a 1\nDEL a\nRANDOMKEY\nDEL ""\nRANDOMKEY'));
+    const results = await differential(pair.ours.port, pair.real.port, script('SET "" x\nRANDOMKEY\nSET a 1\nDEL a\nRANDOMKEY\nDEL ""\nRANDOMKEY'));
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(results[1]?.real).toBe('$0\r\n\r\n');
   });

@@ -2,9 +2,9 @@
 // the kill must still end them (a caught error once switched our VM's hook off for good, so the
 // script spun without yielding and the whole process stopped answering). Our engine runs in a
 // child process so that such a hang fails the test instead of freezing it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, type RealRedis } from './helpers.ts';
-import { startStandaloneProcess, type StandaloneProcess } from './standalone-process.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { standalonePair } from './standalone-process.ts';
 
 const available = realRedisAvailable();
 
@@ -33,20 +33,13 @@ async function killWhileBusy(port: number, start: string[], kill: string[]): Pro
 }
 
 describe.skipIf(!available)('killing scripts that catch errors with pcall', () => {
-  let ours: StandaloneProcess;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startStandaloneProcess(), startRealRedis()]);
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.all([ours?.stop(), real?.stop()]);
-  });
+  const pair = standalonePair();
 
   it('SCRIPT KILL ends an EVAL looping around pcall, with redis-server reply for reply', async () => {
     const steps = async (port: number) => killWhileBusy(port, ['EVAL', PCALL_LOOP, '0'], ['SCRIPT', 'KILL']);
-    const want = await steps(real.port);
+    const want = await steps(pair.real.port);
     expect(want[3]).toMatch(/^-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:1\.\r\n$/);
-    expect(await steps(ours.port)).toEqual(want);
+    expect(await steps(pair.ours.port)).toEqual(want);
   }, 60_000);
 
   it('FUNCTION KILL ends an FCALL looping around pcall, with redis-server reply for reply', async () => {
@@ -56,9 +49,9 @@ describe.skipIf(!available)('killing scripts that catch errors with pcall', () =
       c.close();
       return [loaded, ...(await killWhileBusy(port, ['FCALL', 'spin', '0'], ['FUNCTION', 'KILL']))];
     };
-    const want = await steps(real.port);
+    const want = await steps(pair.real.port);
     // redis-server 7.0 names SCRIPT KILL here too.
     expect(want[4]).toMatch(/^-ERR Script killed by user with SCRIPT KILL\.\.\. script: spin, on @user_function:\d\.\r\n$/);
-    expect(await steps(ours.port)).toEqual(want);
+    expect(await steps(pair.ours.port)).toEqual(want);
   }, 60_000);
 });

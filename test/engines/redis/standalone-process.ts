@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startRealRedis, type RealRedis } from './helpers.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -41,4 +43,21 @@ export async function startStandaloneProcess(): Promise<StandaloneProcess> {
         child.kill('SIGKILL');
       }),
   };
+}
+
+export interface StandalonePair {
+  ours: StandaloneProcess;
+  real: RealRedis;
+}
+
+/** Call inside a describe: an engine in a child process and a redis-server, up for its tests. */
+export function standalonePair(): StandalonePair {
+  const pair = {} as StandalonePair;
+  beforeAll(async () => {
+    [pair.ours, pair.real] = await Promise.all([startStandaloneProcess(), startRealRedis()]);
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all([pair.ours?.stop(), pair.real?.stop()]);
+  });
+  return pair;
 }
