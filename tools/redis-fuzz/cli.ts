@@ -6,7 +6,7 @@ import { startRealRedis } from '../../test/engines/redis/helpers.ts';
 import { fuzz } from './fuzz.ts';
 import { startWatchdog } from './watchdog.ts';
 
-// No step takes this long, even on a loaded machine (a reply is waited for 12 s at most).
+// No step takes this long, even on a loaded machine (a reply is waited for 7.5 s at most).
 const STALL_MS = 120_000;
 
 function parseSeeds(spec: string): number[] {
