@@ -12,7 +12,10 @@ let holding = 0;
  * reply is about to be dropped (REPLY OFF/SKIP rewinds it) or when `afterReply` asks for that order.
  */
 export function pushTo(target: Client, write: () => void, afterReply = false): void {
-  if (target.engine.currentClient === target && (afterReply || target.replyMode !== 'on')) {
+  // A script's caller is the client running a command too (Redis's current_client while it runs).
+  const e = target.engine;
+  const running = e.currentClient === target || e.scripting.running?.req.caller === target;
+  if (running && (afterReply || target.replyMode !== 'on')) {
     let list = held.get(target);
     if (list === undefined) {
       held.set(target, (list = []));

@@ -10,6 +10,7 @@ import { keyPositions, type CommandDef } from '../command-table.ts';
 import { arityRejected, enoughGoodReplicas, call as runCommand, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
+import { releaseHeldPushes } from '../push.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
@@ -306,6 +307,8 @@ export class Scripting implements ApiHost {
     e.execDepth--;
     if (r.suspended) {
       const caller = r.req.caller;
+      // The caller's own invalidations follow the reply that has just been written.
+      if (releaseHeldPushes(caller)) e.queueFlush(caller);
       e.unblock(caller);
       e.resume(caller);
       this.wakeQueued();
