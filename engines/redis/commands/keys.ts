@@ -123,12 +123,13 @@ function scan(c: Client, a: string[]): void {
   const opt = parseScanOptions(a, 2, true);
   const db = c.db;
   const keys: string[] = [];
-  const next = db.dict.scan(cursor, opt.count, (k, type) => {
+  const next = db.dict.scan(cursor, opt.count, (k) => {
     if (opt.match !== null && !globMatch(opt.match, k)) return;
-    if (opt.type !== null && type !== opt.type) return;
     keys.push(k);
   });
-  const live = keys.filter((k) => !db.expireIfNeeded(k));
+  // With TYPE, redis-server 7.0 reads each key's type through a lookup: an expired key of any type is
+  // deleted (its keymiss event fired), and each lookup counts as a keyspace hit or miss.
+  const live = keys.filter((k) => (opt.type !== null ? db.typeOf(k, true, false) === opt.type : !db.expireIfNeeded(k)));
   c.w.array(2);
   c.w.bulk(String(next));
   c.w.bulks(live);

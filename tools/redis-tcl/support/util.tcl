@@ -346,3 +346,24 @@ proc chi_square_value {values} {
     }
     return $sum
 }
+
+# Writes keys prefix0..prefix(num-1) with a `size`-byte value (TTL `expires` seconds when not 0),
+# pipelined on a deferring client so a thousand keys cost one round trip.
+proc populate {num {prefix key:} {size 3} {idx 0} {prints false} {expires 0}} {
+    set rd [redis_deferring_client $idx]
+    set value [string repeat x $size]
+    for {set j 0} {$j < $num} {incr j} {
+        if {$expires > 0} {
+            $rd set $prefix$j $value ex $expires
+        } else {
+            $rd set $prefix$j $value
+        }
+    }
+    for {set j 0} {$j < $num} {incr j} { $rd read }
+    $rd close
+}
+
+# Cluster blocks need servers this runner does not start.
+proc start_cluster {masters replicas options {code undefined}} {
+    if {$::verbose} { puts "\[ignore\]: start_cluster block (needs a cluster of servers)" }
+}
