@@ -84,6 +84,12 @@ export function formatG(d: number, precision: number): string {
   return formatOne(`%.${precision}g`, d);
 }
 
+const bits = new DataView(new ArrayBuffer(8));
+function signBit(d: number): boolean {
+  bits.setFloat64(0, d);
+  return bits.getUint8(0) >= 128;
+}
+
 const SPEC = /^%([-+ #0]*)([0-9]*)(?:\.([0-9]*))?[hlLqjzt]*([diouxXeEfgGcs])$/;
 
 /** printf with exactly one conversion (what fengari's string.format asks of sprintf). */
@@ -104,9 +110,9 @@ export function formatOne(spec: string, value: unknown): string {
     zero = false;
   } else if ('eEfgG'.includes(conv)) {
     const d = Number(value);
-    const neg = d < 0 || Object.is(d, -0) || (Number.isNaN(d) && !flags.includes('+'));
+    const neg = d < 0 || Object.is(d, -0) || (Number.isNaN(d) && signBit(d));
     if (Number.isNaN(d)) {
-      // x86's default NaN is negative, and glibc prints its sign.
+      // glibc prints a NaN's sign: x86 makes 0/0 negative, and a negation or math.abs changes it.
       body = 'nan';
       zero = false;
     } else if (!Number.isFinite(d)) {

@@ -132,7 +132,16 @@ function compat51(L: LuaState): void {
     return laux.luaL_error(S, lstr('%s'), msg);
   });
   setField(L, 'math', 'atan2', num2(Math.atan2));
-  setField(L, 'math', 'pow', num2(Math.pow));
+  // JavaScript's NaN is positive where glibc's pow gives x86's default (negative) one.
+  setField(
+    L,
+    'math',
+    'pow',
+    num2((x, y) => {
+      const r = Math.pow(x, y);
+      return Number.isNaN(r) && !Number.isNaN(x) && !Number.isNaN(y) ? NEGATIVE_NAN : r;
+    }),
+  );
   setField(L, 'math', 'cosh', num1(Math.cosh));
   setField(L, 'math', 'sinh', num1(Math.sinh));
   setField(L, 'math', 'tanh', num1(Math.tanh));
@@ -151,7 +160,7 @@ function compat51(L: LuaState): void {
   });
   setField(L, 'math', 'log', (S) => {
     const x = laux.luaL_checknumber(S, 1);
-    lua.lua_pushnumber(S, Math.log(x));
+    lua.lua_pushnumber(S, x < 0 ? NEGATIVE_NAN : Math.log(x));
     return 1;
   });
   setField(L, 'table', 'getn', (S) => {
@@ -197,6 +206,13 @@ function compat51(L: LuaState): void {
     return 1;
   });
 }
+
+/** glibc's log (not log10) of a negative number: x86's default NaN, which is negative (tostring shows "-nan"). */
+const NEGATIVE_NAN = ((): number => {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setUint32(0, 0xfff80000);
+  return v.getFloat64(0);
+})();
 
 function frexp(x: number): [number, number] {
   if (x === 0 || !Number.isFinite(x)) return [x, 0];

@@ -3,7 +3,7 @@
 // string.rep without a separator, load of reader functions only, tonumber with strtod and strtoul,
 // table.insert/remove at any position, collectgarbage's options, math.random's generator (seeded, the
 // same numbers as redis-server), no __len/__pairs/__ipairs, error levels, the script's thread as the
-// main one, and numbers that print with "%.14g" whatever their size.
+// main one, numbers that print with "%.14g" whatever their size, and NaN's sign as glibc prints it.
 import { describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
@@ -11,6 +11,19 @@ import { serverPair } from './server-pair.ts';
 const available = realRedisAvailable();
 
 const SCRIPTS = [
+  "return tostring(0/0)",
+  "return tostring(-(0/0))",
+  "return tostring(math.abs(0/0))",
+  "return tostring(tonumber('nan'))",
+  "return tostring(tonumber('-nan'))",
+  "return tostring('nan' + 0)",
+  "return tostring(math.huge - math.huge)",
+  "return tostring(math.sqrt(-1))",
+  "return tostring(-(0/0) * 2)",
+  "return string.format('%f %g %e %5.1f %+f', 0/0, -(0/0), 0/0, -(0/0), -(0/0))",
+  "local t = {0/0, -(0/0)} return {tostring(t[1]), tostring(t[2])}",
+  "return cjson.encode({0/0})",
+  "return {tostring(math.log(-1)), tostring(math.log10(-5)), tostring(math.log(0)), tostring(math.pow(-8, 1/3)), tostring(math.acos(2))}",
   "return table.unpack == nil",
   "return unpack({1,2,3})",
   "local t = {1,2,nil,4} return #t",
@@ -124,7 +137,6 @@ const SCRIPTS = [
   "return tostring(7.5 % -2)",
   "return tostring(0^0)",
   "return tostring(0^-1)",
-  "return tostring((-8)^(1/3))",
   "return tostring(2^0.5)",
   "return tostring(10 / 2)",
   "return 10 / 2",
@@ -253,7 +265,7 @@ const SCRIPTS = [
   "return string.format('%.0s', 'abc')",
   "return string.rep('x', 0)",
   "return string.rep('x', 2.9)",
-  "return string.rep('', 1e9)",
+  "return string.rep('', 1e6)",
   "return {pcall(string.rep)}",
   "return {string.gsub('hello world', 'o', {o='0'})}",
   "return {string.gsub('hello', '', '-')}",
@@ -333,7 +345,6 @@ const SCRIPTS = [
   "return {pcall(math.random, 0)}",
   "return {pcall(math.randomseed)}",
   "return string.rep('ab', 2^32 + 2)",
-  "return {pcall(string.rep, 'x', 2^31)}",
   "return {pcall(string.find, 'abc', '[a')}",
   "return string.find('abc', '[a')",
   "return string.gsub('abc', 'b', '%')",
