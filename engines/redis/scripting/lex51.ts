@@ -99,8 +99,9 @@ export function installLexer51(req: Require): void {
     save(ls, ls.current);
     next(ls);
   };
+  // 5.1 looks the character up with strchr, which also finds a NUL (the set's terminator).
   const checkNext = (ls: LexState, set: string): boolean => {
-    if (ls.current < 0 || !set.includes(String.fromCharCode(ls.current))) return false;
+    if (ls.current < 0 || (ls.current !== 0 && !set.includes(String.fromCharCode(ls.current)))) return false;
     saveNext(ls);
     return true;
   };
