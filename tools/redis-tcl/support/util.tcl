@@ -367,3 +367,8 @@ proc populate {num {prefix key:} {size 3} {idx 0} {prints false} {expires 0}} {
 proc start_cluster {masters replicas options {code undefined}} {
     if {$::verbose} { puts "\[ignore\]: start_cluster block (needs a cluster of servers)" }
 }
+
+# A random integer in [min, max).
+proc randomRange {min max} {
+    expr {int(rand() * ($max - $min)) + $min}
+}
