@@ -63,6 +63,8 @@ export const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
 /** SCG_INVALID_ENTRIES_READ: the group's read counter is unknown. */
 export const INVALID_ENTRIES_READ = -1;
 const LISTPACK_MAX_SIZE = 1 << 30;
+/** Trimmed entries left at the front of Stream's array before it is cut (about 0.5 MB of references). */
+const HEAD_SLACK = 65536;
 
 export function idText(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
@@ -136,7 +138,30 @@ function nodeBytes(n: StreamNode): number {
 }
 
 export class Stream {
-  private list: StreamEntry[] = [];
+  /**
+   * Entries, the first `head` of them already trimmed away: XADD MAXLEN ~ on a stream of 1M entries drops
+   * a node from the front every ~100 writes, and cutting the array each time moved all of it (an 8 MB
+   * move, 3.6 ms; redis-server drops a rax node in O(1)). The front is cut once HEAD_SLACK entries are
+   * dead, or when anything other than the write path reads `list`.
+   */
+  private buf: StreamEntry[] = [];
+  private head = 0;
+
+  /** The live entries as one array (cuts the dead front first). */
+  private get list(): StreamEntry[] {
+    if (this.head !== 0) this.cutHead();
+    return this.buf;
+  }
+
+  private set list(v: StreamEntry[]) {
+    this.buf = v;
+    this.head = 0;
+  }
+
+  private cutHead(): void {
+    this.buf.splice(0, this.head);
+    this.head = 0;
+  }
   private nodeList: StreamNode[] | null = [];
   lastId: StreamId = { ms: 0n, seq: 0n };
   maxDeletedId: StreamId = { ms: 0n, seq: 0n };
@@ -154,11 +179,11 @@ export class Stream {
   }
 
   get length(): number {
-    return this.list.length;
+    return this.buf.length - this.head;
   }
 
   get firstId(): StreamId {
-    return this.list[0]?.id ?? ZERO_ID;
+    return this.buf[this.head]?.id ?? ZERO_ID;
   }
 
   /** The node layout if one is known (not after a load or copy until `nodes` lays it out again). */
@@ -197,7 +222,7 @@ export class Stream {
     this.nodes(limits);
     const e: StreamEntry = { id, fields };
     this.place(e, limits);
-    this.list.push(e);
+    this.buf.push(e);
     this.lastId = id;
     this.entriesAdded++;
     return e;
@@ -258,8 +283,9 @@ export class Stream {
     let deleted = 0;
     let dropNodes = 0;
     let dropEntries = 0;
+    const live = this.length;
     for (const node of nodes) {
-      const length = this.list.length - dropEntries;
+      const length = live - dropEntries;
       if (t.maxlen !== null && BigInt(length) <= t.maxlen) break;
       if (t.limit > 0 && deleted + node.live > t.limit) break;
       const remove = t.maxlen !== null ? BigInt(length - node.live) >= t.maxlen : cmpId(node.last, t.minId) < 0;
@@ -271,10 +297,10 @@ export class Stream {
       }
       if (t.approx) break;
       let n = 0;
-      while (dropEntries + n < this.list.length) {
-        const e = this.list[dropEntries + n] as StreamEntry;
+      while (dropEntries + n < live) {
+        const e = this.buf[this.head + dropEntries + n] as StreamEntry;
         if (e.node !== node) break;
-        if (t.maxlen !== null ? BigInt(this.list.length - dropEntries - n) <= t.maxlen : cmpId(e.id, t.minId) >= 0) break;
+        if (t.maxlen !== null ? BigInt(live - dropEntries - n) <= t.maxlen : cmpId(e.id, t.minId) >= 0) break;
         e.deleted = true;
         n++;
       }
@@ -285,7 +311,10 @@ export class Stream {
       break;
     }
     if (dropNodes > 0) nodes.splice(0, dropNodes);
-    if (dropEntries > 0) this.list.splice(0, dropEntries);
+    if (dropEntries > 0) {
+      this.head += dropEntries;
+      if (this.head >= HEAD_SLACK || this.head === this.buf.length) this.cutHead();
+    }
     return deleted;
   }
 
@@ -303,9 +332,9 @@ export class Stream {
 
   memoryEstimate(): number {
     let total = 0;
-    const n = Math.min(5, this.list.length);
-    for (let i = 0; i < n; i++) for (const f of (this.list[i] as StreamEntry).fields) total += f.length + 8;
-    return n === 0 ? 64 : Math.round((total / n) * this.list.length) + 64;
+    const n = Math.min(5, this.length);
+    for (let i = 0; i < n; i++) for (const f of (this.buf[this.head + i] as StreamEntry).fields) total += f.length + 8;
+    return n === 0 ? 64 : Math.round((total / n) * this.length) + 64;
   }
 
   /** streamRangeHasTombstones with an open end: could an XDEL'd entry lie at or after `start`? */
