@@ -9,7 +9,8 @@ import type { SlowlogEntry } from './engine.ts';
 import { createRedisServer, formCluster, type RedisServerOptions, type RedisServerWithEngine } from './index.ts';
 import type { ServerStats } from './inspect.ts';
 import type { RdbEntry } from './rdb/entries.ts';
-import { loadEntries, snapshotEntries } from './rdb/keyspace-adapter.ts';
+import { loadEntries, snapshotEntrySteps } from './rdb/keyspace-adapter.ts';
+import { drainSliced, rangeSliced } from '../slices.ts';
 import { dumpRdb, dumpRdbSliced, loadRdb, loadRdbSliced } from './rdb/node-rdb.ts';
 import { Engine } from './engine.ts';
 import { systemClock } from './clock.ts';
@@ -58,12 +59,17 @@ export interface RedisNode extends CacheNode {
   /** load() in slices, for a node already serving. */
   loadSliced(rdbs: Buffer[], keep?: KeyFilter): Promise<void>;
 
-  /** Copies of the keys whose slot `destinationOf` sends elsewhere, grouped by destination; the node keeps them. */
-  exportKeys<D>(destinationOf: (slot: number) => D | undefined): Map<D, KeyBatch>;
-  /** Adds keys another node exported (replacing same-named ones). */
-  importKeys(batch: KeyBatch): void;
-  /** Removes exported keys once their destination has them. */
-  dropKeys(batch: KeyBatch): void;
+  /**
+   * Holds the node's writes (as CLIENT PAUSE WRITE) until the returned function is called: keys can then
+   * be moved in slices without a write landing between a key's copy and the topology switch.
+   */
+  holdWrites(): () => void;
+  /** Copies of the keys whose slot `destinationOf` sends elsewhere, grouped by destination; the node keeps them. In slices. */
+  exportKeys<D>(destinationOf: (slot: number) => D | undefined): Promise<Map<D, KeyBatch>>;
+  /** Adds keys another node exported (replacing same-named ones). In slices. */
+  importKeys(batch: KeyBatch): Promise<void>;
+  /** Removes exported keys once their destination has them. In slices. */
+  dropKeys(batch: KeyBatch): Promise<void>;
 
   /** Slow log entries newer than `afterId`, oldest first. */
   slowlogAfter(afterId: number): SlowlogEntry[];
@@ -98,6 +104,9 @@ function entriesOf(batch: KeyBatch): RdbEntry[] {
   if (!(batch instanceof EntryBatch)) throw new Error('not a batch made by exportKeys');
   return batch.entries;
 }
+
+/** Keys a resharding stores per piece of a slice. */
+const KEYS_PER_PIECE = 256;
 
 export function createRedisNode(options: RedisServerOptions): RedisNode {
   const server = createRedisServer({ ...options, mode: options.mode ?? 'node' });
@@ -150,22 +159,32 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
     dumpSliced: () => dumpRdbSliced(server),
     load: (rdbs, keep) => loadRdb(server, rdbs, keep),
     loadSliced: (rdbs, keep) => loadRdbSliced(server, rdbs, keep),
-    exportKeys: <D>(destinationOf: (slot: number) => D | undefined) => {
+    holdWrites: () => {
+      const before = engine.pause;
+      const hold = { until: Number.POSITIVE_INFINITY, writesOnly: true };
+      if (before === null) engine.pause = hold;
+      return () => {
+        if (engine.pause === hold) engine.unpause();
+      };
+    },
+    exportKeys: async <D>(destinationOf: (slot: number) => D | undefined) => {
       const out = new Map<D, EntryBatch>();
-      for (const entry of snapshotEntries(engine)) {
+      await drainSliced(snapshotEntrySteps(engine), (entry) => {
+        if (entry === undefined) return;
         const destination = destinationOf(keySlot(entry.key.toString('latin1')));
-        if (destination === undefined) continue;
+        if (destination === undefined) return;
         let batch = out.get(destination);
         if (!batch) out.set(destination, (batch = new EntryBatch()));
         batch.entries.push(entry);
-      }
+      });
       return out;
     },
-    importKeys: (batch) => {
-      loadEntries(engine, entriesOf(batch));
+    importKeys: async (batch) => {
+      const entries = entriesOf(batch);
+      await rangeSliced(entries.length, KEYS_PER_PIECE, (from, to) => loadEntries(engine, entries.slice(from, to)));
     },
-    dropKeys: (batch) => {
-      for (const e of entriesOf(batch)) engine.ks.db(e.db).delete(e.key.toString('latin1'));
+    dropKeys: async (batch) => {
+      await drainSliced(entriesOf(batch)[Symbol.iterator](), (e) => engine.ks.db(e.db).delete(e.key.toString('latin1')));
     },
     slowlogAfter: (afterId) => engine.slowlog.filter((e) => e.id > afterId).reverse(),
     stats: () => server.stats(),

@@ -146,6 +146,9 @@ export function createThreadedRedisNode(options: RedisServerOptions): RedisNode 
       if (keep !== undefined) throw new Error('a node in a worker thread loads whole files only');
       await request('loadSliced', rdbs);
     },
+    holdWrites: () => {
+      throw new Error('resharding is for cluster mode, whose nodes do not run in worker threads');
+    },
     exportKeys: () => {
       throw new Error('resharding is for cluster mode, whose nodes do not run in worker threads');
     },

@@ -272,13 +272,14 @@ export const reshardingActions: ActionTable = {
         const fresh = world.resources.get(scope, 'replication-group', group.id);
         if (!fresh?.shards) return;
         const next = final.map((s, i) => ({ ...s, slots: evenSlots(i, final.length) }));
-        // Same turn of the event loop: keys move and the topology switches with no command in between.
-        const moved = moveKeys(world, scope, [...fresh.shards, ...addedShards], next);
-        fresh.shards = next;
-        fresh.primaryClusterId = next[0]!.primaryClusterId;
-        fresh.memberClusters = next.flatMap((s) => s.members);
-        world.resources.put(scope, 'replication-group', fresh.id, fresh);
-        world.runtime.syncGroupRoles(scope, fresh.id);
+        // The sources' writes wait from the first key moved until the topology has switched.
+        const moved = await moveKeys(world, scope, [...fresh.shards, ...addedShards], next, () => {
+          fresh.shards = next;
+          fresh.primaryClusterId = next[0]!.primaryClusterId;
+          fresh.memberClusters = next.flatMap((s) => s.members);
+          world.resources.put(scope, 'replication-group', fresh.id, fresh);
+          world.runtime.syncGroupRoles(scope, fresh.id);
+        });
         for (const shard of removed) {
           for (const id of shard.members) {
             const c = world.resources.get(scope, 'cluster', id);

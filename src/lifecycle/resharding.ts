@@ -17,28 +17,45 @@ function owners(shards: ShardRecord[]): Int32Array {
 }
 
 /**
- * Moves every key whose slot changes owner from its old shard's primary to its new one, then the caller
- * switches the topology. It all runs in one turn of the event loop: no client command can run between
- * a key's copy and the switch, so no write is lost, and clients simply get MOVED afterwards.
+ * Moves every key whose slot changes owner from its old shard's primary to its new one, then `switchTo`
+ * switches the topology. A million keys take seconds to move, so they move in slices, with the writes of
+ * every source primary held from the start until after the switch: no write lands between a key's copy
+ * and the switch, reads are served from the old owner meanwhile, and the held writes then run against the
+ * new topology (MOVED for a key that left). The copies left on the old owners are dropped after the switch.
+ * A shard that is going away keeps its keys and its writes held until it is torn down: it is not part of
+ * the new topology, so it would take a write as still its own.
  */
-export function moveKeys(world: World, scope: Scope, before: ShardRecord[], after: ShardRecord[]): number {
+export async function moveKeys(world: World, scope: Scope, before: ShardRecord[], after: ShardRecord[], switchTo: () => void): Promise<number> {
   const newOwner = owners(after);
   const server = (clusterId: string) => world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, clusterId, '0001'));
+  const staying = new Set(after.map((s) => s.primaryClusterId));
+  const sources = before.flatMap((shard) => {
+    const node = server(shard.primaryClusterId);
+    return node ? [{ shard, node, release: node.holdWrites(), stays: staying.has(shard.primaryClusterId) }] : [];
+  });
+  const drops: (() => Promise<void>)[] = [];
   let moved = 0;
-  for (const shard of before) {
-    const source = server(shard.primaryClusterId);
-    if (!source) continue;
-    const outgoing = source.exportKeys((slot) => {
-      const target = after[newOwner[slot]!]!;
-      return target.primaryClusterId === shard.primaryClusterId ? undefined : target;
-    });
-    for (const [target, batch] of outgoing) {
-      const destination = server(target.primaryClusterId);
-      if (!destination) throw new Error(`the primary of shard ${target.id} is not running`);
-      destination.importKeys(batch);
-      source.dropKeys(batch);
-      moved += batch.count;
+  let switched = false;
+  try {
+    for (const { shard, node: source, stays } of sources) {
+      const outgoing = await source.exportKeys((slot) => {
+        const target = after[newOwner[slot]!]!;
+        return target.primaryClusterId === shard.primaryClusterId ? undefined : target;
+      });
+      for (const [target, batch] of outgoing) {
+        const destination = server(target.primaryClusterId);
+        if (!destination) throw new Error(`the primary of shard ${target.id} is not running`);
+        await destination.importKeys(batch);
+        if (stays) drops.push(() => source.dropKeys(batch));
+        moved += batch.count;
+      }
     }
+    switchTo();
+    switched = true;
+  } finally {
+    // Had the move failed, every shard goes on as it was.
+    for (const s of sources) if (s.stays || !switched) s.release();
   }
+  for (const drop of drops) await drop();
   return moved;
 }
