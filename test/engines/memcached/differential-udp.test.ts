@@ -205,4 +205,23 @@ describe.skipIf(!available)('UDP datagrams match real memcached', () => {
     expect(midValue[1]).toEqual(midValue[0]);
     expect(midValue[0]).toContain('fd:listen_addr udp:127.0.0.1:port');
   });
+
+  it('counts datagram bytes, headers included, in bytes_read and bytes_written', async () => {
+    const counted = async (s: Server) => {
+      const before = await textExchange(s.tcp, 'stats\r\n');
+      await udpExchange(s.udp, [
+        frame(90, 'get a mid\r\n'),
+        frame(91, 'get a\r\n', { total: 2 }),
+        frame(92, ''),
+        frame(93, 'set r 0 0 10\r\nab'),
+        frame(94, 'cdefghijklmnop\r\n'),
+      ]);
+      const after = (await textExchange(s.tcp, 'stats\r\n')).reply.toString('latin1');
+      const value = (text: string, name: string) => Number(new RegExp(`STAT ${name} (\\d+)`).exec(text)![1]);
+      const first = before.reply.toString('latin1');
+      // The first exchange's own reply is counted as written by the time of the second.
+      return [value(after, 'bytes_read') - value(first, 'bytes_read'), value(after, 'bytes_written') - value(first, 'bytes_written') - before.reply.length];
+    };
+    expect(await counted(servers[1]!)).toEqual(await counted(servers[0]!));
+  });
 });
