@@ -1,27 +1,14 @@
-// Replication ships replayable writes as commands and everything else as key state: after a random
-// mix (TTLs, SPOP, XADD *, MULTI, served blocking pops, Lua when present), every replica holds exactly
-// the primary's data; and a write into a huge key on a primary with replicas costs the write, not the key.
-import { afterEach, describe, expect, it } from 'vitest';
+// Replication ships replayable writes as the keys they changed (as the command to a replica in another
+// thread) and everything else as key state: after a random mix (TTLs, SPOP, XADD *, MULTI, served
+// blocking pops, Lua when present), every replica holds exactly the primary's data; and a write into a
+// huge key on a primary with replicas costs the write, not the key.
+import { describe, expect, it } from 'vitest';
 import { newList } from '../../../engines/redis/db/objects.ts';
-import { RawClient, startServer, type Started } from './helpers.ts';
+import type { RawClient } from './helpers.ts';
 import { mulberry32, pick } from './random.ts';
+import { trackedServers } from './tracked-servers.ts';
 
-const started: Started[] = [];
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of started.splice(0)) await s.server.close();
-});
-async function node(): Promise<Started> {
-  const s = await startServer();
-  started.push(s);
-  return s;
-}
-async function connect(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { node, connect } = trackedServers();
 
 /** Every key of db 0 and 1 with its serialized value and whether it has a TTL. */
 async function snapshot(c: RawClient): Promise<string[]> {

@@ -3,29 +3,13 @@
 // replica whose link is cut, or whose script is suspended mid-run, does not see the primary change a
 // value it holds; a promoted replica and its old primary change apart; each node's used_memory follows
 // its own data; and a write into a big value costs about the same CPU with two replicas as on a lone node.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newHash, newZSet } from '../../../engines/redis/db/objects.ts';
 import { cpuMs } from '../../support/loop-hold.ts';
-import { encodeCommand, RawClient, startServer, type Started } from './helpers.ts';
+import { encodeCommand, type RawClient } from './helpers.ts';
+import { trackedServers } from './tracked-servers.ts';
 
-const started: Started[] = [];
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of started.splice(0)) await s.server.close();
-});
-
-async function node(): Promise<Started> {
-  const s = await startServer();
-  started.push(s);
-  return s;
-}
-
-async function connect(port: number): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { node, connect } = trackedServers();
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20000): Promise<void> {
   const end = Date.now() + ms;
@@ -58,19 +42,25 @@ async function dumps(c: RawClient): Promise<string[]> {
   return Promise.all(KEYS.map((k) => c.call('DUMP', k)));
 }
 
+/** A primary holding fill()'s values and a replica that has them. */
+async function filledPair() {
+  const primary = await node();
+  const replica = await node();
+  const p = await connect(primary.port);
+  const r = await connect(replica.port);
+  await fill(p);
+  replica.server.replicaOf(primary.server);
+  expect(await p.call('WAIT', '1', '0')).toBe(':1\r\n');
+  return { primary, replica, p, r };
+}
+
 async function usedMemory(c: RawClient): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await c.call('INFO', 'memory'))?.[1]);
 }
 
 describe('replicas sharing the primary\'s values', () => {
   it('a replica whose link is cut keeps what it had while the primary changes those values; restored, it has the primary\'s data', async () => {
-    const primary = await node();
-    const replica = await node();
-    const p = await connect(primary.port);
-    const r = await connect(replica.port);
-    await fill(p);
-    replica.server.replicaOf(primary.server);
-    expect(await p.call('WAIT', '1', '0')).toBe(':1\r\n');
+    const { replica, p, r } = await filledPair();
     const before = await dumps(r);
     expect(before).toEqual(await dumps(p));
 
@@ -123,13 +113,7 @@ describe('replicas sharing the primary\'s values', () => {
   });
 
   it('a promoted replica and its old primary change apart', async () => {
-    const primary = await node();
-    const replica = await node();
-    const p = await connect(primary.port);
-    const r = await connect(replica.port);
-    await fill(p);
-    replica.server.replicaOf(primary.server);
-    expect(await p.call('WAIT', '1', '0')).toBe(':1\r\n');
+    const { replica, p, r } = await filledPair();
     replica.server.replicaOf(null);
     const kept = await dumps(r);
     await change(p);

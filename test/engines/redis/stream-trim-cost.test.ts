@@ -1,28 +1,22 @@
 // XADD MAXLEN ~ on a stream of 1M entries drops a node from the front every ~100 writes: that must not
 // move the whole entry array each time (it cost 3-10x a small stream's XADD per write).
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Stream } from '../../../engines/redis/types/stream.ts';
 import { cpuMs } from '../../support/loop-hold.ts';
-import { encodeCommand, RawClient, startServer, type Started } from './helpers.ts';
+import { encodeCommand } from './helpers.ts';
+import { trackedServers } from './tracked-servers.ts';
 
-const started: Started[] = [];
-const clients: RawClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of started.splice(0)) await s.server.close();
-});
+const { node, connect } = trackedServers();
 
 /** CPU ms per XADD MAXLEN ~ `size` into a stream already holding `size` entries, best of 3 rounds. */
 async function cpuPerXadd(size: number): Promise<{ perWrite: number; length: string }> {
-  const s = await startServer();
-  started.push(s);
+  const s = await node();
   const stream = new Stream();
   stream.entries = Array.from({ length: size }, (_, i) => ({ id: { ms: 1n, seq: BigInt(i) }, fields: ['f', 'v'] }));
   stream.lastId = { ms: 1n, seq: BigInt(size - 1) };
   stream.entriesAdded = size;
   s.server.engine.ks.db(0).set('s', { type: 'stream', v: stream, mem: 0 });
-  const c = await RawClient.connect(s.port);
-  clients.push(c);
+  const c = await connect(s.port);
   const batch = Buffer.concat(Array.from({ length: 5000 }, () => encodeCommand(['XADD', 's', 'MAXLEN', '~', String(size), '*', 'f', 'v'])));
   let best = Infinity;
   for (let round = 0; round < 3; round++) {
