@@ -1,8 +1,10 @@
-// string.format's %q as Lua 5.1 writes it. Lua 5.3 escapes every control byte as \ddd ("\0", "\13")
-// and writes a number as a numeral; 5.1 escapes only the quote, the backslash, a newline (as a
-// backslash and the newline), a carriage return ("\r") and NUL ("\000"), and quotes a number's
-// string form.
+// string.format's %q, %s and %c as Lua 5.1 writes them. For %q Lua 5.3 escapes every control byte
+// as \ddd ("\0", "\13") and writes a number as a numeral; 5.1 escapes only the quote, the backslash,
+// a newline (as a backslash and the newline), a carriage return ("\r") and NUL ("\000"), and quotes
+// a number's string form. %s takes only strings and numbers in 5.1, and %s and %c are C's printf.
 import { latin1ToLua, laux, lstr, lua, luaToLatin1, type LuaFn, type LuaState, type LuaString } from './lua.ts';
+import { callOriginal } from './lib51.ts';
+import { formatOne } from './numfmt.ts';
 
 const PERCENT = 37;
 const Q = 113;
@@ -25,16 +27,47 @@ function isSpecByte(b: number | undefined): boolean {
   return b !== undefined && (b === 45 || b === 43 || b === 32 || b === 35 || b === 46 || (b >= 48 && b <= 57));
 }
 
-/** The original string.format (upvalue 1), given each %q argument already quoted and %q turned into %s. */
+const C = 99;
+/** Conversions that take a number, checked in turn so that the first bad argument is the one named. */
+const NUMERIC = new Set([...'diouxXeEfgG'].map((c) => c.charCodeAt(0)));
+
+/**
+ * 5.1's scanformat: at most five flag bytes, two digits of width and of precision. The
+ * conversion's spec as text (from its '%' to its letter), or the error 5.1 raises.
+ */
+function checkSpec(L: LuaState, fmt: LuaString, from: number, to: number): string {
+  let p = from + 1;
+  while (p < to && [45, 43, 32, 35, 48].includes(fmt[p] as number)) p++;
+  if (p - from - 1 >= 6) laux.luaL_error(L, lstr('invalid format (repeated flags)'));
+  const digits = (): void => {
+    for (let n = 0; n < 2 && p < to && (fmt[p] as number) >= 48 && (fmt[p] as number) <= 57; n++) p++;
+  };
+  digits();
+  if (fmt[p] === 46) {
+    p++;
+    digits();
+  }
+  if (p < to) laux.luaL_error(L, lstr('invalid format (width or precision too long)'));
+  return luaToLatin1(fmt.subarray(from, to + 1));
+}
+
+/** A C string: what printf sees of a Lua string, and what strlen keeps of what it wrote. */
+function upToNul(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/**
+ * Lua 5.1's string.format over the original (upvalue 1): %s wants a string or a number (5.3 takes
+ * any value), %s and %c go through C's printf (a NUL ends the text), and %q quotes as 5.1 does.
+ * Those three are rendered here and handed to the original as plain %s of the rendered text.
+ */
 const format51: LuaFn = (L) => {
   const fmt = laux.luaL_checklstring(L, 1);
   const top = lua.lua_gettop(L);
-  if (!fmt.includes(Q)) {
-    lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
-    lua.lua_insert(L, 1);
-    return callFormat(L, top);
-  }
-  const quoted = new Map<number, Uint8Array>();
+  const last = fmt[fmt.length - 1];
+  if (!fmt.includes(Q) && !fmt.includes(S) && !fmt.includes(C) && last !== PERCENT && !isSpecByte(last)) return callOriginal(L);
+  const rendered = new Map<number, Uint8Array>();
   const spec: number[] = [];
   let arg = 1;
   for (let i = 0; i < fmt.length; i++) {
@@ -46,37 +79,36 @@ const format51: LuaFn = (L) => {
       i++;
       continue;
     }
-    arg++;
+    if (++arg > top) laux.luaL_argerror(L, arg, lstr('no value'));
     let j = i + 1;
     while (isSpecByte(fmt[j])) j++;
-    if (fmt[j] === Q && arg <= top) {
-      quoted.set(arg, quote51(laux.luaL_checklstring(L, arg)));
-      spec.push(S);
-      i = j;
+    // A format ending inside a conversion: 5.1 reads its NUL terminator as the option, and prints it as nothing.
+    if (j >= fmt.length) laux.luaL_error(L, lstr("invalid option '%%' to 'format'"));
+    const conv = fmt[j] as number;
+    if (NUMERIC.has(conv)) laux.luaL_checknumber(L, arg);
+    if (conv !== Q && conv !== S && conv !== C) continue;
+    const text = checkSpec(L, fmt, i, j);
+    let out: Uint8Array;
+    if (conv === Q) out = quote51(laux.luaL_checklstring(L, arg));
+    else if (conv === C) out = latin1ToLua(upToNul(formatOne(text, Math.trunc(laux.luaL_checknumber(L, arg)))));
+    else {
+      const s = laux.luaL_checklstring(L, arg);
+      // 5.1 keeps a long string whole when no precision cuts it; printf formats the rest.
+      out = !text.includes('.') && s.length >= 100 ? s : latin1ToLua(formatOne(text, upToNul(luaToLatin1(s))));
     }
+    rendered.set(arg, out);
+    spec.pop();
+    spec.push(PERCENT, S);
+    i = j;
   }
-  lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
   lua.lua_pushstring(L, Uint8Array.from(spec));
-  for (let a = 2; a <= top; a++) {
-    const q = quoted.get(a);
-    if (q === undefined) lua.lua_pushvalue(L, a);
-    else lua.lua_pushstring(L, q);
+  lua.lua_replace(L, 1);
+  for (const [a, r] of rendered) {
+    lua.lua_pushstring(L, r);
+    lua.lua_replace(L, a);
   }
-  return callFormat(L, top);
+  return callOriginal(L);
 };
-
-/**
- * Calls the original format, whose argument errors would name neither the function nor where it
- * was called from (it runs under this wrapper): they are raised again from here, as Lua 5.1 words
- * them ("user_script:1: bad argument #2 to 'format' (...)"). Arguments keep their positions.
- */
-function callFormat(L: LuaState, nargs: number): number {
-  if (lua.lua_pcall(L, nargs, 1, 0) === lua.LUA_OK) return 1;
-  const msg = lua.lua_type(L, -1) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(L, -1) as LuaString) : null;
-  const m = msg === null ? null : /^bad argument #(\d+) to '\?' \((.*)\)$/s.exec(msg);
-  if (m === null) return lua.lua_error(L);
-  return laux.luaL_argerror(L, Number(m[1]), latin1ToLua(m[2] as string));
-}
 
 export function installFormatQuote51(L: LuaState): void {
   lua.lua_getglobal(L, lstr('string'));

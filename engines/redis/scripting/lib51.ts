@@ -53,7 +53,7 @@ function wrapField(L: LuaState, table: string, name: string, f: LuaFn): void {
  * Calls the original (upvalue 1) with the stack as its arguments. Its errors are raised again as
  * if it had been called by the script: at the script's position, and under the name it was called by.
  */
-function callOriginal(L: LuaState): number {
+export function callOriginal(L: LuaState): number {
   const n = lua.lua_gettop(L);
   lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
   lua.lua_insert(L, 1);
