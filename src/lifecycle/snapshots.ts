@@ -119,10 +119,18 @@ export async function completeSnapshot(world: World, scope: Scope, name: string)
 }
 
 /** The RDB files of a snapshot, one per shard, in shard order. */
+function snapshotShards(world: World, scope: Scope, name: string): string[] {
+  return world.resources.get(scope, 'snapshot', name)?.nodeSnapshots.map((n) => n.nodeGroupId) ?? ['0001'];
+}
+
 export function snapshotRdbs(world: World, scope: Scope, name: string): { shardId: string; rdb: Buffer }[] {
-  const snapshot = world.resources.get(scope, 'snapshot', name);
-  const shards = snapshot?.nodeSnapshots.map((n) => n.nodeGroupId) ?? ['0001'];
-  return shards.map((shardId) => ({ shardId, rdb: fs.readFileSync(snapshotFile(world.config.dataDir, scope, name, shardId)) }));
+  return snapshotShards(world, scope, name).map((shardId) => ({ shardId, rdb: fs.readFileSync(snapshotFile(world.config.dataDir, scope, name, shardId)) }));
+}
+
+/** snapshotRdbs without holding the event loop while the files are read. */
+export async function snapshotRdbsAsync(world: World, scope: Scope, name: string): Promise<{ shardId: string; rdb: Buffer }[]> {
+  const shards = snapshotShards(world, scope, name);
+  return Promise.all(shards.map(async (shardId) => ({ shardId, rdb: await fs.promises.readFile(snapshotFile(world.config.dataDir, scope, name, shardId)) })));
 }
 
 export function removeSnapshotFiles(world: World, scope: Scope, name: string): void {
