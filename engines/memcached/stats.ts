@@ -375,24 +375,32 @@ function slabStats(s: Session): Row[] {
   return rows;
 }
 
+/** An address as memcached prints it: `tcp:127.0.0.1:11211`, or `tcp6:[::1]:11211` for IPv6. */
+function addressText(protocol: 'tcp' | 'udp', hostPort: string): string {
+  const colon = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, colon);
+  if (!host.includes(':')) return `${protocol}:${hostPort}`;
+  return `${protocol}6:[${host.replace(/^\[|\]$/g, '')}]${hostPort.slice(colon)}`;
+}
+
 function connStats(s: Session): Row[] {
   const { settings } = s.ctx;
   const nowMs = s.ctx.nowMs();
   const rows: Row[] = [
-    ['0:addr', `tcp:${settings.host}:${settings.port}`],
+    ['0:addr', addressText('tcp', `${settings.host}:${settings.port}`)],
     ['0:state', 'conn_listening'],
     ['0:secs_since_last_cmd', 0],
   ];
   for (const c of s.ctx.udpConnections()) {
     rows.push([`${c.id}:UDP`, 'UDP']);
-    if (c.remote === null) rows.push([`${c.id}:addr`, `udp:${c.local}`]);
-    else rows.push([`${c.id}:addr`, `udp:${c.remote}`], [`${c.id}:listen_addr`, `udp:${c.local}`]);
+    if (c.remote === null) rows.push([`${c.id}:addr`, addressText('udp', c.local)]);
+    else rows.push([`${c.id}:addr`, addressText('udp', c.remote)], [`${c.id}:listen_addr`, addressText('udp', c.local)]);
     rows.push([`${c.id}:state`, c.state], [`${c.id}:secs_since_last_cmd`, Math.floor((nowMs - c.lastCommandAt) / 1000)]);
   }
   for (const c of s.ctx.connections()) {
     rows.push(
-      [`${c.id}:addr`, `tcp:${c.remote}`],
-      [`${c.id}:listen_addr`, `tcp:${c.local}`],
+      [`${c.id}:addr`, addressText('tcp', c.remote)],
+      [`${c.id}:listen_addr`, addressText('tcp', c.local)],
       [`${c.id}:state`, c.state],
       [`${c.id}:secs_since_last_cmd`, Math.floor((nowMs - c.lastCommandAt) / 1000)],
     );

@@ -104,9 +104,9 @@ export class UdpListener {
   }
 
   connections(id: number): UdpConnectionInfo[] {
-    const local = `${hostText(this.host)}:${this.boundPort}`;
+    const local = `${this.host}:${this.boundPort}`;
     const { address, port } = this.requester;
-    const remote = this.state === 'conn_read' ? null : `${hostText(address)}:${port}`;
+    const remote = this.state === 'conn_read' ? null : `${address}:${port}`;
     return [{ id, local, remote, state: this.state, lastCommandAt: this.session.lastCommandAt }];
   }
 
@@ -202,9 +202,4 @@ function rawReadSize(parser: RequestParser): number {
   if (header === null) return awaiting;
   const value = header.readUInt32BE(8) - header.readUInt16BE(2) - header[4]!;
   return awaiting > value ? 0 : awaiting;
-}
-
-/** An address as memcached prints it: IPv6 in brackets. */
-function hostText(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
 }

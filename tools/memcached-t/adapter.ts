@@ -1,6 +1,7 @@
 // Stands in for the memcached binary under memcached's test suite: same command line, our engine.
 // SIGINT/SIGTERM stop it as they stop memcached, so the suite's handles clean up the same way.
 import { renameSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { createMemcachedServer } from '../../engines/memcached/server.ts';
 import { HELP, parseMemcachedArgs, UsageError } from './options.ts';
 
@@ -16,13 +17,14 @@ function invoke(argv: string[]): ReturnType<typeof parseMemcachedArgs> {
 
 /**
  * MEMCACHED_PORT_FILENAME: memcached lists the ports it bound there ("TCP INET: 11211", then
- * "UDP INET: 11211"), written to a .lck file renamed into place once every listener is up, so a
- * reader never sees half of it.
+ * "UDP INET: 11211"; INET6 on an IPv6 interface), written to a .lck file renamed into place once
+ * every listener is up, so a reader never sees half of it.
  */
 function writePortFile(tcp: number | null, udp: number | null): void {
   const name = process.env.MEMCACHED_PORT_FILENAME;
   if (name === undefined) return;
-  const lines = (tcp === null ? '' : `TCP INET: ${tcp}\n`) + (udp === null ? '' : `UDP INET: ${udp}\n`);
+  const family = net.isIPv6(options.host ?? '') ? 'INET6' : 'INET';
+  const lines = (tcp === null ? '' : `TCP ${family}: ${tcp}\n`) + (udp === null ? '' : `UDP ${family}: ${udp}\n`);
   writeFileSync(`${name}.lck`, lines);
   renameSync(`${name}.lck`, name);
 }

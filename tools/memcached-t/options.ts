@@ -64,6 +64,19 @@ function integer(text: string | undefined, what: string): number {
   return Number(text);
 }
 
+/**
+ * -l: the interface to listen on, and the port it names (memcached binds each of a comma list; we the
+ * first). `[v6]:port` and `host:port` carry a port; a bare IPv6 address (several colons) does not.
+ */
+function firstInterface(list: string): { host: string; port: number | undefined } {
+  const spec = list.split(/[;,]/)[0]!.replace(/^notls:/, '');
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(spec);
+  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
+  const colon = spec.indexOf(':');
+  if (colon < 0 || spec.indexOf(':', colon + 1) >= 0) return { host: spec, port: undefined };
+  return { host: spec.slice(0, colon), port: Number.parseInt(spec.slice(colon + 1), 10) || 0 };
+}
+
 /** -I: bytes, or a k/m suffix. */
 function itemSize(text: string): number {
   const m = /^(\d+)([kKmM]?)$/.exec(text);
@@ -104,6 +117,7 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   let verbose = 0;
   let tcpPort: number | undefined;
   let udpPort = 0;
+  let interfacePort: number | undefined;
   for (const [c, value] of getopt(argv)) {
     switch (c) {
       case 'V':
@@ -117,9 +131,12 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         // atoi, as for -p: -1 asks for an ephemeral port, 0 for none.
         udpPort = Number.parseInt(value!, 10) || 0;
         break;
-      case 'l':
-        options.host = value!.split(',')[0]!.replace(/^notls:/, '').replace(/:\d+$/, '');
+      case 'l': {
+        const listen = firstInterface(value!);
+        options.host = listen.host;
+        interfacePort = listen.port;
         break;
+      }
       case 'm':
         memoryLimit = (Number.parseInt(value!, 10) || 0) * 1024 * 1024;
         break;
@@ -325,7 +342,8 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   // atoi: -1 asks for an ephemeral port, 0 for none. A UDP port given alone is the TCP port too.
   const port = tcpPort ?? (udpPort !== 0 ? udpPort : 11211);
   if (port > 65535) throw new UsageError(`ERROR: Invalid port number ${port}.`);
-  options.port = port < 0 ? 0 : port;
-  options.udpPort = udpPort;
+  // A port given with the interface (-l host:port) is the one both listeners bind there.
+  options.port = interfacePort ?? (port < 0 ? 0 : port);
+  options.udpPort = udpPort !== 0 && interfacePort !== undefined ? interfacePort : udpPort;
   return { action: 'run', options, tcp: port !== 0 };
 }

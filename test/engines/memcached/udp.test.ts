@@ -1,6 +1,7 @@
 // Where UDP is served at all: bare servers with -U only, never a node the control plane creates; and
 // memcached's -p/-U rules as the memcached-t adapter reads them.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createMemcachedNode, createMemcachedServer } from '../../../engines/memcached/index.ts';
 import { parseStandaloneArgs } from '../../../engines/memcached/standalone.ts';
@@ -38,6 +39,26 @@ describe('UDP listener', () => {
     expect(await udpPortFree(udpPort)).toBe(true);
   });
 
+  it('is listed as memcached lists an IPv6 listener', async () => {
+    const server = createMemcachedServer({ host: '::1', port: 0, udpPort: -1 });
+    await server.listen();
+    try {
+      const reply = await new Promise<string>((resolve) => {
+        const socket = net.connect(server.port, '::1', () => socket.write('stats conns\r\n'));
+        let text = '';
+        socket.on('data', (d) => {
+          text += d.toString('latin1');
+          if (text.endsWith('END\r\n')) socket.end(() => resolve(text));
+        });
+      });
+      expect(reply).toContain(`STAT 0:addr tcp6:[::1]:${server.port}\r\n`);
+      expect(reply).toContain(`STAT 1:addr udp6:[::1]:${server.udpPort}\r\n`);
+      expect(reply).toMatch(/:listen_addr tcp6:\[::1\]:\d+\r\n/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('is never opened by a node the control plane creates', async () => {
     const udpPort = await freeUdpPort();
     const node = createMemcachedNode({ port: 0, udpPort, settings: { udpPort } });
@@ -71,6 +92,11 @@ describe('UDP listener', () => {
     expect(ports('-U', '-1')).toEqual({ tcp: 0, udp: -1 });
     expect(ports('-p', '11232', '-U', '11233')).toEqual({ tcp: 11232, udp: 11233 });
     expect(ports('-p', '0', '-U', '11252')).toEqual({ tcp: null, udp: 11252 });
+    // A port named with the interface is the one both listeners bind.
+    expect(ports('-l', '127.0.0.1:11311', '-U', '11312', '-p', '11313')).toEqual({ tcp: 11311, udp: 11311 });
+    expect(ports('-l', '[::1]:11314')).toEqual({ tcp: 11314, udp: 0 });
+    expect(parseMemcachedArgs(['-l', '::1']).options).toMatchObject({ host: '::1', port: 11211 });
+    expect(parseMemcachedArgs(['-l', 'notls:127.0.0.2:11315,127.0.0.3']).options).toMatchObject({ host: '127.0.0.2', port: 11315 });
     expect(parseMemcachedArgs(['-h']).action).toBe('help');
   });
 });
