@@ -32,7 +32,8 @@ function checkInt(L: LuaState, arg: number): number {
   return Number(BigInt.asIntN(32, BigInt(t)));
 }
 
-function setField(L: LuaState, table: string, name: string, f: LuaFn | null): void {
+/** Sets (or with null removes) a function of a library table. */
+export function setField(L: LuaState, table: string, name: string, f: LuaFn | null): void {
   lua.lua_getglobal(L, lstr(table));
   if (f === null) lua.lua_pushnil(L);
   else lua.lua_pushjsfunction(L, f);

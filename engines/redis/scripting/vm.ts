@@ -6,7 +6,7 @@ import { installFormatQuote51 } from './format-quote.ts';
 import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
-import { installLib51, type Lrand48 } from './lib51.ts';
+import { installLib51, setField, type Lrand48 } from './lib51.ts';
 import { installStruct } from './libs/struct.ts';
 import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaDebug, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
@@ -73,14 +73,6 @@ export function createState(api: (L: LuaState) => void, rand: Lrand48): LuaState
 function setGlobalFn(L: LuaState, name: string, f: LuaFn): void {
   lua.lua_pushjsfunction(L, f);
   lua.lua_setglobal(L, lstr(name));
-}
-
-function setField(L: LuaState, table: string, name: string, f: LuaFn | null): void {
-  lua.lua_getglobal(L, lstr(table));
-  if (f === null) lua.lua_pushnil(L);
-  else lua.lua_pushjsfunction(L, f);
-  lua.lua_setfield(L, -2, lstr(name));
-  lua.lua_pop(L, 1);
 }
 
 /** Lua 5.1's library surface on a 5.3 VM. */

@@ -1,7 +1,7 @@
 // A node of ours and a redis-server for one differential test file: both start before its tests and
 // stop after them. Read the fields inside tests (they are set by beforeAll).
-import { afterAll, beforeAll } from 'vitest';
-import { startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { differential, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 export interface ServerPair {
   ours: Started;
@@ -19,4 +19,10 @@ export function serverPair(realArgs: string[] = []): ServerPair {
     await pair.real?.stop();
   });
   return pair;
+}
+
+/** Sends each script as EVAL to both servers and expects the same reply, byte for byte, from each. */
+export async function expectSameEvalReplies(pair: ServerPair, scripts: string[]): Promise<void> {
+  const out = await differential(pair.ours.port, pair.real.port, scripts.map((s) => ['EVAL', s, '0']));
+  expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
 }
