@@ -46,3 +46,19 @@ export function runSteps<T>(work: Steps<T>): T {
 
 /** Elements a step of such work handles: a few microseconds of work, so a slice checks its clock often enough. */
 export const PER_STEP = 64;
+
+/** `f` of each of `items`, `per` of them a step. */
+export function* eachInSteps<T>(items: Iterable<T>, f: (x: T) => void, per = PER_STEP): Steps<void> {
+  let n = 0;
+  for (const x of items) {
+    f(x);
+    if (++n % per === 0) yield;
+  }
+}
+
+/** `f` of each of `items`, collected, `per` of them a step. */
+export function* mapInSteps<T, U>(items: Iterable<T>, f: (x: T) => U, per = PER_STEP): Steps<U[]> {
+  const out: U[] = [];
+  yield* eachInSteps(items, (x) => out.push(f(x)), per);
+  return out;
+}

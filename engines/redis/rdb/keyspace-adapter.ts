@@ -10,7 +10,7 @@ import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
 import type { RdbWriteVersion } from './format.ts';
-import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
+import { eachInSteps, mapInSteps, runSteps, type Steps } from '../../slices.ts';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
 // IDs are copied so a materialised snapshot shares nothing mutable with the live keyspace.
@@ -23,16 +23,6 @@ function entryToRdb(e: StreamEntry): RdbStreamEntry {
   return { id: id(e.id), fields };
 }
 
-/** `convert` of each of `items`, `per` of them a step: a million conversions take a second. */
-function* mapped<T, U>(items: Iterable<T>, convert: (x: T) => U, per = PER_STEP): Steps<U[]> {
-  const out: U[] = [];
-  for (const x of items) {
-    out.push(convert(x));
-    if (out.length % per === 0) yield;
-  }
-  return out;
-}
-
 function* streamToRdb(s: Stream): Steps<RdbStream> {
   const layout = s.layout;
   // The nodes hold every live entry: each is converted once, for its node and for the entry list.
@@ -40,7 +30,7 @@ function* streamToRdb(s: Stream): Steps<RdbStream> {
   const nodes =
     layout === null
       ? undefined
-      : yield* mapped(
+      : yield* mapInSteps(
           layout,
           (n) => ({
             master: id(n.master),
@@ -53,15 +43,15 @@ function* streamToRdb(s: Stream): Steps<RdbStream> {
           }),
           1,
         );
-  if (entries.length !== s.entries.length) entries = yield* mapped(s.entries, entryToRdb);
+  if (entries.length !== s.entries.length) entries = yield* mapInSteps(s.entries, entryToRdb);
   const groups: RdbStream['groups'] = [];
   for (const g of s.groups.values()) {
     groups.push({
       name: buf(g.name),
       lastId: id(g.lastId),
       entriesRead: g.entriesRead,
-      pending: yield* mapped(g.pending.values(), (p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
-      consumers: yield* mapped(g.consumers.values(), (c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
+      pending: yield* mapInSteps(g.pending.values(), (p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
+      consumers: yield* mapInSteps(g.consumers.values(), (c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
     });
   }
   return {
@@ -86,14 +76,14 @@ export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
     case 'string':
       return { type: 'string', value: buf(o.v) };
     case 'list':
-      return { type: 'list', items: yield* mapped(o.v, buf) };
+      return { type: 'list', items: yield* mapInSteps(o.v, buf) };
     case 'set':
-      return { type: 'set', members: yield* mapped(o.v, buf) };
+      return { type: 'set', members: yield* mapInSteps(o.v, buf) };
     case 'hash':
-      return { type: 'hash', fields: yield* mapped(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
+      return { type: 'hash', fields: yield* mapInSteps(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
     case 'zset':
       // A skiplist is saved from its tail, as redis-server does (loading it back then inserts at the head).
-      return { type: 'zset', skiplist: o.big, entries: yield* mapped(o.v.walk(0, o.v.size, true), ([member, score]) => ({ member: buf(member), score })) };
+      return { type: 'zset', skiplist: o.big, entries: yield* mapInSteps(o.v.walk(0, o.v.size, true), ([member, score]) => ({ member: buf(member), score })) };
     case 'stream':
       return yield* streamToRdb(o.v);
   }
@@ -191,7 +181,7 @@ export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefi
 
 function* streamFromRdb(v: RdbStream): Steps<Stream> {
   const s = new Stream();
-  s.entries = yield* mapped(v.entries, (e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
+  s.entries = yield* mapInSteps(v.entries, (e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
   s.lastId = v.lastId;
   s.maxDeletedId = v.maxDeletedId ?? { ms: 0n, seq: 0n };
   s.entriesAdded = v.entriesAdded ?? v.entries.length;
@@ -205,7 +195,7 @@ function* streamFromRdb(v: RdbStream): Steps<Stream> {
       const consumer: Consumer = { name: text(c.name), seenAt: c.seenTimeMs, activeAt: c.activeTimeMs ?? c.seenTimeMs, pending: new Map() };
       group.consumers.set(consumer.name, consumer);
     }
-    yield* each(g.pending, (p) => {
+    yield* eachInSteps(g.pending, (p) => {
       const pe: PendingEntry = { id: p.id, consumer: text(p.consumer), deliveredAt: p.deliveryTimeMs, deliveries: p.deliveryCount };
       const key = idText(p.id);
       group.pending.set(key, pe);
@@ -214,14 +204,6 @@ function* streamFromRdb(v: RdbStream): Steps<Stream> {
     s.groups.set(group.name, group);
   }
   return s;
-}
-
-/** `add` of each of `items`, PER_STEP of them a step. */
-function* each<T>(items: readonly T[], add: (x: T) => void): Steps<void> {
-  for (let i = 0; i < items.length; i++) {
-    add(items[i] as T);
-    if (i % PER_STEP === PER_STEP - 1) yield;
-  }
 }
 
 /** `t`: the loading server's encoding limits; Redis converts what it loads by its own config. */
@@ -236,20 +218,20 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
       return newString(text(v.value));
     case 'list': {
       const o = newList();
-      yield* each(v.items, (it) => o.v.pushBack(text(it)));
+      yield* eachInSteps(v.items, (it) => o.v.pushBack(text(it)));
       return o;
     }
     case 'set': {
       const o = newSet();
-      const members = yield* mapped(v.members, text);
-      yield* each(members, (m) => o.v.add(m));
+      const members = yield* mapInSteps(v.members, text);
+      yield* eachInSteps(members, (m) => o.v.add(m));
       updateEncoding(o, members, t);
       return o;
     }
     case 'hash': {
       const o = newHash();
       const added: string[] = [];
-      yield* each(v.fields, ([f, x]) => {
+      yield* eachInSteps(v.fields, ([f, x]) => {
         const ft = text(f);
         const xt = text(x);
         o.v.set(ft, xt);
@@ -260,9 +242,9 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
     }
     case 'zset': {
       const o = newZSet();
-      const members = yield* mapped(v.entries, (e) => text(e.member));
+      const members = yield* mapInSteps(v.entries, (e) => text(e.member));
       let i = 0;
-      yield* each(v.entries, (e) => o.v.add(members[i++] as string, e.score));
+      yield* eachInSteps(v.entries, (e) => o.v.add(members[i++] as string, e.score));
       updateEncoding(o, members, t);
       return o;
     }

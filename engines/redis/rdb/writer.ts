@@ -10,7 +10,7 @@ import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
 import { lzfCompress } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
-import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
+import { eachInSteps, PER_STEP, runSteps, type Steps } from '../../slices.ts';
 
 /** Redis's built-in defaults (CONFIG GET on a bare 7.0 server; note hash is 512, zset 128) for when a collection leaves its compact encoding. */
 export interface EncodingThresholds {
@@ -208,21 +208,13 @@ class ValueWriter {
     }
   }
 
-  /** Each of `items` by `write`, `per` of them a step (a list's node is up to 8 KiB to compress: one a step). */
-  private *each<T>(items: readonly T[], write: (item: T) => void, per = PER_STEP): Steps<void> {
-    for (let i = 0; i < items.length; i++) {
-      write(items[i] as T);
-      if (i % per === per - 1) yield;
-    }
-  }
-
   private *list(items: Buffer[]): Steps<ValuePlan> {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
       // Quicklist nodes are listpacks capped in bytes (list-max-listpack-size -2 = 8 KiB).
       let lp = new ListpackBuilder();
-      yield* this.each(items, (it) => {
+      yield* eachInSteps(items, (it) => {
         lp.add(it);
         if (lp.count > 1 && lp.byteSize > max) {
           lp.undoLast();
@@ -235,7 +227,7 @@ class ValueWriter {
         type: T.LIST_QUICKLIST_2,
         body: () => {
           this.s.len(nodes.length);
-          return this.each(
+          return eachInSteps(
             nodes,
             (n) => {
               this.s.len(QL_PACKED);
@@ -248,7 +240,7 @@ class ValueWriter {
     }
     let cur: Buffer[] = [];
     let size = 0;
-    yield* this.each(items, (it) => {
+    yield* eachInSteps(items, (it) => {
       // 11 bytes bounds a ziplist entry's prevlen + header, so nodes stay under the cap.
       if (cur.length > 0 && size + it.length + 11 > max) {
         nodes.push(encodeZiplist(cur));
@@ -263,7 +255,8 @@ class ValueWriter {
       type: T.LIST_QUICKLIST,
       body: () => {
         this.s.len(nodes.length);
-        return this.each(nodes, (n) => this.str(n), 1);
+        // A node is up to 8 KiB to compress: one a step.
+        return eachInSteps(nodes, (n) => this.str(n), 1);
       },
     };
   }
@@ -286,14 +279,14 @@ class ValueWriter {
       type: T.SET,
       body: () => {
         this.s.len(members.length);
-        return this.each(members, (m) => this.str(m));
+        return eachInSteps(members, (m) => this.str(m));
       },
     };
   }
 
   private *zset(entries: { member: Buffer; score: number }[], skiplist: boolean): Steps<ValuePlan> {
     const th = this.th;
-    yield* this.each(entries, (e) => {
+    yield* eachInSteps(entries, (e) => {
       if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
     });
     if (!skiplist && entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
@@ -308,7 +301,7 @@ class ValueWriter {
       type: T.ZSET_2,
       body: () => {
         this.s.len(entries.length);
-        return this.each(entries, (e) => {
+        return eachInSteps(entries, (e) => {
           this.str(e.member);
           this.s.f64le(e.score);
         });
@@ -328,7 +321,7 @@ class ValueWriter {
       type: T.HASH,
       body: () => {
         this.s.len(fields.length);
-        return this.each(fields, ([f, v]) => {
+        return eachInSteps(fields, ([f, v]) => {
           this.str(f);
           this.str(v);
         });
@@ -373,9 +366,9 @@ class ValueWriter {
     const laid = st.nodes ?? (yield* this.layOut(entries));
     // The node count comes first: every node is made before any is written.
     const nodes: { master: StreamId; blob: Buffer }[] = [];
-    yield* this.each(laid, (n) => nodes.push({ master: n.master, blob: streamNodeListpack(n) }), 1);
+    yield* eachInSteps(laid, (n) => nodes.push({ master: n.master, blob: streamNodeListpack(n) }), 1);
     s.len(nodes.length);
-    yield* this.each(
+    yield* eachInSteps(
       nodes,
       (n) => {
         this.str(idBytes(n.master));
@@ -405,7 +398,7 @@ class ValueWriter {
       s.len(g.pending.length);
       const byConsumer = new Map<string, StreamId[]>();
       for (const c of g.consumers) byConsumer.set(c.name.toString('latin1'), []);
-      yield* this.each(g.pending, (p) => {
+      yield* eachInSteps(g.pending, (p) => {
         s.raw(idBytes(p.id));
         s.u64le(p.deliveryTimeMs);
         s.len(p.deliveryCount);
@@ -420,7 +413,7 @@ class ValueWriter {
         if (this.version >= 11) s.u64le(c.activeTimeMs ?? c.seenTimeMs);
         const ids = byConsumer.get(c.name.toString('latin1')) as StreamId[];
         s.len(ids.length);
-        yield* this.each(ids, (id) => s.raw(idBytes(id)));
+        yield* eachInSteps(ids, (id) => s.raw(idBytes(id)));
       }
     }
   }
