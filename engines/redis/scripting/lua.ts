@@ -171,7 +171,7 @@ export function loadFengari(): void {
   integersAsDoubles();
   patchTables(req);
   typeErrorsAs51();
-  noTableLen();
+  metamethods51();
   installLexer51(req);
   lua = fengari.lua;
   laux = fengari.lauxlib;
@@ -218,12 +218,53 @@ function typeErrorsAs51(): void {
   };
 }
 
-/** Lua 5.1's `#` takes a table's length raw: __len applies to userdata only. */
-function noTableLen(): void {
-  const ltm = req('fengari/src/ltm.js') as { fasttm: (L: unknown, mt: unknown, e: number) => unknown; TMS: { TM_LEN: number } };
-  const fasttm = ltm.fasttm;
-  const LEN = ltm.TMS.TM_LEN;
-  ltm.fasttm = (L, mt, e) => (e === LEN ? null : fasttm(L, mt, e));
+interface MetaValue {
+  type: number;
+  value: unknown;
+  setbvalue(b: boolean): void;
+}
+
+/**
+ * Metamethods as Lua 5.1 looks them up: `#` takes a table's length raw (__len applies to userdata
+ * only), and `==` calls __eq only when both operands have the same one (5.3 takes either's).
+ * fengari's `==` asks for the first operand's __eq, then the second's if there is none, then calls
+ * what it found: both steps happen back to back, so the two wrappers below see them in turn.
+ */
+function metamethods51(): void {
+  type Meta = { value: { metatable: unknown } };
+  const ltm = req('fengari/src/ltm.js') as {
+    fasttm: (L: unknown, mt: unknown, e: number) => MetaValue | null;
+    luaT_callTM: (L: unknown, f: MetaValue, p1: Meta, p2: Meta, p3: MetaValue, hasres: number) => void;
+    TMS: { TM_LEN: number; TM_EQ: number };
+  };
+  const { fasttm, luaT_callTM: callTM } = ltm;
+  const { TM_LEN: LEN, TM_EQ: EQ } = ltm.TMS;
+  let secondLookup = false;
+  let found: MetaValue | null = null;
+  ltm.fasttm = (L, mt, e) => {
+    if (e === LEN) return null;
+    if (e !== EQ) return fasttm(L, mt, e);
+    // 5.1 looks no further when the first operand has no __eq.
+    if (secondLookup) {
+      secondLookup = false;
+      return null;
+    }
+    const tm = fasttm(L, mt, e);
+    if (tm === null) secondLookup = true;
+    else found = tm;
+    return tm;
+  };
+  ltm.luaT_callTM = (L, f, p1, p2, p3, hasres) => {
+    if (found !== null && f === found) {
+      found = null;
+      const mt2 = p2.value.metatable;
+      if (mt2 !== p1.value.metatable) {
+        const tm2 = mt2 === null || mt2 === undefined ? null : fasttm(L, mt2, EQ);
+        if (tm2 === null || tm2.type !== f.type || tm2.value !== f.value) return p3.setbvalue(false);
+      }
+    }
+    return callTM(L, f, p1, p2, p3, hasres);
+  };
 }
 
 function patchNumbers(): void {

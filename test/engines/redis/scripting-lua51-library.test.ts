@@ -2,7 +2,7 @@
 // answers otherwise: unpack and no table.unpack/pack, # of tables with holes, gsub replacements,
 // string.rep without a separator, string.format's %s and %c, load of reader functions only, tonumber
 // with strtod and strtoul, table.insert/remove at any position, collectgarbage's options, math.random's generator (seeded, the
-// same numbers as redis-server), no __len/__pairs/__ipairs, error levels, the script's thread as the
+// same numbers as redis-server), no __len/__pairs/__ipairs, __eq only when shared, error levels, the script's thread as the
 // main one, numbers that print with "%.14g" whatever their size, and NaN's sign as glibc prints it.
 import { describe, it } from 'vitest';
 import { realRedisAvailable } from './helpers.ts';
@@ -472,6 +472,20 @@ const SCRIPTS = [
   "return string.format('%5', 1)",
   "return string.format('a%%')",
   "return string.format('%%5')",
+  // __eq only between operands with the same metamethod; no __len on tables.
+  "local f = function() return true end local a = setmetatable({}, {__eq = f}) local b = setmetatable({}, {__eq = f}) return a == b",
+  "local a = setmetatable({}, {__eq = function() return true end}) local b = setmetatable({}, {__eq = function() return true end}) return a == b",
+  "local mt = {__eq = function() return true end} local a = setmetatable({}, mt) local b = setmetatable({}, mt) return {a == b, a ~= b}",
+  "local a = setmetatable({}, {__eq = function() return true end}) local b = {} return {a == b, b == a}",
+  "local a = {} local b = setmetatable({}, {__eq = function() return true end}) return b == a",
+  "local mt = {__eq = function(x, y) return x.v == y.v end} local a = setmetatable({v=1}, mt) local b = setmetatable({v=1}, mt) local c = setmetatable({v=2}, mt) return {a == b, a == c, a ~= c}",
+  "local a = setmetatable({}, {__eq = function() return true end}) return a == a",
+  "local a = setmetatable({}, {__eq = function() return true end}) return a == 1",
+  "local t = setmetatable({}, {__len = function() return 5 end}) return #t",
+  "local mt = {__eq = function() error('boom') end} local a = setmetatable({}, mt) local b = setmetatable({}, mt) return {pcall(function() return a == b end)}",
+  "local mt = {__index = function(t, k) return k end} local t = setmetatable({}, mt) return t.x",
+  "local mt = {__add = function() return 7 end} return setmetatable({}, mt) + 1",
+  "local mt = {__lt = function() return true end} local a, b = setmetatable({}, mt), setmetatable({}, mt) return a < b",
 ];
 
 describe.skipIf(!available)('Lua 5.1 library as redis-server 7.0 has it', () => {
