@@ -11,6 +11,7 @@ const DEFAULTS = ['set-max-intset-entries', '512', 'zset-max-listpack-entries', 
 // (seed 1727). A step that gets no reply (a block for good) costs this much on both servers.
 const REPLY_MS = 7500;
 const SCAN_WALK_LIMIT = 2000;
+const SUBSCRIBE_FAMILY = /^[PS]?(UN)?SUBSCRIBE$/;
 
 export interface Outcome {
   /** The normalised reply, with pushes seen before it and notifications it caused. */
@@ -58,7 +59,8 @@ export class Session {
   async step(cmd: string[]): Promise<Outcome> {
     const name = cmd[0]?.toUpperCase() ?? '';
     const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && cmd[name === 'SCAN' ? 1 : 2] === '0';
-    const { reply, pushes } = walk ? await this.walk(cmd, name) : await this.exchange(cmd);
+    const confirm = !this.inMulti && SUBSCRIBE_FAMILY.test(name);
+    const { reply, pushes } = walk ? await this.walk(cmd, name) : confirm ? await this.confirmations(cmd) : await this.exchange(cmd);
     if (reply === null) return { text: '<no reply>', dead: true };
     const shown = this.track(cmd, name, reply);
     const notes = await this.notifications();
@@ -72,6 +74,23 @@ export class Session {
   private async exchange(cmd: string[]): Promise<{ reply: Frame | null; pushes: Frame[] }> {
     this.main.send(cmd);
     return this.main.reply(REPLY_MS);
+  }
+
+  /**
+   * A (un)subscribe answers with one confirmation per channel, as pushes in RESP3 (and none is the
+   * reply the other commands wait for): a PING after it marks where they end.
+   */
+  private async confirmations(cmd: string[]): Promise<{ reply: Frame | null; pushes: Frame[] }> {
+    this.main.send(cmd);
+    this.main.send(['PING']);
+    const frames: Frame[] = [];
+    for (;;) {
+      const f = await this.main.frame(REPLY_MS);
+      if (f === null) return { reply: null, pushes: [] };
+      if ((f.type === '+' && f.text === 'PONG') || (f.type === '*' && f.items?.[0]?.text === 'pong')) break;
+      frames.push(f);
+    }
+    return { reply: frames.length === 1 ? (frames[0] as Frame) : { type: '*', text: String(frames.length), items: frames }, pushes: [] };
   }
 
   /** Follows a SCAN-family cursor to 0; what came back is compared as a set (of pairs for HSCAN/ZSCAN). */
