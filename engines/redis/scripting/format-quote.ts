@@ -60,13 +60,12 @@ function upToNul(s: string): string {
 /**
  * Lua 5.1's string.format over the original (upvalue 1): %s wants a string or a number (5.3 takes
  * any value), %s and %c go through C's printf (a NUL ends the text), and %q quotes as 5.1 does.
- * Those three are rendered here and handed to the original as plain %s of the rendered text.
+ * Those three (and a number under five flags, one more than fengari takes) are rendered here and
+ * handed to the original as plain %s of the rendered text; arguments keep their positions.
  */
 const format51: LuaFn = (L) => {
   const fmt = laux.luaL_checklstring(L, 1);
   const top = lua.lua_gettop(L);
-  const last = fmt[fmt.length - 1];
-  if (!fmt.includes(Q) && !fmt.includes(S) && !fmt.includes(C) && last !== PERCENT && !isSpecByte(last)) return callOriginal(L);
   const rendered = new Map<number, Uint8Array>();
   const spec: number[] = [];
   let arg = 1;
@@ -85,18 +84,13 @@ const format51: LuaFn = (L) => {
     // A format ending inside a conversion: 5.1 reads its NUL terminator as the option, and prints it as nothing.
     if (j >= fmt.length) laux.luaL_error(L, lstr("invalid option '%%' to 'format'"));
     const conv = fmt[j] as number;
-    if (NUMERIC.has(conv)) laux.luaL_checknumber(L, arg);
-    if (conv !== Q && conv !== S && conv !== C) continue;
-    const text = checkSpec(L, fmt, i, j);
-    let out: Uint8Array;
-    if (conv === Q) out = quote51(laux.luaL_checklstring(L, arg));
-    else if (conv === C) out = latin1ToLua(upToNul(formatOne(text, Math.trunc(laux.luaL_checknumber(L, arg)))));
-    else {
-      const s = laux.luaL_checklstring(L, arg);
-      // 5.1 keeps a long string whole when no precision cuts it; printf formats the rest.
-      out = !text.includes('.') && s.length >= 100 ? s : latin1ToLua(formatOne(text, upToNul(luaToLatin1(s))));
-    }
-    rendered.set(arg, out);
+    if (NUMERIC.has(conv)) {
+      const n = laux.luaL_checknumber(L, arg);
+      // Five flags are one too many for fengari, not for 5.1.
+      if (!fmt.subarray(i + 1, i + 6).every((f) => [45, 43, 32, 35, 48].includes(f))) continue;
+      rendered.set(arg, latin1ToLua(formatOne(checkSpec(L, fmt, i, j), n)));
+    } else if (conv !== Q && conv !== S && conv !== C) continue;
+    else rendered.set(arg, render(L, conv, checkSpec(L, fmt, i, j), arg));
     spec.pop();
     spec.push(PERCENT, S);
     i = j;
@@ -109,6 +103,15 @@ const format51: LuaFn = (L) => {
   }
   return callOriginal(L);
 };
+
+/** What 5.1 writes for a %q, %s or %c conversion (spec `text`) of argument `arg`. */
+function render(L: LuaState, conv: number, text: string, arg: number): Uint8Array {
+  if (conv === Q) return quote51(laux.luaL_checklstring(L, arg));
+  if (conv === C) return latin1ToLua(upToNul(formatOne(text, Math.trunc(laux.luaL_checknumber(L, arg)))));
+  const s = laux.luaL_checklstring(L, arg);
+  // 5.1 keeps a long string whole when no precision cuts it; printf formats the rest.
+  return !text.includes('.') && s.length >= 100 ? s : latin1ToLua(formatOne(text, upToNul(luaToLatin1(s))));
+}
 
 export function installFormatQuote51(L: LuaState): void {
   lua.lua_getglobal(L, lstr('string'));

@@ -3,7 +3,8 @@
 // redis-server), table.insert/remove take any position, string.rep ignores a separator, gsub takes
 // '%x' in a replacement as 'x', find/match clamp a start past the end, tonumber's base follows
 // strtoul, load takes only a reader function, collectgarbage answers 5.1's options, pairs/ipairs
-// ignore __pairs/__index, and a script's own thread is the main one (coroutine.running is nil).
+// ignore __pairs/__index, tostring returns __tostring's result as it is, and a script's own thread
+// is the main one (coroutine.running is nil).
 import { laux, lstr, lua, luaToLatin1, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 /** A string longer than this would take the process down; Redis would fail its allocation. */
@@ -293,6 +294,25 @@ function installBase(L: LuaState, vm: VmHooks): void {
     1,
   );
   lua.lua_setglobal(L, lstr('tonumber'));
+  // 5.1's tostring returns what __tostring returns, string or not.
+  lua.lua_getglobal(L, lstr('tostring'));
+  lua.lua_pushcclosure(
+    L,
+    (S) => {
+      laux.luaL_checkany(S, 1);
+      if (!lua.lua_getmetatable(S, 1)) return callOriginal(S);
+      lua.lua_getfield(S, -1, lstr('__tostring'));
+      if (lua.lua_type(S, -1) === lua.LUA_TNIL) {
+        lua.lua_settop(S, 1);
+        return callOriginal(S);
+      }
+      lua.lua_pushvalue(S, 1);
+      lua.lua_call(S, 1, 1);
+      return 1;
+    },
+    1,
+  );
+  lua.lua_setglobal(L, lstr('tostring'));
   global('collectgarbage', (S) => {
     const opt = lua.lua_type(S, 1) <= lua.LUA_TNIL ? 'collect' : luaToLatin1(laux.luaL_checklstring(S, 1));
     if (!GC_OPTIONS.includes(opt)) return laux.luaL_argerror(S, 1, Uint8Array.from(`invalid option '${opt}'`, (c) => c.charCodeAt(0)));

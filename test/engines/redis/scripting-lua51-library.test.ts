@@ -486,6 +486,20 @@ const SCRIPTS = [
   "local mt = {__index = function(t, k) return k end} local t = setmetatable({}, mt) return t.x",
   "local mt = {__add = function() return 7 end} return setmetatable({}, mt) + 1",
   "local mt = {__lt = function() return true end} local a, b = setmetatable({}, mt), setmetatable({}, mt) return a < b",
+  // tostring returns what __tostring returns; five printf flags.
+  "return {pcall(function() local t = setmetatable({}, {__tostring = function() return 5 end}) return tostring(t) end)}",
+  "local t = setmetatable({}, {__tostring = function() return 'T' end}) return tostring(t)",
+  "local t = setmetatable({}, {__tostring = function() return nil end}) return {tostring(t)}",
+  "local t = setmetatable({}, {__tostring = function() error('x') end}) return {pcall(tostring, t)}",
+  "local t = setmetatable({}, {__tostring = 'notfn'}) return {pcall(tostring, t)}",
+  "local t = setmetatable({}, {}) return type(tostring(t))",
+  "return {pcall(tostring)}",
+  "return tostring(12.5)",
+  "return tostring('x')",
+  "return type(tostring(redis))",
+  "return string.format('%-+ #0d|%+ #0-5d|', 5, 7)",
+  "return {pcall(string.format, '%-+ #0-d', 5)}",
+  "return string.format('%d|%5.1f|%x', 3.9, 2.25, 255)",
 ];
 
 describe.skipIf(!available)('Lua 5.1 library as redis-server 7.0 has it', () => {
