@@ -13,7 +13,7 @@ import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
 import { ensureBuilt } from '../test/support/built.ts';
 import { groupPorts, startEmulatorChild } from './redis.ts';
-import { stop } from './redis-servers.ts';
+import { firstRate, redisBenchmarkAsync, stop } from './redis-servers.ts';
 
 const BIG = 1_000_000;
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -99,21 +99,22 @@ function fillBig(server: RedisServerWithEngine, kind: string): void {
 
 /** Alternating runs per layout: load from other processes, which swings a run's rate severalfold here, hits both alike. */
 const REPLICATION_ROUNDS = 5;
-const REPLICATION_WRITES = 30_000;
+const REPLICATION_WRITES = 50_000;
 
 /**
- * Pipelined writes per second into keys of 1M elements on a lone node and on a primary with two replicas:
- * both layouts run side by side, their runs alternate, and the pair with the median ratio is answered.
+ * redis-benchmark -P 16 -c 50 writes per second into keys of 1M elements (new random members) on a lone
+ * node and on a primary with two replicas: both layouts run side by side, their runs alternate, and the
+ * pair with the median ratio is answered.
  */
 export async function replicationRates(): Promise<{ name: string; lone: number; replicated: number }[]> {
-  const ops: [string, string, (i: number) => string[]][] = [
-    ['LPUSH', 'list', (i) => ['LPUSH', 'big', `x${i}`]],
-    ['HSET', 'hash', (i) => ['HSET', 'big', `n${i}`, 'v']],
-    ['ZADD', 'zset', (i) => ['ZADD', 'big', String(i), `n${i}`]],
-    ['XADD', 'stream', () => ['XADD', 'big', 'MAXLEN', '~', String(BIG), '*', 'f', 'v']],
+  const ops: [string, string, string[]][] = [
+    ['LPUSH', 'list', ['LPUSH', 'big', 'x__rand_int__']],
+    ['HSET', 'hash', ['HSET', 'big', 'n__rand_int__', 'v']],
+    ['ZADD', 'zset', ['ZADD', 'big', '__rand_int__', 'n__rand_int__']],
+    ['XADD', 'stream', ['XADD', 'big', 'MAXLEN', '~', String(BIG), '*', 'f', 'v']],
   ];
   const out: { name: string; lone: number; replicated: number }[] = [];
-  for (const [name, kind, make] of ops) {
+  for (const [name, kind, command] of ops) {
     const lone = createRedisServer({ port: 0 });
     const trio = [createRedisServer({ port: 0 }), createRedisServer({ port: 0 }), createRedisServer({ port: 0 })];
     const primary = trio[0]!;
@@ -121,15 +122,12 @@ export async function replicationRates(): Promise<{ name: string; lone: number; 
       for (const s of [lone, ...trio]) await s.listen();
       for (const p of [lone, primary]) {
         fillBig(p, kind);
-        if (kind === 'stream') await pipelined(p.port, make, BIG, 5000);
+        if (kind === 'stream') await pipelined(p.port, () => ['XADD', 'big', '*', 'f', 'v'], BIG, 5000);
       }
       for (const r of trio.slice(1)) r.replicaOf(primary);
       const pairs: [number, number][] = [];
-      for (let round = 0; round < REPLICATION_ROUNDS; round++) {
-        // Each round writes new members (ZADD, HSET), as the first did.
-        const at = (i: number) => make(round * REPLICATION_WRITES + i);
-        pairs.push([await pipelined(lone.port, at, REPLICATION_WRITES), await pipelined(primary.port, at, REPLICATION_WRITES)]);
-      }
+      const rate = async (port: number) => firstRate(await redisBenchmarkAsync(port, 16, REPLICATION_WRITES, ['-r', '100000000', ...command]));
+      for (let round = 0; round < REPLICATION_ROUNDS; round++) pairs.push([await rate(lone.port), await rate(primary.port)]);
       pairs.sort((a, b) => a[1] / a[0] - b[1] / b[0]);
       const [l, r] = pairs[Math.floor(pairs.length / 2)]!;
       out.push({ name, lone: l, replicated: r });
@@ -142,7 +140,7 @@ export async function replicationRates(): Promise<{ name: string; lone: number; 
 
 async function replicationBench(): Promise<string> {
   const rows = (await replicationRates()).map((r) => [r.name, `${(r.lone / 1000).toFixed(0)}k`, `${(r.replicated / 1000).toFixed(0)}k`, (r.replicated / r.lone).toFixed(2)]);
-  return `### Writes into keys of 1M elements: lone node vs primary with two replicas (pipelined, ops/s)\n\n${table(['command', 'lone node', 'primary + 2 replicas', 'ratio'], rows)}`;
+  return `### Writes into keys of 1M elements: lone node vs primary with two replicas (redis-benchmark -P 16 -c 50, median of five alternating pairs, req/s)\n\n${table(['command', 'lone node', 'primary + 2 replicas', 'ratio'], rows)}`;
 }
 
 function redisBenchmark(port: number, pipeline: number): Record<string, number> {

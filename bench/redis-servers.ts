@@ -92,20 +92,48 @@ export async function awaitReplicas(port: number, n: number): Promise<void> {
 
 export const BENCH_CLIENTS = 50;
 
+const benchmarkArgs = (port: number, pipeline: number, requests: number, args: string[]) => ['-p', String(port), '-q', '-c', String(BENCH_CLIENTS), '-n', String(requests), '-P', String(pipeline), '--csv', ...args];
+
+function parseRates(stdout: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const m = /^"([^"]+)","([0-9.]+)"/.exec(line.trim());
+    if (m) out.set(m[1] as string, Number(m[2]));
+  }
+  if (out.size === 0) throw new Error(`no result: ${stdout}`);
+  return out;
+}
+
 /** Runs redis-benchmark in CSV mode with `args` (-t tests, or a custom command); answers requests/s per test. */
 export function redisBenchmark(port: number, pipeline: number, requests: number, args: string[]): Map<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-q', '-c', String(BENCH_CLIENTS), '-n', String(requests), '-P', String(pipeline), '--csv', ...args], {
+  const r = spawnSync('redis-benchmark', benchmarkArgs(port, pipeline, requests, args), {
     encoding: 'utf8',
     timeout: 600_000,
   });
   if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr}`);
-  const out = new Map<string, number>();
-  for (const line of r.stdout.split('\n')) {
-    const m = /^"([^"]+)","([0-9.]+)"/.exec(line.trim());
-    if (m) out.set(m[1] as string, Number(m[2]));
-  }
-  if (out.size === 0) throw new Error(`no result: ${r.stdout}`);
-  return out;
+  return parseRates(r.stdout);
+}
+
+/** redisBenchmark without blocking this process: for servers running in it. */
+export function redisBenchmarkAsync(port: number, pipeline: number, requests: number, args: string[]): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-benchmark', benchmarkArgs(port, pipeline, requests, args));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`redis-benchmark failed: ${stderr}`));
+      else {
+        try {
+          resolve(parseRates(stdout));
+        } catch (err) {
+          reject(err);
+        }
+      }
+    });
+  });
 }
 
 /** The single figure of a one-test run. */
