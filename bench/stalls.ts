@@ -142,6 +142,20 @@ cases.push({
     await to.close();
   },
 });
+cases.push({
+  name: 'active expiry of 1M keys at once',
+  fill: (s) => {
+    big(s, 'keys');
+    const db = s.engine.ks.db(0);
+    const at = s.engine.clock.now() + 300;
+    for (let i = 0; i < N; i++) db.setExpire(`key:${i}`, at);
+  },
+  cmd: [],
+  run: (s) => new Promise<void>((resolve) => {
+    const poll = () => (s.engine.ks.db(0).size === 0 ? resolve() : setTimeout(poll, 50));
+    poll();
+  }),
+});
 cases.push({ name: 'replica full sync 1M keys', fill: (s) => big(s, 'keys'), cmd: [], run: async (s) => replicaOf(s) });
 cases.push(
   { name: 'OBJECT ENCODING hash', fill: (s) => big(s, 'hash'), cmd: ['OBJECT', 'ENCODING', 'big'] },

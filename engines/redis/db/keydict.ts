@@ -43,6 +43,25 @@ class PagedArray<T> {
     if ((this.length & (PAGE - 1)) === 0) this.pages.push(new Array<T | null>(PAGE).fill(null));
     this.set(this.length++, v);
   }
+
+  /** Drops the slots from `n` on, which must all be empty. */
+  truncate(n: number): void {
+    this.pages.length = Math.ceil(n / PAGE);
+    this.length = n;
+  }
+}
+
+/** Slots a compaction under way walks per change of the table: a few microseconds. */
+const COMPACT_STEP = 256;
+
+/**
+ * A compaction under way (one of a million slots takes 150 ms and more: never in one go). Slots below
+ * `w` are compacted, their sequence numbers in `seqs`; [w, r) is empty; slots from `r` on are as they were.
+ */
+interface Compaction {
+  w: number;
+  r: number;
+  seqs: Float64Array;
 }
 
 export class KeyDict {
@@ -56,6 +75,7 @@ export class KeyDict {
   private packedSeqs = new Float64Array(0);
   private tailSeq = 1;
   private holes = 0;
+  private moving: Compaction | null = null;
   /** Per-slot metadata, indexed like the slots; replaced (not resized in place) when they grow. */
   lru = new Float64Array(INITIAL);
   /**
@@ -164,6 +184,7 @@ export class KeyDict {
       this.lfuTime[i] = 0;
     }
     this.map.set(key, i);
+    if (this.moving !== null) this.compactStep();
     return i;
   }
 
@@ -174,13 +195,15 @@ export class KeyDict {
     this.keyAt.set(i, null);
     this.valAt.set(i, null);
     this.holes++;
-    if (this.holes > 64 && this.holes * 2 > this.keyAt.length) this.compact();
+    if (this.moving === null && this.holes > 64 && this.holes * 2 > this.keyAt.length) this.moving = { w: 0, r: 0, seqs: new Float64Array(Math.max(INITIAL, this.map.size)) };
+    if (this.moving !== null) this.compactStep();
     return true;
   }
 
   clear(): void {
     this.tailSeq = this.nextSeq();
     this.packedSeqs = new Float64Array(0);
+    this.moving = null;
     this.map.clear();
     this.keyAt = new PagedArray();
     this.valAt = new PagedArray();
@@ -190,14 +213,25 @@ export class KeyDict {
     this.grow(INITIAL);
   }
 
+  /** Slot i's sequence number; an empty slot of a compaction's gap takes that of the first slot after it, so they stay ordered. */
   private seqAt(i: number): number {
+    const m = this.moving;
+    if (m !== null) {
+      if (i < m.w) return m.seqs[i] as number;
+      if (i < m.r) i = m.r;
+    }
+    return this.lastSeqAt(i);
+  }
+
+  /** Slot i's sequence number as of the last finished compaction. */
+  private lastSeqAt(i: number): number {
     const p = this.packedSeqs.length;
     return i < p ? (this.packedSeqs[i] as number) : this.tailSeq + (i - p);
   }
 
   /** The sequence number the next appended slot gets. */
   private nextSeq(): number {
-    return this.tailSeq + (this.keyAt.length - this.packedSeqs.length);
+    return this.lastSeqAt(this.keyAt.length);
   }
 
   private grow(cap: number): void {
@@ -218,18 +252,27 @@ export class KeyDict {
     }
   }
 
-  private compact(): void {
-    const keyAt = new PagedArray<string>();
-    const valAt = new PagedArray<Stored>();
-    const seqs = new Float64Array(this.map.size);
-    const { lru, mem, lfu, lfuTime } = this;
-    for (let i = 0; i < this.keyAt.length; i++) {
-      const k = this.keyAt.at(i);
+  /** Moves the next few live slots down over the holes; the last step swaps in the compacted layout. */
+  private compactStep(): void {
+    const m = this.moving as Compaction;
+    const { keyAt, valAt, lru, mem, lfu, lfuTime } = this;
+    const end = Math.min(keyAt.length, m.r + COMPACT_STEP);
+    for (; m.r < end; m.r++) {
+      const i = m.r;
+      const k = keyAt.at(i);
       if (k === null) continue;
-      const j = keyAt.length;
-      keyAt.push(k);
-      valAt.push(this.valAt.at(i) as Stored);
-      seqs[j] = this.seqAt(i);
+      const j = m.w++;
+      if (j === m.seqs.length) {
+        const seqs = new Float64Array(j * 2);
+        seqs.set(m.seqs);
+        m.seqs = seqs;
+      }
+      m.seqs[j] = this.lastSeqAt(i);
+      if (j === i) continue;
+      keyAt.set(j, k);
+      valAt.set(j, valAt.at(i));
+      keyAt.set(i, null);
+      valAt.set(i, null);
       lru[j] = lru[i] as number;
       mem[j] = mem[i] as number;
       if (lfu !== null && lfuTime !== null) {
@@ -238,11 +281,13 @@ export class KeyDict {
       }
       this.map.set(k, j);
     }
+    if (m.r < keyAt.length) return;
     this.tailSeq = this.nextSeq();
-    this.packedSeqs = seqs;
-    this.keyAt = keyAt;
-    this.valAt = valAt;
-    this.holes = 0;
+    this.packedSeqs = m.seqs.slice(0, m.w);
+    keyAt.truncate(m.w);
+    valAt.truncate(m.w);
+    this.moving = null;
+    this.holes = m.w - this.map.size;
     if (this.lru.length > INITIAL && keyAt.length * 4 < this.lru.length) this.grow(Math.max(INITIAL, keyAt.length * 2));
   }
 
