@@ -135,6 +135,9 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
       elems.push(e);
       yield;
     }
+    // Elements come in the value's own order, which decides where equal weights end up (and what an
+    // unsorted SORT returns): an intset's is ascending.
+    if (job.o.type === 'set' && !job.o.big) yield* sortInSteps(elems, byInteger);
   }
   // Positions into elems are sorted, not objects: a million small objects would cost the young
   // generation's collector pauses of their own.
@@ -187,10 +190,8 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
       const text = job.store ? byBytes : byCString;
       const sign = desc ? -1 : 1;
       yield* sortInSteps(order, (i, j) => sign * text(elems[i] as string, elems[j] as string));
-    } else if (!job.o.big) {
-      // Unsorted, a set comes in its own order, DESC or not: an intset's is ascending.
-      yield* sortInSteps(order, (i, j) => byInteger(elems[i] as string, elems[j] as string));
     }
+    // Otherwise unsorted, a set comes in its own order, DESC or not.
   } else if (desc) {
     // Unsorted, a list or sorted set comes in its own order, reversed by DESC.
     order.reverse();
