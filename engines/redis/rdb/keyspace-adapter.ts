@@ -138,9 +138,33 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
 const HOLD_LIMIT_MS = 60_000;
 
 /**
+ * Holds the writes of `engine` and of the primaries it follows on this thread (as under CLIENT PAUSE
+ * WRITE) until the returned release runs. A replica on this thread holds its primary's very value
+ * objects (replication-share.ts), and before that it replayed each write on its own copy as it came:
+ * either way the primary's writes change the replica's value, so the primary waits too.
+ */
+function holdWrites(engine: Engine): () => void {
+  const held: [Engine, NonNullable<Engine['pause']>][] = [];
+  for (let e: Engine | null = engine; e !== null && held.every(([h]) => h !== e); e = e.replication.primary) {
+    if (e.pause !== null) continue;
+    const hold = { until: e.clock.now() + HOLD_LIMIT_MS, writesOnly: true };
+    e.pause = hold;
+    held.push([e, hold]);
+  }
+  return () => {
+    for (const [e, hold] of held) {
+      if (e.pause !== hold) continue;
+      e.pause = null;
+      // Writes that waited run once the writer's turn is over.
+      setImmediate(() => e.pause === null && e.unpause());
+    }
+  };
+}
+
+/**
  * snapshotEntries with a step point (undefined) every few elements of a big value, for a writer in slices.
- * While a value spans steps the node's writes wait (as under CLIENT PAUSE WRITE), so the copy is of one
- * instant; writes a replica applies from its primary do not wait.
+ * While a value spans steps the writes of the node and of its primary wait (holdWrites), so the copy is
+ * of one instant.
  */
 export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefined, void, undefined> {
   const now = engine.clock.now();
@@ -154,20 +178,14 @@ export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefi
       const converting = valueToRdbSteps(o);
       let r = converting.next();
       if (r.done !== true) {
-        const before = engine.pause;
-        const hold = before ?? { until: engine.clock.now() + HOLD_LIMIT_MS, writesOnly: true };
-        engine.pause = hold;
+        const release = holdWrites(engine);
         try {
           while (r.done !== true) {
             yield undefined;
             r = converting.next();
           }
         } finally {
-          if (engine.pause === hold && before === null) {
-            engine.pause = null;
-            // Writes that waited run once the writer's turn is over.
-            setImmediate(() => engine.pause === null && engine.unpause());
-          }
+          release();
         }
       }
       const e: RdbEntry = { db: db.id, key: buf(key), value: r.value };
