@@ -156,6 +156,30 @@ cases.push({
     poll();
   }),
 });
+cases.push({
+  name: 'LRANGE 0 -1 of 1M to a slow reader',
+  fill: (s) => big(s, 'list'),
+  cmd: [],
+  run: async (s) => {
+    const sock = net.connect(s.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    sock.pause();
+    sock.write(resp(['LRANGE', 'big', '0', '-1']) + resp(['PING']));
+    // The reader takes nothing for two seconds, then drains the reply slowly.
+    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise<void>((resolve) => {
+      let tail = '';
+      sock.on('data', (d: Buffer) => {
+        tail = (tail + d.subarray(-7).toString('latin1')).slice(-7);
+        if (tail === '+PONG\r\n') resolve();
+        sock.pause();
+        setTimeout(() => sock.resume(), 1);
+      });
+      sock.resume();
+    });
+    sock.destroy();
+  },
+});
 cases.push({ name: 'replica full sync 1M keys', fill: (s) => big(s, 'keys'), cmd: [], run: async (s) => replicaOf(s) });
 cases.push(
   { name: 'OBJECT ENCODING hash', fill: (s) => big(s, 'hash'), cmd: ['OBJECT', 'ENCODING', 'big'] },
