@@ -82,6 +82,8 @@ function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null;
   return { s, g, mkstream, entriesRead };
 }
 
+// Consumer groups are no change to the key for redis-server 7.0: its group commands (and XSETID)
+// count as writes but signal no modified key, so WATCH holds and tracking clients hear nothing.
 function xgroupCreate(c: Client, a: string[]): void {
   const { s: existing, entriesRead } = xgroupPrelude(c, a, 'create');
   const key = a[2] as string;
@@ -93,7 +95,7 @@ function xgroupCreate(c: Client, a: string[]): void {
     fail('BUSYGROUP Consumer Group name already exists');
   }
   s.groups.set(name, { name, lastId: id, entriesRead, pending: new Map(), consumers: new Map() });
-  c.db.modified(key);
+  c.db.modified(key, true);
   c.w.ok();
 }
 
@@ -103,7 +105,7 @@ function xgroupSetId(c: Client, a: string[]): void {
   const group = g as ConsumerGroup;
   group.lastId = id;
   group.entriesRead = entriesRead;
-  c.db.modified(a[2] as string);
+  c.db.modified(a[2] as string, true);
   c.w.ok();
 }
 
@@ -112,14 +114,15 @@ function xgroupDestroy(c: Client, a: string[]): void {
   if (g === null) return c.w.int(0);
   (s as Stream).groups.delete(g.name);
   // Readers blocked on the group are woken to get -NOGROUP.
-  c.db.modified(a[2] as string);
+  c.db.modified(a[2] as string, true);
+  c.db.wakeBlocked(a[2] as string);
   c.w.int(1);
 }
 
 function xgroupCreateConsumer(c: Client, a: string[]): void {
   const { g } = xgroupPrelude(c, a, 'createconsumer');
   const created = createConsumer(c, a[2] as string, g as ConsumerGroup, a[4] as string, c.engine.clock.now());
-  if (created !== null) c.db.modified(a[2] as string);
+  if (created !== null) c.db.modified(a[2] as string, true);
   c.w.int(created ? 1 : 0);
 }
 
@@ -131,7 +134,7 @@ function xgroupDelConsumer(c: Client, a: string[]): void {
   const pending = cons.pending.size;
   for (const k of cons.pending.keys()) group.pending.delete(k);
   group.consumers.delete(cons.name);
-  c.db.modified(a[2] as string);
+  c.db.modified(a[2] as string, true);
   c.w.int(pending);
 }
 
@@ -188,7 +191,7 @@ export function xack(c: Client, a: string[]): void {
     g.consumers.get(p.consumer)?.pending.delete(key);
     n++;
   }
-  if (n > 0) c.db.modified(a[1] as string);
+  if (n > 0) c.db.modified(a[1] as string, true);
   c.w.int(n);
 }
 
@@ -357,7 +360,7 @@ export function xclaim(c: Client, a: string[]): void {
     changed = true;
     replies.push(justId ? () => c.w.bulk(pkey) : () => writeEntry(c, entry));
   }
-  if (changed) c.db.modified(key);
+  if (changed) c.db.modified(key, true);
   c.w.array(replies.length);
   for (const r of replies) r();
 }
@@ -413,7 +416,7 @@ export function xautoclaim(c: Client, a: string[]): void {
     claimed.push(justId ? () => c.w.bulk(idText(id)) : () => writeEntry(c, entry));
   }
   const next = pel[i];
-  if (changed) c.db.modified(key);
+  if (changed) c.db.modified(key, true);
   c.w.array(3);
   c.w.bulk(next === undefined ? '0-0' : idText(next.id));
   c.w.array(claimed.length);

@@ -181,7 +181,8 @@ function xsetid(c: Client, a: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (!isZeroId(maxDel)) s.maxDeletedId = maxDel;
-  c.db.modified(a[1] as string);
+  // As redis-server 7.0's XSETID: a write that signals no modified key (WATCH holds).
+  c.db.modified(a[1] as string, true);
   c.w.ok();
 }
 

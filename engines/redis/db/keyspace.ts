@@ -216,6 +216,12 @@ export class Database {
     this.ks.signal(this, key, expired);
   }
 
+  /** Wakes the clients blocked on `key` to look at it again (Redis's signalKeyAsReady). */
+  wakeBlocked(key: string): void {
+    const k = `${this.id}\0${key}`;
+    if (this.ks.blockedOn.has(k)) this.ks.ready.add(k);
+  }
+
   /** Call after changing a value in place: drops emptied collections, refreshes memory, signals (`unseen`: see KeySpace.signal). */
   modified(key: string, unseen = false): void {
     const i = this.dict.index(key);
@@ -358,8 +364,8 @@ export class Keyspace {
 
   /**
    * `byServer`: the change is the server's own (expiry, eviction), not the running command's.
-   * `unseen`: only the representation changed (PFDEBUG's conversion to dense): dirty and replicated,
-   * but no signalModifiedKey, so no watcher, tracking client or blocked client hears of it.
+   * `unseen`: a change Redis makes without signalModifiedKey (PFDEBUG's conversion to dense, consumer
+   * groups): dirty and replicated, but no watcher, tracking client or blocked client hears of it.
    */
   signal(db: Database, key: string, byServer = false, unseen = false): void {
     this.stats.dirty++;

@@ -161,6 +161,18 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     expect(a).toBe(b);
   });
 
+  it('consumer group commands and XSETID leave WATCH holding and tracking clients uninformed; XADD does not', async () => {
+    const lines: string[] = [];
+    for (const cmd of ['XGROUP CREATECONSUMER x g c2', 'XACK x g 1-1', 'XCLAIM x g c4 0 1-1', 'XAUTOCLAIM x g c5 0 0', 'XGROUP SETID x g 0', 'XGROUP DELCONSUMER x g c', 'XGROUP CREATE x g2 0', 'XGROUP DESTROY x g', 'XSETID x 5-5', 'XADD x 3-1 f v']) {
+      lines.push('DEL x', 'XADD x 1-1 f v', 'XADD x 2-1 f v', 'XGROUP CREATE x g 0', 'XREADGROUP GROUP g c COUNT 1 STREAMS x >', 'WATCH x', cmd, 'MULTI', 'PING', 'EXEC');
+    }
+    lines.push('DEL nk', 'WATCH nk', 'XGROUP CREATE nk g $ MKSTREAM', 'MULTI', 'PING', 'EXEC');
+    await sameReplies(lines.join('\n'));
+    const tracked = script('XADD x 1-1 f v\nXGROUP CREATE x g 0\nCLIENT TRACKING on\nXLEN x\nXGROUP CREATECONSUMER x g c\nXGROUP SETID x g 0\nXREADGROUP GROUP g c STREAMS x >\nXACK x g 1-1\nXSETID x 9-9\nXGROUP DESTROY x g\nPING\nXADD x 10-1 f v\nPING');
+    const [a, b] = await Promise.all([repliesWithPushes(pair.ours.port, tracked), repliesWithPushes(pair.real.port, tracked)]);
+    expect(a).toEqual(b);
+  });
+
   it('ACL SETUSER takes an empty rule as no rule; GETUSER and LIST name the same rules (single commands in hash order there, so compared as the fuzzer does)', async () => {
     const cmds = script('ACL SETUSER u6 ""\nACL SETUSER u6 "" on ""\nACL SETUSER u7 -@all +@read -keys -sort_ro -get -zrange (+get ~a* -@all +@read -keys -xread) ""\nACL GETUSER u6\nACL GETUSER u7\nACL LIST\nACL DELUSER u6 u7');
     const [a, b] = await Promise.all([normalized(pair.ours.port, cmds), normalized(pair.real.port, cmds)]);
