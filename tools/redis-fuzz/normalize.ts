@@ -1,6 +1,7 @@
 // What may legitimately differ between two correct servers is rewritten before replies are
 // compared: random picks become sizes, hash-ordered collections become sorted sets, clocks and ids
 // become placeholders. Everything else is compared byte for byte.
+import { LIST_KEYS } from './families.ts';
 import { render, type Frame } from './reply.ts';
 
 const upper = (s: string | undefined): string => (s ?? '').toUpperCase();
@@ -107,6 +108,7 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
     if (t === 2 || t === 4) return token(`<dict dump type ${t} of ${f.text.length} bytes>`);
   }
   if ((name === 'EVAL' || name === 'EVAL_RO') && /SMEMBERS|HGETALL/.test(cmd[1] ?? '')) return sorted(f);
+  if ((name === 'SORT' || name === 'SORT_RO') && f.items && sortFollowsDict(cmd)) return sorted(f);
   if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
   if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
   return f;
@@ -127,6 +129,25 @@ function aclRules(text: string): string {
     }
   }
   return [...out, ...run.sort()].join(' ');
+}
+
+/**
+ * Whether SORT's reply order can hang on the order it read the elements in: equal weights (ALPHA BY
+ * a pattern keeps them as read) or no sorting at all (BY a constant). A set or sorted set is read in
+ * its dict's order, which a seed drawn at start-up decides; only a list's order is its own.
+ */
+function sortFollowsDict(cmd: readonly string[]): boolean {
+  if (LIST_KEYS.includes(cmd[1] ?? '')) return false;
+  let alpha = false;
+  let by: string | null = null;
+  for (let i = 2; i < cmd.length; i++) {
+    const w = upper(cmd[i]);
+    if (w === 'ALPHA') alpha = true;
+    else if (w === 'BY') by = cmd[++i] ?? null;
+    else if (w === 'LIMIT') i += 2;
+    else if (w === 'GET' || w === 'STORE') i++;
+  }
+  return by !== null && (alpha || !by.includes('*'));
 }
 
 /** ACL LIST lines: the user's own rules, and each selector's in parentheses. */
