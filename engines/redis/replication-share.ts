@@ -14,6 +14,8 @@ import { viewOf } from './db/keydict.ts';
 import { DB_COUNT, type Database } from './db/keyspace.ts';
 import type { RObj } from './db/objects.ts';
 import type { Engine } from './engine.ts';
+import { holdWrites } from './hold-writes.ts';
+import { drainSliced, eachInSteps, runSteps, SLICE_MS, type Steps } from '../slices.ts';
 
 /**
  * Brings `key` of a replica's database to the primary's, sharing the value: the key's own signals
@@ -57,14 +59,38 @@ export function unshareKey(primary: Engine, replica: Engine, dbIndex: number, ke
 
 /** unshareKey for every key `replica` has. */
 export function unshareAll(primary: Engine, replica: Engine): void {
+  runSteps(unshareSteps(primary, replica));
+}
+
+/**
+ * unshareAll for a replica leaving its primary (promoted, or detached), spread over slices: copying a
+ * big dataset's objects in one turn would stall every node. Until the last copy both nodes' writes
+ * wait, as a failover pauses the old primary's writes anyway; what fits one slice is done at once.
+ */
+export function unshareAllSliced(primary: Engine, replica: Engine): void {
+  const work = unshareSteps(primary, replica);
+  const end = performance.now() + SLICE_MS;
+  do {
+    if (work.next().done === true) return;
+  } while (performance.now() < end);
+  const release = holdWrites([primary, replica]);
+  void drainSliced(work, () => undefined).finally(release);
+}
+
+/**
+ * The copies, a step every few keys. Keys are read from the live table (a Map: safe while keys come
+ * and go between slices); a key whose object is no longer the primary's (deleted, rewritten, or the
+ * replica took another primary's data meanwhile) is left as it is.
+ */
+function* unshareSteps(primary: Engine, replica: Engine): Steps<void> {
   for (let d = 0; d < DB_COUNT; d++) {
     const src = primary.ks.dbs[d];
     const dst = replica.ks.dbs[d];
     if (src === undefined || dst === undefined || dst.size === 0) continue;
-    for (const key of [...dst.dict.keys()]) {
+    yield* eachInSteps(dst.dict.keys(), (key) => {
       const raw = src.dict.getRaw(key);
       if (raw !== undefined && typeof raw !== 'string' && dst.dict.getRaw(key) === raw) replace(replica, d, key, raw, copyOf(raw));
-    }
+    });
   }
 }
 

@@ -19,7 +19,7 @@ import { idText } from './types/stream.ts';
 import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './replication-link.ts';
 import { keyItem, PortReplica, type StreamItem } from './replication-port.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
-import { mirrorKey, unshareAll, unshareKey, valueFor } from './replication-share.ts';
+import { mirrorKey, unshareAll, unshareAllSliced, unshareKey, valueFor } from './replication-share.ts';
 import { SLICE_MS } from '../slices.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
@@ -168,7 +168,7 @@ export class Replication {
     this.syncing.delete(replica);
     this.held.delete(replica);
     this.apart.delete(replica);
-    if (!following) unshareAll(this.engine, replica);
+    if (!following) unshareAllSliced(this.engine, replica);
     this.hook();
   }
 

@@ -10,6 +10,7 @@ import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
 import type { RdbWriteVersion } from './format.ts';
+import { holdWrites, withPrimaries } from '../hold-writes.ts';
 import { eachInSteps, mapInSteps, runSteps, type Steps } from '../../slices.ts';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -134,36 +135,9 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
   for (const e of snapshotEntrySteps(engine)) if (e !== undefined) yield e;
 }
 
-/** Longest a snapshot holds a node's writes while it copies one value, should its consumer stop midway. */
-const HOLD_LIMIT_MS = 60_000;
-
-/**
- * Holds the writes of `engine` and of the primaries it follows on this thread (as under CLIENT PAUSE
- * WRITE) until the returned release runs. A replica on this thread holds its primary's very value
- * objects (replication-share.ts), and before that it replayed each write on its own copy as it came:
- * either way the primary's writes change the replica's value, so the primary waits too.
- */
-function holdWrites(engine: Engine): () => void {
-  const held: [Engine, NonNullable<Engine['pause']>][] = [];
-  for (let e: Engine | null = engine; e !== null && held.every(([h]) => h !== e); e = e.replication.primary) {
-    if (e.pause !== null) continue;
-    const hold = { until: e.clock.now() + HOLD_LIMIT_MS, writesOnly: true };
-    e.pause = hold;
-    held.push([e, hold]);
-  }
-  return () => {
-    for (const [e, hold] of held) {
-      if (e.pause !== hold) continue;
-      e.pause = null;
-      // Writes that waited run once the writer's turn is over.
-      setImmediate(() => e.pause === null && e.unpause());
-    }
-  };
-}
-
 /**
  * snapshotEntries with a step point (undefined) every few elements of a big value, for a writer in slices.
- * While a value spans steps the writes of the node and of its primary wait (holdWrites), so the copy is
+ * While a value spans steps the writes of the node and of the primaries it follows wait, so the copy is
  * of one instant.
  */
 export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefined, void, undefined> {
@@ -178,7 +152,8 @@ export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefi
       const converting = valueToRdbSteps(o);
       let r = converting.next();
       if (r.done !== true) {
-        const release = holdWrites(engine);
+        // The primary's writes change a replica's value too (replication-share.ts).
+        const release = holdWrites(withPrimaries(engine));
         try {
           while (r.done !== true) {
             yield undefined;
