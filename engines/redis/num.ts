@@ -42,6 +42,13 @@ export function parseIntArg(s: string, err: string = E.NOT_INT): number {
   return v;
 }
 
+/** Redis's getIntFromObjectOrReply: an int64, then the int range; `err` (when given) replaces both texts. */
+export function parseInt32Arg(s: string, err?: string): number {
+  const v = parseIntArg(s, err);
+  if (v < -2147483648 || v > 2147483647) fail(err ?? 'ERR value is out of range, value must between -2147483648 and 2147483647');
+  return v;
+}
+
 /** Redis's getRangeLongFromObjectOrReply with its own message: one text for "not a number" and "out of range". */
 export function parseRangeIntArg(s: string, min: number, max: number, err: string): number {
   const v = toInt(s);

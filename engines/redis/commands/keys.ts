@@ -14,7 +14,7 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
 import { runSliced } from '../sliced.ts';
-import { I64_MAX, I64_MIN, parseI64Arg, parseIntArg } from '../num.ts';
+import { I64_MAX, I64_MIN, parseI64Arg, parseInt32Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
 
 function del(c: Client, a: string[]): void {
@@ -205,7 +205,7 @@ export const keyCommands = defineGroup('keyspace', [
       for (let i = 3; i < a.length; i++) {
         if (is(a[i], 'replace')) replace = true;
         else if (is(a[i], 'db') && i + 1 < a.length) {
-          dbIndex = parseIntArg(a[++i] as string);
+          dbIndex = parseInt32Arg(a[++i] as string);
           if (dbIndex < 0 || dbIndex >= c.engine.ks.dbs.length) fail(E.DB_INDEX);
         } else fail(E.SYNTAX);
       }
@@ -411,7 +411,7 @@ function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<voi
 }
 
 export function toDbIndex(s: string): number {
-  const idx = parseIntArg(s);
+  const idx = parseInt32Arg(s);
   if (idx < 0 || idx >= 16) fail(E.DB_INDEX);
   return idx;
 }

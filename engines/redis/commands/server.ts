@@ -12,7 +12,7 @@ import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
-import { parseIntArg } from '../num.ts';
+import { parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
 import { is, writeHelp } from './util.ts';
 
@@ -150,8 +150,8 @@ export const serverCommands = defineGroup('server', [
     flags: ['write', 'fast'],
     acl: ['@keyspace', '@dangerous'],
     handler: (c, a) => {
-      const x = parseIntArg(a[1] as string, 'ERR invalid first DB index');
-      const y = parseIntArg(a[2] as string, 'ERR invalid second DB index');
+      const x = parseInt32Arg(a[1] as string, 'ERR invalid first DB index');
+      const y = parseInt32Arg(a[2] as string, 'ERR invalid second DB index');
       if (x < 0 || x >= 16 || y < 0 || y >= 16) fail(E.DB_INDEX);
       if (x !== y) c.engine.ks.swap(x, y);
       c.w.ok();
