@@ -3,7 +3,7 @@
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { DEFAULT_ENCODING_THRESHOLDS, newHash, newList, newSet, newString, newZSet, updateEncoding, type EncodingThresholds as LiveThresholds, type RObj } from '../db/objects.ts';
-import { Stream, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamEntry, type StreamId } from '../types/stream.ts';
+import { Stream, cmpId, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamEntry, type StreamId } from '../types/stream.ts';
 import type { RdbEntry, RdbStream, RdbStreamEntry, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { defaultAux } from './entries.ts';
@@ -12,6 +12,8 @@ import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts
 import type { RdbWriteVersion } from './format.ts';
 import { holdWrites, withPrimaries } from '../hold-writes.ts';
 import { eachInSteps, mapInSteps, runSteps, type Steps } from '../../slices.ts';
+import { byName } from '../commands/stream-groups.ts';
+import { sortInSteps } from '../sort-in-steps.ts';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'latin1');
 // IDs are copied so a materialised snapshot shares nothing mutable with the live keyspace.
@@ -45,14 +47,18 @@ function* streamToRdb(s: Stream): Steps<RdbStream> {
           1,
         );
   if (entries.length !== s.entries.length) entries = yield* mapInSteps(s.entries, entryToRdb);
+  // Groups, consumers and pending entries are radix trees in redis-server, saved in key order: names
+  // by their bytes, pending entries by id.
   const groups: RdbStream['groups'] = [];
-  for (const g of s.groups.values()) {
+  for (const g of byName(s.groups)) {
+    const pel = [...g.pending.values()];
+    yield* sortInSteps(pel, (x, y) => cmpId(x.id, y.id));
     groups.push({
       name: buf(g.name),
       lastId: id(g.lastId),
       entriesRead: g.entriesRead,
-      pending: yield* mapInSteps(g.pending.values(), (p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
-      consumers: yield* mapInSteps(g.consumers.values(), (c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
+      pending: yield* mapInSteps(pel, (p) => ({ id: id(p.id), deliveryTimeMs: p.deliveredAt, deliveryCount: p.deliveries, consumer: buf(p.consumer) })),
+      consumers: yield* mapInSteps(byName(g.consumers), (c) => ({ name: buf(c.name), seenTimeMs: c.seenAt, activeTimeMs: c.activeAt })),
     });
   }
   return {
