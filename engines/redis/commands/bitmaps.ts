@@ -105,12 +105,13 @@ function bitpos(c: Client, a: string[]): void {
   let end = -1;
   const endGiven = a.length >= 5;
   let bitMode = false;
+  // redis-server 7.0 reads start, then the unit, then end.
   if (a.length >= 4) start = parseIntArg(a[3] as string);
-  if (a.length >= 5) end = parseIntArg(a[4] as string);
   if (a.length === 6) {
     if (is(a[5], 'bit')) bitMode = true;
     else if (!is(a[5], 'byte')) fail(E.SYNTAX);
   }
+  if (a.length >= 5) end = parseIntArg(a[4] as string);
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(-1);
   const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];

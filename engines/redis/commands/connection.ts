@@ -25,8 +25,8 @@ function hello(c: Client, a: string[]): void {
   let proto = c.w.proto;
   let i = 1;
   if (a.length > 1) {
-    const v = /^-?[0-9]+$/.test(a[1] as string) ? Number(a[1]) : NaN;
-    if (Number.isNaN(v)) fail('ERR Protocol version is not an integer or out of range');
+    // Read as a long long (redis-server's string2ll: no leading zeros, no overflow).
+    const v = parseIntArg(a[1] as string, 'ERR Protocol version is not an integer or out of range');
     if (v !== 2 && v !== 3) fail('NOPROTO unsupported protocol version');
     proto = v;
     i = 2;

@@ -175,6 +175,10 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     expect(a).toEqual(b);
   });
 
+  it('HELLO reads its version as a long long; BITPOS reads its unit before its end', async () => {
+    await sameReplies('HELLO 99999999999999999999\nHELLO 02\nHELLO -0\nHELLO 9223372036854775807\nHELLO x\nHELLO 4\nSET s2 abc\nBITPOS s2 1 -2 1.0 1\nBITPOS s2 1 0 1.0 BIT\nBITPOS s2 1 0 1.0\nBITCOUNT s2 0 1.0 x\nBITPOS s2 1 0 -1 bit');
+  });
+
   it('database indexes are read as ints first: past the int range the text says so (SWAPDB keeps its own)', async () => {
     await sameReplies('SELECT 2147483648\nSELECT -2147483649\nSELECT x\nSELECT 16\nSET k v\nMOVE k 2147483648\nMOVE k 16\nSWAPDB 2147483648 0\nSWAPDB 0 -2147483649\nSWAPDB 0 16\nCOPY k k2 DB 2147483648\nCOPY k k2 DB 16');
   });
