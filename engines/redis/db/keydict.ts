@@ -173,6 +173,8 @@ export class KeyDict {
 
   /** Adds a key that is not present; returns its slot, with fresh metadata. */
   add(key: string, value: Stored): number {
+    // A step first: run after appending, it could move the new slot down before the caller uses it.
+    if (this.moving !== null) this.compactStep();
     const i = this.keyAt.length;
     if (i === this.lru.length) this.grow(i * 2);
     this.keyAt.push(key);
@@ -184,7 +186,6 @@ export class KeyDict {
       this.lfuTime[i] = 0;
     }
     this.map.set(key, i);
-    if (this.moving !== null) this.compactStep();
     return i;
   }
 

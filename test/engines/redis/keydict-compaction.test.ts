@@ -66,4 +66,20 @@ describe('KeyDict compaction in steps', () => {
     // A whole compaction of the table took 150 ms at rest and more under load; a step is microseconds.
     expect(worst).toBeLessThan(50);
   }, 60_000);
+  it('the slot add() returns holds the key it added, also when that add ends a compaction', () => {
+    // Callers use the slot at once (metadata, memory): a compaction step run after appending could move
+    // the new slot down and truncate past it (a SET after a shard dropped its moved keys threw).
+    for (const n of [300, 1000, 5000]) {
+      const d = new KeyDict();
+      for (let i = 0; i < n; i++) d.add(`old:${i}`, 'x');
+      // Just past half the slots empty: a compaction starts, and the adds below carry it to its end.
+      for (let i = 0; i <= n / 2; i++) d.delete(`old:${i}`);
+      for (let i = 0; i < n; i++) {
+        const value = `v${i}`;
+        const slot = d.add(`new:${i}`, value);
+        expect(d.raw(slot), `n=${n}, add ${i}`).toBe(value);
+      }
+      expect(d.size).toBe(n + n / 2 - 1);
+    }
+  });
 });
