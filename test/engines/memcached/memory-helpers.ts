@@ -72,6 +72,17 @@ export async function survivors(t: Target, keys: string[]): Promise<string> {
     .join('');
 }
 
+/**
+ * Positions where two survivors strings differ. Which item of a class goes first can hang on where
+ * memcached's maintainer thread had moved items between HOT and COLD when the class ran out of chunks:
+ * under load it runs later, and one item more or less has aged out of HOT.
+ */
+export function differences(a: string, b: string): number {
+  let n = Math.abs(a.length - b.length);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
 export function keys(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 }
