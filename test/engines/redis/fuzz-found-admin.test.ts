@@ -41,11 +41,14 @@ describe.skipIf(!available)('admin-command differences found by the random diffe
   });
 
   it('names in unknown-command, NOGROUP, LATENCY GRAPH and CONFIG SET errors end at a NUL byte, as %s prints them', async () => {
-    await sameReplies('a\\0b x\nGET\\0 x\nfoo "a\\0b" c\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXINFO CONSUMERS s "g\\0h"\nXGROUP CREATECONSUMER s "x\\0" c\nXGROUP SETID s "x\\0" 0\nXGROUP DELCONSUMER s "x\\0" c\nLATENCY GRAPH "a\\0b"\nCONFIG SET "a\\0b" 1');
+    // No known name followed by a NUL ('GET\\0'): redis-server's command table compares names with
+    // strcasecmp but hashes every byte with a per-start random seed, so it finds GET there about once
+    // in 256 starts (a fresh-clone run met one) and reports an unknown command otherwise.
+    await sameReplies('a\\0b x\nfoo "a\\0b" c\nXADD s 1-1 f v\nXGROUP CREATE s g 0\nXINFO CONSUMERS s "g\\0h"\nXGROUP CREATECONSUMER s "x\\0" c\nXGROUP SETID s "x\\0" 0\nXGROUP DELCONSUMER s "x\\0" c\nLATENCY GRAPH "a\\0b"\nCONFIG SET "a\\0b" 1');
   });
 
   it('ACL rules, categories, DRYRUN names and CLIENT KILL USER read and print names as C strings (up to a NUL)', async () => {
-    await sameReplies('ACL SETUSER u "a\\0b"\nACL CAT "a\\0b"\nACL DRYRUN "a\\0b" get x\nACL DRYRUN default "get\\0" x\nACL SETUSER u1 "+get\\0x"\nACL SETUSER u1 "+@a\\0x"\nACL SETUSER u1 "+client|id\\0x" "-@geo\\0x"\nACL DRYRUN u1 get k\nACL DRYRUN u1 client id\nACL DRYRUN u1 geoadd k 0 0 m\nACL DELUSER u u1\nCLIENT KILL USER "a\\0"');
+    await sameReplies('ACL SETUSER u "a\\0b"\nACL CAT "a\\0b"\nACL DRYRUN "a\\0b" get x\nACL SETUSER u1 "+get\\0x"\nACL SETUSER u1 "+@a\\0x"\nACL SETUSER u1 "+client|id\\0x" "-@geo\\0x"\nACL DRYRUN u1 get k\nACL DRYRUN u1 client id\nACL DRYRUN u1 geoadd k 0 0 m\nACL DELUSER u u1\nCLIENT KILL USER "a\\0"');
   });
 
   it('FUNCTION LIST and FUNCTION LOAD print an unknown argument up to its NUL; FUNCTION LIST keeps a trailing CR/LF as spaces', async () => {
