@@ -108,6 +108,13 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     }
     e.unblock(c);
     settle(c, args === undefined ? reply : () => asWrite(c, args, reply));
+    // The last slice may be the one that passes the limit (how much each slice writes depends on the
+    // machine's load): redis-server checks once the reply is whole.
+    if (!c.closed && overOutputLimit(c, c.w.mark - from)) {
+      e.closeClient(c, true);
+      release();
+      return;
+    }
     // The reply goes out before those of the clients the release lets run.
     e.queueFlush(c);
     release();
