@@ -1,6 +1,8 @@
 // What the Redis benchmarks share: free ports, child processes started and awaited, our bare node
 // and real redis-server (alone or with replicas) side by side, and redis-benchmark's CSV read back.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +69,9 @@ export async function startOurNode(): Promise<{ port: number; child: ChildProces
 /** Real redis-server without persistence, optionally following a primary on `replicaOf`. */
 export async function startRealNode(replicaOf?: number): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  // A replica writes the RDB of its full sync into its directory whatever --save says: not into the checkout.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
   const child = await startProcess('redis-server', args, 'Ready to accept connections');
   return { port, child };
