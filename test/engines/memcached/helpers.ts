@@ -170,7 +170,11 @@ export async function exchange(
 
 /** Text script + trailing `mn` sentinel: complete when the reply ends in MN. */
 export async function textExchange(port: number, script: string | Buffer, timeoutMs = 1500, bytewise = false): Promise<Exchange> {
-  const data = Buffer.concat([typeof script === 'string' ? Buffer.from(script, 'latin1') : script, Buffer.from('mn\r\n')]);
+  const body = typeof script === 'string' ? Buffer.from(script, 'latin1') : script;
+  // A script whose last line is unfinished would swallow the sentinel into it ('ma k1 vmn'): the wait
+  // then ended at an earlier mn of the script's own, before all replies had come, whenever they came late.
+  const end = body.length === 0 || body[body.length - 1] === 0x0a ? 'mn\r\n' : '\r\nmn\r\n';
+  const data = Buffer.concat([body, Buffer.from(end)]);
   // The sentinel is the final MN only: a script may contain its own mn, whose reply must not end the wait.
   const sentinels = countMn(data);
   return exchange(port, data, (b) => countReplies(b, 'MN\r\n') >= sentinels && b.subarray(b.length - 4).toString() === 'MN\r\n', timeoutMs, bytewise);
