@@ -15,7 +15,7 @@ import { DB_COUNT, type Database } from './db/keyspace.ts';
 import type { RObj } from './db/objects.ts';
 import type { Engine } from './engine.ts';
 import { holdWrites } from './hold-writes.ts';
-import { drainSliced, eachInSteps, runSteps, SLICE_MS, type Steps } from '../slices.ts';
+import { drainSliced, eachInSteps, runSteps, slice, type Steps } from '../slices.ts';
 
 /**
  * Brings `key` of a replica's database to the primary's, sharing the value: the key's own signals
@@ -69,10 +69,7 @@ export function unshareAll(primary: Engine, replica: Engine): void {
  */
 export function unshareAllSliced(primary: Engine, replica: Engine): void {
   const work = unshareSteps(primary, replica);
-  const end = performance.now() + SLICE_MS;
-  do {
-    if (work.next().done === true) return;
-  } while (performance.now() < end);
+  if (slice(work)) return;
   const release = holdWrites([primary, replica]);
   void drainSliced(work, () => undefined).finally(release);
 }

@@ -7,17 +7,7 @@ import type { Client } from './client.ts';
 import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
 import { overOutputLimit } from './output-limit.ts';
-import { SLICE_MS } from '../slices.ts';
-
-/** Runs `work` for at most SLICE_MS; true once it is finished. */
-function slice(work: Iterator<unknown>): boolean {
-  const end = performance.now() + SLICE_MS;
-  for (let n = 0; ; n++) {
-    if (work.next().done === true) return true;
-    // Reading the clock every step would cost as much as a small step.
-    if ((n & 63) === 63 && performance.now() >= end) return false;
-  }
-}
+import { slice } from '../slices.ts';
 
 /**
  * A write whose slices outlived its handler applies its result after dispatch's `call` returned, so it
