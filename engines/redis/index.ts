@@ -110,7 +110,8 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
   const engine = new Engine({
     clock: internals.clock ?? systemClock,
     mode: options.mode ?? 'bare',
-    version: options.version ?? '7.1.0',
+    // A bare engine is judged against redis-server 7.0.15; nodes report the engine version they were created with.
+    version: options.version ?? ((options.mode ?? 'bare') === 'node' ? '7.1.0' : '7.0.15'),
     serverName: options.serverName,
     maxmemory: options.maxmemory,
     // A bare engine starts as redis-server does; ElastiCache nodes with ElastiCache's default policy.

@@ -8,7 +8,7 @@ const PROBE_USER = 'elasticache-local-rule-check';
 
 /** Why ACL SETUSER would refuse these rules (its error text without the ERR prefix), or null. */
 export function aclRulesError(rules: readonly string[]): string | null {
-  scratch ??= new Engine({ clock: systemClock, mode: 'bare', version: '7.1.0' }).acl;
+  scratch ??= new Engine({ clock: systemClock, mode: 'bare', version: '7.0.15' }).acl;
   try {
     scratch.setUser(PROBE_USER, ['reset', ...rules]);
     return null;

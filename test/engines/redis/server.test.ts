@@ -160,7 +160,7 @@ describe('protocol and limits', () => {
   it('speaks RESP3 after HELLO 3', async () => {
     const c = await connect(s.port);
     const hello = await c.call('HELLO', '3');
-    expect(hello.startsWith('%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.1.0\r\n$5\r\nproto\r\n:3\r\n')).toBe(true);
+    expect(hello.startsWith('%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n')).toBe(true);
     await c.call('HSET', 'r3', 'f', 'v');
     expect(await c.call('HGETALL', 'r3')).toBe('%1\r\n$1\r\nf\r\n$1\r\nv\r\n');
     expect(await c.call('GET', 'nothing')).toBe('_\r\n');
