@@ -99,6 +99,8 @@ export class Engine {
   totalErrors = 0;
   /** Inside EXEC, blocked clients are served only once the whole transaction ran. */
   execDepth = 0;
+  /** While an EXEC runs, a number no other EXEC in the process has (StrObj.held); 0 otherwise. */
+  execArguments = 0;
   slowlog: SlowlogEntry[] = [];
   readonly latency = new LatencyMonitor();
   private slowlogNextId = 0;
@@ -335,6 +337,13 @@ export class Engine {
     return def !== undefined && (def.isWrite || (def.name === 'exec' && c.multi !== null));
   }
 
+  /** As redis-server's blockPostponeClient: the held command is looked up (CLIENT LIST's cmd) and the client counts as blocked. */
+  private postpone(c: Client, args: string[]): void {
+    c.postponed = true;
+    const def = this.lookup(args[0] as string);
+    if (def !== undefined) c.lastCommand = def.fullName;
+  }
+
   /** End time of the last command (see dispatch.call). */
   cmdClock = 0;
 
@@ -346,8 +355,12 @@ export class Engine {
     while (i < q.length) {
       if (c.blocked !== null || c.closing || c.closed) break;
       const args = q[i] as string[];
-      if (this.pause !== null && this.isPaused(c, args)) break;
+      if (this.pause !== null && this.isPaused(c, args)) {
+        this.postpone(c, args);
+        break;
+      }
       if (this.scripting.running !== null && this.scripting.holds(c)) break;
+      c.postponed = false;
       i++;
       c.running = args;
       const from = limited ? c.w.mark : 0;
@@ -567,7 +580,7 @@ export class Engine {
 
   get blockedClientCount(): number {
     let n = 0;
-    for (const c of this.clients.values()) if (c.blocked !== null) n++;
+    for (const c of this.clients.values()) if (c.blocked !== null || c.postponed) n++;
     return n;
   }
 

@@ -267,6 +267,10 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
     const dirty = stats.dirty;
     store(c, key, buf);
     stats.dirty = dirty;
+  } else if (writes && cur !== null) {
+    // Write ops make redis-server take its own raw copy of the string first, change or not.
+    const o = c.db.get(key, 'string', false);
+    if (o !== null) o.enc = 'raw';
   }
   c.w.array(replies.length);
   for (const r of replies) {

@@ -325,7 +325,10 @@ export const keyCommands = defineGroup('keyspace', [
           const o = c.db.peek(a[2] as string);
           if (o === null) return c.w.nil();
           // Redis shares small integers and reports INT_MAX for them.
-          c.w.int(encodingOf(o) === 'int' && Number(o.type === 'string' ? o.v : -1) >= 0 && Number(o.type === 'string' ? o.v : -1) < 10000 ? 2147483647 : 1);
+          if (o.type === 'string' && encodingOf(o) === 'int' && Number(o.v) >= 0 && Number(o.v) < 10000) return c.w.int(2147483647);
+          // A value the running EXEC's queued command still holds, unless a change in place (enc
+          // 'raw': SETBIT, BITFIELD) made redis-server copy it first.
+          c.w.int(o.type === 'string' && o.held === c.engine.execArguments && o.held !== undefined && o.enc !== 'raw' ? 2 : 1);
         },
       },
       { name: 'help', arity: 2, flags: [], handler: (c) => writeHelp(c, OBJECT_HELP) },

@@ -12,6 +12,11 @@ function getStr(c: Client, key: string): string | null {
   return c.db.getString(key);
 }
 
+/** After SET and its kin store an argument: inside EXEC the queued command still holds it (StrObj.held). */
+function storedArgument(c: Client, key: string): void {
+  if (c.execQueued >= 0) c.db.markHeld(key, c.engine.execArguments);
+}
+
 interface SetOptions {
   nx: boolean;
   xx: boolean;
@@ -65,6 +70,7 @@ function setCommand(c: Client, args: string[]): void {
   const value = args[2] as string;
   if (args.length === 3) {
     c.db.setString(key, value);
+    storedArgument(c, key);
     c.w.ok();
     return;
   }
@@ -82,6 +88,7 @@ function setCommand(c: Client, args: string[]): void {
     return;
   }
   db.setString(key, value, o.keepTtl);
+  storedArgument(c, key);
   if (o.expireAt !== null) db.setExpire(key, Number(o.expireAt), o.expireAt);
   if (o.get) c.w.bulkOrNil(old);
   else c.w.ok();
@@ -279,6 +286,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       if (c.db.exists(a[1] as string)) return c.w.int(0);
       c.db.setString(a[1] as string, a[2] as string);
+      storedArgument(c, a[1] as string);
       c.w.int(1);
     },
   },
@@ -290,6 +298,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c: Client, a: string[]) => {
       const at = parseExpiry(c, name === 'setex' ? 'ex' : 'px', a[2], name);
       c.db.setString(a[1] as string, a[3] as string);
+      storedArgument(c, a[1] as string);
       c.db.setExpire(a[1] as string, Number(at), at);
       c.w.ok();
     },
@@ -348,6 +357,7 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       const v = getStr(c, a[1] as string);
       c.db.setString(a[1] as string, a[2] as string);
+      storedArgument(c, a[1] as string);
       c.w.bulkOrNil(v);
     },
   },
@@ -370,7 +380,10 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 2],
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      for (let i = 1; i < a.length; i += 2) c.db.setString(a[i] as string, a[i + 1] as string);
+      for (let i = 1; i < a.length; i += 2) {
+        c.db.setString(a[i] as string, a[i + 1] as string);
+        storedArgument(c, a[i] as string);
+      }
       c.w.ok();
     },
   },
@@ -382,7 +395,10 @@ export const stringCommands = defineGroup('string', [
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
       for (let i = 1; i < a.length; i += 2) if (c.db.exists(a[i] as string)) return c.w.int(0);
-      for (let i = 1; i < a.length; i += 2) c.db.setString(a[i] as string, a[i + 1] as string);
+      for (let i = 1; i < a.length; i += 2) {
+        c.db.setString(a[i] as string, a[i + 1] as string);
+        storedArgument(c, a[i] as string);
+      }
       c.w.int(1);
     },
   },
@@ -396,6 +412,7 @@ export const stringCommands = defineGroup('string', [
       const o = c.db.get(key, 'string', false);
       if (o === null) {
         c.db.set(key, newString(a[2] as string));
+        storedArgument(c, key);
         return c.w.int((a[2] as string).length);
       }
       if (o.v.length + (a[2] as string).length > MAX_STRING) fail(E.STRING_TOO_LONG);
@@ -462,6 +479,8 @@ export const stringCommands = defineGroup('string', [
       const cur = getStr(c, key);
       const next = incrByFloat(cur, a[2] as string);
       overwrite(c, key, next, 'str');
+      // Propagated as SET key <the new value> KEEPTTL: redis-server puts the stored object into argv.
+      storedArgument(c, key);
       c.w.bulk(next);
     },
   },

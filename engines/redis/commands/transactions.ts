@@ -5,6 +5,9 @@ import { checkPermission } from '../acl/acl.ts';
 import { call, resolve } from '../dispatch.ts';
 import { fail } from '../errors.ts';
 
+// Unique in the process: a replica shares its primary's value objects (replication-share.ts).
+let execCount = 0;
+
 function exec(c: Client): void {
   const e = c.engine;
   if (c.multi === null) fail('ERR EXEC without MULTI');
@@ -30,6 +33,7 @@ function exec(c: Client): void {
   const freezes = e.ks.scriptTime === null;
   if (freezes) e.ks.scriptTime = e.clock.now();
   e.execDepth++;
+  e.execArguments = ++execCount;
   c.execQueued = queued.length;
   try {
     for (const args of queued) {
@@ -45,6 +49,7 @@ function exec(c: Client): void {
     }
   } finally {
     c.execQueued = -1;
+    e.execArguments = 0;
     e.execDepth--;
     if (freezes) e.ks.scriptTime = null;
   }

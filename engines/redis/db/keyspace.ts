@@ -168,7 +168,15 @@ export class Database {
    * key up again. `meta` carries over the LRU/LFU state of a value moved from another key.
    */
   set(key: string, o: RObj, keepTtl = false, meta?: AccessMeta): void {
-    this.store(key, o.type === 'string' && o.enc === 'auto' ? o.v : o, keepTtl, meta);
+    this.store(key, o.type === 'string' && o.enc === 'auto' && o.held === undefined ? o.v : o, keepTtl, meta);
+  }
+
+  /** Marks key's string value as an argument of the running EXEC too (StrObj.held). */
+  markHeld(key: string, exec: number): void {
+    const i = this.dict.index(key);
+    if (i === undefined) return;
+    const o = this.dict.obj(i);
+    if (o.type === 'string') o.held = exec;
   }
 
   /** set() for a plain string value (SET, MSET): no object is made for it. */
@@ -236,6 +244,8 @@ export class Database {
       return;
     }
     if (typeof o === 'string' || o.type === 'string') {
+      // Changed in place: redis-server would have copied a value an argument still held first.
+      if (typeof o !== 'string' && o.held !== undefined) o.held = undefined;
       // A string's estimate is its length: cheaper to settle now than to queue.
       const mem = estimateMemory(key, o);
       this.ks.usedMemory += mem - this.dict.memAt(i);

@@ -18,6 +18,12 @@ export interface StrObj extends Sized {
    * length, as after SET), 'str' (never int, as after INCRBYFLOAT), 'raw' (modified in place).
    */
   enc: StrEncoding;
+  /**
+   * The number of the EXEC (Engine.execArguments) whose queued command gave this value: what SET
+   * and its kin store is the argument object itself, which the queued command holds until EXEC
+   * ends, so OBJECT REFCOUNT counts 2 meanwhile. Dropped when the value changes in place.
+   */
+  held?: number;
 }
 export interface ListObj extends Sized {
   type: 'list';

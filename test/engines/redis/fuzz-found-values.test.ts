@@ -1,0 +1,95 @@
+// Deterministic cases for differences in how stored values look from outside (OBJECT REFCOUNT and
+// ENCODING, positions decoded from scores) that the random differential (tools/redis-fuzz) found;
+// each compared with redis-server 7.0 byte for byte.
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('stored values as the random differential saw them', () => {
+  const pair = serverPair();
+
+  async function sameReplies(text: string, proto: 2 | 3 = 2): Promise<void> {
+    const results = await differential(pair.ours.port, pair.real.port, script(text), proto);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  }
+
+  it('inside EXEC a string SET and its kin stored is also the queued argument: OBJECT REFCOUNT says 2 until EXEC ends (seed 5068)', async () => {
+    await sameReplies(`
+      MULTI
+      APPEND s2 foo
+      OBJECT REFCOUNT s2
+      SET k hello EX 100
+      OBJECT REFCOUNT k
+      SET k hello GET
+      OBJECT REFCOUNT k
+      SET i 5
+      OBJECT REFCOUNT i
+      SET j 12345
+      OBJECT REFCOUNT j
+      GETSET g world
+      SETNX n v
+      PSETEX p 100000 v
+      MSET m1 aa m2 bb
+      MSETNX q1 a q2 b
+      OBJECT REFCOUNT g
+      OBJECT REFCOUNT n
+      OBJECT REFCOUNT p
+      OBJECT REFCOUNT m2
+      OBJECT REFCOUNT q1
+      INCRBYFLOAT f 1.5
+      OBJECT REFCOUNT f
+      RENAME k r
+      OBJECT REFCOUNT r
+      MOVE r 1
+      SELECT 1
+      OBJECT REFCOUNT r
+      SELECT 0
+      COPY j j2
+      OBJECT REFCOUNT j2
+      GETEX j PERSIST
+      SETRANGE j 0 ""
+      BITFIELD_RO j GET u8 0
+      OBJECT REFCOUNT j
+      EVAL "return redis.call('OBJECT', 'REFCOUNT', KEYS[1])" 1 j
+      EVAL "redis.call('SET', KEYS[1], 'x'); return redis.call('OBJECT', 'REFCOUNT', KEYS[1])" 1 e
+      OBJECT REFCOUNT e
+      EXEC
+      OBJECT REFCOUNT j
+    `);
+  });
+
+  it('a change in place inside EXEC copies the held value first: REFCOUNT 1, and write ops of BITFIELD leave it raw even when they change nothing', async () => {
+    await sameReplies(`
+      MULTI
+      SET a hello
+      APPEND a x
+      SET b 12345
+      INCR b
+      SET c 100000
+      INCRBY c 0
+      SET d hello
+      SETBIT d 0 0
+      SET e hello
+      SETRANGE e 0 h
+      SET f hello
+      BITFIELD f SET u8 0 104
+      SET g hello
+      BITFIELD g OVERFLOW FAIL INCRBY u8 0 200
+      OBJECT REFCOUNT a
+      OBJECT REFCOUNT b
+      OBJECT REFCOUNT c
+      OBJECT REFCOUNT d
+      OBJECT REFCOUNT e
+      OBJECT REFCOUNT f
+      OBJECT REFCOUNT g
+      OBJECT ENCODING f
+      OBJECT ENCODING g
+      EXEC
+      SET h hello
+      BITFIELD h SET u8 0 104
+      OBJECT ENCODING h
+    `);
+  });
+});
