@@ -78,6 +78,8 @@ export class Client implements Watcher {
   /** The request being run: Redis keeps it in the query buffer until it has run, so CLIENT LIST counts it. */
   running: string[] | null = null;
   blocked: BlockState | null = null;
+  /** Its next queued command waits for CLIENT PAUSE: redis-server counts such a client as blocked (flag b). */
+  postponed = false;
   /** The replication offset of this client's last write (WAIT waits for replicas to acknowledge it). */
   woff = 0;
   closing = false;
