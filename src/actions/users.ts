@@ -99,7 +99,8 @@ function authenticationOf(input: {
   AuthenticationMode?: ec.AuthenticationMode;
 }): Pick<UserRecord, 'authentication' | 'passwords'> | undefined {
   const mode = input.AuthenticationMode;
-  if (mode && (input.Passwords || input.NoPasswordRequired !== undefined)) {
+  // NoPasswordRequired=false says nothing: the aws provider sends it with every AuthenticationMode.
+  if (mode && (input.Passwords || input.NoPasswordRequired)) {
     throw invalidCombination('AuthenticationMode cannot be combined with Passwords or NoPasswordRequired.');
   }
   if (mode) {

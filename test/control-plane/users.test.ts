@@ -97,4 +97,26 @@ describe('RBAC users and user groups', () => {
     await expect(client.send(new DeleteUserCommand({ UserId: 'default' }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
     client.destroy();
   });
+
+  it('takes AuthenticationMode with NoPasswordRequired false, as the aws provider sends every user', async () => {
+    const client = sdkClient(emulator);
+    const modes = [
+      { UserId: 'tf-pw', AuthenticationMode: { Type: 'password' as const, Passwords: ['password123456789'] } },
+      { UserId: 'tf-iam', AuthenticationMode: { Type: 'iam' as const } },
+      { UserId: 'tf-none', AuthenticationMode: { Type: 'no-password-required' as const } },
+    ];
+    for (const m of modes) {
+      await client.send(new CreateUserCommand({ ...m, UserName: m.UserId, Engine: 'redis', AccessString: 'on ~* +@all', NoPasswordRequired: false }));
+    }
+    const types = (await client.send(new DescribeUsersCommand({}))).Users!.filter((u) => u.UserId!.startsWith('tf-')).map((u) => [u.UserId, u.Authentication]);
+    expect(types).toEqual([
+      ['tf-pw', { Type: 'password', PasswordCount: 1 }],
+      ['tf-iam', { Type: 'iam', PasswordCount: 0 }],
+      ['tf-none', { Type: 'no-password', PasswordCount: 0 }],
+    ]);
+    await expect(
+      client.send(new CreateUserCommand({ UserId: 'tf-both', UserName: 'b', Engine: 'redis', AccessString: 'on', AuthenticationMode: { Type: 'iam' }, NoPasswordRequired: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    client.destroy();
+  });
 });
