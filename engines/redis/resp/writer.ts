@@ -103,6 +103,15 @@ export class ReplyWriter {
     else if (n < 100) {
       b[p++] = 48 + ((n / 10) | 0);
       b[p++] = 48 + (n % 10);
+    } else if (n < 2147483648) {
+      // Digits from the right into their places: String(n) would allocate a string per reply (INCR's counters pass 100 at once).
+      let digits = 3;
+      for (let m = 1000; m <= n; m *= 10) digits++;
+      for (let i = p + digits - 1; i >= p; i--) {
+        b[i] = 48 + (n % 10);
+        n = (n / 10) | 0;
+      }
+      p += digits;
     } else {
       const s = String(n);
       for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
