@@ -1,6 +1,7 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
 import type { Engine } from './engine.ts';
+import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
 type Section = (e: Engine) => [string, string | number][];
@@ -157,7 +158,7 @@ const sections: Record<string, Section> = {
         ['replica_announced', 1],
         ['connected_slaves', 0],
         ['master_failover_state', 'no-failover'],
-        ['master_replid', e.runId],
+        ['master_replid', replIdOf(e)],
         ['master_replid2', '0000000000000000000000000000000000000000'],
         ['master_repl_offset', r.offset],
         ['second_repl_offset', -1],
@@ -177,7 +178,7 @@ const sections: Record<string, Section> = {
     ['connected_slaves', acks.length],
     ...slaves,
     ['master_failover_state', 'no-failover'],
-    ['master_replid', e.runId],
+    ['master_replid', replIdOf(e)],
     ['master_replid2', '0000000000000000000000000000000000000000'],
     ['master_repl_offset', r.offset],
     ['second_repl_offset', -1],

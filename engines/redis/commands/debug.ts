@@ -10,13 +10,15 @@ import { E, fail } from '../errors.ts';
 import { parseMemory } from '../config.ts';
 import { runSliced } from '../sliced.ts';
 import { debugReload } from './debug-reload.ts';
+import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug-structure.ts';
 import { debugSleep } from './debug-sleep.ts';
+import { changeReplId } from '../repl-id.ts';
 import { parseCount, writeHelp } from './util.ts';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANGE-REPL-ID',
-  '    Accepted for compatibility; the replication ID stays.',
+  '    Draw a new replication ID (INFO\'s master_replid); the run ID stays.',
   'DIGEST',
   '    A hex signature of the whole dataset, equal to redis-server\'s for the same data.',
   'DIGEST-VALUE <key> [<key> ...]',
@@ -29,8 +31,12 @@ const HELP = [
   '    Write <message> to the server log.',
   'LOADAOF',
   '    Load the dataset back as if from the append only file (as RELOAD: every write is in it).',
+  'HTSTATS <dbid>',
+  '    Statistics of the hash tables of database <dbid>, as redis-server\'s would be for its keys.',
+  'HTSTATS-KEY <key>',
+  '    Statistics of the hash table of a set, hash or sorted set in its hashtable/skiplist encoding.',
   'OBJECT <key>',
-  '    Low level facts about <key>\'s value.',
+  '    Low level facts about <key>\'s value: its RDB length, and its quicklist nodes for a list.',
   'POPULATE <count> [<prefix>] [<size>]',
   '    Create <count> string keys <prefix>:<n> (prefix "key"), values "value:<n>" padded or cut to <size>.',
   'PROTOCOL <type>',
@@ -44,6 +50,8 @@ const HELP = [
   '    Stop or restart the trimming of query buffers.',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
   '    Save the dataset as an RDB in memory and load it back.',
+  'SDSLEN <key>',
+  '    The string buffers redis-server would hold for <key> and its string value.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Turn the background expiry of keys off or on.',
   'SLEEP <seconds>',
@@ -158,12 +166,16 @@ function debugCommand(c: Client, a: string[]): void {
       }
       break;
     case 'object':
-      if (n === 3) {
-        const o = c.db.peek(a[2] as string);
-        const m = c.db.peekMeta(a[2] as string);
-        if (o === null || m === null) fail(E.NO_KEY);
-        return c.w.simple(`Value at:0x0 refcount:1 encoding:${encodingOf(o)} serializedlength:${m.mem} lru:${Math.floor(m.lru / 1000) & 0xffffff} lru_seconds_idle:${Math.floor((e.clock.now() - m.lru) / 1000)}`);
-      }
+      if (n === 3) return debugObject(c, a[2] as string);
+      break;
+    case 'sdslen':
+      if (n === 3) return debugSdslen(c, a[2] as string);
+      break;
+    case 'htstats':
+      if (n === 3) return debugHtstats(c, a[2] as string);
+      break;
+    case 'htstats-key':
+      if (n === 3) return debugHtstatsKey(c, a[2] as string);
       break;
     case 'reload':
       return debugReload(c, a.slice(2));
@@ -225,6 +237,11 @@ function debugCommand(c: Client, a: string[]): void {
       if (n === 3) return c.w.ok();
       break;
     case 'change-repl-id':
+      if (n === 2) {
+        changeReplId(e);
+        return c.w.ok();
+      }
+      break;
     case 'config-rewrite-force-all':
       if (n === 2) return c.w.ok();
       break;

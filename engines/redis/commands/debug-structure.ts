@@ -1,0 +1,236 @@
+// DEBUG's views of how redis-server 7.0 lays a value out in memory: OBJECT (with the value's RDB
+// length and its quicklist's nodes), SDSLEN, HTSTATS and HTSTATS-KEY. Our values are JavaScript
+// containers, so each view is computed as redis-server's structure would be for the same contents:
+// hash tables sized by Redis's growth rule, buckets by a hash of our own, quicklist nodes filled from
+// the head by list-max-listpack-size, string buffers sized by jemalloc's classes.
+import type { Client } from '../client.ts';
+import { DB_COUNT, type Database } from '../db/keyspace.ts';
+import { encodingOf, type ListObj, type RObj } from '../db/objects.ts';
+import { E, fail } from '../errors.ts';
+import { parseI64Arg } from '../num.ts';
+import { ListpackBuilder } from '../rdb/listpack.ts';
+import { thresholdsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import { encodeValueSteps } from '../rdb/writer.ts';
+import { runSliced } from '../sliced.ts';
+import type { Steps } from '../../slices.ts';
+
+/** Shared integer objects (0..9999) report OBJ_SHARED_REFCOUNT unless an LRU/LFU policy forbids sharing. */
+export function refcountOf(o: RObj, maxmemory: number, policy: string): number {
+  if (o.type !== 'string' || encodingOf(o) !== 'int') return 1;
+  if (maxmemory !== 0 && /lru|lfu/.test(policy)) return 1;
+  const n = Number(o.v);
+  return n >= 0 && n < 10000 ? 2147483647 : 1;
+}
+
+/** C's printf("%.2f") of a float: round half to even on an exact tie, where toFixed rounds up. */
+function fixed2(x: number): string {
+  const t = x * 1000;
+  if (Number.isInteger(t) && Math.abs(t) % 10 === 5) {
+    const down = Math.trunc(t / 10);
+    const q = Math.abs(down) % 2 === 0 ? down : down + Math.sign(t);
+    return (q / 100).toFixed(2);
+  }
+  return x.toFixed(2);
+}
+
+const f32 = Math.fround;
+
+// ---- hash tables -------------------------------------------------------------------------------
+
+/** dict.c's DICT_STATS_VECTLEN: chains this long or longer are counted but not listed. */
+const STATS_VECTLEN = 50;
+
+/** A dict that only grew: expanded to the next power of two once it held as many entries as buckets. */
+function tableSize(used: number): number {
+  let size = 4;
+  while (size < used) size *= 2;
+  return size;
+}
+
+/** FNV-1a over the key's bytes: which bucket of our table shape an entry falls in. */
+function bucketOf(s: string, mask: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & mask;
+}
+
+/** dictGetStats of one table holding `used` entries, as 7.0's DEBUG HTSTATS words it. */
+function* tableStats(entries: Iterable<string>, used: number): Steps<string> {
+  const head = 'Hash table 0 stats (main hash table):\n';
+  if (used === 0) return `${head}No stats available for empty dictionaries\n`;
+  const size = tableSize(used);
+  const chains = new Uint32Array(size);
+  let n = 0;
+  for (const k of entries) {
+    chains[bucketOf(k, size - 1)]!++;
+    if (++n % 4096 === 0) yield;
+  }
+  const clvector = new Array<number>(STATS_VECTLEN).fill(0);
+  let slots = 0;
+  let maxChain = 0;
+  let total = 0;
+  for (let i = 0; i < size; i++) {
+    const len = chains[i]!;
+    if (len === 0) {
+      clvector[0]!++;
+      continue;
+    }
+    slots++;
+    clvector[Math.min(len, STATS_VECTLEN - 1)]!++;
+    if (len > maxChain) maxChain = len;
+    total += len;
+  }
+  let out =
+    head +
+    ` table size: ${size}\n number of elements: ${used}\n different slots: ${slots}\n max chain length: ${maxChain}\n` +
+    ` avg chain length (counted): ${fixed2(f32(total / slots))}\n avg chain length (computed): ${fixed2(f32(used / slots))}\n` +
+    ' Chain length distribution:\n';
+  for (let i = 0; i < STATS_VECTLEN - 1; i++) {
+    const count = clvector[i]!;
+    if (count !== 0) out += `   ${i}: ${count} (${fixed2(f32(f32(count / size) * 100))}%)\n`;
+  }
+  return out;
+}
+
+function* dbStats(db: Database, out: { text: string }): Steps<void> {
+  const keys = yield* tableStats(db.dict.keys(), db.dict.size);
+  const expires = yield* tableStats(db.expires.keys(), db.expires.size);
+  out.text = `[Dictionary HT]\n${keys}[Expires HT]\n${expires}`;
+}
+
+export function debugHtstats(c: Client, dbArg: string): void {
+  const id = parseI64Arg(dbArg);
+  if (id < 0n || id >= BigInt(DB_COUNT)) fail('ERR Out of range database');
+  const out = { text: '' };
+  runSliced(c, dbStats(c.engine.ks.db(Number(id)), out), () => c.w.verbatim(out.text));
+}
+
+function* keyStats(o: RObj, out: { text: string }): Steps<void> {
+  switch (o.type) {
+    case 'set':
+      out.text = yield* tableStats(o.v, o.v.size);
+      return;
+    case 'hash':
+      out.text = yield* tableStats(o.v.keys(), o.v.size);
+      return;
+    case 'zset':
+      out.text = yield* tableStats(
+        (function* () {
+          for (const [m] of o.v.entries()) yield m;
+        })(),
+        o.v.size,
+      );
+      return;
+  }
+}
+
+export function debugHtstatsKey(c: Client, key: string): void {
+  const o = c.db.peek(key);
+  if (o === null) fail(E.NO_KEY);
+  const enc = encodingOf(o);
+  if (enc !== 'hashtable' && enc !== 'skiplist') fail('ERR The value stored at the specified key is not represented using an hash table');
+  const out = { text: '' };
+  runSliced(c, keyStats(o, out), () => c.w.verbatim(out.text));
+}
+
+// ---- strings -----------------------------------------------------------------------------------
+
+/** jemalloc's size class for an allocation of n bytes (8, 16, then four classes per doubling). */
+function jemallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const group = 2 ** (Math.ceil(Math.log2(n)) - 1);
+  const step = group / 4;
+  return Math.ceil(n / step) * step;
+}
+
+/** The sds header for a string of this length (sdsReqType; type 5 only for short keys). */
+function sdsHeader(len: number, type5: boolean): number {
+  if (len < 32 && type5) return 1;
+  return len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
+}
+
+/** An sds made by sdsnewlen: its allocation and the room jemalloc's class leaves after it. */
+function sdsLayout(len: number, type5: boolean): { avail: number; zmalloc: number } {
+  const hdr = sdsHeader(len, type5);
+  const zmalloc = jemallocSize(hdr + len + 1);
+  const avail = hdr === 1 ? 0 : zmalloc - hdr - 1 - len;
+  // tryObjectEncoding trims a raw value's spare room once it passes a tenth of its length.
+  return { avail: !type5 && avail > len / 10 ? 0 : avail, zmalloc };
+}
+
+export function debugSdslen(c: Client, key: string): void {
+  const o = c.db.peek(key);
+  if (o === null) fail(E.NO_KEY);
+  const enc = encodingOf(o);
+  if (o.type !== 'string' || enc === 'int') fail('ERR Not an sds encoded string.');
+  const k = sdsLayout(key.length, true);
+  const len = o.v.length;
+  // An embstr's sds lives in the object's own allocation (robj is 16 bytes) with no spare room.
+  const v = enc === 'embstr' ? { avail: 0, zmalloc: jemallocSize(16 + 3 + len + 1) - 16 } : sdsLayout(len, false);
+  c.w.simple(`key_sds_len:${key.length}, key_sds_avail:${k.avail}, key_zmalloc: ${k.zmalloc}, val_sds_len:${len}, val_sds_avail:${v.avail}, val_zmalloc: ${v.zmalloc}`);
+}
+
+// ---- DEBUG OBJECT ------------------------------------------------------------------------------
+
+/** quicklist.c's optimization_level: the listpack byte caps of list-max-listpack-size -1..-5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+
+/** 7.0's _quicklistNodeAllowInsert for a node of `bytes` and `count` taking an element of `len` bytes. */
+function allowInsert(fill: number, bytes: number, count: number, len: number): boolean {
+  const newSize = bytes + len + SIZE_ESTIMATE_OVERHEAD;
+  const cap = fill < 0 ? OPTIMIZATION_LEVEL[-fill - 1] : undefined;
+  if (cap !== undefined && newSize <= cap) return true;
+  if (newSize > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/** The ql_* fields of a list pushed to the tail element by element. */
+function* quicklistFields(o: ListObj, fill: number, compressDepth: number, out: { extra: string }): Steps<void> {
+  let nodes = 0;
+  let total = 0;
+  let lp: ListpackBuilder | null = null;
+  let n = 0;
+  for (const item of o.v) {
+    const b = Buffer.from(item, 'latin1');
+    if (lp === null || !allowInsert(fill, lp.byteSize, lp.count, b.length)) {
+      if (lp !== null) total += lp.byteSize;
+      lp = new ListpackBuilder();
+      nodes++;
+    }
+    lp.add(b);
+    if (++n % 1024 === 0) yield;
+  }
+  if (lp !== null) total += lp.byteSize;
+  const avg = nodes === 0 ? 'nan' : fixed2(o.v.length / nodes);
+  out.extra = ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${fill} ql_compressed:${compressDepth !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
+}
+
+/** rdbSavedObjectLen: the value as an RDB 10 (7.0) file holds it, without its type byte. */
+function* serializedLength(c: Client, o: RObj, out: { len: number }): Steps<void> {
+  const value = yield* valueToRdbSteps(o);
+  const e = c.engine;
+  const body = yield* encodeValueSteps(value, { version: 10, compress: e.config.get('rdbcompression') === 'yes', thresholds: thresholdsOf(e) });
+  out.len = body.length - 1;
+}
+
+export function debugObject(c: Client, key: string): void {
+  const o = c.db.peek(key);
+  const m = c.db.peekMeta(key);
+  if (o === null || m === null) fail(E.NO_KEY);
+  const e = c.engine;
+  const size = { len: 0 };
+  const ql = { extra: '' };
+  const work = function* (): Steps<void> {
+    yield* serializedLength(c, o, size);
+    if (o.type === 'list') yield* quicklistFields(o, Number(e.config.get('list-max-listpack-size')), Number(e.config.get('list-compress-depth')), ql);
+  };
+  runSliced(c, work(), () => {
+    const refcount = refcountOf(o, e.config.maxmemory, e.config.maxmemoryPolicy);
+    const lru = Math.floor(m.lru / 1000) & 0xffffff;
+    const idle = Math.floor((e.clock.now() - m.lru) / 1000);
+    c.w.simple(`Value at:0x0 refcount:${refcount} encoding:${encodingOf(o)} serializedlength:${size.len} lru:${lru} lru_seconds_idle:${idle}${ql.extra}`);
+  });
+}
