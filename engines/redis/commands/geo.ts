@@ -5,7 +5,7 @@ import { newZSet, updateEncoding } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
-import { geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
+import { cInt64, geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
 import { searchRanges } from '../types/geo-boxes.ts';
 import { ZSet } from '../types/zset.ts';
 import { is } from './util.ts';
@@ -141,7 +141,11 @@ function reply(c: Client, matches: Match[], s: SearchSpec): void {
     c.w.array(extra + 1);
     c.w.bulk(m.member);
     if (s.withDist) c.w.bulk((m.dist / s.unit).toFixed(4));
-    if (s.withHash) c.w.int(m.score);
+    // A score ZADD put there is cast to long long as redis-server's reply does.
+    if (s.withHash) {
+      if (Number.isSafeInteger(m.score)) c.w.int(m.score);
+      else c.w.bigint(cInt64(m.score));
+    }
     if (s.withCoord) {
       c.w.array(2);
       c.w.doubleText(formatHumanDouble(m.lon));

@@ -57,10 +57,39 @@ export function geoEncode(lon: number, lat: number): number {
   return encodeRange(lon, lat, GEO_LONG_MIN, GEO_LONG_MAX, GEO_LAT_MIN, GEO_LAT_MAX);
 }
 
+const TWO_63 = 2 ** 63;
+
+/**
+ * A double as C's (uint64_t) cast leaves it on x86-64, where redis-server runs (cvttsd2si, with 2^63
+ * taken off first from 2^63 up): the fraction dropped, negatives in two's complement, 2^63 for what
+ * the instruction cannot hold below 2^63 (and NaN), 0 from 2^64 (and +inf) up.
+ */
+function cUint64(x: number): bigint {
+  if (!(x >= TWO_63)) return x >= -TWO_63 ? BigInt.asUintN(64, BigInt(Math.trunc(x))) : 1n << 63n;
+  const rest = x - TWO_63;
+  return rest < TWO_63 ? BigInt(Math.trunc(rest)) | (1n << 63n) : 0n;
+}
+
+/** A double as C's (long long) cast leaves it on x86-64: what cvttsd2si cannot hold is LLONG_MIN. */
+export function cInt64(x: number): bigint {
+  return x >= -TWO_63 && x < TWO_63 ? BigInt(Math.trunc(x)) : -(1n << 63n);
+}
+
+/** The latitude and longitude cell indexes of a score: its even and odd bits. */
+function cells(score: number): [number, number] {
+  // What GEOADD stores: 52 bits, which plain doubles handle exactly.
+  if (score >= 0 && score < 2 ** 52 && Number.isInteger(score)) return [squash(score), squash(Math.floor(score / 2))];
+  // Any other score (ZADD put it there) is cast to 64 bits as redis-server does, so a cell index
+  // may reach 2^32 and the position is then clamped to the edge.
+  const bits = cUint64(score);
+  const lo = Number(bits & 0xffffffffn);
+  const hi = Number(bits >> 32n);
+  return [squash32(lo) + squash32(hi) * 0x10000, squash32(lo >>> 1) + squash32(hi >>> 1) * 0x10000];
+}
+
 /** Center of the cell a score denotes, clamped to the valid range, as [lon, lat]. */
 export function geoDecode(score: number): [number, number] {
-  const ilat = squash(score);
-  const ilon = squash(Math.floor(score / 2));
+  const [ilat, ilon] = cells(score);
   const scale = 2 ** STEP;
   const latMin = GEO_LAT_MIN + (ilat / scale) * (GEO_LAT_MAX - GEO_LAT_MIN);
   const latMax = GEO_LAT_MIN + ((ilat + 1) / scale) * (GEO_LAT_MAX - GEO_LAT_MIN);

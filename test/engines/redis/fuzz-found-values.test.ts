@@ -92,4 +92,21 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       OBJECT ENCODING h
     `);
   });
+
+  it('a score ZADD put in a geo set decodes as redis-server casts it to 64 bits: past 2^52, negative, fractional, infinite (seed 5910)', async () => {
+    await sameReplies(`
+      ZADD S1 -infinity 2
+      GEOPOS S1 2 3
+      ZADD g -inf a +inf b -1 c -1.5 d 4503599627370496 e 9007199254740992 f 9223372036854775808 h 18446744073709551616 i 18446744073709549568 j 1e30 k -1e30 l -9223372036854775808 m 0.5 n 2.9 o -0.5 p
+      GEOPOS g a b c d e f h i j k l m n o p
+      GEOHASH g a b c d e f h i j k l m n o p
+      GEODIST g a b km
+      GEODIST g n e
+      GEOSEARCH g FROMLONLAT -180 -85.05 BYRADIUS 50 km ASC WITHHASH WITHCOORD WITHDIST
+      GEOSEARCH g FROMMEMBER a BYRADIUS 100 km ASC WITHHASH WITHCOORD
+      GEOSEARCH g FROMMEMBER c BYBOX 400 400 km ASC WITHCOORD
+      GEOSEARCHSTORE dst g FROMMEMBER n BYRADIUS 50 km STOREDIST
+      ZRANGE dst 0 -1 WITHSCORES
+    `);
+  });
 });
