@@ -79,15 +79,19 @@ const sameText = (a: unknown, b: string | undefined) => typeof a === 'string' &&
 type Same<R> = (value: unknown, current: R) => boolean;
 const IGNORED = new Set(['CacheClusterId', 'ReplicationGroupId', 'ApplyImmediately', 'AuthTokenUpdateStrategy']);
 
-function sameVersion(engine: Engine, value: unknown, current: string): boolean {
-  return typeof value === 'string' && resolveEngineVersion(engine, value)?.version === current;
+/**
+ * Only the stored version's own text is no change: a version written otherwise ("6.2" or "6.x" for 6.2.6) is
+ * accepted and changes nothing, as the aws provider sends it when a configuration moves from 6.x to 6.2.
+ */
+function sameVersion(value: unknown, current: string): boolean {
+  return value === current;
 }
 
 const CLUSTER_SAME: Record<string, Same<ClusterRecord>> = {
   NumCacheNodes: (v, c) => v === c.nodes.length,
   CacheNodeType: (v, c) => v === c.nodeType,
   Engine: (v, c) => sameText(v, c.engine),
-  EngineVersion: (v, c) => sameVersion(c.engine, v, c.engineVersion),
+  EngineVersion: (v, c) => sameVersion(v, c.engineVersion),
   SnapshotRetentionLimit: (v, c) => v === c.snapshotRetentionLimit,
   SnapshotWindow: (v, c) => v === c.snapshotWindow,
   PreferredMaintenanceWindow: (v, c) => sameText(v, c.maintenanceWindow),
@@ -111,7 +115,7 @@ export function groupRequestsChange(input: object, group: ReplicationGroupRecord
     PrimaryClusterId: (v, g) => sameText(v, g.primaryClusterId),
     CacheNodeType: (v, g) => v === g.nodeType,
     Engine: (v, g) => sameText(v, g.engine),
-    EngineVersion: (v, g) => sameVersion(g.engine, v, g.engineVersion),
+    EngineVersion: (v, g) => sameVersion(v, g.engineVersion),
     SnapshotRetentionLimit: (v, g) => v === g.snapshotRetentionLimit,
     SnapshotWindow: (v, g) => v === g.snapshotWindow,
     AutoMinorVersionUpgrade: (v, g) => v === g.autoMinorVersionUpgrade,

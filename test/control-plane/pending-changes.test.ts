@@ -94,6 +94,20 @@ describe('ApplyImmediately false on a cache cluster', () => {
     });
   });
 
+  it('takes a version written otherwise than the current one (6.x to 6.2, as the aws provider sends it) and changes nothing', async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'v6x', Engine: 'redis', EngineVersion: '6.x', CacheNodeType: 'cache.t3.micro' }));
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'v6x' });
+    const actual = (await cluster('v6x')).EngineVersion!;
+    expect(actual).toMatch(/^6\.2\.\d+$/);
+    const modified = (await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'v6x', EngineVersion: '6.2', ApplyImmediately: true }))).CacheCluster!;
+    expect(modified.EngineVersion).toBe(actual);
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'v6x' });
+    expect(await cluster('v6x')).toMatchObject({ EngineVersion: actual, PendingModifiedValues: {} });
+    await expect(client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'v6x', EngineVersion: actual, ApplyImmediately: true }))).rejects.toMatchObject({
+      message: 'No modifications were requested.',
+    });
+  });
+
   it('checks the whole request before changing anything', async () => {
     await expect(
       client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mc-pending', PreferredMaintenanceWindow: 'mon:01:00-mon:02:00', NumCacheNodes: 99 })),
