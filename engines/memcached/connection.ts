@@ -1,5 +1,6 @@
 // One client connection: bytes in → parser → commands → one batched write per 'data' event.
 import type { Socket } from 'node:net';
+import { readDirectly } from '../direct-read.ts';
 import { executeBinary } from './binary.ts';
 import type { CloseReason, ConnectionInfo, ServerContext, Session } from './context.ts';
 import { OUTPUT_HIGH_WATER } from './limits.ts';
@@ -47,7 +48,10 @@ export class Connection implements Session {
       protocol: binding === 'ascii' ? 'text' : binding === 'binary' ? 'binary' : undefined,
     });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => ctx.network.deliver(socket, () => this.onData(chunk)));
+    const deliver = (chunk: Buffer): void => ctx.network.deliver(socket, () => this.onData(chunk));
+    // Read without the Readable stream where the socket allows (see direct-read.ts). The parser keeps
+    // parts of what it is given (a partial line, a value still arriving), so it gets bytes of its own.
+    if (!readDirectly(socket, (chunk) => deliver(Buffer.from(chunk)))) socket.on('data', deliver);
     socket.on('error', () => socket.destroy());
     // A client hanging up is a normal close, unless we were already closing it for a reason.
     socket.on('end', () => {

@@ -493,7 +493,7 @@ export class ItemStore {
   /** Links an allocated item under its key (replacing any other) with a fresh CAS. */
   private link(item: Item): void {
     const old = this.items.get(item.key);
-    if (old !== undefined) this.unlink(old);
+    if (old !== undefined) this.unlinkFound(old);
     item.cas = this.newCas();
     item.time = this.now();
     this.items.set(item.key, item);
@@ -507,7 +507,11 @@ export class ItemStore {
   }
 
   unlink(item: Item): void {
-    if (this.items.get(item.key) !== item) return;
+    if (this.items.get(item.key) === item) this.unlinkFound(item);
+  }
+
+  /** unlink for the item the table holds under its key (just looked up). */
+  private unlinkFound(item: Item): void {
     this.items.delete(item.key);
     this.lru.unlink(item);
     this.bytes -= item.size;

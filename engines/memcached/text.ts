@@ -25,7 +25,18 @@ export function textDataLength(tokens: string[]): number {
   const n = tokens.length;
   if (isCas ? n !== 6 && n !== 7 : n !== 5 && n !== 6) return -1;
   const parsed = parseStorageLine(tokens, isCas);
+  lastParsed = parsed;
+  lastParsedTokens = tokens;
   return parsed === null ? -1 : parsed.length + 2;
+}
+
+/** The line textDataLength just read: its command runs next, and need not parse it again. */
+let lastParsedTokens: string[] | null = null;
+let lastParsed: StorageLine | null = null;
+
+function storageLineOf(tokens: string[], isCas: boolean): StorageLine | null {
+  if (tokens === lastParsedTokens) return lastParsed;
+  return parseStorageLine(tokens, isCas);
 }
 
 const STORAGE_MODES: Record<string, StoreMode | undefined> = {
@@ -112,7 +123,7 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
       return;
     }
     const noreply = isNoreply(tokens);
-    const line = parseStorageLine(tokens, isCas);
+    const line = storageLineOf(tokens, isCas);
     if (line === null) {
       reply(s, noreply, BAD_FORMAT);
       return;
@@ -152,9 +163,12 @@ function storeResultLine(result: string): string {
     case 'NO_MEMORY':
       return 'SERVER_ERROR out of memory storing object\r\n';
     default:
-      return result + '\r\n';
+      return RESULT_LINES[result] ?? result + '\r\n';
   }
 }
+
+/** The common answers as constants: a line built per set was a string allocated per reply. */
+const RESULT_LINES: Record<string, string | undefined> = { STORED: 'STORED\r\n', NOT_STORED: 'NOT_STORED\r\n', EXISTS: 'EXISTS\r\n', NOT_FOUND: 'NOT_FOUND\r\n' };
 
 function retrieval(withCas: boolean, touch: boolean): Handler {
   return (s, tokens) => {
