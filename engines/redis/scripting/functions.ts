@@ -9,6 +9,7 @@ import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } 
 import type { Scripting } from './scripting.ts';
 import { installApi, raise } from './api.ts';
 import { pushProxy, READONLY_TABLE } from './vm.ts';
+import { pushArgBuilder } from './vararg51.ts';
 
 export interface FunctionDef {
   name: string;
@@ -150,6 +151,7 @@ export class Functions {
     lua.lua_newtable(L);
     lua.lua_createtable(L, 0, 2);
     lua.lua_pushjsfunction(L, (S) => {
+      if (pushArgBuilder(S, 2)) return 1;
       if (this.loading !== null) {
         if (lua.lua_type(S, 2) === lua.LUA_TSTRING && luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) === 'redis') {
           lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);

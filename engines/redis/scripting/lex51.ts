@@ -9,6 +9,7 @@
 import type { createRequire } from 'node:module';
 import { Rules51, type Tokens } from './rules51.ts';
 import { str2d51 } from './str2d51.ts';
+import { ARG_BUILDER, USES_VARARGS } from './vararg51.ts';
 
 type Require = ReturnType<typeof createRequire>;
 
@@ -39,6 +40,12 @@ interface LexState {
   rules51?: Rules51;
   /** The token before the current one. */
   previous51?: number;
+  fs: { f: { is_vararg: boolean; [USES_VARARGS]?: boolean } } | null;
+  /** A parameter list's `...` was read: `local arg = ...` follows its ')'. */
+  varargParams51?: boolean;
+  /** Tokens given to the parser before the source's next one, and whether the current one is such. */
+  queued51?: { token: number; ts: unknown }[];
+  injected51?: boolean;
 }
 
 const EOZ = -1;
@@ -322,9 +329,37 @@ export function installLexer51(req: Require): void {
     UNTIL: R.TK_UNTIL as number,
     WHILE: R.TK_WHILE as number,
   };
+  /** 5.1's `arg` of a vararg function (vararg51.ts): `local arg = <builder>(...)` after its ')'. */
+  const argPrologue = (ls: LexState): { token: number; ts: unknown }[] => [
+    { token: R.TK_LOCAL as number, ts: null },
+    { token: R.TK_NAME, ts: llex.luaX_newstring(ls, bytes('arg')) },
+    { token: 61, ts: null },
+    { token: R.TK_NAME, ts: llex.luaX_newstring(ls, ARG_BUILDER) },
+    { token: 40, ts: null },
+    { token: R.TK_DOTS, ts: null },
+    { token: 41, ts: null },
+  ];
   llex.luaX_next = (ls) => {
-    ls.previous51 = ls.t.token;
+    const consumed = ls.t.token;
+    if (ls.injected51 !== true && ls.fs !== null) {
+      // The parser consumes a parameter list's `...` before it marks the function vararg.
+      if (consumed === R.TK_DOTS) {
+        if (ls.fs.f.is_vararg) ls.fs.f[USES_VARARGS] = true;
+        else ls.varargParams51 = true;
+      } else if (consumed === 41 && ls.varargParams51 === true) {
+        ls.varargParams51 = false;
+        ls.queued51 = argPrologue(ls);
+      }
+    }
+    ls.previous51 = consumed;
     ls.lastline = ls.linenumber;
+    const queued = ls.queued51?.shift();
+    ls.injected51 = queued !== undefined;
+    if (queued !== undefined) {
+      ls.t.token = queued.token;
+      ls.t.seminfo.ts = queued.ts;
+      return;
+    }
     if (ls.lookahead.token !== R.TK_EOS) {
       ls.t.token = ls.lookahead.token;
       ls.t.seminfo.r = ls.lookahead.seminfo.r;

@@ -159,6 +159,9 @@ export function loadFengari(): void {
   // lobject copies these two from luaconf when it loads, so they are replaced before fengari loads
   // (defs.js first: it and luaconf.js require each other, and defs must start that cycle).
   req('fengari/src/defs.js');
+  // lvm and lobject copy luai_nummod when they load: 5.1's a - floor(a/b)*b, not 5.3's fmod
+  // (-7 % math.huge is -nan in 5.1, inf in 5.3; any x % inf is -nan).
+  (req('fengari/src/llimits.js') as { luai_nummod: (L: unknown, a: number, b: number) => number }).luai_nummod = (_L, a, b) => a - Math.floor(a / b) * b;
   const luaconf = req('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
   luaconf.lua_number2str = (n) => formatG(n, 14);
   luaconf.LUA_COMPAT_FLOATSTRING = true;
@@ -267,7 +270,37 @@ function metamethods51(): void {
   };
 }
 
+/** x86's default NaN, which is negative: glibc prints it "-nan". */
+export const NEGATIVE_NAN = ((): number => {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setUint32(0, 0xfff80000);
+  return v.getFloat64(0);
+})();
+
+/** glibc's pow: its NaN from numbers (not from a NaN operand) is x86's negative one, and pow(1, y), pow(-1, +-inf) are 1. */
+export function pow51(x: number, y: number): number {
+  const r = jsPow(x, y);
+  if (r === r) return r;
+  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
+  return x === x && y === y ? NEGATIVE_NAN : r;
+}
+const jsPow = Math.pow;
+
+/**
+ * fengari's `^` calls the global Math.pow, whose NaN is positive where 5.1's (glibc's) is
+ * negative: the global is wrapped to return x86's NaN instead, a change no JavaScript code can see
+ * (a NaN is NaN whatever its sign). Its other answers stay ECMAScript's: `1 ^ (0/0)` is nan here,
+ * 1 in redis-server (math.pow gives 1).
+ */
+function powAs51(): void {
+  Math.pow = (x: number, y: number): number => {
+    const r = jsPow(x, y);
+    return r !== r && x === x && y === y ? NEGATIVE_NAN : r;
+  };
+}
+
 function patchNumbers(): void {
+  powAs51();
   const lobject = req('fengari/src/lobject.js') as LobjectModule;
   const lvm = req('fengari/src/lvm.js') as LvmModule;
   // tonumber and arithmetic on strings read numbers as 5.1 does (strtod: "inf", "nan", any length of hex).

@@ -6,9 +6,10 @@ import { installFormatQuote51 } from './format-quote.ts';
 import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
 import { installCmsgpack } from './libs/cmsgpack.ts';
+import { pushArgBuilder } from './vararg51.ts';
 import { installLib51, setField, type Lrand48 } from './lib51.ts';
 import { installStruct } from './libs/struct.ts';
-import { laux, latin1ToLua, loadFengari, lstr, lua, lualib, luaToLatin1, type LuaDebug, type LuaFn, type LuaState, type LuaString } from './lua.ts';
+import { laux, latin1ToLua, loadFengari, lstr, lua, NEGATIVE_NAN, pow51, lualib, luaToLatin1, type LuaDebug, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 /** Globals a script sees, exactly Redis 7.0's list (plus KEYS/ARGV set per call). */
 const GLOBALS = ['_G', '_VERSION', '__redis__err__handler', 'assert', 'bit', 'cjson', 'cmsgpack', 'collectgarbage', 'coroutine', 'error', 'gcinfo', 'getmetatable', 'ipairs', 'load', 'loadstring', 'math', 'next', 'pairs', 'pcall', 'rawequal', 'rawget', 'rawset', 'redis', 'select', 'setmetatable', 'string', 'struct', 'table', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
@@ -124,16 +125,7 @@ function compat51(L: LuaState): void {
     return laux.luaL_error(S, lstr('%s'), msg);
   });
   setField(L, 'math', 'atan2', num2(Math.atan2));
-  // JavaScript's NaN is positive where glibc's pow gives x86's default (negative) one.
-  setField(
-    L,
-    'math',
-    'pow',
-    num2((x, y) => {
-      const r = Math.pow(x, y);
-      return Number.isNaN(r) && !Number.isNaN(x) && !Number.isNaN(y) ? NEGATIVE_NAN : r;
-    }),
-  );
+  setField(L, 'math', 'pow', num2(pow51));
   setField(L, 'math', 'cosh', num1(Math.cosh));
   setField(L, 'math', 'sinh', num1(Math.sinh));
   setField(L, 'math', 'tanh', num1(Math.tanh));
@@ -199,26 +191,20 @@ function compat51(L: LuaState): void {
   });
 }
 
-/** glibc's log (not log10) of a negative number: x86's default NaN, which is negative (tostring shows "-nan"). */
-const NEGATIVE_NAN = ((): number => {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setUint32(0, 0xfff80000);
-  return v.getFloat64(0);
-})();
-
+/** C's frexp, from the bits (subnormals scaled up first): x = m * 2^e with 0.5 <= |m| < 1. */
 function frexp(x: number): [number, number] {
   if (x === 0 || !Number.isFinite(x)) return [x, 0];
-  let e = Math.max(-1073, Math.floor(Math.log2(Math.abs(x))) + 1);
-  let m = x * 2 ** -e;
-  while (Math.abs(m) < 0.5) {
-    m *= 2;
-    e--;
+  const v = new DataView(new ArrayBuffer(8));
+  let shift = 0;
+  if (Math.abs(x) < 2 ** -1022) {
+    x *= 2 ** 64;
+    shift = 64;
   }
-  while (Math.abs(m) >= 1) {
-    m /= 2;
-    e++;
-  }
-  return [m, e];
+  v.setFloat64(0, x);
+  const hi = v.getUint32(0);
+  const e = ((hi >>> 20) & 0x7ff) - 1022;
+  v.setUint32(0, (hi & 0x800fffff) | (1022 << 20));
+  return [v.getFloat64(0), e - shift];
 }
 
 function pruneGlobals(L: LuaState): void {
@@ -356,6 +342,7 @@ function protectGlobals(L: LuaState): void {
   lua.lua_setfield(L, g, lstr('getmetatable'));
   lua.lua_pushvalue(L, g);
   pushProxy(L, (S) => {
+    if (pushArgBuilder(S, 2)) return 1;
     const name = lua.lua_type(S, 2) === lua.LUA_TSTRING ? luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) : luaToLatin1(laux.luaL_tolstring(S, 2));
     return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
   });
