@@ -211,13 +211,14 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     throw invalidCombination('Automatic failover requires at least one read replica: NumCacheClusters must be at least 2.');
   }
   if (multiAZ && !automaticFailover) throw invalidCombination('Multi-AZ requires AutomaticFailoverEnabled.');
-  const transit = primary ? primary.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled, version);
+  // A secondary left without encryption settings takes the datastore's (the aws provider sends none for it).
+  const transit = primary ? primary.transitEncryption : transitEncryptionOf(engine, input.TransitEncryptionEnabled ?? global?.transitEncryption, version);
   if (input.TransitEncryptionMode !== undefined && !transit) {
     throw invalidCombination('TransitEncryptionMode requires TransitEncryptionEnabled.');
   }
   const transitMode = transit ? (primary ? primary.transitEncryptionMode : transitModeOf(input.TransitEncryptionMode)) : undefined;
   const authToken = primary ? primary.authToken : authTokenOf(input.AuthToken, transit);
-  const atRest = input.AtRestEncryptionEnabled ?? false;
+  const atRest = input.AtRestEncryptionEnabled ?? global?.atRestEncryption ?? false;
   if (input.KmsKeyId && !atRest) throw invalidCombination('KmsKeyId requires AtRestEncryptionEnabled.');
   if (input.DataTieringEnabled && !isDataTieringNodeType(nodeType)) {
     throw invalidCombination('Data tiering is only supported on cache.r6gd node types.');

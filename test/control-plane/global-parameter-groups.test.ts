@@ -60,4 +60,29 @@ describe('global datastore parameter groups', () => {
     east.destroy();
     west.destroy();
   });
+
+  it('gives a secondary created without encryption settings those of the datastore, and refuses one that names others', async () => {
+    const east = sdkClient(emulator, 'us-east-1');
+    const west = sdkClient(emulator, 'eu-west-1');
+    await east.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'ep', ReplicationGroupDescription: 'p', Engine: 'redis', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 1,
+        TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true,
+      }),
+    );
+    await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'ep' });
+    const id = (await east.send(new CreateGlobalReplicationGroupCommand({ GlobalReplicationGroupIdSuffix: 'ep', PrimaryReplicationGroupId: 'ep' }))).GlobalReplicationGroup!
+      .GlobalReplicationGroupId!;
+    await expect
+      .poll(async () => (await east.send(new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: id }))).GlobalReplicationGroups![0]!.Status)
+      .toBe('primary-only');
+    await expect(
+      west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id, TransitEncryptionEnabled: false })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
+    const created = (await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id })))
+      .ReplicationGroup!;
+    expect(created).toMatchObject({ TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true });
+    east.destroy();
+    west.destroy();
+  });
 });
