@@ -44,8 +44,12 @@ function argsLength(args: readonly string[]): number {
   return n;
 }
 
-/** argv-mem: the running command's arguments (only the client running one has any). */
-export const argvMemory = (c: Client): number => (c.running === null ? 0 : argsLength(c.running));
+/** argv-mem: the arguments of the command being run, or of the one CLIENT PAUSE holds (redis-server keeps its argv). */
+export function argvMemory(c: Client): number {
+  if (c.running !== null) return argsLength(c.running);
+  const held = c.postponed ? c.queue[0] : undefined;
+  return held === undefined ? 0 : argsLength(held);
+}
 
 /** multi-mem: queued commands with their argument pointers, and the watched keys. */
 export function multiMemory(c: Client): number {

@@ -51,6 +51,8 @@ export interface CommandDef {
   id: number;
   noMulti: boolean;
   isWrite: boolean;
+  /** Declared may_replicate (7.0's COMMAND INFO does not show it): CLIENT PAUSE WRITE holds such commands too. */
+  mayReplicate: boolean;
 }
 
 export interface CommandSpec {
@@ -129,6 +131,7 @@ function build(group: string, s: CommandSpec, parent: string | null): CommandDef
     denyOom: flags.includes('denyoom'),
     noMulti: flags.includes('no_multi'),
     isWrite: flags.includes('write'),
+    mayReplicate: (s.flags ?? []).includes('may_replicate'),
   };
   if (s.subcommands) {
     def.subcommands = new Map(s.subcommands.map((sub) => [sub.name, build(group, sub, s.name)]));

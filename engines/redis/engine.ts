@@ -14,6 +14,7 @@ import { LatencyMonitor } from './latency.ts';
 import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { overOutputLimit } from './output-limit.ts';
+import { heldByWritePause } from './pause-writes.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
 import type { ClusterTopology } from './cluster.ts';
@@ -130,6 +131,7 @@ export class Engine {
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
+    this.ks.expiryPaused = () => this.expiryPaused();
     this.startedAt = this.lastSave = this.clock.now();
     this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
     this.ks.onEmptied = (db, key) => {
@@ -174,7 +176,7 @@ export class Engine {
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
     // A running script sees the keyspace as if nothing else happened meanwhile.
     const scriptRuns = this.scripting.running !== null;
-    if (this.config.activeExpire && !scriptRuns) {
+    if (this.config.activeExpire && !scriptRuns && !this.expiryPaused()) {
       const t0 = performance.now();
       activeExpireCycle(this.ks, this.config.hz);
       this.latency.addIfNeeded('expire-cycle', performance.now() - t0, this.config.latencyMonitorThreshold, this.clock.now());
@@ -332,9 +334,12 @@ export class Engine {
       this.pause = null;
       return false;
     }
-    if (!this.pause.writesOnly) return true;
-    const def = this.lookup(args[0] as string);
-    return def !== undefined && (def.isWrite || (def.name === 'exec' && c.multi !== null));
+    return !this.pause.writesOnly || heldByWritePause(this, c, args);
+  }
+
+  /** redis-server 7.0 expires no key, actively or on access, while clients are paused (WRITE or ALL). */
+  private expiryPaused(): boolean {
+    return this.pause !== null && this.clock.now() < this.pause.until;
   }
 
   /** As redis-server's blockPostponeClient: the held command is looked up (CLIENT LIST's cmd) and the client counts as blocked. */
@@ -398,7 +403,9 @@ export class Engine {
   unpause(): void {
     this.pause = null;
     for (const c of this.clients.values()) {
-      if (c.queue.length !== 0 && c.blocked === null) {
+      // The client running CLIENT UNPAUSE goes on with its queue itself: entering it again here ran
+      // CLIENT UNPAUSE twice (two replies to one command).
+      if (c.queue.length !== 0 && c.blocked === null && c.running === null) {
         this.processQueue(c);
         this.queueFlush(c);
       }

@@ -82,7 +82,7 @@ export function clientInfoLine(c: Client): string {
     (c.monitoring ? 'O' : '') +
     (c.inPubSubContext ? 'P' : '') +
     (c.multi !== null || c.execQueued >= 0 ? 'x' : '') +
-    (c.blocked !== null ? 'b' : '') +
+    (c.blocked !== null || c.postponed ? 'b' : '') +
     (t !== null ? 't' : '') +
     (t !== null && e.tracking.brokenRedirect.has(c.id) ? 'R' : '') +
     (t?.bcast === true ? 'B' : '') +

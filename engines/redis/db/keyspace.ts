@@ -54,6 +54,8 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > (this.ks.scriptTime ?? this.ks.clock.now())) return false;
+    // Under CLIENT PAUSE redis-server 7.0 expires no key: it reads as missing and stays until the pause ends.
+    if (this.ks.expiryPaused !== null && this.ks.expiryPaused()) return true;
     this.remove(key, true);
     this.ks.stats.expired++;
     this.ks.onExpired?.(this.id, key);
@@ -62,8 +64,7 @@ export class Database {
 
   /** The slot of a live key, or -1. `read` lookups count keyspace hits/misses and touch LRU/LFU like Redis's lookupKeyRead. */
   private find(key: string, read: boolean, touch = true): number {
-    if (this.expires.size !== 0) this.expireIfNeeded(key);
-    const i = this.dict.index(key);
+    const i = this.expires.size !== 0 && this.expireIfNeeded(key) ? undefined : this.dict.index(key);
     if (i === undefined) {
       if (read) {
         this.ks.stats.misses++;
@@ -112,14 +113,14 @@ export class Database {
 
   /** Lookup without side effects on stats or access time (OBJECT, TYPE-free inspection). */
   peek(key: string): RObj | null {
-    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return null;
     const v = this.dict.getRaw(key);
     return v === undefined ? null : viewOf(v);
   }
 
   /** Access metadata and memory estimate of a live key, without touching it, or null. */
   peekMeta(key: string): (AccessMeta & { mem: number }) | null {
-    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return null;
     const i = this.dict.index(key);
     if (i === undefined) return null;
     const d = this.dict;
@@ -165,10 +166,11 @@ export class Database {
   /**
    * Stores a value (replacing any), clearing the TTL unless `keepTtl`. A string with the default
    * encoding is kept as a bare string, so do not hold on to `o` to change it afterwards: look the
-   * key up again. `meta` carries over the LRU/LFU state of a value moved from another key.
+   * key up again. `meta` carries over the LRU/LFU state of a value moved from another key; `unseen`
+   * as for modified().
    */
-  set(key: string, o: RObj, keepTtl = false, meta?: AccessMeta): void {
-    this.store(key, o.type === 'string' && o.enc === 'auto' && o.held === undefined ? o.v : o, keepTtl, meta);
+  set(key: string, o: RObj, keepTtl = false, meta?: AccessMeta, unseen = false): void {
+    this.store(key, o.type === 'string' && o.enc === 'auto' && o.held === undefined ? o.v : o, keepTtl, meta, unseen);
   }
 
   /** Marks key's string value as an argument of the running EXEC too (StrObj.held). */
@@ -184,7 +186,7 @@ export class Database {
     this.store(key, v, keepTtl, undefined);
   }
 
-  private store(key: string, v: Stored, keepTtl: boolean, meta: AccessMeta | undefined): void {
+  private store(key: string, v: Stored, keepTtl: boolean, meta: AccessMeta | undefined, unseen = false): void {
     const d = this.dict;
     let i = d.index(key);
     if (i !== undefined) {
@@ -205,7 +207,7 @@ export class Database {
     const mem = estimateMemory(key, v);
     d.setMem(i, mem);
     this.ks.usedMemory += mem;
-    this.ks.signal(this, key);
+    this.ks.signal(this, key, false, unseen);
   }
 
   /** Removes a key; true if it existed. */
@@ -356,6 +358,8 @@ export class Keyspace {
   lfu = false;
   /** While a script or EXEC runs, keys expire as of its start (Redis 7.0's script snapshot, fixed_time_expire). */
   scriptTime: number | null = null;
+  /** Whether expiry is held now (CLIENT PAUSE); null when nothing can hold it. */
+  expiryPaused: (() => boolean) | null = null;
   readonly watchers = new Map<string, Set<Watcher>>();
   /** db\0key for keys some client is blocked on, with how many clients wait. */
   readonly blockedOn = new Map<string, number>();
