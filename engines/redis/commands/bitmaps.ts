@@ -27,16 +27,16 @@ function parseBitOffset(s: string, hashAllowed = false, width = 1): number {
   return n;
 }
 
-/** Writes a modified copy back as a "raw" string, keeping TTL. */
-function store(c: Client, key: string, buf: Buffer): void {
+/** Writes a modified copy back as a "raw" string, keeping TTL (`unseen`: see Database.modified). */
+function store(c: Client, key: string, buf: Buffer, unseen = false): void {
   const v = buf.latin1Slice(0, buf.length);
   const o = c.db.get(key, 'string', false);
   if (o !== null) {
     o.v = v;
     o.enc = 'raw';
-    c.db.modified(key);
+    c.db.modified(key, unseen);
   } else {
-    c.db.set(key, newString(v, 'raw'));
+    c.db.set(key, newString(v, 'raw'), false, undefined, unseen);
   }
 }
 
@@ -262,10 +262,11 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
   if (changed) store(c, key, buf);
   else if (grown) {
     // Like Redis, a write op creates or grows the string even when OVERFLOW FAIL refuses every write,
-    // but redis-server counts no change then (no dirty): no setbit event, nothing propagated.
+    // but redis-server counts no change then (no dirty): no setbit event, nothing propagated, and
+    // neither WATCH nor tracking hears of it.
     const stats = c.db.ks.stats;
     const dirty = stats.dirty;
-    store(c, key, buf);
+    store(c, key, buf, true);
     stats.dirty = dirty;
   } else if (writes && cur !== null) {
     // Write ops make redis-server take its own raw copy of the string first, change or not.
