@@ -9,6 +9,7 @@ import { encodingOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
+import { quicklistAllowInsert } from '../rdb/quicklist-fill.ts';
 import { thresholdsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { encodeValueSteps } from '../rdb/writer.ts';
 import { runSliced } from '../sliced.ts';
@@ -173,20 +174,6 @@ export function debugSdslen(c: Client, key: string): void {
 
 // ---- DEBUG OBJECT ------------------------------------------------------------------------------
 
-/** quicklist.c's optimization_level: the listpack byte caps of list-max-listpack-size -1..-5. */
-const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
-const SIZE_SAFETY_LIMIT = 8192;
-const SIZE_ESTIMATE_OVERHEAD = 8;
-
-/** 7.0's _quicklistNodeAllowInsert for a node of `bytes` and `count` taking an element of `len` bytes. */
-function allowInsert(fill: number, bytes: number, count: number, len: number): boolean {
-  const newSize = bytes + len + SIZE_ESTIMATE_OVERHEAD;
-  const cap = fill < 0 ? OPTIMIZATION_LEVEL[-fill - 1] : undefined;
-  if (cap !== undefined && newSize <= cap) return true;
-  if (newSize > SIZE_SAFETY_LIMIT) return false;
-  return count < fill;
-}
-
 /** The ql_* fields of a list pushed to the tail element by element. */
 function* quicklistFields(o: ListObj, fill: number, compressDepth: number, out: { extra: string }): Steps<void> {
   let nodes = 0;
@@ -195,7 +182,7 @@ function* quicklistFields(o: ListObj, fill: number, compressDepth: number, out: 
   let n = 0;
   for (const item of o.v) {
     const b = Buffer.from(item, 'latin1');
-    if (lp === null || !allowInsert(fill, lp.byteSize, lp.count, b.length)) {
+    if (lp === null || !quicklistAllowInsert(fill, lp.byteSize, lp.count, b.length)) {
       if (lp !== null) total += lp.byteSize;
       lp = new ListpackBuilder();
       nodes++;

@@ -7,6 +7,7 @@ import { RdbError } from './errors.ts';
 import { OP, QL_PACKED, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
 import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
+import { fillOfCap, quicklistAllowInsert } from './quicklist-fill.ts';
 import { lzfCompress } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
@@ -212,15 +213,15 @@ class ValueWriter {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
-      // Quicklist nodes are listpacks capped in bytes (list-max-listpack-size -2 = 8 KiB).
+      // Quicklist nodes are listpacks filled as redis-server fills them (list-max-listpack-size -2 = 8 KiB).
+      const fill = fillOfCap(max);
       let lp = new ListpackBuilder();
       yield* eachInSteps(items, (it) => {
-        lp.add(it);
-        if (lp.count > 1 && lp.byteSize > max) {
-          lp.undoLast();
+        if (lp.count > 0 && !quicklistAllowInsert(fill, lp.byteSize, lp.count, it.length)) {
           nodes.push(lp.finish());
-          lp = new ListpackBuilder().add(it);
+          lp = new ListpackBuilder();
         }
+        lp.add(it);
       });
       if (lp.count > 0) nodes.push(lp.finish());
       return {

@@ -1,0 +1,46 @@
+// DUMP of a list cut into quicklist nodes as redis-server 7.0 cuts them: an element joins a node while
+// the node's listpack bytes + the element's length + 8 stay within list-max-listpack-size's cap. The
+// writer cut at the exact size instead, so a 5000-element list's second node held one element more
+// and the payload differed from redis-server's (DEBUG OBJECT's serializedlength by one byte).
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+const LISTS: [string, (i: number) => string, number][] = [
+  ['names', (i) => `element-number-${i}`, 5000],
+  ['widths', (i) => 'x'.repeat(i % 300), 3000],
+  ['ints', (i) => String(i * 7), 3000],
+  ['big', (i) => String(i).repeat(1000 + (i % 7)), 40],
+];
+
+async function dumps(port: number): Promise<string[]> {
+  const c = await RawClient.connect(port);
+  try {
+    const out: string[] = [];
+    for (const fill of ['-2', '-1', '-3']) {
+      await c.call('FLUSHALL');
+      await c.call('CONFIG', 'SET', 'list-max-listpack-size', fill);
+      for (const [key, item, n] of LISTS) {
+        for (let i = 0; i < n; i += 500) await c.call('RPUSH', key, ...Array.from({ length: Math.min(500, n - i) }, (_, j) => item(i + j)));
+        out.push(`${fill} ${key} ${await c.call('DUMP', key)}`);
+      }
+    }
+    await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
+describe.runIf(available)('DUMP of a multi-node list as redis-server 7.0', () => {
+  const pair = serverPair();
+
+  it('cuts the list into the same quicklist nodes', async () => {
+    const theirs = await dumps(pair.real.port);
+    const mine = await dumps(pair.ours.port);
+    expect(mine.length).toBe(theirs.length);
+    for (let i = 0; i < theirs.length; i++) expect(mine[i], theirs[i]?.slice(0, 12)).toBe(theirs[i]);
+  });
+});
