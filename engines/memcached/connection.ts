@@ -226,7 +226,12 @@ export class Connection implements Session {
       }
       this.holdsReadBuffer = true;
     }
-    this.parser.push(chunk, this.handle);
+    store.freezeClock(this.lastCommandAt);
+    try {
+      this.parser.push(chunk, this.handle);
+    } finally {
+      store.thawClock();
+    }
     if (this.parser.drained) this.releaseReadBuffer();
     // memcached yields to other connections after each reqs_per_event requests read in one go when
     // more follow; we run them all, but count its yields.

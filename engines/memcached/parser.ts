@@ -257,11 +257,17 @@ export class RequestParser {
   }
 }
 
-/** memcached splits on single spaces and drops empty tokens. */
+/** memcached splits on single spaces and drops empty tokens. A scan, not split(): split is a runtime call, one per command line. */
 export function tokenize(line: string): string[] {
-  const tokens = line.split(' ');
-  if (line.indexOf('  ') < 0 && tokens[0] !== '' && tokens[tokens.length - 1] !== '') return tokens;
-  return tokens.filter((t) => t.length > 0);
+  const tokens: string[] = [];
+  const n = line.length;
+  for (let start = 0; start < n; ) {
+    let space = line.indexOf(' ', start);
+    if (space < 0) space = n;
+    if (space > start) tokens.push(line.substring(start, space));
+    start = space + 1;
+  }
+  return tokens;
 }
 
 /** Only get/gets lines may grow past the unterminated-line limit (after at most 100 leading spaces). */

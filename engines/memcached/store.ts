@@ -168,7 +168,22 @@ export class ItemStore {
   }
 
   now(): number {
-    return Math.floor(this.clock() / 1000);
+    return this.frozenNow >= 0 ? this.frozenNow : Math.floor(this.clock() / 1000);
+  }
+
+  /** The second the requests of one read run in (see freezeClock), -1 when now() reads the clock. */
+  private frozenNow = -1;
+
+  /**
+   * The requests of one read run at the time `ms` (milliseconds of this store's clock), as in memcached,
+   * whose clock a timer moves once a second: a set read the clock three times, 4% of its CPU.
+   */
+  freezeClock(ms: number): void {
+    this.frozenNow = Math.floor(ms / 1000);
+  }
+
+  thawClock(): void {
+    this.frozenNow = -1;
   }
 
   get size(): number {
