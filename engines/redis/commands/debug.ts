@@ -50,6 +50,8 @@ const HELP = [
   '    Stop or restart the trimming of query buffers.',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
   '    Save the dataset as an RDB in memory and load it back.',
+  'STRUCTSIZE',
+  '    The sizes of redis-server\'s core structures on a 64-bit build.',
   'SDSLEN <key>',
   '    The string buffers redis-server would hold for <key> and its string value.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -244,6 +246,10 @@ function debugCommand(c: Client, a: string[]): void {
       break;
     case 'config-rewrite-force-all':
       if (n === 2) return c.w.ok();
+      break;
+    case 'structsize':
+      // The sizes of a 64-bit redis-server's structures, which DEBUG SDSLEN and HTSTATS model.
+      if (n === 2) return c.w.bulk('bits:64 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ');
       break;
     case 'stringmatch-test':
       if (n === 2) return c.w.simple('Apparently Redis did not crash: test passed');

@@ -1,4 +1,4 @@
-// DEBUG OBJECT, SDSLEN, HTSTATS and HTSTATS-KEY as redis-server 7.0 answers them: the RDB length and
+// DEBUG OBJECT, SDSLEN, STRUCTSIZE, HTSTATS and HTSTATS-KEY as redis-server 7.0 answers them: the RDB length and
 // quicklist fields of DEBUG OBJECT, the sds sizes, and hash table statistics in the text Redis's tests
 // parse (unit/type/set's long-chain test reads "different slots" and "max chain length"). Bucket
 // counts depend on each server's hash function, so those are compared by shape; all else exactly.
@@ -47,6 +47,7 @@ async function run(port: number): Promise<string[]> {
     out.push(await c.call('DEBUG', 'HTSTATS', '0', 'full'), await c.call('DEBUG', 'HTSTATS'));
     for (const k of ['intset', 'hash', 'small', 'short', 'missing']) out.push(await c.call('DEBUG', 'HTSTATS-KEY', k));
     out.push(await c.call('DEBUG', 'HTSTATS-KEY', 'bigset', 'full'));
+    out.push(await c.call('DEBUG', 'STRUCTSIZE'), await c.call('DEBUG', 'STRUCTSIZE', 'x'));
     return out;
   } finally {
     c.close();
