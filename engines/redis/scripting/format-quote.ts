@@ -81,6 +81,8 @@ const format51: LuaFn = (L) => {
     if (++arg > top) laux.luaL_argerror(L, arg, lstr('no value'));
     let j = i + 1;
     while (isSpecByte(fmt[j])) j++;
+    // 5.1 has no %a (5.3 does).
+    if (fmt[j] === 97 || fmt[j] === 65) laux.luaL_error(L, latin1ToLua(`invalid option '%%${String.fromCharCode(fmt[j] as number)}' to 'format'`));
     // A format ending inside a conversion: 5.1 reads its NUL terminator as the option, and prints it as nothing.
     if (j >= fmt.length) laux.luaL_error(L, lstr("invalid option '%%' to 'format'"));
     const conv = fmt[j] as number;

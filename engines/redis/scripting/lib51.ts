@@ -200,7 +200,103 @@ function replacement51(r: LuaString): LuaString {
   return Uint8Array.from(out);
 }
 
+/** Lua 5.1's auxsort (ltablib.c), comparison for comparison: which pairs are compared, in which order, and so the order of equal elements, the errors of an inconsistent comparator and where a bad one reads past the end. */
+function auxsort(L: LuaState, l: number, u: number): void {
+  const less = (a: number, b: number): boolean => {
+    if (lua.lua_type(L, 2) === lua.LUA_TNIL) return lua.lua_compare(L, a, b, lua.LUA_OPLT);
+    lua.lua_pushvalue(L, 2);
+    lua.lua_pushvalue(L, a - 1);
+    lua.lua_pushvalue(L, b - 2);
+    lua.lua_call(L, 2, 1);
+    const res = lua.lua_toboolean(L, -1);
+    lua.lua_pop(L, 1);
+    return res;
+  };
+  const set2 = (i: number, j: number): void => {
+    lua.lua_rawseti(L, 1, i);
+    lua.lua_rawseti(L, 1, j);
+  };
+  const invalid = (): never => laux.luaL_error(L, lstr('invalid order function for sorting')) as never;
+  while (l < u) {
+    lua.lua_rawgeti(L, 1, l);
+    lua.lua_rawgeti(L, 1, u);
+    if (less(-1, -2)) set2(l, u);
+    else lua.lua_pop(L, 2);
+    if (u - l === 1) break;
+    let i = Math.trunc((l + u) / 2);
+    lua.lua_rawgeti(L, 1, i);
+    lua.lua_rawgeti(L, 1, l);
+    if (less(-2, -1)) set2(i, l);
+    else {
+      lua.lua_pop(L, 1);
+      lua.lua_rawgeti(L, 1, u);
+      if (less(-1, -2)) set2(i, u);
+      else lua.lua_pop(L, 2);
+    }
+    if (u - l === 2) break;
+    lua.lua_rawgeti(L, 1, i);
+    lua.lua_pushvalue(L, -1);
+    lua.lua_rawgeti(L, 1, u - 1);
+    set2(i, u - 1);
+    i = l;
+    let j = u - 1;
+    for (;;) {
+      for (;;) {
+        lua.lua_rawgeti(L, 1, ++i);
+        if (!less(-1, -2)) break;
+        if (i > u) invalid();
+        lua.lua_pop(L, 1);
+      }
+      for (;;) {
+        lua.lua_rawgeti(L, 1, --j);
+        if (!less(-3, -1)) break;
+        if (j < l) invalid();
+        lua.lua_pop(L, 1);
+      }
+      if (j < i) {
+        lua.lua_pop(L, 3);
+        break;
+      }
+      set2(i, j);
+    }
+    lua.lua_rawgeti(L, 1, u - 1);
+    lua.lua_rawgeti(L, 1, i);
+    set2(u - 1, i);
+    if (i - l < u - i) {
+      j = l;
+      i = i - 1;
+      l = i + 2;
+    } else {
+      j = i + 1;
+      i = u;
+      u = j - 2;
+    }
+    auxsort(L, j, i);
+  }
+}
+
 function installTable(L: LuaState): void {
+  setField(L, 'table', 'sort', (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    const n = lua.lua_rawlen(S, 1);
+    if (lua.lua_type(S, 2) > lua.LUA_TNIL) laux.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
+    lua.lua_settop(S, 2);
+    auxsort(S, 1, n);
+    return 0;
+  });
+  // 5.1's unpack: int bounds (a double past them wraps as C's cast does), at most LUAI_MAXCSTACK (8000) values on the stack.
+  const unpack: LuaFn = (S) => {
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    const i = lua.lua_type(S, 2) <= lua.LUA_TNIL ? 1 : checkInt(S, 2);
+    const e = lua.lua_type(S, 3) <= lua.LUA_TNIL ? lua.lua_rawlen(S, 1) : checkInt(S, 3);
+    if (i > e) return 0;
+    const n = (e - i + 1) | 0;
+    if (n <= 0 || n + lua.lua_gettop(S) > 8000 || !lua.lua_checkstack(S, n)) return laux.luaL_error(S, lstr('too many results to unpack'));
+    for (let k = 0; k < n; k++) lua.lua_rawgeti(S, 1, i + k);
+    return n;
+  };
+  lua.lua_pushjsfunction(L, unpack);
+  lua.lua_setglobal(L, lstr('unpack'));
   setField(L, 'table', 'insert', (S) => {
     laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
     let e = lua.lua_rawlen(S, 1) + 1;
@@ -403,12 +499,33 @@ function installCoroutine(L: LuaState): void {
     return 1;
   });
   setField(L, 'coroutine', 'yield', (S) => {
-    if (isScriptThread(S)) {
+    if (isScriptThread(S) || acrossCBoundary(S)) {
       lua.lua_pushliteral(S, 'attempt to yield across metamethod/C-call boundary');
       return lua.lua_error(S);
     }
     return lua.lua_yield(S, lua.lua_gettop(S));
   });
+}
+
+interface CallInfo {
+  previous: CallInfo | null;
+  callstatus: number;
+}
+const CIST_LUA = 1 << 1;
+const CIST_FRESH = 1 << 3;
+
+/**
+ * 5.1 yields only through Lua functions called by Lua code: a pcall, a library function or a
+ * metamethod between the coroutine's body and its yield refuses it (5.3 yields through pcall and
+ * metamethods). Every call between the yield and the coroutine's body must be a Lua function run
+ * by the same interpreter loop (a metamethod starts a fresh one).
+ */
+function acrossCBoundary(S: LuaState): boolean {
+  const th = S as unknown as { ci: CallInfo; base_ci: CallInfo };
+  for (let ci = th.ci.previous; ci !== null && ci !== th.base_ci; ci = ci.previous) {
+    if ((ci.callstatus & CIST_LUA) === 0 || ((ci.callstatus & CIST_FRESH) !== 0 && ci.previous !== th.base_ci)) return true;
+  }
+  return false;
 }
 
 /** Registry key under which the thread that runs scripts is kept. */

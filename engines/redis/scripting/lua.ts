@@ -53,6 +53,7 @@ export interface LuaApi {
   lua_xmove(from: LuaState, to: LuaState, n: number): void;
   lua_checkstack(L: LuaState, n: number): boolean;
   lua_type(L: LuaState, i: number): number;
+  lua_typename(L: LuaState, t: number): LuaString;
   lua_isinteger(L: LuaState, i: number): boolean;
   lua_tonumber(L: LuaState, i: number): number;
   lua_tonumberx(L: LuaState, i: number): number | false;
@@ -90,6 +91,8 @@ export interface LuaApi {
   lua_error(L: LuaState): never;
   lua_pcall(L: LuaState, nargs: number, nres: number, msgh: number): number;
   lua_call(L: LuaState, nargs: number, nres: number): void;
+  lua_compare(L: LuaState, a: number, b: number, op: number): boolean;
+  LUA_OPLT: number;
   lua_getstack(L: LuaState, level: number, ar: LuaDebug): boolean;
   lua_getinfo(L: LuaState, what: LuaString, ar: LuaDebug): boolean;
   lua_close(L: LuaState): void;

@@ -78,10 +78,6 @@ function setGlobalFn(L: LuaState, name: string, f: LuaFn): void {
 
 /** Lua 5.1's library surface on a 5.3 VM. */
 function compat51(L: LuaState): void {
-  lua.lua_getglobal(L, lstr('table'));
-  lua.lua_getfield(L, -1, lstr('unpack'));
-  lua.lua_setglobal(L, lstr('unpack'));
-  lua.lua_pop(L, 1);
   for (const [t, n] of [
     ['table', 'move'],
     ['table', 'pack'],
@@ -461,11 +457,16 @@ function sameBytes(a: LuaString | null, b: LuaString): boolean {
   return a !== null && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** A Lua function that runs f under xpcall with the error handler, so a coroutine can run it. */
+/**
+ * A Lua function that runs f under xpcall with the error handler, so a coroutine can run it; and
+ * the scripts' xpcall as 5.1's, which passes f no arguments (5.3's passes the rest). Both are Lua
+ * functions so that a script can be suspended inside them.
+ */
 function compileRunner(L: LuaState): void {
-  const src = 'local xpcall, handler = xpcall, __redis__err__handler\nreturn function(f, ...) return xpcall(f, handler, ...) end';
+  const src = 'local xpcall, handler = xpcall, __redis__err__handler\nreturn function(f, ...) return xpcall(f, handler, ...) end, function(f, h) return xpcall(f, h) end';
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
-  lua.lua_call(L, 0, 1);
+  lua.lua_call(L, 0, 2);
+  setRawGlobal(L, lstr('xpcall'));
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
 }
 
