@@ -68,7 +68,7 @@ export class Output {
     this.parts = [];
     this.sent = 0;
     this.length = 0;
-    this.pinned.clear();
+    this.unpinAll();
     return chunks;
   }
 
@@ -90,9 +90,14 @@ export class Output {
     return chunks;
   }
 
+  /** Set.clear allocates a new table even when the set is empty, and this runs on every flush. */
+  private unpinAll(): void {
+    if (this.pinned.size !== 0) this.pinned.clear();
+  }
+
   take(): Buffer | null {
     if (this.length === 0) {
-      this.pinned.clear();
+      this.unpinAll();
       return null;
     }
     const out = Buffer.allocUnsafe(this.length);
@@ -104,7 +109,7 @@ export class Output {
     this.parts = [];
     this.sent = 0;
     this.length = 0;
-    this.pinned.clear();
+    this.unpinAll();
     return out;
   }
 }
