@@ -311,6 +311,14 @@ function parseSetOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numk
   return { op, sources, weights, agg, withScores, limit };
 }
 
+/** A set operation's result computed into `z`, then written as its reply, both in steps (1.5M entries written in one turn held every node for seconds). */
+function* computedAndWritten(c: Client, p: SetOp, z: ZSet): Generator<void> {
+  yield* setOpSteps(p, z);
+  const r = entryReply(c, p.withScores);
+  r.header(z.size);
+  yield* eachWritten(z.entries(), r.write);
+}
+
 /** Computes a parsed set operation into `z`, one member per step, so runSliced can spread it over slices. */
 function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
   const { sources, weights, agg } = p;
@@ -390,13 +398,37 @@ function zpop(c: Client, a: string[], max: boolean): void {
   if (a.length === 3) {
     count = parseCount(a[2] as string);
   }
+  const pairs = a.length === 3 && c.w.proto === 3;
+  const z = getZ(c, a[1] as string, false);
+  if (z !== null && count > POP_SLICED_FROM) {
+    const r = entryReply(c, true);
+    return popSliced(c, a, a[1] as string, z, max, count, r.header, r.write, () => undefined);
+  }
   const entries = pop(c, a[1] as string, max, count);
-  if (a.length === 3 && c.w.proto === 3) return writeEntries(c, entries, true);
+  if (pairs) return writeEntries(c, entries, true);
   c.w.array(entries.length * 2);
   for (const [m, s] of entries) {
     c.w.bulk(m);
     c.w.double(s);
   }
+}
+
+/** Pops of more entries than this are written in slices (see popSliced). */
+const POP_SLICED_FROM = 1024;
+
+/**
+ * Pops `count` entries of `z` (at `key`) into the reply: `head` gets how many, `write` each in popping order.
+ * They are walked and written in slices, the node's other clients held, and cut out of the set in one
+ * O(log n) step once all are written (a pop of a million held every node for ~1 s).
+ */
+function popSliced(c: Client, a: string[], key: string, z: ZSet, max: boolean, count: number, head: (n: number) => void, write: (e: Entry) => void, popped: () => void): void {
+  const n = Math.min(count, z.size);
+  head(n);
+  runSliced(c, eachWritten(z.walk(0, n, max), write), () => {
+    z.removeRanks(max ? z.size - n : 0, n);
+    c.db.modified(key);
+    popped();
+  }, a);
 }
 
 function canBlock(c: Client): boolean {
@@ -473,6 +505,10 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
   for (const key of keys) {
     const z = getZ(c, key, false);
     if (z !== null && z.size > 0) {
+      if (count > POP_SLICED_FROM) {
+        const entry = (e: Entry) => (c.w.array(2), c.w.bulk(e[0]), c.w.double(e[1]));
+        return popSliced(c, a, key, z, max, count, (n) => (c.w.array(2), c.w.bulk(key), c.w.array(n)), entry, () => announcePop(c, key, max));
+      }
       reply(key, pop(c, key, max, count));
       return announcePop(c, key, max);
     }
@@ -672,7 +708,7 @@ export const zsetCommands = defineGroup('sorted_set', [
       handler: (c: Client, a: string[]) => {
         const p = parseSetOp(c, a, op, 1, `z${op}`, true);
         const z = new ZSet();
-        runSliced(c, setOpSteps(p, z), () => writeEntries(c, [...z.entries()], p.withScores));
+        runSliced(c, computedAndWritten(c, p, z), () => undefined);
       },
     },
     {

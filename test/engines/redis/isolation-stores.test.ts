@@ -134,10 +134,12 @@ describe.skipIf(!available)('set and sorted-set operations run in slices', () =>
     }
   }, 60_000);
 
-  it('ZINTER and ZDIFF over large inputs answer as redis-server does', async () => {
+  it('ZUNION, ZINTER and ZDIFF over large inputs answer as redis-server does, the reply written in slices too', async () => {
     await sliced(['ZINTER', '2', 'za', 'zsmall', 'AGGREGATE', 'MIN', 'WITHSCORES']);
     await sliced(['ZDIFF', '2', 'za', 'zb', 'WITHSCORES']);
-  });
+    await sliced(['ZUNION', '2', 'za', 'zb', 'WEIGHTS', '2', '1', 'WITHSCORES']);
+    await sliced(['ZINTER', '2', 'za', 'sa']);
+  }, 60_000);
 });
 
 describe.skipIf(!available)('SINTERCARD and ZINTERCARD over large inputs', () => {
