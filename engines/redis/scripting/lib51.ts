@@ -492,6 +492,10 @@ function strtoul(s: string, base: number): number | null {
 
 function installCoroutine(L: LuaState): void {
   setField(L, 'coroutine', 'isyieldable', null);
+  wrapField(L, 'coroutine', 'create', (S) => {
+    if (lua.lua_type(S, 1) !== lua.LUA_TFUNCTION || lua.lua_iscfunction(S, 1)) laux.luaL_argerror(S, 1, lstr('Lua function expected'));
+    return callOriginal(S);
+  });
   // The script's own thread is Lua 5.1's main thread in Redis: no running coroutine, no yield.
   setField(L, 'coroutine', 'running', (S) => {
     if (isScriptThread(S)) lua.lua_pushnil(S);

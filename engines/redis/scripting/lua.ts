@@ -54,6 +54,7 @@ export interface LuaApi {
   lua_checkstack(L: LuaState, n: number): boolean;
   lua_type(L: LuaState, i: number): number;
   lua_typename(L: LuaState, t: number): LuaString;
+  lua_iscfunction(L: LuaState, i: number): boolean;
   lua_isinteger(L: LuaState, i: number): boolean;
   lua_tonumber(L: LuaState, i: number): number;
   lua_tonumberx(L: LuaState, i: number): number | false;
@@ -214,8 +215,12 @@ function typeErrorsAs51(): void {
   // 5.1 does not say which capture.
   const captureIndex = 'invalid capture index %%%d';
   const captureIndex51 = latin1ToLua('invalid capture index');
+  // 5.1's matchbalance says only this (fengari's text lacks its closing parenthesis).
+  const balance = "malformed pattern (missing arguments to '%%b'";
+  const balance51 = latin1ToLua('unbalanced pattern');
   lobject.luaO_pushvfstring = (L, fmt, argp) => {
     if (fmt.length === captureIndex.length && luaToLatin1(fmt) === captureIndex) return pushv(L, captureIndex51, []);
+    if (fmt.length === balance.length && luaToLatin1(fmt) === balance) return pushv(L, balance51, []);
     if (fmt.length === typeError.length && luaToLatin1(fmt) === typeError) {
       const m = /^ \((\w+) '(.*)'\)$/s.exec(luaToLatin1(argp[2] as LuaString));
       if (m !== null) return pushv(L, as51, [argp[0], latin1ToLua(m[1] as string), latin1ToLua(m[2] as string), argp[1]]);

@@ -2,12 +2,14 @@
 import { laux, latin1ToLua, lua, type LuaFn, type LuaState } from '../lua.ts';
 import { registerLib } from './util.ts';
 
-/** LuaBitOp's normalisation: the number modulo 2^32, as a signed 32-bit integer. */
+/**
+ * LuaBitOp's barg: the low 32 bits of n + 2^52 + 2^51 as a double, so fractions round half to even
+ * (1.5 is 2, 2.5 is 2) and numbers past 2^51 lose their low bits as that sum does.
+ */
+const scratch = new DataView(new ArrayBuffer(8));
 function tobit(L: LuaState, i: number): number {
-  const n = laux.luaL_checknumber(L, i);
-  if (!Number.isFinite(n)) return 0;
-  const r = Math.trunc(n) % 4294967296;
-  return r | 0;
+  scratch.setFloat64(0, laux.luaL_checknumber(L, i) + 6755399441055744.0, true);
+  return scratch.getInt32(0, true);
 }
 
 function fold(op: (a: number, b: number) => number): LuaFn {

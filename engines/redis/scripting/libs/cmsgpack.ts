@@ -10,7 +10,8 @@ const f32 = new Float32Array(1);
 const dv = new DataView(new ArrayBuffer(8));
 
 function encodeNumber(out: ByteSink, n: number): void {
-  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) {
+  // IS_INT64_EQUIVALENT: (int64_t)n == n, so -2^63 is an integer and 2^63 a double.
+  if (Number.isInteger(n) && n >= -(2 ** 63) && n < 2 ** 63) {
     if (n >= 0) {
       if (n < 128) out.byte(n);
       else if (n < 256) out.bytes(Uint8Array.of(0xcc, n));
@@ -42,7 +43,7 @@ function encodeNumber(out: ByteSink, n: number): void {
     return;
   }
   f32[0] = n;
-  if (f32[0] === n || Number.isNaN(n)) {
+  if (f32[0] === n) {
     out.byte(0xca);
     dv.setFloat32(0, n);
     out.bytes(new Uint8Array(dv.buffer, 0, 4).slice());
@@ -208,7 +209,8 @@ function decode(L: LuaState, b: Uint8Array, pos: number): number {
     case 0xcf:
     case 0xd3:
       need(8);
-      lua.lua_pushnumber(L, Number(c === 0xcf ? view().getBigUint64(0) : view().getBigInt64(0)));
+      // Redis's cmsgpack reads a uint 64 as int64_t too: 0xffffffffffffffff is -1.
+      lua.lua_pushnumber(L, Number(view().getBigInt64(0)));
       return pos + 8;
     case 0xca:
       need(4);
