@@ -3,6 +3,9 @@
 /** Above this many bytes, copying values into one buffer costs more than a vectored write. */
 const LARGE_REPLY = 64 * 1024;
 
+/** Reply lines up to this long are copied byte by byte: a native latin1Write per line (two per get hit) costs more. */
+const SHORT_TEXT = 64;
+
 export class Output {
   private parts: (string | Buffer)[] = [];
   /** Parts memcached would already have written: it transmits at a get's END, mn, a binary error, a yield. */
@@ -103,8 +106,9 @@ export class Output {
     const out = Buffer.allocUnsafe(this.length);
     let off = 0;
     for (const p of this.parts) {
-      if (typeof p === 'string') off += out.latin1Write(p, off);
-      else off += p.copy(out, off);
+      if (typeof p !== 'string') off += p.copy(out, off);
+      else if (p.length > SHORT_TEXT) off += out.latin1Write(p, off);
+      else for (let i = 0; i < p.length; i++) out[off++] = p.charCodeAt(i);
     }
     this.parts = [];
     this.sent = 0;
