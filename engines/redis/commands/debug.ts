@@ -13,12 +13,15 @@ import { debugReload } from './debug-reload.ts';
 import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug-structure.ts';
 import { debugSleep } from './debug-sleep.ts';
 import { changeReplId } from '../repl-id.ts';
+import { clientEvictionBuckets } from '../client-eviction.ts';
 import { parseCount, writeHelp } from './util.ts';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANGE-REPL-ID',
   '    Draw a new replication ID (INFO\'s master_replid); the run ID stays.',
+  'CLIENT-EVICTION',
+  '    The evictable clients by memory bucket (maxmemory-clients on).',
   'DIGEST',
   '    A hex signature of the whole dataset, equal to redis-server\'s for the same data.',
   'DIGEST-VALUE <key> [<key> ...]',
@@ -246,6 +249,13 @@ function debugCommand(c: Client, a: string[]): void {
       break;
     case 'config-rewrite-force-all':
       if (n === 2) return c.w.ok();
+      break;
+    case 'client-eviction':
+      if (n === 2) {
+        const table = clientEvictionBuckets(e);
+        if (table === null) fail('ERR maxmemory-clients is disabled.');
+        return c.w.verbatim(table);
+      }
       break;
     case 'structsize':
       // The sizes of a 64-bit redis-server's structures, which DEBUG SDSLEN and HTSTATS model.

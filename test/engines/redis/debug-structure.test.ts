@@ -1,4 +1,4 @@
-// DEBUG OBJECT, SDSLEN, STRUCTSIZE, HTSTATS and HTSTATS-KEY as redis-server 7.0 answers them: the RDB length and
+// DEBUG OBJECT, SDSLEN, STRUCTSIZE, CLIENT-EVICTION, HTSTATS and HTSTATS-KEY as redis-server 7.0 answers them: the RDB length and
 // quicklist fields of DEBUG OBJECT, the sds sizes, and hash table statistics in the text Redis's tests
 // parse (unit/type/set's long-chain test reads "different slots" and "max chain length"). Bucket
 // counts depend on each server's hash function, so those are compared by shape; all else exactly.
@@ -128,6 +128,31 @@ describe.runIf(available)('DEBUG OBJECT, SDSLEN, HTSTATS, HTSTATS-KEY as redis-s
     // 21 keys fill a table of 32 buckets on both (redis-server's may still be moving from 16 to it).
     const largest = (text: string): number => Math.max(...[...text.split('[Expires HT]')[0]!.matchAll(/table size: (\d+)/g)].map((m) => Number(m[1])));
     expect(largest(mine.db)).toBe(largest(theirs.db));
+  });
+
+  async function evictionTable(port: number): Promise<string[]> {
+    const c = await RawClient.connect(port);
+    try {
+      const out = [await c.call('DEBUG', 'CLIENT-EVICTION')];
+      await c.call('CONFIG', 'SET', 'maxmemory-clients', '10mb');
+      await c.call('PING');
+      const table = await c.call('DEBUG', 'CLIENT-EVICTION');
+      await c.call('CONFIG', 'SET', 'maxmemory-clients', '0');
+      // Each client's memory is the server's own (CLIENT LIST's tot-mem): the bucket table's text is compared.
+      out.push(table.replace(/tot-mem: +\d+, clients: \d+/g, 'tot-mem: N, clients: N'));
+      const counted = [...table.matchAll(/clients: (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+      out.push(`clients counted: ${counted}`);
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('prints the client eviction buckets as redis-server does', async () => {
+    const theirs = await evictionTable(pair.real.port);
+    expect(theirs[0]).toBe('-ERR maxmemory-clients is disabled.\r\n');
+    expect(theirs[1]).toMatch(/^\$1216\r\nbucket {10}0 - {6}32767: /);
+    expect(await evictionTable(pair.ours.port)).toEqual(theirs);
   });
 
   async function replIdChange(port: number): Promise<string[]> {
