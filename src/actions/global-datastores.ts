@@ -1,5 +1,6 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { checkSecondaryMatches, giveOwnParameterGroup } from './global-parameter-groups.ts';
+import { changeGlobalMembers, GLOBAL_NODE_FAMILY } from './global-upgrades.ts';
 import { stableHex } from '../lifecycle/network.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
@@ -10,8 +11,6 @@ import { define, type ActionTable } from './registry.ts';
 import { canTransition, requireState, transition } from '../lifecycle/states.ts';
 import { runStep } from '../lifecycle/steps.ts';
 
-/** Node families AWS offers global datastores on (no burstable or previous-generation nodes). */
-const GLOBAL_NODE_FAMILY = /^cache\.(m5|r5|m6g|r6g|m7g|r7g|r6gd)\./;
 
 export const globalScope = (scope: Scope): Scope => ({ account: scope.account, region: GLOBAL_REGION });
 
@@ -164,6 +163,7 @@ export const globalDatastoreActions: ActionTable = {
   ModifyGlobalReplicationGroup: define<ec.ModifyGlobalReplicationGroupMessage, ec.ModifyGlobalReplicationGroupResult>((input, { world, scope }) => {
     const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
     if (input.ApplyImmediately !== true) throw invalidValue('ModifyGlobalReplicationGroup requires ApplyImmediately=true.');
+    changeGlobalMembers(world, scope, global, input);
     if (input.GlobalReplicationGroupDescription !== undefined) global.description = input.GlobalReplicationGroupDescription;
     if (input.AutomaticFailoverEnabled !== undefined) {
       for (const m of global.members) {
@@ -176,9 +176,6 @@ export const globalDatastoreActions: ActionTable = {
         rg.automaticFailover = input.AutomaticFailoverEnabled;
         world.resources.put(s, 'replication-group', rg.id, rg);
       }
-    }
-    if (input.CacheNodeType !== undefined || input.EngineVersion !== undefined || input.CacheParameterGroupName !== undefined || input.Engine !== undefined) {
-      throw invalidValue('Changing the node type, engine or parameter group of a global datastore is not supported by elasticache-local yet.');
     }
     save(world, scope, global);
     return { GlobalReplicationGroup: describe(world, scope, global) };

@@ -8,6 +8,7 @@ import {
   DescribeCacheClustersCommand,
   DescribeCacheParameterGroupsCommand,
   DescribeGlobalReplicationGroupsCommand,
+  ModifyGlobalReplicationGroupCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
@@ -66,7 +67,7 @@ describe('global datastore parameter groups', () => {
     const west = sdkClient(emulator, 'eu-west-1');
     await east.send(
       new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'ep', ReplicationGroupDescription: 'p', Engine: 'redis', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 1,
+        ReplicationGroupId: 'ep', ReplicationGroupDescription: 'p', Engine: 'redis', EngineVersion: '7.0', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 1,
         TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true,
       }),
     );
@@ -82,6 +83,22 @@ describe('global datastore parameter groups', () => {
     const created = (await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id })))
       .ReplicationGroup!;
     expect(created).toMatchObject({ TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true });
+    await waitUntilReplicationGroupAvailable({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'es' });
+
+    // The provider's engine_version and node_type changes of aws_elasticache_global_replication_group reach every member.
+    const modified = (
+      await east.send(new ModifyGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, EngineVersion: '7.1', CacheNodeType: 'cache.r6g.xlarge', ApplyImmediately: true }))
+    ).GlobalReplicationGroup!;
+    expect(modified).toMatchObject({ EngineVersion: expect.stringMatching(/^7\.1\./), CacheNodeType: 'cache.r6g.xlarge' });
+    await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'ep' });
+    await waitUntilReplicationGroupAvailable({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'es' });
+    for (const [client, member] of [[east, 'ep-001'], [west, 'es-001']] as const) {
+      const c = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: member }))).CacheClusters![0]!;
+      expect([c.EngineVersion, c.CacheNodeType]).toEqual([modified.EngineVersion, 'cache.r6g.xlarge']);
+    }
+    await expect(
+      east.send(new ModifyGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, CacheNodeType: 'cache.t3.micro', ApplyImmediately: true })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
     east.destroy();
     west.destroy();
   });
