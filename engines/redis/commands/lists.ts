@@ -4,7 +4,8 @@ import { defineGroup } from '../command-table.ts';
 import { newList } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { I64_MIN, parseI64Arg, parseIntArg, parseRangeIntArg } from '../num.ts';
-import { eachWritten, indexes, replySliced } from '../sliced.ts';
+import { eachWritten, indexes, replySliced, runSliced } from '../sliced.ts';
+import { PER_STEP } from '../../slices.ts';
 import type { Deque } from '../types/deque.ts';
 import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
@@ -60,7 +61,40 @@ function pop(c: Client, a: string[], end: End): void {
   const count = parseCount(a[2] as string);
   const l = getList(c, key);
   if (l === null) return c.w.nilArray();
+  if (count > POP_SLICED_FROM) return popSliced(c, a, key, l, end, count, (n) => c.w.array(n), () => undefined);
   c.w.bulks(popMany(c, key, end, count));
+}
+
+/** Pops of more elements than this are written in slices (see popSliced). */
+const POP_SLICED_FROM = 1024;
+
+/**
+ * Pops `count` elements from `end` of `l` (at `key`) into the reply, `head` getting how many: they are
+ * written in slices, the node's other clients held, and leave the list in one turn once all are written
+ * (a replica sharing the list must not see it half popped). A pop of a million held every node ~0.6 s.
+ */
+function popSliced(c: Client, a: string[], key: string, l: Deque<string>, end: End, count: number, head: (n: number) => void, popped: () => void): void {
+  const n = Math.min(count, l.length);
+  head(n);
+  const at = (k: number) => (end === 'left' ? k : l.length - 1 - k);
+  runSliced(c, eachWritten(indexes(0, n - 1), (k) => c.w.bulk(l.get(at(k)) as string)), () => {
+    if (n === l.length) l.reset([]);
+    else if (end === 'left') for (let k = 0; k < n; k++) l.popFront();
+    else for (let k = 0; k < n; k++) l.popBack();
+    c.db.modified(key);
+    popped();
+  }, a);
+}
+
+/** Finds the first `v` in `l` into `at.i`, a step per PER_STEP elements. */
+function* findSteps(l: Deque<string>, v: string, at: { i: number }): Generator<void> {
+  for (let i = 0; i < l.length; i++) {
+    if (l.get(i) === v) {
+      at.i = i;
+      return;
+    }
+    if (i % PER_STEP === PER_STEP - 1) yield;
+  }
 }
 
 /** Redis names list events after the end they touch. */
@@ -191,6 +225,7 @@ function lmpop(c: Client, a: string[], blocking: boolean): void {
   for (const key of m.keys) {
     const l = getList(c, key, false);
     if (l !== null && l.length > 0) {
+      if (m.count > POP_SLICED_FROM) return popSliced(c, a, key, l, m.end, m.count, (n) => (c.w.array(2), c.w.bulk(key), c.w.array(n)), () => announce(c, 'pop', m.end, key));
       writeMpop(c, key, popMany(c, key, m.end, m.count));
       return announce(c, 'pop', m.end, key);
     }
@@ -324,13 +359,14 @@ export const listCommands = defineGroup('list', [
       if (!after && !is(a[2], 'before')) fail(E.SYNTAX);
       const l = getList(c, key, false);
       if (l === null) return c.w.int(0);
-      const pivot = a[3] as string;
-      let i = 0;
-      while (i < l.length && l.get(i) !== pivot) i++;
-      if (i === l.length) return c.w.int(-1);
-      l.insertAt(after ? i + 1 : i, a[4] as string);
-      c.db.modified(key);
-      c.w.int(l.length);
+      const at = { i: -1 };
+      // The pivot is looked for in slices (a million elements held every node ~0.4 s); the insert moves the shorter side.
+      runSliced(c, findSteps(l, a[3] as string, at), () => {
+        if (at.i === -1) return c.w.int(-1);
+        l.insertAt(after ? at.i + 1 : at.i, a[4] as string);
+        c.db.modified(key);
+        c.w.int(l.length);
+      }, a);
     },
   },
   {

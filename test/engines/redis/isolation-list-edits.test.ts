@@ -2,8 +2,8 @@
 // whole list): over hundreds of thousands of elements another node keeps answering PING, and the list
 // left equals redis-server's.
 import { describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable } from './helpers.ts';
-import { onBoth, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
+import { differential, RawClient, realRedisAvailable } from './helpers.ts';
+import { digestOf, onBoth, pipeline, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 200_000);
 const available = realRedisAvailable();
@@ -42,6 +42,66 @@ describe.skipIf(!available)('list edits in the middle of long lists', () => {
       expect(ping, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
       expect(loop, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
     }
+  });
+
+  it('LPOP, RPOP and LMPOP of big counts answer and leave what redis-server does, another node answering', async () => {
+    const fillP = fill().map((c) => ['RPUSH', 'p', ...c.slice(2)]);
+    await Promise.all([pipeline(s.busy.port, fillP), pipeline(s.real.port, fillP)]);
+    for (const cmd of [
+      ['LPOP', 'p', String(N / 4)],
+      ['RPOP', 'p', String(N / 4)],
+      ['LMPOP', '2', 'nosuch', 'p', 'RIGHT', 'COUNT', String(N / 8)],
+      ['LMPOP', '1', 'p', 'LEFT', 'COUNT', String(N)],
+    ]) {
+      let both!: Promise<{ sha: string; head: string }[]>;
+      const { ping, loop } = await whileWorking(s.other.port, () => (both = Promise.all([s.busy.port, s.real.port].map((p) => digestOf(p, cmd)))));
+      const [mine, real] = await both;
+      expect(mine, cmd.join(' ')).toEqual(real);
+      expect(ping, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+      expect(loop, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+      const left = await Promise.all([s.busy.port, s.real.port].map((p) => digestOf(p, ['LRANGE', 'p', '0', '-1'])));
+      expect(left[0], `${cmd.join(' ')}: what is left`).toEqual(left[1]);
+    }
+  }, 120_000);
+
+  it('pops around the sliced threshold, RESP3, MULTI and events answer as redis-server', async () => {
+    const cmds: string[][] = [];
+    for (const n of [1000, 1025, 3000]) {
+      for (let i = 0; i < n; i += 500) cmds.push(['RPUSH', 'q', ...Array.from({ length: Math.min(500, n - i) }, (_, k) => `e${i + k}`)]);
+      cmds.push(['LPOP', 'q', '1025'], ['RPOP', 'q', '1030'], ['LRANGE', 'q', '0', '-1'], ['LMPOP', '1', 'q', 'RIGHT', 'COUNT', '5000'], ['EXISTS', 'q']);
+    }
+    cmds.push(['RPUSH', 'y', 'a', 'b'], ['MULTI'], ['RPOP', 'y', '2000'], ['LPOP', 'nosuch', '2000'], ['EXEC']);
+    cmds.push(['SET', 's', 'x'], ['LPOP', 's', '2000'], ['LMPOP', '1', 's', 'LEFT', 'COUNT', '2000']);
+    for (const proto of [2, 3] as const) {
+      const pairs = await differential(s.busy.port, s.real.port, cmds, proto);
+      expect(pairs.filter((p) => p.ours !== p.real)).toEqual([]);
+    }
+    const events = async (port: number) => {
+      const sub = await RawClient.connect(port);
+      const c = await RawClient.connect(port);
+      try {
+        await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+        await sub.call('PSUBSCRIBE', '__keyevent@0__:*');
+        for (const key of ['e1', 'e2']) for (let i = 0; i < 5000; i += 500) await c.call('RPUSH', key, ...Array.from({ length: 500 }, (_, k) => `m${i + k}`));
+        await c.call('LPOP', 'e1', '2500');
+        await c.call('LMPOP', '1', 'e2', 'RIGHT', 'COUNT', '9000');
+        await c.call('RPOP', 'e1', '9000');
+        await c.call('LINSERT', 'e2', 'BEFORE', 'nosuch', 'x');
+        await c.call('SET', 'end', 'x');
+        const got: string[] = [];
+        for (;;) {
+          const m = (await sub.read(10_000)).toString();
+          if (m.includes(':set')) return got;
+          if (!m.includes(':rpush')) got.push(m);
+        }
+      } finally {
+        await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+        sub.close();
+        c.close();
+      }
+    };
+    const [mine, real] = await Promise.all([events(s.busy.port), events(s.real.port)]);
+    expect(mine).toEqual(real);
   });
 
   it('edits at every position of short lists, wrapped or not, answer as redis-server', async () => {
