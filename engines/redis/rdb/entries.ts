@@ -63,10 +63,10 @@ export interface RdbStream {
 export type RdbValue =
   | { type: 'string'; value: Buffer }
   | { type: 'list'; items: Buffer[] }
-  | { type: 'set'; members: Buffer[] }
-  // `skiplist`: saved in that encoding whatever its size, as Redis keeps a converted sorted set converted.
+  // `skiplist`, `hashtable`: saved in that encoding whatever the size, as Redis keeps a converted value converted.
+  | { type: 'set'; members: Buffer[]; hashtable?: boolean }
   | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean }
-  | { type: 'hash'; fields: [Buffer, Buffer][] }
+  | { type: 'hash'; fields: [Buffer, Buffer][]; hashtable?: boolean }
   | RdbStream;
 
 export type RdbType = RdbValue['type'];

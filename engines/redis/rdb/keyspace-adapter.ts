@@ -85,9 +85,9 @@ export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
     case 'list':
       return { type: 'list', items: yield* mapInSteps(o.v, buf) };
     case 'set':
-      return { type: 'set', members: yield* mapInSteps(o.v, buf) };
+      return { type: 'set', hashtable: o.big, members: yield* mapInSteps(o.v, buf) };
     case 'hash':
-      return { type: 'hash', fields: yield* mapInSteps(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
+      return { type: 'hash', hashtable: o.big, fields: yield* mapInSteps(o.v, ([f, v]): [Buffer, Buffer] => [buf(f), buf(v)]) };
     case 'zset':
       // A skiplist is saved from its tail, as redis-server does (loading it back then inserts at the head).
       return { type: 'zset', skiplist: o.big, entries: yield* mapInSteps(o.v.walk(0, o.v.size, true), ([member, score]) => ({ member: buf(member), score })) };

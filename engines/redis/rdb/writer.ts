@@ -199,11 +199,11 @@ class ValueWriter {
       case 'list':
         return yield* this.list(v.items);
       case 'set':
-        return this.set(v.members);
+        return this.set(v.members, v.hashtable === true);
       case 'zset':
         return yield* this.zset(v.entries, v.skiplist === true);
       case 'hash':
-        return this.hash(v.fields);
+        return this.hash(v.fields, v.hashtable === true);
       case 'stream':
         return { type: this.version >= 11 ? T.STREAM_LISTPACKS_3 : this.version >= 10 ? T.STREAM_LISTPACKS_2 : T.STREAM_LISTPACKS, body: () => this.streamBody(v) };
     }
@@ -262,9 +262,9 @@ class ValueWriter {
     };
   }
 
-  private set(members: Buffer[]): ValuePlan {
+  private set(members: Buffer[], hashtable: boolean): ValuePlan {
     const th = this.th;
-    if (members.length <= th.setMaxIntsetEntries) {
+    if (!hashtable && members.length <= th.setMaxIntsetEntries) {
       const ints: bigint[] = [];
       for (const m of members) {
         const v = parseCanonicalInt(m);
@@ -273,7 +273,7 @@ class ValueWriter {
       }
       if (ints.length === members.length) return { type: T.SET_INTSET, body: () => whole(() => this.str(encodeIntset(ints))) };
     }
-    if (this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
+    if (!hashtable && this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
       return { type: T.SET_LISTPACK, body: () => whole(() => this.str(encodeListpack(members))) };
     }
     return {
@@ -310,9 +310,9 @@ class ValueWriter {
     };
   }
 
-  private hash(fields: [Buffer, Buffer][]): ValuePlan {
+  private hash(fields: [Buffer, Buffer][], hashtable: boolean): ValuePlan {
     const th = this.th;
-    if (fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
+    if (!hashtable && fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
       const flat: LpValue[] = [];
       for (const [f, v] of fields) flat.push(f, v);
       if (this.version >= 10) return { type: T.HASH_LISTPACK, body: () => whole(() => this.str(encodeListpack(flat))) };

@@ -1,6 +1,6 @@
 // Deterministic cases for differences in how stored values look from outside (OBJECT REFCOUNT and
-// ENCODING, positions decoded from scores) that the random differential (tools/redis-fuzz) found;
-// each compared with redis-server 7.0 byte for byte.
+// ENCODING, DUMP payloads, positions decoded from scores, who hears of a change) that the random
+// differential (tools/redis-fuzz) found; each compared with redis-server 7.0 byte for byte.
 import { describe, expect, it } from 'vitest';
 import { differential, realRedisAvailable, script } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
@@ -107,6 +107,34 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       GEOSEARCH g FROMMEMBER c BYBOX 400 400 km ASC WITHCOORD
       GEOSEARCHSTORE dst g FROMMEMBER n BYRADIUS 50 km STOREDIST
       ZRANGE dst 0 -1 WITHSCORES
+    `);
+  });
+
+  it('DUMP of a hash or set that became a hashtable writes a hashtable, also once small again (seed 6139)', async () => {
+    await sameReplies(`
+      HINCRBYFLOAT h1 f3 -1e400
+      HMSET h1 f3 -infinity
+      HDEL h1 f3
+      HSET h1 f4 e
+      OBJECT ENCODING h1
+      DUMP h1
+      SADD s a 1
+      SREM s a
+      OBJECT ENCODING s
+      DUMP s
+    `);
+  });
+
+  it('BITFIELD writes that OVERFLOW FAIL refuses but that create or grow the string leave WATCH holding (seed 6394)', async () => {
+    await sameReplies(`
+      GETSET s2 a
+      WATCH s2 n
+      BITFIELD s2 OVERFLOW FAIL INCRBY u63 0 9223372036854775807
+      BITFIELD n OVERFLOW FAIL INCRBY u8 0 300
+      MULTI
+      GET s2
+      GET n
+      EXEC
     `);
   });
 });
