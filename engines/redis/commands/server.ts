@@ -1,5 +1,6 @@
 // Server commands: INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME CONFIG COMMAND SLOWLOG MEMORY LATENCY
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
+import { memoryUsage as redisMemoryUsage } from '../db/memory-usage.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
@@ -89,15 +90,19 @@ function replicaOfCommand(c: Client, a: string[]): void {
 
 function memoryUsage(c: Client, a: string[]): void {
   // SAMPLES may repeat, each count read (and a negative one refused) in turn, as 7.0 reads them.
+  let samples = 5;
   for (let j = 3; j < a.length; j += 2) {
     if (!is(a[j], 'samples') || j + 1 >= a.length) fail(E.SYNTAX);
-    if (parseIntArg(a[j + 1] as string) < 0) fail(E.SYNTAX);
+    samples = parseIntArg(a[j + 1] as string);
+    if (samples < 0) fail(E.SYNTAX);
   }
   // Collections changed in place keep a stale estimate until settled (see Keyspace.markMemoryDirty).
   c.engine.ks.settleMemory();
-  const m = c.db.peekMeta(a[2] as string);
-  if (m === null) return c.w.nil();
-  c.w.int(m.mem);
+  const key = a[2] as string;
+  const m = c.db.peekMeta(key);
+  const o = m === null ? null : c.db.peek(key);
+  if (m === null || o === null) return c.w.nil();
+  c.w.int(o.type === 'stream' ? m.mem : redisMemoryUsage(key, o, samples, c.engine.cluster !== null));
 }
 
 /** MEMORY DOCTOR as redis-server 7.0 words it; below 5 MB allocated it declines to judge. */

@@ -1,0 +1,201 @@
+// MEMORY USAGE as redis-server 7.0 (x86-64, jemalloc) computes it: objectComputeSize of the value,
+// plus the key's sds allocation and its dictEntry (and the cluster's per-entry metadata). Every
+// allocation is rounded to jemalloc's size class, and collections are sampled as Redis samples
+// them (the first SAMPLES elements, averaged over all). Exact for strings, intsets, listpack
+// hashes and sorted sets and single-node lists; where Redis's figure depends on what we do not
+// keep it is the figure of a typical history: hash tables sized by inserts alone (not a rehash in
+// progress, nor a table that has not shrunk yet after deletions), skiplist nodes of level 1 (Redis
+// draws levels at random), list nodes packed as appends to the tail pack them, a string changed
+// in place without sds's spare room (a value of 32 KB or more as SET stores it: in the buffer that
+// read it). Streams keep the engine's own estimate.
+// This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
+import type { RObj } from './objects.ts';
+import { encodingOf } from './objects.ts';
+
+const ROBJ = 16;
+const DICT_ENTRY = 24;
+const DICT = 56;
+const QUICKLIST = 40;
+const QUICKLIST_NODE = 40;
+const ZSET = 16;
+const ZSKIPLIST = 32;
+/** zslCreate's header node: 24 bytes and 32 levels of 16. */
+const ZSL_HEADER = 24 + 32 * 16;
+/** clusterDictEntryMetadata: a key's slot list links (cluster mode only). */
+const CLUSTER_ENTRY_METADATA = 16;
+/** list-max-listpack-size -2 (the default): 8 KB per node, estimated with 8 bytes of overhead per entry. */
+const LIST_NODE_LIMIT = 8192;
+
+/** jemalloc's size class for n bytes: 8, then steps of 16 to 128, then four classes per doubling. */
+export function jemallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return Math.ceil(n / 16) * 16;
+  const step = 2 ** (Math.floor(Math.log2(n - 1)) - 2);
+  return Math.ceil(n / step) * step;
+}
+
+/** sdsnewlen's header for a string of len bytes: the smallest that holds it (type 8 for an empty one). */
+const sdsHeader = (len: number): number => (len === 0 ? 3 : len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17);
+
+/** sdsnewlen's allocation for a string of len bytes. */
+export function sdsSize(len: number): number {
+  return jemallocSize(sdsHeader(len) + len + 1);
+}
+
+/** PROTO_MBULK_BIG_ARG: an argument this long becomes the value in the query buffer that read it, made for its length and CRLF. */
+const BIG_ARG = 32 * 1024;
+
+/** Slots of a dict that grew by inserts to n entries (at least 4, a power of two). */
+function dictSlots(n: number): number {
+  let s = 4;
+  while (s < n) s *= 2;
+  return s;
+}
+
+/** lpStringToInt64: a canonical decimal int64 ("-0", "+1", "01" are strings). */
+function lpInt(s: string): bigint | null {
+  if (s.length === 0 || s.length > 20 || !/^(?:0|-?[1-9][0-9]*)$/.test(s)) return null;
+  const n = BigInt(s);
+  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : null;
+}
+
+/** Bytes of one listpack entry: its encoding and data, then its back-length. */
+function lpEntrySize(s: string): number {
+  const n = lpInt(s);
+  let l: number;
+  if (n !== null) {
+    l = n >= 0n && n <= 127n ? 1 : n >= -4096n && n <= 4095n ? 2 : n >= -32768n && n <= 32767n ? 3 : n >= -8388608n && n <= 8388607n ? 4 : n >= -2147483648n && n <= 2147483647n ? 5 : 9;
+  } else l = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5 + s.length;
+  return l + (l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5);
+}
+
+/** d2string of 7.0 (how a listpack stores a score): integers plainly, others with %.17g. */
+function scoreString(d: number): string {
+  if (Number.isNaN(d)) return 'nan';
+  if (!Number.isFinite(d)) return d > 0 ? 'inf' : '-inf';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  if (Number.isInteger(d) && Math.abs(d) < 2 ** 63) return BigInt(d).toString();
+  return g17(d);
+}
+
+function g17(d: number): string {
+  const e = Math.floor(Math.log10(Math.abs(d)));
+  if (e < -4 || e >= 17) {
+    const [m, x] = d.toExponential(16).split('e') as [string, string];
+    const exp = Number(x);
+    return `${m.includes('.') ? m.replace(/\.?0+$/, '') : m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const f = d.toFixed(Math.max(0, 16 - e));
+  return f.includes('.') ? f.replace(/\.?0+$/, '') : f;
+}
+
+/** A listpack's allocation: 6-byte header, the entries, the end byte. */
+function listpackSize(entries: Iterable<string>): number {
+  let n = 7;
+  for (const s of entries) n += lpEntrySize(s);
+  return jemallocSize(n);
+}
+
+/** Redis's sampling: the average of the first `samples` element sizes times the count, truncated. */
+function sampled(base: number, items: Iterable<number>, count: number, samples: number): number {
+  let total = 0;
+  let k = 0;
+  for (const size of items) {
+    total += size;
+    if (++k >= samples) break;
+  }
+  return k === 0 ? base : Math.trunc(base + (total / k) * count);
+}
+
+function* hashEntries(h: Map<string, string>): Iterable<string> {
+  for (const [f, v] of h) {
+    yield f;
+    yield v;
+  }
+}
+
+function* zsetEntries(z: Map<string, number>): Iterable<string> {
+  for (const [m, s] of z) {
+    yield m;
+    yield scoreString(s);
+  }
+}
+
+/** The sizes of a quicklist's nodes, packed as appends to the tail pack them. */
+function* listNodes(items: Iterable<string>): Iterable<number> {
+  let bytes = 0;
+  for (const s of items) {
+    const grown = bytes + s.length + 8;
+    if (bytes > 0 && grown > LIST_NODE_LIMIT) {
+      yield QUICKLIST_NODE + jemallocSize(bytes);
+      bytes = 0;
+    }
+    bytes = (bytes === 0 ? 7 : bytes) + lpEntrySize(s);
+  }
+  if (bytes > 0) yield QUICKLIST_NODE + jemallocSize(bytes);
+}
+
+function valueSize(o: RObj, samples: number): number {
+  switch (o.type) {
+    case 'string': {
+      const enc = encodingOf(o);
+      if (enc === 'int') return ROBJ;
+      if (enc === 'embstr') return jemallocSize(ROBJ + 3 + o.v.length + 1);
+      const len = o.v.length;
+      if (o.enc === 'auto' && len >= BIG_ARG) return ROBJ + jemallocSize(sdsHeader(len + 2) + len + 3);
+      return ROBJ + sdsSize(len);
+    }
+    case 'list': {
+      const nodes = [...listNodes(o.v)];
+      return sampled(ROBJ + QUICKLIST, nodes, nodes.length, samples);
+    }
+    case 'hash':
+      if (!o.big) return ROBJ + listpackSize(hashEntries(o.v));
+      return sampled(
+        ROBJ + DICT + 8 * dictSlots(o.v.size),
+        (function* () {
+          for (const [f, v] of o.v) yield sdsSize(f.length) + sdsSize(v.length) + DICT_ENTRY;
+        })(),
+        o.v.size,
+        samples,
+      );
+    case 'set': {
+      if (!o.big) {
+        let width = 2;
+        for (const m of o.v) {
+          const n = Number(m);
+          if (n < -2147483648 || n > 2147483647) width = 8;
+          else if ((n < -32768 || n > 32767) && width < 4) width = 4;
+        }
+        return ROBJ + jemallocSize(8 + width * o.v.size);
+      }
+      return sampled(
+        ROBJ + DICT + 8 * dictSlots(o.v.size),
+        (function* () {
+          for (const m of o.v) yield DICT_ENTRY + sdsSize(m.length);
+        })(),
+        o.v.size,
+        samples,
+      );
+    }
+    case 'zset':
+      if (!o.big) return ROBJ + listpackSize(zsetEntries(o.v.dict));
+      return sampled(
+        ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlots(o.v.size) + jemallocSize(ZSL_HEADER),
+        (function* () {
+          for (const m of o.v.dict.keys()) yield sdsSize(m.length) + DICT_ENTRY + jemallocSize(24 + 16);
+        })(),
+        o.v.size,
+        samples,
+      );
+    case 'stream':
+      return o.mem;
+  }
+}
+
+/** MEMORY USAGE's answer for a key holding o (samples 0 means every element). */
+export function memoryUsage(key: string, o: RObj, samples: number, cluster: boolean): number {
+  const value = valueSize(o, samples === 0 ? Infinity : samples);
+  if (o.type === 'stream') return value;
+  return value + sdsSize(key.length) + DICT_ENTRY + (cluster ? CLUSTER_ENTRY_METADATA : 0);
+}
