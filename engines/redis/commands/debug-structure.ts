@@ -5,6 +5,7 @@
 // the head by list-max-listpack-size, string buffers sized by jemalloc's classes.
 import type { Client } from '../client.ts';
 import { DB_COUNT, type Database } from '../db/keyspace.ts';
+import { viewOf } from '../db/keydict.ts';
 import { encodingOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
@@ -35,6 +36,13 @@ function fixed2(x: number): string {
 }
 
 const f32 = Math.fround;
+
+/** The value as stored, logically expired or not: DEBUG OBJECT and SDSLEN read the dict directly. */
+function storedValue(c: Client, key: string): RObj {
+  const stored = c.db.dict.getRaw(key);
+  if (stored === undefined) fail(E.NO_KEY);
+  return viewOf(stored);
+}
 
 // ---- hash tables -------------------------------------------------------------------------------
 
@@ -161,8 +169,7 @@ function sdsLayout(len: number, type5: boolean): { avail: number; zmalloc: numbe
 }
 
 export function debugSdslen(c: Client, key: string): void {
-  const o = c.db.peek(key);
-  if (o === null) fail(E.NO_KEY);
+  const o = storedValue(c, key);
   const enc = encodingOf(o);
   if (o.type !== 'string' || enc === 'int') fail('ERR Not an sds encoded string.');
   const k = sdsLayout(key.length, true);
@@ -204,9 +211,8 @@ function* serializedLength(c: Client, o: RObj, out: { len: number }): Steps<void
 }
 
 export function debugObject(c: Client, key: string): void {
-  const o = c.db.peek(key);
-  const m = c.db.peekMeta(key);
-  if (o === null || m === null) fail(E.NO_KEY);
+  const o = storedValue(c, key);
+  const m = c.db.dict.metaOf(key) as { lru: number };
   const e = c.engine;
   const size = { len: 0 };
   const ql = { extra: '' };

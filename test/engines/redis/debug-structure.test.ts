@@ -130,6 +130,33 @@ describe.runIf(available)('DEBUG OBJECT, SDSLEN, HTSTATS, HTSTATS-KEY as redis-s
     expect(largest(mine.db)).toBe(largest(theirs.db));
   });
 
+  async function expiredKey(port: number): Promise<string[]> {
+    const c = await RawClient.connect(port);
+    try {
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      const micros = (reply: string): number => {
+        const [sec, usec] = reply.split('\r\n').filter((l) => /^\d+$/.test(l));
+        return Number(sec) * 1e6 + Number(usec);
+      };
+      const start = micros(await c.call('TIME'));
+      await c.call('SET', 'gone', 'v', 'PX', '1');
+      // TIME touches no key: wait on the server's clock until the key is past its TTL.
+      while (micros(await c.call('TIME')) < start + 5000);
+      const out = [objectFacts(await c.call('DEBUG', 'OBJECT', 'gone')), await c.call('DEBUG', 'SDSLEN', 'gone')];
+      out.push(await c.call('DEBUG', 'HTSTATS-KEY', 'gone'), await c.call('EXISTS', 'gone'));
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('reads a key past its TTL for OBJECT and SDSLEN, as the dict holds it, and expires it on other lookups', async () => {
+    const theirs = await expiredKey(pair.real.port);
+    expect(theirs[0]).toBe('+refcount:1 encoding:embstr serializedlength:2\r\n');
+    expect(await expiredKey(pair.ours.port)).toEqual(theirs);
+  });
+
   async function evictionTable(port: number): Promise<string[]> {
     const c = await RawClient.connect(port);
     try {
