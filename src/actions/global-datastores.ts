@@ -31,6 +31,12 @@ function memberGroup(world: World, scope: Scope, region: string, groupId: string
   return world.resources.get({ account: scope.account, region }, 'replication-group', groupId);
 }
 
+/** The replication group in the datastore's primary region. */
+export function globalPrimaryGroup(world: World, scope: Scope, global: GlobalGroupRecord): ReplicationGroupRecord | undefined {
+  const primary = global.members.find((m) => m.role === 'primary');
+  return primary ? memberGroup(world, scope, primary.region, primary.groupId) : undefined;
+}
+
 function describe(world: World, scope: Scope, g: GlobalGroupRecord, showMembers = true): ec.GlobalReplicationGroup {
   return {
     GlobalReplicationGroupId: g.id,

@@ -31,7 +31,7 @@ import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
 import { modifyUserGroupLinks, userGroupsForCreate } from './user-group-links.ts';
-import { joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
+import { globalPrimaryGroup, joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 import { giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
@@ -205,7 +205,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     if (input.AutomaticFailoverEnabled === false) throw invalidCombination('Redis (cluster mode enabled) replication groups must have automatic failover enabled.');
   }
   const count = clusterMode ? shardPlans!.reduce((n, p) => n + 1 + p.replicas, 0) : clusterCount(input);
-  const automaticFailover = input.AutomaticFailoverEnabled ?? clusterMode;
+  // A secondary left without the flag (the aws provider sends none for it) fails over as the datastore's primary does.
+  const automaticFailover =
+    input.AutomaticFailoverEnabled ?? (global ? (globalPrimaryGroup(world, scope, global)?.automaticFailover ?? false) && count >= 2 : clusterMode);
   const multiAZ = input.MultiAZEnabled ?? false;
   if (automaticFailover && count < 2) {
     throw invalidCombination('Automatic failover requires at least one read replica: NumCacheClusters must be at least 2.');

@@ -62,13 +62,13 @@ describe('global datastore parameter groups', () => {
     west.destroy();
   });
 
-  it('gives a secondary created without encryption settings those of the datastore, and refuses one that names others', async () => {
+  it('gives a secondary created without encryption and failover settings those of the datastore, and refuses other encryption', async () => {
     const east = sdkClient(emulator, 'us-east-1');
     const west = sdkClient(emulator, 'eu-west-1');
     await east.send(
       new CreateReplicationGroupCommand({
-        ReplicationGroupId: 'ep', ReplicationGroupDescription: 'p', Engine: 'redis', EngineVersion: '7.0', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 1,
-        TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true,
+        ReplicationGroupId: 'ep', ReplicationGroupDescription: 'p', Engine: 'redis', EngineVersion: '7.0', CacheNodeType: 'cache.r6g.large', NumCacheClusters: 2,
+        AutomaticFailoverEnabled: true, TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true,
       }),
     );
     await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'ep' });
@@ -80,9 +80,11 @@ describe('global datastore parameter groups', () => {
     await expect(
       west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id, TransitEncryptionEnabled: false })),
     ).rejects.toMatchObject({ name: 'InvalidParameterCombinationException' });
-    const created = (await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id })))
-      .ReplicationGroup!;
-    expect(created).toMatchObject({ TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true });
+    // Nor does it send AutomaticFailoverEnabled: a two-node secondary fails over as the primary does.
+    const created = (
+      await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'es', ReplicationGroupDescription: 's', GlobalReplicationGroupId: id, NumCacheClusters: 2 }))
+    ).ReplicationGroup!;
+    expect(created).toMatchObject({ TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true, AutomaticFailover: 'enabled' });
     await waitUntilReplicationGroupAvailable({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'es' });
 
     // The provider's engine_version and node_type changes of aws_elasticache_global_replication_group reach every member.
