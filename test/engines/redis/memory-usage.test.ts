@@ -10,7 +10,7 @@ import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
-function members(n: number, make: (i: number) => string): string[] {
+function members<T>(n: number, make: (i: number) => T): T[] {
   return Array.from({ length: n }, (_, i) => make(i));
 }
 
