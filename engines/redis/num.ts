@@ -12,15 +12,40 @@ export function toI64(s: string): bigint | null {
   return v < I64_MIN || v > I64_MAX ? null : v;
 }
 
+/**
+ * Whether C's errno holds ERANGE in redis-server's main thread. SORT reads errno after its strtod
+ * without clearing it first, so a number out of a double's range that an earlier command parsed (a
+ * score bound of 1e400, a ZADD score of 1e400 or 4.9e-324) makes SORT refuse a set's numbers until
+ * something sets errno again. Each node keeps its own: errnoEnter/errnoLeave around each command
+ * bring it in and keep it, and `node` says whose it is now.
+ */
+export const cErrno: { range: boolean; node: object | null } = { range: false, node: null };
+const errnoOf = new WeakMap<object, boolean>();
+
+export function errnoEnter(node: object): void {
+  cErrno.range = errnoOf.get(node) ?? false;
+  cErrno.node = node;
+}
+
+export function errnoLeave(node: object): void {
+  errnoOf.set(node, cErrno.range);
+}
+
+/** A connection accepted: redis-server's accept loop ends in EAGAIN, which replaces an ERANGE. */
+export function errnoAccepted(node: object): void {
+  errnoOf.set(node, false);
+}
+
 export const U64_MAX = 2n ** 64n - 1n;
-const STRTOULL_RE = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/;
+const STRTOULL_RE = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)/;
 
 /** Redis's string2ull: string2ll when it can, else C's strtoull (spaces, '+', '-' that wraps). */
 export function toU64(s: string): bigint | null {
   const v = toI64(s);
   if (v !== null) return v < 0n ? null : v;
   const m = STRTOULL_RE.exec(s);
-  if (!m) return null;
+  cErrno.range = m !== null && BigInt(m[2] as string) > U64_MAX;
+  if (!m || m[0].length !== s.length) return null;
   const n = BigInt(m[2] as string);
   if (n > U64_MAX) return null;
   return m[1] === '-' ? (U64_MAX + 1n - n) & U64_MAX : n;
@@ -136,9 +161,11 @@ function plainDecimal(s: string): number | null {
 /** Redis's string2d (getDoubleFromObject): whole string, no leading space, no NaN, no overflow or underflow to 0. */
 export function toFloat(s: string): number | null {
   const plain = plainDecimal(s);
+  cErrno.range = false;
   if (plain !== null) return plain;
-  if (s.length === 0 || SPACE_RE.exec(s)?.[0].length) return null;
   const r = strtod(s);
+  cErrno.range = r.erange;
+  if (s.length === 0 || SPACE_RE.exec(s)?.[0].length) return null;
   if (r.end !== s.length || Number.isNaN(r.value)) return null;
   if (r.erange && (!Number.isFinite(r.value) || r.value === 0)) return null;
   return r.value;
@@ -147,13 +174,19 @@ export function toFloat(s: string): number | null {
 /** A score range bound after its optional '(': strtod to the end, NaN refused (a lone "(" is 0). */
 export function toRangeFloat(s: string): number | null {
   const r = strtod(s);
+  if (r.erange) cErrno.range = true;
   return r.end !== s.length || Number.isNaN(r.value) ? null : r.value;
 }
 
-/** SORT's reading of a weight: strtod to the end, neither NaN nor out of range (an empty string is 0). */
-export function toSortFloat(s: string): number | null {
+/**
+ * SORT's reading of a weight held as a string: strtod to the end, no NaN, and errno not ERANGE,
+ * which strtod may have set now or (when `errnoKnown`: cErrno is the sorting node's) an earlier
+ * command left set. An empty string is 0.
+ */
+export function toSortFloat(s: string, errnoKnown: boolean): number | null {
   const r = strtod(s);
-  return r.end !== s.length || r.erange || Number.isNaN(r.value) ? null : r.value;
+  if (r.erange) cErrno.range = true;
+  return r.end !== s.length || (errnoKnown ? cErrno.range : r.erange) || Number.isNaN(r.value) ? null : r.value;
 }
 
 /** Whether a string is an infinity as strtold reads it (HINCRBYFLOAT refuses those outright). */
@@ -270,6 +303,8 @@ const LD_MAX_EXP = 16384;
 
 /** Adds `incr` to `current` (both strings) as Redis's INCRBYFLOAT does; throws Redis's errors. */
 export function incrByFloat(current: string | null, incr: string): string {
+  // string2ld clears errno (a long double holds what a double cannot).
+  cErrno.range = false;
   const a = current === null ? { neg: false, m: 0n, e: 0 } : parseLd(current);
   // A stored "inf" is a valid long double to Redis; anything added to it is out of range.
   const curInf = current !== null && INF_RE.test(current);

@@ -2,6 +2,7 @@
 // "inf" included, no surrounding spaces, no NaN), times 1000, rounded up, cast to long long. A value
 // past the long long range wraps to LLONG_MIN there, so it is reported as negative, not as invalid.
 import { E, fail } from '../errors.ts';
+import { cErrno } from '../num.ts';
 
 const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]+))?$/;
@@ -53,6 +54,8 @@ function strtold(s: string): number | null {
 
 /** Parses a blocking timeout in seconds to ms; 0 = forever. */
 export function parseTimeout(s: string): number {
+  // string2ld clears errno (a long double holds what a double cannot).
+  cErrno.range = false;
   const v = strtold(s);
   if (v === null || Number.isNaN(v)) fail(E.TIMEOUT);
   const ms = v * 1000;

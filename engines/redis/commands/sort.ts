@@ -4,7 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newList, type ListObj, type SetObj, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { parseIntArg, toSortFloat } from '../num.ts';
+import { cErrno, parseIntArg, toI64, toSortFloat } from '../num.ts';
 import { runSliced } from '../sliced.ts';
 import { partialSortInSteps } from '../partial-sort.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
@@ -106,6 +106,16 @@ function* members(o: ListObj | SetObj | ZSetObj): Generator<string> {
   else yield* o.v;
 }
 
+/**
+ * Whether redis-server holds a weight as an integer object, which SORT takes without strtod (and
+ * so without looking at errno): a list's integer entries, and (roughly) any canonical integer a BY
+ * pattern finds. A set's or sorted set's members always come as strings.
+ */
+function heldAsInteger(job: SortJob, by: string | null, source: string): boolean {
+  const own = by === null || by === '#';
+  return (!own || job.o?.type === 'list') && toI64(source) !== null;
+}
+
 const byBytes = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 
 /** strcmp: the bytes up to the first NUL (what strcoll does in the C and C.UTF-8 locales). */
@@ -156,7 +166,7 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
     for (let i = 0; i < n; i++) {
       const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
       if (scores !== null && source !== null) {
-        const v = toSortFloat(source);
+        const v = heldAsInteger(job, by, source) ? Number(source) : toSortFloat(source, cErrno.node === c.engine);
         if (v === null) fail("ERR One or more scores can't be converted into double");
         scores[i] = v;
       }

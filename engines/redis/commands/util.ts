@@ -1,7 +1,7 @@
 // Small helpers shared by command families.
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
-import { I64_MAX, I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
+import { cErrno, I64_MAX, I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
 import { asCString } from '../c-string.ts';
 
 /** Case-insensitive comparison of an argument with an ASCII keyword. */
@@ -80,8 +80,11 @@ export function parseRandomArgs(a: string[], option: string): { count: number; w
 /** A SCAN cursor as redis-server reads it (strtoul of a C string): a sign is allowed and '-n' wraps, '' is 0, a NUL ends it, overflow and spaces are not. */
 export function parseCursor(s: string): number {
   const m = /^([+-]?)([0-9]*)$/.exec(asCString(s));
+  // strtoul after errno = 0, as redis-server reads a cursor.
+  cErrno.range = false;
   if (m === null || (m[2] === '' && m[1] !== '')) fail('ERR invalid cursor');
   const n = BigInt((m[2] as string) || '0');
+  cErrno.range = n > 0xffffffffffffffffn;
   if (n > 0xffffffffffffffffn) fail('ERR invalid cursor');
   return Number(m[1] === '-' && n !== 0n ? 0x10000000000000000n - n : n);
 }
