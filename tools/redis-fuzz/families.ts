@@ -368,8 +368,36 @@ const admin: Gen[] = [
   (r) => [pick(r, ['SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'MIGRATE']), 'x', 'y', 'z'],
 ];
 
+/** The first word of a step the session's second client runs (the rest is the command). */
+export const PEER = '@peer';
+/** `@serve <blocking command> @by <command>`: the main client blocks, then the peer runs the command (session.ts). */
+export const SERVE = '@serve';
+export const BY = '@by';
+
+// A second client's writes and reads between the main client's steps: a key the main client WATCHes
+// changes under it, a MULTI of its own is queued around them, its tracked keys get invalidated, a
+// blocking pop of its own times out or is served.
+const peerGens: Gen[] = [strings, lists, hashes, sets, zsets, keys, streams, bits].flat();
+const peer: Gen[] = [(r) => [PEER, ...pick(r, peerGens)(r)]];
+
+// Blocking commands with no timeout, served (or not) by what the peer does next: pushes and adds
+// to the keys they wait on, other types, deletions, a transaction's worth of writes.
+const blocked = (r: Rnd): string[] =>
+  pick(r, [
+    () => [pick(r, ['BLPOP', 'BRPOP']), keyOf(r, 'list'), keyOf(r, 'list'), '0'],
+    () => ['BLMOVE', keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['LEFT', 'RIGHT']), pick(r, ['LEFT', 'RIGHT']), '0'],
+    () => ['BRPOPLPUSH', keyOf(r, 'list'), keyOf(r, 'list'), '0'],
+    () => ['BLMPOP', '0', '2', keyOf(r, 'list'), keyOf(r, 'list'), pick(r, ['LEFT', 'RIGHT']), ...opt(r, 0.5, () => ['COUNT', count(r)])],
+    () => [pick(r, ['BZPOPMIN', 'BZPOPMAX']), keyOf(r, 'zset'), keyOf(r, 'zset'), '0'],
+    () => ['BZMPOP', '0', '2', keyOf(r, 'zset'), keyOf(r, 'zset'), pick(r, ['MIN', 'MAX']), ...opt(r, 0.5, () => ['COUNT', count(r)])],
+    () => ['XREAD', ...opt(r, 0.3, () => ['COUNT', count(r)]), 'BLOCK', '0', 'STREAMS', keyOf(r, 'stream'), pick(r, ['$', '0', '1-1'])],
+    () => ['XREADGROUP', 'GROUP', pick(r, ['g1', 'g2']), pick(r, ['c1', 'c2']), ...opt(r, 0.3, () => ['NOACK']), 'BLOCK', '0', 'STREAMS', keyOf(r, 'stream'), pick(r, ['>', '0'])],
+  ])();
+const serving: Gen[] = [...lists, ...zsets, ...streams, ...keys.slice(0, 6), (r) => [pick(r, ['LPUSH', 'RPUSH']), keyOf(r, 'list'), member(r)], (r) => ['ZADD', keyOf(r, 'zset'), float(r), member(r)], (r) => ['XADD', keyOf(r, 'stream'), '*', 'f', value(r)]];
+const serve: Gen[] = [(r) => [SERVE, ...blocked(r), BY, ...pick(r, serving)(r)]];
+
 /** Commands whose arguments the generator must not mutate: a valid mutant ends the session or leaves the reply count unknown. */
-export const NO_MUTATE = new Set(['SPOP', 'PFSELFTEST', 'MONITOR', 'REPLICAOF', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'PSYNC', 'SYNC', 'MIGRATE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE', 'CLIENT', 'FLUSHALL']);
+export const NO_MUTATE = new Set([PEER, SERVE, 'SPOP', 'PFSELFTEST', 'MONITOR', 'REPLICAOF', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'PSYNC', 'SYNC', 'MIGRATE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE', 'CLIENT', 'FLUSHALL']);
 
 export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   strings: { weight: 8, gens: strings },
@@ -385,6 +413,8 @@ export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   scans: { weight: 2, gens: scans },
   scripting: { weight: 4, gens: scripting },
   transactions: { weight: 2, gens: transactions },
+  peer: { weight: 3, gens: peer },
+  serve: { weight: 2, gens: serve },
   server: { weight: 2, gens: server },
   admin: { weight: 3, gens: admin },
   restore: { weight: 1, gens: restore },

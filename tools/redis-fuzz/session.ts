@@ -1,6 +1,8 @@
-// One server's side of a sequence: a main client that runs the steps, a subscriber that hears
-// keyspace notifications and PUBLISHes, and an admin client that resets the server between runs.
+// One server's side of a sequence: a main client that runs the steps, a second client for the steps
+// marked PEER, a subscriber that hears keyspace notifications and PUBLISHes, and an admin client
+// that resets the server between runs.
 import { FrameConn } from './conn.ts';
+import { BY, PEER, SERVE } from './families.ts';
 import { normalize, normalizeExec } from './normalize.ts';
 import { render, type Frame } from './reply.ts';
 
@@ -27,6 +29,9 @@ export class Session {
   private constructor(
     private readonly main: FrameConn,
     private readonly sub: FrameConn,
+    private readonly peer: FrameConn,
+    /** The main client's id, for the peer's CLIENT LIST ID / CLIENT UNBLOCK. */
+    private readonly mainId: string,
   ) {}
 
   static async open(port: number, proto: 2 | 3): Promise<{ session: Session; hello: string | null }> {
@@ -45,7 +50,11 @@ export class Session {
     sub.send(['SUBSCRIBE', 'ch1', 'ch2']);
     for (let i = 0; i < 3; i++) if ((await sub.frame(REPLY_MS)) === null) throw new Error(`subscribe on port ${port} got no reply`);
     const main = await FrameConn.open(port);
-    const session = new Session(main, sub);
+    // Opened before the steps: a connection accepted mid-sequence would be a step of its own.
+    const peer = await FrameConn.open(port);
+    const id = await main.call(['CLIENT', 'ID']);
+    if (id === null || id.type !== ':') throw new Error(`CLIENT ID on port ${port}: ${id ? render(id) : 'no reply'}`);
+    const session = new Session(main, sub, peer, id.text as string);
     let hello: string | null = null;
     if (proto === 3) hello = (await session.step(['HELLO', '3'])).text;
     return { session, hello };
@@ -54,9 +63,13 @@ export class Session {
   close(): void {
     this.main.close();
     this.sub.close();
+    this.peer.close();
   }
 
-  async step(cmd: string[]): Promise<Outcome> {
+  async step(step: string[]): Promise<Outcome> {
+    if (step[0] === PEER) return this.peerStep(step.slice(1));
+    if (step[0] === SERVE) return this.serveStep(step.slice(1, step.indexOf(BY)), step.slice(step.indexOf(BY) + 1));
+    const cmd = step;
     const name = cmd[0]?.toUpperCase() ?? '';
     const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && cmd[name === 'SCAN' ? 1 : 2] === '0';
     const confirm = !this.inMulti && SUBSCRIBE_FAMILY.test(name);
@@ -65,6 +78,54 @@ export class Session {
     const shown = this.track(cmd, name, reply);
     const notes = await this.notifications();
     const parts = [render(shown)];
+    if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
+    if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
+    if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
+    return { text: parts.join(' | '), dead: false };
+  }
+
+  /** A step of the second client: one command in RESP2, its reply normalised as the main client's. */
+  private async peerStep(cmd: string[]): Promise<Outcome> {
+    this.peer.send(cmd);
+    const { reply } = await this.peer.reply(REPLY_MS);
+    if (reply === null) return { text: '<no reply on the peer>', dead: true };
+    const notes = await this.notifications();
+    const parts = [`peer ${render(normalize(cmd, reply))}`];
+    if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
+    if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
+    return { text: parts.join(' | '), dead: false };
+  }
+
+  /**
+   * The main client sends a blocking command (timeout 0) and, once it blocks, the peer runs a
+   * command that may serve it; whatever did not serve it, the peer's CLIENT UNBLOCK then ends.
+   * Each step waits for the server's state, never for time, so both servers see the same order.
+   */
+  private async serveStep(blocking: string[], serving: string[]): Promise<Outcome> {
+    this.main.send(blocking);
+    let answer: Frame | null = null;
+    const pushes: Frame[] = [];
+    for (let polls = 0; answer === null; polls++) {
+      const f = await this.main.frame(polls === 0 ? 5 : 0);
+      if (f !== null && f.type === '>') pushes.push(f);
+      else if (f !== null) answer = f;
+      else if (/flags=\S*b/.test((await this.peer.call(['CLIENT', 'LIST', 'ID', this.mainId]))?.text ?? '')) break;
+      else if (polls > 400) return { text: '<main neither answered nor blocked>', dead: true };
+    }
+    const parts: string[] = [];
+    if (answer === null) {
+      const served = await this.peerStep(serving);
+      parts.push(served.text);
+      if (served.dead) return { text: parts.join(' | '), dead: true };
+      const unblocked = await this.peer.call(['CLIENT', 'UNBLOCK', this.mainId]);
+      parts.push(`unblock ${unblocked === null ? '<no reply>' : render(unblocked)}`);
+      const got = await this.main.reply(REPLY_MS);
+      pushes.push(...got.pushes);
+      answer = got.reply;
+      if (answer === null) return { text: [...parts, '<no reply>'].join(' | '), dead: true };
+    }
+    const notes = await this.notifications();
+    parts.unshift(render(normalize(blocking, answer)));
     if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
     if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
     if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
