@@ -1,5 +1,6 @@
 // One connected client: its protocol state, transaction, subscriptions and blocking state.
 import type { AclUser } from './acl/user.ts';
+import type { CommandDef } from './command-table.ts';
 import type { Database, Watcher } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { RespParser, type ParseLimits } from './resp/parser.ts';
@@ -38,6 +39,10 @@ export function discardingConn(remote: string, local: string): Conn {
 export interface BlockState {
   /** db\0key entries this client waits on. */
   keys: string[];
+  /** The command's slow log entry, written when it ends (redis-server's updateStatsOnUnblock). */
+  slow?: { def: CommandDef; args: string[]; started: number; usec: number };
+  /** Work the node does in steps (sliced commands, DEBUG SLEEP): its time runs until it ends, not only until it blocked. */
+  busy?: boolean;
   /** Tries to complete the command now that `key` changed; true when it replied. */
   tryServe: (key: string) => boolean;
   /** Replies for a timeout. */

@@ -35,6 +35,8 @@ export class Config {
   normalHardLimit = 0;
   normalSoftLimit = 0;
   normalSoftSeconds = 0;
+  /** The replica class: nodes replicate in-process, so it is only stored and shown (redis-server's default). */
+  replicaOutputLimits = '268435456 67108864 60';
   /** maxmemory-clients as set: bytes, or a percentage of maxmemory ("7%"); "0" is off. Read before every command. */
   maxmemoryClients = '0';
   hz: number = limits.HZ;
@@ -78,7 +80,7 @@ export class Config {
       [
         'client-output-buffer-limit',
         {
-          get: () => `normal ${this.normalHardLimit} ${this.normalSoftLimit} ${this.normalSoftSeconds} slave 268435456 67108864 60 pubsub ${this.pubsubHardLimit} ${this.pubsubSoftLimit} ${this.pubsubSoftSeconds}`,
+          get: () => `normal ${this.normalHardLimit} ${this.normalSoftLimit} ${this.normalSoftSeconds} slave ${this.replicaOutputLimits} pubsub ${this.pubsubHardLimit} ${this.pubsubSoftLimit} ${this.pubsubSoftSeconds}`,
           set: (v) => this.setOutputLimits(v),
         },
       ],
@@ -117,6 +119,7 @@ export class Config {
       const [hard, soft, seconds] = [parseMemory(parts[i + 1] as string) as number, parseMemory(parts[i + 2] as string) as number, Number(parts[i + 3])];
       if (cls === 'pubsub') [this.pubsubHardLimit, this.pubsubSoftLimit, this.pubsubSoftSeconds] = [hard, soft, seconds];
       else if (cls === 'normal') [this.normalHardLimit, this.normalSoftLimit, this.normalSoftSeconds] = [hard, soft, seconds];
+      else if (cls === 'replica' || cls === 'slave') this.replicaOutputLimits = `${hard} ${soft} ${seconds}`;
     }
   }
 

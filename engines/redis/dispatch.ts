@@ -8,7 +8,7 @@ import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
-import { redactForMonitor } from './monitor-redact.ts';
+import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
 
 // Top-level names, compared with a command's fullName: LATENCY RESET and SLOWLOG RESET are not RESET.
@@ -212,7 +212,7 @@ export function recordCommandTime(e: Engine, def: CommandDef, usec: number): voi
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
   // Like Redis, admin commands are not shown to monitors, and passwords show redacted. EXEC shows
   // after the commands it ran, as redis-server 7.0 feeds it once they are done.
-  if (e.monitors.size !== 0 && def.name !== 'exec' && !def.flags.includes('admin')) e.feedMonitors(c, redactForMonitor(def.name, args));
+  if (e.monitors.size !== 0 && def.name !== 'exec' && !def.flags.includes('admin')) e.feedMonitors(c, redactSecrets(def.fullName, args));
   const mark = c.w.mark;
   const mode = c.replyMode;
   // One clock read per command: each command's time runs from the end of the previous one.
@@ -250,7 +250,11 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (c.tracking !== null) e.tracking.afterCommand(c, def, args);
   const t1 = performance.now();
   e.cmdClock = t1;
-  const usec = (t1 - t0) * 1000;
+  let usec = (t1 - t0) * 1000;
+  if (e.sleptInExec !== 0) {
+    usec += e.sleptInExec * 1000;
+    e.sleptInExec = 0;
+  }
   const st = e.commandStats(def);
   st.calls++;
   // A DEBUG SLEEP counts its time when it wakes (debug-sleep.ts), as redis-server's one long command.
@@ -258,7 +262,10 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   else recordCommandTime(e, def, usec);
   if (failed) st.failed++;
   e.totalCommands++;
-  if (usec >= e.config.slowlogSlowerThan && e.config.slowlogSlowerThan >= 0) e.slowlogAdd(c, args, usec);
+  // As redis-server's call(): a command that blocked is logged once it ends (Engine.unblock), EXEC never.
+  const b = c.blocked;
+  if (b !== null) b.slow ??= { def, args, started: t0, usec };
+  else e.slowlogAdd(c, def, args, usec);
   if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.flags.includes('fast') ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
   else if (mode === 'skip' && c.replyMode !== 'on') {

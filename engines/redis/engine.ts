@@ -13,8 +13,9 @@ import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
 import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
-import { overOutputLimit } from './output-limit.ts';
+import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
 import { heldByWritePause } from './pause-writes.ts';
+import { redactSecrets } from './redact.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
 import type { ClusterTopology } from './cluster.ts';
@@ -100,6 +101,8 @@ export class Engine {
   totalErrors = 0;
   /** Inside EXEC, blocked clients are served only once the whole transaction ran. */
   execDepth = 0;
+  /** Milliseconds a DEBUG SLEEP inside EXEC stands for (the node pauses instead of stalling), added to its measured time. */
+  sleptInExec = 0;
   /** While an EXEC runs, a number no other EXEC in the process has (StrObj.held); 0 otherwise. */
   execArguments = 0;
   slowlog: SlowlogEntry[] = [];
@@ -188,6 +191,7 @@ export class Engine {
       }
     }
     if (!this.cronPaused) this.resizeQueryBuffers();
+    softLimitsInCron(this);
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
@@ -273,7 +277,7 @@ export class Engine {
     if (c.closed) return;
     c.closed = true;
     this.clients.delete(c.id);
-    this.unblock(c);
+    this.unblock(c, false);
     this.pubsub.removeAll(c);
     this.unwatchAll(c);
     this.monitors.delete(c);
@@ -374,7 +378,8 @@ export class Engine {
       // client-output-buffer-limit (normal class): redis-server drops the client as the reply that
       // passes the limit is added, before any of it is written.
       if (limited && !c.closed && !c.inPubSubContext && overOutputLimit(c, c.w.mark - from)) {
-        c.w.rewind(from);
+        // Replies not yet handed to the socket go with the client, as redis-server frees its reply list.
+        c.w.take();
         this.closeClient(c, true);
         break;
       }
@@ -479,9 +484,9 @@ export class Engine {
 
   // --- blocking ---
 
-  block(c: Client, keys: string[], timeoutMs: number, state: Pick<BlockState, 'tryServe' | 'onTimeout'>): void {
+  block(c: Client, keys: string[], timeoutMs: number, state: Pick<BlockState, 'tryServe' | 'onTimeout' | 'busy'>): void {
     const dbKeys = keys.map((k) => `${c.dbIndex}\0${k}`);
-    const b: BlockState = { keys: dbKeys, tryServe: state.tryServe, onTimeout: state.onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0 };
+    const b: BlockState = { keys: dbKeys, tryServe: state.tryServe, onTimeout: state.onTimeout, timer: null, deadline: timeoutMs > 0 ? this.clock.now() + timeoutMs : 0, busy: state.busy };
     c.blocked = b;
     for (const k of new Set(dbKeys)) {
       let list = this.waiters.get(k);
@@ -525,10 +530,13 @@ export class Engine {
     }
   }
 
-  unblock(c: Client): void {
+  /** `ended`: the command finished (served, timed out, unblocked), rather than its client going away. */
+  unblock(c: Client, ended = true): void {
     const b = c.blocked;
     if (b === null) return;
     c.blocked = null;
+    const slow = b.slow;
+    if (ended && slow !== undefined) this.slowlogAdd(c, slow.def, slow.args, b.busy === true ? (performance.now() - slow.started) * 1000 : slow.usec);
     this.timeoutTable.delete(c);
     if (b.timer) clearTimeout(b.timer);
     for (const k of new Set(b.keys)) {
@@ -575,6 +583,12 @@ export class Engine {
           this.currentClient = c;
           const served = b.tryServe(key);
           this.currentClient = outer;
+          // A pop that emptied the key deletes it: announced after the pop, as redis-server's serve does.
+          if (this.emptied.length !== 0) {
+            const emptied = this.emptied;
+            this.emptied = [];
+            for (const [db, k] of emptied) notify(this, 'g', 'del', db, k);
+          }
           if (outer !== c) this.tracking.afterReply(c);
           if (served) {
             this.unblock(c);
@@ -664,7 +678,9 @@ export class Engine {
     this.totalErrors++;
   }
 
-  slowlogAdd(c: Client, args: string[], usec: number): void {
+  slowlogAdd(c: Client, def: CommandDef, raw: string[], usec: number): void {
+    if (usec < this.config.slowlogSlowerThan || this.config.slowlogSlowerThan < 0 || def.flags.includes('skip_slowlog')) return;
+    const args = redactSecrets(def.fullName, raw);
     const shown = args.slice(0, 32).map((a) => (a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a));
     if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
     this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), usec: Math.round(usec), args: shown, addr: c.conn.remote, name: c.name });

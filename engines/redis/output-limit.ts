@@ -3,6 +3,7 @@
 // redis-server drops it. redis-server counts a reply whole, since it writes nothing before the command
 // ends; the caller passes the bytes of the reply so far for that reason. Both limits are 0 (off) by default.
 import type { Client } from './client.ts';
+import type { Engine } from './engine.ts';
 
 export function overOutputLimit(c: Client, replyBytes: number): boolean {
   const cfg = c.engine.config;
@@ -17,4 +18,21 @@ export function overOutputLimit(c: Client, replyBytes: number): boolean {
     c.softLimitSince = 0;
   }
   return false;
+}
+
+/**
+ * The clients cron checks soft limits too, as redis-server's clientsCron does: a client over its soft
+ * limit that gets no more output is still closed once the limit's seconds pass.
+ */
+export function softLimitsInCron(e: Engine): void {
+  const cfg = e.config;
+  const now = e.clock.now();
+  for (const c of e.clients.values()) {
+    if (c.softLimitSince === 0 || c.closed) continue;
+    const pubsub = c.inPubSubContext;
+    const soft = pubsub ? cfg.pubsubSoftLimit : cfg.normalSoftLimit;
+    const seconds = pubsub ? cfg.pubsubSoftSeconds : cfg.normalSoftSeconds;
+    if (soft === 0 || c.conn.writableLength + c.w.pendingBytes <= soft) c.softLimitSince = 0;
+    else if (now - c.softLimitSince > seconds * 1000) e.closeClient(c, true);
+  }
 }

@@ -50,19 +50,16 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     return;
   }
   const from = c.w.mark;
-  // Small work finishes in its first slice and answers at once, like any command.
+  // Small work finishes in its first slice and answers at once, like any command (whose output limit
+  // the engine checks as for any command: the reply began before `from`, with its header).
   if (slice(work)) {
     reply();
-    if (overOutputLimit(c, c.w.mark - from)) {
-      c.w.rewind(from);
-      e.closeClient(c, true);
-    }
     return;
   }
   const before = e.pause;
   const hold = { until: Number.POSITIVE_INFINITY, writesOnly: false };
   e.pause = hold;
-  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined });
+  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
   const release = () => {
     if (e.pause !== hold) return;
     // A CLIENT PAUSE that was on before the command keeps holding until its own end.

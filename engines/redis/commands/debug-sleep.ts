@@ -7,17 +7,27 @@ import { recordCommandTime } from '../dispatch.ts';
 export function debugSleep(c: Client, ms: number): void {
   const e = c.engine;
   // strtod semantics: junk or a negative number sleeps for no time at all.
-  if (!(ms > 0) || e.execDepth !== 0) {
+  if (!(ms > 0)) {
     c.w.ok();
     return;
   }
   const until = e.clock.now() + ms;
   const pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: false };
   e.pause = pause;
+  if (e.execDepth !== 0) {
+    // A transaction runs whole: the node (its caller included) waits once it ends, and the command
+    // counts the time asked for in its stats and the slow log.
+    e.sleptInExec += ms;
+    setTimeout(() => {
+      if (e.pause === pause) e.unpause();
+    }, ms).unref();
+    c.w.ok();
+    return;
+  }
   // Blocked clients' timeouts wait for the sleep to end, as redis-server checks them only when awake.
   e.sleepingUntil = Math.max(e.sleepingUntil, until);
   const sleeping = e.sleepingUntil;
-  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => c.w.ok() });
+  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => c.w.ok(), busy: true });
   const state = c.blocked;
   const started = performance.now();
   c.timeDeferred = true;

@@ -1,0 +1,105 @@
+// client-output-buffer-limit as redis-server 7.0 applies it (found by Redis's unit/obuf-limits): the
+// replica class is stored; a client closed for its hard limit gets nothing of the reply that passed it
+// (not even the array header of a reply written in slices) nor of the replies queued before it in the
+// same batch; a client left over its soft limit is closed once the seconds pass, with no more traffic.
+// Differential on both servers.
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const listed = async (admin: RawClient, name: string): Promise<string | undefined> =>
+  (await admin.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes(`name=${name} `));
+
+describe.runIf(available)('client-output-buffer-limit as redis-server 7.0', () => {
+  const pair = serverPair(['--enable-debug-command', 'yes']);
+
+  async function withLimit<T>(port: number, limit: string, body: (admin: RawClient) => Promise<T>): Promise<T> {
+    const admin = await RawClient.connect(port);
+    const old = (await admin.call('CONFIG', 'GET', 'client-output-buffer-limit')).split('\r\n')[4] as string;
+    try {
+      await admin.call('FLUSHALL');
+      await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', limit);
+      return await body(admin);
+    } finally {
+      await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', old);
+      admin.close();
+    }
+  }
+
+  it('stores every class, the replica class included', async () => {
+    const set = 'normal 1mb 2mb 60 replica 3mb 4mb 70 pubsub 5mb 6mb 80';
+    const shown = (port: number) => withLimit(port, set, (admin) => admin.call('CONFIG', 'GET', 'client-output-buffer-limit'));
+    expect(await shown(pair.ours.port)).toBe(await shown(pair.real.port));
+  });
+
+  /** What the limited client received before it was closed. */
+  async function received(port: number, send: (c: RawClient, admin: RawClient) => Promise<void>): Promise<string> {
+    return withLimit(port, 'normal 100000 0 0', async (admin) => {
+      await admin.call('RPUSH', 'big', ...Array.from({ length: 150 }, () => 'x'.repeat(1000)));
+      await admin.call('SET', 'bigkey', 'y'.repeat(10000));
+      const c = await RawClient.connect(port);
+      await c.call('CLIENT', 'SETNAME', 'limited');
+      await send(c, admin);
+      await c.waitClosed(10000);
+      return c.pending();
+    });
+  }
+
+  it('a reply past the hard limit sends nothing, a sliced one not even its header', async () => {
+    const send = async (c: RawClient) => c.write(encodeCommand(['LRANGE', 'big', '0', '-1']));
+    const theirs = await received(pair.real.port, send);
+    expect(await received(pair.ours.port, send)).toBe(theirs);
+  });
+
+  it('replies queued in the same batch before the one past the limit are not sent either', async () => {
+    const send = async (c: RawClient, admin: RawClient) => {
+      const sleeper = await RawClient.connect(admin.socket.remotePort as number);
+      sleeper.write(encodeCommand(['DEBUG', 'SLEEP', '0.5']));
+      // The pipeline arrives while the server sleeps, and runs as one batch once it wakes.
+      await until('the sleep to start', async () => (await listed(admin, 'limited')) !== undefined);
+      const batch: Buffer[] = [];
+      for (let i = 0; i < 15; i++) batch.push(encodeCommand(['SET', `k${i}`, `${i}`]), encodeCommand(['GET', `k${i}`]), encodeCommand(['GET', 'bigkey']));
+      c.write(Buffer.concat(batch));
+      await sleeper.read(10000);
+      sleeper.close();
+    };
+    const theirs = await received(pair.real.port, send);
+    expect(await received(pair.ours.port, send)).toBe(theirs);
+  });
+
+  async function softLimitIdle(port: number): Promise<string> {
+    return withLimit(port, 'pubsub 0 100000 1', async (admin) => {
+      const sub = await RawClient.connect(port);
+      await sub.call('CLIENT', 'SETNAME', 'idlesub');
+      await sub.call('SUBSCRIBE', 'ch');
+      // The subscriber never reads: publish until its output passes the soft limit, then stop.
+      sub.socket.pause();
+      const batch = Buffer.concat(Array.from({ length: 200 }, () => encodeCommand(['PUBLISH', 'ch', 'z'.repeat(1000)])));
+      await until('output over the soft limit', async () => {
+        admin.write(batch);
+        for (let i = 0; i < 200; i++) await admin.read();
+        const line = await listed(admin, 'idlesub');
+        return line === undefined || Number(/omem=(\d+)/.exec(line)?.[1]) > 100000;
+      }, 30000);
+      const stopped = Date.now();
+      await until('the subscriber to be closed', async () => (await listed(admin, 'idlesub')) === undefined, 10000);
+      sub.close();
+      return Date.now() - stopped < 8000 ? 'closed with no more traffic' : 'closed late';
+    });
+  }
+
+  it('a subscriber left over its soft limit is closed once its seconds pass, with no more traffic', async () => {
+    const theirs = await softLimitIdle(pair.real.port);
+    expect(await softLimitIdle(pair.ours.port)).toBe(theirs);
+  }, 60000);
+});
