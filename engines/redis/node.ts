@@ -49,6 +49,12 @@ export interface RedisNode extends CacheNode {
   flushReplication(): void;
   /** Leaves cluster mode (the group went back to cluster mode disabled). */
   leaveCluster(): void;
+  /**
+   * Its shard was removed from the group: it takes the topology `member` serves, in which it owns no slot,
+   * so every key gets MOVED to its new owner (and sharded subscribers sunsubscribe), as a redis-server
+   * whose slots migrated away answers until it is shut down.
+   */
+  departCluster(member: RedisNode): void;
 
   /** The whole dataset as an RDB file, in one turn (the node is about to go away). */
   dump(): Buffer;
@@ -154,6 +160,10 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
     flushReplication: () => engine.replication.flushNow(),
     leaveCluster: () => {
       engine.cluster = null;
+    },
+    departCluster: (member) => {
+      engine.cluster = serverOf(member).engine.cluster;
+      engine.pubsub.dropShardChannels(() => true);
     },
     dump: () => dumpRdb(server),
     dumpSliced: () => dumpRdbSliced(server),

@@ -158,6 +158,9 @@ export function createThreadedRedisNode(options: RedisServerOptions): RedisNode 
     dropKeys: () => {
       throw new Error('resharding is for cluster mode, whose nodes do not run in worker threads');
     },
+    departCluster: () => {
+      throw new Error('resharding is for cluster mode, whose nodes do not run in worker threads');
+    },
     slowlogAfter: (afterId) => call('slowlogAfter', afterId) as ReturnType<RedisNode['slowlogAfter']>,
     stats: () => call('stats') as ReturnType<RedisNode['stats']>,
     command: async (args) => asBuffer((await request('command', args)) as Uint8Array),

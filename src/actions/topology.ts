@@ -5,7 +5,7 @@ import { removeResource } from '../lifecycle/removal.ts';
 import { transition } from '../lifecycle/states.ts';
 import { runStep } from '../lifecycle/steps.ts';
 import { bringUpAvailable, tearDownCluster } from '../lifecycle/provision.ts';
-import { evenSlots, moveKeys } from '../lifecycle/resharding.ts';
+import { DEPARTURE_GRACE_FACTOR, evenSlots, moveKeys } from '../lifecycle/resharding.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { ClusterRecord, ReplicationGroupRecord, ShardRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
@@ -280,6 +280,8 @@ export const reshardingActions: ActionTable = {
           world.resources.put(scope, 'replication-group', fresh.id, fresh);
           world.runtime.syncGroupRoles(scope, fresh.id);
         });
+        // The removed shards answer MOVED for a while before they go, as a redis-server node does between losing its last slot and its deletion.
+        if (removed.length > 0) await new Promise((r) => setTimeout(r, world.config.transitionDelayMs * DEPARTURE_GRACE_FACTOR));
         for (const shard of removed) {
           for (const id of shard.members) {
             const c = world.resources.get(scope, 'cluster', id);

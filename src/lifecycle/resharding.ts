@@ -3,6 +3,13 @@ import type { World } from '../world.ts';
 
 export const HASH_SLOTS = 16384;
 
+/**
+ * Transition delays a removed shard keeps serving MOVED after the switch before it is torn down: a client
+ * with commands queued there gets their redirections instead of a closed connection (node-redis fails
+ * queued commands when the connection closes, and again when a rediscovery drops the node).
+ */
+export const DEPARTURE_GRACE_FACTOR = 4;
+
 /** Slots split evenly over `count` shards, in shard order. */
 export function evenSlots(index: number, count: number): [number, number][] {
   return [[Math.floor((index * HASH_SLOTS) / count), Math.floor(((index + 1) * HASH_SLOTS) / count) - 1]];
@@ -22,8 +29,9 @@ function owners(shards: ShardRecord[]): Int32Array {
  * every source primary held from the start until after the switch: no write lands between a key's copy
  * and the switch, reads are served from the old owner meanwhile, and the held writes then run against the
  * new topology (MOVED for a key that left). The copies left on the old owners are dropped after the switch.
- * A shard that is going away keeps its keys and its writes held until it is torn down: it is not part of
- * the new topology, so it would take a write as still its own.
+ * A shard that is going away takes the new topology too, in which it owns nothing: its held writes and
+ * every later command get MOVED until it is torn down, so a client that had queued commands there (node-redis
+ * fails them when the connection closes under them) follows the redirection instead.
  */
 export async function moveKeys(world: World, scope: Scope, before: ShardRecord[], after: ShardRecord[], switchTo: () => void): Promise<number> {
   const newOwner = owners(after);
@@ -35,7 +43,6 @@ export async function moveKeys(world: World, scope: Scope, before: ShardRecord[]
   });
   const drops: (() => Promise<void>)[] = [];
   let moved = 0;
-  let switched = false;
   try {
     for (const { shard, node: source, stays } of sources) {
       const outgoing = await source.exportKeys((slot) => {
@@ -51,10 +58,14 @@ export async function moveKeys(world: World, scope: Scope, before: ShardRecord[]
       }
     }
     switchTo();
-    switched = true;
+    const member = sources.find((s) => s.stays)?.node;
+    for (const { shard, stays } of sources) {
+      if (stays || !member) continue;
+      for (const id of shard.members) server(id)?.departCluster(member);
+    }
   } finally {
     // Had the move failed, every shard goes on as it was.
-    for (const s of sources) if (s.stays || !switched) s.release();
+    for (const s of sources) s.release();
   }
   for (const drop of drops) await drop();
   return moved;
