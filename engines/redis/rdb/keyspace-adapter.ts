@@ -115,9 +115,10 @@ export function thresholdsOf(engine: Engine): Partial<EncodingThresholds> {
   num('set-max-listpack-value', 'setMaxListpackValue');
   num('stream-node-max-bytes', 'streamNodeMaxBytes');
   num('stream-node-max-entries', 'streamNodeMaxEntries');
-  // list-max-listpack-size: negative values select a byte cap of 4 KiB * 2^(-n-1); positive ones count entries (not modelled).
+  // list-max-listpack-size: negative values select a byte cap of 4 KiB * 2^(-n-1), positive ones count entries (RDB 10+ nodes).
   const list = Number(engine.config.get('list-max-listpack-size'));
   if (Number.isInteger(list) && list <= -1 && list >= -5) out.listNodeMaxBytes = 4096 * 2 ** (-list - 1);
+  if (Number.isInteger(list)) out.listFill = list;
   return out;
 }
 

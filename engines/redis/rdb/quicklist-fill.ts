@@ -15,9 +15,3 @@ export function quicklistAllowInsert(fill: number, bytes: number, count: number,
   if (newSize > SIZE_SAFETY_LIMIT) return false;
   return count < fill;
 }
-
-/** The list-max-listpack-size whose byte cap is `bytes` (the writer's listNodeMaxBytes). */
-export function fillOfCap(bytes: number): number {
-  const i = OPTIMIZATION_LEVEL.indexOf(bytes);
-  return i < 0 ? -2 : -(i + 1);
-}

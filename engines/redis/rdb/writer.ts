@@ -7,7 +7,7 @@ import { RdbError } from './errors.ts';
 import { OP, QL_PACKED, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
 import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
-import { fillOfCap, quicklistAllowInsert } from './quicklist-fill.ts';
+import { quicklistAllowInsert } from './quicklist-fill.ts';
 import { lzfCompress } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
@@ -22,7 +22,8 @@ export interface EncodingThresholds {
   setMaxIntsetEntries: number; // set-max-intset-entries
   setMaxListpackEntries: number; // set-max-listpack-entries (7.2+)
   setMaxListpackValue: number; // set-max-listpack-value (7.2+)
-  listNodeMaxBytes: number; // list-max-listpack-size -2
+  listNodeMaxBytes: number; // list-max-listpack-size -2, as ziplist bytes (RDB 9)
+  listFill: number; // list-max-listpack-size: quicklist nodes of RDB 10+
   streamNodeMaxBytes: number; // stream-node-max-bytes
   streamNodeMaxEntries: number; // stream-node-max-entries
 }
@@ -36,6 +37,7 @@ export const DEFAULT_THRESHOLDS: EncodingThresholds = {
   setMaxListpackEntries: 128,
   setMaxListpackValue: 64,
   listNodeMaxBytes: 8192,
+  listFill: -2,
   streamNodeMaxBytes: 4096,
   streamNodeMaxEntries: 100,
 };
@@ -213,8 +215,8 @@ class ValueWriter {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
-      // Quicklist nodes are listpacks filled as redis-server fills them (list-max-listpack-size -2 = 8 KiB).
-      const fill = fillOfCap(max);
+      // Quicklist nodes are listpacks filled as redis-server fills them (list-max-listpack-size).
+      const fill = this.th.listFill;
       let lp = new ListpackBuilder();
       yield* eachInSteps(items, (it) => {
         if (lp.count > 0 && !quicklistAllowInsert(fill, lp.byteSize, lp.count, it.length)) {
