@@ -120,6 +120,14 @@ export function notify(e: Engine, cls: string, event: string, dbId: number, key:
   if (f.keyevent) e.pubsub.publish(`__keyevent@${dbId}__:${event}`, key);
 }
 
+/** A blocked client's served pop that emptied its key: del follows the pop, as redis-server's serve announces it. */
+export function announceEmptied(e: Engine): void {
+  if (e.emptied.length === 0) return;
+  const emptied = e.emptied;
+  e.emptied = [];
+  for (const [db, key] of emptied) notify(e, 'g', 'del', db, key);
+}
+
 /** Called after a write command that changed the dataset; `emptied` are keys it deleted by emptying them. */
 export function notifyCommand(e: Engine, c: Client, def: CommandDef, args: string[], emptied: [number, string][]): void {
   const spec = EVENTS[def.fullName];

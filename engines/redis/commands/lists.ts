@@ -9,7 +9,7 @@ import { PER_STEP } from '../../slices.ts';
 import type { Deque } from '../types/deque.ts';
 import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
-import { notify } from '../notify.ts';
+import { announceEmptied, notify } from '../notify.ts';
 
 type End = 'left' | 'right';
 
@@ -151,6 +151,7 @@ function blockingPop(c: Client, a: string[], end: End): void {
       c.w.bulk(key);
       c.w.bulk(v);
       announce(c, 'pop', end, key);
+      announceEmptied(c.engine);
       return true;
     },
     onTimeout: () => c.w.nilArray(),
@@ -178,6 +179,7 @@ function blockingMove(c: Client, command: string, src: string, dst: string, from
         const moved = move(c, src, dst, from, to);
         if (moved === null) return false;
         c.w.bulk(moved);
+        announceEmptied(c.engine);
         return true;
       } catch {
         return false;
@@ -242,6 +244,7 @@ function lmpop(c: Client, a: string[], blocking: boolean): void {
       db.modified(key);
       writeMpop(c, key, out);
       announce(c, 'pop', m.end, key);
+      announceEmptied(c.engine);
       return true;
     },
     onTimeout: () => c.w.nilArray(),

@@ -8,7 +8,7 @@ import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
-import { notify } from '../notify.ts';
+import { announceEmptied, notify } from '../notify.ts';
 import { eachWritten, replySliced, runSliced } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { clampRange, is, parseCount, parseCursor, parseRandomArgs, parseTimeout } from './util.ts';
@@ -468,6 +468,7 @@ function bzpop(c: Client, a: string[], max: boolean): void {
       db.modified(key);
       reply(key, e);
       announcePop(c, key, max);
+      announceEmptied(c.engine);
       return true;
     },
     onTimeout: () => c.w.nilArray(),
@@ -529,6 +530,7 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
       db.modified(key);
       reply(key, out);
       announcePop(c, key, max);
+      announceEmptied(c.engine);
       return true;
     },
     onTimeout: () => c.w.nilArray(),

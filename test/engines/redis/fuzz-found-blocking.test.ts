@@ -1,0 +1,42 @@
+// Deterministic cases for differences the random differential (tools/redis-fuzz) found in blocking
+// commands served by another client: its session runs each step on both servers (a blocked main
+// client, then the peer's command, then CLIENT UNBLOCK), and the outcomes (replies and keyspace
+// events) must read the same.
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../../tools/redis-fuzz/session.ts';
+import { realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('blocking commands served by another client', () => {
+  const pair = serverPair();
+
+  async function sameOutcomes(text: string): Promise<void> {
+    const steps = script(text);
+    const outcomes: string[][] = [];
+    for (const port of [pair.ours.port, pair.real.port]) {
+      const { session } = await Session.open(port, 2);
+      try {
+        const out: string[] = [];
+        for (const step of steps) out.push(`${step.join(' ')} -> ${(await session.step(step)).text}`);
+        outcomes.push(out);
+      } finally {
+        session.close();
+      }
+    }
+    expect(outcomes[0]).toEqual(outcomes[1]);
+  }
+
+  it('a pop served to a blocked client that empties the key announces del after the pop (fuzz seed 33 of the widened generator)', async () => {
+    await sameOutcomes(`
+      @serve BZPOPMIN z2 z2 0 @by ZINCRBY z2 Infinity x
+      @serve BLPOP l1 0 @by RPUSH l1 a
+      @serve BLMOVE l1 l2 LEFT RIGHT 0 @by RPUSH l1 a
+      @serve BZMPOP 0 1 z1 MIN @by ZADD z1 1 a
+      @serve BLMPOP 0 1 l1 LEFT COUNT 5 @by RPUSH l1 a b
+      @serve BLPOP l3 0 @by RPUSH l1 a
+      @serve BRPOPLPUSH l1 l1 0 @by DEL l1
+    `);
+  });
+});
