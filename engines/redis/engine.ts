@@ -583,12 +583,6 @@ export class Engine {
           this.currentClient = c;
           const served = b.tryServe(key);
           this.currentClient = outer;
-          // A pop that emptied the key deletes it: announced after the pop, as redis-server's serve does.
-          if (this.emptied.length !== 0) {
-            const emptied = this.emptied;
-            this.emptied = [];
-            for (const [db, k] of emptied) notify(this, 'g', 'del', db, k);
-          }
           if (outer !== c) this.tracking.afterReply(c);
           if (served) {
             this.unblock(c);
