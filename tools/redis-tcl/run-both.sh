@@ -28,8 +28,8 @@ for port in $real_port $ours_port; do
 done
 
 cd "$dir"
-timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$real_port" --single "$unit" "$@" >"$out/real.txt" 2>&1
-timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$ours_port" --single "$unit" "$@" >"$out/ours.txt" 2>&1
+timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$real_port" --single "$unit" --server-log "$out/real-server.log" "$@" >"$out/real.txt" 2>&1
+timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$ours_port" --single "$unit" --server-log "$out/ours-server.log" "$@" >"$out/ours.txt" 2>&1
 
 echo "$unit real:  $(grep SUMMARY "$out/real.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/real.txt")")"
 echo "$unit ours:  $(grep SUMMARY "$out/ours.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/ours.txt")")"

@@ -43,6 +43,12 @@ set ::debug_defrag 0
 set ::dump_logs 0
 set ::loop 0
 set ::tmproot /tmp/redis-tcl/tmp
+# Ports a test may move a server to (find_available_port), away from the fixed blocks other tests use;
+# test_server_port is one known to be taken (upstream's test server: here the server under test).
+set ::baseport [expr {30000 + ([pid] % 2000) * 10}]
+set ::portcount 100
+# The server's log file, for [srv 0 stdout] (verify_log_message and tests reading the log).
+set ::server_log /dev/null
 
 proc usage {} {
     puts "tclsh test_helper.tcl --host H --port P --single unit/NAME ... \[--tags \"-needs:debug tag\"\]"
@@ -74,10 +80,12 @@ for {set i 0} {$i < [llength $argv]} {incr i} {
         --accurate { set ::accurate 1 }
         --large-memory { set ::large_memory 1 }
         --verbose { set ::verbose 1 }
+        --server-log { set ::server_log $arg; incr i }
         default { usage }
     }
 }
 if {[llength $::units] == 0} usage
+set ::test_server_port [lindex [fconfigure [socket -server {apply {{c a p} {close $c}}} -myaddr 127.0.0.1 0] -sockname] 2]
 file mkdir $::tmproot
 
 foreach unit $::units {

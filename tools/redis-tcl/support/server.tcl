@@ -49,7 +49,11 @@ proc start_server {options {code undefined}} {
         while {[status $client aof_rewrite_scheduled] eq 1} { after 100 }
     }
 
-    if {[catch {uplevel 1 $code} error opts]} {
+    set raise {}
+    if {[catch {uplevel 1 $code} error opts] && $::cur_test ne ""} {
+        # A block started inside a test (unit/networking) fails that test, as upstream's does.
+        set raise [list $error $opts]
+    } elseif {[dict get $opts -code] != 0} {
         # Durable: an error outside any test fails the rest of the block, not the run.
         incr ::num_failed
         lappend ::failed_tests "(block error) in $::curfile: $error"
@@ -68,6 +72,7 @@ proc start_server {options {code undefined}} {
     }
     catch {$client close}
     set ::tags $saved_tags
+    if {$raise ne {}} { return -options [lindex $raise 1] [lindex $raise 0] }
 }
 
 # Solo units run in line: there is nothing in parallel to keep them from.
@@ -84,6 +89,11 @@ proc srv {args} {
     set property [lindex $args 0]
     set srv [lindex $::servers end+$level]
     if {[dict exists $srv $property]} { return [dict get $srv $property] }
+    # An external server's pid is what it reports; its log is the file given with --server-log.
+    switch -- $property {
+        pid { return [status [dict get $srv client] process_id] }
+        stdout { return $::server_log }
+    }
     return {}
 }
 

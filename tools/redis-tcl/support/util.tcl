@@ -372,3 +372,63 @@ proc start_cluster {masters replicas options {code undefined}} {
 proc randomRange {min max} {
     expr {int(rand() * ($max - $min)) + $min}
 }
+
+# The first child process of the server (a fork saving or rewriting), or "" when it has none: a node
+# of ours never forks.
+proc get_child_pid {idx} {
+    set pid [srv $idx pid]
+    if {[catch {exec pgrep -P $pid} children]} { return "" }
+    return [lindex [split $children \n] 0]
+}
+
+# How many lines of the server log (from line `from`) match the glob `pattern`.
+proc count_log_message {idx pattern {from 0}} {
+    if {[catch {open [srv $idx stdout]} fd]} { return 0 }
+    set n 0
+    set line_no 0
+    while {[gets $fd line] >= 0} {
+        if {[incr line_no] > $from && [string match $pattern $line]} { incr n }
+    }
+    close $fd
+    return $n
+}
+
+proc verify_log_message {idx pattern from} {
+    if {[count_log_message $idx $pattern $from] == 0} {
+        fail "log message '$pattern' not found in [srv $idx stdout] after line $from"
+    }
+}
+
+proc wait_for_log_messages {idx patterns from maxtries delay} {
+    foreach pattern $patterns {
+        wait_for_condition $maxtries $delay {[count_log_message $idx $pattern $from] > 0} else {
+            fail "log message $pattern not found in [srv $idx stdout]"
+        }
+    }
+}
+
+# A free TCP port from `start` on (external servers: tests that move a server to another port).
+proc find_available_port {start count} {
+    for {set port $start} {$port < $start + $count} {incr port} {
+        if {![catch {socket -server {apply {{c a p} {close $c}}} -myaddr 127.0.0.1 $port} s]} {
+            close $s
+            return $port
+        }
+    }
+    error "no free port in $start..[expr {$start + $count - 1}]"
+}
+
+# Tests writing big arguments in pieces (unit/violations).
+proc write_big_bulk {size {prefix ""} {skip_read no}} {
+    set str500 [string repeat x 500000000]
+    r write "\$$size\r\n$prefix"
+    incr size -[string length $prefix]
+    while {$size >= 500000000} {
+        r write $str500
+        incr size -500000000
+    }
+    if {$size > 0} { r write [string repeat x $size] }
+    r write "\r\n"
+    r flush
+    if {$skip_read eq "no"} { r read }
+}
