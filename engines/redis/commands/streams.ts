@@ -5,7 +5,8 @@ import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { toI64 } from '../num.ts';
-import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type StreamId } from '../types/stream.ts';
+import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type Stream, type StreamId } from '../types/stream.ts';
+import { runSliced } from '../sliced.ts';
 import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntriesSliced } from './stream-args.ts';
 import { xack, xautoclaim, xclaim, xgroupCommands, xpending } from './stream-groups.ts';
 import { xinfoCommands } from './stream-info.ts';
@@ -141,19 +142,28 @@ function xdel(c: Client, a: string[]): void {
   const key = a[1] as string;
   const s = getStream(c, key, false);
   if (s === null) return c.w.int(0);
-  const ids = a.slice(2).map((x) => parseId(x));
-  const limits = nodeLimits(c);
-  let n = 0;
-  for (const id of ids) {
-    const i = s.lowerBound(id);
-    const e = s.entries[i];
-    if (e === undefined || cmpId(e.id, id) !== 0) continue;
-    s.deleteAt(i, limits);
-    if (cmpId(id, s.maxDeletedId) > 0) s.maxDeletedId = id;
-    n++;
+  const found = new Set<number>();
+  let maxDeleted = s.maxDeletedId;
+  // 100k ids take ~150 ms to parse and look up: done in slices (a bad id fails the command before any change),
+  // the entries cut out in one pass at the end.
+  function* lookups(): Generator<void> {
+    for (let k = 2; k < a.length; k++) {
+      const id = parseId(a[k] as string);
+      const i = (s as Stream).lowerBound(id);
+      const e = (s as Stream).entries[i];
+      if (e !== undefined && cmpId(e.id, id) === 0 && !found.has(i)) {
+        found.add(i);
+        if (cmpId(id, maxDeleted) > 0) maxDeleted = id;
+      }
+      yield;
+    }
   }
-  if (n > 0) c.db.modified(key);
-  c.w.int(n);
+  runSliced(c, lookups(), () => {
+    s.maxDeletedId = maxDeleted;
+    s.deleteAll([...found].sort((x, y) => x - y), nodeLimits(c));
+    if (found.size > 0) c.db.modified(key);
+    c.w.int(found.size);
+  }, a);
 }
 
 function xsetid(c: Client, a: string[]): void {
