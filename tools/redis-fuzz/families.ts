@@ -393,7 +393,7 @@ const blocked = (r: Rnd): string[] =>
     () => ['XREAD', ...opt(r, 0.3, () => ['COUNT', count(r)]), 'BLOCK', '0', 'STREAMS', keyOf(r, 'stream'), pick(r, ['$', '0', '1-1'])],
     () => ['XREADGROUP', 'GROUP', pick(r, ['g1', 'g2']), pick(r, ['c1', 'c2']), ...opt(r, 0.3, () => ['NOACK']), 'BLOCK', '0', 'STREAMS', keyOf(r, 'stream'), pick(r, ['>', '0'])],
   ])();
-const serving: Gen[] = [...lists, ...zsets, ...streams, ...keys.slice(0, 6), (r) => [pick(r, ['LPUSH', 'RPUSH']), keyOf(r, 'list'), member(r)], (r) => ['ZADD', keyOf(r, 'zset'), float(r), member(r)], (r) => ['XADD', keyOf(r, 'stream'), '*', 'f', value(r)]];
+const serving: Gen[] = [...lists, ...zsets, ...streams, ...keys.slice(0, 6), (r) => [pick(r, ['LPUSH', 'RPUSH']), keyOf(r, 'list'), member(r)], (r) => ['ZADD', keyOf(r, 'zset'), float(r), member(r)], (r) => ['XADD', keyOf(r, 'stream'), pick(r, ['5-*', '9-1', '20-1', '1-1']), 'f', value(r)]];
 const serve: Gen[] = [(r) => [SERVE, ...blocked(r), BY, ...pick(r, serving)(r)]];
 
 /** Commands whose arguments the generator must not mutate: a valid mutant ends the session or leaves the reply count unknown. */

@@ -125,7 +125,8 @@ export class Session {
       if (answer === null) return { text: [...parts, '<no reply>'].join(' | '), dead: true };
     }
     const notes = await this.notifications();
-    parts.unshift(render(normalize(blocking, answer)));
+    // Inside MULTI it was queued: EXEC's items are normalised as the commands they answer.
+    parts.unshift(render(this.track(blocking, blocking[0]?.toUpperCase() ?? '', answer)));
     if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
     if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
     if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
