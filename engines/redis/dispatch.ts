@@ -10,6 +10,7 @@ import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
+import { errnoEnter, errnoLeave } from './num.ts';
 
 // Top-level names, compared with a command's fullName: LATENCY RESET and SLOWLOG RESET are not RESET.
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -225,6 +226,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   e.currentClient = c;
   const dbIndex = c.dbIndex;
   const shipped = def.isWrite && e.replication.hasReplicas && e.replication.beforeWrite(def, args, dbIndex);
+  errnoEnter(e);
   try {
     def.handler(c, args);
   } catch (err) {
@@ -234,6 +236,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
+  errnoLeave(e);
   if (def.name === 'exec' && e.monitors.size !== 0 && !def.flags.includes('admin')) e.feedMonitors(c, args);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.

@@ -13,6 +13,7 @@ import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
 import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
+import { errnoAccepted } from './num.ts';
 import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
 import { heldByWritePause } from './pause-writes.ts';
 import { redactSecrets } from './redact.ts';
@@ -267,6 +268,7 @@ export class Engine {
       return null;
     }
     const c = new Client(this, this.nextClientId++, conn);
+    errnoAccepted(this);
     this.clients.set(c.id, c);
     this.totalConnections++;
     return c;

@@ -28,4 +28,45 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
       BITCOUNT s1 -1 -2 x y
     `);
   });
+
+  it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
+    await sameReplies(`
+      SADD S2 1 3 9
+      RPUSH l 3 1 2
+      RPUSH l2 1.5 2
+      ZREVRANGEBYSCORE z2 1e400 -1
+      SORT_RO S2
+      SORT l
+      SORT l2
+      SORT S2 ALPHA
+      ZADD z 1 a
+      SORT S2
+      ZADD z 1e400 b
+      SORT S2
+      ZADD z 4.9e-324 c
+      SORT S2
+      ZCOUNT z -inf 1e-400
+      SORT S2
+      SCAN 0 MATCH nosuch
+      SORT S2
+      ZADD z 1e400 b
+      BLPOP nolist 0.01
+      SORT S2
+      ZADD z 1e400 b
+      GEOADD g 1 1 m
+      SORT S2
+      ZADD z 1e400 b
+      SCAN 99999999999999999999999
+      SORT S2
+      ZADD z 1e400 b
+      INCRBYFLOAT f 1
+      SORT S2
+      ZADD z 1e400 b
+      SET w_1 5
+      SET w_3 1
+      SET w_9 2
+      SORT S2 BY w_*
+      SORT S2
+    `);
+  });
 });
