@@ -11,7 +11,7 @@ import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
 import { quicklistAllowInsert } from '../rdb/quicklist-fill.ts';
-import { thresholdsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import { rdbWriteOptionsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { encodeValueSteps } from '../rdb/writer.ts';
 import { runSliced } from '../sliced.ts';
 import type { Steps } from '../../slices.ts';
@@ -205,8 +205,7 @@ function* quicklistFields(o: ListObj, fill: number, compressDepth: number, out: 
 /** rdbSavedObjectLen: the value as an RDB 10 (7.0) file holds it, without its type byte. */
 function* serializedLength(c: Client, o: RObj, out: { len: number }): Steps<void> {
   const value = yield* valueToRdbSteps(o);
-  const e = c.engine;
-  const body = yield* encodeValueSteps(value, { version: 10, compress: e.config.get('rdbcompression') === 'yes', thresholds: thresholdsOf(e) });
+  const body = yield* encodeValueSteps(value, { version: 10, ...rdbWriteOptionsOf(c.engine) });
   out.len = body.length - 1;
 }
 

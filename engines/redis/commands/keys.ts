@@ -3,7 +3,7 @@ import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
-import { thresholdsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import { rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import type { RObj } from '../db/objects.ts';
 import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
@@ -400,7 +400,7 @@ const DUMP_RDB_VERSION = 10;
 
 function* dumpSteps(c: Client, o: RObj, out: { b?: Buffer }): Steps<void> {
   const value = yield* valueToRdbSteps(o);
-  out.b = yield* encodeDumpSteps(value, { version: DUMP_RDB_VERSION, thresholds: thresholdsOf(c.engine) });
+  out.b = yield* encodeDumpSteps(value, { version: DUMP_RDB_VERSION, ...rdbWriteOptionsOf(c.engine) });
 }
 
 function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<void> {

@@ -115,11 +115,17 @@ export function thresholdsOf(engine: Engine): Partial<EncodingThresholds> {
   num('set-max-listpack-value', 'setMaxListpackValue');
   num('stream-node-max-bytes', 'streamNodeMaxBytes');
   num('stream-node-max-entries', 'streamNodeMaxEntries');
+  num('list-compress-depth', 'listCompressDepth');
   // list-max-listpack-size: negative values select a byte cap of 4 KiB * 2^(-n-1), positive ones count entries (RDB 10+ nodes).
   const list = Number(engine.config.get('list-max-listpack-size'));
   if (Number.isInteger(list) && list <= -1 && list >= -5) out.listNodeMaxBytes = 4096 * 2 ** (-list - 1);
   if (Number.isInteger(list)) out.listFill = list;
   return out;
+}
+
+/** How this engine writes values into DUMP payloads and snapshots: its encoding thresholds and rdbcompression. */
+export function rdbWriteOptionsOf(engine: Engine): { thresholds: Partial<EncodingThresholds>; compress: boolean } {
+  return { thresholds: thresholdsOf(engine), compress: engine.config.get('rdbcompression') === 'yes' };
 }
 
 /** Key and TTL counts per non-empty database, for the writer's RESIZEDB hints. */
@@ -308,7 +314,7 @@ export async function saveSnapshot(engine: Engine, file: string, opts: { version
   engine.ks.settleMemory();
   const entries = [...snapshotEntries(engine)];
   const aux = defaultAux({ rdbVersion: version, redisVersion: engine.version, usedMem: engine.ks.usedMemory, ctimeSec: Math.floor(engine.clock.now() / 1000) });
-  const bytes = await writeRdbFile(file, encodeRdb({ aux }, entries, { version, dbSizes: dbSizes(engine), thresholds: thresholdsOf(engine) }));
+  const bytes = await writeRdbFile(file, encodeRdb({ aux }, entries, { version, dbSizes: dbSizes(engine), ...rdbWriteOptionsOf(engine) }));
   return { bytes, keys: entries.length };
 }
 

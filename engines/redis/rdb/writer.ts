@@ -24,6 +24,7 @@ export interface EncodingThresholds {
   setMaxListpackValue: number; // set-max-listpack-value (7.2+)
   listNodeMaxBytes: number; // list-max-listpack-size -2, as ziplist bytes (RDB 9)
   listFill: number; // list-max-listpack-size: quicklist nodes of RDB 10+
+  listCompressDepth: number; // list-compress-depth: nodes kept LZF-compressed in memory
   streamNodeMaxBytes: number; // stream-node-max-bytes
   streamNodeMaxEntries: number; // stream-node-max-entries
 }
@@ -38,6 +39,7 @@ export const DEFAULT_THRESHOLDS: EncodingThresholds = {
   setMaxListpackValue: 64,
   listNodeMaxBytes: 8192,
   listFill: -2,
+  listCompressDepth: 0,
   streamNodeMaxBytes: 4096,
   streamNodeMaxEntries: 100,
 };
@@ -177,16 +179,30 @@ class ValueWriter {
     }
     if (this.compress && n > 20) {
       const c = lzfCompress(b, n - 4);
-      if (c !== null) {
-        s.u8(0xc3);
-        s.len(c.length);
-        s.len(n);
-        s.raw(c);
-        return;
-      }
+      if (c !== null) return this.lzfBlob(c, n);
     }
     s.len(n);
     s.raw(b);
+  }
+
+  private lzfBlob(compressed: Buffer, rawLength: number): void {
+    this.s.u8(0xc3);
+    this.s.len(compressed.length);
+    this.s.len(rawLength);
+    this.s.raw(compressed);
+  }
+
+  /**
+   * A quicklist node list-compress-depth nodes or more from both ends is LZF-compressed in redis-server's
+   * memory (quicklist.c: 48 bytes or more, and only if that saves more than 8) and saved as that blob
+   * whatever rdbcompression says; with rdbcompression on the blob is the one str() would write anyway.
+   */
+  private quicklistNode(node: Buffer, middle: boolean): void {
+    if (middle && !this.compress && node.length >= 48) {
+      const c = lzfCompress(node, node.length - 9);
+      if (c !== null) return this.lzfBlob(c, node.length);
+    }
+    this.str(node);
   }
 
   /**
@@ -230,11 +246,14 @@ class ValueWriter {
         type: T.LIST_QUICKLIST_2,
         body: () => {
           this.s.len(nodes.length);
+          const depth = this.th.listCompressDepth;
+          let i = 0;
           return eachInSteps(
             nodes,
             (n) => {
               this.s.len(QL_PACKED);
-              this.str(n);
+              this.quicklistNode(n, depth > 0 && i >= depth && i < nodes.length - depth);
+              i++;
             },
             1,
           );

@@ -2,7 +2,9 @@
 // the node's listpack bytes + the element's length + 8 stay within list-max-listpack-size's cap. The
 // writer cut at the exact size instead, so a 5000-element list's second node held one element more
 // and the payload differed from redis-server's (DEBUG OBJECT's serializedlength by one byte). A
-// positive list-max-listpack-size (entries per node, as Redis's list tests set) was not modelled at all.
+// positive list-max-listpack-size (entries per node, as Redis's list tests set) was not modelled at all,
+// and rdbcompression no was ignored (every string over 20 bytes was LZF-compressed); under it only the
+// nodes list-compress-depth keeps compressed in memory are written as LZF blobs.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
@@ -16,26 +18,43 @@ const LISTS: [string, (i: number) => string, number][] = [
   ['big', (i) => String(i).repeat(1000 + (i % 7)), 40],
 ];
 
+/** list-max-listpack-size, rdbcompression, list-compress-depth. */
+const CASES: [string, string, string][] = [
+  ['-2', 'yes', '0'],
+  ['-1', 'yes', '0'],
+  ['-3', 'yes', '0'],
+  ['5', 'yes', '0'],
+  ['16', 'yes', '0'],
+  ['0', 'yes', '0'],
+  ['-2', 'no', '0'],
+  ['-2', 'no', '2'],
+  ['5', 'no', '1'],
+  ['5', 'yes', '1'],
+  ['16', 'no', '1'],
+];
+
 async function dumps(port: number): Promise<string[]> {
   const c = await RawClient.connect(port);
   try {
     const out: string[] = [];
-    for (const fill of ['-2', '-1', '-3', '5', '16', '0']) {
+    for (const [fill, compression, depth] of CASES) {
       await c.call('FLUSHALL');
-      await c.call('CONFIG', 'SET', 'list-max-listpack-size', fill);
+      await c.call('CONFIG', 'SET', 'list-max-listpack-size', fill, 'rdbcompression', compression, 'list-compress-depth', depth);
       for (const [key, item, n] of LISTS) {
         for (let i = 0; i < n; i += 500) await c.call('RPUSH', key, ...Array.from({ length: Math.min(500, n - i) }, (_, j) => item(i + j)));
-        out.push(`${fill} ${key} ${await c.call('DUMP', key)}`);
+        out.push(`${fill} ${compression} ${depth} ${key} ${await c.call('DUMP', key)}`);
       }
+      await c.call('SET', 'string', 'x'.repeat(100));
+      out.push(`${compression} string ${await c.call('DUMP', 'string')}`);
     }
-    await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2');
+    await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2', 'rdbcompression', 'yes', 'list-compress-depth', '0');
     return out;
   } finally {
     c.close();
   }
 }
 
-describe.runIf(available)('DUMP of a multi-node list as redis-server 7.0', () => {
+describe.runIf(available)('DUMP of a multi-node list and rdbcompression as redis-server 7.0', () => {
   const pair = serverPair();
 
   it('cuts the list into the same quicklist nodes', async () => {
