@@ -242,6 +242,9 @@ const LIMITS = [
   `return ${'('.repeat(190)}1${')'.repeat(190)}`,
   `${names('u', 70).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 70).join('+')} end return f()`,
   `${names('u', 50).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 50).join('+')} end return f()`,
+  // 60 upvalues and a global: 5.1 reaches globals without an upvalue.
+  `${names('u', 60).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 60).join('+')} + #tostring(1) end return f()`,
+  `${names('u', 61).map((n, i) => `local ${n} = ${i}`).join(' ')} local function f() return ${names('u', 61).join('+')} + #tostring(1) end return f()`,
   'return _ENV',
   'local _ENV = {} return x',
 ];
