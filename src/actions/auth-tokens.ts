@@ -19,6 +19,11 @@ interface TokenState {
   previousAuthToken?: string;
 }
 
+/** AWS's own words (quoted in terraform-provider-aws issue 38209, where an imported group without TLS met them). */
+export function requireTransitForTokenChange(transitEncryption: boolean): void {
+  if (!transitEncryption) throw invalidValue('The AUTH token modification is only supported when encryption-in-transit is enabled.');
+}
+
 /** The change a modify asks for, checked against the current tokens; undefined when it asks for none. */
 export function authTokenChange(
   input: { AuthToken?: string; AuthTokenUpdateStrategy?: string; UserGroupIdsToAdd?: string[] },
@@ -37,6 +42,7 @@ export function authTokenChange(
     if (current.authToken === undefined) throw invalidCombination('AuthTokenUpdateStrategy DELETE requires an AUTH token to be enabled.');
     return { strategy: 'DELETE' };
   }
+  requireTransitForTokenChange(current.transitEncryption);
   if (input.AuthToken === undefined) throw invalidCombination(`AuthTokenUpdateStrategy ${strategy} requires AuthToken.`);
   const token = authTokenOf(input.AuthToken, current.transitEncryption)!;
   if (strategy === 'SET' && current.previousAuthToken === undefined) {

@@ -5,7 +5,7 @@ import { invalidCombination, invalidValue } from '../protocol/errors.ts';
 import type { ClusterRecord, DeferredChanges, Engine, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
 import type { World } from '../world.ts';
-import { authTokenChange } from './auth-tokens.ts';
+import { authTokenChange, requireTransitForTokenChange } from './auth-tokens.ts';
 import { authTokenOf } from './cluster-options.ts';
 import { checkClusterModeOf } from './parameter-groups.ts';
 import { changeGroupTransit } from './transit-encryption.ts';
@@ -192,7 +192,10 @@ function checkGroupDeferred(group: ReplicationGroupRecord, primary: ClusterRecor
   if (request.TransitEncryptionMode !== undefined && !['preferred', 'required'].includes(request.TransitEncryptionMode)) {
     throw invalidValue(`Invalid value for TransitEncryptionMode: ${request.TransitEncryptionMode}. Valid values are: preferred, required.`);
   }
-  if (request.AuthToken !== undefined) authTokenOf(request.AuthToken, transit);
+  if (request.AuthToken !== undefined) {
+    requireTransitForTokenChange(transit);
+    authTokenOf(request.AuthToken, transit);
+  }
   // Token strategies (SET only after ROTATE, DELETE only toward RBAC) and transit steps (off, preferred,
   // required) hold for changes that wait as for immediate ones; checked on copies, so nothing moves yet.
   if (primary !== undefined) authTokenChange(request, { transitEncryption: transit, authToken: primary.authToken, previousAuthToken: primary.previousAuthToken });

@@ -150,6 +150,13 @@ describe('AUTH token rotation', () => {
       const err = await modifyError('strict', { AuthToken: bad });
       expect(err, bad).toMatchObject({ name: 'InvalidParameterValueException' });
     }
+    // The aws provider sends an empty token with ROTATE after `terraform import` of a group without TLS.
+    await client.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'plain', ReplicationGroupDescription: 'p', Engine: 'redis', CacheNodeType: 'cache.t3.micro' }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'plain' });
+    expect(await modifyError('plain', { AuthToken: '', AuthTokenUpdateStrategy: 'ROTATE' })).toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'The AUTH token modification is only supported when encryption-in-transit is enabled.',
+    });
     for (const good of ['a'.repeat(16), 'A'.repeat(128), 'Aa0!&#$^<>-Aa0!&#$']) {
       await modify('strict', { AuthToken: good });
       await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'strict' });
