@@ -4,18 +4,10 @@
 // CLIENT UNPAUSE answers once; no key expires, on access or actively, until the pause ends.
 // Differential: each scenario on fresh connections to both servers.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
-
-async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const info = async (c: RawClient, field: string): Promise<string> => {
   const m = new RegExp(`\r\n${field}:(.*?)\r\n`).exec(await c.call('INFO'));
@@ -32,7 +24,7 @@ async function underWritePause(port: number, setup: string[][], cmd: string[]): 
     await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE');
     other.write(`*${cmd.length}\r\n${cmd.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('')}`);
     let held = false;
-    await until('the command to run or be held', async () => other.pending().length > 0 || (held = (await info(admin, 'blocked_clients')) === '1'));
+    await waitUntil('the command to run or be held', async () => other.pending().length > 0 || (held = (await info(admin, 'blocked_clients')) === '1'));
     await admin.call('CLIENT', 'UNPAUSE');
     const reply = (await other.read()).toString('latin1');
     return `${held ? 'held' : 'ran'} ${reply}`;
@@ -83,7 +75,7 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
       await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE');
       const out = [await reads.call('EXEC')];
       writes.write('*1\r\n$4\r\nEXEC\r\n');
-      await until('EXEC to be held', async () => (await info(admin, 'blocked_clients')) === '1');
+      await waitUntil('EXEC to be held', async () => (await info(admin, 'blocked_clients')) === '1');
       out.push(writes.pending());
       await admin.call('CLIENT', 'UNPAUSE');
       out.push((await writes.read()).toString('latin1'));
@@ -105,7 +97,7 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
       await other.call('CLIENT', 'SETNAME', 'heldone');
       await admin.call('CLIENT', 'PAUSE', '100000', 'WRITE');
       other.write('*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\nb\r\n');
-      await until('the SET to be held', async () => (await info(admin, 'blocked_clients')) === '1');
+      await waitUntil('the SET to be held', async () => (await info(admin, 'blocked_clients')) === '1');
       const line = (await admin.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes('name=heldone')) ?? '';
       const fields = ['flags', 'cmd', 'argv-mem', 'multi'].map((f) => new RegExp(` ${f}=(\\S*)`).exec(line)?.[0] ?? `no ${f}`);
       await admin.call('CLIENT', 'UNPAUSE');
@@ -125,7 +117,7 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
     const c = await RawClient.connect(port);
     try {
       c.write('*4\r\n$6\r\nCLIENT\r\n$5\r\nPAUSE\r\n$6\r\n100000\r\n$5\r\nWRITE\r\n*2\r\n$6\r\nCLIENT\r\n$7\r\nUNPAUSE\r\n*2\r\n$4\r\nECHO\r\n$4\r\nlast\r\n');
-      await until('three replies', () => c.pending().includes('last\r\n'));
+      await waitUntil('three replies', () => c.pending().includes('last\r\n'));
       return c.pending();
     } finally {
       c.close();
@@ -145,9 +137,9 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
       await c.call('SET', 'gone', 'v', 'PX', '5');
       await c.call('CLIENT', 'PAUSE', '100000', 'WRITE');
       // Both the lookup and the active cycle (10 times a second) have had their chance once GET misses for 150 ms.
-      await until('the key to read as missing', async () => (await c.call('GET', 'gone')) === '$-1\r\n');
+      await waitUntil('the key to read as missing', async () => (await c.call('GET', 'gone')) === '$-1\r\n');
       const missingSince = Date.now();
-      await until('150 ms of misses', async () => (await c.call('EXISTS', 'gone')) === ':0\r\n' && Date.now() - missingSince > 150);
+      await waitUntil('150 ms of misses', async () => (await c.call('EXISTS', 'gone')) === ':0\r\n' && Date.now() - missingSince > 150);
       const out = [await info(c, 'expired_keys'), await c.call('DBSIZE')];
       await c.call('CLIENT', 'UNPAUSE');
       out.push(await c.call('GET', 'gone'), await info(c, 'expired_keys'), await c.call('DBSIZE'));

@@ -307,3 +307,12 @@ export async function waitBlocked(c: RawClient, n: number, ms = 5000): Promise<v
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Polls `cond` every few milliseconds until it holds; fails naming `what` after `ms`. */
+export async function waitUntil(what: string, cond: () => Promise<boolean> | boolean, ms = 10000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -4,18 +4,10 @@
 // same batch; a client left over its soft limit is closed once the seconds pass, with no more traffic.
 // Differential on both servers.
 import { describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { RawClient, encodeCommand, realRedisAvailable, waitUntil } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
-
-async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 10000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const listed = async (admin: RawClient, name: string): Promise<string | undefined> =>
   (await admin.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes(`name=${name} `));
@@ -66,7 +58,7 @@ describe.runIf(available)('client-output-buffer-limit as redis-server 7.0', () =
       const sleeper = await RawClient.connect(admin.socket.remotePort as number);
       sleeper.write(encodeCommand(['DEBUG', 'SLEEP', '0.5']));
       // The pipeline arrives while the server sleeps, and runs as one batch once it wakes.
-      await until('the sleep to start', async () => (await listed(admin, 'limited')) !== undefined);
+      await waitUntil('the sleep to start', async () => (await listed(admin, 'limited')) !== undefined);
       const batch: Buffer[] = [];
       for (let i = 0; i < 15; i++) batch.push(encodeCommand(['SET', `k${i}`, `${i}`]), encodeCommand(['GET', `k${i}`]), encodeCommand(['GET', 'bigkey']));
       c.write(Buffer.concat(batch));
@@ -85,14 +77,14 @@ describe.runIf(available)('client-output-buffer-limit as redis-server 7.0', () =
       // The subscriber never reads: publish until its output passes the soft limit, then stop.
       sub.socket.pause();
       const batch = Buffer.concat(Array.from({ length: 200 }, () => encodeCommand(['PUBLISH', 'ch', 'z'.repeat(1000)])));
-      await until('output over the soft limit', async () => {
+      await waitUntil('output over the soft limit', async () => {
         admin.write(batch);
         for (let i = 0; i < 200; i++) await admin.read();
         const line = await listed(admin, 'idlesub');
         return line === undefined || Number(/omem=(\d+)/.exec(line)?.[1]) > 100000;
       }, 30000);
       const stopped = Date.now();
-      await until('the subscriber to be closed', async () => (await listed(admin, 'idlesub')) === undefined, 10000);
+      await waitUntil('the subscriber to be closed', async () => (await listed(admin, 'idlesub')) === undefined, 10000);
       sub.close();
       return Date.now() - stopped < 8000 ? 'closed with no more traffic' : 'closed late';
     });
