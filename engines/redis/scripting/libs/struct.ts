@@ -61,11 +61,11 @@ class FormatReader {
         case 'i':
         case 'I': {
           const n = num(4);
-          if (n > 16 || n <= 0) laux.luaL_error(this.L, latin1ToLua(`integral size ${n} is larger than limit of 16`));
+          if (n > MAXINTSIZE) laux.luaL_error(this.L, latin1ToLua(`integral size ${n} is larger than limit of ${MAXINTSIZE}`));
           return { code: c, size: n };
         }
         default:
-          return laux.luaL_error(this.L, latin1ToLua(`invalid format option '${c}'`));
+          return laux.luaL_argerror(this.L, 1, latin1ToLua(`invalid format option '${c}'`));
       }
     }
   }
@@ -80,6 +80,15 @@ class FormatReader {
 
 function fmtArg(L: LuaState): string {
   return Buffer.from(laux.luaL_checklstring(L, 1)).toString('latin1');
+}
+
+/** lua_struct's MAXINTSIZE in Redis's copy. */
+const MAXINTSIZE = 32;
+
+/** putinteger's cast: a negative number through long long, others straight to unsigned long long (as x86 converts: 0 past 2^64, NaN and inf). */
+function toUint64(n: number): bigint {
+  if (n < 0) return BigInt.asUintN(64, n >= -(2 ** 63) ? BigInt(Math.trunc(n)) : -(2n ** 63n));
+  return Number.isFinite(n) && n < 2 ** 64 ? BigInt(Math.trunc(n)) : 0n;
 }
 
 function putInt(out: ByteSink, v: bigint, size: number, little: boolean): void {
@@ -125,7 +134,7 @@ export function installStruct(L: LuaState): void {
           }
           default: {
             const n = laux.luaL_checknumber(S, arg++);
-            putInt(out, BigInt(Math.trunc(n)), o.size, r.little);
+            putInt(out, toUint64(n), o.size, r.little);
           }
         }
       }
@@ -182,9 +191,15 @@ export function installStruct(L: LuaState): void {
           }
           default: {
             check(o.size);
+            // getinteger: a 64-bit accumulator (wider sizes keep their last 8 bytes), the sign
+            // extended from the format's top bit by a shift x86 takes modulo 64.
             let v = 0n;
-            for (let k = 0; k < o.size; k++) v = (v << 8n) | BigInt(data[pos + (r.little ? o.size - 1 - k : k)] as number);
-            if (o.code === o.code.toLowerCase()) v = BigInt.asIntN(o.size * 8, v);
+            for (let k = 0; k < o.size; k++) v = BigInt.asUintN(64, (v << 8n) | BigInt(data[pos + (r.little ? o.size - 1 - k : k)] as number));
+            if (o.code === o.code.toLowerCase()) {
+              const mask = BigInt.asUintN(64, ~0n << BigInt((o.size * 8 - 1) & 63));
+              if ((v & mask) !== 0n) v |= mask;
+              v = BigInt.asIntN(64, v);
+            }
             lastNumber = Number(v);
             lua.lua_pushnumber(S, lastNumber);
             pos += o.size;
@@ -199,8 +214,8 @@ export function installStruct(L: LuaState): void {
       const r = new FormatReader(S, fmtArg(S));
       let pos = 0;
       for (let o = r.next(); o !== null; o = r.next()) {
-        if (o.code === 's') return laux.luaL_argerror(S, 1, latin1ToLua('options \'c0\' - \'s\' have undefined sizes'));
-        if (o.code === 'c' && o.size === 0) return laux.luaL_argerror(S, 1, latin1ToLua('options \'c0\' - \'s\' have undefined sizes'));
+        if (o.code === 's') return laux.luaL_argerror(S, 1, latin1ToLua("option 's' has no fixed size"));
+        if (o.code === 'c' && o.size === 0) return laux.luaL_argerror(S, 1, latin1ToLua("option 'c0' has no fixed size"));
         if (o.code !== 'c') pos += r.pad(pos, o.size);
         pos += o.size;
       }
