@@ -217,7 +217,7 @@ export function debugObject(c: Client, key: string): void {
   const ql = { extra: '' };
   const work = function* (): Steps<void> {
     yield* serializedLength(c, o, size);
-    if (o.type === 'list') yield* quicklistFields(o, Number(e.config.get('list-max-listpack-size')), Number(e.config.get('list-compress-depth')), ql);
+    if (o.type === 'list') yield* quicklistFields(o, o.fill ?? Number(e.config.get('list-max-listpack-size')), o.compressDepth ?? Number(e.config.get('list-compress-depth')), ql);
   };
   runSliced(c, work(), () => {
     const refcount = refcountOf(o, e.config.maxmemory, e.config.maxmemoryPolicy);

@@ -1,7 +1,7 @@
 // List commands, including the blocking ones.
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { newList } from '../db/objects.ts';
+import { newList, type ListObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { I64_MIN, parseI64Arg, parseIntArg, parseRangeIntArg } from '../num.ts';
 import { eachWritten, indexes, replySliced, runSliced } from '../sliced.ts';
@@ -23,10 +23,15 @@ function parseEnd(s: string): End {
   fail(E.SYNTAX);
 }
 
+/** A new list keeps the quicklist settings in force when it is made, as redis-server's does. */
+function configuredList(c: Client): ListObj {
+  return newList(Number(c.engine.config.get('list-max-listpack-size')), Number(c.engine.config.get('list-compress-depth')));
+}
+
 function push(c: Client, a: string[], end: End, onlyIfExists: boolean): void {
   const key = a[1] as string;
   if (onlyIfExists && getList(c, key, false) === null) return c.w.int(0);
-  const o = c.db.getOrCreate(key, 'list', newList);
+  const o = c.db.getOrCreate(key, 'list', () => configuredList(c));
   for (let i = 2; i < a.length; i++) {
     if (end === 'left') o.v.pushFront(a[i] as string);
     else o.v.pushBack(a[i] as string);
@@ -110,7 +115,7 @@ function move(c: Client, src: string, dst: string, from: End, to: End): string |
   const v = (from === 'left' ? l.popFront() : l.popBack()) as string;
   // A list rotated onto itself is never empty in between, so it is not deleted and recreated.
   if (src !== dst) c.db.modified(src);
-  const d = c.db.getOrCreate(dst, 'list', newList);
+  const d = c.db.getOrCreate(dst, 'list', () => configuredList(c));
   if (to === 'left') d.v.pushFront(v);
   else d.v.pushBack(v);
   c.db.modified(dst);

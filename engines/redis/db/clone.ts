@@ -8,7 +8,7 @@ export function cloneObject(o: RObj): RObj {
     case 'string':
       return { type: 'string', v: o.v, enc: o.enc, mem: 0 };
     case 'list':
-      return { type: 'list', v: o.v.clone(), mem: 0 };
+      return { type: 'list', v: o.v.clone(), mem: 0, fill: o.fill, compressDepth: o.compressDepth };
     case 'hash':
       return { type: 'hash', v: new Map(o.v), big: o.big, mem: 0 };
     case 'set':

@@ -28,6 +28,9 @@ export interface StrObj extends Sized {
 export interface ListObj extends Sized {
   type: 'list';
   v: Deque<string>;
+  /** list-max-listpack-size and list-compress-depth when the list was made: redis-server keeps them per quicklist. */
+  fill?: number;
+  compressDepth?: number;
 }
 export interface HashObj extends Sized {
   type: 'hash';
@@ -54,7 +57,7 @@ export type RType = RObj['type'];
 
 export type StrEncoding = 'auto' | 'str' | 'raw';
 export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, mem: 0 });
-export const newList = (): ListObj => ({ type: 'list', v: new Deque<string>(), mem: 0 });
+export const newList = (fill?: number, compressDepth?: number): ListObj => ({ type: 'list', v: new Deque<string>(), mem: 0, fill, compressDepth });
 export const newHash = (): HashObj => ({ type: 'hash', v: new Map(), big: false, mem: 0 });
 export const newSet = (): SetObj => ({ type: 'set', v: new Set(), big: false, mem: 0 });
 export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, mem: 0 });

@@ -62,7 +62,8 @@ export interface RdbStream {
 
 export type RdbValue =
   | { type: 'string'; value: Buffer }
-  | { type: 'list'; items: Buffer[] }
+  // `fill`, `compressDepth`: the list's own list-max-listpack-size and list-compress-depth, when it has them.
+  | { type: 'list'; items: Buffer[]; fill?: number; compressDepth?: number }
   // `skiplist`, `hashtable`: saved in that encoding whatever the size, as Redis keeps a converted value converted.
   | { type: 'set'; members: Buffer[]; hashtable?: boolean }
   | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean }

@@ -83,7 +83,7 @@ export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
     case 'string':
       return { type: 'string', value: buf(o.v) };
     case 'list':
-      return { type: 'list', items: yield* mapInSteps(o.v, buf) };
+      return { type: 'list', items: yield* mapInSteps(o.v, buf), fill: o.fill, compressDepth: o.compressDepth };
     case 'set':
       return { type: 'set', hashtable: o.big, members: yield* mapInSteps(o.v, buf) };
     case 'hash':

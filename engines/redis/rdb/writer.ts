@@ -215,7 +215,7 @@ class ValueWriter {
       case 'string':
         return { type: T.STRING, body: () => whole(() => this.str(v.value)) };
       case 'list':
-        return yield* this.list(v.items);
+        return yield* this.list(v.items, v.fill ?? this.th.listFill, v.compressDepth ?? this.th.listCompressDepth);
       case 'set':
         return this.set(v.members, v.hashtable === true);
       case 'zset':
@@ -227,12 +227,11 @@ class ValueWriter {
     }
   }
 
-  private *list(items: Buffer[]): Steps<ValuePlan> {
+  private *list(items: Buffer[], fill: number, depth: number): Steps<ValuePlan> {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
       // Quicklist nodes are listpacks filled as redis-server fills them (list-max-listpack-size).
-      const fill = this.th.listFill;
       let lp = new ListpackBuilder();
       yield* eachInSteps(items, (it) => {
         if (lp.count > 0 && !quicklistAllowInsert(fill, lp.byteSize, lp.count, it.length)) {
@@ -246,7 +245,6 @@ class ValueWriter {
         type: T.LIST_QUICKLIST_2,
         body: () => {
           this.s.len(nodes.length);
-          const depth = this.th.listCompressDepth;
           let i = 0;
           return eachInSteps(
             nodes,

@@ -54,13 +54,42 @@ async function dumps(port: number): Promise<string[]> {
   }
 }
 
+/** A list keeps the settings it was made with: DUMP, COPY and DEBUG OBJECT after CONFIG SET changes them. */
+async function madeEarlier(port: number): Promise<string[]> {
+  const c = await RawClient.connect(port);
+  try {
+    await c.call('FLUSHALL');
+    await c.call('CONFIG', 'SET', 'list-max-listpack-size', '5', 'list-compress-depth', '1', 'rdbcompression', 'no');
+    await c.call('RPUSH', 'early', ...Array.from({ length: 40 }, (_, i) => `value-${i % 4}-${i % 4}-${i % 4}-${i % 4}-${i % 4}-${i % 4}`));
+    await c.call('CONFIG', 'SET', 'list-max-listpack-size', '-2', 'list-compress-depth', '0');
+    await c.call('RPUSH', 'early', 'pushed-after');
+    await c.call('COPY', 'early', 'copied');
+    await c.call('RPUSH', 'late', 'a', 'b');
+    const out: string[] = [];
+    for (const key of ['early', 'copied', 'late']) {
+      out.push(await c.call('DUMP', key));
+      out.push((await c.call('DEBUG', 'OBJECT', key)).replace(/Value at:0x[0-9a-f]+ /, '').replace(/ lru:\d+ lru_seconds_idle:\d+/, ''));
+    }
+    await c.call('CONFIG', 'SET', 'rdbcompression', 'yes');
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
 describe.runIf(available)('DUMP of a multi-node list and rdbcompression as redis-server 7.0', () => {
-  const pair = serverPair();
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it('cuts the list into the same quicklist nodes', async () => {
     const theirs = await dumps(pair.real.port);
     const mine = await dumps(pair.ours.port);
     expect(mine.length).toBe(theirs.length);
     for (let i = 0; i < theirs.length; i++) expect(mine[i], theirs[i]?.slice(0, 12)).toBe(theirs[i]);
+  });
+
+  it('keeps the node size and compression depth a list was made with', async () => {
+    const theirs = await madeEarlier(pair.real.port);
+    expect(theirs[1]).toContain('ql_listpack_max:5 ql_compressed:1');
+    expect(await madeEarlier(pair.ours.port)).toEqual(theirs);
   });
 });
