@@ -47,6 +47,7 @@ export function arityRejected(e: Engine, args: readonly string[]): CommandDef | 
 }
 
 const SHARDED_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
+const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 /** In cluster mode: CROSSSLOT for keys in different slots, MOVED when another shard owns the slot. */
 function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]): string | null {
@@ -211,9 +212,11 @@ export function recordCommandTime(e: Engine, def: CommandDef, usec: number): voi
 
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
-  // Like Redis, admin commands are not shown to monitors, and passwords show redacted. EXEC shows
-  // after the commands it ran, as redis-server 7.0 feeds it once they are done.
-  if (e.monitors.size !== 0 && def.name !== 'exec' && !def.flags.includes('admin')) e.feedMonitors(c, redactSecrets(def.fullName, args));
+  // Like Redis, admin commands are not shown to monitors, and passwords show redacted. redis-server 7.0
+  // shows a command once it ran, with the db its client is in after it (SELECT 2 shows db 2, RESET db
+  // 0), so EXEC comes after the commands it ran; a script shows before the commands it calls.
+  const monitored = e.monitors.size !== 0 && !def.flags.includes('admin') ? redactSecrets(def.fullName, args) : null;
+  if (monitored !== null && SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   const mark = c.w.mark;
   const mode = c.replyMode;
   // One clock read per command: each command's time runs from the end of the previous one.
@@ -237,7 +240,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.countError(msg);
   }
   errnoLeave(e);
-  if (def.name === 'exec' && e.monitors.size !== 0 && !def.flags.includes('admin')) e.feedMonitors(c, args);
+  if (monitored !== null && !SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
   if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
