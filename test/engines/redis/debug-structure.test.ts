@@ -3,13 +3,12 @@
 // parse (unit/type/set's long-chain test reads "different slots" and "max chain length"). Bucket
 // counts depend on each server's hash function, so those are compared by shape; all else exactly.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { RawClient, debugObjectFacts, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
-/** DEBUG OBJECT without the parts that vary between two servers: address, LRU clock, idle time. */
-const objectFacts = (reply: string): string => reply.replace(/Value at:0x[0-9a-f]+ /, '').replace(/ lru:\d+ lru_seconds_idle:\d+/, '');
+const objectFacts = debugObjectFacts;
 
 async function setup(c: RawClient): Promise<void> {
   const cmds: string[][] = [

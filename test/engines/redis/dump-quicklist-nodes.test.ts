@@ -6,7 +6,7 @@
 // and rdbcompression no was ignored (every string over 20 bytes was LZF-compressed); under it only the
 // nodes list-compress-depth keeps compressed in memory are written as LZF blobs.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { RawClient, debugObjectFacts, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -68,7 +68,7 @@ async function madeEarlier(port: number): Promise<string[]> {
     const out: string[] = [];
     for (const key of ['early', 'copied', 'late']) {
       out.push(await c.call('DUMP', key));
-      out.push((await c.call('DEBUG', 'OBJECT', key)).replace(/Value at:0x[0-9a-f]+ /, '').replace(/ lru:\d+ lru_seconds_idle:\d+/, ''));
+      out.push(debugObjectFacts(await c.call('DEBUG', 'OBJECT', key)));
     }
     await c.call('CONFIG', 'SET', 'rdbcompression', 'yes');
     return out;

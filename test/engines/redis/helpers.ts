@@ -316,3 +316,6 @@ export async function waitUntil(what: string, cond: () => Promise<boolean> | boo
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** A DEBUG OBJECT reply without what differs between two servers: the address, LRU clock and idle time. */
+export const debugObjectFacts = (reply: string): string => reply.replace(/Value at:0x[0-9a-f]+ /, '').replace(/ lru:\d+ lru_seconds_idle:\d+/, '');
