@@ -250,7 +250,9 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
       replies.push(old);
       continue;
     }
-    const next = overflow(op.kind === 'set' ? op.value : old + op.value, op.t, op.mode);
+    // redis-server takes an unsigned field's new value as uint64: -1 is past the top, so SAT gives the maximum.
+    const set = op.t.signed ? op.value : BigInt.asUintN(64, op.value);
+    const next = overflow(op.kind === 'set' ? set : old + op.value, op.t, op.mode);
     if (next === null) {
       replies.push(null);
       continue;
