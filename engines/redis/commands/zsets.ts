@@ -169,8 +169,14 @@ interface RangeSpec {
   limit: number;
 }
 
-/** The entries a range names, as a window: found by rank arithmetic, not by walking them. */
-function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Window {
+/** Whether redis-server holds key's sorted set as a listpack, where it finds lex ranges by walking (ZSet.spanInLexByWalk). */
+function listpackAt(c: Client, key: string): boolean {
+  const o = c.db.peek(key);
+  return o !== null && o.type === 'zset' && !o.big;
+}
+
+/** The entries a range names, as a window: found by rank arithmetic, not by walking them (but for a listpack's lex range). */
+function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec, listpack: boolean): Window {
   const none = { from: 0, count: 0, rev: spec.rev };
   if (spec.by === 'rank') {
     const r = clampRange(parseIntArg(minS), parseIntArg(maxS), z.size);
@@ -178,7 +184,10 @@ function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec): Wind
   }
   let span: [number, number] | null;
   if (spec.by === 'score') span = z.spanInScore(spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS));
-  else span = z.spanInLex(spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS));
+  else {
+    const r = spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS);
+    span = listpack ? z.spanInLexByWalk(r, spec.rev) : z.spanInLex(r);
+  }
   if (span === null || spec.offset < 0) return none;
   const [lo, hi] = span;
   const left = hi - lo + 1 - spec.offset;
@@ -226,7 +235,7 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
   validateBounds(minS, maxS, spec);
   const z = getZ(c, a[1] as string);
   if (z === null) return writeEntries(c, [], spec.withScores);
-  writeWindow(c, z, rangeWindow(z, minS, maxS, spec), spec.withScores);
+  writeWindow(c, z, rangeWindow(z, minS, maxS, spec, listpackAt(c, a[1] as string)), spec.withScores);
 }
 
 /** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */
@@ -543,7 +552,7 @@ function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void
   validateBounds(a[2] as string, a[3] as string, spec);
   const z = getZ(c, key, false);
   if (z === null) return c.w.int(0);
-  const win = rangeWindow(z, a[2] as string, a[3] as string, spec);
+  const win = rangeWindow(z, a[2] as string, a[3] as string, spec, listpackAt(c, key));
   z.removeRanks(win.from, win.count);
   if (win.count > 0) c.db.modified(key);
   c.w.int(win.count);
@@ -634,7 +643,10 @@ export const zsetCommands = defineGroup('sorted_set', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const r = parseLexRange(a[2] as string, a[3] as string);
-      c.w.int(getZ(c, a[1] as string)?.countInLex(r) ?? 0);
+      const z = getZ(c, a[1] as string);
+      // A listpack counts what it walks from the first member in range, a skiplist by ranks.
+      const span = z === null ? null : listpackAt(c, a[1] as string) ? z.spanInLexByWalk(r, false) : z.spanInLex(r);
+      c.w.int(span === null ? 0 : span[1] - span[0] + 1);
     },
   },
   { name: 'zrank', arity: -3, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => rank(c, a, false) },
@@ -667,7 +679,7 @@ export const zsetCommands = defineGroup('sorted_set', [
       const spec = parseRangeOptions(a, 5, {}, { by: true, rev: true, withScores: false, limit: true });
       validateBounds(a[3] as string, a[4] as string, spec);
       const z = getZ(c, a[2] as string);
-      const win = z === null ? null : rangeWindow(z, a[3] as string, a[4] as string, spec);
+      const win = z === null ? null : rangeWindow(z, a[3] as string, a[4] as string, spec, listpackAt(c, a[2] as string));
       const out = new ZSet();
       const append = out.appender();
       // A range of a million entries is copied in slices, in ascending order whatever the range's

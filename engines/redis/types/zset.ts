@@ -64,6 +64,14 @@ export function lexLteMax(m: string, r: LexRange): boolean {
   return r.maxEx ? m < v : m <= v;
 }
 
+/** Redis's sdscmplex of two lex bounds: '-' below everything, '+' above. */
+function lexBoundCmp(a: string | null, aInf: number, b: string | null, bInf: number): number {
+  if (aInf !== 0 && aInf === bInf) return 0;
+  if (aInf === -1 || bInf === 1) return -1;
+  if (aInf === 1 || bInf === -1) return 1;
+  return (a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0;
+}
+
 export class ZSet {
   readonly dict = new Map<string, number>();
   private readonly header = new Node('', 0, MAX_LEVEL);
@@ -323,6 +331,41 @@ export class ZSet {
     return last === null ? null : this.spanOf(first as Node, last);
   }
 
+  /**
+   * A lex range as redis-server finds it in a listpack (its small sorted sets): from the head (`rev`:
+   * the tail) to the first member inside the range, then on while members stay inside it. Members of
+   * different scores are not in lex order, and then this differs from the skiplist's descent.
+   */
+  spanInLexByWalk(r: LexRange, rev: boolean): [number, number] | null {
+    const head = this.header.fwd[0] ?? null;
+    const tail = this.tail;
+    const cmp = lexBoundCmp(r.min, r.minInf, r.max, r.maxInf);
+    if (cmp > 0 || (cmp === 0 && (r.minEx || r.maxEx))) return null;
+    if (head === null || tail === null || !lexGteMin(tail.member, r) || !lexLteMax(head.member, r)) return null;
+    if (!rev) {
+      let i = 0;
+      let n: Node | null = head;
+      while (n !== null && !lexGteMin(n.member, r)) {
+        n = n.fwd[0] ?? null;
+        i++;
+      }
+      if (n === null || !lexLteMax(n.member, r)) return null;
+      let j = i;
+      for (let m = n.fwd[0] ?? null; m !== null && lexLteMax(m.member, r); m = m.fwd[0] ?? null) j++;
+      return [i, j];
+    }
+    let i = this.size - 1;
+    let n: Node | null = tail;
+    while (n !== null && !lexLteMax(n.member, r)) {
+      n = n.backward;
+      i--;
+    }
+    if (n === null || !lexGteMin(n.member, r)) return null;
+    let j = i;
+    for (let m = n.backward; m !== null && lexGteMin(m.member, r); m = m.backward) j--;
+    return [j, i];
+  }
+
   private spanOf(first: Node, last: Node): [number, number] | null {
     const lo = this.rank(first.member);
     const hi = this.rank(last.member);
@@ -397,11 +440,6 @@ export class ZSet {
 
   countInScore(r: ScoreRange): number {
     const span = this.spanInScore(r);
-    return span === null ? 0 : span[1] - span[0] + 1;
-  }
-
-  countInLex(r: LexRange): number {
-    const span = this.spanInLex(r);
     return span === null ? 0 : span[1] - span[0] + 1;
   }
 

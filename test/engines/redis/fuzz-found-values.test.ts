@@ -137,4 +137,38 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       EXEC
     `);
   });
+
+  it('BITFIELD SET of a negative value into an unsigned field takes it as uint64: SAT gives the maximum (seed 10693)', async () => {
+    await sameReplies(`
+      BITFIELD s1 OVERFLOW SAT SET u8 #1 -1
+      GET s1
+      BITFIELD s1 OVERFLOW WRAP SET u8 0 -1 SET u4 0 -3 OVERFLOW SAT SET u4 4 -9223372036854775808 SET u63 8 -1
+      GET s1
+      BITFIELD s1 OVERFLOW FAIL SET u8 0 -1 SET i8 0 -200 OVERFLOW SAT SET i8 8 -200 INCRBY u8 0 -300 INCRBY u8 8 300
+      GET s1
+    `);
+  });
+
+  it('a small (listpack) sorted set finds a lex range by walking from its head or tail, also when its members are not in lex order (seed 10584)', async () => {
+    await sameReplies(`
+      ZADD z2 -inf 2 0 a 100 *x
+      ZLEXCOUNT z2 - (a
+      ZRANGEBYLEX z2 - (a
+      ZREVRANGEBYLEX z2 (a -
+      ZRANGE z2 + [* BYLEX REV
+      ZADD z5 0 b 1 a 2 c 3 a0
+      ZRANGEBYLEX z5 [a [b
+      ZRANGEBYLEX z5 [a [b LIMIT 1 5
+      ZREVRANGEBYLEX z5 [b [a
+      ZREVRANGEBYLEX z5 + - LIMIT 1 2
+      ZLEXCOUNT z5 [a [b
+      ZLEXCOUNT z5 (b (a
+      ZLEXCOUNT z5 [b [b
+      ZLEXCOUNT z5 (b [b
+      ZRANGESTORE d5 z5 [a + BYLEX
+      ZRANGE d5 0 -1
+      ZREMRANGEBYLEX z5 [a [b
+      ZRANGE z5 0 -1
+    `);
+  });
 });
