@@ -1,7 +1,7 @@
 // Differences from redis-server 7.0 found by Redis's unit/introspection (run against a bare engine),
 // each compared with redis-server through the same requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
@@ -60,6 +60,43 @@ async function monitored(port: number): Promise<string[]> {
   }
 }
 
+/**
+ * Every line a monitor saw until PING, without the time and the client's port: redis-server 7.0 shows a
+ * command once it ran, with the db its client is in after it (SELECT 2 shows [2 ...], RESET [0 ...]).
+ */
+async function monitoredDbs(port: number): Promise<string[]> {
+  const m = await RawClient.connect(port);
+  const c = await RawClient.connect(port);
+  const blocked = await RawClient.connect(port);
+  try {
+    await m.call('MONITOR');
+    const sent = [
+      ['SELECT', '2'], ['SET', 'a', '1'], ['RESET'], ['SET', 'b', '1'],
+      ['MULTI'], ['SELECT', '5'], ['SET', 'c', '1'], ['EXEC'], ['SET', 'd', '1'],
+      ['EVAL', "redis.call('select', 7); return redis.call('set', 'e', 1)", '0'], ['FCALL_RO', 'nosuch', '0'],
+      ['SELECT', '99'], ['SWAPDB', '5', '6'], ['MOVE', 'd', '9'], ['GET', 'd'],
+    ];
+    for (const cmd of sent) await c.call(...cmd);
+    // A blocked command shows once, when it first ran, with its db.
+    await blocked.call('SELECT', '4');
+    blocked.write('*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n');
+    await waitBlocked(c, 1);
+    await c.call('SELECT', '4');
+    await c.call('RPUSH', 'q', 'x');
+    await blocked.read();
+    await c.call('PING');
+    const lines: string[] = [];
+    while (!lines.some((l) => l.includes('"PING"'))) {
+      for (const l of (await m.read()).toString('latin1').split('\r\n')) if (l.startsWith('+') && l !== '+OK') lines.push(l.replace(/^\+[0-9.]+ \[(\d+) ([^\]:]*)(:\d+)?\]/, '[$1 $2]'));
+    }
+    return lines;
+  } finally {
+    m.close();
+    c.close();
+    blocked.close();
+  }
+}
+
 /** Replies a client gets around CLIENT REPLY SKIP followed by CLIENT REPLY ON. */
 async function skipThenOn(port: number): Promise<string> {
   const c = await RawClient.connect(port);
@@ -88,6 +125,13 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
     const real_ = await monitored(real.port);
     expect(real_.slice(0, 3)).toEqual(['"MULTI"', '"SET" "foo" "bar"', '"EXEC"']);
     expect(await monitored(ours.port)).toEqual(real_);
+  });
+
+  it('MONITOR names the db a command leaves its client in: SELECT, RESET, in MULTI, in a script, a blocked BLPOP', async () => {
+    // Ours showed the db before the command; found through ioredis's monitor(), which hands the db to the application.
+    const expected = await monitoredDbs(real.port);
+    expect(expected).toContain('[2 127.0.0.1] "SELECT" "2"');
+    expect(await monitoredDbs(ours.port)).toEqual(expected);
   });
 
   it('CLIENT REPLY ON while a reply is being skipped answers OK', async () => {
