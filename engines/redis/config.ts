@@ -157,7 +157,29 @@ export class Config {
       if ((key === 'port' || key === 'bind') && value === this.get(key)) continue;
       ready.push([key, normalize(name, key, spec, value)]);
     }
-    for (const [key, value] of ready) {
+    const before = ready.map(([key]) => [key, this.get(key)] as const);
+    this.store(ready);
+    if (this.afterSet === null) return;
+    const keys = ready.map(([key]) => key);
+    try {
+      this.afterSet(keys);
+    } catch (err) {
+      // As redis-server: a value that could not be applied rolls the whole CONFIG SET back.
+      this.store(before.filter((b): b is [string, string] => b[1] !== undefined));
+      try {
+        this.afterSet(keys);
+      } catch {
+        // The old values were in force before: nothing more to undo.
+      }
+      throw err;
+    }
+  }
+
+  /** Set by a bare engine: applies what takes effect outside the engine (oom-score-adj); throws to refuse. */
+  afterSet: ((keys: readonly string[]) => void) | null = null;
+
+  private store(pairs: readonly (readonly [string, string])[]): void {
+    for (const [key, value] of pairs) {
       const live = this.live.get(key);
       if (live) {
         live.set(value);

@@ -15,6 +15,7 @@ import { execute } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { errnoAccepted } from './num.ts';
 import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
+import { applyOomScore } from './oom-score.ts';
 import { heldByWritePause } from './pause-writes.ts';
 import { redactSecrets } from './redact.ts';
 import { PubSub } from './pubsub.ts';
@@ -136,6 +137,7 @@ export class Engine {
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
     this.ks.expiryPaused = () => this.expiryPaused();
+    if (this.mode === 'bare') this.config.afterSet = (keys) => applyOomScore(this.config, keys, this.replication.primary !== null);
     this.startedAt = this.lastSave = this.clock.now();
     this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
     this.ks.onEmptied = (db, key) => {
