@@ -513,5 +513,6 @@ function pushStringArray(L: LuaState, items: string[]): void {
 
 /** Redis 7.0 turns a Lua number argument into text with "%.17g". */
 function numberArg(n: number): string {
+  if (Object.is(n, -0)) return '-0';
   return Number.isInteger(n) && Math.abs(n) < 1e17 ? String(n) : formatDouble(n);
 }

@@ -282,14 +282,10 @@ function protectGlobals(L: LuaState): void {
   lua.lua_pushcclosure(
     L,
     (S) => {
-      if (lua.lua_getmetatable(S, 1)) {
-        lua.lua_getfield(S, -1, lstr('__newindex'));
-        const ro = lua.lua_type(S, -1) === lua.LUA_TFUNCTION;
-        lua.lua_pop(S, 2);
-        if (ro) {
-          lua.lua_pushliteral(S, READONLY_TABLE);
-          return lua.lua_error(S);
-        }
+      // Only our read-only proxies: a script's own table with a __newindex takes rawset as in 5.1.
+      if (isReadOnly(S, 1)) {
+        lua.lua_pushliteral(S, READONLY_TABLE);
+        return lua.lua_error(S);
       }
       lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
       lua.lua_insert(S, 1);
