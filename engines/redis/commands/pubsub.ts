@@ -2,7 +2,7 @@
 import type { Client } from '../client.ts';
 import type { Engine } from '../engine.ts';
 import { defineGroup } from '../command-table.ts';
-import { fail } from '../errors.ts';
+import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import type { SubKind } from '../pubsub.ts';
 import { pushTo } from '../push.ts';
@@ -58,6 +58,12 @@ function unsubscribe(c: Client, a: string[], kind: SubKind): void {
   }
 }
 
+/** CHANNELS and SHARDCHANNELS take one pattern at most: more is redis-server's subcommand syntax error. */
+function atMostPattern(a: string[]): string | undefined {
+  if (a.length > 3) fail(E.SUB_SYNTAX(a));
+  return a[2];
+}
+
 function channelsMatching(reg: Map<string, Set<Client>>, pattern: string | undefined): string[] {
   return [...reg.keys()].filter((ch) => pattern === undefined || globMatch(pattern, ch));
 }
@@ -94,8 +100,8 @@ export const pubsubCommands = defineGroup('pubsub', [
     flags: [],
     handler: () => undefined,
     subcommands: [
-      { name: 'channels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.channels, a[2])) },
-      { name: 'shardchannels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.shard, a[2])) },
+      { name: 'channels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.channels, atMostPattern(a))) },
+      { name: 'shardchannels', arity: -2, flags: ['pubsub', 'loading', 'stale'], handler: (c, a) => c.w.bulks(channelsMatching(c.engine.pubsub.shard, atMostPattern(a))) },
       { name: 'numpat', arity: 2, flags: ['pubsub', 'loading', 'stale'], handler: (c) => c.w.int(c.engine.pubsub.patterns.size) },
       ...(['numsub', 'shardnumsub'] as const).map((name) => ({
         name,

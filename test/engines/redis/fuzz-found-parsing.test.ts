@@ -29,6 +29,18 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('PUBSUB CHANNELS and SHARDCHANNELS take one pattern at most: more is the subcommand syntax error (seed 10930)', async () => {
+    await sameReplies(`
+      PUBSUB CHANNELS * ""
+      PUBSUB channels a b
+      PUBSUB SHARDCHANNELS a b
+      PUBSUB CHANNELS
+      PUBSUB CHANNELS *
+      PUBSUB NUMSUB a b c
+      PUBSUB SHARDNUMSUB a b
+    `, 3);
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
