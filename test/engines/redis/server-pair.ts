@@ -1,7 +1,7 @@
 // A node of ours and a redis-server for one differential test file: both start before its tests and
 // stop after them. Read the fields inside tests (they are set by beforeAll).
 import { afterAll, beforeAll, expect } from 'vitest';
-import { differential, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 export interface ServerPair {
   ours: Started;
@@ -19,6 +19,12 @@ export function serverPair(realArgs: string[] = []): ServerPair {
     await pair.real?.stop();
   });
   return pair;
+}
+
+/** Runs a compact script (helpers.ts script()) on both servers and expects the same replies, byte for byte. */
+export async function expectSameReplies(pair: ServerPair, text: string, proto: 2 | 3 = 2): Promise<void> {
+  const results = await differential(pair.ours.port, pair.real.port, script(text), proto);
+  expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
 }
 
 /** Sends each script as EVAL to both servers and expects the same reply, byte for byte, from each. */
