@@ -9,7 +9,7 @@ import { digestDatasets, digestValue, hex } from '../debug-digest.ts';
 import { E, fail } from '../errors.ts';
 import { parseMemory } from '../config.ts';
 import { runSliced } from '../sliced.ts';
-import { debugReload } from './debug-reload.ts';
+import { debugLoadAof, debugReload } from './debug-reload.ts';
 import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug-structure.ts';
 import { debugSleep } from './debug-sleep.ts';
 import { changeReplId } from '../repl-id.ts';
@@ -185,10 +185,7 @@ function debugCommand(c: Client, a: string[]): void {
     case 'reload':
       return debugReload(c, a.slice(2));
     case 'loadaof':
-      // The append only file of a bare engine would hold every write, so loading it gives back the
-      // dataset as it is: the same round trip through the codec as RELOAD (expiry times kept).
-      // Like redis-server, extra arguments are ignored.
-      return debugReload(c, []);
+      return debugLoadAof(c);
     case 'digest':
       if (n === 2) return digestReply(c);
       break;

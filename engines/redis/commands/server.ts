@@ -5,6 +5,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
+import { bgrewriteaof } from './debug-reload.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
@@ -194,7 +195,7 @@ export const serverCommands = defineGroup('server', [
       c.w.simple('Background saving started');
     },
   },
-  { name: 'bgrewriteaof', arity: 1, flags: ['admin', 'no_multi'], handler: (c) => c.w.simple('Background append only file rewriting started') },
+  { name: 'bgrewriteaof', arity: 1, flags: ['admin', 'no_multi'], handler: bgrewriteaof },
   {
     name: 'shutdown',
     arity: -1,

@@ -1,7 +1,8 @@
 // DEBUG LOADAOF (Redis's unit/expire and unit/other call it with appendonly yes): the dataset comes
-// back with its expiry times, KEEPTTL kept and PERSIST honoured; differential against redis-server.
+// back with its expiry times, KEEPTTL kept and PERSIST honoured. With appendonly off (unit/aofrw) it
+// loads what the last BGREWRITEAOF wrote, functions included. Differential against redis-server.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -38,6 +39,30 @@ describe.runIf(available)('DEBUG LOADAOF as redis-server 7.0', () => {
       c.close();
     }
   }
+
+  async function afterRewrite(port: number): Promise<string[]> {
+    const c = await RawClient.connect(port);
+    try {
+      await c.call('CONFIG', 'SET', 'appendonly', 'no');
+      await c.call('FLUSHALL');
+      await c.call('FUNCTION', 'FLUSH');
+      await c.call('SET', 'before', '1');
+      await c.call('FUNCTION', 'LOAD', "#!lua name=aoflib\nredis.register_function('aoffn', function() return 7 end)");
+      const out = [await c.call('BGREWRITEAOF')];
+      await waitUntil('the rewrite to end', async () => (await c.call('INFO', 'persistence')).includes('aof_rewrite_in_progress:0'));
+      await c.call('SET', 'after', '2');
+      await c.call('FUNCTION', 'FLUSH');
+      out.push(await c.call('DEBUG', 'LOADAOF'), await c.call('GET', 'before'), await c.call('GET', 'after'), await c.call('FCALL', 'aoffn', '0'), await c.call('DBSIZE'));
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  it('with appendonly off loads what BGREWRITEAOF wrote', async () => {
+    const theirs = await afterRewrite(pair.real.port);
+    expect(await afterRewrite(pair.ours.port)).toEqual(theirs);
+  });
 
   it('gives back the dataset with its expiry times', async () => {
     const theirs = await run(pair.real.port);
