@@ -9,8 +9,8 @@
 // error replies. Scripts that change cjson's settings put them back: redis-server keeps them from
 // script to script. Left out: error() of a table without err, which drops redis-server 7.0.15's
 // connection, and string.dump (fengari's Lua 5.3 bytecode, not 5.1's).
-import { describe, it } from 'vitest';
-import { realRedisAvailable } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
 import { expectSameEvalReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -824,4 +824,10 @@ describe.skipIf(!available)('Lua 5.1 library corpus against redis-server', () =>
   it('every script replies as on redis-server', async () => {
     await expectSameEvalReplies(pair, SCRIPTS);
   }, 120000);
+  it("gives a library's vararg functions 5.1's arg table too, at load and at FCALL", async () => {
+    const lib = "#!lua name=va\nlocal function count(...) return arg.n end\nlocal function uses(...) return type(arg) end\nlocal n0 = count(1, 2)\nredis.register_function('va', function(keys, args) return {count(unpack(args)), uses(1), n0} end)";
+    const out = await differential(pair.ours.port, pair.real.port, [['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', lib], ['FCALL', 'va', '0', 'a', 'b', 'c'], ['FUNCTION', 'FLUSH']]);
+    expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
+    expect(out[2]?.ours).toBe('*3\r\n:3\r\n$5\r\ntable\r\n:2\r\n');
+  });
 });
