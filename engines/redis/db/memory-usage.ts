@@ -5,7 +5,8 @@
 // hashes and sorted sets and single-node lists; where Redis's figure depends on what we do not
 // keep it is the figure of a typical history: hash tables sized by inserts alone (not a rehash in
 // progress, nor a table that has not shrunk yet after deletions), skiplist nodes of level 1 (Redis
-// draws levels at random), list nodes packed as appends to the tail pack them, a string changed
+// draws levels at random), list nodes packed as appends to the tail pack them under the default
+// list-max-listpack-size (8 KB nodes, uncompressed), a string changed
 // in place without sds's spare room (a value of 32 KB or more as SET stores it: in the buffer that
 // read it). Streams keep the engine's own estimate.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
