@@ -110,7 +110,10 @@ export function describeGroup(world: World, scope: Scope, g: ReplicationGroupRec
     MultiAZ: enabled(g.multiAZ),
     SnapshotRetentionLimit: g.snapshotRetentionLimit,
     SnapshotWindow: g.snapshotWindow,
-    ConfigurationEndpoint: g.shards && ready && g.configEndpointPort ? endpoint(world, g.configEndpointPort, addressOf('configuration')) : undefined,
+    ConfigurationEndpoint:
+      g.shards && ready && g.configEndpointPort
+        ? endpoint(world, g.configEndpointPort, g.clusterModeCompatible ? g.configEndpointAddress : addressOf('configuration'))
+        : undefined,
     ClusterEnabled: g.shards !== undefined,
     CacheNodeType: g.nodeType,
     AuthTokenEnabled: g.authTokenEnabled,
@@ -476,11 +479,15 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
     if (mode === 'compatible') {
       fresh.shards = [{ id: '0001', slots: [[0, 16383]], primaryClusterId: fresh.primaryClusterId, members: [...fresh.memberClusters] }];
       fresh.clusterModeCompatible = true;
-      fresh.configEndpointPort = (await world.runtime.openConfigurationEndpoint(scope, fresh)).port;
+      const configuration = await world.runtime.openConfigurationEndpoint(scope, fresh);
+      fresh.configEndpointPort = configuration.port;
+      fresh.configEndpointAddress = configuration.address;
     } else if (mode === 'enabled') {
       fresh.clusterModeCompatible = undefined;
-      // The configuration endpoint (on the host) carries the group's port from now on.
-      fresh.endpointAddress = undefined;
+      // The configuration endpoint alone carries the group's port from now on, where it already has it.
+      if (fresh.endpointAddress) world.runtime.ports.releaseAt(fresh.endpointAddress, fresh.primaryEndpointPort);
+      fresh.endpointAddress = fresh.configEndpointAddress;
+      fresh.configEndpointAddress = undefined;
       await world.runtime.closeEndpoint(scope, fresh.id, 'primary');
       await world.runtime.closeEndpoint(scope, fresh.id, 'reader');
       fresh.primaryEndpointPort = 0;
@@ -489,7 +496,9 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
       fresh.clusterModeCompatible = undefined;
       fresh.shards = undefined;
       await world.runtime.closeEndpoint(scope, fresh.id, 'configuration');
+      if (fresh.configEndpointAddress && fresh.configEndpointPort) world.runtime.ports.releaseAt(fresh.configEndpointAddress, fresh.configEndpointPort);
       fresh.configEndpointPort = undefined;
+      fresh.configEndpointAddress = undefined;
       for (const id of fresh.memberClusters) world.runtime.nodes.leaveCluster(world.runtime.nodeKey(scope, id, '0001'));
     }
     transition(world, scope, 'replication-group', fresh, 'available', `Cluster mode changed from ${from} to ${mode}`);

@@ -11,11 +11,17 @@ export async function openEndpointsOf(
   world: World,
   scope: Scope,
   group: ReplicationGroupRecord,
-): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort' | 'endpointAddress'>>> {
+): Promise<Partial<Pick<ReplicationGroupRecord, 'primaryEndpointPort' | 'readerEndpointPort' | 'configEndpointPort' | 'endpointAddress' | 'configEndpointAddress'>>> {
   const configuration = group.shards ? await world.runtime.openConfigurationEndpoint(scope, group) : undefined;
   if (group.shards && !group.clusterModeCompatible) return { configEndpointPort: configuration!.port, endpointAddress: configuration!.address };
   const ports = await world.runtime.openGroupEndpoints(scope, group);
-  return { primaryEndpointPort: ports.primary, readerEndpointPort: ports.reader, configEndpointPort: configuration?.port, endpointAddress: ports.address };
+  return {
+    primaryEndpointPort: ports.primary,
+    readerEndpointPort: ports.reader,
+    configEndpointPort: configuration?.port,
+    configEndpointAddress: configuration?.address,
+    endpointAddress: ports.address,
+  };
 }
 
 /** A group whose members have all settled becomes available again (after adding or removing a replica). */

@@ -4,7 +4,7 @@ import { arnOf, RESOURCE_TYPES } from '../store/kinds.ts';
 import type { Kind, RecordKinds, ReplicationGroupRecord, Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
 
-/** Every local port a record names (nodes and endpoints), whether or not anything listens on it now; see aliasedPortOf. */
+/** Every local port a record names (nodes and endpoints), whether or not anything listens on it now; see aliasedPortsOf. */
 export function portsOf(kind: Kind, record: unknown): number[] {
   switch (kind) {
     case 'cluster': {
@@ -13,8 +13,10 @@ export function portsOf(kind: Kind, record: unknown): number[] {
     }
     case 'replication-group': {
       const g = record as RecordKinds['replication-group'];
-      const aliased = aliasedPortOf(g)?.port;
-      return [g.primaryEndpointPort, g.readerEndpointPort, g.configEndpointPort ?? 0].map((p) => (p === aliased ? 0 : p));
+      // A port held at a loopback alias is not the host's (those are in aliasedPortsOf).
+      const named = g.endpointAddress ? namedEndpointRole(g) : undefined;
+      const configAliased = named === 'configuration' || g.configEndpointAddress !== undefined;
+      return [named === 'primary' ? 0 : g.primaryEndpointPort, g.readerEndpointPort, configAliased ? 0 : (g.configEndpointPort ?? 0)];
     }
     case 'serverless-cache': {
       const s = record as RecordKinds['serverless-cache'];
@@ -30,24 +32,26 @@ export function namedEndpointRole(g: ReplicationGroupRecord): 'configuration' | 
   return g.shards && !g.clusterModeCompatible ? 'configuration' : 'primary';
 }
 
-/** A group's named endpoint port when it lives at a loopback alias rather than the host. */
-export function aliasedPortOf(g: ReplicationGroupRecord): { address: string; port: number } | undefined {
-  if (!g.endpointAddress) return undefined;
+/** A group's endpoints that live at a loopback alias rather than the host (the port each has there). */
+export function aliasedPortsOf(g: ReplicationGroupRecord): { address: string; port: number }[] {
+  const aliased: { address: string; port: number }[] = [];
   const port = namedEndpointRole(g) === 'configuration' ? (g.configEndpointPort ?? 0) : g.primaryEndpointPort;
-  return port > 0 ? { address: g.endpointAddress, port } : undefined;
+  if (g.endpointAddress && port > 0) aliased.push({ address: g.endpointAddress, port });
+  if (g.configEndpointAddress && g.configEndpointPort) aliased.push({ address: g.configEndpointAddress, port: g.configEndpointPort });
+  return aliased;
 }
 
 /** Marks (or frees) every port a record names, at the address it names it. */
 export function reservePortsOf(world: World, kind: Kind, record: unknown): void {
   for (const p of portsOf(kind, record)) world.runtime.ports.reserve(p);
-  const aliased = kind === 'replication-group' ? aliasedPortOf(record as ReplicationGroupRecord) : undefined;
-  if (aliased) world.runtime.ports.reserveAt(aliased.address, aliased.port);
+  const aliased = kind === 'replication-group' ? aliasedPortsOf(record as ReplicationGroupRecord) : [];
+  for (const a of aliased) world.runtime.ports.reserveAt(a.address, a.port);
 }
 
 export function releasePortsOf(world: World, kind: Kind, record: unknown): void {
   world.runtime.ports.release(...portsOf(kind, record).filter((p) => p > 0));
-  const aliased = kind === 'replication-group' ? aliasedPortOf(record as ReplicationGroupRecord) : undefined;
-  if (aliased) world.runtime.ports.releaseAt(aliased.address, aliased.port);
+  const aliased = kind === 'replication-group' ? aliasedPortsOf(record as ReplicationGroupRecord) : [];
+  for (const a of aliased) world.runtime.ports.releaseAt(a.address, a.port);
 }
 
 /**

@@ -295,7 +295,8 @@ export class Runtime {
 
   /**
    * A cluster-mode group's configuration endpoint reaches one of its primaries; clients then follow CLUSTER
-   * SLOTS. It carries the group's port unless the group is only cluster-mode compatible (then the primary does).
+   * SLOTS. It carries the group's port; while the group is only cluster-mode compatible the primary endpoint has that
+   * port too, so the configuration endpoint has it at another loopback alias (the aws provider reads `port` from it).
    */
   async openConfigurationEndpoint(scope: Scope, group: ReplicationGroupRecord): Promise<{ port: number; address?: string }> {
     const resolve = () => {
@@ -306,7 +307,9 @@ export class Runtime {
       }
       return undefined;
     };
-    if (group.clusterModeCompatible) return { port: await this.openEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, resolve) };
+    if (group.clusterModeCompatible) {
+      return this.openNamedEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? group.primaryEndpointPort, group.configEndpointAddress, resolve);
+    }
     return this.openNamedEndpoint(scope, group.id, 'configuration', group.configEndpointPort ?? 0, group.endpointAddress, resolve);
   }
 

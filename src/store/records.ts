@@ -144,6 +144,8 @@ export interface ReplicationGroupRecord {
    * cluster mode, else the primary) when not the host: another group already had that port there.
    */
   endpointAddress?: string;
+  /** Where a cluster-mode compatible group's configuration endpoint has its port (the primary has it at endpointAddress). */
+  configEndpointAddress?: string;
   transitEncryption: boolean;
   transitEncryptionMode?: TransitEncryptionMode;
   atRestEncryption: boolean;

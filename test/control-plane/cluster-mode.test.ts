@@ -224,6 +224,12 @@ describe('cluster mode transitions', () => {
     expect(compatible.NodeGroups![0]!.Slots).toBe('0-16383');
     expect(compatible.NodeGroups![0]!.PrimaryEndpoint).toEqual(before.NodeGroups![0]!.PrimaryEndpoint);
     expect(await primary.get('{m}:1')).toBe('one');
+    // The configuration endpoint has the group's port too (the aws provider reads `port` from it), at another loopback address.
+    const primaryEndpoint = compatible.NodeGroups![0]!.PrimaryEndpoint!;
+    if (process.platform === 'linux') {
+      expect(compatible.ConfigurationEndpoint!.Port).toBe(primaryEndpoint.Port);
+      expect(compatible.ConfigurationEndpoint!.Address).not.toBe(primaryEndpoint.Address);
+    }
     const cluster = new Cluster([{ host: compatible.ConfigurationEndpoint!.Address, port: compatible.ConfigurationEndpoint!.Port }]);
     expect(await cluster.get('{m}:1')).toBe('one');
     await cluster.set('{m}:2', 'two');
@@ -235,6 +241,7 @@ describe('cluster mode transitions', () => {
     const enabled = await describe();
     expect(enabled).toMatchObject({ ClusterMode: 'enabled', ClusterEnabled: true });
     expect(enabled.NodeGroups![0]!.PrimaryEndpoint).toBeUndefined();
+    expect(enabled.ConfigurationEndpoint).toEqual(compatible.ConfigurationEndpoint);
     expect(await cluster.get('{m}:2')).toBe('two');
     cluster.disconnect();
   });

@@ -102,12 +102,14 @@ describe.runIf(linux)('groups that share a port get loopback addresses of their 
     expect(userEndpoint(await describeGroup(api, 'second'))).toEqual({ host: '127.0.0.1', port: NAMED });
     expect(await roundTrip({ host: '127.0.0.3', port: NAMED }, 'who', 'x')).toBe('third');
 
-    // Cluster mode compatible moves the group's port to... nowhere new: the primary keeps carrying it.
+    // Cluster mode compatible: the primary keeps the group's port, and the configuration endpoint (where the aws
+    // provider reads `port` from) has it too, at the next free address (.1 to .4 have it already).
     await api.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'third', ClusterMode: 'compatible', ApplyImmediately: true }));
     await waitForAvailable(api, 'third');
     const compatible = await describeGroup(api, 'third');
     expect(compatible.NodeGroups![0]!.PrimaryEndpoint).toEqual({ Address: '127.0.0.3', Port: NAMED });
-    expect(compatible.ConfigurationEndpoint!.Address).toBe('127.0.0.1');
+    expect(compatible.ConfigurationEndpoint).toEqual({ Address: '127.0.0.5', Port: NAMED });
+    expect(await roundTrip({ host: '127.0.0.5', port: NAMED }, 'who', 'y')).toBe('x');
     api.destroy();
   }, 90_000);
 
