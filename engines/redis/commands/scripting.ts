@@ -4,17 +4,19 @@ import { asCString } from '../c-string.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
+import { toI64 } from '../num.ts';
 import { flagNames } from '../scripting/flags.ts';
 import { dumpFunctions, parseFunctionDump } from '../scripting/function-dump.ts';
 import { writeHelp } from './util.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
 export function splitKeys(args: string[]): { keys: string[]; argv: string[] } {
-  const text = args[2] as string;
-  if (!/^-?[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) fail(E.NOT_INT);
-  const n = Number(text);
-  if (n > args.length - 3) fail("ERR Number of keys can't be greater than number of args");
-  if (n < 0) fail("ERR Number of keys can't be negative");
+  // string2ll, as redis-server reads numkeys: no '-0', '00' or '+1'.
+  const v = toI64(args[2] as string);
+  if (v === null) fail(E.NOT_INT);
+  if (v > BigInt(args.length - 3)) fail("ERR Number of keys can't be greater than number of args");
+  if (v < 0n) fail("ERR Number of keys can't be negative");
+  const n = Number(v);
   return { keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
 }
 
@@ -146,11 +148,11 @@ function fcall(c: Client, args: string[], readOnly: boolean): void {
   // redis-server looks the function up before it reads the number of keys.
   const f = s.functions.find(args[1] as string);
   if (f === undefined) fail('ERR Function not found');
-  const text = args[2] as string;
-  if (!/^-?[0-9]+$/.test(text)) fail('ERR Bad number of keys provided');
-  const n = Number(text);
-  if (n > args.length - 3) fail("ERR Number of keys can't be greater than number of args");
-  if (n < 0) fail("ERR Number of keys can't be negative");
+  const v = toI64(args[2] as string);
+  if (v === null) fail('ERR Bad number of keys provided');
+  if (v > BigInt(args.length - 3)) fail("ERR Number of keys can't be greater than number of args");
+  if (v < 0n) fail("ERR Number of keys can't be negative");
+  const n = Number(v);
   s.run({ caller: c, command: args, fnRef: f.ref, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
 }
 

@@ -38,6 +38,29 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `, 3);
   });
 
+  it('EVAL, EVAL_RO, EVALSHA and FCALL read numkeys as string2ll: -0, 00 and +0 are no integer (seed 11692)', async () => {
+    await sameReplies(`
+      FUNCTION FLUSH
+      EVAL "return 1" -0
+      EVAL_RO "return {1, 2, 3, nil, 5}" -0 S2
+      EVAL "return 1" 00
+      EVAL "return 1" +0
+      EVAL "return 1" 99999999999999999999
+      EVAL "return 1" 9223372036854775807
+      EVAL "return 1" -9223372036854775808
+      EVAL "return #KEYS" 1 k
+      EVALSHA e0e1f9fabfc9d4800c877a703b823ac0578ff8db -0
+      FUNCTION LOAD "#!lua name=l\\nredis.register_function('f', function() return 1 end)"
+      FCALL f -0
+      FCALL f 00
+      FCALL f 9223372036854775807
+      FCALL f 99999999999999999999
+      FCALL f -1
+      FCALL f 0
+      FUNCTION FLUSH
+    `);
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
