@@ -1,5 +1,5 @@
-// RBAC: users, a user group with its own default user, a user group association and a TLS replication
-// group using the group apply, enforce on the node, plan clean and destroy.
+// RBAC: users (no_password_required, authentication_mode password and iam), a user group with its own default user,
+// a user group association and a TLS replication group using the group apply, enforce on the node, plan clean and destroy.
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { providerBlock } from '../../support/terraform.ts';
@@ -22,7 +22,21 @@ resource "aws_elasticache_user" "app" {
   user_name     = "app"
   access_string = "on ~app:* -@all +@read +@write"
   engine        = "REDIS"
-  passwords     = ["${APP_PASSWORD}"]
+  # The block form: the provider sends NoPasswordRequired=false beside it.
+  authentication_mode {
+    type      = "password"
+    passwords = ["${APP_PASSWORD}"]
+  }
+}
+
+resource "aws_elasticache_user" "iam" {
+  user_id       = "tf-rbac-iam"
+  user_name     = "tf-rbac-iam"
+  access_string = "on ~* +@all"
+  engine        = "REDIS"
+  authentication_mode {
+    type = "iam"
+  }
 }
 
 resource "aws_elasticache_user_group" "users" {

@@ -54,7 +54,10 @@ resource "aws_elasticache_replication_group" "global_primary" {
   engine               = "redis"
   engine_version       = "7.1"
   node_type            = "cache.r6g.large"
-  num_cache_clusters   = 1
+  num_cache_clusters   = 2
+  automatic_failover_enabled = true
+  transit_encryption_enabled = true
+  at_rest_encryption_enabled = true
   port                 = ${primaryPort}
 }
 
@@ -68,7 +71,9 @@ resource "aws_elasticache_replication_group" "global_secondary" {
   replication_group_id        = "tf-global-secondary"
   description                 = "global datastore secondary"
   global_replication_group_id = aws_elasticache_global_replication_group.global.global_replication_group_id
-  num_cache_clusters          = 1
+  # The provider sends neither encryption nor failover for a secondary: both come from the datastore.
+  num_cache_clusters          = 2
+  automatic_failover_enabled  = true
   port                        = ${secondaryPort}
 }
 `);
