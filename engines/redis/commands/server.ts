@@ -275,8 +275,11 @@ export const serverCommands = defineGroup('server', [
       const r = c.engine.replication;
       r.flushNow();
       const acked = r.ackedReplicas(c.woff);
-      if (acked >= wanted || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(acked);
-      r.waitForAcks(c, wanted, t);
+      // A blocked WAIT keeps the count in an int: redis-server compares later acks with its low 32
+      // bits, so WAIT 4294967296 0 answers at once.
+      const blockedWants = Number(BigInt.asIntN(32, BigInt(a[1] as string)));
+      if (acked >= wanted || acked >= blockedWants || c.multi !== null || c.engine.execDepth !== 0) return c.w.int(acked);
+      r.waitForAcks(c, blockedWants, t);
     },
   },
   {

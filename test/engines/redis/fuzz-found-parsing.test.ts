@@ -61,6 +61,16 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('a WAIT that would block compares acknowledgements with the low 32 bits of its count: WAIT 4294967296 0 answers at once (seed 11623)', async () => {
+    await sameReplies(`
+      WAIT 4294967296 0
+      WAIT 8589934592 10
+      WAIT -4294967296 0
+      WAIT 4294967297 10
+      WAIT 18446744073709551616 0
+    `, 3);
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
