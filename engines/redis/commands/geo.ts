@@ -1,7 +1,7 @@
 // Geo commands, stored in sorted sets as Redis does (the score is a 52-bit geohash).
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
-import { newZSet, updateEncoding } from '../db/objects.ts';
+import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
@@ -9,6 +9,8 @@ import { cInt64, geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, 
 import { searchRanges } from '../types/geo-boxes.ts';
 import { ZSet } from '../types/zset.ts';
 import { is } from './util.ts';
+import { runSliced } from '../sliced.ts';
+import { sortInSteps } from '../sort-in-steps.ts';
 
 const UNITS: Record<string, number> = { m: 1, km: 1000, ft: 0.3048, mi: 1609.34 };
 
@@ -103,12 +105,18 @@ interface SearchSpec {
   storeDist: boolean;
 }
 
-function search(z: ZSet, s: SearchSpec): Match[] {
-  const out: Match[] = [];
+/**
+ * The matches of `s` in `z` into `out`, a candidate per step; sorted (in steps) and cut to COUNT. A search
+ * over a million points held every node for seconds when run whole.
+ */
+function* searchSteps(z: ZSet, s: SearchSpec, out: Match[]): Generator<void> {
   const limit = s.any ? s.count : 0;
   for (const [min, max] of searchRanges(s)) {
     if (limit > 0 && out.length >= limit) break;
-    for (const [member, score] of z.rangeByScore({ min, max, minEx: false, maxEx: true }, false, 0, -1)) {
+    const span = z.spanInScore({ min, max, minEx: false, maxEx: true });
+    if (span === null) continue;
+    for (const [member, score] of z.walk(span[0], span[1] - span[0] + 1, false)) {
+      yield;
       const [lon, lat] = geoDecode(score);
       let dist: number;
       if (s.radius !== null) {
@@ -125,15 +133,32 @@ function search(z: ZSet, s: SearchSpec): Match[] {
   }
   let sort = s.sort;
   if (s.count > 0 && sort === null && !s.any) sort = 'asc';
-  if (sort === 'asc') out.sort((x, y) => x.dist - y.dist);
-  else if (sort === 'desc') out.sort((x, y) => y.dist - x.dist);
-  return s.count > 0 ? out.slice(0, s.count) : out;
+  if (sort === 'asc') yield* sortInSteps(out, (x, y) => x.dist - y.dist);
+  else if (sort === 'desc') yield* sortInSteps(out, (x, y) => y.dist - x.dist);
+  if (s.count > 0 && out.length > s.count) out.length = s.count;
 }
 
-function reply(c: Client, matches: Match[], s: SearchSpec): void {
+/** Searches, then writes the reply or builds the STORE destination, all in slices (see runSliced). */
+function answer(c: Client, a: string[], z: ZSet | null, s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
+  const matches: Match[] = [];
+  const o = newZSet();
+  function* work(): Generator<void> {
+    if (z !== null) yield* searchSteps(z, s, matches);
+    if (s.store === null) yield* replySteps(c, matches, s);
+    else for (const m of matches) {
+      o.v.add(m.member, s.storeDist ? m.dist / s.unit : m.score);
+      yield;
+    }
+  }
+  if (s.store === null) return runSliced(c, work(), () => undefined);
+  runSliced(c, work(), () => store(c, matches, o, s, event), a);
+}
+
+function* replySteps(c: Client, matches: Match[], s: SearchSpec): Generator<void> {
   const extra = (s.withDist ? 1 : 0) + (s.withHash ? 1 : 0) + (s.withCoord ? 1 : 0);
   c.w.array(matches.length);
   for (const m of matches) {
+    yield;
     if (extra === 0) {
       c.w.bulk(m.member);
       continue;
@@ -154,14 +179,13 @@ function reply(c: Client, matches: Match[], s: SearchSpec): void {
   }
 }
 
-function store(c: Client, matches: Match[], s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
+/** Stores `o`, built from `matches`, at the STORE destination. */
+function store(c: Client, matches: Match[], o: ZSetObj, s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
   const dest = s.store as string;
   if (matches.length === 0) {
     if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
-  const o = newZSet();
-  for (const m of matches) o.v.add(m.member, s.storeDist ? m.dist / s.unit : m.score);
   updateEncoding(o, matches.map((m) => m.member), c.engine.config.encoding);
   c.db.set(dest, o);
   notify(c.engine, 'z', event, c.dbIndex, dest);
@@ -256,9 +280,7 @@ function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean)
     i = 6;
   }
   parseOptions(a, i, s, 'radius', z, !readOnly);
-  const matches = z === null ? [] : search(z, s);
-  if (s.store !== null) return store(c, matches, s, 'georadiusstore');
-  reply(c, matches, s);
+  answer(c, a, z, s, 'georadiusstore');
 }
 
 /** GEORADIUS[BYMEMBER]'s keys: the source, and a STORE/STOREDIST destination after the fixed arguments. */
@@ -336,7 +358,7 @@ export const geoCommands = defineGroup('geo', [
       const s = baseSpec();
       const z = getZ(c, a[1] as string);
       parseOptions(a, 2, s, 'search', z, false);
-      reply(c, z === null ? [] : search(z, s), s);
+      answer(c, a, z, s, 'geosearchstore');
     },
   },
   {
@@ -350,7 +372,7 @@ export const geoCommands = defineGroup('geo', [
       parseOptions(a, 3, s, 'search', z, true);
       if (s.withCoord || s.withDist || s.withHash) fail(E.SYNTAX);
       s.store = a[1] as string;
-      store(c, z === null ? [] : search(z, s), s, 'geosearchstore');
+      answer(c, a, z, s, 'geosearchstore');
     },
   },
   { name: 'georadius', arity: -6, flags: ['write', 'denyoom'], keys: [1, 1, 1], keysOf: (a) => radiusKeys(a, 6), handler: (c, a) => georadius(c, a, false, false) },
