@@ -5,8 +5,8 @@
 // hashes and sorted sets and single-node lists; where Redis's figure depends on what we do not
 // keep it is the figure of a typical history: hash tables sized by inserts alone (not a rehash in
 // progress, nor a table that has not shrunk yet after deletions), skiplist nodes of level 1 (Redis
-// draws levels at random), list nodes packed as appends to the tail pack them under the default
-// list-max-listpack-size (8 KB nodes, uncompressed), a string changed
+// draws levels at random), list nodes packed as appends to the tail pack them (uncompressed:
+// list-compress-depth's LZF sizes are not worked out), a string changed
 // in place without sds's spare room (a value of 32 KB or more as SET stores it: in the buffer that
 // read it). Streams keep the engine's own estimate.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
@@ -24,8 +24,9 @@ const ZSKIPLIST = 32;
 const ZSL_HEADER = 24 + 32 * 16;
 /** clusterDictEntryMetadata: a key's slot list links (cluster mode only). */
 const CLUSTER_ENTRY_METADATA = 16;
-/** list-max-listpack-size -2 (the default): 8 KB per node, estimated with 8 bytes of overhead per entry. */
-const LIST_NODE_LIMIT = 8192;
+/** SIZE_SAFETY_LIMIT, and the node sizes of list-max-listpack-size -1 to -5. */
+const LIST_SAFETY_LIMIT = 8192;
+const LIST_OPTIMIZATION_LEVELS = [4096, 8192, 16384, 32768, 65536];
 
 /** jemalloc's size class for n bytes: 8, then steps of 16 to 128, then four classes per doubling. */
 export function jemallocSize(n: number): number {
@@ -122,18 +123,30 @@ function* zsetEntries(z: Map<string, number>): Iterable<string> {
   }
 }
 
+/**
+ * _quicklistNodeAllowInsert: whether a node of `bytes` bytes and `count` entries takes one more of
+ * `len` bytes (estimated with 8 bytes of overhead), under list-max-listpack-size `fill`.
+ */
+function nodeTakes(bytes: number, count: number, len: number, fill: number): boolean {
+  const grown = bytes + len + 8;
+  if (fill < 0) return grown <= (LIST_OPTIMIZATION_LEVELS[Math.min(-fill, 5) - 1] as number);
+  return grown <= LIST_SAFETY_LIMIT && count < fill;
+}
+
 /** The sizes of a quicklist's nodes, packed as appends to the tail pack them. */
-function* listNodes(items: Iterable<string>): Iterable<number> {
+function* listNodes(items: Iterable<string>, fill: number): Iterable<number> {
   let bytes = 0;
+  let count = 0;
   for (const s of items) {
-    const grown = bytes + s.length + 8;
-    if (bytes > 0 && grown > LIST_NODE_LIMIT) {
+    if (count > 0 && !nodeTakes(bytes, count, s.length, fill)) {
       yield QUICKLIST_NODE + jemallocSize(bytes);
       bytes = 0;
+      count = 0;
     }
-    bytes = (bytes === 0 ? 7 : bytes) + lpEntrySize(s);
+    bytes = (count === 0 ? 7 : bytes) + lpEntrySize(s);
+    count++;
   }
-  if (bytes > 0) yield QUICKLIST_NODE + jemallocSize(bytes);
+  if (count > 0) yield QUICKLIST_NODE + jemallocSize(bytes);
 }
 
 function valueSize(o: RObj, samples: number): number {
@@ -147,7 +160,7 @@ function valueSize(o: RObj, samples: number): number {
       return ROBJ + sdsSize(len);
     }
     case 'list': {
-      const nodes = [...listNodes(o.v)];
+      const nodes = [...listNodes(o.v, o.fill ?? -2)];
       return sampled(ROBJ + QUICKLIST, nodes, nodes.length, samples);
     }
     case 'hash':

@@ -32,6 +32,12 @@ const SETUP: string[][] = [
   ['RPUSH', 'l', 'a', 'b', 'c', '1', '2', '300', '-70000', 'hello'],
   ['RPUSH', 'lbig', ...members(5000, (i) => `m${i}`)],
   ['RPUSH', 'lbig2', ...members(3000, (i) => 'x'.repeat(30) + i)],
+  // Lists keep the node size in force when they were made.
+  ['CONFIG', 'SET', 'list-max-listpack-size', '5'],
+  ['RPUSH', 'lfill5', ...members(23, (i) => `e${i}`)],
+  ['CONFIG', 'SET', 'list-max-listpack-size', '-1'],
+  ['RPUSH', 'lfill-1', ...members(900, (i) => `e${i}`)],
+  ['CONFIG', 'SET', 'list-max-listpack-size', '-2'],
   ['HSET', 'h', 'a', '1', 'b', '2', 'ccc', 'hello', 'n', '-4097', 'n2', '9999999999'],
   ['HSET', 'hlong', 'f', 'x'.repeat(100)],
   ...members(10, (j) => ['HSET', 'hbig', ...members(100, (i) => [`f${j * 100 + i}`, `v${i}`]).flat()]),
@@ -45,7 +51,7 @@ const SETUP: string[][] = [
   ['ZADD', 'z2', '0.1', 'a', '-5', 'b', '1e20', 'c', '-0.25', 'd'],
 ];
 
-const KEYS = [...new Set(SETUP.map((c) => c[1] as string))];
+const KEYS = [...new Set(SETUP.filter((c) => c[0] !== 'CONFIG').map((c) => c[1] as string))];
 
 describe.skipIf(!available)('MEMORY USAGE against redis-server', () => {
   const pair = serverPair();
