@@ -10,7 +10,7 @@ import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
-import { errnoEnter, errnoLeave } from './num.ts';
+import { errnoEnter } from './num.ts';
 
 // Top-level names, compared with a command's fullName: LATENCY RESET and SLOWLOG RESET are not RESET.
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -239,7 +239,6 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
-  errnoLeave(e);
   if (monitored !== null && !SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.

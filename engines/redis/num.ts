@@ -16,24 +16,25 @@ export function toI64(s: string): bigint | null {
  * Whether C's errno holds ERANGE in redis-server's main thread. SORT reads errno after its strtod
  * without clearing it first, so a number out of a double's range that an earlier command parsed (a
  * score bound of 1e400, a ZADD score of 1e400 or 4.9e-324) makes SORT refuse a set's numbers until
- * something sets errno again. Each node keeps its own: errnoEnter/errnoLeave around each command
- * bring it in and keep it, and `node` says whose it is now.
+ * something sets errno again. Each node keeps its own: errnoEnter before each command brings it
+ * in, and `node` says whose it is now.
  */
 export const cErrno: { range: boolean; node: object | null } = { range: false, node: null };
+/** The errno of the nodes not running now (the running one's is cErrno.range). */
 const errnoOf = new WeakMap<object, boolean>();
 
+/** Before each command of `node`: its errno comes in (a lookup only when another node ran last). */
 export function errnoEnter(node: object): void {
+  if (cErrno.node === node) return;
+  if (cErrno.node !== null) errnoOf.set(cErrno.node, cErrno.range);
   cErrno.range = errnoOf.get(node) ?? false;
   cErrno.node = node;
 }
 
-export function errnoLeave(node: object): void {
-  errnoOf.set(node, cErrno.range);
-}
-
 /** A connection accepted: redis-server's accept loop ends in EAGAIN, which replaces an ERANGE. */
 export function errnoAccepted(node: object): void {
-  errnoOf.set(node, false);
+  if (cErrno.node === node) cErrno.range = false;
+  else errnoOf.set(node, false);
 }
 
 export const U64_MAX = 2n ** 64n - 1n;
