@@ -168,6 +168,13 @@ export class CommandTable {
     return this.fast.get(name) ?? this.byName.get(name.toLowerCase());
   }
 
+  /** Puts `def` in place of the command of the same name, for this table only (the definitions are shared). */
+  replace(def: CommandDef): void {
+    this.byName.set(def.name, def);
+    this.fast.set(def.name, def);
+    this.fast.set(def.name.toUpperCase(), def);
+  }
+
   get size(): number {
     return this.byName.size;
   }

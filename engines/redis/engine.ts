@@ -4,6 +4,7 @@ import { Acl } from './acl/acl.ts';
 import { Client, type BlockState, type Conn } from './client.ts';
 import type { Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
+import { withoutValkeyOnly } from './valkey-only.ts';
 import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
 import { Config } from './config.ts';
@@ -128,6 +129,7 @@ export class Engine {
     this.mode = opts.mode;
     this.version = opts.version;
     this.serverName = opts.serverName ?? 'redis';
+    if (this.serverName !== 'valkey') withoutValkeyOnly(this.table);
     this.ks = new Keyspace(this.clock);
     if (opts.maxmemory) this.config.maxmemory = opts.maxmemory;
     if (opts.maxmemoryPolicy) this.config.set('maxmemory-policy', opts.maxmemoryPolicy);

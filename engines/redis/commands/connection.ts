@@ -96,7 +96,8 @@ export function clientInfoLine(c: Client): string {
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
     `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=${argvMemory(c)} multi-mem=${multiMemory(c)} rbs=1024 rbp=0 ` +
     `obl=0 oll=0 omem=${outputMemory(c)} tot-mem=${clientMemory(c, now)} events=r cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} ` +
-    `resp=${c.w.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
+    `resp=${c.w.proto}` +
+    (c.engine.serverName === 'valkey' ? ` lib-name=${c.libName} lib-ver=${c.libVer}` : '')
   );
 }
 

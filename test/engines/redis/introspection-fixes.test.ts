@@ -29,6 +29,15 @@ const CASES: Record<string, string> = {
     MIGRATE 127.0.0.1 1 nokey x 5000
     MIGRATE 127.0.0.1 1 nokey 9 x
   `,
+  // Found through CLIENT LIST as redis-py parses it (lib-name= and lib-ver= came from 7.2); a Valkey node keeps them.
+  'the CLIENT subcommands Redis 7.2 added are unknown, as in 7.0': `
+    CLIENT SETINFO lib-name mylib
+    CLIENT SETINFO lib-ver 1.0
+    CLIENT SETINFO
+    CLIENT NO-TOUCH on
+    COMMAND INFO client|setinfo client|no-touch client|setname
+    COMMAND GETKEYS client setinfo lib-name x
+  `,
   'CONFIG GET answers a plain name as it was spelt, once': `
     CONFIG GET MAXMEMORY
     CONFIG GET Hash-Max-Ziplist-Entries
@@ -132,6 +141,25 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
     const expected = await monitoredDbs(real.port);
     expect(expected).toContain('[2 127.0.0.1] "SELECT" "2"');
     expect(await monitoredDbs(ours.port)).toEqual(expected);
+  });
+
+  it('CLIENT INFO has the fields of 7.0; a Valkey engine adds lib-name and lib-ver', async () => {
+    const fields = async (port: number) => {
+      const c = await RawClient.connect(port);
+      try {
+        return (await c.call('CLIENT', 'INFO')).replace(/^\$\d+\r\n/, '').trim().split(' ').map((f) => f.split('=')[0]);
+      } finally {
+        c.close();
+      }
+    };
+    const expected = await fields(real.port);
+    expect(await fields(ours.port)).toEqual(expected);
+    const valkey = await startServer({ serverName: 'valkey', version: '8.0.1' });
+    try {
+      expect(await fields(valkey.port)).toEqual([...expected, 'lib-name', 'lib-ver']);
+    } finally {
+      await valkey.server.close();
+    }
   });
 
   it('CLIENT REPLY ON while a reply is being skipped answers OK', async () => {
