@@ -19,21 +19,23 @@ export function toI64(s: string): bigint | null {
  * something sets errno again. Each node keeps its own: errnoEnter before each command brings it
  * in, and `node` says whose it is now.
  */
-export const cErrno: { range: boolean; node: object | null } = { range: false, node: null };
+export const cErrno: { range: boolean; node: WeakRef<object> | null } = { range: false, node: null };
 /** The errno of the nodes not running now (the running one's is cErrno.range). */
 const errnoOf = new WeakMap<object, boolean>();
 
 /** Before each command of `node`: its errno comes in (a lookup only when another node ran last). */
 export function errnoEnter(node: object): void {
-  if (cErrno.node === node) return;
-  if (cErrno.node !== null) errnoOf.set(cErrno.node, cErrno.range);
+  const current = cErrno.node?.deref();
+  if (current === node) return;
+  if (current !== undefined) errnoOf.set(current, cErrno.range);
   cErrno.range = errnoOf.get(node) ?? false;
-  cErrno.node = node;
+  // Weak: a node that is gone must not stay in memory for this.
+  cErrno.node = new WeakRef(node);
 }
 
 /** A connection accepted: redis-server's accept loop ends in EAGAIN, which replaces an ERANGE. */
 export function errnoAccepted(node: object): void {
-  if (cErrno.node === node) cErrno.range = false;
+  if (cErrno.node?.deref() === node) cErrno.range = false;
   else errnoOf.set(node, false);
 }
 

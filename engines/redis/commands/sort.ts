@@ -166,7 +166,7 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
     for (let i = 0; i < n; i++) {
       const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
       if (scores !== null && source !== null) {
-        const v = heldAsInteger(job, by, source) ? Number(source) : toSortFloat(source, cErrno.node === c.engine);
+        const v = heldAsInteger(job, by, source) ? Number(source) : toSortFloat(source, cErrno.node?.deref() === c.engine);
         if (v === null) fail("ERR One or more scores can't be converted into double");
         scores[i] = v;
       }
