@@ -7,7 +7,7 @@ import { rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/ke
 import type { RObj } from '../db/objects.ts';
 import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
-import { cloneObject } from '../db/clone.ts';
+import { cloneInSteps } from '../db/clone.ts';
 import { countLazyFree } from '../db/lazyfree.ts';
 import { encodingOf } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
@@ -215,15 +215,20 @@ export const keyCommands = defineGroup('keyspace', [
       const o = c.db.lookup(src, false);
       if (o === null) return c.w.int(0);
       const target = c.engine.ks.db(dbIndex);
-      if (target.exists(dst)) {
-        if (!replace) return c.w.int(0);
+      if (target.exists(dst) && !replace) return c.w.int(0);
+      // A million elements are copied in slices; the copy replaces the destination in one turn at the end.
+      const made: { o?: RObj } = {};
+      const work = (function* () {
+        made.o = yield* cloneInSteps(o);
+      })();
+      runSliced(c, work, () => {
         target.delete(dst);
-      }
-      target.set(dst, cloneObject(o), false, c.db.peekMeta(src) ?? undefined);
-      const ttl = c.db.ttlOf(src);
-      if (ttl !== undefined) target.setExpire(dst, ttl, c.db.preciseExpires.get(src));
-      notify(c.engine, 'g', 'copy_to', dbIndex, dst);
-      c.w.int(1);
+        target.set(dst, made.o as RObj, false, c.db.peekMeta(src) ?? undefined);
+        const ttl = c.db.ttlOf(src);
+        if (ttl !== undefined) target.setExpire(dst, ttl, c.db.preciseExpires.get(src));
+        notify(c.engine, 'g', 'copy_to', dbIndex, dst);
+        c.w.int(1);
+      }, a);
     },
   },
   {

@@ -58,6 +58,31 @@ describe.skipIf(!available)('copies and big replies', () => {
     }
   }, 120_000);
 
+  it('COPY of a big set, hash and stream is made in slices: another node answers, the copy holds the same', async () => {
+    const c = await RawClient.connect(s.busy.port);
+    try {
+      for (let i = 0; i < N; i += 1000) {
+        await c.call('HSET', 'h', ...Array.from({ length: 1000 }, (_, k) => [`f${i + k}`, `v${i + k}`]).flat());
+        for (let k = 0; k < 1000; k += 250) await c.call('XADD', 'x', `${i + k + 1}-0`, 'f', `v${i + k}`);
+      }
+      for (const [key, cmd] of [
+        ['a', ['COPY', 'a', 'a2']],
+        ['h', ['COPY', 'h', 'h2', 'DB', '2', 'REPLACE']],
+        ['x', ['COPY', 'x', 'x2']],
+      ] as const) {
+        const { ping, loop } = await whileWorking(s.other.port, () => c.call(...cmd));
+        expect(ping, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+        expect(loop, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+        const copyDb = cmd[3] === 'DB' ? '2' : '0';
+        const digest = async (db: string, k: string) => (await c.call('SELECT', db), await c.call('DEBUG', 'DIGEST-VALUE', k));
+        expect(await digest(copyDb, cmd[2]), cmd.join(' ')).toBe(await digest('0', key));
+      }
+      expect(await c.call('COPY', 'a', 'a2')).toBe(':0\r\n');
+    } finally {
+      c.close();
+    }
+  }, 120_000);
+
   it('SUNION of two big sets answers every member in slices while another node answers', async () => {
     const c = await RawClient.connect(s.busy.port);
     try {
