@@ -9,6 +9,7 @@ import { bgrewriteaof } from './debug-reload.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
+import { memoryStats } from './memory-stats.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
@@ -397,30 +398,7 @@ export const serverCommands = defineGroup('server', [
     handler: () => undefined,
     subcommands: [
       { name: 'usage', arity: -3, flags: ['readonly'], keys: [2, 2, 1], handler: memoryUsage },
-      {
-        name: 'stats',
-        arity: 2,
-        flags: [],
-        handler: (c) => {
-          const e = c.engine;
-          const pairs: [string, number][] = [
-            ['peak.allocated', e.usedMemory()],
-            ['total.allocated', e.usedMemory()],
-            ['startup.allocated', e.usedMemory() - e.ks.usedMemory],
-            ['replication.backlog', 0],
-            ['clients.slaves', 0],
-            ['clients.normal', e.clients.size * 20000],
-            ['aof.buffer', 0],
-            ['keys.count', e.ks.dbs.reduce((n, d) => n + d.size, 0)],
-            ['dataset.bytes', e.ks.usedMemory],
-          ];
-          c.w.map(pairs.length);
-          for (const [k, v] of pairs) {
-            c.w.bulk(k);
-            c.w.int(v);
-          }
-        },
-      },
+      { name: 'stats', arity: 2, flags: [], handler: memoryStats },
       { name: 'doctor', arity: 2, flags: [], handler: (c) => c.w.verbatim(memoryDoctor(c.engine.usedMemory())) },
       { name: 'malloc-stats', arity: 2, flags: [], handler: (c) => c.w.verbatim('Stats not supported for the current allocator') },
       { name: 'purge', arity: 2, flags: [], handler: (c) => c.w.ok() },

@@ -1,5 +1,6 @@
 // Differences from redis-server 7.0 found by Redis's unit/introspection (run against a bare engine),
 // each compared with redis-server through the same requests.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
 
@@ -160,6 +161,27 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
     } finally {
       await valkey.server.close();
     }
+  });
+
+  it('MEMORY STATS has redis-server 7.0\'s fields in its order, db.N for each db with keys, doubles where it has them', async () => {
+    // Ours had 9 of its 31 fields; found through redis-py's memory_stats().
+    const shape = async (port: number) => {
+      const c = new Redis(port, '127.0.0.1');
+      try {
+        await c.flushall();
+        await c.set('a', '1');
+        await c.select(3);
+        await c.set('b', '1', 'EX', 100);
+        const flat = (await c.call('MEMORY', 'STATS')) as unknown[];
+        return flat.map((v, i) => (i % 2 === 0 ? String(v) : Array.isArray(v) ? v.filter((_, j) => j % 2 === 0).join() : typeof v));
+      } finally {
+        c.disconnect();
+      }
+    };
+    const expected = await shape(real.port);
+    expect(expected).toContain('db.3');
+    expect(expected).toContain('overhead.hashtable.main,overhead.hashtable.expires,overhead.hashtable.slot-to-keys');
+    expect(await shape(ours.port)).toEqual(expected);
   });
 
   it('CLIENT REPLY ON while a reply is being skipped answers OK', async () => {
