@@ -678,12 +678,17 @@ export class Engine {
     this.totalErrors++;
   }
 
+  /** A script's commands have no connection: MONITOR names them `lua`, the slow log as Redis's getClientPeerId does. */
+  private slowlogAddr(c: Client): string {
+    return this.scripting.isScriptClient(c) ? '?:0' : c.conn.remote;
+  }
+
   slowlogAdd(c: Client, def: CommandDef, raw: string[], usec: number): void {
     if (usec < this.config.slowlogSlowerThan || this.config.slowlogSlowerThan < 0 || def.flags.includes('skip_slowlog')) return;
     const args = redactSecrets(def.fullName, raw);
     const shown = args.slice(0, 32).map((a) => (a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a));
     if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
-    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), usec: Math.round(usec), args: shown, addr: c.conn.remote, name: c.name });
+    this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), usec: Math.round(usec), args: shown, addr: this.slowlogAddr(c), name: c.name });
     if (this.slowlog.length > this.config.slowlogMaxLen) this.slowlog.length = this.config.slowlogMaxLen;
   }
 

@@ -471,8 +471,9 @@ export class Scripting implements ApiHost {
         return SCRIPT_ACL_DENIED[denied.reason];
       }
     }
+    // A read-only script counts may_replicate commands (PUBLISH, PFCOUNT) as writes, which lets it run under CLIENT PAUSE WRITE.
+    if (r.readOnly && (def.isWrite || def.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (def.isWrite) {
-      if (r.readOnly) return 'ERR Write commands are not allowed from read-only scripts.';
       if (e.replication.primary !== null) return "READONLY You can't write against a read only replica.";
       // Only scripts without a shebang get here with too few replicas (the others were refused before they ran).
       if (!enoughGoodReplicas(e)) return NOREPLICAS;

@@ -1,6 +1,7 @@
 // CLIENT PAUSE as redis-server 7.0 does it (found by Redis's unit/pause): a held client counts in
 // blocked_clients and shows flag b with its command in CLIENT LIST; WRITE holds may-replicate
-// commands (PFCOUNT, PUBLISH, scripts without no-writes) and EXECs of such, not read-only scripts;
+// commands (PFCOUNT, PUBLISH, scripts without no-writes) and EXECs of such, not read-only scripts
+// (which may not call them);
 // CLIENT UNPAUSE answers once; no key expires, on access or actively, until the pause ends.
 // Differential: each scenario on fresh connections to both servers.
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,9 @@ const CASES: Record<string, { setup?: string[][]; cmd: string[] }> = {
     cmd: ['EVALSHA', '328667b24e7b2079d0c1d0fbd2d18c77a2f44b38', '0'],
   },
   'FCALL of a no-writes function': { setup: [['FUNCTION', 'LOAD', 'REPLACE', FUNCTION_RO]], cmd: ['FCALL', 'pausero', '0'] },
+  // A read-only script runs under the pause because it may not publish: PUBLISH and PFCOUNT count as writes there.
+  'EVAL_RO calling PUBLISH': { cmd: ['EVAL_RO', "return redis.call('publish', 'ch', 'm')", '0'] },
+  'EVAL no-writes calling PFCOUNT': { setup: [['PFADD', 'h', 'a']], cmd: ['EVAL', "#!lua flags=no-writes\nreturn redis.pcall('pfcount', 'h')", '0'] },
 };
 
 describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {

@@ -1,7 +1,8 @@
 // The slow log as redis-server 7.0 keeps it (found by Redis's unit/slowlog): secrets redacted (CONFIG
 // SET of sensitive configs, ACL SETUSER, AUTH, HELLO AUTH, MIGRATE AUTH/AUTH2), EXEC never logged but
 // what it ran is, a blocked command logged once it is served (with the time it ran, not the time it
-// waited), DEBUG SLEEP logged with its sleep, inside MULTI too. Differential on both servers.
+// waited), DEBUG SLEEP logged with its sleep, inside MULTI too, a script's commands with the address
+// of a client with no connection. Differential on both servers.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable, waitBlocked } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
@@ -113,6 +114,27 @@ describe.runIf(available)('slow log as redis-server 7.0', () => {
       c.close();
     }
   }
+
+  async function scriptCommands(port: number): Promise<string[]> {
+    const c = await RawClient.connect(port);
+    try {
+      await c.call('CLIENT', 'SETNAME', 'caller');
+      await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+      await c.call('SLOWLOG', 'RESET');
+      await c.call('EVAL', "return redis.call('SET', 'a', 'b')", '0');
+      await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '1000000');
+      const got = decode(await c.call('SLOWLOG', 'GET', '-1')) as Resp[][];
+      return got.map((e) => `${(e[3] as string[]).join(' ')} | ${e[4] as string} | ${e[5] as string}`.replace(/127\.0\.0\.1:\d+/, 'caller-addr'));
+    } finally {
+      c.close();
+    }
+  }
+
+  it("logs a script's commands with a connectionless client's address", async () => {
+    const theirs = await scriptCommands(pair.real.port);
+    expect(theirs).toContain('SET a b | ?:0 | ');
+    expect(await scriptCommands(pair.ours.port)).toEqual(theirs);
+  });
 
   it('logs DEBUG SLEEP with its sleep, inside MULTI too', async () => {
     const theirs = await sleeps(pair.real.port);
