@@ -478,8 +478,9 @@ export class Engine {
 
   /** Feeds MONITOR clients the way Redis formats it: time, db, address, then quoted arguments. */
   feedMonitors(c: Client, args: string[]): void {
-    const now = Date.now();
-    const head = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')} [${c.dbIndex} ${c.conn.remote}]`;
+    // Microseconds, as Redis's gettimeofday: Date.now() made every line end in 000.
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const head = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.dbIndex} ${c.conn.remote}]`;
     const line = `${head} ${args.map(quoteArg).join(' ')}`;
     for (const m of this.monitors) {
       if (m === c) continue;

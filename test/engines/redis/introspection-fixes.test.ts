@@ -96,9 +96,16 @@ async function monitoredDbs(port: number): Promise<string[]> {
     await blocked.read();
     await c.call('PING');
     const lines: string[] = [];
+    const times: string[] = [];
     while (!lines.some((l) => l.includes('"PING"'))) {
-      for (const l of (await m.read()).toString('latin1').split('\r\n')) if (l.startsWith('+') && l !== '+OK') lines.push(l.replace(/^\+[0-9.]+ \[(\d+) ([^\]:]*)(:\d+)?\]/, '[$1 $2]'));
+      for (const l of (await m.read()).toString('latin1').split('\r\n')) {
+        if (!l.startsWith('+') || l === '+OK') continue;
+        lines.push(l.replace(/^\+[0-9.]+ \[(\d+) ([^\]:]*)(:\d+)?\]/, '[$1 $2]'));
+        times.push(l.slice(1, l.indexOf(' ')));
+      }
     }
+    // Times in microseconds: ours ended every one in 000 (milliseconds).
+    expect(times.filter((t) => /^\d+\.\d{6}$/.test(t) && !t.endsWith('000')).length).toBeGreaterThan(0);
     return lines;
   } finally {
     m.close();
