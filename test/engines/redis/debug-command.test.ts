@@ -22,7 +22,7 @@ const EVERY_TYPE = `
   XADD x 1-1 a 1 b 2
   XADD x 2-5 c 3
   XGROUP CREATE x g 0
-  SET e v EX 1000
+  SET e v PXAT 4102444800123
   SELECT 3
   SET other 1
   SELECT 0
@@ -70,7 +70,7 @@ const CASES: Record<string, string> = {
     OBJECT ENCODING hb
     OBJECT ENCODING counter
     OBJECT ENCODING s
-    TTL e
+    PEXPIRETIME e
     XINFO GROUPS x
     FCALL f1 0
     DBSIZE
