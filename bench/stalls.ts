@@ -11,9 +11,9 @@ import { loadEntries, snapshotEntries } from '../engines/redis/rdb/keyspace-adap
 import { Stream } from '../engines/redis/types/stream.ts';
 import { cpuMs, watchLoop } from '../test/support/loop-hold.ts';
 
-const N = Number(process.env.STALL_N ?? 1_000_000);
+export const N = Number(process.env.STALL_N ?? 1_000_000);
 
-function resp(args: readonly string[]): string {
+export function resp(args: readonly string[]): string {
   return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`).join('')}`;
 }
 
@@ -49,9 +49,9 @@ class Conn {
   }
 }
 
-interface Case {
+export interface Case {
   name: string;
-  fill(s: RedisServerWithEngine): void;
+  fill(s: RedisServerWithEngine): void | Promise<unknown>;
   cmd: string[];
   /** Work other than a command on the busy node (its cmd is then only a label). */
   run?: (s: RedisServerWithEngine) => Promise<unknown>;
@@ -59,7 +59,7 @@ interface Case {
   replica?: boolean;
 }
 
-const big = (s: RedisServerWithEngine, kind: string, key = 'big'): void => {
+export const big = (s: RedisServerWithEngine, kind: string, key = 'big'): void => {
   const db = s.engine.ks.db(0);
   if (kind === 'list') {
     const o = newList();
@@ -230,7 +230,7 @@ export async function runCase(k: Case): Promise<{ loop: number; ping: number; wa
   const [busy, other] = [createRedisServer({ port: 0 }), createRedisServer({ port: 0 })];
   await busy.listen();
   await other.listen();
-  k.fill(busy);
+  await k.fill(busy);
   if (k.replica === true) await replicaOf(busy);
   const c = await Conn.open(busy.port);
   let reply = 0;
