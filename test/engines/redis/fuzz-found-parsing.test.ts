@@ -26,6 +26,20 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('an integer reply past 2^53 becomes the Lua number nearest to it, rounded once (found with the stream counters of seed 11118)', async () => {
+    await sameReplies(`
+      SET k 9214364837600034813
+      EVAL "return redis.call('INCRBY', KEYS[1], 0)" 1 k
+      EVAL "return tostring(redis.call('INCRBY', KEYS[1], 0))" 1 k
+      SET k -9007199254740993
+      EVAL "return redis.call('INCRBY', KEYS[1], 0)" 1 k
+      SET k 9223372036854775807
+      EVAL "return redis.call('INCRBY', KEYS[1], 0)" 1 k
+      SET k 123456789012345
+      EVAL "return redis.call('INCRBY', KEYS[1], 0)" 1 k
+    `);
+  });
+
   it('PUBSUB CHANNELS and SHARDCHANNELS take one pattern at most: more is the subcommand syntax error (seed 10930)', async () => {
     await sameReplies(`
       PUBSUB CHANNELS * ""
