@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
+import { parseI64Arg } from '../num.ts';
 import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamId } from '../types/stream.ts';
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { writeHelp } from './util.ts';
@@ -48,14 +49,14 @@ export function consumerFor(c: Client, key: string, g: ConsumerGroup, name: stri
   return lookupConsumer(g, name, now) ?? (createConsumer(c, key, g, name, now) as Consumer);
 }
 
-function parseEntriesRead(s: string): number {
-  const n = parseLL(s);
-  if (n < 0 && n !== INVALID_ENTRIES_READ) fail('ERR value for ENTRIESREAD must be positive or -1');
+function parseEntriesRead(s: string): bigint {
+  const n = parseI64Arg(s);
+  if (n < 0n && n !== INVALID_ENTRIES_READ) fail('ERR value for ENTRIESREAD must be positive or -1');
   return n;
 }
 
 /** What every XGROUP subcommand but HELP checks first: its options, the key, the group. */
-function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null; g: ConsumerGroup | null; mkstream: boolean; entriesRead: number } {
+function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null; g: ConsumerGroup | null; mkstream: boolean; entriesRead: bigint } {
   let mkstream = false;
   let entriesRead = INVALID_ENTRIES_READ;
   if (sub === 'create') {

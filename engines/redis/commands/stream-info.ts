@@ -16,12 +16,12 @@ function streamOf(c: Client, key: string): Stream {
 function writeLag(c: Client, s: Stream, g: ConsumerGroup): void {
   const lag = s.lagOf(g);
   if (lag === null) c.w.nil();
-  else c.w.int(lag);
+  else c.w.bigint(lag);
 }
 
 function writeEntriesRead(c: Client, g: ConsumerGroup): void {
   if (g.entriesRead === INVALID_ENTRIES_READ) c.w.nil();
-  else c.w.int(g.entriesRead);
+  else c.w.bigint(g.entriesRead);
 }
 
 function xinfoStream(c: Client, a: string[]): void {
@@ -50,7 +50,7 @@ function xinfoStream(c: Client, a: string[]): void {
   c.w.bulk('max-deleted-entry-id');
   c.w.bulk(idText(s.maxDeletedId));
   c.w.bulk('entries-added');
-  c.w.int(s.entriesAdded);
+  c.w.bigint(BigInt.asIntN(64, s.entriesAdded));
   c.w.bulk('recorded-first-entry-id');
   c.w.bulk(idText(s.firstId));
   if (!full) {

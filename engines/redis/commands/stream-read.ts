@@ -65,8 +65,8 @@ function deliverNew(s: Stream, g: ConsumerGroup, cons: Consumer, after: StreamId
   const out = entriesInRange(s, start, MAX_ID, count, false);
   for (const e of out) {
     if (cmpId(e.id, g.lastId) > 0) {
-      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.hasTombstonesFrom(e.id)) g.entriesRead++;
-      else if (s.entriesAdded > 0) g.entriesRead = s.estimateEntriesRead(e.id);
+      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.hasTombstonesFrom(e.id)) g.entriesRead = BigInt.asIntN(64, g.entriesRead + 1n);
+      else if (s.entriesAdded > 0n) g.entriesRead = s.estimateEntriesRead(e.id);
       g.lastId = e.id;
     }
     if (noAck) continue;

@@ -4,7 +4,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { toI64 } from '../num.ts';
+import { parseI64Arg, toI64 } from '../num.ts';
 import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type Stream, type StreamId } from '../types/stream.ts';
 import { runSliced } from '../sliced.ts';
 import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntriesSliced } from './stream-args.ts';
@@ -168,14 +168,14 @@ function xdel(c: Client, a: string[]): void {
 
 function xsetid(c: Client, a: string[]): void {
   const id = parseId(a[2] as string);
-  let entriesAdded = -1;
+  let entriesAdded: bigint | null = null;
   let maxDel: StreamId = ZERO_ID;
   for (let i = 3; i < a.length; i += 2) {
     const opt = (a[i] as string).toLowerCase();
     const more = a.length - 1 - i;
     if (opt === 'entriesadded' && more > 0) {
-      entriesAdded = parseLL(a[i + 1] as string);
-      if (entriesAdded < 0) fail('ERR entries_added must be positive');
+      entriesAdded = parseI64Arg(a[i + 1] as string);
+      if (entriesAdded < 0n) fail('ERR entries_added must be positive');
     } else if (opt === 'maxdeletedid' && more > 0) {
       maxDel = parseId(a[i + 1] as string);
       if (cmpId(id, maxDel) < 0) fail('ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id');
@@ -186,10 +186,10 @@ function xsetid(c: Client, a: string[]): void {
   const last = s.entries[s.entries.length - 1];
   if (last !== undefined) {
     if (cmpId(id, last.id) < 0) fail('ERR The ID specified in XSETID is smaller than the target stream top item');
-    if (entriesAdded !== -1 && s.length > entriesAdded) fail('ERR The entries_added specified in XSETID is smaller than the target stream length');
+    if (entriesAdded !== null && BigInt(s.length) > entriesAdded) fail('ERR The entries_added specified in XSETID is smaller than the target stream length');
   }
   s.lastId = id;
-  if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
+  if (entriesAdded !== null) s.entriesAdded = entriesAdded;
   if (!isZeroId(maxDel)) s.maxDeletedId = maxDel;
   // As redis-server 7.0's XSETID: a write that signals no modified key (WATCH holds).
   c.db.modified(a[1] as string, true);

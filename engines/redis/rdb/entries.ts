@@ -31,8 +31,8 @@ export interface RdbStreamConsumer {
 export interface RdbStreamGroup {
   name: Buffer;
   lastId: StreamId;
-  /** Entries read by the group, or -1 when unknown (Redis's "invalid" marker). */
-  entriesRead: number;
+  /** Entries read by the group (an int64), or -1 when unknown (Redis's "invalid" marker). */
+  entriesRead: bigint;
   pending: RdbStreamPending[];
   consumers: RdbStreamConsumer[];
 }
@@ -55,8 +55,8 @@ export interface RdbStream {
   firstId?: StreamId;
   /** Defaults to 0-0. */
   maxDeletedId?: StreamId;
-  /** Entries ever added; defaults to entries.length. */
-  entriesAdded?: number;
+  /** Entries ever added (a uint64); defaults to entries.length. */
+  entriesAdded?: bigint;
   groups: RdbStreamGroup[];
 }
 

@@ -190,7 +190,7 @@ function* streamFromRdb(v: RdbStream): Steps<Stream> {
   s.entries = yield* mapInSteps(v.entries, (e) => ({ id: e.id, fields: e.fields.flatMap(([f, x]) => [text(f), text(x)]) }));
   s.lastId = v.lastId;
   s.maxDeletedId = v.maxDeletedId ?? { ms: 0n, seq: 0n };
-  s.entriesAdded = v.entriesAdded ?? v.entries.length;
+  s.entriesAdded = v.entriesAdded ?? BigInt(v.entries.length);
   // A stream from before RDB 10 carries no read counters: Redis estimates each group's at load.
   const legacy = v.entriesAdded === undefined;
   for (const g of v.groups) {

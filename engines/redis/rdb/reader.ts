@@ -435,13 +435,13 @@ function* parseStream(c: Cursor, v: 1 | 2 | 3, at: number): Steps<RdbStream> {
   if (v >= 2) {
     st.firstId = { ms: c.lenBig(), seq: c.lenBig() };
     st.maxDeletedId = { ms: c.lenBig(), seq: c.lenBig() };
-    st.entriesAdded = c.len();
+    st.entriesAdded = c.lenBig();
   }
   const ngroups = c.count(3);
   for (let g = 0; g < ngroups; g++) {
     const name = c.str();
     const gLast = { ms: c.lenBig(), seq: c.lenBig() };
-    const entriesRead = v >= 2 ? Number(BigInt.asIntN(64, c.lenBig())) : -1;
+    const entriesRead = v >= 2 ? BigInt.asIntN(64, c.lenBig()) : -1n;
     const npel = c.count(18);
     yield;
     const pel = new Map<string, { id: StreamId; deliveryTimeMs: number; deliveryCount: number; consumer: Buffer | null }>();

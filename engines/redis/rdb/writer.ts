@@ -406,7 +406,7 @@ class ValueWriter {
       s.len(firstId.seq);
       s.len(maxDel.ms);
       s.len(maxDel.seq);
-      s.len(st.entriesAdded ?? entries.length);
+      s.len(st.entriesAdded ?? BigInt(entries.length));
     }
     s.len(st.groups.length);
     for (const g of st.groups) {
@@ -414,7 +414,7 @@ class ValueWriter {
       s.len(g.lastId.ms);
       s.len(g.lastId.seq);
       // -1 ("unknown") is stored as its unsigned 64-bit two's complement, as Redis does.
-      if (this.version >= 10) s.len(BigInt.asUintN(64, BigInt(g.entriesRead)));
+      if (this.version >= 10) s.len(BigInt.asUintN(64, g.entriesRead));
       s.len(g.pending.length);
       const byConsumer = new Map<string, StreamId[]>();
       for (const c of g.consumers) byConsumer.set(c.name.toString('latin1'), []);

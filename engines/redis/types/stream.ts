@@ -52,7 +52,8 @@ export interface Consumer {
 export interface ConsumerGroup {
   name: string;
   lastId: StreamId;
-  entriesRead: number;
+  /** A long long in redis-server: exact past 2^53, wrapping as int64. */
+  entriesRead: bigint;
   pending: Map<string, PendingEntry>;
   consumers: Map<string, Consumer>;
 }
@@ -61,7 +62,7 @@ export const U64_MAX = (1n << 64n) - 1n;
 export const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
 export const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
 /** SCG_INVALID_ENTRIES_READ: the group's read counter is unknown. */
-export const INVALID_ENTRIES_READ = -1;
+export const INVALID_ENTRIES_READ = -1n;
 const LISTPACK_MAX_SIZE = 1 << 30;
 /** Trimmed entries left at the front of Stream's array before it is cut (about 0.5 MB of references). */
 const HEAD_SLACK = 65536;
@@ -165,7 +166,8 @@ export class Stream {
   private nodeList: StreamNode[] | null = [];
   lastId: StreamId = { ms: 0n, seq: 0n };
   maxDeletedId: StreamId = { ms: 0n, seq: 0n };
-  entriesAdded = 0;
+  /** A uint64_t in redis-server (XSETID sets it up to int64 max, XADD counts on past it). */
+  entriesAdded = 0n;
   readonly groups = new Map<string, ConsumerGroup>();
 
   /** Live entries in ID order. Assigning them (loads, copies) rebuilds the node layout on demand. */
@@ -224,7 +226,7 @@ export class Stream {
     this.place(e, limits);
     this.buf.push(e);
     this.lastId = id;
-    this.entriesAdded++;
+    this.entriesAdded = BigInt.asUintN(64, this.entriesAdded + 1n);
     return e;
   }
 
@@ -363,26 +365,27 @@ export class Stream {
   }
 
   /** streamEstimateDistanceFromFirstEverEntry: the read counter of `id`, or -1 when it cannot be known. */
-  estimateEntriesRead(id: StreamId): number {
-    if (this.entriesAdded === 0) return 0;
-    if (this.list.length === 0 && cmpId(id, this.lastId) < 1) return this.entriesAdded;
+  estimateEntriesRead(id: StreamId): bigint {
+    if (this.entriesAdded === 0n) return 0n;
+    const added = BigInt.asIntN(64, this.entriesAdded);
+    if (this.list.length === 0 && cmpId(id, this.lastId) < 1) return added;
     const cmpLast = cmpId(id, this.lastId);
-    if (cmpLast === 0) return this.entriesAdded;
+    if (cmpLast === 0) return added;
     if (cmpLast > 0) return INVALID_ENTRIES_READ;
     const cmpFirst = cmpId(id, this.firstId);
     if (isZeroId(this.maxDeletedId) || cmpId(this.maxDeletedId, this.firstId) < 0) {
-      if (cmpFirst < 0) return this.entriesAdded - this.list.length;
-      if (cmpFirst === 0) return this.entriesAdded - this.list.length + 1;
+      if (cmpFirst < 0) return BigInt.asIntN(64, this.entriesAdded - BigInt(this.list.length));
+      if (cmpFirst === 0) return BigInt.asIntN(64, this.entriesAdded - BigInt(this.list.length) + 1n);
     }
     return INVALID_ENTRIES_READ;
   }
 
-  /** The lag XINFO reports for a group, or null when it cannot be computed. */
-  lagOf(g: ConsumerGroup): number | null {
-    if (this.entriesAdded === 0) return 0;
-    if (g.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstonesFrom(g.lastId)) return this.entriesAdded - g.entriesRead;
+  /** The lag XINFO reports for a group (long long arithmetic, wrapping), or null when it cannot be computed. */
+  lagOf(g: ConsumerGroup): bigint | null {
+    if (this.entriesAdded === 0n) return 0n;
+    if (g.entriesRead !== INVALID_ENTRIES_READ && !this.hasTombstonesFrom(g.lastId)) return BigInt.asIntN(64, this.entriesAdded - g.entriesRead);
     const read = this.estimateEntriesRead(g.lastId);
-    return read === INVALID_ENTRIES_READ ? null : this.entriesAdded - read;
+    return read === INVALID_ENTRIES_READ ? null : BigInt.asIntN(64, this.entriesAdded - read);
   }
 }
 

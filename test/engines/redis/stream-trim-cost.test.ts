@@ -14,7 +14,7 @@ async function cpuPerXadd(size: number): Promise<{ perWrite: number; length: str
   const stream = new Stream();
   stream.entries = Array.from({ length: size }, (_, i) => ({ id: { ms: 1n, seq: BigInt(i) }, fields: ['f', 'v'] }));
   stream.lastId = { ms: 1n, seq: BigInt(size - 1) };
-  stream.entriesAdded = size;
+  stream.entriesAdded = BigInt(size);
   s.server.engine.ks.db(0).set('s', { type: 'stream', v: stream, mem: 0 });
   const c = await connect(s.port);
   const batch = Buffer.concat(Array.from({ length: 5000 }, () => encodeCommand(['XADD', 's', 'MAXLEN', '~', String(size), '*', 'f', 'v'])));

@@ -125,7 +125,7 @@ describe('writeRdb / readRdb', () => {
       const opts = { consumerTimes: version >= 11 ? ('all' as const) : ('seen' as const) };
       if (version >= 10) expect(canonFile(back, opts)).toEqual(canonFile(file, opts));
       else {
-        const strip = (f: RdbFile): RdbEntry[] => f.entries.map((e) => (e.value.type === 'stream' ? { ...e, value: { ...e.value, firstId: undefined, maxDeletedId: undefined, entriesAdded: undefined, groups: e.value.groups.map((g) => ({ ...g, entriesRead: -1 })) } } : e));
+        const strip = (f: RdbFile): RdbEntry[] => f.entries.map((e) => (e.value.type === 'stream' ? { ...e, value: { ...e.value, firstId: undefined, maxDeletedId: undefined, entriesAdded: undefined, groups: e.value.groups.map((g) => ({ ...g, entriesRead: -1n })) } } : e));
         expect(canonEntries(strip(back), opts)).toEqual(canonEntries(strip(file), opts));
       }
     });
@@ -197,7 +197,7 @@ describe('writeRdb / readRdb', () => {
     const bad = (value: RdbEntry['value']): RdbError => expectRdbError(() => writeRdb({ version: 11, aux: new Map(), entries: [{ db: 0, key: b('k'), value }] }), 'INVALID_INPUT');
     bad({ type: 'zset', entries: [{ member: b('a'), score: NaN }] });
     bad({ type: 'stream', entries: [{ id: { ms: 5n, seq: 0n }, fields: [[b('a'), b('b')]] }], lastId: { ms: 1n, seq: 0n }, groups: [] });
-    bad({ type: 'stream', entries: [], lastId: { ms: 1n, seq: 0n }, groups: [{ name: b('g'), lastId: { ms: 0n, seq: 0n }, entriesRead: 0, pending: [{ id: { ms: 1n, seq: 0n }, deliveryTimeMs: 0, deliveryCount: 1, consumer: b('ghost') }], consumers: [] }] });
+    bad({ type: 'stream', entries: [], lastId: { ms: 1n, seq: 0n }, groups: [{ name: b('g'), lastId: { ms: 0n, seq: 0n }, entriesRead: 0n, pending: [{ id: { ms: 1n, seq: 0n }, deliveryTimeMs: 0, deliveryCount: 1, consumer: b('ghost') }], consumers: [] }] });
     expectRdbError(() => writeRdb({ version: 8, aux: new Map(), entries: [] }), 'VERSION');
   });
 });

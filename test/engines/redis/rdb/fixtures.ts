@@ -78,7 +78,7 @@ export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
   add(2, 'zset:longmember', { type: 'zset', entries: [{ member: b('m'.repeat(100)), score: 2 }, { member: b('n'), score: Infinity }] }, { expireAtMs: now + 90_000 });
 
   // Streams: empty, small with groups and PEL, many nodes, deleted history.
-  add(3, 'stream:empty', { type: 'stream', entries: [], lastId: id(5, 1), groups: [{ name: b('g'), lastId: id(0, 0), entriesRead: 0, pending: [], consumers: [] }] });
+  add(3, 'stream:empty', { type: 'stream', entries: [], lastId: id(5, 1), groups: [{ name: b('g'), lastId: id(0, 0), entriesRead: 0n, pending: [], consumers: [] }] });
   add(3, 'stream:small', {
     type: 'stream',
     entries: [
@@ -90,12 +90,12 @@ export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
     lastId: id(2000, 7),
     firstId: id(1000, 0),
     maxDeletedId: id(0, 0),
-    entriesAdded: 4,
+    entriesAdded: 4n,
     groups: [
       {
         name: b('readers'),
         lastId: id(1001, 0),
-        entriesRead: 3,
+        entriesRead: 3n,
         pending: [
           { id: id(1000, 0), deliveryTimeMs: now - 5000, deliveryCount: 1, consumer: b('alice') },
           { id: id(1000, 1), deliveryTimeMs: now - 4000, deliveryCount: 3, consumer: b('bob') },
@@ -107,7 +107,7 @@ export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
           { name: b('idle'), seenTimeMs: now - 9000, activeTimeMs: now - 9000 },
         ],
       },
-      { name: b('fresh'), lastId: id(0, 0), entriesRead: 0, pending: [], consumers: [] },
+      { name: b('fresh'), lastId: id(0, 0), entriesRead: 0n, pending: [], consumers: [] },
     ],
   });
   add(3, 'stream:big', {
@@ -116,7 +116,7 @@ export function sampleEntries(opts: { now?: number } = {}): RdbEntry[] {
     lastId: id(1_700_000_000_500, 0),
     firstId: id(1_700_000_000_000, 0),
     maxDeletedId: id(1_699_999_999_999, 4),
-    entriesAdded: 360,
+    entriesAdded: 360n,
     groups: [],
   }, { expireAtMs: now + 500_000 });
 
@@ -159,7 +159,7 @@ export function canonValue(v: RdbValue, opts: CanonOptions = {}): Canon {
         lastId: formatId(v.lastId),
         firstId: idStr(v.firstId ?? v.entries[0]?.id ?? { ms: 0n, seq: 0n }),
         maxDeletedId: idStr(v.maxDeletedId ?? { ms: 0n, seq: 0n }),
-        entriesAdded: v.entriesAdded ?? v.entries.length,
+        entriesAdded: v.entriesAdded ?? BigInt(v.entries.length),
         groups: v.groups
           .map((g) => ({
             name: s(g.name),

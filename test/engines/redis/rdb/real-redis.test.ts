@@ -153,7 +153,7 @@ describe.skipIf(!available)(`RDB against real redis-server ${redisVersion} (read
       const r = await start(dir, ['--sanitize-dump-payload', 'yes']);
       const seen = await readThroughCommands(r);
       const times = version >= 11 && maxVersion >= 11 ? 'all' : 'seen';
-      const strip = version >= 10 ? (x: typeof entries): typeof entries => x : (x: typeof entries): typeof entries => x.map((e) => (e.value.type === 'stream' ? { ...e, value: { ...e.value, firstId: undefined, maxDeletedId: undefined, entriesAdded: undefined, groups: e.value.groups.map((g) => ({ ...g, entriesRead: -1 })) } } : e));
+      const strip = version >= 10 ? (x: typeof entries): typeof entries => x : (x: typeof entries): typeof entries => x.map((e) => (e.value.type === 'stream' ? { ...e, value: { ...e.value, firstId: undefined, maxDeletedId: undefined, entriesAdded: undefined, groups: e.value.groups.map((g) => ({ ...g, entriesRead: -1n })) } } : e));
       expect(canonEntries(strip(seen), { consumerTimes: times })).toEqual(canonEntries(strip(entries), { consumerTimes: times }));
       // And what Redis saves from it reads back the same.
       expect(await r.call('SAVE')).toBe('OK');
@@ -182,7 +182,7 @@ describe.skipIf(!available)(`RDB against real redis-server ${redisVersion} (read
     expect(st?.type).toBe('stream');
     if (st?.type !== 'stream') return;
     expect(st.entries.map((e) => String(e.id.ms))).toEqual(['1', '3', '4', '6']);
-    if (maxVersion >= 10) expect([st.maxDeletedId?.ms, st.entriesAdded]).toEqual([5n, 6]);
+    if (maxVersion >= 10) expect([st.maxDeletedId?.ms, st.entriesAdded]).toEqual([5n, 6n]);
 
     // Our file with the same function, an idle time and a counter loads into a fresh server.
     const version = Math.min(maxVersion, 11) as 10 | 11;

@@ -122,9 +122,9 @@ async function fillStream(r: Redis, key: Buffer, v: RdbStream): Promise<void> {
     await r.call('XGROUP', ['CREATE', key, '__rdb_tmp', '$', 'MKSTREAM']);
     await r.call('XGROUP', ['DESTROY', key, '__rdb_tmp']);
   }
-  await r.call('XSETID', [key, formatId(v.lastId), 'ENTRIESADDED', v.entriesAdded ?? v.entries.length, 'MAXDELETEDID', formatId(v.maxDeletedId ?? { ms: 0n, seq: 0n })]);
+  await r.call('XSETID', [key, formatId(v.lastId), 'ENTRIESADDED', String(v.entriesAdded ?? v.entries.length), 'MAXDELETEDID', formatId(v.maxDeletedId ?? { ms: 0n, seq: 0n })]);
   for (const g of v.groups) {
-    await r.call('XGROUP', ['CREATE', key, g.name, formatId(g.lastId), ...(g.entriesRead >= 0 ? ['ENTRIESREAD', g.entriesRead] : [])]);
+    await r.call('XGROUP', ['CREATE', key, g.name, formatId(g.lastId), ...(g.entriesRead >= 0n ? ['ENTRIESREAD', String(g.entriesRead)] : [])]);
     for (const c of g.consumers) await r.call('XGROUP', ['CREATECONSUMER', key, g.name, c.name]);
     for (const p of g.pending) {
       await r.call('XCLAIM', [key, g.name, p.consumer, 0, formatId(p.id), 'TIME', p.deliveryTimeMs, 'RETRYCOUNT', p.deliveryCount, 'FORCE', 'JUSTID']);
@@ -190,7 +190,7 @@ async function readStream(r: Redis, key: Buffer): Promise<RdbStream> {
       if (own === undefined || !own.equals(asBuf(consumer, 'owner'))) throw new Error(`PEL entry ${formatId(pid)} not listed under its consumer`);
       return { id: pid, consumer: own, deliveryTimeMs: asNum(time, 'delivery time'), deliveryCount: asNum(count, 'delivery count') };
     });
-    return { name: asBuf(g.get('name'), 'group name'), lastId: parseId(g.get('last-delivered-id')), entriesRead: er === null || er === undefined ? -1 : asNum(er, 'entries-read'), pending, consumers };
+    return { name: asBuf(g.get('name'), 'group name'), lastId: parseId(g.get('last-delivered-id')), entriesRead: er === null || er === undefined ? -1n : BigInt(asNum(er, 'entries-read')), pending, consumers };
   });
   return {
     type: 'stream',
@@ -198,7 +198,7 @@ async function readStream(r: Redis, key: Buffer): Promise<RdbStream> {
     lastId: parseId(info.get('last-generated-id')),
     firstId: parseId(info.get('recorded-first-entry-id')),
     maxDeletedId: parseId(info.get('max-deleted-entry-id')),
-    entriesAdded: asNum(info.get('entries-added'), 'entries-added'),
+    entriesAdded: BigInt(asNum(info.get('entries-added'), 'entries-added')),
     groups,
   };
 }
