@@ -5,6 +5,7 @@ import { Client, type BlockState, type Conn } from './client.ts';
 import type { Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
 import { withoutValkeyOnly } from './valkey-only.ts';
+import { appendonlyChanged } from './background-save.ts';
 import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
 import { Config } from './config.ts';
@@ -139,7 +140,12 @@ export class Engine {
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
     this.ks.expiryPaused = () => this.expiryPaused();
-    if (this.mode === 'bare') this.config.afterSet = (keys) => applyOomScore(this.config, keys, this.replication.primary !== null);
+    if (this.mode === 'bare') {
+      this.config.afterSet = (keys) => {
+        applyOomScore(this.config, keys, this.replication.primary !== null);
+        if (keys.includes('appendonly')) appendonlyChanged(this);
+      };
+    }
     this.startedAt = this.lastSave = this.clock.now();
     this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
     this.ks.onEmptied = (db, key) => {
@@ -163,6 +169,14 @@ export class Engine {
 
   start(): void {
     this.scheduleCron();
+  }
+
+  /** A notice for the server's log, as redis-server's serverLog; only a bare engine's process prints them. */
+  notice: (message: string) => void = () => undefined;
+
+  /** Between start and stop: background work of a stopped node ends early. */
+  get running(): boolean {
+    return this.cron !== null;
   }
 
   private scheduleCron(): void {

@@ -1,5 +1,6 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
+import { backgroundInfo } from './background-save.ts';
 import type { Engine } from './engine.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
@@ -99,11 +100,12 @@ const sections: Record<string, Section> = {
     ['loading', 0],
     ['async_loading', 0],
     ['rdb_changes_since_last_save', e.ks.stats.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', backgroundInfo(e).rdb],
     ['rdb_last_save_time', Math.floor(e.lastSave / 1000)],
     ['rdb_last_bgsave_status', 'ok'],
     ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_in_progress', backgroundInfo(e).aof],
+    ['aof_rewrite_scheduled', backgroundInfo(e).aofScheduled],
     ['aof_last_bgrewrite_status', 'ok'],
     ['aof_last_write_status', 'ok'],
   ],

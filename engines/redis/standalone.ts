@@ -22,6 +22,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
     i++;
   }
   const server = createRedisServer({ port, host, requirepass, maxmemory });
+  server.engine.notice = (message) => console.log(`${process.pid}:M ${logTime(new Date())} * ${message}`);
   const bound = await server.listen();
   console.log(`Ready to accept connections tcp on ${host}:${bound}`);
   await new Promise<void>((resolve) => {
@@ -33,6 +34,15 @@ export async function runStandalone(argv: string[]): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** redis-server's log time: 27 Nov 2026 18:04:35.123 (local time). */
+function logTime(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hms = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+  return `${two(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${hms}`;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));

@@ -94,7 +94,18 @@ export function debugLoadAof(c: Client): void {
   runSliced(c, reload(e, { merge: false, flush: true, save: false, from: rewrittenAof }), () => c.w.ok());
 }
 
-/** BGREWRITEAOF: the rewrite is a snapshot of the dataset (functions included), taken in slices. */
-export function bgrewriteaof(c: Client): void {
-  runSliced(c, snapshot(c.engine, rewrittenAof), () => c.w.simple('Background append only file rewriting started'));
+/** A rewrite's file until the rewrite ends: one stopped on the way leaves the last file in place. */
+const capturedAof = new WeakMap<Engine, Buffer>();
+
+/** What BGREWRITEAOF writes: a snapshot of the dataset (functions included), taken in slices. */
+export function* captureAof(e: Engine): Generator<void> {
+  capturedAof.delete(e);
+  yield* snapshot(e, capturedAof);
+}
+
+/** The rewrite ended: its file is the one DEBUG LOADAOF reads. */
+export function commitAof(e: Engine): void {
+  const file = capturedAof.get(e);
+  if (file !== undefined) rewrittenAof.set(e, file);
+  capturedAof.delete(e);
 }

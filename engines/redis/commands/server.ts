@@ -5,7 +5,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
-import { bgrewriteaof } from './debug-reload.ts';
+import { bgrewriteaof, bgsave, refuseSaveDuringBgsave } from '../background-save.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
@@ -181,6 +181,7 @@ export const serverCommands = defineGroup('server', [
     arity: 1,
     flags: ['admin', 'no_multi'],
     handler: (c) => {
+      refuseSaveDuringBgsave(c.engine);
       c.engine.lastSave = c.engine.clock.now();
       c.w.ok();
     },
@@ -192,8 +193,7 @@ export const serverCommands = defineGroup('server', [
     handler: (c, a) => {
       // 7.0 takes SCHEDULE alone; anything else is a syntax error before any save starts.
       if (a.length > 2 || (a.length === 2 && !is(a[1], 'schedule'))) fail(E.SYNTAX);
-      c.engine.lastSave = c.engine.clock.now();
-      c.w.simple('Background saving started');
+      bgsave(c, a.length === 2);
     },
   },
   { name: 'bgrewriteaof', arity: 1, flags: ['admin', 'no_multi'], handler: bgrewriteaof },
