@@ -184,12 +184,15 @@ export function toRangeFloat(s: string): number | null {
 /**
  * SORT's reading of a weight held as a string: strtod to the end, no NaN, and errno not ERANGE,
  * which strtod may have set now or (when `errnoKnown`: cErrno is the sorting node's) an earlier
- * command left set. An empty string is 0.
+ * command left set. An empty string is 0. strtod reads a C string: a NUL byte ends the weight, so
+ * "\0" is 0 and "2\0x" is 2, as redis-server's check of the end pointer against '\0' lets them be.
  */
 export function toSortFloat(s: string, errnoKnown: boolean): number | null {
-  const r = strtod(s);
+  const nul = s.indexOf('\0');
+  const text = nul < 0 ? s : s.slice(0, nul);
+  const r = strtod(text);
   if (r.erange) cErrno.range = true;
-  return r.end !== s.length || (errnoKnown ? cErrno.range : r.erange) || Number.isNaN(r.value) ? null : r.value;
+  return r.end !== text.length || (errnoKnown ? cErrno.range : r.erange) || Number.isNaN(r.value) ? null : r.value;
 }
 
 /** Whether a string is an infinity as strtold reads it (HINCRBYFLOAT refuses those outright). */

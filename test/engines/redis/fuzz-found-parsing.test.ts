@@ -40,6 +40,20 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('SORT reads a weight as a C string: a NUL byte ends it, so "\\0" weighs 0 and "3\\0x" 3 (seed 13422)', async () => {
+    await sameReplies(`
+      EVAL "return redis.call('RPUSH', KEYS[1], '2', '100', string.char(0), '3' .. string.char(0) .. 'x', string.char(0) .. '9')" 1 g1
+      SORT g1
+      SORT_RO g1 DESC
+      EVAL "return redis.call('RPUSH', KEYS[1], ' ' .. string.char(0))" 1 g1
+      SORT g1
+      EVAL "redis.call('SET', 'w_a', '7' .. string.char(0) .. 'junk'); redis.call('SET', 'w_b', string.char(0)); return redis.call('SADD', KEYS[1], 'a', 'b')" 1 s1
+      SORT s1 BY w_*
+      SET w_b "1e400"
+      SORT s1 BY w_*
+    `);
+  });
+
   it('PUBSUB CHANNELS and SHARDCHANNELS take one pattern at most: more is the subcommand syntax error (seed 10930)', async () => {
     await sameReplies(`
       PUBSUB CHANNELS * ""
