@@ -6,6 +6,8 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, toI64 } from '../num.ts';
 import { is } from './util.ts';
+import { runSliced } from '../sliced.ts';
+import { bitAt, bitcountSteps, bitopSteps, bitposSteps, type BitOp } from './bit-steps.ts';
 
 const MAX_BIT_OFFSET = 4 * 1024 * 1024 * 1024 - 1;
 
@@ -47,8 +49,6 @@ function toBuffer(s: string | null, minLen: number): Buffer {
   return b;
 }
 
-const POPCOUNT = new Uint8Array(256);
-for (let i = 0; i < 256; i++) POPCOUNT[i] = (i & 1) + (POPCOUNT[i >> 1] as number);
 
 /** Resolves BITCOUNT/BITPOS ranges; returns inclusive [start, end] in units or null if empty. */
 function resolveRange(start: number, end: number, len: number): [number, number] | null {
@@ -59,11 +59,6 @@ function resolveRange(start: number, end: number, len: number): [number, number]
   if (end >= len) end = len - 1;
   if (start > end || len === 0) return null;
   return [start, end];
-}
-
-function bitAt(s: string, bit: number): number {
-  const byte = s.charCodeAt(bit >> 3);
-  return (byte >> (7 - (bit & 7))) & 1;
 }
 
 function bitcount(c: Client, a: string[]): void {
@@ -85,13 +80,9 @@ function bitcount(c: Client, a: string[]): void {
   }
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(0);
-  let n = 0;
-  if (bitMode) {
-    for (let i = r[0]; i <= r[1]; i++) n += bitAt(s, i);
-  } else {
-    for (let i = r[0]; i <= r[1]; i++) n += POPCOUNT[s.charCodeAt(i)] as number;
-  }
-  c.w.int(n);
+  const out = { n: 0 };
+  const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];
+  runSliced(c, bitcountSteps(s, fromBit, toBit, out), () => c.w.int(out.n));
 }
 
 function bitpos(c: Client, a: string[]): void {
@@ -116,10 +107,12 @@ function bitpos(c: Client, a: string[]): void {
   const r = resolveRange(start, end, bitMode ? s.length * 8 : s.length);
   if (r === null) return c.w.int(-1);
   const [fromBit, toBit] = bitMode ? r : [r[0] * 8, r[1] * 8 + 7];
-  for (let i = fromBit; i <= toBit; i++) if (bitAt(s, i) === want) return c.w.int(i);
-  // Looking for a clear bit with no explicit end: the string is padded with zeros on the right.
-  if (want === 0 && !endGiven) return c.w.int(toBit + 1);
-  c.w.int(-1);
+  const out = { at: -1 };
+  runSliced(c, bitposSteps(s, want, fromBit, toBit, out), () => {
+    // Looking for a clear bit with no explicit end: the string is padded with zeros on the right.
+    if (out.at === -1 && want === 0 && !endGiven) return c.w.int(toBit + 1);
+    c.w.int(out.at);
+  });
 }
 
 function bitop(c: Client, a: string[]): void {
@@ -134,22 +127,12 @@ function bitop(c: Client, a: string[]): void {
     if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
-  const out = Buffer.alloc(maxLen);
-  for (let i = 0; i < maxLen; i++) {
-    const byteOf = (s: string | null) => (s !== null && i < s.length ? s.charCodeAt(i) : 0);
-    let v = byteOf(srcs[0] ?? null);
-    if (op === 'not') v = ~v & 0xff;
-    for (let j = 1; j < srcs.length; j++) {
-      const b = byteOf(srcs[j] ?? null);
-      if (op === 'and') v &= b;
-      else if (op === 'or') v |= b;
-      else v ^= b;
-    }
-    out[i] = v;
-  }
-  c.db.set(dest, newString(out.latin1Slice(0, out.length), 'raw'));
-  notify(c.engine, '$', 'set', c.dbIndex, dest);
-  c.w.int(maxLen);
+  const out = { v: '' };
+  runSliced(c, bitopSteps(op as BitOp, srcs, maxLen, out), () => {
+    c.db.set(dest, newString(out.v, 'raw'));
+    notify(c.engine, '$', 'set', c.dbIndex, dest);
+    c.w.int(maxLen);
+  }, a);
 }
 
 interface FieldType {
