@@ -3,9 +3,11 @@ import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
-import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamId } from '../types/stream.ts';
+import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { writeHelp } from './util.ts';
+import { replySliced, runSliced } from '../sliced.ts';
+import { pelInOrderSteps } from './pel-steps.ts';
 import { notify } from '../notify.ts';
 import { asCString } from '../c-string.ts';
 
@@ -253,21 +255,23 @@ export function xpending(c: Client, a: string[]): void {
   }
   const now = c.engine.clock.now();
   const rows: PendingEntry[] = [];
-  const inRange = [...pel.values()].filter((p) => cmpId(p.id, start) >= 0 && cmpId(p.id, end) <= 0).sort((x, y) => cmpId(x.id, y.id));
-  for (const p of inRange) {
-    if (count === 0) break;
-    if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
-    rows.push(p);
-    count--;
+  const keep = (p: PendingEntry) => cmpId(p.id, start) >= 0 && cmpId(p.id, end) <= 0 && (minIdle === 0 || now - p.deliveredAt >= minIdle);
+  const limit = count;
+  function* steps(): Generator<void> {
+    yield* pelInOrderSteps(pel, keep, rows);
+    const n = Math.min(limit, rows.length);
+    c.w.array(n);
+    for (let k = 0; k < n; k++) {
+      const p = rows[k] as PendingEntry;
+      c.w.array(4);
+      c.w.bulk(idText(p.id));
+      c.w.bulk(p.consumer);
+      c.w.int(Math.max(0, now - p.deliveredAt));
+      c.w.int(p.deliveries);
+      yield;
+    }
   }
-  c.w.array(rows.length);
-  for (const p of rows) {
-    c.w.array(4);
-    c.w.bulk(idText(p.id));
-    c.w.bulk(p.consumer);
-    c.w.int(Math.max(0, now - p.deliveredAt));
-    c.w.int(p.deliveries);
-  }
+  replySliced(c, steps());
 }
 
 /** Moves a PEL entry to `cons` as XCLAIM and XAUTOCLAIM do. */
@@ -287,6 +291,9 @@ function dropPending(g: ConsumerGroup, p: PendingEntry): void {
   g.pending.delete(key);
   g.consumers.get(p.consumer)?.pending.delete(key);
 }
+
+/** PEL entries XAUTOCLAIM checks per step. */
+const CHECKED_PER_STEP = 128;
 
 function tryStrictId(s: string): StreamId | null {
   try {
@@ -390,38 +397,45 @@ export function xautoclaim(c: Client, a: string[]): void {
   let attempts = count * 10;
   const now = c.engine.clock.now();
   const name = a[3] as string;
-  let cons: Consumer | null = null;
-  const pel = pelInOrder(g.pending);
-  let i = 0;
-  while (i < pel.length && cmpId((pel[i] as PendingEntry).id, start) < 0) i++;
-  const claimed: (() => void)[] = [];
-  const deleted: StreamId[] = [];
-  let changed = false;
-  for (; attempts > 0 && count > 0 && i < pel.length; i++) {
-    attempts--;
-    const p = pel[i] as PendingEntry;
-    const entry = s.find(p.id);
-    if (entry === null) {
-      dropPending(g, p);
-      deleted.push(p.id);
-      count--;
-      changed = true;
-      continue;
+  const pel: PendingEntry[] = [];
+  const claimed: [PendingEntry, StreamEntry][] = [];
+  const deleted: PendingEntry[] = [];
+  // Entries are chosen and the reply written in slices; the PEL changes in one turn at the end, so a
+  // replica sharing the stream never sees it half claimed.
+  function* steps(): Generator<void> {
+    yield* pelInOrderSteps(g.pending, (p) => cmpId(p.id, start) >= 0, pel);
+    let i = 0;
+    for (; attempts > 0 && count > 0 && i < pel.length; i++) {
+      attempts--;
+      const p = pel[i] as PendingEntry;
+      const entry = s.find(p.id);
+      if (entry === null) {
+        deleted.push(p);
+        count--;
+      } else if (minIdle === 0 || now - p.deliveredAt >= minIdle) {
+        claimed.push([p, entry]);
+        count--;
+      }
+      if (i % CHECKED_PER_STEP === CHECKED_PER_STEP - 1) yield;
     }
-    if (minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
-    cons ??= consumerFor(c, key, g, name, now);
-    transfer(g, p, cons, now, justId ? null : p.deliveries + 1);
-    count--;
-    changed = true;
-    const id = p.id;
-    claimed.push(justId ? () => c.w.bulk(idText(id)) : () => writeEntry(c, entry));
+    const next = pel[i];
+    c.w.array(3);
+    c.w.bulk(next === undefined ? '0-0' : idText(next.id));
+    c.w.array(claimed.length);
+    for (const [p, entry] of claimed) {
+      if (justId) c.w.bulk(idText(p.id));
+      else writeEntry(c, entry);
+      yield;
+    }
+    c.w.array(deleted.length);
+    for (const d of deleted) c.w.bulk(idText(d.id));
   }
-  const next = pel[i];
-  if (changed) c.db.modified(key, true);
-  c.w.array(3);
-  c.w.bulk(next === undefined ? '0-0' : idText(next.id));
-  c.w.array(claimed.length);
-  for (const r of claimed) r();
-  c.w.array(deleted.length);
-  for (const d of deleted) c.w.bulk(idText(d));
+  runSliced(c, steps(), () => {
+    if (claimed.length !== 0) {
+      const cons = consumerFor(c, key, g, name, now);
+      for (const [p] of claimed) transfer(g, p, cons, now, justId ? null : p.deliveries + 1);
+    }
+    for (const p of deleted) dropPending(g, p);
+    if (claimed.length + deleted.length !== 0) c.db.modified(key, true);
+  }, a);
 }

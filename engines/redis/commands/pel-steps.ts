@@ -1,0 +1,17 @@
+// A group's pending entries list is a Map by id text, in no order: XPENDING and XAUTOCLAIM walk it in id
+// order, which over a million entries means a sort of seconds. It is made here in steps for runSliced.
+import { sortInSteps } from '../sort-in-steps.ts';
+import { cmpId, type PendingEntry } from '../types/stream.ts';
+
+/** Entries copied out of the map per step. */
+const COLLECTED_PER_STEP = 256;
+
+/** Fills `out` with the entries of `pel` that `keep` accepts, in id order, one bounded piece per step. */
+export function* pelInOrderSteps(pel: Map<string, PendingEntry>, keep: (p: PendingEntry) => boolean, out: PendingEntry[]): Generator<void> {
+  let n = 0;
+  for (const p of pel.values()) {
+    if (keep(p)) out.push(p);
+    if (++n % COLLECTED_PER_STEP === 0) yield;
+  }
+  yield* sortInSteps(out, (x, y) => cmpId(x.id, y.id));
+}
