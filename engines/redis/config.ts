@@ -11,7 +11,7 @@ import { notifyFlagsText, parseNotifyFlags, type NotifyFlags } from './notify.ts
 export const EVICTION_POLICIES = ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'] as const;
 export type EvictionPolicy = (typeof EVICTION_POLICIES)[number];
 
-const setFailed = (name: string, why: string): never => fail(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
+export const setFailed = (name: string, why: string): never => fail(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`);
 
 /** A parameter the engine acts on: how to read it, and how to apply a value already validated. */
 interface Live {
@@ -153,8 +153,15 @@ export class Config {
       const key = ALIASES.get(lower) ?? lower;
       if (seen.has(key)) setFailed(name, 'duplicate parameter');
       seen.add(key);
-      // Rebinding is the control plane's business; setting the value already in force is a no-op.
-      if ((key === 'port' || key === 'bind') && value === this.get(key)) continue;
+      // A node's listener is the control plane's business; setting the value already in force is a no-op.
+      if (key === 'port' || key === 'bind') {
+        if (value === this.get(key)) continue;
+        if (this.listenerMovable) {
+          // Checked here with the rest; CONFIG SET moves the listener once everything else is in.
+          checkListenValue(name, key, value);
+          continue;
+        }
+      }
       ready.push([key, normalize(name, key, spec, value)]);
     }
     const before = ready.map(([key]) => [key, this.get(key)] as const);
@@ -175,6 +182,9 @@ export class Config {
     }
   }
 
+  /** A bare engine's CONFIG SET port/bind move its listener (config-listen.ts); a node refuses them. */
+  listenerMovable = false;
+
   /** Set by a bare engine: applies what takes effect outside the engine (oom-score-adj); throws to refuse. */
   afterSet: ((keys: readonly string[]) => void) | null = null;
 
@@ -187,6 +197,17 @@ export class Config {
       } else this.stored.set(key, value);
     }
   }
+}
+
+/** port and bind as redis-server 7.0 parses them, before it tries to listen. */
+function checkListenValue(name: string, key: string, v: string): void {
+  if (key === 'bind') {
+    if (v.split(' ').filter((w) => w.length > 0).length > 16) setFailed(name, 'Too many bind addresses specified.');
+    return;
+  }
+  const n = toI64(v);
+  if (n === null) setFailed(name, "argument couldn't be parsed into an integer");
+  if ((n as bigint) < 0n || (n as bigint) > 65535n) setFailed(name, 'argument must be between 0 and 65535 inclusive');
 }
 
 /** Checks a value the way redis-server 7.0 does and returns the text CONFIG GET shows for it. */

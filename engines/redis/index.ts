@@ -10,6 +10,7 @@ import { NetworkFaults } from '../network-faults.ts';
 import { readDirectly } from '../direct-read.ts';
 import { registerEngine, unregisterEngine } from './registry.ts';
 import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
+import { allowRelisten } from './config-listen.ts';
 import type { UserSpec } from './acl/acl.ts';
 
 export type { UserSpec } from './acl/acl.ts';
@@ -156,13 +157,41 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     if (!direct) socket.on('data', (chunk: Buffer) => network.deliver(socket, () => feed(chunk)));
   };
 
-  const listener = createSecurableServer(options.tls, onConnection);
-  const server = listener.server;
+  let tls = options.tls;
+  let listener = createSecurableServer(tls, onConnection);
+  let server = listener.server;
+  // CONFIG SET port/bind of a bare engine: the new listener is up before the old one closes; connections stay.
+  if (engine.mode === 'bare') {
+    allowRelisten(engine, (port, addr) => {
+      const next = createSecurableServer(tls, onConnection);
+      return new Promise<void>((resolve, reject) => {
+        next.server.once('error', reject);
+        next.server.listen(port, addr, () => {
+          next.server.off('error', reject);
+          next.server.on('error', () => undefined);
+          const old = server;
+          [listener, server] = [next, next.server];
+          old.close();
+          unregisterEngine(boundPort, engine);
+          const a = server.address();
+          boundPort = typeof a === 'object' && a !== null ? a.port : port;
+          engine.config.port = boundPort;
+          engine.config.bind = addr;
+          engine.address = `${addr}:${boundPort}`;
+          registerEngine(boundPort, engine);
+          resolve();
+        });
+      });
+    });
+  }
 
   return {
     engine,
     replicaOf: (primary) => engine.replicaOf(primary === null ? null : primary.engine),
-    setTls: (options) => listener.setTls(options),
+    setTls: (options) => {
+      tls = options;
+      listener.setTls(options);
+    },
     network,
     resetConnections: () => network.resetAll(sockets),
     stats: () => serverStats(engine),

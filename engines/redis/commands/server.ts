@@ -5,6 +5,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
+import { moveListener } from '../config-listen.ts';
 import { bgrewriteaof, bgsave, refuseSaveDuringBgsave } from '../background-save.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
@@ -322,6 +323,7 @@ export const serverCommands = defineGroup('server', [
           if (a.length % 2 !== 0) fail(E.SYNTAX); // an odd count of name/value words, as redis-server 7.0
           const pairs: [string, string][] = [];
           for (let i = 2; i < a.length; i += 2) pairs.push([a[i] as string, a[i + 1] as string]);
+          const before = pairs.flatMap(([name]) => (/^(port|bind)$/i.test(name) ? [] : [[name, c.engine.config.get(name) ?? ''] as const]));
           c.engine.config.setMany(pairs);
           c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
           c.engine.ks.lfuLogFactor = c.engine.config.lfuLogFactor;
@@ -329,7 +331,7 @@ export const serverCommands = defineGroup('server', [
           // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.
           if (c.engine.notifyFlags === null) c.engine.emptied = [];
           if (c.engine.config.maxmemory > 0) c.engine.freeMemory();
-          c.w.ok();
+          if (!moveListener(c, pairs, before)) c.w.ok();
         },
       },
       {
