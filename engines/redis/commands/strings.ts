@@ -4,6 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
+import { eachWritten, indexes, replySliced } from '../sliced.ts';
 import { I64_MAX, incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -368,9 +369,8 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 1],
     handler: (c, a) => {
       c.w.array(a.length - 1);
-      for (let i = 1; i < a.length; i++) {
-        c.w.bulkOrNil(c.db.getStringOrNull(a[i] as string));
-      }
+      // A value a step, written as read: a million keys held every node 0.6 s.
+      replySliced(c, eachWritten(indexes(1, a.length - 1), (i) => c.w.bulkOrNil(c.db.getStringOrNull(a[i] as string))));
     },
   },
   {
