@@ -1,5 +1,6 @@
 // EXISTS, TOUCH and MGET naming hundreds of thousands of keys look them up in slices (a million keys held
-// every node for 0.4-0.6 s): another node keeps answering PING, and the replies equal redis-server's.
+// every node for 0.4-0.6 s), PFCOUNT and PFMERGE of thousands of HLLs merge them in slices: another node keeps
+// answering PING, and the replies equal redis-server's.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
 
 const N = Number(process.env.ISO_N ?? 500_000);
+const HLLS = 10_000;
 const available = realRedisAvailable();
 
 function fill(): string[][] {
@@ -17,6 +19,8 @@ function fill(): string[][] {
     out.push(m);
   }
   out.push(['LPUSH', 'list', 'x']);
+  // HLLS sparse HLLs and a few dense ones.
+  for (let h = 0; h < HLLS; h++) out.push(['PFADD', `hll${h}`, ...Array.from({ length: h % 1000 === 0 ? 5000 : 20 }, (_, i) => `e${(h * 31 + i * 7) % 100_000}`)]);
   return out;
 }
 
@@ -54,6 +58,19 @@ describe.skipIf(!available)('commands naming many keys', () => {
       const { ping } = await whileWorking(s.other.port, () => (mine = answer(s.busy.port, cmd)));
       expect(await mine, name).toEqual(await answer(s.real.port, cmd));
       expect(ping, name).toBeLessThan(STALL_BOUND_MS);
+    }
+  }, 180_000);
+
+  it('PFCOUNT and PFMERGE of 10k HLLs merge in slices: the count and the merged HLL equal redis-server\'s, another node answers', async () => {
+    const hlls = Array.from({ length: HLLS }, (_, h) => `hll${h}`);
+    for (const cmd of [['PFCOUNT', ...hlls], ['PFMERGE', 'merged', ...hlls], ['PFMERGE', 'hll1', ...hlls]]) {
+      const encoded = encodeCommand(cmd);
+      let mine!: Promise<{ sha: string; bytes: number }>;
+      const { ping } = await whileWorking(s.other.port, () => (mine = answer(s.busy.port, encoded)));
+      expect(await mine, cmd[0]).toEqual(await answer(s.real.port, encoded));
+      expect(ping, cmd[0]).toBeLessThan(STALL_BOUND_MS);
+      const stored = encodeCommand(['GET', cmd[1] as string]);
+      expect(await answer(s.busy.port, stored), cmd[1]).toEqual(await answer(s.real.port, stored));
     }
   }, 180_000);
 
