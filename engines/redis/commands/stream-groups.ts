@@ -27,10 +27,6 @@ export function byName<T extends { name: string }>(m: Map<string, T>): T[] {
   return [...m.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 }
 
-export function pelInOrder(m: Map<string, PendingEntry>): PendingEntry[] {
-  return [...m.values()].sort((x, y) => cmpId(x.id, y.id));
-}
-
 function lookupConsumer(g: ConsumerGroup, name: string, now: number, refresh = true): Consumer | null {
   const cons = g.consumers.get(name);
   if (cons !== undefined && refresh) cons.seenAt = now;

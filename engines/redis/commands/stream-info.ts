@@ -3,8 +3,10 @@ import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
-import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntries, writeEntry } from './stream-args.ts';
-import { byName, failNoSuchGroup, pelInOrder } from './stream-groups.ts';
+import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
+import { byName, failNoSuchGroup } from './stream-groups.ts';
+import { pelInOrderSteps } from './pel-steps.ts';
+import { replySliced } from '../sliced.ts';
 import { writeHelp } from './util.ts';
 
 function streamOf(c: Client, key: string): Stream {
@@ -66,8 +68,18 @@ function xinfoStream(c: Client, a: string[]): void {
     else c.w.nil();
     return;
   }
+  replySliced(c, fullSteps(c, s, count));
+}
+
+/** XINFO STREAM FULL past its header: with COUNT 0 a million entries and PEL rows, written in steps. */
+function* fullSteps(c: Client, s: Stream, count: number): Generator<void> {
   c.w.bulk('entries');
-  writeEntries(c, entriesInRange(s, ZERO_ID, MAX_ID, count, false));
+  const entries = entriesInRange(s, ZERO_ID, MAX_ID, count, false);
+  c.w.array(entries.length);
+  for (const e of entries) {
+    writeEntry(c, e);
+    yield;
+  }
   c.w.bulk('groups');
   const groups = byName(s.groups);
   c.w.array(groups.length);
@@ -84,7 +96,7 @@ function xinfoStream(c: Client, a: string[]): void {
     c.w.bulk('pel-count');
     c.w.int(g.pending.size);
     c.w.bulk('pending');
-    writePending(c, g.pending, count, true);
+    yield* pendingSteps(c, g.pending, count, true);
     c.w.bulk('consumers');
     const consumers = byName(g.consumers);
     c.w.array(consumers.length);
@@ -97,14 +109,15 @@ function xinfoStream(c: Client, a: string[]): void {
       c.w.bulk('pel-count');
       c.w.int(cons.pending.size);
       c.w.bulk('pending');
-      writePending(c, cons.pending, count, false);
+      yield* pendingSteps(c, cons.pending, count, false);
     }
   }
 }
 
 /** A pending entries list in id order, at most `count` (0: all); a group's names each entry's consumer. */
-function writePending(c: Client, pending: Map<string, PendingEntry>, count: number, withConsumer: boolean): void {
-  const pel = pelInOrder(pending);
+function* pendingSteps(c: Client, pending: Map<string, PendingEntry>, count: number, withConsumer: boolean): Generator<void> {
+  const pel: PendingEntry[] = [];
+  yield* pelInOrderSteps(pending, () => true, pel);
   if (count > 0 && pel.length > count) pel.length = count;
   c.w.array(pel.length);
   for (const p of pel) {
@@ -113,6 +126,7 @@ function writePending(c: Client, pending: Map<string, PendingEntry>, count: numb
     if (withConsumer) c.w.bulk(p.consumer);
     c.w.int(p.deliveredAt);
     c.w.int(p.deliveries);
+    yield;
   }
 }
 
