@@ -5,8 +5,8 @@ import type { Client } from './client.ts';
 
 /** What redis-server 7.0 allocates for a query buffer on a read (PROTO_IOBUF_LEN in its allocator's size class). */
 const QUERY_BUFFER_READ_ALLOC = 20474;
-/** The rest of an idle client (its struct and 1 KB reply buffer): 22000 with the read buffer, as before. */
-const CLIENT_FIXED = 22000 - QUERY_BUFFER_READ_ALLOC;
+/** The client's struct: 22000 with the read buffer and a 1 KB reply buffer, an idle client's figure. */
+const CLIENT_STRUCT = 22000 - QUERY_BUFFER_READ_ALLOC - 1024;
 const POINTER = 8;
 /** A watched key (listNode + watchedKey), a subscription (list node or dict entry). */
 const WATCHED_KEY = 24 + 32;
@@ -67,7 +67,8 @@ export function clientMemory(c: Client, now: number): number {
   const subscriptions = (c.subs.size + c.psubs.size + c.ssubs.size) * SUBSCRIPTION;
   const prefixes = (c.tracking?.prefixes.length ?? 0) * PREFIX_NODES;
   return (
-    CLIENT_FIXED +
+    CLIENT_STRUCT +
+    c.replyBuffer.size +
     queryBufferUsed(c) +
     queryBufferFree(c, now) +
     argvMemory(c) +

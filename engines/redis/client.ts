@@ -4,6 +4,7 @@ import type { CommandDef } from './command-table.ts';
 import type { Database, Watcher } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
 import { RespParser, type ParseLimits } from './resp/parser.ts';
+import { ReplyBuffer } from './reply-buffer.ts';
 import { ReplyWriter } from './resp/writer.ts';
 import type { TrackingState } from './tracking.ts';
 
@@ -98,6 +99,7 @@ export class Client implements Watcher {
   noTouch = false;
   readonly createdAt: number;
   lastInteraction: number;
+  readonly replyBuffer: ReplyBuffer;
   lastCommand = 'NULL';
   /** Reading from the socket is paused until the backlog drains. */
   readingPaused = false;
@@ -114,6 +116,7 @@ export class Client implements Watcher {
     this.user = engine.acl.defaultUser;
     this.authenticated = engine.acl.autoAuthenticated();
     this.createdAt = this.lastInteraction = engine.clock.now();
+    this.replyBuffer = new ReplyBuffer(this.createdAt);
   }
 
   get db(): Database {
@@ -132,6 +135,8 @@ export class Client implements Watcher {
   flush(): void {
     if (this.closed) return;
     const out = this.w.take();
-    if (out !== null) this.conn.write(out);
+    if (out === null) return;
+    this.replyBuffer.held(out.length);
+    this.conn.write(out);
   }
 }

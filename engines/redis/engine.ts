@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
 import { withoutValkeyOnly } from './valkey-only.ts';
 import { appendonlyChanged } from './background-save.ts';
+import { DEFAULT_PEAK_RESET_MS, resizeReplyBuffer, type ReplyBufferSettings } from './reply-buffer.ts';
 import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
 import { Config } from './config.ts';
@@ -209,13 +210,19 @@ export class Engine {
         if (c.blocked === null && c.subscriptionCount === 0 && now - c.lastInteraction > this.config.timeout * 1000) this.closeClient(c);
       }
     }
-    if (!this.cronPaused) this.resizeQueryBuffers();
+    if (!this.cronPaused) {
+      this.resizeQueryBuffers();
+      for (const c of this.clients.values()) resizeReplyBuffer(c, now, this.replyBuffers);
+    }
     softLimitsInCron(this);
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
     this.flushDirty();
   }
+
+  /** DEBUG REPLYBUFFER's settings for the clients cron. */
+  readonly replyBuffers: ReplyBufferSettings = { peakResetMs: DEFAULT_PEAK_RESET_MS, resizing: true };
 
   /** DEBUG PAUSE-CRON: the clients cron leaves query buffers as they are. */
   cronPaused = false;
@@ -462,6 +469,7 @@ export class Engine {
       const out = c.w.take();
       if (out !== null && !c.closed) {
         this.netOutput += out.length;
+        c.replyBuffer.held(out.length);
         c.conn.write(out);
         if (c.conn.writableLength > MAX_UNREAD_OUTPUT) this.applyBackpressure(c);
       }

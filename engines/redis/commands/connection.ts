@@ -91,10 +91,12 @@ export function clientInfoLine(c: Client): string {
     (c.noEvict ? 'e' : '') +
     (c.noTouch ? 'T' : '') || 'N';
   const multi = c.multi !== null ? c.multi.length : c.execQueued;
+  // Replies not yet flushed (earlier commands of this pipeline) are in the buffer already.
+  c.replyBuffer.held(c.w.pendingBytes);
   return (
     `id=${c.id} addr=${c.conn.remote} laddr=${c.conn.local} fd=${c.id + 7} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.dbIndex} sub=${c.subs.size} psub=${c.psubs.size} ssub=${c.ssubs.size} ` +
-    `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=${argvMemory(c)} multi-mem=${multiMemory(c)} rbs=1024 rbp=0 ` +
+    `multi=${multi} qbuf=${queryBufferUsed(c)} qbuf-free=${queryBufferFree(c, now)} argv-mem=${argvMemory(c)} multi-mem=${multiMemory(c)} rbs=${c.replyBuffer.size} rbp=${c.replyBuffer.peak} ` +
     `obl=0 oll=0 omem=${outputMemory(c)} tot-mem=${clientMemory(c, now)} events=r cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} ` +
     `resp=${c.w.proto}` +
     (c.engine.serverName === 'valkey' ? ` lib-name=${c.libName} lib-ver=${c.libVer}` : '')

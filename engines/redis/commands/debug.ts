@@ -14,7 +14,9 @@ import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug
 import { debugSleep } from './debug-sleep.ts';
 import { changeReplId } from '../repl-id.ts';
 import { clientEvictionBuckets } from '../client-eviction.ts';
-import { parseCount, writeHelp } from './util.ts';
+import { is, parseCount, writeHelp } from './util.ts';
+import { parseIntArg } from '../num.ts';
+import { DEFAULT_PEAK_RESET_MS } from '../reply-buffer.ts';
 
 const HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -264,7 +266,19 @@ function debugCommand(c: Client, a: string[]): void {
     case 'replybuffer':
       if (n === 4) {
         const what = (a[2] as string).toLowerCase();
-        if (what === 'peak-reset-time' || what === 'resizing') return c.w.ok();
+        const v = a[3] as string;
+        const settings = c.engine.replyBuffers;
+        if (what === 'peak-reset-time') {
+          if (is(v, 'never')) settings.peakResetMs = -1;
+          else if (is(v, 'reset')) settings.peakResetMs = DEFAULT_PEAK_RESET_MS;
+          else settings.peakResetMs = parseIntArg(v);
+          return c.w.ok();
+        }
+        // atoi: anything not starting with a non-zero number turns resizing off.
+        if (what === 'resizing') {
+          settings.resizing = (Number.parseInt(v, 10) || 0) !== 0;
+          return c.w.ok();
+        }
       }
       break;
   }
