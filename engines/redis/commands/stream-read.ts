@@ -7,6 +7,7 @@ import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './strea
 import { consumerFor } from './stream-groups.ts';
 import { failBlocked } from './blocked-error.ts';
 import { asCString } from '../c-string.ts';
+import { replySliced } from '../sliced.ts';
 
 interface ReadArgs {
   count: number;
@@ -87,23 +88,37 @@ function deliverNew(s: Stream, g: ConsumerGroup, cons: Consumer, after: StreamId
   return out;
 }
 
-/** streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after `after`. */
-function writeHistory(c: Client, s: Stream, cons: Consumer, after: StreamId, count: number, now: number): void {
+/**
+ * streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after `after`, each delivered
+ * again now; what the reply shows of them (null for a deleted entry).
+ */
+function redeliverHistory(s: Stream, cons: Consumer, after: StreamId, count: number, now: number): [StreamId, StreamEntry | null][] {
   const start = incrId(after);
   const rows = start === null ? [] : [...cons.pending.values()].filter((p) => cmpId(p.id, start) >= 0).sort((x, y) => cmpId(x.id, y.id));
   if (count > 0 && rows.length > count) rows.length = count;
-  c.w.array(rows.length);
-  for (const p of rows) {
+  return rows.map((p) => {
     const e = s.find(p.id);
-    if (e === null) {
-      c.w.array(2);
-      c.w.bulk(idText(p.id));
-      c.w.nilArray();
-      continue;
+    if (e !== null) {
+      p.deliveredAt = now;
+      p.deliveries++;
     }
-    writeEntry(c, e);
-    p.deliveredAt = now;
-    p.deliveries++;
+    return [p.id, e];
+  });
+}
+
+/** One stream's part of a read reply, an entry per step (a million entries are written in slices). */
+function* streamPart(c: Client, key: string, rows: readonly (StreamEntry | [StreamId, StreamEntry | null])[]): Generator<void> {
+  writeKeyHeader(c, key);
+  c.w.array(rows.length);
+  for (const row of rows) {
+    if (!Array.isArray(row)) writeEntry(c, row);
+    else if (row[1] !== null) writeEntry(c, row[1]);
+    else {
+      c.w.array(2);
+      c.w.bulk(idText(row[0]));
+      c.w.nilArray();
+    }
+    yield;
   }
 }
 
@@ -148,9 +163,9 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
     } else gt.push(parseId(idArg));
   }
   const now = c.engine.clock.now();
-  let served = 0;
-  // The reply header needs the number of streams served, known only at the end: write the parts, then prepend.
-  const parts: (() => void)[] = [];
+  // The reply header needs the number of streams served, known only at the end. Every change to the groups
+  // is made in this turn (a replica shares the streams); only the writing of the entries is sliced.
+  const parts: Generator<void>[] = [];
   for (let i = 0; i < n; i++) {
     const key = r.keys[i] as string;
     const s = getStream(c, key);
@@ -166,33 +181,20 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
         after = g.lastId;
       }
       const cons = consumerFor(c, key, g, r.consumer as string, now);
-      served++;
-      parts.push(() => {
-        writeKeyHeader(c, key);
-        if (history) writeHistory(c, s, cons, after, r.count, now);
-        else {
-          const out = deliverNew(s, g, cons, after, r.count, r.noAck, now);
-          c.w.array(out.length);
-          for (const e of out) writeEntry(c, e);
-        }
-      });
+      parts.push(streamPart(c, key, history ? redeliverHistory(s, cons, after, r.count, now) : deliverNew(s, g, cons, after, r.count, r.noAck, now)));
     } else {
       const last = s.entries[s.entries.length - 1];
       if (last === undefined || cmpId(last.id, want) <= 0) continue;
-      served++;
-      parts.push(() => {
-        writeKeyHeader(c, key);
-        const start = incrId(want);
-        const out = start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false);
-        c.w.array(out.length);
-        for (const e of out) writeEntry(c, e);
-      });
+      const start = incrId(want);
+      parts.push(streamPart(c, key, start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false)));
     }
   }
-  if (served > 0) {
-    if (c.w.proto === 3) c.w.map(served);
-    else c.w.array(served);
-    for (const p of parts) p();
+  if (parts.length > 0) {
+    if (c.w.proto === 3) c.w.map(parts.length);
+    else c.w.array(parts.length);
+    replySliced(c, (function* () {
+      for (const p of parts) yield* p;
+    })());
     return;
   }
   if (r.timeout < 0 || !canBlock(c)) return c.w.nilArray();

@@ -105,6 +105,22 @@ describe.skipIf(!available)('consumer group commands over a big PEL', () => {
     expect(mine === real).toBe(true);
   }, 180_000);
 
+  it('XREAD of the whole stream is written in slices and answers as redis-server', async () => {
+    const cmd = ['XREAD', 'COUNT', String(N), 'STREAMS', 'st', '0'];
+    const mine = await watched(cmd);
+    expect(mine).toBe((await digestOf(s.real.port, cmd)).sha);
+  }, 180_000);
+
+  it('XREADGROUP of new entries (a key twice) and of a history answers and leaves what redis-server does', async () => {
+    const cmds: string[][] = [['XGROUP', 'CREATE', 'st', 'g2', `${N - 20}-0`]];
+    cmds.push(['XREADGROUP', 'GROUP', 'g2', 'a', 'COUNT', '5', 'STREAMS', 'st', 'st', '>', '>']);
+    cmds.push(['XREADGROUP', 'GROUP', 'g2', 'a', 'STREAMS', 'st', 'st', '>', '>']);
+    cmds.push(['XDEL', 'st', `${N - 18}-0`], ['XREADGROUP', 'GROUP', 'g2', 'a', 'COUNT', '4', 'STREAMS', 'st', 'st', '0', `${N - 17}-0`]);
+    cmds.push(['XREADGROUP', 'GROUP', 'g2', 'b', 'STREAMS', 'st', '0'], ['XPENDING', 'st', 'g2'], ['XINFO', 'GROUPS', 'st']);
+    const pairs = await differential(s.busy.port, s.real.port, cmds);
+    expect(pairs.filter((p) => p.ours !== p.real)).toEqual([]);
+  });
+
   // The claims apply in one turn at the end (a replica shares the stream and must not see them half made):
   // a quarter of the PEL is claimed here, while the whole PEL is sorted and walked in slices.
   it('XAUTOCLAIM over a big PEL is sliced and answers and leaves what redis-server does', async () => {
