@@ -1,6 +1,6 @@
 // EXISTS, TOUCH and MGET naming hundreds of thousands of keys look them up in slices (a million keys held
-// every node for 0.4-0.6 s), PFCOUNT and PFMERGE of thousands of HLLs merge them in slices: another node keeps
-// answering PING, and the replies equal redis-server's.
+// every node for 0.4-0.6 s), PFCOUNT and PFMERGE of thousands of HLLs merge them in slices, and a maxmemory that
+// evicts most keys evicts over later turns: another node keeps answering PING, and the replies equal redis-server's.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -88,4 +88,23 @@ describe.skipIf(!available)('commands naming many keys', () => {
     };
     expect(await run(s.busy.port)).toEqual(await run(s.real.port));
   });
+
+  // Last: it empties the keyspace.
+  it('CONFIG SET maxmemory that evicts most of 500k keys answers at once and evicts over later turns, another node answering', async () => {
+    const run = async (port: number) => {
+      const c = await RawClient.connect(port);
+      try {
+        expect(await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random')).toBe('+OK\r\n');
+        let reply = '';
+        const { ping } = await whileWorking(s.other.port, async () => (reply = await c.call('CONFIG', 'SET', 'maxmemory', '2mb')));
+        await expect.poll(async () => Number((await c.call('DBSIZE')).slice(1)), { timeout: 60_000 }).toBeLessThan(N / 10);
+        return { reply, ping };
+      } finally {
+        c.close();
+      }
+    };
+    const [mine, real] = await Promise.all([run(s.busy.port), run(s.real.port)]);
+    expect(mine.reply).toBe(real.reply);
+    expect(mine.ping).toBeLessThan(STALL_BOUND_MS);
+  }, 120_000);
 });
