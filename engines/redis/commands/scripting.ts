@@ -6,8 +6,9 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { toI64 } from '../num.ts';
 import { flagNames } from '../scripting/flags.ts';
-import { dumpFunctions, parseFunctionDump } from '../scripting/function-dump.ts';
+import { dumpFunctionsSteps, parseFunctionDump } from '../scripting/function-dump.ts';
 import { writeHelp } from './util.ts';
+import { runSliced } from '../sliced.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
 export function splitKeys(args: string[]): { keys: string[]; argv: string[] } {
@@ -330,7 +331,10 @@ export const functionCommands = defineGroup('scripting', [
           c.w.ok();
         },
       },
-      { name: 'dump', arity: 2, flags: ['noscript'], acl: ['@scripting'], handler: (c) => c.w.bulk(dumpFunctions(c.engine.scripting.functions.codes()).toString('latin1')) },
+      { name: 'dump', arity: 2, flags: ['noscript'], acl: ['@scripting'], handler: (c) => {
+        const out = { payload: Buffer.alloc(0) };
+        runSliced(c, dumpFunctionsSteps(c.engine.scripting.functions.codes(), out), () => c.w.bulk(out.payload.toString('latin1')));
+      } },
       {
         name: 'restore',
         arity: -3,

@@ -506,6 +506,8 @@ export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWrit
     for (const f of header.functions) {
       s.u8(OP.FUNCTION2);
       w.str(f);
+      // FUNCTION DUMP of thousands of libraries compresses each: a step apiece lets it run in slices.
+      yield NOTHING_YET;
     }
   }
 

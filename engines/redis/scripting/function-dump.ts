@@ -11,13 +11,26 @@ const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 const HEADER = 9; // "REDIS0010"
 
 export function dumpFunctions(codes: string[]): Buffer {
-  const file = Buffer.concat([...encodeRdb({ aux: new Map(), functions: codes.map((c) => Buffer.from(c, 'latin1')) }, [], { version: RDB_VERSION, checksum: false })]);
+  const out = { payload: Buffer.alloc(0) };
+  const steps = dumpFunctionsSteps(codes, out);
+  while (steps.next().done !== true);
+  return out.payload;
+}
+
+/** FUNCTION DUMP's payload, made in steps (a library each) for runSliced: it is in `out` at the end. */
+export function* dumpFunctionsSteps(codes: string[], out: { payload: Buffer }): Generator<void> {
+  const parts: Buffer[] = [];
+  for (const part of encodeRdb({ aux: new Map(), functions: codes.map((c) => Buffer.from(c, 'latin1')) }, [], { version: RDB_VERSION, checksum: false })) {
+    parts.push(part);
+    yield;
+  }
+  const file = Buffer.concat(parts);
   const body = file.subarray(HEADER, file.length - 9);
-  const out = Buffer.alloc(body.length + 10);
-  body.copy(out);
-  out.writeUInt16LE(RDB_VERSION, body.length);
-  out.set(new Crc64().update(out.subarray(0, body.length + 2)).bytes(), body.length + 2);
-  return out;
+  const payload = Buffer.alloc(body.length + 10);
+  body.copy(payload);
+  payload.writeUInt16LE(RDB_VERSION, body.length);
+  payload.set(new Crc64().update(payload.subarray(0, body.length + 2)).bytes(), body.length + 2);
+  out.payload = payload;
 }
 
 export function parseFunctionDump(payload: Buffer): string[] {

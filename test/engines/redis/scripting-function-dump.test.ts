@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
+import { STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 
 const available = realRedisAvailable();
 
@@ -83,4 +84,30 @@ describe.skipIf(!available)('FUNCTION DUMP', () => {
     const want = await dumps(servers.real.port);
     expect(await dumps(servers.ours.port)).toEqual(want);
   }, 60_000);
+});
+
+describe.skipIf(!available)('FUNCTION DUMP of thousands of libraries', () => {
+  const LIBS = 2000;
+  const s = stallServers(() => Array.from({ length: LIBS }, (_, i) => ['FUNCTION', 'LOAD', lib(`lib${i}`, `redis.register_function('f${i}', function() return ${i} end)`)]));
+
+  // Redis lists several libraries in its hash order, so the dump is checked by what redis-server restores from it.
+  it('is made in slices, another node answering, and redis-server restores every library from it', async () => {
+    const c = await RawClient.connect(s.busy.port);
+    const real = await RawClient.connect(s.real.port);
+    try {
+      let dump = '';
+      const { ping, loop } = await whileWorking(s.other.port, async () => (dump = await c.call('FUNCTION', 'DUMP')));
+      expect(ping).toBeLessThan(STALL_BOUND_MS);
+      expect(loop).toBeLessThan(STALL_BOUND_MS);
+      const payload = dump.slice(dump.indexOf('\r\n') + 2, -2);
+      expect(await real.call('FUNCTION', 'RESTORE', payload, 'FLUSH')).toBe('+OK\r\n');
+      expect(await real.call('FUNCTION', 'STATS')).toContain(`$15\r\nlibraries_count\r\n:${LIBS}\r\n`);
+      for (const i of [0, 777, LIBS - 1]) expect(await real.call('FCALL', `f${i}`, '0')).toBe(`:${i}\r\n`);
+      expect(await c.call('FUNCTION', 'RESTORE', payload, 'FLUSH')).toBe('+OK\r\n');
+      expect(await c.call('FUNCTION', 'DUMP')).toBe(dump);
+    } finally {
+      c.close();
+      real.close();
+    }
+  }, 120_000);
 });
