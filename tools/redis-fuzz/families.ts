@@ -13,8 +13,6 @@ const POOLS: Record<string, string[]> = {
   geo: ['g1', 'g2'],
   hll: ['p1', 'p2'],
 };
-/** The keys that hold lists: the only ones whose elements SORT reads in an order no hash decides. */
-export const LIST_KEYS: readonly string[] = POOLS.list as string[];
 // Binary names too: redis-server prints them with %s in some texts, so a NUL ends them there.
 const ALL_KEYS = Object.values(POOLS).flat().concat(['k', '', 'a\x00b', '\xff\r\n']);
 
