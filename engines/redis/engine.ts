@@ -537,7 +537,9 @@ export class Engine {
   // The deadline is on the engine clock; the wall-clock timer only says when to look again, and the
   // cron looks too, so a test's manual clock moving past the deadline times the client out.
   private armBlockTimer(c: Client, b: BlockState, ms: number): void {
-    b.timer = setTimeout(() => this.checkBlockTimeout(c, b), Math.max(1, ms));
+    // Node fires a longer timer after 1 ms, with a TimeoutOverflowWarning (BLPOP k 4294967296, seen
+    // in a fuzz run); checkBlockTimeout arms it again until the deadline.
+    b.timer = setTimeout(() => this.checkBlockTimeout(c, b), Math.min(Math.max(1, ms), 2 ** 31 - 1));
     b.timer.unref?.();
   }
 

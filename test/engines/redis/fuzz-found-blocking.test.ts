@@ -4,7 +4,7 @@
 // events) must read the same.
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../../tools/redis-fuzz/session.ts';
-import { realRedisAvailable, script } from './helpers.ts';
+import { RawClient, realRedisAvailable, script, waitBlocked } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -38,5 +38,24 @@ describe.skipIf(!available)('blocking commands served by another client', () => 
       @serve BLPOP l3 0 @by RPUSH l1 a
       @serve BRPOPLPUSH l1 l1 0 @by DEL l1
     `);
+  });
+  it('a timeout past 2^31 ms blocks without a timer overflow warning (seen in the run of seeds 20001-21000)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    const [blocked, other] = await Promise.all([RawClient.connect(pair.ours.port), RawClient.connect(pair.ours.port)]);
+    try {
+      blocked.write('*3\r\n$5\r\nBLPOP\r\n$8\r\nnosuch:l\r\n$10\r\n4294967296\r\n');
+      await waitBlocked(other, 1);
+      expect(await other.call('PING')).toBe('+PONG\r\n');
+      await new Promise((res) => setImmediate(res));
+      expect(warnings).toEqual([]);
+      expect(await other.call('RPUSH', 'nosuch:l', 'a')).toBe(':1\r\n');
+      expect(await blocked.read()).toEqual(Buffer.from('*2\r\n$8\r\nnosuch:l\r\n$1\r\na\r\n'));
+    } finally {
+      process.off('warning', onWarning);
+      blocked.close();
+      other.close();
+    }
   });
 });
