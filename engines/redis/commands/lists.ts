@@ -113,12 +113,13 @@ function move(c: Client, src: string, dst: string, from: End, to: End): string |
   if (l === null || l.length === 0) return null;
   getList(c, dst, false);
   const v = (from === 'left' ? l.popFront() : l.popBack()) as string;
-  // A list rotated onto itself is never empty in between, so it is not deleted and recreated.
-  if (src !== dst) c.db.modified(src);
   const d = c.db.getOrCreate(dst, 'list', () => configuredList(c));
   if (to === 'left') d.v.pushFront(v);
   else d.v.pushBack(v);
+  // As redis-server: the destination is signalled before the source (a tracking client hears of dst
+  // first); a list rotated onto itself is never empty in between, so it is not deleted and recreated.
   c.db.modified(dst);
+  if (src !== dst) c.db.modified(src);
   // As redis-server: the push is announced before the pop (and the pop before a del of an emptied source).
   announce(c, 'push', to, dst);
   announce(c, 'pop', from, src);

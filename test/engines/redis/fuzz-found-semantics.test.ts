@@ -188,6 +188,25 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     const [a, b] = await Promise.all([normalized(pair.ours.port, cmds), normalized(pair.real.port, cmds)]);
     expect(a).toEqual(b);
   });
+
+  it('LMOVE and RPOPLPUSH signal the destination before the source: a tracking client is told of dst first (seed 26385)', async () => {
+    await sameReplies(`
+      CLIENT TRACKING on
+      RPUSH l1 c
+      RPUSH l2 x y
+      LRANGE l1 0 -1
+      LRANGE l2 0 -1
+      RPOPLPUSH l2 l1
+      PING
+      PING
+      LRANGE l1 0 -1
+      LRANGE l2 0 -1
+      LMOVE l2 l1 LEFT LEFT
+      PING
+      PING
+      PING
+    `, 3);
+  });
 });
 
 /** Each reply rendered after the random differential's normalisation. */
