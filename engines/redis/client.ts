@@ -116,7 +116,9 @@ export class Client implements Watcher {
     this.user = engine.acl.defaultUser;
     this.authenticated = engine.acl.autoAuthenticated();
     this.createdAt = this.lastInteraction = engine.clock.now();
-    this.replyBuffer = new ReplyBuffer(this.createdAt);
+    // 7.0's createClient stores the peak's reset time in seconds and clientsCron compares it with milliseconds,
+    // so the first cron that visits a new client resets its peak (to 0 between flushes).
+    this.replyBuffer = new ReplyBuffer(Math.floor(this.createdAt / 1000));
   }
 
   get db(): Database {

@@ -17,7 +17,7 @@ function jemallocSize(n: number): number {
 
 export class ReplyBuffer {
   size = REPLY_CHUNK;
-  /** A new client's peak is its whole buffer, so the cron leaves it alone until the first reset. */
+  /** A new client's peak is its whole buffer, so the cron does not shrink it before the first reset. */
   peak = REPLY_CHUNK;
   constructor(public peakResetAt: number) {}
 
