@@ -69,7 +69,11 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
     if (when > I64_MAX / 1000n || when < I64_MIN / 1000n) fail(E.EXPIRE_TIME(name));
     when *= 1000n;
   }
-  const base = relative ? BigInt(c.engine.clock.now()) : 0n;
+  // One reading of the clock for the base and the already-past check: between two readings a node's
+  // command can cross a millisecond boundary (redis-server's two mstime() calls rarely do), and then
+  // PEXPIRE k 1 deleted the key at once (a fresh-clone run lost a key that way).
+  const now = c.engine.clock.now();
+  const base = relative ? BigInt(now) : 0n;
   if (when > I64_MAX - base) fail(E.EXPIRE_TIME(name));
   const exact = when + base;
   const at = Number(exact);
@@ -84,7 +88,7 @@ function expireGeneric(c: Client, a: string[], name: string, unitMs: number, rel
     if (cond.lt && curExact !== undefined && exact >= curExact) return c.w.int(0);
   }
   // A time already past deletes the key, and redis-server announces that as a del.
-  if (at <= c.engine.clock.now()) {
+  if (at <= now) {
     c.db.delete(key);
     notify(c.engine, 'g', 'del', c.dbIndex, key);
   } else {
