@@ -29,7 +29,7 @@ interface SetOptions {
 
 /** Parses EX/PX/EXAT/PXAT (+ KEEPTTL, NX/XX, GET as allowed) the way SET and GETEX do. */
 /** The absolute expiry in ms as the int64 redis-server keeps (past 2^53 a double would round it). */
-function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string): bigint {
+function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: string, now = c.engine.clock.now()): bigint {
   if (value === undefined) fail(E.SYNTAX);
   // Redis's checks in int64: positive, the seconds conversion must not overflow, nor the base time added.
   let ms = parseI64Arg(value);
@@ -38,7 +38,7 @@ function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: st
   if (ms <= 0n || (seconds && ms > I64_MAX / 1000n)) fail(E.EXPIRE_TIME(cmd));
   if (seconds) ms *= 1000n;
   if (u === 'ex' || u === 'px') {
-    ms += BigInt(c.engine.clock.now());
+    ms += BigInt(now);
     if (ms > I64_MAX) fail(E.EXPIRE_TIME(cmd));
   }
   return ms;
@@ -326,8 +326,10 @@ export const stringCommands = defineGroup('string', [
       if (v === null) return c.w.nil();
       // Redis validates the expire value only once it knows the key holds a string.
       if (unit !== null) {
-        const at = parseExpiry(c, unit, value, 'getex');
-        const past = Number(at) <= c.engine.clock.now();
+        // One reading of the clock, as EXPIRE: GETEX k PX 1 must not delete the key at once.
+        const now = c.engine.clock.now();
+        const at = parseExpiry(c, unit, value, 'getex', now);
+        const past = Number(at) <= now;
         if (past) c.db.delete(key);
         else c.db.setExpire(key, Number(at), at);
         notify(c.engine, 'g', past ? 'del' : 'expire', c.dbIndex, key);

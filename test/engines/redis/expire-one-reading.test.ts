@@ -1,4 +1,4 @@
-// PEXPIRE k 1 sets a TTL one millisecond past the command's time and never deletes the key at once:
+// PEXPIRE k 1 (and GETEX k PX 1) sets a TTL one millisecond past the command's time and never deletes the key at once:
 // the base time and the already-past check come from one reading of the clock. With two readings a
 // command that crossed a millisecond boundary between them deleted the key silently (no expired_keys,
 // a del event), which a fresh-clone run caught as a key lost before SCAN looked at it. The clock here
@@ -19,7 +19,7 @@ describe('relative expire times', () => {
   const server = createRedisServer({ port: 0 }, { clock: new TickingClock() });
   afterAll(() => server.close());
 
-  it('PEXPIRE and EXPIRE with a time in the future keep the key with its TTL', async () => {
+  it('PEXPIRE, EXPIRE and GETEX with a time in the future keep the key with its TTL', async () => {
     const c = await RawClient.connect(await server.listen());
     try {
       await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
@@ -30,6 +30,9 @@ describe('relative expire times', () => {
         expect(db.dict.has('k'), `${cmd} k ${ttl}`).toBe(true);
         expect(db.expires.has('k')).toBe(true);
       }
+      await c.call('SET', 'k', 'v');
+      expect(await c.call('GETEX', 'k', 'PX', '1')).toBe('$1\r\nv\r\n');
+      expect(server.engine.ks.db(0).dict.has('k'), 'GETEX k PX 1').toBe(true);
       // A time already past still deletes at once, as redis-server.
       await c.call('SET', 'k', 'v');
       expect(await c.call('PEXPIRE', 'k', '0')).toBe(':1\r\n');
