@@ -1,7 +1,7 @@
 // BITOP, BITPOS, BITCOUNT and BITFIELD over strings of many megabytes run in slices (BITOP of two 64 MB strings held
 // every node for 16 s): another node keeps answering PING, and replies and results equal redis-server's.
 import { describe, expect, it } from 'vitest';
-import { digestOf, onBoth, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
+import { digestOf, onBoth, replies, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
 
 const MB = 1024 * 1024;
@@ -27,18 +27,6 @@ function fill(): string[][] {
   out.push(['SET', 'b', noise(SIZE / 2 + 3, 11)]);
   out.push(['SETBIT', 'z', String(SIZE * 8 - 5), '1'], ['SETBIT', 'o', String(SIZE * 8 - 3), '0']);
   return out;
-}
-
-/** Replies of `cmds` sent one by one on `port`. */
-async function replies(port: number, cmds: string[][]): Promise<string[]> {
-  const c = await RawClient.connect(port);
-  try {
-    const out: string[] = [];
-    for (const cmd of cmds) out.push(await c.call(...cmd));
-    return out;
-  } finally {
-    c.close();
-  }
 }
 
 describe.skipIf(!available)('bit operations on big strings', () => {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
+import { replies, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
 
 const N = Number(process.env.ISO_N ?? 500_000);
@@ -76,17 +76,7 @@ describe.skipIf(!available)('commands naming many keys', () => {
 
   it('inside MULTI they run whole and answer the same', async () => {
     const cmds = [['MULTI'], ['EXISTS', 'k1', 'k1', 'nope', 'list'], ['TOUCH', 'k2', 'nope'], ['MGET', 'k3', 'list', 'nope'], ['EXEC']];
-    const run = async (port: number) => {
-      const c = await RawClient.connect(port);
-      try {
-        const out: string[] = [];
-        for (const cmd of cmds) out.push(await c.call(...cmd));
-        return out;
-      } finally {
-        c.close();
-      }
-    };
-    expect(await run(s.busy.port)).toEqual(await run(s.real.port));
+    expect(await replies(s.busy.port, cmds)).toEqual(await replies(s.real.port, cmds));
   });
 
   // Last: it empties the keyspace.

@@ -98,6 +98,18 @@ export function digestOf(port: number, cmd: string[]): Promise<{ sha: string; he
   });
 }
 
+/** Replies of `cmds` sent one by one on one connection to `port` (the data the servers hold is kept). */
+export async function replies(port: number, cmds: string[][]): Promise<string[]> {
+  const c = await RawClient.connect(port);
+  try {
+    const out: string[] = [];
+    for (const cmd of cmds) out.push(await c.call(...cmd));
+    return out;
+  } finally {
+    c.close();
+  }
+}
+
 export interface StallServers {
   /** The node that runs the long command. */
   busy: Started;
