@@ -30,6 +30,10 @@ export class RespParser {
   private bigParts: Buffer[] | null = null;
   private bigHave = 0;
 
+  /** Where the first REUSE_ARGS arguments of the command being parsed start in the chunk (see feed). */
+  private curAt: number[] = new Array<number>(REUSE_ARGS).fill(-1);
+  private prevAt: number[] = new Array<number>(REUSE_ARGS).fill(-1);
+
   /** Bytes held for an incomplete command: what client-query-buffer-limit measures. */
   get buffered(): number {
     return (this.pending ? this.pending.length : 0) + this.bigHave + this.partialBytes;
@@ -88,6 +92,12 @@ export class RespParser {
     // The chunk as one string, made on the first short argument: cutting short arguments out of it
     // costs no native call each (one per chunk instead of one per argument).
     let text: string | null = null;
+    // The last command whose arguments all came from this buffer (their starts in prevAt): an argument
+    // with the same bytes at the same index is that command's string again, not a new one. Pipelines
+    // repeat the command name and often the key and value, so this spares their decode and the
+    // garbage (each LPUSH of one value allocated a string that a growing list kept).
+    let prev: string[] | null = null;
+    let whole = false;
     while (pos < len) {
       if (this.args === null) {
         if (buf[pos] !== STAR) {
@@ -111,6 +121,7 @@ export class RespParser {
         pos = cr + 2;
         if (n <= 0) continue;
         this.args = [];
+        whole = true;
         this.argsLeft = n;
         this.bulkLen = -1;
       }
@@ -154,15 +165,30 @@ export class RespParser {
         }
         break;
       }
-      let arg: string;
-      if (this.bulkLen < SHORT_ARG) {
-        if (text === null) text = buf.latin1Slice(0, len);
-        arg = text.substring(pos, end);
-      } else {
-        arg = buf.latin1Slice(pos, end);
+      const args = this.args as string[];
+      const j = args.length;
+      let arg: string | undefined;
+      if (prev !== null && j < REUSE_ARGS && this.bulkLen <= REUSE_MAX_LEN) {
+        const same = prev[j];
+        if (same !== undefined && same.length === this.bulkLen && sameBytes(buf, this.prevAt[j] as number, pos, this.bulkLen)) arg = same;
       }
+      if (arg === undefined) {
+        if (this.bulkLen < SHORT_ARG) {
+          if (text === null) text = buf.latin1Slice(0, len);
+          arg = text.substring(pos, end);
+        } else {
+          arg = buf.latin1Slice(pos, end);
+        }
+      }
+      if (j < REUSE_ARGS) this.curAt[j] = pos;
       pos = end + 2;
       this.bulkLen = -1;
+      if (this.argsLeft === 1 && whole) {
+        prev = args;
+        const at = this.prevAt;
+        this.prevAt = this.curAt;
+        this.curAt = at;
+      }
       this.pushArg(arg, out);
     }
     if (pos < len) {
@@ -213,6 +239,16 @@ function toText(buf: Buffer, start: number, end: number): string {
  * whole chunk alive for as long as a stored value made from them lives, so those are decoded alone.
  */
 const SHORT_ARG = 13;
+
+/** Arguments compared with the previous command's (feed): the first few, up to 64 bytes each. */
+const REUSE_ARGS = 8;
+const REUSE_MAX_LEN = 64;
+
+/** Whether buf holds the same n bytes at a and b; from the end, where keys of one pattern differ. */
+function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
 
 /** Bulks at least this large are gathered in parts instead of being re-parsed on every chunk. */
 const BIG_BULK = 32 * 1024;

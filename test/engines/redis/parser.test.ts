@@ -49,6 +49,38 @@ describe('RespParser', () => {
     expect(parseChunks(chunks)).toEqual(expected);
   });
 
+  it('gives each argument its own bytes in a pipeline of similar commands, however split', () => {
+    // The parser reuses the previous command's string for an argument with the same bytes at the same
+    // index: arguments differing in their first, middle or last byte, in length, or moved to another
+    // index must still come out as sent.
+    const k = 'counter:__rand_int__';
+    const cmds = [
+      ['INCR', k],
+      ['INCR', k],
+      ['INCR', `d${k.slice(1)}`],
+      ['INCR', `${k.slice(0, 10)}X${k.slice(11)}`],
+      ['INCR', `${k.slice(0, -1)}!`],
+      ['INCR', `${k}_`],
+      ['incr', k],
+      ['LPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'],
+      ['LPUSH', 'l', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j'],
+      ['LPUSH', 'l', 'b', 'a', 'c', 'd', 'e', 'f', 'g', 'i', 'h'],
+      ['SET', 'v'.repeat(64), 'w'.repeat(65)],
+      ['SET', 'v'.repeat(64), 'w'.repeat(65)],
+      ['SET', `${'v'.repeat(63)}u`, `${'w'.repeat(64)}x`],
+      ['SET', '', ''],
+      ['SET', '', 'x'],
+      ['GET', 'x'.repeat(40000)],
+      ['GET', 'x'.repeat(40000)],
+    ];
+    const bytes = Buffer.concat([...cmds.slice(0, 7).map((c) => encodeCommand(c)), Buffer.from('INCR inline\r\n'), ...cmds.slice(7).map((c) => encodeCommand(c))]);
+    const want = [...cmds.slice(0, 7), ['INCR', 'inline'], ...cmds.slice(7)];
+    expect(parseChunks([bytes])).toEqual(want);
+    for (let i = 1; i < bytes.length; i += i < 700 ? 1 : 211) {
+      expect(parseChunks([bytes.subarray(0, i), bytes.subarray(i)])).toEqual(want);
+    }
+  });
+
   it('keeps values binary-safe', () => {
     const all = Buffer.alloc(256);
     for (let i = 0; i < 256; i++) all[i] = i;
