@@ -10,6 +10,7 @@ import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
+import type { ReplFeed } from './repl-feed.ts';
 import { errnoEnter } from './num.ts';
 
 // Top-level names, compared with a command's fullName: LATENCY RESET and SLOWLOG RESET are not RESET.
@@ -229,6 +230,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   e.currentClient = c;
   const dbIndex = c.dbIndex;
   const shipped = def.isWrite && e.replication.hasReplicas && e.replication.beforeWrite(def, args, dbIndex);
+  const feed = e.feed;
+  const entered = feed !== null ? feed.enter(c, def, args) : null;
   errnoEnter(e);
   try {
     def.handler(c, args);
@@ -241,6 +244,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   }
   if (monitored !== null && !SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
+  if (entered !== null) (feed as ReplFeed).leave(entered, c, def, args, failed);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
   if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
   // A write announces its events when it changed something itself: an expired key its lookup

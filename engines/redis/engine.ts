@@ -11,6 +11,7 @@ import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
 import { Config } from './config.ts';
 import { freeMemory } from './db/eviction.ts';
+import { dropSyncClient, type ReplFeed } from './repl-feed.ts';
 import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
@@ -90,6 +91,8 @@ export class Engine {
   address = '127.0.0.1:0';
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
   currentClient: Client | null = null;
+  /** The replication stream of SYNC clients (repl-feed.ts); null while none is attached. */
+  feed: ReplFeed | null = null;
   readonly startedAt: number;
   readonly runId = randomHex(40);
   private nextClientId = 1;
@@ -148,7 +151,10 @@ export class Engine {
       };
     }
     this.startedAt = this.lastSave = this.clock.now();
-    this.ks.onExpired = (db, key) => notify(this, 'x', 'expired', db, key);
+    this.ks.onExpired = (db, key) => {
+      notify(this, 'x', 'expired', db, key);
+      if (this.feed !== null) this.feed.deleted(db, key, 'lazyfree-lazy-expire');
+    };
     this.ks.onEmptied = (db, key) => {
       if (this.notifyFlags !== null) this.emptied.push([db, key]);
     };
@@ -218,6 +224,7 @@ export class Engine {
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
+    if (this.feed !== null) this.feed.cron();
     this.flushDirty();
   }
 
@@ -309,6 +316,7 @@ export class Engine {
     this.unwatchAll(c);
     this.monitors.delete(c);
     this.tracking.disable(c);
+    if (this.feed !== null) dropSyncClient(this, c);
   }
 
   closeClient(c: Client, immediately = false): void {
@@ -612,7 +620,11 @@ export class Engine {
           // for itself (tracking) goes out after its reply.
           const outer = this.currentClient;
           this.currentClient = c;
+          const feed = this.feed;
+          const slow = b.slow;
+          const entered = feed !== null && slow !== undefined ? feed.enter(c, slow.def, slow.args) : null;
           const served = b.tryServe(key);
+          if (entered !== null) (feed as ReplFeed).leave(entered, c, (slow as { def: CommandDef }).def, (slow as { args: string[] }).args);
           this.currentClient = outer;
           if (outer !== c) this.tracking.afterReply(c);
           if (served) {
@@ -673,7 +685,10 @@ export class Engine {
   freeMemory(): boolean {
     this.ks.settleMemory();
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
-    return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast, (db, key) => notify(this, 'e', 'evicted', db, key));
+    return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast, (db, key) => {
+      notify(this, 'e', 'evicted', db, key);
+      if (this.feed !== null) this.feed.evicted(db, key);
+    });
   }
 
   // --- stats ---

@@ -16,6 +16,7 @@ import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
+import { syncCommand } from '../repl-feed.ts';
 import { parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
 import { is, writeHelp } from './util.ts';
@@ -208,8 +209,8 @@ export const serverCommands = defineGroup('server', [
     },
   },
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),
-  { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: () => fail('ERR SYNC is not supported by this server') },
-  { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: () => fail('ERR PSYNC is not supported by this server') },
+  { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: syncCommand },
+  { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: syncCommand },
   { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: migrateCommand },
   {
     name: 'monitor',

@@ -10,6 +10,8 @@ export interface ApiHost {
   setResp(L: LuaState, v: 2 | 3): void;
   log(level: number, msg: string): void;
   aclCheck(args: string[]): boolean | null;
+  /** redis.set_repl: where the script's next commands are propagated. */
+  setRepl?(flags: number): void;
   readonly version: string;
 }
 
@@ -112,6 +114,7 @@ export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
       if (lua.lua_gettop(S) !== 1) raise(S, 'ERR redis.set_repl() requires one argument.');
       const v = lua.lua_tonumber(S, -1);
       if (!Number.isInteger(v) || v < 0 || v > 3) raise(S, 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+      host.setRepl?.(v);
       return 0;
     });
     num('REPL_NONE', 0);

@@ -261,13 +261,77 @@ proc roundFloat f {
     format "%.10g" $f
 }
 
-# Streams of a replica link are not reachable from here: such tests fail on both servers alike.
-proc assert_replication_stream {s patterns} {
-    error "assertion:replication stream checks need a replica link (not supported by this runner)"
+# The replication stream, read as a replica would: SYNC on a raw socket, the RDB payload skipped,
+# then one propagated command per read. PINGs to replicas are pushed out of the way for the test.
+proc attach_to_replication_stream_on_connection {level} {
+    r config set repl-ping-replica-period 3600
+    set s [socket [srv $level host] [srv $level port]]
+    fconfigure $s -translation binary
+    puts -nonewline $s "SYNC\r\n"
+    flush $s
+    # Bare newlines keep the link alive while the server prepares the payload.
+    set header ""
+    while {$header eq ""} {
+        set header [string trimright [gets $s] "\r"]
+        if {$header eq "" && [eof $s]} { error "attach_to_replication_stream: connection closed" }
+    }
+    if {[string index $header 0] ne "\$"} {
+        error "attach_to_replication_stream error. Received '$header' as count."
+    }
+    set left [string range $header 1 end]
+    while {$left > 0} {
+        set chunk [read $s $left]
+        if {$chunk eq "" && [eof $s]} { error "attach_to_replication_stream: payload cut short" }
+        incr left -[string length $chunk]
+    }
+    return $s
 }
 
 proc attach_to_replication_stream {} {
-    error "assertion:replication stream checks need a replica link (not supported by this runner)"
+    attach_to_replication_stream_on_connection 0
+}
+
+# One command as a list (its name lowercased), or "" when none arrives within about a second.
+proc read_from_replication_stream {s} {
+    fconfigure $s -blocking 0
+    set tries 0
+    while {[gets $s header] < 0} {
+        if {[incr tries] == 10} {
+            fconfigure $s -blocking 1
+            return ""
+        }
+        after 100
+    }
+    fconfigure $s -blocking 1
+    set n [string trimright [string range $header 1 end] "\r"]
+    set cmd {}
+    for {set i 0} {$i < $n} {incr i} {
+        set len [string trimright [string range [gets $s] 1 end] "\r"]
+        set arg [::redis::bulk $s $len]
+        if {$i == 0} { set arg [string tolower $arg] }
+        lappend cmd $arg
+    }
+    return $cmd
+}
+
+# Reads as many commands as there are patterns; on any mismatch fails with both lists.
+proc assert_replication_stream {s patterns} {
+    set got {}
+    set bad 0
+    foreach pattern $patterns {
+        set cmd [read_from_replication_stream $s]
+        lappend got $cmd
+        if {![string match $pattern $cmd]} { set bad 1 }
+    }
+    if {$bad} {
+        close_replication_stream $s
+        assert_failed "replication stream: expected '$patterns' but got '$got'"
+    }
+}
+
+proc close_replication_stream {s} {
+    close $s
+    r config set repl-ping-replica-period 10
 }
 
 proc memory_usage {key} {

@@ -1,0 +1,238 @@
+// The replication stream a bare engine serves to SYNC / PSYNC clients, as redis-server 7.0 writes it to
+// its replicas: an RDB of the dataset, then every change as a command in a RESP array. As 7.0's call()
+// and propagatePendingCommands: a command that changed data goes out (rewritten by repl-rewrite.ts),
+// after the deletions of keys that expired under it; what one top-level command produced goes out
+// wrapped in MULTI/EXEC when it is more than one command; a SELECT precedes a command of another
+// database. The engine holds a feed only while a SYNC client is attached: without one `Engine.feed` is
+// null and a command pays one comparison. Nodes created through the API refuse SYNC, as ElastiCache does.
+import type { Client } from './client.ts';
+import { keyPositions, type CommandDef } from './command-table.ts';
+import type { Engine } from './engine.ts';
+import { fail } from './errors.ts';
+import { parseMemory } from './config.ts';
+import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { replIdOf } from './repl-id.ts';
+import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
+import { drainSliced } from '../slices.ts';
+
+interface Op {
+  db: number;
+  argv: Argv;
+}
+
+interface Link {
+  c: Client;
+  /** The stream written while the RDB is made; null once the payload went out. */
+  held: Buffer[] | null;
+  softSince: number;
+}
+
+/** What `enter` saw, for `leave`. */
+export interface Entered {
+  rule: Rule | undefined;
+  before: unknown;
+  ownDirty: number;
+}
+
+function encode(argv: readonly string[]): Buffer {
+  let s = `*${argv.length}\r\n`;
+  for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+  return Buffer.from(s, 'latin1');
+}
+
+export class ReplFeed {
+  private readonly links = new Map<Client, Link>();
+  private pending: Op[] = [];
+  /** The database the stream last selected (redis-server's slaveseldb); -1 makes the next command select. */
+  private selected = -1;
+  private depth = 0;
+  private lastPing: number;
+  private flushScheduled = false;
+  private scriptReplicates = true;
+  private evictions = 0;
+  /** Bytes written to the stream, reported as the replication offset. */
+  offset = 0;
+
+  constructor(private readonly e: Engine) {
+    this.lastPing = e.clock.now();
+  }
+
+  get size(): number {
+    return this.links.size;
+  }
+
+  /** A command starts: remember what its rewrite rule needs. */
+  enter(c: Client, def: CommandDef, args: readonly string[]): Entered {
+    this.depth++;
+    const db = this.e.ks.dbs[c.dbIndex];
+    // redis-server's lookupKeyWrite expires a write's keys first, so their deletion precedes it in the
+    // stream, even where a command of ours overwrites without looking (SET over an expired key).
+    if (def.isWrite && db !== undefined && db.expires.size !== 0) for (const i of keyPositions(def, args as string[])) db.expireIfNeeded(args[i] as string);
+    const rule = RULES.get(def.name);
+    if (rule === undefined) return { rule, before: undefined, ownDirty: this.ownDirty() };
+    return { rule, before: rule.before !== undefined && db !== undefined ? rule.before(db, args) : undefined, ownDirty: this.ownDirty() };
+  }
+
+  /** A command ended: queue what it propagates; the outermost one sends the lot. */
+  leave(at: Entered, c: Client, def: CommandDef, args: readonly string[], failed = false): void {
+    this.depth--;
+    const changed = this.ownDirty() !== at.ownDirty || (!failed && ALWAYS.has(def.fullName));
+    if (changed && this.scriptReplicates && !NEVER_SELF.has(def.name)) {
+      const db = this.e.ks.dbs[c.dbIndex];
+      const ops = at.rule !== undefined && db !== undefined ? at.rule.after(this.e, db, args, at.before) : [[...args]];
+      for (const argv of ops) this.pending.push({ db: c.dbIndex, argv });
+    }
+    if (this.depth === 0) {
+      this.scriptReplicates = true;
+      this.flush();
+    }
+  }
+
+  /** redis.set_repl: whether the running script's commands reach replicas (REPL_REPLICA, bit 2). */
+  setScriptRepl(flags: number): void {
+    this.scriptReplicates = (flags & 2) !== 0;
+  }
+
+  /** A key eviction deleted: it goes out at once, alone, and is not the running command's change. */
+  evicted(db: number, key: string): void {
+    this.evictions++;
+    const pending = this.pending;
+    this.pending = [{ db, argv: [this.e.config.get('lazyfree-lazy-eviction') === 'yes' ? 'UNLINK' : 'DEL', key] }];
+    this.flush();
+    this.pending = pending;
+  }
+
+  /** Changes the running command made itself: not expiry's nor eviction's. */
+  private ownDirty(): number {
+    return this.e.ks.stats.dirty - this.e.ks.serverDirty - this.evictions;
+  }
+
+  /** A key the server deleted itself (expiry), propagated at once outside a command. */
+  deleted(db: number, key: string, lazyOption: string): void {
+    this.pending.push({ db, argv: [this.e.config.get(lazyOption) === 'yes' ? 'UNLINK' : 'DEL', key] });
+    if (this.depth === 0) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    // A script that yields keeps its effects together: they go out when it ends.
+    if (this.e.scripting.running !== null) {
+      this.scheduleFlush();
+      return;
+    }
+    const ops = this.pending;
+    this.pending = [];
+    const wrap = ops.length > 1;
+    const parts: Buffer[] = [];
+    const emit = (db: number, argv: readonly string[]) => {
+      if (db !== this.selected) {
+        parts.push(encode(['SELECT', String(db)]));
+        this.selected = db;
+      }
+      parts.push(encode(argv));
+    };
+    if (wrap) emit((ops[0] as Op).db, ['MULTI']);
+    for (const op of ops) emit(op.db, op.argv);
+    if (wrap) emit((ops[ops.length - 1] as Op).db, ['EXEC']);
+    this.write(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.depth === 0) this.flush();
+    });
+  }
+
+  private write(b: Buffer): void {
+    this.offset += b.length;
+    for (const link of this.links.values()) {
+      if (link.held !== null) link.held.push(b);
+      else this.send(link, b);
+    }
+  }
+
+  /** client-output-buffer-limit replica: a replica that does not read is dropped, as redis-server drops it. */
+  private send(link: Link, b: Buffer): void {
+    const c = link.c;
+    if (c.closed) return;
+    c.conn.write(b);
+    const [hard, soft, seconds] = replicaLimits(this.e);
+    const pending = c.conn.writableLength;
+    if (hard > 0 && pending > hard) return this.e.closeClient(c, true);
+    if (soft > 0 && pending > soft) {
+      const now = this.e.clock.now();
+      if (link.softSince === 0) link.softSince = now;
+      else if (now - link.softSince > seconds * 1000) this.e.closeClient(c, true);
+    } else {
+      link.softSince = 0;
+    }
+  }
+
+  /** Periodic work: PING the replicas every repl-ping-replica-period seconds, as redis-server's replicationCron. */
+  cron(): void {
+    const now = this.e.clock.now();
+    const period = Number(this.e.config.get('repl-ping-replica-period') ?? 10) * 1000;
+    if (now - this.lastPing < period) return;
+    this.lastPing = now;
+    if (this.depth === 0 && this.e.scripting.running === null) this.write(encode(['PING']));
+  }
+
+  /** SYNC / PSYNC: the payload is made in slices; changes meanwhile wait behind it. */
+  attach(c: Client, psync: boolean): void {
+    const link: Link = { c, held: [], softSince: 0 };
+    this.links.set(c, link);
+    // A new replica starts from a known database: the next command selects.
+    this.selected = -1;
+    const id = replIdOf(this.e);
+    const startOffset = this.offset;
+    const chunks: Buffer[] = [];
+    void drainSliced(engineRdbChunks(this.e), (b) => chunks.push(b)).then(() => {
+      if (c.closed || !this.links.has(c)) return;
+      const rdb = Buffer.concat(chunks);
+      const head = psync ? `+FULLRESYNC ${id} ${startOffset}\r\n` : '';
+      c.conn.write(Buffer.from(`${head}$${rdb.length}\r\n`, 'latin1'));
+      c.conn.write(rdb);
+      const held = link.held ?? [];
+      link.held = null;
+      for (const b of held) this.send(link, b);
+    });
+  }
+
+  /** The client went away; the feed ends with its last link. */
+  detach(c: Client): void {
+    this.links.delete(c);
+  }
+}
+
+function replicaLimits(e: Engine): [number, number, number] {
+  const words = String(e.config.get('client-output-buffer-limit') ?? '').split(/\s+/);
+  let out: [number, number, number] = [268435456, 67108864, 60];
+  for (let i = 0; i + 3 < words.length; i += 4) {
+    const cls = (words[i] as string).toLowerCase();
+    if (cls === 'slave' || cls === 'replica') out = [parseMemory(words[i + 1] as string) ?? 0, parseMemory(words[i + 2] as string) ?? 0, Number(words[i + 3])];
+  }
+  return out;
+}
+
+/** The SYNC and PSYNC commands: a bare engine serves the stream; a node refuses, as ElastiCache does. */
+export function syncCommand(c: Client, args: readonly string[]): void {
+  const e = c.engine;
+  const psync = args[0]?.toLowerCase() === 'psync';
+  if (e.mode !== 'bare') fail(`ERR ${psync ? 'PSYNC' : 'SYNC'} is not supported by this server`);
+  if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
+  // What a replica sends it gets no answer to (REPLCONF ACK, PING), as redis-server's replica clients.
+  c.replyMode = 'off';
+  e.feed ??= new ReplFeed(e);
+  e.feed.attach(c, psync);
+}
+
+/** The client closed: a feed with no link left goes, so commands stop paying for it. */
+export function dropSyncClient(e: Engine, c: Client): void {
+  const feed = e.feed;
+  if (feed === null) return;
+  feed.detach(c);
+  if (feed.size === 0) e.feed = null;
+}
