@@ -102,7 +102,8 @@ const spopRule: Rule = {
   before: (db, args) => members(db, args[1] as string),
   after(e, db, args, before) {
     const key = args[1] as string;
-    if (!db.dict.has(key) && args.length > 2) return [deletion(e, key, 'lazyfree-lazy-server-del')];
+    // 7.0.15 writes DEL here whatever lazyfree-lazy-server-del says.
+    if (!db.dict.has(key) && args.length > 2) return [['DEL', key]];
     const left = new Set(members(db, key));
     return (before as string[]).filter((m) => !left.has(m)).map((m) => ['SREM', key, m]);
   },

@@ -1,0 +1,270 @@
+// The replication stream a SYNC client reads, ours against redis-server 7.0.15 for the same commands:
+// every rewrite rule 7.0 applies (absolute expiry times, float increments, SPOP, blocking pops,
+// expiry and eviction, MULTI/EXEC of transactions and scripts, set_repl, forced propagation). Times
+// and the members SPOP picks are masked; the RDB payload is only checked to be an RDB.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { SyncStream } from './sync-stream-client.ts';
+
+const available = realRedisAvailable();
+
+/** A step: a command, or `@wait ms` (until that much wall time passed: a TTL ran out), or `@empty` (until active expiry emptied db 9). */
+type Step = string[];
+
+const CASES: Record<string, Step[]> = {
+  'SET, SETEX and the EXPIRE family as absolute times': [
+    ['set', 'a', 'b', 'ex', '200'],
+    ['set', 'a', 'b', 'px', '100000', 'get'],
+    ['set', 'a', 'b', 'pxat', '2000000000000'],
+    ['setex', 'a', '100', 'b'],
+    ['psetex', 'a', '100000', 'b'],
+    ['set', 'c', 'd', 'nx', 'exat', '2000000000'],
+    ['set', 'c', 'd', 'nx', 'ex', '100'],
+    ['set', 'c', 'e', 'xx', 'get', 'keepttl'],
+    ['expire', 'c', '100'],
+    ['pexpire', 'c', '100000', 'gt'],
+    ['expireat', 'c', '2000000000', 'xx'],
+    ['pexpireat', 'c', '2000000000001'],
+    ['persist', 'c'],
+    ['persist', 'c'],
+    ['expire', 'nokey', '10'],
+    ['expireat', 'c', '1'],
+    ['set', 'p', 'q', 'exat', '1'],
+    ['get', 'p'],
+  ],
+  'GETEX as PEXPIREAT, PERSIST or a deletion; GETSET and GETDEL': [
+    ['set', 'g', 'v'],
+    ['getex', 'g'],
+    ['getex', 'g', 'ex', '100'],
+    ['getex', 'g', 'pxat', '2000000000000'],
+    ['getex', 'g', 'persist'],
+    ['getex', 'g', 'persist'],
+    ['getex', 'g', 'exat', '1'],
+    ['getset', 'g', 'w'],
+    ['getdel', 'g'],
+    ['getdel', 'g'],
+  ],
+  'INCRBYFLOAT and HINCRBYFLOAT as the value they produced': [
+    ['set', 'f', '1'],
+    ['pexpire', 'f', '100000'],
+    ['incrbyfloat', 'f', '1.5'],
+    ['hincrbyfloat', 'h', 'x', '2.5'],
+    ['hincrbyfloat', 'h', 'x', '-0.5'],
+  ],
+  'SPOP as SREM of what it took, or a deletion': [
+    ['sadd', 's', 'a', 'b', 'c', 'd', 'e'],
+    ['spop', 's'],
+    ['spop', 's', '2'],
+    ['spop', 's', '0'],
+    ['spop', 's', '10'],
+    ['spop', 's'],
+    ['srandmember', 'nokey'],
+  ],
+  'blocking pops served at once, and the pop commands with a count': [
+    ['rpush', 'q', '1', '2', '3'],
+    ['blpop', 'q', '0'],
+    ['brpop', 'nokey', 'q', '0'],
+    ['rpush', 'q', 'x', 'y'],
+    ['blmove', 'q', 'z', 'left', 'left', '0'],
+    ['brpoplpush', 'q', 'z', '0'],
+    ['blmpop', '0', '2', 'nokey', 'z', 'right', 'count', '5'],
+    ['lmpop', '1', 'nokey', 'left'],
+    ['zadd', 'zz', '1', 'a', '2', 'b', '3', 'c'],
+    ['bzpopmin', 'zz', '0'],
+    ['bzpopmax', 'zz', '0'],
+    ['bzmpop', '0', '1', 'zz', 'max', 'count', '5'],
+    ['zadd', 'zz', '1', 'a'],
+    ['zmpop', '1', 'zz', 'min', 'count', '3'],
+  ],
+  'transactions: one write alone, several in MULTI/EXEC, reads not at all': [
+    ['multi'],
+    ['set', 'x', '1'],
+    ['exec'],
+    ['multi'],
+    ['set', 'x', '1'],
+    ['get', 'x'],
+    ['incr', 'y'],
+    ['exec'],
+    ['multi'],
+    ['get', 'x'],
+    ['exec'],
+    ['multi'],
+    ['publish', 'ch', 'm'],
+    ['exec'],
+  ],
+  'scripts and functions by their effects, redis.set_repl': [
+    ['eval', "redis.call('set','a','1') redis.call('set','b','2')", '0'],
+    ['eval', "redis.call('set','a','1')", '0'],
+    ['eval', "return redis.call('get','a')", '0'],
+    ['eval', "redis.set_repl(redis.REPL_NONE) redis.call('set','a','3') redis.set_repl(redis.REPL_ALL) redis.call('set','b','4')", '0'],
+    ['eval', "redis.call('set','a','5') redis.set_repl(redis.REPL_AOF) redis.call('set','b','6')", '0'],
+    ['eval', "redis.call('spop','nokey') redis.call('incrbyfloat','f','1.5')", '0'],
+    ['script', 'load', 'return 1'],
+    ['function', 'load', "#!lua name=lib\nredis.register_function('f', function(k, a) redis.call('set', k[1], a[1]) return redis.call('incr', 'cnt') end)"],
+    ['fcall', 'f', '1', 'x', 'y'],
+    ['function', 'delete', 'lib'],
+    ['function', 'delete', 'lib'],
+    ['function', 'flush'],
+  ],
+  'databases: SELECT when the db changes, MOVE, COPY, RENAME, SWAPDB, FLUSHDB, FLUSHALL': [
+    ['select', '3'],
+    ['set', 'a', '1'],
+    ['select', '9'],
+    ['set', 'a', '2'],
+    ['set', 'm', '1'],
+    ['move', 'm', '3'],
+    ['move', 'a', '3'],
+    ['copy', 'a', 'b', 'db', '5'],
+    ['rename', 'a', 'c'],
+    ['renamenx', 'c', 'b'],
+    ['swapdb', '3', '9'],
+    ['swapdb', '4', '4'],
+    ['flushdb'],
+    ['flushall'],
+    ['select', '9'],
+  ],
+  'no-op writes are not propagated; emptied collections go with their command': [
+    ['setnx', 'k', 'v'],
+    ['setnx', 'k', 'w'],
+    ['msetnx', 'k', '1', 'k2', '2'],
+    ['del', 'nokey'],
+    ['hset', 'h', 'a', '1'],
+    ['hdel', 'h', 'a'],
+    ['hdel', 'h', 'a'],
+    ['sadd', 's', 'a'],
+    ['srem', 's', 'a', 'b'],
+    ['sinterstore', 'd', 'nokey', 's'],
+    ['zadd', 'z', '1', 'a'],
+    ['zadd', 'z', '1', 'a'],
+    ['pfadd', 'p', 'a'],
+    ['pfadd', 'p', 'a'],
+    ['pfcount', 'p'],
+    ['pfcount', 'p'],
+    ['lpop', 'nokey'],
+  ],
+  'lazy expiry: DEL alone under a read, in MULTI/EXEC before a write': [
+    ['debug', 'set-active-expire', '0'],
+    ['set', 'e1', 'v', 'px', '20'],
+    ['set', 'e2', 'v', 'px', '20'],
+    ['set', 'e3', 'v', 'px', '20'],
+    ['@wait', '60'],
+    ['get', 'e1'],
+    ['set', 'e2', 'w'],
+    ['incr', 'e3'],
+    ['config', 'set', 'lazyfree-lazy-expire', 'yes'],
+    ['set', 'e4', 'v', 'px', '20'],
+    ['@wait', '60'],
+    ['exists', 'e4'],
+    ['expire', 'e4', '100'],
+    ['config', 'set', 'lazyfree-lazy-expire', 'no'],
+    ['debug', 'set-active-expire', '1'],
+  ],
+  'active expiry as DEL': [
+    ['set', 'gone', 'v', 'px', '20'],
+    ['@empty'],
+  ],
+  'eviction as DEL, or UNLINK with lazyfree-lazy-eviction': [
+    ['set', 'big', 'v'],
+    ['config', 'set', 'maxmemory-policy', 'allkeys-random'],
+    ['config', 'set', 'maxmemory', '1'],
+    ['get', 'big'],
+    ['config', 'set', 'maxmemory', '0'],
+    ['set', 'big2', 'v'],
+    ['config', 'set', 'lazyfree-lazy-eviction', 'yes'],
+    ['config', 'set', 'maxmemory', '1'],
+    ['config', 'set', 'maxmemory', '0'],
+    ['config', 'set', 'lazyfree-lazy-eviction', 'no'],
+    ['config', 'set', 'maxmemory-policy', 'noeviction'],
+  ],
+  'SPOP of a whole set as DEL even with lazyfree-lazy-server-del': [
+    ['config', 'set', 'lazyfree-lazy-server-del', 'yes'],
+    ['sadd', 's', 'a', 'b'],
+    ['spop', 's', '5'],
+    ['config', 'set', 'lazyfree-lazy-server-del', 'no'],
+  ],
+};
+
+const END = 'set __end__ 1';
+
+/** Times (13 digits and more) and the members SPOP chose are what two runs never share. */
+function mask(cmd: string): string {
+  return cmd.replace(/\b\d{13,}\b/g, '<ms>').replace(/^SREM s \S+$/, 'SREM s <member>');
+}
+
+async function streamOf(port: number, steps: Step[]): Promise<string[]> {
+  const r = await RawClient.connect(port);
+  try {
+    await r.call('FLUSHALL');
+    await r.call('FUNCTION', 'FLUSH');
+    await r.call('SELECT', '9');
+    await r.call('CONFIG', 'SET', 'repl-ping-replica-period', '3600');
+    const { stream } = await SyncStream.attach(port);
+    try {
+      for (const step of steps) {
+        if (step[0] === '@wait') await new Promise((res) => setTimeout(res, Number(step[1])));
+        else if (step[0] === '@empty') await waitUntil('active expiry', async () => (await r.call('DBSIZE')).includes(':0'));
+        else await r.call(...step);
+      }
+      await r.call('SELECT', '9');
+      await r.call(...END.split(' '));
+      return (await stream.until(END)).map(mask);
+    } finally {
+      stream.close();
+    }
+  } finally {
+    r.close();
+  }
+}
+
+describe.skipIf(!available)('the replication stream of SYNC, against redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    ours = await startServer();
+    real = await startRealRedis(['--enable-debug-command', 'yes']);
+  });
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  for (const [name, steps] of Object.entries(CASES)) {
+    it(name, async () => {
+      const theirs = await streamOf(real.port, steps);
+      expect(await streamOf(ours.port, steps)).toEqual(theirs);
+    }, 30000);
+  }
+
+  it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
+    const real1 = await SyncStream.attach(real.port, true);
+    const ours1 = await SyncStream.attach(ours.port, true);
+    real1.stream.close();
+    ours1.stream.close();
+    expect(real1.header).toMatch(/^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+    expect(ours1.header).toMatch(/^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+    expect(ours1.payload.subarray(0, 9).toString('latin1')).toBe('REDIS0010');
+  });
+
+  it('the payload holds the dataset; the stream ends with its client, leaving commands unburdened', async () => {
+    const r = await RawClient.connect(ours.port);
+    await r.call('SET', 'kept', 'value-in-rdb');
+    const { stream, payload } = await SyncStream.attach(ours.port);
+    expect(payload.includes(Buffer.from('value-in-rdb'))).toBe(true);
+    expect(ours.server.engine.feed).not.toBeNull();
+    stream.close();
+    await waitUntil('the feed to go', () => ours.server.engine.feed === null);
+    r.close();
+  });
+
+  it('a node created through the API refuses SYNC and PSYNC, as ElastiCache does (the command is unknown there)', async () => {
+    const node = await startServer({ mode: 'node' });
+    try {
+      const c = await RawClient.connect(node.port);
+      expect(await c.call('SYNC')).toMatch(/^-ERR unknown command 'SYNC'/);
+      expect(await c.call('PSYNC', '?', '-1')).toMatch(/^-ERR unknown command 'PSYNC'/);
+      c.close();
+    } finally {
+      await node.server.close();
+    }
+  });
+});
