@@ -1,6 +1,7 @@
 // Speed and isolation of one process hosting every node (issue 12): replication cost into huge keys,
-// endpoint vs node-port throughput, another node's GET p99 and the API's p99 while one node works hard,
-// and start to first API answer next to moto_server, all measured in the same run.
+// another node's GET p99 and the API's p99 while one node works hard, and start to first API answer next
+// to moto_server, all measured in the same run (endpoint vs node port is in targets.ts and redis.ts).
+// ISOLATION_PART=startup|replication|stalls runs one part.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,10 +13,24 @@ import { createRedisNode, createRedisServer, type RedisServerWithEngine } from '
 import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
 import { ensureBuilt } from '../test/support/built.ts';
-import { groupPorts, startEmulatorChild } from './redis.ts';
-import { firstRate, redisBenchmarkAsync, stop } from './redis-servers.ts';
+import { watchLoop } from '../test/support/loop-hold.ts';
+import { firstRate, redisBenchmarkAsync } from './redis-servers.ts';
 
 const BIG = 1_000_000;
+
+/**
+ * A figure measured once per run: the targets table and this file's detail tables show the same start-up,
+ * replication and stall figures, and `npm run bench` would otherwise measure each twice.
+ */
+const measuredOnce = new Map<string, Promise<unknown>>();
+function once<T>(key: string, measure: () => Promise<T>): Promise<T> {
+  let p = measuredOnce.get(key) as Promise<T> | undefined;
+  if (p === undefined) {
+    p = measure();
+    measuredOnce.set(key, p);
+  }
+  return p;
+}
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 function resp(args: string[]): string {
@@ -106,7 +121,11 @@ const REPLICATION_WRITES = 50_000;
  * node and on a primary with two replicas: both layouts run side by side, their runs alternate, and the
  * pair with the median ratio is answered.
  */
-export async function replicationRates(): Promise<{ name: string; lone: number; replicated: number }[]> {
+export function replicationRates(): Promise<{ name: string; lone: number; replicated: number }[]> {
+  return once('replication', measureReplicationRates);
+}
+
+async function measureReplicationRates(): Promise<{ name: string; lone: number; replicated: number }[]> {
   const ops: [string, string, string[]][] = [
     ['LPUSH', 'list', ['LPUSH', 'big', 'x__rand_int__']],
     ['HSET', 'hash', ['HSET', 'big', 'n__rand_int__', 'v']],
@@ -143,43 +162,22 @@ async function replicationBench(): Promise<string> {
   return `### Writes into keys of 1M elements: lone node vs primary with two replicas (redis-benchmark -P 16 -c 50, median of five alternating pairs, req/s)\n\n${table(['command', 'lone node', 'primary + 2 replicas', 'ratio'], rows)}`;
 }
 
-function redisBenchmark(port: number, pipeline: number): Record<string, number> {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '50000', '-P', String(pipeline), '-t', 'set,get', '-q', '--csv'], { encoding: 'utf8' });
-  const out: Record<string, number> = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^"(SET|GET)","([\d.]+)"/.exec(line);
-    if (m) out[m[1]!] = Number(m[2]);
-  }
-  return out;
+/** What another node and the API saw while one node worked. */
+export interface Probe {
+  get: number[];
+  api: number[];
+  /** The worst CPU time of this process between two turns of a 5 ms timer (test/support/loop-hold.ts): load on the machine does not inflate it. */
+  hold: number;
 }
-
-async function endpointBench(): Promise<string> {
-  // The emulator runs in a child: redis-benchmark is run synchronously and would block an in-process one.
-  const { child, client } = await startEmulatorChild();
-  const rows: string[][] = [];
-  try {
-    const ports = await groupPorts(client, 'bench', 2);
-    for (const p of [1, 16]) {
-      const node = redisBenchmark(ports.node, p);
-      const ep = redisBenchmark(ports.endpoint, p);
-      for (const op of ['SET', 'GET']) rows.push([`${op} -P ${p}`, `${((node[op] ?? 0) / 1000).toFixed(0)}k`, `${((ep[op] ?? 0) / 1000).toFixed(0)}k`, ((ep[op] ?? 0) / (node[op] || 1)).toFixed(2)]);
-    }
-  } finally {
-    client.destroy();
-    await stop(child);
-  }
-  return `### Primary endpoint vs node port (redis-benchmark -c 50, group of 2 with a replica)\n\n${table(['test', 'node port', 'primary endpoint', 'ratio'], rows)}`;
-}
-
-const p99 = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
 
 /** GET round trips on `port` and API round trips on `url` (when given) until `work` settles. */
-async function latencyDuring(port: number, url: string | null, work: () => Promise<unknown>): Promise<{ get: number[]; api: number[] }> {
+async function latencyDuring(port: number, url: string | null, work: () => Promise<unknown>): Promise<Probe> {
   const s = net.connect(port, '127.0.0.1');
   await new Promise((r) => s.once('connect', r));
   let done = false;
   const get: number[] = [];
   const api: number[] = [];
+  const watch = watchLoop();
   const getLoop = (async () => {
     while (!done) {
       const t0 = performance.now();
@@ -199,7 +197,7 @@ async function latencyDuring(port: number, url: string | null, work: () => Promi
   done = true;
   await Promise.all([getLoop, apiLoop]);
   s.destroy();
-  return { get, api };
+  return { get, api, hold: watch.stop().cpu };
 }
 
 /** Polls until something listens on `port` (a spawned server is ready). */
@@ -217,7 +215,20 @@ async function acceptsConnections(port: number): Promise<void> {
   }
 }
 
-async function stallBench(): Promise<string> {
+export const p99 = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
+
+/** Issue 12's isolation cases: idle first (the floor under the machine's load), then each kind of heavy work on one node. */
+export interface StallFigures {
+  cases: { what: string; probe: Probe }[];
+  /** redis-server's GET p99 under the same probe (its own process), when installed. */
+  realGetP99: number | null;
+}
+
+export function stallFigures(): Promise<StallFigures> {
+  return once('stalls', measureStalls);
+}
+
+async function measureStalls(): Promise<StallFigures> {
   const emulator = await start({ port: 0 });
   const url = emulator.url;
   const other = createRedisServer({ port: 0 });
@@ -226,34 +237,41 @@ async function stallBench(): Promise<string> {
   const busy = createRedisNode({ port: 0 });
   await busy.listen();
   await pipelined(busy.port, (i) => ['SET', `key:${i}`, `value-${i}`], BIG, 10_000);
-  const rows: string[][] = [];
-  const row = (what: string, r: { get: number[]; api: number[] }) => rows.push([what, p99(r.get).toFixed(1), p99(r.api).toFixed(1), String(r.get.length)]);
-  row('idle', await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 1000))));
-  row('one node dumps 1M keys (sliced)', await latencyDuring(other.port, url, () => busy.dumpSliced()));
+  const cases: { what: string; probe: Probe }[] = [];
+  const probe = async (what: string, work: () => Promise<unknown>) => cases.push({ what, probe: await latencyDuring(other.port, url, work) });
+  await probe('idle', () => new Promise((r) => setTimeout(r, 1000)));
+  await probe('one node dumps 1M keys (sliced)', () => busy.dumpSliced());
   const hostile = createRedisServer({ port: 0 });
   await hostile.listen();
   hostile.engine.ks.db(0).set('a'.repeat(40), newString('v'));
-  row('nested-star KEYS, 1000 times', await latencyDuring(other.port, url, () => pipelined(hostile.port, () => ['KEYS', `${'a*'.repeat(20)}b`], 1000, 100)));
+  await probe('nested-star KEYS, 1000 times', () => pipelined(hostile.port, () => ['KEYS', `${'a*'.repeat(20)}b`], 1000, 100));
   const primary = createRedisServer({ port: 0 });
   const replicas = [createRedisServer({ port: 0 }), createRedisServer({ port: 0 })];
   for (const s of [primary, ...replicas]) await s.listen();
   fillBig(primary, 'hash');
   for (const r of replicas) r.replicaOf(primary);
-  row('200k HSETs on a 1M-field hash, 2 replicas', await latencyDuring(other.port, url, () => pipelined(primary.port, (i) => ['HSET', 'big', `n${i}`, 'v'], 200_000)));
+  await probe('200k HSETs on a 1M-field hash, 2 replicas', () => pipelined(primary.port, (i) => ['HSET', 'big', `n${i}`, 'v'], 200_000));
   for (const s of [other, busy, hostile, primary, ...replicas]) await s.close();
   await emulator.stop();
 
   // redis-server: another server's GET p99 while one SAVEs 1M keys is a separate process, so this is its floor.
-  let real = '';
+  let realGetP99: number | null = null;
   if (spawnSync('which', ['redis-server']).status === 0) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
     await acceptsConnections(port);
     const r = await latencyDuring(port, null, () => new Promise((res) => setTimeout(res, 500))).catch(() => null);
     child.kill('SIGKILL');
-    if (r) real = `\n\nredis-server 7 (own process) GET p99 under the same probe: ${p99(r.get).toFixed(2)} ms.`;
+    if (r) realGetP99 = p99(r.get);
   }
-  return `### Another node's GET p99 and the API's p99 (ms) while one node works\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'GETs answered'], rows)}${real}`;
+  return { cases, realGetP99 };
+}
+
+async function stallBench(): Promise<string> {
+  const f = await stallFigures();
+  const rows = f.cases.map(({ what, probe: r }) => [what, p99(r.get).toFixed(1), p99(r.api).toFixed(1), r.hold.toFixed(0), String(r.get.length)]);
+  const real = f.realGetP99 === null ? '' : `\n\nredis-server 7 (own process) GET p99 under the same probe: ${f.realGetP99.toFixed(2)} ms.`;
+  return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GETs answered'], rows)}${real}`;
 }
 
 const DESCRIBE = 'Action=DescribeCacheClusters&Version=2015-02-02';
@@ -331,7 +349,11 @@ export interface StartupTimes {
 }
 
 /** Start to first answer of ours, moto_server (when installed) and redis-server, best of `runs` each, in one run. */
-export async function startupTimes(runs = 3): Promise<StartupTimes> {
+export function startupTimes(runs = 3): Promise<StartupTimes> {
+  return once(`startup ${runs}`, () => measureStartupTimes(runs));
+}
+
+async function measureStartupTimes(runs: number): Promise<StartupTimes> {
   const port = () => 30000 + Math.floor(Math.random() * 20000);
   await ensureBuilt();
   const fresh: number[] = [];
@@ -392,7 +414,6 @@ export async function benchIsolation(): Promise<string> {
   const parts: [string, () => Promise<string>][] = [
     ['startup', startupBench],
     ['replication', replicationBench],
-    ['endpoint', endpointBench],
     ['stalls', stallBench],
   ];
   const out: string[] = [];
