@@ -4,7 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newList, type ListObj, type SetObj, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { cErrno, parseIntArg, toI64, toSortFloat } from '../num.ts';
+import { errnoIsOf, parseIntArg, toI64, toSortFloat } from '../num.ts';
 import { runSliced } from '../sliced.ts';
 import { partialSortInSteps } from '../partial-sort.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
@@ -166,7 +166,7 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
     for (let i = 0; i < n; i++) {
       const source = by === null ? (elems[i] as string) : lookupPattern(c, by, elems[i] as string);
       if (scores !== null && source !== null) {
-        const v = heldAsInteger(job, by, source) ? Number(source) : toSortFloat(source, cErrno.node?.deref() === c.engine);
+        const v = heldAsInteger(job, by, source) ? Number(source) : toSortFloat(source, errnoIsOf(c.engine));
         if (v === null) fail("ERR One or more scores can't be converted into double");
         scores[i] = v;
       }
