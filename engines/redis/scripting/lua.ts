@@ -6,8 +6,11 @@
 import { createRequire } from 'node:module';
 import { installLexer51 } from './lex51.ts';
 import { patchTables } from './lua51-tables.ts';
+import { withPow51 } from './math51.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
+
+export { NEGATIVE_NAN, pow51 } from './math51.ts';
 
 /** A lua_State (main state or coroutine); opaque to us. */
 export type LuaState = { readonly __luaState: unique symbol };
@@ -40,6 +43,8 @@ export interface LuaApi {
   lua_newthread(L: LuaState): LuaState;
   lua_resume(co: LuaState, from: LuaState | null, nargs: number): number;
   lua_yield(L: LuaState, n: number): number;
+  /** Yields from a JavaScript function; `k` continues it when the coroutine is resumed (and may yield again). */
+  lua_yieldk(L: LuaState, n: number, ctx: number, k: ((L: LuaState, status: number, ctx: number) => number) | null): number;
   lua_isyieldable(L: LuaState): boolean;
   lua_sethook(L: LuaState, f: ((L: LuaState, ar: LuaDebug) => void) | null, mask: number, count: number): void;
   lua_gettop(L: LuaState): number;
@@ -172,8 +177,11 @@ export function loadFengari(): void {
   // string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
   const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
   (fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
-  keepHooksAfterPcall();
-  const fengari = req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
+  // lapi (required first by keepHooksAfterPcall) loads lvm and lobject: `^` computes with pow51 from here.
+  const fengari = withPow51(() => {
+    keepHooksAfterPcall();
+    return req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
+  });
   patchNumbers();
   integersAsDoubles();
   patchTables(req);
@@ -278,37 +286,7 @@ function metamethods51(): void {
   };
 }
 
-/** x86's default NaN, which is negative: glibc prints it "-nan". */
-export const NEGATIVE_NAN = ((): number => {
-  const v = new DataView(new ArrayBuffer(8));
-  v.setUint32(0, 0xfff80000);
-  return v.getFloat64(0);
-})();
-
-/** glibc's pow: its NaN from numbers (not from a NaN operand) is x86's negative one, and pow(1, y), pow(-1, +-inf) are 1. */
-export function pow51(x: number, y: number): number {
-  const r = jsPow(x, y);
-  if (r === r) return r;
-  if (x === 1 || (x === -1 && (y === Infinity || y === -Infinity))) return 1;
-  return x === x && y === y ? NEGATIVE_NAN : r;
-}
-const jsPow = Math.pow;
-
-/**
- * fengari's `^` calls the global Math.pow, whose NaN is positive where 5.1's (glibc's) is
- * negative: the global is wrapped to return x86's NaN instead, a change no JavaScript code can see
- * (a NaN is NaN whatever its sign). Its other answers stay ECMAScript's: `1 ^ (0/0)` is nan here,
- * 1 in redis-server (math.pow gives 1).
- */
-function powAs51(): void {
-  Math.pow = (x: number, y: number): number => {
-    const r = jsPow(x, y);
-    return r !== r && x === x && y === y ? NEGATIVE_NAN : r;
-  };
-}
-
 function patchNumbers(): void {
-  powAs51();
   const lobject = req('fengari/src/lobject.js') as LobjectModule;
   const lvm = req('fengari/src/lvm.js') as LvmModule;
   // tonumber and arithmetic on strings read numbers as 5.1 does (strtod: "inf", "nan", any length of hex).
