@@ -97,8 +97,11 @@ function compat51(L: LuaState): void {
     lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1)));
     return 1;
   };
+  // 5.1's math functions of two numbers check both in the C call's arguments, which gcc on x86-64
+  // evaluates right to left: math.pow(false, nil) complains of argument #2.
   const num2 = (f: (x: number, y: number) => number): LuaFn => (S) => {
-    lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1), laux.luaL_checknumber(S, 2)));
+    const y = laux.luaL_checknumber(S, 2);
+    lua.lua_pushnumber(S, f(laux.luaL_checknumber(S, 1), y));
     return 1;
   };
   // Lua 5.1's error adds the position to a number message too (5.3 only to a string).

@@ -21,4 +21,8 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
     expect(Math.pow).toBe(jsPow);
     expect(Math.pow(1, NaN)).toBeNaN();
   });
+
+  it('math functions of two numbers check the second argument first (seeds 40017, 40044)', async () => {
+    await expectSameEvalReplies(pair, ['return math.pow(false, nil)', 'return math.ldexp({}, {})', 'return math.fmod(nil, false)', 'return math.atan2(nil, false)', 'return math.mod(nil, 1)', "return math.pow('x', 2)"]);
+  });
 });
