@@ -25,4 +25,15 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it('math functions of two numbers check the second argument first (seeds 40017, 40044)', async () => {
     await expectSameEvalReplies(pair, ['return math.pow(false, nil)', 'return math.ldexp({}, {})', 'return math.fmod(nil, false)', 'return math.atan2(nil, false)', 'return math.mod(nil, 1)', "return math.pow('x', 2)"]);
   });
+  it('struct.size counts an unknown letter or digit as 0 bytes, and ! refuses an alignment not a power of 2 (seed 40039)', async () => {
+    await expectSameEvalReplies(pair, [
+      "return {struct.size('Q'), struct.size('4'), struct.size('bQh'), struct.size('z i'), struct.size('!4 b i'), struct.size('i17')}",
+      "return struct.size('?')",
+      "return struct.size('!3i')",
+      "return struct.size('!0i')",
+      "return struct.pack('!3i', 1)",
+      "return struct.pack('Q', 1)",
+      "return {struct.unpack('!6 i', 'abcd')}",
+    ]);
+  });
 });

@@ -15,6 +15,8 @@ class FormatReader {
   constructor(
     readonly L: LuaState,
     readonly fmt: string,
+    /** struct.size hands only non-alphanumeric unknown options to controloptions (an error); a letter or digit it knows not is 0 bytes. */
+    readonly sizeOnly = false,
   ) {}
 
   next(): Opt | null {
@@ -36,9 +38,12 @@ class FormatReader {
         case '<':
           this.little = true;
           continue;
-        case '!':
-          this.align = num(8);
+        case '!': {
+          const a = num(8);
+          if (a === 0 || (a & (a - 1)) !== 0) laux.luaL_error(this.L, latin1ToLua(`alignment ${a} is not a power of 2`));
+          this.align = a;
           continue;
+        }
         case 'x':
         case 'b':
         case 'B':
@@ -65,6 +70,7 @@ class FormatReader {
           return { code: c, size: n };
         }
         default:
+          if (this.sizeOnly && /[0-9A-Za-z]/.test(c)) return { code: c, size: 0 };
           return laux.luaL_argerror(this.L, 1, latin1ToLua(`invalid format option '${c}'`));
       }
     }
@@ -211,7 +217,7 @@ export function installStruct(L: LuaState): void {
       return n + 1;
     },
     size: (S) => {
-      const r = new FormatReader(S, fmtArg(S));
+      const r = new FormatReader(S, fmtArg(S), true);
       let pos = 0;
       for (let o = r.next(); o !== null; o = r.next()) {
         if (o.code === 's') return laux.luaL_argerror(S, 1, latin1ToLua("option 's' has no fixed size"));
