@@ -25,7 +25,9 @@ export function raise(L: LuaState, msg: string): never {
 
 /** redis.error_reply's rules: the first word is the code ("ERR" when there is only one word). */
 export function errorReplyText(given: string): string {
-  const text = given.startsWith('-') ? given : '-' + given;
+  // Read as a C string: redis.error_reply('\0x') is 'ERR '.
+  const str = given.split('\0', 1)[0] as string;
+  const text = str.startsWith('-') ? str : '-' + str;
   let code = 'ERR';
   let msg = text;
   {

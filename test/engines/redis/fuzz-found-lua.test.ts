@@ -36,4 +36,7 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       "return {struct.unpack('!6 i', 'abcd')}",
     ]);
   });
+  it('redis.error_reply reads its text as a C string, up to a NUL (seeds 40084, 40086)', async () => {
+    await expectSameEvalReplies(pair, ['return redis.error_reply("\\0")', 'return redis.error_reply("\\0x y")', 'return redis.error_reply("-X a\\0b")', 'return redis.error_reply("a\\0b")', 'return {redis.error_reply("\\0")}']);
+  });
 });
