@@ -56,8 +56,9 @@ export function parseShebang(body: string): Shebang {
   const flags = emptyFlags();
   for (const p of parts.slice(1)) {
     if (!p.startsWith('flags=')) fail(`ERR Unknown lua shebang option: ${p}`);
+    // "flags=" names none; "flags=a," names an empty one (sdssplitlen), which is refused.
+    if (p.length === 6) continue;
     for (const name of p.slice(6).split(',')) {
-      if (name.length === 0) continue;
       if (!setFlag(flags, name)) fail(`ERR Unexpected flag in script shebang: ${name}`);
     }
   }

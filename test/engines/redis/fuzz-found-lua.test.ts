@@ -39,4 +39,8 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it('redis.error_reply reads its text as a C string, up to a NUL (seeds 40084, 40086)', async () => {
     await expectSameEvalReplies(pair, ['return redis.error_reply("\\0")', 'return redis.error_reply("\\0x y")', 'return redis.error_reply("-X a\\0b")', 'return redis.error_reply("a\\0b")', 'return {redis.error_reply("\\0")}']);
   });
+
+  it('a shebang flags list with an empty name is refused; flags= alone names none (seed 40090)', async () => {
+    await expectSameEvalReplies(pair, ['#!lua flags=no-writes,\nreturn 1', '#!lua flags=,\nreturn 1', '#!lua flags=\nreturn 1', '#!lua flags=,no-writes\nreturn 1', '#!lua flags=no-writes,,allow-oom\nreturn 1']);
+  });
 });
