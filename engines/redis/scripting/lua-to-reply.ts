@@ -24,45 +24,104 @@ const INT64_MIN = '-9223372036854775808';
  * script may return tables nested thousands deep, and the JavaScript stack would not hold them.
  */
 export function writeLuaValue(L: LuaState, idx: number, w: ReplyWriter, scriptResp: 2 | 3, onError: ErrorSink): void {
-  const frames: Frame[] = [];
-  lua.lua_pushvalue(L, idx);
-  writeTop(L, w, scriptResp, frames, onError);
-  while (frames.length > 0) {
-    const f = frames[frames.length - 1] as Frame;
-    if (f.kind === 'array') {
-      if (f.i > f.n) {
+  new LuaReplyWalk(L, idx, w, scriptResp, onError).run(Number.POSITIVE_INFINITY);
+}
+
+/**
+ * writeLuaValue in pieces: a script returning a million elements is written over several turns of the
+ * event loop every node shares (the value stays on the Lua stack meanwhile, and nothing else runs on it).
+ */
+export class LuaReplyWalk {
+  private readonly frames: Frame[] = [];
+
+  constructor(
+    private readonly L: LuaState,
+    idx: number,
+    private readonly w: ReplyWriter,
+    private readonly resp: 2 | 3,
+    private readonly onError: ErrorSink,
+  ) {
+    lua.lua_pushvalue(L, idx);
+    writeTop(L, w, resp, this.frames, onError);
+  }
+
+  /** Writes until the value is whole (true) or the clock passes `deadline` (performance.now() ms). */
+  run(deadline: number): boolean {
+    const { L, w, resp, frames, onError } = this;
+    for (let n = 1; frames.length > 0; n++) {
+      if ((n & 255) === 0 && performance.now() >= deadline) return false;
+      const f = frames[frames.length - 1] as Frame;
+      if (f.phase === 'count') {
+        countStep(L, f, w);
+        continue;
+      }
+      if (f.kind === 'array') {
+        if (f.i > f.n) {
+          frames.pop();
+          lua.lua_pop(L, f.owned);
+          continue;
+        }
+        lua.lua_rawgeti(L, f.idx, f.i++);
+        writeTop(L, w, resp, frames, onError);
+        continue;
+      }
+      // map and set: lua_next leaves key and value on the stack; copies of them are written.
+      if (f.phase === 'value') {
+        f.phase = 'drop';
+        lua.lua_pushvalue(L, -1);
+        writeTop(L, w, resp, frames, onError);
+        continue;
+      }
+      if (f.phase === 'drop') lua.lua_pop(L, 1);
+      else if (f.phase === 'start') lua.lua_pushnil(L);
+      f.phase = 'next';
+      if (lua.lua_next(L, f.idx) === 0) {
         frames.pop();
         lua.lua_pop(L, f.owned);
         continue;
       }
-      lua.lua_rawgeti(L, f.idx, f.i++);
-      writeTop(L, w, scriptResp, frames, onError);
-      continue;
+      if (f.kind === 'set') {
+        lua.lua_pop(L, 1);
+        lua.lua_pushvalue(L, -1);
+      } else {
+        f.phase = 'value';
+        lua.lua_pushvalue(L, -2);
+      }
+      writeTop(L, w, resp, frames, onError);
     }
-    // map and set: lua_next leaves key and value on the stack; copies of them are written.
-    if (f.phase === 'value') {
-      f.phase = 'drop';
-      lua.lua_pushvalue(L, -1);
-      writeTop(L, w, scriptResp, frames, onError);
-      continue;
-    }
-    if (f.phase === 'drop') lua.lua_pop(L, 1);
-    else if (f.phase === 'start') lua.lua_pushnil(L);
-    f.phase = 'next';
-    if (lua.lua_next(L, f.idx) === 0) {
-      frames.pop();
-      lua.lua_pop(L, f.owned);
-      continue;
-    }
-    if (f.kind === 'set') {
-      lua.lua_pop(L, 1);
-      lua.lua_pushvalue(L, -1);
-    } else {
-      f.phase = 'value';
-      lua.lua_pushvalue(L, -2);
-    }
-    writeTop(L, w, scriptResp, frames, onError);
+    return true;
   }
+}
+
+/**
+ * One step of counting a table's elements for its header (an array up to its first nil, a map's or
+ * set's keys by lua_next, whose key stays on the stack between steps); the header once counted.
+ */
+function countStep(L: LuaState, f: Frame, w: ReplyWriter): void {
+  if (f.kind === 'array') {
+    if (lua.lua_rawgeti(L, f.idx, f.n + 1) !== lua.LUA_TNIL) {
+      lua.lua_pop(L, 1);
+      f.n++;
+      return;
+    }
+    lua.lua_pop(L, 1);
+    w.array(f.n);
+    f.phase = 'start';
+    return;
+  }
+  if (f.i === 0) {
+    lua.lua_pushnil(L);
+    f.i = 1;
+  }
+  if (lua.lua_next(L, f.idx) !== 0) {
+    f.n++;
+    lua.lua_pop(L, 1);
+    return;
+  }
+  if (f.kind === 'map') w.map(f.n);
+  else w.setHeader(f.n);
+  f.i = 0;
+  f.phase = 'start';
 }
 
 interface Frame {
@@ -73,8 +132,11 @@ interface Frame {
   owned: number;
   i: number;
   n: number;
-  /** map/set walk: start, next (the last key is on the stack), value (key and value), drop (pop the value). */
-  phase: 'start' | 'next' | 'value' | 'drop';
+  /**
+   * count (the header is not written yet); then an array's items, or a map/set walk: start, next
+   * (the last key is on the stack), value (key and value), drop (pop the value).
+   */
+  phase: 'count' | 'start' | 'next' | 'value' | 'drop';
 }
 
 /** Writes the value on top of the Lua stack and pops it, or opens a frame that pops it later. */
@@ -127,7 +189,7 @@ function stringField(L: LuaState, idx: number, name: string): string | null {
   return s;
 }
 
-/** Writes a table that is a single reply, or its header and a frame for its elements (true). */
+/** Writes a table that is a single reply, or opens a frame that counts and writes its elements (true). */
 function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], onError: ErrorSink): boolean {
   const err = stringField(L, idx, 'err');
   if (err !== null) {
@@ -160,28 +222,12 @@ function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], on
   for (const kind of ['map', 'set'] as const) {
     rawField(L, idx, kind);
     if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
-      const m = lua.lua_gettop(L);
-      let n = 0;
-      lua.lua_pushnil(L);
-      while (lua.lua_next(L, m) !== 0) {
-        n++;
-        lua.lua_pop(L, 1);
-      }
-      if (kind === 'map') w.map(n);
-      else w.setHeader(n);
-      frames.push({ kind, idx: m, owned: 2, i: 0, n, phase: 'start' });
+      frames.push({ kind, idx: lua.lua_gettop(L), owned: 2, i: 0, n: 0, phase: 'count' });
       return true;
     }
     lua.lua_pop(L, 1);
   }
-  let n = 0;
-  while (lua.lua_rawgeti(L, idx, n + 1) !== lua.LUA_TNIL) {
-    lua.lua_pop(L, 1);
-    n++;
-  }
-  lua.lua_pop(L, 1);
-  w.array(n);
-  frames.push({ kind: 'array', idx, owned: 1, i: 1, n, phase: 'start' });
+  frames.push({ kind: 'array', idx, owned: 1, i: 1, n: 0, phase: 'count' });
   return true;
 }
 

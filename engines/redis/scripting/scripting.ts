@@ -18,8 +18,8 @@ import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
-import { writeLuaValue, type ErrorSink } from './lua-to-reply.ts';
-import { pushErrorTable, pushReply } from './reply-to-lua.ts';
+import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
+import { LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
 import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
@@ -54,6 +54,8 @@ export class Run {
   killed = false;
   busy = false;
   suspended = false;
+  /** The script has ended and its value is being written in slices. */
+  replying = false;
   hookYield = false;
   resp: 2 | 3 = 2;
   sliceStart = 0;
@@ -241,7 +243,7 @@ export class Scripting implements ApiHost {
       setImmediate(() => this.step(r, 0, true));
       return;
     }
-    this.finish(r, status);
+    this.finish(r, status, mayYield);
   }
 
   /** The script outlives its slice: hold its caller, and past the threshold answer others BUSY. */
@@ -268,24 +270,28 @@ export class Scripting implements ApiHost {
     return Number.isFinite(v) && v > 0 ? v : 5000;
   }
 
-  private finish(r: Run, status: number): void {
+  private finish(r: Run, status: number, mayYield: boolean): void {
     const e = this.engine;
     const co = r.co;
     const w = r.req.caller.w;
     // redis-server's failed_calls of the script's command: one per error of the reply that was
     // counted already (afterErrorReply adds those at once), and one more if the reply counted any.
-    let flagged = 0;
-    let fresh = 0;
+    const errors = { flagged: 0, fresh: 0 };
     const onError = (msg: string, alreadyCounted: boolean): void => {
-      if (alreadyCounted) flagged++;
+      if (alreadyCounted) errors.flagged++;
       else {
         e.countError(msg);
-        fresh++;
+        errors.fresh++;
       }
     };
     if (status === lua.LUA_OK) {
-      if (lua.lua_toboolean(co, 1)) writeLuaValue(co, 2, w, r.resp, onError);
-      else this.writeError(r, 2, onError);
+      if (lua.lua_toboolean(co, 1)) {
+        const walk = new LuaReplyWalk(co, 2, w, r.resp, onError);
+        if (!walk.run(mayYield ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY)) {
+          this.replyInSlices(r, walk, errors);
+          return;
+        }
+      } else this.writeError(r, 2, onError);
       lua.lua_settop(co, 0);
     } else {
       // The coroutine died outside the runner's xpcall (or yielded from the script itself).
@@ -295,6 +301,31 @@ export class Scripting implements ApiHost {
       onError(reply, false);
       this.thread = null;
     }
+    this.end(r, errors);
+  }
+
+  /**
+   * The script's value is written over several turns (a million-element table): as in redis-server,
+   * where the conversion is part of the script's run, the node's other clients wait meanwhile (no
+   * -BUSY: they are answered once it is done, so a SCRIPT KILL sent now finds no script).
+   */
+  private replyInSlices(r: Run, walk: LuaReplyWalk, errors: { flagged: number; fresh: number }): void {
+    r.replying = true;
+    this.suspend(r);
+    const next = () => {
+      if (!walk.run(performance.now() + SLICE_MS)) {
+        setImmediate(next);
+        return;
+      }
+      lua.lua_settop(r.co, 0);
+      this.end(r, errors);
+    };
+    setImmediate(next);
+  }
+
+  /** What follows the script's reply: its error counts, the node's clients and replicas let go. */
+  private end(r: Run, { flagged, fresh }: { flagged: number; fresh: number }): void {
+    const e = this.engine;
     const failed = flagged + (fresh > 0 ? 1 : 0);
     if (failed > 0) {
       const def = resolve(e, r.req.command);
@@ -357,7 +388,7 @@ export class Scripting implements ApiHost {
   /** Whether a command of `c` must wait in its queue: a script runs and has not yet made the node busy. */
   holds(c: Client): boolean {
     const r = this.running;
-    return r !== null && !r.busy && c !== r.req.caller && c !== this.scriptClient;
+    return r !== null && (!r.busy || r.replying) && c !== r.req.caller && c !== this.scriptClient;
   }
 
   /**
@@ -367,7 +398,7 @@ export class Scripting implements ApiHost {
    */
   busyReply(c: Client): string | null {
     const r = this.running;
-    if (r === null || !r.busy || c === r.req.caller || c === this.scriptClient) return null;
+    if (r === null || !r.busy || r.replying || c === r.req.caller || c === this.scriptClient) return null;
     return r.req.evalMode ? BUSY_EVAL : BUSY_FUNCTION;
   }
 
@@ -398,6 +429,11 @@ export class Scripting implements ApiHost {
   }
 
   /** redis.acl_check_cmd: the caller's user against the command, found as Redis looks it up (no arity check). */
+  /** redis.set_repl reaches the SYNC clients' stream (repl-feed.ts), the one replication that follows commands. */
+  setRepl(flags: number): void {
+    this.engine.feed?.setScriptRepl(flags);
+  }
+
   aclCheck(args: string[]): boolean | null {
     let def = this.engine.lookup(args[0] as string);
     if (def?.subcommands !== undefined && args.length >= 2) def = def.subcommands.get((args[1] as string).toLowerCase());
@@ -452,9 +488,29 @@ export class Scripting implements ApiHost {
       markCounted(L);
       return lua.lua_error(L);
     }
-    pushReply(L, out, 0);
+    const reader = new LuaReplyReader(L, out);
+    if (!reader.run(r.sliceStart + SLICE_MS)) return this.readInSlices(L, r, reader);
     if (out[0] === 45) markCounted(L);
     return 1;
+  }
+
+  /**
+   * A reply too big for the script's slice (a million-element LRANGE) reaches it over several turns:
+   * redis.call yields between them as the count hook does, with the tables made so far on the stack.
+   * Inside MULTI, or where the script cannot yield, it is read whole.
+   */
+  private readInSlices(L: LuaState, r: Run, reader: LuaReplyReader): number {
+    if (L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== 1) {
+      reader.run(Number.POSITIVE_INFINITY);
+      return 1;
+    }
+    const more = (S: LuaState): number => {
+      if (reader.run(r.sliceStart + SLICE_MS)) return 1;
+      r.hookYield = true;
+      return lua.lua_yieldk(S, 0, 0, more);
+    };
+    r.hookYield = true;
+    return lua.lua_yieldk(L, 0, 0, more);
   }
 
   /** Redis's checks for a command called from a script; the def, or the error text. */
