@@ -6,9 +6,9 @@
 // - invalidations a client causes to itself arrive after the reply of the command that caused them.
 import type { Client } from './client.ts';
 import type { CommandDef } from './command-table.ts';
-import { keyPositions } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { pushTo, releaseHeldPushes } from './push.ts';
+import { trackedKeys } from './tracking-keys.ts';
 
 export interface TrackingState {
   /** Client id that receives invalidations instead of this one; 0 = this client. */
@@ -130,7 +130,7 @@ export class Tracking {
     // A read-only script is not itself remembered: the commands it runs are (rememberKeys).
     if (RO_SCRIPTS.has(def.name)) return;
     if (!def.flags.includes('readonly')) return;
-    this.rememberKeys(c, keyPositions(def, args).map((p) => args[p] as string), caching);
+    this.rememberKeys(c, trackedKeys(def, args), caching);
   }
 
   /**

@@ -1,0 +1,58 @@
+// Client tracking differences the random differential (tools/redis-fuzz) found: a tracking client
+// and a second client that writes, each reply with the pushes that came before it, compared with
+// redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
+import { render } from '../../../tools/redis-fuzz/reply.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+/** Steps on a RESP3 tracking client; a step starting with '>' runs on a second client. */
+async function run(port: number, steps: string[]): Promise<string[]> {
+  const [a, b] = await Promise.all([FrameConn.open(port), FrameConn.open(port)]);
+  try {
+    await b.call(['FLUSHALL']);
+    const out: string[] = [];
+    for (const step of ['HELLO 3', 'CLIENT TRACKING on', ...steps]) {
+      const peer = step.startsWith('>');
+      const args = (peer ? step.slice(1) : step).trim().split(/\s+/);
+      if (peer) {
+        const f = await b.call(args);
+        out.push(`peer ${step} -> ${f ? render(f) : 'none'}`);
+        continue;
+      }
+      a.send(args);
+      const { reply, pushes } = await a.reply(10000);
+      const shown = args[0] === 'HELLO' ? 'hello' : reply ? render(reply) : 'none';
+      out.push(`${step} -> ${shown}${pushes.length > 0 ? ` pushes ${pushes.map(render).join(' ')}` : ''}`);
+    }
+    return out;
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+describe.skipIf(!available)('tracking differences found by the random differential', () => {
+  const pair = serverPair();
+
+  it("a read-only command's keys are what its getkeys function gives: none for an unusable numkeys or an unbalanced XREAD (seed 34425)", async () => {
+    const steps = [
+      'XREAD BLOCK 10 STREAMS h2 x1 1-2', '>HSET h2 a 1', 'PING',
+      'XREAD STREAMS a1 b1 0', '>SET a1 1', 'PING',
+      'XREAD COUNT 1 FOO STREAMS a2 0', '>SET a2 1', 'PING',
+      'SINTERCARD 3 a3 b3', '>SET a3 1', 'PING',
+      'ZUNION 3 a4 b4', '>SET a4 1', 'PING',
+      'ZINTERCARD x a5', '>SET a5 1', 'PING',
+      'ZINTER 1x a6', '>SET a6 1', 'PING',
+      'ZUNION 1 a7 b7', '>SET a7 1', 'PING',
+      'XREAD STREAMS a8 b8 0 0', '>SET b8 1', 'PING',
+      'SINTERCARD 1 a9 b9', '>SET a9 1', 'PING',
+    ];
+    const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+    expect(ours).toEqual(real);
+    expect(real.filter((l) => l.includes('invalidate')).length).toBe(4);
+  });
+});
