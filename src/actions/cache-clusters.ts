@@ -148,8 +148,30 @@ function zonesFor(world: World, scope: Scope, subnetGroup: string, input: ec.Cre
   return input.AZMode === 'cross-az' ? subnetZones : [subnetZones[0]!];
 }
 
+/**
+ * What a replica cluster (CreateCacheCluster with ReplicationGroupId) may not name: it takes all of it from its group.
+ * AWS refuses even Engine redis or NumCacheNodes 1 (the SDK issues of 2014: aws-sdk-js 255, boto 2180) and log delivery
+ * (terraform-aws-modules/elasticache PR 10); the provider's ConflictsWith on replication_group_id lists the rest.
+ * Availability zone, tags, AutoMinorVersionUpgrade and TransitEncryptionEnabled stay allowed (the provider sends the last
+ * two for its documented read replica example).
+ */
+const REPLICA_CLUSTER_REFUSES = [
+  'Engine', 'EngineVersion', 'CacheNodeType', 'NumCacheNodes', 'CacheParameterGroupName', 'Port', 'SecurityGroupIds',
+  'CacheSubnetGroupName', 'SnapshotArns', 'SnapshotName', 'SnapshotRetentionLimit', 'SnapshotWindow',
+  'PreferredMaintenanceWindow', 'NotificationTopicArn', 'AZMode', 'LogDeliveryConfigurations', 'AuthToken',
+] as const satisfies readonly (keyof ec.CreateCacheClusterMessage)[];
+
+function checkReplicaClusterInput(input: ec.CreateCacheClusterMessage): void {
+  const named = REPLICA_CLUSTER_REFUSES.some((k) => {
+    const value: unknown = input[k];
+    return value !== undefined && !(Array.isArray(value) && value.length === 0);
+  });
+  if (named) throw invalidCombination('Cannot specify additional cache cluster parameters when creating a replica cluster');
+}
+
 function createCacheCluster(input: ec.CreateCacheClusterMessage, world: World, scope: Scope): ec.CreateCacheClusterResult {
   const id = identifier(input.CacheClusterId, 'CacheClusterId', CLUSTER_ID_MAX);
+  if (input.ReplicationGroupId !== undefined) checkReplicaClusterInput(input);
   const group = input.ReplicationGroupId
     ? world.resources.get(scope, 'replication-group', input.ReplicationGroupId.toLowerCase())
     : undefined;

@@ -1,0 +1,59 @@
+// A cluster added to a replication group (CreateCacheCluster with ReplicationGroupId) and the group's members as
+// DescribeCacheClusters shows them: what the aws provider's aws_elasticache_cluster and aws_elasticache_replication_group
+// read back from them.
+import {
+  CreateCacheClusterCommand,
+  CreateReplicationGroupCommand,
+  waitUntilCacheClusterAvailable,
+  waitUntilReplicationGroupAvailable,
+} from '@aws-sdk/client-elasticache';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
+
+const { client } = emulatorForTests({ transitionDelayMs: 50 });
+
+describe('replica clusters and group members', () => {
+  beforeAll(async () => {
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'logs',
+        ReplicationGroupDescription: 'a group that delivers its slow log',
+        Engine: 'redis',
+        CacheNodeType: 'cache.t3.micro',
+        NumCacheClusters: 2,
+        NotificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:first',
+        LogDeliveryConfigurations: [
+          { LogType: 'slow-log', DestinationType: 'cloudwatch-logs', LogFormat: 'json', DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } } },
+        ],
+      }),
+    );
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
+  });
+
+  it('refuses a replica cluster that names what it takes from its group, as AWS does', async () => {
+    for (const extra of [
+      { Engine: 'redis' },
+      { NumCacheNodes: 1 },
+      { CacheNodeType: 'cache.t3.micro' },
+      { LogDeliveryConfigurations: [{ LogType: 'slow-log' as const, DestinationType: 'cloudwatch-logs' as const, LogFormat: 'json' as const, DestinationDetails: { CloudWatchLogsDetails: { LogGroup: 'slow' } } }] },
+      { SnapshotRetentionLimit: 1 },
+    ]) {
+      await expect(client.send(new CreateCacheClusterCommand({ CacheClusterId: 'logs-extra', ReplicationGroupId: 'logs', ...extra }))).rejects.toMatchObject({
+        name: 'InvalidParameterCombinationException',
+        message: 'Cannot specify additional cache cluster parameters when creating a replica cluster',
+      });
+    }
+    // What the provider sends for its documented read replica: tags, an AZ and auto minor version upgrade.
+    await client.send(
+      new CreateCacheClusterCommand({
+        CacheClusterId: 'logs-extra',
+        ReplicationGroupId: 'logs',
+        PreferredAvailabilityZone: 'us-east-1b',
+        AutoMinorVersionUpgrade: true,
+        Tags: [{ Key: 'role', Value: 'replica' }],
+      }),
+    );
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'logs-extra' });
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
+  });
+});
