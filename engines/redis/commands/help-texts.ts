@@ -113,3 +113,16 @@ export const CLIENT_HELP = [
   '    Protect current client connection from eviction.',
   ...HELP_LINES,
 ];
+
+export const MODULE_HELP = [
+  USAGE('MODULE'),
+  'LIST',
+  '    Return a list of loaded modules.',
+  'LOAD <path> [<arg> ...]',
+  '    Load a module library from <path>, passing to it any optional arguments.',
+  'LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]',
+  '    Load a module library from <path>, while passing it module configurations and optional arguments.',
+  'UNLOAD <name>',
+  '    Unload a module.',
+  ...HELP_LINES,
+];

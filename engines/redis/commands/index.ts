@@ -9,6 +9,7 @@ import { hashCommands } from './hashes.ts';
 import { hyperloglogCommands } from './hyperloglog.ts';
 import { keyCommands } from './keys.ts';
 import { listCommands } from './lists.ts';
+import { moduleCommands } from './module.ts';
 import { pubsubCommands } from './pubsub.ts';
 import { functionCommands, scriptingCommands } from './scripting.ts';
 import { serverCommands } from './server.ts';
@@ -20,5 +21,5 @@ import { transactionCommands } from './transactions.ts';
 import { zsetCommands } from './zsets.ts';
 
 export function allGroups(): CommandDef[][] {
-  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, scriptingCommands, functionCommands];
+  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, moduleCommands, scriptingCommands, functionCommands];
 }

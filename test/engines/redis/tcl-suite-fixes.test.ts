@@ -47,6 +47,18 @@ const CASES: Record<string, string> = {
     SORT mylist BY x:*-> GET x:*->
     SORT mylist BY nosort GET x:->*
   `,
+  'MODULE with no module loaded and enable-module-command no (unit/other HELP coverage)': `
+    MODULE HELP
+    MODULE LIST
+    MODULE LIST extra
+    MODULE LOAD /nonexistent.so
+    MODULE LOADEX /nonexistent.so ARGS a
+    MODULE UNLOAD nosuch
+    MODULE
+    MODULE NOSUCH
+    COMMAND INFO module|list module|load module|help
+    EVAL "return redis.pcall('module', 'list')" 0
+  `,
   'PFSELFTEST passes its checks and answers OK; COMMAND INFO and arity as redis-server': `
     PFSELFTEST
     PFSELFTEST extra
