@@ -116,8 +116,12 @@ export class Engine {
   slowlog: SlowlogEntry[] = [];
   readonly latency = new LatencyMonitor();
   private slowlogNextId = 0;
-  /** CLIENT PAUSE: until when, and whether only writes are held. */
-  pause: { until: number; writesOnly: boolean } | null = null;
+  /**
+   * CLIENT PAUSE: until when, and whether only writes are held. `command` marks the hold of a command
+   * running in slices (sliced.ts): the node's other clients wait, but its own lookups expire keys as
+   * any command's do.
+   */
+  pause: { until: number; writesOnly: boolean; command?: boolean } | null = null;
   private readonly waiters = new Map<string, Client[]>();
   /** Clients with replies to flush this turn (each once: Client.flushQueued); an array, as a Set's clear() allocates a new table every turn. */
   private readonly dirty: Client[] = [];
@@ -143,7 +147,7 @@ export class Engine {
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
-    this.ks.expiryPaused = () => this.expiryPaused();
+    this.ks.expiryPaused = (onAccess) => this.expiryPaused(onAccess);
     if (this.mode === 'bare') {
       this.config.afterSet = (keys) => {
         applyOomScore(this.config, keys, this.replication.primary !== null);
@@ -377,8 +381,8 @@ export class Engine {
   }
 
   /** redis-server 7.0 expires no key, actively or on access, while clients are paused (WRITE or ALL). */
-  private expiryPaused(): boolean {
-    return this.pause !== null && this.clock.now() < this.pause.until;
+  private expiryPaused(onAccess = false): boolean {
+    return this.pause !== null && this.clock.now() < this.pause.until && !(onAccess && this.pause.command === true);
   }
 
   /** As redis-server's blockPostponeClient: the held command is looked up (CLIENT LIST's cmd) and the client counts as blocked. */
@@ -593,6 +597,7 @@ export class Engine {
 
   /** After unblocking, run what the client pipelined behind the blocking command. */
   resume(c: Client): void {
+    if (this.feed !== null) this.feed.resumed(c);
     this.queueFlush(c);
     if (c.queue.length !== 0) {
       setImmediate(() => {

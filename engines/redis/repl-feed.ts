@@ -34,6 +34,9 @@ export interface Entered {
   ownDirty: number;
 }
 
+/** Keys these find expired go out one by one as they are deleted, not in one MULTI with each other (7.0.15). */
+const EXPIRES_ALONE = new Set(['scan', 'randomkey']);
+
 function encode(argv: readonly string[]): Buffer {
   let s = `*${argv.length}\r\n`;
   for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
@@ -49,6 +52,10 @@ export class ReplFeed {
   private lastPing: number;
   private flushScheduled = false;
   private scriptReplicates = true;
+  /** The outermost command running. */
+  private top = '';
+  /** Commands running in slices, by client, until they end. */
+  private readonly sliced = new Map<Client, { at: Entered; def: CommandDef; args: string[] }>();
   private evictions = 0;
   /** Bytes written to the stream, reported as the replication offset. */
   offset = 0;
@@ -63,7 +70,7 @@ export class ReplFeed {
 
   /** A command starts: remember what its rewrite rule needs. */
   enter(c: Client, def: CommandDef, args: readonly string[]): Entered {
-    this.depth++;
+    if (this.depth++ === 0) this.top = def.name;
     const db = this.e.ks.dbs[c.dbIndex];
     // redis-server's lookupKeyWrite expires a write's keys first, so their deletion precedes it in the
     // stream, even where a command of ours overwrites without looking (SET over an expired key).
@@ -75,8 +82,14 @@ export class ReplFeed {
 
   /** A command ended: queue what it propagates; the outermost one sends the lot. */
   leave(at: Entered, c: Client, def: CommandDef, args: readonly string[], failed = false): void {
+    // A command whose work goes on in slices (sliced.ts) is judged once it ended: see resumed.
+    if (c.blocked !== null && c.blocked.busy === true && this.depth === 1) {
+      this.sliced.set(c, { at, def, args: [...args] });
+      this.depth--;
+      return this.flush();
+    }
     this.depth--;
-    const changed = this.ownDirty() !== at.ownDirty || (!failed && ALWAYS.has(def.fullName));
+    const changed = this.ownDirty() !== at.ownDirty || (!failed && ALWAYS.has(def.fullName)) || at.rule?.always === true;
     if (changed && this.scriptReplicates && !NEVER_SELF.has(def.name)) {
       const db = this.e.ks.dbs[c.dbIndex];
       const ops = at.rule !== undefined && db !== undefined ? at.rule.after(this.e, db, args, at.before) : [[...args]];
@@ -86,6 +99,15 @@ export class ReplFeed {
       this.scriptReplicates = true;
       this.flush();
     }
+  }
+
+  /** The client's command ended after its last slice: what it changed goes out now. */
+  resumed(c: Client): void {
+    const run = this.sliced.get(c);
+    if (run === undefined) return;
+    this.sliced.delete(c);
+    this.depth++;
+    this.leave(run.at, c, run.def, run.args);
   }
 
   /** redis.set_repl: whether the running script's commands reach replicas (REPL_REPLICA, bit 2). */
@@ -110,7 +132,7 @@ export class ReplFeed {
   /** A key the server deleted itself (expiry), propagated at once outside a command. */
   deleted(db: number, key: string, lazyOption: string): void {
     this.pending.push({ db, argv: [this.e.config.get(lazyOption) === 'yes' ? 'UNLINK' : 'DEL', key] });
-    if (this.depth === 0) this.flush();
+    if (this.depth === 0 || EXPIRES_ALONE.has(this.top)) this.flush();
   }
 
   private flush(): void {
@@ -204,6 +226,7 @@ export class ReplFeed {
   /** The client went away; the feed ends with its last link. */
   detach(c: Client): void {
     this.links.delete(c);
+    this.sliced.delete(c);
   }
 }
 

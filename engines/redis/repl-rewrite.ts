@@ -6,10 +6,13 @@
 // SYNC client is attached; without one nothing here is called.
 import type { Database } from './db/keyspace.ts';
 import type { Engine } from './engine.ts';
+import { xclaimRule, xreadgroupRule } from './repl-stream-groups.ts';
 
 export type Argv = string[];
 
 export interface Rule {
+  /** Judged by its effect on the state, not by the dirty counter (consumer-group reads). */
+  always?: boolean;
   /** State the rewrite needs from before the command ran. */
   before?(db: Database, args: readonly string[]): unknown;
   /** The commands to propagate instead of `args`. */
@@ -206,6 +209,9 @@ export const RULES = new Map<string, Rule>([
   ['hincrbyfloat', hincrbyfloatRule],
   ['spop', spopRule],
   ['restore', restoreRule],
+  ['xreadgroup', xreadgroupRule],
+  ['xclaim', xclaimRule],
+  ['xautoclaim', xclaimRule],
   ...['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'lmpop', 'blmpop', 'zmpop', 'bzmpop', 'blmove', 'brpoplpush'].map((n) => [n, popRule(n)] as [string, Rule]),
 ]);
 
