@@ -111,8 +111,11 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
     TransitEncryptionEnabled: c.transitEncryption,
     AtRestEncryptionEnabled: c.atRestEncryption,
     ARN: world.arn(scope, 'cluster', c.id),
+    // A group's member says that its group delivers logs and lists none of its own: the provider's
+    // aws_elasticache_cluster (log_delivery_configuration optional, not computed) would otherwise plan to remove the
+    // group's from every replica it added, and the modify that follows is refused.
     ReplicationGroupLogDeliveryEnabled: (group?.logDelivery?.length ?? 0) > 0,
-    LogDeliveryConfigurations: describeLogDelivery(group ? group.logDelivery : c.logDelivery),
+    LogDeliveryConfigurations: describeLogDelivery(group ? [] : c.logDelivery),
     NetworkType: c.networkType as ec.NetworkType,
     IpDiscovery: c.ipDiscovery as ec.IpDiscovery,
     TransitEncryptionMode: describedMode(c),

@@ -4,6 +4,8 @@
 import {
   CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
@@ -11,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 
 const { client } = emulatorForTests({ transitionDelayMs: 50 });
+
+const member = async (id: string) => (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }))).CacheClusters![0]!;
 
 describe('replica clusters and group members', () => {
   beforeAll(async () => {
@@ -55,5 +59,13 @@ describe('replica clusters and group members', () => {
     );
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'logs-extra' });
     await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
+  });
+
+  it("lists no log delivery of a member's own and says its group delivers", async () => {
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'logs' }))).ReplicationGroups![0]!;
+    expect(group.LogDeliveryConfigurations).toHaveLength(1);
+    for (const id of group.MemberClusters!) {
+      expect(await member(id)).toMatchObject({ ReplicationGroupLogDeliveryEnabled: true, LogDeliveryConfigurations: [] });
+    }
   });
 });
