@@ -55,7 +55,7 @@ export class Database {
     const at = this.expires.get(key);
     if (at === undefined || at > (this.ks.scriptTime ?? this.ks.clock.now())) return false;
     // Under CLIENT PAUSE redis-server 7.0 expires no key: it reads as missing and stays until the pause ends.
-    if (this.ks.expiryPaused !== null && this.ks.expiryPaused()) return true;
+    if (this.ks.expiryPaused !== null && this.ks.expiryPaused(true)) return true;
     this.remove(key, true);
     this.ks.stats.expired++;
     this.ks.onExpired?.(this.id, key);
@@ -358,8 +358,8 @@ export class Keyspace {
   lfu = false;
   /** While a script or EXEC runs, keys expire as of its start (Redis 7.0's script snapshot, fixed_time_expire). */
   scriptTime: number | null = null;
-  /** Whether expiry is held now (CLIENT PAUSE); null when nothing can hold it. */
-  expiryPaused: (() => boolean) | null = null;
+  /** Whether expiry is held now (CLIENT PAUSE), on a key's access or at all; null when nothing can hold it. */
+  expiryPaused: ((onAccess?: boolean) => boolean) | null = null;
   readonly watchers = new Map<string, Set<Watcher>>();
   /** db\0key for keys some client is blocked on, with how many clients wait. */
   readonly blockedOn = new Map<string, number>();
