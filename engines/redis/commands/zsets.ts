@@ -139,10 +139,8 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
     let next = s;
     if (incr) {
       next = cur + s;
-      if (Number.isNaN(next)) {
-        c.db.modified(key);
-        fail('ERR resulting score is not a number (NaN)');
-      }
+      // redis-server's zaddGenericCommand leaves at once: nothing changed, so no signal (tracking, WATCH).
+      if (Number.isNaN(next)) fail('ERR resulting score is not a number (NaN)');
     }
     if ((gt && next <= cur) || (lt && next >= cur)) continue;
     result = next;

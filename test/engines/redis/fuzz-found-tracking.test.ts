@@ -55,4 +55,10 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     expect(ours).toEqual(real);
     expect(real.filter((l) => l.includes('invalidate')).length).toBe(4);
   });
+  it('ZINCRBY that would make a NaN score changes nothing: no BCAST invalidation, WATCH holds (seed 35801)', async () => {
+    const steps = ['CLIENT TRACKING off', 'CLIENT TRACKING on BCAST', 'ZINCRBY z1 -inf d', 'PING', 'ZINCRBY z1 Infinity d', 'PING', 'ZADD z1 INCR +inf d', 'PING', 'WATCH z1', 'ZINCRBY z1 +inf d', 'MULTI', 'PING', 'EXEC'];
+    const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+    expect(ours).toEqual(real);
+    expect(real.at(-1)).toBe('EXEC -> *[+PONG]');
+  });
 });
