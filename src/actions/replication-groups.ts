@@ -426,6 +426,10 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
     if (window) m.maintenanceWindow = window;
     if (input.SnapshotWindow) m.snapshotWindow = group.snapshotWindow;
     m.snapshotRetentionLimit = group.snapshotRetentionLimit;
+    // The provider reads auto_minor_version_upgrade from the first member (setFromCacheCluster), and a member's
+    // DescribeCacheClusters is the only place a group's topic shows: both follow the group, as on AWS.
+    m.autoMinorVersionUpgrade = group.autoMinorVersionUpgrade;
+    if (input.NotificationTopicArn !== undefined) m.notificationTopicArn = input.NotificationTopicArn || undefined;
     if (restart) transition(world, scope, 'cluster', m, 'modifying');
   }
   // Last of the checks, and the first change outside this group's records: user groups attach or detach.

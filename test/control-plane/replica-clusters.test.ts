@@ -6,6 +6,7 @@ import {
   CreateReplicationGroupCommand,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
+  ModifyReplicationGroupCommand,
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
@@ -67,5 +68,31 @@ describe('replica clusters and group members', () => {
     for (const id of group.MemberClusters!) {
       expect(await member(id)).toMatchObject({ ReplicationGroupLogDeliveryEnabled: true, LogDeliveryConfigurations: [] });
     }
+  });
+
+  it("carries a group's auto minor version upgrade and notification topic to its members", async () => {
+    expect(await member('logs-001')).toMatchObject({
+      AutoMinorVersionUpgrade: true,
+      NotificationConfiguration: { TopicArn: 'arn:aws:sns:us-east-1:000000000000:first', TopicStatus: 'active' },
+    });
+    await client.send(
+      new ModifyReplicationGroupCommand({
+        ReplicationGroupId: 'logs',
+        ApplyImmediately: true,
+        AutoMinorVersionUpgrade: false,
+        NotificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:second',
+      }),
+    );
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
+    for (const id of ['logs-001', 'logs-002', 'logs-extra']) {
+      expect(await member(id)).toMatchObject({
+        AutoMinorVersionUpgrade: false,
+        NotificationConfiguration: { TopicArn: 'arn:aws:sns:us-east-1:000000000000:second' },
+      });
+    }
+    // The provider removes a topic by sending an empty one.
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'logs', ApplyImmediately: true, NotificationTopicArn: '' }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
+    expect((await member('logs-001')).NotificationConfiguration).toBeUndefined();
   });
 });
