@@ -248,28 +248,38 @@ export class Tracking {
     if (asMessage && (redirect === 0 || target.subscriptionCount === 0)) return;
     // The null of a flush is written in the tracking client's own protocol, as Redis does.
     const nullProto = owner.w.proto;
-    pushTo(
-      target,
-      () => {
-        const w = target.w;
-        if (asMessage) {
-          w.push(3);
-          w.bulk('message');
-          w.bulk('__redis__:invalidate');
-        } else {
-          w.push(2);
-          w.bulk('invalidate');
-        }
-        if (keys === null) {
-          if (nullProto === 3) w.nilArray();
-          else w.nil();
-        } else {
-          w.array(keys.length);
-          for (const k of keys) w.bulk(k);
-        }
-      },
-      !batched,
-    );
+    const write = (): void => {
+      const w = target.w;
+      if (asMessage) {
+        w.push(3);
+        w.bulk('message');
+        w.bulk('__redis__:invalidate');
+      } else {
+        w.push(2);
+        w.bulk('invalidate');
+      }
+      if (keys === null) {
+        if (nullProto === 3) w.nilArray();
+        else w.nil();
+      } else {
+        w.array(keys.length);
+        for (const k of keys) w.bulk(k);
+      }
+    };
+    // redis-server defers by the tracking client, not by where the message goes: what its own
+    // command invalidates reaches its redirect after the command (after its keyspace events).
+    if (target !== owner && !batched && this.actor() === owner) {
+      pushTo(
+        owner,
+        () => {
+          write();
+          this.engine.queueFlush(target);
+        },
+        true,
+      );
+      return;
+    }
+    pushTo(target, write, !batched);
     this.engine.queueFlush(target);
   }
 }

@@ -61,4 +61,30 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     expect(ours).toEqual(real);
     expect(real.at(-1)).toBe('EXEC -> *[+PONG]');
   });
+  it("a redirect hears what the tracking client's own write invalidates after that write's keyspace events (fuzz-differential seed 2)", async () => {
+    const heard = async (port: number): Promise<string[]> => {
+      const [main, sub] = await Promise.all([FrameConn.open(port), FrameConn.open(port)]);
+      try {
+        await main.call(['FLUSHALL']);
+        await main.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+        const id = await sub.call(['CLIENT', 'ID']);
+        sub.send(['PSUBSCRIBE', '__key*__:*']);
+        await sub.frame(5000);
+        await main.call(['CLIENT', 'TRACKING', 'on', 'REDIRECT', id?.text ?? '0']);
+        const out: string[] = [];
+        for (const cmd of [['SMISMEMBER', 'S1', '2'], ['SADD', 'S1', '3'], ['GET', 'k'], ['MULTI'], ['SET', 'k', 'v'], ['EXEC'], ['GET', 'k'], ['FLUSHALL']]) {
+          await main.call(cmd);
+          sub.send(['PING']);
+          for (let f = await sub.frame(5000); f !== null && f.items?.[0]?.text !== 'pong'; f = await sub.frame(5000)) out.push(`${cmd[0]}: ${render(f)}`);
+        }
+        return out;
+      } finally {
+        main.close();
+        sub.close();
+      }
+    };
+    const [ours, real] = await Promise.all([heard(pair.ours.port), heard(pair.real.port)]);
+    expect(ours).toEqual(real);
+    expect(real.filter((l) => l.includes('invalidate')).length).toBe(3);
+  });
 });
