@@ -43,4 +43,7 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it('a shebang flags list with an empty name is refused; flags= alone names none (seed 40090)', async () => {
     await expectSameEvalReplies(pair, ['#!lua flags=no-writes,\nreturn 1', '#!lua flags=,\nreturn 1', '#!lua flags=\nreturn 1', '#!lua flags=,no-writes\nreturn 1', '#!lua flags=no-writes,,allow-oom\nreturn 1']);
   });
+  it("struct.pack's 'string too short' names the argument after the string, as lua_struct's arg++ leaves it (fuzz-differential seed 7)", async () => {
+    await expectSameEvalReplies(pair, ["return struct.pack('c3', 'ab')", "return struct.pack('b c3', 1, 'ab')", "return struct.pack('c3', 7)", "return struct.pack('c2 c3', 'ab', 'x')"]);
+  });
 });

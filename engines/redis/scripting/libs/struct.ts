@@ -132,7 +132,8 @@ export function installStruct(L: LuaState): void {
           case 's': {
             const s = laux.luaL_checklstring(S, arg++);
             let len = o.code === 's' ? s.length : o.size === 0 ? s.length : o.size;
-            if (o.code === 'c' && s.length < len) return laux.luaL_argerror(S, arg - 1, latin1ToLua('string too short'));
+            // lua_struct checks with arg already past the string: it names the next argument.
+            if (o.code === 'c' && s.length < len) return laux.luaL_argerror(S, arg, latin1ToLua('string too short'));
             out.bytes(s.subarray(0, len));
             if (o.code === 's') out.byte(0);
             len = 0;
