@@ -417,6 +417,7 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
   }
   if (input.SnapshotWindow !== undefined) group.snapshotWindow = snapshotWindow(input.SnapshotWindow)!;
   if (input.AutoMinorVersionUpgrade !== undefined) group.autoMinorVersionUpgrade = input.AutoMinorVersionUpgrade;
+  if (input.IpDiscovery !== undefined) group.ipDiscovery = ipDiscoveryOf(input.IpDiscovery, group.networkType);
   const window = input.PreferredMaintenanceWindow ? maintenanceWindow(input.PreferredMaintenanceWindow) : undefined;
   for (const m of members) {
     if (input.SecurityGroupIds) m.securityGroupIds = input.SecurityGroupIds;
@@ -430,6 +431,7 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
     // DescribeCacheClusters is the only place a group's topic shows: both follow the group, as on AWS.
     m.autoMinorVersionUpgrade = group.autoMinorVersionUpgrade;
     if (input.NotificationTopicArn !== undefined) m.notificationTopicArn = input.NotificationTopicArn || undefined;
+    m.ipDiscovery = group.ipDiscovery;
     if (restart) transition(world, scope, 'cluster', m, 'modifying');
   }
   // Last of the checks, and the first change outside this group's records: user groups attach or detach.

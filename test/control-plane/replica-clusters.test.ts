@@ -95,4 +95,24 @@ describe('replica clusters and group members', () => {
     await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'logs' });
     expect((await member('logs-001')).NotificationConfiguration).toBeUndefined();
   });
+
+  it("changes a group's IpDiscovery and its members' with it", async () => {
+    await client.send(
+      new CreateReplicationGroupCommand({
+        ReplicationGroupId: 'dual',
+        ReplicationGroupDescription: 'dual stack',
+        Engine: 'redis',
+        CacheNodeType: 'cache.t3.micro',
+        NumCacheClusters: 2,
+        NetworkType: 'dual_stack',
+        IpDiscovery: 'ipv6',
+      }),
+    );
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'dual' });
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'dual', ApplyImmediately: true, IpDiscovery: 'ipv4' }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'dual' });
+    const group = (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: 'dual' }))).ReplicationGroups![0]!;
+    expect(group).toMatchObject({ NetworkType: 'dual_stack', IpDiscovery: 'ipv4' });
+    for (const id of group.MemberClusters!) expect(await member(id)).toMatchObject({ NetworkType: 'dual_stack', IpDiscovery: 'ipv4' });
+  });
 });
