@@ -6,7 +6,7 @@
 import type { Client } from '../client.ts';
 import { DB_COUNT, type Database } from '../db/keyspace.ts';
 import { viewOf } from '../db/keydict.ts';
-import { encodingOf, type ListObj, type RObj } from '../db/objects.ts';
+import { encodingOf, refcountOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
@@ -16,13 +16,6 @@ import { encodeValueSteps } from '../rdb/writer.ts';
 import { runSliced } from '../sliced.ts';
 import type { Steps } from '../../slices.ts';
 
-/** Shared integer objects (0..9999) report OBJ_SHARED_REFCOUNT unless an LRU/LFU policy forbids sharing. */
-export function refcountOf(o: RObj, maxmemory: number, policy: string): number {
-  if (o.type !== 'string' || encodingOf(o) !== 'int') return 1;
-  if (maxmemory !== 0 && /lru|lfu/.test(policy)) return 1;
-  const n = Number(o.v);
-  return n >= 0 && n < 10000 ? 2147483647 : 1;
-}
 
 /** C's printf("%.2f") of a float: round half to even on an exact tie, where toFixed rounds up. */
 function fixed2(x: number): string {

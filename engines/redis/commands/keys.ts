@@ -9,7 +9,7 @@ import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
 import { cloneInSteps } from '../db/clone.ts';
 import { countLazyFree } from '../db/lazyfree.ts';
-import { encodingOf } from '../db/objects.ts';
+import { encodingOf, refcountOf } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
@@ -333,8 +333,8 @@ export const keyCommands = defineGroup('keyspace', [
         handler: (c, a) => {
           const o = c.db.peek(a[2] as string);
           if (o === null) return c.w.nil();
-          // Redis shares small integers and reports INT_MAX for them.
-          if (o.type === 'string' && encodingOf(o) === 'int' && Number(o.v) >= 0 && Number(o.v) < 10000) return c.w.int(2147483647);
+          const shared = refcountOf(o, c.engine.config.maxmemory, c.engine.config.maxmemoryPolicy);
+          if (shared !== 1) return c.w.int(shared);
           // A value the running EXEC's queued command still holds, unless a change in place (enc
           // 'raw': SETBIT, BITFIELD) made redis-server copy it first.
           c.w.int(o.type === 'string' && o.held === c.engine.execArguments && o.held !== undefined && o.enc !== 'raw' ? 2 : 1);

@@ -179,3 +179,11 @@ function sampleAvg<T>(items: Iterable<T>, n: number, size: (t: T) => number): nu
   }
   return Math.round((total / k) * n);
 }
+
+/** Shared integer objects (0..9999) report OBJ_SHARED_REFCOUNT unless an LRU/LFU policy forbids sharing. */
+export function refcountOf(o: RObj, maxmemory: number, policy: string): number {
+  if (o.type !== 'string' || encodingOf(o) !== 'int') return 1;
+  if (maxmemory !== 0 && /lru|lfu/.test(policy)) return 1;
+  const n = Number(o.v);
+  return n >= 0 && n < 10000 ? 2147483647 : 1;
+}

@@ -59,6 +59,24 @@ const CASES: Record<string, string> = {
     COMMAND INFO module|list module|load module|help
     EVAL "return redis.pcall('module', 'list')" 0
   `,
+  'OBJECT REFCOUNT of a small integer: shared unless maxmemory is set with an LRU/LFU policy (unit/maxmemory)': `
+    SET a 1
+    OBJECT REFCOUNT a
+    CONFIG SET maxmemory 1073741824
+    CONFIG SET maxmemory-policy allkeys-random
+    SET b 1
+    OBJECT REFCOUNT b
+    CONFIG SET maxmemory-policy allkeys-lru
+    SET c 1
+    OBJECT REFCOUNT c
+    CONFIG SET maxmemory-policy volatile-lfu
+    SET d 9999
+    OBJECT REFCOUNT d
+    SET e 10000
+    OBJECT REFCOUNT e
+    CONFIG SET maxmemory 0
+    CONFIG SET maxmemory-policy noeviction
+  `,
   'PFSELFTEST passes its checks and answers OK; COMMAND INFO and arity as redis-server': `
     PFSELFTEST
     PFSELFTEST extra
