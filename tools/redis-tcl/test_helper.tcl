@@ -38,6 +38,8 @@ set ::no_latency 0
 set ::force_failure 0
 set ::log_req_res 0
 set ::force_resp3 0
+# Upstream's --ignore-digest (skip DEBUG DIGEST comparisons); the digests are compared here.
+set ::ignoredigest 0
 set ::all_tests {}
 set ::debug_defrag 0
 set ::dump_logs 0
