@@ -87,6 +87,21 @@ export const xclaimRule: Rule = {
     const minIdle = Number(args[4]);
     const clock = e.clock.now();
     const named = args[0]?.toLowerCase() === 'xclaim' ? new Set(args.slice(5)) : null;
-    return claims(db, args[1] as string, args[2] as string, (id, p) => (named === null || named.has(id)) && taken(was, consumer, minIdle, clock, id, p), () => now.lastId);
+    const key = args[1] as string;
+    const group = args[2] as string;
+    const out = claims(db, key, group, (id, p) => (named === null || named.has(id)) && taken(was, consumer, minIdle, clock, id, p), () => now.lastId);
+    // An entry deleted from the stream leaves the pending list when claimed; 7.0.15 still sends an
+    // XCLAIM for it, with the state it had (its owner, time and count), in ID order with the others.
+    for (const [id, p] of was.pending) {
+      if (!now.pending.has(id) && (named === null || named.has(id))) {
+        out.push(['XCLAIM', key, group, p.consumer, '0', id, 'TIME', String(p.deliveredAt), 'RETRYCOUNT', String(p.deliveries), 'FORCE', 'JUSTID', 'LASTID', idText(now.lastId)]);
+      }
+    }
+    return out.sort((a, b) => cmpId(parseId(a[5] as string), parseId(b[5] as string)));
   },
 };
+
+function parseId(text: string): StreamId {
+  const dash = text.indexOf('-');
+  return { ms: BigInt(text.slice(0, dash)), seq: BigInt(text.slice(dash + 1)) };
+}

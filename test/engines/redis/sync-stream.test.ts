@@ -3,7 +3,7 @@
 // expiry and eviction, MULTI/EXEC of transactions and scripts, set_repl, forced propagation). Times
 // and the members SPOP picks are masked; the RDB payload is only checked to be an RDB.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitBlocked, waitUntil, type RealRedis, type Started } from './helpers.ts';
 import { SyncStream } from './sync-stream-client.ts';
 
 const available = realRedisAvailable();
@@ -209,6 +209,29 @@ const CASES: Record<string, Step[]> = {
     ['config', 'set', 'maxmemory', '0'],
     ['config', 'set', 'maxmemory-policy', 'noeviction'],
   ],
+  'XAUTOCLAIM over entries deleted from the stream: an XCLAIM with their old state too': [
+    ['xadd', 'x', '1-0', 'f', 'v'],
+    ['xadd', 'x', '2-0', 'f', 'v'],
+    ['xadd', 'x', '3-0', 'f', 'v'],
+    ['xadd', 'x', '4-0', 'f', 'v'],
+    ['xadd', 'x', '5-0', 'f', 'v'],
+    ['xgroup', 'create', 'x', 'grp', '0'],
+    ['xreadgroup', 'group', 'grp', 'Alice', 'streams', 'x', '>'],
+    ['xdel', 'x', '2-0'],
+    ['xdel', 'x', '4-0'],
+    ['xautoclaim', 'x', 'grp', 'Bob', '0', '0-0'],
+  ],
+  'XCLAIM naming deleted entries': [
+    ['xadd', 'x', '1-0', 'f', 'v'],
+    ['xadd', 'x', '2-0', 'f', 'v'],
+    ['xadd', 'x', '3-0', 'f', 'v'],
+    ['xadd', 'x', '4-0', 'f', 'v'],
+    ['xgroup', 'create', 'x', 'grp', '0'],
+    ['xreadgroup', 'group', 'grp', 'Alice', 'streams', 'x', '>'],
+    ['xdel', 'x', '2-0'],
+    ['xdel', 'x', '4-0'],
+    ['xclaim', 'x', 'grp', 'Bob', '0', '1-0', '2-0', '3-0', '4-0'],
+  ],
   'lazy expiry: DEL alone under a read, in MULTI/EXEC before a write': [
     ['debug', 'set-active-expire', '0'],
     ['set', 'e1', 'v', 'px', '20'],
@@ -301,6 +324,50 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       expect(await streamOf(ours.port, steps)).toEqual(theirs);
     }, 30000);
   }
+
+  it('blocked clients served later: the pop, move or claim that happened', async () => {
+    const blocking: string[][] = [
+      ['blpop', 'q', '0'],
+      ['brpop', 'nokey', 'q', '0'],
+      ['blmove', 'q', 'z', 'right', 'left', '0'],
+      ['blmpop', '0', '1', 'q', 'left', 'count', '3'],
+      ['bzpopmax', 'zz', '0'],
+      ['bzmpop', '0', '1', 'zz2', 'min', 'count', '2'],
+      ['xreadgroup', 'group', 'g', 'c', 'block', '0', 'streams', 's', '>'],
+    ];
+    const feeds: string[][][] = [
+      [['rpush', 'q', 'a']],
+      [['rpush', 'q', 'c']],
+      [['rpush', 'q', 'd']],
+      [['rpush', 'q', 'f', 'g']],
+      [['zadd', 'zz', '1', 'a', '2', 'b']],
+      [['zadd', 'zz2', '3', 'c', '4', 'd', '5', 'e']],
+      [['xadd', 's', '5-0', 'f', 'v']],
+    ];
+    const run = async (port: number): Promise<string[]> => {
+      const r = await RawClient.connect(port);
+      const b = await RawClient.connect(port);
+      await r.call('FLUSHALL');
+      await r.call('SELECT', '9');
+      await b.call('SELECT', '9');
+      await r.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      const { stream } = await SyncStream.attach(port);
+      for (let i = 0; i < blocking.length; i++) {
+        b.write(encodeCommand(blocking[i] as string[]));
+        await waitBlocked(r, 1);
+        for (const cmd of feeds[i] as string[][]) await r.call(...cmd);
+        await b.read();
+      }
+      await r.call(...END.split(' '));
+      const got = (await stream.until(END)).map(mask);
+      stream.close();
+      r.close();
+      b.close();
+      return got;
+    };
+    const theirs = await run(real.port);
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 30000);
 
   it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
     const real1 = await SyncStream.attach(real.port, true);
