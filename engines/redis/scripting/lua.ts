@@ -231,6 +231,8 @@ function typeErrorsAs51(): void {
     if (fmt.length === balance.length && luaToLatin1(fmt) === balance) return pushv(L, balance51, []);
     if (fmt.length === typeError.length && luaToLatin1(fmt) === typeError) {
       const m = /^ \((\w+) '(.*)'\)$/s.exec(luaToLatin1(argp[2] as LuaString));
+      // 5.1 names no constant: -('1e') is "attempt to perform arithmetic on a string value".
+      if (m !== null && m[1] === 'constant') return pushv(L, fmt, [argp[0], argp[1], latin1ToLua('')]);
       if (m !== null) return pushv(L, as51, [argp[0], latin1ToLua(m[1] as string), latin1ToLua(m[2] as string), argp[1]]);
     }
     return pushv(L, fmt, argp);

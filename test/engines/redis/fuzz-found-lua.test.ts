@@ -46,4 +46,7 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it("struct.pack's 'string too short' names the argument after the string, as lua_struct's arg++ leaves it (fuzz-differential seed 7)", async () => {
     await expectSameEvalReplies(pair, ["return struct.pack('c3', 'ab')", "return struct.pack('b c3', 1, 'ab')", "return struct.pack('c3', 7)", "return struct.pack('c2 c3', 'ab', 'x')"]);
   });
+  it('5.1 names no constant in a type error (fuzz-differential seed 19)', async () => {
+    await expectSameEvalReplies(pair, ["return -('1e')", "local x = '1e' return -x", "return ('a') .. {}", "return 1 + true", "return #5", "return ('x')()"]);
+  });
 });
