@@ -377,7 +377,8 @@ const errorHandler: LuaFn = (L) => {
     found = !js && !isOurs(ar.source);
   }
   if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
-    const text = lua.lua_type(L, 1) === lua.LUA_TNIL ? 'nil' : message51(luaToLatin1(laux.luaL_tolstring(L, 1)));
+    // redis-server reads the message as a C string (luaExtractErrorInformation): error('a\0b') says 'a'.
+    const text = lua.lua_type(L, 1) === lua.LUA_TNIL ? 'nil' : message51(luaToLatin1(laux.luaL_tolstring(L, 1)).split('\0', 1)[0] as string);
     lua.lua_createtable(L, 0, 3);
     lua.lua_pushstring(L, latin1ToLua('ERR ' + text));
     lua.lua_setfield(L, -2, lstr('err'));
@@ -398,7 +399,7 @@ const errorHandler: LuaFn = (L) => {
  * so that a script can still be suspended inside it.
  */
 function redisPcall(L: LuaState): void {
-  const src = `local pcall, type = pcall, type
+  const src = `local pcall, type, select = pcall, type, select
 local function fix(ok, ...)
   if ok then return ok, ... end
   local e = ...
@@ -408,7 +409,11 @@ local function fix(ok, ...)
   end
   return false, e
 end
-return function(...) return fix(pcall(...)) end`;
+-- Redis's luaRedisPcall with no argument calls a stale stack slot, which holds a boolean.
+return function(...)
+  if select('#', ...) == 0 then return false, 'attempt to call a boolean value' end
+  return fix(pcall(...))
+end`;
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, PCALL_SOURCE);
   lua.lua_call(L, 0, 1);
   lua.lua_setglobal(L, lstr('pcall'));
@@ -462,7 +467,15 @@ function sameBytes(a: LuaString | null, b: LuaString): boolean {
  * functions so that a script can be suspended inside them.
  */
 function compileRunner(L: LuaState): void {
-  const src = 'local xpcall, handler = xpcall, __redis__err__handler\nreturn function(f, ...) return xpcall(f, handler, ...) end, function(f, h) return xpcall(f, h) end';
+  // 5.1's xpcall wants any second value; one that is no function is met only when f fails.
+  const src = `local xpcall, handler, pcall, select, type, error = xpcall, __redis__err__handler, pcall, select, type, error
+local function unhandled(ok, ...) if ok then return true, ... end return false, 'error in error handling' end
+return function(f, ...) return xpcall(f, handler, ...) end, function(...)
+  if select('#', ...) < 2 then error("bad argument #2 to 'xpcall' (value expected)", 1) end
+  local f, h = ...
+  if type(h) ~= 'function' then return unhandled(pcall(f)) end
+  return xpcall(f, h)
+end`;
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
   lua.lua_call(L, 0, 2);
   setRawGlobal(L, lstr('xpcall'));

@@ -49,4 +49,20 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it('5.1 names no constant in a type error (fuzz-differential seed 19)', async () => {
     await expectSameEvalReplies(pair, ["return -('1e')", "local x = '1e' return -x", "return ('a') .. {}", "return 1 + true", "return #5", "return ('x')()"]);
   });
+
+  it("pcall with no argument, xpcall's second argument as 5.1 wants it, an uncaught error's text up to a NUL (fuzz-differential seed 22)", async () => {
+    await expectSameEvalReplies(pair, [
+      'return {pcall()}',
+      'local a, b, c, d = pcall(pcall) return {tostring(a), tostring(b), tostring(c), tostring(d)}',
+      'local a, b, c, d = pcall(pcall, pcall) return {tostring(a), tostring(b), tostring(c), tostring(d)}',
+      'return {xpcall()}',
+      'return {xpcall(function() return 1 end)}',
+      'return {xpcall(function() return 1 end, 1)}',
+      'local a, b = xpcall(error, 1) return {tostring(a), tostring(b)}',
+      'local a, b = xpcall(error, nil) return {tostring(a), tostring(b)}',
+      "return {xpcall(error, function(e) return e .. '!' end, 'z')}",
+      "error('a\\0b')",
+      "error('a\\0b', 0)",
+    ]);
+  });
 });
