@@ -343,7 +343,7 @@ export const serverCommands = defineGroup('server', [
         handler: (c) => {
           c.engine.resetStats();
           c.engine.ks.stats.lazyfreed = 0;
-          c.engine.slowlog = [];
+          // The slow log stays: redis-server's CONFIG RESETSTAT resets counters only (SLOWLOG RESET empties it).
           c.w.ok();
         },
       },
