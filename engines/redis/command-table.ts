@@ -51,6 +51,7 @@ export interface CommandDef {
   id: number;
   noMulti: boolean;
   isWrite: boolean;
+  isFast: boolean;
   /** Declared may_replicate (7.0's COMMAND INFO does not show it): CLIENT PAUSE WRITE holds such commands too. */
   mayReplicate: boolean;
 }
@@ -131,6 +132,7 @@ function build(group: string, s: CommandSpec, parent: string | null): CommandDef
     denyOom: flags.includes('denyoom'),
     noMulti: flags.includes('no_multi'),
     isWrite: flags.includes('write'),
+    isFast: flags.includes('fast'),
     mayReplicate: (s.flags ?? []).includes('may_replicate'),
   };
   if (s.subcommands) {

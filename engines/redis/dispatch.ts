@@ -211,6 +211,32 @@ export function recordCommandTime(e: Engine, def: CommandDef, usec: number): voi
   }
 }
 
+/**
+ * Fast commands (the 'fast' flag: O(1) or O(log N)) with few arguments, followed by more of their
+ * client's pipeline, share one clock reading: their time is the span from the last reading to the
+ * next, split evenly among them (and the command whose reading it is). A reading costs ~45 ns here,
+ * 10% of a pipelined INCR's CPU; redis-server reads a cheap TSC-based clock instead.
+ */
+const SHARED_MAX_ARGS = 4;
+
+/** Records the commands waiting for a reading, `t1`, with `plus` commands more sharing it; answers each one's share in usec. */
+export function settleUntimed(e: Engine, t1: number, plus: number): number {
+  const clients = e.untimedClients;
+  const defs = e.untimedDefs;
+  const argsOf = e.untimedArgs;
+  const usec = ((t1 - e.cmdClock) * 1000) / (defs.length + plus);
+  for (let i = 0; i < defs.length; i++) {
+    const def = defs[i] as CommandDef;
+    recordCommandTime(e, def, usec);
+    e.slowlogAdd(clients[i] as Client, def, argsOf[i] as string[], usec);
+  }
+  clients.length = 0;
+  defs.length = 0;
+  argsOf.length = 0;
+  e.cmdClock = t1;
+  return usec;
+}
+
 /** Runs the handler with stats, slowlog and CLIENT REPLY handling; errors become replies here. */
 export function call(e: Engine, c: Client, def: CommandDef, args: string[]): void {
   // Like Redis, admin commands are not shown to monitors, and passwords show redacted. redis-server 7.0
@@ -220,7 +246,11 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   if (monitored !== null && SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   const mark = c.w.mark;
   const mode = c.replyMode;
-  // One clock read per command: each command's time runs from the end of the previous one.
+  // One clock read per command: each command's time runs from the end of the previous one, except
+  // where fast commands of one pipeline share a reading (see untimed below).
+  const share = e.shareClock && def.isFast && args.length <= SHARED_MAX_ARGS;
+  e.shareClock = false;
+  if (!share && e.untimedDefs.length !== 0) settleUntimed(e, performance.now(), 0);
   const t0 = e.cmdClock;
   const dirtyBefore = e.ks.stats.dirty;
   const ownBefore = dirtyBefore - e.ks.serverDirty;
@@ -257,9 +287,21 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   }
   // As redis-server's call(): a read-only command that failed still had its keys remembered.
   if (c.tracking !== null) e.tracking.afterCommand(c, def, args);
+  if (share && c.blocked === null && !c.timeDeferred && e.config.latencyMonitorThreshold === 0) {
+    // Timed with the commands after it (settleUntimed); counted now, as INFO may be read before then.
+    const st = e.commandStats(def);
+    st.calls++;
+    if (failed) st.failed++;
+    e.totalCommands++;
+    e.untimedClients.push(c);
+    e.untimedDefs.push(def);
+    e.untimedArgs.push(args);
+    finish(e, c, outer, mark, mode);
+    return;
+  }
   const t1 = performance.now();
+  let usec = e.untimedDefs.length !== 0 ? settleUntimed(e, t1, 1) : (t1 - t0) * 1000;
   e.cmdClock = t1;
-  let usec = (t1 - t0) * 1000;
   if (e.sleptInExec !== 0) {
     usec += e.sleptInExec * 1000;
     e.sleptInExec = 0;
@@ -275,7 +317,12 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const b = c.blocked;
   if (b !== null) b.slow ??= { def, args, started: t0, usec };
   else e.slowlogAdd(c, def, args, usec);
-  if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.flags.includes('fast') ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
+  if (e.config.latencyMonitorThreshold > 0) e.latency.addIfNeeded(def.isFast ? 'fast-command' : 'command', usec / 1000, e.config.latencyMonitorThreshold, e.clock.now());
+  finish(e, c, outer, mark, mode);
+}
+
+/** What call() does after a command's statistics: CLIENT REPLY, the caller's client back, blocked clients served. */
+function finish(e: Engine, c: Client, outer: Client | null, mark: number, mode: Client['replyMode']): void {
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
   else if (mode === 'skip' && c.replyMode !== 'on') {
     // CLIENT REPLY ON, run while skipping, answers: Redis clears the skip before it replies.

@@ -15,7 +15,7 @@ import { dropSyncClient, type ReplFeed } from './repl-feed.ts';
 import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
-import { execute } from './dispatch.ts';
+import { execute, settleUntimed } from './dispatch.ts';
 import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { errnoAccepted } from './num.ts';
 import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
@@ -394,10 +394,19 @@ export class Engine {
 
   /** End time of the last command (see dispatch.call). */
   cmdClock = 0;
+  /** Set by processQueue for the command it runs when more of the pipeline follows: call() may then leave it untimed. */
+  shareClock = false;
+  /** Commands run since cmdClock, waiting for the next reading to be timed (settleUntimed). */
+  readonly untimedClients: Client[] = [];
+  readonly untimedDefs: CommandDef[] = [];
+  readonly untimedArgs: string[][] = [];
 
   processQueue(c: Client): void {
     const q = c.queue;
-    this.cmdClock = performance.now();
+    const now = performance.now();
+    // Served from inside another client's command (an unblock): that one's pipeline is timed up to here.
+    if (this.untimedDefs.length !== 0) settleUntimed(this, now, 0);
+    this.cmdClock = now;
     const limited = this.config.normalHardLimit > 0 || this.config.normalSoftLimit > 0;
     let i = 0;
     while (i < q.length) {
@@ -412,7 +421,9 @@ export class Engine {
       i++;
       c.running = args;
       const from = limited ? c.w.mark : 0;
+      this.shareClock = i < q.length;
       execute(this, c, args);
+      this.shareClock = false;
       c.running = null;
       // client-output-buffer-limit (normal class): redis-server drops the client as the reply that
       // passes the limit is added, before any of it is written.
@@ -423,6 +434,7 @@ export class Engine {
         break;
       }
     }
+    if (this.untimedDefs.length !== 0) settleUntimed(this, performance.now(), 0);
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.closing && !c.closed) this.closeClient(c);
     this.applyBackpressure(c);
