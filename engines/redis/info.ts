@@ -55,7 +55,8 @@ const sections: Record<string, Section> = {
       if (c.watched.size > 0) watching++;
     }
     return [
-      ['connected_clients', e.clients.size],
+      // Replicas (SYNC clients) are not counted, as redis-server's clients minus slaves.
+      ['connected_clients', e.clients.size - (e.feed?.size ?? 0)],
       ['cluster_connections', 0],
       ['maxclients', e.config.maxclients],
       ['client_recent_max_input_buffer', 0],
@@ -175,16 +176,18 @@ const sections: Record<string, Section> = {
       const [host, port] = splitAddress(s.address);
       return [`slave${i}`, `ip=${host},port=${port},state=online,offset=${ack.offset},lag=${ack.lag}`];
     });
+    const feed = e.feed;
     return [
     ['role', 'master'],
-    ['connected_slaves', acks.length],
+    ['connected_slaves', acks.length + (feed?.size ?? 0)],
     ...slaves,
+    ...(feed?.infoLines(acks.length) ?? []),
     ['master_failover_state', 'no-failover'],
     ['master_replid', replIdOf(e)],
     ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', r.offset],
+    ['master_repl_offset', r.offset + (feed?.offset ?? 0)],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', r.hasReplicas ? 1 : 0],
+    ['repl_backlog_active', r.hasReplicas || feed !== null ? 1 : 0],
     ['repl_backlog_size', 1048576],
     ['repl_backlog_first_byte_offset', 0],
     ['repl_backlog_histlen', 0],

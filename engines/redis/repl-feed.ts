@@ -68,6 +68,15 @@ export class ReplFeed {
     return this.links.size;
   }
 
+  has(c: Client): boolean {
+    return this.links.has(c);
+  }
+
+  /** INFO replication's slaveN lines: a SYNC client states no listening port, as redis-server shows it. */
+  infoLines(first: number): [string, string][] {
+    return [...this.links.keys()].map((c, i) => [`slave${first + i}`, `ip=${c.conn.remote.replace(/:\d+$/, '')},port=0,state=online,offset=${this.offset},lag=0`]);
+  }
+
   /** A command starts: remember what its rewrite rule needs. */
   enter(c: Client, def: CommandDef, args: readonly string[]): Entered {
     if (this.depth++ === 0) this.top = def.name;

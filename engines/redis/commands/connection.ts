@@ -79,7 +79,7 @@ export function clientInfoLine(c: Client): string {
   const t = c.tracking;
   // In redis-server 7.0's order; a client stays 'x' with its queued count while EXEC runs them.
   const flags =
-    (c.monitoring ? 'O' : '') +
+    (c.monitoring ? 'O' : e.feed?.has(c) === true ? 'S' : '') +
     (c.inPubSubContext ? 'P' : '') +
     (c.multi !== null || c.execQueued >= 0 ? 'x' : '') +
     (c.blocked !== null || c.postponed ? 'b' : '') +

@@ -369,6 +369,23 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
     expect(await run(ours.port)).toEqual(theirs);
   }, 30000);
 
+  it('a SYNC client shows as a replica: INFO counts it among slaves, not clients; CLIENT LIST flags it S', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const { stream } = await SyncStream.attach(port);
+      const r = await RawClient.connect(port);
+      const info = await r.call('INFO');
+      const list = await r.call('CLIENT', 'LIST');
+      stream.close();
+      r.close();
+      const fields = info.split('\r\n').filter((l) => /^(connected_clients|connected_slaves|repl_backlog_active):/.test(l));
+      const slave = info.split('\r\n').find((l) => l.startsWith('slave0:'))?.replace(/offset=\d+,lag=\d+/, '') ?? 'none';
+      const syncLine = list.split('\n').find((l) => l.includes('cmd=sync')) ?? '';
+      return [...fields, slave, /flags=(\S+)/.exec(syncLine)?.[1] ?? 'none'];
+    };
+    const theirs = await seen(real.port);
+    expect(await seen(ours.port)).toEqual(theirs);
+  });
+
   it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
     const real1 = await SyncStream.attach(real.port, true);
     const ours1 = await SyncStream.attach(ours.port, true);
