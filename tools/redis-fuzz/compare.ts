@@ -1,5 +1,6 @@
 // Runs a sequence on both servers side by side and finds the first step whose outcome differs;
 // shrinks a failing sequence to a short one that still differs at the same command.
+import { XRESTORE } from './families-more.ts';
 import type { Sequence } from './generator.ts';
 import { Session } from './session.ts';
 
@@ -30,7 +31,10 @@ export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResul
     for (let i = 0; i < seq.steps.length; i++) {
       const cmd = seq.steps[i] as string[];
       ports.onStep?.(seq.seed, i, cmd);
-      const [x, y] = await Promise.all([a.session.step(cmd), b.session.step(cmd)]);
+      // Both servers restore what redis-server dumped: our loader meets redis-server's encodings.
+      // Both peers DUMP, so CLIENT LIST shows the same last command on each.
+      const sent = cmd[0] === XRESTORE ? ['RESTORE', cmd[2] as string, '0', (await Promise.all([b.session.dump(cmd[1] as string), a.session.dump(cmd[1] as string)]))[0], ...cmd.slice(3)] : cmd;
+      const [x, y] = await Promise.all([a.session.step(sent), b.session.step(sent)]);
       if (x.text !== y.text) return { ran: i + 1, diff: { index: i, cmd, ours: x.text, real: y.text } };
       if (x.dead) return { ran: i + 1, diff: null };
     }

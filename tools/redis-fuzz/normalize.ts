@@ -68,6 +68,12 @@ function keepFields(line: string): string {
     .join(' ');
 }
 
+const ADDRESS = /\b(table|function|userdata|thread): 0x[0-9a-f]+/g;
+function withoutAddresses(f: Frame): Frame {
+  if (f.items) return { ...f, items: f.items.map(withoutAddresses) };
+  return f.text ? { ...f, text: f.text.replace(ADDRESS, '$1: <address>') } : f;
+}
+
 /** The normalised reply of one command (not EXEC: see normalizeExec). */
 export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (f.type === '-' || f.type === '!') return f;
@@ -100,6 +106,9 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
     // Without names, all commands come in the command table's hash order.
     return cmd.length > 2 ? inner : sub === 'DOCS' ? sortedPairs(inner) : sorted(inner);
   }
+  // A redirect names a client id, which each server numbers its own way.
+  if (name === 'CLIENT' && sub === 'GETREDIR' && f.type === ':' && Number(f.text) > 0) return token('<client id>');
+  if (name === 'CLIENT' && sub === 'TRACKINGINFO' && f.items) return { ...f, items: f.items.map((x, i) => (i > 0 && f.items?.[i - 1]?.text === 'redirect' && x.type === ':' && Number(x.text) > 0 ? token('<client id>') : x)) };
   if (name === 'CLIENT' && sub === 'INFO' && f.text !== null) return { ...f, text: keepFields(f.text.trim()) };
   if (name === 'DUMP' && f.type === '$' && f.text !== null) {
     // Types 2 (set) and 4 (hash) are dicts, serialised in the process's hash order.
@@ -107,6 +116,8 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
     if (t === 2 || t === 4) return token(`<dict dump type ${t} of ${f.text.length} bytes>`);
   }
   if ((name === 'EVAL' || name === 'EVAL_RO') && /SMEMBERS|HGETALL/.test(cmd[1] ?? '')) return sorted(f);
+  // tostring of a table or function shows its address.
+  if (/^(EVAL|EVAL_RO|EVALSHA|EVALSHA_RO|FCALL|FCALL_RO)$/.test(name)) return withoutAddresses(f);
   if ((name === 'SORT' || name === 'SORT_RO') && f.items && sortFollowsDict(cmd)) return sorted(f);
   if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
   if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
