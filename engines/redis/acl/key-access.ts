@@ -73,6 +73,8 @@ export function keyAccesses(def: CommandDef, args: string[]): KeyAccess[] {
   const specs = specsOf(def) ?? [def.isWrite ? READ_WRITE : READ];
   const out: KeyAccess[] = [];
   for (let i = 0; i < positions.length; i++) {
+    // A STORE destination the command's key finder also reports is checked once, below, as the write it is.
+    if (extra.includes(positions[i] as number)) continue;
     let a = specs[Math.min(i, specs.length - 1)] as Access;
     if (a.notKey === true) continue;
     // SET without GET only overwrites (its key spec has variable flags).

@@ -21,6 +21,22 @@ describe.skipIf(!needed)('unit/acl cases as redis-server 7.0', () => {
     expect(out.map((r) => `${r.cmd} => ${shape(r.ours)}`)).toEqual(out.map((r) => `${r.cmd} => ${shape(r.real)}`));
   }
 
+  it('a STORE destination needs only write permission: SORT and GEORADIUS under %R~/%W~ patterns (unit/acl-v2)', async () => {
+    await compare(`
+      ACL SETUSER store-test on nopass +@all %R~read* %W~write* %RW~rw*
+      ACL DRYRUN store-test SORT read STORE write
+      ACL DRYRUN store-test SORT read STORE read
+      ACL DRYRUN store-test SORT write STORE write
+      ACL DRYRUN store-test SORT rw1 STORE rw2
+      ACL DRYRUN store-test SORT read BY nosort STORE write
+      ACL DRYRUN store-test GEORADIUS read 0 0 1 M STORE write
+      ACL DRYRUN store-test GEORADIUS read 0 0 1 M STORE read
+      ACL DRYRUN store-test GEORADIUS read 0 0 1 M STOREDIST write
+      ACL DRYRUN store-test GEORADIUSBYMEMBER read m 1 M STORE write
+      ACL DELUSER store-test
+    `);
+  });
+
   it('rules naming a command and two more parts, ACL CAT with two categories', async () => {
     await compare(`
       ACL SETUSER e +get|key1|key2
