@@ -7,9 +7,9 @@ import { cmpId, type PendingEntry } from '../types/stream.ts';
 const COLLECTED_PER_STEP = 256;
 
 /** Fills `out` with the entries of `pel` that `keep` accepts, in id order, one bounded piece per step. */
-export function* pelInOrderSteps(pel: Map<string, PendingEntry>, keep: (p: PendingEntry) => boolean, out: PendingEntry[]): Generator<void> {
+export function* pelInOrderSteps(pel: Iterable<PendingEntry>, keep: (p: PendingEntry) => boolean, out: PendingEntry[]): Generator<void> {
   let n = 0;
-  for (const p of pel.values()) {
+  for (const p of pel) {
     if (keep(p)) out.push(p);
     if (++n % COLLECTED_PER_STEP === 0) yield;
   }

@@ -8,6 +8,7 @@ import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax
 import { writeHelp } from './util.ts';
 import { replySliced, runSliced } from '../sliced.ts';
 import { pelInOrderSteps } from './pel-steps.ts';
+import { PelEdit } from './pel-edit.ts';
 import { notify } from '../notify.ts';
 import { asCString } from '../c-string.ts';
 
@@ -254,7 +255,7 @@ export function xpending(c: Client, a: string[]): void {
   const keep = (p: PendingEntry) => cmpId(p.id, start) >= 0 && cmpId(p.id, end) <= 0 && (minIdle === 0 || now - p.deliveredAt >= minIdle);
   const limit = count;
   function* steps(): Generator<void> {
-    yield* pelInOrderSteps(pel, keep, rows);
+    yield* pelInOrderSteps(pel.values(), keep, rows);
     const n = Math.min(limit, rows.length);
     c.w.array(n);
     for (let k = 0; k < n; k++) {
@@ -268,24 +269,6 @@ export function xpending(c: Client, a: string[]): void {
     }
   }
   replySliced(c, steps());
-}
-
-/** Moves a PEL entry to `cons` as XCLAIM and XAUTOCLAIM do. */
-function transfer(g: ConsumerGroup, p: PendingEntry, cons: Consumer, at: number, deliveries: number | null): void {
-  const key = idText(p.id);
-  if (p.consumer !== cons.name) {
-    g.consumers.get(p.consumer)?.pending.delete(key);
-    p.consumer = cons.name;
-    cons.pending.set(key, p);
-  }
-  p.deliveredAt = at;
-  if (deliveries !== null) p.deliveries = deliveries;
-}
-
-function dropPending(g: ConsumerGroup, p: PendingEntry): void {
-  const key = idText(p.id);
-  g.pending.delete(key);
-  g.consumers.get(p.consumer)?.pending.delete(key);
 }
 
 /** PEL entries XAUTOCLAIM checks per step. */
@@ -329,44 +312,58 @@ export function xclaim(c: Client, a: string[]): void {
     else if (opt === 'lastid' && more > 0) lastId = parseId(a[++j] as string);
     else fail(`ERR Unrecognized XCLAIM option '${asCString(a[j] as string)}'`);
   }
+  const name = a[3] as string;
+  const edit = new PelEdit(g, name);
   let changed = false;
   if (cmpId(lastId, g.lastId) > 0) {
-    g.lastId = lastId;
+    edit.lastId = lastId;
     changed = true;
   }
   if (deliveryTime !== -1) {
     if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   } else deliveryTime = now;
-  const name = a[3] as string;
-  let cons: Consumer | null = null;
-  const replies: (() => void)[] = [];
-  for (const id of ids) {
-    const pkey = idText(id);
-    let p = g.pending.get(pkey);
-    const entry = s.find(id);
-    if (entry === null) {
-      if (p !== undefined) {
-        dropPending(g, p);
-        changed = true;
+  const at = deliveryTime;
+  const claimed: (StreamEntry | string)[] = [];
+  let commit: ((target: () => Consumer) => void) | null = null;
+  // 100k ids are looked up and claimed in slices, the claims staged (PelEdit) and put in place at the end.
+  function* steps(): Generator<void> {
+    for (const id of ids) {
+      yield;
+      const pkey = idText(id);
+      let p = edit.get(pkey);
+      const entry = (s as Stream).find(id);
+      if (entry === null) {
+        if (p !== undefined) {
+          edit.drop(pkey);
+          changed = true;
+        }
+        continue;
       }
-      continue;
+      let forced = false;
+      if (force && p === undefined) {
+        p = { id, consumer: '', deliveredAt: 0, deliveries: 0 };
+        forced = true;
+      }
+      if (p === undefined) continue;
+      if (!forced && minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
+      edit.give(id, pkey, at, retry >= 0 ? retry : justId ? p.deliveries : p.deliveries + 1);
+      changed = true;
+      claimed.push(justId ? pkey : entry);
     }
-    let forced = false;
-    if (force && p === undefined) {
-      p = { id, consumer: '', deliveredAt: 0, deliveries: 0 };
-      g.pending.set(pkey, p);
-      forced = true;
+    // Made ready before the reply is written: a client that has its whole reply may leave, which ends
+    // the command's slices.
+    commit = yield* edit.prepare();
+    c.w.array(claimed.length);
+    for (const x of claimed) {
+      if (typeof x === 'string') c.w.bulk(x);
+      else writeEntry(c, x);
+      yield;
     }
-    if (p === undefined) continue;
-    if (!forced && minIdle !== 0 && now - p.deliveredAt < minIdle) continue;
-    cons ??= consumerFor(c, key, g, name, now);
-    transfer(g, p, cons, deliveryTime, retry >= 0 ? retry : justId ? null : p.deliveries + 1);
-    changed = true;
-    replies.push(justId ? () => c.w.bulk(pkey) : () => writeEntry(c, entry));
   }
-  if (changed) c.db.modified(key, true);
-  c.w.array(replies.length);
-  for (const r of replies) r();
+  runSliced(c, steps(), () => {
+    commit?.(() => consumerFor(c, key, g, name, now));
+    if (changed) c.db.modified(key, true);
+  }, a);
 }
 
 export function xautoclaim(c: Client, a: string[]): void {
@@ -396,10 +393,12 @@ export function xautoclaim(c: Client, a: string[]): void {
   const pel: PendingEntry[] = [];
   const claimed: [PendingEntry, StreamEntry][] = [];
   const deleted: PendingEntry[] = [];
-  // Entries are chosen and the reply written in slices; the PEL changes in one turn at the end, so a
-  // replica sharing the stream never sees it half claimed.
+  const edit = new PelEdit(g, name);
+  let commit: ((target: () => Consumer) => void) | null = null;
+  // Entries are chosen and the reply written in slices; the claims are staged (PelEdit) and the PEL
+  // changes in one turn at the end, so a replica sharing the stream never sees it half claimed.
   function* steps(): Generator<void> {
-    yield* pelInOrderSteps(g.pending, (p) => cmpId(p.id, start) >= 0, pel);
+    yield* pelInOrderSteps(g.pending.values(), (p) => cmpId(p.id, start) >= 0, pel);
     let i = 0;
     for (; attempts > 0 && count > 0 && i < pel.length; i++) {
       attempts--;
@@ -407,13 +406,17 @@ export function xautoclaim(c: Client, a: string[]): void {
       const entry = s.find(p.id);
       if (entry === null) {
         deleted.push(p);
+        edit.drop(idText(p.id));
         count--;
       } else if (minIdle === 0 || now - p.deliveredAt >= minIdle) {
         claimed.push([p, entry]);
+        edit.give(p.id, idText(p.id), now, justId ? p.deliveries : p.deliveries + 1);
         count--;
       }
       if (i % CHECKED_PER_STEP === CHECKED_PER_STEP - 1) yield;
     }
+    // Made ready before the reply is written (see XCLAIM).
+    commit = yield* edit.prepare();
     const next = pel[i];
     c.w.array(3);
     c.w.bulk(next === undefined ? '0-0' : idText(next.id));
@@ -424,14 +427,13 @@ export function xautoclaim(c: Client, a: string[]): void {
       yield;
     }
     c.w.array(deleted.length);
-    for (const d of deleted) c.w.bulk(idText(d.id));
+    for (const d of deleted) {
+      c.w.bulk(idText(d.id));
+      yield;
+    }
   }
   runSliced(c, steps(), () => {
-    if (claimed.length !== 0) {
-      const cons = consumerFor(c, key, g, name, now);
-      for (const [p] of claimed) transfer(g, p, cons, now, justId ? null : p.deliveries + 1);
-    }
-    for (const p of deleted) dropPending(g, p);
+    commit?.(() => consumerFor(c, key, g, name, now));
     if (claimed.length + deleted.length !== 0) c.db.modified(key, true);
   }, a);
 }

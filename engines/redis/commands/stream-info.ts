@@ -117,7 +117,7 @@ function* fullSteps(c: Client, s: Stream, count: number): Generator<void> {
 /** A pending entries list in id order, at most `count` (0: all); a group's names each entry's consumer. */
 function* pendingSteps(c: Client, pending: Map<string, PendingEntry>, count: number, withConsumer: boolean): Generator<void> {
   const pel: PendingEntry[] = [];
-  yield* pelInOrderSteps(pending, () => true, pel);
+  yield* pelInOrderSteps(pending.values(), () => true, pel);
   if (count > 0 && pel.length > count) pel.length = count;
   c.w.array(pel.length);
   for (const p of pel) {

@@ -2,12 +2,15 @@
 // (xreadCommand and serveClientsBlockedOnStreamKey of redis 7.0).
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
-import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
+import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
 import { consumerFor } from './stream-groups.ts';
 import { failBlocked } from './blocked-error.ts';
 import { asCString } from '../c-string.ts';
-import { replySliced } from '../sliced.ts';
+import { runSliced } from '../sliced.ts';
+import { PER_STEP, runSteps } from '../../slices.ts';
+import { PelEdit } from './pel-edit.ts';
+import { pelInOrderSteps } from './pel-steps.ts';
 
 interface ReadArgs {
   count: number;
@@ -59,51 +62,43 @@ function nogroupOnRead(key: string, group: string): string {
   return `NOGROUP No such key '${asCString(key)}' or consumer group '${asCString(group)}' in XREADGROUP with GROUP option`;
 }
 
-/** streamReplyWithRange for a group reading new entries: advances the group, fills the PELs. */
-function deliverNew(s: Stream, g: ConsumerGroup, cons: Consumer, after: StreamId, count: number, noAck: boolean, now: number): StreamEntry[] {
+/** The entries a group's read of new entries gets: those after `after` (its last id), up to `count` (0: all). */
+function newEntries(s: Stream, after: StreamId, count: number): StreamEntry[] {
   const start = incrId(after);
   if (start === null) return [];
-  const out = entriesInRange(s, start, MAX_ID, count, false);
-  for (const e of out) {
-    if (cmpId(e.id, g.lastId) > 0) {
-      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.hasTombstonesFrom(e.id)) g.entriesRead = BigInt.asIntN(64, g.entriesRead + 1n);
-      else if (s.entriesAdded > 0n) g.entriesRead = s.estimateEntriesRead(e.id);
-      g.lastId = e.id;
+  const from = s.lowerBound(start);
+  return s.entries.slice(from, count > 0 ? from + count : undefined);
+}
+
+/** streamReplyWithRange for a group reading new entries `out`: the group's counter and last id, and each pending for the reader (unless NOACK). */
+function* deliverSteps(s: Stream, edit: PelEdit, out: readonly StreamEntry[], noAck: boolean, now: number): Generator<void> {
+  for (let i = 0; i < out.length; i++) {
+    const e = out[i] as StreamEntry;
+    if (cmpId(e.id, edit.lastId) > 0) {
+      if (edit.entriesRead !== INVALID_ENTRIES_READ && !s.hasTombstonesFrom(e.id)) edit.entriesRead = BigInt.asIntN(64, edit.entriesRead + 1n);
+      else if (s.entriesAdded > 0n) edit.entriesRead = s.estimateEntriesRead(e.id);
+      edit.lastId = e.id;
     }
-    if (noAck) continue;
-    const key = idText(e.id);
-    const p = g.pending.get(key);
-    if (p !== undefined) {
-      g.consumers.get(p.consumer)?.pending.delete(key);
-      p.consumer = cons.name;
-      p.deliveredAt = now;
-      p.deliveries = 1;
-      cons.pending.set(key, p);
-    } else {
-      const np = { id: e.id, consumer: cons.name, deliveredAt: now, deliveries: 1 };
-      g.pending.set(key, np);
-      cons.pending.set(key, np);
-    }
+    if (!noAck) edit.give(e.id, idText(e.id), now, 1);
+    if (i % PER_STEP === PER_STEP - 1) yield;
   }
-  return out;
 }
 
 /**
- * streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries after `after`, each delivered
- * again now; what the reply shows of them (null for a deleted entry).
+ * streamReplyWithRangeFromConsumerPEL: the reader's own pending entries after `after`, in id order, each
+ * delivered again now (a deleted entry shows as its id and a null), into `rows`.
  */
-function redeliverHistory(s: Stream, cons: Consumer, after: StreamId, count: number, now: number): [StreamId, StreamEntry | null][] {
+function* redeliverSteps(s: Stream, edit: PelEdit, after: StreamId, count: number, now: number, rows: [StreamId, StreamEntry | null][]): Generator<void> {
   const start = incrId(after);
-  const rows = start === null ? [] : [...cons.pending.values()].filter((p) => cmpId(p.id, start) >= 0).sort((x, y) => cmpId(x.id, y.id));
-  if (count > 0 && rows.length > count) rows.length = count;
-  return rows.map((p) => {
+  const pel: PendingEntry[] = [];
+  if (start !== null) yield* pelInOrderSteps(edit.targetEntries(), (p) => cmpId(p.id, start) >= 0, pel);
+  if (count > 0 && pel.length > count) pel.length = count;
+  for (const p of pel) {
     const e = s.find(p.id);
-    if (e !== null) {
-      p.deliveredAt = now;
-      p.deliveries++;
-    }
-    return [p.id, e];
-  });
+    if (e !== null) edit.give(p.id, idText(p.id), now, p.deliveries + 1);
+    rows.push([p.id, e]);
+    yield;
+  }
 }
 
 /** One stream's part of a read reply, an entry per step (a million entries are written in slices). */
@@ -163,38 +158,63 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
     } else gt.push(parseId(idArg));
   }
   const now = c.engine.clock.now();
-  // The reply header needs the number of streams served, known only at the end. Every change to the groups
-  // is made in this turn (a replica shares the streams); only the writing of the entries is sliced.
+  // The reply header needs the number of streams served, known here: a group read of new entries takes
+  // those after the group's last id, which a read of the same key earlier in the command moved. What the
+  // reads change in the groups is staged (PelEdit) while the reply is written in slices, and put in place
+  // at the end in one turn (a replica shares the streams).
+  // Each part is staged first, then written once every change is ready: a client that has its whole
+  // reply may leave, which ends the command's slices.
+  const stages: Generator<void>[] = [];
   const parts: Generator<void>[] = [];
+  const edits = new Map<ConsumerGroup, { edit: PelEdit; cons: Consumer; upTo: StreamId }>();
   for (let i = 0; i < n; i++) {
     const key = r.keys[i] as string;
     const s = getStream(c, key);
     if (s === null) continue;
     const g = groups[i] as ConsumerGroup | null;
     const want = gt[i] as StreamId;
-    if (g !== null) {
-      const history = cmpId(want, MAX_ID) !== 0;
-      let after = want;
-      if (!history) {
-        const last = s.entries[s.entries.length - 1];
-        if (last === undefined || cmpId(last.id, g.lastId) <= 0) continue;
-        after = g.lastId;
-      }
-      const cons = consumerFor(c, key, g, r.consumer as string, now);
-      parts.push(streamPart(c, key, history ? redeliverHistory(s, cons, after, r.count, now) : deliverNew(s, g, cons, after, r.count, r.noAck, now)));
-    } else {
+    if (g === null) {
       const last = s.entries[s.entries.length - 1];
       if (last === undefined || cmpId(last.id, want) <= 0) continue;
       const start = incrId(want);
       parts.push(streamPart(c, key, start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false)));
+      continue;
     }
+    const history = cmpId(want, MAX_ID) !== 0;
+    let staged = edits.get(g);
+    if (!history) {
+      const last = s.entries[s.entries.length - 1];
+      if (last === undefined || cmpId(last.id, staged?.upTo ?? g.lastId) <= 0) continue;
+    }
+    const cons = consumerFor(c, key, g, r.consumer as string, now);
+    if (staged === undefined) {
+      staged = { edit: new PelEdit(g, cons.name), cons, upTo: g.lastId };
+      edits.set(g, staged);
+    }
+    const edit = staged.edit;
+    if (history) {
+      const rows: [StreamId, StreamEntry | null][] = [];
+      stages.push(redeliverSteps(s, edit, want, r.count, now, rows));
+      parts.push(streamPart(c, key, rows));
+      continue;
+    }
+    const out = newEntries(s, staged.upTo, r.count);
+    if (out.length > 0) staged.upTo = (out[out.length - 1] as StreamEntry).id;
+    stages.push(deliverSteps(s, edit, out, r.noAck, now));
+    parts.push(streamPart(c, key, out));
   }
   if (parts.length > 0) {
     if (c.w.proto === 3) c.w.map(parts.length);
     else c.w.array(parts.length);
-    replySliced(c, (function* () {
+    const commits: [(target: () => Consumer) => void, Consumer][] = [];
+    const work = (function* () {
+      for (const st of stages) yield* st;
+      for (const { edit, cons } of edits.values()) commits.push([yield* edit.prepare(), cons]);
       for (const p of parts) yield* p;
-    })());
+    })();
+    runSliced(c, work, () => {
+      for (const [commit, cons] of commits) commit(() => cons);
+    }, a);
     return;
   }
   if (r.timeout < 0 || !canBlock(c)) return c.w.nilArray();
@@ -249,7 +269,10 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   let out: StreamEntry[];
   if (g !== null) {
     const cons = consumerFor(c, key, g, r.consumer as string, now);
-    out = deliverNew(s, g, cons, want, r.count, r.noAck, now);
+    out = newEntries(s, want, r.count);
+    const edit = new PelEdit(g, cons.name);
+    runSteps(deliverSteps(s, edit, out, r.noAck, now));
+    runSteps(edit.prepare())(() => cons);
   } else {
     const start = incrId(want);
     out = start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false);
