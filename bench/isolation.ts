@@ -217,9 +217,12 @@ async function acceptsConnections(port: number): Promise<void> {
 
 export const p99 = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
 
-/** Issue 12's isolation cases: idle first (the floor under the machine's load), then each kind of heavy work on one node. */
+/**
+ * Issue 12's isolation cases: each kind of heavy work on one node, with the same probes taken for a second
+ * with nothing running just before it (`idle`: the floor the machine's load and the collector give then).
+ */
 export interface StallFigures {
-  cases: { what: string; probe: Probe }[];
+  cases: { what: string; probe: Probe; idle: Probe }[];
   /** redis-server's GET p99 under the same probe (its own process), when installed. */
   realGetP99: number | null;
 }
@@ -237,9 +240,11 @@ async function measureStalls(): Promise<StallFigures> {
   const busy = createRedisNode({ port: 0 });
   await busy.listen();
   await pipelined(busy.port, (i) => ['SET', `key:${i}`, `value-${i}`], BIG, 10_000);
-  const cases: { what: string; probe: Probe }[] = [];
-  const probe = async (what: string, work: () => Promise<unknown>) => cases.push({ what, probe: await latencyDuring(other.port, url, work) });
-  await probe('idle', () => new Promise((r) => setTimeout(r, 1000)));
+  const cases: { what: string; probe: Probe; idle: Probe }[] = [];
+  const probe = async (what: string, work: () => Promise<unknown>) => {
+    const idle = await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 1000)));
+    cases.push({ what, idle, probe: await latencyDuring(other.port, url, work) });
+  };
   await probe('one node dumps 1M keys (sliced)', () => busy.dumpSliced());
   const hostile = createRedisServer({ port: 0 });
   await hostile.listen();
@@ -269,7 +274,12 @@ async function measureStalls(): Promise<StallFigures> {
 
 async function stallBench(): Promise<string> {
   const f = await stallFigures();
-  const rows = f.cases.map(({ what, probe: r }) => [what, p99(r.get).toFixed(1), p99(r.api).toFixed(1), r.hold.toFixed(0), String(r.get.length)]);
+  const rows = f.cases.flatMap(({ what, probe, idle }) =>
+    [
+      [`idle, just before: ${what}`, idle],
+      [what, probe],
+    ].map(([name, r]) => [name as string, p99((r as Probe).get).toFixed(1), p99((r as Probe).api).toFixed(1), (r as Probe).hold.toFixed(0), String((r as Probe).get.length)]),
+  );
   const real = f.realGetP99 === null ? '' : `\n\nredis-server 7 (own process) GET p99 under the same probe: ${f.realGetP99.toFixed(2)} ms.`;
   return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GETs answered'], rows)}${real}`;
 }

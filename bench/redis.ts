@@ -134,7 +134,7 @@ export async function benchRedis(): Promise<string> {
           const [bestOurs, bestReal] = t.name === 'bare node' ? bareNodeRates(t.ours, t.real, pipeline, test) : bestRates(t.ours, t.real, pipeline, ['-t', test]);
           rows.push([test.toUpperCase(), String(pipeline), t.name, bestOurs.toFixed(0), bestReal.toFixed(0), `${(bestOurs / bestReal).toFixed(2)}x`]);
           // A full run takes minutes on a loaded machine: show each figure as it comes.
-          process.stderr.write(`${(rows.at(-1) as string[]).join('\t')}\n`);
+          process.stderr.write(`${new Date().toISOString().slice(11, 19)}\t${(rows.at(-1) as string[]).join('\t')}\n`);
         }
       }
     }

@@ -40,7 +40,7 @@ async function measure(): Promise<ScriptingRate[]> {
       for (const [name, command] of tests) {
         const [o, r] = bestRates(ours.port, real.port, pipeline, ['-r', '1000', ...command]);
         out.push({ name, pipeline, ours: o, real: r });
-        process.stderr.write(`${name} INCR -P ${pipeline}\t${o.toFixed(0)}\t${r.toFixed(0)}\n`);
+        process.stderr.write(`${new Date().toISOString().slice(11, 19)}\t${name} INCR -P ${pipeline}\t${o.toFixed(0)}\t${r.toFixed(0)}\n`);
       }
     }
   } finally {

@@ -28,7 +28,7 @@ function verdict(r: Row): [string, string, string] {
   const ratio = r.ours / r.reference;
   if ('overAtMost' in r.goal) {
     const over = r.ours - r.reference;
-    return [`+${over.toFixed(1)} ${r.unit}`, `<= +${r.goal.overAtMost} ${r.unit}`, Number.isFinite(over) ? (over <= r.goal.overAtMost ? 'met' : 'not met') : 'not measured'];
+    return [`${over >= 0 ? '+' : ''}${over.toFixed(1)} ${r.unit}`, `<= +${r.goal.overAtMost} ${r.unit}`, Number.isFinite(over) ? (over <= r.goal.overAtMost ? 'met' : 'not met') : 'not measured'];
   }
   const met = 'atLeast' in r.goal ? ratio >= r.goal.atLeast : ratio <= r.goal.atMost;
   const goal = 'atLeast' in r.goal ? `>= ${r.goal.atLeast}` : `<= ${r.goal.atMost}`;
@@ -127,14 +127,13 @@ async function scriptingRows(): Promise<Row[]> {
 
 /**
  * "No request on one node stalls other nodes or the API by more than a few milliseconds": another node's GET
- * p99 and the API's p99 while one node works, against the same probes with nothing running, measured in the
- * same run. A few ms is taken as 5.
+ * p99 and the API's p99 while one node works, against the same probes with nothing running just before it.
+ * A few ms is taken as 5.
  */
 async function isolationRows(): Promise<Row[]> {
   const f = await stallFigures();
-  const idle = f.cases[0]!.probe;
   const rows: Row[] = [];
-  for (const { what, probe } of f.cases.slice(1)) {
+  for (const { what, probe, idle } of f.cases) {
     rows.push({ target: 'isolation', what: `another node's GET p99: ${what}`, ours: p99(probe.get), reference: p99(idle.get), referenceName: 'idle, same probe', goal: { overAtMost: 5 }, unit: 'ms' });
     rows.push({ target: 'isolation', what: `API p99: ${what}`, ours: p99(probe.api), reference: p99(idle.api), referenceName: 'idle, same probe', goal: { overAtMost: 5 }, unit: 'ms' });
   }
@@ -153,7 +152,7 @@ async function startupRows(): Promise<Row[]> {
 /** A full run takes minutes on a loaded machine: each figure is shown as it comes. */
 function progress(rows: Row[]): void {
   const r = rows.at(-1) as Row;
-  process.stderr.write(`${[r.target, r.what, r.ours.toFixed(0), r.reference.toFixed(0), ...verdict(r)].join('\t')}\n`);
+  process.stderr.write(`${[new Date().toISOString().slice(11, 19), r.target, r.what, r.ours.toFixed(0), r.reference.toFixed(0), ...verdict(r)].join('\t')}\n`);
 }
 
 export async function benchTargets(): Promise<string> {
@@ -169,10 +168,18 @@ export async function benchTargets(): Promise<string> {
       if (wanted.has(name)) rows.push(...(await section(children)));
       for (const c of children.splice(0).reverse()) await stop(c);
     }
-    if (wanted.has('scripting')) rows.push(...(await scriptingRows()));
-    if (wanted.has('replication')) rows.push(...(await replicationRows()));
-    if (wanted.has('isolation')) rows.push(...(await isolationRows()));
-    if (wanted.has('startup')) rows.push(...(await startupRows()));
+    for (const [name, section] of [
+      ['scripting', scriptingRows],
+      ['replication', replicationRows],
+      ['isolation', isolationRows],
+      ['startup', startupRows],
+    ] as const) {
+      if (!wanted.has(name)) continue;
+      for (const row of await section()) {
+        rows.push(row);
+        progress(rows);
+      }
+    }
   } finally {
     for (const c of children.reverse()) await stop(c);
   }
