@@ -52,6 +52,8 @@ export class ReplFeed {
   private lastPing: number;
   private flushScheduled = false;
   private scriptReplicates = true;
+  /** Stream bytes of this turn, not yet written. */
+  private out: Buffer[] = [];
   /** The outermost command running. */
   private top = '';
   /** Commands running in slices, by client, until they end. */
@@ -177,20 +179,29 @@ export class ReplFeed {
     });
   }
 
+  /** Bytes for the links, written once per event-loop turn: one socket write for a pipeline's commands. */
   private write(b: Buffer): void {
     this.offset += b.length;
+    this.out.push(b);
+    if (this.out.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    if (this.out.length === 0) return;
+    const out = this.out.length === 1 ? (this.out[0] as Buffer) : Buffer.concat(this.out);
+    this.out = [];
+    const limits = replicaLimits(this.e);
     for (const link of this.links.values()) {
-      if (link.held !== null) link.held.push(b);
-      else this.send(link, b);
+      if (link.held !== null) link.held.push(out);
+      else this.send(link, out, limits);
     }
   }
 
   /** client-output-buffer-limit replica: a replica that does not read is dropped, as redis-server drops it. */
-  private send(link: Link, b: Buffer): void {
+  private send(link: Link, b: Buffer, [hard, soft, seconds]: [number, number, number]): void {
     const c = link.c;
     if (c.closed) return;
     c.conn.write(b);
-    const [hard, soft, seconds] = replicaLimits(this.e);
     const pending = c.conn.writableLength;
     if (hard > 0 && pending > hard) return this.e.closeClient(c, true);
     if (soft > 0 && pending > soft) {
@@ -213,6 +224,8 @@ export class ReplFeed {
 
   /** SYNC / PSYNC: the payload is made in slices; changes meanwhile wait behind it. */
   attach(c: Client, psync: boolean): void {
+    // What was written before this SYNC belongs to the links there before it.
+    this.drain();
     const link: Link = { c, held: [], softSince: 0 };
     this.links.set(c, link);
     // A new replica starts from a known database: the next command selects.
@@ -228,7 +241,8 @@ export class ReplFeed {
       c.conn.write(rdb);
       const held = link.held ?? [];
       link.held = null;
-      for (const b of held) this.send(link, b);
+      const limits = replicaLimits(this.e);
+      for (const b of held) this.send(link, b, limits);
     });
   }
 
