@@ -392,11 +392,7 @@ export function installLexer51(req: Require): void {
   };
   // Debug messages call a variable of the environment "global" by this name.
   llex.LUA_ENV = ENV_NAME;
-  // 5.1's LUAI_MAXUPVALUES is 60, and 5.1 reaches globals without an upvalue; 5.3 makes the globals
-  // table (_ENV) one. The limit is one more, so 60 upvalues and a global compile as on redis-server;
-  // a function with 61 and no global does too (5.1 refuses it), the rarer of the two. The parser
-  // reads the limit from the module at each check; the message says 5.1's 60 (limit51).
-  (req('fengari/src/lfunc.js') as { MAXUPVAL: number }).MAXUPVAL = 61;
+  // 5.1's limit of 60 upvalues, not counting 5.3's _ENV one, is in the parser's source (fengari-source.ts).
 }
 
 /** 5.1's words for a limit the parser passed, or null for another message. */

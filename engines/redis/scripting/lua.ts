@@ -5,8 +5,8 @@
 // source is read by 5.1's lexer (lex51.ts), so the compiler accepts and refuses what 5.1's does.
 import { createRequire } from 'node:module';
 import { installLexer51 } from './lex51.ts';
+import { withSourcePatches } from './fengari-source.ts';
 import { patchTables } from './lua51-tables.ts';
-import { withPow51 } from './math51.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
 
@@ -177,8 +177,8 @@ export function loadFengari(): void {
   // string.format hands each conversion to sprintf-js; C's printf rounds differently (exact halves).
   const fengariRequire = createRequire(req.resolve('fengari/src/lstrlib.js'));
   (fengariRequire('sprintf-js') as { sprintf: (spec: string, value: unknown) => string }).sprintf = formatOne;
-  // lapi (required first by keepHooksAfterPcall) loads lvm and lobject: `^` computes with pow51 from here.
-  const fengari = withPow51(() => {
+  // lapi (required first by keepHooksAfterPcall) loads lvm, lobject and the parser: patched from here.
+  const fengari = withSourcePatches(() => {
     keepHooksAfterPcall();
     return req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
   });

@@ -1,8 +1,7 @@
 // C's pow for Lua's `^` and math.pow, as redis-server's Lua 5.1 computes them with glibc on x86.
-// fengari's `^` (lvm's OP_POW, lobject's constant folding and lua_arith) calls the global Math.pow;
-// wrapping that global would change Math.pow for every module of the process, so those two fengari
-// modules are compiled, once, with a module-local `Math` whose pow is glibc's.
-import Module from 'node:module';
+// fengari's `^` (lvm's OP_POW, lobject's constant folding and lua_arith) calls Math.pow; wrapping
+// the global would change it for every module of the process, so those two modules get a local
+// Math with this pow instead (fengari-source.ts).
 
 /** x86's default NaN, which is negative: glibc prints it "-nan". */
 export const NEGATIVE_NAN = ((): number => {
@@ -21,32 +20,5 @@ export function pow51(x: number, y: number): number {
   return x === x && y === y ? NEGATIVE_NAN : r;
 }
 
-const MATH51: Math = Object.assign(Object.create(Math) as Math, { pow: pow51 });
-const WITH_POW51 = /[\\/]fengari[\\/]src[\\/](lvm|lobject)\.js$/;
-
-interface CompilingModule {
-  _compile(content: string, filename: string): unknown;
-  math51?: Math;
-}
-
-/**
- * Runs `load` (which must be the first to require fengari's lvm.js and lobject.js) with those two
- * modules' source given `const Math = module.math51` after their "use strict" line (same line, so
- * positions stay). Node's compile hook is put back as soon as `load` returns.
- */
-export function withPow51<T>(load: () => T): T {
-  const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
-  const compile = proto._compile;
-  proto._compile = function (this: CompilingModule, content: string, filename: string) {
-    if (!WITH_POW51.test(filename)) return compile.call(this, content, filename);
-    this.math51 = MATH51;
-    const patched = content.replace(/^"use strict";/, '"use strict"; const Math = module.math51;');
-    if (patched === content) throw new Error(`${filename}: no "use strict" line to give a local Math`);
-    return compile.call(this, patched, filename);
-  };
-  try {
-    return load();
-  } finally {
-    proto._compile = compile;
-  }
-}
+/** Math for fengari's `^` (fengari-source.ts gives it to lvm.js and lobject.js). */
+export const MATH51: Math = Object.assign(Object.create(Math) as Math, { pow: pow51 });

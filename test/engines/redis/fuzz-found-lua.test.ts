@@ -65,4 +65,11 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       "error('a\\0b', 0)",
     ]);
   });
+  it('a function may have 60 upvalues, not counting the globals (5.3 makes them one): 61 fail with or without a global', async () => {
+    const ups = (n: number, tail: string): string => {
+      const names = Array.from({ length: n }, (_, i) => `a${i}`);
+      return `${names.map((v, i) => `local ${v} = ${i}`).join('\n')}\nlocal f = function() return ${names.join(' + ')}${tail} end\nreturn f()`;
+    };
+    await expectSameEvalReplies(pair, [ups(60, ''), ups(60, ' + (tonumber("1") or 0)'), ups(61, ''), ups(61, ' + tonumber("1")'), ups(59, ' + tonumber("1")')]);
+  });
 });

@@ -1,0 +1,47 @@
+// Lua 5.1 behaviour that fengari's modules keep in module-local code, given to them as their
+// source is compiled (once, when loadFengari first requires them): a patch that changed a
+// process-wide global, or a fork of the package, would reach further than these few lines.
+// - lvm.js, lobject.js: `^` computes with glibc's pow (math51.ts) through a module-local Math.
+// - lparser.js: 5.1 allows 60 upvalues and reaches globals without one; 5.3's _ENV upvalue is not
+//   counted, so 60 upvalues and a global compile and 61 without one fail, as on redis-server.
+import Module from 'node:module';
+import { MATH51 } from './math51.ts';
+
+interface CompilingModule {
+  _compile(content: string, filename: string): unknown;
+  math51?: Math;
+}
+
+const UPVALUE_CHECK = 'checklimit(fs, fs.nups + 1, lfunc.MAXUPVAL, to_luastring("upvalues", true));';
+const UPVALUE_CHECK_51 = 'checklimit(fs, fs.nups + 1 - (eqstr(name, fs.ls.envn) || fs.f.upvalues.slice(0, fs.nups).some((u) => eqstr(u.name, fs.ls.envn)) ? 1 : 0), 60, to_luastring("upvalues", true));';
+
+/** Each patch edits one line in place, so positions in fengari's stack traces stay. */
+const PATCHES: { file: RegExp; from: string; to: string }[] = [
+  { file: /[\\/]fengari[\\/]src[\\/](lvm|lobject)\.js$/, from: '"use strict";', to: '"use strict"; const Math = module.math51;' },
+  { file: /[\\/]fengari[\\/]src[\\/]lparser\.js$/, from: UPVALUE_CHECK, to: UPVALUE_CHECK_51 },
+];
+
+/**
+ * Runs `load` (which must be the first to require fengari's modules) with the patches applied to
+ * what it compiles. Node's compile hook is put back as soon as `load` returns; a patch whose line
+ * is not found (another fengari version) fails the load rather than leave 5.3's behaviour.
+ */
+export function withSourcePatches<T>(load: () => T): T {
+  const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
+  const compile = proto._compile;
+  proto._compile = function (this: CompilingModule, content: string, filename: string) {
+    let patched = content;
+    for (const p of PATCHES) {
+      if (!p.file.test(filename)) continue;
+      if (!patched.includes(p.from)) throw new Error(`${filename}: no line '${p.from}' to patch`);
+      patched = patched.replace(p.from, p.to);
+      this.math51 = MATH51;
+    }
+    return compile.call(this, patched, filename);
+  };
+  try {
+    return load();
+  } finally {
+    proto._compile = compile;
+  }
+}
