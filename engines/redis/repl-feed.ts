@@ -219,7 +219,7 @@ export class ReplFeed {
     const period = Number(this.e.config.get('repl-ping-replica-period') ?? 10) * 1000;
     if (now - this.lastPing < period) return;
     this.lastPing = now;
-    if (this.depth === 0 && this.e.scripting.running === null) this.write(encode(['PING']));
+    if (this.depth === 0 && this.e.scripting.running === null) this.write(encode(['ping']));
   }
 
   /** SYNC / PSYNC: the payload is made in slices; changes meanwhile wait behind it. */

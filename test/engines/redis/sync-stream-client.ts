@@ -100,6 +100,11 @@ export class SyncStream {
     }
   }
 
+  /** Stops reading, as a replica that fell behind. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   close(): void {
     this.socket.destroy();
   }

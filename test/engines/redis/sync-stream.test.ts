@@ -386,6 +386,41 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
     expect(await seen(ours.port)).toEqual(theirs);
   });
 
+  it('a SYNC client that stops reading is dropped at client-output-buffer-limit replica', async () => {
+    const dropped = async (port: number): Promise<boolean> => {
+      const r = await RawClient.connect(port);
+      await r.call('FLUSHALL');
+      await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 262144 0 0');
+      const { stream } = await SyncStream.attach(port);
+      stream.pause();
+      const big = 'x'.repeat(512 * 1024);
+      for (let i = 0; i < 64 && !stream.closed; i++) await r.call('SET', `k${i}`, big);
+      await waitUntil('the replica to be dropped', async () => (await r.call('INFO', 'replication')).includes('connected_slaves:0'));
+      await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 268435456 67108864 60');
+      await r.call('FLUSHALL');
+      stream.close();
+      r.close();
+      return true;
+    };
+    expect(await dropped(real.port)).toBe(true);
+    expect(await dropped(ours.port)).toBe(true);
+  }, 30000);
+
+  it('PING goes to the replicas every repl-ping-replica-period seconds', async () => {
+    const pinged = async (port: number): Promise<string> => {
+      const r = await RawClient.connect(port);
+      await r.call('CONFIG', 'SET', 'repl-ping-replica-period', '1');
+      const { stream } = await SyncStream.attach(port);
+      const first = await stream.next(5000);
+      await r.call('CONFIG', 'SET', 'repl-ping-replica-period', '10');
+      stream.close();
+      r.close();
+      return first;
+    };
+    expect(await pinged(real.port)).toBe('ping');
+    expect(await pinged(ours.port)).toBe('ping');
+  }, 30000);
+
   it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
     const real1 = await SyncStream.attach(real.port, true);
     const ours1 = await SyncStream.attach(ours.port, true);
