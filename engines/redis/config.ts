@@ -89,7 +89,8 @@ export class Config {
       ['timeout', { get: () => String(this.timeout), set: num((n) => (this.timeout = n)) }],
       ['slowlog-log-slower-than', { get: () => String(this.slowlogSlowerThan), set: num((n) => (this.slowlogSlowerThan = n)) }],
       ['slowlog-max-len', { get: () => String(this.slowlogMaxLen), set: num((n) => (this.slowlogMaxLen = n)) }],
-      ['notify-keyspace-events', { get: () => this.notifyKeyspaceEvents.replace('n', ''), set: (v) => (this.notifyKeyspaceEvents = v) }],
+      // CONFIG GET says 'n' only without 'A' (keyspaceEventsFlagsToString); the stored text keeps it.
+      ['notify-keyspace-events', { get: () => (this.notifyKeyspaceEvents.startsWith('A') ? this.notifyKeyspaceEvents.replace('n', '') : this.notifyKeyspaceEvents), set: (v) => (this.notifyKeyspaceEvents = v) }],
       ['lfu-log-factor', { get: () => String(this.lfuLogFactor), set: num((n) => (this.lfuLogFactor = n)) }],
       ['lfu-decay-time', { get: () => String(this.lfuDecayTime), set: num((n) => (this.lfuDecayTime = n)) }],
       ['latency-monitor-threshold', { get: () => String(this.latencyMonitorThreshold), set: num((n) => (this.latencyMonitorThreshold = n)) }],
@@ -144,15 +145,22 @@ export class Config {
 
   /** CONFIG SET with several pairs: all validated first, so one bad value changes nothing. */
   setMany(pairs: readonly (readonly [string, string])[]): void {
+    // As redis-server 7.0.15: every name is checked before any value, the first unknown or repeated
+    // one is the error; a name and its alias are two parameters (the later pair wins).
     const seen = new Set<string>();
+    let refused: (() => never) | null = null;
+    for (const [name] of pairs) {
+      const lower = name.toLowerCase();
+      if (!PARAMS.has(lower)) refused ??= () => fail(`ERR Unknown option or number of arguments for CONFIG SET - '${asCString(name)}'`);
+      else if (seen.has(lower)) refused ??= () => setFailed(name, 'duplicate parameter');
+      seen.add(lower);
+    }
+    if (refused !== null) refused();
     const ready: [string, string][] = [];
     for (const [name, value] of pairs) {
       const lower = name.toLowerCase();
-      const spec = PARAMS.get(lower);
-      if (spec === undefined) fail(`ERR Unknown option or number of arguments for CONFIG SET - '${asCString(name)}'`);
+      const spec = PARAMS.get(lower) as NonNullable<ReturnType<typeof PARAMS.get>>;
       const key = ALIASES.get(lower) ?? lower;
-      if (seen.has(key)) setFailed(name, 'duplicate parameter');
-      seen.add(key);
       // A node's listener is the control plane's business; setting the value already in force is a no-op.
       if (key === 'port' || key === 'bind') {
         if (value === this.get(key)) continue;
