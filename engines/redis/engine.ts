@@ -26,11 +26,12 @@ import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
 import type { ClusterTopology } from './cluster.ts';
 import { Replication } from './replication.ts';
+import { sleepAfterExec } from './commands/debug-sleep.ts';
 import { Scripting } from './scripting/scripting.ts';
 import { Tracking } from './tracking.ts';
 
 /** Commands an ElastiCache node refuses, answering as if they did not exist. */
-const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'bgrewriteaof', 'migrate']);
+const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'replconf', 'bgrewriteaof', 'migrate']);
 
 /** Backpressure thresholds (see applyBackpressure). */
 const MAX_QUEUED_COMMANDS = 10_000;
@@ -227,7 +228,7 @@ export class Engine {
     softLimitsInCron(this);
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
-    if (this.ks.ready.size !== 0 && !scriptRuns) this.serveBlocked();
+    if (this.ks.ready.size !== 0 && !scriptRuns && !sleepAfterExec(this)) this.serveBlocked();
     if (this.feed !== null) this.feed.cron();
     this.flushDirty();
   }

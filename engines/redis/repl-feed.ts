@@ -74,9 +74,9 @@ export class ReplFeed {
     return this.links.has(c);
   }
 
-  /** INFO replication's slaveN lines: a SYNC client states no listening port, as redis-server shows it. */
+  /** INFO replication's slaveN lines: the port a replica said it listens on (REPLCONF listening-port), else 0. */
   infoLines(first: number): [string, string][] {
-    return [...this.links.keys()].map((c, i) => [`slave${first + i}`, `ip=${c.conn.remote.replace(/:\d+$/, '')},port=0,state=online,offset=${this.offset},lag=0`]);
+    return [...this.links.keys()].map((c, i) => [`slave${first + i}`, `ip=${c.conn.remote.replace(/:\d+$/, '')},port=${listeningPorts.get(c) ?? 0},state=online,offset=${this.offset},lag=0`]);
   }
 
   /** A command starts: remember what its rewrite rule needs. */
@@ -281,4 +281,26 @@ export function dropSyncClient(e: Engine, c: Client): void {
   if (feed === null) return;
   feed.detach(c);
   if (feed.size === 0) e.feed = null;
+}
+
+/** REPLCONF listening-port, by client. */
+const listeningPorts = new WeakMap<Client, number>();
+
+const REPLCONF_OPTIONS = new Set(['listening-port', 'ip-address', 'capa', 'ack', 'getack', 'rdb-only']);
+
+/**
+ * REPLCONF, what a redis-server replica sends around PSYNC (listening-port, capa, then ACK every
+ * second): accepted, so a real replica can follow a bare engine. ACKs are not tracked (WAIT does not
+ * count SYNC clients).
+ */
+export function replconfCommand(c: Client, args: readonly string[]): void {
+  if (args.length % 2 === 0) fail('ERR syntax error');
+  for (let i = 1; i < args.length; i += 2) {
+    const option = (args[i] as string).toLowerCase();
+    if (!REPLCONF_OPTIONS.has(option)) fail(`ERR Unrecognized REPLCONF option: ${args[i] as string}`);
+    // A replica's ACK gets no answer.
+    if (option === 'ack') return;
+    if (option === 'listening-port') listeningPorts.set(c, Number(args[i + 1]) || 0);
+  }
+  c.w.ok();
 }

@@ -16,7 +16,7 @@ import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
-import { syncCommand } from '../repl-feed.ts';
+import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
 import { is, writeHelp } from './util.ts';
@@ -211,6 +211,7 @@ export const serverCommands = defineGroup('server', [
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),
   { name: 'sync', arity: 1, flags: ['admin', 'no_multi'], handler: syncCommand },
   { name: 'psync', arity: -3, flags: ['admin', 'no_multi'], handler: syncCommand },
+  { name: 'replconf', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], handler: replconfCommand },
   { name: 'migrate', arity: -6, flags: ['write'], acl: ['@keyspace', '@dangerous'], keysOf: migrateKeys, handler: migrateCommand },
   {
     name: 'monitor',

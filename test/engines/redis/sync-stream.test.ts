@@ -421,6 +421,30 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
     expect(await pinged(ours.port)).toBe('ping');
   }, 30000);
 
+  it('a redis-server 7.0.15 replica follows a bare engine: the RDB, then every write (TTLs, databases, rewrites)', async () => {
+    const r = await RawClient.connect(ours.port);
+    await r.call('FLUSHALL');
+    await r.call('SET', 'before', '1');
+    await r.call('HSET', 'h', 'a', '1', 'b', '2');
+    await r.call('SET', 'ttl', 'v', 'EX', '500');
+    const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(ours.port), '--enable-debug-command', 'yes']);
+    try {
+      const rr = await RawClient.connect(replica.port);
+      await waitUntil('the link to come up', async () => (await rr.call('INFO', 'replication')).includes('master_link_status:up'));
+      expect(await r.call('INFO', 'replication')).toMatch(new RegExp(`slave0:ip=127\\.0\\.0\\.1,port=${replica.port},state=online`));
+      for (const cmd of [['RPUSH', 'l', 'a', 'b', 'c'], ['INCRBYFLOAT', 'f', '1.5'], ['SADD', 's', 'x', 'y', 'z'], ['SPOP', 's'], ['SELECT', '3'], ['SET', 'db3', 'x', 'PX', '900000'], ['SELECT', '0'], ['EVAL', "redis.call('incr','n') redis.call('expire','n',100)", '0'], ['XADD', 'st', '1-0', 'f', 'v'], ['XGROUP', 'CREATE', 'st', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'st', '>']]) {
+        await r.call(...cmd);
+      }
+      const digest = await r.call('DEBUG', 'DIGEST');
+      await waitUntil('the replica to hold the same data', async () => (await rr.call('DEBUG', 'DIGEST')) === digest);
+      expect(await rr.call('PTTL', 'ttl')).toMatch(/^:4\d{5}\r\n$/);
+      rr.close();
+    } finally {
+      r.close();
+      await replica.stop();
+    }
+  }, 30000);
+
   it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
     const real1 = await SyncStream.attach(real.port, true);
     const ours1 = await SyncStream.attach(ours.port, true);
