@@ -11,6 +11,15 @@ const available = realRedisAvailable();
 /** A step: a command, or `@wait ms` (until that much wall time passed: a TTL ran out), or `@empty` (until active expiry emptied db 9). */
 type Step = string[];
 
+/** Five entries pending for Alice, two of them then deleted from the stream. */
+const PENDING_THEN_DELETED: Step[] = [
+  ...['1-0', '2-0', '3-0', '4-0', '5-0'].map((id) => ['xadd', 'x', id, 'f', 'v']),
+  ['xgroup', 'create', 'x', 'grp', '0'],
+  ['xreadgroup', 'group', 'grp', 'Alice', 'streams', 'x', '>'],
+  ['xdel', 'x', '2-0'],
+  ['xdel', 'x', '4-0'],
+];
+
 const CASES: Record<string, Step[]> = {
   'SET, SETEX and the EXPIRE family as absolute times': [
     ['set', 'a', 'b', 'ex', '200'],
@@ -209,29 +218,8 @@ const CASES: Record<string, Step[]> = {
     ['config', 'set', 'maxmemory', '0'],
     ['config', 'set', 'maxmemory-policy', 'noeviction'],
   ],
-  'XAUTOCLAIM over entries deleted from the stream: an XCLAIM with their old state too': [
-    ['xadd', 'x', '1-0', 'f', 'v'],
-    ['xadd', 'x', '2-0', 'f', 'v'],
-    ['xadd', 'x', '3-0', 'f', 'v'],
-    ['xadd', 'x', '4-0', 'f', 'v'],
-    ['xadd', 'x', '5-0', 'f', 'v'],
-    ['xgroup', 'create', 'x', 'grp', '0'],
-    ['xreadgroup', 'group', 'grp', 'Alice', 'streams', 'x', '>'],
-    ['xdel', 'x', '2-0'],
-    ['xdel', 'x', '4-0'],
-    ['xautoclaim', 'x', 'grp', 'Bob', '0', '0-0'],
-  ],
-  'XCLAIM naming deleted entries': [
-    ['xadd', 'x', '1-0', 'f', 'v'],
-    ['xadd', 'x', '2-0', 'f', 'v'],
-    ['xadd', 'x', '3-0', 'f', 'v'],
-    ['xadd', 'x', '4-0', 'f', 'v'],
-    ['xgroup', 'create', 'x', 'grp', '0'],
-    ['xreadgroup', 'group', 'grp', 'Alice', 'streams', 'x', '>'],
-    ['xdel', 'x', '2-0'],
-    ['xdel', 'x', '4-0'],
-    ['xclaim', 'x', 'grp', 'Bob', '0', '1-0', '2-0', '3-0', '4-0'],
-  ],
+  'XAUTOCLAIM over entries deleted from the stream: an XCLAIM with their old state too': [...PENDING_THEN_DELETED, ['xautoclaim', 'x', 'grp', 'Bob', '0', '0-0']],
+  'XCLAIM naming deleted entries': [...PENDING_THEN_DELETED, ['xclaim', 'x', 'grp', 'Bob', '0', '1-0', '2-0', '3-0', '4-0', '5-0']],
   'lazy expiry: DEL alone under a read, in MULTI/EXEC before a write': [
     ['debug', 'set-active-expire', '0'],
     ['set', 'e1', 'v', 'px', '20'],
