@@ -19,8 +19,10 @@ import { idText } from './types/stream.ts';
 import { ackOf, LinkFault, linkViewOf, type LinkView, type ReplicaAck } from './replication-link.ts';
 import { keyItem, PortReplica, type StreamItem } from './replication-port.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { holdWrites } from './hold-writes.ts';
+import { pauseAll } from './sliced.ts';
 import { mirrorKey, unshareAll, unshareAllSliced, unshareKey, valueFor } from './replication-share.ts';
-import { SLICE_MS } from '../slices.ts';
+import { drainSliced, eachInSteps, runSteps, SLICE_MS, slice, type Steps } from '../slices.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
 const REPLAYABLE = new Set([
@@ -31,6 +33,11 @@ const REPLAYABLE = new Set([
   'xadd', 'xdel', 'xtrim',
   'incr', 'decr', 'incrby', 'decrby', 'append', 'setrange', 'setnx', 'mset', 'msetnx',
 ]);
+
+/** A full copy under way: the hold on the replica's clients, once it outlasted a slice. */
+interface FullCopy {
+  release: (() => void) | null;
+}
 
 /** A client blocked in WAIT: it needs `wanted` replicas to have acknowledged `offset`. */
 interface Waiter {
@@ -89,8 +96,39 @@ export class Replication {
       },
     );
     this.remotes.add(remote);
-    remote.full(Buffer.concat([...engineRdbChunks(this.engine)]), this.offset);
+    this.sendFull([remote]);
     this.hook();
+  }
+
+  /**
+   * A full sync to replicas in other threads: an RDB file of the dataset, made in slices (a million keys
+   * take seconds) while this node's writes wait, so the file is one instant and the stream posted after it
+   * starts there. Should a write slip in anyway (the hold's time limit), the file is made again. Under a
+   * pause already on (CLIENT PAUSE, a sliced command), whose end this cannot hold, it is made at once.
+   */
+  private sendFull(ports: PortReplica[]): void {
+    const post = (rdb: Buffer) => {
+      for (const p of ports) if (this.remotes.has(p)) p.full(rdb, this.offset);
+    };
+    if (this.engine.pause !== null) {
+      post(Buffer.concat([...engineRdbChunks(this.engine)]));
+      return;
+    }
+    const release = holdWrites([this.engine]);
+    const make = (): void => {
+      const from = this.offset;
+      const chunks: Buffer[] = [];
+      drainSliced(engineRdbChunks(this.engine), (b) => chunks.push(b)).then(
+        () => {
+          if (this.offset !== from) return make();
+          post(Buffer.concat(chunks));
+          release();
+        },
+        // A value the encoder refuses would have failed the one-turn dump too: the replicas get nothing.
+        release,
+      );
+    };
+    make();
   }
 
   /** The primary stops: its replicas in other threads see their link go down. */
@@ -112,16 +150,23 @@ export class Replication {
     this.fullSync(replica);
   }
 
-  /** Replicas whose first full copy is still under way: they acknowledge nothing until it ends. */
-  private readonly syncing = new Set<Engine>();
+  /** Replicas whose full copy is still under way, each with its walk: they acknowledge nothing until it ends. */
+  private readonly syncing = new Map<Engine, FullCopy>();
 
   /**
    * A million keys take seconds to hand over, longer than any node may hold the event loop: the copy
    * walks the primary's keys in slices while the replica already gets every change made meanwhile (a key
-   * changed before the walk reaches it is copied again, at its newer state; one deleted is not met).
+   * changed before the walk reaches it is copied again, at its newer state; one deleted is not met). A
+   * small dataset is copied at once, as it always was. A replica that already had data (a resync after
+   * SWAPDB or FLUSHALL, a script's catch-up, a restored link: `holdClients`) keeps its clients waiting
+   * while the walk lasts, as redis-server's replica serves no command while it loads a new dataset: none
+   * of them sees it half copied. A new copy started meanwhile takes over the walk and its hold.
    */
-  private fullSync(replica: Engine): void {
-    this.syncing.add(replica);
+  private fullSync(replica: Engine, holdClients = false): void {
+    const previous = this.syncing.get(replica);
+    const copy: FullCopy = { release: previous?.release ?? null };
+    if (previous !== undefined) previous.release = null;
+    this.syncing.set(replica, copy);
     for (const db of replica.ks.dbs) db.flush();
     const self = this;
     function* keys(): Generator<[number, string]> {
@@ -129,13 +174,12 @@ export class Replication {
         const src = self.engine.ks.dbs[i];
         if (src === undefined) continue;
         for (const key of src.dict.keys()) {
-          if (!self.syncing.has(replica)) return;
+          if (self.syncing.get(replica) !== copy) return;
           yield [i, key];
         }
       }
     }
     const walk = keys();
-    // A small dataset is copied before attach returns, as it always was.
     const slice = (): void => {
       const end = performance.now() + SLICE_MS;
       for (;;) {
@@ -143,11 +187,16 @@ export class Replication {
         if (r.done === true) break;
         this.copyKey(replica, r.value[0], r.value[1]);
         if (performance.now() >= end) {
+          if (holdClients && copy.release === null) copy.release = pauseAll(replica);
           setImmediate(slice);
           return;
         }
       }
-      if (this.syncing.delete(replica) && this.replicas.has(replica)) {
+      copy.release?.();
+      copy.release = null;
+      if (this.syncing.get(replica) !== copy) return;
+      this.syncing.delete(replica);
+      if (this.replicas.has(replica)) {
         replica.replication.offset = this.offset;
         this.wakeWaiters();
       }
@@ -165,6 +214,7 @@ export class Replication {
     this.faults.get(replica)?.dispose();
     this.faults.delete(replica);
     this.replicas.delete(replica);
+    this.syncing.get(replica)?.release?.();
     this.syncing.delete(replica);
     this.held.delete(replica);
     this.apart.delete(replica);
@@ -280,8 +330,11 @@ export class Replication {
     const keys = this.held.get(replica);
     this.held.delete(replica);
     if (!this.replicas.has(replica)) return;
-    if (keys === null || keys === undefined) this.copyAll(replica);
-    else for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
+    if (keys === null || keys === undefined) {
+      this.fullSync(replica, true);
+      return;
+    }
+    for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
     replica.replication.offset = this.offset;
     this.wakeWaiters();
   }
@@ -308,8 +361,40 @@ export class Replication {
     return out;
   }
 
+  /** Sliced writes under way: what they change ships once the last of them ends (holdShipping). */
+  private shippingHolds = 0;
+
+  /**
+   * A write spread over slices (DEL of a million keys) must reach the replicas whole: nothing ships
+   * while it runs, and the returned release ships what it changed, in slices, then calls `done`. The
+   * caller keeps the replicas on this thread paused until then (they share the values being changed).
+   */
+  holdShipping(): (done: () => void) => void {
+    this.shippingHolds++;
+    return (done) => {
+      this.shippingHolds--;
+      if (this.shippingHolds !== 0 || this.fullResync || this.pending.size === 0) {
+        this.flushNow();
+        done();
+        return;
+      }
+      const changes = [...this.pending.values()];
+      this.pending.clear();
+      const work = this.shipSteps(changes);
+      const step = (): void => {
+        if (!slice(work)) {
+          setImmediate(step);
+          return;
+        }
+        this.flushNow();
+        done();
+      };
+      step();
+    };
+  }
+
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.shippingHolds !== 0) return;
     this.scheduled = true;
     setImmediate(() => this.flushNow());
   }
@@ -317,7 +402,7 @@ export class Replication {
   /** Ships everything pending now (WAIT uses this to report replicas as caught up). */
   flushNow(): void {
     this.scheduled = false;
-    if (!this.hasReplicas) return;
+    if (!this.hasReplicas || this.shippingHolds !== 0) return;
     this.flushLocal();
     if (this.remoteItems.length === 0) return;
     const items = JSON.stringify(this.remoteItems);
@@ -334,19 +419,24 @@ export class Replication {
       for (const r of this.replicas) {
         const fault = this.faults.get(r);
         if (fault !== undefined) this.lagBehind(r, fault, null);
-        else if (!this.hold(r, null)) this.copyAll(r);
+        else if (!this.hold(r, null)) this.fullSync(r, true);
       }
       if (this.remotes.size !== 0) {
         this.remoteItems = [];
-        const rdb = Buffer.concat([...engineRdbChunks(this.engine)]);
-        for (const p of this.remotes) p.full(rdb, this.offset);
+        this.sendFull([...this.remotes]);
       }
       return;
     }
     if (this.pending.size === 0) return;
     const changes = [...this.pending.values()];
     this.pending.clear();
+    runSteps(this.shipSteps(changes));
+  }
+
+  /** Ships `changes` (keys to copy) to every replica, a few keys a step. */
+  private *shipSteps(changes: [number, string][]): Steps<void> {
     this.offset += changes.length;
+    const offset = this.offset;
     if (this.remotes.size !== 0) for (const [db, key] of changes) this.remoteItems.push(keyItem(this.engine, db, key));
     for (const r of this.replicas) {
       const fault = this.faults.get(r);
@@ -355,8 +445,8 @@ export class Replication {
         continue;
       }
       if (this.hold(r, changes)) continue;
-      for (const [db, key] of changes) this.copyKey(r, db, key);
-      r.replication.offset = this.offset;
+      yield* eachInSteps(changes, ([db, key]) => this.copyKey(r, db, key));
+      r.replication.offset = offset;
     }
   }
 
@@ -382,8 +472,9 @@ export class Replication {
       }
     }
     if (fault === null) return;
-    // What the primary writes from now on reaches the replica late, or not at all.
-    unshareAll(this.engine, replica);
+    // What the primary writes from now on reaches the replica late, or not at all: it first takes copies
+    // of the values it shares, in slices while the primary's writes wait.
+    unshareAllSliced(this.engine, replica);
     this.faults.set(replica, new LinkFault(fault.delayMs, this.engine.clock.now()));
   }
 
@@ -416,8 +507,11 @@ export class Replication {
 
   /** Brings `replica` to the primary's state for these keys (null: all) and to `offset`. */
   private apply(replica: Engine, keys: [number, string][] | null, offset: number): void {
-    if (keys === null) this.copyAll(replica);
-    else for (const [db, key] of keys) this.copyKey(replica, db, key);
+    if (keys === null) {
+      this.fullSync(replica, true);
+      return;
+    }
+    for (const [db, key] of keys) this.copyKey(replica, db, key);
     replica.replication.offset = offset;
     this.wakeWaiters();
   }
@@ -502,21 +596,5 @@ export class Replication {
     dst.set(key, valueFor(viewOf(raw), this.diverging(replica)), false, src.dict.metaOf(key));
     const ttl = src.expires.get(key);
     if (ttl !== undefined) dst.setExpire(key, ttl);
-  }
-
-  private copyAll(replica: Engine): void {
-    const diverging = this.diverging(replica);
-    for (let i = 0; i < DB_COUNT; i++) {
-      const src = this.engine.ks.dbs[i];
-      const dst = replica.ks.dbs[i];
-      if (src === undefined || dst === undefined) continue;
-      dst.flush();
-      for (const [key, o, slot] of src.dict.entries()) {
-        dst.set(key, valueFor(o, diverging), false, src.dict.metaAt(slot));
-        const ttl = src.expires.get(key);
-        if (ttl !== undefined) dst.setExpire(key, ttl);
-      }
-    }
-    replica.replication.offset = this.offset;
   }
 }

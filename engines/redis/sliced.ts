@@ -4,6 +4,7 @@
 // gets its reply once the work is done. Inside MULTI or a script the work runs whole, since those must
 // not yield.
 import type { Client } from './client.ts';
+import type { Engine } from './engine.ts';
 import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
 import { overOutputLimit } from './output-limit.ts';
@@ -56,16 +57,8 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     reply();
     return;
   }
-  const before = e.pause;
-  const hold = { until: Number.POSITIVE_INFINITY, writesOnly: false };
-  e.pause = hold;
+  const release = pauseAll(e, true);
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
-  const release = () => {
-    if (e.pause !== hold) return;
-    // A CLIENT PAUSE that was on before the command keeps holding until its own end.
-    if (before !== null && before.until > e.clock.now()) e.pause = before;
-    else e.unpause();
-  };
   const step = () => {
     if (c.closed) {
       release();
@@ -108,6 +101,115 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     e.resume(c);
   };
   setImmediate(step);
+}
+
+/** Holds every client of `e` (as CLIENT PAUSE ALL) until the returned release runs; `command`: see Engine.pause. */
+export function pauseAll(e: Engine, command = false): () => void {
+  const before = e.pause;
+  const hold = { until: Number.POSITIVE_INFINITY, writesOnly: false, command };
+  e.pause = hold;
+  return () => {
+    if (e.pause !== hold) return;
+    // A CLIENT PAUSE that was on before the command keeps holding until its own end.
+    if (before !== null && before.until > e.clock.now()) e.pause = before;
+    else e.unpause();
+  };
+}
+
+/** The replicas following `e` on this thread, and theirs. */
+function replicasOf(e: Engine): Engine[] {
+  const out: Engine[] = [];
+  const visit = (x: Engine): void => {
+    for (const r of x.replication.replicas) {
+      if (out.includes(r)) continue;
+      out.push(r);
+      visit(r);
+    }
+  };
+  visit(e);
+  return out;
+}
+
+/** Arguments past which a write that changes many keys or elements runs in slices (runSlicedWrite). */
+export const SLICED_WRITE_ARGS = 4096;
+
+/**
+ * A write that makes its changes as it goes (DEL of a million keys, MSET, HSET of a million fields):
+ * each step of `work` changes a few keys or elements, `reply` answers. Inside MULTI or a script it runs
+ * whole in its own turn like any command; otherwise entirely in later turns, so
+ * dispatch sees no change: it is announced (keyspace events, the client's replication offset) and
+ * replicated here once it ends. Its node and the replicas on this thread are paused until then, as the
+ * replicas share the values it changes: none of their clients sees it half done, and what it changed
+ * ships to them (in slices) before anyone runs. A client that leaves meanwhile does not stop it (Redis
+ * finishes a command it began).
+ */
+export function runSlicedWrite(c: Client, work: Iterator<unknown>, reply: () => void, args: string[]): void {
+  const e = c.engine;
+  if (e.execDepth !== 0 || e.scripting.running !== null || c.replyMode !== 'on') {
+    while (work.next().done !== true);
+    reply();
+    return;
+  }
+  const def = e.lookup(args[0] as string);
+  const dirtyBefore = e.ks.stats.dirty;
+  const ownBefore = dirtyBefore - e.ks.serverDirty;
+  e.emptied = [];
+  const release = pauseAll(e, true);
+  const releaseReplicas = replicasOf(e).map((r) => pauseAll(r));
+  const ship = e.replication.holdShipping();
+  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
+  let failed: unknown = null;
+  const step = () => {
+    try {
+      if (!slice(work)) {
+        setImmediate(step);
+        return;
+      }
+    } catch (err) {
+      // The steps check what could fail before they change anything; this is a bug, answered as one.
+      failed = err;
+    }
+    if (!c.closed) e.unblock(c);
+    if (!c.closed) {
+      settle(c, () => {
+        if (failed !== null) throw failed;
+        reply();
+      });
+    }
+    if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
+      const emptied = e.emptied;
+      e.emptied = [];
+      notifyCommand(e, c, def, args, emptied);
+    }
+    if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
+    if (!c.closed) e.queueFlush(c);
+    ship(() => {
+      for (const r of releaseReplicas) r();
+      release();
+      if (e.ks.ready.size !== 0) e.serveBlocked();
+      e.resume(c);
+    });
+  };
+  setImmediate(step);
+}
+
+/**
+ * `each` of 0 .. count - 1, then `reply`: a write of the command `args` naming many keys or elements
+ * (see runSlicedWrite) runs in slices past SLICED_WRITE_ARGS arguments, else now.
+ */
+export function writeEach(c: Client, args: string[], count: number, each: (j: number) => void, reply: () => void): void {
+  if (args.length <= SLICED_WRITE_ARGS) {
+    for (let j = 0; j < count; j++) each(j);
+    reply();
+    return;
+  }
+  function* steps(): Generator<void> {
+    for (let j = 0; j < count; j++) {
+      each(j);
+      yield;
+    }
+  }
+  runSlicedWrite(c, steps(), reply, args);
 }
 
 /**

@@ -4,7 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, toI64 } from '../num.ts';
-import { eachWritten, replySliced } from '../sliced.ts';
+import { eachWritten, replySliced, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
 import { scanCollection } from './scan-collection.ts';
 import { parseCursor, parseRandomArgs } from './util.ts';
@@ -18,6 +18,22 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
   const key = a[1] as string;
   const o = c.db.getOrCreate(key, 'hash', newHash);
   let added = 0;
+  if (a.length > SLICED_WRITE_ARGS) {
+    // A million fields held every node 0.7 s: set in slices, the node paused meanwhile.
+    const db = c.db;
+    const enc = c.engine.config.encoding;
+    return writeEach(c, a, (a.length - 2) / 2, (j) => {
+      const f = a[2 * j + 2] as string;
+      const v = a[2 * j + 3] as string;
+      if (!o.v.has(f)) added++;
+      o.v.set(f, v);
+      updateEncoding(o, [f, v], enc);
+    }, () => {
+      db.modified(key);
+      if (replyCount) c.w.int(added);
+      else c.w.ok();
+    });
+  }
   const values: string[] = [];
   for (let i = 2; i < a.length; i += 2) {
     const f = a[i] as string;
@@ -126,9 +142,13 @@ export const hashCommands = defineGroup('hash', [
       const h = getHash(c, key, false);
       if (h === null) return c.w.int(0);
       let n = 0;
-      for (let i = 2; i < a.length; i++) if (h.delete(a[i] as string)) n++;
-      if (n > 0) c.db.modified(key);
-      c.w.int(n);
+      const db = c.db;
+      writeEach(c, a, a.length - 2, (j) => {
+        if (h.delete(a[j + 2] as string)) n++;
+      }, () => {
+        if (n > 0) db.modified(key);
+        c.w.int(n);
+      });
     },
   },
   { name: 'hlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getHash(c, a[1] as string)?.size ?? 0) },
