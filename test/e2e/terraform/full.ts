@@ -1,6 +1,7 @@
 // apply_immediately left at its default (false) and log delivery set: apply, a clean second plan, a
 // node type change that waits for the maintenance window on the emulator's clock, destroy; a serverless
-// cache and a reserved cache node (bought from the offering data source) ride along.
+// cache, a reserved cache node (bought from the offering data source) and a read replica added to the logging
+// group with aws_elasticache_cluster (the provider's documented example) ride along.
 import { type CacheCluster, DescribeCacheClustersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { expect } from 'vitest';
 import { maintenanceDueAt } from '../../../src/lifecycle/maintenance.ts';
@@ -64,6 +65,16 @@ resource "aws_elasticache_replication_group" "redis" {
     log_format       = "text"
     log_type         = "engine-log"
   }
+  # The replica below is a member the group's own count does not know of.
+  lifecycle {
+    ignore_changes = [num_cache_clusters]
+  }
+}
+
+resource "aws_elasticache_cluster" "replica" {
+  cluster_id           = "tf-full-replica"
+  replication_group_id = aws_elasticache_replication_group.redis.id
+  availability_zone    = "us-east-1b"
 }
 
 resource "aws_elasticache_serverless_cache" "serverless" {
@@ -87,7 +98,7 @@ resource "aws_elasticache_reserved_cache_node" "reserved" {
 }
 
 export const full: Scenario = {
-  title: 'apply_immediately at its default: applies, plans clean, waits for the maintenance window to change the node type, destroys',
+  title: 'apply_immediately at its default: applies (with a read replica cluster in the logging group), plans clean, waits for the maintenance window to change the node type, destroys',
   async run(emulator, newWorkspace) {
     const port = await configurationPort();
     const ws = newWorkspace(configuration(emulator.url, port, 'cache.t3.micro'));
