@@ -4,7 +4,7 @@ import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { eachWritten, indexes, replySliced } from '../sliced.ts';
+import { eachWritten, indexes, replySliced, writeEach } from '../sliced.ts';
 import { I64_MAX, incrByFloat, inI64, parseI64Arg, parseIntArg, toI64 } from '../num.ts';
 
 const MAX_STRING = 512 * 1024 * 1024;
@@ -382,11 +382,11 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 2],
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      for (let i = 1; i < a.length; i += 2) {
-        c.db.setString(a[i] as string, a[i + 1] as string);
-        storedArgument(c, a[i] as string);
-      }
-      c.w.ok();
+      const db = c.db;
+      writeEach(c, a, (a.length - 1) / 2, (j) => {
+        db.setString(a[2 * j + 1] as string, a[2 * j + 2] as string);
+        storedArgument(c, a[2 * j + 1] as string);
+      }, () => c.w.ok());
     },
   },
   {
@@ -396,12 +396,18 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 2],
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
-      for (let i = 1; i < a.length; i += 2) if (c.db.exists(a[i] as string)) return c.w.int(0);
-      for (let i = 1; i < a.length; i += 2) {
-        c.db.setString(a[i] as string, a[i + 1] as string);
-        storedArgument(c, a[i] as string);
-      }
-      c.w.int(1);
+      // The existence checks and the sets are steps of one sliced write, so no other client runs between them.
+      const db = c.db;
+      let taken = false;
+      const pairs = (a.length - 1) / 2;
+      writeEach(c, a, 2 * pairs, (j) => {
+        if (j < pairs) taken ||= db.exists(a[2 * j + 1] as string);
+        else if (!taken) {
+          const k = 2 * (j - pairs) + 1;
+          db.setString(a[k] as string, a[k + 1] as string);
+          storedArgument(c, a[k] as string);
+        }
+      }, () => c.w.int(taken ? 0 : 1));
     },
   },
   {
