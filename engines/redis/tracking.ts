@@ -31,6 +31,8 @@ interface Prefix {
 const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const RO_SCRIPTS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+const NULL2 = Buffer.from('$-1\r\n');
+const NULL3 = Buffer.from('_\r\n');
 
 export class Tracking {
   /** Key → ids of clients that may have cached it. */
@@ -245,7 +247,8 @@ export class Tracking {
     }
     // RESP2 has no pushes: only a redirect target in Pub/Sub mode can get them, as messages.
     const asMessage = target.w.proto !== 3;
-    if (asMessage && (redirect === 0 || target.subscriptionCount === 0)) return;
+    // Pub/Sub mode counts shard channels too (SSUBSCRIBE sets CLIENT_PUBSUB).
+    if (asMessage && (redirect === 0 || !target.inPubSubContext)) return;
     // The null of a flush is written in the tracking client's own protocol, as Redis does.
     const nullProto = owner.w.proto;
     const write = (): void => {
@@ -258,10 +261,9 @@ export class Tracking {
         w.push(2);
         w.bulk('invalidate');
       }
-      if (keys === null) {
-        if (nullProto === 3) w.nilArray();
-        else w.nil();
-      } else {
+      // shared.null of the tracking client's protocol, as it is: $-1 or _ whatever the target speaks.
+      if (keys === null) w.raw(nullProto === 3 ? NULL3 : NULL2);
+      else {
         w.array(keys.length);
         for (const k of keys) w.bulk(k);
       }

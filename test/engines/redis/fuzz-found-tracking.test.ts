@@ -87,4 +87,33 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     expect(ours).toEqual(real);
     expect(real.filter((l) => l.includes('invalidate')).length).toBe(3);
   });
+  it("a redirect in Pub/Sub mode by SSUBSCRIBE alone hears invalidations, and a flush's null is the tracking client's protocol's (seeds 40201, 40666)", async () => {
+    const heard = async (port: number, proto: string): Promise<string[]> => {
+      const [main, sub, peer] = await Promise.all([FrameConn.open(port), FrameConn.open(port), FrameConn.open(port)]);
+      try {
+        await main.call(['FLUSHALL']);
+        await main.call(['HELLO', proto]);
+        const id = await sub.call(['CLIENT', 'ID']);
+        sub.send(['SSUBSCRIBE', 'sh1']);
+        await sub.frame(5000);
+        await main.call(['CLIENT', 'TRACKING', 'on', 'REDIRECT', id?.text ?? '0']);
+        const out: string[] = [];
+        for (const [who, cmd] of [[main, ['GET', 'k']], [peer, ['SET', 'k', 'v']], [main, ['GET', 'k']], [peer, ['FLUSHDB']], [peer, ['FLUSHALL', 'ASYNC']]] as const) {
+          await who.call([...cmd]);
+          sub.send(['PING']);
+          for (let f = await sub.frame(5000); f !== null && f.items?.[0]?.text !== 'pong'; f = await sub.frame(5000)) out.push(`${cmd[0]}: ${render(f)}`);
+        }
+        return out;
+      } finally {
+        main.close();
+        sub.close();
+        peer.close();
+      }
+    };
+    for (const proto of ['2', '3']) {
+      const [ours, real] = await Promise.all([heard(pair.ours.port, proto), heard(pair.real.port, proto)]);
+      expect(ours).toEqual(real);
+      expect(real.length).toBe(3);
+    }
+  });
 });
