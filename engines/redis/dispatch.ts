@@ -6,6 +6,7 @@ import { asCString } from './c-string.ts';
 import type { Client } from './client.ts';
 import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
+import { sleepAfterExec } from './commands/debug-sleep.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { redactSecrets } from './redact.ts';
@@ -331,5 +332,6 @@ function finish(e: Engine, c: Client, outer: Client | null, mark: number, mode: 
   }
   e.currentClient = outer;
   if (outer !== c) e.tracking.afterReply(c);
-  if (e.ks.ready.size !== 0 && e.execDepth === 0) e.serveBlocked();
+  // A DEBUG SLEEP inside EXEC holds the node after the transaction: its waiters are served when it ends.
+  if (e.ks.ready.size !== 0 && e.execDepth === 0 && !sleepAfterExec(e)) e.serveBlocked();
 }

@@ -2,7 +2,16 @@
 // sleeps: its clients' commands wait (as under CLIENT PAUSE ALL), the caller gets +OK when the time is up,
 // and every other node and the API keep serving meanwhile.
 import type { Client } from '../client.ts';
+import type { Engine } from '../engine.ts';
 import { recordCommandTime } from '../dispatch.ts';
+
+/** The pauses DEBUG SLEEP set inside a transaction, which hold the node once EXEC has answered. */
+const execSleeps = new WeakSet<object>();
+
+/** Whether the node is held by a sleep a transaction asked for (its blocked clients wait for the end). */
+export function sleepAfterExec(e: Engine): boolean {
+  return e.pause !== null && execSleeps.has(e.pause);
+}
 
 export function debugSleep(c: Client, ms: number): void {
   const e = c.engine;
@@ -18,8 +27,13 @@ export function debugSleep(c: Client, ms: number): void {
     // A transaction runs whole: the node (its caller included) waits once it ends, and the command
     // counts the time asked for in its stats and the slow log.
     e.sleptInExec += ms;
+    execSleeps.add(pause);
     setTimeout(() => {
-      if (e.pause === pause) e.unpause();
+      if (e.pause !== pause) return;
+      // Keys the transaction readied are served now, after the sleep, as redis-server serves them once
+      // EXEC (sleep included) returns: a key that expired meanwhile leaves its waiters blocked.
+      if (e.ks.ready.size !== 0) e.serveBlocked();
+      e.unpause();
     }, ms).unref();
     c.w.ok();
     return;

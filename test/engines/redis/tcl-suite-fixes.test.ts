@@ -188,6 +188,44 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
     });
   }
 
+  // unit/type/list: EXEC readies a key for a blocked BRPOP, but the DEBUG SLEEP inside it lets the key
+  // expire first; redis-server serves waiters only after EXEC, so the client stays blocked.
+  async function expiredDuringExecSleep(port: number): Promise<Record<string, string>> {
+    const c = await RawClient.connect(port);
+    const b = await RawClient.connect(port);
+    try {
+      await c.call('FLUSHALL');
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      const id = (await b.call('CLIENT', 'ID')).slice(1, -2);
+      b.write(encodeCommand(['BRPOP', 'k', '0']));
+      await waitBlocked(c, 1);
+      await c.call('MULTI');
+      await c.call('RPUSH', 'k', 'hello');
+      await c.call('PEXPIRE', 'k', '100');
+      await c.call('DEBUG', 'SLEEP', '0.2');
+      const exec = await c.call('EXEC');
+      const line = await c.call('CLIENT', 'LIST', 'ID', id);
+      const flags = /flags=(\S+)/.exec(line)?.[1] ?? '?';
+      const exists = await c.call('EXISTS', 'k');
+      await c.call('CLIENT', 'UNBLOCK', id);
+      const reply = (await b.read()).toString('latin1');
+      return { exec, flags, exists, reply };
+    } finally {
+      await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      c.close();
+      b.close();
+    }
+  }
+
+  it('a key readied by EXEC but expired during a DEBUG SLEEP inside it leaves its BRPOP waiter blocked', async () => {
+    const withDebug = await startRealRedis(['--enable-debug-command', 'yes']);
+    try {
+      expect(await expiredDuringExecSleep(ours.port)).toEqual(await expiredDuringExecSleep(withDebug.port));
+    } finally {
+      await withDebug.stop();
+    }
+  });
+
   it('an unauthenticated client sending a long multibulk or a big bulk gets the unauthenticated protocol errors', async () => {
     const [locked, lockedReal] = await Promise.all([startServer({ requirepass: 'foobar' }), startRealRedis(['--requirepass', 'foobar'])]);
     try {
