@@ -12,8 +12,8 @@ import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { replIdOf } from './repl-id.ts';
+import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
-import { drainSliced } from '../slices.ts';
 
 interface Op {
   db: number;
@@ -222,7 +222,10 @@ export class ReplFeed {
     if (this.depth === 0 && this.e.scripting.running === null) this.write(encode(['ping']));
   }
 
-  /** SYNC / PSYNC: the payload is made in slices; changes meanwhile wait behind it. */
+  /**
+   * SYNC / PSYNC: the payload is made in slices while the node's other clients wait (runSliced), as
+   * for BGSAVE's capture: one instant of the dataset, like the fork's, with the other nodes served.
+   */
   attach(c: Client, psync: boolean): void {
     // What was written before this SYNC belongs to the links there before it.
     this.drain();
@@ -233,7 +236,9 @@ export class ReplFeed {
     const id = replIdOf(this.e);
     const startOffset = this.offset;
     const chunks: Buffer[] = [];
-    void drainSliced(engineRdbChunks(this.e), (b) => chunks.push(b)).then(() => {
+    runSliced(c, collect(engineRdbChunks(this.e), chunks), () => {
+      // What a replica sends it gets no answer to (REPLCONF ACK, PING), as redis-server's replica clients.
+      c.replyMode = 'off';
       if (c.closed || !this.links.has(c)) return;
       const rdb = Buffer.concat(chunks);
       const head = psync ? `+FULLRESYNC ${id} ${startOffset}\r\n` : '';
@@ -253,6 +258,14 @@ export class ReplFeed {
   }
 }
 
+/** One step per RDB chunk, kept in `into`. */
+function* collect(chunks: Iterator<Buffer>, into: Buffer[]): Generator<void> {
+  for (let r = chunks.next(); r.done !== true; r = chunks.next()) {
+    into.push(r.value);
+    yield;
+  }
+}
+
 function replicaLimits(e: Engine): [number, number, number] {
   const words = String(e.config.get('client-output-buffer-limit') ?? '').split(/\s+/);
   let out: [number, number, number] = [268435456, 67108864, 60];
@@ -269,8 +282,6 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   const psync = args[0]?.toLowerCase() === 'psync';
   if (e.mode !== 'bare') fail(`ERR ${psync ? 'PSYNC' : 'SYNC'} is not supported by this server`);
   if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
-  // What a replica sends it gets no answer to (REPLCONF ACK, PING), as redis-server's replica clients.
-  c.replyMode = 'off';
   e.feed ??= new ReplFeed(e);
   e.feed.attach(c, psync);
 }
