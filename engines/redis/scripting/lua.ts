@@ -288,6 +288,8 @@ function metamethods51(): void {
   };
 }
 
+const TWO_63 = 2 ** 63;
+
 function patchNumbers(): void {
   const lobject = req('fengari/src/lobject.js') as LobjectModule;
   const lvm = req('fengari/src/lvm.js') as LvmModule;
@@ -304,7 +306,9 @@ function patchNumbers(): void {
     const n = lvm.tonumber(o);
     if (n === false) return false;
     const t = Math.trunc(n);
-    return Number.isFinite(t) ? t : false;
+    // x86's cast of NaN, an infinity or a double past int64 is LLONG_MIN: string.format('%d', 1/0) and
+    // string.sub(s, 1/0) answer with it in 5.1, never "number has no integer representation".
+    return t >= -TWO_63 && t < TWO_63 ? t : -TWO_63;
   };
 }
 

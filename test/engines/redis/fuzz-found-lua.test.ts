@@ -72,4 +72,12 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
     };
     await expectSameEvalReplies(pair, [ups(60, ''), ups(60, ' + (tonumber("1") or 0)'), ups(61, ''), ups(61, ' + tonumber("1")'), ups(59, ' + tonumber("1")')]);
   });
+  it("a NaN, an infinity or a number past int64 where an integer is wanted is x86's LLONG_MIN, not an error (seeds 42793, 43047, 43078, 43631)", async () => {
+    await expectSameEvalReplies(pair, [
+      "return {string.format('%d', 1/0), string.format('%d', 1e400), string.format('%d', 0/0), string.format('%d', 2^63), string.format('%d', -2^63), string.format('%d', 1e19), string.format('% d', '1e400'), string.format('%d', -1/0), string.format('%5.3d', -2^63), string.format('%d', 2^62)}",
+      "return {string.sub('hello', 1/0), string.sub('hello', -1/0), string.rep('a', 0/0), select('#', string.byte('abc', 1/0)), string.sub('hello', 2, 1/0), string.sub('hello', 0/0, 3)}",
+      "return {select(1/0, 'a')}",
+      'return {unpack({1, 2, 3}, 1/0)}',
+    ]);
+  });
 });
