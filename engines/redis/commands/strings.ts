@@ -126,19 +126,21 @@ function smallIntValue(s: string): number {
 
 /** INCR/DECR by a small step on a small value: plain number arithmetic, no BigInt. */
 function incrSmall(c: Client, key: string, by: number): boolean {
-  const o = c.db.lookup(key, false);
-  if (o === null) {
-    c.db.set(key, newString(String(by)));
+  const db = c.db;
+  const i = db.slotOf(key, false);
+  if (i < 0) {
+    db.set(key, newString(String(by)));
     c.w.int(by);
     return true;
   }
+  const o = db.objAt(i);
   if (o.type !== 'string') return false;
   const cur = smallIntValue(o.v);
   if (Number.isNaN(cur)) return false;
   const next = cur + by;
   o.v = String(next);
   o.enc = 'auto';
-  c.db.modified(key);
+  db.stringModifiedAt(i, key);
   c.w.int(next);
   return true;
 }

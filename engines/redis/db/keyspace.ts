@@ -86,6 +86,26 @@ export class Database {
     return i < 0 ? null : this.dict.obj(i);
   }
 
+  /** The slot of a live key, or -1, looked up as lookup() does: for a handler that changes the value in place and then calls stringModifiedAt. */
+  slotOf(key: string, read = true): number {
+    return this.find(key, read);
+  }
+
+  /** The value at a slot from slotOf, as lookup() gives it. */
+  objAt(i: number): RObj {
+    return this.dict.obj(i);
+  }
+
+  /** modified() for a string changed in place at slot i, known from slotOf: no second lookup of its key. */
+  stringModifiedAt(i: number, key: string): void {
+    const o = this.dict.obj(i);
+    if (o.type === 'string' && o.held !== undefined) o.held = undefined;
+    const mem = estimateMemory(key, o);
+    this.ks.usedMemory += mem - this.dict.memAt(i);
+    this.dict.setMem(i, mem);
+    this.ks.signal(this, key, false, false);
+  }
+
   /** A string value without giving the key an object of its own: null if missing, WRONGTYPE if another kind. */
   getString(key: string, read = true): string | null {
     const i = this.find(key, read);
