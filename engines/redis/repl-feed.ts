@@ -74,9 +74,14 @@ export class ReplFeed {
     return this.links.has(c);
   }
 
-  /** INFO replication's slaveN lines: the port a replica said it listens on (REPLCONF listening-port), else 0. */
+  /** Each SYNC client's address and the port it said it listens on (REPLCONF listening-port), else 0. */
+  replicas(): [string, number][] {
+    return [...this.links.keys()].map((c) => [c.conn.remote.replace(/:\d+$/, ''), listeningPorts.get(c) ?? 0]);
+  }
+
+  /** INFO replication's slaveN lines. */
   infoLines(first: number): [string, string][] {
-    return [...this.links.keys()].map((c, i) => [`slave${first + i}`, `ip=${c.conn.remote.replace(/:\d+$/, '')},port=${listeningPorts.get(c) ?? 0},state=online,offset=${this.offset},lag=0`]);
+    return this.replicas().map(([ip, port], i) => [`slave${first + i}`, `ip=${ip},port=${port},state=online,offset=${this.offset},lag=0`]);
   }
 
   /** A command starts: remember what its rewrite rule needs. */

@@ -252,15 +252,24 @@ export const serverCommands = defineGroup('server', [
       }
       c.w.array(3);
       c.w.bulk('master');
-      c.w.int(r.offset);
+      const feed = c.engine.feed;
+      c.w.int(r.offset + (feed?.offset ?? 0));
       const acks = r.acks();
-      c.w.array(acks.length);
+      // SYNC clients too, with the port they gave (REPLCONF listening-port) and no acknowledged offset.
+      const fed = feed?.replicas() ?? [];
+      c.w.array(acks.length + fed.length);
       for (const [s, ack] of acks) {
         const i = s.address.lastIndexOf(':');
         c.w.array(3);
         c.w.bulk(s.address.slice(0, i));
         c.w.bulk(s.address.slice(i + 1));
         c.w.bulk(String(ack.offset));
+      }
+      for (const [ip, port] of fed) {
+        c.w.array(3);
+        c.w.bulk(ip);
+        c.w.bulk(String(port));
+        c.w.bulk('0');
       }
     },
   },
