@@ -8,6 +8,8 @@ import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax
 import { writeHelp } from './util.ts';
 import { replySliced, runSliced } from '../sliced.ts';
 import { pelInOrderSteps } from './pel-steps.ts';
+import { sortInSteps } from '../sort-in-steps.ts';
+import { eachInSteps } from '../../slices.ts';
 import { PelEdit } from './pel-edit.ts';
 import { notify } from '../notify.ts';
 import { asCString } from '../c-string.ts';
@@ -26,9 +28,17 @@ export function failNoSuchGroup(key: string, group: string): never {
   fail(`NOGROUP No such consumer group '${asCString(group)}' for key name '${asCString(key)}'`);
 }
 
+const nameOrder = <T extends { name: string }>(x: T, y: T) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+
 /** Groups, consumers and PEL entries are kept in rax order: bytewise. */
 export function byName<T extends { name: string }>(m: Map<string, T>): T[] {
-  return [...m.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return [...m.values()].sort(nameOrder);
+}
+
+/** byName into `out` in steps (a million consumers), only those `keep` accepts. */
+export function* byNameSteps<T extends { name: string }>(m: Map<string, T>, out: T[], keep: (x: T) => boolean = () => true): Generator<void> {
+  yield* eachInSteps(m.values(), (x) => keep(x) && out.push(x), 256);
+  yield* sortInSteps(out, nameOrder);
 }
 
 function lookupConsumer(g: ConsumerGroup, name: string, now: number, refresh = true): Consumer | null {
@@ -239,23 +249,27 @@ export function xpending(c: Client, a: string[]): void {
       c.w.nilArray();
       return;
     }
-    // Only the ends are needed: a scan, not a sort of the whole PEL.
-    let lo: StreamId | null = null;
-    let hi: StreamId | null = null;
-    for (const p of g.pending.values()) {
-      if (lo === null || cmpId(p.id, lo) < 0) lo = p.id;
-      if (hi === null || cmpId(p.id, hi) > 0) hi = p.id;
+    // Only the ends are needed: a scan, not a sort of the whole PEL; a million of them and of consumers
+    // are scanned and sorted in slices.
+    const withPending: Consumer[] = [];
+    function* summary(): Generator<void> {
+      const ends: { lo: StreamId | null; hi: StreamId | null } = { lo: null, hi: null };
+      yield* eachInSteps(g.pending.values(), (p) => {
+        if (ends.lo === null || cmpId(p.id, ends.lo) < 0) ends.lo = p.id;
+        if (ends.hi === null || cmpId(p.id, ends.hi) > 0) ends.hi = p.id;
+      }, 256);
+      yield* byNameSteps(g.consumers, withPending, (x) => x.pending.size > 0);
+      c.w.bulk(idText(ends.lo as StreamId));
+      c.w.bulk(idText(ends.hi as StreamId));
+      c.w.array(withPending.length);
+      for (const cons of withPending) {
+        c.w.array(2);
+        c.w.bulk(cons.name);
+        c.w.bulk(String(cons.pending.size));
+        yield;
+      }
     }
-    c.w.bulk(idText(lo as StreamId));
-    c.w.bulk(idText(hi as StreamId));
-    const withPending = byName(g.consumers).filter((x) => x.pending.size > 0);
-    c.w.array(withPending.length);
-    for (const cons of withPending) {
-      c.w.array(2);
-      c.w.bulk(cons.name);
-      c.w.bulk(String(cons.pending.size));
-    }
-    return;
+    return replySliced(c, summary());
   }
   let pel = g.pending;
   if (consumerName !== null) {

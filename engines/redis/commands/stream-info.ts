@@ -2,9 +2,9 @@
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
-import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
+import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
 import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
-import { byName, failNoSuchGroup } from './stream-groups.ts';
+import { byName, byNameSteps, failNoSuchGroup } from './stream-groups.ts';
 import { pelInOrderSteps } from './pel-steps.ts';
 import { replySliced } from '../sliced.ts';
 import { writeHelp } from './util.ts';
@@ -156,17 +156,25 @@ function xinfoConsumers(c: Client, a: string[]): void {
   const g = s.groups.get(a[3] as string);
   if (g === undefined) failNoSuchGroup(a[2] as string, a[3] as string);
   const now = c.engine.clock.now();
-  const consumers = byName(g.consumers);
-  c.w.array(consumers.length);
-  for (const cons of consumers) {
-    c.w.map(3);
-    c.w.bulk('name');
-    c.w.bulk(cons.name);
-    c.w.bulk('pending');
-    c.w.int(cons.pending.size);
-    c.w.bulk('idle');
-    c.w.int(Math.max(0, now - cons.seenAt));
-  }
+  const consumers: Consumer[] = [];
+  // A million consumers are sorted and written in slices.
+  replySliced(
+    c,
+    (function* () {
+      yield* byNameSteps(g.consumers, consumers);
+      c.w.array(consumers.length);
+      for (const cons of consumers) {
+        c.w.map(3);
+        c.w.bulk('name');
+        c.w.bulk(cons.name);
+        c.w.bulk('pending');
+        c.w.int(cons.pending.size);
+        c.w.bulk('idle');
+        c.w.int(Math.max(0, now - cons.seenAt));
+        yield;
+      }
+    })(),
+  );
 }
 
 export const xinfoCommands: CommandSpec[] = [

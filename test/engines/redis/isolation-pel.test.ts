@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { cpuMs } from '../../support/loop-hold.ts';
 import { encodeCommand, RawClient, realRedisAvailable, startServer, type Started } from './helpers.ts';
-import { bound, digestOf, replies, stallServers, whileWorking } from './stall.ts';
+import { bound, digestOf, replies, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 150_000);
 const available = realRedisAvailable();
@@ -45,6 +45,24 @@ function wholeTurn(port: number, cmd: string[]): Promise<number> {
       if (tail !== end) return;
       sock.destroy();
       resolve(cpuMs() - t0);
+    });
+    sock.on('error', reject);
+  });
+}
+
+/** `cmd`'s whole reply as text, read up to an ECHO's reply (RawClient would parse a long reply at each chunk). */
+function rawReply(port: number, cmd: string[]): Promise<string> {
+  const end = '$4\r\ndone\r\n';
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let tail = '';
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(Buffer.concat([encodeCommand(cmd), encodeCommand(['ECHO', 'done'])])));
+    sock.on('data', (d: Buffer) => {
+      parts.push(d);
+      tail = (tail + d.subarray(-end.length).toString('latin1')).slice(-end.length);
+      if (tail !== end) return;
+      sock.destroy();
+      resolve(Buffer.concat(parts).toString('latin1').slice(0, -end.length));
     });
     sock.on('error', reject);
   });
@@ -130,4 +148,32 @@ describe.skipIf(!available)('consumer group commands moving a big PEL', () => {
       await replica.server.close();
     }
   }, 600_000);
+});
+
+describe.skipIf(!available)('a group of many consumers', () => {
+  const M = Number(process.env.ISO_CONSUMERS ?? 50_000);
+  /** Stream k of M entries, each read by its own consumer of group g (names in no sorted order). */
+  const s = stallServers(() => {
+    const out: string[][] = [];
+    for (let i = 1; i <= M; i++) out.push(['XADD', 'k', `${i}-0`, 'f', 'v']);
+    out.push(['XGROUP', 'CREATE', 'k', 'g', '0']);
+    for (let i = 0; i < M; i++) out.push(['XREADGROUP', 'GROUP', 'g', `c${(i * 7919) % M}`, 'COUNT', '1', 'STREAMS', 'k', '>']);
+    return out;
+  });
+
+  it('XINFO CONSUMERS and the XPENDING summary sort and write them in slices, as redis-server', async () => {
+    for (const cmd of [['XPENDING', 'k', 'g'], ['XINFO', 'CONSUMERS', 'k', 'g']]) {
+      let ours = '';
+      const { ping, loop } = await whileWorking(s.other.port, async () => (ours = (await digestOf(s.busy.port, cmd)).sha));
+      expect(ping, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+      expect(loop, cmd.join(' ')).toBeLessThan(STALL_BOUND_MS);
+      // Idle times differ between the servers: XINFO CONSUMERS is compared without them.
+      if (cmd[0] === 'XPENDING') expect(ours).toBe((await digestOf(s.real.port, cmd)).sha);
+      else {
+        const [mine, real] = await Promise.all([s.busy.port, s.real.port].map((p) => rawReply(p, cmd)));
+        expect(mine?.length).toBeGreaterThan(M * 40);
+        expect(timeless(mine ?? '') === timeless(real ?? '')).toBe(true);
+      }
+    }
+  }, 300_000);
 });
