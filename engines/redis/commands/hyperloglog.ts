@@ -476,6 +476,8 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
     handler: (c, a) => {
       const dest = a[1] as string;
       const m = { max: new Uint8Array(HLL_REGISTERS), dense: false };
+      // redis-server reads the destination first like every source (a keyspace hit or miss, keymiss).
+      c.db.slotOf(dest);
       // Like Redis, the destination's own registers take part in the merge.
       runSliced(c, mergeSteps(c, a, 2, m), () => mergeInto(c, dest, m.max, m.dense), a);
     },

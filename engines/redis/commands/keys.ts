@@ -251,7 +251,8 @@ export const keyCommands = defineGroup('keyspace', [
       const src = a[1] as string;
       const dst = a[2] as string;
       if (src === dst && dbIndex === c.dbIndex) fail('ERR source and destination objects are the same');
-      const o = c.db.lookup(src, false);
+      // lookupKeyRead: a missing source is a keyspace miss (and its keymiss event).
+      const o = c.db.lookup(src);
       if (o === null) return c.w.int(0);
       const target = c.engine.ks.db(dbIndex);
       if (target.exists(dst) && !replace) return c.w.int(0);
@@ -320,7 +321,8 @@ export const keyCommands = defineGroup('keyspace', [
     arity: -2,
     flags: ['readonly', 'fast'],
     keys: [1, -1, 1],
-    handler: (c, a) => countKeys(c, a, (k) => c.db.exists(k)),
+    // lookupKeyRead: a missing key is a keyspace miss (and its keymiss event).
+    handler: (c, a) => countKeys(c, a, (k) => c.db.slotOf(k) >= 0),
   },
   { name: 'expire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'expire', 1000, true) },
   { name: 'pexpire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], handler: (c, a) => expireGeneric(c, a, 'pexpire', 1, true) },
@@ -380,7 +382,7 @@ export const keyCommands = defineGroup('keyspace', [
     flags: ['readonly'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const o = c.db.lookup(a[1] as string, false);
+      const o = c.db.lookup(a[1] as string);
       if (o === null) return c.w.nil();
       const payload: { b?: Buffer } = {};
       // A value of a million elements takes seconds to serialise: in slices, the node held meanwhile.

@@ -1,0 +1,30 @@
+// Keyspace notification differences the random differential (tools/redis-fuzz) found, compared with
+// redis-server 7.0: the events a sequence publishes and the keyspace hit/miss counters after it.
+import { describe, expect, it } from 'vitest';
+import { collectKeyspaceEvents } from './events.ts';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+async function hitsAndMisses(port: number): Promise<string> {
+  const c = await RawClient.connect(port);
+  try {
+    const info = await c.call('INFO', 'stats');
+    return (info.match(/keyspace_(hits|misses):\d+/g) ?? []).join(' ');
+  } finally {
+    c.close();
+  }
+}
+
+describe.skipIf(!available)('keyspace events found by the random differential', () => {
+  const pair = serverPair();
+
+  it('DUMP, COPY, TOUCH and PFMERGE read their keys as lookupKeyRead: a missing one is a miss with its keymiss event (seeds 40945, 41959, 42540, 42965, 43134)', async () => {
+    const commands = [['CONFIG', 'RESETSTAT'], ['DUMP', 'm'], ['COPY', 'm', 'n'], ['TOUCH', 'm', 'm2'], ['PFMERGE', 'd', 'm'], ['SET', 'x', '1'], ['DUMP', 'x'], ['TOUCH', 'x', 'm'], ['PFADD', 'd', 'a'], ['PFMERGE', 'd', 'm'], ['COPY', 'x', 'y']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEm'), collectKeyspaceEvents(pair.real.port, commands, 'KEm')]);
+    expect(ours).toEqual(real);
+    expect(real.length).toBe(2 * 8);
+    expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
+  });
+});
