@@ -117,7 +117,13 @@ function releasePauseAt(e: Engine, until: number): void {
 function clientType(name: string): string {
   const t = asCString(name).toLowerCase();
   if (!['normal', 'master', 'slave', 'replica', 'pubsub'].includes(t)) fail(`ERR Unknown client type '${asCString(name)}'`);
-  return t;
+  return t === 'replica' ? 'slave' : t;
+}
+
+/** A client's class as redis-server's getClientType: a SYNC client is a slave, then pub/sub, else normal. */
+function classOf(x: Client): string {
+  if (x.engine.feed?.has(x) === true) return 'slave';
+  return x.inPubSubContext ? 'pubsub' : 'normal';
 }
 
 function clientKill(c: Client, a: string[]): void {
@@ -159,7 +165,7 @@ function clientKill(c: Client, a: string[]): void {
     if (id !== null && x.id !== id) continue;
     if (addr !== null && x.conn.remote !== addr) continue;
     if (laddr !== null && x.conn.local !== laddr) continue;
-    if (type !== null && (type === 'pubsub' ? !x.inPubSubContext : type === 'normal' ? x.inPubSubContext : true)) continue;
+    if (type !== null && classOf(x) !== type) continue;
     if (user !== null && x.user.name !== user) continue;
     if (skipMe && x === c) continue;
     killLater(c, x);
@@ -332,7 +338,7 @@ export const connectionCommands = defineGroup('connection', [
           let list = [...c.engine.clients.values()];
           if (a.length === 4 && is(a[2], 'type')) {
             const t = clientType(a[3] as string);
-            list = list.filter((x) => (t === 'pubsub' ? x.inPubSubContext : t === 'normal' ? !x.inPubSubContext : false));
+            list = list.filter((x) => classOf(x) === t);
           } else if (a.length > 3 && is(a[2], 'id')) {
             list = [];
             for (let i = 3; i < a.length; i++) {

@@ -357,19 +357,23 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
     expect(await run(ours.port)).toEqual(theirs);
   }, 30000);
 
-  it('a SYNC client shows as a replica: INFO counts it among slaves, not clients; CLIENT LIST flags it S; ROLE lists it', async () => {
+  it('a SYNC client shows as a replica: INFO counts it among slaves, not clients; CLIENT LIST flags it S and lists it as TYPE replica, CLIENT KILL TYPE slave drops it; ROLE lists it', async () => {
     const seen = async (port: number): Promise<string[]> => {
       const { stream } = await SyncStream.attach(port);
       const r = await RawClient.connect(port);
       const info = await r.call('INFO');
       const list = await r.call('CLIENT', 'LIST');
       const role = (await r.call('ROLE')).replace(/^(\*3\r\n\$6\r\nmaster\r\n):\d+/, '$1<offset>');
+      const typed = [...(await r.call('CLIENT', 'LIST', 'TYPE', 'replica')).matchAll(/cmd=(\S+)/g)].map((m) => m[1]).join(',');
+      const normal = [...(await r.call('CLIENT', 'LIST', 'TYPE', 'normal')).matchAll(/cmd=(\S+)/g)].map((m) => m[1]).join(',');
+      const killed = await r.call('CLIENT', 'KILL', 'TYPE', 'slave');
+      await waitUntil('the killed replica to close', () => stream.closed);
       stream.close();
       r.close();
       const fields = info.split('\r\n').filter((l) => /^(connected_clients|connected_slaves|repl_backlog_active):/.test(l));
       const slave = info.split('\r\n').find((l) => l.startsWith('slave0:'))?.replace(/offset=\d+,lag=\d+/, '') ?? 'none';
       const syncLine = list.split('\n').find((l) => l.includes('cmd=sync')) ?? '';
-      return [...fields, slave, /flags=(\S+)/.exec(syncLine)?.[1] ?? 'none', role];
+      return [...fields, slave, /flags=(\S+)/.exec(syncLine)?.[1] ?? 'none', role, typed, normal, killed];
     };
     const theirs = await seen(real.port);
     expect(await seen(ours.port)).toEqual(theirs);
