@@ -6,7 +6,7 @@ import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
-import { eachWritten, replySliced, runSliced } from '../sliced.ts';
+import { eachWritten, replySliced, runSliced, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
 import { is, parseCount, parseCursor, parseRandomCount } from './util.ts';
@@ -176,17 +176,28 @@ export const setCommands = defineGroup('set', [
       const key = a[1] as string;
       const o = c.db.getOrCreate(key, 'set', newSet);
       let n = 0;
-      for (let i = 2; i < a.length; i++) {
-        const m = a[i] as string;
-        if (!o.v.has(m)) {
-          o.v.add(m);
-          n++;
-        }
-      }
-      updateEncoding(o, a.slice(2), c.engine.config.encoding);
+      const add = (m: string): void => {
+        if (o.v.has(m)) return;
+        o.v.add(m);
+        n++;
+      };
+      const db = c.db;
+      const enc = c.engine.config.encoding;
       // Members already there are no write for redis-server: no event, no dirty, WATCH holds.
-      if (n > 0) c.db.modified(key);
-      c.w.int(n);
+      const reply = () => {
+        if (n > 0) db.modified(key);
+        c.w.int(n);
+      };
+      if (a.length <= SLICED_WRITE_ARGS) {
+        for (let i = 2; i < a.length; i++) add(a[i] as string);
+        updateEncoding(o, a.slice(2), enc);
+        return reply();
+      }
+      // A million members held every node 0.6 s: added in slices, the node paused meanwhile.
+      writeEach(c, a, a.length - 2, (j) => {
+        add(a[j + 2] as string);
+        updateEncoding(o, [a[j + 2] as string], enc);
+      }, reply);
     },
   },
   {
@@ -199,9 +210,13 @@ export const setCommands = defineGroup('set', [
       const s = getSet(c, key, false);
       if (s === null) return c.w.int(0);
       let n = 0;
-      for (let i = 2; i < a.length; i++) if (s.delete(a[i] as string)) n++;
-      if (n > 0) c.db.modified(key);
-      c.w.int(n);
+      const db = c.db;
+      writeEach(c, a, a.length - 2, (j) => {
+        if (s.delete(a[j + 2] as string)) n++;
+      }, () => {
+        if (n > 0) db.modified(key);
+        c.w.int(n);
+      });
     },
   },
   { name: 'scard', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], handler: (c, a) => c.w.int(getSet(c, a[1] as string)?.size ?? 0) },

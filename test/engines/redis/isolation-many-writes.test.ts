@@ -109,7 +109,8 @@ describe.skipIf(!available)('writes naming many keys', () => {
 
   /** The key count and samples of the values of our node, its replica and redis-server, equal. */
   async function sameData(): Promise<void> {
-    const cmds = [['DBSIZE'], ['DEBUG', 'DIGEST-VALUE', ...sample], ['HLEN', 'h'], ['HMGET', 'h', ...fields]];
+    const members = fields.map((f) => `e${f.slice(1)}`);
+    const cmds = [['DBSIZE'], ['DEBUG', 'DIGEST-VALUE', ...sample], ['HLEN', 'h'], ['HMGET', 'h', ...fields], ['SCARD', 's'], ['SMISMEMBER', 's', ...members], ['ZCARD', 'z'], ['ZMSCORE', 'z', ...members]];
     const [mine, rep, real] = await Promise.all([s.busy.port, replica.port, s.real.port].map((p) => slowReplies(p, cmds)));
     expect(mine).toEqual(real);
     expect(rep).toEqual(real);
@@ -135,6 +136,19 @@ describe.skipIf(!available)('writes naming many keys', () => {
     await both(['HSET', 'h', ...more], ['HLEN', 'h'], [`:${N}\r\n`, `:${N + N / 2}\r\n`]);
     await sameData();
     await both(['HDEL', 'h', ...Array.from({ length: N }, (_, i) => `f${2 * i}`)], ['HLEN', 'h'], [`:${N + N / 2}\r\n`, `:${(3 * N) / 4}\r\n`]);
+    await sameData();
+  }, 300_000);
+
+  it('SADD/SREM and ZADD/ZREM of many members: whole or not at all, a bad score last changes nothing', async () => {
+    const members = Array.from({ length: N }, (_, i) => `e${i}`);
+    const half = members.filter((_, i) => i % 2 === 0);
+    await both(['SADD', 's', ...members], ['SCARD', 's'], [':0\r\n', `:${N}\r\n`]);
+    await both(['SREM', 's', ...half, 'nope'], ['SCARD', 's'], [`:${N}\r\n`, `:${N / 2}\r\n`]);
+    const pairs = members.flatMap((m, i) => [String(i % 7 === 0 ? -i : i / 4), m]);
+    await both(['ZADD', 'z', ...pairs, 'notafloat', 'x'], ['EXISTS', 'z'], [':0\r\n']);
+    await both(['ZADD', 'z', 'CH', ...pairs], ['ZCARD', 'z'], [':0\r\n', `:${N}\r\n`]);
+    await both(['ZADD', 'z', 'XX', 'GT', 'CH', ...pairs.map((x, i) => (i % 2 === 0 ? String(Number(x) + (i % 4 === 0 ? 1 : -1)) : x))], ['ZSCORE', 'z', 'e4'], ['$1\r\n1\r\n', '$1\r\n2\r\n']);
+    await both(['ZREM', 'z', ...half], ['ZCARD', 'z'], [`:${N}\r\n`, `:${N / 2}\r\n`]);
     await sameData();
   }, 300_000);
 
