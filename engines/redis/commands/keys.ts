@@ -127,6 +127,8 @@ function renameGeneric(c: Client, a: string[], nx: boolean): void {
   const exactTtl = c.db.preciseExpires.get(src);
   const meta = c.db.peekMeta(src) ?? undefined;
   c.db.delete(src);
+  // redis-server deletes a destination that exists and adds the key anew: a 'new' event either way.
+  c.db.delete(dst);
   c.db.set(dst, o, false, meta);
   if (ttl !== undefined) c.db.setExpire(dst, ttl, exactTtl);
   if (nx) c.w.int(1);

@@ -27,4 +27,9 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(real.length).toBe(2 * 8);
     expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
   });
+  it("RENAME onto a key that exists announces the destination as new, as redis-server deletes it and adds the key anew (seed 40866)", async () => {
+    const commands = [['SET', 'a', '1'], ['SET', 'c', '1'], ['RENAME', 'a', 'c'], ['SET', 'x', '1'], ['EXPIRE', 'x', '100'], ['RENAME', 'c', 'x'], ['TTL', 'x'], ['RENAMENX', 'x', 'c'], ['RENAME', 'c', 'c']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
+    expect(ours).toEqual(real);
+  });
 });
