@@ -14,7 +14,7 @@ import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
 import { ensureBuilt } from '../test/support/built.ts';
 import { watchLoop } from '../test/support/loop-hold.ts';
-import { firstRate, redisBenchmarkAsync } from './redis-servers.ts';
+import { firstRate, freePort, redisBenchmarkAsync, startRealNode, stop } from './redis-servers.ts';
 
 const BIG = 1_000_000;
 
@@ -173,7 +173,10 @@ export interface Probe {
 /** GET round trips on `port` and API round trips on `url` (when given) until `work` settles. */
 async function latencyDuring(port: number, url: string | null, work: () => Promise<unknown>): Promise<Probe> {
   const s = net.connect(port, '127.0.0.1');
-  await new Promise((r) => s.once('connect', r));
+  await new Promise((resolve, reject) => {
+    s.once('connect', resolve);
+    s.once('error', reject);
+  });
   let done = false;
   const get: number[] = [];
   const api: number[] = [];
@@ -198,21 +201,6 @@ async function latencyDuring(port: number, url: string | null, work: () => Promi
   await Promise.all([getLoop, apiLoop]);
   s.destroy();
   return { get, api, hold: watch.stop().cpu };
-}
-
-/** Polls until something listens on `port` (a spawned server is ready). */
-async function acceptsConnections(port: number): Promise<void> {
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export const p99 = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
@@ -262,12 +250,12 @@ async function measureStalls(): Promise<StallFigures> {
   // redis-server: another server's GET p99 while one SAVEs 1M keys is a separate process, so this is its floor.
   let realGetP99: number | null = null;
   if (spawnSync('which', ['redis-server']).status === 0) {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn('redis-server', ['--port', String(port), '--save', '', '--bind', '127.0.0.1'], { stdio: 'ignore' });
-    await acceptsConnections(port);
-    const r = await latencyDuring(port, null, () => new Promise((res) => setTimeout(res, 500))).catch(() => null);
-    child.kill('SIGKILL');
-    if (r) realGetP99 = p99(r.get);
+    const real = await startRealNode();
+    try {
+      realGetP99 = p99((await latencyDuring(real.port, null, () => new Promise((res) => setTimeout(res, 500)))).get);
+    } finally {
+      await stop(real.child);
+    }
   }
   return { cases, realGetP99 };
 }
@@ -364,16 +352,17 @@ export function startupTimes(runs = 3): Promise<StartupTimes> {
 }
 
 async function measureStartupTimes(runs: number): Promise<StartupTimes> {
-  const port = () => 30000 + Math.floor(Math.random() * 20000);
+  // Free ports, not random ones: a port another process holds would answer (or refuse) in our place.
+  const port = freePort;
   await ensureBuilt();
   const fresh: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-start-'));
     const cli = (p: number) => ['bin/elasticache-local.mjs', '--port', String(p), '--data-dir', dir];
-    let p = port();
+    let p = await port();
     fresh.push(await firstAnswer(process.execPath, cli(p), p));
-    p = port();
+    p = await port();
     warm.push(await firstAnswer(process.execPath, cli(p), p));
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -389,7 +378,7 @@ async function measureStartupTimes(runs: number): Promise<StartupTimes> {
   if (spawnSync('which', ['moto_server']).status === 0) {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const p = port();
+      const p = await port();
       times.push(await firstAnswer('moto_server', ['-p', String(p)], p));
     }
     moto = Math.min(...times);
@@ -397,7 +386,7 @@ async function measureStartupTimes(runs: number): Promise<StartupTimes> {
   let redisPong: number | null = null;
   if (spawnSync('which', ['redis-server']).status === 0) {
     const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await firstPong(port()));
+    for (let i = 0; i < runs; i++) times.push(await firstPong(await port()));
     redisPong = Math.min(...times);
   }
   return { fresh: Math.min(...fresh), warm: Math.min(...warm), inProcess, moto, redisPong };
