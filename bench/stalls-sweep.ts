@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { newHash, newSet, newZSet } from '../engines/redis/db/objects.ts';
 import type { RedisServerWithEngine } from '../engines/redis/index.ts';
+import type { Consumer, ConsumerGroup, Stream } from '../engines/redis/types/stream.ts';
 import { big, N, resp, runCase, type Case } from './stalls.ts';
 
 const STR = Number(process.env.STALL_STR ?? 500 * 2 ** 20);
@@ -123,6 +124,25 @@ add('XAUTOCLAIM stream N', grouped, ['XAUTOCLAIM', 'big', 'g', 'c2', '0', '0', '
 add('XCLAIM stream 100k ids', grouped, ['XCLAIM', 'big', 'g', 'c2', '0', ...Array.from({ length: 100_000 }, (_, i) => `${1 + i}-0`)]);
 add('XINFO STREAM FULL', grouped, ['XINFO', 'STREAM', 'big', 'FULL', 'COUNT', '0']);
 add('XGROUP DESTROY with PEL', grouped, ['XGROUP', 'DESTROY', 'big', 'g']);
+add('DEL stream with PEL', grouped, ['DEL', 'big']);
+add('XACK 100k ids', grouped, ['XACK', 'big', 'g', ...Array.from({ length: 100_000 }, (_, i) => `${1 + i * 3}-0`)]);
+add('XTRIM MINID over all', grouped, ['XTRIM', 'big', 'MINID', String(N + 1)]);
+add('XREADGROUP history N', grouped, ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', n, 'STREAMS', 'big', '0']);
+/** A group whose N entries are pending for N consumers, one each. */
+const consumers = async (s: RedisServerWithEngine) => {
+  await grouped(s);
+  const g = (s.engine.ks.db(0).peek('big') as { v: Stream }).v.groups.get('g') as ConsumerGroup;
+  const c = g.consumers.get('c') as Consumer;
+  for (const [k, p] of c.pending) {
+    const name = `c${k}`;
+    p.consumer = name;
+    g.consumers.set(name, { name, seenAt: 0, activeAt: 0, pending: new Map([[k, p]]) });
+  }
+  g.consumers.delete('c');
+};
+add('XINFO CONSUMERS N consumers', consumers, ['XINFO', 'CONSUMERS', 'big', 'g']);
+add('XINFO GROUPS N-entry PEL', grouped, ['XINFO', 'GROUPS', 'big']);
+add('XPENDING summary N consumers', consumers, ['XPENDING', 'big', 'g']);
 const str = (byte: number) => (s: RedisServerWithEngine) => s.engine.ks.db(0).setString('s', flat(STR, byte));
 add('BITCOUNT 500MB', str(0x55), ['BITCOUNT', 's']);
 add('BITPOS 500MB zeros', str(0), ['BITPOS', 's', '1']);
@@ -163,6 +183,17 @@ add('DEL 1M args', (s) => big(s, 'keys'), ['DEL', ...keyArgs]);
 add('UNLINK 1M args', (s) => big(s, 'keys'), ['UNLINK', ...keyArgs]);
 add('MSET 1M pairs', () => undefined, ['MSET', ...keyArgs.flatMap((k) => [k, 'v'])]);
 add('MSETNX 1M pairs', () => undefined, ['MSETNX', ...keyArgs.flatMap((k) => [k, 'v'])]);
+cases.push({ name: 'DEL 1M args, replica', fill: (s) => big(s, 'keys'), cmd: ['DEL', ...keyArgs], replica: true });
+cases.push({ name: 'MSET 1M pairs, replica', fill: () => undefined, cmd: ['MSET', ...keyArgs.flatMap((k) => [k, 'v'])], replica: true });
+const fieldArgs = Array.from({ length: N }, (_, i) => `member-${i}`);
+add('SADD 1M members', () => undefined, ['SADD', 's', ...fieldArgs]);
+add('ZADD 1M members', () => undefined, ['ZADD', 'z', ...fieldArgs.flatMap((m, i) => [String(i), m])]);
+add('RPUSH 1M elements', () => undefined, ['RPUSH', 'l', ...fieldArgs]);
+add('SREM 1M members', (s) => big(s, 'set'), ['SREM', 'big', ...fieldArgs]);
+add('ZREM 1M members', (s) => big(s, 'zset'), ['ZREM', 'big', ...fieldArgs]);
+add('HDEL 1M fields', (s) => big(s, 'hash'), ['HDEL', 'big', ...fieldArgs.map((_, i) => `field-${i}`)]);
+cases.push({ name: 'HSET 1M fields into a hash, replica', fill: (s) => big(s, 'hash'), cmd: ['HSET', 'big', ...fieldArgs.flatMap((f) => [f, 'v'])], replica: true });
+add('FLUSHDB SYNC 1M', (s) => big(s, 'keys'), ['FLUSHDB', 'SYNC']);
 add('KEYS * 1M keys', (s) => big(s, 'keys'), ['KEYS', '*']);
 add('SCAN COUNT 1M', (s) => big(s, 'keys'), ['SCAN', '0', 'COUNT', n]);
 add('DBSIZE 1M', (s) => big(s, 'keys'), ['DBSIZE']);
@@ -189,6 +220,14 @@ add('CONFIG SET maxmemory evicts 1M', async (s) => (big(s, 'keys'), s.command(['
 add('EVAL 1M table returned', () => undefined, ['EVAL', 'local t = {} for i = 1, 1000000 do t[i] = i end return t', '0']);
 add('EVAL 1M strings returned', () => undefined, ['EVAL', "local t = {} for i = 1, 1000000 do t[i] = 'e' .. i end return t", '0']);
 add('EVAL 1M-element redis.call reply', (s) => big(s, 'list'), ['EVAL', "return #redis.call('LRANGE', KEYS[1], 0, -1)", '1', 'big']);
+const table = `local t = {} for i = 1, ${N} do t[i] = i end`;
+add('EVAL cjson.encode 1M table', () => undefined, ['EVAL', `${table} return #cjson.encode(t)`, '0']);
+add('EVAL cjson.decode 1M array', () => undefined, ['EVAL', `return #cjson.decode('[' .. string.rep('1,', ${N - 1}) .. '1]')`, '0']);
+add('EVAL cmsgpack.pack 1M table', () => undefined, ['EVAL', `${table} return #cmsgpack.pack(t)`, '0']);
+add('EVAL cmsgpack.unpack 1M table', () => undefined, ['EVAL', `${table} local s = cmsgpack.pack(t) t = nil return #cmsgpack.unpack(s)`, '0']);
+add('EVAL table.concat 100MB', () => undefined, ['EVAL', `local t = {} for i = 1, ${N} do t[i] = string.rep('x', 100) end return #table.concat(t)`, '0']);
+add('EVAL string.rep 100MB', () => undefined, ['EVAL', `return #string.rep('x', 100 * 1024 * 1024)`, '0']);
+add('EVAL unpack 7999', () => undefined, ['EVAL', `local t = {} for i = 1, 7999 do t[i] = i end for i = 1, 100 do local x = {unpack(t)} end return 1`, '0']);
 add('FUNCTION DUMP 2000 libraries', async (s) => {
   for (let i = 0; i < 2000; i++) await s.command(['FUNCTION', 'LOAD', `#!lua name=lib${i}\nredis.register_function('f${i}', function() return ${i} end)`]);
 }, ['FUNCTION', 'DUMP']);
