@@ -212,8 +212,9 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
   const automaticFailover =
     input.AutomaticFailoverEnabled ?? (global ? (globalPrimaryGroup(world, scope, global)?.automaticFailover ?? false) && count >= 2 : clusterMode);
   const multiAZ = input.MultiAZEnabled ?? false;
-  if (automaticFailover && count < 2) {
-    throw invalidCombination('Automatic failover requires at least one read replica: NumCacheClusters must be at least 2.');
+  // Cluster mode enabled may be a single node and still has automatic failover on (it cannot be turned off there).
+  if (automaticFailover && count < 2 && !clusterMode) {
+    throw invalidCombination('When using automatic failover, there must be at least 2 cache clusters in the replication group.');
   }
   if (multiAZ && !automaticFailover) throw invalidCombination('Multi-AZ requires AutomaticFailoverEnabled.');
   // A secondary left without encryption settings takes the datastore's (the aws provider sends none for it).
@@ -366,6 +367,9 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
   let restart = false;
   if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
   if (input.AutomaticFailoverEnabled !== undefined) {
+    if (!input.AutomaticFailoverEnabled && group.shards && !group.clusterModeCompatible) {
+      throw invalidCombination('Turning off automatic failover for replication group with cluster mode enabled is not supported.');
+    }
     if (input.AutomaticFailoverEnabled && members.length < 2) {
       throw invalidCombination('Automatic failover requires at least one read replica.');
     }
