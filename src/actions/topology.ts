@@ -183,7 +183,7 @@ export const topologyActions: ActionTable = {
     for (const shard of shards) {
       const left = shard.members.filter((m) => m !== shard.primaryClusterId && !remove.includes(m)).length;
       if (group.automaticFailover && !group.shards && left < 1) {
-        throw invalidValue('A replication group with automatic failover enabled needs at least one replica.');
+        throw invalidValue('Must have at least 1 replica when cluster mode is disabled with auto failover enabled.');
       }
     }
     transition(world, scope, 'replication-group', group, 'modifying');

@@ -3,6 +3,7 @@
 // disabled group with failover needs a replica at create and after DecreaseReplicaCount.
 import {
   CreateReplicationGroupCommand,
+  DecreaseReplicaCountCommand,
   DescribeReplicationGroupsCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
@@ -36,12 +37,20 @@ describe('automatic failover rules', () => {
     });
   });
 
-  it('needs a replica for failover with cluster mode disabled at create', async () => {
+  it('needs a replica for failover with cluster mode disabled', async () => {
     await expect(
       client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'lonely', NumCacheClusters: 1, AutomaticFailoverEnabled: true })),
     ).rejects.toMatchObject({
       name: 'InvalidParameterCombinationException',
       message: 'When using automatic failover, there must be at least 2 cache clusters in the replication group.',
+    });
+    await client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'pair', NumCacheClusters: 2, AutomaticFailoverEnabled: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'pair' });
+    await expect(
+      client.send(new DecreaseReplicaCountCommand({ ReplicationGroupId: 'pair', NewReplicaCount: 0, ApplyImmediately: true })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'Must have at least 1 replica when cluster mode is disabled with auto failover enabled.',
     });
   });
 });
