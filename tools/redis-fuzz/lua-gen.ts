@@ -104,7 +104,8 @@ export class LuaGen {
       () => this.table(d),
       () => `{${pick(r, ['ok', 'err', 'double', 'map', 'set', 'big_number', 'verbatim_string'])}=${this.expr(d)}}`,
       () => `redis.${pick(r, ['error_reply', 'status_reply'])}(${this.str()})`,
-      () => `tostring(${this.expr(d)})`,
+      // Not of a table: its address is redis-server's own, and its length shows in what is built on it.
+      () => `tostring(${this.r() < 0.5 ? this.atom() : this.str()})`,
       () => `tonumber(${this.str()}${r() < 0.3 ? `, ${pick(r, ['2', '16', '36', '10', '1', '37', '8'])}` : ''})`,
       () => `string.format(${luaString(pick(r, FORMATS) + (r() < 0.4 ? ` ${pick(r, FORMATS)}` : ''))}, ${this.expr(d)}${r() < 0.4 ? `, ${this.expr(d)}` : ''})`,
       () => `math.${pick(r, MATH_1)}(${this.expr(d)})`,

@@ -88,6 +88,10 @@ export class Session {
     const byLex = cmd.some((a) => a.toUpperCase() === 'BYLEX');
     const key = /^(ZRANGEBYLEX|ZREVRANGEBYLEX|ZLEXCOUNT|ZREMRANGEBYLEX)$/.test(name) || (name === 'ZRANGE' && byLex) ? cmd[1] : name === 'ZRANGESTORE' && byLex ? cmd[2] : undefined;
     if (key === undefined) return false;
+    // A bound that is no lex item is refused before any walk.
+    const lexItem = (b: string | undefined): boolean => b === '-' || b === '+' || /^[[(]/.test(b ?? '');
+    const at = name === 'ZRANGESTORE' ? 3 : 2;
+    if (!lexItem(cmd[at]) || !lexItem(cmd[at + 1])) return false;
     if ((await this.peer.call(['OBJECT', 'ENCODING', key]))?.text !== 'skiplist') return false;
     const scores = (await this.peer.call(['ZRANGE', key, '0', '-1', 'WITHSCORES']))?.items?.filter((_, i) => i % 2 === 1).map((x) => x.text);
     return new Set(scores).size > 1;
