@@ -133,7 +133,16 @@ function compat51(L: LuaState): void {
   setField(L, 'math', 'fmod', num2((x, y) => x % y));
   setField(L, 'math', 'floor', num1(Math.floor));
   setField(L, 'math', 'ceil', num1(Math.ceil));
-  setField(L, 'math', 'ldexp', num2((m, e) => m * 2 ** Math.trunc(e)));
+  // ldexp's exponent is luaL_checkint: the double cast to int64 as x86 does (LLONG_MIN when out of
+  // range), then to int (its low 32 bits): math.ldexp(3, -2^63) is 3. Scaled in two steps so that an
+  // intermediate power of 2 does not overflow where the result does not.
+  setField(L, 'math', 'ldexp', num2((m, e) => {
+    const t = Math.trunc(e);
+    const i64 = t >= -(2 ** 63) && t < 2 ** 63 ? BigInt(t) : -(2n ** 63n);
+    const n = Number(BigInt.asIntN(32, i64));
+    const half = Math.trunc(n / 2);
+    return m * 2 ** half * 2 ** (n - half);
+  }));
   setField(L, 'math', 'frexp', (S) => {
     const x = laux.luaL_checknumber(S, 1);
     const [m, e] = frexp(x);

@@ -80,4 +80,10 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       'return {unpack({1, 2, 3}, 1/0)}',
     ]);
   });
+  it("math.ldexp's exponent is luaL_checkint's: cast to int64 then int (seed 43816)", async () => {
+    await expectSameEvalReplies(pair, [
+      'return {tostring(math.ldexp(3, -2^63)), tostring(math.ldexp(3, 2^32 + 5)), tostring(math.ldexp(1, 1024)), tostring(math.ldexp(0.5, 1024)), tostring(math.ldexp(1, -1074)), tostring(math.ldexp(1, -1075))}',
+      'return {tostring(math.ldexp(3, 1/0)), tostring(math.ldexp(3, 0/0)), tostring(math.ldexp(1.5, -1073)), tostring(math.ldexp(3, 2.7)), tostring(math.ldexp(3, -2.7)), tostring(math.ldexp(1, 2^31))}',
+    ]);
+  });
 });
