@@ -86,6 +86,8 @@ export class ReplFeed {
 
   /** A command starts: remember what its rewrite rule needs. */
   enter(c: Client, def: CommandDef, args: readonly string[]): Entered {
+    // A command in slices that ended goes out before anything after it (its client may be gone).
+    if (this.depth === 0 && this.sliced.size !== 0) for (const x of [...this.sliced.keys()]) if (x.blocked === null) this.resumed(x);
     if (this.depth++ === 0) this.top = def.name;
     const db = this.e.ks.dbs[c.dbIndex];
     // redis-server's lookupKeyWrite expires a write's keys first, so their deletion precedes it in the
@@ -259,7 +261,6 @@ export class ReplFeed {
   /** The client went away; the feed ends with its last link. */
   detach(c: Client): void {
     this.links.delete(c);
-    this.sliced.delete(c);
   }
 }
 
