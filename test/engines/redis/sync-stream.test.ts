@@ -220,6 +220,10 @@ const CASES: Record<string, Step[]> = {
   ],
   'XAUTOCLAIM over entries deleted from the stream: an XCLAIM with their old state too': [...PENDING_THEN_DELETED, ['xautoclaim', 'x', 'grp', 'Bob', '0', '0-0']],
   'XCLAIM naming deleted entries': [...PENDING_THEN_DELETED, ['xclaim', 'x', 'grp', 'Bob', '0', '1-0', '2-0', '3-0', '4-0', '5-0']],
+  'writes of more than 4096 arguments, which run in slices': [
+    ['mset', ...Array.from({ length: 2500 }, (_, i) => [`k${i}`, 'v']).flat()],
+    ['del', ...Array.from({ length: 5000 }, (_, i) => `k${i}`)],
+  ],
   'lazy expiry: DEL alone under a read, in MULTI/EXEC before a write': [
     ['debug', 'set-active-expire', '0'],
     ['set', 'e1', 'v', 'px', '20'],
