@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
-import { bound, digestOf, stallServers, wholeTurn, whileWorking } from './stall.ts';
+import { digestOf, slicedDigest, stallServers } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 40_000);
 const STREAM_N = N / 5;
@@ -41,21 +41,7 @@ async function sortedLines(port: number, cmd: string[], pairs: boolean): Promise
 describe.skipIf(!available)('big replies are written in slices', () => {
   const s = stallServers(fillCommands);
 
-  /** Runs `cmd` on the busy node while PINGing the other; the reply's digest and its first line. */
-  async function sliced(cmd: string[]): Promise<{ sha: string; head: string }> {
-    const c = await RawClient.connect(s.busy.port);
-    try {
-      const whole = await wholeTurn(c, cmd);
-      let answer!: Promise<{ sha: string; head: string }>;
-      const { ping, loop, answered } = await whileWorking(s.other.port, () => (answer = digestOf(s.busy.port, cmd)));
-      expect(answered, cmd.join(' ')).toBeGreaterThan(0);
-      expect(ping, cmd.join(' ')).toBeLessThan(bound(whole));
-      expect(loop, cmd.join(' ')).toBeLessThan(bound(whole));
-      return await answer;
-    } finally {
-      c.close();
-    }
-  }
+  const sliced = (cmd: string[]) => slicedDigest(s, cmd);
 
   it('LRANGE, ZRANGE (by rank and score, REV, LIMIT), XRANGE and XREVRANGE answer byte for byte as redis-server', async () => {
     for (const cmd of [

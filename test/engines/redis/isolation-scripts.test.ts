@@ -4,7 +4,7 @@
 // wait (no -BUSY) while the ended script's value is written, and SCRIPT KILL then finds no script.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable } from './helpers.ts';
-import { bound, digestOf, replies, stallServers, wholeTurn, whileWorking } from './stall.ts';
+import { digestOf, replies, slicedDigest, stallServers } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 200_000);
 const available = realRedisAvailable();
@@ -29,21 +29,7 @@ const eval_ = (body: string, ...keys: string[]) => ['EVAL', body, String(keys.le
 describe.skipIf(!available)('scripts with big values', () => {
   const s = stallServers(fill);
 
-  /** Runs `cmd` on the busy node while PINGing the other, bounded by its cost when run whole; the reply's digest. */
-  async function sliced(cmd: string[]): Promise<{ sha: string; head: string }> {
-    const c = await RawClient.connect(s.busy.port);
-    try {
-      const whole = await wholeTurn(c, cmd);
-      let answer!: Promise<{ sha: string; head: string }>;
-      const { ping, loop, answered } = await whileWorking(s.other.port, () => (answer = digestOf(s.busy.port, cmd)));
-      expect(answered, cmd[1]).toBeGreaterThan(0);
-      expect(ping, cmd[1]).toBeLessThan(bound(whole));
-      expect(loop, cmd[1]).toBeLessThan(bound(whole));
-      return await answer;
-    } finally {
-      c.close();
-    }
-  }
+  const sliced = (cmd: string[]) => slicedDigest(s, cmd);
 
   it('a returned table of numbers, strings, nested tables, errors and status replies answers as redis-server', async () => {
     for (const cmd of [

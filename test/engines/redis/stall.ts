@@ -3,7 +3,7 @@
 // (see loop-hold.ts): wall time would also count the OS running other programs on a loaded machine.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { cpuMs, watchLoop } from '../../support/loop-hold.ts';
 import { encodeCommand, RawClient, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
@@ -155,4 +155,24 @@ export function onBoth(s: StallServers, cmd: readonly string[], contentCmd: stri
       }
     }),
   );
+}
+
+/**
+ * Runs `cmd` on the busy node while PINGing the other, each bounded by what `cmd` costs run whole; the
+ * reply's digest and first line (read by digest: reading it costs this process little).
+ */
+export async function slicedDigest(s: StallServers, cmd: string[]): Promise<{ sha: string; head: string }> {
+  const c = await RawClient.connect(s.busy.port);
+  try {
+    const whole = await wholeTurn(c, cmd);
+    let answer!: Promise<{ sha: string; head: string }>;
+    const { ping, loop, answered } = await whileWorking(s.other.port, () => (answer = digestOf(s.busy.port, cmd)));
+    const label = cmd.join(' ').slice(0, 80);
+    expect(answered, label).toBeGreaterThan(0);
+    expect(ping, label).toBeLessThan(bound(whole));
+    expect(loop, label).toBeLessThan(bound(whole));
+    return await answer;
+  } finally {
+    c.close();
+  }
 }
