@@ -3,7 +3,8 @@
 // the node's own clients and its replica (which shares the values being changed) see the write whole or
 // not at all, and replies, data and counters equal redis-server's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand, RawClient, realRedisAvailable, startServer, waitUntil, type Started } from './helpers.ts';
+import { collectKeyspaceEvents } from './events.ts';
+import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
 import { replies, STALL_BOUND_MS, stallServers, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_N ?? 200_000);
@@ -186,4 +187,47 @@ describe.skipIf(!available)('writes naming many keys', () => {
     const lazy = await Promise.all([s.busy.port, s.real.port].map(async (p) => info((await replies(p, [['INFO', 'memory']]))[0] as string, 'lazyfreed_objects')));
     expect(lazy[0]).toBe(lazy[1]);
   }, 300_000);
+});
+
+describe.skipIf(!available)('keyspace events of writes run in slices', () => {
+  let ours!: Started;
+  let real!: RealRedis;
+  beforeAll(async () => {
+    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
+  });
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  it('are those redis-server publishes, in its order', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `k${i}`);
+    const commands = [
+      ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+      ['MSET', ...many.flatMap((k) => [k, 'v'])],
+      ['HSET', 'h', ...many.flatMap((k) => [k, 'v'])],
+      ['HDEL', 'h', ...many],
+      ['SADD', 's', ...many, ...many],
+      ['ZADD', 'z', ...many.flatMap((k, i) => [String(i), k])],
+      ['SREM', 's', ...many],
+      ['ZREM', 'z', ...many.slice(1), 'k0', ...many],
+      ['MSETNX', ...many.flatMap((k) => [`n${k}`, 'v'])],
+      ['UNLINK', ...many.slice(0, 1500), 'nope', ...many.slice(0, 5000)],
+      ['DEL', 'nope', ...many, ...many.map((k) => `n${k}`)],
+      ['MSET', ...many.flatMap((k) => [k, 'v'])],
+      ...many.slice(0, 300).map((k) => ['PEXPIRE', k, '50']),
+    ];
+    const afterTtl = async (admin: RawClient) => {
+      await new Promise((r) => setTimeout(r, 100));
+      await admin.call('SCAN', '0', 'COUNT', '5000');
+    };
+    const [mine, theirs] = await Promise.all([collectKeyspaceEvents(ours.port, commands, 'KEA', afterTtl), collectKeyspaceEvents(real.port, commands, 'KEA', afterTtl)]);
+    expect(mine.length).toBeGreaterThan(20_000);
+    // SCAN meets the expired keys in its table's order, which for redis-server is its hash order.
+    const split = (events: string[]) => {
+      const at = events.findIndex((m) => m.includes('expired'));
+      return { ordered: events.slice(0, at).join(''), expired: events.slice(at).sort() };
+    };
+    expect(split(mine)).toEqual(split(theirs));
+  }, 120_000);
 });
