@@ -184,8 +184,8 @@ export const xgroupCommands: CommandSpec[] = [
   },
 ];
 
-function groupOrNull(c: Client, key: string, name: string): [Stream, ConsumerGroup] | null {
-  const s = getStream(c, key);
+function groupOrNull(c: Client, key: string, name: string, read = true): [Stream, ConsumerGroup] | null {
+  const s = getStream(c, key, read);
   const g = s?.groups.get(name);
   return s === null || g === undefined ? null : [s, g];
 }
@@ -398,6 +398,9 @@ export function xclaim(c: Client, a: string[]): void {
 
 export function xautoclaim(c: Client, a: string[]): void {
   const key = a[1] as string;
+  // As redis-server: the key is read (a keyspace hit or miss, keymiss) before the arguments are
+  // parsed, its type checked after them.
+  c.db.slotOf(key);
   const minIdle = Math.max(0, parseLL(a[4] as string, 'ERR Invalid min-idle-time argument for XAUTOCLAIM'));
   const start = parseBound(a[5] as string, true);
   let count = 100;
@@ -414,7 +417,7 @@ export function xautoclaim(c: Client, a: string[]): void {
     } else if (opt === 'justid') justId = true;
     else fail(E.SYNTAX);
   }
-  const found = groupOrNull(c, key, a[2] as string);
+  const found = groupOrNull(c, key, a[2] as string, false);
   if (found === null) nogroup(key, a[2] as string);
   const [s, g] = found;
   let attempts = count * 10;

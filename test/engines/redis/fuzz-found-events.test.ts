@@ -32,4 +32,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
     expect(ours).toEqual(real);
   });
+  it('XAUTOCLAIM reads its key before parsing its arguments (keymiss on a COUNT error) and checks the type after them (seed 40643)', async () => {
+    const commands = [['CONFIG', 'RESETSTAT'], ['XAUTOCLAIM', 'x2', 'g1', 'c1', '0', '0-0', 'COUNT', '-10', 'JUSTID'], ['SET', 's', '1'], ['XAUTOCLAIM', 's', 'g1', 'c1', '0', '0-0', 'COUNT', '-10'], ['XAUTOCLAIM', 'x2', 'g1', 'c1', 'x', '0-0'], ['XADD', 'x3', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'x3', 'g1', '0'], ['XREADGROUP', 'GROUP', 'g1', 'c1', 'STREAMS', 'x3', '>'], ['XAUTOCLAIM', 'x3', 'g1', 'c2', '0', '0-0']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAm'), collectKeyspaceEvents(pair.real.port, commands, 'KEAm')]);
+    expect(ours).toEqual(real);
+    expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
+  });
 });
