@@ -107,6 +107,11 @@ export class Client implements Watcher {
   flushQueued = false;
   /** When output first went over the pub/sub soft limit, or 0. */
   softLimitSince = 0;
+  /** This client's share of the engine's ClientMemoryTally, and the part of it eviction leaves aside. */
+  memCounted = 0;
+  memAside = 0;
+  /** Marked for the tally to settle. */
+  memStale = false;
 
   constructor(
     readonly engine: Engine,

@@ -9,6 +9,7 @@ import { appendonlyChanged } from './background-save.ts';
 import { DEFAULT_PEAK_RESET_MS, resizeReplyBuffer, type ReplyBufferSettings } from './reply-buffer.ts';
 import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
+import { ClientMemoryTally } from './client-memory-tally.ts';
 import { Config } from './config.ts';
 import { freeMemory } from './db/eviction.ts';
 import { dropSyncClient, type ReplFeed } from './repl-feed.ts';
@@ -38,7 +39,7 @@ const MAX_QUEUED_COMMANDS = 10_000;
 const MAX_UNREAD_OUTPUT = 64 * 1024 * 1024;
 
 /** Memory Redis reports with an empty dataset; counted so used_memory looks familiar. */
-export const BASELINE_MEMORY = 900 * 1024;
+export const BASELINE_MEMORY = 856 * 1024;
 
 export interface CommandStat {
   calls: number;
@@ -80,6 +81,8 @@ export class Engine {
   readonly version: string;
   readonly serverName: 'redis' | 'valkey';
   readonly clients = new Map<number, Client>();
+  /** Clients' buffers, counted in used_memory and by eviction as redis-server counts them. */
+  readonly clientMemory = new ClientMemoryTally(this);
   readonly pubsub: PubSub;
   readonly monitors = new Set<Client>();
   readonly tracking: Tracking;
@@ -225,6 +228,7 @@ export class Engine {
       this.resizeQueryBuffers();
       for (const c of this.clients.values()) resizeReplyBuffer(c, now, this.replyBuffers);
     }
+    this.clientMemory.recountAll();
     softLimitsInCron(this);
     if (this.pause !== null && now >= this.pause.until) this.unpause();
     this.expireBlockedTimeouts(now);
@@ -307,6 +311,7 @@ export class Engine {
     const c = new Client(this, this.nextClientId++, conn);
     errnoAccepted(this);
     this.clients.set(c.id, c);
+    this.clientMemory.recount(c, this.clock.now());
     this.totalConnections++;
     return c;
   }
@@ -316,6 +321,7 @@ export class Engine {
     if (c.closed) return;
     c.closed = true;
     this.clients.delete(c.id);
+    this.clientMemory.forget(c);
     this.unblock(c, false);
     this.pubsub.removeAll(c);
     this.unwatchAll(c);
@@ -336,6 +342,7 @@ export class Engine {
   onData(c: Client, chunk: Buffer): void {
     if (c.closed) return;
     this.netInput += chunk.length;
+    this.clientMemory.mark(c);
     c.lastInteraction = this.ks.accessNow = this.clock.now();
     let perr: ProtocolError | null = null;
     try {
@@ -490,6 +497,7 @@ export class Engine {
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as Client;
       c.flushQueued = false;
+      this.clientMemory.mark(c);
       // A client removed since it was queued is closed: its replies go nowhere.
       const out = c.w.take();
       if (out !== null && !c.closed) {
@@ -695,15 +703,17 @@ export class Engine {
 
   usedMemory(): number {
     this.ks.settleMemory();
-    const used = BASELINE_MEMORY + this.memoryBallast + this.ks.usedMemory;
+    this.clientMemory.settle();
+    const used = BASELINE_MEMORY + this.memoryBallast + this.ks.usedMemory + this.clientMemory.counted + this.clientMemory.aside;
     if (used > this.peakMemory) this.peakMemory = used;
     return used;
   }
 
   freeMemory(): boolean {
     this.ks.settleMemory();
+    this.clientMemory.settle();
     this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
-    return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast, (db, key) => {
+    return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast + this.clientMemory.counted, (db, key) => {
       notify(this, 'e', 'evicted', db, key);
       if (this.feed !== null) this.feed.evicted(db, key);
     });

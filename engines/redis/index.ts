@@ -136,8 +136,11 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     // Errors (ECONNRESET and the like) end the connection; 'close' does the cleanup.
     socket.on('error', () => undefined);
     if (client === null) return;
-    // Replies drained: a client paused for unread output may read again.
-    socket.on('drain', () => engine.applyBackpressure(client));
+    // Replies drained: a client paused for unread output may read again, and holds less memory.
+    socket.on('drain', () => {
+      engine.clientMemory.mark(client);
+      engine.applyBackpressure(client);
+    });
     const feed = (chunk: Buffer): void => {
       try {
         engine.onData(client, chunk);

@@ -1,7 +1,7 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
-import type { Engine } from './engine.ts';
+import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
@@ -80,8 +80,8 @@ const sections: Record<string, Section> = {
       ['used_memory_rss_human', humanBytes(rss)],
       ['used_memory_peak', e.peakMemory],
       ['used_memory_peak_human', humanBytes(e.peakMemory)],
-      ['used_memory_overhead', e.usedMemory() - e.ks.usedMemory],
-      ['used_memory_startup', e.usedMemory() - e.ks.usedMemory],
+      ['used_memory_overhead', used - e.ks.usedMemory],
+      ['used_memory_startup', BASELINE_MEMORY],
       ['used_memory_dataset', e.ks.usedMemory],
       ['total_system_memory', os.totalmem()],
       ['total_system_memory_human', humanBytes(os.totalmem())],
@@ -90,8 +90,8 @@ const sections: Record<string, Section> = {
       ['maxmemory_human', humanBytes(e.config.maxmemory)],
       ['maxmemory_policy', e.config.maxmemoryPolicy],
       ['mem_fragmentation_ratio', used > 0 ? (rss / used).toFixed(2) : '0.00'],
-      // Redis leaves AOF and replication buffers out of what eviction counts; nodes keep neither in used_memory.
-      ['mem_not_counted_for_evict', 0],
+      // SYNC clients' output (nodes' replicas take no buffer here); no AOF buffer.
+      ['mem_not_counted_for_evict', e.clientMemory.aside],
       ['mem_allocator', 'libc'],
       ['lazyfree_pending_objects', 0],
       ['lazyfreed_objects', e.ks.stats.lazyfreed],

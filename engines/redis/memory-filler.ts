@@ -10,5 +10,7 @@ export function fillMemory(engine: Engine, targetBytes: number): void {
     return;
   }
   engine.memoryBallast = 0;
-  engine.memoryBallast = Math.max(0, targetBytes - engine.usedMemory());
+  // Reached with the data alone: clients' buffers come and go, and a full node must stay full meanwhile.
+  const used = engine.usedMemory();
+  engine.memoryBallast = Math.max(0, targetBytes - (used - engine.clientMemory.counted - engine.clientMemory.aside));
 }
