@@ -309,7 +309,8 @@ export const keyCommands = defineGroup('keyspace', [
       // Keys added while the slices run (a replica applying its stream) are visited too, as a Map iterator does.
       function* match(): Generator<void> {
         for (const k of db.dict.keys()) {
-          if ((all || globMatch(pattern, k)) && !db.expireIfNeeded(k)) out.push(k);
+          // As 7.0's keysCommand: a key past its TTL is left out, not deleted (keyIsExpired).
+          if ((all || globMatch(pattern, k)) && !db.isStale(k)) out.push(k);
           yield;
         }
       }
