@@ -64,7 +64,8 @@ function pop(c: Client, a: string[], end: End): void {
   if (a.length === 2) return c.w.bulkOrNil(popOne(c, key, end));
   if (a.length > 3) fail(`ERR wrong number of arguments for '${end === 'left' ? 'lpop' : 'rpop'}' command`);
   const count = parseCount(a[2] as string);
-  const l = getList(c, key);
+  // lookupKeyWriteOrReply, as without a count: no keyspace miss, no keymiss event.
+  const l = getList(c, key, false);
   if (l === null) return c.w.nilArray();
   if (count > POP_SLICED_FROM) return popSliced(c, a, key, l, end, count, (n) => c.w.array(n), () => undefined);
   c.w.bulks(popMany(c, key, end, count));

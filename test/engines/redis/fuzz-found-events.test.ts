@@ -38,4 +38,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
   });
+  it('LPOP/RPOP with a count look their key up for writing, as without one: no miss, no keymiss (seed 40945)', async () => {
+    const commands = [['CONFIG', 'RESETSTAT'], ['LPOP', 'm'], ['LPOP', 'm', '5'], ['RPOP', 'm', '2'], ['RPUSH', 'l', 'a', 'b'], ['LPOP', 'l', '1'], ['RPOP', 'l', '0']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAm'), collectKeyspaceEvents(pair.real.port, commands, 'KEAm')]);
+    expect(ours).toEqual(real);
+    expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
+  });
 });
