@@ -35,6 +35,35 @@ async function run(port: number, steps: string[]): Promise<string[]> {
   }
 }
 
+/**
+ * What a Pub/Sub client (subscribed by `subscribe`) hears as the REDIRECT of a tracking client in
+ * RESP `proto` while the steps run, each on the tracking client (main) or a third client (peer).
+ */
+async function redirectHears(port: number, proto: string, subscribe: string[], steps: ['main' | 'peer', string[]][]): Promise<string[]> {
+  const [main, sub, peer] = await Promise.all([FrameConn.open(port), FrameConn.open(port), FrameConn.open(port)]);
+  try {
+    await main.call(['FLUSHALL']);
+    await main.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+    await main.call(['HELLO', proto]);
+    const id = await sub.call(['CLIENT', 'ID']);
+    sub.send(subscribe);
+    await sub.frame(5000);
+    await main.call(['CLIENT', 'TRACKING', 'on', 'REDIRECT', id?.text ?? '0']);
+    const out: string[] = [];
+    for (const [who, cmd] of steps) {
+      await (who === 'main' ? main : peer).call(cmd);
+      sub.send(['PING']);
+      for (let f = await sub.frame(5000); f !== null && f.items?.[0]?.text !== 'pong'; f = await sub.frame(5000)) out.push(`${cmd[0]}: ${render(f)}`);
+    }
+    return out;
+  } finally {
+    await main.call(['CONFIG', 'SET', 'notify-keyspace-events', '']);
+    main.close();
+    sub.close();
+    peer.close();
+  }
+}
+
 describe.skipIf(!available)('tracking differences found by the random differential', () => {
   const pair = serverPair();
 
@@ -62,56 +91,16 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     expect(real.at(-1)).toBe('EXEC -> *[+PONG]');
   });
   it("a redirect hears what the tracking client's own write invalidates after that write's keyspace events (fuzz-differential seed 2)", async () => {
-    const heard = async (port: number): Promise<string[]> => {
-      const [main, sub] = await Promise.all([FrameConn.open(port), FrameConn.open(port)]);
-      try {
-        await main.call(['FLUSHALL']);
-        await main.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
-        const id = await sub.call(['CLIENT', 'ID']);
-        sub.send(['PSUBSCRIBE', '__key*__:*']);
-        await sub.frame(5000);
-        await main.call(['CLIENT', 'TRACKING', 'on', 'REDIRECT', id?.text ?? '0']);
-        const out: string[] = [];
-        for (const cmd of [['SMISMEMBER', 'S1', '2'], ['SADD', 'S1', '3'], ['GET', 'k'], ['MULTI'], ['SET', 'k', 'v'], ['EXEC'], ['GET', 'k'], ['FLUSHALL']]) {
-          await main.call(cmd);
-          sub.send(['PING']);
-          for (let f = await sub.frame(5000); f !== null && f.items?.[0]?.text !== 'pong'; f = await sub.frame(5000)) out.push(`${cmd[0]}: ${render(f)}`);
-        }
-        return out;
-      } finally {
-        main.close();
-        sub.close();
-      }
-    };
-    const [ours, real] = await Promise.all([heard(pair.ours.port), heard(pair.real.port)]);
+    const steps = [['SMISMEMBER', 'S1', '2'], ['SADD', 'S1', '3'], ['GET', 'k'], ['MULTI'], ['SET', 'k', 'v'], ['EXEC'], ['GET', 'k'], ['FLUSHALL']].map((cmd): ['main', string[]] => ['main', cmd]);
+    const [ours, real] = await Promise.all([redirectHears(pair.ours.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps), redirectHears(pair.real.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps)]);
     expect(ours).toEqual(real);
     expect(real.filter((l) => l.includes('invalidate')).length).toBe(3);
   });
+
   it("a redirect in Pub/Sub mode by SSUBSCRIBE alone hears invalidations, and a flush's null is the tracking client's protocol's (seeds 40201, 40666)", async () => {
-    const heard = async (port: number, proto: string): Promise<string[]> => {
-      const [main, sub, peer] = await Promise.all([FrameConn.open(port), FrameConn.open(port), FrameConn.open(port)]);
-      try {
-        await main.call(['FLUSHALL']);
-        await main.call(['HELLO', proto]);
-        const id = await sub.call(['CLIENT', 'ID']);
-        sub.send(['SSUBSCRIBE', 'sh1']);
-        await sub.frame(5000);
-        await main.call(['CLIENT', 'TRACKING', 'on', 'REDIRECT', id?.text ?? '0']);
-        const out: string[] = [];
-        for (const [who, cmd] of [[main, ['GET', 'k']], [peer, ['SET', 'k', 'v']], [main, ['GET', 'k']], [peer, ['FLUSHDB']], [peer, ['FLUSHALL', 'ASYNC']]] as const) {
-          await who.call([...cmd]);
-          sub.send(['PING']);
-          for (let f = await sub.frame(5000); f !== null && f.items?.[0]?.text !== 'pong'; f = await sub.frame(5000)) out.push(`${cmd[0]}: ${render(f)}`);
-        }
-        return out;
-      } finally {
-        main.close();
-        sub.close();
-        peer.close();
-      }
-    };
+    const steps: ['main' | 'peer', string[]][] = [['main', ['GET', 'k']], ['peer', ['SET', 'k', 'v']], ['main', ['GET', 'k']], ['peer', ['FLUSHDB']], ['peer', ['FLUSHALL', 'ASYNC']]];
     for (const proto of ['2', '3']) {
-      const [ours, real] = await Promise.all([heard(pair.ours.port, proto), heard(pair.real.port, proto)]);
+      const [ours, real] = await Promise.all([redirectHears(pair.ours.port, proto, ['SSUBSCRIBE', 'sh1'], steps), redirectHears(pair.real.port, proto, ['SSUBSCRIBE', 'sh1'], steps)]);
       expect(ours).toEqual(real);
       expect(real.length).toBe(3);
     }
