@@ -363,7 +363,9 @@ export class Scripting implements ApiHost {
       lua.lua_pop(co, 1);
       return v;
     };
-    const err = field('err') ?? '';
+    // redis-server 7.0.15 crashes on a table without a string err (error({}) reaches sdscatfmt with
+    // NULL); later Redis and Valkey answer this instead, which a client can at least read.
+    const err = field('err') ?? 'ERR unknown error';
     const source = field('source');
     const line = field('line');
     const msg = source !== null && line !== null ? `${err} script: ${r.req.name}, on ${source}:${line}.` : err;

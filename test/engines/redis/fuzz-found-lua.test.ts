@@ -1,7 +1,7 @@
 // Lua differences the generated scripts of the random differential (tools/redis-fuzz/lua-gen.ts)
 // found, each script compared with redis-server 7.0 byte for byte.
 import { describe, expect, it } from 'vitest';
-import { realRedisAvailable } from './helpers.ts';
+import { RawClient, realRedisAvailable } from './helpers.ts';
 import { expectSameEvalReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -85,5 +85,30 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       'return {tostring(math.ldexp(3, -2^63)), tostring(math.ldexp(3, 2^32 + 5)), tostring(math.ldexp(1, 1024)), tostring(math.ldexp(0.5, 1024)), tostring(math.ldexp(1, -1074)), tostring(math.ldexp(1, -1075))}',
       'return {tostring(math.ldexp(3, 1/0)), tostring(math.ldexp(3, 0/0)), tostring(math.ldexp(1.5, -1073)), tostring(math.ldexp(3, 2.7)), tostring(math.ldexp(3, -2.7)), tostring(math.ldexp(1, 2^31))}',
     ]);
+  });
+
+  it('an uncaught error table without a string err answers an error and the node goes on (redis-server 7.0.15 crashes on it: seed 40138)', async () => {
+    // Neighbours of the crashing case still match redis-server byte for byte.
+    await expectSameEvalReplies(pair, ["error({err='x'})", 'error({err=1})', "redis.setresp(2) error({err='ERR y'})", "return redis.pcall('x')"]);
+    const c = await RawClient.connect(pair.ours.port);
+    try {
+      const sha = (await c.call('SCRIPT', 'LOAD', 'error({})')).split('\r\n')[1];
+      for (const [cmd, at] of [
+        [['EVAL', 'error({})', '0'], 1],
+        [['EVAL_RO', 'redis.setresp(2)\nerror({})', '0'], 2],
+        [['EVALSHA', sha as string, '0'], 1],
+        [['EVAL', "error({source='s', line=1, err={}})", '0'], 1],
+      ] as const) {
+        expect(await c.call(...cmd)).toMatch(new RegExp(`^-ERR unknown error script: [0-9a-f]{40}, on @user_script:${at}\\.\r\n$`));
+      }
+      await c.call('FUNCTION', 'LOAD', "#!lua name=crashlib\nredis.register_function('f', function() error({}) end)");
+      expect(await c.call('FCALL', 'f', '0')).toMatch(/^-ERR unknown error script: f, on @user_function:2\.\r\n$/);
+      expect(await c.call('PING')).toBe('+PONG\r\n');
+    } finally {
+      c.close();
+    }
+  });
+  it('XREAD/XREADGROUP BLOCK from a script names the command as the script spelled it (seed 44077)', async () => {
+    await expectSameEvalReplies(pair, ["return redis.pcall('xread', 'BLOCK', '1', 'STREAMS', 'x', '0')", "return redis.pcall('XREAD', 'BLOCK', '1', 'STREAMS', 'x', '0')", "return redis.pcall('xReadGroup', 'GROUP', 'g', 'c', 'BLOCK', '1', 'STREAMS', 'x', '0')"]);
   });
 });
