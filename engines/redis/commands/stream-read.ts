@@ -30,7 +30,8 @@ function parseRead(a: string[], xreadgroup: boolean, fromScript: boolean): ReadA
     const more = a.length - i - 1;
     const o = (a[i] as string).toLowerCase();
     if (o === 'block' && more > 0) {
-      if (fromScript) fail(`ERR ${xreadgroup ? 'xreadgroup' : 'xread'} command is not allowed with BLOCK option from scripts`);
+      // redis-server names the command as the script spelled it (argv[0]).
+      if (fromScript) fail(`ERR ${a[0] as string} command is not allowed with BLOCK option from scripts`);
       const t = parseLL(a[++i] as string, 'ERR timeout is not an integer or out of range');
       if (t < 0) fail('ERR timeout is negative');
       r.timeout = t;
