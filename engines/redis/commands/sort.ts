@@ -19,7 +19,8 @@ function lookupPattern(c: Client, pattern: string, elem: string): string | null 
   if (arrow >= 0 && arrow + 2 === pattern.length) arrow = -1;
   const keyPart = arrow >= 0 ? pattern.slice(0, arrow) : pattern;
   const key = keyPart.slice(0, star) + elem + keyPart.slice(star + 1);
-  const o = c.db.lookup(key, false);
+  // lookupKeyRead, as redis-server's lookupKeyByPattern: a missing key is a miss with its keymiss event.
+  const o = c.db.lookup(key);
   if (o === null) return null;
   if (arrow >= 0) {
     const field = pattern.slice(arrow + 2);

@@ -44,4 +44,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
   });
+  it("SORT's BY and GET patterns read each key as lookupKeyRead: misses and keymiss events (seed 44289)", async () => {
+    const commands = [['CONFIG', 'RESETSTAT'], ['RPUSH', 'l', '3', '1', '2'], ['SET', 's1', 'x'], ['SORT', 'l', 'BY', 'h*->f1', 'GET', 's*', 'GET', '#'], ['SORT', 'l', 'ALPHA', 'BY', 'nosort', 'GET', 's*'], ['HSET', 'h2', 'f1', '5'], ['SORT', 'l', 'BY', 'h*->f1']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAm'), collectKeyspaceEvents(pair.real.port, commands, 'KEAm')]);
+    expect(ours).toEqual(real);
+    expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
+  });
 });
