@@ -357,9 +357,10 @@ export class Scripting implements ApiHost {
       onError(reply, false);
       return;
     }
+    // Each field is copied as a C string (sdsnew): it ends at a NUL byte.
     const field = (name: string): string | null => {
       lua.lua_getfield(co, idx, lstr(name));
-      const v = lua.lua_type(co, -1) === lua.LUA_TSTRING || lua.lua_type(co, -1) === lua.LUA_TNUMBER ? luaToLatin1(lua.lua_tolstring(co, -1) as Uint8Array) : null;
+      const v = lua.lua_type(co, -1) === lua.LUA_TSTRING || lua.lua_type(co, -1) === lua.LUA_TNUMBER ? luaToLatin1(lua.lua_tolstring(co, -1) as Uint8Array).split('\0', 1)[0] as string : null;
       lua.lua_pop(co, 1);
       return v;
     };

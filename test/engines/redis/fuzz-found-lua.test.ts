@@ -111,4 +111,8 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it('XREAD/XREADGROUP BLOCK from a script names the command as the script spelled it (seed 44077)', async () => {
     await expectSameEvalReplies(pair, ["return redis.pcall('xread', 'BLOCK', '1', 'STREAMS', 'x', '0')", "return redis.pcall('XREAD', 'BLOCK', '1', 'STREAMS', 'x', '0')", "return redis.pcall('xReadGroup', 'GROUP', 'g', 'c', 'BLOCK', '1', 'STREAMS', 'x', '0')"]);
   });
+
+  it("an uncaught error table's err ends at a NUL byte, as the C string redis-server copies (seed 41299)", async () => {
+    await expectSameEvalReplies(pair, ['error({err="a\\0b"})', 'redis.setresp(3)\nerror({err="a\\000b"})', 'error({err="\\0"})', 'error({err="-X a\\0b c"})', 'return redis.pcall("error", "x")']);
+  });
 });
