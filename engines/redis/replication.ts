@@ -61,7 +61,7 @@ export class Replication {
   private downAt = 0;
   /** Monotonic count of shipped changes, reported as the replication offset. */
   offset = 0;
-  private readonly pending = new Map<string, [number, string]>();
+  private pending = new Map<string, [number, string]>();
   private fullResync = false;
   private scheduled = false;
   /** Nesting of replayable commands running now: their key changes travel as the command. */
@@ -378,9 +378,7 @@ export class Replication {
         done();
         return;
       }
-      const changes = [...this.pending.values()];
-      this.pending.clear();
-      const work = this.shipSteps(changes);
+      const work = this.shipSteps(this.takePending());
       const step = (): void => {
         if (!slice(work)) {
           setImmediate(step);
@@ -428,24 +426,29 @@ export class Replication {
       return;
     }
     if (this.pending.size === 0) return;
-    const changes = [...this.pending.values()];
-    this.pending.clear();
-    runSteps(this.shipSteps(changes));
+    runSteps(this.shipSteps(this.takePending()));
+  }
+
+  /** The keys changed since the last shipping, as a table of their own (a sliced write's million: not copied into an array). */
+  private takePending(): Map<string, [number, string]> {
+    const changes = this.pending;
+    this.pending = new Map();
+    return changes;
   }
 
   /** Ships `changes` (keys to copy) to every replica, a few keys a step. */
-  private *shipSteps(changes: [number, string][]): Steps<void> {
-    this.offset += changes.length;
+  private *shipSteps(changes: Map<string, [number, string]>): Steps<void> {
+    this.offset += changes.size;
     const offset = this.offset;
-    if (this.remotes.size !== 0) for (const [db, key] of changes) this.remoteItems.push(keyItem(this.engine, db, key));
+    if (this.remotes.size !== 0) for (const [db, key] of changes.values()) this.remoteItems.push(keyItem(this.engine, db, key));
     for (const r of this.replicas) {
       const fault = this.faults.get(r);
       if (fault !== undefined) {
-        this.lagBehind(r, fault, changes);
+        this.lagBehind(r, fault, [...changes.values()]);
         continue;
       }
-      if (this.hold(r, changes)) continue;
-      yield* eachInSteps(changes, ([db, key]) => this.copyKey(r, db, key));
+      if (this.holding(r) && this.hold(r, [...changes.values()])) continue;
+      yield* eachInSteps(changes.values(), ([db, key]) => this.copyKey(r, db, key));
       r.replication.offset = offset;
     }
   }

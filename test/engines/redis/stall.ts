@@ -98,12 +98,18 @@ export function digestOf(port: number, cmd: string[]): Promise<{ sha: string; he
   });
 }
 
-/** Replies of `cmds` sent one by one on one connection to `port` (the data the servers hold is kept). */
+/**
+ * Replies of `cmds` sent one by one on one connection to `port` (the data the servers hold is kept), each
+ * given a minute: a command over a big dataset on a loaded machine can take longer than RawClient's default.
+ */
 export async function replies(port: number, cmds: string[][]): Promise<string[]> {
   const c = await RawClient.connect(port);
   try {
     const out: string[] = [];
-    for (const cmd of cmds) out.push(await c.call(...cmd));
+    for (const cmd of cmds) {
+      c.write(encodeCommand(cmd));
+      out.push((await c.read(60_000)).toString('latin1'));
+    }
     return out;
   } finally {
     c.close();
