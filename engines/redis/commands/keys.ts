@@ -430,6 +430,8 @@ export const keyCommands = defineGroup('keyspace', [
           if (replace && c.db.delete(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
           return c.w.ok();
         }
+        // REPLACE deletes the old value and the key is added anew, as redis-server's dbDelete/dbAdd: 'new'.
+        if (replace) c.db.delete(key);
         c.db.set(key, built.o as RObj);
         if (expireAt !== undefined) c.db.setExpire(key, expireAt);
         c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);

@@ -50,4 +50,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
   });
+  it('RESTORE REPLACE over a key that exists announces it as new, as redis-server deletes it and adds the key anew (seeds 42916, 44492)', async () => {
+    const commands = [['RPUSH', 'S1', 'foo', 'v18'], ['SET', 'k', 'x'], ['DUMP', 'k'], ['RESTORE', 'S1', '0', '\x00\x05hello\x0a\x00cr\xdfve4 \x0a', 'REPLACE'], ['RESTORE', 'n', '0', '\x00\x05hello\x0a\x00cr\xdfve4 \x0a'], ['RESTORE', 'n', '1', '\x00\x05hello\x0a\x00cr\xdfve4 \x0a', 'REPLACE', 'ABSTTL']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
+    expect(ours).toEqual(real);
+    expect(real.some((e) => e.includes('__keyevent@0__:new') && e.includes('S1'))).toBe(true);
+  });
 });
