@@ -24,8 +24,19 @@ export interface Ports {
   onStep?: (seed: number, step: number, cmd: readonly string[]) => void;
 }
 
+/** A server gave no reply at all (it crashed or hangs): the rest of the run needs it back first. */
+export function stoppedAnswering(d: Difference): boolean {
+  return /<no reply|<subscriber silent>|<main neither answered/.test(`${d.ours}\n${d.real}`);
+}
+
 export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResult> {
-  const [a, b] = await Promise.all([Session.open(ports.ours, seq.proto), Session.open(ports.real, seq.proto)]);
+  const opened = await Promise.allSettled([Session.open(ports.ours, seq.proto), Session.open(ports.real, seq.proto)]);
+  const [a, b] = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
+  if (!a || !b) {
+    a?.session.close();
+    b?.session.close();
+    throw (opened.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason;
+  }
   try {
     if (a.hello !== b.hello) return { ran: 0, diff: { index: -1, cmd: ['HELLO', '3'], ours: a.hello ?? '', real: b.hello ?? '' } };
     for (let i = 0; i < seq.steps.length; i++) {

@@ -23,7 +23,7 @@ setInterval(() => {
   if (last === 0 || Date.now() - since < stallMs) return;
   const cmd = Buffer.from(text.buffer, 0, Atomics.load(state, ${LEN})).toString('latin1');
   fs.writeSync(2, 'redis-fuzz: no progress for ' + stallMs / 1000 + ' s in seed ' + state[${SEED}] + ' at step ' + state[${STEP}] + ': ' + cmd + ' (ours in this process is stuck); ending the run\\n');
-  for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch {} }
+  for (const pid of pids) { if (pid > 0) try { process.kill(pid, 'SIGKILL'); } catch {} }
   process.kill(process.pid, 'SIGKILL');
 }, 1000);
 `;
@@ -31,13 +31,17 @@ setInterval(() => {
 export interface Watchdog {
   /** Called before each step: the last call is what a stall report names. */
   at(seed: number, step: number, cmd: readonly string[]): void;
+  /** The redis-server to stop with the run from now on (one started anew after a crash). */
+  alsoKill(pid: number): void;
   stop(): Promise<void>;
 }
 
 export function startWatchdog(stallMs: number, alsoKill: readonly number[]): Watchdog {
   const state = new Int32Array(new SharedArrayBuffer(4 * 4));
   const text = new Uint8Array(new SharedArrayBuffer(CMD_BYTES));
-  const worker = new Worker(WORKER, { eval: true, workerData: { state, text, stallMs, pids: alsoKill } });
+  const pids = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, alsoKill.length)));
+  pids.set(alsoKill);
+  const worker = new Worker(WORKER, { eval: true, workerData: { state, text, stallMs, pids } });
   worker.unref();
   return {
     at(seed, step, cmd) {
@@ -47,6 +51,9 @@ export function startWatchdog(stallMs: number, alsoKill: readonly number[]): Wat
       state[STEP] = step;
       Atomics.store(state, LEN, bytes.length);
       Atomics.add(state, BEAT, 1);
+    },
+    alsoKill(pid) {
+      Atomics.store(pids, 0, pid);
     },
     stop: () => worker.terminate().then(() => undefined),
   };

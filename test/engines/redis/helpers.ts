@@ -247,7 +247,8 @@ export async function startRealRedis(extra: string[] = []): Promise<RealRedis & 
     pid: child.pid as number,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A process a signal ended has no exit code: waiting for its exit would wait for ever.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       }),
