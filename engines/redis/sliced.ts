@@ -59,8 +59,11 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
   }
   const release = pauseAll(e, true);
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
+  // A client that leaves meanwhile does not stop the command (only the node's stop does): Redis finishes
+  // a command it began, and a write computed in slices (SUNIONSTORE, a staged XREADGROUP) stores its
+  // result in `reply`.
   const step = () => {
-    if (c.closed) {
+    if (!e.running) {
       release();
       return;
     }
@@ -73,20 +76,19 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
         throw err;
       };
     }
+    // Nobody reads a gone client's reply (Redis stops appending to a client closing asap).
+    if (c.closed) c.w.take();
     if (!done) {
       // A reply written in slices goes out as it grows, and a client over its output limit is dropped.
-      if (c.w.pendingBytes !== 0) {
+      if (!c.closed && c.w.pendingBytes !== 0) {
         e.queueFlush(c);
-        if (overOutputLimit(c, c.w.mark - from)) {
-          e.closeClient(c, true);
-          release();
-          return;
-        }
+        // Dropped, but the work goes on to its end as for any client that left.
+        if (overOutputLimit(c, c.w.mark - from)) e.closeClient(c, true);
       }
       setImmediate(step);
       return;
     }
-    e.unblock(c);
+    if (!c.closed) e.unblock(c);
     settle(c, args === undefined ? reply : () => asWrite(c, args, reply));
     // The last slice may be the one that passes the limit (how much each slice writes depends on the
     // machine's load): redis-server checks once the reply is whole.
@@ -96,9 +98,9 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
       return;
     }
     // The reply goes out before those of the clients the release lets run.
-    e.queueFlush(c);
+    if (!c.closed) e.queueFlush(c);
     release();
-    e.resume(c);
+    if (!c.closed) e.resume(c);
   };
   setImmediate(step);
 }
