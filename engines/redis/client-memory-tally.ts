@@ -14,7 +14,9 @@ export class ClientMemoryTally {
    * freeMemoryGetNotCountedMemory (INFO's mem_not_counted_for_evict), or evicting would grow it again.
    */
   aside = 0;
-  private readonly stale: Client[] = [];
+  /** Marked clients, the first `staleCount` of them (an array's length setter costs a runtime call per read). */
+  private readonly stale: (Client | null)[] = [];
+  private staleCount = 0;
 
   constructor(private readonly e: Engine) {}
 
@@ -22,20 +24,23 @@ export class ClientMemoryTally {
   mark(c: Client): void {
     if (c.memStale) return;
     c.memStale = true;
-    this.stale.push(c);
+    this.stale[this.staleCount++] = c;
   }
 
   /** Brings the total up to date with every marked client. */
   settle(): void {
+    const n = this.staleCount;
+    if (n === 0) return;
+    // The time of the last read (or cron tick): it only tells an idle client's query buffer from a busy one's.
+    const now = this.e.ks.accessNow;
     const list = this.stale;
-    if (list.length === 0) return;
-    const now = this.e.clock.now();
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < n; i++) {
       const c = list[i] as Client;
+      list[i] = null;
       c.memStale = false;
       this.recount(c, now);
     }
-    list.length = 0;
+    this.staleCount = 0;
   }
 
   /**

@@ -14,10 +14,16 @@ const SUBSCRIPTION = 32;
 /** Tracking prefixes sit in a radix tree; Redis counts its nodes, about two per prefix. */
 const PREFIX_NODES = 2 * 4 * POINTER;
 
+/** Decimal digits of a length (no string made: this runs for every read the memory tally settles). */
+const digits = (n: number): number => (n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length);
+
 /** Bytes of a request in RESP multibulk form, as it sat in the query buffer. */
 function requestBytes(args: readonly string[]): number {
-  let n = 3 + String(args.length).length;
-  for (const a of args) n += 5 + String(a.length).length + a.length;
+  let n = 3 + digits(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const len = (args[i] as string).length;
+    n += 5 + digits(len) + len;
+  }
   return n;
 }
 
@@ -30,8 +36,9 @@ export const queryBufferUsed = (c: Client): number => c.parser.buffered + (c.run
  * buffer of that size behind until the cron sees a smaller peak), and once the client has been idle
  * more than 2 s the cron trims the buffer to what it holds.
  */
-export function queryBufferFree(c: Client, now: number): number {
-  const used = queryBufferUsed(c);
+export const queryBufferFree = (c: Client, now: number): number => freeRoom(c, queryBufferUsed(c), now);
+
+function freeRoom(c: Client, used: number, now: number): number {
   if (Math.floor((now - c.lastInteraction) / 1000) > 2) return 0;
   const big = c.parser.bigBulkLen;
   const capacity = big >= 0 ? Math.max(QUERY_BUFFER_READ_ALLOC, big + 2) : Math.max(QUERY_BUFFER_READ_ALLOC, c.parser.bigArgRoom);
@@ -40,7 +47,7 @@ export function queryBufferFree(c: Client, now: number): number {
 
 function argsLength(args: readonly string[]): number {
   let n = 0;
-  for (const a of args) n += a.length;
+  for (let i = 0; i < args.length; i++) n += (args[i] as string).length;
   return n;
 }
 
@@ -66,11 +73,12 @@ export function clientMemory(c: Client, now: number): number {
   const running = c.running === null ? 0 : POINTER * c.running.length;
   const subscriptions = (c.subs.size + c.psubs.size + c.ssubs.size) * SUBSCRIPTION;
   const prefixes = (c.tracking?.prefixes.length ?? 0) * PREFIX_NODES;
+  const query = queryBufferUsed(c);
   return (
     CLIENT_STRUCT +
     c.replyBuffer.size +
-    queryBufferUsed(c) +
-    queryBufferFree(c, now) +
+    query +
+    freeRoom(c, query, now) +
     argvMemory(c) +
     running +
     multiMemory(c) +
