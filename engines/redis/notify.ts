@@ -49,8 +49,6 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
     [['g', 'expire'], a[1] as string],
   ],
   getset: ['$', 'set'],
-  mset: ['$', 'set'],
-  msetnx: ['$', 'set'],
   append: ['$', 'append'],
   incr: ['$', 'incrby'],
   // Redis names every integer step incrby, whichever way it goes.

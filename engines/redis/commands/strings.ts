@@ -18,6 +18,13 @@ function storedArgument(c: Client, key: string): void {
   if (c.execQueued >= 0) c.db.markHeld(key, c.engine.execArguments);
 }
 
+/** One pair of MSET/MSETNX: redis-server announces each key's set right after its new, key by key. */
+function setAnnounced(c: Client, key: string, value: string): void {
+  c.db.setString(key, value);
+  storedArgument(c, key);
+  notify(c.engine, '$', 'set', c.dbIndex, key);
+}
+
 interface SetOptions {
   nx: boolean;
   xx: boolean;
@@ -384,10 +391,8 @@ export const stringCommands = defineGroup('string', [
     keys: [1, -1, 2],
     handler: (c, a) => {
       if (a.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      const db = c.db;
       writeEach(c, a, (a.length - 1) / 2, (j) => {
-        db.setString(a[2 * j + 1] as string, a[2 * j + 2] as string);
-        storedArgument(c, a[2 * j + 1] as string);
+        setAnnounced(c, a[2 * j + 1] as string, a[2 * j + 2] as string);
       }, () => c.w.ok());
     },
   },
@@ -406,8 +411,7 @@ export const stringCommands = defineGroup('string', [
         if (j < pairs) taken ||= db.exists(a[2 * j + 1] as string);
         else if (!taken) {
           const k = 2 * (j - pairs) + 1;
-          db.setString(a[k] as string, a[k + 1] as string);
-          storedArgument(c, a[k] as string);
+          setAnnounced(c, a[k] as string, a[k + 1] as string);
         }
       }, () => c.w.int(taken ? 0 : 1));
     },

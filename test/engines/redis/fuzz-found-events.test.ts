@@ -56,4 +56,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(real.some((e) => e.includes('__keyevent@0__:new') && e.includes('S1'))).toBe(true);
   });
+  it('MSET and MSETNX announce each key new then set before the next key, as redis-server sets and announces pair by pair (seeds 41119, 43670, 44786)', async () => {
+    const commands = [['SET', 'b', '0'], ['MSET', 'a', '1', 'b', '2', 'c', '3', 'a', '4'], ['MSETNX', 'd', '1', 'e', '2', 'd', '3'], ['MSETNX', 'f', '1', 'a', '2']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
+    expect(ours).toEqual(real);
+    expect(real.length).toBe(2 * 13);
+  });
 });
