@@ -191,7 +191,8 @@ function stringField(L: LuaState, idx: number, name: string): string | null {
 
 /** Writes a table that is a single reply, or opens a frame that counts and writes its elements (true). */
 function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], onError: ErrorSink): boolean {
-  const err = stringField(L, idx, 'err');
+  // err and ok are copied as C strings (sdsnew): they end at a NUL byte.
+  const err = cString(stringField(L, idx, 'err'));
   if (err !== null) {
     w.error(err);
     rawField(L, idx, 'ignore_error_stats_update');
@@ -200,7 +201,7 @@ function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], on
     onError(err, counted);
     return false;
   }
-  const ok = stringField(L, idx, 'ok');
+  const ok = cString(stringField(L, idx, 'ok'));
   if (ok !== null) {
     w.simple(ok.replace(/[\r\n]/g, ' '));
     return false;
@@ -219,6 +220,7 @@ function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], on
     else w.bulk(big);
     return false;
   }
+  if (writeVerbatim(L, idx, w)) return false;
   for (const kind of ['map', 'set'] as const) {
     rawField(L, idx, kind);
     if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
@@ -228,6 +230,25 @@ function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], on
     lua.lua_pop(L, 1);
   }
   frames.push({ kind: 'array', idx, owned: 1, i: 1, n: 0, phase: 'count' });
+  return true;
+}
+
+const cString = (s: string | null): string | null => (s === null ? null : (s.split('\0', 1)[0] as string));
+
+/**
+ * {verbatim_string={format=, string=}} with both fields strings: a verbatim reply to a RESP3 caller
+ * (the format's first three bytes, padded with spaces, as addReplyVerbatim), the string as a bulk to
+ * a RESP2 one; anything else is read as the next kinds are.
+ */
+function writeVerbatim(L: LuaState, idx: number, w: ReplyWriter): boolean {
+  rawField(L, idx, 'verbatim_string');
+  const t = lua.lua_gettop(L);
+  const format = lua.lua_type(L, t) === lua.LUA_TTABLE ? cString(stringField(L, t, 'format')) : null;
+  const text = format === null ? null : stringField(L, t, 'string');
+  lua.lua_pop(L, 1);
+  if (text === null) return false;
+  if (w.proto === 3) w.raw(Buffer.from(`=${text.length + 4}\r\n${(format as string).slice(0, 3).padEnd(3, ' ')}:${text}\r\n`, 'latin1'));
+  else w.bulk(text);
   return true;
 }
 
