@@ -12,6 +12,7 @@ import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { releaseHeldPushes } from '../push.ts';
 import { formatDouble } from '../resp/writer.ts';
+import { formatOne } from './numfmt.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
@@ -574,5 +575,7 @@ function pushStringArray(L: LuaState, items: string[]): void {
 /** Redis 7.0 turns a Lua number argument into text with "%.17g". */
 function numberArg(n: number): string {
   if (Object.is(n, -0)) return '-0';
+  // %.17g prints a NaN's sign, and x86's 0/0 is negative: SET k 0/0 stores '-nan' (seed 46271).
+  if (n !== n) return formatOne('%.17g', n);
   return Number.isInteger(n) && Math.abs(n) < 1e17 ? String(n) : formatDouble(n);
 }

@@ -127,4 +127,14 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
     }
   });
+  it("a NaN argument to redis.call is written as %.17g writes it, with its sign: x86's 0/0 is '-nan' (seed 46271)", async () => {
+    await expectSameEvalReplies(pair, [
+      "redis.call('SET', 'k', 0/0) return redis.call('GET', 'k')",
+      "redis.call('SET', 'k', -(0/0)) return redis.call('GET', 'k')",
+      "redis.call('SET', 'k', tonumber('nan')) return redis.call('GET', 'k')",
+      "redis.call('SET', 'k', 1/0) return {redis.call('GET', 'k'), redis.call('STRLEN', 'k')}",
+      "redis.call('MSET', 's1', 0/0, 's2', 'inf') return redis.call('BITOP', 'XOR', 's2', 's1', 's1')",
+      "return redis.pcall('INCRBYFLOAT', 'n', 0/0)",
+    ]);
+  });
 });
