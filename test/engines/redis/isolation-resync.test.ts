@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { newHash, newString } from '../../../engines/redis/db/objects.ts';
 import { createRedisNode } from '../../../engines/redis/index.ts';
 import { createThreadedRedisNode } from '../../../engines/redis/threaded-node.ts';
+import { until } from '../../support/groups.ts';
 import { encodeCommand, type Started } from './helpers.ts';
 import { STALL_BOUND_MS, whileWorking } from './stall.ts';
 import { trackedServers } from './tracked-servers.ts';
@@ -15,14 +16,6 @@ import { trackedServers } from './tracked-servers.ts';
 const KEYS = Number(process.env.ISO_RESYNC_N ?? 400_000);
 
 const { node, connect } = trackedServers();
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A primary of KEYS small hashes in db 0, its replica (synced), and a node of their process that does nothing. */
 async function filledGroup(): Promise<{ primary: Started; replica: Started; other: Started }> {
@@ -94,7 +87,7 @@ describe('a replica taking the whole dataset again', () => {
     // Runs until the test puts 'go' into the replica's keyspace behind its back (no client can while it runs).
     script.write(encodeCommand(['EVAL', "local stop = redis.call('TIME')[1] + 60 repeat until redis.call('EXISTS', 'go') == 1 or redis.call('TIME')[1] + 0 >= stop", '0']));
     const scripting = replica.server.engine.scripting;
-    await until('the script to run', () => scripting.running !== null);
+    await until(() => (scripting.running !== null ? true : undefined), 60_000, 'the script to run');
     expect(await p.call('SWAPDB', '0', '1')).toBe('+OK\r\n');
     let view!: string[];
     const r = await whileWorking(other.port, async () => {
@@ -121,7 +114,7 @@ describe('a replica taking the whole dataset again', () => {
         // Waits for the file: the primary's writes are held while it is made.
         p.write(encodeCommand(['SET', `key:${KEYS - 1}`, 'after']));
         during = (await p.read(60_000)).toString('latin1');
-        await until('the replica to have every key', async () => (await replica.command(['GET', `key:${KEYS - 1}`])).toString() === '$5\r\nafter\r\n');
+        await until(async () => ((await replica.command(['GET', `key:${KEYS - 1}`])).toString() === '$5\r\nafter\r\n' ? true : undefined), 60_000, 'the replica to have every key');
       });
       expectNoStall(r);
       expect(during).toBe('+OK\r\n');
