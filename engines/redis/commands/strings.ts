@@ -85,7 +85,8 @@ function setCommand(c: Client, args: string[]): void {
   const o = parseSet(c, args);
   const db = c.db;
   let old: string | null = null;
-  const existing = db.lookup(key, false);
+  // With GET redis-server reads the key first (getGenericCommand): a hit or a miss with its keymiss.
+  const existing = db.lookup(key, o.get);
   if (o.get) {
     if (existing !== null && existing.type !== 'string') fail(E.WRONGTYPE);
     old = existing === null ? null : (existing as StrObj).v;
@@ -490,7 +491,8 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const key = a[1] as string;
-      const cur = getStr(c, key);
+      // A write lookup, as redis-server's: no keyspace miss, no keymiss.
+      const cur = c.db.getString(key, false);
       const next = incrByFloat(cur, a[2] as string);
       overwrite(c, key, next, 'str');
       // Propagated as SET key <the new value> KEEPTTL: redis-server puts the stored object into argv.

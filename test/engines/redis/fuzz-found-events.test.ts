@@ -62,4 +62,11 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(real.length).toBe(2 * 13);
   });
+  it('INCRBYFLOAT looks its key up for writing (no miss, no keymiss) and SET ... GET reads it first (a hit or a miss with keymiss), as redis-server 7.0 (seed 45668)', async () => {
+    const commands = [['CONFIG', 'RESETSTAT'], ['INCRBYFLOAT', 'm', '1.5'], ['INCRBYFLOAT', 'm2', '(-0'], ['SET', 'g', 'x', 'GET'], ['SET', 'g', 'y', 'GET'], ['SET', 'g', 'z', 'NX', 'GET'], ['SET', 'g2', '1', 'XX', 'GET'], ['HSET', 'h', 'f', 'v'], ['SET', 'h', '1', 'GET'], ['INCRBYFLOAT', 'm', '1']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEm'), collectKeyspaceEvents(pair.real.port, commands, 'KEm')]);
+    expect(ours).toEqual(real);
+    expect(real.length).toBe(2 * 2);
+    expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
+  });
 });
