@@ -137,4 +137,7 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       "return redis.pcall('INCRBYFLOAT', 'n', 0/0)",
     ]);
   });
+  it("struct.unpack's padding x needs a byte of data as every other option (seed 47880)", async () => {
+    await expectSameEvalReplies(pair, ["return {struct.unpack('x', '')}", "return {struct.unpack('bx', 'a')}", "return {struct.unpack('xb', 'ab')}", "return {struct.unpack('x', 'a')}", "return {struct.unpack('bxx', 'ab')}"]);
+  });
 });

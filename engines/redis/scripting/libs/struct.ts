@@ -162,6 +162,8 @@ export function installStruct(L: LuaState): void {
         if (o.code !== 'c' && o.code !== 's') pos += r.pad(pos, o.size);
         switch (o.code) {
           case 'x':
+            // lua_struct checks every option's size against the data, padding included.
+            check(1);
             pos += 1;
             break;
           case 'f':
