@@ -8,6 +8,7 @@ import type { Engine } from './engine.ts';
 import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
 import { overOutputLimit } from './output-limit.ts';
+import { holdWrites, withPrimaries } from './hold-writes.ts';
 import { slice } from '../slices.ts';
 
 /**
@@ -57,7 +58,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     reply();
     return;
   }
-  const release = pauseAll(e, true);
+  const release = holdAround(e);
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
   // A client that leaves meanwhile does not stop the command (only the node's stop does): Redis finishes
   // a command it began, and a write computed in slices (SUNIONSTORE, a staged XREADGROUP) stores its
@@ -103,6 +104,19 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     if (!c.closed) e.resume(c);
   };
   setImmediate(step);
+}
+
+/**
+ * What a command running in slices on `e` holds until it ends: every client of `e`, and, as replicas on
+ * this thread share the primary's very values, the clients of those replicas (none starts a read
+ * that the command's change, made at its end, would cut in two) and the writes of the primaries `e`
+ * follows here (a replica's read over a million entries sees one state of the values it shares).
+ */
+function holdAround(e: Engine): () => void {
+  const releases = [pauseAll(e, true), ...replicasOf(e).map((r) => pauseAll(r)), holdWrites(withPrimaries(e).slice(1))];
+  return () => {
+    for (let i = releases.length - 1; i >= 0; i--) (releases[i] as () => void)();
+  };
 }
 
 /** Holds every client of `e` (as CLIENT PAUSE ALL) until the returned release runs; `command`: see Engine.pause. */
