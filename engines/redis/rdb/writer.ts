@@ -221,7 +221,7 @@ class ValueWriter {
       case 'zset':
         return yield* this.zset(v.entries, v.skiplist === true);
       case 'hash':
-        return this.hash(v.fields, v.hashtable === true);
+        return this.hash(v.fields, v.hashtable);
       case 'stream':
         return { type: this.version >= 11 ? T.STREAM_LISTPACKS_3 : this.version >= 10 ? T.STREAM_LISTPACKS_2 : T.STREAM_LISTPACKS, body: () => this.streamBody(v) };
     }
@@ -329,9 +329,15 @@ class ValueWriter {
     };
   }
 
-  private hash(fields: [Buffer, Buffer][], hashtable: boolean): ValuePlan {
+  /**
+   * `hashtable` is the value's own encoding when known: a listpack stays one whatever the limits are
+   * now, as redis-server saves an object as it is encoded (CONFIG SET hash-max-listpack-entries 0
+   * converts nothing: seed 47721); unknown, the limits decide.
+   */
+  private hash(fields: [Buffer, Buffer][], hashtable: boolean | undefined): ValuePlan {
     const th = this.th;
-    if (!hashtable && fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue)) {
+    const compact = hashtable === undefined ? fields.length <= th.hashMaxListpackEntries && fields.every(([f, v]) => f.length <= th.hashMaxListpackValue && v.length <= th.hashMaxListpackValue) : !hashtable;
+    if (compact) {
       const flat: LpValue[] = [];
       for (const [f, v] of fields) flat.push(f, v);
       if (this.version >= 10) return { type: T.HASH_LISTPACK, body: () => whole(() => this.str(encodeListpack(flat))) };

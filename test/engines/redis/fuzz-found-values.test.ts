@@ -168,4 +168,19 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       ZRANGE z5 0 -1
     `);
   });
+  it('DUMP saves a listpack hash as a listpack after CONFIG SET lowers the limits (a limit converts nothing, seed 47721)', async () => {
+    await sameReplies(`
+      HSET h1 f0 007 f1 42
+      CONFIG SET hash-max-listpack-entries 0
+      OBJECT ENCODING h1
+      DUMP h1
+      CONFIG SET hash-max-listpack-entries 128 hash-max-listpack-value 2
+      DUMP h1
+      HSET h1 f2 x
+      OBJECT ENCODING h1
+      HSET h1 f3 long
+      OBJECT ENCODING h1
+      CONFIG SET hash-max-listpack-value 64
+    `);
+  });
 });

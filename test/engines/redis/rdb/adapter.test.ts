@@ -120,7 +120,8 @@ describe('keyspace adapter', () => {
       ]);
       const types = new Map<string, number>();
       for (const rec of iterateRdb(writeRdb({ version: 10, aux: new Map(), entries: snap }, { thresholds: thresholdsOf(server.engine) }))) if (rec.kind === 'entry') types.set(rec.entry.key.toString(), rec.rdbType);
-      expect(types.get('h')).toBe(RDB_TYPE.HASH);
+      // Lowering a limit converts nothing: the 5-field listpack is saved as one, as redis-server saves it.
+      expect(types.get('h')).toBe(RDB_TYPE.HASH_LISTPACK);
     } finally {
       client.disconnect();
       await server.close();
