@@ -217,9 +217,9 @@ class ValueWriter {
       case 'list':
         return yield* this.list(v.items, v.fill ?? this.th.listFill, v.compressDepth ?? this.th.listCompressDepth);
       case 'set':
-        return this.set(v.members, v.hashtable === true);
+        return this.set(v.members, v.hashtable);
       case 'zset':
-        return yield* this.zset(v.entries, v.skiplist === true);
+        return yield* this.zset(v.entries, v.skiplist);
       case 'hash':
         return this.hash(v.fields, v.hashtable);
       case 'stream':
@@ -281,9 +281,10 @@ class ValueWriter {
     };
   }
 
-  private set(members: Buffer[], hashtable: boolean): ValuePlan {
+  /** `hashtable` as for hash(): a known intset stays one (seed 47721's kin). */
+  private set(members: Buffer[], hashtable: boolean | undefined): ValuePlan {
     const th = this.th;
-    if (!hashtable && members.length <= th.setMaxIntsetEntries) {
+    if (hashtable === undefined ? members.length <= th.setMaxIntsetEntries : !hashtable) {
       const ints: bigint[] = [];
       for (const m of members) {
         const v = parseCanonicalInt(m);
@@ -292,7 +293,7 @@ class ValueWriter {
       }
       if (ints.length === members.length) return { type: T.SET_INTSET, body: () => whole(() => this.str(encodeIntset(ints))) };
     }
-    if (!hashtable && this.version >= 11 && members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue)) {
+    if (this.version >= 11 && (hashtable === undefined ? members.length <= th.setMaxListpackEntries && members.every((m) => m.length <= th.setMaxListpackValue) : !hashtable)) {
       return { type: T.SET_LISTPACK, body: () => whole(() => this.str(encodeListpack(members))) };
     }
     return {
@@ -304,12 +305,13 @@ class ValueWriter {
     };
   }
 
-  private *zset(entries: { member: Buffer; score: number }[], skiplist: boolean): Steps<ValuePlan> {
+  /** `skiplist` as hash()'s `hashtable`: a known listpack stays one. */
+  private *zset(entries: { member: Buffer; score: number }[], skiplist: boolean | undefined): Steps<ValuePlan> {
     const th = this.th;
     yield* eachInSteps(entries, (e) => {
       if (Number.isNaN(e.score)) throw new RdbError('INVALID_INPUT', 'sorted set score is NaN');
     });
-    if (!skiplist && entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue)) {
+    if (skiplist === undefined ? entries.length <= th.zsetMaxListpackEntries && entries.every((e) => e.member.length <= th.zsetMaxListpackValue) : !skiplist) {
       // Compact zsets are ordered by (score, member) and Redis's range commands rely on it.
       const sorted = [...entries].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : Buffer.compare(a.member, b.member)));
       const flat: LpValue[] = [];

@@ -168,7 +168,7 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       ZRANGE z5 0 -1
     `);
   });
-  it('DUMP saves a listpack hash as a listpack after CONFIG SET lowers the limits (a limit converts nothing, seed 47721)', async () => {
+  it('DUMP saves a listpack hash, an intset and a listpack sorted set as they are after CONFIG SET lowers the limits (a limit converts nothing, seed 47721)', async () => {
     await sameReplies(`
       HSET h1 f0 007 f1 42
       CONFIG SET hash-max-listpack-entries 0
@@ -181,6 +181,19 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       HSET h1 f3 long
       OBJECT ENCODING h1
       CONFIG SET hash-max-listpack-value 64
+      SADD s 1 2 3 4 5
+      SADD s2 1 2 3
+      ZADD z 1 a 2 b 3 c
+      CONFIG SET set-max-intset-entries 2 zset-max-listpack-entries 1 zset-max-listpack-value 0
+      OBJECT ENCODING s
+      OBJECT ENCODING z
+      DUMP s
+      DUMP z
+      SADD s2 4
+      OBJECT ENCODING s2
+      ZADD z 4 d
+      OBJECT ENCODING z
+      CONFIG SET set-max-intset-entries 512 zset-max-listpack-entries 128 zset-max-listpack-value 64
     `);
   });
 });
