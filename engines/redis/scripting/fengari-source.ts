@@ -2,6 +2,7 @@
 // source is compiled (once, when loadFengari first requires them): a patch that changed a
 // process-wide global, or a fork of the package, would reach further than these few lines.
 // - lvm.js, lobject.js: `^` computes with glibc's pow (math51.ts) through a module-local Math.
+// - lcode.js: constant folding makes 0 and -0 as 5.1's does (see PATCHES).
 // - lparser.js: 5.1 allows 60 upvalues and reaches globals without one; 5.3's _ENV upvalue is not
 //   counted, so 60 upvalues and a global compile and 61 without one fail, as on redis-server.
 import Module from 'node:module';
@@ -19,6 +20,9 @@ const UPVALUE_CHECK_51 = 'checklimit(fs, fs.nups + 1 - (eqstr(name, fs.ls.envn) 
 const PATCHES: { file: RegExp; from: string; to: string }[] = [
   { file: /[\\/]fengari[\\/]src[\\/](lvm|lobject)\.js$/, from: '"use strict";', to: '"use strict"; const Math = module.math51;' },
   { file: /[\\/]fengari[\\/]src[\\/]lparser\.js$/, from: UPVALUE_CHECK, to: UPVALUE_CHECK_51 },
+  // 5.1 folds a constant expression that makes 0 (-0 included), so -0 shares the constant slot of a 0
+  // met before it in the function (and 0 that of a -0): `local a = 0 error(-0)` says 0 (seed 47887).
+  { file: /[\\/]fengari[\\/]src[\\/]lcode\.js$/, from: 'if (isNaN(n) || n === 0)', to: 'if (isNaN(n))' },
 ];
 
 /**

@@ -140,4 +140,10 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it("struct.unpack's padding x needs a byte of data as every other option (seed 47880)", async () => {
     await expectSameEvalReplies(pair, ["return {struct.unpack('x', '')}", "return {struct.unpack('bx', 'a')}", "return {struct.unpack('xb', 'ab')}", "return {struct.unpack('x', 'a')}", "return {struct.unpack('bxx', 'ab')}"]);
   });
+  it('a constant expression making 0 or -0 is folded as 5.1 folds it: it shares the slot of an equal constant met before (seed 47887)', async () => {
+    await expectSameEvalReplies(pair, [
+      'local a = 0 error(-0)', 'error(-0)', 'local a = 0 return tostring(-0)', 'return {tostring(0), tostring(-0)}', 'return {tostring(-0), tostring(0)}',
+      'return {tostring(1-1), tostring(0*-1), tostring(-0.0), tostring(0/-1)}', 'local z = 0 return {tostring(0*-1), tostring(-z)}', 'local x = -0 return tostring(x)', 'return tostring(1/(-0))',
+    ]);
+  });
 });
