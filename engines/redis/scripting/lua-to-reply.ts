@@ -214,9 +214,10 @@ function openTable(L: LuaState, idx: number, w: ReplyWriter, frames: Frame[], on
     return false;
   }
   lua.lua_pop(L, 1);
-  const big = stringField(L, idx, 'big_number');
+  // CR and LF become spaces whatever the caller speaks (sdsmapchars before addReplyBigNum).
+  const big = stringField(L, idx, 'big_number')?.replace(/[\r\n]/g, ' ') ?? null;
   if (big !== null) {
-    if (w.proto === 3) w.raw(Buffer.from(`(${big.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1'));
+    if (w.proto === 3) w.raw(Buffer.from(`(${big}\r\n`, 'latin1'));
     else w.bulk(big);
     return false;
   }

@@ -115,12 +115,13 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
   it("an uncaught error table's err ends at a NUL byte, as the C string redis-server copies (seed 41299)", async () => {
     await expectSameEvalReplies(pair, ['error({err="a\\0b"})', 'redis.setresp(3)\nerror({err="a\\000b"})', 'error({err="\\0"})', 'error({err="-X a\\0b c"})', 'return redis.pcall("error", "x")']);
   });
-  it("a returned {ok=} or {err=} ends at a NUL byte (40492, 40808 of task F's run), and {verbatim_string=} is a verbatim reply to RESP3, a bulk to RESP2", async () => {
+  it("a returned {ok=} or {err=} ends at a NUL byte (40492, 40808 of task F's run), {verbatim_string=} is a verbatim reply to RESP3, a bulk to RESP2, and a big_number's CR/LF are spaces in both (seed 49532)", async () => {
     const scripts = [
       "return {ok='a\\0b'}", "return {err='a\\0b'}", "return {{ok='a\\0b'}, {err='-X c\\0d'}}", "return redis.status_reply('a\\0b')", "redis.setresp(3) return {big_number='12\\0 3'}",
       "return {verbatim_string={format='txt', string='a\\0b'}}", "return {verbatim_string={format='txt', string='x'}, map={a=1}}", "return {verbatim_string={format='txt', string='x'}, big_number='1'}",
       "return {verbatim_string={format='t', string='x'}}", "return {verbatim_string={format='markdown', string='x'}}", "return {verbatim_string={format='', string='x'}}", "return {verbatim_string={format='t\\0x', string='a\\r\\nb'}}",
       "return {verbatim_string={format=1, string='x'}}", "return {verbatim_string={format='txt', string=12}}", "return {verbatim_string='x'}", "return {1, {verbatim_string={format='txt', string='in'}}}",
+      "return {big_number='\\r\\n1'}", "redis.setresp(3) return {big_number='1\\r2\\n'}",
     ];
     for (const proto of [2, 3] as const) {
       const out = await differential(pair.ours.port, pair.real.port, scripts.map((s) => ['EVAL', s, '0']), proto);
