@@ -10,6 +10,7 @@ import type { Deque } from '../types/deque.ts';
 import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 import { announceEmptied, notify } from '../notify.ts';
+import { quicklistFill } from '../rdb/quicklist-fill.ts';
 
 type End = 'left' | 'right';
 
@@ -25,7 +26,7 @@ function parseEnd(s: string): End {
 
 /** A new list keeps the quicklist settings in force when it is made, as redis-server's does. */
 function configuredList(c: Client): ListObj {
-  return newList(Number(c.engine.config.get('list-max-listpack-size')), Number(c.engine.config.get('list-compress-depth')));
+  return newList(quicklistFill(Number(c.engine.config.get('list-max-listpack-size'))), Number(c.engine.config.get('list-compress-depth')));
 }
 
 function push(c: Client, a: string[], end: End, onlyIfExists: boolean): void {

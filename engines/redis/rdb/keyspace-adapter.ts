@@ -6,6 +6,7 @@ import { DEFAULT_ENCODING_THRESHOLDS, newHash, newList, newSet, newString, newZS
 import { Stream, cmpId, idText, type Consumer, type ConsumerGroup, type PendingEntry, type StreamEntry, type StreamId } from '../types/stream.ts';
 import type { RdbEntry, RdbStream, RdbStreamEntry, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
+import { quicklistFill } from './quicklist-fill.ts';
 import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
@@ -119,7 +120,7 @@ export function thresholdsOf(engine: Engine): Partial<EncodingThresholds> {
   // list-max-listpack-size: negative values select a byte cap of 4 KiB * 2^(-n-1), positive ones count entries (RDB 10+ nodes).
   const list = Number(engine.config.get('list-max-listpack-size'));
   if (Number.isInteger(list) && list <= -1 && list >= -5) out.listNodeMaxBytes = 4096 * 2 ** (-list - 1);
-  if (Number.isInteger(list)) out.listFill = list;
+  if (Number.isInteger(list)) out.listFill = quicklistFill(list);
   return out;
 }
 

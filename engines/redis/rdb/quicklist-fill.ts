@@ -7,6 +7,9 @@ const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
 const SIZE_SAFETY_LIMIT = 8192;
 const SIZE_ESTIMATE_OVERHEAD = 8;
 
+/** A list's fill as quicklistSetFill keeps it: list-max-listpack-size -6 or below is -5, past 32767 is 32767. */
+export const quicklistFill = (size: number): number => Math.min(Math.max(size, -5), 32767);
+
 /** Whether a node of `bytes` listpack bytes holding `count` elements takes one more of `len` bytes. */
 export function quicklistAllowInsert(fill: number, bytes: number, count: number, len: number): boolean {
   const newSize = bytes + len + SIZE_ESTIMATE_OVERHEAD;

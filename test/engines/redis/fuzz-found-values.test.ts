@@ -196,4 +196,16 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       CONFIG SET set-max-intset-entries 512 zset-max-listpack-entries 128 zset-max-listpack-value 64
     `);
   });
+  it('a list-max-listpack-size past -5 or 32767 fills quicklist nodes as -5 or 32767, as quicklistSetFill clamps it (seed 48623)', async () => {
+    await sameReplies(`
+      CONFIG SET list-max-ziplist-size -6
+      LPUSH l1 c "\\x80abc" 1
+      DUMP l1
+      OBJECT ENCODING l1
+      CONFIG SET list-max-listpack-size 40000
+      RPUSH l2 a b c d e
+      DUMP l2
+      CONFIG SET list-max-listpack-size -2
+    `);
+  });
 });
