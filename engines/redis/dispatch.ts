@@ -264,6 +264,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   const feed = e.feed;
   const entered = feed !== null ? feed.enter(c, def, args) : null;
   errnoEnter(e);
+  // Only events give the held invalidations a place to be seen out of order.
+  const holding = e.notifyFlags !== null && e.tracking.holdFor(def.name);
   try {
     def.handler(c, args);
   } catch (err) {
@@ -286,6 +288,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);
   }
+  if (holding) e.tracking.releaseHeld();
   // As redis-server's call(): a read-only command that failed still had its keys remembered.
   if (c.tracking !== null) e.tracking.afterCommand(c, def, args);
   if (share && c.blocked === null && !c.timeDeferred && e.config.latencyMonitorThreshold === 0) {

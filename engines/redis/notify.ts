@@ -114,6 +114,11 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
 export function notify(e: Engine, cls: string, event: string, dbId: number, key: string): void {
   const f = e.notifyFlags;
   if (f === null || !f.classes.has(cls)) return;
+  if (event === 'del' && e.tracking.holding) return e.tracking.aroundDel(key, () => publish(e, f, event, dbId, key));
+  publish(e, f, event, dbId, key);
+}
+
+function publish(e: Engine, f: NotifyFlags, event: string, dbId: number, key: string): void {
   if (f.keyspace) e.pubsub.publish(`__keyspace@${dbId}__:${key}`, event);
   if (f.keyevent) e.pubsub.publish(`__keyevent@${dbId}__:${event}`, key);
 }

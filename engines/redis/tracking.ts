@@ -103,6 +103,48 @@ export class Tracking {
     this.hook();
   }
 
+  /**
+   * Invalidations a pop-like command causes, held by key until redis-server would send them: it signals
+   * such a key after the command's event and, for a key it empties, after its del (before it for the
+   * sorted-set pops); held: null when not holding.
+   */
+  private held: Map<string, (() => void)[]> | null = null;
+  private heldBeforeDel = false;
+
+  /** Starts holding for the command `name` if it is one of those; true if it did (call releaseHeld after). */
+  holdFor(name: string): boolean {
+    if (this.clientsOn === 0 || this.held !== null) return false;
+    const where = HELD_UNTIL.get(name);
+    if (where === undefined) return false;
+    this.held = new Map();
+    this.heldBeforeDel = where === 'before-del';
+    return true;
+  }
+
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
+  /** Publishes a held key's del event with its invalidation on the side redis-server sends it. */
+  aroundDel(key: string, publish: () => void): void {
+    if (this.heldBeforeDel) this.releaseKey(key);
+    publish();
+    this.releaseKey(key);
+  }
+
+  releaseKey(key: string): void {
+    const writes = this.held?.get(key);
+    if (writes === undefined) return;
+    this.held?.delete(key);
+    for (const w of writes) w();
+  }
+
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held !== null) for (const writes of held.values()) for (const w of writes) w();
+  }
+
   /** The client whose command runs (default mode's NOLOOP): for a script, its caller, as Redis's current_client. */
   private actor(): Client | null {
     return this.engine.scripting.running?.req.caller ?? this.engine.currentClient;
@@ -281,7 +323,21 @@ export class Tracking {
       );
       return;
     }
-    pushTo(target, write, !batched);
-    this.engine.queueFlush(target);
+    const send = (): void => {
+      pushTo(target, write, !batched);
+      this.engine.queueFlush(target);
+    };
+    const held = keys !== null && keys.length === 1 && !batched ? this.held : null;
+    if (held === null) return send();
+    const k = keys?.[0] as string;
+    const writes = held.get(k);
+    if (writes === undefined) held.set(k, [send]);
+    else writes.push(send);
   }
 }
+
+/** Commands whose invalidations redis-server sends after their events (see Tracking.held), and where a key's del falls. */
+const HELD_UNTIL = new Map<string, 'before-del' | 'after-del'>([
+  ...['zpopmin', 'zpopmax', 'zmpop', 'bzpopmin', 'bzpopmax', 'bzmpop'].map((n): [string, 'before-del'] => [n, 'before-del']),
+  ...['lpop', 'rpop', 'lmpop', 'blpop', 'brpop', 'blmpop', 'rpoplpush', 'brpoplpush', 'lmove', 'blmove', 'ltrim', 'spop', 'smove', 'zrem'].map((n): [string, 'after-del'] => [n, 'after-del']),
+]);

@@ -272,6 +272,8 @@ export const setCommands = defineGroup('set', [
         e.emptied.splice(at, 1);
         notify(e, 'g', 'del', c.dbIndex, src);
       }
+      // redis-server signals the source before it adds to the destination.
+      e.tracking.releaseKey(src);
       const d = c.db.getOrCreate(dst, 'set', newSet);
       if (!d.v.has(m)) {
         d.v.add(m);

@@ -105,4 +105,37 @@ describe.skipIf(!available)('tracking differences found by the random differenti
       expect(real.length).toBe(3);
     }
   });
+  it("a pop (or LTRIM, SMOVE, ZREM) by another client: the redirect hears the invalidation after the pop's event, and for an emptied key before its del for sorted-set pops, after it for the others (seed 44989)", async () => {
+    const cases: [string[], string[], string[]][] = [
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['ZPOPMAX', 'z', '2']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['ZPOPMIN', 'z']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['ZMPOP', '1', 'z', 'MIN', 'COUNT', '3']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['BZPOPMAX', 'z', '0']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['BZMPOP', '0', '1', 'z', 'MAX']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['ZREM', 'z', 'a']],
+      [['ZADD', 'z', '1', 'a'], ['ZRANGE', 'z', '0', '-1'], ['ZREMRANGEBYRANK', 'z', '0', '-1']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['LPOP', 'l']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['RPOP', 'l', '3']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['LMPOP', '1', 'l', 'LEFT']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['BLPOP', 'l', '0']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['RPOPLPUSH', 'l', 'l2']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['LMOVE', 'l', 'l2', 'LEFT', 'RIGHT']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['LREM', 'l', '0', 'a']],
+      [['RPUSH', 'l', 'a'], ['LRANGE', 'l', '0', '-1'], ['LTRIM', 'l', '1', '0']],
+      [['SADD', 's', 'a'], ['SMEMBERS', 's'], ['SPOP', 's', '3']],
+      [['SADD', 's', 'a'], ['SMEMBERS', 's'], ['SPOP', 's']],
+      [['SADD', 's', 'a'], ['SMEMBERS', 's'], ['SREM', 's', 'a']],
+      [['SADD', 's', 'a'], ['SMEMBERS', 's'], ['SMOVE', 's', 's2', 'a']],
+      [['HSET', 'h', 'f', 'v'], ['HGETALL', 'h'], ['HDEL', 'h', 'f']],
+      [['SET', 'k', 'v'], ['GET', 'k'], ['GETDEL', 'k']],
+    ];
+    // The same with a second member left: no del, the invalidation still after the event.
+    const leaving = cases.map(([make, read, pop]): [string[], string[], string[]] => [[...make, ...(make[0] === 'ZADD' ? ['2', 'b'] : make[0] === 'HSET' ? ['g', 'w'] : make[0] === 'SET' ? [] : ['b'])], read, pop]);
+    for (const [make, read, pop] of [...cases, ...leaving]) {
+      const steps: ['main' | 'peer', string[]][] = [['peer', make], ['main', read], ['peer', pop]];
+      const [ours, real] = await Promise.all([redirectHears(pair.ours.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps), redirectHears(pair.real.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps)]);
+      expect(ours, pop.join(' ')).toEqual(real);
+      expect(real.filter((l) => l.includes('invalidate')).length, pop.join(' ')).toBe(1);
+    }
+  });
 });
