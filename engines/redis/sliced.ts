@@ -4,6 +4,7 @@
 // gets its reply once the work is done. Inside MULTI or a script the work runs whole, since those must
 // not yield.
 import type { Client } from './client.ts';
+import type { CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
@@ -29,13 +30,15 @@ function asWrite(c: Client, args: string[], apply: () => void): void {
 }
 
 /** Runs `finish` after the last slice, where a throw would otherwise escape to the event loop. */
-function settle(c: Client, finish: () => void): void {
+function settle(c: Client, finish: () => void, def?: CommandDef): void {
   try {
     finish();
   } catch (err) {
     const msg = err instanceof RedisError ? err.reply : `ERR internal error: ${err instanceof Error ? err.message : String(err)}`;
     c.w.error(msg);
     c.engine.countError(msg);
+    // Dispatch counted the call as it returned into its slices; its error is known only now.
+    if (def !== undefined) c.engine.commandStats(def).failed++;
   }
 }
 
@@ -90,7 +93,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
       return;
     }
     if (!c.closed) e.unblock(c);
-    settle(c, args === undefined ? reply : () => asWrite(c, args, reply));
+    settle(c, args === undefined ? reply : () => asWrite(c, args, reply), args === undefined ? undefined : e.lookup(args[0] as string));
     // The last slice may be the one that passes the limit (how much each slice writes depends on the
     // machine's load): redis-server checks once the reply is whole.
     if (!c.closed && overOutputLimit(c, c.w.mark - from)) {
@@ -190,7 +193,7 @@ export function runSlicedWrite(c: Client, work: Iterator<unknown>, reply: () => 
       settle(c, () => {
         if (failed !== null) throw failed;
         reply();
-      });
+      }, def);
     }
     if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
       const emptied = e.emptied;
