@@ -46,7 +46,8 @@ describe('fuzz', () => {
 
   it('answers every command with random arguments without an internal error', async () => {
     const rnd = mulberry32(42);
-    const skip = new Set(['debug', 'shutdown', 'client', 'config', 'quit', 'reset', 'monitor', 'subscribe', 'psubscribe', 'ssubscribe', 'hello', 'multi', 'exec', 'discard', 'swapdb', 'flushall', 'select', 'auth']);
+    // SYNC/PSYNC turn the connection into a replication stream, as on redis-server: no reply follows.
+    const skip = new Set(['debug', 'shutdown', 'client', 'config', 'quit', 'reset', 'monitor', 'subscribe', 'psubscribe', 'ssubscribe', 'hello', 'multi', 'exec', 'discard', 'swapdb', 'flushall', 'select', 'auth', 'sync', 'psync']);
     const names = [...s.server.engine.table.all()].filter((d) => !skip.has(d.name) && !d.flags.includes('blocking')).map((d) => d.name);
     const pool = ['k', 'l', 'h', 'z', 's', 'str', '0', '1', '-1', '2', '10', '-100', '1.5', 'inf', '-inf', '+inf', '(1', '[a', '+', '-', 'nan', 'abc', '', 'WITHSCORES', 'LIMIT', 'COUNT', 'MATCH', '*', 'BYSCORE', 'BYLEX', 'REV', 'NX', 'XX', 'GT', 'LT', 'CH', 'INCR', 'EX', 'PX', 'KEEPTTL', 'GET', 'LEFT', 'RIGHT', 'BEFORE', 'AFTER', 'WEIGHTS', 'AGGREGATE', 'SUM', 'MIN', 'MAX', 'IDX', 'LEN', 'RANK', 'MAXLEN', 'TYPE', 'string', '9223372036854775807', '-9223372036854775808', 'x'.repeat(70), 'ENCODING', 'FREQ', 'USAGE', 'WITHVALUES', 'DB', 'REPLACE', 'PERSIST', 'EXAT', 'PXAT', 'AND', 'OR', 'XOR', 'NOT', 'BIT', 'BYTE', 'OVERFLOW', 'WRAP', 'SAT', 'FAIL', 'u8', 'i16', '#1', 'SET', 'INCRBY', 'MKSTREAM', 'NOMKSTREAM', '$', '>', 'STREAMS', 'GROUP', 'CREATE', 'g', 'c', '0-1', 'ALPHA', 'DESC', 'ASC', 'BY', 'STORE'];
     const c = await RawClient.connect(s.port);
