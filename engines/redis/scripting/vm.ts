@@ -477,18 +477,29 @@ function sameBytes(a: LuaString | null, b: LuaString): boolean {
  */
 function compileRunner(L: LuaState): void {
   // 5.1's xpcall wants any second value; one that is no function is met only when f fails.
-  const src = `local xpcall, handler, pcall, select, type, error = xpcall, __redis__err__handler, pcall, select, type, error
+  // Its argument error names it as 5.1's luaL_argerror does: by the name its caller used, '?' from pcall.
+  const src = `local calledAs = ...
+local xpcall, handler, pcall, select, type, error = xpcall, __redis__err__handler, pcall, select, type, error
 local function unhandled(ok, ...) if ok then return true, ... end return false, 'error in error handling' end
 return function(f, ...) return xpcall(f, handler, ...) end, function(...)
-  if select('#', ...) < 2 then error("bad argument #2 to 'xpcall' (value expected)", 1) end
+  if select('#', ...) < 2 then error("bad argument #2 to '" .. calledAs() .. "' (value expected)", 1) end
   local f, h = ...
   if type(h) ~= 'function' then return unhandled(pcall(f)) end
   return xpcall(f, h)
 end`;
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
-  lua.lua_call(L, 0, 2);
+  lua.lua_pushjsfunction(L, callerName);
+  lua.lua_call(L, 1, 2);
   setRawGlobal(L, lstr('xpcall'));
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
+}
+
+/** The name the Lua function calling this one was called by (level 1), or '?' when it has none. */
+function callerName(S: LuaState): number {
+  const ar = new lua.lua_Debug();
+  if (lua.lua_getstack(S, 1, ar) && lua.lua_getinfo(S, lstr('n'), ar) && ar.name !== null) lua.lua_pushstring(S, ar.name);
+  else lua.lua_pushstring(S, lstr('?'));
+  return 1;
 }
 
 export function pushRunner(L: LuaState): void {
