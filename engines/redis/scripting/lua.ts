@@ -76,6 +76,8 @@ export interface LuaApi {
   lua_pushliteral(L: LuaState, s: string): void;
   lua_pushjsfunction(L: LuaState, f: LuaFn): void;
   lua_pushcclosure(L: LuaState, f: LuaFn, n: number): void;
+  /** Calls as lua_call; `k` continues the JavaScript function when the callee yielded and was resumed. */
+  lua_callk(L: LuaState, nargs: number, nresults: number, ctx: number, k: (L: LuaState, status: number, ctx: number) => number): void;
   lua_pushglobaltable(L: LuaState): void;
   lua_createtable(L: LuaState, narr: number, nrec: number): void;
   lua_newtable(L: LuaState): void;

@@ -472,34 +472,40 @@ function sameBytes(a: LuaString | null, b: LuaString): boolean {
 
 /**
  * A Lua function that runs f under xpcall with the error handler, so a coroutine can run it; and
- * the scripts' xpcall as 5.1's, which passes f no arguments (5.3's passes the rest). Both are Lua
- * functions so that a script can be suspended inside them.
+ * the body of the scripts' xpcall as 5.1's, which passes f no arguments (5.3's passes the rest). Both
+ * are Lua functions so that a script can be suspended inside them.
  */
 function compileRunner(L: LuaState): void {
   // 5.1's xpcall wants any second value; one that is no function is met only when f fails.
-  // Its argument error names it as 5.1's luaL_argerror does: by the name its caller used, '?' from pcall.
-  const src = `local calledAs = ...
-local xpcall, handler, pcall, select, type, error = xpcall, __redis__err__handler, pcall, select, type, error
+  const src = `local xpcall, handler, pcall, type = xpcall, __redis__err__handler, pcall, type
 local function unhandled(ok, ...) if ok then return true, ... end return false, 'error in error handling' end
-return function(f, ...) return xpcall(f, handler, ...) end, function(...)
-  if select('#', ...) < 2 then error("bad argument #2 to '" .. calledAs() .. "' (value expected)", 1) end
-  local f, h = ...
+return function(f, ...) return xpcall(f, handler, ...) end, function(f, h)
   if type(h) ~= 'function' then return unhandled(pcall(f)) end
   return xpcall(f, h)
 end`;
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
-  lua.lua_pushjsfunction(L, callerName);
-  lua.lua_call(L, 1, 2);
+  lua.lua_call(L, 0, 2);
+  lua.lua_pushcclosure(L, xpcall51, 1);
   setRawGlobal(L, lstr('xpcall'));
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
 }
 
-/** The name the Lua function calling this one was called by (level 1), or '?' when it has none. */
-function callerName(S: LuaState): number {
-  const ar = new lua.lua_Debug();
-  if (lua.lua_getstack(S, 1, ar) && lua.lua_getinfo(S, lstr('n'), ar) && ar.name !== null) lua.lua_pushstring(S, ar.name);
-  else lua.lua_pushstring(S, lstr('?'));
-  return 1;
+/**
+ * xpcall's argument check in a JavaScript function, so its error is luaL_argerror's as in 5.1: named by
+ * the caller's name for it ('?' under pcall), at the caller's line, a tail call run as a call. The rest
+ * is the Lua function (upvalue 1), called so that a script can still be suspended inside it.
+ */
+function xpcall51(S: LuaState): number {
+  laux.luaL_checkany(S, 2);
+  lua.lua_settop(S, 2);
+  lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+  lua.lua_insert(S, 1);
+  lua.lua_callk(S, 2, lua.LUA_MULTRET, 0, allResults);
+  return allResults(S);
+}
+
+function allResults(S: LuaState): number {
+  return lua.lua_gettop(S);
 }
 
 export function pushRunner(L: LuaState): void {

@@ -147,10 +147,12 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       'return {tostring(1-1), tostring(0*-1), tostring(-0.0), tostring(0/-1)}', 'local z = 0 return {tostring(0*-1), tostring(-z)}', 'local x = -0 return tostring(x)', 'return tostring(1/(-0))',
     ]);
   });
-  it("xpcall's missing second argument names it as 5.1's luaL_argerror: by its caller's name for it, '?' under pcall", async () => {
+  it("xpcall's missing second argument names it as 5.1's luaL_argerror: by its caller's name for it, '?' under pcall, a tail call run as a call", async () => {
     await expectSameEvalReplies(pair, [
       'return {pcall(xpcall)}', 'return {pcall(xpcall, 1)}', 'return {xpcall(xpcall, function(e) return e end)}', 'local x = xpcall x(1)',
       'local x = xpcall return {pcall(function() x() end)}', 'local t = {f = xpcall} return {pcall(function() t.f(1) end)}', 'return {pcall(function() xpcall(1) end)}',
+      'local x = xpcall return {pcall(function() return x() end)}', 'return {pcall(function() return xpcall(1) end)}', 'return xpcall()',
+      "return {xpcall(function() return redis.call('SET', 'k', 1) end, function(e) return e end)}", 'return {xpcall(function() error({err = 1}) end, function(e) return type(e) end)}',
     ]);
   });
 });
