@@ -157,7 +157,7 @@ export class Config {
     }
     if (refused !== null) refused();
     const ready: [string, string][] = [];
-    for (const [name, value] of pairs) {
+    for (const [i, [name, value]] of pairs.entries()) {
       const lower = name.toLowerCase();
       const spec = PARAMS.get(lower) as NonNullable<ReturnType<typeof PARAMS.get>>;
       const key = ALIASES.get(lower) ?? lower;
@@ -170,7 +170,14 @@ export class Config {
           continue;
         }
       }
-      ready.push([key, normalize(name, key, spec, value)]);
+      try {
+        ready.push([key, normalize(name, key, spec, value)]);
+      } catch (err) {
+        // redis-server sets the pairs in order and, when one fails, puts back the failed one and those
+        // before it from their CONFIG GET text, which for notify-keyspace-events drops n after A (seed 52840).
+        if (pairs.slice(0, i + 1).some(([n]) => n.toLowerCase() === 'notify-keyspace-events')) this.store([['notify-keyspace-events', this.get('notify-keyspace-events') as string]]);
+        throw err;
+      }
     }
     const before = ready.map(([key]) => [key, this.get(key)] as const);
     this.store(ready);

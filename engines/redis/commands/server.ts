@@ -335,7 +335,12 @@ export const serverCommands = defineGroup('server', [
           const pairs: [string, string][] = [];
           for (let i = 2; i < a.length; i += 2) pairs.push([a[i] as string, a[i + 1] as string]);
           const before = pairs.flatMap(([name]) => (/^(port|bind)$/i.test(name) ? [] : [[name, c.engine.config.get(name) ?? ''] as const]));
-          c.engine.config.setMany(pairs);
+          try {
+            c.engine.config.setMany(pairs);
+          } finally {
+            // Re-read even when it failed: a failed CONFIG SET can change notify-keyspace-events (config.ts).
+            void c.engine.notifyFlags;
+          }
           c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
           c.engine.ks.lfuLogFactor = c.engine.config.lfuLogFactor;
           c.engine.ks.lfuDecayTime = c.engine.config.lfuDecayTime;

@@ -75,4 +75,9 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(real.length).toBe(2 * 2);
     expect(await hitsAndMisses(pair.ours.port)).toBe(await hitsAndMisses(pair.real.port));
   });
+  it("a CONFIG SET that fails puts notify-keyspace-events back from its CONFIG GET text, which drops n after A: no new events after it (seed 52840)", async () => {
+    const commands = [['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'], ['LPUSH', 'p1', 'a'], ['CONFIG', 'SET', 'notify-keyspace-events', 'Q'], ['LPUSH', 'p2', 'c'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn', 'maxmemory-policy', 'x'], ['LPUSH', 'p3', 'c'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEn'], ['CONFIG', 'SET', 'notify-keyspace-events', 'Q'], ['SET', 'p4', 'c']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
+    expect(ours).toEqual(real);
+  });
 });
