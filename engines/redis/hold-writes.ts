@@ -17,6 +17,8 @@ export function holdWrites(engines: Iterable<Engine>): () => void {
   }
   return () => {
     for (const [e, hold] of held) {
+      // Ended, should a hold taken over it later put it back (sliced.ts pauseAll).
+      hold.until = 0;
       if (e.pause !== hold) continue;
       e.pause = null;
       // Writes that waited run once the holder's turn is over.

@@ -174,6 +174,7 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
       const hold = { until: Number.POSITIVE_INFINITY, writesOnly: true };
       if (before === null) engine.pause = hold;
       return () => {
+        hold.until = 0;
         if (engine.pause === hold) engine.unpause();
       };
     },

@@ -127,13 +127,23 @@ export function pauseAll(e: Engine, command = false): () => void {
   const before = e.pause;
   const hold = { until: Number.POSITIVE_INFINITY, writesOnly: false, command };
   e.pause = hold;
+  if (before !== null) heldBefore.set(hold, before);
   return () => {
+    // Ended: a hold taken over it (a replica's own command, then its primary's) must not put it back.
+    hold.until = 0;
     if (e.pause !== hold) return;
-    // A CLIENT PAUSE that was on before the command keeps holding until its own end.
-    if (before !== null && before.until > e.clock.now()) e.pause = before;
+    // A CLIENT PAUSE or an outer hold that was on before keeps holding until its own end.
+    const now = e.clock.now();
+    let p: Pause | undefined = before ?? undefined;
+    while (p !== undefined && p.until <= now) p = heldBefore.get(p);
+    if (p !== undefined) e.pause = p;
     else e.unpause();
   };
 }
+
+type Pause = NonNullable<Engine['pause']>;
+/** The pause each hold of pauseAll replaced, for when it and that one both ended. */
+const heldBefore = new WeakMap<Pause, Pause>();
 
 /** The replicas following `e` on this thread, and theirs. */
 function replicasOf(e: Engine): Engine[] {
