@@ -175,6 +175,21 @@ export const setCommands = defineGroup('set', [
     handler: (c, a) => {
       const key = a[1] as string;
       const o = c.db.getOrCreate(key, 'set', newSet);
+      const enc = c.engine.config.encoding;
+      // No closures on this path: made per call, they halved a pipeline's SADD rate.
+      if (a.length <= SLICED_WRITE_ARGS) {
+        let added = 0;
+        for (let i = 2; i < a.length; i++) {
+          const m = a[i] as string;
+          if (o.v.has(m)) continue;
+          o.v.add(m);
+          added++;
+        }
+        updateEncoding(o, a.slice(2), enc);
+        // Members already there are no write for redis-server: no event, no dirty, WATCH holds.
+        if (added > 0) c.db.modified(key);
+        return c.w.int(added);
+      }
       let n = 0;
       const add = (m: string): void => {
         if (o.v.has(m)) return;
@@ -182,17 +197,10 @@ export const setCommands = defineGroup('set', [
         n++;
       };
       const db = c.db;
-      const enc = c.engine.config.encoding;
-      // Members already there are no write for redis-server: no event, no dirty, WATCH holds.
       const reply = () => {
         if (n > 0) db.modified(key);
         c.w.int(n);
       };
-      if (a.length <= SLICED_WRITE_ARGS) {
-        for (let i = 2; i < a.length; i++) add(a[i] as string);
-        updateEncoding(o, a.slice(2), enc);
-        return reply();
-      }
       // A million members held every node 0.6 s: added in slices, the node paused meanwhile.
       writeEach(c, a, a.length - 2, (j) => {
         add(a[j + 2] as string);
