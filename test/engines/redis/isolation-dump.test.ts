@@ -3,7 +3,7 @@
 // back with the same content (compared by DEBUG DIGEST-VALUE, which does not depend on element order).
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, RawClient, realRedisAvailable } from './helpers.ts';
-import { bound, stallServers, wholeTurn, whileWorking } from './stall.ts';
+import { bound, replies, stallServers, wholeTurn, whileWorking } from './stall.ts';
 
 const N = Number(process.env.ISO_DUMP_N ?? 50_000);
 const available = realRedisAvailable();
@@ -109,21 +109,7 @@ describe.skipIf(!available)('DUMP and RESTORE run in slices', () => {
       ['EXEC'],
       ['LRANGE', 'small:multi', '0', '-1'],
     ];
-    const replies = await Promise.all(
-      [s.busy.port, s.real.port].map(async (port) => {
-        const c = await RawClient.connect(port);
-        try {
-          const out: string[] = [];
-          for (const cmd of cmds) {
-            c.write(encodeCommand(cmd));
-            out.push((await c.read(60_000)).toString('latin1'));
-          }
-          return out;
-        } finally {
-          c.close();
-        }
-      }),
-    );
-    expect(replies[0]).toEqual(replies[1]);
+    const [ours, real] = await Promise.all([s.busy.port, s.real.port].map((port) => replies(port, cmds)));
+    expect(ours).toEqual(real);
   }, 60_000);
 });

@@ -111,7 +111,7 @@ export function digestOf(port: number, cmd: string[]): Promise<{ sha: string; he
  * Replies of `cmds` sent one by one on one connection to `port` (the data the servers hold is kept), each
  * given a minute: a command over a big dataset on a loaded machine can take longer than RawClient's default.
  */
-export async function replies(port: number, cmds: string[][]): Promise<string[]> {
+export async function replies(port: number, cmds: readonly (readonly (string | Buffer)[])[]): Promise<string[]> {
   const c = await RawClient.connect(port);
   try {
     const out: string[] = [];
