@@ -23,6 +23,8 @@ export interface LuaDebug {
   currentline: number;
   what: LuaString | null;
   short_src: LuaString | null;
+  /** In a hook: LUA_HOOKCOUNT or LUA_HOOKLINE. */
+  event: number;
 }
 
 export interface LuaApi {
@@ -32,6 +34,8 @@ export interface LuaApi {
   LUA_ERRSYNTAX: number;
   LUA_REGISTRYINDEX: number;
   LUA_MASKCOUNT: number;
+  LUA_MASKLINE: number;
+  LUA_HOOKLINE: number;
   LUA_MULTRET: number;
   LUA_TNIL: number;
   LUA_TBOOLEAN: number;

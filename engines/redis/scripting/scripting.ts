@@ -17,11 +17,11 @@ import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { Functions } from './functions.ts';
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
-import { createState, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
+import { createState, inOurCode, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
 const SLICE_MS = 4;
@@ -52,7 +52,10 @@ export interface RunRequest {
 
 export class Run {
   wrote = false;
+  /** SCRIPT KILL / FUNCTION KILL asked; `killRaised` once its error was raised, `forced` when the engine stops. */
   killed = false;
+  killRaised = false;
+  forced = false;
   busy = false;
   suspended = false;
   /** The script has ended and its value is being written in slices. */
@@ -214,25 +217,41 @@ export class Scripting implements ApiHost {
     e.ks.scriptTime = e.clock.now();
     e.execDepth++;
     // Inside MULTI the script must finish within the transaction: it runs without yielding.
-    lua.lua_sethook(co, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, HOOK_COUNT);
+    lua.lua_sethook(co, (S, ar) => this.hook(S, r, ar), lua.LUA_MASKCOUNT, HOOK_COUNT);
     this.step(r, nargs, e.execDepth === 1);
   }
 
-  private hook(L: LuaState, r: Run): void {
-    if (r.killed) {
-      lua.lua_sethook(L, (S) => this.hook(S, r), lua.LUA_MASKCOUNT, 1);
-      // The error is raised again at every instruction (pcall cannot keep the script alive), but
-      // not in our runner once the error reached it: that would replace the error reply.
-      if (inRunner(L)) return;
-      // Redis 7.0 names SCRIPT KILL even when FUNCTION KILL stopped a function.
-      raise(L, 'ERR Script killed by user with SCRIPT KILL...');
-    }
+  private hook(L: LuaState, r: Run, ar: LuaDebug): void {
+    if (r.killed) this.killHook(L, r, ar);
+    if (ar.event === lua.LUA_HOOKLINE) return;
     if (r.suspended || performance.now() - r.sliceStart >= SLICE_MS) {
       if (lua.lua_isyieldable(L) && this.engine.execDepth === 1) {
         r.hookYield = true;
         lua.lua_yield(L, 0);
       }
     }
+  }
+
+  /**
+   * A killed script as redis-server 7.0's luaMaskCountHook leaves it: the error is raised where the
+   * script is, and from then on at every new line, function entry and backward jump (a line hook). A
+   * pcall may catch it and the script goes on: it ends normally if it reaches its return without
+   * another such event (the rest of the same line), and redis.call still works. Our own Lua wrappers
+   * (the runner, pcall's) are C in 5.1: no event there. When the engine stops, it raises at every
+   * instruction so that no pcall keeps the script alive.
+   */
+  private killHook(L: LuaState, r: Run, ar: LuaDebug): void {
+    if (r.forced) {
+      lua.lua_sethook(L, (S, a) => this.hook(S, r, a), lua.LUA_MASKCOUNT, 1);
+      // Not in our runner once the error reached it: that would replace the error reply.
+      if (inRunner(L)) return;
+    } else if (!r.killRaised) {
+      r.killRaised = true;
+      lua.lua_sethook(L, (S, a) => this.hook(S, r, a), lua.LUA_MASKCOUNT | lua.LUA_MASKLINE, HOOK_COUNT);
+      if (inOurCode(L)) return;
+    } else if (ar.event !== lua.LUA_HOOKLINE || r.hookYield || inOurCode(L)) return;
+    // Redis 7.0 names SCRIPT KILL even when FUNCTION KILL stopped a function.
+    raise(L, 'ERR Script killed by user with SCRIPT KILL...');
   }
 
   private step(r: Run, nargs: number, mayYield: boolean): void {
@@ -418,7 +437,7 @@ export class Scripting implements ApiHost {
 
   /** The engine stops: a running script ends now, as if killed. */
   shutdown(): void {
-    if (this.running !== null) this.running.killed = true;
+    if (this.running !== null) this.running.killed = this.running.forced = true;
   }
 
   // --- ApiHost ---

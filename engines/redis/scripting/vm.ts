@@ -437,9 +437,18 @@ let frame: LuaDebug | null = null;
 
 /** Whether the function running at the top of L's stack is the runner (a hook asks). */
 export function inRunner(L: LuaState): boolean {
+  return topSource(L, (s) => sameBytes(s, RUNNER_SOURCE));
+}
+
+/** Whether the function running at the top of L's stack is Lua code of ours (runner, pcall), which 5.1 has in C. */
+export function inOurCode(L: LuaState): boolean {
+  return topSource(L, isOurs);
+}
+
+function topSource(L: LuaState, test: (source: LuaString | null) => boolean): boolean {
   frame ??= new lua.lua_Debug();
   if (!lua.lua_getstack(L, 0, frame) || !lua.lua_getinfo(L, lstr('S'), frame)) return false;
-  return sameBytes(frame.source, RUNNER_SOURCE);
+  return test(frame.source);
 }
 
 /**
