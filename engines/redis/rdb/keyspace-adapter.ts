@@ -163,27 +163,34 @@ export function* snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefi
     for (const [key, o, i] of db.dict.entries()) {
       const at = db.expires.get(key);
       if (at !== undefined && at <= now) continue;
-      const converting = valueToRdbSteps(o);
-      let r = converting.next();
-      if (r.done !== true) {
-        // The primary's writes change a replica's value too (replication-share.ts).
-        const release = holdWrites(withPrimaries(engine));
-        try {
-          while (r.done !== true) {
-            yield undefined;
-            r = converting.next();
-          }
-        } finally {
-          release();
-        }
-      }
-      const e: RdbEntry = { db: db.id, key: buf(key), value: r.value };
+      let value: RdbValue;
+      if (o.type === 'string') value = { type: 'string', value: buf(o.v) };
+      else value = yield* convertHoldingWrites(engine, o);
+      const e: RdbEntry = { db: db.id, key: buf(key), value };
       if (at !== undefined) e.expireAtMs = at;
       if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - (db.dict.lru[i] as number)) / 1000));
       else if (lfu) e.lfu = db.dict.lfuAt(i);
       yield e;
     }
   }
+}
+
+/** A value converted in steps; while it spans several, the node's writes wait so the copy is of one instant. */
+function* convertHoldingWrites(engine: Engine, o: RObj): Generator<undefined, RdbValue, undefined> {
+  const converting = valueToRdbSteps(o);
+  let r = converting.next();
+  if (r.done === true) return r.value;
+  // The primary's writes change a replica's value too (replication-share.ts).
+  const release = holdWrites(withPrimaries(engine));
+  try {
+    while (r.done !== true) {
+      yield undefined;
+      r = converting.next();
+    }
+  } finally {
+    release();
+  }
+  return r.value;
 }
 
 function* streamFromRdb(v: RdbStream): Steps<Stream> {

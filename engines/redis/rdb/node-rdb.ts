@@ -38,7 +38,9 @@ export function dumpRdb(server: RedisServerWithEngine): Buffer {
  */
 export async function dumpRdbSliced(server: RedisServerWithEngine): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  await drainSliced(rdbChunks(server), (b) => chunks.push(b));
+  await drainSliced(rdbChunks(server), (b) => {
+    if (b.length > 0) chunks.push(b);
+  });
   return Buffer.concat(chunks);
 }
 

@@ -113,6 +113,12 @@ class Sink {
     }
   }
 
+  i32le(n: number): void {
+    this.ensure(4);
+    this.buf.writeInt32LE(n, this.pos);
+    this.pos += 4;
+  }
+
   u64le(n: number): void {
     this.ensure(8);
     this.buf.writeBigInt64LE(BigInt(Math.trunc(n)), this.pos);
@@ -130,6 +136,26 @@ class Sink {
     this.pos = 0;
     return out;
   }
+}
+
+/**
+ * parseCanonicalInt for the int32 range only, with no BigInt or Buffer made: a snapshot asks this of
+ * every key and string value, most of which are not numbers at all.
+ */
+function canonicalInt32(b: Uint8Array): number | null {
+  const n = b.length;
+  const neg = b[0] === 0x2d;
+  let i = neg ? 1 : 0;
+  if (i === n) return null;
+  if (b[i] === 0x30) return n === 1 ? 0 : null;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = (b[i] as number) - 0x30;
+    if (d < 0 || d > 9) return null;
+    v = v * 10 + d;
+  }
+  if (neg) v = -v;
+  return v >= -2147483648 && v <= 2147483647 ? v : null;
 }
 
 function checkVersion(v: number): RdbWriteVersion {
@@ -160,9 +186,8 @@ class ValueWriter {
     const s = this.s;
     const n = b.length;
     if (n <= 11 && n > 0) {
-      const v = parseCanonicalInt(b);
-      if (v !== null && v >= -2147483648n && v <= 2147483647n) {
-        const x = Number(v);
+      const x = canonicalInt32(b);
+      if (x !== null) {
         if (x >= -128 && x <= 127) {
           s.u8(0xc0);
           s.u8(x & 0xff);
@@ -172,7 +197,7 @@ class ValueWriter {
           s.u8((x >> 8) & 0xff);
         } else {
           s.u8(0xc2);
-          s.raw(Buffer.from([x & 0xff, (x >> 8) & 0xff, (x >> 16) & 0xff, (x >>> 24) & 0xff]));
+          s.i32le(x);
         }
         return;
       }
@@ -485,10 +510,16 @@ export type EntrySteps = Iterable<RdbEntry | undefined>;
 const NOTHING_YET = Buffer.alloc(0);
 
 /**
+ * Small entries written between two step points: a chunk holds thousands of small keys (2.5-15 ms of
+ * work), too long for a slice to wait for, while a step per entry would cost a resumption per key.
+ */
+const ENTRIES_PER_STEP = 16;
+
+/**
  * Streams an RDB file as chunks. Entries of one database should be contiguous (a change of db emits
  * SELECTDB; coming back to a db is legal, just less tidy). Empty collections are skipped, since
- * Redis never holds them and refuses or drops them on load. A big value is written in steps: between
- * two, the chunk yielded may be empty, so a consumer in slices can stop there.
+ * Redis never holds them and refuses or drops them on load. A big value is written in steps, and small
+ * ones a few at a time: between two, the chunk yielded may be empty, so a consumer in slices can stop there.
  */
 export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWriteOptions & { dbSizes?: Map<number, DbSizeHint> } = {}): Generator<Buffer, void, undefined> {
   const version = checkVersion(opts.version ?? 11);
@@ -529,6 +560,7 @@ export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWrit
     }
   }
   let db = -1;
+  let sinceStep = 0;
   for (const e of entries) {
     if (e === undefined) {
       yield NOTHING_YET;
@@ -558,11 +590,24 @@ export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWrit
       s.u8(OP.FREQ);
       s.u8(Math.max(0, Math.min(255, Math.trunc(e.lfu))));
     }
-    const plan = yield* stepped(w.plan(e.value));
-    s.u8(plan.type);
-    w.str(e.key);
-    yield* stepped(plan.body());
-    if (s.pos >= chunk) yield flush();
+    if (e.value.type === 'string') {
+      // Most keys of a big keyspace: written here, without the plan's generators a bigger value needs.
+      s.u8(T.STRING);
+      w.str(e.key);
+      w.str(e.value.value);
+    } else {
+      const plan = yield* stepped(w.plan(e.value));
+      s.u8(plan.type);
+      w.str(e.key);
+      yield* stepped(plan.body());
+    }
+    if (s.pos >= chunk) {
+      sinceStep = 0;
+      yield flush();
+    } else if (++sinceStep === ENTRIES_PER_STEP) {
+      sinceStep = 0;
+      yield NOTHING_YET;
+    }
   }
   s.u8(OP.EOF);
   const tail = flush();
