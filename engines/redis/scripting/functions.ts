@@ -8,7 +8,7 @@ import { emptyFlags, setFlag, type ScriptFlags } from './flags.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
 import type { Scripting } from './scripting.ts';
 import { installApi, raise } from './api.ts';
-import { pushProxy, READONLY_TABLE } from './vm.ts';
+import { loadText51, pushProxy, READONLY_TABLE } from './vm.ts';
 import { pushArgBuilder } from './vararg51.ts';
 
 export interface FunctionDef {
@@ -263,7 +263,7 @@ export class Functions {
     this.setupEnv(L);
     const body = '--' + code.slice(2);
     const bytes = latin1ToLua(body);
-    if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_function')) !== lua.LUA_OK) {
+    if (loadText51(L, bytes, lstr('@user_function')) !== lua.LUA_OK) {
       const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
       lua.lua_pop(L, 1);
       fail(`ERR Error compiling function: ${msg}`);

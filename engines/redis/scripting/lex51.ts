@@ -7,6 +7,7 @@
 // per sha (EVALSHA runs the cached function), and the tokens are produced in the same single pass
 // fengari's lexer would make.
 import type { createRequire } from 'node:module';
+import { chunkid51, MAXSRC } from './chunkid51.ts';
 import { Rules51, type Tokens } from './rules51.ts';
 import { str2d51 } from './str2d51.ts';
 import { ARG_BUILDER, USES_VARARGS } from './vararg51.ts';
@@ -35,7 +36,7 @@ interface LexState {
   L: unknown;
   z: { zgetc(): number };
   buff: Buff;
-  source: unknown;
+  source: { getstr(): Uint8Array };
   envn: unknown;
   rules51?: Rules51;
   /** The token before the current one. */
@@ -80,7 +81,6 @@ export function installLexer51(req: Require): void {
     luaX_token2str(ls: LexState, token: number): Uint8Array;
   };
   const lzio = req('fengari/src/lzio.js') as { luaZ_resizebuffer(L: unknown, b: Buff, n: number): void };
-  const ldebug = req('fengari/src/ldebug.js') as { luaG_addinfo(L: unknown, msg: Uint8Array, src: unknown, line: number): Uint8Array };
   const lobject = req('fengari/src/lobject.js') as { luaO_pushfstring(L: unknown, fmt: Uint8Array, ...a: unknown[]): Uint8Array };
   const ldo = req('fengari/src/ldo.js') as { luaD_throw(L: unknown, status: number): never };
   const lstring = req('fengari/src/lstring.js') as { luaS_bless(L: unknown, s: Uint8Array): unknown };
@@ -130,7 +130,7 @@ export function installLexer51(req: Require): void {
     return token2str(token);
   };
   const lexError = (ls: LexState, msg: string, token: number): never => {
-    const where = ldebug.luaG_addinfo(ls.L, bytes(msg), ls.source, ls.linenumber);
+    const where = lobject.luaO_pushfstring(ls.L, bytes('%s:%d: %s'), chunkid51(ls.source.getstr(), MAXSRC), ls.linenumber, bytes(msg));
     if (token !== 0) lobject.luaO_pushfstring(ls.L, bytes("%s near '%s'"), where, bytes(txtToken(ls, token)));
     return ldo.luaD_throw(ls.L, thread_status.LUA_ERRSYNTAX);
   };

@@ -4,6 +4,7 @@
 // expected is truncated instead of rejected, tables iterate in 5.1's order (lua51-tables.ts), and
 // source is read by 5.1's lexer (lex51.ts), so the compiler accepts and refuses what 5.1's does.
 import { createRequire } from 'node:module';
+import { chunkid51 } from './chunkid51.ts';
 import { installLexer51 } from './lex51.ts';
 import { withSourcePatches } from './fengari-source.ts';
 import { patchTables } from './lua51-tables.ts';
@@ -189,6 +190,8 @@ export function loadFengari(): void {
     return req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
   });
   patchNumbers();
+  // fengari's sizes leave out C's NUL byte (its LUA_IDSIZE is 59); 5.1's count it.
+  (req('fengari/src/lobject.js') as { luaO_chunkid: typeof chunkid51 }).luaO_chunkid = (source, bufflen) => chunkid51(source, bufflen + 1);
   integersAsDoubles();
   patchTables(req);
   typeErrorsAs51();

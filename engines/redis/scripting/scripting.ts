@@ -21,7 +21,7 @@ import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
-import { createState, inOurCode, inRunner, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
+import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
 const SLICE_MS = 4;
@@ -154,7 +154,7 @@ export class Scripting implements ApiHost {
     const { flags, body: code } = parseShebang(body);
     const L = this.L;
     const bytes = latin1ToLua(code);
-    if (laux.luaL_loadbuffer(L, bytes, bytes.length, lstr('@user_script')) !== lua.LUA_OK) {
+    if (loadText51(L, bytes, lstr('@user_script')) !== lua.LUA_OK) {
       const msg = luaToLatin1(lua.lua_tolstring(L, -1) ?? lstr(''));
       lua.lua_pop(L, 1);
       fail(`ERR Error compiling script (new function): ${msg}`);

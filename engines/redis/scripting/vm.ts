@@ -2,6 +2,7 @@
 // 5.1's compat functions back), the bundled cjson/cmsgpack/bit/struct, a `redis` table, an error
 // handler that records where an error was raised, and globals that scripts can read but not create
 // or modify (the read-only tables of Redis are proxies here: reads go through, writes fail).
+import { chunkid51, MAXSRC } from './chunkid51.ts';
 import { installFormatQuote51 } from './format-quote.ts';
 import { installBit } from './libs/bit.ts';
 import { installCjson } from './libs/cjson.ts';
@@ -180,12 +181,7 @@ function compat51(L: LuaState): void {
   setGlobalFn(L, 'loadstring', (S) => {
     const s = laux.luaL_checklstring(S, 1);
     const name = lua.lua_type(S, 2) === lua.LUA_TSTRING ? (lua.lua_tolstring(S, 2) as Uint8Array) : s;
-    if (s[0] === 27) {
-      lua.lua_pushnil(S);
-      lua.lua_pushliteral(S, 'attempt to load a binary chunk');
-      return 2;
-    }
-    if (laux.luaL_loadbuffer(S, s, s.length, name) !== lua.LUA_OK) {
+    if (loadText51(S, s, name) !== lua.LUA_OK) {
       lua.lua_pushnil(S);
       lua.lua_insert(S, -2);
       return 2;
@@ -197,6 +193,17 @@ function compat51(L: LuaState): void {
     lua.lua_pushnumber(S, 0);
     return 1;
   });
+}
+
+/**
+ * luaL_loadbuffer for source text only. Redis's Lua has no binary chunks: its parser reads a leading
+ * ESC (string.dump's first byte) as text and stops there, so bytecode never loads through EVAL,
+ * FUNCTION LOAD or loadstring.
+ */
+export function loadText51(L: LuaState, s: Uint8Array, name: Uint8Array): number {
+  if (s[0] !== 27) return laux.luaL_loadbuffer(L, s, s.length, name);
+  lua.lua_pushstring(L, Uint8Array.from([...chunkid51(name, MAXSRC), ...lstr(":1: unexpected symbol near 'char(27)'")]));
+  return lua.LUA_ERRSYNTAX;
 }
 
 /** C's frexp, from the bits (subnormals scaled up first): x = m * 2^e with 0.5 <= |m| < 1. */
