@@ -29,7 +29,7 @@ import { define, type ActionTable } from './registry.ts';
 import { finishGroupMembership } from '../lifecycle/groups.ts';
 import { requireSubnetGroup, DEFAULT_SUBNET_GROUP } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
-import { clusterRequestsChange, CLUSTER_DEFERRED, noModifications, pendingClusterValues, splitDeferred } from './pending-changes.ts';
+import { clusterRequestsChange, CLUSTER_DEFERRED, noModifications, ofAnotherFamily, pendingClusterValues, splitDeferred } from './pending-changes.ts';
 import { applyLogDelivery, describeLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
 import { engineUpgrade } from '../validate/engine-upgrade.ts';
 import { ipDiscoveryOf, networkTypeOf } from '../validate/network.ts';
@@ -454,7 +454,9 @@ export function modifyCacheCluster(input: ec.ModifyCacheClusterMessage, world: W
   const cluster = requireCluster(world, scope, input.CacheClusterId);
   requireState('cluster', cluster, 'modify');
   if (!clusterRequestsChange(input, cluster) && !(input.ApplyImmediately && cluster.deferred)) throw noModifications();
-  const { apply, deferred } = splitDeferred(input, CLUSTER_DEFERRED, cluster.deferred, world.now());
+  const { apply, deferred } = splitDeferred(input, CLUSTER_DEFERRED, cluster.deferred, world.now(), (name) =>
+    ofAnotherFamily(world, scope, name, cluster.engine, cluster.engineVersion),
+  );
   planClusterChange(world, scope, structuredClone(cluster), { ...apply, ...deferred?.request } as ec.ModifyCacheClusterMessage);
   const plan = planClusterChange(world, scope, cluster, apply);
   const newlyDeferred = deferred !== undefined && deferred !== cluster.deferred;

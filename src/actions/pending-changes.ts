@@ -8,6 +8,7 @@ import type { World } from '../world.ts';
 import { authTokenChange, requireTransitForTokenChange } from './auth-tokens.ts';
 import { authTokenOf } from './cluster-options.ts';
 import { checkClusterModeOf } from './parameter-groups.ts';
+import { getParameterGroup } from '../lifecycle/parameters.ts';
 import { changeGroupTransit } from './transit-encryption.ts';
 import { describePendingLogDelivery, logDeliveryChanges } from '../validate/log-delivery.ts';
 
@@ -55,6 +56,7 @@ export function splitDeferred<T extends { ApplyImmediately?: boolean }>(
   keys: readonly string[],
   stored: DeferredChanges | undefined,
   now: number,
+  ofAnotherFamily: (parameterGroup: string) => boolean = () => false,
 ): { apply: T; deferred: DeferredChanges | undefined } {
   if (input.ApplyImmediately) return { apply: { ...stored?.request, ...input }, deferred: undefined };
   // AWS defers no log delivery change: it asks for ApplyImmediately instead (the user guide's Log_Delivery page).
@@ -67,6 +69,13 @@ export function splitDeferred<T extends { ApplyImmediately?: boolean }>(
     if (apply[key] === undefined) continue;
     later[key] = apply[key];
     delete apply[key];
+  }
+  // A major upgrade names the new family's group in the same request (the aws provider sends both): that group
+  // cannot run on the current version, so it waits for the window with the upgrade. One of today's family applies now.
+  const group = apply.CacheParameterGroupName;
+  if ((later.EngineVersion ?? later.Engine) !== undefined && typeof group === 'string' && ofAnotherFamily(group)) {
+    later.CacheParameterGroupName = group;
+    delete apply.CacheParameterGroupName;
   }
   if (Object.keys(later).length === 0) return { apply: apply as T, deferred: stored };
   return { apply: apply as T, deferred: { request: { ...stored?.request, ...later }, since: stored?.since ?? now } };
@@ -179,6 +188,11 @@ export function pendingGroupValues(g: ReplicationGroupRecord): Partial<ec.Replic
   };
 }
 
+/** Whether a parameter group (missing counts too) is not of the family of the version running now. */
+export function ofAnotherFamily(world: World, scope: Scope, parameterGroup: string, engine: Engine, version: string): boolean {
+  return getParameterGroup(world.resources, scope, parameterGroup)?.family !== resolveEngineVersion(engine, version)?.family;
+}
+
 /** The checks of a group modify's deferred fields, made when the request arrives rather than in the window. */
 function checkGroupDeferred(group: ReplicationGroupRecord, primary: ClusterRecord | undefined, request: ec.ModifyReplicationGroupMessage): void {
   if (request.CacheNodeType !== undefined && !isNodeType(request.CacheNodeType)) throw invalidValue(`Invalid CacheNodeType: ${request.CacheNodeType}`);
@@ -218,7 +232,9 @@ export function deferGroupChanges(
 ): ec.ModifyReplicationGroupMessage | undefined {
   const primary = world.resources.get(scope, 'cluster', group.primaryClusterId);
   if (!groupRequestsChange(input, group, primary) && !(input.ApplyImmediately && group.deferred)) throw noModifications();
-  const { apply, deferred } = splitDeferred(input, GROUP_DEFERRED, group.deferred, world.now());
+  const { apply, deferred } = splitDeferred(input, GROUP_DEFERRED, group.deferred, world.now(), (name) =>
+    ofAnotherFamily(world, scope, name, group.engine, group.engineVersion),
+  );
   checkGroupDeferred(group, primary, { ...apply, ...deferred?.request } as ec.ModifyReplicationGroupMessage);
   if (input.CacheParameterGroupName !== undefined && group.global && input.EngineVersion === undefined) {
     throw invalidCombination(

@@ -84,6 +84,33 @@ describe('ApplyImmediately false on a cache cluster', () => {
     expect(applied.AutoMinorVersionUpgrade).toBe(false);
   });
 
+  it('keeps a major upgrade and the new family\'s parameter group pending together; a group of the running family applies now', async () => {
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'pc-six', CacheParameterGroupFamily: 'redis6.x', Description: '6' }));
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'pc-seven', CacheParameterGroupFamily: 'redis7', Description: '7' }));
+    await client.send(
+      new CreateCacheClusterCommand({
+        CacheClusterId: 'pc-upgrade',
+        Engine: 'redis',
+        EngineVersion: '6.2',
+        CacheNodeType: 'cache.t3.micro',
+        PreferredMaintenanceWindow: 'thu:03:00-thu:04:00',
+      }),
+    );
+    await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'pc-upgrade' });
+    await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'pc-upgrade', EngineVersion: '7.1', CacheParameterGroupName: 'pc-seven' }));
+    const pending = await cluster('pc-upgrade');
+    expect(pending.EngineVersion).toBe('6.2.6');
+    expect(pending.CacheParameterGroup?.CacheParameterGroupName).toBe('default.redis6.x');
+    expect(pending.PendingModifiedValues).toEqual({ EngineVersion: '7.1.0' });
+    await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'pc-upgrade', CacheParameterGroupName: 'pc-six' }));
+    expect((await cluster('pc-upgrade')).CacheParameterGroup?.CacheParameterGroupName).toBe('pc-six');
+
+    await moveIntoWindow('thu:03:00-thu:04:00');
+    const applied = await until(() => cluster('pc-upgrade'), (c) => c.CacheClusterStatus === 'available' && c.EngineVersion === '7.1.0');
+    expect(applied.CacheParameterGroup?.CacheParameterGroupName).toBe('pc-seven');
+    expect(applied.PendingModifiedValues).toEqual({});
+  });
+
   it('refuses a modify that changes nothing', async () => {
     await expect(client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'mc-pending' }))).rejects.toMatchObject({
       name: 'InvalidParameterCombinationException',
@@ -139,11 +166,15 @@ describe('ApplyImmediately false on a replication group', () => {
     );
     await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'rg-pending' });
     const res = (
-      await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-pending', CacheNodeType: 'cache.t3.small', EngineVersion: '7.1' }))
+      // The new family's group in the same request, as the aws provider sends a major upgrade: it waits with it.
+      await client.send(
+        new ModifyReplicationGroupCommand({ ReplicationGroupId: 'rg-pending', CacheNodeType: 'cache.t3.small', EngineVersion: '7.1', CacheParameterGroupName: 'default.redis7' }),
+      )
     ).ReplicationGroup!;
     expect(res.CacheNodeType).toBe('cache.t3.micro');
     const member = await cluster('rg-pending-001');
     expect(member.EngineVersion).toBe('6.2.6');
+    expect(member.CacheParameterGroup?.CacheParameterGroupName).toBe('default.redis6.x');
     expect(member.PendingModifiedValues).toMatchObject({ CacheNodeType: 'cache.t3.small', EngineVersion: '7.1.0' });
 
     await moveIntoWindow('fri:22:00-fri:23:00');
