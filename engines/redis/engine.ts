@@ -31,8 +31,11 @@ import { sleepAfterExec } from './commands/debug-sleep.ts';
 import { Scripting } from './scripting/scripting.ts';
 import { Tracking } from './tracking.ts';
 
-/** Commands an ElastiCache node refuses, answering as if they did not exist. */
-const NODE_DISABLED = new Set(['config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'replconf', 'bgrewriteaof', 'migrate']);
+/**
+ * Commands an ElastiCache node refuses, answering as if they did not exist. FAILOVER too: a node's
+ * role changes through the API's failover, and the command here only knows a bare engine's state.
+ */
+const NODE_DISABLED = new Set(['failover', 'config', 'save', 'bgsave', 'debug', 'shutdown', 'replicaof', 'slaveof', 'sync', 'psync', 'replconf', 'bgrewriteaof', 'migrate']);
 
 /** Backpressure thresholds (see applyBackpressure). */
 const MAX_QUEUED_COMMANDS = 10_000;

@@ -1,5 +1,5 @@
 // node bin/run-ts.mjs tools/redis-fuzz/cli.ts [--seeds 1-200 | --seed N] [--length 150] [--no-shrink]
-//   [--ours-port P] [--real-port P]
+//   [--ours-port P] [--real-port P] [--families encodings,expiry]
 // Without ports it starts redis-server (/usr/bin/redis-server) and a bare engine of ours in-process.
 import { createRedisServer } from '../../engines/redis/index.ts';
 import { startRealRedis } from '../../test/engines/redis/helpers.ts';
@@ -11,6 +11,8 @@ import { startWatchdog } from './watchdog.ts';
 const STALL_MS = 120_000;
 // A server that gives no PONG in this long (on a loaded machine) has stopped answering.
 const PING_MS = 10_000;
+// DEBUG is refused by redis-server 7.0 unless enabled; our bare engine always allows it.
+const DEBUG_ON = ['--enable-debug-command', 'yes'];
 
 async function answers(port: number): Promise<boolean> {
   const c = await FrameConn.open(port).catch(() => null);
@@ -47,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   let doShrink = true;
   let oursPort: number | null = null;
   let realPort: number | null = null;
+  let only: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1] ?? '';
@@ -54,13 +57,14 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--length') length = Number(v);
     else if (a === '--ours-port') oursPort = Number(v);
     else if (a === '--real-port') realPort = Number(v);
+    else if (a === '--families') only = v.split(',').filter((f) => f !== '');
     else if (a === '--no-shrink') {
       doShrink = false;
       continue;
     } else throw new Error(`unknown argument ${a}`);
     i++;
   }
-  let real = realPort === null ? await startRealRedis() : null;
+  let real = realPort === null ? await startRealRedis(DEBUG_ON) : null;
   let ours = oursPort === null ? createRedisServer({ port: 0 }) : null;
   // Only when ours runs in this process: a stuck engine elsewhere shows as a missing reply.
   const watchdog = ours === null ? null : startWatchdog(STALL_MS, real === null ? [] : [real.pid]);
@@ -75,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       if (!ok[1] && real !== null) {
         const how = running(real.pid) ? 'stopped answering (killed)' : 'crashed (its process ended)';
         await real.stop();
-        real = await startRealRedis();
+        real = await startRealRedis(DEBUG_ON);
         ports.real = real.port;
         watchdog?.alsoKill(real.pid);
         // What a sequence leaves behind that the reset does not undo (ACL users a mutation named,
@@ -88,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
       }
       return `${[ok[0] ? '' : 'ours', ok[1] ? '' : 'redis-server'].filter(Boolean).join(' and ')}: no reply to PING`;
     };
-    const report = await fuzz(ports, { seeds, length, shrink: doShrink, recover, log: (l) => console.log(`${l}\n`) });
+    const report = await fuzz(ports, { seeds, length, shrink: doShrink, only, recover, log: (l) => console.log(`${l}\n`) });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`${report.sequences} sequences, ${report.commands} commands compared in ${secs} s; ${report.findings.length} differ (seeds: ${report.findings.map((f) => f.seed).join(' ') || 'none'})`);
     return report.findings.length === 0 ? 0 : 1;

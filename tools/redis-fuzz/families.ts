@@ -1,7 +1,8 @@
 // Command generators, one table per command family. Each draws keys mostly from its own family's
 // pool so the commands reach deep states, and sometimes from another's so wrong types are exercised.
 import { pick } from '../../test/engines/redis/random.ts';
-import { moreFamilies, XRESTORE } from './families-more.ts';
+import { moreFamilies, NOT_IN_SCRIPTS, XRESTORE } from './families-more.ts';
+import { BATCH, DELIVER, PAUSED, wideFamilies } from './families-wide.ts';
 import { bound, count, expiryOption, float, int, lexBound, ttl, ttlMs, unixTime, value, type Rnd } from './values.ts';
 
 const POOLS: Record<string, string[]> = {
@@ -396,7 +397,7 @@ const serving: Gen[] = [...lists, ...zsets, ...streams, ...keys.slice(0, 6), (r)
 const serve: Gen[] = [(r) => [SERVE, ...blocked(r), BY, ...pick(r, serving)(r)]];
 
 /** Commands whose arguments the generator must not mutate: a valid mutant ends the session or leaves the reply count unknown. */
-export const NO_MUTATE = new Set([PEER, SERVE, XRESTORE, 'SPOP', 'PFSELFTEST', 'MONITOR', 'REPLICAOF', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'PSYNC', 'SYNC', 'MIGRATE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE', 'CLIENT', 'FLUSHALL']);
+export const NO_MUTATE = new Set([PEER, SERVE, XRESTORE, BATCH, DELIVER, PAUSED, 'DEBUG', 'SPOP', 'PFSELFTEST', 'MONITOR', 'REPLICAOF', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'SLAVEOF', 'PSYNC', 'SYNC', 'MIGRATE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'PSUBSCRIBE', 'PUNSUBSCRIBE', 'SSUBSCRIBE', 'SUNSUBSCRIBE', 'CLIENT', 'FLUSHALL']);
 
 const DATA: Gen[] = [strings, bits, lists, hashes, sets, zsets, streams, geo, hll, keys].flat();
 const READS = /^(GET|MGET|STRLEN|GETRANGE|HGET|HMGET|HEXISTS|HLEN|HSTRLEN|LRANGE|LLEN|LINDEX|LPOS|SISMEMBER|SMISMEMBER|SCARD|ZSCORE|ZMSCORE|ZRANGE|ZCARD|ZRANK|ZCOUNT|XRANGE|XLEN|EXISTS|TYPE|GETBIT|BITCOUNT|GEOPOS|PFCOUNT)$/;
@@ -407,6 +408,14 @@ const readOnly: Gen = (r) => {
     if (READS.test(cmd[0] ?? '')) return cmd;
   }
 };
+
+/** A data command whose reply is deterministic (no random pick, clock or dict order). */
+function plain(r: Rnd): string[] {
+  for (;;) {
+    const cmd = pick(r, DATA)(r);
+    if (!NOT_IN_SCRIPTS.test(cmd[0] ?? '') && !cmd.includes('BYLEX')) return cmd;
+  }
+}
 
 export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   strings: { weight: 8, gens: strings },
@@ -428,4 +437,5 @@ export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   admin: { weight: 3, gens: admin },
   restore: { weight: 1, gens: restore },
   ...moreFamilies({ keyOf, anyKey, data: DATA, reads: [readOnly], peer: PEER }),
+  ...wideFamilies({ keyOf, anyKey, plain, data: DATA, peer: PEER }),
 };

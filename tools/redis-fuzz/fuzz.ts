@@ -20,6 +20,8 @@ export interface FuzzOptions {
   seeds: readonly number[];
   length: number;
   shrink: boolean;
+  /** Focus families to draw from (generator.ts); all when empty. */
+  only?: readonly string[];
   log?: (line: string) => void;
   /**
    * Called when a server gave no reply or a sequence could not run: checks both servers and
@@ -36,7 +38,7 @@ export async function fuzz(ports: Ports, opts: FuzzOptions): Promise<FuzzReport>
   const report: FuzzReport = { sequences: 0, commands: 0, findings: [] };
   let failedInARow = 0;
   for (const seed of opts.seeds) {
-    const seq = generate(seed, opts.length);
+    const seq = generate(seed, opts.length, opts.only);
     let r: RunResult;
     try {
       r = await runSequence(ports, seq);

@@ -46,11 +46,12 @@ function mutate(r: Rnd, cmd: string[]): string[] {
   return out;
 }
 
-export function generate(seed: number, length: number): Sequence {
+/** `only`: the focus families are drawn from these (a run aimed at some families); the rest as ever. */
+export function generate(seed: number, length: number, only: readonly string[] = []): Sequence {
   const r = mulberry32(seed);
   const proto: 2 | 3 = r() < 0.35 ? 3 : 2;
   // Each sequence leans on a few families so keys reach deep states instead of staying shallow.
-  const focus = [family(r), family(r)];
+  const focus = [family(r), family(r)].map((f) => (only.length > 0 ? pick(r, only) : f));
   const steps: string[][] = [];
   while (steps.length < length) {
     const fam = r() < 0.6 ? pick(r, focus) : family(r);

@@ -1,6 +1,7 @@
 // What may legitimately differ between two correct servers is rewritten before replies are
 // compared: random picks become sizes, hash-ordered collections become sorted sets, clocks and ids
 // become placeholders. Everything else is compared byte for byte.
+import { aclLog, debugObject, infoText, latencyHistogram, memoryRange, namesOnly, streamFullTimes } from './normalize-wide.ts';
 import { render, type Frame } from './reply.ts';
 
 const upper = (s: string | undefined): string => (s ?? '').toUpperCase();
@@ -96,7 +97,10 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (name === 'HKEYS' || name === 'HVALS') return sorted(f);
   if (name === 'OBJECT' && (sub === 'IDLETIME' || sub === 'FREQ') && f.type === ':') return token('<integer>');
   if (name === 'HELLO') return replacePairValue(f, new Set(['id', 'version']));
+  if (name === 'XINFO' && upper(cmd[3]) === 'FULL') return streamFullTimes(normalizeStreamTimes(name, f));
   if (name === 'XINFO' || name === 'XPENDING') return normalizeStreamTimes(name, f);
+  const wide = normalizeWide(name, sub, f);
+  if (wide !== null) return wide;
   // Libraries, and the functions in each, are dicts.
   if (name === 'FUNCTION' && sub === 'LIST') return sorted(sortUnder(f, 'functions'));
   // The payload lists libraries in dict order.
@@ -122,6 +126,24 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
   if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
   return f;
+}
+
+/** The introspection of families-wide.ts; null for any other command. */
+function normalizeWide(name: string, sub: string, f: Frame): Frame | null {
+  const text = f.text ?? '';
+  if (name === 'INFO' && (f.type === '$' || f.type === '=')) return { ...f, text: infoText(text) };
+  if (name === 'DEBUG' && sub === 'OBJECT' && f.type === '+') return { ...f, text: debugObject(text) };
+  // Holds every key's expiry time, which each server computed from its own clock.
+  if (name === 'DEBUG' && sub === 'DIGEST' && f.type !== '-' && !/^0+$/.test(text)) return token('<digest of a non-empty keyspace>');
+  // Which slots the elements fall in follows the hash function's seed, drawn at start-up.
+  if (name === 'DEBUG' && (sub === 'HTSTATS-KEY' || sub === 'HTSTATS') && f.type !== '-') return { ...f, text: text.split('\n').filter((l) => /table size|number of elements|^\[|stats \(/.test(l)).join('\n') };
+  if (name === 'MEMORY' && sub === 'USAGE' && f.type === ':') return token(memoryRange(Number(text)));
+  if (name === 'MEMORY' && sub === 'STATS') return namesOnly(f);
+  if (name === 'MEMORY' && (sub === 'DOCTOR' || sub === 'MALLOC-STATS')) return token(`<${f.type} text>`);
+  if (name === 'ACL' && sub === 'GENPASS' && f.type === '$') return token(`<password of ${text.length} hex digits>`);
+  if (name === 'ACL' && sub === 'LOG') return aclLog(f);
+  if (name === 'LATENCY' && sub === 'HISTOGRAM') return latencyHistogram(f);
+  return null;
 }
 
 /**

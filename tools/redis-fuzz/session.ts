@@ -4,11 +4,15 @@
 import { FrameConn } from './conn.ts';
 import { BY, PEER, SERVE } from './families.ts';
 import { CLIENT_IDS } from './families-more.ts';
+import { BATCH, DELIVER, PAUSED, SEP } from './families-wide.ts';
 import { normalize, normalizeExec } from './normalize.ts';
 import { render, type Frame } from './reply.ts';
 
 /** Settings a sequence may change, put back to redis-server 7.0's defaults before each run. */
-const DEFAULTS = ['set-max-intset-entries', '512', 'hash-max-listpack-entries', '128', 'hash-max-listpack-value', '64', 'maxmemory-policy', 'noeviction', 'lfu-log-factor', '10', 'lfu-decay-time', '1', 'zset-max-listpack-entries', '128', 'zset-max-listpack-value', '64', 'list-max-listpack-size', '-2', 'list-compress-depth', '0', 'stream-node-max-entries', '100', 'notify-keyspace-events', 'KEA'];
+const DEFAULTS = ['set-max-intset-entries', '512', 'hash-max-listpack-entries', '128', 'hash-max-listpack-value', '64', 'maxmemory-policy', 'noeviction', 'lfu-log-factor', '10', 'lfu-decay-time', '1', 'zset-max-listpack-entries', '128', 'zset-max-listpack-value', '64', 'list-max-listpack-size', '-2', 'list-compress-depth', '0', 'stream-node-max-entries', '100', 'notify-keyspace-events', 'KEA', 'slowlog-max-len', '128', 'latency-monitor-threshold', '0', 'latency-tracking', 'yes', 'maxmemory-samples', '5', 'hz', '10', 'busy-reply-threshold', '5000', 'active-expire-effort', '1'];
+// Keys expire only when a command looks them up (families-wide.ts reads short expiries after a
+// DEBUG SLEEP), and the counters INFO shows start from zero in each sequence.
+const RESETS = [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1073741824'], ['CLIENT', 'UNPAUSE'], ['ACL', 'LOG', 'RESET'], ['LATENCY', 'RESET'], ['CONFIG', 'RESETSTAT']];
 // Between the blocking timeouts a mutation draws (5 and 10 s; 0 blocks for good), far from both:
 // at 5 s a 5 s BZPOPMIN answered on redis-server just inside the wait and on ours just outside it
 // (seed 1727). A step that gets no reply (a block for good) costs this much on both servers.
@@ -41,7 +45,7 @@ export class Session {
     const admin = await FrameConn.open(port);
     try {
       // The user a sequence creates goes too: each seed replays alone as it ran in a range.
-      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS], ['ACL', 'DELUSER', 'u1']]) {
+      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS], ['ACL', 'DELUSER', 'u1'], ...RESETS]) {
         const f = await admin.call(cmd);
         if (f === null || f.type === '-') throw new Error(`reset ${cmd.join(' ')} on port ${port}: ${f ? render(f) : 'no reply'}`);
       }
@@ -102,6 +106,11 @@ export class Session {
     if (await this.randomLexWalk(step[0] === PEER ? step.slice(1) : step[0] === SERVE ? step.slice(step.indexOf(BY) + 1) : step)) return { text: '<lex range over a skiplist of mixed scores: not sent>', dead: false };
     if (step[0] === PEER) return this.peerStep(step.slice(1));
     if (step[0] === SERVE) return this.serveStep(step.slice(1, step.indexOf(BY)), step.slice(step.indexOf(BY) + 1));
+    // Their PING marker would be queued: not sent inside a transaction.
+    if (this.inMulti && (step[0] === BATCH || step[0] === DELIVER || step[0] === PAUSED)) return { text: '<inside MULTI: not sent>', dead: false };
+    if (step[0] === BATCH) return this.batchStep(split(step.slice(1)));
+    if (step[0] === DELIVER) return this.deliverStep(step.slice(1));
+    if (step[0] === PAUSED) return this.pausedStep(step[1] as string, step.slice(2));
     const cmd = step;
     const name = cmd[0]?.toUpperCase() ?? '';
     const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && cmd[name === 'SCAN' ? 1 : 2] === '0';
@@ -166,6 +175,65 @@ export class Session {
     return { text: parts.join(' | '), dead: false };
   }
 
+  /**
+   * Several commands sent at once, then a PING: every frame up to its PONG is the step's outcome.
+   * Without CLIENT REPLY each reply answers one command and is normalised as that command.
+   */
+  private async batchStep(cmds: string[][]): Promise<Outcome> {
+    for (const c of cmds) this.main.send(c);
+    const frames = await this.untilPong();
+    if (frames === null) return { text: '<no reply>', dead: true };
+    const oneToOne = frames.length === cmds.length && !cmds.some((c) => c[0] === 'CLIENT' && c[1] === 'REPLY');
+    const shown = oneToOne ? frames.map((f, i) => this.track(cmds[i] as string[], cmds[i]?.[0]?.toUpperCase() ?? '', f)) : frames;
+    return this.withNotifications([`batch ${shown.map(render).join(' ')}`]);
+  }
+
+  /** The peer publishes; whatever reached the main client (a subscriber or not) is read up to a PING. */
+  private async deliverStep(publish: string[]): Promise<Outcome> {
+    const sent = await this.peer.call(publish, REPLY_MS);
+    if (sent === null) return { text: '<no reply on the peer>', dead: true };
+    const frames = await this.untilPong();
+    if (frames === null) return { text: '<no reply>', dead: true };
+    return this.withNotifications([`peer ${render(sent)}`, `main ${frames.map(render).join(' ')}`]);
+  }
+
+  /**
+   * The main client pauses writes, the peer sends a command (held or not: the main waits until the
+   * peer is blocked or answered), then CLIENT UNPAUSE lets a held one run.
+   */
+  private async pausedStep(mode: string, cmd: string[]): Promise<Outcome> {
+    // PAUSE ALL holds the pausing client too: only its end in time lets anyone go on.
+    if (mode === 'ALL') {
+      const paused = await this.exchange(['CLIENT', 'PAUSE', '30', 'ALL']);
+      const ran = paused.reply === null ? null : await this.peer.call(cmd, REPLY_MS);
+      if (paused.reply === null || ran === null) return { text: '<no reply>', dead: true };
+      return this.withNotifications([`pause ${render(paused.reply)}`, `peer ${render(normalize(cmd, ran))}`]);
+    }
+    const paused = await this.exchange(['CLIENT', 'PAUSE', '100000', mode]);
+    if (paused.reply === null) return { text: '<no reply>', dead: true };
+    this.peer.send(cmd);
+    let early: Frame | null = null;
+    const peerId = this.ids.get(CLIENT_IDS.peer) as string;
+    for (let polls = 0; early === null; polls++) {
+      early = await this.peer.frame(polls === 0 ? 5 : 0);
+      if (early !== null) break;
+      const line = (await this.exchange(['CLIENT', 'LIST', 'ID', peerId])).reply?.text ?? '';
+      if (/flags=\S*b/.test(line)) break;
+      if (polls > 400) return { text: '<peer neither answered nor held>', dead: true };
+    }
+    const unpaused = await this.exchange(['CLIENT', 'UNPAUSE']);
+    const late = early ?? (await this.peer.reply(REPLY_MS)).reply;
+    if (late === null || unpaused.reply === null) return { text: '<no reply>', dead: true };
+    return this.withNotifications([`pause ${render(paused.reply)}`, `peer ${early === null ? 'held' : 'ran'} ${render(normalize(cmd, late))}`]);
+  }
+
+  private async withNotifications(parts: string[]): Promise<Outcome> {
+    const notes = await this.notifications();
+    if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
+    if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
+    return { text: parts.join(' | '), dead: false };
+  }
+
   private async exchange(cmd: string[]): Promise<{ reply: Frame | null; pushes: Frame[] }> {
     this.main.send(cmd);
     return this.main.reply(REPLY_MS);
@@ -177,15 +245,21 @@ export class Session {
    */
   private async confirmations(cmd: string[]): Promise<{ reply: Frame | null; pushes: Frame[] }> {
     this.main.send(cmd);
+    const frames = await this.untilPong();
+    if (frames === null) return { reply: null, pushes: [] };
+    return { reply: frames.length === 1 ? (frames[0] as Frame) : { type: '*', text: String(frames.length), items: frames }, pushes: [] };
+  }
+
+  /** Every frame the main client gets before the reply to a PING sent now; null when it stops answering. */
+  private async untilPong(): Promise<Frame[] | null> {
     this.main.send(['PING']);
     const frames: Frame[] = [];
     for (;;) {
       const f = await this.main.frame(REPLY_MS);
-      if (f === null) return { reply: null, pushes: [] };
-      if ((f.type === '+' && f.text === 'PONG') || (f.type === '*' && f.items?.[0]?.text === 'pong')) break;
+      if (f === null) return null;
+      if ((f.type === '+' && f.text === 'PONG') || (f.type === '*' && f.items?.[0]?.text === 'pong')) return frames;
       frames.push(f);
     }
-    return { reply: frames.length === 1 ? (frames[0] as Frame) : { type: '*', text: String(frames.length), items: frames }, pushes: [] };
   }
 
   /** Follows a SCAN-family cursor to 0; what came back is compared as a set (of pairs for HSCAN/ZSCAN). */
@@ -244,4 +318,14 @@ export class Session {
       out.push(render(f));
     }
   }
+}
+
+/** A batch's commands, separated by SEP. */
+function split(words: string[]): string[][] {
+  const out: string[][] = [[]];
+  for (const w of words) {
+    if (w === SEP) out.push([]);
+    else (out[out.length - 1] as string[]).push(w);
+  }
+  return out.filter((c) => c.length > 0);
 }

@@ -382,9 +382,11 @@ export const connectionCommands = defineGroup('connection', [
         arity: 2,
         flags: ['admin'],
         handler: (c) => {
-          // Without a pause there is nothing to release; releasing anyway re-entered this client's own queue without end.
-          if (c.engine.pause !== null) c.engine.unpause();
+          // Its +OK goes first: redis-server runs the held clients after the command (a message a
+          // held PUBLISH sends this client comes after the reply). Without a pause there is nothing
+          // to release; releasing anyway re-entered this client's own queue without end.
           c.w.ok();
+          if (c.engine.pause !== null) c.engine.unpause();
         },
       },
       {

@@ -4,6 +4,7 @@ import { aclCommands } from './acl.ts';
 import { bitmapCommands } from './bitmaps.ts';
 import { clusterCommands } from './cluster.ts';
 import { connectionCommands } from './connection.ts';
+import { failoverCommands } from './failover.ts';
 import { geoCommands } from './geo.ts';
 import { hashCommands } from './hashes.ts';
 import { hyperloglogCommands } from './hyperloglog.ts';
@@ -21,5 +22,5 @@ import { transactionCommands } from './transactions.ts';
 import { zsetCommands } from './zsets.ts';
 
 export function allGroups(): CommandDef[][] {
-  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, moduleCommands, scriptingCommands, functionCommands];
+  return [stringCommands, keyCommands, hashCommands, listCommands, setCommands, zsetCommands, transactionCommands, pubsubCommands, bitmapCommands, hyperloglogCommands, sortCommands, streamCommands, geoCommands, connectionCommands, serverCommands, aclCommands, clusterCommands, failoverCommands, moduleCommands, scriptingCommands, functionCommands];
 }

@@ -31,12 +31,15 @@ function exec(c: Client): void {
   c.w.array(queued.length);
   // No key expires halfway through a transaction: redis-server reads the time once, as EXEC starts.
   const freezes = e.ks.scriptTime === null;
-  if (freezes) e.ks.scriptTime = e.clock.now();
+  const frozen = e.clock.now();
   e.execDepth++;
   e.execArguments = ++execCount;
   c.execQueued = queued.length;
   try {
     for (const args of queued) {
+      // A script judges expiry by its own start and clears the time as it ends (7.0's
+      // lua_time_snapshot); the commands after it go back to EXEC's.
+      if (freezes) e.ks.scriptTime = frozen;
       const def = resolve(e, args);
       if (typeof def === 'string') {
         c.w.error(def);

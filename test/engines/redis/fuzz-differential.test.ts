@@ -11,7 +11,7 @@ describe.skipIf(!available)('random differential (tools/redis-fuzz)', () => {
   let real: RealRedis;
   beforeAll(async () => {
     ours = await startServer();
-    real = await startRealRedis();
+    real = await startRealRedis(['--enable-debug-command', 'yes']);
   });
   afterAll(async () => {
     await ours?.server.close();

@@ -1,0 +1,62 @@
+// Deterministic cases for what the session-25 families of the random differential (tools/redis-fuzz,
+// families-wide.ts) found: several clients at once (a held command released by CLIENT UNPAUSE),
+// expiry inside EXEC around a script, FAILOVER's argument and state errors. Each compares what a
+// client sees with redis-server 7.0, byte for byte.
+import { describe, expect, it } from 'vitest';
+import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
+import { render } from '../../../tools/redis-fuzz/reply.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('client-interplay differences found by the random differential', () => {
+  const pair = serverPair(['--enable-debug-command', 'yes']);
+
+  it('FAILOVER checks ABORT alone, then TIMEOUT/TO/FORCE once each, then the server has no replicas', async () => {
+    await expectSameReplies(
+      pair,
+      'FAILOVER\nFAILOVER ABORT\nFAILOVER abort x\nFAILOVER x\nFAILOVER TIMEOUT 0\nFAILOVER TIMEOUT -5\nFAILOVER TIMEOUT x\nFAILOVER TIMEOUT 10 TIMEOUT 10\n' +
+        'FAILOVER TO 127.0.0.1 x\nFAILOVER TO 127.0.0.1 1\nFAILOVER TO h\nFAILOVER FORCE\nFAILOVER FORCE FORCE\nFAILOVER TIMEOUT 10 TO h 1 FORCE\nMULTI\nFAILOVER\nEXEC\nEVAL "return redis.pcall(\'FAILOVER\')" 0\n' +
+        'ACL SETUSER u1 on nopass +get\nAUTH u1 x\nFAILOVER\nAUTH default x',
+    );
+  });
+
+  it('inside EXEC a key expires by EXEC\'s start time again once a script in it has returned', async () => {
+    // The script sets a 1 ms expiry; the sleep inside the transaction does not expire it, the one
+    // after EXEC does.
+    await expectSameReplies(pair, 'MULTI\nEVAL "redis.call(\'SET\', KEYS[1], \'v\', \'PX\', 1) return redis.call(\'EXISTS\', KEYS[1])" 1 k\nDEBUG SLEEP 0.01\nEXISTS k\nGET k\nEXEC\nDEBUG SLEEP 0.01\nEXISTS k');
+  });
+
+  it('CLIENT UNPAUSE answers before the commands it released run: a held PUBLISH reaches the pausing subscriber after +OK', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const main = await FrameConn.open(port);
+      const peer = await FrameConn.open(port);
+      try {
+        const out: string[] = [];
+        const id = (await peer.call(['CLIENT', 'ID']))?.text as string;
+        await main.call(['HELLO', '3']);
+        main.send(['SUBSCRIBE', 'ch']);
+        out.push(render((await main.frame(10000))!));
+        out.push(render((await main.call(['CLIENT', 'PAUSE', '100000', 'WRITE']))!));
+        peer.send(['PUBLISH', 'ch', 'x']);
+        // Held: CLIENT LIST shows the peer blocked (flag b) on both servers.
+        for (let i = 0; !/flags=\S*b/.test((await main.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(2000);
+        main.send(['CLIENT', 'UNPAUSE']);
+        main.send(['PING']);
+        for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
+          out.push(render(f));
+          if (f.text === 'PONG') break;
+        }
+        out.push(render((await peer.frame(10000))!));
+        return out;
+      } finally {
+        main.close();
+        peer.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toEqual(await seen(pair.real.port));
+    expect(ours.slice(2)).toEqual(['+OK', '>[$"message", $"ch", $"x"]', '+PONG', ':1']);
+  });
+});
