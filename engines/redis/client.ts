@@ -88,6 +88,8 @@ export class Client implements Watcher {
   postponed = false;
   /** The replication offset of this client's last write (WAIT waits for replicas to acknowledge it). */
   woff = 0;
+  /** The SYNC clients' stream offset after this client's last command (repl-feed.ts): what WAIT asks them to have acknowledged. */
+  replOff = 0;
   closing = false;
   closed = false;
   noEvict = false;

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
+import { backlogOf, backlogSpan } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
@@ -177,6 +178,9 @@ const sections: Record<string, Section> = {
       return [`slave${i}`, `ip=${host},port=${port},state=online,offset=${ack.offset},lag=${ack.lag}`];
     });
     const feed = e.feed;
+    // A bare engine's SYNC clients have a backlog as 7.0's (repl-backlog.ts); in-process replicas count changes, not bytes.
+    const backlog = backlogOf(e);
+    const [first, histlen] = backlog !== undefined ? backlogSpan(e, backlog) : [0, 0];
     return [
     ['role', 'master'],
     ['connected_slaves', acks.length + (feed?.size ?? 0)],
@@ -185,12 +189,12 @@ const sections: Record<string, Section> = {
     ['master_failover_state', 'no-failover'],
     ['master_replid', replIdOf(e)],
     ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', r.offset + (feed?.offset ?? 0)],
+    ['master_repl_offset', r.offset + (backlog?.offset ?? 0)],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', r.hasReplicas || feed !== null ? 1 : 0],
+    ['repl_backlog_active', r.hasReplicas || backlog !== undefined ? 1 : 0],
     ['repl_backlog_size', 1048576],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ['repl_backlog_first_byte_offset', first],
+    ['repl_backlog_histlen', histlen],
     ];
   },
   cpu: () => {

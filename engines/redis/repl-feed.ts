@@ -11,6 +11,7 @@ import type { Engine } from './engine.ts';
 import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { openBacklog, type Backlog } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
@@ -25,6 +26,9 @@ interface Link {
   /** The stream written while the RDB is made; null once the payload went out. */
   held: Buffer[] | null;
   softSince: number;
+  /** The offset the replica last acknowledged (REPLCONF ACK), and when (engine clock; from the payload's end until the first). */
+  ack: number;
+  ackAt: number;
 }
 
 /** What `enter` saw, for `leave`. */
@@ -59,11 +63,18 @@ export class ReplFeed {
   /** Commands running in slices, by client, until they end. */
   private readonly sliced = new Map<Client, { at: Entered; def: CommandDef; args: string[] }>();
   private evictions = 0;
-  /** Bytes written to the stream, reported as the replication offset. */
-  offset = 0;
+  private ackRequested = false;
 
-  constructor(private readonly e: Engine) {
+  constructor(
+    private readonly e: Engine,
+    private readonly backlog: Backlog,
+  ) {
     this.lastPing = e.clock.now();
+  }
+
+  /** Bytes written to the stream since the backlog began: the replication offset. */
+  get offset(): number {
+    return this.backlog.offset;
   }
 
   get size(): number {
@@ -74,14 +85,45 @@ export class ReplFeed {
     return this.links.has(c);
   }
 
-  /** Each SYNC client's address and the port it said it listens on (REPLCONF listening-port), else 0. */
-  replicas(): [string, number][] {
-    return [...this.links.keys()].map((c) => [c.conn.remote.replace(/:\d+$/, ''), listeningPorts.get(c) ?? 0]);
+  /** Each SYNC client's address, the port it said it listens on (REPLCONF listening-port, else 0) and its acknowledged offset. */
+  replicas(): [string, number, number][] {
+    return [...this.links.values()].map((l) => [l.c.conn.remote.replace(/:\d+$/, ''), listeningPorts.get(l.c) ?? 0, l.ack]);
   }
 
-  /** INFO replication's slaveN lines. */
+  /** INFO replication's slaveN lines: lag is the seconds since the replica's last ACK (since it came online when none). */
   infoLines(first: number): [string, string][] {
-    return this.replicas().map(([ip, port], i) => [`slave${first + i}`, `ip=${ip},port=${port},state=online,offset=${this.offset},lag=0`]);
+    const now = this.e.clock.now();
+    return [...this.links.values()].map((l, i) => {
+      const state = l.held === null ? 'online' : 'wait_bgsave';
+      const lag = l.held === null ? Math.floor((now - l.ackAt) / 1000) : 0;
+      return [`slave${first + i}`, `ip=${l.c.conn.remote.replace(/:\d+$/, '')},port=${listeningPorts.get(l.c) ?? 0},state=${state},offset=${l.ack},lag=${lag}`];
+    });
+  }
+
+  /** Online replicas that acknowledged `offset` (WAIT's count, as 7.0's replicationCountAcksByOffset). */
+  acked(offset: number): number {
+    let n = 0;
+    for (const l of this.links.values()) if (l.held === null && l.ack >= offset) n++;
+    return n;
+  }
+
+  /** REPLCONF ACK from a replica: a client that is none is ignored, as redis-server ignores it. */
+  ack(c: Client, offset: number): void {
+    const l = this.links.get(c);
+    if (l === undefined) return;
+    if (offset > l.ack) l.ack = offset;
+    l.ackAt = this.e.clock.now();
+    this.e.replication.acksChanged();
+  }
+
+  /** A WAIT blocked: the replicas are asked for an ACK, once for all the WAITs of this turn (7.0's beforeSleep). */
+  requestAck(): void {
+    if (this.ackRequested) return;
+    this.ackRequested = true;
+    setImmediate(() => {
+      this.ackRequested = false;
+      this.write(encode(['REPLCONF', 'GETACK', '*']));
+    });
   }
 
   /** A command starts: remember what its rewrite rule needs. */
@@ -116,6 +158,8 @@ export class ReplFeed {
     if (this.depth === 0) {
       this.scriptReplicates = true;
       this.flush();
+      // redis-server's processCommand: after every command, the client's offset is the stream's (WAIT's bar).
+      c.replOff = this.offset;
     }
   }
 
@@ -188,7 +232,7 @@ export class ReplFeed {
 
   /** Bytes for the links, written once per event-loop turn: one socket write for a pipeline's commands. */
   private write(b: Buffer): void {
-    this.offset += b.length;
+    this.backlog.offset += b.length;
     this.out.push(b);
     if (this.out.length === 1) setImmediate(() => this.drain());
   }
@@ -236,7 +280,7 @@ export class ReplFeed {
   attach(c: Client, psync: boolean): void {
     // What was written before this SYNC belongs to the links there before it.
     this.drain();
-    const link: Link = { c, held: [], softSince: 0 };
+    const link: Link = { c, held: [], softSince: 0, ack: 0, ackAt: 0 };
     this.links.set(c, link);
     // A new replica starts from a known database: the next command selects.
     this.selected = -1;
@@ -253,6 +297,7 @@ export class ReplFeed {
       c.conn.write(rdb);
       const held = link.held ?? [];
       link.held = null;
+      link.ackAt = this.e.clock.now();
       const limits = replicaLimits(this.e);
       for (const b of held) this.send(link, b, limits);
     });
@@ -288,7 +333,7 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   const psync = args[0]?.toLowerCase() === 'psync';
   if (e.mode !== 'bare') fail(`ERR ${psync ? 'PSYNC' : 'SYNC'} is not supported by this server`);
   if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
-  e.feed ??= new ReplFeed(e);
+  e.feed ??= new ReplFeed(e, openBacklog(e));
   e.feed.attach(c, psync);
 }
 
@@ -307,8 +352,8 @@ const REPLCONF_OPTIONS = new Set(['listening-port', 'ip-address', 'capa', 'ack',
 
 /**
  * REPLCONF, what a redis-server replica sends around PSYNC (listening-port, capa, then ACK every
- * second): accepted, so a real replica can follow a bare engine. ACKs are not tracked (WAIT does not
- * count SYNC clients).
+ * second and on GETACK): accepted, so a real replica can follow a bare engine; its ACKs are what WAIT
+ * and INFO's slaveN offset read.
  */
 export function replconfCommand(c: Client, args: readonly string[]): void {
   if (args.length % 2 === 0) fail('ERR syntax error');
@@ -316,7 +361,11 @@ export function replconfCommand(c: Client, args: readonly string[]): void {
     const option = (args[i] as string).toLowerCase();
     if (!REPLCONF_OPTIONS.has(option)) fail(`ERR Unrecognized REPLCONF option: ${args[i] as string}`);
     // A replica's ACK gets no answer.
-    if (option === 'ack') return;
+    if (option === 'ack') {
+      const offset = Number(args[i + 1]);
+      if (Number.isSafeInteger(offset)) c.engine.feed?.ack(c, offset);
+      return;
+    }
     if (option === 'listening-port') listeningPorts.set(c, Number(args[i + 1]) || 0);
   }
   c.w.ok();

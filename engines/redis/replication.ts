@@ -39,11 +39,12 @@ interface FullCopy {
   release: (() => void) | null;
 }
 
-/** A client blocked in WAIT: it needs `wanted` replicas to have acknowledged `offset`. */
+/** A client blocked in WAIT: it needs `wanted` replicas to have acknowledged `offset` (SYNC clients: `replOff`). */
 interface Waiter {
   c: Client;
   block: BlockState | null;
   offset: number;
+  replOff: number;
   wanted: number;
 }
 
@@ -534,25 +535,35 @@ export class Replication {
     return out;
   }
 
-  /** Replicas that acknowledged `offset` (WAIT's count). */
-  ackedReplicas(offset: number): number {
-    let n = 0;
+  /**
+   * WAIT's count: in-process replicas that acknowledged `offset`, and SYNC clients (a real replica's
+   * REPLCONF ACK) that acknowledged `replOff`, the stream's offset after the client's last command.
+   */
+  ackedReplicas(offset: number, replOff: number): number {
+    let n = this.engine.feed?.acked(replOff) ?? 0;
     for (const [, ack] of this.acks()) if (ack.offset >= offset) n++;
     return n;
   }
 
   /** Blocks `c` until `wanted` replicas acknowledged its last write, or for `timeoutMs` (0: no limit). */
   waitForAcks(c: Client, wanted: number, timeoutMs: number): void {
-    const waiter: Waiter = { c, block: null, offset: c.woff, wanted };
+    const waiter: Waiter = { c, block: null, offset: c.woff, replOff: c.replOff, wanted };
     this.waiters.add(waiter);
     this.engine.block(c, [], timeoutMs, {
       tryServe: () => false,
       onTimeout: () => {
         this.waiters.delete(waiter);
-        c.w.int(this.ackedReplicas(waiter.offset));
+        c.w.int(this.ackedReplicas(waiter.offset, waiter.replOff));
       },
     });
     waiter.block = c.blocked;
+    // SYNC clients are asked for an ACK, as redis-server asks its replicas (REPLCONF GETACK).
+    this.engine.feed?.requestAck();
+  }
+
+  /** A SYNC client acknowledged an offset: WAITs it satisfies answer. */
+  acksChanged(): void {
+    this.wakeWaiters();
   }
 
   private wakeWaiters(): void {
@@ -563,7 +574,7 @@ export class Replication {
         this.waiters.delete(w);
         continue;
       }
-      const n = this.ackedReplicas(w.offset);
+      const n = this.ackedReplicas(w.offset, w.replOff);
       if (n < w.wanted) continue;
       this.waiters.delete(w);
       w.c.w.int(n);

@@ -16,6 +16,7 @@ import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
+import { backlogOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
@@ -253,9 +254,9 @@ export const serverCommands = defineGroup('server', [
       c.w.array(3);
       c.w.bulk('master');
       const feed = c.engine.feed;
-      c.w.int(r.offset + (feed?.offset ?? 0));
+      c.w.int(r.offset + (feed?.offset ?? backlogOf(c.engine)?.offset ?? 0));
       const acks = r.acks();
-      // SYNC clients too, with the port they gave (REPLCONF listening-port) and no acknowledged offset.
+      // SYNC clients too, with the port they gave (REPLCONF listening-port) and the offset they acknowledged.
       const fed = feed?.replicas() ?? [];
       c.w.array(acks.length + fed.length);
       for (const [s, ack] of acks) {
@@ -265,11 +266,11 @@ export const serverCommands = defineGroup('server', [
         c.w.bulk(s.address.slice(i + 1));
         c.w.bulk(String(ack.offset));
       }
-      for (const [ip, port] of fed) {
+      for (const [ip, port, ack] of fed) {
         c.w.array(3);
         c.w.bulk(ip);
         c.w.bulk(String(port));
-        c.w.bulk('0');
+        c.w.bulk(String(ack));
       }
     },
   },
@@ -287,7 +288,7 @@ export const serverCommands = defineGroup('server', [
       // acknowledged them; one whose link the fault API cut or delays counts once it got this client's writes.
       const r = c.engine.replication;
       r.flushNow();
-      const acked = r.ackedReplicas(c.woff);
+      const acked = r.ackedReplicas(c.woff, c.replOff);
       // A blocked WAIT keeps the count in an int: redis-server compares later acks with its low 32
       // bits, so WAIT 4294967296 0 answers at once.
       const blockedWants = Number(BigInt.asIntN(32, BigInt(a[1] as string)));

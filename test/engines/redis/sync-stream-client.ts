@@ -100,6 +100,11 @@ export class SyncStream {
     }
   }
 
+  /** Sends a command up the link, as a replica sends REPLCONF ACK. */
+  send(...args: string[]): void {
+    this.socket.write(`*${args.length}\r\n${args.map((x) => `$${Buffer.byteLength(x)}\r\n${x}\r\n`).join('')}`);
+  }
+
   /** Stops reading, as a replica that fell behind. */
   pause(): void {
     this.socket.pause();
