@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeSchemasModule } from './sdk-schemas.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['src', 'engines'];
@@ -37,6 +38,22 @@ function ownUrls(outdir) {
   };
 }
 
+/**
+ * Packages stay imports of node_modules, but for the few a start needs only a small part of: a package's
+ * entry can load much more than the part used (@smithy/core/schema's loads the SDK's transport stack for
+ * NormalizedSchema alone), and a bundled package is tree-shaken to what is imported.
+ */
+const BUNDLED_PACKAGES = ['@smithy/core/schema'];
+
+function externalPackages() {
+  return {
+    name: 'external-packages',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, ({ path: spec }) => (BUNDLED_PACKAGES.includes(spec) ? undefined : { path: spec, external: true }));
+    },
+  };
+}
+
 async function bundleEntryPoints() {
   const { build } = await import('esbuild');
   const outdir = path.join(next, 'src');
@@ -50,10 +67,9 @@ async function bundleEntryPoints() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
     sourcemap: true,
     logLevel: 'warning',
-    plugins: [ownUrls(outdir)],
+    plugins: [externalPackages(), ownUrls(outdir)],
   });
 }
 fs.rmSync(next, { recursive: true, force: true });
@@ -65,6 +81,7 @@ try {
       filter: (from) => fs.statSync(from).isDirectory() || !from.endsWith('.ts'),
     });
   }
+  writeSchemasModule(path.join(next, 'src/protocol/sdk-schemas.cjs'), root);
   await bundleEntryPoints();
   // Tests compare this stamp with the sources' times to know whether dist/ is current.
   fs.writeFileSync(path.join(next, '.built'), new Date().toISOString());

@@ -14,10 +14,28 @@ export function isLogLevel(text: string): text is LogLevel {
 
 type Pino = (options: { name: string; level: LogLevel }) => Logger;
 
-const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'));
-const pino = fastifyRequire('pino') as Pino;
+function loadPino(): Pino {
+  const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'));
+  return fastifyRequire('pino') as Pino;
+}
 
-/** JSON lines on stdout, as pino writes them, at `level` and above. */
+/**
+ * JSON lines on stdout, as pino writes them, at `level` and above. pino is loaded when the logger is first
+ * used, not at start: loading it is a tenth of a start, and a start logs nothing.
+ */
 export function createLogger(level: LogLevel): Logger {
-  return pino({ name: 'elasticache-local', level });
+  let logger: Logger | undefined;
+  const real = (): Logger => (logger ??= loadPino()({ name: 'elasticache-local', level }));
+  return new Proxy({} as Logger, {
+    get(_, property) {
+      const value: unknown = Reflect.get(real(), property);
+      return typeof value === 'function' ? value.bind(real()) : value;
+    },
+    set(_, property, value) {
+      return Reflect.set(real(), property, value);
+    },
+    has(_, property) {
+      return Reflect.has(real(), property);
+    },
+  });
 }

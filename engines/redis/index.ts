@@ -18,11 +18,8 @@ export { aclRulesError } from './acl/rules-check.ts';
 export { createRedisNode, formNodeCluster } from './node.ts';
 export { createThreadedRedisNode } from './threaded-node.ts';
 export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
-export { CLUSTER_SLOTS, keySlot } from './cluster.ts';
 export type { CacheNode, NodeTls } from '../node.ts';
-export { NetworkFaults } from '../network-faults.ts';
-/** The request parser, for control-plane clients that read a replication stream (online migration). */
-export { ProtocolError, RespParser } from './resp/parser.ts';
+export { CLUSTER_SLOTS, keySlot, NetworkFaults, ProtocolError, RespParser } from './light.ts';
 
 /** `elasticache-local redis-server ...`: a bare server, loaded only when asked for. */
 export async function runStandalone(argv: string[]): Promise<void> {

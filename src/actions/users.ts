@@ -1,7 +1,7 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Scope, UserGroupRecord, UserRecord } from '../store/records.ts';
-import { accessString, passwords } from '../validate/access-string.ts';
+import { accessStringCheck, passwords } from '../validate/access-string.ts';
 import { identifier } from '../validate/identifiers.ts';
 import type { World } from '../world.ts';
 import { engineOf } from './cluster-options.ts';
@@ -161,7 +161,8 @@ function checkMembers(world: World, scope: Scope, engine: UserGroupRecord['engin
 }
 
 export const userActions: ActionTable = {
-  CreateUser: define<ec.CreateUserMessage, ec.User>((input, { world, scope }) => {
+  CreateUser: define<ec.CreateUserMessage, ec.User>(async (input, { world, scope }) => {
+    const accessString = await accessStringCheck();
     const id = identifier(input.UserId, 'UserId', 40);
     if (input.UserName === undefined) throw missingParameter('UserName');
     if (input.UserName.length === 0 || input.UserName.length > 120 || /\s/.test(input.UserName)) {
@@ -208,7 +209,8 @@ export const userActions: ActionTable = {
     return { Marker: marker, Users: page.map((u) => describeUser(world, scope, u)) };
   }),
 
-  ModifyUser: define<ec.ModifyUserMessage, ec.User>((input, { world, scope }) => {
+  ModifyUser: define<ec.ModifyUserMessage, ec.User>(async (input, { world, scope }) => {
+    const accessString = await accessStringCheck();
     const user = requireUser(world, scope, input.UserId);
     if (user.id === DEFAULT_USER_ID) throw invalidValue('The default user cannot be modified.');
     requireState('user', user, 'modify');

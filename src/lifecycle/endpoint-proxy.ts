@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { NetworkFaults } from '../../engines/redis/index.ts';
+import { NetworkFaults } from '../../engines/redis/light.ts';
 
 /**
  * A replication group's primary or reader endpoint, or a Memcached configuration endpoint: AWS gives

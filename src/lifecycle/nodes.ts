@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import { createMemcachedNode, type ClusterConfig, type MemcachedNode } from '../../engines/memcached/index.ts';
-import { createRedisNode, createThreadedRedisNode, formNodeCluster, type KeyFilter, type NodeTls, type RedisNode } from '../../engines/redis/index.ts';
+import type { ClusterConfig, MemcachedNode } from '../../engines/memcached/index.ts';
+import type { KeyFilter, NodeTls, RedisNode } from '../../engines/redis/index.ts';
+import { loadedRedisEngine, loadMemcachedEngine, loadRedisEngine } from './engine-modules.ts';
 import { memcachedNodeOptions } from './memcached-parameters.ts';
 import type { Engine } from '../store/records.ts';
 import type { PortAllocator } from './ports.ts';
@@ -65,7 +66,7 @@ export class NodeSupervisor {
   async start(key: string, spec: NodeSpec): Promise<number> {
     await this.stop(key);
     const node = await this.ports.bind(spec.port, async (port) => {
-      const node = this.create(spec, port);
+      const node = await this.create(spec, port);
       const bound = await node.listen();
       node.configure(engineSettings(spec.parameters));
       return { node, port: bound };
@@ -74,9 +75,9 @@ export class NodeSupervisor {
     return node.port;
   }
 
-  private create(spec: NodeSpec, port: number): RunningNode {
+  private async create(spec: NodeSpec, port: number): Promise<RunningNode> {
     if (spec.engine === 'memcached') {
-      return createMemcachedNode({
+      return (await loadMemcachedEngine()).createMemcachedNode({
         host: spec.host,
         port,
         tls: spec.tls,
@@ -86,7 +87,8 @@ export class NodeSupervisor {
       });
     }
     const options = { host: spec.host, port, tls: spec.tls, maxmemory: spec.memoryBytes, mode: 'node' as const, version: spec.engineVersion, serverName: spec.engine === 'valkey' ? ('valkey' as const) : ('redis' as const) };
-    return spec.threaded ? createThreadedRedisNode(options) : createRedisNode(options);
+    const redis = await loadRedisEngine();
+    return spec.threaded ? redis.createThreadedRedisNode(options) : redis.createRedisNode(options);
   }
 
   /** The running node under `key`, whatever its engine: what network faults act on. */
@@ -124,7 +126,7 @@ export class NodeSupervisor {
       const replicas = shard.replicas.map((k) => this.redisNode(k)).filter((r): r is RedisNode => r !== undefined);
       specs.push({ primary, replicas, slots: shard.slots });
     }
-    if (specs.length > 0) formNodeCluster(specs);
+    if (specs.length > 0) loadedRedisEngine().formNodeCluster(specs);
   }
 
   /** Takes a node out of cluster mode (a group going back to cluster mode disabled). */

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { keySlot } from '../../engines/redis/index.ts';
+import { keySlot } from '../../engines/redis/light.ts';
 import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, SnapshotRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { vpcId } from './network.ts';

@@ -1,11 +1,22 @@
-import { aclRulesError } from '../../engines/redis/index.ts';
+import { loadRedisEngine } from '../lifecycle/engine-modules.ts';
 import { invalidValue } from '../protocol/errors.ts';
+
+export type AccessStringCheck = (value: string) => string;
+
+/**
+ * The access string validator, once the Redis engine (whose ACL parser judges the rules) is loaded:
+ * a handler awaits this before it reads any state, and validates synchronously where it always did.
+ */
+export async function accessStringCheck(): Promise<AccessStringCheck> {
+  const { aclRulesError } = await loadRedisEngine();
+  return (value) => accessString(value, aclRulesError);
+}
 
 /**
  * Validates an ElastiCache RBAC access string: passwords are never part of it (they come from
  * Passwords or AuthenticationMode), and the rest must be rules the nodes' ACL parser accepts.
  */
-export function accessString(value: string): string {
+function accessString(value: string, aclRulesError: (rules: readonly string[]) => string | null): string {
   const tokens = value.trim().split(/\s+/).filter(Boolean);
   if (tokens.length === 0) throw invalidValue('Access string must not be empty.');
   for (const token of tokens) {
