@@ -317,7 +317,7 @@ function checkMemberDeletable(group: ReplicationGroupRecord, id: string): void {
 
 function clusterModeOf(world: World, scope: Scope, cluster: ClusterRecord): boolean {
   const group = cluster.replicationGroupId ? world.resources.get(scope, 'replication-group', cluster.replicationGroupId) : undefined;
-  return group?.shards !== undefined && !group.clusterModeCompatible;
+  return group?.shards !== undefined;
 }
 
 interface ClusterPlan {

@@ -242,7 +242,9 @@ export function deferGroupChanges(
     );
   }
   if (input.CacheParameterGroupName !== undefined) {
-    checkClusterModeOf(world, scope, input.CacheParameterGroupName, group.shards !== undefined && !group.clusterModeCompatible);
+    // Compatible mode runs with cluster-enabled yes (the user guide's "Modifying cluster mode"): a move to it names such a group.
+    const clusterMode = input.ClusterMode !== undefined ? input.ClusterMode !== 'disabled' : group.shards !== undefined;
+    checkClusterModeOf(world, scope, input.CacheParameterGroupName, clusterMode);
   }
   if (deferred !== undefined && deferred !== group.deferred) {
     world.event(scope, 'replication-group', group.id, 'Modifications pending for the next maintenance window');

@@ -24,7 +24,7 @@ import {
   transitEncryptionOf,
 } from './cluster-options.ts';
 import { paginate } from './paginate.ts';
-import { parameterGroupFor } from './parameter-groups.ts';
+import { clusterEnabledIn, parameterGroupFor } from './parameter-groups.ts';
 import { getParameterGroup } from '../lifecycle/parameters.ts';
 import { formatSlots, planShards, wantsClusterMode } from '../validate/shards.ts';
 import { define, type ActionTable } from './registry.ts';
@@ -362,7 +362,7 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
   const applyNow = deferGroupChanges(world, scope, group, input);
   if (!applyNow) return { ReplicationGroup: describeGroup(world, scope, group) };
   input = applyNow;
-  if (input.ClusterMode !== undefined) return changeClusterMode(world, scope, group, input.ClusterMode);
+  if (input.ClusterMode !== undefined) return changeClusterMode(world, scope, group, input.ClusterMode, input.CacheParameterGroupName);
   const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)!).filter(Boolean);
   let restart = false;
   if (input.ReplicationGroupDescription !== undefined) group.description = input.ReplicationGroupDescription;
@@ -476,13 +476,28 @@ export function modifyReplicationGroup(input: ec.ModifyReplicationGroupMessage, 
  * configuration endpoint (one shard owning every slot) while the primary and reader endpoints still work;
  * enabled then retires those two endpoints.
  */
-function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRecord, mode: string): ec.ModifyReplicationGroupResult {
+function changeClusterMode(
+  world: World,
+  scope: Scope,
+  group: ReplicationGroupRecord,
+  mode: string,
+  requestedGroup: string | undefined,
+): ec.ModifyReplicationGroupResult {
   const from = group.clusterModeCompatible ? 'compatible' : group.shards ? 'enabled' : 'disabled';
   const allowed = (from === 'disabled' && mode === 'compatible') || (from === 'compatible' && (mode === 'enabled' || mode === 'disabled'));
   if (!allowed) throw invalidCombination(`ClusterMode cannot change from ${from} to ${mode}; the path is disabled, compatible, enabled.`);
   if (mode === 'compatible' && group.global) throw invalidCombination('A member of a global datastore cannot change its cluster mode.');
+  const members = group.memberClusters.map((id) => world.resources.get(scope, 'cluster', id)).filter((m) => m !== undefined);
+  const parameterGroup = clusterModeParameterGroup(world, scope, members[0]?.parameterGroup ?? '', group, mode, requestedGroup);
   transition(world, scope, 'replication-group', group, 'modifying');
-  world.resources.put(scope, 'replication-group', group.id, group);
+  world.resources.transaction(() => {
+    world.resources.put(scope, 'replication-group', group.id, group);
+    for (const m of members) {
+      m.parameterGroup = parameterGroup;
+      world.resources.put(scope, 'cluster', m.id, m);
+    }
+  });
+  for (const m of members) world.runtime.applyParameters(scope, m, clusterParameters(world.resources, scope, parameterGroup));
   runStep(world, scope, 'replication-group', group.id, async () => {
     const fresh = world.resources.get(scope, 'replication-group', group.id);
     if (!fresh) return;
@@ -516,6 +531,23 @@ function changeClusterMode(world: World, scope: Scope, group: ReplicationGroupRe
     world.runtime.syncGroupRoles(scope, fresh.id);
   });
   return { ReplicationGroup: describeGroup(world, scope, group) };
+}
+
+/**
+ * cluster-enabled follows the mode (yes from compatible on, as the user guide's "Modifying cluster mode" says):
+ * the group named in the request, else the default group of the other mode in place of a default one. A
+ * custom group has no counterpart to pick, so the request must name one.
+ */
+function clusterModeParameterGroup(world: World, scope: Scope, current: string, group: ReplicationGroupRecord, mode: string, requested: string | undefined): string {
+  if (requested !== undefined) return parameterGroupFor(world, scope, requested, resolveEngineVersion(group.engine, group.engineVersion)!);
+  const clusterEnabled = mode !== 'disabled';
+  if (clusterEnabledIn(world, scope, current) === clusterEnabled) return current;
+  if (!current.startsWith('default.')) {
+    throw invalidCombination(
+      `Cluster mode ${mode} needs a parameter group with cluster-enabled set to ${clusterEnabled ? 'yes' : 'no'}; specify CacheParameterGroupName.`,
+    );
+  }
+  return defaultParameterGroup(resolveEngineVersion(group.engine, group.engineVersion)!, clusterEnabled);
 }
 
 export const replicationGroupActions: ActionTable = {

@@ -1,5 +1,8 @@
 import {
   CopySnapshotCommand,
+  CreateCacheParameterGroupCommand,
+  DescribeCacheClustersCommand,
+  ModifyCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
   CreateSnapshotCommand,
   DecreaseReplicaCountCommand,
@@ -244,5 +247,29 @@ describe('cluster mode transitions', () => {
     expect(enabled.ConfigurationEndpoint).toEqual(compatible.ConfigurationEndpoint);
     expect(await cluster.get('{m}:2')).toBe('two');
     cluster.disconnect();
+  });
+
+  it('runs compatible and enabled on a cluster-enabled parameter group: the default one in place of a default, else the one named with ClusterMode', async () => {
+    const groupOf = async (id: string) =>
+      (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id }))).CacheClusters![0]!.CacheParameterGroup!.CacheParameterGroupName;
+    expect(await groupOf('moving-001')).toBe('default.redis7.cluster.on');
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'cm-off', CacheParameterGroupFamily: 'redis7', Description: 'off' }));
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: 'cm-on', CacheParameterGroupFamily: 'redis7', Description: 'on' }));
+    await client.send(new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: 'cm-on', ParameterNameValues: [{ ParameterName: 'cluster-enabled', ParameterValue: 'yes' }] }));
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'custom-moving', ReplicationGroupDescription: 'custom group', Engine: 'redis', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 2,
+      AutomaticFailoverEnabled: true, CacheParameterGroupName: 'cm-off',
+    }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'custom-moving' });
+    await expect(client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'custom-moving', ClusterMode: 'compatible', ApplyImmediately: true }))).rejects.toMatchObject({
+      name: 'InvalidParameterCombinationException',
+    });
+    // The aws provider sends both when a configuration sets cluster_mode and parameter_group_name together.
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'custom-moving', ClusterMode: 'compatible', CacheParameterGroupName: 'cm-on', ApplyImmediately: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'custom-moving' });
+    expect(await groupOf('custom-moving-002')).toBe('cm-on');
+    await client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId: 'custom-moving', ClusterMode: 'enabled', ApplyImmediately: true }));
+    await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'custom-moving' });
+    expect(await groupOf('custom-moving-001')).toBe('cm-on');
   });
 });
