@@ -21,7 +21,9 @@ export function debugSleep(c: Client, ms: number): void {
     return;
   }
   const until = e.clock.now() + ms;
-  const pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: false };
+  // Inside a transaction the rest of it still runs now, and its lookups expire keys as redis-server's
+  // do after a sleep there (by EXEC's time): the hold is a command's, not CLIENT PAUSE's.
+  const pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: false, command: e.execDepth !== 0 };
   e.pause = pause;
   if (e.execDepth !== 0) {
     // A transaction runs whole: the node (its caller included) waits once it ends, and the command

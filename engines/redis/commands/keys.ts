@@ -180,17 +180,28 @@ function scan(c: Client, a: string[]): void {
   runSlicedWrite(c, steps(), () => reply(next), a);
 }
 
+/** OBJECT's lookup (7.0's LOOKUP_NOTOUCH|LOOKUP_NONOTIFY): no access recorded, no keymiss event, but a hit or miss counted. */
+function objectLookup<T>(c: Client, found: T | null): T | null {
+  if (found === null) c.engine.ks.stats.misses++;
+  else c.engine.ks.stats.hits++;
+  return found;
+}
+
 function objectFreq(c: Client, a: string[]): void {
-  const o = c.db.peek(a[2] as string);
+  const o = objectLookup(c, c.db.peek(a[2] as string));
   if (o === null) return c.w.nil();
   if (!c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
     fail('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
   }
+  // A shared integer (0-9999) is one object for every key, made under the start-up policy: its LRU
+  // field read as an LFU counter decays to 0 (redis-server 7.0 says 0 for `SET k 1` under allkeys-lfu).
+  const cfg = c.engine.config;
+  if (refcountOf(o, cfg.maxmemory, cfg.maxmemoryPolicy) !== 1 && cfg.lfuDecayTime > 0) return c.w.int(0);
   c.w.int(c.db.lfuOf(a[2] as string, c.engine.clock.now()));
 }
 
 function objectIdle(c: Client, a: string[]): void {
-  const o = c.db.peekMeta(a[2] as string);
+  const o = objectLookup(c, c.db.peekMeta(a[2] as string));
   if (o === null) return c.w.nil();
   if (c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
     fail('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
@@ -354,7 +365,7 @@ export const keyCommands = defineGroup('keyspace', [
         flags: ['readonly'],
         keys: [2, 2, 1],
         handler: (c, a) => {
-          const o = c.db.peek(a[2] as string);
+          const o = objectLookup(c, c.db.peek(a[2] as string));
           if (o === null) c.w.nil();
           else c.w.bulk(encodingOf(o));
         },
@@ -367,7 +378,7 @@ export const keyCommands = defineGroup('keyspace', [
         flags: ['readonly'],
         keys: [2, 2, 1],
         handler: (c, a) => {
-          const o = c.db.peek(a[2] as string);
+          const o = objectLookup(c, c.db.peek(a[2] as string));
           if (o === null) return c.w.nil();
           const shared = refcountOf(o, c.engine.config.maxmemory, c.engine.config.maxmemoryPolicy);
           if (shared !== 1) return c.w.int(shared);
