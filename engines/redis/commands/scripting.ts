@@ -12,13 +12,21 @@ import { runSliced } from '../sliced.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
 export function splitKeys(args: string[]): { keys: string[]; argv: string[] } {
+  const n = numkeys(args, E.NOT_INT);
+  return { keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
+}
+
+/** The numkeys argument, checked as redis-server checks it; `notInt` is the command's error for a non-integer. */
+function numkeys(args: string[], notInt: string): number {
+  const a = args[2] as string;
+  // The common case, one digit, without string2ll's BigInt.
+  if (a.length === 1 && a >= '0' && a <= '9' && a.charCodeAt(0) - 48 <= args.length - 3) return a.charCodeAt(0) - 48;
   // string2ll, as redis-server reads numkeys: no '-0', '00' or '+1'.
-  const v = toI64(args[2] as string);
-  if (v === null) fail(E.NOT_INT);
+  const v = toI64(a);
+  if (v === null) fail(notInt);
   if (v > BigInt(args.length - 3)) fail("ERR Number of keys can't be greater than number of args");
   if (v < 0n) fail("ERR Number of keys can't be negative");
-  const n = Number(v);
-  return { keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
+  return Number(v);
 }
 
 /** Key positions for COMMAND GETKEYS and cluster routing: the numkeys keys after the body. */
@@ -149,11 +157,7 @@ function fcall(c: Client, args: string[], readOnly: boolean): void {
   // redis-server looks the function up before it reads the number of keys.
   const f = s.functions.find(args[1] as string);
   if (f === undefined) fail('ERR Function not found');
-  const v = toI64(args[2] as string);
-  if (v === null) fail('ERR Bad number of keys provided');
-  if (v > BigInt(args.length - 3)) fail("ERR Number of keys can't be greater than number of args");
-  if (v < 0n) fail("ERR Number of keys can't be negative");
-  const n = Number(v);
+  const n = numkeys(args, 'ERR Bad number of keys provided');
   s.run({ caller: c, command: args, fnRef: f.ref, name: f.name, flags: f.flags, readOnlyCommand: readOnly, evalMode: false, keys: args.slice(3, 3 + n), args: args.slice(3 + n), asArguments: true });
 }
 

@@ -46,6 +46,10 @@ const NAME_RE = /^[A-Za-z0-9_]+$/;
 const NAME_ERROR = 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 const REG_ENV = lstr('__redis_fn_env');
 const REG_LOAD_REDIS = lstr('__redis_fn_load_api');
+/** The environment's metatable, and what its __index is while a library loads and once it has. */
+const REG_ENV_META = lstr('__redis_fn_env_meta');
+const REG_LOAD_INDEX = lstr('__redis_fn_load_index');
+const REG_RUN_INDEX = lstr('__redis_fn_run_index');
 
 /**
  * Parses the "#!lua name=lib" line as redis-server 7.0 does (split like a command line, so quotes
@@ -67,6 +71,19 @@ function parseMetadata(code: string): string {
   if (engine.toLowerCase() !== 'lua') fail(`ERR Engine '${engine}' not found`);
   if (!NAME_RE.test(name)) fail(NAME_ERROR);
   return name;
+}
+
+function missingGlobal(S: LuaState): number {
+  const name = luaToLatin1(laux.luaL_tolstring(S, 2));
+  return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+}
+
+/** Points the library environment's __index at `which` (REG_LOAD_INDEX or REG_RUN_INDEX). */
+function setEnvIndex(L: LuaState, which: Uint8Array): void {
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ENV_META);
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, which);
+  lua.lua_setfield(L, -2, lstr('__index'));
+  lua.lua_pop(L, 1);
 }
 
 function isEvalGlobal(L: LuaState, i: number): boolean {
@@ -148,28 +165,43 @@ export class Functions {
       return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
     });
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
-    lua.lua_newtable(L);
-    lua.lua_createtable(L, 0, 2);
+    // While a library loads, its code sees only `redis` (the loading API).
     lua.lua_pushjsfunction(L, (S) => {
       if (pushArgBuilder(S, 2)) return 1;
-      if (this.loading !== null) {
-        if (lua.lua_type(S, 2) === lua.LUA_TSTRING && luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) === 'redis') {
-          lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
-          return 1;
-        }
-        const name = luaToLatin1(laux.luaL_tolstring(S, 2));
-        return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
+      if (lua.lua_type(S, 2) === lua.LUA_TSTRING && luaToLatin1(lua.lua_tolstring(S, 2) as Uint8Array) === 'redis') {
+        lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, REG_LOAD_REDIS);
+        return 1;
       }
-      // Read here rather than through the globals' own __index, so that the error names the
-      // script's line as Redis's does; EVAL's KEYS and ARGV live in another VM in Redis.
-      lua.lua_pushglobaltable(S);
-      lua.lua_pushvalue(S, 2);
-      if (lua.lua_rawget(S, -2) === lua.LUA_TNIL || isEvalGlobal(S, 2)) {
-        const name = luaToLatin1(laux.luaL_tolstring(S, 2));
-        return laux.luaL_error(S, latin1ToLua(`Script attempted to access nonexistent global variable '${name.replace(/%/g, '%%')}'`));
-      }
-      return 1;
+      return missingGlobal(S);
     });
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_LOAD_INDEX);
+    // Once loaded, every global but EVAL's KEYS and ARGV (they live in another VM in Redis). The
+    // globals never change after the VM is made, so a copy serves: a global read is a table lookup,
+    // not a call. Its misses raise here rather than through the globals' own __index, so that the
+    // error names the script's line as Redis's does.
+    lua.lua_newtable(L);
+    lua.lua_pushglobaltable(L);
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, -2) !== 0) {
+      if (isEvalGlobal(L, -2)) {
+        lua.lua_pop(L, 1);
+        continue;
+      }
+      lua.lua_pushvalue(L, -2);
+      lua.lua_insert(L, -2);
+      lua.lua_rawset(L, -5);
+    }
+    lua.lua_pop(L, 1);
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushjsfunction(L, (S) => (pushArgBuilder(S, 2) ? 1 : missingGlobal(S)));
+    lua.lua_setfield(L, -2, lstr('__index'));
+    lua.lua_setmetatable(L, -2);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUN_INDEX);
+    lua.lua_newtable(L);
+    lua.lua_createtable(L, 0, 2);
+    lua.lua_pushvalue(L, -1);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_ENV_META);
+    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_RUN_INDEX);
     lua.lua_setfield(L, -2, lstr('__index'));
     lua.lua_pushjsfunction(L, (S) => {
       laux.luaL_where(S, 1);
@@ -286,10 +318,12 @@ export class Functions {
     };
     lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, LOAD_HOOK_COUNT);
     let status: number;
+    setEnvIndex(L, REG_LOAD_INDEX);
     try {
       status = lua.lua_pcall(L, 0, 0, -2);
     } finally {
       lua.lua_sethook(L, null, 0, 0);
+      setEnvIndex(L, REG_RUN_INDEX);
     }
     this.loading = null;
     if (status !== lua.LUA_OK) {

@@ -21,7 +21,7 @@ import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
-import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy, setRawGlobal } from './vm.ts';
+import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
 const SLICE_MS = 4;
@@ -56,6 +56,9 @@ export class Run {
   killed = false;
   killRaised = false;
   forced = false;
+  /** Errors in the reply: counted before (a command's own) and counted now (scripting.ts errorSink). */
+  errorsFlagged = 0;
+  errorsFresh = 0;
   busy = false;
   suspended = false;
   /** The script has ended and its value is being written in slices. */
@@ -91,7 +94,12 @@ export class Scripting implements ApiHost {
   private thread: LuaState | null = null;
   /** sha -> flags and registry reference of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
   readonly scripts = new Map<string, { flags: ScriptFlags; ref: number; size: number }>();
-  private runnerRef = 0;
+  /** Registry references of the runners of EVAL scripts and of functions (vm.ts pushRunner). */
+  private evalRunnerRef = 0;
+  private functionRunnerRef = 0;
+  /** The names KEYS and ARGV as Lua strings kept in the registry: their hashes are computed once, not per EVAL. */
+  private keysNameRef = 0;
+  private argvNameRef = 0;
   running: Run | null = null;
   private scriptClient: Client | null = null;
   /** Extra set-up for the VM after a reset (functions re-register their libraries). */
@@ -114,8 +122,14 @@ export class Scripting implements ApiHost {
   get L(): LuaState {
     if (this.state === null) {
       this.state = createState((L) => installApi(L, this), this.rand);
-      pushRunner(this.state);
-      this.runnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
+      pushRunner(this.state, false);
+      this.evalRunnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
+      pushRunner(this.state, true);
+      this.functionRunnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
+      lua.lua_pushliteral(this.state, 'KEYS');
+      this.keysNameRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
+      lua.lua_pushliteral(this.state, 'ARGV');
+      this.argvNameRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
       this.onReset?.(this.state);
     }
     return this.state;
@@ -196,7 +210,7 @@ export class Scripting implements ApiHost {
     const r = new Run(req, co);
     if (e.cluster !== null && req.keys.length > 0) r.slot = keySlot(req.keys[0] as string);
     r.oom = e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory();
-    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.runnerRef);
+    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.asArguments ? this.functionRunnerRef : this.evalRunnerRef);
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.fnRef);
     let nargs = 1;
     if (req.asArguments) {
@@ -205,10 +219,15 @@ export class Scripting implements ApiHost {
       pushStringArray(co, req.args);
       nargs = 3;
     } else {
+      // In the real globals behind the read-only proxy.
+      lua.lua_pushglobaltable(co);
+      lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.keysNameRef);
       pushStringArray(co, req.keys);
-      setRawGlobal(co, lstr('KEYS'));
+      lua.lua_rawset(co, -3);
+      lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.argvNameRef);
       pushStringArray(co, req.args);
-      setRawGlobal(co, lstr('ARGV'));
+      lua.lua_rawset(co, -3);
+      lua.lua_pop(co, 1);
     }
     const client = this.client;
     client.dbIndex = req.caller.dbIndex;
@@ -217,9 +236,15 @@ export class Scripting implements ApiHost {
     e.ks.scriptTime = e.clock.now();
     e.execDepth++;
     // Inside MULTI the script must finish within the transaction: it runs without yielding.
-    lua.lua_sethook(co, (S, ar) => this.hook(S, r, ar), lua.LUA_MASKCOUNT, HOOK_COUNT);
+    lua.lua_sethook(co, this.hookFn, lua.LUA_MASKCOUNT, HOOK_COUNT);
     this.step(r, nargs, e.execDepth === 1);
   }
+
+  /** The running script's count (and, once killed, line) hook: one function for every run, no closure per call. */
+  private readonly hookFn = (L: LuaState, ar: LuaDebug): void => {
+    const r = this.running;
+    if (r !== null) this.hook(L, r, ar);
+  };
 
   private hook(L: LuaState, r: Run, ar: LuaDebug): void {
     if (r.killed) this.killHook(L, r, ar);
@@ -242,12 +267,12 @@ export class Scripting implements ApiHost {
    */
   private killHook(L: LuaState, r: Run, ar: LuaDebug): void {
     if (r.forced) {
-      lua.lua_sethook(L, (S, a) => this.hook(S, r, a), lua.LUA_MASKCOUNT, 1);
+      lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT, 1);
       // Not in our runner once the error reached it: that would replace the error reply.
       if (inRunner(L)) return;
     } else if (!r.killRaised) {
       r.killRaised = true;
-      lua.lua_sethook(L, (S, a) => this.hook(S, r, a), lua.LUA_MASKCOUNT | lua.LUA_MASKLINE, HOOK_COUNT);
+      lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT | lua.LUA_MASKLINE, HOOK_COUNT);
       if (inOurCode(L)) return;
     } else if (ar.event !== lua.LUA_HOOKLINE || r.hookYield || inOurCode(L)) return;
     // Redis 7.0 names SCRIPT KILL even when FUNCTION KILL stopped a function.
@@ -291,24 +316,14 @@ export class Scripting implements ApiHost {
   }
 
   private finish(r: Run, status: number, mayYield: boolean): void {
-    const e = this.engine;
     const co = r.co;
     const w = r.req.caller.w;
-    // redis-server's failed_calls of the script's command: one per error of the reply that was
-    // counted already (afterErrorReply adds those at once), and one more if the reply counted any.
-    const errors = { flagged: 0, fresh: 0 };
-    const onError = (msg: string, alreadyCounted: boolean): void => {
-      if (alreadyCounted) errors.flagged++;
-      else {
-        e.countError(msg);
-        errors.fresh++;
-      }
-    };
+    const onError = this.errorSink;
     if (status === lua.LUA_OK) {
       if (lua.lua_toboolean(co, 1)) {
         const walk = new LuaReplyWalk(co, 2, w, r.resp, onError);
         if (!walk.run(mayYield ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY)) {
-          this.replyInSlices(r, walk, errors);
+          this.replyInSlices(r, walk);
           return;
         }
       } else this.writeError(r, 2, onError);
@@ -321,15 +336,29 @@ export class Scripting implements ApiHost {
       onError(reply, false);
       this.thread = null;
     }
-    this.end(r, errors);
+    this.end(r);
   }
+
+  /**
+   * redis-server's failed_calls of the script's command: one per error of the reply that was counted
+   * already (afterErrorReply adds those at once), and one more if the reply counted any.
+   */
+  private readonly errorSink: ErrorSink = (msg, alreadyCounted) => {
+    const r = this.running;
+    if (r === null) return;
+    if (alreadyCounted) r.errorsFlagged++;
+    else {
+      this.engine.countError(msg);
+      r.errorsFresh++;
+    }
+  };
 
   /**
    * The script's value is written over several turns (a million-element table): as in redis-server,
    * where the conversion is part of the script's run, the node's other clients wait meanwhile (no
    * -BUSY: they are answered once it is done, so a SCRIPT KILL sent now finds no script).
    */
-  private replyInSlices(r: Run, walk: LuaReplyWalk, errors: { flagged: number; fresh: number }): void {
+  private replyInSlices(r: Run, walk: LuaReplyWalk): void {
     r.replying = true;
     this.suspend(r);
     const next = () => {
@@ -338,15 +367,15 @@ export class Scripting implements ApiHost {
         return;
       }
       lua.lua_settop(r.co, 0);
-      this.end(r, errors);
+      this.end(r);
     };
     setImmediate(next);
   }
 
   /** What follows the script's reply: its error counts, the node's clients and replicas let go. */
-  private end(r: Run, { flagged, fresh }: { flagged: number; fresh: number }): void {
+  private end(r: Run): void {
     const e = this.engine;
-    const failed = flagged + (fresh > 0 ? 1 : 0);
+    const failed = r.errorsFlagged + (r.errorsFresh > 0 ? 1 : 0);
     if (failed > 0) {
       const def = resolve(e, r.req.command);
       if (typeof def !== 'string') e.commandStats(def).failed += failed;
@@ -467,21 +496,15 @@ export class Scripting implements ApiHost {
 
   call(L: LuaState, raiseErrors: boolean): number {
     const r = this.running;
-    /** The error redis.call raises or redis.pcall returns; `counted` when the stats have it already. */
-    const fail2 = (msg: string, counted = false): number => {
-      pushErrorTable(L, latin1ToLua(msg));
-      if (counted) markCounted(L);
-      return raiseErrors ? lua.lua_error(L) : 1;
-    };
-    if (r === null) return fail2('ERR redis.call is not available here');
+    if (r === null) return callError(L, raiseErrors, 'ERR redis.call is not available here');
     const n = lua.lua_gettop(L);
-    if (n === 0) return fail2('ERR Please specify at least one argument for this redis lib call');
+    if (n === 0) return callError(L, raiseErrors, 'ERR Please specify at least one argument for this redis lib call');
     const args: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const t = lua.lua_type(L, i + 1);
       if (t === lua.LUA_TSTRING) args[i] = luaToLatin1(lua.lua_tolstring(L, i + 1) as Uint8Array);
       else if (t === lua.LUA_TNUMBER) args[i] = numberArg(lua.lua_tonumber(L, i + 1));
-      else return fail2('ERR Lua redis lib command arguments must be strings or integers');
+      else return callError(L, raiseErrors, 'ERR Lua redis lib command arguments must be strings or integers');
     }
     const def = this.check(r, args);
     if (typeof def === 'string') {
@@ -491,7 +514,7 @@ export class Scripting implements ApiHost {
       const known = resolve(e, args);
       const refused = typeof known === 'string' ? arityRejected(e, args) : known;
       if (refused !== null) e.commandStats(refused).rejected++;
-      return fail2(def, true);
+      return callError(L, raiseErrors, def, true);
     }
     if (def.isWrite) r.wrote = true;
     const sc = this.client;
@@ -575,6 +598,13 @@ export class Scripting implements ApiHost {
     }
     return def;
   }
+}
+
+/** The error redis.call raises or redis.pcall returns; `counted` when the stats have it already. */
+function callError(L: LuaState, raiseErrors: boolean, msg: string, counted = false): number {
+  pushErrorTable(L, latin1ToLua(msg));
+  if (counted) markCounted(L);
+  return raiseErrors ? lua.lua_error(L) : 1;
 }
 
 /** Flags the error table on top so the reply that carries it does not count it in the error stats again. */

@@ -21,6 +21,7 @@ export const READONLY_TABLE = 'Attempt to modify a readonly table';
 /** The registry keys where the VM keeps its private values. */
 const REG_PROXY = lstr('__redis_G');
 const REG_RUNNER = lstr('__redis_runner');
+const REG_FUNCTION_RUNNER = lstr('__redis_function_runner');
 /** Fields of a read-only proxy's metatable: its mark, and what getmetatable shows instead of it. */
 const MARK_READONLY = lstr('__redis_readonly');
 const MARK_SHOWN = lstr('__redis_shown');
@@ -493,16 +494,19 @@ function sameBytes(a: LuaString | null, b: LuaString): boolean {
  */
 function compileRunner(L: LuaState): void {
   // 5.1's xpcall wants any second value; one that is no function is met only when f fails.
+  // The runners take fixed arguments: a vararg function would build 5.1's `arg` on every call
+  // (vararg51.ts), and an EVAL script is called with none (its `...` is empty), FCALL's with two.
   const src = `local xpcall, handler, pcall, type = xpcall, __redis__err__handler, pcall, type
 local function unhandled(ok, ...) if ok then return true, ... end return false, 'error in error handling' end
-return function(f, ...) return xpcall(f, handler, ...) end, function(f, h)
+return function(f) return xpcall(f, handler) end, function(f, keys, args) return xpcall(f, handler, keys, args) end, function(f, h)
   if type(h) ~= 'function' then return unhandled(pcall(f)) end
   return xpcall(f, h)
 end`;
   laux.luaL_loadbuffer(L, latin1ToLua(src), null, RUNNER_SOURCE);
-  lua.lua_call(L, 0, 2);
+  lua.lua_call(L, 0, 3);
   lua.lua_pushcclosure(L, xpcall51, 1);
   setRawGlobal(L, lstr('xpcall'));
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_FUNCTION_RUNNER);
   lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
 }
 
@@ -524,8 +528,9 @@ function allResults(S: LuaState): number {
   return lua.lua_gettop(S);
 }
 
-export function pushRunner(L: LuaState): void {
-  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_RUNNER);
+/** The runner of an EVAL script (no arguments) or, with `withArguments`, of a function (KEYS and ARGV). */
+export function pushRunner(L: LuaState, withArguments: boolean): void {
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, withArguments ? REG_FUNCTION_RUNNER : REG_RUNNER);
 }
 
 /** Sets a global in the real table behind the read-only proxy (KEYS, ARGV). */
