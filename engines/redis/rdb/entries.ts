@@ -84,6 +84,18 @@ export interface RdbEntry {
   lfu?: number;
 }
 
+/**
+ * Bytes as the engine holds them: a latin1 string, one char per byte. The writer takes them where it
+ * takes a key or a string value, so a snapshot of a million keys makes no Buffer per key.
+ */
+export type Latin1 = string;
+
+/** An entry as the writer takes it: its key and a string value may be latin1 text. */
+export type RdbEntryToWrite<K extends Buffer | Latin1 = Buffer | Latin1> = Omit<RdbEntry, 'key' | 'value'> & {
+  key: K;
+  value: RdbValue | { type: 'string'; value: K };
+};
+
 export interface RdbFile {
   version: number;
   /** AUX fields in file order (redis-ver, redis-bits, ctime, used-mem, aof-base, repl-*, ...). */

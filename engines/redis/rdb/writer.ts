@@ -2,7 +2,7 @@
 // the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
 // so a large keyspace never has to exist as one array or one buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, ZERO_ID, type RdbEntry, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, ZERO_ID, type RdbEntryToWrite, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { OP, QL_PACKED, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
@@ -94,6 +94,12 @@ class Sink {
     this.pos += b.length;
   }
 
+  /** A latin1 string's bytes, one per char. */
+  latin1(t: string): void {
+    this.ensure(t.length);
+    this.pos += this.buf.latin1Write(t, this.pos);
+  }
+
   len(n: number | bigint): void {
     this.ensure(9);
     // The shortest form whatever the type: stream IDs and counters arrive as bigints.
@@ -138,19 +144,21 @@ class Sink {
   }
 }
 
+const byteAt = (b: Uint8Array | string, i: number): number => (typeof b === 'string' ? b.charCodeAt(i) : (b[i] as number));
+
 /**
  * parseCanonicalInt for the int32 range only, with no BigInt or Buffer made: a snapshot asks this of
  * every key and string value, most of which are not numbers at all.
  */
-function canonicalInt32(b: Uint8Array): number | null {
+function canonicalInt32(b: Uint8Array | string): number | null {
   const n = b.length;
-  const neg = b[0] === 0x2d;
+  const neg = byteAt(b, 0) === 0x2d;
   let i = neg ? 1 : 0;
   if (i === n) return null;
-  if (b[i] === 0x30) return n === 1 ? 0 : null;
+  if (byteAt(b, i) === 0x30) return n === 1 ? 0 : null;
   let v = 0;
   for (; i < n; i++) {
-    const d = (b[i] as number) - 0x30;
+    const d = byteAt(b, i) - 0x30;
     if (d < 0 || d > 9) return null;
     v = v * 10 + d;
   }
@@ -181,33 +189,54 @@ class ValueWriter {
     private readonly th: EncodingThresholds,
   ) {}
 
-  /** A string as rdbSaveRawString does: small canonical int32s as ints, long ones LZF when smaller. */
-  str(b: Uint8Array): void {
+  /** Reused for a latin1 string LZF reads: bytes, not chars. */
+  private scratch = Buffer.allocUnsafe(0);
+
+  /**
+   * A string as rdbSaveRawString does: small canonical int32s as ints, long ones LZF when smaller. A
+   * latin1 string (the engine's own form) is written without a Buffer made for it.
+   */
+  str(b: Uint8Array | string): void {
     const s = this.s;
     const n = b.length;
-    if (n <= 11 && n > 0) {
-      const x = canonicalInt32(b);
-      if (x !== null) {
-        if (x >= -128 && x <= 127) {
-          s.u8(0xc0);
-          s.u8(x & 0xff);
-        } else if (x >= -32768 && x <= 32767) {
-          s.u8(0xc1);
-          s.u8(x & 0xff);
-          s.u8((x >> 8) & 0xff);
-        } else {
-          s.u8(0xc2);
-          s.i32le(x);
-        }
-        return;
+    if (typeof b === 'string' && !(this.compress && n > 20)) {
+      if (n > 11 || n === 0 || !this.int32(b)) {
+        s.len(n);
+        s.latin1(b);
       }
+      return;
     }
+    if (typeof b === 'string') {
+      if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, 2 * this.scratch.length));
+      this.scratch.latin1Write(b, 0);
+      b = this.scratch.subarray(0, n);
+    }
+    if (n <= 11 && n > 0 && this.int32(b)) return;
     if (this.compress && n > 20) {
       const c = lzfCompress(b, n - 4);
       if (c !== null) return this.lzfBlob(c, n);
     }
     s.len(n);
     s.raw(b);
+  }
+
+  /** Writes `b` as an integer encoding if it is a canonical int32; false if it is not one. */
+  private int32(b: Uint8Array | string): boolean {
+    const s = this.s;
+    const x = canonicalInt32(b);
+    if (x === null) return false;
+    if (x >= -128 && x <= 127) {
+      s.u8(0xc0);
+      s.u8(x & 0xff);
+    } else if (x >= -32768 && x <= 32767) {
+      s.u8(0xc1);
+      s.u8(x & 0xff);
+      s.u8((x >> 8) & 0xff);
+    } else {
+      s.u8(0xc2);
+      s.i32le(x);
+    }
+    return true;
   }
 
   private lzfBlob(compressed: Buffer, rawLength: number): void {
@@ -489,7 +518,7 @@ export function idBytes(id: StreamId): Buffer {
   return b;
 }
 
-function isEmptyCollection(v: RdbValue): boolean {
+function isEmptyCollection(v: RdbEntryToWrite['value']): boolean {
   switch (v.type) {
     case 'list':
       return v.items.length === 0;
@@ -505,7 +534,7 @@ function isEmptyCollection(v: RdbValue): boolean {
 }
 
 /** A step point in a stream of entries: the entry being made is a big value (see snapshotEntries). */
-export type EntrySteps = Iterable<RdbEntry | undefined>;
+export type EntrySteps = Iterable<RdbEntryToWrite | undefined>;
 
 const NOTHING_YET = Buffer.alloc(0);
 
@@ -590,13 +619,14 @@ export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWrit
       s.u8(OP.FREQ);
       s.u8(Math.max(0, Math.min(255, Math.trunc(e.lfu))));
     }
-    if (e.value.type === 'string') {
+    const v = e.value;
+    if (v.type === 'string') {
       // Most keys of a big keyspace: written here, without the plan's generators a bigger value needs.
       s.u8(T.STRING);
       w.str(e.key);
-      w.str(e.value.value);
+      w.str(v.value);
     } else {
-      const plan = yield* stepped(w.plan(e.value));
+      const plan = yield* stepped(w.plan(v));
       s.u8(plan.type);
       w.str(e.key);
       yield* stepped(plan.body());
