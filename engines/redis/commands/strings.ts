@@ -105,7 +105,8 @@ function setCommand(c: Client, args: string[]): void {
 
 /** Reads the integer stored at key for INCR-family commands. */
 function currentInt(c: Client, key: string): bigint {
-  const s = getStr(c, key);
+  // A write lookup, as 7.0's incrDecrCommand: no keyspace hit or miss is counted.
+  const s = c.db.getString(key, false);
   if (s === null) return 0n;
   const v = toI64(s);
   if (v === null) fail(E.NOT_INT);

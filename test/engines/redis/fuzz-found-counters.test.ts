@@ -1,0 +1,33 @@
+// Deterministic cases for INFO's keyspace_hits/keyspace_misses the random differential's session-25
+// families (tools/redis-fuzz/families-wide.ts) found: OBJECT counts its lookup, INCR/DECR of a value
+// that is no small integer do not (a write lookup). Compared with redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import { runWithEvents } from './events-and-counters.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('lookup counting differences found by the random differential', () => {
+  const pair = serverPair(['--enable-debug-command', 'yes']);
+
+  async function same(batches: string[][][]): Promise<string[]> {
+    const ours = await runWithEvents(pair.ours.port, batches);
+    expect(ours).toEqual(await runWithEvents(pair.real.port, batches));
+    return ours;
+  }
+
+  it('OBJECT ENCODING/REFCOUNT/FREQ/IDLETIME count a keyspace hit or miss (without a keymiss event); a shared integer\'s FREQ is 0 under LFU', async () => {
+    // Values that hang on the clock (an idle time, a counter read under the other policy) are not read.
+    await same([
+      [['SET', 'a', '1'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAm']],
+      [['OBJECT', 'REFCOUNT', 'x'], ['OBJECT', 'ENCODING', 'a'], ['OBJECT', 'REFCOUNT', 'a'], ['OBJECT', 'IDLETIME', 'zz'], ['OBJECT', 'ENCODING', 'zz']],
+      [['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'], ['OBJECT', 'FREQ', 'zz'], ['SET', 'b', '1'], ['OBJECT', 'FREQ', 'b'], ['SET', 'c', 'x'], ['OBJECT', 'FREQ', 'c'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']],
+    ]);
+  });
+
+  it('INCR, DECR, INCRBY and DECRBY look their key up for writing: no hit counted, whatever the value', async () => {
+    const seen = await same([[['SET', 'a', 'x'], ['DECR', 'a'], ['DECRBY', 'a', '2'], ['SET', 'b', '1e400'], ['INCR', 'b'], ['SET', 'c', '9223372036854775806'], ['INCR', 'c'], ['INCR', 'c'], ['INCRBY', 'c', '5'], ['SET', 'd', '7'], ['INCRBY', 'd', '10000000'], ['DECR', 'nosuch']]]);
+    expect(seen).toContain('keyspace_hits:0');
+  });
+});
