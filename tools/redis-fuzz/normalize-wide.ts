@@ -41,9 +41,12 @@ export function debugObject(text: string): string {
   return text.replace(/^Value at:0x[0-9a-f]+/, 'Value at:*').replace(/ lru:\d+ lru_seconds_idle:\d+/, ' lru:* lru_seconds_idle:*');
 }
 
-/** MEMORY USAGE: allocator figures agree only roughly; compared as a range (a quarter power of two). */
+/**
+ * MEMORY USAGE: allocator figures agree only roughly (streams, skiplists, sparse HyperLogLogs and
+ * tables mid-rehash are estimates here); compared as a size class, a power of two.
+ */
 export function memoryRange(n: number): string {
-  return n <= 0 ? String(n) : `~2^${Math.round(Math.log2(n) * 4) / 4}`;
+  return n <= 0 ? String(n) : `~2^${Math.round(Math.log2(n))}`;
 }
 
 /** Names of a flat name/value array or RESP3 map, without their values (MEMORY STATS). */

@@ -93,6 +93,7 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (RANDOM_PICKS.has(name)) return sizeOnly(f);
   if (TTLS.has(name) && f.type === ':' && Number(f.text) > 0) return token('<positive>');
   // A hash once converted to a dict stays one even when small again, so order is never compared.
+  if (name === 'CONFIG' && sub === 'GET') return sortedPairs(processConfig(f));
   if (name === 'HGETALL' || name === 'CONFIG') return sortedPairs(f);
   if (name === 'HKEYS' || name === 'HVALS') return sorted(f);
   if (name === 'OBJECT' && (sub === 'IDLETIME' || sub === 'FREQ') && f.type === ':') return token('<integer>');
@@ -126,6 +127,14 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
   if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
   return f;
+}
+
+// Each server's own process: where it listens, writes and logs, and how it was started.
+const PROCESS_CONFIG = new Set(['port', 'dir', 'pidfile', 'logfile', 'daemonize', 'enable-debug-command']);
+
+function processConfig(f: Frame): Frame {
+  if (!f.items) return f;
+  return { ...f, items: f.items.map((x, i) => (i % 2 === 1 && PROCESS_CONFIG.has(f.items?.[i - 1]?.text ?? '') ? token('<this process>') : x)) };
 }
 
 /** The introspection of families-wide.ts; null for any other command. */
