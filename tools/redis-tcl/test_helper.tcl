@@ -54,7 +54,7 @@ set ::server_log /dev/null
 
 proc usage {} {
     puts "tclsh test_helper.tcl --host H --port P --single unit/NAME ... \[--tags \"-needs:debug tag\"\]"
-    puts "  \[--only PATTERN\] \[--skiptest PATTERN\] \[--ignore-encoding\] \[--singledb\] \[--accurate\] \[--verbose\]"
+    puts "  \[--only PATTERN\] \[--skiptest PATTERN\] \[--ignore-encoding\] \[--singledb\] \[--cluster-mode\] \[--accurate\] \[--verbose\]"
     exit 1
 }
 
@@ -79,6 +79,7 @@ for {set i 0} {$i < [llength $argv]} {incr i} {
         }
         --ignore-encoding { set ::ignoreencoding 1 }
         --singledb { set ::singledb 1 }
+        --cluster-mode { set ::cluster_mode 1; set ::singledb 1 }
         --accurate { set ::accurate 1 }
         --large-memory { set ::large_memory 1 }
         --verbose { set ::verbose 1 }
