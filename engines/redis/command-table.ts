@@ -54,6 +54,8 @@ export interface CommandDef {
   isFast: boolean;
   /** Declared may_replicate (7.0's COMMAND INFO does not show it): CLIENT PAUSE WRITE holds such commands too. */
   mayReplicate: boolean;
+  /** A protected command's refusal (7.0's CMD_PROTECTED under enable-*-command no), checked before AUTH; null for the rest. */
+  protectedReply: string | null;
 }
 
 export interface CommandSpec {
@@ -66,6 +68,8 @@ export interface CommandSpec {
   keysOf?: (args: string[]) => number[];
   /** Extra ACL categories beyond the ones implied by group and flags. */
   acl?: readonly string[];
+  /** See CommandDef.protectedReply. */
+  protectedReply?: string;
 }
 
 const GROUP_CATEGORY: Record<string, string> = {
@@ -134,6 +138,7 @@ function build(group: string, s: CommandSpec, parent: string | null): CommandDef
     isWrite: flags.includes('write'),
     isFast: flags.includes('fast'),
     mayReplicate: (s.flags ?? []).includes('may_replicate'),
+    protectedReply: s.protectedReply ?? null,
   };
   if (s.subcommands) {
     def.subcommands = new Map(s.subcommands.map((sub) => [sub.name, build(group, sub, s.name)]));

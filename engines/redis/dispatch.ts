@@ -134,6 +134,10 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   }
   const def = r;
   c.lastCommand = def.fullName;
+  if (def.protectedReply !== null) {
+    reject(e, c, def.protectedReply, def);
+    return false;
+  }
   if (!c.authenticated && !def.noAuth) {
     reject(e, c, E.NOAUTH, def);
     return false;

@@ -1,11 +1,12 @@
 // Deterministic cases for what the session-25 families of the random differential (tools/redis-fuzz,
 // families-wide.ts) found: several clients at once (a held command released by CLIENT UNPAUSE),
-// expiry inside EXEC around a script, FAILOVER's argument and state errors. Each compares what a
+// expiry inside EXEC around a script, FAILOVER's argument and state errors, MODULE's protected
+// subcommands. Each compares what a
 // client sees with redis-server 7.0, byte for byte.
 import { describe, expect, it } from 'vitest';
 import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
 import { render } from '../../../tools/redis-fuzz/reply.ts';
-import { realRedisAvailable } from './helpers.ts';
+import { RawClient, realRedisAvailable } from './helpers.ts';
 import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -58,5 +59,19 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     const ours = await seen(pair.ours.port);
     expect(ours).toEqual(await seen(pair.real.port));
     expect(ours.slice(2)).toEqual(['+OK', '>[$"message", $"ch", $"x"]', '+PONG', ':1']);
+  });
+
+  it('MODULE LOAD/LOADEX/UNLOAD are refused as protected before AUTH, ACL, MULTI and subscribe mode, as rejected calls', async () => {
+    await expectSameReplies(
+      pair,
+      'CONFIG RESETSTAT\nMODULE LOAD /x.so\nMULTI\nMODULE LOAD /x.so\nMODULE LIST\nEXEC\nSUBSCRIBE ch\nMODULE LOADEX x\nMODULE UNLOAD x\nRESET\n' +
+        'ACL SETUSER u2 on nopass +get\nAUTH u2 x\nMODULE UNLOAD x\nMODULE LIST\nAUTH default x\nACL DELUSER u2\nMODULE LOAD\nMODULE x',
+    );
+    const c = await RawClient.connect(pair.ours.port);
+    try {
+      expect(await c.call('INFO', 'commandstats')).toMatch(/cmdstat_module\|load:calls=0,[^\r]*,rejected_calls=3,failed_calls=0/);
+    } finally {
+      c.close();
+    }
   });
 });
