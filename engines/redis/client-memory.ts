@@ -58,9 +58,9 @@ export function argvMemory(c: Client): number {
   return held === undefined ? 0 : argsLength(held);
 }
 
-/** multi-mem: queued commands with their argument pointers, and the watched keys. */
+/** multi-mem: queued commands with their argument pointers (7.0.15 shows no watched key there). */
 export function multiMemory(c: Client): number {
-  let n = c.watched.size * WATCHED_KEY;
+  let n = 0;
   if (c.multi !== null) for (const args of c.multi) n += argsLength(args) + POINTER * args.length;
   return n;
 }
@@ -82,6 +82,8 @@ export function clientMemory(c: Client, now: number): number {
     argvMemory(c) +
     running +
     multiMemory(c) +
+    // The watched keys weigh in tot-mem (and client eviction) though multi-mem does not show them.
+    c.watched.size * WATCHED_KEY +
     outputMemory(c) +
     subscriptions +
     prefixes

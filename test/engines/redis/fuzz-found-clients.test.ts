@@ -74,4 +74,23 @@ describe.skipIf(!available)('client-interplay differences found by the random di
       c.close();
     }
   });
+
+  it('CLIENT INFO: watched keys weigh in tot-mem but not in multi-mem (7.0.15), as ACL LOG\'s client-info shows too', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const c = await RawClient.connect(port);
+      try {
+        const mem = async (): Promise<[number, number]> => {
+          const info = await c.call('CLIENT', 'INFO');
+          return [Number(/multi-mem=(\d+)/.exec(info)?.[1]), Number(/tot-mem=(\d+)/.exec(info)?.[1])];
+        };
+        const [m0, t0] = await mem();
+        await c.call('WATCH', ...Array.from({ length: 10 }, (_, i) => `k${i}`));
+        const [m1, t1] = await mem();
+        return [`multi-mem ${m0} ${m1}`, `tot-mem grew ${t1 - t0}`];
+      } finally {
+        c.close();
+      }
+    };
+    expect(await seen(pair.ours.port)).toEqual(await seen(pair.real.port));
+  });
 });
