@@ -109,7 +109,7 @@ export async function pipelined(port: number, make: (i: number) => string[], n: 
     if (pending <= 0 && waiter) waiter();
   });
   const t0 = performance.now();
-  let out = Buffer.allocUnsafe(1 << 16);
+  let out: Buffer = Buffer.allocUnsafe(1 << 16);
   for (let i = 0; i < n; i += batch) {
     let pos = 0;
     for (let j = i; j < Math.min(n, i + batch); j++) [out, pos] = encodeInto(out, pos, make(j));
