@@ -180,8 +180,11 @@ function scan(c: Client, a: string[]): void {
   runSlicedWrite(c, steps(), () => reply(next), a);
 }
 
-/** OBJECT's lookup (7.0's LOOKUP_NOTOUCH|LOOKUP_NONOTIFY): no access recorded, no keymiss event, but a hit or miss counted. */
-function objectLookup<T>(c: Client, found: T | null): T | null {
+/**
+ * OBJECT's lookup (7.0's objectCommandLookup: LOOKUP_NOTOUCH|LOOKUP_NONOTIFY): no access recorded, no
+ * keymiss event, but a hit or miss counted. DEBUG HTSTATS-KEY/LISTPACK/QUICKLIST look keys up so too.
+ */
+export function objectLookup<T>(c: Client, found: T | null): T | null {
   if (found === null) c.engine.ks.stats.misses++;
   else c.engine.ks.stats.hits++;
   return found;
@@ -261,6 +264,8 @@ export const keyCommands = defineGroup('keyspace', [
           if (dbIndex < 0 || dbIndex >= c.engine.ks.dbs.length) fail(E.DB_INDEX);
         } else fail(E.SYNTAX);
       }
+      // A cluster node has database 0 only (7.0 checks this once the options are read).
+      if (c.engine.cluster !== null && (c.dbIndex !== 0 || dbIndex !== 0)) fail('ERR Copying to another database is not allowed in cluster mode');
       const src = a[1] as string;
       const dst = a[2] as string;
       if (src === dst && dbIndex === c.dbIndex) fail('ERR source and destination objects are the same');
@@ -290,6 +295,7 @@ export const keyCommands = defineGroup('keyspace', [
     flags: ['write', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
+      if (c.engine.cluster !== null) fail('ERR MOVE is not allowed in cluster mode');
       const key = a[1] as string;
       const idx = toDbIndex(a[2] as string);
       if (idx === c.dbIndex) fail('ERR source and destination objects are the same');

@@ -160,6 +160,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['write', 'fast'],
     acl: ['@keyspace', '@dangerous'],
     handler: (c, a) => {
+      if (c.engine.cluster !== null) fail('ERR SWAPDB is not allowed in cluster mode');
       const x = parseInt32Arg(a[1] as string, 'ERR invalid first DB index');
       const y = parseInt32Arg(a[2] as string, 'ERR invalid second DB index');
       if (x < 0 || x >= 16 || y < 0 || y >= 16) fail(E.DB_INDEX);

@@ -1,12 +1,14 @@
-// SORT in cluster mode: BY with a pattern and GET name keys that may live on another shard, so
-// redis-server 7.0 refuses them there (found with Redis's unit/sort and acl-v2 cases in cluster mode).
+// What redis-server 7.0 refuses in cluster mode: SORT's BY with a pattern and GET name keys that may live
+// on another shard (found with Redis's unit/sort and acl-v2 cases in cluster mode); a cluster node has
+// database 0 only, so MOVE, SWAPDB and COPY to or from another database are refused (found replaying the
+// checks of 7.0's unit/cluster files against a cluster-mode replication group made through the API).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formCluster } from '../../../engines/redis/index.ts';
 import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
 const available = realRedisAvailable();
 
-describe.runIf(available)('SORT BY/GET in cluster mode, as redis-server 7.0', () => {
+describe.runIf(available)('commands refused in cluster mode, as redis-server 7.0', () => {
   let ours: Started;
   let real: RealRedis;
 
@@ -44,6 +46,31 @@ describe.runIf(available)('SORT BY/GET in cluster mode, as redis-server 7.0', ()
       SORT l
       SORT_RO l GET x
       SORT l BY w* STORE l2
+    `);
+    for (const r of await differential(ours.port, real.port, cmds)) expect(r.ours, r.cmd).toBe(r.real);
+  });
+
+  it('refuses MOVE, SWAPDB and COPY with another database (argument errors of COPY first)', async () => {
+    const cmds = script(`
+      SET {t}a 1
+      MOVE {t}a 1
+      MOVE {t}a 0
+      MOVE {t}a notanumber
+      MOVE nokey 1
+      SWAPDB 0 1
+      SWAPDB 0 0
+      SWAPDB a b
+      COPY {t}a {t}b DB 1
+      COPY {t}a {t}a DB 1
+      COPY {t}a {t}b DB 99
+      COPY {t}a {t}b DB abc
+      COPY {t}a {t}b DB 1 REPLACE
+      COPY {t}a {t}b DB 1 bad
+      COPY {t}a {t}b DB 0
+      COPY {t}a {t}b
+      GET {t}b
+      SELECT 0
+      SELECT 1
     `);
     for (const r of await differential(ours.port, real.port, cmds)) expect(r.ours, r.cmd).toBe(r.real);
   });
