@@ -14,6 +14,7 @@ import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug
 import { debugSleep } from './debug-sleep.ts';
 import { changeReplId } from '../repl-id.ts';
 import { clientEvictionBuckets } from '../client-eviction.ts';
+import { objectLookup } from './keys.ts';
 import { is, parseCount, writeHelp } from './util.ts';
 import { parseIntArg } from '../num.ts';
 import { DEFAULT_PEAK_RESET_MS } from '../reply-buffer.ts';
@@ -182,7 +183,10 @@ function debugCommand(c: Client, a: string[]): void {
       if (n === 3) return debugHtstats(c, a[2] as string);
       break;
     case 'htstats-key':
-      if (n === 3) return debugHtstatsKey(c, a[2] as string);
+      if (n === 3) {
+        objectLookup(c, c.db.peek(a[2] as string));
+        return debugHtstatsKey(c, a[2] as string);
+      }
       break;
     case 'reload':
       return debugReload(c, a.slice(2));
@@ -211,7 +215,7 @@ function debugCommand(c: Client, a: string[]): void {
     case 'listpack':
     case 'quicklist':
       if (n === 3 || (sub === 'quicklist' && n === 4)) {
-        const o = c.db.peek(a[2] as string);
+        const o = objectLookup(c, c.db.peek(a[2] as string));
         if (o === null) fail(E.NO_KEY);
         if (encodingOf(o) !== sub) fail(`ERR Not a ${sub} encoded object.`);
         return c.w.simple(sub === 'listpack' ? 'Listpack structure printed on stdout' : 'Quicklist structure printed on stdout');

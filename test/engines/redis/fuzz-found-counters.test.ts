@@ -1,6 +1,6 @@
 // Deterministic cases for INFO's keyspace_hits/keyspace_misses the random differential's session-25
-// families (tools/redis-fuzz/families-wide.ts) found: OBJECT counts its lookup, INCR/DECR of a value
-// that is no small integer do not (a write lookup). Compared with redis-server 7.0.
+// families (tools/redis-fuzz/families-wide.ts) found: OBJECT and DEBUG HTSTATS-KEY/LISTPACK count their
+// lookup, INCR/DECR of a value that is no small integer do not (a write lookup). Compared with redis-server 7.0.
 import { describe, expect, it } from 'vitest';
 import { runWithEvents } from './events-and-counters.ts';
 import { realRedisAvailable } from './helpers.ts';
@@ -29,5 +29,13 @@ describe.skipIf(!available)('lookup counting differences found by the random dif
   it('INCR, DECR, INCRBY and DECRBY look their key up for writing: no hit counted, whatever the value', async () => {
     const seen = await same([[['SET', 'a', 'x'], ['DECR', 'a'], ['DECRBY', 'a', '2'], ['SET', 'b', '1e400'], ['INCR', 'b'], ['SET', 'c', '9223372036854775806'], ['INCR', 'c'], ['INCR', 'c'], ['INCRBY', 'c', '5'], ['SET', 'd', '7'], ['INCRBY', 'd', '10000000'], ['DECR', 'nosuch']]]);
     expect(seen).toContain('keyspace_hits:0');
+  });
+
+  it('DEBUG HTSTATS-KEY, LISTPACK and QUICKLIST count a hit or miss as OBJECT does; DEBUG OBJECT, SDSLEN and DIGEST-VALUE do not', async () => {
+    const seen = await same([
+      [['HSET', 'h', 'a', 'b'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '0'], ['HSET', 'g', 'a', 'b'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '128'], ['RPUSH', 'l', 'a']],
+      [['DEBUG', 'HTSTATS-KEY', 'g'], ['DEBUG', 'HTSTATS-KEY', 'nosuch'], ['DEBUG', 'HTSTATS-KEY', 'h'], ['DEBUG', 'LISTPACK', 'h'], ['DEBUG', 'LISTPACK', 'nosuch'], ['DEBUG', 'OBJECT', 'nosuch'], ['DEBUG', 'SDSLEN', 'nosuch'], ['DEBUG', 'DIGEST-VALUE', 'nosuch', 'h']],
+    ]);
+    expect(seen).toContain('keyspace_misses:2');
   });
 });
