@@ -26,6 +26,15 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
 ];
 
 /**
+ * fengari pops its stack with `delete L.stack[i]`, a call into V8's runtime each time (and an array
+ * with holes after it); a store of undefined reads the same everywhere (fengari never asks whether a
+ * slot exists, and sizes the stack by setting its length) and is a plain store. Every call and
+ * return of a script pops: this is most of what fengari's moveresults and adjust_top cost.
+ */
+const STACK_DELETE = /delete (\w+)\.stack\[([^\]\n]+)\];/g;
+const STACK_DELETE_FILES = /[\\/]fengari[\\/]src[\\/](lapi|ldo|lvm|ltm|ldebug|lparser)\.js$/;
+
+/**
  * Runs `load` (which must be the first to require fengari's modules) with the patches applied to
  * what it compiles. Node's compile hook is put back as soon as `load` returns; a patch whose line
  * is not found (another fengari version) fails the load rather than leave 5.3's behaviour.
@@ -34,7 +43,7 @@ export function withSourcePatches<T>(load: () => T): T {
   const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
   const compile = proto._compile;
   proto._compile = function (this: CompilingModule, content: string, filename: string) {
-    let patched = content;
+    let patched = STACK_DELETE_FILES.test(filename) ? content.replace(STACK_DELETE, '$1.stack[$2] = void 0;') : content;
     for (const p of PATCHES) {
       if (!p.file.test(filename)) continue;
       if (!patched.includes(p.from)) throw new Error(`${filename}: no line '${p.from}' to patch`);

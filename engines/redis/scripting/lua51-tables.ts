@@ -102,8 +102,23 @@ function arrayIndex(k: Key): number {
   return n !== null && Number.isInteger(n) && n > 0 && n <= MAXASIZE ? n : 0;
 }
 
+/**
+ * What a table without a hash part holds (most tables: arrays, KEYS, ARGV, replies): shared, as a
+ * key is only ever placed in a node of a hash part, so nothing writes to these.
+ */
+const NO_NODES: readonly never[] = [];
+const NO_POS: ReadonlyMap<unknown, number> = new Map();
+
 function setNodeVector(lay: Layout, size: number): void {
-  lay.size = size === 0 ? 0 : 2 ** ceilLog2(size);
+  if (size === 0) {
+    lay.size = 0;
+    lay.info = NO_NODES as unknown as (Key | undefined)[];
+    lay.next = NO_NODES as unknown as number[];
+    lay.lastfree = 0;
+    lay.pos = NO_POS as Map<unknown, number>;
+    return;
+  }
+  lay.size = 2 ** ceilLog2(size);
   lay.info = new Array<Key | undefined>(lay.size);
   lay.next = new Array<number>(lay.size).fill(-1);
   lay.lastfree = lay.size;
@@ -111,7 +126,7 @@ function setNodeVector(lay: Layout, size: number): void {
 }
 
 function newLayout(asize: number, nhash: number, creator: LState | null): Layout {
-  const lay: Layout = { asize, size: 0, info: [], next: [], lastfree: 0, pos: new Map(), creator };
+  const lay: Layout = { asize, size: 0, info: NO_NODES as unknown as (Key | undefined)[], next: NO_NODES as unknown as number[], lastfree: 0, pos: NO_POS as Map<unknown, number>, creator };
   setNodeVector(lay, nhash);
   return lay;
 }
@@ -206,8 +221,11 @@ function computeSizes(nums: number[], narray: number): [size: number, inArray: n
   return [n, na];
 }
 
+/** rehash's counts of integer keys by power of two, reused (rehash does not nest). */
+const NUMS = new Array<number>(MAXBITS + 1).fill(0);
+
 function rehash(t: FTable, lay: Layout, extra: Key): void {
-  const nums = new Array<number>(MAXBITS + 1).fill(0);
+  const nums = NUMS.fill(0);
   let nasize = numUseArray(t, lay, nums);
   let total = nasize;
   for (let i = lay.size - 1; i >= 0; i--) {

@@ -196,7 +196,7 @@ function skipReply(buf: Buffer, pos: number): number {
   }
 }
 
-function intAt(buf: Buffer, from: number, to: number): number {
+export function intAt(buf: Buffer, from: number, to: number): number {
   // Past 15 digits the running sum would round at each step; redis-server's (lua_Number) of the
   // exact long long rounds once, as Number() of the text does.
   if (to - from > 15) return Number(buf.latin1Slice(from, to));

@@ -20,7 +20,7 @@ import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
-import { LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
+import { intAt, LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
 import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
@@ -66,7 +66,8 @@ export class Run {
   hookYield = false;
   resp: 2 | 3 = 2;
   sliceStart = 0;
-  readonly startedAt = performance.now();
+  /** When it started: its first slice's start too (one clock reading for both). */
+  readonly startedAt: number;
   /** Slot of the keys the script touched so far (cluster mode), -1 before the first. */
   slot = -1;
   oom = false;
@@ -77,6 +78,7 @@ export class Run {
     readonly co: LuaState,
   ) {
     this.readOnly = req.readOnlyCommand || req.flags.noWrites;
+    this.startedAt = this.sliceStart = performance.now();
   }
 }
 
@@ -237,7 +239,7 @@ export class Scripting implements ApiHost {
     e.execDepth++;
     // Inside MULTI the script must finish within the transaction: it runs without yielding.
     lua.lua_sethook(co, this.hookFn, lua.LUA_MASKCOUNT, HOOK_COUNT);
-    this.step(r, nargs, e.execDepth === 1);
+    this.resume(r, nargs, e.execDepth === 1);
   }
 
   /** The running script's count (and, once killed, line) hook: one function for every run, no closure per call. */
@@ -279,13 +281,18 @@ export class Scripting implements ApiHost {
     raise(L, 'ERR Script killed by user with SCRIPT KILL...');
   }
 
-  private step(r: Run, nargs: number, mayYield: boolean): void {
+  private step(r: Run): void {
     r.sliceStart = performance.now();
+    this.resume(r, 0, true);
+  }
+
+  /** Runs the script's coroutine for one slice (from r.sliceStart). */
+  private resume(r: Run, nargs: number, mayYield: boolean): void {
     r.hookYield = false;
     const status = lua.lua_resume(r.co, null, nargs);
     if (status === lua.LUA_YIELD && r.hookYield && mayYield) {
       this.suspend(r);
-      setImmediate(() => this.step(r, 0, true));
+      setImmediate(() => this.step(r));
       return;
     }
     this.finish(r, status, mayYield);
@@ -322,7 +329,8 @@ export class Scripting implements ApiHost {
     if (status === lua.LUA_OK) {
       if (lua.lua_toboolean(co, 1)) {
         const walk = new LuaReplyWalk(co, 2, w, r.resp, onError);
-        if (!walk.run(mayYield ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY)) {
+        // The reply's writing counts in the script's slice (a script that used it writes 256 elements first).
+        if (!walk.run(mayYield ? r.sliceStart + SLICE_MS : Number.POSITIVE_INFINITY)) {
           this.replyInSlices(r, walk);
           return;
         }
@@ -533,6 +541,11 @@ export class Scripting implements ApiHost {
       pushErrorTable(L, out.subarray(1, eol < 0 ? out.length : eol));
       markCounted(L);
       return lua.lua_error(L);
+    }
+    // An integer reply (INCR's), the commonest, needs no reader.
+    if (out[0] === 58 && out.length === out.indexOf(13) + 2) {
+      lua.lua_pushnumber(L, intAt(out, 1, out.length - 2));
+      return 1;
     }
     const reader = new LuaReplyReader(L, out);
     if (!reader.run(r.sliceStart + SLICE_MS)) return this.readInSlices(L, r, reader);
