@@ -92,6 +92,8 @@ export class Client implements Watcher {
   replOff = 0;
   closing = false;
   closed = false;
+  /** Its connection closed while commands it sent waited for a hold (Engine.connectionClosed): they still run. */
+  peerGone = false;
   noEvict = false;
   tracking: TrackingState | null = null;
   /** Cluster READONLY: reads may be served by a replica of the slot's shard. */

@@ -126,9 +126,10 @@ export class Engine {
   /**
    * CLIENT PAUSE: until when, and whether only writes are held. `command` marks the hold of a command
    * running in slices (sliced.ts): the node's other clients wait, but its own lookups expire keys as
-   * any command's do.
+   * any command's do. `clientPause`: a CLIENT PAUSE's own, the one hold redis-server also has (the
+   * others stand for a server busy running something).
    */
-  pause: { until: number; writesOnly: boolean; command?: boolean } | null = null;
+  pause: { until: number; writesOnly: boolean; command?: boolean; clientPause?: boolean } | null = null;
   private readonly waiters = new Map<string, Client[]>();
   /** Clients with replies to flush this turn (each once: Client.flushQueued); an array, as a Set's clear() allocates a new table every turn. */
   private readonly dirty: Client[] = [];
@@ -333,6 +334,27 @@ export class Engine {
     if (this.feed !== null) dropSyncClient(this, c);
   }
 
+  /**
+   * The client's connection closed. Commands it sent that wait for a hold redis-server does not have
+   * (another client's command in slices, a script, DEBUG SLEEP, a snapshot's or a replica's hold stand for
+   * a server busy running something, which reads them next) still run when the hold ends, replies
+   * dropped, as redis-server runs what it read before the end of the stream. Under CLIENT PAUSE they are
+   * dropped with the client, as redis-server frees a postponed client that leaves.
+   */
+  connectionClosed(c: Client): void {
+    if (this.waitsForHold(c) && !(c.postponed && this.pause?.clientPause === true)) {
+      c.peerGone = true;
+      c.w.take();
+      return;
+    }
+    this.removeClient(c);
+  }
+
+  /** processQueue left commands of `c` to run later, and not behind a blocking command of its own. */
+  private waitsForHold(c: Client): boolean {
+    return !c.closed && !c.closing && c.blocked === null && c.queue.length !== 0;
+  }
+
   closeClient(c: Client, immediately = false): void {
     if (c.closed) return;
     c.flush();
@@ -447,6 +469,12 @@ export class Engine {
     }
     if (this.untimedDefs.length !== 0) settleUntimed(this, performance.now(), 0);
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
+    if (c.peerGone) {
+      c.w.take();
+      // Done, blocked (redis-server frees a blocked client that left) or now behind a CLIENT PAUSE.
+      if (!this.waitsForHold(c) || (c.postponed && this.pause?.clientPause === true)) this.removeClient(c);
+      return;
+    }
     if (c.closing && !c.closed) this.closeClient(c);
     this.applyBackpressure(c);
   }

@@ -128,7 +128,7 @@ export function createRedisServer(options: RedisServerOptions, internals: RedisS
     const client = engine.addClient(socketConn(socket));
     socket.on('close', () => {
       sockets.delete(socket);
-      if (client) engine.removeClient(client);
+      if (client) engine.connectionClosed(client);
     });
     // Errors (ECONNRESET and the like) end the connection; 'close' does the cleanup.
     socket.on('error', () => undefined);

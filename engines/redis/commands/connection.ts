@@ -372,7 +372,7 @@ export const connectionCommands = defineGroup('connection', [
           // 7.0.15 adds the timeout to now unchecked: past LLONG_MAX the end wraps into the past, so nothing pauses.
           if (timeout > I64_MAX - BigInt(Math.floor(now))) return c.w.ok();
           const until = now + Number(timeout);
-          e.pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: writesOnly && (e.pause?.writesOnly ?? true) };
+          e.pause = { until: Math.max(until, e.pause?.until ?? 0), writesOnly: writesOnly && (e.pause?.writesOnly ?? true), clientPause: true };
           releasePauseAt(e, until);
           c.w.ok();
         },
@@ -440,13 +440,15 @@ export const connectionCommands = defineGroup('connection', [
           const target = c.engine.clients.get(id);
           if (target === undefined || target.blocked === null) return c.w.int(0);
           if (asError) {
-            // The blocked command ends in an error: Redis counts it in errorstats and as a failed call.
+            // The blocked command ends in an error: Redis counts it in errorstats.
             const msg = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
             target.w.error(msg);
             c.engine.countError(msg);
-            const def = c.engine.lookup(target.lastCommand);
-            if (def !== undefined) c.engine.commandStats(def).failed++;
           } else target.blocked.onTimeout();
+          // 7.0.15 counts the unblocked command as a failed call either way (updateStatsOnUnblock with
+          // had_errors set), TIMEOUT included.
+          const def = c.engine.lookup(target.lastCommand);
+          if (def !== undefined) c.engine.commandStats(def).failed++;
           c.engine.unblock(target);
           c.engine.resume(target);
           c.w.int(1);

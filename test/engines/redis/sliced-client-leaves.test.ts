@@ -44,8 +44,8 @@ describe('a sliced command whose client left', () => {
     try {
       await sendAndLeave(node.port, ['SUNIONSTORE', 'su', 'sa', 'sb']);
       await waitUntil('SUNIONSTORE stored', async () => (await c.call('EXISTS', 'su')) === ':1\r\n', 60_000);
-      // One at a time: a client that leaves while the node is held by another's sliced command takes
-      // its unread command with it, where redis-server would run it once the first ends (not built).
+      // One at a time, so each is the command that holds the node (a client that leaves behind another's
+      // sliced command: sliced-hold-leavers.test.ts).
       await sendAndLeave(node.port, ['ZUNIONSTORE', 'zu', '2', 'za', 'za']);
       await waitUntil('ZUNIONSTORE stored', async () => (await c.call('EXISTS', 'zu')) === ':1\r\n', 60_000);
       expect(await c.call('SCARD', 'su')).toBe(`:${N + N / 2}\r\n`);
