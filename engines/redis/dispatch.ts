@@ -51,21 +51,47 @@ export function arityRejected(e: Engine, args: readonly string[]): CommandDef | 
 const SHARDED_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
 const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
+const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
+
 /** In cluster mode: CROSSSLOT for keys in different slots, MOVED when another shard owns the slot. */
 function clusterRedirect(e: Engine, c: Client, def: CommandDef, args: string[]): string | null {
-  const topo = e.cluster as ClusterTopology;
+  if (def.name === 'exec' && c.multi !== null) return execRedirect(e, c, c.multi);
   const positions = keyPositions(def, args);
   if (positions.length === 0) return null;
   const slot = keySlot(args[positions[0] as number] as string);
   for (let i = 1; i < positions.length; i++) {
-    if (keySlot(args[positions[i] as number] as string) !== slot) return "CROSSSLOT Keys in request don't hash to the same slot";
+    if (keySlot(args[positions[i] as number] as string) !== slot) return CROSSSLOT;
   }
-  const owner = topo.shardForSlot(slot);
-  if (owner === undefined) return 'CLUSTERDOWN Hash slot not served';
-  const isPrimary = owner.primary.engine === e;
-  const isReplica = owner.replicas.some((r) => r.engine === e);
   // A replica serves reads of its primary's slots to READONLY clients, and sharded pub/sub to anyone.
-  if (isPrimary || (isReplica && !def.isWrite && (c.clusterReadonly || SHARDED_PUBSUB.has(def.name)))) return null;
+  return slotRedirect(e, slot, !def.isWrite && (c.clusterReadonly || SHARDED_PUBSUB.has(def.name)));
+}
+
+/**
+ * EXEC goes where everything it queued goes, as 7.0's getNodeByQuery judges a transaction: the keys and
+ * shard channels of all its commands in one slot (CROSSSLOT otherwise), served by a replica only to a
+ * READONLY client when none of them writes (a queued SPUBLISH alone is redirected there).
+ */
+function execRedirect(e: Engine, c: Client, queued: string[][]): string | null {
+  let slot = -1;
+  let write = false;
+  for (const args of queued) {
+    const def = resolve(e, args);
+    if (typeof def === 'string') continue;
+    write ||= def.isWrite;
+    for (const i of keyPositions(def, args)) {
+      const s = keySlot(args[i] as string);
+      if (slot === -1) slot = s;
+      else if (s !== slot) return CROSSSLOT;
+    }
+  }
+  return slot === -1 ? null : slotRedirect(e, slot, !write && c.clusterReadonly);
+}
+
+/** Null when this node serves `slot` (a replica of its owner only when `replicaMay`), else where to go. */
+function slotRedirect(e: Engine, slot: number, replicaMay: boolean): string | null {
+  const owner = (e.cluster as ClusterTopology).shardForSlot(slot);
+  if (owner === undefined) return 'CLUSTERDOWN Hash slot not served';
+  if (owner.primary.engine === e || (replicaMay && owner.replicas.some((r) => r.engine === e))) return null;
   return `MOVED ${slot} ${owner.primary.host}:${owner.primary.port}`;
 }
 
@@ -149,6 +175,16 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   }
   if (e.cluster !== null) {
     const redirect = clusterRedirect(e, c, def, args);
+    if (redirect !== null && def.name === 'exec' && c.multi !== null) {
+      // A redirected EXEC discards its transaction and answers with the redirection itself, not EXECABORT.
+      c.multi = null;
+      c.multiError = false;
+      e.unwatchAll(c);
+      c.w.error(redirect);
+      e.countError(redirect);
+      e.commandStats(def).rejected++;
+      return false;
+    }
     if (redirect !== null) {
       reject(e, c, redirect, def);
       return false;
@@ -329,8 +365,29 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   finish(e, c, outer, mark, mode);
 }
 
+/**
+ * A command that blocked under CLIENT REPLY OFF or SKIP answers later (served, timed out, unblocked):
+ * redis-server keeps the flag until then, so that reply is dropped too (BLPOP k 0.01 after CLIENT
+ * REPLY SKIP sends nothing when it times out).
+ */
+function silenceBlocked(c: Client, b: NonNullable<Client['blocked']>): void {
+  const { tryServe, onTimeout } = b;
+  b.tryServe = (key) => {
+    const at = c.w.mark;
+    const served = tryServe(key);
+    if (served) c.w.rewind(at);
+    return served;
+  };
+  b.onTimeout = () => {
+    const at = c.w.mark;
+    onTimeout();
+    c.w.rewind(at);
+  };
+}
+
 /** What call() does after a command's statistics: CLIENT REPLY, the caller's client back, blocked clients served. */
 function finish(e: Engine, c: Client, outer: Client | null, mark: number, mode: Client['replyMode']): void {
+  if (mode !== 'on' && c.blocked !== null) silenceBlocked(c, c.blocked);
   if (mode === 'off' && c.replyMode === 'off') c.w.rewind(mark);
   else if (mode === 'skip' && c.replyMode !== 'on') {
     // CLIENT REPLY ON, run while skipping, answers: Redis clears the skip before it replies.

@@ -93,4 +93,33 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     };
     expect(await seen(pair.ours.port)).toEqual(await seen(pair.real.port));
   });
+
+  it('a blocking command sent under CLIENT REPLY SKIP or OFF answers nothing when it times out or is served later', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const main = await FrameConn.open(port);
+      const peer = await FrameConn.open(port);
+      try {
+        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+        await main.call(['DEL', 'l1', 'l2']);
+        for (const cmd of [['CLIENT', 'REPLY', 'SKIP'], ['BLPOP', 'l1', '0.01'], ['PING', 'a'], ['CLIENT', 'REPLY', 'OFF'], ['BRPOPLPUSH', 'l1', 'l2', '0.01'], ['BLPOP', 'l2', '0']]) main.send(cmd);
+        // The last BLPOP blocks for good until the peer pushes: wait for it (flag b), then serve it.
+        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
+        await peer.call(['RPUSH', 'l2', 'x']);
+        main.send(['CLIENT', 'REPLY', 'ON']);
+        main.send(['PING', 'b']);
+        const out: string[] = [];
+        for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
+          out.push(render(f));
+          if (f.text === 'b') break;
+        }
+        return out;
+      } finally {
+        main.close();
+        peer.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toEqual(await seen(pair.real.port));
+    expect(ours).toEqual(['$"a"', '+OK', '$"b"']);
+  });
 });
