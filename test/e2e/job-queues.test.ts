@@ -1,12 +1,15 @@
 // Job queues as applications run them, through the endpoints the API hands out: BullMQ (queue, worker,
-// QueueEvents, prioritized job, delayed job, retries, a job that fails for good, flow, job scheduler) against a primary
-// endpoint with one replica, a cluster-mode configuration endpoint (hash-tagged prefix, as BullMQ asks
-// for on a cluster) and a TLS + AUTH token group; bee-queue against the primary and the TLS group.
+// QueueEvents, prioritized job, delayed job, retries, a job that fails for good, flow, job scheduler; then a
+// rate-limited worker, pause/resume and the queue's housekeeping: getJobs, promote, remove, logs, clean, drain,
+// obliterate) against a primary endpoint with one replica, a cluster-mode configuration endpoint (hash-tagged
+// prefix, as BullMQ asks for on a cluster) and a TLS + AUTH token group; Bull (its own Lua scripts) on the same
+// three; bee-queue against the primary and the TLS group.
 // REAL_PORT=<port of a redis-server> runs the primary-endpoint scenarios against the real thing.
 import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import BeeQueue from 'bee-queue';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { Cluster } from 'ioredis';
+import Bull from 'bull';
+import { Cluster, Redis } from 'ioredis';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
@@ -106,6 +109,87 @@ async function runBullmq(connect: () => ConnectionOptions, prefix?: string): Pro
   }
 }
 
+/** Every key left under `pattern`, on each master when `client` is a cluster. */
+async function keysLeft(client: Redis | Cluster, pattern: string): Promise<string[]> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  return (await Promise.all(nodes.map((n) => n.keys(pattern)))).flat();
+}
+
+/** A rate-limited worker, pause/resume, and what an application's admin page does with a queue. */
+async function runBullmqControls(connect: () => ConnectionOptions, raw: () => Redis | Cluster, prefix = 'bull'): Promise<void> {
+  const opts = () => ({ connection: connect(), prefix });
+  const queue = new Queue('controls', opts());
+  // Polled rather than heard from QueueEvents (runBullmq covers those): a QueueEvents reader starts from '$', so
+  // a job finishing before its first XREAD is sent would be missed, with redis-server as with us.
+  const finished = (job: Job) =>
+    until(async () => ((await job.getState()) === 'completed' ? ((await queue.getJob(job.id!))!.returnvalue as unknown) : undefined), 15_000, job.name);
+  const started: number[] = [];
+  let manualTries = 0;
+  const worker = new Worker(
+    'controls',
+    async (job: Job) => {
+      started.push(Date.now());
+      // A job may push the whole queue back (an API it calls said 429): the worker waits, the job runs again.
+      if (job.name === 'manual' && ++manualTries === 1) {
+        await worker.rateLimit(200);
+        throw Worker.RateLimitError();
+      }
+      return job.data;
+    },
+    { ...opts(), concurrency: 5, limiter: { max: 2, duration: 500 } },
+  );
+  const client = raw();
+  try {
+    await worker.waitUntilReady();
+    // Two jobs per 500 ms window: six jobs span three windows, where concurrency 5 alone would run them at once.
+    const bulk = await queue.addBulk(Array.from({ length: 6 }, (_, i) => ({ name: `limited-${i}`, data: i })));
+    expect(await Promise.all(bulk.map(finished))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started[5]! - started[0]!).toBeGreaterThanOrEqual(700);
+    const manual = await queue.add('manual', 'again');
+    expect(await finished(manual)).toBe('again');
+    expect(manualTries).toBe(2);
+
+    await queue.pause();
+    expect(await queue.isPaused()).toBe(true);
+    const held = await queue.add('held', 'held');
+    // Nothing to wait for: the job must stay put while the queue is paused (a broken pause passes only by luck).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await held.getState()).toBe('waiting');
+    await queue.resume();
+    expect(await finished(held)).toBe('held');
+
+    const completed = await queue.getJobs(['completed'], 0, 100, true);
+    expect(completed.map((j) => j.name).sort()).toEqual([...bulk.map((j) => j.name), 'held', 'manual'].sort());
+    expect(await queue.getCompletedCount()).toBe(8);
+    const later = await queue.add('later', 'promoted', { delay: 60_000 });
+    expect((await queue.getDelayed()).map((j) => j.id)).toEqual([later.id]);
+    await later.promote();
+    expect(await finished(later)).toBe('promoted');
+    const gone = await queue.add('gone', null, { delay: 60_000 });
+    await gone.remove();
+    expect(await queue.getJobState(gone.id!)).toBe('unknown');
+    const logged = await queue.add('logged', null, { delay: 60_000 });
+    await logged.log('first');
+    await logged.log('second');
+    expect(await queue.getJobLogs(logged.id!)).toEqual({ logs: ['first', 'second'], count: 2 });
+    expect((await queue.clean(0, 100, 'completed')).length).toBe(9);
+    expect(await queue.getCompletedCount()).toBe(0);
+    await queue.drain(true);
+    expect(await queue.getJobCounts('delayed', 'waiting', 'completed')).toEqual({ delayed: 0, waiting: 0, completed: 0 });
+    expect((await queue.getWorkers()).length).toBe(1);
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+  try {
+    // The limiter's window key outlives obliterate until its TTL, on redis-server too.
+    expect((await keysLeft(client, `${prefix}:controls:*`)).filter((k) => !k.endsWith(':limiter'))).toEqual([]);
+  } finally {
+    client.disconnect();
+  }
+}
+
 describe('BullMQ', () => {
   it('runs against the primary endpoint of a group with one replica', async () => {
     await runBullmq(() => ({ host: primary.host, port: primary.port, maxRetriesPerRequest: null }));
@@ -124,6 +208,107 @@ describe('BullMQ', () => {
   it('runs over TLS with the AUTH token', async () => {
     await runBullmq(() => ({ host: secure.host, port: secure.port, tls: { ca }, password: TOKEN, maxRetriesPerRequest: null }));
   }, 40_000);
+
+  it('rate-limits, pauses and cleans a queue on the primary endpoint', async () => {
+    await runBullmqControls(() => ({ host: primary.host, port: primary.port, maxRetriesPerRequest: null }), () => new Redis(primary));
+  }, 30_000);
+
+  it('rate-limits, pauses and cleans a queue on a cluster-mode configuration endpoint', async () => {
+    const clusters: Cluster[] = [];
+    const cluster = () => {
+      const c = new Cluster([config], { redisOptions: { maxRetriesPerRequest: null } });
+      clusters.push(c);
+      return c;
+    };
+    await runBullmqControls(cluster, cluster, '{bull}');
+    for (const c of clusters) c.disconnect();
+  }, 30_000);
+
+  it('rate-limits, pauses and cleans a queue over TLS with the AUTH token', async () => {
+    const options = { host: secure.host, port: secure.port, tls: { ca }, password: TOKEN, maxRetriesPerRequest: null };
+    await runBullmqControls(() => options, () => new Redis(options));
+  }, 30_000);
+});
+
+/** Bull, BullMQ's predecessor with its own scripts: one queue worked the way its README shows. */
+async function runBull(options: Bull.QueueOptions): Promise<void> {
+  const queue = new Bull<{ x: number; flaky?: boolean; doomed?: boolean }>('bull3', options);
+  const tries = new Map<string, number>();
+  const ticks: number[] = [];
+  const progress: unknown[] = [];
+  queue.on('progress', (_job, p: unknown) => progress.push(p));
+  void queue.process('tick', async () => void ticks.push(Date.now()));
+  void queue.process(3, async (job) => {
+    const n = (tries.get(String(job.id)) ?? 0) + 1;
+    tries.set(String(job.id), n);
+    if (job.data.flaky && n < 3) throw new Error(`flaky ${n}`);
+    if (job.data.doomed) throw new Error('doomed');
+    await job.progress(42);
+    return { doubled: job.data.x * 2 };
+  });
+  try {
+    const plain = await queue.add({ x: 1 });
+    expect(await plain.finished()).toEqual({ doubled: 2 });
+    expect(progress).toContain(42);
+    const delayed = await queue.add({ x: 2 }, { delay: 300 });
+    expect(await delayed.getState()).toBe('delayed');
+    expect(await delayed.finished()).toEqual({ doubled: 4 });
+    expect((await queue.getJob(delayed.id))!.finishedOn! - delayed.timestamp).toBeGreaterThanOrEqual(300);
+    const flaky = await queue.add({ x: 3, flaky: true }, { attempts: 3, backoff: { type: 'exponential', delay: 30 } });
+    expect(await flaky.finished()).toEqual({ doubled: 6 });
+    expect(tries.get(String(flaky.id))).toBe(3);
+    const doomed = await queue.add({ x: 4, doomed: true }, { attempts: 2 });
+    await expect(doomed.finished()).rejects.toThrow('doomed');
+    expect((await queue.getJob(doomed.id))!.failedReason).toBe('doomed');
+    const urgent = await queue.add({ x: 5 }, { priority: 1 });
+    expect(await urgent.finished()).toEqual({ doubled: 10 });
+
+    await queue.add('tick', { x: 0 }, { repeat: { every: 200 } });
+    await until(() => (ticks.length >= 2 ? true : undefined), 15_000, `ticks ${ticks.length}`);
+    expect((await queue.getRepeatableJobs()).length).toBe(1);
+    await queue.removeRepeatable('tick', { every: 200 });
+    expect(await queue.getRepeatableJobs()).toEqual([]);
+
+    await queue.pause();
+    expect(await queue.isPaused()).toBe(true);
+    const held = await queue.add({ x: 6 });
+    // Nothing to wait for: the job must stay put while the queue is paused (a broken pause passes only by luck).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await held.getState()).toBe('paused');
+    await queue.resume();
+    expect(await held.finished()).toEqual({ doubled: 12 });
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, failed: 1, delayed: 0, paused: 0 });
+    expect((await queue.clean(0, 'failed')).map(String)).toEqual([String(doomed.id)]);
+    expect((await queue.clean(0, 'completed')).length).toBeGreaterThanOrEqual(6);
+    expect(await queue.getCompletedCount()).toBe(0);
+  } finally {
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
+}
+
+describe('Bull', () => {
+  it('processes, retries, delays, repeats and pauses jobs on the primary endpoint', async () => {
+    await runBull({ redis: primary });
+  }, 30_000);
+
+  it('does the same on a cluster-mode configuration endpoint (ioredis Cluster, hash-tagged prefix)', async () => {
+    const clusters: Cluster[] = [];
+    await runBull({
+      prefix: '{bull3}',
+      // Bull's docs ask for these two on the clients an application hands it (its blocking client needs them).
+      createClient: (() => {
+        const c = new Cluster([config], { redisOptions: { maxRetriesPerRequest: null, enableReadyCheck: false } });
+        clusters.push(c);
+        return c;
+      }) as unknown as Bull.QueueOptions['createClient'],
+    });
+    for (const c of clusters) c.disconnect();
+  }, 30_000);
+
+  it('does the same over TLS with the AUTH token', async () => {
+    await runBull({ redis: { ...secure, tls: { ca }, password: TOKEN } });
+  }, 30_000);
 });
 
 interface Outcome {

@@ -1,14 +1,21 @@
 // Locks and rate limits as applications use them, through the endpoints the API hands out: Redlock
-// (acquire, contention with and without retries, extend, release, `using` with auto-extension) and
-// rate-limiter-flexible's RateLimiterRedis on ioredis and node-redis, each against a primary endpoint
-// with one replica, a cluster-mode configuration endpoint and a TLS + AUTH token group; and
-// RateLimiterMemcache on a memcached client that finds a 3-node cluster through its configuration endpoint.
+// (acquire, contention with and without retries, extend, release, `using` with auto-extension),
+// redis-semaphore (mutex, counting and multi semaphores, its Redlock mutex), rate-limiter-flexible's
+// RateLimiterRedis on ioredis and node-redis, and express-rate-limit with rate-limit-redis in an Express app,
+// each against a primary endpoint with one replica, a cluster-mode configuration endpoint and a TLS + AUTH
+// token group; and RateLimiterMemcache on a memcached client that finds a 3-node cluster through its
+// configuration endpoint.
 import { CreateCacheClusterCommand, DescribeCacheClustersCommand, waitUntilCacheClusterAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { rateLimit } from 'express-rate-limit';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import fs from 'node:fs';
+import type http from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { RedisStore as RateLimitStore, type RedisReply } from 'rate-limit-redis';
 import { RateLimiterMemcache, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { createClient, createCluster } from 'redis';
+import { MultiSemaphore, Mutex, RedlockMutex, Semaphore } from 'redis-semaphore';
 import Redlock from 'redlock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
@@ -22,6 +29,14 @@ interface DiscoveringClient {
 }
 // memcached-elasticache (CommonJS, no types): the `memcached` client with ElastiCache auto discovery.
 const MemcachedElastiCache = createRequire(import.meta.url)('memcached-elasticache') as new (location: string, options: Record<string, unknown>) => DiscoveringClient;
+
+interface ExpressApp {
+  use(path: string, handler: unknown): void;
+  get(path: string, handler: (req: unknown, res: { send(body: string): void }) => void): void;
+  listen(port: number, host: string, done: () => void): http.Server;
+}
+// Express 5 ships no types; this is the part the app below uses.
+const express = createRequire(import.meta.url)('express') as () => ExpressApp;
 
 const TOKEN = 'locks-auth-token-0123456789';
 let emulator: Emulator;
@@ -99,6 +114,48 @@ describe.each(TARGETS)('Redlock on the %s endpoint', (target) => {
   }, 20_000);
 });
 
+describe.each(TARGETS)('redis-semaphore on the %s endpoint', (target) => {
+  it('a mutex refuses a second holder and hands over on release; semaphores count holders', async () => {
+    const a = ioredis(target);
+    const b = ioredis(target);
+    const timing = { lockTimeout: 2000, acquireTimeout: 300, retryInterval: 20 };
+    try {
+      const held = new Mutex(a, `mutex:${target}`, { ...timing, refreshInterval: 500 });
+      await held.acquire();
+      expect(await new Mutex(b, `mutex:${target}`, timing).tryAcquire()).toBe(false);
+      // A waiting contender gets the mutex once the holder releases it.
+      const waiting = new Mutex(b, `mutex:${target}`, { ...timing, acquireTimeout: 10_000 });
+      const acquired = waiting.acquire();
+      await held.release();
+      await acquired;
+      expect(waiting.isAcquired).toBe(true);
+      await waiting.release();
+
+      const permits = [0, 1, 2].map(() => new Semaphore(a, `sem:${target}`, 2, timing));
+      expect(await Promise.all(permits.map((p) => p.tryAcquire()))).toEqual([true, true, false]);
+      await permits[0]!.release();
+      expect(await permits[2]!.tryAcquire()).toBe(true);
+      await Promise.all([permits[1]!.release(), permits[2]!.release()]);
+
+      // Two of three permits at once: a second such request does not fit.
+      const pair = new MultiSemaphore(b, `multi:${target}`, 3, 2, timing);
+      expect(await pair.tryAcquire()).toBe(true);
+      expect(await new MultiSemaphore(a, `multi:${target}`, 3, 2, timing).tryAcquire()).toBe(false);
+      await pair.release();
+
+      if (target !== 'cluster') {
+        const quorum = new RedlockMutex([a], `redlock:${target}`, timing);
+        await quorum.acquire();
+        expect(await new RedlockMutex([b], `redlock:${target}`, timing).tryAcquire()).toBe(false);
+        await quorum.release();
+      }
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+  }, 20_000);
+});
+
 async function exhaust(limiter: RateLimiterRedis | RateLimiterMemcache, key: string): Promise<void> {
   expect((await limiter.consume(key)).remainingPoints).toBe(2);
   expect((await limiter.consume(key, 2)).remainingPoints).toBe(0);
@@ -134,6 +191,42 @@ describe.each(TARGETS)('rate-limiter-flexible on the %s endpoint', (target) => {
       await exhaust(new RateLimiterRedis({ storeClient: client, useRedisPackage: true, points: 3, duration: 10, keyPrefix: 'rl-nr' }), `user:${target}`);
     } finally {
       client.destroy();
+    }
+  });
+});
+
+describe.each(TARGETS)('express-rate-limit with rate-limit-redis on the %s endpoint', (target) => {
+  it('answers 429 past the limit, with the RateLimit headers, on ioredis and node-redis stores', async () => {
+    const io = ioredis(target);
+    const nr = await nodeRedis(target);
+    const app = express();
+    app.use('/io', rateLimit({ windowMs: 10_000, limit: 3, standardHeaders: 'draft-8', legacyHeaders: false, store: new RateLimitStore({ prefix: 'rl-io:', sendCommand: (command: string, ...args: string[]) => io.call(command, ...args) as Promise<RedisReply> }) }));
+    // The store's README: node-redis's sendCommand, which a cluster client routes by the command's first key.
+    const send = (...args: string[]) => ('masters' in nr ? nr.sendCommand(args[1], false, args) : nr.sendCommand(args)) as Promise<RedisReply>;
+    app.use('/nr', rateLimit({ windowMs: 10_000, limit: 2, standardHeaders: 'draft-7', legacyHeaders: false, store: new RateLimitStore({ prefix: 'rl-nr:', sendCommand: send }) }));
+    app.get('/io', (_req, res) => res.send('ok'));
+    app.get('/nr', (_req, res) => res.send('ok'));
+    let server: http.Server | undefined;
+    await new Promise<void>((resolve) => (server = app.listen(0, '127.0.0.1', resolve)));
+    const base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    // The seconds left in the window (t=, reset=) depend on how fast the requests go: kept out of the comparison.
+    const hit = async (path: string) => {
+      const res = await fetch(base + path);
+      return `${res.status} ${res.headers.get('ratelimit')!.replace(/(; t=|, reset=)(10|[1-9])$/, '')}`;
+    };
+    try {
+      const io4 = [];
+      for (let i = 0; i < 4; i++) io4.push(await hit('/io'));
+      expect(io4).toEqual(['200 "3-in-10sec"; r=2', '200 "3-in-10sec"; r=1', '200 "3-in-10sec"; r=0', '429 "3-in-10sec"; r=0']);
+      const nr3 = [];
+      for (let i = 0; i < 3; i++) nr3.push(await hit('/nr'));
+      expect(nr3).toEqual(['200 limit=2, remaining=1', '200 limit=2, remaining=0', '429 limit=2, remaining=0']);
+      // Each client's count lives under its store's prefix, with the window as its TTL.
+      expect(await io.pttl('rl-io:127.0.0.1')).toBeGreaterThan(5000);
+    } finally {
+      await new Promise((resolve) => server!.close(resolve));
+      io.disconnect();
+      nr.destroy();
     }
   });
 });
