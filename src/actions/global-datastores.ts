@@ -1,9 +1,11 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { checkSecondaryMatches, giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { changeGlobalMembers, GLOBAL_NODE_FAMILY } from './global-upgrades.ts';
+import { changeGlobalNodeGroups } from './global-node-groups.ts';
 import { stableHex } from '../lifecycle/network.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
-import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope } from '../store/records.ts';
+import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope, type ShardRecord } from '../store/records.ts';
+import { formatSlots } from '../validate/shards.ts';
 import { identifier } from '../validate/identifiers.ts';
 import type { World } from '../world.ts';
 import { paginate } from './paginate.ts';
@@ -37,7 +39,32 @@ export function globalPrimaryGroup(world: World, scope: Scope, global: GlobalGro
   return primary ? memberGroup(world, scope, primary.region, primary.groupId) : undefined;
 }
 
+/** AWS names a datastore's shards after the datastore: "<global id>-0001". */
+export const globalNodeGroupId = (globalIdValue: string, shardId: string) => `${globalIdValue}-${shardId}`;
+
+/**
+ * The shards a secondary is created with: the primary group's, slot for slot, each with the replica count the
+ * request asks for. AWS refuses another shard count.
+ */
+export function secondaryShardLayout(input: ec.CreateReplicationGroupMessage, shards: ShardRecord[]): ec.CreateReplicationGroupMessage {
+  if (input.NumNodeGroups !== undefined && input.NumNodeGroups !== shards.length) {
+    throw invalidValue(`NumNodeGroups must be ${shards.length}, the number of node groups in the global datastore.`);
+  }
+  const replicas = input.ReplicasPerNodeGroup ?? 1;
+  return {
+    ...input,
+    NumNodeGroups: shards.length,
+    NodeGroupConfiguration: shards.map((s, i) => ({
+      ...input.NodeGroupConfiguration?.[i],
+      NodeGroupId: s.id,
+      Slots: formatSlots(s.slots),
+      ReplicaCount: input.NodeGroupConfiguration?.[i]?.ReplicaCount ?? replicas,
+    })),
+  };
+}
+
 function describe(world: World, scope: Scope, g: GlobalGroupRecord, showMembers = true): ec.GlobalReplicationGroup {
+  const shards = globalPrimaryGroup(world, scope, g)?.shards;
   return {
     GlobalReplicationGroupId: g.id,
     GlobalReplicationGroupDescription: g.description,
@@ -57,7 +84,8 @@ function describe(world: World, scope: Scope, g: GlobalGroupRecord, showMembers 
           };
         })
       : undefined,
-    ClusterEnabled: false,
+    ClusterEnabled: shards !== undefined,
+    GlobalNodeGroups: shards?.map((s) => ({ GlobalNodeGroupId: globalNodeGroupId(g.id, s.id), Slots: formatSlots(s.slots) })),
     AuthTokenEnabled: g.authTokenEnabled,
     TransitEncryptionEnabled: g.transitEncryption,
     AtRestEncryptionEnabled: g.atRestEncryption,
@@ -85,7 +113,6 @@ export function joinAsSecondary(world: World, scope: Scope, globalIdValue: strin
   if (global.members.some((m) => m.region === scope.region)) {
     throw invalidValue(`Global replication group ${global.id} already has a member in region ${scope.region}.`);
   }
-  if (group.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
   checkSecondaryMatches(global, group);
   group.global = { id: global.id, role: 'secondary' };
   global.members.push({ groupId: group.id, region: scope.region, role: 'secondary' });
@@ -112,10 +139,6 @@ function settleMembership(world: World, scope: Scope, global: GlobalGroupRecord)
   if (canTransition('global-group', global, 'primary-only')) transition(world, scope, 'global-group', global, 'primary-only');
 }
 
-function clusterModeOnly(): never {
-  throw invalidValue('This action applies to cluster mode enabled global datastores, which elasticache-local does not support yet.');
-}
-
 export const globalDatastoreActions: ActionTable = {
   CreateGlobalReplicationGroup: define<ec.CreateGlobalReplicationGroupMessage, ec.CreateGlobalReplicationGroupResult>((input, { world, scope }) => {
     if (input.GlobalReplicationGroupIdSuffix === undefined) throw missingParameter('GlobalReplicationGroupIdSuffix');
@@ -125,7 +148,6 @@ export const globalDatastoreActions: ActionTable = {
     if (!primary) throw fault('ReplicationGroupNotFoundFault', `ReplicationGroup not found: ${input.PrimaryReplicationGroupId}`);
     requireState('replication-group', primary, 'members');
     if (primary.global) throw invalidValue(`Replication group ${primary.id} already belongs to global replication group ${primary.global.id}.`);
-    if (primary.shards) throw invalidValue('Cluster mode enabled global datastores are not supported by elasticache-local yet.');
     if (!GLOBAL_NODE_FAMILY.test(primary.nodeType)) {
       throw invalidValue(`Global datastores are not supported on node type ${primary.nodeType}; use an M5, R5, M6g, R6g or newer node type.`);
     }
@@ -199,7 +221,8 @@ export const globalDatastoreActions: ActionTable = {
     if (target.role === 'primary') throw invalidValue(`Replication group ${target.groupId} is already the primary.`);
     const old = global.members.find((m) => m.role === 'primary')!;
     const oldGroup = memberGroup(world, scope, old.region, old.groupId);
-    if (oldGroup) world.runtime.nodes.flushReplication(world.runtime.nodeKey({ account: scope.account, region: old.region }, oldGroup.primaryClusterId, '0001'));
+    const oldPrimaries = oldGroup?.shards?.map((sh) => sh.primaryClusterId) ?? (oldGroup ? [oldGroup.primaryClusterId] : []);
+    for (const id of oldPrimaries) world.runtime.nodes.flushReplication(world.runtime.nodeKey({ account: scope.account, region: old.region }, id, '0001'));
     for (const m of global.members) m.role = m === target ? 'primary' : 'secondary';
     save(world, scope, global);
     // The new primary first (it stops following), then every other member follows it.
@@ -243,20 +266,33 @@ export const globalDatastoreActions: ActionTable = {
 
   IncreaseNodeGroupsInGlobalReplicationGroup: define<ec.IncreaseNodeGroupsInGlobalReplicationGroupMessage, ec.IncreaseNodeGroupsInGlobalReplicationGroupResult>(
     (input, { world, scope }) => {
-      requireGlobal(world, scope, input.GlobalReplicationGroupId);
-      return clusterModeOnly();
+      const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      const current = globalPrimaryGroup(world, scope, global)?.shards?.length ?? 0;
+      if (current && (input.NodeGroupCount ?? 0) <= current) throw invalidValue(`NodeGroupCount must be more than the current ${current} node groups.`);
+      changeGlobalNodeGroups(world, scope, globalScope(scope), global, input);
+      return { GlobalReplicationGroup: describe(world, scope, global) };
     },
   ),
   DecreaseNodeGroupsInGlobalReplicationGroup: define<ec.DecreaseNodeGroupsInGlobalReplicationGroupMessage, ec.DecreaseNodeGroupsInGlobalReplicationGroupResult>(
     (input, { world, scope }) => {
-      requireGlobal(world, scope, input.GlobalReplicationGroupId);
-      return clusterModeOnly();
+      const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      const current = globalPrimaryGroup(world, scope, global)?.shards?.length ?? 0;
+      if (current && (input.NodeGroupCount ?? current) >= current) throw invalidValue(`NodeGroupCount must be less than the current ${current} node groups.`);
+      if (!input.GlobalNodeGroupsToRemove?.length === !input.GlobalNodeGroupsToRetain?.length) {
+        throw invalidCombination('Specify either GlobalNodeGroupsToRemove or GlobalNodeGroupsToRetain.');
+      }
+      changeGlobalNodeGroups(world, scope, globalScope(scope), global, input);
+      return { GlobalReplicationGroup: describe(world, scope, global) };
     },
   ),
+  // Every reshard here already leaves the slots spread evenly: there is nothing to move.
   RebalanceSlotsInGlobalReplicationGroup: define<ec.RebalanceSlotsInGlobalReplicationGroupMessage, ec.RebalanceSlotsInGlobalReplicationGroupResult>(
     (input, { world, scope }) => {
-      requireGlobal(world, scope, input.GlobalReplicationGroupId);
-      return clusterModeOnly();
+      const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+      if (input.ApplyImmediately !== true) throw invalidValue('ApplyImmediately must be true.');
+      if (!globalPrimaryGroup(world, scope, global)?.shards) throw invalidValue(`Global replication group ${global.id} is not cluster mode enabled.`);
+      requireState('global-group', global, 'modify');
+      return { GlobalReplicationGroup: describe(world, scope, global) };
     },
   ),
 };

@@ -31,7 +31,7 @@ import { define, type ActionTable } from './registry.ts';
 import { DEFAULT_SUBNET_GROUP, requireSubnetGroup } from './subnet-groups.ts';
 import { applyCreateTags } from './tags.ts';
 import { modifyUserGroupLinks, userGroupsForCreate } from './user-group-links.ts';
-import { globalPrimaryGroup, joinAsSecondary, leaveGlobal, requireGlobal } from './global-datastores.ts';
+import { globalPrimaryGroup, joinAsSecondary, leaveGlobal, requireGlobal, secondaryShardLayout } from './global-datastores.ts';
 import { finalSnapshotName, restoreSourceOf } from './snapshots.ts';
 import { giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { deferGroupChanges, pendingGroupValues } from './pending-changes.ts';
@@ -200,8 +200,12 @@ function createReplicationGroup(input: ec.CreateReplicationGroupMessage, world: 
     throw invalidValue('ClusterMode compatible is reached from an existing cluster mode disabled group with ModifyReplicationGroup; create with enabled or disabled.');
   }
   const requestedGroup = input.CacheParameterGroupName ? parameterGroupFor(world, scope, input.CacheParameterGroupName, version) : undefined;
-  const clusterMode = wantsClusterMode(input, requestedGroup !== undefined && getParameterGroup(world.resources, scope, requestedGroup)?.overrides['cluster-enabled'] === 'yes');
-  const shardPlans = clusterMode ? planShards(input) : undefined;
+  // A secondary of a cluster mode enabled datastore takes its shards and their slots (the aws provider may send neither).
+  const globalShards = global ? globalPrimaryGroup(world, scope, global)?.shards : undefined;
+  const clusterMode =
+    globalShards !== undefined ||
+    wantsClusterMode(input, requestedGroup !== undefined && getParameterGroup(world.resources, scope, requestedGroup)?.overrides['cluster-enabled'] === 'yes');
+  const shardPlans = clusterMode ? planShards(globalShards ? secondaryShardLayout(input, globalShards) : input) : undefined;
   if (clusterMode) {
     if (input.NumCacheClusters !== undefined) throw invalidCombination('NumCacheClusters is not valid with cluster mode enabled; use NumNodeGroups and ReplicasPerNodeGroup.');
     if (primary) throw invalidCombination('PrimaryClusterId cannot be used with cluster mode enabled.');

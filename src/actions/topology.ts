@@ -7,7 +7,7 @@ import { runStep } from '../lifecycle/steps.ts';
 import { bringUpAvailable, tearDownCluster } from '../lifecycle/provision.ts';
 import { DEPARTURE_GRACE_FACTOR, evenSlots, moveKeys } from '../lifecycle/resharding.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
-import type { ClusterRecord, ReplicationGroupRecord, ShardRecord } from '../store/records.ts';
+import type { ClusterRecord, ReplicationGroupRecord, Scope, ShardRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
 import { newNodes } from './cache-clusters.ts';
 import { checkNodeQuota } from './cluster-options.ts';
@@ -216,86 +216,93 @@ export const topologyActions: ActionTable = {
 
 const MAX_SHARDS_LOCAL = 90;
 
+/** ModifyReplicationGroupShardConfiguration; a global datastore's node group changes run it on every member. */
+export function modifyShardConfiguration(
+  input: ec.ModifyReplicationGroupShardConfigurationMessage,
+  world: World,
+  scope: Scope,
+): ec.ModifyReplicationGroupShardConfigurationResult {
+  const group = requireGroup(world, scope, input.ReplicationGroupId);
+  if (input.ApplyImmediately !== true) throw invalidValue('ModifyReplicationGroupShardConfiguration requires ApplyImmediately=true.');
+  if (!group.shards) throw invalidValue(`Replication group ${group.id} is not cluster mode enabled; its shard count cannot change.`);
+  requireAvailable(group);
+  const count = input.NodeGroupCount;
+  if (count === undefined) throw missingParameter('NodeGroupCount');
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS_LOCAL) throw invalidValue(`NodeGroupCount must be between 1 and ${MAX_SHARDS_LOCAL}.`);
+  const current = group.shards;
+  if (count === current.length) throw invalidValue(`The replication group already has ${count} node groups.`);
+  let kept = current;
+  if (count < current.length) {
+    const remove = input.NodeGroupsToRemove;
+    const retain = input.NodeGroupsToRetain;
+    if (!remove?.length === !retain?.length) throw invalidCombination('Specify either NodeGroupsToRemove or NodeGroupsToRetain when reducing NodeGroupCount.');
+    for (const id of [...(remove ?? []), ...(retain ?? [])]) {
+      if (!current.some((s) => s.id === id)) throw fault('NodeGroupNotFoundFault', `Node group ${id} not found in replication group ${group.id}.`);
+    }
+    kept = remove ? current.filter((s) => !remove.includes(s.id)) : current.filter((s) => retain!.includes(s.id));
+    if (kept.length !== count) throw invalidCombination('The node groups kept must number exactly NodeGroupCount.');
+  } else if (input.NodeGroupsToRemove?.length || input.NodeGroupsToRetain?.length) {
+    throw invalidCombination('NodeGroupsToRemove and NodeGroupsToRetain apply only when reducing NodeGroupCount.');
+  }
+  const replicas = current[0]!.members.length - 1;
+  const primary = world.resources.get(scope, 'cluster', current[0]!.primaryClusterId)!;
+  const added: ClusterRecord[] = [];
+  const addedShards: ShardRecord[] = [];
+  const usedIds = new Set(current.map((s) => Number(s.id)));
+  for (let n = 1; kept.length + addedShards.length < count; n++) {
+    if (usedIds.has(n)) continue;
+    const shardId = String(n).padStart(4, '0');
+    const azs = input.ReshardingConfiguration?.[addedShards.length]?.PreferredAvailabilityZones;
+    const ids = Array.from({ length: replicas + 1 }, (_, k) => `${group.id}-${shardId}-${String(k + 1).padStart(3, '0')}`);
+    ids.forEach((id, k) => added.push(replicaLike(world, primary, id, azs?.[k] ?? primary.preferredAz)));
+    addedShards.push({ id: shardId, slots: [], primaryClusterId: ids[0]!, members: ids });
+  }
+  const final = [...kept, ...addedShards].sort((a, b) => a.id.localeCompare(b.id));
+  const removed = current.filter((s) => !kept.includes(s));
+  checkNodeQuota(world, scope, added.length);
+  world.runtime.ports.requireFree(added.length);
+  world.resources.transaction(() => {
+    for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
+    group.memberClusters.push(...added.map((c) => c.id));
+    transition(world, scope, 'replication-group', group, 'modifying', `Modifying number of node groups from ${current.length} to ${count}`);
+    world.resources.put(scope, 'replication-group', group.id, group);
+  });
+  const failAdded = (g: ReplicationGroupRecord) => failMembers(world, scope, g);
+  runStep(world, scope, 'replication-group', group.id, async () => {
+    for (const c of added) {
+      await bringUpAvailable(world, scope, c.id);
+    }
+    const fresh = world.resources.get(scope, 'replication-group', group.id);
+    if (!fresh?.shards) return;
+    const next = final.map((s, i) => ({ ...s, slots: evenSlots(i, final.length) }));
+    // The sources' writes wait from the first key moved until the topology has switched.
+    const moved = await moveKeys(world, scope, [...fresh.shards, ...addedShards], next, () => {
+      fresh.shards = next;
+      fresh.primaryClusterId = next[0]!.primaryClusterId;
+      fresh.memberClusters = next.flatMap((s) => s.members);
+      world.resources.put(scope, 'replication-group', fresh.id, fresh);
+      world.runtime.syncGroupRoles(scope, fresh.id);
+    });
+    // The removed shards answer MOVED for a while before they go, as a redis-server node does between losing its last slot and its deletion.
+    if (removed.length > 0) await new Promise((r) => setTimeout(r, world.config.transitionDelayMs * DEPARTURE_GRACE_FACTOR));
+    for (const shard of removed) {
+      for (const id of shard.members) {
+        const c = world.resources.get(scope, 'cluster', id);
+        if (!c) continue;
+        await tearDownCluster(world, scope, c);
+        removeResource(world, scope, 'cluster', id);
+      }
+    }
+    const done = world.resources.get(scope, 'replication-group', group.id);
+    if (!done) return;
+    transition(world, scope, 'replication-group', done, 'available', `Completed modifying number of node groups to ${count}; ${moved} keys moved`);
+    world.resources.put(scope, 'replication-group', done.id, done);
+  }, { onFailure: failAdded });
+  return { ReplicationGroup: describeGroup(world, scope, group) };
+}
+
 export const reshardingActions: ActionTable = {
   ModifyReplicationGroupShardConfiguration: define<ec.ModifyReplicationGroupShardConfigurationMessage, ec.ModifyReplicationGroupShardConfigurationResult>(
-    (input, { world, scope }) => {
-      const group = requireGroup(world, scope, input.ReplicationGroupId);
-      if (input.ApplyImmediately !== true) throw invalidValue('ModifyReplicationGroupShardConfiguration requires ApplyImmediately=true.');
-      if (!group.shards) throw invalidValue(`Replication group ${group.id} is not cluster mode enabled; its shard count cannot change.`);
-      requireAvailable(group);
-      const count = input.NodeGroupCount;
-      if (count === undefined) throw missingParameter('NodeGroupCount');
-      if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS_LOCAL) throw invalidValue(`NodeGroupCount must be between 1 and ${MAX_SHARDS_LOCAL}.`);
-      const current = group.shards;
-      if (count === current.length) throw invalidValue(`The replication group already has ${count} node groups.`);
-      let kept = current;
-      if (count < current.length) {
-        const remove = input.NodeGroupsToRemove;
-        const retain = input.NodeGroupsToRetain;
-        if (!remove?.length === !retain?.length) throw invalidCombination('Specify either NodeGroupsToRemove or NodeGroupsToRetain when reducing NodeGroupCount.');
-        for (const id of [...(remove ?? []), ...(retain ?? [])]) {
-          if (!current.some((s) => s.id === id)) throw fault('NodeGroupNotFoundFault', `Node group ${id} not found in replication group ${group.id}.`);
-        }
-        kept = remove ? current.filter((s) => !remove.includes(s.id)) : current.filter((s) => retain!.includes(s.id));
-        if (kept.length !== count) throw invalidCombination('The node groups kept must number exactly NodeGroupCount.');
-      } else if (input.NodeGroupsToRemove?.length || input.NodeGroupsToRetain?.length) {
-        throw invalidCombination('NodeGroupsToRemove and NodeGroupsToRetain apply only when reducing NodeGroupCount.');
-      }
-      const replicas = current[0]!.members.length - 1;
-      const primary = world.resources.get(scope, 'cluster', current[0]!.primaryClusterId)!;
-      const added: ClusterRecord[] = [];
-      const addedShards: ShardRecord[] = [];
-      const usedIds = new Set(current.map((s) => Number(s.id)));
-      for (let n = 1; kept.length + addedShards.length < count; n++) {
-        if (usedIds.has(n)) continue;
-        const shardId = String(n).padStart(4, '0');
-        const azs = input.ReshardingConfiguration?.[addedShards.length]?.PreferredAvailabilityZones;
-        const ids = Array.from({ length: replicas + 1 }, (_, k) => `${group.id}-${shardId}-${String(k + 1).padStart(3, '0')}`);
-        ids.forEach((id, k) => added.push(replicaLike(world, primary, id, azs?.[k] ?? primary.preferredAz)));
-        addedShards.push({ id: shardId, slots: [], primaryClusterId: ids[0]!, members: ids });
-      }
-      const final = [...kept, ...addedShards].sort((a, b) => a.id.localeCompare(b.id));
-      const removed = current.filter((s) => !kept.includes(s));
-      checkNodeQuota(world, scope, added.length);
-      world.runtime.ports.requireFree(added.length);
-      world.resources.transaction(() => {
-        for (const c of added) world.resources.insert(scope, 'cluster', c.id, c);
-        group.memberClusters.push(...added.map((c) => c.id));
-        transition(world, scope, 'replication-group', group, 'modifying', `Modifying number of node groups from ${current.length} to ${count}`);
-        world.resources.put(scope, 'replication-group', group.id, group);
-      });
-      const failAdded = (g: ReplicationGroupRecord) => failMembers(world, scope, g);
-      runStep(world, scope, 'replication-group', group.id, async () => {
-        for (const c of added) {
-          await bringUpAvailable(world, scope, c.id);
-        }
-        const fresh = world.resources.get(scope, 'replication-group', group.id);
-        if (!fresh?.shards) return;
-        const next = final.map((s, i) => ({ ...s, slots: evenSlots(i, final.length) }));
-        // The sources' writes wait from the first key moved until the topology has switched.
-        const moved = await moveKeys(world, scope, [...fresh.shards, ...addedShards], next, () => {
-          fresh.shards = next;
-          fresh.primaryClusterId = next[0]!.primaryClusterId;
-          fresh.memberClusters = next.flatMap((s) => s.members);
-          world.resources.put(scope, 'replication-group', fresh.id, fresh);
-          world.runtime.syncGroupRoles(scope, fresh.id);
-        });
-        // The removed shards answer MOVED for a while before they go, as a redis-server node does between losing its last slot and its deletion.
-        if (removed.length > 0) await new Promise((r) => setTimeout(r, world.config.transitionDelayMs * DEPARTURE_GRACE_FACTOR));
-        for (const shard of removed) {
-          for (const id of shard.members) {
-            const c = world.resources.get(scope, 'cluster', id);
-            if (!c) continue;
-            await tearDownCluster(world, scope, c);
-            removeResource(world, scope, 'cluster', id);
-          }
-        }
-        const done = world.resources.get(scope, 'replication-group', group.id);
-        if (!done) return;
-        transition(world, scope, 'replication-group', done, 'available', `Completed modifying number of node groups to ${count}; ${moved} keys moved`);
-        world.resources.put(scope, 'replication-group', done.id, done);
-      }, { onFailure: failAdded });
-      return { ReplicationGroup: describeGroup(world, scope, group) };
-    },
+    (input, { world, scope }) => modifyShardConfiguration(input, world, scope),
   ),
 };

@@ -214,6 +214,19 @@ export class Runtime {
   syncGroupRoles(scope: Scope, groupId: string): void {
     const group = this.resources.get(scope, 'replication-group', groupId);
     if (!group) return;
+    this.wireGroup(scope, group);
+    // A datastore primary's new topology (a failover, a reshard) is what its secondaries follow.
+    if (group.global?.role !== 'primary') return;
+    const global = this.resources.get({ account: scope.account, region: GLOBAL_REGION }, 'global-group', group.global.id);
+    for (const m of global?.members ?? []) {
+      if (m.role !== 'secondary') continue;
+      const memberScope = { account: scope.account, region: m.region };
+      const secondary = this.resources.get(memberScope, 'replication-group', m.groupId);
+      if (secondary) this.wireGroup(memberScope, secondary);
+    }
+  }
+
+  private wireGroup(scope: Scope, group: ReplicationGroupRecord): void {
     if (group.shards) {
       const key = (id: string) => this.nodeKey(scope, id, '0001');
       this.nodes.formCluster(
@@ -223,6 +236,12 @@ export class Runtime {
           slots: s.slots,
         })),
       );
+      // A secondary's shard primaries follow the datastore primary's shards, slot range for slot range.
+      const upstream = this.globalUpstreamGroup(scope, group);
+      group.shards.forEach((s, i) => {
+        const source = upstream?.group.shards?.[i];
+        if (source) this.nodes.replicaOf(key(s.primaryClusterId), this.nodeKey(upstream!.scope, source.primaryClusterId, '0001'));
+      });
       return;
     }
     const primaryKey = this.nodeKey(scope, group.primaryClusterId, '0001');
@@ -234,13 +253,19 @@ export class Runtime {
   }
 
   private globalUpstream(scope: Scope, group: ReplicationGroupRecord): string | null {
-    if (group.global?.role !== 'secondary') return null;
+    const upstream = this.globalUpstreamGroup(scope, group);
+    return upstream ? this.nodeKey(upstream.scope, upstream.group.primaryClusterId, '0001') : null;
+  }
+
+  /** The datastore's primary group a secondary group follows, with the scope of its region. */
+  private globalUpstreamGroup(scope: Scope, group: ReplicationGroupRecord): { scope: Scope; group: ReplicationGroupRecord } | undefined {
+    if (group.global?.role !== 'secondary') return undefined;
     const global = this.resources.get({ account: scope.account, region: GLOBAL_REGION }, 'global-group', group.global.id);
     const primary = global?.members.find((m) => m.role === 'primary');
-    if (!primary) return null;
+    if (!primary) return undefined;
     const primaryScope = { account: scope.account, region: primary.region };
     const primaryGroup = this.resources.get(primaryScope, 'replication-group', primary.groupId);
-    return primaryGroup ? this.nodeKey(primaryScope, primaryGroup.primaryClusterId, '0001') : null;
+    return primaryGroup ? { scope: primaryScope, group: primaryGroup } : undefined;
   }
 
   /** The primary endpoint follows the group's current primary cluster. */

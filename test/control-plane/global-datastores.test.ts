@@ -6,11 +6,12 @@ import {
   DescribeReplicationGroupsCommand,
   DisassociateGlobalReplicationGroupCommand,
   FailoverGlobalReplicationGroupCommand,
+  DecreaseNodeGroupsInGlobalReplicationGroupCommand,
   IncreaseNodeGroupsInGlobalReplicationGroupCommand,
   type ElastiCacheClient,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
@@ -104,5 +105,70 @@ describe('global datastores', () => {
     expect(kept.GlobalReplicationGroupInfo).toEqual({});
     us.disconnect();
     eu.disconnect();
+  });
+});
+
+describe('cluster mode enabled global datastores', () => {
+  async function groupOf(client: ElastiCacheClient, id: string) {
+    return (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0]!;
+  }
+  async function settled(id: string): Promise<void> {
+    await expect.poll(() => globalStatus(id), { timeout: 30_000, interval: 50 }).toBe('available');
+  }
+  const slotsOf = async (client: ElastiCacheClient, id: string) => (await groupOf(client, id)).NodeGroups!.map((n) => [n.NodeGroupId, n.Slots]);
+
+  it('gives a secondary the primary\'s shards, follows them shard by shard, reshards every member and fails over', async () => {
+    await east.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'sharded-east', ReplicationGroupDescription: 'cme', Engine: 'redis', CacheNodeType: 'cache.r6g.large',
+      NumNodeGroups: 2, ReplicasPerNodeGroup: 1, CacheParameterGroupName: 'default.redis7.cluster.on', AutomaticFailoverEnabled: true,
+    }));
+    await waitUntilReplicationGroupAvailable({ client: east, ...FAST_WAIT }, { ReplicationGroupId: 'sharded-east' });
+    const id = (await east.send(new CreateGlobalReplicationGroupCommand({ GlobalReplicationGroupIdSuffix: 'cme', PrimaryReplicationGroupId: 'sharded-east' })))
+      .GlobalReplicationGroup!.GlobalReplicationGroupId!;
+    await expect.poll(() => globalStatus(id), { timeout: 30_000, interval: 50 }).toBe('primary-only');
+    // Neither NumNodeGroups nor a parameter group: the aws provider may send neither for a secondary.
+    await west.send(new CreateReplicationGroupCommand({ ReplicationGroupId: 'sharded-west', ReplicationGroupDescription: 'cme secondary', GlobalReplicationGroupId: id, ReplicasPerNodeGroup: 0 }));
+    await waitUntilReplicationGroupAvailable({ client: west, ...FAST_WAIT }, { ReplicationGroupId: 'sharded-west' });
+    await settled(id);
+    const global = (await east.send(new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: id }))).GlobalReplicationGroups![0]!;
+    expect(global.ClusterEnabled).toBe(true);
+    expect(global.GlobalNodeGroups).toEqual([
+      { GlobalNodeGroupId: `${id}-0001`, Slots: '0-8191' },
+      { GlobalNodeGroupId: `${id}-0002`, Slots: '8192-16383' },
+    ]);
+    expect(await slotsOf(west, 'sharded-west')).toEqual(await slotsOf(east, 'sharded-east'));
+    expect((await groupOf(west, 'sharded-west')).ClusterEnabled).toBe(true);
+
+    const endpointOf = async (client: ElastiCacheClient, group: string) => (await groupOf(client, group)).ConfigurationEndpoint!;
+    const primary = new Cluster([{ host: '127.0.0.1', port: (await endpointOf(east, 'sharded-east')).Port! }]);
+    const secondary = new Cluster([{ host: '127.0.0.1', port: (await endpointOf(west, 'sharded-west')).Port! }], { scaleReads: 'master' });
+    try {
+      for (let i = 0; i < 50; i++) await primary.set(`k${i}`, String(i));
+      await expect.poll(() => secondary.get('k49')).toBe('49');
+      await expect(secondary.set('k0', 'x')).rejects.toThrow(/READONLY/);
+
+      await east.send(new IncreaseNodeGroupsInGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, NodeGroupCount: 3, ApplyImmediately: true }));
+      expect(await globalStatus(id)).toBe('modifying');
+      await settled(id);
+      expect(await slotsOf(east, 'sharded-east')).toHaveLength(3);
+      expect(await slotsOf(west, 'sharded-west')).toEqual(await slotsOf(east, 'sharded-east'));
+      await expect.poll(async () => (await secondary.cluster('SHARDS') as unknown[]).length).toBe(3);
+      for (let i = 0; i < 50; i += 7) await expect.poll(() => secondary.get(`k${i}`)).toBe(String(i));
+
+      await east.send(new DecreaseNodeGroupsInGlobalReplicationGroupCommand({
+        GlobalReplicationGroupId: id, NodeGroupCount: 2, GlobalNodeGroupsToRetain: [`${id}-0001`, `${id}-0002`], ApplyImmediately: true,
+      }));
+      await settled(id);
+      expect((await east.send(new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: id }))).GlobalReplicationGroups![0]!.GlobalNodeGroups).toHaveLength(2);
+      expect(await slotsOf(west, 'sharded-west')).toEqual(await slotsOf(east, 'sharded-east'));
+
+      await east.send(new FailoverGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, PrimaryRegion: 'eu-west-1', PrimaryReplicationGroupId: 'sharded-west' }));
+      await expect.poll(async () => { try { return await secondary.set('after', 'failover'); } catch { return 'refused'; } }).toBe('OK');
+      await expect.poll(() => primary.get('after')).toBe('failover');
+      for (let i = 0; i < 50; i += 7) expect(await secondary.get(`k${i}`)).toBe(String(i));
+    } finally {
+      primary.disconnect();
+      secondary.disconnect();
+    }
   });
 });
