@@ -76,7 +76,7 @@ export function wideFamilies(d: WideDeps): Record<string, { weight: number; gens
     (r) => ['INFO', pick(r, ['keyspace', 'stats', 'commandstats', 'errorstats'])],
     (r) => ['CONFIG', 'GET', pick(r, ['*', '*max*', 'maxmemory*', '*-max-*', 'list-*', 'l*', '?ave', 'appendonly', 'no*', '*policy*', 'notify-keyspace-events', '*lua*', '*port*', 'client-output-buffer-limit', 'save', 'slowlog-*', 'latency*', 'ACL*', 'bind', 'oom-score-adj-values', 'busy-reply-threshold', 'lfu*'])],
     (r) => ['CONFIG', 'GET', pick(r, ['maxmemory', 'hz', 'timeout']), pick(r, ['databases', 'maxmemory', 'tcp-keepalive'])],
-    (r) => ['CONFIG', 'SET', pick(r, ['slowlog-max-len', 'latency-monitor-threshold', 'latency-tracking', 'maxmemory-samples', 'hz', 'busy-reply-threshold', 'lua-time-limit', 'active-expire-effort']), pick(r, ['0', '1', '10', '128', 'yes', 'no', '-1', 'x', '1k'])],
+    (r) => ['CONFIG', 'SET', pick(r, ['slowlog-max-len', 'latency-tracking', 'maxmemory-samples', 'hz', 'busy-reply-threshold', 'lua-time-limit', 'active-expire-effort']), pick(r, ['0', '1', '10', '128', 'yes', 'no', '-1', 'x', '1k'])],
     () => ['CONFIG', 'RESETSTAT'],
     (r) => ['LATENCY', pick(r, ['HISTOGRAM', 'HISTOGRAM', 'LATEST', 'RESET', 'HISTORY', 'DOCTOR']), ...(r() < 0.5 ? [pick(r, ['set', 'get', 'command', 'x', 'client|id', 'CONFIG|GET'])] : [])],
     (r) => ['ACL', 'LOG', ...(r() < 0.5 ? [pick(r, ['RESET', '1', '0', '-1', 'x', '10'])] : [])],

@@ -104,7 +104,11 @@ export class Session {
   async step(generated: string[]): Promise<Outcome> {
     const step = generated.map((a) => this.ids.get(a) ?? a);
     if (await this.randomLexWalk(step[0] === PEER ? step.slice(1) : step[0] === SERVE ? step.slice(step.indexOf(BY) + 1) : step)) return { text: '<lex range over a skiplist of mixed scores: not sent>', dead: false };
-    if (step[0] === PEER) return this.peerStep(step.slice(1));
+    // RANDOMKEY deletes the expired keys it happens to draw: the peer's SCAN expires them all first,
+    // in dict order (that step's events are compared sorted).
+    const random = (step[0] === PEER ? step[1] : step[0])?.toUpperCase() === 'RANDOMKEY';
+    if (random) await this.sweepExpired();
+    if (step[0] === PEER) return random ? sortEvents(await this.peerStep(step.slice(1))) : this.peerStep(step.slice(1));
     if (step[0] === SERVE) return this.serveStep(step.slice(1, step.indexOf(BY)), step.slice(step.indexOf(BY) + 1));
     // Their PING marker would be queued: not sent inside a transaction.
     if (this.inMulti && (step[0] === BATCH || step[0] === DELIVER || step[0] === PAUSED)) return { text: '<inside MULTI: not sent>', dead: false };
@@ -119,12 +123,19 @@ export class Session {
     if (reply === null) return { text: '<no reply>', dead: true };
     const shown = this.track(cmd, name, reply);
     // SCAN expires the keys past their TTL it meets in its dict's order, which a seed drawn at start-up decides.
-    const notes = name === 'SCAN' ? (await this.notifications())?.sort() ?? null : await this.notifications();
+    const notes = name === 'SCAN' || random ? (await this.notifications())?.sort() ?? null : await this.notifications();
     const parts = [render(shown)];
     if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
     if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
     if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
     return { text: parts.join(' | '), dead: false };
+  }
+
+  /** The peer walks SCAN to its end: every key past its TTL is expired now. */
+  private async sweepExpired(): Promise<void> {
+    let cursor = '0';
+    do cursor = (await this.peer.call(['SCAN', cursor, 'COUNT', '1000']))?.items?.[0]?.text ?? '0';
+    while (cursor !== '0');
   }
 
   /** A step of the second client: one command in RESP2, its reply normalised as the main client's. */
@@ -258,7 +269,8 @@ export class Session {
     for (;;) {
       const f = await this.main.frame(REPLY_MS);
       if (f === null) return null;
-      if ((f.type === '+' && f.text === 'PONG') || (f.type === '*' && f.items?.[0]?.text === 'pong')) return frames;
+      // A user without PING (AUTH u1 after ACL SETUSER u1 +@read) gets NOPERM for the marker instead.
+      if ((f.type === '+' && f.text === 'PONG') || (f.type === '*' && f.items?.[0]?.text === 'pong') || (f.type === '-' && /^NOPERM .*'ping' command$/.test(f.text ?? ''))) return frames;
       frames.push(f);
     }
   }
@@ -329,4 +341,12 @@ function split(words: string[]): string[][] {
     else (out[out.length - 1] as string[]).push(w);
   }
   return out.filter((c) => c.length > 0);
+}
+
+/** An outcome whose events came in dict order: compared sorted. */
+function sortEvents(o: Outcome): Outcome {
+  const at = o.text.indexOf(' | events ');
+  if (at < 0) return o;
+  const events = o.text.slice(at + ' | events '.length).split(' *[').map((e, i) => (i === 0 ? e : `*[${e}`));
+  return { ...o, text: `${o.text.slice(0, at)} | events ${events.sort().join(' ')}` };
 }
