@@ -122,4 +122,30 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     expect(ours).toEqual(await seen(pair.real.port));
     expect(ours).toEqual(['$"a"', '+OK', '$"b"']);
   });
+
+  it('a blocked command ended by CLIENT UNBLOCK counts as a failed call, TIMEOUT or ERROR (7.0.15)', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const main = await FrameConn.open(port);
+      const peer = await FrameConn.open(port);
+      try {
+        await peer.call(['CONFIG', 'RESETSTAT']);
+        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+        const out: string[] = [];
+        for (const [cmd, how] of [[['BLPOP', 'nosuch', '0'], 'TIMEOUT'], [['BZPOPMIN', 'nosuch', '0'], 'ERROR'], [['XREAD', 'BLOCK', '0', 'STREAMS', 'nosuch', '$'], 'TIMEOUT']] as const) {
+          main.send([...cmd]);
+          for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
+          out.push(render((await peer.call(['CLIENT', 'UNBLOCK', id, how]))!), render((await main.frame(10000))!));
+        }
+        const stats = (await peer.call(['INFO', 'commandstats']))?.text ?? '';
+        for (const name of ['blpop', 'bzpopmin', 'xread']) out.push(/failed_calls=\d+/.exec(new RegExp(`cmdstat_${name}:[^\r]*`).exec(stats)?.[0] ?? '')?.[0] ?? `${name} missing`);
+        return out;
+      } finally {
+        main.close();
+        peer.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toEqual(await seen(pair.real.port));
+    expect(ours.slice(-3)).toEqual(['failed_calls=1', 'failed_calls=1', 'failed_calls=1']);
+  });
 });
