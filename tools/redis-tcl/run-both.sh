@@ -50,10 +50,10 @@ cd "$dir"
 timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$real_port" --single "$unit" --server-log "$out/real-server.log" "$@" >"$out/real.txt" 2>&1
 timeout "$limit" tclsh "$repo/tools/redis-tcl/test_helper.tcl" --host 127.0.0.1 --port "$ours_port" --single "$unit" --server-log "$out/ours-server.log" "$@" >"$out/ours.txt" 2>&1
 
-echo "$unit real:  $(grep SUMMARY "$out/real.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/real.txt")")"
-echo "$unit ours:  $(grep SUMMARY "$out/ours.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/ours.txt")")"
-grep '^\[err\]' "$out/real.txt" | sort >"$out/real.err"
-grep '^\[err\]' "$out/ours.txt" | sort >"$out/ours.err"
+echo "$unit real:  $(grep -a SUMMARY "$out/real.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/real.txt")")"
+echo "$unit ours:  $(grep -a SUMMARY "$out/ours.txt" || echo "no summary (timeout or crash): $(tail -1 "$out/ours.txt")")"
+grep -a '^\[err\]' "$out/real.txt" | sort >"$out/real.err"
+grep -a '^\[err\]' "$out/ours.txt" | sort >"$out/ours.err"
 echo "failing on ours only:"
 comm -13 "$out/real.err" "$out/ours.err"
 echo "failing on redis-server only:"
