@@ -3,7 +3,8 @@
 // clients writing all along. A write counts as acknowledged only when WAIT said a replica has it; every
 // acknowledged write must be readable at the end. Pub/sub keeps flowing too: node-redis sharded
 // subscriptions follow their slots (the node that loses a slot sends sunsubscribe) and ioredis's plain
-// subscription hears PUBLISH from any node. Also both clients on a TLS + AUTH cluster-mode group.
+// subscription hears PUBLISH from any node. Also both clients on a TLS + AUTH cluster-mode group, and what
+// applications use of ioredis Cluster besides commands: auto-pipelining, per-master scanStream, replica reads.
 import { ModifyReplicationGroupShardConfigurationCommand, TestFailoverCommand, waitUntilReplicationGroupAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { Cluster } from 'ioredis';
 import fs from 'node:fs';
@@ -200,6 +201,41 @@ describe('cluster clients over TLS with an AUTH token', () => {
     } finally {
       io.disconnect();
       nr.destroy();
+    }
+  }, 30_000);
+});
+
+describe('cluster client features applications lean on', () => {
+  it('ioredis auto-pipelining, scanStream per master, hash-tagged pipelines and MULTI, replica reads', async () => {
+    const io = new Cluster([config], { enableAutoPipelining: true });
+    const reader = new Cluster([config], { scaleReads: 'slave' });
+    try {
+      // Commands issued together are pipelined per node by their slots.
+      const keys = Array.from({ length: 500 }, (_, i) => `auto:${i}`);
+      expect(new Set(await Promise.all(keys.map((k, i) => io.set(k, String(i)))))).toEqual(new Set(['OK']));
+      expect(await Promise.all(keys.map((k) => io.get(k)))).toEqual(keys.map((_, i) => String(i)));
+      // A cluster has no SCAN of its own: applications scan each master and merge.
+      const scanned: string[] = [];
+      for (const master of io.nodes('master')) {
+        await new Promise<void>((resolve, reject) => {
+          const stream = master.scanStream({ match: 'auto:*', count: 50 });
+          stream.on('data', (batch: string[]) => scanned.push(...batch));
+          stream.on('end', resolve);
+          stream.on('error', reject);
+        });
+      }
+      expect(scanned.sort()).toEqual([...keys].sort());
+      const pipeline = io.pipeline();
+      for (let i = 0; i < 10; i++) pipeline.incr(`{user:1}:n${i}`);
+      expect((await pipeline.exec())!.map(([err, n]) => err ?? n)).toEqual(Array(10).fill(1));
+      expect(await io.multi().set('{user:1}:a', '1').incr('{user:1}:a').exec()).toEqual([[null, 'OK'], [null, 2]]);
+      // ioredis refuses a cross-slot MGET itself when pipelining; without, the node answers (a replica here).
+      await expect(reader.mget('auto:1', 'auto:2')).rejects.toThrow("CROSSSLOT Keys in request don't hash to the same slot");
+      // Replicas follow their primaries: a read sent to a replica sees the write once it has arrived.
+      await until(async () => ((await reader.get('{user:1}:a')) === '2' ? true : undefined), 10_000, 'replica read');
+    } finally {
+      io.disconnect();
+      reader.disconnect();
     }
   }, 30_000);
 });
