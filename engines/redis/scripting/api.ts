@@ -3,6 +3,9 @@
 import { createHash } from 'node:crypto';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from './lua.ts';
 import { pushErrorTable } from './reply-to-lua.ts';
+import { runInSteps } from './lib-slices.ts';
+
+const SHA1_STEP_BYTES = 8 * 1024 * 1024;
 
 export interface ApiHost {
   /** redis.call (raise=true) / redis.pcall: pushes the reply or raises; returns the result count. */
@@ -90,8 +93,16 @@ export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
   fn('sha1hex', (S) => {
     if (lua.lua_gettop(S) !== 1) raise(S, 'ERR wrong number of arguments');
     const s = lua.lua_tolstring(S, 1) ?? new Uint8Array(0);
-    lua.lua_pushstring(S, latin1ToLua(createHash('sha1').update(s).digest('hex')));
-    return 1;
+    const hash = createHash('sha1');
+    let at = 0;
+    // A string of many MB is hashed in steps (lib-slices.ts).
+    const step = (): boolean => {
+      const end = Math.min(s.length, at + SHA1_STEP_BYTES);
+      hash.update(s.subarray(at, end));
+      at = end;
+      return at >= s.length;
+    };
+    return runInSteps(S, step, () => (lua.lua_pushstring(S, latin1ToLua(hash.digest('hex'))), 1));
   });
   fn('error_reply', (S) => {
     if (lua.lua_gettop(S) !== 1 || lua.lua_type(S, -1) !== lua.LUA_TSTRING) {

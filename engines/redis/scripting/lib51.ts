@@ -5,10 +5,14 @@
 // strtoul, load takes only a reader function, collectgarbage answers 5.1's options, pairs/ipairs
 // ignore __pairs/__index, tostring returns __tostring's result as it is, and a script's own thread
 // is the main one (coroutine.running is nil).
-import { laux, lstr, lua, luaToLatin1, type LuaFn, type LuaState, type LuaString } from './lua.ts';
+import { runInSteps } from './lib-slices.ts';
+import { laux, lstr, lua, luaToLatin1, pushOwnedString, type LuaFn, type LuaState, type LuaString } from './lua.ts';
 
 /** A string longer than this would take the process down; Redis would fail its allocation. */
 const MAX_STRING = 512 * 1024 * 1024;
+/** Work of one step of a library call that runs in steps (lib-slices.ts): elements, or bytes copied. */
+const STEP_ITEMS = 4096;
+const STEP_BYTES = 4 * 1024 * 1024;
 const LRAND48_MAX = 2147483647;
 
 /** redisLrand48: lrand48's 48-bit congruential generator, one per server (scripts and functions share it). */
@@ -140,9 +144,18 @@ function installString(L: LuaState): void {
     if (s.length * n > MAX_STRING) return laux.luaL_error(S, lstr('not enough memory'));
     const out = new Uint8Array(s.length * n);
     out.set(s);
-    for (let filled = s.length; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
-    lua.lua_pushstring(S, out);
-    return 1;
+    // Doubling what is filled, at most about STEP_BYTES per step (a 100 MB result is many steps); what is
+    // filled stays a whole number of copies, so each copy from the start lines up.
+    let filled = s.length;
+    const chunk = Math.max(s.length, STEP_BYTES - (STEP_BYTES % s.length));
+    const step = (): boolean => {
+      if (filled >= out.length) return true;
+      const len = Math.min(filled, out.length - filled, chunk);
+      out.copyWithin(filled, 0, len);
+      filled += len;
+      return filled >= out.length;
+    };
+    return runInSteps(S, step, () => (pushOwnedString(S, out), 1));
   });
   setField(L, 'string', 'char', (S) => {
     const n = lua.lua_gettop(S);
@@ -276,6 +289,48 @@ function auxsort(L: LuaState, l: number, u: number): void {
 }
 
 function installTable(L: LuaState): void {
+  // 5.1's tconcat: the separator checked before the table, values read raw, numbers as 5.1 prints them.
+  setField(L, 'table', 'concat', (S) => {
+    const sep = lua.lua_type(S, 2) <= lua.LUA_TNIL ? new Uint8Array(0) : laux.luaL_checklstring(S, 2);
+    laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
+    let i = lua.lua_type(S, 3) <= lua.LUA_TNIL ? 1 : checkInt(S, 3);
+    const last = lua.lua_type(S, 4) <= lua.LUA_TNIL ? lua.lua_rawlen(S, 1) : checkInt(S, 4);
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const gather = (): boolean => {
+      for (let n = 0; i <= last && n < STEP_ITEMS; i++, n++) {
+        lua.lua_rawgeti(S, 1, i);
+        const t = lua.lua_type(S, -1);
+        // Redis's Lua names the value's type (its ltablib.c differs from 5.1.5's here).
+        if (t !== lua.LUA_TSTRING && t !== lua.LUA_TNUMBER) return laux.luaL_error(S, lstr("invalid value (%s) at index %d in table for 'concat'"), lua.lua_typename(S, t), i);
+        const v = lua.lua_tolstring(S, -1) as Uint8Array;
+        lua.lua_pop(S, 1);
+        if (parts.length > 0 && sep.length > 0) parts.push(sep);
+        parts.push(v);
+        size += v.length + (parts.length > 1 ? sep.length : 0);
+        if (size > MAX_STRING) return laux.luaL_error(S, lstr('not enough memory'));
+      }
+      return i > last;
+    };
+    // The result is copied together in steps too, then handed to Lua without another copy.
+    let out: Uint8Array | null = null;
+    let at = 0;
+    let p = 0;
+    const step = (): boolean => {
+      if (out === null) {
+        if (!gather()) return false;
+        out = new Uint8Array(size);
+      }
+      for (let bytes = 0; p < parts.length && bytes < STEP_BYTES; p++) {
+        const part = parts[p] as Uint8Array;
+        out.set(part, at);
+        at += part.length;
+        bytes += part.length + 64;
+      }
+      return p >= parts.length;
+    };
+    return runInSteps(S, step, () => (pushOwnedString(S, out as Uint8Array), 1));
+  });
   setField(L, 'table', 'sort', (S) => {
     laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
     const n = lua.lua_rawlen(S, 1);

@@ -169,6 +169,8 @@ const req = createRequire(import.meta.url);
 export let lua: LuaApi;
 export let laux: LauxApi;
 export let lualib: LualibApi;
+/** Pushes `s` as a Lua string without copying it (the caller gives it up): results of many MB. */
+export let pushOwnedString: (L: LuaState, s: LuaString) => void;
 
 export function loadFengari(): void {
   if (lua !== undefined) return;
@@ -190,6 +192,9 @@ export function loadFengari(): void {
     return req('fengari') as { lua: LuaApi; lauxlib: LauxApi; lualib: LualibApi };
   });
   patchNumbers();
+  const lstring = req('fengari/src/lstring.js') as { luaS_bless(L: LuaState, s: LuaString): unknown };
+  const lobjectPush = req('fengari/src/lobject.js') as { pushsvalue2s(L: LuaState, ts: unknown): void };
+  pushOwnedString = (L, s) => lobjectPush.pushsvalue2s(L, lstring.luaS_bless(L, s));
   // fengari's sizes leave out C's NUL byte (its LUA_IDSIZE is 59); 5.1's count it.
   (req('fengari/src/lobject.js') as { luaO_chunkid: typeof chunkid51 }).luaO_chunkid = (source, bufflen) => chunkid51(source, bufflen + 1);
   integersAsDoubles();

@@ -16,6 +16,7 @@ import { formatOne } from './numfmt.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
 import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
+import { setSliceHost, type SliceHost } from './lib-slices.ts';
 import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
@@ -286,10 +287,27 @@ export class Scripting implements ApiHost {
     this.resume(r, 0, true);
   }
 
+  /** Where the library calls that run in steps ask for the slice's end and whether they may yield. */
+  private readonly sliceHost: SliceHost = {
+    deadline: () => (this.running?.sliceStart ?? 0) + SLICE_MS,
+    tryYield: (L) => {
+      const r = this.running;
+      if (r === null || L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== 1) return false;
+      r.hookYield = true;
+      return true;
+    },
+  };
+
   /** Runs the script's coroutine for one slice (from r.sliceStart). */
   private resume(r: Run, nargs: number, mayYield: boolean): void {
     r.hookYield = false;
-    const status = lua.lua_resume(r.co, null, nargs);
+    setSliceHost(this.sliceHost);
+    let status: number;
+    try {
+      status = lua.lua_resume(r.co, null, nargs);
+    } finally {
+      setSliceHost(null);
+    }
     if (status === lua.LUA_YIELD && r.hookYield && mayYield) {
       this.suspend(r);
       setImmediate(() => this.step(r));

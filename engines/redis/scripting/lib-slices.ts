@@ -1,0 +1,38 @@
+// Library functions whose work grows with their input (table.concat of a million strings, string.rep of
+// 100 MB, cjson and cmsgpack of big tables) are one JavaScript call each: the count hook cannot stop
+// them, so they hold the event loop every node shares. Run through runInSteps, such a function does its
+// work in bounded steps and, once the script's slice is over and the script may yield, yields between
+// steps with a continuation (lua_yieldk), as redis.call does for a big reply; the script is suspended
+// and resumed in a later turn like any other. Where it may not yield (inside MULTI, FUNCTION LOAD, a
+// coroutine of the script's own) the steps run back to back.
+import { lua, type LuaState } from './lua.ts';
+
+export interface SliceHost {
+  /** performance.now() at which the running script's slice ends. */
+  deadline(): number;
+  /** Whether L may yield now (the script's own thread, not inside MULTI); marks the yield as the host's. */
+  tryYield(L: LuaState): boolean;
+}
+
+let host: SliceHost | null = null;
+
+/** Set while a script's coroutine runs (Scripting.resume), null otherwise. */
+export function setSliceHost(h: SliceHost | null): void {
+  host = h;
+}
+
+/**
+ * Calls `step` until it returns true, then returns `done()` (the function's result count). A step
+ * must do bounded work (a few thousand elements or a few MB); the state lives in the caller's closure,
+ * the Lua stack is kept across a yield.
+ */
+export function runInSteps(L: LuaState, step: () => boolean, done: () => number): number {
+  const h = host;
+  const go = (S: LuaState): number => {
+    while (!step()) {
+      if (h !== null && performance.now() >= h.deadline() && h.tryYield(S)) return lua.lua_yieldk(S, 0, 0, go);
+    }
+    return done();
+  };
+  return go(L);
+}
