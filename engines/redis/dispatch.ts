@@ -242,14 +242,32 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   return true;
 }
 
-/** Adds one run of `def` that took `usec` to INFO commandstats and latencystats. */
-export function recordCommandTime(e: Engine, def: CommandDef, usec: number): void {
+/** Adds one run of `def` that took `usec` to INFO commandstats and (unless `latency` is false) latencystats. */
+export function recordCommandTime(e: Engine, def: CommandDef, usec: number, latency = true): void {
   const st = e.commandStats(def);
   st.usec += usec;
-  if (e.config.latencyTracking) {
-    const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.ceil(usec) - 1);
-    st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
-  }
+  if (latency) recordLatency(e, def, usec);
+}
+
+/** One run of `def` in LATENCY HISTOGRAM and INFO latencystats. */
+export function recordLatency(e: Engine, def: CommandDef, usec: number): void {
+  if (!e.config.latencyTracking) return;
+  const st = e.commandStats(def);
+  const bucket = usec <= 1 ? 0 : 32 - Math.clz32(Math.ceil(usec) - 1);
+  st.histogram[bucket] = (st.histogram[bucket] ?? 0) + 1;
+}
+
+/**
+ * A blocking command that blocked enters the latency histogram only once it is served (or CLIENT
+ * UNBLOCK ends it), as 7.0's updateStatsOnUnblock; one that times out never does.
+ */
+function latencyWhenServed(e: Engine, b: NonNullable<Client['blocked']>, def: CommandDef, usec: number): void {
+  const { tryServe } = b;
+  b.tryServe = (key) => {
+    const served = tryServe(key);
+    if (served) recordLatency(e, def, usec);
+    return served;
+  };
 }
 
 /**
@@ -354,7 +372,11 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   st.calls++;
   // A DEBUG SLEEP counts its time when it wakes (debug-sleep.ts), as redis-server's one long command.
   if (c.timeDeferred) c.timeDeferred = false;
-  else recordCommandTime(e, def, usec);
+  else if (c.blocked === null || !def.flags.includes('blocking')) recordCommandTime(e, def, usec);
+  else {
+    recordCommandTime(e, def, usec, false);
+    latencyWhenServed(e, c.blocked, def, usec);
+  }
   if (failed) st.failed++;
   e.totalCommands++;
   // As redis-server's call(): a command that blocked is logged once it ends (Engine.unblock), EXEC never.

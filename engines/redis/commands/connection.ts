@@ -9,6 +9,7 @@ import { I64_MAX, parseIntArg, toI64 } from '../num.ts';
 import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
 import { CLIENT_HELP } from './help-texts.ts';
+import { recordLatency } from '../dispatch.ts';
 import { is, writeHelp } from './util.ts';
 
 /** AUTH and HELLO AUTH: a user and password, or just the default user's password. */
@@ -448,7 +449,10 @@ export const connectionCommands = defineGroup('connection', [
           // 7.0.15 counts the unblocked command as a failed call either way (updateStatsOnUnblock with
           // had_errors set), TIMEOUT included.
           const def = c.engine.lookup(target.lastCommand);
-          if (def !== undefined) c.engine.commandStats(def).failed++;
+          if (def !== undefined) {
+            c.engine.commandStats(def).failed++;
+            recordLatency(c.engine, def, 0);
+          }
           c.engine.unblock(target);
           c.engine.resume(target);
           c.w.int(1);

@@ -438,7 +438,9 @@ export const serverCommands = defineGroup('server', [
         arity: -2,
         flags: ['admin', 'loading', 'stale'],
         handler: (c, a) => {
-          const all = c.engine.cmdStats.filter(([, s]) => s.calls > 0);
+          // Commands with a histogram, and its count as their calls (7.0's fillCommandCDF): a blocking
+          // command that only timed out has none.
+          const all = c.engine.cmdStats.filter(([, s]) => s.histogram.some((n) => n > 0));
           // In the order asked; a container (CLIENT) stands for each of its subcommands, as in Redis.
           const rows = a.length <= 2 ? all : a.slice(2).flatMap((n) => {
             const name = n.toLowerCase();
@@ -449,7 +451,7 @@ export const serverCommands = defineGroup('server', [
             c.w.bulk(name);
             c.w.map(2);
             c.w.bulk('calls');
-            c.w.int(s.calls);
+            c.w.int(s.histogram.reduce((sum, n) => sum + (n ?? 0), 0));
             c.w.bulk('histogram_usec');
             // Cumulative counts at each power-of-two bound where the count grows, as Redis reports them.
             const points: [number, number][] = [];

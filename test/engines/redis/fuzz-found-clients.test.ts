@@ -148,4 +148,36 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     expect(ours).toEqual(await seen(pair.real.port));
     expect(ours.slice(-3)).toEqual(['failed_calls=1', 'failed_calls=1', 'failed_calls=1']);
   });
+
+  it('LATENCY HISTOGRAM counts a blocking command once served or unblocked, never when it timed out', async () => {
+    const seen = async (port: number): Promise<string> => {
+      const main = await FrameConn.open(port);
+      const peer = await FrameConn.open(port);
+      try {
+        await peer.call(['CONFIG', 'RESETSTAT']);
+        await peer.call(['DEL', 'q']);
+        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+        await main.call(['BZPOPMIN', 'nosuch', '0.01']);
+        await main.call(['XREAD', 'BLOCK', '10', 'STREAMS', 'nosuch', '$']);
+        main.send(['BLPOP', 'q', '0']);
+        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
+        await peer.call(['RPUSH', 'q', 'x']);
+        await main.frame(10000);
+        main.send(['BRPOP', 'q', '0']);
+        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
+        await peer.call(['CLIENT', 'UNBLOCK', id]);
+        await main.frame(10000);
+        const h = await peer.call(['LATENCY', 'HISTOGRAM', 'bzpopmin', 'xread', 'blpop', 'brpop']);
+        const names: string[] = [];
+        for (let i = 0; i + 1 < (h?.items?.length ?? 0); i += 2) names.push(`${h?.items?.[i]?.text} ${h?.items?.[i + 1]?.items?.[1]?.text}`);
+        return names.sort().join(', ');
+      } finally {
+        main.close();
+        peer.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toBe(await seen(pair.real.port));
+    expect(ours).toBe('blpop 1, brpop 1');
+  });
 });
