@@ -40,11 +40,11 @@ export async function drainSliced<T>(it: Iterator<T>, each: (item: T) => void, b
 }
 
 /** Calls `step(offset, end)` over [0, total) in pieces of `piece`, a slice at a time. */
-export async function rangeSliced(total: number, piece: number, step: (from: number, to: number) => void): Promise<void> {
+export async function rangeSliced(total: number, piece: number, step: (from: number, to: number) => void, budgetMs = SLICE_MS): Promise<void> {
   function* pieces(): Generator<[number, number]> {
     for (let i = 0; i < total; i += piece) yield [i, Math.min(total, i + piece)];
   }
-  await drainSliced(pieces(), ([from, to]) => step(from, to));
+  await drainSliced(pieces(), ([from, to]) => step(from, to), budgetMs);
 }
 
 /**
