@@ -37,6 +37,8 @@ async function handle(req: NodeThreadRequest): Promise<unknown> {
       return node.dump();
     case 'dumpSliced':
       return node.dumpSliced();
+    case 'slicedWritesSettled':
+      return node.slicedWritesSettled();
     case 'load':
       return node.load(a[0] as Buffer[]);
     case 'loadSliced':

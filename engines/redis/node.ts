@@ -16,6 +16,8 @@ import { Engine } from './engine.ts';
 import { systemClock } from './clock.ts';
 import { linkOverPort, registerLinker, unlinkPort } from './port-links.ts';
 import { followPort, type PortFollower } from './replication-port.ts';
+import { beginSnapshot, slicedWritesSettled } from './snapshot-fence.ts';
+import { withPrimaries } from './hold-writes.ts';
 
 export type { SlowlogEntry } from './engine.ts';
 export type { ServerStats } from './inspect.ts';
@@ -47,6 +49,8 @@ export interface RedisNode extends CacheNode {
   replicaOf(primary: RedisNode | null): void;
   /** Ships what a primary has not yet sent its replicas, so a promotion loses no acknowledged write. */
   flushReplication(): void;
+  /** Resolves once no write running in slices is half done on the node (a failover then sees it whole). */
+  slicedWritesSettled(): Promise<void>;
   /** Leaves cluster mode (the group went back to cluster mode disabled). */
   leaveCluster(): void;
   /**
@@ -58,7 +62,7 @@ export interface RedisNode extends CacheNode {
 
   /** The whole dataset as an RDB file, in one turn (the node is about to go away). */
   dump(): Buffer;
-  /** The same while the node keeps serving: written in slices. */
+  /** The same while the node keeps serving: written in slices, seeing each write in slices before or after (snapshot-fence.ts). */
   dumpSliced(): Promise<Buffer>;
   /** Replaces the dataset with the files' keys `keep` accepts; a damaged file throws and changes nothing. */
   load(rdbs: Buffer[], keep?: KeyFilter): void;
@@ -166,7 +170,15 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
       engine.pubsub.dropShardChannels(() => true);
     },
     dump: () => dumpRdb(server),
-    dumpSliced: () => dumpRdbSliced(server),
+    dumpSliced: async () => {
+      const end = await beginSnapshot(engine);
+      try {
+        return await dumpRdbSliced(server);
+      } finally {
+        end();
+      }
+    },
+    slicedWritesSettled: () => slicedWritesSettled(withPrimaries(engine)),
     load: (rdbs, keep) => loadRdb(server, rdbs, keep),
     loadSliced: (rdbs, keep) => loadRdbSliced(server, rdbs, keep),
     holdWrites: () => {

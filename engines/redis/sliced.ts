@@ -10,6 +10,7 @@ import { RedisError } from './errors.ts';
 import { notifyCommand } from './notify.ts';
 import { overOutputLimit } from './output-limit.ts';
 import { holdWrites, withPrimaries } from './hold-writes.ts';
+import { beginSlicedWrite, whenSnapshotsAllow } from './snapshot-fence.ts';
 import { slice } from '../slices.ts';
 
 /**
@@ -170,7 +171,8 @@ export const SLICED_WRITE_ARGS = 4096;
  * replicated here once it ends. Its node and the replicas on this thread are paused until then, as the
  * replicas share the values it changes: none of their clients sees it half done, and what it changed
  * ships to them (in slices) before anyone runs. A client that leaves meanwhile does not stop it (Redis
- * finishes a command it began).
+ * finishes a command it began). A snapshot of the node running meanwhile (snapshot-fence.ts) sees it
+ * before: it starts once the snapshot ends, its node held from now on as while it runs.
  */
 export function runSlicedWrite(c: Client, work: Iterator<unknown>, reply: () => void, args: string[]): void {
   const e = c.engine;
@@ -180,13 +182,27 @@ export function runSlicedWrite(c: Client, work: Iterator<unknown>, reply: () => 
     return;
   }
   const def = e.lookup(args[0] as string);
+  const release = pauseAll(e, true);
+  const replicas = replicasOf(e);
+  const releaseReplicas = replicas.map((r) => pauseAll(r));
+  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
+  whenSnapshotsAllow(e, replicas, () => {
+    const written = beginSlicedWrite(e);
+    writeInSlices(c, work, reply, args, def, () => {
+      for (const r of releaseReplicas) r();
+      release();
+      written();
+    });
+  });
+}
+
+/** runSlicedWrite's slices, once it may begin; `release` ends its holds once it shipped. */
+function writeInSlices(c: Client, work: Iterator<unknown>, reply: () => void, args: string[], def: CommandDef | undefined, release: () => void): void {
+  const e = c.engine;
   const dirtyBefore = e.ks.stats.dirty;
   const ownBefore = dirtyBefore - e.ks.serverDirty;
   e.emptied = [];
-  const release = pauseAll(e, true);
-  const releaseReplicas = replicasOf(e).map((r) => pauseAll(r));
   const ship = e.replication.holdShipping();
-  e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
   let failed: unknown = null;
   const step = () => {
     try {
@@ -213,7 +229,6 @@ export function runSlicedWrite(c: Client, work: Iterator<unknown>, reply: () => 
     if (e.ks.stats.dirty !== dirtyBefore && e.replication.hasReplicas) c.woff = e.replication.writeOffset;
     if (!c.closed) e.queueFlush(c);
     ship(() => {
-      for (const r of releaseReplicas) r();
       release();
       if (e.ks.ready.size !== 0) e.serveBlocked();
       e.resume(c);

@@ -12,7 +12,7 @@ import { asBuffer, linkOverPort, registerLinker, unlinkPort } from './port-links
 
 export type NodeThreadOp =
   | 'listen' | 'close' | 'configure' | 'setUsers' | 'setTls' | 'promote' | 'serve' | 'follow' | 'flushReplication'
-  | 'dump' | 'dumpSliced' | 'load' | 'loadSliced' | 'slowlogAfter' | 'stats' | 'command' | 'resetConnections'
+  | 'dump' | 'dumpSliced' | 'slicedWritesSettled' | 'load' | 'loadSliced' | 'slowlogAfter' | 'stats' | 'command' | 'resetConnections'
   | 'fillMemory' | 'leaveCluster';
 
 export interface NodeThreadRequest {
@@ -138,6 +138,7 @@ export function createThreadedRedisNode(options: RedisServerOptions): RedisNode 
     leaveCluster: () => tell('leaveCluster', []),
     dump: () => asBuffer(call('dump') as Uint8Array),
     dumpSliced: async () => asBuffer((await request('dumpSliced')) as Uint8Array),
+    slicedWritesSettled: async () => void (await request('slicedWritesSettled')),
     load: (rdbs, keep) => {
       if (keep !== undefined) throw new Error('a node in a worker thread loads whole files only');
       call('load', rdbs);

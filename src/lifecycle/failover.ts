@@ -23,6 +23,17 @@ export function failoverCandidate(world: World, scope: Scope, groupId: string, p
  * as a replica with a full copy.
  */
 export async function failover(world: World, scope: Scope, groupId: string, replicaId: string): Promise<void> {
+  // A write the primary runs in slices (DEL of a million keys) ends first, and ships: a replica promoted
+  // midway would have none of it while the old primary went on with it. Nothing runs between the wait's
+  // end and the promotion below.
+  let waited: string | undefined;
+  for (;;) {
+    const current = world.resources.get(scope, 'replication-group', groupId);
+    const primary = current && shardOf(current, replicaId)?.primary;
+    if (primary === undefined || primary === waited) break;
+    await world.runtime.nodes.slicedWritesSettled(world.runtime.nodeKey(scope, primary, '0001'));
+    waited = primary;
+  }
   const group = world.resources.get(scope, 'replication-group', groupId);
   const shard = group && shardOf(group, replicaId);
   if (!group || !shard) return;

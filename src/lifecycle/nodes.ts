@@ -139,6 +139,11 @@ export class NodeSupervisor {
     this.redisNode(key)?.flushReplication();
   }
 
+  /** Resolves once no write running in slices is half done on the node: a failover sees it whole. */
+  async slicedWritesSettled(key: string): Promise<void> {
+    await this.redisNode(key)?.slicedWritesSettled();
+  }
+
   /** Keys of the running nodes whose data can be saved (Redis). */
   persistentKeys(): string[] {
     return [...this.running].filter(([, n]) => n.kind === 'redis').map(([k]) => k);
