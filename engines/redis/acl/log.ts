@@ -19,14 +19,17 @@ export interface LogEntry {
   clientInfo: string;
 }
 
+const GROUPING_SCAN = 10;
+
 export class AclLog {
   entries: LogEntry[] = [];
 
   add(c: Client, reason: LogReason, context: LogContext, object: string, username: string): void {
     const now = c.engine.clock.now();
     const info = clientInfoLine(c);
+    // Only the 10 latest entries are looked at for one to group with, as 7.0's addACLLogEntry does.
     const i = this.entries.findIndex(
-      (e) => e.reason === reason && e.context === context && e.object === object && e.username === username && now - e.at < GROUPING_WINDOW_MS,
+      (e, at) => at < GROUPING_SCAN && e.reason === reason && e.context === context && e.object === object && e.username === username && now - e.at < GROUPING_WINDOW_MS,
     );
     if (i !== -1) {
       const [e] = this.entries.splice(i, 1) as [LogEntry];

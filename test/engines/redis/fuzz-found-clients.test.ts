@@ -180,4 +180,25 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     expect(ours).toBe(await seen(pair.real.port));
     expect(ours).toBe('blpop 1, brpop 1');
   });
+
+  it('ACL LOG groups a denial only with one of the 10 latest entries', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const c = await FrameConn.open(port);
+      try {
+        for (const cmd of [['ACL', 'LOG', 'RESET'], ['ACL', 'SETUSER', 'u3', 'on', 'nopass', '+ping'], ['AUTH', 'u3', 'x'], ['CONFIG', 'RESETSTAT']]) await c.call(cmd);
+        // Ten other denials in between: the second CONFIG RESETSTAT finds no entry of its own to join.
+        for (const name of ['GET', 'STRLEN', 'LLEN', 'HLEN', 'SCARD', 'ZCARD', 'INCR', 'DECR', 'EXISTS', 'TYPE']) await c.call([name, 'k']);
+        for (const cmd of [['CONFIG', 'RESETSTAT'], ['GET', 'k9'], ['AUTH', 'default', 'x']]) await c.call(cmd);
+        const log = await c.call(['ACL', 'LOG', '3']);
+        await c.call(['ACL', 'DELUSER', 'u3']);
+        // Each entry's object and count (its age and client are each server's own).
+        return (log?.items ?? []).map((e) => `${e.items?.[7]?.text} ${e.items?.[1]?.text}`);
+      } finally {
+        c.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toEqual(await seen(pair.real.port));
+    expect(ours).toEqual(['get 1', 'config|resetstat 1', 'type 1']);
+  });
 });
