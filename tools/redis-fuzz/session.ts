@@ -117,7 +117,9 @@ export class Session {
     if (step[0] === PAUSED) return this.pausedStep(step[1] as string, step.slice(2));
     const cmd = step;
     const name = cmd[0]?.toUpperCase() ?? '';
-    const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && cmd[name === 'SCAN' ? 1 : 2] === '0';
+    // A cursor strtoul reads as 0 ('', '+0', '00') starts a walk too: one page of it would expire the
+    // keys of a dict-ordered part of the table.
+    const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && /^\+?0*$/.test(cmd[name === 'SCAN' ? 1 : 2] ?? 'x');
     const confirm = !this.inMulti && SUBSCRIBE_FAMILY.test(name);
     const { reply, pushes } = walk ? await this.walk(cmd, name) : confirm ? await this.confirmations(cmd) : await this.exchange(cmd);
     if (reply === null) return { text: '<no reply>', dead: true };
