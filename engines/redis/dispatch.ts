@@ -49,6 +49,10 @@ export function arityRejected(e: Engine, args: readonly string[]): CommandDef | 
 }
 
 const SHARDED_PUBSUB = new Set(['ssubscribe', 'sunsubscribe', 'spublish']);
+
+function silentReplconf(args: readonly string[]): boolean {
+  return args.length === 3 && (args[0] as string).toLowerCase() === 'replconf' && /^(ack|getack)$/i.test(args[1] as string);
+}
 const SCRIPT_CALLS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 const CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
@@ -150,6 +154,12 @@ export function execute(e: Engine, c: Client, args: string[]): void {
 
 /** Redis's processCommand checks, then queues the command or runs it; true when it ran (call did its own CLIENT REPLY handling). */
 function admit(e: Engine, c: Client, args: string[]): boolean {
+  // A SYNC client whose command would be answered loses its link, as redis-server 7.0 disconnects a
+  // replica that generated a reply; only its REPLCONF ACK/GETACK go unanswered.
+  if (e.feed !== null && e.feed.has(c) && !silentReplconf(args)) {
+    e.closeClient(c, true);
+    return false;
+  }
   const r = resolve(e, args);
   if (typeof r === 'string') {
     const rejected = r.startsWith('ERR wrong number') ? arityRejected(e, args) : null;
@@ -225,6 +235,11 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   const busy = e.scripting.running === null ? null : e.scripting.busyReply(c);
   if (busy !== null && !def.flags.includes('allow_busy')) {
     reject(e, c, busy, def);
+    return false;
+  }
+  // redis-server 7.0 counts a MONITOR client among its replicas: it may not touch the keyspace.
+  if (c.monitoring && (isWrite || def.mayReplicate || def.flags.includes('readonly'))) {
+    reject(e, c, "ERR Replica can't interact with the keyspace", def);
     return false;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.fullName)) {

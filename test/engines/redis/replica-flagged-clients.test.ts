@@ -1,0 +1,77 @@
+// Clients redis-server 7.0 counts among its replicas, against redis-server 7.0.15: a MONITOR client may
+// not touch the keyspace ("Replica can't interact with the keyspace" for reads, writes and may-replicate
+// commands; PING, ECHO and RESET run), and a SYNC client whose command would be answered loses its link
+// (only REPLCONF ACK/GETACK go unanswered), where a bare engine of ours ran them all.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { SyncStream } from './sync-stream-client.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-server 7.0', () => {
+  let ours: Started;
+  let real: RealRedis;
+  beforeAll(async () => {
+    ours = await startServer();
+    real = await startRealRedis();
+  });
+  afterAll(async () => {
+    await ours?.server.close();
+    await real?.stop();
+  });
+
+  it('a MONITOR client is refused keyspace commands until RESET', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const m = await RawClient.connect(port);
+      const out = [await m.call('MONITOR')];
+      for (const cmd of [['GET', 'x'], ['SET', 'x', '1'], ['DBSIZE'], ['EVAL', 'return 1', '0'], ['PUBLISH', 'c', 'm'], ['MULTI'], ['INCR', 'x'], ['EXEC'], ['PING'], ['ECHO', 'hi'], ['RESET'], ['GET', 'x']]) {
+        // Monitor lines (the monitor's own commands among them) are skipped: only the replies are compared.
+        m.write(encodeCommand(cmd));
+        let reply = (await m.read()).toString('latin1');
+        while (/^\+\d+\.\d+ \[/.test(reply)) reply = (await m.read()).toString('latin1');
+        out.push(reply);
+      }
+      m.close();
+      return out;
+    };
+    const theirs = await run(real.port);
+    expect(theirs[1]).toBe("-ERR Replica can't interact with the keyspace\r\n");
+    expect(await run(ours.port)).toEqual(theirs);
+  });
+
+  it('a SYNC client that sends a command other than REPLCONF ACK/GETACK is disconnected, and its writes do not run', async () => {
+    const run = async (port: number, cmd: string): Promise<[boolean, string]> => {
+      const { stream } = await SyncStream.attach(port);
+      stream.send('REPLCONF', 'ACK', '0');
+      stream.send('REPLCONF', 'GETACK', '*');
+      stream.send(...cmd.split(' '));
+      const closed = await waitUntil('the link to close', () => stream.closed, 3000).then(() => true, () => false);
+      stream.close();
+      const c = await RawClient.connect(port);
+      const x = await c.call('GET', 'synced');
+      c.close();
+      return [closed, x];
+    };
+    for (const cmd of ['PING', 'SET synced 1', 'GET synced']) {
+      const theirs = await run(real.port, cmd);
+      expect(theirs, cmd).toEqual([true, '$-1\r\n']);
+      expect(await run(ours.port, cmd), cmd).toEqual(theirs);
+    }
+  }, 60000);
+
+  it('REPLCONF ACK and GETACK keep the link', async () => {
+    const kept = async (port: number): Promise<boolean> => {
+      const { stream } = await SyncStream.attach(port);
+      stream.send('REPLCONF', 'ACK', '0');
+      stream.send('REPLCONF', 'GETACK', '*');
+      const c = await RawClient.connect(port);
+      await waitUntil('the ACK to arrive', async () => (await c.call('INFO', 'replication')).includes('lag=0'));
+      const still = (await c.call('INFO', 'replication')).includes('connected_slaves:1') && !stream.closed;
+      c.close();
+      stream.close();
+      return still;
+    };
+    expect(await kept(real.port)).toBe(true);
+    expect(await kept(ours.port)).toBe(true);
+  });
+});
