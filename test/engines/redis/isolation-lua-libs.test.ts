@@ -1,11 +1,11 @@
 // Library calls of a script whose work grows with their input are one JavaScript call each: table.concat of
-// a million strings, string.rep of 100 MB. They run in steps and yield between them once the script's
+// a million strings, string.rep of 100 MB, cmsgpack.unpack of a million values. They run in steps and yield between them once the script's
 // slice is over (lib-slices.ts), so another node answers PING meanwhile; the results equal redis-server's.
 import { describe, expect, it } from 'vitest';
 import { realRedisAvailable } from './helpers.ts';
 import { digestOf, slicedDigest, stallServers } from './stall.ts';
 
-const N = Number(process.env.ISO_N ?? 1_000_000);
+const N = Number(process.env.ISO_N ?? 300_000);
 const available = realRedisAvailable();
 
 const eval_ = (body: string) => ['EVAL', body, '0'];
@@ -13,14 +13,33 @@ const eval_ = (body: string) => ['EVAL', body, '0'];
 describe.skipIf(!available)('script library calls on big inputs', () => {
   const s = stallServers(() => []);
 
-  it('table.concat of N strings and string.rep of 100 MB answer as redis-server while another node answers', async () => {
+  it('table.concat of N strings and string.rep of 64 MB and cmsgpack.unpack of N values answer as redis-server while another node answers', async () => {
     for (const cmd of [
       eval_(`local s = string.rep('x', 100) local t = {} for i = 1, ${N} do t[i] = s end local r = table.concat(t, ',') return {#r, redis.sha1hex(r)}`),
       eval_(`local t = {} for i = 1, ${N / 10} do t[i] = i * 1.5 end return redis.sha1hex(table.concat(t, '', 2))`),
-      eval_(`local r = string.rep('xyz', ${(100 * 2 ** 20) / 3}) return {#r, redis.sha1hex(r)}`),
+      eval_(`local r = string.rep('xyz', ${Math.floor((64 * 2 ** 20) / 3)}) return {#r, redis.sha1hex(r)}`),
+      eval_(`local t = {} for i = 1, ${N} do t[i] = i end local s = cmsgpack.pack(t) t = nil local u = cmsgpack.unpack(s) return {#u, u[1], u[#u]}`),
+      eval_(`local t = {} for i = 1, ${N / 10} do t[i] = {i, 'v' .. i, k = {i}} end local u = cmsgpack.unpack(cmsgpack.pack(t)) return {#u, u[7][2], u[9].k[1], cjson.encode(u[3])}`),
     ]) {
       const ours = await slicedDigest(s, cmd);
       expect(ours, cmd[1]).toEqual(await digestOf(s.real.port, cmd));
     }
   }, 300_000);
+
+  it('cmsgpack.unpack decoded in steps still answers as redis-server: nesting, maps, offsets, errors', async () => {
+    for (const body of [
+      "return {cmsgpack.unpack(cmsgpack.pack({1,2,{a=1,b={3,4}},'x'}, 5, {}, true))}",
+      "return cjson.encode({cmsgpack.unpack(string.char(0x82, 0xa1, 0x61, 1, 0xa1, 0x62, 0x91, 0xc0))})",
+      'return {cmsgpack.unpack(string.char(0x80, 0x90, 0x81, 1, 2))}',
+      "return {cmsgpack.unpack_limit(cmsgpack.pack(1, {2, 3}, 'z'), 2)}",
+      'return {pcall(cmsgpack.unpack, string.char(0x92, 1))}',
+      'return {pcall(cmsgpack.unpack, string.char(0xc1))}',
+      'return {cmsgpack.unpack_one(cmsgpack.pack(1, 2), 5)}',
+      'return {cmsgpack.unpack_one(cmsgpack.pack(1, 2), -1)}',
+      'return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2), -1)}',
+      "local t = {} for i = 1, 300 do t['k' .. i] = i end local s = '' for k in pairs(cmsgpack.unpack(cmsgpack.pack(t))) do s = s .. k end return s",
+    ]) {
+      expect(await digestOf(s.busy.port, eval_(body)), body).toEqual(await digestOf(s.real.port, eval_(body)));
+    }
+  });
 });

@@ -3,7 +3,11 @@
 // as the smallest integer type, other numbers as float32 when exact else float64; tables whose
 // keys are 1..n are arrays, others maps; nesting deeper than 16 encodes as nil.
 import { laux, latin1ToLua, lua, type LuaState } from '../lua.ts';
+import { runInSteps } from '../lib-slices.ts';
 import { ByteSink, registerLib } from './util.ts';
+
+/** Values decoded per step of unpack (lib-slices.ts). */
+const STEP_VALUES = 4096;
 
 const MAX_NESTING = 16;
 const f32 = new Float32Array(1);
@@ -131,140 +135,196 @@ function encode(L: LuaState, idx: number, out: ByteSink, level: number): void {
 class Truncated extends Error {}
 class BadFormat extends Error {}
 
-function decode(L: LuaState, b: Uint8Array, pos: number): number {
-  const need = (n: number) => {
-    if (pos + n > b.length) throw new Truncated();
-  };
-  need(1);
-  const c = b[pos++] as number;
-  // Room for this value and, in a map, its key (see encode).
-  laux.luaL_checkstack(L, 3, null);
-  const view = () => new DataView(b.buffer, b.byteOffset + pos);
-  const u16 = () => {
-    need(2);
-    pos += 2;
-    return ((b[pos - 2] as number) << 8) | (b[pos - 1] as number);
-  };
-  const u32 = () => {
-    need(4);
-    pos += 4;
-    return (((b[pos - 4] as number) << 24) >>> 0) + (((b[pos - 3] as number) << 16) | ((b[pos - 2] as number) << 8) | (b[pos - 1] as number));
-  };
-  const str = (n: number) => {
-    need(n);
-    lua.lua_pushstring(L, b.slice(pos, pos + n));
-    return pos + n;
-  };
-  const arr = (n: number) => {
-    lua.lua_createtable(L, n, 0);
-    for (let i = 1; i <= n; i++) {
-      pos = decode(L, b, pos);
-      lua.lua_rawseti(L, -2, i);
+/** A table being filled while decoding: how many values (a map's keys and values apart) it still takes. */
+interface Open {
+  map: boolean;
+  left: number;
+  /** Array index last set; for a map, whether its key is on the stack waiting for the value (left counts pairs). */
+  i: number;
+  key: boolean;
+}
+
+/**
+ * Decodes values from `b` as lua-cmsgpack does, with an explicit stack of open tables instead of
+ * recursion, in steps of a bounded number of values: unpacking a million elements yields between steps
+ * (lib-slices.ts). The tables are made and filled in the same order as a recursive decode would.
+ */
+class Decoder {
+  private readonly open: Open[] = [];
+  values = 0;
+
+  constructor(
+    private readonly L: LuaState,
+    private readonly b: Uint8Array,
+    public pos: number,
+    private readonly limit: number,
+  ) {}
+
+  /** Decodes up to STEP_VALUES values; true once `limit` values (0: all of b) are on the stack. */
+  step(): boolean {
+    for (let k = 0; k < STEP_VALUES; k++) {
+      if (this.open.length === 0 && (this.pos >= this.b.length || (this.limit !== 0 && this.values >= this.limit))) return true;
+      const n = this.token();
+      if (n !== 0) continue;
+      this.place();
     }
-    return pos;
-  };
-  const map = (n: number) => {
-    lua.lua_createtable(L, 0, n);
-    for (let i = 0; i < n; i++) {
-      pos = decode(L, b, pos);
-      pos = decode(L, b, pos);
-      lua.lua_rawset(L, -3);
+    return false;
+  }
+
+  /** A whole value is on top of the stack: into its table, or one more decoded value at the top level. */
+  private place(): void {
+    const L = this.L;
+    for (;;) {
+      const f = this.open[this.open.length - 1];
+      if (f === undefined) {
+        this.values++;
+        return;
+      }
+      if (!f.map) lua.lua_rawseti(L, -2, ++f.i);
+      else if (!f.key) {
+        f.key = true;
+        return;
+      } else {
+        lua.lua_rawset(L, -3);
+        f.key = false;
+      }
+      if (--f.left > 0) return;
+      this.open.pop();
     }
-    return pos;
-  };
-  if (c < 0x80) {
-    lua.lua_pushnumber(L, c);
-    return pos;
   }
-  if (c >= 0xe0) {
-    lua.lua_pushnumber(L, c - 256);
-    return pos;
+
+  private need(n: number): void {
+    if (this.pos + n > this.b.length) throw new Truncated();
   }
-  if ((c & 0xe0) === 0xa0) return str(c & 0x1f);
-  if ((c & 0xf0) === 0x90) return arr(c & 0x0f);
-  if ((c & 0xf0) === 0x80) return map(c & 0x0f);
-  switch (c) {
-    case 0xc0:
-      lua.lua_pushnil(L);
-      return pos;
-    case 0xc2:
-    case 0xc3:
-      lua.lua_pushboolean(L, c === 0xc3);
-      return pos;
-    case 0xcc:
-    case 0xd0:
-      need(1);
-      lua.lua_pushnumber(L, c === 0xcc ? view().getUint8(0) : view().getInt8(0));
-      return pos + 1;
-    case 0xcd:
-    case 0xd1:
-      need(2);
-      lua.lua_pushnumber(L, c === 0xcd ? view().getUint16(0) : view().getInt16(0));
-      return pos + 2;
-    case 0xce:
-    case 0xd2:
-      need(4);
-      lua.lua_pushnumber(L, c === 0xce ? view().getUint32(0) : view().getInt32(0));
-      return pos + 4;
-    case 0xcf:
-    case 0xd3:
-      need(8);
-      // Redis's cmsgpack reads a uint 64 as int64_t too: 0xffffffffffffffff is -1.
-      lua.lua_pushnumber(L, Number(view().getBigInt64(0)));
-      return pos + 8;
-    case 0xca:
-      need(4);
-      lua.lua_pushnumber(L, view().getFloat32(0));
-      return pos + 4;
-    case 0xcb:
-      need(8);
-      lua.lua_pushnumber(L, view().getFloat64(0));
-      return pos + 8;
-    case 0xd9:
-    case 0xc4:
-      need(1);
-      pos += 1;
-      return str(b[pos - 1] as number);
-    case 0xda:
-    case 0xc5:
-      return str(u16());
-    case 0xdb:
-    case 0xc6:
-      return str(u32());
-    case 0xdc:
-      return arr(u16());
-    case 0xdd:
-      return arr(u32());
-    case 0xde:
-      return map(u16());
-    case 0xdf:
-      return map(u32());
-    default:
-      throw new BadFormat();
+
+  /** Pushes the next value, or the table it opens: the number of values that table still takes (0 for a whole value). */
+  private token(): number {
+    const { L, b } = this;
+    this.need(1);
+    const c = b[this.pos++] as number;
+    // Room for this value and, in a map, its key (see encode).
+    laux.luaL_checkstack(L, 3, null);
+    if (c < 0x80) return this.num(c, 0);
+    if (c >= 0xe0) return this.num(c - 256, 0);
+    if ((c & 0xe0) === 0xa0) return this.str(c & 0x1f);
+    if ((c & 0xf0) === 0x90) return this.table(false, c & 0x0f);
+    if ((c & 0xf0) === 0x80) return this.table(true, c & 0x0f);
+    const view = () => {
+      const v = new DataView(b.buffer, b.byteOffset + this.pos);
+      return v;
+    };
+    switch (c) {
+      case 0xc0:
+        lua.lua_pushnil(L);
+        return 0;
+      case 0xc2:
+      case 0xc3:
+        lua.lua_pushboolean(L, c === 0xc3);
+        return 0;
+      case 0xcc:
+      case 0xd0:
+        this.need(1);
+        return this.num(c === 0xcc ? view().getUint8(0) : view().getInt8(0), 1);
+      case 0xcd:
+      case 0xd1:
+        this.need(2);
+        return this.num(c === 0xcd ? view().getUint16(0) : view().getInt16(0), 2);
+      case 0xce:
+      case 0xd2:
+        this.need(4);
+        return this.num(c === 0xce ? view().getUint32(0) : view().getInt32(0), 4);
+      case 0xcf:
+      case 0xd3:
+        this.need(8);
+        // Redis's cmsgpack reads a uint 64 as int64_t too: 0xffffffffffffffff is -1.
+        return this.num(Number(view().getBigInt64(0)), 8);
+      case 0xca:
+        this.need(4);
+        return this.num(view().getFloat32(0), 4);
+      case 0xcb:
+        this.need(8);
+        return this.num(view().getFloat64(0), 8);
+      case 0xd9:
+      case 0xc4:
+        this.need(1);
+        return this.str(b[this.pos++] as number);
+      case 0xda:
+      case 0xc5:
+        return this.str(this.u16());
+      case 0xdb:
+      case 0xc6:
+        return this.str(this.u32());
+      case 0xdc:
+        return this.table(false, this.u16());
+      case 0xdd:
+        return this.table(false, this.u32());
+      case 0xde:
+        return this.table(true, this.u16());
+      case 0xdf:
+        return this.table(true, this.u32());
+      default:
+        throw new BadFormat();
+    }
+  }
+
+  private num(v: number, size: number): number {
+    lua.lua_pushnumber(this.L, v);
+    this.pos += size;
+    return 0;
+  }
+
+  private str(n: number): number {
+    this.need(n);
+    lua.lua_pushstring(this.L, this.b.slice(this.pos, this.pos + n));
+    this.pos += n;
+    return 0;
+  }
+
+  private table(map: boolean, n: number): number {
+    lua.lua_createtable(this.L, map ? 0 : n, map ? n : 0);
+    if (n > 0) this.open.push({ map, left: n, i: 0, key: false });
+    return n;
+  }
+
+  private u16(): number {
+    const b = this.b;
+    this.need(2);
+    this.pos += 2;
+    return ((b[this.pos - 2] as number) << 8) | (b[this.pos - 1] as number);
+  }
+
+  private u32(): number {
+    const b = this.b;
+    this.need(4);
+    this.pos += 4;
+    return (((b[this.pos - 4] as number) << 24) >>> 0) + (((b[this.pos - 3] as number) << 16) | ((b[this.pos - 2] as number) << 8) | (b[this.pos - 1] as number));
   }
 }
 
 /** Decodes up to `limit` values (0: all) from `offset`; pushes the next offset then the values. */
 function unpackFrom(L: LuaState, limit: number, offset: number, withOffset: boolean): number {
   const s = laux.luaL_checklstring(L, 1);
+  // lua-cmsgpack's checks, its first message showing the length where it means the limit.
+  if (offset < 0 || limit < 0) return laux.luaL_error(L, latin1ToLua(`Invalid request to unpack with offset of ${offset} and limit of ${s.length}.`));
+  if (offset > s.length) return laux.luaL_error(L, latin1ToLua(`Start offset ${offset} greater than input length ${s.length}.`));
   const base = lua.lua_gettop(L);
-  let pos = offset;
-  let n = 0;
-  try {
-    while (pos < s.length && (limit === 0 || n < limit)) {
-      pos = decode(L, s, pos);
-      n++;
+  const d = new Decoder(L, s, offset, limit);
+  const step = (): boolean => {
+    try {
+      return d.step();
+    } catch (err) {
+      lua.lua_settop(L, base);
+      if (err instanceof Truncated) return laux.luaL_error(L, latin1ToLua('Missing bytes in input.'));
+      if (err instanceof BadFormat) return laux.luaL_error(L, latin1ToLua('Bad data format in input.'));
+      throw err;
     }
-  } catch (err) {
-    lua.lua_settop(L, base);
-    if (err instanceof Truncated) return laux.luaL_error(L, latin1ToLua('Missing bytes in input.'));
-    if (err instanceof BadFormat) return laux.luaL_error(L, latin1ToLua('Bad data format in input.'));
-    throw err;
-  }
-  if (!withOffset) return n;
-  lua.lua_pushnumber(L, pos >= s.length ? -1 : pos);
-  lua.lua_insert(L, base + 1);
-  return n + 1;
+  };
+  return runInSteps(L, step, () => {
+    if (!withOffset) return d.values;
+    lua.lua_pushnumber(L, d.pos >= s.length ? -1 : d.pos);
+    lua.lua_insert(L, base + 1);
+    return d.values + 1;
+  });
 }
 
 export function installCmsgpack(L: LuaState): void {
