@@ -305,7 +305,7 @@ const server: Gen[] = [
   (r) => ['HELLO', pick(r, ['2', '3', '4', 'x'])],
   () => ['RESET'],
   (r) => ['PUBLISH', pick(r, ['ch1', 'ch2']), value(r)],
-  // Always with names: the whole table differs by design (no MODULE, FAILOVER, REPLCONF, RESTORE-ASKING).
+  // Always with names: the whole table differs by design (no RESTORE-ASKING; CLIENT SETINFO/NO-TOUCH).
   (r) => ['COMMAND', pick(r, ['GETKEYS', 'INFO', 'DOCS', 'FOO']), pick(r, ['GET', 'SET', 'ZADD', 'nosuch', 'EVAL', 'OBJECT', 'XINFO']), ...opt(r, 0.4, () => ['k', 'v'])],
   (r) => [pick(r, ['NOSUCHCMD', 'get', 'GeT', '']), anyKey(r)],
 ];
