@@ -568,8 +568,8 @@ export class Engine {
     const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const head = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.dbIndex} ${c.conn.remote}]`;
     const line = `${head} ${args.map(quoteArg).join(' ')}`;
+    // A monitor sees its own commands too, after their replies (7.0 feeds monitors once a command ran).
     for (const m of this.monitors) {
-      if (m === c) continue;
       m.w.simple(line);
       this.deliverOutOfBand(m);
     }

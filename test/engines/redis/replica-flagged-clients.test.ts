@@ -1,6 +1,6 @@
 // Clients redis-server 7.0 counts among its replicas, against redis-server 7.0.15: a MONITOR client may
 // not touch the keyspace ("Replica can't interact with the keyspace" for reads, writes and may-replicate
-// commands; PING, ECHO and RESET run), and a SYNC client whose command would be answered loses its link
+// commands; PING, ECHO and RESET run, and it sees its own commands after their replies), and a SYNC client whose command would be answered loses its link
 // (only REPLCONF ACK/GETACK go unanswered), where a bare engine of ours ran them all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
@@ -24,18 +24,24 @@ describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-
     const run = async (port: number): Promise<string[]> => {
       const m = await RawClient.connect(port);
       const out = [await m.call('MONITOR')];
-      for (const cmd of [['GET', 'x'], ['SET', 'x', '1'], ['DBSIZE'], ['EVAL', 'return 1', '0'], ['PUBLISH', 'c', 'm'], ['MULTI'], ['INCR', 'x'], ['EXEC'], ['PING'], ['ECHO', 'hi'], ['RESET'], ['GET', 'x']]) {
-        // Monitor lines (the monitor's own commands among them) are skipped: only the replies are compared.
+      const cmds = [['GET', 'x'], ['SET', 'x', '1'], ['DBSIZE'], ['EVAL', 'return 1', '0'], ['PUBLISH', 'c', 'm'], ['INCR', 'x'], ['PING'], ['ECHO', 'hi'], ['RESET'], ['GET', 'x']];
+      for (const [i, cmd] of cmds.entries()) {
+        // Each command and an ECHO after it: what comes back up to the ECHO's reply, monitor lines (the
+        // monitor's own commands, after their replies) without their time and address.
         m.write(encodeCommand(cmd));
-        let reply = (await m.read()).toString('latin1');
-        while (/^\+\d+\.\d+ \[/.test(reply)) reply = (await m.read()).toString('latin1');
-        out.push(reply);
+        m.write(encodeCommand(['ECHO', `end${i}`]));
+        for (;;) {
+          const reply = (await m.read()).toString('latin1').replace(/^\+\d+\.\d+ \[\d+ [^\]]*\]/, '+<line>');
+          out.push(reply);
+          if (reply.includes(`end${i}`) && !reply.startsWith('+<line>')) break;
+        }
       }
       m.close();
       return out;
     };
     const theirs = await run(real.port);
     expect(theirs[1]).toBe("-ERR Replica can't interact with the keyspace\r\n");
+    expect(theirs).toContain('+<line> "PING"\r\n');
     expect(await run(ours.port)).toEqual(theirs);
   });
 
