@@ -134,6 +134,17 @@ function installMath(L: LuaState, rand: Lrand48): void {
 }
 
 function installString(L: LuaState): void {
+  // string.dump is fengari's 5.3 bytecode (redis-server's is 5.1's, of another length). Its version byte
+  // says 5.1 (0x51) as redis-server's: the bytes up to the first NUL ('\27LuaQ') are what a script sees
+  // in loadstring's message, as neither server loads a binary chunk back.
+  wrapField(L, 'string', 'dump', (S) => {
+    const n = callOriginal(S);
+    const dumped = Uint8Array.from(lua.lua_tolstring(S, -1) as Uint8Array);
+    dumped[4] = 0x51;
+    lua.lua_pop(S, 1);
+    lua.lua_pushstring(S, dumped);
+    return n;
+  });
   setField(L, 'string', 'rep', (S) => {
     const s = laux.luaL_checklstring(S, 1);
     const n = checkInt(S, 2);

@@ -23,6 +23,9 @@ describe.skipIf(!available)('Lua chunk names and binary chunks', () => {
     scripts.push(
       "local f, e = loadstring('x x\\0abc') return e",
       "local f, e = loadstring('\\27') return {tostring(f), e}",
+      'local f, e = loadstring(string.dump(function() return 1 end)) return e',
+      'local d = string.dump(function() return 1 end) return {type(d), d:sub(1, 5)}',
+      'return {pcall(string.dump, string.len)}',
       '\x1bLuaQ',
       '#!lua\n\x1bLuaQ',
       '\x1bLuaS\x00\x19\x93\r\n\x1a\n\x04\x04\x04\x04\x08',
