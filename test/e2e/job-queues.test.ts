@@ -2,10 +2,11 @@
 // QueueEvents, prioritized job, delayed job, retries, a job that fails for good, flow, job scheduler; then a
 // rate-limited worker, pause/resume and the queue's housekeeping: getJobs, promote, remove, logs, clean, drain,
 // obliterate) against a primary endpoint with one replica, a cluster-mode configuration endpoint (hash-tagged
-// prefix, as BullMQ asks for on a cluster) and a TLS + AUTH token group; Bull (its own Lua scripts) on the same
-// three; bee-queue against the primary and the TLS group.
+// prefix, as BullMQ asks for on a cluster) and a TLS + AUTH token group; a worker that goes on through a
+// TestFailover behind the primary endpoint; Bull (its own Lua scripts) on the same three; bee-queue against the
+// primary and the TLS group.
 // REAL_PORT=<port of a redis-server> runs the primary-endpoint scenarios against the real thing.
-import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand, TestFailoverCommand, waitUntilReplicationGroupAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import BeeQueue from 'bee-queue';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import Bull from 'bull';
@@ -13,8 +14,8 @@ import { Cluster, Redis } from 'ioredis';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
-import { libraryTargets, until, type Endpoint } from '../support/groups.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { availableGroup, describeGroup, libraryTargets, until, userEndpoint, type Endpoint } from '../support/groups.ts';
 
 const TOKEN = 'queue-auth-token-0123456789';
 let emulator: Emulator;
@@ -228,6 +229,51 @@ describe('BullMQ', () => {
     const options = { host: secure.host, port: secure.port, tls: { ca }, password: TOKEN, maxRetriesPerRequest: null };
     await runBullmqControls(() => options, () => new Redis(options));
   }, 30_000);
+});
+
+describe('BullMQ through a failover', () => {
+  it('a worker on the primary endpoint finishes every job added before, during and after TestFailover', async () => {
+    const group = await availableGroup(api, { ReplicationGroupId: 'queues-failover', NumCacheClusters: 2, AutomaticFailoverEnabled: true, CacheParameterGroupName: 'queues' });
+    const connection = { ...userEndpoint(group), maxRetriesPerRequest: null };
+    const queue = new Queue('failover', { connection });
+    const processed = new Set<number>();
+    const worker = new Worker('failover', async (job: Job<{ i: number }>) => void processed.add(job.data.i), { connection, concurrency: 4 });
+    // The failover drops every connection (ECONNRESET): the clients reconnect to the same endpoint by themselves.
+    worker.on('error', () => undefined);
+    queue.on('error', () => undefined);
+    const added: number[] = [];
+    let adding = true;
+    // An application adding jobs all along; a rejected add is tried again, as such an application would.
+    const adder = (async () => {
+      for (let i = 0; adding; ) {
+        if (await queue.add('job', { i }).then(() => true, () => false)) added.push(i++);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    try {
+      await worker.waitUntilReady();
+      await until(() => (processed.size >= 5 ? true : undefined), 15_000, 'jobs before the failover').catch((e: Error) => {
+        throw new Error(`${e.message}: ${processed.size} processed of ${added.length} added`);
+      });
+      await api.send(new TestFailoverCommand({ ReplicationGroupId: 'queues-failover', NodeGroupId: '0001' }));
+      await waitUntilReplicationGroupAvailable({ client: api, ...FAST_WAIT }, { ReplicationGroupId: 'queues-failover' });
+      const roles = (await describeGroup(api, 'queues-failover')).NodeGroups![0]!.NodeGroupMembers!.map((m) => `${m.CacheClusterId}:${m.CurrentRole}`);
+      expect(roles.sort()).toEqual(['queues-failover-001:replica', 'queues-failover-002:primary']);
+      const before = added.length;
+      await until(() => (added.length >= before + 5 ? true : undefined), 15_000, 'jobs added after the failover');
+      adding = false;
+      await adder;
+      await until(() => (processed.size === added.length ? true : undefined), 20_000, `${processed.size} of ${added.length} processed`);
+      expect([...processed].sort((a, b) => a - b)).toEqual(added);
+      expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active')).toEqual({ completed: added.length, failed: 0, waiting: 0, active: 0 });
+    } finally {
+      adding = false;
+      await adder;
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  }, 40_000);
 });
 
 /** Bull, BullMQ's predecessor with its own scripts: one queue worked the way its README shows. */
