@@ -1,5 +1,5 @@
 // Library calls of a script whose work grows with their input are one JavaScript call each: table.concat of
-// a million strings, string.rep of 100 MB, cmsgpack.unpack of a million values. They run in steps and yield between them once the script's
+// a million strings, string.rep of 100 MB, cmsgpack.pack and unpack of a million values. They run in steps and yield between them once the script's
 // slice is over (lib-slices.ts), so another node answers PING meanwhile; the results equal redis-server's.
 import { describe, expect, it } from 'vitest';
 import { realRedisAvailable } from './helpers.ts';
@@ -26,7 +26,7 @@ describe.skipIf(!available)('script library calls on big inputs', () => {
     }
   }, 300_000);
 
-  it('cmsgpack.unpack decoded in steps still answers as redis-server: nesting, maps, offsets, errors', async () => {
+  it('cmsgpack.pack and unpack in steps still answer as redis-server: nesting, maps, offsets, errors', async () => {
     for (const body of [
       "return {cmsgpack.unpack(cmsgpack.pack({1,2,{a=1,b={3,4}},'x'}, 5, {}, true))}",
       "return cjson.encode({cmsgpack.unpack(string.char(0x82, 0xa1, 0x61, 1, 0xa1, 0x62, 0x91, 0xc0))})",
@@ -38,6 +38,9 @@ describe.skipIf(!available)('script library calls on big inputs', () => {
       'return {cmsgpack.unpack_one(cmsgpack.pack(1, 2), -1)}',
       'return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2), -1)}',
       "local t = {} for i = 1, 300 do t['k' .. i] = i end local s = '' for k in pairs(cmsgpack.unpack(cmsgpack.pack(t))) do s = s .. k end return s",
+      "return cmsgpack.pack({a={1,2,{}}, b='x', [3]=4, [1.5]=2}, {[{1}]={2}}, function() end, true)",
+      'local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)',
+      'return {cmsgpack.pack({1, 2, nil, 4}), cmsgpack.pack({[2]=1, [3]=2}), pcall(cmsgpack.pack)}',
     ]) {
       expect(await digestOf(s.busy.port, eval_(body)), body).toEqual(await digestOf(s.real.port, eval_(body)));
     }

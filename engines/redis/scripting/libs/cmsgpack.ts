@@ -2,11 +2,11 @@
 // returns every value in s, unpack_one/unpack_limit decode from an offset. Whole numbers encode
 // as the smallest integer type, other numbers as float32 when exact else float64; tables whose
 // keys are 1..n are arrays, others maps; nesting deeper than 16 encodes as nil.
-import { laux, latin1ToLua, lua, type LuaState } from '../lua.ts';
+import { laux, latin1ToLua, lua, pushOwnedString, type LuaState } from '../lua.ts';
 import { runInSteps } from '../lib-slices.ts';
 import { ByteSink, registerLib } from './util.ts';
 
-/** Values decoded per step of unpack (lib-slices.ts). */
+/** Values decoded, or table operations of pack, per step (lib-slices.ts). */
 const STEP_VALUES = 4096;
 
 const MAX_NESTING = 16;
@@ -68,68 +68,135 @@ function header(out: ByteSink, n: number, fix: number, fixMax: number, c16: numb
   }
 }
 
-/** lua-cmsgpack's array test: only positive integer keys, and exactly 1..n of them. */
-function isArray(L: LuaState, idx: number): number {
-  let count = 0;
-  let max = 0;
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, idx) !== 0) {
-    lua.lua_pop(L, 1);
-    if (lua.lua_type(L, -1) !== lua.LUA_TNUMBER) {
-      lua.lua_pop(L, 1);
-      return -1;
-    }
-    const k = lua.lua_tonumber(L, -1);
-    if (!Number.isInteger(k) || k < 1) {
-      lua.lua_pop(L, 1);
-      return -1;
-    }
-    max = Math.max(max, k);
-    count++;
-  }
-  return max === count ? count : -1;
+/**
+ * A table being encoded: `scan` looks for lua-cmsgpack's array (only positive integer keys, exactly 1..n),
+ * `count` counts a map's keys, then its elements are written; `phase` is where the element stands (read,
+ * its key or value written, popped). A nested table is a frame of its own: the walk is an explicit stack,
+ * in steps of a bounded number of operations, so packing a million elements yields between steps.
+ */
+interface PackFrame {
+  abs: number;
+  level: number;
+  kind: 'scan' | 'count' | 'array' | 'map';
+  phase: 0 | 1 | 2;
+  n: number;
+  max: number;
+  i: number;
 }
 
-function encode(L: LuaState, idx: number, out: ByteSink, level: number): void {
-  const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TSTRING) {
-    const s = lua.lua_tolstring(L, idx) as Uint8Array;
-    const n = s.length;
-    if (n < 32) out.byte(0xa0 | n);
-    else if (n <= 0xff) out.bytes(Uint8Array.of(0xd9, n));
-    else header(out, n, 0, 0, 0xda, 0xdb);
-    out.bytes(s);
-  } else if (t === lua.LUA_TBOOLEAN) out.byte(lua.lua_toboolean(L, idx) ? 0xc3 : 0xc2);
-  else if (t === lua.LUA_TNUMBER) encodeNumber(out, lua.lua_tonumber(L, idx));
-  else if (t === lua.LUA_TTABLE && level < MAX_NESTING) {
-    // Each level holds a key and a value on the stack: past the 20 slots a JS function starts
-    // with, fengari would write over the frames above it.
-    laux.luaL_checkstack(L, 3, null);
-    const abs = idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx;
-    const n = isArray(L, abs);
-    if (n >= 0) {
-      header(out, n, 0x90, 16, 0xdc, 0xdd);
-      for (let i = 1; i <= n; i++) {
-        lua.lua_rawgeti(L, abs, i);
-        encode(L, -1, out, level + 1);
-        lua.lua_pop(L, 1);
-      }
-    } else {
-      let count = 0;
-      lua.lua_pushnil(L);
-      while (lua.lua_next(L, abs) !== 0) {
-        lua.lua_pop(L, 1);
-        count++;
-      }
-      header(out, count, 0x80, 16, 0xde, 0xdf);
-      lua.lua_pushnil(L);
-      while (lua.lua_next(L, abs) !== 0) {
-        encode(L, -2, out, level + 1);
-        encode(L, -1, out, level + 1);
-        lua.lua_pop(L, 1);
-      }
+class Encoder {
+  private readonly frames: PackFrame[] = [];
+  private arg = 1;
+
+  constructor(
+    private readonly L: LuaState,
+    private readonly args: number,
+    readonly out: ByteSink,
+  ) {}
+
+  /** At most STEP_VALUES operations; true once every argument is written. */
+  step(): boolean {
+    for (let k = 0; k < STEP_VALUES; k++) {
+      const f = this.frames[this.frames.length - 1];
+      if (f === undefined) {
+        if (this.arg > this.args) return true;
+        this.value(this.arg++, 0);
+      } else this.advance(f);
     }
-  } else out.byte(0xc0);
+    return false;
+  }
+
+  /** Writes the value at `idx` (absolute), or opens a frame for a table. */
+  private value(idx: number, level: number): void {
+    const { L, out } = this;
+    const t = lua.lua_type(L, idx);
+    if (t === lua.LUA_TSTRING) {
+      const s = lua.lua_tolstring(L, idx) as Uint8Array;
+      const n = s.length;
+      if (n < 32) out.byte(0xa0 | n);
+      else if (n <= 0xff) out.bytes(Uint8Array.of(0xd9, n));
+      else header(out, n, 0, 0, 0xda, 0xdb);
+      out.bytes(s);
+    } else if (t === lua.LUA_TBOOLEAN) out.byte(lua.lua_toboolean(L, idx) ? 0xc3 : 0xc2);
+    else if (t === lua.LUA_TNUMBER) encodeNumber(out, lua.lua_tonumber(L, idx));
+    else if (t === lua.LUA_TTABLE && level < MAX_NESTING) {
+      // Each level holds a key and a value on the stack: past the 20 slots a JS function starts
+      // with, fengari would write over the frames above it.
+      laux.luaL_checkstack(L, 3, null);
+      lua.lua_pushnil(L);
+      this.frames.push({ abs: idx, level, kind: 'scan', phase: 0, n: 0, max: 0, i: 0 });
+    } else out.byte(0xc0);
+  }
+
+  private advance(f: PackFrame): void {
+    const { L, out } = this;
+    switch (f.kind) {
+      case 'scan': {
+        if (lua.lua_next(L, f.abs) === 0) {
+          if (f.max === f.n) {
+            header(out, f.n, 0x90, 16, 0xdc, 0xdd);
+            f.kind = 'array';
+          } else this.startCount(f);
+          return;
+        }
+        lua.lua_pop(L, 1);
+        const k = lua.lua_type(L, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : 0;
+        if (!Number.isInteger(k) || k < 1) {
+          lua.lua_pop(L, 1);
+          this.startCount(f);
+          return;
+        }
+        f.max = Math.max(f.max, k);
+        f.n++;
+        return;
+      }
+      case 'count':
+        if (lua.lua_next(L, f.abs) !== 0) {
+          lua.lua_pop(L, 1);
+          f.n++;
+          return;
+        }
+        header(out, f.n, 0x80, 16, 0xde, 0xdf);
+        f.kind = 'map';
+        lua.lua_pushnil(L);
+        return;
+      case 'array':
+        if (f.phase === 0) {
+          if (f.i >= f.n) {
+            this.frames.pop();
+            return;
+          }
+          lua.lua_rawgeti(L, f.abs, ++f.i);
+          f.phase = 1;
+          this.value(lua.lua_gettop(L), f.level + 1);
+        } else {
+          lua.lua_pop(L, 1);
+          f.phase = 0;
+        }
+        return;
+      case 'map':
+        if (f.phase === 0) {
+          if (lua.lua_next(L, f.abs) === 0) {
+            this.frames.pop();
+            return;
+          }
+          f.phase = 1;
+          this.value(lua.lua_gettop(L) - 1, f.level + 1);
+        } else if (f.phase === 1) {
+          f.phase = 2;
+          this.value(lua.lua_gettop(L), f.level + 1);
+        } else {
+          lua.lua_pop(L, 1);
+          f.phase = 0;
+        }
+    }
+  }
+
+  private startCount(f: PackFrame): void {
+    f.kind = 'count';
+    f.n = 0;
+    lua.lua_pushnil(this.L);
+  }
 }
 
 class Truncated extends Error {}
@@ -332,10 +399,8 @@ export function installCmsgpack(L: LuaState): void {
     pack: (S) => {
       const n = lua.lua_gettop(S);
       if (n === 0) return laux.luaL_argerror(S, 0, latin1ToLua('MessagePack pack needs input.'));
-      const out = new ByteSink();
-      for (let i = 1; i <= n; i++) encode(S, i, out, 0);
-      lua.lua_pushstring(S, out.result().slice());
-      return 1;
+      const e = new Encoder(S, n, new ByteSink());
+      return runInSteps(S, () => e.step(), () => (pushOwnedString(S, e.out.result().slice()), 1));
     },
     unpack: (S) => unpackFrom(S, 0, 0, false),
     unpack_one: (S) => unpackFrom(S, 1, lua.lua_type(S, 2) === lua.LUA_TNUMBER ? lua.lua_tonumber(S, 2) : 0, true),
