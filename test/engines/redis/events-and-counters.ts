@@ -1,8 +1,10 @@
 // Runs pipelined batches of commands on one server with active expiry off and reports what a client
 // sees: the replies, the keyevent notifications, and INFO's expiry and keyspace counters (for the
 // differential tests of lazy expiry and lookup counting).
+import { expect } from 'vitest';
 import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
 import { render } from '../../../tools/redis-fuzz/reply.ts';
+import type { ServerPair } from './server-pair.ts';
 
 /** Each batch is pipelined; the replies, then the keyevent notifications and the counters, as text. */
 export async function runWithEvents(port: number, batches: string[][][]): Promise<string[]> {
@@ -29,3 +31,9 @@ export async function runWithEvents(port: number, batches: string[][][]): Promis
   }
 }
 
+/** runWithEvents on both servers of a pair, expected the same; answers ours. */
+export async function sameEventsAndCounters(pair: ServerPair, batches: string[][][]): Promise<string[]> {
+  const ours = await runWithEvents(pair.ours.port, batches);
+  expect(ours).toEqual(await runWithEvents(pair.real.port, batches));
+  return ours;
+}

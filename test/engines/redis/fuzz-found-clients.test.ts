@@ -7,9 +7,29 @@ import { describe, expect, it } from 'vitest';
 import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
 import { render } from '../../../tools/redis-fuzz/reply.ts';
 import { RawClient, realRedisAvailable } from './helpers.ts';
-import { expectSameReplies, serverPair } from './server-pair.ts';
+import { expectSameReplies, serverPair, type ServerPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
+
+/** Runs `fn` with a main client and a peer on each server; what it saw on ours, then on redis-server. */
+async function onBoth<T>(pair: ServerPair, fn: (main: FrameConn, peer: FrameConn) => Promise<T>): Promise<[T, T]> {
+  const run = async (port: number): Promise<T> => {
+    const main = await FrameConn.open(port);
+    const peer = await FrameConn.open(port);
+    try {
+      return await fn(main, peer);
+    } finally {
+      main.close();
+      peer.close();
+    }
+  };
+  return [await run(pair.ours.port), await run(pair.real.port)];
+}
+
+/** Waits (by the server's state, not time) until CLIENT LIST, asked on `by`, shows client `id` blocked. */
+async function waitBlocked(by: FrameConn, id: string): Promise<void> {
+  for (let i = 0; !/flags=\S*b/.test((await by.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
+}
 
 describe.skipIf(!available)('client-interplay differences found by the random differential', () => {
   const pair = serverPair(['--enable-debug-command', 'yes']);
@@ -30,34 +50,26 @@ describe.skipIf(!available)('client-interplay differences found by the random di
   });
 
   it('CLIENT UNPAUSE answers before the commands it released run: a held PUBLISH reaches the pausing subscriber after +OK', async () => {
-    const seen = async (port: number): Promise<string[]> => {
-      const main = await FrameConn.open(port);
-      const peer = await FrameConn.open(port);
-      try {
-        const out: string[] = [];
-        const id = (await peer.call(['CLIENT', 'ID']))?.text as string;
-        await main.call(['HELLO', '3']);
-        main.send(['SUBSCRIBE', 'ch']);
-        out.push(render((await main.frame(10000))!));
-        out.push(render((await main.call(['CLIENT', 'PAUSE', '100000', 'WRITE']))!));
-        peer.send(['PUBLISH', 'ch', 'x']);
-        // Held: CLIENT LIST shows the peer blocked (flag b) on both servers.
-        for (let i = 0; !/flags=\S*b/.test((await main.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(2000);
-        main.send(['CLIENT', 'UNPAUSE']);
-        main.send(['PING']);
-        for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
-          out.push(render(f));
-          if (f.text === 'PONG') break;
-        }
-        out.push(render((await peer.frame(10000))!));
-        return out;
-      } finally {
-        main.close();
-        peer.close();
+    const [ours, real] = await onBoth(pair, async (main, peer): Promise<string[]> => {
+      const out: string[] = [];
+      const id = (await peer.call(['CLIENT', 'ID']))?.text as string;
+      await main.call(['HELLO', '3']);
+      main.send(['SUBSCRIBE', 'ch']);
+      out.push(render((await main.frame(10000))!));
+      out.push(render((await main.call(['CLIENT', 'PAUSE', '100000', 'WRITE']))!));
+      peer.send(['PUBLISH', 'ch', 'x']);
+      // Held: CLIENT LIST shows the peer blocked (flag b) on both servers.
+      await waitBlocked(main, id);
+      main.send(['CLIENT', 'UNPAUSE']);
+      main.send(['PING']);
+      for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
+        out.push(render(f));
+        if (f.text === 'PONG') break;
       }
-    };
-    const ours = await seen(pair.ours.port);
-    expect(ours).toEqual(await seen(pair.real.port));
+      out.push(render((await peer.frame(10000))!));
+      return out;
+    });
+    expect(ours).toEqual(real);
     expect(ours.slice(2)).toEqual(['+OK', '>[$"message", $"ch", $"x"]', '+PONG', ':1']);
   });
 
@@ -95,89 +107,65 @@ describe.skipIf(!available)('client-interplay differences found by the random di
   });
 
   it('a blocking command sent under CLIENT REPLY SKIP or OFF answers nothing when it times out or is served later', async () => {
-    const seen = async (port: number): Promise<string[]> => {
-      const main = await FrameConn.open(port);
-      const peer = await FrameConn.open(port);
-      try {
-        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
-        await main.call(['DEL', 'l1', 'l2']);
-        for (const cmd of [['CLIENT', 'REPLY', 'SKIP'], ['BLPOP', 'l1', '0.01'], ['PING', 'a'], ['CLIENT', 'REPLY', 'OFF'], ['BRPOPLPUSH', 'l1', 'l2', '0.01'], ['BLPOP', 'l2', '0']]) main.send(cmd);
-        // The last BLPOP blocks for good until the peer pushes: wait for it (flag b), then serve it.
-        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
-        await peer.call(['RPUSH', 'l2', 'x']);
-        main.send(['CLIENT', 'REPLY', 'ON']);
-        main.send(['PING', 'b']);
-        const out: string[] = [];
-        for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
-          out.push(render(f));
-          if (f.text === 'b') break;
-        }
-        return out;
-      } finally {
-        main.close();
-        peer.close();
+    const [ours, real] = await onBoth(pair, async (main, peer): Promise<string[]> => {
+      const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+      await main.call(['DEL', 'l1', 'l2']);
+      for (const cmd of [['CLIENT', 'REPLY', 'SKIP'], ['BLPOP', 'l1', '0.01'], ['PING', 'a'], ['CLIENT', 'REPLY', 'OFF'], ['BRPOPLPUSH', 'l1', 'l2', '0.01'], ['BLPOP', 'l2', '0']]) main.send(cmd);
+      // The last BLPOP blocks for good until the peer pushes: wait for it (flag b), then serve it.
+      await waitBlocked(peer, id);
+      await peer.call(['RPUSH', 'l2', 'x']);
+      main.send(['CLIENT', 'REPLY', 'ON']);
+      main.send(['PING', 'b']);
+      const out: string[] = [];
+      for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
+        out.push(render(f));
+        if (f.text === 'b') break;
       }
-    };
-    const ours = await seen(pair.ours.port);
-    expect(ours).toEqual(await seen(pair.real.port));
+      return out;
+    });
+    expect(ours).toEqual(real);
     expect(ours).toEqual(['$"a"', '+OK', '$"b"']);
   });
 
   it('a blocked command ended by CLIENT UNBLOCK counts as a failed call, TIMEOUT or ERROR (7.0.15)', async () => {
-    const seen = async (port: number): Promise<string[]> => {
-      const main = await FrameConn.open(port);
-      const peer = await FrameConn.open(port);
-      try {
-        await peer.call(['CONFIG', 'RESETSTAT']);
-        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
-        const out: string[] = [];
-        for (const [cmd, how] of [[['BLPOP', 'nosuch', '0'], 'TIMEOUT'], [['BZPOPMIN', 'nosuch', '0'], 'ERROR'], [['XREAD', 'BLOCK', '0', 'STREAMS', 'nosuch', '$'], 'TIMEOUT']] as const) {
-          main.send([...cmd]);
-          for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
-          out.push(render((await peer.call(['CLIENT', 'UNBLOCK', id, how]))!), render((await main.frame(10000))!));
-        }
-        const stats = (await peer.call(['INFO', 'commandstats']))?.text ?? '';
-        for (const name of ['blpop', 'bzpopmin', 'xread']) out.push(/failed_calls=\d+/.exec(new RegExp(`cmdstat_${name}:[^\r]*`).exec(stats)?.[0] ?? '')?.[0] ?? `${name} missing`);
-        return out;
-      } finally {
-        main.close();
-        peer.close();
+    const [ours, real] = await onBoth(pair, async (main, peer): Promise<string[]> => {
+      await peer.call(['CONFIG', 'RESETSTAT']);
+      const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+      const out: string[] = [];
+      for (const [cmd, how] of [[['BLPOP', 'nosuch', '0'], 'TIMEOUT'], [['BZPOPMIN', 'nosuch', '0'], 'ERROR'], [['XREAD', 'BLOCK', '0', 'STREAMS', 'nosuch', '$'], 'TIMEOUT']] as const) {
+        main.send([...cmd]);
+        await waitBlocked(peer, id);
+        out.push(render((await peer.call(['CLIENT', 'UNBLOCK', id, how]))!), render((await main.frame(10000))!));
       }
-    };
-    const ours = await seen(pair.ours.port);
-    expect(ours).toEqual(await seen(pair.real.port));
+      const stats = (await peer.call(['INFO', 'commandstats']))?.text ?? '';
+      for (const name of ['blpop', 'bzpopmin', 'xread']) out.push(/failed_calls=\d+/.exec(new RegExp(`cmdstat_${name}:[^\r]*`).exec(stats)?.[0] ?? '')?.[0] ?? `${name} missing`);
+      return out;
+    });
+    expect(ours).toEqual(real);
     expect(ours.slice(-3)).toEqual(['failed_calls=1', 'failed_calls=1', 'failed_calls=1']);
   });
 
   it('LATENCY HISTOGRAM counts a blocking command once served or unblocked, never when it timed out', async () => {
-    const seen = async (port: number): Promise<string> => {
-      const main = await FrameConn.open(port);
-      const peer = await FrameConn.open(port);
-      try {
-        await peer.call(['CONFIG', 'RESETSTAT']);
-        await peer.call(['DEL', 'q']);
-        const id = (await main.call(['CLIENT', 'ID']))?.text as string;
-        await main.call(['BZPOPMIN', 'nosuch', '0.01']);
-        await main.call(['XREAD', 'BLOCK', '10', 'STREAMS', 'nosuch', '$']);
-        main.send(['BLPOP', 'q', '0']);
-        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
-        await peer.call(['RPUSH', 'q', 'x']);
-        await main.frame(10000);
-        main.send(['BRPOP', 'q', '0']);
-        for (let i = 0; !/flags=\S*b/.test((await peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? ''); i++) expect(i).toBeLessThan(5000);
-        await peer.call(['CLIENT', 'UNBLOCK', id]);
-        await main.frame(10000);
-        const h = await peer.call(['LATENCY', 'HISTOGRAM', 'bzpopmin', 'xread', 'blpop', 'brpop']);
-        const names: string[] = [];
-        for (let i = 0; i + 1 < (h?.items?.length ?? 0); i += 2) names.push(`${h?.items?.[i]?.text} ${h?.items?.[i + 1]?.items?.[1]?.text}`);
-        return names.sort().join(', ');
-      } finally {
-        main.close();
-        peer.close();
-      }
-    };
-    const ours = await seen(pair.ours.port);
-    expect(ours).toBe(await seen(pair.real.port));
+    const [ours, real] = await onBoth(pair, async (main, peer): Promise<string> => {
+      await peer.call(['CONFIG', 'RESETSTAT']);
+      await peer.call(['DEL', 'q']);
+      const id = (await main.call(['CLIENT', 'ID']))?.text as string;
+      await main.call(['BZPOPMIN', 'nosuch', '0.01']);
+      await main.call(['XREAD', 'BLOCK', '10', 'STREAMS', 'nosuch', '$']);
+      main.send(['BLPOP', 'q', '0']);
+      await waitBlocked(peer, id);
+      await peer.call(['RPUSH', 'q', 'x']);
+      await main.frame(10000);
+      main.send(['BRPOP', 'q', '0']);
+      await waitBlocked(peer, id);
+      await peer.call(['CLIENT', 'UNBLOCK', id]);
+      await main.frame(10000);
+      const h = await peer.call(['LATENCY', 'HISTOGRAM', 'bzpopmin', 'xread', 'blpop', 'brpop']);
+      const names: string[] = [];
+      for (let i = 0; i + 1 < (h?.items?.length ?? 0); i += 2) names.push(`${h?.items?.[i]?.text} ${h?.items?.[i + 1]?.items?.[1]?.text}`);
+      return names.sort().join(', ');
+    });
+    expect(ours).toBe(real);
     expect(ours).toBe('blpop 1, brpop 1');
   });
 

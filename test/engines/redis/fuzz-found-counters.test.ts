@@ -2,7 +2,7 @@
 // families (tools/redis-fuzz/families-wide.ts) found: OBJECT and DEBUG HTSTATS-KEY/LISTPACK count their
 // lookup, INCR/DECR of a value that is no small integer do not (a write lookup). Compared with redis-server 7.0.
 import { describe, expect, it } from 'vitest';
-import { runWithEvents } from './events-and-counters.ts';
+import { sameEventsAndCounters } from './events-and-counters.ts';
 import { realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
@@ -11,11 +11,7 @@ const available = realRedisAvailable();
 describe.skipIf(!available)('lookup counting differences found by the random differential', () => {
   const pair = serverPair(['--enable-debug-command', 'yes']);
 
-  async function same(batches: string[][][]): Promise<string[]> {
-    const ours = await runWithEvents(pair.ours.port, batches);
-    expect(ours).toEqual(await runWithEvents(pair.real.port, batches));
-    return ours;
-  }
+  const same = (batches: string[][][]): Promise<string[]> => sameEventsAndCounters(pair, batches);
 
   it('OBJECT ENCODING/REFCOUNT/FREQ/IDLETIME count a keyspace hit or miss (without a keymiss event); a shared integer\'s FREQ is 0 under LFU', async () => {
     // Values that hang on the clock (an idle time, a counter read under the other policy) are not read.
