@@ -3,10 +3,14 @@
 // decode of JSON with cjson.null for null, numbers read by strtod (hex, Infinity and NaN too, as
 // decode_invalid_numbers allows by default). Each module table (cjson, and each cjson.new()) has its
 // own settings, kept from script to script as redis-server's module keeps them.
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaFn, type LuaState } from '../lua.ts';
+import { runInSteps } from '../lib-slices.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushOwnedString, type LuaFn, type LuaState } from '../lua.ts';
 import { formatG } from '../numfmt.ts';
 import { str2d51 } from '../str2d51.ts';
 import { ByteSink } from './util.ts';
+
+/** Table operations of cjson.encode per step (lib-slices.ts). */
+const STEP_OPS = 4096;
 
 const NULL_KEY = lstr('__cjson_null');
 
@@ -89,71 +93,123 @@ function encodeNumber(cfg: Config, n: number, out: ByteSink): void {
   out.ascii(formatG(n, cfg.encodeNumberPrecision));
 }
 
-function encodeValue(cfg: Config, L: LuaState, idx: number, out: ByteSink, depth: number): void {
-  const t = lua.lua_type(L, idx);
-  if (t === lua.LUA_TSTRING) escapeString(out, lua.lua_tolstring(L, idx) as Uint8Array);
-  else if (t === lua.LUA_TNUMBER) encodeNumber(cfg, lua.lua_tonumber(L, idx), out);
-  else if (t === lua.LUA_TBOOLEAN) out.ascii(lua.lua_toboolean(L, idx) ? 'true' : 'false');
-  else if (t === lua.LUA_TNIL) out.ascii('null');
-  else if (t === lua.LUA_TTABLE) encodeTable(cfg, L, idx < 0 ? lua.lua_gettop(L) + idx + 1 : idx, out, depth + 1);
-  else if (isNull(L, idx)) out.ascii('null');
-  else throw new EncodeError(`Cannot serialise ${typeName(L, idx)}: type not supported`);
-}
-
 function typeName(L: LuaState, idx: number): string {
   return luaToLatin1(lua.lua_typename(L, lua.lua_type(L, idx)));
 }
 
-function encodeTable(cfg: Config, L: LuaState, idx: number, out: ByteSink, depth: number): void {
-  // Each level holds a key and a value on the Lua stack: grow it as lua_cjson does, or fail like it.
-  if (depth > cfg.encodeMaxDepth || !lua.lua_checkstack(L, 3)) throw new EncodeError(`Cannot serialise, excessive nesting (${depth})`);
-  let max = 0;
-  let items = 0;
-  let array = true;
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, idx) !== 0) {
-    lua.lua_pop(L, 1);
-    if (lua.lua_type(L, -1) === lua.LUA_TNUMBER) {
-      const k = lua.lua_tonumber(L, -1);
-      if (Number.isInteger(k) && k >= 1) {
-        max = Math.max(max, k);
-        items++;
-        continue;
+/**
+ * A table being encoded: `scan` walks its keys (an array? how sparse?), then its elements are written;
+ * `phase` 1 while an element's value is on the stack. Nested tables are frames of their own: an explicit
+ * stack walked in steps of a bounded number of operations, so encoding a million elements yields
+ * between steps (lib-slices.ts). Output and errors are those of the recursive walk it replaces.
+ */
+interface EncodeFrame {
+  abs: number;
+  depth: number;
+  kind: 'scan' | 'array' | 'object';
+  phase: 0 | 1;
+  max: number;
+  items: number;
+  array: boolean;
+  i: number;
+}
+
+class Encoder {
+  private readonly frames: EncodeFrame[] = [];
+  private started = false;
+  readonly out = new ByteSink();
+
+  constructor(
+    private readonly cfg: Config,
+    private readonly L: LuaState,
+  ) {}
+
+  /** At most STEP_OPS operations; true once argument 1 is written. Throws EncodeError. */
+  step(): boolean {
+    for (let k = 0; k < STEP_OPS; k++) {
+      const f = this.frames[this.frames.length - 1];
+      if (f !== undefined) this.advance(f);
+      else if (this.started) return true;
+      else {
+        this.started = true;
+        this.value(1, 0);
       }
     }
-    array = false;
+    return false;
   }
-  const sparse = array && max > 0 && cfg.encodeSparseRatio > 0 && max > items * cfg.encodeSparseRatio && max > cfg.encodeSparseSafe;
-  if (sparse && !cfg.encodeSparseConvert) throw new EncodeError('Cannot serialise table: excessively sparse array');
-  if (array && max > 0 && !sparse) {
-    out.byte(91);
-    for (let i = 1; i <= max; i++) {
-      if (i > 1) out.byte(44);
-      lua.lua_rawgeti(L, idx, i);
-      encodeValue(cfg, L, -1, out, depth);
-      lua.lua_pop(L, 1);
+
+  private value(idx: number, depth: number): void {
+    const { cfg, L, out } = this;
+    const t = lua.lua_type(L, idx);
+    if (t === lua.LUA_TSTRING) escapeString(out, lua.lua_tolstring(L, idx) as Uint8Array);
+    else if (t === lua.LUA_TNUMBER) encodeNumber(cfg, lua.lua_tonumber(L, idx), out);
+    else if (t === lua.LUA_TBOOLEAN) out.ascii(lua.lua_toboolean(L, idx) ? 'true' : 'false');
+    else if (t === lua.LUA_TNIL) out.ascii('null');
+    else if (t === lua.LUA_TTABLE) {
+      // Each level holds a key and a value on the Lua stack: grow it as lua_cjson does, or fail like it.
+      if (depth + 1 > cfg.encodeMaxDepth || !lua.lua_checkstack(L, 3)) throw new EncodeError(`Cannot serialise, excessive nesting (${depth + 1})`);
+      lua.lua_pushnil(L);
+      this.frames.push({ abs: idx, depth: depth + 1, kind: 'scan', phase: 0, max: 0, items: 0, array: true, i: 0 });
+    } else if (isNull(L, idx)) out.ascii('null');
+    else throw new EncodeError(`Cannot serialise ${typeName(L, idx)}: type not supported`);
+  }
+
+  private advance(f: EncodeFrame): void {
+    const { cfg, L, out } = this;
+    if (f.kind === 'scan') {
+      if (lua.lua_next(L, f.abs) !== 0) {
+        lua.lua_pop(L, 1);
+        const k = lua.lua_type(L, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : 0;
+        if (Number.isInteger(k) && k >= 1) {
+          f.max = Math.max(f.max, k);
+          f.items++;
+        } else f.array = false;
+        return;
+      }
+      const sparse = f.array && f.max > 0 && cfg.encodeSparseRatio > 0 && f.max > f.items * cfg.encodeSparseRatio && f.max > cfg.encodeSparseSafe;
+      if (sparse && !cfg.encodeSparseConvert) throw new EncodeError('Cannot serialise table: excessively sparse array');
+      if (f.array && f.max > 0 && !sparse) {
+        out.byte(91);
+        f.kind = 'array';
+      } else {
+        out.byte(123);
+        f.kind = 'object';
+        lua.lua_pushnil(L);
+      }
+      return;
     }
-    out.byte(93);
-    return;
+    if (f.phase === 1) {
+      lua.lua_pop(L, 1);
+      f.phase = 0;
+      return;
+    }
+    if (f.kind === 'array') {
+      if (f.i >= f.max) {
+        out.byte(93);
+        this.frames.pop();
+        return;
+      }
+      if (f.i > 0) out.byte(44);
+      lua.lua_rawgeti(L, f.abs, ++f.i);
+    } else {
+      if (lua.lua_next(L, f.abs) === 0) {
+        out.byte(125);
+        this.frames.pop();
+        return;
+      }
+      if (f.i++ > 0) out.byte(44);
+      const kt = lua.lua_type(L, -2);
+      if (kt === lua.LUA_TSTRING) escapeString(out, lua.lua_tolstring(L, -2) as Uint8Array);
+      else if (kt === lua.LUA_TNUMBER) {
+        out.byte(34);
+        encodeNumber(cfg, lua.lua_tonumber(L, -2), out);
+        out.byte(34);
+      } else throw new EncodeError(`Cannot serialise ${typeName(L, -2)}: table key must be a number or string`);
+      out.byte(58);
+    }
+    f.phase = 1;
+    this.value(lua.lua_gettop(L), f.depth);
   }
-  out.byte(123);
-  let first = true;
-  lua.lua_pushnil(L);
-  while (lua.lua_next(L, idx) !== 0) {
-    if (!first) out.byte(44);
-    first = false;
-    const kt = lua.lua_type(L, -2);
-    if (kt === lua.LUA_TSTRING) escapeString(out, lua.lua_tolstring(L, -2) as Uint8Array);
-    else if (kt === lua.LUA_TNUMBER) {
-      out.byte(34);
-      encodeNumber(cfg, lua.lua_tonumber(L, -2), out);
-      out.byte(34);
-    } else throw new EncodeError(`Cannot serialise ${typeName(L, -2)}: table key must be a number or string`);
-    out.byte(58);
-    encodeValue(cfg, L, -1, out, depth);
-    lua.lua_pop(L, 1);
-  }
-  out.byte(125);
 }
 
 class DecodeError extends Error {}
@@ -435,15 +491,16 @@ function pushModule(L: LuaState): void {
   const fns: Record<string, LuaFn> = {
     encode: (S) => {
       if (lua.lua_gettop(S) !== 1) return laux.luaL_argerror(S, 1, latin1ToLua('expected 1 argument'));
-      const out = new ByteSink();
-      try {
-        encodeValue(cfg, S, 1, out, 0);
-      } catch (err) {
-        if (err instanceof EncodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
-        throw err;
-      }
-      lua.lua_pushstring(S, out.result().slice());
-      return 1;
+      const e = new Encoder(cfg, S);
+      const step = (): boolean => {
+        try {
+          return e.step();
+        } catch (err) {
+          if (err instanceof EncodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
+          throw err;
+        }
+      };
+      return runInSteps(S, step, () => (pushOwnedString(S, e.out.result().slice()), 1));
     },
     decode: (S) => {
       if (lua.lua_gettop(S) !== 1) return laux.luaL_argerror(S, 1, latin1ToLua('expected 1 argument'));
