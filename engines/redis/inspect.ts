@@ -55,7 +55,8 @@ function encodeCommand(args: string[]): Buffer {
 /**
  * Runs one command as a connection-less client and resolves with its raw reply (RESP2). A command that
  * runs in slices (a sliced read, XREADGROUP of a million entries) writes its reply in pieces and changes
- * data at its end: the reply is whole once the client is no longer held by it, and it is not timed out.
+ * data at its end: the reply is whole once the client is no longer held by it, and it is not timed out,
+ * nor while it waits for such work of the node's (heldBySlices).
  */
 export function runCommand(engine: Engine, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -76,8 +77,11 @@ export function runCommand(engine: Engine, args: string[]): Promise<Buffer> {
       local: 'internal',
     };
     const client = engine.addClient(conn);
+    // Held behind work the node does in slices (another client's sliced command, a replica loading its
+    // full sync), it waits as on redis-server it would wait for that work; a CLIENT PAUSE times it out.
+    const heldBySlices = () => client?.postponed === true && engine.pause !== null && engine.pause.clientPause !== true;
     const expire = (): void => {
-      if (inSlices()) timer = setTimeout(expire, INTERNAL_TIMEOUT_MS);
+      if (inSlices() || heldBySlices()) timer = setTimeout(expire, INTERNAL_TIMEOUT_MS);
       else finish(out.length > 0 ? undefined : new Error('the command did not answer in time'));
     };
     let timer = setTimeout(expire, INTERNAL_TIMEOUT_MS);

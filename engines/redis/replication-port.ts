@@ -9,11 +9,14 @@ import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Client, discardingConn } from './client.ts';
 import type { Engine } from './engine.ts';
 import { decodeDump, encodeDump } from './rdb/dump.ts';
-import { readRdb } from './rdb/reader.ts';
+import { iterateRdb, readRdb } from './rdb/reader.ts';
+import type { RdbEntry } from './rdb/entries.ts';
 import { loadEntries, valueFromRdb, valueToRdb } from './rdb/keyspace-adapter.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import { viewOf } from './db/keydict.ts';
 import { asBuffer } from './port-links.ts';
+import { pauseAll } from './sliced.ts';
+import { drainSliced, rangeSliced } from '../slices.ts';
 
 /**
  * A command to replay ([0, db, args]) or a key's state ([1, db, key, DUMP payload as latin1 or null when
@@ -102,14 +105,34 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
   const queue: StreamBatch[] = [];
   let waiting = false;
   const following = () => engine.replication.primary === standIn;
+  /** A full sync being loaded in slices, with the batch that brought it. */
+  let loading: { batch: StreamBatch; live: boolean } | null = null;
 
-  const apply = (b: StreamBatch): void => {
-    if (b.full !== undefined) loadFull(engine, asBuffer(b.full));
+  const applyItems = (b: StreamBatch): void => {
     for (const it of JSON.parse(b.items) as StreamItem[]) {
       if (it[0] === 0) replayCommand(engine, link, it[1], it[2]);
       else applyKey(engine, it[1], it[2], it[3], it[4]);
     }
     engine.replication.offset = b.offset;
+  };
+  const apply = (b: StreamBatch): void => {
+    if (b.full !== undefined) loadFull(engine, asBuffer(b.full));
+    applyItems(b);
+  };
+  // A full sync's file is loaded in slices: in one turn, a million keys held this thread for seconds, and
+  // a synchronous call of the control plane (stats, the slow log, users) held the main thread as long.
+  // The batches after it wait in the queue.
+  const loadInSlices = (b: StreamBatch): void => {
+    const load = { batch: b, live: true };
+    loading = load;
+    waiting = true;
+    void loadFullSliced(engine, asBuffer(b.full as Uint8Array), () => load.live && following()).then((done) => {
+      if (!done || loading !== load) return;
+      loading = null;
+      applyItems(b);
+      port.postMessage({ ack: b.offset } satisfies StreamAck);
+      drain();
+    });
   };
   // A script on the replica is atomic: the stream is read after it, as Redis reads its master link.
   const drain = (): void => {
@@ -123,6 +146,10 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
     let last = -1;
     while (queue.length !== 0) {
       const b = queue.shift() as StreamBatch;
+      if (b.full !== undefined) {
+        loadInSlices(b);
+        break;
+      }
       apply(b);
       last = b.offset;
     }
@@ -144,6 +171,13 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
       if (following()) {
         for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) queue.push(m.message as StreamBatch);
         waiting = false;
+        // A file half loaded in slices is loaded again, whole, now: the promotion cannot wait for slices.
+        const unfinished = loading;
+        loading = null;
+        if (unfinished !== null) {
+          unfinished.live = false;
+          queue.unshift(unfinished.batch);
+        }
         while (queue.length !== 0) apply(queue.shift() as StreamBatch);
         engine.replication.primary = null;
       }
@@ -157,6 +191,43 @@ function loadFull(engine: Engine, rdb: Buffer): void {
   for (let db = 0; db < DB_COUNT; db++) engine.ks.db(db).flush();
   engine.scripting.functions.restore((file.functions ?? []).map((b) => b.toString('latin1')), 'flush');
   loadEntries(engine, file.entries);
+}
+
+/** Keys loaded per piece of a sliced load. */
+const LOAD_PIECE = 256;
+const CANCELLED = Symbol('cancelled');
+
+/**
+ * loadFull in slices, while `live()`: the file is parsed with the old dataset still served, then the
+ * replica's clients wait while it is replaced, as redis-server's replica serves nothing while it loads.
+ * False when stopped midway (a promotion, another sync).
+ */
+async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => boolean): Promise<boolean> {
+  const entries: RdbEntry[] = [];
+  const functions: string[] = [];
+  try {
+    // The file comes from the primary's own memory: no checksum to verify.
+    await drainSliced(iterateRdb(rdb, { verifyChecksum: false }), (rec) => {
+      if (!live()) throw CANCELLED;
+      if (rec.kind === 'entry') entries.push(rec.entry);
+      else if (rec.kind === 'function') functions.push(rec.payload.toString('latin1'));
+    });
+  } catch (err) {
+    if (err === CANCELLED) return false;
+    throw err;
+  }
+  if (!live()) return false;
+  const release = pauseAll(engine);
+  try {
+    for (let db = 0; db < DB_COUNT; db++) engine.ks.db(db).flush();
+    engine.scripting.functions.restore(functions, 'flush');
+    await rangeSliced(entries.length, LOAD_PIECE, (from, to) => {
+      if (live()) loadEntries(engine, entries.slice(from, to));
+    });
+    return live();
+  } finally {
+    release();
+  }
 }
 
 function replayCommand(engine: Engine, link: Client, db: number, args: string[]): void {
