@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
+import { asRedis70 } from './info-layout.ts';
 import { backlogOf, backlogSpan } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
@@ -286,14 +287,15 @@ const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats
 
 /** INFO text for the requested sections (lower-case names); also usable by an embedding control plane. */
 export function infoText(e: Engine, requested: string[]): string {
-  let names: string[];
-  if (requested.length === 0 || requested.includes('default')) names = DEFAULT;
-  else if (requested.includes('all') || requested.includes('everything')) names = ALL;
-  else names = ALL.filter((s) => requested.includes(s));
+  // The sections asked for add up (INFO default commandstats, INFO cpu all), printed in 7.0's order.
+  const wanted = new Set<string>(requested.length === 0 ? DEFAULT : []);
+  for (const r of requested) for (const s of r === 'default' ? DEFAULT : r === 'all' || r === 'everything' ? ALL : [r]) wanted.add(s);
+  const names = ALL.filter((s) => wanted.has(s));
   const parts: string[] = [];
   for (const name of names) {
     const f = sections[name] as Section;
-    const lines = f(e).map(([k, v]) => `${k}:${v}`);
+    const fields = e.serverName === 'valkey' ? f(e) : asRedis70(name, f(e));
+    const lines = fields.map(([k, v]) => `${k}:${v}`);
     parts.push(`# ${TITLES[name]}\r\n${lines.map((l) => l + '\r\n').join('')}`);
   }
   return parts.join('\r\n');

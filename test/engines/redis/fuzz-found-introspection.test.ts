@@ -1,0 +1,45 @@
+// Deterministic cases for introspection differences the random differential's session-25 families
+// (tools/redis-fuzz/families-wide.ts) found: INFO's field names and their order per section, the
+// counters two servers share after the same commands, sections that add up. Compared with redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import { infoText } from '../../../tools/redis-fuzz/normalize-wide.ts';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+describe.skipIf(!available)('introspection differences found by the random differential', () => {
+  const pair = serverPair(['--enable-debug-command', 'yes']);
+
+  /** INFO of each server after the same commands, normalised as the fuzzer does (clocks, sizes, allocator figures masked). */
+  async function infos(commands: string[][], section: string[]): Promise<[string, string]> {
+    const out: string[] = [];
+    for (const port of [pair.ours.port, pair.real.port]) {
+      const c = await RawClient.connect(port);
+      try {
+        await c.call('FLUSHALL');
+        await c.call('CONFIG', 'RESETSTAT');
+        for (const cmd of commands) await c.call(...cmd);
+        const raw = await c.call('INFO', ...section);
+        out.push(infoText(raw.slice(raw.indexOf('\r\n') + 2, -2)));
+      } finally {
+        c.close();
+      }
+    }
+    return out as [string, string];
+  }
+
+  it('INFO everything has 7.0.15\'s fields, section by section in its order, and no 7.2 field', async () => {
+    const [ours, real] = await infos([['SET', 'k', 'v'], ['GET', 'k'], ['GET', 'nosuch'], ['LPUSH', 'k', 'x'], ['SET', 'e', '1', 'EX', '1000']], ['everything']);
+    expect(ours).toBe(real);
+    expect(ours).not.toMatch(/pubsub_clients|watching_clients|total_watched_keys|total_blocking_keys/);
+    expect(ours).toMatch(/\r\nunexpected_error_replies:0\r\ntotal_error_replies:1\r\n/);
+  });
+
+  it('INFO with no section, each section alone, and sections that add up (default commandstats, cpu all)', async () => {
+    for (const section of [[], ['default'], ['all'], ['server'], ['clients'], ['memory'], ['persistence'], ['stats'], ['cpu'], ['replication'], ['keyspace', 'stats'], ['default', 'everything'], ['cpu', 'all'], ['default', 'commandstats'], ['x', 'everything'], ['x']]) {
+      const [ours, real] = await infos([['SET', 'k', 'v']], section);
+      expect(ours).toBe(real);
+    }
+  });
+});
