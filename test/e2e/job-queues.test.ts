@@ -11,38 +11,27 @@ import BeeQueue from 'bee-queue';
 import { FlowProducer, Queue, QueueEvents, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import Bull from 'bull';
 import { Cluster, Redis } from 'ioredis';
-import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
-import { availableGroup, describeGroup, libraryTargets, until, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { describe, expect, it } from 'vitest';
+import { FAST_WAIT } from '../support/emulator.ts';
+import { availableGroup, describeGroup, until, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { libraryTargetsForTests } from '../support/library-targets.ts';
 
 const TOKEN = 'queue-auth-token-0123456789';
-let emulator: Emulator;
 let api: ElastiCacheClient;
 let primary: Endpoint;
 let config: Endpoint;
 let secure: Endpoint;
 let ca: Buffer;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  api = sdkClient(emulator);
-  // BullMQ asks for noeviction (the default group's volatile-lru could evict job keys): a custom group, as its docs say.
+// BullMQ asks for noeviction (the default group's volatile-lru could evict job keys): a custom group, as its docs say.
+libraryTargetsForTests('queues', TOKEN, (f) => ({ api, primary, config, secure, ca } = f), async (client) => {
   for (const [name, cluster] of [['queues', 'no'], ['queues-cluster', 'yes']] as const) {
-    await api.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: name, CacheParameterGroupFamily: 'redis7', Description: name }));
-    await api.send(new ModifyCacheParameterGroupCommand({
+    await client.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: name, CacheParameterGroupFamily: 'redis7', Description: name }));
+    await client.send(new ModifyCacheParameterGroupCommand({
       CacheParameterGroupName: name,
       ParameterNameValues: [{ ParameterName: 'maxmemory-policy', ParameterValue: 'noeviction' }, { ParameterName: 'cluster-enabled', ParameterValue: cluster }],
     }));
   }
-  ({ primary, config, secure } = await libraryTargets(api, 'queues', TOKEN, { plain: 'queues', cluster: 'queues-cluster' }));
-  ca = fs.readFileSync(emulator.caPath);
-}, 60_000);
-
-afterAll(async () => {
-  api.destroy();
-  await emulator.stop();
+  return { plain: 'queues', cluster: 'queues-cluster' };
 });
 
 /** One BullMQ application: every component gets its own connection from `connect`, as apps do. */

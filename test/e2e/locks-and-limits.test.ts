@@ -5,22 +5,19 @@
 // each against a primary endpoint with one replica, a cluster-mode configuration endpoint and a TLS + AUTH
 // token group; and RateLimiterMemcache on a memcached client that finds a 3-node cluster through its
 // configuration endpoint.
-import { CreateCacheClusterCommand, DescribeCacheClustersCommand, waitUntilCacheClusterAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { CreateCacheClusterCommand, DescribeCacheClustersCommand, waitUntilCacheClusterAvailable } from '@aws-sdk/client-elasticache';
 import { rateLimit } from 'express-rate-limit';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import fs from 'node:fs';
+import type { RedisOptions } from 'ioredis';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { RedisStore as RateLimitStore, type RedisReply } from 'rate-limit-redis';
 import { RateLimiterMemcache, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { createClient, createCluster } from 'redis';
 import { MultiSemaphore, Mutex, RedlockMutex, Semaphore } from 'redis-semaphore';
 import Redlock from 'redlock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
-import { libraryTargets, type Endpoint } from '../support/groups.ts';
+import { describe, expect, it } from 'vitest';
+import { FAST_WAIT } from '../support/emulator.ts';
+import { ioredisClient, libraryTargetsForTests, nodeRedisClient, TARGETS, type LibraryFixture, type Target } from '../support/library-targets.ts';
 import { exchange } from '../support/net.ts';
 
 interface DiscoveringClient {
@@ -39,39 +36,12 @@ interface ExpressApp {
 const express = createRequire(import.meta.url)('express') as () => ExpressApp;
 
 const TOKEN = 'locks-auth-token-0123456789';
-let emulator: Emulator;
-let api: ElastiCacheClient;
-let primary: Endpoint;
-let config: Endpoint;
-let secure: Endpoint;
-let ca: Buffer;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  api = sdkClient(emulator);
-  ({ primary, config, secure } = await libraryTargets(api, 'locks', TOKEN));
-  ca = fs.readFileSync(emulator.caPath);
-}, 60_000);
-
-afterAll(async () => {
-  api.destroy();
-  await emulator.stop();
-});
-
-type Target = 'primary' | 'cluster' | 'tls';
-const TARGETS: Target[] = ['primary', 'cluster', 'tls'];
-
-function ioredis(target: Target, options: RedisOptions = {}): Redis | Cluster {
-  if (target === 'cluster') return new Cluster([config], { redisOptions: options });
-  if (target === 'tls') return new Redis({ ...secure, tls: { ca }, password: TOKEN, ...options });
-  return new Redis({ ...primary, ...options });
-}
+let fixture: LibraryFixture;
+libraryTargetsForTests('locks', TOKEN, (f) => (fixture = f));
+const ioredis = (target: Target, options: RedisOptions = {}) => ioredisClient(fixture, target, options);
 
 async function nodeRedis(target: Target) {
-  const client =
-    target === 'cluster'
-      ? createCluster({ rootNodes: [{ socket: config }] })
-      : createClient(target === 'tls' ? { socket: { ...secure, tls: true, ca }, password: TOKEN } : { socket: primary });
+  const client = nodeRedisClient(fixture, target);
   await client.connect();
   return client;
 }
@@ -233,9 +203,9 @@ describe.each(TARGETS)('express-rate-limit with rate-limit-redis on the %s endpo
 
 describe('rate-limiter-flexible on Memcached', () => {
   it('RateLimiterMemcache counts over a 3-node cluster found through the configuration endpoint', async () => {
-    await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'limits', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
-    await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'limits' });
-    const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'limits', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+    await fixture.api.send(new CreateCacheClusterCommand({ CacheClusterId: 'limits', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
+    await waitUntilCacheClusterAvailable({ client: fixture.api, ...FAST_WAIT }, { CacheClusterId: 'limits' });
+    const cluster = (await fixture.api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'limits', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
     const client = new MemcachedElastiCache(`127.0.0.1:${cluster.ConfigurationEndpoint!.Port}`, { autoDiscoverInterval: 60_000, retries: 0, timeout: 2000 });
     const nodes = await new Promise<string[]>((resolve) => client.on('autoDiscover', resolve));
     expect(nodes).toEqual(cluster.CacheNodes!.map((n) => `127.0.0.1:${n.Endpoint!.Port}`).sort());

@@ -3,51 +3,20 @@
 // adapter on node-redis SPUBLISH/SSUBSCRIBE), and node-redis client-side caching (RESP3 CLIENT TRACKING, the
 // cache dropped by invalidation pushes). Each on a primary endpoint with one replica, a cluster-mode
 // configuration endpoint and a TLS + AUTH token group.
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import { Cluster, Redis } from 'ioredis';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createClient, createCluster } from 'redis';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
-import { libraryTargets, until, type Endpoint } from '../support/groups.ts';
+import { describe, expect, it } from 'vitest';
+import { until } from '../support/groups.ts';
+import { ioredisClient, libraryTargetsForTests, nodeRedisClient, TARGETS, type LibraryFixture, type Target } from '../support/library-targets.ts';
 
 const TOKEN = 'realtime-auth-token-0123456789';
-let emulator: Emulator;
-let api: ElastiCacheClient;
-let primary: Endpoint;
-let config: Endpoint;
-let secure: Endpoint;
-let ca: Buffer;
 
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  api = sdkClient(emulator);
-  ({ primary, config, secure } = await libraryTargets(api, 'realtime', TOKEN));
-  ca = fs.readFileSync(emulator.caPath);
-}, 60_000);
-
-afterAll(async () => {
-  api.destroy();
-  await emulator.stop();
-});
-
-type Target = 'primary' | 'cluster' | 'tls';
-const TARGETS: Target[] = ['primary', 'cluster', 'tls'];
-
-function ioredis(target: Target): Redis | Cluster {
-  if (target === 'cluster') return new Cluster([config]);
-  return new Redis(target === 'tls' ? { ...secure, tls: { ca }, password: TOKEN } : primary);
-}
-
-function nodeRedis(target: Target, options: { RESP?: 3; clientSideCache?: { ttl: number; maxEntries: number } } = {}) {
-  if (target === 'cluster') return createCluster({ rootNodes: [{ socket: config }], ...options });
-  return createClient({ ...(target === 'tls' ? { socket: { ...secure, tls: true, ca }, password: TOKEN } : { socket: primary }), ...options });
-}
+let fixture: LibraryFixture;
+libraryTargetsForTests('realtime', TOKEN, (f) => (fixture = f));
+const ioredis = (target: Target) => ioredisClient(fixture, target);
+const nodeRedis = (target: Target, options: Parameters<typeof nodeRedisClient>[2] = {}) => nodeRedisClient(fixture, target, options);
 
 type Adapter = ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
 

@@ -2,19 +2,16 @@
 // express-session (session saved, read, touched, destroyed, expired by its TTL, listed by SCAN) and Keyv
 // with @keyv/redis, each against a primary endpoint with one replica, a cluster-mode configuration
 // endpoint and a TLS + AUTH token group.
-import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import KeyvRedis from '@keyv/redis';
 import { RedisStore } from 'connect-redis';
 import Keyv from 'keyv';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { createClient, createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
-import { libraryTargets, until, type Endpoint } from '../support/groups.ts';
+import { describe, expect, it } from 'vitest';
+import { until, type Endpoint } from '../support/groups.ts';
+import { libraryTargetsForTests } from '../support/library-targets.ts';
 
 type Next = (err?: unknown) => void;
 interface SessionRequest extends http.IncomingMessage {
@@ -25,24 +22,11 @@ interface SessionRequest extends http.IncomingMessage {
 const session = createRequire(import.meta.url)('express-session') as (options: Record<string, unknown>) => (req: http.IncomingMessage, res: http.ServerResponse, next: Next) => void;
 
 const TOKEN = 'session-auth-token-0123456789';
-let emulator: Emulator;
-let api: ElastiCacheClient;
 let primary: Endpoint;
 let config: Endpoint;
 let secure: Endpoint;
 let ca: Buffer;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  api = sdkClient(emulator);
-  ({ primary, config, secure } = await libraryTargets(api, 'sessions', TOKEN));
-  ca = fs.readFileSync(emulator.caPath);
-}, 60_000);
-
-afterAll(async () => {
-  api.destroy();
-  await emulator.stop();
-});
+libraryTargetsForTests('sessions', TOKEN, (f) => ({ primary, config, secure, ca } = f));
 
 /** What the test reads through the store's own client (a node-redis client or cluster). */
 interface SessionClient {
