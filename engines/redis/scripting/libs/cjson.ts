@@ -9,7 +9,7 @@ import { formatG } from '../numfmt.ts';
 import { str2d51 } from '../str2d51.ts';
 import { ByteSink } from './util.ts';
 
-/** Table operations of cjson.encode per step (lib-slices.ts). */
+/** Table operations of cjson.encode, or values of cjson.decode, per step (lib-slices.ts). */
 const STEP_OPS = 4096;
 
 const NULL_KEY = lstr('__cjson_null');
@@ -239,6 +239,9 @@ const ESCAPES: Record<number, number> = { 34: 34, 92: 92, 47: 47, 98: 8, 102: 12
 class Decoder {
   pos = 0;
   depth = 0;
+  /** The tables being filled (an array's last index), and what the text holds next. */
+  private readonly frames: { object: boolean; i: number }[] = [];
+  private next: 'key' | 'value' | 'after' = 'value';
   readonly s: Uint8Array;
   constructor(
     readonly cfg: Config,
@@ -301,15 +304,16 @@ class Decoder {
     return 'invalid token';
   }
 
-  value(): void {
+  /** Pushes the value at pos, or opens the object or array there (false: its elements follow). */
+  value(): boolean {
     const L = this.L;
     this.ws();
     const c = this.s[this.pos];
-    if (c === 123) return this.object();
-    if (c === 91) return this.array();
+    if (c === 123) return this.open(true);
+    if (c === 91) return this.open(false);
     if (c === 34) {
       lua.lua_pushstring(L, this.string('value'));
-      return;
+      return true;
     }
     const numeric = c === 45 || (c !== undefined && c >= 48 && c <= 57);
     if ((numeric && !(!this.cfg.decodeInvalidNumbers && this.invalidNumber())) || (!numeric && this.cfg.decodeInvalidNumbers && !this.startsWith('true') && !this.startsWith('false') && !this.startsWith('null') && this.invalidNumber())) {
@@ -317,7 +321,7 @@ class Decoder {
       if (n === 0) this.fail('value', 'invalid number');
       lua.lua_pushnumber(L, str2d51(this.s.subarray(this.pos, this.pos + n)) ?? NaN);
       this.pos += n;
-      return;
+      return true;
     }
     if (numeric) this.fail('value', 'invalid number');
     for (const [word, push] of [
@@ -328,10 +332,10 @@ class Decoder {
       if (this.startsWith(word)) {
         this.pos += word.length;
         push();
-        return;
+        return true;
       }
     }
-    this.fail('value');
+    return this.fail('value');
   }
 
   /** A string token; errors name what was expected (a value or an object key). */
@@ -389,60 +393,67 @@ class Decoder {
     if (++this.depth > this.cfg.decodeMaxDepth || !lua.lua_checkstack(this.L, 20)) throw new DecodeError(`Found too many nested data structures (${this.depth}) at character ${this.pos + 1}`);
   }
 
-  object(): void {
-    const L = this.L;
+  /**
+   * Opens an object or array: true when it is empty (whole already), else its frame is pushed and
+   * step() reads its elements. An explicit stack instead of recursion, so a document of a million
+   * values is read in steps (lib-slices.ts), tables made and filled in the same order.
+   */
+  private open(object: boolean): boolean {
     this.enter();
     this.pos++;
-    lua.lua_newtable(L);
+    lua.lua_newtable(this.L);
     this.ws();
-    if (this.s[this.pos] === 125) {
+    if (this.s[this.pos] === (object ? 125 : 93)) {
       this.pos++;
       this.depth--;
-      return;
+      return true;
     }
-    for (;;) {
-      this.ws();
-      if (this.s[this.pos] !== 34) this.fail('object key string');
-      lua.lua_pushstring(L, this.string('object key string'));
-      this.ws();
-      if (this.s[this.pos] !== 58) this.fail('colon');
-      this.pos++;
-      this.value();
-      lua.lua_rawset(L, -3);
-      this.ws();
-      const c = this.s[this.pos++];
-      if (c === 125) break;
-      if (c !== 44) {
-        this.pos--;
-        this.fail('comma or object end');
-      }
-    }
-    this.depth--;
+    this.frames.push({ object, i: 0 });
+    this.next = object ? 'key' : 'value';
+    return false;
   }
 
-  array(): void {
+  /** At most STEP_OPS values; true once the document is read whole. Throws DecodeError. */
+  step(): boolean {
     const L = this.L;
-    this.enter();
-    this.pos++;
-    lua.lua_newtable(L);
-    this.ws();
-    if (this.s[this.pos] === 93) {
-      this.pos++;
-      this.depth--;
-      return;
-    }
-    for (let i = 1; ; i++) {
-      this.value();
-      lua.lua_rawseti(L, -2, i);
+    for (let k = 0; k < STEP_OPS; k++) {
+      if (this.next === 'key') {
+        this.ws();
+        if (this.s[this.pos] !== 34) this.fail('object key string');
+        lua.lua_pushstring(L, this.string('object key string'));
+        this.ws();
+        if (this.s[this.pos] !== 58) this.fail('colon');
+        this.pos++;
+        this.next = 'value';
+        continue;
+      }
+      if (this.next === 'value') {
+        if (!this.value()) continue;
+        this.next = 'after';
+      }
+      // A whole value is on top: into its table, or it was the document.
+      const f = this.frames[this.frames.length - 1];
+      if (f === undefined) {
+        this.ws();
+        if (this.pos < this.s.length) this.fail('the end');
+        return true;
+      }
+      if (f.object) lua.lua_rawset(L, -3);
+      else lua.lua_rawseti(L, -2, ++f.i);
       this.ws();
       const c = this.s[this.pos++];
-      if (c === 93) break;
+      if (c === (f.object ? 125 : 93)) {
+        this.depth--;
+        this.frames.pop();
+        continue;
+      }
       if (c !== 44) {
         this.pos--;
-        this.fail('comma or array end');
+        this.fail(f.object ? 'comma or object end' : 'comma or array end');
       }
+      this.next = f.object ? 'key' : 'value';
     }
-    this.depth--;
+    return false;
   }
 }
 
@@ -505,15 +516,15 @@ function pushModule(L: LuaState): void {
     decode: (S) => {
       if (lua.lua_gettop(S) !== 1) return laux.luaL_argerror(S, 1, latin1ToLua('expected 1 argument'));
       const d = new Decoder(cfg, S, laux.luaL_checklstring(S, 1));
-      try {
-        d.value();
-        d.ws();
-        if (d.pos < d.s.length) d.fail('the end');
-      } catch (err) {
-        if (err instanceof DecodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
-        throw err;
-      }
-      return 1;
+      const step = (): boolean => {
+        try {
+          return d.step();
+        } catch (err) {
+          if (err instanceof DecodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
+          throw err;
+        }
+      };
+      return runInSteps(S, step, () => 1);
     },
     encode_sparse_array: (S) => {
       args(S, 3);
