@@ -18,10 +18,12 @@ function exec(c: Client): void {
     e.unwatchAll(c);
     fail('EXECABORT Transaction discarded because of previous errors.');
   }
-  // A watched key whose TTL ran out since WATCH counts as modified.
+  // A watched key whose TTL ran out since WATCH counts as modified. It is only looked at, not
+  // deleted (no `expired` event), as 7.0's isWatchedKeyExpired; one already past it at WATCH is not.
   for (const k of c.watched) {
+    if (c.staleWatched.has(k)) continue;
     const sep = k.indexOf('\0');
-    e.ks.dbs[Number(k.slice(0, sep))]?.expireIfNeeded(k.slice(sep + 1));
+    if (e.ks.dbs[Number(k.slice(0, sep))]?.isStale(k.slice(sep + 1))) c.dirtyCas = true;
   }
   if (c.dirtyCas) {
     e.unwatchAll(c);

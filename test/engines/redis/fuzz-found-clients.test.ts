@@ -189,4 +189,22 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     expect(ours).toEqual(await seen(pair.real.port));
     expect(ours).toEqual(['get 1', 'config|resetstat 1', 'type 1']);
   });
+
+  it('EXEC looks at watched keys past their TTL without deleting them: no expired event, EXEC refused only for one that expired after WATCH', async () => {
+    const [ours, real] = await onBoth(pair, async (main, peer): Promise<string[]> => {
+      await peer.call(['DEBUG', 'SET-ACTIVE-EXPIRE', '0']);
+      await peer.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+      await peer.call(['DEL', 'old', 'young']);
+      await peer.call(['PSUBSCRIBE', '__keyevent*']);
+      await peer.call(['SUBSCRIBE', 'mark']);
+      const out: string[] = [];
+      for (const cmd of [['SET', 'old', 'v', 'PX', '1'], ['DEBUG', 'SLEEP', '0.005'], ['WATCH', 'old'], ['MULTI'], ['PING'], ['EXEC'], ['SET', 'young', 'v', 'PX', '3'], ['WATCH', 'young'], ['DEBUG', 'SLEEP', '0.005'], ['MULTI'], ['PING'], ['EXEC'], ['EXISTS', 'old', 'young']]) out.push(render((await main.call(cmd))!));
+      main.send(['PUBLISH', 'mark', 'end']);
+      for (let f = await peer.frame(10000); f !== null && f.items?.[1]?.text !== 'mark'; f = await peer.frame(10000)) out.push(`${f.items?.[2]?.text} ${f.items?.[3]?.text}`);
+      await main.call(['DEBUG', 'SET-ACTIVE-EXPIRE', '1']);
+      return out;
+    });
+    expect(ours).toEqual(real);
+    expect(ours.slice(0, 13)).toEqual(['+OK', '+OK', '+OK', '+OK', '+QUEUED', '*[+PONG]', '+OK', '+OK', '+OK', '+OK', '+QUEUED', '*nil', ':0']);
+  });
 });
