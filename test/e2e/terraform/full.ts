@@ -1,5 +1,6 @@
 // apply_immediately left at its default (false) and log delivery set: apply, a clean second plan, a
-// node type change that waits for the maintenance window on the emulator's clock, destroy; a serverless
+// node type change and a major engine upgrade (with the new family's parameter group) that wait for the
+// maintenance window on the emulator's clock, destroy; a serverless
 // cache, a reserved cache node (bought from the offering data source) and a read replica added to the logging
 // group with aws_elasticache_cluster (the provider's documented example) ride along.
 import { type CacheCluster, DescribeCacheClustersCommand, ElastiCacheClient } from '@aws-sdk/client-elasticache';
@@ -11,7 +12,8 @@ import { configurationPort, type Scenario } from './scenario.ts';
 
 const WINDOW = 'tue:03:00-tue:04:00';
 
-function configuration(url: string, redisPort: number, nodeType: string): string {
+/** The replication group starts on 6.2 and is upgraded with the node type change: a major upgrade names the new family's group. */
+function configuration(url: string, redisPort: number, nodeType: string, upgraded = false): string {
   return `${providerBlock(url)}
 resource "aws_elasticache_subnet_group" "cache" {
   name       = "tf-full-subnets"
@@ -52,7 +54,8 @@ resource "aws_elasticache_replication_group" "redis" {
   replication_group_id       = "tf-full-redis"
   description                = "terraform full"
   engine                     = "redis"
-  engine_version             = "7.1"
+  engine_version             = "${upgraded ? '7.1' : '6.2'}"
+  parameter_group_name       = "${upgraded ? 'default.redis7' : 'default.redis6.x'}"
   node_type                  = "cache.t3.micro"
   num_cache_clusters         = 2
   automatic_failover_enabled = true
@@ -98,7 +101,7 @@ resource "aws_elasticache_reserved_cache_node" "reserved" {
 }
 
 export const full: Scenario = {
-  title: 'apply_immediately at its default: applies (with a read replica cluster in the logging group), plans clean, waits for the maintenance window to change the node type, destroys',
+  title: 'apply_immediately at its default: applies (with a read replica cluster in the logging group), plans clean, waits for the maintenance window to change the node type and upgrade 6.2 to 7.1 with its parameter group, destroys',
   async run(emulator, newWorkspace) {
     const port = await configurationPort();
     const ws = newWorkspace(configuration(emulator.url, port, 'cache.t3.micro'));
@@ -107,7 +110,7 @@ export const full: Scenario = {
     await ws.expectCode(0, 'plan', '-detailed-exitcode');
 
     // The change is sent without ApplyImmediately: AWS keeps it pending, so the plan still shows it.
-    ws.write(configuration(emulator.url, port, 'cache.t3.small'));
+    ws.write(configuration(emulator.url, port, 'cache.t3.small', true));
     await ws.expectCode(0, 'apply', '-auto-approve');
     await ws.expectCode(2, 'plan', '-detailed-exitcode');
 
@@ -124,6 +127,12 @@ export const full: Scenario = {
         await new Promise((res) => setTimeout(res, 100));
       }
       expect(cluster).toMatchObject({ CacheClusterStatus: 'available', CacheNodeType: 'cache.t3.small', PendingModifiedValues: {} });
+      for (let i = 0; i < 600; i++) {
+        cluster = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: 'tf-full-redis-001' }))).CacheClusters![0];
+        if (cluster?.CacheClusterStatus === 'available' && cluster.EngineVersion === '7.1.0') break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(cluster).toMatchObject({ EngineVersion: '7.1.0', CacheParameterGroup: { CacheParameterGroupName: 'default.redis7' }, PendingModifiedValues: {} });
     } finally {
       client.destroy();
     }

@@ -17,7 +17,7 @@ export const restore: Scenario = {
   // Eight waits of the provider one after another: primary, global group and secondary (two) to apply,
   // disassociation, secondary, global group and primary to destroy.
   critical: true,
-  title: 'snapshots and global datastores: restores a replication group from snapshot_name with its data; a global replication group with a secondary in us-west-2 applies, plans clean and destroys',
+  title: 'snapshots and global datastores: restores a replication group from snapshot_name with its data; a cluster mode enabled global replication group (2 shards) with a secondary in us-west-2 applies, plans clean and destroys',
   async run(emulator, newWorkspace) {
     const client = new ElastiCacheClient({ endpoint: emulator.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
     await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'tf-seed', Engine: 'redis', CacheNodeType: 'cache.t3.micro' }));
@@ -54,7 +54,9 @@ resource "aws_elasticache_replication_group" "global_primary" {
   engine               = "redis"
   engine_version       = "7.1"
   node_type            = "cache.r6g.large"
-  num_cache_clusters   = 2
+  num_node_groups      = 2
+  replicas_per_node_group = 1
+  parameter_group_name = "default.redis7.cluster.on"
   automatic_failover_enabled = true
   transit_encryption_enabled = true
   at_rest_encryption_enabled = true
@@ -71,8 +73,9 @@ resource "aws_elasticache_replication_group" "global_secondary" {
   replication_group_id        = "tf-global-secondary"
   description                 = "global datastore secondary"
   global_replication_group_id = aws_elasticache_global_replication_group.global.global_replication_group_id
-  # The provider sends neither encryption nor failover for a secondary: both come from the datastore.
-  num_cache_clusters          = 2
+  # The provider sends neither encryption nor failover for a secondary: both come from the datastore, and so do
+  # its shards (num_node_groups left unset, as the provider's documentation shows a secondary).
+  replicas_per_node_group     = 1
   automatic_failover_enabled  = true
   port                        = ${secondaryPort}
 }
@@ -85,6 +88,8 @@ resource "aws_elasticache_replication_group" "global_secondary" {
     redis.disconnect();
     const global = (await client.send(new DescribeGlobalReplicationGroupsCommand({ ShowMemberInfo: true }))).GlobalReplicationGroups!;
     expect(global).toHaveLength(1);
+    expect(global[0]!.ClusterEnabled).toBe(true);
+    expect(global[0]!.GlobalNodeGroups!.map((g) => g.Slots)).toEqual(['0-8191', '8192-16383']);
     expect(global[0]!.Members!.map((m) => [m.ReplicationGroupId, m.ReplicationGroupRegion, m.Role]).sort()).toEqual([
       ['tf-global-primary', 'us-east-1', 'PRIMARY'],
       ['tf-global-secondary', 'us-west-2', 'SECONDARY'],
