@@ -496,6 +496,18 @@ function enumOption(S: LuaState, i: number, get: () => number, set: (v: number) 
 
 const INT_MAX = 2147483647;
 
+/** A step of encode or decode whose failure is raised as lua-cjson's Lua error. */
+function raising(S: LuaState, step: () => boolean): () => boolean {
+  return () => {
+    try {
+      return step();
+    } catch (err) {
+      if (err instanceof EncodeError || err instanceof DecodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
+      throw err;
+    }
+  };
+}
+
 /** Pushes a cjson module table whose functions share one (new) set of settings. */
 function pushModule(L: LuaState): void {
   const cfg = new Config();
@@ -503,28 +515,12 @@ function pushModule(L: LuaState): void {
     encode: (S) => {
       if (lua.lua_gettop(S) !== 1) return laux.luaL_argerror(S, 1, latin1ToLua('expected 1 argument'));
       const e = new Encoder(cfg, S);
-      const step = (): boolean => {
-        try {
-          return e.step();
-        } catch (err) {
-          if (err instanceof EncodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
-          throw err;
-        }
-      };
-      return runInSteps(S, step, () => (pushOwnedString(S, e.out.result().slice()), 1));
+      return runInSteps(S, raising(S, () => e.step()), () => (pushOwnedString(S, e.out.result().slice()), 1));
     },
     decode: (S) => {
       if (lua.lua_gettop(S) !== 1) return laux.luaL_argerror(S, 1, latin1ToLua('expected 1 argument'));
       const d = new Decoder(cfg, S, laux.luaL_checklstring(S, 1));
-      const step = (): boolean => {
-        try {
-          return d.step();
-        } catch (err) {
-          if (err instanceof DecodeError) return laux.luaL_error(S, latin1ToLua(err.message.replace(/%/g, '%%')));
-          throw err;
-        }
-      };
-      return runInSteps(S, step, () => 1);
+      return runInSteps(S, raising(S, () => d.step()), () => 1);
     },
     encode_sparse_array: (S) => {
       args(S, 3);
