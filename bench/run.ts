@@ -1,7 +1,7 @@
 // `npm run bench [section,...]` (or BENCH_SECTIONS=section,...): every benchmark prints our figures next to
 // the real server's, measured in the same run. With no argument every section runs, in the order below.
 import os from 'node:os';
-import { benchIsolation } from './isolation.ts';
+import { benchIsolation, startupBench } from './isolation.ts';
 import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
 import { benchRedis } from './redis.ts';
@@ -16,6 +16,7 @@ import { benchTargets } from './targets.ts';
 // targets' start-up and replication figures. The heaviest detail (1M-element keys per thread layout) is last.
 const suites: [string, () => Promise<string>][] = [
   ['targets', benchTargets],
+  ['startup', startupBench],
   ['redis', benchRedis],
   ['scripting', benchScripting],
   ['redis-cpu', benchRedisCpu],
