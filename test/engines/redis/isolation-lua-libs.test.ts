@@ -22,6 +22,9 @@ describe.skipIf(!available)('script library calls on big inputs', () => {
       eval_(`local t = {} for i = 1, ${N / 10} do t[i] = {i, 'v' .. i, k = {i}} end local u = cmsgpack.unpack(cmsgpack.pack(t)) return {#u, u[7][2], u[9].k[1], cjson.encode(u[3])}`),
       eval_(`local t = {} for i = 1, ${N} do t[i] = i end local s = cjson.encode(t) return {#s, redis.sha1hex(s)}`),
       eval_(`local u = cjson.decode('[' .. string.rep('{"a":[1,"x"]},', ${N / 10}) .. '1]') return {#u, u[5].a[2], cjson.encode(u[7])}`),
+      // Errors met after the call yielded, caught by pcall or not.
+      eval_(`local s = '[' .. string.rep('1,', ${N}) .. ']' local ok, e = pcall(cjson.decode, s) return {tostring(ok), e, redis.call('SET', 'after', 'x')}`),
+      eval_(`local t = {} for i = 1, ${N} do t[i] = 'x' end t[${N}] = {} return table.concat(t)`),
     ]) {
       const ours = await slicedDigest(s, cmd);
       expect(ours, cmd[1]).toEqual(await digestOf(s.real.port, cmd));
