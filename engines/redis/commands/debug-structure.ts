@@ -8,6 +8,7 @@ import { DB_COUNT, type Database } from '../db/keyspace.ts';
 import { viewOf } from '../db/keydict.ts';
 import { encodingOf, refcountOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
+import { fnv1a } from '../fnv1a.ts';
 import { parseI64Arg } from '../num.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
 import { quicklistAllowInsert } from '../rdb/quicklist-fill.ts';
@@ -51,9 +52,7 @@ function tableSize(used: number): number {
 
 /** FNV-1a over the key's bytes: which bucket of our table shape an entry falls in. */
 function bucketOf(s: string, mask: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0) & mask;
+  return fnv1a(s) & mask;
 }
 
 /** dictGetStats of one table holding `used` entries, as 7.0's DEBUG HTSTATS words it. */

@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
+import type { SplitMap } from '../db/split-table.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, toI64 } from '../num.ts';
 import { eachWritten, replySliced, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
@@ -9,7 +10,7 @@ import { randomOne, replyRandom } from './random-reply.ts';
 import { scanCollection } from './scan-collection.ts';
 import { parseCursor, parseRandomArgs } from './util.ts';
 
-function getHash(c: Client, key: string, read = true): Map<string, string> | null {
+function getHash(c: Client, key: string, read = true): SplitMap<string> | null {
   return c.db.get(key, 'hash', read)?.v ?? null;
 }
 

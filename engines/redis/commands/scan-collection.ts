@@ -7,6 +7,7 @@
 // froze every node of the process for seconds.
 import type { Client } from '../client.ts';
 import { encodingOf, type HashObj, type SetObj, type ZSetObj } from '../db/objects.ts';
+import { fnv1a } from '../fnv1a.ts';
 import { globMatch } from '../glob.ts';
 import { runSliced } from '../sliced.ts';
 import { parseCursor, parseScanOptions } from './util.ts';
@@ -24,15 +25,6 @@ const orders = new WeakMap<object, Order>();
 const SLICED_FROM = 4096;
 const STEP = 256;
 
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
 type Collection = HashObj | SetObj | ZSetObj;
 
 function* zsetMembers(o: ZSetObj): Generator<string> {
@@ -46,7 +38,7 @@ function* buildOrder(names: Iterable<string>, size: number, dirty: number, done:
   let n = 0;
   for (const name of names) {
     ids[n] = name;
-    h[n] = hash32(name);
+    h[n] = fnv1a(name);
     if (++n % STEP === 0) yield;
   }
   let idx = new Uint32Array(n);

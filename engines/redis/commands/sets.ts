@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newSet, updateEncoding, type SetObj } from '../db/objects.ts';
+import { SplitSet } from '../db/split-table.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, parseRangeIntArg } from '../num.ts';
@@ -9,14 +10,15 @@ import { randomOne, replyRandom } from './random-reply.ts';
 import { eachWritten, replySliced, runSliced, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
+import { numkeysPositions } from './zsets.ts';
 import { is, parseCount, parseCursor, parseRandomCount } from './util.ts';
 
-function getSet(c: Client, key: string, read = true): Set<string> | null {
+function getSet(c: Client, key: string, read = true): SplitSet | null {
   return c.db.get(key, 'set', read)?.v ?? null;
 }
 
 /** Intset members come out sorted numerically in Redis; mirror that for small all-integer sets. */
-function members(c: Client, key: string, s: Set<string>): string[] {
+function members(c: Client, key: string, s: SplitSet): string[] {
   const o = c.db.peek(key);
   const arr = [...s];
   if (o !== null && o.type === 'set' && !o.big) arr.sort((x, y) => Number(x) - Number(y));
@@ -29,7 +31,7 @@ function sortedIfIntset(arr: string[]): string[] {
 }
 
 /** SUNION, SINTER or SDIFF one member at a time, for runSliced: the sets are looked up (and type-checked) before it starts. */
-function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'diff', out: Set<string>): Generator<void> {
+function* combineSteps(sets: (SplitSet | null)[], op: 'union' | 'inter' | 'diff', out: SplitSet): Generator<void> {
   if (op === 'union') {
     for (const s of sets) {
       if (s === null) continue;
@@ -42,7 +44,7 @@ function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'di
   }
   if (op === 'inter') {
     if (sets.some((s) => s === null)) return;
-    const [first, ...rest] = (sets as Set<string>[]).slice().sort((x, y) => x.size - y.size);
+    const [first, ...rest] = (sets as SplitSet[]).slice().sort((x, y) => x.size - y.size);
     for (const m of first ?? []) {
       if (rest.every((s) => s.has(m))) out.add(m);
       yield;
@@ -57,7 +59,7 @@ function* combineSteps(sets: (Set<string> | null)[], op: 'union' | 'inter' | 'di
 }
 
 /** SUNION, SINTER or SDIFF, then its reply a member per step: a union of two million is written in slices too. */
-function* combinedAndWritten(c: Client, sets: (Set<string> | null)[], op: 'union' | 'inter' | 'diff', out: Set<string>): Generator<void> {
+function* combinedAndWritten(c: Client, sets: (SplitSet | null)[], op: 'union' | 'inter' | 'diff', out: SplitSet): Generator<void> {
   yield* combineSteps(sets, op, out);
   const items = out.size <= 512 ? sortedIfIntset([...out]) : out;
   c.w.setHeader(out.size);
@@ -68,9 +70,9 @@ function* combinedAndWritten(c: Client, sets: (Set<string> | null)[], op: 'union
 }
 
 /** Stores a SUNIONSTORE & co result; like Redis it announces only `dst`: `event`, or del when emptied. */
-function store(c: Client, dst: string, result: Set<string>, event: string): void {
+function store(c: Client, dst: string, result: SplitSet, event: string): void {
   if (result.size === 0) {
-    if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
+    if (c.db.deleteAsIs(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
   } else {
     const o = newSet();
     o.v = result;
@@ -101,16 +103,18 @@ function spop(c: Client, a: string[]): void {
   // A count of 0 changes nothing, so redis-server announces nothing.
   if (count === 0) return c.w.setHeader(0);
   if (count >= o.v.size) {
+    // 7.0 answers this case with SUNION's code, whose read lookup counts a keyspace hit.
+    c.engine.ks.stats.hits++;
     // Taking every member hands the whole set to the reply: the key goes empty without a million deletes.
     const all = o.v;
-    o.v = new Set();
+    o.v = new SplitSet();
     c.db.modified(key);
     c.w.setHeader(all.size);
     // As redis-server's copy of the whole set, a small set of integers comes out sorted.
     return replySliced(c, eachWritten(all.size <= 512 ? sortedIfIntset([...all]) : all, (m) => c.w.bulk(m)));
   }
   c.w.setHeader(count);
-  const rest = count > KEEP_BY_DELETING ? new Set<string>() : null;
+  const rest = count > KEEP_BY_DELETING ? new SplitSet() : null;
   const picked: string[] = [];
   const from = o.v;
   // The picks are written as they are made; the set changes only once all are made, in one turn.
@@ -132,7 +136,7 @@ const KEEP_BY_DELETING = 10_000;
  * Picks `count` members of `s` (below its size), each subset as likely as any: selection sampling, one
  * step per member, with no copy of the set. The members not picked go to `rest` when it is given.
  */
-function* sampleSteps(s: Set<string>, count: number, rest: Set<string> | null, pick: (m: string) => void): Generator<void> {
+function* sampleSteps(s: SplitSet, count: number, rest: SplitSet | null, pick: (m: string) => void): Generator<void> {
   let left = s.size;
   let need = count;
   for (const m of s) {
@@ -265,8 +269,10 @@ export const setCommands = defineGroup('set', [
       const dst = a[2] as string;
       const m = a[3] as string;
       const srcObj = c.db.lookup(src, false);
+      // 7.0 looks the destination up before it checks the source: a destination past its TTL expires.
+      c.db.lookup(dst, false);
       if (srcObj === null) return c.w.int(0);
-      const s = getSet(c, src, false) as Set<string>;
+      const s = getSet(c, src, false) as SplitSet;
       getSet(c, dst, false);
       if (!s.has(m)) return c.w.int(0);
       if (src === dst) return c.w.int(1);
@@ -299,7 +305,7 @@ export const setCommands = defineGroup('set', [
       flags: ['readonly'] as const,
       keys: [1, -1, 1] as [number, number, number],
       handler: (c: Client, a: string[]) => {
-        const out = new Set<string>();
+        const out = new SplitSet();
         const sets = a.slice(1).map((k) => getSet(c, k));
         runSliced(c, combinedAndWritten(c, sets, op, out), () => undefined);
       },
@@ -310,7 +316,7 @@ export const setCommands = defineGroup('set', [
       flags: ['write', 'denyoom'] as const,
       keys: [1, -1, 1] as [number, number, number],
       handler: (c: Client, a: string[]) => {
-        const out = new Set<string>();
+        const out = new SplitSet();
         const sets = a.slice(2).map((k) => getSet(c, k));
         runSliced(c, combineSteps(sets, op, out), () => store(c, a[1] as string, out, `s${op}store`), a);
       },
@@ -320,10 +326,7 @@ export const setCommands = defineGroup('set', [
     name: 'sintercard',
     arity: -3,
     flags: ['readonly'],
-    keysOf: (a) => {
-      const n = Number(a[1]);
-      return Array.from({ length: Math.max(0, Math.min(n, a.length - 2)) }, (_, i) => i + 2);
-    },
+    keysOf: (a) => numkeysPositions(a, 1),
     handler: (c, a) => {
       const keys = numkeysList(a, 1);
       let limit = 0;

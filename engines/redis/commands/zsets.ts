@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
+import { SplitMap } from '../db/split-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
@@ -294,7 +295,7 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
 /** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */
 function storeZ(c: Client, dst: string, z: ZSet, event: string): number {
   if (z.size === 0) {
-    if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
+    if (c.db.deleteAsIs(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
     return 0;
   }
   const o: ZSetObj = newZSet();
@@ -395,7 +396,7 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
     const v = s * w;
     return Number.isNaN(v) ? 0 : v;
   };
-  const acc = new Map<string, number>();
+  const acc = new SplitMap<number>();
   if (p.op === 'union') {
     for (let i = 0; i < sources.length; i++) {
       const src = sources[i];
@@ -819,8 +820,9 @@ export const zsetCommands = defineGroup('sorted_set', [
 ]);
 
 export function numkeysPositions(a: string[], at: number): number[] {
-  const n = Number(a[at]);
-  const out: number[] = [];
-  for (let i = 0; i < n && at + 1 + i < a.length; i++) out.push(at + 1 + i);
-  return out;
+  // As 7.0's getkeys functions: numkeys read with atoi, and no key at all when it asks for more than
+  // there are (ACL then checks no key, and the command itself answers the numkeys error).
+  const n = Number.parseInt(a[at] ?? '', 10) || 0;
+  if (n < 1 || n > a.length - at - 1) return [];
+  return Array.from({ length: n }, (_, i) => at + 1 + i);
 }

@@ -2,6 +2,7 @@
 import { Stream } from '../types/stream.ts';
 import { ZSet } from '../types/zset.ts';
 import type { RObj } from './objects.ts';
+import { SplitMap, SplitSet } from './split-table.ts';
 import { eachInSteps, mapInSteps, runSteps, type Steps } from '../../slices.ts';
 
 /** A deep copy of `o`. */
@@ -20,12 +21,12 @@ export function* cloneInSteps(o: RObj): Steps<RObj> {
     case 'list':
       return { type: 'list', v: o.v.clone(), mem: 0, fill: o.fill, compressDepth: o.compressDepth };
     case 'hash': {
-      const v = new Map<string, string>();
+      const v = new SplitMap<string>();
       yield* eachInSteps(o.v, ([f, x]) => v.set(f, x));
       return { type: 'hash', v, big: o.big, mem: 0 };
     }
     case 'set': {
-      const v = new Set<string>();
+      const v = new SplitSet();
       yield* eachInSteps(o.v, (m) => v.add(m));
       return { type: 'set', v, big: o.big, mem: 0 };
     }

@@ -12,7 +12,7 @@ interface Candidate {
 }
 
 function sampleScore(ks: Keyspace, policy: string, d: KeyDict, i: number, ttl: number | undefined, now: number): number {
-  if (policy.endsWith('-lru')) return now - (d.lru[i] as number);
+  if (policy.endsWith('-lru')) return now - d.lruAt(i);
   if (policy.endsWith('-lfu')) return 255 - ks.lfuDecay(d, i, now);
   if (policy === 'volatile-ttl') return -(ttl ?? 0);
   return Math.random();
@@ -66,7 +66,7 @@ export function freeMemory(ks: Keyspace, cfg: Config, baseline: number, onEvict:
       for (let i = 0; i < cfg.maxmemorySamples; i++) {
         let key: string;
         if (volatile) {
-          key = randomExpiringKey(db.expires);
+          key = db.expires.pick() as string;
         } else {
           const k = db.dict.random();
           if (k === null) break;
@@ -85,13 +85,4 @@ export function freeMemory(ks: Keyspace, cfg: Config, baseline: number, onEvict:
     onEvict(best.db, best.key);
   }
   return true;
-}
-
-/** Picks a random key among those with a TTL; maps have no random access, so skip a random count. */
-function randomExpiringKey(expires: Map<string, number>): string {
-  let skip = Math.floor(Math.random() * Math.min(expires.size, 64));
-  for (const k of expires.keys()) {
-    if (skip-- <= 0) return k;
-  }
-  return expires.keys().next().value as string;
 }

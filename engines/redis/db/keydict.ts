@@ -7,6 +7,8 @@
 // random sampling (eviction, RANDOMKEY) and stable SCAN cursors: a cursor is the sequence number of
 // the next slot to visit, so keys present for a whole SCAN are returned even across compactions.
 import { estimateMemory, newString, type RObj, type RType } from './objects.ts';
+import { PagedArray, PagedNumbers } from './paged.ts';
+import { SplitMap } from './split-table.ts';
 
 /** A slot's value: a bare string stands for a string object with the default 'auto' encoding. */
 export type Stored = RObj | string;
@@ -18,38 +20,6 @@ export const LFU_INIT = 5;
 export const typeOfStored = (v: Stored): RType => (typeof v === 'string' ? 'string' : v.type);
 /** A stand-alone object for a stored value; for a bare string it is a copy, not linked to the slot. */
 export const viewOf = (v: Stored): RObj => (typeof v === 'string' ? newString(v) : v);
-
-const PAGE_BITS = 12;
-const PAGE = 1 << PAGE_BITS;
-
-/**
- * An append-only array stored in fixed pages. A flat array of a million slots is reallocated and
- * copied each time it grows, and the old copies sit in the large-object space until a full GC;
- * 32KB pages are ordinary heap objects that are never copied.
- */
-class PagedArray<T> {
-  private readonly pages: (T | null)[][] = [];
-  length = 0;
-
-  at(i: number): T | null {
-    return (this.pages[i >>> PAGE_BITS] as (T | null)[])[i & (PAGE - 1)] as T | null;
-  }
-
-  set(i: number, v: T | null): void {
-    (this.pages[i >>> PAGE_BITS] as (T | null)[])[i & (PAGE - 1)] = v;
-  }
-
-  push(v: T): void {
-    if ((this.length & (PAGE - 1)) === 0) this.pages.push(new Array<T | null>(PAGE).fill(null));
-    this.set(this.length++, v);
-  }
-
-  /** Drops the slots from `n` on, which must all be empty. */
-  truncate(n: number): void {
-    this.pages.length = Math.ceil(n / PAGE);
-    this.length = n;
-  }
-}
 
 /** Slots a compaction under way walks per change of the table: a few microseconds. */
 const COMPACT_STEP = 256;
@@ -65,7 +35,7 @@ interface Compaction {
 }
 
 export class KeyDict {
-  private readonly map = new Map<string, number>();
+  private readonly map = new SplitMap<number>();
   private keyAt = new PagedArray<string>();
   private valAt = new PagedArray<Stored>();
   /**
@@ -76,16 +46,20 @@ export class KeyDict {
   private tailSeq = 1;
   private holes = 0;
   private moving: Compaction | null = null;
-  /** Per-slot metadata, indexed like the slots; replaced (not resized in place) when they grow. */
-  lru = new Float64Array(INITIAL);
+  /** Changed whenever slots may have moved (a compaction step, a clear): see slots(). */
+  private moves = 0;
+  /** Per-slot metadata, indexed like the slots. */
+  private lru = new PagedNumbers((n) => new Float64Array(n));
   /**
    * Memory estimate of each slot's object, counted in this table's total. Kept here rather than only
    * on the object: a replica shares its primary's objects (replication-share.ts), and each table must
    * subtract what it added, whichever of them settled the object's new size first.
    */
-  private mem = new Float64Array(INITIAL);
-  private lfu: Uint8Array | null = null;
-  private lfuTime: Uint32Array | null = null;
+  private mem = new PagedNumbers((n) => new Float64Array(n));
+  private lfu: PagedNumbers<Uint8Array> | null = null;
+  private lfuTime: PagedNumbers<Uint32Array> | null = null;
+  /** Slots the metadata arrays hold. */
+  private capacity = this.lru.capacity;
 
   get size(): number {
     return this.map.size;
@@ -106,7 +80,7 @@ export class KeyDict {
     if (typeof v !== 'string') return v;
     const o = newString(v);
     o.mem = this.memAt(i);
-    this.mem[i] = o.mem;
+    this.mem.set(i, o.mem);
     this.valAt.set(i, o);
     return o;
   }
@@ -114,32 +88,42 @@ export class KeyDict {
   /** The settled memory estimate of slot i. */
   memAt(i: number): number {
     const v = this.valAt.at(i) as Stored;
-    return typeof v === 'string' ? estimateMemory(this.keyAt.at(i) as string, v) : (this.mem[i] as number);
+    return typeof v === 'string' ? estimateMemory(this.keyAt.at(i) as string, v) : this.mem.at(i);
   }
 
   setMem(i: number, mem: number): void {
     const v = this.valAt.at(i) as Stored;
     if (typeof v === 'string') return;
     v.mem = mem;
-    this.mem[i] = mem;
+    this.mem.set(i, mem);
+  }
+
+  lruAt(i: number): number {
+    return this.lru.at(i);
+  }
+
+  setLru(i: number, time: number): void {
+    this.lru.set(i, time);
   }
 
   lfuAt(i: number): number {
-    return this.lfu === null ? LFU_INIT : (this.lfu[i] as number);
+    return this.lfu === null ? LFU_INIT : this.lfu.at(i);
   }
 
   lfuTimeAt(i: number): number {
-    return this.lfuTime === null ? 0 : (this.lfuTime[i] as number);
+    return this.lfuTime === null ? 0 : this.lfuTime.at(i);
   }
 
   setLfu(i: number, counter: number, time: number): void {
     if (this.lfu === null || this.lfuTime === null) {
       if (counter === LFU_INIT && time === 0) return;
-      this.lfu = new Uint8Array(this.lru.length).fill(LFU_INIT);
-      this.lfuTime = new Uint32Array(this.lru.length);
+      this.lfu = new PagedNumbers((n) => new Uint8Array(n).fill(LFU_INIT));
+      this.lfuTime = new PagedNumbers((n) => new Uint32Array(n));
+      this.lfu.reserve(this.capacity);
+      this.lfuTime.reserve(this.capacity);
     }
-    this.lfu[i] = counter;
-    this.lfuTime[i] = time;
+    this.lfu.set(i, counter);
+    this.lfuTime.set(i, time);
   }
 
   get(key: string): RObj | undefined {
@@ -154,7 +138,7 @@ export class KeyDict {
 
   /** LRU/LFU state of slot i. */
   metaAt(i: number): { lru: number; lfu: number; lfuTime: number } {
-    return { lru: this.lru[i] as number, lfu: this.lfuAt(i), lfuTime: this.lfuTimeAt(i) };
+    return { lru: this.lru.at(i), lfu: this.lfuAt(i), lfuTime: this.lfuTimeAt(i) };
   }
 
   metaOf(key: string): { lru: number; lfu: number; lfuTime: number } | undefined {
@@ -176,14 +160,14 @@ export class KeyDict {
     // A step first: run after appending, it could move the new slot down before the caller uses it.
     if (this.moving !== null) this.compactStep();
     const i = this.keyAt.length;
-    if (i === this.lru.length) this.grow(i * 2);
+    if (i === this.capacity) this.reserve(i + 1);
     this.keyAt.push(key);
     this.valAt.push(value);
-    this.lru[i] = 0;
-    this.mem[i] = typeof value === 'string' ? 0 : value.mem;
+    this.lru.set(i, 0);
+    this.mem.set(i, typeof value === 'string' ? 0 : value.mem);
     if (this.lfu !== null && this.lfuTime !== null) {
-      this.lfu[i] = LFU_INIT;
-      this.lfuTime[i] = 0;
+      this.lfu.set(i, LFU_INIT);
+      this.lfuTime.set(i, 0);
     }
     this.map.set(key, i);
     return i;
@@ -202,6 +186,7 @@ export class KeyDict {
   }
 
   clear(): void {
+    this.moves++;
     this.tailSeq = this.nextSeq();
     this.packedSeqs = new Float64Array(0);
     this.moving = null;
@@ -211,7 +196,9 @@ export class KeyDict {
     this.holes = 0;
     this.lfu = null;
     this.lfuTime = null;
-    this.grow(INITIAL);
+    this.lru = new PagedNumbers((n) => new Float64Array(n));
+    this.mem = new PagedNumbers((n) => new Float64Array(n));
+    this.capacity = this.lru.capacity;
   }
 
   /** Slot i's sequence number; an empty slot of a compaction's gap takes that of the first slot after it, so they stay ordered. */
@@ -235,26 +222,15 @@ export class KeyDict {
     return this.lastSeqAt(this.keyAt.length);
   }
 
-  private grow(cap: number): void {
-    const n = Math.min(this.keyAt.length, cap);
-    const lru = new Float64Array(cap);
-    lru.set(this.lru.subarray(0, n));
-    this.lru = lru;
-    const mem = new Float64Array(cap);
-    mem.set(this.mem.subarray(0, n));
-    this.mem = mem;
-    if (this.lfu !== null && this.lfuTime !== null) {
-      const lfu = new Uint8Array(cap);
-      const lfuTime = new Uint32Array(cap);
-      lfu.set(this.lfu.subarray(0, n));
-      lfuTime.set(this.lfuTime.subarray(0, n));
-      this.lfu = lfu;
-      this.lfuTime = lfuTime;
-    }
+  /** Makes the metadata arrays hold slots [0, n). */
+  private reserve(n: number): void {
+    for (const a of [this.lru, this.mem, this.lfu, this.lfuTime]) a?.reserve(n);
+    this.capacity = this.lru.capacity;
   }
 
   /** Moves the next few live slots down over the holes; the last step swaps in the compacted layout. */
   private compactStep(): void {
+    this.moves++;
     const m = this.moving as Compaction;
     const { keyAt, valAt, lru, mem, lfu, lfuTime } = this;
     const end = Math.min(keyAt.length, m.r + COMPACT_STEP);
@@ -274,11 +250,11 @@ export class KeyDict {
       valAt.set(j, valAt.at(i));
       keyAt.set(i, null);
       valAt.set(i, null);
-      lru[j] = lru[i] as number;
-      mem[j] = mem[i] as number;
+      lru.set(j, lru.at(i));
+      mem.set(j, mem.at(i));
       if (lfu !== null && lfuTime !== null) {
-        lfu[j] = lfu[i] as number;
-        lfuTime[j] = lfuTime[i] as number;
+        lfu.set(j, lfu.at(i));
+        lfuTime.set(j, lfuTime.at(i));
       }
       this.map.set(k, j);
     }
@@ -289,7 +265,10 @@ export class KeyDict {
     valAt.truncate(m.w);
     this.moving = null;
     this.holes = m.w - this.map.size;
-    if (this.lru.length > INITIAL && keyAt.length * 4 < this.lru.length) this.grow(Math.max(INITIAL, keyAt.length * 2));
+    if (keyAt.length * 4 < this.capacity) {
+      for (const a of [this.lru, this.mem, this.lfu, this.lfuTime]) a?.truncate(keyAt.length * 2);
+      this.capacity = this.lru.capacity;
+    }
   }
 
   /** A uniformly random live key, or null when empty. */
@@ -301,17 +280,22 @@ export class KeyDict {
     }
   }
 
-  /** Visits about `count` live entries starting at `cursor`; returns the next cursor (0 = done). */
-  scan(cursor: number, count: number, visit: (key: string, type: RType) => void): number {
+  /** The first slot whose sequence number is at least `seq`. */
+  private slotFrom(seq: number): number {
     let lo = 0;
     let hi = this.keyAt.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.seqAt(mid) < cursor) lo = mid + 1;
+      if (this.seqAt(mid) < seq) lo = mid + 1;
       else hi = mid;
     }
+    return lo;
+  }
+
+  /** Visits about `count` live entries starting at `cursor`; returns the next cursor (0 = done). */
+  scan(cursor: number, count: number, visit: (key: string, type: RType) => void): number {
     let seen = 0;
-    let i = lo;
+    let i = this.slotFrom(cursor);
     for (; i < this.keyAt.length && seen < count; i++) {
       const k = this.keyAt.at(i);
       if (k !== null) {
@@ -330,10 +314,31 @@ export class KeyDict {
    * objects: fine for reading, copying and serialising, not for changing the value in place.
    */
   *entries(): IterableIterator<[string, RObj, number]> {
-    for (const [k, i] of this.map) yield [k, viewOf(this.valAt.at(i) as Stored), i];
+    for (const i of this.slots()) yield [this.keyAt.at(i) as string, viewOf(this.valAt.at(i) as Stored), i];
   }
 
-  keys(): IterableIterator<string> {
-    return this.map.keys();
+  *keys(): IterableIterator<string> {
+    for (const i of this.slots()) yield this.keyAt.at(i) as string;
+  }
+
+  /**
+   * Every live slot in insertion order, as a Map iterator walks its entries: a walk kept while keys come and go
+   * (KEYS, full syncs, snapshots in slices) meets every key present throughout once, and the keys added
+   * meanwhile. When a compaction may have moved slots under it, it finds its place again by sequence number,
+   * as SCAN's cursor does. (The key-to-slot map has no order of its own once it is split: split-table.ts.)
+   */
+  private *slots(): IterableIterator<number> {
+    let moves = this.moves;
+    let next = 0;
+    for (let i = 0; ; i++) {
+      if (moves !== this.moves) {
+        moves = this.moves;
+        i = this.slotFrom(next);
+      }
+      if (i >= this.keyAt.length) return;
+      if (this.keyAt.at(i) === null) continue;
+      next = this.seqAt(i) + 1;
+      yield i;
+    }
   }
 }

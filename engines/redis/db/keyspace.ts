@@ -5,6 +5,7 @@ import { E, fail } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { KeyDict, typeOfStored, viewOf, LFU_INIT, type Stored } from './keydict.ts';
 import { estimateMemory, type RObj, type RType } from './objects.ts';
+import { SplitMap } from './split-table.ts';
 
 export const DB_COUNT = 16;
 
@@ -36,7 +37,7 @@ export interface AccessMeta {
 
 export class Database {
   readonly dict = new KeyDict();
-  readonly expires = new Map<string, number>();
+  readonly expires = new SplitMap<number>();
   /** Expiry times past 2^53 ms, which the doubles in `expires` round: kept exact, as redis-server's int64, for TTL replies. */
   readonly preciseExpires = new Map<string, bigint>();
   avgTtlHint = 0;
@@ -144,7 +145,7 @@ export class Database {
     const i = this.dict.index(key);
     if (i === undefined) return null;
     const d = this.dict;
-    return { lru: d.lru[i] as number, lfu: d.lfuAt(i), lfuTime: d.lfuTimeAt(i), mem: d.memAt(i) };
+    return { lru: d.lruAt(i), lfu: d.lfuAt(i), lfuTime: d.lfuTimeAt(i), mem: d.memAt(i) };
   }
 
   /** LFU counter of a key after applying decay, as OBJECT FREQ reports it (no access is recorded). */
@@ -157,7 +158,7 @@ export class Database {
   setAccess(key: string, lru: number | undefined, lfu: number | undefined): void {
     const i = this.dict.index(key);
     if (i === undefined) return;
-    if (lru !== undefined) this.dict.lru[i] = lru;
+    if (lru !== undefined) this.dict.setLru(i, lru);
     if (lfu !== undefined) this.dict.setLfu(i, lfu, this.dict.lfuTimeAt(i));
   }
 
@@ -207,6 +208,9 @@ export class Database {
   }
 
   private store(key: string, v: Stored, keepTtl: boolean, meta: AccessMeta | undefined, unseen = false): void {
+    // A key past its TTL is expired first (an `expired` event, then `new`), as 7.0's setKey looks it
+    // up for writing before it overwrites.
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
     const d = this.dict;
     let i = d.index(key);
     if (i !== undefined) {
@@ -218,10 +222,10 @@ export class Database {
     }
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     if (meta !== undefined) {
-      d.lru[i] = meta.lru;
+      d.setLru(i, meta.lru);
       d.setLfu(i, meta.lfu, meta.lfuTime);
     } else if (!this.ks.lfu) {
-      d.lru[i] = this.ks.accessNow;
+      d.setLru(i, this.ks.accessNow);
     }
     // Under LFU a new key starts at LFU_INIT untouched, and an overwrite keeps the old counter (as Redis's dbOverwrite).
     const mem = estimateMemory(key, v);
@@ -233,6 +237,13 @@ export class Database {
   /** Removes a key; true if it existed. */
   delete(key: string): boolean {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (!this.dict.has(key)) return false;
+    this.remove(key);
+    return true;
+  }
+
+  /** Removes a key even past its TTL, with no `expired` first (7.0's bare dbDelete: RESTORE REPLACE, a *STORE's empty result); true if it was there. */
+  deleteAsIs(key: string): boolean {
     if (!this.dict.has(key)) return false;
     this.remove(key);
     return true;
@@ -454,7 +465,7 @@ export class Keyspace {
   touchAccess(d: KeyDict, i: number): void {
     const now = this.accessNow;
     if (!this.lfu) {
-      d.lru[i] = now;
+      d.setLru(i, now);
       return;
     }
     const lfu = this.lfuDecay(d, i, now);

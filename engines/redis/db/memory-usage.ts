@@ -12,6 +12,7 @@
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
 import type { RObj } from './objects.ts';
 import { encodingOf } from './objects.ts';
+import type { SplitMap } from './split-table.ts';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
@@ -109,14 +110,14 @@ function sampled(base: number, items: Iterable<number>, count: number, samples: 
   return k === 0 ? base : Math.trunc(base + (total / k) * count);
 }
 
-function* hashEntries(h: Map<string, string>): Iterable<string> {
+function* hashEntries(h: SplitMap<string>): Iterable<string> {
   for (const [f, v] of h) {
     yield f;
     yield v;
   }
 }
 
-function* zsetEntries(z: Map<string, number>): Iterable<string> {
+function* zsetEntries(z: SplitMap<number>): Iterable<string> {
   for (const [m, s] of z) {
     yield m;
     yield scoreString(s);

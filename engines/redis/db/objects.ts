@@ -4,6 +4,7 @@ import { Deque } from '../types/deque.ts';
 import { ZSet } from '../types/zset.ts';
 import type { Stream } from '../types/stream.ts';
 import { limits } from '../limits.ts';
+import { SplitMap, SplitSet } from './split-table.ts';
 
 interface Sized {
   /** Memory estimate in bytes as last settled (a bare string in the key table needs none: it is its length). */
@@ -34,13 +35,13 @@ export interface ListObj extends Sized {
 }
 export interface HashObj extends Sized {
   type: 'hash';
-  v: Map<string, string>;
+  v: SplitMap<string>;
   /** Conversions to the big encoding are one-way, as in Redis. */
   big: boolean;
 }
 export interface SetObj extends Sized {
   type: 'set';
-  v: Set<string>;
+  v: SplitSet;
   big: boolean;
 }
 export interface ZSetObj extends Sized {
@@ -58,17 +59,19 @@ export type RType = RObj['type'];
 export type StrEncoding = 'auto' | 'str' | 'raw';
 export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, mem: 0 });
 export const newList = (fill?: number, compressDepth?: number): ListObj => ({ type: 'list', v: new Deque<string>(), mem: 0, fill, compressDepth });
-export const newHash = (): HashObj => ({ type: 'hash', v: new Map(), big: false, mem: 0 });
-export const newSet = (): SetObj => ({ type: 'set', v: new Set(), big: false, mem: 0 });
+export const newHash = (): HashObj => ({ type: 'hash', v: new SplitMap(), big: false, mem: 0 });
+export const newSet = (): SetObj => ({ type: 'set', v: new SplitSet(), big: false, mem: 0 });
 export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, mem: 0 });
 
 const INT_RE = /^(?:0|-?[1-9][0-9]{0,18})$/;
+/** string2ll's test: a canonical integer that fits an int64 (9223372036854775808 does not: a set holding it is no intset). */
+const isInt64 = (s: string): boolean => INT_RE.test(s) && (s.length < 19 || (s[0] === '-' ? s.length < 20 || s <= '-9223372036854775808' : s <= '9223372036854775807'));
 
 /** What OBJECT ENCODING reports, following Redis 7.0's thresholds. */
 export function encodingOf(o: RObj): string {
   switch (o.type) {
     case 'string':
-      if (o.enc === 'auto' && o.v.length <= 20 && INT_RE.test(o.v)) {
+      if (o.enc === 'auto' && o.v.length <= 20 && isInt64(o.v)) {
         const n = BigInt(o.v);
         if (n >= -(2n ** 63n) && n < 2n ** 63n) return 'int';
       }
@@ -108,7 +111,7 @@ export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readon
   if (o.type === 'hash' && !o.big) {
     if (o.v.size > t.hashEntries || added.some((s) => s.length > t.hashValue)) o.big = true;
   } else if (o.type === 'set' && !o.big) {
-    if (o.v.size > t.setIntsetEntries || added.some((s) => !INT_RE.test(s))) o.big = true;
+    if (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s))) o.big = true;
   } else if (o.type === 'zset' && !o.big) {
     if (o.v.size > t.zsetEntries || added.some((s) => s.length > t.zsetValue)) o.big = true;
     // A listpack holds an integral score as an integer, so redis-server reads -0 back as 0 (a skiplist keeps -0).
@@ -157,7 +160,7 @@ function listAvg(d: Deque<string>): number {
   return Math.round((total / k) * n);
 }
 
-function hashAvg(h: Map<string, string>): number {
+function hashAvg(h: SplitMap<string>): number {
   const n = h.size;
   if (n === 0) return 0;
   let total = 0;

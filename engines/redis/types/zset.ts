@@ -1,5 +1,6 @@
 // Sorted set: a skiplist with spans (O(log n) insert, delete and rank) plus a member → score map.
 // Order is score, then member bytes; members are latin1 strings so `<` compares bytes.
+import { SplitMap } from '../db/split-table.ts';
 
 const MAX_LEVEL = 32;
 const P = 0.25;
@@ -73,7 +74,7 @@ function lexBoundCmp(a: string | null, aInf: number, b: string | null, bInf: num
 }
 
 export class ZSet {
-  readonly dict = new Map<string, number>();
+  readonly dict = new SplitMap<number>();
   private readonly header = new Node('', 0, MAX_LEVEL);
   private tail: Node | null = null;
   private level = 1;

@@ -24,7 +24,7 @@ describe('KeyDict compaction in steps', () => {
       const add = () => {
         const k = `k${next++}`;
         const i = d.add(k, `v${k}`);
-        d.lru[i] = next;
+        d.setLru(i, next);
         live.push(k);
       };
       for (let i = 0; i < 5000; i++) add();
@@ -45,7 +45,7 @@ describe('KeyDict compaction in steps', () => {
       for (const k of stay) expect(seen.has(k), `seed ${seed}: ${k}`).toBe(true);
       const order = [...d.entries()].map(([k]) => k);
       expect(order).toEqual(live);
-      for (const [k, , i] of d.entries()) expect(d.lru[i]).toBe(Number(k.slice(1)) + 1);
+      for (const [k, , i] of d.entries()) expect(d.lruAt(i)).toBe(Number(k.slice(1)) + 1);
       expect(d.size).toBe(live.length);
     }
   });

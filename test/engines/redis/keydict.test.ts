@@ -52,14 +52,14 @@ describe('KeyDict', () => {
     const d = new KeyDict();
     for (let i = 0; i < 300; i++) {
       const s = d.add(`k${i}`, `v${i}`);
-      d.lru[s] = 1000 + i;
+      d.setLru(s, 1000 + i);
     }
     expect(d.lfuAt(5)).toBe(LFU_INIT);
     d.setLfu(d.index('k250') as number, 42, 7);
     for (let i = 0; i < 200; i++) d.delete(`k${i}`);
     for (let i = 300; i < 1000; i++) d.add(`k${i}`, `v${i}`);
     const s = d.index('k250') as number;
-    expect(d.lru[s]).toBe(1250);
+    expect(d.lruAt(s)).toBe(1250);
     expect(d.lfuAt(s)).toBe(42);
     expect(d.lfuTimeAt(s)).toBe(7);
     expect(d.lfuAt(d.index('k999') as number)).toBe(LFU_INIT);
