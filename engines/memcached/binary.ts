@@ -215,7 +215,7 @@ function withKey(opcode: number): boolean {
 function get(s: Session, p: Parsed, touch: boolean): boolean {
   const store = s.ctx.store;
   const c = store.counters;
-  const item = store.find(p.key, true);
+  const item = store.find(p.key);
   s.ctx.prefixes.recordGet(p.key, item !== undefined);
   // As in the text protocol, GAT is booked as a touch only.
   if (touch) c.cmd_touch++;
@@ -259,11 +259,6 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
   // memcached counts a set once its item is allocated.
   if (result !== 'NO_MEMORY') st.count('cmd_set', size);
-  if (cas !== undefined) {
-    if (result === 'STORED') st.count('cas_hits', size);
-    else if (result === 'EXISTS') st.count('cas_badval', size);
-    else if (result === 'NOT_FOUND') st.counters.cas_misses++;
-  }
   if (result === 'STORED') {
     if (!isQuiet(p.opcode)) respond(s, p, Status.OK, null, null, null, BigInt(item!.cas));
     return true;

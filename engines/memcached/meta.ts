@@ -242,7 +242,7 @@ function metaGet(s: Session, tokens: string[]): void {
   const store = s.ctx.store;
   const c = store.counters;
   const now = store.now();
-  let item = store.find(f.key, true);
+  let item = store.find(f.key);
   let win = false;
   let vivified = false;
   if (item === undefined) {
@@ -412,6 +412,7 @@ function metaDelete(s: Session, tokens: string[]): void {
     store.counters.delete_misses++;
     code = 'NF';
   } else if (f.cas !== undefined && BigInt(item.cas) !== f.cas) {
+    store.counters.delete_misses++;
     code = 'EX';
   } else if (f.invalidate) {
     // Keep the value but make readers recache it: new CAS, stale, and the win token up for grabs.
@@ -524,6 +525,8 @@ function metaDebug(s: Session, tokens: string[]): void {
   }
   const store = s.ctx.store;
   const item = store.find(key);
+  // In 1.6.18 only me counts in cmd_meta (mg, ms, md and ma do not), found or not.
+  store.counters.cmd_meta++;
   if (item === undefined) return out.text('EN\r\n');
   const now = store.now();
   // memcached 1.6 prints the negated remaining time here (now - exptime); match it.

@@ -248,8 +248,12 @@ export class ItemStore {
     return (item.exptime === 0 || item.exptime > now) && !this.isFlushed(item, now);
   }
 
-  /** Live item or undefined; an expired or flushed one found here is reclaimed (and counted when `countMiss`). */
-  find(key: string, countMiss = false): Item | undefined {
+  /**
+   * do_item_get: live item or undefined; an expired or flushed one found here is reclaimed and counted in
+   * get_expired/get_flushed, whichever command looked (memcached counts sets, deletes, touches and
+   * arithmetic that find one too).
+   */
+  find(key: string): Item | undefined {
     const item = this.items.get(key);
     if (item === undefined) {
       this.log?.fetched(key, undefined, 'not_found', 0);
@@ -257,13 +261,13 @@ export class ItemStore {
     }
     const now = this.now();
     if (this.isFlushed(item, now)) {
-      if (countMiss) this.counters.get_flushed++;
+      this.counters.get_flushed++;
       this.unlink(item);
       this.log?.fetched(key, undefined, 'flushed', 0);
       return undefined;
     }
     if (item.exptime !== 0 && item.exptime <= now) {
-      if (countMiss) this.counters.get_expired++;
+      this.counters.get_expired++;
       this.unlink(item);
       this.log?.fetched(key, undefined, 'expired', 0);
       return undefined;
@@ -338,15 +342,25 @@ export class ItemStore {
       this.release(item!);
       return { result };
     };
+    // memcached's compare-and-swap (NREAD_CAS: text cas, ms with C, binary set/replace/add with a CAS)
+    // counts itself, hits and bad values in the old item's slab class; append/prepend with a CAS do not.
+    const counted = cas !== undefined && !concat;
     if (cas !== undefined && mode !== 'add' && !(concat && cas === 0n)) {
-      if (old === undefined) return fail(concat ? 'NOT_STORED' : 'NOT_FOUND');
+      if (old === undefined) {
+        if (counted) this.counters.cas_misses++;
+        return fail(concat ? 'NOT_STORED' : 'NOT_FOUND');
+      }
       const current = BigInt(old.cas);
       // Without CAS memcached never matches one (a cas of 0 against an item's 0 included).
       if (cas !== current || this.casDisabled) {
         // A CAS of 0 compares as none (EXISTS), even with I.
         if (invalidate && !concat && cas !== 0n && cas < current) stale = true;
-        else return fail('EXISTS');
+        else {
+          if (counted) this.count('cas_badval', old.size);
+          return fail('EXISTS');
+        }
       }
+      if (counted) this.count('cas_hits', old.size);
     }
     switch (mode) {
       case 'add':

@@ -147,11 +147,6 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
     // memcached counts a set once its item is allocated.
     if (result !== 'NO_MEMORY') store.count('cmd_set', size);
-    if (isCas) {
-      if (result === 'STORED') store.count('cas_hits', size);
-      else if (result === 'EXISTS') store.count('cas_badval', size);
-      else if (result === 'NOT_FOUND') store.counters.cas_misses++;
-    }
     reply(s, noreply, storeResultLine(result));
   };
 }
@@ -216,7 +211,7 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
         out.text(`VALUE ${key} 0 ${payload.length}\r\n${payload}\r\n`);
         continue;
       }
-      const item = store.find(key, true);
+      const item = store.find(key);
       s.ctx.prefixes.recordGet(key, item !== undefined);
       // memcached books gat/gats as touches only, not as gets.
       if (touch) c.cmd_touch++;

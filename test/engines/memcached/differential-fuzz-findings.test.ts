@@ -2,11 +2,17 @@
 // real memcached 1.6.18 and to our engine, and the replies must match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryExchange, describe as describePackets, packet, setExtras, u32 } from './binary-helpers.ts';
+import { runMulti, type MultiStep } from './fuzz-multi.ts';
 import { exchange, normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
 
 const available = realMemcachedAvailable();
 const K251 = 'y'.repeat(251);
 const many = (line: string, n: number) => line.repeat(n);
+
+async function statValue(port: number, name: string): Promise<number> {
+  const { reply } = await textExchange(port, 'stats\r\n');
+  return Number(new RegExp(`^STAT ${name} (\\d+)\r$`, 'm').exec(reply.toString('latin1'))![1]);
+}
 
 const TEXT: Record<string, string> = {
   'md with too many flags': `md k${' q'.repeat(24)}\r\n`,
@@ -102,6 +108,56 @@ describe.skipIf(!available)('random differential findings', () => {
       const [c, d] = [await textExchange(r.port, script), await textExchange(o.port, script)];
       expect(normalize(d.reply.toString('latin1'))).toBe(normalize(c.reply.toString('latin1')));
       expect(c.reply.toString('latin1')).toMatch(/^STORED\r\nOK\r\nVALUE fd2 0 1\r\nw\r\nEND\r\n/);
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
+  // The multi-connection family (fuzz-multi.ts) compares what `stats` counted: me counts in cmd_meta (the
+  // only meta command 1.6.18 counts), an md refused by its CAS is a delete miss, and ms with C is a
+  // compare-and-swap in cas_misses/cas_hits/cas_badval (with I a stale write is a hit), as text cas is.
+  it('stats counters of meta commands and CAS across connections', async () => {
+    const steps: MultiStep[] = [
+      { conn: 0, key: 'fm1', command: 'me fm1\r\n' },
+      { conn: 1, key: 'fm1', command: 'ms fm1 1 C999999\r\nx\r\n' },
+      { conn: 1, key: 'fm1', command: 'set fm1 0 0 1\r\nx\r\n' },
+      { conn: 0, key: 'fm1', command: 'gets fm1\r\n' },
+      { conn: 1, key: 'fm1', command: 'set fm1 0 0 1\r\ny\r\n' },
+      { conn: 0, key: 'fm1', command: 'ms fm1 1 C$CAS\r\nz\r\n' },
+      { conn: 0, key: 'fm1', command: 'ms fm1 1 C$CAS I\r\nz\r\n' },
+      { conn: 0, key: 'fm1', command: 'ms fm1 1 C0 MA\r\nz\r\n' },
+      { conn: 1, key: 'fm1', command: 'md fm1 C999999\r\n' },
+      { conn: 1, key: 'fm1', command: 'me fm1\r\n' },
+      { conn: 2, key: 'fm2', command: 'cas fm2 0 0 1 $CAS\r\nx\r\n' },
+    ];
+    const [a, b] = [await runMulti(real.port, steps), await runMulti(ours.port, steps)];
+    expect(b).toBe(a);
+    expect(a).toMatch(/cmd_meta \+2\r\n[^]*delete_misses \+1\r\n[^]*cas_misses \+2\r\ncas_hits \+1\r\ncas_badval \+1\r\n/);
+  });
+
+  // Every lookup of a flushed item counts in get_flushed (memcached's do_item_get): a delete's, touch's and
+  // incr's too, not only a get's. A set of the same size does not: allocating its item reclaims the flushed
+  // one from the LRU's tail first. Without the LRU maintainer and crawler nothing else reclaims it.
+  it('get_flushed counts lookups by any command', async () => {
+    const [r, o] = await Promise.all([
+      startReal(['-o', 'no_lru_maintainer,no_lru_crawler']),
+      startOurs({ version: '1.6.18', lruMaintainer: false, lruCrawler: false }),
+    ]);
+    try {
+      const steps: MultiStep[] = ['set', 'delete', 'touch', 'incr', 'get'].flatMap((cmd, i) => [
+        { conn: 0, key: `ff${i}`, command: `set ff${i} 0 0 1\r\n1\r\n` },
+        { conn: 1, key: `ff${i}`, command: 'flush_all\r\n' },
+        { conn: 2, key: `ff${i}`, command: cmd === 'set' ? `set ff${i} 0 0 1\r\n2\r\n` : cmd === 'touch' ? `touch ff${i} 10\r\n`
+          : cmd === 'incr' ? `incr ff${i} 1\r\n` : `${cmd} ff${i}\r\n` },
+      ]);
+      const flushed = async (t: Target) => {
+        const before = await statValue(t.port, 'get_flushed');
+        const transcript = await runMulti(t.port, steps);
+        return { transcript, flushed: (await statValue(t.port, 'get_flushed')) - before };
+      };
+      const [a, b] = [await flushed(r), await flushed(o)];
+      expect(b).toEqual(a);
+      expect(a.flushed).toBe(4);
     } finally {
       await Promise.all([r.close(), o.close()]);
     }
