@@ -378,8 +378,9 @@ describe('introspection', () => {
 
   it('tracks access frequency under an LFU policy and idle time under LRU', async () => {
     const c = await connect(s.port);
-    await c.call('SET', 'hot', '1');
-    await c.call('SET', 'cold', '1');
+    // Not integers: '1' would be redis-server's shared object, whose one counter both keys read.
+    await c.call('SET', 'hot', 'h');
+    await c.call('SET', 'cold', 'c');
     expect(await c.call('OBJECT', 'FREQ', 'hot')).toMatch(/^-ERR An LFU maxmemory policy is not selected/);
     s.clock?.advance(5000);
     await c.call('GET', 'hot');
