@@ -1,7 +1,7 @@
 import type * as ec from '@aws-sdk/client-elasticache';
 import { checkSecondaryMatches, giveOwnParameterGroup } from './global-parameter-groups.ts';
 import { changeGlobalMembers, GLOBAL_NODE_FAMILY } from './global-upgrades.ts';
-import { changeGlobalNodeGroups } from './global-node-groups.ts';
+import { changeGlobalNodeGroups, NOT_CLUSTER_MODE } from './global-node-groups.ts';
 import { stableHex } from '../lifecycle/network.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import { GLOBAL_REGION, type GlobalGroupRecord, type ReplicationGroupRecord, type Scope, type ShardRecord } from '../store/records.ts';
@@ -268,7 +268,8 @@ export const globalDatastoreActions: ActionTable = {
     (input, { world, scope }) => {
       const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
       const current = globalPrimaryGroup(world, scope, global)?.shards?.length ?? 0;
-      if (current && (input.NodeGroupCount ?? 0) <= current) throw invalidValue(`NodeGroupCount must be more than the current ${current} node groups.`);
+      if (current === 0) throw invalidValue(NOT_CLUSTER_MODE);
+      if ((input.NodeGroupCount ?? 0) <= current) throw invalidValue(`NodeGroupCount must be more than the current ${current} node groups.`);
       changeGlobalNodeGroups(world, scope, globalScope(scope), global, input);
       return { GlobalReplicationGroup: describe(world, scope, global) };
     },
@@ -277,7 +278,8 @@ export const globalDatastoreActions: ActionTable = {
     (input, { world, scope }) => {
       const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
       const current = globalPrimaryGroup(world, scope, global)?.shards?.length ?? 0;
-      if (current && (input.NodeGroupCount ?? current) >= current) throw invalidValue(`NodeGroupCount must be less than the current ${current} node groups.`);
+      if (current === 0) throw invalidValue(NOT_CLUSTER_MODE);
+      if ((input.NodeGroupCount ?? current) >= current) throw invalidValue(`NodeGroupCount must be less than the current ${current} node groups.`);
       if (!input.GlobalNodeGroupsToRemove?.length === !input.GlobalNodeGroupsToRetain?.length) {
         throw invalidCombination('Specify either GlobalNodeGroupsToRemove or GlobalNodeGroupsToRetain.');
       }

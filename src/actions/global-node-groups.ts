@@ -10,6 +10,9 @@ import { modifyShardConfiguration } from './topology.ts';
 /** How long the datastore waits for its members' reshards before it gives up watching (they go on). */
 const WATCH_LIMIT_MS = 15 * 60_000;
 
+/** AWS's refusal of a node-group action on a global datastore whose groups are not sharded. */
+export const NOT_CLUSTER_MODE = 'This action applies to cluster mode enabled global datastores.';
+
 interface Member {
   scope: Scope;
   group: ReplicationGroupRecord;
@@ -43,7 +46,7 @@ export function changeGlobalNodeGroups(
   requireState('global-group', global, 'modify');
   const members = membersOf(world, scope, global);
   const primary = members[0]?.group;
-  if (!primary?.shards) throw invalidValue(`Global replication group ${global.id} is not cluster mode enabled; its node groups cannot change.`);
+  if (!primary?.shards) throw invalidValue(NOT_CLUSTER_MODE);
   for (const m of members) requireAvailableGroup(m.group);
   const shardIds = (ids: string[] | undefined) =>
     ids?.map((id) => {
