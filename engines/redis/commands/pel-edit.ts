@@ -89,9 +89,11 @@ export class PelEdit {
       };
     }
     const touched = new Set<string>(this.gives ? [this.target] : []);
+    let n = 0;
     for (const k of changes.keys()) {
       const was = g.pending.get(k);
       if (was !== undefined) touched.add(was.consumer);
+      if (++n % COPIED_PER_STEP === 0) yield;
     }
     const pending = yield* this.copied(g.pending, () => true);
     const maps = new Map<string, Map<string, PendingEntry>>();
