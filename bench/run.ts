@@ -4,6 +4,7 @@ import os from 'node:os';
 import { benchIsolation, startupBench } from './isolation.ts';
 import { benchMemcached } from './memcached.ts';
 import { benchMemory } from './memory.ts';
+import { benchQueues } from './queues.ts';
 import { benchRedis } from './redis.ts';
 import { benchRedisCpu } from './redis-cpu.ts';
 import { benchReplicasInThreads } from './replicas-in-threads.ts';
@@ -19,6 +20,7 @@ const suites: [string, () => Promise<string>][] = [
   ['startup', startupBench],
   ['redis', benchRedis],
   ['scripting', benchScripting],
+  ['queues', benchQueues],
   ['redis-cpu', benchRedisCpu],
   ['memcached', benchMemcached],
   ['memory', benchMemory],
