@@ -124,7 +124,7 @@ function bitop(c: Client, a: string[]): void {
   const srcs = srcKeys.map((k) => getStr(c, k));
   const maxLen = Math.max(0, ...srcs.map((s) => s?.length ?? 0));
   if (maxLen === 0) {
-    if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
+    if (c.db.deleteAsIs(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
   const out = { v: '' };

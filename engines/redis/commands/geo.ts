@@ -183,7 +183,7 @@ function* replySteps(c: Client, matches: Match[], s: SearchSpec): Generator<void
 function store(c: Client, matches: Match[], o: ZSetObj, s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
   const dest = s.store as string;
   if (matches.length === 0) {
-    if (c.db.delete(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
+    if (c.db.deleteAsIs(dest)) notify(c.engine, 'g', 'del', c.dbIndex, dest);
     return c.w.int(0);
   }
   updateEncoding(o, matches.map((m) => m.member), c.engine.config.encoding);

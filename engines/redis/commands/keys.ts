@@ -444,11 +444,12 @@ export const keyCommands = defineGroup('keyspace', [
         const expireAt = ttl === 0 ? undefined : absTtl ? ttl : now + ttl;
         if (expireAt !== undefined && expireAt <= now) {
           // Redis accepts an already expired payload and simply does not create the key.
-          if (replace && c.db.delete(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
+          if (replace && c.db.deleteAsIs(key)) notify(c.engine, 'g', 'del', c.dbIndex, key);
           return c.w.ok();
         }
-        // REPLACE deletes the old value and the key is added anew, as redis-server's dbDelete/dbAdd: 'new'.
-        if (replace) c.db.delete(key);
+        // REPLACE deletes the old value and the key is added anew, as redis-server's dbDelete/dbAdd: 'new'
+        // (a value past its TTL goes without an `expired`: redis-server does not look it up).
+        if (replace) c.db.deleteAsIs(key);
         c.db.set(key, built.o as RObj);
         if (expireAt !== undefined) c.db.setExpire(key, expireAt);
         c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);

@@ -81,7 +81,7 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   const dst = store;
   const stored = () => {
     if (l.v.length === 0) {
-      if (c.db.delete(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
+      if (c.db.deleteAsIs(dst)) notify(c.engine, 'g', 'del', c.dbIndex, dst);
     } else {
       c.db.set(dst, l);
       notify(c.engine, 'l', 'sortstore', c.dbIndex, dst);
