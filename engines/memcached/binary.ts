@@ -4,7 +4,6 @@ import { BINARY_HEADER_LENGTH, KEY_MAX_LENGTH } from './limits.ts';
 import type { BinaryRequest } from './parser.ts';
 import { bytesConsumed, checkFrame } from './binary-checks.ts';
 import { clusterPayload } from './discovery.ts';
-import { itemSize } from './item.ts';
 import { collectStats } from './stats.ts';
 import type { StoreMode, StoreResult } from './store.ts';
 
@@ -252,7 +251,7 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
     error(s, p, Status.E2BIG, p.value.length > 0);
     return true;
   }
-  const size = itemSize(p.key.length, p.value.length, flags);
+  const size = st.itemSize(p.key.length, p.value.length, flags);
   const cas = p.cas === 0n ? undefined : p.cas;
   // Over binary any CAS turns an add into a compare-and-swap (a missing item is "not found").
   if (cas !== undefined && mode === 'add') mode = 'set';

@@ -68,6 +68,15 @@ export interface Settings {
   watcherLogbufSize: number;
   /** -o worker_logbuf_size (bytes), reported by `stats settings`. */
   workerLogbufSize: number;
+  /**
+   * -o tail_repair_time (seconds), reported by `stats settings`: memcached frees an LRU tail item a leaked
+   * reference has held this long; we hold no references across turns, so there is nothing to repair.
+   */
+  tailRepairTime: number;
+  /** -o hashpower (0: not given, memcached's 16), reported by `stats settings` as hashpower_init. */
+  hashpowerInit: number;
+  /** false with -o no_hashexpand: the hash table keeps its size however many items it holds. */
+  hashExpand: boolean;
   /** -U as given (0: no UDP, -1: an ephemeral port), which `stats settings` reports as udpport. */
   udpPort: number;
 }

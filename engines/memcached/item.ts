@@ -33,8 +33,9 @@ export interface Item {
 }
 
 /** memcached's ntotal: header + CAS + key + NUL + value + CRLF (+ 4 bytes when flags are non-zero). */
-export function itemSize(keyLength: number, valueLength: number, flags: number): number {
-  return ITEM_HEADER_SIZE + ITEM_CAS_SIZE + keyLength + 1 + valueLength + 2 + (flags !== 0 ? 4 : 0);
+export function itemSize(keyLength: number, valueLength: number, flags: number, withCas = true): number {
+  // Under -C memcached leaves the 8-byte CAS out of every item.
+  return ITEM_HEADER_SIZE + (withCas ? ITEM_CAS_SIZE : 0) + keyLength + 1 + valueLength + 2 + (flags !== 0 ? 4 : 0);
 }
 
 export interface SlabGeometry {

@@ -41,3 +41,6 @@ export const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 export const BINARY_HEADER_LENGTH = 24;
 /** Largest 64-bit unsigned value, used by incr/decr wrap-around. */
 export const U64_MAX = (1n << 64n) - 1n;
+
+/** memcached's initial hash table size, 2^16 buckets, when -o hashpower is not given. */
+export const DEFAULT_HASHPOWER = 16;

@@ -1,6 +1,6 @@
 // Meta commands (mg, ms, md, ma, me, mn) with memcached 1.6's flag grammar and reply codes.
 import type { Session } from './context.ts';
-import { itemSize, slabClassOf, type Item } from './item.ts';
+import { slabClassOf, type Item } from './item.ts';
 import { KEY_MAX_LENGTH, MAX_META_LINE_TOKENS, MAX_OPAQUE_TOKEN } from './limits.ts';
 import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
 import type { TextRequest } from './parser.ts';
@@ -369,7 +369,7 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   let item: Item | undefined;
   ({ result, item } = store.store(mode, f.key, value, flags, exptime, f.cas, f.invalidate));
   // memcached counts a set once its item is allocated.
-  if (result !== 'NO_MEMORY') store.count('cmd_set', itemSize(f.key.length, length, flags));
+  if (result !== 'NO_MEMORY') store.count('cmd_set', store.itemSize(f.key.length, length, flags));
   if (item !== undefined) {
     // Only a value stored as sent keeps the mark; append/prepend build a fresh combined item.
     item.binaryKey = f.base64 && mode !== 'append' && mode !== 'prepend';

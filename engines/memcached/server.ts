@@ -5,7 +5,7 @@ import { createSecurableServer } from '../tls-listener.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
-import { DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT, WATCHER_BUFFER, WORKER_LOG_BUFFER } from './limits.ts';
+import { DEFAULT_HASHPOWER, DEFAULT_ITEM_SIZE_MAX, DEFAULT_MAX_CONNECTIONS, DEFAULT_MEMORY_LIMIT, WATCHER_BUFFER, WORKER_LOG_BUFFER } from './limits.ts';
 import { PrefixStats } from './prefix-stats.ts';
 import { WorkerThreads } from './response-budget.ts';
 import { UdpListener } from './udp.ts';
@@ -114,6 +114,9 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     hashAlgorithm: 'murmur3',
     watcherLogbufSize: WATCHER_BUFFER,
     workerLogbufSize: WORKER_LOG_BUFFER,
+    tailRepairTime: 0,
+    hashpowerInit: 0,
+    hashExpand: true,
     watchEnabled: true,
     shutdownCommand: false,
     adminCommands: true,
@@ -135,6 +138,8 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     automove: settings,
     crawler: settings,
     maintainer: settings.lruMaintainer,
+    hashPower: settings.hashpowerInit || DEFAULT_HASHPOWER,
+    hashExpand: settings.hashExpand,
   });
   store.slabs.malloced = options.initialMalloced ?? 0;
   // -o track_sizes: `stats sizes` counts from the start, without sizes_enable.

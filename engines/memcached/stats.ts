@@ -142,8 +142,9 @@ function generalStats(s: Session): Row[] {
     ['time_in_listen_disabled_us', 0],
     ['threads', 1],
     ['conn_yields', c.conn_yields],
-    ['hash_power_level', 16],
-    ['hash_bytes', 524288],
+    ['hash_power_level', store.hashPower],
+    // A pointer a bucket.
+    ['hash_bytes', 8 * 2 ** store.hashPower],
     ['hash_is_expanding', 0],
     // memcached lists the mover's and the crawler's counters only while each is enabled.
     ...(settings.slabReassign
@@ -207,7 +208,7 @@ function settingsStats(s: Session): Row[] {
     ['inter', settings.host],
     ['verbosity', settings.verbosity],
     ['oldest', 0],
-    ['evictions', 'on'],
+    ['evictions', store.evictLive ? 'on' : 'off'],
     ['domain_socket', 'NULL'],
     ['umask', 700],
     ['shutdown_command', settings.shutdownCommand ? 'yes' : 'no'],
@@ -225,7 +226,7 @@ function settingsStats(s: Session): Row[] {
     ['auth_enabled_ascii', 'no'],
     ['item_size_max', store.maxItemSize],
     ['maxconns_fast', 'yes'],
-    ['hashpower_init', 0],
+    ['hashpower_init', settings.hashpowerInit],
     ['slab_reassign', yesNo(settings.slabReassign)],
     ['slab_automove', settings.slabAutomove],
     ['slab_automove_ratio', settings.slabAutomoveRatio.toFixed(2)],
@@ -234,7 +235,7 @@ function settingsStats(s: Session): Row[] {
     ['lru_crawler', yesNo(settings.lruCrawler)],
     ['lru_crawler_sleep', settings.lruCrawlerSleep],
     ['lru_crawler_tocrawl', settings.lruCrawlerTocrawl],
-    ['tail_repair_time', 0],
+    ['tail_repair_time', settings.tailRepairTime],
     ['flush_enabled', yesNo(settings.flushEnabled)],
     ['dump_enabled', yesNo(settings.dumpEnabled)],
     ['hash_algorithm', settings.hashAlgorithm],

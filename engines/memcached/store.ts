@@ -2,7 +2,7 @@
 // Protocol front-ends (text, meta, binary) decide replies; this file decides what happens to items.
 import type { Clock } from './clock.ts';
 import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
-import { ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { DEFAULT_HASHPOWER, ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
 import { LruCrawler, type CrawlerSettings } from './crawler.ts';
 import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
 import { SlabAllocator, type Page } from './slabs.ts';
@@ -52,6 +52,9 @@ export interface StoreOptions {
   maintainer?: boolean;
   /** The LRU crawler's switch and tuning, read live (default: on, memcached's defaults). */
   crawler?: CrawlerSettings;
+  /** The hash table's initial power of two (-o hashpower, else 16) and whether it grows (-o no_hashexpand). */
+  hashPower?: number;
+  hashExpand?: boolean;
 }
 
 const DEFAULT_LRU: LruSettings = {
@@ -75,11 +78,15 @@ export class ItemStore {
   readonly mover: SlabMover;
   readonly crawler: LruCrawler;
   private readonly chunkMax: number;
-  private readonly evictLive: boolean;
+  /** -M turns this off: a store that finds no memory fails instead of evicting a live item. */
+  readonly evictLive: boolean;
   bytes = 0;
   private readonly items = new Map<string, Item>();
   private nextCas = 1;
   private readonly casDisabled: boolean;
+  /** stats hash_power_level: the hash table has 2^hashPower buckets. */
+  hashPower: number;
+  private readonly hashExpand: boolean;
   /** flush_all: items last linked or bumped at or before `oldestLive`, or older than `oldestCas`, are gone once it has come. */
   private flushing = false;
   private oldestLive = 0;
@@ -97,6 +104,8 @@ export class ItemStore {
     this.maxItemSize = options.maxItemSize;
     this.evictLive = !options.errorOnMemoryExhausted;
     this.casDisabled = options.casDisabled === true;
+    this.hashPower = options.hashPower ?? DEFAULT_HASHPOWER;
+    this.hashExpand = options.hashExpand !== false;
     this.clock = options.clock;
     this.log = options.log;
     this.geometry = options.geometry ?? DEFAULT_GEOMETRY;
@@ -282,8 +291,13 @@ export class ItemStore {
     this.lru.bump(item, this.now());
   }
 
+  /** ITEM_ntotal: the bytes an item of this key, value and flags takes (no CAS field under -C). */
+  itemSize(keyLength: number, valueLength: number, flags: number): number {
+    return itemSize(keyLength, valueLength, flags, !this.casDisabled);
+  }
+
   itemFits(keyLength: number, valueLength: number, flags: number): boolean {
-    return itemSize(keyLength, valueLength, flags) <= this.maxItemSize;
+    return this.itemSize(keyLength, valueLength, flags) <= this.maxItemSize;
   }
 
   /**
@@ -307,7 +321,7 @@ export class ItemStore {
       const exp = it?.exptime ?? exptime;
       const ttl = exp === 0 ? 0 : exp - this.now();
       const cmd = cas !== undefined && (mode === 'set' || mode === 'replace') ? 'cas' : mode;
-      const clsid = it?.clsid ?? this.slabs.classFor(itemSize(key.length, value.length, flags));
+      const clsid = it?.clsid ?? this.slabs.classFor(this.itemSize(key.length, value.length, flags));
       this.log.stored(key, outcome.result.toLowerCase(), cmd, ttl, clsid, size);
     }
     return outcome;
@@ -323,7 +337,7 @@ export class ItemStore {
     invalidate: boolean,
   ): { result: StoreResult; item?: Item } {
     // Keys are latin1 strings, one char per byte.
-    const size = itemSize(key.length, value.length, flags);
+    const size = this.itemSize(key.length, value.length, flags);
     if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
     // memcached allocates the new item before it looks at the old one: the allocation may evict, even
     // when the command then fails, and a set that finds no memory drops the old value.
@@ -383,7 +397,7 @@ export class ItemStore {
     if (old !== undefined && concat) {
       // The joined value is a second allocation, as in memcached.
       const joined = mode === 'append' ? Buffer.concat([old.value, value]) : Buffer.concat([value, old.value]);
-      const joinedSize = itemSize(key.length, joined.length, old.flags);
+      const joinedSize = this.itemSize(key.length, joined.length, old.flags);
       // Copied in two runs (old value without its CRLF, then the new one with it, or the other way round).
       const runs = mode === 'append' ? [old.value.length, value.length + 2] : [value.length, old.value.length + 2];
       const combined = joinedSize > this.maxItemSize ? null : this.newItem(key, joined, old.flags, old.exptime, joinedSize, runs);
@@ -526,6 +540,9 @@ export class ItemStore {
     item.cas = this.newCas();
     item.time = this.now();
     this.items.set(item.key, item);
+    // memcached doubles its table once it holds more than 1.5 items a bucket (its clock checks every second
+    // and a thread of its own moves the buckets; a client sees the new level in stats).
+    if (this.hashExpand && this.hashPower < 32 && this.items.size > 1.5 * 2 ** this.hashPower) this.hashPower++;
     this.lru.linkNew(item, item.time);
     this.bytes += item.size;
     this.counters.total_items++;
@@ -657,7 +674,7 @@ export class ItemStore {
     }
     const value = Buffer.from(text, 'latin1');
     // A re-allocated item starts with clean per-item marks, as in memcached.
-    const replacement = this.newItem(key, value, item.flags, item.exptime, itemSize(key.length, value.length, item.flags));
+    const replacement = this.newItem(key, value, item.flags, item.exptime, this.itemSize(key.length, value.length, item.flags));
     if (replacement === null) return { kind: 'NO_MEMORY' };
     this.link(replacement);
     return { kind: 'ok', value: next, item: replacement };

@@ -2,7 +2,6 @@
 import { cacheMemlimit, lru, lruCrawler, slabs } from './admin.ts';
 import type { Session } from './context.ts';
 import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
-import { itemSize } from './item.ts';
 import { KEY_MAX_LENGTH } from './limits.ts';
 import { executeMeta, metaDataLength } from './meta.ts';
 import { parseFlags, parseI32Wrapped, parseU32Wrapped, parseU64 } from './numbers.ts';
@@ -142,7 +141,7 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
       reply(s, noreply, 'CLIENT_ERROR bad data chunk\r\n');
       return;
     }
-    const size = itemSize(line.key.length, line.length, line.flags);
+    const size = store.itemSize(line.key.length, line.length, line.flags);
     const value = Buffer.from(data.subarray(0, line.length));
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
     // memcached counts a set once its item is allocated.

@@ -288,15 +288,32 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
             case 'track_sizes':
               options.trackSizes = true;
               break;
+            case 'hashpower': {
+              if (arg === undefined) throw new UsageError('Missing numeric argument for hashpower', 1);
+              const power = Number.parseInt(arg, 10) || 0;
+              if (power < 12) throw new UsageError(`Initial hashtable multiplier of ${power} is too low`, 1);
+              if (power > 32) {
+                throw new UsageError(`Initial hashtable multiplier of ${power} is too high\n` +
+                  'Choose a value based on "STAT hash_power_level" from a running instance', 1);
+              }
+              settings.hashpowerInit = power;
+              break;
+            }
+            case 'no_hashexpand':
+              settings.hashExpand = false;
+              break;
+            case 'tail_repair_time':
+              if (arg === undefined) throw new UsageError('Missing numeric argument for tail_repair_time', 1);
+              // Read with atoi, as memcached does: garbage is 0, and so refused.
+              settings.tailRepairTime = Number.parseInt(arg, 10) || 0;
+              if (settings.tailRepairTime < 10) throw new UsageError('Cannot set tail_repair_time to less than 10 seconds', 1);
+              break;
             case 'read_buf_mem_limit':
               // In megabytes, as memcached reads it.
               settings.readBufMemLimit = integer(arg, 'read_buf_mem_limit') * 1024 * 1024;
               break;
             case 'maxconns_fast':
             case 'no_maxconns_fast':
-            case 'hashpower':
-            case 'no_hashexpand':
-            case 'tail_repair_time':
             // memcached 1.6.18 lets worker_logbuf_size fall through into slab_sizes, which we do not take.
             case 'worker_logbuf_size':
             case 'inline_ascii_resp':

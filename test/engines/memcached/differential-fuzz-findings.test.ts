@@ -2,8 +2,10 @@
 // real memcached 1.6.18 and to our engine, and the replies must match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryExchange, describe as describePackets, packet, setExtras, u32 } from './binary-helpers.ts';
+import { spawnSync } from 'node:child_process';
+import { parseMemcachedArgs, type UsageError } from '../../../tools/memcached-t/options.ts';
 import { runMulti, type MultiStep } from './fuzz-multi.ts';
-import { exchange, normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { exchange, normalize, REAL_MEMCACHED, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
 
 const available = realMemcachedAvailable();
 const K251 = 'y'.repeat(251);
@@ -172,3 +174,47 @@ describe.skipIf(!available)('random differential findings', () => {
     expect(a.reply.toString()).toBe('NOT_FOUND\r\nEND\r\n');
   });
 });
+
+// What the start-options family (fuzz-options.ts) found: the same command line to both, `stats`, `stats
+// settings` and the start-up checks as memcached 1.6.18's.
+describe.skipIf(!available)('start options findings', () => {
+  const started = async (args: string[]) => {
+    const { options } = parseMemcachedArgs(args);
+    return Promise.all([startReal(args), startOurs({ ...options, port: 0, version: '1.6.18' })]);
+  };
+  const statsOf = async (t: Target, script: string, names: RegExp) =>
+    (await textExchange(t.port, script)).reply.toString('latin1').split('\r\n').filter((l) => names.test(l));
+
+  // Under -C an item has no 8-byte CAS field, which the bytes stat and the slab class chosen show.
+  it('-C items are 8 bytes smaller; -M reports evictions off; hashpower is reported', async () => {
+    const [r, o] = await started(['-C', '-M', '-o', 'hashpower=12']);
+    try {
+      const script = `${Array.from({ length: 40 }, (_, i) => `set fo${i} 0 0 ${i * 10}\r\n${'x'.repeat(i * 10)}\r\n`).join('')}` +
+        'stats\r\nstats settings\r\nstats slabs\r\n';
+      const names = /^STAT (bytes|evictions|hashpower_init|hash_power_level|hash_bytes|\d+:(chunk_size|used_chunks)) /;
+      const [a, b] = [await statsOf(r, script, names), await statsOf(o, script, names)];
+      expect(b).toEqual(a);
+      expect(a).toContain('STAT evictions off');
+      expect(a).toContain('STAT hash_power_level 12');
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
+  it('hashpower and tail_repair_time: checked at start-up as memcached checks them', () => {
+    for (const sub of ['hashpower=11', 'hashpower=33', 'hashpower=x', 'tail_repair_time=0', 'tail_repair_time=9']) {
+      const real = spawnSync(REAL_MEMCACHED, ['-p', '0', '-U', '0', '-u', 'root', '-o', sub], { encoding: 'latin1', timeout: 10_000 });
+      let ours = { status: 0, stderr: '' };
+      try {
+        parseMemcachedArgs(['-o', sub]);
+      } catch (err) {
+        ours = { status: (err as UsageError).exitCode, stderr: (err as UsageError).message + '\n' };
+      }
+      expect({ sub, ...ours }).toEqual({ sub, status: real.status, stderr: real.stderr });
+    }
+    expect(parseMemcachedArgs(['-o', 'tail_repair_time=10,hashpower=20,no_hashexpand']).options.settings).toMatchObject({
+      tailRepairTime: 10, hashpowerInit: 20, hashExpand: false,
+    });
+  });
+});
+
