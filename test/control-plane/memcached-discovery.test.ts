@@ -13,6 +13,7 @@ import { exchange } from '../support/net.ts';
 interface DiscoveringClient {
   on(event: 'autoDiscover', listener: (nodes: string[]) => void): void;
   set(key: string, value: string, lifetime: number, cb: (err: unknown) => void): void;
+  get(key: string, cb: (err: unknown, value: unknown) => void): void;
   end(): void;
 }
 // memcached-elasticache is CommonJS without types; it is the auto-discovery client applications use.
@@ -71,12 +72,27 @@ describe('Memcached auto discovery', () => {
     expect(config.nodes).toHaveLength(3);
     expect(await grown).toHaveLength(3);
 
+    const shrunk = nextDiscovery(app, 2);
     await client.send(new ModifyCacheClusterCommand({ CacheClusterId: 'disco', NumCacheNodes: 2, CacheNodeIdsToRemove: ['0001'], ApplyImmediately: true }));
     await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'disco' });
     cluster = await describeCluster('disco');
     config = await clusterConfig(configPort);
     expect(config.version).toBe(3);
     expect(config.nodes.sort()).toEqual(cluster.CacheNodes!.map((n) => `127.0.0.1|127.0.0.1|${n.Endpoint!.Port}`).sort());
+    // The client drops the removed node: what it stores now goes to, and is read from, the two that remain.
+    expect((await shrunk).sort()).toEqual(cluster.CacheNodes!.map((n) => `127.0.0.1:${n.Endpoint!.Port}`).sort());
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve, reject) => app.set(`after:${i}`, `w${i}`, 60, (err) => (err ? reject(err) : resolve())));
+      const read = await new Promise<unknown>((resolve, reject) => app.get(`after:${i}`, (err, v) => (err ? reject(err) : resolve(v))));
+      expect(read).toBe(`w${i}`);
+    }
+    const remaining = await Promise.all(
+      cluster.CacheNodes!.map(async (n) => {
+        const reply = await exchange(n.Endpoint!.Port!, `get ${Array.from({ length: 20 }, (_, i) => `after:${i}`).join(' ')}\r\n`, /END\r\n$/);
+        return (reply.match(/^VALUE /gm) ?? []).length;
+      }),
+    );
+    expect(remaining.reduce((a, b) => a + b, 0)).toBe(20);
     app.end();
 
     // A plain client given every node also works.
