@@ -141,6 +141,12 @@ add('DEL stream with PEL', grouped, ['DEL', 'big']);
 add('XACK 100k ids', grouped, ['XACK', 'big', 'g', ...Array.from({ length: 100_000 }, (_, i) => `${1 + i * 3}-0`)]);
 add('XTRIM MINID over all', grouped, ['XTRIM', 'big', 'MINID', String(N + 1)]);
 add('XREADGROUP history N', grouped, ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', n, 'STREAMS', 'big', '0']);
+add('XPENDING IDLE stream N', grouped, ['XPENDING', 'big', 'g', 'IDLE', '1', '-', '+', n]);
+add('XRANGE stream COUNT N', (s) => big(s, 'stream'), ['XRANGE', 'big', '-', '+', 'COUNT', n]);
+add('XTRIM stream MAXLEN ~ 0', (s) => big(s, 'stream'), ['XTRIM', 'big', 'MAXLEN', '~', '0']);
+add('XTRIM stream MINID ~ over all', (s) => big(s, 'stream'), ['XTRIM', 'big', 'MINID', '~', String(N + 1)]);
+add('XSETID stream', grouped, ['XSETID', 'big', `${N + 5}-0`, 'ENTRIESADDED', String(N + 5), 'MAXDELETEDID', '0-0']);
+made('XDEL stream N ids', (s) => big(s, 'stream'), () => ['XDEL', 'big', ...Array.from({ length: N }, (_, i) => `${1 + i}-0`)]);
 /** A group whose N entries are pending for N consumers, one each. */
 const consumers = async (s: RedisServerWithEngine) => {
   await grouped(s);

@@ -424,7 +424,7 @@ export function xautoclaim(c: Client, a: string[]): void {
   const now = c.engine.clock.now();
   const name = a[3] as string;
   const pel: PendingEntry[] = [];
-  const claimed: [PendingEntry, StreamEntry][] = [];
+  const claimed: StreamEntry[] = [];
   const deleted: PendingEntry[] = [];
   const edit = new PelEdit(g, name);
   let commit: ((target: () => Consumer) => void) | null = null;
@@ -442,7 +442,7 @@ export function xautoclaim(c: Client, a: string[]): void {
         edit.drop(idText(p.id));
         count--;
       } else if (minIdle === 0 || now - p.deliveredAt >= minIdle) {
-        claimed.push([p, entry]);
+        claimed.push(entry);
         edit.give(p.id, idText(p.id), now, justId ? p.deliveries : p.deliveries + 1);
         count--;
       }
@@ -454,8 +454,8 @@ export function xautoclaim(c: Client, a: string[]): void {
     c.w.array(3);
     c.w.bulk(next === undefined ? '0-0' : idText(next.id));
     c.w.array(claimed.length);
-    for (const [p, entry] of claimed) {
-      if (justId) c.w.bulk(idText(p.id));
+    for (const entry of claimed) {
+      if (justId) c.w.bulk(idText(entry.id));
       else writeEntry(c, entry);
       yield;
     }

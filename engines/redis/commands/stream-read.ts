@@ -102,8 +102,11 @@ function* redeliverSteps(s: Stream, edit: PelEdit, after: StreamId, count: numbe
   }
 }
 
+/** Rows of a reply: an array, or a range of a stream's entries (EntryRange). */
+type Rows<T> = Iterable<T> & { readonly length: number };
+
 /** One stream's part of a read reply, an entry per step (a million entries are written in slices). */
-function* streamPart(c: Client, key: string, rows: readonly (StreamEntry | [StreamId, StreamEntry | null])[]): Generator<void> {
+function* streamPart(c: Client, key: string, rows: Rows<StreamEntry | [StreamId, StreamEntry | null]>): Generator<void> {
   writeKeyHeader(c, key);
   c.w.array(rows.length);
   for (const row of rows) {
@@ -267,12 +270,13 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
   if (c.w.proto === 3) c.w.map(1);
   else c.w.array(1);
   writeKeyHeader(c, key);
-  let out: StreamEntry[];
+  let out: Rows<StreamEntry>;
   if (g !== null) {
     const cons = consumerFor(c, key, g, r.consumer as string, now);
-    out = newEntries(s, want, r.count);
+    const read = newEntries(s, want, r.count);
+    out = read;
     const edit = new PelEdit(g, cons.name);
-    runSteps(deliverSteps(s, edit, out, r.noAck, now));
+    runSteps(deliverSteps(s, edit, read, r.noAck, now));
     runSteps(edit.prepare())(() => cons);
   } else {
     const start = incrId(want);

@@ -213,6 +213,12 @@ export class Stream {
     return lo;
   }
 
+  /** Index of the first entry with id > `id`. */
+  upperBound(id: StreamId): number {
+    const next = incrId(id);
+    return next === null ? this.list.length : this.lowerBound(next);
+  }
+
   find(id: StreamId): StreamEntry | null {
     const i = this.lowerBound(id);
     const e = this.list[i];
