@@ -256,10 +256,15 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
   // Over binary any CAS turns an add into a compare-and-swap (a missing item is "not found").
   if (cas !== undefined && mode === 'add') mode = 'set';
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
-  // memcached counts a set once its item is allocated.
-  if (result !== 'NO_MEMORY') st.count('cmd_set', size);
+  // memcached counts a set once its value has been read into its item.
+  if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') st.count('cmd_set', size);
   if (result === 'STORED') {
     if (!isQuiet(p.opcode)) respond(s, p, Status.OK, null, null, null, BigInt(item!.cas));
+    return true;
+  }
+  if (result === 'NO_MEMORY_READ') {
+    respond(s, p, Status.ENOMEM, null, null, 'Out of memory during read');
+    s.out.markSent();
     return true;
   }
   error(s, p, storeStatus(result, mode));

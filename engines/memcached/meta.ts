@@ -368,8 +368,8 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   let result;
   let item: Item | undefined;
   ({ result, item } = store.store(mode, f.key, value, flags, exptime, f.cas, f.invalidate));
-  // memcached counts a set once its item is allocated.
-  if (result !== 'NO_MEMORY') store.count('cmd_set', store.itemSize(f.key.length, length, flags));
+  // memcached counts a set once its value has been read into its item.
+  if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') store.count('cmd_set', store.itemSize(f.key.length, length, flags));
   if (item !== undefined) {
     // Only a value stored as sent keeps the mark; append/prepend build a fresh combined item.
     item.binaryKey = f.base64 && mode !== 'append' && mode !== 'prepend';
@@ -391,6 +391,10 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
       break;
     case 'TOO_LARGE':
       return out.text('SERVER_ERROR object too large for cache\r\n');
+    case 'NO_MEMORY_READ':
+      // Written as memcached's out_string, which q (noreply) silences, unlike the errors above.
+      if (f.noreply) return;
+      return out.text('SERVER_ERROR Out of memory during read\r\n');
     default:
       return out.text('SERVER_ERROR out of memory storing object\r\n');
   }

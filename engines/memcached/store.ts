@@ -12,7 +12,9 @@ import { newCounters, type Counters } from './stats-counters.ts';
 import type { WatchLog } from './watch.ts';
 
 export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend';
-export type StoreResult = 'STORED' | 'NOT_STORED' | 'EXISTS' | 'NOT_FOUND' | 'TOO_LARGE' | 'NO_MEMORY';
+// NO_MEMORY_READ: a chunked item's header was allocated but a chunk of its value was not (memcached
+// allocates those while it reads the value, and answers 'Out of memory during read').
+export type StoreResult = 'STORED' | 'NOT_STORED' | 'EXISTS' | 'NOT_FOUND' | 'TOO_LARGE' | 'NO_MEMORY' | 'NO_MEMORY_READ';
 export type DeltaResult =
   | { kind: 'ok'; value: bigint; item: Item }
   | { kind: 'NOT_FOUND' }
@@ -314,7 +316,8 @@ export class ItemStore {
     invalidate = false,
   ): { result: StoreResult; item?: Item } {
     const outcome = this.storeItem(mode, key, value, flags, exptime, cas, invalidate);
-    if (this.log?.wants('mutations')) {
+    // A value that ran out of memory while being read never reaches the store, nor its log.
+    if (this.log?.wants('mutations') && outcome.result !== 'NO_MEMORY_READ') {
       // memcached logs the item it built for the request, stored or not.
       const it = outcome.item;
       const size = it?.value.length ?? value.length;
@@ -341,7 +344,10 @@ export class ItemStore {
     if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
     // memcached allocates the new item before it looks at the old one: the allocation may evict, even
     // when the command then fails, and a set that finds no memory drops the old value.
+    this.chunkFailed = false;
     let item = this.newItem(key, value, flags, exptime, size);
+    // The header was there: nothing counted, the old value left in place.
+    if (item === null && this.chunkFailed) return { result: 'NO_MEMORY_READ' };
     if (item === null) {
       this.counters.store_no_memory++;
       if (mode === 'set') this.delete(key);
@@ -450,7 +456,7 @@ export class ItemStore {
     }
     // A chunked item: a header (key, flags, CAS and a chunk header) in a class of its own size, then the
     // value (with its CRLF) in chunks of the largest class, the last one in the smallest class that fits.
-    const header = ITEM_HEADER_SIZE + key.length + 1 + (flags !== 0 ? 4 : 0) + ITEM_CHUNK_HEADER_SIZE + ITEM_CAS_SIZE;
+    const header = ITEM_HEADER_SIZE + key.length + 1 + (flags !== 0 ? 4 : 0) + ITEM_CHUNK_HEADER_SIZE + (this.casDisabled ? 0 : ITEM_CAS_SIZE);
     // A slab_chunk_max too small for the header or for a chunk's own header leaves no room to chain
     // into (memcached overruns its chunk and crashes): nothing that size can be stored.
     if (header > this.chunkMax || this.chunkMax <= ITEM_CHUNK_HEADER_SIZE) {
@@ -467,7 +473,10 @@ export class ItemStore {
       // Read from the network: a chunk is chained whenever more bytes are still to come.
       for (let remaining = value.length + 2; remaining > 0; ) {
         const room = this.chainChunk(item, remaining);
-        if (room === null) return null;
+        if (room === null) {
+          this.chunkFailed = true;
+          return null;
+        }
         remaining -= room;
       }
       return item;
@@ -488,6 +497,9 @@ export class ItemStore {
     }
     return item;
   }
+
+  /** Set when newItem's last failure was a chunk of a value read from the network, not its header. */
+  private chunkFailed = false;
 
   /** do_item_alloc_chunk: chains a chunk for `remaining` value bytes; its data room, or null (item released). */
   private chainChunk(item: Item, remaining: number): number | null {

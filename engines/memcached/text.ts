@@ -144,8 +144,8 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
     const size = store.itemSize(line.key.length, line.length, line.flags);
     const value = Buffer.from(data.subarray(0, line.length));
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
-    // memcached counts a set once its item is allocated.
-    if (result !== 'NO_MEMORY') store.count('cmd_set', size);
+    // memcached counts a set once its value has been read into its item.
+    if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') store.count('cmd_set', size);
     reply(s, noreply, storeResultLine(result));
   };
 }
@@ -156,6 +156,8 @@ function storeResultLine(result: string): string {
       return 'SERVER_ERROR object too large for cache\r\n';
     case 'NO_MEMORY':
       return 'SERVER_ERROR out of memory storing object\r\n';
+    case 'NO_MEMORY_READ':
+      return 'SERVER_ERROR Out of memory during read\r\n';
     default:
       return RESULT_LINES[result] ?? result + '\r\n';
   }

@@ -201,6 +201,29 @@ describe.skipIf(!available)('start options findings', () => {
     }
   });
 
+  // A chunked item's value is read into chunks allocated as it arrives: under -M, with memory for its header
+  // but not its chunks, memcached answers 'Out of memory during read' (which q and noreply silence, and
+  // binary sends as ENOMEM with that text), counts no set and leaves the old value.
+  it('-M: a large value that runs out of memory while it is read', async () => {
+    const [r, o] = await started(['-m', '3', '-I', '1m', '-M']);
+    try {
+      const big = (n: number) => 'x'.repeat(1048576 - n);
+      const script = `set fr0 0 0 ${1048576 - 100}\r\n${big(100)}\r\nset fr1 0 0 ${1048576 - 200}\r\n${big(200)}\r\n` +
+        `set fr2 0 0 ${1048576 - 120}\r\n${big(120)}\r\nms fr2 ${1048576 - 120} q\r\n${big(120)}\r\n` +
+        `set fr2 0 0 ${1048576 - 120} noreply\r\n${big(120)}\r\nmg fr2 s\r\nmg fr0 s\r\n`;
+      const [a, b] = [await textExchange(r.port, script, 20_000), await textExchange(o.port, script, 20_000)];
+      expect(b.reply.toString('latin1')).toBe(a.reply.toString('latin1'));
+      expect(a.reply.toString('latin1')).toBe('STORED\r\nSTORED\r\nSERVER_ERROR Out of memory during read\r\nEN\r\nHD s1048476\r\nMN\r\n');
+      const packets = [packet({ opcode: 0x01, key: 'fr3', extras: setExtras(0, 0), value: big(150), opaque: 7 })];
+      const [c, d] = [await binaryExchange(r.port, packets), await binaryExchange(o.port, packets)];
+      expect(describePackets(d.packets, d.closed)).toEqual(describePackets(c.packets, c.closed));
+      const names = /^STAT (cmd_set|store_no_memory|curr_items) /;
+      expect(await statsOf(o, 'stats\r\n', names)).toEqual(await statsOf(r, 'stats\r\n', names));
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
   it('hashpower and tail_repair_time: checked at start-up as memcached checks them', () => {
     for (const sub of ['hashpower=11', 'hashpower=33', 'hashpower=x', 'tail_repair_time=0', 'tail_repair_time=9']) {
       const real = spawnSync(REAL_MEMCACHED, ['-p', '0', '-U', '0', '-u', 'root', '-o', sub], { encoding: 'latin1', timeout: 10_000 });
