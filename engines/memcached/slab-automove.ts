@@ -15,6 +15,11 @@ export interface AutomoveSettings {
   slabAutomove: number;
   slabAutomoveRatio: number;
   slabAutomoveWindow: number;
+  /**
+   * false with -o no_slab_reassign: memcached then starts no rebalancer thread, so what automove asks for
+   * (1's moves, 2's page per eviction) is never carried out.
+   */
+  slabReassign?: boolean;
 }
 
 interface Sample {

@@ -123,7 +123,7 @@ export class ItemStore {
       onEvict: (item, cls) => {
         const now = this.now();
         this.log?.evicted(item, item.exptime === 0 ? -1 : item.exptime - now, now - item.time, cls);
-        if (automove.slabAutomove === 2) this.mover.request(-1, cls);
+        if (automove.slabAutomove === 2 && automove.slabReassign !== false) this.mover.request(-1, cls);
       },
       evictToFree: this.evictLive,
     });
@@ -147,7 +147,7 @@ export class ItemStore {
     // Once a second; straight again after handing a page to the global pool, as memcached does.
     const balance = () => {
       let delay = AUTOMOVE_INTERVAL_MS;
-      if (automove.slabAutomove === 1) {
+      if (automove.slabAutomove === 1 && automove.slabReassign !== false) {
         const move = automover.run();
         if (move !== null) {
           this.mover.request(move[0], move[1]);

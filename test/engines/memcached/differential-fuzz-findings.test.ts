@@ -5,6 +5,7 @@ import { binaryExchange, describe as describePackets, packet, setExtras, u32 } f
 import { spawnSync } from 'node:child_process';
 import { parseMemcachedArgs, type UsageError } from '../../../tools/memcached-t/options.ts';
 import { runMulti, type MultiStep } from './fuzz-multi.ts';
+import { runOptionsCase, type OptionsCase } from './fuzz-options.ts';
 import { exchange, normalize, REAL_MEMCACHED, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
 
 const available = realMemcachedAvailable();
@@ -219,6 +220,22 @@ describe.skipIf(!available)('start options findings', () => {
       expect(describePackets(d.packets, d.closed)).toEqual(describePackets(c.packets, c.closed));
       const names = /^STAT (cmd_set|store_no_memory|curr_items) /;
       expect(await statsOf(o, 'stats\r\n', names)).toEqual(await statsOf(r, 'stats\r\n', names));
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
+  // Without slab_reassign memcached starts no rebalancer: automove 2's page per eviction never moves a page,
+  // so a fill of another size evicts its own class and the large items stay (seed 252).
+  it('automove 2 with no_slab_reassign moves no pages', async () => {
+    const c: OptionsCase = { args: ['-m', '8', '-I', '2m', '-o', 'slab_automove=2,no_slab_reassign'], lengths: [2097034, 2097072, 2097060] };
+    for (let i = 0; i < 126; i++) c.lengths.push(100000);
+    const [r, o] = await started(c.args);
+    try {
+      const [a, b] = [await runOptionsCase(r.port, c), await runOptionsCase(o.port, c)];
+      expect(b).toBe(a);
+      expect(a).toContain('\r\nHD s2097072\r\nHD s2097060\r\n');
+      expect(a.match(/^HD s100000\r$/gm)!.length).toBeLessThan(126);
     } finally {
       await Promise.all([r.close(), o.close()]);
     }

@@ -44,6 +44,11 @@ function step(r: () => number, prefix: string, delayedFlush: boolean): MultiStep
     `ma ${key}${pick(r, ['', ' v', ' N0 J5 v', ' C$CAS v', ' MD v', ' D3 c'])}\r\n`,
     `me ${key}\r\n`,
     delayedFlush ? pick(r, ['flush_all 100\r\n', 'flush_all 1000 noreply\r\n']) : pick(r, ['flush_all\r\n', 'flush_all 0 noreply\r\n']),
+    // Admin commands, good and bad, that leave the server as the defaults have it for the batches after.
+    pick(r, ['verbosity 1\r\n', 'verbosity 0 noreply\r\n', 'verbosity\r\n', 'slabs automove 1\r\n', 'slabs automove 3\r\n',
+      'slabs automove\r\n', 'cache_memlimit 64\r\n', 'cache_memlimit 64 noreply\r\n', 'cache_memlimit x\r\n', 'cache_memlimit 0\r\n',
+      'lru_crawler tocrawl 0\r\n', 'lru_crawler sleep 100\r\n', 'lru_crawler bogus\r\n', 'lru mode segmented\r\n', 'lru tune 20 40 0.1 2\r\n',
+      'lru temp_ttl 61\r\n', 'slabs reassign 1 2\r\n', 'stats detail on\r\n', 'stats detail off\r\n', 'version\r\n']),
   ]);
   return { conn: int(r, 0, CONNECTIONS - 1), key, command };
 }
