@@ -350,9 +350,12 @@ export class Engine {
     this.removeClient(c);
   }
 
-  /** processQueue left commands of `c` to run later, and not behind a blocking command of its own. */
+  /**
+   * processQueue left commands of `c` to run later: behind a hold, or behind its own command in slices
+   * (redis-server runs that one whole, then what follows it), not behind a command blocked on keys.
+   */
   private waitsForHold(c: Client): boolean {
-    return !c.closed && !c.closing && c.blocked === null && c.queue.length !== 0;
+    return !c.closed && !c.closing && (c.blocked === null || c.blocked.busy === true) && c.queue.length !== 0;
   }
 
   closeClient(c: Client, immediately = false): void {
@@ -531,7 +534,7 @@ export class Engine {
       this.clientMemory.mark(c);
       // A client removed since it was queued is closed: its replies go nowhere.
       const out = c.w.take();
-      if (out !== null && !c.closed) {
+      if (out !== null && !c.closed && !c.peerGone) {
         this.netOutput += out.length;
         c.replyBuffer.held(out.length);
         c.conn.write(out);

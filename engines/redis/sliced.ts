@@ -82,7 +82,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
       };
     }
     // Nobody reads a gone client's reply (Redis stops appending to a client closing asap).
-    if (c.closed) c.w.take();
+    if (c.closed || c.peerGone) c.w.take();
     if (!done) {
       // A reply written in slices goes out as it grows, and a client over its output limit is dropped.
       if (!c.closed && c.w.pendingBytes !== 0) {
