@@ -2,6 +2,7 @@
 // a few connections to real memcached 1.6.18 and to our engine; prints the first differing batch of a seed.
 //   node bin/run-ts.mjs tools/memcached-fuzz/multi.ts [first-seed] [seed-count] [batches-per-seed]
 import { multiBatch, runMulti } from '../../test/engines/memcached/fuzz-multi.ts';
+import { firstDifference } from '../../test/engines/memcached/fuzz-session.ts';
 import { startOurs, startReal } from '../../test/engines/memcached/helpers.ts';
 import { int, rng } from '../../test/engines/memcached/random.ts';
 
@@ -17,9 +18,7 @@ try {
       const [a, o] = [await runMulti(real.port, steps), await runMulti(ours.port, steps)];
       if (a === o) continue;
       failures++;
-      const al = a.split('\r\n');
-      const ol = o.split('\r\n');
-      const at = al.findIndex((line, i) => line !== ol[i]);
+      const { at, real: al, ours: ol } = firstDifference(a, o);
       const from = process.env.MULTI_FULL ? 0 : Math.max(0, at - 12);
       console.log(`seed ${seed} batch ${b} differs at line ${at}: ${JSON.stringify(al[at])} / ${JSON.stringify(ol[at])}\n--- memcached\n${al.slice(from, at + 3).join('\n')}\n--- ours\n${ol.slice(at, at + 3).join('\n')}\n`);
       break;

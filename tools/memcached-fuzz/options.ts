@@ -3,6 +3,7 @@
 // probe runs on both; prints the command line and the first differing line of every seed that differs.
 //   node bin/run-ts.mjs tools/memcached-fuzz/options.ts [first-seed] [seed-count]
 import { optionsCase, runOptionsCase } from '../../test/engines/memcached/fuzz-options.ts';
+import { firstDifference } from '../../test/engines/memcached/fuzz-session.ts';
 import { startOurs, startReal } from '../../test/engines/memcached/helpers.ts';
 import { rng } from '../../test/engines/memcached/random.ts';
 import { parseMemcachedArgs } from '../memcached-t/options.ts';
@@ -18,9 +19,7 @@ for (let seed = Number(first); seed < Number(first) + Number(count); seed++) {
     const [a, o] = [await runOptionsCase(real.port, c), await runOptionsCase(ours.port, c)];
     if (a === o) continue;
     failures++;
-    const al = a.split('\r\n');
-    const ol = o.split('\r\n');
-    const at = al.findIndex((line, i) => line !== ol[i]);
+    const { at, real: al, ours: ol } = firstDifference(a, o);
     const diffs = al.map((l, i) => (l !== ol[i] ? `  ${JSON.stringify(l)} / ${JSON.stringify(ol[i])}` : '')).filter(Boolean);
     console.log(`seed ${seed} (${c.args.join(' ')}) differs at line ${at}, ${diffs.length} lines:\n${diffs.slice(0, 12).join('\n')}\n`);
   } finally {

@@ -78,3 +78,10 @@ export function formatMismatch(m: FuzzMismatch): string {
   return [`seed ${m.seed} batch ${m.batch} (${m.binary ? 'binary' : 'text'})`, ...commands.map((c) => '  > ' + c),
     '--- memcached', m.real, '--- ours', m.ours].join('\n');
 }
+
+/** Two transcripts split into lines, and the index of the first line where they part (-1: none). */
+export function firstDifference(real: string, ours: string): { at: number; real: string[]; ours: string[] } {
+  const a = real.split('\r\n');
+  const b = ours.split('\r\n');
+  return { at: a.findIndex((line, i) => line !== b[i]), real: a, ours: b };
+}
