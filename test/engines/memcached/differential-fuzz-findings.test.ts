@@ -138,6 +138,26 @@ describe.skipIf(!available)('random differential findings', () => {
     expect(a).toMatch(/cmd_meta \+2\r\n[^]*delete_misses \+1\r\n[^]*cas_misses \+2\r\ncas_hits \+1\r\ncas_badval \+1\r\n/);
   });
 
+  // memcached counts a compare-and-swap's hit or bad value in the slab class of the item it compared with,
+  // not of the new value's.
+  it('cas_hits and cas_badval per slab class are the old item\'s', async () => {
+    const big = 'v'.repeat(5000);
+    const steps: MultiStep[] = [
+      { conn: 0, key: 'fc1', command: 'set fc1 0 0 1\r\nx\r\n' },
+      { conn: 0, key: 'fc1', command: 'gets fc1\r\n' },
+      { conn: 1, key: 'fc1', command: `cas fc1 0 0 5000 999999\r\n${big}\r\n` },
+      { conn: 0, key: 'fc1', command: `cas fc1 0 0 5000 $CAS\r\n${big}\r\n` },
+      { conn: 0, key: 'fc1', command: 'ms fc1 1 C999999\r\ny\r\n' },
+    ];
+    const perClass = async (t: Target) => {
+      await runMulti(t.port, steps);
+      return (await textExchange(t.port, 'stats slabs\r\n')).reply.toString('latin1').split('\r\n').filter((l) => /:cas_(hits|badval) [1-9]/.test(l));
+    };
+    const [a, b] = [await perClass(real), await perClass(ours)];
+    expect(b).toEqual(a);
+    expect(a).toHaveLength(3);
+  });
+
   // Every lookup of a flushed item counts in get_flushed (memcached's do_item_get): a delete's, touch's and
   // incr's too, not only a get's. A set of the same size does not: allocating its item reclaims the flushed
   // one from the LRU's tail first. Without the LRU maintainer and crawler nothing else reclaims it.
