@@ -6,6 +6,7 @@
 // right after accept, through the two symbols the socket already carries for it.
 import net from 'node:net';
 import tls from 'node:tls';
+import { readFreshBefore, watchFirstBytes } from './arrival-order.ts';
 
 interface UserBufferHandle {
   useUserBuffer(buffer: Uint8Array): void;
@@ -44,7 +45,11 @@ export function readDirectly(socket: net.Socket, onChunk: (chunk: Buffer) => voi
   const own = socket as unknown as Record<symbol, unknown>;
   if (!(slots.buffer in own) || own[slots.buffer] !== null) return false;
   own[slots.buffer] = shared;
-  own[slots.callback] = (n: number, buf: Buffer): void => onChunk(buf.subarray(0, n));
+  own[slots.callback] = (n: number, buf: Buffer): void => {
+    readFreshBefore(socket);
+    onChunk(buf.subarray(0, n));
+  };
   handle.useUserBuffer(shared);
+  watchFirstBytes(socket, onChunk);
   return true;
 }
