@@ -6,11 +6,14 @@
 // - lparser.js: 5.1 allows 60 upvalues and reaches globals without one; 5.3's _ENV upvalue is not
 //   counted, so 60 upvalues and a global compile and 61 without one fail, as on redis-server.
 import Module from 'node:module';
+import { luastringCopy, stringKey } from './fengari-strings.ts';
 import { MATH51 } from './math51.ts';
 
 interface CompilingModule {
   _compile(content: string, filename: string): unknown;
   math51?: Math;
+  luastringCopy?: typeof luastringCopy;
+  stringKey?: typeof stringKey;
 }
 
 const UPVALUE_CHECK = 'checklimit(fs, fs.nups + 1, lfunc.MAXUPVAL, to_luastring("upvalues", true));';
@@ -23,6 +26,9 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // 5.1 folds a constant expression that makes 0 (-0 included), so -0 shares the constant slot of a 0
   // met before it in the function (and 0 that of a -0): `local a = 0 error(-0)` says 0 (seed 47887).
   { file: /[\\/]fengari[\\/]src[\\/]lcode\.js$/, from: 'if (isNaN(n) || n === 0)', to: 'if (isNaN(n))' },
+  // fengari-strings.ts says why.
+  { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'return luaS_bless(L, luastring_from(str));', to: 'return luaS_bless(L, module.luastringCopy(str));' },
+  { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'const luaS_hash = function(str) {', to: 'const luaS_hash = function(str) { return module.stringKey(str);' },
 ];
 
 /**
@@ -49,6 +55,8 @@ export function withSourcePatches<T>(load: () => T): T {
       if (!patched.includes(p.from)) throw new Error(`${filename}: no line '${p.from}' to patch`);
       patched = patched.replace(p.from, p.to);
       this.math51 = MATH51;
+      this.luastringCopy = luastringCopy;
+      this.stringKey = stringKey;
     }
     return compile.call(this, patched, filename);
   };

@@ -351,7 +351,9 @@ function integersAsDoubles(): void {
 export function latin1ToLua(s: string): LuaString {
   const n = s.length;
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
+  // Buffer's latin1 write keeps each char's low byte as the loop does, natively: ARGV's job data, JSON.
+  if (n > 32) Buffer.from(out.buffer, 0, n).write(s, 0, 'latin1');
+  else for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 

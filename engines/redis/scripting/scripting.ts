@@ -18,7 +18,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { setSliceHost, type SliceHost } from './lib-slices.ts';
 import { Functions } from './functions.ts';
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, type LuaDebug, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushOwnedString, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { intAt, LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
@@ -647,7 +647,7 @@ function markCounted(L: LuaState): void {
 function pushStringArray(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
   for (let i = 0; i < items.length; i++) {
-    lua.lua_pushstring(L, latin1ToLua(items[i] as string));
+    pushOwnedString(L, latin1ToLua(items[i] as string));
     lua.lua_rawseti(L, -2, i + 1);
   }
 }

@@ -25,6 +25,10 @@ const FIXED = [
   'return cjson.encode(cjson.decode(\'{"zeta":1,"alpha":{"b":1,"a":2,"c":[1,2,{"y":1,"x":2}]},"mid":true}\'))',
   "return cmsgpack.pack({b=1, a=2, c=3, dd=4, [10]=5})",
   'local r = {} for k in pairs(redis) do r[#r+1] = k end return r',
+  // Distinct keys whose bytes read alike in unpadded hex (fengari's string key: "|123", "|ff1") stay apart.
+  'local t = {} t["\\1\\35"] = 1 t["\\255\\1"] = 2 return {tostring(t["\\18\\3"]), tostring(t["\\15\\241"]), t["\\1\\35"], t["\\255\\1"]}',
+  'local t = {} t[string.rep("\\1", 20) .. "\\35"] = 1 t[string.rep("\\1", 19) .. "\\18\\3"] = 2' + KEYS_OF,
+  'local t = {} local a, b = string.rep("é", 12) .. "\\1\\35", string.rep("é", 12) .. "\\18\\3" t[a] = 1 return {tostring(t[b]), t[a], #a}',
 ];
 
 /** Seeded scripts that build tables by constructors, assignments and deletions of every key kind. */

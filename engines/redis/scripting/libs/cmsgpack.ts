@@ -276,10 +276,8 @@ class Decoder {
     if ((c & 0xe0) === 0xa0) return this.str(c & 0x1f);
     if ((c & 0xf0) === 0x90) return this.table(false, c & 0x0f);
     if ((c & 0xf0) === 0x80) return this.table(true, c & 0x0f);
-    const view = () => {
-      const v = new DataView(b.buffer, b.byteOffset + this.pos);
-      return v;
-    };
+    // A method, not a closure made per token: run through tsx, each closure made also costs a defineProperty (its name).
+    const view = this.view;
     switch (c) {
       case 0xc0:
         lua.lua_pushnil(L);
@@ -334,6 +332,8 @@ class Decoder {
     }
   }
 
+  private readonly view = (): DataView => new DataView(this.b.buffer, this.b.byteOffset + this.pos);
+
   private num(v: number, size: number): number {
     lua.lua_pushnumber(this.L, v);
     this.pos += size;
@@ -342,7 +342,7 @@ class Decoder {
 
   private str(n: number): number {
     this.need(n);
-    lua.lua_pushstring(this.L, this.b.slice(this.pos, this.pos + n));
+    pushOwnedString(this.L, this.b.slice(this.pos, this.pos + n));
     this.pos += n;
     return 0;
   }
