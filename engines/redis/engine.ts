@@ -151,7 +151,7 @@ export class Engine {
     if (opts.maxmemory) this.config.maxmemory = opts.maxmemory;
     if (opts.maxmemoryPolicy) this.config.set('maxmemory-policy', opts.maxmemoryPolicy);
     if (opts.requirepass) this.config.requirepass = opts.requirepass;
-    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    this.ks.setPolicy(this.config.maxmemoryPolicy, this.config.maxmemory);
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
@@ -214,7 +214,7 @@ export class Engine {
   tick(): void {
     this.ks.accessNow = this.clock.now();
     this.sampleOps();
-    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    this.ks.setPolicy(this.config.maxmemoryPolicy, this.config.maxmemory);
     // A running script sees the keyspace as if nothing else happened meanwhile.
     const scriptRuns = this.scripting.running !== null;
     if (this.config.activeExpire && !scriptRuns && !this.expiryPaused()) {
@@ -746,7 +746,7 @@ export class Engine {
   freeMemory(): boolean {
     this.ks.settleMemory();
     this.clientMemory.settle();
-    this.ks.lfu = this.config.maxmemoryPolicy.endsWith('lfu');
+    this.ks.setPolicy(this.config.maxmemoryPolicy, this.config.maxmemory);
     return freeMemory(this.ks, this.config, BASELINE_MEMORY + this.memoryBallast + this.clientMemory.counted, (db, key) => {
       notify(this, 'e', 'evicted', db, key);
       if (this.feed !== null) this.feed.evicted(db, key);

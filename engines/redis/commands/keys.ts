@@ -196,10 +196,7 @@ function objectFreq(c: Client, a: string[]): void {
   if (!c.engine.config.maxmemoryPolicy.endsWith('lfu')) {
     fail('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
   }
-  // A shared integer (0-9999) is one object for every key, made under the start-up policy: its LRU
-  // field read as an LFU counter decays to 0 (redis-server 7.0 says 0 for `SET k 1` under allkeys-lfu).
-  const cfg = c.engine.config;
-  if (refcountOf(o, cfg.maxmemory, cfg.maxmemoryPolicy) !== 1 && cfg.lfuDecayTime > 0) return c.w.int(0);
+  // A shared integer (0-9999) answers the counter all its keys share (Database.lfuOf).
   c.w.int(c.db.lfuOf(a[2] as string, c.engine.clock.now()));
 }
 

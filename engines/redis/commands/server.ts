@@ -343,7 +343,7 @@ export const serverCommands = defineGroup('server', [
             // Re-read even when it failed: a failed CONFIG SET can change notify-keyspace-events (config.ts).
             void c.engine.notifyFlags;
           }
-          c.engine.ks.lfu = c.engine.config.maxmemoryPolicy.endsWith('lfu');
+          c.engine.ks.setPolicy(c.engine.config.maxmemoryPolicy, c.engine.config.maxmemory);
           c.engine.ks.lfuLogFactor = c.engine.config.lfuLogFactor;
           c.engine.ks.lfuDecayTime = c.engine.config.lfuDecayTime;
           // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.

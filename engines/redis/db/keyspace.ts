@@ -6,6 +6,7 @@ import { limits } from '../limits.ts';
 import { KeyDict, typeOfStored, viewOf, LFU_INIT, type Stored } from './keydict.ts';
 import { estimateMemory, type RObj, type RType } from './objects.ts';
 import { SplitMap } from './split-table.ts';
+import { SharedIntegerLfu, sharedIntegerOf } from './shared-integers.ts';
 
 export const DB_COUNT = 16;
 
@@ -151,7 +152,11 @@ export class Database {
   /** LFU counter of a key after applying decay, as OBJECT FREQ reports it (no access is recorded). */
   lfuOf(key: string, now: number): number {
     const i = this.dict.index(key);
-    return i === undefined ? 0 : this.ks.lfuDecay(this.dict, i, now);
+    if (i === undefined) return 0;
+    const n = this.ks.sharedIntegers ? sharedIntegerOf(this.dict.raw(i)) : -1;
+    // A shared integer not touched under LFU: its LRU clock read as a counter decays to nothing.
+    if (n >= 0) return this.ks.sharedLfu.freq(n, now, this.ks.lfuDecayTime) ?? 0;
+    return this.ks.lfuDecay(this.dict, i, now);
   }
 
   /** Overrides a key's access metadata (RESTORE IDLETIME/FREQ, RDB load). */
@@ -159,7 +164,10 @@ export class Database {
     const i = this.dict.index(key);
     if (i === undefined) return;
     if (lru !== undefined) this.dict.setLru(i, lru);
-    if (lfu !== undefined) this.dict.setLfu(i, lfu, this.dict.lfuTimeAt(i));
+    if (lfu === undefined) return;
+    const n = this.ks.sharedIntegers ? sharedIntegerOf(this.dict.raw(i)) : -1;
+    if (n >= 0) this.ks.sharedLfu.set(n, lfu, this.ks.clock.now());
+    else this.dict.setLfu(i, lfu, this.dict.lfuTimeAt(i));
   }
 
   /** Typed lookup: null if missing, WRONGTYPE if another kind. */
@@ -387,6 +395,17 @@ export class Keyspace {
   onEmptied: ((db: number, key: string) => void) | null = null;
   /** When true, access updates the LFU counter instead of the LRU clock. */
   lfu = false;
+  /** Under LFU with maxmemory 0: a value 0-9999 is redis-server's shared integer, whose counter its keys share. */
+  sharedIntegers = false;
+  readonly sharedLfu = new SharedIntegerLfu();
+
+  /** Follows maxmemory-policy and maxmemory (CONFIG SET, start-up, each tick). */
+  setPolicy(policy: string, maxmemory: number): void {
+    const lfu = policy.endsWith('lfu');
+    if (this.lfu && !lfu) this.sharedLfu.forget();
+    this.lfu = lfu;
+    this.sharedIntegers = lfu && maxmemory === 0;
+  }
   /** While a script or EXEC runs, keys expire as of its start (Redis 7.0's script snapshot, fixed_time_expire). */
   scriptTime: number | null = null;
   /** Whether expiry is held now (CLIENT PAUSE), on a key's access or at all; null when nothing can hold it. */
@@ -467,6 +486,10 @@ export class Keyspace {
     if (!this.lfu) {
       d.setLru(i, now);
       return;
+    }
+    if (this.sharedIntegers) {
+      const n = sharedIntegerOf(d.raw(i));
+      if (n >= 0) return this.sharedLfu.touch(n, now, this.lfuLogFactor, this.lfuDecayTime);
     }
     const lfu = this.lfuDecay(d, i, now);
     if (lfu < 255) {
