@@ -1,6 +1,7 @@
 // Server commands: INFO DBSIZE FLUSHDB FLUSHALL SWAPDB TIME CONFIG COMMAND SLOWLOG MEMORY LATENCY
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
 import { memoryUsage as redisMemoryUsage } from '../db/memory-usage.ts';
+import { nodeLimits } from './stream-args.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
@@ -107,7 +108,7 @@ function memoryUsage(c: Client, a: string[]): void {
   const m = c.db.peekMeta(key);
   const o = m === null ? null : c.db.peek(key);
   if (m === null || o === null) return c.w.nil();
-  c.w.int(o.type === 'stream' ? m.mem : redisMemoryUsage(key, o, samples, c.engine.cluster !== null));
+  c.w.int(redisMemoryUsage(key, o, samples, c.engine.cluster !== null, nodeLimits(c)));
 }
 
 /** MEMORY DOCTOR as redis-server 7.0 words it; below 5 MB allocated it declines to judge. */

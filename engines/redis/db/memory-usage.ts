@@ -8,11 +8,13 @@
 // draws levels at random), list nodes packed as appends to the tail pack them (uncompressed:
 // list-compress-depth's LZF sizes are not worked out), a string changed
 // in place without sds's spare room (a value of 32 KB or more as SET stores it: in the buffer that
-// read it). Streams keep the engine's own estimate.
+// read it). Streams: see stream-memory.ts.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
 import type { RObj } from './objects.ts';
 import { encodingOf } from './objects.ts';
 import type { SplitMap } from './split-table.ts';
+import type { NodeLimits } from '../types/stream.ts';
+import { streamSize } from './stream-memory.ts';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
@@ -150,7 +152,7 @@ function* listNodes(items: Iterable<string>, fill: number): Iterable<number> {
   if (count > 0) yield QUICKLIST_NODE + jemallocSize(bytes);
 }
 
-function valueSize(o: RObj, samples: number): number {
+function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
   switch (o.type) {
     case 'string': {
       const enc = encodingOf(o);
@@ -204,13 +206,12 @@ function valueSize(o: RObj, samples: number): number {
         samples,
       );
     case 'stream':
-      return o.mem;
+      return streamSize(o.v, limits, samples);
   }
 }
 
 /** MEMORY USAGE's answer for a key holding o (samples 0 means every element). */
-export function memoryUsage(key: string, o: RObj, samples: number, cluster: boolean): number {
-  const value = valueSize(o, samples === 0 ? Infinity : samples);
-  if (o.type === 'stream') return value;
+export function memoryUsage(key: string, o: RObj, samples: number, cluster: boolean, limits: NodeLimits): number {
+  const value = valueSize(o, samples === 0 ? Infinity : samples, limits);
   return value + sdsSize(key.length) + DICT_ENTRY + (cluster ? CLUSTER_ENTRY_METADATA : 0);
 }

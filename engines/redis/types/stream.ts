@@ -28,6 +28,8 @@ export interface StreamNode {
   bytesBase: number;
   /** Every entry appended to the node, deleted ones included: DUMP writes them all, as Redis does. */
   items: StreamEntry[];
+  /** lpNew's capacity when XADD made the node (a loaded or copied listpack is allocated at its size). */
+  prealloc?: number;
 }
 
 export interface NodeLimits {
@@ -134,7 +136,7 @@ function stringElementSize(s: string): number {
   return enc + backlenSize(enc);
 }
 
-function nodeBytes(n: StreamNode): number {
+export function nodeBytes(n: StreamNode): number {
   return n.bytesBase + intElementSize(BigInt(n.live)) + intElementSize(BigInt(n.deleted));
 }
 
@@ -227,9 +229,12 @@ export class Stream {
 
   /** Appends an entry whose ID is above every other; counts it as added. */
   append(id: StreamId, fields: string[], limits: NodeLimits): StreamEntry {
-    this.nodes(limits);
+    const nodes = this.nodes(limits);
+    const before = nodes.length;
     const e: StreamEntry = { id, fields };
     this.place(e, limits);
+    // STREAM_LISTPACK_MAX_PRE_ALLOCATE, or stream-node-max-bytes when smaller.
+    if (nodes.length > before) (nodes[before] as StreamNode).prealloc = limits.maxBytes > 0 && limits.maxBytes < 4096 ? limits.maxBytes : 4096;
     this.buf.push(e);
     this.lastId = id;
     this.entriesAdded = BigInt.asUintN(64, this.entriesAdded + 1n);
@@ -245,8 +250,11 @@ export class Stream {
       let totelelen = 0;
       for (const f of e.fields) totelelen += f.length;
       const maxBytes = limits.maxBytes === 0 || limits.maxBytes > LISTPACK_MAX_SIZE ? LISTPACK_MAX_SIZE : limits.maxBytes;
-      if (nodeBytes(node) + totelelen >= maxBytes) node = undefined;
-      else if (limits.maxEntries > 0 && node.live + node.deleted >= limits.maxEntries) node = undefined;
+      if (nodeBytes(node) + totelelen >= maxBytes || (limits.maxEntries > 0 && node.live + node.deleted >= limits.maxEntries)) {
+        // lpShrinkToFit: a node that is closed gives its spare capacity back.
+        node.prealloc = undefined;
+        node = undefined;
+      }
     }
     if (node === undefined) {
       const masterFields: string[] = [];
@@ -396,7 +404,7 @@ export class Stream {
 }
 
 /** Node count of a compressed radix tree over equal-length keys, as rax lays it out. */
-function countRax(keys: Buffer[], depth: number): number {
+export function countRax(keys: Buffer[], depth: number): number {
   const len = (keys[0] as Buffer).length;
   if (depth === len) return 1;
   let common = 0;

@@ -3,7 +3,7 @@
 // listpack and quicklist layouts, and the same sampling. Left out on purpose (see
 // engines/redis/db/memory-usage.ts): hash tables caught in a rehash (redis-server's figure then
 // counts both tables, and when a rehash ends depends on its random hash seed), skiplist nodes (their
-// levels are random in redis-server) and streams.
+// levels are random in redis-server). Streams: memory-usage-stream.test.ts.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
