@@ -2,27 +2,13 @@
 // be busy running (another client's command in slices, DEBUG SLEEP) has them run once the hold ends:
 // redis-server reads them after its command, runs them, and only then reads the end of the stream.
 // Ours dropped the client, and its commands, as its connection closed.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newString } from '../../../engines/redis/db/objects.ts';
 import type { Engine } from '../../../engines/redis/engine.ts';
 import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { sendAndLeave } from './send-and-leave.ts';
 
 const KEYS = 300_000;
-
-/** Sends `commands` pipelined and closes at once, without reading; resolves once the socket is closed here. */
-async function sendAndLeave(port: number, commands: string[][]): Promise<void> {
-  const s = net.connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('error', reject);
-  });
-  await new Promise<void>((resolve) => s.write(Buffer.concat(commands.map(encodeCommand)), () => resolve()));
-  s.end();
-  // Read to the server's end of the stream, which is when it let the connection go.
-  s.resume();
-  await new Promise<void>((resolve) => s.once('close', () => resolve()));
-}
 
 /**
  * Until our node has seen the connection it accepted after `known` (its clients then) close: the client

@@ -1,29 +1,16 @@
-// A client that sends a command big enough to run in slices (DEL of 300k keys, MSET of 150k) with more
+// A client that sends a command big enough to run in slices (DEL of 300k keys, MSET of 150k, KEYS) with more
 // commands pipelined behind it and closes at once: redis-server runs its command, then the ones behind
 // it, and only then reads the end of the stream. Ours removed the client with its socket's close, and
 // with it the commands queued behind its own sliced command (a leaver behind another client's:
 // sliced-hold-leavers.test.ts).
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../../engines/redis/engine.ts';
-import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { sendAndLeave } from './send-and-leave.ts';
 
 const KEYS = 300_000;
 const PAIRS = 150_000;
 const keys = Array.from({ length: KEYS }, (_, i) => `k:${i}`);
-
-/** Sends `commands` pipelined and closes at once; resolves once the server ended the connection. */
-async function sendAndLeave(port: number, commands: string[][]): Promise<void> {
-  const s = net.connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
-    s.once('error', reject);
-  });
-  await new Promise<void>((resolve) => s.write(Buffer.concat(commands.map(encodeCommand)), () => resolve()));
-  s.end();
-  s.resume();
-  await new Promise<void>((resolve) => s.once('close', () => resolve()));
-}
 
 const BEHIND = [
   ['SET', 'after', '1'],
@@ -33,6 +20,8 @@ const BEHIND = [
 const LEAVERS: [string, string[]][] = [
   ['DEL', ['DEL', ...keys]],
   ['MSET', ['MSET', ...Array.from({ length: PAIRS }, (_, i) => [`m:${i}`, 'v']).flat()]],
+  // A read in slices (runSliced), whose reply nobody reads.
+  ['KEYS', ['KEYS', 'k:*']],
 ];
 
 /**
@@ -81,7 +70,7 @@ describe('a client that leaves right after its own sliced command, next to redis
   for (const [name, command] of LEAVERS) {
     it(`runs what it pipelined behind its ${name}`, { timeout: 240_000 }, async () => {
       const mine = await leave(ours.port, ours.server.engine, command);
-      const size = name === 'DEL' ? 2 : KEYS + PAIRS + 2;
+      const size = { DEL: 2, MSET: KEYS + PAIRS + 2, KEYS: KEYS + 2 }[name];
       expect(mine).toEqual(['$1\r\n1\r\n', '$1\r\n1\r\n', `:${size}\r\n`]);
       if (real !== null) expect(await leave(real.port, null, command)).toEqual(mine);
     });
