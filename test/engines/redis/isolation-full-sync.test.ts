@@ -3,7 +3,7 @@
 // the replica only once the copy is whole.
 import { afterAll, describe, expect, it } from 'vitest';
 import { newHash } from '../../../engines/redis/db/objects.ts';
-import { RawClient, startServer, type Started } from './helpers.ts';
+import { encodeCommand, RawClient, startServer, type Started } from './helpers.ts';
 import { STALL_BOUND_MS, whileWorking } from './stall.ts';
 
 const KEYS = Number(process.env.ISO_SYNC_N ?? 300_000);
@@ -31,7 +31,14 @@ describe('a full sync runs in slices', () => {
         replica.server.replicaOf(primary.server);
         // Sent while the copy is under way: a key the walk has not reached yet is deleted, one is added,
         // one already copied is changed, and WAIT must not count the replica before the copy ends.
-        during = Promise.all([c.call('DEL', `key:${KEYS - 1}`), c.call('SET', 'new', 'n'), c.call('HSET', 'hash', 'f0', 'changed'), c.call('WAIT', '1', '0')]);
+        // WAIT's reply comes after the whole copy, whose wall time at load 20 passes call()'s 5 s: a minute each.
+        const cmds = [['DEL', `key:${KEYS - 1}`], ['SET', 'new', 'n'], ['HSET', 'hash', 'f0', 'changed'], ['WAIT', '1', '0']];
+        c.write(Buffer.concat(cmds.map((cmd) => encodeCommand(cmd))));
+        during = (async () => {
+          const out: string[] = [];
+          for (let i = 0; i < cmds.length; i++) out.push((await c.read(60_000)).toString('latin1'));
+          return out;
+        })();
         await during;
       });
       expect(await during).toEqual([':1\r\n', '+OK\r\n', ':0\r\n', ':1\r\n']);
