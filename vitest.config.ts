@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongPolesFirst } from './test/support/long-poles-first.ts';
 
 export default defineConfig({
   test: {
@@ -10,5 +11,6 @@ export default defineConfig({
     // Every test file starts its own servers on port 0; two workers match the 2-core CI machine.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    sequence: { sequencer: LongPolesFirst },
   },
 });
