@@ -29,6 +29,31 @@ export function requireGlobal(world: World, scope: Scope, id: string | undefined
   return global;
 }
 
+/** The nodes of the global datastore's primary member that take its writes, one a shard. */
+function primaryNodeKeys(world: World, scope: Scope, global: GlobalGroupRecord): string[] {
+  const old = global.members.find((m) => m.role === 'primary');
+  const group = old && memberGroup(world, scope, old.region, old.groupId);
+  if (!old || !group) return [];
+  const ids = group.shards?.map((sh) => sh.primaryClusterId) ?? [group.primaryClusterId];
+  return ids.map((id) => world.runtime.nodeKey({ account: scope.account, region: old.region }, id, '0001'));
+}
+
+/**
+ * Until no write in slices (DEL of a million keys) is half done on the primary member's nodes: the
+ * member that takes over would have none of it while the old one, now following it, went on with it.
+ * The failover's checks and switch run after, in one turn, so nothing starts between.
+ */
+async function primaryWritesSettled(world: World, scope: Scope, id: string | undefined): Promise<void> {
+  const waited = new Set<string>();
+  for (;;) {
+    const global = id === undefined ? undefined : world.resources.get(globalScope(scope), 'global-group', id.toLowerCase());
+    const key = global && primaryNodeKeys(world, scope, global).find((k) => !waited.has(k));
+    if (key === undefined) return;
+    await world.runtime.nodes.slicedWritesSettled(key);
+    waited.add(key);
+  }
+}
+
 function memberGroup(world: World, scope: Scope, region: string, groupId: string): ReplicationGroupRecord | undefined {
   return world.resources.get({ account: scope.account, region }, 'replication-group', groupId);
 }
@@ -209,7 +234,8 @@ export const globalDatastoreActions: ActionTable = {
     return { GlobalReplicationGroup: describe(world, scope, global) };
   }),
 
-  FailoverGlobalReplicationGroup: define<ec.FailoverGlobalReplicationGroupMessage, ec.FailoverGlobalReplicationGroupResult>((input, { world, scope }) => {
+  FailoverGlobalReplicationGroup: define<ec.FailoverGlobalReplicationGroupMessage, ec.FailoverGlobalReplicationGroupResult>(async (input, { world, scope }) => {
+    await primaryWritesSettled(world, scope, input.GlobalReplicationGroupId);
     const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
     if (global.status !== 'available') {
       throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
@@ -219,10 +245,7 @@ export const globalDatastoreActions: ActionTable = {
     const target = global.members.find((m) => m.region === input.PrimaryRegion && m.groupId === input.PrimaryReplicationGroupId!.toLowerCase());
     if (!target) throw invalidValue(`Replication group ${input.PrimaryReplicationGroupId} in ${input.PrimaryRegion} is not a member of ${global.id}.`);
     if (target.role === 'primary') throw invalidValue(`Replication group ${target.groupId} is already the primary.`);
-    const old = global.members.find((m) => m.role === 'primary')!;
-    const oldGroup = memberGroup(world, scope, old.region, old.groupId);
-    const oldPrimaries = oldGroup?.shards?.map((sh) => sh.primaryClusterId) ?? (oldGroup ? [oldGroup.primaryClusterId] : []);
-    for (const id of oldPrimaries) world.runtime.nodes.flushReplication(world.runtime.nodeKey({ account: scope.account, region: old.region }, id, '0001'));
+    for (const key of primaryNodeKeys(world, scope, global)) world.runtime.nodes.flushReplication(key);
     for (const m of global.members) m.role = m === target ? 'primary' : 'secondary';
     save(world, scope, global);
     // The new primary first (it stops following), then every other member follows it.
