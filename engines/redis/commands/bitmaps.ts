@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
+import { growSds } from '../db/sds-growth.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { parseIntArg, toI64 } from '../num.ts';
@@ -34,6 +35,7 @@ function store(c: Client, key: string, buf: Buffer, unseen = false): void {
   const v = buf.latin1Slice(0, buf.length);
   const o = c.db.get(key, 'string', false);
   if (o !== null) {
+    growSds(o, v.length);
     o.v = v;
     o.enc = 'raw';
     c.db.modified(key, unseen);
@@ -266,7 +268,10 @@ function storeField(c: Client, key: string, buf: Buffer, writes: boolean, change
   } else if (writes && existed) {
     // Write ops make redis-server take its own raw copy of the string first, change or not.
     const o = c.db.get(key, 'string', false);
-    if (o !== null) o.enc = 'raw';
+    if (o !== null) {
+      growSds(o, o.v.length);
+      o.enc = 'raw';
+    }
   }
 }
 
@@ -290,6 +295,7 @@ export const bitmapCommands = defineGroup('bitmap', [
         if (next !== byte) {
           const o = c.db.get(key, 'string', false);
           if (o !== null) {
+            growSds(o, cur.length);
             o.v = cur.slice(0, byteIdx) + String.fromCharCode(next) + cur.slice(byteIdx + 1);
             o.enc = 'raw';
             c.db.modified(key);
@@ -297,7 +303,10 @@ export const bitmapCommands = defineGroup('bitmap', [
         } else {
           // An unchanged bit is no write for redis-server 7.0: no event, no dirty, WATCH untouched.
           const o = c.db.get(key, 'string', false);
-          if (o !== null) o.enc = 'raw';
+          if (o !== null) {
+            growSds(o, o.v.length);
+            o.enc = 'raw';
+          }
         }
         return c.w.int(old);
       }

@@ -5,6 +5,7 @@ import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
+import { exactSds, makeRoom, sdsOf, setSds, type SdsRoom } from '../db/sds-growth.ts';
 import { E, fail } from '../errors.ts';
 import { runSliced } from '../sliced.ts';
 
@@ -90,6 +91,8 @@ interface Hll {
   bytes: Buffer;
   /** hll-sparse-max-bytes when the command started: a sparse value growing past it becomes dense. */
   sparseMax: number;
+  /** The sds holding it: hllSparseSet asks sdsMakeRoomFor for 3 bytes each time, so a sparse value keeps spare room. */
+  room: SdsRoom;
 }
 
 function encodingOf(h: Hll): number {
@@ -112,7 +115,7 @@ function createHll(sparseMax: number): Hll {
   const run = HLL_REGISTERS - 1;
   b[HLL_HDR_SIZE] = 0x40 | (run >> 8);
   b[HLL_HDR_SIZE + 1] = run & 0xff;
-  return { bytes: b, sparseMax };
+  return { bytes: b, sparseMax, room: exactSds(b.length) };
 }
 
 const isZero = (op: number) => (op & 0xc0) === 0x00;
@@ -158,6 +161,7 @@ function toDense(h: Hll): boolean {
   });
   if (!ok) return false;
   h.bytes = dense;
+  h.room = exactSds(dense.length);
   return true;
 }
 
@@ -174,6 +178,7 @@ function denseSet(h: Hll, index: number, count: number): number {
  */
 function sparseSet(h: Hll, index: number, count: number): number {
   if (count > SPARSE_VAL_MAX_VALUE) return promoteAndSet(h, index, count);
+  h.room = makeRoom(h.room, h.bytes.length, 3);
   let b = h.bytes;
   const end = b.length;
   let p = HLL_HDR_SIZE;
@@ -296,7 +301,7 @@ function load(c: Client, key: string, read = true): Hll | null {
   const v = o.v;
   if (v.length < HLL_HDR_SIZE || !v.startsWith('HYLL')) fail(INVALID);
   const enc = v.charCodeAt(4);
-  if ((enc === HLL_DENSE && v.length === HLL_DENSE_SIZE) || enc === HLL_SPARSE) return { bytes: Buffer.from(v, 'latin1'), sparseMax };
+  if ((enc === HLL_DENSE && v.length === HLL_DENSE_SIZE) || enc === HLL_SPARSE) return { bytes: Buffer.from(v, 'latin1'), sparseMax, room: sdsOf(o) };
   fail(INVALID);
 }
 
@@ -306,9 +311,12 @@ function save(c: Client, key: string, h: Hll, unseen = false): void {
   if (o !== null && o.type === 'string') {
     o.v = v;
     o.enc = 'raw';
+    setSds(o, h.room);
     c.db.modified(key, unseen);
   } else {
-    c.db.set(key, newString(v, 'raw'));
+    const n = newString(v, 'raw');
+    setSds(n, h.room);
+    c.db.set(key, n);
   }
 }
 

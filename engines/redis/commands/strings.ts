@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
+import { growSds } from '../db/sds-growth.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { eachWritten, indexes, replySliced, writeEach } from '../sliced.ts';
@@ -432,6 +433,7 @@ export const stringCommands = defineGroup('string', [
         return c.w.int((a[2] as string).length);
       }
       if (o.v.length + (a[2] as string).length > MAX_STRING) fail(E.STRING_TOO_LONG);
+      growSds(o, o.v.length + (a[2] as string).length);
       o.v += a[2] as string;
       o.enc = 'raw';
       c.db.modified(key);
@@ -453,6 +455,7 @@ export const stringCommands = defineGroup('string', [
       const cur = o === null ? '' : o.v;
       if (val.length === 0) return c.w.int(cur.length);
       if (off + val.length > MAX_STRING) fail(E.STRING_TOO_LONG);
+      if (o !== null) growSds(o, off + val.length);
       const padded = cur.length < off ? cur + '\0'.repeat(off - cur.length) : cur;
       const next = padded.slice(0, off) + val + padded.slice(off + val.length);
       overwrite(c, key, next, 'raw');

@@ -6,15 +6,15 @@
 // keep it is the figure of a typical history: hash tables sized by inserts alone (not a rehash in
 // progress, nor a table that has not shrunk yet after deletions), skiplist nodes of level 1 (Redis
 // draws levels at random), list nodes packed as appends to the tail pack them (uncompressed:
-// list-compress-depth's LZF sizes are not worked out), a string changed
-// in place without sds's spare room (a value of 32 KB or more as SET stores it: in the buffer that
-// read it). Streams: see stream-memory.ts.
+// list-compress-depth's LZF sizes are not worked out), a string grown in place with sds's spare
+// room (sds-growth.ts), a value of 32 KB or more as SET stores it: in the buffer that read it. Streams: see stream-memory.ts.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
 import type { RObj } from './objects.ts';
 import { encodingOf } from './objects.ts';
 import type { SplitMap } from './split-table.ts';
 import type { NodeLimits } from '../types/stream.ts';
 import { streamSize } from './stream-memory.ts';
+import { grownSds } from './sds-growth.ts';
 
 const ROBJ = 16;
 const DICT_ENTRY = 24;
@@ -40,7 +40,7 @@ export function jemallocSize(n: number): number {
 }
 
 /** sdsnewlen's header for a string of len bytes: the smallest that holds it (type 8 for an empty one). */
-const sdsHeader = (len: number): number => (len === 0 ? 3 : len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17);
+export const sdsHeader = (len: number): number => (len === 0 ? 3 : len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17);
 
 /** sdsnewlen's allocation for a string of len bytes. */
 export function sdsSize(len: number): number {
@@ -48,7 +48,7 @@ export function sdsSize(len: number): number {
 }
 
 /** PROTO_MBULK_BIG_ARG: an argument this long becomes the value in the query buffer that read it, made for its length and CRLF. */
-const BIG_ARG = 32 * 1024;
+export const BIG_ARG = 32 * 1024;
 
 /** Slots of a dict that grew by inserts to n entries (at least 4, a power of two). */
 function dictSlots(n: number): number {
@@ -159,6 +159,8 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
       if (enc === 'int') return ROBJ;
       if (enc === 'embstr') return jemallocSize(ROBJ + 3 + o.v.length + 1);
       const len = o.v.length;
+      const grown = grownSds(o);
+      if (grown !== null) return ROBJ + grown;
       if (o.enc === 'auto' && len >= BIG_ARG) return ROBJ + jemallocSize(sdsHeader(len + 2) + len + 3);
       return ROBJ + sdsSize(len);
     }

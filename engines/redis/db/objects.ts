@@ -25,6 +25,10 @@ export interface StrObj extends Sized {
    * ends, so OBJECT REFCOUNT counts 2 meanwhile. Dropped when the value changes in place.
    */
   held?: number;
+  /** The sds allocation, header size and capacity of a value grown in place (sds-growth.ts); read only while enc is 'raw'. */
+  sdsAlloc?: number;
+  sdsHdr?: number;
+  sdsCap?: number;
 }
 export interface ListObj extends Sized {
   type: 'list';
