@@ -2,14 +2,15 @@
 // HyperLogLogs as redis-server 7.0.15 answers it: sdsMakeRoomFor's spare room (double below 1 MB)
 // rounded to jemalloc's classes, kept until the value is replaced or reloaded.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { memoryDiffs, type MemoryStep } from './memory-usage-steps.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 const nums = (a: number, n: number): string[] => Array.from({ length: n }, (_, i) => String(a + i));
 
 /** Each step is run on both servers; { check } compares MEMORY USAGE of those keys. */
-const STEPS: (string[] | { check: string[] })[] = [
+const STEPS: MemoryStep[] = [
   ['SET', 'a', 'x'],
   ['APPEND', 'a', 'yy'],
   { check: ['a'] },
@@ -54,29 +55,6 @@ const STEPS: (string[] | { check: string[] })[] = [
 describe.skipIf(!available)('MEMORY USAGE of grown strings and sparse HLLs against redis-server', () => {
   const pair = serverPair(['--enable-debug-command', 'yes']);
   it("answers redis-server 7.0.15's figures, sds spare room included", async () => {
-    const a = await RawClient.connect(pair.ours.port);
-    const b = await RawClient.connect(pair.real.port);
-    try {
-      const diffs: string[] = [];
-      let check = 0;
-      for (const step of STEPS) {
-        if (Array.isArray(step)) {
-          const [x, y] = await Promise.all([a.call(...step), b.call(...step)]);
-          if (x !== y) diffs.push(`${step.slice(0, 3).join(' ')}: ours ${x.slice(0, 60)} redis ${y.slice(0, 60)}`);
-          continue;
-        }
-        check++;
-        for (const key of step.check) {
-          for (const extra of [[], ['SAMPLES', '0']]) {
-            const [x, y] = await Promise.all([a.call('MEMORY', 'USAGE', key, ...extra), b.call('MEMORY', 'USAGE', key, ...extra)]);
-            if (x !== y) diffs.push(`check ${check} ${key} ${extra.join(' ')}: ours ${x.trim()} redis ${y.trim()}`);
-          }
-        }
-      }
-      expect(diffs).toEqual([]);
-    } finally {
-      a.close();
-      b.close();
-    }
+    expect(await memoryDiffs(pair, STEPS, [[], ['SAMPLES', '0']])).toEqual([]);
   }, 60000);
 });

@@ -3,7 +3,8 @@
 // radix tree as streamRadixTreeMemoryUsage counts it, consumer groups, consumers and their PELs, and
 // SAMPLES averaging the first listpacks.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable } from './helpers.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { memoryDiffs, type MemoryStep } from './memory-usage-steps.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -15,7 +16,7 @@ const ALL = ['one', 'many', 'small', 'big'];
  * RELOAD only streams laid out under today's node limits and without XDEL'd entries are checked: ours
  * lays a loaded stream out again from its live entries (see stream-memory.ts).
  */
-const STEPS: (string[] | { check: string[] })[] = [
+const STEPS: MemoryStep[] = [
   ['XADD', 'one', '1-1', 'f', 'v'],
   ...range(1, 250).map((i) => ['XADD', 'many', `${i}-1`, `f${i % 3}`, `val${i}`]),
   { check: ALL },
@@ -43,29 +44,6 @@ const STEPS: (string[] | { check: string[] })[] = [
 describe.skipIf(!available)('MEMORY USAGE of streams against redis-server', () => {
   const pair = serverPair(['--enable-debug-command', 'yes']);
   it('answers redis-server 7.0.15 figures as streams grow, are read by groups, trimmed and reloaded', async () => {
-    const a = await RawClient.connect(pair.ours.port);
-    const b = await RawClient.connect(pair.real.port);
-    try {
-      const diffs: string[] = [];
-      let check = 0;
-      for (const step of STEPS) {
-        if (Array.isArray(step)) {
-          const [x, y] = await Promise.all([a.call(...step), b.call(...step)]);
-          if (x !== y) diffs.push(`${step.slice(0, 3).join(' ')}: ours ${x.slice(0, 60)} redis ${y.slice(0, 60)}`);
-          continue;
-        }
-        check++;
-        for (const key of step.check) {
-          for (const extra of [[], ['SAMPLES', '0'], ['SAMPLES', '1']]) {
-            const [x, y] = await Promise.all([a.call('MEMORY', 'USAGE', key, ...extra), b.call('MEMORY', 'USAGE', key, ...extra)]);
-            if (x !== y) diffs.push(`check ${check} ${key} ${extra.join(' ')}: ours ${x.trim()} redis ${y.trim()}`);
-          }
-        }
-      }
-      expect(diffs).toEqual([]);
-    } finally {
-      a.close();
-      b.close();
-    }
+    expect(await memoryDiffs(pair, STEPS, [[], ['SAMPLES', '0'], ['SAMPLES', '1']])).toEqual([]);
   }, 60000);
 });
