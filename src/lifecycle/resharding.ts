@@ -36,6 +36,10 @@ function owners(shards: ShardRecord[]): Int32Array {
 export async function moveKeys(world: World, scope: Scope, before: ShardRecord[], after: ShardRecord[], switchTo: () => void): Promise<number> {
   const newOwner = owners(after);
   const server = (clusterId: string) => world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, clusterId, '0001'));
+  // A write in slices (HSET of a million fields) ends first: a key copied midway would leave the rest of
+  // it on the old owner, dropped after the switch. (One begun on a source waited for earlier, while a later
+  // one is waited for, is not: the holds below come after the last wait.)
+  for (const shard of before) await world.runtime.nodes.slicedWritesSettled(world.runtime.nodeKey(scope, shard.primaryClusterId, '0001'));
   const staying = new Set(after.map((s) => s.primaryClusterId));
   const sources = before.flatMap((shard) => {
     const node = server(shard.primaryClusterId);
