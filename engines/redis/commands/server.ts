@@ -105,9 +105,8 @@ function memoryUsage(c: Client, a: string[]): void {
   // Collections changed in place keep a stale estimate until settled (see Keyspace.markMemoryDirty).
   c.engine.ks.settleMemory();
   const key = a[2] as string;
-  const m = c.db.peekMeta(key);
-  const o = m === null ? null : c.db.peek(key);
-  if (m === null || o === null) return c.w.nil();
+  const o = c.db.peekAsIs(key);
+  if (o === null) return c.w.nil();
   c.w.int(redisMemoryUsage(key, o, samples, c.engine.cluster !== null, nodeLimits(c)));
 }
 

@@ -140,6 +140,12 @@ export class Database {
     return v === undefined ? null : viewOf(v);
   }
 
+  /** A key as the table holds it, past its TTL or not: MEMORY USAGE finds it so (dictFind, no expiry). */
+  peekAsIs(key: string): RObj | null {
+    const v = this.dict.getRaw(key);
+    return v === undefined ? null : viewOf(v);
+  }
+
   /** Access metadata and memory estimate of a live key, without touching it, or null. */
   peekMeta(key: string): (AccessMeta & { mem: number }) | null {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return null;

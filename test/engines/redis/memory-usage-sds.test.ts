@@ -50,6 +50,12 @@ const STEPS: MemoryStep[] = [
   ['PFADD', 'h2', 'q'],
   ['APPEND', 'a', 'q'],
   { check: ['a', 'h2'] },
+  // MEMORY USAGE finds a key past its TTL and answers for it (dictFind, no expiry).
+  ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+  ['SET', 'gone', 'v', 'PX', '1'],
+  ['DEBUG', 'SLEEP', '0.01'],
+  { check: ['gone'] },
+  ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
 ];
 
 describe.skipIf(!available)('MEMORY USAGE of grown strings and sparse HLLs against redis-server', () => {
