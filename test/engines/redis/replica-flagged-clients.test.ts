@@ -2,23 +2,15 @@
 // not touch the keyspace ("Replica can't interact with the keyspace" for reads, writes and may-replicate
 // commands; PING, ECHO and RESET run, and it sees its own commands after their replies), and a SYNC client whose command would be answered loses its link
 // (only REPLCONF ACK/GETACK go unanswered), where a bare engine of ours ran them all.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { encodeCommand, RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { SyncStream } from './sync-stream-client.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('a MONITOR client is refused keyspace commands until RESET', async () => {
     const run = async (port: number): Promise<string[]> => {
@@ -39,10 +31,10 @@ describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-
       m.close();
       return out;
     };
-    const theirs = await run(real.port);
+    const theirs = await run(pair.real.port);
     expect(theirs[1]).toBe("-ERR Replica can't interact with the keyspace\r\n");
     expect(theirs).toContain('+<line> "PING"\r\n');
-    expect(await run(ours.port)).toEqual(theirs);
+    expect(await run(pair.ours.port)).toEqual(theirs);
   });
 
   it('a SYNC client that sends a command other than REPLCONF ACK/GETACK is disconnected, and its writes do not run', async () => {
@@ -59,9 +51,9 @@ describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-
       return [closed, x];
     };
     for (const cmd of ['PING', 'SET synced 1', 'GET synced']) {
-      const theirs = await run(real.port, cmd);
+      const theirs = await run(pair.real.port, cmd);
       expect(theirs, cmd).toEqual([true, '$-1\r\n']);
-      expect(await run(ours.port, cmd), cmd).toEqual(theirs);
+      expect(await run(pair.ours.port, cmd), cmd).toEqual(theirs);
     }
   }, 60000);
 
@@ -77,7 +69,7 @@ describe.skipIf(!available)('MONITOR and SYNC clients are replicas, as in redis-
       stream.close();
       return still;
     };
-    expect(await kept(real.port)).toBe(true);
-    expect(await kept(ours.port)).toBe(true);
+    expect(await kept(pair.real.port)).toBe(true);
+    expect(await kept(pair.ours.port)).toBe(true);
   });
 });
