@@ -16,7 +16,8 @@ import type { NodeLimits } from '../types/stream.ts';
 import { streamSize } from './stream-memory.ts';
 import { grownSds } from './sds-growth.ts';
 
-const ROBJ = 16;
+/** sizeof(robj): every value's object header. */
+export const ROBJ = 16;
 const DICT_ENTRY = 24;
 const DICT = 56;
 const QUICKLIST = 40;

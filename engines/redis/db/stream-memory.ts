@@ -6,9 +6,8 @@
 // from its live entries under today's node limits, where redis-server keeps the saved listpacks.
 import type { NodeLimits, Stream, StreamId, StreamNode } from '../types/stream.ts';
 import { countRax, nodeBytes } from '../types/stream.ts';
-import { jemallocSize } from './memory-usage.ts';
+import { jemallocSize, ROBJ } from './memory-usage.ts';
 
-const ROBJ = 16;
 const STREAM = 80;
 const STREAM_CG = 40;
 const STREAM_NACK = 24;
