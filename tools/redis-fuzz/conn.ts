@@ -32,6 +32,15 @@ export class FrameConn {
     this.socket.write(encodeCommand(args as string[]));
   }
 
+  /**
+   * Several commands in one write, so a server reads them at once: what redis-server sends from
+   * beforeSleep (BCAST invalidations) comes after all their replies, as from ours. One write per
+   * command let redis-server read them apart and put such a push between the replies (seed 70233).
+   */
+  sendAll(cmds: readonly (readonly string[])[]): void {
+    this.socket.write(Buffer.concat(cmds.map((c) => encodeCommand(c as string[]))));
+  }
+
   /** The next frame; null when none arrives within ms or the connection closed. */
   async frame(ms: number): Promise<Frame | null> {
     const deadline = Date.now() + ms;

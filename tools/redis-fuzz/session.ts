@@ -107,7 +107,9 @@ export class Session {
     // RANDOMKEY deletes the expired keys it happens to draw: the peer's SCAN expires them all first,
     // in dict order (that step's events are compared sorted).
     const random = (step[0] === PEER ? step[1] : step[0])?.toUpperCase() === 'RANDOMKEY';
-    if (random) await this.sweepExpired();
+    // So does a SCAN page from a cursor other than 0: which keys it meets is the dict's layout (seed 70880).
+    const page = step[0]?.toUpperCase() === 'SCAN' && !/^\+?0*$/.test(step[1] ?? '0');
+    if (random || page) await this.sweepExpired(step[0] === PEER ? this.peer : this.main);
     if (step[0] === PEER) return random ? sortEvents(await this.peerStep(step.slice(1))) : this.peerStep(step.slice(1));
     if (step[0] === SERVE) return this.serveStep(step.slice(1, step.indexOf(BY)), step.slice(step.indexOf(BY) + 1));
     // Their PING marker would be queued: not sent inside a transaction.
@@ -133,11 +135,20 @@ export class Session {
     return { text: parts.join(' | '), dead: false };
   }
 
-  /** The peer walks SCAN to its end: every key past its TTL is expired now. */
-  private async sweepExpired(): Promise<void> {
+  /**
+   * The peer walks SCAN to its end in the database `of` is in (the main client may have SELECTed
+   * another, seed 70283): every key past its TTL there is expired now.
+   */
+  private async sweepExpired(of: FrameConn): Promise<void> {
+    const dbOf = async (id: string): Promise<string> => /\bdb=(\d+)/.exec((await this.peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? '')?.[1] ?? '0';
+    const peerId = this.ids.get(CLIENT_IDS.peer) as string;
+    const own = await dbOf(peerId);
+    const target = of === this.peer ? own : await dbOf(this.mainId);
+    if (target !== own) await this.peer.call(['SELECT', target]);
     let cursor = '0';
     do cursor = (await this.peer.call(['SCAN', cursor, 'COUNT', '1000']))?.items?.[0]?.text ?? '0';
     while (cursor !== '0');
+    if (target !== own) await this.peer.call(['SELECT', own]);
   }
 
   /** A step of the second client: one command in RESP2, its reply normalised as the main client's. */
@@ -194,8 +205,8 @@ export class Session {
    * Without CLIENT REPLY each reply answers one command and is normalised as that command.
    */
   private async batchStep(cmds: string[][]): Promise<Outcome> {
-    for (const c of cmds) this.main.send(c);
-    const frames = await this.untilPong();
+    this.main.sendAll([...cmds, ['PING']]);
+    const frames = await this.untilPong(false);
     if (frames === null) return { text: '<no reply>', dead: true };
     const oneToOne = frames.length === cmds.length && !cmds.some((c) => c[0] === 'CLIENT' && c[1] === 'REPLY');
     const shown = oneToOne ? frames.map((f, i) => this.track(cmds[i] as string[], cmds[i]?.[0]?.toUpperCase() ?? '', f)) : frames;
@@ -265,8 +276,8 @@ export class Session {
   }
 
   /** Every frame the main client gets before the reply to a PING sent now; null when it stops answering. */
-  private async untilPong(): Promise<Frame[] | null> {
-    this.main.send(['PING']);
+  private async untilPong(send = true): Promise<Frame[] | null> {
+    if (send) this.main.send(['PING']);
     const frames: Frame[] = [];
     for (;;) {
       const f = await this.main.frame(REPLY_MS);

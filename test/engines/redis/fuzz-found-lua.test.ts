@@ -155,4 +155,10 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       "return {xpcall(function() return redis.call('SET', 'k', 1) end, function(e) return e end)}", 'return {xpcall(function() error({err = 1}) end, function(e) return type(e) end)}',
     ]);
   });
+  it("a table's or function's address prints with 12 hex digits as redis-server's heap addresses do: packing or measuring tostring({}) gives the same bytes (seed 70345)", async () => {
+    await expectSameEvalReplies(pair, [
+      'return string.len(tostring({}))', 'return string.len(tostring(function() end))', 'return string.len(tostring(redis.call))',
+      'return string.sub(cmsgpack.pack(tostring({})), 1, 1)', "return string.sub(tostring({}), 1, 9)",
+    ]);
+  });
 });
