@@ -1,0 +1,177 @@
+// PHP applications against the endpoints the API hands out, with Debian's php-cli and its extensions (.ci/run
+// installs them): phpredis's Redis class on a primary endpoint and on a TLS + AUTH token group, RedisCluster on a
+// cluster-mode configuration endpoint (through a shard's failover), PHP sessions in Redis and in Memcached with
+// their locks, and php-memcached over a 3-node Memcached cluster (consistent hashing, text and binary protocol).
+// The scripts in php/ print what they saw as one JSON line; where a reply is in question the same script runs
+// against redis-server or three memcached processes, and the two reports must be the same.
+import {
+  CreateCacheClusterCommand,
+  DescribeCacheClustersCommand,
+  TestFailoverCommand,
+  waitUntilCacheClusterAvailable,
+  waitUntilReplicationGroupAvailable,
+  type ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/index.ts';
+import { realMemcachedAvailable, startReal, type Target } from '../engines/memcached/helpers.ts';
+import { realRedisAvailable, startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
+import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
+import { libraryTargets, type Endpoint } from '../support/groups.ts';
+
+// Debian's interpreter, where apt puts the extensions (a php earlier on the PATH may be another build).
+const PHP = '/usr/bin/php';
+const HAS_PHP =
+  hasTool(PHP, ['-r', 'exit(extension_loaded("redis") && extension_loaded("memcached") && extension_loaded("igbinary") && extension_loaded("pcntl") ? 0 : 1);']) &&
+  realRedisAvailable() &&
+  realMemcachedAvailable();
+const SCRIPTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'php');
+const TOKEN = 'php-auth-token-0123456789';
+const LOCALHOST = '127.0.0.1';
+
+type Report = Record<string, unknown>;
+
+let emulator: Emulator;
+let api: ElastiCacheClient;
+let primary: Endpoint;
+let config: Endpoint;
+let secure: Endpoint & { tls: { ca: string }; password: string };
+let nodes: Endpoint[];
+let memcachedVersion: string;
+let realRedis: RealRedis;
+let realMemcached: Target[] = [];
+
+beforeAll(async () => {
+  if (!HAS_PHP) return;
+  emulator = await startEmulator({ transitionDelayMs: 100 });
+  api = sdkClient(emulator);
+  await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'php-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
+  let tlsEndpoint: Endpoint;
+  [{ primary, config, secure: tlsEndpoint }, realRedis, realMemcached] = await Promise.all([
+    libraryTargets(api, 'php', TOKEN),
+    startRealRedis(),
+    Promise.all([startReal(), startReal(), startReal()]),
+  ]);
+  secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
+  await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'php-memcached' });
+  const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'php-memcached', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+  nodes = cluster.CacheNodes!.map((n) => ({ host: n.Endpoint!.Address!, port: n.Endpoint!.Port! }));
+  memcachedVersion = cluster.EngineVersion!;
+}, 60_000);
+
+afterAll(async () => {
+  api?.destroy();
+  await emulator?.stop();
+  await realRedis?.stop();
+  await Promise.all(realMemcached.map((m) => m.close()));
+});
+
+/**
+ * Runs one script against `target`; its last stdout line is its JSON report. `onLine` hears every other line
+ * and what it returns is written to the script's stdin (the cluster script waits for the test there).
+ */
+function run(script: string, target: object, env: Record<string, string> = {}, onLine?: (line: string) => Promise<string>): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    // Warnings go to stderr only; a TLS target's CA is PHP's default for every stream (the session handler has no
+    // stream context of its own), as a server with the CA installed would have it.
+    const ca = 'tls' in target ? ['-d', `openssl.cafile=${(target as typeof secure).tls.ca}`] : [];
+    const child = spawn(PHP, ['-d', 'display_errors=0', '-d', 'log_errors=1', ...ca, path.join(SCRIPTS, script)], {
+      cwd: SCRIPTS,
+      env: { ...process.env, ...env, TARGET: JSON.stringify(target) },
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      for (let nl = stdout.indexOf('\n'); nl >= 0 && !stdout.startsWith('{'); nl = stdout.indexOf('\n')) {
+        const line = stdout.slice(0, nl);
+        stdout = stdout.slice(nl + 1);
+        onLine?.(line).then((answer) => child.stdin.write(answer), reject);
+      }
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0 || !stdout.startsWith('{')) return reject(new Error(`${script} exited ${code}:\n${stderr}\n${stdout}`));
+      // A warning is a difference too: the library met a reply it did not expect.
+      if (stderr.trim() !== '') return reject(new Error(`${script} warned:\n${stderr}`));
+      resolve(JSON.parse(stdout.trim()) as Report);
+    });
+  });
+}
+
+const realTarget = (): Endpoint => ({ host: LOCALHOST, port: realRedis.port });
+const realNodes = () => ({ nodes: realMemcached.map((m) => ({ host: LOCALHOST, port: m.port })) });
+
+describe.skipIf(!HAS_PHP)('phpredis', () => {
+  it('the Redis class on a primary endpoint replies as on redis-server: every type, transactions, pipelines, WATCH, scripts, pub/sub, SCAN_RETRY, serializers, compression', async () => {
+    const [ours, real] = await Promise.all([run('phpredis.php', primary), run('phpredis.php', realTarget())]);
+    expect(ours).toEqual(real);
+    expect(ours.pubsub).toEqual([[['news.*', 'news.a', 'one'], ['news.*', 'news.b', 'stop'], 'Connection closed'], 'read error on connection', true]);
+    expect(Object.keys(ours)).toHaveLength(13);
+  }, 60_000);
+
+  it('does the same over TLS with the AUTH token (stream context, auth)', async () => {
+    const [ours, real] = await Promise.all([run('phpredis.php', secure), run('phpredis.php', realTarget())]);
+    expect(ours).toEqual(real);
+  }, 60_000);
+
+  it('RedisCluster reads the slot map from the configuration endpoint, spreads keys and MGET over the shards, and follows a shard failover', async () => {
+    const failover = async () => {
+      await api.send(new TestFailoverCommand({ ReplicationGroupId: 'php-cluster', NodeGroupId: '0001' }));
+      await waitUntilReplicationGroupAvailable({ client: api, ...FAST_WAIT }, { ReplicationGroupId: 'php-cluster' });
+      return '\n';
+    };
+    expect(await run('phpredis_cluster.php', config, { FAILOVER: '1' }, failover)).toEqual({
+      primaries: 2,
+      spread: 2,
+      mget: true,
+      mset: [true, ['1', '3', '2', '4']],
+      del: 2,
+      multi: [2, 3, '2'],
+      script: 12,
+      crossslot: [false, "CROSSSLOT Keys in request don't hash to the same slot"],
+      scan: true,
+      state: 'ok',
+      hash: [1, { f: 'v' }, 1, { a: 1.0 }],
+      'after failover': [40, true, 2],
+    });
+  }, 60_000);
+});
+
+const SESSION = { waited: true, 'second saw': 3, session: { n: 3, by: 'first' }, 'lock left': false, lifetime: 'gc_maxlifetime', expired: true, 'after expiry': [] };
+
+describe.skipIf(!HAS_PHP)('PHP sessions', () => {
+  it('in Redis (phpredis handler with locking): a second process waits for the lock, the key lives gc_maxlifetime', async () => {
+    const [ours, tls, real] = await Promise.all([
+      run('session.php', primary, { HANDLER: 'redis' }),
+      run('session.php', secure, { HANDLER: 'redis' }),
+      run('session.php', realTarget(), { HANDLER: 'redis' }),
+    ]);
+    expect(real).toEqual(SESSION);
+    expect(ours).toEqual(SESSION);
+    expect(tls).toEqual(SESSION);
+  }, 60_000);
+
+  it('in Memcached (php-memcached handler with locking, binary protocol, consistent hashing) the same', async () => {
+    const [ours, real] = await Promise.all([run('session.php', { nodes }, { HANDLER: 'memcached' }), run('session.php', realNodes(), { HANDLER: 'memcached' })]);
+    expect(real).toEqual(SESSION);
+    expect(ours).toEqual(SESSION);
+  }, 60_000);
+});
+
+describe.skipIf(!HAS_PHP)('php-memcached', () => {
+  for (const binary of ['0', '1']) {
+    it(`Memcached over three nodes with ketama, ${binary === '1' ? 'binary' : 'text'} protocol, replies as three memcached processes`, async () => {
+      const [ours, real] = await Promise.all([run('memcached_client.php', { nodes }, { BINARY: binary }), run('memcached_client.php', realNodes(), { BINARY: binary })]);
+      expect(ours.version).toEqual([memcachedVersion]);
+      expect(real.version).toEqual(['1.6.18']);
+      expect({ ...ours, version: undefined }).toEqual({ ...real, version: undefined });
+      expect(ours.spread).toBe(3);
+    }, 60_000);
+  }
+});
