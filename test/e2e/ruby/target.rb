@@ -1,0 +1,25 @@
+# Where the test points a Ruby client: TARGET is JSON {host, port, tls?: {ca}, password?} (or {servers: [...]} for
+# memcached), set by ruby-clients.test.ts.
+require 'json'
+
+TARGET = JSON.parse(ENV.fetch('TARGET'))
+
+# redis-rb connection options for TARGET, as an application on ElastiCache passes them.
+def redis_options
+  options = { host: TARGET['host'], port: TARGET['port'], timeout: 10 }
+  options.merge!(ssl: true, ssl_params: { ca_file: TARGET['tls']['ca'] }, password: TARGET['password']) if TARGET['tls']
+  options
+end
+
+# One JSON line on stdout: what the test compares.
+def report(results)
+  $stdout.puts(JSON.generate(results))
+  $stdout.flush
+end
+
+# A line the test waits for before acting (a failover, a resharding); the script goes on once stdin answers.
+def checkpoint(name)
+  $stdout.puts("@#{name}")
+  $stdout.flush
+  $stdin.gets
+end
