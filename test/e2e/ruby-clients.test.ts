@@ -30,6 +30,8 @@ const HAS_LIBRARIES = hasTool(RUBY, ['-e', 'require "redis"; require "redis-name
 const HAS_SERVERS = HAS_LIBRARIES && hasTool('redis-server') && realMemcachedAvailable();
 const SCRIPTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ruby');
 const TOKEN = 'ruby-auth-token-0123456789';
+// memcached as the default parameter group starts it: lru_crawler and slab_reassign 0 (their stats are left out).
+const ELASTICACHE_DEFAULTS = ['-o', 'no_lru_crawler,no_slab_reassign'];
 
 let emulator: Emulator;
 let api: ElastiCacheClient;
@@ -52,9 +54,7 @@ beforeAll(async () => {
     libraryTargets(api, 'ruby', TOKEN),
     availableGroup(api, { ReplicationGroupId: 'ruby-failover', NumCacheClusters: 2, AutomaticFailoverEnabled: true }),
     startRealRedis(),
-    startRealMemcached(),
-    startRealMemcached(),
-    startRealMemcached(),
+    ...[1, 2, 3].map(() => startRealMemcached(ELASTICACHE_DEFAULTS)),
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
   failover = userEndpoint(failoverGroup);
@@ -115,6 +115,11 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
     expect(ours).toEqual(theirs);
   }, 40_000);
 
+  it('converts the replies of every command family (floats, geo, streams, bitfields, sort, objects) as from redis-server', async () => {
+    const [ours, theirs] = await Promise.all([run('redis_rb_replies.rb', primary), real('redis_rb_replies.rb', realRedisTarget)]);
+    expect(ours).toEqual(theirs);
+  }, 40_000);
+
   it('its cluster client works a configuration endpoint and follows MOVED after a resharding to 3 shards', async () => {
     const reshard = async () => {
       await api.send(new ModifyReplicationGroupShardConfigurationCommand({ ReplicationGroupId: 'ruby-cluster', NodeGroupCount: 3, ApplyImmediately: true }));
@@ -167,5 +172,14 @@ describe.skipIf(!HAS_SERVERS)('Dalli', () => {
     expect(ours).toEqual(theirs);
     expect(ours.many).toEqual([100, 4950, false, 3, 3, true]);
     expect(ours.pool).toEqual(['200', 3]);
+  }, 40_000);
+
+  it('odd keys and values, long TTLs, counter wrap-around, quiet multi blocks, a staggered delayed flush and stat names as memcached', async () => {
+    const [ours, theirs] = await Promise.all([
+      run('dalli_edges.rb', { servers: memcachedNodes }),
+      run('dalli_edges.rb', { servers: realMemcached.map((m) => `127.0.0.1:${m.port}`) }),
+    ]);
+    expect(ours).toEqual(theirs);
+    expect(ours.delayed_flush).toEqual([3, [null, 'here', 'here']]);
   }, 40_000);
 });

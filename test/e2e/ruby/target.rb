@@ -11,9 +11,19 @@ def redis_options
   options
 end
 
+# Infinite floats (zset scores) as the strings JSON can hold.
+def json_safe(value)
+  case value
+  when Hash then value.transform_values { |v| json_safe(v) }
+  when Array then value.map { |v| json_safe(v) }
+  when Float then value.finite? ? value : value.to_s
+  else value
+  end
+end
+
 # One JSON line on stdout: what the test compares.
 def report(results)
-  $stdout.puts(JSON.generate(results))
+  $stdout.puts(JSON.generate(json_safe(results)))
   $stdout.flush
 end
 
