@@ -100,7 +100,7 @@ function slotRedirect(e: Engine, slot: number, replicaMay: boolean): string | nu
 }
 
 /** Redis's rejectCommand: the refusal dooms a transaction being queued, and a refused EXEC discards it. */
-export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null): void {
+export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null, args: string[]): void {
   if (def?.name === 'exec') {
     // A refused EXEC ends the transaction it would have run, as redis-server's execCommandAbort does (in MULTI or not).
     c.multi = null;
@@ -109,6 +109,8 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
     msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
   }
   c.w.error(msg);
+  // execCommandAbort shows the refused EXEC to monitors, which see no other refused command (seed 70002).
+  if (def?.name === 'exec' && e.monitors.size !== 0) e.feedMonitors(c, args);
   if (c.multi !== null) c.multiError = true;
   e.countError(msg);
   if (def !== null) e.commandStats(def).rejected++;
@@ -165,22 +167,22 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
     const rejected = r.startsWith('ERR wrong number') ? arityRejected(e, args) : null;
     // Redis records the command as soon as it is looked up: CLIENT INFO names itself, an unknown one is NULL.
     c.lastCommand = rejected?.fullName ?? 'NULL';
-    reject(e, c, r, rejected);
+    reject(e, c, r, rejected, args);
     return false;
   }
   const def = r;
   c.lastCommand = def.fullName;
   if (def.protectedReply !== null) {
-    reject(e, c, def.protectedReply, def);
+    reject(e, c, def.protectedReply, def, args);
     return false;
   }
   if (!c.authenticated && !def.noAuth) {
-    reject(e, c, E.NOAUTH, def);
+    reject(e, c, E.NOAUTH, def, args);
     return false;
   }
   const denied = checkPermission(e, c, def, args);
   if (denied !== null) {
-    reject(e, c, denied, def);
+    reject(e, c, denied, def, args);
     return false;
   }
   if (e.cluster !== null) {
@@ -196,12 +198,12 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
       return false;
     }
     if (redirect !== null) {
-      reject(e, c, redirect, def);
+      reject(e, c, redirect, def, args);
       return false;
     }
   }
   if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.fullName)) {
-    reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def);
+    reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def, args);
     return false;
   }
   // maxmemory-clients, checked before key eviction as redis-server does; an evicted client's command does not run.
@@ -214,37 +216,37 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   const replica = e.replication.primary !== null;
   if (!replica && e.config.maxmemory > 0 && e.scripting.running === null && !e.freeMemory()) {
     if (def.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.fullName))) {
-      reject(e, c, E.OOM, def);
+      reject(e, c, E.OOM, def, args);
       return false;
     }
   }
   if (isWrite && !enoughGoodReplicas(e)) {
-    reject(e, c, 'NOREPLICAS Not enough good replicas to write.', def);
+    reject(e, c, 'NOREPLICAS Not enough good replicas to write.', def, args);
     return false;
   }
   if (replica && isWrite) {
-    reject(e, c, "READONLY You can't write against a read only replica.", def);
+    reject(e, c, "READONLY You can't write against a read only replica.", def, args);
     return false;
   }
   // A replica whose link is down serves only 'stale' commands under replica-serve-stale-data no (an
   // EXEC only when all it queued are).
   if (replica && !e.replication.linkUp && !(def.flags.includes('stale') && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
-    reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def);
+    reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def, args);
     return false;
   }
   const busy = e.scripting.running === null ? null : e.scripting.busyReply(c);
   if (busy !== null && !def.flags.includes('allow_busy')) {
-    reject(e, c, busy, def);
+    reject(e, c, busy, def, args);
     return false;
   }
   // redis-server 7.0 counts a MONITOR client among its replicas: it may not touch the keyspace.
   if (c.monitoring && (isWrite || def.mayReplicate || def.flags.includes('readonly'))) {
-    reject(e, c, "ERR Replica can't interact with the keyspace", def);
+    reject(e, c, "ERR Replica can't interact with the keyspace", def, args);
     return false;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.fullName)) {
     if (def.noMulti) {
-      reject(e, c, 'ERR Command not allowed inside a transaction', def);
+      reject(e, c, 'ERR Command not allowed inside a transaction', def, args);
       return false;
     }
     // As redis-server's queueMultiCommand: a transaction already doomed (a watched key changed, or a

@@ -30,7 +30,7 @@ export function stoppedAnswering(d: Difference): boolean {
 }
 
 export async function runSequence(ports: Ports, seq: Sequence): Promise<RunResult> {
-  const opened = await Promise.allSettled([Session.open(ports.ours, seq.proto), Session.open(ports.real, seq.proto)]);
+  const opened = await Promise.allSettled([Session.open(ports.ours, seq.proto, seq.monitor), Session.open(ports.real, seq.proto, seq.monitor)]);
   const [a, b] = opened.map((o) => (o.status === 'fulfilled' ? o.value : null));
   if (!a || !b) {
     a?.session.close();

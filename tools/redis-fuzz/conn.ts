@@ -28,6 +28,11 @@ export class FrameConn {
     });
   }
 
+  /** This end's ip:port, as MONITOR and CLIENT LIST name the connection. */
+  get address(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
   send(args: readonly string[]): void {
     this.socket.write(encodeCommand(args as string[]));
   }

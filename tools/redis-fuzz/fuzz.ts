@@ -71,6 +71,7 @@ export async function fuzz(ports: Ports, opts: FuzzOptions): Promise<FuzzReport>
 
 export function describe(f: Finding): string {
   const lines = [`seed ${f.seed} (RESP${f.repro.proto}): differs at ${showCommand(f.diff.cmd)}`];
+  if (f.repro.monitor) lines.push('  (a peer in MONITOR mode hears it)');
   if (f.repro.proto === 3) lines.push('  HELLO 3');
   for (const cmd of f.repro.steps) lines.push(`  ${showCommand(cmd)}`);
   lines.push(`  ours:  ${f.diff.ours}`, `  redis: ${f.diff.real}`);

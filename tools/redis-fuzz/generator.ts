@@ -8,6 +8,8 @@ export interface Sequence {
   seed: number;
   /** RESP version the sequence starts in (HELLO 3 is sent first for 3). */
   proto: 2 | 3;
+  /** A connection in MONITOR mode hears the sequence (session.ts); even seeds, so no draw changes. */
+  monitor: boolean;
   steps: string[][];
 }
 
@@ -60,5 +62,5 @@ export function generate(seed: number, length: number, only: readonly string[] =
     if (r() < 0.08 && !NO_MUTATE.has(cmd[0] as string)) cmd = mutate(r, cmd);
     steps.push(cmd);
   }
-  return { seed, proto, steps };
+  return { seed, proto, monitor: seed % 2 === 0, steps };
 }

@@ -2,6 +2,7 @@
 // marked PEER, a subscriber that hears keyspace notifications and PUBLISHes, and an admin client
 // that resets the server between runs.
 import { FrameConn } from './conn.ts';
+import { Monitor } from './monitor.ts';
 import { BY, PEER, SERVE } from './families.ts';
 import { CLIENT_IDS } from './families-more.ts';
 import { BATCH, DELIVER, PAUSED, SEP } from './families-wide.ts';
@@ -39,9 +40,11 @@ export class Session {
     private readonly mainId: string,
     /** Each client's id on this server, for the steps that name one (CLIENT TRACKING REDIRECT). */
     private readonly ids: Map<string, string>,
+    /** A connection in MONITOR mode whose lines join each step's outcome (every other seed). */
+    private readonly mon: Monitor | null,
   ) {}
 
-  static async open(port: number, proto: 2 | 3): Promise<{ session: Session; hello: string | null }> {
+  static async open(port: number, proto: 2 | 3, monitor = false): Promise<{ session: Session; hello: string | null }> {
     const admin = await FrameConn.open(port);
     try {
       // The user a sequence creates goes too: each seed replays alone as it ran in a range.
@@ -52,6 +55,7 @@ export class Session {
     } finally {
       admin.close();
     }
+    const mon = monitor ? await Monitor.open(port) : null;
     const sub = await FrameConn.open(port);
     const subId = await sub.call(['CLIENT', 'ID']);
     sub.send(['PSUBSCRIBE', '__key*__:*']);
@@ -64,13 +68,20 @@ export class Session {
     if (id === null || id.type !== ':') throw new Error(`CLIENT ID on port ${port}: ${id ? render(id) : 'no reply'}`);
     const peerId = await peer.call(['CLIENT', 'ID']);
     const ids = new Map([[CLIENT_IDS.main, id.text as string], [CLIENT_IDS.sub, subId?.text ?? '0'], [CLIENT_IDS.peer, peerId?.text ?? '0']]);
-    const session = new Session(main, sub, peer, id.text as string, ids);
+    const session = new Session(main, sub, peer, id.text as string, ids, mon);
+    if (mon !== null) {
+      for (const [conn, role] of [[sub, 'sub'], [main, 'main'], [peer, 'peer']] as const) mon.name(conn, role);
+      // The set-up's own lines (SUBSCRIBE, CLIENT ID) are no step's.
+      if ((await session.notifications()) === null) throw new Error(`subscriber on port ${port} got no PONG`);
+      await mon.lines();
+    }
     let hello: string | null = null;
     if (proto === 3) hello = (await session.step(['HELLO', '3'])).text;
     return { session, hello };
   }
 
   close(): void {
+    this.mon?.close();
     this.main.close();
     this.sub.close();
     this.peer.close();
@@ -101,7 +112,17 @@ export class Session {
     return new Set(scores).size > 1;
   }
 
+  /** Runs one generated step; with a monitor, the lines it heard join the outcome. */
   async step(generated: string[]): Promise<Outcome> {
+    const o = await this.run(generated);
+    if (this.mon === null || o.dead) return o;
+    // A client id the step named is shown by the name the generator gave it (ids differ per server).
+    const named = new Map(generated.filter((a) => this.ids.has(a)).map((a) => [`"${this.ids.get(a)}"`, `"${a}"`]));
+    const heard = await this.mon.lines(named);
+    return heard === '' ? o : { ...o, text: `${o.text} | monitor ${heard}` };
+  }
+
+  private async run(generated: string[]): Promise<Outcome> {
     const step = generated.map((a) => this.ids.get(a) ?? a);
     if (await this.randomLexWalk(step[0] === PEER ? step.slice(1) : step[0] === SERVE ? step.slice(step.indexOf(BY) + 1) : step)) return { text: '<lex range over a skiplist of mixed scores: not sent>', dead: false };
     // RANDOMKEY deletes the expired keys it happens to draw: the peer's SCAN expires them all first,
@@ -336,6 +357,7 @@ export class Session {
   /** Everything published since the last call: a PING on the subscriber marks where a command's events end. */
   private async notifications(): Promise<string[] | null> {
     this.sub.send(['PING']);
+    this.mon?.marked();
     const out: string[] = [];
     for (;;) {
       const f = await this.sub.frame(REPLY_MS);

@@ -1,0 +1,41 @@
+// MONITOR differences the random differential (tools/redis-fuzz, a peer in MONITOR mode on even
+// seeds) found: the lines a monitor hears, times and client addresses masked, compared with
+// redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import { FrameConn } from '../../../tools/redis-fuzz/conn.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
+
+const available = realRedisAvailable();
+
+/** Runs each command on one client (replies read one by one) and answers what a monitor heard, up to an ECHO. */
+async function monitorLines(port: number, commands: string[][]): Promise<string[]> {
+  const mon = await FrameConn.open(port);
+  const c = await FrameConn.open(port);
+  try {
+    await mon.call(['MONITOR']);
+    for (const cmd of commands) await c.call(cmd);
+    await c.call(['ECHO', 'end']);
+    const out: string[] = [];
+    for (let f = await mon.frame(10000); f !== null; f = await mon.frame(10000)) {
+      const line = (f.text ?? '').replace(/^\d+\.\d+ \[(\d+) [^\]]+\]/, '[$1]');
+      if (line === '[0] "ECHO" "end"') break;
+      out.push(line);
+    }
+    return out;
+  } finally {
+    mon.close();
+    c.close();
+  }
+}
+
+describe.skipIf(!available)('MONITOR differences found by the random differential', () => {
+  const pair = serverPair();
+
+  it('a refused EXEC is shown (execCommandAbort feeds monitors), other refused commands are not (seed 70002)', async () => {
+    const commands = [['EXEC', '1'], ['MULTI'], ['SET', 'k', 'v'], ['EXEC', 'x'], ['GET'], ['NOSUCH'], ['MULTI'], ['SUBSCRIBE', 'ch'], ['EXEC'], ['RESET'], ['MULTI'], ['EXEC']];
+    const [ours, real] = await Promise.all([monitorLines(pair.ours.port, commands), monitorLines(pair.real.port, commands)]);
+    expect(ours).toEqual(real);
+    expect(real).toContain('[0] "EXEC" "1"');
+  });
+});
