@@ -11,6 +11,9 @@ const data = workerData as NodeThreadData;
 const options: RedisServerOptions = data.options;
 const node = createRedisNode(options);
 const linker = linkerOf(node);
+/** Fences the control plane holds (fenceWrites), by the id it was given. */
+const fences = new Map<number, () => void>();
+let nextFence = 0;
 
 async function handle(req: NodeThreadRequest): Promise<unknown> {
   const a = req.args;
@@ -39,6 +42,15 @@ async function handle(req: NodeThreadRequest): Promise<unknown> {
       return node.dumpSliced();
     case 'slicedWritesSettled':
       return node.slicedWritesSettled();
+    case 'fenceWrites': {
+      const id = ++nextFence;
+      fences.set(id, await node.fenceWrites());
+      return id;
+    }
+    case 'unfenceWrites':
+      fences.get(a[0] as number)?.();
+      fences.delete(a[0] as number);
+      return undefined;
     case 'load':
       return node.load(a[0] as Buffer[]);
     case 'loadSliced':

@@ -51,6 +51,12 @@ export interface RedisNode extends CacheNode {
   flushReplication(): void;
   /** Resolves once no write running in slices is half done on the node (a failover then sees it whole). */
   slicedWritesSettled(): Promise<void>;
+  /**
+   * slicedWritesSettled, and from that same turn the node's writes held (as by holdWrites) and no new
+   * write in slices started, until the returned release: a pass over several nodes (resharding, a global
+   * failover) finds each node as it left it, as one fork's instant would, however long the later waits last.
+   */
+  fenceWrites(): Promise<() => void>;
   /** Leaves cluster mode (the group went back to cluster mode disabled). */
   leaveCluster(): void;
   /**
@@ -179,6 +185,14 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
       }
     },
     slicedWritesSettled: () => slicedWritesSettled(withPrimaries(engine)),
+    fenceWrites: async () => {
+      const end = await beginSnapshot(engine);
+      const release = node.holdWrites();
+      return () => {
+        release();
+        end();
+      };
+    },
     load: (rdbs, keep) => loadRdb(server, rdbs, keep),
     loadSliced: (rdbs, keep) => loadRdbSliced(server, rdbs, keep),
     holdWrites: () => {

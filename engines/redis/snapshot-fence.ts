@@ -12,7 +12,7 @@ import { withPrimaries } from './hold-writes.ts';
 interface Fence {
   /** Sliced writes running on the engine, from their first slice until they shipped to replicas. */
   writes: number;
-  /** Snapshots of the engine running. */
+  /** Snapshots of the engine running, and fences the control plane holds (RedisNode.fenceWrites). */
   snapshots: number;
   /** What waits for the writes to end (snapshots, failovers). */
   afterWrites: (() => void)[];
@@ -42,8 +42,9 @@ export async function slicedWritesSettled(engines: readonly Engine[]): Promise<v
 }
 
 /**
- * Marks a snapshot of `e` running, once no write it would see half done runs; the returned function
- * ends it and lets the writes that waited start. Taken and marked in one turn: no write starts between.
+ * Marks a snapshot of `e` running (or a fence held), once no write it would see half done runs; the
+ * returned function ends it and lets the writes that waited start. Taken and marked in one turn: no
+ * write starts between, nor later until the end, however long the caller then waits for other nodes.
  */
 export async function beginSnapshot(e: Engine): Promise<() => void> {
   await slicedWritesSettled(withPrimaries(e));

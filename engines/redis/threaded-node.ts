@@ -12,7 +12,7 @@ import { asBuffer, linkOverPort, registerLinker, unlinkPort } from './port-links
 
 export type NodeThreadOp =
   | 'listen' | 'close' | 'configure' | 'setUsers' | 'setTls' | 'promote' | 'serve' | 'follow' | 'flushReplication'
-  | 'dump' | 'dumpSliced' | 'slicedWritesSettled' | 'load' | 'loadSliced' | 'slowlogAfter' | 'stats' | 'command' | 'resetConnections'
+  | 'dump' | 'dumpSliced' | 'slicedWritesSettled' | 'fenceWrites' | 'unfenceWrites' | 'load' | 'loadSliced' | 'slowlogAfter' | 'stats' | 'command' | 'resetConnections'
   | 'fillMemory' | 'leaveCluster';
 
 export interface NodeThreadRequest {
@@ -139,6 +139,11 @@ export function createThreadedRedisNode(options: RedisServerOptions): RedisNode 
     dump: () => asBuffer(call('dump') as Uint8Array),
     dumpSliced: async () => asBuffer((await request('dumpSliced')) as Uint8Array),
     slicedWritesSettled: async () => void (await request('slicedWritesSettled')),
+    // The fence is taken and kept in the worker, in the turn its wait ends there.
+    fenceWrites: async () => {
+      const id = (await request('fenceWrites')) as number;
+      return () => tell('unfenceWrites', [id]);
+    },
     load: (rdbs, keep) => {
       if (keep !== undefined) throw new Error('a node in a worker thread loads whole files only');
       call('load', rdbs);

@@ -41,17 +41,46 @@ function primaryNodeKeys(world: World, scope: Scope, global: GlobalGroupRecord):
 /**
  * Until no write in slices (DEL of a million keys) is half done on the primary member's nodes: the
  * member that takes over would have none of it while the old one, now following it, went on with it.
- * The failover's checks and switch run after, in one turn, so nothing starts between.
+ * Each node's writes are held from the turn its own wait ends (fenceWrites) until the returned release,
+ * so none begins there while another node is waited for; the failover's checks and switch run before
+ * the release, in one turn, and the held writes then meet the new roles.
  */
-async function primaryWritesSettled(world: World, scope: Scope, id: string | undefined): Promise<void> {
-  const waited = new Set<string>();
-  for (;;) {
-    const global = id === undefined ? undefined : world.resources.get(globalScope(scope), 'global-group', id.toLowerCase());
-    const key = global && primaryNodeKeys(world, scope, global).find((k) => !waited.has(k));
-    if (key === undefined) return;
-    await world.runtime.nodes.slicedWritesSettled(key);
-    waited.add(key);
+async function fencePrimaryWrites(world: World, scope: Scope, id: string | undefined): Promise<() => void> {
+  const fenced = new Map<string, () => void>();
+  const release = () => {
+    for (const end of fenced.values()) end();
+  };
+  try {
+    for (;;) {
+      const global = id === undefined ? undefined : world.resources.get(globalScope(scope), 'global-group', id.toLowerCase());
+      const key = global && primaryNodeKeys(world, scope, global).find((k) => !fenced.has(k));
+      if (key === undefined) return release;
+      fenced.set(key, await world.runtime.nodes.fenceWrites(key));
+    }
+  } catch (err) {
+    release();
+    throw err;
   }
+}
+
+/** FailoverGlobalReplicationGroup's checks and switch, in one turn. */
+function failoverGlobal(world: World, scope: Scope, input: ec.FailoverGlobalReplicationGroupMessage): ec.FailoverGlobalReplicationGroupResult {
+  const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
+  if (global.status !== 'available') {
+    throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
+  }
+  if (input.PrimaryRegion === undefined) throw missingParameter('PrimaryRegion');
+  if (input.PrimaryReplicationGroupId === undefined) throw missingParameter('PrimaryReplicationGroupId');
+  const target = global.members.find((m) => m.region === input.PrimaryRegion && m.groupId === input.PrimaryReplicationGroupId!.toLowerCase());
+  if (!target) throw invalidValue(`Replication group ${input.PrimaryReplicationGroupId} in ${input.PrimaryRegion} is not a member of ${global.id}.`);
+  if (target.role === 'primary') throw invalidValue(`Replication group ${target.groupId} is already the primary.`);
+  for (const key of primaryNodeKeys(world, scope, global)) world.runtime.nodes.flushReplication(key);
+  for (const m of global.members) m.role = m === target ? 'primary' : 'secondary';
+  save(world, scope, global);
+  // The new primary first (it stops following), then every other member follows it.
+  setMembership(world, scope, target.region, target.groupId, { id: global.id, role: 'primary' });
+  for (const m of global.members) if (m !== target) setMembership(world, scope, m.region, m.groupId, { id: global.id, role: 'secondary' });
+  return { GlobalReplicationGroup: describe(world, scope, global) };
 }
 
 function memberGroup(world: World, scope: Scope, region: string, groupId: string): ReplicationGroupRecord | undefined {
@@ -235,23 +264,12 @@ export const globalDatastoreActions: ActionTable = {
   }),
 
   FailoverGlobalReplicationGroup: define<ec.FailoverGlobalReplicationGroupMessage, ec.FailoverGlobalReplicationGroupResult>(async (input, { world, scope }) => {
-    await primaryWritesSettled(world, scope, input.GlobalReplicationGroupId);
-    const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
-    if (global.status !== 'available') {
-      throw fault('InvalidGlobalReplicationGroupStateFault', `Global replication group ${global.id} is not available (current state: ${global.status}).`);
+    const release = await fencePrimaryWrites(world, scope, input.GlobalReplicationGroupId);
+    try {
+      return failoverGlobal(world, scope, input);
+    } finally {
+      release();
     }
-    if (input.PrimaryRegion === undefined) throw missingParameter('PrimaryRegion');
-    if (input.PrimaryReplicationGroupId === undefined) throw missingParameter('PrimaryReplicationGroupId');
-    const target = global.members.find((m) => m.region === input.PrimaryRegion && m.groupId === input.PrimaryReplicationGroupId!.toLowerCase());
-    if (!target) throw invalidValue(`Replication group ${input.PrimaryReplicationGroupId} in ${input.PrimaryRegion} is not a member of ${global.id}.`);
-    if (target.role === 'primary') throw invalidValue(`Replication group ${target.groupId} is already the primary.`);
-    for (const key of primaryNodeKeys(world, scope, global)) world.runtime.nodes.flushReplication(key);
-    for (const m of global.members) m.role = m === target ? 'primary' : 'secondary';
-    save(world, scope, global);
-    // The new primary first (it stops following), then every other member follows it.
-    setMembership(world, scope, target.region, target.groupId, { id: global.id, role: 'primary' });
-    for (const m of global.members) if (m !== target) setMembership(world, scope, m.region, m.groupId, { id: global.id, role: 'secondary' });
-    return { GlobalReplicationGroup: describe(world, scope, global) };
   }),
 
   DisassociateGlobalReplicationGroup: define<ec.DisassociateGlobalReplicationGroupMessage, ec.DisassociateGlobalReplicationGroupResult>(

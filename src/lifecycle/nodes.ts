@@ -144,6 +144,11 @@ export class NodeSupervisor {
     await this.redisNode(key)?.slicedWritesSettled();
   }
 
+  /** RedisNode.fenceWrites of the node (a release that does nothing when it is not running). */
+  async fenceWrites(key: string): Promise<() => void> {
+    return (await this.redisNode(key)?.fenceWrites()) ?? (() => undefined);
+  }
+
   /** Keys of the running nodes whose data can be saved (Redis). */
   persistentKeys(): string[] {
     return [...this.running].filter(([, n]) => n.kind === 'redis').map(([k]) => k);

@@ -1,4 +1,5 @@
 import type { Scope, ShardRecord } from '../store/records.ts';
+import type { RedisNode } from '../../engines/redis/index.ts';
 import type { World } from '../world.ts';
 
 export const HASH_SLOTS = 16384;
@@ -37,17 +38,17 @@ export async function moveKeys(world: World, scope: Scope, before: ShardRecord[]
   const newOwner = owners(after);
   const server = (clusterId: string) => world.runtime.nodes.redisNode(world.runtime.nodeKey(scope, clusterId, '0001'));
   // A write in slices (HSET of a million fields) ends first: a key copied midway would leave the rest of
-  // it on the old owner, dropped after the switch. (One begun on a source waited for earlier, while a later
-  // one is waited for, is not: the holds below come after the last wait.)
-  for (const shard of before) await world.runtime.nodes.slicedWritesSettled(world.runtime.nodeKey(scope, shard.primaryClusterId, '0001'));
+  // it on the old owner, dropped after the switch. Each source's writes are held from the turn its own
+  // wait ends (fenceWrites), so none begins there while a later source is waited for.
   const staying = new Set(after.map((s) => s.primaryClusterId));
-  const sources = before.flatMap((shard) => {
-    const node = server(shard.primaryClusterId);
-    return node ? [{ shard, node, release: node.holdWrites(), stays: staying.has(shard.primaryClusterId) }] : [];
-  });
+  const sources: { shard: ShardRecord; node: RedisNode; release: () => void; stays: boolean }[] = [];
   const drops: (() => Promise<void>)[] = [];
   let moved = 0;
   try {
+    for (const shard of before) {
+      const node = server(shard.primaryClusterId);
+      if (node) sources.push({ shard, node, release: await node.fenceWrites(), stays: staying.has(shard.primaryClusterId) });
+    }
     for (const { shard, node: source, stays } of sources) {
       const outgoing = await source.exportKeys((slot) => {
         const target = after[newOwner[slot]!]!;
