@@ -40,6 +40,7 @@ let config: Endpoint;
 let secure: Endpoint & { tls: { ca: string }; password: string };
 let failover: Endpoint;
 let memcachedNodes: string[];
+let memcachedTlsNodes: string[];
 let realRedis: RealRedis;
 let realMemcached: MemcachedTarget[] = [];
 
@@ -47,7 +48,9 @@ beforeAll(async () => {
   if (!HAS_SERVERS) return;
   emulator = await startEmulator({ transitionDelayMs: 100 });
   api = sdkClient(emulator);
-  await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'rb-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
+  for (const [id, tls] of [['rb-memcached', false], ['rb-memcached-tls', true]] as const) {
+    await api.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3, TransitEncryptionEnabled: tls }));
+  }
   let tlsEndpoint: Endpoint;
   let failoverGroup;
   [{ primary, config, secure: tlsEndpoint }, failoverGroup, realRedis, ...realMemcached] = await Promise.all([
@@ -58,10 +61,15 @@ beforeAll(async () => {
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
   failover = userEndpoint(failoverGroup);
-  await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'rb-memcached' });
-  const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'rb-memcached', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
-  memcachedNodes = cluster.CacheNodes!.map((n) => `${n.Endpoint!.Address}:${n.Endpoint!.Port}`);
+  [memcachedNodes, memcachedTlsNodes] = await Promise.all([nodesOf('rb-memcached'), nodesOf('rb-memcached-tls')]);
 }, 60_000);
+
+/** The `host:port` of each node of a Memcached cluster, once it is available: what a Dalli client is given. */
+async function nodesOf(id: string): Promise<string[]> {
+  await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: id });
+  const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+  return cluster.CacheNodes!.map((n) => `${n.Endpoint!.Address}:${n.Endpoint!.Port}`);
+}
 
 afterAll(async () => {
   api?.destroy();
@@ -102,6 +110,7 @@ function real(script: string, target: () => object): Promise<Record<string, unkn
   return onRealServer.get(script)!;
 }
 const realRedisTarget = () => ({ host: '127.0.0.1', port: realRedis.port });
+const realMemcachedTarget = () => ({ servers: realMemcached.map((m) => `127.0.0.1:${m.port}`) });
 
 describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
   it('pipelined, multi/exec, watch, EVALSHA with the NOSCRIPT fallback, pub/sub, blocking pops, scan_each and redis-namespace answer as on redis-server', async () => {
@@ -165,20 +174,19 @@ describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
 
 describe.skipIf(!HAS_SERVERS)('Dalli', () => {
   it('spreads keys over the nodes and stores, counts, swaps, expires, compresses and refuses oversized values as memcached does', async () => {
-    const [ours, theirs] = await Promise.all([
-      run('dalli_nodes.rb', { servers: memcachedNodes }),
-      run('dalli_nodes.rb', { servers: realMemcached.map((m) => `127.0.0.1:${m.port}`) }),
-    ]);
+    const [ours, theirs] = await Promise.all([run('dalli_nodes.rb', { servers: memcachedNodes }), real('dalli_nodes.rb', realMemcachedTarget)]);
     expect(ours).toEqual(theirs);
     expect(ours.many).toEqual([100, 4950, false, 3, 3, true]);
     expect(ours.pool).toEqual(['200', 3]);
   }, 40_000);
 
+  it('does the same over TLS on a cluster with in-transit encryption', async () => {
+    const [ours, theirs] = await Promise.all([run('dalli_nodes.rb', { servers: memcachedTlsNodes, tls: { ca: emulator.caPath } }), real('dalli_nodes.rb', realMemcachedTarget)]);
+    expect(ours).toEqual(theirs);
+  }, 40_000);
+
   it('odd keys and values, long TTLs, counter wrap-around, quiet multi blocks, a staggered delayed flush and stat names as memcached', async () => {
-    const [ours, theirs] = await Promise.all([
-      run('dalli_edges.rb', { servers: memcachedNodes }),
-      run('dalli_edges.rb', { servers: realMemcached.map((m) => `127.0.0.1:${m.port}`) }),
-    ]);
+    const [ours, theirs] = await Promise.all([run('dalli_edges.rb', { servers: memcachedNodes }), real('dalli_edges.rb', realMemcachedTarget)]);
     expect(ours).toEqual(theirs);
     expect(ours.delayed_flush).toEqual([3, [null, 'here', 'here']]);
   }, 40_000);

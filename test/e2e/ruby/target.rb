@@ -11,6 +11,16 @@ def redis_options
   options
 end
 
+# Dalli client options for TARGET: an SSL context that trusts the emulator's CA when the cluster encrypts in transit.
+def dalli_options
+  return {} unless TARGET['tls']
+
+  require 'openssl'
+  context = OpenSSL::SSL::SSLContext.new
+  context.set_params(ca_file: TARGET['tls']['ca'], verify_mode: OpenSSL::SSL::VERIFY_PEER)
+  { ssl_context: context }
+end
+
 # Infinite floats (zset scores) as the strings JSON can hold.
 def json_safe(value)
   case value
