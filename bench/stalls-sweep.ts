@@ -247,6 +247,27 @@ add('EVAL cmsgpack.unpack 1M table', () => undefined, ['EVAL', `${table} local s
 add('EVAL table.concat 100MB', () => undefined, ['EVAL', `local t = {} for i = 1, ${N} do t[i] = string.rep('x', 100) end return #table.concat(t)`, '0']);
 add('EVAL string.rep 100MB', () => undefined, ['EVAL', `return #string.rep('x', 100 * 1024 * 1024)`, '0']);
 add('EVAL unpack 7999', () => undefined, ['EVAL', `local t = {} for i = 1, 7999 do t[i] = i end for i = 1, 100 do local x = {unpack(t)} end return 1`, '0']);
+// What a script can do in one call or one VM instruction whose work grows with its input.
+const evalKey = (body: string) => ['EVAL', body, '1', 'big'];
+add('EVAL SMEMBERS 1M', (s) => big(s, 'set'), evalKey("return #redis.call('SMEMBERS', KEYS[1])"));
+add('EVAL HGETALL 1M', (s) => big(s, 'hash'), evalKey("return #redis.call('HGETALL', KEYS[1])"));
+add('EVAL ZRANGE 1M WITHSCORES', (s) => big(s, 'zset'), evalKey("return #redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')"));
+add('EVAL HKEYS 1M', (s) => big(s, 'hash'), evalKey("return #redis.call('HKEYS', KEYS[1])"));
+add('EVAL table.sort 1M numbers', () => undefined, ['EVAL', `local t = {} for i = 1, ${N} do t[i] = (i * 7919) % ${N} end table.sort(t) return t[1]`, '0']);
+add('EVAL table.sort 1M with comparator', () => undefined, ['EVAL', `local t = {} for i = 1, ${N} do t[i] = (i * 7919) % ${N} end table.sort(t, function(a, b) return a > b end) return t[1]`, '0']);
+add('EVAL string.gsub 1M matches', () => undefined, ['EVAL', `local s = string.rep('ab', ${N / 2}) local r, n = string.gsub(s, 'a', 'xy') return n`, '0']);
+add('EVAL string.find a*b over 20k', () => undefined, ['EVAL', `return string.find(string.rep('a', 20000), 'a*b')`, '0']);
+add('EVAL string.find .-b over 20k', () => undefined, ['EVAL', `return string.find(string.rep('a', 20000), '.-b')`, '0']);
+add('EVAL string.gmatch 1M words', () => undefined, ['EVAL', `local n = 0 for w in string.gmatch(string.rep('ab ', ${N}), '%a+') do n = n + 1 end return n`, '0']);
+add('EVAL string.byte 8000 x 1000', () => undefined, ['EVAL', `local s = string.rep('x', 8000) local n = 0 for i = 1, 1000 do n = n + select('#', string.byte(s, 1, -1)) end return n`, '0']);
+add('EVAL string.format %s 100MB', () => undefined, ['EVAL', `return #string.format('%s%s', string.rep('x', 50 * 1024 * 1024), string.rep('y', 50 * 1024 * 1024))`, '0']);
+add('EVAL string.upper 100MB', () => undefined, ['EVAL', `return #string.upper(string.rep('x', 100 * 1024 * 1024))`, '0']);
+add('EVAL string.reverse 100MB', () => undefined, ['EVAL', `return #string.reverse(string.rep('x', 100 * 1024 * 1024))`, '0']);
+add('EVAL concat .. doubling to 128MB', () => undefined, ['EVAL', `local s = 'x' for i = 1, 27 do s = s .. s end return #s`, '0']);
+add('EVAL redis.call 7999 args x 100', () => undefined, ['EVAL', `local t = {'SADD', 's'} for i = 1, 7997 do t[#t + 1] = 'm' .. i end for i = 1, 100 do redis.call(unpack(t)) end return 1`, '0']);
+add('EVAL cjson.encode 1M strings', () => undefined, ['EVAL', `local t = {} for i = 1, ${N} do t[i] = 'v' .. i end return #cjson.encode(t)`, '0']);
+add('EVAL struct.pack 100k', () => undefined, ['EVAL', `local t = {} for i = 1, 7999 do t[i] = i end local n = 0 for i = 1, 100 do n = n + #struct.pack(string.rep('i', 7999), unpack(t)) end return n`, '0']);
+add('EVAL tostring/tonumber 1M', () => undefined, ['EVAL', `local n = 0 for i = 1, ${N} do n = n + tonumber(tostring(i)) end return n`, '0']);
 add('FUNCTION DUMP 2000 libraries', async (s) => {
   for (let i = 0; i < 2000; i++) await s.command(['FUNCTION', 'LOAD', `#!lua name=lib${i}\nredis.register_function('f${i}', function() return ${i} end)`]);
 }, ['FUNCTION', 'DUMP']);

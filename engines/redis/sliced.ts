@@ -51,6 +51,18 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
   const e = c.engine;
   // Under CLIENT REPLY OFF/SKIP dispatch drops the reply as the handler returns, so it must exist by then.
   if (e.execDepth !== 0 || e.scripting.running !== null || c.replyMode !== 'on') {
+    // A read called by a script that may yield here runs in steps between the script's yields (redis.call
+    // waits for it): the script keeps its node, and the values it reads stay put as for a client's read.
+    if (args === undefined && e.scripting.mayTakeSteps(c)) {
+      const release = holdWrites(withPrimaries(e).slice(1));
+      e.scripting.takeSteps(work, (err) => {
+        release();
+        settle(c, err === null ? reply : () => {
+          throw err;
+        });
+      });
+      return;
+    }
     while (work.next().done !== true);
     reply();
     return;

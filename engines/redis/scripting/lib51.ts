@@ -224,8 +224,13 @@ function replacement51(r: LuaString): LuaString {
   return Uint8Array.from(out);
 }
 
-/** Lua 5.1's auxsort (ltablib.c), comparison for comparison: which pairs are compared, in which order, and so the order of equal elements, the errors of an inconsistent comparator and where a bad one reads past the end. */
-function auxsort(L: LuaState, l: number, u: number): void {
+/**
+ * Lua 5.1's auxsort (ltablib.c), comparison for comparison: which pairs are compared, in which order, and so
+ * the order of equal elements, the errors of an inconsistent comparator and where a bad one reads past the
+ * end. A generator that stops after each comparison, so a sort of a million elements runs in steps
+ * (runInSteps); 5.1's recursion into the smaller part is the explicit stack `todo`, in the same order.
+ */
+function* auxsort(L: LuaState, first: number, last: number): Generator<void> {
   const less = (a: number, b: number): boolean => {
     if (lua.lua_type(L, 2) === lua.LUA_TNIL) return lua.lua_compare(L, a, b, lua.LUA_OPLT);
     lua.lua_pushvalue(L, 2);
@@ -241,63 +246,84 @@ function auxsort(L: LuaState, l: number, u: number): void {
     lua.lua_rawseti(L, 1, j);
   };
   const invalid = (): never => laux.luaL_error(L, lstr('invalid order function for sorting')) as never;
-  while (l < u) {
-    lua.lua_rawgeti(L, 1, l);
-    lua.lua_rawgeti(L, 1, u);
-    if (less(-1, -2)) set2(l, u);
-    else lua.lua_pop(L, 2);
-    if (u - l === 1) break;
-    let i = Math.trunc((l + u) / 2);
-    lua.lua_rawgeti(L, 1, i);
-    lua.lua_rawgeti(L, 1, l);
-    if (less(-2, -1)) set2(i, l);
-    else {
-      lua.lua_pop(L, 1);
+  // Ranges whose sort continues once the smaller part taken before them is sorted (5.1's tail loop).
+  const todo: number[] = [];
+  let l = first;
+  let u = last;
+  for (;;) {
+    while (l < u) {
+      lua.lua_rawgeti(L, 1, l);
       lua.lua_rawgeti(L, 1, u);
-      if (less(-1, -2)) set2(i, u);
+      if (less(-1, -2)) set2(l, u);
       else lua.lua_pop(L, 2);
-    }
-    if (u - l === 2) break;
-    lua.lua_rawgeti(L, 1, i);
-    lua.lua_pushvalue(L, -1);
-    lua.lua_rawgeti(L, 1, u - 1);
-    set2(i, u - 1);
-    i = l;
-    let j = u - 1;
-    for (;;) {
-      for (;;) {
-        lua.lua_rawgeti(L, 1, ++i);
-        if (!less(-1, -2)) break;
-        if (i > u) invalid();
+      yield;
+      if (u - l === 1) break;
+      let i = Math.trunc((l + u) / 2);
+      lua.lua_rawgeti(L, 1, i);
+      lua.lua_rawgeti(L, 1, l);
+      if (less(-2, -1)) set2(i, l);
+      else {
         lua.lua_pop(L, 1);
+        lua.lua_rawgeti(L, 1, u);
+        if (less(-1, -2)) set2(i, u);
+        else lua.lua_pop(L, 2);
       }
+      yield;
+      if (u - l === 2) break;
+      lua.lua_rawgeti(L, 1, i);
+      lua.lua_pushvalue(L, -1);
+      lua.lua_rawgeti(L, 1, u - 1);
+      set2(i, u - 1);
+      i = l;
+      let j = u - 1;
       for (;;) {
-        lua.lua_rawgeti(L, 1, --j);
-        if (!less(-3, -1)) break;
-        if (j < l) invalid();
-        lua.lua_pop(L, 1);
+        for (;;) {
+          lua.lua_rawgeti(L, 1, ++i);
+          const lt = less(-1, -2);
+          yield;
+          if (!lt) break;
+          if (i > u) invalid();
+          lua.lua_pop(L, 1);
+        }
+        for (;;) {
+          lua.lua_rawgeti(L, 1, --j);
+          const lt = less(-3, -1);
+          yield;
+          if (!lt) break;
+          if (j < l) invalid();
+          lua.lua_pop(L, 1);
+        }
+        if (j < i) {
+          lua.lua_pop(L, 3);
+          break;
+        }
+        set2(i, j);
       }
-      if (j < i) {
-        lua.lua_pop(L, 3);
-        break;
+      lua.lua_rawgeti(L, 1, u - 1);
+      lua.lua_rawgeti(L, 1, i);
+      set2(u - 1, i);
+      if (i - l < u - i) {
+        j = l;
+        i = i - 1;
+        l = i + 2;
+      } else {
+        j = i + 1;
+        i = u;
+        u = j - 2;
       }
-      set2(i, j);
+      // 5.1 recurses into [j, i] here, then loops on [l, u].
+      todo.push(l, u);
+      l = j;
+      u = i;
     }
-    lua.lua_rawgeti(L, 1, u - 1);
-    lua.lua_rawgeti(L, 1, i);
-    set2(u - 1, i);
-    if (i - l < u - i) {
-      j = l;
-      i = i - 1;
-      l = i + 2;
-    } else {
-      j = i + 1;
-      i = u;
-      u = j - 2;
-    }
-    auxsort(L, j, i);
+    if (todo.length === 0) return;
+    u = todo.pop() as number;
+    l = todo.pop() as number;
   }
 }
+
+/** Comparisons of a sort per step between two looks at the clock. */
+const SORT_STEP = 512;
 
 function installTable(L: LuaState): void {
   // 5.1's tconcat: the separator checked before the table, values read raw, numbers as 5.1 prints them.
@@ -347,8 +373,12 @@ function installTable(L: LuaState): void {
     const n = lua.lua_rawlen(S, 1);
     if (lua.lua_type(S, 2) > lua.LUA_TNIL) laux.luaL_checktype(S, 2, lua.LUA_TFUNCTION);
     lua.lua_settop(S, 2);
-    auxsort(S, 1, n);
-    return 0;
+    const sort = auxsort(S, 1, n);
+    const step = (): boolean => {
+      for (let k = 0; k < SORT_STEP; k++) if (sort.next().done === true) return true;
+      return false;
+    };
+    return runInSteps(S, step, () => 0);
   });
   // 5.1's unpack: int bounds (a double past them wraps as C's cast does), at most LUAI_MAXCSTACK (8000) values on the stack.
   const unpack: LuaFn = (S) => {

@@ -85,6 +85,12 @@ export class Run {
 
 const nullConn = discardingConn('lua', 'lua');
 
+/** A command's work left for redis.call to run in steps (see Scripting.takeSteps). */
+interface CommandSteps {
+  work: Iterator<unknown>;
+  finish(err: unknown): void;
+}
+
 /** What redis.call answers when the caller's ACL user may not run a command, by the reason. */
 const SCRIPT_ACL_DENIED = {
   command: "ERR The user executing the script can't run this command or subcommand",
@@ -105,6 +111,9 @@ export class Scripting implements ApiHost {
   private argvNameRef = 0;
   running: Run | null = null;
   private scriptClient: Client | null = null;
+  /** Set while redis.call runs a command that may leave its work in steps (takeSteps), and that work. */
+  private stepsAllowed = false;
+  private steps: CommandSteps | null = null;
   /** Extra set-up for the VM after a reset (functions re-register their libraries). */
   onReset: ((L: LuaState) => void) | null = null;
 
@@ -545,7 +554,61 @@ export class Scripting implements ApiHost {
     if (def.isWrite) r.wrote = true;
     const sc = this.client;
     sc.w.proto = r.resp;
-    runCommand(this.engine, sc, def, args);
+    this.stepsAllowed = L === r.co && this.engine.execDepth === 1 && lua.lua_isyieldable(L);
+    try {
+      runCommand(this.engine, sc, def, args);
+    } finally {
+      this.stepsAllowed = false;
+    }
+    const steps = this.steps;
+    if (steps !== null) {
+      this.steps = null;
+      return this.commandInSteps(L, r, steps, def, raiseErrors);
+    }
+    return this.replyToScript(L, r, def, raiseErrors);
+  }
+
+  /** Whether a command `c` runs may hand its steps to the script (runSliced): the script's own, where it may yield. */
+  mayTakeSteps(c: Client): boolean {
+    return this.stepsAllowed && c === this.scriptClient && this.steps === null;
+  }
+
+  /** Takes a command's remaining work: redis.call runs it between the script's yields, then `finish(error or null)`. */
+  takeSteps(work: Iterator<unknown>, finish: (err: unknown) => void): void {
+    this.steps = { work, finish };
+  }
+
+  /**
+   * A command called by the script whose work spans slices (LRANGE of a million): redis.call yields
+   * between them as the count hook does, and reads the reply once the command is done.
+   */
+  private commandInSteps(L: LuaState, r: Run, steps: CommandSteps, def: CommandDef, raiseErrors: boolean): number {
+    const go = (S: LuaState): number => {
+      const end = r.sliceStart + SLICE_MS;
+      let done = false;
+      let failed: unknown = null;
+      try {
+        for (let n = 1; !(done = steps.work.next().done === true); n++) {
+          if ((n & 63) === 0 && performance.now() >= end) break;
+        }
+      } catch (err) {
+        failed = err;
+        done = true;
+      }
+      // lua_yieldk unwinds by throwing: called outside the try above.
+      if (!done) {
+        r.hookYield = true;
+        return lua.lua_yieldk(S, 0, 0, go);
+      }
+      steps.finish(failed);
+      return this.replyToScript(S, r, def, raiseErrors);
+    };
+    return go(L);
+  }
+
+  /** The reply of the command the script called, as redis.call's result (or raised error). */
+  private replyToScript(L: LuaState, r: Run, def: CommandDef, raiseErrors: boolean): number {
+    const sc = this.client;
     const caller = r.req.caller;
     if (caller.tracking !== null && def.flags.includes('readonly')) this.engine.tracking.rememberKeys(caller, r.req.keys);
     const out = sc.w.take();
