@@ -53,7 +53,8 @@ beforeAll(async () => {
   [{ primary, config, secure: tlsEndpoint }, realRedis, realMemcached] = await Promise.all([
     libraryTargets(api, 'php', TOKEN),
     startRealRedis(),
-    Promise.all([startReal(), startReal(), startReal()]),
+    // As a node of the default parameter group runs: lru_crawler and slab_reassign 0 (their stats are left out).
+    Promise.all([0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']))),
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
   await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'php-memcached' });
@@ -115,6 +116,11 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
     expect(Object.keys(ours)).toHaveLength(13);
   }, 60_000);
 
+  it('the rest an application meets (geo, streams, HyperLogLog, bits, SORT, DUMP/RESTORE, float formatting, errors in MULTI, reply options) as on redis-server', async () => {
+    const [ours, real] = await Promise.all([run('phpredis_more.php', primary), run('phpredis_more.php', realTarget())]);
+    expect(ours).toEqual(real);
+  }, 60_000);
+
   it('does the same over TLS with the AUTH token (stream context, auth)', async () => {
     const [ours, real] = await Promise.all([run('phpredis.php', secure), run('phpredis.php', realTarget())]);
     expect(ours).toEqual(real);
@@ -138,6 +144,9 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
       scan: true,
       state: 'ok',
       hash: [1, { f: 'v' }, 1, { a: 1.0 }],
+      replicated: [1, 1],
+      'replica reads': [true, '12', { f: 'v' }],
+      'replicas asked READONLY': true,
       'after failover': [40, true, 2],
     });
   }, 60_000);

@@ -12,6 +12,24 @@ $m->setOption(Memcached::OPT_COMPRESSION, false);
 $m->flush();
 $out = [];
 
+/** @return array{0: string[], 1: string[]} the slab classes and the stat names (class numbers taken out) of one stats group */
+function shape(array $stats): array
+{
+    $classes = $names = [];
+    foreach ($stats as $node) {
+        foreach (array_keys($node) as $key) {
+            if (preg_match('/^(?:items:)?(\d+):(.*)$/', (string) $key, $m)) {
+                $classes[$m[1]] = true;
+                $key = $m[2];
+            }
+            $names[$key] = true;
+        }
+    }
+    ksort($classes);
+    ksort($names);
+    return [array_keys($classes), array_keys($names)];
+}
+
 /** A call's return value with the result code the client was left with. */
 function res(Memcached $m, mixed $value): array
 {
@@ -93,6 +111,13 @@ $out['large compressed'] = [res($m, $m->set('l4', str_repeat('y', 3 * 1048576)))
 $stats = $m->getStats();
 $versions = $m->getVersion();
 $out['stats'] = [count($stats), array_sum(array_column($stats, 'curr_items')), array_sum(array_column($stats, 'cmd_get')) > 0, array_keys($stats) == array_keys($versions)];
+// Which keys each stats group has and which slab classes it lists over the cluster (the nodes differ between the
+// two runs: ketama places keys by address, so counts per node are not compared).
+$out['stats groups'] = array_map(fn ($group) => shape($m->getStats($group)), ['' => null, 'items' => 'items', 'slabs' => 'slabs', 'settings' => 'settings', 'sizes' => 'sizes']);
+$m->getDelayed(['multi:5', 'multi:6', 'multi:none']);
+$fetched = array_map(fn ($e) => [$e['key'], $e['value']], $m->fetchAll());
+sort($fetched);
+$out['delayed'] = [$fetched, $m->getResultCode()];
 $out['version'] = array_values(array_unique($versions));
 $out['flush'] = [res($m, $m->flush()), res($m, $m->get('abs')), res($m, $m->getMulti($keys))];
 report($out);

@@ -191,16 +191,6 @@ function pubsub(): array
     return [$got, $timeout, microtime(true) - $started < 5];
 }
 
-/** What a call returned, or the message of what it threw (phpredis throws for errors other than ERR, WRONGTYPE, NOSCRIPT...). */
-function caught(callable $f): mixed
-{
-    try {
-        return $f();
-    } catch (RedisException $e) {
-        return ['thrown' => $e->getMessage()];
-    }
-}
-
 function sorted(array $a): array
 {
     sort($a);

@@ -37,6 +37,24 @@ $info = $c->rawCommand($keys[0], 'CLUSTER', 'INFO');
 $out['state'] = preg_match('/cluster_state:(\w+)/', $info, $m) ? $m[1] : $info;
 $out['hash'] = [$c->hSet('h{t}', 'f', 'v'), $c->hGetAll('h{t}'), $c->zAdd('z', 1, 'a'), $c->zRange('z', 0, -1, true)];
 
+// Reads spread over the replicas (phpredis sends them READONLY first), once each shard's replica has every write.
+$out['replicated'] = array_map(fn ($node) => $c->rawCommand($node, 'WAIT', '1', '5000'), $c->_masters());
+$ro = new RedisCluster(null, ["{$t['host']}:{$t['port']}"], 5.0, 5.0);
+$ro->setOption(RedisCluster::OPT_SLAVE_FAILOVER, RedisCluster::FAILOVER_DISTRIBUTE_SLAVES);
+$out['replica reads'] = [$ro->mGet($keys) === array_map('strval', range(0, 39)), $ro->get('a{t}'), $ro->hGetAll('h{t}')];
+$readonly = 0;
+foreach ($c->_masters() as $node) {
+    foreach ($c->rawCommand($node, 'CLUSTER', 'REPLICAS', $c->rawCommand($node, 'CLUSTER', 'MYID')) as $line) {
+        [, $address] = explode(' ', $line);
+        [$host, $port] = explode(':', explode('@', $address)[0]);
+        $replica = new Redis();
+        $replica->connect($host, (int) $port);
+        parse_str(strtr($replica->info('commandstats')['cmdstat_readonly'] ?? '', ',', '&'), $stat);
+        $readonly += (int) ($stat['calls'] ?? 0);
+    }
+}
+$out['replicas asked READONLY'] = $readonly >= 1;
+
 if (getenv('FAILOVER') === '1') {
     echo "failover\n";
     fgets(STDIN);

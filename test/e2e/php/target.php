@@ -35,6 +35,16 @@ function redis_save_path(): string
     return "$scheme://{$t['host']}:{$t['port']}$query";
 }
 
+/** What a call returned, or the message of what it threw (phpredis throws for errors other than ERR, WRONGTYPE, NOSCRIPT...). */
+function caught(callable $f): mixed
+{
+    try {
+        return $f();
+    } catch (RedisException $e) {
+        return ['thrown' => preg_replace('/ to [^ ]+:\d+$/', '', $e->getMessage())];
+    }
+}
+
 /** One JSON line on stdout: what the test compares. */
 function report(array $results): void
 {
