@@ -147,14 +147,14 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
 });
 
 describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
-  it('a client and a Launcher (concurrency 5) push, schedule, retry, kill and report jobs on the primary endpoint as on redis-server', async () => {
+  it('a client and a Launcher (concurrency 5) push, schedule, retry, kill and report jobs, and the Web UI API pages and edits them, on the primary endpoint as on redis-server', async () => {
     const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', primary), real('sidekiq_jobs.rb', realRedisTarget)]);
     expect(ours).toEqual(theirs);
     expect(ours.after).toMatchObject({ sums: [53, 2686, true, true], processed: 58, failed: 3, dead_size: 1 });
   }, 40_000);
 
-  it('does the same over TLS with the AUTH token', async () => {
-    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', secure), real('sidekiq_jobs.rb', realRedisTarget)]);
+  it('does the same over TLS with the AUTH token, its keys under a redis-namespace', async () => {
+    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', secure, { NAMESPACE: 'shop' }), real('sidekiq_jobs.rb', realRedisTarget)]);
     expect(ours).toEqual(theirs);
   }, 40_000);
 

@@ -9,7 +9,8 @@ require 'sidekiq/launcher'
 require_relative 'target'
 
 Sidekiq.logger.level = ENV['DEBUG'] ? Logger::DEBUG : Logger::FATAL
-Sidekiq.redis = redis_options.merge(size: 10)
+# NAMESPACE: keys under a prefix through redis-namespace, as Sidekiq 6 applications sharing a database configure it.
+Sidekiq.redis = redis_options.merge(size: 10, **(ENV['NAMESPACE'] ? { namespace: ENV['NAMESPACE'] } : {}))
 Sidekiq.options[:concurrency] = 5
 Sidekiq.options[:queues] = %w[default low]
 Sidekiq.options[:poll_interval_average] = 0.2
@@ -193,4 +194,34 @@ results['after'] = {
 dead.clear
 Sidekiq::Queue.new('low').clear
 results['cleared'] = [Sidekiq::DeadSet.new.size, Sidekiq::Stats.new.queues]
+
+# What the Web UI's buttons do, with no server running: page through queues and sets, reschedule, enqueue now,
+# delete by value, kill, trim the morgue, reset the counters.
+now = Time.now.to_f
+later = (1..120).map { |i| AddJob.perform_at(now + 1000 + i, i, 0) }
+Sidekiq::Client.push_bulk('class' => AddJob, 'args' => (1..60).map { |i| [i, 1] }, 'queue' => 'bulk')
+scheduled = Sidekiq::ScheduledSet.new
+entry = scheduled.find_job(later[9])
+entry.reschedule(now + 5000)
+scheduled.find_job(later[0]).add_to_queue
+scheduled.find_job(later[1]).kill
+results['web'] = {
+  'paged' => [Sidekiq::Queue.new('bulk').map { |job| job.args.first }.sum, scheduled.size, scheduled.map { |e| e.args.first }.size],
+  'order' => scheduled.first(3).map { |e| e.args.first },
+  'last' => scheduled.to_a.last.args.first,
+  'fetch' => scheduled.fetch(now + 1003).map(&:args),
+  'scan' => scheduled.scan('11,0').map(&:args).sort,
+  'delete_by_value' => [scheduled.delete_by_value(scheduled.name, scheduled.find_job(later[2]).value), scheduled.size],
+  'delete_by_jid' => [scheduled.find_job(later[3]).delete, scheduled.size],
+  'queues' => Sidekiq::Stats::Queues.new.lengths,
+  'dead' => Sidekiq::DeadSet.new.map(&:args),
+  'enqueued_at' => Sidekiq::Queue.new('default').first.enqueued_at.is_a?(Time),
+}
+Sidekiq.options[:dead_max_jobs] = 2
+3.times { |i| Sidekiq::DeadSet.new.kill(Sidekiq.dump_json('class' => 'AddJob', 'args' => [i], 'jid' => "dead#{i}", 'queue' => 'default')) }
+Sidekiq::Stats.new.reset('failed')
+results['trimmed'] = [Sidekiq::DeadSet.new.map(&:jid), Sidekiq::Stats.new.failed, Sidekiq::Stats.new.processed]
+scheduled.clear
+Sidekiq::Queue.all.each(&:clear)
+results['emptied'] = [scheduled.size, Sidekiq::Queue.all.map(&:name), Sidekiq::Stats.new.enqueued]
 report(results)
