@@ -14,3 +14,8 @@ export function unregisterEngine(port: number, engine: Engine): void {
 export function findEngine(port: number): Engine | undefined {
   return byPort.get(port);
 }
+
+/** Every engine listening in this process (tests find the one behind an endpoint by a client of theirs). */
+export function registeredEngines(): Engine[] {
+  return [...byPort.values()];
+}

@@ -4,6 +4,7 @@ import { isDataTieringNodeType, isNodeType } from '../catalog/node-types.ts';
 import { failover, failoverCandidate } from '../lifecycle/failover.ts';
 import { clusterParameters } from '../lifecycle/parameters.ts';
 import { finalSnapshot, newSnapshot } from '../lifecycle/snapshots.ts';
+import { removeAutomatedSnapshots } from '../lifecycle/automatic-snapshots.ts';
 import { bringUpNodes, finishClusterCreate, markAvailable, restartNodes, tearDownCluster } from '../lifecycle/provision.ts';
 import { portsOf, removeResource } from '../lifecycle/removal.ts';
 import { NODE_STATUS, nodeStatusOf, requireState, servesEndpoints, transition } from '../lifecycle/states.ts';
@@ -125,7 +126,9 @@ export function describeCluster(world: World, scope: Scope, c: ClusterRecord, sh
 async function finishDelete(world: World, scope: Scope, id: string): Promise<void> {
   const cluster = world.resources.get(scope, 'cluster', id);
   if (!cluster) return;
-  if (cluster.finalSnapshot) finalSnapshot(world, scope, newSnapshot(world, scope, cluster.finalSnapshot, 'manual', undefined, cluster));
+  if (cluster.finalSnapshot) await finalSnapshot(world, scope, newSnapshot(world, scope, cluster.finalSnapshot, 'manual', undefined, cluster));
+  // A member's automated snapshots are its group's, and go with the group.
+  if (!cluster.replicationGroupId) removeAutomatedSnapshots(world, scope, { clusterId: id });
   await tearDownCluster(world, scope, cluster);
   removeResource(world, scope, 'cluster', id, 'Cache cluster deleted');
   if (cluster.replicationGroupId) {

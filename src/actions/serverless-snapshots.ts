@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type * as ec from '@aws-sdk/client-elasticache';
-import { bucketDir, checkBucketName, snapshotFile, writeFileDurably } from '../lifecycle/snapshot-files.ts';
+import { bucketDir, checkBucketName, snapshotFile, writeFileDurablyAsync } from '../lifecycle/snapshot-files.ts';
 import { removeSnapshotFiles } from '../lifecycle/snapshots.ts';
-import { serverlessOwner, serverlessSnapshotFolder, serverlessSnapshotRdb } from '../lifecycle/serverless.ts';
+import { serverlessSnapshotFolder, serverlessSnapshotRdbAsync } from '../lifecycle/serverless.ts';
+import { checkSnapshotName, insertServerlessSnapshot, newServerlessSnapshot, settleServerlessSnapshot, takeServerlessSnapshot } from '../lifecycle/serverless-snapshots.ts';
 import { fault, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Scope, ServerlessSnapshotRecord } from '../store/records.ts';
 import type { World } from '../world.ts';
@@ -10,9 +11,7 @@ import { paginate } from './paginate.ts';
 import { define, type ActionTable } from './registry.ts';
 import { applyCreateTags } from './tags.ts';
 import { removeResource } from '../lifecycle/removal.ts';
-import { transition } from '../lifecycle/states.ts';
 
-export const MAX_SERVERLESS_SNAPSHOTS = 1000;
 const PAGE = { name: 'MaxResults', min: 1, max: 50, fallback: 50 };
 // Serverless snapshot files share the snapshot store, under a prefix that cannot clash with a cluster snapshot's name.
 function requireSnapshot(world: World, scope: Scope, name: string | undefined, parameter = 'ServerlessCacheSnapshotName'): ServerlessSnapshotRecord {
@@ -20,14 +19,6 @@ function requireSnapshot(world: World, scope: Scope, name: string | undefined, p
   const snapshot = world.resources.get(scope, 'serverless-snapshot', name);
   if (!snapshot) throw fault('ServerlessCacheSnapshotNotFoundFault', `Serverless cache snapshot ${name} not found.`);
   return snapshot;
-}
-
-function checkName(name: string | undefined, parameter: string): string {
-  if (name === undefined) throw missingParameter(parameter);
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(name) || name.endsWith('-') || name.includes('--')) {
-    throw invalidValue(`The parameter ${parameter} is not a valid identifier.`);
-  }
-  return name;
 }
 
 function describe(world: World, scope: Scope, s: ServerlessSnapshotRecord): ec.ServerlessCacheSnapshot {
@@ -43,29 +34,9 @@ function describe(world: World, scope: Scope, s: ServerlessSnapshotRecord): ec.S
   };
 }
 
-function insert(world: World, scope: Scope, record: ServerlessSnapshotRecord, tags: ec.Tag[] | undefined): void {
-  world.resources.transaction(() => {
-    if (world.resources.list(scope, 'serverless-snapshot').length >= MAX_SERVERLESS_SNAPSHOTS) {
-      throw fault('ServerlessCacheSnapshotQuotaExceededFault', `The quota of ${MAX_SERVERLESS_SNAPSHOTS} serverless cache snapshots has been reached.`);
-    }
-    if (!world.resources.insert(scope, 'serverless-snapshot', record.name, record)) {
-      throw fault('ServerlessCacheSnapshotAlreadyExistsFault', `Serverless cache snapshot ${record.name} already exists.`);
-    }
-    applyCreateTags(world, world.arn(scope, 'serverless-snapshot', record.name), tags);
-  });
-}
-
-function settle(world: World, scope: Scope, name: string, bytes: number | undefined): void {
-  const fresh = world.resources.get(scope, 'serverless-snapshot', name);
-  if (!fresh) return;
-  transition(world, scope, 'serverless-snapshot', fresh, bytes === undefined ? 'failed' : 'available');
-  fresh.bytes = bytes ?? 0;
-  world.resources.put(scope, 'serverless-snapshot', name, fresh);
-}
-
 export const serverlessSnapshotActions: ActionTable = {
   CreateServerlessCacheSnapshot: define<ec.CreateServerlessCacheSnapshotRequest, ec.CreateServerlessCacheSnapshotResponse>((input, { world, scope }) => {
-    const name = checkName(input.ServerlessCacheSnapshotName, 'ServerlessCacheSnapshotName');
+    const name = checkSnapshotName(input.ServerlessCacheSnapshotName, 'ServerlessCacheSnapshotName');
     if (input.ServerlessCacheName === undefined) throw missingParameter('ServerlessCacheName');
     const cache = world.resources.get(scope, 'serverless-cache', input.ServerlessCacheName.toLowerCase());
     if (!cache) throw fault('ServerlessCacheNotFoundFault', `Serverless cache ${input.ServerlessCacheName} not found.`);
@@ -73,29 +44,9 @@ export const serverlessSnapshotActions: ActionTable = {
     if (cache.status !== 'available') {
       throw fault('InvalidServerlessCacheStateFault', `Serverless cache ${cache.name} is not in available state (current state: ${cache.status}).`);
     }
-    const record: ServerlessSnapshotRecord = {
-      name,
-      cacheName: cache.name,
-      engine: cache.engine,
-      majorVersion: cache.majorVersion,
-      type: 'manual',
-      status: 'creating',
-      kmsKeyId: input.KmsKeyId,
-      bytes: 0,
-      createdAt: world.now(),
-    };
-    insert(world, scope, record, input.Tags);
-    world.later(() => {
-      let bytes: number | undefined;
-      try {
-        const rdb = world.runtime.nodes.snapshot(world.runtime.nodeKey(scope, serverlessOwner(cache.name), '0001'));
-        writeFileDurably(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'), rdb);
-        bytes = rdb.length;
-      } catch (err) {
-        world.log.error({ err, snapshot: name }, 'serverless snapshot failed');
-      }
-      settle(world, scope, name, bytes);
-    });
+    const record = newServerlessSnapshot(world, cache, name, 'manual', input.KmsKeyId);
+    insertServerlessSnapshot(world, scope, record, () => applyCreateTags(world, world.arn(scope, 'serverless-snapshot', name), input.Tags));
+    world.later(() => takeServerlessSnapshot(world, scope, cache.name, name));
     return { ServerlessCacheSnapshot: describe(world, scope, record) };
   }),
 
@@ -119,25 +70,34 @@ export const serverlessSnapshotActions: ActionTable = {
 
   CopyServerlessCacheSnapshot: define<ec.CopyServerlessCacheSnapshotRequest, ec.CopyServerlessCacheSnapshotResponse>((input, { world, scope }) => {
     const source = requireSnapshot(world, scope, input.SourceServerlessCacheSnapshotName, 'SourceServerlessCacheSnapshotName');
-    const target = checkName(input.TargetServerlessCacheSnapshotName, 'TargetServerlessCacheSnapshotName');
+    const target = checkSnapshotName(input.TargetServerlessCacheSnapshotName, 'TargetServerlessCacheSnapshotName');
     if (source.status !== 'available') {
       throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${source.name} is not available.`);
     }
     const copy: ServerlessSnapshotRecord = { ...source, name: target, type: 'manual', status: 'creating', kmsKeyId: input.KmsKeyId ?? source.kmsKeyId, createdAt: world.now() };
-    insert(world, scope, copy, input.Tags);
-    writeFileDurably(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(target), '0001'), serverlessSnapshotRdb(world, scope, source.name));
-    world.later(() => settle(world, scope, target, source.bytes));
+    insertServerlessSnapshot(world, scope, copy, () => applyCreateTags(world, world.arn(scope, 'serverless-snapshot', target), input.Tags));
+    // The files of a million keys take hundreds of ms to read, write and fsync: never in the request's turn.
+    world.later(async () => {
+      try {
+        await writeFileDurablyAsync(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(target), '0001'), await serverlessSnapshotRdbAsync(world, scope, source.name));
+        settleServerlessSnapshot(world, scope, target, source.bytes);
+      } catch (err) {
+        world.log.error({ err, snapshot: target }, 'serverless snapshot copy failed');
+        settleServerlessSnapshot(world, scope, target, undefined);
+      }
+    });
     return { ServerlessCacheSnapshot: describe(world, scope, copy) };
   }),
 
-  ExportServerlessCacheSnapshot: define<ec.ExportServerlessCacheSnapshotRequest, ec.ExportServerlessCacheSnapshotResponse>((input, { world, scope }) => {
+  ExportServerlessCacheSnapshot: define<ec.ExportServerlessCacheSnapshotRequest, ec.ExportServerlessCacheSnapshotResponse>(async (input, { world, scope }) => {
     const snapshot = requireSnapshot(world, scope, input.ServerlessCacheSnapshotName);
     if (input.S3BucketName === undefined) throw missingParameter('S3BucketName');
     checkBucketName(input.S3BucketName);
     if (snapshot.status !== 'available') {
       throw fault('InvalidServerlessCacheSnapshotStateFault', `Serverless cache snapshot ${snapshot.name} is not available.`);
     }
-    writeFileDurably(path.join(bucketDir(world.config.dataDir, input.S3BucketName), `${snapshot.name}-0001.rdb`), serverlessSnapshotRdb(world, scope, snapshot.name));
+    // Answered once the file is in the bucket, as CopySnapshot's export; written without holding the loop.
+    await writeFileDurablyAsync(path.join(bucketDir(world.config.dataDir, input.S3BucketName), `${snapshot.name}-0001.rdb`), await serverlessSnapshotRdbAsync(world, scope, snapshot.name));
     return { ServerlessCacheSnapshot: describe(world, scope, { ...snapshot, status: 'exporting' }) };
   }),
 

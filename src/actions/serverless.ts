@@ -3,6 +3,8 @@ import { ENGINE_VERSIONS } from '../catalog/engine-versions.ts';
 import fs from 'node:fs';
 import { s3ObjectPath } from '../lifecycle/snapshot-files.ts';
 import { finishServerlessCreate, tearDownServerless } from '../lifecycle/serverless.ts';
+import { removeAutomatedServerlessSnapshots } from '../lifecycle/automatic-snapshots.ts';
+import { checkSnapshotName, insertServerlessSnapshot, newServerlessSnapshot, takeServerlessSnapshot } from '../lifecycle/serverless-snapshots.ts';
 import { fault, invalidCombination, invalidValue, missingParameter } from '../protocol/errors.ts';
 import type { Engine, Scope, ServerlessCacheRecord } from '../store/records.ts';
 import { identifier, intInRange } from '../validate/identifiers.ts';
@@ -215,11 +217,18 @@ export const serverlessActions: ActionTable = {
     if (input.FinalSnapshotName !== undefined && cache.engine === 'memcached') {
       throw invalidCombination('Snapshots are not supported for serverless Memcached caches.');
     }
-    transition(world, scope, 'serverless-cache', cache, 'deleting');
-    world.resources.put(scope, 'serverless-cache', cache.name, cache);
+    const final = input.FinalSnapshotName === undefined ? undefined : newServerlessSnapshot(world, cache, checkSnapshotName(input.FinalSnapshotName, 'FinalSnapshotName'), 'manual');
+    world.resources.transaction(() => {
+      if (final) insertServerlessSnapshot(world, scope, final);
+      transition(world, scope, 'serverless-cache', cache, 'deleting');
+      world.resources.put(scope, 'serverless-cache', cache.name, cache);
+    });
     world.later(async () => {
       const fresh = world.resources.get(scope, 'serverless-cache', cache.name);
       if (!fresh) return;
+      // Taken before the node stops, through its snapshot fence as CreateServerlessCacheSnapshot's.
+      if (final) await takeServerlessSnapshot(world, scope, fresh.name, final.name);
+      removeAutomatedServerlessSnapshots(world, scope, fresh.name);
       await tearDownServerless(world, scope, fresh);
       removeResource(world, scope, 'serverless-cache', fresh.name, `Serverless cache ${fresh.name} deleted`);
     });

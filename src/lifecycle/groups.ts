@@ -4,6 +4,7 @@ import { bringUpCluster, markAvailable, tearDownCluster } from './provision.ts';
 import { removeResource } from './removal.ts';
 import { transition } from './states.ts';
 import { finalSnapshot, newSnapshot, restoreIntoGroup, restoreSourceRdbs } from './snapshots.ts';
+import { removeAutomatedSnapshots } from './automatic-snapshots.ts';
 import { megabytes, reportProgress, restoreSourceName } from './progress.ts';
 
 /** Cluster mode has one configuration endpoint; otherwise a primary and a reader endpoint. */
@@ -91,8 +92,9 @@ export async function finishGroupDelete(world: World, scope: Scope, groupId: str
   if (!group) return;
   if (group.finalSnapshot) {
     const primary = world.resources.get(scope, 'cluster', group.primaryClusterId);
-    if (primary) finalSnapshot(world, scope, newSnapshot(world, scope, group.finalSnapshot, 'manual', group, primary));
+    if (primary) await finalSnapshot(world, scope, newSnapshot(world, scope, group.finalSnapshot, 'manual', group, primary));
   }
+  removeAutomatedSnapshots(world, scope, { groupId });
   await world.runtime.closeGroupEndpoints(scope, groupId);
   for (const id of group.memberClusters) {
     const cluster = world.resources.get(scope, 'cluster', id);

@@ -60,6 +60,10 @@ export function serverlessSnapshotRdb(world: World, scope: Scope, name: string):
   return fs.readFileSync(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'));
 }
 
+export async function serverlessSnapshotRdbAsync(world: World, scope: Scope, name: string): Promise<Buffer> {
+  return fs.promises.readFile(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'));
+}
+
 function restoreRdb(world: World, scope: Scope, arn: string): Buffer {
   const own = /:serverlesscachesnapshot:(.+)$/.exec(arn);
   return own ? serverlessSnapshotRdb(world, scope, own[1]!) : fs.readFileSync(s3ObjectPath(world.config.dataDir, arn));

@@ -4,7 +4,7 @@ import type { ClusterRecord, ReplicationGroupRecord, RestoreSource, Scope, Snaps
 import type { World } from '../world.ts';
 import { vpcId } from './network.ts';
 import { transition } from './states.ts';
-import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurably, writeFileDurablyAsync } from './snapshot-files.ts';
+import { s3ObjectPath, snapshotDir, snapshotFile, writeFileDurablyAsync } from './snapshot-files.ts';
 
 interface ShardSource {
   shardId: string;
@@ -188,25 +188,14 @@ async function loadIntoClusterSliced(world: World, scope: Scope, clusterId: stri
 }
 
 /**
- * Takes a snapshot synchronously from a cluster that is about to go away (FinalSnapshotIdentifier): its
- * nodes stop right after, so the dump runs in one turn.
+ * The snapshot a cluster or group about to go away leaves (FinalSnapshotIdentifier), taken as CreateSnapshot's:
+ * each shard dumped in slices through the node's snapshot fence (a write in slices is in it whole or not at
+ * all), before the caller stops the nodes. A step resumed after a restart finds its record still creating.
  */
-export function finalSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord): void {
-  if (!world.resources.insert(scope, 'snapshot', snapshot.name, snapshot)) return;
-  const plan = planSnapshot(world, scope, snapshot.name);
-  if (!plan) return;
-  const failures: unknown[] = [];
-  for (const shard of plan.shards) {
-    try {
-      if (shard instanceof Error) throw shard;
-      const rdb = world.runtime.nodes.snapshot(shard.nodeKey);
-      writeFileDurably(shard.file, rdb);
-      plan.snapshot.nodeSnapshots.push({ ...shard.record, bytes: rdb.length, snapshotAt: world.now() });
-    } catch (err) {
-      failures.push(err);
-    }
-  }
-  finishSnapshot(world, scope, plan.snapshot, plan.shards.length > 0, failures);
+export async function finalSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord): Promise<void> {
+  const existing = world.resources.get(scope, 'snapshot', snapshot.name);
+  if (existing ? existing.status !== 'creating' : !world.resources.insert(scope, 'snapshot', snapshot.name, snapshot)) return;
+  await completeSnapshot(world, scope, snapshot.name);
 }
 
 /** The record of a snapshot about to be taken, from the group's (or cluster's) current configuration. */

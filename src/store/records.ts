@@ -233,6 +233,8 @@ export interface ServerlessCacheRecord {
   userGroupId?: string;
   snapshotRetentionLimit?: number;
   dailySnapshotTime?: string;
+  /** When the last automated snapshot was taken (the emulator's clock). */
+  lastAutomaticSnapshot?: number;
   networkType: string;
   /** A serverless snapshot ARN or an S3 object ARN the cache starts from. */
   restoreArn?: string;

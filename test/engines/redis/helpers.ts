@@ -1,6 +1,7 @@
 // Test helpers: start our server, talk raw RESP, and run the same commands against real redis-server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import tls from 'node:tls';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +119,14 @@ export class RawClient {
   static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, host, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  /** The same over TLS (a serverless cache's endpoint), trusting `ca`. */
+  static connectTls(port: number, ca: Buffer, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host, ca, servername: 'localhost' }, () => resolve(new RawClient(s)));
       s.once('error', reject);
     });
   }

@@ -1,0 +1,209 @@
+// Every way the API takes a snapshot of a live node sees a write in slices (DEL of 400k keys) whole,
+// before or after, as CreateSnapshot does (snapshot-sliced-write): the final snapshot of DeleteCacheCluster
+// and DeleteReplicationGroup (dumped in one turn midway before), CreateServerlessCacheSnapshot and
+// DeleteServerlessCache's final one (the same, or not taken at all), and what CopySnapshot and
+// ExportServerlessCacheSnapshot write from such a snapshot. Each is restored and its keys counted.
+import fs from 'node:fs';
+import {
+  CopySnapshotCommand,
+  CreateCacheClusterCommand,
+  CreateReplicationGroupCommand,
+  CreateServerlessCacheCommand,
+  CreateServerlessCacheSnapshotCommand,
+  CreateSnapshotCommand,
+  DeleteCacheClusterCommand,
+  DeleteReplicationGroupCommand,
+  DeleteServerlessCacheCommand,
+  DescribeCacheClustersCommand,
+  DescribeServerlessCacheSnapshotsCommand,
+  DescribeServerlessCachesCommand,
+  DescribeSnapshotsCommand,
+  ExportServerlessCacheSnapshotCommand,
+  waitUntilCacheClusterAvailable,
+} from '@aws-sdk/client-elasticache';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../engines/redis/engine.ts';
+import { findEngine, registeredEngines } from '../../engines/redis/registry.ts';
+import { encodeCommand, RawClient, waitUntil } from '../engines/redis/helpers.ts';
+import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
+
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 0 });
+const N = 400_000;
+const BATCH = 20_000;
+const WHOLE_OR_NONE = [':0\r\n', `:${N}\r\n`];
+
+const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `key:${from + i}`);
+
+async function nodePort(id: string): Promise<number> {
+  await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: id });
+  const c = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
+  return c.CacheNodes![0]!.Endpoint!.Port!;
+}
+
+async function fill(a: RawClient): Promise<void> {
+  for (let i = 0; i < N; i += BATCH) expect(await a.call('MSET', ...keys(i, i + BATCH).flatMap((k) => [k, 'v']))).toBe('+OK\r\n');
+  expect(await a.call('DBSIZE')).toBe(`:${N}\r\n`);
+}
+
+/** Sends the DEL of every key and waits until it runs in slices. */
+async function deleting(a: RawClient, e: Engine): Promise<void> {
+  a.write(encodeCommand(['DEL', ...keys(0, N)]));
+  await waitUntil('the DEL runs in slices', () => e.pause?.command === true, 60_000);
+}
+
+async function waitSnapshot(name: string): Promise<void> {
+  await waitUntil(`snapshot ${name} available`, async () => {
+    const s = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: name }))).Snapshots![0];
+    if (s?.SnapshotStatus === 'failed') throw new Error(`snapshot ${name} failed`);
+    return s?.SnapshotStatus === 'available';
+  }, 120_000);
+}
+
+/** DBSIZE of a new cluster restored from a snapshot (by name) or from S3 objects (by ARN). */
+async function restoredSize(id: string, from: { SnapshotName: string } | { SnapshotArns: string[] }): Promise<string> {
+  await client.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: 'redis', CacheNodeType: 'cache.t3.medium', ...from }));
+  const copy = await RawClient.connect(await nodePort(id));
+  try {
+    return await copy.call('DBSIZE');
+  } finally {
+    copy.close();
+  }
+}
+
+describe('final snapshots during a write in slices', () => {
+  it('DeleteCacheCluster with FinalSnapshotIdentifier: the DEL whole or not at all', { timeout: 300_000 }, async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'final-c', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
+    const port = await nodePort('final-c');
+    const a = await RawClient.connect(port);
+    try {
+      await fill(a);
+      const e = findEngine(port)!;
+      await deleting(a, e);
+      await client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'final-c', FinalSnapshotIdentifier: 'final-c-last' }));
+      // Asked for while the DEL still ran (else this proves nothing).
+      expect(e.pause?.command).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
+    } finally {
+      a.close();
+    }
+    await waitSnapshot('final-c-last');
+    expect(WHOLE_OR_NONE).toContain(await restoredSize('final-c-copy', { SnapshotName: 'final-c-last' }));
+  });
+
+  it('DeleteReplicationGroup with FinalSnapshotIdentifier: the DEL whole or not at all', { timeout: 300_000 }, async () => {
+    await client.send(new CreateReplicationGroupCommand({
+      ReplicationGroupId: 'final-g', ReplicationGroupDescription: 'final', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheClusters: 1,
+    }));
+    const port = await nodePort('final-g-001');
+    const a = await RawClient.connect(port);
+    try {
+      await fill(a);
+      const e = findEngine(port)!;
+      await deleting(a, e);
+      await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'final-g', FinalSnapshotIdentifier: 'final-g-last' }));
+      expect(e.pause?.command).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
+    } finally {
+      a.close();
+    }
+    await waitSnapshot('final-g-last');
+    expect(WHOLE_OR_NONE).toContain(await restoredSize('final-g-copy', { SnapshotName: 'final-g-last' }));
+  });
+
+  it('CopySnapshot, to a snapshot and to a bucket, writes what the fenced snapshot holds', { timeout: 300_000 }, async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'copy-src', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
+    const port = await nodePort('copy-src');
+    const a = await RawClient.connect(port);
+    try {
+      await fill(a);
+      const e = findEngine(port)!;
+      await deleting(a, e);
+      await client.send(new CreateSnapshotCommand({ CacheClusterId: 'copy-src', SnapshotName: 'copy-mid' }));
+      expect(e.pause?.command).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
+    } finally {
+      a.close();
+    }
+    await waitSnapshot('copy-mid');
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'copy-mid', TargetSnapshotName: 'copy-mid-2' }));
+    await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'copy-mid', TargetSnapshotName: 'copy-mid-3', TargetBucket: 'fenced' }));
+    await waitSnapshot('copy-mid-2');
+    const original = await restoredSize('copy-orig', { SnapshotName: 'copy-mid' });
+    expect(WHOLE_OR_NONE).toContain(original);
+    expect(await restoredSize('copy-copy', { SnapshotName: 'copy-mid-2' })).toBe(original);
+    expect(await restoredSize('copy-export', { SnapshotArns: ['arn:aws:s3:::fenced/copy-mid-3-0001.rdb'] })).toBe(original);
+  });
+});
+
+describe('serverless snapshots during a write in slices', () => {
+  const ca = () => fs.readFileSync(emulator.caPath);
+
+  /** A new serverless cache, a TLS connection to it, and its node's engine. */
+  async function serverless(name: string, from?: string): Promise<{ a: RawClient; e: Engine }> {
+    await client.send(new CreateServerlessCacheCommand({ ServerlessCacheName: name, Engine: 'redis', SnapshotArnsToRestore: from === undefined ? undefined : [from] }));
+    let cache;
+    await waitUntil(`${name} available`, async () => {
+      cache = (await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: name }))).ServerlessCaches![0]!;
+      return cache.Status === 'available';
+    }, 60_000);
+    const a = await RawClient.connectTls(cache!.Endpoint!.Port!, ca());
+    // The node behind the endpoint: the engine that has this connection (CONFIG is refused on ElastiCache).
+    expect(await a.call('CLIENT', 'SETNAME', `probe-${name}`)).toBe('+OK\r\n');
+    const e = registeredEngines().find((x) => [...x.clients.values()].some((c) => c.name === `probe-${name}`));
+    if (e === undefined) throw new Error(`no engine has the client probe-${name}`);
+    return { a, e };
+  }
+
+  async function snapshotArn(name: string): Promise<string> {
+    let arn = '';
+    await waitUntil(`serverless snapshot ${name} available`, async () => {
+      const s = (await client.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheSnapshotName: name })).catch(() => undefined))?.ServerlessCacheSnapshots?.[0];
+      if (s?.Status === 'failed') throw new Error(`snapshot ${name} failed`);
+      arn = s?.ARN ?? '';
+      return s?.Status === 'available';
+    }, 120_000);
+    return arn;
+  }
+
+  async function restoredServerlessSize(name: string, from: string): Promise<string> {
+    const { a } = await serverless(name, from);
+    try {
+      return await a.call('DBSIZE');
+    } finally {
+      a.close();
+    }
+  }
+
+  it('CreateServerlessCacheSnapshot, and ExportServerlessCacheSnapshot of it: the DEL whole or not at all', { timeout: 300_000 }, async () => {
+    const { a, e } = await serverless('sl-src');
+    try {
+      await fill(a);
+      await deleting(a, e);
+      await client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheName: 'sl-src', ServerlessCacheSnapshotName: 'sl-mid' }));
+      expect(e.pause?.command).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
+    } finally {
+      a.close();
+    }
+    const arn = await snapshotArn('sl-mid');
+    const taken = await restoredServerlessSize('sl-from-snapshot', arn);
+    expect(WHOLE_OR_NONE).toContain(taken);
+    await client.send(new ExportServerlessCacheSnapshotCommand({ ServerlessCacheSnapshotName: 'sl-mid', S3BucketName: 'sl-fenced' }));
+    expect(await restoredServerlessSize('sl-from-export', 'arn:aws:s3:::sl-fenced/sl-mid-0001.rdb')).toBe(taken);
+  });
+
+  it('DeleteServerlessCache with FinalSnapshotName: taken, with the DEL whole or not at all', { timeout: 300_000 }, async () => {
+    const { a, e } = await serverless('sl-final');
+    try {
+      await fill(a);
+      await deleting(a, e);
+      await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sl-final', FinalSnapshotName: 'sl-final-last' }));
+      expect(e.pause?.command).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
+    } finally {
+      a.close();
+    }
+    const arn = await snapshotArn('sl-final-last');
+    expect(WHOLE_OR_NONE).toContain(await restoredServerlessSize('sl-from-final', arn));
+  });
+});
