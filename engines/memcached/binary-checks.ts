@@ -1,6 +1,7 @@
 // memcached 1.6.18's per-opcode frame checks (dispatch_bin_command), and how much of the body each
 // command reads: memcached consumes the header, extras and key first and leaves the value to the
 // command, so a value sent to a command that reads none is parsed as the next request.
+import { KEY_MAX_LENGTH } from './limits.ts';
 
 /** Quiet opcodes are checked as their loud twins. */
 const LOUD: Record<number, number> = {
@@ -65,4 +66,15 @@ export function bytesConsumed(opcode: number, keyLen: number, extLen: number, bo
     default:
       return bodyLen;
   }
+}
+
+/**
+ * A storage command with a sound frame: memcached reads its extras and key before it allocates the
+ * item, so even a value too large to hold is refused knowing its key (a refused SET unlinks it).
+ */
+export function readsKeyBeforeValue(header: Buffer): boolean {
+  const opcode = LOUD[header[1]!] ?? header[1]!;
+  const keyLen = header.readUInt16BE(2);
+  const storage = opcode === 0x01 || opcode === 0x02 || opcode === 0x03 || opcode === 0x0e || opcode === 0x0f;
+  return storage && keyLen <= KEY_MAX_LENGTH && checkFrame(opcode, keyLen, header[4]!, header.readUInt32BE(8)) === 'ok';
 }

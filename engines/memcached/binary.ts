@@ -84,12 +84,13 @@ export function executeBinary(s: Session, req: BinaryRequest): boolean {
   const extLen = h[4]!;
   const bodyLen = h.readUInt32BE(8);
   const body = req.body;
+  const head = body ?? req.head;
   const p: Parsed = {
     opcode: h[1]!,
     opaque: h.readUInt32BE(12),
     cas: h.readBigUInt64BE(16),
-    extras: body ? body.subarray(0, extLen) : Buffer.alloc(0),
-    keyBytes: body ? body.subarray(extLen, extLen + keyLen) : Buffer.alloc(0),
+    extras: head ? head.subarray(0, extLen) : Buffer.alloc(0),
+    keyBytes: head ? head.subarray(extLen, extLen + keyLen) : Buffer.alloc(0),
     key: '',
     value: body ? body.subarray(extLen + keyLen) : Buffer.alloc(0),
   };

@@ -1,5 +1,6 @@
 // Streaming request parser: bytes in, requests out, resuming across arbitrary chunk splits.
 // It knows framing only (lines, data blocks, binary packets); what a command means lives elsewhere.
+import { readsKeyBeforeValue } from './binary-checks.ts';
 import { BINARY_HEADER_LENGTH, MAX_MULTIGET_LINE, MAX_UNTERMINATED_LINE } from './limits.ts';
 
 export const BINARY_REQUEST_MAGIC = 0x80;
@@ -18,6 +19,8 @@ export interface BinaryRequest {
   header: Buffer;
   /** null when the body exceeded the buffering limit and was skipped. */
   body: Buffer | null;
+  /** With a skipped body: its extras and key, read before the rest was skipped. */
+  head?: Buffer;
   /** Set by the handler when the command takes fewer or more bytes than the body length (memcached's framing). */
   consumed?: number;
 }
@@ -57,6 +60,8 @@ export class RequestParser {
   private waitingLength = 0;
   /** A binary header waiting for its body. */
   private waitingHeader: Buffer | null = null;
+  /** The body is too large to hold: only its extras and key are awaited, then the rest is skipped. */
+  private headOnly = false;
   private stopped = false;
   /** A request asked the parser to hold what follows it (a streamed reply is still being written). */
   private holding = false;
@@ -80,7 +85,9 @@ export class RequestParser {
    */
   get awaiting(): number {
     if (this.skip > 0) return this.skip;
-    if (this.waitingTokens !== null || this.waitingHeader !== null) return this.need - this.gatheredLength;
+    const header = this.waitingHeader;
+    const toSkip = header !== null && this.headOnly ? header.readUInt32BE(8) - headLength(header) : 0;
+    if (this.waitingTokens !== null || header !== null) return this.need - this.gatheredLength + toSkip;
     return 0;
   }
 
@@ -232,22 +239,30 @@ export class RequestParser {
     const header = buf.subarray(off, off + BINARY_HEADER_LENGTH);
     const bodyLength = header.readUInt32BE(8);
     const next = off + BINARY_HEADER_LENGTH;
-    if (bodyLength > this.hooks.maxBuffered) {
+    if (bodyLength > this.hooks.maxBuffered && !readsKeyBeforeValue(header)) {
       return this.skipThen(buf, next, bodyLength, { kind: 'binary', header: Buffer.from(header), body: null }, handle);
     }
     this.waitingHeader = header;
+    // A value too large to hold is skipped once its extras and key are read, as memcached swallows it.
+    this.headOnly = bodyLength > this.hooks.maxBuffered;
     return this.readBinaryBody(buf, next, handle);
   }
 
   private readBinaryBody(buf: Buffer, off: number, handle: RequestHandler): number {
     const header = this.waitingHeader!;
     const bodyLength = header.readUInt32BE(8);
-    if (buf.length - off < bodyLength) {
+    const length = this.headOnly ? headLength(header) : bodyLength;
+    if (buf.length - off < length) {
       // The header may point into a buffer we are about to drop: keep our own copy.
       this.waitingHeader = Buffer.from(header);
-      return this.keep(buf, off, bodyLength);
+      return this.keep(buf, off, length);
     }
     this.waitingHeader = null;
+    if (this.headOnly) {
+      this.headOnly = false;
+      const head = Buffer.from(buf.subarray(off, off + length));
+      return this.skipThen(buf, off + length, bodyLength - length, { kind: 'binary', header: Buffer.from(header), body: null, head }, handle);
+    }
     const request: BinaryRequest = { kind: 'binary', header, body: buf.subarray(off, off + bodyLength) };
     if (!this.emit(request, handle)) return -1;
     const next = off + (request.consumed ?? bodyLength);
@@ -255,6 +270,11 @@ export class RequestParser {
     this.skip = next - buf.length;
     return -1;
   }
+}
+
+/** Extras plus key: the part of a binary body read before its value. */
+function headLength(header: Buffer): number {
+  return header[4]! + header.readUInt16BE(2);
 }
 
 /** memcached splits on single spaces and drops empty tokens. A scan, not split(): split is a runtime call, one per command line. */

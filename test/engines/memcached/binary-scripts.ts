@@ -83,6 +83,19 @@ export const BINARY_SCRIPTS: Record<string, Buffer[]> = {
     packet({ opcode: SET, key: 'b9', extras: setExtras(0, 0), value: Buffer.alloc(1048576, 97), opaque: 2 }),
     packet({ opcode: GET, key: 'b9', opaque: 3 }),
   ],
+  // Values past what the engine buffers (2 MB): memcached still reads the key, so a refused SET/SETQ
+  // unlinks the old value (pylibmc's binary set of a too-big value left it readable), ADD/APPEND keep it.
+  'too large to buffer': [
+    packet({ opcode: SET, key: 'b13', extras: setExtras(0, 0), value: 'small', opaque: 1 }),
+    packet({ opcode: ADD, key: 'b13', extras: setExtras(0, 0), value: Buffer.alloc(2 << 20, 97), opaque: 2 }),
+    packet({ opcode: APPEND, key: 'b13', value: Buffer.alloc(2 << 20, 97), opaque: 3 }),
+    packet({ opcode: GET, key: 'b13', opaque: 4 }),
+    packet({ opcode: SET, key: 'b13', extras: setExtras(0, 0), value: Buffer.alloc(2 << 20, 98), opaque: 5 }),
+    packet({ opcode: GET, key: 'b13', opaque: 6 }),
+    packet({ opcode: SET, key: 'b14', extras: setExtras(0, 0), value: 'small', opaque: 7 }),
+    packet({ opcode: SETQ, key: 'b14', extras: setExtras(0, 0), value: Buffer.alloc(3 << 20, 99), opaque: 8 }),
+    packet({ opcode: GETK, key: 'b14', opaque: 9 }),
+  ],
   // memcached answers a malformed frame with "Unknown command" and hangs up.
   'short body': [packet({ opcode: SET, key: 'abc', extras: setExtras(0, 0), bodyLength: 5, opaque: 9 })],
   'too large append': [

@@ -10,7 +10,7 @@ function describeRequest(r: Request): string {
     case 'text':
       return `text ${JSON.stringify(r.tokens)} data=${r.data === null ? 'none' : JSON.stringify(r.data.toString('latin1'))} skipped=${r.dataDiscarded}`;
     case 'binary':
-      return `binary ${r.header.toString('hex')} body=${r.body === null ? 'skipped' : r.body.toString('hex')}`;
+      return `binary ${r.header.toString('hex')} body=${r.body === null ? 'skipped' : r.body.toString('hex')}${r.head ? ` head=${r.head.toString('hex')}` : ''}`;
     case 'close':
       return `close ${r.reason}`;
   }
@@ -84,6 +84,17 @@ describe('request parser', () => {
       packet({ opcode: 0x0a }),
     ]);
     expect(parseChunks([input], 64)).toHaveLength(5);
+    everySplit(input, 64);
+  });
+
+  it('reads the extras and key of a storage body too large to hold before skipping its value', () => {
+    // memcached knows the key of a refused SET (it unlinks the old item); a GET's body is never a value.
+    const big = packet({ opcode: 0x11, key: 'big', extras: setExtras(0, 0), value: 'v'.repeat(80) });
+    const input = Buffer.concat([big, packet({ opcode: 0x00, key: 'x'.repeat(70) }), packet({ opcode: 0x0a })]);
+    const seen = parseChunks([input], 64);
+    expect(seen[0]).toBe(`binary ${big.subarray(0, 24).toString('hex')} body=skipped head=${big.subarray(24, 35).toString('hex')}`);
+    expect(seen[1]).toMatch(/body=skipped$/);
+    expect(seen).toHaveLength(3);
     everySplit(input, 64);
   });
 
