@@ -42,6 +42,7 @@ let failover: Endpoint;
 let memcachedNodes: string[];
 let memcachedTlsNodes: string[];
 let realRedis: RealRedis;
+let realRedisWithPassword: RealRedis;
 let realMemcached: MemcachedTarget[] = [];
 
 beforeAll(async () => {
@@ -53,10 +54,11 @@ beforeAll(async () => {
   }
   let tlsEndpoint: Endpoint;
   let failoverGroup;
-  [{ primary, config, secure: tlsEndpoint }, failoverGroup, realRedis, ...realMemcached] = await Promise.all([
+  [{ primary, config, secure: tlsEndpoint }, failoverGroup, realRedis, realRedisWithPassword, ...realMemcached] = await Promise.all([
     libraryTargets(api, 'ruby', TOKEN),
     availableGroup(api, { ReplicationGroupId: 'ruby-failover', NumCacheClusters: 2, AutomaticFailoverEnabled: true }),
     startRealRedis(),
+    startRealRedis(['--requirepass', TOKEN]),
     ...[1, 2, 3].map(() => startRealMemcached(ELASTICACHE_DEFAULTS)),
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
@@ -73,7 +75,7 @@ async function nodesOf(id: string): Promise<string[]> {
 
 afterAll(async () => {
   api?.destroy();
-  await Promise.all([emulator?.stop(), realRedis?.stop(), ...realMemcached.map((m) => m.close())]);
+  await Promise.all([emulator?.stop(), realRedis?.stop(), realRedisWithPassword?.stop(), ...realMemcached.map((m) => m.close())]);
 });
 
 /**
@@ -124,6 +126,12 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
     expect(ours).toEqual(theirs);
   }, 40_000);
 
+  it('sees what redis-server with requirepass answers without the AUTH token, with a wrong one and with the right one', async () => {
+    const [ours, theirs] = await Promise.all([run('redis_auth.rb', secure), run('redis_auth.rb', { ...realRedisTarget(), port: realRedisWithPassword.port, password: TOKEN })]);
+    expect(ours).toEqual(theirs);
+    expect(ours.right).toBe('PONG');
+  }, 40_000);
+
   it('converts the replies of every command family (floats, geo, streams, bitfields, sort, objects) as from redis-server', async () => {
     const [ours, theirs] = await Promise.all([run('redis_rb_replies.rb', primary), real('redis_rb_replies.rb', realRedisTarget)]);
     expect(ours).toEqual(theirs);
@@ -142,6 +150,7 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
       cluster: ['ok', 2, true],
       after: [4950, ['ann', 'a@x'], 3, 5050],
       moved: true,
+      replica_reads: [5050, 'OK', 'bea', true],
     });
   }, 60_000);
 });
@@ -166,6 +175,7 @@ describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
       expect(roles.sort()).toEqual(['ruby-failover-001:replica', 'ruby-failover-002:primary']);
     };
     expect(await run('sidekiq_jobs.rb', failover, { FAILOVER: '1' }, { failover: failOver })).toEqual({
+      other_node: true,
       counted: true,
       stats: { enqueued: 0, retry: 0, dead: 0 },
     });

@@ -1,6 +1,7 @@
 # redis-rb 4.8's cluster client (`Redis.new(cluster: [...])`) on a cluster-mode configuration endpoint: keys across
 # shards, hash-tagged multi-key commands and transactions, a script, CROSSSLOT; then, after the test reshards the
-# group from 2 to 3 shards, every key read again through the MOVED redirections the client follows.
+# group from 2 to 3 shards, every key read again through the MOVED redirections the client follows, and read from
+# the replicas by a client made with `replica: true`.
 require 'redis'
 require_relative 'target'
 
@@ -34,5 +35,19 @@ checkpoint('reshard')
 results['after'] = [keys.map { |k| rc.get(k) }.map(&:to_i).sum, rc.mget('{user:1}:name', '{user:1}:mail'), shards.call,
                     keys.map { |k| rc.incr(k) }.sum]
 results['moved'] = (rc._client.moved || 0).positive?
+
+# Reads from replicas (`replica: true`: READONLY on each replica connection); the writes still go to the primaries.
+reader = Redis.new(cluster: [{ host: TARGET['host'], port: TARGET['port'] }], replica: true, timeout: 10)
+deadline = Time.now + 10
+sleep 0.05 until keys.map { |k| reader.get(k) }.map(&:to_i).sum == 5050 || Time.now > deadline
+replicas = rc.cluster(:slots).flat_map { |range| range['replicas'] }.uniq
+gets = replicas.sum do |node|
+  direct = Redis.new(host: node['ip'], port: node['port'])
+  direct.info('commandstats').fetch('get', {}).then { |stat| stat.is_a?(Hash) ? stat['calls'].to_i : stat.to_s[/calls=(\d+)/, 1].to_i }
+ensure
+  direct&.close
+end
+results['replica_reads'] = [keys.map { |k| reader.get(k) }.map(&:to_i).sum, reader.set('{user:1}:name', 'bea'), rc.get('{user:1}:name'), gets >= 100]
+reader.close
 rc.close
 report(results)

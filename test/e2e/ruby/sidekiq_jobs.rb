@@ -98,6 +98,7 @@ if ENV['FAILOVER'] == '1'
   launcher = Sidekiq::Launcher.new(Sidekiq.options)
   launcher.run
   wait_for('jobs before the failover') { redis { |c| c.scard('counted') } >= 10 }
+  node_before = redis { |c| c.info('server')['run_id'] }
   checkpoint('failover')
   during = pushed.size
   wait_for('jobs pushed after the failover') { pushed.size >= during + 20 }
@@ -105,9 +106,11 @@ if ENV['FAILOVER'] == '1'
   pusher.join
   wait_for("every job (#{pushed.size} pushed)", 45) { redis { |c| c.scard('counted') } == pushed.size }
   launcher.stop
+  results['other_node'] = redis { |c| c.info('server')['run_id'] } != node_before
   results['counted'] = redis { |c| c.smembers('counted') }.map(&:to_i).sort == pushed
   stats = Sidekiq::Stats.new
   results['stats'] = { 'enqueued' => stats.enqueued, 'retry' => stats.retry_size, 'dead' => stats.dead_size }
+  warn "failover: #{pushed.size} jobs pushed, #{during} before the failover ended" if ENV['DEBUG']
   report(results)
   exit
 end

@@ -7,7 +7,8 @@ TARGET = JSON.parse(ENV.fetch('TARGET'))
 # redis-rb connection options for TARGET, as an application on ElastiCache passes them.
 def redis_options
   options = { host: TARGET['host'], port: TARGET['port'], timeout: 10 }
-  options.merge!(ssl: true, ssl_params: { ca_file: TARGET['tls']['ca'] }, password: TARGET['password']) if TARGET['tls']
+  options.merge!(ssl: true, ssl_params: { ca_file: TARGET['tls']['ca'] }) if TARGET['tls']
+  options[:password] = TARGET['password'] if TARGET['password']
   options
 end
 
