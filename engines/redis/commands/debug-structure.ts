@@ -10,21 +10,20 @@ import { encodingOf, refcountOf, type ListObj, type RObj } from '../db/objects.t
 import { E, fail } from '../errors.ts';
 import { fnv1a } from '../fnv1a.ts';
 import { parseI64Arg } from '../num.ts';
-import { ListpackBuilder } from '../rdb/listpack.ts';
-import { quicklistAllowInsert } from '../rdb/quicklist-fill.ts';
 import { rdbWriteOptionsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { encodeValueSteps } from '../rdb/writer.ts';
 import { runSliced } from '../sliced.ts';
 import type { Steps } from '../../slices.ts';
 
 
-/** C's printf("%.2f") of a float: round half to even on an exact tie, where toFixed rounds up. */
+/**
+ * C's printf("%.2f"): the double's exact value rounded, ties to even. Only a multiple of 1/8 that is not
+ * one of 1/4 lies exactly between two cents (.125, .375, ...); toFixed rounds those up.
+ */
 function fixed2(x: number): string {
-  const t = x * 1000;
-  if (Number.isInteger(t) && Math.abs(t) % 10 === 5) {
-    const down = Math.trunc(t / 10);
-    const q = Math.abs(down) % 2 === 0 ? down : down + Math.sign(t);
-    return (q / 100).toFixed(2);
+  if (x >= 0 && Number.isInteger(x * 8) && !Number.isInteger(x * 4)) {
+    const cents = Math.floor(x * 100);
+    return ((cents % 2 === 0 ? cents : cents + 1) / 100).toFixed(2);
   }
   return x.toFixed(2);
 }
@@ -173,25 +172,13 @@ export function debugSdslen(c: Client, key: string): void {
 
 // ---- DEBUG OBJECT ------------------------------------------------------------------------------
 
-/** The ql_* fields of a list pushed to the tail element by element. */
-function* quicklistFields(o: ListObj, fill: number, compressDepth: number, out: { extra: string }): Steps<void> {
-  let nodes = 0;
+/** DEBUG OBJECT's ql_* fields, from the list's own quicklist nodes. */
+function quicklistFields(o: ListObj): string {
+  const ql = o.v;
   let total = 0;
-  let lp: ListpackBuilder | null = null;
-  let n = 0;
-  for (const item of o.v) {
-    const b = Buffer.from(item, 'latin1');
-    if (lp === null || !quicklistAllowInsert(fill, lp.byteSize, lp.count, b.length)) {
-      if (lp !== null) total += lp.byteSize;
-      lp = new ListpackBuilder();
-      nodes++;
-    }
-    lp.add(b);
-    if (++n % 1024 === 0) yield;
-  }
-  if (lp !== null) total += lp.byteSize;
-  const avg = nodes === 0 ? 'nan' : fixed2(o.v.length / nodes);
-  out.extra = ` ql_nodes:${nodes} ql_avg_node:${avg} ql_listpack_max:${fill} ql_compressed:${compressDepth !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
+  for (const node of ql.nodes) total += node.bytes;
+  const avg = fixed2(ql.length / ql.nodes.length);
+  return ` ql_nodes:${ql.nodes.length} ql_avg_node:${avg} ql_listpack_max:${ql.fill} ql_compressed:${ql.depth !== 0 ? 1 : 0} ql_uncompressed_size:${total}`;
 }
 
 /** rdbSavedObjectLen: the value as an RDB 10 (7.0) file holds it, without its type byte. */
@@ -206,15 +193,10 @@ export function debugObject(c: Client, key: string): void {
   const m = c.db.dict.metaOf(key) as { lru: number };
   const e = c.engine;
   const size = { len: 0 };
-  const ql = { extra: '' };
-  const work = function* (): Steps<void> {
-    yield* serializedLength(c, o, size);
-    if (o.type === 'list') yield* quicklistFields(o, o.fill ?? Number(e.config.get('list-max-listpack-size')), o.compressDepth ?? Number(e.config.get('list-compress-depth')), ql);
-  };
-  runSliced(c, work(), () => {
+  runSliced(c, serializedLength(c, o, size), () => {
     const refcount = refcountOf(o, e.config.maxmemory, e.config.maxmemoryPolicy);
     const lru = Math.floor(m.lru / 1000) & 0xffffff;
     const idle = Math.floor((e.clock.now() - m.lru) / 1000);
-    c.w.simple(`Value at:0x0 refcount:${refcount} encoding:${encodingOf(o)} serializedlength:${size.len} lru:${lru} lru_seconds_idle:${idle}${ql.extra}`);
+    c.w.simple(`Value at:0x0 refcount:${refcount} encoding:${encodingOf(o)} serializedlength:${size.len} lru:${lru} lru_seconds_idle:${idle}${o.type === 'list' ? quicklistFields(o) : ''}`);
   });
 }

@@ -8,6 +8,8 @@ import { encodingOf } from '../db/objects.ts';
 import { digestDatasets, digestValue, hex } from '../debug-digest.ts';
 import { E, fail } from '../errors.ts';
 import { parseMemory } from '../config.ts';
+import { packedThresholdOf } from '../db/list-options.ts';
+import { DEFAULT_PACKED_THRESHOLD } from '../types/quicklist.ts';
 import { runSliced } from '../sliced.ts';
 import { debugLoadAof, debugReload } from './debug-reload.ts';
 import { debugHtstats, debugHtstatsKey, debugObject, debugSdslen } from './debug-structure.ts';
@@ -224,7 +226,9 @@ function debugCommand(c: Client, a: string[]): void {
     case 'quicklist-packed-threshold':
       if (n === 3) {
         const size = parseMemory(a[2] as string);
-        if (size === null || size >= 2 ** 32) fail('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+        // quicklistisSetPackedThreshold: up to 4 GB less 1 MB; 0 puts the default back.
+        if (size === null || size > 2 ** 32 - 2 ** 20) fail('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+        packedThresholdOf(e).bytes = size === 0 ? DEFAULT_PACKED_THRESHOLD : size;
         return c.w.ok();
       }
       break;

@@ -4,6 +4,7 @@ import type { Client } from '../client.ts';
 import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
 import { rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import { listOptionsOf } from '../db/list-options.ts';
 import type { RObj } from '../db/objects.ts';
 import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
@@ -472,7 +473,7 @@ function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<voi
   } catch {
     fail('ERR DUMP payload version or checksum are wrong');
   }
-  out.o = yield* valueFromRdbSteps(decoded.value, c.engine.config.encoding);
+  out.o = yield* valueFromRdbSteps(decoded.value, c.engine.config.encoding, listOptionsOf(c.engine));
 }
 
 export function toDbIndex(s: string): number {

@@ -6,15 +6,15 @@ import { E, fail } from '../errors.ts';
 import { I64_MIN, parseI64Arg, parseIntArg, parseRangeIntArg } from '../num.ts';
 import { eachWritten, indexes, replySliced, runSliced } from '../sliced.ts';
 import { PER_STEP } from '../../slices.ts';
-import type { Deque } from '../types/deque.ts';
+import type { Quicklist } from '../types/quicklist.ts';
 import { failBlocked } from './blocked-error.ts';
 import { clampRange, is, parseCount, parseTimeout } from './util.ts';
 import { announceEmptied, notify } from '../notify.ts';
-import { quicklistFill } from '../rdb/quicklist-fill.ts';
+import { listOptionsOf } from '../db/list-options.ts';
 
 type End = 'left' | 'right';
 
-function getList(c: Client, key: string, read = true): Deque<string> | null {
+function getList(c: Client, key: string, read = true): Quicklist | null {
   return c.db.get(key, 'list', read)?.v ?? null;
 }
 
@@ -26,7 +26,7 @@ function parseEnd(s: string): End {
 
 /** A new list keeps the quicklist settings in force when it is made, as redis-server's does. */
 function configuredList(c: Client): ListObj {
-  return newList(quicklistFill(Number(c.engine.config.get('list-max-listpack-size'))), Number(c.engine.config.get('list-compress-depth')));
+  return newList(listOptionsOf(c.engine));
 }
 
 function push(c: Client, a: string[], end: End, onlyIfExists: boolean): void {
@@ -80,7 +80,7 @@ const POP_SLICED_FROM = 1024;
  * written in slices, the node's other clients held, and leave the list in one turn once all are written
  * (a replica sharing the list must not see it half popped). A pop of a million held every node ~0.6 s.
  */
-function popSliced(c: Client, a: string[], key: string, l: Deque<string>, end: End, count: number, head: (n: number) => void, popped: () => void): void {
+function popSliced(c: Client, a: string[], key: string, l: Quicklist, end: End, count: number, head: (n: number) => void, popped: () => void): void {
   const n = Math.min(count, l.length);
   head(n);
   const at = (k: number) => (end === 'left' ? k : l.length - 1 - k);
@@ -94,7 +94,7 @@ function popSliced(c: Client, a: string[], key: string, l: Deque<string>, end: E
 }
 
 /** Finds the first `v` in `l` into `at.i`, a step per PER_STEP elements. */
-function* findSteps(l: Deque<string>, v: string, at: { i: number }): Generator<void> {
+function* findSteps(l: Quicklist, v: string, at: { i: number }): Generator<void> {
   for (let i = 0; i < l.length; i++) {
     if (l.get(i) === v) {
       at.i = i;
@@ -374,7 +374,7 @@ export const listCommands = defineGroup('list', [
       // The pivot is looked for in slices (a million elements held every node ~0.4 s); the insert moves the shorter side.
       runSliced(c, findSteps(l, a[3] as string, at), () => {
         if (at.i === -1) return c.w.int(-1);
-        l.insertAt(after ? at.i + 1 : at.i, a[4] as string);
+        l.insertAround(at.i, a[4] as string, after);
         c.db.modified(key);
         c.w.int(l.length);
       }, a);

@@ -2,6 +2,8 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList, type ListObj, type SetObj, type ZSetObj } from '../db/objects.ts';
+import { packedThresholdOf } from '../db/list-options.ts';
+import { DEFAULT_QUICKLIST } from '../types/quicklist.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
 import { errnoIsOf, parseIntArg, toI64, toSortFloat } from '../num.ts';
@@ -77,7 +79,8 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
     const w = c.w;
     return runSliced(c, sortSteps(c, job, (n) => w.array(n), (v) => w.bulkOrNil(v)), () => undefined);
   }
-  const l = newList();
+  // sortCommand makes the list with quicklistCreate's settings (-2, no compression), not the configured ones.
+  const l = newList({ ...DEFAULT_QUICKLIST, packed: packedThresholdOf(c.engine) });
   const dst = store;
   const stored = () => {
     if (l.v.length === 0) {

@@ -19,7 +19,7 @@ export function* cloneInSteps(o: RObj): Steps<RObj> {
     case 'string':
       return { type: 'string', v: o.v, enc: o.enc, mem: 0 };
     case 'list':
-      return { type: 'list', v: o.v.clone(), mem: 0, fill: o.fill, compressDepth: o.compressDepth };
+      return { type: 'list', v: o.v.clone(), mem: 0 };
     case 'hash': {
       const v = new SplitMap<string>();
       yield* eachInSteps(o.v, ([f, x]) => v.set(f, x));

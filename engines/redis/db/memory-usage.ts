@@ -15,6 +15,10 @@ import type { SplitMap } from './split-table.ts';
 import type { NodeLimits } from '../types/stream.ts';
 import { streamSize } from './stream-memory.ts';
 import { grownSds } from './sds-growth.ts';
+import { lpEntrySize } from '../types/listpack-size.ts';
+import type { Quicklist, QuicklistNode } from '../types/quicklist.ts';
+import { ListpackBuilder } from '../rdb/listpack.ts';
+import { lzfCompress } from '../rdb/lzf.ts';
 
 /** sizeof(robj): every value's object header. */
 export const ROBJ = 16;
@@ -28,9 +32,11 @@ const ZSKIPLIST = 32;
 const ZSL_HEADER = 24 + 32 * 16;
 /** clusterDictEntryMetadata: a key's slot list links (cluster mode only). */
 const CLUSTER_ENTRY_METADATA = 16;
-/** SIZE_SAFETY_LIMIT, and the node sizes of list-max-listpack-size -1 to -5. */
-const LIST_SAFETY_LIMIT = 8192;
-const LIST_OPTIMIZATION_LEVELS = [4096, 8192, 16384, 32768, 65536];
+/** sizeof(quicklistLZF): the compressed length before the LZF bytes of a node list-compress-depth keeps compressed. */
+const QUICKLIST_LZF = 8;
+/** quicklist.c's MIN_COMPRESS_BYTES and MIN_COMPRESS_IMPROVE. */
+const MIN_COMPRESS_BYTES = 48;
+const MIN_COMPRESS_IMPROVE = 8;
 
 /** jemalloc's size class for n bytes: 8, then steps of 16 to 128, then four classes per doubling. */
 export function jemallocSize(n: number): number {
@@ -56,23 +62,6 @@ function dictSlots(n: number): number {
   let s = 4;
   while (s < n) s *= 2;
   return s;
-}
-
-/** lpStringToInt64: a canonical decimal int64 ("-0", "+1", "01" are strings). */
-function lpInt(s: string): bigint | null {
-  if (s.length === 0 || s.length > 20 || !/^(?:0|-?[1-9][0-9]*)$/.test(s)) return null;
-  const n = BigInt(s);
-  return n >= -(2n ** 63n) && n < 2n ** 63n ? n : null;
-}
-
-/** Bytes of one listpack entry: its encoding and data, then its back-length. */
-function lpEntrySize(s: string): number {
-  const n = lpInt(s);
-  let l: number;
-  if (n !== null) {
-    l = n >= 0n && n <= 127n ? 1 : n >= -4096n && n <= 4095n ? 2 : n >= -32768n && n <= 32767n ? 3 : n >= -8388608n && n <= 8388607n ? 4 : n >= -2147483648n && n <= 2147483647n ? 5 : 9;
-  } else l = s.length < 64 ? 1 + s.length : s.length < 4096 ? 2 + s.length : 5 + s.length;
-  return l + (l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5);
 }
 
 /** d2string of 7.0 (how a listpack stores a score): integers plainly, others with %.17g. */
@@ -127,30 +116,28 @@ function* zsetEntries(z: SplitMap<number>): Iterable<string> {
   }
 }
 
-/**
- * _quicklistNodeAllowInsert: whether a node of `bytes` bytes and `count` entries takes one more of
- * `len` bytes (estimated with 8 bytes of overhead), under list-max-listpack-size `fill`.
- */
-function nodeTakes(bytes: number, count: number, len: number, fill: number): boolean {
-  const grown = bytes + len + 8;
-  if (fill < 0) return grown <= (LIST_OPTIMIZATION_LEVELS[Math.min(-fill, 5) - 1] as number);
-  return grown <= LIST_SAFETY_LIMIT && count < fill;
+/** zmalloc_size of a quicklist node's data: its listpack (or plain element), or the LZF blob an interior node is kept as. */
+function nodeAllocation(ql: Quicklist, node: QuicklistNode, start: number, index: number): number {
+  const interior = ql.depth > 0 && index >= ql.depth && index < ql.nodes.length - ql.depth;
+  if (!interior || node.bytes < MIN_COMPRESS_BYTES) return jemallocSize(node.bytes);
+  let data: Buffer;
+  if (node.plain) data = Buffer.from(ql.get(start) as string, 'latin1');
+  else {
+    const lp = new ListpackBuilder();
+    for (let i = start; i < start + node.count; i++) lp.add(Buffer.from(ql.get(i) as string, 'latin1'));
+    data = lp.finish();
+  }
+  const packed = lzfCompress(data, data.length - MIN_COMPRESS_IMPROVE - 1);
+  return jemallocSize(packed === null ? node.bytes : QUICKLIST_LZF + packed.length);
 }
 
-/** The sizes of a quicklist's nodes, packed as appends to the tail pack them. */
-function* listNodes(items: Iterable<string>, fill: number): Iterable<number> {
-  let bytes = 0;
-  let count = 0;
-  for (const s of items) {
-    if (count > 0 && !nodeTakes(bytes, count, s.length, fill)) {
-      yield QUICKLIST_NODE + jemallocSize(bytes);
-      bytes = 0;
-      count = 0;
-    }
-    bytes = (count === 0 ? 7 : bytes) + lpEntrySize(s);
-    count++;
+/** The first `samples` nodes' sizes, head first, as objectComputeSize samples a quicklist. */
+function* listNodes(ql: Quicklist, samples: number): Iterable<number> {
+  let index = 0;
+  for (const { node, start } of ql.nodeSlices()) {
+    if (index >= samples) return;
+    yield QUICKLIST_NODE + nodeAllocation(ql, node, start, index++);
   }
-  if (count > 0) yield QUICKLIST_NODE + jemallocSize(bytes);
 }
 
 function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
@@ -165,10 +152,8 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
       if (o.enc === 'auto' && len >= BIG_ARG) return ROBJ + jemallocSize(sdsHeader(len + 2) + len + 3);
       return ROBJ + sdsSize(len);
     }
-    case 'list': {
-      const nodes = [...listNodes(o.v, o.fill ?? -2)];
-      return sampled(ROBJ + QUICKLIST, nodes, nodes.length, samples);
-    }
+    case 'list':
+      return sampled(ROBJ + QUICKLIST, listNodes(o.v, samples), o.v.nodes.length, samples);
     case 'hash':
       if (!o.big) return ROBJ + listpackSize(hashEntries(o.v));
       return sampled(

@@ -1,6 +1,7 @@
 // The value kinds a key can hold, and how OBJECT ENCODING and MEMORY USAGE see them (the per-key
 // access metadata lives in KeyDict).
-import { Deque } from '../types/deque.ts';
+import type { Deque } from '../types/deque.ts';
+import { Quicklist, type QuicklistOptions } from '../types/quicklist.ts';
 import { ZSet } from '../types/zset.ts';
 import type { Stream } from '../types/stream.ts';
 import { limits } from '../limits.ts';
@@ -32,10 +33,8 @@ export interface StrObj extends Sized {
 }
 export interface ListObj extends Sized {
   type: 'list';
-  v: Deque<string>;
-  /** list-max-listpack-size and list-compress-depth when the list was made: redis-server keeps them per quicklist. */
-  fill?: number;
-  compressDepth?: number;
+  /** Its elements and quicklist nodes; the list-max-listpack-size and list-compress-depth it was made with (redis-server keeps them per quicklist). */
+  v: Quicklist;
 }
 export interface HashObj extends Sized {
   type: 'hash';
@@ -62,7 +61,7 @@ export type RType = RObj['type'];
 
 export type StrEncoding = 'auto' | 'str' | 'raw';
 export const newString = (v: string, enc: StrEncoding = 'auto'): StrObj => ({ type: 'string', v, enc, mem: 0 });
-export const newList = (fill?: number, compressDepth?: number): ListObj => ({ type: 'list', v: new Deque<string>(), mem: 0, fill, compressDepth });
+export const newList = (o?: Readonly<QuicklistOptions>): ListObj => ({ type: 'list', v: new Quicklist(o), mem: 0 });
 export const newHash = (): HashObj => ({ type: 'hash', v: new SplitMap(), big: false, mem: 0 });
 export const newSet = (): SetObj => ({ type: 'set', v: new SplitSet(), big: false, mem: 0 });
 export const newZSet = (): ZSetObj => ({ type: 'zset', v: new ZSet(), big: false, mem: 0 });

@@ -60,10 +60,17 @@ export interface RdbStream {
   groups: RdbStreamGroup[];
 }
 
+/** A quicklist node: how many of the list's items it holds, and whether it is a plain (one large element) node. */
+export interface RdbListNode {
+  count: number;
+  plain: boolean;
+}
+
 export type RdbValue =
   | { type: 'string'; value: Buffer }
-  // `fill`, `compressDepth`: the list's own list-max-listpack-size and list-compress-depth, when it has them.
-  | { type: 'list'; items: Buffer[]; fill?: number; compressDepth?: number }
+  // `fill`, `compressDepth`: the list's own list-max-listpack-size and list-compress-depth, when it has them;
+  // `nodes`: its quicklist nodes, head first (without them, nodes are filled as pushes to the tail fill them).
+  | { type: 'list'; items: Buffer[]; fill?: number; compressDepth?: number; nodes?: RdbListNode[] }
   // `skiplist`, `hashtable`: saved in that encoding whatever the size, as Redis keeps a converted value converted.
   | { type: 'set'; members: Buffer[]; hashtable?: boolean }
   | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean }

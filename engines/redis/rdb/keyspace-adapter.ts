@@ -7,6 +7,8 @@ import { Stream, cmpId, idText, type Consumer, type ConsumerGroup, type PendingE
 import type { Latin1, RdbEntry, RdbEntryToWrite, RdbStream, RdbStreamEntry, RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { quicklistFill } from './quicklist-fill.ts';
+import { listOptionsOf } from '../db/list-options.ts';
+import { DEFAULT_QUICKLIST, type QuicklistOptions } from '../types/quicklist.ts';
 import { defaultAux } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
@@ -84,7 +86,7 @@ export function* valueToRdbSteps(o: RObj): Steps<RdbValue> {
     case 'string':
       return { type: 'string', value: buf(o.v) };
     case 'list':
-      return { type: 'list', items: yield* mapInSteps(o.v, buf), fill: o.fill, compressDepth: o.compressDepth };
+      return { type: 'list', items: yield* mapInSteps(o.v, buf), fill: o.v.fill, compressDepth: o.v.depth, nodes: o.v.nodes.map(({ count, plain }) => ({ count, plain })) };
     case 'set':
       return { type: 'set', hashtable: o.big, members: yield* mapInSteps(o.v, buf) };
     case 'hash':
@@ -242,19 +244,37 @@ function* streamFromRdb(v: RdbStream): Steps<Stream> {
   return s;
 }
 
-/** `t`: the loading server's encoding limits; Redis converts what it loads by its own config. */
-export function valueFromRdb(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS): RObj {
-  return runSteps(valueFromRdbSteps(v, t));
+/**
+ * `t`: the loading server's encoding limits; Redis converts what it loads by its own config. `list`: the
+ * settings a loaded list takes (the loading server's, as rdbLoadObject gives them).
+ */
+export function valueFromRdb(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS, list: Readonly<QuicklistOptions> = DEFAULT_QUICKLIST): RObj {
+  return runSteps(valueFromRdbSteps(v, t, list));
 }
 
 /** valueFromRdb in steps. */
-export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS): Steps<RObj> {
+export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DEFAULT_ENCODING_THRESHOLDS, list: Readonly<QuicklistOptions> = DEFAULT_QUICKLIST): Steps<RObj> {
   switch (v.type) {
     case 'string':
       return newString(text(v.value));
     case 'list': {
-      const o = newList();
-      yield* eachInSteps(v.items, (it) => o.v.pushBack(text(it)));
+      const o = newList(list);
+      const nodes = v.nodes;
+      if (nodes === undefined) {
+        // A list of single elements (RDB_TYPE_LIST) or one ziplist: pushed to the tail one by one.
+        yield* eachInSteps(v.items, (it) => o.v.pushBack(text(it)));
+        return o;
+      }
+      // Quicklist nodes stay as the file has them (quicklistAppendListpack).
+      let at = 0;
+      yield* eachInSteps(
+        nodes,
+        (n) => {
+          o.v.appendNode(v.items.slice(at, at + n.count).map(text), n.plain);
+          at += n.count;
+        },
+        1,
+      );
       return o;
     }
     case 'set': {
@@ -311,7 +331,7 @@ export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadRe
     if (isEmpty(e.value)) continue;
     const db = engine.ks.db(e.db);
     const key = text(e.key);
-    db.set(key, valueFromRdb(e.value, engine.config.encoding));
+    db.set(key, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)));
     // After set(), which stamps the access time: the file's idle time / counter win.
     db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
     if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs);

@@ -2,7 +2,7 @@
 // Input is untrusted: every length is checked against the bytes that remain before anything is
 // allocated, so damaged or hostile input ends in an RdbError, never a crash, a hang or a huge buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, type RdbEntry, type RdbFile, type RdbStream, type RdbStreamConsumer, type RdbStreamEntry, type RdbStreamGroup, type RdbStreamPending, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, type RdbEntry, type RdbFile, type RdbListNode, type RdbStream, type RdbStreamConsumer, type RdbStreamEntry, type RdbStreamGroup, type RdbStreamPending, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { MAX_READ_VERSION, MIN_READ_VERSION, MOD, OP, QL_PACKED, QL_PLAIN, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T } from './format.ts';
 import { decodeIntset } from './intset.ts';
@@ -335,25 +335,31 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
     case T.LIST_QUICKLIST: {
       const n = c.count();
       const items: Buffer[] = [];
-      // A node holds up to 8 KiB of elements: one a step.
+      const nodes: RdbListNode[] = [];
+      // A node holds up to 8 KiB of elements: one a step. Each ziplist becomes a node of its own (an empty one none).
       for (let i = 0; i < n; i++) {
+        const before = items.length;
         for (const v of decodeZiplist(c.str())) items.push(lpBuffer(v));
+        if (items.length > before) nodes.push({ count: items.length - before, plain: false });
         yield;
       }
-      return { type: 'list', items };
+      return { type: 'list', items, nodes };
     }
     case T.LIST_QUICKLIST_2: {
       const n = c.count(2);
       const items: Buffer[] = [];
+      const nodes: RdbListNode[] = [];
       for (let i = 0; i < n; i++) {
         const cat = c.pos;
         const container = c.len();
+        const before = items.length;
         if (container === QL_PLAIN) items.push(c.str());
         else if (container === QL_PACKED) for (const v of decodeListpack(c.str())) items.push(lpBuffer(v));
         else throw new RdbError('CORRUPT', `bad quicklist container ${container}`, cat);
+        if (items.length > before) nodes.push({ count: items.length - before, plain: container === QL_PLAIN });
         yield;
       }
-      return { type: 'list', items };
+      return { type: 'list', items, nodes };
     }
     case T.STREAM_LISTPACKS:
     case T.STREAM_LISTPACKS_2:

@@ -2,9 +2,9 @@
 // the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
 // so a large keyspace never has to exist as one array or one buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, ZERO_ID, type RdbEntryToWrite, type RdbFile, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, ZERO_ID, type RdbEntryToWrite, type RdbFile, type RdbListNode, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
-import { OP, QL_PACKED, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
+import { OP, QL_PACKED, QL_PLAIN, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
 import { ListpackBuilder, encodeListpack, type LpValue } from './listpack.ts';
 import { quicklistAllowInsert } from './quicklist-fill.ts';
@@ -128,6 +128,12 @@ class Sink {
   u64le(n: number): void {
     this.ensure(8);
     this.buf.writeBigInt64LE(BigInt(Math.trunc(n)), this.pos);
+    this.pos += 8;
+  }
+
+  i64le(n: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(n, this.pos);
     this.pos += 8;
   }
 
@@ -269,7 +275,7 @@ class ValueWriter {
       case 'string':
         return { type: T.STRING, body: () => whole(() => this.str(v.value)) };
       case 'list':
-        return yield* this.list(v.items, v.fill ?? this.th.listFill, v.compressDepth ?? this.th.listCompressDepth);
+        return yield* this.list(v.items, v.fill ?? this.th.listFill, v.compressDepth ?? this.th.listCompressDepth, v.nodes);
       case 'set':
         return this.set(v.members, v.hashtable);
       case 'zset':
@@ -281,20 +287,44 @@ class ValueWriter {
     }
   }
 
-  private *list(items: Buffer[], fill: number, depth: number): Steps<ValuePlan> {
+  private *list(items: Buffer[], fill: number, depth: number, shape: RdbListNode[] | undefined): Steps<ValuePlan> {
     const max = this.th.listNodeMaxBytes;
     const nodes: Buffer[] = [];
     if (this.version >= 10) {
-      // Quicklist nodes are listpacks filled as redis-server fills them (list-max-listpack-size).
-      let lp = new ListpackBuilder();
-      yield* eachInSteps(items, (it) => {
-        if (lp.count > 0 && !quicklistAllowInsert(fill, lp.byteSize, lp.count, it.length)) {
+      const plain: boolean[] = [];
+      if (shape !== undefined) {
+        // The list's own nodes, as its history made them.
+        let at = 0;
+        yield* eachInSteps(
+          shape,
+          (n) => {
+            if (n.plain) nodes.push(items[at] as Buffer);
+            else {
+              const lp = new ListpackBuilder();
+              for (let i = at; i < at + n.count; i++) lp.add(items[i] as Buffer);
+              nodes.push(lp.finish());
+            }
+            plain.push(n.plain);
+            at += n.count;
+          },
+          1,
+        );
+      } else {
+        // Quicklist nodes are listpacks filled as redis-server fills them by pushes to the tail (list-max-listpack-size).
+        let lp = new ListpackBuilder();
+        yield* eachInSteps(items, (it) => {
+          if (lp.count > 0 && !quicklistAllowInsert(fill, lp.byteSize, lp.count, it.length)) {
+            nodes.push(lp.finish());
+            plain.push(false);
+            lp = new ListpackBuilder();
+          }
+          lp.add(it);
+        });
+        if (lp.count > 0) {
           nodes.push(lp.finish());
-          lp = new ListpackBuilder();
+          plain.push(false);
         }
-        lp.add(it);
-      });
-      if (lp.count > 0) nodes.push(lp.finish());
+      }
       return {
         type: T.LIST_QUICKLIST_2,
         body: () => {
@@ -303,7 +333,7 @@ class ValueWriter {
           return eachInSteps(
             nodes,
             (n) => {
-              this.s.len(QL_PACKED);
+              this.s.len(plain[i] === true ? QL_PLAIN : QL_PACKED);
               this.quicklistNode(n, depth > 0 && i >= depth && i < nodes.length - depth);
               i++;
             },

@@ -8,9 +8,9 @@ const capacityFor = (n: number): number => {
 };
 
 export class Deque<T> {
-  private items: (T | undefined)[];
-  private mask: number;
-  private head = 0;
+  protected items: (T | undefined)[];
+  protected mask: number;
+  protected head = 0;
   length = 0;
 
   constructor(capacity = 8) {
@@ -138,36 +138,50 @@ export class Deque<T> {
   /** Keeps elements [start, end] only (clamped by the caller; start > end empties), dropping the rest in place. */
   keep(start: number, end: number): void {
     if (start > end) {
-      this.reset([]);
+      this.refill([]);
       return;
     }
-    while (this.length > end + 1) this.popBack();
-    for (let k = 0; k < start; k++) this.popFront();
+    // Ring moves only: a subclass's pops keep more than the ring in step.
+    for (let k = end + 1; k < this.length; k++) this.items[(this.head + k) & this.mask] = undefined;
+    this.length = Math.min(this.length, end + 1);
+    for (let k = 0; k < start; k++) this.items[(this.head + k) & this.mask] = undefined;
+    this.head = (this.head + start) & this.mask;
+    this.length -= start;
     this.shrinkIfSparse();
   }
 
   /** After a big cut, the few left move to a smaller array, so the emptied slots do not stay allocated. */
   private shrinkIfSparse(): void {
-    if (this.items.length > 64 && this.length * 8 < this.items.length) this.reset(this.toArray());
+    if (this.items.length > 64 && this.length * 8 < this.items.length) this.refill(this.toArray());
   }
 
   /** An independent copy: the ring is copied as it lies, with no element-by-element push (COPY of a million, a replica's copy). */
   clone(): Deque<T> {
     const d = new Deque<T>(0);
-    d.items = this.items.slice();
-    d.mask = this.mask;
-    d.head = this.head;
-    d.length = this.length;
+    d.copyRing(this);
     return d;
+  }
+
+  protected copyRing(from: Deque<T>): void {
+    this.items = from.items.slice();
+    this.mask = from.mask;
+    this.head = from.head;
+    this.length = from.length;
   }
 
   /** Replaces the whole content. */
   reset(values: readonly T[]): void {
+    this.refill(values);
+  }
+
+  /** Replaces the elements only (a subclass's reset may keep more in step with them). */
+  protected refill(values: readonly T[]): void {
     this.items = new Array<T | undefined>(capacityFor(values.length * 2));
     this.mask = this.items.length - 1;
     this.head = 0;
-    this.length = 0;
-    for (const v of values) this.pushBack(v);
+    // Written in place, not pushed: a subclass's pushBack keeps more than the ring in step.
+    for (let i = 0; i < values.length; i++) this.items[i] = values[i];
+    this.length = values.length;
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
