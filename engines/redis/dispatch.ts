@@ -318,7 +318,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   // Like Redis, admin commands are not shown to monitors, and passwords show redacted. redis-server 7.0
   // shows a command once it ran, with the db its client is in after it (SELECT 2 shows db 2, RESET db
   // 0), so EXEC comes after the commands it ran; a script shows before the commands it calls.
-  const monitored = e.monitors.size !== 0 && !def.flags.includes('admin') ? redactSecrets(def.fullName, args) : null;
+  const monitored = e.monitors.size !== 0 && !def.flags.includes('admin') ? redactSecrets(def.fullName, args, (u, p) => e.acl.accepts(u, p)) : null;
   if (monitored !== null && SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
   const mark = c.w.mark;
   const mode = c.replyMode;

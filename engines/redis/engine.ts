@@ -787,7 +787,7 @@ export class Engine {
 
   slowlogAdd(c: Client, def: CommandDef, raw: string[], usec: number): void {
     if (usec < this.config.slowlogSlowerThan || this.config.slowlogSlowerThan < 0 || def.flags.includes('skip_slowlog')) return;
-    const args = redactSecrets(def.fullName, raw);
+    const args = redactSecrets(def.fullName, raw, (u, p) => this.acl.accepts(u, p));
     const shown = args.slice(0, 32).map((a) => (a.length > 128 ? `${a.slice(0, 128)}... (${a.length - 128} more bytes)` : a));
     if (args.length > 32) shown[31] = `... (${args.length - 31} more arguments)`;
     this.slowlog.unshift({ id: this.slowlogNextId++, time: Math.floor(this.clock.now() / 1000), usec: Math.round(usec), args: shown, addr: this.slowlogAddr(c), name: c.name });

@@ -204,6 +204,12 @@ export class Acl {
   }
 
   /** AUTH/HELLO AUTH: on success the client becomes `name`; a failure is logged. */
+  /** Whether the name and password log in, with no client touched and nothing logged. */
+  accepts(name: string, pass: string): boolean {
+    const u = this.get(name);
+    return u !== undefined && u.enabled && u.checkPassword(pass);
+  }
+
   authenticate(c: Client, name: string, pass: string, via: string): boolean {
     const u = this.get(name);
     if (u === undefined || !u.enabled || !u.checkPassword(pass)) {

@@ -38,4 +38,17 @@ describe.skipIf(!available)('MONITOR differences found by the random differentia
     expect(ours).toEqual(real);
     expect(real).toContain('[0] "EXEC" "1"');
   });
+
+  it('AUTH, HELLO and MIGRATE show their secrets redacted only once their parsing reached them: not after a syntax or protocol error first, nor past a HELLO AUTH that failed (seeds 71186, 71352)', async () => {
+    const m = ['MIGRATE', '127.0.0.1', '1', 'k', '0', '10'];
+    const commands = [
+      ['AUTH', 'nosuch', 'x', 'EXTRA'], ['AUTH', 'a', 'b'], ['AUTH', 'a'], ['HELLO', '5', 'AUTH', 'default', 'x'], ['HELLO', '03', 'AUTH', 'a', 'b'], ['HELLO', '3', 'x', 'AUTH', 'a', 'b'],
+      ['HELLO', '3', 'AUTH', 'a'], ['HELLO', '3', 'AUTH', 'a', 'b', 'SETNAME', 'n', 'AUTH', 'c', 'd'], ['HELLO', '3', 'AUTH', 'default', 'x', 'AUTH', 'c', 'd'],
+      ['HELLO', '2', 'SETNAME', 'n', 'AUTH', 'default', 'y', 'x', 'AUTH', 'c', 'd'], [...m, 'x', 'AUTH', 'pw'], [...m, 'COPY', 'AUTH', 'pw'], [...m, 'AUTH2', 'u'],
+      [...m, 'AUTH2', 'u', 'p', 'REPLACE', 'AUTH', 'q'], ['MIGRATE', '127.0.0.1', '1', '', '0', '10', 'AUTH', 'q', 'KEYS', 'auth', 'x'], ['HELLO', '2'],
+    ];
+    const [ours, real] = await Promise.all([monitorLines(pair.ours.port, commands), monitorLines(pair.real.port, commands)]);
+    expect(ours).toEqual(real);
+    expect(real).toContain('[0] "AUTH" "nosuch" "x" "EXTRA"');
+  });
 });
