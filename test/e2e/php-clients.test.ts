@@ -42,6 +42,7 @@ let secure: Endpoint & { tls: { ca: string }; password: string };
 let nodes: Endpoint[];
 let memcachedVersion: string;
 let realRedis: RealRedis;
+let realAuth: RealRedis;
 let realMemcached: Target[] = [];
 
 beforeAll(async () => {
@@ -50,9 +51,10 @@ beforeAll(async () => {
   api = sdkClient(emulator);
   await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'php-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
   let tlsEndpoint: Endpoint;
-  [{ primary, config, secure: tlsEndpoint }, realRedis, realMemcached] = await Promise.all([
+  [{ primary, config, secure: tlsEndpoint }, realRedis, realAuth, realMemcached] = await Promise.all([
     libraryTargets(api, 'php', TOKEN),
     startRealRedis(),
+    startRealRedis(['--requirepass', TOKEN]),
     // As a node of the default parameter group runs: lru_crawler and slab_reassign 0 (their stats are left out).
     Promise.all([0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']))),
   ]);
@@ -67,6 +69,7 @@ afterAll(async () => {
   api?.destroy();
   await emulator?.stop();
   await realRedis?.stop();
+  await realAuth?.stop();
   await Promise.all(realMemcached.map((m) => m.close()));
 });
 
@@ -123,6 +126,11 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
 
   it('does the same over TLS with the AUTH token (stream context, auth)', async () => {
     const [ours, real] = await Promise.all([run('phpredis.php', secure), run('phpredis.php', realTarget())]);
+    expect(ours).toEqual(real);
+  }, 60_000);
+
+  it('the AUTH token refuses commands before AUTH and wrong tokens with the replies of redis-server under requirepass', async () => {
+    const [ours, real] = await Promise.all([run('phpredis_auth.php', secure), run('phpredis_auth.php', { host: LOCALHOST, port: realAuth.port, password: TOKEN })]);
     expect(ours).toEqual(real);
   }, 60_000);
 

@@ -95,9 +95,20 @@ $text = str_repeat('a compressible sentence. ', 4000);
 $noise = random_bytes(700000);
 $m->setOption(Memcached::OPT_COMPRESSION, true);
 $out['compression'] = [res($m, $m->set('z', $text)), $m->get('z') === $text, res($m, $m->set('noise', $noise)), $m->get('noise') === $noise];
+$m->setOption(Memcached::OPT_COMPRESSION_TYPE, Memcached::COMPRESSION_ZLIB);
+$out['zlib'] = [res($m, $m->set('zz', $text)), $m->get('zz') === $text];
+$m->setOption(Memcached::OPT_COMPRESSION_TYPE, Memcached::COMPRESSION_FASTLZ);
 $plain = memcached_client($binary);
 $plain->setOption(Memcached::OPT_COMPRESSION, false);
 $out['compressed read by another client'] = $plain->get('z') === $text;
+
+$value = ['id' => 7, 'tags' => ['a', 'b'], 'price' => 9.5, 'nested' => ['deep' => [true, null]]];
+$serializers = ['php' => Memcached::SERIALIZER_PHP, 'igbinary' => Memcached::SERIALIZER_IGBINARY, 'msgpack' => Memcached::SERIALIZER_MSGPACK, 'json' => Memcached::SERIALIZER_JSON_ARRAY];
+foreach ($serializers as $name => $serializer) {
+    $m->setOption(Memcached::OPT_SERIALIZER, $serializer);
+    $out["serializer $name"] = [res($m, $m->set("ser:$name", $value)), $m->get("ser:$name") == $value, res($m, $m->setMulti(["serm:$name" => $value, "serm2:$name" => 5]))];
+}
+$m->setOption(Memcached::OPT_SERIALIZER, Memcached::SERIALIZER_PHP);
 
 // Items past 1 MB: memcached's default item size limit is 1 MB, less the item's header and key.
 $m->setOption(Memcached::OPT_COMPRESSION, false);

@@ -90,6 +90,22 @@ $literal = [$r->set('lit', 'v'), $r->type('lit'), $r->ping(), $r->rename('lit', 
 $r->setOption(Redis::OPT_REPLY_LITERAL, false);
 $out['options'] = [$nulls, $literal];
 
+// Replies too big for one read: a 5 MB value, 20,000-element collections, a 5,000-command pipeline.
+$big = str_repeat(implode('', range('a', 'z')), 200000);
+$pipe = $r->pipeline();
+for ($i = 0; $i < 5000; $i++) {
+    $pipe->incrBy("pipe:" . ($i % 100), $i);
+}
+$piped = $pipe->exec();
+$r->rPush('biglist', ...range(1, 20000));
+$r->hMSet('bighash', array_combine(array_map(fn ($i) => "f$i", range(1, 20000)), range(1, 20000)));
+$r->zAdd('bigz', ...array_merge(...array_map(fn ($i) => [$i / 7, "m$i"], range(1, 20000))));
+$out['bulk'] = [
+    $r->set('big', $big), md5($r->get('big')), $r->strlen('big'), $r->getRange('big', 5000000, 5000009), md5(json_encode($piped)),
+    md5(json_encode($r->lRange('biglist', 0, -1))), count($r->hGetAll('bighash')), md5(json_encode($r->zRange('bigz', 0, -1, true))),
+    md5(json_encode($r->mGet(array_map(fn ($i) => "pipe:$i", range(0, 99))))),
+];
+
 $r->client('setname', 'php-app');
 $clients = $r->client('list');
 $me = array_values(array_filter($clients, fn ($c) => ($c['name'] ?? '') === 'php-app'))[0] ?? [];
