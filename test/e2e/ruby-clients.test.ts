@@ -167,6 +167,12 @@ describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
     expect(ours).toEqual(theirs);
   }, 40_000);
 
+  it('the sidekiq executable boots against the primary endpoint, works the jobs and stops on TERM as on redis-server', async () => {
+    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', primary, { CLI: '1' }), run('sidekiq_jobs.rb', realRedisTarget(), { CLI: '1' })]);
+    expect(ours).toEqual(theirs);
+    expect(ours).toEqual({ process: [[5, ['default', 'low'], 'false']], exit: 0, after: [450, 0, 21] });
+  }, 40_000);
+
   it('every job completes when the group fails over while the Launcher works', async () => {
     const failOver = async () => {
       await api.send(new TestFailoverCommand({ ReplicationGroupId: 'ruby-failover', NodeGroupId: '0001' }));
