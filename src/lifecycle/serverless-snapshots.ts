@@ -6,6 +6,7 @@ import type { Scope, ServerlessCacheRecord, ServerlessSnapshotRecord } from '../
 import type { World } from '../world.ts';
 import { serverlessOwner, serverlessSnapshotFolder } from './serverless.ts';
 import { snapshotFile, writeFileDurablyAsync } from './snapshot-files.ts';
+import { removeSnapshotFiles } from './snapshots.ts';
 import { transition } from './states.ts';
 
 export const MAX_SERVERLESS_SNAPSHOTS = 1000;
@@ -53,7 +54,9 @@ export async function takeServerlessSnapshot(world: World, scope: Scope, cacheNa
     await writeFileDurablyAsync(snapshotFile(world.config.dataDir, scope, serverlessSnapshotFolder(name), '0001'), rdb);
     bytes = rdb.length;
   } catch (err) {
-    world.log.error({ err, snapshot: name }, 'serverless snapshot failed');
+    if (world.resources.get(scope, 'serverless-snapshot', name)) world.log.error({ err, snapshot: name }, 'serverless snapshot failed');
   }
+  // Deleted while it was taken (an automated one pruned by a moved clock): its files go too.
+  if (!world.resources.get(scope, 'serverless-snapshot', name)) removeSnapshotFiles(world, scope, serverlessSnapshotFolder(name));
   settleServerlessSnapshot(world, scope, name, bytes);
 }

@@ -113,9 +113,11 @@ export async function completeSnapshot(world: World, scope: Scope, name: string)
     // A throw outside one shard's dump (planning, a record gone bad) still ends in a failed snapshot.
     failures.push(err);
   }
-  const snapshot = plan?.snapshot ?? world.resources.get(scope, 'snapshot', name);
-  if (!snapshot || snapshot.status !== 'creating') return;
-  finishSnapshot(world, scope, snapshot, (plan?.shards.length ?? 0) > 0, failures);
+  const current = world.resources.get(scope, 'snapshot', name);
+  // Deleted while it was taken (an automated one pruned by a moved clock): its files go too, nothing failed.
+  if (!current) removeSnapshotFiles(world, scope, name);
+  if (!current || current.status !== 'creating') return;
+  finishSnapshot(world, scope, plan?.snapshot ?? current, (plan?.shards.length ?? 0) > 0, failures);
 }
 
 /** The RDB files of a snapshot, one per shard, in shard order. */
