@@ -39,6 +39,7 @@ export class Tracking {
   private readonly keys = new Map<string, Set<number>>();
   private readonly prefixes = new Map<string, Prefix>();
   private broadcastScheduled = false;
+  private broadcastAfterSleep = false;
   /** Ids whose redirect target was found gone (TRACKINGINFO shows broken_redirect). */
   readonly brokenRedirect = new Set<number>();
   clientsOn = 0;
@@ -235,8 +236,18 @@ export class Tracking {
     this.broadcastScheduled = true;
     setImmediate(() => {
       this.broadcastScheduled = false;
-      this.broadcast();
+      // A DEBUG SLEEP is one long command to redis-server: its beforeSleep (which broadcasts) runs after
+      // the sleep and the rest of the pipeline it was read with (seed 71382); wakeUp() schedules it then.
+      if (this.engine.sleepingUntil !== 0 || this.engine.pause?.command === true) this.broadcastAfterSleep = true;
+      else this.broadcast();
     });
+  }
+
+  /** A DEBUG SLEEP ended and its client's pipeline ran on: the broadcast it held back goes now. */
+  wakeUp(): void {
+    if (!this.broadcastAfterSleep) return;
+    this.broadcastAfterSleep = false;
+    this.scheduleBroadcast();
   }
 
   /** The end of an event loop turn: one message per prefix and client with the keys changed in it. */

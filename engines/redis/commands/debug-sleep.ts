@@ -36,6 +36,7 @@ export function debugSleep(c: Client, ms: number): void {
       // EXEC (sleep included) returns: a key that expired meanwhile leaves its waiters blocked.
       if (e.ks.ready.size !== 0) e.serveBlocked();
       e.unpause();
+      e.tracking.wakeUp();
     }, ms).unref();
     c.w.ok();
     return;
@@ -68,6 +69,7 @@ export function debugSleep(c: Client, ms: number): void {
     }
     if (e.pause === pause) e.unpause();
     e.expireBlockedTimeouts(e.clock.now());
+    e.tracking.wakeUp();
   };
   setTimeout(wake, ms).unref();
 }

@@ -65,7 +65,7 @@ async function redirectHears(port: number, proto: string, subscribe: string[], s
 }
 
 describe.skipIf(!available)('tracking differences found by the random differential', () => {
-  const pair = serverPair();
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it("a read-only command's keys are what its getkeys function gives: none for an unusable numkeys or an unbalanced XREAD (seed 34425)", async () => {
     const steps = [
@@ -136,6 +136,32 @@ describe.skipIf(!available)('tracking differences found by the random differenti
       const [ours, real] = await Promise.all([redirectHears(pair.ours.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps), redirectHears(pair.real.port, '2', ['PSUBSCRIBE', '__key*__:*'], steps)]);
       expect(ours, pop.join(' ')).toEqual(real);
       expect(real.filter((l) => l.includes('invalidate')).length, pop.join(' ')).toBe(1);
+    }
+  });
+
+  it('a BCAST invalidation held while DEBUG SLEEP runs (alone or inside EXEC) comes after the whole pipeline read with it, as from redis-server\'s beforeSleep (seed 71382)', async () => {
+    const pipelined = async (port: number, cmds: string[][]): Promise<string[]> => {
+      const c = await FrameConn.open(port);
+      try {
+        await c.call(['FLUSHALL']);
+        await c.call(['HELLO', '3']);
+        await c.call(['CLIENT', 'TRACKING', 'on', 'BCAST']);
+        c.sendAll([...cmds, ['ECHO', 'end']]);
+        const out: string[] = [];
+        // The invalidation comes at most a beforeSleep after the ECHO's reply.
+        for (let f = await c.frame(10000); f !== null && !out.some((l) => l.includes('invalidate')); f = await c.frame(out.includes('$"end"') ? 1000 : 10000)) out.push(render(f));
+        return out;
+      } finally {
+        c.close();
+      }
+    };
+    for (const cmds of [
+      [['PSETEX', 's2', '1', 'd'], ['DEBUG', 'SLEEP', '0.004'], ['GET', 'x']],
+      [['MULTI'], ['SET', 'a', '1'], ['DEBUG', 'SLEEP', '0.004'], ['EXEC'], ['SET', 'b', '2']],
+    ]) {
+      const [ours, real] = await Promise.all([pipelined(pair.ours.port, cmds), pipelined(pair.real.port, cmds)]);
+      expect(ours).toEqual(real);
+      expect(real.at(-1)).toContain('invalidate');
     }
   });
 });
