@@ -109,14 +109,17 @@ export const DEFAULT_ENCODING_THRESHOLDS: Readonly<EncodingThresholds> = {
   setIntsetEntries: limits.SET_MAX_INTSET_ENTRIES,
 };
 
-/** Promotes small encodings once a threshold is crossed; call after adding elements. */
-export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS): void {
+/**
+ * Promotes small encodings once a threshold is crossed; call after adding elements. `lengths` false: only
+ * the entry count is checked, as redis-server 7.0 loads a listpack or intset from an RDB file or RESTORE.
+ */
+export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS, lengths = true): void {
   if (o.type === 'hash' && !o.big) {
-    if (o.v.size > t.hashEntries || added.some((s) => s.length > t.hashValue)) o.big = true;
+    if (o.v.size > t.hashEntries || (lengths && added.some((s) => s.length > t.hashValue))) o.big = true;
   } else if (o.type === 'set' && !o.big) {
     if (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s))) o.big = true;
   } else if (o.type === 'zset' && !o.big) {
-    if (o.v.size > t.zsetEntries || added.some((s) => s.length > t.zsetValue)) o.big = true;
+    if (o.v.size > t.zsetEntries || (lengths && added.some((s) => s.length > t.zsetValue))) o.big = true;
     // A listpack holds an integral score as an integer, so redis-server reads -0 back as 0 (a skiplist keeps -0).
     else {
       for (const m of added) {

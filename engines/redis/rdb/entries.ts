@@ -72,9 +72,10 @@ export type RdbValue =
   // `nodes`: its quicklist nodes, head first (without them, nodes are filled as pushes to the tail fill them).
   | { type: 'list'; items: Buffer[]; fill?: number; compressDepth?: number; nodes?: RdbListNode[] }
   // `skiplist`, `hashtable`: saved in that encoding whatever the size, as Redis keeps a converted value converted.
-  | { type: 'set'; members: Buffer[]; hashtable?: boolean }
-  | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean }
-  | { type: 'hash'; fields: [Buffer, Buffer][]; hashtable?: boolean }
+  // `compact`: read from an intset, listpack or ziplist, which 7.0's rdbLoadObject converts by its entry count only.
+  | { type: 'set'; members: Buffer[]; hashtable?: boolean; compact?: boolean }
+  | { type: 'zset'; entries: { member: Buffer; score: number }[]; skiplist?: boolean; compact?: boolean }
+  | { type: 'hash'; fields: [Buffer, Buffer][]; hashtable?: boolean; compact?: boolean }
   | RdbStream;
 
 export type RdbType = RdbValue['type'];

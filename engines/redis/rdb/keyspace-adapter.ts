@@ -281,7 +281,7 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
       const o = newSet();
       const members = yield* mapInSteps(v.members, text);
       yield* eachInSteps(members, (m) => o.v.add(m));
-      updateEncoding(o, members, t);
+      updateEncoding(o, members, t, v.compact !== true);
       return o;
     }
     case 'hash': {
@@ -293,7 +293,7 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
         o.v.set(ft, xt);
         added.push(ft, xt);
       });
-      updateEncoding(o, added, t);
+      updateEncoding(o, added, t, v.compact !== true);
       return o;
     }
     case 'zset': {
@@ -301,7 +301,7 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
       const members = yield* mapInSteps(v.entries, (e) => text(e.member));
       let i = 0;
       yield* eachInSteps(v.entries, (e) => o.v.add(members[i++] as string, e.score));
-      updateEncoding(o, members, t);
+      updateEncoding(o, members, t, v.compact !== true);
       return o;
     }
     case 'stream':

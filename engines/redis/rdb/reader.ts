@@ -321,17 +321,17 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
     case T.LIST_ZIPLIST:
       return { type: 'list', items: decodeZiplist(c.str()).map(lpBuffer) };
     case T.SET_INTSET:
-      return { type: 'set', members: decodeIntset(c.str()).map(intToBuffer) };
+      return { type: 'set', members: decodeIntset(c.str()).map(intToBuffer), compact: true };
     case T.SET_LISTPACK:
       return { type: 'set', members: decodeListpack(c.str()).map(lpBuffer) };
     case T.ZSET_ZIPLIST:
-      return { type: 'zset', entries: zsetPairs(decodeZiplist(c.str())) };
+      return { type: 'zset', entries: zsetPairs(decodeZiplist(c.str())), compact: true };
     case T.ZSET_LISTPACK:
-      return { type: 'zset', entries: zsetPairs(decodeListpack(c.str())) };
+      return { type: 'zset', entries: zsetPairs(decodeListpack(c.str())), compact: true };
     case T.HASH_ZIPLIST:
-      return { type: 'hash', fields: pairs(decodeZiplist(c.str()), 'hash') };
+      return { type: 'hash', fields: pairs(decodeZiplist(c.str()), 'hash'), compact: true };
     case T.HASH_LISTPACK:
-      return { type: 'hash', fields: pairs(decodeListpack(c.str()), 'hash') };
+      return { type: 'hash', fields: pairs(decodeListpack(c.str()), 'hash'), compact: true };
     case T.LIST_QUICKLIST: {
       const n = c.count();
       const items: Buffer[] = [];
