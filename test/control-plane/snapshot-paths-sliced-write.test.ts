@@ -2,7 +2,8 @@
 // before or after, as CreateSnapshot does (snapshot-sliced-write): the final snapshot of DeleteCacheCluster
 // and DeleteReplicationGroup (dumped in one turn midway before), CreateServerlessCacheSnapshot and
 // DeleteServerlessCache's final one (the same, or not taken at all), and what CopySnapshot and
-// ExportServerlessCacheSnapshot write from such a snapshot. Each is restored and its keys counted.
+// ExportServerlessCacheSnapshot write from such a snapshot; and CreateSnapshot during a script that writes
+// in steps (its yields let the dump run between them). Each is restored and its keys counted.
 import fs from 'node:fs';
 import {
   CopySnapshotCommand,
@@ -108,6 +109,25 @@ describe('final snapshots during a write in slices', () => {
     }
     await waitSnapshot('final-g-last');
     expect(WHOLE_OR_NONE).toContain(await restoredSize('final-g-copy', { SnapshotName: 'final-g-last' }));
+  });
+
+  it('CreateSnapshot while a script writes in steps: the script whole or not at all', { timeout: 300_000 }, async () => {
+    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'script-src', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
+    const port = await nodePort('script-src');
+    const a = await RawClient.connect(port);
+    try {
+      const e = findEngine(port)!;
+      a.write(encodeCommand(['EVAL', "for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'key:' .. i, 'v') end return 1", '0', String(N)]));
+      await waitUntil('the script runs in steps', () => e.scripting.running?.suspended === true, 60_000);
+      await client.send(new CreateSnapshotCommand({ CacheClusterId: 'script-src', SnapshotName: 'script-mid' }));
+      // Asked for while the script still ran (else this proves nothing).
+      expect(e.scripting.running).not.toBeNull();
+      expect((await a.read(120_000)).toString()).toBe(':1\r\n');
+    } finally {
+      a.close();
+    }
+    await waitSnapshot('script-mid');
+    expect(WHOLE_OR_NONE).toContain(await restoredSize('script-copy', { SnapshotName: 'script-mid' }));
   });
 
   it('CopySnapshot, to a snapshot and to a bucket, writes what the fenced snapshot holds', { timeout: 300_000 }, async () => {

@@ -11,6 +11,7 @@ import { arityRejected, enoughGoodReplicas, call as runCommand, resolve } from '
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { releaseHeldPushes } from '../push.ts';
+import { beginSlicedWrite } from '../snapshot-fence.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { formatOne } from './numfmt.ts';
 import { installApi, raise, type ApiHost } from './api.ts';
@@ -73,6 +74,8 @@ export class Run {
   slot = -1;
   oom = false;
   readonly readOnly: boolean;
+  /** Ends the script's part in the snapshot fence: a script that may write and outlives its slice is a write in slices. */
+  endWrite: (() => void) | null = null;
 
   constructor(
     readonly req: RunRequest,
@@ -332,6 +335,8 @@ export class Scripting implements ApiHost {
     if (!r.suspended) {
       r.suspended = true;
       caller.blocked = { keys: [], tryServe: () => false, onTimeout: () => undefined, timer: null, deadline: 0 };
+      // A snapshot the API asks for now waits for the script's end, as for a DEL of a million keys.
+      if (!r.readOnly) r.endWrite = beginSlicedWrite(e);
     }
     if (!r.busy && performance.now() - r.startedAt >= this.busyThreshold()) {
       r.busy = true;
@@ -420,6 +425,8 @@ export class Scripting implements ApiHost {
     // On a replica, what the primary wrote while the script ran lands now, after it.
     e.replication.primary?.replication.catchUp(e);
     e.execDepth--;
+    r.endWrite?.();
+    r.endWrite = null;
     if (r.suspended) {
       const caller = r.req.caller;
       // The caller's own invalidations follow the reply that has just been written.
