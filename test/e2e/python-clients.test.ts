@@ -4,19 +4,13 @@
 // (over TLS), and pymemcache on the nodes a Memcached configuration endpoint lists. The scripts in python/
 // print what they saw as one JSON line; this file compares it.
 import { CreateCacheClusterCommand, DescribeCacheClustersCommand, waitUntilCacheClusterAvailable, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
+import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
 import { libraryTargets, type Endpoint } from '../support/groups.ts';
+import { hasPythonModules, runPython as run } from '../support/python.ts';
 
-// Debian's interpreter, where apt puts the packages (a python3 earlier on the PATH may be another one).
-const PYTHON = '/usr/bin/python3';
-const HAS_LIBRARIES = hasTool(PYTHON, ['-c', 'import redis, rq, celery, pymemcache']);
-const SCRIPTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python');
+const HAS_LIBRARIES = hasPythonModules(['redis', 'rq', 'celery', 'pymemcache']);
 const TOKEN = 'python-auth-token-0123456789';
 
 let emulator: Emulator;
@@ -43,16 +37,6 @@ afterAll(async () => {
   api?.destroy();
   await emulator?.stop();
 });
-
-/** Runs one script against `target`; its last stdout line is its JSON report. */
-async function run(script: string, target: object, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(PYTHON, [path.join(SCRIPTS, script)], {
-    cwd: SCRIPTS,
-    env: { ...process.env, ...env, TARGET: JSON.stringify(target), PYTHONDONTWRITEBYTECODE: '1' },
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-}
 
 const STANDALONE = {
   basics: [true, true, 2, '2'],
