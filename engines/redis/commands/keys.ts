@@ -108,11 +108,12 @@ function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): voi
   if (at === undefined) return c.w.int(-1);
   const exact = c.db.preciseExpires.get(key);
   if (exact !== undefined) {
-    if (absolute) return c.w.bigint(ms ? exact : exact / 1000n);
+    // EXPIRETIME rounds to the nearest second as TTL does ((ms + 500) / 1000 in 7.0).
+    if (absolute) return c.w.bigint(ms ? exact : (exact + 500n) / 1000n);
     const left = exact - BigInt(c.engine.clock.now());
     return c.w.bigint(ms ? left : (left + 500n) / 1000n);
   }
-  if (absolute) return c.w.int(ms ? at : Math.floor(at / 1000));
+  if (absolute) return c.w.int(ms ? at : Math.floor((at + 500) / 1000));
   const left = Math.max(0, at - c.engine.clock.now());
   c.w.int(ms ? left : Math.floor((left + 500) / 1000));
 }

@@ -86,6 +86,8 @@ export interface RdbEntry {
   value: RdbValue;
   /** Absolute Unix time in ms. */
   expireAtMs?: number;
+  /** The same time when a double cannot hold it exactly (PEXPIREAT near 2^63): what is written and read. */
+  expireExact?: bigint;
   /** Idle time in seconds (written by Redis under an LRU maxmemory-policy). */
   lru?: number;
   /** LFU logarithmic access counter 0..255 (written under an LFU policy). */

@@ -186,12 +186,15 @@ function* liveEntrySteps<K extends Buffer | Latin1>(engine: Engine, bytes: (s: s
         text.db = db.id;
         stringValue.value = bytes(o.v);
         text.expireAtMs = undefined;
+        text.expireExact = undefined;
         e = text;
       } else {
         const value = o.type === 'string' ? { type: 'string' as const, value: bytes(o.v) } : yield* convertHoldingWrites(engine, o);
         e = { db: db.id, key: bytes(key), value };
       }
       if (at !== undefined) e.expireAtMs = at;
+      const exact = at === undefined || db.preciseExpires.size === 0 ? undefined : db.preciseExpires.get(key);
+      if (exact !== undefined) e.expireExact = exact;
       if (lru) e.lru = Math.max(0, Math.floor((engine.ks.accessNow - db.dict.lruAt(i)) / 1000));
       else if (lfu) e.lfu = db.dict.lfuAt(i);
       yield e;
@@ -320,6 +323,18 @@ export interface LoadResult {
  * first (the caller decides whether a load replaces the dataset, as on a replica's full sync).
  */
 export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
+  // A key that comes from a file (DEBUG RELOAD, a full sync, a snapshot) is no `new` event in
+  // redis-server: loading adds keys without notifying (seed 70670).
+  const onNewKey = engine.ks.onNewKey;
+  engine.ks.onNewKey = null;
+  try {
+    return loadInto(engine, entries);
+  } finally {
+    engine.ks.onNewKey = onNewKey;
+  }
+}
+
+function loadInto(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
   const now = engine.clock.now();
   const result: LoadResult = { loaded: 0, expired: 0 };
   for (const e of entries) {
@@ -334,7 +349,7 @@ export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadRe
     db.set(key, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)));
     // After set(), which stamps the access time: the file's idle time / counter win.
     db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
-    if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs);
+    if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact);
     result.loaded++;
   }
   return result;

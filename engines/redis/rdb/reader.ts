@@ -182,6 +182,7 @@ function zsetPairs(values: LpValue[]): { member: Buffer; score: number }[] {
  */
 function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
   let expireAtMs: number | undefined;
+  let expireExact: bigint | undefined;
   let lru: number | undefined;
   let lfu: number | undefined;
   for (;;) {
@@ -193,6 +194,7 @@ function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
         return { kind: 'eof', checksum: 0n };
       case OP.EXPIRETIME_MS:
         expireAtMs = c.i64le();
+        expireExact = c.buf.readBigInt64LE(c.pos - 8);
         continue;
       case OP.EXPIRETIME: {
         c.need(4);
@@ -235,6 +237,7 @@ function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
     const value = runSteps(parseValue(c, op, at, version));
     const entry: RdbEntry = { db, key, value };
     if (expireAtMs !== undefined) entry.expireAtMs = expireAtMs;
+    if (expireExact !== undefined && !Number.isSafeInteger(expireAtMs)) entry.expireExact = expireExact;
     if (lru !== undefined) entry.lru = lru;
     if (lfu !== undefined) entry.lfu = lfu;
     return { kind: 'entry', entry, rdbType: op };

@@ -640,7 +640,8 @@ export function* encodeRdb(header: RdbHeader, entries: EntrySteps, opts: RdbWrit
     }
     if (e.expireAtMs !== undefined) {
       s.u8(OP.EXPIRETIME_MS);
-      s.u64le(e.expireAtMs);
+      if (e.expireExact !== undefined) s.i64le(e.expireExact);
+      else s.u64le(e.expireAtMs);
     }
     if (e.lru !== undefined) {
       s.u8(OP.IDLE);

@@ -18,7 +18,7 @@ async function hitsAndMisses(port: number): Promise<string> {
 }
 
 describe.skipIf(!available)('keyspace events found by the random differential', () => {
-  const pair = serverPair();
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it('DUMP, COPY, TOUCH and PFMERGE read their keys as lookupKeyRead: a missing one is a miss with its keymiss event (seeds 40945, 41959, 42540, 42965, 43134)', async () => {
     const commands = [['CONFIG', 'RESETSTAT'], ['DUMP', 'm'], ['COPY', 'm', 'n'], ['TOUCH', 'm', 'm2'], ['PFMERGE', 'd', 'm'], ['SET', 'x', '1'], ['DUMP', 'x'], ['TOUCH', 'x', 'm'], ['PFADD', 'd', 'a'], ['PFMERGE', 'd', 'm'], ['COPY', 'x', 'y']];
@@ -79,5 +79,11 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     const commands = [['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'], ['LPUSH', 'p1', 'a'], ['CONFIG', 'SET', 'notify-keyspace-events', 'Q'], ['LPUSH', 'p2', 'c'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn', 'maxmemory-policy', 'x'], ['LPUSH', 'p3', 'c'], ['CONFIG', 'SET', 'notify-keyspace-events', 'KEn'], ['CONFIG', 'SET', 'notify-keyspace-events', 'Q'], ['SET', 'p4', 'c']];
     const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
     expect(ours).toEqual(real);
+  });
+  it('DEBUG RELOAD loads its keys without new events, as redis-server loads an RDB (seed 70670)', async () => {
+    const commands = [['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn'], ['ZADD', 'z1', '1', 'a'], ['SELECT', '1'], ['RPUSH', 'l1', 'a'], ['SELECT', '0'], ['DEBUG', 'RELOAD'], ['SET', 's', 'v']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEAn'), collectKeyspaceEvents(pair.real.port, commands, 'KEAn')]);
+    expect(ours).toEqual(real);
+    expect(real.length).toBe(3 * 4);
   });
 });

@@ -5,7 +5,7 @@
 // and the counters are compared with redis-server 7.0 (with SPOP's keyspace hit, found the same way).
 import { describe, expect, it } from 'vitest';
 import { realRedisAvailable } from './helpers.ts';
-import { serverPair } from './server-pair.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 import { sameEventsAndCounters } from './events-and-counters.ts';
 
 const available = realRedisAvailable();
@@ -63,5 +63,14 @@ describe.skipIf(!available)('lazy expiry differences found by the random differe
 
   it('SPOP with a count that takes the whole set counts a keyspace hit (7.0 answers it with SUNION), other SPOPs none', async () => {
     await same([[['SADD', 'S', 'a'], ['SPOP', 'S', '1000'], ['SPOP', 'nosuch', '2'], ['SADD', 'T', 'a'], ['SPOP', 'T'], ['SPOP', 'nosuch'], ['SADD', 'U', 'a', 'b'], ['SPOP', 'U', '0']]]);
+  });
+
+  it('EXPIRETIME rounds to the nearest second as TTL does, and an expiry near 2^63 survives DEBUG RELOAD exactly (seed 70150)', async () => {
+    await expectSameReplies(
+      pair,
+      'SET a v\nPEXPIREAT a 4000000000600\nEXPIRETIME a\nPEXPIREAT a 4000000000499\nEXPIRETIME a\nPEXPIREAT a 4000000000500\nEXPIRETIME a\n' +
+        'HSET h f v\nPEXPIREAT h 9223372036854775807 NX\nEXPIRETIME h\nSET k v PXAT 9223372036854775806\nSET j v PXAT 9007199254740993\n' +
+        'DEBUG RELOAD\nPEXPIRETIME h\nEXPIRETIME h\nPEXPIRETIME k\nPEXPIRETIME j\nEXPIRETIME a\nDEL a h k j',
+    );
   });
 });
