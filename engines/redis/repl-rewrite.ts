@@ -191,7 +191,9 @@ const restoreRule: Rule = {
   after(_e, db, args) {
     if (args[2] === '0' || args.slice(4).some((a) => lower(a) === 'absttl')) return [[...args]];
     const at = expiryText(db, args[1] as string);
-    return at === null ? [[...args]] : [['RESTORE', args[1] as string, at, ...args.slice(3), 'ABSTTL']];
+    // RESTORE-ASKING keeps its own name: 7.0 rewrites only the TTL argument and appends ABSTTL.
+    const name = lower(args[0] as string) === 'restore-asking' ? (args[0] as string) : 'RESTORE';
+    return at === null ? [[...args]] : [[name, args[1] as string, at, ...args.slice(3), 'ABSTTL']];
   },
 };
 
@@ -209,6 +211,7 @@ export const RULES = new Map<string, Rule>([
   ['hincrbyfloat', hincrbyfloatRule],
   ['spop', spopRule],
   ['restore', restoreRule],
+  ['restore-asking', restoreRule],
   ['xreadgroup', xreadgroupRule],
   ['xclaim', xclaimRule],
   ['xautoclaim', xclaimRule],

@@ -1,10 +1,11 @@
-// CLUSTER, READONLY, READWRITE and ASKING. Without a topology they answer as a node with cluster
+// CLUSTER, READONLY, READWRITE, ASKING and RESTORE-ASKING. Without a topology they answer as a node with cluster
 // support disabled (cluster-mode-disabled ElastiCache); with one, from the shared topology.
 import type { Client } from '../client.ts';
 import { CLUSTER_SLOTS, keySlot, type ClusterNode, type ClusterShard, type ClusterTopology } from '../cluster.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
+import { keyCommands } from './keys.ts';
 import { writeHelp } from './util.ts';
 
 const DISABLED = 'ERR This instance has cluster support disabled';
@@ -278,4 +279,16 @@ export const clusterCommands = defineGroup('server', [
       c.w.ok();
     },
   },
+  {
+    // What a cluster node's MIGRATE sends: RESTORE that an importing slot accepts without ASKING. No slot is ever
+    // importing here (resharding moves whole slots between nodes), so it is RESTORE, with or without a topology.
+    name: 'restore-asking',
+    arity: -4,
+    flags: ['write', 'denyoom'],
+    acl: ['@dangerous'],
+    keys: [1, 1, 1],
+    handler: (c, a) => restore(c, a),
+  },
 ]);
+
+const restore = keyCommands.find((d) => d.name === 'restore')!.handler;
