@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { realMemcachedAvailable, startReal, type Target } from '../engines/memcached/helpers.ts';
 import { realRedisAvailable, startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
+import { startRealCluster, type RealCluster } from '../engines/redis/real-cluster.ts';
 import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
 import { libraryTargets, type Endpoint } from '../support/groups.ts';
 
@@ -43,6 +44,7 @@ let nodes: Endpoint[];
 let memcachedVersion: string;
 let realRedis: RealRedis;
 let realAuth: RealRedis;
+let realCluster: RealCluster;
 let realMemcached: Target[] = [];
 
 beforeAll(async () => {
@@ -51,10 +53,12 @@ beforeAll(async () => {
   api = sdkClient(emulator);
   await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'php-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
   let tlsEndpoint: Endpoint;
-  [{ primary, config, secure: tlsEndpoint }, realRedis, realAuth, realMemcached] = await Promise.all([
+  [{ primary, config, secure: tlsEndpoint }, realRedis, realAuth, realCluster, realMemcached] = await Promise.all([
     libraryTargets(api, 'php', TOKEN),
     startRealRedis(),
     startRealRedis(['--requirepass', TOKEN]),
+    // The shape of libraryTargets' cluster-mode group: two shards of a primary and a replica.
+    startRealCluster([1, 1]),
     // As a node of the default parameter group runs: lru_crawler and slab_reassign 0 (their stats are left out).
     Promise.all([0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']))),
   ]);
@@ -70,6 +74,7 @@ afterAll(async () => {
   await emulator?.stop();
   await realRedis?.stop();
   await realAuth?.stop();
+  await realCluster?.stop();
   await Promise.all(realMemcached.map((m) => m.close()));
 });
 
@@ -100,7 +105,7 @@ function run(script: string, target: object, env: Record<string, string> = {}, o
     });
     child.once('error', reject);
     child.once('close', (code) => {
-      if (code !== 0 || !stdout.startsWith('{')) return reject(new Error(`${script} exited ${code}:\n${stderr}\n${stdout}`));
+      if (code !== 0 || !stdout.startsWith('{')) return reject(new Error(`${script} on ${JSON.stringify(target)} exited ${code}:\n${stderr}\n${stdout}`));
       // A warning is a difference too: the library met a reply it did not expect.
       if (stderr.trim() !== '') return reject(new Error(`${script} warned:\n${stderr}`));
       resolve(JSON.parse(stdout.trim()) as Report);
@@ -134,13 +139,22 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
     expect(ours).toEqual(real);
   }, 60_000);
 
-  it('RedisCluster reads the slot map from the configuration endpoint, spreads keys and MGET over the shards, and follows a shard failover', async () => {
-    const failover = async () => {
+  it('RedisCluster reads the slot map from the configuration endpoint, spreads keys and MGET over the shards, reads from replicas, and follows a shard failover, as on a redis-server cluster', async () => {
+    const testFailover = async () => {
       await api.send(new TestFailoverCommand({ ReplicationGroupId: 'php-cluster', NodeGroupId: '0001' }));
       await waitUntilReplicationGroupAvailable({ client: api, ...FAST_WAIT }, { ReplicationGroupId: 'php-cluster' });
       return '\n';
     };
-    expect(await run('phpredis_cluster.php', config, { FAILOVER: '1' }, failover)).toEqual({
+    const clusterFailover = async () => {
+      await realCluster.failover(0);
+      return '\n';
+    };
+    const [ours, real] = await Promise.all([
+      run('phpredis_cluster.php', config, { FAILOVER: '1' }, testFailover),
+      run('phpredis_cluster.php', { host: LOCALHOST, port: realCluster.shards[1]!.primary.port }, { FAILOVER: '1' }, clusterFailover),
+    ]);
+    expect(ours).toEqual(real);
+    expect(ours).toEqual({
       primaries: 2,
       spread: 2,
       mget: true,

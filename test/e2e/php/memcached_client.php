@@ -65,7 +65,7 @@ if ($binary) {
     ];
 }
 
-$out['touch'] = [res($m, $m->set('t', 'x', 1)), res($m, $m->touch('t', 300)), res($m, $m->touch('nope', 10))];
+$out['touch'] = [res($m, $m->set('t', 'x', 5)), res($m, $m->touch('t', 300)), res($m, $m->touch('nope', 10))];
 
 $many = [];
 for ($i = 0; $i < 60; $i++) {

@@ -7,7 +7,8 @@
 // node-redis knows to subscribe again on the new owner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formCluster } from '../../../engines/redis/index.ts';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { RawClient, realRedisAvailable, startServer, type Started } from './helpers.ts';
+import { startRealCluster } from './real-cluster.ts';
 
 const available = realRedisAvailable();
 // 'news' is any channel; 'snews' hashes to slot 10109, in shard B (8192-16383).
@@ -15,44 +16,19 @@ const ROLES = ['a', 'b', 'bReplica'] as const;
 type Role = (typeof ROLES)[number];
 type Ports = Record<Role, number>;
 
-async function until(what: string, check: () => Promise<boolean>, ms = 15000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-interface RealCluster {
+interface ThreeNodeCluster {
   ports: Ports;
   /** Moves slot 10109 (snews) from shard B to A, as a resharding ends. */
   moveSlot(): Promise<void>;
   stop(): Promise<void>;
 }
 
-async function startRealCluster(): Promise<RealCluster> {
-  const servers: RealRedis[] = await Promise.all(ROLES.map(() => startRealRedis(['--cluster-enabled', 'yes'])));
-  const [a, b, r] = await Promise.all(servers.map((s) => RawClient.connect(s.port)));
-  try {
-    await a!.call('CLUSTER', 'ADDSLOTSRANGE', '0', '8191');
-    await b!.call('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383');
-    await a!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[1]!.port));
-    await a!.call('CLUSTER', 'MEET', '127.0.0.1', String(servers[2]!.port));
-    const bId = (await b!.call('CLUSTER', 'MYID')).split('\r\n')[1]!;
-    await until('the replica to learn of B', async () => (await r!.call('CLUSTER', 'NODES')).includes(bId));
-    await r!.call('CLUSTER', 'REPLICATE', bId);
-    for (const c of [a!, b!, r!]) {
-      await until('the cluster to be ok', async () => {
-        const [info, nodes] = [await c.call('CLUSTER', 'INFO'), await c.call('CLUSTER', 'NODES')];
-        return info.includes('cluster_state:ok') && nodes.includes('slave') && !nodes.includes('handshake');
-      });
-    }
-    await until('the replica to sync', async () => (await r!.call('INFO', 'replication')).includes('master_link_status:up'));
-  } finally {
-    for (const c of [a, b, r]) c?.close();
-  }
+async function startThreeNodeCluster(): Promise<ThreeNodeCluster> {
+  const cluster = await startRealCluster([0, 1]);
+  const [a, b] = cluster.shards;
+  const ports = { a: a!.primary.port, b: b!.primary.port, bReplica: b!.replicas[0]!.port };
   const moveSlot = async () => {
-    const [a, b] = await Promise.all([RawClient.connect(servers[0]!.port), RawClient.connect(servers[1]!.port)]);
+    const [a, b] = await Promise.all([RawClient.connect(ports.a), RawClient.connect(ports.b)]);
     const [aId, bId] = [(await a.call('CLUSTER', 'MYID')).split('\r\n')[1]!, (await b.call('CLUSTER', 'MYID')).split('\r\n')[1]!];
     await a.call('CLUSTER', 'SETSLOT', '10109', 'IMPORTING', bId);
     await b.call('CLUSTER', 'SETSLOT', '10109', 'MIGRATING', aId);
@@ -61,11 +37,7 @@ async function startRealCluster(): Promise<RealCluster> {
     a.close();
     b.close();
   };
-  return {
-    ports: { a: servers[0]!.port, b: servers[1]!.port, bReplica: servers[2]!.port },
-    moveSlot,
-    stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
-  };
+  return { ports, moveSlot, stop: cluster.stop };
 }
 
 /** What each step shows, ports written as roles so both clusters compare. */
@@ -127,10 +99,10 @@ async function slotMoveTranscript(ports: Ports, moveSlot: () => Promise<void>): 
 }
 
 describe.skipIf(!available)('pub/sub across a cluster, as a redis-server 7.0 cluster', () => {
-  let real: RealCluster;
+  let real: ThreeNodeCluster;
   let ours: Started[] = [];
   beforeAll(async () => {
-    real = await startRealCluster();
+    real = await startThreeNodeCluster();
     ours = await Promise.all(ROLES.map(() => startServer()));
     formCluster([
       { primary: ours[0]!.server, replicas: [], slots: [[0, 8191]] },
