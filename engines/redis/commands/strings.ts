@@ -19,8 +19,17 @@ function storedArgument(c: Client, key: string): void {
   if (c.execQueued >= 0) c.db.markHeld(key, c.engine.execArguments);
 }
 
+/**
+ * setKey's lookupKeyWrite: under an LFU policy it touches the value being replaced, whose counter the new
+ * value keeps (dbOverwrite). Under LRU the new value's clock replaces it anyway, so nothing is looked up.
+ */
+function touchReplaced(c: Client, key: string): void {
+  if (c.engine.ks.lfu) c.db.slotOf(key, false);
+}
+
 /** One pair of MSET/MSETNX: redis-server announces each key's set right after its new, key by key. */
 function setAnnounced(c: Client, key: string, value: string): void {
+  touchReplaced(c, key);
   c.db.setString(key, value);
   storedArgument(c, key);
   notify(c.engine, '$', 'set', c.dbIndex, key);
@@ -78,6 +87,7 @@ function setCommand(c: Client, args: string[]): void {
   const key = args[1] as string;
   const value = args[2] as string;
   if (args.length === 3) {
+    touchReplaced(c, key);
     c.db.setString(key, value);
     storedArgument(c, key);
     c.w.ok();
@@ -297,7 +307,8 @@ export const stringCommands = defineGroup('string', [
     flags: ['write', 'denyoom', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      if (c.db.exists(a[1] as string)) return c.w.int(0);
+      // lookupKeyWrite: a key that is there is touched even though it stays.
+      if (c.db.slotOf(a[1] as string, false) >= 0) return c.w.int(0);
       c.db.setString(a[1] as string, a[2] as string);
       storedArgument(c, a[1] as string);
       c.w.int(1);
@@ -310,6 +321,7 @@ export const stringCommands = defineGroup('string', [
     keys: [1, 1, 1] as [number, number, number],
     handler: (c: Client, a: string[]) => {
       const at = parseExpiry(c, name === 'setex' ? 'ex' : 'px', a[2], name);
+      touchReplaced(c, a[1] as string);
       c.db.setString(a[1] as string, a[3] as string);
       storedArgument(c, a[1] as string);
       c.db.setExpire(a[1] as string, Number(at), at);

@@ -13,7 +13,7 @@ interface Candidate {
 
 function sampleScore(ks: Keyspace, policy: string, d: KeyDict, i: number, ttl: number | undefined, now: number): number {
   if (policy.endsWith('-lru')) return now - d.lruAt(i);
-  if (policy.endsWith('-lfu')) return 255 - ks.lfuDecay(d, i, now);
+  if (policy.endsWith('-lfu')) return 255 - ks.lfuNow(d, i, now);
   if (policy === 'volatile-ttl') return -(ttl ?? 0);
   return Math.random();
 }

@@ -162,7 +162,7 @@ export class Database {
     const n = this.ks.sharedIntegers ? sharedIntegerOf(this.dict.raw(i)) : -1;
     // A shared integer not touched under LFU: its LRU clock read as a counter decays to nothing.
     if (n >= 0) return this.ks.sharedLfu.freq(n, now, this.ks.lfuDecayTime) ?? 0;
-    return this.ks.lfuDecay(this.dict, i, now);
+    return this.ks.lfuNow(this.dict, i, now);
   }
 
   /** Overrides a key's access metadata (RESTORE IDLETIME/FREQ, RDB load). */
@@ -173,7 +173,7 @@ export class Database {
     if (lfu === undefined) return;
     const n = this.ks.sharedIntegers ? sharedIntegerOf(this.dict.raw(i)) : -1;
     if (n >= 0) this.ks.sharedLfu.set(n, lfu, this.ks.clock.now());
-    else this.dict.setLfu(i, lfu, this.dict.lfuTimeAt(i));
+    else this.dict.setLfu(i, lfu, lfuMinutes(this.ks.accessNow));
   }
 
   /** Typed lookup: null if missing, WRONGTYPE if another kind. */
@@ -193,7 +193,7 @@ export class Database {
     }
     const n = make();
     const i = this.dict.add(key, n);
-    this.ks.touchAccess(this.dict, i);
+    this.ks.stampNew(this.dict, i);
     if (this.ks.onNewKey !== null) this.ks.onNewKey(this.id, key);
     return n;
   }
@@ -227,6 +227,7 @@ export class Database {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     const d = this.dict;
     let i = d.index(key);
+    const added = i === undefined;
     if (i !== undefined) {
       this.ks.usedMemory -= d.memAt(i);
       d.put(i, v);
@@ -238,10 +239,8 @@ export class Database {
     if (meta !== undefined) {
       d.setLru(i, meta.lru);
       d.setLfu(i, meta.lfu, meta.lfuTime);
-    } else if (!this.ks.lfu) {
-      d.setLru(i, this.ks.accessNow);
-    }
-    // Under LFU a new key starts at LFU_INIT untouched, and an overwrite keeps the old counter (as Redis's dbOverwrite).
+    } else if (!this.ks.lfu || added) this.ks.stampNew(d, i);
+    // Under LFU an overwrite keeps the old object's field, LFU counter or LRU clock (as Redis's dbOverwrite).
     const mem = estimateMemory(key, v);
     d.setMem(i, mem);
     this.ks.usedMemory += mem;
@@ -490,36 +489,54 @@ export class Keyspace {
   touchAccess(d: KeyDict, i: number): void {
     const now = this.accessNow;
     if (!this.lfu) {
-      d.setLru(i, now);
+      this.stampLru(d, i, now);
       return;
     }
     if (this.sharedIntegers) {
       const n = sharedIntegerOf(d.raw(i));
       if (n >= 0) return this.sharedLfu.touch(n, now, this.lfuLogFactor, this.lfuDecayTime);
     }
-    const lfu = this.lfuDecay(d, i, now);
-    if (lfu < 255) {
-      const base = Math.max(0, lfu - LFU_INIT);
-      if (Math.random() < 1 / (base * this.lfuLogFactor + 1)) d.setLfu(i, lfu + 1, d.lfuTimeAt(i));
-    }
+    // updateLFU: the decayed counter, maybe one more, stamped with this minute.
+    let lfu = this.lfuNow(d, i, now);
+    if (lfu < 255 && Math.random() < 1 / (Math.max(0, lfu - LFU_INIT) * this.lfuLogFactor + 1)) lfu++;
+    d.setLfu(i, lfu, lfuMinutes(now));
   }
 
-  /** Applies lfu-decay-time: the counter drops by one per elapsed period. */
-  lfuDecay(d: KeyDict, i: number, now: number): number {
-    const minutes = Math.floor(now / 60000);
-    let time = d.lfuTimeAt(i);
-    let lfu = d.lfuAt(i);
+  /** A value just made (createObject): an LRU clock, or under LFU the initial counter at this minute. */
+  stampNew(d: KeyDict, i: number): void {
+    if (this.lfu) d.setLfu(i, LFU_INIT, lfuMinutes(this.accessNow));
+    else this.stampLru(d, i, this.accessNow);
+  }
+
+  /**
+   * redis-server keeps one 24-bit field per value: an LRU clock, or LFU's minute and counter. A key
+   * stamped under an LRU policy loses its LFU state (a time of 0 here says the field holds the clock).
+   */
+  private stampLru(d: KeyDict, i: number, now: number): void {
+    d.setLru(i, now);
+    d.setLfu(i, LFU_INIT, 0);
+  }
+
+  /**
+   * LFUDecrAndReturn: the counter less one per lfu-decay-time minutes since it was stamped, nothing
+   * written. A field holding an LRU clock (seconds, 24 bits) is read as LFU's minutes << 8 | counter,
+   * which is how a key from before a switch to an LFU policy reads (almost always 0).
+   */
+  lfuNow(d: KeyDict, i: number, now: number): number {
+    const decay = this.lfuDecayTime;
+    const time = d.lfuTimeAt(i);
     if (time === 0) {
-      time = minutes;
-      d.setLfu(i, lfu, time);
+      const clock = Math.floor(d.lruAt(i) / 1000) & 0xffffff;
+      const counter = clock & 255;
+      const ldt = clock >>> 8;
+      const minute = Math.floor(now / 60000) & 0xffff;
+      const elapsed = minute >= ldt ? minute - ldt : 65535 - ldt + minute;
+      const periods = decay > 0 ? Math.floor(elapsed / decay) : 0;
+      return periods > counter ? 0 : counter - periods;
     }
     // lfu-decay-time 0: counters never decay.
-    const periods = this.lfuDecayTime > 0 ? Math.floor((minutes - time) / this.lfuDecayTime) : 0;
-    if (periods > 0) {
-      lfu = Math.max(0, lfu - periods);
-      d.setLfu(i, lfu, minutes);
-    }
-    return lfu;
+    const periods = decay > 0 ? Math.floor((lfuMinutes(now) - time) / decay) : 0;
+    return Math.max(0, d.lfuAt(i) - periods);
   }
 
   /** Re-estimating a big collection on every write is costly; do it when memory is next read. */
@@ -568,3 +585,6 @@ export class Keyspace {
 }
 
 export { LFU_INIT };
+
+/** The minute an LFU stamp holds (never 0, which marks an LRU clock). */
+const lfuMinutes = (now: number): number => Math.max(1, Math.floor(now / 60000));
