@@ -4,9 +4,7 @@
 // new owner midway (1,856 of 300,001 fields there; the rest went on the old owner's copy, dropped after the switch).
 import {
   CreateReplicationGroupCommand,
-  DescribeCacheClustersCommand,
   ModifyReplicationGroupShardConfigurationCommand,
-  waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Cluster } from 'ioredis';
@@ -17,17 +15,14 @@ import { beginSlicedWrite } from '../../engines/redis/snapshot-fence.ts';
 import { encodeCommand, RawClient, waitUntil } from '../engines/redis/helpers.ts';
 import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
 import { describeGroup } from '../support/groups.ts';
+import { slicedSnapshotApi } from './sliced-snapshot-support.ts';
 
 const { client } = emulatorForTests({ transitionDelayMs: 0 });
 const N = 300_000;
 // Shard 0001 serves 0-8191; this key's slot goes to 0002 (5461-10921) once a third shard comes.
 const KEY = Array.from({ length: 1000 }, (_, i) => `h{${i}}`).find((k) => keySlot(k) >= 5461 && keySlot(k) <= 8191)!;
 
-async function nodePort(id: string): Promise<number> {
-  await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: id });
-  const c = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
-  return c.CacheNodes![0]!.Endpoint!.Port!;
-}
+const { nodePort } = slicedSnapshotApi(client);
 
 describe('resharding holds each source from the end of its wait', () => {
   it('a write in slices sent to a source already waited for waits for the switch (MOVED), none of it copied', { timeout: 300_000 }, async () => {

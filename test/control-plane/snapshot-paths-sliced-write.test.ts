@@ -15,78 +15,49 @@ import {
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
   DeleteServerlessCacheCommand,
-  DescribeCacheClustersCommand,
   DescribeServerlessCacheSnapshotsCommand,
   DescribeServerlessCachesCommand,
-  DescribeSnapshotsCommand,
   ExportServerlessCacheSnapshotCommand,
-  waitUntilCacheClusterAvailable,
 } from '@aws-sdk/client-elasticache';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../engines/redis/engine.ts';
 import { findEngine, registeredEngines } from '../../engines/redis/registry.ts';
 import { encodeCommand, RawClient, waitUntil } from '../engines/redis/helpers.ts';
-import { emulatorForTests, FAST_WAIT } from '../support/emulator.ts';
+import { emulatorForTests } from '../support/emulator.ts';
+import { fill, keys, slicedSnapshotApi } from './sliced-snapshot-support.ts';
 
 const { emulator, client } = emulatorForTests({ transitionDelayMs: 0 });
 const N = 400_000;
-const BATCH = 20_000;
 const WHOLE_OR_NONE = [':0\r\n', `:${N}\r\n`];
 
-const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `key:${from + i}`);
+const { nodePort, waitSnapshot, restoredSize } = slicedSnapshotApi(client);
 
-async function nodePort(id: string): Promise<number> {
-  await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: id });
-  const c = (await client.send(new DescribeCacheClustersCommand({ CacheClusterId: id, ShowCacheNodeInfo: true }))).CacheClusters![0]!;
-  return c.CacheNodes![0]!.Endpoint!.Port!;
+/** A new cluster's connection and engine. */
+async function newCluster(id: string): Promise<{ a: RawClient; e: Engine }> {
+  await client.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
+  const port = await nodePort(id);
+  return { a: await RawClient.connect(port), e: findEngine(port)! };
 }
 
-async function fill(a: RawClient): Promise<void> {
-  for (let i = 0; i < N; i += BATCH) expect(await a.call('MSET', ...keys(i, i + BATCH).flatMap((k) => [k, 'v']))).toBe('+OK\r\n');
-  expect(await a.call('DBSIZE')).toBe(`:${N}\r\n`);
-}
-
-/** Sends the DEL of every key and waits until it runs in slices. */
-async function deleting(a: RawClient, e: Engine): Promise<void> {
-  a.write(encodeCommand(['DEL', ...keys(0, N)]));
-  await waitUntil('the DEL runs in slices', () => e.pause?.command === true, 60_000);
-}
-
-async function waitSnapshot(name: string): Promise<void> {
-  await waitUntil(`snapshot ${name} available`, async () => {
-    const s = (await client.send(new DescribeSnapshotsCommand({ SnapshotName: name }))).Snapshots![0];
-    if (s?.SnapshotStatus === 'failed') throw new Error(`snapshot ${name} failed`);
-    return s?.SnapshotStatus === 'available';
-  }, 120_000);
-}
-
-/** DBSIZE of a new cluster restored from a snapshot (by name) or from S3 objects (by ARN). */
-async function restoredSize(id: string, from: { SnapshotName: string } | { SnapshotArns: string[] }): Promise<string> {
-  await client.send(new CreateCacheClusterCommand({ CacheClusterId: id, Engine: 'redis', CacheNodeType: 'cache.t3.medium', ...from }));
-  const copy = await RawClient.connect(await nodePort(id));
+/** Fills the node, sends the DEL of every key, calls `ask` while the DEL runs in slices, and checks the DEL's answer. */
+async function askDuringDel(a: RawClient, e: Engine, ask: () => Promise<unknown>): Promise<void> {
   try {
-    return await copy.call('DBSIZE');
+    await fill(a, N);
+    a.write(encodeCommand(['DEL', ...keys(0, N)]));
+    await waitUntil('the DEL runs in slices', () => e.pause?.command === true, 60_000);
+    await ask();
+    // Asked for while the DEL still ran (else this proves nothing).
+    expect(e.pause?.command).toBe(true);
+    expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
   } finally {
-    copy.close();
+    a.close();
   }
 }
 
 describe('final snapshots during a write in slices', () => {
   it('DeleteCacheCluster with FinalSnapshotIdentifier: the DEL whole or not at all', { timeout: 300_000 }, async () => {
-    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'final-c', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
-    const port = await nodePort('final-c');
-    const a = await RawClient.connect(port);
-    try {
-      await fill(a);
-      const e = findEngine(port)!;
-      await deleting(a, e);
-      await client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'final-c', FinalSnapshotIdentifier: 'final-c-last' }));
-      // Asked for while the DEL still ran (else this proves nothing).
-      expect(e.pause?.command).toBe(true);
-      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
-    } finally {
-      a.close();
-    }
+    const { a, e } = await newCluster('final-c');
+    await askDuringDel(a, e, () => client.send(new DeleteCacheClusterCommand({ CacheClusterId: 'final-c', FinalSnapshotIdentifier: 'final-c-last' })));
     await waitSnapshot('final-c-last');
     expect(WHOLE_OR_NONE).toContain(await restoredSize('final-c-copy', { SnapshotName: 'final-c-last' }));
   });
@@ -96,27 +67,16 @@ describe('final snapshots during a write in slices', () => {
       ReplicationGroupId: 'final-g', ReplicationGroupDescription: 'final', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheClusters: 1,
     }));
     const port = await nodePort('final-g-001');
-    const a = await RawClient.connect(port);
-    try {
-      await fill(a);
-      const e = findEngine(port)!;
-      await deleting(a, e);
-      await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'final-g', FinalSnapshotIdentifier: 'final-g-last' }));
-      expect(e.pause?.command).toBe(true);
-      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
-    } finally {
-      a.close();
-    }
+    await askDuringDel(await RawClient.connect(port), findEngine(port)!, () =>
+      client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'final-g', FinalSnapshotIdentifier: 'final-g-last' })),
+    );
     await waitSnapshot('final-g-last');
     expect(WHOLE_OR_NONE).toContain(await restoredSize('final-g-copy', { SnapshotName: 'final-g-last' }));
   });
 
   it('CreateSnapshot while a script writes in steps: the script whole or not at all', { timeout: 300_000 }, async () => {
-    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'script-src', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
-    const port = await nodePort('script-src');
-    const a = await RawClient.connect(port);
+    const { a, e } = await newCluster('script-src');
     try {
-      const e = findEngine(port)!;
       a.write(encodeCommand(['EVAL', "for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'key:' .. i, 'v') end return 1", '0', String(N)]));
       await waitUntil('the script runs in steps', () => e.scripting.running?.suspended === true, 60_000);
       await client.send(new CreateSnapshotCommand({ CacheClusterId: 'script-src', SnapshotName: 'script-mid' }));
@@ -131,19 +91,8 @@ describe('final snapshots during a write in slices', () => {
   });
 
   it('CopySnapshot, to a snapshot and to a bucket, writes what the fenced snapshot holds', { timeout: 300_000 }, async () => {
-    await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'copy-src', Engine: 'redis', CacheNodeType: 'cache.t3.medium', NumCacheNodes: 1 }));
-    const port = await nodePort('copy-src');
-    const a = await RawClient.connect(port);
-    try {
-      await fill(a);
-      const e = findEngine(port)!;
-      await deleting(a, e);
-      await client.send(new CreateSnapshotCommand({ CacheClusterId: 'copy-src', SnapshotName: 'copy-mid' }));
-      expect(e.pause?.command).toBe(true);
-      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
-    } finally {
-      a.close();
-    }
+    const { a, e } = await newCluster('copy-src');
+    await askDuringDel(a, e, () => client.send(new CreateSnapshotCommand({ CacheClusterId: 'copy-src', SnapshotName: 'copy-mid' })));
     await waitSnapshot('copy-mid');
     await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'copy-mid', TargetSnapshotName: 'copy-mid-2' }));
     await client.send(new CopySnapshotCommand({ SourceSnapshotName: 'copy-mid', TargetSnapshotName: 'copy-mid-3', TargetBucket: 'fenced' }));
@@ -196,15 +145,7 @@ describe('serverless snapshots during a write in slices', () => {
 
   it('CreateServerlessCacheSnapshot, and ExportServerlessCacheSnapshot of it: the DEL whole or not at all', { timeout: 300_000 }, async () => {
     const { a, e } = await serverless('sl-src');
-    try {
-      await fill(a);
-      await deleting(a, e);
-      await client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheName: 'sl-src', ServerlessCacheSnapshotName: 'sl-mid' }));
-      expect(e.pause?.command).toBe(true);
-      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
-    } finally {
-      a.close();
-    }
+    await askDuringDel(a, e, () => client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheName: 'sl-src', ServerlessCacheSnapshotName: 'sl-mid' })));
     const arn = await snapshotArn('sl-mid');
     const taken = await restoredServerlessSize('sl-from-snapshot', arn);
     expect(WHOLE_OR_NONE).toContain(taken);
@@ -214,15 +155,7 @@ describe('serverless snapshots during a write in slices', () => {
 
   it('DeleteServerlessCache with FinalSnapshotName: taken, with the DEL whole or not at all', { timeout: 300_000 }, async () => {
     const { a, e } = await serverless('sl-final');
-    try {
-      await fill(a);
-      await deleting(a, e);
-      await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sl-final', FinalSnapshotName: 'sl-final-last' }));
-      expect(e.pause?.command).toBe(true);
-      expect((await a.read(120_000)).toString()).toBe(`:${N}\r\n`);
-    } finally {
-      a.close();
-    }
+    await askDuringDel(a, e, () => client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'sl-final', FinalSnapshotName: 'sl-final-last' })));
     const arn = await snapshotArn('sl-final-last');
     expect(WHOLE_OR_NONE).toContain(await restoredServerlessSize('sl-from-final', arn));
   });
