@@ -215,6 +215,8 @@ const sections: Record<string, Section> = {
       .filter((d) => d.size > 0)
       .map((d) => [`db${d.id}`, `keys=${d.size},expires=${d.expires.size},avg_ttl=${averageTtl(e, d.expires)}`]),
   latencystats: (e) => {
+    // 7.0 prints the section's histograms only while latency-tracking is on (seed 72429).
+    if (!e.config.latencyTracking) return [];
     const percentiles = (e.config.get('latency-tracking-info-percentiles') ?? '').split(' ').filter((w) => w !== '').map(Number);
     return [...e.cmdStats]
       .filter(([, s]) => s.histogram.some((n) => n > 0))

@@ -77,7 +77,8 @@ export function aclLog(f: Frame): Frame {
 function clientInfoShape(line: string): string {
   return line
     .split(' ')
-    .map((kv) => (/^(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|argv-mem|obl|oll|omem|tot-mem|rbs|rbp|events)=/.test(kv) ? kv.replace(/=.*/, '=*') : kv))
+    // A tracking redirect is a client id, which each server numbers its own way (-1 and 0 say none, seed 72500).
+    .map((kv) => (/^(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|argv-mem|obl|oll|omem|tot-mem|rbs|rbp|events)=/.test(kv) || /^redir=[1-9]/.test(kv) ? kv.replace(/=.*/, '=*') : kv))
     .join(' ');
 }
 

@@ -324,7 +324,7 @@ export interface LoadResult {
  */
 export function loadEntries(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
   // A key that comes from a file (DEBUG RELOAD, a full sync, a snapshot) is no `new` event in
-  // redis-server: loading adds keys without notifying (seed 70670).
+  // redis-server: loading adds keys without notifying anyone (seed 70670).
   const onNewKey = engine.ks.onNewKey;
   engine.ks.onNewKey = null;
   try {
@@ -346,7 +346,8 @@ function loadInto(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
     if (isEmpty(e.value)) continue;
     const db = engine.ks.db(e.db);
     const key = text(e.key);
-    db.set(key, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)));
+    // Unseen: loading touches no watched or tracked key, as rdbLoad's dbAdd does not (seed 72751).
+    db.set(key, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)), false, undefined, true);
     // After set(), which stamps the access time: the file's idle time / counter win.
     db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
     if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact);

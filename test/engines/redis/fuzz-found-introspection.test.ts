@@ -42,4 +42,13 @@ describe.skipIf(!available)('introspection differences found by the random diffe
       expect(ours).toBe(real);
     }
   });
+
+  it('INFO latencystats lists no histogram while latency-tracking is off, and its commands again once it is on (seed 72429)', async () => {
+    const [ours, real] = await infos([['SET', 'k', 'v'], ['CONFIG', 'SET', 'latency-tracking', 'no'], ['GET', 'k']], ['latencystats']);
+    expect(ours).toBe(real);
+    expect(real).not.toContain('latency_percentiles_usec_set');
+    const [ours2, real2] = await infos([['CONFIG', 'SET', 'latency-tracking', 'yes'], ['SET', 'k', 'v']], ['latencystats']);
+    expect(ours2).toBe(real2);
+    expect(real2).toContain('latency_percentiles_usec_set');
+  });
 });

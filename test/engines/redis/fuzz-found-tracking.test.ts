@@ -164,4 +164,12 @@ describe.skipIf(!available)('tracking differences found by the random differenti
       expect(real.at(-1)).toContain('invalidate');
     }
   });
+
+  it('DEBUG RELOAD (NOSAVE) tells tracking clients of the flush only: loading a key invalidates nothing (seed 72751)', async () => {
+    for (const mode of [[], ['BCAST']]) {
+      const steps = ['CLIENT TRACKING off', ['CLIENT TRACKING on', ...mode].join(' '), 'SET h2 v', 'GET h2', 'DEBUG RELOAD', 'GET h2', 'DEBUG RELOAD NOSAVE', 'GET h2', '>SET h2 w', 'PING'];
+      const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+      expect(ours, mode.join(' ')).toEqual(real);
+    }
+  });
 });
