@@ -188,11 +188,20 @@ describe.skipIf(!HAS_PHP)('PHP sessions', () => {
     expect(tls).toEqual(SESSION);
   }, 60_000);
 
-  it('in Memcached (php-memcached handler with locking, binary protocol, consistent hashing) the same', async () => {
-    const [ours, real] = await Promise.all([run('session.php', { nodes }, { HANDLER: 'memcached' }), run('session.php', realNodes(), { HANDLER: 'memcached' })]);
-    expect(real).toEqual(SESSION);
-    expect(ours).toEqual(SESSION);
+  it('on a cluster-mode configuration endpoint (phpredis rediscluster handler) as on a redis-server cluster', async () => {
+    const [ours, real] = await Promise.all([run('session_cluster.php', config), run('session_cluster.php', { host: LOCALHOST, port: realCluster.shards[0]!.primary.port })]);
+    expect(ours).toEqual(real);
+    expect(ours).toMatchObject({ 'shards used': 2, 'after expiry': [], destroyed: 0 });
   }, 60_000);
+
+  for (const binary of ['1', '0']) {
+    it(`in Memcached (php-memcached handler with locking, consistent hashing, ${binary === '1' ? 'binary' : 'text'} protocol) the same`, async () => {
+      const env = { HANDLER: 'memcached', BINARY: binary };
+      const [ours, real] = await Promise.all([run('session.php', { nodes }, env), run('session.php', realNodes(), env)]);
+      expect(real).toEqual(SESSION);
+      expect(ours).toEqual(SESSION);
+    }, 60_000);
+  }
 });
 
 describe.skipIf(!HAS_PHP)('php-memcached', () => {

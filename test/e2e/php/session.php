@@ -1,6 +1,7 @@
 <?php
 // PHP sessions stored as applications on ElastiCache store them: HANDLER=redis (phpredis's handler, with
-// redis.session.locking_enabled) or HANDLER=memcached (php-memcached's, with memcached.sess_locking).
+// redis.session.locking_enabled) or HANDLER=memcached (php-memcached's, with memcached.sess_locking; the text
+// protocol when BINARY=0).
 // Two processes share one session id: the second waits for the first's lock and sees its write. Then the
 // lifetime of the stored session (session.gc_maxlifetime) and its expiry.
 declare(strict_types=1);
@@ -20,6 +21,7 @@ if ($redis) {
     ini_set('session.save_handler', 'memcached');
     ini_set('session.save_path', memcached_save_path());
     ini_set('memcached.sess_locking', '1');
+    ini_set('memcached.sess_binary_protocol', getenv('BINARY') === '0' ? '0' : '1');
     ini_set('memcached.sess_lock_retries', '1000');
     ini_set('memcached.sess_lock_wait_min', '20');
     ini_set('memcached.sess_lock_wait_max', '20');
