@@ -14,6 +14,8 @@ export const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 /** Expiration values above 30 days are absolute Unix times. */
 export const REALTIME_MAXDELTA = 60 * 60 * 24 * 30;
+/** memcached's clock (rel_time_t) reads 62 at start-up: process_started is ITEM_UPDATE_INTERVAL + 2 s in the past. */
+export const CLOCK_START_OFFSET = 62;
 /** sizeof(item) on 64-bit builds plus the 8-byte CAS: the per-item overhead memcached charges. */
 export const ITEM_HEADER_SIZE = 48;
 export const ITEM_CAS_SIZE = 8;

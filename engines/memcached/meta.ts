@@ -1,7 +1,7 @@
 // Meta commands (mg, ms, md, ma, me, mn) with memcached 1.6's flag grammar and reply codes.
 import type { Session } from './context.ts';
 import { slabClassOf, type Item } from './item.ts';
-import { KEY_MAX_LENGTH, MAX_META_LINE_TOKENS, MAX_OPAQUE_TOKEN } from './limits.ts';
+import { CLOCK_START_OFFSET, KEY_MAX_LENGTH, MAX_META_LINE_TOKENS, MAX_OPAQUE_TOKEN } from './limits.ts';
 import { parseFlags, parseI32Wrapped, parseU64 } from './numbers.ts';
 import type { TextRequest } from './parser.ts';
 import type { StoreMode } from './store.ts';
@@ -194,7 +194,6 @@ function opaqueTooLong(tokens: string[], start: number): boolean {
 }
 
 /** memcached's clock starts this far past zero at process start (ITEM_UPDATE_INTERVAL + 2). */
-const CLOCK_START_OFFSET = 62;
 
 /**
  * Remaining TTL for the t flag. An item already expired within this command (T-1) holds memcached's

@@ -2,6 +2,7 @@
 import { cachedump } from './admin.ts';
 import type { Session } from './context.ts';
 import { slabChunkMax } from './item.ts';
+import { CLOCK_START_OFFSET } from './limits.ts';
 import { newItemStats, type ItemStats, type Queue } from './lru.ts';
 
 export type Row = [string, string | number];
@@ -89,7 +90,8 @@ function generalStats(s: Session): Row[] {
   const moved = store.mover.stats;
   return [
     ['pid', process.pid],
-    ['uptime', Math.floor((nowMs - s.ctx.startedAtMs) / 1000)],
+    // memcached's uptime is its clock less ITEM_UPDATE_INTERVAL (60): 2 at start-up, whole seconds of the wall clock.
+    ['uptime', Math.floor(nowMs / 1000) - Math.floor(s.ctx.startedAtMs / 1000) + CLOCK_START_OFFSET - 60],
     ['time', Math.floor(nowMs / 1000)],
     ['version', settings.version],
     ['libevent', '2.1.12-stable'],
@@ -207,7 +209,7 @@ function settingsStats(s: Session): Row[] {
     ['udpport', settings.udpPort],
     ['inter', settings.host],
     ['verbosity', settings.verbosity],
-    ['oldest', 0],
+    ['oldest', store.oldestLiveStat],
     ['evictions', store.evictLive ? 'on' : 'off'],
     ['domain_socket', 'NULL'],
     ['umask', 700],

@@ -2,7 +2,7 @@
 // Protocol front-ends (text, meta, binary) decide replies; this file decides what happens to items.
 import type { Clock } from './clock.ts';
 import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
-import { DEFAULT_HASHPOWER, ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { CLOCK_START_OFFSET, DEFAULT_HASHPOWER, ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
 import { LruCrawler, type CrawlerSettings } from './crawler.ts';
 import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
 import { SlabAllocator, type Page } from './slabs.ts';
@@ -246,6 +246,11 @@ export class ItemStore {
     const cutoff = delaySeconds > 0 ? this.expiryFromWire(delaySeconds) : now;
     this.oldestLive = this.casDisabled ? cutoff : cutoff - 1;
     this.oldestCas = !this.casDisabled && this.oldestLive <= now ? this.nextCas : 0;
+  }
+
+  /** `stats settings` oldest: memcached's oldest_live on its own clock (0 before any flush; 1 for "long ago"). */
+  get oldestLiveStat(): number {
+    return this.oldestLive <= 1 ? this.oldestLive : this.oldestLive - this.startedAt + CLOCK_START_OFFSET;
   }
 
   private isFlushed(item: Item, now: number): boolean {
