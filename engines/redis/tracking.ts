@@ -151,17 +151,20 @@ export class Tracking {
     return this.engine.scripting.running?.req.caller ?? this.engine.currentClient;
   }
 
-  /** Keyspace changes are only routed here while someone tracks, keeping writes cheap otherwise. */
+  /**
+   * Keyspace changes are only routed here while someone tracks or the table still holds keys, keeping
+   * writes cheap otherwise. Tracking off leaves a client's keys in the table (INFO's tracking_total_keys,
+   * seed 62297) until a change or a flush takes them out, as redis-server's TrackingTable.
+   */
   private hook(): void {
     const ks = this.engine.ks;
-    if (this.clientsOn > 0) {
+    if (this.clientsOn > 0 || this.keys.size > 0) {
       // BCAST's NOLOOP compares with the client that ran the write: a script's own, not its caller.
       ks.onKeyChange = (key, byServer) => this.invalidate(key, byServer ? null : this.engine.currentClient);
       ks.onFlush = () => this.invalidateAll();
     } else {
       ks.onKeyChange = null;
       ks.onFlush = null;
-      this.keys.clear();
     }
   }
 
@@ -222,6 +225,7 @@ export class Tracking {
     const ids = this.keys.get(key);
     if (ids === undefined) return;
     this.keys.delete(key);
+    if (this.clientsOn === 0 && this.keys.size === 0) this.hook();
     const current = this.actor();
     for (const id of [...ids].sort((a, b) => a - b)) {
       const owner = this.engine.clients.get(id);
@@ -273,6 +277,7 @@ export class Tracking {
     if (stamp === this.lastFlushStamp) return;
     this.lastFlushStamp = stamp;
     this.keys.clear();
+    if (this.clientsOn === 0) this.hook();
     for (const c of this.engine.clients.values()) if (c.tracking !== null) this.sendKeys(c.id, null, false);
   }
 

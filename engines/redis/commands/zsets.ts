@@ -787,7 +787,11 @@ export const zsetCommands = defineGroup('sorted_set', [
       name: `z${op}store`,
       arity: -4,
       flags: ['write', 'denyoom'] as const,
-      keysOf: (a: string[]) => [1, ...numkeysPositions(a, 2)],
+      // zunionInterDiffStoreGetKeys: a bad numkeys gives no key at all, the destination neither.
+      keysOf: (a: string[]) => {
+        const sources = numkeysPositions(a, 2);
+        return sources.length === 0 ? [] : [1, ...sources];
+      },
       handler: (c: Client, a: string[]) => {
         const p = parseSetOp(c, a, op, 2, `z${op}store`, false);
         const z = new ZSet();
