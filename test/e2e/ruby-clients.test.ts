@@ -205,5 +205,6 @@ describe.skipIf(!HAS_SERVERS)('Dalli', () => {
     const [ours, theirs] = await Promise.all([run('dalli_edges.rb', { servers: memcachedNodes }), real('dalli_edges.rb', realMemcachedTarget)]);
     expect(ours).toEqual(theirs);
     expect(ours.delayed_flush).toEqual([3, [null, 'here', 'here']]);
+    expect((ours.settings as unknown[])[1]).toBe(true);
   }, 40_000);
 });

@@ -51,4 +51,10 @@ deadline = Time.now + 10
 sleep 0.1 until singles.all? { |c| c.get('mine').nil? } || Time.now > deadline
 # An item stored in the second a delayed flush comes due is flushed too (memcached's oldest_live): use the first node.
 results['flushed'] = [singles.map { |c| c.get('mine') }, stored(singles.first.set('after', 1)), singles.first.get('after')]
+# stats(:settings): the names, and oldest (the cut-off of a flush just made) against the node's clock (uptime + 60):
+singles.first.flush
+settings = singles.first.stats(:settings).values.first
+clock = singles.first.stats.values.first['uptime'].to_i + 60
+# oldest is a second before the flush (CAS on); two when the clock ticked before uptime was read.
+results['settings'] = [settings.keys.sort, (-2..-1).cover?(settings['oldest'].to_i - clock), singles.first.stats(:sizes).values.first.keys]
 report(results)
