@@ -12,16 +12,17 @@ import {
   waitUntilReplicationGroupAvailable,
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/index.ts';
 import { realMemcachedAvailable, startReal, type Target } from '../engines/memcached/helpers.ts';
 import { realRedisAvailable, startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
 import { startRealCluster, type RealCluster } from '../engines/redis/real-cluster.ts';
 import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
-import { libraryTargets, type Endpoint } from '../support/groups.ts';
+import { describeGroup, libraryTargets, readerEndpoint, type Endpoint } from '../support/groups.ts';
 
 // Debian's interpreter, where apt puts the extensions (a php earlier on the PATH may be another build).
 const PHP = '/usr/bin/php';
@@ -42,7 +43,9 @@ let config: Endpoint;
 let secure: Endpoint & { tls: { ca: string }; password: string };
 let nodes: Endpoint[];
 let memcachedVersion: string;
+let reader: Endpoint;
 let realRedis: RealRedis;
+let realReplica: RealRedis;
 let realAuth: RealRedis;
 let realCluster: RealCluster;
 let realMemcached: Target[] = [];
@@ -55,7 +58,8 @@ beforeAll(async () => {
   let tlsEndpoint: Endpoint;
   [{ primary, config, secure: tlsEndpoint }, realRedis, realAuth, realCluster, realMemcached] = await Promise.all([
     libraryTargets(api, 'php', TOKEN),
-    startRealRedis(),
+    // Its replica (for the reader endpoint's comparison) syncs at once rather than after 7.0's 5 s diskless delay.
+    startRealRedis(['--repl-diskless-sync-delay', '0']),
     startRealRedis(['--requirepass', TOKEN]),
     // The shape of libraryTargets' cluster-mode group: two shards of a primary and a replica.
     startRealCluster([1, 1]),
@@ -63,6 +67,8 @@ beforeAll(async () => {
     Promise.all([0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']))),
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
+  reader = readerEndpoint(await describeGroup(api, 'php'));
+  realReplica = await startRealRedis(['--replicaof', LOCALHOST, String(realRedis.port)]);
   await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'php-memcached' });
   const cluster = (await api.send(new DescribeCacheClustersCommand({ CacheClusterId: 'php-memcached', ShowCacheNodeInfo: true }))).CacheClusters![0]!;
   nodes = cluster.CacheNodes!.map((n) => ({ host: n.Endpoint!.Address!, port: n.Endpoint!.Port! }));
@@ -74,6 +80,7 @@ afterAll(async () => {
   await emulator?.stop();
   await realRedis?.stop();
   await realAuth?.stop();
+  await realReplica?.stop();
   await realCluster?.stop();
   await Promise.all(realMemcached.map((m) => m.close()));
 });
@@ -126,6 +133,15 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
 
   it('the rest an application meets (geo, streams, HyperLogLog, bits, SORT, DUMP/RESTORE, float formatting, errors in MULTI, reply options) as on redis-server', async () => {
     const [ours, real] = await Promise.all([run('phpredis_more.php', primary), run('phpredis_more.php', realTarget())]);
+    expect(ours).toEqual(real);
+  }, 60_000);
+
+  it('on a reader endpoint reads what the primary wrote and refuses writes, as a redis-server replica', async () => {
+    // Written on each primary, then WAIT until the replica has it (the real one may still be in its first sync).
+    const write = ['-d', 'display_errors=0', '-r', 'require "target.php"; $r = redis_client(); $r->setEx("written-on-primary", 1000, "yes"); $r->hSet("h-on-primary", "f", "v"); while ($r->wait(1, 1000) < 1);'];
+    const primaries = [primary, realTarget()].map((t) => promisify(execFile)(PHP, write, { cwd: SCRIPTS, env: { ...process.env, TARGET: JSON.stringify(t) } }));
+    await Promise.all(primaries);
+    const [ours, real] = await Promise.all([run('phpredis_reader.php', reader), run('phpredis_reader.php', { host: LOCALHOST, port: realReplica.port })]);
     expect(ours).toEqual(real);
   }, 60_000);
 
