@@ -22,7 +22,7 @@ import type { Emulator } from '../../src/index.ts';
 import { realMemcachedAvailable, startReal as startRealMemcached, type Target as MemcachedTarget } from '../engines/memcached/helpers.ts';
 import { startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
 import { FAST_WAIT, hasTool, sdkClient, startEmulator } from '../support/emulator.ts';
-import { availableGroup, describeGroup, libraryTargets, userEndpoint, type Endpoint } from '../support/groups.ts';
+import { availableGroup, describeGroup, libraryTargets, readerEndpoint, userEndpoint, type Endpoint } from '../support/groups.ts';
 
 // Debian's interpreter, where apt puts the libraries (a ruby earlier on the PATH may be another one).
 const RUBY = '/usr/bin/ruby';
@@ -43,6 +43,8 @@ let memcachedNodes: string[];
 let memcachedTlsNodes: string[];
 let realRedis: RealRedis;
 let realRedisWithPassword: RealRedis;
+let realReplica: RealRedis;
+let reader: Endpoint;
 let realMemcached: MemcachedTarget[] = [];
 
 beforeAll(async () => {
@@ -62,6 +64,8 @@ beforeAll(async () => {
     ...[1, 2, 3].map(() => startRealMemcached(ELASTICACHE_DEFAULTS)),
   ]);
   secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
+  reader = readerEndpoint(await describeGroup(api, 'ruby'));
+  realReplica = await startRealRedis(['--replicaof', '127.0.0.1', String(realRedis.port)]);
   failover = userEndpoint(failoverGroup);
   [memcachedNodes, memcachedTlsNodes] = await Promise.all([nodesOf('rb-memcached'), nodesOf('rb-memcached-tls')]);
 }, 60_000);
@@ -75,7 +79,7 @@ async function nodesOf(id: string): Promise<string[]> {
 
 afterAll(async () => {
   api?.destroy();
-  await Promise.all([emulator?.stop(), realRedis?.stop(), realRedisWithPassword?.stop(), ...realMemcached.map((m) => m.close())]);
+  await Promise.all([emulator?.stop(), realRedis?.stop(), realRedisWithPassword?.stop(), realReplica?.stop(), ...realMemcached.map((m) => m.close())]);
 });
 
 /**
@@ -130,6 +134,15 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
     const [ours, theirs] = await Promise.all([run('redis_auth.rb', secure), run('redis_auth.rb', { ...realRedisTarget(), port: realRedisWithPassword.port, password: TOKEN })]);
     expect(ours).toEqual(theirs);
     expect(ours.right).toBe('PONG');
+  }, 40_000);
+
+  it('reads from the reader endpoint and is refused writes there as on a redis-server replica', async () => {
+    const [ours, theirs] = await Promise.all([
+      run('redis_replica.rb', reader, { PRIMARY: JSON.stringify(primary) }),
+      run('redis_replica.rb', { host: '127.0.0.1', port: realReplica.port }, { PRIMARY: JSON.stringify(realRedisTarget()) }),
+    ]);
+    expect(ours).toEqual(theirs);
+    expect(ours.message).toEqual([['news', 'from the primary']]);
   }, 40_000);
 
   it('converts the replies of every command family (floats, geo, streams, bitfields, sort, objects) as from redis-server', async () => {
