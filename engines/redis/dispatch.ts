@@ -109,6 +109,7 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
     msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
   }
   c.w.error(msg);
+  e.tracking.refused(c, def);
   // execCommandAbort shows the refused EXEC to monitors, which see no other refused command (seed 70002).
   if (def?.name === 'exec' && e.monitors.size !== 0) e.feedMonitors(c, args);
   if (c.multi !== null) c.multiError = true;

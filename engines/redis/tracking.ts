@@ -168,6 +168,12 @@ export class Tracking {
     }
   }
 
+  /** A refused command ends CACHING's one-command window as a run one does: resetClient follows it too (seed 73242). */
+  refused(c: Client, def: CommandDef | null): void {
+    const t = c.tracking;
+    if (t !== null && c.multi === null && def?.fullName.startsWith('client|') !== true) t.caching = null;
+  }
+
   /** After a read-only command: remember the keys it read, honouring OPTIN/OPTOUT and CACHING. */
   afterCommand(c: Client, def: CommandDef, args: string[]): void {
     const t = c.tracking;

@@ -172,4 +172,14 @@ describe.skipIf(!available)('tracking differences found by the random differenti
       expect(ours, mode.join(' ')).toEqual(real);
     }
   });
+
+  it('under OPTIN a refused command (wrong arity, unknown, EXEC refused) uses up CLIENT CACHING YES as a run one does; a CLIENT subcommand or queuing inside MULTI keeps it (seed 73242)', async () => {
+    const steps = ['CLIENT TRACKING off', 'CLIENT TRACKING on OPTIN', 'SET s2 42'];
+    for (const between of [['LLEN l2 EXTRA'], ['NOSUCH'], ['EXEC 1'], ['CLIENT'], ['CLIENT GETNAME'], ['MULTI', 'LLEN', 'GET s2', 'EXEC']]) {
+      steps.push('CLIENT CACHING YES', ...between, 'GET s2', '>SET s2 x', 'PING');
+    }
+    const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+    expect(ours).toEqual(real);
+    expect(real.filter((l) => l.includes('invalidate')).length).toBeGreaterThan(0);
+  });
 });
