@@ -367,16 +367,22 @@ function touch(s: Session, p: Parsed): boolean {
   return true;
 }
 
+/** What memcached's get_stats answers over binary besides the general stats: exact names only (no conns). */
+const BINARY_STAT_GROUPS = new Set(['items', 'slabs', 'sizes', 'sizes_enable', 'sizes_disable']);
+
 function stat(s: Session, p: Parsed): boolean {
-  // memcached compares binary stat keys by prefix: "detail on", "resetting", "detail dumpster" all match.
-  if (p.key.startsWith('detail')) return statDetail(s, p);
-  const rows = collectStats(s, p.key === '' ? [] : p.key.startsWith('reset') ? ['reset'] : p.key.split(' '));
-  if (rows === null) {
+  const key = p.key;
+  // memcached compares reset, settings and detail by prefix: "detail on", "resetting", "settingsX" all match.
+  if (key.startsWith('detail')) return statDetail(s, p);
+  const group = key === '' ? [] : key.startsWith('reset') ? ['reset'] : key.startsWith('settings') ? ['settings'] : BINARY_STAT_GROUPS.has(key) ? [key] : null;
+  const rows = group && collectStats(s, group);
+  if (!rows) {
     error(s, p, Status.KEY_ENOENT);
     return true;
   }
   for (const [k, v] of rows) respond(s, p, Status.OK, null, Buffer.from(k, 'latin1'), String(v));
-  respond(s, p, Status.OK, null, null, null);
+  // memcached's sizes_enable/sizes_disable append no terminating packet: a client waits for one in vain.
+  if (key !== 'sizes_enable' && key !== 'sizes_disable') respond(s, p, Status.OK, null, null, null);
   return true;
 }
 

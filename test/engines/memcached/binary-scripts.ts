@@ -103,6 +103,15 @@ export const BINARY_SCRIPTS: Record<string, Buffer[]> = {
     packet({ opcode: APPEND, key: 'b11', value: Buffer.alloc(1000, 98), opaque: 2 }),
   ],
   stats: [packet({ opcode: 0x10, key: 'bogus', opaque: 1 }), packet({ opcode: 0x10, key: 'reset', opaque: 2 })],
+  // Binary stats take settings by prefix and items/slabs/sizes by exact name, have no conns, and
+  // sizes_disable answers without the terminating packet (found with pylibmc's get_stats('conns')).
+  'stats groups': [
+    packet({ opcode: 0x10, key: 'conns', opaque: 1 }),
+    packet({ opcode: 0x10, key: 'items X', opaque: 2 }),
+    packet({ opcode: 0x10, key: 'sizes', opaque: 3 }),
+    packet({ opcode: 0x10, key: 'sizes_disable', opaque: 4 }),
+    packet({ opcode: 0x10, key: 'aggregate', opaque: 5 }),
+  ],
   'quiet misses and errors': [
     packet({ opcode: 0x1a, key: 'b12', value: 'x', opaque: 1 }),
     packet({ opcode: APPENDQ, key: 'b12', value: 'x', opaque: 2 }),
