@@ -120,20 +120,25 @@ function run(script: string, target: object, env: Record<string, string> = {}, o
   });
 }
 
+/** Runs `script` against one of ours and a real server at once: both reports must be the same. Returns ours. */
+async function expectSameReport(script: string, ours: object, real: object, env: Record<string, string> = {}): Promise<Report> {
+  const [a, b] = await Promise.all([run(script, ours, env), run(script, real, env)]);
+  expect(a).toEqual(b);
+  return a;
+}
+
 const realTarget = (): Endpoint => ({ host: LOCALHOST, port: realRedis.port });
 const realNodes = () => ({ nodes: realMemcached.map((m) => ({ host: LOCALHOST, port: m.port })) });
 
 describe.skipIf(!HAS_PHP)('phpredis', () => {
   it('the Redis class on a primary endpoint replies as on redis-server: every type, transactions, pipelines, WATCH, scripts, pub/sub, SCAN_RETRY, serializers, compression', async () => {
-    const [ours, real] = await Promise.all([run('phpredis.php', primary), run('phpredis.php', realTarget())]);
-    expect(ours).toEqual(real);
+    const ours = await expectSameReport('phpredis.php', primary, realTarget());
     expect(ours.pubsub).toEqual([[['news.*', 'news.a', 'one'], ['news.*', 'news.b', 'stop'], 'Connection closed'], 'read error on connection', true]);
     expect(Object.keys(ours)).toHaveLength(13);
   }, 60_000);
 
   it('the rest an application meets (geo, streams, HyperLogLog, bits, SORT, DUMP/RESTORE, float formatting, errors in MULTI, reply options) as on redis-server', async () => {
-    const [ours, real] = await Promise.all([run('phpredis_more.php', primary), run('phpredis_more.php', realTarget())]);
-    expect(ours).toEqual(real);
+    await expectSameReport('phpredis_more.php', primary, realTarget());
   }, 60_000);
 
   it('on a reader endpoint reads what the primary wrote and refuses writes, as a redis-server replica', async () => {
@@ -141,18 +146,15 @@ describe.skipIf(!HAS_PHP)('phpredis', () => {
     const write = ['-d', 'display_errors=0', '-r', 'require "target.php"; $r = redis_client(); $r->setEx("written-on-primary", 1000, "yes"); $r->hSet("h-on-primary", "f", "v"); while ($r->wait(1, 1000) < 1);'];
     const primaries = [primary, realTarget()].map((t) => promisify(execFile)(PHP, write, { cwd: SCRIPTS, env: { ...process.env, TARGET: JSON.stringify(t) } }));
     await Promise.all(primaries);
-    const [ours, real] = await Promise.all([run('phpredis_reader.php', reader), run('phpredis_reader.php', { host: LOCALHOST, port: realReplica.port })]);
-    expect(ours).toEqual(real);
+    await expectSameReport('phpredis_reader.php', reader, { host: LOCALHOST, port: realReplica.port });
   }, 60_000);
 
   it('does the same over TLS with the AUTH token (stream context, auth)', async () => {
-    const [ours, real] = await Promise.all([run('phpredis.php', secure), run('phpredis.php', realTarget())]);
-    expect(ours).toEqual(real);
+    await expectSameReport('phpredis.php', secure, realTarget());
   }, 60_000);
 
   it('the AUTH token refuses commands before AUTH and wrong tokens with the replies of redis-server under requirepass', async () => {
-    const [ours, real] = await Promise.all([run('phpredis_auth.php', secure), run('phpredis_auth.php', { host: LOCALHOST, port: realAuth.port, password: TOKEN })]);
-    expect(ours).toEqual(real);
+    await expectSameReport('phpredis_auth.php', secure, { host: LOCALHOST, port: realAuth.port, password: TOKEN });
   }, 60_000);
 
   it('RedisCluster reads the slot map from the configuration endpoint, spreads keys and MGET over the shards, reads from replicas, and follows a shard failover, as on a redis-server cluster', async () => {
@@ -205,17 +207,13 @@ describe.skipIf(!HAS_PHP)('PHP sessions', () => {
   }, 60_000);
 
   it('on a cluster-mode configuration endpoint (phpredis rediscluster handler) as on a redis-server cluster', async () => {
-    const [ours, real] = await Promise.all([run('session_cluster.php', config), run('session_cluster.php', { host: LOCALHOST, port: realCluster.shards[0]!.primary.port })]);
-    expect(ours).toEqual(real);
+    const ours = await expectSameReport('session_cluster.php', config, { host: LOCALHOST, port: realCluster.shards[0]!.primary.port });
     expect(ours).toMatchObject({ 'shards used': 2, 'after expiry': [], destroyed: 0 });
   }, 60_000);
 
   for (const binary of ['1', '0']) {
     it(`in Memcached (php-memcached handler with locking, consistent hashing, ${binary === '1' ? 'binary' : 'text'} protocol) the same`, async () => {
-      const env = { HANDLER: 'memcached', BINARY: binary };
-      const [ours, real] = await Promise.all([run('session.php', { nodes }, env), run('session.php', realNodes(), env)]);
-      expect(real).toEqual(SESSION);
-      expect(ours).toEqual(SESSION);
+      expect(await expectSameReport('session.php', { nodes }, realNodes(), { HANDLER: 'memcached', BINARY: binary })).toEqual(SESSION);
     }, 60_000);
   }
 });
