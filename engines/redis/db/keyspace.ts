@@ -5,6 +5,7 @@ import { E, fail } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { KeyDict, typeOfStored, viewOf, LFU_INIT, type Stored } from './keydict.ts';
 import { estimateMemory, type RObj, type RType } from './objects.ts';
+import { settleDictSize } from './dict-size.ts';
 import { SplitMap } from './split-table.ts';
 import { SharedIntegerLfu, sharedIntegerOf } from './shared-integers.ts';
 
@@ -296,7 +297,10 @@ export class Database {
       const mem = estimateMemory(key, o);
       this.ks.usedMemory += mem - this.dict.memAt(i);
       this.dict.setMem(i, mem);
-    } else this.ks.markMemoryDirty(this, key, o);
+    } else {
+      this.ks.markMemoryDirty(this, key, o);
+      if (o.type !== 'list' && o.type !== 'stream' && o.big) settleDictSize(o);
+    }
     this.ks.signal(this, key, false, unseen);
   }
 

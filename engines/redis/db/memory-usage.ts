@@ -2,11 +2,10 @@
 // plus the key's sds allocation and its dictEntry (and the cluster's per-entry metadata). Every
 // allocation is rounded to jemalloc's size class, and collections are sampled as Redis samples
 // them (the first SAMPLES elements, averaged over all). Exact for strings, intsets, listpack
-// hashes and sorted sets and single-node lists; where Redis's figure depends on what we do not
-// keep it is the figure of a typical history: hash tables sized by inserts alone (not a rehash in
-// progress, nor a table that has not shrunk yet after deletions), skiplist nodes of level 1 (Redis
-// draws levels at random), list nodes packed as appends to the tail pack them (uncompressed:
-// list-compress-depth's LZF sizes are not worked out), a string grown in place with sds's spare
+// hashes and sorted sets and lists (their own quicklist nodes, types/quicklist.ts); where Redis's figure
+// depends on what we do not keep it is the figure of a typical history: hash tables sized as
+// dict-size.ts settles them (no rehash in progress; elements sampled in insertion order, not bucket
+// order), skiplist nodes of level 1 (Redis draws levels at random), a string grown in place with sds's spare
 // room (sds-growth.ts), a value of 32 KB or more as SET stores it: in the buffer that read it. Streams: see stream-memory.ts.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
 import type { RObj } from './objects.ts';
@@ -15,6 +14,7 @@ import type { SplitMap } from './split-table.ts';
 import type { NodeLimits } from '../types/stream.ts';
 import { streamSize } from './stream-memory.ts';
 import { grownSds } from './sds-growth.ts';
+import { dictSlotsOf } from './dict-size.ts';
 import { lpEntrySize } from '../types/listpack-size.ts';
 import type { Quicklist, QuicklistNode } from '../types/quicklist.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
@@ -56,13 +56,6 @@ export function sdsSize(len: number): number {
 
 /** PROTO_MBULK_BIG_ARG: an argument this long becomes the value in the query buffer that read it, made for its length and CRLF. */
 export const BIG_ARG = 32 * 1024;
-
-/** Slots of a dict that grew by inserts to n entries (at least 4, a power of two). */
-function dictSlots(n: number): number {
-  let s = 4;
-  while (s < n) s *= 2;
-  return s;
-}
 
 /** d2string of 7.0 (how a listpack stores a score): integers plainly, others with %.17g. */
 function scoreString(d: number): string {
@@ -157,7 +150,7 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
     case 'hash':
       if (!o.big) return ROBJ + listpackSize(hashEntries(o.v));
       return sampled(
-        ROBJ + DICT + 8 * dictSlots(o.v.size),
+        ROBJ + DICT + 8 * dictSlotsOf(o),
         (function* () {
           for (const [f, v] of o.v) yield sdsSize(f.length) + sdsSize(v.length) + DICT_ENTRY;
         })(),
@@ -175,7 +168,7 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
         return ROBJ + jemallocSize(8 + width * o.v.size);
       }
       return sampled(
-        ROBJ + DICT + 8 * dictSlots(o.v.size),
+        ROBJ + DICT + 8 * dictSlotsOf(o),
         (function* () {
           for (const m of o.v) yield DICT_ENTRY + sdsSize(m.length);
         })(),
@@ -186,7 +179,7 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
     case 'zset':
       if (!o.big) return ROBJ + listpackSize(zsetEntries(o.v.dict));
       return sampled(
-        ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlots(o.v.size) + jemallocSize(ZSL_HEADER),
+        ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlotsOf(o) + jemallocSize(ZSL_HEADER),
         (function* () {
           for (const m of o.v.dict.keys()) yield sdsSize(m.length) + DICT_ENTRY + jemallocSize(24 + 16);
         })(),

@@ -11,6 +11,11 @@ interface Sized {
   /** Memory estimate in bytes as last settled (a bare string in the key table needs none: it is its length). */
   mem: number;
 }
+/** A hashtable-encoded collection's dict: its slot count and the entry count it was settled at (dict-size.ts). */
+interface DictSized {
+  htSize?: number;
+  htUsed?: number;
+}
 
 export interface StrObj extends Sized {
   type: 'string';
@@ -36,18 +41,18 @@ export interface ListObj extends Sized {
   /** Its elements and quicklist nodes; the list-max-listpack-size and list-compress-depth it was made with (redis-server keeps them per quicklist). */
   v: Quicklist;
 }
-export interface HashObj extends Sized {
+export interface HashObj extends Sized, DictSized {
   type: 'hash';
   v: SplitMap<string>;
   /** Conversions to the big encoding are one-way, as in Redis. */
   big: boolean;
 }
-export interface SetObj extends Sized {
+export interface SetObj extends Sized, DictSized {
   type: 'set';
   v: SplitSet;
   big: boolean;
 }
-export interface ZSetObj extends Sized {
+export interface ZSetObj extends Sized, DictSized {
   type: 'zset';
   v: ZSet;
   big: boolean;
