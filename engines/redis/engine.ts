@@ -21,7 +21,7 @@ import { notify, parseNotifyFlags, type NotifyFlags } from './notify.ts';
 import { errnoAccepted } from './num.ts';
 import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
 import { applyOomScore } from './oom-score.ts';
-import { heldByWritePause } from './pause-writes.ts';
+import { heldByWritePause, mayWriteScript } from './pause-writes.ts';
 import { redactSecrets } from './redact.ts';
 import { PubSub } from './pubsub.ts';
 import { ProtocolError } from './resp/parser.ts';
@@ -130,6 +130,12 @@ export class Engine {
    * others stand for a server busy running something).
    */
   pause: { until: number; writesOnly: boolean; command?: boolean; clientPause?: boolean } | null = null;
+  /**
+   * Snapshots the API takes of this node (or of a replica sharing its values) running: a script that may
+   * write waits to begin until they end (snapshot-fence.ts), as a write in slices does, since its steps
+   * would let the dump run between them.
+   */
+  scriptHold = 0;
   private readonly waiters = new Map<string, Client[]>();
   /** Clients with replies to flush this turn (each once: Client.flushQueued); an array, as a Set's clear() allocates a new table every turn. */
   private readonly dirty: Client[] = [];
@@ -453,6 +459,7 @@ export class Engine {
         break;
       }
       if (this.scripting.running !== null && this.scripting.holds(c)) break;
+      if (this.scriptHold !== 0 && c.multi === null && mayWriteScript(this, args)) break;
       c.postponed = false;
       i++;
       c.running = args;

@@ -35,6 +35,14 @@ function mayReplicate(e: Engine, args: readonly string[]): boolean {
   return declared === null || !declared.noWrites;
 }
 
+/** A script that may write as it runs (EVAL, EVALSHA, FCALL whose flags do not say no-writes), at the top level. */
+export function mayWriteScript(e: Engine, args: readonly string[]): boolean {
+  const name = (args[0] as string).toLowerCase();
+  if (name !== 'eval' && name !== 'evalsha' && name !== 'fcall') return false;
+  const declared = declaredFlags(e, name, args);
+  return declared === null || !declared.noWrites;
+}
+
 export function heldByWritePause(e: Engine, c: Client, args: readonly string[]): boolean {
   const name = (args[0] as string).toLowerCase();
   if (name === 'exec' && c.multi !== null) return c.multi.some((queued) => mayReplicate(e, queued));

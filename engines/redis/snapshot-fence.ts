@@ -5,7 +5,8 @@
 // - a snapshot or failover starts once no such write runs on the node or on the primaries whose values it
 //   shares (replicas on the thread), and
 // - a write that arrives while a snapshot of the node (or of such a replica) runs waits for its end, with
-//   the node's clients held behind it as they would be while it ran.
+//   the node's clients held behind it as they would be while it ran; a script that may write (its steps
+//   yield, as a write in slices does) waits to begin, only its own client held (Engine.scriptHold).
 import type { Engine } from './engine.ts';
 import { withPrimaries } from './hold-writes.ts';
 
@@ -47,15 +48,29 @@ export async function slicedWritesSettled(engines: readonly Engine[]): Promise<v
  * write starts between, nor later until the end, however long the caller then waits for other nodes.
  */
 export async function beginSnapshot(e: Engine): Promise<() => void> {
-  await slicedWritesSettled(withPrimaries(e));
+  const sharing = withPrimaries(e);
+  await slicedWritesSettled(sharing);
   const f = fenceOf(e);
   f.snapshots++;
+  // A script that may write runs in steps the dump would run between: it begins after the snapshot.
+  for (const x of sharing) x.scriptHold++;
   let ended = false;
   return () => {
     if (ended) return;
     ended = true;
+    for (const x of sharing) if (--x.scriptHold === 0) runHeldScripts(x);
     if (--f.snapshots === 0) wake(f.afterSnapshots);
   };
+}
+
+/** The clients whose next command is a script held by Engine.scriptHold go on with their queues. */
+function runHeldScripts(e: Engine): void {
+  for (const c of e.clients.values()) {
+    if (c.queue.length !== 0 && c.blocked === null && c.running === null && !c.closed) {
+      e.processQueue(c);
+      e.queueFlush(c);
+    }
+  }
 }
 
 /**

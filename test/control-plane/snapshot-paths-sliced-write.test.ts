@@ -22,6 +22,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../engines/redis/engine.ts';
 import { findEngine, registeredEngines } from '../../engines/redis/registry.ts';
+import { snapshotRunning } from '../../engines/redis/snapshot-fence.ts';
 import { encodeCommand, RawClient, waitUntil } from '../engines/redis/helpers.ts';
 import { emulatorForTests } from '../support/emulator.ts';
 import { fill, keys, slicedSnapshotApi } from './sliced-snapshot-support.ts';
@@ -88,6 +89,27 @@ describe('final snapshots during a write in slices', () => {
     }
     await waitSnapshot('script-mid');
     expect(WHOLE_OR_NONE).toContain(await restoredSize('script-copy', { SnapshotName: 'script-mid' }));
+  });
+
+  it('a script that may write, sent while CreateSnapshot dumps, begins after it: the snapshot has every key', { timeout: 300_000 }, async () => {
+    const { a, e } = await newCluster('script-after');
+    try {
+      await fill(a, N);
+      await client.send(new CreateSnapshotCommand({ CacheClusterId: 'script-after', SnapshotName: 'before-script' }));
+      await waitUntil('the dump runs', () => snapshotRunning(e), 60_000);
+      // From the last key: the dump writes the keys in the order they were set, so it has yet to reach these.
+      a.write(encodeCommand(['EVAL', "for i = tonumber(ARGV[1]) - 1, 0, -1 do redis.call('DEL', 'key:' .. i) end return 1", '0', String(N)]));
+      // Held before it begins, or, without the hold, running in steps between the dump's slices.
+      await waitUntil('the script arrived', () => e.scripting.running !== null || [...e.clients.values()].some((c) => c.queue.length > 0), 60_000);
+      // Sent while the dump still ran (else this proves nothing).
+      expect(snapshotRunning(e)).toBe(true);
+      expect((await a.read(120_000)).toString()).toBe(':1\r\n');
+      expect(await a.call('DBSIZE')).toBe(':0\r\n');
+    } finally {
+      a.close();
+    }
+    await waitSnapshot('before-script');
+    expect(await restoredSize('script-after-copy', { SnapshotName: 'before-script' })).toBe(`:${N}\r\n`);
   });
 
   it('CopySnapshot, to a snapshot and to a bucket, writes what the fenced snapshot holds', { timeout: 300_000 }, async () => {
