@@ -1,9 +1,10 @@
 // PHP applications against the endpoints the API hands out, with Debian's php-cli and its extensions (.ci/run
-// installs them): phpredis's Redis class on a primary endpoint and on a TLS + AUTH token group, RedisCluster on a
-// cluster-mode configuration endpoint (through a shard's failover), PHP sessions in Redis and in Memcached with
-// their locks, and php-memcached over a 3-node Memcached cluster (consistent hashing, text and binary protocol).
-// The scripts in php/ print what they saw as one JSON line; where a reply is in question the same script runs
-// against redis-server or three memcached processes, and the two reports must be the same.
+// installs them): phpredis's Redis class on a primary endpoint, a reader endpoint and a TLS + AUTH token group,
+// RedisCluster on a cluster-mode configuration endpoint (replica reads, a shard's failover), PHP sessions in Redis
+// (locking; the rediscluster handler) and in Memcached (locking), and php-memcached over a 3-node Memcached cluster
+// (ketama, text and binary protocol). The scripts in php/ print what they saw as one JSON line; each runs at the
+// same time against the real thing of the same shape (redis-server, a replica of it, one under requirepass, a
+// two-shard redis-server cluster, three memcached processes), and the two reports must be the same.
 import {
   CreateCacheClusterCommand,
   DescribeCacheClustersCommand,
