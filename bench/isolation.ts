@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { newHash, newList, newString, newZSet } from '../engines/redis/db/objects.ts';
 import { createRedisNode, createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { Stream } from '../engines/redis/types/stream.ts';
 import { start } from '../src/index.ts';
 import { ensureBuilt } from '../test/support/built.ts';
-import { watchLoop } from '../test/support/loop-hold.ts';
+import { fullGc, watchLoop } from '../test/support/loop-hold.ts';
 import { firstRate, freePort, redisBenchmarkAsync, startRealNode, stop } from './redis-servers.ts';
 
 const BIG = 1_000_000;
@@ -202,6 +203,25 @@ export interface Probe {
   api: number[];
   /** The worst CPU time of this process between two turns of a 5 ms timer (test/support/loop-hold.ts): load on the machine does not inflate it. */
   hold: number;
+  /** The collector's pauses of the main thread meanwhile (ms, wall: a loaded machine stretches them too). */
+  gcPauses: number[];
+}
+
+/** Starts recording the collector's pauses; `stop()` gives their durations. */
+function watchGc(): { stop(): number[] } {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      // Entries are delivered in a later turn: take what is queued before disconnecting.
+      for (const e of observer.takeRecords()) pauses.push(e.duration);
+      observer.disconnect();
+      return pauses;
+    },
+  };
 }
 
 /** GET round trips on `port` and API round trips on `url` (when given) until `work` settles. */
@@ -214,6 +234,10 @@ async function latencyDuring(port: number, url: string | null, work: () => Promi
   let done = false;
   const get: number[] = [];
   const api: number[] = [];
+  // What the set-up left (a million-key fill, an earlier section's servers: 1-2 GB in a full `npm run bench
+  // targets`) is collected now; a major collection of it inside the window was most of the rows' p99.
+  fullGc();
+  const gc = watchGc();
   const watch = watchLoop();
   const getLoop = (async () => {
     while (!done) {
@@ -234,7 +258,7 @@ async function latencyDuring(port: number, url: string | null, work: () => Promi
   done = true;
   await Promise.all([getLoop, apiLoop]);
   s.destroy();
-  return { get, api, hold: watch.stop().cpu };
+  return { get, api, hold: watch.stop().cpu, gcPauses: gc.stop() };
 }
 
 export const p99 = (xs: number[]): number => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!);
@@ -262,6 +286,9 @@ async function measureStalls(): Promise<StallFigures> {
   const busy = createRedisNode({ port: 0 });
   await busy.listen();
   await pipelined(busy.port, (i) => ['SET', `key:${i}`, `value-${i}`], BIG, 10_000);
+  // The first API request loads the Query API's parts and the first fetch() undici: once per process,
+  // 76-158 ms of CPU that fell in the first idle window and made it no reference for the dump's row.
+  await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 100)));
   const cases: { what: string; probe: Probe; idle: Probe }[] = [];
   const probe = async (what: string, work: () => Promise<unknown>) => {
     const idle = await latencyDuring(other.port, url, () => new Promise((r) => setTimeout(r, 1000)));
@@ -300,10 +327,13 @@ async function stallBench(): Promise<string> {
     [
       [`idle, just before: ${what}`, idle],
       [what, probe],
-    ].map(([name, r]) => [name as string, p99((r as Probe).get).toFixed(1), p99((r as Probe).api).toFixed(1), (r as Probe).hold.toFixed(0), String((r as Probe).get.length)]),
+    ].map(([name, r]) => {
+      const p = r as Probe;
+      return [name as string, p99(p.get).toFixed(1), p99(p.api).toFixed(1), p.hold.toFixed(0), `${p.gcPauses.length} / ${Math.max(0, ...p.gcPauses).toFixed(1)}`, String(p.get.length)];
+    }),
   );
   const real = f.realGetP99 === null ? '' : `\n\nredis-server 7 (own process) GET p99 under the same probe: ${f.realGetP99.toFixed(2)} ms.`;
-  return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GETs answered'], rows)}${real}`;
+  return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GC pauses / worst (ms)', 'GETs answered'], rows)}${real}`;
 }
 
 const DESCRIBE = 'Action=DescribeCacheClusters&Version=2015-02-02';

@@ -5,6 +5,17 @@
 // process.cpuUsage also counts V8's helper threads (parallel GC), so a figure may exceed the loop's own
 // share by that much: a bound on it is still far below what a command run whole shows.
 
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+v8.setFlagsFromString('--expose-gc');
+/**
+ * A full collection now (V8's gc(), reachable from a new context once the flag is on). Called before a
+ * watch, so the garbage of a measurement's own setup (a million-key fill, an earlier bench section) is not
+ * collected inside it as a pause the measured work did not cause.
+ */
+export const fullGc = vm.runInNewContext('gc') as () => void;
+
 /** CPU time (user + system) this process has used so far, in ms. */
 export function cpuMs(): number {
   const u = process.cpuUsage();

@@ -3,15 +3,9 @@
 // (see loop-hold.ts): wall time would also count the OS running other programs on a loaded machine.
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { cpuMs, watchLoop } from '../../support/loop-hold.ts';
+import { cpuMs, fullGc, watchLoop } from '../../support/loop-hold.ts';
 import { encodeCommand, RawClient, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
-
-v8.setFlagsFromString('--expose-gc');
-/** A full collection now (V8's gc(), reachable from a new context once the flag is on). */
-const fullGc = vm.runInNewContext('gc') as () => void;
 
 /** Worst loop hold (CPU ms) allowed while another node works: room for GC pauses. */
 export const STALL_BOUND_MS = 200;
