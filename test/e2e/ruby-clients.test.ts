@@ -109,45 +109,46 @@ function run(script: string, target: object, env: Record<string, string> = {}, a
   });
 }
 
-/** A script's report against the real server, made once per script and shared by the tests that compare with it. */
+/** A script's report against the real server, made once per script, target and environment and shared by the tests. */
 const onRealServer = new Map<string, Promise<Record<string, unknown>>>();
-function real(script: string, target: () => object): Promise<Record<string, unknown>> {
-  if (!onRealServer.has(script)) onRealServer.set(script, run(script, target()));
-  return onRealServer.get(script)!;
+function real(script: string, target: object, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const key = JSON.stringify([script, target, env]);
+  if (!onRealServer.has(key)) onRealServer.set(key, run(script, target, env));
+  return onRealServer.get(key)!;
+}
+
+/** Runs `script` on our `target` and on the real server's, expects the same report, and returns ours. */
+async function sameAsReal(script: string, target: object, realTarget: object, env: Record<string, string> = {}, realEnv = env): Promise<Record<string, unknown>> {
+  const [ours, theirs] = await Promise.all([run(script, target, env), real(script, realTarget, realEnv)]);
+  expect(ours).toEqual(theirs);
+  return ours;
 }
 const realRedisTarget = () => ({ host: '127.0.0.1', port: realRedis.port });
 const realMemcachedTarget = () => ({ servers: realMemcached.map((m) => `127.0.0.1:${m.port}`) });
 
 describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
   it('pipelined, multi/exec, watch, EVALSHA with the NOSCRIPT fallback, pub/sub, blocking pops, scan_each and redis-namespace answer as on redis-server', async () => {
-    const [ours, theirs] = await Promise.all([run('redis_rb.rb', primary), real('redis_rb.rb', realRedisTarget)]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('redis_rb.rb', primary, realRedisTarget());
     expect(ours.noscript).toEqual(['NOSCRIPT No matching script. Please use EVAL.']);
   }, 40_000);
 
   it('does the same over TLS with the AUTH token', async () => {
-    const [ours, theirs] = await Promise.all([run('redis_rb.rb', secure), real('redis_rb.rb', realRedisTarget)]);
-    expect(ours).toEqual(theirs);
+    await sameAsReal('redis_rb.rb', secure, realRedisTarget());
   }, 40_000);
 
   it('sees what redis-server with requirepass answers without the AUTH token, with a wrong one and with the right one', async () => {
-    const [ours, theirs] = await Promise.all([run('redis_auth.rb', secure), run('redis_auth.rb', { ...realRedisTarget(), port: realRedisWithPassword.port, password: TOKEN })]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('redis_auth.rb', secure, { ...realRedisTarget(), port: realRedisWithPassword.port, password: TOKEN });
     expect(ours.right).toBe('PONG');
   }, 40_000);
 
   it('reads from the reader endpoint and is refused writes there as on a redis-server replica', async () => {
-    const [ours, theirs] = await Promise.all([
-      run('redis_replica.rb', reader, { PRIMARY: JSON.stringify(primary) }),
-      run('redis_replica.rb', { host: '127.0.0.1', port: realReplica.port }, { PRIMARY: JSON.stringify(realRedisTarget()) }),
-    ]);
-    expect(ours).toEqual(theirs);
+    const replica = { host: '127.0.0.1', port: realReplica.port };
+    const ours = await sameAsReal('redis_replica.rb', reader, replica, { PRIMARY: JSON.stringify(primary) }, { PRIMARY: JSON.stringify(realRedisTarget()) });
     expect(ours.message).toEqual([['news', 'from the primary']]);
   }, 40_000);
 
   it('converts the replies of every command family (floats, geo, streams, bitfields, sort, objects) as from redis-server', async () => {
-    const [ours, theirs] = await Promise.all([run('redis_rb_replies.rb', primary), real('redis_rb_replies.rb', realRedisTarget)]);
-    expect(ours).toEqual(theirs);
+    await sameAsReal('redis_rb_replies.rb', primary, realRedisTarget());
   }, 40_000);
 
   it('its cluster client works a configuration endpoint and follows MOVED after a resharding to 3 shards', async () => {
@@ -170,19 +171,16 @@ describe.skipIf(!HAS_SERVERS)('redis-rb', () => {
 
 describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
   it('a client and a Launcher (concurrency 5) push, schedule, retry, kill and report jobs, and the Web UI API pages and edits them, on the primary endpoint as on redis-server', async () => {
-    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', primary), real('sidekiq_jobs.rb', realRedisTarget)]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('sidekiq_jobs.rb', primary, realRedisTarget());
     expect(ours.after).toMatchObject({ sums: [53, 2686, true, true], processed: 58, failed: 3, dead_size: 1 });
   }, 40_000);
 
   it('does the same over TLS with the AUTH token, its keys under a redis-namespace', async () => {
-    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', secure, { NAMESPACE: 'shop' }), real('sidekiq_jobs.rb', realRedisTarget)]);
-    expect(ours).toEqual(theirs);
+    await sameAsReal('sidekiq_jobs.rb', secure, realRedisTarget(), { NAMESPACE: 'shop' }, {});
   }, 40_000);
 
   it('the sidekiq executable boots against the primary endpoint, works the jobs and stops on TERM as on redis-server', async () => {
-    const [ours, theirs] = await Promise.all([run('sidekiq_jobs.rb', primary, { CLI: '1' }), run('sidekiq_jobs.rb', realRedisTarget(), { CLI: '1' })]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('sidekiq_jobs.rb', primary, realRedisTarget(), { CLI: '1' });
     expect(ours).toEqual({ process: [[5, ['default', 'low'], 'false']], exit: 0, after: [450, 0, 21] });
   }, 40_000);
 
@@ -203,20 +201,17 @@ describe.skipIf(!HAS_SERVERS)('Sidekiq', () => {
 
 describe.skipIf(!HAS_SERVERS)('Dalli', () => {
   it('spreads keys over the nodes and stores, counts, swaps, expires, compresses and refuses oversized values as memcached does', async () => {
-    const [ours, theirs] = await Promise.all([run('dalli_nodes.rb', { servers: memcachedNodes }), real('dalli_nodes.rb', realMemcachedTarget)]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('dalli_nodes.rb', { servers: memcachedNodes }, realMemcachedTarget());
     expect(ours.many).toEqual([100, 4950, false, 3, 3, true]);
     expect(ours.pool).toEqual(['200', 3]);
   }, 40_000);
 
   it('does the same over TLS on a cluster with in-transit encryption', async () => {
-    const [ours, theirs] = await Promise.all([run('dalli_nodes.rb', { servers: memcachedTlsNodes, tls: { ca: emulator.caPath } }), real('dalli_nodes.rb', realMemcachedTarget)]);
-    expect(ours).toEqual(theirs);
+    await sameAsReal('dalli_nodes.rb', { servers: memcachedTlsNodes, tls: { ca: emulator.caPath } }, realMemcachedTarget());
   }, 40_000);
 
   it('odd keys and values, long TTLs, counter wrap-around, quiet multi blocks, a staggered delayed flush and stat names as memcached', async () => {
-    const [ours, theirs] = await Promise.all([run('dalli_edges.rb', { servers: memcachedNodes }), real('dalli_edges.rb', realMemcachedTarget)]);
-    expect(ours).toEqual(theirs);
+    const ours = await sameAsReal('dalli_edges.rb', { servers: memcachedNodes }, realMemcachedTarget());
     expect(ours.delayed_flush).toEqual([3, [null, 'here', 'here']]);
     expect((ours.settings as unknown[])[1]).toBe(true);
   }, 40_000);
