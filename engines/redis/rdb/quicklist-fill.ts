@@ -3,8 +3,8 @@
 // its header stay within the cap of list-max-listpack-size (-1..-5: 4..64 KiB), or, for a positive
 // size, within 8 KiB and that many elements. Snapshots and DUMP cut a list into nodes by this rule, so
 // their payloads are redis-server's byte for byte for a list pushed at its tail.
-const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
-const SIZE_SAFETY_LIMIT = 8192;
+export const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+export const SIZE_SAFETY_LIMIT = 8192;
 const SIZE_ESTIMATE_OVERHEAD = 8;
 
 /** A list's fill as quicklistSetFill keeps it: list-max-listpack-size -6 or below is -5, past 32767 is 32767. */

@@ -8,6 +8,7 @@
 // A node keeps its element count and its listpack's byte size (lpBytes), which is all those rules read.
 import { Deque } from './deque.ts';
 import { lpEntrySize } from './listpack-size.ts';
+import { OPTIMIZATION_LEVEL, SIZE_SAFETY_LIMIT, quicklistAllowInsert } from '../rdb/quicklist-fill.ts';
 
 export interface QuicklistNode {
   count: number;
@@ -25,10 +26,6 @@ export interface PackedThreshold {
 export const DEFAULT_PACKED_THRESHOLD = 1 << 30;
 const DEFAULT_THRESHOLD: PackedThreshold = { bytes: DEFAULT_PACKED_THRESHOLD };
 
-/** quicklist.c's optimization_level: the node caps of list-max-listpack-size -1 to -5. */
-const LEVELS = [4096, 8192, 16384, 32768, 65536];
-const SIZE_SAFETY_LIMIT = 8192;
-const SIZE_ESTIMATE_OVERHEAD = 8;
 /** lpNew: a 6-byte header and the end byte. */
 const EMPTY_LISTPACK = 7;
 
@@ -68,16 +65,14 @@ export class Quicklist extends Deque<string> {
 
   private allowInsert(node: QuicklistNode | undefined, len: number): boolean {
     if (node === undefined || node.plain || len >= this.packed.bytes) return false;
-    const grown = node.bytes + len + SIZE_ESTIMATE_OVERHEAD;
-    if (this.fill < 0) return grown <= (LEVELS[-this.fill - 1] as number);
-    return grown <= SIZE_SAFETY_LIMIT && node.count < this.fill;
+    return quicklistAllowInsert(this.fill, node.bytes, node.count, len);
   }
 
   private allowMerge(a: QuicklistNode | undefined, b: QuicklistNode | undefined): boolean {
     if (a === undefined || b === undefined || a.plain || b.plain) return false;
     // quicklist.c's estimate takes 11 bytes off for the header and end byte the merge drops (7 in fact).
     const merged = a.bytes + b.bytes - 11;
-    if (this.fill < 0) return merged <= (LEVELS[-this.fill - 1] as number);
+    if (this.fill < 0) return merged <= (OPTIMIZATION_LEVEL[-this.fill - 1] as number);
     return merged <= SIZE_SAFETY_LIMIT && a.count + b.count <= this.fill;
   }
 
