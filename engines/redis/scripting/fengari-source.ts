@@ -7,6 +7,8 @@
 //   counted, so 60 upvalues and a global compile and 61 without one fail, as on redis-server.
 import Module from 'node:module';
 import { luastringCopy, stringKey } from './fengari-strings.ts';
+import { driveInSteps } from './lib-slices.ts';
+import { MATCHER_FILE, matcherInSteps } from './pattern-steps.ts';
 import { MATH51 } from './math51.ts';
 
 interface CompilingModule {
@@ -14,6 +16,7 @@ interface CompilingModule {
   math51?: Math;
   luastringCopy?: typeof luastringCopy;
   stringKey?: typeof stringKey;
+  driveInSteps?: typeof driveInSteps;
 }
 
 const UPVALUE_CHECK = 'checklimit(fs, fs.nups + 1, lfunc.MAXUPVAL, to_luastring("upvalues", true));';
@@ -54,6 +57,10 @@ export function withSourcePatches<T>(load: () => T): T {
   const compile = proto._compile;
   proto._compile = function (this: CompilingModule, content: string, filename: string) {
     let patched = STACK_DELETE_FILES.test(filename) ? content.replace(STACK_DELETE, '$1.stack[$2] = void 0;') : content;
+    if (MATCHER_FILE.test(filename)) {
+      patched = matcherInSteps(patched);
+      this.driveInSteps = driveInSteps;
+    }
     for (const p of PATCHES) {
       if (!p.file.test(filename)) continue;
       if (!patched.includes(p.from)) throw new Error(`${filename}: no line '${p.from}' to patch`);

@@ -12,6 +12,8 @@ export interface SliceHost {
   deadline(): number;
   /** Whether L may yield now (the script's own thread, not inside MULTI); marks the yield as the host's. */
   tryYield(L: LuaState): boolean;
+  /** Raises SCRIPT KILL's error in L if the script was killed: a call in steps may run for ever otherwise. */
+  interrupt(L: LuaState): void;
 }
 
 let host: SliceHost | null = null;
@@ -29,10 +31,26 @@ export function setSliceHost(h: SliceHost | null): void {
 export function runInSteps(L: LuaState, step: () => boolean, done: () => number): number {
   const h = host;
   const go = (S: LuaState): number => {
+    h?.interrupt(S);
     while (!step()) {
       if (h !== null && performance.now() >= h.deadline() && h.tryYield(S)) return lua.lua_yieldk(S, 0, 0, go);
     }
     return done();
   };
   return go(L);
+}
+
+/**
+ * Runs a generator that stops every so often (fengari's pattern matcher, see fengari-source.ts) with
+ * runInSteps; its return value is the function's result count.
+ */
+export function driveInSteps(L: LuaState, gen: Generator<void, number>): number {
+  let results = 0;
+  const step = (): boolean => {
+    const r = gen.next();
+    if (r.done !== true) return false;
+    results = r.value;
+    return true;
+  };
+  return runInSteps(L, step, () => results);
 }

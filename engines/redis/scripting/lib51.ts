@@ -56,6 +56,22 @@ function wrapField(L: LuaState, table: string, name: string, f: LuaFn): void {
 }
 
 /**
+ * Replaces a library function by `f`, which calls the original JavaScript function itself: in the same
+ * call frame, so the original's errors name the script's position and the name it was called by as
+ * 5.1's do, and a original that runs in steps (the pattern functions, pattern-steps.ts) may yield.
+ */
+function wrapDirect(L: LuaState, table: string, name: string, f: (S: LuaState, original: LuaFn) => number): void {
+  lua.lua_getglobal(L, lstr(table));
+  lua.lua_getfield(L, -1, lstr(name));
+  const original = lua.lua_tocfunction(L, -1);
+  if (original === null) throw new Error(`${table}.${name} is not a light function`);
+  lua.lua_pop(L, 1);
+  lua.lua_pushjsfunction(L, (S) => f(S, original));
+  lua.lua_setfield(L, -2, lstr(name));
+  lua.lua_pop(L, 1);
+}
+
+/**
  * Calls the original (upvalue 1) with the stack as its arguments. Its errors are raised again as
  * if it had been called by the script: at the script's position, and under the name it was called by.
  */
@@ -168,6 +184,27 @@ function installString(L: LuaState): void {
     };
     return runInSteps(S, step, () => (pushOwnedString(S, out), 1));
   });
+  // upper, lower and reverse of a string of many MB: in steps (C locale: ASCII letters only).
+  const mapBytes = (name: string, at: (s: LuaString, i: number, n: number) => number): void =>
+    setField(L, 'string', name, (S) => {
+      const s = laux.luaL_checklstring(S, 1);
+      const out = new Uint8Array(s.length);
+      let i = 0;
+      const step = (): boolean => {
+        for (const end = Math.min(s.length, i + STEP_BYTES); i < end; i++) out[i] = at(s, i, s.length);
+        return i >= s.length;
+      };
+      return runInSteps(S, step, () => (pushOwnedString(S, out), 1));
+    });
+  mapBytes('upper', (s, i) => {
+    const c = s[i] as number;
+    return c >= 97 && c <= 122 ? c & 0xdf : c;
+  });
+  mapBytes('lower', (s, i) => {
+    const c = s[i] as number;
+    return c >= 65 && c <= 90 ? c | 0x20 : c;
+  });
+  mapBytes('reverse', (s, i, n) => s[n - 1 - i] as number);
   setField(L, 'string', 'char', (S) => {
     const n = lua.lua_gettop(S);
     const out = new Uint8Array(n);
@@ -180,7 +217,7 @@ function installString(L: LuaState): void {
     return 1;
   });
   // 5.1 starts a search past the end at the end (an empty pattern is found there); 5.3 finds nothing.
-  const clampStart: LuaFn = (S) => {
+  const clampStart = (S: LuaState, original: LuaFn): number => {
     const t = lua.lua_type(S, 1);
     if ((t === lua.LUA_TSTRING || t === lua.LUA_TNUMBER) && lua.lua_type(S, 3) === lua.LUA_TNUMBER) {
       const len = (lua.lua_tolstring(S, 1) as LuaString).length;
@@ -191,16 +228,16 @@ function installString(L: LuaState): void {
         lua.lua_replace(S, 3);
       }
     }
-    return callOriginal(S);
+    return original(S);
   };
-  wrapField(L, 'string', 'find', clampStart);
-  wrapField(L, 'string', 'match', clampStart);
-  wrapField(L, 'string', 'gsub', (S) => {
+  wrapDirect(L, 'string', 'find', clampStart);
+  wrapDirect(L, 'string', 'match', clampStart);
+  wrapDirect(L, 'string', 'gsub', (S, original) => {
     if (lua.lua_type(S, 3) === lua.LUA_TSTRING) {
       lua.lua_pushstring(S, replacement51(lua.lua_tolstring(S, 3) as LuaString));
       lua.lua_replace(S, 3);
     }
-    return callOriginal(S);
+    return original(S);
   });
 }
 
@@ -322,6 +359,9 @@ function* auxsort(L: LuaState, first: number, last: number): Generator<void> {
   }
 }
 
+/** Values unpack pushes per step (and below which it pushes them all at once). */
+const UNPACK_STEP = 1024;
+
 /** Comparisons of a sort per step between two looks at the clock. */
 const SORT_STEP = 512;
 
@@ -388,8 +428,18 @@ function installTable(L: LuaState): void {
     if (i > e) return 0;
     const n = (e - i + 1) | 0;
     if (n <= 0 || n + lua.lua_gettop(S) > 8000 || !lua.lua_checkstack(S, n)) return laux.luaL_error(S, lstr('too many results to unpack'));
-    for (let k = 0; k < n; k++) lua.lua_rawgeti(S, 1, i + k);
-    return n;
+    if (n < UNPACK_STEP) {
+      for (let k = 0; k < n; k++) lua.lua_rawgeti(S, 1, i + k);
+      return n;
+    }
+    // Few instructions move many values here ({unpack(t)} in a loop): the count hook alone would let a
+    // loop of them run for hundreds of ms, so a big unpack is a step that may end the script's slice.
+    let k = 0;
+    const step = (): boolean => {
+      for (const end = Math.min(n, k + UNPACK_STEP); k < end; k++) lua.lua_rawgeti(S, 1, i + k);
+      return k >= n;
+    };
+    return runInSteps(S, step, () => n);
   };
   lua.lua_pushjsfunction(L, unpack);
   lua.lua_setglobal(L, lstr('unpack'));

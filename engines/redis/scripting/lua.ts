@@ -103,6 +103,8 @@ export interface LuaApi {
   lua_next(L: LuaState, i: number): number;
   lua_error(L: LuaState): never;
   lua_pcall(L: LuaState, nargs: number, nres: number, msgh: number): number;
+  /** The JavaScript function of a light function value, or null. */
+  lua_tocfunction(L: LuaState, i: number): LuaFn | null;
   lua_call(L: LuaState, nargs: number, nres: number): void;
   lua_compare(L: LuaState, a: number, b: number, op: number): boolean;
   LUA_OPLT: number;

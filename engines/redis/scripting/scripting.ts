@@ -32,6 +32,10 @@ const HOOK_COUNT = 2000;
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
+/** Arguments of a redis.call past which the script may yield right after it. */
+const MANY_ARGS = 256;
+const oneResult = (): number => 1;
+const KILLED = 'ERR Script killed by user with SCRIPT KILL...';
 const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
 
 export interface RunRequest {
@@ -291,7 +295,7 @@ export class Scripting implements ApiHost {
       if (inOurCode(L)) return;
     } else if (ar.event !== lua.LUA_HOOKLINE || r.hookYield || inOurCode(L)) return;
     // Redis 7.0 names SCRIPT KILL even when FUNCTION KILL stopped a function.
-    raise(L, 'ERR Script killed by user with SCRIPT KILL...');
+    raise(L, KILLED);
   }
 
   private step(r: Run): void {
@@ -307,6 +311,13 @@ export class Scripting implements ApiHost {
       if (r === null || L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== 1) return false;
       r.hookYield = true;
       return true;
+    },
+    interrupt: (L) => {
+      const r = this.running;
+      if (r === null || !r.killed || (r.killRaised && !r.forced)) return;
+      r.killRaised = true;
+      lua.lua_sethook(L, this.hookFn, lua.LUA_MASKCOUNT | lua.LUA_MASKLINE, HOOK_COUNT);
+      raise(L, KILLED);
     },
   };
 
@@ -572,7 +583,11 @@ export class Scripting implements ApiHost {
       this.steps = null;
       return this.commandInSteps(L, r, steps, def, raiseErrors);
     }
-    return this.replyToScript(L, r, def, raiseErrors);
+    const results = this.replyToScript(L, r, def, raiseErrors);
+    // A command of thousands of arguments is one instruction of the script: a loop of them would outrun
+    // the count hook, so such a call may end the script's slice.
+    if (n >= MANY_ARGS && performance.now() >= r.sliceStart + SLICE_MS && this.sliceHost.tryYield(L)) return lua.lua_yieldk(L, 0, 0, oneResult);
+    return results;
   }
 
   /** Whether a command `c` runs may hand its steps to the script (runSliced): the script's own, where it may yield. */
