@@ -231,6 +231,7 @@ export class Database {
     const added = i === undefined;
     if (i !== undefined) {
       this.ks.usedMemory -= d.memAt(i);
+      this.ks.forgetDirty(d.raw(i));
       d.put(i, v);
     } else {
       i = d.add(key, v);
@@ -265,7 +266,10 @@ export class Database {
 
   private remove(key: string, expired = false): void {
     const i = this.dict.index(key);
-    if (i !== undefined) this.ks.usedMemory -= this.dict.memAt(i);
+    if (i !== undefined) {
+      this.ks.usedMemory -= this.dict.memAt(i);
+      this.ks.forgetDirty(this.dict.raw(i));
+    }
     this.dict.delete(key);
     this.dropExpire(key);
     this.ks.signal(this, key, expired);
@@ -350,6 +354,7 @@ export class Database {
     for (const k of this.ks.blockedOn.keys()) {
       if (k.startsWith(prefix) && this.dict.has(k.slice(prefix.length))) this.ks.ready.add(k);
     }
+    this.ks.forgetDirtyOf(this);
     this.dict.clear();
     this.expires.clear();
     this.preciseExpires.clear();
@@ -543,8 +548,20 @@ export class Keyspace {
     return Math.max(0, d.lfuAt(i) - periods);
   }
 
-  /** Re-estimating a big collection on every write is costly; do it when memory is next read. */
+  /**
+   * Re-estimating a big collection on every write is costly; do it when memory is next read. A value that
+   * leaves its key (DEL, an overwrite, a flush) leaves this too: a node nobody asks INFO kept every deleted
+   * collection it had written to alive until 10,000 had gathered.
+   */
   private memDirty = new Map<RObj, { db: Database; key: string }>();
+
+  forgetDirty(v: Stored): void {
+    if (this.memDirty.size !== 0 && typeof v === 'object') this.memDirty.delete(v);
+  }
+
+  forgetDirtyOf(db: Database): void {
+    for (const [o, at] of this.memDirty) if (at.db === db) this.memDirty.delete(o);
+  }
 
   markMemoryDirty(db: Database, key: string, o: RObj): void {
     if (this.memDirty.has(o)) return;
