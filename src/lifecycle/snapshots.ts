@@ -81,10 +81,14 @@ function finishSnapshot(world: World, scope: Scope, snapshot: SnapshotRecord, ok
     setSourceStatus(world, scope, snapshot, 'snapshotting', 'available');
   }
   const what = snapshot.replicationGroupId ? `replication group with ID '${snapshot.replicationGroupId}'` : `cache cluster with ID '${snapshot.clusterId}'`;
+  // A group's snapshot is told by the cluster of the node it was taken from (DescribeEvents' example in the
+  // API reference: SourceType cache-cluster, SourceIdentifier 'clustered-redis-0001-001', "... of replication
+  // group with ID 'clustered-redis'").
+  const source = snapshot.nodeSnapshots[0]?.clusterId ?? shardSources(world, scope, snapshot)[0]?.clusterId ?? snapshot.clusterId!;
   world.event(
     scope,
-    snapshot.replicationGroupId ? 'replication-group' : 'cache-cluster',
-    snapshot.replicationGroupId ?? snapshot.clusterId!,
+    'cache-cluster',
+    source,
     snapshot.status === 'available' ? `Snapshot succeeded for snapshot with ID '${snapshot.name}' of ${what}` : `Snapshot failed for snapshot with ID '${snapshot.name}' of ${what}`,
   );
 }

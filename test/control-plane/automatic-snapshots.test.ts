@@ -103,6 +103,9 @@ describe('automated snapshots', () => {
     const system = { ReplicationGroupId: 'auto-g', SnapshotSource: 'system' };
     expect(await names(system)).toEqual([automaticName('auto-g', opening)]);
     await allAvailable(system);
+    // Told by the cluster of the node it was taken from (the replica), as in AWS's DescribeEvents example.
+    const events = (await client.send(new DescribeEventsCommand({ SourceIdentifier: 'auto-g-002', SourceType: 'cache-cluster', Duration: 20_160 }))).Events!;
+    expect(events.map((e) => e.Message)).toContain(`Snapshot succeeded for snapshot with ID '${automaticName('auto-g', opening)}' of replication group with ID 'auto-g'`);
     await client.send(new DeleteReplicationGroupCommand({ ReplicationGroupId: 'auto-g' }));
     await waitUntil('auto-g deleted', async () => (await names({ SnapshotSource: 'system' })).length === 0, 60_000);
   });

@@ -216,7 +216,8 @@ describe('failure paths', () => {
     expect(await snapshotStatus()).toBe('failed');
     await until(() => groupStatus(client, 'snapme'), (s) => s === 'available', 'the group available again');
     expect(await clusterStatus(client, 'snapme-001')).toBe('available');
-    expect(await eventsOf(client, 'replication-group', 'snapme')).toContain(`Snapshot failed for snapshot with ID 'blocked' of replication group with ID 'snapme'`);
+    // Told by the cluster of the node it was taken from, as AWS's DescribeEvents example shows a group's snapshot.
+    expect(await eventsOf(client, 'cache-cluster', 'snapme-001')).toContain(`Snapshot failed for snapshot with ID 'blocked' of replication group with ID 'snapme'`);
     // A restart keeps it failed (it once refused to start over a failed snapshot).
     client.destroy();
     await emulator.stop();
