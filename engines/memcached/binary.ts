@@ -65,8 +65,9 @@ function respond(s: Session, p: Parsed, status: number, extras: Buffer | null, k
   if (valueBuf) s.out.bytes(valueBuf);
 }
 
-function error(s: Session, p: Parsed, status: number, swallowing = false): void {
-  respond(s, p, status, null, null, ERROR_TEXT[status] ?? 'Unknown error');
+/** `text` replaces the status's usual message where memcached writes its own (out_of_memory's texts). */
+function error(s: Session, p: Parsed, status: number, swallowing = false, text = ERROR_TEXT[status] ?? 'Unknown error'): void {
+  respond(s, p, status, null, null, text);
   // memcached writes out at once after an error, unless it goes on to swallow a body.
   if (!swallowing) s.out.markSent();
 }
@@ -253,10 +254,13 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
     return true;
   }
   const size = st.itemSize(p.key.length, p.value.length, flags);
+  // Only a SET (CAS or not) that finds no memory drops the old value, as memcached's c->cmd == SET.
+  const dropsOld = mode === 'set';
   const cas = p.cas === 0n ? undefined : p.cas;
   // Over binary any CAS turns an add into a compare-and-swap (a missing item is "not found").
   if (cas !== undefined && mode === 'add') mode = 'set';
   const { result, item } = st.store(mode, p.key, Buffer.from(p.value), flags, st.expiryFromWire(exptime), cas);
+  if (result === 'NO_MEMORY' && dropsOld) st.delete(p.key);
   // memcached counts a set once its value has been read into its item.
   if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') st.count('cmd_set', size);
   if (result === 'STORED') {
@@ -268,7 +272,7 @@ function store(s: Session, p: Parsed, mode: StoreMode): boolean {
     s.out.markSent();
     return true;
   }
-  error(s, p, storeStatus(result, mode));
+  error(s, p, storeStatus(result, mode), false, result === 'NO_MEMORY' ? 'Out of memory allocating item' : undefined);
   return true;
 }
 
@@ -330,7 +334,7 @@ function arithmetic(s: Session, p: Parsed): boolean {
       error(s, p, Status.KEY_EEXISTS);
       return true;
     case 'NO_MEMORY':
-      error(s, p, Status.ENOMEM);
+      error(s, p, Status.ENOMEM, false, 'Out of memory incrementing value');
       return true;
     case 'NOT_FOUND': {
       if (incr) c.incr_misses++;
@@ -342,7 +346,7 @@ function arithmetic(s: Session, p: Parsed): boolean {
       }
       const created = store.store('add', p.key, Buffer.from(initial.toString(), 'latin1'), 0, store.expiryFromWire(expiration));
       if (created.item === undefined) {
-        error(s, p, Status.ENOMEM);
+        error(s, p, Status.ENOMEM, false, 'Out of memory allocating new item');
         return true;
       }
       if (isQuiet(p.opcode)) return true;

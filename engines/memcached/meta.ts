@@ -357,7 +357,8 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   const flags = f.clientFlags ?? 0;
   if (req.dataDiscarded || !store.itemFits(f.key.length, length, flags)) {
     store.counters.store_too_large++;
-    if (mode === 'set') store.delete(f.key);
+    // memcached's mset drops the old value whatever the mode (and with a CAS) when it cannot allocate.
+    store.delete(f.key);
     return out.text('SERVER_ERROR object too large for cache\r\n');
   }
   const data = req.data!;
@@ -367,6 +368,7 @@ function metaSet(s: Session, tokens: string[], req: TextRequest): void {
   let result;
   let item: Item | undefined;
   ({ result, item } = store.store(mode, f.key, value, flags, exptime, f.cas, f.invalidate));
+  if (result === 'NO_MEMORY') store.delete(f.key);
   // memcached counts a set once its value has been read into its item.
   if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') store.count('cmd_set', store.itemSize(f.key.length, length, flags));
   if (item !== undefined) {

@@ -348,14 +348,14 @@ export class ItemStore {
     const size = this.itemSize(key.length, value.length, flags);
     if (size > this.maxItemSize) return { result: 'TOO_LARGE' };
     // memcached allocates the new item before it looks at the old one: the allocation may evict, even
-    // when the command then fails, and a set that finds no memory drops the old value.
+    // when the command then fails. Whether a refused store drops the old value depends on the command
+    // (its protocol handler decides).
     this.chunkFailed = false;
     let item = this.newItem(key, value, flags, exptime, size);
     // The header was there: nothing counted, the old value left in place.
     if (item === null && this.chunkFailed) return { result: 'NO_MEMORY_READ' };
     if (item === null) {
       this.counters.store_no_memory++;
-      if (mode === 'set') this.delete(key);
       return { result: 'NO_MEMORY' };
     }
     const old = this.find(key);

@@ -131,8 +131,8 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
     s.ctx.prefixes.recordSet(line.key);
     if (req.dataDiscarded || !store.itemFits(line.key.length, line.length, line.flags)) {
       store.counters.store_too_large++;
-      // A failed set must not leave the previous value readable.
-      if (mode === 'set') store.delete(line.key);
+      // A failed set must not leave the previous value readable (a failed cas leaves it).
+      if (mode === 'set' && !isCas) store.delete(line.key);
       reply(s, noreply, 'SERVER_ERROR object too large for cache\r\n');
       return;
     }
@@ -144,6 +144,7 @@ function storage(mode: StoreMode, isCas: boolean): Handler {
     const size = store.itemSize(line.key.length, line.length, line.flags);
     const value = Buffer.from(data.subarray(0, line.length));
     const { result } = store.store(mode, line.key, value, line.flags, store.expiryFromWire(line.exptime), line.cas);
+    if (result === 'NO_MEMORY' && mode === 'set' && !isCas) store.delete(line.key);
     // memcached counts a set once its value has been read into its item.
     if (result !== 'NO_MEMORY' && result !== 'NO_MEMORY_READ') store.count('cmd_set', size);
     reply(s, noreply, storeResultLine(result));
