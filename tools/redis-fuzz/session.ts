@@ -31,6 +31,13 @@ export interface Outcome {
 export class Session {
   private inMulti = false;
   private queued: string[][] = [];
+  /**
+   * Keyspace hits of the SCAN-family steps: each HSCAN/SSCAN/ZSCAN call is one, and SCAN ... TYPE
+   * looks up every key its page meets, so the count hangs on each table's layout (how many calls a
+   * walk takes, which keys a page from another cursor meets, seeds 71085, 70811). INFO shows
+   * keyspace_hits without them.
+   */
+  private scanHits = 0;
 
   private constructor(
     private readonly main: FrameConn,
@@ -114,7 +121,13 @@ export class Session {
 
   /** Runs one generated step; with a monitor, the lines it heard join the outcome. */
   async step(generated: string[]): Promise<Outcome> {
-    const o = await this.run(generated);
+    const name = generated[0]?.toUpperCase() ?? '';
+    const scanning = !this.inMulti && (/^[HSZ]SCAN$/.test(name) || (name === 'SCAN' && generated.some((a) => a.toUpperCase() === 'TYPE')));
+    const before = scanning ? await this.keyspaceHits() : 0;
+    const ran = await this.run(generated);
+    if (scanning) this.scanHits += (await this.keyspaceHits()) - before;
+    const o = this.scanHits === 0 ? ran : { ...ran, text: ran.text.replace(/keyspace_hits:(\d+)/g, (_, n: string) => `keyspace_hits:${Number(n) - this.scanHits}`) };
+    if (generated.some((a, i) => /^config$/i.test(a) && /^resetstat$/i.test(generated[i + 1] ?? ''))) this.scanHits = 0;
     if (this.mon === null || o.dead) return o;
     // A client id the step named is shown by the name the generator gave it (ids differ per server).
     const named = new Map(generated.filter((a) => this.ids.has(a)).map((a) => [`"${this.ids.get(a)}"`, `"${a}"`]));
@@ -154,6 +167,10 @@ export class Session {
     if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
     if (notes.length > 0) parts.push(`events ${notes.join(' ')}`);
     return { text: parts.join(' | '), dead: false };
+  }
+
+  private async keyspaceHits(): Promise<number> {
+    return Number(/keyspace_hits:(\d+)/.exec((await this.peer.call(['INFO', 'stats']))?.text ?? '')?.[1] ?? 0);
   }
 
   /**
