@@ -43,6 +43,9 @@ function settle(c: Client, finish: () => void, def?: CommandDef): void {
   }
 }
 
+/** Steps of a script's read run at once before it is handed to the script's yields. */
+const SCRIPT_STEPS_AT_ONCE = 256;
+
 /**
  * Runs `work` in slices and then `reply`. A write passes its `args`: its result is stored by `reply`,
  * which then gets the keyspace notifications of the command.
@@ -54,6 +57,13 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     // A read called by a script that may yield here runs in steps between the script's yields (redis.call
     // waits for it): the script keeps its node, and the values it reads stay put as for a client's read.
     if (args === undefined && e.scripting.mayTakeSteps(c)) {
+      // Most reads a script makes are small (BullMQ's LRANGEs): done here, as before.
+      for (let n = 0; n < SCRIPT_STEPS_AT_ONCE; n++) {
+        if (work.next().done === true) {
+          reply();
+          return;
+        }
+      }
       const release = holdWrites(withPrimaries(e).slice(1));
       e.scripting.takeSteps(work, (err) => {
         release();

@@ -32,6 +32,9 @@ const HOOK_COUNT = 2000;
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
+/** EVAL bodies whose digest load keeps (all forgotten at once past it: a client making new bodies each time). */
+const SHA_CACHE_BODIES = 256;
+const SHA_CACHE_BODY_BYTES = 64 * 1024;
 /** Arguments of a redis.call past which the script may yield right after it. */
 const MANY_ARGS = 256;
 const oneResult = (): number => 1;
@@ -117,6 +120,8 @@ export class Scripting implements ApiHost {
   private keysNameRef = 0;
   private argvNameRef = 0;
   running: Run | null = null;
+  /** Recent EVAL bodies' SHA-1 (see load). */
+  private readonly shaOfBody = new Map<string, string>();
   private scriptClient: Client | null = null;
   /** Set while redis.call runs a command that may leave its work in steps (takeSteps), and that work. */
   private stepsAllowed = false;
@@ -181,7 +186,14 @@ export class Scripting implements ApiHost {
 
   /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
   load(body: string): { sha: string; flags: ScriptFlags; ref: number } {
-    const sha = Scripting.sha1(body);
+    // A client that sends EVAL every time (a pipeline of ioredis's scripts) sends the same few bodies:
+    // their digest is looked up rather than recomputed (SHA-1 of several KB per call).
+    let sha = this.shaOfBody.get(body);
+    if (sha === undefined) {
+      sha = Scripting.sha1(body);
+      if (this.shaOfBody.size >= SHA_CACHE_BODIES) this.shaOfBody.clear();
+      if (body.length <= SHA_CACHE_BODY_BYTES) this.shaOfBody.set(body, sha);
+    }
     const known = this.scripts.get(sha);
     if (known !== undefined) return { sha, ...known };
     const { flags, body: code } = parseShebang(body);
