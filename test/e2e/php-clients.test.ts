@@ -56,18 +56,19 @@ beforeAll(async () => {
   emulator = await startEmulator({ transitionDelayMs: 100 });
   api = sdkClient(emulator);
   await api.send(new CreateCacheClusterCommand({ CacheClusterId: 'php-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 3 }));
-  let tlsEndpoint: Endpoint;
-  [{ primary, config, secure: tlsEndpoint }, realRedis, realAuth, realCluster, realMemcached] = await Promise.all([
-    libraryTargets(api, 'php', TOKEN),
+  let tlsEndpoint: Endpoint | undefined;
+  // Each kept as soon as it runs, so that afterAll stops it even when another fails to start.
+  await Promise.all([
+    libraryTargets(api, 'php', TOKEN).then((t) => ({ primary, config, secure: tlsEndpoint } = t)),
     // Its replica (for the reader endpoint's comparison) syncs at once rather than after 7.0's 5 s diskless delay.
-    startRealRedis(['--repl-diskless-sync-delay', '0']),
-    startRealRedis(['--requirepass', TOKEN]),
+    startRealRedis(['--repl-diskless-sync-delay', '0']).then((r) => (realRedis = r)),
+    startRealRedis(['--requirepass', TOKEN]).then((r) => (realAuth = r)),
     // The shape of libraryTargets' cluster-mode group: two shards of a primary and a replica.
-    startRealCluster([1, 1]),
+    startRealCluster([1, 1]).then((c) => (realCluster = c)),
     // As a node of the default parameter group runs: lru_crawler and slab_reassign 0 (their stats are left out).
-    Promise.all([0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']))),
+    ...[0, 1, 2].map(() => startReal(['-o', 'no_lru_crawler,no_slab_reassign']).then((m) => realMemcached.push(m))),
   ]);
-  secure = { ...tlsEndpoint, tls: { ca: emulator.caPath }, password: TOKEN };
+  secure = { ...tlsEndpoint!, tls: { ca: emulator.caPath }, password: TOKEN };
   reader = readerEndpoint(await describeGroup(api, 'php'));
   realReplica = await startRealRedis(['--replicaof', LOCALHOST, String(realRedis.port)]);
   await waitUntilCacheClusterAvailable({ client: api, ...FAST_WAIT }, { CacheClusterId: 'php-memcached' });

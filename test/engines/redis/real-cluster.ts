@@ -37,16 +37,8 @@ async function formed(clients: RawClient[], replicas: number): Promise<void> {
   }
 }
 
-/** `replicasPerShard[i]` replicas for shard i. */
-export async function startRealCluster(replicasPerShard: number[]): Promise<RealCluster> {
-  const shards = await Promise.all(
-    replicasPerShard.map(async (n) => {
-      const [primary, ...replicas] = await Promise.all(Array.from({ length: n + 1 }, () => startRealRedis(['--cluster-enabled', 'yes'])));
-      return { primary: primary!, replicas };
-    }),
-  );
-  const servers = shards.flatMap((s) => [s.primary, ...s.replicas]);
-  const total = replicasPerShard.reduce((a, b) => a + b, 0);
+/** Slots, MEET, REPLICATE, then waits until the cluster is whole and every replica is in sync and listed. */
+async function form(shards: RealShard[], servers: RealRedis[], total: number): Promise<void> {
   const clients = await Promise.all(servers.map((s) => RawClient.connect(s.port)));
   const client = (s: RealRedis) => clients[servers.findIndex((x) => x === s)]!;
   try {
@@ -76,6 +68,24 @@ export async function startRealCluster(replicasPerShard: number[]): Promise<Real
   } finally {
     for (const c of clients) c.close();
   }
+}
+
+/** `replicasPerShard[i]` replicas for shard i. */
+export async function startRealCluster(replicasPerShard: number[]): Promise<RealCluster> {
+  const shards = await Promise.all(
+    replicasPerShard.map(async (n) => {
+      const [primary, ...replicas] = await Promise.all(Array.from({ length: n + 1 }, () => startRealRedis(['--cluster-enabled', 'yes'])));
+      return { primary: primary!, replicas };
+    }),
+  );
+  const servers = shards.flatMap((s) => [s.primary, ...s.replicas]);
+  const total = replicasPerShard.reduce((a, b) => a + b, 0);
+  const stop = async () => void (await Promise.all(servers.map((s) => s.stop())));
+  // A cluster that does not form is stopped here: the caller never gets it to stop.
+  await form(shards, servers, total).catch(async (e: unknown) => {
+    await stop();
+    throw e;
+  });
   return {
     shards,
     failover: async (shard) => {
@@ -91,6 +101,6 @@ export async function startRealCluster(replicasPerShard: number[]): Promise<Real
         for (const c of all) c.close();
       }
     },
-    stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
+    stop,
   };
 }
