@@ -12,6 +12,7 @@ import { decodeDump, encodeDump } from './rdb/dump.ts';
 import { iterateRdb, readRdb } from './rdb/reader.ts';
 import type { RdbEntry } from './rdb/entries.ts';
 import { loadEntries, valueFromRdb, valueToRdb } from './rdb/keyspace-adapter.ts';
+import { listOptionsOf } from './db/list-options.ts';
 import { DB_COUNT } from './db/keyspace.ts';
 import { viewOf } from './db/keydict.ts';
 import { asBuffer } from './port-links.ts';
@@ -252,6 +253,7 @@ function applyKey(engine: Engine, db: number, key: string, payload: string | nul
     d.delete(key);
     return;
   }
-  d.set(key, valueFromRdb(decodeDump(Buffer.from(payload, 'latin1')).value));
+  // A list keeps the payload's quicklist nodes and takes this node's settings for what comes next.
+  d.set(key, valueFromRdb(decodeDump(Buffer.from(payload, 'latin1')).value, undefined, listOptionsOf(engine)));
   if (expireAt >= 0) d.setExpire(key, expireAt);
 }
