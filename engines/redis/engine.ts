@@ -161,7 +161,9 @@ export class Engine {
     this.pubsub = new PubSub((c) => this.deliverOutOfBand(c));
     this.tracking = new Tracking(this);
     this.replication = new Replication(this);
-    this.ks.expiryPaused = (onAccess) => this.expiryPaused(onAccess);
+    // A replica reads a key past its TTL as missing but keeps it until the primary's deletion arrives (7.0's
+    // expireIfNeeded on a replica), so its DBSIZE, INFO keyspace and expired events follow the primary's.
+    this.ks.expiryPaused = (onAccess) => (onAccess === true && this.replication.primary !== null) || this.expiryPaused(onAccess);
     if (this.mode === 'bare') {
       this.config.afterSet = (keys) => {
         applyOomScore(this.config, keys, this.replication.primary !== null);
@@ -223,7 +225,7 @@ export class Engine {
     this.ks.setPolicy(this.config.maxmemoryPolicy, this.config.maxmemory);
     // A running script sees the keyspace as if nothing else happened meanwhile.
     const scriptRuns = this.scripting.running !== null;
-    if (this.config.activeExpire && !scriptRuns && !this.expiryPaused()) {
+    if (this.config.activeExpire && !scriptRuns && !this.expiryPaused() && this.replication.primary === null) {
       const t0 = performance.now();
       activeExpireCycle(this.ks, this.config.hz);
       this.latency.addIfNeeded('expire-cycle', performance.now() - t0, this.config.latencyMonitorThreshold, this.clock.now());

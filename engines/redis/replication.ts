@@ -604,7 +604,8 @@ export class Replication {
     if (src === undefined || dst === undefined) return;
     const raw = src.dict.getRaw(key);
     if (raw === undefined) {
-      dst.delete(key);
+      // As is: the replica keeps a key past its TTL until this deletion, and must not read it as already gone.
+      dst.deleteAsIs(key);
       return;
     }
     dst.set(key, valueFor(viewOf(raw), this.diverging(replica)), false, src.dict.metaOf(key));
