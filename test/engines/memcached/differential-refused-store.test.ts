@@ -1,10 +1,11 @@
 // A store memcached cannot allocate an item for (too large, or no memory under -M) drops the key's old value
 // only for some commands: text set (not cas), every meta set mode (with or without C), binary SET/SETQ (with or
 // without a CAS, not ADD). Found by comparing libmemcached clients and probing the cases around them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseMemcachedArgs } from '../../../tools/memcached-t/options.ts';
 import { binaryExchange, describe as describePackets, packet, setExtras } from './binary-helpers.ts';
 import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 const value = (n: number, c = 'v') => c.repeat(n);
@@ -34,17 +35,10 @@ async function sameReplies(real: Target, ours: Target, script: string): Promise<
 }
 
 describe.skipIf(!available)('a store memcached cannot allocate', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs()]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests();
 
   it('too large: set and every ms mode drop the old value, cas and add keep it (read in full or skipped)', async () => {
-    const replies = await sameReplies(real, ours, variants(1048576, 'a') + variants(2 << 20, 'b'));
+    const replies = await sameReplies(pair.real, pair.ours, variants(1048576, 'a') + variants(2 << 20, 'b'));
     expect(replies.match(/EN\r\n/g)).toHaveLength(2 * 5);
   });
 
@@ -58,7 +52,7 @@ describe.skipIf(!available)('a store memcached cannot allocate', () => {
       packet({ opcode: 0x02, key: 'c2', extras: setExtras(0, 0), value: big, cas: 1n, opaque: 5 }),
       packet({ opcode: 0x00, key: 'c2', opaque: 6 }),
     ];
-    const [a, b] = [await binaryExchange(real.port, packets), await binaryExchange(ours.port, packets)];
+    const [a, b] = [await binaryExchange(pair.real.port, packets), await binaryExchange(pair.ours.port, packets)];
     expect(describePackets(b.packets, b.closed)).toEqual(describePackets(a.packets, a.closed));
   });
 });
