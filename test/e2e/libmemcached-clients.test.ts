@@ -79,7 +79,7 @@ describe.skipIf(!HAS_ALL)('Django 3.2', () => {
 
 describe.skipIf(!HAS_ALL)('python3-limits', { concurrent: true }, () => {
   // Each strategy: [hit x4], stats, another identity, cleared, cost, 20 identities, then the short window
-  // (2 per 4 s) filled, hammered for 5 s (only elastic expiry stays shut), reopened and hit.
+  // (2 per 5 s) filled, hammered for 7.5 s (only elastic expiry stays shut), reopened and hit.
   const windows = (elastic: boolean) => ({
     hits: [true, true, true, false],
     stats: [false, true, 0],
