@@ -6,6 +6,7 @@
 import type { Client } from '../client.ts';
 import { DB_COUNT, type Database } from '../db/keyspace.ts';
 import { viewOf } from '../db/keydict.ts';
+import { dictSlotsOf, grownSlots } from '../db/dict-size.ts';
 import { encodingOf, refcountOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { fnv1a } from '../fnv1a.ts';
@@ -42,23 +43,15 @@ function storedValue(c: Client, key: string): RObj {
 /** dict.c's DICT_STATS_VECTLEN: chains this long or longer are counted but not listed. */
 const STATS_VECTLEN = 50;
 
-/** A dict that only grew: expanded to the next power of two once it held as many entries as buckets. */
-function tableSize(used: number): number {
-  let size = 4;
-  while (size < used) size *= 2;
-  return size;
-}
-
 /** FNV-1a over the key's bytes: which bucket of our table shape an entry falls in. */
 function bucketOf(s: string, mask: number): number {
   return fnv1a(s) & mask;
 }
 
 /** dictGetStats of one table holding `used` entries, as 7.0's DEBUG HTSTATS words it. */
-function* tableStats(entries: Iterable<string>, used: number): Steps<string> {
+function* tableStats(entries: Iterable<string>, used: number, size = grownSlots(used)): Steps<string> {
   const head = 'Hash table 0 stats (main hash table):\n';
   if (used === 0) return `${head}No stats available for empty dictionaries\n`;
-  const size = tableSize(used);
   const chains = new Uint32Array(size);
   let n = 0;
   for (const k of entries) {
@@ -108,10 +101,10 @@ export function debugHtstats(c: Client, dbArg: string): void {
 function* keyStats(o: RObj, out: { text: string }): Steps<void> {
   switch (o.type) {
     case 'set':
-      out.text = yield* tableStats(o.v, o.v.size);
+      out.text = yield* tableStats(o.v, o.v.size, dictSlotsOf(o));
       return;
     case 'hash':
-      out.text = yield* tableStats(o.v.keys(), o.v.size);
+      out.text = yield* tableStats(o.v.keys(), o.v.size, dictSlotsOf(o));
       return;
     case 'zset':
       out.text = yield* tableStats(
@@ -119,6 +112,7 @@ function* keyStats(o: RObj, out: { text: string }): Steps<void> {
           for (const [m] of o.v.entries()) yield m;
         })(),
         o.v.size,
+        dictSlotsOf(o),
       );
       return;
   }
