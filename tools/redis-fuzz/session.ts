@@ -38,6 +38,8 @@ export class Session {
    * keyspace_hits without them.
    */
   private scanHits = 0;
+  /** A step reloaded the dataset or restored a key: a listpack hash may hold a dict's order since. */
+  private reloaded = false;
 
   private constructor(
     private readonly main: FrameConn,
@@ -122,6 +124,7 @@ export class Session {
   /** Runs one generated step; with a monitor, the lines it heard join the outcome. */
   async step(generated: string[]): Promise<Outcome> {
     const name = generated[0]?.toUpperCase() ?? '';
+    if (generated.some((a) => /^(RELOAD|LOADAOF|RESTORE|@xrestore)$/i.test(a))) this.reloaded = true;
     const scanning = !this.inMulti && (/^[HSZ]SCAN$/.test(name) || (name === 'SCAN' && generated.some((a) => a.toUpperCase() === 'TYPE')));
     const before = scanning ? await this.keyspaceHits() : 0;
     const ran = await this.run(generated);
@@ -368,7 +371,9 @@ export class Session {
       if (reply.type === '+' && reply.text === 'QUEUED') this.queued.push(cmd);
       return reply;
     }
-    return normalize(cmd, reply);
+    const shown = normalize(cmd, reply);
+    // Until something reloads or restores, a listpack hash's order is its inserts' and compared byte for byte.
+    return name === 'DUMP' && !this.reloaded && reply.type === '$' && reply.text?.charCodeAt(0) === 16 ? reply : shown;
   }
 
   /** Everything published since the last call: a PING on the subscriber marks where a command's events end. */
