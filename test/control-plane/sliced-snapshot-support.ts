@@ -1,15 +1,19 @@
-// What the tests of snapshots taken during a write in slices share: a node's port, a snapshot's end, the
-// keys of a big write, and the size of a cluster restored from what a snapshot wrote.
+// What the tests of snapshots (and resharding) during a write in slices share: a node's port, a snapshot's
+// end, the keys of a big write, the size of a cluster restored from what a snapshot wrote, a hash's length
+// once a group went from two shards to three.
 import {
   CreateCacheClusterCommand,
   DescribeCacheClustersCommand,
   DescribeSnapshotsCommand,
   waitUntilCacheClusterAvailable,
+  waitUntilReplicationGroupAvailable,
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
+import { Cluster } from 'ioredis';
 import { expect } from 'vitest';
 import { RawClient, waitUntil } from '../engines/redis/helpers.ts';
 import { FAST_WAIT } from '../support/emulator.ts';
+import { describeGroup } from '../support/groups.ts';
 
 /** `key:from` .. `key:to-1`. */
 export const keys = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `key:${from + i}`);
@@ -48,4 +52,17 @@ export function slicedSnapshotApi(client: ElastiCacheClient) {
   }
 
   return { nodePort, waitSnapshot, restoredSize };
+}
+
+/** HLEN of `key` through a cluster client once the group is available again, split from two shards into three. */
+export async function hlenOnceResharded(client: ElastiCacheClient, groupId: string, key: string): Promise<number> {
+  await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: groupId });
+  const after = await describeGroup(client, groupId);
+  expect(after.NodeGroups!.map((n) => n.Slots)).toEqual(['0-5460', '5461-10921', '10922-16383']);
+  const cluster = new Cluster([{ host: after.ConfigurationEndpoint!.Address, port: after.ConfigurationEndpoint!.Port }]);
+  try {
+    return await cluster.hlen(key);
+  } finally {
+    cluster.disconnect();
+  }
 }
