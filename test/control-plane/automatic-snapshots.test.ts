@@ -7,6 +7,7 @@ import {
   CreateCacheClusterCommand,
   CreateReplicationGroupCommand,
   CreateServerlessCacheCommand,
+  CreateServerlessCacheSnapshotCommand,
   CreateSnapshotCommand,
   DeleteCacheClusterCommand,
   DeleteReplicationGroupCommand,
@@ -124,7 +125,19 @@ describe('automated snapshots', () => {
     await clock(2 * DAY);
     expect((await automated()).map((s) => s.ServerlessCacheSnapshotName).sort()).toEqual([1, 2].map((d) => automaticName('auto-s', opening + d * DAY)));
     await waitUntil('the snapshots available', async () => (await automated()).every((s) => s.Status === 'available'), 60_000);
-    await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'auto-s' }));
+    // A final snapshot's name already taken is refused before anything changes.
+    await client.send(new CreateServerlessCacheSnapshotCommand({ ServerlessCacheName: 'auto-s', ServerlessCacheSnapshotName: 'auto-s-kept' }));
+    await waitUntil('the manual snapshot available', async () =>
+      (await client.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheSnapshotName: 'auto-s-kept' }))).ServerlessCacheSnapshots![0]!.Status === 'available', 60_000);
+    const taken = 'auto-s-kept';
+    await expect(client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'auto-s', FinalSnapshotName: taken }))).rejects.toMatchObject({
+      name: 'ServerlessCacheSnapshotAlreadyExistsFault',
+    });
+    expect((await client.send(new DescribeServerlessCachesCommand({ ServerlessCacheName: 'auto-s' }))).ServerlessCaches![0]!.Status).toBe('available');
+    await client.send(new DeleteServerlessCacheCommand({ ServerlessCacheName: 'auto-s', FinalSnapshotName: 'auto-s-final' }));
     await waitUntil('auto-s deleted', async () => (await automated()).length === 0, 60_000);
+    // The manual and final snapshots stay.
+    const kept = (await client.send(new DescribeServerlessCacheSnapshotsCommand({ ServerlessCacheName: 'auto-s' }))).ServerlessCacheSnapshots!;
+    expect(kept.map((k) => [k.ServerlessCacheSnapshotName, k.SnapshotType]).sort()).toEqual([['auto-s-final', 'manual'], ['auto-s-kept', 'manual']]);
   });
 });
