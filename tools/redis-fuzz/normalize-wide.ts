@@ -6,7 +6,9 @@ import type { Frame } from './reply.ts';
 const token = (text: string): Frame => ({ type: '+', text });
 
 // INFO fields whose values two correct servers share after the same commands from a reset.
-const INFO_VALUES = new Set(['redis_version', 'redis_mode', 'arch_bits', 'maxmemory_policy', 'loading', 'async_loading', 'aof_enabled', 'rdb_bgsave_in_progress', 'aof_rewrite_in_progress', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits', 'keyspace_misses', 'pubsub_channels', 'pubsub_patterns', 'pubsubshard_channels', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies', 'unexpected_error_replies', 'dump_payload_sanitizations', 'role', 'connected_slaves', 'master_failover_state', 'repl_backlog_active', 'cluster_enabled', 'tracking_clients', 'blocked_clients', 'maxmemory', 'lazyfree_pending_objects']);
+const INFO_VALUES = new Set(['redis_version', 'redis_mode', 'arch_bits', 'maxmemory_policy', 'loading', 'async_loading', 'aof_enabled', 'rdb_bgsave_in_progress', 'aof_rewrite_in_progress', 'expired_keys', 'evicted_keys', 'evicted_clients', 'keyspace_hits', 'keyspace_misses', 'pubsub_channels', 'pubsub_patterns', 'pubsubshard_channels', 'tracking_total_keys', 'tracking_total_items', 'tracking_total_prefixes', 'total_error_replies', 'unexpected_error_replies', 'dump_payload_sanitizations', 'role', 'connected_slaves', 'master_failover_state', 'repl_backlog_active', 'cluster_enabled', 'tracking_clients', 'blocked_clients', 'maxmemory']);
+// Not lazyfree_pending_objects: redis-server's lazyfree thread frees a FLUSHALL ASYNC's or UNLINK's
+// objects at its own pace, so INFO read right after may still count some (5 on it, 0 here: seed 70056).
 // The harness's own polling (CLIENT LIST while a client blocks) runs a number of times of each server's;
 // a SCAN walked to its end (and the sweep before RANDOMKEY) takes as many calls as each table needs.
 const HARNESS = /^(cmdstat_|latency_percentiles_usec_)(client\|list|[hsz]?scan)$/;
