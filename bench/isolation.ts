@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants as perf, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { newHash, newList, newString, newZSet } from '../engines/redis/db/objects.ts';
 import { createRedisNode, createRedisServer, type RedisServerWithEngine } from '../engines/redis/index.ts';
 import { Stream } from '../engines/redis/types/stream.ts';
@@ -204,20 +204,39 @@ export interface Probe {
   /** The worst CPU time of this process between two turns of a 5 ms timer (test/support/loop-hold.ts): load on the machine does not inflate it. */
   hold: number;
   /** The collector's pauses of the main thread meanwhile (ms, wall: a loaded machine stretches them too). */
-  gcPauses: number[];
+  gcPauses: GcPause[];
+}
+
+/** One pause of the main thread by the collector: how long (ms, wall) and which kind. */
+export interface GcPause {
+  ms: number;
+  kind: 'scavenge' | 'mark-compact' | 'incremental step' | 'weak callbacks';
+}
+
+function pauseOf(e: PerformanceEntry): GcPause {
+  const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+  const name = kind === perf.NODE_PERFORMANCE_GC_MAJOR ? 'mark-compact' : kind === perf.NODE_PERFORMANCE_GC_INCREMENTAL ? 'incremental step' : kind === perf.NODE_PERFORMANCE_GC_WEAKCB ? 'weak callbacks' : 'scavenge';
+  return { ms: e.duration, kind: name };
+}
+
+/** `n / worst (its kind)` for a table cell. */
+function gcCell(pauses: GcPause[]): string {
+  if (pauses.length === 0) return '0';
+  const worst = pauses.reduce((a, b) => (b.ms > a.ms ? b : a));
+  return `${pauses.length} / ${worst.ms.toFixed(1)} (${worst.kind})`;
 }
 
 /** Starts recording the collector's pauses; `stop()` gives their durations. */
-function watchGc(): { stop(): number[] } {
-  const pauses: number[] = [];
+function watchGc(): { stop(): GcPause[] } {
+  const pauses: GcPause[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) pauses.push(e.duration);
+    for (const e of list.getEntries()) pauses.push(pauseOf(e));
   });
   observer.observe({ entryTypes: ['gc'] });
   return {
     stop() {
       // Entries are delivered in a later turn: take what is queued before disconnecting.
-      for (const e of observer.takeRecords()) pauses.push(e.duration);
+      for (const e of observer.takeRecords()) pauses.push(pauseOf(e));
       observer.disconnect();
       return pauses;
     },
@@ -329,11 +348,11 @@ async function stallBench(): Promise<string> {
       [what, probe],
     ].map(([name, r]) => {
       const p = r as Probe;
-      return [name as string, p99(p.get).toFixed(1), p99(p.api).toFixed(1), p.hold.toFixed(0), `${p.gcPauses.length} / ${Math.max(0, ...p.gcPauses).toFixed(1)}`, String(p.get.length)];
+      return [name as string, p99(p.get).toFixed(1), p99(p.api).toFixed(1), p.hold.toFixed(0), gcCell(p.gcPauses), String(p.get.length)];
     }),
   );
   const real = f.realGetP99 === null ? '' : `\n\nredis-server 7 (own process) GET p99 under the same probe: ${f.realGetP99.toFixed(2)} ms.`;
-  return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GC pauses / worst (ms)', 'GETs answered'], rows)}${real}`;
+  return `### Another node's GET p99 and the API's p99 (ms) while one node works, and the worst loop hold (CPU ms)\n\n${table(['meanwhile', 'other node GET p99', 'API p99', 'worst loop hold', 'GC pauses / worst (ms, kind)', 'GETs answered'], rows)}${real}`;
 }
 
 const DESCRIBE = 'Action=DescribeCacheClusters&Version=2015-02-02';
