@@ -390,7 +390,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   st.calls++;
   // A DEBUG SLEEP counts its time when it wakes (debug-sleep.ts), as redis-server's one long command.
   if (c.timeDeferred) c.timeDeferred = false;
-  else if (c.blocked === null || !def.flags.includes('blocking')) recordCommandTime(e, def, usec);
+  // A WAIT that blocked enters the histogram only through CLIENT UNBLOCK, as 7.0.15 (seed 76372).
+  else if (c.blocked === null || (!def.flags.includes('blocking') && def.name !== 'wait')) recordCommandTime(e, def, usec);
   else {
     recordCommandTime(e, def, usec, false);
     latencyWhenServed(e, c.blocked, def, usec);

@@ -51,4 +51,24 @@ describe.skipIf(!available)('introspection differences found by the random diffe
     expect(ours2).toBe(real2);
     expect(real2).toContain('latency_percentiles_usec_set');
   });
+
+  it('a WAIT that blocked and timed out is counted in commandstats but not in the latency histogram (seed 76372)', async () => {
+    const calls: string[] = [];
+    for (const port of [pair.ours.port, pair.real.port]) {
+      const c = await RawClient.connect(port);
+      try {
+        await c.call('CONFIG', 'RESETSTAT');
+        await c.call('SET', 'k', 'v');
+        await c.call('WAIT', '1', '10');
+        await c.call('WAIT', '0', '0');
+        const histogram = await c.call('LATENCY', 'HISTOGRAM', 'wait');
+        const stats = await c.call('INFO', 'commandstats');
+        calls.push(`${/calls\r\n:(\d+)/.exec(histogram)?.[1]} ${/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1]}`);
+      } finally {
+        c.close();
+      }
+    }
+    expect(calls[0]).toBe(calls[1]);
+    expect(calls[1]).toBe('1 2');
+  });
 });
