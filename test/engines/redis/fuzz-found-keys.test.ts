@@ -22,4 +22,11 @@ describe.skipIf(!available)('key handling differences found by the random differ
         'COMMAND GETKEYS SINTERCARD 3 a b\nCOMMAND GETKEYS ZUNION 4 a b\nCOMMAND GETKEYS ZUNIONSTORE d 2 a b\nCOMMAND GETKEYS ZINTERCARD 01 a\nACL DELUSER u4',
     );
   });
+
+  it('a command refused at EXEC time (ACL changed inside the transaction) is answered with 7.0\'s "ACLs rules changed" NOPERM and its reason (seed 78035)', async () => {
+    await expectSameReplies(
+      pair,
+      'ACL SETUSER u9 on nopass +@all ~* &*\nAUTH u9 x\nMULTI\nACL SETUSER u9 -object resetkeys ~a* resetchannels\nOBJECT ENCODING a\nGET b\nGET a\nPUBLISH ch x\nEXEC\nAUTH default x\nACL DELUSER u9',
+    );
+  });
 });
