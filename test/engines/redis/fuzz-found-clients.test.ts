@@ -60,7 +60,10 @@ describe.skipIf(!available)('client-interplay differences found by the random di
       peer.send(['PUBLISH', 'ch', 'x']);
       // Held: CLIENT LIST shows the peer blocked (flag b) on both servers.
       await waitBlocked(main, id);
-      main.send(['CLIENT', 'UNPAUSE']);
+      // PING goes only after UNPAUSE's reply: sent together, redis-server reads both before it
+      // runs the released PUBLISH, so the message would come after PONG there (a timing race, not
+      // a rule).
+      out.push(render((await main.call(['CLIENT', 'UNPAUSE']))!));
       main.send(['PING']);
       for (let f = await main.frame(10000); f !== null; f = await main.frame(10000)) {
         out.push(render(f));
