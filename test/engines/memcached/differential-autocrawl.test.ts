@@ -3,15 +3,17 @@
 // five seconds after the first crawl found nothing due), counted in crawler_reclaimed,
 // crawler_items_checked and lru_crawler_starts. Real memcached keeps its own time, so the differential waits
 // for its first reclaiming crawl (about 66 s after start); the slicing test moves an injected clock.
+// The tests run side by side: the differential's minute is spent idle, and the other two need no more than
+// their own servers (each test starts its own, all are stopped after the file).
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createMemcachedServer } from '../../../engines/memcached/index.ts';
 import { watchLoop } from '../../support/loop-hold.ts';
 import { realMemcachedAvailable, type Target } from './helpers.ts';
 import { closeAll, pair, send } from './memory-helpers.ts';
 
 const available = realMemcachedAvailable();
-afterEach(closeAll);
+afterAll(closeAll);
 
 /** Every STAT line, timing fields included (memory-helpers' `stats` leaves the maintainer's out). */
 async function allStats(t: Target, group = ''): Promise<Map<string, string>> {
@@ -31,7 +33,7 @@ async function until(what: () => Promise<boolean>, ms: number): Promise<boolean>
 const CRAWLER_FIELDS = ['lru_crawler_starts', 'crawler_reclaimed', 'crawler_items_checked', 'reclaimed', 'expired_unfetched', 'curr_items', 'get_expired'];
 const ITEM_FIELDS = ['items:1:crawler_reclaimed', 'items:1:crawler_items_checked', 'items:1:reclaimed', 'items:1:expired_unfetched', 'items:6:crawler_reclaimed', 'items:6:crawler_items_checked'];
 
-describe.skipIf(!available)('autocrawl as memcached 1.6.18', () => {
+describe.skipIf(!available).concurrent('autocrawl as memcached 1.6.18', () => {
   it('reclaims expired items behind a live LRU tail with nobody fetching them, on memcached schedule', async () => {
     const [real, ours] = await pair([], {});
     // A live item first, so that it sits at each COLD tail and the maintainer's tail pulls stop there:
@@ -77,7 +79,7 @@ describe.skipIf(!available)('autocrawl as memcached 1.6.18', () => {
   }, 30_000);
 });
 
-describe('autocrawl of a big cache', () => {
+describe.concurrent('autocrawl of a big cache', () => {
   it('walks 200,000 expired items in slices: the loop is never held long, and all are reclaimed', async () => {
     let nowMs = Date.UTC(2026, 0, 1);
     const server = createMemcachedServer({ port: 0, clock: () => nowMs });
