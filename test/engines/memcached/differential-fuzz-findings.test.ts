@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryExchange, describe as describePackets, packet, setExtras, u32 } from './binary-helpers.ts';
 import { spawnSync } from 'node:child_process';
 import { parseMemcachedArgs, type UsageError } from '../../../tools/memcached-t/options.ts';
+import { runAdmin } from './fuzz-admin.ts';
 import { runMulti, type MultiStep } from './fuzz-multi.ts';
 import { runOptionsCase, type OptionsCase } from './fuzz-options.ts';
 import { exchange, normalize, REAL_MEMCACHED, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
@@ -278,3 +279,22 @@ describe.skipIf(!available)('start options findings', () => {
   });
 });
 
+
+// What the admin family (fuzz-admin.ts) found: operator commands on one connection, settings carried from
+// one to the next, so each case starts its own pair.
+describe.skipIf(!available)('admin findings', () => {
+  const pair = () => Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+
+  // memcached's `lru_crawler disable` stops a crawler thread only when one runs and answers OK either way.
+  it('lru_crawler disable when the crawler is already off', async () => {
+    const [r, o] = await pair();
+    try {
+      const steps = ['lru_crawler disable\r\n', 'lru_crawler disable\r\n', 'stats settings\r\n', 'lru_crawler crawl all\r\n'];
+      const a = await runAdmin(r.port, steps);
+      expect(await runAdmin(o.port, steps)).toBe(a);
+      expect(a.split('\r\n').filter((l) => l === 'OK')).toHaveLength(2);
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+});

@@ -61,7 +61,7 @@ export function multiBatch(r: () => number, prefix: string, length: number): Mul
 }
 
 /** A reply is whole once the `mn` sent after its command is answered. */
-class Connection {
+export class Connection {
   private buffer = '';
   private waiting: ((reply: string) => void) | null = null;
   private constructor(private readonly socket: net.Socket) {

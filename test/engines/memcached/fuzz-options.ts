@@ -56,7 +56,7 @@ export function optionsCase(r: () => number): OptionsCase {
 // requests arrive, read by read) and the LRU maintainer's moves between HOT, WARM and COLD (its thread's timing).
 const RUNTIME = /^STAT (?:items:|)(?:\d+:|)(pid|uptime|time|version|libevent|pointer_size|rusage_\w+|tcpport|udpport|curr_connections|total_connections|connection_structures|bytes_read|bytes_written|max_connections|reserved_fds|log_\w+|lru_crawler_starts|conn_yields|lru_maintainer_juggles|time_in_listen_disabled_us|\w+_us|response_obj_\w+|read_buf_\w+|round_robin_fallback|unexpected_napi_ids|malloc_fails|slab_reassign_\w+|slabs_moved|lru_bumps_dropped|hash_bytes|total_malloced|crawler_\w+|moves_\w+|evicted_active|evicted_time|age\w*|lrutail_reflocked|direct_reclaims|hits_to_\w+|number_(?:hot|warm|cold|temp)) /;
 
-function masked(stats: string): string {
+export function masked(stats: string): string {
   return stats.split('\r\n').map((l) => (RUNTIME.test(l) ? l.replace(/ \S+$/, ' ?') : l)).join('\r\n');
 }
 
