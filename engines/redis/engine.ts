@@ -2,7 +2,7 @@
 // replies flushed out through their Conn.
 import { Acl } from './acl/acl.ts';
 import { Client, type BlockState, type Conn } from './client.ts';
-import type { Clock } from './clock.ts';
+import { wallMicros, type Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
 import { withoutValkeyOnly } from './valkey-only.ts';
 import { appendonlyChanged } from './background-save.ts';
@@ -576,8 +576,7 @@ export class Engine {
 
   /** Feeds MONITOR clients the way Redis formats it: time, db, address, then quoted arguments. */
   feedMonitors(c: Client, args: string[]): void {
-    // Microseconds, as Redis's gettimeofday: Date.now() made every line end in 000.
-    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const us = wallMicros();
     const head = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.dbIndex} ${c.conn.remote}]`;
     const line = `${head} ${args.map(quoteArg).join(' ')}`;
     // A monitor sees its own commands too, after their replies (7.0 feeds monitors once a command ran).

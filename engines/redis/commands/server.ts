@@ -12,6 +12,7 @@ import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
 import { memoryStats } from './memory-stats.ts';
+import { wallMicros } from '../clock.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { infoText } from '../info.ts';
@@ -173,10 +174,10 @@ export const serverCommands = defineGroup('server', [
     arity: 1,
     flags: ['loading', 'stale', 'fast'],
     handler: (c) => {
-      const us = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000));
+      const us = wallMicros();
       c.w.array(2);
-      c.w.bulk((us / 1000000n).toString());
-      c.w.bulk((us % 1000000n).toString());
+      c.w.bulk(String(Math.floor(us / 1e6)));
+      c.w.bulk(String(us % 1e6));
     },
   },
   { name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['@admin', '@dangerous'], handler: (c) => c.w.int(Math.floor(c.engine.lastSave / 1000)) },
