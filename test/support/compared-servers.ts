@@ -1,0 +1,57 @@
+import { afterAll, beforeAll } from 'vitest';
+import { realRedisAvailable, startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
+import type { LibraryFixture } from './library-targets.ts';
+
+/**
+ * One server a library test connects to, in the shape most clients take as options: the plain and TLS + AUTH
+ * groups made through the API, or a real redis-server the test started to see what the library does there.
+ */
+export interface ServerAddress {
+  host: string;
+  port: number;
+  tls?: { ca: Buffer };
+  password?: string;
+}
+
+/** Which server a compared scenario runs on. */
+export type ComparedServer = 'real' | 'primary' | 'tls';
+/** The API-made servers a compared scenario runs on, each compared with the real one. */
+export const OUR_SERVERS: Exclude<ComparedServer, 'real'>[] = ['primary', 'tls'];
+
+export function serverAddress(f: LibraryFixture, real: RealRedis, which: ComparedServer): ServerAddress {
+  if (which === 'real') return { host: '127.0.0.1', port: real.port };
+  if (which === 'tls') return { ...f.secure, tls: { ca: f.ca }, password: f.token };
+  return { ...f.primary };
+}
+
+/**
+ * A redis-server for the calling file's tests, started in beforeAll and stopped in afterAll (a stand-in until then).
+ * Without redis-server the file's comparisons cannot run: outside CI they fail with that reason, in CI at once.
+ */
+export function realRedisForTests(extra: string[] = []): RealRedis {
+  let real: RealRedis | undefined;
+  beforeAll(async () => {
+    if (!realRedisAvailable()) throw new Error('redis-server is not installed: the libraries are compared with it');
+    real = await startRealRedis(extra);
+  }, 30_000);
+  afterAll(async () => {
+    await real?.stop();
+  });
+  return {
+    get port() {
+      if (!real) throw new Error('the real redis-server is used before its beforeAll started it');
+      return real.port;
+    },
+    stop: async () => real?.stop(),
+  };
+}
+
+/** Memoizes one transcript per key, so the real server's run happens once however many servers compare with it. */
+export function once<T>(): (key: string, run: () => Promise<T>) => Promise<T> {
+  const runs = new Map<string, Promise<T>>();
+  return (key, run) => {
+    let p = runs.get(key);
+    if (!p) runs.set(key, (p = run()));
+    return p;
+  };
+}
