@@ -36,6 +36,21 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       "return {struct.unpack('!6 i', 'abcd')}",
     ]);
   });
+  it("struct.unpack's position and cmsgpack's offset and limit are 5.1's luaL_optinteger/checkinteger: a table is an error, '2' is 2, 1.7 is 1 (seed 80541)", async () => {
+    await expectSameEvalReplies(pair, [
+      "return struct.unpack('i8', 'abcdefgh', {})",
+      "return {struct.unpack('b', 'abc', '2')}",
+      "return {struct.unpack('b', 'abc', nil)}",
+      "return {struct.unpack('b', 'abc', 2.7)}",
+      "return {struct.unpack('b', 'abc', 'x')}",
+      "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 1, {})}",
+      "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 1.7, '1')}",
+      "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 'x')}",
+      "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), '1')}",
+      "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), {})}",
+      "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 1.9)}",
+    ]);
+  });
   it('redis.error_reply reads its text as a C string, up to a NUL (seeds 40084, 40086)', async () => {
     await expectSameEvalReplies(pair, ['return redis.error_reply("\\0")', 'return redis.error_reply("\\0x y")', 'return redis.error_reply("-X a\\0b")', 'return redis.error_reply("a\\0b")', 'return {redis.error_reply("\\0")}']);
   });

@@ -7,7 +7,7 @@ import { runInSteps } from '../lib-slices.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushOwnedString, type LuaFn, type LuaState } from '../lua.ts';
 import { formatG } from '../numfmt.ts';
 import { str2d51 } from '../str2d51.ts';
-import { ByteSink } from './util.ts';
+import { ByteSink, checkInteger51 } from './util.ts';
 
 /** Table operations of cjson.encode, or values of cjson.decode, per step (lib-slices.ts). */
 const STEP_OPS = 4096;
@@ -457,11 +457,6 @@ class Decoder {
   }
 }
 
-/** luaL_checkinteger of 5.1 (truncates). */
-function checkInt(S: LuaState, i: number): number {
-  return Math.trunc(laux.luaL_checknumber(S, i));
-}
-
 /** json_arg_init: at most `n` arguments. */
 function args(S: LuaState, n: number): void {
   if (lua.lua_gettop(S) > n) laux.luaL_argerror(S, n + 1, lstr('found too many arguments'));
@@ -471,7 +466,7 @@ function args(S: LuaState, n: number): void {
 /** json_integer_option: reads the setting from argument i (within [min, max]) if given, pushes it. */
 function integerOption(S: LuaState, i: number, get: () => number, set: (v: number) => void, min: number, max: number): void {
   if (lua.lua_type(S, i) !== lua.LUA_TNIL) {
-    const v = checkInt(S, i);
+    const v = checkInteger51(S, i);
     if (v < min || v > max) laux.luaL_argerror(S, 1, latin1ToLua(`expected integer between ${min} and ${max}`));
     set(v);
   }

@@ -4,7 +4,7 @@
 // keys are 1..n are arrays, others maps; nesting deeper than 16 encodes as nil.
 import { laux, latin1ToLua, lua, pushOwnedString, type LuaState } from '../lua.ts';
 import { runInSteps } from '../lib-slices.ts';
-import { ByteSink, registerLib } from './util.ts';
+import { ByteSink, checkInteger51, optInteger51, registerLib } from './util.ts';
 
 /** Values decoded, or table operations of pack, per step (lib-slices.ts). */
 const STEP_VALUES = 4096;
@@ -403,7 +403,8 @@ export function installCmsgpack(L: LuaState): void {
       return runInSteps(S, () => e.step(), () => (pushOwnedString(S, e.out.result().slice()), 1));
     },
     unpack: (S) => unpackFrom(S, 0, 0, false),
-    unpack_one: (S) => unpackFrom(S, 1, lua.lua_type(S, 2) === lua.LUA_TNUMBER ? lua.lua_tonumber(S, 2) : 0, true),
-    unpack_limit: (S) => unpackFrom(S, laux.luaL_checkinteger(S, 2), lua.lua_type(S, 3) === lua.LUA_TNUMBER ? lua.lua_tonumber(S, 3) : 0, true),
+    // lua_cmsgpack reads the offset with luaL_optinteger: a table there is an error, '1' is 1.
+    unpack_one: (S) => unpackFrom(S, 1, optInteger51(S, 2, 0), true),
+    unpack_limit: (S) => unpackFrom(S, checkInteger51(S, 2), optInteger51(S, 3, 0), true),
   });
 }

@@ -1,7 +1,7 @@
 // struct (Roberto Ierusalimschy's library, as bundled with Redis): pack/unpack/size with the
 // formats > < ! x b B h H l L T i[n] I[n] f d s c[n].
 import { laux, latin1ToLua, lua, type LuaState } from '../lua.ts';
-import { ByteSink, registerLib } from './util.ts';
+import { ByteSink, optInteger51, registerLib } from './util.ts';
 
 interface Opt {
   code: string;
@@ -151,7 +151,7 @@ export function installStruct(L: LuaState): void {
     unpack: (S) => {
       const r = new FormatReader(S, fmtArg(S));
       const data = laux.luaL_checklstring(S, 2);
-      let pos = lua.lua_type(S, 3) === lua.LUA_TNUMBER ? Math.trunc(lua.lua_tonumber(S, 3)) - 1 : 0;
+      let pos = optInteger51(S, 3, 1) - 1;
       if (pos < 0) return laux.luaL_argerror(S, 3, latin1ToLua('offset must be 1 or greater'));
       let n = 0;
       let lastNumber = 0;

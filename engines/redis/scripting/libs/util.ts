@@ -1,5 +1,5 @@
 // Shared helpers for the bundled libraries: registering a table of JS functions as a global.
-import { lstr, lua, type LuaFn, type LuaState } from '../lua.ts';
+import { laux, lstr, lua, type LuaFn, type LuaState } from '../lua.ts';
 
 export function registerLib(L: LuaState, name: string, fns: Record<string, LuaFn>): void {
   lua.lua_createtable(L, 0, Object.keys(fns).length);
@@ -36,4 +36,17 @@ export class ByteSink {
   result(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }
+}
+
+/**
+ * luaL_checkinteger of Lua 5.1 as redis-server's libraries call it: any number, or a string that
+ * reads as one, truncated toward zero (5.3's refusal of 1.5 does not exist there).
+ */
+export function checkInteger51(L: LuaState, arg: number): number {
+  return Math.trunc(laux.luaL_checknumber(L, arg));
+}
+
+/** luaL_optinteger of Lua 5.1: the default only when the argument is absent or nil, else checkInteger51. */
+export function optInteger51(L: LuaState, arg: number, def: number): number {
+  return lua.lua_type(L, arg) <= lua.LUA_TNIL ? def : checkInteger51(L, arg);
 }
