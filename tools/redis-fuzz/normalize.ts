@@ -234,10 +234,29 @@ function normalizeStreamTimes(name: string, f: Frame): Frame {
   };
 }
 
-/** EXEC's array holds the queued commands' replies, each normalised as that command. */
+/** A message a subscribed client received: in RESP2 it is written into the reply being built. */
+function isDelivery(f: Frame): boolean {
+  const kind = f.items?.[0];
+  if (kind?.type !== '$' || (f.items?.length ?? 0) < 3) return false;
+  return kind.text === 'message' || kind.text === 'pmessage' || kind.text === 'smessage';
+}
+
+/**
+ * EXEC's array holds the queued commands' replies, each normalised as that command. A RESP2 client
+ * that SUBSCRIBEd inside the transaction gets a PUBLISH's message in the middle of that array (the
+ * header counts only the replies, seed 78140): such an item answers no command and is passed over.
+ */
 export function normalizeExec(queued: readonly (readonly string[])[], f: Frame): Frame {
   if (!f.items || f.items.length !== queued.length) return f;
-  return { ...f, items: f.items.map((item, i) => normalize(queued[i] as string[], item)) };
+  let next = 0;
+  const items = f.items.map((item) => {
+    const cmd = queued[next];
+    const subscribing = /^(P|S)?(UN)?SUBSCRIBE$/.test(upper(cmd?.[0]));
+    if (cmd === undefined || (isDelivery(item) && !subscribing)) return item;
+    next++;
+    return normalize(cmd as string[], item);
+  });
+  return { ...f, items };
 }
 
 function listpackHashDump(payload: string): Frame {
