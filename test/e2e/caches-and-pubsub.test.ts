@@ -1,0 +1,188 @@
+// Caches and GraphQL subscriptions as applications run them, against the primary endpoint of a group made
+// through the API, the TLS + AUTH token group and the cluster-mode configuration endpoint, each compared with
+// a redis-server the test starts: cache-manager 7 over two tiers (in-process Keyv, then Redis through
+// @keyv/redis) shared by two application instances (set, get, mset/mget, ttl, wrap, del, expiry, clear), and
+// graphql-redis-subscriptions' RedisPubSub under graphql's own subscribe(): a filtered subscription, a pattern
+// subscription, two server instances, unsubscribing.
+import KeyvRedis from '@keyv/redis';
+import { createCache, type Cache } from 'cache-manager';
+import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, subscribe, type ExecutionResult } from 'graphql';
+import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
+import { withFilter } from 'graphql-subscriptions';
+import { Cluster, Redis } from 'ioredis';
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import { once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer } from '../support/compared-servers.ts';
+import { until } from '../support/groups.ts';
+import { ioredisClient, libraryTargetsForTests, type LibraryFixture } from '../support/library-targets.ts';
+
+const TOKEN = 'caches-auth-token-0123456789';
+let fixture: LibraryFixture;
+libraryTargetsForTests('caches', TOKEN, (f) => (fixture = f));
+const real = realRedisForTests();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Where = ComparedServer | 'cluster';
+const WHERE: Exclude<Where, 'real'>[] = [...OUR_SERVERS, 'cluster'];
+
+/** An ioredis client of one server, as an application configures it. */
+function ioredis(where: Where): Redis | Cluster {
+  if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
+  return ioredisClient(fixture, where);
+}
+
+/** @keyv/redis on one server: node-redis options, a cluster's root nodes, TLS with the AUTH token. */
+function keyvRedis(where: Where): KeyvRedis<unknown> {
+  if (where === 'cluster') return new KeyvRedis({ rootNodes: [{ socket: fixture.config }] });
+  const a = serverAddress(fixture, real, where);
+  const socket = a.tls ? { host: a.host, port: a.port, tls: true as const, ca: a.tls.ca } : { host: a.host, port: a.port };
+  return new KeyvRedis({ socket, ...(a.password ? { password: a.password } : {}) });
+}
+
+/** Every key on the server (each master of a cluster), sorted. */
+async function allKeys(client: Redis | Cluster): Promise<string[]> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  return (await Promise.all(nodes.map((n) => n.keys('*')))).flat().sort();
+}
+
+/**
+ * What two instances of an application see through cache-manager: one caches in process and in Redis, the
+ * other only in Redis; values, wrap's single computation, TTLs and expiry, deletes and a clear pass between
+ * them; and the keys the server holds meanwhile.
+ */
+async function cacheTranscript(where: Where): Promise<unknown> {
+  const caches: Cache[] = [];
+  const raw = ioredis(where);
+  const out: Record<string, unknown> = {};
+  try {
+    const app = createCache({ stores: [new Keyv(), new Keyv({ store: keyvRedis(where) })], ttl: 10_000 });
+    const other = createCache({ stores: [new Keyv({ store: keyvRedis(where) })] });
+    caches.push(app, other);
+    await app.set('user:1', { name: 'ann', roles: ['admin'] });
+    out.read = [await app.get('user:1'), await other.get('user:1')];
+    const ttl = await other.ttl('user:1');
+    out.ttlInRange = ttl !== undefined && ttl > Date.now() + 5_000 && ttl <= Date.now() + 10_000;
+    await app.mset<number | string>([{ key: 'a', value: 1 }, { key: 'b', value: 'short', ttl: 300 }]);
+    out.mget = await other.mget(['a', 'b', 'missing']);
+    out.keys = await allKeys(raw);
+    let computed = 0;
+    const compute = async () => ({ n: ++computed });
+    out.wrapped = [await app.wrap('computed', compute, 5_000), await other.wrap('computed', compute, 5_000), computed];
+    out.deleted = await app.del('a');
+    out.afterDelete = [await other.get('a'), await app.get('a')];
+    // The short value ends in Redis by its TTL and in the in-process tier by its own: both readers lose it.
+    await until(async () => ((await other.get('b')) === undefined ? true : undefined), 10_000, 'b expired in Redis');
+    await sleep(50);
+    out.expired = [await app.get('b'), await other.get('b')];
+    out.cleared = await other.clear();
+    out.afterClear = [await other.get('user:1'), await other.get('computed'), await allKeys(raw)];
+    return out;
+  } finally {
+    await Promise.all(caches.map((c) => c.disconnect()));
+    raw.disconnect();
+  }
+}
+
+describe('cache-manager over @keyv/redis', () => {
+  const transcripts = once<unknown>();
+  it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => cacheTranscript('real'));
+    expect(await cacheTranscript(where)).toEqual(theirs);
+  }, 20_000);
+});
+
+interface Changed {
+  somethingChanged: { id: string; value: string };
+}
+
+// graphql-redis-subscriptions' types name the ioredis 5 it brings; the application's ioredis 6 clients work the same.
+const ioredis5 = (where: Where) => ioredis(where) as unknown as NonNullable<PubSubRedisOptions['publisher']>;
+
+/** The schema of the README: somethingChanged(relevantId) filtered by id, anyChange on a pattern. */
+function subscriptionSchema(pubsub: RedisPubSub): GraphQLSchema {
+  const Result = new GraphQLObjectType({ name: 'Result', fields: { id: { type: GraphQLString }, value: { type: GraphQLString } } });
+  return new GraphQLSchema({
+    query: new GraphQLObjectType({ name: 'Query', fields: { hello: { type: GraphQLString, resolve: () => 'world' } } }),
+    subscription: new GraphQLObjectType({
+      name: 'Subscription',
+      fields: {
+        somethingChanged: {
+          type: Result,
+          args: { relevantId: { type: GraphQLString } },
+          subscribe: withFilter(
+            (_: unknown, args?: { relevantId: string }) => pubsub.asyncIterator<Changed>(`changed.${args!.relevantId}`),
+            (payload: unknown, variables?: { relevantId: string }) => {
+              const { id, value } = (payload as Changed).somethingChanged;
+              return value !== 'hidden' && id === variables?.relevantId;
+            },
+          ),
+        },
+        anyChange: {
+          type: Result,
+          subscribe: () => pubsub.asyncIterator<Changed>('changed.*', { pattern: true }),
+          resolve: (payload: Changed) => payload.somethingChanged,
+        },
+      },
+    }),
+  });
+}
+
+/** Reads `n` results of a subscription, then ends it (graphql's return() unsubscribes from Redis). */
+async function take(results: AsyncGenerator<ExecutionResult>, n: number): Promise<unknown[]> {
+  const got: unknown[] = [];
+  for await (const r of results) {
+    got.push(r.errors ? r.errors.map((e) => e.message) : r.data);
+    if (got.length === n) break;
+  }
+  return got;
+}
+
+/**
+ * What two GraphQL server instances see through graphql-redis-subscriptions: one runs the subscriptions, the other
+ * publishes mutations' events; the subscriber's Redis connection is left with no channel or pattern afterwards.
+ */
+async function subscriptionTranscript(where: Where): Promise<unknown> {
+  const listening = new RedisPubSub({ publisher: ioredis5(where), subscriber: ioredis5(where) });
+  const publishing = new RedisPubSub({ publisher: ioredis5(where), subscriber: ioredis5(where) });
+  const probe = ioredis(where);
+  const out: Record<string, unknown> = {};
+  try {
+    const schema = subscriptionSchema(listening);
+    const start = async (query: string, variableValues?: Record<string, string>) =>
+      (await subscribe({ schema, document: parse(query), variableValues })) as AsyncGenerator<ExecutionResult>;
+    const filtered = await start('subscription($id: String) { somethingChanged(relevantId: $id) { id value } }', { id: '7' });
+    const patterned = await start('subscription { anyChange { id value } }');
+    const seven = take(filtered, 2);
+    const any = take(patterned, 3);
+    // Subscribing is asynchronous: publish once the channel and the pattern are there, as seen by PUBSUB.
+    const subscribed = async () => {
+      const channels = (await probe.pubsub('NUMSUB', 'changed.7')) as [string, number];
+      return channels[1] === 1 && Number(await probe.pubsub('NUMPAT')) === 1 ? true : undefined;
+    };
+    if (!(probe instanceof Cluster)) await until(subscribed, 10_000, 'subscriptions made');
+    else await sleep(300);
+    for (const [id, value] of [['7', 'hidden'], ['7', 'first'], ['8', 'other'], ['7', 'second']]) {
+      await publishing.publish(`changed.${id}`, { somethingChanged: { id, value } });
+    }
+    out.filtered = await seven;
+    out.pattern = await any;
+    await sleep(100);
+    const left = (await probe.pubsub('NUMSUB', 'changed.7')) as [string, number];
+    out.leftSubscribed = { channel: left[1], patterns: probe instanceof Cluster ? 'n/a' : Number(await probe.pubsub('NUMPAT')) };
+    return out;
+  } finally {
+    await Promise.all([listening.close(), publishing.close()]);
+    probe.disconnect();
+  }
+}
+
+describe('graphql-redis-subscriptions', () => {
+  const transcripts = once<unknown>();
+  it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = (await transcripts('real', () => subscriptionTranscript('real'))) as Record<string, unknown>;
+    const ours = (await subscriptionTranscript(where)) as Record<string, unknown>;
+    // PUBSUB NUMPAT is per node in a cluster: what is left is compared outside cluster mode only.
+    if (where === 'cluster') expect({ ...ours, leftSubscribed: undefined }).toEqual({ ...theirs, leftSubscribed: undefined });
+    else expect(ours).toEqual(theirs);
+  }, 20_000);
+});
