@@ -145,13 +145,16 @@ export class Config {
 
   /** CONFIG SET with several pairs: all validated first, so one bad value changes nothing. */
   setMany(pairs: readonly (readonly [string, string])[]): void {
-    // As redis-server 7.0.15: every name is checked before any value, the first unknown or repeated
-    // one is the error; a name and its alias are two parameters (the later pair wins).
+    // As redis-server 7.0.15: every name is checked before any value, and the first in order that is
+    // unknown, immutable, protected or repeated is the error, named as typed; a name and its alias are
+    // two parameters (the later pair wins). A value's error names the parameter as its table does.
     const seen = new Set<string>();
     let refused: (() => never) | null = null;
     for (const [name] of pairs) {
       const lower = name.toLowerCase();
-      if (!PARAMS.has(lower)) refused ??= () => fail(`ERR Unknown option or number of arguments for CONFIG SET - '${asCString(name)}'`);
+      const kind = PARAMS.get(lower)?.kind;
+      if (kind === undefined) refused ??= () => fail(`ERR Unknown option or number of arguments for CONFIG SET - '${asCString(name)}'`);
+      else if (kind === 'immutable' || kind === 'protected') refused ??= () => setFailed(name, `can't set ${kind} config`);
       else if (seen.has(lower)) refused ??= () => setFailed(name, 'duplicate parameter');
       seen.add(lower);
     }
@@ -166,12 +169,12 @@ export class Config {
         if (value === this.get(key)) continue;
         if (this.listenerMovable) {
           // Checked here with the rest; CONFIG SET moves the listener once everything else is in.
-          checkListenValue(name, key, value);
+          checkListenValue(lower, key, value);
           continue;
         }
       }
       try {
-        ready.push([key, normalize(name, key, spec, value)]);
+        ready.push([key, normalize(lower, key, spec, value)]);
       } catch (err) {
         // redis-server sets the pairs in order and, when one fails, puts back the failed one and those
         // before it from their CONFIG GET text, which for notify-keyspace-events drops n after A (seed 52840).
@@ -288,7 +291,7 @@ function normalizeSpecial(name: string, key: string, v: string): string {
     case 'latency-tracking-info-percentiles': {
       const nums = words.map((w) => toFloat(w));
       if (nums.some((n) => n === null)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters');
-      if (nums.some((n) => (n as number) < 0 || (n as number) > 100)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+      if (nums.some((n) => (n as number) < 0 || (n as number) > 100)) setFailed(name, 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
       // Redis keeps them as doubles and prints them with %f trimmed: "50.0" reads back as 50.
       return nums.map((n) => String(n)).join(' ');
     }

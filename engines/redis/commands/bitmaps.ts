@@ -195,8 +195,8 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
   let writes = false;
   for (let i = 2; i < a.length; ) {
     const word = (a[i] as string).toLowerCase();
-    if (word === 'overflow' && !readOnly) {
-      const m = (a[i + 1] ?? '').toLowerCase();
+    if (word === 'overflow' && a[i + 1] !== undefined) {
+      const m = (a[i + 1] as string).toLowerCase();
       if (m !== 'wrap' && m !== 'sat' && m !== 'fail') fail('ERR Invalid OVERFLOW type specified');
       mode = m;
       i += 2;
@@ -209,7 +209,6 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
       continue;
     }
     if ((word === 'set' || word === 'incrby') && a[i + 3] !== undefined) {
-      if (readOnly) fail('ERR BITFIELD_RO only supports the GET subcommand');
       const t = parseType(a[i + 1] as string);
       const offset = parseBitOffset(a[i + 2] as string, true, t.bits);
       const value = toI64(a[i + 3] as string);
@@ -219,8 +218,11 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
       i += 4;
       continue;
     }
-    fail(readOnly && (word === 'set' || word === 'incrby') ? 'ERR BITFIELD_RO only supports the GET subcommand' : E.SYNTAX);
+    fail(E.SYNTAX);
   }
+  // redis-server parses BITFIELD_RO as BITFIELD (OVERFLOW included) and refuses its writes only once
+  // every argument has passed, before it looks the key up.
+  if (readOnly && writes) fail('ERR BITFIELD_RO only supports the GET subcommand');
   const key = a[1] as string;
   const cur = getStr(c, key, !writes);
   const maxBit = Math.max(0, ...ops.filter((o) => o.kind !== 'get').map((o) => o.offset + o.t.bits));

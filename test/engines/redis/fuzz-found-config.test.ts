@@ -26,6 +26,27 @@ describe.skipIf(!available)('CONFIG differences found by the random differential
     );
   });
 
+  it("CONFIG SET: an immutable or protected name counts among the names, in order; a value's error names the parameter in lower case (options family, seeds 90002, 90006, 90016, 90024, 90027)", async () => {
+    await expectSameReplies(
+      pair,
+      `CONFIG SET timeout 1.5 cluster-enabled 1k nosuch 1
+      CONFIG SET timeout 1.5 nosuch 1 cluster-enabled 1k
+      CONFIG SET oom-score-adj-values "0 0 0 0" proto-max-bulk-len 536870912 databases 2mb
+      CONFIG SET hz x databases 1 hz 2
+      CONFIG SET DATABASES 1
+      CONFIG SET dir /tmp hz 5
+      CONFIG GET hz
+      CONFIG SET SLOWLOG-LOG-SLOWER-THAN yes
+      CONFIG SET Hash-Max-Listpack-Entries x
+      CONFIG SET HASH-MAX-ZIPLIST-ENTRIES x
+      CONFIG SET Maxmemory-Policy x
+      CONFIG SET Notify-Keyspace-Events Q
+      CONFIG SET latency-tracking-info-percentiles 4294967296 lazyfree-lazy-user-del yes
+      CONFIG SET latency-tracking-info-percentiles x
+      CONFIG GET lazyfree-lazy-user-del`,
+    );
+  });
+
   it("CONFIG GET notify-keyspace-events shows 'n' unless 'A' is there (seed 40297)", async () => {
     await expectSameReplies(
       pair,

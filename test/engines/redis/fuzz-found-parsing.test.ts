@@ -12,6 +12,26 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
 
   const sameReplies = (text: string, proto: 2 | 3 = 2): Promise<void> => expectSameReplies(pair, text, proto);
 
+  it('BITFIELD_RO parses as BITFIELD, OVERFLOW included, and refuses SET/INCRBY only once every argument passed (options family, seeds 90007, 90014, 90025, 90032)', async () => {
+    await sameReplies(`
+      SET s2 abc
+      RPUSH l1 a
+      BITFIELD_RO s2 OVERFLOW sat OVERFLOW sat SET u16 -1 100 OVERFLOW SAT
+      BITFIELD_RO s2 OVERFLOW FAIL SET u1 8 9223372036854775807 OVERFLOW FAIL OVERFLOW sat
+      BITFIELD_RO s2 SET u64 0 -129 SET u16 #x 255
+      BITFIELD_RO s2 SET u8 #0 -129 SET i1 8 x
+      BITFIELD_RO nosuch OVERFLOW sat
+      BITFIELD_RO s2 OVERFLOW x INCRBY i64 #0 128
+      BITFIELD_RO s2 OVERFLOW FAIL GET u8 #1
+      BITFIELD_RO s2 OVERFLOW
+      BITFIELD s2 OVERFLOW
+      BITFIELD s2 GET u8 0 OVERFLOW
+      BITFIELD_RO s2 GET u8 0 SET
+      BITFIELD_RO l1 SET u8 0 1
+      BITFIELD_RO l1 GET u8 0
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
