@@ -3,8 +3,10 @@
 // application sees: Bottleneck's clustering mode (two limiters sharing one id: maxConcurrent across both, a
 // reservoir set by one and spent by the other, job expiration, publish, a Group) on ioredis and on node-redis 3,
 // and on the cluster-mode configuration endpoint through ioredis; node-resque (queue, worker, scheduler, delayed
-// jobs, failed jobs, the Retry plugin); rsmq (queues, send, receive, visibility timeout, delete) and rsmq-worker.
+// jobs, failed jobs, the Retry plugin); rsmq (queues, send, receive, visibility timeout, delete) and rsmq-worker;
+// groupmq (per-group FIFO over Lua and blocking pops: order within a group, groups side by side, delay, retries).
 import Bottleneck from 'bottleneck';
+import { Queue as GroupQueue, Worker as GroupWorker } from 'groupmq';
 import { Redis } from 'ioredis';
 import { createRequire } from 'node:module';
 import { Plugins, Queue, Scheduler, Worker, type Jobs } from 'node-resque';
@@ -318,4 +320,75 @@ describe('rsmq and rsmq-worker', () => {
     const theirs = await transcripts('worker', () => rsmqWorkerTranscript(address('real')));
     expect(await rsmqWorkerTranscript(address(which))).toEqual(theirs);
   }, 20_000);
+});
+
+/**
+ * What a groupmq application sees: jobs of one group run one at a time in their order while groups run side by
+ * side, a delayed job waits its turn, a job that keeps failing is retried then kept as failed; then the
+ * queue's counts and the jobs it retained.
+ */
+async function groupmqTranscript(a: ServerAddress): Promise<unknown> {
+  const redis = new Redis({ host: a.host, port: a.port, ...(a.tls ? { tls: a.tls, password: a.password } : {}) });
+  const queue = new GroupQueue<{ name: string }>({ redis, namespace: 'orders', keepCompleted: 50, keepFailed: 50, maxAttempts: 2 });
+  const order = new Map<string, string[]>();
+  const active = new Set<string>();
+  let overlapped = 0;
+  const completed: string[] = [];
+  const failed: string[] = [];
+  const errors: string[] = [];
+  const out: Record<string, unknown> = {};
+  let worker: GroupWorker<{ name: string }> | undefined;
+  try {
+    const now = Date.now();
+    for (const [groupId, name, i] of [['a', 'a1', 1], ['b', 'b1', 2], ['a', 'a2', 3], ['b', 'b2', 4], ['a', 'a3', 5], ['d', 'doomed', 6]] as const) {
+      await queue.add({ groupId, data: { name }, orderMs: now + i });
+    }
+    const later = await queue.add({ groupId: 'c', data: { name: 'later' }, delay: 200 });
+    out.before = await queue.getJobCounts();
+    out.laterState = await later.getState();
+    out.groups = (await queue.getUniqueGroups()).sort();
+    // The worker starts working as it is made (its README's run() call is not needed).
+    worker = new GroupWorker<{ name: string }>({
+      queue,
+      concurrency: 4,
+      backoff: () => 50,
+      blockingTimeoutSec: 1,
+      handler: async (job) => {
+        if (active.has(job.groupId)) overlapped++;
+        active.add(job.groupId);
+        order.set(job.groupId, [...(order.get(job.groupId) ?? []), job.data.name]);
+        await sleep(10);
+        active.delete(job.groupId);
+        if (job.data.name === 'doomed') throw new Error('doomed for good');
+        return `done ${job.data.name}`;
+      },
+    });
+    worker.on('completed', (job) => completed.push(job.data.name));
+    worker.on('failed', (job) => failed.push(`${job.data.name}: ${job.failedReason}`));
+    worker.on('error', (e) => errors.push(String(e)));
+    // 'failed' is emitted for each try: the job is failed for good once the queue counts it.
+    await until(async () => (completed.length >= 6 && (await queue.getFailedCount()) === 1 ? true : undefined), 15_000, `completed ${completed} failed ${failed}`);
+    out.order = Object.fromEntries([...order].sort());
+    out.overlapped = overlapped;
+    out.completed = completed.sort();
+    out.failed = failed;
+    out.counts = { completed: await queue.getCompletedCount(), failed: await queue.getFailedCount(), waiting: await queue.getWaitingCount(), delayed: await queue.getDelayedCount() };
+    const [kept] = await queue.getFailedJobs(10);
+    out.keptFailed = { name: kept?.data.name, reason: kept?.failedReason, attempts: kept?.attemptsMade, state: await kept?.getState() };
+    out.returned = (await queue.getCompletedJobs(10)).map((j) => j.returnvalue).sort();
+    out.errors = errors;
+    return out;
+  } finally {
+    await worker?.close(2000);
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+describe('groupmq', () => {
+  const transcripts = once<unknown>();
+  it.each(OUR_SERVERS)('on the %s endpoint behaves as on redis-server', async (which) => {
+    const theirs = await transcripts('real', () => groupmqTranscript(address('real')));
+    expect(await groupmqTranscript(address(which))).toEqual(theirs);
+  }, 30_000);
 });
