@@ -30,10 +30,19 @@ export function parseU64(token: string): bigint | null {
   }
   const parts = digitsOf(token);
   if (!parts) return null;
-  const v = BigInt(parts.digits);
-  if (v > U64_MAX) return null;
-  if (parts.negative) return v === 0n ? 0n : null;
-  return v;
+  return signedU64(parts.negative, BigInt(parts.digits));
+}
+
+/**
+ * strtoull's result for a sign and magnitude as safe_strtoull keeps it: past 2^64-1 is ERANGE; a minus sign
+ * negates modulo 2^64, and the result is refused only when it reads negative as a signed 64-bit number (so
+ * "-1" is refused but "-18446744073709551615" is 1).
+ */
+export function signedU64(negative: boolean, magnitude: bigint): bigint | null {
+  if (magnitude > U64_MAX) return null;
+  if (!negative) return magnitude;
+  const v = (U64_MAX + 1n - magnitude) & U64_MAX;
+  return v > I64_MAX ? null : v;
 }
 
 /** safe_strtol into a 64-bit long, then the int32 cast memcached applies when storing it. */

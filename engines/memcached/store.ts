@@ -3,6 +3,7 @@
 import type { Clock } from './clock.ts';
 import { DEFAULT_GEOMETRY, itemSize, slabChunkMax, slabClassSizes, type Item, type SlabGeometry } from './item.ts';
 import { CLOCK_START_OFFSET, DEFAULT_HASHPOWER, ITEM_CAS_SIZE, ITEM_CHUNK_HEADER_SIZE, ITEM_HEADER_SIZE, REALTIME_MAXDELTA, U64_MAX } from './limits.ts';
+import { signedU64 } from './numbers.ts';
 import { LruCrawler, type CrawlerSettings } from './crawler.ts';
 import { Segment, SegmentedLru, type LruSettings } from './lru.ts';
 import { SlabAllocator, type Page } from './slabs.ts';
@@ -712,18 +713,21 @@ function sizeBucket(size: number): number {
   return Math.ceil(size / 32) * 32;
 }
 
-/** strtoull over the stored bytes: optional leading whitespace, digits, then whitespace or end. */
+/**
+ * safe_strtoull over the stored bytes: optional leading whitespace and sign, digits, then whitespace, the
+ * end, or a NUL byte (the C string ends there, whatever follows it).
+ */
 function parseStoredNumber(value: Buffer): bigint | null {
   let i = 0;
   const n = value.length;
   while (i < n && isSpace(value[i]!)) i++;
-  if (i < n && value[i] === 0x2b) i++;
+  const negative = value[i] === 0x2d;
+  if (negative || value[i] === 0x2b) i++;
   const start = i;
   while (i < n && value[i]! >= 0x30 && value[i]! <= 0x39) i++;
   if (i === start) return null;
-  if (i < n && !isSpace(value[i]!)) return null;
-  const v = BigInt(value.toString('latin1', start, i));
-  return v > U64_MAX ? null : v;
+  if (i < n && !isSpace(value[i]!) && value[i] !== 0) return null;
+  return signedU64(negative, BigInt(value.toString('latin1', start, i)));
 }
 
 function isSpace(c: number): boolean {

@@ -30,6 +30,12 @@ const TEXT: Record<string, string> = {
   // ma walks its flags in order: t before N or T reports the TTL the counter had until then.
   'ma t before N and T': 'ma fz1 t N100 v\r\nma fz1 t\r\nma fz2 N0 t\r\nma fz1 t T0 t\r\nma fz1 q T100\r\nmg fz1 t\r\n',
   // A CAS of 0 compares as none: EX even with I (invalidate), which only lets a lower non-zero CAS win.
+  // strtoull reads a stored value up to a NUL byte and takes a sign; safe_strtoull refuses a minus only when
+  // the wrapped result is negative as a signed number (seed 31183): "-18446744073709551615" is 1.
+  'arithmetic on what strtoull reads': 'set fn1 0 0 22\r\n18446744073709551615\x00\xff\r\nma fn1 N0 v\r\nset fn2 0 0 4\r\n 7\x00x\r\n' +
+    'incr fn2 1\r\nget fn2\r\nset fn3 0 0 3\r\n-0 \r\nincr fn3 1\r\nset fn4 0 0 21\r\n-18446744073709551615\r\nincr fn4 1\r\n' +
+    'incr fn4 -18446744073709551615\r\nincr fn4 -9223372036854775809\r\nincr fn4 -1\r\nset fn5 0 0 2\r\n-1\r\nincr fn5 1\r\n' +
+    'set fn6 -18446744073709551615 0 1\r\nx\r\nmg fn6 f\r\nset fn7 -9223372036854775808 0 1\r\nx\r\n',
   'ms with C0 and I': 'set fz3 1 0 0\r\n\r\nms fz3 3 C0 I\r\n007\r\nms fz3 1 C1 I T90\r\nx\r\nmg fz3 v\r\nms fz4 1 C0 I\r\ny\r\n',
 };
 
