@@ -232,6 +232,16 @@ export interface RealRedis {
 }
 
 export async function startRealRedis(extra: string[] = []): Promise<RealRedis & { pid: number }> {
+  // freePort's port is free only when it is probed: before redis-server binds it, a node of ours (port 0) or a
+  // connection's local end may get the same number, and redis-server exits. It is started again on a new port.
+  for (let attempt = 1; ; attempt++) {
+    const started = await tryStartRealRedis(extra);
+    if (started !== 'port taken') return started;
+    if (attempt === 5) throw new Error('redis-server found its port taken 5 times');
+  }
+}
+
+async function tryStartRealRedis(extra: string[]): Promise<(RealRedis & { pid: number }) | 'port taken'> {
   const port = await freePort();
   // Its own directory: a SAVE, DEBUG RELOAD or SHUTDOWN in a script writes dump.rdb there, not in the checkout.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'real-redis-'));
@@ -239,18 +249,23 @@ export async function startRealRedis(extra: string[] = []): Promise<RealRedis & 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  await new Promise<void>((resolve, reject) => {
+  const ready = await new Promise<boolean>((resolve, reject) => {
     let out = '';
     const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ready to accept connections')) {
         clearTimeout(t);
-        resolve();
+        resolve(true);
       }
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      if (out.includes('Address already in use')) resolve(false);
+      else reject(new Error(`redis-server exited ${code}: ${out}`));
+    });
   });
+  if (!ready) return 'port taken';
   return {
     port,
     pid: child.pid as number,
