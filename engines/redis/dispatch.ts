@@ -117,17 +117,39 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
   if (def !== null) e.commandStats(def).rejected++;
 }
 
+interface Traits {
+  write: boolean;
+  denyOom: boolean;
+  stale: boolean;
+}
+
+const SCRIPT_RUNS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/**
+ * A command's write/deny-oom/stale flags as processCommand sees them (getCommandFlags): a script
+ * or function that declares flags takes them from those, so one without no-writes is a write even
+ * through FCALL_RO or EVAL_RO (refused before it runs, and never shown to monitors).
+ */
+function commandTraits(e: Engine, def: CommandDef, args: readonly string[]): Traits {
+  const own = { write: def.isWrite, denyOom: def.denyOom, stale: def.flags.includes('stale') };
+  if (!SCRIPT_RUNS.has(def.name)) return own;
+  const f = e.scripting.declaredFlags(def.name, args);
+  if (f === null) return own;
+  return { write: !f.noWrites, denyOom: !f.noWrites && !f.allowOom, stale: f.allowStale };
+}
+
 /** What EXEC would run, judged as Redis does from the flags of the commands it queued. */
-function queuedTraits(e: Engine, queued: string[][]): { write: boolean; denyOom: boolean; stale: boolean } {
+function queuedTraits(e: Engine, queued: string[][]): Traits {
   let write = false;
   let denyOom = false;
   let stale = true;
   for (const args of queued) {
     const def = resolve(e, args);
     if (typeof def === 'string') continue;
-    write ||= def.isWrite;
-    denyOom ||= def.denyOom;
-    stale &&= def.flags.includes('stale');
+    const t = commandTraits(e, def, args);
+    write ||= t.write;
+    denyOom ||= t.denyOom;
+    stale &&= t.stale;
   }
   return { write, denyOom, stale };
 }
@@ -210,13 +232,14 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   // maxmemory-clients, checked before key eviction as redis-server does; an evicted client's command does not run.
   if (evictClients(e, c)) return false;
   const traits = def.name === 'exec' && c.multi !== null ? queuedTraits(e, c.multi) : null;
-  const isWrite = def.isWrite || traits?.write === true;
+  const own = commandTraits(e, def, args);
+  const isWrite = own.write || traits?.write === true;
   // Replicas ignore maxmemory (replica-ignore-maxmemory yes) and refuse writes from clients. Like
   // Redis, a primary evicts before every command (not while a script holds the dataset), and
   // refuses under OOM those that would use memory.
   const replica = e.replication.primary !== null;
   if (!replica && e.config.maxmemory > 0 && e.scripting.running === null && !e.freeMemory()) {
-    if (def.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.fullName))) {
+    if (own.denyOom || traits?.denyOom === true || (c.multi !== null && !OOM_EXEMPT_IN_MULTI.has(def.fullName))) {
       reject(e, c, E.OOM, def, args);
       return false;
     }
@@ -231,7 +254,7 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   }
   // A replica whose link is down serves only 'stale' commands under replica-serve-stale-data no (an
   // EXEC only when all it queued are).
-  if (replica && !e.replication.linkUp && !(def.flags.includes('stale') && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
+  if (replica && !e.replication.linkUp && !(own.stale && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
     reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def, args);
     return false;
   }

@@ -1,6 +1,7 @@
 // Script flags, from an EVAL script's shebang line ("#!lua flags=no-writes,allow-oom") or from
 // redis.register_function's `flags`; a script without a shebang runs in compatibility mode.
 import { fail } from '../errors.ts';
+import { splitInline } from '../resp/parser.ts';
 
 export interface ScriptFlags {
   /** No shebang: Redis 7.0's EVAL compatibility rules (writes allowed, OOM checked per call). */
@@ -49,9 +50,11 @@ export interface Shebang {
 /** Reads an EVAL script's shebang; throws Redis's error for a malformed one. */
 export function parseShebang(body: string): Shebang {
   if (!body.startsWith('#!')) return { flags: COMPAT_FLAGS, body };
+  // evalExtractShebangFlags: the line must end, and it is split as sdssplitargs splits (quotes too).
   const nl = body.indexOf('\n');
-  const line = nl < 0 ? body : body.slice(0, nl);
-  const parts = line.split(' ').filter((p) => p.length > 0);
+  if (nl < 0) fail('ERR Invalid script shebang');
+  const parts = splitInline(body.slice(0, nl));
+  if (parts === null || parts.length === 0) fail('ERR Invalid engine in script shebang');
   if (parts[0] !== '#!lua') fail(`ERR Unexpected engine in script shebang: ${parts[0] ?? ''}`);
   const flags = emptyFlags();
   for (const p of parts.slice(1)) {

@@ -184,16 +184,43 @@ export class Scripting implements ApiHost {
     return createHash('sha1').update(body, 'latin1').digest('hex');
   }
 
-  /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
-  load(body: string): { sha: string; flags: ScriptFlags; ref: number } {
-    // A client that sends EVAL every time (a pipeline of ioredis's scripts) sends the same few bodies:
-    // their digest is looked up rather than recomputed (SHA-1 of several KB per call).
+  /** A body's SHA-1: a client that sends EVAL every time (a pipeline of ioredis's scripts) sends the same few bodies, looked up rather than hashed again (several KB per call). */
+  private shaOf(body: string): string {
     let sha = this.shaOfBody.get(body);
     if (sha === undefined) {
       sha = Scripting.sha1(body);
       if (this.shaOfBody.size >= SHA_CACHE_BODIES) this.shaOfBody.clear();
       if (body.length <= SHA_CACHE_BODY_BYTES) this.shaOfBody.set(body, sha);
     }
+    return sha;
+  }
+
+  /**
+   * The flags an EVAL*, EVALSHA* or FCALL* names before it runs, as redis-server's
+   * evalGetCommandFlags/fcallGetCommandFlags find them for processCommand (so a script that may
+   * write is refused there, like a write command, under min-replicas-to-write, OOM or on a replica):
+   * the cached script's, an uncached EVAL body's shebang, the function's; null when none are declared
+   * (no shebang, an unknown sha or function, a shebang that does not parse).
+   */
+  declaredFlags(name: string, args: readonly string[]): ScriptFlags | null {
+    const target = args[1] ?? '';
+    if (name === 'fcall' || name === 'fcall_ro') return this.functions.find(target)?.flags ?? null;
+    const evalsha = name === 'evalsha' || name === 'evalsha_ro';
+    if (evalsha && target.length !== 40) return null;
+    const known = this.scripts.get(evalsha ? target.toLowerCase() : this.shaOf(target));
+    if (known !== undefined) return known.flags.compat ? null : known.flags;
+    if (evalsha) return null;
+    try {
+      const { flags } = parseShebang(target);
+      return flags.compat ? null : flags;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
+  load(body: string): { sha: string; flags: ScriptFlags; ref: number } {
+    const sha = this.shaOf(body);
     const known = this.scripts.get(sha);
     if (known !== undefined) return { sha, ...known };
     const { flags, body: code } = parseShebang(body);
