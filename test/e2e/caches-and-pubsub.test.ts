@@ -3,18 +3,24 @@
 // a redis-server the test starts: cache-manager 7 over two tiers (in-process Keyv, then Redis through
 // @keyv/redis) shared by two application instances (set, get, mset/mget, ttl, wrap, del, expiry, clear), and
 // graphql-redis-subscriptions' RedisPubSub under graphql's own subscribe(): a filtered subscription, a pattern
-// subscription, two server instances, unsubscribing.
+// subscription, two server instances, unsubscribing; Socket.IO's Redis streams adapter (XADD and blocking
+// XREAD between servers, connection state recovery through a session key and XRANGE).
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, subscribe, type ExecutionResult } from 'graphql';
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
 import { withFilter } from 'graphql-subscriptions';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { Cluster, Redis } from 'ioredis';
 import Keyv from 'keyv';
+import type { AddressInfo } from 'node:net';
+import { createClient } from 'redis';
+import { Server } from 'socket.io';
+import { io as connectClient, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer } from '../support/compared-servers.ts';
 import { until } from '../support/groups.ts';
-import { ioredisClient, libraryTargetsForTests, type LibraryFixture } from '../support/library-targets.ts';
+import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFixture } from '../support/library-targets.ts';
 
 const TOKEN = 'caches-auth-token-0123456789';
 let fixture: LibraryFixture;
@@ -29,6 +35,12 @@ const WHERE: Exclude<Where, 'real'>[] = [...OUR_SERVERS, 'cluster'];
 function ioredis(where: Where): Redis | Cluster {
   if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
   return ioredisClient(fixture, where);
+}
+
+async function nodeRedis(where: Where) {
+  const client = where === 'real' ? createClient({ socket: { host: '127.0.0.1', port: real.port } }) : nodeRedisClient(fixture, where);
+  await client.connect();
+  return client;
 }
 
 /** @keyv/redis on one server: node-redis options, a cluster's root nodes, TLS with the AUTH token. */
@@ -184,5 +196,67 @@ describe('graphql-redis-subscriptions', () => {
     // PUBSUB NUMPAT is per node in a cluster: what is left is compared outside cluster mode only.
     if (where === 'cluster') expect({ ...ours, leftSubscribed: undefined }).toEqual({ ...theirs, leftSubscribed: undefined });
     else expect(ours).toEqual(theirs);
+  }, 20_000);
+});
+
+/**
+ * What users of two Socket.IO servers on the Redis streams adapter see: a message to a room reaches its
+ * browsers on both servers and no other, fetchSockets and serverSideEmit cross servers, and a browser whose
+ * connection dropped gets the room's messages it missed when it comes back (connection state recovery: the
+ * session saved in Redis, the missed packets read back from the stream).
+ */
+async function streamsAdapterTranscript(where: Where): Promise<unknown> {
+  const clients = await Promise.all([nodeRedis(where), nodeRedis(where)]);
+  const servers = clients.map((client) => {
+    const server = new Server({ adapter: createStreamsAdapter(client, { blockTimeInMs: 500 }), connectionStateRecovery: { maxDisconnectionDuration: 10_000 } });
+    server.on('connection', (socket) => {
+      if (!socket.recovered) void socket.join(`room-${String(socket.handshake.query.room)}`);
+      socket.on('shout', (m: string) => server.to('room-x').emit('msg', m));
+    });
+    server.listen(0);
+    return server;
+  });
+  const [a, b] = servers as [Server, Server];
+  const url = (s: Server) => `http://127.0.0.1:${(s.httpServer.address() as AddressInfo).port}`;
+  const browsers: Socket[] = [];
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [server, room] of [[a, 'x'], [b, 'x'], [b, 'y']] as const) browsers.push(connectClient(url(server), { query: { room }, transports: ['websocket'] }));
+    await Promise.all(browsers.map((c) => new Promise((resolve) => c.on('connect', () => resolve(undefined)))));
+    const heard: string[] = [];
+    browsers.forEach((c, i) => c.on('msg', (m: string) => heard.push(`${i}:${m}`)));
+    // The adapter reads the stream from where it stood when made: a first message may land before both listen.
+    await until(async () => ((await a.in('room-x').fetchSockets()).length === 2 ? true : undefined), 10_000, 'both servers answer');
+    browsers[0]!.emit('shout', 'hello');
+    await until(() => (heard.length >= 2 ? true : undefined), 10_000, JSON.stringify(heard));
+    await sleep(100);
+    out.heard = [...heard].sort();
+    out.inRoom = (await b.in('room-x').fetchSockets()).length;
+    const emitted = new Promise((resolve) => b.on('ping-all', resolve));
+    a.serverSideEmit('ping-all', 42);
+    out.serverSideEmit = await emitted;
+
+    // Browser 1 (on server b) loses its connection; server a sends the room a message meanwhile.
+    const dropped = browsers[1]!;
+    const back = new Promise((resolve) => dropped.once('connect', () => resolve(dropped.recovered)));
+    dropped.io.engine.close();
+    await until(() => (dropped.connected ? undefined : true), 5_000, 'dropped');
+    a.to('room-x').emit('msg', 'while away');
+    out.recovered = await back;
+    await until(() => (heard.filter((h) => h.endsWith('while away')).length >= 2 ? true : undefined), 10_000, JSON.stringify(heard));
+    out.heardAfter = [...heard].sort();
+    return out;
+  } finally {
+    for (const c of browsers) c.close();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+describe('Socket.IO Redis streams adapter', () => {
+  const transcripts = once<unknown>();
+  it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => streamsAdapterTranscript('real'));
+    expect(await streamsAdapterTranscript(where)).toEqual(theirs);
   }, 20_000);
 });

@@ -1,0 +1,157 @@
+// More locks and rate limits as applications use them, against the primary endpoint of a group made through
+// the API, the TLS + AUTH token group and the cluster-mode configuration endpoint, each compared with a
+// redis-server the test starts: simple-redis-mutex on node-redis (tryLock, a blocked lock() woken by the
+// release's PUBLISH, fencing tokens, a lock that times out, failAfter, refreshTimeout), async-ratelimiter
+// (its Lua sliding window on ioredis: consume, peek, per-call max) and rolling-rate-limiter (MULTI over a
+// sorted set, on ioredis and on node-redis: the count limit, minDifference, wouldLimit).
+import RateLimiter from 'async-ratelimiter';
+import { Cluster, Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { IORedisRateLimiter, NodeRedisRateLimiter, type RateLimitInfo } from 'rolling-rate-limiter';
+import { lock, tryLock } from 'simple-redis-mutex';
+import { describe, expect, it } from 'vitest';
+import { once, OUR_SERVERS, realRedisForTests, type ComparedServer } from '../support/compared-servers.ts';
+import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFixture } from '../support/library-targets.ts';
+
+const TOKEN = 'more-locks-auth-token-01234';
+let fixture: LibraryFixture;
+libraryTargetsForTests('morelocks', TOKEN, (f) => (fixture = f));
+const real = realRedisForTests();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Where = ComparedServer | 'cluster';
+const WHERE: Exclude<Where, 'real'>[] = [...OUR_SERVERS, 'cluster'];
+
+function ioredis(where: Where): Redis | Cluster {
+  if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
+  return ioredisClient(fixture, where);
+}
+
+async function nodeRedis(where: Where) {
+  const client = where === 'real' ? createClient({ socket: { host: '127.0.0.1', port: real.port } }) : nodeRedisClient(fixture, where);
+  await client.connect();
+  return client;
+}
+
+/** Compares a transcript taken on `where` with the one redis-server gave (taken once per describe). */
+function compared(run: (where: Where) => Promise<unknown>, where: Exclude<Where, 'real'>[] = WHERE, timeout = 20_000): void {
+  const transcripts = once<unknown>();
+  it.each(where)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => run('real'));
+    expect(await run(where)).toEqual(theirs);
+  }, timeout);
+}
+
+/**
+ * What two processes sharing a resource see through simple-redis-mutex: one holds the lock, the other's tryLock
+ * is refused and its lock() waits until the release wakes it; fencing tokens grow; a lock never released
+ * times out for the next taker; failAfter gives up; refreshTimeout keeps a lock past its first timeout.
+ */
+async function mutexTranscript(where: Where): Promise<unknown> {
+  // Its types take node-redis's client with any modules; ours is the default one.
+  const [a, b] = (await Promise.all([nodeRedis(where), nodeRedis(where)])) as Parameters<typeof lock>[0][];
+  const out: Record<string, unknown> = {};
+  const events: string[] = [];
+  try {
+    const name = 'mutex';
+    const first = await lock(a, name, { timeout: 5_000 });
+    const [gotIt] = await tryLock(b, name);
+    out.tryWhileHeld = gotIt;
+    const waiting = lock(b, name, { timeout: 5_000, pollingInterval: 10_000 }).then((release) => {
+      events.push('b has it');
+      return release;
+    });
+    await sleep(100);
+    events.push('a releases');
+    await first();
+    const second = await waiting;
+    out.events = events;
+    out.tokensGrow = second.fencingToken > first.fencingToken;
+    await second();
+
+    // Never released: the next taker gets it once it timed out, found by polling.
+    const abandoned = await lock(a, `${name}:abandoned`, { timeout: 200 });
+    const taken = await lock(b, `${name}:abandoned`, { timeout: 1_000, pollingInterval: 50 });
+    out.afterTimeout = taken.fencingToken > abandoned.fencingToken;
+    await taken();
+
+    const held = await lock(a, `${name}:held`, { timeout: 300 });
+    let failed = false;
+    out.failAfter = await lock(b, `${name}:held`, { failAfter: 150, pollingInterval: 50, onFail: () => (failed = true) }).then(
+      () => 'acquired',
+      (e: Error) => e.message,
+    );
+    out.onFail = failed;
+    await held.refreshTimeout();
+    await sleep(200);
+    const [stillHeld] = await tryLock(b, `${name}:held`);
+    out.refreshedStillHeld = !stillHeld;
+    await held();
+    const [afterRelease, release] = await tryLock(b, `${name}:held`);
+    out.afterRelease = afterRelease;
+    await release();
+    return out;
+  } finally {
+    await Promise.all([a!.close(), b!.close()]);
+  }
+}
+
+// Not on a cluster: its release script names the releases channel as a second key, in another slot than the
+// lock's (CROSSSLOT on a real cluster too).
+describe('simple-redis-mutex', () => compared(mutexTranscript, OUR_SERVERS));
+
+/** What an API sees of async-ratelimiter: a window of 3 calls, peeks that do not count, a larger max for one id. */
+async function asyncRateLimiterTranscript(where: Where): Promise<unknown> {
+  const db = ioredis(where);
+  try {
+    // Its types name a plain ioredis client; a Cluster runs its one-key script just the same.
+    const limiter = new RateLimiter({ db: db as Redis, max: 3, duration: 2_000, namespace: 'limit' });
+    const id = 'user-1';
+    const statuses = [];
+    const before = Date.now();
+    for (let i = 0; i < 5; i++) statuses.push(await limiter.get({ id }));
+    const peeked = await limiter.get({ id, peek: true });
+    const other = [await limiter.get({ id: 'vip', max: 10 }), await limiter.get({ id: 'vip', max: 10, peek: true })];
+    const resetInWindow = statuses.every((s) => s.reset * 1000 >= before && s.reset * 1000 <= Date.now() + 2_000 + 1_000);
+    const strip = ({ total, remaining }: RateLimiter.Status) => ({ total, remaining });
+    return { statuses: statuses.map(strip), peeked: strip(peeked), other: other.map(strip), resetInWindow };
+  } finally {
+    db.disconnect();
+  }
+}
+
+describe('async-ratelimiter', () => compared(asyncRateLimiterTranscript));
+
+/** rolling-rate-limiter on ioredis and on node-redis: 3 actions a minute, 100 ms apart at least. */
+async function rollingTranscript(where: Where): Promise<unknown> {
+  // Its types describe an older ioredis's multi(); version 6's client is used the same way.
+  const io = ioredis(where) as unknown as ConstructorParameters<typeof IORedisRateLimiter>[0]['client'] & { disconnect(): void };
+  const nr = await nodeRedis(where);
+  try {
+    const options = { interval: 60_000, maxInInterval: 3, namespace: 'rolling' };
+    const limiters = { ioredis: new IORedisRateLimiter({ client: io, ...options }), 'node-redis': new NodeRedisRateLimiter({ client: nr, ...options }) };
+    const out: Record<string, unknown> = {};
+    const shape = ({ blocked, blockedDueToCount, blockedDueToMinDifference, actionsRemaining, millisecondsUntilAllowed }: RateLimitInfo) => ({
+      blocked,
+      blockedDueToCount,
+      blockedDueToMinDifference,
+      actionsRemaining,
+      mustWait: millisecondsUntilAllowed > 0,
+    });
+    for (const [name, limiter] of Object.entries(limiters)) {
+      const user = `user-${name}`;
+      const seen = [];
+      for (let i = 0; i < 4; i++) seen.push(shape(await limiter.limitWithInfo(user)));
+      out[name] = { seen, wouldLimit: await limiter.wouldLimit(user), other: await limiter.limit(`other-${name}`) };
+    }
+    const spaced = new IORedisRateLimiter({ client: io, interval: 60_000, maxInInterval: 10, minDifference: 5_000, namespace: 'spaced' });
+    out.minDifference = [shape(await spaced.limitWithInfo('u')), shape(await spaced.limitWithInfo('u'))];
+    return out;
+  } finally {
+    io.disconnect();
+    await nr.close();
+  }
+}
+
+describe('rolling-rate-limiter', () => compared(rollingTranscript));
+
