@@ -203,7 +203,10 @@ export class RequestParser {
       return this.keep(buf, off, 0);
     }
     const end = nl > off && buf[nl - 1] === 13 ? nl - 1 : nl;
-    const tokens = tokenize(buf.latin1Slice(off, end));
+    // memcached tokenizes the line as a C string: it ends at the first NUL byte, whatever follows.
+    const line = buf.latin1Slice(off, end);
+    const nul = line.indexOf('\0');
+    const tokens = tokenize(nul < 0 ? line : line.slice(0, nul));
     const next = nl + 1;
     const dataLength = tokens.length > 0 ? this.hooks.dataLength(tokens) : -1;
     if (dataLength < 0) {

@@ -36,6 +36,9 @@ const TEXT: Record<string, string> = {
     'incr fn2 1\r\nget fn2\r\nset fn3 0 0 3\r\n-0 \r\nincr fn3 1\r\nset fn4 0 0 21\r\n-18446744073709551615\r\nincr fn4 1\r\n' +
     'incr fn4 -18446744073709551615\r\nincr fn4 -9223372036854775809\r\nincr fn4 -1\r\nset fn5 0 0 2\r\n-1\r\nincr fn5 1\r\n' +
     'set fn6 -18446744073709551615 0 1\r\nx\r\nmg fn6 f\r\nset fn7 -9223372036854775808 0 1\r\nx\r\n',
+  // The command line is a C string to memcached's tokenizer: it ends at its first NUL byte.
+  'a NUL byte ends the command line': 'set fl1 0 0 1\r\n5\r\nincr fl1 5\x00zz\r\nset fl2 7\x00q 0 1\r\nx\r\nmg fl2 f\r\ntouch fl1 10\x00\r\n' +
+    'set fl3 0 0 2\x00\r\nab\r\nma fl1 D3\x00x v\r\nget fl1\x00fl3\r\n\x00get fl1\r\nmg fl3 v\x00 k\r\nversion\x00x\r\n',
   'ms with C0 and I': 'set fz3 1 0 0\r\n\r\nms fz3 3 C0 I\r\n007\r\nms fz3 1 C1 I T90\r\nx\r\nmg fz3 v\r\nms fz4 1 C0 I\r\ny\r\n',
 };
 
