@@ -143,9 +143,10 @@ interface FieldType {
 }
 
 function parseType(s: string): FieldType {
-  const m = /^([iu])([0-9]+)$/i.exec(s);
+  // getBitfieldTypeFromArgument: a lower-case i or u, then what string2ll reads (no sign, no leading zero).
+  const m = /^([iu])([1-9][0-9]*)$/.exec(s);
   const bits = m ? Number(m[2]) : 0;
-  const signed = m ? (m[1] as string).toLowerCase() === 'i' : false;
+  const signed = m ? m[1] === 'i' : false;
   if (!m || bits < 1 || (signed && bits > 64) || (!signed && bits > 63)) {
     fail('ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.');
   }
@@ -155,9 +156,11 @@ function parseType(s: string): FieldType {
 function readField(buf: Buffer, offset: number, t: FieldType): bigint {
   let v = 0n;
   for (let i = 0; i < t.bits; i++) {
+    // Offsets reach 2^32 + 63 bits: past int32, so no >> or & on them.
     const bit = offset + i;
-    const byte = bit >> 3 < buf.length ? (buf[bit >> 3] as number) : 0;
-    v = (v << 1n) | BigInt((byte >> (7 - (bit & 7))) & 1);
+    const at = Math.floor(bit / 8);
+    const byte = at < buf.length ? (buf[at] as number) : 0;
+    v = (v << 1n) | BigInt((byte >> (7 - (bit % 8))) & 1);
   }
   if (t.signed && t.bits > 0 && (v >> BigInt(t.bits - 1)) & 1n) v -= 1n << BigInt(t.bits);
   return v;
@@ -169,8 +172,8 @@ function writeField(buf: Buffer, offset: number, t: FieldType, value: bigint): v
   for (let i = 0; i < t.bits; i++) {
     const bit = offset + i;
     const on = (u >> BigInt(t.bits - 1 - i)) & 1n;
-    const idx = bit >> 3;
-    const m = 1 << (7 - (bit & 7));
+    const idx = Math.floor(bit / 8);
+    const m = 1 << (7 - (bit % 8));
     buf[idx] = on ? (buf[idx] as number) | m : (buf[idx] as number) & ~m;
   }
 }

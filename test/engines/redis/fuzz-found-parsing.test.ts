@@ -32,6 +32,22 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('BITFIELD reads fields at offsets past 2^31 bits as zeros (ours wrapped to the start), and a type is a lower-case i/u and what string2ll reads (seeds 90065, 90087)', async () => {
+    await sameReplies(`
+      SET s1 hello
+      BITFIELD s1 GET i8 4294967295
+      BITFIELD s1 GET u63 4294967295
+      BITFIELD s1 GET i8 4294967290 GET i64 #67108863
+      BITFIELD s1 GET u8 2147483648 GET u8 #268435456
+      BITFIELD s1 GET I8 0
+      BITFIELD s1 GET u08 0
+      BITFIELD s1 GET u+8 0
+      BITFIELD s1 GET i064 0
+      BITFIELD s1 SET u8 8 65 GET u8 8
+      GET s1
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
