@@ -10,13 +10,14 @@ export interface FuzzBatch {
 }
 
 // Keys at and past the 250-byte limit, with control and high bytes, a near-miss of another key.
-const KEYS = ['a', 'b', 'c', 'ab', 'n', 'k:1', 'x'.repeat(250), 'y'.repeat(251), 'c\u0001t', '\u00ff\u00fe', 'a\u007f'];
+// A NUL byte ends memcached's command line wherever it is (keys and numbers here carry one).
+const KEYS = ['a', 'b', 'c', 'ab', 'n', 'k:1', 'x'.repeat(250), 'y'.repeat(251), 'c\u0001t', '\u00ff\u00fe', 'a\u007f', 'a\u0000b'];
 const VALUES = ['', '0', '1', '9', '10', '99', '100', '42', 'abc', ' 5', '5 ', '-1', '007', '18446744073709551615',
   '18446744073709551616', 'hello world', 'x\r\ny', '\u0000\u00ff', 'v'.repeat(300)];
 // CAS literals far from the numbers either server hands out (their allocation order may differ), or 0.
 const CAS_LITERALS = ['0', '1', '999999', '18446744073709551615', '18446744073709551616', 'abc', '-1'];
 const NUMBERS = ['0', '1', '5', '100', '4294967295', '4294967296', '18446744073709551615', '18446744073709551616',
-  '-1', '-0', '+1', 'abc', '1a', '', '00'];
+  '-1', '-0', '+1', 'abc', '1a', '', '00', '7\u0000x', '-18446744073709551615'];
 // TTLs that decide nothing within a run: never, far away, or already past (negative, absolute past).
 const TTLS = ['0', '-1', '1000', '2592000', '2592001', '100000', 'abc', '-2147483649', '4294967296'];
 
