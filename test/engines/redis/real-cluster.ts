@@ -58,7 +58,10 @@ async function form(shards: RealShard[], servers: RealRedis[], total: number): P
       await until('the replica to sync', async () => (await client(r).call('INFO', 'replication')).includes('master_link_status:up'));
     }
     // CLUSTER SLOTS leaves out a replica until the node has heard (by gossip) of a replication offset from it:
-    // a client reading the map before then would see shards without replicas.
+    // a client reading the map before then would see shards without replicas. A replica of a primary nobody
+    // wrote to has offset 0 until the primary's first replication PING (repl-ping-replica-period, 10 s): a
+    // FLUSHALL of the empty primary is propagated and gives it an offset at once.
+    for (const s of shards) if (s.replicas.length > 0) await client(s.primary).call('FLUSHALL');
     for (const c of clients) {
       await until('every replica in CLUSTER SLOTS', async () => {
         const slots = await c.call('CLUSTER', 'SLOTS');
