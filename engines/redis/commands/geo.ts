@@ -251,7 +251,7 @@ function parseOptions(a: string[], from: number, s: SearchSpec, mode: 'search' |
   if (!center) fail('ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOSEARCH');
   if (!shape) fail('ERR exactly one of BYRADIUS and BYBOX can be specified for GEOSEARCH');
   if (s.any && s.count === 0) fail('ERR the ANY argument requires COUNT argument');
-  if (s.store !== null && (s.withCoord || s.withDist || s.withHash)) fail('ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORDS options');
+  if (s.store !== null && (s.withCoord || s.withDist || s.withHash)) fail('ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options');
 }
 
 function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean): void {

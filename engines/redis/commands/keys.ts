@@ -160,8 +160,9 @@ function scan(c: Client, a: string[]): void {
       if (opt.match === null || globMatch(opt.match, k)) keys.push(k);
     });
     // With TYPE, redis-server 7.0 reads each key's type through a lookup: an expired key of any type is
-    // deleted (its keymiss event fired), and each lookup counts as a keyspace hit or miss.
-    for (const k of keys) if (opt.type !== null ? db.typeOf(k, true, false) === opt.type : !db.expireIfNeeded(k)) live.push(k);
+    // deleted (its keymiss event fired), and each lookup counts as a keyspace hit or miss. Such a key
+    // reads as 'none', so TYPE none returns it (seed 90122).
+    for (const k of keys) if (opt.type !== null ? (db.typeOf(k, true, false) ?? 'none') === opt.type : !db.expireIfNeeded(k)) live.push(k);
     return [next, seen < count || next === 0];
   };
   const reply = (next: number) => {

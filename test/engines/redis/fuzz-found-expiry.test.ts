@@ -42,6 +42,17 @@ describe.skipIf(!available)('lazy expiry differences found by the random differe
     expect(seen).toContain('__keyevent@0__:expired t');
   });
 
+  it('SCAN TYPE none returns a key its type lookup found past its TTL (that lookup expires it and reads none), other types do not (options family, seed 90122)', async () => {
+    const seen = await same([
+      // One key past its TTL at a time: SCAN meets keys in dict order (redis-server's hash seed).
+      [['SET', 'a', 'v', 'PX', '1'], ['SET', 'c', 'v'], ['DEBUG', 'SLEEP', '0.005']],
+      [['SCAN', '0', 'TYPE', 'none', 'COUNT', '100']],
+      [['SET', 'd', 'v', 'PX', '1'], ['DEBUG', 'SLEEP', '0.005']],
+      [['SCAN', '0', 'TYPE', 'string', 'COUNT', '100'], ['SCAN', '0', 'TYPE', 'NONE', 'COUNT', '100']],
+    ]);
+    expect(seen.join('\n')).toContain('$"a"');
+  });
+
   it('RESTORE REPLACE over a key past its TTL deletes it without an expired event (no lookup), and announces del for an already expired payload', async () => {
     const hello = '\x00\x05hello\x0a\x00cr\xdfve4 \x0a';
     const seen = await same([

@@ -48,6 +48,15 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it("GEORADIUS's STORE with WITH* options names WITHCOORD in its error (seeds 90152, 90160)", async () => {
+    await sameReplies(`
+      GEOADD g1 13.361389 38.115556 a
+      GEORADIUS g1 0 38.1 0.0001 ft STOREDIST g1 WITHHASH
+      GEORADIUS g1 0 0 1e10 MI STORE gdst WITHCOORD
+      GEORADIUSBYMEMBER g1 a 1 km STORE gdst WITHDIST
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
