@@ -4,12 +4,15 @@
 // @keyv/redis) shared by two application instances (set, get, mset/mget, ttl, wrap, del, expiry, clear), and
 // graphql-redis-subscriptions' RedisPubSub under graphql's own subscribe(): a filtered subscription, a pattern
 // subscription, two server instances, unsubscribing; Socket.IO's Redis streams adapter (XADD and blocking
-// XREAD between servers, connection state recovery through a session key and XRANGE).
+// XREAD between servers, connection state recovery through a session key and XRANGE); @socket.io/redis-emitter
+// driving servers on the classic adapter from outside (rooms, socketsJoin, serverSideEmit, disconnectSockets).
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, subscribe, type ExecutionResult } from 'graphql';
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
 import { withFilter } from 'graphql-subscriptions';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Emitter } from '@socket.io/redis-emitter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { Cluster, Redis } from 'ioredis';
 import Keyv from 'keyv';
@@ -258,5 +261,66 @@ describe('Socket.IO Redis streams adapter', () => {
   it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
     const theirs = await transcripts('real', () => streamsAdapterTranscript('real'));
     expect(await streamsAdapterTranscript(where)).toEqual(theirs);
+  }, 20_000);
+});
+
+/**
+ * What users see when a process that is no Socket.IO server drives two servers (on the classic Redis adapter)
+ * through @socket.io/redis-emitter: a message to a room, moving a room's sockets into another room, an event
+ * for the servers, disconnecting a room's sockets.
+ */
+async function emitterTranscript(where: Where): Promise<unknown> {
+  const redis = [ioredis(where), ioredis(where), ioredis(where), ioredis(where)];
+  // The adapter counts servers on every node it knows: a cluster client must have found its nodes first.
+  await Promise.all(redis.map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
+  const emitterClient = await nodeRedis(where);
+  const serverSide: unknown[] = [];
+  const servers = [0, 1].map((i) => {
+    const server = new Server({ adapter: createAdapter(redis[2 * i]!, redis[2 * i + 1]!) });
+    server.on('connection', (socket) => void socket.join(`room-${String(socket.handshake.query.room)}`));
+    server.on('hello', (n: unknown) => serverSide.push(n));
+    server.listen(0);
+    return server;
+  });
+  const [a, b] = servers as [Server, Server];
+  const url = (s: Server) => `http://127.0.0.1:${(s.httpServer.address() as AddressInfo).port}`;
+  const browsers: Socket[] = [];
+  const out: Record<string, unknown> = {};
+  try {
+    await until(async () => ((await a.of('/').adapter.serverCount()) === 2 ? true : undefined), 10_000, 'both servers subscribed');
+    for (const [server, room] of [[a, 'x'], [b, 'x'], [b, 'y']] as const) browsers.push(connectClient(url(server), { query: { room }, transports: ['websocket'] }));
+    await Promise.all(browsers.map((c) => new Promise((resolve) => c.on('connect', () => resolve(undefined)))));
+    const heard: string[] = [];
+    browsers.forEach((c, i) => c.on('msg', (m: string) => heard.push(`${i}:${m}`)));
+    const emitter = new Emitter(emitterClient);
+    emitter.to('room-x').emit('msg', 'to x');
+    await until(() => (heard.length >= 2 ? true : undefined), 10_000, JSON.stringify(heard));
+    emitter.in('room-y').socketsJoin('room-x');
+    await until(async () => ((await a.in('room-x').fetchSockets()).length === 3 ? true : undefined), 10_000, 'room y joined x');
+    emitter.to('room-x').emit('msg', 'to x and y');
+    await until(() => (heard.length >= 5 ? true : undefined), 10_000, JSON.stringify(heard));
+    await sleep(100);
+    out.heard = [...heard].sort();
+    emitter.serverSideEmit('hello', 1);
+    await until(() => (serverSide.length >= 2 ? true : undefined), 10_000, 'both servers heard');
+    out.serverSide = serverSide;
+    const reason = new Promise((resolve) => browsers[2]!.once('disconnect', resolve));
+    emitter.in('room-y').disconnectSockets();
+    out.disconnected = await reason;
+    out.left = (await b.fetchSockets()).length;
+    return out;
+  } finally {
+    for (const c of browsers) c.close();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    for (const c of redis) c.disconnect();
+    await emitterClient.close();
+  }
+}
+
+describe('@socket.io/redis-emitter', () => {
+  const transcripts = once<unknown>();
+  it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => emitterTranscript('real'));
+    expect(await emitterTranscript(where)).toEqual(theirs);
   }, 20_000);
 });

@@ -3,9 +3,11 @@
 // redis-server the test starts: simple-redis-mutex on node-redis (tryLock, a blocked lock() woken by the
 // release's PUBLISH, fencing tokens, a lock that times out, failAfter, refreshTimeout), async-ratelimiter
 // (its Lua sliding window on ioredis: consume, peek, per-call max) and rolling-rate-limiter (MULTI over a
-// sorted set, on ioredis and on node-redis: the count limit, minDifference, wouldLimit).
+// sorted set, on ioredis and on node-redis: the count limit, minDifference, wouldLimit) and ratelimiter (MULTI
+// over a sorted set on ioredis).
 import RateLimiter from 'async-ratelimiter';
 import { Cluster, Redis } from 'ioredis';
+import { createRequire } from 'node:module';
 import { createClient } from 'redis';
 import { IORedisRateLimiter, NodeRedisRateLimiter, type RateLimitInfo } from 'rolling-rate-limiter';
 import { lock, tryLock } from 'simple-redis-mutex';
@@ -13,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { once, OUR_SERVERS, realRedisForTests, type ComparedServer } from '../support/compared-servers.ts';
 import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFixture } from '../support/library-targets.ts';
 
+const require = createRequire(import.meta.url);
 const TOKEN = 'more-locks-auth-token-01234';
 let fixture: LibraryFixture;
 libraryTargetsForTests('morelocks', TOKEN, (f) => (fixture = f));
@@ -154,4 +157,32 @@ async function rollingTranscript(where: Where): Promise<unknown> {
 }
 
 describe('rolling-rate-limiter', () => compared(rollingTranscript));
+
+interface Limit {
+  total: number;
+  remaining: number;
+  reset: number;
+  resetMs: number;
+}
+// ratelimiter (CommonJS, no types): one MULTI per call, on the client the application passes.
+const Limiter = require('ratelimiter') as new (options: { id: string; db: unknown; max: number; duration: number }) => { get(done: (err: Error | null, limit: Limit) => void): void };
+
+/** What an API sees of ratelimiter on ioredis: 3 calls per 2 s for one id, the fourth and fifth over, another id untouched. */
+async function ratelimiterTranscript(where: Where): Promise<unknown> {
+  const db = ioredis(where);
+  try {
+    const get = (id: string) =>
+      new Promise<Limit>((resolve, reject) => new Limiter({ id, db, max: 3, duration: 2_000 }).get((err, limit) => (err ? reject(err) : resolve(limit))));
+    const before = Date.now();
+    const limits = [];
+    for (let i = 0; i < 5; i++) limits.push(await get('user'));
+    limits.push(await get('other'));
+    const resetInWindow = limits.every((l) => l.resetMs >= before && l.resetMs <= Date.now() + 2_000 && Math.floor(l.resetMs / 1000) === l.reset);
+    return { limits: limits.map(({ total, remaining }) => ({ total, remaining })), resetInWindow };
+  } finally {
+    db.disconnect();
+  }
+}
+
+describe('ratelimiter', () => compared(ratelimiterTranscript));
 
