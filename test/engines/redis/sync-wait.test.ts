@@ -79,8 +79,10 @@ describe.skipIf(!available)('WAIT and INFO with SYNC replicas of a bare engine, 
 
   it('a redis-server 7.0.15 replica of a bare engine acknowledges its writes: WAIT 1 answers 1, INFO shows its offset', async () => {
     const run = async (port: number): Promise<string[]> => {
-      const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(port)]);
+      // The replica's sync starts at once instead of after 7.0's 5 s diskless delay.
       const a = await RawClient.connect(port);
+      expect(await a.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0')).toBe('+OK\r\n');
+      const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(port)]);
       try {
         await waitUntil('the replica online', async () => (await a.call('INFO', 'replication')).includes('state=online'), 30000);
         const out = [await a.call('SET', 'k', 'v'), await a.call('WAIT', '1', '20000'), await a.call('INCR', 'n'), await a.call('WAIT', '1', '20000')];
