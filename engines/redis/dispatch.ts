@@ -157,11 +157,16 @@ function queuedTraits(e: Engine, queued: string[][]): Traits {
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
 export function enoughGoodReplicas(e: Engine): boolean {
   const wanted = e.config.minReplicasToWrite;
+  if (wanted === 0 || e.config.minReplicasMaxLag === 0 || e.replication.primary !== null) return true;
+  return goodReplicas(e) >= wanted;
+}
+
+/** Replicas that acknowledged within min-replicas-max-lag seconds (INFO's min_slaves_good_slaves). */
+export function goodReplicas(e: Engine): number {
   const maxLag = e.config.minReplicasMaxLag;
-  if (wanted === 0 || maxLag === 0 || e.replication.primary !== null) return true;
   let good = 0;
   for (const [, ack] of e.replication.acks()) if (ack.lag <= maxLag) good++;
-  return good >= wanted;
+  return good;
 }
 
 // Inside MULTI Redis refuses any other command under OOM: queueing takes memory too.

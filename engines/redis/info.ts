@@ -1,6 +1,7 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
+import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
 import { backlogOf, backlogSpan } from './repl-backlog.ts';
@@ -162,6 +163,7 @@ const sections: Record<string, Section> = {
         ['slave_read_only', 1],
         ['replica_announced', 1],
         ['connected_slaves', 0],
+        ...minReplicasLine(e, 0),
         ['master_failover_state', 'no-failover'],
         ['master_replid', replIdOf(e)],
         ['master_replid2', '0000000000000000000000000000000000000000'],
@@ -185,6 +187,7 @@ const sections: Record<string, Section> = {
     return [
     ['role', 'master'],
     ['connected_slaves', acks.length + (feed?.size ?? 0)],
+    ...minReplicasLine(e, goodReplicas(e)),
     ...slaves,
     ...(feed?.infoLines(acks.length) ?? []),
     ['master_failover_state', 'no-failover'],
@@ -261,6 +264,11 @@ function averageTtl(e: Engine, expires: Map<string, number>): number {
     if (n >= 100) break;
   }
   return n === 0 ? 0 : Math.round(sum / n);
+}
+
+/** Shown only while min-replicas-to-write is in force (both it and min-replicas-max-lag non-zero), as 7.0 does. */
+function minReplicasLine(e: Engine, good: number): [string, number][] {
+  return e.config.minReplicasToWrite !== 0 && e.config.minReplicasMaxLag !== 0 ? [['min_slaves_good_slaves', good]] : [];
 }
 
 function splitAddress(a: string): [string, number] {

@@ -43,6 +43,23 @@ describe.skipIf(!available)('introspection differences found by the random diffe
     }
   });
 
+  it('INFO replication shows min_slaves_good_slaves while min-replicas-to-write and min-replicas-max-lag are both set (options family, seeds 90126, 90296)', async () => {
+    try {
+      for (const [to, lag] of [['2', '10'], ['2', '0'], ['0', '10']]) {
+        const [ours, real] = await infos([['CONFIG', 'SET', 'min-replicas-to-write', to as string, 'min-replicas-max-lag', lag as string]], ['replication']);
+        expect(ours).toBe(real);
+      }
+      const [, withLine] = await infos([['CONFIG', 'SET', 'min-replicas-to-write', '1']], ['replication']);
+      expect(withLine).toContain('min_slaves_good_slaves:');
+    } finally {
+      for (const port of [pair.ours.port, pair.real.port]) {
+        const c = await RawClient.connect(port);
+        await c.call('CONFIG', 'SET', 'min-replicas-to-write', '0', 'min-replicas-max-lag', '10');
+        c.close();
+      }
+    }
+  });
+
   it('INFO latencystats lists no histogram while latency-tracking is off, and its commands again once it is on (seed 72429)', async () => {
     const [ours, real] = await infos([['SET', 'k', 'v'], ['CONFIG', 'SET', 'latency-tracking', 'no'], ['GET', 'k']], ['latencystats']);
     expect(ours).toBe(real);
