@@ -30,6 +30,17 @@ function asWrite(c: Client, args: string[], apply: () => void): void {
   }
 }
 
+/**
+ * asWrite for a write a script called whose steps outlived dispatch's `call`: the SYNC clients' stream
+ * (repl-feed.ts) sees the store as that call's change, as it would have had the command run whole.
+ */
+function asScriptWrite(c: Client, args: string[], def: CommandDef | undefined, apply: () => void): void {
+  const feed = c.engine.feed;
+  const entered = feed !== null && def !== undefined ? feed.enter(c, def, args) : null;
+  asWrite(c, args, apply);
+  if (entered !== null) (feed as NonNullable<typeof feed>).leave(entered, c, def as CommandDef, args);
+}
+
 /** Runs `finish` after the last slice, where a throw would otherwise escape to the event loop. */
 function settle(c: Client, finish: () => void, def?: CommandDef): void {
   try {
@@ -54,9 +65,10 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
   const e = c.engine;
   // Under CLIENT REPLY OFF/SKIP dispatch drops the reply as the handler returns, so it must exist by then.
   if (e.execDepth !== 0 || e.scripting.running !== null || c.replyMode !== 'on') {
-    // A read called by a script that may yield here runs in steps between the script's yields (redis.call
-    // waits for it): the script keeps its node, and the values it reads stay put as for a client's read.
-    if (args === undefined && e.scripting.mayTakeSteps(c)) {
+    // A command called by a script that may yield here runs in steps between the script's yields (redis.call
+    // waits for it): the script keeps its node, and the values it reads stay put as for a client's read. A
+    // write's steps only compute (SUNIONSTORE's union): it stores its result in `reply`, once they ended.
+    if (e.scripting.mayTakeSteps(c)) {
       // Most reads a script makes are small (BullMQ's LRANGEs): done here, as before.
       for (let n = 0; n < SCRIPT_STEPS_AT_ONCE; n++) {
         if (work.next().done === true) {
@@ -65,11 +77,14 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
         }
       }
       const release = holdWrites(withPrimaries(e).slice(1));
+      const def = args === undefined ? undefined : e.lookup(args[0] as string);
       e.scripting.takeSteps(work, (err) => {
         release();
-        settle(c, err === null ? reply : () => {
-          throw err;
-        });
+        if (err !== null) {
+          settle(c, () => {
+            throw err;
+          }, def);
+        } else settle(c, args === undefined ? reply : () => asScriptWrite(c, args, def, reply), def);
       });
       return;
     }
