@@ -2,6 +2,7 @@
 // pool so the commands reach deep states, and sometimes from another's so wrong types are exercised.
 import { pick } from '../../test/engines/redis/random.ts';
 import { moreFamilies, NOT_IN_SCRIPTS, XRESTORE } from './families-more.ts';
+import { optionFamilies } from './families-options.ts';
 import { BATCH, DELIVER, PAUSED, wideFamilies } from './families-wide.ts';
 import { bound, count, expiryOption, float, int, lexBound, ttl, ttlMs, unixTime, value, type Rnd } from './values.ts';
 
@@ -438,4 +439,5 @@ export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   restore: { weight: 1, gens: restore },
   ...moreFamilies({ keyOf, anyKey, data: DATA, reads: [readOnly], peer: PEER }),
   ...wideFamilies({ keyOf, anyKey, plain, data: DATA, peer: PEER }),
+  ...optionFamilies({ keyOf, anyKey }),
 };

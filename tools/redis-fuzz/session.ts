@@ -5,6 +5,7 @@ import { FrameConn } from './conn.ts';
 import { Monitor } from './monitor.ts';
 import { BY, PEER, SERVE } from './families.ts';
 import { CLIENT_IDS } from './families-more.ts';
+import { OPTION_DEFAULTS } from './families-options.ts';
 import { BATCH, DELIVER, PAUSED, SEP } from './families-wide.ts';
 import { normalize, normalizeExec } from './normalize.ts';
 import { render, type Frame } from './reply.ts';
@@ -56,8 +57,9 @@ export class Session {
   static async open(port: number, proto: 2 | 3, monitor = false): Promise<{ session: Session; hello: string | null }> {
     const admin = await FrameConn.open(port);
     try {
-      // The user a sequence creates goes too: each seed replays alone as it ran in a range.
-      for (const cmd of [['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS], ['ACL', 'DELUSER', 'u1'], ...RESETS]) {
+      // The user a sequence creates goes too: each seed replays alone as it ran in a range. The options
+      // family's settings go first: under min-replicas-to-write 1 even FLUSHALL is refused.
+      for (const cmd of [['CONFIG', 'SET', ...OPTION_DEFAULTS], ['FLUSHALL'], ['FUNCTION', 'FLUSH'], ['SCRIPT', 'FLUSH'], ['CONFIG', 'SET', ...DEFAULTS], ['ACL', 'DELUSER', 'u1'], ...RESETS]) {
         const f = await admin.call(cmd);
         if (f === null || f.type === '-') throw new Error(`reset ${cmd.join(' ')} on port ${port}: ${f ? render(f) : 'no reply'}`);
       }
