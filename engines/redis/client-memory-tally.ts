@@ -53,10 +53,27 @@ export class ClientMemoryTally {
     for (const c of this.e.clients.values()) this.recount(c, now);
   }
 
+  /**
+   * Replies the client's commands queued since its share was last counted. redis-server's allocator
+   * counts a reply as it is added, and writes it only once the event loop turn ends: a pipeline's earlier
+   * replies, and other clients' from the same turn, weigh in the eviction check before the next command.
+   * Only the reply part moves, so this costs a comparison per command, not a recount.
+   */
+  noteOutput(c: Client): void {
+    const out = c.w.pendingBytes;
+    const delta = out - c.memOutput;
+    // Uncounted clients (internal ones, gone ones) have no share; replicas' output is left aside.
+    if (delta === 0 || c.memCounted === 0 || c.memAside !== 0) return;
+    c.memOutput = out;
+    c.memCounted += delta;
+    this.counted += delta;
+  }
+
   recount(c: Client, now: number): void {
     // Internal clients (a script's, a replication link's) are not connections: never counted.
     if (c.closed || this.e.clients.get(c.id) !== c) return;
     const mem = clientMemory(c, now);
+    c.memOutput = c.w.pendingBytes;
     const aside = this.e.feed !== null && this.e.feed.has(c) ? outputMemory(c) : 0;
     this.counted += mem - aside - (c.memCounted - c.memAside);
     this.aside += aside - c.memAside;
@@ -68,6 +85,6 @@ export class ClientMemoryTally {
   forget(c: Client): void {
     this.counted -= c.memCounted - c.memAside;
     this.aside -= c.memAside;
-    c.memCounted = c.memAside = 0;
+    c.memCounted = c.memAside = c.memOutput = 0;
   }
 }

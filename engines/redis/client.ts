@@ -114,6 +114,8 @@ export class Client implements Watcher {
   /** This client's share of the engine's ClientMemoryTally, and the part of it eviction leaves aside. */
   memCounted = 0;
   memAside = 0;
+  /** The unflushed replies memCounted holds (ClientMemoryTally.noteOutput). */
+  memOutput = 0;
   /** Marked for the tally to settle. */
   memStale = false;
 

@@ -467,6 +467,7 @@ export class Engine {
       c.running = args;
       const from = limited ? c.w.mark : 0;
       this.shareClock = i < q.length;
+      this.clientMemory.noteOutput(c);
       execute(this, c, args);
       this.shareClock = false;
       c.running = null;
@@ -480,6 +481,7 @@ export class Engine {
       }
     }
     if (this.untimedDefs.length !== 0) settleUntimed(this, performance.now(), 0);
+    this.clientMemory.noteOutput(c);
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.peerGone) {
       c.w.take();

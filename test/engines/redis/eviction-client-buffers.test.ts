@@ -1,7 +1,8 @@
 // Clients' buffers count toward maxmemory, as in redis-server (its allocator counts query and output
 // buffers in used_memory; maxmemory-clients 0 leaves every client alone): clients that ask for a big
 // value and do not read make keys be evicted, the pending half of a request does too, and the memory
-// is given back once those clients are gone.
+// is given back once those clients are gone. Replies count from the moment they are queued: a
+// pipeline's earlier replies make keys be evicted before its later commands, though the client reads.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
@@ -63,6 +64,29 @@ describe.skipIf(!needed)('clients\' buffers under maxmemory, as redis-server 7.0
     const grow = (c: RawClient) => c.write('GET big\r\n'.repeat(10));
     const [ours, real] = [await evictionBy(pair.ours.port, grow), await evictionBy(pair.real.port, grow)];
     expect(real).toEqual(expected);
+    expect(ours).toEqual(real);
+  }, 90000);
+
+  it('replies a pipeline queued weigh in before its next command, though the client reads them', async () => {
+    // Six 1 MB replies, then maxmemory off: only an eviction between the pipeline's commands is seen
+    // (unit/maxmemory 'eviction due to output buffers of many MGET clients, client eviction: false').
+    const evictedInPipeline = async (port: number): Promise<{ evicted: number; replies: number }> => {
+      const r = await RawClient.connect(port);
+      const c = await RawClient.connect(port);
+      try {
+        await fill(r);
+        c.write(`${'GET big\r\n'.repeat(6)}CONFIG SET maxmemory 0\r\n`);
+        let replies = 0;
+        for (let i = 0; i < 7; i++) if ((await c.read(20000)).length > 0) replies++;
+        return { evicted: Math.min(await info(r, 'evicted_keys'), 1), replies };
+      } finally {
+        await r.call('CONFIG', 'SET', 'maxmemory', '0');
+        c.close();
+        r.close();
+      }
+    };
+    const [ours, real] = [await evictedInPipeline(pair.ours.port), await evictedInPipeline(pair.real.port)];
+    expect(real).toEqual({ evicted: 1, replies: 7 });
     expect(ours).toEqual(real);
   }, 90000);
 
