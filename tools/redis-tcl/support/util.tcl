@@ -212,6 +212,13 @@ proc errorrstat {cmd r} {
     }
 }
 
+# One field of INFO stats, e.g. total_error_replies.
+proc statsrstat {stat r} {
+    if {[regexp "\r\n$stat:(.*?)\r\n" [$r info stats] _ value]} {
+        return $value
+    }
+}
+
 proc latencyrstat_percentiles {cmd r} {
     if {[regexp "\r\nlatency_percentiles_usec_$cmd:(.*?)\r\n" [$r info latencystats] _ value]} {
         return $value
