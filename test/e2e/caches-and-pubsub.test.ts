@@ -5,7 +5,9 @@
 // graphql-redis-subscriptions' RedisPubSub under graphql's own subscribe(): a filtered subscription, a pattern
 // subscription, two server instances, unsubscribing; Socket.IO's Redis streams adapter (XADD and blocking
 // XREAD between servers, connection state recovery through a session key and XRANGE); @socket.io/redis-emitter
-// driving servers on the classic adapter from outside (rooms, socketsJoin, serverSideEmit, disconnectSockets).
+// driving servers on the classic adapter from outside (rooms, socketsJoin, serverSideEmit, disconnectSockets);
+// keyspace notifications turned on in a running group's parameter group, heard through a RedisPubSub pattern.
+import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand } from '@aws-sdk/client-elasticache';
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, subscribe, type ExecutionResult } from 'graphql';
@@ -27,7 +29,12 @@ import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFix
 
 const TOKEN = 'caches-auth-token-0123456789';
 let fixture: LibraryFixture;
-libraryTargetsForTests('caches', TOKEN, (f) => (fixture = f));
+// The plain and TLS groups' own parameter group: the keyspace notification test changes it while they run.
+const EVENTS_GROUP = 'caches-events';
+libraryTargetsForTests('caches', TOKEN, (f) => (fixture = f), async (api) => {
+  await api.send(new CreateCacheParameterGroupCommand({ CacheParameterGroupName: EVENTS_GROUP, CacheParameterGroupFamily: 'redis7', Description: 'keyspace events' }));
+  return { plain: EVENTS_GROUP };
+});
 const real = realRedisForTests();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -322,5 +329,52 @@ describe('@socket.io/redis-emitter', () => {
   it.each(WHERE)('on the %s endpoint behaves as on redis-server', async (where) => {
     const theirs = await transcripts('real', () => emitterTranscript('real'));
     expect(await emitterTranscript(where)).toEqual(theirs);
+  }, 20_000);
+});
+
+/**
+ * Keyspace notifications an application turns on the ElastiCache way (notify-keyspace-events in the group's
+ * parameter group, changed while the group runs; CONFIG SET on the redis-server), then hears through a
+ * RedisPubSub pattern subscription: a deleted key, a key that expired, nothing for a plain SET.
+ */
+async function keyeventTranscript(where: Exclude<Where, 'cluster'>): Promise<unknown> {
+  // Event messages are bare key names, not JSON: the deserializer (its README's hook) names the event with them.
+  const deserializer = (source: string | Buffer, { channel }: { channel: string }) => `${channel.replace('__keyevent@0__:', '')} ${String(source)}`;
+  const pubsub = new RedisPubSub({ publisher: ioredis5(where), subscriber: ioredis5(where), deserializer });
+  const client = ioredis(where);
+  const heard: string[] = [];
+  try {
+    if (where === 'real') await client.config('SET', 'notify-keyspace-events', 'Egx');
+    else await fixture.api.send(new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: EVENTS_GROUP, ParameterNameValues: [{ ParameterName: 'notify-keyspace-events', ParameterValue: 'Egx' }] }));
+    const id = await pubsub.subscribe('__keyevent@0__:*', (message: unknown) => heard.push(String(message)), { pattern: true });
+    // The change reaches the nodes a moment after the API answers: a probe key's deletion is heard once it has.
+    await until(async () => {
+      await client.set('probe', '1');
+      await client.del('probe');
+      await sleep(20);
+      return heard.includes('del probe') ? true : undefined;
+    }, 10_000, 'notifications on');
+    await sleep(50);
+    heard.length = 0;
+    await client.set('session:1', 'a', 'PX', 150);
+    await client.set('session:2', 'b');
+    await client.del('session:2');
+    await until(() => (heard.includes('expired session:1') ? true : undefined), 10_000, `expired heard: ${heard}`);
+    pubsub.unsubscribe(id);
+    return { heard };
+  } finally {
+    if (where === 'real') await client.config('SET', 'notify-keyspace-events', '');
+    else await fixture.api.send(new ModifyCacheParameterGroupCommand({ CacheParameterGroupName: EVENTS_GROUP, ParameterNameValues: [{ ParameterName: 'notify-keyspace-events', ParameterValue: '' }] }));
+    await pubsub.close();
+    client.disconnect();
+  }
+}
+
+// Not on a cluster: a node publishes the events of its own keys, and a cluster client subscribes on one node.
+describe('keyspace notifications through graphql-redis-subscriptions', () => {
+  const transcripts = once<unknown>();
+  it.each(OUR_SERVERS)('on the %s endpoint, turned on in the parameter group, behave as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => keyeventTranscript('real'));
+    expect(await keyeventTranscript(where)).toEqual(theirs);
   }, 20_000);
 });
