@@ -48,10 +48,10 @@ describe.skipIf(!available)('operator commands and malformed input match real me
           // memcached refuses `watch` when more bytes already wait behind it, so sent a byte at a
           // time its reply depends on what has arrived when it reads the line (seen both ways).
           if (split && script.includes('watch')) continue;
-          // Both servers get the same bytes in the same pieces: when replies go out depends on it.
-          const a = await run(real.port, script, split);
+          // Both servers get the same bytes in the same pieces: when replies go out depends on it. They get them
+          // side by side: a reply ends only after a quiet time, and the two servers share nothing.
+          const [a, b] = await Promise.all([run(real.port, script, split), run(ours.port, script, split)]);
           const ra = mask(a.reply.toString('latin1')) + (a.closed ? ' <closed>' : '');
-          const b = await run(ours.port, script, split);
           const rb = mask(b.reply.toString('latin1')) + (b.closed ? ' <closed>' : '');
           // How memcached's background LRU thread has split items into hot/warm/cold decides how a
           // full crawl interleaves them: compare those dumps as sets of lines.
