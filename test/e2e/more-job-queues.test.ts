@@ -7,7 +7,7 @@
 // groupmq (per-group FIFO over Lua and blocking pops: order within a group, groups side by side, delay, retries).
 import Bottleneck from 'bottleneck';
 import { Queue as GroupQueue, Worker as GroupWorker } from 'groupmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createRequire } from 'node:module';
 import { Plugins, Queue, Scheduler, Worker, type Jobs } from 'node-resque';
 import RedisSMQ from 'rsmq';
@@ -105,12 +105,61 @@ async function bottleneckTranscript(connection: Bottleneck.ConstructorOptions): 
   }
 }
 
+/**
+ * Weighted jobs on clustered limiters with a keys' timeout: check() answers from the shared state, two jobs
+ * whose weights exceed maxConcurrent together never overlap across limiters, and the limiter's keys carry the
+ * timeout as their TTL.
+ */
+async function bottleneckWeightsTranscript(connection: Bottleneck.ConstructorOptions, raw: Redis | Cluster): Promise<unknown> {
+  const id = 'weights{bn}';
+  const a = new Bottleneck({ id, ...connection, maxConcurrent: 3, clearDatastore: true, timeout: 60_000 });
+  const b = new Bottleneck({ id, ...connection, timeout: 60_000 });
+  const out: Record<string, unknown> = {};
+  try {
+    await Promise.all([a.ready(), b.ready()]);
+    out.checks = [await b.check(3), await b.check(4)];
+    let weight = 0;
+    let peakWeight = 0;
+    const job = (w: number, name: string) => async () => {
+      weight += w;
+      peakWeight = Math.max(peakWeight, weight);
+      await sleep(30);
+      weight -= w;
+      return name;
+    };
+    out.done = await Promise.all([a.schedule({ weight: 2 }, job(2, 'a2')), b.schedule({ weight: 2 }, job(2, 'b2')), a.schedule({ weight: 1 }, job(1, 'a1'))]);
+    out.withinMaxConcurrent = peakWeight <= 3;
+    out.doneWeight = await b.done();
+    const ttl = await raw.pttl(`b_${id}_settings`);
+    out.keysExpire = ttl > 50_000 && ttl <= 60_000;
+    return out;
+  } finally {
+    await Promise.all([a.disconnect(), b.disconnect()]);
+  }
+}
+
 describe.each(['ioredis', 'redis'] as const)('Bottleneck clustering on %s', (datastore) => {
   const transcripts = once<unknown>();
   const realRun = () => transcripts('real', () => bottleneckTranscript(bottleneckConnection(datastore, 'real')));
   it.each(OUR_SERVERS)('on the %s endpoint behaves as on redis-server', async (which) => {
     const theirs = await realRun();
     expect(await bottleneckTranscript(bottleneckConnection(datastore, which))).toEqual(theirs);
+  }, 20_000);
+  it.each(OUR_SERVERS)('weighted jobs and the keys\' timeout on the %s endpoint behave as on redis-server', async (which) => {
+    const raw = (where: ComparedServer) => {
+      const a = address(where);
+      return new Redis({ host: a.host, port: a.port, ...(a.tls ? { tls: a.tls, password: a.password } : {}) });
+    };
+    const run = async (where: ComparedServer) => {
+      const client = raw(where);
+      try {
+        return await bottleneckWeightsTranscript(bottleneckConnection(datastore, where), client);
+      } finally {
+        client.disconnect();
+      }
+    };
+    const theirs = await transcripts('weights', () => run('real'));
+    expect(await run(which)).toEqual(theirs);
   }, 20_000);
   if (datastore === 'ioredis') {
     it('on the cluster-mode configuration endpoint (clusterNodes) behaves as on redis-server', async () => {
