@@ -126,10 +126,18 @@ export class Functions {
   /** The library being loaded: register_function adds to it. */
   private loading: Library | null = null;
   private envReady = false;
+  /**
+   * Libraries replaced, deleted, flushed or that failed to load: their callbacks' registry references
+   * are released once the operation is over (a RESTORE that fails links the old ones again).
+   */
+  private readonly dropped = new Set<Library>();
+  private restoring = false;
 
   constructor(private readonly scripting: Scripting) {
     scripting.onReset = (L) => {
       this.envReady = false;
+      // The dropped libraries' references belonged to the old VM, gone with it.
+      this.dropped.clear();
       // A fresh VM (SCRIPT FLUSH): compile every library again into it.
       const libs = [...this.libraries.values()];
       this.libraries.clear();
@@ -334,18 +342,45 @@ export class Functions {
         lua.lua_pop(L, 1);
       } else if (lua.lua_type(L, -1) === lua.LUA_TSTRING) msg = luaToLatin1(lua.lua_tolstring(L, -1) as Uint8Array);
       lua.lua_pop(L, 2);
+      this.discard(lib);
       fail(`ERR Error registering functions: ${msg}`);
     }
     lua.lua_pop(L, 1);
     if (lib.functions.size === 0) fail('ERR No functions registered');
     for (const fname of lib.functions.keys()) {
       const existing = this.find(fname);
-      if (existing !== undefined && existing.library.name !== name) fail(`ERR Function ${fname} already exists`);
+      if (existing !== undefined && existing.library.name !== name) {
+        this.discard(lib);
+        fail(`ERR Function ${fname} already exists`);
+      }
     }
     if (old !== undefined) this.drop(old);
     this.link(lib);
     if (state === undefined) this.propagate();
+    this.collect();
     return name;
+  }
+
+  /** A library that failed after registering functions: nothing will call them. */
+  private discard(lib: Library): void {
+    this.dropped.add(lib);
+    this.collect();
+  }
+
+  /**
+   * Releases the registry references of dropped libraries no longer linked, so the VM can free their
+   * closures as Redis frees a replaced library's functions (10000 FUNCTION LOAD REPLACE kept 10000
+   * closures and grew the process by ~60 MB).
+   */
+  private collect(): void {
+    if (this.restoring || this.dropped.size === 0) return;
+    const L = this.scripting.L;
+    for (const lib of this.dropped) {
+      if (this.libraries.get(lib.name) === lib) continue;
+      for (const f of lib.functions.values()) laux.luaL_unref(L, lua.LUA_REGISTRYINDEX, f.ref);
+      lib.functions.clear();
+    }
+    this.dropped.clear();
   }
 
   /** Takes a primary's libraries (a replica's full sync). */
@@ -361,6 +396,7 @@ export class Functions {
   private drop(lib: Library): void {
     this.libraries.delete(lib.name);
     for (const f of lib.functions.keys()) this.functions.delete(f.toLowerCase());
+    this.dropped.add(lib);
   }
 
   delete(name: string): void {
@@ -368,12 +404,15 @@ export class Functions {
     if (lib === undefined) fail('ERR Library not found');
     this.drop(lib);
     this.propagate();
+    this.collect();
   }
 
   flush(): void {
+    for (const lib of this.libraries.values()) this.dropped.add(lib);
     this.libraries.clear();
     this.functions.clear();
     this.propagate();
+    this.collect();
   }
 
   /** The library codes, as RDB files and FUNCTION DUMP carry them. */
@@ -387,8 +426,9 @@ export class Functions {
    */
   restore(codes: string[], policy: 'append' | 'replace' | 'flush'): void {
     const before = [...this.libraries.values()];
-    if (policy === 'flush') this.flush();
+    this.restoring = true;
     try {
+      if (policy === 'flush') this.flush();
       for (const code of codes) {
         const name = parseMetadata(code);
         if (policy === 'append' && this.libraries.has(name)) fail(`ERR Library ${name} already exists`);
@@ -399,6 +439,9 @@ export class Functions {
       for (const lib of before) this.link(lib);
       this.propagate();
       throw err;
+    } finally {
+      this.restoring = false;
+      this.collect();
     }
   }
 }
