@@ -3,6 +3,7 @@ import { cachedump } from './admin.ts';
 import type { Session } from './context.ts';
 import { slabChunkMax } from './item.ts';
 import { CLOCK_START_OFFSET } from './limits.ts';
+import { formatFixed2 } from './numbers.ts';
 import { newItemStats, type ItemStats, type Queue } from './lru.ts';
 
 export type Row = [string, string | number];
@@ -231,7 +232,7 @@ function settingsStats(s: Session): Row[] {
     ['hashpower_init', settings.hashpowerInit],
     ['slab_reassign', yesNo(settings.slabReassign)],
     ['slab_automove', settings.slabAutomove],
-    ['slab_automove_ratio', settings.slabAutomoveRatio.toFixed(2)],
+    ['slab_automove_ratio', formatFixed2(settings.slabAutomoveRatio)],
     ['slab_automove_window', settings.slabAutomoveWindow],
     ['slab_chunk_max', slabChunkMax(store.maxItemSize, store.geometry)],
     ['lru_crawler', yesNo(settings.lruCrawler)],
@@ -245,8 +246,8 @@ function settingsStats(s: Session): Row[] {
     ['lru_segmented', yesNo(settings.lruSegmented)],
     ['hot_lru_pct', settings.hotLruPct],
     ['warm_lru_pct', settings.warmLruPct],
-    ['hot_max_factor', settings.hotMaxFactor.toFixed(2)],
-    ['warm_max_factor', settings.warmMaxFactor.toFixed(2)],
+    ['hot_max_factor', formatFixed2(settings.hotMaxFactor)],
+    ['warm_max_factor', formatFixed2(settings.warmMaxFactor)],
     ['temp_lru', yesNo(settings.tempLru)],
     ['temporary_ttl', settings.temporaryTtl],
     ['idle_timeout', settings.idleTimeout],

@@ -36,6 +36,11 @@ const TEXT: Record<string, string> = {
     'incr fn2 1\r\nget fn2\r\nset fn3 0 0 3\r\n-0 \r\nincr fn3 1\r\nset fn4 0 0 21\r\n-18446744073709551615\r\nincr fn4 1\r\n' +
     'incr fn4 -18446744073709551615\r\nincr fn4 -9223372036854775809\r\nincr fn4 -1\r\nset fn5 0 0 2\r\n-1\r\nincr fn5 1\r\n' +
     'set fn6 -18446744073709551615 0 1\r\nx\r\nmg fn6 f\r\nset fn7 -9223372036854775808 0 1\r\nx\r\n',
+  // strtol/strtoull skip leading whitespace and stop at whitespace, ignoring what follows (a tab or CR is
+  // part of a token: memcached splits on spaces only).
+  'numbers with tabs and CRs inside their token': 'set ft1 0 0 1\r\n5\r\ntouch ft1 10\t\r\ntouch ft1 \t10\r\ntouch ft1 10\tjunk\r\n' +
+    'incr ft1 \t3\r\nincr ft1 3\rx\r\nset ft2 0 0 1\tz\r\ny\r\nms ft2 1 T\t5\r\nz\r\nmg ft2 t v\r\nincr ft1 -\t1\r\nincr ft1 \t\r\n' +
+    'set ft3 1\t 0 1\r\nx\r\n',
   // The command line is a C string to memcached's tokenizer: it ends at its first NUL byte.
   'a NUL byte ends the command line': 'set fl1 0 0 1\r\n5\r\nincr fl1 5\x00zz\r\nset fl2 7\x00q 0 1\r\nx\r\nmg fl2 f\r\ntouch fl1 10\x00\r\n' +
     'set fl3 0 0 2\x00\r\nab\r\nma fl1 D3\x00x v\r\nget fl1\x00fl3\r\n\x00get fl1\r\nmg fl3 v\x00 k\r\nversion\x00x\r\n',
@@ -293,6 +298,21 @@ describe.skipIf(!available)('start options findings', () => {
 // one to the next, so each case starts its own pair.
 describe.skipIf(!available)('admin findings', () => {
   const pair = () => Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+
+  // lru tune's factors and the automove ratio are read by strtod (inf, nan, hex floats, whitespace; ERANGE
+  // refused) and shown with printf's %.2f (inf, nan, whole digits, ties to even).
+  it('lru tune and automove ratio read and shown as strtod and printf do', async () => {
+    const [r, o] = await pair();
+    try {
+      const steps = ['lru tune 10 20 inf 2\r\n', 'slabs automove ratio nan(x)\r\n', 'stats settings\r\n', 'lru tune 10 20 0x1p-2 2\r\n',
+        'lru tune 10 20 1e-400 2\r\n', 'lru tune 10 20 1e400 2\r\n', 'slabs automove ratio 1e-310\r\n', 'lru tune 10 20 0.125 0.625\r\n',
+        'slabs automove ratio -0\r\n', 'stats settings\r\n', 'lru tune 10 20 1e22 0X.8P1\r\n', 'slabs automove ratio \t-0.375\t\r\n',
+        'lru tune 10 20 INFINITY 0x\r\n', 'lru tune 10 20 1e 2\r\n', 'stats settings\r\n'];
+      expect(await runAdmin(o.port, steps)).toBe(await runAdmin(r.port, steps));
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
 
   // memcached's `lru_crawler disable` stops a crawler thread only when one runs and answers OK either way.
   it('lru_crawler disable when the crawler is already off', async () => {
