@@ -7,9 +7,9 @@ import type { Client } from '../client.ts';
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { fail } from '../errors.ts';
-import { loadEntries } from '../rdb/keyspace-adapter.ts';
+import { loadEntrySteps } from '../rdb/keyspace-adapter.ts';
 import { engineRdbChunks } from '../rdb/node-rdb.ts';
-import { iterateRdb } from '../rdb/reader.ts';
+import { iterateRdbSteps } from '../rdb/reader.ts';
 import { runSliced } from '../sliced.ts';
 import { is } from './util.ts';
 
@@ -55,7 +55,12 @@ function* reload(e: Engine, o: ReloadOptions): Generator<void> {
   }
   const rdb = o.from.get(e);
   if (rdb === undefined) fail(LOAD_FAILED);
-  for (const rec of iterateRdb(rdb, { verifyChecksum: false })) {
+  // A value of a million elements is read and built a few elements a step.
+  for (const rec of iterateRdbSteps(rdb, { verifyChecksum: false })) {
+    if (rec === undefined) {
+      yield;
+      continue;
+    }
     if (rec.kind === 'function') {
       try {
         e.scripting.functions.restore([rec.payload.toString('latin1')], o.merge ? 'replace' : 'append');
@@ -65,7 +70,7 @@ function* reload(e: Engine, o: ReloadOptions): Generator<void> {
     } else if (rec.kind === 'entry') {
       // Without MERGE a key already present is fatal to redis-server; here the command fails instead.
       if (!o.merge && e.ks.db(rec.entry.db).dict.index(rec.entry.key.toString('latin1')) !== undefined) fail(LOAD_FAILED);
-      loadEntries(e, [rec.entry]);
+      yield* loadEntrySteps(e, rec.entry);
     }
     yield;
   }

@@ -338,22 +338,43 @@ function loadInto(engine: Engine, entries: Iterable<RdbEntry>): LoadResult {
   const now = engine.clock.now();
   const result: LoadResult = { loaded: 0, expired: 0 };
   for (const e of entries) {
-    if (e.db < 0 || e.db >= DB_COUNT) throw new RdbError('INVALID_INPUT', `database ${e.db} is out of range (0-${DB_COUNT - 1})`);
-    if (e.expireAtMs !== undefined && e.expireAtMs <= now) {
-      result.expired++;
-      continue;
-    }
-    if (isEmpty(e.value)) continue;
-    const db = engine.ks.db(e.db);
-    const key = text(e.key);
-    // Unseen: loading touches no watched or tracked key, as rdbLoad's dbAdd does not (seed 72751).
-    db.set(key, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)), false, undefined, true);
-    // After set(), which stamps the access time: the file's idle time / counter win.
-    db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
-    if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact);
+    const admitted = admit(e, now);
+    if (admitted === 'expired') result.expired++;
+    if (admitted !== 'load') continue;
+    place(engine, e, valueFromRdb(e.value, engine.config.encoding, listOptionsOf(engine)));
     result.loaded++;
   }
   return result;
+}
+
+/** loadEntries of one entry whose value is converted in steps (DEBUG RELOAD of a hash of a million fields). */
+export function* loadEntrySteps(engine: Engine, e: RdbEntry): Steps<void> {
+  if (admit(e, engine.clock.now()) !== 'load') return;
+  const o = yield* valueFromRdbSteps(e.value, engine.config.encoding, listOptionsOf(engine));
+  const onNewKey = engine.ks.onNewKey;
+  engine.ks.onNewKey = null;
+  try {
+    place(engine, e, o);
+  } finally {
+    engine.ks.onNewKey = onNewKey;
+  }
+}
+
+/** Whether an entry of a file is loaded: one whose TTL has passed is not, nor an empty collection. */
+function admit(e: RdbEntry, now: number): 'load' | 'expired' | 'empty' {
+  if (e.db < 0 || e.db >= DB_COUNT) throw new RdbError('INVALID_INPUT', `database ${e.db} is out of range (0-${DB_COUNT - 1})`);
+  if (e.expireAtMs !== undefined && e.expireAtMs <= now) return 'expired';
+  return isEmpty(e.value) ? 'empty' : 'load';
+}
+
+function place(engine: Engine, e: RdbEntry, o: RObj): void {
+  const db = engine.ks.db(e.db);
+  const key = text(e.key);
+  // Unseen: loading touches no watched or tracked key, as rdbLoad's dbAdd does not (seed 72751).
+  db.set(key, o, false, undefined, true);
+  // After set(), which stamps the access time: the file's idle time / counter win.
+  db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
+  if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact);
 }
 
 function isEmpty(v: RdbValue): boolean {

@@ -181,6 +181,11 @@ function zsetPairs(values: LpValue[]): { member: Buffer; score: number }[] {
  * of the entry they precede, so a record is all-or-nothing: on TRUNCATED the caller can rewind.
  */
 function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
+  return runSteps(parseRecordSteps(c, version, db));
+}
+
+/** parseRecord in steps: a value of a million elements is read a few at a time. */
+function* parseRecordSteps(c: Cursor, version: number, db: number): Steps<RdbRecord> {
   let expireAtMs: number | undefined;
   let expireExact: bigint | undefined;
   let lru: number | undefined;
@@ -234,7 +239,7 @@ function parseRecord(c: Cursor, version: number, db: number): RdbRecord {
         return { kind: 'slot-info' };
     }
     const key = c.str();
-    const value = runSteps(parseValue(c, op, at, version));
+    const value = yield* parseValue(c, op, at, version);
     const entry: RdbEntry = { db, key, value };
     if (expireAtMs !== undefined) entry.expireAtMs = expireAtMs;
     if (expireExact !== undefined && !Number.isSafeInteger(expireAtMs)) entry.expireExact = expireExact;
@@ -656,12 +661,23 @@ export function readRdb(buf: Buffer, opts: RdbReadOptions = {}): RdbFile {
 
 /** Yields records one at a time, so a caller can load a big file without holding every entry. */
 export function* iterateRdb(buf: Buffer, opts: RdbReadOptions = {}): Generator<RdbRecord, void, undefined> {
+  for (const rec of iterateRdbSteps(buf, opts)) if (rec !== undefined) yield rec;
+}
+
+/**
+ * iterateRdb in steps: `undefined` inside a big value, so a caller that yields to the event loop there
+ * (DEBUG RELOAD of a hash of a million fields) never parses a whole value at once.
+ */
+export function* iterateRdbSteps(buf: Buffer, opts: RdbReadOptions = {}): Generator<RdbRecord | undefined, void, undefined> {
   const version = parseHeader(buf);
   yield { kind: 'header', version };
   const c = new Cursor(buf, 9);
   let db = 0;
   for (;;) {
-    const rec = parseRecord(c, version, db);
+    const steps = parseRecordSteps(c, version, db);
+    let r = steps.next();
+    for (; r.done !== true; r = steps.next()) yield undefined;
+    const rec = r.value;
     if (rec.kind === 'selectdb') db = rec.db;
     if (rec.kind === 'eof') {
       if (version >= 5) {
