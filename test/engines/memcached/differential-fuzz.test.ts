@@ -1,8 +1,10 @@
 // The random differential (tools/memcached-fuzz) on a few fixed seeds: seeded batches of text, meta
 // and binary commands with odd keys, lengths and noreply, replies compared with real memcached 1.6.18;
-// the multi-connection family (replies and stats counters) and the start-options family likewise.
+// the multi-connection family (replies and stats counters), the start-options family and the admin family
+// (run-time settings, page moves, crawls and what stats and metadumps show) likewise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMemcachedArgs } from '../../../tools/memcached-t/options.ts';
+import { adminSteps, runAdmin } from './fuzz-admin.ts';
 import { multiBatch, runMulti } from './fuzz-multi.ts';
 import { optionsCase, runOptionsCase } from './fuzz-options.ts';
 import { firstDifference, formatMismatch, fuzzSeed } from './fuzz-session.ts';
@@ -15,6 +17,7 @@ const BATCHES = 12;
 const MULTI_SEEDS = [5, 27, 296, 1075];
 // Start-options seeds with no automove 2 (its page moves are memcached's rebalancer thread's timing).
 const OPTIONS_SEEDS = [3, 7];
+const ADMIN_SEEDS = [1, 4];
 
 /** The first line where two transcripts part, with its neighbours, or '' when they agree. */
 function partingLine(real: string, ours: string): string {
@@ -71,4 +74,21 @@ describe.skipIf(!available)('random differential of start options', () => {
     }
     expect(found).toEqual([]);
   }, 120_000);
+});
+
+describe.skipIf(!available)('random differential of operator commands', () => {
+  it(`admin family, seeds ${ADMIN_SEEDS.join(', ')}: 60 steps each`, async () => {
+    const found: string[] = [];
+    for (const seed of ADMIN_SEEDS) {
+      const steps = adminSteps(rng(seed), 60);
+      const [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
+      try {
+        const parting = partingLine(await runAdmin(real.port, steps), await runAdmin(ours.port, steps));
+        if (parting) found.push(`seed ${seed} ${parting}`);
+      } finally {
+        await Promise.all([real.close(), ours.close()]);
+      }
+    }
+    expect(found).toEqual([]);
+  }, 60_000);
 });

@@ -17,9 +17,9 @@ const VALUES = ['', '0', '1', '9', '10', '99', '100', '42', 'abc', ' 5', '5 ', '
 // CAS literals far from the numbers either server hands out (their allocation order may differ), or 0.
 const CAS_LITERALS = ['0', '1', '999999', '18446744073709551615', '18446744073709551616', 'abc', '-1'];
 const NUMBERS = ['0', '1', '5', '100', '4294967295', '4294967296', '18446744073709551615', '18446744073709551616',
-  '-1', '-0', '+1', 'abc', '1a', '', '00', '7\u0000x', '-18446744073709551615'];
+  '-1', '-0', '+1', 'abc', '1a', '', '00', '7\u0000x', '-18446744073709551615', '\t3', '3\tx', '0x10'];
 // TTLs that decide nothing within a run: never, far away, or already past (negative, absolute past).
-const TTLS = ['0', '-1', '1000', '2592000', '2592001', '100000', 'abc', '-2147483649', '4294967296'];
+const TTLS = ['0', '-1', '1000', '2592000', '2592001', '100000', 'abc', '-2147483649', '4294967296', '1000\tx', '\r1000'];
 
 function key(r: () => number): string {
   return pick(r, KEYS);
