@@ -14,7 +14,8 @@ let holding = 0;
 export function pushTo(target: Client, write: () => void, afterReply = false): void {
   // A script's caller is the client running a command too (Redis's current_client while it runs).
   const e = target.engine;
-  const running = e.currentClient === target || e.scripting.running?.req.caller === target;
+  // So is one whose command answers in slices (busy): in redis-server it would still be running.
+  const running = e.currentClient === target || e.scripting.running?.req.caller === target || target.blocked?.busy === true;
   if (running && (afterReply || target.replyMode !== 'on')) {
     let list = held.get(target);
     if (list === undefined) {

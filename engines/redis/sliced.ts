@@ -132,6 +132,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     }
     if (!c.closed) e.unblock(c);
     settle(c, args === undefined ? reply : () => asWrite(c, args, reply), args === undefined ? undefined : e.lookup(args[0] as string));
+    if (!c.closed) e.tracking.afterReply(c);
     // The last slice may be the one that passes the limit (how much each slice writes depends on the
     // machine's load): redis-server checks once the reply is whole.
     if (!c.closed && overOutputLimit(c, c.w.mark - from)) {
@@ -257,6 +258,7 @@ function writeInSlices(c: Client, work: Iterator<unknown>, reply: () => void, ar
         if (failed !== null) throw failed;
         reply();
       }, def);
+      e.tracking.afterReply(c);
     }
     if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
       const emptied = e.emptied;

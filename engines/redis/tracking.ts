@@ -205,6 +205,9 @@ export class Tracking {
 
   /** After every outermost command: held pushes go out, and the table is brought under its limit. */
   afterReply(c: Client): void {
+    // A command answering in slices (DEBUG RELOAD of a big dataset) replies later: what it held (a
+    // flush's null) follows that reply, as redis-server sends it after the command (sliced.ts calls again).
+    if (c.blocked?.busy === true) return;
     if (releaseHeldPushes(c)) this.engine.queueFlush(c);
     const max = this.engine.config.trackingTableMaxKeys;
     // tracking-table-max-keys (0 = unlimited): the oldest keys are forgotten, with an invalidation.

@@ -173,6 +173,13 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     }
   });
 
+  it("a DEBUG RELOAD big enough to run in slices sends the tracking client's flush null after its +OK, as a small one (seed 81005)", async () => {
+    const steps = ['CLIENT TRACKING off', 'CLIENT TRACKING on BCAST PREFIX s', '>DEBUG POPULATE 30000 s 300', 'DEBUG RELOAD', 'PING', 'DEBUG RELOAD NOSAVE', 'PING', '>FLUSHALL', 'PING'];
+    const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+    expect(ours).toEqual(real);
+    expect(real).toContain('PING -> +PONG pushes >[$"invalidate", _]');
+  }, 30_000);
+
   it('under OPTIN a refused command (wrong arity, unknown, EXEC refused) uses up CLIENT CACHING YES as a run one does; a CLIENT subcommand or queuing inside MULTI keeps it (seed 73242)', async () => {
     const steps = ['CLIENT TRACKING off', 'CLIENT TRACKING on OPTIN', 'SET s2 42'];
     for (const between of [['LLEN l2 EXTRA'], ['NOSUCH'], ['EXEC 1'], ['CLIENT'], ['CLIENT GETNAME'], ['MULTI', 'LLEN', 'GET s2', 'EXEC']]) {
