@@ -200,13 +200,14 @@ export function lru(s: Session, tokens: string[]): void {
     Object.assign(settings, { hotLruPct: hot, warmLruPct: warm, hotMaxFactor: hotFactor, warmMaxFactor: warmFactor });
     return reply('OK\r\n');
   }
-  if (sub === 'mode' && n >= 3) {
+  // Without the maintainer thread (-o no_lru_maintainer) memcached takes neither mode nor temp_ttl.
+  if (sub === 'mode' && n >= 3 && settings.lruMaintainer) {
     if (tokens[2] === 'flat') settings.lruSegmented = false;
     else if (tokens[2] === 'segmented') settings.lruSegmented = true;
     else return reply('ERROR\r\n');
     return reply('OK\r\n');
   }
-  if (sub === 'temp_ttl' && n >= 3) {
+  if (sub === 'temp_ttl' && n >= 3 && settings.lruMaintainer) {
     const ttl = parseI32Wrapped(tokens[2]!);
     if (ttl === null) return reply('ERROR\r\n');
     settings.tempLru = ttl >= 0;

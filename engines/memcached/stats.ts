@@ -39,6 +39,8 @@ export function collectStats(s: Session, args: string[]): Row[] | null {
     case 'sizes':
       return s.ctx.store.sizes()?.map(([size, n]): Row => [String(size), n]) ?? [['sizes_status', 'disabled']];
     case 'sizes_enable':
+      // The histogram tells items apart by CAS: under -C memcached refuses to start it.
+      if (!s.ctx.settings.casEnabled) return [['sizes_status', 'error'], ['sizes_error', 'cas_support_disabled']];
       s.ctx.store.enableSizes();
       return [['sizes_status', 'enabled']];
     case 'sizes_disable':
@@ -76,7 +78,7 @@ export function writeStats(s: Session, tokens: string[]): void {
   const rows = collectStats(s, args);
   if (rows === null) return s.out.text('ERROR\r\n');
   // memcached answers these two with the status line alone, no END.
-  if (args[0] === 'sizes_enable' || args[0] === 'sizes_disable') return s.out.text(`STAT sizes_status ${rows[0]![1]}\r\n`);
+  if (args[0] === 'sizes_enable' || args[0] === 'sizes_disable') return s.out.text(rows.map(([k, v]) => `STAT ${k} ${v}\r\n`).join(''));
   emit(s, rows);
 }
 

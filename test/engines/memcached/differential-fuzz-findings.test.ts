@@ -276,6 +276,24 @@ describe.skipIf(!available)('start options findings', () => {
     }
   });
 
+  // Found by the admin family under start options: without the maintainer thread `lru mode` and `lru
+  // temp_ttl` are refused; under -C `stats sizes_enable` answers an error (the histogram needs CAS).
+  it('no_lru_maintainer refuses lru mode and temp_ttl; -C refuses sizes_enable', async () => {
+    const [r, o] = await started(['-C', '-o', 'no_lru_maintainer']);
+    try {
+      const steps = ['lru mode flat\r\n', 'lru temp_ttl 0\r\n', 'lru temp_ttl x\r\n', 'lru tune 10 20 0.1 2\r\n', 'stats sizes_enable\r\n',
+        'stats sizes\r\n', 'stats sizes_disable\r\n', 'stats settings\r\n'];
+      const a = await runAdmin(r.port, steps);
+      expect(await runAdmin(o.port, steps)).toBe(a);
+      expect(a).toContain('STAT sizes_error cas_support_disabled');
+      const packets = [packet({ opcode: 0x10, key: 'sizes_enable', opaque: 1 }), packet({ opcode: 0x0a, opaque: 2 })];
+      const [c, d] = [await binaryExchange(r.port, packets), await binaryExchange(o.port, packets)];
+      expect(describePackets(d.packets, d.closed)).toEqual(describePackets(c.packets, c.closed));
+    } finally {
+      await Promise.all([r.close(), o.close()]);
+    }
+  });
+
   it('hashpower and tail_repair_time: checked at start-up as memcached checks them', () => {
     for (const sub of ['hashpower=11', 'hashpower=33', 'hashpower=x', 'tail_repair_time=0', 'tail_repair_time=9']) {
       const real = spawnSync(REAL_MEMCACHED, ['-p', '0', '-U', '0', '-u', 'root', '-o', sub], { encoding: 'latin1', timeout: 10_000 });
