@@ -455,7 +455,7 @@ export const keyCommands = defineGroup('keyspace', [
         c.db.setAccess(key, idle === undefined ? undefined : c.engine.ks.accessNow - idle * 1000, freq);
         notify(c.engine, 'g', 'restore', c.dbIndex, key);
         c.w.ok();
-      });
+      }, a);
     },
   },
 ]);
