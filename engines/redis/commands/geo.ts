@@ -63,18 +63,20 @@ function geoadd(c: Client, a: string[]): void {
   const o = existing ?? c.db.getOrCreate(key, 'zset', newZSet);
   let added = 0;
   let changed = 0;
+  const fresh: string[] = [];
   for (const [m, score] of items) {
     const cur = o.v.score(m);
     if (cur === undefined) {
       if (xx) continue;
       o.v.add(m, score);
+      fresh.push(m);
       added++;
     } else if (!nx && cur !== score) {
       o.v.add(m, score);
       changed++;
     }
   }
-  updateEncoding(o, items.map(([m]) => m), c.engine.config.encoding);
+  updateEncoding(o, items.map(([m]) => m), c.engine.config.encoding, true, fresh);
   // Nothing added or moved is no write for redis-server (GEOADD is its ZADD): no event, WATCH holds.
   if (added + changed > 0 || o.v.size === 0) c.db.modified(key);
   c.w.int(ch ? added + changed : added);

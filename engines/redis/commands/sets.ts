@@ -189,16 +189,17 @@ export const setCommands = defineGroup('set', [
           o.v.add(m);
           added++;
         }
-        updateEncoding(o, a.slice(2), enc);
+        updateEncoding(o, a.slice(2), enc, true, added > 0 ? a.slice(2) : []);
         // Members already there are no write for redis-server: no event, no dirty, WATCH holds.
         if (added > 0) c.db.modified(key);
         return c.w.int(added);
       }
       let n = 0;
-      const add = (m: string): void => {
-        if (o.v.has(m)) return;
+      const add = (m: string): boolean => {
+        if (o.v.has(m)) return false;
         o.v.add(m);
         n++;
+        return true;
       };
       const db = c.db;
       const reply = () => {
@@ -207,8 +208,8 @@ export const setCommands = defineGroup('set', [
       };
       // A million members held every node 0.6 s: added in slices, the node paused meanwhile.
       writeEach(c, a, a.length - 2, (j) => {
-        add(a[j + 2] as string);
-        updateEncoding(o, [a[j + 2] as string], enc);
+        const m = a[j + 2] as string;
+        updateEncoding(o, [m], enc, true, add(m) ? [m] : []);
       }, reply);
     },
   },

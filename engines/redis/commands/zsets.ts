@@ -130,8 +130,9 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
       const z = run.target();
       if (z === null) return;
       for (const [m, sc] of pairs) {
+        const had = z.v.score(m) !== undefined;
         run.one(z, m, sc);
-        updateEncoding(z, [m], enc);
+        updateEncoding(z, [m], enc, true, had || z.v.score(m) === undefined ? [] : [m]);
         yield;
       }
     };
@@ -140,8 +141,10 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
   for (let j = i; j < a.length; j += 2) pairs.push([a[j + 1] as string, parseScore(a[j] as string)]);
   const z = run.target();
   if (z === null) return run.reply();
+  const members = pairs.map(([m]) => m);
+  const had = new Set(members.filter((m) => z.v.score(m) !== undefined));
   for (const [m, sc] of pairs) run.one(z, m, sc);
-  updateEncoding(z, pairs.map(([m]) => m), c.engine.config.encoding);
+  updateEncoding(z, members, c.engine.config.encoding, true, members.filter((m) => !had.has(m) && z.v.score(m) !== undefined));
   run.reply();
 }
 

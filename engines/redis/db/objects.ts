@@ -117,14 +117,19 @@ export const DEFAULT_ENCODING_THRESHOLDS: Readonly<EncodingThresholds> = {
 /**
  * Promotes small encodings once a threshold is crossed; call after adding elements. `lengths` false: only
  * the entry count is checked, as redis-server 7.0 loads a listpack or intset from an RDB file or RESTORE.
+ * `fresh`, for a set or sorted set: the members the command inserted (the others were there). redis-server
+ * checks an intset's or a zset listpack's limits only when an insert happens (setTypeAdd, zsetAdd), so
+ * updating members already there converts nothing even past a limit lowered since (seed 81231); a hash
+ * checks its count after every set.
  */
-export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS, lengths = true): void {
+export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS, lengths = true, fresh: readonly string[] | null = null): void {
   if (o.type === 'hash' && !o.big) {
     if (o.v.size > t.hashEntries || (lengths && added.some((s) => s.length > t.hashValue))) o.big = true;
   } else if (o.type === 'set' && !o.big) {
-    if (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s))) o.big = true;
+    if ((fresh === null || fresh.length > 0) && (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s)))) o.big = true;
   } else if (o.type === 'zset' && !o.big) {
-    if (o.v.size > t.zsetEntries || (lengths && added.some((s) => s.length > t.zsetValue))) o.big = true;
+    const inserted = fresh ?? added;
+    if ((fresh === null || fresh.length > 0) && (o.v.size > t.zsetEntries || (lengths && inserted.some((s) => s.length > t.zsetValue)))) o.big = true;
     // A listpack holds an integral score as an integer, so redis-server reads -0 back as 0 (a skiplist keeps -0).
     else {
       for (const m of added) {

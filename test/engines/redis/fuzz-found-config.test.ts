@@ -47,6 +47,31 @@ describe.skipIf(!available)('CONFIG differences found by the random differential
     );
   });
 
+  it('an intset or a zset listpack past a limit lowered since converts only when a member is inserted: updating one there (SADD, ZADD, ZINCRBY, GEOADD) keeps the encoding (seed 81231)', async () => {
+    await expectSameReplies(
+      pair,
+      `SADD S 1 2 3
+      ZADD z 1 a 2 b
+      GEOADD g 1 1 a 2 2 b
+      CONFIG SET set-max-intset-entries 1 zset-max-listpack-entries 1 zset-max-listpack-value 1
+      SADD S 1 2
+      OBJECT ENCODING S
+      ZADD z 5 a
+      ZINCRBY z 1 b
+      ZADD z XX 3 a 4 nosuch
+      OBJECT ENCODING z
+      GEOADD g 3 3 a
+      OBJECT ENCODING g
+      GEOADD g 3 3 c
+      OBJECT ENCODING g
+      ZADD z 5 a 6 c
+      OBJECT ENCODING z
+      SADD S 4
+      OBJECT ENCODING S
+      CONFIG SET set-max-intset-entries 512 zset-max-listpack-entries 128 zset-max-listpack-value 64`,
+    );
+  });
+
   it("CONFIG GET notify-keyspace-events shows 'n' unless 'A' is there (seed 40297)", async () => {
     await expectSameReplies(
       pair,
