@@ -6,7 +6,8 @@
 // subscription, two server instances, unsubscribing; Socket.IO's Redis streams adapter (XADD and blocking
 // XREAD between servers, connection state recovery through a session key and XRANGE); @socket.io/redis-emitter
 // driving servers on the classic adapter from outside (rooms, socketsJoin, serverSideEmit, disconnectSockets);
-// keyspace notifications turned on in a running group's parameter group, heard through a RedisPubSub pattern.
+// keyspace notifications turned on in a running group's parameter group, heard through a RedisPubSub pattern;
+// redis-lru (values and a sorted-set index in MULTI blocks, ZADD XX CH INCR) on ioredis and node-redis 3.
 import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand } from '@aws-sdk/client-elasticache';
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
@@ -18,6 +19,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { Cluster, Redis } from 'ioredis';
 import Keyv from 'keyv';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
@@ -376,5 +378,86 @@ describe('keyspace notifications through graphql-redis-subscriptions', () => {
   it.each(OUR_SERVERS)('on the %s endpoint, turned on in the parameter group, behave as on redis-server', async (where) => {
     const theirs = await transcripts('real', () => keyeventTranscript('real'));
     expect(await keyeventTranscript(where)).toEqual(theirs);
+  }, 20_000);
+});
+
+interface LruCache {
+  set(key: string, value: unknown, maxAge?: number): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  getOrSet(key: string, fn: () => unknown, maxAge?: number): Promise<unknown>;
+  peek(key: string): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  reset(): Promise<unknown>;
+  has(key: string): Promise<boolean>;
+  keys(): Promise<string[]>;
+  values(): Promise<unknown[]>;
+  count(): Promise<number>;
+}
+// redis-lru (CommonJS, no types): values and a sorted-set index kept together in MULTI blocks.
+const lru = createRequire(import.meta.url)('redis-lru') as (client: unknown, options: Record<string, unknown>) => LruCache;
+// node-redis 3's callback client, the other client redis-lru's README names (rsmq brings it).
+const NodeRedis3 = createRequire(createRequire(import.meta.url).resolve('rsmq'))('redis') as { createClient(options: Record<string, unknown>): { quit(done: () => void): void } };
+
+/**
+ * What an application sees of redis-lru as its README uses it: an LRU of two that evicts the least recently
+ * read, an LFU (score 1, incremented), per-key maxAge, getOrSet, peek, keys/values in recency order. Scores come
+ * from a counter instead of the clock, so recency never ties within a millisecond.
+ */
+async function lruTranscript(client: unknown): Promise<unknown> {
+  let tick = 0;
+  const bands = lru(client, { max: 2, namespace: '{lru}bands', score: () => ++tick });
+  const lfu = lru(client, { max: 2, namespace: '{lru}lfu', score: () => 1, increment: true });
+  const out: Record<string, unknown> = {};
+  await bands.set('beatles', 'john, paul, george, ringo');
+  await bands.set('zeppelin', 'jimmy, robert, john, bonzo');
+  out.read = await bands.get('beatles');
+  await bands.set('floyd', { members: 5 });
+  out.evicted = [await bands.get('zeppelin'), await bands.has('zeppelin'), await bands.count()];
+  out.keys = await bands.keys();
+  out.values = await bands.values();
+  out.peek = await bands.peek('beatles');
+  out.keysAfterPeek = await bands.keys();
+  out.getOrSet = [await bands.getOrSet('who', () => 'roger, pete'), await bands.getOrSet('who', () => 'not called')];
+  await bands.set('short', 'lived', 100);
+  await sleep(200);
+  out.expired = [await bands.get('short'), await bands.has('short')];
+  out.deleted = [await bands.del('who'), await bands.has('who')];
+  await bands.reset();
+  out.afterReset = [await bands.count(), await bands.keys()];
+  await lfu.set('beatles', 1);
+  await lfu.get('beatles');
+  await lfu.set('zeppelin', 2);
+  await lfu.set('floyd', 3);
+  out.lfu = [await lfu.get('zeppelin'), await lfu.get('beatles'), await lfu.keys()];
+  await lfu.reset();
+  return out;
+}
+
+describe('redis-lru', () => {
+  const transcripts = once<unknown>();
+  const onIoredis = async (where: Where) => {
+    const client = ioredis(where);
+    try {
+      return await lruTranscript(client);
+    } finally {
+      client.disconnect();
+    }
+  };
+  const onNodeRedis3 = async (where: Exclude<Where, 'cluster'>) => {
+    const a = serverAddress(fixture, real, where);
+    const client = NodeRedis3.createClient({ host: a.host, port: a.port, ...(a.tls ? { tls: a.tls, password: a.password } : {}) });
+    try {
+      return await lruTranscript(client);
+    } finally {
+      await new Promise<void>((resolve) => client.quit(() => resolve()));
+    }
+  };
+  it.each(WHERE)('on ioredis on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('ioredis', () => onIoredis('real'));
+    expect(await onIoredis(where)).toEqual(theirs);
+  }, 20_000);
+  it.each(OUR_SERVERS)('on node-redis 3 on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('redis', () => onNodeRedis3('real'));
+    expect(await onNodeRedis3(where)).toEqual(theirs);
   }, 20_000);
 });
