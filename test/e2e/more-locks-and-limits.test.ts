@@ -4,7 +4,8 @@
 // release's PUBLISH, fencing tokens, a lock that times out, failAfter, refreshTimeout), async-ratelimiter
 // (its Lua sliding window on ioredis: consume, peek, per-call max) and rolling-rate-limiter (MULTI over a
 // sorted set, on ioredis and on node-redis: the count limit, minDifference, wouldLimit) and ratelimiter (MULTI
-// over a sorted set on ioredis).
+// over a sorted set on ioredis); @sesamecare-oss/redlock's quorum over three instances.
+import { Redlock as QuorumRedlock } from '@sesamecare-oss/redlock';
 import RateLimiter from 'async-ratelimiter';
 import { Cluster, Redis } from 'ioredis';
 import { createRequire } from 'node:module';
@@ -186,3 +187,58 @@ async function ratelimiterTranscript(where: Where): Promise<unknown> {
 
 describe('ratelimiter', () => compared(ratelimiterTranscript));
 
+
+/**
+ * What an application sees of @sesamecare-oss/redlock over three independent instances (ours: the primary,
+ * TLS and cluster-mode endpoints; theirs: three redis-servers): quorum votes, a refused contender, extend, a
+ * quorum won with one instance held by someone else, release, and `using` with automatic extension.
+ */
+async function redlockQuorumTranscript(clients: (Redis | Cluster)[]): Promise<unknown> {
+  // Extensions start 1.5 s before the lease ends: a loaded event loop must not let it lapse.
+  const redlock = new QuorumRedlock(clients, { retryCount: 0, automaticExtensionThreshold: 1_500 });
+  const votes = async (result: { attempts: ReadonlyArray<Promise<{ membershipSize: number; quorumSize: number; votesFor: Set<unknown>; votesAgainst: Map<unknown, Error> }>> }) => {
+    const last = await result.attempts[result.attempts.length - 1]!;
+    return { members: last.membershipSize, quorum: last.quorumSize, for: last.votesFor.size, against: [...last.votesAgainst.values()].map((e) => e.name) };
+  };
+  const out: Record<string, unknown> = {};
+  const resource = '{redlock}order:1';
+  const lock = await redlock.acquire([resource], 2_000);
+  out.acquired = await votes(lock);
+  out.contender = await redlock.acquire([resource], 2_000).then(
+    () => 'acquired',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+  const extended = await lock.extend(5_000);
+  out.extendedTtls = (await Promise.all(clients.map((c) => c.pttl(resource)))).map((t) => t > 2_000 && t <= 5_000);
+  out.released = await votes(await extended.release());
+  out.keysLeft = await Promise.all(clients.map((c) => c.exists(resource)));
+
+  // Someone else holds the resource on one instance: two of three still make a quorum.
+  await clients[0]!.set('{redlock}order:2', 'someone else', 'PX', 5_000);
+  const partial = await redlock.acquire(['{redlock}order:2'], 2_000);
+  out.partial = await votes(partial);
+  await partial.release();
+  out.foreignKept = await clients[0]!.get('{redlock}order:2');
+
+  out.using = await redlock.using(['{redlock}order:3'], 2_000, async (signal) => {
+    await sleep(800);
+    return { aborted: signal.aborted, held: (await Promise.all(clients.map((c) => c.exists('{redlock}order:3')))).every((n) => n === 1) };
+  });
+  out.afterUsing = await Promise.all(clients.map((c) => c.exists('{redlock}order:3')));
+  return out;
+}
+
+describe('@sesamecare-oss/redlock over three instances', () => {
+  const others = [realRedisForTests(), realRedisForTests()];
+  it('on the primary, TLS and cluster-mode endpoints behaves as on three redis-servers', async () => {
+    const run = async (clients: (Redis | Cluster)[]) => {
+      try {
+        return await redlockQuorumTranscript(clients);
+      } finally {
+        for (const c of clients) c.disconnect();
+      }
+    };
+    const theirs = await run([real, ...others].map((r) => new Redis({ host: '127.0.0.1', port: r.port })));
+    expect(await run([ioredis('primary'), ioredis('tls'), ioredis('cluster')])).toEqual(theirs);
+  }, 20_000);
+});
