@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { Plugins, Queue, Scheduler, Worker, type Jobs } from 'node-resque';
 import RedisSMQ from 'rsmq';
 import { describe, expect, it } from 'vitest';
-import { once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer, type ServerAddress } from '../support/compared-servers.ts';
+import { keyspaceShape, once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer, type ServerAddress } from '../support/compared-servers.ts';
 import { until } from '../support/groups.ts';
 import { libraryTargetsForTests, type LibraryFixture } from '../support/library-targets.ts';
 
@@ -243,6 +243,9 @@ async function resqueTranscript(a: ServerAddress): Promise<unknown> {
     out.removed = await queue.removeFailed(failed[0]!);
     out.failedAfter = await queue.failedCount();
     out.left = { length: await queue.length('math'), delayed: (await queue.timestamps()).length, locks: Object.keys(await queue.locks()) };
+    // What node-resque keeps while its worker and scheduler run: names, types, sizes, which expire.
+    const raw = new Redis({ host: a.host, port: a.port, ...(a.tls ? { tls: a.tls, password: a.password } : {}) });
+    out.keys = await keyspaceShape(raw, 'resque:*').finally(() => raw.disconnect());
   } finally {
     await worker.end();
     await scheduler.end();
@@ -323,6 +326,9 @@ async function rsmqTranscript(a: ServerAddress): Promise<unknown> {
     out.queueDeleted = await rsmq.deleteQueueAsync({ qname: 'jobs' });
     out.queuesAfter = await rsmq.listQueuesAsync();
     out.gone = await rsmq.receiveMessageAsync({ qname: 'jobs' }).catch(failure);
+    // Deleting the queue leaves none of its keys (the listener is subscribed: a second connection looks).
+    const raw = listener.duplicate();
+    out.keysLeft = await keyspaceShape(raw, 'rsmq:*').finally(() => raw.disconnect());
     await until(() => (notices.length >= 3 ? true : undefined), 5000, 'realtime notices');
     out.notices = notices;
       return out;

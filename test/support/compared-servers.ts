@@ -55,3 +55,19 @@ export function once<T>(): (key: string, run: () => Promise<T>) => Promise<T> {
     return p;
   };
 }
+
+/**
+ * The keys a library left on a server, each with its type, element count and whether it expires: a shape to
+ * compare with redis-server's where values themselves carry times or random ids.
+ */
+export async function keyspaceShape(client: { keys(pattern: string): Promise<string[]>; type(key: string): Promise<string>; pttl(key: string): Promise<number>; call(...args: string[]): Promise<unknown> }, pattern = '*'): Promise<string[]> {
+  const sizeCommand: Record<string, string> = { string: 'STRLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', hash: 'HLEN', stream: 'XLEN' };
+  const keys = (await client.keys(pattern)).sort();
+  return Promise.all(
+    keys.map(async (key) => {
+      const type = await client.type(key);
+      const size = sizeCommand[type] ? await client.call(sizeCommand[type]!, key) : '?';
+      return `${key} ${type} ${String(size)}${(await client.pttl(key)) > 0 ? ' expires' : ''}`;
+    }),
+  );
+}
