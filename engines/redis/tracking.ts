@@ -58,16 +58,21 @@ export class Tracking {
     return { keys: this.keys.size, items, prefixes: this.prefixes.size };
   }
 
-  /** Prefix overlaps Redis refuses for one client, as its error text; null when none. */
-  prefixCollision(c: Client, wanted: string[]): string | null {
+  /**
+   * Prefix overlaps Redis refuses for one client, as its error text; null when none. `refused` false:
+   * 7.0.15's checkPrefixCollisionsOrReply returns the index of a prefix that overlaps a later one, which
+   * its caller takes for success past the first: the error is sent and tracking is enabled all the same,
+   * +OK after it (seed 90858).
+   */
+  prefixCollision(c: Client, wanted: string[]): { error: string; refused: boolean } | null {
     const overlap = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
     const existing = c.tracking?.bcast ? [...c.tracking.prefixes].sort(byteOrder) : [];
     for (let i = 0; i < wanted.length; i++) {
       const p = wanted[i] as string;
-      for (const q of existing) if (overlap(p, q)) return `ERR Prefix '${p}' overlaps with an existing prefix '${q}'. Prefixes for a single client must not overlap.`;
+      for (const q of existing) if (overlap(p, q)) return { error: `ERR Prefix '${p}' overlaps with an existing prefix '${q}'. Prefixes for a single client must not overlap.`, refused: true };
       for (let j = i + 1; j < wanted.length; j++) {
         const q = wanted[j] as string;
-        if (overlap(p, q)) return `ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`;
+        if (overlap(p, q)) return { error: `ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`, refused: i === 0 };
       }
     }
     return null;

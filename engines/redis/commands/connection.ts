@@ -135,16 +135,17 @@ function clientKill(c: Client, a: string[]): void {
     killLater(c, target);
     return c.w.ok();
   }
-  if (a.length % 2 !== 0) fail(E.SYNTAX);
   let id: number | null = null;
   let addr: string | null = null;
   let laddr: string | null = null;
   let type: string | null = null;
   let user: string | null = null;
   let skipMe = true;
+  // Filter by filter as redis-server reads them: one's error comes before a lone word after it.
   for (let i = 2; i < a.length; i += 2) {
     const opt = (a[i] as string).toLowerCase();
     const v = a[i + 1] as string;
+    if (i + 1 >= a.length) fail(E.SYNTAX);
     if (opt === 'id') {
       id = parseIntArg(v, 'ERR client-id should be greater than 0');
       if (id <= 0) fail('ERR client-id should be greater than 0');
@@ -210,7 +211,14 @@ function clientTracking(c: Client, a: string[]): void {
   if (state.optin && state.optout) fail("ERR You can't use OPTIN and OPTOUT at the same time");
   if (state.bcast) {
     const collision = e.tracking.prefixCollision(c, state.prefixes);
-    if (collision !== null) fail(collision);
+    if (collision?.refused === true) fail(collision.error);
+    if (collision !== null) {
+      // Answered twice, as 7.0.15 does: the error (a failed call in the stats), then the +OK below.
+      c.w.error(collision.error);
+      e.countError(collision.error);
+      const def = e.lookup('client')?.subcommands?.get('tracking');
+      if (def !== undefined) e.commandStats(def).failed++;
+    }
   }
   e.tracking.enable(c, state);
   c.w.ok();

@@ -72,7 +72,8 @@ function parseSet(c: Client, args: string[]): SetOptions {
     else if (a === 'xx' && !o.nx) o.xx = true;
     else if (a === 'get') o.get = true;
     else if (a === 'keepttl' && !hasExpire) o.keepTtl = true;
-    else if ((a === 'ex' || a === 'px' || a === 'exat' || a === 'pxat') && !hasExpire && !o.keepTtl && i + 1 < args.length) {
+    // The same expiry option may come again (its last value counts); another one may not.
+    else if ((a === 'ex' || a === 'px' || a === 'exat' || a === 'pxat') && (!hasExpire || unit === a) && !o.keepTtl && i + 1 < args.length) {
       hasExpire = true;
       unit = a;
       value = args[++i] as string;
@@ -340,10 +341,10 @@ export const stringCommands = defineGroup('string', [
       let persist = false;
       for (let i = 2; i < a.length; i++) {
         const o = (a[i] as string).toLowerCase();
-        if ((o === 'ex' || o === 'px' || o === 'exat' || o === 'pxat') && unit === null && !persist && i + 1 < a.length) {
+        if ((o === 'ex' || o === 'px' || o === 'exat' || o === 'pxat') && (unit === null || unit === o) && !persist && i + 1 < a.length) {
           unit = o;
           value = a[++i] as string;
-        } else if (o === 'persist' && unit === null && !persist) persist = true;
+        } else if (o === 'persist' && unit === null) persist = true;
         else fail(E.SYNTAX);
       }
       const v = getStr(c, key);

@@ -278,7 +278,8 @@ function parseRangeOptions(a: string[], from: number, base: Partial<RangeSpec>, 
       i += 2;
     } else fail(E.SYNTAX);
   }
-  if (hasLimit && spec.by === 'rank') fail('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+  // zrangeGenericCommand tests the count only: LIMIT <any> -1 by rank is no conflict.
+  if (hasLimit && spec.limit !== -1 && spec.by === 'rank') fail('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
   if (spec.withScores && spec.by === 'lex') fail('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
   return spec;
 }

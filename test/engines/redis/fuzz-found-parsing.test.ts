@@ -57,6 +57,36 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('SET and GETEX take the same expiry option again (its last value counts), not another; CLIENT KILL reads filter by filter; ZRANGE by rank refuses LIMIT only with a count other than -1 (options family, seeds 90715, 90723, 90749, 90762)', async () => {
+    await sameReplies(`
+      SET s1 x ex 100000 EX 9223372036854775807
+      SET s2 x EX -1 ex 100000 ex 100000
+      TTL s2
+      SET s3 x PXAT 4000000000000 PXAT 4000000000000 NX NX
+      SET s3 x EX 100 PX 100
+      SET s3 x KEEPTTL KEEPTTL GET GET
+      SET s3 x EX 100 KEEPTTL
+      GETEX s1 PX -1 PX -1
+      GETEX s2 EX 100000 EX 100000
+      GETEX s2 PERSIST PERSIST
+      GETEX s2 PERSIST EX 10
+      GETEX s2 EXAT 0 EXAT 0
+      CLIENT KILL ID 999999 USER nosuch x
+      CLIENT KILL ID 999999 ID -1 x
+      CLIENT KILL ID 999999 TYPE x x
+      CLIENT KILL ID 999999 SKIPME maybe x
+      CLIENT KILL ID 999999 x
+      CLIENT KILL ID 999999 SKIPME no
+      ZADD z 1 a 2 b 3 c
+      ZRANGE z 0 -1 LIMIT 1 -1
+      ZRANGE z 0 -1 LIMIT -1 -1 WITHSCORES
+      ZRANGE z 0 -1 LIMIT 0 5
+      ZRANGE z (1 -1 LIMIT 0 -1
+      ZRANGESTORE zdst z 1 3 REV LIMIT -1 -1
+      ZRANGESTORE zdst z -inf +inf REV LIMIT 0 -1
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1

@@ -180,6 +180,16 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     expect(real).toContain('PING -> +PONG pushes >[$"invalidate", _]');
   }, 30_000);
 
+  it("BCAST prefixes that overlap each other past the first prefix are 7.0.15's error and then +OK, tracking on with all of them; at the first, or with one already there, the error alone (options family, seed 90858)", async () => {
+    const steps = [
+      'CLIENT TRACKING off', 'CLIENT TRACKING on BCAST PREFIX s PREFIX a PREFIX ab', 'PING', 'CLIENT TRACKINGINFO', 'CLIENT TRACKING on BCAST PREFIX a PREFIX ab PREFIX abc', 'PING',
+      'CLIENT TRACKINGINFO', 'CLIENT TRACKING off', 'CLIENT TRACKING on BCAST PREFIX x PREFIX xy', 'PING', 'CLIENT TRACKINGINFO', '>SET ab 1', 'PING',
+    ];
+    const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
+    expect(ours).toEqual(real);
+    expect(real).toContain('PING -> +OK');
+  });
+
   it('under OPTIN a refused command (wrong arity, unknown, EXEC refused) uses up CLIENT CACHING YES as a run one does; a CLIENT subcommand or queuing inside MULTI keeps it (seed 73242)', async () => {
     const steps = ['CLIENT TRACKING off', 'CLIENT TRACKING on OPTIN', 'SET s2 42'];
     for (const between of [['LLEN l2 EXTRA'], ['NOSUCH'], ['EXEC 1'], ['CLIENT'], ['CLIENT GETNAME'], ['MULTI', 'LLEN', 'GET s2', 'EXEC']]) {
