@@ -221,5 +221,29 @@ export function optionFamilies(d: OptionDeps): Record<string, { weight: number; 
     (r) => ['FUNCTION', 'LIST', 'LIBRARYNAME', 'opt', ...(r() < 0.3 ? ['WITHCODE'] : [])],
   ];
 
-  return { options: { weight: 4, gens: [config, encodings, sort, geo, streams, bits, limits, dbs, scripts].flat() } };
+  // Option combinations and number edges of everyday commands, valid and refused.
+  const expiryOpts = ['NX', 'XX', 'GT', 'LT', 'nx', 'KEEPTTL', 'x'];
+  const combos: Gen[] = [
+    (r) => [pick(r, ['EXPIRE', 'PEXPIRE', 'EXPIREAT', 'PEXPIREAT']), d.anyKey(r), pick(r, ['100000', '4000000000000', '0x10', '-0', '+100000']), ...Array.from({ length: n(r, 0, 3) }, () => pick(r, expiryOpts))],
+    (r) => ['SET', str(r), value(r), ...Array.from({ length: n(r, 1, 3) }, () => pick(r, [['NX'], ['XX'], ['GET'], ['KEEPTTL'], ['EX', pick(r, ['100000', '0', '-1', '9223372036854775807'])], ['PX', '100000000'], ['EXAT', '4000000000'], ['PXAT', '4000000000000'], ['ex', '100000']])).flat()],
+    (r) => ['GETEX', str(r), ...Array.from({ length: n(r, 0, 2) }, () => pick(r, [['PERSIST'], ['EX', '100000'], ['PXAT', '4000000000000'], ['EXAT', '0'], ['PX', '-1']])).flat()],
+    (r) => ['ZADD', d.keyOf(r, 'zset'), ...Array.from({ length: n(r, 0, 3) }, () => pick(r, ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR'])), pick(r, ['1', '-inf', '+inf', '1e308', '-0', '5e-324', '(1']), member(r), ...(r() < 0.3 ? ['2', member(r)] : [])],
+    (r) => [pick(r, ['ZINTER', 'ZUNION', 'ZDIFF']), '2', d.keyOf(r, 'zset'), d.keyOf(r, 'zset'), ...(r() < 0.5 ? ['WEIGHTS', pick(r, ['1', 'inf', '-inf', '0', 'nan', '1e308']), pick(r, ['1', '-1', '2'])] : []), ...(r() < 0.5 ? ['AGGREGATE', pick(r, ['SUM', 'MIN', 'MAX', 'x'])] : []), ...(r() < 0.6 ? ['WITHSCORES'] : [])],
+    (r) => [pick(r, ['ZRANGE', 'ZRANGESTORE']), ...(r() < 0.5 ? [] : ['zdst']), d.keyOf(r, 'zset'), pick(r, ['0', '-inf', '(1', '1', '-1']), pick(r, ['-1', '+inf', '(5', '3', '0']), ...(r() < 0.6 ? ['BYSCORE'] : []), ...(r() < 0.4 ? ['REV'] : []), ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '-1']), pick(r, ['-1', '1', '0', '2'])] : []), ...(r() < 0.3 ? ['WITHSCORES'] : [])].filter((a, i, all) => !(all[0] === 'ZRANGE' && a === 'zdst' && i === 1)),
+    (r) => ['XADD', stream(r), ...(r() < 0.3 ? ['NOMKSTREAM'] : []), ...(r() < 0.6 ? [pick(r, ['MAXLEN', 'MINID']), ...(r() < 0.6 ? [pick(r, ['~', '='])] : []), pick(r, ['0', '1', '2-0', '-1', 'x']), ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '100', '-1'])] : [])] : []), pick(r, ['*', '9-*', '10-1', '0-1', '0-*']), 'f', 'v'],
+    (r) => ['XTRIM', stream(r), pick(r, ['MAXLEN', 'MINID']), ...(r() < 0.6 ? [pick(r, ['~', '='])] : []), pick(r, ['0', '1', '3-0', '-1']), ...(r() < 0.5 ? ['LIMIT', pick(r, ['0', '1', '100', '-1', 'x'])] : [])],
+    (r) => [pick(r, ['INCRBYFLOAT', 'HINCRBYFLOAT']), ...(r() < 0.5 ? [str(r)] : [d.keyOf(r, 'hash'), 'f1']), pick(r, ['1e308', '-1e308', '1.7976931348623157e308', '5e-324', '0.1', '-0.0', '1e-10', '3.0000000000000004', '123456789012345678', '1e17'])],
+    (r) => [pick(r, ['INCRBY', 'DECRBY', 'HINCRBY']), ...(r() < 0.5 ? [str(r)] : [d.keyOf(r, 'hash'), 'f2']), pick(r, ['9223372036854775807', '-9223372036854775808', '1', '-1', '4611686018427387904'])],
+    (r) => ['CLIENT', 'SETNAME', pick(r, ['ok', 'a\nb', 'a b', '\x7f', '~', '', 'x'.repeat(100)])],
+    (r) => ['CLIENT', 'LIST', 'ID', ...Array.from({ length: n(r, 1, 3) }, () => pick(r, ['1', '0', '-1', 'x', '99999', '18446744073709551615']))],
+    // Filters are ANDed: with an ID no client has, every filter is parsed and checked but none kills
+    // (the sequence's own clients must stay; TYPE normal alone would end them all).
+    (r) => ['CLIENT', 'KILL', 'ID', '999999', ...Array.from({ length: n(r, 0, 3) }, () => pick(r, [['ID', pick(r, ['x', '0', '-1'])], ['SKIPME', pick(r, ['yes', 'no', 'x'])], ['TYPE', pick(r, ['normal', 'pubsub', 'master', 'replica', 'x'])], ['USER', pick(r, ['nosuch', 'default'])], ['ADDR', '1.2.3.4:5'], ['LADDR', '1.2.3.4:5'], ['MAXAGE', '100'], ['x']])).flat()],
+    (r) => ['CLIENT', 'TRACKING', 'on', ...(r() < 0.6 ? ['BCAST'] : []), ...Array.from({ length: n(r, 1, 3) }, () => ['PREFIX', pick(r, ['a', 'ab', 's', '', 'b'])]).flat()],
+    () => ['CLIENT', 'TRACKING', 'off'],
+    (r) => ['HELLO', pick(r, ['2', '3', '1', '0', '-1', '2.0', '03', '4294967298']), ...(r() < 0.3 ? [pick(r, ['SETNAME', 'AUTH', 'x'])] : [])],
+    (r) => ['OBJECT', pick(r, ['ENCODING', 'FREQ', 'REFCOUNT']), d.anyKey(r), ...(r() < 0.2 ? ['x'] : [])],
+  ];
+
+  return { options: { weight: 4, gens: [config, encodings, sort, geo, streams, bits, limits, dbs, scripts, combos].flat() } };
 }
