@@ -7,10 +7,12 @@
 // XREAD between servers, connection state recovery through a session key and XRANGE); @socket.io/redis-emitter
 // driving servers on the classic adapter from outside (rooms, socketsJoin, serverSideEmit, disconnectSockets);
 // keyspace notifications turned on in a running group's parameter group, heard through a RedisPubSub pattern;
-// redis-lru (values and a sorted-set index in MULTI blocks, ZADD XX CH INCR) on ioredis and node-redis 3.
+// redis-lru (values and a sorted-set index in MULTI blocks, ZADD XX CH INCR) on ioredis and node-redis 3;
+// cacheable's two tiers with tags kept in Redis.
 import { CreateCacheParameterGroupCommand, ModifyCacheParameterGroupCommand } from '@aws-sdk/client-elasticache';
 import KeyvRedis from '@keyv/redis';
 import { createCache, type Cache } from 'cache-manager';
+import { Cacheable } from 'cacheable';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, subscribe, type ExecutionResult } from 'graphql';
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
 import { withFilter } from 'graphql-subscriptions';
@@ -459,5 +461,43 @@ describe('redis-lru', () => {
   it.each(OUR_SERVERS)('on node-redis 3 on the %s endpoint behaves as on redis-server', async (where) => {
     const theirs = await transcripts('redis', () => onNodeRedis3('real'));
     expect(await onNodeRedis3(where)).toEqual(theirs);
+  }, 20_000);
+});
+
+/**
+ * What two application instances see through cacheable: each keeps an in-process primary and shares a Redis
+ * secondary (@keyv/redis) where tag versions live too, so a tag one instance invalidates is stale for the other;
+ * getOrSet computes once across them; getMany, hasMany, take, delete.
+ */
+async function cacheableTranscript(where: Exclude<Where, 'cluster'>): Promise<unknown> {
+  const make = () => new Cacheable({ primary: new Keyv(), secondary: new Keyv({ store: keyvRedis(where) }), tags: true, ttl: '1m' });
+  const [a, b] = [make(), make()];
+  const out: Record<string, unknown> = {};
+  try {
+    await a.set('page:/products', '<ul>', { ttl: '10m', tags: ['entity:42', 'collection:products'] });
+    await a.set('page:/products/42', '<li>', { ttl: '10m', tags: ['entity:42'] });
+    await a.set('page:/about', '<p>', { tags: ['static'] });
+    out.seenByB = await b.getMany(['page:/products', 'page:/products/42', 'page:/about', 'missing']);
+    await a.tags.invalidateTag('entity:42');
+    out.afterInvalidate = await b.getMany(['page:/products', 'page:/products/42', 'page:/about']);
+    out.hasMany = await b.hasMany(['page:/about', 'page:/products']);
+    let computed = 0;
+    const compute = async () => ({ n: ++computed });
+    out.getOrSet = [await a.getOrSet('report', compute), await b.getOrSet('report', compute), computed];
+    out.take = [await b.take('report'), await a.get('report'), await b.get('report')];
+    out.deleted = [await a.delete('page:/about'), await b.get('page:/about')];
+    return out;
+  } finally {
+    await Promise.all([a.disconnect(), b.disconnect()]);
+  }
+}
+
+// Not on a cluster: a fresh @keyv/redis store reads the cluster client's slot map before it was discovered
+// ("Cannot read properties of undefined (reading 'master')"), on a real redis-server cluster too.
+describe('cacheable', () => {
+  const transcripts = once<unknown>();
+  it.each(OUR_SERVERS)('on the %s endpoint behaves as on redis-server', async (where) => {
+    const theirs = await transcripts('real', () => cacheableTranscript('real'));
+    expect(await cacheableTranscript(where)).toEqual(theirs);
   }, 20_000);
 });
