@@ -199,6 +199,16 @@ cases.push(
   { name: 'DEBUG DIGEST keys', fill: (s) => big(s, 'keys'), cmd: ['DEBUG', 'DIGEST'] },
 );
 
+// Writes a script calls over big keys compute between the script's yields; DEBUG RELOAD builds a big value in steps.
+const inScript = (call: string): string[] => ['EVAL', `return redis.call(${call})`, '0'];
+cases.push(
+  { name: 'EVAL SUNIONSTORE sets', fill: (s) => (big(s, 'set', 'a'), big(s, 'set', 'b')), cmd: inScript("'SUNIONSTORE', 'd', 'a', 'b'") },
+  { name: 'EVAL ZUNIONSTORE zsets', fill: (s) => (big(s, 'zset', 'a'), big(s, 'zset', 'b')), cmd: inScript("'ZUNIONSTORE', 'd', 2, 'a', 'b'") },
+  { name: 'EVAL SORT ALPHA STORE list', fill: (s) => big(s, 'list'), cmd: inScript("'SORT', 'big', 'ALPHA', 'STORE', 'd'") },
+  { name: 'EVAL COPY hash', fill: (s) => big(s, 'hash'), cmd: inScript("'COPY', 'big', 'c'") },
+  { name: 'DEBUG RELOAD hash', fill: (s) => big(s, 'hash'), cmd: ['DEBUG', 'RELOAD'] },
+);
+
 const extra: RedisServerWithEngine[] = [];
 async function replicaOf(primary: RedisServerWithEngine): Promise<void> {
   const r = createRedisServer({ port: 0 });
