@@ -230,10 +230,6 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
       return false;
     }
   }
-  if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.fullName)) {
-    reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def, args);
-    return false;
-  }
   // maxmemory-clients, checked before key eviction as redis-server does; an evicted client's command does not run.
   if (evictClients(e, c)) return false;
   const traits = def.name === 'exec' && c.multi !== null ? queuedTraits(e, c.multi) : null;
@@ -255,6 +251,11 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   }
   if (replica && isWrite) {
     reject(e, c, "READONLY You can't write against a read only replica.", def, args);
+    return false;
+  }
+  // After the OOM, NOREPLICAS and READONLY refusals, as in processCommand (seed 90781).
+  if (c.w.proto === 2 && c.inPubSubContext && !PUBSUB_ALLOWED.has(def.fullName)) {
+    reject(e, c, `ERR Can't execute '${def.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, def, args);
     return false;
   }
   // A replica whose link is down serves only 'stale' commands under replica-serve-stale-data no (an

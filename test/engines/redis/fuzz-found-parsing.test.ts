@@ -87,6 +87,18 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('a RESP2 client in subscribe mode gets the OOM/NOREPLICAS refusal of a write before the subscribe-context one, as processCommand orders them (seed 90781)', async () => {
+    await sameReplies(`
+      CONFIG SET min-replicas-to-write 1
+      SUBSCRIBE ch1
+      INCRBYFLOAT s2 5e-324
+      GET s2
+      PING
+      RESET
+      CONFIG SET min-replicas-to-write 0
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
