@@ -53,7 +53,8 @@ const TUNABLE: Record<string, string[]> = {
   'dynamic-hz': ['yes', 'no'],
   'active-defrag-threshold-lower': ['0', '100', '101', '5'],
   'active-defrag-cycle-max': ['1', '99', '100', '0'],
-  'proto-max-bulk-len': ['1mb', '1k', '1048575', '536870912', '2gb', '4294967296'],
+  // Not past 512 MB: a bit offset that then passes makes redis-server a string past what ours can hold.
+  'proto-max-bulk-len': ['1mb', '1k', '1048575', '536870912', '536870913'],
   'client-query-buffer-limit': ['1mb', '1k', '2gb', '1gb'],
   'hash-max-listpack-value': ['0', '1', '3', '64', '65'],
   'lua-time-limit': ['0', '-1', '100'],
@@ -239,7 +240,9 @@ export function optionFamilies(d: OptionDeps): Record<string, { weight: number; 
     // Filters are ANDed: with an ID no client has, every filter is parsed and checked but none kills
     // (the sequence's own clients must stay; TYPE normal alone would end them all).
     (r) => ['CLIENT', 'KILL', 'ID', '999999', ...Array.from({ length: n(r, 0, 3) }, () => pick(r, [['ID', pick(r, ['x', '0', '-1'])], ['SKIPME', pick(r, ['yes', 'no', 'x'])], ['TYPE', pick(r, ['normal', 'pubsub', 'master', 'replica', 'x'])], ['USER', pick(r, ['nosuch', 'default'])], ['ADDR', '1.2.3.4:5'], ['LADDR', '1.2.3.4:5'], ['MAXAGE', '100'], ['x']])).flat()],
-    (r) => ['CLIENT', 'TRACKING', 'on', ...(r() < 0.6 ? ['BCAST'] : []), ...Array.from({ length: n(r, 1, 3) }, () => ['PREFIX', pick(r, ['a', 'ab', 's', '', 'b'])]).flat()],
+    // Overlaps only with the first prefix: past it 7.0.15 answers the error and +OK, two replies for one
+    // command, which the harness cannot pair with the steps after it (seed 90858, tested in fuzz-found-tracking).
+    (r) => ['CLIENT', 'TRACKING', 'on', ...(r() < 0.6 ? ['BCAST'] : []), 'PREFIX', pick(r, ['a', 'ab', 's', '', 'b']), ...['b', 'x', 'c'].filter(() => r() < 0.4).flatMap((p) => ['PREFIX', p])],
     () => ['CLIENT', 'TRACKING', 'off'],
     (r) => ['HELLO', pick(r, ['2', '3', '1', '0', '-1', '2.0', '03', '4294967298']), ...(r() < 0.3 ? [pick(r, ['SETNAME', 'AUTH', 'x'])] : [])],
     (r) => ['OBJECT', pick(r, ['ENCODING', 'FREQ', 'REFCOUNT']), d.anyKey(r), ...(r() < 0.2 ? ['x'] : [])],
