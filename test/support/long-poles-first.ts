@@ -1,14 +1,14 @@
 // Test files in the order the 2 workers take them. vitest's own order runs the slowest first only once its
 // cache holds durations; a fresh clone (CI) has none, so it orders by file size, and terraform.test.ts (1 KB,
-// 345 s quiet, 1181 s at load 30-45) started near the end and set the suite's length on its own. These files
-// go first, longest first (fresh-clone run at load ~20, session 25); the rest keep vitest's order.
+// 345 s quiet, 1181 s at load 30-45) started near the end and set the suite's length on its own (it now runs in
+// a thread of its own, vitest.config.ts). These files go first, longest first (fresh-clone run at load ~20,
+// session 25); the rest keep vitest's order.
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const LONG_POLES = [
-  'test/e2e/terraform.test.ts',
+  'test/engines/memcached/differential-autocrawl.test.ts',
   'test/engines/redis/isolation-scripts.test.ts',
   'test/engines/redis/isolation-many-writes.test.ts',
-  'test/engines/memcached/differential-autocrawl.test.ts',
   'test/engines/redis/isolation-many-keys.test.ts',
   'test/engines/redis/isolation-stores.test.ts',
 ];
