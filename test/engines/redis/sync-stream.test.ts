@@ -224,6 +224,13 @@ const CASES: Record<string, Step[]> = {
     ['mset', ...Array.from({ length: 2500 }, (_, i) => [`k${i}`, 'v']).flat()],
     ['del', ...Array.from({ length: 5000 }, (_, i) => `k${i}`)],
   ],
+  // Past 256 steps a store a script calls computes between the script's yields and stores at the end.
+  'a script whose SUNIONSTORE, ZUNIONSTORE and SORT STORE run in steps: inside its MULTI/EXEC, in order': [
+    ['sadd', 'sa', ...Array.from({ length: 2000 }, (_, i) => `m${i}`)],
+    ['sadd', 'sb', ...Array.from({ length: 2000 }, (_, i) => `m${i + 1000}`)],
+    ['rpush', 'l', ...Array.from({ length: 2000 }, (_, i) => String((i * 7919) % 2000))],
+    ['eval', "redis.call('set', 'x', 1) redis.call('sunionstore', 'd', 'sa', 'sb') redis.call('zunionstore', 'z', 2, 'sa', 'sb') redis.call('sort', 'l', 'store', 'ls') return redis.call('del', 'x')", '0'],
+  ],
   'lazy expiry: DEL alone under a read, in MULTI/EXEC before a write': [
     ['debug', 'set-active-expire', '0'],
     ['set', 'e1', 'v', 'px', '20'],
