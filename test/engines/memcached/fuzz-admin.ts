@@ -128,8 +128,10 @@ export async function runAdmin(port: number, steps: string[]): Promise<string> {
     for (const command of steps) {
       // A second fetch of an item in COLD queues its move to WARM for memcached's maintainer thread, which
       // holds a reference until it wakes (within a second when idle): meanwhile a crawl skips the item and
-      // a delete or replacement leaves its chunk in use. Before reading either, that second passes.
-      if (fetched && /^(lru_crawler metadump|stats slabs)/.test(command)) {
+      // a delete or replacement leaves its chunk in use. Before reading either, that second passes, and before
+      // `lru mode`: the thread drains its queued bumps only while the LRU is segmented, so a bump queued just
+      // before a switch to flat would hold its item until the LRU is segmented again.
+      if (fetched && /^(lru_crawler metadump|stats slabs|lru mode)/.test(command)) {
         await settle(1100);
         fetched = false;
       }
