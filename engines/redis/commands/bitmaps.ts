@@ -178,23 +178,51 @@ function writeField(buf: Buffer, offset: number, t: FieldType, value: bigint): v
   }
 }
 
-/** Applies the OVERFLOW policy; null means FAIL (the operation is skipped). */
-function overflow(v: bigint, t: FieldType, mode: 'wrap' | 'sat' | 'fail'): bigint | null {
-  const min = t.signed ? -(1n << BigInt(t.bits - 1)) : 0n;
-  const max = t.signed ? (1n << BigInt(t.bits - 1)) - 1n : (1n << BigInt(t.bits)) - 1n;
-  if (v >= min && v <= max) return v;
+type Overflow = 'wrap' | 'sat' | 'fail';
+const I64 = (v: bigint): bigint => BigInt.asIntN(64, v);
+const U64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
+/**
+ * A field's new value as bitops.c's checkSignedBitfieldOverflow/checkUnsignedBitfieldOverflow decide it
+ * (SET checks its value with an increment of 0): null when OVERFLOW FAIL skips the operation. Their
+ * bounds wrap as int64 does, which redis-server relies on: SET i1 -9223372036854775808 under SAT
+ * stores 0, not -1 (maxincr overflows; seed 91011).
+ */
+function fieldAfter(t: FieldType, value: bigint, incr: bigint, mode: Overflow): bigint | null {
+  const bits = BigInt(t.bits);
+  let over: 'high' | 'low' | null = null;
+  let max: bigint;
+  let min: bigint;
+  if (t.signed) {
+    max = t.bits === 64 ? (1n << 63n) - 1n : (1n << (bits - 1n)) - 1n;
+    min = -max - 1n;
+    const maxincr = I64(max - value);
+    const minincr = I64(min - value);
+    if (value > max || (t.bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr)) over = 'high';
+    else if (value < min || (t.bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr)) over = 'low';
+  } else {
+    max = (1n << bits) - 1n;
+    min = 0n;
+    const maxincr = I64(max - value);
+    const minincr = I64(-value);
+    if (value > max || (incr > 0n && incr > maxincr)) over = 'high';
+    else if (incr < 0n && incr < minincr) over = 'low';
+  }
+  if (over === null) return value + incr;
   if (mode === 'fail') return null;
-  if (mode === 'sat') return v < min ? min : max;
-  const range = 1n << BigInt(t.bits);
-  let w = ((v - min) % range + range) % range + min;
-  if (!t.signed) w = ((v % range) + range) % range;
-  return w;
+  if (mode === 'sat') return over === 'high' ? max : min;
+  const sum = U64(value + incr);
+  if (!t.signed) return sum & max;
+  if (t.bits === 64) return I64(sum);
+  const msb = 1n << (bits - 1n);
+  const mask = U64(-1n << bits);
+  return I64(sum & msb ? sum | mask : sum & ~mask & ((1n << 64n) - 1n));
 }
 
 function bitfield(c: Client, a: string[], readOnly: boolean): void {
-  type Op = { kind: 'get' | 'set' | 'incrby'; t: FieldType; offset: number; value: bigint; mode: 'wrap' | 'sat' | 'fail' };
+  type Op = { kind: 'get' | 'set' | 'incrby'; t: FieldType; offset: number; value: bigint; mode: Overflow };
   const ops: Op[] = [];
-  let mode: 'wrap' | 'sat' | 'fail' = 'wrap';
+  let mode: Overflow = 'wrap';
   let writes = false;
   for (let i = 2; i < a.length; ) {
     const word = (a[i] as string).toLowerCase();
@@ -243,9 +271,8 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
         yield;
         continue;
       }
-      // redis-server takes an unsigned field's new value as uint64: -1 is past the top, so SAT gives the maximum.
-      const set = op.t.signed ? op.value : BigInt.asUintN(64, op.value);
-      const next = overflow(op.kind === 'set' ? set : old + op.value, op.t, op.mode);
+      // An unsigned field's SET value is read as uint64: -1 is past the top, so SAT gives the maximum.
+      const next = op.kind === 'set' ? fieldAfter(op.t, op.t.signed ? op.value : U64(op.value), 0n, op.mode) : fieldAfter(op.t, old, op.value, op.mode);
       if (next !== null) {
         writeField(buf, op.offset, op.t, next);
         // Writing the value already there into a string that did not grow is no change for redis-server 7.0 (no setbit event).

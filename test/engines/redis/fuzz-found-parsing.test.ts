@@ -99,6 +99,17 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it("BITFIELD's overflow checks wrap their bounds as int64, as bitops.c's do: SET i1 -9223372036854775808 under SAT stores 0 (seed 91011)", async () => {
+    await sameReplies(`
+      BITFIELD s2 OVERFLOW SAT SET i1 8 -9223372036854775808 GET u8 8 SET u63 8 1
+      BITFIELD s3 OVERFLOW SAT SET i8 0 -9223372036854775808 SET i5 8 9223372036854775807 INCRBY i1 16 -9223372036854775808
+      BITFIELD s4 OVERFLOW WRAP SET i1 0 -9223372036854775808 INCRBY i63 1 4611686018427387904 INCRBY u63 1 -9223372036854775808
+      BITFIELD s5 OVERFLOW FAIL SET i16 0 -9223372036854775808 INCRBY i64 0 -1 INCRBY i64 0 -9223372036854775808
+      BITFIELD s6 OVERFLOW SAT INCRBY u1 0 9223372036854775807 INCRBY u7 0 -9223372036854775808 SET u1 3 18446744073709551615
+      MGET s2 s3 s4 s5 s6
+    `);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
