@@ -289,7 +289,8 @@ function normalizeSpecial(name: string, key: string, v: string): string {
       if (!words.every((w) => toI64(w) !== null && Math.abs(Number(w)) <= 2000)) setFailed(name, 'Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
       return words.join(' ');
     case 'latency-tracking-info-percentiles': {
-      const nums = words.map((w) => toFloat(w));
+      // sdssplitlen on single spaces: a leading, trailing or doubled space makes an empty word, refused.
+      const nums = (v === '' ? [] : v.split(' ')).map((w) => (w === '' ? null : toFloat(w)));
       if (nums.some((n) => n === null)) setFailed(name, 'Invalid latency-tracking-info-percentiles parameters');
       if (nums.some((n) => (n as number) < 0 || (n as number) > 100)) setFailed(name, 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
       // Redis keeps them as doubles and prints them with %f trimmed: "50.0" reads back as 50.

@@ -43,6 +43,12 @@ describe.skipIf(!available)('CONFIG differences found by the random differential
       CONFIG SET Notify-Keyspace-Events Q
       CONFIG SET latency-tracking-info-percentiles 4294967296 lazyfree-lazy-user-del yes
       CONFIG SET latency-tracking-info-percentiles x
+      CONFIG SET latency-tracking-info-percentiles " 1"
+      CONFIG SET latency-tracking-info-percentiles "1 "
+      CONFIG SET latency-tracking-info-percentiles "50  99"
+      CONFIG SET latency-tracking-info-percentiles ""
+      CONFIG GET latency-tracking-info-percentiles
+      CONFIG SET latency-tracking-info-percentiles "50 99 99.9"
       CONFIG GET lazyfree-lazy-user-del`,
     );
   });
