@@ -126,16 +126,23 @@ export function optionFamilies(d: OptionDeps): Record<string, { weight: number; 
     (r) => ['SADD', d.keyOf(r, 'set'), ...Array.from({ length: n(r, 1, 4) }, () => member(r))],
     (r) => ['HSET', pick(r, ['wa', 'wb', 'wc', 'w1', 'w2', 'w3', 'w10']), pick(r, ['f1', 'f2']), pick(r, ['1', '2', '-1', 'x', '1e3', '', 'inf', '3.5'])],
     (r) => ['SET', pick(r, ['wa', 'wb', 'wc', 'w1', 'w2', 'w3', 'w10', 'o_a', 'o_1']), pick(r, ['1', '2', '-1', 'x', '10', '', 'nan', '0x1'])],
-    (r) => [
-      pick(r, ['SORT', 'SORT', 'SORT_RO']),
-      pick(r, [d.keyOf(r, 'list'), d.keyOf(r, 'list'), d.keyOf(r, 'set'), d.keyOf(r, 'zset')]),
-      ...(r() < 0.6 ? ['BY', pick(r, ['w*', 'w*->f1', 'w*->f2', 'nosort', '*', 'o_*', 'w*->', '*->f1', 'w', 'w*-', 'w*->f1->x'])] : []),
-      ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '-1', '2']), pick(r, ['1', '2', '-1', '0', '100'])] : []),
-      ...(r() < 0.5 ? Array.from({ length: n(r, 1, 3) }, () => ['GET', pick(r, ['#', 'w*', 'w*->f1', 'o_*', 'nosuch*', '*', 'w*->f2', '#x'])]).flat() : []),
-      ...(r() < 0.3 ? [pick(r, ['ASC', 'DESC'])] : []),
-      ...(r() < 0.4 ? ['ALPHA'] : []),
-      ...(r() < 0.3 ? ['STORE', pick(r, ['dst', d.keyOf(r, 'list'), d.keyOf(r, 'str')])] : []),
-    ],
+    (r) => {
+      const cmd = pick(r, ['SORT', 'SORT', 'SORT_RO']);
+      const key = pick(r, [d.keyOf(r, 'list'), d.keyOf(r, 'list'), d.keyOf(r, 'set'), d.keyOf(r, 'zset')]);
+      const by = r() < 0.6 ? ['BY', pick(r, ['w*', 'w*->f1', 'w*->f2', 'nosort', '*', 'o_*', 'w*->', '*->f1', 'w', 'w*-', 'w*->f1->x'])] : [];
+      const alpha = r() < 0.4 ? ['ALPHA'] : [];
+      // ALPHA by a pattern leaves equal weights in the order read (a set's is its dict's): such a result
+      // is compared as a set (normalize.ts), so no LIMIT or STORE picks a part or an order of it.
+      const ordered = by.length === 0 || alpha.length === 0;
+      return [
+        cmd, key, ...by,
+        ...(ordered && r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '-1', '2']), pick(r, ['1', '2', '-1', '0', '100'])] : []),
+        ...(r() < 0.5 ? Array.from({ length: n(r, 1, 3) }, () => ['GET', pick(r, ['#', 'w*', 'w*->f1', 'o_*', 'nosuch*', '*', 'w*->f2', '#x'])]).flat() : []),
+        ...(r() < 0.3 ? [pick(r, ['ASC', 'DESC'])] : []),
+        ...alpha,
+        ...(ordered && r() < 0.3 ? ['STORE', pick(r, ['dst', d.keyOf(r, 'list'), d.keyOf(r, 'str')])] : []),
+      ];
+    },
     (r) => ['LRANGE', pick(r, ['dst', d.keyOf(r, 'list')]), '0', '-1'],
   ];
 
@@ -231,7 +238,7 @@ export function optionFamilies(d: OptionDeps): Record<string, { weight: number; 
     (r) => ['ZADD', d.keyOf(r, 'zset'), ...Array.from({ length: n(r, 0, 3) }, () => pick(r, ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR'])), pick(r, ['1', '-inf', '+inf', '1e308', '-0', '5e-324', '(1']), member(r), ...(r() < 0.3 ? ['2', member(r)] : [])],
     (r) => [pick(r, ['ZINTER', 'ZUNION', 'ZDIFF']), '2', d.keyOf(r, 'zset'), d.keyOf(r, 'zset'), ...(r() < 0.5 ? ['WEIGHTS', pick(r, ['1', 'inf', '-inf', '0', 'nan', '1e308']), pick(r, ['1', '-1', '2'])] : []), ...(r() < 0.5 ? ['AGGREGATE', pick(r, ['SUM', 'MIN', 'MAX', 'x'])] : []), ...(r() < 0.6 ? ['WITHSCORES'] : [])],
     (r) => [pick(r, ['ZRANGE', 'ZRANGESTORE']), ...(r() < 0.5 ? [] : ['zdst']), d.keyOf(r, 'zset'), pick(r, ['0', '-inf', '(1', '1', '-1']), pick(r, ['-1', '+inf', '(5', '3', '0']), ...(r() < 0.6 ? ['BYSCORE'] : []), ...(r() < 0.4 ? ['REV'] : []), ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '-1']), pick(r, ['-1', '1', '0', '2'])] : []), ...(r() < 0.3 ? ['WITHSCORES'] : [])].filter((a, i, all) => !(all[0] === 'ZRANGE' && a === 'zdst' && i === 1)),
-    (r) => ['XADD', stream(r), ...(r() < 0.3 ? ['NOMKSTREAM'] : []), ...(r() < 0.6 ? [pick(r, ['MAXLEN', 'MINID']), ...(r() < 0.6 ? [pick(r, ['~', '='])] : []), pick(r, ['0', '1', '2-0', '-1', 'x']), ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '100', '-1'])] : [])] : []), pick(r, ['*', '9-*', '10-1', '0-1', '0-*']), 'f', 'v'],
+    (r) => ['XADD', stream(r), ...(r() < 0.3 ? ['NOMKSTREAM'] : []), ...(r() < 0.6 ? [pick(r, ['MAXLEN', 'MINID']), ...(r() < 0.6 ? [pick(r, ['~', '='])] : []), pick(r, ['0', '1', '2-0', '-1', 'x']), ...(r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '100', '-1'])] : [])] : []), pick(r, ['9-*', '10-1', '0-1', '0-*', '18446744073709551615-*']), 'f', 'v'],
     (r) => ['XTRIM', stream(r), pick(r, ['MAXLEN', 'MINID']), ...(r() < 0.6 ? [pick(r, ['~', '='])] : []), pick(r, ['0', '1', '3-0', '-1']), ...(r() < 0.5 ? ['LIMIT', pick(r, ['0', '1', '100', '-1', 'x'])] : [])],
     (r) => [pick(r, ['INCRBYFLOAT', 'HINCRBYFLOAT']), ...(r() < 0.5 ? [str(r)] : [d.keyOf(r, 'hash'), 'f1']), pick(r, ['1e308', '-1e308', '1.7976931348623157e308', '5e-324', '0.1', '-0.0', '1e-10', '3.0000000000000004', '123456789012345678', '1e17'])],
     (r) => [pick(r, ['INCRBY', 'DECRBY', 'HINCRBY']), ...(r() < 0.5 ? [str(r)] : [d.keyOf(r, 'hash'), 'f2']), pick(r, ['9223372036854775807', '-9223372036854775808', '1', '-1', '4611686018427387904'])],
