@@ -16,7 +16,8 @@ function getStr(c: Client, key: string, read = true): string | null {
   return c.db.getString(key, read);
 }
 
-function parseBitOffset(s: string, hashAllowed = false, width = 1): number {
+/** `maxBytes`: proto-max-bulk-len, which bounds the offset as redis-server's getBitOffsetFromArgument does. */
+function parseBitOffset(s: string, hashAllowed = false, width = 1, maxBytes = (MAX_BIT_OFFSET + 1) / 8): number {
   let mul = 1;
   let text = s;
   if (hashAllowed && s.startsWith('#')) {
@@ -26,7 +27,7 @@ function parseBitOffset(s: string, hashAllowed = false, width = 1): number {
   const v = toI64(text);
   if (v === null || v < 0n) fail(E.BIT_OFFSET);
   const n = Number(v) * mul;
-  if (n > MAX_BIT_OFFSET) fail(E.BIT_OFFSET);
+  if (n > MAX_BIT_OFFSET || Math.floor(n / 8) >= maxBytes) fail(E.BIT_OFFSET);
   return n;
 }
 
@@ -235,13 +236,13 @@ function bitfield(c: Client, a: string[], readOnly: boolean): void {
     }
     if (word === 'get' && i + 2 < a.length + 0 && a[i + 2] !== undefined) {
       const t = parseType(a[i + 1] as string);
-      ops.push({ kind: 'get', t, offset: parseBitOffset(a[i + 2] as string, true, t.bits), value: 0n, mode });
+      ops.push({ kind: 'get', t, offset: parseBitOffset(a[i + 2] as string, true, t.bits, c.engine.config.protoMaxBulkLen), value: 0n, mode });
       i += 3;
       continue;
     }
     if ((word === 'set' || word === 'incrby') && a[i + 3] !== undefined) {
       const t = parseType(a[i + 1] as string);
-      const offset = parseBitOffset(a[i + 2] as string, true, t.bits);
+      const offset = parseBitOffset(a[i + 2] as string, true, t.bits, c.engine.config.protoMaxBulkLen);
       const value = toI64(a[i + 3] as string);
       if (value === null) fail(E.NOT_INT);
       ops.push({ kind: word, t, offset, value, mode });
@@ -315,7 +316,7 @@ export const bitmapCommands = defineGroup('bitmap', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const key = a[1] as string;
-      const offset = parseBitOffset(a[2] as string);
+      const offset = parseBitOffset(a[2] as string, false, 1, c.engine.config.protoMaxBulkLen);
       const bit = a[3] === '1' ? 1 : a[3] === '0' ? 0 : fail(E.BIT_VALUE);
       const cur = getStr(c, key, false);
       const byteIdx = offset >> 3;
@@ -354,7 +355,7 @@ export const bitmapCommands = defineGroup('bitmap', [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const offset = parseBitOffset(a[2] as string);
+      const offset = parseBitOffset(a[2] as string, false, 1, c.engine.config.protoMaxBulkLen);
       const s = getStr(c, a[1] as string);
       if (s === null || offset >> 3 >= s.length) return c.w.int(0);
       c.w.int(bitAt(s, offset));

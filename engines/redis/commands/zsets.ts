@@ -394,7 +394,8 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
       const s = x + y;
       return Number.isNaN(s) ? 0 : s;
     }
-    return agg === 'min' ? Math.min(x, y) : Math.max(x, y);
+    // zunionInterAggregate keeps the target unless the new value is strictly past it: MIN of 0 and -0 is 0.
+    return agg === 'min' ? (y < x ? y : x) : y > x ? y : x;
   };
   const weighted = (s: number, w: number): number => {
     const v = s * w;

@@ -110,6 +110,22 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it('a bit offset is bounded by proto-max-bulk-len as set (SETBIT, GETBIT, BITFIELD), and ZUNION/ZINTER MIN/MAX keep the first score unless the next is strictly past it: MIN of 0 and -0 is 0 (seeds 90347, 90458)', async () => {
+    await sameReplies(`
+      CONFIG SET proto-max-bulk-len 1mb
+      SETBIT k 8388607 1
+      SETBIT k 8388608 1
+      GETBIT k 8388608
+      BITFIELD k SET u1 2147483656 18446744073709551615
+      BITFIELD k GET u8 #1048575 GET u8 #1048576
+      CONFIG SET proto-max-bulk-len 536870912
+      ZADD z0 0 a 1 b
+      ZUNION 2 z0 z0 WEIGHTS 1 -1 AGGREGATE MIN WITHSCORES
+      ZUNION 2 z0 z0 WEIGHTS -1 1 AGGREGATE MAX WITHSCORES
+      ZINTER 2 z0 z0 WEIGHTS -1 1 AGGREGATE MIN WITHSCORES
+    `, 3);
+  });
+
   it('BITCOUNT answers an empty negative range before it reads the unit (seed 8400)', async () => {
     await sameReplies(`
       SETBIT s1 1 1
