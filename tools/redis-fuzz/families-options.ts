@@ -54,7 +54,7 @@ const TUNABLE: Record<string, string[]> = {
   'active-defrag-threshold-lower': ['0', '100', '101', '5'],
   'active-defrag-cycle-max': ['1', '99', '100', '0'],
   // Not past 512 MB: a bit offset that then passes makes redis-server a string past what ours can hold.
-  'proto-max-bulk-len': ['1mb', '1k', '1048575', '536870912', '536870913'],
+  'proto-max-bulk-len': ['1mb', '1k', '1048575', '536870912', '536870911'],
   'client-query-buffer-limit': ['1mb', '1k', '2gb', '1gb'],
   'hash-max-listpack-value': ['0', '1', '3', '64', '65'],
   'lua-time-limit': ['0', '-1', '100'],
@@ -133,7 +133,8 @@ export function optionFamilies(d: OptionDeps): Record<string, { weight: number; 
       const alpha = r() < 0.4 ? ['ALPHA'] : [];
       // ALPHA by a pattern leaves equal weights in the order read (a set's is its dict's): such a result
       // is compared as a set (normalize.ts), so no LIMIT or STORE picks a part or an order of it.
-      const ordered = by.length === 0 || alpha.length === 0;
+      // So does a BY without '*' (no sorting at all).
+      const ordered = by.length === 0 || (alpha.length === 0 && (by[1] as string).includes('*'));
       return [
         cmd, key, ...by,
         ...(ordered && r() < 0.4 ? ['LIMIT', pick(r, ['0', '1', '-1', '2']), pick(r, ['1', '2', '-1', '0', '100'])] : []),

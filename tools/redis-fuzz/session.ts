@@ -165,8 +165,10 @@ export class Session {
     const { reply, pushes } = walk ? await this.walk(cmd, name) : confirm ? await this.confirmations(cmd) : await this.exchange(cmd);
     if (reply === null) return { text: '<no reply>', dead: true };
     const shown = this.track(cmd, name, reply);
-    // SCAN expires the keys past their TTL it meets in its dict's order, which a seed drawn at start-up decides.
-    const notes = name === 'SCAN' || random ? (await this.notifications())?.sort() ?? null : await this.notifications();
+    // SCAN expires the keys past their TTL it meets in its dict's order, which a seed drawn at start-up
+    // decides; SORT of a set or a skiplist zset looks its BY/GET patterns up in that order (seed 90405).
+    const dictOrdered = name === 'SCAN' || random || name === 'SORT' || name === 'SORT_RO';
+    const notes = dictOrdered ? (await this.notifications())?.sort() ?? null : await this.notifications();
     const parts = [render(shown)];
     if (pushes.length > 0) parts.push(`pushes ${pushes.map(render).join(' ')}`);
     if (notes === null) return { text: [...parts, '<subscriber silent>'].join(' | '), dead: true };
