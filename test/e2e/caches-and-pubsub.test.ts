@@ -23,13 +23,12 @@ import { Cluster, Redis } from 'ioredis';
 import Keyv from 'keyv';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
-import { once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer } from '../support/compared-servers.ts';
+import { comparedClients, once, OUR_SERVERS, realRedisForTests, serverAddress, type ComparedServer } from '../support/compared-servers.ts';
 import { until } from '../support/groups.ts';
-import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFixture } from '../support/library-targets.ts';
+import { libraryTargetsForTests, type LibraryFixture } from '../support/library-targets.ts';
 
 const TOKEN = 'caches-auth-token-0123456789';
 let fixture: LibraryFixture;
@@ -45,17 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Where = ComparedServer | 'cluster';
 const WHERE: Exclude<Where, 'real'>[] = [...OUR_SERVERS, 'cluster'];
 
-/** An ioredis client of one server, as an application configures it. */
-function ioredis(where: Where): Redis | Cluster {
-  if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
-  return ioredisClient(fixture, where);
-}
-
-async function nodeRedis(where: Where) {
-  const client = where === 'real' ? createClient({ socket: { host: '127.0.0.1', port: real.port } }) : nodeRedisClient(fixture, where);
-  await client.connect();
-  return client;
-}
+const { ioredis, nodeRedis } = comparedClients(() => fixture, real);
 
 /** @keyv/redis on one server: node-redis options, a cluster's root nodes, TLS with the AUTH token. */
 function keyvRedis(where: Where): KeyvRedis<unknown> {

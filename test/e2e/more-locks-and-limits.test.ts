@@ -9,12 +9,11 @@ import { Redlock as QuorumRedlock } from '@sesamecare-oss/redlock';
 import RateLimiter from 'async-ratelimiter';
 import { Cluster, Redis } from 'ioredis';
 import { createRequire } from 'node:module';
-import { createClient } from 'redis';
 import { IORedisRateLimiter, NodeRedisRateLimiter, type RateLimitInfo } from 'rolling-rate-limiter';
 import { lock, tryLock } from 'simple-redis-mutex';
 import { describe, expect, it } from 'vitest';
-import { once, OUR_SERVERS, realRedisForTests, type ComparedServer } from '../support/compared-servers.ts';
-import { ioredisClient, libraryTargetsForTests, nodeRedisClient, type LibraryFixture } from '../support/library-targets.ts';
+import { comparedClients, once, OUR_SERVERS, realRedisForTests, type ComparedServer } from '../support/compared-servers.ts';
+import { libraryTargetsForTests, type LibraryFixture } from '../support/library-targets.ts';
 
 const require = createRequire(import.meta.url);
 const TOKEN = 'more-locks-auth-token-01234';
@@ -26,16 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Where = ComparedServer | 'cluster';
 const WHERE: Exclude<Where, 'real'>[] = [...OUR_SERVERS, 'cluster'];
 
-function ioredis(where: Where): Redis | Cluster {
-  if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
-  return ioredisClient(fixture, where);
-}
-
-async function nodeRedis(where: Where) {
-  const client = where === 'real' ? createClient({ socket: { host: '127.0.0.1', port: real.port } }) : nodeRedisClient(fixture, where);
-  await client.connect();
-  return client;
-}
+const { ioredis, nodeRedis } = comparedClients(() => fixture, real);
 
 /** Compares a transcript taken on `where` with the one redis-server gave (taken once per describe). */
 function compared(run: (where: Where) => Promise<unknown>, where: Exclude<Where, 'real'>[] = WHERE, timeout = 20_000): void {

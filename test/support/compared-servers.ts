@@ -1,6 +1,8 @@
+import { Cluster, Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { afterAll, beforeAll } from 'vitest';
 import { realRedisAvailable, startRealRedis, type RealRedis } from '../engines/redis/helpers.ts';
-import type { LibraryFixture } from './library-targets.ts';
+import { ioredisClient, nodeRedisClient, type LibraryFixture } from './library-targets.ts';
 
 /**
  * One server a library test connects to, in the shape most clients take as options: the plain and TLS + AUTH
@@ -70,4 +72,22 @@ export async function keyspaceShape(client: { keys(pattern: string): Promise<str
       return `${key} ${type} ${String(size)}${(await client.pttl(key)) > 0 ? ' expires' : ''}`;
     }),
   );
+}
+
+/**
+ * ioredis and node-redis clients of one compared server or of the cluster-mode endpoint, as an application
+ * configures them; `fixture` is read when a client is made (the groups exist only once beforeAll ran).
+ */
+export function comparedClients(fixture: () => LibraryFixture, real: RealRedis) {
+  return {
+    ioredis(where: ComparedServer | 'cluster'): Redis | Cluster {
+      if (where === 'real') return new Redis({ host: '127.0.0.1', port: real.port });
+      return ioredisClient(fixture(), where);
+    },
+    async nodeRedis(where: ComparedServer | 'cluster') {
+      const client = where === 'real' ? createClient({ socket: { host: '127.0.0.1', port: real.port } }) : nodeRedisClient(fixture(), where);
+      await client.connect();
+      return client;
+    },
+  };
 }
