@@ -7,8 +7,13 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { cpuMs, fullGc, watchLoop } from '../../support/loop-hold.ts';
 import { encodeCommand, RawClient, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
 
-/** Worst loop hold (CPU ms) allowed while another node works: room for GC pauses. */
-export const STALL_BOUND_MS = 200;
+/**
+ * Worst loop hold (CPU ms) allowed while another node works: room for GC pauses. The process's CPU time
+ * counts V8's collector threads too, which run beside the loop without holding it: a PING waiting out a
+ * 6-12 MB Lua string's collection measured 152-163 ms alone and 217-229 ms in loaded full runs. The
+ * holds these tests guard against (work run whole) are 0.4-8 s.
+ */
+export const STALL_BOUND_MS = 250;
 
 /**
  * The CPU time `cmd` holds the loop for when run whole (inside MULTI, where it must not yield). The stall a
