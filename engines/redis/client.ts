@@ -107,6 +107,8 @@ export class Client implements Watcher {
   lastCommand = 'NULL';
   /** Reading from the socket is paused until the backlog drains. */
   readingPaused = false;
+  /** The rest of its parsed pipeline runs in a later turn: this turn's budget went to the part before it. */
+  continuesLater = false;
   /** Waiting in the engine's list of clients to flush at the end of this turn. */
   flushQueued = false;
   /** When output first went over the pub/sub soft limit, or 0. */
