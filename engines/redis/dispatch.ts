@@ -388,7 +388,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   // A write announces its events when it changed something itself: an expired key its lookup
   // deleted was announced as expired, and a write that then did nothing announces no more (Redis's
   // commands notify only where they modify).
-  if (!failed && def.isWrite && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
+  if (!failed && def.isWrite && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifying) {
     const emptied = e.emptied;
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);

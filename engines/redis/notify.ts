@@ -111,7 +111,31 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   pfmerge: (a) => [[['$', 'pfadd'], a[1] as string]],
 };
 
-export function notify(e: Engine, cls: string, event: string, dbId: number, key: string): void {
+/** What a primary's events go to while its replicas may announce them (replication.ts). */
+export interface NotifyTap {
+  /** Whether any replica would announce anything. */
+  wanted(): boolean;
+  event(cls: string, event: string, dbId: number, key: string): void;
+}
+
+/** The engine replaying its primary's commands in another thread: the events come with the stream instead. */
+let replaying: Engine | null = null;
+
+/** Runs `f` with `e`'s own events silenced (a replica replaying a command). */
+export function silenced(e: Engine, f: () => void): void {
+  const outer = replaying;
+  replaying = e;
+  try {
+    f();
+  } finally {
+    replaying = outer;
+  }
+}
+
+/** `tap` false: the replicas are told something else (notifyCommand's SPOP). */
+export function notify(e: Engine, cls: string, event: string, dbId: number, key: string, tap = true): void {
+  if (e === replaying) return;
+  if (tap && e.notifyTap !== null) e.notifyTap.event(cls, event, dbId, key);
   const f = e.notifyFlags;
   if (f === null || !f.classes.has(cls)) return;
   if (event === 'del' && e.tracking.holding) return e.tracking.aroundDel(key, () => publish(e, f, event, dbId, key));
@@ -133,6 +157,7 @@ export function announceEmptied(e: Engine): void {
 
 /** Called after a write command that changed the dataset; `emptied` are keys it deleted by emptying them. */
 export function notifyCommand(e: Engine, c: Client, def: CommandDef, args: string[], emptied: [number, string][]): void {
+  if (def.name === 'spop' && e.notifyTap !== null) return notifySpop(e, e.notifyTap, c.dbIndex, args, emptied);
   const spec = EVENTS[def.fullName];
   if (typeof spec === 'function') {
     for (const [[cls, name], key] of spec(args)) notify(e, cls, name, c.dbIndex, key);
@@ -141,4 +166,16 @@ export function notifyCommand(e: Engine, c: Client, def: CommandDef, args: strin
   }
   // Redis reports a collection removed because it became empty after the command's own event.
   for (const [db, key] of emptied) notify(e, 'g', 'del', db, key);
+}
+
+/**
+ * SPOP reaches replicas as what 7.0 propagates: an SREM per member popped, or, for a count that took
+ * every member, the key's deletion alone; a replica announces those.
+ */
+function notifySpop(e: Engine, tap: NotifyTap, db: number, args: string[], emptied: [number, string][]): void {
+  const key = args[1] as string;
+  notify(e, 's', 'spop', db, key, false);
+  const whole = args.length === 3 && emptied.some(([d, k]) => d === db && k === key);
+  if (!whole) for (let n = args.length === 3 ? Number(args[2]) : 1; n > 0; n--) tap.event('s', 'srem', db, key);
+  for (const [d, k] of emptied) notify(e, 'g', 'del', d, k);
 }

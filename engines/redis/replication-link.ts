@@ -7,11 +7,14 @@
 // - delayed: the stream arrives `delayMs` late. The replica still acknowledges every second what it
 //   has applied, so the primary's lag stays at 0 and the gap shows in the acknowledged offset.
 
-/** Changes held back: the primary's offset once they are applied, and their keys (null: everything). */
+import type { KeyEvent } from './replica-events.ts';
+
+/** Changes held back: the primary's offset once they are applied, their keys (null: everything), and the events the replica then announces. */
 interface Delivery {
   due: number;
   offset: number;
   keys: Map<string, [number, string]> | null;
+  events: KeyEvent[];
 }
 
 export class LinkFault {
@@ -19,6 +22,8 @@ export class LinkFault {
   timer: NodeJS.Timeout | null = null;
   /** When the stream last brought the replica something (or when the fault began). */
   lastDelivery: number;
+  /** Estimated bytes of the events held; past the primary's backlog they are dropped (a full resync announces nothing). */
+  private eventBytes = 0;
 
   /** delayMs null: the link is cut. */
   constructor(
@@ -33,10 +38,26 @@ export class LinkFault {
     // A cut link delivers nothing until it is restored, so everything merges into one catch-up.
     const due = this.delayMs === null ? Infinity : now + this.delayMs;
     let last = this.queue[this.queue.length - 1];
-    if (last === undefined || last.due !== due) this.queue.push((last = { due, offset, keys: new Map() }));
+    if (last === undefined || last.due !== due) this.queue.push((last = { due, offset, keys: new Map(), events: [] }));
     last.offset = offset;
     if (keys === null) last.keys = null;
     else if (last.keys !== null) for (const [db, key] of keys) last.keys.set(`${db}\0${key}`, [db, key]);
+  }
+
+  /** Holds back events of writes already pushed (they go with the last of them); a cut link `limit` bytes at most. */
+  pushEvents(events: readonly KeyEvent[], limit: number): boolean {
+    const last = this.queue[this.queue.length - 1];
+    // Their writes already arrived.
+    if (last === undefined) return false;
+    for (const ev of events) {
+      this.eventBytes += ev[2].length + ev[3].length + 32;
+      last.events.push(ev);
+    }
+    if (this.delayMs === null && this.eventBytes > limit) {
+      for (const d of this.queue) d.events = [];
+      this.eventBytes = Infinity;
+    }
+    return true;
   }
 
   /** When the next held-back change is due, or null when none is (or the link is cut). */
@@ -46,17 +67,20 @@ export class LinkFault {
   }
 
   /** Takes the changes due by `now` (all of them with Infinity), merged: keys to copy, or null for everything. */
-  take(now: number): { offset: number; keys: Iterable<[number, string]> | null } | null {
+  take(now: number): { offset: number; keys: Iterable<[number, string]> | null; events: KeyEvent[] } | null {
     let offset = -1;
     let keys: Map<string, [number, string]> | null = new Map();
+    const events: KeyEvent[] = [];
     while (this.queue.length !== 0 && (this.queue[0] as Delivery).due <= now) {
       const d = this.queue.shift() as Delivery;
       offset = d.offset;
+      for (const ev of d.events) events.push(ev);
       if (d.keys === null) keys = null;
       else if (keys !== null) for (const [k, v] of d.keys) keys.set(k, v);
     }
     if (offset < 0) return null;
-    return { offset, keys: keys === null ? null : keys.values() };
+    if (this.queue.length === 0) this.eventBytes = 0;
+    return { offset, keys: keys === null ? null : keys.values(), events };
   }
 
   dispose(): void {

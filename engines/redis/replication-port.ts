@@ -17,13 +17,14 @@ import { DB_COUNT } from './db/keyspace.ts';
 import { viewOf } from './db/keydict.ts';
 import { asBuffer } from './port-links.ts';
 import { pauseAll } from './sliced.ts';
+import { notify, silenced } from './notify.ts';
 import { drainSliced, rangeSliced } from '../slices.ts';
 
 /**
- * A command to replay ([0, db, args]) or a key's state ([1, db, key, DUMP payload as latin1 or null when
- * gone, expiry or -1]).
+ * A command to replay ([0, db, args]), a key's state ([1, db, key, DUMP payload as latin1 or null when
+ * gone, expiry or -1]), or a keyspace event the replica announces ([2, db, class, event, key]: replica-events.ts).
  */
-export type StreamItem = [0, number, string[]] | [1, number, string, string | null, number];
+export type StreamItem = [0, number, string[]] | [1, number, string, string | null, number] | [2, number, string, string, string];
 
 /**
  * Primary to replica. `full` replaces the dataset first. The items travel as one JSON text, made once per
@@ -35,9 +36,10 @@ interface StreamBatch {
   items: string;
 }
 
-/** Replica to primary. */
+/** Replica to primary; `events`: whether it announces keyspace events (its notify-keyspace-events, or replicas of its own). */
 interface StreamAck {
   ack: number;
+  events?: boolean;
 }
 
 
@@ -45,6 +47,8 @@ interface StreamAck {
 export class PortReplica {
   /** The offset the replica acknowledged. */
   offset = 0;
+  /** Whether the replica said, with its last acknowledgement, that it announces keyspace events. */
+  wantsEvents = false;
 
   constructor(
     private readonly port: MessagePort,
@@ -53,6 +57,7 @@ export class PortReplica {
     onClose: () => void,
   ) {
     port.on('message', (m: StreamAck) => {
+      if (typeof m?.events === 'boolean') this.wantsEvents = m.events;
       if (typeof m?.ack === 'number' && m.ack > this.offset) {
         this.offset = m.ack;
         onAck();
@@ -112,7 +117,8 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
   const applyItems = (b: StreamBatch): void => {
     for (const it of JSON.parse(b.items) as StreamItem[]) {
       if (it[0] === 0) replayCommand(engine, link, it[1], it[2]);
-      else applyKey(engine, it[1], it[2], it[3], it[4]);
+      else if (it[0] === 1) applyKey(engine, it[1], it[2], it[3], it[4]);
+      else if (engine.notifying) notify(engine, it[2], it[3], it[1], it[4]);
     }
     engine.replication.offset = b.offset;
   };
@@ -131,7 +137,7 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
       if (!done || loading !== load) return;
       loading = null;
       applyItems(b);
-      port.postMessage({ ack: b.offset } satisfies StreamAck);
+      port.postMessage({ ack: b.offset, events: engine.notifying } satisfies StreamAck);
       drain();
     });
   };
@@ -154,7 +160,7 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
       apply(b);
       last = b.offset;
     }
-    if (last >= 0) port.postMessage({ ack: last } satisfies StreamAck);
+    if (last >= 0) port.postMessage({ ack: last, events: engine.notifying } satisfies StreamAck);
   };
   port.on('message', (b: StreamBatch) => {
     if (!following()) return;
@@ -239,7 +245,8 @@ function replayCommand(engine: Engine, link: Client, db: number, args: string[])
   const current = engine.currentClient;
   engine.currentClient = null;
   try {
-    def.handler(link, args);
+    // Its events arrive as items of their own, as the primary raised them.
+    silenced(engine, () => def.handler(link, args));
   } catch {
     // Only a key whose copy is still on its way can disagree; that copy sets it right.
   }

@@ -22,6 +22,8 @@ import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { holdWrites } from './hold-writes.ts';
 import { pauseAll } from './sliced.ts';
 import { mirrorKey, unshareAll, unshareAllSliced, unshareKey, valueFor } from './replication-share.ts';
+import { announce, backlogLimit, HeldEvents, replicaEvent, type KeyEvent } from './replica-events.ts';
+import type { NotifyTap } from './notify.ts';
 import { drainSliced, eachInSteps, runSteps, SLICE_MS, slice, type Steps } from '../slices.ts';
 
 /** Writes that, run on the same state, give the same state and use no clock or randomness. */
@@ -78,7 +80,30 @@ export class Replication {
   /** Holding replicas that already got copies of everything (keepHeldApart), until their script ends. */
   private readonly apart = new Set<Engine>();
 
+  /** This turn's keyspace events, as the replicas announce them once they have the writes (replica-events.ts). */
+  private events: KeyEvent[] = [];
+  /** Events held for replicas running a script, with the changes held for them. */
+  private readonly heldEvents = new Map<Engine, HeldEvents>();
+  private readonly tap: NotifyTap = {
+    wanted: () => this.eventsWanted(),
+    event: (cls, name, db, key) => {
+      if (!this.eventsWanted()) return;
+      const ev = replicaEvent(cls, name, db, key);
+      if (ev === null) return;
+      this.events.push(ev);
+      if (this.remotes.size !== 0) this.remoteItems.push([2, ...ev]);
+      this.schedule();
+    },
+  };
+
   constructor(private readonly engine: Engine) {}
+
+  /** Whether a replica would announce events: its own flags, or replicas of its own that would. */
+  private eventsWanted(): boolean {
+    for (const r of this.replicas) if (r.notifying) return true;
+    for (const p of this.remotes) if (p.wantsEvents) return true;
+    return false;
+  }
 
   get hasReplicas(): boolean {
     return this.replicas.size !== 0 || this.remotes.size !== 0;
@@ -218,6 +243,7 @@ export class Replication {
     this.syncing.get(replica)?.release?.();
     this.syncing.delete(replica);
     this.held.delete(replica);
+    this.heldEvents.delete(replica);
     this.apart.delete(replica);
     if (!following) unshareAllSliced(this.engine, replica);
     this.hook();
@@ -226,11 +252,14 @@ export class Replication {
   /** Keyspace changes only cost anything while replicas are attached. */
   private hook(): void {
     const ks = this.engine.ks;
+    const tap = this.hasReplicas ? this.tap : null;
+    if (this.engine.notifyTap !== tap) this.engine.retap(tap);
     if (!this.hasReplicas) {
       ks.onReplicate = null;
       ks.onReplicateReset = null;
       this.pending.clear();
       this.remoteItems = [];
+      this.events = [];
       return;
     }
     ks.onReplicate = (db, key) => {
@@ -327,17 +356,20 @@ export class Replication {
   /** A replica's script ended: it takes what the primary changed meanwhile. */
   catchUp(replica: Engine): void {
     this.apart.delete(replica);
-    if (!this.held.has(replica)) return;
+    const events = this.heldEvents.get(replica)?.take() ?? [];
+    this.heldEvents.delete(replica);
+    if (!this.held.has(replica)) return announce(replica, events);
     const keys = this.held.get(replica);
     this.held.delete(replica);
     if (!this.replicas.has(replica)) return;
     if (keys === null || keys === undefined) {
       this.fullSync(replica, true);
-      return;
+      return announce(replica, events);
     }
     for (const [db, key] of keys.values()) this.copyKey(replica, db, key);
     replica.replication.offset = this.offset;
     this.wakeWaiters();
+    announce(replica, events);
   }
 
   /** XADD with * (or ms-*) becomes XADD with the ID the primary gave the entry. */
@@ -403,6 +435,7 @@ export class Replication {
     this.scheduled = false;
     if (!this.hasReplicas || this.shippingHolds !== 0) return;
     this.flushLocal();
+    if (this.events.length !== 0) this.announceLocal();
     if (this.remoteItems.length === 0) return;
     const items = JSON.stringify(this.remoteItems);
     this.remoteItems = [];
@@ -428,6 +461,26 @@ export class Replication {
     }
     if (this.pending.size === 0) return;
     runSteps(this.shipSteps(this.takePending()));
+  }
+
+  /** This turn's events, to each replica on this thread that has the writes (the others hold them with the writes). */
+  private announceLocal(): void {
+    const events = this.events;
+    this.events = [];
+    for (const r of this.replicas) {
+      if (!r.notifying) continue;
+      const fault = this.faults.get(r);
+      if (fault !== undefined && fault.pushEvents(events, backlogLimit(this.engine)())) continue;
+      if (this.holding(r)) this.holdEvents(r, events);
+      else announce(r, events);
+    }
+  }
+
+  private holdEvents(replica: Engine, events: readonly KeyEvent[]): void {
+    if (events.length === 0) return;
+    let held = this.heldEvents.get(replica);
+    if (held === undefined) this.heldEvents.set(replica, (held = new HeldEvents(backlogLimit(this.engine))));
+    held.add(events);
   }
 
   /** The keys changed since the last shipping, as a table of their own (a sliced write's million: not copied into an array). */
@@ -472,7 +525,10 @@ export class Replication {
       const missed = old.take(Infinity);
       if (missed !== null) {
         const keys = missed.keys === null ? null : [...missed.keys];
-        if (!this.hold(replica, keys)) this.apply(replica, keys, missed.offset);
+        if (!this.hold(replica, keys)) {
+          this.apply(replica, keys, missed.offset);
+          announce(replica, missed.events);
+        } else this.holdEvents(replica, missed.events);
       }
     }
     if (fault === null) return;
@@ -502,6 +558,7 @@ export class Replication {
         if (got !== null) {
           this.apply(replica, got.keys === null ? null : [...got.keys], got.offset);
           fault.lastDelivery = now;
+          announce(replica, got.events);
         }
       }
       this.armDelivery(replica, fault);

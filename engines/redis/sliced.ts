@@ -23,7 +23,7 @@ function asWrite(c: Client, args: string[], apply: () => void): void {
   const ownBefore = e.ks.stats.dirty - e.ks.serverDirty;
   e.emptied = [];
   apply();
-  if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
+  if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifying) {
     const emptied = e.emptied;
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);
@@ -260,7 +260,7 @@ function writeInSlices(c: Client, work: Iterator<unknown>, reply: () => void, ar
       }, def);
       e.tracking.afterReply(c);
     }
-    if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifyFlags !== null) {
+    if (def !== undefined && e.ks.stats.dirty - e.ks.serverDirty !== ownBefore && e.notifying) {
       const emptied = e.emptied;
       e.emptied = [];
       notifyCommand(e, c, def, args, emptied);

@@ -348,7 +348,7 @@ export const serverCommands = defineGroup('server', [
           c.engine.ks.lfuLogFactor = c.engine.config.lfuLogFactor;
           c.engine.ks.lfuDecayTime = c.engine.config.lfuDecayTime;
           // Re-reads notify-keyspace-events now, so the new/keymiss hooks take effect at once.
-          if (c.engine.notifyFlags === null) c.engine.emptied = [];
+          if (!c.engine.notifying) c.engine.emptied = [];
           // Inside EXEC redis-server 7.0 evicts only once the transaction ended (before the next command).
           if (c.engine.config.maxmemory > 0 && c.engine.execDepth === 0) c.engine.freeMemory();
           if (!moveListener(c, pairs, before)) c.w.ok();

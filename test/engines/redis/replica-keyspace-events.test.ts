@@ -1,0 +1,241 @@
+// A client subscribed to keyspace events on a replica gets what redis-server 7.0's replica publishes: the
+// events of the commands its primary propagates (an expired key's DEL, INCRBYFLOAT's SET, SPOP's SREMs),
+// filtered by the replica's own notify-keyspace-events, in order, through MULTI/EXEC, scripts and served
+// blocking pops. Compared byte for byte with a redis-server pair; then a cut link publishes nothing until
+// it is restored.
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisNode } from '../../../engines/redis/index.ts';
+import { createThreadedRedisNode } from '../../../engines/redis/threaded-node.ts';
+import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+
+const REPLICA_FLAGS = 'KEAn';
+
+/** Each step is a command on the primary, `block` (a second client's BLPOP), or `pause` (a key's TTL runs out). */
+const STEPS: string[][] = [
+  ['set', 'a', '1'],
+  ['set', 'b', 'x', 'EX', '100'],
+  ['incrbyfloat', 'a', '1.5'],
+  ['hset', 'h', 'f', '1'],
+  ['hincrbyfloat', 'h', 'f', '2.5'],
+  ['sadd', 's', '1', '2', '3'],
+  ['spop', 's'],
+  ['spop', 's', '5'],
+  ['sadd', 's2', '1', '2', '3', '4', '5'],
+  ['spop', 's2', '2'],
+  ['getex', 'b', 'PX', '5000'],
+  ['getex', 'b', 'PERSIST'],
+  ['getdel', 'a'],
+  ['lpush', 'l', '1', '2'],
+  ['lmove', 'l', 'l2', 'LEFT', 'RIGHT'],
+  ['rpop', 'l'],
+  ['set', 'e', '1', 'PX', '1'],
+  ['pause'],
+  ['get', 'e'],
+  ['expire', 'b', '-1'],
+  ['set', 'f', '1'],
+  ['rename', 'f', 'g'],
+  ['xadd', 'x', '1-1', 'a', '1'],
+  ['xgroup', 'create', 'x', 'grp', '0'],
+  ['xreadgroup', 'GROUP', 'grp', 'c1', 'COUNT', '1', 'STREAMS', 'x', '>'],
+  ['xautoclaim', 'x', 'grp', 'c3', '0', '0'],
+  ['eval', "redis.call('set','k','v'); redis.call('lpush','kl','a'); redis.call('del','k')", '0'],
+  ['multi'],
+  ['incr', 'n'],
+  ['incr', 'n'],
+  ['exec'],
+  ['copy', 'n', 'n2'],
+  ['move', 'n2', '1'],
+  ['zadd', 'z', '1', 'a', '2', 'b', '3', 'c'],
+  ['zpopmin', 'z'],
+  ['zmpop', '1', 'z', 'MIN', 'COUNT', '1'],
+  ['zunionstore', 'zd', '1', 'z'],
+  ['sort', 'l2', 'STORE', 'sl'],
+  ['block'],
+  ['rpush', 'bl', 'v'],
+  ['set', 't', '1', 'EX', '100'],
+  ['incrbyfloat', 't', '1'],
+  ['set', 't', '2', 'GET'],
+  ['rpush', 'lm', 'a', 'b', 'c'],
+  ['lmpop', '1', 'lm', 'LEFT', 'COUNT', '2'],
+  ['lmpop', '1', 'lm', 'LEFT', 'COUNT', '2'],
+  ['xadd', 'x', 'MAXLEN', '1', '2-1', 'a', '2'],
+  ['xtrim', 'x', 'MAXLEN', '0'],
+  ['sadd', 's4', '1', '2'],
+  ['smove', 's4', 's3', '1'],
+  ['smove', 's4', 's3', '2'],
+  ['sinterstore', 'si', 's3', 's3'],
+  ['sdiffstore', 'si', 's3', 's3'],
+  ['geoadd', 'geo', '1', '1', 'm'],
+  ['hdel', 'h', 'f'],
+  ['linsert', 'l2', 'BEFORE', '2', 'z'],
+  ['lset', 'l2', '0', 'q'],
+  ['ltrim', 'l2', '1', '0'],
+  ['pexpireat', 'g', '1'],
+  ['setbit', 'bb', '1', '1'],
+  ['bitfield', 'bb', 'SET', 'u8', '0', '5'],
+  ['pfadd', 'h1', 'a'],
+  ['pfmerge', 'h2', 'h1'],
+  ['setrange', 'sr', '2', 'x'],
+  ['append', 'sr', 'y'],
+  ['unlink', 'sr', 'bb'],
+  ['set', 'end', '1'],
+];
+
+interface Pair {
+  primaryPort: number;
+  replicaPort: number;
+  stop(): Promise<void>;
+}
+
+async function until(what: string, cond: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; !(await cond()); i++) {
+    if (i > 400) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The messages a PSUBSCRIBE on the replica receives while STEPS run on the primary. */
+async function eventsOnReplica(pair: Pair): Promise<string[]> {
+  const sub = new Redis(pair.replicaPort, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  const primary = new Redis(pair.primaryPort, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  const blocker = new Redis(pair.primaryPort, { lazyConnect: true, maxRetriesPerRequest: 0 });
+  await Promise.all([sub.connect(), primary.connect(), blocker.connect()]);
+  const got: string[] = [];
+  sub.on('pmessage', (_p: string, channel: string, message: string) => got.push(`${channel} ${message}`));
+  try {
+    await sub.psubscribe('__key*@*__:*');
+    let blocked: Promise<unknown> | null = null;
+    for (const step of STEPS) {
+      if (step[0] === 'pause') await new Promise((r) => setTimeout(r, 20));
+      else if (step[0] === 'block') {
+        blocked = blocker.call('blpop', 'bl', '0');
+        await until('a blocked client', async () => /blocked_clients:1/.test(await primary.info('clients')));
+      } else await primary.call(step[0] as string, ...step.slice(1)).catch((e: Error) => e);
+    }
+    await blocked;
+    await until('the last event on the replica', () => got.includes('__keyevent@0__:set end'));
+    return got;
+  } finally {
+    sub.disconnect();
+    primary.disconnect();
+    blocker.disconnect();
+  }
+}
+
+async function realPair(): Promise<Pair> {
+  const p = await startRealRedis(['--repl-diskless-sync-delay', '0']);
+  const r = await startRealRedis(['--notify-keyspace-events', REPLICA_FLAGS, '--replicaof', '127.0.0.1', String(p.port)]);
+  const probe = new Redis(r.port, { lazyConnect: true });
+  await probe.connect();
+  await until('the real replica linked', async () => (await probe.info('replication')).includes('master_link_status:up'));
+  probe.disconnect();
+  return { primaryPort: p.port, replicaPort: r.port, stop: async () => void (await Promise.all([p.stop(), r.stop()])) };
+}
+
+async function ourPair(): Promise<Pair & { primary: Started; replica: Started }> {
+  const primary = await startServer();
+  const replica = await startServer();
+  replica.server.replicaOf(primary.server);
+  await replica.server.command(['CONFIG', 'SET', 'notify-keyspace-events', REPLICA_FLAGS]);
+  return {
+    primary,
+    replica,
+    primaryPort: primary.port,
+    replicaPort: replica.port,
+    stop: async () => {
+      await replica.server.close();
+      await primary.server.close();
+    },
+  };
+}
+
+describe('keyspace events on a replica', () => {
+  const hasReal = realRedisAvailable();
+  let real: RealRedis[] = [];
+  beforeAll(() => {
+    real = [];
+  });
+  afterAll(async () => {
+    for (const r of real) await r.stop();
+  });
+
+  it.runIf(hasReal)('are what a redis-server replica publishes for the same writes', { timeout: 20000 }, async () => {
+    const theirs = await realPair();
+    let expected: string[];
+    try {
+      expected = await eventsOnReplica(theirs);
+    } finally {
+      await theirs.stop();
+    }
+    const ours = await ourPair();
+    try {
+      expect(await eventsOnReplica(ours)).toEqual(expected);
+    } finally {
+      await ours.stop();
+    }
+  });
+
+  it('wait for a cut link to be restored', async () => {
+    const ours = await ourPair();
+    const sub = new Redis(ours.replicaPort, { lazyConnect: true });
+    const primary = new Redis(ours.primaryPort, { lazyConnect: true });
+    await Promise.all([sub.connect(), primary.connect()]);
+    const got: string[] = [];
+    sub.on('pmessage', (_p: string, channel: string, message: string) => got.push(`${channel} ${message}`));
+    try {
+      await sub.psubscribe('__keyevent@*__:*');
+      ours.replica.server.faultReplication({ delayMs: null });
+      await primary.set('cut', '1');
+      await primary.lpush('cutl', 'a');
+      // The replica has neither write, and announces neither.
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual([]);
+      const reader = new Redis(ours.replicaPort);
+      expect(await reader.get('cut')).toBe(null);
+      reader.disconnect();
+      ours.replica.server.faultReplication(null);
+      await until('the held events', () => got.length === 4);
+      expect(got).toEqual(['__keyevent@0__:new cut', '__keyevent@0__:set cut', '__keyevent@0__:new cutl', '__keyevent@0__:lpush cutl']);
+    } finally {
+      sub.disconnect();
+      primary.disconnect();
+      await ours.stop();
+    }
+  });
+
+  it('come across threads: a replica in a worker thread publishes what one on the primary\'s thread does', { timeout: 20000 }, async () => {
+    const steps = [['set', 'a', '1'], ['incrbyfloat', 'a', '2'], ['lpush', 'l', 'x', 'y'], ['sadd', 's', 'm'], ['spop', 's'], ['set', 'e', '1', 'PX', '1'], ['pause'], ['get', 'e'], ['rename', 'a', 'b'], ['set', 'end', '1']];
+    const primary = createRedisNode({ port: 0, mode: 'node' });
+    const local = createRedisNode({ port: 0, mode: 'node' });
+    const threaded = createThreadedRedisNode({ port: 0, mode: 'node' });
+    try {
+      await Promise.all([primary.listen(), local.listen(), threaded.listen()]);
+      for (const r of [local, threaded]) {
+        expect(await Promise.resolve(r.configure(new Map([['notify-keyspace-events', 'KEA']])))).toEqual([]);
+        r.replicaOf(primary);
+      }
+      await until('both replicas synced', async () => (await threaded.command(['ROLE'])).toString().includes('connected'));
+      const subs = [local, threaded].map((r) => new Redis(r.port, { lazyConnect: true }));
+      const got: string[][] = [[], []];
+      await Promise.all(subs.map((s, i) => s.connect().then(() => {
+        s.on('pmessage', (_p: string, channel: string, message: string) => got[i]?.push(`${channel} ${message}`));
+        return s.psubscribe('__keyevent@*__:*');
+      })));
+      const client = new Redis(primary.port);
+      for (const step of steps) {
+        if (step[0] === 'pause') await new Promise((r) => setTimeout(r, 20));
+        else await client.call(step[0] as string, ...step.slice(1));
+      }
+      await until('the last events', () => got.every((g) => g.includes('__keyevent@0__:set end')));
+      client.disconnect();
+      for (const s of subs) s.disconnect();
+      expect(got[0]).toEqual(['set a', 'set a', 'lpush l', 'sadd s', 'srem s', 'del s', 'set e', 'expire e', 'del e', 'rename_from a', 'rename_to b', 'set end'].map((m) => `__keyevent@0__:${m.split(' ')[0]} ${m.split(' ')[1]}`));
+      expect(got[1]).toEqual(got[0]);
+    } finally {
+      await threaded.close();
+      await local.close();
+      await primary.close();
+    }
+  });
+});
