@@ -3,7 +3,7 @@
 // filtered by the replica's own notify-keyspace-events, in order, through MULTI/EXEC, scripts and served
 // blocking pops. Compared byte for byte with a redis-server pair; then a cut link publishes nothing until
 // it is restored.
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisNode } from '../../../engines/redis/index.ts';
 import { createThreadedRedisNode } from '../../../engines/redis/threaded-node.ts';
