@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import { chunkid51 } from './chunkid51.ts';
 import { installLexer51 } from './lex51.ts';
 import { withSourcePatches } from './fengari-source.ts';
-import { patchTables } from './lua51-tables.ts';
+import { fillSequence, patchTables } from './lua51-tables.ts';
+import { stringKey } from './fengari-strings.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
 
@@ -174,6 +175,17 @@ export let lualib: LualibApi;
 /** Pushes `s` as a Lua string without copying it (the caller gives it up): results of many MB. */
 export let pushOwnedString: (L: LuaState, s: LuaString) => void;
 
+/** Pushes a new table of the strings (lua_newtable, then lua_rawseti of each in turn: Redis's luaCreateArray). */
+export let pushStringArray: (L: LuaState, items: readonly string[]) => void;
+/**
+ * The i-th argument of the running JavaScript function as the engine's latin1 string, when it is a Lua string;
+ * null otherwise. A script's constant strings (command names, fixed arguments) are one object across calls.
+ */
+export let stringArgument: (L: LuaState, i: number) => string | null;
+
+/** Strings past this size are not kept as fengari's table key once read as a command argument (their memory doubles). */
+const KEEP_KEY_BYTES = 4096;
+
 export function loadFengari(): void {
   if (lua !== undefined) return;
   // lobject copies these two from luaconf when it loads, so they are replaced before fengari loads
@@ -197,6 +209,7 @@ export function loadFengari(): void {
   const lstring = req('fengari/src/lstring.js') as { luaS_bless(L: LuaState, s: LuaString): unknown };
   const lobjectPush = req('fengari/src/lobject.js') as { pushsvalue2s(L: LuaState, ts: unknown): void };
   pushOwnedString = (L, s) => lobjectPush.pushsvalue2s(L, lstring.luaS_bless(L, s));
+  bindFastPaths(lstring.luaS_bless);
   // fengari's sizes leave out C's NUL byte (its LUA_IDSIZE is 59); 5.1's count it.
   (req('fengari/src/lobject.js') as { luaO_chunkid: typeof chunkid51 }).luaO_chunkid = (source, bufflen) => chunkid51(source, bufflen + 1);
   integersAsDoubles();
@@ -207,6 +220,51 @@ export function loadFengari(): void {
   lua = fengari.lua;
   laux = fengari.lauxlib;
   lualib = fengari.lualib;
+}
+
+interface StackSlot {
+  type: number;
+  value: unknown;
+}
+interface FengariString {
+  hash: string | null;
+  realstring: LuaString;
+}
+interface FengariState {
+  ci: { funcOff: number };
+  top: number;
+  stack: StackSlot[];
+}
+
+function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
+  const { TValue } = req('fengari/src/lobject.js') as { TValue: new (type: number, value: unknown) => StackSlot };
+  const { LUA_TLNGSTR } = (req('fengari/src/defs.js') as { constant_types: { LUA_TLNGSTR: number } }).constant_types;
+  const scratch = new TValue(LUA_TLNGSTR, null);
+  let pushingTo: LuaState | null = null;
+  const toValue = (s: string): unknown => bless(pushingTo as LuaState, latin1ToLua(s));
+  pushStringArray = (L, items) => {
+    lua.lua_createtable(L, 0, 0);
+    pushingTo = L;
+    const S = L as unknown as FengariState;
+    fillSequence((S.stack[S.top - 1] as StackSlot).value, items, scratch, toValue);
+    pushingTo = null;
+  };
+  stringArgument = (L, i) => {
+    const S = L as unknown as FengariState;
+    const at = S.ci.funcOff + i;
+    if (at >= S.top) return null;
+    const tv = S.stack[at] as StackSlot;
+    // Both string variants (short, long) have type 4 in their low bits.
+    if ((tv.type & 15) !== 4) return null;
+    const ts = tv.value as FengariString;
+    // fengari's table key of a string is '|' and its bytes one char each: the engine's string is the rest.
+    if (ts.hash !== null) return ts.hash.slice(1);
+    const bytes = ts.realstring;
+    if (bytes.length > KEEP_KEY_BYTES) return luaToLatin1(bytes);
+    const key = stringKey(bytes);
+    ts.hash = key;
+    return key.slice(1);
+  };
 }
 
 /**

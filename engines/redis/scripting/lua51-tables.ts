@@ -288,6 +288,13 @@ function length(t: FTable, lay: Layout): number {
   return i;
 }
 
+/**
+ * Fills the table `t` (just made by lua_newtable, empty) with items[0..n-1] at 1..n and gives it the layout that
+ * lua_rawseti of 1, 2, ..., n in turn leaves in 5.1 (luaCreateArray's KEYS and ARGV): each new index rehashes the
+ * array part to the next power of two and no hash part is made, so the replay per key is skipped.
+ */
+export let fillSequence: (t: unknown, items: readonly string[], value: { value: unknown }, toValue: (s: string) => unknown) => void;
+
 export function patchTables(req: NodeRequire): void {
   const ltable = req('fengari/src/ltable.js') as Record<string, (...a: never[]) => unknown>;
   const lobject = req('fengari/src/lobject.js') as { setobj2s(L: LState, i: number, v: TValue): void };
@@ -350,6 +357,17 @@ export function patchTables(req: NodeRequire): void {
     if (typeof hk === 'number' && Number.isInteger(hk) && hk > 0 && hk <= lay.asize) return hk;
     const p = lay.pos.get(hk);
     return p === undefined ? -1 : lay.asize + p + 1;
+  };
+
+  fillSequence = (table, items, value, toValue) => {
+    const t = table as FTable;
+    const n = items.length;
+    // fengari's setint copies `value` into a TValue of its own: one scratch TValue serves every item.
+    for (let i = 0; i < n; i++) {
+      value.value = toValue(items[i] as string);
+      orig.setint(t, i + 1, value as TValue);
+    }
+    t.s51 = newLayout(n === 0 ? 0 : 2 ** ceilLog2(n), 0, null);
   };
 
   ltable.luaH_new = ((L: LState) => {

@@ -19,7 +19,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { setSliceHost, type SliceHost } from './lib-slices.ts';
 import { Functions } from './functions.ts';
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushOwnedString, type LuaDebug, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, stringArgument, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { intAt, LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
@@ -593,9 +593,9 @@ export class Scripting implements ApiHost {
     if (n === 0) return callError(L, raiseErrors, 'ERR Please specify at least one argument for this redis lib call');
     const args: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const t = lua.lua_type(L, i + 1);
-      if (t === lua.LUA_TSTRING) args[i] = luaToLatin1(lua.lua_tolstring(L, i + 1) as Uint8Array);
-      else if (t === lua.LUA_TNUMBER) args[i] = numberArg(lua.lua_tonumber(L, i + 1));
+      const s = stringArgument(L, i + 1);
+      if (s !== null) args[i] = s;
+      else if (lua.lua_type(L, i + 1) === lua.LUA_TNUMBER) args[i] = numberArg(lua.lua_tonumber(L, i + 1));
       else return callError(L, raiseErrors, 'ERR Lua redis lib command arguments must be strings or integers');
     }
     const def = this.check(r, args);
@@ -768,13 +768,6 @@ function markCounted(L: LuaState): void {
   lua.lua_setfield(L, -2, lstr('ignore_error_stats_update'));
 }
 
-function pushStringArray(L: LuaState, items: string[]): void {
-  lua.lua_createtable(L, items.length, 0);
-  for (let i = 0; i < items.length; i++) {
-    pushOwnedString(L, latin1ToLua(items[i] as string));
-    lua.lua_rawseti(L, -2, i + 1);
-  }
-}
 
 /** Redis 7.0 turns a Lua number argument into text with "%.17g". */
 function numberArg(n: number): string {
