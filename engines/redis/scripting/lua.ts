@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { chunkid51 } from './chunkid51.ts';
 import { installLexer51 } from './lex51.ts';
 import { withSourcePatches } from './fengari-source.ts';
-import { fillSequence, patchTables } from './lua51-tables.ts';
+import { fillSequence, patchTables, refillSequence } from './lua51-tables.ts';
 import { stringKey } from './fengari-strings.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
@@ -178,6 +178,11 @@ export let pushOwnedString: (L: LuaState, s: LuaString) => void;
 /** Pushes a new table of the strings (lua_newtable, then lua_rawseti of each in turn: Redis's luaCreateArray). */
 export let pushStringArray: (L: LuaState, items: readonly string[]) => void;
 /**
+ * Whether the value on top of the stack is a table pushStringArray made that nothing changed since (no store,
+ * no metatable, as many items): then it now holds `items` instead, as a new one would.
+ */
+export let refillStringArray: (L: LuaState, items: readonly string[]) => boolean;
+/**
  * The i-th argument of the running JavaScript function as the engine's latin1 string, when it is a Lua string;
  * null otherwise. A script's constant strings (command names, fixed arguments) are one object across calls.
  */
@@ -238,7 +243,7 @@ interface FengariState {
 
 function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
   const { TValue } = req('fengari/src/lobject.js') as { TValue: new (type: number, value: unknown) => StackSlot };
-  const { LUA_TLNGSTR } = (req('fengari/src/defs.js') as { constant_types: { LUA_TLNGSTR: number } }).constant_types;
+  const { LUA_TLNGSTR, LUA_TTABLE } = (req('fengari/src/defs.js') as { constant_types: { LUA_TLNGSTR: number; LUA_TTABLE: number } }).constant_types;
   const scratch = new TValue(LUA_TLNGSTR, null);
   let pushingTo: LuaState | null = null;
   const toValue = (s: string): unknown => bless(pushingTo as LuaState, latin1ToLua(s));
@@ -248,6 +253,15 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     const S = L as unknown as FengariState;
     fillSequence((S.stack[S.top - 1] as StackSlot).value, items, scratch, toValue);
     pushingTo = null;
+  };
+  refillStringArray = (L, items) => {
+    const S = L as unknown as FengariState;
+    const tv = S.stack[S.top - 1] as StackSlot;
+    if (tv.type !== LUA_TTABLE) return false;
+    pushingTo = L;
+    const done = refillSequence(tv.value, items, toValue);
+    pushingTo = null;
+    return done;
   };
   stringArgument = (L, i) => {
     const S = L as unknown as FengariState;

@@ -48,6 +48,9 @@ interface Layout {
   pos: Map<unknown, number>;
   /** The coroutine whose table constructor made the table: its SETLIST grows the array part first. */
   creator: LState | null;
+  /** Made by fillSequence (KEYS, ARGV), and whether any store reached the table since (refillSequence). */
+  sequence: boolean;
+  stored: boolean;
 }
 
 const f64 = new Float64Array(1);
@@ -126,7 +129,7 @@ function setNodeVector(lay: Layout, size: number): void {
 }
 
 function newLayout(asize: number, nhash: number, creator: LState | null): Layout {
-  const lay: Layout = { asize, size: 0, info: NO_NODES as unknown as (Key | undefined)[], next: NO_NODES as unknown as number[], lastfree: 0, pos: NO_POS as Map<unknown, number>, creator };
+  const lay: Layout = { asize, size: 0, info: NO_NODES as unknown as (Key | undefined)[], next: NO_NODES as unknown as number[], lastfree: 0, pos: NO_POS as Map<unknown, number>, creator, sequence: false, stored: false };
   setNodeVector(lay, nhash);
   return lay;
 }
@@ -293,6 +296,12 @@ function length(t: FTable, lay: Layout): number {
  * lua_rawseti of 1, 2, ..., n in turn leaves in 5.1 (luaCreateArray's KEYS and ARGV): each new index rehashes the
  * array part to the next power of two and no hash part is made, so the replay per key is skipped.
  */
+/**
+ * Puts items in place of the values of a table fillSequence made, when it is as fillSequence left it: no store
+ * (rawset, assignment, table.insert/remove/sort: every store passes luaH_setint or luaH_setfrom), no metatable,
+ * the same count. Then it reads exactly as a new one would (values, `#`, pairs order); false otherwise.
+ */
+export let refillSequence: (t: unknown, items: readonly string[], toValue: (s: string) => unknown) => boolean;
 export let fillSequence: (t: unknown, items: readonly string[], value: { value: unknown }, toValue: (s: string) => unknown) => void;
 
 export function patchTables(req: NodeRequire): void {
@@ -367,7 +376,18 @@ export function patchTables(req: NodeRequire): void {
       value.value = toValue(items[i] as string);
       orig.setint(t, i + 1, value as TValue);
     }
-    t.s51 = newLayout(n === 0 ? 0 : 2 ** ceilLog2(n), 0, null);
+    const lay = newLayout(n === 0 ? 0 : 2 ** ceilLog2(n), 0, null);
+    lay.sequence = true;
+    t.s51 = lay;
+  };
+
+  refillSequence = (table, items, toValue) => {
+    const t = table as FTable & { metatable: unknown };
+    const lay = t.s51;
+    const n = items.length;
+    if (lay === undefined || !lay.sequence || lay.stored || t.metatable !== null || t.strong.size !== n) return false;
+    for (let i = 0; i < n; i++) (t.strong.get(i + 1) as Entry).value.value = toValue(items[i] as string);
+    return true;
   };
 
   ltable.luaH_new = ((L: LState) => {
@@ -379,6 +399,7 @@ export function patchTables(req: NodeRequire): void {
 
   ltable.luaH_setint = ((t: FTable, key: number, v: TValue) => {
     const lay = t.s51;
+    if (lay !== undefined && lay.sequence) lay.stored = true;
     if (lay !== undefined && lay.creator !== null && key > lay.asize) {
       // A constructor's SETLIST (with a multiple-results tail) grows the array part to its last index first.
       const ins = current(lay.creator);
@@ -393,6 +414,7 @@ export function patchTables(req: NodeRequire): void {
     orig.setfrom(L, t, k, v);
     const lay = t.s51;
     if (lay === undefined) return;
+    if (lay.sequence) lay.stored = true;
     const hk = mapKey(k);
     if (hk === undefined) delete t.s51;
     else if (slotOf(lay, hk) < 0) newKey(t, lay, keyOf(k, hk));

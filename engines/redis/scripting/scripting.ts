@@ -19,7 +19,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { setSliceHost, type SliceHost } from './lib-slices.ts';
 import { Functions } from './functions.ts';
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, stringArgument, type LuaDebug, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, refillStringArray, stringArgument, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { intAt, LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
@@ -277,14 +277,12 @@ export class Scripting implements ApiHost {
       pushStringArray(co, req.args);
       nargs = 3;
     } else {
-      // In the real globals behind the read-only proxy.
+      // In the real globals behind the read-only proxy. The last call's tables are filled again when the script
+      // left them as they were made: a script cannot keep a reference past its call (its globals are read-only,
+      // its chunk has no upvalue but them), so only a change would tell the old table from a new one.
       lua.lua_pushglobaltable(co);
-      lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.keysNameRef);
-      pushStringArray(co, req.keys);
-      lua.lua_rawset(co, -3);
-      lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, this.argvNameRef);
-      pushStringArray(co, req.args);
-      lua.lua_rawset(co, -3);
+      setArrayGlobal(co, this.keysNameRef, req.keys);
+      setArrayGlobal(co, this.argvNameRef, req.args);
       lua.lua_pop(co, 1);
     }
     const client = this.client;
@@ -768,6 +766,20 @@ function markCounted(L: LuaState): void {
   lua.lua_setfield(L, -2, lstr('ignore_error_stats_update'));
 }
 
+
+/** Sets the global named by registry reference `nameRef` (in the table on top) to a table of `items`. */
+function setArrayGlobal(L: LuaState, nameRef: number, items: string[]): void {
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, nameRef);
+  lua.lua_pushvalue(L, -1);
+  lua.lua_rawget(L, -3);
+  if (refillStringArray(L, items)) {
+    lua.lua_pop(L, 2);
+    return;
+  }
+  lua.lua_pop(L, 1);
+  pushStringArray(L, items);
+  lua.lua_rawset(L, -3);
+}
 
 /** Redis 7.0 turns a Lua number argument into text with "%.17g". */
 function numberArg(n: number): string {
