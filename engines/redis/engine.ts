@@ -224,8 +224,12 @@ export class Engine {
   }
 
   start(): void {
+    this.stoppedAt = 0;
     this.scheduleCron();
   }
+
+  /** When the node stopped (engine clock; a crashed node's peers mark it failing from then), 0 while it runs. */
+  stoppedAt = 0;
 
   /** A notice for the server's log, as redis-server's serverLog; only a bare engine's process prints them. */
   notice: (message: string) => void = () => undefined;
@@ -324,6 +328,7 @@ export class Engine {
   stop(): void {
     if (this.cron) clearTimeout(this.cron);
     this.cron = null;
+    this.stoppedAt = this.clock.now();
     this.scripting.shutdown();
     this.replicaOf(null);
     this.replication.closePorts();

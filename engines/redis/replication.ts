@@ -230,6 +230,11 @@ export class Replication {
     slice();
   }
 
+  /** Whether `replica`'s full copy is still under way (a redis-server replica still loading its primary's RDB). */
+  copying(replica: Engine): boolean {
+    return this.syncing.has(replica);
+  }
+
   /**
    * Stops feeding `replica`. It keeps its data, in objects of its own: from now on either side may
    * change its values (`following`: it is about to take another primary's data instead).

@@ -2,6 +2,8 @@
 // support disabled (cluster-mode-disabled ElastiCache); with one, from the shared topology.
 import type { Client } from '../client.ts';
 import { CLUSTER_SLOTS, keySlot, type ClusterNode, type ClusterShard, type ClusterTopology } from '../cluster.ts';
+import { healthOf, peerView } from '../cluster-health.ts';
+import type { Engine } from '../engine.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseIntArg } from '../num.ts';
@@ -22,8 +24,9 @@ function parseSlot(s: string): number {
   return n;
 }
 
-function nodeOffset(n: ClusterNode): number {
-  return n.engine.replication.offset;
+/** A replica still loading reports 0, as redis-server's replica before its sync ends. */
+function nodeOffset(n: ClusterNode, loading: boolean): number {
+  return loading ? 0 : n.engine.replication.offset;
 }
 
 function writeSlotsNode(c: Client, n: ClusterNode): void {
@@ -34,11 +37,13 @@ function writeSlotsNode(c: Client, n: ClusterNode): void {
   c.w.map(0);
 }
 
-function nodesLine(t: ClusterTopology, me: ClusterNode | undefined, shard: ClusterShard, n: ClusterNode): string {
+function nodesLine(t: ClusterTopology, observer: Engine, me: ClusterNode | undefined, shard: ClusterShard, n: ClusterNode): string {
   const isPrimary = shard.primary === n;
-  const flags = `${n === me ? 'myself,' : ''}${isPrimary ? 'master' : 'slave'}`;
+  const v = peerView(observer, shard, n);
+  const flags = `${n === me ? 'myself,' : ''}${isPrimary ? 'master' : 'slave'}${v.failed ? ',fail' : ''}`;
   const slots = isPrimary ? shard.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(' ') : '';
-  return `${n.id} ${n.host}:${n.port}@${n.port + 10000} ${flags} ${isPrimary ? '-' : shard.primary.id} 0 ${Date.now()} ${t.epoch} connected${slots ? ` ${slots}` : ''}`;
+  const link = v.linkDown ? 'disconnected' : 'connected';
+  return `${n.id} ${n.host}:${n.port}@${n.port + 10000} ${flags} ${isPrimary ? '-' : shard.primary.id} ${v.pingSent} ${v.pongRecv} ${t.epoch} ${link}${slots ? ` ${slots}` : ''}`;
 }
 
 /**
@@ -91,12 +96,15 @@ export const clusterCommands = defineGroup('server', [
         flags: ['stale'],
         handler: (c) => {
           const t = topology(c);
+          // The slots of a primary its peers marked failing (what a client sees before a failover).
+          let failing = 0;
+          for (const s of t.shards) if (peerView(c.engine, s, s.primary).failed) for (const [a, b] of s.slots) failing += b - a + 1;
           const lines = [
             'cluster_state:ok',
             `cluster_slots_assigned:${t.assignedSlots}`,
-            `cluster_slots_ok:${t.assignedSlots}`,
+            `cluster_slots_ok:${t.assignedSlots - failing}`,
             'cluster_slots_pfail:0',
-            'cluster_slots_fail:0',
+            `cluster_slots_fail:${failing}`,
             `cluster_known_nodes:${t.nodes.length}`,
             `cluster_size:${t.shards.length}`,
             `cluster_current_epoch:${t.epoch}`,
@@ -156,11 +164,16 @@ export const clusterCommands = defineGroup('server', [
           const ranges = t.shards.flatMap((s) => s.slots.map((r) => [r, s] as const));
           c.w.array(ranges.length);
           for (const [[from, to], s] of ranges) {
-            c.w.array(3 + s.replicas.length);
+            // A failed replica, or one still loading, takes no reads: redis-server leaves it out.
+            const replicas = s.replicas.filter((r) => {
+              const v = peerView(c.engine, s, r);
+              return !v.failed && !v.loading;
+            });
+            c.w.array(3 + replicas.length);
             c.w.int(from);
             c.w.int(to);
             writeSlotsNode(c, s.primary);
-            for (const r of s.replicas) writeSlotsNode(c, r);
+            for (const r of replicas) writeSlotsNode(c, r);
           }
         },
       },
@@ -183,6 +196,7 @@ export const clusterCommands = defineGroup('server', [
             const nodes = [s.primary, ...s.replicas];
             c.w.array(nodes.length);
             for (const n of nodes) {
+              const v = peerView(c.engine, s, n);
               c.w.map(7);
               c.w.bulk('id');
               c.w.bulk(n.id);
@@ -195,9 +209,9 @@ export const clusterCommands = defineGroup('server', [
               c.w.bulk('role');
               c.w.bulk(n === s.primary ? 'master' : 'replica');
               c.w.bulk('replication-offset');
-              c.w.int(nodeOffset(n));
+              c.w.int(nodeOffset(n, v.loading));
               c.w.bulk('health');
-              c.w.bulk('online');
+              c.w.bulk(healthOf(v));
             }
           }
         },
@@ -210,7 +224,7 @@ export const clusterCommands = defineGroup('server', [
           const t = topology(c);
           const me = t.nodeOf(c.engine);
           const lines: string[] = [];
-          for (const s of t.shards) for (const n of [s.primary, ...s.replicas]) lines.push(nodesLine(t, me, s, n));
+          for (const s of t.shards) for (const n of [s.primary, ...s.replicas]) lines.push(nodesLine(t, c.engine, me, s, n));
           c.w.verbatim(lines.map((l) => l + '\n').join(''));
         },
       },
@@ -223,7 +237,7 @@ export const clusterCommands = defineGroup('server', [
           const shard = t.shards.find((s) => s.primary.id === a[2]);
           if (shard === undefined) fail(`ERR Unknown node ${a[2]}`);
           const me = t.nodeOf(c.engine);
-          c.w.bulks(shard.replicas.map((r) => nodesLine(t, me, shard, r)));
+          c.w.bulks(shard.replicas.map((r) => nodesLine(t, c.engine, me, shard, r)));
         },
       })),
       {
