@@ -10,10 +10,29 @@ import { samePath } from './network-faults.ts';
 export type TlsMode = 'required' | 'preferred';
 
 export interface ListenerTls {
-  key: string | Buffer;
-  cert: string | Buffer;
+  key?: string | Buffer;
+  cert?: string | Buffer;
+  /** A context the caller built (CA file, versions, ciphers), used instead of one made from key and cert. */
+  context?: tls.SecureContext;
   /** Default required. */
   mode?: TlsMode;
+  /**
+   * Client certificates (OpenSSL's verify modes): 'request' asks for one (SSL_VERIFY_PEER), 'require' also
+   * fails a handshake without one (FAIL_IF_NO_PEER_CERT). Either way a certificate that does not verify
+   * against the context's CAs ends the connection.
+   */
+  clientCert?: 'request' | 'require';
+  /** A connection whose handshake failed: bytes that are not TLS, a refused version or certificate, a client gone. */
+  onHandshakeError?: () => void;
+  /** Ends a failed handshake with a TCP reset, as a server closing a socket with the client's bytes unread does. */
+  resetOnHandshakeError?: boolean;
+  /** A completed handshake, before the connection is handed over. */
+  onSecure?: (socket: tls.TLSSocket) => void;
+}
+
+/** What Node's own TLS server asks of a server socket after its handshake: the peer's verification result. */
+interface VerifiableHandle {
+  verifyError(): Error | null;
 }
 
 export interface SecurableServer {
@@ -67,16 +86,25 @@ class ReplayedSocket extends Duplex {
 export function createSecurableServer(initial: ListenerTls | undefined, onConnection: (socket: net.Socket) => void): SecurableServer {
   let context: tls.SecureContext | undefined;
   let mode: TlsMode = 'required';
+  let current: ListenerTls | undefined;
   const pending = new Set<net.Socket>();
 
   const setTls = (options: ListenerTls | undefined) => {
-    context = options && tls.createSecureContext({ key: options.key, cert: options.cert });
+    // Built once per change, so no handshake parses a key.
+    context = options && (options.context ?? tls.createSecureContext({ key: options.key, cert: options.cert }));
     mode = options?.mode ?? 'required';
+    current = options;
   };
   setTls(initial);
 
   const secure = (raw: net.Socket, transport: net.Socket | Duplex, secureContext: tls.SecureContext) => {
-    const socket = new tls.TLSSocket(transport as net.Socket, { isServer: true, secureContext });
+    const options = current;
+    const socket = new tls.TLSSocket(transport as net.Socket, {
+      isServer: true,
+      secureContext,
+      requestCert: options?.clientCert !== undefined,
+      rejectUnauthorized: options?.clientCert === 'require',
+    });
     samePath(raw, socket);
     if (transport !== raw) {
       // Over a replayed stream the TLS socket knows no addresses: CLIENT LIST and the like read the raw one's.
@@ -84,9 +112,32 @@ export function createSecurableServer(initial: ListenerTls | undefined, onConnec
         Object.defineProperty(socket, name, { value: raw[name], configurable: true });
       }
     }
-    socket.on('error', () => socket.destroy());
+    let secured = false;
+    const failed = () => {
+      if (!secured) options?.onHandshakeError?.();
+      secured = true;
+    };
+    socket.on('error', () => {
+      const unsecured = !secured;
+      failed();
+      if (unsecured && options?.resetOnHandshakeError === true && !raw.destroyed) raw.resetAndDestroy();
+      socket.destroy();
+    });
+    socket.once('close', failed);
     socket.once('secure', () => {
       pending.delete(raw);
+      // Node accepts any certificate during the handshake and leaves the verdict to tls.Server, which a
+      // socket made here does not go through: this is the check tls.Server makes.
+      if (options?.clientCert !== undefined && (options.clientCert === 'require' || Object.keys(socket.getPeerCertificate()).length > 0)) {
+        const handle = (socket as unknown as { _handle: VerifiableHandle | null })._handle;
+        if (handle === null || handle.verifyError() !== null) {
+          failed();
+          socket.destroy();
+          return;
+        }
+      }
+      secured = true;
+      options?.onSecure?.(socket);
       onConnection(socket);
     });
   };

@@ -2,6 +2,7 @@
 import type { NetworkFaults } from '../network-faults.ts';
 import type { HashAlgorithm } from './key-hash.ts';
 import type { ItemStore } from './store.ts';
+import type { SslSettings } from './tls.ts';
 import type { Output } from './output.ts';
 import type { PrefixStats } from './prefix-stats.ts';
 import type { WorkerThreads } from './response-budget.ts';
@@ -20,7 +21,8 @@ export interface Settings {
   maxItemSize: number;
   verbosity: number;
   saslEnabled: boolean;
-  tls: boolean;
+  /** -Z and the ssl_* -o options, as `stats settings` reports them. */
+  ssl: SslSettings;
   /** Operator knobs that `stats settings` reports and the admin commands change. */
   lruCrawler: boolean;
   lruCrawlerSleep: number;
@@ -119,6 +121,10 @@ export interface ServerContext {
   udpConnections(): UdpConnectionInfo[];
   /** An accepted `shutdown` command. */
   shutdown(graceful: boolean): void;
+  /** `refresh_certs`: reloads the certificate files for new connections; null when that worked, else memcached's error line. */
+  refreshCerts(): string | null;
+  /** Unix second of the last `refresh_certs` that worked; null while the start-up load is the last. */
+  readonly lastCertRefresh: number | null;
   nowMs(): number;
 }
 

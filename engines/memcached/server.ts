@@ -1,7 +1,8 @@
 // Listener, connection limit and lifecycle for one memcached-compatible node.
 import net from 'node:net';
 import { NetworkFaults } from '../network-faults.ts';
-import { createSecurableServer } from '../tls-listener.ts';
+import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
+import type tls from 'node:tls';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
@@ -12,11 +13,36 @@ import { UdpListener } from './udp.ts';
 import { DEFAULT_GEOMETRY, type SlabGeometry } from './item.ts';
 import { ItemStore } from './store.ts';
 import { WatchLog } from './watch.ts';
+import {
+  CertificateError,
+  defaultSslSettings,
+  loadServerCertificates,
+  SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_PEER,
+  type SslSettings,
+  type TlsMaterial,
+} from './tls.ts';
+
+/** One listening socket of -l: memcached binds every interface of the list, each TLS unless it says notls:. */
+export interface ListenInterface {
+  host: string;
+  /** Unset: the server's port (-p). */
+  port?: number;
+  notls?: boolean;
+}
 
 export interface MemcachedServerOptions {
   host?: string;
   port: number;
-  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Certificate and key as PEM (nodes with in-transit encryption): TLS on, without the files -Z reads. */
+  tls?: TlsMaterial;
+  /**
+   * memcached -Z and the ssl_* -o options. With `enabled` the chain and key are read from their files at
+   * start (a CertificateError with memcached's message when they do not load) and again by refresh_certs.
+   */
+  ssl?: Partial<SslSettings>;
+  /** memcached -l with several interfaces (the first one's address is `host`); unset: one listener at host:port. */
+  interfaces?: ListenInterface[];
   memoryLimit?: number;
   maxItemSize?: number;
   maxConnections?: number;
@@ -88,7 +114,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     maxItemSize: options.maxItemSize ?? DEFAULT_ITEM_SIZE_MAX,
     verbosity: 0,
     saslEnabled: options.sasl !== undefined,
-    tls: options.tls !== undefined,
+    ssl: { ...defaultSslSettings(), ...options.ssl, ...(options.tls !== undefined ? { enabled: true } : {}) },
     lruCrawler: options.lruCrawler ?? true,
     lruCrawlerSleep: 100,
     lruCrawlerTocrawl: 0,
@@ -160,6 +186,22 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     // Numbered after the TCP listener's 0, as memcached opens UDP sockets right after its listeners.
     udpConnections: () => udp?.connections(1) ?? [],
     nowMs: clock,
+    get lastCertRefresh() {
+      return lastCertRefresh;
+    },
+    refreshCerts: () => {
+      if (!settings.ssl.enabled) return 'Error TLS not enabled\r\n';
+      try {
+        secureContext = loadServerCertificates(settings.ssl, options.tls);
+      } catch (err) {
+        if (err instanceof CertificateError) return err.message + err.lineEnd;
+        throw err;
+      }
+      lastCertRefresh = Math.floor(clock() / 1000);
+      // Connections already open keep the certificate they were handed.
+      for (const l of listeners) if (l.tls) l.securable.setTls(listenerTls());
+      return null;
+    },
     // After this turn, so the closing connection's reply and close go out first.
     shutdown: (graceful) => setImmediate(() => (options.onShutdown ? options.onShutdown(graceful) : void server.close())),
   };
@@ -185,9 +227,32 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
     socket.on('close', () => connections.delete(conn));
   };
 
-  // ElastiCache's Memcached nodes with transit encryption answer TLS only: there is no preferred mode.
-  const securable = createSecurableServer(options.tls && { key: options.tls.key, cert: options.tls.cert, mode: 'required' }, onSocket);
-  const listener = securable.server;
+  // Loaded once here and at each refresh_certs: a handshake never parses a key. Throws CertificateError.
+  let secureContext: tls.SecureContext | undefined = settings.ssl.enabled ? loadServerCertificates(settings.ssl, options.tls) : undefined;
+  let lastCertRefresh: number | null = null;
+  const verify = settings.ssl.verifyMode;
+  const listenerTls = (): ListenerTls => ({
+    context: secureContext,
+    // ElastiCache's Memcached nodes with transit encryption answer TLS only: there is no preferred mode.
+    mode: 'required',
+    clientCert: verify & SSL_VERIFY_FAIL_IF_NO_PEER_CERT ? 'require' : verify & SSL_VERIFY_PEER ? 'request' : undefined,
+    onHandshakeError: () => store.counters.ssl_handshake_errors++,
+    // memcached closes a failed handshake's socket with the client's bytes unread: the client sees a reset.
+    resetOnHandshakeError: true,
+    onSecure: (socket) => {
+      // memcached counts OpenSSL's new-session callbacks, one per TLS 1.3 ticket sent: OpenSSL sends two
+      // after a full handshake (memcached one more after a resumption; Node renews no ticket, so we send
+      // and count none). TLS 1.2 resumes by ticket and caches no session, so counts nothing.
+      if (settings.ssl.sessionCache && socket.getProtocol() === 'TLSv1.3' && !socket.isSessionReused()) {
+        store.counters.ssl_new_sessions += 2;
+      }
+    },
+  });
+  const interfaces = options.interfaces ?? [{ host: settings.host }];
+  const listeners = interfaces.map((spec) => {
+    const secured = settings.ssl.enabled && spec.notls !== true;
+    return { spec, tls: secured, securable: createSecurableServer(secured ? listenerTls() : undefined, onSocket) };
+  });
 
   // memcached's idle_timeout: connections silent for longer are closed (checked about once a second).
   const idleSweep =
@@ -219,22 +284,28 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
       store.slabs.ballast = Math.max(0, bytes - store.slabs.malloced);
     },
     listen() {
-      return new Promise<number>((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
-        listener.once('error', onError);
-        listener.listen(options.port, settings.host, settings.tcpBacklog, () => {
-          listener.off('error', onError);
-          const address = listener.address();
-          boundPort = typeof address === 'object' && address !== null ? address.port : options.port;
-          settings.port = boundPort;
-          // memcached counts its listening connection among total_connections.
-          store.counters.total_connections++;
-          resolve(boundPort);
+      const bind = (l: (typeof listeners)[number]) =>
+        new Promise<number>((resolve, reject) => {
+          const listener = l.securable.server;
+          const onError = (err: Error) => reject(err);
+          listener.once('error', onError);
+          listener.listen(l.spec.port ?? options.port, l.spec.host, settings.tcpBacklog, () => {
+            listener.off('error', onError);
+            const address = listener.address();
+            // memcached counts each listening connection among total_connections.
+            store.counters.total_connections++;
+            resolve(typeof address === 'object' && address !== null ? address.port : options.port);
+          });
         });
-      }).then(async (port) => {
+      return (async () => {
+        const ports: number[] = [];
+        for (const l of listeners) ports.push(await bind(l));
+        boundPort = ports[0]!;
+        // With one listener an ephemeral port is what `stats settings` reports; with several, -p as given.
+        if (options.interfaces === undefined) settings.port = boundPort;
         await server.listenUdp();
-        return port;
-      });
+        return boundPort;
+      })();
     },
     async listenUdp() {
       if (settings.udpPort === 0 || udp !== null) return udp?.port ?? null;
@@ -259,9 +330,17 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
         for (const socket of sockets) socket.destroy();
         sockets.clear();
         connections.clear();
-        securable.destroyPending();
-        if (!listener.listening) return resolve();
-        listener.close(() => resolve());
+        let open = 0;
+        const closed = () => {
+          if (--open === 0) resolve();
+        };
+        for (const l of listeners) {
+          l.securable.destroyPending();
+          if (!l.securable.server.listening) continue;
+          open++;
+          l.securable.server.close(closed);
+        }
+        if (open === 0) resolve();
       });
       return Promise.all([tcpClosed, udpClosed]).then(() => undefined);
     },

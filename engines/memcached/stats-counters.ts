@@ -35,6 +35,8 @@ export function newCounters() {
     conn_yields: 0,
     response_obj_oom: 0,
     read_buf_oom: 0,
+    ssl_handshake_errors: 0,
+    ssl_new_sessions: 0,
   };
 }
 

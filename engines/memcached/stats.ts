@@ -4,6 +4,7 @@ import type { Session } from './context.ts';
 import { slabChunkMax } from './item.ts';
 import { CLOCK_START_OFFSET } from './limits.ts';
 import { formatFixed2 } from './numbers.ts';
+import { SSL_VERSIONS } from './tls.ts';
 import { newItemStats, type ItemStats, type Queue } from './lru.ts';
 
 export type Row = [string, string | number];
@@ -177,6 +178,19 @@ function generalStats(s: Session): Row[] {
     ['log_watcher_skipped', 0],
     ['log_watcher_sent', 0],
     ['log_watchers', s.ctx.watch.watchers.size],
+    ...(settings.ssl.enabled
+      ? ([
+          ...(settings.ssl.sessionCache ? ([['ssl_new_sessions', c.ssl_new_sessions]] satisfies Row[]) : []),
+          ['ssl_handshake_errors', c.ssl_handshake_errors],
+          // memcached loads its certificates before its clock starts, at time 0, so until a refresh this is its clock.
+          [
+            'time_since_server_cert_refresh',
+            s.ctx.lastCertRefresh === null
+              ? Math.floor(nowMs / 1000) - Math.floor(s.ctx.startedAtMs / 1000) + CLOCK_START_OFFSET
+              : Math.floor(nowMs / 1000) - s.ctx.lastCertRefresh,
+          ],
+        ] satisfies Row[])
+      : []),
     ['unexpected_napi_ids', 0],
     ['round_robin_fallback', 0],
     ['bytes', store.bytes],
@@ -269,17 +283,18 @@ function settingsStats(s: Session): Row[] {
     ['ext_max_frag', '0.80'],
     ['slab_automove_freeratio', '0.010'],
     ['ext_drop_unread', 'no'],
-    ['ssl_enabled', settings.tls ? 'yes' : 'no'],
-    ['ssl_chain_cert', '(null)'],
-    ['ssl_key', '(null)'],
-    ['ssl_verify_mode', 0],
-    ['ssl_keyformat', 1],
-    ['ssl_ciphers', 'NULL'],
-    ['ssl_ca_cert', 'NULL'],
-    ['ssl_wbuf_size', 16384],
-    ['ssl_session_cache', 'no'],
-    ['ssl_kernel_tls', 'no'],
-    ['ssl_min_version', 'tlsv1.2'],
+    // memcached prints a path it was not given with %s of NULL ("(null)") or as "NULL", line by line.
+    ['ssl_enabled', yesNo(settings.ssl.enabled)],
+    ['ssl_chain_cert', settings.ssl.chainCert ?? '(null)'],
+    ['ssl_key', settings.ssl.key ?? '(null)'],
+    ['ssl_verify_mode', settings.ssl.verifyMode],
+    ['ssl_keyformat', settings.ssl.keyFormat],
+    ['ssl_ciphers', settings.ssl.ciphers ?? 'NULL'],
+    ['ssl_ca_cert', settings.ssl.caCert ?? 'NULL'],
+    ['ssl_wbuf_size', settings.ssl.wbufSize],
+    ['ssl_session_cache', yesNo(settings.ssl.sessionCache)],
+    ['ssl_kernel_tls', yesNo(settings.ssl.kernelTls)],
+    ['ssl_min_version', SSL_VERSIONS[settings.ssl.minVersion]!.text],
     ['num_napi_ids', '(null)'],
     ['memory_file', '(null)'],
   ];

@@ -393,6 +393,16 @@ const watch: Handler = (s, tokens) => {
 
 const meta: Handler = (s, tokens, req) => executeMeta(s, tokens, req);
 
+/**
+ * Reloads the certificate files for connections made from now on. noreply silences only the OK: memcached
+ * writes a failure's message whatever the line says.
+ */
+const refreshCerts: Handler = (s, tokens) => {
+  const error = s.ctx.refreshCerts();
+  if (error !== null) return s.out.text(error);
+  reply(s, isNoreply(tokens), 'OK\r\n');
+};
+
 const HANDLERS: Record<string, Handler | undefined> = {
   get: retrieval(false, false),
   gets: retrieval(true, false),
@@ -425,6 +435,7 @@ const HANDLERS: Record<string, Handler | undefined> = {
   slabs,
   lru,
   config,
+  refresh_certs: refreshCerts,
   mg: meta,
   ms: meta,
   md: meta,

@@ -3,6 +3,7 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { createMemcachedServer } from '../../engines/memcached/server.ts';
+import { CertificateError } from '../../engines/memcached/tls.ts';
 import { HELP, parseMemcachedArgs, UsageError } from './options.ts';
 
 function invoke(argv: string[]): ReturnType<typeof parseMemcachedArgs> {
@@ -29,7 +30,7 @@ function writePortFile(tcp: number | null, udp: number | null): void {
   renameSync(`${name}.lck`, name);
 }
 
-const { action, options, tcp } = invoke(process.argv.slice(2));
+const { action, options, tcp, listenError } = invoke(process.argv.slice(2));
 if (action === 'version') {
   process.stdout.write('memcached 1.6.18\n');
   process.exit(0);
@@ -41,7 +42,20 @@ if (action === 'help') {
 // memcached's shutdown command raises SIGINT (graceful: SIGUSR1) on itself: the process ends either way.
 // memcached's debug hook: 64bit.t fakes memory already taken through it.
 const initialMalloced = Number(process.env.T_MEMD_INITIAL_MALLOC) || undefined;
-const server = createMemcachedServer({ ...options, initialMalloced, onShutdown: () => stop() });
+const server = (() => {
+  try {
+    return createMemcachedServer({ ...options, initialMalloced, onShutdown: () => stop() });
+  } catch (err) {
+    // -Z with certificates that do not load: memcached prints why and exits EX_USAGE.
+    if (!(err instanceof CertificateError)) throw err;
+    process.stderr.write(err.message + err.lineEnd);
+    process.exit(64);
+  }
+})();
+if (listenError !== undefined) {
+  process.stderr.write(`${listenError.message}\n`);
+  process.exit(listenError.exitCode);
+}
 const udp = options.udpPort !== 0;
 const listening = tcp ? server.listen() : server.listenUdp();
 // Without a listener nothing else keeps the process up until its signal, as memcached stays up.

@@ -1,12 +1,20 @@
 // memcached 1.6.18's command line read into our node's options, with the start-up checks memcached
 // makes, so memcached's own test suite can start our engine exactly as it starts the binary.
-import type { MemcachedServerOptions } from '../../engines/memcached/server.ts';
+import type { ListenInterface, MemcachedServerOptions } from '../../engines/memcached/server.ts';
+import { SSL_VERIFY_CLIENT_ONCE, SSL_VERIFY_FAIL_IF_NO_PEER_CERT, SSL_VERIFY_PEER, type SslSettings } from '../../engines/memcached/tls.ts';
 import type { Settings } from '../../engines/memcached/context.ts';
 import type { SlabGeometry } from '../../engines/memcached/item.ts';
 import { SLAB_PAGE_SIZE } from '../../engines/memcached/limits.ts';
 
 /** Options taking a value, as in memcached's getopt string; the others are flags. */
 const WITH_VALUE = new Set('apsUmclutPfnDRbBIeoYN'.split(''));
+/** ssl_verify_mode 0-3 as OpenSSL's verify flags (what `stats settings` prints). */
+const VERIFY_MODES = [
+  0,
+  SSL_VERIFY_PEER,
+  SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+  SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT | SSL_VERIFY_CLIENT_ONCE,
+];
 /** Flags and options we accept and have nothing to do for (privileges, paging, pid file, prefix delimiter). */
 const IGNORED = new Set('kLrduPDN'.split(''));
 
@@ -20,6 +28,8 @@ export const HELP = [
   '-U, --udp-port=<num>      UDP port to listen on (default: 0, off)',
   '-A, --enable-shutdown     enable ascii "shutdown" command',
   '-l, --listen=<addr>       interface to listen on (default: INADDR_ANY)',
+  "                          if TLS/SSL is enabled, 'notls' prefix can be used to",
+  '                          disable for specific listeners (-l notls:<ip>:<port>) ',
   '-m, --memory-limit=<num>  item memory in megabytes (default: 64)',
   '-M, --disable-evictions   return error on memory exhausted instead of evicting',
   '-c, --conn-limit=<num>    max simultaneous connections (default: 1024)',
@@ -40,7 +50,23 @@ export const HELP = [
   '-F, --disable-flush-all   disable flush_all command',
   '-X, --disable-dumping     disable stats cachedump and lru_crawler metadump',
   '-W  --disable-watch       disable watch commands (live logging)',
+  '-Z, --enable-ssl          enable TLS/SSL',
   '-o, --extended            comma separated list of extended options',
+  '   - ssl_chain_cert:      certificate chain file in PEM format',
+  '   - ssl_key:             private key, if not part of the -ssl_chain_cert',
+  '   - ssl_keyformat:       private key format (PEM, DER or ENGINE) (default: PEM)',
+  '   - ssl_verify_mode:     peer certificate verification mode, default is 0(None).',
+  '                          valid values are 0(None), 1(Request), 2(Require)',
+  '                          or 3(Once)',
+  '   - ssl_ciphers:         specify cipher list to be used',
+  "   - ssl_ca_cert:         PEM format file of acceptable client CA's",
+  '   - ssl_wbuf_size:       size in kilobytes of per-connection SSL output buffer',
+  '                          (default: 16)',
+  '   - ssl_session_cache:   enable server-side SSL session cache, to support session',
+  '                          resumption',
+  '   - ssl_kernel_tls:      enable kernel TLS offload',
+  '   - ssl_min_version:     minimum protocol version to accept (default: tlsv1.2)',
+  '                          valid values are 0(tlsv1.0), 1(tlsv1.1), 2(tlsv1.2), or 3(tlsv1.3).',
   '',
 ].join('\n');
 
@@ -56,6 +82,8 @@ export interface Invocation {
   options: MemcachedServerOptions;
   /** -p 0: no TCP listener at all (UDP only with -U; nothing at all without). */
   tcp: boolean;
+  /** A check memcached makes only when it binds its listeners (after loading certificates): fail then. */
+  listenError?: UsageError;
 }
 
 /** strtol as memcached's safe_strtol: the whole text must be a number. */
@@ -65,16 +93,39 @@ function integer(text: string | undefined, what: string): number {
 }
 
 /**
- * -l: the interface to listen on, and the port it names (memcached binds each of a comma list; we the
- * first). `[v6]:port` and `host:port` carry a port; a bare IPv6 address (several colons) does not.
+ * -l: every interface of the list (`;` or `,` between them), as memcached binds each: `notls:` first
+ * keeps TLS off on that one, `[v6]:port` and `host:port` carry a port, a bare IPv6 address (several
+ * colons) does not, `*` is every address.
  */
-function firstInterface(list: string): { host: string; port: number | undefined } {
-  const spec = list.split(/[;,]/)[0]!.replace(/^notls:/, '');
-  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(spec);
-  if (bracketed) return { host: bracketed[1]!, port: bracketed[2] === undefined ? undefined : Number(bracketed[2]) };
-  const colon = spec.indexOf(':');
-  if (colon < 0 || spec.indexOf(':', colon + 1) >= 0) return { host: spec, port: undefined };
-  return { host: spec.slice(0, colon), port: Number.parseInt(spec.slice(colon + 1), 10) || 0 };
+function interfaces(list: string): (ListenInterface & { port: number | undefined })[] {
+  return list
+    .split(/[;,]/)
+    .filter((spec) => spec !== '')
+    .map((spec) => {
+      const notls = spec.startsWith('notls');
+      // memcached skips "notls" and the one byte after it.
+      if (notls) spec = spec.slice('notls'.length + 1);
+      let host = spec;
+      let port: number | undefined;
+      const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(spec);
+      if (bracketed) {
+        host = bracketed[1]!;
+        if (bracketed[2] !== undefined) port = Number.parseInt(bracketed[2], 10) || 0;
+      } else {
+        const colon = spec.indexOf(':');
+        if (colon >= 0 && spec.indexOf(':', colon + 1) < 0) {
+          host = spec.slice(0, colon);
+          port = Number.parseInt(spec.slice(colon + 1), 10) || 0;
+        }
+      }
+      return { host: host === '*' ? '0.0.0.0' : host, port, notls };
+    });
+}
+
+/** The value of an ssl_* suboption, or memcached's complaint that it has none. */
+function required(arg: string | undefined, name: string): string {
+  if (arg === undefined) throw new UsageError(`Missing ${name} argument`, 1);
+  return arg;
 }
 
 /** -I: bytes, or a k/m suffix. */
@@ -118,6 +169,9 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   let tcpPort: number | undefined;
   let udpPort = 0;
   let interfacePort: number | undefined;
+  let listenList: string | undefined;
+  let listens: ReturnType<typeof interfaces> = [];
+  const ssl: Partial<SslSettings> = {};
   for (const [c, value] of getopt(argv)) {
     switch (c) {
       case 'V':
@@ -132,11 +186,17 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         udpPort = Number.parseInt(value!, 10) || 0;
         break;
       case 'l': {
-        const listen = firstInterface(value!);
-        options.host = listen.host;
-        interfacePort = listen.port;
+        listenList = value!;
+        listens = interfaces(value!);
+        if (listens.length > 0) {
+          options.host = listens[0]!.host;
+          interfacePort = listens[0]!.port;
+        }
         break;
       }
+      case 'Z':
+        ssl.enabled = true;
+        break;
       case 'm':
         memoryLimit = (Number.parseInt(value!, 10) || 0) * 1024 * 1024;
         break;
@@ -312,6 +372,44 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
               // In megabytes, as memcached reads it.
               settings.readBufMemLimit = integer(arg, 'read_buf_mem_limit') * 1024 * 1024;
               break;
+            case 'ssl_chain_cert':
+              ssl.chainCert = required(arg, name);
+              break;
+            case 'ssl_key':
+              ssl.key = required(arg, name);
+              break;
+            case 'ssl_ciphers':
+              ssl.ciphers = required(arg, name);
+              break;
+            case 'ssl_ca_cert':
+              ssl.caCert = required(arg, name);
+              break;
+            case 'ssl_keyformat':
+              ssl.keyFormat = integer(required(arg, name), name);
+              break;
+            case 'ssl_verify_mode': {
+              const mode = VERIFY_MODES[integer(required(arg, name), name)];
+              if (mode === undefined) throw new UsageError('Invalid ssl_verify_mode. Use help to see valid options.', 1);
+              ssl.verifyMode = mode;
+              break;
+            }
+            case 'ssl_min_version': {
+              const version = integer(required(arg, name), name);
+              if (!(version >= 0 && version <= 3)) throw new UsageError('Invalid ssl_min_version. Use help to see valid options.', 1);
+              ssl.minVersion = version;
+              break;
+            }
+            case 'ssl_wbuf_size':
+              // Kilobytes, read by safe_strtoul: no sign.
+              if (!/^\s*\+?\d+$/.test(required(arg, name))) throw new UsageError('could not parse argument to ssl_wbuf_size', 1);
+              ssl.wbufSize = Number(arg) * 1024;
+              break;
+            case 'ssl_session_cache':
+              ssl.sessionCache = true;
+              break;
+            case 'ssl_kernel_tls':
+              ssl.kernelTls = true;
+              break;
             case 'maxconns_fast':
             case 'no_maxconns_fast':
             // memcached 1.6.18 lets worker_logbuf_size fall through into slab_sizes, which we do not take.
@@ -359,8 +457,19 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
   // atoi: -1 asks for an ephemeral port, 0 for none. A UDP port given alone is the TCP port too.
   const port = tcpPort ?? (udpPort !== 0 ? udpPort : 11211);
   if (port > 65535) throw new UsageError(`ERROR: Invalid port number ${port}.`);
+  if (ssl.enabled === true && port === 0) throw new UsageError('ERROR: You cannot enable SSL without a TCP port.');
+  options.ssl = ssl;
   // A port given with the interface (-l host:port) is the one both listeners bind there.
   options.port = interfacePort ?? (port < 0 ? 0 : port);
   options.udpPort = udpPort !== 0 && interfacePort !== undefined ? interfacePort : udpPort;
-  return { action: 'run', options, tcp: port !== 0 };
+  if (listens.length > 1 || listens.some((l) => l.notls)) {
+    // An interface without a port takes -p's, and `stats settings` reports -p whatever the others carry.
+    options.port = port < 0 ? 0 : port;
+    options.interfaces = listens.map((l) => ({ host: l.host, port: l.port ?? options.port, notls: l.notls }));
+  }
+  const listenError =
+    listens.some((l) => l.notls) && ssl.enabled !== true
+      ? new UsageError(`'notls' option is valid only when SSL is enabled\nfailed to listen on one of interface(s) ${listenList}: Success`, 71)
+      : undefined;
+  return { action: 'run', options, tcp: port !== 0, listenError };
 }

@@ -31,10 +31,11 @@ ln -sfn "$src/t" "$dir/t"
 printf '#!/bin/sh\nshift\nexec "$@"\n' >"$dir/timedrun"
 case $target in
   real)
-    # Both servers advertise the same features in -h, so every file takes the same paths (TCP and UDP, no SASL/TLS).
+    # Both servers advertise the same features in -h, so every file takes the same paths (TCP, UDP and TLS;
+    # no SASL, unix sockets, extstore or proxy).
     cat >"$dir/memcached-debug" <<'SH'
 #!/bin/sh
-if [ "$*" = "-h" ]; then /usr/bin/memcached -h | grep -viE 'sasl|ssl|unix-socket|unix-mask|ext_|proxy'; exit 0; fi
+if [ "$*" = "-h" ]; then /usr/bin/memcached -h | grep -viE 'sasl|unix-socket|unix-mask|ext_|proxy'; exit 0; fi
 # The suite adds -o relaxed_privileges, known only to debug builds; Debian ships a release build.
 for arg; do
   shift
@@ -70,7 +71,10 @@ for file in "$@"; do
   log=$dir/logs/$name.log
   start=$(date +%s)
   status=0
-  (cd "$dir" && timeout "$per_file_timeout" perl "t/$name.t") >"$log" 2>&1 || status=$?
+  # The ssl_* files test nothing without SSL_TEST; SSL_TEST=1 in the environment runs every file over TLS.
+  ssl=${SSL_TEST:-}
+  case $name in ssl_*) ssl=1 ;; esac
+  (cd "$dir" && SSL_TEST=$ssl timeout "$per_file_timeout" perl "t/$name.t") >"$log" 2>&1 || status=$?
   planned=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -1)
   ok=$(grep -c '^ok ' "$log" || true)
   failed=$(grep -c '^not ok ' "$log" || true)

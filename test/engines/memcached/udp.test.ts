@@ -96,7 +96,17 @@ describe('UDP listener', () => {
     expect(ports('-l', '127.0.0.1:11311', '-U', '11312', '-p', '11313')).toEqual({ tcp: 11311, udp: 11311 });
     expect(ports('-l', '[::1]:11314')).toEqual({ tcp: 11314, udp: 0 });
     expect(parseMemcachedArgs(['-l', '::1']).options).toMatchObject({ host: '::1', port: 11211 });
-    expect(parseMemcachedArgs(['-l', 'notls:127.0.0.2:11315,127.0.0.3']).options).toMatchObject({ host: '127.0.0.2', port: 11315 });
+    // Each interface of a list is a listener of its own, on its own port or -p's; notls: needs -Z.
+    const listed = parseMemcachedArgs(['-Z', '-l', 'notls:127.0.0.2:11315,127.0.0.3']);
+    expect(listed.options).toMatchObject({
+      host: '127.0.0.2',
+      port: 11211,
+      interfaces: [
+        { host: '127.0.0.2', port: 11315, notls: true },
+        { host: '127.0.0.3', port: 11211, notls: false },
+      ],
+    });
+    expect(parseMemcachedArgs(['-l', 'notls:127.0.0.2:11315']).listenError?.exitCode).toBe(71);
     expect(parseMemcachedArgs(['-h']).action).toBe('help');
   });
 });
