@@ -267,20 +267,32 @@ export function pushProxy(L: LuaState, missing: LuaFn | null): void {
     return lua.lua_error(S);
   });
   lua.lua_setfield(L, -2, lstr('__newindex'));
+  // pairs walks the real table, which stays hidden: handed out (`next, real, nil`), a script could write to
+  // the globals through it and keep values from one call to the next, as redis-server never allows.
   lua.lua_pushvalue(L, real);
-  lua.lua_pushcclosure(
-    L,
-    (S) => {
-      lua.lua_getglobal(S, lstr('next'));
-      lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
-      lua.lua_pushnil(S);
-      return 3;
-    },
-    1,
-  );
+  lua.lua_pushcclosure(L, nextOfHidden, 1);
+  lua.lua_pushcclosure(L, pairsOfProxy, 1);
   lua.lua_setfield(L, -2, lstr('__pairs'));
   lua.lua_setmetatable(L, -2);
   lua.lua_remove(L, real);
+}
+
+/** A proxy's __pairs: its iterator (upvalue 1), the proxy itself as the state, as pairs of the real table would give. */
+function pairsOfProxy(S: LuaState): number {
+  lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+  lua.lua_pushvalue(S, 1);
+  lua.lua_pushnil(S);
+  return 3;
+}
+
+/** next(real, key) for the real table in upvalue 1, whatever table it is given as the state. */
+function nextOfHidden(S: LuaState): number {
+  lua.lua_settop(S, 2);
+  lua.lua_pushvalue(S, lua.lua_upvalueindex(1));
+  lua.lua_replace(S, 1);
+  if (lua.lua_next(S, 1) !== 0) return 2;
+  lua.lua_pushnil(S);
+  return 1;
 }
 
 function protectGlobals(L: LuaState): void {

@@ -23,6 +23,9 @@ export const SCRIPTS: string[] = [
   "return 3.99",
   "return -3.99",
   "local t={} for k,v in pairs(_G) do t[#t+1]=k end table.sort(t) return t",
+  // pairs of a protected table gives the table itself as its state, never a writable table behind it.
+  "local f, g = pairs(_G) local ok, e = pcall(function() g.leaked = KEYS end) return {tostring(ok), e, tostring(g == _G)}",
+  "local f, r = pairs(redis) local ok, e = pcall(function() r.call = 1 end) return {tostring(ok), e, tostring(r == redis)}",
   "string.foo=1",
   "rawset(_G,'x',1)",
   "return tostring(12345678901234567890)",
