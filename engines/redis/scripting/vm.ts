@@ -22,6 +22,7 @@ export const READONLY_TABLE = 'Attempt to modify a readonly table';
 const REG_PROXY = lstr('__redis_G');
 const REG_RUNNER = lstr('__redis_runner');
 const REG_FUNCTION_RUNNER = lstr('__redis_function_runner');
+const REG_STRING_META = lstr('__redis_string_meta');
 /** Fields of a read-only proxy's metatable: its mark, and what getmetatable shows instead of it. */
 const MARK_READONLY = lstr('__redis_readonly');
 const MARK_SHOWN = lstr('__redis_shown');
@@ -308,7 +309,11 @@ function protectGlobals(L: LuaState): void {
   lua.lua_getmetatable(L, -1);
   lua.lua_getfield(L, g, lstr('string'));
   lua.lua_setfield(L, -2, lstr('__index'));
-  lua.lua_pop(L, 2);
+  // Scripts see the strings' metatable read-only, as in Redis: a field written there would outlive the call.
+  // The VM keeps the real one (method lookup reads it raw); getmetatable of a string answers this view.
+  pushProxy(L, null);
+  lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_STRING_META);
+  lua.lua_pop(L, 1);
   // rawset on a protected table fails like Redis's read-only tables.
   lua.lua_getfield(L, g, lstr('rawset'));
   lua.lua_pushcclosure(
@@ -354,6 +359,10 @@ function protectGlobals(L: LuaState): void {
       if (isReadOnly(S, 1)) {
         lua.lua_getmetatable(S, 1);
         lua.lua_getfield(S, -1, MARK_SHOWN);
+        return 1;
+      }
+      if (lua.lua_type(S, 1) === lua.LUA_TSTRING) {
+        lua.lua_getfield(S, lua.LUA_REGISTRYINDEX, REG_STRING_META);
         return 1;
       }
       lua.lua_pushvalue(S, lua.lua_upvalueindex(1));

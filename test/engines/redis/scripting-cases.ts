@@ -26,6 +26,7 @@ export const SCRIPTS: string[] = [
   // pairs of a protected table gives the table itself as its state, never a writable table behind it.
   "local f, g = pairs(_G) local ok, e = pcall(function() g.leaked = KEYS end) return {tostring(ok), e, tostring(g == _G)}",
   "local f, r = pairs(redis) local ok, e = pcall(function() r.call = 1 end) return {tostring(ok), e, tostring(r == redis)}",
+  "local ok, e = pcall(function() getmetatable('').leak = 1 end) local ok2, e2 = pcall(rawset, getmetatable(''), 'x', 1) return {tostring(ok), e, tostring(ok2), e2, tostring(getmetatable('').__index == string), ('x'):rep(2)}",
   "string.foo=1",
   "rawset(_G,'x',1)",
   "return tostring(12345678901234567890)",
