@@ -174,6 +174,33 @@ add('SETBIT new 500MB', () => undefined, ['SETBIT', 's', String(STR * 8 - 1), '1
 add('APPEND 500MB', str(0x55), ['APPEND', 's', 'x']);
 add('STRLEN/INCR-free COPY 500MB', str(0x55), ['COPY', 's', 'd']);
 add('BITFIELD 100k ops', str(0x55), ['BITFIELD', 's', ...Array.from({ length: 100_000 }, (_, i) => ['INCRBY', 'u8', String(i * 8), '1']).flat()]);
+// Session 28: the rest of the big strings' copies, and RESTORE of big collections (payloads made by DUMP in the fill).
+/** Sends `cmds` one after another on one connection, then a PING, and resolves at its PONG. */
+const inOrder = (cmds: string[][]) => (s: RedisServerWithEngine) => rawSend(s.port, [Buffer.from([...cmds, ['PING']].map(resp).join(''), 'latin1')], '+PONG\r\n');
+cases.push({ name: 'GETDEL 500MB', fill: str(0x55), cmd: [], run: inOrder([['GETDEL', 's']]) });
+cases.push({ name: 'GETEX 500MB', fill: str(0x55), cmd: [], run: inOrder([['GETEX', 's', 'PERSIST']]) });
+cases.push({ name: 'GETSET 500MB', fill: str(0x55), cmd: [], run: inOrder([['GETSET', 's', 'x']]) });
+cases.push({ name: 'SET GET 500MB', fill: str(0x55), cmd: [], run: inOrder([['SET', 's', 'x', 'GET']]) });
+cases.push({ name: 'GETRANGE 500MB middle half', fill: str(0x55), cmd: [], run: inOrder([['GETRANGE', 's', String(STR / 4), String((3 * STR) / 4)]]) });
+cases.push({ name: 'SETRANGE 500MB middle then GET 1 byte', fill: str(0x55), cmd: [], run: inOrder([['SETRANGE', 's', String(STR / 2), 'x'], ['GETRANGE', 's', '0', '0']]) });
+cases.push({ name: 'APPEND 500MB then STRLEN, GETRANGE', fill: str(0x55), cmd: [], run: inOrder([['APPEND', 's', 'x'], ['STRLEN', 's'], ['GETRANGE', 's', '0', '0']]) });
+cases.push({ name: 'SETRANGE 500MB x 3 in the middle', fill: str(0x55), cmd: [], run: inOrder([1, 2, 3].map((i) => ['SETRANGE', 's', String((i * STR) / 4), 'x'])) });
+cases.push({ name: 'SETBIT 500MB middle', fill: str(0x55), cmd: [], run: inOrder([['SETBIT', 's', String(STR * 4), '1']]) });
+cases.push({ name: 'INCR-free SETRANGE + BITCOUNT 500MB', fill: str(0x55), cmd: [], run: inOrder([['SETRANGE', 's', '0', 'x'], ['BITCOUNT', 's']]) });
+cases.push({ name: 'COPY 500MB then APPEND copy', fill: str(0x55), cmd: [], run: inOrder([['COPY', 's', 'd'], ['APPEND', 'd', 'x'], ['STRLEN', 'd']]) });
+cases.push({ name: 'MGET 500MB', fill: str(0x55), cmd: [], run: inOrder([['MGET', 's']]) });
+cases.push({ name: 'LCS-free OBJECT/TYPE/DEBUG 500MB', fill: str(0x55), cmd: [], run: inOrder([['TYPE', 's'], ['OBJECT', 'ENCODING', 's']]) });
+let payload = '';
+/** Fills with `fill`, keeps DUMP of `key` as the payload for the case's RESTORE, deletes the key. */
+const dumped = (fill: (s: RedisServerWithEngine) => void, key: string) => async (s: RedisServerWithEngine) => {
+  fill(s);
+  const r = (await s.command(['DUMP', key])).toString('latin1');
+  payload = r.slice(r.indexOf('\r\n') + 2, -2);
+  await s.command(['DEL', key]);
+};
+made('DUMP 500MB', str(0x55), () => ['DUMP', 's']);
+made('RESTORE 500MB', dumped(str(0x55), 's'), () => ['RESTORE', 's', '0', payload]);
+for (const kind of ['zset', 'stream', 'hash', 'set', 'list']) made(`RESTORE 1M ${kind}`, dumped((s) => big(s, kind), 'big'), () => ['RESTORE', 'big', '0', payload]);
 const hlls = async (s: RedisServerWithEngine) => {
   for (let k = 0; k < 10_000; k += 500) {
     const cmds = [];

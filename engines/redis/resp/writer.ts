@@ -144,6 +144,22 @@ export class ReplyWriter {
     b[p++] = 10;
     this.pos = p;
   }
+  /**
+   * A bulk string written in pieces (bulkHead, then latin1Piece over it, then crlf), so a caller may spread
+   * a 100 MB value's copy over turns: bulkHead(n) announces n bytes, which the pieces must add up to.
+   */
+  bulkHead(n: number): void {
+    this.header(36, n);
+  }
+  latin1Piece(s: string): void {
+    this.ensure(s.length);
+    this.pos += this.buf.latin1Write(s, this.pos);
+  }
+  crlf(): void {
+    this.ensure(2);
+    this.buf[this.pos++] = 13;
+    this.buf[this.pos++] = 10;
+  }
   bulkOrNil(s: string | null | undefined): void {
     if (s === null || s === undefined) this.nil();
     else this.bulk(s);

@@ -1,0 +1,70 @@
+// A string of hundreds of MB answered by GET and its kin is copied into the reply a piece at a time, and its
+// DUMP / RESTORE compress and decompress it in steps: another node keeps answering PING within the stall
+// bound meanwhile, and every reply equals redis-server's byte for byte.
+import { describe, expect, it } from 'vitest';
+import { digestOf, STALL_BOUND_MS, stallServers, whileWorking, type StallServers } from './stall.ts';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+
+/** 200 MB: a whole copy of it into fresh memory held every node ~500 ms of CPU here. */
+const SIZE = Number(process.env.ISO_STR ?? 200 * 2 ** 20);
+const available = realRedisAvailable();
+
+/** A SIZE-byte string made on the server: zeros, a 1 MB pattern at a few places, and its last byte set. */
+function fill(): string[][] {
+  const piece = Array.from({ length: 2 ** 20 }, (_, i) => String.fromCharCode((i * 7 + (i >> 9)) & 0xff)).join('');
+  const out: string[][] = [['SETRANGE', 's', String(SIZE - 1), 'z']];
+  for (const at of [0, SIZE / 4, SIZE / 2 + 12345]) out.push(['SETRANGE', 's', String(at), piece]);
+  return out;
+}
+
+/**
+ * Runs `cmd` on the busy node while PINGing the other (both within STALL_BOUND_MS), and gives its reply's
+ * digest. A reply of 200 MB is read by digest: RawClient gathers it far too slowly.
+ */
+async function underWatch(s: StallServers, cmd: string[]): Promise<{ sha: string; head: string }> {
+  let ours!: Promise<{ sha: string; head: string }>;
+  const { ping, loop, answered } = await whileWorking(s.other.port, () => (ours = digestOf(s.busy.port, cmd)));
+  const label = cmd.join(' ');
+  expect(answered, label).toBeGreaterThan(0);
+  expect(ping, label).toBeLessThan(STALL_BOUND_MS);
+  expect(loop, label).toBeLessThan(STALL_BOUND_MS);
+  return ours;
+}
+
+describe.skipIf(!available)('big strings', () => {
+  const s = stallServers(fill);
+
+  it('GET, GETRANGE, SUBSTR and MGET of a 200 MB string answer in slices, byte for byte as redis-server', async () => {
+    for (const cmd of [
+      ['GET', 's'],
+      ['GETRANGE', 's', '0', '-1'],
+      ['SUBSTR', 's', String(SIZE / 8), String(SIZE / 2 + 2 ** 20)],
+      ['MGET', 'nosuch', 's', 's'],
+    ]) {
+      const ours = await underWatch(s, cmd);
+      expect(ours, cmd.join(' ')).toEqual(await digestOf(s.real.port, cmd));
+    }
+  }, 300_000);
+
+  it('GETDEL, GETEX, GETSET and SET GET of a 200 MB string answer in slices as redis-server', async () => {
+    const call = async (port: number, cmd: string[]) => {
+      const c = await RawClient.connect(port);
+      try {
+        return await c.call(...cmd);
+      } finally {
+        c.close();
+      }
+    };
+    for (const cmd of [
+      ['GETEX', 'c', 'PERSIST'],
+      ['GETSET', 'c', 'small'],
+      ['SET', 'c', 'x', 'GET'],
+      ['GETDEL', 'c'],
+    ]) {
+      for (const port of [s.busy.port, s.real.port]) expect(await call(port, ['COPY', 's', 'c', 'REPLACE'])).toBe(':1\r\n');
+      const label = cmd.join(' ');
+      expect(await underWatch(s, cmd), label).toEqual(await digestOf(s.real.port, cmd));
+      expect(await call(s.busy.port, ['STRLEN', 'c']), label).toBe(await call(s.real.port, ['STRLEN', 'c']));
+    }
+  }, 300_000);
+});
