@@ -11,7 +11,12 @@
 import type { Engine } from './engine.ts';
 import { notify } from './notify.ts';
 
+/** A keyspace event, or (db -1) a PUBLISH / SPUBLISH the replica relays: [-1, 'publish', channel, message]. */
 export type KeyEvent = [db: number, cls: string, name: string, key: string];
+
+export function isRelayedMessage(ev: KeyEvent): boolean {
+  return ev[0] === -1;
+}
 
 const AS_REPLICA_SEES: Record<string, [string, string] | null> = {
   expired: ['g', 'del'],
@@ -28,10 +33,20 @@ export function replicaEvent(cls: string, name: string, db: number, key: string)
   return seen === null ? null : [db, seen[0], seen[1], key];
 }
 
-/** The replica announces `events` (they also go on to its own replicas, through its tap). */
+/** The replica announces `events` and relays the messages (both go on to its own replicas: its tap, relayPublish). */
 export function announce(replica: Engine, events: readonly KeyEvent[]): void {
-  if (events.length === 0 || !replica.notifying) return;
-  for (const [db, cls, name, key] of events) notify(replica, cls, name, db, key);
+  if (events.length === 0) return;
+  const notifying = replica.notifying;
+  for (const [db, cls, name, key] of events) {
+    if (db === -1) relay(replica, cls, name, key);
+    else if (notifying) notify(replica, cls, name, db, key);
+  }
+}
+
+function relay(replica: Engine, kind: string, channel: string, message: string): void {
+  if (kind === 'spublish') replica.pubsub.spublish(channel, message);
+  else replica.pubsub.publish(channel, message);
+  replica.replication.relayPublish(kind === 'spublish' ? 'spublish' : 'publish', channel, message);
 }
 
 /**

@@ -44,11 +44,14 @@ export class LinkFault {
     else if (last.keys !== null) for (const [db, key] of keys) last.keys.set(`${db}\0${key}`, [db, key]);
   }
 
-  /** Holds back events of writes already pushed (they go with the last of them); a cut link `limit` bytes at most. */
-  pushEvents(events: readonly KeyEvent[], limit: number): boolean {
-    const last = this.queue[this.queue.length - 1];
-    // Their writes already arrived.
-    if (last === undefined) return false;
+  /**
+   * Holds back events (and relayed PUBLISH messages) of this turn: they arrive with the writes pushed
+   * before them, or, with none pending, as the link brings anything now. A cut link keeps `limit` bytes at most.
+   */
+  pushEvents(now: number, offset: number, events: readonly KeyEvent[], limit: number): void {
+    const due = this.delayMs === null ? Infinity : now + this.delayMs;
+    let last = this.queue[this.queue.length - 1];
+    if (last === undefined || last.due < due - 1) this.queue.push((last = { due, offset, keys: new Map(), events: [] }));
     for (const ev of events) {
       this.eventBytes += ev[2].length + ev[3].length + 32;
       last.events.push(ev);
@@ -57,7 +60,6 @@ export class LinkFault {
       for (const d of this.queue) d.events = [];
       this.eventBytes = Infinity;
     }
-    return true;
   }
 
   /** When the next held-back change is due, or null when none is (or the link is cut). */

@@ -17,7 +17,8 @@ import { DB_COUNT } from './db/keyspace.ts';
 import { viewOf } from './db/keydict.ts';
 import { asBuffer } from './port-links.ts';
 import { pauseAll } from './sliced.ts';
-import { notify, silenced } from './notify.ts';
+import { silenced } from './notify.ts';
+import { announce } from './replica-events.ts';
 import { drainSliced, rangeSliced } from '../slices.ts';
 
 /**
@@ -118,7 +119,7 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
     for (const it of JSON.parse(b.items) as StreamItem[]) {
       if (it[0] === 0) replayCommand(engine, link, it[1], it[2]);
       else if (it[0] === 1) applyKey(engine, it[1], it[2], it[3], it[4]);
-      else if (engine.notifying) notify(engine, it[2], it[3], it[1], it[4]);
+      else announce(engine, [[it[1], it[2], it[3], it[4]]]);
     }
     engine.replication.offset = b.offset;
   };

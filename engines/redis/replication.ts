@@ -22,7 +22,7 @@ import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { holdWrites } from './hold-writes.ts';
 import { pauseAll } from './sliced.ts';
 import { mirrorKey, unshareAll, unshareAllSliced, unshareKey, valueFor } from './replication-share.ts';
-import { announce, backlogLimit, HeldEvents, replicaEvent, type KeyEvent } from './replica-events.ts';
+import { announce, backlogLimit, HeldEvents, isRelayedMessage, replicaEvent, type KeyEvent } from './replica-events.ts';
 import type { NotifyTap } from './notify.ts';
 import { drainSliced, eachInSteps, runSteps, SLICE_MS, slice, type Steps } from '../slices.ts';
 
@@ -82,6 +82,8 @@ export class Replication {
 
   /** This turn's keyspace events, as the replicas announce them once they have the writes (replica-events.ts). */
   private events: KeyEvent[] = [];
+  /** How many of `events` are relayed PUBLISH messages. */
+  private relayed = 0;
   /** Events held for replicas running a script, with the changes held for them. */
   private readonly heldEvents = new Map<Engine, HeldEvents>();
   private readonly tap: NotifyTap = {
@@ -265,6 +267,7 @@ export class Replication {
       this.pending.clear();
       this.remoteItems = [];
       this.events = [];
+      this.relayed = 0;
       return;
     }
     ks.onReplicate = (db, key) => {
@@ -471,14 +474,33 @@ export class Replication {
   /** This turn's events, to each replica on this thread that has the writes (the others hold them with the writes). */
   private announceLocal(): void {
     const events = this.events;
+    const relayed = this.relayed;
     this.events = [];
+    this.relayed = 0;
     for (const r of this.replicas) {
-      if (!r.notifying) continue;
+      // A replica announcing no keyspace events still relays PUBLISH to its subscribers.
+      const mine = r.notifying ? events : relayed === 0 ? null : events.filter(isRelayedMessage);
+      if (mine === null) continue;
       const fault = this.faults.get(r);
-      if (fault !== undefined && fault.pushEvents(events, backlogLimit(this.engine)())) continue;
-      if (this.holding(r)) this.holdEvents(r, events);
-      else announce(r, events);
+      if (fault !== undefined) {
+        fault.pushEvents(this.engine.clock.now(), this.offset, mine, backlogLimit(this.engine)());
+        this.armDelivery(r, fault);
+      } else if (this.holding(r)) this.holdEvents(r, mine);
+      else announce(r, mine);
     }
+  }
+
+  /**
+   * PUBLISH / SPUBLISH outside cluster mode: redis-server 7.0 propagates them, so a replica's subscribers
+   * get the message after the writes that preceded it, over the same link (cut, delayed, chained).
+   */
+  relayPublish(kind: 'publish' | 'spublish', channel: string, message: string): void {
+    if (!this.hasReplicas) return;
+    const item: KeyEvent = [-1, kind, channel, message];
+    this.events.push(item);
+    this.relayed++;
+    if (this.remotes.size !== 0) this.remoteItems.push([2, ...item]);
+    this.schedule();
   }
 
   private holdEvents(replica: Engine, events: readonly KeyEvent[]): void {

@@ -21,7 +21,12 @@ const VERBS: Record<SubKind, [sub: string, unsub: string]> = {
  * the nodes of the shard; otherwise a primary passes both on to its replicas.
  */
 function publishPeers(e: Engine, scope: 'cluster' | 'shard'): Iterable<Engine> {
-  return e.cluster !== null ? e.cluster.peersOf(e, scope) : e.replication.replicas;
+  return e.cluster !== null ? e.cluster.peersOf(e, scope) : [];
+}
+
+/** Outside cluster mode the message goes down the replication link, after the writes before it (replication.ts). */
+function relay(e: Engine, kind: 'publish' | 'spublish', a: string[]): void {
+  if (e.cluster === null) e.replication.relayPublish(kind, a[1] as string, a[2] as string);
 }
 
 function countFor(c: Client, kind: SubKind): number {
@@ -81,6 +86,7 @@ export const pubsubCommands = defineGroup('pubsub', [
     flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
     handler: (c, a) => {
       for (const peer of publishPeers(c.engine, 'cluster')) peer.pubsub.publish(a[1] as string, a[2] as string);
+      relay(c.engine, 'publish', a);
       c.w.int(c.engine.pubsub.publish(a[1] as string, a[2] as string));
     },
   },
@@ -91,6 +97,7 @@ export const pubsubCommands = defineGroup('pubsub', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       for (const peer of publishPeers(c.engine, 'shard')) peer.pubsub.spublish(a[1] as string, a[2] as string);
+      relay(c.engine, 'spublish', a);
       c.w.int(c.engine.pubsub.spublish(a[1] as string, a[2] as string));
     },
   },

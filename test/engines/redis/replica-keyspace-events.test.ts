@@ -1,8 +1,8 @@
 // A client subscribed to keyspace events on a replica gets what redis-server 7.0's replica publishes: the
 // events of the commands its primary propagates (an expired key's DEL, INCRBYFLOAT's SET, SPOP's SREMs),
 // filtered by the replica's own notify-keyspace-events, in order, through MULTI/EXEC, scripts and served
-// blocking pops. Compared byte for byte with a redis-server pair; then a cut link publishes nothing until
-// it is restored.
+// blocking pops, with the primary's PUBLISH messages (propagated too) in their place among them. Compared
+// byte for byte with a redis-server pair; then a cut link publishes nothing until it is restored.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisNode } from '../../../engines/redis/index.ts';
@@ -39,9 +39,11 @@ const STEPS: string[][] = [
   ['xgroup', 'create', 'x', 'grp', '0'],
   ['xreadgroup', 'GROUP', 'grp', 'c1', 'COUNT', '1', 'STREAMS', 'x', '>'],
   ['xautoclaim', 'x', 'grp', 'c3', '0', '0'],
-  ['eval', "redis.call('set','k','v'); redis.call('lpush','kl','a'); redis.call('del','k')", '0'],
+  ['publish', 'news', 'after xautoclaim'],
+  ['eval', "redis.call('set','k','v'); redis.call('publish','news','in a script'); redis.call('lpush','kl','a'); redis.call('del','k')", '0'],
   ['multi'],
   ['incr', 'n'],
+  ['publish', 'news', 'in a transaction'],
   ['incr', 'n'],
   ['exec'],
   ['copy', 'n', 'n2'],
@@ -103,8 +105,10 @@ async function eventsOnReplica(pair: Pair): Promise<string[]> {
   await Promise.all([sub.connect(), primary.connect(), blocker.connect()]);
   const got: string[] = [];
   sub.on('pmessage', (_p: string, channel: string, message: string) => got.push(`${channel} ${message}`));
+  sub.on('message', (channel: string, message: string) => got.push(`${channel} ${message}`));
   try {
     await sub.psubscribe('__key*@*__:*');
+    await sub.subscribe('news');
     let blocked: Promise<unknown> | null = null;
     for (const step of STEPS) {
       if (step[0] === 'pause') await new Promise((r) => setTimeout(r, 20));
@@ -176,7 +180,7 @@ describe('keyspace events on a replica', () => {
     }
   });
 
-  it('wait for a cut link to be restored', async () => {
+  it('and PUBLISH messages wait for a cut link to be restored', async () => {
     const ours = await ourPair();
     const sub = new Redis(ours.replicaPort, { lazyConnect: true });
     const primary = new Redis(ours.primaryPort, { lazyConnect: true });
@@ -185,8 +189,11 @@ describe('keyspace events on a replica', () => {
     sub.on('pmessage', (_p: string, channel: string, message: string) => got.push(`${channel} ${message}`));
     try {
       await sub.psubscribe('__keyevent@*__:*');
+      await sub.subscribe('news');
+      sub.on('message', (channel: string, message: string) => got.push(`${channel} ${message}`));
       ours.replica.server.faultReplication({ delayMs: null });
       await primary.set('cut', '1');
+      await primary.publish('news', 'while cut');
       await primary.lpush('cutl', 'a');
       // The replica has neither write, and announces neither.
       await new Promise((r) => setTimeout(r, 50));
@@ -195,8 +202,8 @@ describe('keyspace events on a replica', () => {
       expect(await reader.get('cut')).toBe(null);
       reader.disconnect();
       ours.replica.server.faultReplication(null);
-      await until('the held events', () => got.length === 4);
-      expect(got).toEqual(['__keyevent@0__:new cut', '__keyevent@0__:set cut', '__keyevent@0__:new cutl', '__keyevent@0__:lpush cutl']);
+      await until('the held events', () => got.length === 5);
+      expect(got).toEqual(['__keyevent@0__:new cut', '__keyevent@0__:set cut', 'news while cut', '__keyevent@0__:new cutl', '__keyevent@0__:lpush cutl']);
     } finally {
       sub.disconnect();
       primary.disconnect();
@@ -205,7 +212,7 @@ describe('keyspace events on a replica', () => {
   });
 
   it('come across threads: a replica in a worker thread publishes what one on the primary\'s thread does', { timeout: 20000 }, async () => {
-    const steps = [['set', 'a', '1'], ['incrbyfloat', 'a', '2'], ['lpush', 'l', 'x', 'y'], ['sadd', 's', 'm'], ['spop', 's'], ['set', 'e', '1', 'PX', '1'], ['pause'], ['get', 'e'], ['rename', 'a', 'b'], ['set', 'end', '1']];
+    const steps = [['set', 'a', '1'], ['incrbyfloat', 'a', '2'], ['publish', '__keyevent@0__:relayed', 'message'], ['lpush', 'l', 'x', 'y'], ['sadd', 's', 'm'], ['spop', 's'], ['set', 'e', '1', 'PX', '1'], ['pause'], ['get', 'e'], ['rename', 'a', 'b'], ['set', 'end', '1']];
     const primary = createRedisNode({ port: 0, mode: 'node' });
     const local = createRedisNode({ port: 0, mode: 'node' });
     const threaded = createThreadedRedisNode({ port: 0, mode: 'node' });
@@ -230,7 +237,7 @@ describe('keyspace events on a replica', () => {
       await until('the last events', () => got.every((g) => g.includes('__keyevent@0__:set end')));
       client.disconnect();
       for (const s of subs) s.disconnect();
-      expect(got[0]).toEqual(['set a', 'set a', 'lpush l', 'sadd s', 'srem s', 'del s', 'set e', 'expire e', 'del e', 'rename_from a', 'rename_to b', 'set end'].map((m) => `__keyevent@0__:${m.split(' ')[0]} ${m.split(' ')[1]}`));
+      expect(got[0]).toEqual(['set a', 'set a', 'relayed message', 'lpush l', 'sadd s', 'srem s', 'del s', 'set e', 'expire e', 'del e', 'rename_from a', 'rename_to b', 'set end'].map((m) => `__keyevent@0__:${m.split(' ')[0]} ${m.split(' ')[1]}`));
       expect(got[1]).toEqual(got[0]);
     } finally {
       await threaded.close();
