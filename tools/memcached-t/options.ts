@@ -186,8 +186,9 @@ export function parseMemcachedArgs(argv: string[]): Invocation {
         udpPort = Number.parseInt(value!, 10) || 0;
         break;
       case 'l': {
-        listenList = value!;
-        listens = interfaces(value!);
+        // Each -l adds to the list, unless the list already holds it (memcached checks with strstr).
+        listenList = listenList === undefined ? value! : listenList.includes(value!) ? listenList : `${listenList},${value}`;
+        listens = interfaces(listenList);
         if (listens.length > 0) {
           options.host = listens[0]!.host;
           interfacePort = listens[0]!.port;
