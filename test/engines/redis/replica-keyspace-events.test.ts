@@ -245,4 +245,35 @@ describe('keyspace events on a replica', () => {
       await primary.close();
     }
   });
+
+  it('reach a replica of a replica (a global datastore\'s secondary), through a middle one that announces nothing', async () => {
+    const [a, b, c] = [await startServer(), await startServer(), await startServer()];
+    b.server.replicaOf(a.server);
+    c.server.replicaOf(b.server);
+    await c.server.command(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+    const sub = new Redis(c.port, { lazyConnect: true });
+    const middle = new Redis(b.port, { lazyConnect: true });
+    const primary = new Redis(a.port, { lazyConnect: true });
+    await Promise.all([sub.connect(), middle.connect(), primary.connect()]);
+    const got: string[] = [];
+    const onMiddle: string[] = [];
+    sub.on('pmessage', (_p: string, channel: string, message: string) => got.push(`${channel} ${message}`));
+    middle.on('pmessage', (_p: string, channel: string, message: string) => onMiddle.push(`${channel} ${message}`));
+    try {
+      await sub.psubscribe('__keyevent@*__:*');
+      await middle.psubscribe('__keyevent@*__:*');
+      await primary.hset('h', 'f', '1');
+      await primary.hincrbyfloat('h', 'f', '1.5');
+      await primary.publish('__keyevent@0__:relayed', 'x');
+      await until('the events two links away', () => got.length === 3);
+      expect(got).toEqual(['__keyevent@0__:hset h', '__keyevent@0__:hset h', '__keyevent@0__:relayed x']);
+      // The middle replica's own flags are off: it relays the message but announces no event.
+      expect(onMiddle).toEqual(['__keyevent@0__:relayed x']);
+    } finally {
+      sub.disconnect();
+      middle.disconnect();
+      primary.disconnect();
+      for (const s of [c, b, a]) await s.server.close();
+    }
+  });
 });
