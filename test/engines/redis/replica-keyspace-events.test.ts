@@ -276,4 +276,39 @@ describe('keyspace events on a replica', () => {
       for (const s of [c, b, a]) await s.server.close();
     }
   });
+
+  it('over a delayed link come once the write arrived: a reader told of the event finds the value', async () => {
+    // The delay runs on the primary's clock, moved by hand: nothing can arrive before it is moved.
+    const p = await startServer({}, true);
+    const r = await startServer();
+    r.server.replicaOf(p.server);
+    await r.server.command(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+    const sub = new Redis(r.port, { lazyConnect: true });
+    const reader = new Redis(r.port, { lazyConnect: true });
+    const primary = new Redis(p.port, { lazyConnect: true });
+    await Promise.all([sub.connect(), reader.connect(), primary.connect()]);
+    const seen: (string | null)[] = [];
+    sub.on('pmessage', (_p: string, channel: string, key: string) => {
+      if (channel === '__keyevent@0__:set' && key === 'late') void reader.get('late').then((v) => seen.push(v));
+    });
+    try {
+      await sub.psubscribe('__keyevent@*__:*');
+      r.server.faultReplication({ delayMs: 150 });
+      await primary.set('late', 'v');
+      await primary.set('late2', 'v');
+      await new Promise((res) => setTimeout(res, 50));
+      expect(seen).toEqual([]);
+      expect(await reader.get('late')).toBe(null);
+      p.clock?.advance(150);
+      await until('the delayed events', () => seen.length === 1);
+      expect(seen).toEqual(['v']);
+    } finally {
+      r.server.faultReplication(null);
+      sub.disconnect();
+      reader.disconnect();
+      primary.disconnect();
+      await r.server.close();
+      await p.server.close();
+    }
+  });
 });
