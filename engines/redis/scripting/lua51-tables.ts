@@ -82,6 +82,8 @@ function pointerHash(o: unknown): number {
 }
 
 function ceilLog2(x: number): number {
+  if (x <= 1) return 0;
+  if (x <= 2 ** 31) return 32 - Math.clz32(x - 1);
   let l = 0;
   while (2 ** l < x) l++;
   return l;
@@ -407,7 +409,14 @@ export function patchTables(req: NodeRequire): void {
       if (ins?.opcode === OP_SETLIST || (ins?.opcode === OP_EXTRAARG && prev?.opcode === OP_SETLIST)) resize(t, lay, key, lay.size);
     }
     orig.setint(t, key, v);
-    if (lay !== undefined && slotOf(lay, key) < 0) newKey(t, lay, numKey(key));
+    if (lay === undefined || slotOf(lay, key) >= 0) return;
+    // An append to a table that is all array (1..asize present, no hash part: a reply, t[#t+1] = v, table.insert)
+    // rehashes in 5.1 to an array of the next power of two and no nodes: that result without the count.
+    if (lay.size === 0 && key === lay.asize + 1 && t.strong.size === key) {
+      lay.asize = 2 ** ceilLog2(key);
+      return;
+    }
+    newKey(t, lay, numKey(key));
   }) as never;
 
   ltable.luaH_setfrom = ((L: LState, t: FTable, k: TValue, v: TValue) => {
@@ -417,7 +426,11 @@ export function patchTables(req: NodeRequire): void {
     if (lay.sequence) lay.stored = true;
     const hk = mapKey(k);
     if (hk === undefined) delete t.s51;
-    else if (slotOf(lay, hk) < 0) newKey(t, lay, keyOf(k, hk));
+    else if (slotOf(lay, hk) < 0) {
+      // As in luaH_setint: an append to a table that is all array.
+      if (lay.size === 0 && hk === lay.asize + 1 && t.strong.size === hk) lay.asize = 2 ** ceilLog2(hk);
+      else newKey(t, lay, keyOf(k, hk));
+    }
   }) as never;
 
   ltable.luaH_next = ((L: LState, t: FTable, keyI: number) => {
