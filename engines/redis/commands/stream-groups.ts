@@ -71,18 +71,15 @@ function parseEntriesRead(s: string): bigint {
 function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null; g: ConsumerGroup | null; mkstream: boolean; entriesRead: bigint } {
   let mkstream = false;
   let entriesRead = INVALID_ENTRIES_READ;
-  if (sub === 'create') {
+  // SETID reads its options as CREATE does, one at a time, so a bad ENTRIESREAD value is reported
+  // before a stray word after it (7.0.15: 'value is not an integer' for `ENTRIESREAD 1.0 x`).
+  if (sub === 'create' || sub === 'setid') {
     for (let i = 5; i < a.length; i++) {
       const o = (a[i] as string).toLowerCase();
-      if (o === 'mkstream') mkstream = true;
+      if (o === 'mkstream' && sub === 'create') mkstream = true;
       else if (o === 'entriesread' && i + 1 < a.length) entriesRead = parseEntriesRead(a[++i] as string);
       else subcommandSyntax(c, a);
     }
-  } else if (sub === 'setid') {
-    if (a.length === 7) {
-      if ((a[5] as string).toLowerCase() !== 'entriesread') subcommandSyntax(c, a);
-      entriesRead = parseEntriesRead(a[6] as string);
-    } else if (a.length !== 5) subcommandSyntax(c, a);
   }
   const s = getStream(c, a[2] as string, false);
   let g: ConsumerGroup | null = null;
@@ -92,6 +89,8 @@ function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null;
     g = s.groups.get(a[3] as string) ?? null;
     if (g === null && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) failNoSuchGroup(a[2] as string, a[3] as string);
   }
+  // The argument counts are checked last, where 7.0 dispatches the subcommand (after the key and group).
+  if ((sub === 'create' && a.length > 8) || (sub === 'setid' && a.length !== 5 && a.length !== 7)) subcommandSyntax(c, a);
   return { s, g, mkstream, entriesRead };
 }
 

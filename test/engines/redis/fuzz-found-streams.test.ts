@@ -51,6 +51,29 @@ describe.skipIf(!available)('streams as the random differential saw them', () =>
     }
   });
 
+  it('XGROUP SETID reads its options one at a time: a bad ENTRIESREAD value is reported before a stray word (seed 200047)', async () => {
+    await sameReplies(`
+      FLUSHALL
+      XGROUP SETID k g $ ENTRIESREAD 1.0 >
+      XGROUP SETID k g $ ENTRIESREAD -5 x
+      XGROUP SETID k g $ ENTRIESREAD 1 x
+      XGROUP SETID k g $ ENTRIESREAD 1 ENTRIESREAD 2
+      XGROUP SETID k g $ ENTRIESREAD
+      XGROUP SETID k g $ FOO 1
+      XADD k 1-1 f v
+      XGROUP CREATE k g 0
+      XGROUP SETID k g $ ENTRIESREAD 3 ENTRIESREAD 1
+      XINFO GROUPS k
+      XGROUP CREATE k g2 0 MKSTREAM ENTRIESREAD x
+      XGROUP SETID k g $ MKSTREAM
+      XGROUP CREATE k g3 0 MKSTREAM MKSTREAM MKSTREAM MKSTREAM
+      XGROUP CREATE nokey g3 0 ENTRIESREAD 1 ENTRIESREAD 2
+      XGROUP CREATE nokey g3 0 MKSTREAM ENTRIESREAD 1 ENTRIESREAD 2
+      EXISTS nokey
+      XGROUP SETID k nogroup $ ENTRIESREAD 1 ENTRIESREAD 2
+    `);
+  });
+
   it('a stream dumped by redis-server with counters past 2^53 restores into ours with the same counters and dumps back the same', async () => {
     const [ours, real] = await Promise.all([RawClient.connect(pair.ours.port), RawClient.connect(pair.real.port)]);
     try {
