@@ -4,6 +4,7 @@
 import { createRedisServer } from '../../engines/redis/index.ts';
 import { startRealRedis } from '../../test/engines/redis/helpers.ts';
 import { FrameConn } from './conn.ts';
+import { loadDocs } from './families-docs.ts';
 import { fuzz } from './fuzz.ts';
 import { startWatchdog } from './watchdog.ts';
 
@@ -70,6 +71,13 @@ async function main(argv: string[]): Promise<number> {
   const watchdog = ours === null ? null : startWatchdog(STALL_MS, real === null ? [] : [real.pid]);
   try {
     const ports = { ours: oursPort ?? (await ours!.listen()), real: realPort ?? real!.port, onStep: watchdog?.at };
+    if (only.includes('docs')) {
+      const c = await FrameConn.open(ports.real);
+      const [docs, info] = [await c.call(['COMMAND', 'DOCS']), await c.call(['COMMAND', 'INFO'])];
+      c.close();
+      if (docs === null || info === null) throw new Error('COMMAND DOCS/INFO: no reply from redis-server');
+      loadDocs(docs, info);
+    }
     const started = Date.now();
     // redis-server 7.0.15 crashes on some scripts (an uncaught error({}), seed 40138): the run goes on
     // with a new one. Ours runs in this process, where the watchdog handles a stuck engine.

@@ -1,6 +1,7 @@
 // Command generators, one table per command family. Each draws keys mostly from its own family's
 // pool so the commands reach deep states, and sometimes from another's so wrong types are exercised.
 import { pick } from '../../test/engines/redis/random.ts';
+import { docsCommand } from './families-docs.ts';
 import { moreFamilies, NOT_IN_SCRIPTS, XRESTORE } from './families-more.ts';
 import { optionFamilies } from './families-options.ts';
 import { BATCH, DELIVER, PAUSED, wideFamilies } from './families-wide.ts';
@@ -440,4 +441,6 @@ export const FAMILIES: Record<string, { weight: number; gens: Gen[] }> = {
   ...moreFamilies({ keyOf, anyKey, data: DATA, reads: [readOnly], peer: PEER }),
   ...wideFamilies({ keyOf, anyKey, plain, data: DATA, peer: PEER }),
   ...optionFamilies({ keyOf, anyKey }),
+  // Weight 0: only `--families docs` reaches it (the specs are loaded from redis-server by cli.ts).
+  docs: { weight: 0, gens: [docsCommand] },
 };

@@ -37,9 +37,10 @@ export class Monitor {
 
   /**
    * The lines up to the last marker, normalised; a closed monitor (CLIENT KILL) says so. `named`:
-   * quoted arguments shown as another text (a client id as the generator's name for it).
+   * quoted arguments shown as another text (a client id as the generator's name for it); `where`:
+   * the quoted numbers that may be such an id.
    */
-  async lines(named: ReadonlyMap<string, string> = new Map()): Promise<string> {
+  async lines(named: ReadonlyMap<string, string> = new Map(), where: RegExp = /"\d+"/g): Promise<string> {
     const out: string[] = [];
     while (this.pending > 0) {
       const f = await this.conn.frame(LINE_MS);
@@ -56,7 +57,7 @@ export class Monitor {
       const [, , db, client, args] = m as unknown as [string, string, string, string, string];
       const who = client === 'lua' ? 'lua' : (this.roles.get(client) ?? 'other');
       if (who === 'sub' && args === '"PING"') this.pending--;
-      else if (!VARYING.test(args)) out.push(`[${db} ${who}] ${named.size === 0 ? args : args.replace(/"\d+"/g, (q) => named.get(q) ?? q)}`);
+      else if (!VARYING.test(args)) out.push(`[${db} ${who}] ${named.size === 0 ? args : args.replace(where, (q) => named.get(q) ?? q)}`);
     }
     return out.join(' ');
   }

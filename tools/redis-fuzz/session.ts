@@ -135,8 +135,12 @@ export class Session {
     if (generated.some((a, i) => /^config$/i.test(a) && /^resetstat$/i.test(generated[i + 1] ?? ''))) this.scanHits = 0;
     if (this.mon === null || o.dead) return o;
     // A client id the step named is shown by the name the generator gave it (ids differ per server).
-    const named = new Map(generated.filter((a) => this.ids.has(a)).map((a) => [`"${this.ids.get(a)}"`, `"${a}"`]));
-    const heard = await this.mon.lines(named);
+    // EXEC shows the queued commands' lines, which may name any client (100192: a queued REDIRECT);
+    // there only a number after a word that takes a client id is one (ids are small: 'f3' '3').
+    const exec = name === 'EXEC';
+    const names = exec ? [...this.ids.keys()] : generated.filter((a) => this.ids.has(a));
+    const named = new Map(names.map((a) => [`"${this.ids.get(a)}"`, `"${a}"`]));
+    const heard = await this.mon.lines(named, exec ? /(?<="(?:REDIRECT|ID|UNBLOCK)" )"\d+"/gi : undefined);
     return heard === '' ? o : { ...o, text: `${o.text} | monitor ${heard}` };
   }
 
