@@ -39,6 +39,8 @@ export class NetworkFaults {
   onRefused: (() => void) | null = null;
   private frozenNow = false;
   private readonly queues = new Map<net.Socket, Queue>();
+  /** When the server froze (Date.now()), 0 while it answers: its cluster peers time it out from then. */
+  frozenSince = 0;
 
   get frozen(): boolean {
     return this.frozenNow;
@@ -46,6 +48,7 @@ export class NetworkFaults {
 
   /** A frozen server accepts connections and reads requests but answers nothing, as a stopped process. */
   freeze(on: boolean): void {
+    if (on !== this.frozenNow) this.frozenSince = on ? Date.now() : 0;
     this.frozenNow = on;
     if (!on) for (const [socket, q] of this.queues) this.pump(socket, q);
   }

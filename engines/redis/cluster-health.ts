@@ -6,7 +6,8 @@
 //   out, so a cluster client stops sending it reads. (Between the two, redis-server shows `fail?` while the
 //   primaries' failure reports gather, a moment of gossip rounds: not modelled.)
 // - a replica whose first sync is under way reports offset 0: SHARDS says `loading`, SLOTS leaves it out.
-// A node here is down from its engine's stop (the fault API's crash-node) until a new one replaces it.
+// A node here is down from its engine's stop (the fault API's crash-node) until a new one replaces it, and
+// silent while its server is frozen (stop-node): failing past the timeout, its link still up.
 import type { ClusterNode, ClusterShard } from './cluster.ts';
 import type { Engine } from './engine.ts';
 
@@ -24,16 +25,19 @@ export interface PeerView {
 
 export function peerView(observer: Engine, shard: ClusterShard, n: ClusterNode): PeerView {
   const now = observer.clock.now();
-  const stoppedAt = n.engine === observer ? 0 : n.engine.stoppedAt;
+  const self = n.engine === observer;
+  const stoppedAt = self ? 0 : n.engine.stoppedAt;
+  // A frozen process keeps its bus link open (its kernel still accepts) but answers no ping.
+  const silentSince = stoppedAt > 0 ? stoppedAt : self ? 0 : (n.frozenSince?.() ?? 0);
   const timeout = Number(observer.config.get('cluster-node-timeout') ?? 15000);
-  const failed = stoppedAt > 0 && now - stoppedAt >= timeout;
+  const failed = silentSince > 0 && now - silentSince >= timeout;
   const loading = n !== shard.primary && shard.primary.engine.replication.copying(n.engine);
   return {
     failed,
     linkDown: stoppedAt > 0,
     loading,
-    pingSent: failed ? stoppedAt + Math.floor(timeout / 2) : 0,
-    pongRecv: stoppedAt > 0 ? stoppedAt : now,
+    pingSent: failed ? silentSince + Math.floor(timeout / 2) : 0,
+    pongRecv: silentSince > 0 ? silentSince : now,
   };
 }
 

@@ -37,6 +37,8 @@ export interface ClusterNode {
   host: string;
   port: number;
   engine: Engine;
+  /** When its server was frozen (the fault API's stop-node), 0 while it answers. */
+  frozenSince?: () => number;
 }
 
 export interface ClusterShard {

@@ -251,7 +251,7 @@ export interface ClusterShardSpec {
 export function formCluster(shards: ClusterShardSpec[]): ClusterTopology {
   const node = (s: RedisServerWithEngine): ClusterNode => {
     const [host, port] = [s.engine.address.slice(0, s.engine.address.lastIndexOf(':')), s.port];
-    return { id: s.engine.runId, host, port, engine: s.engine };
+    return { id: s.engine.runId, host, port, engine: s.engine, frozenSince: () => s.network.frozenSince };
   };
   const topology = new ClusterTopology(
     shards.map((sh) => ({ slots: sh.slots, primary: node(sh.primary), replicas: (sh.replicas ?? []).map(node) })),

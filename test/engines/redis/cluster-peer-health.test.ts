@@ -129,3 +129,28 @@ it('a replica still taking its full copy is loading in SHARDS and left out of SL
     c.close();
   }
 });
+
+it('a frozen node (stop-node) keeps its link up and is flagged fail past the timeout; a failed primary\'s slots count as failing', { timeout: 20_000 }, async () => {
+  const clock = new ManualClock(Date.now());
+  const { shards, names } = await ourCluster(clock);
+  const observer = await RawClient.connect(shards[1]!.primary.port);
+  try {
+    shards[0]!.replica.network.freeze(true);
+    shards[0]!.primary.network.freeze(true);
+    const early = await viewFrom(observer, names);
+    expect(early.nodes).toEqual(['s0-primary master connected', 's0-replica slave connected', 's1-primary master connected', 's1-replica slave connected']);
+    // Well past cluster-node-timeout, however long the steps above took on the wall clock the freeze reads.
+    clock.advance(60_000);
+    const late = await viewFrom(observer, names);
+    expect(late.nodes).toEqual(['s0-primary master,fail connected', 's0-replica slave,fail connected', 's1-primary master connected', 's1-replica slave connected']);
+    expect(late.slots).toEqual(['0-8191: s0-primary', '8192-16383: s1-primary s1-replica']);
+    expect(late.health).toEqual(['s0-primary fail', 's0-replica fail', 's1-primary online', 's1-replica online']);
+    const info = await observer.call('CLUSTER', 'INFO');
+    expect(info).toContain('cluster_slots_ok:8192\r\n');
+    expect(info).toContain('cluster_slots_fail:8192\r\n');
+  } finally {
+    shards[0]!.replica.network.freeze(false);
+    shards[0]!.primary.network.freeze(false);
+    observer.close();
+  }
+});
