@@ -206,6 +206,7 @@ export const RULES = new Map<string, Rule>([
   ['expire', expireRule],
   ['pexpire', expireRule],
   ['expireat', expireRule],
+  ['pexpireat', expireRule],
   ['getex', getexRule],
   ['incrbyfloat', incrbyfloatRule],
   ['hincrbyfloat', hincrbyfloatRule],

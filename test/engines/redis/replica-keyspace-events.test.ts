@@ -190,6 +190,17 @@ async function realPair(): Promise<Pair> {
   return { primaryPort: p.port, replicaPort: r.port, stop: async () => void (await Promise.all([p.stop(), r.stop()])) };
 }
 
+/** Our primary with a redis-server replica over TCP (SYNC/PSYNC): the events come from our replication stream. */
+async function ourPrimaryRealReplica(): Promise<Pair> {
+  const p = await startServer();
+  const r = await startRealRedis(['--notify-keyspace-events', REPLICA_FLAGS, '--replicaof', '127.0.0.1', String(p.port)]);
+  const probe = new Redis(r.port, { lazyConnect: true });
+  await probe.connect();
+  await until('the real replica linked to ours', async () => (await probe.info('replication')).includes('master_link_status:up'));
+  probe.disconnect();
+  return { primaryPort: p.port, replicaPort: r.port, stop: async () => void (await Promise.all([p.server.close(), r.stop()])) };
+}
+
 async function ourPair(): Promise<Pair & { primary: Started; replica: Started }> {
   const primary = await startServer();
   const replica = await startServer();
@@ -217,7 +228,7 @@ describe('keyspace events on a replica', () => {
     for (const r of real) await r.stop();
   });
 
-  it.runIf(hasReal)('are what a redis-server replica publishes for the same writes', { timeout: 20000 }, async () => {
+  it.runIf(hasReal)('are what a redis-server replica publishes for the same writes, on our replica and on a redis-server replica of ours', { timeout: 20000 }, async () => {
     const theirs = await realPair();
     let expected: string[];
     try {
@@ -230,6 +241,12 @@ describe('keyspace events on a replica', () => {
       expect(await eventsOnReplica(ours)).toEqual(expected);
     } finally {
       await ours.stop();
+    }
+    const overTcp = await ourPrimaryRealReplica();
+    try {
+      expect(await eventsOnReplica(overTcp)).toEqual(expected);
+    } finally {
+      await overTcp.stop();
     }
   });
 
