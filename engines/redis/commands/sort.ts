@@ -11,14 +11,28 @@ import { runSliced } from '../sliced.ts';
 import { partialSortInSteps } from '../partial-sort.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
 
+/**
+ * The pattern as C's string functions see it: redis-server looks for '#', '*' and '->' with
+ * strchr/strstr, which stop at a NUL byte (seed 200904: GET "a\0*" reads no key, so no miss).
+ */
+const cString = (s: string): string => {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+};
+
+/** Whether a BY pattern sorts at all: one without '*' (before any NUL) is a constant. */
+const sortsBy = (by: string): boolean => cString(by).includes('*');
+
 /** Resolves a BY/GET pattern for one element: key "*" substitution and optional "->field". */
 function lookupPattern(c: Client, pattern: string, elem: string): string | null {
-  if (pattern === '#') return elem;
-  const star = pattern.indexOf('*');
+  const head = cString(pattern);
+  if (head === '#') return elem;
+  const star = head.indexOf('*');
   if (star < 0) return null;
-  // A trailing "->" names no field: Redis then reads the whole pattern as a key.
-  let arrow = pattern.indexOf('->', star);
-  if (arrow >= 0 && arrow + 2 === pattern.length) arrow = -1;
+  // A "->" at the end (or before a NUL) names no field: Redis then reads the whole pattern as a key;
+  // the field itself runs to the pattern's real end.
+  let arrow = head.indexOf('->', star);
+  if (arrow >= 0 && (arrow + 2 === pattern.length || pattern[arrow + 2] === '\0')) arrow = -1;
   const keyPart = arrow >= 0 ? pattern.slice(0, arrow) : pattern;
   const key = keyPart.slice(0, star) + elem + keyPart.slice(star + 1);
   // lookupKeyRead, as redis-server's lookupKeyByPattern: a missing key is a miss with its keymiss event.
@@ -64,7 +78,7 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
     } else if (w === 'by' && i + 1 < a.length) {
       by = a[++i] as string;
       // A BY without '*' means no sorting and reads no other key.
-      if (by.includes('*')) mayReadOtherKeys(c, a, 'BY');
+      if (sortsBy(by)) mayReadOtherKeys(c, a, 'BY');
     } else if (w === 'get' && i + 1 < a.length) {
       mayReadOtherKeys(c, a, 'GET');
       gets.push(a[++i] as string);
@@ -164,7 +178,7 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
     start = Math.min(end, Math.max(0, job.offset));
     if (job.count >= 0) end = Math.min(end, start + job.count);
   }
-  if (by === null || by.includes('*')) {
+  if (by === null || sortsBy(by)) {
     const scores = alpha ? null : new Float64Array(n);
     const texts: (string | null)[] = [];
     for (let i = 0; i < n; i++) {

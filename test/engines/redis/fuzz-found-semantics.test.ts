@@ -79,6 +79,29 @@ describe.skipIf(!available)('semantic differences found by the random differenti
     await sameReplies('SADD s 5 -4 13 7 -100\nSORT s ALPHA BY w*\nSORT s ALPHA DESC BY w*\nSET w7 a\nSET w13 a\nSORT s ALPHA BY w*\nSORT s ALPHA BY w* LIMIT 1 2');
   });
 
+  it('SORT reads its BY/GET patterns as C strings up to a NUL: no key read for a star past it, # and -> found before it (seed 200904)', async () => {
+    const misses = ['EVAL', "return string.match(redis.call('INFO', 'stats'), 'keyspace_misses:%d+')", '0'];
+    const cmds = [
+      ['FLUSHALL'],
+      ['CONFIG', 'RESETSTAT'],
+      ['RPUSH', 'l', '3', '1', '2'],
+      ['MSET', 'w1', '30', 'w2', '20', 'w3', '10', 'w\x001', '5'],
+      ['HSET', 'h1', 'f\x00g', 'one', 'f', 'short'],
+      ['SORT', 'l', 'GET', 'a\x00*'],
+      misses,
+      ['SORT', 'l', 'BY', 'w\x00*'],
+      ['SORT', 'l', 'BY', 'w*'],
+      ['SORT', 'l', 'DESC', 'BY', 'w\x00*', 'GET', '#\x00x', 'GET', '#x'],
+      misses,
+      ['SORT', 'l', 'GET', 'h*->f\x00g', 'GET', 'h*->f', 'GET', 'h*->\x00g'],
+      misses,
+      ['SORT_RO', 'l', 'BY', 'nosuch\x00*', 'GET', 'w*', 'GET', '\x00*'],
+      misses,
+    ];
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
+
   it('SORT ALPHA BY leaves equal weights in list order, and with a LIMIT in the order pqsort leaves them', async () => {
     // A list of 300 elements, 60% of them weighed a, b or c, the rest missing: ties everywhere.
     let seed = 7;
