@@ -70,6 +70,11 @@ const expireRule: Rule = {
   after: (e, db, args) => expiryOf(e, db, args[1] as string, args.slice(3)),
 };
 
+/** PEXPIREAT is already absolute: it goes as typed, or as the deletion a time already past made. */
+const pexpireatRule: Rule = {
+  after: (e, db, args) => (db.dict.has(args[1] as string) ? [[...args]] : [deletion(e, args[1] as string, 'lazyfree-lazy-expire')]),
+};
+
 const getexRule: Rule = {
   after(e, db, args) {
     const key = args[1] as string;
@@ -206,7 +211,7 @@ export const RULES = new Map<string, Rule>([
   ['expire', expireRule],
   ['pexpire', expireRule],
   ['expireat', expireRule],
-  ['pexpireat', expireRule],
+  ['pexpireat', pexpireatRule],
   ['getex', getexRule],
   ['incrbyfloat', incrbyfloatRule],
   ['hincrbyfloat', hincrbyfloatRule],
