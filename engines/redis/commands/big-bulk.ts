@@ -28,3 +28,13 @@ export function replyBulk(c: Client, s: string | null): void {
   if (s === null || s.length < BIG_BULK) c.w.bulkOrNil(s);
   else replySliced(c, bulkSteps(c.w, s));
 }
+
+/** The bulk reply of the bytes `b` a piece a step (DUMP of a big value). */
+export function* bufferBulkSteps(w: ReplyWriter, b: Buffer): Generator<void> {
+  w.bulkHead(b.length);
+  for (let at = 0; at < b.length; at += PIECE) {
+    w.raw(b.subarray(at, Math.min(b.length, at + PIECE)));
+    yield;
+  }
+  w.crlf();
+}

@@ -3,7 +3,7 @@ import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
-import { rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
+import { bufSteps, rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { listOptionsOf } from '../db/list-options.ts';
 import type { RObj } from '../db/objects.ts';
 import type { Steps } from '../../slices.ts';
@@ -15,6 +15,7 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
 import { eachWritten, indexes, runSliced, runSlicedWrite, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
+import { BIG_BULK, bufferBulkSteps } from './big-bulk.ts';
 import { I64_MAX, I64_MIN, parseI64Arg, parseInt32Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
 
@@ -406,7 +407,9 @@ export const keyCommands = defineGroup('keyspace', [
       if (o === null) return c.w.nil();
       const payload: { b?: Buffer } = {};
       // A value of a million elements takes seconds to serialise: in slices, the node held meanwhile.
-      runSliced(c, dumpSteps(c, o, payload), () => c.w.bulkBuffer(payload.b as Buffer));
+      runSliced(c, dumpSteps(c, o, payload), () => {
+        if (payload.b !== undefined) c.w.bulkBuffer(payload.b);
+      });
     },
   },
   {
@@ -465,13 +468,16 @@ const DUMP_RDB_VERSION = 10;
 
 function* dumpSteps(c: Client, o: RObj, out: { b?: Buffer }): Steps<void> {
   const value = yield* valueToRdbSteps(o);
-  out.b = yield* encodeDumpSteps(value, { version: DUMP_RDB_VERSION, ...rdbWriteOptionsOf(c.engine) });
+  const b = yield* encodeDumpSteps(value, { version: DUMP_RDB_VERSION, ...rdbWriteOptionsOf(c.engine) });
+  // A big payload (a 100 MB string that does not compress) is copied into the reply in steps too.
+  if (b.length < BIG_BULK) out.b = b;
+  else yield* bufferBulkSteps(c.w, b);
 }
 
 function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<void> {
   let decoded;
   try {
-    decoded = yield* decodeDumpSteps(Buffer.from(payload, 'latin1'), { maxVersion: MAX_READ_VERSION });
+    decoded = yield* decodeDumpSteps(payload.length < BIG_BULK ? Buffer.from(payload, 'latin1') : yield* bufSteps(payload), { maxVersion: MAX_READ_VERSION });
   } catch {
     fail('ERR DUMP payload version or checksum are wrong');
   }

@@ -31,7 +31,11 @@ export function encodeDump(value: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSi
 export function* encodeDumpSteps(value: RdbValue, opts: Omit<RdbWriteOptions, 'chunkSize' | 'checksum'> = {}): Steps<Buffer> {
   const body = yield* encodeValueSteps(value, opts);
   const out = Buffer.allocUnsafe(body.length + FOOTER);
-  body.copy(out, 0);
+  // A piece a step: the body of a 100 MB string that did not compress is as big.
+  for (let at = 0; at < body.length; at += CRC_STEP) {
+    body.copy(out, at, at, Math.min(body.length, at + CRC_STEP));
+    if (at + CRC_STEP < body.length) yield;
+  }
   out.writeUInt16LE(opts.version ?? 11, body.length);
   out.set((yield* crcOf(out.subarray(0, body.length + 2))).bytes(), body.length + 2);
   return out;

@@ -8,6 +8,7 @@
 // (which may run one byte past its nominal limit), the same re-hashing of the last two bytes of a
 // match, and the same points at which it gives up.
 import { RdbError } from './errors.ts';
+import type { Steps } from '../../slices.ts';
 
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
@@ -25,28 +26,56 @@ function slot(input: Uint8Array, i: number): number {
   return ((h >>> 8) - h * 5) & ((1 << HLOG) - 1);
 }
 
-/**
- * Compresses `input`; returns null when the result would not fit in `maxOut` bytes (Redis passes
- * the length less 4: it only keeps the compressed form when that saves at least as much).
- */
-export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffer | null {
+/** Where a compression stands between two calls of compressUntil. */
+interface Compressing {
+  input: Uint8Array;
+  maxOut: number;
+  out: Buffer;
+  table: Int32Array;
+  /** `base` when this input began: table entries below it are other inputs'. */
+  b0: number;
+  ip: number;
+  op: number;
+  lit: number;
+}
+
+function startCompressing(input: Uint8Array, maxOut: number, own: boolean): Compressing {
   const n = input.length;
-  if (n === 0 || maxOut <= 0) return null;
-  const out = Buffer.allocUnsafe(maxOut + 4);
-  if (base > 0x7fffffff - n - 1) {
-    table.fill(0);
-    base = 1;
+  let t = table;
+  let b0 = 1;
+  if (own) t = new Int32Array(1 << HLOG);
+  else {
+    if (base > 0x7fffffff - n - 1) {
+      table.fill(0);
+      base = 1;
+    }
+    b0 = base;
+    base += n + 1;
   }
-  const b0 = base;
-  base += n + 1;
-  let op = 1; // byte 0 is the control byte of the first literal run
-  let lit = 0;
-  let ip = 0;
+  // byte 0 is the control byte of the first literal run
+  return { input, maxOut, out: Buffer.allocUnsafe(maxOut + 4), table: t, b0, ip: 0, op: 1, lit: 0 };
+}
+
+/**
+ * Runs the compression until its input position reaches `stop` (or its end): 'more' when there is more,
+ * null when the output would not fit in maxOut, else the compressed bytes. The state lives in locals
+ * while it runs, as a call made once for the whole input would keep it.
+ */
+function compressUntil(st: Compressing, stop: number): Buffer | null | 'more' {
+  const { input, maxOut, out, table: t, b0 } = st;
+  const n = input.length;
+  let { ip, op, lit } = st;
   while (ip < n - 2) {
+    if (ip >= stop) {
+      st.ip = ip;
+      st.op = op;
+      st.lit = lit;
+      return 'more';
+    }
     const h = slot(input, ip);
-    const stored = table[h] as number;
+    const stored = t[h] as number;
     const ref = stored >= b0 ? stored - b0 : -1;
-    table[h] = ip + b0;
+    t[h] = ip + b0;
     const off = ip - ref - 1;
     if (ref > 0 && off < MAX_OFF && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
       let maxlen = n - ip - 2;
@@ -79,8 +108,8 @@ export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffe
       ip += len;
       if (ip >= n - 2) break;
       // The two positions before the next one go into the table; the rest of the match does not.
-      table[slot(input, ip - 2)] = ip - 2 + b0;
-      table[slot(input, ip - 1)] = ip - 1 + b0;
+      t[slot(input, ip - 2)] = ip - 2 + b0;
+      t[slot(input, ip - 1)] = ip - 1 + b0;
     } else {
       if (op >= maxOut) return null;
       lit++;
@@ -107,13 +136,53 @@ export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffe
   return Buffer.from(out.subarray(0, op));
 }
 
-/** Decompresses into exactly `outLen` bytes; anything inconsistent is CORRUPT, never a crash. */
-export function lzfDecompress(input: Uint8Array, outLen: number): Buffer {
-  const out = Buffer.allocUnsafe(outLen);
-  let ip = 0;
-  let op = 0;
+/**
+ * Compresses `input`; returns null when the result would not fit in `maxOut` bytes (Redis passes
+ * the length less 4: it only keeps the compressed form when that saves at least as much).
+ */
+export function lzfCompress(input: Uint8Array, maxOut = input.length - 1): Buffer | null {
+  if (input.length === 0 || maxOut <= 0) return null;
+  return compressUntil(startCompressing(input, maxOut, false), input.length) as Buffer | null;
+}
+
+/** Input bytes compressed or output bytes made per step of the stepped forms (a few hundred microseconds). */
+export const LZF_STEP = 1 << 16;
+
+/**
+ * lzfCompress in steps of LZF_STEP input bytes (a 100 MB string took ~300 ms in one call). Other work runs
+ * between the steps and may compress too, so this input gets a hash table of its own instead of the shared
+ * one; the choices, and so the bytes, are the same.
+ */
+export function* lzfCompressSteps(input: Uint8Array, maxOut = input.length - 1): Steps<Buffer | null> {
+  if (input.length === 0 || maxOut <= 0) return null;
+  const st = startCompressing(input, maxOut, true);
+  for (;;) {
+    const r = compressUntil(st, st.ip + LZF_STEP);
+    if (r !== 'more') return r;
+    yield;
+  }
+}
+
+/** Where a decompression stands between two calls of decompressUntil. */
+interface Decompressing {
+  input: Uint8Array;
+  out: Buffer;
+  ip: number;
+  op: number;
+}
+
+/** Decodes until the output reaches `stop` or the input ends; true once the input is all read. */
+function decompressUntil(st: Decompressing, stop: number): boolean {
+  const { input, out } = st;
+  const outLen = out.length;
   const n = input.length;
+  let { ip, op } = st;
   while (ip < n) {
+    if (op >= stop) {
+      st.ip = ip;
+      st.op = op;
+      return false;
+    }
     const ctrl = input[ip++] as number;
     if (ctrl < 32) {
       const run = ctrl + 1;
@@ -139,7 +208,21 @@ export function lzfDecompress(input: Uint8Array, outLen: number): Buffer {
     }
   }
   if (op !== outLen) throw new RdbError('CORRUPT', `LZF output is ${op} bytes, header says ${outLen}`);
-  return out;
+  return true;
+}
+
+/** Decompresses into exactly `outLen` bytes; anything inconsistent is CORRUPT, never a crash. */
+export function lzfDecompress(input: Uint8Array, outLen: number): Buffer {
+  const st = { input, out: Buffer.allocUnsafe(outLen), ip: 0, op: 0 };
+  decompressUntil(st, Number.POSITIVE_INFINITY);
+  return st.out;
+}
+
+/** lzfDecompress in steps of LZF_STEP output bytes. */
+export function* lzfDecompressSteps(input: Uint8Array, outLen: number): Steps<Buffer> {
+  const st = { input, out: Buffer.allocUnsafe(outLen), ip: 0, op: 0 };
+  while (!decompressUntil(st, st.op + LZF_STEP)) yield;
+  return st.out;
 }
 
 /** Upper bound on how much a valid LZF stream of `compressedLen` bytes can expand to. */

@@ -7,7 +7,7 @@ import { RdbError } from './errors.ts';
 import { MAX_READ_VERSION, MIN_READ_VERSION, MOD, OP, QL_PACKED, QL_PLAIN, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T } from './format.ts';
 import { decodeIntset } from './intset.ts';
 import { decodeListpack, lpBuffer, lpInt, type LpValue } from './listpack.ts';
-import { lzfDecompress, lzfMaxExpansion } from './lzf.ts';
+import { LZF_STEP, lzfDecompress, lzfDecompressSteps, lzfMaxExpansion } from './lzf.ts';
 import { intToBuffer, parseScore } from './num.ts';
 import { decodeZiplist, decodeZipmap } from './ziplist.ts';
 import { PER_STEP, runSteps, type Steps } from '../../slices.ts';
@@ -118,6 +118,41 @@ class Cursor {
       default:
         throw new RdbError('CORRUPT', `unknown string encoding ${n}`, at);
     }
+  }
+
+  /**
+   * str() for a value that may be a big string: an LZF one of LZF_STEP bytes or more is decompressed in
+   * steps (a 100 MB one took ~100 ms in one), the rest as str() reads them.
+   */
+  *strSteps(): Steps<Buffer> {
+    const at = this.pos;
+    const { n, encoded } = this.lenOrEnc();
+    if (encoded && n === 3n) {
+      const clen = this.len();
+      const ulen = this.len();
+      if (ulen >= LZF_STEP) {
+        this.need(clen);
+        if (ulen > lzfMaxExpansion(clen)) throw new RdbError('CORRUPT', `LZF string claims ${ulen} bytes from ${clen}`, at);
+        const from = this.pos;
+        // Past the input before the steps, as str() leaves it: nothing else reads this cursor meanwhile.
+        this.pos += clen;
+        return yield* lzfDecompressSteps(this.buf.subarray(from, from + clen), ulen);
+      }
+    } else if (!encoded && n >= BigInt(LZF_STEP)) {
+      // Uncompressed (rdbcompression no, or random bytes): copied a piece a step, as raw() copies it.
+      const len = Number(n);
+      this.need(len);
+      const from = this.pos;
+      this.pos += len;
+      const out = Buffer.allocUnsafe(len);
+      for (let i = 0; i < len; i += LZF_STEP) {
+        this.buf.copy(out, i, from + i, from + Math.min(len, i + LZF_STEP));
+        yield;
+      }
+      return out;
+    }
+    this.pos = at;
+    return this.str();
   }
 
   i64le(): number {
@@ -302,7 +337,7 @@ function* times<T>(n: number, make: () => T, per = PER_STEP): Steps<T[]> {
 function* parseValue(c: Cursor, type: number, at: number, version: number): Steps<RdbValue> {
   switch (type) {
     case T.STRING:
-      return { type: 'string', value: c.str() };
+      return { type: 'string', value: yield* c.strSteps() };
     case T.LIST:
       return { type: 'list', items: yield* times(c.count(), () => c.str()) };
     case T.SET:

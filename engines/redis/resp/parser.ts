@@ -26,8 +26,12 @@ export class RespParser {
   private argsLeft = 0;
   /** Declared length of the bulk whose body we wait for, -1 while expecting a `$` line. */
   private bulkLen = -1;
-  /** Body of a large bulk gathered chunk by chunk, so we never re-concatenate a growing buffer. */
-  private bigParts: Buffer[] | null = null;
+  /**
+   * Body of a large bulk, copied in as each chunk arrives into a buffer of its declared size: gathered as
+   * parts and concatenated at the end, a 100 MB value was copied twice in its last turn (~200 ms of CPU
+   * every node waited for), now once (its decoding into a string).
+   */
+  private big: Buffer | null = null;
   private bigHave = 0;
 
   /** Where the first REUSE_ARGS arguments of the command being parsed start in the chunk (see feed). */
@@ -41,7 +45,7 @@ export class RespParser {
 
   /** Declared length of a large bulk still arriving, else -1: Redis sizes the query buffer for it up front. */
   get bigBulkLen(): number {
-    return this.bigParts !== null ? this.bulkLen : -1;
+    return this.big !== null ? this.bulkLen : -1;
   }
 
   /** Bytes of arguments already parsed for the command still being assembled (counted like Redis's querybuf). */
@@ -62,16 +66,16 @@ export class RespParser {
    */
   feed(chunk: Buffer, out: string[][], lim: ParseLimits): void {
     let buf: Buffer;
-    if (this.bigParts !== null) {
+    if (this.big !== null) {
       const need = this.bulkLen + 2 - this.bigHave;
       if (chunk.length < need) {
-        this.bigParts.push(Buffer.from(chunk));
+        chunk.copy(this.big, this.bigHave);
         this.bigHave += chunk.length;
         return;
       }
-      this.bigParts.push(chunk.subarray(0, need));
-      const whole = Buffer.concat(this.bigParts, this.bulkLen + 2);
-      this.bigParts = null;
+      chunk.copy(this.big, this.bigHave, 0, need);
+      const whole = this.big;
+      this.big = null;
       this.bigHave = 0;
       if (whole[this.bulkLen] !== CR || whole[this.bulkLen + 1] !== LF) {
         // Redis trusts the length and drops the two bytes that should be CRLF; do the same.
@@ -159,7 +163,8 @@ export class RespParser {
       const end = pos + this.bulkLen;
       if (end + 2 > len) {
         if (this.bulkLen >= BIG_BULK) {
-          this.bigParts = [Buffer.from(buf.subarray(pos))];
+          this.big = Buffer.allocUnsafe(this.bulkLen + 2);
+          buf.copy(this.big, 0, pos);
           this.bigHave = len - pos;
           return;
         }
