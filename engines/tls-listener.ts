@@ -83,7 +83,15 @@ class ReplayedSocket extends Duplex {
   }
 }
 
-export function createSecurableServer(initial: ListenerTls | undefined, onConnection: (socket: net.Socket) => void): SecurableServer {
+/**
+ * `beforeTls`, when given, sees each socket about to start a TLS handshake: false means it has dealt with
+ * the socket itself (a server past its connection limit refuses in plain text, before any handshake).
+ */
+export function createSecurableServer(
+  initial: ListenerTls | undefined,
+  onConnection: (socket: net.Socket) => void,
+  beforeTls?: (raw: net.Socket) => boolean,
+): SecurableServer {
   let context: tls.SecureContext | undefined;
   let mode: TlsMode = 'required';
   let current: ListenerTls | undefined;
@@ -145,6 +153,7 @@ export function createSecurableServer(initial: ListenerTls | undefined, onConnec
   const server = net.createServer((raw) => {
     const secureContext = context;
     if (!secureContext) return onConnection(raw);
+    if (beforeTls !== undefined && !beforeTls(raw)) return;
     pending.add(raw);
     raw.once('close', () => pending.delete(raw));
     raw.on('error', () => raw.destroy());

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { NetworkFaults } from '../network-faults.ts';
 import { createSecurableServer, type ListenerTls } from '../tls-listener.ts';
-import type tls from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import { systemClock, type Clock } from './clock.ts';
 import { Connection } from './connection.ts';
 import type { ClusterConfig, ServerContext, Settings } from './context.ts';
@@ -210,16 +210,21 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
 
   // Every accepted socket, rejected ones included, so close() can destroy them all.
   const sockets = new Set<net.Socket>();
-  const onSocket = (socket: net.Socket): void => {
-    if (!network.admit(socket)) return;
+  /** Past the connection limit: memcached writes its refusal in plain text as it accepts, before any TLS. */
+  const refused = (socket: net.Socket): boolean => {
+    if (connections.size < settings.maxConnections) return false;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    if (connections.size >= settings.maxConnections) {
-      store.counters.rejected_connections++;
-      socket.on('error', () => socket.destroy());
-      socket.end(TOO_MANY_CONNECTIONS);
-      return;
-    }
+    store.counters.rejected_connections++;
+    socket.on('error', () => socket.destroy());
+    socket.end(TOO_MANY_CONNECTIONS);
+    return true;
+  };
+  const onSocket = (socket: net.Socket): void => {
+    if (!network.admit(socket)) return;
+    if (refused(socket)) return;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     store.counters.total_connections++;
     const conn = new Connection(ctx, socket, nextId++);
     watch.connectionOpened(socket.remoteAddress ?? '', socket.remotePort ?? 0, conn.id);
@@ -228,7 +233,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   };
 
   // Loaded once here and at each refresh_certs: a handshake never parses a key. Throws CertificateError.
-  let secureContext: tls.SecureContext | undefined = settings.ssl.enabled ? loadServerCertificates(settings.ssl, options.tls) : undefined;
+  let secureContext: SecureContext | undefined = settings.ssl.enabled ? loadServerCertificates(settings.ssl, options.tls) : undefined;
   let lastCertRefresh: number | null = null;
   const verify = settings.ssl.verifyMode;
   const listenerTls = (): ListenerTls => ({
@@ -251,7 +256,7 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
   const interfaces = options.interfaces ?? [{ host: settings.host }];
   const listeners = interfaces.map((spec) => {
     const secured = settings.ssl.enabled && spec.notls !== true;
-    return { spec, tls: secured, securable: createSecurableServer(secured ? listenerTls() : undefined, onSocket) };
+    return { spec, tls: secured, securable: createSecurableServer(secured ? listenerTls() : undefined, onSocket, (raw) => !refused(raw)) };
   });
 
   // memcached's idle_timeout: connections silent for longer are closed (checked about once a second).
@@ -263,7 +268,13 @@ export function createMemcachedServer(options: MemcachedServerOptions): Memcache
             if (now - c.lastCommandAt <= settings.idleTimeout * 1000) continue;
             store.counters.idle_kicks++;
             c.closeReason = 'idle_timeout';
-            c.socket.destroy();
+            // memcached ends a TLS connection with SSL_shutdown (close_notify) before closing it.
+            if (c.socket instanceof TLSSocket) {
+              c.socket.end();
+              c.socket.destroySoon();
+            } else {
+              c.socket.destroy();
+            }
           }
         }, 1000)
       : undefined;

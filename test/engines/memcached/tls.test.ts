@@ -256,6 +256,22 @@ describe.skipIf(!haveReal)('memcached -Z: a TLS client, compared with memcached 
     }
   });
 
+  it('past the connection limit refuses in plain text before any handshake, as memcached writes it on accept', async () => {
+    // memcached's limit counts file descriptors, so -c means another number of clients there: ours only.
+    const server = await startOurs(['-c', '1']);
+    try {
+      const first = await connectTls(server.port);
+      // A reply: the server has finished its side of the handshake and counts the connection.
+      expect(await first.send('version\r\n')).toBe('VERSION 1.6.18\r\n');
+      expect(await plain(server.port, '', '\r\n')).toBe('ERROR Too many open connections\r\n');
+      expect(await tlsOutcome(server.port, {})).toBe('closed');
+      expect(await first.send('version\r\n')).toBe('VERSION 1.6.18\r\n');
+      first.socket.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('refresh_certs: new connections get the new certificate, open ones keep theirs, a bad file changes nothing', async () => {
     for (const start of [startReal, startOurs]) {
       copyFileSync(file('first.pem'), file('chain.pem'));
