@@ -45,7 +45,7 @@ function evalGeneric(c: Client, args: string[], bySha: boolean, readOnly: boolea
   let script;
   if (bySha) {
     sha = (args[1] as string).toLowerCase();
-    script = sha.length === 40 ? s.scripts.get(sha) : undefined;
+    script = s.bySha(args[1] as string);
     if (script === undefined) fail('NOSCRIPT No matching script. Please use EVAL.');
   } else {
     script = s.load(args[1] as string);

@@ -188,8 +188,8 @@ export let refillStringArray: (L: LuaState, items: readonly string[]) => boolean
  */
 export let stringArgument: (L: LuaState, i: number) => string | null;
 
-/** Strings past this size are not kept as fengari's table key once read as a command argument (their memory doubles). */
-const KEEP_KEY_BYTES = 4096;
+/** Strings past this size are converted, not kept as fengari's table key, when read as a command argument. */
+const KEEP_KEY_BYTES = 16;
 
 export function loadFengari(): void {
   if (lua !== undefined) return;
@@ -274,6 +274,8 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     // fengari's table key of a string is '|' and its bytes one char each: the engine's string is the rest.
     if (ts.hash !== null) return ts.hash.slice(1);
     const bytes = ts.realstring;
+    // A longer string is most often made by the script (a key joined from parts, a payload), read once: the key
+    // would be one more copy. Short ones are the command names and fixed arguments met on every call.
     if (bytes.length > KEEP_KEY_BYTES) return luaToLatin1(bytes);
     const key = stringKey(bytes);
     ts.hash = key;

@@ -120,6 +120,9 @@ export class Scripting implements ApiHost {
   private keysNameRef = 0;
   private argvNameRef = 0;
   running: Run | null = null;
+  /** The last digest bySha was asked for, and what it found (cleared with the cache). */
+  private lastShaAsked = '';
+  private lastShaFound: { flags: ScriptFlags; ref: number; size: number } | undefined = undefined;
   /** Recent EVAL bodies' SHA-1 (see load). */
   private readonly shaOfBody = new Map<string, string>();
   private scriptClient: Client | null = null;
@@ -164,6 +167,7 @@ export class Scripting implements ApiHost {
     this.state = null;
     this.thread = null;
     this.scripts.clear();
+    this.lastShaFound = undefined;
     // Function libraries live on: they are compiled into the new VM now, before FCALL looks them up.
     if (this.functions.libraries.size > 0) void this.L;
   }
@@ -207,7 +211,7 @@ export class Scripting implements ApiHost {
     if (name === 'fcall' || name === 'fcall_ro') return this.functions.find(target)?.flags ?? null;
     const evalsha = name === 'evalsha' || name === 'evalsha_ro';
     if (evalsha && target.length !== 40) return null;
-    const known = this.scripts.get(evalsha ? target.toLowerCase() : this.shaOf(target));
+    const known = evalsha ? this.bySha(target) : this.scripts.get(this.shaOf(target));
     if (known !== undefined) return known.flags.compat ? null : known.flags;
     if (evalsha) return null;
     try {
@@ -216,6 +220,18 @@ export class Scripting implements ApiHost {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * The cached script of a digest in any case. Dispatch asks for an EVALSHA's flags, then the command for its
+   * script, with the same argument: the second finds it without lower-casing and hashing the digest again.
+   */
+  bySha(target: string): { flags: ScriptFlags; ref: number; size: number } | undefined {
+    if (target === this.lastShaAsked && this.lastShaFound !== undefined) return this.lastShaFound;
+    const found = this.scripts.get(target.toLowerCase());
+    this.lastShaAsked = target;
+    this.lastShaFound = found;
+    return found;
   }
 
   /** Compiles an EVAL body into the cache (if new) and returns its sha and flags. */
@@ -682,10 +698,18 @@ export class Scripting implements ApiHost {
       markCounted(L);
       return lua.lua_error(L);
     }
-    // An integer reply (INCR's), the commonest, needs no reader.
+    // An integer reply (INCR's) or a single bulk string (GET, HGET), the commonest, need no reader.
     if (out[0] === 58 && out.length === out.indexOf(13) + 2) {
       lua.lua_pushnumber(L, intAt(out, 1, out.length - 2));
       return 1;
+    }
+    if (out[0] === 36) {
+      const eol = out.indexOf(13);
+      const n = intAt(out, 1, eol);
+      if (n >= 0 && out.length === eol + 4 + n) {
+        lua.lua_pushstring(L, out.subarray(eol + 2, eol + 2 + n));
+        return 1;
+      }
     }
     const reader = new LuaReplyReader(L, out);
     if (!reader.run(r.sliceStart + SLICE_MS)) return this.readInSlices(L, r, reader);
