@@ -176,6 +176,6 @@ function notifySpop(e: Engine, tap: NotifyTap, db: number, args: string[], empti
   const key = args[1] as string;
   notify(e, 's', 'spop', db, key, false);
   const whole = args.length === 3 && emptied.some(([d, k]) => d === db && k === key);
-  if (!whole) for (let n = args.length === 3 ? Number(args[2]) : 1; n > 0; n--) tap.event('s', 'srem', db, key);
+  if (!whole && tap.wanted()) for (let n = args.length === 3 ? Number(args[2]) : 1; n > 0; n--) tap.event('s', 'srem', db, key);
   for (const [d, k] of emptied) notify(e, 'g', 'del', d, k);
 }
