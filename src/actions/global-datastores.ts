@@ -276,7 +276,11 @@ export const globalDatastoreActions: ActionTable = {
     (input, { world, scope }) => {
       const global = requireGlobal(world, scope, input.GlobalReplicationGroupId);
       const member = global.members.find((m) => m.groupId === input.ReplicationGroupId?.toLowerCase() && m.region === input.ReplicationGroupRegion);
-      if (!member) throw invalidValue(`Replication group ${input.ReplicationGroupId} in ${input.ReplicationGroupRegion} is not a member of ${global.id}.`);
+      // Worded as AWS words it: the aws provider takes this message (InvalidParameterValue) as "already disassociated", so a
+      // destroy interrupted after the disassociation goes on to delete the group.
+      if (!member) {
+        throw invalidValue(`Replication group ${input.ReplicationGroupId} in ${input.ReplicationGroupRegion} is not associated with Global Replication Group ${global.id}.`);
+      }
       if (member.role === 'primary') throw invalidValue('The primary replication group cannot be disassociated; fail over or delete the global datastore.');
       global.members = global.members.filter((m) => m !== member);
       settleMembership(world, scope, global);

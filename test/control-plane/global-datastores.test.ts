@@ -96,6 +96,11 @@ describe('global datastores', () => {
     });
     await east.send(new DisassociateGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, ReplicationGroupId: 'orders', ReplicationGroupRegion: 'us-east-1' }));
     expect(await us.set('order:3', 'local again')).toBe('OK');
+    // A second disassociation (a Terraform destroy run again after an interrupted one) is answered in AWS's words,
+    // which the aws provider takes as done.
+    await expect(
+      east.send(new DisassociateGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, ReplicationGroupId: 'orders', ReplicationGroupRegion: 'us-east-1' })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('is not associated with Global Replication Group') });
     expect(await us.get('order:1')).toBe('paid');
     await east.send(new DeleteGlobalReplicationGroupCommand({ GlobalReplicationGroupId: id, RetainPrimaryReplicationGroup: true }));
     await expect
