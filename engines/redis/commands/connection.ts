@@ -10,7 +10,7 @@ import type { TrackingState } from '../tracking.ts';
 import { toDbIndex } from './keys.ts';
 import { CLIENT_HELP } from './help-texts.ts';
 import { recordLatency } from '../dispatch.ts';
-import { is, writeHelp } from './util.ts';
+import { is, writeHelp, keyword } from './util.ts';
 
 /** AUTH and HELLO AUTH: a user and password, or just the default user's password. */
 /** `typed` is the command's name as the client spelt it: ACL LOG shows it as the refused object. */
@@ -143,7 +143,7 @@ function clientKill(c: Client, a: string[]): void {
   let skipMe = true;
   // Filter by filter as redis-server reads them: one's error comes before a lone word after it.
   for (let i = 2; i < a.length; i += 2) {
-    const opt = (a[i] as string).toLowerCase();
+    const opt = keyword(a[i] as string);
     const v = a[i + 1] as string;
     if (i + 1 >= a.length) fail(E.SYNTAX);
     if (opt === 'id') {
@@ -157,7 +157,7 @@ function clientKill(c: Client, a: string[]): void {
       if (e.acl.get(v) === undefined) fail(`ERR No such user '${asCString(v)}'`);
       user = v;
     } else if (opt === 'skipme') {
-      const s = v.toLowerCase();
+      const s = keyword(v);
       if (s !== 'yes' && s !== 'no') fail(E.SYNTAX);
       skipMe = s === 'yes';
     } else fail(E.SYNTAX);
@@ -182,7 +182,7 @@ function clientTracking(c: Client, a: string[]): void {
   const state: TrackingState = { redirect: 0, bcast: false, prefixes: [], optin: false, optout: false, noloop: false, caching: null };
   let redirectGiven = false;
   for (let i = 3; i < a.length; i++) {
-    const w = (a[i] as string).toLowerCase();
+    const w = keyword(a[i] as string);
     if (w === 'redirect' && i + 1 < a.length) {
       if (redirectGiven) fail('ERR A client can only redirect to a single other client');
       redirectGiven = true;

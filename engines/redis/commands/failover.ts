@@ -2,6 +2,7 @@
 // order (ABORT alone, then TIMEOUT/TO/FORCE, each at most once), then the server's state. A bare
 // engine has no REPLICAOF-linked replicas to hand over to, and a node's failover is the control
 // plane's (TestFailover), so every valid request ends in the state check's error.
+import { keyword } from './util.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
@@ -14,12 +15,12 @@ export const failoverCommands = defineGroup('server', [
     handler: (c, args) => {
       const e = c.engine;
       if (e.cluster !== null) fail('ERR FAILOVER not allowed in cluster mode.');
-      if (args.length === 2 && args[1]?.toLowerCase() === 'abort') fail('ERR No failover in progress.');
+      if (args.length === 2 && keyword(args[1] ?? '') === 'abort') fail('ERR No failover in progress.');
       let timeout = 0n;
       let force = false;
       let host: string | null = null;
       for (let j = 1; j < args.length; j++) {
-        const word = (args[j] as string).toLowerCase();
+        const word = keyword(args[j] as string);
         if (word === 'timeout' && j + 1 < args.length && timeout === 0n) {
           timeout = parseI64Arg(args[j + 1] as string);
           if (timeout <= 0n) fail('ERR FAILOVER timeout must be greater than 0');

@@ -8,14 +8,14 @@ import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
 import { cInt64, geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
 import { searchRanges } from '../types/geo-boxes.ts';
 import { ZSet } from '../types/zset.ts';
-import { is } from './util.ts';
+import { is, keyword } from './util.ts';
 import { runSliced } from '../sliced.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
 
 const UNITS: Record<string, number> = { m: 1, km: 1000, ft: 0.3048, mi: 1609.34 };
 
 function unitOf(s: string): number {
-  const u = UNITS[s.toLowerCase()];
+  const u = UNITS[keyword(s)];
   if (u === undefined) fail('ERR unsupported unit provided. please use M, KM, FT, MI');
   return u;
 }
@@ -211,7 +211,7 @@ function parseOptions(a: string[], from: number, s: SearchSpec, mode: 'search' |
   let center = mode === 'radius';
   let shape = mode === 'radius';
   for (let i = from; i < a.length; i++) {
-    const w = (a[i] as string).toLowerCase();
+    const w = keyword(a[i] as string);
     if (w === 'withcoord') s.withCoord = true;
     else if (w === 'withdist') s.withDist = true;
     else if (w === 'withhash') s.withHash = true;
@@ -289,7 +289,7 @@ function georadius(c: Client, a: string[], byMember: boolean, readOnly: boolean)
 function radiusKeys(a: string[], from: number): number[] {
   const out = [1];
   for (let i = from; i < a.length - 1; i++) {
-    const w = (a[i] as string).toLowerCase();
+    const w = keyword(a[i] as string);
     if (w === 'store' || w === 'storedist') out.push(++i);
   }
   return out;

@@ -1,6 +1,7 @@
 // HyperLogLog with Redis's hashing (MurmurHash64A), both of its encodings (sparse opcodes and
 // dense 6-bit registers), its cached-cardinality header and its estimator, so PFCOUNT returns the
 // same numbers and GET returns the same bytes as Redis for the same input.
+import { keyword } from './util.ts';
 import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
@@ -496,7 +497,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
     arity: 3,
     keys: [2, 2, 1],
     handler: (c, a) => {
-      const sub = (a[1] as string).toLowerCase();
+      const sub = keyword(a[1] as string);
       const key = a[2] as string;
       if (c.db.lookup(key, false) === null) fail('ERR The specified key does not exist');
       const h = load(c, key, false) as Hll;

@@ -22,7 +22,7 @@ import { backlogOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
-import { is, writeHelp } from './util.ts';
+import { is, writeHelp, keyword } from './util.ts';
 
 function flushOption(a: string[], from: number): void {
   if (a.length > from + 1) fail(E.SYNTAX);
@@ -33,7 +33,7 @@ function flushOption(a: string[], from: number): void {
 function migrateKeys(a: string[]): number[] {
   if (a[3] === '') {
     for (let i = 6; i < a.length; i++) {
-      const w = (a[i] as string).toLowerCase();
+      const w = keyword(a[i] as string);
       if (w === 'auth') i++;
       else if (w === 'auth2') i += 2;
       else if (w === 'keys') return Array.from({ length: a.length - i - 1 }, (_, j) => i + 1 + j);
@@ -50,7 +50,7 @@ function migrateKeys(a: string[]): number[] {
 function migrateCommand(c: Client, a: string[]): void {
   let keys = [a[3] as string];
   for (let j = 6; j < a.length; j++) {
-    const w = (a[j] as string).toLowerCase();
+    const w = keyword(a[j] as string);
     const more = a.length - 1 - j;
     if (w === 'copy' || w === 'replace') continue;
     if (w === 'auth' && more >= 1) j++;
@@ -71,7 +71,7 @@ function migrateCommand(c: Client, a: string[]): void {
 function shutdownOptions(a: string[]): void {
   const seen = new Set<string>();
   for (const opt of a.slice(1)) {
-    const o = opt.toLowerCase();
+    const o = keyword(opt);
     if (!['nosave', 'save', 'now', 'force', 'abort'].includes(o)) fail(E.SYNTAX);
     seen.add(o);
   }

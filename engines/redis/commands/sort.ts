@@ -1,4 +1,5 @@
 // SORT and SORT_RO: list, set and sorted-set elements, numeric or ALPHA, with BY/GET patterns.
+import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList, type ListObj, type SetObj, type ZSetObj } from '../db/objects.ts';
@@ -65,7 +66,7 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   let alpha = false;
   let store: string | null = null;
   for (let i = 2; i < a.length; i++) {
-    const w = (a[i] as string).toLowerCase();
+    const w = keyword(a[i] as string);
     if (w === 'asc') desc = false;
     else if (w === 'desc') desc = true;
     else if (w === 'alpha') alpha = true;
@@ -237,7 +238,7 @@ function* sortSteps(c: Client, job: SortJob, begin: (n: number) => void, emit: (
 function sortKeys(a: string[]): number[] {
   const out = [1];
   for (let i = 2; i < a.length; i++) {
-    const w = (a[i] as string).toLowerCase();
+    const w = keyword(a[i] as string);
     if (w === 'limit') i += 2;
     else if (w === 'get' || w === 'by') i++;
     else if (w === 'store' && i + 1 < a.length) out.push(++i);

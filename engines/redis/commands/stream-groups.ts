@@ -5,7 +5,7 @@ import { E, fail } from '../errors.ts';
 import { parseI64Arg } from '../num.ts';
 import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
-import { writeHelp } from './util.ts';
+import { writeHelp, keyword } from './util.ts';
 import { replySliced, runSliced } from '../sliced.ts';
 import { pelInOrderSteps } from './pel-steps.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
@@ -75,7 +75,7 @@ function xgroupPrelude(c: Client, a: string[], sub: string): { s: Stream | null;
   // before a stray word after it (7.0.15: 'value is not an integer' for `ENTRIESREAD 1.0 x`).
   if (sub === 'create' || sub === 'setid') {
     for (let i = 5; i < a.length; i++) {
-      const o = (a[i] as string).toLowerCase();
+      const o = keyword(a[i] as string);
       if (o === 'mkstream' && sub === 'create') mkstream = true;
       else if (o === 'entriesread' && i + 1 < a.length) entriesRead = parseEntriesRead(a[++i] as string);
       else subcommandSyntax(c, a);
@@ -226,7 +226,7 @@ export function xpending(c: Client, a: string[]): void {
   let consumerName: string | null = null;
   if (a.length >= 6) {
     let i = 3;
-    if ((a[3] as string).toLowerCase() === 'idle') {
+    if (keyword(a[3] as string) === 'idle') {
       minIdle = parseLL(a[4] as string);
       if (a.length < 8) fail(E.SYNTAX);
       i += 2;
@@ -331,7 +331,7 @@ export function xclaim(c: Client, a: string[]): void {
   let lastId: StreamId = ZERO_ID;
   for (; j < a.length; j++) {
     const more = a.length - 1 - j;
-    const opt = (a[j] as string).toLowerCase();
+    const opt = keyword(a[j] as string);
     if (opt === 'force') force = true;
     else if (opt === 'justid') justId = true;
     else if (opt === 'idle' && more > 0) deliveryTime = now - parseLL(a[++j] as string, 'ERR Invalid IDLE option argument for XCLAIM');
@@ -406,7 +406,7 @@ export function xautoclaim(c: Client, a: string[]): void {
   let justId = false;
   for (let j = 6; j < a.length; j++) {
     const more = a.length - 1 - j;
-    const opt = (a[j] as string).toLowerCase();
+    const opt = keyword(a[j] as string);
     if (opt === 'count' && more > 0) {
       // LONG_MAX / max(sizeof(streamID), 10): the largest COUNT Redis can allocate for.
       const n = parseLL(a[j + 1] as string, 'ERR COUNT must be > 0');

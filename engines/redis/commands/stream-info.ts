@@ -7,7 +7,7 @@ import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, write
 import { byName, byNameSteps, failNoSuchGroup } from './stream-groups.ts';
 import { pelInOrderSteps } from './pel-steps.ts';
 import { replySliced } from '../sliced.ts';
-import { writeHelp } from './util.ts';
+import { writeHelp, keyword } from './util.ts';
 
 function streamOf(c: Client, key: string): Stream {
   const s = getStream(c, key);
@@ -31,10 +31,10 @@ function xinfoStream(c: Client, a: string[]): void {
   let full = false;
   let count = 10;
   if (a.length > 3) {
-    if ((a[3] as string).toLowerCase() !== 'full') subcommandSyntax(c, a);
+    if (keyword(a[3] as string) !== 'full') subcommandSyntax(c, a);
     full = true;
     if (a.length === 6) {
-      if ((a[4] as string).toLowerCase() !== 'count') subcommandSyntax(c, a);
+      if (keyword(a[4] as string) !== 'count') subcommandSyntax(c, a);
       count = parseLL(a[5] as string);
       if (count < 0) count = 10;
     } else if (a.length !== 4) subcommandSyntax(c, a);

@@ -1,5 +1,6 @@
 // XREAD and XREADGROUP, served at once or when a blocked reader's stream gets new entries
 // (xreadCommand and serveClientsBlockedOnStreamKey of redis 7.0).
+import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
 import { E, fail } from '../errors.ts';
 import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
@@ -28,7 +29,7 @@ function parseRead(a: string[], xreadgroup: boolean, fromScript: boolean): ReadA
   let streamsArg = 0;
   for (let i = 1; i < a.length; i++) {
     const more = a.length - i - 1;
-    const o = (a[i] as string).toLowerCase();
+    const o = keyword(a[i] as string);
     if (o === 'block' && more > 0) {
       // redis-server names the command as the script spelled it (argv[0]).
       if (fromScript) fail(`ERR ${a[0] as string} command is not allowed with BLOCK option from scripts`);
@@ -288,7 +289,7 @@ function serveBlocked(c: Client, r: ReadArgs, gt: StreamId[], key: string): bool
 }
 
 export function streamKeys(a: string[]): number[] {
-  const i = a.findIndex((x) => x.toLowerCase() === 'streams');
+  const i = a.findIndex((x) => keyword(x) === 'streams');
   if (i < 0) return [];
   const n = Math.floor((a.length - i - 1) / 2);
   return Array.from({ length: n }, (_, j) => i + 1 + j);

@@ -1,5 +1,6 @@
 // Stream commands: XADD XLEN XRANGE XREVRANGE XDEL XTRIM XSETID here; reads, groups and XINFO in
 // stream-read.ts, stream-groups.ts and stream-info.ts. Argument order and error texts follow t_stream.c.
+import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
@@ -33,7 +34,7 @@ function parseAddOrTrim(c: Client, a: string[], xadd: boolean): TrimArgs {
   for (; i < a.length; i++) {
     const more = a.length - 1 - i;
     const opt = a[i] as string;
-    const lower = opt.toLowerCase();
+    const lower = keyword(opt);
     if (xadd && opt === '*') break;
     if ((lower === 'maxlen' || lower === 'minid') && more > 0) {
       if (r.strategy !== null) fail('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
@@ -126,7 +127,7 @@ function range(c: Client, a: string[], rev: boolean): void {
   const end = parseBound((rev ? a[2] : a[3]) as string, false);
   let count = -1;
   for (let j = 4; j < a.length; j++) {
-    if ((a[j] as string).toLowerCase() === 'count' && j + 1 < a.length) {
+    if (keyword(a[j] as string) === 'count' && j + 1 < a.length) {
       count = parseLL(a[++j] as string);
       if (count < 0) count = 0;
     } else fail(E.SYNTAX);
@@ -171,7 +172,7 @@ function xsetid(c: Client, a: string[]): void {
   let entriesAdded: bigint | null = null;
   let maxDel: StreamId = ZERO_ID;
   for (let i = 3; i < a.length; i += 2) {
-    const opt = (a[i] as string).toLowerCase();
+    const opt = keyword(a[i] as string);
     const more = a.length - 1 - i;
     if (opt === 'entriesadded' && more > 0) {
       entriesAdded = parseI64Arg(a[i + 1] as string);

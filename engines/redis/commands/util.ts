@@ -4,9 +4,20 @@ import { E, fail } from '../errors.ts';
 import { cErrno, I64_MAX, I64_MIN, parseIntArg, parseRangeIntArg, toI64 } from '../num.ts';
 import { asCString } from '../c-string.ts';
 
-/** Case-insensitive comparison of an argument with an ASCII keyword. */
+/**
+ * Case-insensitive comparison of an argument with an ASCII keyword, as strcasecmp makes it in
+ * redis-server: on C strings, so an option ends at a NUL byte ('NX\0x' is NX, 'LEFT\0' is LEFT).
+ */
 export function is(arg: string | undefined, word: string): boolean {
-  return arg !== undefined && arg.length === word.length && arg.toLowerCase() === word;
+  if (arg === undefined) return false;
+  const n = word.length;
+  if (arg.length !== n && arg.charCodeAt(n) !== 0) return false;
+  return (arg.length === n ? arg : arg.slice(0, n)).toLowerCase() === word;
+}
+
+/** An option word as redis-server's strcasecmp sees it: up to the first NUL, in lower case. */
+export function keyword(arg: string): string {
+  return asCString(arg).toLowerCase();
 }
 
 /** Resolves Redis-style inclusive [start, end] indexes (negative from the end) against `len`. */
@@ -47,7 +58,7 @@ export function parseScanOptions(args: string[], from: number, allowType: boolea
       o.match = v === '*' ? null : v;
       i++;
     } else if (allowType && is(a, 'type') && v !== undefined) {
-      o.type = v.toLowerCase();
+      o.type = keyword(v);
       i++;
     } else {
       fail(E.SYNTAX);

@@ -12,7 +12,7 @@ import { scanCollection } from './scan-collection.ts';
 import { announceEmptied, notify } from '../notify.ts';
 import { eachWritten, replySliced, runSliced, runSlicedWrite, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
-import { clampRange, is, parseCount, parseCursor, parseRandomArgs, parseTimeout } from './util.ts';
+import { clampRange, is, parseCount, parseCursor, parseRandomArgs, parseTimeout, keyword } from './util.ts';
 
 type Entry = [string, number];
 
@@ -102,7 +102,7 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
   let i = 2;
   // ZINCRBY goes through the same option parser in redis-server: `ZINCRBY z xx m` is a syntax error.
   for (; i < a.length; i++) {
-    const o = (a[i] as string).toLowerCase();
+    const o = keyword(a[i] as string);
     if (o === 'nx') nx = true;
     else if (o === 'xx') xx = true;
     else if (o === 'gt') gt = true;
@@ -266,7 +266,7 @@ function parseRangeOptions(a: string[], from: number, base: Partial<RangeSpec>, 
   const spec: RangeSpec = { by: 'rank', rev: false, withScores: false, offset: 0, limit: -1, ...base };
   let hasLimit = false;
   for (let i = from; i < a.length; i++) {
-    const o = (a[i] as string).toLowerCase();
+    const o = keyword(a[i] as string);
     if (o === 'withscores' && allowed.withScores) spec.withScores = true;
     else if (o === 'rev' && allowed.rev) spec.rev = true;
     else if (o === 'byscore' && allowed.by) spec.by = 'score';
@@ -369,7 +369,7 @@ function parseSetOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numk
       }
       i += numkeys;
     } else if (op !== 'diff' && is(a[i], 'aggregate') && i + 1 < a.length) {
-      const v = (a[++i] as string).toLowerCase();
+      const v = keyword(a[++i] as string);
       if (v !== 'sum' && v !== 'min' && v !== 'max') fail(E.SYNTAX);
       agg = v;
     } else if (allowWithScores && is(a[i], 'withscores')) withScores = true;

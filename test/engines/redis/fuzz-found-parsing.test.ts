@@ -1,8 +1,8 @@
 // Deterministic cases for differences in how arguments and numbers are read (the order of checks,
 // C library state a parse leaves behind) that the random differential (tools/redis-fuzz) found;
 // each compared with redis-server 7.0 byte for byte.
-import { describe, it } from 'vitest';
-import { realRedisAvailable } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
 import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -252,5 +252,48 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
       SORT S2 BY w_*
       SORT S2
     `);
+  });
+
+  it("option words are compared as strcasecmp does, on C strings: 'NX\\0x' is NX, 'LEFT\\0' is LEFT (docs family)", async () => {
+    const z = '\x00';
+    const cmds = [
+      ['FLUSHALL'],
+      ['SET', 'k', 'hello'],
+      ['ZADD', 'z', `NX${z}`, '1', 'a'],
+      ['ZADD', 'z', `INCR${z}junk`, '1', 'a'],
+      ['ZRANGE', 'z', '0', '-1', `WITHSCORES${z}`],
+      ['ZUNION', '1', 'z', 'AGGREGATE', `MIN${z}`],
+      ['ZUNIONSTORE', 'd', '1', 'z', `WEIGHTS${z}`, '2'],
+      ['ZRANGESTORE', 'd2', 'z', '0', '-1', `REV${z}`],
+      ['LPUSH', 'l', 'a', 'b'],
+      ['LPOS', 'l', 'a', `RANK${z}`, '1'],
+      ['LINSERT', 'l', `BEFORE${z}x`, 'a', 'c'],
+      ['LMOVE', 'l', 'l2', `LEFT${z}`, 'RIGHT'],
+      ['LMPOP', '1', 'l', `LEFT${z}`],
+      ['BITCOUNT', 'k', '0', '1', `BIT${z}`],
+      ['BITOP', `AND${z}`, 'dk', 'k'],
+      ['BITFIELD', 'k', `GET${z}`, 'u8', '0'],
+      ['BITFIELD', 'k', 'OVERFLOW', `SAT${z}`, 'INCRBY', 'u8', '0', '1'],
+      ['GEOADD', 'g', `NX${z}`, '1', '1', 'm'],
+      ['GEOSEARCH', 'g', 'FROMLONLAT', '1', '1', 'BYRADIUS', '10', `km${z}`],
+      ['GEORADIUS', 'g', '1', '1', '10', 'km', `WITHDIST${z}`],
+      ['XADD', 'x', `NOMKSTREAM${z}`, '1-1', 'f', 'v'],
+      ['XADD', 'x', `MAXLEN${z}`, '1', '2-1', 'f', 'v'],
+      ['XGROUP', 'CREATE', 'x', 'g', '$', `MKSTREAM${z}`],
+      ['XINFO', 'STREAM', 'x', `FULL${z}`],
+      ['XTRIM', 'x', `MAXLEN${z}`, '5'],
+      ['XAUTOCLAIM', 'x', 'g', 'c', '0', '0', `JUSTID${z}`],
+      ['XPENDING', 'x', 'g', `IDLE${z}`, '1', '-', '+', '1'],
+      ['SINTERCARD', '1', 'z', `LIMIT${z}`, '1'],
+      ['SORT', 'l2', `ALPHA${z}`, `LIMIT${z}`, '0', '1'],
+      ['COPY', 'k', 'k9', `REPLACE${z}`],
+      ['MEMORY', 'USAGE', 'k', `SAMPLES${z}`, '1'],
+      ['CLIENT', 'NO-EVICT', `on${z}`],
+      ['CLIENT', 'NO-EVICT', 'off'],
+      ['SCAN', '0', 'TYPE', `stream${z}`],
+      ['ZADD', 'z', `NX${z}`.slice(0, 1) + z + 'X', '1', 'b'],
+    ];
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 });
