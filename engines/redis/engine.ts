@@ -31,6 +31,9 @@ import { sleepAfterExec } from './commands/debug-sleep.ts';
 import { Scripting } from './scripting/scripting.ts';
 import { Tracking } from './tracking.ts';
 
+/** How many bytes of an error reply redis-server searches for the space that ends its code. */
+const ERROR_CODE_SCAN = 32;
+
 /**
  * Commands an ElastiCache node refuses, answering as if they did not exist. FAILOVER too: a node's
  * role changes through the API's failover, and the command here only knows a bare engine's state.
@@ -839,8 +842,10 @@ export class Engine {
   }
 
   countError(msg: string): void {
-    const sp = msg.indexOf(' ');
-    const prefix = sp < 0 ? msg : msg.slice(0, sp);
+    // afterErrorReply looks for the code's end in the first 32 bytes of '-' + msg only; an error
+    // without a space there counts as ERR (an error({err=...}) code of 70 bytes, seed 100953).
+    const sp = msg.slice(0, ERROR_CODE_SCAN - 1).indexOf(' ');
+    const prefix = sp < 0 ? 'ERR' : msg.slice(0, sp);
     this.errStats.set(prefix, (this.errStats.get(prefix) ?? 0) + 1);
     this.totalErrors++;
   }

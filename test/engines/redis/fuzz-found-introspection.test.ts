@@ -88,4 +88,22 @@ describe.skipIf(!available)('introspection differences found by the random diffe
     expect(calls[0]).toBe(calls[1]);
     expect(calls[1]).toBe('1 2');
   });
+
+  it('errorstats take an error code only from a space in the reply\'s first 32 bytes, else ERR (seed 100953)', async () => {
+    const long = 'y'.repeat(70);
+    const [ours, real] = await infos(
+      [
+        ['EVAL', `error({err='${long}'})`, '0'],
+        ['EVAL', "error({err='yyy'})", '0'],
+        ['EVAL', `return {err='${long}'}`, '0'],
+        ['EVAL', "return {err='NOSPACE'}", '0'],
+        ['EVAL', `return redis.error_reply('${'c'.repeat(30)} x')`, '0'],
+        ['EVAL', `return redis.error_reply('${'d'.repeat(31)} x')`, '0'],
+        ['EVAL', "return redis.error_reply('MYCODE tail')", '0'],
+      ],
+      ['errorstats'],
+    );
+    expect(ours).toBe(real);
+    expect(real).toContain('errorstat_yyy:count=1');
+  });
 });
