@@ -143,6 +143,8 @@ export function notify(e: Engine, cls: string, event: string, dbId: number, key:
 }
 
 function publish(e: Engine, f: NotifyFlags, event: string, dbId: number, key: string): void {
+  // Nobody to tell: the channel names are not even made (a replica announcing every write it gets).
+  if (e.pubsub.channels.size === 0 && e.pubsub.patterns.size === 0) return;
   if (f.keyspace) e.pubsub.publish(`__keyspace@${dbId}__:${key}`, event);
   if (f.keyevent) e.pubsub.publish(`__keyevent@${dbId}__:${event}`, key);
 }
