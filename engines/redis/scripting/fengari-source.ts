@@ -32,6 +32,11 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // fengari-strings.ts says why.
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'return luaS_bless(L, luastring_from(str));', to: 'return luaS_bless(L, module.luastringCopy(str));' },
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'const luaS_hash = function(str) {', to: 'const luaS_hash = function(str) { return module.stringKey(str);' },
+  // A call's CallInfo is kept for the next call at the same depth, as C Lua's luaE_extendCI does (next_ci), instead of
+  // a new object per call dropped at return: fengari sets every field a call reads (C Lua leaves them stale too).
+  { file: /[\\/]fengari[\\/]src[\\/]lstate\.js$/, from: 'const luaE_extendCI = function(L) {', to: 'const luaE_extendCI = function(L) { if (L.ci.next !== null) return (L.ci = L.ci.next);' },
+  { file: /[\\/]fengari[\\/]src[\\/]ldo\.js$/, from: 'L.ci.next = null;', to: '/* L.ci.next kept for the next call */' },
+  { file: /[\\/]fengari[\\/]src[\\/]lvm\.js$/, from: 'oci.next = null;', to: '/* oci.next kept for the next call */' },
   // An address prints as redis-server's heap addresses do on x86-64 (12 hex digits), so a script that
   // packs or measures `tostring({})` gets a string of the same length (seed 70345).
   { file: /[\\/]fengari[\\/]src[\\/]lobject\.js$/, from: 'pushstr(L, to_luastring("0x"+v.id.toString(16)));', to: 'pushstr(L, to_luastring("0x"+(0x7f0000000000+v.id*16).toString(16)));' },
