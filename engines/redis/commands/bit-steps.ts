@@ -40,8 +40,11 @@ export function* bitopSteps(op: BitOp, srcs: (string | null)[], len: number, out
 const POPCOUNT = new Uint8Array(256);
 for (let i = 0; i < 256; i++) POPCOUNT[i] = (i & 1) + (POPCOUNT[i >> 1] as number);
 
+/** Bits past 2^31 (a string past 256 MB) are numbers no 32-bit shift can divide: / 8, floored. */
+export const byteOf = (bit: number): number => Math.floor(bit / 8);
+
 export function bitAt(s: string, bit: number): number {
-  return (s.charCodeAt(bit >> 3) >> (7 - (bit & 7))) & 1;
+  return (s.charCodeAt(byteOf(bit)) >> (7 - (bit & 7))) & 1;
 }
 
 /** Set bits of `s` in bits [from, to] (inclusive) into `out.n`. */
@@ -49,8 +52,8 @@ export function* bitcountSteps(s: string, from: number, to: number, out: { n: nu
   let n = 0;
   let b = from;
   for (; b <= to && (b & 7) !== 0; b++) n += bitAt(s, b);
-  const lastByte = ((to + 1) >> 3) - 1;
-  for (let i = b >> 3; i <= lastByte; ) {
+  const lastByte = byteOf(to + 1) - 1;
+  for (let i = byteOf(b); i <= lastByte; ) {
     const end = Math.min(lastByte, i + PIECE - 1);
     for (; i <= end; i++) n += POPCOUNT[s.charCodeAt(i)] as number;
     yield;
@@ -66,8 +69,8 @@ export function* bitposSteps(s: string, want: number, from: number, to: number, 
   for (; b <= to && (b & 7) !== 0; b++) if (bitAt(s, b) === want) return void (out.at = b);
   // Whole bytes: a byte of all the other bit is skipped without looking at its bits.
   const skip = want === 1 ? 0 : 0xff;
-  const lastByte = ((to + 1) >> 3) - 1;
-  for (let i = b >> 3; i <= lastByte; ) {
+  const lastByte = byteOf(to + 1) - 1;
+  for (let i = byteOf(b); i <= lastByte; ) {
     const end = Math.min(lastByte, i + PIECE - 1);
     for (; i <= end; i++) {
       if (s.charCodeAt(i) === skip) continue;

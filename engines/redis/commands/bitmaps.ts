@@ -8,7 +8,7 @@ import { notify } from '../notify.ts';
 import { parseIntArg, toI64 } from '../num.ts';
 import { is, keyword } from './util.ts';
 import { runSliced } from '../sliced.ts';
-import { bitAt, bitcountSteps, bitopSteps, bitposSteps, type BitOp } from './bit-steps.ts';
+import { bitAt, byteOf, bitcountSteps, bitopSteps, bitposSteps, type BitOp } from './bit-steps.ts';
 
 const MAX_BIT_OFFSET = 4 * 1024 * 1024 * 1024 - 1;
 
@@ -326,7 +326,7 @@ export const bitmapCommands = defineGroup('bitmap', [
       const offset = parseBitOffset(a[2] as string, false, 1, c.engine.config.protoMaxBulkLen);
       const bit = a[3] === '1' ? 1 : a[3] === '0' ? 0 : fail(E.BIT_VALUE);
       const cur = getStr(c, key, false);
-      const byteIdx = offset >> 3;
+      const byteIdx = byteOf(offset);
       if (cur !== null && byteIdx < cur.length) {
         const byte = cur.charCodeAt(byteIdx);
         const m = 1 << (7 - (offset & 7));
@@ -371,7 +371,7 @@ export const bitmapCommands = defineGroup('bitmap', [
     handler: (c, a) => {
       const offset = parseBitOffset(a[2] as string, false, 1, c.engine.config.protoMaxBulkLen);
       const s = getStr(c, a[1] as string);
-      if (s === null || offset >> 3 >= s.length) return c.w.int(0);
+      if (s === null || byteOf(offset) >= s.length) return c.w.int(0);
       c.w.int(bitAt(s, offset));
     },
   },
