@@ -1,6 +1,7 @@
 // Which arguments of a call are keys, and with which key-spec flags, as Redis 7.0's COMMAND GETKEYS
 // and GETKEYSANDFLAGS find them: key specs first; the command's own key finder when a spec is
 // incomplete, has variable flags, or cannot be followed (a numkeys that is not a number).
+import { keyword } from './util.ts';
 import type { CommandDef } from '../command-table.ts';
 import { metaOf, type KeySpec } from './command-meta.ts';
 
@@ -15,7 +16,8 @@ const OW_UPDATE = ['OW', 'update'];
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
 const RW_ACCESS_DELETE = ['RW', 'access', 'delete'];
 
-const lower = (s: string | undefined): string => (s === undefined ? '' : s.toLowerCase());
+// The getkeys functions compare option words with strcasecmp: up to a NUL byte, as the commands do.
+const lower = (s: string | undefined): string => (s === undefined ? '' : keyword(s));
 
 /** C's atoi: leading blanks, a sign, digits up to the first other character; wraps like (int)strtol. */
 function atoi(s: string): number {

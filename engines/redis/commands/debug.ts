@@ -1,6 +1,7 @@
 // DEBUG as redis-server 7.0 answers it in a bare engine (nodes refuse it, as ElastiCache does): the
 // subcommands Redis's own test suite calls. Work that grows with the data (RELOAD, DIGEST, POPULATE)
 // runs in slices, so the other nodes sharing this event loop keep answering.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { viewOf } from '../db/keydict.ts';
@@ -17,7 +18,7 @@ import { debugSleep } from './debug-sleep.ts';
 import { changeReplId } from '../repl-id.ts';
 import { clientEvictionBuckets } from '../client-eviction.ts';
 import { objectLookup } from './keys.ts';
-import { is, parseCount, writeHelp } from './util.ts';
+import { is, parseCount, writeHelp, keyword } from './util.ts';
 import { parseIntArg } from '../num.ts';
 import { DEFAULT_PEAK_RESET_MS } from '../reply-buffer.ts';
 
@@ -154,12 +155,14 @@ function* digestValues(c: Client, keys: string[], out: Uint8Array[]): Generator<
 }
 
 function wrongArgs(sub: string): never {
-  fail(`ERR unknown subcommand or wrong number of arguments for '${sub}'. Try DEBUG HELP.`);
+  // redis-server prints the subcommand with %s: it ends at a NUL byte.
+  fail(`ERR unknown subcommand or wrong number of arguments for '${asCString(sub)}'. Try DEBUG HELP.`);
 }
 
 function debugCommand(c: Client, a: string[]): void {
   const subArg = a[1] as string;
-  const sub = subArg.toLowerCase();
+  // Subcommands are matched with strcasecmp: 'SLEEP\0x' is SLEEP.
+  const sub = keyword(subArg);
   const n = a.length;
   const e = c.engine;
   switch (sub) {

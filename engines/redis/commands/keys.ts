@@ -17,7 +17,7 @@ import { notify } from '../notify.ts';
 import { eachWritten, indexes, runSliced, runSlicedWrite, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { BIG_BULK, bufferBulkSteps } from './big-bulk.ts';
 import { I64_MAX, I64_MIN, parseI64Arg, parseInt32Arg, parseIntArg } from '../num.ts';
-import { is, parseCursor, parseScanOptions, writeHelp } from './util.ts';
+import { is, parseCursor, parseScanOptions, writeHelp, keyword } from './util.ts';
 
 /** EXISTS/TOUCH: how many of the keys `a` names pass `test`, a key a step (a million keys held every node 0.5 s). */
 function countKeys(c: Client, a: string[], test: (key: string) => boolean): void {
@@ -55,7 +55,7 @@ interface ExpireCond {
 function parseExpireCond(a: string[], from: number): ExpireCond {
   const cond: ExpireCond = { nx: false, xx: false, gt: false, lt: false };
   for (let i = from; i < a.length; i++) {
-    const o = (a[i] as string).toLowerCase();
+    const o = keyword(a[i] as string);
     if (o === 'nx' || o === 'xx' || o === 'gt' || o === 'lt') cond[o] = true;
     else fail(`ERR Unsupported option ${asCString(a[i] as string)}`);
   }
@@ -425,7 +425,7 @@ export const keyCommands = defineGroup('keyspace', [
       let idle: number | undefined;
       let freq: number | undefined;
       for (let i = 4; i < a.length; i++) {
-        const opt = (a[i] as string).toLowerCase();
+        const opt = keyword(a[i] as string);
         if (opt === 'replace') replace = true;
         else if (opt === 'absttl') absTtl = true;
         else if (opt === 'idletime' && i + 1 < a.length && freq === undefined) {

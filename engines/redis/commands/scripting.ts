@@ -7,7 +7,7 @@ import { globMatch } from '../glob.ts';
 import { toI64 } from '../num.ts';
 import { flagNames } from '../scripting/flags.ts';
 import { dumpFunctionsSteps, parseFunctionDump } from '../scripting/function-dump.ts';
-import { writeHelp } from './util.ts';
+import { writeHelp, keyword } from './util.ts';
 import { runSliced } from '../sliced.ts';
 
 /** KEYS and ARGV of EVAL-like commands: `cmd body numkeys key... arg...`. */
@@ -117,7 +117,7 @@ export const scriptingCommands = defineGroup('scripting', [
         acl: ['@scripting'],
         handler: (c, a) => {
           if (a.length > 3) fail('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
-          if (a.length === 3 && !['sync', 'async'].includes((a[2] as string).toLowerCase())) fail('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+          if (a.length === 3 && !['sync', 'async'].includes(keyword(a[2] as string))) fail('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
           c.engine.scripting.reset();
           c.w.ok();
         },
@@ -141,7 +141,7 @@ export const scriptingCommands = defineGroup('scripting', [
           // As redis-server 7.0: refused while replies to earlier commands wait to be written (a
           // pipeline, or inside EXEC), whatever the mode.
           if (c.w.pendingBytes > 0 || c.conn.writableLength > 0) fail('ERR SCRIPT DEBUG must be called outside a pipeline');
-          const mode = (a[2] as string).toLowerCase();
+          const mode = keyword(a[2] as string);
           if (mode === 'no') return c.w.ok();
           if (mode === 'yes' || mode === 'sync') fail('ERR SCRIPT DEBUG is not supported by this server');
           fail('ERR Use SCRIPT DEBUG YES/SYNC/NO');
@@ -165,7 +165,7 @@ function functionList(c: Client, args: string[]): void {
   let pattern: string | null = null;
   let withCode = false;
   for (let i = 2; i < args.length; i++) {
-    const a = (args[i] as string).toLowerCase();
+    const a = keyword(args[i] as string);
     if (a === 'withcode') {
       if (withCode) fail('ERR Unknown argument withcode');
       withCode = true;
@@ -294,7 +294,7 @@ export const functionCommands = defineGroup('scripting', [
           let replace = false;
           let i = 2;
           for (; i < a.length - 1; i++) {
-            if ((a[i] as string).toLowerCase() === 'replace') replace = true;
+            if (keyword(a[i] as string) === 'replace') replace = true;
             else fail(`ERR Unknown option given: ${asCString(a[i] as string)}`);
           }
           if (i !== a.length - 1) fail('ERR Function code is missing');
@@ -318,7 +318,7 @@ export const functionCommands = defineGroup('scripting', [
         acl: ['@scripting'],
         handler: (c, a) => {
           if (a.length > 3) fail(E.SUB_SYNTAX(a));
-          if (a.length === 3 && !['sync', 'async'].includes((a[2] as string).toLowerCase())) fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+          if (a.length === 3 && !['sync', 'async'].includes(keyword(a[2] as string))) fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
           c.engine.scripting.functions.flush();
           c.w.ok();
         },
@@ -348,7 +348,7 @@ export const functionCommands = defineGroup('scripting', [
           let policy: 'append' | 'replace' | 'flush' = 'append';
           if (a.length > 4) fail(E.SUB_SYNTAX(a));
           if (a.length === 4) {
-            const p = (a[3] as string).toLowerCase();
+            const p = keyword(a[3] as string);
             if (p !== 'append' && p !== 'replace' && p !== 'flush') fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
             policy = p;
           }

@@ -1,4 +1,5 @@
 // String commands.
+import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString, type StrEncoding, type StrObj } from '../db/objects.ts';
@@ -51,7 +52,7 @@ function parseExpiry(c: Client, unit: string, value: string | undefined, cmd: st
   if (value === undefined) fail(E.SYNTAX);
   // Redis's checks in int64: positive, the seconds conversion must not overflow, nor the base time added.
   let ms = parseI64Arg(value);
-  const u = unit.toLowerCase();
+  const u = keyword(unit);
   const seconds = u === 'ex' || u === 'exat';
   if (ms <= 0n || (seconds && ms > I64_MAX / 1000n)) fail(E.EXPIRE_TIME(cmd));
   if (seconds) ms *= 1000n;
@@ -68,7 +69,7 @@ function parseSet(c: Client, args: string[]): SetOptions {
   let unit = '';
   let value = '';
   for (let i = 3; i < args.length; i++) {
-    const a = (args[i] as string).toLowerCase();
+    const a = keyword(args[i] as string);
     if (a === 'nx' && !o.xx) o.nx = true;
     else if (a === 'xx' && !o.nx) o.xx = true;
     else if (a === 'get') o.get = true;
@@ -229,7 +230,7 @@ function lcs(c: Client, args: string[]): void {
   let minMatch = 0;
   let withMatchLen = false;
   for (let i = 3; i < args.length; i++) {
-    const a = (args[i] as string).toLowerCase();
+    const a = keyword(args[i] as string);
     if (a === 'len') wantLen = true;
     else if (a === 'idx') wantIdx = true;
     else if (a === 'withmatchlen') withMatchLen = true;
@@ -351,7 +352,7 @@ export const stringCommands = defineGroup('string', [
       let value = '';
       let persist = false;
       for (let i = 2; i < a.length; i++) {
-        const o = (a[i] as string).toLowerCase();
+        const o = keyword(a[i] as string);
         if ((o === 'ex' || o === 'px' || o === 'exat' || o === 'pxat') && (unit === null || unit === o) && !persist && i + 1 < a.length) {
           unit = o;
           value = a[++i] as string;

@@ -8,7 +8,7 @@ import { expectSameReplies, serverPair } from './server-pair.ts';
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('argument parsing as the random differential saw it', () => {
-  const pair = serverPair();
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   const sameReplies = (text: string, proto: 2 | 3 = 2): Promise<void> => expectSameReplies(pair, text, proto);
 
@@ -290,8 +290,31 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
       ['MEMORY', 'USAGE', 'k', `SAMPLES${z}`, '1'],
       ['CLIENT', 'NO-EVICT', `on${z}`],
       ['CLIENT', 'NO-EVICT', 'off'],
+      // Alone in its database, so one page holds the whole walk (dict order is each server's own).
+      ['SELECT', '1'],
+      ['FLUSHDB'],
+      ['XADD', 'xs', '1-1', 'f', 'v'],
+      ['SET', 'ss', 'v'],
       ['SCAN', '0', 'TYPE', `stream${z}`],
+      ['SELECT', '0'],
       ['ZADD', 'z', `NX${z}`.slice(0, 1) + z + 'X', '1', 'b'],
+      ['SET', 'k2', 'v', `NX${z}x`],
+      ['SET', 'k2', 'v', `XX${z}`, 'GET'],
+      ['SET', 'k2', 'v', `EX${z}y`, '100'],
+      ['TTL', 'k2'],
+      ['SET', 'k2', 'w', `KEEPTTL${z}`],
+      ['GETEX', 'k2', `PERSIST${z}`],
+      ['TTL', 'k2'],
+      ['EXPIRE', 'k2', '100', `NX${z}`],
+      ['TTL', 'k2'],
+      ['LCS', 'k', 'k2', `LEN${z}`],
+      ['RESTORE', 'k9', '0', 'x', `REPLACE${z}`],
+      ['SCRIPT', 'FLUSH', `SYNC${z}`],
+      ['FUNCTION', 'FLUSH', `ASYNC${z}`],
+      ['FUNCTION', 'LIST', `WITHCODE${z}`],
+      ['FUNCTION', 'RESTORE', 'x', `FLUSH${z}`],
+      ['DEBUG', `SLEEP${z}`, '0'],
+      ['DEBUG', z],
     ];
     const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
