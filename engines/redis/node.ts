@@ -157,6 +157,7 @@ export function createRedisNode(options: RedisServerOptions): RedisNode {
           refused.push(name);
         }
       }
+      if (settings.has('notify-keyspace-events')) follower?.reportEvents();
       return refused;
     },
     setUsers: (users) => engine.acl.replaceUsers(users),

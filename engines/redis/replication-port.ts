@@ -39,7 +39,7 @@ interface StreamBatch {
 
 /** Replica to primary; `events`: whether it announces keyspace events (its notify-keyspace-events, or replicas of its own). */
 interface StreamAck {
-  ack: number;
+  ack?: number;
   events?: boolean;
 }
 
@@ -95,6 +95,8 @@ export function keyItem(engine: Engine, db: number, key: string): StreamItem {
 /** A replica's end of its primary's port; `stop()` applies what already arrived, then lets go. */
 export interface PortFollower {
   stop(): void;
+  /** The replica's notify-keyspace-events may have changed: the primary learns at once whether to send events. */
+  reportEvents(): void;
 }
 
 /**
@@ -174,6 +176,9 @@ export function followPort(engine: Engine, port: MessagePort, primaryAddress: st
   port.unref();
 
   return {
+    reportEvents: () => {
+      if (following()) port.postMessage({ events: engine.notifying } satisfies StreamAck);
+    },
     stop: () => {
       // Batches the primary posted before a promotion are applied first: a promotion loses no acknowledged write.
       if (following()) {
