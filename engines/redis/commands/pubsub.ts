@@ -24,9 +24,12 @@ function publishPeers(e: Engine, scope: 'cluster' | 'shard'): Iterable<Engine> {
   return e.cluster !== null ? e.cluster.peersOf(e, scope) : [];
 }
 
-/** Outside cluster mode the message goes down the replication link, after the writes before it (replication.ts). */
+/**
+ * Outside cluster mode a primary's message goes down the replication link, after the writes before it
+ * (replication.ts). One published on a replica stays there: a replica passes on only its primary's stream.
+ */
 function relay(e: Engine, kind: 'publish' | 'spublish', a: string[]): void {
-  if (e.cluster === null) e.replication.relayPublish(kind, a[1] as string, a[2] as string);
+  if (e.cluster === null && e.replication.primary === null) e.replication.relayPublish(kind, a[1] as string, a[2] as string);
 }
 
 function countFor(c: Client, kind: SubKind): number {

@@ -343,6 +343,13 @@ describe('keyspace events on a replica', () => {
       expect(got).toEqual(['__keyevent@0__:hset h', '__keyevent@0__:hset h', '__keyevent@0__:relayed x']);
       // The middle replica's own flags are off: it relays the message but announces no event.
       expect(onMiddle).toEqual(['__keyevent@0__:relayed x']);
+      // A message published on the middle replica itself stays there, as a redis-server replica passes on only its primary's stream.
+      const publisher = new Redis(b.port);
+      await publisher.publish('__keyevent@0__:relayed', 'from the middle');
+      publisher.disconnect();
+      await primary.publish('__keyevent@0__:relayed', 'y');
+      await until('the next message two links away', () => got.length === 4);
+      expect(got.slice(3)).toEqual(['__keyevent@0__:relayed y']);
     } finally {
       sub.disconnect();
       middle.disconnect();
