@@ -155,4 +155,21 @@ describe.skipIf(!available)('big strings', () => {
       expect(await all(s.busy.port, check), label).toEqual(await all(s.real.port, check));
     }
   }, 300_000);
+
+  it('BITFIELD over a 200 MB string copies it in steps; replies and the string equal redis-server\'s', async () => {
+    const ops = Array.from({ length: 1000 }, (_, i) => ['INCRBY', 'u8', `#${i * 104729}`, '7']).flat();
+    for (const cmd of [
+      ['BITFIELD_RO', 's', 'GET', 'u16', String(SIZE * 4 + 3), 'GET', 'i8', String(SIZE * 8 - 8)],
+      ['BITFIELD', 'c', 'OVERFLOW', 'SAT', ...ops, 'SET', 'u8', String(SIZE * 8 + 8), '255'],
+    ]) {
+      for (const port of [s.busy.port, s.real.port]) {
+        const c = await RawClient.connect(port);
+        expect(await c.call('COPY', 's', 'c', 'REPLACE')).toBe(':1\r\n');
+        c.close();
+      }
+      const label = cmd.slice(0, 5).join(' ');
+      expect(await underWatch(s, cmd), label).toEqual(await digestOf(s.real.port, cmd));
+      expect(await digestOf(s.busy.port, ['GET', 'c']), label).toEqual(await digestOf(s.real.port, ['GET', 'c']));
+    }
+  }, 300_000);
 });
