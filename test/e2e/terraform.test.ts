@@ -6,11 +6,15 @@ import { haveTerraform } from '../support/terraform.ts';
 import { basic } from './terraform/basic.ts';
 import { cluster } from './terraform/cluster.ts';
 import { full } from './terraform/full.ts';
+import { modules } from './terraform/modules.ts';
 import { rbac } from './terraform/rbac.ts';
 import { restore } from './terraform/restore.ts';
 import { launch, type Scenario } from './terraform/scenario.ts';
 
-const scenarios: Record<string, Scenario> = { basic, cluster, full, rbac, restore };
+const all: Record<string, Scenario> = { basic, cluster, full, modules, rbac, restore };
+// ECL_TF_SCENARIOS=modules,rbac runs only those configurations (while working on one); unset, all of them.
+const only = process.env.ECL_TF_SCENARIOS?.split(',').filter(Boolean);
+const scenarios = only ? Object.fromEntries(Object.entries(all).filter(([name]) => only.includes(name))) : all;
 const running = new Map<string, Promise<void>>();
 
 describe.skipIf(!haveTerraform)('Terraform hashicorp/aws', () => {
