@@ -190,6 +190,14 @@ cases.push({ name: 'INCR-free SETRANGE + BITCOUNT 500MB', fill: str(0x55), cmd: 
 cases.push({ name: 'COPY 500MB then APPEND copy', fill: str(0x55), cmd: [], run: inOrder([['COPY', 's', 'd'], ['APPEND', 'd', 'x'], ['STRLEN', 'd']]) });
 cases.push({ name: 'MGET 500MB', fill: str(0x55), cmd: [], run: inOrder([['MGET', 's']]) });
 cases.push({ name: 'LCS-free OBJECT/TYPE/DEBUG 500MB', fill: str(0x55), cmd: [], run: inOrder([['TYPE', 's'], ['OBJECT', 'ENCODING', 's']]) });
+/** Two strings of 11k bytes: the longest whose LCS table (n+1)*(m+1)*4 bytes fits proto-max-bulk-len. */
+const lcsPair = (s: RedisServerWithEngine) => {
+  const text = (step: number) => Array.from({ length: 11_000 }, (_, i) => String.fromCharCode(97 + ((i * step + (i >> 7)) % 26))).join('');
+  s.engine.ks.db(0).setString('a', text(7));
+  s.engine.ks.db(0).setString('b', text(11));
+};
+add('LCS 11k x 11k', lcsPair, ['LCS', 'a', 'b']);
+add('LCS 11k x 11k IDX', lcsPair, ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '3']);
 let payload = '';
 /** Fills with `fill`, keeps DUMP of `key` as the payload for the case's RESTORE, deletes the key. */
 const dumped = (fill: (s: RedisServerWithEngine) => void, key: string) => async (s: RedisServerWithEngine) => {
