@@ -6,3 +6,8 @@ export function asCString(s: string): string {
   const nul = s.indexOf('\0');
   return nul < 0 ? s : s.slice(0, nul);
 }
+
+/** strcmp(arg, lit) == 0 in redis-server: `arg` up to its first NUL is `lit` ('*\0x' is '*'). */
+export function cEquals(arg: string | undefined, lit: string): boolean {
+  return arg !== undefined && (arg === lit || (arg.startsWith(lit) && arg.charCodeAt(lit.length) === 0));
+}

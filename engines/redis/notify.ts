@@ -87,8 +87,9 @@ const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = 
   spop: ['s', 'spop'],
   zadd: (a) => {
     let i = 2;
-    while (i < a.length && /^(nx|xx|gt|lt|ch|incr)$/i.test(a[i] as string)) i++;
-    return [[['z', a.slice(2, i).some((o) => /^incr$/i.test(o)) ? 'zincr' : 'zadd'], a[1] as string]];
+    // Options as strcasecmp reads them: a NUL ends the word ('INCR\0' is INCR).
+    while (i < a.length && /^(nx|xx|gt|lt|ch|incr)(?:\0|$)/i.test(a[i] as string)) i++;
+    return [[['z', a.slice(2, i).some((o) => /^incr(?:\0|$)/i.test(o)) ? 'zincr' : 'zadd'], a[1] as string]];
   },
   geoadd: ['z', 'zadd'],
   zincrby: ['z', 'zincr'],

@@ -16,13 +16,13 @@ export function parseId(s: string, missingSeq = 0n, strict = true): StreamId {
 /** The same, where XADD also accepts <ms>-* (seqGiven false then). */
 export function parseIdSeq(s: string, missingSeq: bigint, strict: boolean, allowStar: boolean): { id: StreamId; seqGiven: boolean } {
   if (s.length > 127) fail(INVALID_ID);
+  // The ID is read from a C buffer: '-\0x' is '-', and strtoull stops at the first NUL.
+  const nul = s.indexOf('\0');
+  if (nul >= 0) s = s.slice(0, nul);
   if (s === '-' || s === '+') {
     if (strict) fail(INVALID_ID);
     return { id: s === '-' ? ZERO_ID : MAX_ID, seqGiven: true };
   }
-  // strtoull stops at the first NUL as C strings do.
-  const nul = s.indexOf('\0');
-  if (nul >= 0) s = s.slice(0, nul);
   const dash = s.indexOf('-');
   const ms = toU64(dash < 0 ? s : s.slice(0, dash));
   if (ms === null) fail(INVALID_ID);

@@ -12,7 +12,7 @@ import { sortInSteps } from '../sort-in-steps.ts';
 import { eachInSteps } from '../../slices.ts';
 import { PelEdit } from './pel-edit.ts';
 import { notify } from '../notify.ts';
-import { asCString } from '../c-string.ts';
+import { asCString, cEquals } from '../c-string.ts';
 
 const KEY_REQUIRED = 'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.';
 
@@ -100,7 +100,7 @@ function xgroupCreate(c: Client, a: string[]): void {
   const { s: existing, entriesRead } = xgroupPrelude(c, a, 'create');
   const key = a[2] as string;
   const name = a[3] as string;
-  const id = a[4] === '$' ? (existing?.lastId ?? ZERO_ID) : parseId(a[4] as string);
+  const id = cEquals(a[4], '$') ? (existing?.lastId ?? ZERO_ID) : parseId(a[4] as string);
   const s = existing ?? createStream(c, key);
   if (s.groups.has(name)) {
     if (existing === null) c.db.modified(key);
@@ -113,7 +113,7 @@ function xgroupCreate(c: Client, a: string[]): void {
 
 function xgroupSetId(c: Client, a: string[]): void {
   const { s, g, entriesRead } = xgroupPrelude(c, a, 'setid');
-  const id = a[4] === '$' ? (s as Stream).lastId : parseId(a[4] as string, 0n, false);
+  const id = cEquals(a[4], '$') ? (s as Stream).lastId : parseId(a[4] as string, 0n, false);
   const group = g as ConsumerGroup;
   group.lastId = id;
   group.entriesRead = entriesRead;

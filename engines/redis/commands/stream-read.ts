@@ -7,7 +7,7 @@ import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type Cons
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
 import { consumerFor } from './stream-groups.ts';
 import { failBlocked } from './blocked-error.ts';
-import { asCString } from '../c-string.ts';
+import { asCString, cEquals } from '../c-string.ts';
 import { runSliced } from '../sliced.ts';
 import { PER_STEP, runSteps } from '../../slices.ts';
 import { PelEdit } from './pel-edit.ts';
@@ -154,10 +154,10 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
       if (g === null) fail(nogroupOnRead(key, r.group));
     }
     groups.push(g);
-    if (idArg === '$') {
+    if (cEquals(idArg, '$')) {
       if (xreadgroup) fail('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
       gt.push(s?.lastId ?? ZERO_ID);
-    } else if (idArg === '>') {
+    } else if (cEquals(idArg, '>')) {
       if (!xreadgroup) fail('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
       gt.push(MAX_ID);
     } else gt.push(parseId(idArg));

@@ -1,5 +1,6 @@
 // Stream commands: XADD XLEN XRANGE XREVRANGE XDEL XTRIM XSETID here; reads, groups and XINFO in
 // stream-read.ts, stream-groups.ts and stream-info.ts. Argument order and error texts follow t_stream.c.
+import { cEquals } from '../c-string.ts';
 import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
@@ -35,13 +36,13 @@ function parseAddOrTrim(c: Client, a: string[], xadd: boolean): TrimArgs {
     const more = a.length - 1 - i;
     const opt = a[i] as string;
     const lower = keyword(opt);
-    if (xadd && opt === '*') break;
+    if (xadd && cEquals(opt, '*')) break;
     if ((lower === 'maxlen' || lower === 'minid') && more > 0) {
       if (r.strategy !== null) fail('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
       r.approx = false;
       const next = a[i + 1] as string;
-      if (more >= 2 && (next === '~' || next === '=')) {
-        r.approx = next === '~';
+      if (more >= 2 && (cEquals(next, '~') || cEquals(next, '='))) {
+        r.approx = cEquals(next, '~');
         i++;
       }
       const arg = a[i + 1] as string;

@@ -1,4 +1,5 @@
 // Sorted set commands.
+import { cEquals } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
@@ -42,8 +43,9 @@ export function parseScoreRange(minS: string, maxS: string): ScoreRange {
 
 export function parseLexRange(minS: string, maxS: string): LexRange {
   const one = (s: string): [string | null, boolean, -1 | 0 | 1] => {
-    if (s === '-') return [null, false, -1];
-    if (s === '+') return [null, false, 1];
+    // zslParseLexRangeItem checks c[1] == '\0': '-' and '+' followed by a NUL are still the ends.
+    if (cEquals(s, '-')) return [null, false, -1];
+    if (cEquals(s, '+')) return [null, false, 1];
     if (s.startsWith('(')) return [s.slice(1), true, 0];
     if (s.startsWith('[')) return [s.slice(1), false, 0];
     fail(E.MIN_MAX_LEX);

@@ -86,4 +86,10 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(real.length).toBe(3 * 4);
   });
+  it("ZADD's options as strcasecmp reads them: 'INCR\\0' is INCR, so the event is zincr (docs seed 203017)", async () => {
+    const commands = [['ZADD', 'z', 'INCR\x00', '1', 'a'], ['ZADD', 'z', 'NX\x00x', 'INCR\x00', '1', 'b'], ['ZADD', 'z', 'CH\x00', '2', 'a'], ['ZINCRBY', 'z', '1', 'a']];
+    const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEA'), collectKeyspaceEvents(pair.real.port, commands, 'KEA')]);
+    expect(ours).toEqual(real);
+    expect(real.join(' ')).toContain('zincr');
+  });
 });

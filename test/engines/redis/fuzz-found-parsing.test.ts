@@ -315,6 +315,25 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
       ['FUNCTION', 'RESTORE', 'x', `FLUSH${z}`],
       ['DEBUG', `SLEEP${z}`, '0'],
       ['DEBUG', z],
+      // Single-character words compared with strcmp or c[1] == '\0' (docs seeds 203003-203597).
+      ['XADD', 'nosuch', 'NOMKSTREAM', `*${z}x`, 'f', 'v'],
+      ['XADD', 'xx', 'MAXLEN', `~${z}x`, '10', '5-1', 'f', 'v'],
+      ['XADD', 'xx', 'MINID', `=${z}`, '1', '6-1', 'f', 'v'],
+      ['XADD', 'xx', 'MINID', `~${z}x`, '10', 'LIMIT', '-1', '7-1', 'f', 'v'],
+      ['XGROUP', 'CREATE', 'xx', 'g', `$${z}`, 'MKSTREAM'],
+      ['XGROUP', 'CREATE', 'xy', 'g', `$${z}x`, 'MKSTREAM'],
+      ['XGROUP', 'SETID', 'xx', 'g', `$${z}x`],
+      ['XREAD', 'STREAMS', 'xx', `$${z}`],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'xx', `>${z}`],
+      ['XGROUP', 'SETID', 'xx', 'g', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'xx', `>${z}`],
+      ['XRANGE', 'xx', `-${z}x`, `+${z}`],
+      ['XREVRANGE', 'xx', `+${z}`, '-'],
+      ['XAUTOCLAIM', 'xx', 'g', 'c', '0', `-${z}`],
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      ['ZADD', 'zz', `INCR${z}`, '1', 'a'],
+      ['ZRANGEBYLEX', 'zz', `-${z}`, `+${z}x`],
+      ['ZLEXCOUNT', 'zz', `-${z}`, '+'],
     ];
     const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
