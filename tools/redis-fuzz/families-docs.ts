@@ -157,8 +157,8 @@ export function docsCommand(r: Rnd): string[] {
   if (x < 0.06 && out.length > first) out.pop();
   else if (x < 0.12) out.push(pick(r, [...WORDS, ...INTS]));
   else if (x < 0.2 && out.length > first) out[first + Math.floor(r() * (out.length - first))] = pick(r, [...INTS, '', '\xff\xfe', 'x'.repeat(70)]);
-  // XADD's `*` makes an ID of the clock; an explicit sequence part keeps it the same on both.
-  if (/^XADD$/i.test(out[0] as string)) for (let i = 2; i < out.length; i++) if (out[i] === '*') out[i] = '9-*';
+  // XADD's `*` (and `*\0x`, the same to redis-server) makes an ID of the clock; an explicit sequence part keeps it the same on both.
+  if (/^XADD$/i.test(out[0] as string)) for (let i = 2; i < out.length; i++) if (/^\*(\0|$)/.test(out[i] as string)) out[i] = '9-*';
   // XREAD/XREADGROUP with BLOCK would wait; a BLOCK left in by a broken argument is dropped with its value.
   const b = out.findIndex((w, i) => i > 0 && w.toUpperCase() === 'BLOCK');
   if (b > 0 && /^XREAD/i.test(out[0] as string)) out.splice(b, 2);
