@@ -198,6 +198,10 @@ const lcsPair = (s: RedisServerWithEngine) => {
 };
 add('LCS 11k x 11k', lcsPair, ['LCS', 'a', 'b']);
 add('LCS 11k x 11k IDX', lcsPair, ['LCS', 'a', 'b', 'IDX', 'MINMATCHLEN', '3']);
+cases.push({ name: 'DEBUG OBJECT 500MB', fill: str(0x55), cmd: [], run: inOrder([['DEBUG', 'OBJECT', 's']]) });
+cases.push({ name: 'DEBUG DIGEST-VALUE 500MB', fill: str(0x55), cmd: [], run: inOrder([['DEBUG', 'DIGEST-VALUE', 's']]) });
+cases.push({ name: 'DEBUG DIGEST 500MB', fill: str(0x55), cmd: [], run: inOrder([['DEBUG', 'DIGEST']]) });
+cases.push({ name: 'MEMORY USAGE 500MB', fill: str(0x55), cmd: [], run: inOrder([['MEMORY', 'USAGE', 's']]) });
 let payload = '';
 /** Fills with `fill`, keeps DUMP of `key` as the payload for the case's RESTORE, deletes the key. */
 const dumped = (fill: (s: RedisServerWithEngine) => void, key: string) => async (s: RedisServerWithEngine) => {
