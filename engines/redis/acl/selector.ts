@@ -6,6 +6,9 @@ import { globMatch } from '../glob.ts';
 import { AclRuleError } from './errors.ts';
 import { keyAccesses } from './key-access.ts';
 
+/** ACLStringHasSpaces: a key or channel pattern may hold no C whitespace and no NUL byte. */
+const HAS_SPACE = /[ \t\n\v\f\r\0]/;
+
 /** The commands an ACL can name: a server's visible commands, each with its subcommands. */
 export interface AclCommands {
   lookup(name: string): CommandDef | undefined;
@@ -74,14 +77,15 @@ export class Selector {
 
   /** Applies one selector rule; false when `op` is not a selector rule at all. */
   apply(op: string, cmds: AclCommands): boolean {
-    const lower = op.toLowerCase();
-    if (lower === 'allkeys' || op === '~*') {
+    // Flags and the '~*'/'&*' shorthands are compared with strcasecmp: up to a NUL ('on\0' is on).
+    const lower = asCString(op).toLowerCase();
+    if (lower === 'allkeys' || lower === '~*') {
       this.allKeys = true;
       this.keys = [];
     } else if (lower === 'resetkeys') {
       this.allKeys = false;
       this.keys = [];
-    } else if (lower === 'allchannels' || op === '&*') {
+    } else if (lower === 'allchannels' || lower === '&*') {
       this.allChannels = true;
       this.channels = [];
     } else if (lower === 'resetchannels') {
@@ -96,6 +100,7 @@ export class Selector {
     } else if (op[0] === '&') {
       if (this.allChannels) throw new AclRuleError("Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels");
       const pattern = op.slice(1);
+      if (HAS_SPACE.test(pattern)) throw new AclRuleError('Syntax error');
       if (!this.channels.includes(pattern)) this.channels.push(pattern);
     } else if (op[0] === '+' || op[0] === '-') {
       this.applyCommandRule(op[0] === '+', op.slice(1), cmds);
@@ -119,9 +124,10 @@ export class Selector {
     if (op[0] === '%') {
       read = write = false;
       for (; i < op.length && op[i] !== '~'; i++) {
+        // Each of R and W once: '%RR~x' is refused.
         const f = (op[i] as string).toUpperCase();
-        if (f === 'R') read = true;
-        else if (f === 'W') write = true;
+        if (f === 'R' && !read) read = true;
+        else if (f === 'W' && !write) write = true;
         else throw new AclRuleError('Syntax error');
       }
       if (i >= op.length || (!read && !write)) throw new AclRuleError('Syntax error');
@@ -129,6 +135,7 @@ export class Selector {
     }
     if (this.allKeys) throw new AclRuleError("Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns");
     const pattern = op.slice(i);
+    if (HAS_SPACE.test(pattern)) throw new AclRuleError('Syntax error');
     const existing = this.keys.find((k) => k.pattern === pattern);
     if (existing) {
       existing.read ||= read;

@@ -1,4 +1,5 @@
 // An ACL user: on/off, passwords (kept as SHA-256 hex like Redis), a root selector and extra selectors.
+import { asCString } from '../c-string.ts';
 import { createHash } from 'node:crypto';
 import { AclRuleError } from './errors.ts';
 import { Selector, type AclCommands, type Denial } from './selector.ts';
@@ -65,13 +66,15 @@ export class AclUser {
     if (op === '') return;
     if (op.startsWith('(') && op.endsWith(')')) {
       const sel = new Selector(false);
-      for (const part of op.slice(1, -1).split(' ')) {
+      // sdssplitargs reads a selector's rules: as a C string, so a NUL ends them.
+      for (const part of asCString(op.slice(1, -1)).split(' ')) {
         if (part !== '' && !sel.apply(part, cmds)) throw new AclRuleError('Syntax error');
       }
       this.selectors.push(sel);
       return;
     }
-    const lower = op.toLowerCase();
+    // Flags are compared with strcasecmp: up to a NUL byte ('on\0' is on).
+    const lower = asCString(op).toLowerCase();
     if (lower === 'on') this.enabled = true;
     else if (lower === 'off') this.enabled = false;
     else if (lower === 'nopass') {

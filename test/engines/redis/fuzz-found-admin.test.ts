@@ -73,4 +73,39 @@ describe.skipIf(!available)('RANDOMKEY over the empty key name', () => {
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(results[1]?.real).toBe('$0\r\n\r\n');
   });
+
+  it("ACL rules as redis-server reads them: key and channel patterns refuse C whitespace and NUL bytes, %R/%W once each, flags and '~*'/'&*' compared up to a NUL, a selector's rules split as a C string", async () => {
+    const cmds = [
+      ["ACL", "SETUSER", "v", "~a\x00b"],
+      ["ACL", "SETUSER", "v", "%R~a\x00b"],
+      ["ACL", "SETUSER", "v", "%RR~x"],
+      ["ACL", "SETUSER", "v", "%~x"],
+      ["ACL", "SETUSER", "v", "~a b"],
+      ["ACL", "SETUSER", "v", "~a\tb"],
+      ["ACL", "SETUSER", "v", "&a\x00b"],
+      ["ACL", "SETUSER", "v", "&a b"],
+      ["ACL", "SETUSER", "v", "~*\x00x"],
+      ["ACL", "GETUSER", "v"],
+      ["ACL", "SETUSER", "v", "resetkeys", "%W~*\x00"],
+      ["ACL", "GETUSER", "v"],
+      ["ACL", "SETUSER", "v", "resetchannels", "&*\x00"],
+      ["ACL", "GETUSER", "v"],
+      ["ACL", "SETUSER", "v", ">a\x00b"],
+      ["ACL", "SETUSER", "v", "#a\x00b"],
+      ["ACL", "SETUSER", "v", "on\x00"],
+      ["ACL", "SETUSER", "v", "allkeys\x00"],
+      ["ACL", "SETUSER", "v", "(~x\x00)"],
+      ["ACL", "DELUSER", "v"],
+      ["ACL", "SETUSER", "w", "%RW~*"],
+      ["ACL", "GETUSER", "w"],
+      ["ACL", "SETUSER", "w", "resetkeys", "%R~a", "%W~a"],
+      ["ACL", "GETUSER", "w"],
+      ["ACL", "SETUSER", "w", "~x\x0b"],
+      ["ACL", "SETUSER", "w", "OFF\x00x", "nopass\x00", "ON"],
+      ["ACL", "GETUSER", "w"],
+      ["ACL", "DELUSER", "w"],
+    ];
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
+    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+  });
 });
