@@ -36,7 +36,8 @@ type Event = [cls: string, name: string];
 const EVENTS: Record<string, Event | ((args: string[]) => [Event, string][])> = {
   set: (a) => {
     const out: [Event, string][] = [[['$', 'set'], a[1] as string]];
-    if (a.slice(3).some((o) => /^(ex|px|exat|pxat)$/i.test(o))) out.push([['g', 'expire'], a[1] as string]);
+    // The options as strcasecmp reads them: 'EX\0' is EX (docs seed 204371).
+    if (a.slice(3).some((o) => /^(ex|px|exat|pxat)(?:\0|$)/i.test(o))) out.push([['g', 'expire'], a[1] as string]);
     return out;
   },
   setnx: ['$', 'set'],

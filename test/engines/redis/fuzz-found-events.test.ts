@@ -86,8 +86,8 @@ describe.skipIf(!available)('keyspace events found by the random differential', 
     expect(ours).toEqual(real);
     expect(real.length).toBe(3 * 4);
   });
-  it("ZADD's options as strcasecmp reads them: 'INCR\\0' is INCR, so the event is zincr (docs seed 203017)", async () => {
-    const commands = [['ZADD', 'z', 'INCR\x00', '1', 'a'], ['ZADD', 'z', 'NX\x00x', 'INCR\x00', '1', 'b'], ['ZADD', 'z', 'CH\x00', '2', 'a'], ['ZINCRBY', 'z', '1', 'a']];
+  it("ZADD's and SET's options as strcasecmp reads them: 'INCR\\0' is INCR (event zincr), 'EX\\0' is EX (event expire) (docs seeds 203017, 204371)", async () => {
+    const commands = [['ZADD', 'z', 'INCR\x00', '1', 'a'], ['ZADD', 'z', 'NX\x00x', 'INCR\x00', '1', 'b'], ['ZADD', 'z', 'CH\x00', '2', 'a'], ['ZINCRBY', 'z', '1', 'a'], ['SET', 's', 'v', 'EX\x00', '1000'], ['SET', 's', 'v', 'GET\x00', 'PXAT\x00x', '99999999999999']];
     const [ours, real] = await Promise.all([collectKeyspaceEvents(pair.ours.port, commands, 'KEA'), collectKeyspaceEvents(pair.real.port, commands, 'KEA')]);
     expect(ours).toEqual(real);
     expect(real.join(' ')).toContain('zincr');
