@@ -1,4 +1,5 @@
 // Bitmap commands on string values. Bit 0 is the most significant bit of the first byte.
+import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newString } from '../db/objects.ts';
@@ -167,8 +168,9 @@ interface FieldType {
 }
 
 function parseType(s: string): FieldType {
-  // getBitfieldTypeFromArgument: a lower-case i or u, then what string2ll reads (no sign, no leading zero).
-  const m = /^([iu])([1-9][0-9]*)$/.exec(s);
+  // getBitfieldTypeFromArgument: a lower-case i or u, then what string2ll reads (no sign, no leading
+  // zero) of strlen's length: the type ends at a NUL ('u8\0x' is u8).
+  const m = /^([iu])([1-9][0-9]*)$/.exec(asCString(s));
   const bits = m ? Number(m[2]) : 0;
   const signed = m ? m[1] === 'i' : false;
   if (!m || bits < 1 || (signed && bits > 64) || (!signed && bits > 63)) {

@@ -273,6 +273,8 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
       ['BITCOUNT', 'k', '0', '1', `BIT${z}`],
       ['BITOP', `AND${z}`, 'dk', 'k'],
       ['BITFIELD', 'k', `GET${z}`, 'u8', '0'],
+      ['BITFIELD', 'k', 'GET', `u8${z}`, '0', 'GET', `i4${z}x`, '0', 'GET', `u${z}8`, '0'],
+      ['BITFIELD', 'k', 'GET', `i65${z}`, '0'],
       ['BITFIELD', 'k', 'OVERFLOW', `SAT${z}`, 'INCRBY', 'u8', '0', '1'],
       ['GEOADD', 'g', `NX${z}`, '1', '1', 'm'],
       ['GEOSEARCH', 'g', 'FROMLONLAT', '1', '1', 'BYRADIUS', '10', `km${z}`],
