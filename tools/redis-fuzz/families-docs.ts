@@ -99,6 +99,7 @@ export function docsLoaded(): boolean {
 const KEYS = ['k1', 'k2', 'k3', 's1', 'l1', 'h1', 'S1', 'z1', 'x1', 'g1', 'p1', '', 'a\x00b'];
 // No count that makes redis-server build a string or reply of gigabytes, nor -2^63+1 as a count.
 const INTS = ['0', '1', '2', '3', '-1', '-2', '5', '10', '100', '-100', '', ' 1', '1 ', '+1', '01', '-0', '0x10', '1.0', '1e3', 'x', '9223372036854775807', '-9223372036854775808', '9223372036854775808', '-9223372036854775809', '4294967296', '99999999999999999999', '1.5', '00', '\t1', '18446744073709551615', '+0', 'inf', '-inf', 'nan'];
+const TIMED = /^(SET|SETEX|PSETEX|GETEX|EXPIRE|PEXPIRE|RESTORE)$/;
 const PATTERNS = ['*', 'k*', '*1', '?1', '[a-z]*', '[', '\\', 'h[^x]?', '', 'a\x00*', '**', '[!-]*'];
 const WORDS = ['a', 'b', '1', '0', '-1', 'f1', 'm1', 'g1', 'c1', '0-1', '1-1', '$', '>', '-', '+', '[a', '(1', 'return 1', 'LIMIT', 'COUNT', 'x'];
 
@@ -156,7 +157,12 @@ export function docsCommand(r: Rnd): string[] {
   const first = s.words.length;
   if (x < 0.06 && out.length > first) out.pop();
   else if (x < 0.12) out.push(pick(r, [...WORDS, ...INTS]));
-  else if (x < 0.2 && out.length > first) out[first + Math.floor(r() * (out.length - first))] = pick(r, [...INTS, '', '\xff\xfe', 'x'.repeat(70)]);
+  else if (x < 0.2 && out.length > first) {
+    // A relative expiry must never become small and positive (it would fire between steps, at a
+    // moment of each server's own: docs seed 203622, PSETEX k 1): those commands get no such number.
+    const odd = TIMED.test(s.words[0] as string) ? ['-1', 'x', '', '1.5', '\xff\xfe'] : [...INTS, '', '\xff\xfe', 'x'.repeat(70)];
+    out[first + Math.floor(r() * (out.length - first))] = pick(r, odd);
+  }
   // XADD's `*` (and `*\0x`, the same to redis-server) makes an ID of the clock; an explicit sequence part keeps it the same on both.
   if (/^XADD$/i.test(out[0] as string)) for (let i = 2; i < out.length; i++) if (/^\*(\0|$)/.test(out[i] as string)) out[i] = '9-*';
   // XREAD/XREADGROUP with BLOCK would wait; a BLOCK left in by a broken argument is dropped with its value.
