@@ -29,6 +29,8 @@ function family(r: Rnd): string {
 // moment of each server's own (seed 7397): these commands get only replacements that are no such time.
 const TIMED = new Set(['SET', 'SETEX', 'PSETEX', 'GETEX', 'EXPIRE', 'PEXPIRE', 'RESTORE']);
 
+const HARNESS_PARAMS = /^(port|bind|unixsocket|dir|maxclients|timeout|requirepass|save|appendonly|maxmemory|tls-port)$/i;
+
 /** Wrong arities, lower-case names and odd bytes in place of an argument. */
 function mutate(r: Rnd, cmd: string[]): string[] {
   const out = cmd.slice();
@@ -44,6 +46,9 @@ function mutate(r: Rnd, cmd: string[]): string[] {
     const [i, f] = [int(r), float(r)];
     const timed = TIMED.has(out[0] as string);
     out[at] = pick(r, [timed ? '-1' : i, timed ? '1.5' : f, '', pick(r, BINARY), 'x'.repeat(1 + Math.floor(r() * 3))]);
+    // A parameter the harness relies on keeps its refused value: `CONFIG SET port x` mutated to
+    // `port 0` closed redis-server's listener (docs seeds 203712/203713).
+    if (/^config$/i.test(out[0] as string) && /^set$/i.test(out[1] ?? '') && HARNESS_PARAMS.test(out[at - 1] ?? '')) out[at] = cmd[at] as string;
   }
   return out;
 }
