@@ -417,6 +417,8 @@ export class Engine {
     this.netInput += chunk.length;
     this.clientMemory.mark(c);
     c.lastInteraction = this.ks.accessNow = this.clock.now();
+    // A read is a new event loop turn: the last one's beforeSleep walked the BCAST prefix table.
+    if (this.tracking.broadcasting) errnoAccepted(this);
     let perr: ProtocolError | null = null;
     try {
       const lim = c.parseLimits;

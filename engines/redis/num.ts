@@ -45,7 +45,11 @@ export function errnoEnter(node: object): void {
 /** Whether cErrno is `node`'s now. */
 export const errnoIsOf = (node: object): boolean => cErrno.owner === ownerOf(node);
 
-/** A connection accepted: redis-server's accept loop ends in EAGAIN, which replaces an ERANGE. */
+/**
+ * A connection accepted: redis-server's accept loop ends in EAGAIN, which replaces an ERANGE. Also
+ * an event loop turn's end while a client tracks BCAST prefixes: beforeSleep walks the prefix table
+ * to its end, and raxNext at the end sets errno to 0 (seed 102276).
+ */
 export function errnoAccepted(node: object): void {
   const owner = ownerOf(node);
   if (cErrno.owner === owner) cErrno.range = false;

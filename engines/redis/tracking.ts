@@ -249,6 +249,11 @@ export class Tracking {
     }
   }
 
+  /** Whether a client tracks BCAST prefixes (redis-server's PrefixTable is not empty). */
+  get broadcasting(): boolean {
+    return this.prefixes.size > 0;
+  }
+
   private scheduleBroadcast(): void {
     if (this.broadcastScheduled) return;
     this.broadcastScheduled = true;

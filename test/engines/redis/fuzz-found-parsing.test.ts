@@ -213,6 +213,24 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `, 3);
   });
 
+  it('while a client tracks BCAST prefixes, each event loop turn clears errno (beforeSleep walks the prefix table to its end): SORT after an out-of-range cursor then sorts (seed 102276)', async () => {
+    await sameReplies(
+      `
+      FLUSHALL
+      SADD s2 -3 5 6
+      SSCAN nokey 18446744073709551616
+      SORT s2
+      CLIENT TRACKING on BCAST NOLOOP
+      SSCAN nokey 18446744073709551616
+      SORT s2
+      CLIENT TRACKING off
+      SSCAN nokey 18446744073709551616
+      SORT s2
+    `,
+      3,
+    );
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
