@@ -291,6 +291,9 @@ export class Engine {
   /** DEBUG PAUSE-CRON: the clients cron leaves query buffers as they are. */
   cronPaused = false;
 
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and FUNCTION RESTORE take a payload whatever its CRC64. */
+  skipChecksum = false;
+
   /** Redis's clientsCronResizeQueryBuffer: a buffer left big by a large argument shrinks once its recent peak is small. */
   private resizeQueryBuffers(): void {
     for (const c of this.clients.values()) {

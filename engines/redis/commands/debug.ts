@@ -244,8 +244,14 @@ function debugCommand(c: Client, a: string[]): void {
         return c.w.ok();
       }
       break;
-    case 'log':
     case 'set-skip-checksum-validation':
+      if (n === 3) {
+        // atoi, as redis-server reads it: what is not a number is 0.
+        e.skipChecksum = (Number.parseInt(a[2] as string, 10) || 0) !== 0;
+        return c.w.ok();
+      }
+      break;
+    case 'log':
     case 'aof-flush-sleep':
     case 'set-disable-deny-scripts':
     case 'leak':

@@ -1,11 +1,11 @@
 // Generic keyspace commands.
 import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
-import { decodeDumpSteps, encodeDumpSteps } from '../rdb/dump.ts';
+import { decodeDumpSteps, encodeDumpSteps, rawStringOfDumpSteps } from '../rdb/dump.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
 import { bufSteps, rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { listOptionsOf } from '../db/list-options.ts';
-import type { RObj } from '../db/objects.ts';
+import { newString, type RObj } from '../db/objects.ts';
 import type { Steps } from '../../slices.ts';
 import { defineGroup } from '../command-table.ts';
 import { cloneInSteps } from '../db/clone.ts';
@@ -477,7 +477,14 @@ function* dumpSteps(c: Client, o: RObj, out: { b?: Buffer }): Steps<void> {
 function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<void> {
   let decoded;
   try {
-    decoded = yield* decodeDumpSteps(payload.length < BIG_BULK ? Buffer.from(payload, 'latin1') : yield* bufSteps(payload), { maxVersion: MAX_READ_VERSION });
+    if (payload.length >= BIG_BULK) {
+      const raw = yield* rawStringOfDumpSteps(payload, { maxVersion: MAX_READ_VERSION, skipChecksum: c.engine.skipChecksum });
+      if (raw !== null) {
+        out.o = newString(raw);
+        return;
+      }
+    }
+    decoded = yield* decodeDumpSteps(payload.length < BIG_BULK ? Buffer.from(payload, 'latin1') : yield* bufSteps(payload), { maxVersion: MAX_READ_VERSION, skipChecksum: c.engine.skipChecksum });
   } catch {
     fail('ERR DUMP payload version or checksum are wrong');
   }

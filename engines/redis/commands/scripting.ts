@@ -352,7 +352,7 @@ export const functionCommands = defineGroup('scripting', [
             if (p !== 'append' && p !== 'replace' && p !== 'flush') fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
             policy = p;
           }
-          c.engine.scripting.functions.restore(parseFunctionDump(Buffer.from(a[2] as string, 'latin1')), policy);
+          c.engine.scripting.functions.restore(parseFunctionDump(Buffer.from(a[2] as string, 'latin1'), c.engine.skipChecksum), policy);
           c.w.ok();
         },
       },

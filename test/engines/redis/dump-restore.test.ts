@@ -46,7 +46,7 @@ beforeAll(async () => {
   ours = await startServer();
   a = new Redis({ port: ours.port });
   if (available) {
-    real = await startRealRedis();
+    real = await startRealRedis(['--enable-debug-command', 'yes']);
     b = new Redis({ port: real.port });
   }
 });
@@ -88,5 +88,38 @@ describe.skipIf(!available)('DUMP / RESTORE in Redis serialization format', () =
       await expect(r.restore('neg', -1, payload)).rejects.toThrow('ERR Invalid TTL value, must be >= 0');
       expect(await r.dump('missing')).toBeNull();
     }
+  });
+
+  it('a 2 MB string DUMPed raw (rdbcompression no) RESTOREs as its bytes, and its footer is checked as for any payload', async () => {
+    const bytes = Buffer.from(Array.from({ length: 2 * 2 ** 20 + 7 }, (_, i) => (i * 131 + (i >> 11)) & 0xff));
+    const seen: string[][] = [];
+    for (const r of [a, b]) {
+      await r.flushall();
+      await r.config('SET', 'rdbcompression', 'no');
+      await r.set('big', bytes);
+      const payload = (await r.dumpBuffer('big'))!;
+      expect(await r.restore('copy', 0, payload)).toBe('OK');
+      expect((await r.getBuffer('copy'))!.equals(bytes)).toBe(true);
+      const outcome = async (change: (p: Buffer) => void) => {
+        const p = Buffer.from(payload);
+        change(p);
+        return r.restore('other', 0, p, 'REPLACE').then(String, (e: Error) => e.message);
+      };
+      seen.push([
+        await outcome((p) => (p[1000] = (p[1000]! + 1) & 0xff)),
+        await outcome((p) => p.writeUInt16LE(99, p.length - 10)),
+        await outcome((p) => p.fill(0, p.length - 8)),
+        await outcome((p) => p.writeUInt32BE(5, 2)),
+      ]);
+      // A wrong CRC is taken once checks are skipped (redis-server's own corrupt-dump tests turn them off).
+      await r.call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '1');
+      seen.push([await outcome((p) => p.fill(0, p.length - 8)), await outcome((p) => p.writeUInt16LE(99, p.length - 10))]);
+      expect((await r.getBuffer('other'))!.equals(bytes)).toBe(true);
+      await r.call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', 'no');
+      seen.push([await outcome((p) => p.fill(0, p.length - 8))]);
+      await r.config('SET', 'rdbcompression', 'yes');
+    }
+    expect(seen.slice(0, 3)).toEqual(seen.slice(3));
+    expect(seen.slice(0, 3)).toEqual([Array(4).fill('ERR DUMP payload version or checksum are wrong'), ['OK', 'ERR DUMP payload version or checksum are wrong'], ['ERR DUMP payload version or checksum are wrong']]);
   });
 });

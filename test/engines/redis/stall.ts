@@ -31,6 +31,23 @@ export async function wholeTurn(c: RawClient, cmd: readonly string[]): Promise<n
 export const bound = (whole: number) => Math.max(STALL_BOUND_MS, whole * 0.6);
 
 /**
+ * CPU time this process takes, here and now, to copy `size` bytes into a new string: what a command that
+ * must end in one copy of a big value (a 200 MB argument the parser turns into a string) costs at least.
+ * It is not a constant: the copy's page faults dominate, and on a fresh VM, where the host backs guest
+ * memory on its first touch, 200 MB took 85 ms of CPU in a small process and 400-520 ms once the process
+ * had touched a GB or two before (40 ms of it user time). A bound on such a command is measured from it.
+ */
+export function oneCopyMs(size: number): number {
+  const from = Buffer.allocUnsafe(size);
+  // The source's own faults are taken outside the measure, a piece at a time as the parser fills it.
+  for (let at = 0; at < size; at += 1 << 20) from.fill(at & 0xff, at, Math.min(size, at + (1 << 20)));
+  const t0 = cpuMs();
+  const copy = from.latin1Slice(0, size);
+  const ms = cpuMs() - t0;
+  return copy.length === size ? ms : Number.NaN;
+}
+
+/**
  * PINGs `port` until `work` settles; the CPU time of the worst PING round trip and the loop's worst hold. Pass
  * `work` as a function that sends the command: it is called once the PINGing client is connected and the
  * loop is watched, so a command that (wrongly) ran whole cannot finish unseen while the client connects.
