@@ -222,7 +222,9 @@ describe('DUMP payloads', () => {
     expectRdbError(() => decodeDump(p.subarray(0, 5)), 'TRUNCATED');
     const extra = Buffer.concat([p.subarray(0, p.length - 10), Buffer.from([0]), p.subarray(p.length - 10)]);
     extra.fill(0, extra.length - 8);
-    expectRdbError(() => decodeDump(extra), 'CORRUPT');
+    // A zero CRC is checked like any other (redis-server's verifyDumpPayload), unless checks are skipped.
+    expectRdbError(() => decodeDump(extra), 'CHECKSUM');
+    expectRdbError(() => decodeDump(extra, { skipChecksum: true }), 'CORRUPT');
   });
 });
 
