@@ -105,8 +105,10 @@ describe.concurrent('autocrawl of a big cache', () => {
       expect(done).toBe(true);
       const s = await allStats(t);
       expect([s.get('curr_items'), s.get('reclaimed'), s.get('get_expired')]).toEqual(['1', '0', '0']);
-      // A crawl of the whole cache in one turn holds the loop for hundreds of ms; a slice is 1000 items.
-      expect(worst.cpu, `worst loop hold ${worst.cpu.toFixed(1)} ms CPU (${worst.wall.toFixed(1)} ms wall)`).toBeLessThan(50);
+      // A crawl of the whole cache in one turn holds the loop for hundreds of ms; a slice is 1000 items (a few
+      // ms). The bound also leaves room for V8 collecting the 200,000 reclaimed items, which the process's CPU
+      // time counts with the collector's helper threads: a loaded CI run saw 55.8 ms against 50.
+      expect(worst.cpu, `worst loop hold ${worst.cpu.toFixed(1)} ms CPU (${worst.wall.toFixed(1)} ms wall)`).toBeLessThan(100);
     } finally {
       await t.close();
     }
