@@ -6,7 +6,7 @@
 // - lparser.js: 5.1 allows 60 upvalues and reaches globals without one; 5.3's _ENV upvalue is not
 //   counted, so 60 upvalues and a global compile and 61 without one fail, as on redis-server.
 import Module from 'node:module';
-import { luastringCopy, stringKey } from './fengari-strings.ts';
+import { luastringCopy, nameString, stringKey } from './fengari-strings.ts';
 import { driveInSteps } from './lib-slices.ts';
 import { MATCHER_FILE, matcherInSteps } from './pattern-steps.ts';
 import { MATH51 } from './math51.ts';
@@ -16,11 +16,15 @@ interface CompilingModule {
   math51?: Math;
   luastringCopy?: typeof luastringCopy;
   stringKey?: typeof stringKey;
+  nameString?: typeof nameString;
   driveInSteps?: typeof driveInSteps;
 }
 
 const UPVALUE_CHECK = 'checklimit(fs, fs.nups + 1, lfunc.MAXUPVAL, to_luastring("upvalues", true));';
 const UPVALUE_CHECK_51 = 'checklimit(fs, fs.nups + 1 - (eqstr(name, fs.ls.envn) || fs.f.upvalues.slice(0, fs.nups).some((u) => eqstr(u.name, fs.ls.envn)) ? 1 : 0), 60, to_luastring("upvalues", true));';
+
+const FIELD_NAME = 'let str = luaS_new(L, from_userstring(k));';
+const FIELD_NAME_INTERNED = 'let str = module.nameString(L, k, luaS_new, from_userstring);';
 
 /** Each patch edits one line in place, so positions in fengari's stack traces stay. */
 const PATCHES: { file: RegExp; from: string; to: string }[] = [
@@ -32,6 +36,9 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // fengari-strings.ts says why.
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'return luaS_bless(L, luastring_from(str));', to: 'return luaS_bless(L, module.luastringCopy(str));' },
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'const luaS_hash = function(str) {', to: 'const luaS_hash = function(str) { return module.stringKey(str);' },
+  // lua_setfield / lua_getfield (auxsetstr, auxgetstr) by one of our interned names (fengari-strings.ts).
+  { file: /[\\/]fengari[\\/]src[\\/]lapi\.js$/, from: FIELD_NAME, to: FIELD_NAME_INTERNED },
+  { file: /[\\/]fengari[\\/]src[\\/]lapi\.js$/, from: FIELD_NAME, to: FIELD_NAME_INTERNED },
   // A call's CallInfo is kept for the next call at the same depth, as C Lua's luaE_extendCI does (next_ci), instead of
   // a new object per call dropped at return: fengari sets every field a call reads (C Lua leaves them stale too).
   { file: /[\\/]fengari[\\/]src[\\/]lstate\.js$/, from: 'const luaE_extendCI = function(L) {', to: 'const luaE_extendCI = function(L) { if (L.ci.next !== null) return (L.ci = L.ci.next);' },
@@ -73,6 +80,7 @@ export function withSourcePatches<T>(load: () => T): T {
       this.math51 = MATH51;
       this.luastringCopy = luastringCopy;
       this.stringKey = stringKey;
+      this.nameString = nameString;
     }
     return compile.call(this, patched, filename);
   };

@@ -20,3 +20,24 @@ export function stringKey(str: Uint8Array): string {
   for (let i = 0; i < n; i++) s += String.fromCharCode(str[i] as number);
   return s;
 }
+
+/**
+ * The names our code reads and writes fields by (lstr's constants: 'ok', 'err', registry keys): each gets one
+ * fengari string, made on first use, which lua_getfield/lua_setfield use instead of copying and hashing the name
+ * again on every call ({ok='PONG'} for each redis.call('ping')). Strings are never changed once made, so one
+ * object can stand in every table that holds the name.
+ */
+const named = new WeakMap<Uint8Array, object | null>();
+
+export function internName(name: Uint8Array): void {
+  named.set(name, null);
+}
+
+export function nameString<L>(L: L, k: Uint8Array, make: (L: L, s: Uint8Array) => object, from: (k: Uint8Array) => Uint8Array): object {
+  const ts = named.get(k);
+  if (ts === undefined) return make(L, from(k));
+  if (ts !== null) return ts;
+  const made = make(L, from(k));
+  named.set(k, made);
+  return made;
+}

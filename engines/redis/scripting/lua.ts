@@ -8,7 +8,7 @@ import { chunkid51 } from './chunkid51.ts';
 import { installLexer51 } from './lex51.ts';
 import { withSourcePatches } from './fengari-source.ts';
 import { fillSequence, patchTables, refillSequence } from './lua51-tables.ts';
-import { stringKey } from './fengari-strings.ts';
+import { internName, stringKey } from './fengari-strings.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
 
@@ -447,6 +447,9 @@ export function luaToLatin1(b: LuaString): string {
 const names = new Map<string, LuaString>();
 export function lstr(s: string): LuaString {
   let b = names.get(s);
-  if (b === undefined) names.set(s, (b = latin1ToLua(s)));
+  if (b === undefined) {
+    names.set(s, (b = latin1ToLua(s)));
+    internName(b);
+  }
   return b;
 }

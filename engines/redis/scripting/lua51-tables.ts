@@ -136,6 +136,20 @@ function newLayout(asize: number, nhash: number, creator: LState | null): Layout
   return lay;
 }
 
+/**
+ * The layout 5.1 reaches when the first key goes into an empty table with no array part (other than index 1,
+ * an append): newkey finds no free node, rehash counts one key that does not fill half of any array size,
+ * and the hash part becomes one node holding it. Written directly, as {ok=...}, {err=...} and `local t = {}
+ * t.x = v` all come here.
+ */
+function firstHashKey(lay: Layout, k: Key): void {
+  lay.size = 1;
+  lay.info = [k];
+  lay.next = [-1];
+  lay.lastfree = 1;
+  lay.pos = new Map([[k.hk, 0]]);
+}
+
 /** luaH_set without the store: finds the key's slot, making one (newkey) when it has none. */
 function place(t: FTable, lay: Layout, k: Key): void {
   const ai = arrayIndex(k);
@@ -416,7 +430,8 @@ export function patchTables(req: NodeRequire): void {
       lay.asize = 2 ** ceilLog2(key);
       return;
     }
-    newKey(t, lay, numKey(key));
+    if (lay.size === 0 && lay.asize === 0 && t.strong.size === 1) firstHashKey(lay, numKey(key));
+    else newKey(t, lay, numKey(key));
   }) as never;
 
   ltable.luaH_setfrom = ((L: LState, t: FTable, k: TValue, v: TValue) => {
@@ -429,6 +444,7 @@ export function patchTables(req: NodeRequire): void {
     else if (slotOf(lay, hk) < 0) {
       // As in luaH_setint: an append to a table that is all array.
       if (lay.size === 0 && hk === lay.asize + 1 && t.strong.size === hk) lay.asize = 2 ** ceilLog2(hk);
+      else if (lay.size === 0 && lay.asize === 0 && t.strong.size === 1) firstHashKey(lay, keyOf(k, hk));
       else newKey(t, lay, keyOf(k, hk));
     }
   }) as never;

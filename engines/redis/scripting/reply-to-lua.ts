@@ -46,9 +46,7 @@ export class LuaReplyReader {
     this.pos = next;
     switch (type) {
       case 43 /* + */:
-        lua.lua_createtable(L, 0, 1);
-        lua.lua_pushstring(L, buf.subarray(line, eol));
-        lua.lua_setfield(L, -2, lstr('ok'));
+        pushStatusTable(L, buf.subarray(line, eol));
         return true;
       case 45 /* - */:
         pushErrorTable(L, buf.subarray(line, eol));
@@ -160,6 +158,15 @@ export class LuaReplyReader {
       if (o.kind !== 'array') lua.lua_setfield(L, -2, lstr(o.kind));
     }
   }
+}
+
+const OK = lstr('ok');
+
+/** {ok=status}, a status reply as redis.call returns it. */
+export function pushStatusTable(L: LuaState, status: Uint8Array): void {
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushstring(L, status);
+  lua.lua_setfield(L, -2, OK);
 }
 
 /** {err=msg} with trailing CR/LF trimmed, as redis.pcall returns a command error. */

@@ -22,7 +22,7 @@ import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, refillStringArray, stringArgument, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
-import { intAt, LuaReplyReader, pushErrorTable } from './reply-to-lua.ts';
+import { intAt, LuaReplyReader, pushErrorTable, pushStatusTable } from './reply-to-lua.ts';
 import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy } from './vm.ts';
 
 /** How long a script runs before yielding to the event loop, and how often the hook looks at the clock. */
@@ -702,6 +702,13 @@ export class Scripting implements ApiHost {
     if (out[0] === 58 && out.length === out.indexOf(13) + 2) {
       lua.lua_pushnumber(L, intAt(out, 1, out.length - 2));
       return 1;
+    }
+    if (out[0] === 43) {
+      const eol = out.indexOf(13);
+      if (out.length === eol + 2) {
+        pushStatusTable(L, out.subarray(1, eol));
+        return 1;
+      }
     }
     if (out[0] === 36) {
       const eol = out.indexOf(13);
