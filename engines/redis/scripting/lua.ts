@@ -188,6 +188,14 @@ export let refillStringArray: (L: LuaState, items: readonly string[]) => boolean
  */
 export let stringArgument: (L: LuaState, i: number) => string | null;
 
+/** The compiled prototype of the Lua function on top of the stack (what a chunk's text compiles to). */
+export let protoOfTop: (L: LuaState) => object;
+/**
+ * Pushes a new closure of prototype `p` with fresh upvalues, the first set to the globals as lua_load sets a
+ * chunk's: what loading the same text again would push, without compiling it.
+ */
+export let pushClosureOf: (L: LuaState, p: object) => void;
+
 /** Strings past this size are converted, not kept as fengari's table key, when read as a command argument. */
 const KEEP_KEY_BYTES = 16;
 
@@ -262,6 +270,23 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     const done = refillSequence(tv.value, items, toValue);
     pushingTo = null;
     return done;
+  };
+  const lfunc = req('fengari/src/lfunc.js') as { luaF_newLclosure(L: LuaState, n: number): { p: object; nupvalues: number; upvals: { setfrom(v: unknown): void }[] }; luaF_initupvals(L: LuaState, cl: unknown): void };
+  const ltable = req('fengari/src/ltable.js') as { luaH_getint(t: unknown, k: number): unknown };
+  const { LUA_RIDX_GLOBALS } = req('fengari/src/defs.js') as { LUA_RIDX_GLOBALS: number };
+  protoOfTop = (L) => {
+    const S = L as unknown as FengariState;
+    return ((S.stack[S.top - 1] as StackSlot).value as { p: object }).p;
+  };
+  pushClosureOf = (L, p) => {
+    const proto = p as { upvalues: unknown[] };
+    const cl = lfunc.luaF_newLclosure(L, proto.upvalues.length);
+    cl.p = p;
+    lfunc.luaF_initupvals(L, cl);
+    const S = L as unknown as FengariState & { l_G: { l_registry: { value: unknown } } };
+    if (cl.nupvalues >= 1) cl.upvals[0]!.setfrom(ltable.luaH_getint(S.l_G.l_registry.value, LUA_RIDX_GLOBALS));
+    lua.lua_pushnil(L);
+    (S.stack[S.top - 1] as StackSlot & { setclLvalue(cl: unknown): void }).setclLvalue(cl);
   };
   stringArgument = (L, i) => {
     const S = L as unknown as FengariState;

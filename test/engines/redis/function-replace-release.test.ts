@@ -37,6 +37,23 @@ describe.skipIf(!needed)('replaced and deleted libraries free their functions', 
     expect(functions.find('bump')?.ref ?? -1).toBeLessThanOrEqual(first + 2);
   });
 
+  it('the same library text loaded again runs as a fresh library (the compiled text is reused, its state is not)', async () => {
+    // A top-level local is each load's own: a counter starts again at 1 after every REPLACE of the same text.
+    const counter = "#!lua name=st\nlocal n = 0\nlocal seen = {}\nredis.register_function('st', function(keys, args) n = n + 1 seen[#seen + 1] = n return {n, #seen, tostring(seen[1])} end)\nredis.register_function{function_name='st2', callback=function() return n end, flags={'no-writes'}}";
+    const steps: string[][] = [['FUNCTION', 'FLUSH']];
+    for (let i = 0; i < 3; i++) steps.push(['FUNCTION', 'LOAD', 'REPLACE', counter], ['FCALL', 'st', '0'], ['FCALL', 'st', '0'], ['FCALL_RO', 'st2', '0']);
+    // Errors at load come every time, from the compiler and from the code run.
+    const broken = '#!lua name=br\nredis.register_function(\'b\', function() return 1 end'; // unclosed call
+    const raising = "#!lua name=ra\nlocal x = 0\nerror('at load ' .. x)";
+    for (let i = 0; i < 2; i++) steps.push(['FUNCTION', 'LOAD', 'REPLACE', broken], ['FUNCTION', 'LOAD', 'REPLACE', raising]);
+    // Ours makes a fresh VM at SCRIPT FLUSH (its libraries compile again into it): the same text loaded after it.
+    const plain = "#!lua name=pl\nredis.register_function('pl', function(keys, args) return redis.call('ping') end)";
+    steps.push(['FUNCTION', 'LOAD', 'REPLACE', plain], ['SCRIPT', 'FLUSH'], ['FCALL', 'pl', '0'], ['FUNCTION', 'LOAD', 'REPLACE', plain], ['FCALL', 'pl', '0']);
+    const out = await differential(ours.port, real.port, steps);
+    expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
+    expect(out.filter((r) => r.ours.includes('Error compiling')).length).toBe(2);
+  });
+
   it('a RESTORE that fails half-way leaves the old libraries running', async () => {
     const before = [
       ['FUNCTION', 'FLUSH'],
