@@ -36,6 +36,9 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // fengari-strings.ts says why.
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'return luaS_bless(L, luastring_from(str));', to: 'return luaS_bless(L, module.luastringCopy(str));' },
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'const luaS_hash = function(str) {', to: 'const luaS_hash = function(str) { return module.stringKey(str);' },
+  // The engine's own string for a Lua string, once known (stringArgument in lua.ts): a field every string has
+  // from the start, so fengari's code keeps seeing one shape of string object.
+  { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'this.realstring = str;', to: 'this.realstring = str; this.js = null;' },
   // lua_setfield / lua_getfield (auxsetstr, auxgetstr) by one of our interned names (fengari-strings.ts).
   { file: /[\\/]fengari[\\/]src[\\/]lapi\.js$/, from: FIELD_NAME, to: FIELD_NAME_INTERNED },
   { file: /[\\/]fengari[\\/]src[\\/]lapi\.js$/, from: FIELD_NAME, to: FIELD_NAME_INTERNED },

@@ -242,6 +242,8 @@ interface StackSlot {
 interface FengariString {
   hash: string | null;
   realstring: LuaString;
+  /** The same bytes as the engine's latin1 string, once one was made or given (fengari-source.ts adds the field). */
+  js: string | null;
 }
 interface FengariState {
   ci: { funcOff: number };
@@ -254,7 +256,13 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
   const { LUA_TLNGSTR, LUA_TTABLE } = (req('fengari/src/defs.js') as { constant_types: { LUA_TLNGSTR: number; LUA_TTABLE: number } }).constant_types;
   const scratch = new TValue(LUA_TLNGSTR, null);
   let pushingTo: LuaState | null = null;
-  const toValue = (s: string): unknown => bless(pushingTo as LuaState, latin1ToLua(s));
+  // KEYS and ARGV come from the engine's strings: each keeps its own, which redis.call hands back as the
+  // argument (a key read through KEYS[1] is then the very string the client sent, hashed once by the key table).
+  const toValue = (s: string): unknown => {
+    const ts = bless(pushingTo as LuaState, latin1ToLua(s)) as FengariString;
+    ts.js = s;
+    return ts;
+  };
   pushStringArray = (L, items) => {
     lua.lua_createtable(L, 0, 0);
     pushingTo = L;
@@ -296,15 +304,16 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     // Both string variants (short, long) have type 4 in their low bits.
     if ((tv.type & 15) !== 4) return null;
     const ts = tv.value as FengariString;
+    if (ts.js !== null) return ts.js;
     // fengari's table key of a string is '|' and its bytes one char each: the engine's string is the rest.
-    if (ts.hash !== null) return ts.hash.slice(1);
+    if (ts.hash !== null) return (ts.js = ts.hash.slice(1));
     const bytes = ts.realstring;
     // A longer string is most often made by the script (a key joined from parts, a payload), read once: the key
     // would be one more copy. Short ones are the command names and fixed arguments met on every call.
-    if (bytes.length > KEEP_KEY_BYTES) return luaToLatin1(bytes);
+    if (bytes.length > KEEP_KEY_BYTES) return (ts.js = luaToLatin1(bytes));
     const key = stringKey(bytes);
     ts.hash = key;
-    return key.slice(1);
+    return (ts.js = key.slice(1));
   };
 }
 
