@@ -188,6 +188,11 @@ export let refillStringArray: (L: LuaState, items: readonly string[]) => boolean
  */
 export let stringArgument: (L: LuaState, i: number) => string | null;
 
+/** The object behind the value on top of the stack (a table's fengari Table), kept to be handed back to refillTable. */
+export let topObject: (L: LuaState) => unknown;
+/** refillStringArray of a table held by reference rather than on the stack. */
+export let refillTable: (L: LuaState, t: unknown, items: readonly string[]) => boolean;
+
 /** The compiled prototype of the Lua function on top of the stack (what a chunk's text compiles to). */
 export let protoOfTop: (L: LuaState) => object;
 /**
@@ -295,6 +300,16 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     if (cl.nupvalues >= 1) cl.upvals[0]!.setfrom(ltable.luaH_getint(S.l_G.l_registry.value, LUA_RIDX_GLOBALS));
     lua.lua_pushnil(L);
     (S.stack[S.top - 1] as StackSlot & { setclLvalue(cl: unknown): void }).setclLvalue(cl);
+  };
+  topObject = (L) => {
+    const S = L as unknown as FengariState;
+    return (S.stack[S.top - 1] as StackSlot).value;
+  };
+  refillTable = (L, t, items) => {
+    pushingTo = L;
+    const done = refillSequence(t, items, toValue);
+    pushingTo = null;
+    return done;
   };
   stringArgument = (L, i) => {
     const S = L as unknown as FengariState;

@@ -19,7 +19,7 @@ import { parseShebang, type ScriptFlags } from './flags.ts';
 import { ScriptLog } from './script-log.ts';
 import { setSliceHost, type SliceHost } from './lib-slices.ts';
 import { Functions } from './functions.ts';
-import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, refillStringArray, stringArgument, type LuaDebug, type LuaState } from './lua.ts';
+import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, refillStringArray, refillTable, stringArgument, topObject, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
 import { intAt, LuaReplyReader, pushErrorTable, pushStatusTable } from './reply-to-lua.ts';
@@ -119,6 +119,9 @@ export class Scripting implements ApiHost {
   /** The names KEYS and ARGV as Lua strings kept in the registry: their hashes are computed once, not per EVAL. */
   private keysNameRef = 0;
   private argvNameRef = 0;
+  /** The tables the globals KEYS and ARGV of this VM hold (set by setArrayGlobal), or null before the first EVAL. */
+  private lastKeys: unknown = null;
+  private lastArgv: unknown = null;
   running: Run | null = null;
   /** The last digest bySha was asked for, and what it found (cleared with the cache). */
   private lastShaAsked = '';
@@ -166,6 +169,8 @@ export class Scripting implements ApiHost {
   reset(): void {
     this.state = null;
     this.thread = null;
+    this.lastKeys = null;
+    this.lastArgv = null;
     this.scripts.clear();
     this.lastShaFound = undefined;
     // Function libraries live on: they are compiled into the new VM now, before FCALL looks them up.
@@ -296,10 +301,16 @@ export class Scripting implements ApiHost {
       // In the real globals behind the read-only proxy. The last call's tables are filled again when the script
       // left them as they were made: a script cannot keep a reference past its call (its globals are read-only,
       // its chunk has no upvalue but them), so only a change would tell the old table from a new one.
-      lua.lua_pushglobaltable(co);
-      setArrayGlobal(co, this.keysNameRef, req.keys);
-      setArrayGlobal(co, this.argvNameRef, req.args);
-      lua.lua_pop(co, 1);
+      // Only this code sets the two globals (a script cannot), so the tables set last are still theirs: refilled
+      // where they are, without finding them through the globals each call.
+      const keys = this.lastKeys;
+      const argv = this.lastArgv;
+      if (keys === null || argv === null || !refillTable(co, keys, req.keys) || !refillTable(co, argv, req.args)) {
+        lua.lua_pushglobaltable(co);
+        this.lastKeys = setArrayGlobal(co, this.keysNameRef, req.keys);
+        this.lastArgv = setArrayGlobal(co, this.argvNameRef, req.args);
+        lua.lua_pop(co, 1);
+      }
     }
     const client = this.client;
     client.dbIndex = req.caller.dbIndex;
@@ -798,18 +809,21 @@ function markCounted(L: LuaState): void {
 }
 
 
-/** Sets the global named by registry reference `nameRef` (in the table on top) to a table of `items`. */
-function setArrayGlobal(L: LuaState, nameRef: number, items: string[]): void {
+/** Sets the global named by registry reference `nameRef` (in the table on top) to a table of `items`; returns the table. */
+function setArrayGlobal(L: LuaState, nameRef: number, items: string[]): unknown {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, nameRef);
   lua.lua_pushvalue(L, -1);
   lua.lua_rawget(L, -3);
   if (refillStringArray(L, items)) {
+    const t = topObject(L);
     lua.lua_pop(L, 2);
-    return;
+    return t;
   }
   lua.lua_pop(L, 1);
   pushStringArray(L, items);
+  const t = topObject(L);
   lua.lua_rawset(L, -3);
+  return t;
 }
 
 /** Redis 7.0 turns a Lua number argument into text with "%.17g". */
