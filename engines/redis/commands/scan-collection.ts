@@ -24,6 +24,10 @@ const orders = new WeakMap<object, Order>();
 /** Below this size the order is built in one go: slicing would cost more than it saves. */
 const SLICED_FROM = 4096;
 const STEP = 256;
+/** A page this short is answered in one go. */
+const PAGE_AT_ONCE = 1024;
+/** Elements made and matched, or written, per step (slice() reads the clock every 64 steps). */
+const PAGE_STEP = 16;
 
 type Collection = HashObj | SetObj | ZSetObj;
 
@@ -77,8 +81,9 @@ function reply(c: Client, next: number, page: string[][], match: string | null):
   c.w.bulks(out);
 }
 
-function replyPage(c: Client, order: Order, cursor: number, count: number, match: string | null, item: (name: string) => string[]): void {
-  const { hashes, names } = order;
+/** The page from `cursor`: positions lo..end in the order, and the cursor after it. */
+function pageOf(order: Order, cursor: number, count: number): { lo: number; end: number; next: number } {
+  const { hashes } = order;
   let lo = 0;
   let hi = hashes.length;
   while (lo < hi) {
@@ -89,8 +94,29 @@ function replyPage(c: Client, order: Order, cursor: number, count: number, match
   let end = Math.min(hashes.length, lo + count);
   // Elements sharing a hash go out together: the next cursor must not split them.
   while (end < hashes.length && hashes[end] === hashes[end - 1]) end++;
-  const next = end < hashes.length ? (hashes[end] as number) : 0;
-  reply(c, next, names.slice(lo, end).map(item), match);
+  return { lo, end, next: end < hashes.length ? (hashes[end] as number) : 0 };
+}
+
+/**
+ * A page answered in steps of PAGE_STEP elements: each element's pair made (a score formatted) and matched,
+ * then the reply written. A COUNT as big as the collection is one page: ZSCAN of a million members held
+ * every node 2.4 s in one turn, HSCAN 1.1 s.
+ */
+function* pageSteps(c: Client, order: Order, cursor: number, count: number, match: string | null, item: (name: string) => string[]): Generator<void> {
+  const { lo, end, next } = pageOf(order, cursor, count);
+  const out: string[] = [];
+  for (let k = lo; k < end; k++) {
+    const it = item(order.names[k] as string);
+    if (match === null || globMatch(match, it[0] as string)) for (const x of it) out.push(x);
+    if ((k - lo) % PAGE_STEP === PAGE_STEP - 1) yield;
+  }
+  c.w.array(2);
+  c.w.bulk(String(next));
+  c.w.array(out.length);
+  for (let k = 0; k < out.length; k++) {
+    c.w.bulk(out[k] as string);
+    if (k % PAGE_STEP === PAGE_STEP - 1) yield;
+  }
 }
 
 /**
@@ -106,15 +132,24 @@ export function scanCollection(c: Client, a: string[], o: Collection | null, all
   if (enc === 'listpack' || enc === 'intset') return reply(c, 0, all(), opt.match);
   const dirty = c.engine.ks.stats.dirty;
   const cached = orders.get(o.v);
-  if (cached !== undefined && cached.dirty === dirty) return replyPage(c, cached, cursor, opt.count, opt.match, item);
+  const page = (order: Order) => pageSteps(c, order, cursor, opt.count, opt.match, item);
+  if (cached !== undefined && cached.dirty === dirty) {
+    if (opt.count <= PAGE_AT_ONCE) return runWhole(page(cached));
+    return runSliced(c, page(cached), () => undefined);
+  }
   let built: Order | undefined;
   const work = buildOrder(o.type === 'zset' ? zsetMembers(o) : o.v.keys(), o.v.size, dirty, (order) => {
     built = order;
     orders.set(o.v, order);
   });
-  const answer = (): void => replyPage(c, built as Order, cursor, opt.count, opt.match, item);
-  if (o.v.size < SLICED_FROM) {
-    while (work.next().done !== true);
-    answer();
-  } else runSliced(c, work, answer);
+  function* orderThenPage(): Generator<void> {
+    yield* work;
+    yield* page(built as Order);
+  }
+  if (o.v.size < SLICED_FROM) runWhole(orderThenPage());
+  else runSliced(c, orderThenPage(), () => undefined);
+}
+
+function runWhole(work: Iterator<unknown>): void {
+  while (work.next().done !== true);
 }

@@ -488,14 +488,17 @@ const POP_SLICED_FROM = 1024;
 
 /**
  * Pops `count` entries of `z` (at `key`) into the reply: `head` gets how many, `write` each in popping order.
- * They are walked and written in slices, the node's other clients held, and cut out of the set in one
- * O(log n) step once all are written (a pop of a million held every node for ~1 s).
+ * They are walked and written in slices, the node's other clients held, then cut out of the set (the map a
+ * step at a time, the skiplist run at once: a pop of a million held every node for ~1 s).
  */
 function popSliced(c: Client, a: string[], key: string, z: ZSet, max: boolean, count: number, head: (n: number) => void, write: (e: Entry) => void, popped: () => void): void {
   const n = Math.min(count, z.size);
   head(n);
-  runSliced(c, eachWritten(z.walk(0, n, max), write), () => {
-    z.removeRanks(max ? z.size - n : 0, n);
+  function* steps(): Generator<void> {
+    yield* eachWritten(z.walk(0, n, max), write);
+    yield* z.removeRanksSteps(max ? z.size - n : 0, n);
+  }
+  runSlicedWrite(c, steps(), () => {
     c.db.modified(key);
     popped();
   }, a);
@@ -614,9 +617,16 @@ function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void
   const z = getZ(c, key, false);
   if (z === null) return c.w.int(0);
   const win = rangeWindow(z, a[2] as string, a[3] as string, spec, listpackAt(c, key));
-  z.removeRanks(win.from, win.count);
-  if (win.count > 0) c.db.modified(key);
-  c.w.int(win.count);
+  const reply = () => {
+    if (win.count > 0) c.db.modified(key);
+    c.w.int(win.count);
+  };
+  if (win.count < SLICED_WRITE_ARGS) {
+    z.removeRanks(win.from, win.count);
+    return reply();
+  }
+  // The run is cut from the skiplist at once, but its members leave the map a step at a time.
+  runSlicedWrite(c, z.removeRanksSteps(win.from, win.count), reply, a);
 }
 
 function rank(c: Client, a: string[], rev: boolean): void {

@@ -26,6 +26,8 @@ class Node {
  */
 const UPDATE = new Array<Node | undefined>(MAX_LEVEL);
 const RANK = new Array<number>(MAX_LEVEL).fill(0);
+/** Members removeRanksSteps takes out of the member map per step (slice() reads the clock every 64 steps). */
+const REMOVE_STEP = 16;
 
 function forgetUpdate(levels: number): void {
   for (let i = 0; i < levels; i++) UPDATE[i] = undefined;
@@ -82,7 +84,7 @@ function lexBoundCmp(a: string | null, aInf: number, b: string | null, bInf: num
 }
 
 export class ZSet {
-  readonly dict = new SplitMap<number>();
+  dict = new SplitMap<number>();
   private readonly header = new Node('', 0, MAX_LEVEL);
   private tail: Node | null = null;
   private level = 1;
@@ -196,6 +198,75 @@ export class ZSet {
       this.clear();
       return;
     }
+    const kept = this.size - count < count ? [...this.survivors(from, count)] : null;
+    const cut: string[] = [];
+    if (kept === null) for (const m of this.membersAt(from, count)) cut.push(m);
+    this.unlinkRun(from, count);
+    if (kept !== null) {
+      this.dict.clear();
+      for (const [m, sc] of kept) this.dict.set(m, sc);
+    } else for (const m of cut) this.dict.delete(m);
+  }
+
+  /**
+   * removeRanks in steps of REMOVE_STEP members: half a million deletes from the member map held every
+   * node ~0.5 s in one turn. The map loses the cut members first, the skiplist its run last (O(log n)):
+   * between steps the set is half changed, so its node (and replicas sharing it) must be held until the
+   * steps end (runSlicedWrite).
+   */
+  *removeRanksSteps(from: number, count: number): Generator<void> {
+    if (count <= 0) return;
+    if (from === 0 && count >= this.size) {
+      this.clear();
+      return;
+    }
+    let n = 0;
+    if (this.size - count < count) {
+      // Fewer survivors: a new map of them replaces the old one (the old goes to the collector whole).
+      const kept = new SplitMap<number>();
+      for (const [m, sc] of this.survivors(from, count)) {
+        kept.set(m, sc);
+        if (++n % REMOVE_STEP === 0) yield;
+      }
+      this.unlinkRun(from, count);
+      this.dict = kept;
+      return;
+    }
+    for (const m of this.membersAt(from, count)) {
+      this.dict.delete(m);
+      if (++n % REMOVE_STEP === 0) yield;
+    }
+    this.unlinkRun(from, count);
+  }
+
+  /** Members of ascending ranks [from, from + count), walked along the bottom level. */
+  private *membersAt(from: number, count: number): Generator<string> {
+    let x: Node | null = this.nodeAtRank(from);
+    for (let i = 0; x !== null && i < count; x = x.fwd[0] ?? null, i++) yield x.member;
+  }
+
+  /** Entries outside ascending ranks [from, from + count). */
+  private *survivors(from: number, count: number): Generator<[string, number]> {
+    let i = 0;
+    for (let x = this.header.fwd[0] ?? null; x !== null && i < from; x = x.fwd[0] ?? null, i++) yield [x.member, x.score];
+    for (let x = this.nodeAtRank(from + count); x !== null; x = x.fwd[0] ?? null) yield [x.member, x.score];
+  }
+
+  /** The node of 0-based ascending rank `rank`, or null past the end. */
+  private nodeAtRank(rank: number): Node | null {
+    let x = this.header;
+    let traversed = 0;
+    for (let i = this.level - 1; i >= 0; i--) {
+      while ((x.fwd[i] ?? null) !== null && traversed + (x.span[i] as number) <= rank) {
+        traversed += x.span[i] as number;
+        x = x.fwd[i] as Node;
+      }
+    }
+    return x.fwd[0] ?? null;
+  }
+
+  /** Cuts the nodes of ascending ranks [from, from + count) out of every level; the member map is the caller's. */
+  private unlinkRun(from: number, count: number): void {
     const before = UPDATE;
     const beforeRank = RANK;
     const last = new Array<Node>(this.level);
@@ -203,9 +274,6 @@ export class ZSet {
     this.precedersOf(from, before, beforeRank);
     this.precedersOf(from + count, last, lastRank);
     const next = (last[0] as Node).fwd[0] ?? null;
-    const cut: string[] = [];
-    const survivorsFewer = this.size - count < count;
-    if (!survivorsFewer) for (let n = before[0]?.fwd[0] ?? null, i = 0; n !== null && i < count; n = n.fwd[0] ?? null, i++) cut.push(n.member);
     for (let i = 0; i < this.level; i++) {
       const b = before[i] as Node;
       const l = last[i] as Node;
@@ -222,12 +290,6 @@ export class ZSet {
     else this.tail = prev;
     forgetUpdate(this.level);
     while (this.level > 1 && this.header.fwd[this.level - 1] === null) this.level--;
-    if (survivorsFewer) {
-      const kept: [string, number][] = [];
-      for (let n = this.header.fwd[0] ?? null; n !== null; n = n.fwd[0] ?? null) kept.push([n.member, n.score]);
-      this.dict.clear();
-      for (const [m, s] of kept) this.dict.set(m, s);
-    } else for (const m of cut) this.dict.delete(m);
   }
 
   /** For each level, the last node whose 1-based rank is at most `rank`, and that rank. */
