@@ -191,6 +191,15 @@ export function toFloat(s: string): number | null {
   return r.value;
 }
 
+/**
+ * A sorted set's listpack keeps a non-integral score as its "%.17g" text, and every read of it
+ * (zzlGetScore) is a strtod: a subnormal score (4.9e-324) sets ERANGE there, for a later SORT to see.
+ * Call for each listpack score redis-server would read.
+ */
+export function listpackScoreRead(score: number): void {
+  if (score !== 0 && Math.abs(score) < 2.2250738585072014e-308) cErrno.range = true;
+}
+
 /** A score range bound after its optional '(': strtod to the end, NaN refused (a lone "(" is 0). */
 export function toRangeFloat(s: string): number | null {
   const r = strtod(s);

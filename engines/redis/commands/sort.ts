@@ -7,7 +7,7 @@ import { packedThresholdOf } from '../db/list-options.ts';
 import { DEFAULT_QUICKLIST } from '../types/quicklist.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { errnoIsOf, parseIntArg, toI64, toSortFloat } from '../num.ts';
+import { errnoIsOf, listpackScoreRead, parseIntArg, toI64, toSortFloat } from '../num.ts';
 import { runSliced } from '../sliced.ts';
 import { partialSortInSteps } from '../partial-sort.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
@@ -88,7 +88,11 @@ function sort(c: Client, a: string[], readOnly: boolean): void {
   const o = c.db.lookup(key);
   if (o !== null && o.type !== 'list' && o.type !== 'set' && o.type !== 'zset') fail(E.WRONGTYPE);
   // Redis converts a sorted set to its skiplist encoding before sorting, and it stays that way.
-  if (o !== null && o.type === 'zset') o.big = true;
+  // Converting reads every score of a listpack back with strtod (seed 103357).
+  if (o !== null && o.type === 'zset') {
+    if (!o.big) for (const [, score] of o.v.entries()) listpackScoreRead(score);
+    o.big = true;
+  }
   const job: SortJob = { o, by, offset, count, gets, desc, alpha, store: store !== null };
   if (store === null) {
     const w = c.w;

@@ -5,7 +5,7 @@ import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { SplitMap } from '../db/split-table.ts';
 import { E, fail } from '../errors.ts';
-import { parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
+import { listpackScoreRead, parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
 import { interCardSteps } from './intercard.ts';
@@ -677,9 +677,11 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const s = getZ(c, a[1] as string)?.score(a[2] as string);
-      if (s === undefined) c.w.nil();
-      else c.w.double(s);
+      const o = c.db.get(a[1] as string, 'zset');
+      const s = o?.v.score(a[2] as string);
+      if (s === undefined) return c.w.nil();
+      if (o?.big === false) listpackScoreRead(s);
+      c.w.double(s);
     },
   },
   {
@@ -688,12 +690,16 @@ export const zsetCommands = defineGroup('sorted_set', [
     flags: ['readonly', 'fast'],
     keys: [1, 1, 1],
     handler: (c, a) => {
-      const z = getZ(c, a[1] as string);
+      const o = c.db.get(a[1] as string, 'zset');
+      const z = o?.v;
       c.w.array(a.length - 2);
       for (let i = 2; i < a.length; i++) {
         const s = z?.score(a[i] as string);
         if (s === undefined) c.w.nil();
-        else c.w.double(s);
+        else {
+          if (o?.big === false) listpackScoreRead(s);
+          c.w.double(s);
+        }
       }
     },
   },

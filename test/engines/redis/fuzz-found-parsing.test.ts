@@ -231,6 +231,30 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     );
   });
 
+  it('a listpack keeps a non-integral score as text and reads it back with strtod: a subnormal score read by SORT\'s conversion of the sorted set or by ZSCORE/ZMSCORE sets ERANGE for SORT (seed 103357)', async () => {
+    await sameReplies(`
+      ZADD z1 NX INCR 5e-324 10
+      GEOADD g1 XX -122.4194 38.115556 c
+      SORT_RO z1
+      OBJECT ENCODING z1
+      SORT_RO z1
+      ZADD z2 -2e-310 a 1.5 b
+      SADD s 2 1
+      SCAN 0 MATCH nosuch
+      SORT s
+      ZSCORE z2 b
+      SORT s
+      ZSCORE z2 a
+      SORT s
+      SCAN 0 MATCH nosuch
+      ZMSCORE z2 b nosuch a
+      SORT s
+      SCAN 0 MATCH nosuch
+      ZSCORE z1 10
+      SORT s
+    `);
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
