@@ -314,11 +314,12 @@ export class Database {
   }
 
   /** `exact` is the int64 the client gave, for times a double cannot hold exactly. */
-  setExpire(key: string, atMs: number, exact?: bigint): void {
+  /** `unseen`: no signal to WATCH and tracking (a key being loaded, as set()'s own flag). */
+  setExpire(key: string, atMs: number, exact?: bigint, unseen = false): void {
     this.expires.set(key, atMs);
     if (exact !== undefined && !Number.isSafeInteger(atMs)) this.preciseExpires.set(key, exact);
     else if (this.preciseExpires.size !== 0) this.preciseExpires.delete(key);
-    this.ks.signal(this, key);
+    if (!unseen) this.ks.signal(this, key);
   }
 
   persist(key: string): boolean {

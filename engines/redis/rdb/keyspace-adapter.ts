@@ -387,7 +387,8 @@ function place(engine: Engine, e: RdbEntry, o: RObj): void {
   db.set(key, o, false, undefined, true);
   // After set(), which stamps the access time: the file's idle time / counter win.
   db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
-  if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact);
+  // Its TTL too: a key loaded with one invalidated BCAST trackers after the flush's null (seed 103737).
+  if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact, true);
 }
 
 function isEmpty(v: RdbValue): boolean {

@@ -165,9 +165,9 @@ describe.skipIf(!available)('tracking differences found by the random differenti
     }
   });
 
-  it('DEBUG RELOAD (NOSAVE) tells tracking clients of the flush only: loading a key invalidates nothing (seed 72751)', async () => {
+  it('DEBUG RELOAD (NOSAVE) tells tracking clients of the flush only: loading a key, or its TTL, invalidates nothing (seeds 72751, 103737)', async () => {
     for (const mode of [[], ['BCAST']]) {
-      const steps = ['CLIENT TRACKING off', ['CLIENT TRACKING on', ...mode].join(' '), 'SET h2 v', 'GET h2', 'DEBUG RELOAD', 'GET h2', 'DEBUG RELOAD NOSAVE', 'GET h2', '>SET h2 w', 'PING'];
+      const steps = ['CLIENT TRACKING off', ['CLIENT TRACKING on', ...mode].join(' '), 'SET h2 v', 'GET h2', '>SETEX e2 100000 v', 'GET e2', 'PING', 'DEBUG RELOAD', 'PING', 'GET h2', 'DEBUG RELOAD NOSAVE', 'GET h2', '>SET h2 w', 'PING'];
       const [ours, real] = await Promise.all([run(pair.ours.port, steps), run(pair.real.port, steps)]);
       expect(ours, mode.join(' ')).toEqual(real);
     }
