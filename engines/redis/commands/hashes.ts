@@ -54,19 +54,18 @@ function hrandfield(c: Client, a: string[]): void {
   const h = getHash(c, a[1] as string);
   if (opts === null) {
     if (h === null || h.size === 0) return c.w.nil();
-    return c.w.bulk(randomOne(h.keys(), h.size) as string);
+    return c.w.bulk(randomOne(h) as string);
   }
   const { count, withOption: withValues } = opts;
   if (h === null) return c.w.array(0);
   const w = c.w;
-  if (!withValues) return replyRandom(c, h.keys(), h.size, count, (n) => w.array(n), (f) => w.bulk(f));
+  if (!withValues) return replyRandom(c, h, count, (n) => w.array(n), (f) => w.bulk(f));
   const pairs = w.proto === 3;
   // Names are picked and values looked up as written: a pool of a million [name, value] pairs would cost
   // the young-generation collector pauses of its own.
   replyRandom(
     c,
-    h.keys(),
-    h.size,
+    h,
     count,
     (n) => w.array(pairs ? n : n * 2),
     (f) => {

@@ -8,45 +8,75 @@ import { runSliced } from '../sliced.ts';
 /** Replies with repeats are materialised in memory; beyond this a huge negative count would exhaust the heap. */
 const MAX_RANDOM_REPLY = 10_000_000;
 
-/** The element at a uniformly random position, walked to: copying a million members for one pick costs more. */
-export function randomOne<T>(items: Iterable<T>, size: number): T | undefined {
-  let left = Math.floor(Math.random() * size);
-  for (const x of items) if (left-- === 0) return x;
-  return undefined;
+/** A collection's table: its size, its keys (members or fields) and a uniformly random one of them. */
+export interface Drawable {
+  readonly size: number;
+  keys(): Iterable<string>;
+  randomKey(): string | undefined;
+}
+
+/** A uniformly random key, drawn from the table's parts without walking the whole of it. */
+export function randomOne(t: Drawable): string | undefined {
+  return t.randomKey();
 }
 
 /**
  * Replies `count` distinct picks (all of them when count >= the size) or -count picks with repeats, each written by `write` after `header` learnt how many there are; a
  * big count runs in slices.
  */
-export function replyRandom<T>(c: Client, items: Iterable<T>, size: number, count: number, header: (n: number) => void, write: (item: T) => void): void {
-  header(count < 0 ? -count : Math.min(count, size));
-  runSliced(c, pickSteps(items, size, count, write), () => undefined);
+export function replyRandom(c: Client, t: Drawable, count: number, header: (n: number) => void, write: (key: string) => void): void {
+  header(count < 0 ? -count : Math.min(count, t.size));
+  runSliced(c, pickSteps(t, count, write), () => undefined);
 }
 
-function* pickSteps<T>(items: Iterable<T>, size: number, count: number, write: (item: T) => void): Generator<void> {
+/**
+ * Picks drawn one by one (each a walk of about 1/256 of a split table) while they are few against the size,
+ * as redis-server draws them one by one from its dict; past that a copy of the keys is cheaper.
+ */
+const DRAW_FROM = 8;
+
+function* pickSteps(t: Drawable, count: number, write: (key: string) => void): Generator<void> {
   if (count < -MAX_RANDOM_REPLY) fail('ERR value is out of range');
+  const size = t.size;
   if (count >= size) {
-    for (const x of items) {
+    for (const x of t.keys()) {
       write(x);
       yield;
     }
     return;
   }
-  const pool: T[] = Array.isArray(items) ? (count >= 0 ? items.slice() : items) : [];
-  if (!Array.isArray(items)) {
-    for (const x of items) {
-      pool.push(x);
+  const few = Math.abs(count) * DRAW_FROM <= size;
+  if (few && count < 0) {
+    for (let i = 0; i < -count; i++) {
+      write(t.randomKey() as string);
       yield;
     }
+    return;
+  }
+  if (few) {
+    // Distinct picks by drawing again on a repeat: with count at most an eighth of the size, few repeats.
+    const seen = new Set<string>();
+    while (seen.size < count) {
+      const k = t.randomKey() as string;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      write(k);
+      yield;
+    }
+    return;
+  }
+  const pool: string[] = [];
+  for (const x of t.keys()) {
+    pool.push(x);
+    yield;
   }
   const n = pool.length;
   if (count >= 0) {
     // A partial Fisher-Yates shuffle: the first `count` places end up a uniform sample.
     for (let i = 0; i < count; i++) {
       const j = i + Math.floor(Math.random() * (n - i));
-      const picked = pool[j] as T;
-      pool[j] = pool[i] as T;
+      const picked = pool[j] as string;
+      pool[j] = pool[i] as string;
       pool[i] = picked;
       write(picked);
       yield;
@@ -54,7 +84,7 @@ function* pickSteps<T>(items: Iterable<T>, size: number, count: number, write: (
     return;
   }
   for (let i = 0; i < -count; i++) {
-    write(pool[Math.floor(Math.random() * n)] as T);
+    write(pool[Math.floor(Math.random() * n)] as string);
     yield;
   }
 }

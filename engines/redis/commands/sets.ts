@@ -92,7 +92,7 @@ function spop(c: Client, a: string[]): void {
   const s = getSet(c, key, false);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
-    const m = randomOne(s, s.size);
+    const m = randomOne(s);
     s.delete(m as string);
     c.db.modified(key);
     return c.w.bulk(m as string);
@@ -156,12 +156,12 @@ function srandmember(c: Client, a: string[]): void {
   const s = getSet(c, a[1] as string);
   if (a.length === 2) {
     if (s === null) return c.w.nil();
-    return c.w.bulk(randomOne(s, s.size) as string);
+    return c.w.bulk(randomOne(s) as string);
   }
   const count = parseIntArg(a[2] as string);
   if (s === null) return c.w.array(0);
   const w = c.w;
-  replyRandom(c, s, s.size, count, (n) => w.array(n), (m) => w.bulk(m));
+  replyRandom(c, s, count, (n) => w.array(n), (m) => w.bulk(m));
 }
 
 function numkeysList(a: string[], at: number): string[] {

@@ -650,13 +650,13 @@ function zrandmember(c: Client, a: string[]): void {
   const z = getZ(c, a[1] as string);
   if (opts === null) {
     if (z === null) return c.w.nil();
-    return c.w.bulk(randomOne(z.dict.keys(), z.size) as string);
+    return c.w.bulk(randomOne(z.dict) as string);
   }
   const { count, withOption: withScores } = opts;
   if (z === null) return c.w.array(0);
   const r = entryReply(c, withScores);
   // Members are picked and scores looked up as written (see HRANDFIELD).
-  replyRandom(c, z.dict.keys(), z.size, count, r.header, (m) => r.write([m, z.score(m) as number]));
+  replyRandom(c, z.dict, count, r.header, (m) => r.write([m, z.score(m) as number]));
 }
 
 const ALL_OPTS = { by: true, rev: true, withScores: true, limit: true };

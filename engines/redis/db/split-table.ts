@@ -95,6 +95,27 @@ function pickFrom(small: Iterable<string>, smallSize: number, s: Split<Part> | n
   return undefined;
 }
 
+/**
+ * A uniformly random key (SRANDMEMBER, SPOP, HRANDFIELD, ZRANDMEMBER): a position drawn over the whole table,
+ * found by the parts' sizes, then walked to inside its part. A part holds about 1/256 of a split table, so a
+ * pick walks a few thousand keys of a million-key table, not half of it (10-150 ms a pick before).
+ */
+function randomOf(small: Iterable<string>, smallSize: number, s: Split<Part> | null): string | undefined {
+  let keys = small;
+  let at = Math.floor(Math.random() * (s === null ? smallSize : s.count));
+  if (s !== null) {
+    for (const t of s.parts) {
+      if (at < t.size) {
+        keys = t.keys();
+        break;
+      }
+      at -= t.size;
+    }
+  }
+  for (const k of keys) if (at-- === 0) return k;
+  return undefined;
+}
+
 export class SplitMap<V> extends Map<string, V> {
   /** The parts once split (this Map itself then holds nothing), else null. */
   split: Split<Map<string, V>> | null = null;
@@ -192,6 +213,11 @@ export class SplitMap<V> extends Map<string, V> {
   pick(): string | undefined {
     return this.size === 0 ? undefined : pickFrom(super.keys(), super.size, this.split);
   }
+
+  /** A uniformly random key, or undefined when empty (see randomOf). */
+  randomKey(): string | undefined {
+    return this.size === 0 ? undefined : randomOf(super.keys(), super.size, this.split);
+  }
 }
 
 export class SplitSet extends Set<string> {
@@ -283,5 +309,10 @@ export class SplitSet extends Set<string> {
   /** A key near a random place, or undefined when empty (see pickFrom). */
   pick(): string | undefined {
     return this.size === 0 ? undefined : pickFrom(super.values(), super.size, this.split);
+  }
+
+  /** A uniformly random member, or undefined when empty (see randomOf). */
+  randomKey(): string | undefined {
+    return this.size === 0 ? undefined : randomOf(super.values(), super.size, this.split);
   }
 }
