@@ -122,6 +122,11 @@ export class RequestParser {
       this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
       return;
     }
+    // Bytes held back while a value was being skipped belong to that value first.
+    if (this.skip > 0 && this.pending !== null) {
+      chunk = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
     if (this.skip > 0) {
       if (chunk.length <= this.skip) {
         this.skip -= chunk.length;
@@ -183,9 +188,10 @@ export class RequestParser {
    * value, so a client that gives up mid-value has still had its reply and moved the counters.
    */
   private skipThen(buf: Buffer, off: number, count: number, request: Request, handle: RequestHandler): number {
-    if (!this.emit(request, handle)) return -1;
+    // Held after it, the rest of the value is still skipped (push takes the held bytes for it first).
+    if (!this.emit(request, handle) && !this.holding) return -1;
     const available = buf.length - off;
-    if (available >= count) return off + count;
+    if (available >= count) return this.holding ? this.keep(buf, off + count, 0) : off + count;
     this.skip = count - available;
     return -1;
   }
@@ -227,7 +233,8 @@ export class RequestParser {
     const tokens = this.waitingTokens!;
     this.waitingTokens = null;
     const data = buf.subarray(off, off + length);
-    return this.emit({ kind: 'text', tokens, data, dataDiscarded: false }, handle) ? off + length : -1;
+    if (this.emit({ kind: 'text', tokens, data, dataDiscarded: false }, handle)) return off + length;
+    return this.holding ? this.keep(buf, off + length, 0) : -1;
   }
 
   private parseBinary(buf: Buffer, off: number, handle: RequestHandler): number {
@@ -267,9 +274,10 @@ export class RequestParser {
       return this.skipThen(buf, off + length, bodyLength - length, { kind: 'binary', header: Buffer.from(header), body: null, head }, handle);
     }
     const request: BinaryRequest = { kind: 'binary', header, body: buf.subarray(off, off + bodyLength) };
-    if (!this.emit(request, handle)) return -1;
+    const more = this.emit(request, handle);
+    if (!more && !this.holding) return -1;
     const next = off + (request.consumed ?? bodyLength);
-    if (next <= buf.length) return next;
+    if (next <= buf.length) return more ? next : this.keep(buf, next, 0);
     this.skip = next - buf.length;
     return -1;
   }
