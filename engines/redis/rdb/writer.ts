@@ -11,6 +11,7 @@ import { quicklistAllowInsert } from './quicklist-fill.ts';
 import { LZF_STEP, lzfCompress, lzfCompressSteps } from './lzf.ts';
 import { formatScore, parseCanonicalInt } from './num.ts';
 import { encodeZiplist } from './ziplist.ts';
+import { appendedNodeCounts } from '../types/stream.ts';
 import { eachInSteps, PER_STEP, runSteps, type Steps } from '../../slices.ts';
 
 /** Redis's built-in defaults (CONFIG GET on a bare 7.0 server; note hash is 512, zset 128) for when a collection leaves its compact encoding. */
@@ -487,22 +488,16 @@ class ValueWriter {
   /** Entries grouped into nodes the way XADD fills them: capped by entry count and listpack bytes. */
   private *layOut(entries: readonly RdbStreamEntry[]): Steps<RdbStreamNode[]> {
     const th = this.th;
+    const asText: { id: StreamId; fields: string[] }[] = [];
+    yield* eachInSteps(entries, (e) => asText.push({ id: e.id, fields: e.fields.flatMap(([f, v]) => [f.toString('latin1'), v.toString('latin1')]) }));
+    const counts = appendedNodeCounts(asText, { maxBytes: th.streamNodeMaxBytes, maxEntries: th.streamNodeMaxEntries });
     const nodes: RdbStreamNode[] = [];
     let i = 0;
-    while (i < entries.length) {
+    for (const count of counts) {
       yield;
       const first = entries[i] as RdbStreamEntry;
       const node: RdbStreamNode = { master: first.id, masterFields: first.fields.map(([f]) => f), entries: [] };
-      let bytes = 0;
-      while (i < entries.length && node.entries.length < th.streamNodeMaxEntries && (node.entries.length === 0 || bytes < th.streamNodeMaxBytes)) {
-        const e = entries[i] as RdbStreamEntry;
-        // A rough listpack size: 3 bytes per integer and per string's overhead.
-        const same = sameFields(e, node.masterFields);
-        bytes += 12 + (same ? 0 : 3);
-        for (const [f, v] of e.fields) bytes += v.length + 3 + (same ? 0 : f.length + 3);
-        node.entries.push({ ...e, deleted: false });
-        i++;
-      }
+      for (const end = i + count; i < end; i++) node.entries.push({ ...(entries[i] as RdbStreamEntry), deleted: false });
       nodes.push(node);
     }
     return nodes;

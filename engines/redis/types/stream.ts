@@ -140,6 +140,17 @@ export function nodeBytes(n: StreamNode): number {
   return n.bytesBase + intElementSize(BigInt(n.live)) + intElementSize(BigInt(n.deleted));
 }
 
+/**
+ * How many entries each node holds when `entries` are appended by XADD one by one under `limits`
+ * (streamAppendItem's rule): the RDB writer lays out a stream whose own nodes are not known (one
+ * just loaded) with it, so DEBUG OBJECT and DUMP see the nodes redis-server kept.
+ */
+export function appendedNodeCounts(entries: readonly { id: StreamId; fields: string[] }[], limits: NodeLimits): number[] {
+  const s = new Stream();
+  s.entries = entries.map((e) => ({ id: e.id, fields: e.fields }));
+  return s.nodes(limits).map((n) => n.items.length);
+}
+
 export class Stream {
   /**
    * Entries, the first `head` of them already trimmed away: XADD MAXLEN ~ on a stream of 1M entries drops

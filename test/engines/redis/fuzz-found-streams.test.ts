@@ -11,6 +11,22 @@ describe.skipIf(!available)('streams as the random differential saw them', () =>
 
   const sameReplies = (text: string, proto: 2 | 3 = 2): Promise<void> => expectSameReplies(pair, text, proto);
 
+  it('a stream loaded by DEBUG RELOAD keeps the nodes XADD made: an entry past stream-node-max-bytes opens a node, a new one past 100 entries (seed 103583)', async () => {
+    const adds = [`XADD x2 7-* f b`, `XADD x2 9-* f ${'q'.repeat(8198)}`];
+    for (let i = 1; i <= 130; i++) adds.push(`XADD x3 ${i}-1 f ${i} g ${'w'.repeat(i % 7 === 0 ? 300 : 3)}`);
+    for (let i = 1; i <= 30; i++) adds.push(`XADD x4 ${i}-1 f${i % 3} ${'w'.repeat(300)}`);
+    await sameReplies(`
+      FLUSHALL
+      ${adds.join('\n')}
+      DEBUG RELOAD
+      DUMP x2
+      DUMP x3
+      DUMP x4
+      DEBUG RELOAD
+      DUMP x3
+    `);
+  });
+
   it('entries-added and entries-read past 2^53 stay exact int64s, in XINFO, the lag, DUMP/RESTORE and an RDB reload (seeds 11118, 12932)', async () => {
     for (const proto of [2, 3] as const) {
       await sameReplies(
