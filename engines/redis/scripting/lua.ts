@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { chunkid51 } from './chunkid51.ts';
 import { installLexer51 } from './lex51.ts';
 import { withSourcePatches } from './fengari-source.ts';
-import { fillSequence, patchTables, refillSequence } from './lua51-tables.ts';
-import { internName, stringKey } from './fengari-strings.ts';
+import { fillSequence, patchTables, refillSequence, setFirstKey } from './lua51-tables.ts';
+import { internName, luastringCopy, nameString, stringKey } from './fengari-strings.ts';
 import { formatG, formatOne } from './numfmt.ts';
 import { str2d51 } from './str2d51.ts';
 
@@ -188,6 +188,12 @@ export let refillStringArray: (L: LuaState, items: readonly string[]) => boolean
  */
 export let stringArgument: (L: LuaState, i: number) => string | null;
 
+/**
+ * Pushes a new table holding one string field: {ok=status}, {err=message} (Redis's status and error replies).
+ * `name` must be an interned name (lstr); `value` is copied.
+ */
+export let pushFieldTable: (L: LuaState, name: LuaString, value: LuaString) => void;
+
 /** The object behind the value on top of the stack (a table's fengari Table), kept to be handed back to refillTable. */
 export let topObject: (L: LuaState) => unknown;
 /** refillStringArray of a table held by reference rather than on the stack. */
@@ -300,6 +306,20 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
     if (cl.nupvalues >= 1) cl.upvals[0]!.setfrom(ltable.luaH_getint(S.l_G.l_registry.value, LUA_RIDX_GLOBALS));
     lua.lua_pushnil(L);
     (S.stack[S.top - 1] as StackSlot & { setclLvalue(cl: unknown): void }).setclLvalue(cl);
+  };
+  const fieldKey = new TValue(LUA_TLNGSTR, null);
+  const fieldValue = new TValue(LUA_TLNGSTR, null);
+  const newString = (S: LuaState, b: LuaString): object => bless(S, luastringCopy(b)) as object;
+  const asIs = (b: LuaString): LuaString => b;
+  pushFieldTable = (L, name, value) => {
+    lua.lua_createtable(L, 0, 1);
+    const S = L as unknown as FengariState;
+    // fengari's store copies both into TValues of its own: the two scratch ones serve every call.
+    fieldKey.value = nameString(L, name, newString, asIs);
+    fieldValue.value = bless(L, luastringCopy(value));
+    setFirstKey(L, (S.stack[S.top - 1] as StackSlot).value, fieldKey, fieldValue);
+    fieldKey.value = null;
+    fieldValue.value = null;
   };
   topObject = (L) => {
     const S = L as unknown as FengariState;

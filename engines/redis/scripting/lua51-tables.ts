@@ -318,6 +318,11 @@ function length(t: FTable, lay: Layout): number {
  * (rawset, assignment, table.insert/remove/sort: every store passes luaH_setint or luaH_setfrom), no metatable,
  * the same count. Then it reads exactly as a new one would (values, `#`, pairs order); false otherwise.
  */
+/**
+ * Stores key -> value in a table just made and still empty, as its first key: fengari's own store, then the layout
+ * firstHashKey gives (what lua_setfield on it leaves, without the lookups of a store through the API).
+ */
+export let setFirstKey: (L: unknown, table: unknown, key: unknown, value: unknown) => void;
 export let refillSequence: (t: unknown, items: readonly string[], toValue: (s: string) => unknown) => boolean;
 export let fillSequence: (t: unknown, items: readonly string[], value: { value: unknown }, toValue: (s: string) => unknown) => void;
 
@@ -383,6 +388,18 @@ export function patchTables(req: NodeRequire): void {
     if (typeof hk === 'number' && Number.isInteger(hk) && hk > 0 && hk <= lay.asize) return hk;
     const p = lay.pos.get(hk);
     return p === undefined ? -1 : lay.asize + p + 1;
+  };
+
+  setFirstKey = (L, table, key, value) => {
+    const t = table as FTable;
+    const k = key as TValue;
+    orig.setfrom(L as LState, t, k, value as TValue);
+    // As every store through the API: the table's cache of absent metamethods starts over.
+    (t as FTable & { flags: number }).flags = 0;
+    const hk = mapKey(k);
+    const lay = t.s51;
+    if (lay === undefined || hk === undefined) return;
+    firstHashKey(lay, keyOf(k, hk));
   };
 
   fillSequence = (table, items, value, toValue) => {

@@ -2,7 +2,7 @@
 // integers become numbers, bulk strings strings, RESP2 nulls false and RESP3 nulls nil, status
 // {ok=...}, errors {err=...}, arrays tables; RESP3 maps {map={...}}, sets {set={k=true}},
 // doubles {double=n}, big numbers {big_number='...'}, verbatim strings {verbatim_string={format, string}}.
-import { lua, lstr, type LuaState } from './lua.ts';
+import { lua, lstr, pushFieldTable, type LuaState } from './lua.ts';
 
 /** A map's or set's wrapper and inner table, or an array's table, being filled. */
 interface Open {
@@ -161,19 +161,16 @@ export class LuaReplyReader {
 }
 
 const OK = lstr('ok');
+const ERR = lstr('err');
 
 /** {ok=status}, a status reply as redis.call returns it. */
 export function pushStatusTable(L: LuaState, status: Uint8Array): void {
-  lua.lua_createtable(L, 0, 1);
-  lua.lua_pushstring(L, status);
-  lua.lua_setfield(L, -2, OK);
+  pushFieldTable(L, OK, status);
 }
 
 /** {err=msg} with trailing CR/LF trimmed, as redis.pcall returns a command error. */
 export function pushErrorTable(L: LuaState, msg: Uint8Array): void {
-  lua.lua_createtable(L, 0, 1);
-  lua.lua_pushstring(L, msg);
-  lua.lua_setfield(L, -2, lstr('err'));
+  pushFieldTable(L, ERR, msg);
 }
 
 function skipReply(buf: Buffer, pos: number): number {
