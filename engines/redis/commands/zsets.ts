@@ -333,6 +333,10 @@ function scoreIn(src: Source, m: string): number | undefined {
   return src.has(m) ? 1 : undefined;
 }
 
+function sizeOf(src: Source | null | undefined): number {
+  return src === null || src === undefined ? 0 : src.size;
+}
+
 function* entriesOf(src: Source): Generator<[string, number]> {
   if (src instanceof Map) yield* src;
   else for (const m of src) yield [m, 1];
@@ -404,8 +408,13 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
     return Number.isNaN(v) ? 0 : v;
   };
   const acc = new SplitMap<number>();
+  // redis-server sorts the inputs of a union or an intersection by size, smallest first (a stable sort here,
+  // as glibc's for a few inputs): the intersection walks the smallest, and both combine scores in that order
+  // (inf + -inf is NaN, taken as 0: which pair meets first changes the sum).
+  const order = sources.map((_, i) => i);
+  if (p.op !== 'diff') order.sort((x, y) => sizeOf(sources[x]) - sizeOf(sources[y]));
   if (p.op === 'union') {
-    for (let i = 0; i < sources.length; i++) {
+    for (const i of order) {
       const src = sources[i];
       if (src === undefined || src === null) continue;
       for (const [m, s] of entriesOf(src)) {
@@ -417,9 +426,10 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
     }
   } else if (p.op === 'inter') {
     if (!sources.some((s) => s === null)) {
-      const all = sources as Source[];
+      const all = order.map((i) => sources[i] as Source);
+      const w = order.map((i) => weights[i] as number);
       for (const [m, s] of entriesOf(all[0] as Source)) {
-        let v = weighted(s, weights[0] as number);
+        let v = weighted(s, w[0] as number);
         let everywhere = true;
         for (let i = 1; i < all.length; i++) {
           const other = scoreIn(all[i] as Source, m);
@@ -427,7 +437,7 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
             everywhere = false;
             break;
           }
-          v = combine(v, weighted(other, weights[i] as number));
+          v = combine(v, weighted(other, w[i] as number));
         }
         if (everywhere) acc.set(m, v);
         yield;
