@@ -33,6 +33,11 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // 5.1 folds a constant expression that makes 0 (-0 included), so -0 shares the constant slot of a 0
   // met before it in the function (and 0 that of a -0): `local a = 0 error(-0)` says 0 (seed 47887).
   { file: /[\\/]fengari[\\/]src[\\/]lcode\.js$/, from: 'if (isNaN(n) || n === 0)', to: 'if (isNaN(n))' },
+  // 5.1 finds a function's constants in a table of its own (fs->h); 5.3's one table for the chunk let a
+  // 0 of an enclosing function keep an inner -0 and 0 apart: `local a = 0 local f = function() return
+  // {-0, 1/0} end` is -inf in the inner function on redis-server (seed 208490).
+  { file: /[\\/]fengari[\\/]src[\\/]lcode\.js$/, from: 'let idx = ltable.luaH_get(fs.L, fs.ls.h, key);', to: 'let idx = ltable.luaH_get(fs.L, (fs.kh ??= ltable.luaH_new(fs.ls.L)), key);' },
+  { file: /[\\/]fengari[\\/]src[\\/]lcode\.js$/, from: 'ltable.luaH_setfrom(fs.L, fs.ls.h, key,', to: 'ltable.luaH_setfrom(fs.L, fs.kh, key,' },
   // fengari-strings.ts says why.
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'return luaS_bless(L, luastring_from(str));', to: 'return luaS_bless(L, module.luastringCopy(str));' },
   { file: /[\\/]fengari[\\/]src[\\/]lstring\.js$/, from: 'const luaS_hash = function(str) {', to: 'const luaS_hash = function(str) { return module.stringKey(str);' },

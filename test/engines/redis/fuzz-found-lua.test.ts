@@ -162,6 +162,13 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       'return {tostring(1-1), tostring(0*-1), tostring(-0.0), tostring(0/-1)}', 'local z = 0 return {tostring(0*-1), tostring(-z)}', 'local x = -0 return tostring(x)', 'return tostring(1/(-0))',
     ]);
   });
+  it("each function finds its constants in its own table, as 5.1's fs->h: an enclosing function's 0 does not keep an inner -0 and 0 apart (seed 208490)", async () => {
+    await expectSameEvalReplies(pair, [
+      'local a = 0 local f = function() return {-0, 1/0} end return tostring(f()[2])', 'for i = 1, 0 do end return (function() return tostring(1/0) .. tostring(-0) end)()',
+      "local a = 0 local f = function() local x = -0 return {tostring(1/0), redis.call('ECHO', 1/0)} end return f()", 'local a = -0 local f = function() return tostring(1/0) end return f() .. tostring(a)',
+      "local a = 'x' local f = function() return {'x', -0, 0, 1/0} end return tostring(f()[4])", "local f = function() local g = function() return {0, 'k', -0, 1/-0} end return g() end return f()",
+    ]);
+  });
   it("xpcall's missing second argument names it as 5.1's luaL_argerror: by its caller's name for it, '?' under pcall, a tail call run as a call", async () => {
     await expectSameEvalReplies(pair, [
       'return {pcall(xpcall)}', 'return {pcall(xpcall, 1)}', 'return {xpcall(xpcall, function(e) return e end)}', 'local x = xpcall x(1)',
