@@ -43,6 +43,8 @@ export class Connection implements Session {
   private yielded = false;
   /** Reading stopped while the held commands run; picked up again once they have. */
   private yieldPaused = false;
+  /** The rest of a command that did not fit in its turn, run before the held commands. */
+  private continuation: (() => void) | null = null;
   private turnStartedAt = 0;
 
   constructor(
@@ -98,6 +100,10 @@ export class Connection implements Session {
       },
     };
     this.ctx.watch.watchers.add(this.watcher);
+  }
+
+  continueLater(step: () => void): void {
+    this.continuation = step;
   }
 
   streamReply(parts: Iterator<string>): void {
@@ -156,7 +162,7 @@ export class Connection implements Session {
       if (n > 1 && (n - 1) % this.ctx.settings.reqsPerEvent === 0) {
         this.out.markSent();
       }
-      if (more && n % TURN_CHECK_EVERY === 0 && performance.now() - this.turnStartedAt >= TURN_BUDGET_MS) {
+      if (more && (this.continuation !== null || (n % TURN_CHECK_EVERY === 0 && performance.now() - this.turnStartedAt >= TURN_BUDGET_MS))) {
         this.yielded = true;
         this.parser.hold();
         return false;
@@ -265,13 +271,7 @@ export class Connection implements Session {
     } finally {
       store.thawClock();
     }
-    if (this.yielded) {
-      this.writeSent();
-      if (!this.yieldPaused) this.socket.pause();
-      this.yieldPaused = true;
-      setImmediate(this.nextTurn);
-      return;
-    }
+    if (this.yielded) return this.yieldTurn();
     if (this.parser.drained) this.releaseReadBuffer();
     // memcached yields to other connections after each reqs_per_event requests read in one go when
     // more follow (we run turns by CPU time instead; its count of yields is what stats show).
@@ -285,8 +285,36 @@ export class Connection implements Session {
     }
   }
 
+  private yieldTurn(): void {
+    this.writeSent();
+    if (!this.yieldPaused) this.socket.pause();
+    this.yieldPaused = true;
+    setImmediate(this.nextTurn);
+  }
+
   private readonly nextTurn = (): void => {
     if (this.socket.destroyed) return;
+    const step = this.continuation;
+    if (step !== null) {
+      this.continuation = null;
+      this.turnStartedAt = performance.now();
+      const store = this.ctx.store;
+      store.freezeClock(this.ctx.nowMs());
+      try {
+        step();
+      } catch {
+        this.out.text('SERVER_ERROR internal error\r\n');
+        this.closing = true;
+      } finally {
+        store.thawClock();
+      }
+      if (this.closing) {
+        this.continuation = null;
+        this.flush();
+        return;
+      }
+      if (this.continuation !== null) return this.yieldTurn();
+    }
     this.yielded = false;
     this.parser.release();
     this.lastCommandAt = this.ctx.nowMs();
@@ -299,7 +327,8 @@ export class Connection implements Session {
    */
   private writeSent(): void {
     const socket = this.socket;
-    if (socket.destroyed) return;
+    // Nothing to write: taking the sent part would only copy the unsent replies aside and back.
+    if (socket.destroyed || !this.out.hasSent) return;
     let bytes = 0;
     for (const c of this.out.takeSentChunks()) {
       bytes += c.length;

@@ -150,4 +150,9 @@ export interface Session {
    * slices, and the connection reads no further command until the last one.
    */
   streamReply(parts: Iterator<string>): void;
+  /**
+   * Runs `step` in a later turn of the event loop, before any further command of this connection: a
+   * command too long for one turn (a get of thousands of keys) goes on there. Absent, the command runs whole.
+   */
+  continueLater?(step: () => void): void;
 }

@@ -40,6 +40,11 @@ export class Output {
     this.responses = 0;
   }
 
+  /** Some queued reply counts as written (a get of thousands of keys queues its own until END). */
+  get hasSent(): boolean {
+    return this.sent > 0;
+  }
+
   /** Drops the replies memcached would not have written yet (it discards them on some errors). */
   dropUnsent(): void {
     while (this.parts.length > this.sent) {

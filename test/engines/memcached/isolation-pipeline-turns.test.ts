@@ -1,7 +1,8 @@
 // One read of a memcached client carries ~4,000 pipelined commands (a 64 KB read); run in one turn they held
 // the loop every node shares for 25-140 ms each, read after read. The engine runs a read's commands a slice
 // of CPU at a time with the socket paused (connection.ts, TURN_BUDGET_MS): another memcached node and a
-// Redis node answer meanwhile, and the client's replies are byte for byte memcached 1.6.18's.
+// Redis node answer meanwhile, and the client's replies are byte for byte memcached 1.6.18's. A get of
+// thousands of keys is one command (one 600 KB line held the loop ~140 ms): it goes on key by key in turns.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullGc, watchLoop } from '../../support/loop-hold.ts';
@@ -10,8 +11,13 @@ import { packet } from './binary-helpers.ts';
 import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
 
 const KEYS = 20_000;
-/** Worst CPU hold allowed: a whole 64 KB read of these commands took 60-140 ms; a turn is ~1 ms plus GC. */
+/** Worst CPU hold allowed: a whole 64 KB read of these commands took 63-94 ms; in turns 11-17 ms (GC included). */
 const HOLD_BOUND_MS = 40;
+/**
+ * The gets of many keys held 128 ms whole, 51 ms in turns: the line is still read and split at once, and
+ * the reply (memcached writes none of it before END, and a later error may discard it) goes out whole.
+ */
+const MANY_KEYS_BOUND_MS = 90;
 const available = realMemcachedAvailable();
 
 function fillScript(): string {
@@ -43,6 +49,18 @@ function binaryPipeline(): Buffer {
   for (let i = 0; i < KEYS * 2; i++) parts.push(packet({ opcode: 0x0d, key: `key:${(i * 31) % (KEYS * 2)}`, opaque: i }));
   parts.push(packet({ opcode: 0x0a, opaque: 0xfeed }));
   return Buffer.concat(parts);
+}
+
+/**
+ * A get of 50,000 keys (hits and misses) and another of 20,000: each one command, run a turn of keys at a time.
+ * (Not gat: memcached lets only get/gets lines grow past 2048 bytes unread, so a long gat split between reads closes.)
+ */
+function manyKeys(): Buffer {
+  let get = 'get';
+  for (let i = 0; i < 50_000; i++) get += ` key:${(i * 13) % (KEYS * 2)}`;
+  let gat = 'get';
+  for (let i = 0; i < KEYS; i++) gat += ` key:${(i * 3) % (KEYS * 2)}`;
+  return Buffer.from(`${get}\r\n${gat}\r\nmn\r\n`, 'latin1');
 }
 
 /** Sends `data` in one write; collects the reply until `done` says it ended (its tail is checked only). */
@@ -103,9 +121,10 @@ describe.skipIf(!available)('a long memcached pipeline in one write', () => {
     await Promise.all([busy?.close(), other?.close(), real?.close(), redis?.server.close()]);
   });
 
-  for (const [name, build, done] of [
-    ['text: get, mg, set, add, append, md, touch, noreply and quiet', textPipeline, endsMn],
-    ['binary: 40,000 quiet gets and a noop', binaryPipeline, endsNoop],
+  for (const [name, build, done, bound] of [
+    ['text: get, mg, set, add, append, md, touch, noreply and quiet', textPipeline, endsMn, HOLD_BOUND_MS],
+    ['binary: 40,000 quiet gets and a noop', binaryPipeline, endsNoop, HOLD_BOUND_MS],
+    ['get of 50,000 keys and get of 20,000', manyKeys, endsMn, MANY_KEYS_BOUND_MS],
   ] as const) {
     it(`${name}: runs in turns, other nodes answer, replies as memcached's`, async () => {
       await Promise.all([textExchange(busy.port, fillScript(), 30_000), textExchange(real.port, fillScript(), 30_000)]);
@@ -122,7 +141,7 @@ describe.skipIf(!available)('a long memcached pipeline in one write', () => {
       const theirs = await send(real.port, data, done);
       expect(firstDifference(await ours, theirs), 'replies differ from memcached 1.6.18').toBe('');
       expect(versions + pings).toBeGreaterThan(4);
-      expect(held.cpu, `worst hold ${held.cpu.toFixed(1)} ms CPU (${held.wall.toFixed(0)} ms wall)`).toBeLessThan(HOLD_BOUND_MS);
+      expect(held.cpu, `worst hold ${held.cpu.toFixed(1)} ms CPU (${held.wall.toFixed(0)} ms wall)`).toBeLessThan(bound);
     }, 60_000);
   }
 });
