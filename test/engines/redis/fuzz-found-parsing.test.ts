@@ -255,6 +255,26 @@ describe.skipIf(!available)('argument parsing as the random differential saw it'
     `);
   });
 
+  it("a Lua numeral or tonumber past a double's range (1e309, 1e-400, a subnormal) is strtod's ERANGE too, left for SORT: in a script's code, a FUNCTION LOAD's included (seed 208914)", async () => {
+    await sameReplies(`
+      SADD s 2 1
+      SCAN 0 MATCH nosuch
+      EVAL "return tostring(1e309)" 0
+      SORT s
+      SCAN 0 MATCH nosuch
+      FUNCTION LOAD REPLACE "#!lua name=gen\\nlocal v = tostring(1e-400)\\nredis.register_function('g1', function() return 1 end)"
+      SORT s
+      SCAN 0 MATCH nosuch
+      EVAL "return tostring(0e5)" 0
+      SORT s
+      EVAL "return tonumber('2e-310') > 0" 0
+      SORT s
+      SCAN 0 MATCH nosuch
+      EVAL "return tostring(1e308)" 0
+      SORT s
+    `);
+  });
+
   it('SORT refuses a set\'s numbers while errno still holds the ERANGE of an earlier out-of-range number, until a parse that clears it (seed 6652)', async () => {
     await sameReplies(`
       SADD S2 1 3 9
