@@ -2,6 +2,7 @@
 // WAIT ROLE DEBUG LASTSAVE SAVE BGSAVE and the replication/persistence verbs we only acknowledge.
 import { memoryUsage as redisMemoryUsage } from '../db/memory-usage.ts';
 import { nodeLimits } from './stream-args.ts';
+import { runSliced } from '../sliced.ts';
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
@@ -108,7 +109,13 @@ function memoryUsage(c: Client, a: string[]): void {
   const key = a[2] as string;
   const o = c.db.peekAsIs(key);
   if (o === null) return c.w.nil();
-  c.w.int(redisMemoryUsage(key, o, samples, c.engine.cluster !== null, nodeLimits(c)));
+  // SAMPLES 0 walks every element of the value: in slices, the node held meanwhile (sliced.ts).
+  const work = redisMemoryUsage(key, o, samples, c.engine.cluster !== null, nodeLimits(c));
+  let size = 0;
+  const steps = (function* () {
+    size = yield* work;
+  })();
+  runSliced(c, steps, () => c.w.int(size));
 }
 
 /** MEMORY DOCTOR as redis-server 7.0 words it; below 5 MB allocated it declines to judge. */

@@ -19,6 +19,7 @@ import { lpEntrySize } from '../types/listpack-size.ts';
 import type { Quicklist, QuicklistNode } from '../types/quicklist.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
 import { lzfCompress } from '../rdb/lzf.ts';
+import { PER_STEP, type Steps } from '../../slices.ts';
 
 /** sizeof(robj): every value's object header. */
 export const ROBJ = 16;
@@ -84,13 +85,18 @@ function listpackSize(entries: Iterable<string>): number {
   return jemallocSize(n);
 }
 
-/** Redis's sampling: the average of the first `samples` element sizes times the count, truncated. */
-function sampled(base: number, items: Iterable<number>, count: number, samples: number): number {
+/**
+ * Redis's sampling: the average of the first `samples` element sizes times the count, truncated. SAMPLES 0
+ * walks every element (a million in a big hash): in steps, so the event loop the other nodes share is
+ * not held for the whole walk.
+ */
+function* sampled(base: number, items: Iterable<number>, count: number, samples: number, per = PER_STEP): Steps<number> {
   let total = 0;
   let k = 0;
   for (const size of items) {
     total += size;
     if (++k >= samples) break;
+    if (k % per === 0) yield;
   }
   return k === 0 ? base : Math.trunc(base + (total / k) * count);
 }
@@ -133,7 +139,7 @@ function* listNodes(ql: Quicklist, samples: number): Iterable<number> {
   }
 }
 
-function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
+function* valueSize(o: RObj, samples: number, limits: NodeLimits): Steps<number> {
   switch (o.type) {
     case 'string': {
       const enc = encodingOf(o);
@@ -146,10 +152,11 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
       return ROBJ + sdsSize(len);
     }
     case 'list':
-      return sampled(ROBJ + QUICKLIST, listNodes(o.v, samples), o.v.nodes.length, samples);
+      // A node may be LZF-compressed to size it: one node a step.
+      return yield* sampled(ROBJ + QUICKLIST, listNodes(o.v, samples), o.v.nodes.length, samples, 1);
     case 'hash':
       if (!o.big) return ROBJ + listpackSize(hashEntries(o.v));
-      return sampled(
+      return yield* sampled(
         ROBJ + DICT + 8 * dictSlotsOf(o),
         (function* () {
           for (const [f, v] of o.v) yield sdsSize(f.length) + sdsSize(v.length) + DICT_ENTRY;
@@ -167,7 +174,7 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
         }
         return ROBJ + jemallocSize(8 + width * o.v.size);
       }
-      return sampled(
+      return yield* sampled(
         ROBJ + DICT + 8 * dictSlotsOf(o),
         (function* () {
           for (const m of o.v) yield DICT_ENTRY + sdsSize(m.length);
@@ -178,7 +185,7 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
     }
     case 'zset':
       if (!o.big) return ROBJ + listpackSize(zsetEntries(o.v.dict));
-      return sampled(
+      return yield* sampled(
         ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlotsOf(o) + jemallocSize(ZSL_HEADER),
         (function* () {
           for (const m of o.v.dict.keys()) yield sdsSize(m.length) + DICT_ENTRY + jemallocSize(24 + 16);
@@ -187,12 +194,12 @@ function valueSize(o: RObj, samples: number, limits: NodeLimits): number {
         samples,
       );
     case 'stream':
-      return streamSize(o.v, limits, samples);
+      return yield* streamSize(o.v, limits, samples);
   }
 }
 
-/** MEMORY USAGE's answer for a key holding o (samples 0 means every element). */
-export function memoryUsage(key: string, o: RObj, samples: number, cluster: boolean, limits: NodeLimits): number {
-  const value = valueSize(o, samples === 0 ? Infinity : samples, limits);
+/** MEMORY USAGE's answer for a key holding o (samples 0 means every element), in steps. */
+export function* memoryUsage(key: string, o: RObj, samples: number, cluster: boolean, limits: NodeLimits): Steps<number> {
+  const value = yield* valueSize(o, samples === 0 ? Infinity : samples, limits);
   return value + sdsSize(key.length) + DICT_ENTRY + (cluster ? CLUSTER_ENTRY_METADATA : 0);
 }

@@ -7,6 +7,7 @@
 import type { NodeLimits, Stream, StreamId, StreamNode } from '../types/stream.ts';
 import { countRax, nodeBytes } from '../types/stream.ts';
 import { jemallocSize, ROBJ } from './memory-usage.ts';
+import { PER_STEP, type Steps } from '../../slices.ts';
 
 const STREAM = 80;
 const STREAM_CG = 40;
@@ -42,12 +43,16 @@ function listpackAlloc(n: StreamNode): number {
   return bytes <= cap ? cap : jemallocSize(bytes);
 }
 
-export function streamSize(s: Stream, limits: NodeLimits, samples: number): number {
+/** In steps: SAMPLES 0 sizes every node's listpack. */
+export function* streamSize(s: Stream, limits: NodeLimits, samples: number): Steps<number> {
   const nodes = s.nodes(limits);
   let size = ROBJ + STREAM + raxUsage(nodes.length, s.raxNodeCount(limits));
   let lp = 0;
   let k = 0;
-  for (; k < nodes.length && k < samples; k++) lp += listpackAlloc(nodes[k] as StreamNode);
+  for (; k < nodes.length && k < samples; k++) {
+    lp += listpackAlloc(nodes[k] as StreamNode);
+    if (k % PER_STEP === PER_STEP - 1) yield;
+  }
   if (nodes.length <= k) size += lp;
   else size += Math.trunc(lp / k) * (nodes.length - 1) + listpackAlloc(nodes[nodes.length - 1] as StreamNode);
   for (const g of s.groups.values()) {
