@@ -7,13 +7,21 @@ import { createHash, hash } from 'node:crypto';
 import type { Database } from './db/keyspace.ts';
 import type { RObj } from './db/objects.ts';
 import { formatDouble } from './resp/writer.ts';
+import { sha1Into } from './sha1-short.ts';
 
 const sha1 = (data: Uint8Array): Buffer => hash('sha1', data, 'buffer') as unknown as Buffer;
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-/** digest ^= SHA1(data): order-independent accumulation. */
-function xorInto(digest: Uint8Array, data: Uint8Array): void {
-  xorHash(digest, sha1(data));
+/** Below this many bytes sha1-short.ts beats the native call, whose fixed cost dominates a short input. */
+const SHORT = 512;
+const scratch = new Uint8Array(20);
+
+/** digest ^= SHA1(data): order-independent accumulation. A string is latin1, one byte a char. */
+function xorInto(digest: Uint8Array, data: Uint8Array | string): void {
+  if (data.length < SHORT) {
+    sha1Into(data, scratch);
+    xorHash(digest, scratch);
+  } else xorHash(digest, sha1(typeof data === 'string' ? bytes(data) : data));
 }
 
 function xorHash(digest: Uint8Array, h: Uint8Array): void {
@@ -21,9 +29,10 @@ function xorHash(digest: Uint8Array, h: Uint8Array): void {
 }
 
 /** digest = SHA1(digest ^ SHA1(data)): order-dependent accumulation. */
-function mixInto(digest: Uint8Array, data: Uint8Array): void {
+function mixInto(digest: Uint8Array, data: Uint8Array | string): void {
   xorInto(digest, data);
-  digest.set(sha1(digest));
+  sha1Into(digest, scratch);
+  digest.set(scratch);
 }
 
 /** Bytes of a string hashed per step: SHA1 of a 100 MB value in one call held every node ~250 ms. */
@@ -31,14 +40,15 @@ const PIECE = 1 << 16;
 
 /** mixInto of a string's bytes, PIECE of them a step. */
 function* mixStringInto(digest: Uint8Array, s: string): Generator<void> {
-  if (s.length < PIECE) return mixInto(digest, bytes(s));
+  if (s.length < PIECE) return mixInto(digest, s);
   const h = createHash('sha1');
   for (let i = 0; i < s.length; i += PIECE) {
     h.update(s.slice(i, i + PIECE), 'latin1');
     yield;
   }
   xorHash(digest, h.digest());
-  digest.set(sha1(digest));
+  sha1Into(digest, scratch);
+  digest.set(scratch);
 }
 
 // Redis's object type numbers, hashed as 4 big-endian bytes.
@@ -59,21 +69,21 @@ export function* digestValue(digest: Uint8Array, o: RObj, hasTtl: boolean): Gene
       break;
     case 'list':
       for (const item of o.v) {
-        mixInto(digest, bytes(item));
+        mixInto(digest, item);
         yield;
       }
       break;
     case 'set':
       for (const m of o.v) {
-        xorInto(digest, bytes(m));
+        xorInto(digest, m);
         yield;
       }
       break;
     case 'hash':
       for (const [f, v] of o.v) {
         const pair = new Uint8Array(20);
-        mixInto(pair, bytes(f));
-        mixInto(pair, bytes(v));
+        mixInto(pair, f);
+        mixInto(pair, v);
         xorInto(digest, pair);
         yield;
       }
@@ -81,9 +91,9 @@ export function* digestValue(digest: Uint8Array, o: RObj, hasTtl: boolean): Gene
     case 'zset':
       for (const [m, score] of o.v.dict) {
         const pair = new Uint8Array(20);
-        mixInto(pair, bytes(m));
+        mixInto(pair, m);
         // 7.0 prints the score with "%.17g" here (later versions use the shortest form).
-        mixInto(pair, bytes(formatDouble(score)));
+        mixInto(pair, formatDouble(score));
         xorInto(digest, pair);
         yield;
       }
@@ -91,13 +101,13 @@ export function* digestValue(digest: Uint8Array, o: RObj, hasTtl: boolean): Gene
     case 'stream':
       // Only the entries count: consumer groups are left out, as in Redis.
       for (const e of o.v.entries) {
-        mixInto(digest, bytes(`${e.id.ms}.${e.id.seq}`));
-        for (const f of e.fields) mixInto(digest, bytes(f));
+        mixInto(digest, `${e.id.ms}.${e.id.seq}`);
+        for (const f of e.fields) mixInto(digest, f);
         yield;
       }
       break;
   }
-  if (hasTtl) xorInto(digest, bytes('!!expire!!'));
+  if (hasTtl) xorInto(digest, '!!expire!!');
 }
 
 export const hex = (digest: Uint8Array): string => Buffer.from(digest).toString('hex');
@@ -112,7 +122,7 @@ export function* digestDatasets(dbs: readonly Database[], out: Uint8Array): Gene
     mixInto(out, u32be(db.id));
     for (const [key, o] of db.dict.entries()) {
       const one = new Uint8Array(20);
-      mixInto(one, bytes(key));
+      mixInto(one, key);
       yield* digestValue(one, o, db.expires.has(key));
       xorInto(out, one);
       yield;
