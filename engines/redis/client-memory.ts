@@ -61,7 +61,8 @@ export function argvMemory(c: Client): number {
 /** multi-mem: queued commands with their argument pointers (7.0.15 shows no watched key there). */
 export function multiMemory(c: Client): number {
   let n = 0;
-  if (c.multi !== null) for (const args of c.multi) n += argsLength(args) + POINTER * args.length;
+  const queued = c.multi ?? c.execCommands;
+  if (queued !== null) for (const args of queued) n += argsLength(args) + POINTER * args.length;
   return n;
 }
 

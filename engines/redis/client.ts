@@ -72,6 +72,8 @@ export class Client implements Watcher {
   multiError = false;
   /** How many queued commands the running EXEC holds (-1 outside EXEC): Redis keeps MULTI's flag and count until they ran. */
   execQueued = -1;
+  /** The commands the running EXEC holds: multi-mem still counts them, as redis-server frees its mstate after EXEC. */
+  execCommands: string[][] | null = null;
   dirtyCas = false;
   /** Set by a command that records its own time later (DEBUG SLEEP, once it wakes). */
   timeDeferred = false;

@@ -213,7 +213,8 @@ export class Acl {
   authenticate(c: Client, name: string, pass: string, via: string): boolean {
     const u = this.get(name);
     if (u === undefined || !u.enabled || !u.checkPassword(pass)) {
-      this.log.add(c, 'auth', 'toplevel', via, name);
+      // A failed AUTH inside EXEC is logged in the 'multi' context, as redis-server's ACLAuthenticateUser does.
+      this.log.add(c, 'auth', c.multi !== null || c.execQueued >= 0 ? 'multi' : 'toplevel', via, name);
       return false;
     }
     c.user = u;

@@ -37,6 +37,7 @@ function exec(c: Client): void {
   e.execDepth++;
   e.execArguments = ++execCount;
   c.execQueued = queued.length;
+  c.execCommands = queued;
   try {
     for (const args of queued) {
       // A script judges expiry by its own start and clears the time as it ends (7.0's
@@ -54,6 +55,7 @@ function exec(c: Client): void {
     }
   } finally {
     c.execQueued = -1;
+    c.execCommands = null;
     e.execArguments = 0;
     e.execDepth--;
     if (freezes) e.ks.scriptTime = null;

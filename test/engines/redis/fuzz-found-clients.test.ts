@@ -172,6 +172,24 @@ describe.skipIf(!available)('client-interplay differences found by the random di
     expect(ours).toBe('blpop 1, brpop 1');
   });
 
+  it('a failed AUTH inside EXEC is logged in the multi context, its client-info counting the queued commands (seed 148)', async () => {
+    const seen = async (port: number): Promise<string[]> => {
+      const c = await FrameConn.open(port);
+      try {
+        for (const cmd of [['ACL', 'LOG', 'RESET'], ['MULTI'], ['AUTH', 'nosuch', 'x'], ['SET', 'k', 'v'], ['EXEC']]) await c.call(cmd);
+        const log = await c.call(['ACL', 'LOG', '1']);
+        const entry = log?.items?.[0]?.items ?? [];
+        const info = entry[13]?.text ?? '';
+        return [`${entry[3]?.text} ${entry[5]?.text} ${entry[7]?.text}`, /multi=\S+/.exec(info)?.[0] ?? '', /multi-mem=\d+/.exec(info)?.[0] ?? '', /cmd=\S+/.exec(info)?.[0] ?? ''];
+      } finally {
+        c.close();
+      }
+    };
+    const ours = await seen(pair.ours.port);
+    expect(ours).toEqual(await seen(pair.real.port));
+    expect(ours[0]).toBe('auth multi AUTH');
+  });
+
   it('ACL LOG groups a denial only with one of the 10 latest entries', async () => {
     const seen = async (port: number): Promise<string[]> => {
       const c = await FrameConn.open(port);
