@@ -10,6 +10,7 @@ import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
 import { interCardSteps } from './intercard.ts';
 import { scanCollection } from './scan-collection.ts';
+import { sortInSteps } from '../sort-in-steps.ts';
 import { announceEmptied, notify } from '../notify.ts';
 import { eachWritten, replySliced, runSliced, runSlicedWrite, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { formatDouble } from '../resp/writer.ts';
@@ -452,11 +453,34 @@ function* setOpSteps(p: SetOp, z: ZSet): Generator<void> {
       }
     }
   }
-  for (const [m, s] of acc) {
-    z.add(m, s);
-    yield;
+  if (acc.size < SORTED_APPEND_FROM) {
+    for (const [m, s] of acc) {
+      z.add(m, s);
+      yield;
+    }
+    return;
+  }
+  // Sorted once, then appended at the skiplist's tail: a million inserts in hash order cost 5.6 s of skiplist
+  // searches (ZUNIONSTORE of 1M + 1M took 12.3 s, redis-server 2.8).
+  const entries: Entry[] = [];
+  for (const e of acc) {
+    entries.push(e);
+    if (entries.length % 256 === 0) yield;
+  }
+  yield* sortInSteps(entries, byScoreThenMember);
+  const append = z.appender();
+  for (let i = 0; i < entries.length; i++) {
+    const [m, sc] = entries[i] as Entry;
+    append(m, sc);
+    if (i % 16 === 15) yield;
   }
 }
+
+/** Results of at least this many members are sorted and appended rather than inserted one by one. */
+const SORTED_APPEND_FROM = 4096;
+
+/** The skiplist's order: score, then member bytes (latin1 strings compare as memcmp does). */
+const byScoreThenMember = (x: Entry, y: Entry): number => (x[1] !== y[1] ? (x[1] < y[1] ? -1 : 1) : x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
 
 function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
   const z = getZ(c, key, false);
