@@ -1,6 +1,7 @@
 // Sorted set: a skiplist with spans (O(log n) insert, delete and rank) plus a member → score map.
 // Order is score, then member bytes; members are latin1 strings so `<` compares bytes.
 import { SplitMap } from '../db/split-table.ts';
+import { runSteps } from '../../slices.ts';
 
 const MAX_LEVEL = 32;
 const P = 0.25;
@@ -193,24 +194,12 @@ export class ZSet {
    * seconds over a million (ZREMRANGEBYSCORE of a whole set held every node of the process).
    */
   removeRanks(from: number, count: number): void {
-    if (count <= 0) return;
-    if (from === 0 && count >= this.size) {
-      this.clear();
-      return;
-    }
-    const kept = this.size - count < count ? [...this.survivors(from, count)] : null;
-    const cut: string[] = [];
-    if (kept === null) for (const m of this.membersAt(from, count)) cut.push(m);
-    this.unlinkRun(from, count);
-    if (kept !== null) {
-      this.dict.clear();
-      for (const [m, sc] of kept) this.dict.set(m, sc);
-    } else for (const m of cut) this.dict.delete(m);
+    runSteps(this.removeRanksSteps(from, count));
   }
 
   /**
-   * removeRanks in steps of REMOVE_STEP members: half a million deletes from the member map held every
-   * node ~0.5 s in one turn. The map loses the cut members first, the skiplist its run last (O(log n)):
+   * removeRanks in steps of REMOVE_STEP members (for a caller that spreads them over slices): half a million
+   * deletes from the member map held every node ~0.5 s in one turn. The map loses the cut members first, the skiplist its run last (O(log n)):
    * between steps the set is half changed, so its node (and replicas sharing it) must be held until the
    * steps end (runSlicedWrite).
    */
@@ -241,7 +230,7 @@ export class ZSet {
 
   /** Members of ascending ranks [from, from + count), walked along the bottom level. */
   private *membersAt(from: number, count: number): Generator<string> {
-    let x: Node | null = this.nodeAtRank(from);
+    let x: Node | null = this.nodeAt(from);
     for (let i = 0; x !== null && i < count; x = x.fwd[0] ?? null, i++) yield x.member;
   }
 
@@ -249,20 +238,7 @@ export class ZSet {
   private *survivors(from: number, count: number): Generator<[string, number]> {
     let i = 0;
     for (let x = this.header.fwd[0] ?? null; x !== null && i < from; x = x.fwd[0] ?? null, i++) yield [x.member, x.score];
-    for (let x = this.nodeAtRank(from + count); x !== null; x = x.fwd[0] ?? null) yield [x.member, x.score];
-  }
-
-  /** The node of 0-based ascending rank `rank`, or null past the end. */
-  private nodeAtRank(rank: number): Node | null {
-    let x = this.header;
-    let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      while ((x.fwd[i] ?? null) !== null && traversed + (x.span[i] as number) <= rank) {
-        traversed += x.span[i] as number;
-        x = x.fwd[i] as Node;
-      }
-    }
-    return x.fwd[0] ?? null;
+    for (let x = this.nodeAt(from + count); x !== null; x = x.fwd[0] ?? null) yield [x.member, x.score];
   }
 
   /** Cuts the nodes of ascending ranks [from, from + count) out of every level; the member map is the caller's. */
