@@ -19,7 +19,7 @@ const NOTHING = Buffer.alloc(0);
 import { Output } from './output.ts';
 import type { WorkerThread } from './response-budget.ts';
 import { RequestParser, type Request } from './parser.ts';
-import { executeText, textDataLength } from './text.ts';
+import { executeText, splitsKeysLater, textDataLength } from './text.ts';
 import type { Watcher } from './watch.ts';
 
 export class Connection implements Session {
@@ -62,6 +62,8 @@ export class Connection implements Session {
       dataLength: textDataLength,
       maxBuffered: ctx.store.maxItemSize + 1024,
       protocol: binding === 'ascii' ? 'text' : binding === 'binary' ? 'binary' : undefined,
+      splitLater: splitsKeysLater,
+      onRead: () => this.readAgain(),
     });
     socket.setNoDelay(true);
     const deliver = (chunk: Buffer): void => ctx.network.deliver(socket, () => this.onData(chunk));
@@ -104,6 +106,10 @@ export class Connection implements Session {
 
   continueLater(step: () => void): void {
     this.continuation = step;
+  }
+
+  get writesEarly(): boolean {
+    return this.worker.unlimited;
   }
 
   streamReply(parts: Iterator<string>): void {
@@ -151,6 +157,21 @@ export class Connection implements Session {
       state: this.paused ? 'conn_mwrite' : 'conn_parse_cmd',
       lastCommandAt: this.lastCommandAt,
     };
+  }
+
+  /**
+   * memcached has run what its read buffer held and reads again: it writes the replies it has queued,
+   * and the requests after the read are a new event's (reqs_per_event counts afresh).
+   */
+  private readAgain(): void {
+    this.countYields();
+    this.requestsThisEvent = 0;
+    this.out.markSent();
+  }
+
+  /** memcached yields to other connections after each reqs_per_event requests of one event when more follow. */
+  private countYields(): void {
+    this.ctx.store.counters.conn_yields += Math.floor(Math.max(0, this.requestsThisEvent - 1) / this.ctx.settings.reqsPerEvent);
   }
 
   private readonly handle = (req: Request): boolean => {
@@ -230,8 +251,12 @@ export class Connection implements Session {
     }
   }
 
+  /** Bytes delivered so far (checkReadEnded tells from it whether more came). */
+  private bytesRead = 0;
+
   private onData(chunk: Buffer): void {
     const ctx = this.ctx;
+    this.bytesRead += chunk.length;
     if (this.watcher !== null) return;
     if (this.yielded) {
       // Read before the pause took hold: it waits behind the held commands of the last read.
@@ -273,10 +298,11 @@ export class Connection implements Session {
     }
     if (this.yielded) return this.yieldTurn();
     if (this.parser.drained) this.releaseReadBuffer();
-    // memcached yields to other connections after each reqs_per_event requests read in one go when
-    // more follow (we run turns by CPU time instead; its count of yields is what stats show).
-    store.counters.conn_yields += Math.floor(Math.max(0, this.requestsThisEvent - 1) / ctx.settings.reqsPerEvent);
+    // We run turns by CPU time instead; memcached's count of yields is what stats show.
+    this.countYields();
+    this.requestsThisEvent = 0;
     this.flush();
+    if (this.parser.readingOn) this.checkReadEnded();
     if (this.stream !== null && !this.pumping) this.pump();
     if (this.yieldPaused) {
       this.yieldPaused = false;
@@ -285,11 +311,28 @@ export class Connection implements Session {
     }
   }
 
+  /**
+   * A read of ours ended at 64 KB inside what memcached would take in one read: if no more bytes arrive by
+   * the loop's next poll of the socket, the client sent no more, and memcached's read ends there.
+   */
+  private checkReadEnded(): void {
+    const read = this.bytesRead;
+    setImmediate(() =>
+      setImmediate(() => {
+        if (this.socket.destroyed || this.bytesRead !== read || !this.parser.readingOn || this.yielded) return;
+        this.parser.endRead();
+        this.runTurn(NOTHING);
+      }),
+    );
+  }
+
   private yieldTurn(): void {
     this.writeSent();
     if (!this.yieldPaused) this.socket.pause();
     this.yieldPaused = true;
-    setImmediate(this.nextTurn);
+    // A command going on in turns (a get's reply written as it goes) waits for a client slow to read it.
+    if (this.continuation !== null && this.socket.writableLength > OUTPUT_HIGH_WATER) this.socket.once('drain', this.nextTurn);
+    else setImmediate(this.nextTurn);
   }
 
   private readonly nextTurn = (): void => {
@@ -345,7 +388,8 @@ export class Connection implements Session {
 
   private flush(): void {
     const socket = this.socket;
-    const chunks = this.closing || !this.parser.midValue ? this.out.takeChunks() : this.out.takeSentChunks();
+    const waiting = this.parser.midValue || this.parser.readingOn;
+    const chunks = this.closing || !waiting ? this.out.takeChunks() : this.out.takeSentChunks();
     if (chunks.length > 0 && !socket.destroyed) {
       let bytes = 0;
       // Corked, several chunks still leave as one writev.
@@ -358,7 +402,7 @@ export class Connection implements Session {
       this.ctx.store.counters.bytes_written += bytes;
     }
     // Replies the socket took whole are written; others hold their response objects until it drains.
-    if (this.out.responses > 0 && !this.parser.midValue) {
+    if (this.out.responses > 0 && !waiting) {
       if (socket.writableLength === 0) this.giveBackResponses();
       else if (!this.drainWaited) {
         this.drainWaited = true;

@@ -155,4 +155,9 @@ export interface Session {
    * command too long for one turn (a get of thousands of keys) goes on there. Absent, the command runs whole.
    */
   continueLater?(step: () => void): void;
+  /**
+   * Replies may be written before their command ends, with none of them lost: without read_buf_mem_limit no
+   * later key of a get runs out of response objects (which would discard them in memcached).
+   */
+  readonly writesEarly?: boolean;
 }

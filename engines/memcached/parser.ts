@@ -2,6 +2,7 @@
 // It knows framing only (lines, data blocks, binary packets); what a command means lives elsewhere.
 import { readsKeyBeforeValue } from './binary-checks.ts';
 import { BINARY_HEADER_LENGTH, MAX_MULTIGET_LINE, MAX_UNTERMINATED_LINE } from './limits.ts';
+import { ReadWindow } from './read-window.ts';
 
 export const BINARY_REQUEST_MAGIC = 0x80;
 
@@ -12,6 +13,8 @@ export interface TextRequest {
   data: Buffer | null;
   /** The block was larger than the parser buffers, so it was skipped. */
   dataDiscarded: boolean;
+  /** A long line of a command `ParserHooks.splitLater` names: what follows `tokens`, not split yet. */
+  rest: string | undefined;
 }
 
 export interface BinaryRequest {
@@ -39,7 +42,26 @@ export interface ParserHooks {
   maxBuffered: number;
   /** memcached -B ascii|binary: the protocol every connection speaks; unset, the first byte decides. */
   protocol?: 'text' | 'binary';
+  /**
+   * Commands whose lines past LONG_LINE are handed over split only at their first two tokens (a get of
+   * thousands of keys reads the rest as it goes, in turns).
+   */
+  splitLater?: (command: string) => boolean;
+  /**
+   * Given, text lines are read as memcached reads them into its 16 KB buffer (read-window.ts), and this is
+   * called whenever it would read again: it writes the replies it has queued first, and a new event begins.
+   */
+  onRead?: () => void;
 }
+
+/** Our reads of a socket take at most this much (the shared buffer of direct-read.ts, and a Readable's default). */
+const FULL_READ = 64 * 1024;
+
+/** lineEndRead's answer when memcached closes the connection. */
+const CLOSED = -2;
+
+/** Lines longer than this may be split later (see ParserHooks.splitLater). */
+const LONG_LINE = 8192;
 
 /** Returns false to stop parsing (the connection is closing). */
 export type RequestHandler = (request: Request) => boolean;
@@ -65,9 +87,18 @@ export class RequestParser {
   private stopped = false;
   /** A request asked the parser to hold what follows it (a streamed reply is still being written). */
   private holding = false;
+  /** memcached's read buffer, when the hooks ask for it (onRead). */
+  private readonly window: ReadWindow | null;
+  /** The last chunk filled a whole read of ours: more bytes are likely waiting that memcached's read would take too. */
+  private lastReadFull = false;
+  /** A read of memcached's that would go on into bytes not delivered to us yet (see readingOn). */
+  private readOpen = false;
+  /** No bytes came since the last read ended (endRead): a line cut off now is cut off for memcached too. */
+  private settled = false;
 
   constructor(private readonly hooks: ParserHooks) {
     this.mode = hooks.protocol ?? 'unknown';
+    this.window = hooks.onRead !== undefined ? new ReadWindow() : null;
   }
 
   get protocol(): Mode {
@@ -101,6 +132,21 @@ export class RequestParser {
     return this.skip > 0;
   }
 
+  /**
+   * memcached's read is still taking bytes: ours stop at 64 KB, while a read of memcached's into a grown
+   * buffer takes all the client has sent. Nothing new is written meanwhile, and no cut-off line is judged.
+   */
+  get readingOn(): boolean {
+    return this.readOpen;
+  }
+
+  /** No more bytes came after all: memcached's read ended with what it had (parsing goes on at the next push). */
+  endRead(): void {
+    this.readOpen = false;
+    this.lastReadFull = false;
+    this.settled = true;
+  }
+
   /** Every byte pushed has been handed out as a request (memcached's read buffer is empty). */
   get drained(): boolean {
     return !this.midValue && (this.pending === null || this.pending.length === 0);
@@ -118,6 +164,10 @@ export class RequestParser {
 
   push(chunk: Buffer, handle: RequestHandler): void {
     if (this.stopped) return;
+    if (chunk.length > 0) {
+      this.lastReadFull = chunk.length >= FULL_READ;
+      this.settled = false;
+    }
     if (this.holding) {
       this.pending = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
       return;
@@ -175,7 +225,10 @@ export class RequestParser {
   }
 
   private emit(request: Request, handle: RequestHandler): boolean {
-    if (!handle(request)) {
+    const more = handle(request);
+    // A command that used up memcached's buffer is followed by a read (replies written first).
+    if (request.kind === 'text' && this.window !== null && this.window.held === 0 && !this.stopped && !this.readOpen) this.hooks.onRead!();
+    if (!more) {
       if (!this.holding) this.stopped = true;
       return false;
     }
@@ -188,6 +241,8 @@ export class RequestParser {
    * value, so a client that gives up mid-value has still had its reply and moved the counters.
    */
   private skipThen(buf: Buffer, off: number, count: number, request: Request, handle: RequestHandler): number {
+    // memcached swallows the part of the value its buffer holds, then reads the rest past it.
+    if (request.kind === 'text') this.window?.consume(count);
     // Held after it, the rest of the value is still skipped (push takes the held bytes for it first).
     if (!this.emit(request, handle) && !this.holding) return -1;
     const available = buf.length - off;
@@ -198,33 +253,88 @@ export class RequestParser {
 
   private parseText(buf: Buffer, off: number, handle: RequestHandler): number {
     if (this.waitingTokens !== null) return this.readDataBlock(buf, off, handle);
-    const nl = buf.indexOf(10, off);
+    const nl = this.window === null ? buf.indexOf(10, off) : this.lineEndRead(buf, off, handle);
+    if (nl === CLOSED) return -1;
     if (nl < 0) {
       const pending = buf.length - off;
-      if (pending > MAX_UNTERMINATED_LINE && (!isMultiget(buf, off) || pending > MAX_MULTIGET_LINE)) {
+      // (With memcached's buffer followed, lineEndRead has judged the line; only our own bound is left.)
+      const tooLong = this.window === null ? !isMultiget(buf, off) || pending > MAX_MULTIGET_LINE : pending > MAX_MULTIGET_LINE;
+      if (pending > MAX_UNTERMINATED_LINE && tooLong) {
         this.emit({ kind: 'close', reason: 'line too long' }, handle);
         this.stopped = true;
         return -1;
       }
       return this.keep(buf, off, 0);
     }
+    this.window?.consume(nl + 1 - off);
     const end = nl > off && buf[nl - 1] === 13 ? nl - 1 : nl;
     // memcached tokenizes the line as a C string: it ends at the first NUL byte, whatever follows.
-    const line = buf.latin1Slice(off, end);
-    const nul = line.indexOf('\0');
-    const tokens = tokenize(nul < 0 ? line : line.slice(0, nul));
+    const whole = buf.latin1Slice(off, end);
+    const nul = whole.indexOf('\0');
+    const line = nul < 0 ? whole : whole.slice(0, nul);
+    let tokens: string[];
+    let rest: string | undefined;
+    const splitLater = this.hooks.splitLater;
+    if (line.length > LONG_LINE && splitLater !== undefined) {
+      const head = splitHead(line, 2);
+      if (head.tokens.length > 0 && splitLater(head.tokens[0]!)) {
+        tokens = head.tokens;
+        rest = line.slice(head.restAt);
+      } else tokens = tokenize(line);
+    } else tokens = tokenize(line);
     const next = nl + 1;
-    const dataLength = tokens.length > 0 ? this.hooks.dataLength(tokens) : -1;
+    const dataLength = tokens.length > 0 && rest === undefined ? this.hooks.dataLength(tokens) : -1;
     if (dataLength < 0) {
-      if (this.emit({ kind: 'text', tokens, data: null, dataDiscarded: false }, handle)) return next;
+      if (this.emit({ kind: 'text', tokens, data: null, dataDiscarded: false, rest }, handle)) return next;
       return this.holding ? this.keep(buf, next, 0) : -1;
     }
     if (dataLength > this.hooks.maxBuffered) {
-      return this.skipThen(buf, next, dataLength, { kind: 'text', tokens, data: null, dataDiscarded: true }, handle);
+      return this.skipThen(buf, next, dataLength, { kind: 'text', tokens, data: null, dataDiscarded: true, rest: undefined }, handle);
     }
     this.waitingTokens = tokens;
     this.waitingLength = dataLength;
     return this.readDataBlock(buf, next, handle);
+  }
+
+  /**
+   * The end of the line at `off` as memcached finds it, reading into its buffer as it would: -1 to wait
+   * for more bytes, CLOSED when memcached hangs up on it.
+   */
+  private lineEndRead(buf: Buffer, off: number, handle: RequestHandler): number {
+    const window = this.window!;
+    const nl = buf.indexOf(10, off);
+    // A read cut short by ours goes on into the bytes that came since, with no parse in between.
+    if (this.readOpen && !(nl >= 0 && nl < off + window.held)) this.readFurther(buf, off);
+    for (;;) {
+      if (nl >= 0 && nl < off + window.held) return nl;
+      // Bytes memcached's read would have taken are not here yet: nothing is judged before they are.
+      if (this.readOpen) return -1;
+      if (window.held > MAX_UNTERMINATED_LINE) {
+        if (!isMultiget(buf, off)) {
+          // Cut off by the end of what has arrived rather than of the buffer: memcached, reading in its own
+          // time, may have more of the line by then. Judged once the buffer is full or the client is quiet.
+          if (!window.full && !this.settled) {
+            this.readOpen = true;
+            return -1;
+          }
+          this.emit({ kind: 'close', reason: 'line too long' }, handle);
+          this.stopped = true;
+          return CLOSED;
+        }
+        window.grow();
+      }
+      this.hooks.onRead!();
+      if (this.readFurther(buf, off) === 0 && !(nl >= 0 && nl < off + window.held)) return -1;
+    }
+  }
+
+  /** memcached's read from `off` on, of what has come: how many bytes it took (readOpen: it would take more). */
+  private readFurther(buf: Buffer, off: number): number {
+    const window = this.window!;
+    const received = buf.length - off - window.held;
+    const taken = window.read(received);
+    this.readOpen = taken === received && window.wantsMore && this.lastReadFull;
+    return taken;
   }
 
   private readDataBlock(buf: Buffer, off: number, handle: RequestHandler): number {
@@ -232,8 +342,10 @@ export class RequestParser {
     if (buf.length - off < length) return this.keep(buf, off, length);
     const tokens = this.waitingTokens!;
     this.waitingTokens = null;
+    // memcached takes what its buffer holds of the value and reads the rest straight from the socket.
+    this.window?.consume(length);
     const data = buf.subarray(off, off + length);
-    if (this.emit({ kind: 'text', tokens, data, dataDiscarded: false }, handle)) return off + length;
+    if (this.emit({ kind: 'text', tokens, data, dataDiscarded: false, rest: undefined }, handle)) return off + length;
     return this.holding ? this.keep(buf, off + length, 0) : -1;
   }
 
@@ -299,6 +411,20 @@ export function tokenize(line: string): string[] {
     start = space + 1;
   }
   return tokens;
+}
+
+/** The first `count` tokens of `line` (split as tokenize does), and where the rest of it starts. */
+function splitHead(line: string, count: number): { tokens: string[]; restAt: number } {
+  const tokens: string[] = [];
+  const n = line.length;
+  let start = 0;
+  while (start < n && tokens.length < count) {
+    let space = line.indexOf(' ', start);
+    if (space < 0) space = n;
+    if (space > start) tokens.push(line.substring(start, space));
+    start = space + 1;
+  }
+  return { tokens, restAt: Math.min(start, n) };
 }
 
 /** Only get/gets lines may grow past the unterminated-line limit (after at most 100 leading spaces). */

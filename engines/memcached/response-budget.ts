@@ -26,6 +26,11 @@ export class WorkerThread {
     else this.limit = Math.max(1, Math.floor(Math.floor(settings.readBufMemLimit / settings.workerThreads) / READ_BUFFER_SIZE));
   }
 
+  /** No read_buf_mem_limit: responses never run out. */
+  get unlimited(): boolean {
+    return this.limit === Infinity;
+  }
+
   private buffersFor(responses: number): number {
     return Math.max(this.bundleKept ? 1 : 0, Math.ceil(responses / RESPONSES_PER_BUNDLE));
   }

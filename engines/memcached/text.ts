@@ -2,6 +2,7 @@
 import { cacheMemlimit, lru, lruCrawler, slabs } from './admin.ts';
 import type { Session } from './context.ts';
 import { configGetClusterReply, clusterPayload, LEGACY_DISCOVERY_KEY } from './discovery.ts';
+import { KeyCursor } from './key-cursor.ts';
 import { KEY_MAX_LENGTH } from './limits.ts';
 import { executeMeta, metaDataLength } from './meta.ts';
 import { parseFlags, parseI32Wrapped, parseU32Wrapped, parseU64 } from './numbers.ts';
@@ -74,6 +75,13 @@ function parseStorageLine(tokens: string[], isCas: boolean): StorageLine | null 
 function isNoreply(tokens: string[]): boolean {
   return tokens[tokens.length - 1] === 'noreply';
 }
+
+/** get/gets/gat/gats/bget: a long line of theirs is split as its keys are read (see KeyCursor). */
+export function splitsKeysLater(command: string): boolean {
+  return RETRIEVALS.has(command);
+}
+
+const RETRIEVALS = new Set(['get', 'gets', 'gat', 'gats', 'bget']);
 
 /** Runs one command; noreply lines get no output at all, errors included, as in memcached. */
 export function executeText(s: Session, req: TextRequest): void {
@@ -168,8 +176,9 @@ function storeResultLine(result: string): string {
 const RESULT_LINES: Record<string, string | undefined> = { STORED: 'STORED\r\n', NOT_STORED: 'NOT_STORED\r\n', EXISTS: 'EXISTS\r\n', NOT_FOUND: 'NOT_FOUND\r\n' };
 
 function retrieval(withCas: boolean, touch: boolean): Handler {
-  return (s, tokens) => {
+  return (s, tokens, req) => {
     const first = touch ? 2 : 1;
+    const rest = req.rest ?? '';
     // "get" needs a key; "gat <exptime>" with no key is valid and answers just END.
     if (tokens.length < 2) {
       s.out.text('ERROR\r\n');
@@ -188,67 +197,84 @@ function retrieval(withCas: boolean, touch: boolean): Handler {
     const out = s.out;
     const c = store.counters;
     const discovery = s.ctx.clusterConfig;
-    const keysFrom = (start: number): void => {
+    const keys = new KeyCursor(tokens, first, rest);
+    // Whether the reply goes out turn by turn (decided at the first turn that does not finish it).
+    let inSteps = false;
+    let firstKey = true;
+    const keysFrom = (): void => {
       const began = performance.now();
-      for (let i = start; i < tokens.length; i++) {
+      let done = 0;
+      for (let key = keys.next(); key !== undefined; key = keys.next()) {
         // Thousands of keys go on in the next turn of the loop, which every node shares.
-        if (i > start && (i - start) % KEYS_PER_CLOCK_READ === 0 && s.continueLater !== undefined && performance.now() - began >= KEYS_TURN_MS) {
-          s.continueLater(() => keysFrom(i));
+        if (++done % KEYS_PER_CLOCK_READ === 0 && s.continueLater !== undefined && performance.now() - began >= KEYS_TURN_MS) {
+          if (!inSteps && s.writesEarly === true && !keys.anyLongerThan(KEY_MAX_LENGTH)) inSteps = true;
+          // memcached writes none of a get's reply before END, and a too-long key or running out of response
+          // objects later discards all of it: only once neither can happen is what is queued written now.
+          if (inSteps) out.markSent();
+          const next = key;
+          s.continueLater(() => {
+            if (lookUp(next)) keysFrom();
+          });
           return;
         }
-        const key = tokens[i]!;
-        // Each key after the first takes a response object of its own; with none left memcached drops
-        // every unwritten reply and answers an error in place of this command's (or closes without one).
-        if (i > first && !s.takeResponse()) {
-          s.releaseResponses();
-          if (!s.takeResponse()) {
-            s.closing = true;
-            return;
-          }
-          out.text('SERVER_ERROR out of memory writing get response\r\n');
-          return;
-        }
-        if (key.length > KEY_MAX_LENGTH) {
-          // memcached discards every reply not yet sent on this connection, not just this command's
-          // (replies before the last get, mn or quit have been sent).
-          out.dropUnsent();
-          out.text(BAD_FORMAT);
-          return;
-        }
-        if (discovery !== undefined && key === LEGACY_DISCOVERY_KEY) {
-          const payload = clusterPayload(discovery());
-          out.text(`VALUE ${key} 0 ${payload.length}\r\n${payload}\r\n`);
-          continue;
-        }
-        const item = store.find(key);
-        s.ctx.prefixes.recordGet(key, item !== undefined);
-        // memcached books gat/gats as touches only, not as gets.
-        if (touch) c.cmd_touch++;
-        else c.cmd_get++;
-        if (item === undefined) {
-          if (touch) c.touch_misses++;
-          else c.get_misses++;
-          continue;
-        }
-        if (touch) {
-          item.exptime = exptime;
-          store.count('touch_hits', item.size);
-        } else {
-          store.count('get_hits', item.size, item);
-        }
-        store.touchRead(item, true);
-        out.text(
-          withCas
-            ? `VALUE ${key} ${item.flags} ${item.value.length} ${item.cas}\r\n`
-            : `VALUE ${key} ${item.flags} ${item.value.length}\r\n`,
-        );
-        out.bytes(item.value);
-        out.text('\r\n');
+        if (!lookUp(key)) return;
       }
       out.text('END\r\n');
       out.markSent();
     };
-    keysFrom(first);
+    /** Queues one key's reply; false when the command ended there. */
+    const lookUp = (key: string): boolean => {
+      // Each key after the first takes a response object of its own; with none left memcached drops
+      // every unwritten reply and answers an error in place of this command's (or closes without one).
+      if (!firstKey && !s.takeResponse()) {
+        s.releaseResponses();
+        if (!s.takeResponse()) {
+          s.closing = true;
+          return false;
+        }
+        out.text('SERVER_ERROR out of memory writing get response\r\n');
+        return false;
+      }
+      firstKey = false;
+      if (key.length > KEY_MAX_LENGTH) {
+        // memcached discards every reply not yet sent on this connection, not just this command's
+        // (replies before the last get, mn or quit have been sent).
+        out.dropUnsent();
+        out.text(BAD_FORMAT);
+        return false;
+      }
+      if (discovery !== undefined && key === LEGACY_DISCOVERY_KEY) {
+        const payload = clusterPayload(discovery());
+        out.text(`VALUE ${key} 0 ${payload.length}\r\n${payload}\r\n`);
+        return true;
+      }
+      const item = store.find(key);
+      s.ctx.prefixes.recordGet(key, item !== undefined);
+      // memcached books gat/gats as touches only, not as gets.
+      if (touch) c.cmd_touch++;
+      else c.cmd_get++;
+      if (item === undefined) {
+        if (touch) c.touch_misses++;
+        else c.get_misses++;
+        return true;
+      }
+      if (touch) {
+        item.exptime = exptime;
+        store.count('touch_hits', item.size);
+      } else {
+        store.count('get_hits', item.size, item);
+      }
+      store.touchRead(item, true);
+      out.text(
+        withCas
+          ? `VALUE ${key} ${item.flags} ${item.value.length} ${item.cas}\r\n`
+          : `VALUE ${key} ${item.flags} ${item.value.length}\r\n`,
+      );
+      out.bytes(item.value);
+      out.text('\r\n');
+      return true;
+    };
+    keysFrom();
   };
 }
 

@@ -148,9 +148,15 @@ export class Client implements Watcher {
     return this.subs.size + this.psubs.size + this.ssubs.size > 0;
   }
 
+  /**
+   * A reply written in slices under a hard output limit is kept back until it is whole or past the limit
+   * (sliced.ts runSliced): redis-server builds a reply whole before writing any of it.
+   */
+  outputHeld = false;
+
   /** Sends whatever was written; called once per input batch and after out-of-band writes. */
   flush(): void {
-    if (this.closed) return;
+    if (this.closed || this.outputHeld) return;
     const out = this.w.take();
     if (out === null) return;
     this.replyBuffer.held(out.length);

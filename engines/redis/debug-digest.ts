@@ -6,6 +6,7 @@
 import { createHash, hash } from 'node:crypto';
 import type { Database } from './db/keyspace.ts';
 import type { RObj } from './db/objects.ts';
+import { readAll } from './commands/zset-score-reads.ts';
 import { formatDouble } from './resp/writer.ts';
 import { sha1Into } from './sha1-short.ts';
 
@@ -89,6 +90,8 @@ export function* digestValue(digest: Uint8Array, o: RObj, hasTtl: boolean): Gene
       }
       break;
     case 'zset':
+      // A listpack's scores are read back with strtod (zset-score-reads.ts).
+      readAll(o);
       for (const [m, score] of o.v.dict) {
         const pair = new Uint8Array(20);
         mixInto(pair, m);
@@ -116,13 +119,15 @@ export const hex = (digest: Uint8Array): string => Buffer.from(digest).toString(
  * The whole-dataset digest into `out` (20 zero bytes to start). Logically expired keys still count,
  * as Redis walks its dictionaries without looking at TTLs.
  */
-export function* digestDatasets(dbs: readonly Database[], out: Uint8Array): Generator<void> {
+/** `onStream`: a stream was digested (its iterator ran off the radix tree, which sets errno to 0). */
+export function* digestDatasets(dbs: readonly Database[], out: Uint8Array, onStream: () => void = () => {}): Generator<void> {
   for (const db of dbs) {
     if (db.size === 0) continue;
     mixInto(out, u32be(db.id));
     for (const [key, o] of db.dict.entries()) {
       const one = new Uint8Array(20);
       mixInto(one, key);
+      if (o.type === 'stream') onStream();
       yield* digestValue(one, o, db.expires.has(key));
       xorInto(out, one);
       yield;

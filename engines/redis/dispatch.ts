@@ -7,6 +7,7 @@ import type { Client } from './client.ts';
 import { keySlot, type ClusterTopology } from './cluster.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import { sleepAfterExec } from './commands/debug-sleep.ts';
+import { whenExecEnds } from './commands/transactions.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { redactSecrets } from './redact.ts';
@@ -118,10 +119,13 @@ export function reject(e: Engine, c: Client, msg: string, def: CommandDef | null
 }
 
 interface Traits {
-  write: boolean;
-  denyOom: boolean;
-  stale: boolean;
+  readonly write: boolean;
+  readonly denyOom: boolean;
+  readonly stale: boolean;
 }
+
+/** A command's own traits by its id, made once (callers only read them). */
+const ownTraits: Traits[] = [];
 
 const SCRIPT_RUNS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
@@ -131,7 +135,7 @@ const SCRIPT_RUNS = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall'
  * through FCALL_RO or EVAL_RO (refused before it runs, and never shown to monitors).
  */
 function commandTraits(e: Engine, def: CommandDef, args: readonly string[]): Traits {
-  const own = { write: def.isWrite, denyOom: def.denyOom, stale: def.flags.includes('stale') };
+  const own = (ownTraits[def.id] ??= { write: def.isWrite, denyOom: def.denyOom, stale: def.flags.includes('stale') });
   if (!SCRIPT_RUNS.has(def.name)) return own;
   const f = e.scripting.declaredFlags(def.name, args);
   if (f === null) return own;
@@ -327,18 +331,14 @@ const SHARED_MAX_ARGS = 4;
 
 /** Records the commands waiting for a reading, `t1`, with `plus` commands more sharing it; answers each one's share in usec. */
 export function settleUntimed(e: Engine, t1: number, plus: number): number {
-  const clients = e.untimedClients;
-  const defs = e.untimedDefs;
-  const argsOf = e.untimedArgs;
-  const usec = ((t1 - e.cmdClock) * 1000) / (defs.length + plus);
-  for (let i = 0; i < defs.length; i++) {
-    const def = defs[i] as CommandDef;
+  const u = e.untimed;
+  const usec = ((t1 - e.cmdClock) * 1000) / (u.count + plus);
+  for (let i = 0; i < u.count; i++) {
+    const def = u.defs[i] as CommandDef;
     recordCommandTime(e, def, usec);
-    e.slowlogAdd(clients[i] as Client, def, argsOf[i] as string[], usec);
+    e.slowlogAdd(u.clients[i] as Client, def, u.args[i] as string[], usec);
   }
-  clients.length = 0;
-  defs.length = 0;
-  argsOf.length = 0;
+  u.clear();
   e.cmdClock = t1;
   return usec;
 }
@@ -356,7 +356,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   // where fast commands of one pipeline share a reading (see untimed below).
   const share = e.shareClock && def.isFast && args.length <= SHARED_MAX_ARGS;
   e.shareClock = false;
-  if (!share && e.untimedDefs.length !== 0) settleUntimed(e, performance.now(), 0);
+  if (!share && e.untimed.count !== 0) settleUntimed(e, performance.now(), 0);
   const t0 = e.cmdClock;
   const dirtyBefore = e.ks.stats.dirty;
   const ownBefore = dirtyBefore - e.ks.serverDirty;
@@ -380,7 +380,11 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     c.w.error(msg);
     e.countError(msg);
   }
-  if (monitored !== null && !SCRIPT_CALLS.has(def.name)) e.feedMonitors(c, monitored);
+  if (monitored !== null && !SCRIPT_CALLS.has(def.name)) {
+    // An EXEC that paused for a script of it is shown once its last command ran, as any EXEC.
+    if (def.name === 'exec' && e.scripting.pausedFor(c)) whenExecEnds(c, () => e.feedMonitors(c, monitored));
+    else e.feedMonitors(c, monitored);
+  }
   if (shipped) e.replication.afterWrite(def, args, dbIndex, e.ks.stats.dirty !== dirtyBefore);
   if (entered !== null) (feed as ReplFeed).leave(entered, c, def, args, failed);
   // Any command that changed data (a write, a script, an expiry it met) moves the client's write offset.
@@ -402,14 +406,12 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     st.calls++;
     if (failed) st.failed++;
     e.totalCommands++;
-    e.untimedClients.push(c);
-    e.untimedDefs.push(def);
-    e.untimedArgs.push(args);
+    e.untimed.add(c, def, args);
     finish(e, c, outer, mark, mode);
     return;
   }
   const t1 = performance.now();
-  let usec = e.untimedDefs.length !== 0 ? settleUntimed(e, t1, 1) : (t1 - t0) * 1000;
+  let usec = e.untimed.count !== 0 ? settleUntimed(e, t1, 1) : (t1 - t0) * 1000;
   e.cmdClock = t1;
   if (e.sleptInExec !== 0) {
     usec += e.sleptInExec * 1000;

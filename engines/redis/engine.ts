@@ -17,6 +17,7 @@ import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
 import { execute, settleUntimed } from './dispatch.ts';
+import { UntimedCommands } from './untimed.ts';
 import { notify, parseNotifyFlags, type NotifyFlags, type NotifyTap } from './notify.ts';
 import { errnoAccepted } from './num.ts';
 import { overOutputLimit, softLimitsInCron } from './output-limit.ts';
@@ -44,8 +45,8 @@ const NODE_DISABLED = new Set(['failover', 'config', 'save', 'bgsave', 'debug', 
 const MAX_QUEUED_COMMANDS = 10_000;
 const MAX_UNREAD_OUTPUT = 64 * 1024 * 1024;
 /**
- * CPU one client's pipeline may take in one turn of the loop (ms) before the rest of it waits for the next
- * turn: every node and the API share this loop, and one read can hold thousands of commands (a 64 KB read
+ * Time one client's pipeline may take in one turn of the loop (ms, wall clock: the process's CPU clock costs
+ * a system call to read) before the rest of it waits for the next turn: every node and the API share this loop, and one read can hold thousands of commands (a 64 KB read
  * of HSETs into a big hash with replicas ran 3.5-6 ms whole). redis-server interleaves its clients at each
  * 16 KB read anyway, so another client's command between two parts is nothing a client could not see there.
  */
@@ -294,6 +295,9 @@ export class Engine {
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and FUNCTION RESTORE take a payload whatever its CRC64. */
   skipChecksum = false;
 
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call commands flagged noscript (DEBUG among them), as the test suite needs. */
+  disableDenyScripts = false;
+
   /** Redis's clientsCronResizeQueryBuffer: a buffer left big by a large argument shrinks once its recent peak is small. */
   private resizeQueryBuffers(): void {
     for (const c of this.clients.values()) {
@@ -435,12 +439,7 @@ export class Engine {
     // A query buffer grown by this read may pass maxmemory-clients before any command of it runs.
     if (evictClients(this, c)) return;
     this.processQueue(c);
-    if (!c.authenticated && c.conn.writableLength + c.w.pendingBytes > UNAUTH_MAX_OUTPUT) {
-      // Redis 7.0.15 drops, unanswered, an unauthenticated client whose replies outgrow its 16 KB reply buffer.
-      c.w.take();
-      this.closeClient(c, true);
-      return;
-    }
+    if (this.droppedForUnauthOutput(c)) return;
     if (perr !== null) {
       c.w.error(`ERR Protocol error: ${perr.message}`);
       this.countError('ERR');
@@ -483,15 +482,13 @@ export class Engine {
   /** Set by processQueue for the command it runs when more of the pipeline follows: call() may then leave it untimed. */
   shareClock = false;
   /** Commands run since cmdClock, waiting for the next reading to be timed (settleUntimed). */
-  readonly untimedClients: Client[] = [];
-  readonly untimedDefs: CommandDef[] = [];
-  readonly untimedArgs: string[][] = [];
+  readonly untimed = new UntimedCommands();
 
   processQueue(c: Client): void {
     const q = c.queue;
     const now = performance.now();
     // Served from inside another client's command (an unblock): that one's pipeline is timed up to here.
-    if (this.untimedDefs.length !== 0) settleUntimed(this, now, 0);
+    if (this.untimed.count !== 0) settleUntimed(this, now, 0);
     this.cmdClock = now;
     const limited = this.config.normalHardLimit > 0 || this.config.normalSoftLimit > 0;
     let i = 0;
@@ -526,7 +523,7 @@ export class Engine {
         break;
       }
     }
-    if (this.untimedDefs.length !== 0) settleUntimed(this, performance.now(), 0);
+    if (this.untimed.count !== 0) settleUntimed(this, performance.now(), 0);
     this.clientMemory.noteOutput(c);
     if (i > 0) c.queue = i >= q.length ? [] : q.slice(i);
     if (c.peerGone) {
@@ -568,8 +565,18 @@ export class Engine {
       // Anything else that ran its queue meanwhile (an unpause, an unblock) took its place.
       if (c.queue.length !== 0 && c.running === null) this.processQueue(c);
       else this.applyBackpressure(c);
+      // The rest of a read is judged as the read's first turn was (it failed under load when a turn ended early).
+      if (this.droppedForUnauthOutput(c)) return;
       this.queueFlush(c);
     });
+  }
+
+  /** Redis 7.0.15 drops, unanswered, an unauthenticated client whose replies outgrow its 16 KB reply buffer. */
+  private droppedForUnauthOutput(c: Client): boolean {
+    if (c.authenticated || c.conn.writableLength + c.w.pendingBytes <= UNAUTH_MAX_OUTPUT) return false;
+    c.w.take();
+    this.closeClient(c, true);
+    return true;
   }
 
   unpause(): void {
@@ -605,6 +612,7 @@ export class Engine {
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as Client;
       c.flushQueued = false;
+      if (c.outputHeld) continue;
       this.clientMemory.mark(c);
       // A client removed since it was queued is closed: its replies go nowhere.
       const out = c.w.take();

@@ -4,6 +4,7 @@ import { backgroundInfo } from './background-save.ts';
 import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
+import { sanitizations } from './payload-sanitize.ts';
 import { backlogOf, backlogSpan } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
@@ -140,6 +141,7 @@ const sections: Record<string, Section> = {
       ['tracking_total_items', e.tracking.stats().items],
       ['tracking_total_prefixes', e.tracking.stats().prefixes],
       ['total_error_replies', e.totalErrors],
+      ['dump_payload_sanitizations', sanitizations(e)],
       ['total_reads_processed', e.totalCommands],
       ['total_writes_processed', e.totalCommands],
     ];

@@ -194,6 +194,9 @@ export function popRule(name: string): Rule {
 /** RESTORE with a relative TTL goes out with the absolute time it gave the key. */
 const restoreRule: Rule = {
   after(_e, db, args) {
+    // A TTL already past creates nothing; what changed is REPLACE's deletion, which 7.0's restoreCommand
+    // sends as DEL whatever lazyfree-lazy-server-del says (7.2 made it UNLINK there).
+    if (!db.dict.has(args[1] as string)) return [['DEL', args[1] as string]];
     if (args[2] === '0' || args.slice(4).some((a) => lower(a) === 'absttl')) return [[...args]];
     const at = expiryText(db, args[1] as string);
     // RESTORE-ASKING keeps its own name: 7.0 rewrites only the TTL argument and appends ABSTTL.

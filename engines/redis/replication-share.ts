@@ -9,13 +9,13 @@
 // A replica that must not see the primary's next changes (its link cut or delayed by the fault API, a
 // script of its own suspended mid-run, or no longer following that primary) first gets copies of its
 // own (`unshare*`), before the primary changes anything.
-import { cloneObject } from './db/clone.ts';
+import { cloneInSteps, cloneObject } from './db/clone.ts';
 import { viewOf } from './db/keydict.ts';
 import { DB_COUNT, type Database } from './db/keyspace.ts';
 import type { RObj } from './db/objects.ts';
 import type { Engine } from './engine.ts';
 import { holdWrites } from './hold-writes.ts';
-import { drainSliced, eachInSteps, runSteps, slice, type Steps } from '../slices.ts';
+import { drainSliced, runSteps, slice, type Steps } from '../slices.ts';
 
 /**
  * Brings `key` of a replica's database to the primary's, sharing the value: the key's own signals
@@ -75,19 +75,27 @@ export function unshareAllSliced(primary: Engine, replica: Engine): void {
 }
 
 /**
- * The copies, a step every few keys. Keys are read from the live table (a Map: safe while keys come
- * and go between slices); a key whose object is no longer the primary's (deleted, rewritten, or the
- * replica took another primary's data meanwhile) is left as it is.
+ * The copies, a step a key and steps within a big value's copy: slice() reads its clock only every 64 steps
+ * (at PER_STEP keys a step, the first slice cloned 4096 hashes, 20-35 ms; a 1M-field hash copied whole is
+ * hundreds of ms). The primary's and the replica's writes wait meanwhile (unshareAllSliced), so a value does
+ * not change under its copy. Keys are read from the live table (a Map: safe while keys come and go between
+ * slices); a key whose object is no longer the primary's (deleted, rewritten, or the replica took another
+ * primary's data meanwhile) is left as it is.
  */
 function* unshareSteps(primary: Engine, replica: Engine): Steps<void> {
   for (let d = 0; d < DB_COUNT; d++) {
     const src = primary.ks.dbs[d];
     const dst = replica.ks.dbs[d];
     if (src === undefined || dst === undefined || dst.size === 0) continue;
-    yield* eachInSteps(dst.dict.keys(), (key) => {
+    for (const key of dst.dict.keys()) {
       const raw = src.dict.getRaw(key);
-      if (raw !== undefined && typeof raw !== 'string' && dst.dict.getRaw(key) === raw) replace(replica, d, key, raw, copyOf(raw));
-    });
+      if (raw !== undefined && typeof raw !== 'string' && dst.dict.getRaw(key) === raw) {
+        const copy = yield* cloneInSteps(raw);
+        copy.mem = raw.mem;
+        replace(replica, d, key, raw, copy);
+      }
+      yield;
+    }
   }
 }
 

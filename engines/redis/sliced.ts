@@ -99,7 +99,14 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     reply();
     return;
   }
-  const release = holdAround(e);
+  const held = holdAround(e);
+  // Under a hard limit the reply is kept back while it fits (see the slices below).
+  const holdOutput = e.config.normalHardLimit !== 0 && !c.inPubSubContext;
+  if (holdOutput) c.outputHeld = true;
+  const release = () => {
+    c.outputHeld = false;
+    held();
+  };
   e.block(c, [], 0, { tryServe: () => false, onTimeout: () => undefined, busy: true });
   // A client that leaves meanwhile does not stop the command (only the node's stop does): Redis finishes
   // a command it began, and a write computed in slices (SUNIONSTORE, a staged XREADGROUP) stores its
@@ -121,21 +128,28 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     // Nobody reads a gone client's reply (Redis stops appending to a client closing asap).
     if (c.closed || c.peerGone) c.w.take();
     if (!done) {
-      // A reply written in slices goes out as it grows, and a client over its output limit is dropped.
+      // A reply written in slices goes out as it grows, and a client over its output limit is dropped (the
+      // work goes on to its end as for any client that left). Under a hard limit it is kept back while it
+      // fits: redis-server builds a reply whole before writing any of it, so a client dropped for it gets
+      // nothing (the output held is bounded by that limit).
       if (!c.closed && c.w.pendingBytes !== 0) {
-        e.queueFlush(c);
-        // Dropped, but the work goes on to its end as for any client that left.
-        if (overOutputLimit(c, c.w.mark - from)) e.closeClient(c, true);
+        if (overOutputLimit(c, c.w.mark - from)) {
+          // What is not yet handed to the socket goes with the client, as redis-server frees its reply list.
+          c.w.take();
+          e.closeClient(c, true);
+        } else if (!holdOutput) e.queueFlush(c);
       }
       setImmediate(step);
       return;
     }
+    c.outputHeld = false;
     if (!c.closed) e.unblock(c);
     settle(c, args === undefined ? reply : () => asWrite(c, args, reply), args === undefined ? undefined : e.lookup(args[0] as string));
     if (!c.closed) e.tracking.afterReply(c);
     // The last slice may be the one that passes the limit (how much each slice writes depends on the
     // machine's load): redis-server checks once the reply is whole.
     if (!c.closed && overOutputLimit(c, c.w.mark - from)) {
+      c.w.take();
       e.closeClient(c, true);
       release();
       return;
@@ -183,6 +197,17 @@ export function pauseAll(e: Engine, command = false): () => void {
 type Pause = NonNullable<Engine['pause']>;
 /** The pause each hold of pauseAll replaced, for when it and that one both ended. */
 const heldBefore = new WeakMap<Pause, Pause>();
+
+/**
+ * Holds every client of the replicas following `e` on this thread: they share `e`'s value objects, so a write
+ * spread over several turns (a script suspended mid-run) would show them its first half.
+ */
+export function pauseReplicas(e: Engine): () => void {
+  const releases = replicasOf(e).map((r) => pauseAll(r));
+  return () => {
+    for (let i = releases.length - 1; i >= 0; i--) (releases[i] as () => void)();
+  };
+}
 
 /** The replicas following `e` on this thread, and theirs. */
 function replicasOf(e: Engine): Engine[] {

@@ -249,9 +249,13 @@ export class Tracking {
     }
   }
 
-  /** Whether a client tracks BCAST prefixes (redis-server's PrefixTable is not empty). */
+  /**
+   * Whether redis-server's beforeSleep walks its prefix table to the end (raxNext there sets errno
+   * to 0): trackingBroadcastInvalidationMessages returns early only when no client tracks at all, so
+   * a default-mode or OPTIN client is enough, with no BCAST prefix in the table.
+   */
   get broadcasting(): boolean {
-    return this.prefixes.size > 0;
+    return this.clientsOn > 0;
   }
 
   private scheduleBroadcast(): void {

@@ -1,19 +1,8 @@
-import { CreateUserCommand, ModifyUserCommand, type ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { CreateUserCommand, ModifyUserCommand } from '@aws-sdk/client-elasticache';
+import { describe, expect, it } from 'vitest';
+import { emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
-});
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
-});
+const { client } = emulatorForTests();
 
 const create = (UserId: string, AccessString: string) =>
   client.send(new CreateUserCommand({ UserId, UserName: UserId, Engine: 'redis', AccessString, NoPasswordRequired: true }));

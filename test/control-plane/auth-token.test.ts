@@ -3,30 +3,21 @@ import {
   DescribeReplicationGroupsCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
-  type ElastiCacheClient,
   type ModifyReplicationGroupMessage,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import { firstReply } from '../support/net.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 
 const OLD = 'old-token-0123456789';
 const NEW = 'new-token-!&#$^<>-AB';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests();
 let ca: Buffer;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
   ca = Buffer.from(await (await fetch(`${emulator.url}/_elasticache-local/ca.pem`)).text());
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
 });
 
 async function createGroup(id: string, token: string | undefined): Promise<{ host: string; port: number }> {

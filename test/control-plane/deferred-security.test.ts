@@ -5,30 +5,21 @@ import {
   DescribeReplicationGroupsCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
-  type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { client } = emulatorForTests();
 const TOKEN = 'first-token-0123456789';
 const NEXT = 'second-token-0123456789';
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
   const base = { ReplicationGroupDescription: 'd', Engine: 'redis', EngineVersion: '7.1', CacheNodeType: 'cache.t3.micro', NumCacheClusters: 1 };
   await client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'tokened', TransitEncryptionEnabled: true, AuthToken: TOKEN }));
   await client.send(new CreateReplicationGroupCommand({ ...base, ReplicationGroupId: 'plain' }));
   await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'tokened' });
   await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'plain' });
 }, 120_000);
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
-});
 
 const modify = (ReplicationGroupId: string, changes: object) =>
   client.send(new ModifyReplicationGroupCommand({ ReplicationGroupId, ApplyImmediately: false, ...changes }));

@@ -17,22 +17,15 @@ import memjs from 'memjs';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createClient, SocketTimeoutError } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
-import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testClient, type TestClient } from '../../src/index.ts';
+import { CREDENTIALS, FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 import { exchange, firstReply } from '../support/net.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 100 });
 let local: TestClient;
 beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  client = sdkClient(emulator);
   local = testClient(emulator.url);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
 });
 beforeEach(() => local.reset());
 

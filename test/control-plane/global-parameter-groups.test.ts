@@ -13,17 +13,10 @@ import {
   waitUntilReplicationGroupAvailable,
   waitUntilReplicationGroupDeleted,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { FAST_WAIT, sdkClient, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const { emulator } = emulatorForTests({ transitionDelayMs: 50 });
 
 describe('global datastore parameter groups', () => {
   it('gives each member its own global-datastore- group, checks secondaries, and lets the group go after the member', async () => {

@@ -7,28 +7,19 @@ import {
   CreateUserGroupCommand,
   DescribeReplicationGroupsCommand,
   DescribeUserGroupsCommand,
-  type ElastiCacheClient,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { CREDENTIALS, FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CREDENTIALS, FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 import { iamToken } from '../support/iam-token.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests({ credentials: [CREDENTIALS] });
 let ca: Buffer;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ credentials: [CREDENTIALS] });
-  client = sdkClient(emulator);
   ca = fs.readFileSync(emulator.caPath);
-});
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
 });
 
 async function authReply(port: number, user: string, token: string): Promise<string> {

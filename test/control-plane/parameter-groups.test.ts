@@ -12,17 +12,10 @@ import {
   waitUntilCacheClusterAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { FAST_WAIT, sdkClient, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const { emulator } = emulatorForTests();
 
 async function infoField(port: number, field: string): Promise<string | undefined> {
   const redis = new Redis({ port, lazyConnect: true });

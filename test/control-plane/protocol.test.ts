@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../../src/protocol/operations.ts';
-import type { Emulator } from '../../src/index.ts';
-import { startEmulator } from '../support/emulator.ts';
+import { emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
+const { emulator } = emulatorForTests({ maxBodyBytes: 64 * 1024 });
 
 async function call(body: string, headers: Record<string, string> = {}) {
   const res = await fetch(emulator.url, {
@@ -17,13 +16,6 @@ async function call(body: string, headers: Record<string, string> = {}) {
 function errorCode(xml: string): string | undefined {
   return /<Code>([^<]+)<\/Code>/.exec(xml)?.[1];
 }
-
-beforeAll(async () => {
-  emulator = await startEmulator({ maxBodyBytes: 64 * 1024 });
-});
-afterAll(async () => {
-  await emulator.stop();
-});
 
 describe('the Query API wire', () => {
   it('answers a Describe with the awsQuery envelope and a request id', async () => {

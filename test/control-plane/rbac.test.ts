@@ -14,19 +14,16 @@ import {
   ModifyReplicationGroupCommand,
   ModifyUserCommand,
   ModifyUserGroupCommand,
-  type ElastiCacheClient,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 import { run } from '../support/exec.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests();
 let ca: Buffer;
 
 const PASS_APP = 'app-password-0123456789';
@@ -34,13 +31,7 @@ const PASS_APP2 = 'app-password-rotated-99';
 const PASS_ADMIN = 'admin-password-0123456789';
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
   ca = fs.readFileSync(emulator.caPath);
-});
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
 });
 
 async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {

@@ -6,26 +6,18 @@ import {
   CreateCacheParameterGroupCommand,
   CreateReplicationGroupCommand,
   DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
   ModifyCacheParameterGroupCommand,
   waitUntilReplicationGroupAvailable,
 } from '@aws-sdk/client-elasticache';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { testClient, type Emulator, type TestClient } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { testClient, type TestClient } from '../../src/index.ts';
+import { FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests({ transitionDelayMs: 100 });
 let local: TestClient;
 beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-  client = sdkClient(emulator);
   local = testClient(emulator.url);
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
 });
 
 async function until(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {

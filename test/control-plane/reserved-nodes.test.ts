@@ -5,17 +5,10 @@ import {
   PurchaseReservedCacheNodesOfferingCommand,
   paginateDescribeReservedCacheNodesOfferings,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { sdkClient, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 50 });
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const { emulator } = emulatorForTests({ transitionDelayMs: 50 });
 
 describe('reserved cache nodes', () => {
   it('lists offerings with filters, purchases one, and describes the reservation', async () => {

@@ -8,23 +8,18 @@ import {
   DescribeUpdateActionsCommand,
   waitUntilCacheClusterAvailable,
   waitUntilReplicationGroupAvailable,
-  type ElastiCacheClient,
   type UpdateAction,
 } from '@aws-sdk/client-elasticache';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { FAST_WAIT, sdkClient, startEmulator, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+// Each update step takes this long: long enough that BatchStop reliably finds an update still running.
+const { client } = emulatorForTests({ transitionDelayMs: 600 });
 
 beforeAll(async () => {
-  // Each update step takes this long: long enough that BatchStop reliably finds an update still running.
-  emulator = await startEmulator({ transitionDelayMs: 600 });
-  client = sdkClient(emulator);
   await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'su-redis', Engine: 'redis', EngineVersion: '7.1', CacheNodeType: 'cache.t3.micro' }));
   await client.send(new CreateCacheClusterCommand({ CacheClusterId: 'su-memcached', Engine: 'memcached', CacheNodeType: 'cache.t3.micro', NumCacheNodes: 2 }));
   await client.send(
@@ -34,10 +29,6 @@ beforeAll(async () => {
   await waitUntilCacheClusterAvailable({ client, ...FAST_WAIT }, { CacheClusterId: 'su-memcached' });
   await waitUntilReplicationGroupAvailable({ client, ...FAST_WAIT }, { ReplicationGroupId: 'su-group' });
 }, 120_000);
-afterAll(async () => {
-  client?.destroy();
-  await emulator?.stop();
-});
 
 async function updates() {
   return (await client.send(new DescribeServiceUpdatesCommand({}))).ServiceUpdates!;

@@ -9,18 +9,10 @@ import {
 import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { FAST_WAIT, sdkClient, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const { emulator } = emulatorForTests();
 
 describe('transit encryption and AUTH tokens', () => {
   it('serves TLS with the emulator CA and requires the AUTH token on a Redis group', async () => {

@@ -3,26 +3,17 @@ import {
   DescribeReplicationGroupsCommand,
   ModifyReplicationGroupCommand,
   waitUntilReplicationGroupAvailable,
-  type ElastiCacheClient,
   type ModifyReplicationGroupMessage,
 } from '@aws-sdk/client-elasticache';
 import { firstReply } from '../support/net.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { FAST_WAIT, sdkClient, startEmulator } from '../support/emulator.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FAST_WAIT, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-let client: ElastiCacheClient;
+const { emulator, client } = emulatorForTests();
 let ca: Buffer;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
-  client = sdkClient(emulator);
   ca = Buffer.from(await (await fetch(`${emulator.url}/_elasticache-local/ca.pem`)).text());
-});
-afterAll(async () => {
-  client.destroy();
-  await emulator.stop();
 });
 
 const describeGroup = async (id: string) => (await client.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }))).ReplicationGroups![0]!;

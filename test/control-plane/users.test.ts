@@ -9,17 +9,10 @@ import {
   ModifyUserCommand,
   ModifyUserGroupCommand,
 } from '@aws-sdk/client-elasticache';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/index.ts';
-import { sdkClient, startEmulator } from '../support/emulator.ts';
+import { describe, expect, it } from 'vitest';
+import { sdkClient, emulatorForTests } from '../support/emulator.ts';
 
-let emulator: Emulator;
-beforeAll(async () => {
-  emulator = await startEmulator({ transitionDelayMs: 100 });
-});
-afterAll(async () => {
-  await emulator.stop();
-});
+const { emulator } = emulatorForTests({ transitionDelayMs: 100 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

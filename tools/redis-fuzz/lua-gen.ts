@@ -74,7 +74,12 @@ export class LuaGen {
     if (x < 0.75) return `if ${this.expr(1)} then return ${this.expr(1)} end`;
     if (x < 0.85) {
       const t = `v${++this.locals}`;
-      return `local ${t} = {}\nfor i = 1, ${pick(r, ['3', '0', '5'])} do ${t}[i${pick(r, ['', ' * 2', ' + 1'])}] = ${this.expr(2)} end`;
+      const count = pick(r, ['3', '0', '5']);
+      const index = pick(r, ['', ' * 2', ' + 1']);
+      // Never the table itself (nor a table holding it): returned, a cycle is endless nesting, which
+      // redis-server 7.0.15 writes out until it is killed, and ours until its reply buffer passes 4 GB (seed 118508).
+      const value = this.expr(2).replace(new RegExp(`\\b${t}\\b`, 'g'), 'nil');
+      return `local ${t} = {}\nfor i = 1, ${count} do ${t}[i${index}] = ${value} end`;
     }
     if (x < 0.92) return `redis.setresp(${pick(r, ['2', '3'])})`;
     return `local ok${this.locals}, e${this.locals} = pcall(function() ${this.call()} end)`;

@@ -52,6 +52,19 @@ export function memoryRange(n: number): string {
   return n <= 0 ? String(n) : `~2^${Math.round(Math.log2(n))}`;
 }
 
+/** How session.ts shows a skiplist's MEMORY USAGE figure whole, for skiplistAgrees. */
+export const SKIPLIST_MEMORY = '~skiplist:';
+
+/**
+ * A skiplist's MEMORY USAGE on both servers: ours sizes the sampled nodes at level 1, redis-server at
+ * the levels it drew, so its figure is ours or more; a sample of five nodes above twice ours is
+ * rarer than one in ten thousand (it takes a node of level 7). Ours may also be a table above
+ * redis-server's while a rehash runs (its end is estimated; dict-size.ts): 15% below is let by.
+ */
+export function skiplistAgrees(ours: number, real: number): boolean {
+  return real >= ours * 0.85 && real <= ours * 2;
+}
+
 /** Names of a flat name/value array or RESP3 map, without their values (MEMORY STATS). */
 export function namesOnly(f: Frame): Frame {
   if (!f.items) return f;

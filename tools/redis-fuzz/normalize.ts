@@ -127,7 +127,8 @@ export function normalize(cmd: readonly string[], f: Frame): Frame {
   if ((name === 'EVAL' || name === 'EVAL_RO') && /SMEMBERS|HGETALL/.test(cmd[1] ?? '')) return sorted(f);
   // tostring of a table or function shows its address.
   if (/^(EVAL|EVAL_RO|EVALSHA|EVALSHA_RO|FCALL|FCALL_RO)$/.test(name)) return withoutAddresses(f);
-  if ((name === 'SORT' || name === 'SORT_RO') && f.items && sortFollowsDict(cmd)) return sorted(f);
+  // With LIMIT the dict's order also picks which elements are in the page (seed 109476): its size only.
+  if ((name === 'SORT' || name === 'SORT_RO') && f.items && sortFollowsDict(cmd)) return cmd.some((w) => upper(w) === 'LIMIT') ? sizeOnly(f) : sorted(f);
   if (name === 'ACL' && sub === 'GETUSER') return aclCommandsUnder(f);
   if (name === 'ACL' && sub === 'LIST' && f.items) return { ...f, items: f.items.map((l) => (l.text === null ? l : { ...l, text: aclListLine(l.text) })) };
   return f;

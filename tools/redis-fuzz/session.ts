@@ -8,6 +8,7 @@ import { CLIENT_IDS } from './families-more.ts';
 import { OPTION_DEFAULTS } from './families-options.ts';
 import { BATCH, DELIVER, PAUSED, SEP } from './families-wide.ts';
 import { normalize, normalizeExec } from './normalize.ts';
+import { memoryRange, SKIPLIST_MEMORY } from './normalize-wide.ts';
 import { render, type Frame } from './reply.ts';
 
 /** Settings a sequence may change, put back to redis-server 7.0's defaults before each run. */
@@ -20,6 +21,8 @@ const RESETS = [['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['DEBUG', 'QUICKLIST-PACKED
 // (seed 1727). A step that gets no reply (a block for good) costs this much on both servers.
 const REPLY_MS = 7500;
 const SCAN_WALK_LIMIT = 2000;
+/** A MATCH pattern no key or element of a sequence matches. */
+const NO_MATCH = '\x01no-such-key\x01';
 const SUBSCRIBE_FAMILY = /^[PS]?(UN)?SUBSCRIBE$/;
 
 export interface Outcome {
@@ -123,6 +126,32 @@ export class Session {
     return new Set(scores).size > 1;
   }
 
+  /**
+   * MEMORY USAGE of a collection redis-server samples in an order of its own (asked by the peer
+   * before the step, on both servers alike): a skiplist's figure counts its first nodes at their
+   * random levels (zslRandomLevel), so it goes out whole for compare.ts to check against ours
+   * (skiplistAgrees); a hashtable's first elements are its buckets' (a random hash seed orders
+   * them), so its SAMPLES 0 figure, which takes every element, is compared as a size class instead
+   * (seeds 101537, 101869 and kin).
+   */
+  private async sampledMemory(key: string): Promise<((n: number) => Frame) | null> {
+    // The peer asks in the main client's database (it may have SELECTed another, seed 206445).
+    const dbOf = async (id: string): Promise<string> => /\bdb=(\d+)/.exec((await this.peer.call(['CLIENT', 'LIST', 'ID', id]))?.text ?? '')?.[1] ?? '0';
+    const own = await dbOf(this.ids.get(CLIENT_IDS.peer) as string);
+    const target = await dbOf(this.mainId);
+    if (target !== own) await this.peer.call(['SELECT', target]);
+    try {
+      const enc = (await this.peer.call(['OBJECT', 'ENCODING', key]))?.text;
+      if (enc === 'skiplist') return (n) => ({ type: '+', text: `${SKIPLIST_MEMORY}${n}` });
+      if (enc !== 'hashtable') return null;
+      const all = await this.peer.call(['MEMORY', 'USAGE', key, 'SAMPLES', '0']);
+      if (all?.type !== ':') return null;
+      return () => ({ type: '+', text: `${memoryRange(Number(all.text))} (all sampled)` });
+    } finally {
+      if (target !== own) await this.peer.call(['SELECT', own]);
+    }
+  }
+
   /** Runs one generated step; with a monitor, the lines it heard join the outcome. */
   async step(generated: string[]): Promise<Outcome> {
     const name = generated[0]?.toUpperCase() ?? '';
@@ -157,6 +186,9 @@ export class Session {
     if (step[0] === SERVE) return this.serveStep(step.slice(1, step.indexOf(BY)), step.slice(step.indexOf(BY) + 1));
     // Their PING marker would be queued: not sent inside a transaction.
     if (this.inMulti && (step[0] === BATCH || step[0] === DELIVER || step[0] === PAUSED)) return { text: '<inside MULTI: not sent>', dead: false };
+    // Under RESP3 it writes a push and then its reply into EXEC's array, one item more than the array
+    // announces, so every later reply is read one step late on both servers (seed 108106).
+    if (this.inMulti && isDebugPush(step)) return { text: '<DEBUG PROTOCOL push inside MULTI: not sent>', dead: false };
     if (step[0] === BATCH) return this.batchStep(split(step.slice(1)));
     if (step[0] === DELIVER) return this.deliverStep(step.slice(1));
     if (step[0] === PAUSED) return this.pausedStep(step[1] as string, step.slice(2));
@@ -166,9 +198,11 @@ export class Session {
     // keys of a dict-ordered part of the table.
     const walk = !this.inMulti && /^(SCAN|HSCAN|SSCAN|ZSCAN)$/.test(name) && /^\+?0*$/.test(cmd[name === 'SCAN' ? 1 : 2] ?? 'x');
     const confirm = !this.inMulti && SUBSCRIBE_FAMILY.test(name);
+    const sampled = !this.inMulti && name === 'MEMORY' && cmd[1]?.toUpperCase() === 'USAGE' && cmd[2] !== undefined ? await this.sampledMemory(cmd[2]) : null;
     const { reply, pushes } = walk ? await this.walk(cmd, name) : confirm ? await this.confirmations(cmd) : await this.exchange(cmd);
     if (reply === null) return { text: '<no reply>', dead: true };
-    const shown = this.track(cmd, name, reply);
+    const tracked = this.track(cmd, name, reply);
+    const shown = sampled !== null && reply.type === ':' ? sampled(Number(reply.text)) : tracked;
     // SCAN expires the keys past their TTL it meets in its dict's order, which a seed drawn at start-up
     // decides; SORT of a set or a skiplist zset looks its BY/GET patterns up in that order (seed 90405).
     const dictOrdered = name === 'SCAN' || random || name === 'SORT' || name === 'SORT_RO';
@@ -356,6 +390,12 @@ export class Session {
         seen.set(group.map(render).join(' '), group);
       }
       if (cursor.text === '0') {
+        // An invalidation for a key the call expired reaches the client after that call's reply (7.0
+        // holds it until the command ends), so a walk's last call leaves it unread: a call of the same
+        // family that matches nothing (a key the pattern filters out is not expired) brings it in.
+        // Where it fell hung on which page met the key, each server's dict order (seeds 219458, 218783).
+        const tail = name === 'SCAN' ? ['SCAN', '0', 'MATCH', NO_MATCH, 'COUNT', '1'] : [cmd[0] as string, cmd[1] as string, '0', 'MATCH', NO_MATCH, 'COUNT', '1'];
+        pushes.push(...(await this.exchange(tail)).pushes);
         const keys = [...seen.keys()].sort();
         return { reply: { type: '*', text: '2', items: [{ type: '+', text: 'walked' }, { type: '*', text: String(keys.length), items: keys.flatMap((k) => seen.get(k) as Frame[]) }] }, pushes };
       }
@@ -414,4 +454,10 @@ function sortEvents(o: Outcome): Outcome {
   if (at < 0) return o;
   const events = o.text.slice(at + ' | events '.length).split(' *[').map((e, i) => (i === 0 ? e : `*[${e}`));
   return { ...o, text: `${o.text.slice(0, at)} | events ${events.sort().join(' ')}` };
+}
+
+/** `DEBUG PROTOCOL push` in any case, words compared up to a NUL as redis-server's strcasecmp does. */
+function isDebugPush(step: string[]): boolean {
+  const word = (i: number): string => (step[i] ?? '').split('\0')[0]!.toLowerCase();
+  return word(0) === 'debug' && word(1) === 'protocol' && word(2) === 'push';
 }

@@ -1,5 +1,6 @@
 // An ACL user: on/off, passwords (kept as SHA-256 hex like Redis), a root selector and extra selectors.
 import { asCString } from '../c-string.ts';
+import { splitInline } from '../resp/parser.ts';
 import { createHash } from 'node:crypto';
 import { AclRuleError } from './errors.ts';
 import { Selector, type AclCommands, type Denial } from './selector.ts';
@@ -66,9 +67,11 @@ export class AclUser {
     if (op === '') return;
     if (op.startsWith('(') && op.endsWith(')')) {
       const sel = new Selector(false);
-      // sdssplitargs reads a selector's rules: as a C string, so a NUL ends them.
-      for (const part of asCString(op.slice(1, -1)).split(' ')) {
-        if (part !== '' && !sel.apply(part, cmds)) throw new AclRuleError('Syntax error');
+      // sdssplitargs reads a selector's rules: as a C string (a NUL ends them), split at any blank,
+      // quotes and escapes read as redis-cli reads them. Rules it cannot split (`~"a b"*`, an open
+      // quote) leave 7.0 with an empty selector, not an error.
+      for (const part of splitInline(asCString(op.slice(1, -1))) ?? []) {
+        if (!sel.apply(part, cmds)) throw new AclRuleError('Syntax error');
       }
       this.selectors.push(sel);
       return;

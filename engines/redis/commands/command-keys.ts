@@ -2,6 +2,7 @@
 // and GETKEYSANDFLAGS find them: key specs first; the command's own key finder when a spec is
 // incomplete, has variable flags, or cannot be followed (a numkeys that is not a number).
 import { keyword } from './util.ts';
+import { toI64 } from '../num.ts';
 import type { CommandDef } from '../command-table.ts';
 import { metaOf, type KeySpec } from './command-meta.ts';
 
@@ -194,12 +195,11 @@ function bySpecs(specs: readonly KeySpec[], a: string[], arity: number): FoundKe
     } else if (spec.find_keys.type === 'keynum') {
       step = fk.keystep as number;
       const idx = fk.keynumidx as number;
-      const text = a[first + idx];
-      if (idx >= argc || text === undefined || !/^(?:0|-?[1-9][0-9]{0,18})$/.test(text)) return null;
-      const numkeys = Number(text);
-      if (numkeys < 0 || !Number.isSafeInteger(numkeys)) return null;
+      const numkeys = idx >= argc ? null : toI64(a[first + idx] ?? '');
+      if (numkeys === null || numkeys < 0n) return null;
       first += fk.firstkey as number;
-      last = first + numkeys - 1;
+      // `last = first + (int)numkeys - 1`: the count is cut to an int (4294967297 is one key).
+      last = first + Number(BigInt.asIntN(32, numkeys)) - 1;
     } else return null;
 
     if (last >= argc || last < first || first >= argc) return null;

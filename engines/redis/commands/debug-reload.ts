@@ -7,9 +7,11 @@ import type { Client } from '../client.ts';
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { fail } from '../errors.ts';
+import { errnoAccepted } from '../num.ts';
 import { loadEntrySteps } from '../rdb/keyspace-adapter.ts';
 import { engineRdbChunks } from '../rdb/node-rdb.ts';
-import { iterateRdbSteps } from '../rdb/reader.ts';
+import { iterateRdbSteps, type SanitizeTally } from '../rdb/reader.ts';
+import { countSanitized } from '../payload-sanitize.ts';
 import { runSliced } from '../sliced.ts';
 import { is } from './util.ts';
 
@@ -56,7 +58,16 @@ function* reload(e: Engine, o: ReloadOptions): Generator<void> {
   const rdb = o.from.get(e);
   if (rdb === undefined) fail(LOAD_FAILED);
   // A value of a million elements is read and built a few elements a step.
-  for (const rec of iterateRdbSteps(rdb, { verifyChecksum: false })) {
+  const tally = { containers: 0 };
+  try {
+    yield* loadRecords(e, o, rdb, tally);
+  } finally {
+    countSanitized(e, null, tally);
+  }
+}
+
+function* loadRecords(e: Engine, o: ReloadOptions, rdb: Buffer, tally: SanitizeTally): Generator<void> {
+  for (const rec of iterateRdbSteps(rdb, { verifyChecksum: false, tally })) {
     if (rec === undefined) {
       yield;
       continue;
@@ -71,6 +82,8 @@ function* reload(e: Engine, o: ReloadOptions): Generator<void> {
       // Without MERGE a key already present is fatal to redis-server; here the command fails instead.
       if (!o.merge && e.ks.db(rec.entry.db).dict.index(rec.entry.key.toString('latin1')) !== undefined) fail(LOAD_FAILED);
       yield* loadEntrySteps(e, rec.entry);
+      // The save before walked this stream's nodes to the tree's end (raxNext sets errno to 0).
+      if (o.save && e.ks.db(rec.entry.db).peekAsIs(rec.entry.key.toString('latin1'))?.type === 'stream') errnoAccepted(e);
     }
     yield;
   }

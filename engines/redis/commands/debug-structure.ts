@@ -10,7 +10,7 @@ import { dictSlotsOf, grownSlots } from '../db/dict-size.ts';
 import { encodingOf, refcountOf, type ListObj, type RObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { fnv1a } from '../fnv1a.ts';
-import { parseI64Arg } from '../num.ts';
+import { errnoAccepted, parseI64Arg } from '../num.ts';
 import { rdbWriteOptionsOf, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { encodeValueSteps } from '../rdb/writer.ts';
 import { runSliced } from '../sliced.ts';
@@ -184,6 +184,8 @@ function* serializedLength(c: Client, o: RObj, out: { len: number }): Steps<void
 
 export function debugObject(c: Client, key: string): void {
   const o = storedValue(c, key);
+  // serializedlength: rdbSaveObject walks a stream's nodes to the tree's end (raxNext sets errno to 0).
+  if (o.type === 'stream') errnoAccepted(c.engine);
   const m = c.db.dict.metaOf(key) as { lru: number };
   const e = c.engine;
   const size = { len: 0 };

@@ -19,7 +19,7 @@ import { changeReplId } from '../repl-id.ts';
 import { clientEvictionBuckets } from '../client-eviction.ts';
 import { objectLookup } from './keys.ts';
 import { is, parseCount, writeHelp, keyword } from './util.ts';
-import { parseIntArg } from '../num.ts';
+import { errnoAccepted, parseIntArg } from '../num.ts';
 import { DEFAULT_PEAK_RESET_MS } from '../reply-buffer.ts';
 
 const HELP = [
@@ -140,7 +140,7 @@ function* populate(c: Client, count: number, prefix: string, size: number): Gene
 
 function digestReply(c: Client): void {
   const out = new Uint8Array(20);
-  runSliced(c, digestDatasets(c.engine.ks.dbs, out), () => c.w.simple(hex(out)));
+  runSliced(c, digestDatasets(c.engine.ks.dbs, out, () => errnoAccepted(c.engine)), () => c.w.simple(hex(out)));
 }
 
 /** DIGEST-VALUE reads keys as stored, logically expired ones too, as Redis does. */
@@ -149,6 +149,7 @@ function* digestValues(c: Client, keys: string[], out: Uint8Array[]): Generator<
     const digest = new Uint8Array(20);
     out.push(digest);
     const stored = c.db.dict.getRaw(key);
+    if (stored !== undefined && viewOf(stored).type === 'stream') errnoAccepted(c.engine); // its iterator runs off the tree
     if (stored !== undefined) yield* digestValue(digest, viewOf(stored), c.db.expires.has(key));
     yield;
   }
@@ -251,9 +252,15 @@ function debugCommand(c: Client, a: string[]): void {
         return c.w.ok();
       }
       break;
+    case 'set-disable-deny-scripts':
+      if (n === 3) {
+        // atoi, as redis-server reads it.
+        e.disableDenyScripts = (Number.parseInt(a[2] as string, 10) || 0) !== 0;
+        return c.w.ok();
+      }
+      break;
     case 'log':
     case 'aof-flush-sleep':
-    case 'set-disable-deny-scripts':
     case 'leak':
       if (n === 3) return c.w.ok();
       break;

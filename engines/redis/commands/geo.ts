@@ -4,13 +4,13 @@ import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { formatHumanDouble, parseIntArg, printfF, toFloat } from '../num.ts';
+import { formatHumanDouble, listpackScoreRead, parseIntArg, printfF, toFloat } from '../num.ts';
 import { cInt64, geoDecode, geoDistance, geoEncode, geoHashString, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, latDistance } from '../types/geo.ts';
 import { searchRanges } from '../types/geo-boxes.ts';
-import { ZSet } from '../types/zset.ts';
 import { is, keyword } from './util.ts';
 import { runSliced } from '../sliced.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
+import { ListpackAdds, readRanks, readScoreRange } from './zset-score-reads.ts';
 
 const UNITS: Record<string, number> = { m: 1, km: 1000, ft: 0.3048, mi: 1609.34 };
 
@@ -33,8 +33,15 @@ function checkPair(lon: number, lat: number): void {
   }
 }
 
-function getZ(c: Client, key: string): ZSet | null {
-  return c.db.get(key, 'zset')?.v ?? null;
+function getZ(c: Client, key: string): ZSetObj | null {
+  return c.db.get(key, 'zset') ?? null;
+}
+
+/** A member's score (zsetScore): a listpack's is read back with strtod (zset-score-reads.ts). */
+function scoreOf(z: ZSetObj | null | undefined, member: string): number | undefined {
+  const score = z?.v.score(member);
+  if (score !== undefined && z?.big === false) listpackScoreRead(score);
+  return score;
 }
 
 function geoadd(c: Client, a: string[]): void {
@@ -61,18 +68,23 @@ function geoadd(c: Client, a: string[]): void {
   const existing = c.db.get(key, 'zset', false);
   if (existing === null && xx) return c.w.int(0);
   const o = existing ?? c.db.getOrCreate(key, 'zset', newZSet);
+  const reads = new ListpackAdds(o, c.engine.config.encoding, existing === null, items[0]?.[0]);
   let added = 0;
   let changed = 0;
   const fresh: string[] = [];
   for (const [m, score] of items) {
     const cur = o.v.score(m);
+    reads.found(cur);
     if (cur === undefined) {
       if (xx) continue;
+      reads.adding(m);
       o.v.add(m, score);
+      reads.placed(m);
       fresh.push(m);
       added++;
     } else if (!nx && cur !== score) {
       o.v.add(m, score);
+      reads.placed(m);
       changed++;
     }
   }
@@ -111,14 +123,21 @@ interface SearchSpec {
  * The matches of `s` in `z` into `out`, a candidate per step; sorted (in steps) and cut to COUNT. A search
  * over a million points held every node for seconds when run whole.
  */
-function* searchSteps(z: ZSet, s: SearchSpec, out: Match[]): Generator<void> {
+function* searchSteps(o: ZSetObj, s: SearchSpec, out: Match[]): Generator<void> {
+  const z = o.v;
   const limit = s.any ? s.count : 0;
   for (const [min, max] of searchRanges(s)) {
     if (limit > 0 && out.length >= limit) break;
-    const span = z.spanInScore({ min, max, minEx: false, maxEx: true });
+    const box = { min, max, minEx: false, maxEx: true };
+    // A listpack reads back (strtod, zset-score-reads.ts) the scores zzlFirstInRange passes, each
+    // one walked, and the first past the box unless ANY's count stopped the walk.
+    readScoreRange(o, box, false, 0, 0);
+    const span = z.spanInScore(box);
     if (span === null) continue;
+    let full = false;
     for (const [member, score] of z.walk(span[0], span[1] - span[0] + 1, false)) {
       yield;
+      if (!o.big) listpackScoreRead(score);
       const [lon, lat] = geoDecode(score);
       let dist: number;
       if (s.radius !== null) {
@@ -130,8 +149,12 @@ function* searchSteps(z: ZSet, s: SearchSpec, out: Match[]): Generator<void> {
         dist = geoDistance(s.lon, s.lat, lon, lat);
       }
       out.push({ member, dist, score, lon, lat });
-      if (limit > 0 && out.length >= limit) break;
+      if (limit > 0 && out.length >= limit) {
+        full = true;
+        break;
+      }
     }
+    if (!full) readRanks(o, span[1] + 1, span[1] + 1);
   }
   let sort = s.sort;
   if (s.count > 0 && sort === null && !s.any) sort = 'asc';
@@ -141,7 +164,7 @@ function* searchSteps(z: ZSet, s: SearchSpec, out: Match[]): Generator<void> {
 }
 
 /** Searches, then writes the reply or builds the STORE destination, all in slices (see runSliced). */
-function answer(c: Client, a: string[], z: ZSet | null, s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
+function answer(c: Client, a: string[], z: ZSetObj | null, s: SearchSpec, event: 'georadiusstore' | 'geosearchstore'): void {
   const matches: Match[] = [];
   const o = newZSet();
   function* work(): Generator<void> {
@@ -195,9 +218,9 @@ function store(c: Client, matches: Match[], o: ZSetObj, s: SearchSpec, event: 'g
 }
 
 /** The member's position; with no source key there is no member to miss (the search is empty anyway). */
-function memberCenter(z: ZSet | null, member: string): [number, number] {
+function memberCenter(z: ZSetObj | null, member: string): [number, number] {
   if (z === null) return [0, 0];
-  const score = z.score(member);
+  const score = scoreOf(z, member);
   if (score === undefined) fail('ERR could not decode requested zset member');
   return geoDecode(score);
 }
@@ -207,7 +230,7 @@ function baseSpec(): SearchSpec {
 }
 
 /** Shared option parser for GEOSEARCH(STORE) and GEORADIUS*; returns the options after `from`. */
-function parseOptions(a: string[], from: number, s: SearchSpec, mode: 'search' | 'radius', z: ZSet | null, allowStore: boolean): void {
+function parseOptions(a: string[], from: number, s: SearchSpec, mode: 'search' | 'radius', z: ZSetObj | null, allowStore: boolean): void {
   let center = mode === 'radius';
   let shape = mode === 'radius';
   for (let i = from; i < a.length; i++) {
@@ -306,7 +329,7 @@ export const geoCommands = defineGroup('geo', [
       const z = getZ(c, a[1] as string);
       c.w.array(a.length - 2);
       for (let i = 2; i < a.length; i++) {
-        const score = z?.score(a[i] as string);
+        const score = scoreOf(z, a[i] as string);
         if (score === undefined) {
           c.w.nilArray();
           continue;
@@ -328,8 +351,9 @@ export const geoCommands = defineGroup('geo', [
       if (a.length === 5) unit = unitOf(a[4] as string);
       else if (a.length > 5) fail(E.SYNTAX);
       const z = getZ(c, a[1] as string);
-      const s1 = z?.score(a[2] as string);
-      const s2 = z?.score(a[3] as string);
+      // zsetScore of the second member only when the first is there.
+      const s1 = scoreOf(z, a[2] as string);
+      const s2 = s1 === undefined ? undefined : scoreOf(z, a[3] as string);
       if (s1 === undefined || s2 === undefined) return c.w.nil();
       const [lon1, lat1] = geoDecode(s1);
       const [lon2, lat2] = geoDecode(s2);
@@ -345,7 +369,7 @@ export const geoCommands = defineGroup('geo', [
       const z = getZ(c, a[1] as string);
       c.w.array(a.length - 2);
       for (let i = 2; i < a.length; i++) {
-        const score = z?.score(a[i] as string);
+        const score = scoreOf(z, a[i] as string);
         if (score === undefined) c.w.nil();
         else c.w.bulk(geoHashString(score));
       }

@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newHash, updateEncoding, type HashObj } from '../db/objects.ts';
+import { hashConverted } from '../db/dict-size.ts';
 import type { SplitMap } from '../db/split-table.ts';
 import { E, fail } from '../errors.ts';
 import { incrByFloat, inI64, isInfLiteral, parseI64Arg, toI64 } from '../num.ts';
@@ -23,6 +24,7 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
     // A million fields held every node 0.7 s: set in slices, the node paused meanwhile.
     const db = c.db;
     const enc = c.engine.config.encoding;
+    const [wasBig, before] = [o.big, o.v.size];
     return writeEach(c, a, (a.length - 2) / 2, (j) => {
       const f = a[2 * j + 2] as string;
       const v = a[2 * j + 3] as string;
@@ -30,23 +32,38 @@ function hset(c: Client, a: string[], replyCount: boolean, name: string): void {
       o.v.set(f, v);
       updateEncoding(o, [f, v], enc);
     }, () => {
+      // Where the conversion happened and how its dict was sized, as for a short HSET (encodeAfterSet).
+      if (!wasBig && o.big) hashConverted(o, before, a, enc, 2);
       db.modified(key);
       if (replyCount) c.w.int(added);
       else c.w.ok();
     });
   }
-  const values: string[] = [];
+  // Sized up front: grown by push, this array was most of a pipelined HSET's garbage.
+  const values = new Array<string>(a.length - 2);
   for (let i = 2; i < a.length; i += 2) {
     const f = a[i] as string;
     const v = a[i + 1] as string;
     if (!o.v.has(f)) added++;
     o.v.set(f, v);
-    values.push(f, v);
+    values[i - 2] = f;
+    values[i - 1] = v;
   }
-  updateEncoding(o, values, c.engine.config.encoding);
+  encodeAfterSet(c, o, values, added);
   c.db.modified(key);
   if (replyCount) c.w.int(added);
   else c.w.ok();
+}
+
+/**
+ * The encoding after fields and values were set (`added` of the fields new): a conversion it makes
+ * sizes the dict as hashTypeConvert does, for the fields there before.
+ */
+function encodeAfterSet(c: Client, o: HashObj, values: readonly string[], added: number): void {
+  const enc = c.engine.config.encoding;
+  const wasBig = o.big;
+  updateEncoding(o, values, enc);
+  if (!wasBig && o.big) hashConverted(o, o.v.size - added, values, enc);
 }
 
 function hrandfield(c: Client, a: string[]): void {
@@ -97,7 +114,7 @@ export const hashCommands = defineGroup('hash', [
       const o = c.db.getOrCreate(key, 'hash', newHash);
       if (o.v.has(a[2] as string)) return c.w.int(0);
       o.v.set(a[2] as string, a[3] as string);
-      updateEncoding(o, [a[2] as string, a[3] as string], c.engine.config.encoding);
+      encodeAfterSet(c, o, [a[2] as string, a[3] as string], 1);
       c.db.modified(key);
       c.w.int(1);
     },

@@ -306,6 +306,18 @@ function load(c: Client, key: string, read = true): Hll | null {
   fail(INVALID);
 }
 
+/**
+ * dbUnshareStringValue without a change: PFADD makes its key's value a raw string of its own before
+ * adding, also when nothing was added (an embstr a load made is raw after it, seed 111910). No signal.
+ */
+function unshare(c: Client, key: string, h: Hll): void {
+  const o = c.db.lookup(key, false);
+  if (o === null || o.type !== 'string' || o.enc === 'raw') return;
+  o.enc = 'raw';
+  o.held = undefined;
+  setSds(o, h.room);
+}
+
 function save(c: Client, key: string, h: Hll, unseen = false): void {
   const v = h.bytes.latin1Slice(0, h.bytes.length);
   const o = c.db.lookup(key, false);
@@ -450,7 +462,7 @@ export const hyperloglogCommands = defineGroup('hyperloglog', [
       if (updated > 0) {
         invalidateCache(h);
         save(c, key, h);
-      }
+      } else if (existing !== null) unshare(c, key, h);
       c.w.int(updated > 0 ? 1 : 0);
     },
   },

@@ -1,7 +1,10 @@
 // Generic keyspace commands.
 import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
-import { decodeDumpSteps, encodeDumpSteps, rawStringOfDumpSteps } from '../rdb/dump.ts';
+import { DumpBodyError, decodeDumpSteps, encodeDumpSteps, rawStringOfDumpSteps } from '../rdb/dump.ts';
+import { isEmptyCollection } from '../rdb/entries.ts';
+import { RdbError } from '../rdb/errors.ts';
+import { countSanitized, deepCheck } from '../payload-sanitize.ts';
 import { MAX_READ_VERSION } from '../rdb/format.ts';
 import { bufSteps, rdbWriteOptionsOf, valueFromRdbSteps, valueToRdbSteps } from '../rdb/keyspace-adapter.ts';
 import { listOptionsOf } from '../db/list-options.ts';
@@ -16,7 +19,8 @@ import { globMatch } from '../glob.ts';
 import { notify } from '../notify.ts';
 import { eachWritten, indexes, runSliced, runSlicedWrite, SLICED_WRITE_ARGS, writeEach } from '../sliced.ts';
 import { BIG_BULK, bufferBulkSteps } from './big-bulk.ts';
-import { I64_MAX, I64_MIN, parseI64Arg, parseInt32Arg, parseIntArg } from '../num.ts';
+import { scanReplySteps, writeScanReply } from './scan-reply.ts';
+import { errnoAccepted, I64_MAX, I64_MIN, parseI64Arg, parseInt32Arg, parseIntArg } from '../num.ts';
 import { is, parseCursor, parseScanOptions, writeHelp, keyword } from './util.ts';
 
 /** EXISTS/TOUCH: how many of the keys `a` names pass `test`, a key a step (a million keys held every node 0.5 s). */
@@ -166,12 +170,7 @@ function scan(c: Client, a: string[]): void {
     for (const k of keys) if (opt.type !== null ? (db.typeOf(k, true, false) ?? 'none') === opt.type : !db.expireIfNeeded(k)) live.push(k);
     return [next, seen < count || next === 0];
   };
-  const reply = (next: number) => {
-    c.w.array(2);
-    c.w.bulk(String(next));
-    c.w.bulks(live);
-  };
-  if (opt.count <= SLICED_WRITE_ARGS) return reply(walk(cursor, opt.count)[0]);
+  if (opt.count <= SLICED_WRITE_ARGS) return writeScanReply(c, walk(cursor, opt.count)[0], live);
   let next = cursor;
   function* steps(): Generator<void> {
     for (let left = opt.count; left > 0; left -= SCAN_STEP) {
@@ -181,13 +180,7 @@ function scan(c: Client, a: string[]): void {
       yield;
     }
     // A COUNT as big as the keyspace answers every key: written a piece a step too.
-    c.w.array(2);
-    c.w.bulk(String(next));
-    c.w.array(live.length);
-    for (let k = 0; k < live.length; k++) {
-      c.w.bulk(live[k] as string);
-      if (k % SCAN_STEP === SCAN_STEP - 1) yield;
-    }
+    yield* scanReplySteps(c, next, live);
   }
   runSlicedWrite(c, steps(), () => undefined, a);
 }
@@ -283,6 +276,8 @@ export const keyCommands = defineGroup('keyspace', [
       if (o === null) return c.w.int(0);
       const target = c.engine.ks.db(dbIndex);
       if (target.exists(dst) && !replace) return c.w.int(0);
+      // streamDup walks the nodes to the tree's end (raxNext sets errno to 0).
+      if (o.type === 'stream') errnoAccepted(c.engine);
       // A million elements are copied in slices; the copy replaces the destination in one turn at the end.
       const made: { o?: RObj } = {};
       const work = (function* () {
@@ -413,6 +408,8 @@ export const keyCommands = defineGroup('keyspace', [
     handler: (c, a) => {
       const o = c.db.lookup(a[1] as string);
       if (o === null) return c.w.nil();
+      // rdbSaveObject walks a stream's nodes to the tree's end (raxNext sets errno to 0).
+      if (o.type === 'stream') errnoAccepted(c.engine);
       const payload: { b?: Buffer } = {};
       // A value of a million elements takes seconds to serialise: in slices, the node held meanwhile.
       runSliced(c, dumpSteps(c, o, payload), () => {
@@ -484,6 +481,7 @@ function* dumpSteps(c: Client, o: RObj, out: { b?: Buffer }): Steps<void> {
 
 function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<void> {
   let decoded;
+  const tally = { containers: 0, deep: deepCheck(c.engine, c) };
   try {
     if (payload.length >= BIG_BULK) {
       const raw = yield* rawStringOfDumpSteps(payload, { maxVersion: MAX_READ_VERSION, skipChecksum: c.engine.skipChecksum });
@@ -492,11 +490,22 @@ function* restoreSteps(c: Client, payload: string, out: { o?: RObj }): Steps<voi
         return;
       }
     }
-    decoded = yield* decodeDumpSteps(payload.length < BIG_BULK ? Buffer.from(payload, 'latin1') : yield* bufSteps(payload), { maxVersion: MAX_READ_VERSION, skipChecksum: c.engine.skipChecksum });
-  } catch {
-    fail('ERR DUMP payload version or checksum are wrong');
+    decoded = yield* decodeDumpSteps(payload.length < BIG_BULK ? Buffer.from(payload, 'latin1') : yield* bufSteps(payload), { maxVersion: MAX_READ_VERSION, skipChecksum: c.engine.skipChecksum, tally });
+  } catch (err) {
+    fail(err instanceof DumpBodyError ? 'ERR Bad data format' : 'ERR DUMP payload version or checksum are wrong');
+  } finally {
+    // Counted up to where a bad payload was refused, as redis-server counts before each check.
+    countSanitized(c.engine, c, tally);
   }
-  out.o = yield* valueFromRdbSteps(decoded.value, c.engine.config.encoding, listOptionsOf(c.engine));
+  // rdbLoadObject refuses a collection with nothing in it (a file's load skips the key instead).
+  if (isEmptyCollection(decoded.value)) fail('ERR Bad data format');
+  try {
+    out.o = yield* valueFromRdbSteps(decoded.value, c.engine.config.encoding, listOptionsOf(c.engine));
+  } catch (err) {
+    // What only building the value finds (a set member named twice) is the payload's fault too.
+    if (err instanceof RdbError) fail('ERR Bad data format');
+    throw err;
+  }
 }
 
 export function toDbIndex(s: string): number {

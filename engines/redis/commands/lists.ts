@@ -3,7 +3,8 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newList, type ListObj } from '../db/objects.ts';
 import { E, fail } from '../errors.ts';
-import { I64_MIN, parseI64Arg, parseIntArg, parseRangeIntArg } from '../num.ts';
+import { I64_MIN, parseI64Arg, parseIntArg } from '../num.ts';
+import { parseMpopArgs } from './mpop-args.ts';
 import { eachWritten, indexes, replySliced, runSliced } from '../sliced.ts';
 import { PER_STEP } from '../../slices.ts';
 import type { Quicklist } from '../types/quicklist.ts';
@@ -200,28 +201,6 @@ function blockingMove(c: Client, command: string, src: string, dst: string, from
   });
 }
 
-interface MpopArgs {
-  keys: string[];
-  end: End;
-  count: number;
-}
-
-function parseMpop(a: string[], from: number): MpopArgs {
-  const numkeys = parseRangeIntArg(a[from] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
-  if (from + 1 + numkeys > a.length - 1) fail(E.SYNTAX);
-  const keys = a.slice(from + 1, from + 1 + numkeys);
-  const end = parseEnd(a[from + 1 + numkeys] as string);
-  let count = 1;
-  let i = from + 2 + numkeys;
-  if (i < a.length) {
-    if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseRangeIntArg(a[i + 1] as string, 1, Infinity, 'ERR count should be greater than 0');
-    i += 2;
-  }
-  if (i !== a.length) fail(E.SYNTAX);
-  return { keys, end, count };
-}
-
 function writeMpop(c: Client, key: string, items: string[]): void {
   c.w.array(2);
   c.w.bulk(key);
@@ -230,7 +209,7 @@ function writeMpop(c: Client, key: string, items: string[]): void {
 
 function lmpop(c: Client, a: string[], blocking: boolean): void {
   // redis-server reads the timeout last, after the keys, the end and the count.
-  const m = parseMpop(a, blocking ? 2 : 1);
+  const m = parseMpopArgs(a, blocking ? 2 : 1, parseEnd);
   const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   for (const key of m.keys) {
     const l = getList(c, key, false);

@@ -10,6 +10,7 @@ import { encodingOf, type HashObj, type SetObj, type ZSetObj } from '../db/objec
 import { fnv1a } from '../fnv1a.ts';
 import { globMatch } from '../glob.ts';
 import { runSliced } from '../sliced.ts';
+import { scanReplySteps, writeScanReply } from './scan-reply.ts';
 import { parseCursor, parseScanOptions } from './util.ts';
 
 interface Order {
@@ -26,7 +27,7 @@ const SLICED_FROM = 4096;
 const STEP = 256;
 /** A page this short is answered in one go. */
 const PAGE_AT_ONCE = 1024;
-/** Elements made and matched, or written, per step (slice() reads the clock every 64 steps). */
+/** Elements made and matched per step (slice() reads the clock every 64 steps). */
 const PAGE_STEP = 16;
 
 type Collection = HashObj | SetObj | ZSetObj;
@@ -76,9 +77,7 @@ function* buildOrder(names: Iterable<string>, size: number, dirty: number, done:
 function reply(c: Client, next: number, page: string[][], match: string | null): void {
   const out: string[] = [];
   for (const it of page) if (match === null || globMatch(match, it[0] as string)) out.push(...it);
-  c.w.array(2);
-  c.w.bulk(String(next));
-  c.w.bulks(out);
+  writeScanReply(c, next, out);
 }
 
 /** The page from `cursor`: positions lo..end in the order, and the cursor after it. */
@@ -110,13 +109,7 @@ function* pageSteps(c: Client, order: Order, cursor: number, count: number, matc
     if (match === null || globMatch(match, it[0] as string)) for (const x of it) out.push(x);
     if ((k - lo) % PAGE_STEP === PAGE_STEP - 1) yield;
   }
-  c.w.array(2);
-  c.w.bulk(String(next));
-  c.w.array(out.length);
-  for (let k = 0; k < out.length; k++) {
-    c.w.bulk(out[k] as string);
-    if (k % PAGE_STEP === PAGE_STEP - 1) yield;
-  }
+  yield* scanReplySteps(c, next, out);
 }
 
 /**

@@ -6,6 +6,7 @@ import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
 import { toI64 } from '../num.ts';
 import { flagNames } from '../scripting/flags.ts';
+import { BUSY_EVAL } from '../scripting/scripting.ts';
 import { dumpFunctionsSteps, parseFunctionDump } from '../scripting/function-dump.ts';
 import { writeHelp, keyword } from './util.ts';
 import { runSliced } from '../sliced.ts';
@@ -209,11 +210,13 @@ function functionList(c: Client, args: string[]): void {
 
 function functionStats(c: Client): void {
   const s = c.engine.scripting;
+  const r = s.running;
+  // redis-server 7.0 answers a busy EVAL's -BUSY here (it has no function to show).
+  if (r !== null && r.req.evalMode) fail(BUSY_EVAL);
   const w = c.w;
   w.map(2);
   w.bulk('running_script');
-  const r = s.running;
-  if (r === null || r.req.evalMode) w.nil();
+  if (r === null) w.nil();
   else {
     w.map(3);
     w.bulk('name');
@@ -337,7 +340,7 @@ export const functionCommands = defineGroup('scripting', [
       },
       { name: 'dump', arity: 2, flags: ['noscript'], acl: ['@scripting'], handler: (c) => {
         const out = { payload: Buffer.alloc(0) };
-        runSliced(c, dumpFunctionsSteps(c.engine.scripting.functions.codes(), out), () => c.w.bulk(out.payload.toString('latin1')));
+        runSliced(c, dumpFunctionsSteps(c.engine.scripting.functions.codes(), out, c.engine.config.get('rdbcompression') === 'yes'), () => c.w.bulk(out.payload.toString('latin1')));
       } },
       {
         name: 'restore',

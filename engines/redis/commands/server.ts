@@ -16,12 +16,13 @@ import { memoryStats } from './memory-stats.ts';
 import { wallMicros } from '../clock.ts';
 import { E, fail } from '../errors.ts';
 import { globMatch } from '../glob.ts';
+import { resetSanitizations } from '../payload-sanitize.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
 import { backlogOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
-import { parseInt32Arg, parseIntArg } from '../num.ts';
+import { errnoAccepted, parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
 import { is, writeHelp, keyword } from './util.ts';
 
@@ -109,6 +110,9 @@ function memoryUsage(c: Client, a: string[]): void {
   const key = a[2] as string;
   const o = c.db.peekAsIs(key);
   if (o === null) return c.w.nil();
+  // objectComputeSize samples a stream's nodes with raxNext, off the tree when fewer than SAMPLES
+  // (0: all), and walks the groups' tree to its end: raxNext sets errno to 0 there.
+  if (o.type === 'stream' && (o.v.groupsTree || samples === 0 || o.v.nodes(nodeLimits(c)).length < samples)) errnoAccepted(c.engine);
   // SAMPLES 0 walks every element of the value: in slices, the node held meanwhile (sliced.ts).
   const work = redisMemoryUsage(key, o, samples, c.engine.cluster !== null, nodeLimits(c));
   let size = 0;
@@ -368,6 +372,7 @@ export const serverCommands = defineGroup('server', [
         handler: (c) => {
           c.engine.resetStats();
           c.engine.ks.stats.lazyfreed = 0;
+          resetSanitizations(c.engine);
           // The slow log stays: redis-server's CONFIG RESETSTAT resets counters only (SLOWLOG RESET empties it).
           c.w.ok();
         },

@@ -2,7 +2,7 @@
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
-import { parseI64Arg } from '../num.ts';
+import { errnoAccepted, parseI64Arg } from '../num.ts';
 import { cmpId, idText, INVALID_ENTRIES_READ, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { createStream, getStream, parseBound, parseId, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { writeHelp, keyword } from './util.ts';
@@ -107,6 +107,7 @@ function xgroupCreate(c: Client, a: string[]): void {
     fail('BUSYGROUP Consumer Group name already exists');
   }
   s.groups.set(name, { name, lastId: id, entriesRead, pending: new Map(), consumers: new Map() });
+  s.groupsTree = true;
   c.db.modified(key, true);
   c.w.ok();
 }
@@ -143,6 +144,8 @@ function xgroupDelConsumer(c: Client, a: string[]): void {
   const group = g as ConsumerGroup;
   const cons = group.consumers.get(a[4] as string);
   if (cons === undefined) return c.w.int(0);
+  // streamDelConsumer walks the consumer's PEL to its end (raxNext sets errno to 0).
+  errnoAccepted(c.engine);
   const pending = cons.pending.size;
   for (const k of cons.pending.keys()) group.pending.delete(k);
   group.consumers.delete(cons.name);
@@ -217,6 +220,12 @@ export function xack(c: Client, a: string[]): void {
   }, a);
 }
 
+/** Whether an entry at or after start lies past end (the walk stops there). */
+function pelPast(entries: Iterable<PendingEntry>, start: StreamId, end: StreamId): boolean {
+  for (const p of entries) if (cmpId(p.id, start) >= 0 && cmpId(p.id, end) > 0) return true;
+  return false;
+}
+
 export function xpending(c: Client, a: string[]): void {
   if (a.length !== 3 && (a.length < 6 || a.length > 9)) fail(E.SYNTAX);
   let minIdle = 0;
@@ -248,6 +257,8 @@ export function xpending(c: Client, a: string[]): void {
       c.w.nilArray();
       return;
     }
+    // redis-server walks the consumers' radix tree to its end, where raxNext sets errno to 0.
+    errnoAccepted(c.engine);
     // Only the ends are needed: a scan, not a sort of the whole PEL; a million of them and of consumers
     // are scanned and sorted in slices.
     const withPending: Consumer[] = [];
@@ -283,6 +294,9 @@ export function xpending(c: Client, a: string[]): void {
   function* steps(): Generator<void> {
     yield* pelInOrderSteps(pel.values(), keep, rows);
     const n = Math.min(limit, rows.length);
+    // The PEL's walk from start reaches the radix tree's end (raxNext sets errno to 0) unless the
+    // count ran out first or an entry past end stopped it.
+    if (limit > rows.length && !pelPast(pel.values(), start, end)) errnoAccepted(c.engine);
     c.w.array(n);
     for (let k = 0; k < n; k++) {
       const p = rows[k] as PendingEntry;
@@ -450,6 +464,8 @@ export function xautoclaim(c: Client, a: string[]): void {
     // Made ready before the reply is written (see XCLAIM).
     commit = yield* edit.prepare();
     const next = pel[i];
+    // The cursor is read with one more raxNext: 0-0 when it ran off the PEL (errno set to 0).
+    if (next === undefined) errnoAccepted(c.engine);
     c.w.array(3);
     c.w.bulk(next === undefined ? '0-0' : idText(next.id));
     c.w.array(claimed.length);

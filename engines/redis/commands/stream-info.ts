@@ -2,6 +2,7 @@
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
+import { errnoAccepted } from '../num.ts';
 import { idText, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type Consumer, type ConsumerGroup, type PendingEntry, type Stream } from '../types/stream.ts';
 import { entriesInRange, getStream, nodeLimits, parseLL, subcommandSyntax, writeEntry } from './stream-args.ts';
 import { byName, byNameSteps, failNoSuchGroup } from './stream-groups.ts';
@@ -68,6 +69,9 @@ function xinfoStream(c: Client, a: string[]): void {
     else c.w.nil();
     return;
   }
+  // The entries' iterator runs off the radix tree unless COUNT ran out; the groups' tree is walked to
+  // its end whenever it exists (raxNext sets errno to 0 there).
+  if (s.groupsTree || count === 0 || count > s.length) errnoAccepted(c.engine);
   replySliced(c, fullSteps(c, s, count));
 }
 
@@ -133,6 +137,9 @@ function* pendingSteps(c: Client, pending: Map<string, PendingEntry>, count: num
 function xinfoGroups(c: Client, a: string[]): void {
   const s = streamOf(c, a[2] as string);
   const groups = byName(s.groups);
+  // redis-server walks the groups' radix tree to its end, where raxNext sets errno to 0; the tree
+  // stays once made, also when every group was destroyed.
+  if (s.groupsTree) errnoAccepted(c.engine);
   c.w.array(groups.length);
   for (const g of groups) {
     c.w.map(6);
@@ -155,6 +162,7 @@ function xinfoConsumers(c: Client, a: string[]): void {
   const s = streamOf(c, a[2] as string);
   const g = s.groups.get(a[3] as string);
   if (g === undefined) failNoSuchGroup(a[2] as string, a[3] as string);
+  errnoAccepted(c.engine); // the consumers' radix tree walked to its end (raxNext)
   const now = c.engine.clock.now();
   const consumers: Consumer[] = [];
   // A million consumers are sorted and written in slices.

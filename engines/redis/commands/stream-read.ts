@@ -2,6 +2,7 @@
 // (xreadCommand and serveClientsBlockedOnStreamKey of redis 7.0).
 import { keyword } from './util.ts';
 import type { Client } from '../client.ts';
+import { errnoAccepted } from '../num.ts';
 import { E, fail } from '../errors.ts';
 import { cmpId, idText, incrId, INVALID_ENTRIES_READ, MAX_ID, ZERO_ID, type ConsumerGroup, type Consumer, type PendingEntry, type Stream, type StreamEntry, type StreamId } from '../types/stream.ts';
 import { entriesInRange, getStream, parseId, parseLL, writeEntry } from './stream-args.ts';
@@ -90,13 +91,19 @@ function* deliverSteps(s: Stream, edit: PelEdit, out: readonly StreamEntry[], no
  * streamReplyWithRangeFromConsumerPEL: the reader's own pending entries after `after`, in id order, each
  * delivered again now (a deleted entry shows as its id and a null), into `rows`.
  */
-function* redeliverSteps(s: Stream, edit: PelEdit, after: StreamId, count: number, now: number, rows: [StreamId, StreamEntry | null][]): Generator<void> {
+function* redeliverSteps(engine: object, s: Stream, edit: PelEdit, after: StreamId, count: number, now: number, rows: [StreamId, StreamEntry | null][]): Generator<void> {
   const start = incrId(after);
   const pel: PendingEntry[] = [];
   if (start !== null) yield* pelInOrderSteps(edit.targetEntries(), (p) => cmpId(p.id, start) >= 0, pel);
+  // The PEL's walk asks raxNext for one more entry before it checks the count, so it runs off the
+  // radix tree (raxNext sets errno to 0) unless more entries were left than COUNT took.
+  if (count === 0 || pel.length <= count) errnoAccepted(engine);
   if (count > 0 && pel.length > count) pel.length = count;
   for (const p of pel) {
     const e = s.find(p.id);
+    // Each entry is read by a stream iterator from its id to its id: for a deleted one it steps past
+    // it, off the tree when no live entry follows (node boundaries not modelled).
+    if (e === null && s.lowerBound(p.id) === s.entries.length) errnoAccepted(engine);
     if (e !== null) edit.give(p.id, idText(p.id), now, p.deliveries + 1);
     rows.push([p.id, e]);
     yield;
@@ -182,6 +189,9 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
       const last = s.entries[s.entries.length - 1];
       if (last === undefined || cmpId(last.id, want) <= 0) continue;
       const start = incrId(want);
+      // streamReplyWithRange to the stream's end: the iterator runs off the radix tree (raxNext sets
+      // errno to 0) unless COUNT ran out first.
+      if (start !== null && (r.count === 0 || r.count > s.entries.length - s.lowerBound(start))) errnoAccepted(c.engine);
       parts.push(streamPart(c, key, start === null ? [] : entriesInRange(s, start, MAX_ID, r.count, false)));
       continue;
     }
@@ -199,11 +209,13 @@ function readCommand(c: Client, a: string[], xreadgroup: boolean): void {
     const edit = staged.edit;
     if (history) {
       const rows: [StreamId, StreamEntry | null][] = [];
-      stages.push(redeliverSteps(s, edit, want, r.count, now, rows));
+      stages.push(redeliverSteps(c.engine, s, edit, want, r.count, now, rows));
       parts.push(streamPart(c, key, rows));
       continue;
     }
     const out = newEntries(s, staged.upTo, r.count);
+    // As XREAD's walk: off the radix tree (raxNext sets errno to 0) unless COUNT ran out first.
+    if (r.count === 0 || out.length < r.count) errnoAccepted(c.engine);
     if (out.length > 0) staged.upTo = (out[out.length - 1] as StreamEntry).id;
     stages.push(deliverSteps(s, edit, out, r.noAck, now));
     parts.push(streamPart(c, key, out));

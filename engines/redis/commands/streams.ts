@@ -6,7 +6,7 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { E, fail } from '../errors.ts';
 import { notify } from '../notify.ts';
-import { parseI64Arg, toI64 } from '../num.ts';
+import { errnoAccepted, parseI64Arg, toI64 } from '../num.ts';
 import { cmpId, idText, incrId, isZeroId, U64_MAX, ZERO_ID, type Stream, type StreamId } from '../types/stream.ts';
 import { runSliced } from '../sliced.ts';
 import { createStream, entriesInRange, getStream, nodeLimits, parseBound, parseId, parseIdSeq, parseLL, writeEntriesSliced } from './stream-args.ts';
@@ -81,7 +81,9 @@ function parseAddOrTrim(c: Client, a: string[], xadd: boolean): TrimArgs {
 function trimStream(c: Client, key: string, r: TrimArgs): number {
   const s = getStream(c, key, false);
   if (s === null || r.strategy === null) return 0;
-  return s.trim({ maxlen: r.strategy === 'maxlen' ? r.maxlen : null, minId: r.minId, approx: r.approx, limit: r.limit }, nodeLimits(c));
+  const n = s.trim({ maxlen: r.strategy === 'maxlen' ? r.maxlen : null, minId: r.minId, approx: r.approx, limit: r.limit }, nodeLimits(c));
+  if (s.errnoCleared) errnoAccepted(c.engine);
+  return n;
 }
 
 function xadd(c: Client, a: string[]): void {
@@ -108,6 +110,7 @@ function xadd(c: Client, a: string[]): void {
   if (cmpId(id, last) <= 0) fail('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   if (s === null) s = createStream(c, key);
   s.append(id, a.slice(fieldPos), nodeLimits(c));
+  if (s.errnoCleared) errnoAccepted(c.engine);
   c.w.bulk(idText(id));
   // Redis announces the add before the trim it causes: both are sent here rather than after the command.
   notify(c.engine, 't', 'xadd', c.dbIndex, key);
@@ -123,6 +126,19 @@ function xtrim(c: Client, a: string[]): void {
   c.w.int(n);
 }
 
+/**
+ * Whether redis-server's stream iterator runs off the radix tree's end (raxNext/raxPrev then set
+ * errno to 0): unless COUNT ran out, or a live entry past the far bound stopped it (entries past the
+ * near bound are never met: the walk starts at the node holding that bound).
+ */
+function readsToTheEnd(c: Client, s: Stream, start: StreamId, end: StreamId, count: number, rev: boolean): void {
+  const from = s.lowerBound(start);
+  const to = s.upperBound(end);
+  if (count > 0 && count <= to - from) return;
+  const stopped = rev ? Math.min(from, to) > 0 : s.entries.length > Math.max(from, to);
+  if (!stopped) errnoAccepted(c.engine);
+}
+
 function range(c: Client, a: string[], rev: boolean): void {
   const start = parseBound((rev ? a[3] : a[2]) as string, true);
   const end = parseBound((rev ? a[2] : a[3]) as string, false);
@@ -136,6 +152,7 @@ function range(c: Client, a: string[], rev: boolean): void {
   const s = getStream(c, a[1] as string);
   if (s === null) return c.w.array(0);
   if (count === 0) return c.w.nilArray();
+  readsToTheEnd(c, s, start, end, count, rev);
   if (cmpId(start, end) > 0) return c.w.array(0);
   writeEntriesSliced(c, entriesInRange(s, start, end, count < 0 ? 0 : count, rev));
 }

@@ -1,12 +1,20 @@
 // MULTI / EXEC / DISCARD / WATCH / UNWATCH.
 import type { Client } from '../client.ts';
-import { defineGroup } from '../command-table.ts';
+import { defineGroup, type CommandDef } from '../command-table.ts';
 import { checkPermission } from '../acl/acl.ts';
 import { call, resolve } from '../dispatch.ts';
 import { fail } from '../errors.ts';
 
 // Unique in the process: a replica shares its primary's value objects (replication-share.ts).
 let execCount = 0;
+
+/** What waits for the end of an EXEC that paused for a script of it (see whenExecEnds). */
+const afterPausedExec = new WeakMap<Client, () => void>();
+
+/** Runs `then` once the EXEC of `c`, paused for a script, ran its last command. */
+export function whenExecEnds(c: Client, then: () => void): void {
+  afterPausedExec.set(c, then);
+}
 
 function exec(c: Client): void {
   const e = c.engine;
@@ -38,8 +46,14 @@ function exec(c: Client): void {
   e.execArguments = ++execCount;
   c.execQueued = queued.length;
   c.execCommands = queued;
-  try {
-    for (const args of queued) {
+  let next = 0;
+  let errorSinceCall = false;
+  // Runs the queued commands from `next` on; true when a script among them yielded (it outlived its
+  // slice, as a client's EVAL does: the other nodes keep answering, this node's clients wait or get
+  // -BUSY, SCRIPT KILL reaches it). The rest then runs as that script ends, before any other client.
+  const segment = (): boolean => {
+    while (next < queued.length) {
+      const args = queued[next++] as string[];
       // A script judges expiry by its own start and clears the time as it ends (7.0's
       // lua_time_snapshot); the commands after it go back to EXEC's.
       if (freezes) e.ks.scriptTime = frozen;
@@ -50,15 +64,53 @@ function exec(c: Client): void {
       }
       // Permissions may have changed since the command was queued.
       const denied = checkPermission(e, c, def, args, 'multi');
-      if (denied !== null) c.w.error(execDenial(denied));
-      else call(e, c, def, args);
+      if (denied === null) {
+        call(e, c, def, args);
+        errorSinceCall = false;
+      } else {
+        const msg = execDenial(denied);
+        c.w.error(msg);
+        e.countError(msg);
+        errorSinceCall = true;
+      }
+      if (e.scripting.pausedFor(c)) return true;
     }
-  } finally {
+    return false;
+  };
+  const ended = (): void => {
+    // 7.0's call() blames the errors replied since the last inner call() ended on EXEC itself: a
+    // refusal after the last command that ran is one of EXEC's failed calls (seed 109763).
+    if (errorSinceCall) e.commandStats(e.lookup('exec') as CommandDef).failed++;
     c.execQueued = -1;
     c.execCommands = null;
     e.execArguments = 0;
     e.execDepth--;
     if (freezes) e.ks.scriptTime = null;
+    const then = afterPausedExec.get(c);
+    if (then !== undefined) {
+      afterPausedExec.delete(c);
+      then();
+    }
+  };
+  const rest = (): void => {
+    // What the transaction changes reaches SYNC replicas as one MULTI/EXEC, as if it had not paused:
+    // the feed holds a running script's changes, and this keeps the rest with them until the end.
+    const feed = e.feed;
+    const execDef = e.lookup('exec');
+    const entered = feed !== null && execDef !== undefined ? feed.enter(c, execDef, ['EXEC']) : null;
+    let paused = false;
+    try {
+      paused = e.scripting.runPausable(c, segment, rest);
+    } finally {
+      if (!paused) ended();
+      if (entered !== null) (feed as NonNullable<typeof feed>).leave(entered, c, execDef as NonNullable<typeof execDef>, ['EXEC']);
+    }
+  };
+  let paused = false;
+  try {
+    paused = e.scripting.runPausable(c, segment, rest);
+  } finally {
+    if (!paused) ended();
   }
 }
 

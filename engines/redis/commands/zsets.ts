@@ -4,11 +4,14 @@ import type { Client } from '../client.ts';
 import { defineGroup } from '../command-table.ts';
 import { newZSet, updateEncoding, type ZSetObj } from '../db/objects.ts';
 import { SplitMap } from '../db/split-table.ts';
+import { settleRangeDelete } from '../db/dict-size.ts';
 import { E, fail } from '../errors.ts';
 import { listpackScoreRead, parseIntArg, parseRangeIntArg, toFloat, toRangeFloat } from '../num.ts';
 import { ZSet, type LexRange, type ScoreRange } from '../types/zset.ts';
 import { randomOne, replyRandom } from './random-reply.ts';
 import { interCardSteps } from './intercard.ts';
+import { parseMpopArgs } from './mpop-args.ts';
+import { ListpackAdds, readScoreRange, readSetOp, readWindow } from './zset-score-reads.ts';
 import { scanCollection } from './scan-collection.ts';
 import { sortInSteps } from '../sort-in-steps.ts';
 import { announceEmptied, notify } from '../notify.ts';
@@ -20,6 +23,12 @@ type Entry = [string, number];
 
 function getZ(c: Client, key: string, read = true): ZSet | null {
   return c.db.get(key, 'zset', read)?.v ?? null;
+}
+
+/** The sorted set at key, for the listpack score reads (zset-score-reads.ts). */
+function zsetAt(c: Client, key: string): ZSetObj | null {
+  const o = c.db.peek(key);
+  return o !== null && o.type === 'zset' ? o : null;
 }
 
 function parseScore(s: string): number {
@@ -119,12 +128,12 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
   if (nx && xx) fail('ERR XX and NX options at the same time are not compatible');
   if ((gt && nx) || (lt && nx) || (gt && lt)) fail('ERR GT, LT, and/or NX options at the same time are not compatible');
   if (incr && rest > 2) fail('ERR INCR option supports a single increment-element pair');
-  const run = new ZAddRun(c, key, { nx, xx, gt, lt, ch, incr });
+  const flags = i === 2 ? (incr ? INCR_ONLY : NO_OPTIONS) : { nx, xx, gt, lt, ch, incr };
+  const run = new ZAddRun(c, key, flags, a[i + 1]);
   const pairs: Entry[] = [];
   if (a.length > SLICED_WRITE_ARGS) {
     // A million members held every node 1.6 s. Every score is parsed (an error changes nothing) before
     // the first member goes in; then a member a step, the node paused (runSlicedWrite).
-    const enc = c.engine.config.encoding;
     const steps = function* (): Generator<void> {
       for (let j = i; j < a.length; j += 2) {
         pairs.push([a[j + 1] as string, parseScore(a[j] as string)]);
@@ -133,13 +142,18 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
       const z = run.target();
       if (z === null) return;
       for (const [m, sc] of pairs) {
-        const had = z.v.score(m) !== undefined;
-        run.one(z, m, sc);
-        updateEncoding(z, [m], enc, true, had || z.v.score(m) === undefined ? [] : [m]);
+        run.oneChecked(z, m, sc);
         yield;
       }
     };
     return runSlicedWrite(c, steps(), () => run.reply(), a);
+  }
+  if (rest === 2) {
+    // One member, the common case: the general path's arrays and set were most of a pipelined ZADD's garbage.
+    const sc = parseScore(a[i] as string);
+    const z = run.target();
+    if (z !== null) run.oneChecked(z, a[i + 1] as string, sc);
+    return run.reply();
   }
   for (let j = i; j < a.length; j += 2) pairs.push([a[j + 1] as string, parseScore(a[j] as string)]);
   const z = run.target();
@@ -152,13 +166,17 @@ function zadd(c: Client, a: string[], incrCmd: boolean): void {
 }
 
 interface ZAddFlags {
-  nx: boolean;
-  xx: boolean;
-  gt: boolean;
-  lt: boolean;
-  ch: boolean;
-  incr: boolean;
+  readonly nx: boolean;
+  readonly xx: boolean;
+  readonly gt: boolean;
+  readonly lt: boolean;
+  readonly ch: boolean;
+  readonly incr: boolean;
 }
+
+/** ZADD and ZINCRBY without options, shared rather than made per call. */
+const NO_OPTIONS: ZAddFlags = { nx: false, xx: false, gt: false, lt: false, ch: false, incr: false };
+const INCR_ONLY: ZAddFlags = { ...NO_OPTIONS, incr: true };
 
 /**
  * One ZADD's members and reply, whether it runs now or in slices. A class, not closures made per call:
@@ -170,25 +188,34 @@ class ZAddRun {
   changed = 0;
   result: number | null = null;
 
+  /** The strtod reads of a listpack's scores (zset-score-reads.ts). */
+  reads: ListpackAdds | null = null;
+
   constructor(
     private readonly c: Client,
     private readonly key: string,
     private readonly f: ZAddFlags,
+    private readonly firstMember: string | undefined,
   ) {}
 
   /** The sorted set to add to, made if missing; null under XX when there is none. */
   target(): ZSetObj | null {
-    if (getZ(this.c, this.key, false) === null && this.f.xx) return null;
+    const created = getZ(this.c, this.key, false) === null;
+    if (created && this.f.xx) return null;
     this.o = this.c.db.getOrCreate(this.key, 'zset', newZSet);
+    this.reads = new ListpackAdds(this.o, this.c.engine.config.encoding, created, this.firstMember);
     return this.o;
   }
 
   one(z: ZSetObj, m: string, s: number): void {
     const f = this.f;
     const cur = z.v.score(m);
+    this.reads?.found(cur);
     if (cur === undefined) {
       if (f.xx) return;
+      this.reads?.adding(m);
       z.v.add(m, s);
+      this.reads?.placed(m);
       this.added++;
       this.result = s;
       return;
@@ -204,8 +231,16 @@ class ZAddRun {
     this.result = next;
     if (next !== cur) {
       z.v.add(m, next);
+      this.reads?.placed(m);
       this.changed++;
     }
+  }
+
+  /** One member on its own, its encoding checked right after as zsetAdd does per insert (a sliced or one-member ZADD). */
+  oneChecked(z: ZSetObj, m: string, s: number): void {
+    const had = z.v.score(m) !== undefined;
+    this.one(z, m, s);
+    updateEncoding(z, [m], this.c.engine.config.encoding, true, had || z.v.score(m) === undefined ? [] : [m]);
   }
 
   reply(): void {
@@ -241,6 +276,11 @@ function rangeWindow(z: ZSet, minS: string, maxS: string, spec: RangeSpec, listp
   if (spec.by === 'rank') {
     const r = clampRange(parseIntArg(minS), parseIntArg(maxS), z.size);
     return r === null ? none : { from: r[0], count: r[1] - r[0] + 1, rev: spec.rev };
+  }
+  if (spec.by === 'lex' && listpack && spec.offset > 0) {
+    const r = spec.rev ? parseLexRange(maxS, minS) : parseLexRange(minS, maxS);
+    const w = z.lexWindowByWalk(r, spec.rev, spec.offset, spec.limit);
+    return w === null ? none : { ...w, rev: spec.rev };
   }
   let span: [number, number] | null;
   if (spec.by === 'score') span = z.spanInScore(spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS));
@@ -296,7 +336,22 @@ function rangeCommand(c: Client, a: string[], base: Partial<RangeSpec>, allowed:
   validateBounds(minS, maxS, spec);
   const z = getZ(c, a[1] as string);
   if (z === null) return writeEntries(c, [], spec.withScores);
-  writeWindow(c, z, rangeWindow(z, minS, maxS, spec, listpackAt(c, a[1] as string)), spec.withScores);
+  const win = rangeWindow(z, minS, maxS, spec, listpackAt(c, a[1] as string));
+  readRange(zsetAt(c, a[1] as string), minS, maxS, spec, win, spec.withScores);
+  writeWindow(c, z, win, spec.withScores);
+}
+
+/**
+ * The listpack scores a range reads back: a rank range those it replies with scores (or stores), a
+ * score range those its walk meets, unless the offset is past the end (an empty reply at once).
+ */
+function readRange(o: ZSetObj | null, minS: string, maxS: string, spec: RangeSpec, win: Window, scores: boolean): void {
+  if (o === null) return;
+  if (spec.by === 'rank') {
+    if (scores) readWindow(o, win.from, win.count, win.rev);
+  } else if (spec.by === 'score' && !(spec.offset > 0 && spec.offset >= o.v.size)) {
+    readScoreRange(o, spec.rev ? parseScoreRange(maxS, minS) : parseScoreRange(minS, maxS), spec.rev, spec.offset, spec.limit);
+  }
 }
 
 /** Stores a sorted set made by a command; like Redis it announces only `dst`: `event`, or del when emptied. */
@@ -382,6 +437,7 @@ function parseSetOp(c: Client, a: string[], op: 'union' | 'inter' | 'diff', numk
     } else if (allowWithScores && is(a[i], 'withscores')) withScores = true;
     else fail(E.SYNTAX);
   }
+  readSetOp(op, keys.map((k) => c.db.peek(k)), limit);
   return { op, sources, weights, agg, withScores, limit };
 }
 
@@ -485,6 +541,7 @@ const byScoreThenMember = (x: Entry, y: Entry): number => (x[1] !== y[1] ? (x[1]
 function pop(c: Client, key: string, max: boolean, count: number): Entry[] {
   const z = getZ(c, key, false);
   if (z === null) return [];
+  readWindow(zsetAt(c, key), 0, Math.min(count, z.size), max);
   const out: Entry[] = [];
   while (out.length < count && z.size > 0) {
     const e = (max ? z.last() : z.first()) as Entry;
@@ -527,6 +584,7 @@ const POP_SLICED_FROM = 1024;
  */
 function popSliced(c: Client, a: string[], key: string, z: ZSet, max: boolean, count: number, head: (n: number) => void, write: (e: Entry) => void, popped: () => void): void {
   const n = Math.min(count, z.size);
+  readWindow(zsetAt(c, key), 0, n, max);
   head(n);
   function* steps(): Generator<void> {
     yield* eachWritten(z.walk(0, n, max), write);
@@ -564,16 +622,29 @@ function bzpop(c: Client, a: string[], max: boolean): void {
     }
   }
   if (!canBlock(c)) return c.w.nilArray();
+  waitToPop(c, keys, timeout, max, 1, (key, popped) => reply(key, popped[0] as Entry));
+}
+
+/**
+ * BZPOPMIN/BZPOPMAX and BZMPOP wait for a sorted set at one of `keys` to have entries; then up to `count`
+ * are popped from the `max` end, handed to `reply` and announced. A timeout answers a null array.
+ */
+function waitToPop(c: Client, keys: string[], timeout: number, max: boolean, count: number, reply: (key: string, popped: Entry[]) => void): void {
   const dbIndex = c.dbIndex;
   c.engine.block(c, keys, timeout, {
     tryServe: (key) => {
       const db = c.engine.ks.dbs[dbIndex];
       const o = db?.peek(key);
       if (db === undefined || o === null || o === undefined || o.type !== 'zset' || o.v.size === 0) return false;
-      const e = (max ? o.v.last() : o.v.first()) as Entry;
-      o.v.remove(e[0]);
+      readWindow(o, 0, Math.min(count, o.v.size), max);
+      const out: Entry[] = [];
+      while (out.length < count && o.v.size > 0) {
+        const e = (max ? o.v.last() : o.v.first()) as Entry;
+        o.v.remove(e[0]);
+        out.push(e);
+      }
       db.modified(key);
-      reply(key, e);
+      reply(key, out);
       announcePop(c, key, max);
       announceEmptied(c.engine);
       return true;
@@ -583,21 +654,10 @@ function bzpop(c: Client, a: string[], max: boolean): void {
 }
 
 function zmpop(c: Client, a: string[], blocking: boolean): void {
-  const at = blocking ? 2 : 1;
-  const numkeys = parseRangeIntArg(a[at] as string, 1, Infinity, 'ERR numkeys should be greater than 0');
-  if (at + numkeys + 1 >= a.length) fail(E.SYNTAX);
-  const keys = a.slice(at + 1, at + 1 + numkeys);
-  const where = a[at + 1 + numkeys] as string;
-  if (!is(where, 'min') && !is(where, 'max')) fail(E.SYNTAX);
-  const max = is(where, 'max');
-  let count = 1;
-  let i = at + 2 + numkeys;
-  if (i < a.length) {
-    if (!is(a[i], 'count') || i + 1 >= a.length) fail(E.SYNTAX);
-    count = parseRangeIntArg(a[i + 1] as string, 1, Infinity, 'ERR count should be greater than 0');
-    i += 2;
-  }
-  if (i !== a.length) fail(E.SYNTAX);
+  const { keys, end: max, count } = parseMpopArgs(a, blocking ? 2 : 1, (where) => {
+    if (!is(where, 'min') && !is(where, 'max')) fail(E.SYNTAX);
+    return is(where, 'max');
+  });
   // redis-server reads the timeout last, after the keys, the end and the count.
   const timeout = blocking ? parseTimeout(a[1] as string) : 0;
   const reply = (key: string, entries: Entry[]) => {
@@ -622,26 +682,7 @@ function zmpop(c: Client, a: string[], blocking: boolean): void {
     }
   }
   if (!blocking || !canBlock(c)) return c.w.nilArray();
-  const dbIndex = c.dbIndex;
-  c.engine.block(c, keys, timeout, {
-    tryServe: (key) => {
-      const db = c.engine.ks.dbs[dbIndex];
-      const o = db?.peek(key);
-      if (db === undefined || o === null || o === undefined || o.type !== 'zset' || o.v.size === 0) return false;
-      const out: Entry[] = [];
-      while (out.length < count && o.v.size > 0) {
-        const e = (max ? o.v.last() : o.v.first()) as Entry;
-        o.v.remove(e[0]);
-        out.push(e);
-      }
-      db.modified(key);
-      reply(key, out);
-      announcePop(c, key, max);
-      announceEmptied(c.engine);
-      return true;
-    },
-    onTimeout: () => c.w.nilArray(),
-  });
+  waitToPop(c, keys, timeout, max, count, reply);
 }
 
 function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void {
@@ -651,8 +692,13 @@ function removeRange(c: Client, a: string[], by: 'rank' | 'score' | 'lex'): void
   const z = getZ(c, key, false);
   if (z === null) return c.w.int(0);
   const win = rangeWindow(z, a[2] as string, a[3] as string, spec, listpackAt(c, key));
+  if (by === 'score') readScoreRange(zsetAt(c, key), parseScoreRange(a[2] as string, a[3] as string));
   const reply = () => {
-    if (win.count > 0) c.db.modified(key);
+    if (win.count > 0) {
+      const o = c.db.peekAsIs(key);
+      if (o !== null && o.type === 'zset' && o.big) settleRangeDelete(o);
+      c.db.modified(key);
+    }
     c.w.int(win.count);
   };
   if (win.count < SLICED_WRITE_ARGS) {
@@ -689,8 +735,17 @@ function zrandmember(c: Client, a: string[]): void {
   const { count, withOption: withScores } = opts;
   if (z === null) return c.w.array(0);
   const r = entryReply(c, withScores);
+  // A listpack's scores are read back: all of them when the count asks for a third of the set or
+  // more (redis-server copies or replies the whole set), else those of the picks WITHSCORES replies.
+  const o = zsetAt(c, a[1] as string);
+  if (count > 0 && count * 3 > z.size) readWindow(o, 0, z.size, false);
+  const picked = withScores && !(count > 0 && count * 3 > z.size) && o !== null && !o.big;
   // Members are picked and scores looked up as written (see HRANDFIELD).
-  replyRandom(c, z.dict, count, r.header, (m) => r.write([m, z.score(m) as number]));
+  replyRandom(c, z.dict, count, r.header, (m) => {
+    const s = z.score(m) as number;
+    if (picked) listpackScoreRead(s);
+    r.write([m, s]);
+  });
 }
 
 const ALL_OPTS = { by: true, rev: true, withScores: true, limit: true };
@@ -744,7 +799,9 @@ export const zsetCommands = defineGroup('sorted_set', [
     keys: [1, 1, 1],
     handler: (c, a) => {
       const r = parseScoreRange(a[2] as string, a[3] as string);
-      c.w.int(getZ(c, a[1] as string)?.countInScore(r) ?? 0);
+      const z = getZ(c, a[1] as string);
+      readScoreRange(zsetAt(c, a[1] as string), r);
+      c.w.int(z?.countInScore(r) ?? 0);
     },
   },
   {
@@ -795,6 +852,7 @@ export const zsetCommands = defineGroup('sorted_set', [
       validateBounds(a[3] as string, a[4] as string, spec);
       const z = getZ(c, a[2] as string);
       const win = z === null ? null : rangeWindow(z, a[3] as string, a[4] as string, spec, listpackAt(c, a[2] as string));
+      if (win !== null) readRange(zsetAt(c, a[2] as string), a[3] as string, a[4] as string, spec, win, true);
       const out = new ZSet();
       const append = out.appender();
       // A range of a million entries is copied in slices, in ascending order whatever the range's

@@ -42,6 +42,7 @@ export function* cloneInSteps(o: RObj): Steps<RObj> {
       s.lastId = { ...o.v.lastId };
       s.maxDeletedId = { ...o.v.maxDeletedId };
       s.entriesAdded = o.v.entriesAdded;
+      s.groupsTree = o.v.groups.size > 0;
       for (const [name, g] of o.v.groups) {
         const pending = new Map([...g.pending].map(([k, p]) => [k, { ...p }]));
         const consumers = new Map(

@@ -5,7 +5,7 @@ import { E, fail } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { KeyDict, typeOfStored, viewOf, LFU_INIT, type Stored } from './keydict.ts';
 import { estimateMemory, type RObj, type RType } from './objects.ts';
-import { settleDictSize } from './dict-size.ts';
+import { lookedUp, settleDictSize } from './dict-size.ts';
 import { SplitMap } from './split-table.ts';
 import { SharedIntegerLfu, sharedIntegerOf } from './shared-integers.ts';
 
@@ -86,7 +86,11 @@ export class Database {
    */
   lookup(key: string, read = true): RObj | null {
     const i = this.find(key, read);
-    return i < 0 ? null : this.dict.obj(i);
+    if (i < 0) return null;
+    const o = this.dict.obj(i);
+    // A command reading the entries looks one up: that moves a rehash in progress a step (dict-size.ts).
+    if (read && (o.type === 'hash' || o.type === 'set' || o.type === 'zset') && o.htOld !== undefined) lookedUp(o);
+    return o;
   }
 
   /** The slot of a live key, or -1, looked up as lookup() does: for a handler that changes the value in place and then calls stringModifiedAt. */
@@ -206,6 +210,9 @@ export class Database {
    * as for modified().
    */
   set(key: string, o: RObj, keepTtl = false, meta?: AccessMeta, unseen = false): void {
+    // A table stored whole (loaded, restored, made by a *STORE) is sized now: a delete before any
+    // insert must start from the size it had, not from what is left (fuzz seed 212081).
+    if ((o.type === 'hash' || o.type === 'set' || o.type === 'zset') && o.big && o.htSize === undefined) settleDictSize(o);
     this.store(key, o.type === 'string' && o.enc === 'auto' && o.held === undefined ? o.v : o, keepTtl, meta, unseen);
   }
 

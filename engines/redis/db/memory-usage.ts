@@ -4,8 +4,12 @@
 // them (the first SAMPLES elements, averaged over all). Exact for strings, intsets, listpack
 // hashes and sorted sets and lists (their own quicklist nodes, types/quicklist.ts); where Redis's figure
 // depends on what we do not keep it is the figure of a typical history: hash tables sized as
-// dict-size.ts settles them (no rehash in progress; elements sampled in insertion order, not bucket
-// order), skiplist nodes of level 1 (Redis draws levels at random), a string grown in place with sds's spare
+// dict-size.ts settles them (a rehash's two tables exact right after it starts and once it surely
+// ended, estimated between), hashtable elements sampled in insertion order (redis-server walks its
+// buckets, whose order its random hash seed decides: equal only when the sampled elements are of one
+// size, or with SAMPLES 0), skiplist nodes of level 1 (zslRandomLevel draws each node's level with
+// random(): the sampled nodes are walked in score order, as here, but a node of level L takes
+// jemalloc's class of 24 + 16 L bytes, so redis-server's figure is ours or more), a string grown in place with sds's spare
 // room (sds-growth.ts), a value of 32 KB or more as SET stores it: in the buffer that read it. Streams: see stream-memory.ts.
 // This is what a user reads; maxmemory and INFO's used_memory keep the engine's estimate (mem).
 import type { RObj } from './objects.ts';
@@ -14,7 +18,7 @@ import type { SplitMap } from './split-table.ts';
 import type { NodeLimits } from '../types/stream.ts';
 import { streamSize } from './stream-memory.ts';
 import { grownSds } from './sds-growth.ts';
-import { dictSlotsOf } from './dict-size.ts';
+import { dictSlotsCounted } from './dict-size.ts';
 import { lpEntrySize } from '../types/listpack-size.ts';
 import type { Quicklist, QuicklistNode } from '../types/quicklist.ts';
 import { ListpackBuilder } from '../rdb/listpack.ts';
@@ -157,7 +161,7 @@ function* valueSize(o: RObj, samples: number, limits: NodeLimits): Steps<number>
     case 'hash':
       if (!o.big) return ROBJ + listpackSize(hashEntries(o.v));
       return yield* sampled(
-        ROBJ + DICT + 8 * dictSlotsOf(o),
+        ROBJ + DICT + 8 * dictSlotsCounted(o),
         (function* () {
           for (const [f, v] of o.v) yield sdsSize(f.length) + sdsSize(v.length) + DICT_ENTRY;
         })(),
@@ -175,7 +179,7 @@ function* valueSize(o: RObj, samples: number, limits: NodeLimits): Steps<number>
         return ROBJ + jemallocSize(8 + width * o.v.size);
       }
       return yield* sampled(
-        ROBJ + DICT + 8 * dictSlotsOf(o),
+        ROBJ + DICT + 8 * dictSlotsCounted(o),
         (function* () {
           for (const m of o.v) yield DICT_ENTRY + sdsSize(m.length);
         })(),
@@ -186,9 +190,10 @@ function* valueSize(o: RObj, samples: number, limits: NodeLimits): Steps<number>
     case 'zset':
       if (!o.big) return ROBJ + listpackSize(zsetEntries(o.v.dict));
       return yield* sampled(
-        ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlotsOf(o) + jemallocSize(ZSL_HEADER),
+        ROBJ + ZSET + ZSKIPLIST + DICT + 8 * dictSlotsCounted(o) + jemallocSize(ZSL_HEADER),
         (function* () {
-          for (const m of o.v.dict.keys()) yield sdsSize(m.length) + DICT_ENTRY + jemallocSize(24 + 16);
+          // zslGetElementByRank order: the lowest scores first (the dict's order is the inserts', or a loaded file's, highest first).
+          for (const [m] of o.v.entries()) yield sdsSize(m.length) + DICT_ENTRY + jemallocSize(24 + 16);
         })(),
         o.v.size,
         samples,

@@ -15,6 +15,11 @@ interface Sized {
 interface DictSized {
   htSize?: number;
   htUsed?: number;
+  /** The table a rehash in progress moves from (counted by MEMORY USAGE too), and the steps our estimate gives it. */
+  htOld?: number;
+  htLeft?: number;
+  /** Set when this command converted it: the entries the listpack or intset held then, and whether the conversion presized the dict. */
+  htBuilt?: { from: number; presized: boolean };
 }
 
 export interface StrObj extends Sized {
@@ -124,12 +129,24 @@ export const DEFAULT_ENCODING_THRESHOLDS: Readonly<EncodingThresholds> = {
  */
 export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readonly<EncodingThresholds> = DEFAULT_ENCODING_THRESHOLDS, lengths = true, fresh: readonly string[] | null = null): void {
   if (o.type === 'hash' && !o.big) {
-    if (o.v.size > t.hashEntries || (lengths && added.some((s) => s.length > t.hashValue))) o.big = true;
+    if (o.v.size > t.hashEntries || (lengths && longest(added) > t.hashValue)) o.big = true;
   } else if (o.type === 'set' && !o.big) {
-    if ((fresh === null || fresh.length > 0) && (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s)))) o.big = true;
+    if ((fresh === null || fresh.length > 0) && (o.v.size > t.setIntsetEntries || added.some((s) => !isInt64(s)))) {
+      o.big = true;
+      if (fresh !== null) o.htBuilt = setConversionPoint(o.v.size, fresh, t.setIntsetEntries);
+    }
   } else if (o.type === 'zset' && !o.big) {
     const inserted = fresh ?? added;
-    if ((fresh === null || fresh.length > 0) && (o.v.size > t.zsetEntries || (lengths && inserted.some((s) => s.length > t.zsetValue)))) o.big = true;
+    if ((fresh === null || fresh.length > 0) && (o.v.size > t.zsetEntries || (lengths && longest(inserted) > t.zsetValue))) {
+      o.big = true;
+      if (fresh !== null) {
+        // zsetAdd converts before the insert that would pass a limit; the listpack held what came before it.
+        const before = Math.max(0, o.v.size - fresh.length);
+        const long = lengths ? fresh.findIndex((s) => s.length > t.zsetValue) : -1;
+        const fit = Math.max(0, t.zsetEntries - before);
+        o.htBuilt = { from: before + Math.min(long < 0 ? fit : long, fit), presized: false };
+      }
+    }
     // A listpack holds an integral score as an integer, so redis-server reads -0 back as 0 (a skiplist keeps -0).
     else {
       for (const m of added) {
@@ -139,6 +156,26 @@ export function updateEncoding(o: RObj, added: readonly string[] = [], t: Readon
       }
     }
   }
+}
+
+/** The length of the longest string (a loop, not some() with a closure: this runs for every HSET and ZADD). */
+function longest(strings: readonly string[]): number {
+  let max = 0;
+  for (let i = 0; i < strings.length; i++) if ((strings[i] as string).length > max) max = (strings[i] as string).length;
+  return max;
+}
+
+/**
+ * Where setTypeAdd turned an intset into a hashtable: before a member that is no integer (a new key
+ * given one is a hashtable from the start, grown from empty), or after the insert that passed the
+ * count limit; setTypeConvert presizes the dict for the members it moves.
+ */
+function setConversionPoint(size: number, fresh: readonly string[], limit: number): { from: number; presized: boolean } {
+  const before = Math.max(0, size - fresh.length);
+  const text = fresh.findIndex((s) => !isInt64(s));
+  const overflow = Math.max(0, limit - before) + 1;
+  if (text >= 0 && text < overflow) return { from: before + text, presized: before + text > 0 };
+  return { from: Math.min(size, before + overflow), presized: true };
 }
 
 const OBJ_OVERHEAD = 56;

@@ -6,7 +6,7 @@ import { Crc64 } from './crc64.ts';
 import type { RdbValue } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { MAX_READ_VERSION, T } from './format.ts';
-import { decodeValueSteps } from './reader.ts';
+import { decodeValueSteps, type SanitizeTally } from './reader.ts';
 import { encodeValueSteps, type RdbWriteOptions } from './writer.ts';
 import { runSteps, type Steps } from '../../slices.ts';
 
@@ -41,6 +41,12 @@ export function* encodeDumpSteps(value: RdbValue, opts: Omit<RdbWriteOptions, 'c
   return out;
 }
 
+/**
+ * A payload whose footer checks out but whose value does not load: RESTORE answers 'Bad data format'
+ * there, not the footer's 'version or checksum' error.
+ */
+export class DumpBodyError extends RdbError {}
+
 export interface DecodedDump {
   value: RdbValue;
   version: number;
@@ -54,6 +60,8 @@ export interface DecodedDump {
 export interface DumpReadOptions {
   maxVersion?: number;
   skipChecksum?: boolean;
+  /** Counts the containers the deep integrity check would see. */
+  tally?: SanitizeTally;
 }
 
 /** Verifies the footer and decodes the value. */
@@ -63,7 +71,7 @@ export function decodeDump(payload: Buffer, opts: DumpReadOptions = {}): Decoded
 
 /** decodeDump in steps. */
 export function* decodeDumpSteps(payload: Buffer, opts: DumpReadOptions = {}): Steps<DecodedDump> {
-  if (payload.length < FOOTER + 1) throw new RdbError('TRUNCATED', 'DUMP payload shorter than its footer', 0, FOOTER + 1);
+  if (payload.length < FOOTER) throw new RdbError('TRUNCATED', 'DUMP payload shorter than its footer', 0, FOOTER);
   const bodyEnd = payload.length - FOOTER;
   const version = payload.readUInt16LE(bodyEnd);
   if (version > (opts.maxVersion ?? MAX_READ_VERSION)) throw new RdbError('VERSION', `DUMP payload is RDB version ${version}`, bodyEnd);
@@ -72,8 +80,14 @@ export function* decodeDumpSteps(payload: Buffer, opts: DumpReadOptions = {}): S
     const actual = (yield* crcOf(payload.subarray(0, bodyEnd + 2))).value;
     if (actual !== stored) throw new RdbError('CHECKSUM', 'DUMP payload CRC64 mismatch', bodyEnd + 2);
   }
-  const { value, rdbType } = yield* decodeValueSteps(payload.subarray(0, bodyEnd), version);
-  return { value, version, rdbType };
+  try {
+    // Bytes after the value are not read, as redis-server's rdbLoadObject leaves them.
+    const { value, rdbType } = yield* decodeValueSteps(payload.subarray(0, bodyEnd), version, opts.tally, false);
+    return { value, version, rdbType };
+  } catch (err) {
+    if (err instanceof RdbError) throw new DumpBodyError(err.code, err.message);
+    throw err;
+  }
 }
 
 /** The checksum of a latin1 string's bytes, CRC_STEP of them a step. */

@@ -106,6 +106,25 @@ export type RdbEntryToWrite<K extends Buffer | Latin1 = Buffer | Latin1> = Omit<
   value: RdbValue | { type: 'string'; value: K };
 };
 
+/**
+ * A list, set, zset or hash with no elements: neither written nor loaded, as redis-server never keeps
+ * an empty collection under a key.
+ */
+export function isEmptyCollection(v: RdbEntryToWrite['value']): boolean {
+  switch (v.type) {
+    case 'list':
+      return v.items.length === 0;
+    case 'set':
+      return v.members.length === 0;
+    case 'zset':
+      return v.entries.length === 0;
+    case 'hash':
+      return v.fields.length === 0;
+    default:
+      return false;
+  }
+}
+
 export interface RdbFile {
   version: number;
   /** AUX fields in file order (redis-ver, redis-bits, ctime, used-mem, aof-base, repl-*, ...). */

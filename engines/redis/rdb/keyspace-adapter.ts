@@ -1,5 +1,6 @@
 // The only file that knows both the codec's neutral entries and the engine's keyspace. Engine values
 // are latin1 strings (one char per byte), so conversion is a lossless Buffer <-> latin1 mapping.
+import { readConverted } from '../commands/zset-score-reads.ts';
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { DEFAULT_ENCODING_THRESHOLDS, newHash, newList, newSet, newString, newZSet, updateEncoding, type EncodingThresholds as LiveThresholds, type RObj } from '../db/objects.ts';
@@ -9,7 +10,7 @@ import { RdbError } from './errors.ts';
 import { quicklistFill } from './quicklist-fill.ts';
 import { listOptionsOf } from '../db/list-options.ts';
 import { DEFAULT_QUICKLIST, type QuicklistOptions } from '../types/quicklist.ts';
-import { defaultAux } from './entries.ts';
+import { defaultAux, isEmptyCollection } from './entries.ts';
 import { iterateRdbFile, writeRdbFile } from './files.ts';
 import { encodeRdb, type DbSizeHint, type EncodingThresholds } from './writer.ts';
 import type { RdbWriteVersion } from './format.ts';
@@ -256,6 +257,7 @@ function* streamFromRdb(v: RdbStream): Steps<Stream> {
       group.consumers.get(pe.consumer)?.pending.set(key, pe);
     });
     s.groups.set(group.name, group);
+    s.groupsTree = true;
   }
   return s;
 }
@@ -297,6 +299,9 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
       const o = newSet();
       const members = yield* mapInSteps(v.members, text);
       yield* eachInSteps(members, (m) => o.v.add(m));
+      // 7.0 adds each member of a file's plain set to an intset or a dict as it reads it: one already there fails
+      // the load (a packed set's duplicates are the deep check's, in the reader).
+      if (v.compact !== true && o.v.size !== members.length) throw new RdbError('CORRUPT', 'set names a member twice');
       updateEncoding(o, members, t, v.compact !== true);
       return o;
     }
@@ -317,7 +322,11 @@ export function* valueFromRdbSteps(v: RdbValue, t: Readonly<LiveThresholds> = DE
       const members = yield* mapInSteps(v.entries, (e) => text(e.member));
       let i = 0;
       yield* eachInSteps(v.entries, (e) => o.v.add(members[i++] as string, e.score));
+      // Read into a skiplist and its dict whatever the size: a member already there fails the load.
+      if (v.compact !== true && o.v.size !== members.length) throw new RdbError('CORRUPT', 'sorted set names a member twice');
       updateEncoding(o, members, t, v.compact !== true);
+      // A file's listpack past the entry limit is converted with zsetConvert, which reads every score back.
+      if (v.compact === true && o.big) readConverted(o.v);
       return o;
     }
     case 'stream':
@@ -377,7 +386,7 @@ export function* loadEntrySteps(engine: Engine, e: RdbEntry): Steps<void> {
 function admit(e: RdbEntry, now: number): 'load' | 'expired' | 'empty' {
   if (e.db < 0 || e.db >= DB_COUNT) throw new RdbError('INVALID_INPUT', `database ${e.db} is out of range (0-${DB_COUNT - 1})`);
   if (e.expireAtMs !== undefined && e.expireAtMs <= now) return 'expired';
-  return isEmpty(e.value) ? 'empty' : 'load';
+  return isEmptyCollection(e.value) ? 'empty' : 'load';
 }
 
 function place(engine: Engine, e: RdbEntry, o: RObj): void {
@@ -389,21 +398,6 @@ function place(engine: Engine, e: RdbEntry, o: RObj): void {
   db.setAccess(key, e.lru === undefined ? undefined : engine.ks.accessNow - e.lru * 1000, e.lfu);
   // Its TTL too: a key loaded with one invalidated BCAST trackers after the flush's null (seed 103737).
   if (e.expireAtMs !== undefined) db.setExpire(key, e.expireAtMs, e.expireExact, true);
-}
-
-function isEmpty(v: RdbValue): boolean {
-  switch (v.type) {
-    case 'list':
-      return v.items.length === 0;
-    case 'set':
-      return v.members.length === 0;
-    case 'zset':
-      return v.entries.length === 0;
-    case 'hash':
-      return v.fields.length === 0;
-    default:
-      return false;
-  }
 }
 
 /**

@@ -3,7 +3,7 @@ import type { RedisServerWithEngine } from '../index.ts';
 import type { Engine } from '../engine.ts';
 import { DB_COUNT } from '../db/keyspace.ts';
 import { defaultAux } from './entries.ts';
-import { dbSizes, loadEntries, snapshotTextSteps } from './keyspace-adapter.ts';
+import { dbSizes, loadEntries, rdbWriteOptionsOf, snapshotTextSteps } from './keyspace-adapter.ts';
 import { Crc64 } from './crc64.ts';
 import type { RdbEntry } from './entries.ts';
 import { RdbError } from './errors.ts';
@@ -21,7 +21,8 @@ export const SNAPSHOT_RDB_VERSION = 10;
 export function engineRdbChunks(engine: Engine, chunkSize?: number): Generator<Buffer, void, undefined> {
   // Function libraries go in as RDB function records (opcode 245), as redis-server 7.0 writes them.
   const header = { aux: defaultAux({ redisVersion: engine.version }), functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
-  return encodeRdb(header, snapshotTextSteps(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine), chunkSize });
+  // The configured thresholds lay out what the engine keeps no layout for (a stream loaded from a file), as DUMP does.
+  return encodeRdb(header, snapshotTextSteps(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine), chunkSize, ...rdbWriteOptionsOf(engine) });
 }
 
 const rdbChunks = (server: RedisServerWithEngine): Generator<Buffer, void, undefined> => engineRdbChunks(server.engine);

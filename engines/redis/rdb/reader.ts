@@ -22,11 +22,32 @@ export function moduleTypeName(id: bigint): string {
 }
 
 /** Bounds-checked view over the input, with the RDB primitive decoders. */
+/**
+ * Counts the packed containers a load passes to redis-server 7.0's deep integrity check: each intset,
+ * hash or sorted-set listpack, packed quicklist node and stream node, once its bytes are read and
+ * before they are checked (so a payload refused there is counted up to the container that failed).
+ * The ziplist, zipmap and quicklist-of-ziplists types are always checked whole when converted and
+ * never counted. A server adds the count to INFO's dump_payload_sanitizations when sanitize-dump-payload
+ * asks for the deep check.
+ */
+export interface SanitizeTally {
+  containers: number;
+  /** The deep check runs (sanitize-dump-payload): a listpack hash or sorted set naming a field twice is refused. */
+  deep?: boolean;
+}
+
 class Cursor {
   constructor(
     readonly buf: Buffer,
     public pos: number,
+    readonly tally?: SanitizeTally,
   ) {}
+
+  /** A container's bytes as they reach the deep check, counted. */
+  checked(b: Buffer): Buffer {
+    if (this.tally !== undefined) this.tally.containers++;
+    return b;
+  }
 
   need(n: number): void {
     if (this.pos + n > this.buf.length) throw new RdbError('TRUNCATED', `input ends inside a record (need ${n} more bytes)`, this.pos, this.pos + n);
@@ -207,6 +228,32 @@ function pairs(values: LpValue[], what: string): [Buffer, Buffer][] {
   return out;
 }
 
+/** Adds `name` (bytes as latin1) to `seen`; false when it was there already. */
+function unique(seen: Set<string>, name: Buffer): boolean {
+  const k = name.toString('latin1');
+  if (seen.has(k)) return false;
+  seen.add(k);
+  return true;
+}
+
+/**
+ * A ziplist hash or sorted set is converted under 7.0's deep check (hashZiplistConvertAndValidateIntegrity,
+ * zsetZiplistValidateIntegrity), which refuses a field or member found twice.
+ */
+function* distinct<T>(items: T[], nameOf: (item: T) => Buffer, what: string): Steps<T[]> {
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    if (!unique(seen, nameOf(items[i] as T))) throw new RdbError('CORRUPT', `${what} holds a name twice`);
+    if (i % PER_STEP === PER_STEP - 1) yield;
+  }
+  return items;
+}
+
+/** distinct() under the deep check only: without it redis-server 7.0 keeps such a value as it came. */
+function* deepDistinct<T>(c: Cursor, items: T[], nameOf: (item: T) => Buffer, what: string): Steps<T[]> {
+  return c.tally?.deep === true ? yield* distinct(items, nameOf, what) : items;
+}
+
 function zsetPairs(values: LpValue[]): { member: Buffer; score: number }[] {
   return pairs(values, 'sorted set').map(([member], i) => ({ member, score: parseScore(values[2 * i + 1] as LpValue) }));
 }
@@ -341,6 +388,7 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
     case T.LIST:
       return { type: 'list', items: yield* times(c.count(), () => c.str()) };
     case T.SET:
+      // A member named twice fails the load (7.0 adds each as it reads it): found as the set is built (keyspace-adapter).
       return { type: 'set', members: yield* times(c.count(), () => c.str()) };
     case T.ZSET:
     case T.ZSET_2: {
@@ -350,10 +398,12 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
         if (Number.isNaN(score)) throw new RdbError('CORRUPT', 'sorted set score is NaN', at);
         return { member, score };
       });
+      // As a set's: a member named twice is found as the sorted set is built (keyspace-adapter).
       return { type: 'zset', entries };
     }
     case T.HASH:
-      return { type: 'hash', fields: yield* times(c.count(2), (): [Buffer, Buffer] => [c.str(), c.str()]) };
+      // Left: past hash-max-listpack-entries 7.0 reads into a dict and refuses a field twice without the deep check too.
+      return { type: 'hash', fields: yield* deepDistinct(c, yield* times(c.count(2), (): [Buffer, Buffer] => [c.str(), c.str()]), (f) => f[0], 'hash') };
     case T.MODULE_PRE_GA:
     case T.MODULE_2: {
       const id = c.lenBig();
@@ -364,17 +414,17 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
     case T.LIST_ZIPLIST:
       return { type: 'list', items: decodeZiplist(c.str()).map(lpBuffer) };
     case T.SET_INTSET:
-      return { type: 'set', members: decodeIntset(c.str()).map(intToBuffer), compact: true };
+      return { type: 'set', members: decodeIntset(c.checked(c.str())).map(intToBuffer), compact: true };
     case T.SET_LISTPACK:
       return { type: 'set', members: decodeListpack(c.str()).map(lpBuffer) };
     case T.ZSET_ZIPLIST:
-      return { type: 'zset', entries: zsetPairs(decodeZiplist(c.str())), compact: true };
+      return { type: 'zset', entries: yield* distinct(zsetPairs(decodeZiplist(c.str())), (e) => e.member, 'sorted set ziplist'), compact: true };
     case T.ZSET_LISTPACK:
-      return { type: 'zset', entries: zsetPairs(decodeListpack(c.str())), compact: true };
+      return { type: 'zset', entries: yield* deepDistinct(c, zsetPairs(decodeListpack(c.checked(c.str()))), (e) => e.member, 'sorted set listpack'), compact: true };
     case T.HASH_ZIPLIST:
-      return { type: 'hash', fields: pairs(decodeZiplist(c.str()), 'hash'), compact: true };
+      return { type: 'hash', fields: yield* distinct(pairs(decodeZiplist(c.str()), 'hash'), (f) => f[0], 'hash ziplist'), compact: true };
     case T.HASH_LISTPACK:
-      return { type: 'hash', fields: pairs(decodeListpack(c.str()), 'hash'), compact: true };
+      return { type: 'hash', fields: yield* deepDistinct(c, pairs(decodeListpack(c.checked(c.str())), 'hash'), (f) => f[0], 'hash listpack'), compact: true };
     case T.LIST_QUICKLIST: {
       const n = c.count();
       const items: Buffer[] = [];
@@ -396,9 +446,12 @@ function* parseValue(c: Cursor, type: number, at: number, version: number): Step
         const cat = c.pos;
         const container = c.len();
         const before = items.length;
-        if (container === QL_PLAIN) items.push(c.str());
-        else if (container === QL_PACKED) for (const v of decodeListpack(c.str())) items.push(lpBuffer(v));
-        else throw new RdbError('CORRUPT', `bad quicklist container ${container}`, cat);
+        if (container !== QL_PLAIN && container !== QL_PACKED) throw new RdbError('CORRUPT', `bad quicklist container ${container}`, cat);
+        // rdbLoadObject refuses a node whose string is empty before it looks at the container.
+        const body = c.str();
+        if (body.length === 0) throw new RdbError('CORRUPT', 'empty quicklist node', cat);
+        if (container === QL_PLAIN) items.push(body);
+        else for (const v of decodeListpack(c.checked(body))) items.push(lpBuffer(v));
         if (items.length > before) nodes.push({ count: items.length - before, plain: container === QL_PLAIN });
         yield;
       }
@@ -470,7 +523,7 @@ function* parseStream(c: Cursor, v: 1 | 2 | 3, at: number): Steps<RdbStream> {
     const key = c.str();
     if (key.length !== 16) throw new RdbError('CORRUPT', 'stream node key is not a 128-bit ID', nat);
     const master = { ms: key.readBigUInt64BE(0), seq: key.readBigUInt64BE(8) };
-    parseStreamNode(master, decodeListpack(c.str()), entries, nat);
+    parseStreamNode(master, decodeListpack(c.checked(c.str())), entries, nat);
     yield;
   }
   for (let i = 1; i < entries.length; i++) {
@@ -487,8 +540,12 @@ function* parseStream(c: Cursor, v: 1 | 2 | 3, at: number): Steps<RdbStream> {
     st.entriesAdded = c.lenBig();
   }
   const ngroups = c.count(3);
+  // 7.0's streamCreateCG / streamCreateConsumer refuse a name already there: the load fails, whatever
+  // sanitize-dump-payload says.
+  const groupNames = new Set<string>();
   for (let g = 0; g < ngroups; g++) {
     const name = c.str();
+    if (!unique(groupNames, name)) throw new RdbError('CORRUPT', 'duplicated consumer group name', c.pos);
     const gLast = { ms: c.lenBig(), seq: c.lenBig() };
     const entriesRead = v >= 2 ? BigInt.asIntN(64, c.lenBig()) : -1n;
     const npel = c.count(18);
@@ -507,8 +564,10 @@ function* parseStream(c: Cursor, v: 1 | 2 | 3, at: number): Steps<RdbStream> {
     }
     const nconsumers = c.count(10);
     const consumers: RdbStreamConsumer[] = [];
+    const consumerNames = new Set<string>();
     for (let i = 0; i < nconsumers; i++) {
       const cname = c.str();
+      if (!unique(consumerNames, cname)) throw new RdbError('CORRUPT', 'duplicated consumer name', c.pos);
       const consumer: RdbStreamConsumer = { name: cname, seenTimeMs: c.i64le() };
       if (v >= 3) consumer.activeTimeMs = c.i64le();
       const n = c.count(16);
@@ -543,18 +602,20 @@ export function decodeValue(buf: Buffer, version: number): { value: RdbValue; rd
 }
 
 /** decodeValue in steps. */
-export function* decodeValueSteps(buf: Buffer, version: number): Steps<{ value: RdbValue; rdbType: number }> {
-  const c = new Cursor(buf, 0);
+export function* decodeValueSteps(buf: Buffer, version: number, tally?: SanitizeTally, whole = true): Steps<{ value: RdbValue; rdbType: number }> {
+  const c = new Cursor(buf, 0, tally);
   const type = c.u8();
   if (type >= 0xf4) throw new RdbError('CORRUPT', `opcode 0x${type.toString(16)} where a value type was expected`, 0);
   const value = yield* parseValue(c, type, 0, version);
-  if (c.pos !== buf.length) throw new RdbError('CORRUPT', `${buf.length - c.pos} bytes after the value`, c.pos);
+  if (whole && c.pos !== buf.length) throw new RdbError('CORRUPT', `${buf.length - c.pos} bytes after the value`, c.pos);
   return { value, rdbType: type };
 }
 
 export interface RdbReadOptions {
   /** Check the CRC64 trailer (default true). A zero trailer means "not computed" and always passes. */
   verifyChecksum?: boolean;
+  /** Counts the containers the deep integrity check would see (SanitizeTally). */
+  tally?: SanitizeTally;
 }
 
 function parseHeader(buf: Buffer): number {
@@ -706,7 +767,7 @@ export function* iterateRdb(buf: Buffer, opts: RdbReadOptions = {}): Generator<R
 export function* iterateRdbSteps(buf: Buffer, opts: RdbReadOptions = {}): Generator<RdbRecord | undefined, void, undefined> {
   const version = parseHeader(buf);
   yield { kind: 'header', version };
-  const c = new Cursor(buf, 9);
+  const c = new Cursor(buf, 9, opts.tally);
   let db = 0;
   for (;;) {
     const steps = parseRecordSteps(c, version, db);

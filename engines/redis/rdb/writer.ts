@@ -2,7 +2,7 @@
 // the default size thresholds, LZF for long strings, CRC64 trailer. The streaming form yields chunks
 // so a large keyspace never has to exist as one array or one buffer.
 import { Crc64 } from './crc64.ts';
-import { compareIds, ZERO_ID, type RdbEntryToWrite, type RdbFile, type RdbListNode, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
+import { compareIds, isEmptyCollection, ZERO_ID, type RdbEntryToWrite, type RdbFile, type RdbListNode, type RdbStream, type RdbStreamEntry, type RdbStreamNode, type RdbValue, type StreamId } from './entries.ts';
 import { RdbError } from './errors.ts';
 import { OP, QL_PACKED, QL_PLAIN, STREAM_FLAG_DELETED, STREAM_FLAG_SAMEFIELDS, T, WRITE_VERSIONS, type RdbWriteVersion } from './format.ts';
 import { encodeIntset } from './intset.ts';
@@ -584,21 +584,6 @@ export function idBytes(id: StreamId): Buffer {
   b.writeBigUInt64BE(BigInt.asUintN(64, id.ms), 0);
   b.writeBigUInt64BE(BigInt.asUintN(64, id.seq), 8);
   return b;
-}
-
-function isEmptyCollection(v: RdbEntryToWrite['value']): boolean {
-  switch (v.type) {
-    case 'list':
-      return v.items.length === 0;
-    case 'set':
-      return v.members.length === 0;
-    case 'zset':
-      return v.entries.length === 0;
-    case 'hash':
-      return v.fields.length === 0;
-    default:
-      return false;
-  }
 }
 
 /** A step point in a stream of entries: the entry being made is a big value (see snapshotEntries). */

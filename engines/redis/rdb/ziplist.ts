@@ -23,8 +23,10 @@ export function decodeZiplist(zl: Buffer): LpValue[] {
   const out: LpValue[] = [];
   let p = HEADER;
   let prevLen = 0;
+  let lastStart = HEADER;
   while (p < end) {
     const start = p;
+    lastStart = start;
     const first = zl[p] as number;
     let gotPrev: number;
     if (first < 0xfe) {
@@ -75,6 +77,9 @@ export function decodeZiplist(zl: Buffer): LpValue[] {
     prevLen = p - start;
   }
   if (declared !== 65535 && declared !== out.length) throw corrupt(`header says ${declared} entries, found ${out.length}`);
+  // ziplistValidateIntegrity: zltail inside the blob, and at the last entry when there is one.
+  const tail = zl.readUInt32LE(4);
+  if (tail > end || (out.length > 0 && tail !== lastStart)) throw corrupt(`tail offset ${tail} is not the last entry's`);
   return out;
 }
 

@@ -24,6 +24,8 @@ export class RespParser {
   /** Arguments of the multibulk command being assembled; null between commands. */
   private args: string[] | null = null;
   private argsLeft = 0;
+  /** How many arguments of the command being assembled are in `args`. */
+  private argsHave = 0;
   /** Declared length of the bulk whose body we wait for, -1 while expecting a `$` line. */
   private bulkLen = -1;
   /**
@@ -34,9 +36,13 @@ export class RespParser {
   private big: Buffer | null = null;
   private bigHave = 0;
 
-  /** Where the first REUSE_ARGS arguments of the command being parsed start in the chunk (see feed). */
-  private curAt: number[] = new Array<number>(REUSE_ARGS).fill(-1);
-  private prevAt: number[] = new Array<number>(REUSE_ARGS).fill(-1);
+  /**
+   * The last short argument parsed at each of the first REUSE_ARGS positions, kept across reads: an
+   * argument with the same bytes at the same position is that string again, not a new one. Pipelines
+   * repeat the command name and often the key and value, so this spares their decode and the garbage
+   * (each LPUSH of one value allocated a string that a growing list kept).
+   */
+  private readonly recent: string[] = new Array<string>(REUSE_ARGS).fill('');
 
   /** Bytes held for an incomplete command: what client-query-buffer-limit measures. */
   get buffered(): number {
@@ -96,12 +102,6 @@ export class RespParser {
     // The chunk as one string, made on the first short argument: cutting short arguments out of it
     // costs no native call each (one per chunk instead of one per argument).
     let text: string | null = null;
-    // The last command whose arguments all came from this buffer (their starts in prevAt): an argument
-    // with the same bytes at the same index is that command's string again, not a new one. Pipelines
-    // repeat the command name and often the key and value, so this spares their decode and the
-    // garbage (each LPUSH of one value allocated a string that a growing list kept).
-    let prev: string[] | null = null;
-    let whole = false;
     while (pos < len) {
       if (this.args === null) {
         if (buf[pos] !== STAR) {
@@ -124,8 +124,10 @@ export class RespParser {
         if (!lim.authenticated && n > UNAUTH_MAX_MULTIBULK) throw new ProtocolError('unauthenticated multibulk length');
         pos = cr + 2;
         if (n <= 0) continue;
-        this.args = [];
-        whole = true;
+        // Sized up front when small: an empty array's first push reserves 17 slots, most of a
+        // pipelined INCR's garbage. Like redis-server's argv, a huge declared count is not trusted.
+        this.args = n <= PREALLOC_ARGS ? new Array<string>(n) : [];
+        this.argsHave = 0;
         this.argsLeft = n;
         this.bulkLen = -1;
       }
@@ -170,12 +172,12 @@ export class RespParser {
         }
         break;
       }
-      const args = this.args as string[];
-      const j = args.length;
+      const j = this.argsHave;
       let arg: string | undefined;
-      if (prev !== null && j < REUSE_ARGS && this.bulkLen <= REUSE_MAX_LEN) {
-        const same = prev[j];
-        if (same !== undefined && same.length === this.bulkLen && sameBytes(buf, this.prevAt[j] as number, pos, this.bulkLen)) arg = same;
+      const reusable = j < REUSE_ARGS && this.bulkLen <= REUSE_MAX_LEN;
+      if (reusable) {
+        const same = this.recent[j] as string;
+        if (same.length === this.bulkLen && sameText(buf, pos, same)) arg = same;
       }
       if (arg === undefined) {
         if (this.bulkLen < SHORT_ARG) {
@@ -185,15 +187,9 @@ export class RespParser {
           arg = buf.latin1Slice(pos, end);
         }
       }
-      if (j < REUSE_ARGS) this.curAt[j] = pos;
+      if (reusable) this.recent[j] = arg;
       pos = end + 2;
       this.bulkLen = -1;
-      if (this.argsLeft === 1 && whole) {
-        prev = args;
-        const at = this.prevAt;
-        this.prevAt = this.curAt;
-        this.curAt = at;
-      }
       this.pushArg(arg, out);
     }
     if (pos < len) {
@@ -204,7 +200,8 @@ export class RespParser {
 
   private pushArg(arg: string, out: string[][]): void {
     const args = this.args as string[];
-    args.push(arg);
+    // Into the sized array's next slot, or appended to a growing one.
+    args[this.argsHave++] = arg;
     if (--this.argsLeft === 0) {
       out.push(args);
       this.args = null;
@@ -247,11 +244,13 @@ const SHORT_ARG = 13;
 
 /** Arguments compared with the previous command's (feed): the first few, up to 64 bytes each. */
 const REUSE_ARGS = 8;
+/** Commands of up to this many arguments get an array of their size at once (redis-server preallocates up to 1024). */
+const PREALLOC_ARGS = 1024;
 const REUSE_MAX_LEN = 64;
 
-/** Whether buf holds the same n bytes at a and b; from the end, where keys of one pattern differ. */
-function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
-  for (let i = n - 1; i >= 0; i--) if (buf[a + i] !== buf[b + i]) return false;
+/** Whether buf holds the latin1 bytes of `s` at `at` (compared from the end: keys differ there). */
+function sameText(buf: Buffer, at: number, s: string): boolean {
+  for (let i = s.length - 1; i >= 0; i--) if (buf[at + i] !== s.charCodeAt(i)) return false;
   return true;
 }
 

@@ -44,7 +44,12 @@ export function errorReplyText(given: string): string {
   return `${code} ${msg.replace(/^[\r\n]+|[\r\n]+$/g, '')}`;
 }
 
-export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
+/**
+ * Fills the table on top with the API. `loadOnly`: what a library's code sees while it loads.
+ * `evalOnly`: the three functions eval.c adds to the EVAL VM's table alone (breakpoint, debug,
+ * replicate_commands), which redis-server 7.0's functions VM lacks.
+ */
+export function installApi(L: LuaState, host: ApiHost, loadOnly = false, evalOnly = !loadOnly): void {
   const t = lua.lua_gettop(L);
   const fn = (name: string, f: LuaFn) => {
     lua.lua_pushjsfunction(L, f);
@@ -149,6 +154,8 @@ export function installApi(L: LuaState, host: ApiHost, loadOnly = false): void {
       lua.lua_pushboolean(S, ok);
       return 1;
     });
+  }
+  if (evalOnly) {
     fn('breakpoint', (S) => {
       lua.lua_pushboolean(S, false);
       return 1;

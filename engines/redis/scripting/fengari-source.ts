@@ -10,6 +10,7 @@ import { luastringCopy, nameString, stringKey } from './fengari-strings.ts';
 import { driveInSteps } from './lib-slices.ts';
 import { MATCHER_FILE, matcherInSteps } from './pattern-steps.ts';
 import { MATH51 } from './math51.ts';
+import { STACK_SLOT_PATCHES } from './fengari-stack-slots.ts';
 
 interface CompilingModule {
   _compile(content: string, filename: string): unknown;
@@ -56,6 +57,7 @@ const PATCHES: { file: RegExp; from: string; to: string }[] = [
   // packs or measures `tostring({})` gets a string of the same length (seed 70345).
   { file: /[\\/]fengari[\\/]src[\\/]lobject\.js$/, from: 'pushstr(L, to_luastring("0x"+v.id.toString(16)));', to: 'pushstr(L, to_luastring("0x"+(0x7f0000000000+v.id*16).toString(16)));' },
   { file: /[\\/]fengari[\\/]src[\\/]lobject\.js$/, from: 'pushstr(L, to_luastring("0x"+id.toString(16)));', to: 'pushstr(L, to_luastring("0x"+(0x7f0000000000+id*16).toString(16)));' },
+  ...STACK_SLOT_PATCHES,
 ];
 
 /**

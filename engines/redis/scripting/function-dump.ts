@@ -10,17 +10,20 @@ const RDB_OPCODE_FUNCTION = 245;
 const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 const HEADER = 9; // "REDIS0010"
 
-export function dumpFunctions(codes: string[]): Buffer {
+export function dumpFunctions(codes: string[], compress = true): Buffer {
   const out = { payload: Buffer.alloc(0) };
-  const steps = dumpFunctionsSteps(codes, out);
+  const steps = dumpFunctionsSteps(codes, out, compress);
   while (steps.next().done !== true);
   return out.payload;
 }
 
-/** FUNCTION DUMP's payload, made in steps (a library each) for runSliced: it is in `out` at the end. */
-export function* dumpFunctionsSteps(codes: string[], out: { payload: Buffer }): Generator<void> {
+/**
+ * FUNCTION DUMP's payload, made in steps (a library each) for runSliced: it is in `out` at the end.
+ * `compress` is rdbcompression: redis-server writes each code with rdbSaveRawString, LZF past 20 bytes only when it is on.
+ */
+export function* dumpFunctionsSteps(codes: string[], out: { payload: Buffer }, compress: boolean): Generator<void> {
   const parts: Buffer[] = [];
-  for (const part of encodeRdb({ aux: new Map(), functions: codes.map((c) => Buffer.from(c, 'latin1')) }, [], { version: RDB_VERSION, checksum: false })) {
+  for (const part of encodeRdb({ aux: new Map(), functions: codes.map((c) => Buffer.from(c, 'latin1')) }, [], { version: RDB_VERSION, checksum: false, compress })) {
     parts.push(part);
     yield;
   }

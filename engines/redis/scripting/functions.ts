@@ -1,14 +1,17 @@
 // Redis 7 functions: libraries loaded with FUNCTION LOAD ("#!lua name=lib" + code calling
-// redis.register_function), run by FCALL / FCALL_RO through the same runner as EVAL. A library's
-// code runs once at load with only `redis` (register_function, log, the constants) visible; its
-// functions, when called, see the full sandbox and API.
+// redis.register_function), run by FCALL / FCALL_RO through the same runner as EVAL but in a Lua VM
+// of their own, as redis-server 7.0's function_lua.c keeps one apart from EVAL's: SCRIPT FLUSH
+// leaves the libraries and their state alone, and a function sees none of EVAL's globals. A
+// library's code runs once at load with only `redis` (register_function, log, the constants)
+// visible; its functions, when called, see the full sandbox and API.
 import { fail } from '../errors.ts';
 import { splitInline } from '../resp/parser.ts';
 import { emptyFlags, setFlag, type ScriptFlags } from './flags.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, protoOfTop, pushClosureOf, type LuaFn, type LuaState } from './lua.ts';
 import type { Scripting } from './scripting.ts';
 import { installApi, raise } from './api.ts';
-import { loadText51, pushProxy, READONLY_TABLE } from './vm.ts';
+import { SCRIPT_THREAD } from './lib51.ts';
+import { createState, loadText51, pushProxy, pushRunner, raiseReadonly, setRawGlobal } from './vm.ts';
 import { pushArgBuilder } from './vararg51.ts';
 
 export interface FunctionDef {
@@ -52,6 +55,9 @@ const REG_LOAD_REDIS = lstr('__redis_fn_load_api');
 const REG_ENV_META = lstr('__redis_fn_env_meta');
 const REG_LOAD_INDEX = lstr('__redis_fn_load_index');
 const REG_RUN_INDEX = lstr('__redis_fn_run_index');
+/** The error handler, kept in the registry only: function_lua.c has no global of it. */
+const REG_ERR_HANDLER = lstr('__redis_fn_err_handler');
+const ERR_HANDLER_GLOBAL = lstr('__redis__err__handler');
 
 /**
  * Parses the "#!lua name=lib" line as redis-server 7.0 does (split like a command line, so quotes
@@ -88,12 +94,6 @@ function setEnvIndex(L: LuaState, which: Uint8Array): void {
   lua.lua_pop(L, 1);
 }
 
-function isEvalGlobal(L: LuaState, i: number): boolean {
-  if (lua.lua_type(L, i) !== lua.LUA_TSTRING) return false;
-  const name = luaToLatin1(lua.lua_tolstring(L, i) as Uint8Array);
-  return name === 'KEYS' || name === 'ARGV';
-}
-
 interface RegisterArgs {
   name: string;
   /** Registry reference of the callback. */
@@ -127,7 +127,10 @@ export class Functions {
   private readonly functions = new Map<string, FunctionDef>();
   /** The library being loaded: register_function adds to it. */
   private loading: Library | null = null;
-  private envReady = false;
+  /** The functions' VM (made on the first FUNCTION LOAD or restore), its runner's reference and the thread FCALL runs in. */
+  private vm: LuaState | null = null;
+  private runnerRef = 0;
+  private thread: LuaState | null = null;
   /**
    * Libraries replaced, deleted, flushed or that failed to load: their callbacks' registry references
    * are released once the operation is over (a RESTORE that fails links the old ones again).
@@ -138,17 +141,47 @@ export class Functions {
   private readonly protos = new Map<string, object>();
   private protosOf: LuaState | null = null;
 
-  constructor(private readonly scripting: Scripting) {
-    scripting.onReset = (L) => {
-      this.envReady = false;
-      // The dropped libraries' references belonged to the old VM, gone with it.
-      this.dropped.clear();
-      // A fresh VM (SCRIPT FLUSH): compile every library again into it.
-      const libs = [...this.libraries.values()];
-      this.libraries.clear();
-      this.functions.clear();
-      for (const lib of libs) this.load(lib.code, false, L, RESTORE_BOUND);
-    };
+  constructor(private readonly scripting: Scripting) {}
+
+  /**
+   * The VM, made when first needed: a node that never loads a library pays nothing for it (a VM
+   * costs 5-14 ms of CPU and 160-220 KB of heap). FUNCTION FLUSH keeps it, as redis-server does:
+   * libraries cannot write its globals, so nothing of theirs outlives them but their closures,
+   * which are released.
+   */
+  get L(): LuaState {
+    if (this.vm !== null) return this.vm;
+    const L = createState((S) => installApi(S, this.scripting, false, false), this.scripting.rand);
+    lua.lua_getglobal(L, ERR_HANDLER_GLOBAL);
+    lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_ERR_HANDLER);
+    lua.lua_pushnil(L);
+    setRawGlobal(L, ERR_HANDLER_GLOBAL);
+    pushRunner(L, true);
+    this.runnerRef = laux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    this.vm = L;
+    this.setupEnv(L);
+    return L;
+  }
+
+  /** The runner FCALL starts a function with (vm.ts pushRunner), as a registry reference of this VM. */
+  get runner(): number {
+    void this.L;
+    return this.runnerRef;
+  }
+
+  /** The coroutine FCALL runs in, made once and kept (anchored in the registry) until a run breaks it. */
+  runThread(): LuaState {
+    if (this.thread === null) {
+      const L = this.L;
+      this.thread = lua.lua_newthread(L);
+      lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, SCRIPT_THREAD);
+    }
+    return this.thread;
+  }
+
+  /** A run died outside the runner's xpcall: its coroutine cannot be resumed again. */
+  dropThread(): void {
+    this.thread = null;
   }
 
   get count(): number {
@@ -166,8 +199,6 @@ export class Functions {
 
   /** The environment of library code: only `redis` while loading, everything once loaded. */
   private setupEnv(L: LuaState): void {
-    if (this.envReady) return;
-    this.envReady = true;
     lua.lua_newtable(L);
     installApi(L, this.scripting, true);
     lua.lua_pushjsfunction(L, this.registerFunction);
@@ -188,18 +219,13 @@ export class Functions {
       return missingGlobal(S);
     });
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_LOAD_INDEX);
-    // Once loaded, every global but EVAL's KEYS and ARGV (they live in another VM in Redis). The
-    // globals never change after the VM is made, so a copy serves: a global read is a table lookup,
-    // not a call. Its misses raise here rather than through the globals' own __index, so that the
-    // error names the script's line as Redis's does.
+    // Once loaded, every global. They never change after the VM is made, so a copy serves: a global
+    // read is a table lookup, not a call. Its misses raise here rather than through the globals' own
+    // __index, so that the error names the script's line as Redis's does.
     lua.lua_newtable(L);
     lua.lua_pushglobaltable(L);
     lua.lua_pushnil(L);
     while (lua.lua_next(L, -2) !== 0) {
-      if (isEvalGlobal(L, -2)) {
-        lua.lua_pop(L, 1);
-        continue;
-      }
       lua.lua_pushvalue(L, -2);
       lua.lua_insert(L, -2);
       lua.lua_rawset(L, -5);
@@ -216,12 +242,7 @@ export class Functions {
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_ENV_META);
     lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_RUN_INDEX);
     lua.lua_setfield(L, -2, lstr('__index'));
-    lua.lua_pushjsfunction(L, (S) => {
-      laux.luaL_where(S, 1);
-      lua.lua_pushliteral(S, READONLY_TABLE);
-      lua.lua_concat(S, 2);
-      return lua.lua_error(S);
-    });
+    lua.lua_pushjsfunction(L, raiseReadonly);
     lua.lua_setfield(L, -2, lstr('__newindex'));
     lua.lua_setmetatable(L, -2);
     lua.lua_setfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
@@ -300,18 +321,17 @@ export class Functions {
   }
 
   /** FUNCTION LOAD: compiles and runs the library code; returns the library name. */
-  load(code: string, replace: boolean, state?: LuaState, bound: LoadBound = FUNCTION_LOAD_BOUND): string {
+  load(code: string, replace: boolean, bound: LoadBound = FUNCTION_LOAD_BOUND): string {
     const name = parseMetadata(code);
     const old = this.libraries.get(name);
     if (old !== undefined && !replace) fail(`ERR Library '${name}' already exists`);
-    const L = state ?? this.scripting.L;
-    this.setupEnv(L);
+    const L = this.L;
     this.pushChunk(L, code);
     lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ENV);
     lua.lua_setupvalue(L, -2, 1);
     const lib: Library = { name, code, functions: new Map() };
     this.loading = lib;
-    lua.lua_getglobal(L, lstr('__redis__err__handler'));
+    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, REG_ERR_HANDLER);
     lua.lua_insert(L, -2);
     // Library code runs synchronously on the shared event loop: past its bound it fails, and keeps
     // failing at every instruction so a pcall in the code cannot carry on.
@@ -355,7 +375,7 @@ export class Functions {
     }
     if (old !== undefined) this.drop(old);
     this.link(lib);
-    if (state === undefined) this.propagate();
+    this.propagate();
     this.collect();
     return name;
   }
@@ -398,7 +418,7 @@ export class Functions {
    */
   private collect(): void {
     if (this.restoring || this.dropped.size === 0) return;
-    const L = this.scripting.L;
+    const L = this.L;
     for (const lib of this.dropped) {
       if (this.libraries.get(lib.name) === lib) continue;
       for (const f of lib.functions.values()) laux.luaL_unref(L, lua.LUA_REGISTRYINDEX, f.ref);
@@ -456,7 +476,7 @@ export class Functions {
       for (const code of codes) {
         const name = parseMetadata(code);
         if (policy === 'append' && this.libraries.has(name)) fail(`ERR Library ${name} already exists`);
-        this.load(code, true, undefined, RESTORE_BOUND);
+        this.load(code, true, RESTORE_BOUND);
       }
     } catch (err) {
       this.flush();

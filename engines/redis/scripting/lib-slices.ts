@@ -23,21 +23,33 @@ export function setSliceHost(h: SliceHost | null): void {
   host = h;
 }
 
+/** A call's work in steps: `step` until it returns true, then `done()` (the function's result count). */
+export interface Steps {
+  step(): boolean;
+  done(): number;
+}
+
 /**
  * Calls `step` until it returns true, then returns `done()` (the function's result count). A step
  * must do bounded work (a few thousand elements or a few MB); the state lives in the caller's closure,
  * the Lua stack is kept across a yield.
  */
 export function runInSteps(L: LuaState, step: () => boolean, done: () => number): number {
-  const h = host;
-  const go = (S: LuaState): number => {
-    h?.interrupt(S);
-    while (!step()) {
-      if (h !== null && performance.now() >= h.deadline() && h.tryYield(S)) return lua.lua_yieldk(S, 0, 0, go);
-    }
-    return done();
-  };
-  return go(L);
+  return stepsUnder(host, L, { step, done });
+}
+
+/** runInSteps for an object that is its own steps (no closures made per call: cmsgpack.unpack's decoder). */
+export function runStepsOf(L: LuaState, work: Steps): number {
+  return stepsUnder(host, L, work);
+}
+
+function stepsUnder(h: SliceHost | null, L: LuaState, work: Steps): number {
+  h?.interrupt(L);
+  while (!work.step()) {
+    // The continuation is made only when the call yields: most calls end in their first slice.
+    if (h !== null && performance.now() >= h.deadline() && h.tryYield(L)) return lua.lua_yieldk(L, 0, 0, (S: LuaState) => stepsUnder(h, S, work));
+  }
+  return work.done();
 }
 
 /**
@@ -45,12 +57,22 @@ export function runInSteps(L: LuaState, step: () => boolean, done: () => number)
  * runInSteps; its return value is the function's result count.
  */
 export function driveInSteps(L: LuaState, gen: Generator<void, number>): number {
-  let results = 0;
-  const step = (): boolean => {
-    const r = gen.next();
+  return stepsUnder(host, L, new GeneratorSteps(gen));
+}
+
+class GeneratorSteps implements Steps {
+  private results = 0;
+
+  constructor(private readonly gen: Generator<void, number>) {}
+
+  step(): boolean {
+    const r = this.gen.next();
     if (r.done !== true) return false;
-    results = r.value;
+    this.results = r.value;
     return true;
-  };
-  return runInSteps(L, step, () => results);
+  }
+
+  done(): number {
+    return this.results;
+  }
 }

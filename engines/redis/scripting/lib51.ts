@@ -583,19 +583,21 @@ function installBase(L: LuaState, vm: VmHooks): void {
   );
   lua.lua_setglobal(L, lstr('load'));
   // 5.1 knows no __pairs and reads an array raw; the read-only tables of this VM are proxies that
-  // need their metamethods, where Redis's are the tables themselves.
+  // need their metamethods, where Redis's are the tables themselves. The iterator is the library's
+  // own next (upvalue 2), as 5.1's pairs keeps one apart from the global: `pairs({}) == next` is false.
   lua.lua_getglobal(L, lstr('pairs'));
+  lua.lua_getglobal(L, lstr('next'));
   lua.lua_pushcclosure(
     L,
     (S) => {
       if (vm.isProxy(S, 1)) return callOriginal(S);
       laux.luaL_checktype(S, 1, lua.LUA_TTABLE);
-      lua.lua_getglobal(S, lstr('next'));
+      lua.lua_pushvalue(S, lua.lua_upvalueindex(2));
       lua.lua_pushvalue(S, 1);
       lua.lua_pushnil(S);
       return 3;
     },
-    1,
+    2,
   );
   lua.lua_setglobal(L, lstr('pairs'));
   const ipairsStep: LuaFn = (S) => {

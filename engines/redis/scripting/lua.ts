@@ -262,6 +262,10 @@ interface FengariState {
   stack: StackSlot[];
 }
 
+/** KEYS and ARGV strings up to this length are shared between runs (bindFastPaths), at most this many. */
+const SHARED_STRING_MAX = 64;
+const SHARED_STRINGS = 1024;
+
 function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
   const { TValue } = req('fengari/src/lobject.js') as { TValue: new (type: number, value: unknown) => StackSlot };
   const { LUA_TLNGSTR, LUA_TTABLE } = (req('fengari/src/defs.js') as { constant_types: { LUA_TLNGSTR: number; LUA_TTABLE: number } }).constant_types;
@@ -269,9 +273,21 @@ function bindFastPaths(bless: (L: LuaState, s: LuaString) => unknown): void {
   let pushingTo: LuaState | null = null;
   // KEYS and ARGV come from the engine's strings: each keeps its own, which redis.call hands back as the
   // argument (a key read through KEYS[1] is then the very string the client sent, hashed once by the key table).
+  // A Lua string is immutable and fengari's holds no state of its VM, so one object serves every run:
+  // a queue's scripts get the same key names (bull:q:wait, bull:q:meta) each job, and reuse skips the
+  // copy into bytes and the key table's hash of them. Short strings only, and the cache starts over when full.
+  const recent = new Map<string, FengariString>();
   const toValue = (s: string): unknown => {
+    if (s.length <= SHARED_STRING_MAX) {
+      const had = recent.get(s);
+      if (had !== undefined) return had;
+    }
     const ts = bless(pushingTo as LuaState, latin1ToLua(s)) as FengariString;
     ts.js = s;
+    if (s.length <= SHARED_STRING_MAX) {
+      if (recent.size >= SHARED_STRINGS) recent.clear();
+      recent.set(s, ts);
+    }
     return ts;
   };
   pushStringArray = (L, items) => {

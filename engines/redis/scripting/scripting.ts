@@ -11,6 +11,7 @@ import { arityRejected, enoughGoodReplicas, call as runCommand, resolve } from '
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { releaseHeldPushes } from '../push.ts';
+import { pauseReplicas } from '../sliced.ts';
 import { beginSlicedWrite } from '../snapshot-fence.ts';
 import { formatDouble } from '../resp/writer.ts';
 import { formatOne } from './numfmt.ts';
@@ -22,6 +23,7 @@ import { Functions } from './functions.ts';
 import { laux, latin1ToLua, lstr, lua, luaToLatin1, pushStringArray, refillStringArray, refillTable, stringArgument, topObject, type LuaDebug, type LuaState } from './lua.ts';
 import { Lrand48, SCRIPT_THREAD } from './lib51.ts';
 import { LuaReplyWalk, type ErrorSink } from './lua-to-reply.ts';
+import { overOutputLimit } from '../output-limit.ts';
 import { intAt, LuaReplyReader, pushErrorTable, pushStatusTable } from './reply-to-lua.ts';
 import { createState, inOurCode, inRunner, loadText51, pushRunner, setEnvToProxy } from './vm.ts';
 
@@ -83,6 +85,15 @@ export class Run {
   readonly readOnly: boolean;
   /** Ends the script's part in the snapshot fence: a script that may write and outlives its slice is a write in slices. */
   endWrite: (() => void) | null = null;
+  /** Lets the clients of this node's replicas go again (held while a script that may write is suspended). */
+  releaseReplicas: (() => void) | null = null;
+  /**
+   * The engine's execDepth at which the script may yield: 1 for EVAL, 2 inside an EXEC that can pause
+   * (runPausable), 0 (never) inside a script or a transaction that cannot.
+   */
+  yieldDepth = 0;
+  /** What an EXEC that paused for this script runs once it ended, before any other client (see runPausable). */
+  then: (() => void) | null = null;
 
   constructor(
     readonly req: RunRequest,
@@ -113,9 +124,8 @@ export class Scripting implements ApiHost {
   private thread: LuaState | null = null;
   /** sha -> flags and registry reference of the scripts compiled in this VM (SCRIPT LOAD, EVAL). */
   readonly scripts = new Map<string, { flags: ScriptFlags; ref: number; size: number }>();
-  /** Registry references of the runners of EVAL scripts and of functions (vm.ts pushRunner). */
+  /** Registry reference of the runner of EVAL scripts (vm.ts pushRunner); functions have their own VM and runner. */
   private evalRunnerRef = 0;
-  private functionRunnerRef = 0;
   /** The names KEYS and ARGV as Lua strings kept in the registry: their hashes are computed once, not per EVAL. */
   private keysNameRef = 0;
   private argvNameRef = 0;
@@ -123,6 +133,8 @@ export class Scripting implements ApiHost {
   private lastKeys: unknown = null;
   private lastArgv: unknown = null;
   running: Run | null = null;
+  /** The client whose EXEC runs its commands now and can pause for a script of them (see runPausable). */
+  private pausableExec: Client | null = null;
   /** The last digest bySha was asked for, and what it found (cleared with the cache). */
   private lastShaAsked = '';
   private lastShaFound: { flags: ScriptFlags; ref: number; size: number } | undefined = undefined;
@@ -132,14 +144,11 @@ export class Scripting implements ApiHost {
   /** Set while redis.call runs a command that may leave its work in steps (takeSteps), and that work. */
   private stepsAllowed = false;
   private steps: CommandSteps | null = null;
-  /** Extra set-up for the VM after a reset (functions re-register their libraries). */
-  onReset: ((L: LuaState) => void) | null = null;
-
   readonly functions: Functions;
   /** What redis.log wrote, filtered by loglevel (nodes have no log file to write it to). */
   readonly scriptLog = new ScriptLog();
-  /** math.random's generator: one per server, as redis-server's. */
-  private readonly rand = new Lrand48();
+  /** math.random's generator: one per server, as redis-server's (the EVAL and functions VMs share it). */
+  readonly rand = new Lrand48();
 
   constructor(readonly engine: Engine) {
     this.functions = new Functions(this);
@@ -154,18 +163,15 @@ export class Scripting implements ApiHost {
       this.state = createState((L) => installApi(L, this), this.rand);
       pushRunner(this.state, false);
       this.evalRunnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
-      pushRunner(this.state, true);
-      this.functionRunnerRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
       lua.lua_pushliteral(this.state, 'KEYS');
       this.keysNameRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
       lua.lua_pushliteral(this.state, 'ARGV');
       this.argvNameRef = laux.luaL_ref(this.state, lua.LUA_REGISTRYINDEX);
-      this.onReset?.(this.state);
     }
     return this.state;
   }
 
-  /** SCRIPT FLUSH: a fresh VM, as Redis does. */
+  /** SCRIPT FLUSH: a fresh EVAL VM, as Redis does; the functions' VM is not EVAL's and stays as it is. */
   reset(): void {
     this.state = null;
     this.thread = null;
@@ -173,8 +179,6 @@ export class Scripting implements ApiHost {
     this.lastArgv = null;
     this.scripts.clear();
     this.lastShaFound = undefined;
-    // Function libraries live on: they are compiled into the new VM now, before FCALL looks them up.
-    if (this.functions.libraries.size > 0) void this.L;
   }
 
   get client(): Client {
@@ -262,6 +266,11 @@ export class Scripting implements ApiHost {
   preflight(req: RunRequest): void {
     const e = this.engine;
     const f = req.flags;
+    // Every script, one without a shebang too (which EVAL's stale flag let through processCommand, in
+    // EXEC as well), is refused on a replica whose link is down unless it declares allow-stale.
+    if (!f.allowStale && e.replication.primary !== null && !e.replication.linkUp && e.config.get('replica-serve-stale-data') === 'no') {
+      fail("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    }
     if (f.compat) return;
     if (f.noCluster && e.cluster !== null) fail("ERR Can not run script on cluster, 'no-cluster' flag is set.");
     if (!f.allowOom && !f.noWrites && e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory()) fail(E.OOM);
@@ -284,12 +293,13 @@ export class Scripting implements ApiHost {
   run(req: RunRequest): void {
     this.preflight(req);
     const e = this.engine;
-    const co = this.thread ?? (this.thread = this.newThread());
+    const fns = this.functions;
+    const co = req.asArguments ? fns.runThread() : (this.thread ??= this.newThread());
     lua.lua_settop(co, 0);
     const r = new Run(req, co);
     if (e.cluster !== null && req.keys.length > 0) r.slot = keySlot(req.keys[0] as string);
     r.oom = e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory();
-    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.asArguments ? this.functionRunnerRef : this.evalRunnerRef);
+    lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.asArguments ? fns.runner : this.evalRunnerRef);
     lua.lua_rawgeti(co, lua.LUA_REGISTRYINDEX, req.fnRef);
     let nargs = 1;
     if (req.asArguments) {
@@ -318,9 +328,11 @@ export class Scripting implements ApiHost {
     this.running = r;
     e.ks.scriptTime = e.clock.now();
     e.execDepth++;
-    // Inside MULTI the script must finish within the transaction: it runs without yielding.
+    // Inside an EXEC the script may yield only when the EXEC can wait for it (runPausable); else it
+    // must finish within the transaction, without yielding.
+    r.yieldDepth = e.execDepth === 1 ? 1 : e.execDepth === 2 && req.caller === this.pausableExec ? 2 : 0;
     lua.lua_sethook(co, this.hookFn, lua.LUA_MASKCOUNT, HOOK_COUNT);
-    this.resume(r, nargs, e.execDepth === 1);
+    this.resume(r, nargs, e.execDepth === r.yieldDepth);
   }
 
   /** The running script's count (and, once killed, line) hook: one function for every run, no closure per call. */
@@ -333,7 +345,7 @@ export class Scripting implements ApiHost {
     if (r.killed) this.killHook(L, r, ar);
     if (ar.event === lua.LUA_HOOKLINE) return;
     if (r.suspended || performance.now() - r.sliceStart >= SLICE_MS) {
-      if (lua.lua_isyieldable(L) && this.engine.execDepth === 1) {
+      if (lua.lua_isyieldable(L) && this.engine.execDepth === r.yieldDepth) {
         r.hookYield = true;
         lua.lua_yield(L, 0);
       }
@@ -372,7 +384,7 @@ export class Scripting implements ApiHost {
     deadline: () => (this.running?.sliceStart ?? 0) + SLICE_MS,
     tryYield: (L) => {
       const r = this.running;
-      if (r === null || L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== 1) return false;
+      if (r === null || L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== r.yieldDepth) return false;
       r.hookYield = true;
       return true;
     },
@@ -410,8 +422,13 @@ export class Scripting implements ApiHost {
     if (!r.suspended) {
       r.suspended = true;
       caller.blocked = { keys: [], tryServe: () => false, onTimeout: () => undefined, timer: null, deadline: 0 };
-      // A snapshot the API asks for now waits for the script's end, as for a DEL of a million keys.
-      if (!r.readOnly) r.endWrite = beginSlicedWrite(e);
+      // A snapshot the API asks for now waits for the script's end, as for a DEL of a million keys; clients of
+      // replicas on this thread, which share the values it changes in place, too (redis-server's replicas get
+      // the script's effects as one MULTI/EXEC).
+      if (!r.readOnly) {
+        r.endWrite = beginSlicedWrite(e);
+        if (e.replication.hasReplicas) r.releaseReplicas = pauseReplicas(e);
+      }
     }
     if (!r.busy && performance.now() - r.startedAt >= this.busyThreshold()) {
       r.busy = true;
@@ -449,7 +466,8 @@ export class Scripting implements ApiHost {
       const reply = `ERR ${msg} script: ${r.req.name}, on @user_script:1.`;
       w.error(reply);
       onError(reply, false);
-      this.thread = null;
+      if (r.req.asArguments) this.functions.dropThread();
+      else this.thread = null;
     }
     this.end(r);
   }
@@ -476,8 +494,27 @@ export class Scripting implements ApiHost {
   private replyInSlices(r: Run, walk: LuaReplyWalk): void {
     r.replying = true;
     this.suspend(r);
+    const e = this.engine;
+    const c = r.req.caller;
     const next = () => {
+      // A caller gone meanwhile reads nothing: its reply is dropped and the rest is not made. A table
+      // that holds itself is endless nesting, which redis-server writes until it runs out of memory;
+      // kept here it grew past 4 GB and Buffer.allocUnsafe ended the process (fuzz seed 118508).
+      if (c.closed || c.peerGone) {
+        c.w.take();
+        lua.lua_settop(r.co, 0);
+        this.end(r);
+        return;
+      }
       if (!walk.run(performance.now() + SLICE_MS)) {
+        // What is made so far goes out as a sliced command's reply does (held back under a hard
+        // output limit, which drops the client once passed), so memory holds about a slice of it.
+        if (c.w.pendingBytes !== 0 && c.replyMode === 'on' && !c.outputHeld) {
+          if (overOutputLimit(c, c.w.pendingBytes)) {
+            c.w.take();
+            e.closeClient(c, true);
+          } else if (e.config.normalHardLimit === 0) e.queueFlush(c);
+        }
         setImmediate(next);
         return;
       }
@@ -504,9 +541,22 @@ export class Scripting implements ApiHost {
     r.endWrite = null;
     if (r.suspended) {
       const caller = r.req.caller;
+      const releaseReplicas = r.releaseReplicas;
+      r.releaseReplicas = null;
       // The caller's own invalidations follow the reply that has just been written.
       if (releaseHeldPushes(caller)) e.queueFlush(caller);
       e.unblock(caller);
+      if (r.then !== null) {
+        // The rest of the caller's EXEC runs now, before any other client's command (its atomicity); the
+        // replicas' clients wait for it too (their release runs their queued reads at once).
+        r.then();
+        // A later script of the same transaction outlived its slice too: the caller waits for that one.
+        if (this.running !== null) {
+          releaseReplicas?.();
+          return;
+        }
+      }
+      releaseReplicas?.();
       e.resume(caller);
       this.wakeQueued();
     }
@@ -552,6 +602,30 @@ export class Scripting implements ApiHost {
         e.queueFlush(c);
       }
     }
+  }
+
+  /**
+   * Runs `segment`, the commands of `c`'s EXEC from one point on: a script among them may yield as a
+   * client's EVAL does. Answers whether one did: EXEC's remaining commands are then `rest`, which runs
+   * as the script ends (end), before the node's other clients are let go.
+   */
+  runPausable(c: Client, segment: () => boolean, rest: () => void): boolean {
+    const before = this.pausableExec;
+    this.pausableExec = c;
+    let paused: boolean;
+    try {
+      paused = segment();
+    } finally {
+      this.pausableExec = before;
+    }
+    if (paused) (this.running as Run).then = rest;
+    return paused;
+  }
+
+  /** Whether the script `c` just called from its EXEC is still running (it yielded): see runPausable. */
+  pausedFor(c: Client): boolean {
+    const r = this.running;
+    return r !== null && r.req.caller === c && r.yieldDepth === 2;
   }
 
   /** Whether a command of `c` must wait in its queue: a script runs and has not yet made the node busy. */
@@ -636,7 +710,7 @@ export class Scripting implements ApiHost {
     if (def.isWrite) r.wrote = true;
     const sc = this.client;
     sc.w.proto = r.resp;
-    this.stepsAllowed = L === r.co && this.engine.execDepth === 1 && lua.lua_isyieldable(L);
+    this.stepsAllowed = L === r.co && this.engine.execDepth === r.yieldDepth && lua.lua_isyieldable(L);
     try {
       runCommand(this.engine, sc, def, args);
     } finally {
@@ -741,7 +815,7 @@ export class Scripting implements ApiHost {
    * Inside MULTI, or where the script cannot yield, it is read whole.
    */
   private readInSlices(L: LuaState, r: Run, reader: LuaReplyReader): number {
-    if (L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== 1) {
+    if (L !== r.co || !lua.lua_isyieldable(L) || this.engine.execDepth !== r.yieldDepth) {
       reader.run(Number.POSITIVE_INFINITY);
       return 1;
     }
@@ -759,7 +833,11 @@ export class Scripting implements ApiHost {
     const e = this.engine;
     const def = resolve(e, args);
     if (typeof def === 'string') return def.includes('wrong number of arguments') ? 'ERR Wrong number of args calling Redis command from script' : 'ERR Unknown Redis command called from script';
-    if (def.flags.includes('noscript')) return 'ERR This Redis command is not allowed from script';
+    if (def.flags.includes('noscript') && !e.disableDenyScripts) return 'ERR This Redis command is not allowed from script';
+    // Only an allow-stale script runs on a replica whose link is down (preflight); its calls are held to stale commands.
+    if (e.replication.primary !== null && !e.replication.linkUp && !def.flags.includes('stale') && e.config.get('replica-serve-stale-data') === 'no') {
+      return 'ERR Can not execute the command on a stale replica';
+    }
     const caller = r.req.caller;
     if (!caller.user.unrestricted) {
       const denied = caller.user.check(def, args);

@@ -18,6 +18,14 @@ const PROTECTED_LIBS = ['string', 'math', 'table', 'coroutine', 'bit', 'cjson', 
 
 export const READONLY_TABLE = 'Attempt to modify a readonly table';
 
+/** A read-only table's __newindex: the error names the script's line, as Redis's luaProtectedTableError does. */
+export function raiseReadonly(S: LuaState): number {
+  laux.luaL_where(S, 1);
+  lua.lua_pushliteral(S, READONLY_TABLE);
+  lua.lua_concat(S, 2);
+  return lua.lua_error(S);
+}
+
 /** The registry keys where the VM keeps its private values. */
 const REG_PROXY = lstr('__redis_G');
 const REG_RUNNER = lstr('__redis_runner');
@@ -261,12 +269,7 @@ export function pushProxy(L: LuaState, missing: LuaFn | null): void {
   }
   lua.lua_pushvalue(L, real);
   lua.lua_setfield(L, -2, lstr('__index'));
-  lua.lua_pushjsfunction(L, (S) => {
-    laux.luaL_where(S, 1);
-    lua.lua_pushliteral(S, READONLY_TABLE);
-    lua.lua_concat(S, 2);
-    return lua.lua_error(S);
-  });
+  lua.lua_pushjsfunction(L, raiseReadonly);
   lua.lua_setfield(L, -2, lstr('__newindex'));
   // pairs walks the real table, which stays hidden: handed out (`next, real, nil`), a script could write to
   // the globals through it and keep values from one call to the next, as redis-server never allows.
@@ -332,6 +335,9 @@ function protectGlobals(L: LuaState): void {
     1,
   );
   lua.lua_setfield(L, g, lstr('rawset'));
+  // Redis's read-only tables are the real ones: rawget and next see their fields, as they do the proxies'
+  // hidden tables here (reads only: what comes back is a value, never the table itself).
+  installRawReads(L, g);
   // Redis's read-only tables refuse a new metatable, and a script never sees their real one.
   // 5.1's setmetatable, raising from here so that its errors carry the script's position.
   lua.lua_pushjsfunction(L, (S) => {
@@ -385,6 +391,36 @@ function protectGlobals(L: LuaState): void {
   lua.lua_pop(L, 1);
 }
 
+/** The table at i, or a read-only proxy's hidden table in its place; raises 5.1's argument error for a non-table. */
+function hiddenAt(S: LuaState, i: number): void {
+  laux.luaL_checktype(S, i, lua.LUA_TTABLE);
+  if (!isReadOnly(S, i)) return;
+  lua.lua_getmetatable(S, i);
+  lua.lua_getfield(S, -1, lstr('__index'));
+  lua.lua_replace(S, i);
+  lua.lua_pop(S, 1);
+}
+
+/** rawget and next as 5.1's, checking their arguments here so that errors name them and the script's line. */
+function installRawReads(L: LuaState, g: number): void {
+  lua.lua_pushjsfunction(L, (S) => {
+    hiddenAt(S, 1);
+    laux.luaL_checkany(S, 2);
+    lua.lua_settop(S, 2);
+    lua.lua_rawget(S, 1);
+    return 1;
+  });
+  lua.lua_setfield(L, g, lstr('rawget'));
+  lua.lua_pushjsfunction(L, (S) => {
+    hiddenAt(S, 1);
+    lua.lua_settop(S, 2);
+    if (lua.lua_next(S, 1) !== 0) return 2;
+    lua.lua_pushnil(S);
+    return 1;
+  });
+  lua.lua_setfield(L, g, lstr('next'));
+}
+
 /** Whether the value at i is one of our read-only proxies. */
 function isReadOnly(L: LuaState, i: number): boolean {
   if (lua.lua_type(L, i) !== lua.LUA_TTABLE || !lua.lua_getmetatable(L, i)) return false;
@@ -433,7 +469,8 @@ const errorHandler: LuaFn = (L) => {
 };
 
 /**
- * Redis 7.0's pcall: an error table caught by pcall comes back as its `err` string. Written in Lua
+ * Redis 7.0's pcall: an error table caught by pcall comes back as its `err` string (or, when `err`
+ * is no string, followed by that field). Written in Lua
  * so that a script can still be suspended inside it.
  */
 function redisPcall(L: LuaState): void {
@@ -444,6 +481,8 @@ local function fix(ok, ...)
   if type(e) == 'table' then
     local m = e.err
     if type(m) == 'string' or type(m) == 'number' then return false, m end
+    -- luaRedisPcall leaves a non-string err it looked up on the stack: a third result (209084).
+    return false, e, m
   end
   return false, e
 end

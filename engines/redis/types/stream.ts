@@ -66,7 +66,7 @@ export const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
 /** SCG_INVALID_ENTRIES_READ: the group's read counter is unknown. */
 export const INVALID_ENTRIES_READ = -1n;
 const LISTPACK_MAX_SIZE = 1 << 30;
-/** Trimmed entries left at the front of Stream's array before it is cut (about 0.5 MB of references). */
+/** Trimmed entries left at the front of Stream's array before it may be cut (about 0.5 MB of slots). */
 const HEAD_SLACK = 65536;
 
 export function idText(id: StreamId): string {
@@ -155,8 +155,11 @@ export class Stream {
   /**
    * Entries, the first `head` of them already trimmed away: XADD MAXLEN ~ on a stream of 1M entries drops
    * a node from the front every ~100 writes, and cutting the array each time moved all of it (an 8 MB
-   * move, 3.6 ms; redis-server drops a rax node in O(1)). The front is cut once HEAD_SLACK entries are
-   * dead, or when anything other than the write path reads `list`.
+   * move, 3.6 ms; redis-server drops a rax node in O(1)). Trimmed slots are emptied at once (their entries
+   * are garbage then), and the front is cut once it is HEAD_SLACK slots and as long as the live rest, so a
+   * cut moves no more slots than were trimmed since the last one (cutting at a fixed 65536 moved a 1M
+   * stream's every slot each ~650 writes, 5 us a write), or when anything other than the write path
+   * reads `list`.
    */
   private buf: StreamEntry[] = [];
   private head = 0;
@@ -182,6 +185,18 @@ export class Stream {
   /** A uint64_t in redis-server (XSETID sets it up to int64 max, XADD counts on past it). */
   entriesAdded = 0n;
   readonly groups = new Map<string, ConsumerGroup>();
+  /**
+   * Whether the last append or trim set C's errno to 0 in redis-server (a later SORT reads it): a new
+   * node's insert into the radix tree, raxNext running off its end, or raxInsert over an existing key
+   * (a node trimmed inside), which returns with errno 0.
+   */
+  errnoCleared = false;
+  /**
+   * Whether redis-server holds a consumer groups radix tree for the stream: made with the first group
+   * and kept when every group is destroyed (walks over it still end off the tree and clear errno),
+   * but a save and load or a copy of a stream without groups has none.
+   */
+  groupsTree = false;
 
   /** Live entries in ID order. Assigning them (loads, copies) rebuilds the node layout on demand. */
   get entries(): StreamEntry[] {
@@ -244,6 +259,7 @@ export class Stream {
     const before = nodes.length;
     const e: StreamEntry = { id, fields };
     this.place(e, limits);
+    this.errnoCleared = nodes.length > before;
     // STREAM_LISTPACK_MAX_PRE_ALLOCATE, or stream-node-max-bytes when smaller.
     if (nodes.length > before) (nodes[before] as StreamNode).prealloc = limits.maxBytes > 0 && limits.maxBytes < 4096 ? limits.maxBytes : 4096;
     this.buf.push(e);
@@ -329,8 +345,11 @@ export class Stream {
     let dropNodes = 0;
     let dropEntries = 0;
     const live = this.length;
+    // The walk ends off the tree unless a check below stops it first.
+    this.errnoCleared = true;
     for (const node of nodes) {
       const length = live - dropEntries;
+      this.errnoCleared = false; // raxNext found a node
       if (t.maxlen !== null && BigInt(length) <= t.maxlen) break;
       if (t.limit > 0 && deleted + node.live > t.limit) break;
       const remove = t.maxlen !== null ? BigInt(length - node.live) >= t.maxlen : cmpId(node.last, t.minId) < 0;
@@ -338,6 +357,7 @@ export class Stream {
         dropNodes++;
         dropEntries += node.live;
         deleted += node.live;
+        this.errnoCleared = true; // raxNext for the next node, or off the end
         continue;
       }
       if (t.approx) break;
@@ -353,12 +373,15 @@ export class Stream {
       node.deleted += n;
       dropEntries += n;
       deleted += n;
+      // The node goes back into the tree with raxInsert, which finds its key and sets errno to 0.
+      this.errnoCleared = true;
       break;
     }
     if (dropNodes > 0) nodes.splice(0, dropNodes);
     if (dropEntries > 0) {
+      this.buf.fill(undefined as unknown as StreamEntry, this.head, this.head + dropEntries);
       this.head += dropEntries;
-      if (this.head >= HEAD_SLACK || this.head === this.buf.length) this.cutHead();
+      if (this.head === this.buf.length || (this.head >= HEAD_SLACK && this.head * 2 >= this.buf.length)) this.cutHead();
     }
     return deleted;
   }

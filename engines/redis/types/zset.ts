@@ -419,6 +419,27 @@ export class ZSet {
     return [j, i];
   }
 
+  /**
+   * A listpack's lex range with LIMIT, as genericZrangebylexCommand walks it: from the first entry in
+   * range (the last, reversed), `offset` entries are skipped unchecked, then entries are taken while
+   * they are within the far bound. With members out of lex order (scores differ) the skipped ones may
+   * leave the range and the taken ones come back into it (seed 110580). `from` counts from the walk's end.
+   */
+  lexWindowByWalk(r: LexRange, rev: boolean, offset: number, limit: number): { from: number; count: number } | null {
+    const span = this.spanInLexByWalk(r, rev);
+    if (span === null) return null;
+    const step = rev ? -1 : 1;
+    let rank = (rev ? span[1] : span[0]) + step * offset;
+    if (rank < 0 || rank >= this.size) return null;
+    const from = rev ? this.size - 1 - rank : rank;
+    let count = 0;
+    for (let n = this.nodeAt(rank); n !== null && count !== limit; n = rev ? n.backward : (n.fwd[0] ?? null), rank += step) {
+      if (rev ? !lexGteMin(n.member, r) : !lexLteMax(n.member, r)) break;
+      count++;
+    }
+    return count === 0 ? null : { from, count };
+  }
+
   private spanOf(first: Node, last: Node): [number, number] | null {
     const lo = this.rank(first.member);
     const hi = this.rank(last.member);

@@ -1,8 +1,9 @@
 // Malformed lines, noreply, HTTP-looking requests and operator commands: same bytes to real
 // memcached and to our engine (once whole, once split at every byte), same replies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_SCRIPTS } from './admin-scripts.ts';
-import { exchange, normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Exchange, type Target } from './helpers.ts';
+import { exchange, normalize, realMemcachedAvailable, textExchange, type Exchange } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 
@@ -31,14 +32,7 @@ function sortLines(reply: string): string {
 }
 
 describe.skipIf(!available)('operator commands and malformed input match real memcached', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ ours: { version: '1.6.18' } });
 
   for (const [family, scripts] of Object.entries(ADMIN_SCRIPTS)) {
     it(`${family} (${scripts.length} scripts, whole and byte by byte)`, async () => {
@@ -50,7 +44,7 @@ describe.skipIf(!available)('operator commands and malformed input match real me
           if (split && script.includes('watch')) continue;
           // Both servers get the same bytes in the same pieces: when replies go out depends on it. They get them
           // side by side: a reply ends only after a quiet time, and the two servers share nothing.
-          const [a, b] = await Promise.all([run(real.port, script, split), run(ours.port, script, split)]);
+          const [a, b] = await Promise.all([run(pair.real.port, script, split), run(pair.ours.port, script, split)]);
           const ra = mask(a.reply.toString('latin1')) + (a.closed ? ' <closed>' : '');
           const rb = mask(b.reply.toString('latin1')) + (b.closed ? ' <closed>' : '');
           // How memcached's background LRU thread has split items into hot/warm/cold decides how a
@@ -62,7 +56,7 @@ describe.skipIf(!available)('operator commands and malformed input match real me
             let realLines = sortLines(ra);
             for (let retry = 0; retry < 5 && realLines !== sortLines(rb); retry++) {
               await new Promise((r) => setTimeout(r, 100));
-              const again = await run(real.port, script, split);
+              const again = await run(pair.real.port, script, split);
               realLines = sortLines(mask(again.reply.toString('latin1')) + (again.closed ? ' <closed>' : ''));
             }
             if (realLines !== sortLines(rb)) mismatches.push({ script, real: realLines, ours: rb, split });

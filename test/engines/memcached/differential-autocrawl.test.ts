@@ -1,83 +1,12 @@
-// The LRU crawler started by the LRU maintainer (memcached 1.6's autocrawl): expired items nobody asks for
-// are reclaimed in the background, on memcached's schedule (every sub-LRU at start-up, then a minute and
-// five seconds after the first crawl found nothing due), counted in crawler_reclaimed,
-// crawler_items_checked and lru_crawler_starts. Real memcached keeps its own time, so the differential waits
-// for its first reclaiming crawl (about 66 s after start); the slicing test moves an injected clock.
-// The tests run side by side: the differential's minute is spent idle, and the other two need no more than
-// their own servers (each test starts its own, all are stopped after the file).
+// The LRU crawler of a big cache (memcached 1.6's autocrawl) walks its items in slices: 200,000 expired items
+// are all reclaimed while the loop is never held long. The clock is injected and moved; the differential
+// against real memcached's own schedule is differential-autocrawl-schedule.test.ts.
 import net from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMemcachedServer } from '../../../engines/memcached/index.ts';
 import { watchLoop } from '../../support/loop-hold.ts';
-import { realMemcachedAvailable, type Target } from './helpers.ts';
-import { closeAll, pair, send } from './memory-helpers.ts';
-
-const available = realMemcachedAvailable();
-afterAll(closeAll);
-
-/** Every STAT line, timing fields included (memory-helpers' `stats` leaves the maintainer's out). */
-async function allStats(t: Target, group = ''): Promise<Map<string, string>> {
-  const m = new Map<string, string>();
-  for (const line of (await send(t, `stats${group}\r\n`)).split('\r\n')) {
-    const [tag, name, value] = line.split(' ');
-    if (tag === 'STAT' && name !== undefined) m.set(name, value ?? '');
-  }
-  return m;
-}
-
-async function until(what: () => Promise<boolean>, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (await what()) return true;
-  return false;
-}
-
-const CRAWLER_FIELDS = ['lru_crawler_starts', 'crawler_reclaimed', 'crawler_items_checked', 'reclaimed', 'expired_unfetched', 'curr_items', 'get_expired'];
-const ITEM_FIELDS = ['items:1:crawler_reclaimed', 'items:1:crawler_items_checked', 'items:1:reclaimed', 'items:1:expired_unfetched', 'items:6:crawler_reclaimed', 'items:6:crawler_items_checked'];
-
-describe.skipIf(!available).concurrent('autocrawl as memcached 1.6.18', () => {
-  it('reclaims expired items behind a live LRU tail with nobody fetching them, on memcached schedule', async () => {
-    const [real, ours] = await pair([], {});
-    // A live item first, so that it sits at each COLD tail and the maintainer's tail pulls stop there:
-    // only the crawler reaches the expired items behind it.
-    let script = 'set anchor 0 0 1\r\nx\r\nset anchor5 0 0 200\r\n' + 'y'.repeat(200) + '\r\n';
-    for (let i = 0; i < 10; i++) script += `set k${i} 0 2 1\r\nx\r\n`;
-    for (let i = 0; i < 4; i++) script += `set m${i} 0 2 200\r\n${'y'.repeat(200)}\r\n`;
-    script += 'set long 0 1000 1\r\nx\r\n';
-    for (const t of [real, ours]) {
-      expect((await allStats(t)).get('lru_crawler_starts')).toBe('1');
-      await send(t, script);
-    }
-    const reclaimedAll = async (t: Target) => (await allStats(t)).get('crawler_reclaimed') === '14';
-    // memcached's first reclaiming crawl comes 66 s after start; give the loaded machine as long again.
-    const [realDone, oursDone] = await Promise.all([until(() => reclaimedAll(real), 140_000), until(() => reclaimedAll(ours), 140_000)]);
-    expect(realDone).toBe(true);
-    expect(oursDone).toBe(true);
-    const pick = (m: Map<string, string>, names: string[]) => Object.fromEntries(names.map((n) => [n, m.get(n)]));
-    const [realStats, oursStats] = [await allStats(real), await allStats(ours)];
-    expect(pick(oursStats, CRAWLER_FIELDS)).toEqual(pick(realStats, CRAWLER_FIELDS));
-    expect(pick(oursStats, CRAWLER_FIELDS)).toMatchObject({ lru_crawler_starts: '2', crawler_reclaimed: '14', curr_items: '3', get_expired: '0' });
-    const [realItems, oursItems] = [await allStats(real, ' items'), await allStats(ours, ' items')];
-    expect(pick(oursItems, ITEM_FIELDS)).toEqual(pick(realItems, ITEM_FIELDS));
-  }, 200_000);
-
-  it('`lru_crawler crawl` counts and reclaims as memcached, and stats settings show the crawler knobs', async () => {
-    const [real, ours] = await pair(['-o', 'lru_crawler_tocrawl=5,lru_crawler_sleep=200'], { settings: { lruCrawlerTocrawl: 5, lruCrawlerSleep: 200 } });
-    let script = 'set anchor 0 0 1\r\nx\r\n';
-    for (let i = 0; i < 8; i++) script += `set k${i} 0 1 1\r\nx\r\n`;
-    for (const t of [real, ours]) await send(t, script);
-    // Both items' second has passed once each server's clock shows two more seconds.
-    const t0 = Number((await allStats(real)).get('time'));
-    expect(await until(async () => Number((await allStats(real)).get('time')) >= t0 + 3, 10_000)).toBe(true);
-    for (const t of [real, ours]) {
-      expect(await send(t, 'lru_crawler crawl 1\r\n')).toMatch(/^OK\r\n/);
-      expect(await until(async () => (await allStats(t)).get('lru_crawler_running') === '0', 10_000)).toBe(true);
-    }
-    const names = ['crawler_reclaimed', 'crawler_items_checked', 'curr_items', 'lru_crawler_starts'];
-    const pick = (m: Map<string, string>) => Object.fromEntries(names.map((n) => [n, m.get(n)]));
-    expect(pick(await allStats(ours))).toEqual(pick(await allStats(real)));
-    const knobs = (m: Map<string, string>) => [m.get('lru_crawler'), m.get('lru_crawler_sleep'), m.get('lru_crawler_tocrawl')];
-    expect(knobs(await allStats(ours, ' settings'))).toEqual(knobs(await allStats(real, ' settings')));
-  }, 30_000);
-});
+import { type Target } from './helpers.ts';
+import { allStats, until } from './memory-helpers.ts';
 
 describe.concurrent('autocrawl of a big cache', () => {
   it('walks 200,000 expired items in slices: the loop is never held long, and all are reclaimed', async () => {
@@ -100,7 +29,7 @@ describe.concurrent('autocrawl of a big cache', () => {
       const done = await until(async () => {
         nowMs += 1000;
         return (await allStats(t)).get('crawler_reclaimed') === String(items);
-      }, 120_000);
+      }, 120_000, 20);
       const worst = hold.stop();
       expect(done).toBe(true);
       const s = await allStats(t);

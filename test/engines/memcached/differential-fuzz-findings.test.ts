@@ -1,6 +1,6 @@
 // What the random differential (tools/memcached-fuzz) found, kept as fixed scripts: each is sent to
 // real memcached 1.6.18 and to our engine, and the replies must match.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryExchange, describe as describePackets, packet, setExtras, u32 } from './binary-helpers.ts';
 import { spawnSync } from 'node:child_process';
 import { parseMemcachedArgs, type UsageError } from '../../../tools/memcached-t/options.ts';
@@ -8,6 +8,7 @@ import { runAdmin } from './fuzz-admin.ts';
 import { runMulti, type MultiStep } from './fuzz-multi.ts';
 import { runOptionsCase, type OptionsCase } from './fuzz-options.ts';
 import { exchange, normalize, REAL_MEMCACHED, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 const K251 = 'y'.repeat(251);
@@ -80,18 +81,11 @@ const BINARY: Record<string, Buffer[]> = {
 };
 
 describe.skipIf(!available)('random differential findings', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ ours: { version: '1.6.18' } });
 
   it('text and meta', async () => {
     for (const [name, script] of Object.entries(TEXT)) {
-      const [a, b] = [await textExchange(real.port, script), await textExchange(ours.port, script)];
+      const [a, b] = [await textExchange(pair.real.port, script), await textExchange(pair.ours.port, script)];
       const show = (e: typeof a) => normalize(e.reply.toString('latin1')) + (e.closed ? '<closed>' : '');
       expect({ name, reply: show(b) }).toEqual({ name, reply: show(a) });
     }
@@ -99,7 +93,7 @@ describe.skipIf(!available)('random differential findings', () => {
 
   it('binary framing and errors', async () => {
     for (const [name, packets] of Object.entries(BINARY)) {
-      const [a, b] = [await binaryExchange(real.port, packets), await binaryExchange(ours.port, packets)];
+      const [a, b] = [await binaryExchange(pair.real.port, packets), await binaryExchange(pair.ours.port, packets)];
       expect({ name, reply: describePackets(b.packets, b.closed) }).toEqual({ name, reply: describePackets(a.packets, a.closed) });
     }
   });
@@ -148,7 +142,7 @@ describe.skipIf(!available)('random differential findings', () => {
       { conn: 1, key: 'fm1', command: 'me fm1\r\n' },
       { conn: 2, key: 'fm2', command: 'cas fm2 0 0 1 $CAS\r\nx\r\n' },
     ];
-    const [a, b] = [await runMulti(real.port, steps), await runMulti(ours.port, steps)];
+    const [a, b] = [await runMulti(pair.real.port, steps), await runMulti(pair.ours.port, steps)];
     expect(b).toBe(a);
     expect(a).toMatch(/cmd_meta \+2\r\n[^]*delete_misses \+1\r\n[^]*cas_misses \+2\r\ncas_hits \+1\r\ncas_badval \+1\r\n/);
   });
@@ -168,7 +162,7 @@ describe.skipIf(!available)('random differential findings', () => {
       await runMulti(t.port, steps);
       return (await textExchange(t.port, 'stats slabs\r\n')).reply.toString('latin1').split('\r\n').filter((l) => /:cas_(hits|badval) [1-9]/.test(l));
     };
-    const [a, b] = [await perClass(real), await perClass(ours)];
+    const [a, b] = [await perClass(pair.real), await perClass(pair.ours)];
     expect(b).toEqual(a);
     expect(a).toHaveLength(3);
   });
@@ -205,7 +199,7 @@ describe.skipIf(!available)('random differential findings', () => {
   // of the commands before it; a get's reply was written before.
   it('replies wait for a value that is still arriving', async () => {
     const script = 'delete fw1\r\nget fw1\r\ndelete fw1\r\nset fw1 0 0 10\r\nabc';
-    const [a, b] = [await exchange(real.port, script, () => false, 400), await exchange(ours.port, script, () => false, 400)];
+    const [a, b] = [await exchange(pair.real.port, script, () => false, 400), await exchange(pair.ours.port, script, () => false, 400)];
     expect(b.reply.toString()).toBe(a.reply.toString());
     expect(a.reply.toString()).toBe('NOT_FOUND\r\nEND\r\n');
   });

@@ -2,13 +2,14 @@
 // and binary commands with odd keys, lengths and noreply, replies compared with real memcached 1.6.18;
 // the multi-connection family (replies and stats counters), the start-options family and the admin family
 // (run-time settings, page moves, crawls and what stats and metadumps show) likewise.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseMemcachedArgs } from '../../../tools/memcached-t/options.ts';
 import { adminSteps, runAdmin } from './fuzz-admin.ts';
 import { multiBatch, runMulti } from './fuzz-multi.ts';
 import { optionsCase, runOptionsCase } from './fuzz-options.ts';
 import { firstDifference, formatMismatch, fuzzSeed } from './fuzz-session.ts';
-import { realMemcachedAvailable, startOurs, startReal, type Target } from './helpers.ts';
+import { realMemcachedAvailable, startOurs, startReal } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 import { int, rng } from './random.ts';
 
 const available = realMemcachedAvailable();
@@ -26,19 +27,12 @@ function partingLine(real: string, ours: string): string {
 }
 
 describe.skipIf(!available)('random differential', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ ours: { version: '1.6.18' } });
 
   it(`seeds ${SEEDS.join(', ')}: ${BATCHES} batches each`, async () => {
     const found: string[] = [];
     for (const seed of SEEDS) {
-      const m = await fuzzSeed(seed, real.port, ours.port, { batches: BATCHES });
+      const m = await fuzzSeed(seed, pair.real.port, pair.ours.port, { batches: BATCHES });
       if (m) found.push(formatMismatch(m));
     }
     expect(found).toEqual([]);
@@ -50,7 +44,7 @@ describe.skipIf(!available)('random differential', () => {
       const r = rng(seed);
       for (let b = 0; b < 4; b++) {
         const steps = multiBatch(r, `t${seed}_${b}_`, int(r, 2, 20));
-        const parting = partingLine(await runMulti(real.port, steps), await runMulti(ours.port, steps));
+        const parting = partingLine(await runMulti(pair.real.port, steps), await runMulti(pair.ours.port, steps));
         if (parting) found.push(`seed ${seed} batch ${b} ${parting}`);
       }
     }

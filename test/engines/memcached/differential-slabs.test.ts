@@ -1,7 +1,8 @@
 // Slab geometry options (-n chunk size, -f growth factor, -I item size) give the same slab classes,
 // settings and per-class stats as real memcached started with the same options.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { realMemcachedAvailable, textExchange } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 
@@ -21,20 +22,15 @@ for (const [label, realArgs, options] of [
   ['-f 1.08 -I 512k', ['-f', '1.08', '-I', '512k'], { maxItemSize: 512 * 1024, geometry: { growthFactor: 1.08 } }],
 ] as const) {
   describe.skipIf(!available)(`slab classes with ${label}`, () => {
-    let real: Target;
-    let ours: Target;
+    const pair = realAndOursForTests({ realArgs: [...realArgs], ours: { version: '1.6.18', ...options } });
     beforeAll(async () => {
-      [real, ours] = await Promise.all([startReal([...realArgs]), startOurs({ version: '1.6.18', ...options })]);
-      await Promise.all([textExchange(real.port, SCRIPT), textExchange(ours.port, SCRIPT)]);
-    });
-    afterAll(async () => {
-      await Promise.all([real?.close(), ours?.close()]);
+      await Promise.all([textExchange(pair.real.port, SCRIPT), textExchange(pair.ours.port, SCRIPT)]);
     });
 
     for (const sub of ['settings', 'slabs']) {
       it(`stats ${sub}`, async () => {
-        const a = stable((await textExchange(real.port, `stats ${sub}\r\n`)).reply.toString());
-        const b = stable((await textExchange(ours.port, `stats ${sub}\r\n`)).reply.toString());
+        const a = stable((await textExchange(pair.real.port, `stats ${sub}\r\n`)).reply.toString());
+        const b = stable((await textExchange(pair.ours.port, `stats ${sub}\r\n`)).reply.toString());
         const pick = (rows: string[]) =>
           sub === 'settings' ? rows.filter((l) => /(growth_factor|chunk_size|item_size_max|slab_chunk_max) /.test(l)) : rows;
         expect(pick(b)).toEqual(pick(a));
@@ -44,8 +40,8 @@ for (const [label, realArgs, options] of [
     it('me reports the same class for every size', async () => {
       const script = SIZES.map((_, i) => `me s${i}\r\n`).join('');
       const cls = (r: string) => r.split('\r\n').filter((l) => l.startsWith('ME ')).map((l) => / cls=\d+ size=\d+/.exec(l)?.[0]);
-      const a = cls((await textExchange(real.port, script)).reply.toString());
-      const b = cls((await textExchange(ours.port, script)).reply.toString());
+      const a = cls((await textExchange(pair.real.port, script)).reply.toString());
+      const b = cls((await textExchange(pair.ours.port, script)).reply.toString());
       expect(b).toEqual(a);
     });
   });

@@ -1,8 +1,9 @@
 // memcached's -F (ElastiCache disable_flush_all) and -C (cas_disabled): the same requests to real
 // memcached started with the option and to our engine started with its equivalent, same replies.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { binaryExchange, describe as describePackets, packet, u32 } from './binary-helpers.ts';
-import { normalize, realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { normalize, realMemcachedAvailable, textExchange, type Target } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 const FLUSH = 0x08;
@@ -15,48 +16,34 @@ async function both(real: Target, ours: Target, script: string): Promise<[string
 }
 
 describe.skipIf(!available)('-F: flush_all refused', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(['-F']), startOurs({ version: '1.6.18', disableFlushAll: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ realArgs: ['-F'], ours: { version: '1.6.18', disableFlushAll: true } });
 
   it('text: refused with CLIENT_ERROR (silent with noreply), counted, nothing flushed', async () => {
     const script =
       'set a 0 0 1\r\n1\r\nflush_all\r\nflush_all 10\r\nflush_all noreply\r\nflush_all 0 noreply\r\nflush_all a b c\r\n' +
       'get a\r\nstats settings\r\n';
-    const [r, o] = await both(real, ours, script);
+    const [r, o] = await both(pair.real, pair.ours, script);
     const pick = (s: string) => s.split('\r\n').filter((l) => !l.startsWith('STAT') || /flush_enabled|cas_enabled/.test(l));
     expect(pick(o)).toEqual(pick(r));
     const counted = async (t: Target) => /STAT cmd_flush (\d+)/.exec((await textExchange(t.port, 'stats\r\n')).reply.toString())![1];
-    expect(await counted(ours)).toBe(await counted(real));
+    expect(await counted(pair.ours)).toBe(await counted(pair.real));
   });
 
   it('binary: FLUSH and FLUSHQ answer an auth error', async () => {
     const packets = [packet({ opcode: FLUSH, opaque: 1 }), packet({ opcode: FLUSHQ, opaque: 2, extras: u32(5) })];
-    const a = await binaryExchange(real.port, packets);
-    const b = await binaryExchange(ours.port, packets);
+    const a = await binaryExchange(pair.real.port, packets);
+    const b = await binaryExchange(pair.ours.port, packets);
     expect(describePackets(b.packets, b.closed)).toEqual(describePackets(a.packets, a.closed));
   });
 });
 
 describe.skipIf(!available)('-C: no CAS', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(['-C']), startOurs({ version: '1.6.18', casDisabled: true })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ realArgs: ['-C'], ours: { version: '1.6.18', casDisabled: true } });
 
   it('gets, cas and mg report CAS 0; a cas with 0 stores', async () => {
     const script =
       'set k 0 0 1\r\n1\r\ngets k\r\ncas k 0 0 1 1\r\n2\r\ncas k 0 0 1 0\r\n3\r\ngets k\r\nincr k 1\r\nmg k c v\r\nstats settings\r\n';
-    const [r, o] = await both(real, ours, script);
+    const [r, o] = await both(pair.real, pair.ours, script);
     const pick = (s: string) => s.split('\r\n').filter((l) => !l.startsWith('STAT') || /cas_enabled/.test(l));
     expect(pick(o)).toEqual(pick(r));
   });
@@ -70,7 +57,7 @@ describe.skipIf(!available)('-C: no CAS', () => {
       }
       return false;
     };
-    expect(await lost(real)).toBe(true);
-    expect(await lost(ours)).toBe(true);
+    expect(await lost(pair.real)).toBe(true);
+    expect(await lost(pair.ours)).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // `stats` sub-commands: same field names in the same order as real memcached, and the counters
 // that a fixed script determines have the same values.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { realMemcachedAvailable, textExchange } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 import { MAINTAINER_TIMING } from './memory-helpers.ts';
 
 const available = realMemcachedAvailable();
@@ -40,30 +41,25 @@ const SCRIPT =
   'set big 0 0 2000000\r\n' + 'z'.repeat(2000000) + '\r\n';
 
 describe.skipIf(!available)('stats match real memcached', () => {
-  let real: Target;
-  let ours: Target;
+  const pair = realAndOursForTests({ ours: { version: '1.6.18' } });
   beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
     // The script has an mn of its own before the 2 MB value: textExchange waits for the last MN, and
     // both servers answer (and count) the too-large set before swallowing the value.
-    await Promise.all([textExchange(real.port, SCRIPT), textExchange(ours.port, SCRIPT)]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
+    await Promise.all([textExchange(pair.real.port, SCRIPT), textExchange(pair.ours.port, SCRIPT)]);
   });
 
   for (const sub of ['', ' items', ' slabs']) {
     it(`stats${sub}`, async () => {
-      const a = rows((await textExchange(real.port, `stats${sub}\r\n`)).reply.toString());
-      const b = rows((await textExchange(ours.port, `stats${sub}\r\n`)).reply.toString());
+      const a = rows((await textExchange(pair.real.port, `stats${sub}\r\n`)).reply.toString());
+      const b = rows((await textExchange(pair.ours.port, `stats${sub}\r\n`)).reply.toString());
       expect(b).toEqual(a);
     });
   }
 
   for (const sub of [' settings', ' conns']) {
     it(`stats${sub} has memcached's fields`, async () => {
-      const a = rows((await textExchange(real.port, `stats${sub}\r\n`)).reply.toString());
-      const b = rows((await textExchange(ours.port, `stats${sub}\r\n`)).reply.toString());
+      const a = rows((await textExchange(pair.real.port, `stats${sub}\r\n`)).reply.toString());
+      const b = rows((await textExchange(pair.ours.port, `stats${sub}\r\n`)).reply.toString());
       // Connection stats are keyed by file descriptor, which only memcached has.
       const shape = (r: [string, string][]) => r.map(([name, value]) => [name.replace(/^\d+:/, 'fd:'), value.replace(/:\d+$/, ':port')]);
       expect(shape(b)).toEqual(shape(a));
@@ -71,8 +67,8 @@ describe.skipIf(!available)('stats match real memcached', () => {
   }
 
   it('stats reset zeroes the counters', async () => {
-    const a = await textExchange(real.port, 'stats reset\r\nstats\r\n');
-    const b = await textExchange(ours.port, 'stats reset\r\nstats\r\n');
+    const a = await textExchange(pair.real.port, 'stats reset\r\nstats\r\n');
+    const b = await textExchange(pair.ours.port, 'stats reset\r\nstats\r\n');
     expect(b.reply.toString().startsWith('RESET\r\n')).toBe(true);
     expect(rows(b.reply.toString())).toEqual(rows(a.reply.toString()));
   });

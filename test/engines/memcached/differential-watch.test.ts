@@ -1,8 +1,9 @@
 // `watch`: a connection turned log stream sees the same fetch and store events from real memcached
 // and from our engine (timestamps, log ids and connection numbers aside).
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realMemcachedAvailable, startOurs, startReal, textExchange, type Target } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realMemcachedAvailable, textExchange } from './helpers.ts';
+import { realAndOursForTests } from './pair.ts';
 
 const available = realMemcachedAvailable();
 
@@ -36,21 +37,14 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe.skipIf(!available)('watch matches real memcached', () => {
-  let real: Target;
-  let ours: Target;
-  beforeAll(async () => {
-    [real, ours] = await Promise.all([startReal(), startOurs({ version: '1.6.18' })]);
-  });
-  afterAll(async () => {
-    await Promise.all([real?.close(), ours?.close()]);
-  });
+  const pair = realAndOursForTests({ ours: { version: '1.6.18' } });
 
   for (const flags of ['', ' mutations', ' fetchers mutations']) {
     it(`watch${flags}`, async () => {
-      await textExchange(real.port, 'flush_all\r\n');
-      await textExchange(ours.port, 'flush_all\r\n');
-      const a = await watchedLines(real.port, flags);
-      const b = await watchedLines(ours.port, flags);
+      await textExchange(pair.real.port, 'flush_all\r\n');
+      await textExchange(pair.ours.port, 'flush_all\r\n');
+      const a = await watchedLines(pair.real.port, flags);
+      const b = await watchedLines(pair.ours.port, flags);
       expect(b).toEqual(a);
       expect(a.length).toBeGreaterThan(5);
     });
@@ -58,8 +52,8 @@ describe.skipIf(!available)('watch matches real memcached', () => {
 
   it('a watcher reads no more commands, and watch refuses to follow queued replies', async () => {
     for (const script of ['watch\r\nversion\r\n', 'version\r\nwatch\r\n', 'watch fetchers noreply\r\nversion\r\n', 'watch bogus\r\n']) {
-      const a = await textExchange(real.port, script, 300);
-      const b = await textExchange(ours.port, script, 300);
+      const a = await textExchange(pair.real.port, script, 300);
+      const b = await textExchange(pair.ours.port, script, 300);
       expect(b.reply.toString()).toEqual(a.reply.toString());
     }
   });

@@ -138,7 +138,48 @@ function meta(r: () => number): string {
   }
 }
 
-function textCommand(r: () => number): Buffer {
+/** Short keys mostly; now and then the longest valid key, rarely one past the limit. */
+function longLineKey(r: () => number): string {
+  const roll = r();
+  if (roll < 0.001) return 'y'.repeat(251);
+  if (roll < 0.05) return 'x'.repeat(250);
+  return pick(r, ['a', 'b', 'c', 'ab', 'n', 'k:1', 'c\u0001t', '\u00ff\u00fe']);
+}
+
+/**
+ * Commands that carry a batch past memcached's 16 KB read buffer, so its reads end in varied places: get/gets
+ * lines of hundreds to thousands of keys (up to ~60 KB; these may outgrow the buffer), gat/gats lines under
+ * 2 KB (longer ones close when the buffer cuts them, and a close with bytes memcached has not read resets the
+ * connection, losing replies at random), and runs of small sets, with and without replies.
+ */
+function longCommand(r: () => number): string {
+  switch (int(r, 0, 3)) {
+    case 0:
+    case 1: {
+      let line = pick(r, ['get', 'gets', 'get ', ' get']);
+      for (let n = int(r, 100, 4000); n > 0; n--) line += pick(r, [' ', ' ', ' ', '  ']) + longLineKey(r);
+      return line + '\r\n';
+    }
+    case 2: {
+      let line = `${pick(r, ['gat', 'gats'])} ${token(r, TTLS)}`;
+      for (let room = int(r, 300, 1990); ; ) {
+        const k = ' ' + longLineKey(r);
+        if (line.length + k.length > room) break;
+        line += k;
+      }
+      return line + '\r\n';
+    }
+    default: {
+      let run = '';
+      const quiet = r() < 0.5 ? ' noreply' : '';
+      for (let n = int(r, 50, 900), i = 0; i < n; i++) run += `set p${i} ${i % 3} 0 1${quiet}\r\n${i % 10}\r\n`;
+      return run;
+    }
+  }
+}
+
+function textCommand(r: () => number, longLines: boolean): Buffer {
+  if (longLines && r() < 0.15) return Buffer.from(longCommand(r), 'latin1');
   const roll = r();
   const line = roll < 0.3 ? storage(r) : roll < 0.45 ? retrieval(r) : roll < 0.65 ? other(r) : meta(r);
   return Buffer.from(line, 'latin1');
@@ -184,8 +225,9 @@ function binaryCommand(r: () => number, opaque: number): Buffer {
   return p;
 }
 
-export function fuzzBatch(r: () => number, binary: boolean, length: number): FuzzBatch {
+/** `longLines` mixes in longCommand's lines (off, a seed draws what it always drew). */
+export function fuzzBatch(r: () => number, binary: boolean, length: number, longLines = false): FuzzBatch {
   const commands: Buffer[] = [];
-  for (let i = 0; i < length; i++) commands.push(binary ? binaryCommand(r, i + 1) : textCommand(r));
+  for (let i = 0; i < length; i++) commands.push(binary ? binaryCommand(r, i + 1) : textCommand(r, longLines));
   return { binary, commands };
 }

@@ -53,13 +53,15 @@ export interface FuzzOptions {
   batches: number;
   /** Shrink a failing batch before reporting it (costs many more exchanges). */
   shrink?: boolean;
+  /** Text batches also carry lines and runs past memcached's 16 KB read buffer (fuzz-generator's longCommand). */
+  longLines?: boolean;
 }
 
 /** Runs one seed; returns the first batch whose replies differ, or null. */
 export async function fuzzSeed(seed: number, real: number, ours: number, options: FuzzOptions): Promise<FuzzMismatch | null> {
   const r = rng(seed);
   for (let b = 0; b < options.batches; b++) {
-    const batch = fuzzBatch(r, r() < 0.3, int(r, 1, 24));
+    const batch = fuzzBatch(r, r() < 0.3, int(r, 1, 24), options.longLines);
     let diff = await differs(real, ours, batch);
     if (!diff) continue;
     let shown = batch;

@@ -1,6 +1,7 @@
 // ACL against real redis-server 7.0: the same ACL SETUSER/LIST/GETUSER/DRYRUN/AUTH sessions give the same bytes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 const needed = available || process.env.CI === 'true';
@@ -185,28 +186,19 @@ function commandRulesSorted(reply: string): string {
 }
 
 describe.skipIf(!needed)('ACL against real redis-server', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('ACL CAT lists the same commands per category', async () => {
     // Redis lists them in hash-table order, so only the sets are compared.
     const cats = ['geo', 'string', 'hash', 'list', 'set', 'sortedset', 'bitmap', 'transaction', 'blocking'];
-    const out = await differential(ours.port, real.port, cats.map((c) => ['ACL', 'CAT', c]));
+    const out = await differential(pair.ours.port, pair.real.port, cats.map((c) => ['ACL', 'CAT', c]));
     const lines = (s: string) => s.split('\r\n').filter((l) => !l.startsWith('$') && !l.startsWith('*')).sort();
     for (const r of out) expect(lines(r.ours), r.cmd).toEqual(lines(r.real));
   });
 
   for (const [name, text] of Object.entries(SESSIONS)) {
     it(name, async () => {
-      const out = await differential(ours.port, real.port, script(text));
+      const out = await differential(pair.ours.port, pair.real.port, script(text));
       // CLIENT ID, GENPASS and the like differ by design; everything else must match byte for byte.
       const compared = out.filter((r) => !/^(CLIENT ID|ACL GENPASS$)/.test(r.cmd));
       expect(compared.map((r) => `${r.cmd} => ${commandRulesSorted(r.ours)}`)).toEqual(

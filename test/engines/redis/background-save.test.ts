@@ -5,21 +5,14 @@
 // Turning appendonly off stops a rewrite (unit/aofrw's "Turning off AOF kills the background writing child").
 // Ours runs in this process: answering PING meanwhile shows the held save does not stall the event loop.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.runIf(available)('background saves held by rdb-key-save-delay, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: Awaited<ReturnType<typeof startRealRedis>>;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  }, 60000);
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   function killChildOf(pid: number | null): void {
     if (pid === null) return;
@@ -81,14 +74,14 @@ describe.runIf(available)('background saves held by rdb-key-save-delay, as redis
   }
 
   it('stops a rewrite when appendonly is turned off', async () => {
-    const theirs = await turnAofOff(real.port);
+    const theirs = await turnAofOff(pair.real.port);
     expect(theirs[2]).toContain('aof_rewrite_in_progress:1');
-    expect(await turnAofOff(ours.port)).toEqual(theirs);
+    expect(await turnAofOff(pair.ours.port)).toEqual(theirs);
   }, 90000);
 
   it('refuses or schedules a second save and reports both in INFO', async () => {
-    const theirs = await run(real.port, real.pid);
+    const theirs = await run(pair.real.port, pair.real.pid);
     expect(theirs[0]).toBe('+Background saving started\r\n');
-    expect(await run(ours.port, null)).toEqual(theirs);
+    expect(await run(pair.ours.port, null)).toEqual(theirs);
   }, 90000);
 });

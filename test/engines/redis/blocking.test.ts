@@ -1,8 +1,9 @@
 // Blocking commands against redis-server 7.0: each scenario runs on both servers with several raw
 // connections and records what every client received, in order; the transcripts must be equal.
 // Clients are known to be blocked by polling INFO (blocked_clients), never by sleeping.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, startServer, waitBlocked } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -210,28 +211,17 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 describe.skipIf(!available)('blocking commands against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis(['--enable-debug-command', 'yes']);
-  });
-
-  afterAll(async () => {
-    await real?.stop();
-    await ours?.server.close();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const theirs = await scenario(real.port);
-      expect(await scenario(ours.port)).toEqual(theirs);
+      const theirs = await scenario(pair.real.port);
+      expect(await scenario(pair.ours.port)).toEqual(theirs);
     });
   }
 
   it('DEBUG SLEEP holds blocked timeouts until the sleep ends', async () => {
-    for (const port of [real.port, ours.port]) {
+    for (const port of [pair.real.port, pair.ours.port]) {
       await withClients(port, 2, async ([a, b]) => {
         await blockInOrder(a!, [[b!, ['BLPOP', 'l', '0.05']]]);
         const t0 = Date.now();

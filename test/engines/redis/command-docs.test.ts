@@ -3,7 +3,8 @@
 // subcommands are compared sorted; containers are compared on the subcommands we implement).
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -104,28 +105,23 @@ const data = JSON.parse(readFileSync(new URL('../../../engines/redis/command-doc
 };
 
 describe.skipIf(!available)('COMMAND metadata as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
+  const pair = serverPair();
   let a: RawClient;
   let b: RawClient;
   let names: string[];
   beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-    a = await RawClient.connect(ours.port);
-    b = await RawClient.connect(real.port);
+    a = await RawClient.connect(pair.ours.port);
+    b = await RawClient.connect(pair.real.port);
     names = (parse(await a.call('COMMAND', 'LIST'))[0] as string[]).filter((n) => n in data.commands);
   });
   afterAll(async () => {
     a?.close();
     b?.close();
-    await ours?.server.close();
-    await real?.stop();
   });
 
   it('COMMAND COUNT is the number of commands implemented, and each is one COMMAND entry', async () => {
     const count = parse(await a.call('COMMAND', 'COUNT'))[0];
-    expect(count).toBe(ours.server.engine.table.size);
+    expect(count).toBe(pair.ours.server.engine.table.size);
     expect((parse(await a.call('COMMAND'))[0] as V[]).length).toBe(count);
     const all = parse(await a.call('COMMAND', 'LIST'))[0] as string[];
     const realAll = new Set(parse(await b.call('COMMAND', 'LIST'))[0] as string[]);
@@ -242,7 +238,7 @@ describe.skipIf(!available)('COMMAND metadata as redis-server 7.0', () => {
       COMMAND COUNT x
       COMMAND NOPE
     `);
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 

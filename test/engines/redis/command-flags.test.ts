@@ -3,10 +3,11 @@
 // every command Redis refuses inside scripts is refused from EVAL with the same error, the ones it
 // allows run, ACL CAT lists the same commands, and categories decide permissions as in Redis.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { allGroups } from '../../../engines/redis/commands/index.ts';
 import type { CommandDef } from '../../../engines/redis/command-table.ts';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -26,13 +27,11 @@ function padded(fullName: string, arity: number): string[] {
 }
 
 describe.skipIf(!available)('command flags, arity and ACL categories as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
+  const pair = serverPair();
   const published = new Map<string, InfoEntry>();
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-    const r = new Redis(real.port, '127.0.0.1', { lazyConnect: true });
+    const r = new Redis(pair.real.port, '127.0.0.1', { lazyConnect: true });
     await r.connect();
     const all = (await r.call('COMMAND')) as InfoEntry[];
     await r.quit();
@@ -40,11 +39,6 @@ describe.skipIf(!available)('command flags, arity and ACL categories as redis-se
       published.set(e[0], e);
       for (const s of e[9]) published.set(s[0], s);
     }
-  });
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
   });
 
   it('every implemented command has the arity, flags and ACL categories redis-server reports', () => {
@@ -78,14 +72,14 @@ describe.skipIf(!available)('command flags, arity and ACL categories as redis-se
       ['EVAL', "return #redis.call('OBJECT', 'HELP') > 0", '0'],
       ['EVAL', "return redis.pcall('ZRANK', 'z', 'm', 'WITHSCORE')", '0'],
     );
-    const diffs = (await differential(ours.port, real.port, calls)).filter((r) => r.ours !== r.real);
+    const diffs = (await differential(pair.ours.port, pair.real.port, calls)).filter((r) => r.ours !== r.real);
     expect(diffs).toEqual([]);
   });
 
   it('ACL CAT of every category lists the same implemented commands', async () => {
     const names = new Set(implemented().map((d) => d.fullName));
-    const a = new Redis(ours.port, '127.0.0.1');
-    const b = new Redis(real.port, '127.0.0.1');
+    const a = new Redis(pair.ours.port, '127.0.0.1');
+    const b = new Redis(pair.real.port, '127.0.0.1');
     try {
       const cats = (await b.call('ACL', 'CAT')) as string[];
       expect(((await a.call('ACL', 'CAT')) as string[]).sort()).toEqual([...cats].sort());
@@ -102,14 +96,14 @@ describe.skipIf(!available)('command flags, arity and ACL categories as redis-se
   });
 
   it('MULTI queues what 7.0 does not flag no_multi (MONITOR then fails in EXEC) and refuses what it does', async () => {
-    const replies = await differential(ours.port, real.port, script('MULTI\nMONITOR\nEXEC\nPING\nMULTI\nSAVE\nSYNC\nDISCARD\nMULTI\nRESET\nPING'));
+    const replies = await differential(pair.ours.port, pair.real.port, script('MULTI\nMONITOR\nEXEC\nPING\nMULTI\nSAVE\nSYNC\nDISCARD\nMULTI\nRESET\nPING'));
     expect(replies.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('categories decide permissions: +@read does not grant EVAL_RO, -@scripting denies it, +@admin grants CLUSTER REPLICAS', async () => {
     const replies = await differential(
-      ours.port,
-      real.port,
+      pair.ours.port,
+      pair.real.port,
       script(`
         ACL SETUSER reader on nopass ~* &* +@read
         ACL SETUSER noscr on nopass ~* &* +@all -@scripting

@@ -1,8 +1,9 @@
 // DEBUG DIGEST hashes short elements with sha1-short.ts: elements around its block and padding edges
 // (55, 56, 63, 64, 119, 120 bytes), the switch to the native hash at 512, the empty string and every
 // byte value give the digests redis-server gives.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 const LENGTHS = [0, 1, 19, 20, 54, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 511, 512, 513, 1000];
@@ -11,15 +12,7 @@ const LENGTHS = [0, 1, 19, 20, 54, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 5
 const bytesOf = (n: number, from: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (from + i * 7) & 0xff));
 
 describe.skipIf(!available)('DEBUG DIGEST of elements of every length near the SHA-1 block edges', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it('equals redis-server for strings, lists, sets, hashes, sorted sets and the dataset', async () => {
     const cmds: (string | Buffer)[][] = [];
@@ -29,7 +22,7 @@ describe.skipIf(!available)('DEBUG DIGEST of elements of every length near the S
       cmds.push(['SET', Buffer.concat([Buffer.from('k'), v]), 'x']);
     }
     cmds.push(['DEBUG', 'DIGEST-VALUE', ...LENGTHS.map((n) => `s${n}`), 'l', 'set', 'h', 'z'], ['DEBUG', 'DIGEST']);
-    const pairs = await differential(ours.port, real.port, cmds);
+    const pairs = await differential(pair.ours.port, pair.real.port, cmds);
     expect(pairs.filter((p) => p.ours !== p.real)).toEqual([]);
     expect(pairs.at(-1)?.ours).toMatch(/^\+[0-9a-f]{40}\r\n$/);
   });

@@ -1,6 +1,7 @@
 // The same commands sent to our server and to real redis-server must produce identical bytes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, encodeCommand, RawClient, waitBlocked, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, encodeCommand, RawClient, waitBlocked, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { collectKeyspaceEvents } from './events.ts';
 
 const available = realRedisAvailable();
@@ -716,21 +717,11 @@ const FAMILIES: Record<string, string> = {
 const KNOWN_GAPS: string[] = [];
 
 describe.skipIf(!available)('differential vs real redis-server', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('reads HyperLogLogs that real Redis wrote (sparse and dense)', async () => {
-    const a = await RawClient.connect(ours.port);
-    const b = await RawClient.connect(real.port);
+    const a = await RawClient.connect(pair.ours.port);
+    const b = await RawClient.connect(pair.real.port);
     try {
       const small = Array.from({ length: 50 }, (_, i) => `e${i}`);
       const big = Array.from({ length: 3000 }, (_, i) => `big${i}`);
@@ -761,8 +752,8 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
         c.close();
       }
     };
-    const mine = new Set(await list(ours.port));
-    const missing = (await list(real.port)).filter((n) => !mine.has(n)).sort();
+    const mine = new Set(await list(pair.ours.port));
+    const missing = (await list(pair.real.port)).filter((n) => !mine.has(n)).sort();
     expect(missing).toEqual([...KNOWN_GAPS].sort());
   });
 
@@ -795,7 +786,7 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
         await new Promise((r) => setTimeout(r, 30));
         await admin.call('GET', 'e');
       });
-    const [mine, theirs] = [await collect(ours.port), await collect(real.port)];
+    const [mine, theirs] = [await collect(pair.ours.port), await collect(pair.real.port)];
     expect(mine).toEqual(theirs);
   });
 
@@ -861,7 +852,7 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
         r.close();
       }
     };
-    expect(await run(ours.port)).toEqual(await run(real.port));
+    expect(await run(pair.ours.port)).toEqual(await run(pair.real.port));
   });
 
   it('wakes blocked clients in the same order and with the same values as Redis', async () => {
@@ -890,7 +881,7 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
         for (const c of clients) c.close();
       }
     };
-    expect(await run(ours.port)).toEqual(await run(real.port));
+    expect(await run(pair.ours.port)).toEqual(await run(pair.real.port));
   });
 
   it('converts encodings at the same thresholds as Redis', async () => {
@@ -903,14 +894,14 @@ describe.skipIf(!available)('differential vs real redis-server', () => {
     for (const k of keys) cmds.push(['OBJECT', 'ENCODING', k]);
     for (const k of ['h', 'z', 's']) cmds.push(['HDEL', 'h', ...Array.from({ length: 125 }, (_, i) => `f${i}`)], ['OBJECT', 'ENCODING', k]);
     cmds.push(['ZREMRANGEBYRANK', 'z', '0', '125'], ['OBJECT', 'ENCODING', 'z'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'], ['HLEN', 'h'], ['SCARD', 's2']);
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   for (const proto of [2, 3] as const) {
     for (const [family, text] of Object.entries(FAMILIES)) {
       it(`${family} replies byte-for-byte like Redis over RESP${proto}`, async () => {
-        const results = await differential(ours.port, real.port, script(text), proto);
+        const results = await differential(pair.ours.port, pair.real.port, script(text), proto);
         const diffs = results.filter((r) => r.ours !== r.real);
         expect(diffs).toEqual([]);
       });

@@ -1,28 +1,19 @@
 // MEMORY DOCTOR and LATENCY DOCTOR word their reports as redis-server 7.0 does: the disabled,
 // quiet and empty-instance texts exactly, and after a slow command the same events and advice
 // (the measured milliseconds differ between servers, so digits in the statistics line are masked).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('doctor reports as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  });
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it('empty instance, disabled monitor, no spikes, then a slow command with each slowlog setting', async () => {
     const replies = await differential(
-      ours.port,
-      real.port,
+      pair.ours.port,
+      pair.real.port,
       script(`
         MEMORY DOCTOR
         LATENCY DOCTOR

@@ -1,6 +1,7 @@
 // COMMAND GETKEYS and the movablekeys flag as redis-server 7.0 reports them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -11,16 +12,7 @@ function flagsOf(reply: string): string[] {
 }
 
 describe.skipIf(!available)('command introspection as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('COMMAND GETKEYS finds the same keys', async () => {
     const cmds = script(`
@@ -39,14 +31,14 @@ describe.skipIf(!available)('command introspection as redis-server 7.0', () => {
       COMMAND GETKEYS PING
       COMMAND GETKEYS NOPE x
     `);
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('commands whose keys are found by scanning the arguments are movablekeys', async () => {
     const names = ['get', 'set', 'sort', 'sort_ro', 'migrate', 'zunionstore', 'zunion', 'zinter', 'zdiff', 'zintercard', 'sintercard', 'zmpop', 'bzmpop', 'lmpop', 'blmpop', 'xread', 'xreadgroup', 'georadius', 'mset', 'del'];
-    const a = await RawClient.connect(ours.port);
-    const b = await RawClient.connect(real.port);
+    const a = await RawClient.connect(pair.ours.port);
+    const b = await RawClient.connect(pair.real.port);
     try {
       const diffs: string[] = [];
       for (const n of names) {

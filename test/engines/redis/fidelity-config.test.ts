@@ -1,7 +1,8 @@
 // CONFIG GET/SET in a bare engine as redis-server 7.0 answers them; ElastiCache nodes keep their defaults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisServer } from '../../../engines/redis/index.ts';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -16,21 +17,16 @@ function parseMap(reply: string): Map<string, string> {
 }
 
 describe.skipIf(!available)('CONFIG as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
+  const pair = serverPair();
   let a: RawClient;
   let b: RawClient;
   beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-    a = await RawClient.connect(ours.port);
-    b = await RawClient.connect(real.port);
+    a = await RawClient.connect(pair.ours.port);
+    b = await RawClient.connect(pair.real.port);
   });
   afterAll(async () => {
     a?.close();
     b?.close();
-    await ours?.server.close();
-    await real?.stop();
   });
 
   it('CONFIG GET * lists every parameter with redis-server defaults (maxmemory-policy noeviction)', async () => {
@@ -142,7 +138,7 @@ describe.skipIf(!available)('CONFIG as redis-server 7.0', () => {
     // CONFIG GET with a pattern lists in redis-server's (seeded hash) dict order: compare as maps.
     const same = (cmd: string, x: string, y: string) =>
       cmd.startsWith('CONFIG GET') ? JSON.stringify([...parseMap(x)].sort()) === JSON.stringify([...parseMap(y)].sort()) : x === y;
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => !same(r.cmd, r.ours, r.real))).toEqual([]);
   });
 });

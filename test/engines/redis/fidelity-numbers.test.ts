@@ -1,7 +1,8 @@
 // Number parsing and argument errors exactly as redis-server 7.0: raw replies compared byte for byte.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectKeyspaceEvents } from './events.ts';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { realRedisAvailable, script } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -204,21 +205,11 @@ const CASES: Record<string, string> = {
 };
 
 describe.skipIf(!available)('number parsing and argument errors as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   for (const [name, text] of Object.entries(CASES)) {
     it(name, async () => {
-      const results = await differential(ours.port, real.port, script(text));
-      expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+      await expectSameReplies(pair, text);
     });
   }
 
@@ -233,6 +224,6 @@ describe.skipIf(!available)('number parsing and argument errors as redis-server 
       SMOVE src fresh b
       SMOVE fresh dst b
     `);
-    expect(await collectKeyspaceEvents(ours.port, cmds)).toEqual(await collectKeyspaceEvents(real.port, cmds));
+    expect(await collectKeyspaceEvents(pair.ours.port, cmds)).toEqual(await collectKeyspaceEvents(pair.real.port, cmds));
   });
 });

@@ -1,21 +1,13 @@
 // OBJECT FREQ and access bookkeeping as redis-server 7.0: TTL, TYPE and EXISTS look without touching,
 // and lfu-log-factor / lfu-decay-time are the ones CONFIG SET gave.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('object access bookkeeping as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('TTL, TYPE and EXISTS leave OBJECT FREQ alone; reads count with lfu-log-factor 0', async () => {
     const cmds = script(`
@@ -43,7 +35,7 @@ describe.skipIf(!available)('object access bookkeeping as redis-server 7.0', () 
       CONFIG SET maxmemory-policy noeviction lfu-log-factor 10 lfu-decay-time 1
       OBJECT FREQ k
     `);
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // HSCAN/SSCAN/ZSCAN as redis-server 7.0: compact encodings in one reply with cursor 0, big
 // collections paged with real cursors that return every element present for the whole scan.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -35,16 +36,7 @@ async function scanAll(r: Redis, kind: Kind, key: string, between: (round: numbe
 }
 
 describe.skipIf(!available)('collection SCAN as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('small encodings answer everything at once with cursor 0, MATCH and COUNT included', async () => {
     const cmds = script(`
@@ -64,13 +56,13 @@ describe.skipIf(!available)('collection SCAN as redis-server 7.0', () => {
       SET str v
       SSCAN str 0
     `);
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   for (const kind of ['hash', 'set', 'zset'] as Kind[]) {
     it(`${kind}: a big collection is paged, and elements present throughout are all returned despite changes`, async () => {
-      for (const port of [ours.port, real.port]) {
+      for (const port of [pair.ours.port, pair.real.port]) {
         const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
         await r.connect();
         try {

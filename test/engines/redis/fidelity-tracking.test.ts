@@ -1,7 +1,8 @@
 // Client-side caching as redis-server 7.0 does it: the same scenario on both servers, every byte that
 // reaches each client compared, pushes included.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -193,16 +194,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 describe.skipIf(!available)('client tracking as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   for (const [name, run] of Object.entries(SCENARIOS)) {
     it(name, async () => {
@@ -214,7 +206,7 @@ describe.skipIf(!available)('client tracking as redis-server 7.0', () => {
             .replace(/^:\d{1,6}\r\n$/, ':ID\r\n')
             .replace(/(redirect|tracking-redir-broken)\r\n:\d+/g, '$1\r\n:ID'),
         );
-      expect(mask(await run(ours.port))).toEqual(mask(await run(real.port)));
+      expect(mask(await run(pair.ours.port))).toEqual(mask(await run(pair.real.port)));
     });
   }
 });

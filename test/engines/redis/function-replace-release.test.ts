@@ -2,38 +2,30 @@
 // them: 10000 FUNCTION LOAD REPLACE (unit/functions' 'EVAL does not leak in the Lua stack' runs that many)
 // kept every old callback referenced and grew the process by ~60 MB. A RESTORE that fails half-way
 // links the old libraries again, and they must still run.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const needed = realRedisAvailable() || process.env.CI === 'true';
 
 const lib = (name: string, fn: string, body: string): string => `#!lua name=${name}\nredis.register_function('${fn}', function(keys, args) ${body} end)`;
 
 describe.skipIf(!needed)('replaced and deleted libraries free their functions', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours.server.close();
-    await real.stop();
-  });
+  const pair = serverPair();
 
   it('a library loaded again and again keeps one set of registry references', async () => {
     const replaced: string[][] = [['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', lib('counter', 'bump', "return redis.call('incr', keys[1])")]];
     for (let i = 0; i < 200; i++) replaced.push(['FUNCTION', 'LOAD', 'REPLACE', lib('counter', 'bump', `return redis.call('incrby', keys[1], ${i})`)]);
     replaced.push(['FCALL', 'bump', '1', 'n'], ['FUNCTION', 'DELETE', 'counter'], ['FCALL', 'bump', '1', 'n']);
-    const out = await differential(ours.port, real.port, replaced);
+    const out = await differential(pair.ours.port, pair.real.port, replaced);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
 
     // The references of the 200 replaced callbacks were released and are handed out again.
-    const functions = ours.server.engine.scripting.functions;
-    const start = (await differential(ours.port, real.port, [['FUNCTION', 'LOAD', lib('counter', 'bump', 'return 1')]]))[0];
+    const functions = pair.ours.server.engine.scripting.functions;
+    const start = (await differential(pair.ours.port, pair.real.port, [['FUNCTION', 'LOAD', lib('counter', 'bump', 'return 1')]]))[0];
     expect(start?.ours).toBe(start?.real);
     const first = functions.find('bump')?.ref ?? -1;
-    await differential(ours.port, real.port, Array.from({ length: 50 }, () => ['FUNCTION', 'LOAD', 'REPLACE', lib('counter', 'bump', 'return 2')]));
+    await differential(pair.ours.port, pair.real.port, Array.from({ length: 50 }, () => ['FUNCTION', 'LOAD', 'REPLACE', lib('counter', 'bump', 'return 2')]));
     expect(functions.find('bump')?.ref ?? -1).toBeLessThanOrEqual(first + 2);
   });
 
@@ -49,7 +41,7 @@ describe.skipIf(!needed)('replaced and deleted libraries free their functions', 
     // Ours makes a fresh VM at SCRIPT FLUSH (its libraries compile again into it): the same text loaded after it.
     const plain = "#!lua name=pl\nredis.register_function('pl', function(keys, args) return redis.call('ping') end)";
     steps.push(['FUNCTION', 'LOAD', 'REPLACE', plain], ['SCRIPT', 'FLUSH'], ['FCALL', 'pl', '0'], ['FUNCTION', 'LOAD', 'REPLACE', plain], ['FCALL', 'pl', '0']);
-    const out = await differential(ours.port, real.port, steps);
+    const out = await differential(pair.ours.port, pair.real.port, steps);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(out.filter((r) => r.ours.includes('Error compiling')).length).toBe(2);
   });
@@ -62,10 +54,10 @@ describe.skipIf(!needed)('replaced and deleted libraries free their functions', 
     ];
     // A dump of la (new code) and lb, whose fb collides with lc's once la has been replaced.
     const source = [['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', lib('la', 'fa', "return 'new fa'")], ['FUNCTION', 'LOAD', lib('lb', 'fb', "return 'new fb'")]];
-    await differential(ours.port, real.port, source);
-    const dump = (await differential(ours.port, real.port, [['FUNCTION', 'DUMP']]))[0];
+    await differential(pair.ours.port, pair.real.port, source);
+    const dump = (await differential(pair.ours.port, pair.real.port, [['FUNCTION', 'DUMP']]))[0];
     const payloads = { ours: Buffer.from(dump?.ours ?? '', 'latin1'), real: Buffer.from(dump?.real ?? '', 'latin1') };
-    await differential(ours.port, real.port, before);
+    await differential(pair.ours.port, pair.real.port, before);
     // The bulk reply's body: the payload.
     const bulk = (b: Buffer): Buffer => b.subarray(b.indexOf('\r\n') + 2, b.length - 2);
     const restoreOn = async (port: number, payload: Buffer): Promise<string> => {
@@ -76,12 +68,12 @@ describe.skipIf(!needed)('replaced and deleted libraries free their functions', 
         c.close();
       }
     };
-    const refused = await restoreOn(ours.port, payloads.ours);
+    const refused = await restoreOn(pair.ours.port, payloads.ours);
     expect(refused).toMatch(/^-ERR Function fb already exists/);
-    expect(refused).toBe(await restoreOn(real.port, payloads.real));
+    expect(refused).toBe(await restoreOn(pair.real.port, payloads.real));
     // Loading more afterwards releases what the failed RESTORE dropped, never the relinked ones.
     const after = [['FUNCTION', 'LOAD', 'REPLACE', lib('ld', 'fd', "return 'd'")], ['FCALL', 'fa', '0'], ['FCALL', 'fb', '0'], ['FCALL', 'fd', '0'], ['FUNCTION', 'DELETE', 'ld'], ['FCALL', 'fa', '0'], ['FCALL', 'fb', '0']];
-    const out = await differential(ours.port, real.port, after);
+    const out = await differential(pair.ours.port, pair.real.port, after);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(out.find((r) => r.ours.includes('old fb'))).toBeDefined();
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { sameEventsAndCounters } from './events-and-counters.ts';
 import { realRedisAvailable } from './helpers.ts';
-import { serverPair } from './server-pair.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -33,5 +33,42 @@ describe.skipIf(!available)('lookup counting differences found by the random dif
       [['DEBUG', 'HTSTATS-KEY', 'g'], ['DEBUG', 'HTSTATS-KEY', 'nosuch'], ['DEBUG', 'HTSTATS-KEY', 'h'], ['DEBUG', 'LISTPACK', 'h'], ['DEBUG', 'LISTPACK', 'nosuch'], ['DEBUG', 'OBJECT', 'nosuch'], ['DEBUG', 'SDSLEN', 'nosuch'], ['DEBUG', 'DIGEST-VALUE', 'nosuch', 'h']],
     ]);
     expect(seen).toContain('keyspace_misses:2');
+  });
+
+  it('a command EXEC refuses because the ACL rules changed since it was queued is an error reply (errorstats, total_error_replies), and one of EXEC\'s failed calls when no queued command ran after it (seed 109763)', async () => {
+    // commandstats lines without their times, and the error counters.
+    const stats = `EVAL "local c, e = redis.call('INFO', 'commandstats'), redis.call('INFO', 'errorstats') .. redis.call('INFO', 'stats') local function line(n) return string.match(c, 'cmdstat_' .. n .. ':calls=%d+') .. ' ' .. string.match(c, 'rejected_calls=%d+,failed_calls=%d+', string.find(c, 'cmdstat_' .. n .. ':', 1, true)) end return {line('exec'), line('incr'), line('get'), string.match(e, 'errorstat_NOPERM:count=%d+') or '', string.match(e, 'total_error_replies:%d+')}" 0`;
+    await expectSameReplies(pair, `
+      ACL SETUSER u1 on nopass +get +multi +exec +incr ~s*
+      ACL SETUSER u2 on nopass +get ~s*
+      SET s9 x
+      CONFIG RESETSTAT
+      MULTI
+      AUTH u2 x
+      INCR h2
+      EXEC
+      AUTH default x
+      ${stats}
+      MULTI
+      AUTH u1 x
+      INCR h2
+      GET s1
+      EXEC
+      AUTH default x
+      ${stats}
+      MULTI
+      AUTH u1 x
+      GET h2
+      INCR s1
+      INCR h2
+      EXEC
+      AUTH default x
+      ${stats}
+      MULTI
+      INCR s9
+      GET s9
+      EXEC
+      ${stats}
+    `);
   });
 });

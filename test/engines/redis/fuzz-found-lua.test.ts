@@ -183,4 +183,11 @@ describe.skipIf(!available)('Lua differences found by the random differential', 
       'return string.sub(cmsgpack.pack(tostring({})), 1, 1)', "return string.sub(tostring({}), 1, 9)",
     ]);
   });
+  it("pcall of an error table whose err is no string answers a third result, that err field, as 7.0.15's luaRedisPcall leaves it on the stack (seed 209084)", async () => {
+    await expectSameEvalReplies(pair, [
+      "return {pcall(error, {err={err='x'}})}", "return select('#', pcall(error, {}))", "return {pcall(error, {err={1,2}})}", "return {pcall(error, {err={}}, 1, 2)}",
+      "return {pcall(function() error({err={err='y', 7}}) end)}", "return {pcall(error, {err=5})}", "return {pcall(error, {err='z'})}", "return {pcall(error, {err=true})}",
+      "local t = {err={}} local a, b, c = pcall(error, t) return {tostring(b == t), tostring(c == t.err)}", "return {xpcall(function() error({err={}}) end, function(e) return e end)}",
+    ]);
+  });
 });

@@ -8,7 +8,7 @@ import { expectSameReplies, serverPair } from './server-pair.ts';
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('stored values as the random differential saw them', () => {
-  const pair = serverPair();
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   const sameReplies = (text: string, proto: 2 | 3 = 2): Promise<void> => expectSameReplies(pair, text, proto);
 
@@ -206,6 +206,74 @@ describe.skipIf(!available)('stored values as the random differential saw them',
       RPUSH l2 a b c d e
       DUMP l2
       CONFIG SET list-max-listpack-size -2
+    `);
+  });
+
+  it('a -0 score that went into a listpack is 0 once ZADD converts the set to a skiplist in the same command; a set made as a skiplist (its first member too long) or grown past the count keeps -0 from then on (seed 108858)', async () => {
+    const long = 'y'.repeat(70);
+    await sameReplies(`
+      ZADD z2 -0 a 0 ${long}
+      ZSCORE z2 a
+      ZADD z3 -0 a -0 b 1 ${long} -0 c
+      ZRANGE z3 0 -1 WITHSCORES
+      ZADD z4 0 ${long} -0 a
+      ZSCORE z4 a
+      ZADD z5 -0 a
+      ZADD z5 -0 b 2 ${long} 0 a
+      ZRANGE z5 0 -1 WITHSCORES
+      ZADD z6 1 a 0 ${long} -0 a
+      ZSCORE z6 a
+      ZADD z7 -0 a 0 ${long} 0 a
+      ZSCORE z7 a
+      ZADD z20 1 a 0 ${long}
+      ZADD z20 INCR -0 a
+      ZSCORE z20 a
+      ZADD z21 -0 a
+      ZMPOP 1 z21 MIN
+      CONFIG SET zset-max-listpack-entries 2
+      ZADD z8 -0 a -0 b -0 c
+      ZRANGE z8 0 -1 WITHSCORES
+      ZADD z9 -0 a
+      ZADD z9 -0 b -0 c
+      ZRANGE z9 0 -1 WITHSCORES
+      CONFIG SET zset-max-listpack-entries 128
+    `);
+  });
+
+  it('a listpack sorted set\'s lex range with LIMIT skips its offset unchecked from the first entry in range, then takes entries while within the far bound: members out of lex order can come back into the range (seed 110580)', async () => {
+    await sameReplies(`
+      ZADD z2 0 x -1 0 1 d 1000 b
+      ZRANGE z2 ( [c BYLEX LIMIT 3 2
+      ZRANGEBYLEX z2 - [c LIMIT 1 5
+      ZRANGEBYLEX z2 - [c LIMIT 2 1
+      ZREVRANGEBYLEX z2 [x - LIMIT 1 3
+      ZREVRANGEBYLEX z2 + (a LIMIT 2 -1
+      ZRANGESTORE d2 z2 [0 [c BYLEX LIMIT 3 5
+      ZRANGE d2 0 -1
+      ZADD z6 5 a 4 b 3 c 2 d 1 e
+      ZRANGEBYLEX z6 [c + LIMIT 1 10
+      ZRANGEBYLEX z6 [c [d LIMIT 2 10
+      ZREVRANGEBYLEX z6 [c - LIMIT 1 10
+      ZREVRANGEBYLEX z6 [d [c LIMIT 4 10
+      ZRANGEBYLEX z6 - + LIMIT 5 1
+    `);
+  });
+
+  it('PFADD unshares its key\'s value before adding, so a HyperLogLog loaded as an embstr is raw after a PFADD that added nothing (dbUnshareStringValue, seed 111910)', async () => {
+    await sameReplies(`
+      PFADD p2 a 3.5
+      DEBUG RELOAD
+      OBJECT ENCODING p2
+      PFADD p2
+      OBJECT ENCODING p2
+      MEMORY USAGE p2
+      DEBUG RELOAD
+      PFADD p2 3.5
+      OBJECT ENCODING p2
+      MEMORY USAGE p2
+      DEBUG RELOAD
+      PFCOUNT p2 nosuch
+      OBJECT ENCODING p2
     `);
   });
 });

@@ -1,37 +1,26 @@
 // Small deterministic cases for differences the random differential (tools/redis-fuzz) found,
 // each compared with redis-server 7.0: replies byte for byte, and keyspace events in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collectKeyspaceEvents } from './events.ts';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { RawClient, realRedisAvailable, script } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('differences found by the random differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
-  async function sameReplies(text: string, proto: 2 | 3 = 2): Promise<void> {
-    const results = await differential(ours.port, real.port, script(text), proto);
-    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
-  }
+  const sameReplies = (text: string, proto: 2 | 3 = 2): Promise<void> => expectSameReplies(pair, text, proto);
 
   async function sameEvents(text: string): Promise<void> {
     const cmds = script(text);
-    const [a, b] = await Promise.all([collectKeyspaceEvents(ours.port, cmds), collectKeyspaceEvents(real.port, cmds)]);
+    const [a, b] = await Promise.all([collectKeyspaceEvents(pair.ours.port, cmds), collectKeyspaceEvents(pair.real.port, cmds)]);
     expect(a).toEqual(b);
     expect(b.length).toBeGreaterThan(0);
   }
 
   it('CLIENT INFO names itself as the current command; after an unknown command CLIENT LIST says cmd=NULL', async () => {
-    const [a, b] = await Promise.all([clientCmdFields(ours.port), clientCmdFields(real.port)]);
+    const [a, b] = await Promise.all([clientCmdFields(pair.ours.port), clientCmdFields(pair.real.port)]);
     expect(a).toEqual(b);
     expect(b).toEqual(['client|info', 'NULL']);
   });
@@ -144,7 +133,7 @@ describe.skipIf(!available)('differences found by the random differential', () =
     // DUMP of the string "hello" by redis-server 7.0.
     const hello = '\x00\x05hello\x0a\x00cr\xdfve4 \x0a';
     const cmds = [['RESTORE', 'a', '0', hello], ['RESTORE', 'a', '1', hello, 'REPLACE', 'ABSTTL'], ['RESTORE', 'b', '0', hello], ['RESTORE', 'b', '0', hello]];
-    const [x, y] = await Promise.all([collectKeyspaceEvents(ours.port, cmds), collectKeyspaceEvents(real.port, cmds)]);
+    const [x, y] = await Promise.all([collectKeyspaceEvents(pair.ours.port, cmds), collectKeyspaceEvents(pair.real.port, cmds)]);
     expect(x).toEqual(y);
     expect(y.length).toBeGreaterThan(0);
     await sameReplies('CLIENT UNPAUSE\nSET s 1\nRESTORE s x ""\nRESTORE s -1 x\nSCAN "\\0"\nSCAN "\\0x" COUNT 10\nSSCAN s "0\\0x"'.replace(/\\0/g, '\u0000'));

@@ -2,8 +2,9 @@
 // (found by Redis's unit/geo): no member error without a source key, STORE then deletes its
 // destination, the type is checked before any argument, distances that are not numbers are named,
 // and GEOADD XX NX is a plain syntax error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -33,19 +34,9 @@ const STEPS = `
 `;
 
 describe.skipIf(!available)('GEO with a missing source key, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('replies, errors and the STORE destination match redis-server', async () => {
-    const results = await differential(ours.port, real.port, script(STEPS));
-    expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+    await expectSameReplies(pair, STEPS);
   });
 });

@@ -1,8 +1,9 @@
 // The order of unsorted GEO search results, and which members ANY COUNT picks, compared with
 // redis-server 7.0: both follow Redis's nine geohash cells around the centre (found by Redis's
 // unit/geo, "GEORADIUSBYMEMBER crossing pole search").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -16,19 +17,10 @@ function lcg(seed: number): () => number {
 }
 
 describe.skipIf(!available)('GEO search order, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('a search crossing the pole lists members in the same order', async () => {
-    const results = await differential(ours.port, real.port, [
+    const results = await differential(pair.ours.port, pair.real.port, [
       ['GEOADD', 'k1', '45', '65', 'n1', '-135', '85.05', 'n2'],
       ['GEORADIUSBYMEMBER', 'k1', 'n1', '5009431', 'm'],
       ['GEOSEARCH', 'k1', 'FROMMEMBER', 'n1', 'BYRADIUS', '5009431', 'm'],
@@ -51,7 +43,7 @@ describe.skipIf(!available)('GEO search order, against redis-server 7.0', () => 
       cmds.push(['GEOSEARCH', 'pts', 'FROMLONLAT', lon, lat, 'BYBOX', km, String(Math.round(Number(km) / 2)), 'km']);
       cmds.push(['GEOSEARCH', 'pts', 'FROMMEMBER', `m${q}`, 'BYRADIUS', km, 'km', 'COUNT', '2', 'ANY', 'WITHDIST']);
     }
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 });

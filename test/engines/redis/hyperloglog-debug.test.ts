@@ -1,7 +1,8 @@
 // PFDEBUG, corrupted-HLL errors and hll-sparse-max-bytes, compared with redis-server 7.0 (found by
 // Redis's unit/hyperloglog, whose encoding tests read PFDEBUG).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -56,16 +57,7 @@ const CASES: Record<string, string> = {
 };
 
 describe.skipIf(!available)('HyperLogLog debugging and corruption, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('sparse values grow byte for byte as in redis-server, up to their promotion to dense', async () => {
     const cmds: string[][] = [];
@@ -73,14 +65,13 @@ describe.skipIf(!available)('HyperLogLog debugging and corruption, against redis
       cmds.push(['PFADD', 'h', ...Array.from({ length: 60 }, (_, i) => `e${batch}:${i}`)]);
       cmds.push(['GET', 'h'], ['PFCOUNT', 'h']);
     }
-    const results = await differential(ours.port, real.port, cmds);
+    const results = await differential(pair.ours.port, pair.real.port, cmds);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   for (const [name, text] of Object.entries(CASES)) {
     it(name, async () => {
-      const results = await differential(ours.port, real.port, script(text));
-      expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+      await expectSameReplies(pair, text);
     });
   }
 });

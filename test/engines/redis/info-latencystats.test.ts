@@ -1,8 +1,9 @@
 // INFO LATENCYSTATS and latency-tracking as redis-server 7.0 shows them (found by Redis's unit/info):
 // the same commands get lines in the same shape, and the section sits where INFO ALL puts it.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -61,25 +62,17 @@ async function unblockedStats(port: number): Promise<string[]> {
 }
 
 describe.skipIf(!available)('INFO LATENCYSTATS, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('latency-tracking, the configured percentiles and CONFIG RESETSTAT show alike', async () => {
-    const b = await observe(real.port);
+    const b = await observe(pair.real.port);
     expect(b[1]).toContain('latency_percentiles_usec_set:p50=N,p99=N,p99.9=N');
-    expect(await observe(ours.port)).toEqual(b);
+    expect(await observe(pair.ours.port)).toEqual(b);
   });
 
   it('a BLPOP ended by CLIENT UNBLOCK ERROR is an error reply and a failed call', async () => {
-    const b = await unblockedStats(real.port);
+    const b = await unblockedStats(pair.real.port);
     expect(b).toContain('errorstat_UNBLOCKED:count=1');
-    expect(await unblockedStats(ours.port)).toEqual(b);
+    expect(await unblockedStats(pair.ours.port)).toEqual(b);
   });
 });

@@ -1,8 +1,9 @@
 // Differences from redis-server 7.0 found by Redis's unit/introspection (run against a bare engine),
 // each compared with redis-server through the same requests.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, script, startServer, waitBlocked } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -128,27 +129,19 @@ async function skipThenOn(port: number): Promise<string> {
 }
 
 describe.skipIf(!available)('unit/introspection findings, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('MONITOR shows EXEC after the commands it ran, and a script before its own calls', async () => {
-    const real_ = await monitored(real.port);
+    const real_ = await monitored(pair.real.port);
     expect(real_.slice(0, 3)).toEqual(['"MULTI"', '"SET" "foo" "bar"', '"EXEC"']);
-    expect(await monitored(ours.port)).toEqual(real_);
+    expect(await monitored(pair.ours.port)).toEqual(real_);
   });
 
   it('MONITOR names the db a command leaves its client in: SELECT, RESET, in MULTI, in a script, a blocked BLPOP', async () => {
     // Ours showed the db before the command; found through ioredis's monitor(), which hands the db to the application.
-    const expected = await monitoredDbs(real.port);
+    const expected = await monitoredDbs(pair.real.port);
     expect(expected).toContain('[2 127.0.0.1] "SELECT" "2"');
-    expect(await monitoredDbs(ours.port)).toEqual(expected);
+    expect(await monitoredDbs(pair.ours.port)).toEqual(expected);
   });
 
   it('CLIENT INFO has the fields of 7.0; a Valkey engine adds lib-name and lib-ver', async () => {
@@ -160,8 +153,8 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
         c.close();
       }
     };
-    const expected = await fields(real.port);
-    expect(await fields(ours.port)).toEqual(expected);
+    const expected = await fields(pair.real.port);
+    expect(await fields(pair.ours.port)).toEqual(expected);
     const valkey = await startServer({ serverName: 'valkey', version: '8.0.1' });
     try {
       expect(await fields(valkey.port)).toEqual([...expected, 'lib-name', 'lib-ver']);
@@ -185,21 +178,21 @@ describe.skipIf(!available)('unit/introspection findings, against redis-server 7
         c.disconnect();
       }
     };
-    const expected = await shape(real.port);
+    const expected = await shape(pair.real.port);
     expect(expected).toContain('db.3');
     expect(expected).toContain('overhead.hashtable.main,overhead.hashtable.expires,overhead.hashtable.slot-to-keys');
-    expect(await shape(ours.port)).toEqual(expected);
+    expect(await shape(pair.ours.port)).toEqual(expected);
   });
 
   it('CLIENT REPLY ON while a reply is being skipped answers OK', async () => {
-    const b = await skipThenOn(real.port);
+    const b = await skipThenOn(pair.real.port);
     expect(b).toBe('+OK\r\n+PONG\r\n');
-    expect(await skipThenOn(ours.port)).toBe(b);
+    expect(await skipThenOn(pair.ours.port)).toBe(b);
   });
 
   for (const [name, text] of Object.entries(CASES)) {
     it(name, async () => {
-      const results = await differential(ours.port, real.port, script(text));
+      const results = await differential(pair.ours.port, pair.real.port, script(text));
       expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
     });
   }

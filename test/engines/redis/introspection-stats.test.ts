@@ -2,8 +2,9 @@
 // an arity error counts as a rejected call of that command, and LATENCY HISTOGRAM of a container
 // (CLIENT) lists each of its subcommands that ran. Checked against redis-server 7.0.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -37,20 +38,10 @@ async function session(port: number): Promise<unknown> {
 }
 
 describe.skipIf(!available)('command statistics as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('arity errors are rejected calls of their command; LATENCY HISTOGRAM expands containers in the order asked', async () => {
-    const [a, b] = [await session(ours.port), await session(real.port)];
+    const [a, b] = [await session(pair.ours.port), await session(pair.real.port)];
     expect(a).toEqual(b);
   });
 });

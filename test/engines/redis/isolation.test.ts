@@ -1,11 +1,12 @@
 // One process serves every node: a hostile or huge request on one node must not freeze the others.
 // The glob matcher is compared with real redis-server on random patterns, and nested stars answer at once.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { newString } from '../../../engines/redis/db/objects.ts';
 import { globMatch } from '../../../engines/redis/glob.ts';
 import { dumpRdb, dumpRdbSliced, loadRdbSliced } from '../../../engines/redis/rdb/node-rdb.ts';
 import { cpuMs } from '../../support/loop-hold.ts';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { RawClient, realRedisAvailable, startServer, type Started } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { mulberry32, pick } from './random.ts';
 
 const available = realRedisAvailable();
@@ -19,16 +20,7 @@ function bulkList(reply: string): string[] {
 }
 
 describe.skipIf(!available)('glob matching against redis-server', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours.server.close();
-    await real.stop();
-  });
+  const pair = serverPair();
 
   it('KEYS answers the same on random patterns with [], ^, -, \\, ? and *', async () => {
     const rnd = mulberry32(12);
@@ -41,8 +33,8 @@ describe.skipIf(!available)('glob matching against redis-server', () => {
       keys.add(k);
     }
     const patternTokens = ['a', 'b', 'A', '*', '?', '[a-b]', '[^a]', '[b-a]', '[\\]]', '[', ']', '\\', '\\*', '[a', '[^', '-', '^', '\xe9', '[\x80-\xff]', '[0-\xe9]', '**'];
-    const a = await RawClient.connect(ours.port);
-    const b = await RawClient.connect(real.port);
+    const a = await RawClient.connect(pair.ours.port);
+    const b = await RawClient.connect(pair.real.port);
     try {
       for (const k of keys) {
         await a.call('SET', k, '1');
@@ -62,8 +54,8 @@ describe.skipIf(!available)('glob matching against redis-server', () => {
   });
 
   it('nested stars answer at once, with the same results and the same nesting bound', async () => {
-    const a = await RawClient.connect(ours.port);
-    const b = await RawClient.connect(real.port);
+    const a = await RawClient.connect(pair.ours.port);
+    const b = await RawClient.connect(pair.real.port);
     try {
       const key40 = 'a'.repeat(40);
       const long = 'a'.repeat(1100);

@@ -1,21 +1,14 @@
 // KEYS leaves keys past their TTL where they are, as redis-server 7.0's keysCommand (keyIsExpired, no
 // delete): no expired_keys counted, the keys stay in DBSIZE until something else expires them, and a
 // replication stream carries no DEL for them. Ours deleted each expired key KEYS met.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, startRealRedis, startServer, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
 describe.runIf(available)('KEYS over expired keys, as redis-server 7.0', () => {
-  let ours: Started;
-  let real: Awaited<ReturnType<typeof startRealRedis>>;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis(['--enable-debug-command', 'yes'])]);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   async function run(port: number): Promise<string[]> {
     const c = await RawClient.connect(port);
@@ -44,7 +37,7 @@ describe.runIf(available)('KEYS over expired keys, as redis-server 7.0', () => {
   }
 
   it('lists only live keys and deletes none of the expired ones', async () => {
-    const [o, r] = await Promise.all([run(ours.port), run(real.port)]);
+    const [o, r] = await Promise.all([run(pair.ours.port), run(pair.real.port)]);
     expect(o).toEqual(r);
     expect(o).toEqual(['*1\r\n$4\r\nkept\r\n', ':6\r\n', '0']);
   });

@@ -1,8 +1,9 @@
 // LATENCY and latency-monitor-threshold against redis-server 7.0. Exact texts are compared where
 // they are fixed; where a measured duration or a clock second leaks, the shape is compared.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LatencyMonitor } from '../../../engines/redis/latency.ts';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { differential, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -42,28 +43,17 @@ async function afterSleep(port: number, sec: string): Promise<{ latest: string; 
 }
 
 describe.skipIf(!available)('LATENCY against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis(['--enable-debug-command', 'yes']);
-  });
-
-  afterAll(async () => {
-    await real?.stop();
-    await ours?.server.close();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   it('answers the fixed forms byte-for-byte over RESP2 and RESP3', async () => {
     for (const proto of [2, 3] as const) {
-      const rows = await differential(ours.port, real.port, script(FIXED), proto);
+      const rows = await differential(pair.ours.port, pair.real.port, script(FIXED), proto);
       expect(rows.filter((r) => r.ours !== r.real)).toEqual([]);
     }
   });
 
   it('records a command over the threshold as redis-server does: LATEST, HISTORY, GRAPH, RESET', async () => {
-    const [o, r] = [await afterSleep(ours.port, '0.25'), await afterSleep(real.port, '0.25')];
+    const [o, r] = [await afterSleep(pair.ours.port, '0.25'), await afterSleep(pair.real.port, '0.25')];
     for (const x of [o, r]) {
       const m = /^\*1\r\n\*4\r\n\$7\r\ncommand\r\n:(\d+)\r\n:(\d+)\r\n:(\d+)\r\n$/.exec(x.latest);
       expect(m, x.latest).not.toBeNull();

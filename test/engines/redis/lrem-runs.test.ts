@@ -1,23 +1,15 @@
 // LREM moves only the run between the end it searches from and the last element it removes, in either
 // direction and across the ring's wrap-around (pushes on both ends first): what is left equals
 // redis-server's for random lists and counts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
-let ours: Started;
-let real: RealRedis;
-
-beforeAll(async () => {
-  ours = await startServer();
-  if (available) real = await startRealRedis();
-});
-afterAll(async () => {
-  await ours.server.close();
-  await real?.stop();
-});
 
 describe.skipIf(!available)('LREM', () => {
+  const pair = serverPair();
+
   it('leaves what redis-server leaves for random lists, elements and counts', async () => {
     let seed = 11;
     const rnd = (n: number) => {
@@ -39,7 +31,7 @@ describe.skipIf(!available)('LREM', () => {
       }
       cmds.push(['LRANGE', 'l', '0', '-1']);
     }
-    const pairs = await differential(ours.port, real.port, cmds);
+    const pairs = await differential(pair.ours.port, pair.real.port, cmds);
     expect(pairs.filter((p) => p.ours !== p.real)).toEqual([]);
   });
 });

@@ -2,8 +2,9 @@
 // dooms the transaction (EXECABORT ... previous errors), a refused EXEC discards it and says why
 // (BUSY, OOM, NOREPLICAS), and under CLIENT REPLY OFF/SKIP the refusal is silenced like any reply.
 // Found by Redis's unit/multi; compared with redis-server byte for byte.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -82,16 +83,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 describe.skipIf(!available)('refusals around MULTI/EXEC as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   async function run(port: number, body: Scenario): Promise<string[]> {
     const x = await RawClient.connect(port);
@@ -107,8 +99,8 @@ describe.skipIf(!available)('refusals around MULTI/EXEC as redis-server 7.0', ()
 
   for (const [name, body] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const a = await run(ours.port, body);
-      const b = await run(real.port, body);
+      const a = await run(pair.ours.port, body);
+      const b = await run(pair.real.port, body);
       expect(a).toEqual(b);
     }, 30000);
   }

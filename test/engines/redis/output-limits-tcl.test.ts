@@ -35,8 +35,8 @@ describe.runIf(available)('client-output-buffer-limit as redis-server 7.0', () =
   });
 
   /** What the limited client received before it was closed. */
-  async function received(port: number, send: (c: RawClient, admin: RawClient) => Promise<void>): Promise<string> {
-    return withLimit(port, 'normal 100000 0 0', async (admin) => {
+  async function received(port: number, send: (c: RawClient, admin: RawClient) => Promise<void>, limit = 'normal 100000 0 0'): Promise<string> {
+    return withLimit(port, limit, async (admin) => {
       await admin.call('RPUSH', 'big', ...Array.from({ length: 150 }, () => 'x'.repeat(1000)));
       await admin.call('SET', 'bigkey', 'y'.repeat(10000));
       const c = await RawClient.connect(port);
@@ -52,6 +52,19 @@ describe.runIf(available)('client-output-buffer-limit as redis-server 7.0', () =
     const theirs = await received(pair.real.port, send);
     expect(await received(pair.ours.port, send)).toBe(theirs);
   });
+
+  it('a reply written over many slices past the hard limit sends nothing either', async () => {
+    // 24 MB against a 16 MB limit: written in many slices on our node, the first ones well below the limit
+    // (they went out as they were written, and a loaded run sent even a 150 KB reply's first slice so).
+    const send = async (c: RawClient, admin: RawClient) => {
+      for (let i = 0; i < 12; i++) await admin.call('RPUSH', 'huge', ...Array.from({ length: 10_000 }, (_, j) => `${i}:${j}`.padEnd(200, 'z')));
+      c.write(encodeCommand(['LRANGE', 'huge', '0', '-1']));
+    };
+    const limit = 'normal 16mb 0 0';
+    const theirs = await received(pair.real.port, send, limit);
+    expect(theirs).toBe('');
+    expect(await received(pair.ours.port, send, limit)).toBe(theirs);
+  }, 60_000);
 
   it('replies queued in the same batch before the one past the limit are not sent either', async () => {
     const send = async (c: RawClient, admin: RawClient) => {

@@ -2,8 +2,9 @@
 // be counted in INFO commandstats and latencystats and logged in the slow log, in order, as
 // redis-server 7.0 does, including when INFO or SLOWLOG GET comes in the same pipeline.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -43,20 +44,12 @@ async function observe(port: number): Promise<string[]> {
 }
 
 describe.skipIf(!available)('pipelined fast commands in stats and the slow log, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('counts, logs and orders every command of the pipeline alike', async () => {
-    const want = await observe(real.port);
+    const want = await observe(pair.real.port);
     expect(want).toContain('cmdstat_incr:calls=3,usec=N,rejected_calls=0,failed_calls=0');
     expect(want).toContain('cmdstat_incr:calls=6,usec=N,rejected_calls=0,failed_calls=0');
-    expect(await observe(ours.port)).toEqual(want);
+    expect(await observe(pair.ours.port)).toEqual(want);
   });
 });

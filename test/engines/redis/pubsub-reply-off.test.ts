@@ -1,8 +1,9 @@
 // (Un)subscribe confirmations are pushes: redis-server 7.0 sends them even to a client that asked
 // for CLIENT REPLY OFF or SKIP, in RESP2 as in RESP3 (Redis's unit/pubsub and unit/pubsubshard
 // 'with CLIENT REPLY OFF' tests hung on ours, which dropped them with the command's reply).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -49,21 +50,12 @@ async function scenario(port: number, proto: '2' | '3', mode: 'OFF' | 'SKIP'): P
 }
 
 describe.skipIf(!available)('pub/sub confirmations under CLIENT REPLY OFF/SKIP as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   for (const proto of ['2', '3'] as const) {
     for (const mode of ['OFF', 'SKIP'] as const) {
       it(`RESP${proto}, CLIENT REPLY ${mode}`, async () => {
-        const [a, b] = await Promise.all([scenario(ours.port, proto, mode), scenario(real.port, proto, mode)]);
+        const [a, b] = await Promise.all([scenario(pair.ours.port, proto, mode), scenario(pair.real.port, proto, mode)]);
         expect(a).toEqual(b);
         // The confirmations did arrive (the scenario would have timed out otherwise).
         expect(b.some((m) => m.includes('subscribe'))).toBe(true);

@@ -2,8 +2,9 @@
 // a read's ~16k allocation, room for a large bulk once its header is in, and the trim of an idle client.
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -90,19 +91,10 @@ async function observeLeftover(port: number): Promise<{ held: boolean; shrunk: b
 }
 
 describe.skipIf(!available)('query buffer sizes in CLIENT LIST, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis(['--hz', '100', '--enable-debug-command', 'yes']);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--hz', '100', '--enable-debug-command', 'yes']);
 
   it('a fresh, a large-bulk and an idle client show the buffer sizes redis-server shows', async () => {
-    const [a, b] = await Promise.all([observe(ours.port), observe(real.port)]);
+    const [a, b] = await Promise.all([observe(pair.ours.port), observe(pair.real.port)]);
     expect(b).toEqual({ fresh: true, freshTrimmed: true, fatHeld: true, fatTrimmed: true });
     expect(a).toEqual(b);
   }, 40000);
@@ -124,12 +116,12 @@ describe.skipIf(!available)('query buffer sizes in CLIENT LIST, against redis-se
         c.disconnect();
       }
     };
-    expect(await fields(ours.port)).toEqual(await fields(real.port));
+    expect(await fields(pair.ours.port)).toEqual(await fields(pair.real.port));
   });
 
   it('the buffer a large argument leaves stays while the cron is paused and shrinks after', async () => {
-    ours.server.engine.config.set('hz', '100');
-    const [a, b] = await Promise.all([observeLeftover(ours.port), observeLeftover(real.port)]);
+    pair.ours.server.engine.config.set('hz', '100');
+    const [a, b] = await Promise.all([observeLeftover(pair.ours.port), observeLeftover(pair.real.port)]);
     expect(b).toEqual({ held: true, shrunk: true });
     expect(a).toEqual(b);
   }, 20000);

@@ -1,7 +1,8 @@
 // A seeded random mix of commands over shared keys, compared byte-for-byte with real Redis.
 // Only deterministic commands are generated (no SPOP/RANDOMKEY, no hash-ordered set listings).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { generateEdges } from './edge-commands.ts';
 import { mulberry32, pick } from './random.ts';
 
@@ -200,33 +201,24 @@ function generateHll(seed: number, count: number): string[][] {
 }
 
 describe.skipIf(!available)('randomized differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
+  const pair = serverPair();
 
   it.each([21, 22])('seed %i: HyperLogLog bytes and counts match through promotion', async (seed) => {
-    const results = await differential(ours.port, real.port, generateHll(seed, 400));
+    const results = await differential(pair.ours.port, pair.real.port, generateHll(seed, 400));
     const at = results.findIndex((r) => r.ours !== r.real);
     expect(at < 0 ? null : results[at]?.cmd).toBeNull();
   });
 
   it.each([41, 42, 43])('seed %i: edge arguments over every family reply identically', async (seed) => {
-    const results = await differential(ours.port, real.port, generateEdges(seed, 1500));
+    const results = await differential(pair.ours.port, pair.real.port, generateEdges(seed, 1500));
     const at = results.findIndex((r) => r.ours !== r.real);
     expect(at < 0 ? null : results.slice(Math.max(0, at - 8), at + 1)).toBeNull();
   });
 
   it.each([11, 12])('seed %i: skiplist-sized sorted sets answer identically', async (seed) => {
-    const results = await differential(ours.port, real.port, generateZsets(seed, 1500));
+    const results = await differential(pair.ours.port, pair.real.port, generateZsets(seed, 1500));
     const at = results.findIndex((r) => r.ours !== r.real);
     expect(at < 0 ? null : results[at]).toBeNull();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
   });
 
   it.each([
@@ -241,7 +233,7 @@ describe.skipIf(!available)('randomized differential', () => {
     [8080, 3, true],
     [1, 2, true],
   ] as const)('seed %i over RESP%i (wide %s): 1500 mixed commands reply identically', async (seed, proto, wide) => {
-    const results = await differential(ours.port, real.port, generate(seed, 1500, wide), proto);
+    const results = await differential(pair.ours.port, pair.real.port, generate(seed, 1500, wide), proto);
     const at = results.findIndex((r) => r.ours !== r.real);
     // On a mismatch, show the commands leading up to it: they are what reproduces it.
     if (at >= 0 && process.env.RDIFF_DUMP) {

@@ -182,5 +182,20 @@ export const SCRIPTS: string[] = [
   "local s = string.rep(string.char(0x91), 200) .. string.char(0xc0) local t = cmsgpack.unpack(s) local n = 0 while type(t) == 'table' do n = n + 1 t = t[1] end return n",
   "local s = string.rep(string.char(0x81, 0xa1, 0x6b), 100) .. string.char(1) local t = cmsgpack.unpack(s) local n = 0 while type(t) == 'table' do n = n + 1 t = t.k end return {n, t}",
   "return {cmsgpack.unpack(string.rep(string.char(1), 100))}",
-  "local t = {} local c = t for i = 1, 30 do c[1] = {} c = c[1] end return cmsgpack.pack(t)"
+  "local t = {} local c = t for i = 1, 30 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+  // Closures keep their variables when stack slots are reused (fengari-stack-slots.ts): loops, break, errors, coroutines.
+  "local fs = {} for i = 1, 5 do local x = i * 10 fs[i] = function() x = x + 1 return x end end local r = {} for i = 1, 5 do r[#r+1] = fs[i]() r[#r+1] = fs[i]() end return r",
+  "local function counter() local n = 0 return function() n = n + 1 return n end end local a, b = counter(), counter() return {a(), a(), b(), a(), b()}",
+  "local fs = {} local i = 1 while i <= 4 do local j = i fs[i] = function() return j end i = i + 1 end local r = {} for k = 1, 4 do r[k] = fs[k]() end return r",
+  "local r = {} local ok, err = pcall(function() local x = 5 r[1] = function() return x end error('boom') end) return {r[1](), tostring(ok)}",
+  "local co = coroutine.create(function(a) local v = a local f = function() return v end local b = coroutine.yield(f) v = b return f end) local ok, f = coroutine.resume(co, 1) local x = f() local ok2, g = coroutine.resume(co, 7) return {x, f(), g()}",
+  "local function mk() local t = {} for i = 1, 3 do local a, b = i, i * 2 t[i] = function(d) a = a + d return a + b end end return t end local t = mk() return {t[1](1), t[2](2), t[3](3), t[1](1)}",
+  "local x = 1 local function f() return x end local function g() x = x + 1 return f() end local r = {g(), g(), f()} do local y = 3 local function h() y = y * 2 return y end r[4] = h() r[5] = h() end return r",
+  "local r = {} for i = 1, 3 do local v = i if i == 2 then r[i] = function() return v * 100 end break end r[i] = function() return v end end return {r[1](), r[2]()}",
+  "local s = 0 for i = 1, 1000 do local f = function(a) return a + i end s = s + f(1) end return s",
+  "local function outer() local a = {} local fns = {} for i = 1, 3 do fns[i] = function() a[#a+1] = i return #a end end return fns, a end local fns, a = outer() fns[3]() fns[1]() return {#a, a[1], a[2]}",
+  "local ok, e = pcall(function() local z = 3 local f = function() return z end error({f = f}) end) return e.f()",
+  "local t = setmetatable({}, {__index = function(t, k) local c = k return function() return c .. '!' end end}) return {t.a(), t.b()}",
+  "local function f(...) local n = select('#', ...) local g = function() return n end return g() end return {f(), f(1, 2, nil)}",
+  "local a = {} for i = 1, 3 do local x = i a[i] = function() x = x + 1 return x end end local r = {} for _ = 1, 2 do for i = 1, 3 do r[#r+1] = a[i]() end end return r"
 ];

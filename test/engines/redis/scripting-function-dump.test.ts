@@ -84,6 +84,22 @@ describe.skipIf(!available)('FUNCTION DUMP', () => {
     const want = await dumps(servers.real.port);
     expect(await dumps(servers.ours.port)).toEqual(want);
   }, 60_000);
+
+  it('leaves the code uncompressed under rdbcompression no, as redis-server does', async () => {
+    const withConfig = async (port: number): Promise<string[]> => {
+      const c = await RawClient.connect(port);
+      await c.call('CONFIG', 'SET', 'rdbcompression', 'no');
+      try {
+        return await dumps(port);
+      } finally {
+        await c.call('CONFIG', 'SET', 'rdbcompression', 'yes');
+        c.close();
+      }
+    };
+    const want = await withConfig(servers.real.port);
+    expect(await withConfig(servers.ours.port)).toEqual(want);
+    expect(want[2]).toContain('a'.repeat(70));
+  }, 60_000);
 });
 
 describe.skipIf(!available)('FUNCTION DUMP of thousands of libraries', () => {

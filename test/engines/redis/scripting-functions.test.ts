@@ -1,7 +1,8 @@
 // Redis 7 functions against real redis-server: FUNCTION LOAD/LIST/DELETE/FLUSH/STATS/KILL/DUMP/RESTORE,
 // FCALL/FCALL_RO with the same raw replies; dumps restore across both servers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, startServer } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { FUNCTION_CASES } from './scripting-functions-cases.ts';
 
 const available = realRedisAvailable();
@@ -12,30 +13,21 @@ const LIB = "#!lua name=mylib\nredis.register_function('myincr', function(keys, 
 const ONE = "#!lua name=one\nredis.register_function{function_name='only', callback=function() return 1 end, flags={'no-writes', 'allow-oom'}, description='the one'}";
 
 describe.skipIf(!available)('functions differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours.server.close();
-    await real.stop();
-  });
+  const pair = serverPair();
 
   it('load errors, FCALL, FCALL_RO, LIST, STATS, DELETE, FLUSH match', async () => {
-    const out = await differential(ours.port, real.port, FUNCTION_CASES);
+    const out = await differential(pair.ours.port, pair.real.port, FUNCTION_CASES);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('matches under RESP3', async () => {
-    const out = await differential(ours.port, real.port, [['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'STATS'], ['FCALL', 'myincr', '1', 'k'], ['FCALL_RO', 'myget', '1', 'k'], ['FCALL_RO', 'myincr', '1', 'k'], ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', ONE], ['FUNCTION', 'LIST', 'WITHCODE']], 3);
+    const out = await differential(pair.ours.port, pair.real.port, [['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'STATS'], ['FCALL', 'myincr', '1', 'k'], ['FCALL_RO', 'myget', '1', 'k'], ['FCALL_RO', 'myincr', '1', 'k'], ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', ONE], ['FUNCTION', 'LIST', 'WITHCODE']], 3);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('a FUNCTION DUMP of either server restores on the other', async () => {
-    const a = await RawClient.connect(ours.port);
-    const b = await RawClient.connect(real.port);
+    const a = await RawClient.connect(pair.ours.port);
+    const b = await RawClient.connect(pair.real.port);
     try {
       for (const [from, to] of [
         [a, b],

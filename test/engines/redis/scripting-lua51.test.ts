@@ -2,8 +2,9 @@
 // are doubles (no 32-bit integer wrap), printf rounds exact halves to even, nesting limits and their
 // messages, and keys expire as of the script's start.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, encodeCommand, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, encodeCommand, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -63,31 +64,22 @@ async function rawUntilPong(port: number, args: string[]): Promise<string> {
 }
 
 describe.skipIf(!available)('Lua 5.1 as redis-server 7.0 runs it', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('numbers, printf, nesting and reply conversion', async () => {
-    const out = await differential(ours.port, real.port, SCRIPTS.map((s) => ['EVAL', s, '0']));
+    const out = await differential(pair.ours.port, pair.real.port, SCRIPTS.map((s) => ['EVAL', s, '0']));
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('reply conversion under RESP3', async () => {
-    const out = await differential(ours.port, real.port, SCRIPTS.filter((s) => s.includes('map=') || s.includes('return t')).map((s) => ['EVAL', s, '0']), 3);
+    const out = await differential(pair.ours.port, pair.real.port, SCRIPTS.filter((s) => s.includes('map=') || s.includes('return t')).map((s) => ['EVAL', s, '0']), 3);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
   it('a reply nested to the depth where Redis stops converting, and past it', async () => {
     for (const n of [7994, 7995, 9000]) {
       for (const s of [nest(n), nest(n - 1, 'return {1, 2, t}')]) {
-        const [x, y] = await Promise.all([rawUntilPong(ours.port, ['EVAL', s, '0']), rawUntilPong(real.port, ['EVAL', s, '0'])]);
+        const [x, y] = await Promise.all([rawUntilPong(pair.ours.port, ['EVAL', s, '0']), rawUntilPong(pair.real.port, ['EVAL', s, '0'])]);
         expect(x.length, `${n}: ${x.slice(-80)} vs ${y.slice(-80)}`).toBe(y.length);
         expect(x === y).toBe(true);
       }
@@ -103,7 +95,7 @@ describe.skipIf(!available)('Lua 5.1 as redis-server 7.0 runs it', () => {
       redis.call('PEXPIREAT', KEYS[1], deadline)
       repeat t = redis.call('TIME') until t[1] * 1000 + math.floor(t[2] / 1000) > deadline + 5
       return {redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1]) or 'gone'}`;
-    const out = await differential(ours.port, real.port, [['EVAL', body, '1', 'k'], ['EXISTS', 'k']]);
+    const out = await differential(pair.ours.port, pair.real.port, [['EVAL', body, '1', 'k'], ['EXISTS', 'k']]);
     expect(out.filter((r) => r.ours !== r.real)).toEqual([]);
     expect(out[0]?.ours).toBe('*2\r\n:1\r\n$1\r\nv\r\n');
     expect(out[1]?.ours).toBe(':0\r\n');

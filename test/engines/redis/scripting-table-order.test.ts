@@ -4,7 +4,8 @@
 // and the order of the `redis` table's own fields.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -70,22 +71,18 @@ function randomScripts(seed: number, n: number): string[] {
 }
 
 describe.skipIf(!available)('Lua table order as redis-server 7.0 (Lua 5.1)', () => {
-  let ours: Started;
-  let real: RealRedis;
+  const pair = serverPair();
   let a: Redis;
   let b: Redis;
 
   beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-    a = new Redis(ours.port, '127.0.0.1');
-    b = new Redis(real.port, '127.0.0.1');
+    a = new Redis(pair.ours.port, '127.0.0.1');
+    b = new Redis(pair.real.port, '127.0.0.1');
   });
 
   afterAll(async () => {
     a?.disconnect();
     b?.disconnect();
-    await ours?.server.close();
-    await real?.stop();
   });
 
   const both = async (script: string): Promise<[unknown, unknown]> => {

@@ -1,24 +1,16 @@
 // EVAL / EVALSHA / SCRIPT against real redis-server: the same scripts must produce identical bytes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, startServer } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { SCRIPTS } from './scripting-cases.ts';
 
 const available = realRedisAvailable();
 
 describe.skipIf(!available)('scripting differential', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours.server.close();
-    await real.stop();
-  });
+  const pair = serverPair();
 
   const compare = async (cmds: string[][], proto: 2 | 3 = 2) => {
-    const out = await differential(ours.port, real.port, cmds, proto);
+    const out = await differential(pair.ours.port, pair.real.port, cmds, proto);
     const diffs = out.filter((r) => r.ours !== r.real);
     expect(diffs).toEqual([]);
   };
@@ -75,7 +67,7 @@ describe.skipIf(!available)('scripting differential', () => {
       ['SCRIPT', 'LOAD', 'return 2'],
     ]);
     const cached = async (port: number) => /number_of_cached_scripts:(\d+)/.exec(await (await RawClient.connect(port)).call('INFO', 'memory'))?.[1];
-    expect(await cached(ours.port)).toBe(await cached(real.port));
+    expect(await cached(pair.ours.port)).toBe(await cached(pair.real.port));
   });
 
   it("redis.call runs as the caller's ACL user (refusals logged with context lua); redis.acl_check_cmd checks that user", async () => {
@@ -104,9 +96,9 @@ describe.skipIf(!available)('scripting differential', () => {
         c.close();
       }
     };
-    const want = await refusals(real.port);
+    const want = await refusals(pair.real.port);
     expect(want).toEqual(['channel', 'lua', 'zz', 'bob', 'command', 'lua', 'hset', 'bob', 'key', 'lua', 'yy', 'bob']);
-    expect(await refusals(ours.port)).toEqual(want);
+    expect(await refusals(pair.ours.port)).toEqual(want);
   });
 });
 

@@ -5,7 +5,8 @@ import { differential, script, startRealRedis, startServer, type RealRedis, type
 
 export interface ServerPair {
   ours: Started;
-  real: RealRedis;
+  /** With its pid, for tests that look at redis-server's own children. */
+  real: RealRedis & { pid: number };
 }
 
 /** Call inside a describe; `realArgs` go to redis-server (e.g. --enable-debug-command yes). */

@@ -23,21 +23,29 @@ describe('protocol and limits', () => {
   });
 
   it('answers a pipelined batch with a single write', async () => {
-    const sock = net.connect(s.port, '127.0.0.1');
-    await new Promise((r) => sock.once('connect', r));
-    const chunks: Buffer[] = [];
-    const want = '+PONG\r\n'.repeat(100).length;
-    // Until the whole answer is here: a fixed wait could end before it on a loaded machine.
-    const all = new Promise<void>((resolve) => {
-      let got = 0;
-      sock.on('data', (d: Buffer) => {
-        chunks.push(d);
-        if ((got += d.length) >= want) resolve();
+    /** The chunks the replies to 100 pipelined PINGs arrive in. */
+    const answer = async (): Promise<Buffer[]> => {
+      const sock = net.connect(s.port, '127.0.0.1');
+      await new Promise((r) => sock.once('connect', r));
+      const chunks: Buffer[] = [];
+      const want = '+PONG\r\n'.repeat(100).length;
+      // Until the whole answer is here: a fixed wait could end before it on a loaded machine.
+      const all = new Promise<void>((resolve) => {
+        let got = 0;
+        sock.on('data', (d: Buffer) => {
+          chunks.push(d);
+          if ((got += d.length) >= want) resolve();
+        });
       });
-    });
-    sock.write(Buffer.concat(Array.from({ length: 100 }, () => encodeCommand(['PING']))));
-    await all;
-    sock.destroy();
+      sock.write(Buffer.concat(Array.from({ length: 100 }, () => encodeCommand(['PING']))));
+      await all;
+      sock.destroy();
+      return chunks;
+    };
+    // A pipeline's turn ends after 1 ms of wall time (engine.ts TURN_BUDGET_MS): the process descheduled in the
+    // middle of the batch on a loaded machine split it in two writes once (CI). Three tries in a row will not be.
+    let chunks = await answer();
+    for (let retry = 0; retry < 2 && chunks.length !== 1; retry++) chunks = await answer();
     expect(chunks.length).toBe(1);
     expect(chunks[0]?.toString()).toBe('+PONG\r\n'.repeat(100));
   });

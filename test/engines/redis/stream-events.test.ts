@@ -3,8 +3,9 @@
 // XAUTOCLAIM create only when they read or claim something, and the xtrim that follows an XADD whose
 // MAXLEN/MINID removed entries.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -83,20 +84,10 @@ async function events(port: number): Promise<string[]> {
 }
 
 describe.skipIf(!available)('stream keyspace events as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    [ours, real] = await Promise.all([startServer(), startRealRedis()]);
-  });
-
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('XADD (and the trim it causes), XGROUP subcommands, XREADGROUP, XCLAIM, XAUTOCLAIM (and the consumers they create), XSETID, XDEL, XTRIM, XACK notify as Redis does', async () => {
-    const [a, b] = [await events(ours.port), await events(real.port)];
+    const [a, b] = [await events(pair.ours.port), await events(pair.real.port)];
     expect(b.length).toBeGreaterThan(20);
     expect(a).toEqual(b);
   });

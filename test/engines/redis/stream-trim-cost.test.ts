@@ -8,6 +8,13 @@ import { trackedServers } from './tracked-servers.ts';
 
 const { node, connect } = trackedServers();
 
+/**
+ * Writes a round: cpuMs (the loop thread's CPU) moves in 4 ms scheduler ticks, so a round must last far longer
+ * than a tick. 5000 writes (12-18 ms) read 2.1-3.8 us a write for the same code, and a best of three picked the
+ * lowest misreading (a fresh-clone run: 2.9 into 1000 entries against 9.0 into 1M).
+ */
+const WRITES = 40_000;
+
 /** CPU ms per XADD MAXLEN ~ `size` into a stream already holding `size` entries, best of 3 rounds. */
 async function cpuPerXadd(size: number): Promise<{ perWrite: number; length: string }> {
   const s = await node();
@@ -17,13 +24,13 @@ async function cpuPerXadd(size: number): Promise<{ perWrite: number; length: str
   stream.entriesAdded = BigInt(size);
   s.server.engine.ks.db(0).set('s', { type: 'stream', v: stream, mem: 0 });
   const c = await connect(s.port);
-  const batch = Buffer.concat(Array.from({ length: 5000 }, () => encodeCommand(['XADD', 's', 'MAXLEN', '~', String(size), '*', 'f', 'v'])));
+  const batch = Buffer.concat(Array.from({ length: WRITES }, () => encodeCommand(['XADD', 's', 'MAXLEN', '~', String(size), '*', 'f', 'v'])));
   let best = Infinity;
   for (let round = 0; round < 3; round++) {
     const t0 = cpuMs();
     c.write(batch);
-    for (let j = 0; j < 5000; j++) await c.read();
-    best = Math.min(best, (cpuMs() - t0) / 5000);
+    for (let j = 0; j < WRITES; j++) await c.read();
+    best = Math.min(best, (cpuMs() - t0) / WRITES);
   }
   return { perWrite: best, length: await c.call('XLEN', 's') };
 }

@@ -1,8 +1,9 @@
 // Streams against real redis-server 7.0: scripted cases byte-for-byte, then a seeded random mix of
 // every X* command. Explicit IDs keep entries deterministic; idle times and delivery times (which
 // depend on when each server ran the command) are masked before comparing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { mulberry32, pick } from './random.ts';
 
 const available = realRedisAvailable();
@@ -380,21 +381,10 @@ function generate(seed: number, count: number): string[][] {
 }
 
 describe.skipIf(!available)('streams against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-
-  afterAll(async () => {
-    await real?.stop();
-    await ours?.server.close();
-  });
+  const pair = serverPair();
 
   const compare = async (cmds: string[][], proto: 2 | 3) => {
-    const results = await differential(ours.port, real.port, cmds, proto);
+    const results = await differential(pair.ours.port, pair.real.port, cmds, proto);
     return results
       .map((r, i) => ({ ...r, i, ours: maskTimes(cmds[i] as string[], r.ours), real: maskTimes(cmds[i] as string[], r.real) }))
       .filter((r) => r.ours !== r.real);

@@ -2,8 +2,9 @@
 // every rewrite rule 7.0 applies (absolute expiry times, float increments, SPOP, blocking pops,
 // expiry and eviction, MULTI/EXEC of transactions and scripts, set_repl, forced propagation). Times
 // and the members SPOP picks are masked; the RDB payload is only checked to be an RDB.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitBlocked, waitUntil, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitBlocked, waitUntil } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 import { SyncStream } from './sync-stream-client.ts';
 
 const available = realRedisAvailable();
@@ -208,6 +209,13 @@ const CASES: Record<string, Step[]> = {
     ['incr', 'x'],
     ['exec'],
   ],
+  'a script in MULTI that outlives its slice (EXEC pauses for it): still one MULTI/EXEC, in order': [
+    ['multi'],
+    ['set', 'a', '1'],
+    ['eval', "redis.call('set', 'b', '1') for i = 1, 2000000 do end redis.call('set', 'c', '1') return 1", '0'],
+    ['incr', 'a'],
+    ['exec'],
+  ],
   'CONFIG SET maxmemory inside MULTI evicts after EXEC, not in it': [
     ['config', 'set', 'maxmemory-policy', 'allkeys-lru'],
     ['multi'],
@@ -306,21 +314,12 @@ async function streamOf(port: number, steps: Step[]): Promise<string[]> {
 }
 
 describe.skipIf(!available)('the replication stream of SYNC, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis(['--enable-debug-command', 'yes']);
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair(['--enable-debug-command', 'yes']);
 
   for (const [name, steps] of Object.entries(CASES)) {
     it(name, async () => {
-      const theirs = await streamOf(real.port, steps);
-      expect(await streamOf(ours.port, steps)).toEqual(theirs);
+      const theirs = await streamOf(pair.real.port, steps);
+      expect(await streamOf(pair.ours.port, steps)).toEqual(theirs);
     }, 30000);
   }
 
@@ -364,8 +363,8 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       b.close();
       return got;
     };
-    const theirs = await run(real.port);
-    expect(await run(ours.port)).toEqual(theirs);
+    const theirs = await run(pair.real.port);
+    expect(await run(pair.ours.port)).toEqual(theirs);
   }, 30000);
 
   it('a SYNC client shows as a replica: INFO counts it among slaves, not clients; CLIENT LIST flags it S and lists it as TYPE replica, CLIENT KILL TYPE slave drops it; ROLE lists it', async () => {
@@ -386,8 +385,8 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       const syncLine = list.split('\n').find((l) => l.includes('cmd=sync')) ?? '';
       return [...fields, slave, /flags=(\S+)/.exec(syncLine)?.[1] ?? 'none', role, typed, normal, killed];
     };
-    const theirs = await seen(real.port);
-    expect(await seen(ours.port)).toEqual(theirs);
+    const theirs = await seen(pair.real.port);
+    expect(await seen(pair.ours.port)).toEqual(theirs);
   });
 
   it('a SYNC client that stops reading is dropped at client-output-buffer-limit replica', async () => {
@@ -406,8 +405,8 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       r.close();
       return true;
     };
-    expect(await dropped(real.port)).toBe(true);
-    expect(await dropped(ours.port)).toBe(true);
+    expect(await dropped(pair.real.port)).toBe(true);
+    expect(await dropped(pair.ours.port)).toBe(true);
   }, 30000);
 
   it('PING goes to the replicas every repl-ping-replica-period seconds', async () => {
@@ -421,17 +420,17 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       r.close();
       return first;
     };
-    expect(await pinged(real.port)).toBe('ping');
-    expect(await pinged(ours.port)).toBe('ping');
+    expect(await pinged(pair.real.port)).toBe('ping');
+    expect(await pinged(pair.ours.port)).toBe('ping');
   }, 30000);
 
   it('a redis-server 7.0.15 replica follows a bare engine: the RDB, then every write (TTLs, databases, rewrites)', async () => {
-    const r = await RawClient.connect(ours.port);
+    const r = await RawClient.connect(pair.ours.port);
     await r.call('FLUSHALL');
     await r.call('SET', 'before', '1');
     await r.call('HSET', 'h', 'a', '1', 'b', '2');
     await r.call('SET', 'ttl', 'v', 'EX', '500');
-    const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(ours.port), '--enable-debug-command', 'yes']);
+    const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(pair.ours.port), '--enable-debug-command', 'yes']);
     try {
       const rr = await RawClient.connect(replica.port);
       await waitUntil('the link to come up', async () => (await rr.call('INFO', 'replication')).includes('master_link_status:up'));
@@ -450,8 +449,8 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
   }, 30000);
 
   it('PSYNC answers +FULLRESYNC with the replication id, then an RDB payload', async () => {
-    const real1 = await SyncStream.attach(real.port, true);
-    const ours1 = await SyncStream.attach(ours.port, true);
+    const real1 = await SyncStream.attach(pair.real.port, true);
+    const ours1 = await SyncStream.attach(pair.ours.port, true);
     real1.stream.close();
     ours1.stream.close();
     expect(real1.header).toMatch(/^\+FULLRESYNC [0-9a-f]{40} \d+$/);
@@ -460,13 +459,13 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
   });
 
   it('the payload holds the dataset; the stream ends with its client, leaving commands unburdened', async () => {
-    const r = await RawClient.connect(ours.port);
+    const r = await RawClient.connect(pair.ours.port);
     await r.call('SET', 'kept', 'value-in-rdb');
-    const { stream, payload } = await SyncStream.attach(ours.port);
+    const { stream, payload } = await SyncStream.attach(pair.ours.port);
     expect(payload.includes(Buffer.from('value-in-rdb'))).toBe(true);
-    expect(ours.server.engine.feed).not.toBeNull();
+    expect(pair.ours.server.engine.feed).not.toBeNull();
     stream.close();
-    await waitUntil('the feed to go', () => ours.server.engine.feed === null);
+    await waitUntil('the feed to go', () => pair.ours.server.engine.feed === null);
     r.close();
   });
 

@@ -1,8 +1,9 @@
 // Differences from redis-server 7.0 found by Redis's own unit files for lists, zsets, expire, dump,
 // other and geo (tools/redis-tcl), each replayed here through ioredis against both servers.
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, RawClient, realRedisAvailable, script, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, RawClient, realRedisAvailable, script } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -30,20 +31,11 @@ async function blockedClients(r: Redis, n: number): Promise<void> {
 }
 
 describe.skipIf(!available)('fixes found by the tcl suite for data types, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   it('INFO stats names the fork and MIGRATE counters that unit/dump waits on', async () => {
     const fields = ['latest_fork_usec', 'total_forks', 'migrate_cached_sockets', 'slave_expires_tracked_keys'];
-    const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
+    const { ours: a, real: b } = await onBoth(pair.ours.port, pair.real.port, async (r) => {
       const stats = await r.info('stats');
       return fields.map((f) => new RegExp(`^${f}:(.*)\\r$`, 'm').exec(stats)?.[1] ?? 'missing');
     });
@@ -51,7 +43,7 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
   });
 
   it('a blocked BRPOPLPUSH/BLMOVE whose destination is not a list gets WRONGTYPE and leaves the element to the next waiter', async () => {
-    const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
+    const { ours: a, real: b } = await onBoth(pair.ours.port, pair.real.port, async (r) => {
       const port = r.options.port as number;
       const first = new Redis(port, '127.0.0.1');
       const second = new Redis(port, '127.0.0.1');
@@ -85,7 +77,7 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
     for (let j = 0; j < 20000; j++) args.push(String(-180 + rand() * 360), String(-85.05112878 + rand() * 170.10225756), `place:${j}`);
     args.push('180', '85.05112878', 'corner:ne', '-180', '-85.05112878', 'corner:sw');
     const some = ['place:0', 'place:7', 'place:19999', 'corner:ne', 'corner:sw'];
-    const { ours: a, real: b } = await onBoth(ours.port, real.port, async (r) => {
+    const { ours: a, real: b } = await onBoth(pair.ours.port, pair.real.port, async (r) => {
       await r.call('GEOADD', 'pts', ...args);
       return {
         scores: await r.zrange('pts', '0', '-1', 'WITHSCORES'),
@@ -100,8 +92,8 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
   // Raw replies: a client that parses integers into doubles would round these times itself.
   it('expiry times past 2^53 ms are kept to the millisecond, through GT/LT, RENAME, COPY, MOVE, SET PXAT and GETEX', async () => {
     const results = await differential(
-      ours.port,
-      real.port,
+      pair.ours.port,
+      pair.real.port,
       script(`
         SET k v
         PEXPIREAT k 9223372036854770000
@@ -134,7 +126,7 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
   });
 
   it('TTL and PTTL of a time past 2^53 ms are counted from the exact time', async () => {
-    const c = await RawClient.connect(ours.port);
+    const c = await RawClient.connect(pair.ours.port);
     try {
       const at = 9223372036854770000n;
       await c.call('SET', 'k', 'v');
@@ -152,8 +144,8 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
 
   it('EXPIRE XX combines with GT or LT: both conditions must hold', async () => {
     const results = await differential(
-      ours.port,
-      real.port,
+      pair.ours.port,
+      pair.real.port,
       script(`
         SET k v
         EXPIRE k 100 XX GT
@@ -176,8 +168,8 @@ describe.skipIf(!available)('fixes found by the tcl suite for data types, agains
   it('LPOS with RANK -9223372036854775808 answers as redis-server 7.0: from the tail, every match', async () => {
     const min = '-9223372036854775808';
     const results = await differential(
-      ours.port,
-      real.port,
+      pair.ours.port,
+      pair.real.port,
       script(`
         RPUSH l a b a c a
         LPOS l a RANK ${min}

@@ -1,7 +1,8 @@
 // Differences from redis-server 7.0 that Redis's own tcl suite (run in external mode against a node) exposed.
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, encodeCommand, RawClient, realRedisAvailable, script, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, encodeCommand, RawClient, realRedisAvailable, startRealRedis, startServer, waitBlocked } from './helpers.ts';
+import { expectSameReplies, serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -132,26 +133,16 @@ function sendUntilClosed(port: number, request: string): Promise<{ reply: string
 }
 
 describe.skipIf(!available)('fixes found by the upstream tcl suite, against redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   for (const [name, text] of Object.entries(CASES)) {
     it(name, async () => {
-      const results = await differential(ours.port, real.port, script(text));
-      expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
+      await expectSameReplies(pair, text);
     });
   }
 
   it('a stream RESTOREd from a pre-7.0 payload gets estimated group read counters', async () => {
-    const results = await differential(ours.port, real.port, [['RESTORE', 'x', '0', LEGACY_STREAM], ['XINFO', 'GROUPS', 'x']]);
+    const results = await differential(pair.ours.port, pair.real.port, [['RESTORE', 'x', '0', LEGACY_STREAM], ['XINFO', 'GROUPS', 'x']]);
     expect(results.filter((r) => r.ours !== r.real)).toEqual([]);
   });
 
@@ -184,7 +175,7 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
   ] as const) {
     it(`a blocked XREADGROUP ended by ${name} gets the same error and stats as redis-server`, async () => {
       const cmds = end.map((x) => [...x]);
-      expect(await blockedGroupRead(ours.port, cmds)).toEqual(await blockedGroupRead(real.port, cmds));
+      expect(await blockedGroupRead(pair.ours.port, cmds)).toEqual(await blockedGroupRead(pair.real.port, cmds));
     });
   }
 
@@ -220,7 +211,7 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
   it('a key readied by EXEC but expired during a DEBUG SLEEP inside it leaves its BRPOP waiter blocked', async () => {
     const withDebug = await startRealRedis(['--enable-debug-command', 'yes']);
     try {
-      expect(await expiredDuringExecSleep(ours.port)).toEqual(await expiredDuringExecSleep(withDebug.port));
+      expect(await expiredDuringExecSleep(pair.ours.port)).toEqual(await expiredDuringExecSleep(withDebug.port));
     } finally {
       await withDebug.stop();
     }
@@ -249,7 +240,7 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
 
   it('a protocol error closes the connection outright, so a client still writing gets an error', async () => {
     for (const first of ['\x00', '*\x00', '$\x00']) {
-      const [a, b] = await Promise.all([desync(ours.port, first), desync(real.port, first)]);
+      const [a, b] = await Promise.all([desync(pair.ours.port, first), desync(pair.real.port, first)]);
       expect(b.closed).toBe(true);
       expect(a.closed).toBe(true);
       // The reset may discard the error reply before the client reads it, on either server.
@@ -258,7 +249,7 @@ describe.skipIf(!available)('fixes found by the upstream tcl suite, against redi
   });
 
   it('MEMORY USAGE counts a collection written in place, not only its empty shell', async () => {
-    const c = await RawClient.connect(ours.port);
+    const c = await RawClient.connect(pair.ours.port);
     try {
       for (const [make, key] of [
         ['HSET h a 1 b 2', 'h'],

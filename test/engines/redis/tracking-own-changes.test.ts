@@ -2,8 +2,9 @@
 // a plain write: a script it runs (NOLOOP), a blocked command of its that another client's push
 // serves, an eviction before its read. Found by Redis's unit/tracking; every byte each client gets
 // is compared with redis-server 7.0.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, encodeCommand, realRedisAvailable, startRealRedis, startServer, waitBlocked, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { RawClient, encodeCommand, realRedisAvailable, waitBlocked } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
 
@@ -68,16 +69,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 describe.skipIf(!available)('tracking of a client’s own indirect changes as redis-server 7.0', () => {
-  let ours: Started;
-  let real: RealRedis;
-  beforeAll(async () => {
-    ours = await startServer();
-    real = await startRealRedis();
-  });
-  afterAll(async () => {
-    await ours?.server.close();
-    await real?.stop();
-  });
+  const pair = serverPair();
 
   async function run(port: number, body: Scenario): Promise<string[]> {
     const x = await RawClient.connect(port);
@@ -93,8 +85,8 @@ describe.skipIf(!available)('tracking of a client’s own indirect changes as re
 
   for (const [name, body] of Object.entries(SCENARIOS)) {
     it(name, async () => {
-      const a = await run(ours.port, body);
-      const b = await run(real.port, body);
+      const a = await run(pair.ours.port, body);
+      const b = await run(pair.real.port, body);
       expect(a).toEqual(b);
     });
   }

@@ -2,23 +2,15 @@
 // smallest first (ZDIFF keeps the order given). Sums of infinities (inf + -inf is NaN, taken as 0) and of
 // floats that round depend on which pair meets first, and an intersection walks the smallest input, so a
 // one-member set against a million costs one lookup.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, realRedisAvailable, startRealRedis, startServer, type RealRedis, type Started } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { differential, realRedisAvailable } from './helpers.ts';
+import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
-let ours: Started;
-let real: RealRedis;
-
-beforeAll(async () => {
-  ours = await startServer();
-  if (available) real = await startRealRedis();
-});
-afterAll(async () => {
-  await ours.server.close();
-  await real?.stop();
-});
 
 describe.skipIf(!available)('sorted-set combinations: the order scores meet in', () => {
+  const pair = serverPair();
+
   it('sums of infinities and of rounding floats equal redis-server\'s for inputs given in every order', async () => {
     const setup = [
       ['ZADD', 'a', 'inf', 'm', '0.1', 'f'],
@@ -38,7 +30,7 @@ describe.skipIf(!available)('sorted-set combinations: the order scores meet in',
       }
       cmds.push(['ZDIFF', '3', ...keys, 'WITHSCORES'], ['ZINTERCARD', '3', ...keys]);
     }
-    const pairs = await differential(ours.port, real.port, cmds);
+    const pairs = await differential(pair.ours.port, pair.real.port, cmds);
     expect(pairs.filter((p) => p.ours !== p.real)).toEqual([]);
   });
 });

@@ -84,7 +84,9 @@ proc ::redis::line {fd} {
     if {$l eq "" && [eof $fd]} {
         error "I/O error reading reply"
     }
-    return [string range $l 0 end-1]
+    # Upstream trims the line whole: a raw read of a bulk holding "\n" (a RESP2 verbatim string) then
+    # answers its lines without the newline, where cutting one byte would eat a character.
+    return [string trim $l]
 }
 
 proc ::redis::bulk {fd len} {

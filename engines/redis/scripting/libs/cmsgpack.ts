@@ -3,7 +3,7 @@
 // as the smallest integer type, other numbers as float32 when exact else float64; tables whose
 // keys are 1..n are arrays, others maps; nesting deeper than 16 encodes as nil.
 import { laux, latin1ToLua, lua, pushOwnedString, type LuaState } from '../lua.ts';
-import { runInSteps } from '../lib-slices.ts';
+import { runInSteps, runStepsOf, type Steps } from '../lib-slices.ts';
 import { ByteSink, checkInteger51, optInteger51, registerLib } from './util.ts';
 
 /** Values decoded, or table operations of pack, per step (lib-slices.ts). */
@@ -216,19 +216,42 @@ interface Open {
  * recursion, in steps of a bounded number of values: unpacking a million elements yields between steps
  * (lib-slices.ts). The tables are made and filled in the same order as a recursive decode would.
  */
-class Decoder {
+class Decoder implements Steps {
   private readonly open: Open[] = [];
   values = 0;
 
+  /** `base`: the stack's top before the call; `withOffset`: the results start with the next offset (unpack_one/_limit). */
   constructor(
     private readonly L: LuaState,
     private readonly b: Uint8Array,
     public pos: number,
     private readonly limit: number,
+    private readonly base: number,
+    private readonly withOffset: boolean,
   ) {}
 
-  /** Decodes up to STEP_VALUES values; true once `limit` values (0: all of b) are on the stack. */
+  /** A step of the call (lib-slices.ts): lua-cmsgpack's errors for a truncated or malformed input. */
   step(): boolean {
+    try {
+      return this.decode();
+    } catch (err) {
+      const L = this.L;
+      lua.lua_settop(L, this.base);
+      if (err instanceof Truncated) return laux.luaL_error(L, latin1ToLua('Missing bytes in input.'));
+      if (err instanceof BadFormat) return laux.luaL_error(L, latin1ToLua('Bad data format in input.'));
+      throw err;
+    }
+  }
+
+  done(): number {
+    if (!this.withOffset) return this.values;
+    lua.lua_pushnumber(this.L, this.pos >= this.b.length ? -1 : this.pos);
+    lua.lua_insert(this.L, this.base + 1);
+    return this.values + 1;
+  }
+
+  /** Decodes up to STEP_VALUES values; true once `limit` values (0: all of b) are on the stack. */
+  private decode(): boolean {
     for (let k = 0; k < STEP_VALUES; k++) {
       if (this.open.length === 0 && (this.pos >= this.b.length || (this.limit !== 0 && this.values >= this.limit))) return true;
       const n = this.token();
@@ -276,8 +299,6 @@ class Decoder {
     if ((c & 0xe0) === 0xa0) return this.str(c & 0x1f);
     if ((c & 0xf0) === 0x90) return this.table(false, c & 0x0f);
     if ((c & 0xf0) === 0x80) return this.table(true, c & 0x0f);
-    // A method, not a closure made per token: run through tsx, each closure made also costs a defineProperty (its name).
-    const view = this.view;
     switch (c) {
       case 0xc0:
         lua.lua_pushnil(L);
@@ -289,26 +310,26 @@ class Decoder {
       case 0xcc:
       case 0xd0:
         this.need(1);
-        return this.num(c === 0xcc ? view().getUint8(0) : view().getInt8(0), 1);
+        return this.num(c === 0xcc ? this.view().getUint8(0) : this.view().getInt8(0), 1);
       case 0xcd:
       case 0xd1:
         this.need(2);
-        return this.num(c === 0xcd ? view().getUint16(0) : view().getInt16(0), 2);
+        return this.num(c === 0xcd ? this.view().getUint16(0) : this.view().getInt16(0), 2);
       case 0xce:
       case 0xd2:
         this.need(4);
-        return this.num(c === 0xce ? view().getUint32(0) : view().getInt32(0), 4);
+        return this.num(c === 0xce ? this.view().getUint32(0) : this.view().getInt32(0), 4);
       case 0xcf:
       case 0xd3:
         this.need(8);
         // Redis's cmsgpack reads a uint 64 as int64_t too: 0xffffffffffffffff is -1.
-        return this.num(Number(view().getBigInt64(0)), 8);
+        return this.num(Number(this.view().getBigInt64(0)), 8);
       case 0xca:
         this.need(4);
-        return this.num(view().getFloat32(0), 4);
+        return this.num(this.view().getFloat32(0), 4);
       case 0xcb:
         this.need(8);
-        return this.num(view().getFloat64(0), 8);
+        return this.num(this.view().getFloat64(0), 8);
       case 0xd9:
       case 0xc4:
         this.need(1);
@@ -332,7 +353,10 @@ class Decoder {
     }
   }
 
-  private readonly view = (): DataView => new DataView(this.b.buffer, this.b.byteOffset + this.pos);
+  // A method, not a closure field: run through tsx, every closure made (one per decoder) also costs a defineProperty (its name).
+  private view(): DataView {
+    return new DataView(this.b.buffer, this.b.byteOffset + this.pos);
+  }
 
   private num(v: number, size: number): number {
     lua.lua_pushnumber(this.L, v);
@@ -374,24 +398,7 @@ function unpackFrom(L: LuaState, limit: number, offset: number, withOffset: bool
   // lua-cmsgpack's checks, its first message showing the length where it means the limit.
   if (offset < 0 || limit < 0) return laux.luaL_error(L, latin1ToLua(`Invalid request to unpack with offset of ${offset} and limit of ${s.length}.`));
   if (offset > s.length) return laux.luaL_error(L, latin1ToLua(`Start offset ${offset} greater than input length ${s.length}.`));
-  const base = lua.lua_gettop(L);
-  const d = new Decoder(L, s, offset, limit);
-  const step = (): boolean => {
-    try {
-      return d.step();
-    } catch (err) {
-      lua.lua_settop(L, base);
-      if (err instanceof Truncated) return laux.luaL_error(L, latin1ToLua('Missing bytes in input.'));
-      if (err instanceof BadFormat) return laux.luaL_error(L, latin1ToLua('Bad data format in input.'));
-      throw err;
-    }
-  };
-  return runInSteps(L, step, () => {
-    if (!withOffset) return d.values;
-    lua.lua_pushnumber(L, d.pos >= s.length ? -1 : d.pos);
-    lua.lua_insert(L, base + 1);
-    return d.values + 1;
-  });
+  return runStepsOf(L, new Decoder(L, s, offset, limit, lua.lua_gettop(L), withOffset));
 }
 
 export function installCmsgpack(L: LuaState): void {
