@@ -45,6 +45,22 @@ export function stats(reply: string): Map<string, string> {
   return m;
 }
 
+/** Every STAT line of `stats<group>`, timing fields included (`stats` leaves the maintainer's out). */
+export async function allStats(t: Target, group = ''): Promise<Map<string, string>> {
+  const m = new Map<string, string>();
+  for (const line of (await send(t, `stats${group}\r\n`)).split('\r\n')) {
+    const [tag, name, value] = line.split(' ');
+    if (tag === 'STAT' && name !== undefined) m.set(name, value ?? '');
+  }
+  return m;
+}
+
+/** Polls `what` every `everyMs` until it answers true (true) or `ms` pass (false). */
+export async function until(what: () => Promise<boolean>, ms: number, everyMs = 250): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, everyMs))) if (await what()) return true;
+  return false;
+}
+
 /** Everything memcached's allocator decides, from one server. */
 export async function memoryPicture(t: Target): Promise<Record<string, unknown>> {
   const general = stats(await send(t, 'stats\r\n'));
@@ -55,11 +71,19 @@ export async function memoryPicture(t: Target): Promise<Record<string, unknown>>
   };
 }
 
-export function sets(prefix: string, from: number, to: number, size: number, extra = ''): string {
+/**
+ * `set` of keys prefix+from .. prefix+(to-1). With `width`, numbers are zero-padded to it, so that every item has
+ * the same size and byte counts do not hang on which items survived.
+ */
+export function sets(prefix: string, from: number, to: number, size: number, extra = '', width = 0): string {
   const value = 'v'.repeat(size);
   let s = '';
-  for (let i = from; i < to; i++) s += `set ${prefix}${i} 0 ${extra || '0'} ${size}\r\n${value}\r\n`;
+  for (let i = from; i < to; i++) s += `set ${keyName(prefix, i, width)} 0 ${extra || '0'} ${size}\r\n${value}\r\n`;
   return s;
+}
+
+function keyName(prefix: string, i: number, width: number): string {
+  return prefix + String(i).padStart(width, '0');
 }
 
 /** Which of the keys are still there (mg without flags: HD or EN). */
@@ -83,8 +107,8 @@ export function differences(a: string, b: string): number {
   return n;
 }
 
-export function keys(prefix: string, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+export function keys(prefix: string, n: number, width = 0): string[] {
+  return Array.from({ length: n }, (_, i) => keyName(prefix, i, width));
 }
 
 /** Polls until `probe` gives the same answer on both servers (memcached moves pages in a background thread). */
