@@ -349,7 +349,8 @@ async function keyeventTranscript(where: Exclude<Where, 'cluster'>): Promise<unk
     }, 10_000, 'notifications on');
     await sleep(50);
     heard.length = 0;
-    await client.set('session:1', 'a', 'PX', 150);
+    // Long enough that the DEL below is heard first even at load.
+    await client.set('session:1', 'a', 'PX', 1000);
     await client.set('session:2', 'b');
     await client.del('session:2');
     await until(() => (heard.includes('expired session:1') ? true : undefined), 10_000, `expired heard: ${heard}`);
