@@ -77,6 +77,8 @@ export class Client implements Watcher {
   dirtyCas = false;
   /** Set by a command that records its own time later (DEBUG SLEEP, once it wakes). */
   timeDeferred = false;
+  /** The command whose handler runs or last ran for this client: a read that fails in slices counts its failed call here. */
+  runningDef: CommandDef | null = null;
   readonly watched = new Set<string>();
   readonly staleWatched = new Set<string>();
   readonly subs = new Set<string>();

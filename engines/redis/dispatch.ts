@@ -371,6 +371,7 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
   errnoEnter(e);
   // Only events give the held invalidations a place to be seen out of order.
   const holding = e.notifyFlags !== null && e.tracking.holdFor(def.name);
+  c.runningDef = def;
   try {
     def.handler(c, args);
   } catch (err) {

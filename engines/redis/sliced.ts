@@ -54,6 +54,11 @@ function settle(c: Client, finish: () => void, def?: CommandDef): void {
   }
 }
 
+/** The command runSliced runs for: a write names itself in `args`; a read is the one whose handler called it. */
+function commandOf(c: Client, args: string[] | undefined): CommandDef | undefined {
+  return args === undefined ? (c.runningDef ?? undefined) : c.engine.lookup(args[0] as string);
+}
+
 /** Steps of a script's read run at once before it is handed to the script's yields. */
 const SCRIPT_STEPS_AT_ONCE = 256;
 
@@ -77,7 +82,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
         }
       }
       const release = holdWrites(withPrimaries(e).slice(1));
-      const def = args === undefined ? undefined : e.lookup(args[0] as string);
+      const def = commandOf(c, args);
       e.scripting.takeSteps(work, (err) => {
         release();
         if (err !== null) {
@@ -93,6 +98,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     return;
   }
   const from = c.w.mark;
+  const def = commandOf(c, args);
   // Small work finishes in its first slice and answers at once, like any command (whose output limit
   // the engine checks as for any command: the reply began before `from`, with its header).
   if (slice(work)) {
@@ -144,7 +150,7 @@ export function runSliced(c: Client, work: Iterator<unknown>, reply: () => void,
     }
     c.outputHeld = false;
     if (!c.closed) e.unblock(c);
-    settle(c, args === undefined ? reply : () => asWrite(c, args, reply), args === undefined ? undefined : e.lookup(args[0] as string));
+    settle(c, args === undefined ? reply : () => asWrite(c, args, reply), def);
     if (!c.closed) e.tracking.afterReply(c);
     // The last slice may be the one that passes the limit (how much each slice writes depends on the
     // machine's load): redis-server checks once the reply is whole.
