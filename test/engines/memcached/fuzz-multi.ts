@@ -151,6 +151,10 @@ export async function runMulti(port: number, steps: MultiStep[]): Promise<string
   const reset = await Connection.open(port);
   await reset.send('flush_all\r\n');
   reset.close();
-  // ... and the item an incr replaced is a new one, not fetched, not hit: me's fetch= and mg's h flag too.
-  return (arithmetic ? normalizeLoose : normalize)(out.join('') + moved.join('\r\n'));
+  // ... and the item an incr replaced is a new one, not fetched, not hit: me's fetch= and mg's h flag too. Nor
+  // is it stale, so after an invalidation (md/ms I) mg's X, W and Z flags depend on the same race (seed 330094).
+  if (!arithmetic) return normalize(out.join('') + moved.join('\r\n'));
+  const invalidated = steps.some((s) => /^(md|ms) \S+ [^\r]*\bI\b/.test(s.command));
+  const loose = normalizeLoose(out.join('') + moved.join('\r\n'));
+  return invalidated ? loose.replace(/^(HD|VA \d+)( [^\r\n]*)(?=\r?$)/gm, (_, head: string, flags: string) => head + flags.replace(/ [XWZ](?= |$)/g, '')) : loose;
 }
