@@ -118,6 +118,9 @@ export class Engine {
   private nextClientId = 1;
   totalConnections = 0;
   rejectedConnections = 0;
+  /** INFO sync_full and sync_partial_err: SYNC/PSYNC requests served with a full sync, and PSYNCs that asked to continue in vain. */
+  syncFull = 0;
+  syncPartialErrors = 0;
   /** INFO evicted_clients: connections closed by maxmemory-clients. */
   evictedClients = 0;
   totalCommands = 0;
@@ -884,6 +887,7 @@ export class Engine {
     this.totalCommands = 0;
     this.totalConnections = 0;
     this.rejectedConnections = 0;
+    this.syncFull = this.syncPartialErrors = 0;
     this.evictedClients = 0;
     this.netInput = this.netOutput = 0;
     const s = this.ks.stats;

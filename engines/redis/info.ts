@@ -124,6 +124,8 @@ const sections: Record<string, Section> = {
       ['total_net_input_bytes', e.netInput],
       ['total_net_output_bytes', e.netOutput],
       ['rejected_connections', e.rejectedConnections],
+      ['sync_full', e.syncFull],
+      ['sync_partial_err', e.syncPartialErrors],
       ['expired_keys', e.ks.stats.expired],
       ['evicted_keys', e.ks.stats.evicted],
       ['evicted_clients', e.evictedClients],

@@ -10,6 +10,7 @@ import { keyPositions, type CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
 import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
+import { parseI64Arg } from './num.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { openBacklog, type Backlog } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
@@ -333,6 +334,15 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   const psync = args[0]?.toLowerCase() === 'psync';
   if (e.mode !== 'bare') fail(`ERR ${psync ? 'PSYNC' : 'SYNC'} is not supported by this server`);
   if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
+  // A replica that asks again is ignored, as redis-server ignores SYNC from a client it already feeds.
+  if (e.feed?.has(c) === true) return;
+  if (psync) {
+    parseI64Arg(args[2] as string);
+    // No backlog to continue from here (README "Not yet"): every PSYNC is a full one, and one that named a
+    // replication ID (not '?', a replica's way of asking for a full sync) is a refused partial one.
+    if (!(args[1] as string).startsWith('?')) e.syncPartialErrors++;
+  }
+  e.syncFull++;
   e.feed ??= new ReplFeed(e, openBacklog(e));
   e.feed.attach(c, psync);
 }
