@@ -188,6 +188,9 @@ function find(o: RObj | null, m: string): boolean {
  */
 export function readSetOp(op: 'union' | 'inter' | 'diff', sources: (RObj | null)[], limit = 0): void {
   if (cErrno.range) return;
+  // Only a listpack's scores are read as text: with none among the sources no read can leave ERANGE, and the
+  // walk below (the whole of a million-member input, in one turn) is skipped.
+  if (!sources.some((o) => listpackOf(o) !== null)) return;
   if (op === 'union') {
     for (const o of sources) readAll(listpackOf(o));
     return;
