@@ -120,6 +120,7 @@ export class Engine {
   rejectedConnections = 0;
   /** INFO sync_full and sync_partial_err: SYNC/PSYNC requests served with a full sync, and PSYNCs that asked to continue in vain. */
   syncFull = 0;
+  syncPartialOk = 0;
   syncPartialErrors = 0;
   /** INFO evicted_clients: connections closed by maxmemory-clients. */
   evictedClients = 0;
@@ -887,7 +888,7 @@ export class Engine {
     this.totalCommands = 0;
     this.totalConnections = 0;
     this.rejectedConnections = 0;
-    this.syncFull = this.syncPartialErrors = 0;
+    this.syncFull = this.syncPartialOk = this.syncPartialErrors = 0;
     this.evictedClients = 0;
     this.netInput = this.netOutput = 0;
     const s = this.ks.stats;

@@ -5,7 +5,7 @@ import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
 import { sanitizations } from './payload-sanitize.ts';
-import { backlogOf, backlogSpan } from './repl-backlog.ts';
+import { backlogOf, backlogSize, backlogSpan, streamOffsetOf } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
@@ -125,6 +125,7 @@ const sections: Record<string, Section> = {
       ['total_net_output_bytes', e.netOutput],
       ['rejected_connections', e.rejectedConnections],
       ['sync_full', e.syncFull],
+      ['sync_partial_ok', e.syncPartialOk],
       ['sync_partial_err', e.syncPartialErrors],
       ['expired_keys', e.ks.stats.expired],
       ['evicted_keys', e.ks.stats.evicted],
@@ -197,10 +198,10 @@ const sections: Record<string, Section> = {
     ['master_failover_state', 'no-failover'],
     ['master_replid', replIdOf(e)],
     ['master_replid2', '0000000000000000000000000000000000000000'],
-    ['master_repl_offset', r.offset + (backlog?.offset ?? 0)],
+    ['master_repl_offset', r.offset + streamOffsetOf(e)],
     ['second_repl_offset', -1],
     ['repl_backlog_active', r.hasReplicas || backlog !== undefined ? 1 : 0],
-    ['repl_backlog_size', 1048576],
+    ['repl_backlog_size', backlogSize(e)],
     ['repl_backlog_first_byte_offset', first],
     ['repl_backlog_histlen', histlen],
     ];

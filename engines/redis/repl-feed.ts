@@ -3,8 +3,10 @@
 // and propagatePendingCommands: a command that changed data goes out (rewritten by repl-rewrite.ts),
 // after the deletions of keys that expired under it; what one top-level command produced goes out
 // wrapped in MULTI/EXEC when it is more than one command; a SELECT precedes a command of another
-// database. The engine holds a feed only while a SYNC client is attached: without one `Engine.feed` is
-// null and a command pays one comparison. Nodes created through the API refuse SYNC, as ElastiCache does.
+// database. The engine holds a feed from its first SYNC client for as long as the backlog lives (the
+// backlog goes repl-backlog-ttl seconds after the last replica left, as 7.0's): before and after that
+// `Engine.feed` is null and a command pays one comparison. A replica whose link broke continues from the
+// backlog (PSYNC +CONTINUE). Nodes created through the API refuse SYNC, as ElastiCache does.
 import type { Client } from './client.ts';
 import { keyPositions, type CommandDef } from './command-table.ts';
 import type { Engine } from './engine.ts';
@@ -12,7 +14,7 @@ import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
 import { parseI64Arg } from './num.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
-import { openBacklog, type Backlog } from './repl-backlog.ts';
+import { appendBacklog, backlogFrom, freeBacklog, openBacklog, type Backlog } from './repl-backlog.ts';
 import { replIdOf } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
@@ -65,6 +67,8 @@ export class ReplFeed {
   private readonly sliced = new Map<Client, { at: Entered; def: CommandDef; args: string[] }>();
   private evictions = 0;
   private ackRequested = false;
+  /** When the last link went (engine clock), for repl-backlog-ttl; 0 while a replica is attached. */
+  private noLinksSince = 0;
 
   constructor(
     private readonly e: Engine,
@@ -233,7 +237,8 @@ export class ReplFeed {
 
   /** Bytes for the links, written once per event-loop turn: one socket write for a pipeline's commands. */
   private write(b: Buffer): void {
-    this.backlog.offset += b.length;
+    appendBacklog(this.e, this.backlog, b);
+    if (this.links.size === 0) return;
     this.out.push(b);
     if (this.out.length === 1) setImmediate(() => this.drain());
   }
@@ -265,9 +270,21 @@ export class ReplFeed {
     }
   }
 
-  /** Periodic work: PING the replicas every repl-ping-replica-period seconds, as redis-server's replicationCron. */
+  /**
+   * Periodic work, as redis-server's replicationCron: PING the replicas every repl-ping-replica-period
+   * seconds (none when there is no replica); free the backlog, and this feed with it, once no replica
+   * was attached for repl-backlog-ttl seconds (0: kept for ever).
+   */
   cron(): void {
     const now = this.e.clock.now();
+    if (this.links.size === 0) {
+      const ttl = Number(this.e.config.get('repl-backlog-ttl') ?? 3600) * 1000;
+      if (ttl > 0 && now - this.noLinksSince > ttl && this.depth === 0 && this.e.scripting.running === null) {
+        freeBacklog(this.e);
+        this.e.feed = null;
+      }
+      return;
+    }
     const period = Number(this.e.config.get('repl-ping-replica-period') ?? 10) * 1000;
     if (now - this.lastPing < period) return;
     this.lastPing = now;
@@ -283,6 +300,7 @@ export class ReplFeed {
     this.drain();
     const link: Link = { c, held: [], softSince: 0, ack: 0, ackAt: 0 };
     this.links.set(c, link);
+    this.noLinksSince = 0;
     // A new replica starts from a known database: the next command selects.
     this.selected = -1;
     const id = replIdOf(this.e);
@@ -304,9 +322,29 @@ export class ReplFeed {
     });
   }
 
-  /** The client went away; the feed ends with its last link. */
+  /**
+   * PSYNC <id> <offset> of a replica that was fed before: +CONTINUE and the stream from that offset, when
+   * the backlog still holds it (false otherwise: the caller serves a full sync). A replica that said
+   * `REPLCONF capa psync2` learns the replication ID in the reply, as 7.0 tells it.
+   */
+  resume(c: Client, psyncOffset: number): boolean {
+    // The backlog must hold everything written so far, and the links have had it.
+    this.drain();
+    const missed = backlogFrom(this.e, this.backlog, psyncOffset);
+    if (missed === null) return false;
+    const head = Buffer.from(psync2Replicas.has(c) ? `+CONTINUE ${replIdOf(this.e)}\r\n` : '+CONTINUE\r\n', 'latin1');
+    c.flush();
+    c.conn.write(missed.length === 0 ? head : Buffer.concat([head, missed]));
+    c.replyMode = 'off';
+    this.links.set(c, { c, held: null, softSince: 0, ack: 0, ackAt: this.e.clock.now() });
+    this.noLinksSince = 0;
+    return true;
+  }
+
+  /** The client went away: with no replica left, repl-backlog-ttl starts counting. */
   detach(c: Client): void {
-    this.links.delete(c);
+    if (!this.links.delete(c)) return;
+    if (this.links.size === 0) this.noLinksSince = this.e.clock.now();
   }
 }
 
@@ -336,24 +374,32 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
   // A replica that asks again is ignored, as redis-server ignores SYNC from a client it already feeds.
   if (e.feed?.has(c) === true) return;
+  // The stream must follow the client's replies: none may be waiting to be written (a REPLCONF's +OK read with it).
+  if (c.w.pendingBytes > 0 || c.conn.writableLength > 0) fail('ERR SYNC and PSYNC are invalid with pending output');
   if (psync) {
-    parseI64Arg(args[2] as string);
-    // No backlog to continue from here (README "Not yet"): every PSYNC is a full one, and one that named a
-    // replication ID (not '?', a replica's way of asking for a full sync) is a refused partial one.
-    if (!(args[1] as string).startsWith('?')) e.syncPartialErrors++;
+    const offset = parseI64Arg(args[2] as string);
+    // A replica continues when it names this stream (compared as 7.0 does, case aside) and the backlog holds
+    // its next byte; otherwise it gets a full sync, and one that named an ID (not '?', a replica's way of
+    // asking for a full sync) counts as a refused partial one.
+    const id = args[1] as string;
+    if (e.feed !== null && id.toLowerCase() === replIdOf(e) && e.feed.resume(c, Number(offset))) {
+      e.syncPartialOk++;
+      return;
+    }
+    if (!id.startsWith('?')) e.syncPartialErrors++;
   }
   e.syncFull++;
   e.feed ??= new ReplFeed(e, openBacklog(e));
   e.feed.attach(c, psync);
 }
 
-/** The client closed: a feed with no link left goes, so commands stop paying for it. */
+/** The client closed: the feed stays with the backlog (see ReplFeed.cron). */
 export function dropSyncClient(e: Engine, c: Client): void {
-  const feed = e.feed;
-  if (feed === null) return;
-  feed.detach(c);
-  if (feed.size === 0) e.feed = null;
+  e.feed?.detach(c);
 }
+
+/** Replicas that said REPLCONF capa psync2: a partial resync's +CONTINUE names the replication ID to them. */
+const psync2Replicas = new WeakSet<Client>();
 
 /** REPLCONF listening-port, by client. */
 const listeningPorts = new WeakMap<Client, number>();
@@ -377,6 +423,7 @@ export function replconfCommand(c: Client, args: readonly string[]): void {
       return;
     }
     if (option === 'listening-port') listeningPorts.set(c, Number(args[i + 1]) || 0);
+    if (option === 'capa' && (args[i + 1] as string).toLowerCase() === 'psync2') psync2Replicas.add(c);
   }
   c.w.ok();
 }

@@ -20,7 +20,7 @@ import { resetSanitizations } from '../payload-sanitize.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
 import { followUnreachable } from '../replica-unreachable.ts';
-import { backlogOf } from '../repl-backlog.ts';
+import { streamOffsetOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { errnoAccepted, parseInt32Arg, parseIntArg } from '../num.ts';
 import { CONFIG_HELP, MEMORY_HELP, SLOWLOG_HELP } from './help-texts.ts';
@@ -267,7 +267,7 @@ export const serverCommands = defineGroup('server', [
       c.w.array(3);
       c.w.bulk('master');
       const feed = c.engine.feed;
-      c.w.int(r.offset + (feed?.offset ?? backlogOf(c.engine)?.offset ?? 0));
+      c.w.int(r.offset + streamOffsetOf(c.engine));
       const acks = r.acks();
       // SYNC clients too, with the port they gave (REPLCONF listening-port) and the offset they acknowledged.
       const fed = feed?.replicas() ?? [];

@@ -47,15 +47,23 @@ export class SyncStream {
     }
   }
 
-  /** Sends SYNC (or `PSYNC ? -1`) and skips the header and payload; `header` is the first line seen. */
-  static async attach(port: number, psync = false, ms = 10000): Promise<{ stream: SyncStream; header: string; payload: Buffer }> {
+  /**
+   * Sends SYNC (or `PSYNC ? -1`, or the command given) and skips the header and payload; `header` is the
+   * first line seen. `first` go before it, each once the one before was answered, as a replica sends REPLCONF.
+   */
+  static async attach(port: number, psync: boolean | string = false, ms = 10000, first: string[] = []): Promise<{ stream: SyncStream; header: string; payload: Buffer }> {
     const socket = await new Promise<net.Socket>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => resolve(s));
       s.once('error', reject);
     });
     const stream = new SyncStream(socket);
-    socket.write(psync ? 'PSYNC ? -1\r\n' : 'SYNC\r\n');
     const deadline = Date.now() + ms;
+    for (const command of first) {
+      socket.write(command);
+      const answer = await stream.line(deadline);
+      if (answer !== '+OK') throw new Error(`${command.trim()}: ${answer}`);
+    }
+    socket.write(typeof psync === 'string' ? psync : psync ? 'PSYNC ? -1\r\n' : 'SYNC\r\n');
     let header = '';
     for (;;) {
       // Bare newlines keep the link alive while the payload is prepared.
