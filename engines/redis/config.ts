@@ -40,6 +40,7 @@ export class Config {
   /** maxmemory-clients as set: bytes, or a percentage of maxmemory ("7%"); "0" is off. Read before every command. */
   maxmemoryClients = '0';
   hz: number = limits.HZ;
+  replBacklogSize = 1048576;
   timeout = 0;
   slowlogSlowerThan: number = limits.SLOWLOG_SLOWER_THAN;
   slowlogMaxLen: number = limits.SLOWLOG_MAX_LEN;
@@ -86,6 +87,8 @@ export class Config {
       ],
       // Redis clamps the effective hz to 500 and shows the clamped value.
       ['hz', { get: () => String(this.hz), set: num((n) => (this.hz = Math.max(1, Math.min(500, n)))) }],
+      // 7.0's resizeReplicationBacklog raises a size under 16 KB, and CONFIG GET shows what it made of it.
+      ['repl-backlog-size', { get: () => String(this.replBacklogSize), set: num((n) => (this.replBacklogSize = Math.max(16384, n))) }],
       ['timeout', { get: () => String(this.timeout), set: num((n) => (this.timeout = n)) }],
       ['slowlog-log-slower-than', { get: () => String(this.slowlogSlowerThan), set: num((n) => (this.slowlogSlowerThan = n)) }],
       ['slowlog-max-len', { get: () => String(this.slowlogMaxLen), set: num((n) => (this.slowlogMaxLen = n)) }],

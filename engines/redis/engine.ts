@@ -13,6 +13,7 @@ import { ClientMemoryTally } from './client-memory-tally.ts';
 import { Config } from './config.ts';
 import { freeMemory } from './db/eviction.ts';
 import { dropSyncClient, type ReplFeed } from './repl-feed.ts';
+import { backlogOf, trimBacklog } from './repl-backlog.ts';
 import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
@@ -187,6 +188,8 @@ export class Engine {
       this.config.afterSet = (keys) => {
         applyOomScore(this.config, keys, this.replication.primary !== null);
         if (keys.includes('appendonly')) appendonlyChanged(this);
+        const backlog = backlogOf(this);
+        if (backlog !== undefined && keys.includes('repl-backlog-size')) trimBacklog(this, backlog);
       };
     }
     this.startedAt = this.lastSave = this.clock.now();

@@ -188,7 +188,7 @@ const sections: Record<string, Section> = {
     const feed = e.feed;
     // A bare engine's SYNC clients have a backlog as 7.0's (repl-backlog.ts); in-process replicas count changes, not bytes.
     const backlog = backlogOf(e);
-    const [first, histlen] = backlog !== undefined ? backlogSpan(e, backlog) : [0, 0];
+    const [first, histlen] = backlog !== undefined ? backlogSpan(backlog) : [0, 0];
     return [
     ['role', 'master'],
     ['connected_slaves', acks.length + (feed?.size ?? 0)],

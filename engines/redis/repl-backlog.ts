@@ -1,24 +1,27 @@
 // What redis-server 7.0 keeps once its first replica attached: the replication backlog. Creating it draws a
 // new replication ID (INFO's master_replid changes, replid2 stays zero), and from then on the replication
 // offset counts the stream's bytes across replicas that come and go (a second SYNC keeps the ID and goes on
-// from the same offset). It holds the stream's last repl-backlog-size bytes, so a replica whose link broke
+// from the same offset). It holds the stream's last repl-backlog-size bytes (in whole blocks, as 7.0's), so a replica whose link broke
 // continues from where it was (PSYNC answered +CONTINUE) instead of loading the whole dataset again. It
 // lives on with no replica for repl-backlog-ttl seconds; then it is freed and the replication ID changes.
 // A bare engine's SYNC clients open it (repl-feed.ts); nodes never do: their replicas are in-process
 // (replication.ts) and the API refuses SYNC.
-import { parseMemory } from './config.ts';
 import type { Engine } from './engine.ts';
 import { changeReplId } from './repl-id.ts';
 
+/** 7.0's replBufBlock: a block of the shared replication buffer. */
+interface Block {
+  buf: Buffer;
+  used: number;
+}
+
 export interface Backlog {
-  /** The replication offset when the backlog was made (its first byte is the next one). */
-  readonly start: number;
   /** Bytes written to the stream so far: INFO's master_repl_offset. */
   offset: number;
-  /** The stream's latest bytes, oldest first: whole writes, at least repl-backlog-size bytes of them once there are that many. */
-  readonly chunks: Buffer[];
-  /** Their length. */
-  held: number;
+  /** The stream's latest bytes in 7.0's blocks, oldest first: whole blocks are dropped past repl-backlog-size. */
+  readonly blocks: Block[];
+  /** Bytes the blocks hold: INFO's repl_backlog_histlen. */
+  histlen: number;
 }
 
 const backlogs = new WeakMap<Engine, Backlog>();
@@ -39,8 +42,7 @@ export function openBacklog(e: Engine): Backlog {
   let b = backlogs.get(e);
   if (b === undefined) {
     changeReplId(e);
-    const at = freedAt.get(e) ?? 0;
-    b = { start: at, offset: at, chunks: [], held: 0 };
+    b = { offset: freedAt.get(e) ?? 0, blocks: [], histlen: 0 };
     backlogs.set(e, b);
   }
   return b;
@@ -55,32 +57,67 @@ export function freeBacklog(e: Engine): void {
   changeReplId(e);
 }
 
+/** repl-backlog-size, never under 16 KB (config.ts raises it as 7.0's resizeReplicationBacklog does). */
 export function backlogSize(e: Engine): number {
-  return parseMemory(String(e.config.get('repl-backlog-size') ?? '1mb')) ?? 1048576;
+  return e.config.replBacklogSize;
 }
 
-/** Bytes written to the stream: counted in the offset and kept, the oldest dropped past repl-backlog-size. */
+/** PROTO_REPLY_CHUNK_BYTES, the least a new block is asked for, and sizeof(replBufBlock), its header. */
+const CHUNK = 16384;
+const HEADER = 40;
+
+/** What jemalloc hands out for `n` bytes of 16 KB or more: four size classes per doubling. */
+function jemallocUsable(n: number): number {
+  const step = 2 ** (Math.floor(Math.log2(n - 1)) - 2);
+  return Math.ceil(n / step) * step;
+}
+
+/**
+ * Bytes written to the stream, counted in the offset and kept as 7.0's feedReplicationBuffer keeps them: the
+ * last block is filled first, then new blocks of what jemalloc gives for max(the rest, 16 KB), capped at
+ * repl-backlog-size / 16 (so a big write spreads over blocks that can go one by one). 7.0 trims before
+ * every sleep of its event loop: after each command here.
+ */
 export function appendBacklog(e: Engine, b: Backlog, bytes: Buffer): void {
   b.offset += bytes.length;
-  b.chunks.push(bytes);
-  b.held += bytes.length;
+  b.histlen += bytes.length;
+  let at = 0;
+  const tail = b.blocks[b.blocks.length - 1];
+  if (tail !== undefined && tail.used < tail.buf.length) {
+    const n = Math.min(tail.buf.length - tail.used, bytes.length);
+    bytes.copy(tail.buf, tail.used, 0, n);
+    tail.used += n;
+    at = n;
+  }
+  const limit = Math.max(Math.floor(backlogSize(e) / 16), CHUNK);
+  while (at < bytes.length) {
+    const size = jemallocUsable(Math.min(Math.max(bytes.length - at, CHUNK), limit) + HEADER) - HEADER;
+    const block = { buf: Buffer.allocUnsafe(size), used: Math.min(size, bytes.length - at) };
+    bytes.copy(block.buf, 0, at, at + block.used);
+    b.blocks.push(block);
+    at += block.used;
+  }
+  trimBacklog(e, b);
+}
+
+/** 7.0's incrementalTrimReplicationBacklog: whole blocks go from the front while the rest still exceeds the size. */
+export function trimBacklog(e: Engine, b: Backlog): void {
   const size = backlogSize(e);
-  while (b.chunks.length > 1 && b.held - (b.chunks[0] as Buffer).length >= size) b.held -= (b.chunks.shift() as Buffer).length;
+  while (b.histlen > size && b.blocks.length > 1 && b.histlen - (b.blocks[0] as Block).buf.length > size) b.histlen -= (b.blocks.shift() as Block).used;
 }
 
 /** INFO's repl_backlog_first_byte_offset and repl_backlog_histlen: what of the stream the backlog still holds. */
-export function backlogSpan(e: Engine, b: Backlog): [first: number, histlen: number] {
-  const histlen = Math.min(b.offset - b.start, backlogSize(e));
-  return [b.offset - histlen + 1, histlen];
+export function backlogSpan(b: Backlog): [first: number, histlen: number] {
+  return [b.offset - b.histlen + 1, b.histlen];
 }
 
 /**
  * The stream from `psyncOffset` (the first byte a replica lacks) to now, or null when the backlog no longer
  * holds that byte or never will: 7.0's masterTryPartialResynchronization range, first byte to offset + 1.
  */
-export function backlogFrom(e: Engine, b: Backlog, psyncOffset: number): Buffer | null {
-  const [first, histlen] = backlogSpan(e, b);
+export function backlogFrom(b: Backlog, psyncOffset: number): Buffer | null {
+  const [first, histlen] = backlogSpan(b);
   if (psyncOffset < first || psyncOffset > first + histlen) return null;
-  const all = b.chunks.length === 1 ? (b.chunks[0] as Buffer) : Buffer.concat(b.chunks);
-  return all.subarray(psyncOffset - (b.offset - b.held + 1));
+  const all = Buffer.concat(b.blocks.map((x) => x.buf.subarray(0, x.used)));
+  return all.subarray(psyncOffset - first);
 }

@@ -330,7 +330,7 @@ export class ReplFeed {
   resume(c: Client, psyncOffset: number): boolean {
     // The backlog must hold everything written so far, and the links have had it.
     this.drain();
-    const missed = backlogFrom(this.e, this.backlog, psyncOffset);
+    const missed = backlogFrom(this.backlog, psyncOffset);
     if (missed === null) return false;
     const head = Buffer.from(psync2Replicas.has(c) ? `+CONTINUE ${replIdOf(this.e)}\r\n` : '+CONTINUE\r\n', 'latin1');
     c.flush();

@@ -128,6 +128,46 @@ describe.skipIf(!available)('PSYNC continues from the backlog, as redis-server 7
     expect(await run(ours.port)).toEqual(theirs);
   }, 60000);
 
+  it('the backlog holds whole 16 KB blocks as 7.0 keeps them: repl-backlog-size raised to 16 KB, oldest blocks dropped past it, big writes spread over blocks; PSYNC continues from its first byte, not the one before', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const p = await RawClient.connect(port);
+      const out: string[] = [];
+      await p.call('CONFIG', 'SET', 'repl-backlog-size', '1');
+      out.push(`size ${(await p.call('CONFIG', 'GET', 'repl-backlog-size')).split('\r\n')[4]}`);
+      const first = await SyncStream.attach(port, true);
+      const [, id] = first.header.split(' ') as [string, string];
+      first.stream.close();
+      await waitUntil('the replica gone', async () => field(await p.call('INFO', 'replication'), 'connected_slaves') === '0');
+      const span = async (what: string): Promise<[number, number]> => {
+        const info = await p.call('INFO', 'replication');
+        out.push(`${what}: offset ${field(info, 'master_repl_offset')}, first byte ${field(info, 'repl_backlog_first_byte_offset')}, histlen ${field(info, 'repl_backlog_histlen')}, size ${field(info, 'repl_backlog_size')}`);
+        return [Number(field(info, 'repl_backlog_first_byte_offset')), Number(field(info, 'master_repl_offset'))];
+      };
+      for (let i = 0; i < 300; i++) await p.call('SET', `key${i}`, 'x'.repeat(300));
+      await span('300 small writes');
+      await p.call('SET', 'big', 'y'.repeat(100000));
+      await span('a 100 KB write');
+      await p.call('CONFIG', 'SET', 'repl-backlog-size', '1mb');
+      await p.call('SET', 'big', 'z'.repeat(200000));
+      await span('a 200 KB write under a 1 MB size');
+      await p.call('CONFIG', 'SET', 'repl-backlog-size', '50000');
+      const [firstByte, offset] = await span('resized to 50000');
+      for (const at of [firstByte - 1, firstByte, offset + 1]) {
+        const s = await SyncStream.attach(port, `PSYNC ${id} ${at}\r\n`);
+        s.stream.close();
+        out.push(`PSYNC at ${at - firstByte} from the first byte: ${s.header.replace(/^\+FULLRESYNC \w+ \d+$/, '+FULLRESYNC <id> <offset>')}`);
+      }
+      p.close();
+      return out;
+    };
+    const [ours, real] = await both();
+    stops.push(ours.stop, real.stop);
+    const theirs = await run(real.port);
+    expect(theirs[0]).toBe('size 16384');
+    expect(theirs.slice(-3)).toEqual(['PSYNC at -1 from the first byte: +FULLRESYNC <id> <offset>', 'PSYNC at 0 from the first byte: +CONTINUE', expect.stringMatching(/^PSYNC at \d+ from the first byte: \+CONTINUE$/)]);
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 60000);
+
   it('the backlog keeps the stream with no replica; repl-backlog-ttl after the last one left it is freed: a new ID, the offset kept, no continuing', async () => {
     const run = async (port: number): Promise<string[]> => {
       const p = await RawClient.connect(port);
