@@ -110,6 +110,8 @@ export class Engine {
   cluster: ClusterTopology | null = null;
   /** host:port this engine listens on, for INFO/ROLE of its replicas. */
   address = '127.0.0.1:0';
+  /** On a stand-in primary (network-replica.ts): its replica let go of it, so its link closes. */
+  onLetGo: (() => void) | null = null;
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
   currentClient: Client | null = null;
   /** The replication stream of SYNC clients (repl-feed.ts); null while none is attached. */
@@ -337,7 +339,10 @@ export class Engine {
   replicaOf(primary: Engine | null): void {
     const current = this.replication.primary;
     if (current === primary) return;
-    if (current !== null) current.replication.detach(this, primary !== null);
+    if (current !== null) {
+      current.replication.detach(this, primary !== null);
+      current.onLetGo?.();
+    }
     this.replication.primary = primary;
     if (primary !== null) primary.replication.attach(this);
   }

@@ -6,7 +6,7 @@ import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
 import { sanitizations } from './payload-sanitize.ts';
 import { backlogOf, backlogSize, backlogSpan, streamOffsetOf } from './repl-backlog.ts';
-import { replIdOf } from './repl-id.ts';
+import { replId2Of, replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
 type Section = (e: Engine) => [string, string | number][];
@@ -171,9 +171,9 @@ const sections: Record<string, Section> = {
         ...minReplicasLine(e, 0),
         ['master_failover_state', 'no-failover'],
         ['master_replid', replIdOf(e)],
-        ['master_replid2', '0000000000000000000000000000000000000000'],
+        ['master_replid2', replId2Of(e)[0]],
         ['master_repl_offset', r.offset],
-        ['second_repl_offset', -1],
+        ['second_repl_offset', replId2Of(e)[1]],
         ['repl_backlog_active', 1],
         ['repl_backlog_size', 1048576],
         ['repl_backlog_first_byte_offset', 1],
@@ -197,9 +197,9 @@ const sections: Record<string, Section> = {
     ...(feed?.infoLines(acks.length) ?? []),
     ['master_failover_state', 'no-failover'],
     ['master_replid', replIdOf(e)],
-    ['master_replid2', '0000000000000000000000000000000000000000'],
+    ['master_replid2', replId2Of(e)[0]],
     ['master_repl_offset', r.offset + streamOffsetOf(e)],
-    ['second_repl_offset', -1],
+    ['second_repl_offset', replId2Of(e)[1]],
     ['repl_backlog_active', r.hasReplicas || backlog !== undefined ? 1 : 0],
     ['repl_backlog_size', backlogSize(e)],
     ['repl_backlog_first_byte_offset', first],

@@ -215,7 +215,7 @@ const CANCELLED = Symbol('cancelled');
  * replica's clients wait while it is replaced, as redis-server's replica serves nothing while it loads.
  * False when stopped midway (a promotion, another sync).
  */
-async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => boolean): Promise<boolean> {
+export async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => boolean): Promise<boolean> {
   const entries: RdbEntry[] = [];
   const functions: string[] = [];
   try {

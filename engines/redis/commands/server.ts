@@ -19,7 +19,7 @@ import { globMatch } from '../glob.ts';
 import { resetSanitizations } from '../payload-sanitize.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
-import { followUnreachable } from '../replica-unreachable.ts';
+import { followAddress, promoteFromAddress } from '../network-replica.ts';
 import { streamOffsetOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { errnoAccepted, parseInt32Arg, parseIntArg } from '../num.ts';
@@ -80,17 +80,17 @@ function shutdownOptions(a: string[]): void {
   if ((seen.has('abort') && seen.size > 1) || (seen.has('save') && seen.has('nosave'))) fail(E.SYNTAX);
 }
 
-/** REPLICAOF host port follows another server of this process; REPLICAOF NO ONE promotes. */
+/** REPLICAOF host port follows another server (of this process in-process, else over the network); REPLICAOF NO ONE promotes. */
 function replicaOfCommand(c: Client, a: string[]): void {
   const e = c.engine;
   if (is(a[1], 'no') && is(a[2], 'one')) {
-    e.replicaOf(null);
+    promoteFromAddress(e);
     return c.w.ok();
   }
   const port = parseIntArg(a[2] as string, 'ERR Invalid master port');
   if (port < 0 || port > 65535) fail('ERR Invalid master port');
   const primary = findEngine(port);
-  if (primary === undefined) return followUnreachable(c, a[1] as string, port);
+  if (primary === undefined) return followAddress(c, a[1] as string, port);
   if (primary === e) fail('ERR cannot replicate from myself');
   if (e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
   e.replicaOf(primary);

@@ -1,0 +1,91 @@
+// A bare engine as the replica of a redis-server 7.0.15 in another process, over Redis's replication
+// protocol, compared with a redis-server replica of the same primary doing the same: the full sync's RDB
+// replaces what the replica had, every later write arrives (transactions, expiry, databases), the replica
+// refuses writes and acknowledges its offset (WAIT), continues from the primary's backlog after its link
+// broke (the primary counts a partial sync), and REPLICAOF NO ONE makes it a primary with the data and the
+// old stream as replid2.
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil } from './helpers.ts';
+
+const available = realRedisAvailable();
+
+const field = (info: string, name: string): string => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? 'none';
+const flat = (reply: string): string => reply.replace(/\r\n/g, ' ').trim();
+
+type Server = { port: number; stop(): Promise<void> };
+
+describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a redis-server replica', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0)) await stop();
+  });
+
+  it('syncs, follows, acknowledges, continues after a broken link and is promoted, as a redis-server replica', async () => {
+    const run = async (replica: Server): Promise<string[]> => {
+      // A fresh primary for each replica, so both see the same primary-side counts.
+      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']);
+      stops.push(primary.stop);
+      const p = await RawClient.connect(primary.port);
+      const r = await RawClient.connect(replica.port);
+      const out: string[] = [];
+      try {
+        await p.call('SET', 'before', 'in-the-rdb');
+        await p.call('HSET', 'h', 'f', '1', 'g', '2');
+        await p.call('SET', 'ttl', 'x', 'EX', '1000');
+        await r.call('SET', 'replaced', 'by the full sync');
+        out.push(`replicaof: ${flat(await r.call('REPLICAOF', '127.0.0.1', String(primary.port)))}`);
+        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+        out.push(`synced: ${flat(await r.call('GET', 'before'))} | ${flat(await r.call('EXISTS', 'replaced'))} | ttl set ${/^:(99\d|1000)\r\n$/.test(await r.call('TTL', 'ttl'))}`);
+        await p.call('SELECT', '2');
+        await p.call('MULTI');
+        await p.call('RPUSH', 'l', 'a', 'b', 'c');
+        await p.call('INCRBY', 'n', '7');
+        await p.call('EXEC');
+        await p.call('SET', 'short', 'v', 'PX', '100');
+        await p.call('SELECT', '0');
+        await p.call('HDEL', 'h', 'f');
+        out.push(`WAIT: ${flat(await p.call('WAIT', '1', '5000'))}`);
+        const digest = await p.call('DEBUG', 'DIGEST');
+        await waitUntil('the replica to hold the same data', async () => {
+          const d = await r.call('DEBUG', 'DIGEST');
+          return d === digest;
+        }, 20000);
+        await r.call('SELECT', '2');
+        out.push(`db 2: ${flat(await r.call('LRANGE', 'l', '0', '-1'))} | ${flat(await r.call('GET', 'n'))}`);
+        await r.call('SELECT', '0');
+        out.push(`write: ${flat(await r.call('SET', 'x', '1'))}`);
+        const info = await r.call('INFO', 'replication');
+        const pinfo = await p.call('INFO', 'replication');
+        out.push(`role ${field(info, 'role')}, master ${field(info, 'master_host')}:${field(info, 'master_port') === String(primary.port)}, ID is the primary's ${field(info, 'master_replid') === field(pinfo, 'master_replid')}`);
+        await waitUntil('the ACK of the offset', async () => {
+          const i = await p.call('INFO', 'replication');
+          return field(i, 'slave0').includes(`offset=${field(i, 'master_repl_offset')},`);
+        });
+        out.push(`the primary lists it: ${field(await p.call('INFO', 'replication'), 'slave0').replace(/ip=[^,]*,port=\d+,/, '').replace(/offset=\d+,lag=\d+/, '')}`);
+        // The primary drops the link; writes made meanwhile come from its backlog when the replica is back.
+        await p.call('CLIENT', 'KILL', 'TYPE', 'replica');
+        await p.call('SET', 'during', 'the break');
+        await waitUntil('the link up again', async () => field(await p.call('INFO', 'replication'), 'connected_slaves') === '1', 20000);
+        await waitUntil('the write made during the break', async () => (await r.call('GET', 'during')) === '$9\r\nthe break\r\n', 20000);
+        out.push(`primary's syncs: ${((await p.call('INFO', 'stats')).match(/\bsync_\w+:\d+/g) ?? []).join(' ')}`);
+        await waitUntil('the short key gone', async () => (await r.call('EXISTS', 'short')) === ':0\r\n');
+        const before = await r.call('INFO', 'replication');
+        out.push(`promoted: ${flat(await r.call('REPLICAOF', 'NO', 'ONE'))} | ${flat(await r.call('SET', 'x', '1'))} | ${flat(await r.call('GET', 'during'))}`);
+        const after = await r.call('INFO', 'replication');
+        out.push(`role ${field(after, 'role')}, new ID ${field(after, 'master_replid') !== field(before, 'master_replid')}, replid2 is the old ${field(after, 'master_replid2') === field(before, 'master_replid')}, second offset ${Number(field(after, 'second_repl_offset')) === Number(field(before, 'master_repl_offset')) + 1}`);
+        return out;
+      } finally {
+        await r.call('REPLICAOF', 'NO', 'ONE');
+        r.close();
+        p.close();
+      }
+    };
+    const realReplica = await startRealRedis(['--enable-debug-command', 'yes']);
+    stops.push(realReplica.stop);
+    const theirs = await run(realReplica);
+    expect(theirs.join('\n')).not.toMatch(/false/);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    expect(await run({ port: ours.port, stop: () => ours.server.close() })).toEqual(theirs);
+  }, 120000);
+});
