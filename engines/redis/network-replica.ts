@@ -16,6 +16,7 @@ import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
 import { streamOffsetOf } from './repl-backlog.ts';
+import { LinkInput } from './link-input.ts';
 
 /** The link of each stand-in primary. */
 const links = new WeakMap<Engine, NetworkLink>();
@@ -50,19 +51,22 @@ export function promoteFromAddress(e: Engine): void {
 
 type State = 'idle' | 'handshake' | 'transfer' | 'stream';
 
-/** What one `*N` command of the stream is: its arguments and its length in bytes, or null until it is all there. */
-function parseCommand(buf: Buffer, at: number): { args: string[]; end: number } | null {
+/**
+ * One `*N` command of the stream at `at`: its arguments and where it ends, or how many bytes of `buf` it
+ * needs at least before it can be whole (a big value is waited for, not parsed again with every chunk).
+ */
+function parseCommand(buf: Buffer, at: number): { args: string[]; end: number } | { needs: number } {
   const nl = buf.indexOf(10, at);
-  if (nl < 0) return null;
+  if (nl < 0) return { needs: buf.length + 1 };
   const n = Number(buf.latin1Slice(at + 1, nl - 1));
   let pos = nl + 1;
   const args: string[] = [];
   for (let i = 0; i < n; i++) {
     const lineEnd = buf.indexOf(10, pos);
-    if (lineEnd < 0) return null;
+    if (lineEnd < 0) return { needs: buf.length + 1 };
     const len = Number(buf.latin1Slice(pos + 1, lineEnd - 1));
     const start = lineEnd + 1;
-    if (buf.length < start + len + 2) return null;
+    if (buf.length < start + len + 2) return { needs: start + len + 2 };
     args.push(buf.latin1Slice(start, start + len));
     pos = start + len + 2;
   }
@@ -78,8 +82,9 @@ function encode(args: readonly string[]): Buffer {
 class NetworkLink {
   private socket: net.Socket | null = null;
   private state: State = 'idle';
-  private buf: Buffer = Buffer.alloc(0);
-  private lineWaiter: (() => void) | null = null;
+  private input = new LinkInput();
+  /** Bytes the stream's next command needs before it is worth parsing again. */
+  private need = 1;
   /** The stream this engine continues: the primary's replication ID, and the offset it processed. */
   private replId: string;
   private offset: number;
@@ -138,15 +143,16 @@ class NetworkLink {
   private connect(): void {
     if (!this.following() || this.state !== 'idle') return;
     this.state = 'handshake';
-    this.buf = Buffer.alloc(0);
+    const input = new LinkInput();
+    this.input = input;
+    this.need = 1;
     const s = net.connect(this.port, this.host);
     this.socket = s;
     s.on('data', (d: Buffer) => {
       if (this.socket !== s) return;
       this.lastIo = Date.now();
-      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+      input.push(d);
       if (this.state === 'stream') this.applyStream();
-      else this.lineWaiter?.();
     });
     s.on('error', () => undefined);
     s.on('close', () => {
@@ -166,39 +172,14 @@ class NetworkLink {
     this.state = 'idle';
     // A transaction cut short is dropped, as 7.0 discards a cached master's: it comes again from its MULTI.
     this.multi = null;
-    this.lineWaiter?.();
+    this.input.close();
     s?.destroy();
     if (this.e.replication.linkUp) this.e.replication.linkLost();
   }
 
-  /** The next line the primary sends, without its CRLF (bare newlines, its keepalive while it prepares a payload, skipped). */
-  private async line(s: net.Socket): Promise<string> {
-    for (;;) {
-      if (this.socket !== s) throw new Error('link lost');
-      while (this.buf[0] === 10) this.buf = this.buf.subarray(1);
-      const nl = this.buf.indexOf(10);
-      if (nl >= 0) {
-        const l = this.buf.latin1Slice(0, nl).replace(/\r$/, '');
-        this.buf = this.buf.subarray(nl + 1);
-        return l;
-      }
-      await new Promise<void>((r) => (this.lineWaiter = r));
-    }
-  }
-
-  private async bytes(s: net.Socket, n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
-      if (this.socket !== s) throw new Error('link lost');
-      await new Promise<void>((r) => (this.lineWaiter = r));
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-
   private async ask(s: net.Socket, args: string[]): Promise<string> {
     s.write(encode(args));
-    return this.line(s);
+    return this.input.line();
   }
 
   private async handshake(s: net.Socket): Promise<void> {
@@ -226,7 +207,7 @@ class NetworkLink {
     const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(reply);
     if (full === null) throw new Error(reply);
     this.state = 'transfer';
-    const rdb = await this.payload(s);
+    const rdb = await this.payload();
     const live = () => this.socket === s && this.following();
     if (!(await loadFullSliced(this.e, rdb, live))) throw new Error('load cancelled');
     this.replId = full[1] as string;
@@ -237,28 +218,15 @@ class NetworkLink {
   }
 
   /** The RDB of a full sync: `$<length>` then the bytes, or `$EOF:<mark>` then the bytes and the mark again (diskless). */
-  private async payload(s: net.Socket): Promise<Buffer> {
-    const head = await this.line(s);
+  private async payload(): Promise<Buffer> {
+    const head = await this.input.line();
     if (!head.startsWith('$')) throw new Error(head);
-    if (!head.startsWith('$EOF:')) return Buffer.from(await this.bytes(s, Number(head.slice(1))));
-    const mark = Buffer.from(head.slice(5), 'latin1');
-    for (;;) {
-      if (this.socket !== s) throw new Error('link lost');
-      if (this.buf.length >= mark.length) {
-        const at = this.buf.indexOf(mark);
-        if (at >= 0) {
-          const rdb = Buffer.from(this.buf.subarray(0, at));
-          this.buf = this.buf.subarray(at + mark.length);
-          return rdb;
-        }
-      }
-      await new Promise<void>((r) => (this.lineWaiter = r));
-    }
+    if (head.startsWith('$EOF:')) return this.input.untilMark(Buffer.from(head.slice(5), 'latin1'));
+    return this.input.bytes(Number(head.slice(1)));
   }
 
   private streaming(): void {
     this.state = 'stream';
-    this.lineWaiter = null;
     this.e.replication.linkUp = true;
     this.e.replication.offset = this.offset;
     this.ack();
@@ -276,22 +244,29 @@ class NetworkLink {
       }, 1).unref();
       return;
     }
+    const input = this.input;
+    if (input.held < this.need) return;
+    const buf = input.joined();
     let at = 0;
-    while (at < this.buf.length && this.state === 'stream') {
-      if (this.buf[at] !== 42) {
+    this.need = 1;
+    while (at < buf.length && this.state === 'stream' && this.input === input) {
+      if (buf[at] !== 42) {
         // Not a command (a stray newline): skipped, and counted, as the primary counted it.
-        const nl = this.buf.indexOf(10, at);
+        const nl = buf.indexOf(10, at);
         if (nl < 0) break;
         this.offset += nl + 1 - at;
         at = nl + 1;
         continue;
       }
-      const cmd = parseCommand(this.buf, at);
-      if (cmd === null) break;
+      const cmd = parseCommand(buf, at);
+      if ('needs' in cmd) {
+        this.need = cmd.needs - at;
+        break;
+      }
       this.run(cmd.args, cmd.end - at);
       at = cmd.end;
     }
-    this.buf = this.buf.subarray(at);
+    if (this.input === input) input.consume(at);
     this.e.replication.offset = this.offset;
   }
 

@@ -6,6 +6,7 @@
 // old stream as replid2.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable, startRealRedis, startServer, waitUntil } from './helpers.ts';
+import { STALL_BOUND_MS, whileWorking } from './stall.ts';
 
 const available = realRedisAvailable();
 
@@ -88,4 +89,75 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     stops.push(() => ours.server.close());
     expect(await run({ port: ours.port, stop: () => ours.server.close() })).toEqual(theirs);
   }, 120000);
+
+  it('a full sync of 300k keys and a 20 MB value, length-prefixed (disk-based), loads in slices: another node answers meanwhile', async () => {
+    const primary = await startRealRedis(['--repl-diskless-sync', 'no', '--enable-debug-command', 'yes']);
+    stops.push(primary.stop);
+    const replica = await startServer();
+    const other = await startServer();
+    stops.push(() => replica.server.close(), () => other.server.close());
+    const p = await RawClient.connect(primary.port);
+    const r = await RawClient.connect(replica.port);
+    try {
+      await p.call('DEBUG', 'POPULATE', '300000');
+      await p.call('SET', 'big', 'b'.repeat(20 << 20));
+      const { ping, loop, answered } = await whileWorking(other.port, async () => {
+        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 60000);
+      });
+      expect(answered).toBeGreaterThan(0);
+      expect(ping).toBeLessThan(STALL_BOUND_MS);
+      expect(loop).toBeLessThan(STALL_BOUND_MS);
+      expect(await r.call('DBSIZE')).toBe(':300001\r\n');
+      expect(await r.call('STRLEN', 'big')).toBe(`:${20 << 20}\r\n`);
+      expect(await r.call('DEBUG', 'DIGEST')).toBe(await p.call('DEBUG', 'DIGEST'));
+    } finally {
+      await r.call('REPLICAOF', 'NO', 'ONE');
+      r.close();
+      p.close();
+    }
+  }, 120000);
+
+  it('authenticates with masterauth (and masteruser) to a primary that asks for a password', async () => {
+    const run = async (replicaPort: number): Promise<string[]> => {
+      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0']);
+      stops.push(primary.stop);
+      const p = await RawClient.connect(primary.port);
+      const r = await RawClient.connect(replicaPort);
+      try {
+        await p.call('ACL', 'SETUSER', 'repl', 'on', '>pw2', '+psync', '+replconf', '+ping');
+        await p.call('CONFIG', 'SET', 'requirepass', 'pw1');
+        await p.call('AUTH', 'pw1');
+        await p.call('SET', 'k', 'v');
+        const out: string[] = [];
+        for (const [user, pass] of [['', 'wrong'], ['', 'pw1'], ['repl', 'pw2']] as const) {
+          await r.call('CONFIG', 'SET', 'masteruser', user);
+          await r.call('CONFIG', 'SET', 'masterauth', pass);
+          await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+          if (pass === 'wrong') {
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+            out.push(`${user}/${pass}: link ${field(await r.call('INFO', 'replication'), 'master_link_status')}`);
+          } else {
+            await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+            out.push(`${user}/${pass}: link up, ${flat(await r.call('GET', 'k'))}`);
+          }
+          await r.call('REPLICAOF', 'NO', 'ONE');
+          await r.call('FLUSHALL');
+        }
+        return out;
+      } finally {
+        await r.call('CONFIG', 'SET', 'masterauth', '');
+        await r.call('CONFIG', 'SET', 'masteruser', '');
+        r.close();
+        p.close();
+      }
+    };
+    const realReplica = await startRealRedis();
+    stops.push(realReplica.stop);
+    const theirs = await run(realReplica.port);
+    expect(theirs).toEqual(['/wrong: link down', '/pw1: link up, $1 v', 'repl/pw2: link up, $1 v']);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 60000);
 });
