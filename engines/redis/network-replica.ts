@@ -1,22 +1,20 @@
 // REPLICAOF an address no engine of this process serves: a redis-server, or an engine in another process.
-// A bare engine follows it over Redis's own replication protocol, as a 7.0 replica does: it connects,
-// says PING, AUTH (masteruser/masterauth), REPLCONF listening-port and capa eof psync2, then PSYNC with
-// the replication ID and offset it has (its own at first, so a primary that never fed it counts a refused
-// partial sync). A +FULLRESYNC brings an RDB (length-prefixed, or EOF-marked when diskless) that replaces
-// the dataset; +CONTINUE keeps it. Then the primary's command stream runs through the handlers on a
-// client of the primary's own (no READONLY, no replies), MULTI/EXEC applied whole at EXEC, REPLCONF
-// GETACK answered, an ACK every second. A broken link is retried every second with PSYNC from where the
-// stream stopped, so the primary continues it from its backlog. Until the link is up the engine keeps its
-// data, refuses writes as a read-only replica, reports its link down and, under replica-serve-stale-data
-// no, answers MASTERDOWN. A stand-in engine carries the address for INFO and ROLE.
-import net from 'node:net';
+// A bare engine follows it over Redis's own replication protocol (replication-client.ts), as a 7.0 replica
+// does. Its first PSYNC offers the replication ID and offset it has (its own, so a primary that never fed
+// it counts a refused partial sync); a +FULLRESYNC's RDB replaces the dataset, a +CONTINUE keeps it. The
+// primary's command stream runs through the handlers on a client of the primary's own (no READONLY, no
+// replies), MULTI/EXEC applied whole at EXEC, REPLCONF GETACK answered, an ACK every second. A broken link
+// is retried every second with PSYNC from where the stream stopped, so the primary continues it from its
+// backlog. Until the link is up the engine keeps its data, refuses writes as a read-only replica, reports
+// its link down and, under replica-serve-stale-data no, answers MASTERDOWN. A stand-in engine carries the
+// address for INFO and ROLE.
 import { Client, discardingConn } from './client.ts';
 import type { Client as ClientType } from './client.ts';
 import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
 import { streamOffsetOf } from './repl-backlog.ts';
-import { LinkInput } from './link-input.ts';
+import { ReplicationClient } from './replication-client.ts';
 
 /** The link of each stand-in primary. */
 const links = new WeakMap<Engine, NetworkLink>();
@@ -49,52 +47,22 @@ export function promoteFromAddress(e: Engine): void {
   shiftReplId(e, e.replication.offset + streamOffsetOf(e) + 1);
 }
 
-type State = 'idle' | 'handshake' | 'transfer' | 'stream';
-
-/**
- * One `*N` command of the stream at `at`: its arguments and where it ends, or how many bytes of `buf` it
- * needs at least before it can be whole (a big value is waited for, not parsed again with every chunk).
- */
-function parseCommand(buf: Buffer, at: number): { args: string[]; end: number } | { needs: number } {
-  const nl = buf.indexOf(10, at);
-  if (nl < 0) return { needs: buf.length + 1 };
-  const n = Number(buf.latin1Slice(at + 1, nl - 1));
-  let pos = nl + 1;
-  const args: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const lineEnd = buf.indexOf(10, pos);
-    if (lineEnd < 0) return { needs: buf.length + 1 };
-    const len = Number(buf.latin1Slice(pos + 1, lineEnd - 1));
-    const start = lineEnd + 1;
-    if (buf.length < start + len + 2) return { needs: start + len + 2 };
-    args.push(buf.latin1Slice(start, start + len));
-    pos = start + len + 2;
-  }
-  return { args, end: pos };
-}
-
-function encode(args: readonly string[]): Buffer {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return Buffer.from(s, 'latin1');
-}
-
+/** A bare engine's link to a primary at an address: a ReplicationClient, connected again every second while down. */
 class NetworkLink {
-  private socket: net.Socket | null = null;
-  private state: State = 'idle';
-  private input = new LinkInput();
-  /** Bytes the stream's next command needs before it is worth parsing again. */
-  private need = 1;
+  private client: ReplicationClient | null = null;
+  /** Whether the stream is being applied (after a full sync's load, or a +CONTINUE). */
+  private streaming = false;
   /** The stream this engine continues: the primary's replication ID, and the offset it processed. */
   private replId: string;
   private offset: number;
   private readonly master: Client;
-  /** Commands of a MULTI not yet ended by its EXEC. */
+  /** Commands of a MULTI not yet ended by its EXEC, and their bytes (the offset moves past them at EXEC). */
   private multi: string[][] | null = null;
-  private lastIo = 0;
+  private multiBytes = 0;
+  /** Commands waiting for a script running on this replica to end: a script is atomic. */
+  private readonly waiting: [string[], number][] = [];
   private readonly cron: NodeJS.Timeout;
   private stopped = false;
-  private applying = false;
 
   constructor(
     private readonly e: Engine,
@@ -121,152 +89,102 @@ class NetworkLink {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.cron);
-    this.socket?.destroy();
-    this.socket = null;
+    this.client?.close();
+    this.client = null;
+    this.flushWaiting();
     this.e.replication.offset = this.offset - streamOffsetOf(this.e);
   }
 
   /** Once a second, as replicationCron: connect when down, ACK when streaming, give up a silent link after repl-timeout. */
   private tick(): void {
     if (!this.following()) return this.stop();
-    if (this.state === 'idle') return this.connect();
-    if (this.state !== 'stream') return;
+    const c = this.client;
+    if (c === null) return this.connect();
+    if (!this.streaming) return;
     const timeout = Number(this.e.config.get('repl-timeout') ?? 60) * 1000;
-    if (Date.now() - this.lastIo > timeout) return this.drop();
-    this.ack();
-  }
-
-  private ack(): void {
-    this.socket?.write(encode(['REPLCONF', 'ACK', String(this.offset)]));
+    if (Date.now() - c.lastIo > timeout) return this.drop();
+    c.ack(this.offset);
   }
 
   private connect(): void {
-    if (!this.following() || this.state !== 'idle') return;
-    this.state = 'handshake';
-    const input = new LinkInput();
-    this.input = input;
-    this.need = 1;
-    const s = net.connect(this.port, this.host);
-    this.socket = s;
-    s.on('data', (d: Buffer) => {
-      if (this.socket !== s) return;
-      this.lastIo = Date.now();
-      input.push(d);
-      if (this.state === 'stream') this.applyStream();
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      if (this.socket === s) this.drop();
-    });
-    s.on('connect', () => {
-      this.handshake(s).catch(() => {
-        if (this.socket === s) this.drop();
-      });
-    });
+    if (!this.following() || this.client !== null) return;
+    const cfg = this.e.config;
+    const password = cfg.get('masterauth') ?? '';
+    const ip = cfg.get('replica-announce-ip') ?? '';
+    const client: ReplicationClient = new ReplicationClient(
+      this.host,
+      this.port,
+      {
+        listeningPort: Number(cfg.get('replica-announce-port') ?? 0) || cfg.port,
+        announceIp: ip !== '' ? ip : undefined,
+        auth: password !== '' ? { user: cfg.get('masteruser') ?? '', password } : undefined,
+        psync: () => [this.replId, this.offset + 1],
+      },
+      {
+        fullSync: (rdb, id, offset) => this.fullSync(client, rdb, id, offset),
+        continued: (id) => {
+          if (id !== null) this.replId = id;
+          setReplId(this.e, this.replId);
+          this.streamingNow(client);
+        },
+        command: (args, length) => this.command(args, length),
+        ended: () => {
+          if (this.client === client) this.drop();
+        },
+      },
+    );
+    this.client = client;
+  }
+
+  private async fullSync(client: ReplicationClient, rdb: Buffer, id: string, offset: number): Promise<boolean> {
+    const live = () => this.client === client && this.following();
+    if (!(await loadFullSliced(this.e, rdb, live))) return false;
+    this.replId = id;
+    this.offset = offset;
+    setReplId(this.e, id);
+    this.master.dbIndex = 0;
+    this.streamingNow(client);
+    return true;
+  }
+
+  private streamingNow(client: ReplicationClient): void {
+    this.streaming = true;
+    this.e.replication.linkUp = true;
+    this.e.replication.offset = this.offset;
+    client.ack(this.offset);
   }
 
   /** The link went: retried at the next tick, from the offset processed so far. */
   private drop(): void {
-    const s = this.socket;
-    this.socket = null;
-    this.state = 'idle';
+    const c = this.client;
+    this.client = null;
+    this.streaming = false;
+    this.flushWaiting();
     // A transaction cut short is dropped, as 7.0 discards a cached master's: it comes again from its MULTI.
     this.multi = null;
-    this.input.close();
-    s?.destroy();
+    c?.close();
     if (this.e.replication.linkUp) this.e.replication.linkLost();
   }
 
-  private async ask(s: net.Socket, args: string[]): Promise<string> {
-    s.write(encode(args));
-    return this.input.line();
-  }
-
-  private async handshake(s: net.Socket): Promise<void> {
-    const pong = await this.ask(s, ['PING']);
-    // A primary that wants AUTH first says so to PING: 7.0 goes on to authenticate.
-    if (pong.startsWith('-') && !/^-(NOAUTH|NOPERM|ERR operation not permitted)/.test(pong)) throw new Error(pong);
-    const pass = this.e.config.get('masterauth') ?? '';
-    if (pass !== '') {
-      const user = this.e.config.get('masteruser') ?? '';
-      const ok = await this.ask(s, user !== '' ? ['AUTH', user, pass] : ['AUTH', pass]);
-      if (ok.startsWith('-')) throw new Error(ok);
-    }
-    const announced = Number(this.e.config.get('replica-announce-port') ?? 0) || this.e.config.port;
-    await this.ask(s, ['REPLCONF', 'listening-port', String(announced)]);
-    const ip = this.e.config.get('replica-announce-ip') ?? '';
-    if (ip !== '') await this.ask(s, ['REPLCONF', 'ip-address', ip]);
-    await this.ask(s, ['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
-    const reply = await this.ask(s, ['PSYNC', this.replId, String(this.offset + 1)]);
-    if (reply.startsWith('+CONTINUE')) {
-      const id = reply.split(' ')[1];
-      if (id !== undefined && id !== this.replId) this.replId = id;
-      setReplId(this.e, this.replId);
-      return this.streaming();
-    }
-    const full = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(reply);
-    if (full === null) throw new Error(reply);
-    this.state = 'transfer';
-    const rdb = await this.payload();
-    const live = () => this.socket === s && this.following();
-    if (!(await loadFullSliced(this.e, rdb, live))) throw new Error('load cancelled');
-    this.replId = full[1] as string;
-    this.offset = Number(full[2]);
-    setReplId(this.e, this.replId);
-    this.master.dbIndex = 0;
-    this.streaming();
-  }
-
-  /** The RDB of a full sync: `$<length>` then the bytes, or `$EOF:<mark>` then the bytes and the mark again (diskless). */
-  private async payload(): Promise<Buffer> {
-    const head = await this.input.line();
-    if (!head.startsWith('$')) throw new Error(head);
-    if (head.startsWith('$EOF:')) return this.input.untilMark(Buffer.from(head.slice(5), 'latin1'));
-    return this.input.bytes(Number(head.slice(1)));
-  }
-
-  private streaming(): void {
-    this.state = 'stream';
-    this.e.replication.linkUp = true;
-    this.e.replication.offset = this.offset;
-    this.ack();
-    this.applyStream();
-  }
-
-  /** Runs every whole command buffered; a script running on this replica is atomic, so the stream waits for it. */
-  private applyStream(): void {
-    if (this.applying || this.state !== 'stream') return;
-    if (this.e.scripting.running !== null) {
-      this.applying = true;
-      setTimeout(() => {
-        this.applying = false;
-        this.applyStream();
-      }, 1).unref();
+  private command(args: string[], length: number): void {
+    if (this.waiting.length !== 0 || this.e.scripting.running !== null) {
+      this.waiting.push([args, length]);
+      if (this.waiting.length === 1) this.waitForScript();
       return;
     }
-    const input = this.input;
-    if (input.held < this.need) return;
-    const buf = input.joined();
-    let at = 0;
-    this.need = 1;
-    while (at < buf.length && this.state === 'stream' && this.input === input) {
-      if (buf[at] !== 42) {
-        // Not a command (a stray newline): skipped, and counted, as the primary counted it.
-        const nl = buf.indexOf(10, at);
-        if (nl < 0) break;
-        this.offset += nl + 1 - at;
-        at = nl + 1;
-        continue;
-      }
-      const cmd = parseCommand(buf, at);
-      if ('needs' in cmd) {
-        this.need = cmd.needs - at;
-        break;
-      }
-      this.run(cmd.args, cmd.end - at);
-      at = cmd.end;
-    }
-    if (this.input === input) input.consume(at);
+    this.run(args, length);
+    this.e.replication.offset = this.offset;
+  }
+
+  private waitForScript(): void {
+    setTimeout(() => {
+      if (this.e.scripting.running !== null) return this.waitForScript();
+      this.flushWaiting();
+    }, 1).unref();
+  }
+
+  private flushWaiting(): void {
+    for (const [args, length] of this.waiting.splice(0)) this.run(args, length);
     this.e.replication.offset = this.offset;
   }
 
@@ -291,13 +209,10 @@ class NetworkLink {
       return;
     }
     // The ACK tells the offset before the GETACK itself.
-    if (name === 'replconf' && (args[1] ?? '').toLowerCase() === 'getack') this.ack();
-    else if (name !== 'ping') this.replay(args);
+    if (name === 'replconf' && (args[1] ?? '').toLowerCase() === 'getack') this.client?.ack(this.offset);
+    else if (name !== 'ping' && name !== '') this.replay(args);
     this.offset += length;
   }
-
-  /** The bytes of the MULTI being gathered, counted at its EXEC. */
-  private multiBytes = 0;
 
   private replay(args: string[]): void {
     const e = this.e;
