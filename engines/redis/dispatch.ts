@@ -158,6 +158,11 @@ function queuedTraits(e: Engine, queued: string[][]): Traits {
   return { write, denyOom, stale };
 }
 
+/** A replica refuses its clients' writes unless replica-read-only is no (then they change its data alone, as 7.0's). */
+export function readOnlyReplica(e: Engine): boolean {
+  return e.replication.primary !== null && e.config.get('replica-read-only') !== 'no';
+}
+
 /** min-replicas-to-write: a primary refuses writes unless enough replicas acknowledged within min-replicas-max-lag seconds. */
 export function enoughGoodReplicas(e: Engine): boolean {
   const wanted = e.config.minReplicasToWrite;
@@ -253,7 +258,7 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
     reject(e, c, 'NOREPLICAS Not enough good replicas to write.', def, args);
     return false;
   }
-  if (replica && isWrite) {
+  if (replica && isWrite && readOnlyReplica(e)) {
     reject(e, c, "READONLY You can't write against a read only replica.", def, args);
     return false;
   }

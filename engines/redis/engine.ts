@@ -112,6 +112,8 @@ export class Engine {
   address = '127.0.0.1:0';
   /** On a stand-in primary (network-replica.ts): its replica let go of it, so its link closes. */
   onLetGo: (() => void) | null = null;
+  /** On a stand-in primary: when it last sent anything (Date.now()), for its replica's INFO. */
+  lastIoAt: (() => number) | null = null;
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
   currentClient: Client | null = null;
   /** The replication stream of SYNC clients (repl-feed.ts); null while none is attached. */

@@ -33,6 +33,7 @@ export function followAddress(c: ClientType, host: string, port: number): void {
   const link = new NetworkLink(e, standIn, host, port);
   links.set(standIn, link);
   standIn.onLetGo = () => link.stop();
+  standIn.lastIoAt = () => link.lastIo();
   c.w.ok();
 }
 
@@ -78,6 +79,10 @@ class NetworkLink {
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
     setImmediate(() => this.connect());
+  }
+
+  lastIo(): number {
+    return this.client?.lastIo ?? Date.now();
   }
 
   private following(): boolean {

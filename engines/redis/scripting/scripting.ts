@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Client, discardingConn } from '../client.ts';
 import { keySlot } from '../cluster.ts';
 import { keyPositions, type CommandDef } from '../command-table.ts';
-import { arityRejected, enoughGoodReplicas, call as runCommand, resolve } from '../dispatch.ts';
+import { arityRejected, enoughGoodReplicas, call as runCommand, readOnlyReplica, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
 import { releaseHeldPushes } from '../push.ts';
@@ -276,7 +276,7 @@ export class Scripting implements ApiHost {
     if (!f.allowOom && !f.noWrites && e.config.maxmemory > 0 && e.replication.primary === null && !e.freeMemory()) fail(E.OOM);
     if (!f.noWrites) {
       if (!enoughGoodReplicas(e)) fail(NOREPLICAS);
-      if (e.replication.primary !== null) fail("READONLY You can't write against a read only replica.");
+      if (readOnlyReplica(e)) fail("READONLY You can't write against a read only replica.");
       if (req.readOnlyCommand) fail('ERR Can not execute a script with write flag using *_ro command.');
     }
   }
@@ -849,7 +849,7 @@ export class Scripting implements ApiHost {
     // A read-only script counts may_replicate commands (PUBLISH, PFCOUNT) as writes, which lets it run under CLIENT PAUSE WRITE.
     if (r.readOnly && (def.isWrite || def.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (def.isWrite) {
-      if (e.replication.primary !== null) return "READONLY You can't write against a read only replica.";
+      if (readOnlyReplica(e)) return "READONLY You can't write against a read only replica.";
       // Only scripts without a shebang get here with too few replicas (the others were refused before they ran).
       if (!enoughGoodReplicas(e)) return NOREPLICAS;
     }

@@ -30,6 +30,8 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
       const r = await RawClient.connect(replica.port);
       const out: string[] = [];
       try {
+        // No periodic PING in the quiet second measured below.
+        await p.call('CONFIG', 'SET', 'repl-ping-replica-period', '60');
         await p.call('SET', 'before', 'in-the-rdb');
         await p.call('HSET', 'h', 'f', '1', 'g', '2');
         await p.call('SET', 'ttl', 'x', 'EX', '1000');
@@ -70,6 +72,8 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
         await waitUntil('the write made during the break', async () => (await r.call('GET', 'during')) === '$9\r\nthe break\r\n', 20000);
         out.push(`primary's syncs: ${((await p.call('INFO', 'stats')).match(/\bsync_\w+:\d+/g) ?? []).join(' ')}`);
         await waitUntil('the short key gone', async () => (await r.call('EXISTS', 'short')) === ':0\r\n');
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        out.push(`quiet: last I/O a second ago or more ${Number(field(await r.call('INFO', 'replication'), 'master_last_io_seconds_ago')) >= 1}`);
         const before = await r.call('INFO', 'replication');
         out.push(`promoted: ${flat(await r.call('REPLICAOF', 'NO', 'ONE'))} | ${flat(await r.call('SET', 'x', '1'))} | ${flat(await r.call('GET', 'during'))}`);
         const after = await r.call('INFO', 'replication');

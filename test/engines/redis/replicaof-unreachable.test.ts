@@ -54,6 +54,17 @@ const SCENARIOS: Record<string, string> = {
     REPLICAOF no one
     MGET foo foo2 foo3 foo4
   `,
+  'a writable replica (replica-read-only no) takes writes, scripts too, until set back': `
+    REPLICAOF localhsot 0
+    CONFIG SET replica-read-only no
+    SET a 1
+    EVAL "return redis.call('set', 'b', '2')" 0
+    MGET a b
+    CONFIG SET replica-read-only yes
+    SET a 2
+    EVAL "return redis.call('set', 'b', '3')" 0
+    MGET a b
+  `,
   'bad ports': `
     REPLICAOF localhost 70000
     REPLICAOF localhost -1
@@ -78,7 +89,7 @@ describe.runIf(available)('REPLICAOF an unreachable primary, as redis-server 7.0
       return out;
     } finally {
       await a.call('REPLICAOF', 'NO', 'ONE');
-      await a.call('CONFIG', 'SET', 'replica-serve-stale-data', 'yes');
+      await a.call('CONFIG', 'SET', 'replica-serve-stale-data', 'yes', 'replica-read-only', 'yes');
       a.close();
       b.close();
     }
