@@ -154,6 +154,9 @@ const sections: Record<string, Section> = {
     if (r.primary !== null) {
       const [host, port] = splitAddress(r.primary.address);
       const link = r.linkView();
+      // A replica of a server elsewhere keeps the stream it relays in a backlog (network-replica.ts); one in-process shows its count.
+      const relayed = backlogOf(e);
+      const [first, histlen] = relayed !== undefined ? backlogSpan(relayed) : [1, r.offset];
       return [
         ['role', 'slave'],
         ['master_host', host],
@@ -165,19 +168,20 @@ const sections: Record<string, Section> = {
         ['slave_repl_offset', r.offset],
         ...(link.up ? [] : [['master_link_down_since_seconds', link.downSeconds] as [string, number]]),
         ['slave_priority', 100],
-        ['slave_read_only', 1],
+        ['slave_read_only', e.config.get('replica-read-only') === 'no' ? 0 : 1],
         ['replica_announced', 1],
-        ['connected_slaves', 0],
+        ['connected_slaves', e.feed?.size ?? 0],
         ...minReplicasLine(e, 0),
+        ...(e.feed?.infoLines(0) ?? []),
         ['master_failover_state', 'no-failover'],
         ['master_replid', replIdOf(e)],
         ['master_replid2', replId2Of(e)[0]],
         ['master_repl_offset', r.offset],
         ['second_repl_offset', replId2Of(e)[1]],
         ['repl_backlog_active', 1],
-        ['repl_backlog_size', 1048576],
-        ['repl_backlog_first_byte_offset', 1],
-        ['repl_backlog_histlen', r.offset],
+        ['repl_backlog_size', backlogSize(e)],
+        ['repl_backlog_first_byte_offset', first],
+        ['repl_backlog_histlen', histlen],
       ];
     }
     const acks = r.acks();

@@ -13,7 +13,8 @@ import type { Client as ClientType } from './client.ts';
 import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
-import { streamOffsetOf } from './repl-backlog.ts';
+import { restartBacklog, streamOffsetOf } from './repl-backlog.ts';
+import { ReplFeed } from './repl-feed.ts';
 import { ReplicationClient } from './replication-client.ts';
 
 /** The link of each stand-in primary. */
@@ -46,6 +47,9 @@ export function promoteFromAddress(e: Engine): void {
   if (current === null || !links.has(current)) return e.replicaOf(null);
   e.replicaOf(null);
   shiftReplId(e, e.replication.offset + streamOffsetOf(e) + 1);
+  // Sub-replicas reconnect and continue under the new ID; this engine's own stream starts with a SELECT.
+  e.feed?.dropLinks();
+  e.feed?.forgetSelected();
 }
 
 /** A bare engine's link to a primary at an address: a ReplicationClient, connected again every second while down. */
@@ -57,11 +61,10 @@ class NetworkLink {
   private replId: string;
   private offset: number;
   private readonly master: Client;
-  /** Commands of a MULTI not yet ended by its EXEC, and their bytes (the offset moves past them at EXEC). */
+  /** Commands of a MULTI not yet ended by its EXEC (the offset moves past them at EXEC). */
   private multi: string[][] | null = null;
-  private multiBytes = 0;
   /** Commands waiting for a script running on this replica to end: a script is atomic. */
-  private readonly waiting: [string[], number][] = [];
+  private readonly waiting: [string[], Buffer][] = [];
   private readonly cron: NodeJS.Timeout;
   private stopped = false;
 
@@ -97,6 +100,8 @@ class NetworkLink {
     this.client?.close();
     this.client = null;
     this.flushWaiting();
+    const feed = this.e.feed;
+    if (feed !== null) feed.relayDb = null;
     this.e.replication.offset = this.offset - streamOffsetOf(this.e);
   }
 
@@ -127,12 +132,8 @@ class NetworkLink {
       },
       {
         fullSync: (rdb, id, offset) => this.fullSync(client, rdb, id, offset),
-        continued: (id) => {
-          if (id !== null) this.replId = id;
-          setReplId(this.e, this.replId);
-          this.streamingNow(client);
-        },
-        command: (args, length) => this.command(args, length),
+        continued: (id) => this.continued(client, id),
+        command: (args, raw) => this.command(args, raw),
         ended: () => {
           if (this.client === client) this.drop();
         },
@@ -141,15 +142,41 @@ class NetworkLink {
     this.client = client;
   }
 
+  /** +FULLRESYNC: sub-replicas must resync too, and the backlog holds the new stream from its offset on. */
   private async fullSync(client: ReplicationClient, rdb: Buffer, id: string, offset: number): Promise<boolean> {
+    this.e.feed?.dropLinks();
     const live = () => this.client === client && this.following();
-    if (!(await loadFullSliced(this.e, rdb, live))) return false;
+    const aux = new Map<string, Buffer>();
+    if (!(await loadFullSliced(this.e, rdb, live, aux))) return false;
     this.replId = id;
     this.offset = offset;
     setReplId(this.e, id);
-    this.master.dbIndex = 0;
+    this.relaying().restart(offset);
+    // The database the stream continues in, as the primary's RDB says (a replica's primary relays without a SELECT).
+    const db = Number(aux.get('repl-stream-db')?.toString('latin1') ?? 0);
+    this.master.dbIndex = Number.isInteger(db) && db >= 0 && db < this.e.ks.dbs.length ? db : 0;
     this.streamingNow(client);
     return true;
+  }
+
+  /** +CONTINUE: the backlog goes on; under a new ID (the primary was promoted) the old one becomes replid2 and sub-replicas learn it. */
+  private continued(client: ReplicationClient, id: string | null): void {
+    const feed = this.relaying();
+    if (id !== null && id !== this.replId) {
+      shiftReplId(this.e, this.offset + 1);
+      this.replId = id;
+      feed.dropLinks();
+    }
+    setReplId(this.e, this.replId);
+    this.streamingNow(client);
+  }
+
+  /** The engine's feed, relaying this stream (made, with a backlog at the offset reached, if there is none). */
+  private relaying(): ReplFeed {
+    const e = this.e;
+    e.feed ??= new ReplFeed(e, restartBacklog(e, this.offset));
+    e.feed.relayDb = () => this.master.dbIndex;
+    return e.feed;
   }
 
   private streamingNow(client: ReplicationClient): void {
@@ -171,13 +198,13 @@ class NetworkLink {
     if (this.e.replication.linkUp) this.e.replication.linkLost();
   }
 
-  private command(args: string[], length: number): void {
+  private command(args: string[], raw: Buffer): void {
     if (this.waiting.length !== 0 || this.e.scripting.running !== null) {
-      this.waiting.push([args, length]);
+      this.waiting.push([args, raw]);
       if (this.waiting.length === 1) this.waitForScript();
       return;
     }
-    this.run(args, length);
+    this.run(args, raw);
     this.e.replication.offset = this.offset;
   }
 
@@ -189,15 +216,18 @@ class NetworkLink {
   }
 
   private flushWaiting(): void {
-    for (const [args, length] of this.waiting.splice(0)) this.run(args, length);
+    for (const [args, raw] of this.waiting.splice(0)) this.run(args, raw);
     this.e.replication.offset = this.offset;
   }
 
-  /** One command of the stream; the offset moves past it once it ran (inside MULTI: at its EXEC, as 7.0's reploff). */
-  private run(args: string[], length: number): void {
+  /**
+   * One command of the stream; the offset moves past it once it ran (inside MULTI: at its EXEC, as 7.0's
+   * reploff), and what moved the offset goes on to the backlog and sub-replicas as it came.
+   */
+  private run(args: string[], raw: Buffer): void {
     const name = (args[0] ?? '').toLowerCase();
     if (this.multi !== null) {
-      this.multiBytes += length;
+      this.multiRaw.push(raw);
       if (name !== 'exec' && name !== 'discard') {
         this.multi.push(args);
         return;
@@ -205,19 +235,27 @@ class NetworkLink {
       const queued = this.multi;
       this.multi = null;
       if (name === 'exec') for (const q of queued) this.replay(q);
-      this.offset += this.multiBytes;
+      this.advance(Buffer.concat(this.multiRaw.splice(0)));
       return;
     }
     if (name === 'multi') {
       this.multi = [];
-      this.multiBytes = length;
+      this.multiRaw = [raw];
       return;
     }
     // The ACK tells the offset before the GETACK itself.
     if (name === 'replconf' && (args[1] ?? '').toLowerCase() === 'getack') this.client?.ack(this.offset);
     else if (name !== 'ping' && name !== '') this.replay(args);
-    this.offset += length;
+    this.advance(raw);
   }
+
+  private advance(raw: Buffer): void {
+    this.offset += raw.length;
+    this.e.feed?.relay(raw);
+  }
+
+  /** The bytes of the MULTI being gathered, counted and relayed at its EXEC. */
+  private multiRaw: Buffer[] = [];
 
   private replay(args: string[]): void {
     const e = this.e;

@@ -48,6 +48,16 @@ export function openBacklog(e: Engine): Backlog {
   return b;
 }
 
+/**
+ * A replica's full sync from its primary at `offset`: its backlog starts again there, holding the primary's
+ * stream as it relays it (the replication ID is the primary's, set by the caller).
+ */
+export function restartBacklog(e: Engine, offset: number): Backlog {
+  const b: Backlog = { offset, blocks: [], histlen: 0 };
+  backlogs.set(e, b);
+  return b;
+}
+
 /** repl-backlog-ttl passed with no replica: the history goes, and with it the ID replicas could continue under. */
 export function freeBacklog(e: Engine): void {
   const b = backlogs.get(e);

@@ -14,8 +14,8 @@ import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
 import { parseI64Arg } from './num.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
-import { appendBacklog, backlogFrom, freeBacklog, openBacklog, type Backlog } from './repl-backlog.ts';
-import { replIdOf } from './repl-id.ts';
+import { appendBacklog, backlogFrom, freeBacklog, openBacklog, restartBacklog, type Backlog } from './repl-backlog.ts';
+import { replId2Of, replIdOf } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
 
@@ -69,10 +69,15 @@ export class ReplFeed {
   private ackRequested = false;
   /** When the last link went (engine clock), for repl-backlog-ttl; 0 while a replica is attached. */
   private noLinksSince = 0;
+  /**
+   * Set on a replica that relays its primary's stream (network-replica.ts): the database that stream has
+   * selected, which a sub-replica's RDB names. A replica makes no stream of its own, as 7.0's proxies its primary's.
+   */
+  relayDb: (() => number) | null = null;
 
   constructor(
     private readonly e: Engine,
-    private readonly backlog: Backlog,
+    private backlog: Backlog,
   ) {
     this.lastPing = e.clock.now();
   }
@@ -237,10 +242,36 @@ export class ReplFeed {
 
   /** Bytes for the links, written once per event-loop turn: one socket write for a pipeline's commands. */
   private write(b: Buffer): void {
+    // A replica's own changes (expiry, writes under replica-read-only no) stay its own.
+    if (this.e.replication.primary !== null) return;
+    this.relay(b);
+  }
+
+  /** Bytes of the stream, kept in the backlog and sent to the links: a primary's own, or a replica's primary's as they arrived. */
+  relay(b: Buffer): void {
     appendBacklog(this.e, this.backlog, b);
     if (this.links.size === 0) return;
     this.out.push(b);
     if (this.out.length === 1) setImmediate(() => this.drain());
+  }
+
+  /** Every sub-replica is dropped (they reconnect, and learn a new ID or resync): 7.0's disconnectSlaves. */
+  dropLinks(): void {
+    this.out = [];
+    for (const c of [...this.links.keys()]) this.e.closeClient(c, true);
+    this.links.clear();
+    this.noLinksSince = this.e.clock.now();
+  }
+
+  /** A replica's full sync from its primary at `offset`: sub-replicas dropped, the backlog started again there. */
+  restart(offset: number): void {
+    this.dropLinks();
+    this.backlog = restartBacklog(this.e, offset);
+  }
+
+  /** A replica promoted: its own stream begins with a SELECT, as 7.0 resets slaveseldb. */
+  forgetSelected(): void {
+    this.selected = -1;
   }
 
   private drain(): void {
@@ -279,7 +310,8 @@ export class ReplFeed {
     const now = this.e.clock.now();
     if (this.links.size === 0) {
       const ttl = Number(this.e.config.get('repl-backlog-ttl') ?? 3600) * 1000;
-      if (ttl > 0 && now - this.noLinksSince > ttl && this.depth === 0 && this.e.scripting.running === null) {
+      // A replica keeps its backlog: it may be promoted, and its siblings continue from it.
+      if (ttl > 0 && now - this.noLinksSince > ttl && this.depth === 0 && this.e.scripting.running === null && this.e.replication.primary === null) {
         freeBacklog(this.e);
         this.e.feed = null;
       }
@@ -302,11 +334,12 @@ export class ReplFeed {
     this.links.set(c, link);
     this.noLinksSince = 0;
     // A new replica starts from a known database: the next command selects.
+    const streamDb = this.relayDb?.() ?? Math.max(0, this.selected);
     this.selected = -1;
     const id = replIdOf(this.e);
     const startOffset = this.offset;
     const chunks: Buffer[] = [];
-    runSliced(c, collect(engineRdbChunks(this.e), chunks), () => {
+    runSliced(c, collect(engineRdbChunks(this.e, undefined, { streamDb, id, offset: startOffset }), chunks), () => {
       // What a replica sends it gets no answer to (REPLCONF ACK, PING), as redis-server's replica clients.
       c.replyMode = 'off';
       if (c.closed || !this.links.has(c)) return;
@@ -371,9 +404,13 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   const e = c.engine;
   const psync = args[0]?.toLowerCase() === 'psync';
   if (e.mode !== 'bare') fail(`ERR ${psync ? 'PSYNC' : 'SYNC'} is not supported by this server`);
-  if (e.replication.primary !== null) fail('ERR Replica is not connected to master... can not sync');
   // A replica that asks again is ignored, as redis-server ignores SYNC from a client it already feeds.
   if (e.feed?.has(c) === true) return;
+  // A replica serves sub-replicas the stream it relays (network-replica.ts) while its own link is up.
+  if (e.replication.primary !== null) {
+    if (!e.replication.linkUp) fail("NOMASTERLINK Can't SYNC while not connected with my master");
+    if (e.feed?.relayDb == null) fail('ERR Replica is not connected to master... can not sync');
+  }
   // The stream must follow the client's replies: none may be waiting to be written (a REPLCONF's +OK read with it).
   if (c.w.pendingBytes > 0 || c.conn.writableLength > 0) fail('ERR SYNC and PSYNC are invalid with pending output');
   if (psync) {
@@ -381,8 +418,11 @@ export function syncCommand(c: Client, args: readonly string[]): void {
     // A replica continues when it names this stream (compared as 7.0 does, case aside) and the backlog holds
     // its next byte; otherwise it gets a full sync, and one that named an ID (not '?', a replica's way of
     // asking for a full sync) counts as a refused partial one.
-    const id = args[1] as string;
-    if (e.feed !== null && id.toLowerCase() === replIdOf(e) && e.feed.resume(c, Number(offset))) {
+    const id = (args[1] as string).toLowerCase();
+    // The ID a promoted replica followed before continues too, up to where it was promoted (PSYNC2).
+    const [id2, lastOf2] = replId2Of(e);
+    const continues = id === replIdOf(e) || (id === id2 && Number(offset) <= lastOf2);
+    if (e.feed !== null && continues && e.feed.resume(c, Number(offset))) {
       e.syncPartialOk++;
       return;
     }

@@ -1,8 +1,8 @@
 // The replica's end of Redis's replication protocol, as a 7.0 replica speaks it to its primary: PING,
 // AUTH (when a password is given), REPLCONF listening-port (and ip-address), REPLCONF capa eof capa psync2,
 // PSYNC <id> <offset>; then a +FULLRESYNC's RDB (length-prefixed, or EOF-marked when the primary sends it
-// diskless) or a +CONTINUE, and the command stream, handed over one whole command at a time with its length
-// in bytes (what the replication offset counts). Used by a bare engine following a server of another
+// diskless) or a +CONTINUE, and the command stream, handed over one whole command at a time with its bytes
+// (their length is what the replication offset counts). Used by a bare engine following a server of another
 // process (network-replica.ts) and by online migration from a self-hosted Redis (src/lifecycle/migration.ts).
 import net from 'node:net';
 import { LinkInput } from './link-input.ts';
@@ -23,8 +23,8 @@ export interface ReplicationHooks {
   fullSync(rdb: Buffer, id: string, offset: number): Promise<boolean> | boolean;
   /** +CONTINUE: the stream goes on from the offset offered, under `id` when the primary named one. */
   continued(id: string | null): void;
-  /** One command of the stream and its length in bytes. */
-  command(args: string[], length: number): void;
+  /** One command of the stream and its bytes (their length is what the offset counts; a replica relays them). */
+  command(args: string[], raw: Buffer): void;
   /** The link ended (closed, refused, an error), with why; not called after close(). */
   ended(why: string): void;
 }
@@ -147,7 +147,7 @@ export class ReplicationClient {
         // Not a command (a stray newline): skipped, and counted, as the primary counted it.
         const nl = buf.indexOf(10, at);
         if (nl < 0) break;
-        this.hooks.command([], nl + 1 - at);
+        this.hooks.command([], buf.subarray(at, nl + 1));
         at = nl + 1;
         continue;
       }
@@ -156,7 +156,7 @@ export class ReplicationClient {
         this.need = cmd.needs - at;
         break;
       }
-      this.hooks.command(cmd.args, cmd.end - at);
+      this.hooks.command(cmd.args, buf.subarray(at, cmd.end));
       at = cmd.end;
     }
     if (!this.done) input.consume(at);

@@ -213,9 +213,9 @@ const CANCELLED = Symbol('cancelled');
 /**
  * loadFull in slices, while `live()`: the file is parsed with the old dataset still served, then the
  * replica's clients wait while it is replaced, as redis-server's replica serves nothing while it loads.
- * False when stopped midway (a promotion, another sync).
+ * False when stopped midway (a promotion, another sync). The file's aux fields go into `aux` when given.
  */
-export async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => boolean): Promise<boolean> {
+export async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => boolean, aux?: Map<string, Buffer>): Promise<boolean> {
   const entries: RdbEntry[] = [];
   const functions: string[] = [];
   try {
@@ -224,6 +224,7 @@ export async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => bo
       if (!live()) throw CANCELLED;
       if (rec.kind === 'entry') entries.push(rec.entry);
       else if (rec.kind === 'function') functions.push(rec.payload.toString('latin1'));
+      else if (rec.kind === 'aux') aux?.set(rec.key, rec.value);
     });
   } catch (err) {
     if (err === CANCELLED) return false;

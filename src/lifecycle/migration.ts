@@ -45,7 +45,7 @@ export class MigrationLink {
           return true;
         },
         continued: () => undefined,
-        command: (args, length) => this.command(args, length),
+        command: (args, raw) => this.command(args, raw.length),
         ended: (why) => this.fail(why.startsWith('the primary') ? why.replace('the primary', 'the source') : `source ${this.sourceHost}:${this.sourcePort}: ${why}`),
       },
     );

@@ -17,10 +17,23 @@ import { BACKGROUND_SLICE_MS, drainSliced, rangeSliced } from '../../slices.ts';
  */
 export const SNAPSHOT_RDB_VERSION = 10;
 
+/** What a full sync's RDB tells its replica, as 7.0's rdbSaveInfo: the stream's database, replication ID and offset. */
+export interface ReplicationAux {
+  streamDb: number;
+  id: string;
+  offset: number;
+}
+
 /** The engine's dataset as RDB chunks of about `chunkSize` bytes, written as the caller pulls them. */
-export function engineRdbChunks(engine: Engine, chunkSize?: number): Generator<Buffer, void, undefined> {
+export function engineRdbChunks(engine: Engine, chunkSize?: number, repl?: ReplicationAux): Generator<Buffer, void, undefined> {
+  let aux = defaultAux({ redisVersion: engine.version });
+  if (repl !== undefined) {
+    // In 7.0's order, before aof-base; a replica selects repl-stream-db for the stream that follows.
+    const fields: [string, Buffer][] = [['repl-stream-db', Buffer.from(String(repl.streamDb))], ['repl-id', Buffer.from(repl.id)], ['repl-offset', Buffer.from(String(repl.offset))]];
+    aux = new Map([...[...aux].filter(([k]) => k !== 'aof-base'), ...fields, ...[...aux].filter(([k]) => k === 'aof-base')]);
+  }
   // Function libraries go in as RDB function records (opcode 245), as redis-server 7.0 writes them.
-  const header = { aux: defaultAux({ redisVersion: engine.version }), functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
+  const header = { aux, functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
   // The configured thresholds lay out what the engine keeps no layout for (a stream loaded from a file), as DUMP does.
   return encodeRdb(header, snapshotTextSteps(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine), chunkSize, ...rdbWriteOptionsOf(engine) });
 }

@@ -164,4 +164,60 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     stops.push(() => ours.server.close());
     expect(await run(ours.port)).toEqual(theirs);
   }, 60000);
+
+  it('relays its primary\'s stream to a sub-replica: the sync names the stream\'s database and the primary\'s ID and offsets; the sub-replica continues after a broken link and after this replica\'s promotion', async () => {
+    const run = async (middlePort: number): Promise<string[]> => {
+      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']);
+      const sub = await startRealRedis(['--enable-debug-command', 'yes']);
+      stops.push(primary.stop, sub.stop);
+      const p = await RawClient.connect(primary.port);
+      const m = await RawClient.connect(middlePort);
+      const r = await RawClient.connect(sub.port);
+      const out: string[] = [];
+      const linkUp = (c: RawClient) => waitUntil('the link up', async () => field(await c.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+      try {
+        await m.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+        await m.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await linkUp(m);
+        // The primary's stream is in database 3 when the sub-replica syncs: the middle's RDB must say so.
+        await p.call('SELECT', '3');
+        await p.call('SET', 'k3', 'a');
+        await waitUntil('k3 on the middle', async () => (await m.call('INFO', 'keyspace')).includes('db3:keys=1'));
+        out.push(`sub: ${flat(await r.call('REPLICAOF', '127.0.0.1', String(middlePort)))}`);
+        await linkUp(r);
+        await p.call('SET', 'k3b', 'b');
+        await p.call('SELECT', '0');
+        await p.call('RPUSH', 'l', 'x');
+        const digest = await p.call('DEBUG', 'DIGEST');
+        await waitUntil('the sub-replica to hold the same data', async () => (await r.call('DEBUG', 'DIGEST')) === digest, 20000);
+        const [pi, mi, ri] = [await p.call('INFO', 'replication'), await m.call('INFO', 'replication'), await r.call('INFO', 'replication')];
+        out.push(`one stream: IDs ${field(mi, 'master_replid') === field(pi, 'master_replid') && field(ri, 'master_replid') === field(pi, 'master_replid')}, offsets ${field(mi, 'master_repl_offset') === field(pi, 'master_repl_offset') && field(ri, 'master_repl_offset') === field(pi, 'master_repl_offset')}`);
+        out.push(`middle: ${field(mi, 'role')}, ${field(mi, 'connected_slaves')} replica, backlog ${field(mi, 'repl_backlog_active')}`);
+        // The middle drops the sub-replica: it continues from the middle's backlog.
+        await m.call('CLIENT', 'KILL', 'TYPE', 'replica');
+        await p.call('SET', 'during', '1');
+        await waitUntil('the sub-replica back', async () => (await r.call('GET', 'during')) === '$1\r\n1\r\n', 20000);
+        out.push(`middle's syncs: ${((await m.call('INFO', 'stats')).match(/\bsync_\w+:\d+/g) ?? []).join(' ')}`);
+        // The middle is promoted: the sub-replica continues under its new ID, and gets its writes.
+        await m.call('REPLICAOF', 'NO', 'ONE');
+        await m.call('SET', 'from-middle', 'yes');
+        await waitUntil('the middle\'s write on the sub-replica', async () => (await r.call('GET', 'from-middle')) === '$3\r\nyes\r\n', 20000);
+        const [mi2, ri2] = [await m.call('INFO', 'replication'), await r.call('INFO', 'replication')];
+        out.push(`after promotion: sub follows the new ID ${field(ri2, 'master_replid') === field(mi2, 'master_replid')}, middle's replid2 is the primary's ${field(mi2, 'master_replid2') === field(pi, 'master_replid')}`);
+        out.push(`middle's syncs: ${((await m.call('INFO', 'stats')).match(/\bsync_\w+:\d+/g) ?? []).join(' ')}`);
+        return out;
+      } finally {
+        await r.call('REPLICAOF', 'NO', 'ONE');
+        await m.call('REPLICAOF', 'NO', 'ONE');
+        for (const c of [p, m, r]) c.close();
+      }
+    };
+    const realMiddle = await startRealRedis(['--enable-debug-command', 'yes']);
+    stops.push(realMiddle.stop);
+    const theirs = await run(realMiddle.port);
+    expect(theirs.join('\n')).not.toMatch(/false/);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 120000);
 });
