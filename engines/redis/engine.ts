@@ -76,6 +76,16 @@ export interface SlowlogEntry {
   name: string;
 }
 
+/** The replica's link to a primary in another process, as its INFO and REPLICAOF see it. */
+export interface RemotePrimary {
+  /** The replica let go of it (REPLICAOF elsewhere or NO ONE, a stop): the link closes. */
+  letGo(): void;
+  /** When the primary last sent anything (Date.now()). */
+  lastIo(): number;
+  /** Whether a full sync is being received or loaded (INFO's master_sync_in_progress). */
+  syncing(): boolean;
+}
+
 export interface EngineOptions {
   clock: Clock;
   mode: 'bare' | 'node';
@@ -110,10 +120,8 @@ export class Engine {
   cluster: ClusterTopology | null = null;
   /** host:port this engine listens on, for INFO/ROLE of its replicas. */
   address = '127.0.0.1:0';
-  /** On a stand-in primary (network-replica.ts): its replica let go of it, so its link closes. */
-  onLetGo: (() => void) | null = null;
-  /** On a stand-in primary: when it last sent anything (Date.now()), for its replica's INFO. */
-  lastIoAt: (() => number) | null = null;
+  /** On a stand-in for a primary in another process (network-replica.ts): the link to it. */
+  remote: RemotePrimary | null = null;
   /** The client whose command is running (NOLOOP needs to know who changed a key). */
   currentClient: Client | null = null;
   /** The replication stream of SYNC clients (repl-feed.ts); null while none is attached. */
@@ -343,7 +351,7 @@ export class Engine {
     if (current === primary) return;
     if (current !== null) {
       current.replication.detach(this, primary !== null);
-      current.onLetGo?.();
+      current.remote?.letGo();
     }
     this.replication.primary = primary;
     if (primary !== null) primary.replication.attach(this);

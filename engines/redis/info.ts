@@ -163,7 +163,7 @@ const sections: Record<string, Section> = {
         ['master_port', port],
         ['master_link_status', link.up ? 'up' : 'down'],
         ['master_last_io_seconds_ago', link.lastIoSeconds],
-        ['master_sync_in_progress', 0],
+        ['master_sync_in_progress', r.primary.remote?.syncing() === true ? 1 : 0],
         ['slave_read_repl_offset', r.offset],
         ['slave_repl_offset', r.offset],
         ...(link.up ? [] : [['master_link_down_since_seconds', link.downSeconds] as [string, number]]),

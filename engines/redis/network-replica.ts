@@ -33,8 +33,7 @@ export function followAddress(c: ClientType, host: string, port: number): void {
   e.replication.linkLost();
   const link = new NetworkLink(e, standIn, host, port);
   links.set(standIn, link);
-  standIn.onLetGo = () => link.stop();
-  standIn.lastIoAt = () => link.lastIo();
+  standIn.remote = { letGo: () => link.stop(), lastIo: () => link.lastIo(), syncing: () => link.syncing };
   c.w.ok();
 }
 
@@ -57,6 +56,8 @@ class NetworkLink {
   private client: ReplicationClient | null = null;
   /** Whether the stream is being applied (after a full sync's load, or a +CONTINUE). */
   private streaming = false;
+  /** From +FULLRESYNC until the dataset is loaded. */
+  syncing = false;
   /** The stream this engine continues: the primary's replication ID, and the offset it processed. */
   private replId: string;
   private offset: number;
@@ -132,6 +133,7 @@ class NetworkLink {
       },
       {
         fullSync: (rdb, id, offset) => this.fullSync(client, rdb, id, offset),
+        transfer: () => (this.syncing = true),
         continued: (id) => this.continued(client, id),
         command: (args, raw) => this.command(args, raw),
         ended: () => {
@@ -147,7 +149,9 @@ class NetworkLink {
     this.e.feed?.dropLinks();
     const live = () => this.client === client && this.following();
     const aux = new Map<string, Buffer>();
-    if (!(await loadFullSliced(this.e, rdb, live, aux))) return false;
+    const loaded = await loadFullSliced(this.e, rdb, live, aux);
+    this.syncing = false;
+    if (!loaded) return false;
     this.replId = id;
     this.offset = offset;
     setReplId(this.e, id);
@@ -191,6 +195,7 @@ class NetworkLink {
     const c = this.client;
     this.client = null;
     this.streaming = false;
+    this.syncing = false;
     this.flushWaiting();
     // A transaction cut short is dropped, as 7.0 discards a cached master's: it comes again from its MULTI.
     this.multi = null;

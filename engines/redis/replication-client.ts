@@ -19,6 +19,8 @@ export interface ReplicationHello {
 }
 
 export interface ReplicationHooks {
+  /** +FULLRESYNC came: the payload is on its way. */
+  transfer?(): void;
   /** +FULLRESYNC's dataset; false once loaded means the link is no longer wanted. */
   fullSync(rdb: Buffer, id: string, offset: number): Promise<boolean> | boolean;
   /** +CONTINUE: the stream goes on from the offset offered, under `id` when the primary named one. */
@@ -116,6 +118,7 @@ export class ReplicationClient {
     }
     const full = /^\+FULLRESYNC (\S+) (\d+)$/.exec(reply);
     if (full === null) throw new Error(reply.startsWith('-') ? `the primary refused replication: ${reply.slice(1)}` : `unexpected reply to PSYNC: ${reply}`);
+    this.hooks.transfer?.();
     const rdb = await this.payload();
     if (this.done) return;
     if (!(await this.hooks.fullSync(rdb, full[1] as string, Number(full[2])))) return this.close();

@@ -683,7 +683,7 @@ export class Replication {
     const pingSeconds = Number(primary?.config.get('repl-ping-replica-period') ?? 10);
     const timeout = Number(e.config.get('repl-timeout') ?? 60);
     // A primary elsewhere (network-replica.ts): the last time it sent anything, as master_last_io_seconds_ago.
-    const io = primary?.lastIoAt?.();
+    const io = primary?.remote?.lastIo();
     if (io !== undefined && this.linkUp) return { up: true, lastIoSeconds: Math.floor((Date.now() - io) / 1000), downSeconds: -1 };
     return linkViewOf(this.linkUp, this.downAt, primary?.replication.faults.get(e), e.clock.now(), timeout, pingSeconds);
   }

@@ -105,10 +105,18 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     try {
       await p.call('DEBUG', 'POPULATE', '300000');
       await p.call('SET', 'big', 'b'.repeat(20 << 20));
+      let sawSync = false;
       const { ping, loop, answered } = await whileWorking(other.port, async () => {
         await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
-        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 60000);
+        await waitUntil('the link up', async () => {
+          const info = await r.call('INFO', 'replication');
+          sawSync ||= field(info, 'master_sync_in_progress') === '1';
+          return field(info, 'master_link_status') === 'up';
+        }, 60000);
       });
+      // The 30 MB payload takes a while to arrive and load: INFO answers meanwhile, and says so.
+      expect(sawSync).toBe(true);
+      expect(field(await r.call('INFO', 'replication'), 'master_sync_in_progress')).toBe('0');
       expect(answered).toBeGreaterThan(0);
       expect(ping).toBeLessThan(STALL_BOUND_MS);
       expect(loop).toBeLessThan(STALL_BOUND_MS);
