@@ -31,7 +31,7 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
       const out: string[] = [];
       try {
         // No periodic PING in the quiet second measured below.
-        await p.call('CONFIG', 'SET', 'repl-ping-replica-period', '60');
+        await p.call('CONFIG', 'SET', 'repl-ping-replica-period', '3600');
         await p.call('SET', 'before', 'in-the-rdb');
         await p.call('HSET', 'h', 'f', '1', 'g', '2');
         await p.call('SET', 'ttl', 'x', 'EX', '1000');
