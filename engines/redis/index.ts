@@ -19,7 +19,7 @@ export { createRedisNode, formNodeCluster } from './node.ts';
 export { createThreadedRedisNode } from './threaded-node.ts';
 export type { KeyBatch, KeyFilter, NodeShard, RedisNode, ServerStats, SlowlogEntry } from './node.ts';
 export type { CacheNode, NodeTls } from '../node.ts';
-export { CLUSTER_SLOTS, keySlot, NetworkFaults, ProtocolError, RespParser } from './light.ts';
+export { CLUSTER_SLOTS, keySlot, NetworkFaults } from './light.ts';
 
 /** `elasticache-local redis-server ...`: a bare server, loaded only when asked for. */
 export async function runStandalone(argv: string[]): Promise<void> {

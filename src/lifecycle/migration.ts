@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { encodeCommand, ReplicationClient } from '../../engines/redis/replication-client.ts';
+import { encodeCommand, ReplicationClient } from '../../engines/redis/light.ts';
 import { connectHost } from '../config.ts';
 import type { Scope } from '../store/records.ts';
 import type { World } from '../world.ts';
