@@ -11,7 +11,7 @@ const USAGE = `usage:
                     [--region R] [--account-id ID] [--endpoint-host NAME] [--delay-ms N] [--log-requests]
                     [--log-level trace|debug|info|warn|error|fatal|silent]
                     [--credentials KEY:SECRET[:ACCOUNT],...] [--verify-signatures]
-  elasticache-local redis-server --port N [--host H] [--requirepass P] [--maxmemory BYTES]
+  elasticache-local redis-server [CONFIG-FILE] [--port N] [--bind H] [--NAME VALUE...]   (redis-server's options)
   elasticache-local memcached --port N [--host H] [-m MB] [-I SIZE]
 
 Defaults: --port ${DEFAULTS.port}, --host ${DEFAULTS.host}, --node-port-range ${DEFAULTS.nodePortRange}, --redis-default-port ${DEFAULTS.redisDefaultPort},

@@ -146,6 +146,27 @@ export class Config {
     this.setMany([[name, value]]);
   }
 
+  /**
+   * One parameter from the command line or a config file, before the server starts: what CONFIG SET may
+   * not change (immutable, protected) is taken as given; the rest is checked as CONFIG SET checks it.
+   * Throws redis-server's reason alone ('argument must be ...'), for its fatal config error.
+   */
+  setAtStartup(name: string, value: string): void {
+    const lower = name.toLowerCase();
+    const kind = PARAMS.get(lower)?.kind;
+    if (kind === undefined) throw new Error('Bad directive or wrong number of arguments');
+    if (kind === 'immutable' || kind === 'protected') {
+      this.stored.set(ALIASES.get(lower) ?? lower, value);
+      return;
+    }
+    try {
+      this.setMany([[name, value]]);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      throw new Error(text.replace(/^ERR CONFIG SET failed \(possibly related to argument '[^']*'\) - /, ''));
+    }
+  }
+
   /** CONFIG SET with several pairs: all validated first, so one bad value changes nothing. */
   setMany(pairs: readonly (readonly [string, string])[]): void {
     // As redis-server 7.0.15: every name is checked before any value, and the first in order that is

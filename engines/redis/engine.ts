@@ -254,6 +254,8 @@ export class Engine {
   /** When the node stopped (engine clock; a crashed node's peers mark it failing from then), 0 while it runs. */
   stoppedAt = 0;
 
+  /** Set by the process a bare engine runs alone in (standalone.ts): SHUTDOWN stops it. */
+  shutdown: (() => void) | null = null;
   /** A notice for the server's log, as redis-server's serverLog; only a bare engine's process prints them. */
   notice: (message: string) => void = () => undefined;
 

@@ -9,7 +9,6 @@
 // its link down and, under replica-serve-stale-data no, answers MASTERDOWN. A stand-in engine carries the
 // address for INFO and ROLE.
 import { Client, discardingConn } from './client.ts';
-import type { Client as ClientType } from './client.ts';
 import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
@@ -20,11 +19,11 @@ import { ReplicationClient } from './replication-client.ts';
 /** The link of each stand-in primary. */
 const links = new WeakMap<Engine, NetworkLink>();
 
-export function followAddress(c: ClientType, host: string, port: number): void {
-  const e = c.engine;
+/** Makes `e` a replica of the server at host:port; false when it already follows that address. */
+export function followAddress(e: Engine, host: string, port: number): boolean {
   const address = `${host}:${port}`;
   const current = e.replication.primary;
-  if (current !== null && links.has(current) && current.address === address) return c.w.simple('OK Already connected to specified master');
+  if (current !== null && links.has(current) && current.address === address) return false;
   e.replicaOf(null);
   // Not started: it runs no cron and holds nothing but the address.
   const standIn = new Engine({ clock: e.clock, mode: e.mode, version: e.version });
@@ -34,7 +33,7 @@ export function followAddress(c: ClientType, host: string, port: number): void {
   const link = new NetworkLink(e, standIn, host, port);
   links.set(standIn, link);
   standIn.remote = { letGo: () => link.stop(), lastIo: () => link.lastIo(), syncing: () => link.syncing };
-  c.w.ok();
+  return true;
 }
 
 /**

@@ -1,39 +1,143 @@
-// `node bin/run-ts.mjs engines/redis/standalone.ts --port N`: a bare server for manual use and benchmarks.
-import { parseMemory } from './config.ts';
+// `elasticache-local redis-server [config-file] [--name value...]` (or `node bin/run-ts.mjs
+// engines/redis/standalone.ts ...`): a bare server started as redis-server is, from the same command line and
+// config file (server-args.ts), so a harness written for redis-server starts it unchanged. Every parameter
+// CONFIG GET knows is taken; `--host` is ours (an alias of bind). The listener binds 127.0.0.1 unless told
+// otherwise, and `--port 0` picks a free port (redis-server would not listen on TCP at all).
+import fs from 'node:fs';
+import { PARAMS } from './config-table.ts';
 import { createRedisServer } from './index.ts';
+import { followAddress } from './network-replica.ts';
+import { ConfigError, readServerArgs, type Directive } from './server-args.ts';
+
+const VERSION = '7.0.15';
+
+/** What the process itself does with the directives that are not engine parameters. */
+interface ProcessSettings {
+  port: number;
+  host: string;
+  logfile: string;
+  pidfile: string;
+  /** replicaof host port: the server starts as a replica of it. */
+  replicaOf: [string, number] | null;
+}
+
+/** Checks a port as redis-server does, with its words. */
+function portOf(d: Directive): number {
+  const v = d.args[0] as string;
+  if (!/^-?\d+$/.test(v)) throw new ConfigError(d.line, d.text, "argument couldn't be parsed into an integer");
+  const n = Number(v);
+  if (n < 0 || n > 65535) throw new ConfigError(d.line, d.text, 'argument must be between 0 and 65535 inclusive');
+  return n;
+}
+
+/** The directives' values for the engine, in order (repeated save lines add up, as in a config file); the rest go to `settings`. */
+function split(directives: Directive[], settings: ProcessSettings): [string, string, Directive][] {
+  const params: [string, string, Directive][] = [];
+  let save: string | null = null;
+  for (const d of directives) {
+    const known = PARAMS.has(d.name) || d.name === 'host' || d.name === 'include';
+    if (!known) throw new ConfigError(d.line, d.text, 'Bad directive or wrong number of arguments');
+    if (d.args.length === 0) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+    const value = d.args.join(' ');
+    switch (d.name) {
+      case 'port':
+        settings.port = portOf(d);
+        break;
+      case 'bind':
+      case 'host': {
+        // One listener: the first address (a leading '-' marks an optional one; '*' is every IPv4 address).
+        const first = (d.args[0] as string).replace(/^-/, '');
+        settings.host = first === '*' ? '0.0.0.0' : first;
+        break;
+      }
+      case 'dir':
+        try {
+          process.chdir(value);
+        } catch (err) {
+          // redis-server says strerror alone.
+          const code = (err as NodeJS.ErrnoException).code;
+          throw new ConfigError(d.line, d.text, code === 'ENOENT' ? 'No such file or directory' : code === 'ENOTDIR' ? 'Not a directory' : code === 'EACCES' ? 'Permission denied' : (err as Error).message);
+        }
+        params.push(['dir', process.cwd(), d]);
+        break;
+      case 'logfile':
+        settings.logfile = value;
+        params.push([d.name, value, d]);
+        break;
+      case 'pidfile':
+        settings.pidfile = value;
+        params.push([d.name, value, d]);
+        break;
+      case 'replicaof':
+      case 'slaveof': {
+        if (d.args.length !== 2) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+        const port = Number(d.args[1]);
+        if (!/^\d+$/.test(d.args[1] as string) || port > 65535) throw new ConfigError(d.line, d.text, 'Invalid master port');
+        settings.replicaOf = [d.args[0] as string, port];
+        params.push(['replicaof', value, d]);
+        break;
+      }
+      case 'include':
+        for (const file of d.args) params.push(...split(readServerArgs([file]), settings));
+        break;
+      case 'save':
+        save = value === '' || save === null ? value : `${save} ${value}`;
+        params.push(['save', save, d]);
+        break;
+      default: {
+        // A parameter of one word takes one argument; the special ones (lists, limits) take several.
+        if (PARAMS.get(d.name)?.kind !== 'special' && d.args.length !== 1) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+        params.push([d.name, value, d]);
+      }
+    }
+  }
+  return params;
+}
 
 export async function runStandalone(argv: string[]): Promise<void> {
-  let port = 6379;
-  let host = '127.0.0.1';
-  let requirepass: string | undefined;
-  let maxmemory: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[i + 1];
-    if (a === '--port' && v !== undefined) port = Number(v);
-    else if (a === '--host' && v !== undefined) host = v;
-    else if (a === '--requirepass' && v !== undefined) requirepass = v;
-    else if (a === '--maxmemory' && v !== undefined) {
-      const bytes = parseMemory(v);
-      if (bytes === null) throw new Error(`invalid --maxmemory: ${v}`);
-      maxmemory = bytes;
-    }
-    else throw new Error(`unknown argument: ${a}`);
-    i++;
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    console.log(`Redis server v=${VERSION} sha=00000000:0 malloc=libc bits=64 build=elasticache-local`);
+    return;
   }
-  const server = createRedisServer({ port, host, requirepass, maxmemory });
-  server.engine.notice = (message) => console.log(`${process.pid}:M ${logTime(new Date())} * ${message}`);
+  const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null };
+  let server;
+  try {
+    const params = split(readServerArgs(argv), settings);
+    server = createRedisServer({ port: settings.port, host: settings.host });
+    for (const [name, value, d] of params) {
+      try {
+        server.engine.config.setAtStartup(name, value);
+      } catch (err) {
+        throw new ConfigError(d.line, d.text, err instanceof Error ? err.message : String(err));
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(err.report(VERSION));
+    process.exitCode = 1;
+    return;
+  }
+  const log = (line: string): void => {
+    if (settings.logfile === '') console.log(line);
+    else fs.appendFileSync(settings.logfile, `${line}\n`);
+  };
+  server.engine.notice = (message) => log(`${process.pid}:M ${logTime(new Date())} * ${message}`);
   const bound = await server.listen();
-  console.log(`Ready to accept connections tcp on ${host}:${bound}`);
+  if (settings.pidfile !== '') fs.writeFileSync(settings.pidfile, `${process.pid}\n`);
+  log(`Ready to accept connections tcp on ${settings.host}:${bound}`);
+  if (settings.replicaOf !== null) followAddress(server.engine, ...settings.replicaOf);
+  const running = server;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void server.close().then(resolve);
+      void running.close().then(resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    running.engine.shutdown = stop;
   });
+  if (settings.pidfile !== '') fs.rmSync(settings.pidfile, { force: true });
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -90,7 +90,7 @@ function replicaOfCommand(c: Client, a: string[]): void {
   const port = parseIntArg(a[2] as string, 'ERR Invalid master port');
   if (port < 0 || port > 65535) fail('ERR Invalid master port');
   const primary = findEngine(port);
-  if (primary === undefined) return followAddress(c, a[1] as string, port);
+  if (primary === undefined) return followAddress(e, a[1] as string, port) ? c.w.ok() : c.w.simple('OK Already connected to specified master');
   if (primary === e) fail('ERR cannot replicate from myself');
   if (e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
   e.replicaOf(primary);
@@ -217,9 +217,13 @@ export const serverCommands = defineGroup('server', [
     name: 'shutdown',
     arity: -1,
     flags: ['admin', 'no_multi', 'allow_busy'],
-    handler: (_c, a) => {
+    handler: (c, a) => {
       shutdownOptions(a);
-      fail('ERR SHUTDOWN is disabled in this server; stop it through its owner');
+      const stop = c.engine.shutdown;
+      if (stop === null) fail('ERR SHUTDOWN is disabled in this server; stop it through its owner');
+      if (a.some((w) => is(w, 'abort'))) fail('ERR No shutdown in progress.');
+      // Nothing is saved (a bare engine keeps no dump file); the client sees its connection close, as the server exits.
+      stop();
     },
   },
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),

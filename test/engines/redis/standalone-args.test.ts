@@ -1,0 +1,142 @@
+// `elasticache-local redis-server` takes redis-server's command line and config file: a harness that starts
+// redis-server starts a bare engine the same way. Refused lines get redis-server 7.0.15's fatal config error
+// (the same text, line number and exit status); accepted ones reach CONFIG GET; --replicaof starts a replica;
+// SHUTDOWN stops the process.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../support/net.ts';
+import { RawClient, realRedisAvailable, startRealRedis, waitUntil } from './helpers.ts';
+
+const available = realRedisAvailable();
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-args-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const OURS = [path.join(repo, 'bin/run-ts.mjs'), path.join(repo, 'engines/redis/standalone.ts')];
+
+/** Exit status and standard error of a start that must fail at once. */
+function refused(command: string, args: string[]): string {
+  const r = spawnSync(command, args, { cwd: dir, encoding: 'latin1', timeout: 60_000 });
+  return `status ${r.status}\n${r.stderr}`;
+}
+
+/** Starts ours with `args` and waits for its ready line; the port it listens on. */
+function startOurs(args: string[]): Promise<{ port: number; exited: Promise<number | null>; kill(): void }> {
+  const child = spawn(process.execPath, [...OURS, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 60_000);
+    const seen = (d: Buffer) => {
+      out += d.toString();
+      const m = /Ready to accept connections tcp on [\d.]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        resolve({ port: Number(m[1]), exited, kill: () => child.kill('SIGKILL') });
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(t);
+      reject(new Error(`exited ${code}: ${out}`));
+    });
+  });
+}
+
+describe.skipIf(!available)('redis-server\'s command line and config file', () => {
+  it('refuses what redis-server refuses, with its fatal config error', () => {
+    fs.writeFileSync(path.join(dir, 'unbalanced.conf'), 'port 7000\n# a comment\n\nsave "abc\n');
+    fs.writeFileSync(path.join(dir, 'bad-value.conf'), 'port 7000\nmaxmemory-policy bogus\n');
+    const cases = [
+      ['--foo', 'bar'],
+      ['--port', '99999'],
+      ['--port', 'abc'],
+      ['--appendonly'],
+      ['--save', '900'],
+      ['--loglevel', 'warning', '--maxmemory-policy', 'bogus'],
+      ['--hz', '10', '20'],
+      ['--replicaof', '127.0.0.1'],
+      ['--replicaof', '127.0.0.1', '99999'],
+      ['unbalanced.conf'],
+      ['bad-value.conf', '--port', '7001'],
+      ['--dir', path.join(dir, 'no-such-dir')],
+    ];
+    for (const args of cases) expect(refused(process.execPath, [...OURS, ...args]), args.join(' ')).toBe(refused('redis-server', args));
+  }, 120_000);
+
+  it('takes a config file and options, as CONFIG GET shows; SHUTDOWN stops the process', async () => {
+    fs.writeFileSync(path.join(dir, 'good.conf'), [
+      '# what a test harness writes',
+      'bind 127.0.0.1',
+      'save 900 1',
+      'save 300 10',
+      'appendonly no',
+      `dir ${dir}`,
+      'enable-debug-command yes',
+      'client-output-buffer-limit normal 0 0 0',
+      'maxmemory 10mb',
+      '',
+    ].join('\n'));
+    const params = ['save', 'appendonly', 'dir', 'enable-debug-command', 'maxmemory', 'maxmemory-policy', 'hz', 'requirepass', 'loglevel', 'bind'];
+    const read = async (port: number): Promise<string[]> => {
+      const c = await RawClient.connect(port);
+      await c.call('AUTH', 'pw');
+      const out = [];
+      for (const p of params) out.push((await c.call('CONFIG', 'GET', p)).replace(/\r\n/g, ' '));
+      c.close();
+      return out;
+    };
+    // Not above notice: the ready line is a notice.
+    const args = [path.join(dir, 'good.conf'), '--hz', '20', '--maxmemory-policy', 'allkeys-lru', '--requirepass', 'pw', '--loglevel', 'verbose'];
+    const realPort = await freePort();
+    const real = spawn('redis-server', [...args, '--port', String(realPort)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        const t = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 30_000);
+        real.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('Ready to accept')) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+        real.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+      });
+      const pidfile = path.join(dir, 'ours.pid');
+      const ours = await startOurs([...args, '--port', '0', '--pidfile', pidfile]);
+      expect(fs.readFileSync(pidfile, 'latin1')).toMatch(/^\d+\n$/);
+      expect(await read(ours.port)).toEqual(await read(realPort));
+      const c = await RawClient.connect(ours.port);
+      await c.call('AUTH', 'pw');
+      expect(await c.call('SHUTDOWN', 'ABORT')).toBe('-ERR No shutdown in progress.\r\n');
+      c.write('*1\r\n$8\r\nSHUTDOWN\r\n');
+      expect(await ours.exited).toBe(0);
+      expect(fs.existsSync(pidfile)).toBe(false);
+    } finally {
+      real.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('--replicaof starts it as a replica of a redis-server', async () => {
+    const primary = await startRealRedis(['--repl-diskless-sync-delay', '0']);
+    const ours = await startOurs(['--port', '0', '--replicaof', '127.0.0.1', String(primary.port)]);
+    try {
+      const p = await RawClient.connect(primary.port);
+      await p.call('SET', 'k', 'from the primary');
+      const r = await RawClient.connect(ours.port);
+      await waitUntil('the write on the replica', async () => (await r.call('GET', 'k')) === '$16\r\nfrom the primary\r\n', 30_000);
+      expect(await r.call('SET', 'x', '1')).toMatch(/^-READONLY/);
+      p.close();
+      r.close();
+    } finally {
+      ours.kill();
+      await primary.stop();
+    }
+  }, 120_000);
+});
