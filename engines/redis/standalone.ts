@@ -117,14 +117,23 @@ export async function runStandalone(argv: string[]): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const log = (line: string): void => {
+  // redis-server's log lines: pid, role (C while it reads its config, M after), time, a level mark; lines
+  // under loglevel are left out. A harness waits for 'Server initialized' after ' PID: <pid>', then for 'Ready to accept connections'.
+  const engine = server.engine;
+  const log = (role: 'C' | 'M', mark: keyof typeof LEVELS, message: string): void => {
+    if (LEVELS[mark] < (LEVELS_BY_NAME[engine.config.get('loglevel') ?? 'notice'] ?? 2)) return;
+    const line = `${process.pid}:${role} ${logTime(new Date())} ${mark} ${message}`;
     if (settings.logfile === '') console.log(line);
     else fs.appendFileSync(settings.logfile, `${line}\n`);
   };
-  server.engine.notice = (message) => log(`${process.pid}:M ${logTime(new Date())} * ${message}`);
+  log('C', '#', `elasticache-local's Redis ${VERSION} compatible engine is starting, pid=${process.pid}`);
+  log('C', '#', 'Configuration loaded');
+  engine.notice = (message) => log('M', '*', message);
   const bound = await server.listen();
   if (settings.pidfile !== '') fs.writeFileSync(settings.pidfile, `${process.pid}\n`);
-  log(`Ready to accept connections tcp on ${settings.host}:${bound}`);
+  log('M', '*', `Running mode=standalone, port=${bound}. PID: ${process.pid}`);
+  log('M', '#', 'Server initialized');
+  log('M', '*', `Ready to accept connections tcp on ${settings.host}:${bound}`);
   if (settings.replicaOf !== null) followAddress(server.engine, ...settings.replicaOf);
   const running = server;
   await new Promise<void>((resolve) => {
@@ -139,6 +148,10 @@ export async function runStandalone(argv: string[]): Promise<void> {
   });
   if (settings.pidfile !== '') fs.rmSync(settings.pidfile, { force: true });
 }
+
+/** Log level marks, least to most severe, as redis-server writes them. */
+const LEVELS = { '.': 0, '-': 1, '*': 2, '#': 3 } as const;
+const LEVELS_BY_NAME: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -25,7 +25,7 @@ function refused(command: string, args: string[]): string {
 }
 
 /** Starts ours with `args` and waits for its ready line; the port it listens on. */
-function startOurs(args: string[]): Promise<{ port: number; exited: Promise<number | null>; kill(): void }> {
+function startOurs(args: string[]): Promise<{ port: number; out: string; pid: number; exited: Promise<number | null>; kill(): void }> {
   const child = spawn(process.execPath, [...OURS, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ function startOurs(args: string[]): Promise<{ port: number; exited: Promise<numb
       const m = /Ready to accept connections tcp on [\d.]+:(\d+)/.exec(out);
       if (m) {
         clearTimeout(t);
-        resolve({ port: Number(m[1]), exited, kill: () => child.kill('SIGKILL') });
+        resolve({ port: Number(m[1]), out, pid: child.pid as number, exited, kill: () => child.kill('SIGKILL') });
       }
     };
     child.stdout.on('data', seen);
@@ -110,7 +110,9 @@ describe.skipIf(!available)('redis-server\'s command line and config file', () =
       });
       const pidfile = path.join(dir, 'ours.pid');
       const ours = await startOurs([...args, '--port', '0', '--pidfile', pidfile]);
-      expect(fs.readFileSync(pidfile, 'latin1')).toMatch(/^\d+\n$/);
+      expect(fs.readFileSync(pidfile, 'latin1')).toBe(`${ours.pid}\n`);
+      // What redis-server's own test harness waits for: its PID, then 'Server initialized', in the log.
+      expect(ours.out).toMatch(new RegExp(` PID: ${ours.pid}[\\s\\S]*Server initialized[\\s\\S]*Ready to accept connections`));
       expect(await read(ours.port)).toEqual(await read(realPort));
       const c = await RawClient.connect(ours.port);
       await c.call('AUTH', 'pw');
