@@ -69,15 +69,19 @@ async function mutexTranscript(where: Where): Promise<unknown> {
     out.afterTimeout = taken.fencingToken > abandoned.fencingToken;
     await taken();
 
-    const held = await lock(a, `${name}:held`, { timeout: 300 });
+    // Timings with room for a loaded machine: b gives up (600 ms) long before the held lock's first timeout
+    // (1200 ms), so no attempt of b's still in flight can find it expired (simple-redis-mutex lets such an
+    // attempt take the lock after failAfter, for its default 30 s); the check comes 900 ms after the refresh,
+    // past the first timeout and 300 ms before the refreshed one.
+    const held = await lock(a, `${name}:held`, { timeout: 1200 });
     let failed = false;
-    out.failAfter = await lock(b, `${name}:held`, { failAfter: 150, pollingInterval: 50, onFail: () => (failed = true) }).then(
+    out.failAfter = await lock(b, `${name}:held`, { failAfter: 600, pollingInterval: 50, onFail: () => (failed = true) }).then(
       () => 'acquired',
       (e: Error) => e.message,
     );
     out.onFail = failed;
     await held.refreshTimeout();
-    await sleep(200);
+    await sleep(900);
     const [stillHeld] = await tryLock(b, `${name}:held`);
     out.refreshedStillHeld = !stillHeld;
     await held();
