@@ -175,7 +175,7 @@ export function goodReplicas(e: Engine): number {
   const maxLag = e.config.minReplicasMaxLag;
   let good = 0;
   for (const [, ack] of e.replication.acks()) if (ack.lag <= maxLag) good++;
-  return good;
+  return good + (e.feed?.good(maxLag) ?? 0);
 }
 
 // Inside MULTI Redis refuses any other command under OOM: queueing takes memory too.

@@ -110,6 +110,14 @@ export class ReplFeed {
     });
   }
 
+  /** Online replicas whose last ACK is at most `maxLag` seconds old (7.0's refreshGoodSlavesCount, for min-replicas-to-write). */
+  good(maxLag: number): number {
+    const now = this.e.clock.now();
+    let n = 0;
+    for (const l of this.links.values()) if (l.held === null && Math.floor((now - l.ackAt) / 1000) <= maxLag) n++;
+    return n;
+  }
+
   /** Online replicas that acknowledged `offset` (WAIT's count, as 7.0's replicationCountAcksByOffset). */
   acked(offset: number): number {
     let n = 0;

@@ -103,6 +103,40 @@ describe.skipIf(!available)('WAIT and INFO with SYNC replicas of a bare engine, 
     expect(await run(ours.port)).toEqual(theirs);
   }, 120000);
 
+  it('min-replicas-to-write counts a redis-server replica that acknowledged within min-replicas-max-lag; one stopped refuses writes until it is back', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const a = await RawClient.connect(port);
+      await a.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+      const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(port)]);
+      const good = async () => field(await a.call('INFO', 'replication'), 'min_slaves_good_slaves');
+      try {
+        await waitUntil('the replica online', async () => (await a.call('INFO', 'replication')).includes('state=online'), 30000);
+        const out = [await a.call('CONFIG', 'SET', 'min-replicas-to-write', '1', 'min-replicas-max-lag', '2'), await a.call('SET', 'k', '1'), `good ${await good()}`];
+        await a.call('CONFIG', 'SET', 'min-replicas-to-write', '2');
+        out.push(await a.call('SET', 'k', '2'), await a.call('GET', 'k'));
+        await a.call('CONFIG', 'SET', 'min-replicas-to-write', '1');
+        // A replica that stops sends no ACK: past the lag it is not a good one.
+        process.kill(replica.pid, 'SIGSTOP');
+        await waitUntil('the replica lagging', async () => (await good()) === '0', 10000);
+        out.push(await a.call('SET', 'k', '3'));
+        process.kill(replica.pid, 'SIGCONT');
+        await waitUntil('the replica good again', async () => (await good()) === '1', 10000);
+        out.push(await a.call('SET', 'k', '4'));
+        await a.call('CONFIG', 'SET', 'min-replicas-to-write', '0');
+        return out;
+      } finally {
+        a.close();
+        process.kill(replica.pid, 'SIGCONT');
+        await replica.stop();
+      }
+    };
+    const [ours, real] = await both();
+    stops.push(ours.stop, real.stop);
+    const theirs = await run(real.port);
+    expect(theirs).toEqual(['+OK\r\n', '+OK\r\n', 'good 1', '-NOREPLICAS Not enough good replicas to write.\r\n', '$1\r\n1\r\n', '-NOREPLICAS Not enough good replicas to write.\r\n', '+OK\r\n']);
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 90000);
+
   it('the first SYNC opens a backlog: a new replication ID, the offset counted from byte 1; both kept once the replica left', async () => {
     const run = async (port: number): Promise<string[]> => {
       const q = await RawClient.connect(port);
