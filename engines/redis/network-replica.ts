@@ -269,10 +269,13 @@ class NetworkLink {
     const mark = link.w.mark;
     const current = e.currentClient;
     e.currentClient = null;
+    e.ks.applyingPrimary = true;
     try {
       def.handler(link, args);
     } catch {
       // The primary ran it; an error here (a key type this engine sees otherwise) has no one to tell.
+    } finally {
+      e.ks.applyingPrimary = false;
     }
     e.currentClient = current;
     link.w.rewind(mark);

@@ -56,7 +56,7 @@ export class Database {
   /** Deletes the key if its TTL has passed; true when it did. */
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
-    if (at === undefined || at > (this.ks.scriptTime ?? this.ks.clock.now())) return false;
+    if (at === undefined || at > (this.ks.scriptTime ?? this.ks.clock.now()) || this.ks.applyingPrimary) return false;
     // Under CLIENT PAUSE redis-server 7.0 expires no key: it reads as missing and stays until the pause ends.
     if (this.ks.expiryPaused !== null && this.ks.expiryPaused(true)) return true;
     this.remove(key, true);
@@ -432,6 +432,11 @@ export class Keyspace {
   scriptTime: number | null = null;
   /** Whether expiry is held now (CLIENT PAUSE), on a key's access or at all; null when nothing can hold it. */
   expiryPaused: ((onAccess?: boolean) => boolean) | null = null;
+  /**
+   * True while a replica runs its primary's stream: a key past its TTL is still there for those commands (an
+   * INCR of it increments it, keeping its TTL), as 7.0's expireIfNeeded lets the master client see it.
+   */
+  applyingPrimary = false;
   readonly watchers = new Map<string, Set<Watcher>>();
   /** db\0key for keys some client is blocked on, with how many clients wait. */
   readonly blockedOn = new Map<string, number>();

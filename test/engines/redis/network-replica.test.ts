@@ -228,4 +228,39 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     stops.push(() => ours.server.close());
     expect(await run(ours.port)).toEqual(theirs);
   }, 120000);
+
+  it('a key past its TTL is still there for the primary\'s commands: an INCR that reaches the replica after the expiry increments it, and clients still see it expired', async () => {
+    const run = async (replicaPort: number): Promise<string[]> => {
+      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']);
+      stops.push(primary.stop);
+      const p = await RawClient.connect(primary.port);
+      const r = await RawClient.connect(replicaPort);
+      try {
+        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+        // Inside EXEC the primary's clock stands still, so its INCR finds k alive; the replica gets both 300 ms later.
+        await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+        await p.call('MULTI');
+        await p.call('SET', 'k', '1', 'PX', '100');
+        await p.call('DEBUG', 'SLEEP', '0.3');
+        await p.call('INCR', 'k');
+        await p.call('EXEC');
+        await p.call('SET', 'after', '1');
+        await waitUntil('the stream applied', async () => (await r.call('EXISTS', 'after')) === ':1\r\n', 20000);
+        const object = await r.call('DEBUG', 'OBJECT', 'k');
+        return [`EXISTS k ${flat(await r.call('EXISTS', 'k'))}`, `DEBUG OBJECT k: ${object.startsWith('+Value') ? 'there' : flat(object)}`];
+      } finally {
+        await r.call('REPLICAOF', 'NO', 'ONE');
+        r.close();
+        p.close();
+      }
+    };
+    const realReplica = await startRealRedis(['--enable-debug-command', 'yes']);
+    stops.push(realReplica.stop);
+    const theirs = await run(realReplica.port);
+    expect(theirs).toEqual(['EXISTS k :0', 'DEBUG OBJECT k: there']);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 60000);
 });
