@@ -17,7 +17,7 @@ function evictableSizes(e: Engine): [Client, number][] {
   const sized: [Client, number][] = [];
   for (const c of e.clients.values()) {
     // CLIENT NO-EVICT clients are neither evicted nor counted, as Redis leaves them out of its buckets.
-    if (c.noEvict || c.closed || c.closing) continue;
+    if (c.noEvict || c.closed || c.closing || c.isPrimary) continue;
     sized.push([c, clientMemory(c, now)]);
   }
   return sized;

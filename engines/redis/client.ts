@@ -104,6 +104,8 @@ export class Client implements Watcher {
   clusterReadonly = false;
   /** Set by MONITOR: receives a line per command run by anyone. */
   monitoring = false;
+  /** The client a replica runs its primary's stream on (network-replica.ts): type master, flag M. */
+  isPrimary = false;
   noTouch = false;
   readonly createdAt: number;
   lastInteraction: number;

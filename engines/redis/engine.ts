@@ -291,7 +291,7 @@ export class Engine {
     const now = this.clock.now();
     if (this.config.timeout > 0) {
       for (const c of this.clients.values()) {
-        if (c.blocked === null && c.subscriptionCount === 0 && now - c.lastInteraction > this.config.timeout * 1000) this.closeClient(c);
+        if (c.blocked === null && c.subscriptionCount === 0 && !c.isPrimary && now - c.lastInteraction > this.config.timeout * 1000) this.closeClient(c);
       }
     }
     if (!this.cronPaused) {
@@ -393,6 +393,19 @@ export class Engine {
     this.clients.set(c.id, c);
     this.clientMemory.recount(c, this.clock.now());
     this.totalConnections++;
+    return c;
+  }
+
+  /**
+   * The client a replica runs its primary's stream on (network-replica.ts): listed by CLIENT LIST (type master,
+   * flag M) and killable as redis-server's master client, never timed out nor evicted, not counted as an accepted connection.
+   */
+  addPrimaryClient(conn: Conn): Client {
+    const c = new Client(this, this.nextClientId++, conn);
+    c.authenticated = true;
+    c.isPrimary = true;
+    this.clients.set(c.id, c);
+    this.clientMemory.recount(c, this.clock.now());
     return c;
   }
 

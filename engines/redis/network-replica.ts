@@ -8,7 +8,8 @@
 // backlog. Until the link is up the engine keeps its data, refuses writes as a read-only replica, reports
 // its link down and, under replica-serve-stale-data no, answers MASTERDOWN. A stand-in engine carries the
 // address for INFO and ROLE.
-import { Client, discardingConn } from './client.ts';
+import { Client, discardingConn, type Conn } from './client.ts';
+import { call } from './dispatch.ts';
 import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
@@ -19,11 +20,16 @@ import { ReplicationClient } from './replication-client.ts';
 /** The link of each stand-in primary. */
 const links = new WeakMap<Engine, NetworkLink>();
 
+/** Whether `e` already follows the server at host:port over the network. */
+export function followsAddress(e: Engine, host: string, port: number): boolean {
+  const current = e.replication.primary;
+  return current !== null && links.has(current) && current.address === `${host}:${port}`;
+}
+
 /** Makes `e` a replica of the server at host:port; false when it already follows that address. */
 export function followAddress(e: Engine, host: string, port: number): boolean {
   const address = `${host}:${port}`;
-  const current = e.replication.primary;
-  if (current !== null && links.has(current) && current.address === address) return false;
+  if (followsAddress(e, host, port)) return false;
   e.replicaOf(null);
   // Not started: it runs no cron and holds nothing but the address.
   const standIn = new Engine({ clock: e.clock, mode: e.mode, version: e.version });
@@ -60,7 +66,7 @@ class NetworkLink {
   /** The stream this engine continues: the primary's replication ID, and the offset it processed. */
   private replId: string;
   private offset: number;
-  private readonly master: Client;
+  private master: Client;
   /** Commands of a MULTI not yet ended by its EXEC (the offset moves past them at EXEC). */
   private multi: string[][] | null = null;
   /** Commands waiting for a script running on this replica to end: a script is atomic. */
@@ -77,8 +83,8 @@ class NetworkLink {
     // As 7.0's replicationCacheMasterUsingMyself: the first PSYNC offers this engine's own history.
     this.replId = replIdOf(e);
     this.offset = e.replication.offset + streamOffsetOf(e);
+    // Until the stream runs: what the first full sync's repl-stream-db selects.
     this.master = new Client(e, 0, discardingConn(`${host}:${port}`, '127.0.0.1:0'));
-    this.master.authenticated = true;
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
     setImmediate(() => this.connect());
@@ -100,6 +106,7 @@ class NetworkLink {
     this.client?.close();
     this.client = null;
     this.flushWaiting();
+    if (this.master.isPrimary && !this.master.closed) this.e.removeClient(this.master);
     const feed = this.e.feed;
     if (feed !== null) feed.relayDb = null;
     this.e.replication.offset = this.offset - streamOffsetOf(this.e);
@@ -183,16 +190,38 @@ class NetworkLink {
   }
 
   private streamingNow(client: ReplicationClient): void {
+    // The stream runs on a client CLIENT LIST shows and CLIENT KILL closes (the link then drops and
+    // reconnects with PSYNC), in the database the stream has selected so far.
+    const db = this.master.dbIndex;
+    const e = this.e;
+    const conn: Conn = {
+      write: () => undefined,
+      end: () => this.killed(client),
+      destroy: () => this.killed(client),
+      writableLength: 0,
+      pauseReading: () => undefined,
+      resumeReading: () => undefined,
+      remote: `${this.host}:${this.port}`,
+      local: client.localAddress,
+    };
+    this.master = e.addPrimaryClient(conn);
+    this.master.dbIndex = db;
     this.streaming = true;
     this.e.replication.linkUp = true;
     this.e.replication.offset = this.offset;
     client.ack(this.offset);
   }
 
+  /** CLIENT KILL of the primary's client. */
+  private killed(client: ReplicationClient): void {
+    if (this.client === client) this.drop();
+  }
+
   /** The link went: retried at the next tick, from the offset processed so far. */
   private drop(): void {
     const c = this.client;
     this.client = null;
+    if (this.master.isPrimary && !this.master.closed) this.e.removeClient(this.master);
     this.streaming = false;
     this.syncing = false;
     this.flushWaiting();
@@ -261,23 +290,20 @@ class NetworkLink {
   /** The bytes of the MULTI being gathered, counted and relayed at its EXEC. */
   private multiRaw: Buffer[] = [];
 
+  /** Runs one command of the primary's as a command of this engine's (commandstats, keyspace events, MONITOR, blocked clients served), its reply dropped. */
   private replay(args: string[]): void {
     const e = this.e;
     const def = e.lookup(args[0] as string);
     if (def === undefined) return;
     const link = this.master;
     const mark = link.w.mark;
-    const current = e.currentClient;
-    e.currentClient = null;
+    link.lastInteraction = e.clock.now();
     e.ks.applyingPrimary = true;
     try {
-      def.handler(link, args);
-    } catch {
-      // The primary ran it; an error here (a key type this engine sees otherwise) has no one to tell.
+      call(e, link, def, args);
     } finally {
       e.ks.applyingPrimary = false;
     }
-    e.currentClient = current;
     link.w.rewind(mark);
   }
 }

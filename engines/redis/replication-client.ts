@@ -76,6 +76,11 @@ export class ReplicationClient {
     this.socket.resume();
   }
 
+  /** This end's address, as the primary's CLIENT LIST names its replica. */
+  get localAddress(): string {
+    return `${this.socket.localAddress ?? '127.0.0.1'}:${this.socket.localPort ?? 0}`;
+  }
+
   get paused(): boolean {
     return this.socket.isPaused();
   }

@@ -81,6 +81,7 @@ export function clientInfoLine(c: Client): string {
   // In redis-server 7.0's order; a client stays 'x' with its queued count while EXEC runs them.
   const flags =
     (c.monitoring ? 'O' : e.feed?.has(c) === true ? 'S' : '') +
+    (c.isPrimary ? 'M' : '') +
     (c.inPubSubContext ? 'P' : '') +
     (c.multi !== null || c.execQueued >= 0 ? 'x' : '') +
     (c.blocked !== null || c.postponed ? 'b' : '') +
@@ -123,6 +124,7 @@ function clientType(name: string): string {
 
 /** A client's class as redis-server's getClientType: a SYNC client is a slave, then pub/sub, else normal. */
 function classOf(x: Client): string {
+  if (x.isPrimary) return 'master';
   if (x.engine.feed?.has(x) === true) return 'slave';
   return x.inPubSubContext ? 'pubsub' : 'normal';
 }

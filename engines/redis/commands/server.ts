@@ -19,7 +19,8 @@ import { globMatch } from '../glob.ts';
 import { resetSanitizations } from '../payload-sanitize.ts';
 import { infoText } from '../info.ts';
 import { findEngine } from '../registry.ts';
-import { followAddress, promoteFromAddress } from '../network-replica.ts';
+import type { Engine } from '../engine.ts';
+import { followAddress, followsAddress, promoteFromAddress } from '../network-replica.ts';
 import { streamOffsetOf } from '../repl-backlog.ts';
 import { replconfCommand, syncCommand } from '../repl-feed.ts';
 import { errnoAccepted, parseInt32Arg, parseIntArg } from '../num.ts';
@@ -90,11 +91,27 @@ function replicaOfCommand(c: Client, a: string[]): void {
   const port = parseIntArg(a[2] as string, 'ERR Invalid master port');
   if (port < 0 || port > 65535) fail('ERR Invalid master port');
   const primary = findEngine(port);
-  if (primary === undefined) return followAddress(e, a[1] as string, port) ? c.w.ok() : c.w.simple('OK Already connected to specified master');
   if (primary === e) fail('ERR cannot replicate from myself');
-  if (e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
-  e.replicaOf(primary);
+  if (primary === undefined ? followsAddress(e, a[1] as string, port) : e.replication.primary === primary) return c.w.simple('OK Already connected to specified master');
+  unblockAll(e, c);
+  if (primary === undefined) followAddress(e, a[1] as string, port);
+  else e.replicaOf(primary);
   c.w.ok();
+}
+
+/**
+ * 7.0's disconnectAllBlockedClients, as a server becomes a replica: a client blocked on keys (or in WAIT) is
+ * answered -UNBLOCKED and closed, so a pop it waited for cannot take what the new primary's stream brings.
+ * Work in progress (a command in slices, DEBUG SLEEP) is not a blocking operation and goes on.
+ */
+function unblockAll(e: Engine, caller: Client): void {
+  for (const x of [...e.clients.values()]) {
+    const b = x.blocked;
+    if (b === null || b.busy === true || x === caller) continue;
+    e.unblock(x, false);
+    x.w.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    e.closeClient(x);
+  }
 }
 
 function memoryUsage(c: Client, a: string[]): void {

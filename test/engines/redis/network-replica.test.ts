@@ -263,4 +263,43 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     stops.push(() => ours.server.close());
     expect(await run(ours.port)).toEqual(theirs);
   }, 60000);
+
+  it('runs the stream on a master client: CLIENT LIST shows it, commandstats count its commands, CLIENT KILL TYPE master breaks the link and it continues', async () => {
+    const run = async (replicaPort: number): Promise<string[]> => {
+      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0']);
+      stops.push(primary.stop);
+      const p = await RawClient.connect(primary.port);
+      const r = await RawClient.connect(replicaPort);
+      try {
+        await r.call('CONFIG', 'RESETSTAT');
+        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+        await p.call('SET', 'a', '1');
+        await p.call('RPUSH', 'l', 'x', 'y');
+        await waitUntil('the writes on the replica', async () => (await r.call('EXISTS', 'l')) === ':1\r\n');
+        const list = (await r.call('CLIENT', 'LIST', 'TYPE', 'master')).split('\n').filter((l) => l.includes('id='));
+        const stats = await r.call('INFO', 'commandstats');
+        const out = [
+          `master clients ${list.length}, ${list.map((l) => `${/ addr=(\S+)/.exec(l)?.[1] === `127.0.0.1:${primary.port}` ? 'addr of the primary' : 'other addr'} ${/ flags=(\S+)/.exec(l)?.[1]}`).join()}`,
+          `commandstats: ${(stats.match(/cmdstat_(set|rpush):calls=\d+/g) ?? []).sort().join(' ')}`,
+          `kill: ${flat(await r.call('CLIENT', 'KILL', 'TYPE', 'master'))}`,
+        ];
+        await p.call('SET', 'b', '2');
+        await waitUntil('the link back', async () => (await r.call('GET', 'b')) === '$1\r\n2\r\n', 20000);
+        out.push(`primary: ${((await p.call('INFO', 'stats')).match(/\bsync_(full|partial_ok):\d+/g) ?? []).join(' ')}`);
+        return out;
+      } finally {
+        await r.call('REPLICAOF', 'NO', 'ONE');
+        r.close();
+        p.close();
+      }
+    };
+    const realReplica = await startRealRedis();
+    stops.push(realReplica.stop);
+    const theirs = await run(realReplica.port);
+    expect(theirs).toEqual(['master clients 1, addr of the primary M', 'commandstats: cmdstat_rpush:calls=1 cmdstat_set:calls=1', 'kill: :1', 'primary: sync_full:1 sync_partial_ok:1']);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    expect(await run(ours.port)).toEqual(theirs);
+  }, 60000);
 });

@@ -3,7 +3,7 @@
 // (also as EXECABORT) under replica-serve-stale-data no, and REPLICAOF may be queued in MULTI.
 // Differential against redis-server; the host is a typo so neither server ever connects anywhere.
 import { describe, expect, it } from 'vitest';
-import { RawClient, realRedisAvailable, script } from './helpers.ts';
+import { encodeCommand, RawClient, realRedisAvailable, script, waitBlocked } from './helpers.ts';
 import { serverPair } from './server-pair.ts';
 
 const available = realRedisAvailable();
@@ -94,6 +94,32 @@ describe.runIf(available)('REPLICAOF an unreachable primary, as redis-server 7.0
       b.close();
     }
   }
+
+  it('clients blocked on keys get -UNBLOCKED and are closed as the server becomes a replica; REPLICAOF of the address it follows already leaves them (XREAD stays blocked)', async () => {
+    const run = async (port: number): Promise<string[]> => {
+      const [a, b, w] = await Promise.all([RawClient.connect(port), RawClient.connect(port), RawClient.connect(port)]);
+      try {
+        await a.call('FLUSHALL');
+        b.write(encodeCommand(['BLPOP', 'foo', '0']));
+        await waitBlocked(a, 1);
+        const out = [await a.call('REPLICAOF', 'localhsot', '0'), (await b.read()).toString('latin1')];
+        await b.waitClosed();
+        out.push('closed');
+        const wid = (await w.call('CLIENT', 'ID')).slice(1).trim();
+        // A replica refuses BLPOP (a write); XREAD BLOCK reads.
+        w.write(encodeCommand(['XREAD', 'BLOCK', '0', 'STREAMS', 'bar', '$']));
+        await waitBlocked(a, 1);
+        out.push(await a.call('REPLICAOF', 'localhsot', '0'), await a.call('CLIENT', 'UNBLOCK', wid));
+        return out;
+      } finally {
+        await a.call('REPLICAOF', 'NO', 'ONE');
+        for (const c of [a, b, w]) c.close();
+      }
+    };
+    const theirs = await run(pair.real.port);
+    expect(theirs.slice(0, 3)).toEqual(['+OK\r\n', '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n', 'closed']);
+    expect(await run(pair.ours.port)).toEqual(theirs);
+  });
 
   for (const [name, text] of Object.entries(SCENARIOS)) {
     it(name, async () => {
