@@ -296,14 +296,19 @@ class NetworkLink {
     const def = e.lookup(args[0] as string);
     if (def === undefined) return;
     const link = this.master;
-    const mark = link.w.mark;
     link.lastInteraction = e.clock.now();
+    const errors = e.totalErrors;
     e.ks.applyingPrimary = true;
     try {
       call(e, link, def, args);
     } finally {
       e.ks.applyingPrimary = false;
     }
-    link.w.rewind(mark);
+    const reply = link.w.take();
+    // An error means the data diverged (a writable replica changed the key): 7.0 logs it, as here.
+    if (e.totalErrors !== errors && reply !== null && reply[0] === 45) {
+      const text = reply.latin1Slice(1, Math.max(1, reply.indexOf('\r\n')));
+      e.notice(`== CRITICAL == This replica is sending an error to its master: '${text}' after processing the command '${def.name}'`);
+    }
   }
 }

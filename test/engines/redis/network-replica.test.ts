@@ -302,4 +302,29 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     stops.push(() => ours.server.close());
     expect(await run(ours.port)).toEqual(theirs);
   }, 60000);
+
+  it('a writable replica whose key the primary\'s command cannot apply to keeps its own value and logs the error, as 7.0', async () => {
+    const primary = await startRealRedis(['--repl-diskless-sync-delay', '0']);
+    stops.push(primary.stop);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    const logged: string[] = [];
+    ours.server.engine.notice = (m) => logged.push(m);
+    const p = await RawClient.connect(primary.port);
+    const r = await RawClient.connect(ours.port);
+    try {
+      await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+      await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+      await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+      await r.call('SET', 'number2', 'foo');
+      await p.call('INCRBY', 'number2', '1');
+      expect(await p.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect([await p.call('GET', 'number2'), await r.call('GET', 'number2')]).toEqual(['$1\r\n1\r\n', '$3\r\nfoo\r\n']);
+      expect(logged.filter((m) => m.includes('incrby'))).toEqual(["== CRITICAL == This replica is sending an error to its master: 'ERR value is not an integer or out of range' after processing the command 'incrby'"]);
+    } finally {
+      await r.call('REPLICAOF', 'NO', 'ONE');
+      r.close();
+      p.close();
+    }
+  }, 60000);
 });
