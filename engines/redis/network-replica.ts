@@ -2,8 +2,9 @@
 // A bare engine follows it over Redis's own replication protocol (replication-client.ts), as a 7.0 replica
 // does. Its first PSYNC offers the replication ID and offset it has (its own, so a primary that never fed
 // it counts a refused partial sync); a +FULLRESYNC's RDB replaces the dataset, a +CONTINUE keeps it. The
-// primary's command stream runs through the handlers on a client of the primary's own (no READONLY, no
-// replies), MULTI/EXEC applied whole at EXEC, REPLCONF GETACK answered, an ACK every second. A broken link
+// primary's command stream runs through dispatch's call() on a master client (listed by CLIENT LIST, killable,
+// no READONLY, replies dropped; keys past their TTL still there for it), MULTI/EXEC applied whole at EXEC,
+// REPLCONF GETACK answered, an ACK every second; it is relayed to sub-replicas as it came. A broken link
 // is retried every second with PSYNC from where the stream stopped, so the primary continues it from its
 // backlog. Until the link is up the engine keeps its data, refuses writes as a read-only replica, reports
 // its link down and, under replica-serve-stale-data no, answers MASTERDOWN. A stand-in engine carries the
