@@ -21,6 +21,31 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
     for (const stop of stops.splice(0)) await stop();
   });
 
+  /** A fresh redis-server primary started with `primaryArgs`, and connections to it and to the replica at `replicaPort`, let go after. */
+  async function withPrimary<T>(replicaPort: number, primaryArgs: string[], scenario: (p: RawClient, r: RawClient, primaryPort: number) => Promise<T>): Promise<T> {
+    const primary = await startRealRedis(primaryArgs);
+    stops.push(primary.stop);
+    const p = await RawClient.connect(primary.port);
+    const r = await RawClient.connect(replicaPort);
+    try {
+      return await scenario(p, r, primary.port);
+    } finally {
+      await r.call('REPLICAOF', 'NO', 'ONE');
+      r.close();
+      p.close();
+    }
+  }
+
+  /** `run` with a redis-server replica, then with ours: both transcripts. */
+  async function onBoth(run: (replicaPort: number) => Promise<string[]>, realArgs: string[] = []): Promise<[theirs: string[], ours: string[]]> {
+    const realReplica = await startRealRedis(realArgs);
+    stops.push(realReplica.stop);
+    const theirs = await run(realReplica.port);
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    return [theirs, await run(ours.port)];
+  }
+
   it('syncs, follows, acknowledges, continues after a broken link and is promoted, as a redis-server replica', async () => {
     const run = async (replica: Server): Promise<string[]> => {
       // A fresh primary for each replica, so both see the same primary-side counts.
@@ -230,13 +255,9 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
   }, 120000);
 
   it('a key past its TTL is still there for the primary\'s commands: an INCR that reaches the replica after the expiry increments it, and clients still see it expired', async () => {
-    const run = async (replicaPort: number): Promise<string[]> => {
-      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']);
-      stops.push(primary.stop);
-      const p = await RawClient.connect(primary.port);
-      const r = await RawClient.connect(replicaPort);
-      try {
-        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+    const run = (replicaPort: number) =>
+      withPrimary(replicaPort, ['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes'], async (p, r, primaryPort) => {
+        await r.call('REPLICAOF', '127.0.0.1', String(primaryPort));
         await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
         // Inside EXEC the primary's clock stands still, so its INCR finds k alive; the replica gets both 300 ms later.
         await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
@@ -249,30 +270,17 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
         await waitUntil('the stream applied', async () => (await r.call('EXISTS', 'after')) === ':1\r\n', 20000);
         const object = await r.call('DEBUG', 'OBJECT', 'k');
         return [`EXISTS k ${flat(await r.call('EXISTS', 'k'))}`, `DEBUG OBJECT k: ${object.startsWith('+Value') ? 'there' : flat(object)}`];
-      } finally {
-        await r.call('REPLICAOF', 'NO', 'ONE');
-        r.close();
-        p.close();
-      }
-    };
-    const realReplica = await startRealRedis(['--enable-debug-command', 'yes']);
-    stops.push(realReplica.stop);
-    const theirs = await run(realReplica.port);
+      });
+    const [theirs, ours] = await onBoth(run, ['--enable-debug-command', 'yes']);
     expect(theirs).toEqual(['EXISTS k :0', 'DEBUG OBJECT k: there']);
-    const ours = await startServer();
-    stops.push(() => ours.server.close());
-    expect(await run(ours.port)).toEqual(theirs);
+    expect(ours).toEqual(theirs);
   }, 60000);
 
   it('runs the stream on a master client: CLIENT LIST shows it, commandstats count its commands, CLIENT KILL TYPE master breaks the link and it continues', async () => {
-    const run = async (replicaPort: number): Promise<string[]> => {
-      const primary = await startRealRedis(['--repl-diskless-sync-delay', '0']);
-      stops.push(primary.stop);
-      const p = await RawClient.connect(primary.port);
-      const r = await RawClient.connect(replicaPort);
-      try {
+    const run = (replicaPort: number) =>
+      withPrimary(replicaPort, ['--repl-diskless-sync-delay', '0'], async (p, r, primaryPort) => {
         await r.call('CONFIG', 'RESETSTAT');
-        await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+        await r.call('REPLICAOF', '127.0.0.1', String(primaryPort));
         await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
         await p.call('SET', 'a', '1');
         await p.call('RPUSH', 'l', 'x', 'y');
@@ -280,7 +288,7 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
         const list = (await r.call('CLIENT', 'LIST', 'TYPE', 'master')).split('\n').filter((l) => l.includes('id='));
         const stats = await r.call('INFO', 'commandstats');
         const out = [
-          `master clients ${list.length}, ${list.map((l) => `${/ addr=(\S+)/.exec(l)?.[1] === `127.0.0.1:${primary.port}` ? 'addr of the primary' : 'other addr'} ${/ flags=(\S+)/.exec(l)?.[1]}`).join()}`,
+          `master clients ${list.length}, ${list.map((l) => `${/ addr=(\S+)/.exec(l)?.[1] === `127.0.0.1:${primaryPort}` ? 'addr of the primary' : 'other addr'} ${/ flags=(\S+)/.exec(l)?.[1]}`).join()}`,
           `commandstats: ${(stats.match(/cmdstat_(set|rpush):calls=\d+/g) ?? []).sort().join(' ')}`,
           `kill: ${flat(await r.call('CLIENT', 'KILL', 'TYPE', 'master'))}`,
         ];
@@ -288,19 +296,10 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
         await waitUntil('the link back', async () => (await r.call('GET', 'b')) === '$1\r\n2\r\n', 20000);
         out.push(`primary: ${((await p.call('INFO', 'stats')).match(/\bsync_(full|partial_ok):\d+/g) ?? []).join(' ')}`);
         return out;
-      } finally {
-        await r.call('REPLICAOF', 'NO', 'ONE');
-        r.close();
-        p.close();
-      }
-    };
-    const realReplica = await startRealRedis();
-    stops.push(realReplica.stop);
-    const theirs = await run(realReplica.port);
+      });
+    const [theirs, ours] = await onBoth(run);
     expect(theirs).toEqual(['master clients 1, addr of the primary M', 'commandstats: cmdstat_rpush:calls=1 cmdstat_set:calls=1', 'kill: :1', 'primary: sync_full:1 sync_partial_ok:1']);
-    const ours = await startServer();
-    stops.push(() => ours.server.close());
-    expect(await run(ours.port)).toEqual(theirs);
+    expect(ours).toEqual(theirs);
   }, 60000);
 
   it('a writable replica whose key the primary\'s command cannot apply to keeps its own value and logs the error, as 7.0', async () => {
