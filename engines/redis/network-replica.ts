@@ -10,7 +10,7 @@
 // its link down and, under replica-serve-stale-data no, answers MASTERDOWN. A stand-in engine carries the
 // address for INFO and ROLE.
 import { Client, discardingConn, type Conn } from './client.ts';
-import { call } from './dispatch.ts';
+import { call, unknownCommandError } from './dispatch.ts';
 import { Engine } from './engine.ts';
 import { loadFullSliced } from './replication-port.ts';
 import { replIdOf, setReplId, shiftReplId } from './repl-id.ts';
@@ -295,7 +295,10 @@ class NetworkLink {
   private replay(args: string[]): void {
     const e = this.e;
     const def = e.lookup(args[0] as string);
-    if (def === undefined) return;
+    if (def === undefined) {
+      e.notice(`== CRITICAL == This replica is sending an error to its master: '${unknownCommandError(args)}' after processing the command '<unknown>'`);
+      return;
+    }
     const link = this.master;
     link.lastInteraction = e.clock.now();
     const errors = e.totalErrors;

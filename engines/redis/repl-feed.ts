@@ -195,6 +195,11 @@ export class ReplFeed {
     this.scriptReplicates = (flags & 2) !== 0;
   }
 
+  /** DEBUG REPLICATE: `argv` goes out with the running command's effects, without having run. */
+  propagate(db: number, argv: string[]): void {
+    this.pending.push({ db, argv });
+  }
+
   /** A key eviction deleted: it goes out at once, alone, and is not the running command's change. */
   evicted(db: number, key: string): void {
     this.evictions++;

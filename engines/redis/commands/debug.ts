@@ -173,6 +173,13 @@ function debugCommand(c: Client, a: string[]): void {
     case 'sleep':
       if (n === 3) return debugSleep(c, Number(a[2]) * 1000);
       break;
+    case 'replicate':
+      // The command goes to the replicas as if it ran here, and does not run: how 7.0's tests make a replica diverge.
+      if (n >= 3) {
+        e.feed?.propagate(c.dbIndex, a.slice(2));
+        return c.w.ok();
+      }
+      break;
     case 'set-active-expire':
       if (n === 3) {
         e.config.activeExpire = a[2] !== '0';

@@ -326,4 +326,47 @@ describe.skipIf(!available)('REPLICAOF a redis-server in another process, as a r
       p.close();
     }
   }, 60000);
+
+  it('DEBUG REPLICATE: a command the primary sends without running it; a replica logs one it does not know and goes on', async () => {
+    // Ours as the primary of a redis-server replica, compared with a redis-server primary.
+    const diverge = async (primaryPort: number): Promise<string[]> => {
+      const p = await RawClient.connect(primaryPort);
+      await p.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+      const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(primaryPort)]);
+      stops.push(replica.stop);
+      const r = await RawClient.connect(replica.port);
+      try {
+        await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+        const out = [flat(await p.call('DEBUG', 'REPLICATE', 'SET', 'only', 'there')), flat(await p.call('DEBUG', 'REPLICATE'))];
+        await p.call('SET', 'after', '1');
+        await waitUntil('the stream applied', async () => (await r.call('EXISTS', 'after')) === ':1\r\n', 20000);
+        out.push(`primary ${flat(await p.call('EXISTS', 'only'))}, replica ${flat(await r.call('GET', 'only'))}`);
+        return out;
+      } finally {
+        r.close();
+        p.close();
+      }
+    };
+    const realPrimary = await startRealRedis(['--enable-debug-command', 'yes']);
+    stops.push(realPrimary.stop);
+    const ourPrimary = await startServer();
+    stops.push(() => ourPrimary.server.close());
+    const theirs = await diverge(realPrimary.port);
+    expect(theirs[0]).toBe('+OK');
+    expect(await diverge(ourPrimary.port)).toEqual(theirs);
+    // Ours as the replica of a redis-server primary that sends a command nobody knows.
+    const ours = await startServer();
+    stops.push(() => ours.server.close());
+    const logged: string[] = [];
+    ours.server.engine.notice = (m) => logged.push(m);
+    await withPrimary(ours.port, ['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes'], async (p, r, primaryPort) => {
+      await r.call('REPLICAOF', '127.0.0.1', String(primaryPort));
+      await waitUntil('the link up', async () => field(await r.call('INFO', 'replication'), 'master_link_status') === 'up', 20000);
+      await p.call('DEBUG', 'REPLICATE', 'fake-command-1');
+      await p.call('SET', 'foo', 'bar2');
+      expect(await p.call('WAIT', '1', '5000')).toBe(':1\r\n');
+      expect(await r.call('GET', 'foo')).toBe('$4\r\nbar2\r\n');
+    });
+    expect(logged.filter((m) => m.includes('fake-command-1'))).toEqual(["== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'fake-command-1', with args beginning with: ' after processing the command '<unknown>'"]);
+  }, 60000);
 });
