@@ -18,6 +18,7 @@ import { appendBacklog, backlogFrom, freeBacklog, openBacklog, restartBacklog, t
 import { replId2Of, replIdOf } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
+import { encodeCommand } from './replication-client.ts';
 
 interface Op {
   db: number;
@@ -43,12 +44,6 @@ export interface Entered {
 
 /** Keys these find expired go out one by one as they are deleted, not in one MULTI with each other (7.0.15). */
 const EXPIRES_ALONE = new Set(['scan', 'randomkey']);
-
-function encode(argv: readonly string[]): Buffer {
-  let s = `*${argv.length}\r\n`;
-  for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return Buffer.from(s, 'latin1');
-}
 
 export class ReplFeed {
   private readonly links = new Map<Client, Link>();
@@ -140,7 +135,7 @@ export class ReplFeed {
     this.ackRequested = true;
     setImmediate(() => {
       this.ackRequested = false;
-      this.write(encode(['REPLCONF', 'GETACK', '*']));
+      this.write(encodeCommand(['REPLCONF', 'GETACK', '*']));
     });
   }
 
@@ -233,10 +228,10 @@ export class ReplFeed {
     const parts: Buffer[] = [];
     const emit = (db: number, argv: readonly string[]) => {
       if (db !== this.selected) {
-        parts.push(encode(['SELECT', String(db)]));
+        parts.push(encodeCommand(['SELECT', String(db)]));
         this.selected = db;
       }
-      parts.push(encode(argv));
+      parts.push(encodeCommand(argv));
     };
     if (wrap) emit((ops[0] as Op).db, ['MULTI']);
     for (const op of ops) emit(op.db, op.argv);
@@ -271,9 +266,8 @@ export class ReplFeed {
   /** Every sub-replica is dropped (they reconnect, and learn a new ID or resync): 7.0's disconnectSlaves. */
   dropLinks(): void {
     this.out = [];
+    // Closing a link's client detaches it (dropSyncClient), which starts repl-backlog-ttl once none is left.
     for (const c of [...this.links.keys()]) this.e.closeClient(c, true);
-    this.links.clear();
-    this.noLinksSince = this.e.clock.now();
   }
 
   /** A replica's full sync from its primary at `offset`: sub-replicas dropped, the backlog started again there. */
@@ -333,7 +327,7 @@ export class ReplFeed {
     const period = Number(this.e.config.get('repl-ping-replica-period') ?? 10) * 1000;
     if (now - this.lastPing < period) return;
     this.lastPing = now;
-    if (this.depth === 0 && this.e.scripting.running === null) this.write(encode(['ping']));
+    if (this.depth === 0 && this.e.scripting.running === null) this.write(encodeCommand(['ping']));
   }
 
   /**
