@@ -1,11 +1,17 @@
 // BGSAVE and BGREWRITEAOF as background work. redis-server forks a child that writes the dataset as it
 // was at the fork, sleeping rdb-key-save-delay for each key (a test knob: unit/aofrw holds a save in
 // progress with it). While one child runs, another BGSAVE or BGREWRITEAOF is refused or scheduled for
-// when it ends. A node never forks: the "child" is a timer of the engine that ends once every key's
-// delay has passed, so the event loop stays free meanwhile. Without a delay a save ends at once.
+// when it ends. A node never forks: the dataset is captured at the start (the fork), the "child" is a
+// timer of the engine that ends once every key's delay has passed, so the event loop stays free
+// meanwhile, and then the capture is written (dump-file.ts). A standalone server also starts a stand-in
+// child process for a BGSAVE, so a harness finds it (temp-<child pid>.rdb, `pgrep -P`) and can kill it,
+// which fails the save as a killed child fails redis-server's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import type { Client } from './client.ts';
 import type { Engine } from './engine.ts';
 import { captureAof, commitAof } from './commands/debug-reload.ts';
+import { captureSteps, dumpIsOnDisk, dumpStats, saveNow, savePoints, tempDumpPath, writeDump, DumpWriteError } from './dump-file.ts';
 import { fail } from './errors.ts';
 import { runSliced } from './sliced.ts';
 import { slice, yieldToLoop } from '../slices.ts';
@@ -17,10 +23,17 @@ interface Job {
   /** When the delay started counting: once the dataset is captured, as the child starts writing. */
   since: number;
   keys: number;
+  /** A BGSAVE's dataset as it was at its start. */
+  rdb?: Buffer;
+  /** The standalone server's stand-in child process, whose pid names the temp file. */
+  child?: ChildProcess;
+  startedAt?: number;
 }
 
 interface State {
   job: Job | null;
+  /** When serverCron last started a BGSAVE for the save points: a failed one is retried 5 s later. */
+  lastTry: number;
   rdbScheduled: boolean;
   aofScheduled: boolean;
   /** appendonly as last applied: turning it on starts a rewrite, turning it off stops one. */
@@ -33,7 +46,7 @@ const POLL_MS = 100;
 function state(e: Engine): State {
   let s = states.get(e);
   if (s === undefined) {
-    s = { job: null, rdbScheduled: false, aofScheduled: false, aofOn: false };
+    s = { job: null, lastTry: 0, rdbScheduled: false, aofScheduled: false, aofOn: false };
     states.set(e, s);
   }
   return s;
@@ -58,9 +71,141 @@ function keyCount(e: Engine): number {
 
 function finish(e: Engine, s: State, job: Job): void {
   s.job = null;
-  if (job.kind === 'rdb') e.lastSave = e.clock.now();
+  if (job.kind === 'rdb') rdbDone(e, job);
   else commitAof(e);
   startScheduled(e, s);
+}
+
+/** The child's work: the captured dataset goes to the dump (renamed over dump.rdb on disk). */
+function rdbDone(e: Engine, job: Job): void {
+  const st = dumpStats(e);
+  const pid = job.child?.pid ?? process.pid;
+  stopChild(job);
+  st.lastBgsaveSecs = Math.round((performance.now() - (job.startedAt ?? job.since)) / 1000);
+  try {
+    writeDump(e, job.rdb ?? Buffer.alloc(0), pid);
+    st.bgsaveOk = true;
+    e.notice('DB saved on disk');
+    e.notice('Background saving terminated with success');
+  } catch (err) {
+    if (!(err instanceof DumpWriteError)) throw err;
+    st.bgsaveOk = false;
+    e.notice(err.message, '#');
+    e.notice('Background saving error', '#');
+  }
+}
+
+/** The stand-in child is done with: no exit of it may fail the save any more. */
+function stopChild(job: Job): void {
+  const child = job.child;
+  if (child === undefined) return;
+  child.removeAllListeners('exit');
+  child.kill('SIGKILL');
+}
+
+/** A standalone server's BGSAVE shows a child process and its temp file while it runs. */
+function startChild(e: Engine, s: State, job: Job): void {
+  if (!dumpIsOnDisk(e)) return;
+  let child: ChildProcess;
+  try {
+    // cat on a pipe from this process: it ends by itself when this process dies, however it dies.
+    child = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  } catch {
+    return;
+  }
+  if (child.pid === undefined) return;
+  job.child = child;
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  child.stdin?.on('error', () => undefined);
+  const tmp = tempDumpPath(e, child.pid);
+  try {
+    fs.writeFileSync(tmp, '');
+  } catch {
+    // The write at the end reports what is wrong with the directory.
+  }
+  child.on('error', () => undefined);
+  child.once('exit', (_code, signal) => {
+    if (s.job !== job) return;
+    // The child died before its work was done: as backgroundSaveDoneHandler for a child killed by a signal.
+    s.job = null;
+    fs.rmSync(tmp, { force: true });
+    const num = signal === null ? 0 : (SIGNALS[signal] ?? 9);
+    e.notice(signal === null ? 'Background saving error' : `Background saving terminated by signal ${num}`, '#');
+    // SIGUSR1 is how redis-server itself stops a child it no longer wants: not an error.
+    if (signal !== 'SIGUSR1') dumpStats(e).bgsaveOk = false;
+    startScheduled(e, s);
+  });
+}
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGTERM: 15 };
+
+/** killRDBChild: FLUSHALL and SHUTDOWN end a BGSAVE in progress; its temp file goes, the last dump stays. */
+export function killRdbChild(e: Engine): boolean {
+  const s = states.get(e);
+  const job = s?.job;
+  if (s === undefined || job === null || job === undefined || job.kind !== 'rdb') return false;
+  s.job = null;
+  if (job.child?.pid !== undefined) fs.rmSync(tempDumpPath(e, job.child.pid), { force: true });
+  stopChild(job);
+  return true;
+}
+
+/**
+ * After FLUSHALL, as 7.0's flushAllDataAndResetRDB: a BGSAVE in progress is stopped and, under save
+ * points, the empty dataset is saved at once (keeping the change counter, so the flush still counts).
+ */
+export function flushAllSaves(e: Engine): void {
+  killRdbChild(e);
+  if (savePoints(e).length === 0) return;
+  const dirty = e.ks.stats.dirty;
+  try {
+    saveNow(e);
+  } catch {
+    // Logged by the save; FLUSHALL itself succeeded.
+  }
+  e.ks.stats.dirty = dirty;
+}
+
+/** Starts a BGSAVE whose dataset is captured: the delay counts from now, the child shows meanwhile. */
+function startRdb(e: Engine, s: State, rdb: Buffer, keys: number): Job {
+  const job: Job = { kind: 'rdb', since: performance.now(), keys, rdb, startedAt: performance.now() };
+  dumpStats(e);
+  runDelay(e, s, job, () => {
+    startChild(e, s, job);
+    e.notice(`Background saving started by pid ${job.child?.pid ?? process.pid}`);
+  });
+  return job;
+}
+
+/** A BGSAVE no client waits for (scheduled, or for the save points): captured at once, as a fork is. */
+function startRdbNow(e: Engine, s: State): Job {
+  const keys = keyCount(e);
+  let rdb: Buffer = Buffer.alloc(0);
+  for (const _ of captureSteps(e, (b) => (rdb = b)));
+  return startRdb(e, s, rdb, keys);
+}
+
+/**
+ * serverCron's save points: once `changes` writes are older than `seconds`, a BGSAVE starts (a failed
+ * one is retried after 5 s, as CONFIG_BGSAVE_RETRY_DELAY).
+ */
+export function saveCron(e: Engine): void {
+  const s = states.get(e) ?? state(e);
+  if (s.job !== null || e.execDepth !== 0) return;
+  const points = savePoints(e);
+  if (points.length === 0) return;
+  const now = e.clock.now();
+  const dirty = e.ks.stats.dirty;
+  const ok = dumpStats(e).bgsaveOk;
+  for (const [seconds, changes] of points) {
+    if (dirty >= changes && now - e.lastSave > seconds * 1000 && (ok || now - s.lastTry > 5000)) {
+      e.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+      s.lastTry = now;
+      startRdbNow(e, s);
+      return;
+    }
+  }
 }
 
 /** As serverCron once no child runs: a rewrite scheduled meanwhile goes first, then a scheduled BGSAVE. */
@@ -71,12 +216,13 @@ function startScheduled(e: Engine, s: State): void {
     void runAof(e, s);
   } else if (s.rdbScheduled) {
     s.rdbScheduled = false;
-    runDelay(e, s, { kind: 'rdb', since: performance.now(), keys: keyCount(e) });
+    startRdbNow(e, s);
   }
 }
 
-function runDelay(e: Engine, s: State, job: Job): void {
+function runDelay(e: Engine, s: State, job: Job, started?: () => void): void {
   s.job = job;
+  started?.();
   const check = (): void => {
     if (s.job !== job) return;
     const left = job.keys * delayPerKeyMs(e) - (performance.now() - job.since);
@@ -115,8 +261,17 @@ export function bgsave(c: Client, schedule: boolean): void {
     c.w.simple('Background saving scheduled');
     return;
   }
-  runDelay(e, s, { kind: 'rdb', since: performance.now(), keys: keyCount(e) });
-  c.w.simple('Background saving started');
+  // The capture is the fork: this engine's clients wait for it, then the writing takes its time.
+  const keys = keyCount(e);
+  let rdb: Buffer = Buffer.alloc(0);
+  runSliced(
+    c,
+    captureSteps(e, (b) => (rdb = b)),
+    () => {
+      startRdb(e, s, rdb, keys);
+      c.w.simple('Background saving started');
+    },
+  );
 }
 
 /** SAVE cannot run while a BGSAVE is writing. */
@@ -142,9 +297,11 @@ export function bgrewriteaof(c: Client): void {
 }
 
 /** INFO persistence's view of the background work. */
-export function backgroundInfo(e: Engine): { rdb: number; aof: number; aofScheduled: number } {
+export function backgroundInfo(e: Engine): { rdb: number; aof: number; aofScheduled: number; rdbSecs: number } {
   const s = states.get(e);
-  return { rdb: s?.job?.kind === 'rdb' ? 1 : 0, aof: s?.job?.kind === 'aof' ? 1 : 0, aofScheduled: s?.aofScheduled === true ? 1 : 0 };
+  const job = s?.job;
+  const rdbSecs = job?.kind === 'rdb' ? Math.round((performance.now() - (job.startedAt ?? job.since)) / 1000) : -1;
+  return { rdb: job?.kind === 'rdb' ? 1 : 0, aof: job?.kind === 'aof' ? 1 : 0, aofScheduled: s?.aofScheduled === true ? 1 : 0, rdbSecs };
 }
 
 /** CONFIG SET appendonly in a bare engine, as 7.0's startAppendOnly and stopAppendOnly. */

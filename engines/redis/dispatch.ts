@@ -10,6 +10,7 @@ import { sleepAfterExec } from './commands/debug-sleep.ts';
 import { whenExecEnds } from './commands/transactions.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
+import { MISCONF, writesDeniedByDiskError } from './dump-file.ts';
 import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
 import type { ReplFeed } from './repl-feed.ts';
@@ -254,6 +255,11 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
       return false;
     }
   }
+  // A failed BGSAVE under save points stops writes (and PING, as 7.0 checks it too) until a save succeeds.
+  if ((isWrite || def.name === 'ping') && !c.isPrimary && writesDeniedByDiskError(e)) {
+    reject(e, c, MISCONF, def, args);
+    return false;
+  }
   if (isWrite && !enoughGoodReplicas(e)) {
     reject(e, c, 'NOREPLICAS Not enough good replicas to write.', def, args);
     return false;
@@ -271,6 +277,11 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   // EXEC only when all it queued are).
   if (replica && !e.replication.linkUp && !(own.stale && traits?.stale !== false) && e.config.get('replica-serve-stale-data') === 'no') {
     reject(e, c, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", def, args);
+    return false;
+  }
+  // A server loading its dump at start answers only commands flagged `loading` (an EXEC only if all it queued are).
+  if (e.loading !== null && !(def.flags.includes('loading') && (c.multi === null || def.name !== 'exec' || c.multi.every((q) => e.lookup(q[0] as string)?.flags.includes('loading') === true)))) {
+    reject(e, c, 'LOADING Redis is loading the dataset in memory', def, args);
     return false;
   }
   const busy = e.scripting.running === null ? null : e.scripting.busyReply(c);

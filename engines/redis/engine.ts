@@ -5,7 +5,7 @@ import { Client, type BlockState, type Conn } from './client.ts';
 import { wallMicros, type Clock } from './clock.ts';
 import { CommandTable, type CommandDef } from './command-table.ts';
 import { withoutValkeyOnly } from './valkey-only.ts';
-import { appendonlyChanged } from './background-save.ts';
+import { appendonlyChanged, saveCron } from './background-save.ts';
 import { DEFAULT_PEAK_RESET_MS, resizeReplyBuffer, type ReplyBufferSettings } from './reply-buffer.ts';
 import { allGroups } from './commands/index.ts';
 import { evictClients } from './client-eviction.ts';
@@ -254,10 +254,13 @@ export class Engine {
   /** When the node stopped (engine clock; a crashed node's peers mark it failing from then), 0 while it runs. */
   stoppedAt = 0;
 
+  /** While a standalone server loads its dump at start (INFO's loading_* fields); commands not flagged `loading` get -LOADING. */
+  loading: { startedAt: number; totalBytes: number; loadedBytes: number } | null = null;
+
   /** Set by the process a bare engine runs alone in (standalone.ts): SHUTDOWN stops it. */
   shutdown: (() => void) | null = null;
-  /** A notice for the server's log, as redis-server's serverLog; only a bare engine's process prints them. */
-  notice: (message: string) => void = () => undefined;
+  /** A line for the server's log, as redis-server's serverLog ('*' notice, '#' warning); only a bare engine's process prints them. */
+  notice: (message: string, level?: '.' | '-' | '*' | '#') => void = () => undefined;
 
   /** Between start and stop: background work of a stopped node ends early. */
   get running(): boolean {
@@ -304,6 +307,7 @@ export class Engine {
     this.expireBlockedTimeouts(now);
     if (this.ks.ready.size !== 0 && !scriptRuns && !sleepAfterExec(this)) this.serveBlocked();
     if (this.feed !== null) this.feed.cron();
+    if (this.mode === 'bare') saveCron(this);
     this.flushDirty();
   }
 

@@ -1,6 +1,7 @@
 // INFO text, section by section, with Redis's field names.
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
+import { dumpStats } from './dump-file.ts';
 import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
@@ -102,12 +103,17 @@ const sections: Record<string, Section> = {
     ];
   },
   persistence: (e) => [
-    ['loading', 0],
+    ['loading', e.loading === null ? 0 : 1],
     ['async_loading', 0],
     ['rdb_changes_since_last_save', e.ks.stats.dirty],
     ['rdb_bgsave_in_progress', backgroundInfo(e).rdb],
     ['rdb_last_save_time', Math.floor(e.lastSave / 1000)],
-    ['rdb_last_bgsave_status', 'ok'],
+    ['rdb_last_bgsave_status', dumpStats(e).bgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', dumpStats(e).lastBgsaveSecs],
+    ['rdb_current_bgsave_time_sec', backgroundInfo(e).rdbSecs],
+    ['rdb_saves', dumpStats(e).saves],
+    ['rdb_last_load_keys_expired', dumpStats(e).expiredKeys],
+    ['rdb_last_load_keys_loaded', dumpStats(e).loadedKeys],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', backgroundInfo(e).aof],
     ['aof_rewrite_scheduled', backgroundInfo(e).aofScheduled],
@@ -304,6 +310,21 @@ const TITLES: Record<string, string> = {
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
 
+/** What 7.0 adds at the end of the persistence section while it loads its dump. */
+function loadingFields(l: NonNullable<Engine['loading']>): [string, string | number][] {
+  const secs = (performance.now() - l.startedAt) / 1000;
+  const perc = l.totalBytes > 0 ? (l.loadedBytes * 100) / l.totalBytes : 0;
+  const eta = l.loadedBytes > 0 ? Math.round(((l.totalBytes - l.loadedBytes) * secs) / l.loadedBytes) : 1;
+  return [
+    ['loading_start_time', Math.floor(Date.now() / 1000 - secs)],
+    ['loading_total_bytes', l.totalBytes],
+    ['loading_rdb_used_mem', 0],
+    ['loading_loaded_bytes', l.loadedBytes],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', eta],
+  ];
+}
+
 /** INFO text for the requested sections (lower-case names); also usable by an embedding control plane. */
 export function infoText(e: Engine, requested: string[]): string {
   // The sections asked for add up (INFO default commandstats, INFO cpu all), printed in 7.0's order.
@@ -314,6 +335,7 @@ export function infoText(e: Engine, requested: string[]): string {
   for (const name of names) {
     const f = sections[name] as Section;
     const fields = e.serverName === 'valkey' ? f(e) : asRedis70(name, f(e));
+    if (name === 'persistence' && e.loading !== null) fields.push(...loadingFields(e.loading));
     const lines = fields.map(([k, v]) => `${k}:${v}`);
     parts.push(`# ${TITLES[name]}\r\n${lines.map((l) => l + '\r\n').join('')}`);
   }

@@ -5,9 +5,11 @@
 // otherwise, and `--port 0` picks a free port (redis-server would not listen on TCP at all).
 import fs from 'node:fs';
 import { PARAMS } from './config-table.ts';
+import { DumpLoadError, keepDumpOnDisk, loadDumpAtStart } from './dump-file.ts';
 import { createRedisServer } from './index.ts';
 import { followAddress } from './network-replica.ts';
 import { ConfigError, readServerArgs, type Directive } from './server-args.ts';
+import { shutdownSignal } from './shutdown.ts';
 
 const VERSION = '7.0.15';
 
@@ -37,7 +39,8 @@ function split(directives: Directive[], settings: ProcessSettings): [string, str
   for (const d of directives) {
     const known = PARAMS.has(d.name) || d.name === 'host' || d.name === 'include';
     if (!known) throw new ConfigError(d.line, d.text, 'Bad directive or wrong number of arguments');
-    if (d.args.length === 0) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+    // A multi-argument parameter (save) may have none: `save` alone, as `save ""`, means no save points.
+    if (d.args.length === 0 && PARAMS.get(d.name)?.kind !== 'special') throw new ConfigError(d.line, d.text, 'wrong number of arguments');
     const value = d.args.join(' ');
     switch (d.name) {
       case 'port':
@@ -104,6 +107,8 @@ export async function runStandalone(argv: string[]): Promise<void> {
   try {
     const params = split(readServerArgs(argv), settings);
     server = createRedisServer({ port: settings.port, host: settings.host });
+    // redis-server's own save points, which a config file's first `save` line replaces.
+    server.engine.config.setAtStartup('save', '3600 1 300 100 60 10000');
     for (const [name, value, d] of params) {
       try {
         server.engine.config.setAtStartup(name, value);
@@ -120,7 +125,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
   // redis-server's log lines: pid, role (C while it reads its config, M after), time, a level mark; lines
   // under loglevel are left out. A harness waits for 'Server initialized' after ' PID: <pid>', then for 'Ready to accept connections'.
   const engine = server.engine;
-  const log = (role: 'C' | 'M', mark: keyof typeof LEVELS, message: string): void => {
+  const log = (role: 'C' | 'M', mark: Mark, message: string): void => {
     if (LEVELS[mark] < (LEVELS_BY_NAME[engine.config.get('loglevel') ?? 'notice'] ?? 2)) return;
     const line = `${process.pid}:${role} ${logTime(new Date())} ${mark} ${message}`;
     if (settings.logfile === '') console.log(line);
@@ -128,29 +133,48 @@ export async function runStandalone(argv: string[]): Promise<void> {
   };
   log('C', '#', `elasticache-local's Redis ${VERSION} compatible engine is starting, pid=${process.pid}`);
   log('C', '#', 'Configuration loaded');
-  engine.notice = (message) => log('M', '*', message);
+  engine.notice = (message, mark = '*') => log('M', mark, message);
+  keepDumpOnDisk(engine);
   const bound = await server.listen();
   if (settings.pidfile !== '') fs.writeFileSync(settings.pidfile, `${process.pid}\n`);
   log('M', '*', `Running mode=standalone, port=${bound}. PID: ${process.pid}`);
   log('M', '#', 'Server initialized');
+  try {
+    // A replica's dataset comes from its primary; its own file is not loaded (7.0 loads it only to keep a PSYNC going).
+    if (settings.replicaOf === null) await loadDumpAtStart(engine);
+  } catch (err) {
+    if (!(err instanceof DumpLoadError)) throw err;
+    for (const line of err.lines) log('M', '#', line);
+    await server.close();
+    process.exitCode = 1;
+    return;
+  }
   log('M', '*', `Ready to accept connections tcp on ${settings.host}:${bound}`);
   if (settings.replicaOf !== null) followAddress(server.engine, ...settings.replicaOf);
   const running = server;
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const stop = (code = 0) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (code !== 0) process.exit(code);
       void running.close().then(resolve);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    running.engine.shutdown = stop;
+    const onInt = () => shutdownSignal(engine, 'SIGINT', stop);
+    const onTerm = () => shutdownSignal(engine, 'SIGTERM', stop);
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    running.engine.shutdown = () => stop();
   });
-  if (settings.pidfile !== '') fs.rmSync(settings.pidfile, { force: true });
+  if (settings.pidfile !== '') {
+    log('M', '#', 'Removing the pid file.');
+    fs.rmSync(settings.pidfile, { force: true });
+  }
+  log('M', '#', 'Redis is now ready to exit, bye bye...');
 }
 
 /** Log level marks, least to most severe, as redis-server writes them. */
 const LEVELS = { '.': 0, '-': 1, '*': 2, '#': 3 } as const;
+type Mark = keyof typeof LEVELS;
 const LEVELS_BY_NAME: Record<string, number> = { debug: 0, verbose: 1, notice: 2, warning: 3 };
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

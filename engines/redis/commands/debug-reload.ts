@@ -1,6 +1,6 @@
 // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: redis-server saves its dataset to dump.rdb, empties itself
-// and loads the file back; the tcl suite uses it to check that every type survives the RDB codec. A
-// bare engine has no dump file, so the "file" is the last RDB this command wrote, kept in memory.
+// and loads the file back; the tcl suite uses it to check that every type survives the RDB codec. The
+// file is the engine's dump (dump-file.ts: on disk for the standalone server, in memory otherwise).
 // Saving and loading run in slices: this node waits (its clients see it as one command), other nodes
 // sharing the event loop keep answering, even with a million keys.
 import type { Client } from '../client.ts';
@@ -9,18 +9,14 @@ import { DB_COUNT } from '../db/keyspace.ts';
 import { fail } from '../errors.ts';
 import { errnoAccepted } from '../num.ts';
 import { loadEntrySteps } from '../rdb/keyspace-adapter.ts';
-import { engineRdbChunks } from '../rdb/node-rdb.ts';
+import { captureSteps, readDump, saveSteps } from '../dump-file.ts';
 import { iterateRdbSteps, type SanitizeTally } from '../rdb/reader.ts';
 import { countSanitized } from '../payload-sanitize.ts';
 import { runSliced } from '../sliced.ts';
 import { is } from './util.ts';
 
-const savedRdb = new WeakMap<Engine, Buffer>();
 /** The append only file as the last BGREWRITEAOF wrote it: what DEBUG LOADAOF reads while appendonly is off. */
 const rewrittenAof = new WeakMap<Engine, Buffer>();
-
-// Small chunks keep each step of the save short, so a slice can end on time.
-const SAVE_CHUNK = 4096;
 
 const LOAD_FAILED = 'ERR Error trying to load the RDB dump';
 
@@ -28,34 +24,30 @@ interface ReloadOptions {
   merge: boolean;
   flush: boolean;
   save: boolean;
-  /** Where the "file" is: the dump RELOAD wrote, or the rewritten append only file. */
-  from: WeakMap<Engine, Buffer>;
-}
-
-function* snapshot(e: Engine, into: WeakMap<Engine, Buffer>): Generator<void> {
-  const chunks: Buffer[] = [];
-  for (const chunk of engineRdbChunks(e, SAVE_CHUNK)) {
-    chunks.push(chunk);
-    yield;
-  }
-  into.set(e, Buffer.concat(chunks));
-}
-
-function* saveRdb(e: Engine): Generator<void> {
-  yield* snapshot(e, savedRdb);
-  // As after SAVE: the dataset on "disk" is current.
-  e.lastSave = e.clock.now();
-  e.ks.stats.dirty = 0;
+  /** Where the "file" is: the dump, or the rewritten append only file. */
+  from: (e: Engine) => Buffer | undefined;
 }
 
 function* reload(e: Engine, o: ReloadOptions): Generator<void> {
-  if (o.save) yield* saveRdb(e);
+  if (o.save) {
+    try {
+      yield* saveSteps(e);
+    } catch {
+      // shared.err, as 7.0's DEBUG RELOAD answers a failed save (the reason is in the log).
+      fail('ERR');
+    }
+  }
   // Redis empties the data (functions too) before it finds out whether the file loads.
   if (o.flush) {
     for (let db = 0; db < DB_COUNT; db++) e.ks.db(db).flush();
     e.scripting.functions.flush();
   }
-  const rdb = o.from.get(e);
+  let rdb: Buffer | undefined;
+  try {
+    rdb = o.from(e);
+  } catch {
+    rdb = undefined;
+  }
   if (rdb === undefined) fail(LOAD_FAILED);
   // A value of a million elements is read and built a few elements a step.
   const tally = { containers: 0 };
@@ -90,7 +82,7 @@ function* loadRecords(e: Engine, o: ReloadOptions, rdb: Buffer, tally: SanitizeT
 }
 
 export function debugReload(c: Client, options: string[]): void {
-  const o: ReloadOptions = { merge: false, flush: true, save: true, from: savedRdb };
+  const o: ReloadOptions = { merge: false, flush: true, save: true, from: readDump };
   for (const opt of options) {
     if (is(opt, 'merge')) o.merge = true;
     else if (is(opt, 'noflush')) o.flush = false;
@@ -109,7 +101,7 @@ export function debugReload(c: Client, options: string[]): void {
 export function debugLoadAof(c: Client): void {
   const e = c.engine;
   if (e.config.get('appendonly') === 'yes' || !rewrittenAof.has(e)) return debugReload(c, []);
-  runSliced(c, reload(e, { merge: false, flush: true, save: false, from: rewrittenAof }), () => c.w.ok());
+  runSliced(c, reload(e, { merge: false, flush: true, save: false, from: (x) => rewrittenAof.get(x) }), () => c.w.ok());
 }
 
 /** A rewrite's file until the rewrite ends: one stopped on the way leaves the last file in place. */
@@ -118,7 +110,7 @@ const capturedAof = new WeakMap<Engine, Buffer>();
 /** What BGREWRITEAOF writes: a snapshot of the dataset (functions included), taken in slices. */
 export function* captureAof(e: Engine): Generator<void> {
   capturedAof.delete(e);
-  yield* snapshot(e, capturedAof);
+  yield* captureSteps(e, (rdb) => capturedAof.set(e, rdb));
 }
 
 /** The rewrite ended: its file is the one DEBUG LOADAOF reads. */

@@ -8,7 +8,9 @@ import { defineGroup } from '../command-table.ts';
 import { HIDDEN_PARAMS } from '../config-table.ts';
 import { commandCommand } from './command.ts';
 import { moveListener } from '../config-listen.ts';
-import { bgrewriteaof, bgsave, refuseSaveDuringBgsave } from '../background-save.ts';
+import { bgrewriteaof, bgsave, flushAllSaves, refuseSaveDuringBgsave } from '../background-save.ts';
+import { saveSteps } from '../dump-file.ts';
+import { abortShutdown, finishShutdown, flagsOf } from '../shutdown.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
@@ -68,6 +70,15 @@ function migrateCommand(c: Client, a: string[]): void {
   parseIntArg(a[4] as string);
   if (!keys.some((k) => c.db.exists(k))) return c.w.simple('NOKEY');
   fail('ERR MIGRATE is not supported by this server');
+}
+
+/** SAVE's work; a save that could not be written answers shared.err, the reason being in the log. */
+function* saveOrErr(e: Engine): Generator<void> {
+  try {
+    yield* saveSteps(e);
+  } catch {
+    fail('ERR');
+  }
 }
 
 /** SHUTDOWN's option rules as 7.0 checks them, so a malformed call is a syntax error as there. */
@@ -180,6 +191,7 @@ export const serverCommands = defineGroup('server', [
         if (lazy) countLazyFlush(c, d.size);
         d.flush();
       }
+      flushAllSaves(c.engine);
       c.w.ok();
     },
   },
@@ -215,8 +227,7 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'no_multi'],
     handler: (c) => {
       refuseSaveDuringBgsave(c.engine);
-      c.engine.lastSave = c.engine.clock.now();
-      c.w.ok();
+      runSliced(c, saveOrErr(c.engine), () => c.w.ok());
     },
   },
   {
@@ -236,10 +247,16 @@ export const serverCommands = defineGroup('server', [
     flags: ['admin', 'no_multi', 'allow_busy'],
     handler: (c, a) => {
       shutdownOptions(a);
-      const stop = c.engine.shutdown;
+      const e = c.engine;
+      const stop = e.shutdown;
       if (stop === null) fail('ERR SHUTDOWN is disabled in this server; stop it through its owner');
-      if (a.some((w) => is(w, 'abort'))) fail('ERR No shutdown in progress.');
-      // Nothing is saved (a bare engine keeps no dump file); the client sees its connection close, as the server exits.
+      if (a.some((w) => is(w, 'abort'))) {
+        if (!abortShutdown(e)) fail('ERR No shutdown in progress.');
+        return c.w.ok();
+      }
+      e.notice('User requested shutdown...', '#');
+      if (!finishShutdown(e, flagsOf(a.slice(1)))) fail('ERR Errors trying to SHUTDOWN. Check logs.');
+      // The client sees its connection close, as the server exits.
       stop();
     },
   },

@@ -171,19 +171,21 @@ export function* snapshotEntries(engine: Engine): Generator<RdbEntry, void, unde
  * of one instant.
  */
 export function snapshotEntrySteps(engine: Engine): Generator<RdbEntry | undefined, void, undefined> {
-  return liveEntrySteps(engine, buf, false);
+  return liveEntrySteps(engine, buf, false, false);
 }
 
 /**
  * snapshotEntrySteps for the writer, with no garbage per small key (a million-key dump made 2.1 KB of it per
  * key): keys and string values are the engine's latin1 text, and a string key's entry is one object
- * rewritten for each, valid until the next is pulled.
+ * rewritten for each, valid until the next is pulled. Keys whose TTL passed but which are still held are
+ * written too, as rdbSaveDb writes every key of the dict: a primary that loads the file counts them as
+ * expired (INFO rdb_last_load_keys_expired) and leaves them out.
  */
 export function snapshotTextSteps(engine: Engine): Generator<RdbEntryToWrite | undefined, void, undefined> {
-  return liveEntrySteps(engine, (s) => s, true);
+  return liveEntrySteps(engine, (s) => s, true, true);
 }
 
-function* liveEntrySteps<K extends Buffer | Latin1>(engine: Engine, bytes: (s: string) => K, reuse: boolean): Generator<RdbEntryToWrite<K> | undefined, void, undefined> {
+function* liveEntrySteps<K extends Buffer | Latin1>(engine: Engine, bytes: (s: string) => K, reuse: boolean, withExpired: boolean): Generator<RdbEntryToWrite<K> | undefined, void, undefined> {
   const now = engine.clock.now();
   const policy = engine.config.maxmemoryPolicy;
   const lru = policy.endsWith('lru');
@@ -193,7 +195,7 @@ function* liveEntrySteps<K extends Buffer | Latin1>(engine: Engine, bytes: (s: s
   for (const db of engine.ks.dbs) {
     for (const [key, o, i] of db.dict.entries()) {
       const at = db.expires.get(key);
-      if (at !== undefined && at <= now) continue;
+      if (at !== undefined && at <= now && !withExpired) continue;
       let e: RdbEntryToWrite<K>;
       if (reuse && o.type === 'string') {
         text.key = bytes(key);

@@ -10,6 +10,7 @@ import { keyPositions, type CommandDef } from '../command-table.ts';
 import { arityRejected, enoughGoodReplicas, call as runCommand, readOnlyReplica, resolve } from '../dispatch.ts';
 import type { Engine } from '../engine.ts';
 import { E, fail } from '../errors.ts';
+import { MISCONF, writesDeniedByDiskError } from '../dump-file.ts';
 import { releaseHeldPushes } from '../push.ts';
 import { pauseReplicas } from '../sliced.ts';
 import { beginSlicedWrite } from '../snapshot-fence.ts';
@@ -277,6 +278,7 @@ export class Scripting implements ApiHost {
     if (!f.noWrites) {
       if (!enoughGoodReplicas(e)) fail(NOREPLICAS);
       if (readOnlyReplica(e)) fail("READONLY You can't write against a read only replica.");
+      if (writesDeniedByDiskError(e)) fail("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.");
       if (req.readOnlyCommand) fail('ERR Can not execute a script with write flag using *_ro command.');
     }
   }
@@ -850,6 +852,7 @@ export class Scripting implements ApiHost {
     if (r.readOnly && (def.isWrite || def.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (def.isWrite) {
       if (readOnlyReplica(e)) return "READONLY You can't write against a read only replica.";
+      if (writesDeniedByDiskError(e)) return MISCONF;
       // Only scripts without a shebang get here with too few replicas (the others were refused before they ran).
       if (!enoughGoodReplicas(e)) return NOREPLICAS;
     }

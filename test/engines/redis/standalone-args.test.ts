@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/net.ts';
 import { RawClient, realRedisAvailable, startRealRedis, waitUntil } from './helpers.ts';
+import { startStandalone } from './standalone-process.ts';
 
 const available = realRedisAvailable();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -24,29 +25,7 @@ function refused(command: string, args: string[]): string {
   return `status ${r.status}\n${r.stderr}`;
 }
 
-/** Starts ours with `args` and waits for its ready line; the port it listens on. */
-function startOurs(args: string[]): Promise<{ port: number; out: string; pid: number; exited: Promise<number | null>; kill(): void }> {
-  const child = spawn(process.execPath, [...OURS, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 60_000);
-    const seen = (d: Buffer) => {
-      out += d.toString();
-      const m = /Ready to accept connections tcp on [\d.]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ port: Number(m[1]), out, pid: child.pid as number, exited, kill: () => child.kill('SIGKILL') });
-      }
-    };
-    child.stdout.on('data', seen);
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    void exited.then((code) => {
-      clearTimeout(t);
-      reject(new Error(`exited ${code}: ${out}`));
-    });
-  });
-}
+const startOurs = (args: string[]) => startStandalone(args, dir);
 
 describe.skipIf(!available)('redis-server\'s command line and config file', () => {
   it('refuses what redis-server refuses, with its fatal config error', () => {
@@ -112,7 +91,7 @@ describe.skipIf(!available)('redis-server\'s command line and config file', () =
       const ours = await startOurs([...args, '--port', '0', '--pidfile', pidfile]);
       expect(fs.readFileSync(pidfile, 'latin1')).toBe(`${ours.pid}\n`);
       // What redis-server's own test harness waits for: its PID, then 'Server initialized', in the log.
-      expect(ours.out).toMatch(new RegExp(` PID: ${ours.pid}[\\s\\S]*Server initialized[\\s\\S]*Ready to accept connections`));
+      expect(ours.log()).toMatch(new RegExp(` PID: ${ours.pid}[\\s\\S]*Server initialized[\\s\\S]*Ready to accept connections`));
       expect(await read(ours.port)).toEqual(await read(realPort));
       const c = await RawClient.connect(ours.port);
       await c.call('AUTH', 'pw');
@@ -137,7 +116,7 @@ describe.skipIf(!available)('redis-server\'s command line and config file', () =
       p.close();
       r.close();
     } finally {
-      ours.kill();
+      await ours.stop();
       await primary.stop();
     }
   }, 120_000);

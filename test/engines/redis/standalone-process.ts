@@ -1,6 +1,8 @@
 // A bare engine in a child process, for tests where a bug of ours could hold the event loop for
 // good (an in-process server would freeze the test itself, and its timeout with it).
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,31 +12,47 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 export interface StandaloneProcess {
   port: number;
+  pid: number;
+  /** Everything it printed so far (its log goes to standard output). */
+  log(): string;
+  /** Its exit status, once it exits. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
-export async function startStandaloneProcess(): Promise<StandaloneProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['bin/run-ts.mjs', 'engines/redis/standalone.ts', '--port', '0'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `elasticache-local redis-server <args>` in `cwd` and waits for its ready line. Without a --dir
+ * among the args it runs in a directory of its own, so a SAVE or SHUTDOWN writes no dump.rdb into the checkout.
+ */
+export async function startStandalone(args: string[] = ['--port', '0'], cwd?: string, until = READY): Promise<StandaloneProcess> {
+  const own = cwd === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'ecl-standalone-')) : null;
+  const child: ChildProcess = spawn(process.execPath, [path.join(repo, 'bin/run-ts.mjs'), path.join(repo, 'engines/redis/standalone.ts'), ...args], { cwd: cwd ?? own ?? repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (own !== null) void exited.then(() => fs.rmSync(own, { recursive: true, force: true }));
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
     // Generous: tsx compiles the engine on a loaded machine.
     const t = setTimeout(() => reject(new Error(`standalone engine did not start: ${out}`)), 60_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /Ready to accept connections tcp on 127\.0\.0\.1:(\d+)/.exec(out);
+    const seen = () => {
+      const m = until.exec(out);
       if (m) {
         clearTimeout(t);
         resolve(Number(m[1]));
       }
-    });
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
+    };
+    child.stdout?.on('data', seen);
+    void exited.then((code) => {
       clearTimeout(t);
       reject(new Error(`standalone engine exited ${code}: ${out}`));
     });
   });
   return {
     port,
+    pid: child.pid as number,
+    log: () => out,
+    exited,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -43,6 +61,15 @@ export async function startStandaloneProcess(): Promise<StandaloneProcess> {
         child.kill('SIGKILL');
       }),
   };
+}
+
+/** The line that says it serves: its port is the match's first group. */
+const READY = /Ready to accept connections tcp on [\d.]+:(\d+)/;
+/** The line before it loads its dump: it listens from then on. */
+export const LISTENING = /Running mode=standalone, port=(\d+)\./;
+
+export function startStandaloneProcess(): Promise<StandaloneProcess> {
+  return startStandalone();
 }
 
 export interface StandalonePair {
