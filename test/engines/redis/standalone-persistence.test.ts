@@ -58,10 +58,10 @@ describe.skipIf(!available)('the standalone server\'s dump file', () => {
       await ours.stop();
     }
     const real = await startRealRedis(['--dir', dir, '--dbfilename', 'ours.rdb']);
-    const read = [['GET', 'str'], ['LRANGE', 'list', '0', '-1'], ['HGETALL', 'h'], ['ZSCORE', 'z', 'm'], ['TTL', 'ttl'], ['SELECT', '3'], ['SMEMBERS', 's'], ['FCALL', 'f', '0']];
+    const read = [['GET', 'str'], ['LRANGE', 'list', '0', '-1'], ['HGETALL', 'h'], ['ZSCORE', 'z', 'm'], ['EXPIRETIME', 'ttl'], ['SELECT', '3'], ['SMEMBERS', 's'], ['FCALL', 'f', '0']];
     const fromOurs = await calls(real.port, ...read);
     expect(fromOurs[0]).toBe('$5\r\nhello\r\n');
-    expect(fromOurs[4]).toMatch(/^:(9\d\d|1000)\r\n$/);
+    expect(Number(fromOurs[4]?.slice(1)) - Date.now() / 1000).toBeGreaterThan(990);
     expect(fromOurs[7]).toBe(':1\r\n');
     // redis-server saves it again; ours starts on its file.
     await calls(real.port, ['SAVE']);
