@@ -153,18 +153,16 @@ export function killRdbChild(e: Engine): boolean {
 
 /**
  * After FLUSHALL, as 7.0's flushAllDataAndResetRDB: a BGSAVE in progress is stopped and, under save
- * points, the empty dataset is saved at once (keeping the change counter, so the flush still counts).
+ * points, the empty dataset is saved at once (which zeroes the change counter; the flush is still replicated).
  */
 export function flushAllSaves(e: Engine): void {
   killRdbChild(e);
   if (savePoints(e).length === 0) return;
-  const dirty = e.ks.stats.dirty;
   try {
     saveNow(e);
   } catch {
     // Logged by the save; FLUSHALL itself succeeded.
   }
-  e.ks.stats.dirty = dirty;
 }
 
 /** Starts a BGSAVE whose dataset is captured: the delay counts from now, the child shows meanwhile. */

@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from './engine.ts';
-import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { engineRdbChunks, type ReplicationAux } from './rdb/node-rdb.ts';
+import { streamOffsetOf } from './repl-backlog.ts';
+import { replIdOf } from './repl-id.ts';
 import type { RdbEntry } from './rdb/entries.ts';
 import { RdbError } from './rdb/errors.ts';
 import { loadEntries } from './rdb/keyspace-adapter.ts';
@@ -110,7 +112,7 @@ export function writeDump(e: Engine, rdb: Buffer, pid = process.pid): void {
 /** The dataset as RDB bytes, taken a chunk a step (the caller's slices keep other nodes answering). */
 export function* captureSteps(e: Engine, into: (rdb: Buffer) => void): Generator<void> {
   const chunks: Buffer[] = [];
-  for (const chunk of engineRdbChunks(e, SAVE_CHUNK)) {
+  for (const chunk of engineRdbChunks(e, SAVE_CHUNK, replicationAux(e))) {
     chunks.push(chunk);
     yield;
   }
@@ -126,7 +128,17 @@ export function* saveSteps(e: Engine): Generator<void> {
 
 /** The whole save at once: for a server about to exit (SHUTDOWN), which has nothing else to serve. */
 export function saveNow(e: Engine): void {
-  saveCaptured(e, Buffer.concat([...engineRdbChunks(e)]));
+  saveCaptured(e, Buffer.concat([...engineRdbChunks(e, undefined, replicationAux(e))]));
+}
+
+/**
+ * rdbPopulateSaveInfo: a primary with a backlog, or a replica with its primary's stream, writes its
+ * replication ID and offset into the dump, so after a restart its replicas (or it) can continue with PSYNC.
+ */
+function replicationAux(e: Engine): ReplicationAux | undefined {
+  const feed = e.feed;
+  if (feed === null) return undefined;
+  return { streamDb: feed.streamDb, id: replIdOf(e), offset: streamOffsetOf(e) };
 }
 
 function saveCaptured(e: Engine, rdb: Buffer): void {

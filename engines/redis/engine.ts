@@ -257,6 +257,9 @@ export class Engine {
   /** While a standalone server loads its dump at start (INFO's loading_* fields); commands not flagged `loading` get -LOADING. */
   loading: { startedAt: number; totalBytes: number; loadedBytes: number } | null = null;
 
+  /** The config file a standalone server started from (absolute), which CONFIG REWRITE rewrites; null without one. */
+  configFile: string | null = null;
+
   /** Set by the process a bare engine runs alone in (standalone.ts): SHUTDOWN stops it. */
   shutdown: (() => void) | null = null;
   /** A line for the server's log, as redis-server's serverLog ('*' notice, '#' warning); only a bare engine's process prints them. */

@@ -15,7 +15,7 @@ import { parseMemory } from './config.ts';
 import { parseI64Arg } from './num.ts';
 import { engineRdbChunks } from './rdb/node-rdb.ts';
 import { appendBacklog, backlogFrom, freeBacklog, openBacklog, restartBacklog, type Backlog } from './repl-backlog.ts';
-import { replId2Of, replIdOf } from './repl-id.ts';
+import { replId2Of, replIdOf, setReplId, shiftReplId } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
 import { ALWAYS, NEVER_SELF, RULES, type Argv, type Rule } from './repl-rewrite.ts';
 import { encodeCommand } from './replication-client.ts';
@@ -75,6 +75,13 @@ export class ReplFeed {
     private backlog: Backlog,
   ) {
     this.lastPing = e.clock.now();
+    // A feed made without a replica (a dump's replication info restored at start) counts repl-backlog-ttl from now.
+    this.noLinksSince = this.lastPing;
+  }
+
+  /** The database the stream is in (slaveseldb), as a dump's repl-stream-db records it: 0 before any SELECT. */
+  get streamDb(): number {
+    return this.relayDb?.() ?? Math.max(0, this.selected);
   }
 
   /** Bytes written to the stream since the backlog began: the replication offset. */
@@ -341,7 +348,7 @@ export class ReplFeed {
     this.links.set(c, link);
     this.noLinksSince = 0;
     // A new replica starts from a known database: the next command selects.
-    const streamDb = this.relayDb?.() ?? Math.max(0, this.selected);
+    const streamDb = this.streamDb;
     this.selected = -1;
     const id = replIdOf(this.e);
     const startOffset = this.offset;
@@ -438,6 +445,26 @@ export function syncCommand(c: Client, args: readonly string[]): void {
   e.syncFull++;
   e.feed ??= new ReplFeed(e, openBacklog(e));
   e.feed.attach(c, psync);
+}
+
+/**
+ * A dump's replication info at start, as 7.0's loadDataFromDisk: a primary keeps the stream it had as
+ * replid2 (replicas that followed it continue with PSYNC under the new ID) and goes on from its offset
+ * with an empty backlog; a replica takes the stream as the one it follows, so it asks its primary to continue.
+ */
+export function resumeFromDump(e: Engine, aux: Map<string, Buffer>, replica: boolean): void {
+  const id = aux.get('repl-id')?.toString('latin1');
+  const offset = Number(aux.get('repl-offset')?.toString('latin1'));
+  const db = Number(aux.get('repl-stream-db')?.toString('latin1'));
+  if (id === undefined || id.length !== 40 || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return;
+  if (replica) {
+    setReplId(e, id);
+    restartBacklog(e, offset);
+    return;
+  }
+  setReplId(e, id);
+  shiftReplId(e, offset + 1);
+  e.feed = new ReplFeed(e, restartBacklog(e, offset));
 }
 
 /** The client closed: the feed stays with the backlog (see ReplFeed.cron). */

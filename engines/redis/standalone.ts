@@ -4,10 +4,12 @@
 // CONFIG GET knows is taken; `--host` is ours (an alias of bind). The listener binds 127.0.0.1 unless told
 // otherwise, and `--port 0` picks a free port (redis-server would not listen on TCP at all).
 import fs from 'node:fs';
+import path from 'node:path';
 import { PARAMS } from './config-table.ts';
 import { DumpLoadError, keepDumpOnDisk, loadDumpAtStart } from './dump-file.ts';
 import { createRedisServer } from './index.ts';
 import { followAddress } from './network-replica.ts';
+import { resumeFromDump } from './repl-feed.ts';
 import { ConfigError, readServerArgs, type Directive } from './server-args.ts';
 import { shutdownSignal } from './shutdown.ts';
 
@@ -102,6 +104,9 @@ export async function runStandalone(argv: string[]): Promise<void> {
     console.log(`Redis server v=${VERSION} sha=00000000:0 malloc=libc bits=64 build=elasticache-local`);
     return;
   }
+  // Resolved before a `dir` line changes the working directory.
+  const first = argv[0];
+  const configFile = first !== undefined && !first.startsWith('--') && first !== '-' ? path.resolve(first) : null;
   const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null };
   let server;
   try {
@@ -135,13 +140,15 @@ export async function runStandalone(argv: string[]): Promise<void> {
   log('C', '#', 'Configuration loaded');
   engine.notice = (message, mark = '*') => log('M', mark, message);
   keepDumpOnDisk(engine);
+  engine.configFile = configFile;
   const bound = await server.listen();
   if (settings.pidfile !== '') fs.writeFileSync(settings.pidfile, `${process.pid}\n`);
   log('M', '*', `Running mode=standalone, port=${bound}. PID: ${process.pid}`);
   log('M', '#', 'Server initialized');
   try {
-    // A replica's dataset comes from its primary; its own file is not loaded (7.0 loads it only to keep a PSYNC going).
-    if (settings.replicaOf === null) await loadDumpAtStart(engine);
+    // A replica loads its file too: with the stream's ID and offset in it, it asks its primary to continue.
+    const loaded = await loadDumpAtStart(engine);
+    if (loaded !== null) resumeFromDump(engine, loaded.aux, settings.replicaOf !== null);
   } catch (err) {
     if (!(err instanceof DumpLoadError)) throw err;
     for (const line of err.lines) log('M', '#', line);

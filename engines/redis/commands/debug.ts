@@ -1,6 +1,7 @@
 // DEBUG as redis-server 7.0 answers it in a bare engine (nodes refuse it, as ElastiCache does): the
 // subcommands Redis's own test suite calls. Work that grows with the data (RELOAD, DIGEST, POPULATE)
 // runs in slices, so the other nodes sharing this event loop keep answering.
+import { configRewrite } from '../config-rewrite.ts';
 import { asCString } from '../c-string.ts';
 import type { Client } from '../client.ts';
 import type { CommandSpec } from '../command-table.ts';
@@ -278,7 +279,7 @@ function debugCommand(c: Client, a: string[]): void {
       }
       break;
     case 'config-rewrite-force-all':
-      if (n === 2) return c.w.ok();
+      if (n === 2) return configRewrite(e, true, 'ERR CONFIG-REWRITE-FORCE-ALL failed: ', () => c.w.ok());
       break;
     case 'client-eviction':
       if (n === 2) {

@@ -10,6 +10,7 @@ import { commandCommand } from './command.ts';
 import { moveListener } from '../config-listen.ts';
 import { bgrewriteaof, bgsave, flushAllSaves, refuseSaveDuringBgsave } from '../background-save.ts';
 import { saveSteps } from '../dump-file.ts';
+import { configRewrite } from '../config-rewrite.ts';
 import { abortShutdown, finishShutdown, flagsOf } from '../shutdown.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
@@ -415,7 +416,7 @@ export const serverCommands = defineGroup('server', [
           c.w.ok();
         },
       },
-      { name: 'rewrite', arity: 2, flags: ['admin'], handler: () => fail('ERR The server is running without a config file') },
+      { name: 'rewrite', arity: 2, flags: ['admin'], handler: (c) => configRewrite(c.engine, false, 'ERR Rewriting config file: ', () => c.w.ok()) },
       { name: 'help', arity: 2, flags: ['loading', 'stale'], handler: (c) => writeHelp(c, CONFIG_HELP) },
     ],
   },
