@@ -197,7 +197,7 @@ export class DumpLoadError extends Error {
  * parsed throws DumpLoadError, and the server must not start. The server listens meanwhile, answering
  * -LOADING to what may not run during a load; key-load-delay (a test knob, microseconds a key) paces it.
  */
-export async function loadDumpAtStart(e: Engine): Promise<{ aux: Map<string, Buffer> } | null> {
+export async function loadDumpAtStart(e: Engine): Promise<{ aux: Map<string, Buffer>; expired: [number, string][] } | null> {
   let rdb: Buffer | undefined;
   try {
     rdb = readDump(e);
@@ -232,6 +232,10 @@ export async function loadDumpAtStart(e: Engine): Promise<{ aux: Map<string, Buf
     }
     let loaded = 0;
     let expired = 0;
+    // The keys left out for their TTL: a primary sends their deletion to its replicas (RDBFLAGS_FEED_REPL).
+    const gone: [number, string][] = [];
+    const now = e.clock.now();
+    for (const x of entries) if (x.expireAtMs !== undefined && x.expireAtMs <= now) gone.push([x.db, x.key.toString('latin1')]);
     const delayMs = Number(e.config.get('key-load-delay') ?? 0) / 1000;
     for (let i = 0; i < entries.length; ) {
       // Keys due by now at the configured pace (all of them without a delay), a slice's worth at most.
@@ -253,7 +257,7 @@ export async function loadDumpAtStart(e: Engine): Promise<{ aux: Map<string, Buf
     st.expiredKeys = expired;
     e.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
     e.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
-    return { aux };
+    return { aux, expired: gone };
   } finally {
     e.loading = null;
   }

@@ -452,7 +452,7 @@ export function syncCommand(c: Client, args: readonly string[]): void {
  * replid2 (replicas that followed it continue with PSYNC under the new ID) and goes on from its offset
  * with an empty backlog; a replica takes the stream as the one it follows, so it asks its primary to continue.
  */
-export function resumeFromDump(e: Engine, aux: Map<string, Buffer>, replica: boolean): void {
+export function resumeFromDump(e: Engine, aux: Map<string, Buffer>, replica: boolean, expired: readonly [number, string][]): void {
   const id = aux.get('repl-id')?.toString('latin1');
   const offset = Number(aux.get('repl-offset')?.toString('latin1'));
   const db = Number(aux.get('repl-stream-db')?.toString('latin1'));
@@ -464,7 +464,10 @@ export function resumeFromDump(e: Engine, aux: Map<string, Buffer>, replica: boo
   }
   setReplId(e, id);
   shiftReplId(e, offset + 1);
-  e.feed = new ReplFeed(e, restartBacklog(e, offset));
+  const feed = new ReplFeed(e, restartBacklog(e, offset));
+  e.feed = feed;
+  // The keys the load left out for their TTL are deleted in the stream, after the offset the replicas continue from.
+  for (const [db, key] of expired) feed.deleted(db, key, 'lazyfree-lazy-expire');
 }
 
 /** The client closed: the feed stays with the backlog (see ReplFeed.cron). */

@@ -23,6 +23,8 @@ interface ProcessSettings {
   pidfile: string;
   /** replicaof host port: the server starts as a replica of it. */
   replicaOf: [string, number] | null;
+  /** `user <name> <rules...>` lines (what CONFIG REWRITE writes without an aclfile). */
+  users: Directive[];
 }
 
 /** Checks a port as redis-server does, with its words. */
@@ -39,6 +41,10 @@ function split(directives: Directive[], settings: ProcessSettings): [string, str
   const params: [string, string, Directive][] = [];
   let save: string | null = null;
   for (const d of directives) {
+    if (d.name === 'user' && d.args.length > 0) {
+      settings.users.push(d);
+      continue;
+    }
     const known = PARAMS.has(d.name) || d.name === 'host' || d.name === 'include';
     if (!known) throw new ConfigError(d.line, d.text, 'Bad directive or wrong number of arguments');
     // A multi-argument parameter (save) may have none: `save` alone, as `save ""`, means no save points.
@@ -107,7 +113,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
   // Resolved before a `dir` line changes the working directory.
   const first = argv[0];
   const configFile = first !== undefined && !first.startsWith('--') && first !== '-' ? path.resolve(first) : null;
-  const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null };
+  const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null, users: [] };
   let server;
   try {
     const params = split(readServerArgs(argv), settings);
@@ -119,6 +125,14 @@ export async function runStandalone(argv: string[]): Promise<void> {
         server.engine.config.setAtStartup(name, value);
       } catch (err) {
         throw new ConfigError(d.line, d.text, err instanceof Error ? err.message : String(err));
+      }
+    }
+    for (const d of settings.users) {
+      // As ACLLoadConfiguredUsers: the rules apply to a reset user.
+      try {
+        server.engine.acl.setUser(d.args[0] as string, ['reset', ...d.args.slice(1)]);
+      } catch (err) {
+        throw new ConfigError(d.line, d.text, `Error in user declaration '${d.args[0] as string}': ${err instanceof Error ? err.message.replace(/^ERR /, '') : String(err)}`);
       }
     }
   } catch (err) {
@@ -148,7 +162,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
   try {
     // A replica loads its file too: with the stream's ID and offset in it, it asks its primary to continue.
     const loaded = await loadDumpAtStart(engine);
-    if (loaded !== null) resumeFromDump(engine, loaded.aux, settings.replicaOf !== null);
+    if (loaded !== null) resumeFromDump(engine, loaded.aux, settings.replicaOf !== null, loaded.expired);
   } catch (err) {
     if (!(err instanceof DumpLoadError)) throw err;
     for (const line of err.lines) log('M', '#', line);
