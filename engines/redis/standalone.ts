@@ -128,9 +128,10 @@ export async function runStandalone(argv: string[]): Promise<void> {
       }
     }
     for (const d of settings.users) {
-      // As ACLLoadConfiguredUsers: the rules apply to a reset user.
+      // As ACLLoadConfiguredUsers: a new user takes the rules as created; the default one is reset first.
       try {
-        server.engine.acl.setUser(d.args[0] as string, ['reset', ...d.args.slice(1)]);
+        const name = d.args[0] as string;
+        server.engine.acl.setUser(name, [...(name === 'default' ? ['reset'] : []), ...d.args.slice(1)]);
       } catch (err) {
         throw new ConfigError(d.line, d.text, `Error in user declaration '${d.args[0] as string}': ${err instanceof Error ? err.message.replace(/^ERR /, '') : String(err)}`);
       }

@@ -245,7 +245,10 @@ async function tryStartRealRedis(extra: string[]): Promise<(RealRedis & { pid: n
   const port = await freePort();
   // Its own directory: a SAVE, DEBUG RELOAD or SHUTDOWN in a script writes dump.rdb there, not in the checkout.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'real-redis-'));
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra], {
+  // A config file must come first on redis-server's command line.
+  const file = extra[0] !== undefined && !extra[0].startsWith('-') ? extra.slice(0, 1) : [];
+  const options = extra.slice(file.length);
+  const child: ChildProcess = spawn(REDIS_SERVER, [...file, '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...options], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -259,6 +262,8 @@ async function tryStartRealRedis(extra: string[]): Promise<(RealRedis & { pid: n
         resolve(true);
       }
     });
+    // A fatal config error is on standard error.
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
       clearTimeout(t);
       if (out.includes('Address already in use')) resolve(false);

@@ -1,11 +1,13 @@
 // `elasticache-local redis-server` keeps its dataset in dir/dbfilename as redis-server does: SAVE, BGSAVE and
 // SHUTDOWN write it, a start loads it (a file redis-server wrote, too), a damaged file stops the start, a
-// BGSAVE whose child dies stops writes with MISCONF, and a slow load answers -LOADING meanwhile. Each
-// behaviour is checked against redis-server 7.0 started the same way in the same run.
+// BGSAVE whose child dies stops writes with MISCONF, and a slow load answers -LOADING meanwhile; a primary
+// restarted on its dump lets its replicas continue with PSYNC; CONFIG REWRITE keeps its configuration in
+// its config file. Each behaviour is checked against redis-server 7.0 started the same way in the same run.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../support/net.ts';
 import { RawClient, realRedisAvailable, startRealRedis, waitUntil } from './helpers.ts';
 import { LISTENING, startStandalone } from './standalone-process.ts';
 
@@ -184,6 +186,80 @@ describe.skipIf(!available)('the standalone server\'s dump file', () => {
       c.close();
     } finally {
       await slow.stop();
+    }
+  }, 120_000);
+
+  it('a primary restarted on its dump keeps its stream as replid2: a redis-server replica continues with PSYNC', async () => {
+    const dir = newDir();
+    const port = await freePort();
+    const start = () => startStandalone(['--port', String(port), '--dir', dir, '--save', '3600 1']);
+    const first = await start();
+    const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(port)]);
+    try {
+      const p = await RawClient.connect(first.port);
+      await p.call('SET', 'k', '1');
+      await p.call('SET', 'gone', '1', 'PX', '300');
+      const r = await RawClient.connect(replica.port);
+      await waitUntil('the replica to have k', async () => (await r.call('GET', 'k')) === '$1\r\n1\r\n');
+      const before = (await p.call('INFO', 'replication')).match(/master_replid:(\w+)[\s\S]*master_repl_offset:(\d+)/) as RegExpMatchArray;
+      await p.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      p.write('*2\r\n$8\r\nSHUTDOWN\r\n$3\r\nNOW\r\n');
+      expect(await first.exited).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const second = await start();
+      try {
+        const q = await RawClient.connect(second.port);
+        const after = await q.call('INFO', 'replication');
+        expect(after).toContain(`master_replid2:${before[1]}`);
+        expect(after).toContain(`second_repl_offset:${Number(before[2]) + 1}`);
+        // The key whose TTL passed while it was down is deleted in the stream the replica continues with.
+        await waitUntil('the replica to continue', async () => (await q.call('INFO', 'stats')).includes('sync_partial_ok:1'), 30_000);
+        expect(await q.call('INFO', 'stats')).toContain('sync_full:0');
+        await waitUntil('the deletion on the replica', async () => (await r.call('EXISTS', 'gone')) === ':0\r\n', 10_000);
+        expect(await r.call('GET', 'k')).toBe('$1\r\n1\r\n');
+        q.close();
+      } finally {
+        await second.stop();
+      }
+      p.close();
+      r.close();
+    } finally {
+      await replica.stop();
+    }
+  }, 120_000);
+
+  it('CONFIG REWRITE keeps what CONFIG SET changed in the config file, which the next start reads, as redis-server', async () => {
+    const run = async (start: (conf: string, dir: string) => Promise<{ port: number; stop(): Promise<void> }>) => {
+      const dir = newDir();
+      const conf = path.join(dir, 'server.conf');
+      fs.writeFileSync(conf, ['# kept', 'save 900 1', 'maxmemory 10mb', 'slave-read-only yes', 'appendonly no', ''].join('\n'));
+      const s = await start(conf, dir);
+      const set = [['save', '3600 1 60 5'], ['maxmemory-policy', 'allkeys-lru'], ['replica-read-only', 'no'], ['notify-keyspace-events', 'KEA'], ['maxmemory', '20mb'], ['hz', '25']];
+      const c = await RawClient.connect(s.port);
+      for (const [k, v] of set) await c.call('CONFIG', 'SET', k as string, v as string);
+      await c.call('ACL', 'SETUSER', 'bob', 'on', '>pw', '~k*', '+get');
+      const reply = await c.call('CONFIG', 'REWRITE');
+      c.close();
+      await s.stop();
+      const again = await start(conf, dir);
+      const d = await RawClient.connect(again.port);
+      const out = [reply];
+      // Not save: the helper starts redis-server with --save '' on its command line, which overrides the file.
+      for (const [k] of set) if (k !== 'save') out.push(await d.call('CONFIG', 'GET', k as string));
+      out.push(await d.call('ACL', 'LIST'));
+      d.close();
+      await again.stop();
+      const text = fs.readFileSync(conf, 'latin1');
+      return { out, kept: text.startsWith('# kept\nsave 3600 1\nmaxmemory 20mb\nslave-read-only no\nappendonly no\n'), generated: text.includes('# Generated by CONFIG REWRITE') };
+    };
+    const ours = await run((conf, dir) => startStandalone([conf, '--port', '0'], dir));
+    expect(ours.out[0]).toBe('+OK\r\n');
+    expect(ours).toEqual(await run((conf, dir) => startRealRedis([conf, '--dir', dir])));
+    const bare = await startStandalone();
+    try {
+      expect(await calls(bare.port, ['CONFIG', 'REWRITE'])).toEqual(['-ERR The server is running without a config file\r\n']);
+    } finally {
+      await bare.stop();
     }
   }, 120_000);
 });
