@@ -38,6 +38,8 @@ interface State {
   aofScheduled: boolean;
   /** appendonly as last applied: turning it on starts a rewrite, turning it off stops one. */
   aofOn: boolean;
+  /** AOF was turned on and its first rewrite has not ended (7.0's AOF_WAIT_REWRITE): a shutdown would lose the data. */
+  aofInitial: boolean;
 }
 
 const states = new WeakMap<Engine, State>();
@@ -46,7 +48,7 @@ const POLL_MS = 100;
 function state(e: Engine): State {
   let s = states.get(e);
   if (s === undefined) {
-    s = { job: null, lastTry: 0, rdbScheduled: false, aofScheduled: false, aofOn: false };
+    s = { job: null, lastTry: 0, rdbScheduled: false, aofScheduled: false, aofOn: false, aofInitial: false };
     states.set(e, s);
   }
   return s;
@@ -72,7 +74,10 @@ function keyCount(e: Engine): number {
 function finish(e: Engine, s: State, job: Job): void {
   s.job = null;
   if (job.kind === 'rdb') rdbDone(e, job);
-  else commitAof(e);
+  else {
+    commitAof(e);
+    s.aofInitial = false;
+  }
   startScheduled(e, s);
 }
 
@@ -139,6 +144,20 @@ function startChild(e: Engine, s: State, job: Job): void {
 }
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGTERM: 15 };
+
+/** The first rewrite after AOF was turned on is still running. */
+export function initialAofPending(e: Engine): boolean {
+  const s = states.get(e);
+  return s !== undefined && s.aofInitial && s.job?.kind === 'aof';
+}
+
+/** killAppendOnlyChild: a shutdown ends a rewrite in progress. */
+export function killAofChild(e: Engine): boolean {
+  const s = states.get(e);
+  if (s === undefined || s.job?.kind !== 'aof') return false;
+  s.job = null;
+  return true;
+}
 
 /** killRDBChild: FLUSHALL and SHUTDOWN end a BGSAVE in progress; its temp file goes, the last dump stays. */
 export function killRdbChild(e: Engine): boolean {
@@ -308,6 +327,7 @@ export function appendonlyChanged(e: Engine): void {
   const on = e.config.get('appendonly') === 'yes';
   if (on === s.aofOn) return;
   s.aofOn = on;
+  s.aofInitial = on;
   if (!on) {
     s.aofScheduled = false;
     if (s.job?.kind !== 'aof') return;

@@ -2,11 +2,12 @@
 import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
 import { dumpStats } from './dump-file.ts';
+import { shutdownInMs } from './shutdown.ts';
 import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
 import { sanitizations } from './payload-sanitize.ts';
-import { backlogOf, backlogSize, backlogSpan, streamOffsetOf } from './repl-backlog.ts';
+import { backlogMemory, backlogOf, backlogSize, backlogSpan, streamOffsetOf } from './repl-backlog.ts';
 import { replId2Of, replIdOf } from './repl-id.ts';
 import { scriptingMemoryFields } from './scripting/memory.ts';
 
@@ -48,8 +49,10 @@ const sections: Record<string, Section> = {
       ['configured_hz', e.config.hz],
       ['lru_clock', Math.floor(e.clock.now() / 1000) & 0xffffff],
       ['executable', process.execPath],
-      ['config_file', ''],
+      ['config_file', e.configFile ?? ''],
       ['io_threads_active', 0],
+      // Only while a shutdown waits for replicas, as 7.0 shows it.
+      ...(shutdownInMs(e) === null ? [] : [['shutdown_in_milliseconds', shutdownInMs(e) as number] as [string, number]]),
     ];
   },
   clients: (e) => {
@@ -97,6 +100,9 @@ const sections: Record<string, Section> = {
       ['mem_fragmentation_ratio', used > 0 ? (rss / used).toFixed(2) : '0.00'],
       // SYNC clients' output (nodes' replicas take no buffer here); no AOF buffer.
       ['mem_not_counted_for_evict', e.clientMemory.aside],
+      // The backlog's blocks, and with the stream still unsent to the slowest replica the shared replication buffer.
+      ['mem_replication_backlog', replBacklogMemory(e)],
+      ['mem_total_replication_buffers', replBacklogMemory(e) + (e.feed?.unsentBytes() ?? 0)],
       ['mem_allocator', 'libc'],
       ['lazyfree_pending_objects', 0],
       ['lazyfreed_objects', e.ks.stats.lazyfreed],
@@ -309,6 +315,11 @@ const TITLES: Record<string, string> = {
 
 const DEFAULT = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL = [...DEFAULT.slice(0, 8), 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
+
+function replBacklogMemory(e: Engine): number {
+  const b = backlogOf(e);
+  return b === undefined ? 0 : backlogMemory(b);
+}
 
 /** What 7.0 adds at the end of the persistence section while it loads its dump. */
 function loadingFields(l: NonNullable<Engine['loading']>): [string, string | number][] {

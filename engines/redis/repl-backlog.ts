@@ -116,6 +116,13 @@ export function trimBacklog(e: Engine, b: Backlog): void {
   while (b.histlen > size && b.blocks.length > 1 && b.histlen - (b.blocks[0] as Block).buf.length > size) b.histlen -= (b.blocks.shift() as Block).used;
 }
 
+/** What the backlog's blocks take (INFO memory's mem_replication_backlog). */
+export function backlogMemory(b: Backlog): number {
+  let n = 0;
+  for (const x of b.blocks) n += x.buf.length;
+  return n;
+}
+
 /** INFO's repl_backlog_first_byte_offset and repl_backlog_histlen: what of the stream the backlog still holds. */
 export function backlogSpan(b: Backlog): [first: number, histlen: number] {
   return [b.offset - b.histlen + 1, b.histlen];

@@ -112,6 +112,28 @@ export class ReplFeed {
     });
   }
 
+  /**
+   * The replicas behind the stream's offset as a shutdown sees them (7.0's isReadyToShutdown and
+   * finishShutdown's log): each one's name, bytes behind, seconds since its ACK and state; and how many there are.
+   */
+  syncStatus(): { total: number; lagging: { name: string; behind: number; lag: number; state: string }[] } {
+    const now = this.e.clock.now();
+    const lagging = [];
+    for (const l of this.links.values()) {
+      if (l.ack === this.offset) continue;
+      const online = l.held === null;
+      lagging.push({ name: `${l.c.conn.remote.replace(/:\d+$/, '')}:${listeningPorts.get(l.c) ?? 0}`, behind: this.offset - l.ack, lag: online ? Math.floor((now - l.ackAt) / 1000) : 0, state: online ? 'online' : 'wait_bgsave' });
+    }
+    return { total: this.links.size, lagging };
+  }
+
+  /** Bytes of the stream not yet sent to the slowest replica (7.0 counts them in the shared replication buffer). */
+  unsentBytes(): number {
+    let most = 0;
+    for (const l of this.links.values()) most = Math.max(most, l.c.conn.writableLength + l.c.w.pendingBytes);
+    return most;
+  }
+
   /** Online replicas whose last ACK is at most `maxLag` seconds old (7.0's refreshGoodSlavesCount, for min-replicas-to-write). */
   good(maxLag: number): number {
     const now = this.e.clock.now();

@@ -11,7 +11,7 @@ import { moveListener } from '../config-listen.ts';
 import { bgrewriteaof, bgsave, flushAllSaves, refuseSaveDuringBgsave } from '../background-save.ts';
 import { saveSteps } from '../dump-file.ts';
 import { configRewrite } from '../config-rewrite.ts';
-import { abortShutdown, finishShutdown, flagsOf } from '../shutdown.ts';
+import { abortShutdown, flagsOf, prepareShutdown, ShutdownFailed } from '../shutdown.ts';
 import { debugSpec } from './debug.ts';
 import { countLazyFlush, flushIsAsync } from '../db/lazyfree.ts';
 import { latencySubcommands } from './latency.ts';
@@ -256,9 +256,13 @@ export const serverCommands = defineGroup('server', [
         return c.w.ok();
       }
       e.notice('User requested shutdown...', '#');
-      if (!finishShutdown(e, flagsOf(a.slice(1)))) fail('ERR Errors trying to SHUTDOWN. Check logs.');
-      // The client sees its connection close, as the server exits.
-      stop();
+      // The client sees its connection close as the server exits, or waits while replicas catch up.
+      try {
+        prepareShutdown(e, flagsOf(a.slice(1)), () => stop(), c);
+      } catch (err) {
+        if (err instanceof ShutdownFailed) fail('ERR Errors trying to SHUTDOWN. Check logs.');
+        throw err;
+      }
     },
   },
   ...(['replicaof', 'slaveof'] as const).map((name) => ({ name, arity: 3, flags: ['admin', 'noscript', 'stale'] as const, handler: replicaOfCommand })),
