@@ -267,6 +267,7 @@ function normalize(name: string, key: string, spec: ParamSpec, v: string): strin
       return b;
     }
     case 'enum': {
+      if (name === 'shutdown-on-sigint' || name === 'shutdown-on-sigterm') return shutdownFlags(name, v, spec.values);
       const e = v.toLowerCase();
       if (!spec.values.includes(e)) setFailed(name, `argument(s) must be one of the following: ${spec.values.join(', ')}`);
       return e;
@@ -372,3 +373,15 @@ export function parseMemory(v: string): number | null {
   return n * (mul[unit] as number);
 }
 
+
+/**
+ * shutdown-on-sigint/-sigterm take several of their words ("nosave now"), as 7.0's multi-argument enum:
+ * shown in the table's order, `default` when none; SAVE with NOSAVE is refused.
+ */
+function shutdownFlags(name: string, v: string, values: readonly string[]): string {
+  const words = v.toLowerCase().split(' ').filter((w) => w !== '');
+  if (words.length === 0 || words.some((w) => !values.includes(w))) setFailed(name, `argument(s) must be one of the following: ${values.join(', ')}`);
+  if (words.includes('save') && words.includes('nosave')) setFailed(name, "shutdown options SAVE and NOSAVE can't be used simultaneously");
+  const set = values.filter((x) => x !== 'default' && words.includes(x));
+  return set.length === 0 ? 'default' : set.join(' ');
+}

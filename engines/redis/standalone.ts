@@ -27,6 +27,9 @@ interface ProcessSettings {
   users: Directive[];
 }
 
+/** 7.0's MULTI_ARG_CONFIG parameters: they take any number of arguments on a line, their setter counts them. */
+const MULTI_ARG = new Set(['save', 'client-output-buffer-limit', 'oom-score-adj-values', 'latency-tracking-info-percentiles', 'shutdown-on-sigint', 'shutdown-on-sigterm']);
+
 /** Checks a port as redis-server does, with its words. */
 function portOf(d: Directive): number {
   const v = d.args[0] as string;
@@ -47,8 +50,8 @@ function split(directives: Directive[], settings: ProcessSettings): [string, str
     }
     const known = PARAMS.has(d.name) || d.name === 'host' || d.name === 'include';
     if (!known) throw new ConfigError(d.line, d.text, 'Bad directive or wrong number of arguments');
-    // A multi-argument parameter (save) may have none: `save` alone, as `save ""`, means no save points.
-    if (d.args.length === 0 && PARAMS.get(d.name)?.kind !== 'special') throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+    // A multi-argument parameter may have none (`save` alone, as `save ""`, means no save points; its own check judges the others).
+    if (d.args.length === 0 && !MULTI_ARG.has(d.name)) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
     const value = d.args.join(' ');
     switch (d.name) {
       case 'port':
@@ -97,7 +100,7 @@ function split(directives: Directive[], settings: ProcessSettings): [string, str
         break;
       default: {
         // A parameter of one word takes one argument; the special ones (lists, limits) take several.
-        if (PARAMS.get(d.name)?.kind !== 'special' && d.args.length !== 1) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
+        if (PARAMS.get(d.name)?.kind !== 'special' && !MULTI_ARG.has(d.name) && d.args.length !== 1) throw new ConfigError(d.line, d.text, 'wrong number of arguments');
         params.push([d.name, value, d]);
       }
     }
