@@ -101,7 +101,9 @@ export function rewriteConfigFile(e: Engine, file: string, forceAll = false): vo
   const appended: string[] = [];
   for (const [name, spec] of PARAMS) {
     if (ALIASES.has(name)) continue;
-    const value = e.config.get(name) ?? spec.def;
+    // replicaof is the primary followed now, as 7.0's rewriteConfigReplicaOfOption reads masterhost.
+    const primary = e.replication.primary?.address;
+    const value = name === 'replicaof' ? (primary === undefined ? '' : primary.replace(/:(\d+)$/, ' $1')) : (e.config.get(name) ?? spec.def);
     const lines = linesFor(name, value);
     const where = at.get(name) ?? [];
     where.forEach((idx, i) => (kept[idx] = i < lines.length ? (lines[i] as string) : null));

@@ -13,7 +13,8 @@ import type { Engine } from './engine.ts';
 import { fail } from './errors.ts';
 import { parseMemory } from './config.ts';
 import { parseI64Arg } from './num.ts';
-import { engineRdbChunks } from './rdb/node-rdb.ts';
+import { engineRdbChunks, type RdbParts } from './rdb/node-rdb.ts';
+import { splitInline } from './resp/parser.ts';
 import { appendBacklog, backlogFrom, freeBacklog, openBacklog, restartBacklog, type Backlog } from './repl-backlog.ts';
 import { replId2Of, replIdOf, setReplId, shiftReplId } from './repl-id.ts';
 import { runSliced } from './sliced.ts';
@@ -375,7 +376,7 @@ export class ReplFeed {
     const id = replIdOf(this.e);
     const startOffset = this.offset;
     const chunks: Buffer[] = [];
-    runSliced(c, collect(engineRdbChunks(this.e, undefined, { streamDb, id, offset: startOffset }), chunks), () => {
+    runSliced(c, collect(engineRdbChunks(this.e, undefined, { streamDb, id, offset: startOffset }, rdbFilters.get(c)), chunks), () => {
       // What a replica sends it gets no answer to (REPLCONF ACK, PING), as redis-server's replica clients.
       c.replyMode = 'off';
       if (c.closed || !this.links.has(c)) return;
@@ -503,7 +504,10 @@ const psync2Replicas = new WeakSet<Client>();
 /** REPLCONF listening-port, by client. */
 const listeningPorts = new WeakMap<Client, number>();
 
-const REPLCONF_OPTIONS = new Set(['listening-port', 'ip-address', 'capa', 'ack', 'getack', 'rdb-only']);
+const REPLCONF_OPTIONS = new Set(['listening-port', 'ip-address', 'capa', 'ack', 'getack', 'rdb-only', 'rdb-filter-only']);
+
+/** REPLCONF rdb-filter-only, by client: what its RDB leaves out. */
+const rdbFilters = new WeakMap<Client, RdbParts>();
 
 /**
  * REPLCONF, what a redis-server replica sends around PSYNC (listening-port, capa, then ACK every
@@ -520,6 +524,14 @@ export function replconfCommand(c: Client, args: readonly string[]): void {
       const offset = Number(args[i + 1]);
       if (Number.isSafeInteger(offset)) c.engine.feed?.ack(c, offset);
       return;
+    }
+    if (option === 'rdb-filter-only') {
+      // The only include filter 7.0 knows is "functions"; none at all makes an empty RDB.
+      const filters = splitInline(args[i + 1] as string);
+      if (filters === null) fail('ERR Missing rdb-filter-only values');
+      const bad = filters.find((f) => f.toLowerCase() !== 'functions');
+      if (bad !== undefined) fail(`ERR Unsupported rdb-filter-only option: ${bad}`);
+      rdbFilters.set(c, { data: false, functions: filters.length > 0 });
     }
     if (option === 'listening-port') listeningPorts.set(c, Number(args[i + 1]) || 0);
     if (option === 'capa' && (args[i + 1] as string).toLowerCase() === 'psync2') psync2Replicas.add(c);

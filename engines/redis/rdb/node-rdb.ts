@@ -24,8 +24,16 @@ export interface ReplicationAux {
   offset: number;
 }
 
+/** What an RDB holds: a replica's REPLCONF rdb-filter-only (redis-cli --functions-rdb) asks for functions alone. */
+export interface RdbParts {
+  data: boolean;
+  functions: boolean;
+}
+
+const ALL_PARTS: RdbParts = { data: true, functions: true };
+
 /** The engine's dataset as RDB chunks of about `chunkSize` bytes, written as the caller pulls them. */
-export function engineRdbChunks(engine: Engine, chunkSize?: number, repl?: ReplicationAux): Generator<Buffer, void, undefined> {
+export function engineRdbChunks(engine: Engine, chunkSize?: number, repl?: ReplicationAux, parts: RdbParts = ALL_PARTS): Generator<Buffer, void, undefined> {
   let aux = defaultAux({ redisVersion: engine.version });
   if (repl !== undefined) {
     // In 7.0's order, before aof-base; a replica selects repl-stream-db for the stream that follows.
@@ -33,9 +41,10 @@ export function engineRdbChunks(engine: Engine, chunkSize?: number, repl?: Repli
     aux = new Map([...[...aux].filter(([k]) => k !== 'aof-base'), ...fields, ...[...aux].filter(([k]) => k === 'aof-base')]);
   }
   // Function libraries go in as RDB function records (opcode 245), as redis-server 7.0 writes them.
-  const header = { aux, functions: engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) };
+  const header = { aux, functions: parts.functions ? engine.scripting.functions.codes().map((c) => Buffer.from(c, 'latin1')) : [] };
   // The configured thresholds lay out what the engine keeps no layout for (a stream loaded from a file), as DUMP does.
-  return encodeRdb(header, snapshotTextSteps(engine), { version: SNAPSHOT_RDB_VERSION, dbSizes: dbSizes(engine), chunkSize, ...rdbWriteOptionsOf(engine) });
+  const entries = parts.data ? snapshotTextSteps(engine) : [][Symbol.iterator]();
+  return encodeRdb(header, entries, { version: SNAPSHOT_RDB_VERSION, dbSizes: parts.data ? dbSizes(engine) : new Map(), chunkSize, ...rdbWriteOptionsOf(engine) });
 }
 
 const rdbChunks = (server: RedisServerWithEngine): Generator<Buffer, void, undefined> => engineRdbChunks(server.engine);
