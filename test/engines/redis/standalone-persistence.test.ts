@@ -3,6 +3,7 @@
 // BGSAVE whose child dies stops writes with MISCONF, and a slow load answers -LOADING meanwhile; a primary
 // restarted on its dump lets its replicas continue with PSYNC; CONFIG REWRITE keeps its configuration in
 // its config file. Each behaviour is checked against redis-server 7.0 started the same way in the same run.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -260,6 +261,57 @@ describe.skipIf(!available)('the standalone server\'s dump file', () => {
       expect(await calls(bare.port, ['CONFIG', 'REWRITE'])).toEqual(['-ERR The server is running without a config file\r\n']);
     } finally {
       await bare.stop();
+    }
+  }, 120_000);
+
+  it('SHUTDOWN waits for a stopped replica (the client blocked, INFO shutdown_in_milliseconds), which gets the last write before the primary exits', async () => {
+    const run = async (startPrimary: () => Promise<{ port: number; pid: number; stop(): Promise<void> }>) => {
+      const primary = await startPrimary();
+      const replica = await startRealRedis(['--replicaof', '127.0.0.1', String(primary.port)]);
+      try {
+        const p = await RawClient.connect(primary.port);
+        const r = await RawClient.connect(replica.port);
+        await p.call('CONFIG', 'SET', 'shutdown-timeout', '60');
+        await p.call('SET', 'k', '1');
+        await waitUntil('the replica to have k', async () => (await r.call('GET', 'k')) === '$1\r\n1\r\n', 20_000);
+        process.kill(replica.pid, 'SIGSTOP');
+        await p.call('INCR', 'k');
+        const waiter = await RawClient.connect(primary.port);
+        waiter.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+        await waitUntil('the shutdown to wait', async () => /shutdown_in_milliseconds:\d+/.test(await p.call('INFO', 'server')));
+        const during = [(await p.call('INFO', 'clients')).match(/blocked_clients:\d+/)?.[0], await p.call('GET', 'k')];
+        process.kill(replica.pid, 'SIGCONT');
+        await waitUntil('the primary to exit', () => waiter.closed, 30_000);
+        const after = await r.call('GET', 'k');
+        r.close();
+        return [...during, after];
+      } finally {
+        process.kill(replica.pid, 'SIGCONT');
+        await Promise.all([replica.stop(), primary.stop()]);
+      }
+    };
+    const ours = await run(() => startStandalone(['--port', '0', '--save', '']));
+    expect(ours).toEqual(['blocked_clients:1', '$1\r\n2\r\n', '$1\r\n2\r\n']);
+    expect(await run(() => startRealRedis(['--repl-diskless-sync-delay', '0']))).toEqual(ours);
+  }, 120_000);
+
+  it('redis-cli --functions-rdb gets an RDB of the functions alone (REPLCONF rdb-filter-only)', async () => {
+    const dir = newDir();
+    const ours = await startStandalone(at(dir));
+    try {
+      await calls(ours.port, ['SET', 'k', 'v'], ['FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('f', function() return 1 end)"]);
+      const file = path.join(dir, 'functions.rdb');
+      const cli = spawnSync('redis-cli', ['-p', String(ours.port), '--functions-rdb', file], { encoding: 'latin1', timeout: 30_000 });
+      expect(cli.stdout + cli.stderr).toContain('Transfer finished with success');
+      const real = await startRealRedis(['--dir', dir, '--dbfilename', 'functions.rdb']);
+      try {
+        expect(await calls(real.port, ['DBSIZE'], ['FCALL', 'f', '0'])).toEqual([':0\r\n', ':1\r\n']);
+      } finally {
+        await real.stop();
+      }
+      expect(await calls(ours.port, ['REPLCONF', 'rdb-filter-only', 'keys'])).toEqual(['-ERR Unsupported rdb-filter-only option: keys\r\n']);
+    } finally {
+      await ours.stop();
     }
   }, 120_000);
 });
