@@ -11,6 +11,7 @@ import { whenExecEnds } from './commands/transactions.ts';
 import type { Engine } from './engine.ts';
 import { E, RedisError } from './errors.ts';
 import { MISCONF, writesDeniedByDiskError } from './dump-file.ts';
+import { rememberOwnExpires } from './replica-expires.ts';
 import { redactSecrets } from './redact.ts';
 import { notifyCommand } from './notify.ts';
 import type { ReplFeed } from './repl-feed.ts';
@@ -414,6 +415,8 @@ export function call(e: Engine, c: Client, def: CommandDef, args: string[]): voi
     e.emptied = [];
     notifyCommand(e, c, def, args, emptied);
   }
+  // A writable replica's own client gave keys a TTL: the replica must expire them itself.
+  if (!failed && def.isWrite && e.replication.primary !== null && !c.isPrimary && e.ks.stats.dirty !== dirtyBefore) rememberOwnExpires(e, def, args, dbIndex);
   if (holding) e.tracking.releaseHeld();
   // As redis-server's call(): a read-only command that failed still had its keys remembered.
   if (c.tracking !== null) e.tracking.afterCommand(c, def, args);

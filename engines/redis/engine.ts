@@ -1,5 +1,6 @@
 // The server's state and event loop glue, independent of sockets: clients feed bytes in and get
 // replies flushed out through their Conn.
+import { expireOwnKeys } from './replica-expires.ts';
 import { Acl } from './acl/acl.ts';
 import { Client, type BlockState, type Conn } from './client.ts';
 import { wallMicros, type Clock } from './clock.ts';
@@ -311,6 +312,7 @@ export class Engine {
     if (this.ks.ready.size !== 0 && !scriptRuns && !sleepAfterExec(this)) this.serveBlocked();
     if (this.feed !== null) this.feed.cron();
     if (this.mode === 'bare') saveCron(this);
+    if (this.replication.primary !== null && !scriptRuns) expireOwnKeys(this);
     this.flushDirty();
   }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { backgroundInfo } from './background-save.ts';
 import { dumpStats } from './dump-file.ts';
 import { shutdownInMs } from './shutdown.ts';
+import { ownExpiresTracked } from './replica-expires.ts';
 import { goodReplicas } from './dispatch.ts';
 import { BASELINE_MEMORY, type Engine } from './engine.ts';
 import { asRedis70 } from './info-layout.ts';
@@ -151,7 +152,7 @@ const sections: Record<string, Section> = {
       ['latest_fork_usec', 0],
       ['total_forks', 0],
       ['migrate_cached_sockets', 0],
-      ['slave_expires_tracked_keys', 0],
+      ['slave_expires_tracked_keys', ownExpiresTracked(e)],
       ['tracking_total_keys', e.tracking.stats().keys],
       ['tracking_total_items', e.tracking.stats().items],
       ['tracking_total_prefixes', e.tracking.stats().prefixes],

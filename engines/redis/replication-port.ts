@@ -5,6 +5,7 @@
 // replica to the primary's state); a full sync is an RDB file. The replica acknowledges each batch's
 // offset, which WAIT and INFO's slaveN lines read. Posting costs the primary a structured clone of the
 // arguments, not a second run of the handler: the replica's thread does that.
+import { forgetOwnExpires } from './replica-expires.ts';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { Client, discardingConn } from './client.ts';
 import type { Engine } from './engine.ts';
@@ -234,6 +235,8 @@ export async function loadFullSliced(engine: Engine, rdb: Buffer, live: () => bo
   const release = pauseAll(engine);
   try {
     for (let db = 0; db < DB_COUNT; db++) engine.ks.db(db).flush();
+    // The replica's own keys went with the flush; a key of the same name from the primary is not its own.
+    forgetOwnExpires(engine);
     engine.scripting.functions.restore(functions, 'flush');
     await rangeSliced(entries.length, LOAD_PIECE, (from, to) => {
       if (live()) loadEntries(engine, entries.slice(from, to));

@@ -65,6 +65,14 @@ export class Database {
     return true;
   }
 
+  /** Deletes a key whose TTL passed whatever pauses expiry (a writable replica's own key, see replica-expires.ts). */
+  expireNow(key: string): void {
+    if (this.dict.index(key) === undefined) return;
+    this.remove(key, true);
+    this.ks.stats.expired++;
+    this.ks.onExpired?.(this.id, key);
+  }
+
   /** The slot of a live key, or -1. `read` lookups count keyspace hits/misses and touch LRU/LFU like Redis's lookupKeyRead. */
   private find(key: string, read: boolean, touch = true): number {
     const i = this.expires.size !== 0 && this.expireIfNeeded(key) ? undefined : this.dict.index(key);
