@@ -70,7 +70,8 @@ function linesFor(name: string, value: string): string[] {
       if (spec === undefined) return [];
       if (spec.kind === 'string' || spec.kind === 'protected' || spec.kind === 'immutable') return [`${name} ${repr(value)}`];
       if (spec.kind === 'mem') return [`${name} ${memory(value)}`];
-      return [`${name} ${value}`];
+      // An empty value still takes its argument (requirepass "").
+      return [`${name} ${value === '' ? '""' : value}`];
   }
 }
 
