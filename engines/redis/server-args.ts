@@ -31,8 +31,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** sdscatrepr: how an option's argument is quoted into its line. */
-function quoted(s: string): string {
+/** sdscatrepr: how an option's argument is quoted into its line (and CONFIG REWRITE's string values). */
+export function quoted(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.charCodeAt(0);
