@@ -27,8 +27,11 @@ function memory(value: string): string {
  * is bound to 127.0.0.1 unless told otherwise, where redis-server's default is every address.
  */
 const ONLY_IN_PLACE = new Set(['bind']);
-/** 7.0 always writes this one: its value never compares equal to the default. */
-const ALWAYS = new Set(['latency-tracking-info-percentiles']);
+/**
+ * 7.0 always writes these: the percentiles never compare equal to their default, and save is forced (a
+ * `save ""` line keeps the next start from taking the built-in save points).
+ */
+const ALWAYS = new Set(['latency-tracking-info-percentiles', 'save']);
 
 /** The lines a parameter's current value takes in the file ([] for none at all). */
 function linesFor(name: string, value: string): string[] {
