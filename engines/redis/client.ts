@@ -21,6 +21,8 @@ export interface Conn {
   resumeReading(): void;
   readonly remote: string;
   readonly local: string;
+  /** Accepted on a unix socket (CLIENT LIST flag U). */
+  readonly unix?: boolean;
 }
 
 /** A connection that drops every reply: for internal clients (scripts, replicated commands, benches). */

@@ -83,9 +83,18 @@ export interface RedisServerWithEngine extends RedisServer {
   command(args: string[]): Promise<Buffer>;
 }
 
+/** Connections a unix socket listener accepted, by the socket's path (CLIENT LIST shows it as addr and laddr). */
+const unixPaths = new WeakMap<net.Socket, string>();
+
+/** Marks a connection accepted on the unix socket at `path` (standalone.ts's unixsocket listener). */
+export function acceptedOnUnixSocket(s: net.Socket, path: string): void {
+  unixPaths.set(s, path);
+}
+
 function socketConn(s: net.Socket): Conn {
-  const remote = `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
-  const local = `${s.localAddress ?? '?'}:${s.localPort ?? 0}`;
+  const unix = unixPaths.get(s);
+  const remote = unix !== undefined ? `${unix}:0` : `${s.remoteAddress ?? '?'}:${s.remotePort ?? 0}`;
+  const local = unix !== undefined ? `${unix}:0` : `${s.localAddress ?? '?'}:${s.localPort ?? 0}`;
   return {
     write: (b) => {
       if (!s.destroyed) s.write(b);
@@ -100,6 +109,7 @@ function socketConn(s: net.Socket): Conn {
     },
     remote,
     local,
+    unix: unix !== undefined,
   };
 }
 

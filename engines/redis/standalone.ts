@@ -4,10 +4,11 @@
 // CONFIG GET knows is taken; `--host` is ours (an alias of bind). The listener binds 127.0.0.1 unless told
 // otherwise, and `--port 0` picks a free port (redis-server would not listen on TCP at all).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { PARAMS } from './config-table.ts';
 import { DumpLoadError, keepDumpOnDisk, loadDumpAtStart } from './dump-file.ts';
-import { createRedisServer } from './index.ts';
+import { acceptedOnUnixSocket, createRedisServer } from './index.ts';
 import { followAddress } from './network-replica.ts';
 import { resumeFromDump } from './repl-feed.ts';
 import { ConfigError, readServerArgs, type Directive } from './server-args.ts';
@@ -25,6 +26,9 @@ interface ProcessSettings {
   replicaOf: [string, number] | null;
   /** `user <name> <rules...>` lines (what CONFIG REWRITE writes without an aclfile). */
   users: Directive[];
+  /** unixsocket / unixsocketperm: a second listener on a socket file. */
+  unixsocket: string;
+  unixsocketperm: number;
 }
 
 /** 7.0's MULTI_ARG_CONFIG parameters: they take any number of arguments on a line, their setter counts them. */
@@ -78,6 +82,15 @@ function split(directives: Directive[], settings: ProcessSettings): [string, str
         settings.logfile = value;
         params.push([d.name, value, d]);
         break;
+      case 'unixsocket':
+        settings.unixsocket = value;
+        params.push([d.name, value, d]);
+        break;
+      case 'unixsocketperm':
+        if (!/^[0-7]+$/.test(value)) throw new ConfigError(d.line, d.text, 'argument must be an octal number');
+        settings.unixsocketperm = parseInt(value, 8);
+        params.push([d.name, value, d]);
+        break;
       case 'pidfile':
         settings.pidfile = value;
         params.push([d.name, value, d]);
@@ -116,7 +129,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
   // Resolved before a `dir` line changes the working directory.
   const first = argv[0];
   const configFile = first !== undefined && !first.startsWith('--') && first !== '-' ? path.resolve(first) : null;
-  const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null, users: [] };
+  const settings: ProcessSettings = { port: 6379, host: '127.0.0.1', logfile: '', pidfile: '', replicaOf: null, users: [], unixsocket: '', unixsocketperm: 0 };
   let server;
   try {
     const params = split(readServerArgs(argv), settings);
@@ -161,6 +174,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
   engine.configFile = configFile;
   const bound = await server.listen();
   if (settings.pidfile !== '') fs.writeFileSync(settings.pidfile, `${process.pid}\n`);
+  const unix = settings.unixsocket === '' ? null : await listenUnix(server, settings.unixsocket, settings.unixsocketperm);
   log('M', '*', `Running mode=standalone, port=${bound}. PID: ${process.pid}`);
   log('M', '#', 'Server initialized');
   try {
@@ -175,6 +189,7 @@ export async function runStandalone(argv: string[]): Promise<void> {
     return;
   }
   log('M', '*', `Ready to accept connections tcp on ${settings.host}:${bound}`);
+  if (unix !== null) log('M', '*', `The server is now ready to accept connections at ${settings.unixsocket}`);
   if (settings.replicaOf !== null) followAddress(server.engine, ...settings.replicaOf);
   const running = server;
   await new Promise<void>((resolve) => {
@@ -190,11 +205,34 @@ export async function runStandalone(argv: string[]): Promise<void> {
     process.on('SIGTERM', onTerm);
     running.engine.shutdown = () => stop();
   });
+  if (unix !== null) {
+    log('M', '*', 'Removing the unix socket file.');
+    unix.close();
+    fs.rmSync(settings.unixsocket, { force: true });
+  }
   if (settings.pidfile !== '') {
     log('M', '#', 'Removing the pid file.');
     fs.rmSync(settings.pidfile, { force: true });
   }
   log('M', '#', 'Redis is now ready to exit, bye bye...');
+}
+
+/**
+ * The unixsocket listener: connections on it are served as those of the TCP port (CLIENT LIST shows the path).
+ * A stale socket file is replaced, and unixsocketperm applied, as redis-server does.
+ */
+async function listenUnix(server: ReturnType<typeof createRedisServer>, file: string, perm: number): Promise<net.Server> {
+  fs.rmSync(file, { force: true });
+  const listener = net.createServer((socket) => {
+    acceptedOnUnixSocket(socket, file);
+    server.accept(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(file, () => resolve());
+  });
+  if (perm !== 0) fs.chmodSync(file, perm);
+  return listener;
 }
 
 /** Log level marks, least to most severe, as redis-server writes them. */

@@ -89,6 +89,7 @@ export function clientInfoLine(c: Client): string {
     (t !== null && e.tracking.brokenRedirect.has(c.id) ? 'R' : '') +
     (t?.bcast === true ? 'B' : '') +
     (c.dirtyCas ? 'd' : '') +
+    (c.conn.unix === true ? 'U' : '') +
     (c.clusterReadonly ? 'r' : '') +
     (c.noEvict ? 'e' : '') +
     (c.noTouch ? 'T' : '') || 'N';

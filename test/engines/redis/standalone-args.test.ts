@@ -4,6 +4,7 @@
 // SHUTDOWN stops the process.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,5 +120,31 @@ describe.skipIf(!available)('redis-server\'s command line and config file', () =
       await ours.stop();
       await primary.stop();
     }
+  }, 120_000);
+
+  it('--unixsocket listens on a socket file as well (unixsocketperm applied, CLIENT LIST addr and flag U), removed at SHUTDOWN', async () => {
+    const run = async (start: (sock: string) => Promise<{ exited?: Promise<number | null>; stop(): Promise<void> }>, sock: string) => {
+      const s = await start(sock);
+      const mode = (fs.statSync(sock).mode & 0o777).toString(8);
+      const c = await new Promise<net.Socket>((resolve, reject) => {
+        const x = net.createConnection(sock, () => resolve(x));
+        x.once('error', reject);
+      });
+      const ask = (cmd: string) =>
+        new Promise<string>((resolve) => {
+          c.once('data', (d: Buffer) => resolve(d.toString('latin1')));
+          c.write(cmd);
+        });
+      const set = await ask('*3\r\n$3\r\nSET\r\n$1\r\nu\r\n$1\r\n1\r\n');
+      const line = (await ask('*2\r\n$6\r\nCLIENT\r\n$4\r\nINFO\r\n')).match(/addr=(\S+) laddr=(\S+) .*flags=(\S+)/);
+      c.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+      await new Promise((resolve) => c.once('close', resolve));
+      await waitUntil('the socket file to go', () => !fs.existsSync(sock), 10_000);
+      await s.stop();
+      return [mode, set, line?.[1] === `${sock}:0`, line?.[2] === `${sock}:0`, line?.[3]];
+    };
+    const ours = await run((sock) => startOurs(['--port', '0', '--unixsocket', sock, '--unixsocketperm', '700']), path.join(dir, 'ours.sock'));
+    expect(ours).toEqual(['700', '+OK\r\n', true, true, 'U']);
+    expect(await run((sock) => startRealRedis(['--unixsocket', sock, '--unixsocketperm', '700']), path.join(dir, 'real.sock'))).toEqual(ours);
   }, 120_000);
 });
