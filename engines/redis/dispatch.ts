@@ -193,6 +193,24 @@ export function execute(e: Engine, c: Client, args: string[]): void {
   if (mode === 'skip') c.replyMode = 'on';
 }
 
+let probing = false;
+let probePassed = false;
+
+/**
+ * A command CLIENT PAUSE would hold: runs processCommand's checks only. True when they refused it (the
+ * refusal was answered, the command is done); false when it passes them and must wait for the pause.
+ */
+export function refusedDespitePause(e: Engine, c: Client, args: string[]): boolean {
+  probing = true;
+  probePassed = false;
+  try {
+    execute(e, c, args);
+  } finally {
+    probing = false;
+  }
+  return !probePassed;
+}
+
 /** Redis's processCommand checks, then queues the command or runs it; true when it ran (call did its own CLIENT REPLY handling). */
 function admit(e: Engine, c: Client, args: string[]): boolean {
   // A SYNC client whose command would be answered loses its link, as redis-server 7.0 disconnects a
@@ -293,6 +311,11 @@ function admit(e: Engine, c: Client, args: string[]): boolean {
   // redis-server 7.0 counts a MONITOR client among its replicas: it may not touch the keyspace.
   if (c.monitoring && (isWrite || def.mayReplicate || def.flags.includes('readonly'))) {
     reject(e, c, "ERR Replica can't interact with the keyspace", def, args);
+    return false;
+  }
+  // Every refusal is behind: a command CLIENT PAUSE holds waits from here, as processCommand pauses last.
+  if (probing) {
+    probePassed = true;
     return false;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(def.fullName)) {

@@ -18,7 +18,7 @@ import { backlogOf, trimBacklog } from './repl-backlog.ts';
 import { activeExpireCycle } from './db/expiry.ts';
 import { Keyspace } from './db/keyspace.ts';
 import { LatencyMonitor } from './latency.ts';
-import { execute, settleUntimed } from './dispatch.ts';
+import { execute, refusedDespitePause, settleUntimed } from './dispatch.ts';
 import { UntimedCommands } from './untimed.ts';
 import { notify, parseNotifyFlags, type NotifyFlags, type NotifyTap } from './notify.ts';
 import { errnoAccepted } from './num.ts';
@@ -542,8 +542,17 @@ export class Engine {
       if (c.blocked !== null || c.closing || c.closed) break;
       const args = q[i] as string[];
       if (this.pause !== null && this.isPaused(c, args)) {
-        this.postpone(c, args);
-        break;
+        // A paused command still meets processCommand's refusals first (NOREPLICAS, OOM, NOAUTH...), which answer it now.
+        c.running = args;
+        const refused = refusedDespitePause(this, c, args);
+        c.running = null;
+        if (!refused) {
+          this.postpone(c, args);
+          break;
+        }
+        c.postponed = false;
+        i++;
+        continue;
       }
       if (this.scripting.running !== null && this.scripting.holds(c)) break;
       if (this.scriptHold !== 0 && c.multi === null && mayWriteScript(this, args)) break;

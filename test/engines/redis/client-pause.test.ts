@@ -54,6 +54,9 @@ const CASES: Record<string, { setup?: string[][]; cmd: string[] }> = {
   // A read-only script runs under the pause because it may not publish: PUBLISH and PFCOUNT count as writes there.
   'EVAL_RO calling PUBLISH': { cmd: ['EVAL_RO', "return redis.call('publish', 'ch', 'm')", '0'] },
   'EVAL no-writes calling PFCOUNT': { setup: [['PFADD', 'h', 'a']], cmd: ['EVAL', "#!lua flags=no-writes\nreturn redis.pcall('pfcount', 'h')", '0'] },
+  // processCommand pauses last: what its checks refuse is answered at once (random differential seed 121867).
+  'SET of the wrong arity': { cmd: ['SET', 'k'] },
+  'an unknown command': { cmd: ['NOSUCHCOMMAND', 'k'] },
 };
 
 describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
@@ -65,6 +68,22 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
       expect(await underWritePause(pair.ours.port, setup, cmd)).toBe(theirs);
     });
   }
+
+  it('a write NOREPLICAS refuses is answered at once, not held (seed 121867)', async () => {
+    const run = async (port: number) => {
+      const admin = await RawClient.connect(port);
+      await admin.call('CONFIG', 'SET', 'min-replicas-to-write', '3');
+      try {
+        return await underWritePause(port, [], ['PERSIST', 's1']);
+      } finally {
+        await admin.call('CONFIG', 'SET', 'min-replicas-to-write', '0');
+        admin.close();
+      }
+    };
+    const theirs = await run(pair.real.port);
+    expect(theirs).toBe('ran -NOREPLICAS Not enough good replicas to write.\r\n');
+    expect(await run(pair.ours.port)).toBe(theirs);
+  });
 
   async function transactions(port: number): Promise<string[]> {
     const admin = await RawClient.connect(port);
