@@ -880,6 +880,9 @@ export class Engine {
   }
 
   freeMemory(): boolean {
+    // isSafeToPerformEvictions: while clients are paused the dataset stays as it is, so nothing is evicted
+    // and nothing is refused for memory (a node busy with a command of its own is not paused).
+    if (this.pause !== null && this.pause.command !== true && this.clock.now() < this.pause.until) return true;
     this.ks.settleMemory();
     this.clientMemory.settle();
     this.ks.setPolicy(this.config.maxmemoryPolicy, this.config.maxmemory);

@@ -2,7 +2,8 @@
 // blocked_clients and shows flag b with its command in CLIENT LIST; WRITE holds may-replicate
 // commands (PFCOUNT, PUBLISH, scripts without no-writes) and EXECs of such, not read-only scripts
 // (which may not call them);
-// CLIENT UNPAUSE answers once; no key expires, on access or actively, until the pause ends.
+// CLIENT UNPAUSE answers once; no key expires, on access or actively, and none is evicted, until the pause ends;
+// what processCommand refuses is answered at once, not held.
 // Differential: each scenario on fresh connections to both servers.
 import { describe, expect, it } from 'vitest';
 import { RawClient, realRedisAvailable, waitUntil } from './helpers.ts';
@@ -68,6 +69,29 @@ describe.runIf(available)('CLIENT PAUSE as redis-server 7.0', () => {
       expect(await underWritePause(pair.ours.port, setup, cmd)).toBe(theirs);
     });
   }
+
+  it('nothing is evicted, nor refused for memory, while clients are paused (isSafeToPerformEvictions)', async () => {
+    const run = async (port: number) => {
+      const c = await RawClient.connect(port);
+      try {
+        await c.call('FLUSHALL');
+        const kv: string[] = [];
+        for (let i = 0; i < 500; i++) kv.push(`k:${i}`, `value:${i}`);
+        await c.call('MSET', ...kv);
+        await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+        await c.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+        const out = [await c.call('CONFIG', 'SET', 'maxmemory', '1'), await c.call('DBSIZE'), await info(c, 'evicted_keys'), await c.call('GET', 'k:1')];
+        await c.call('CONFIG', 'SET', 'maxmemory', '0');
+        await c.call('CLIENT', 'UNPAUSE');
+        return out;
+      } finally {
+        c.close();
+      }
+    };
+    const theirs = await run(pair.real.port);
+    expect(theirs).toEqual(['+OK\r\n', ':500\r\n', '0', '$7\r\nvalue:1\r\n']);
+    expect(await run(pair.ours.port)).toEqual(theirs);
+  });
 
   it('a write NOREPLICAS refuses is answered at once, not held (seed 121867)', async () => {
     const run = async (port: number) => {
