@@ -121,9 +121,9 @@ export function* captureSteps(e: Engine, into: (rdb: Buffer) => void): Generator
 
 /** SAVE's work in steps; a write that fails throws DumpWriteError after logging it. */
 export function* saveSteps(e: Engine): Generator<void> {
-  let rdb: Buffer | null = null;
+  let rdb: Buffer = Buffer.alloc(0);
   yield* captureSteps(e, (b) => (rdb = b));
-  saveCaptured(e, rdb as unknown as Buffer);
+  saveCaptured(e, rdb);
 }
 
 /** The whole save at once: for a server about to exit (SHUTDOWN), which has nothing else to serve. */
