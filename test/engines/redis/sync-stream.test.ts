@@ -381,7 +381,7 @@ describe.skipIf(!available)('the replication stream of SYNC, against redis-serve
       stream.close();
       r.close();
       const fields = info.split('\r\n').filter((l) => /^(connected_clients|connected_slaves|repl_backlog_active):/.test(l));
-      const slave = info.split('\r\n').find((l) => l.startsWith('slave0:'))?.replace(/offset=\d+,lag=\d+/, '') ?? 'none';
+      const slave = info.split('\r\n').find((l) => l.startsWith('slave0:'))?.replace(/offset=\d+,lag=-?\d+/, '') ?? 'none';
       const syncLine = list.split('\n').find((l) => l.includes('cmd=sync')) ?? '';
       return [...fields, slave, /flags=(\S+)/.exec(syncLine)?.[1] ?? 'none', role, typed, normal, killed];
     };
