@@ -8,6 +8,7 @@
 // which fails the save as a killed child fails redis-server's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import type { Client } from './client.ts';
 import type { Engine } from './engine.ts';
 import { captureAof, commitAof } from './commands/debug-reload.ts';
@@ -27,7 +28,6 @@ interface Job {
   rdb?: Buffer;
   /** The standalone server's stand-in child process, whose pid names the temp file. */
   child?: ChildProcess;
-  startedAt?: number;
 }
 
 interface State {
@@ -86,7 +86,7 @@ function rdbDone(e: Engine, job: Job): void {
   const st = dumpStats(e);
   const pid = job.child?.pid ?? process.pid;
   stopChild(job);
-  st.lastBgsaveSecs = Math.round((performance.now() - (job.startedAt ?? job.since)) / 1000);
+  st.lastBgsaveSecs = Math.round((performance.now() - job.since) / 1000);
   try {
     writeDump(e, job.rdb ?? Buffer.alloc(0), pid);
     st.bgsaveOk = true;
@@ -135,15 +135,13 @@ function startChild(e: Engine, s: State, job: Job): void {
     // The child died before its work was done: as backgroundSaveDoneHandler for a child killed by a signal.
     s.job = null;
     fs.rmSync(tmp, { force: true });
-    const num = signal === null ? 0 : (SIGNALS[signal] ?? 9);
+    const num = signal === null ? 0 : os.constants.signals[signal];
     e.notice(signal === null ? 'Background saving error' : `Background saving terminated by signal ${num}`, '#');
     // SIGUSR1 is how redis-server itself stops a child it no longer wants: not an error.
     if (signal !== 'SIGUSR1') dumpStats(e).bgsaveOk = false;
     startScheduled(e, s);
   });
 }
-
-const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGTERM: 15 };
 
 /** The first rewrite after AOF was turned on is still running. */
 export function initialAofPending(e: Engine): boolean {
@@ -186,7 +184,7 @@ export function flushAllSaves(e: Engine): void {
 
 /** Starts a BGSAVE whose dataset is captured: the delay counts from now, the child shows meanwhile. */
 function startRdb(e: Engine, s: State, rdb: Buffer, keys: number): Job {
-  const job: Job = { kind: 'rdb', since: performance.now(), keys, rdb, startedAt: performance.now() };
+  const job: Job = { kind: 'rdb', since: performance.now(), keys, rdb };
   dumpStats(e);
   runDelay(e, s, job, () => {
     startChild(e, s, job);
@@ -317,7 +315,7 @@ export function bgrewriteaof(c: Client): void {
 export function backgroundInfo(e: Engine): { rdb: number; aof: number; aofScheduled: number; rdbSecs: number } {
   const s = states.get(e);
   const job = s?.job;
-  const rdbSecs = job?.kind === 'rdb' ? Math.round((performance.now() - (job.startedAt ?? job.since)) / 1000) : -1;
+  const rdbSecs = job?.kind === 'rdb' ? Math.round((performance.now() - job.since) / 1000) : -1;
   return { rdb: job?.kind === 'rdb' ? 1 : 0, aof: job?.kind === 'aof' ? 1 : 0, aofScheduled: s?.aofScheduled === true ? 1 : 0, rdbSecs };
 }
 
